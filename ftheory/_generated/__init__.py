@@ -1,0 +1,1 @@
+"""Code generated from the symbolic results by ``python -m ftheory.codegen``."""

@@ -1,0 +1,280 @@
+"""Command-line interface: a thin layer over the public API.
+
+    ftheory list [--topic T] [--json]
+    ftheory show NAME [--json]
+    ftheory latex NAME | --all [--out FILE]
+    ftheory eval NAME gamma=0.5 sigma=0.2 [--dps 50] [--json]
+    ftheory limit NAME PARAM POINT [--dir -|+|+-] [sigma=0 ...] [--json]
+    ftheory series NAME PARAM POINT [--order 3] [--dir +|-] [--json]
+    ftheory reproduce [--out DIR] [--only IDS] [--scale tiny|default]
+
+Parameter values accept expressions (``theta=pi/4``) and comma lists (``gamma=0.5,1.5``).
+Errors print one line on stderr and exit with status 2.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+
+EXIT_USAGE = 2
+
+
+class CLIError(Exception):
+    """An error reported as one line with exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, status 2 (argparse prints usage + message by default)
+        raise CLIError(f"{message} (see '{self.prog} --help')")
+
+
+def _assignments(items, result_params=None) -> dict:
+    """Parse ``name=value`` words; values may be expressions or comma-separated lists."""
+    from ftheory.params import get_param
+
+    values = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        if not sep or not name:
+            raise CLIError(f"expected NAME=VALUE, got {item!r}")
+        param = get_param(name)
+        if result_params is not None and name not in result_params:
+            raise CLIError(f"unknown parameter {name!r}; parameters are {', '.join(result_params)}")
+        parts = [param.parse(t) for t in text.split(",")]
+        values[name] = parts[0] if len(parts) == 1 else parts
+    return values
+
+
+def _number(x):
+    x = float(x)
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return x
+
+
+def _emit(data, as_json: bool, text: str):
+    print(json.dumps(data, indent=2, ensure_ascii=False) if as_json else text)
+
+
+# -- commands ----------------------------------------------------------------------------------
+
+def cmd_list(ns):
+    from ftheory.registry import results
+
+    rows = results(ns.topic)
+    if ns.json:
+        _emit([r.spec.as_dict() | {"params": list(r.params)} for r in rows], True, "")
+        return
+    width = max((len(r.name) for r in rows), default=10)
+    topic = None
+    for r in rows:
+        if r.topic != topic:
+            topic = r.topic
+            print(f"[{topic}]")
+        args = ", ".join(r.params)
+        print(f"  {r.name:<{width}}  ({args})  [{r.status}]  {r.reference}")
+
+
+def cmd_show(ns):
+    from ftheory.registry import get
+
+    r = get(ns.name)
+    if ns.json:
+        _emit({**r.spec.as_dict(), "params": list(r.params), "domain": r.domain,
+               "defaults": r.defaults, "expr": str(r.expr), "latex": r.latex()}, True, "")
+        return
+    print(f"{r.name}  [{r.status}]  {r.reference}")
+    print(r.summary)
+    print()
+    print(r.pretty())
+    print()
+    print("domain:")
+    for p, dom in r.domain.items():
+        default = f"  (default {r.defaults[p]:g})" if p in r.defaults else ""
+        print(f"  {p} in {dom}{default}")
+    if r.checked_by:
+        print(f"checked by: {r.checked_by}")
+
+
+def cmd_latex(ns):
+    from ftheory.latex import formula_sheet
+    from ftheory.registry import get
+
+    if ns.all == bool(ns.name):
+        raise CLIError("give a result NAME or --all")
+    text = formula_sheet() if ns.all else get(ns.name).latex()
+    if ns.out:
+        with open(ns.out, "w") as fh:
+            fh.write(text + ("\n" if not text.endswith("\n") else ""))
+        print(f"wrote {ns.out}")
+    else:
+        print(text)
+
+
+def cmd_eval(ns):
+    import numpy as np
+
+    from ftheory.registry import get
+
+    r = get(ns.name)
+    values = _assignments(ns.params, r.params)
+    if ns.dps is not None:
+        import mpmath
+
+        if any(isinstance(v, list) for v in values.values()):
+            raise CLIError("--dps evaluates scalars only; give one value per parameter")
+        raw = {item.partition("=")[0]: item.partition("=")[2] for item in ns.params}
+        # keep the user's decimal digits for mpmath (pi-expressions go through the float)
+        exact = {k: (raw[k] if _is_decimal(raw[k]) else values[k]) for k in values}
+        value = r.mp(dps=ns.dps, **exact)
+        text = mpmath.nstr(value, ns.dps)
+        _emit({"result": r.name, "params": {k: str(v) for k, v in exact.items()}, "dps": ns.dps,
+               "value": text}, ns.json, text)
+        return
+    value = r(**values)
+    if np.ndim(value) == 0:
+        _emit({"result": r.name, "params": values, "value": _number(value)}, ns.json, repr(float(value)))
+    else:
+        flat = [_number(v) for v in np.ravel(value)]
+        _emit({"result": r.name, "params": values, "value": flat}, ns.json,
+              "\n".join(repr(v) if isinstance(v, float) else v for v in flat))
+
+
+def _is_decimal(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def cmd_limit(ns):
+    from ftheory.registry import get
+
+    r = get(ns.name)
+    subs = _raw_assignments(ns.params, r.params)
+    value = r.limit(ns.param, ns.point, ns.dir, **subs)
+    _emit({"result": r.name, "param": ns.param, "point": ns.point, "dir": ns.dir, "subs": subs,
+           "limit": str(value), "latex": _latex(value)}, ns.json, str(value))
+
+
+def cmd_series(ns):
+    from ftheory.registry import get
+
+    r = get(ns.name)
+    subs = _raw_assignments(ns.params, r.params)
+    value = r.series(ns.param, ns.point, ns.order, ns.dir, **subs)
+    _emit({"result": r.name, "param": ns.param, "point": ns.point, "order": ns.order, "dir": ns.dir,
+           "subs": subs, "series": str(value), "latex": _latex(value)}, ns.json, str(value))
+
+
+def _raw_assignments(items, result_params) -> dict:
+    """Like :func:`_assignments` but keep the text (limits and series stay exact)."""
+    checked = _assignments(items, result_params)
+    raw = {item.partition("=")[0]: item.partition("=")[2] for item in items}
+    for k, v in checked.items():
+        if isinstance(v, list):
+            raise CLIError(f"{k}: give one value for a limit or series")
+    return {k: raw[k] for k in checked}
+
+
+def _latex(value):
+    from ftheory.latex import to_latex
+
+    return to_latex(value)
+
+
+def cmd_reproduce(ns):
+    from ftheory.figures import reproduce
+
+    only = [s.strip() for s in ns.only.split(",")] if ns.only else None
+    reproduce(out=ns.out, only=only, scale=ns.scale, seed=ns.seed)
+
+
+# -- parser ------------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="ftheory", description="Transfer-learning theory of 'Features are fate': "
+                     "derive, export, evaluate and check the closed forms.")
+    parser.add_argument("--version", action="version", version="ftheory 0.1.0")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("list", help="list the registered results")
+    p.add_argument("--topic", help="only this topic (e.g. scratch)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("show", help="show a result: formula, domain, reference")
+    p.add_argument("name")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("latex", help="LaTeX of a result, or the whole formula sheet (--all)")
+    p.add_argument("name", nargs="?")
+    p.add_argument("--all", action="store_true", help="a complete .tex document with every result")
+    p.add_argument("--out", help="write to this file instead of stdout")
+    p.set_defaults(func=cmd_latex)
+
+    p = sub.add_parser("eval", help="evaluate a result: ftheory eval scratch_risk gamma=0.5 sigma=0.2")
+    p.add_argument("name")
+    p.add_argument("params", nargs="*", metavar="PARAM=VALUE",
+                   help="values such as gamma=0.5, theta=pi/4, or lists gamma=0.5,1.5")
+    p.add_argument("--dps", type=int, help="evaluate with mpmath at this many digits")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("limit", help="symbolic limit: ftheory limit scratch_risk gamma 1 --dir -")
+    p.add_argument("name")
+    p.add_argument("param")
+    p.add_argument("point", help="a number, an expression such as pi/2, or oo")
+    p.add_argument("params", nargs="*", metavar="PARAM=VALUE", help="substitute these first")
+    p.add_argument("--dir", default="+-", choices=["+", "-", "+-"])
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_limit)
+
+    p = sub.add_parser("series", help="series expansion: ftheory series scratch_risk gamma oo --order 3")
+    p.add_argument("name")
+    p.add_argument("param")
+    p.add_argument("point", help="a number, an expression such as pi/2, or oo")
+    p.add_argument("params", nargs="*", metavar="PARAM=VALUE", help="substitute these first")
+    p.add_argument("--order", type=int, default=3)
+    p.add_argument("--dir", default="+", choices=["+", "-"])
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_series)
+
+    p = sub.add_parser("reproduce", help="reproduce the paper's figures, theory and simulation side by side")
+    p.add_argument("--out", default="figures", help="output folder (default: figures)")
+    p.add_argument("--only", help="comma-separated figure ids (see docs/figures.md)")
+    p.add_argument("--scale", default="default", choices=["tiny", "default"],
+                   help="simulation size: tiny (seconds, for tests) or default (minutes)")
+    p.add_argument("--seed", type=int, default=1)
+    p.set_defaults(func=cmd_reproduce)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    try:
+        ns, extra = parser.parse_known_args(argv)
+        # PARAM=VALUE words may also follow the options (argparse stops the positional list there).
+        if extra and getattr(ns, "params", None) is not None \
+                and all("=" in e and not e.startswith("-") for e in extra):
+            ns.params = list(ns.params) + extra
+        elif extra:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        ns.func(ns)
+    except CLIError as exc:
+        print(f"ftheory: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValueError as exc:
+        print(f"ftheory: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # pragma: no cover - e.g. `ftheory latex --all | head`
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

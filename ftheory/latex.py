@@ -1,0 +1,149 @@
+"""LaTeX export of results, a complete formula sheet, and parsing back (round trip).
+
+* :func:`to_latex` - one expression with the canonical parameter names (``\\gamma``,
+  ``\\|\\beta_{t}\\|`` ...) and ``\\arccos``-style inverse trigonometric functions.
+* :func:`formula_sheet` - a compilable ``.tex`` document with every registered result grouped by
+  topic, each with its THEORY.md section and status label.
+* :func:`parse_latex` - the inverse of :func:`to_latex` built on SymPy's LaTeX parser (ANTLR
+  backend). SymPy's parser does not read ``cases`` environments, norms or multi-letter
+  subscripts, so this function splits the cases, replaces the canonical parameter names by
+  placeholders, parses each piece with SymPy, and maps the placeholders back to the canonical
+  symbols.
+"""
+from __future__ import annotations
+
+import re
+
+import sympy as sp
+
+from ftheory.params import PARAMS
+
+__all__ = ["to_latex", "parse_latex", "formula_sheet"]
+
+
+def _symbol_names() -> dict:
+    return {p.symbol: p.latex for p in PARAMS.values()}
+
+
+def to_latex(expr, **options) -> str:
+    """LaTeX of a SymPy expression in the canonical symbols."""
+    opts = {"symbol_names": _symbol_names(), "inv_trig_style": "full"}
+    opts.update(options)
+    return sp.latex(expr, **opts)
+
+
+# -- parsing back ----------------------------------------------------------------------------
+
+_NORM_PLACEHOLDERS = {r"\|\beta_{t}\|": "r_{t}", r"\|\beta_{s}\|": "r_{s}"}
+
+
+def _prepare(text: str) -> str:
+    """Rewrite our LaTeX into the dialect SymPy's ANTLR grammar reads."""
+    for name, placeholder in _NORM_PLACEHOLDERS.items():
+        text = text.replace(name, placeholder)
+    text = text.replace(r"\left|", "|").replace(r"\right|", "|")
+    # A lone "d" followed by a symbol reads as a differential ("d sigma"): rename the dimension.
+    text = re.sub(r"(?<![\\A-Za-z])d(?![A-Za-z])", r"\\delta_{d}", text)
+    # The grammar reads "symbol (x)" as a function call: make products explicit.
+    return re.sub(r"(?<=[\w}|])\s+\\left\(", r" \\cdot \\left(", text)
+
+
+def _back_map() -> dict:
+    """Parsed symbol -> canonical symbol, found by parsing each parameter's own LaTeX."""
+    from sympy.parsing.latex import parse_latex as sympy_parse_latex
+
+    return {sympy_parse_latex(_prepare(p.latex)): p.symbol for p in PARAMS.values()}
+
+
+def _parse_piece(text: str, back: dict):
+    from sympy.parsing.latex import parse_latex as sympy_parse_latex
+
+    text = _prepare(text)
+    ops = re.findall(r"\\wedge|\\vee", text)
+    parsed = []
+    for part in re.split(r"\\wedge|\\vee", text):
+        expr = sympy_parse_latex(part.strip()).xreplace(back)
+        expr = expr.replace(sp.Function("min"), sp.Min).replace(sp.Function("max"), sp.Max)
+        parsed.append(expr)
+    if not ops:
+        return parsed[0]
+    if set(ops) == {r"\wedge"}:
+        return sp.And(*parsed)
+    if set(ops) == {r"\vee"}:
+        return sp.Or(*parsed)
+    raise ValueError("mixed \\wedge and \\vee are not supported")
+
+
+def parse_latex(text: str):
+    """Parse the LaTeX written by :func:`to_latex` back into a SymPy expression.
+
+    Handles ``\\begin{cases} value & \\text{for}\\: condition \\\\ ... \\end{cases}`` (conditions
+    joined by ``\\wedge`` or ``\\vee``), the canonical parameter names and ``\\infty``.
+    """
+    back = _back_map()
+    text = text.strip()
+    m = re.fullmatch(r"\\begin\{cases\}(.*)\\end\{cases\}", text, flags=re.S)
+    if not m:
+        return _parse_piece(text, back)
+    pieces = []
+    for row in re.split(r"\\\\", m.group(1)):
+        row = row.strip()
+        if not row:
+            continue
+        value, _, cond = row.partition("&")
+        cond = cond.strip()
+        if cond == r"\text{otherwise}":
+            condition = sp.true
+        else:
+            cond = re.sub(r"^\\text\{for\}\\:\s*", "", cond)
+            condition = _parse_piece(cond, back)
+        pieces.append((_parse_piece(value, back), condition))
+    return sp.Piecewise(*pieces)
+
+
+# -- formula sheet ----------------------------------------------------------------------------
+
+_PREAMBLE = r"""\documentclass[10pt]{article}
+\usepackage[margin=2cm]{geometry}
+\usepackage{amsmath,amssymb}
+\allowdisplaybreaks
+\title{ftheory formula sheet}
+\author{Generated from the symbolic results of \texttt{ftheory}}
+\date{}
+\begin{document}
+\maketitle
+\noindent Theory of transfer learning in high-dimensional regression (Tahir, Ganguli \& Rotskoff,
+arXiv:2410.08194). Risks are excess risks $\|\hat\beta-\beta_t\|^2$; angles in radians.
+Status labels: [PAPER] result of the paper; [PAPER*] corrected form; [EXT] toolkit extension;
+[CODE] authors' code convention; [DEFAULT] toolkit default.
+"""
+
+
+def _tex_escape(text: str) -> str:
+    return (text.replace("\\", r"\textbackslash{}").replace("&", r"\&").replace("%", r"\%")
+            .replace("_", r"\_").replace("#", r"\#").replace("$", r"\$").replace("^", r"\^{}")
+            .replace("§", r"\S{}"))
+
+
+def result_block(result) -> str:
+    """LaTeX block for one result: name, status, reference, summary, and the formula."""
+    return (f"\\subsection*{{\\texttt{{{_tex_escape(result.name)}}} "
+            f"[{_tex_escape(result.status)}]}}\n"
+            f"{_tex_escape(result.summary)} \\emph{{{_tex_escape(result.reference)}}}.\n"
+            f"\\begin{{equation*}}\n{result.latex()}\n\\end{{equation*}}\n")
+
+
+def formula_sheet(results=None) -> str:
+    """A complete, compilable LaTeX document with every registered result, grouped by topic."""
+    from ftheory.registry import results as all_results
+
+    results = all_results() if results is None else results
+    body = [_PREAMBLE]
+    topic = None
+    for r in results:
+        if r.topic != topic:
+            topic = r.topic
+            body.append(f"\\section*{{{_tex_escape(topic.replace('_', ' ').capitalize())}}}\n")
+        body.append(result_block(r))
+    body.append("\\end{document}\n")
+    return "\n".join(body)

@@ -1,0 +1,277 @@
+"""Canonical parameters, declared once (THEORY.md §0.3).
+
+Each :class:`Param` is the single declaration of a parameter. From it come
+
+* the SymPy symbol with its assumptions (:attr:`Param.symbol`, built lazily so that the numeric
+  path never imports SymPy),
+* runtime validation of user input (:meth:`Param.validate`), which raises ``ValueError``
+  naming the parameter, the value and the domain,
+* CLI parsing (:meth:`Param.parse`, which accepts expressions such as ``pi/4``),
+* Hypothesis strategies (:meth:`Param.strategy`),
+* the LaTeX name used in exported formulas.
+
+Example
+-------
+>>> from ftheory.params import PARAMS
+>>> PARAMS["theta"].parse("pi/4")
+0.7853981633974483
+>>> PARAMS["sigma"].validate(-1.0)
+Traceback (most recent call last):
+...
+ValueError: sigma=-1.0 is out of its domain [0, inf) (target label-noise standard deviation)
+"""
+from __future__ import annotations
+
+import ast
+import math
+import numbers
+import operator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["Param", "PARAMS", "get_param", "parse_number", "validate_params"]
+
+
+@dataclass(frozen=True)
+class Param:
+    """One canonical parameter.
+
+    Attributes
+    ----------
+    name : str
+        Canonical name (``gamma``, ``theta``, ...).
+    description : str
+        One line of meaning.
+    low, high : float
+        Bounds of the numeric domain (``-inf``/``inf`` allowed).
+    low_open, high_open : bool
+        Whether the bound itself is excluded.
+    integer : bool
+        Integer-valued parameter (``n``, ``d``, ``depth``).
+    default : float or None
+        Default value used when a result lists the parameter as optional.
+    latex : str
+        LaTeX for the symbol.
+    """
+
+    name: str
+    description: str
+    low: float = -math.inf
+    high: float = math.inf
+    low_open: bool = False
+    high_open: bool = False
+    integer: bool = False
+    default: float | None = None
+    latex: str = ""
+    symbol_name: str = ""
+    strategy_high: float | None = None  # upper bound for Hypothesis draws of unbounded domains
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
+
+    # -- domain ---------------------------------------------------------------------------
+    @property
+    def domain(self) -> str:
+        """Human-readable domain, e.g. ``[0, pi]`` or ``integers >= 1``."""
+        if self.integer:
+            low = int(self.low) + (1 if self.low_open else 0)
+            return f"integers >= {low}" if self.high == math.inf else f"integers in [{low}, {int(self.high)}]"
+        left = "(" if self.low_open or self.low == -math.inf else "["
+        right = ")" if self.high_open or self.high == math.inf else "]"
+        return f"{left}{_fmt_bound(self.low)}, {_fmt_bound(self.high)}{right}"
+
+    def contains(self, value) -> np.ndarray:
+        """Elementwise membership test of the numeric domain (NaN is never inside)."""
+        v = np.asarray(value, dtype=float)
+        with np.errstate(invalid="ignore"):
+            ok = ~np.isnan(v)
+            ok &= (v > self.low) if self.low_open else (v >= self.low)
+            ok &= (v < self.high) if self.high_open else (v <= self.high)
+            ok &= np.isfinite(v)
+            if self.integer:
+                ok &= np.floor(np.where(ok, v, 0.0)) == np.where(ok, v, 0.0)
+        return ok
+
+    def validate(self, value):
+        """Check ``value`` (scalar or array-like) and return it as float (or int) NumPy data.
+
+        Raises
+        ------
+        ValueError
+            If any element is non-numeric, NaN or outside the domain. The message names the
+            parameter, the offending value and the domain.
+        """
+        try:
+            arr = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise ValueError(f"{self.name}={value!r} is not a number; expected a value in "
+                             f"{self.domain} ({self.description})") from None
+        if arr.dtype == object:
+            raise ValueError(f"{self.name}={value!r} is not a number; expected a value in {self.domain}")
+        ok = self.contains(arr)
+        if not np.all(ok):
+            bad = arr[~ok].ravel()[0] if arr.ndim else arr.item()
+            shown = value if arr.ndim == 0 else bad.item()
+            raise ValueError(f"{self.name}={shown!r} is out of its domain {self.domain} ({self.description})")
+        if self.integer:
+            return arr.astype(np.int64) if arr.ndim else int(arr)
+        return arr if arr.ndim else float(arr)
+
+    # -- parsing --------------------------------------------------------------------------
+    def parse(self, text: str):
+        """Parse a command-line value such as ``0.2``, ``1e-3``, ``pi/4`` or ``3*pi/8``, then validate."""
+        try:
+            value = parse_number(text)
+        except ValueError as exc:
+            raise ValueError(f"{self.name}={text!r} is not a number ({exc}); expected a value in "
+                             f"{self.domain}") from None
+        return self.validate(value)
+
+    # -- SymPy ----------------------------------------------------------------------------
+    @property
+    def symbol(self):
+        """The SymPy symbol with assumptions matching the domain (imported lazily)."""
+        sym = self._cache.get("symbol")
+        if sym is None:
+            import sympy as sp
+
+            assumptions = {"real": True}
+            if self.integer:
+                assumptions = {"integer": True}
+            if self.low >= 0:
+                key = "positive" if (self.low > 0 or self.low_open) else "nonnegative"
+                assumptions[key] = True
+            sym = sp.Symbol(self.symbol_name or self.name, **assumptions)
+            self._cache["symbol"] = sym
+        return sym
+
+    @property
+    def generic_symbol(self):
+        """A symbol for *generic* values: strictly positive when the domain starts at 0.
+
+        Limits and series are taken at generic parameter values (e.g. sigma > 0); the
+        boundary value itself is a special case the user asks for by substitution.
+        """
+        sym = self._cache.get("generic")
+        if sym is None:
+            import sympy as sp
+
+            if self.low == 0 and not self.low_open:
+                sym = sp.Symbol(self.symbol_name or self.name, positive=True,
+                                **({"integer": True} if self.integer else {}))
+            else:
+                sym = self.symbol
+            self._cache["generic"] = sym
+        return sym
+
+    # -- Hypothesis -----------------------------------------------------------------------
+    def strategy(self, low=None, high=None):
+        """A Hypothesis strategy over (a finite part of) the domain, optionally narrowed."""
+        from hypothesis import strategies as st
+
+        lo = self.low if low is None else max(low, self.low)
+        hi = self.high if high is None else min(high, self.high)
+        if hi == math.inf:
+            hi = self.strategy_high if self.strategy_high is not None else max(lo, 0) + 10.0
+        if self.integer:
+            lo_i = int(math.floor(lo)) + (1 if self.low_open and lo == self.low else 0)
+            return st.integers(min_value=max(lo_i, int(math.ceil(lo))), max_value=int(hi))
+        return st.floats(min_value=lo, max_value=hi,
+                         exclude_min=self.low_open and lo == self.low,
+                         exclude_max=self.high_open and hi == self.high,
+                         allow_nan=False, allow_infinity=False)
+
+
+def _fmt_bound(x: float) -> str:
+    if x == math.inf:
+        return "inf"
+    if x == -math.inf:
+        return "-inf"
+    if x == math.pi:
+        return "pi"
+    return f"{x:g}"
+
+
+_BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+           ast.Div: operator.truediv, ast.Pow: operator.pow}
+_UNOPS = {ast.UAdd: operator.pos, ast.USub: operator.neg}
+_NAMES = {"pi": math.pi, "e": math.e, "inf": math.inf}
+_FUNCS = {"sqrt": math.sqrt, "cos": math.cos, "sin": math.sin, "acos": math.acos,
+          "asin": math.asin, "atan": math.atan, "exp": math.exp, "log": math.log}
+
+
+def parse_number(text) -> float:
+    """Evaluate a small arithmetic expression safely (no ``eval``).
+
+    Accepts numbers, ``pi``, ``e``, ``inf``, ``+ - * / **`` and ``sqrt cos sin acos asin atan
+    exp log``. Raises ``ValueError`` on anything else.
+
+    >>> parse_number("3*pi/8")
+    1.1780972450961724
+    """
+    if isinstance(text, numbers.Real) and not isinstance(text, bool):
+        return float(text)
+    if not isinstance(text, str):
+        raise ValueError(f"cannot parse {text!r}")
+    try:
+        tree = ast.parse(text.strip().replace("^", "**"), mode="eval")
+    except SyntaxError:
+        raise ValueError(f"cannot parse {text!r}") from None
+
+    def ev(node):
+        if isinstance(node, ast.Expression):
+            return ev(node.body)
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) \
+                and not isinstance(node.value, bool):
+            return float(node.value)
+        if isinstance(node, ast.Name) and node.id in _NAMES:
+            return _NAMES[node.id]
+        if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+            return _BINOPS[type(node.op)](ev(node.left), ev(node.right))
+        if isinstance(node, ast.UnaryOp) and type(node.op) in _UNOPS:
+            return _UNOPS[type(node.op)](ev(node.operand))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCS \
+                and len(node.args) == 1 and not node.keywords:
+            return _FUNCS[node.func.id](ev(node.args[0]))
+        raise ValueError(f"cannot parse {text!r}")
+
+    try:
+        return float(ev(tree))
+    except (ZeroDivisionError, OverflowError, ValueError):
+        raise ValueError(f"cannot parse {text!r}") from None
+
+
+_DECLARATIONS = [
+    Param("gamma", "target samples per input dimension n/d", low=0.0, latex=r"\gamma", strategy_high=4.0),
+    Param("theta", "source-target teacher angle in radians", low=0.0, high=math.pi, latex=r"\theta"),
+    Param("sigma", "target label-noise standard deviation", low=0.0, latex=r"\sigma", strategy_high=2.0),
+    Param("lam", "ridge penalty on the read-out, (1/n)|y - Fc|^2 + lam |c|^2", low=0.0, default=0.0,
+          latex=r"\lambda", strategy_high=5.0),
+    Param("n", "number of target samples", low=1, integer=True, latex="n", strategy_high=400),
+    Param("d", "input dimension", low=1, integer=True, latex="d", strategy_high=400),
+    Param("gamma_s", "source samples per input dimension n_s/d", low=0.0, low_open=True,
+          latex=r"\gamma_{s}", strategy_high=4.0),
+    Param("sigma_s", "source label-noise standard deviation", low=0.0, latex=r"\sigma_{s}", strategy_high=2.0),
+    Param("depth", "number of weight matrices of the deep linear network", low=2, integer=True, default=2,
+          latex="L", symbol_name="L", strategy_high=6),
+    Param("norm_s", "norm of the source teacher", low=0.0, low_open=True, default=1.0,
+          latex=r"\|\beta_{s}\|", symbol_name="r_s", strategy_high=3.0),
+    Param("norm_t", "norm of the target teacher", low=0.0, low_open=True, default=1.0,
+          latex=r"\|\beta_{t}\|", symbol_name="r_t", strategy_high=3.0),
+    Param("mu", "fraction of teacher neurons removed to form the ReLU source", low=0.0, high=1.0,
+          high_open=True, latex=r"\mu"),
+]
+
+PARAMS: dict[str, Param] = {p.name: p for p in _DECLARATIONS}
+
+
+def get_param(name: str) -> Param:
+    """Return the declaration of a canonical parameter, or raise ``ValueError`` listing them."""
+    try:
+        return PARAMS[name]
+    except KeyError:
+        raise ValueError(f"unknown parameter {name!r}; canonical parameters: {', '.join(PARAMS)}") from None
+
+
+def validate_params(values: dict) -> dict:
+    """Validate a mapping ``name -> value`` of canonical parameters; return validated values."""
+    return {name: get_param(name).validate(v) for name, v in values.items()}

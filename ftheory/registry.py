@@ -1,0 +1,56 @@
+"""Name -> :class:`~ftheory.result.Result`: ``ftheory.get(name)``, ``ftheory.results()``.
+
+The registry is built from the generated evaluators (plain NumPy/mpmath code and metadata), so
+looking a result up and evaluating it does not import SymPy.
+"""
+from __future__ import annotations
+
+import difflib
+
+from ftheory.result import Result, ResultSpec
+
+_REGISTRY: dict[str, Result] | None = None
+
+
+def _registry() -> dict[str, Result]:
+    global _REGISTRY
+    if _REGISTRY is None:
+        from ftheory._generated import evaluators
+
+        reg = {}
+        for meta in evaluators.SPECS:
+            meta = {k: v for k, v in meta.items() if k != "expr_hash"}
+            spec = ResultSpec(**meta)
+            reg[spec.name] = Result(spec, getattr(evaluators, f"{spec.name}__numpy"),
+                                    getattr(evaluators, f"{spec.name}__mp"))
+        _REGISTRY = reg
+    return _REGISTRY
+
+
+def get(name: str) -> Result:
+    """Return the registered result ``name``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, listing the closest registered names.
+
+    Examples
+    --------
+    >>> import ftheory
+    >>> ftheory.get("scratch_risk").reference
+    'THEORY.md §3.2; paper Theorem 3.6, eq. (8)'
+    """
+    reg = _registry()
+    if not isinstance(name, str) or name not in reg:
+        close = difflib.get_close_matches(str(name), list(reg), n=4, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else f"; registered: {', '.join(sorted(reg))}"
+        raise ValueError(f"unknown result {name!r}{hint}")
+    return reg[name]
+
+
+def results(topic: str | None = None) -> list[Result]:
+    """All registered results (optionally of one ``topic``), grouped by topic then name."""
+    reg = _registry()
+    out = [r for r in reg.values() if topic is None or r.topic == topic]
+    return sorted(out, key=lambda r: (r.topic, r.name))

@@ -1,0 +1,351 @@
+"""`Result`: a named closed form of the theory, and the decorator that declares one.
+
+A result is declared once, in a theory module, by a *builder* that derives its SymPy expression
+from the primitives of :mod:`ftheory.rmt`::
+
+    @register("scratch_risk", params=("gamma", "sigma", "norm_t"), status="PAPER",
+              reference="THEORY.md §3.2; paper Theorem 3.6, eq. (8)", topic="scratch",
+              summary="Excess risk of training from scratch in the proportional limit.",
+              checked_by="ftheory.simulate.linear.simulate_min_norm_risk")
+    def scratch_risk():
+        return rmt.proportional_limit(expr_of("scratch_risk_finite"), n, d, gamma)
+
+``python -m ftheory.codegen`` turns every registered expression into branch-safe NumPy and
+mpmath evaluators in :mod:`ftheory._generated.evaluators` (committed; a test fails when it is
+stale). At run time a :class:`Result` evaluates through that generated code, so numeric calls
+never import SymPy; ``.expr``, ``.latex()``, ``.limit()`` and ``.series()`` import the theory
+lazily.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ftheory.params import PARAMS, get_param
+
+__all__ = ["Result", "ResultSpec", "register", "expr_of", "STATUSES"]
+
+STATUSES = {
+    "PAPER": "result of the paper",
+    "PAPER*": "result of the paper, stated in publicly corrected form",
+    "EXT": "extension or correction not in the paper, derived for the toolkit",
+    "CODE": "convention taken from the authors' public code",
+    "DEFAULT": "left unspecified by the paper; the toolkit's documented default",
+}
+
+
+@dataclass(frozen=True)
+class ResultSpec:
+    """Metadata of a result: everything but the expression (plain data, no SymPy)."""
+
+    name: str
+    params: tuple
+    status: str
+    reference: str
+    topic: str
+    summary: str
+    checked_by: str | None = None
+    constraints: str = ""
+
+    def __post_init__(self):
+        for p in self.params:
+            get_param(p)
+        if self.status not in STATUSES:
+            raise ValueError(f"status={self.status!r} is invalid; expected one of {sorted(STATUSES)}")
+
+    def as_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+_PRETTY_NAMES = {"norm_s": "‖βₛ‖", "norm_t": "‖βₜ‖"}
+_BUILDERS: dict = {}
+_EXPR_CACHE: dict = {}
+
+
+def register(name, *, params, status, reference, topic, summary, checked_by=None, constraints=""):
+    """Declare a result: decorate a zero-argument builder that returns its SymPy expression.
+
+    The expression must be written in the canonical symbols ``PARAMS[p].symbol`` of the
+    declared ``params`` (a subset of :data:`ftheory.params.PARAMS`).
+    """
+    spec = ResultSpec(name, tuple(params), status, reference, topic, summary, checked_by, constraints)
+
+    def deco(builder):
+        if name in _BUILDERS:
+            raise ValueError(f"result {name!r} is registered twice")
+        _BUILDERS[name] = (spec, builder)
+        return builder
+
+    return deco
+
+
+def _load_theory():
+    importlib.import_module("ftheory.theory")
+
+
+def builders() -> dict:
+    """All registered (spec, builder) pairs, importing the theory modules (SymPy) on first use."""
+    _load_theory()
+    return dict(_BUILDERS)
+
+
+def expr_of(name: str):
+    """The SymPy expression of a registered result (built once, then cached)."""
+    if name not in _EXPR_CACHE:
+        _load_theory()
+        if name not in _BUILDERS:
+            raise ValueError(f"unknown result {name!r}")
+        spec, builder = _BUILDERS[name]
+        expr = builder()
+        allowed = {PARAMS[p].symbol for p in spec.params}
+        extra = expr.free_symbols - allowed
+        if extra:
+            raise ValueError(f"result {name!r}: expression has undeclared symbols {sorted(map(str, extra))}")
+        _EXPR_CACHE[name] = expr
+    return _EXPR_CACHE[name]
+
+
+class Result:
+    """A registered closed form: metadata, SymPy expression, fast and exact evaluators.
+
+    Do not construct directly; use :func:`ftheory.get`.
+
+    Attributes
+    ----------
+    name, params, status, reference, topic, summary, checked_by
+        See :class:`ResultSpec`. ``params`` lists every parameter in call order; those with a
+        canonical default (``norm_t=1``, ``lam=0``, ``depth=2`` ...) may be omitted.
+
+    Examples
+    --------
+    >>> import numpy as np, ftheory
+    >>> r = ftheory.get("scratch_risk")
+    >>> float(r(gamma=0.5, sigma=0.2))
+    0.54
+    >>> r(gamma=np.array([0.0, 1.0, 2.0]), sigma=0.2)
+    array([1.  ,  inf, 0.04])
+    """
+
+    def __init__(self, spec: ResultSpec, numpy_fn, mp_fn):
+        self.spec = spec
+        self._numpy = numpy_fn
+        self._mp = mp_fn
+
+    # -- metadata -------------------------------------------------------------------------
+    name = property(lambda self: self.spec.name)
+    params = property(lambda self: self.spec.params)
+    status = property(lambda self: self.spec.status)
+    reference = property(lambda self: self.spec.reference)
+    topic = property(lambda self: self.spec.topic)
+    summary = property(lambda self: self.spec.summary)
+    checked_by = property(lambda self: self.spec.checked_by)
+
+    @property
+    def required(self) -> tuple:
+        """Parameters without a default."""
+        return tuple(p for p in self.params if PARAMS[p].default is None)
+
+    @property
+    def defaults(self) -> dict:
+        return {p: PARAMS[p].default for p in self.params if PARAMS[p].default is not None}
+
+    @property
+    def domain(self) -> dict:
+        """``parameter -> domain`` (plus ``"constraints"`` when the result has extra ones)."""
+        dom = {p: PARAMS[p].domain for p in self.params}
+        if self.spec.constraints:
+            dom["constraints"] = self.spec.constraints
+        return dom
+
+    def __repr__(self):
+        args = ", ".join(p if PARAMS[p].default is None else f"{p}={PARAMS[p].default:g}" for p in self.params)
+        return f"<Result {self.name}({args}) [{self.status}] {self.reference}>"
+
+    # -- arguments ------------------------------------------------------------------------
+    def _arguments(self, kwargs: dict, validate) -> list:
+        unknown = [k for k in kwargs if k not in self.params]
+        if unknown:
+            raise ValueError(f"{self.name}: unknown parameter {unknown[0]!r}; "
+                             f"parameters are {', '.join(self.params)}")
+        missing = [p for p in self.required if p not in kwargs]
+        if missing:
+            raise ValueError(f"{self.name}: missing parameter {missing[0]!r} "
+                             f"(domain {PARAMS[missing[0]].domain}); parameters are {', '.join(self.params)}")
+        return [validate(p, kwargs.get(p, PARAMS[p].default)) for p in self.params]
+
+    # -- evaluation -----------------------------------------------------------------------
+    def __call__(self, **params):
+        """Evaluate in float64 with NumPy broadcasting; each Piecewise branch only where it applies.
+
+        Returns a NumPy scalar for scalar inputs, an array of the broadcast shape otherwise.
+        Singular points return ``inf`` (never NaN) without floating-point warnings.
+        """
+        args = self._arguments(params, lambda p, v: PARAMS[p].validate(v))
+        return self._numpy(*args)
+
+    def mp(self, dps: int = 50, **params):
+        """Evaluate with mpmath at ``dps`` significant digits (scalars).
+
+        Pass parameters as strings (``gamma="0.99999999999999999999"``) to keep digits that a
+        float cannot hold; numbers are converted exactly from their binary value.
+        """
+        import mpmath
+
+        if isinstance(dps, bool) or not isinstance(dps, (int, np.integer)) or dps < 1:
+            raise ValueError(f"dps={dps!r} is invalid: expected an integer >= 1")
+
+        def convert(p, v):
+            try:
+                as_float = float(v)
+            except (TypeError, ValueError):
+                raise ValueError(f"{p}={v!r} is not a number; expected a value in {PARAMS[p].domain}") from None
+            PARAMS[p].validate(as_float)
+            return mpmath.mpf(v) if not isinstance(v, str) else mpmath.mpf(v.strip())
+
+        with mpmath.workdps(dps):
+            args = self._arguments(params, convert)
+            value = self._mp(*args)
+            return +value  # round to the working precision
+
+    # -- symbolic -------------------------------------------------------------------------
+    @property
+    def expr(self):
+        """The SymPy expression (usually a Piecewise) in the canonical symbols."""
+        return expr_of(self.name)
+
+    @property
+    def symbols(self) -> dict:
+        """``parameter name -> SymPy symbol`` for this result."""
+        return {p: PARAMS[p].symbol for p in self.params}
+
+    def latex(self, **options) -> str:
+        """LaTeX of the expression, with the canonical LaTeX names of the parameters."""
+        from ftheory.latex import to_latex
+
+        return to_latex(self.expr, **options)
+
+    def pretty(self) -> str:
+        """Unicode pretty-print of the expression."""
+        import sympy as sp
+
+        shown = {PARAMS[p].symbol: sp.Symbol(_PRETTY_NAMES.get(p, PARAMS[p].symbol.name)) for p in self.params}
+        return sp.pretty(self.expr.xreplace(shown), use_unicode=True)
+
+    def _generic(self, subs: dict):
+        """Expression at generic parameter values, with ``subs`` (name -> value) substituted."""
+        import sympy as sp
+
+        expr = self.expr
+        expr = expr.xreplace({PARAMS[p].symbol: PARAMS[p].generic_symbol for p in self.params})
+        if subs:
+            values = {}
+            for p, v in subs.items():
+                if p not in self.params:
+                    raise ValueError(f"{self.name}: unknown parameter {p!r}; parameters are {', '.join(self.params)}")
+                values[PARAMS[p].generic_symbol] = _sympify_value(p, v)
+            expr = expr.xreplace(values)
+            expr = sp.piecewise_fold(expr) if expr.has(sp.Piecewise) else expr
+        return expr
+
+    def branch(self, param: str, point, direction: str = "+", **subs):
+        """The Piecewise branch that applies next to ``param = point`` on side ``direction``.
+
+        Other parameters take generic values (e.g. ``sigma > 0``) unless given in ``subs``.
+        """
+        import sympy as sp
+
+        sym = self._param_symbol(param)
+        expr = self._generic(subs)
+        pt = _sympify_value(param, point, allow_inf=True)
+        if not isinstance(expr, sp.Piecewise):
+            return expr
+        probe = _probe_point(pt, direction)
+        for value, cond in expr.args:
+            truth = cond.xreplace({sym: probe}) if cond is not sp.true else sp.true
+            if truth is sp.true:
+                return value
+            if truth is not sp.false:
+                raise ValueError(f"{self.name}: cannot decide which branch applies near {param}={point} "
+                                 f"({cond}); give numeric values for the other parameters")
+        raise ValueError(f"{self.name}: no branch applies near {param}={point}")  # pragma: no cover
+
+    def limit(self, param: str, point, dir: str = "+-", **subs):
+        """Symbolic limit as ``param -> point`` (``dir`` is ``"+"``, ``"-"`` or ``"+-"``).
+
+        Other parameters are generic (strictly positive where their domain starts at 0) unless
+        given in ``subs``; e.g. ``r.limit("gamma", 1, "-")`` is ``oo`` (generic sigma > 0) and
+        ``r.limit("gamma", 1, "-", sigma=0)`` is ``0``. A two-sided limit whose sides differ
+        raises ``ValueError``.
+        """
+        import sympy as sp
+
+        if dir not in ("+", "-", "+-"):
+            raise ValueError(f"dir={dir!r} is invalid: expected '+', '-' or '+-'")
+        sym = self._param_symbol(param)
+        pt = _sympify_value(param, point, allow_inf=True)
+        if pt in (sp.oo, -sp.oo) or dir != "+-":
+            side = "-" if pt == sp.oo else ("+" if pt == -sp.oo else dir)
+            return sp.simplify(sp.limit(self.branch(param, point, side, **subs), sym, pt, side))
+        left = sp.simplify(sp.limit(self.branch(param, point, "-", **subs), sym, pt, "-"))
+        right = sp.simplify(sp.limit(self.branch(param, point, "+", **subs), sym, pt, "+"))
+        same = left == right if (left.is_infinite or right.is_infinite) else sp.simplify(left - right) == 0
+        if not same:
+            raise ValueError(f"{self.name}: the limit {param} -> {point} differs from the left ({left}) "
+                             f"and the right ({right}); pass dir='-' or dir='+'")
+        return left
+
+    def series(self, param: str, point=0, order: int = 3, dir: str = "+", **subs):
+        """Series expansion around ``param = point`` (``point`` may be ``oo``) to ``O(order)``.
+
+        Uses the branch that applies on side ``dir``; at infinity the expansion is in
+        ``1/param``.
+        """
+        import sympy as sp
+
+        if dir not in ("+", "-"):
+            raise ValueError(f"dir={dir!r} is invalid: expected '+' or '-'")
+        if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 1:
+            raise ValueError(f"order={order!r} is invalid: expected an integer >= 1")
+        sym = self._param_symbol(param)
+        pt = _sympify_value(param, point, allow_inf=True)
+        side = "-" if pt == sp.oo else dir
+        return sp.series(self.branch(param, point, side, **subs), sym, pt, int(order), dir=side)
+
+    def _param_symbol(self, param):
+        if param not in self.params:
+            raise ValueError(f"{self.name}: unknown parameter {param!r}; parameters are {', '.join(self.params)}")
+        return PARAMS[param].generic_symbol
+
+
+def _sympify_value(param, value, allow_inf=False):
+    import sympy as sp
+
+    text = value if isinstance(value, str) else repr(value)
+    text = text.strip()
+    if allow_inf and text in ("oo", "inf", "+oo", "+inf", "infinity"):
+        return sp.oo
+    if allow_inf and text in ("-oo", "-inf"):
+        return -sp.oo
+    from ftheory.params import parse_number
+
+    try:
+        parse_number(text)  # validates the syntax safely before SymPy sees it
+    except ValueError:
+        raise ValueError(f"{param}={value!r} is not a number") from None
+    if isinstance(value, float):
+        return sp.Rational(value)
+    return sp.sympify(text.replace("^", "**"), locals={"pi": sp.pi, "e": sp.E}, rational=True)
+
+
+def _probe_point(pt, direction):
+    """An exact point just beside ``pt`` (or far out, for infinite points) to test conditions."""
+    import sympy as sp
+
+    tiny = sp.Rational(1, 10 ** 40)
+    if pt == sp.oo:
+        return sp.Integer(10) ** 40
+    if pt == -sp.oo:
+        return -sp.Integer(10) ** 40
+    return pt + tiny if direction == "+" else pt - tiny

@@ -1,0 +1,6 @@
+"""Monte Carlo twins of the closed forms (THEORY.md §1.4, §11.1).
+
+Theory never imports simulate and simulate never imports theory; tests and figures bring them together.
+"""
+from ftheory.simulate._random import as_generator, spawn_seeds
+from ftheory.simulate.estimate import MCEstimate

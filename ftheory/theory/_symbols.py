@@ -1,0 +1,15 @@
+"""Canonical SymPy symbols for the theory modules (from :mod:`ftheory.params`)."""
+from ftheory.params import PARAMS
+
+gamma = PARAMS["gamma"].symbol
+theta = PARAMS["theta"].symbol
+sigma = PARAMS["sigma"].symbol
+lam = PARAMS["lam"].symbol
+n = PARAMS["n"].symbol
+d = PARAMS["d"].symbol
+gamma_s = PARAMS["gamma_s"].symbol
+sigma_s = PARAMS["sigma_s"].symbol
+depth = PARAMS["depth"].symbol
+norm_s = PARAMS["norm_s"].symbol
+norm_t = PARAMS["norm_t"].symbol
+mu = PARAMS["mu"].symbol
