@@ -124,6 +124,9 @@ class Param:
         except ValueError as exc:
             raise ValueError(f"{self.name}={text!r} is not a number ({exc}); expected a value in "
                              f"{self.domain}") from None
+        if not np.all(self.contains(value)):
+            raise ValueError(f"{self.name}={text!r} (= {value:g}) is out of its domain {self.domain} "
+                             f"({self.description})")
         return self.validate(value)
 
     # -- SymPy ----------------------------------------------------------------------------

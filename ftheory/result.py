@@ -186,10 +186,13 @@ class Result:
         return self._numpy(*args)
 
     def mp(self, dps: int = 50, **params):
-        """Evaluate with mpmath at ``dps`` significant digits (scalars).
+        """Evaluate with mpmath to ``dps`` significant digits (scalars).
 
         Pass parameters as strings (``gamma="0.99999999999999999999"``) to keep digits that a
-        float cannot hold; numbers are converted exactly from their binary value.
+        float cannot hold; numbers are converted exactly from their binary value. Inputs are
+        re-read at every working precision, and the precision is raised (up to ``8 * dps + 200``
+        digits) until two evaluations agree to ``dps`` digits, so cancellation near a singular
+        point (``1 - gamma`` with ``gamma`` close to 1) does not eat the requested digits.
         """
         import mpmath
 
@@ -202,12 +205,26 @@ class Result:
             except (TypeError, ValueError):
                 raise ValueError(f"{p}={v!r} is not a number; expected a value in {PARAMS[p].domain}") from None
             PARAMS[p].validate(as_float)
-            return mpmath.mpf(v) if not isinstance(v, str) else mpmath.mpf(v.strip())
+            return mpmath.mpf(v.strip()) if isinstance(v, str) else mpmath.mpf(v)
 
+        def at(digits):
+            with mpmath.workdps(digits):
+                return self._mp(*self._arguments(params, convert))
+
+        work = int(dps) + 10
+        previous = at(work)
+        while True:
+            if not mpmath.isfinite(previous) or previous == 0 or work > 8 * dps + 200:
+                break
+            work *= 2
+            current = at(work)
+            with mpmath.workdps(work):
+                if abs(current - previous) <= abs(current) * mpmath.mpf(10) ** (-dps - 2):
+                    previous = current
+                    break
+            previous = current
         with mpmath.workdps(dps):
-            args = self._arguments(params, convert)
-            value = self._mp(*args)
-            return +value  # round to the working precision
+            return +previous  # round to the requested precision
 
     # -- symbolic -------------------------------------------------------------------------
     @property
@@ -287,14 +304,14 @@ class Result:
         pt = _sympify_value(param, point, allow_inf=True)
         if pt in (sp.oo, -sp.oo) or dir != "+-":
             side = "-" if pt == sp.oo else ("+" if pt == -sp.oo else dir)
-            return sp.simplify(sp.limit(self.branch(param, point, side, **subs), sym, pt, side))
+            return self._canonical(sp.simplify(sp.limit(self.branch(param, point, side, **subs), sym, pt, side)))
         left = sp.simplify(sp.limit(self.branch(param, point, "-", **subs), sym, pt, "-"))
         right = sp.simplify(sp.limit(self.branch(param, point, "+", **subs), sym, pt, "+"))
         same = left == right if (left.is_infinite or right.is_infinite) else sp.simplify(left - right) == 0
         if not same:
             raise ValueError(f"{self.name}: the limit {param} -> {point} differs from the left ({left}) "
                              f"and the right ({right}); pass dir='-' or dir='+'")
-        return left
+        return self._canonical(left)
 
     def series(self, param: str, point=0, order: int = 3, dir: str = "+", **subs):
         """Series expansion around ``param = point`` (``point`` may be ``oo``) to ``O(order)``.
@@ -311,7 +328,11 @@ class Result:
         sym = self._param_symbol(param)
         pt = _sympify_value(param, point, allow_inf=True)
         side = "-" if pt == sp.oo else dir
-        return sp.series(self.branch(param, point, side, **subs), sym, pt, int(order), dir=side)
+        return self._canonical(sp.series(self.branch(param, point, side, **subs), sym, pt, int(order), dir=side))
+
+    def _canonical(self, expr):
+        """Map the generic symbols back to the canonical ones (what ``.expr`` uses)."""
+        return expr.xreplace({PARAMS[p].generic_symbol: PARAMS[p].symbol for p in self.params})
 
     def _param_symbol(self, param):
         if param not in self.params:

@@ -1,0 +1,86 @@
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+
+from ftheory.params import PARAMS, get_param, parse_number, validate_params
+
+CANONICAL = ["gamma", "theta", "sigma", "lam", "n", "d", "gamma_s", "sigma_s", "depth", "norm_s", "norm_t", "mu"]
+
+
+def test_every_canonical_parameter_is_declared_once():
+    assert list(PARAMS) == CANONICAL
+
+
+@pytest.mark.parametrize("name", CANONICAL)
+def test_symbol_assumptions_match_domain(name):
+    p = PARAMS[name]
+    sym = p.symbol
+    assert sym.is_real
+    if p.low > 0 or p.low_open:
+        assert sym.is_positive
+    elif p.low == 0:
+        assert sym.is_nonnegative
+    if p.integer:
+        assert sym.is_integer
+    assert p.symbol is PARAMS[name].symbol  # cached: one symbol per parameter
+
+
+@pytest.mark.parametrize("name", CANONICAL)
+def test_strategy_draws_inside_domain(name):
+    p = PARAMS[name]
+
+    @given(p.strategy())
+    def inner(value):
+        assert p.contains(value)
+        p.validate(value)
+
+    inner()
+
+
+@pytest.mark.parametrize("name,value", [
+    ("gamma", -0.1), ("gamma", math.nan), ("gamma", math.inf), ("theta", 3.2), ("sigma", -1e-9),
+    ("n", 0), ("n", 2.5), ("d", -3), ("depth", 1), ("norm_t", 0.0), ("gamma_s", 0.0), ("mu", 1.0),
+    ("sigma", "abc"), ("sigma", None), ("gamma", [0.5, -1.0]), ("sigma", object()),
+])
+def test_bad_values_raise_valueerror_naming_parameter_value_and_domain(name, value):
+    with pytest.raises(ValueError) as info:
+        PARAMS[name].validate(value)
+    message = str(info.value)
+    assert message.startswith(f"{name}=")
+    assert PARAMS[name].domain in message
+
+
+def test_validate_returns_arrays_and_ints():
+    assert PARAMS["n"].validate(5) == 5 and isinstance(PARAMS["n"].validate(5), int)
+    np.testing.assert_array_equal(PARAMS["gamma"].validate([0, 1, 2]), [0.0, 1.0, 2.0])
+    assert PARAMS["n"].validate(np.array([3, 4])).dtype == np.int64
+
+
+@pytest.mark.parametrize("text,value", [
+    ("0.2", 0.2), ("1e-3", 1e-3), ("pi/4", math.pi / 4), ("3*pi/8", 3 * math.pi / 8), ("-2", -2.0),
+    ("sqrt(2)/2", math.sqrt(2) / 2), ("2^3", 8.0), ("acos(0.8)", math.acos(0.8)),
+])
+def test_parse_number(text, value):
+    assert parse_number(text) == pytest.approx(value, rel=1e-15)
+
+
+@pytest.mark.parametrize("text", ["__import__('os')", "pi/0", "x", "1+", "open('f')", "[1]", "True"])
+def test_parse_number_rejects(text):
+    with pytest.raises(ValueError):
+        parse_number(text)
+
+
+def test_cli_parse_validates():
+    assert PARAMS["theta"].parse("pi/2") == pytest.approx(math.pi / 2)
+    with pytest.raises(ValueError, match="theta='pi\\*2'"):
+        PARAMS["theta"].parse("pi*2")
+    with pytest.raises(ValueError, match="theta='foo' is not a number"):
+        PARAMS["theta"].parse("foo")
+
+
+def test_get_param_unknown_lists_canonical_names():
+    with pytest.raises(ValueError, match="canonical parameters: gamma, theta"):
+        get_param("gama")
+    assert validate_params({"gamma": 0.5, "n": 3}) == {"gamma": 0.5, "n": 3}

@@ -1,0 +1,176 @@
+"""The Result interface on the scratch results: evaluation, precision, limits, series, errors."""
+import math
+import warnings
+
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import ftheory
+from ftheory.params import PARAMS
+
+
+@pytest.fixture
+def r():
+    return ftheory.get("scratch_risk")
+
+
+def test_metadata(r):
+    assert r.name == "scratch_risk"
+    assert r.params == ("gamma", "sigma", "norm_t")
+    assert r.required == ("gamma", "sigma")
+    assert r.defaults == {"norm_t": 1.0}
+    assert r.status == "PAPER" and "§3.2" in r.reference
+    assert r.domain == {"gamma": "[0, inf)", "sigma": "[0, inf)", "norm_t": "(0, inf)"}
+    assert "scratch_risk(gamma, sigma, norm_t=1)" in repr(r)
+
+
+def test_worked_example_1(r):
+    assert r(gamma=0.5, sigma=0.2) == pytest.approx(0.54, rel=1e-15)
+    assert float(r.mp(gamma="0.5", sigma="0.2")) == 0.54
+
+
+def test_broadcasting_shapes(r):
+    g = np.linspace(0, 2, 11)
+    s = np.array([0.0, 0.2, 1.0])
+    out = r(gamma=g[:, None], sigma=s[None, :])
+    assert out.shape == (11, 3)
+    np.testing.assert_allclose(out[3, 1], r(gamma=g[3], sigma=0.2))
+    assert np.ndim(r(gamma=0.3, sigma=0.1)) == 0
+
+
+def test_grid_with_singular_points_evaluates_without_warnings(r):
+    g = np.concatenate([np.linspace(0, 2, 2001), [1.0, 1 - 1e-16, 1 + 2.2e-16, 1e300]])
+    s = np.array([0.0, 1e-300, 0.2, 1.0, 5.0])
+    t = np.array([1e-3, 1.0, 3.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(divide="raise", invalid="raise", over="raise"):
+            out = r(gamma=g[:, None, None], sigma=s[None, :, None], norm_t=t[None, None, :])
+    assert not np.isnan(out).any()
+    at_one = out[g == 1.0]
+    assert np.all(at_one[:, 0, :] == 0.0)           # sigma = 0: the exact limit, no peak
+    assert np.all(np.isinf(at_one[:, 1:, :]))        # sigma > 0: +inf
+    assert np.all(out[0] == np.array([1e-3, 1.0, 3.0]) ** 2)  # gamma = 0: ||beta_t||^2
+
+
+def test_finite_size_singular_points():
+    f = ftheory.get("scratch_risk_finite")
+    n = np.arange(1, 41)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(divide="raise", invalid="raise", over="raise"):
+            noisy = f(n=n, d=20, sigma=0.2)
+            clean = f(n=n, d=20, sigma=0.0)
+    assert np.all(np.isinf(noisy[np.abs(n - 20) <= 1]))
+    assert np.all(np.isfinite(noisy[np.abs(n - 20) > 1]))
+    np.testing.assert_allclose(clean, np.maximum(0, 1 - n / 20), rtol=1e-15, atol=0)
+
+
+@settings(max_examples=300)
+@given(gamma=st.floats(0, 50), sigma=st.floats(0, 5), norm_t=st.floats(0.01, 10))
+def test_float64_agrees_with_mpmath_50_digits(gamma, sigma, norm_t):
+    """float64 vs 50-digit mpmath on the same (binary) inputs: 1e-12 relative away from gamma = 1."""
+    r = ftheory.get("scratch_risk")
+    if abs(gamma - 1) < 1e-6:
+        return
+    fast = float(r(gamma=gamma, sigma=sigma, norm_t=norm_t))
+    exact = r.mp(gamma=gamma, sigma=sigma, norm_t=norm_t, dps=50)
+    if exact == 0:
+        assert fast == 0
+    else:
+        assert abs(fast - float(exact)) <= 1e-12 * abs(float(exact))
+
+
+@pytest.mark.parametrize("eps", [1e-3, 1e-6, 1e-9, 1e-12, 1e-15, 2.2e-16])
+@pytest.mark.parametrize("side", [-1, 1])
+@pytest.mark.parametrize("sigma", [0.0, 1e-8, 0.2])
+def test_float64_near_interpolation_peak(eps, side, sigma):
+    """Near gamma = 1 the generated form has no cancellation: float64 stays within a few ulps."""
+    r = ftheory.get("scratch_risk")
+    gamma = 1.0 + side * eps
+    fast = float(r(gamma=gamma, sigma=sigma))
+    exact = float(r.mp(gamma=gamma, sigma=sigma, dps=50))
+    assert fast == pytest.approx(exact, rel=4e-16, abs=0)
+
+
+def test_mp_keeps_digits_a_float_cannot(r):
+    value = r.mp(gamma="0.99999999999999999999", sigma="0.2", dps=50)
+    with mpmath.workdps(50):
+        one_minus = mpmath.mpf("1e-20")
+        expected = one_minus + mpmath.mpf("0.99999999999999999999") * mpmath.mpf("0.04") / one_minus
+    assert abs(value - expected) < mpmath.mpf("1e-30") * expected
+    assert math.isinf(float(r(gamma=0.99999999999999999999, sigma=0.2)))  # the float is exactly 1
+
+
+def test_mp_errors(r):
+    with pytest.raises(ValueError, match="dps"):
+        r.mp(gamma=0.5, sigma=0.2, dps=0)
+    with pytest.raises(ValueError, match="gamma='abc' is not a number"):
+        r.mp(gamma="abc", sigma=0.2)
+    with pytest.raises(ValueError, match="sigma=-1"):
+        r.mp(gamma="0.5", sigma=-1)
+
+
+def test_limits(r):
+    gamma, sigma, norm_t = (PARAMS[p].symbol for p in ("gamma", "sigma", "norm_t"))
+    assert r.limit("gamma", 1, "-") == sp.oo
+    assert r.limit("gamma", 1, "+") == sp.oo
+    assert r.limit("gamma", 1, sigma=0) == 0
+    assert r.limit("gamma", 0, "+") == norm_t ** 2
+    assert r.limit("gamma", "oo") == 0
+    assert r.limit("sigma", 0, "+", gamma="1/2") == norm_t ** 2 / 2
+    with pytest.raises(ValueError, match="dir="):
+        r.limit("gamma", 1, "up")
+    with pytest.raises(ValueError, match="unknown parameter 'n'"):
+        r.limit("n", 1)
+
+
+def test_series(r):
+    gamma, sigma, norm_t = (PARAMS[p].symbol for p in ("gamma", "sigma", "norm_t"))
+    s0 = r.series("gamma", 0, 3)
+    assert sp.simplify(s0.removeO() - (norm_t ** 2 + gamma * (sigma ** 2 - norm_t ** 2) + gamma ** 2 * sigma ** 2)) == 0
+    s_inf = r.series("gamma", "oo", 3)
+    assert sp.simplify(s_inf.removeO() - (sigma ** 2 / gamma + sigma ** 2 / gamma ** 2)) == 0
+    left = r.series("gamma", 1, 1, "-").removeO()
+    assert sp.simplify(left - (sigma ** 2 / (1 - gamma) - sigma ** 2)) == 0
+    right = r.series("gamma", 1, 1, "+").removeO()
+    assert sp.simplify(right - sigma ** 2 / (gamma - 1)) == 0
+    with pytest.raises(ValueError, match="order"):
+        r.series("gamma", 0, 0)
+
+
+def test_expr_symbols_and_latex(r):
+    assert r.expr.free_symbols == {PARAMS[p].symbol for p in r.params}
+    assert r.latex().startswith(r"\begin{cases}")
+    assert r"\|\beta_{t}\|" in r.latex()
+    assert "γ" in r.pretty()
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"gamma": 0.5}, "missing parameter 'sigma'"),
+    ({"gamma": 0.5, "sigma": 0.2, "theta": 1.0}, "unknown parameter 'theta'"),
+    ({"gamma": -0.5, "sigma": 0.2}, "gamma=-0.5 is out of its domain"),
+    ({"gamma": float("nan"), "sigma": 0.2}, "gamma=nan is out of its domain"),
+    ({"gamma": "x", "sigma": 0.2}, "gamma='x' is not a number"),
+    ({"gamma": 0.5, "sigma": 0.2, "norm_t": 0}, "norm_t=0 is out of its domain"),
+])
+def test_bad_input(r, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        r(**kwargs)
+
+
+def test_unknown_result_lists_close_matches():
+    with pytest.raises(ValueError, match="did you mean scratch_risk"):
+        ftheory.get("scratch_rsk")
+    with pytest.raises(ValueError, match="registered:"):
+        ftheory.get("zzzz")
+
+
+def test_results_listing():
+    names = [r.name for r in ftheory.results()]
+    assert {"scratch_risk", "scratch_risk_finite", "scratch_optimal_gamma", "scratch_risk_minimum"} <= set(names)
+    assert all(r.topic == "scratch" for r in ftheory.results("scratch"))
