@@ -3,6 +3,12 @@
 Run ``python -m ftheory.codegen`` after adding or changing a result; ``--check`` exits 1 when
 the committed file is stale (the test suite does the same check).
 
+Extension points: a branch containing ``sympy.Integral`` is evaluated by ``scipy.integrate.quad``
+(mapped over the branch's points) and ``mpmath.quad``; a custom SymPy ``Function`` subclass can
+print itself with ``_numpy_code(printer)`` / ``_mpmath_code(printer)`` (vectorised NumPy and
+mpmath code) and list the SymPy-free modules its code calls in ``_runtime_modules``; those are
+imported inside the generated function, not at module import.
+
 Branch safety (DESIGN.md §3): ``lambdify`` turns a ``Piecewise`` into ``numpy.select``, which
 evaluates every branch everywhere and warns (division by zero at gamma = 1). The generated
 NumPy code instead broadcasts the inputs once, computes each branch's condition as a mask on
@@ -17,7 +23,7 @@ import pathlib
 import sys
 
 import sympy as sp
-from sympy.printing.numpy import NumPyPrinter
+from sympy.printing.numpy import SciPyPrinter
 from sympy.printing.pycode import MpmathPrinter
 
 from ftheory.params import PARAMS
@@ -39,12 +45,39 @@ from ftheory._generated._support import broadcast_float, finish
 '''
 
 
-class _NumPyPrinter(NumPyPrinter):
+class _NumPyPrinter(SciPyPrinter):
+    """NumPy/SciPy code; custom functions print themselves through ``_numpy_code(printer)``."""
+
     def _print_Infinity(self, expr):
         return "numpy.inf"
 
     def _print_NegativeInfinity(self, expr):
         return "-numpy.inf"
+
+    def _print_Function(self, expr):
+        if hasattr(expr, "_numpy_code"):
+            return expr._numpy_code(self)
+        return super()._print_Function(expr)
+
+
+class _MpPrinter(MpmathPrinter):
+    """mpmath code; custom functions print themselves through ``_mpmath_code(printer)``."""
+
+    def _print_Function(self, expr):
+        if hasattr(expr, "_mpmath_code"):
+            return expr._mpmath_code(self)
+        return super()._print_Function(expr)
+
+
+def _runtime_imports(expr, body: str) -> list:
+    """Function-local imports the printed body needs (kept out of module import time)."""
+    modules = set()
+    for f in expr.atoms(sp.Function):
+        modules.update(getattr(f, "_runtime_modules", ()))
+    for name in ("scipy.integrate", "scipy.special"):
+        if name + "." in body:
+            modules.add(name)
+    return [f"    import {m}" for m in sorted(modules)]
 
 
 def _plain(expr, params):
@@ -79,7 +112,10 @@ def numpy_source(name, expr, params) -> str:
         if used:
             sub = ", ".join(f"{p}[m]" for p in used)
             lam = ", ".join(used)
-            lines.append(f"        out[m] = (lambda {lam}: {printer.doprint(value)})({sub})")
+            fn = f"(lambda {lam}: {printer.doprint(value)})"
+            if value.has(sp.Integral):  # quadrature is scalar: map it over the branch's points
+                fn = f"numpy.vectorize({fn}, otypes=[float])"
+            lines.append(f"        out[m] = {fn}({sub})")
         else:
             lines.append(f"        out[m] = {printer.doprint(value)}")
         if cond is not sp.true:
@@ -87,12 +123,13 @@ def numpy_source(name, expr, params) -> str:
         else:
             break
     lines.append("    return finish(out)")
+    lines[1:1] = _runtime_imports(expr, "\n".join(lines))
     return "\n".join(lines)
 
 
 def mp_source(name, expr, params) -> str:
     """Source of ``NAME__mp(*params)``: an if/return chain on mpmath scalars."""
-    printer = MpmathPrinter({"fully_qualified_modules": True})
+    printer = _MpPrinter({"fully_qualified_modules": True})
     expr = _plain(expr, params)
     lines = [f"def {name}__mp({', '.join(params)}):", "    import mpmath"]
     for value, cond in _pieces(expr):
@@ -103,6 +140,7 @@ def mp_source(name, expr, params) -> str:
         lines.append(f"        return mpmath.mpf({printer.doprint(value)})")
     else:
         lines.append("    return mpmath.nan")
+    lines[2:2] = [m for m in _runtime_imports(expr, "\n".join(lines)) if "scipy" not in m]
     return "\n".join(lines)
 
 
