@@ -54,3 +54,18 @@ def test_numpy_and_mpmath_evaluators_agree_with_sympy(name):
         exact = float(exact) if exact.is_finite else float("inf")
         assert float(r(**values)) == pytest.approx(exact, rel=1e-12)
         assert float(r.mp(dps=30, **values)) == pytest.approx(exact, rel=1e-12)
+
+
+def test_docs_theory_md_is_up_to_date():
+    from ftheory import docgen
+
+    assert docgen.TARGET.read_text() == docgen.generate(), "docs/theory.md is stale: run `python -m ftheory.docgen`"
+
+
+@pytest.mark.parametrize("name", [r.name for r in ftheory.results()])
+def test_documented_example_call_runs(name, capsys):
+    from ftheory import docgen
+    from ftheory.cli import main
+
+    argv = docgen.example_call(ftheory.get(name)).split()[1:]
+    assert main(argv) == 0, capsys.readouterr().err

@@ -1,0 +1,52 @@
+"""Shared look of every figure (THEORY.md §11.2): diverging map, pi-fraction ticks, colours."""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only; no display needed
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.colors import LinearSegmentedColormap  # noqa: E402
+
+RED, WHITE, BLUE = "#c6423c", "#fafafa", "#4454c2"
+#: red (transfer hurts) -> white (T = 0) -> blue (transfer helps), limits +-1 (§11.2)
+TRANSFER_CMAP = LinearSegmentedColormap.from_list("ftheory_transfer", [RED, WHITE, BLUE])
+THEORY_COLOR = "#222222"
+SIM_COLORS = ["#4454c2", "#c6423c", "#2a9d5c", "#8a4fbf"]
+
+
+def pi_label(x: float, max_denominator: int = 16) -> str:
+    """``3*pi/8`` -> ``$3\\pi/8$`` (falls back to a decimal)."""
+    frac = Fraction(x / math.pi).limit_denominator(max_denominator)
+    if abs(float(frac) * math.pi - x) > 1e-9:
+        return f"{x:.3g}"
+    if frac == 0:
+        return "$0$"
+    num = "" if frac.numerator == 1 else ("-" if frac.numerator == -1 else str(frac.numerator))
+    return f"${num}\\pi$" if frac.denominator == 1 else f"${num}\\pi/{frac.denominator}$"
+
+
+def pi_ticks(axis, lo=0.0, hi=math.pi / 2, step=math.pi / 8):
+    """Put ticks at multiples of ``step`` labelled as pi fractions on ``axis`` (ax.xaxis/ax.yaxis)."""
+    n = int(round((hi - lo) / step))
+    ticks = [lo + k * step for k in range(n + 1)]
+    axis.set_ticks(ticks)
+    axis.set_ticklabels([pi_label(t) for t in ticks])
+
+
+def new_figure(ncols=1, nrows=1, width=4.2, height=3.3, **kwargs):
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows), squeeze=False, **kwargs)
+    return fig, axes
+
+
+def save(fig, path_stem) -> list:
+    """Save PNG and PDF; return the paths."""
+    paths = []
+    for ext in ("png", "pdf"):
+        p = f"{path_stem}.{ext}"
+        fig.savefig(p, dpi=130 if ext == "png" else None, bbox_inches="tight")
+        paths.append(p)
+    plt.close(fig)
+    return paths
