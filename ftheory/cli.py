@@ -186,6 +186,80 @@ def _latex(value):
     return to_latex(value)
 
 
+SIMULATORS = {
+    # name: (module, function, one-line description)
+    "scratch": ("ftheory.simulate.linear", "simulate_min_norm_risk",
+                "min-norm interpolator risk (n, d, sigma, norm_t)"),
+    "ridge": ("ftheory.simulate.linear", "simulate_ridge_risk", "ridge risk (n, d, sigma, lam, norm_t)"),
+    "linear-transfer": ("ftheory.simulate.linear", "simulate_linear_transfer_risk",
+                        "read-out refit on the pretrained feature (n, d, theta, sigma, lam, norm_s, norm_t, depth)"),
+    "scratch-and-transfer": ("ftheory.simulate.linear", "simulate_scratch_and_transfer",
+                             "scratch, linear transfer and their difference on shared data"),
+    "finite-source": ("ftheory.simulate.linear", "simulate_linear_transfer_finite_source",
+                      "linear transfer from a finite noisy source (gamma_s, sigma_s)"),
+}
+
+
+def _simulator(name):
+    import importlib
+
+    if name not in SIMULATORS:
+        raise CLIError(f"unknown simulator {name!r}; simulators are {', '.join(SIMULATORS)}")
+    module, function, _ = SIMULATORS[name]
+    return getattr(importlib.import_module(module), function)
+
+
+def _grid_values(param, text):
+    """``a,b,c`` or an inclusive range ``start:stop:step`` (expressions allowed: ``0:pi/2:pi/8``)."""
+    import numpy as np
+
+    from ftheory.params import get_param, parse_number
+
+    prm = get_param(param)
+    if ":" in text:
+        try:
+            start, stop, step = (parse_number(t) for t in text.split(":"))
+        except ValueError:
+            raise CLIError(f"{param}={text!r}: expected start:stop:step") from None
+        if step <= 0 or stop < start:
+            raise CLIError(f"{param}={text!r}: expected start <= stop and step > 0")
+        count = int(np.floor((stop - start) / step + 1e-9)) + 1
+        raw = [start + k * step for k in range(count)]
+        return [prm.validate(round(v) if prm.integer else v) for v in raw]
+    return [prm.parse(t) for t in text.split(",")]
+
+
+def cmd_sweep(ns):
+    from ftheory.simulate.sweeps import sweep
+
+    fn = _simulator(ns.simulator)
+    grid = {}
+    for item in ns.grid:
+        name, sep, text = item.partition("=")
+        if not sep:
+            raise CLIError(f"--grid expects NAME=VALUES, got {item!r}")
+        grid[name] = _grid_values(name, text)
+    if not grid:
+        raise CLIError("give at least one --grid NAME=VALUES")
+    fixed = _assignments(ns.set)
+    res = sweep(fn, grid, fixed=fixed, instances=ns.instances, seed=ns.seed, store=ns.store,
+                executor=ns.executor, workers=ns.workers, progress=not ns.json)
+    if ns.json:
+        _emit({"simulator": ns.simulator, "grid": res.grid, "fixed": res.fixed, "instances": res.instances,
+               "seed": res.seed, "computed": res.computed, "loaded": res.loaded,
+               "rows": [{k: _number(v) if isinstance(v, float) else v for k, v in row.items()}
+                        for row in res.rows]}, True, "")
+        return
+    rows = res.rows
+    keys = list(res.grid)
+    print("  ".join(f"{k:>10s}" for k in keys) + f"  {'quantity':>16s} {'mean':>12s} {'sem':>10s} {'conv':>6s}")
+    for row in rows:
+        print("  ".join(f"{row[k]:>10.4g}" for k in keys)
+              + f"  {row['quantity']:>16s} {row['mean']:>12.6g} {row['sem']:>10.3g} "
+                f"{row['converged']:>3d}/{row['instances']}")
+    print(f"{res.computed} points computed, {res.loaded} loaded from the store")
+
+
 def cmd_reproduce(ns):
     from ftheory.figures import reproduce
 
@@ -243,6 +317,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dir", default="+", choices=["+", "-"])
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_series)
+
+    p = sub.add_parser("sweep", help="Monte Carlo sweep over a parameter grid (resumable with --store)",
+                       description="Run a simulator over the Cartesian product of the --grid values. "
+                       "Simulators: " + "; ".join(f"{k}: {v[2]}" for k, v in SIMULATORS.items()))
+    p.add_argument("simulator", help=", ".join(SIMULATORS))
+    p.add_argument("--grid", action="append", default=[], metavar="NAME=VALUES",
+                   help="values to sweep: a,b,c or start:stop:step (repeatable)")
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="fixed parameter (repeatable)")
+    p.add_argument("--instances", type=int, default=100)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--store", help="folder of the resumable store: finished points are kept and reused")
+    p.add_argument("--executor", default="serial", choices=["serial", "processes", "dask"])
+    p.add_argument("--workers", type=int)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser("reproduce", help="reproduce the paper's figures, theory and simulation side by side")
     p.add_argument("--out", default="figures", help="output folder (default: figures)")

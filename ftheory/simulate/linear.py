@@ -52,6 +52,7 @@ from ftheory.params import PARAMS
 from ftheory.simulate._random import as_generator, spawn_seeds
 from ftheory.simulate.data import gaussian_data, target_teacher, teachers
 from ftheory.simulate.estimate import MCEstimate
+from ftheory.simulate._threads import single_blas_thread
 
 __all__ = [
     "min_norm",
@@ -418,6 +419,7 @@ def _check_transfer_d(d):
 # ------------------------------------------------------------------------------------------
 # scratch baselines
 # ------------------------------------------------------------------------------------------
+@single_blas_thread
 def simulate_min_norm_risk(n, d, sigma, *, norm_t=1.0, instances=200, seed=None, chunk_size=None):
     """Monte Carlo excess risk of the minimum-norm (scratch) estimator (THEORY.md §3.1, §3.3).
 
@@ -465,6 +467,7 @@ def simulate_min_norm_risk(n, d, sigma, *, norm_t=1.0, instances=200, seed=None,
     return MCEstimate(out["risk"], info=info)
 
 
+@single_blas_thread
 def simulate_ridge_risk(n, d, sigma, lam, *, norm_t=1.0, instances=200, seed=None, chunk_size=None):
     """Monte Carlo excess risk of ridge regression from scratch (THEORY.md §3.5).
 
@@ -545,6 +548,7 @@ class TunedRidgeEstimate:
         return self.estimates[self.best_index]
 
 
+@single_blas_thread
 def simulate_tuned_ridge_risk(n, d, sigma, lams, *, norm_t=1.0, instances=200, seed=None,
                               chunk_size=None):
     """Ridge risks over a penalty grid with common random numbers (THEORY.md §3.5, Fig. 5).
@@ -614,6 +618,7 @@ def _validate_transfer(n, d, theta, sigma, lam, norm_s, norm_t, depth, instances
     return n, d, theta, sigma, lam, norm_s, norm_t, depth, instances, chunk_size
 
 
+@single_blas_thread
 def simulate_linear_transfer_risk(n, d, theta, sigma, *, lam=0.0, norm_s=1.0, norm_t=1.0, depth=2,
                                   instances=200, seed=None, chunk_size=None):
     """Monte Carlo excess risk of linear transfer from an infinite source (THEORY.md §4.1–§4.4).
@@ -668,6 +673,7 @@ def simulate_linear_transfer_risk(n, d, theta, sigma, *, lam=0.0, norm_s=1.0, no
     return MCEstimate(out["risk"], info=info)
 
 
+@single_blas_thread
 def simulate_scratch_and_transfer(n, d, theta, sigma, *, lam=0.0, norm_s=1.0, norm_t=1.0, depth=2,
                                   instances=200, seed=None, chunk_size=None):
     """Scratch and linear-transfer risks on the same data, and their difference (THEORY.md §5.5).
@@ -725,6 +731,7 @@ def simulate_scratch_and_transfer(n, d, theta, sigma, *, lam=0.0, norm_s=1.0, no
     }
 
 
+@single_blas_thread
 def simulate_linear_transfer_finite_source(n, d, theta, sigma, gamma_s, sigma_s, *, lam=0.0,
                                            norm_s=1.0, norm_t=1.0, depth=2, instances=200, seed=None,
                                            chunk_size=None):
@@ -805,6 +812,7 @@ def simulate_linear_transfer_finite_source(n, d, theta, sigma, gamma_s, sigma_s,
     return MCEstimate(out["risk"], info=info)
 
 
+@single_blas_thread
 def simulate_rank_k_risk(n, d, k, residual, sigma, *, instances=200, seed=None, chunk_size=None):
     """Monte Carlo risk of least-squares read-out on k frozen features (THEORY.md §4.5).
 

@@ -1,0 +1,243 @@
+"""Parameter sweeps of Monte Carlo simulators: grids x instances, resumable, serial/processes/Dask.
+
+A sweep calls a simulator (any function returning an :class:`~ftheory.simulate.MCEstimate` or a
+dict of them) at every point of a grid::
+
+    from ftheory.simulate import sweep
+    from ftheory.simulate.linear import simulate_min_norm_risk
+
+    res = sweep(simulate_min_norm_risk, {"n": [50, 100, 150], "sigma": [0.0, 0.2]},
+                fixed={"d": 100}, instances=100, seed=1, store="sweep_store/scratch")
+    res.rows[0]       # {'n': 50, 'sigma': 0.0, 'quantity': 'risk', 'mean': ..., 'sem': ..., ...}
+    res.to_pandas()   # tidy frame (needs pandas)
+
+Reproducibility: each point draws from its own seed, derived from ``seed`` and the point's
+parameter values (not its position or the order of execution), so serial, process-pool and Dask
+runs give identical numbers, and growing a grid does not change the points already computed.
+
+Resumability: with ``store=DIR`` every finished point is written at once to its own file
+(atomically: temporary file + rename). Rerunning the same sweep loads finished points instead of
+recomputing them, so a killed sweep loses at most the points in flight.
+"""
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ftheory.simulate.estimate import MCEstimate
+
+__all__ = ["sweep", "SweepResult", "point_seed", "EXECUTORS"]
+
+EXECUTORS = ("serial", "processes", "dask")
+
+
+def _canonical(value):
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    return value
+
+
+def _key(function_name: str, point: dict, fixed: dict, instances: int, seed) -> str:
+    payload = json.dumps({"f": function_name, "point": point, "fixed": fixed, "instances": instances,
+                          "seed": seed}, sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()[:24]
+
+
+def point_seed(seed: int, point: dict) -> np.random.SeedSequence:
+    """The seed of one grid point: a function of the root seed and the point's values only."""
+    digest = hashlib.sha256(json.dumps(point, sort_keys=True, default=str).encode()).digest()
+    words = [int.from_bytes(digest[i:i + 4], "little") for i in range(0, 16, 4)]
+    return np.random.SeedSequence([int(seed), *words])
+
+
+def _function_name(fn) -> str:
+    return f"{fn.__module__}.{fn.__qualname__}"
+
+
+def _run_point(fn, point, fixed, instances, seed):
+    """Run one point; returns JSON-ready dict (module-level so process pools can pickle it)."""
+    out = fn(**fixed, **point, instances=instances, seed=point_seed(seed, point))
+    estimates = out if isinstance(out, dict) else {"risk": out}
+    record = {"point": point, "quantities": {}}
+    for name, est in estimates.items():
+        if not isinstance(est, MCEstimate):
+            continue
+        info = {k: v for k, v in est.info.items() if isinstance(v, (int, float, str, bool)) and
+                not (isinstance(v, float) and not math.isfinite(v))}
+        record["quantities"][name] = {"samples": [float(x) for x in est.samples],
+                                      "converged": [bool(c) for c in est.converged], "info": info}
+    return record
+
+
+def _write_atomic(path, record):
+    directory = os.path.dirname(path)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
+    with os.fdopen(fd, "w") as fh:
+        json.dump(record, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+@dataclass
+class SweepResult:
+    """Outcome of a sweep: one record per grid point, each with raw per-instance samples."""
+
+    grid: dict
+    fixed: dict
+    instances: int
+    seed: int
+    records: list = field(default_factory=list)
+    computed: int = 0
+    loaded: int = 0
+
+    def estimate(self, quantity="risk", **point) -> MCEstimate:
+        """The :class:`MCEstimate` of ``quantity`` at the grid point given by ``point``."""
+        for rec in self.records:
+            if all(rec["point"].get(k) == _canonical(v) for k, v in point.items()):
+                q = rec["quantities"][quantity]
+                return MCEstimate(np.array(q["samples"]), np.array(q["converged"]), dict(q["info"]))
+        raise ValueError(f"no grid point {point!r} in this sweep")
+
+    @property
+    def rows(self) -> list:
+        """Tidy rows: grid values, quantity, mean, sem, std, instances, converged count."""
+        rows = []
+        for rec in self.records:
+            for name, q in rec["quantities"].items():
+                est = MCEstimate(np.array(q["samples"]), np.array(q["converged"]))
+                rows.append({**rec["point"], "quantity": name, "mean": est.mean, "sem": est.sem,
+                             "std": est.std, "instances": est.instances,
+                             "converged": int(est.converged.sum())})
+        return rows
+
+    def to_pandas(self):
+        """The tidy rows as a :class:`pandas.DataFrame` (requires pandas)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.rows)
+
+
+def sweep(fn, grid: dict, *, fixed=None, instances=100, seed=0, store=None, executor="serial",
+          workers=None, client=None, progress=True) -> SweepResult:
+    """Run simulator ``fn`` at every point of the Cartesian product of ``grid``.
+
+    Parameters
+    ----------
+    fn : callable
+        A module-level simulator ``fn(**fixed, **point, instances=..., seed=...)`` returning an
+        :class:`MCEstimate` or a dict of them (e.g. ``simulate_scratch_and_transfer``).
+    grid : dict name -> sequence
+        Values to sweep (canonical parameter names of ``fn``).
+    fixed : dict, optional
+        Parameters held fixed.
+    instances : int >= 1
+        Independent instances per point.
+    seed : int >= 0
+        Root seed; point seeds are derived from it and the point's values (:func:`point_seed`).
+    store : str or None
+        Folder for the resumable store (one JSON file per finished point).
+    executor : {"serial", "processes", "dask"}
+        Where points run. ``"dask"`` uses ``client`` (a ``distributed.Client``) or starts a local
+        cluster (requires the ``dask`` extra).
+    workers : int, optional
+        Process count for ``"processes"`` / local Dask (default: CPU count).
+    progress : bool
+        Show a tqdm progress bar naming the current point.
+    """
+    from tqdm.auto import tqdm
+
+    if not callable(fn):
+        raise ValueError(f"fn={fn!r} is not callable")
+    if not isinstance(grid, dict) or not grid:
+        raise ValueError(f"grid={grid!r} is invalid: expected a non-empty dict name -> values")
+    if executor not in EXECUTORS:
+        raise ValueError(f"executor={executor!r} is invalid: expected one of {', '.join(EXECUTORS)}")
+    if isinstance(instances, bool) or not isinstance(instances, (int, np.integer)) or instances < 1:
+        raise ValueError(f"instances={instances!r} is invalid: expected an integer >= 1")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed={seed!r} is invalid: expected an integer >= 0")
+    fixed = {k: _canonical(v) for k, v in (fixed or {}).items()}
+    overlap = set(fixed) & set(grid)
+    if overlap:
+        raise ValueError(f"parameter {sorted(overlap)[0]!r} is both swept and fixed")
+    names = list(grid)
+    values = []
+    for name in names:
+        vals = [_canonical(v) for v in np.atleast_1d(np.asarray(grid[name], dtype=object)).tolist()]
+        if not vals:
+            raise ValueError(f"grid[{name!r}] is empty")
+        values.append(vals)
+    points = [dict(zip(names, combo)) for combo in itertools.product(*values)]
+    fname = _function_name(fn)
+    instances, seed = int(instances), int(seed)
+
+    records: dict[int, dict] = {}
+    paths = {}
+    if store is not None:
+        os.makedirs(store, exist_ok=True)
+        for i, p in enumerate(points):
+            paths[i] = os.path.join(store, _key(fname, p, fixed, instances, seed) + ".json")
+            try:
+                with open(paths[i]) as fh:
+                    records[i] = json.load(fh)
+            except (OSError, ValueError):
+                pass
+    loaded = len(records)
+    todo = [i for i in range(len(points)) if i not in records]
+    bar = tqdm(total=len(points), initial=loaded, desc=fn.__name__, disable=not progress, unit="pt")
+
+    def finish(i, rec):
+        records[i] = rec
+        if store is not None:
+            _write_atomic(paths[i], rec)
+        bar.set_postfix_str(", ".join(f"{k}={v}" for k, v in points[i].items()))
+        bar.update(1)
+
+    try:
+        if executor == "serial" or not todo:
+            for i in todo:
+                finish(i, _run_point(fn, points[i], fixed, instances, seed))
+        elif executor == "processes":
+            from concurrent.futures import ProcessPoolExecutor, as_completed
+
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                futures = {pool.submit(_run_point, fn, points[i], fixed, instances, seed): i for i in todo}
+                for fut in as_completed(futures):
+                    finish(futures[fut], fut.result())
+        else:
+            _run_dask(fn, points, todo, fixed, instances, seed, client, workers, finish)
+    finally:
+        bar.close()
+    return SweepResult(grid={n: v for n, v in zip(names, values)}, fixed=fixed, instances=instances,
+                       seed=seed, records=[records[i] for i in range(len(points))],
+                       computed=len(todo), loaded=loaded)
+
+
+def _run_dask(fn, points, todo, fixed, instances, seed, client, workers, finish):
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:  # pragma: no cover - depends on the optional extra
+        raise ValueError("executor='dask' needs the optional extra: pip install 'ftheory[dask]'") from None
+    own = client is None
+    if own:
+        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                               processes=True, dashboard_address=None)
+        client = Client(cluster)
+    try:
+        futures = {client.submit(_run_point, fn, points[i], fixed, instances, seed, pure=False): i for i in todo}
+        for fut in as_completed(list(futures)):
+            finish(futures[fut], fut.result())
+    finally:
+        if own:
+            client.close()
+            cluster.close()
