@@ -260,6 +260,48 @@ def cmd_sweep(ns):
     print(f"{res.computed} points computed, {res.loaded} loaded from the store")
 
 
+def _estimate_json(est):
+    return {"mean": _number(est.mean), "sem": _number(est.sem), "std": _number(est.std),
+            "instances": est.instances, "converged": int(est.converged.sum())}
+
+
+def cmd_simulate(ns):
+    """Deep linear networks trained by gradient descent (or flow) on Gaussian data (§1.4, §11.1)."""
+    from ftheory.params import PARAMS
+    from ftheory.simulate.deep_linear import simulate_deep_linear, simulate_transfer
+
+    if ns.reps < 1:
+        raise CLIError(f"--reps {ns.reps} is invalid: expected an integer >= 1")
+    args = {"n": PARAMS["n"].validate(ns.n), "d": PARAMS["d"].validate(ns.d),
+            "theta": PARAMS["theta"].parse(ns.theta), "sigma": PARAMS["sigma"].parse(ns.sigma)}
+    if (ns.gamma_s is None) != (ns.sigma_s is None) and ns.gamma_s is None:
+        raise CLIError("--sigma-s needs --gamma-s (finite source set)")
+    kw = {"depth": PARAMS["depth"].validate(ns.depth), "lam": PARAMS["lam"].parse(ns.lam),
+          "instances": ns.reps, "seed": ns.seed, "method": ns.method, "max_steps": ns.max_steps}
+    if ns.alpha is not None:
+        kw["alpha"] = ns.alpha
+    if ns.lr is not None:
+        kw["lr"] = ns.lr
+    if ns.gamma_s is not None:
+        kw["gamma_s"] = PARAMS["gamma_s"].parse(ns.gamma_s)
+        kw["sigma_s"] = PARAMS["sigma_s"].parse(ns.sigma_s or "0")
+    if ns.procedure == "scratch":
+        out = {"risk": simulate_deep_linear("sc", **args, **kw)}
+    else:
+        tx = "lt" if ns.procedure == "linear-transfer" else "ft"
+        res = simulate_transfer(**args, **kw)
+        out = {"risk": res[tx], "scratch_risk": res["sc"], "transferability": res["T_" + tx]}
+    data = {"procedure": ns.procedure, "params": {**args, **{k: v for k, v in kw.items() if k != "seed"}},
+            "seed": ns.seed, **{k: _estimate_json(v) for k, v in out.items()}}
+    lines = [f"{ns.procedure}: n={args['n']} d={args['d']} theta={args['theta']:.6g} sigma={args['sigma']:g} "
+             f"depth={kw['depth']} method={ns.method}"]
+    for k, v in out.items():
+        conv = "" if v.all_converged else "  NOT ALL CONVERGED: do not trust this mean"
+        lines.append(f"  {k:16s} {v.mean:.6g} +- {v.sem:.3g} (sem)   converged {int(v.converged.sum())}/"
+                     f"{v.instances}{conv}")
+    _emit(data, ns.json, "\n".join(lines))
+
+
 def cmd_reproduce(ns):
     from ftheory.figures import reproduce
 
@@ -317,6 +359,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dir", default="+", choices=["+", "-"])
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_series)
+
+    p = sub.add_parser("simulate", help="train deep linear networks by gradient descent and report the risk",
+                       description="Monte Carlo of the deep-linear procedures (THEORY.md §1.4): scratch, "
+                       "linear transfer (read-out refit) or fine-tuning, with a small-initialisation "
+                       "pretrained network; prints mean risk, standard error and convergence.")
+    p.add_argument("procedure", choices=["scratch", "linear-transfer", "finetune"])
+    p.add_argument("--d", type=int, required=True)
+    p.add_argument("--n", type=int, required=True)
+    p.add_argument("--theta", default="0", help="radians; expressions such as pi/4 allowed")
+    p.add_argument("--sigma", default="0")
+    p.add_argument("--lam", default="0", help="read-out ridge for linear transfer")
+    p.add_argument("--gamma-s", dest="gamma_s", help="finite source set n_s = gamma_s d")
+    p.add_argument("--sigma-s", dest="sigma_s", help="source label noise (with --gamma-s)")
+    p.add_argument("--depth", type=int, default=2)
+    p.add_argument("--reps", type=int, default=20, help="independent instances")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--method", default="gd", choices=["gd", "flow"])
+    p.add_argument("--alpha", type=float, help="initialisation scale (default 1e-5 at depth 2)")
+    p.add_argument("--lr", type=float, help="step size (default: automatic)")
+    p.add_argument("--max-steps", dest="max_steps", type=int, default=10000)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_simulate)
 
     p = sub.add_parser("sweep", help="Monte Carlo sweep over a parameter grid (resumable with --store)",
                        description="Run a simulator over the Cartesian product of the --grid values. "

@@ -90,3 +90,24 @@ def test_console_script_exit_status_and_help():
     for sub in ["list", "show", "latex", "eval", "limit", "series", "reproduce"]:
         h = subprocess.run(exe + [sub, "--help"], capture_output=True, text=True)
         assert h.returncode == 0 and "usage: ftheory" in h.stdout
+
+
+def test_simulate_command(capsys):
+    code, out, _ = run(capsys, "simulate", "linear-transfer", "--d", "30", "--n", "15", "--theta", "pi/4",
+                       "--sigma", "0.2", "--reps", "3", "--json")
+    data = json.loads(out)
+    assert code == 0 and set(data) >= {"risk", "scratch_risk", "transferability"}
+    assert data["risk"]["instances"] == 3 and data["params"]["theta"] == pytest.approx(0.7853981633974483)
+    code, _, err = run(capsys, "simulate", "scratch", "--d", "30", "--n", "15", "--sigma", "-1")
+    assert code == 2 and "sigma='-1'" in err
+
+
+def test_sweep_command(capsys, tmp_path):
+    argv = ["sweep", "scratch", "--grid", "n=10:30:10", "--set", "d=20", "--set", "sigma=0.2",
+            "--instances", "5", "--store", str(tmp_path), "--json"]
+    code, out, _ = run(capsys, *argv)
+    data = json.loads(out)
+    assert code == 0 and data["grid"]["n"] == [10, 20, 30] and data["computed"] == 3
+    assert json.loads(run(capsys, *argv)[1])["loaded"] == 3
+    code, _, err = run(capsys, "sweep", "scratch", "--grid", "n=3:1:1", "--set", "d=20", "--set", "sigma=0")
+    assert code == 2 and "start <= stop" in err
