@@ -302,6 +302,18 @@ def cmd_simulate(ns):
     _emit(data, ns.json, "\n".join(lines))
 
 
+def cmd_validate(ns):
+    import sys as _sys
+
+    from ftheory.validate import default_checks, format_table, run_checks
+
+    checks = default_checks(seed=ns.seed)
+    progress = None if ns.json else (lambda c: print(f"  checking {c.result}: {c.label}", file=_sys.stderr))
+    outcomes = run_checks(checks, progress=progress)
+    _emit([o.as_dict() for o in outcomes], ns.json, format_table(outcomes))
+    return 0 if all(o.passed for o in outcomes) else 1
+
+
 def cmd_reproduce(ns):
     from ftheory.figures import reproduce
 
@@ -397,6 +409,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_sweep)
 
+    p = sub.add_parser("validate", help="theory versus simulation: a fixed, fast set of checks (exit 1 on failure)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_validate)
+
     p = sub.add_parser("reproduce", help="reproduce the paper's figures, theory and simulation side by side")
     p.add_argument("--out", default="figures", help="output folder (default: figures)")
     p.add_argument("--only", help="comma-separated figure ids (see docs/figures.md)")
@@ -417,7 +434,7 @@ def main(argv=None) -> int:
             ns.params = list(ns.params) + extra
         elif extra:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
-        ns.func(ns)
+        status = ns.func(ns)
     except CLIError as exc:
         print(f"ftheory: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -426,7 +443,7 @@ def main(argv=None) -> int:
         return EXIT_USAGE
     except BrokenPipeError:  # pragma: no cover - e.g. `ftheory latex --all | head`
         return 0
-    return 0
+    return status or 0
 
 
 if __name__ == "__main__":
