@@ -40,7 +40,7 @@ import functools  # noqa: F401  (used by printed Min/Max)
 
 import numpy
 
-from ftheory._generated._support import broadcast_float, finish
+from ftheory._generated._support import broadcast_float, finish, squeeze_grid
 
 '''
 
@@ -92,19 +92,51 @@ def _pieces(expr):
     return [(expr, sp.true)]
 
 
-def numpy_source(name, expr, params) -> str:
-    """Source of ``NAME__numpy(*params)``: broadcast once, then evaluate branch by branch."""
-    printer = _NumPyPrinter({"fully_qualified_modules": True})
-    expr = _plain(expr, params)
+def split_common_additive(expr):
+    """Write a Piecewise as ``Piecewise(remainders) + G`` when every finite branch adds the same ``G``.
+
+    ``G`` is the sum of the additive terms shared by all finite branches (infinite branches stay
+    infinite). It is extracted only when it involves a parameter the conditions do not, so that it
+    can be evaluated on its own, smaller broadcast shape: for ``T_lt = R_sc(gamma, sigma) -
+    sin^2(theta)`` on an open grid ``gamma[:, None]``, ``theta[None, :]`` the branch logic runs on
+    the gamma column and ``sin^2`` on the theta row; only the final sum is full size. Returns
+    ``(piecewise_remainder, G)`` or ``None``.
+    """
+    expr = sp.piecewise_fold(expr) if expr.has(sp.Piecewise) else expr
+    if not isinstance(expr, sp.Piecewise):
+        return None
+    finite = [(v, c) for v, c in expr.args if not (v.is_infinite or v.has(sp.Piecewise))]
+    if len(finite) != len([v for v, _ in expr.args if not v.is_infinite]) or not finite:
+        return None
+    term_sets = [set(sp.Add.make_args(v)) for v, _ in finite]
+    common = set.intersection(*term_sets)
+    if not common:
+        return None
+    shared = sp.Add(*sorted(common, key=sp.default_sort_key))
+    cond_symbols = set().union(*(c.free_symbols for _, c in expr.args))
+    if not (shared.free_symbols - cond_symbols):
+        return None
+    pieces = []
+    for v, c in expr.args:
+        if v.is_infinite:
+            pieces.append((v, c))
+        else:
+            rest = [t for t in sp.Add.make_args(v) if t not in common]
+            pieces.append((sp.Add(*rest), c))
+    return sp.Piecewise(*pieces), shared
+
+
+def _branch_function(fname, expr, params, printer) -> list:
+    """Lines of a branch-safe evaluator ``fname(*params)`` returning an array (no finish)."""
     args = ", ".join(params)
-    lines = [f"def {name}__numpy({args}):"]
+    lines = [f"def {fname}({args}):"]
     pieces = _pieces(expr)
     first = params[0]
     lines += [f"    {args}, = broadcast_float({args})" if len(params) == 1 else
               f"    {args} = broadcast_float({args})",
               f"    out = numpy.empty({first}.shape)",
               f"    todo = numpy.ones({first}.shape, dtype=bool)"]
-    for k, (value, cond) in enumerate(pieces):
+    for value, cond in pieces:
         used = [p for p in params if sp.Symbol(p) in value.free_symbols]
         mask = "todo" if cond is sp.true else f"todo & ({printer.doprint(cond)})"
         lines.append(f"    m = {mask}")
@@ -122,8 +154,40 @@ def numpy_source(name, expr, params) -> str:
             lines.append("        todo &= ~m")
         else:
             break
-    lines.append("    return finish(out)")
+    lines.append("    return out")
     lines[1:1] = _runtime_imports(expr, "\n".join(lines))
+    return lines
+
+
+def numpy_source(name, expr, params) -> str:
+    """Source of ``NAME__numpy(*params)``: branch-safe, and separable where the formula allows.
+
+    When :func:`split_common_additive` applies, the branch part and the shared additive part are
+    evaluated on the broadcast shapes of their own arguments and added at the end; otherwise
+    all inputs are broadcast once and each branch is evaluated on the points it owns.
+    """
+    printer = _NumPyPrinter({"fully_qualified_modules": True})
+    expr = _plain(expr, params)
+    split = split_common_additive(expr)
+    args = ", ".join(params)
+    head = [f"def {name}__numpy({args}):",
+            f"    ({args},), shape = squeeze_grid({args})"]
+    if split is None:
+        lines = _branch_function(f"_{name}__branches", expr, params, printer)
+        lines += ["", ""] + head + [f"    return finish(_{name}__branches({args}), shape)"]
+        return "\n".join(lines)
+    branches, shared = split
+    b_params = [p for p in params if sp.Symbol(p) in branches.free_symbols] or [params[0]]
+    s_params = [p for p in params if sp.Symbol(p) in shared.free_symbols]
+    lines = _branch_function(f"_{name}__branches", branches, b_params, printer)
+    lines += ["", ""] + head[:1] + [
+              f"    \"\"\"Separable: branch part on ({', '.join(b_params)}) + shared part on "
+              f"({', '.join(s_params)}).\"\"\""] + head[1:]
+    lines += _runtime_imports(shared, printer.doprint(shared))
+    shared_args = ", ".join(s_params)
+    lines += [f"    shared = (lambda {shared_args}: {printer.doprint(shared)})"
+              f"(*broadcast_float({shared_args}))",
+              f"    return finish(_{name}__branches({', '.join(b_params)}) + shared, shape)"]
     return "\n".join(lines)
 
 

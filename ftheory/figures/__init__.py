@@ -1,7 +1,8 @@
 """Reproduce the paper's figures, theory and simulation side by side (THEORY.md §11).
 
-Each figure is a module with ``ID``, ``TITLE``, ``compute(scale, seed, progress)`` (the
-numbers, JSON-serialisable), ``render(data, path_stem)`` (PNG + PDF) and ``caption(data)``.
+Each figure module lists :class:`~ftheory.figures.registry.Figure` objects in ``FIGURES``: an id, a
+title, ``compute(scale, seed, progress, store)`` (the numbers, JSON-serialisable),
+``render(data, path_stem)`` (PNG + PDF) and ``caption(data)``.
 :func:`reproduce` runs them, stores the numbers in ``OUT/data/ID.json`` (reused when the
 scale and seed match, so a rerun only redraws), and writes a static ``OUT/index.html``.
 """
@@ -15,18 +16,22 @@ import time
 
 from tqdm.auto import tqdm
 
-FIGURES = ["scratch_dd"]  # module names, in order of the paper's catalogue (§11.3)
+FIGURE_MODULES = ["scratch_dd", "lt_phase"]  # in the order of the paper's catalogue (§11.3)
 
 SCALES = {
     # d: input dimension of the simulations; instances: independent repetitions per point
-    "tiny": {"d": 40, "instances": 8},
-    "default": {"d": 200, "instances": 40},
+    "tiny": {"d": 40, "instances": 8, "theta_stride": 5, "gamma_stride": 4},
+    "default": {"d": 100, "instances": 30},
 }
 
 
 def figure_modules() -> dict:
-    mods = [importlib.import_module(f"ftheory.figures.{name}") for name in FIGURES]
-    return {m.ID: m for m in mods}
+    """``id -> Figure`` for every reproducible figure, in catalogue order."""
+    figs = {}
+    for name in FIGURE_MODULES:
+        for fig in importlib.import_module(f"ftheory.figures.{name}").FIGURES:
+            figs[fig.id] = fig
+    return figs
 
 
 def reproduce(out="figures", only=None, scale="default", seed=1, quiet=False) -> dict:
@@ -56,18 +61,19 @@ def reproduce(out="figures", only=None, scale="default", seed=1, quiet=False) ->
     report = {}
     bar = tqdm(wanted, desc="figures", disable=quiet, unit="fig")
     for fid in bar:
-        mod = mods[fid]
+        fig = mods[fid]
         start = time.perf_counter()
         bar.set_postfix_str(fid)
         data_path = os.path.join(out, "data", f"{fid}.json")
         data = _load(data_path, scale, seed)
         if data is None:
-            data = mod.compute(SCALES[scale], seed,
-                               progress=None if quiet else (lambda msg: bar.set_postfix_str(msg)))
+            data = fig.compute(SCALES[scale], seed,
+                               progress=None if quiet else (lambda msg: bar.set_postfix_str(msg)),
+                               store=os.path.join(out, "store", scale, str(seed)))
             with open(data_path, "w") as fh:
                 json.dump({"scale": scale, "seed": seed, "data": data}, fh, indent=1)
-        files = mod.render(data, os.path.join(out, fid.replace("-", "_")))
-        report[fid] = {"files": files, "caption": mod.caption(data), "title": mod.TITLE,
+        files = fig.render(data, os.path.join(out, fid.replace("-", "_")))
+        report[fid] = {"files": files, "caption": fig.caption(data), "title": fig.title,
                        "seconds": time.perf_counter() - start}
     _write_index(out, report, scale, seed)
     return report

@@ -12,13 +12,14 @@ import numpy as np
 
 import ftheory
 from ftheory.figures import style
+from ftheory.figures.registry import Figure
 from ftheory.simulate.linear import simulate_min_norm_risk
 
 ID = "scratch-dd"
 TITLE = "Double descent of training from scratch"
 
 
-def compute(scale, seed, progress=None) -> dict:
+def compute(scale, seed, progress=None, store=None) -> dict:
     d = scale["d"]
     gammas = np.round(np.arange(0.1, 2.0001, 0.1), 10)
     sigmas = (0.0, 0.2)
@@ -69,3 +70,6 @@ def caption(data) -> str:
             f"grey ticks: exact finite-size mean at d = {data['d']} (THEORY.md §3.3); points: minimum-norm "
             f"interpolator (the small-initialisation limit of gradient flow, §3.1), mean +- 1 sd over "
             f"{data['instances']} instances.")
+
+
+FIGURES = [Figure(ID, TITLE, compute, render, caption)]

@@ -1,0 +1,123 @@
+"""Phase diagrams over (theta, gamma): theory heat maps, sign maps, simulated maps, slices, surfaces.
+
+Conventions (THEORY.md §11.2): theta on the horizontal axis in radians with pi-fraction ticks,
+gamma = n/d vertical; diverging colour map red (transfer hurts) -> white (T = 0) -> blue (transfer
+helps), colour limits +-1; zero contour in black. Theory grids are evaluated on open grids
+(``gamma[:, None]``, ``theta[None, :]``), which the generated evaluators exploit when the formula
+separates.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+import ftheory
+from ftheory.figures import style
+
+THETA_MAX = math.pi / 2
+GAMMA_MAX = 2.0
+
+
+def theory_grid(result, size=400, theta_max=THETA_MAX, gamma_max=GAMMA_MAX, **params):
+    """``(theta, gamma, T)`` with ``T[i, j] = result(gamma=gamma[i], theta=theta[j], **params)``."""
+    theta = np.linspace(0, theta_max, size)
+    gamma = np.linspace(0, gamma_max, size)
+    values = ftheory.get(result)(gamma=gamma[:, None], theta=theta[None, :], **params)
+    return theta, gamma, np.asarray(values, dtype=float)
+
+
+def _axes(ax, theta_max=THETA_MAX, gamma_max=GAMMA_MAX):
+    ax.set_xlim(0, theta_max)
+    ax.set_ylim(0, gamma_max)
+    style.pi_ticks(ax.xaxis, 0, theta_max, theta_max / 4)
+    ax.set_xlabel(r"$\theta$")
+    ax.set_ylabel(r"$\gamma = n/d$")
+
+
+def heatmap(ax, theta, gamma, values, *, title=None, binary=False, contour=True):
+    """Draw a (theta, gamma) map: shaded (limits +-1) or sign only; zero contour in black."""
+    clipped = np.clip(np.nan_to_num(values, nan=0.0, posinf=1.0, neginf=-1.0), -1, 1)
+    shown = np.sign(clipped) * (np.abs(clipped) > 0) if binary else clipped
+    extent = [theta[0], theta[-1], gamma[0], gamma[-1]]
+    im = ax.imshow(shown, origin="lower", extent=extent, aspect="auto", cmap=style.TRANSFER_CMAP,
+                   vmin=-1, vmax=1, interpolation="nearest")
+    if contour and np.nanmin(clipped) < 0 < np.nanmax(clipped):
+        ax.contour(theta, gamma, clipped, levels=[0], colors="black", linewidths=0.9)
+    _axes(ax, theta[-1], gamma[-1])
+    if title:
+        ax.set_title(title, fontsize=9)
+    return im
+
+
+def sim_heatmap(ax, thetas, gammas, means, *, title=None):
+    """Simulated transferability on a coarse (theta, gamma) grid (cells centred on the points)."""
+    thetas, gammas = np.asarray(thetas), np.asarray(gammas)
+    means = np.clip(np.nan_to_num(np.asarray(means, float), nan=0.0, posinf=1.0, neginf=-1.0), -1, 1)
+    im = ax.pcolormesh(_edges(thetas), _edges(gammas), means, cmap=style.TRANSFER_CMAP, vmin=-1, vmax=1,
+                       shading="flat")
+    _axes(ax, max(THETA_MAX, thetas[-1]), max(GAMMA_MAX, gammas[-1]))
+    if title:
+        ax.set_title(title, fontsize=9)
+    return im
+
+
+def _edges(centres):
+    c = np.asarray(centres, float)
+    mid = (c[1:] + c[:-1]) / 2
+    return np.concatenate([[c[0] - (mid[0] - c[0])], mid, [c[-1] + (c[-1] - mid[-1])]])
+
+
+def lt_boundaries(ax, sigma, *, theta_max=THETA_MAX, size=400, labels=True):
+    """Overlay the registered linear-transfer boundaries (§5.2, or §5.4 at sigma = 0)."""
+    theta = np.linspace(1e-3, theta_max, size)
+    if sigma == 0:
+        ax.plot(theta, ftheory.get("lt_boundary_noiseless")(theta=theta), color="#2a9d5c", lw=1.3, ls="--",
+                label=r"$\gamma=\cos^2\theta$" if labels else None)
+        return
+    t_min = float(ftheory.get("lt_theta_min")(sigma=sigma))
+    lobe = theta > t_min
+    lower = ftheory.get("lt_boundary_lower")(theta=theta, sigma=sigma)
+    upper = ftheory.get("lt_boundary_upper")(theta=theta, sigma=sigma)
+    over = ftheory.get("lt_boundary_over")(theta=theta, sigma=sigma)
+    ax.plot(theta[lobe], lower[lobe], color="#2a9d5c", lw=1.3, ls="--", label=r"$\gamma_-$" if labels else None)
+    ax.plot(theta[lobe], upper[lobe], color="#e09f3e", lw=1.3, ls="--", label=r"$\gamma_+$" if labels else None)
+    ax.plot(theta, over, color="#8a4fbf", lw=1.3, ls="--", label=r"$\gamma_{\rm over}$" if labels else None)
+    ax.axvline(t_min, color="#777777", lw=0.7, ls=":")
+
+
+def surface(ax3d, theta, gamma, values, *, title=None):
+    """3-D surface of T over (theta, gamma), z clipped to [-1, 1], elevation 10, azimuth 45 (§11.2)."""
+    TH, G = np.meshgrid(theta, gamma)
+    z = np.clip(np.nan_to_num(values, nan=0.0, posinf=1.0, neginf=-1.0), -1, 1)
+    ax3d.plot_surface(TH, G, z, cmap=style.TRANSFER_CMAP, vmin=-1, vmax=1, linewidth=0, antialiased=True,
+                      rcount=100, ccount=100)
+    ax3d.set_zlim(-1, 1)
+    ax3d.view_init(elev=10, azim=45)
+    style.pi_ticks(ax3d.xaxis, 0, theta[-1], theta[-1] / 2)
+    ax3d.set_xlabel(r"$\theta$")
+    ax3d.set_ylabel(r"$\gamma$")
+    ax3d.set_zlabel(r"$\mathcal{T}$")
+    if title:
+        ax3d.set_title(title, fontsize=9)
+
+
+def phase_diagram(result, out, *, size=400, binary=False, **params) -> list:
+    """Theory phase diagram of any registered result with ``gamma`` and ``theta`` (PNG + PDF).
+
+    Linear-transfer results get the registered boundaries drawn on top.
+    """
+    r = ftheory.get(result)
+    if "gamma" not in r.params or "theta" not in r.params:
+        raise ValueError(f"result={result!r} has no (gamma, theta) plane: its parameters are {', '.join(r.params)}")
+    theta, gamma, values = theory_grid(result, size=size, **params)
+    fig, axes = style.new_figure(width=5.0, height=4.0)
+    ax = axes[0][0]
+    im = heatmap(ax, theta, gamma, values, binary=binary,
+                 title=f"{result}(" + ", ".join(f"{k}={v:g}" for k, v in params.items()) + ")")
+    if result in ("linear_transfer_transferability",) and params.get("lam", 0) == 0:
+        lt_boundaries(ax, params.get("sigma", 0.0))
+        ax.legend(fontsize=7, loc="upper right")
+    fig.colorbar(im, ax=ax, label=r"$\mathcal{T}$ (blue: transfer helps)")
+    stem = out[:-4] if out.endswith((".png", ".pdf")) else out
+    return style.save(fig, stem)
