@@ -51,6 +51,12 @@ class _NumPyPrinter(SciPyPrinter):
     def _print_Infinity(self, expr):
         return "numpy.inf"
 
+    def _print_Pi(self, expr):  # SciPyPrinter would print scipy.constants.pi (an extra import)
+        return "numpy.pi"
+
+    def _print_Exp1(self, expr):
+        return "numpy.e"
+
     def _print_NegativeInfinity(self, expr):
         return "-numpy.inf"
 
