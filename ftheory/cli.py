@@ -314,6 +314,20 @@ def cmd_validate(ns):
     return 0 if all(o.passed for o in outcomes) else 1
 
 
+def cmd_phase_diagram(ns):
+    from ftheory.figures.phase import phase_diagram
+
+    params = _assignments(ns.params)
+    for name in ("sigma", "lam", "gamma_s", "sigma_s", "depth", "norm_s", "norm_t"):
+        value = getattr(ns, name, None)
+        if value is not None:
+            from ftheory.params import get_param
+
+            params[name] = get_param(name).parse(value)
+    files = phase_diagram(ns.name, ns.out, size=ns.size, binary=ns.binary, **params)
+    print("\n".join(f"wrote {f}" for f in files))
+
+
 def cmd_reproduce(ns):
     from ftheory.figures import reproduce
 
@@ -413,6 +427,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("phase-diagram", help="theory phase diagram over (theta, gamma) of a result, as PNG + PDF")
+    p.add_argument("name", help="a result with gamma and theta parameters, e.g. linear_transfer_transferability")
+    p.add_argument("params", nargs="*", metavar="PARAM=VALUE", help="other parameters, e.g. depth=3")
+    p.add_argument("--sigma")
+    p.add_argument("--lam")
+    p.add_argument("--gamma-s", dest="gamma_s")
+    p.add_argument("--sigma-s", dest="sigma_s")
+    p.add_argument("--depth")
+    p.add_argument("--norm-s", dest="norm_s")
+    p.add_argument("--norm-t", dest="norm_t")
+    p.add_argument("--size", type=int, default=600, help="grid points per axis (default 600)")
+    p.add_argument("--binary", action="store_true", help="colour only the sign of T")
+    p.add_argument("--out", default="phase_diagram.png")
+    p.set_defaults(func=cmd_phase_diagram)
 
     p = sub.add_parser("reproduce", help="reproduce the paper's figures, theory and simulation side by side")
     p.add_argument("--out", default="figures", help="output folder (default: figures)")

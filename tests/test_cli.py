@@ -111,3 +111,14 @@ def test_sweep_command(capsys, tmp_path):
     assert json.loads(run(capsys, *argv)[1])["loaded"] == 3
     code, _, err = run(capsys, "sweep", "scratch", "--grid", "n=3:1:1", "--set", "d=20", "--set", "sigma=0")
     assert code == 2 and "start <= stop" in err
+
+
+def test_phase_diagram_command(capsys, tmp_path):
+    out = tmp_path / "lt.png"
+    code, text, _ = run(capsys, "phase-diagram", "linear_transfer_transferability", "--sigma", "0.2",
+                        "--size", "80", "--out", str(out))
+    assert code == 0 and out.stat().st_size > 5000 and (tmp_path / "lt.pdf").exists()
+    code, _, err = run(capsys, "phase-diagram", "scratch_risk", "--out", str(out))
+    assert code == 2 and "no (gamma, theta) plane" in err
+    code, _, err = run(capsys, "phase-diagram", "linear_transfer_transferability", "--sigma", "-2", "--out", str(out))
+    assert code == 2 and "sigma='-2'" in err
