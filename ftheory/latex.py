@@ -48,22 +48,57 @@ def _prepare(text: str) -> str:
     return re.sub(r"(?<=[\w}|])\s+\\left\(", r" \\cdot \\left(", text)
 
 
+def _custom_functions() -> dict:
+    """``name -> class`` for the SymPy Function subclasses the theory defines (e.g. PositiveRoot)."""
+    import importlib
+    import pkgutil
+
+    import ftheory.theory as theory
+
+    found = {}
+    for info in pkgutil.iter_modules(theory.__path__):
+        module = importlib.import_module(f"ftheory.theory.{info.name}")
+        for obj in vars(module).values():
+            if isinstance(obj, type) and issubclass(obj, sp.Function) and obj.__module__ == module.__name__:
+                found[obj.__name__] = obj
+    return found
+
+
+_FUNCTION_LETTERS = "FGHKMQUVWYZ"
+
+
+def _rename_operatornames(text: str):
+    """``\\operatorname{Name}`` of a custom function -> a single capital letter the grammar reads as f(x)."""
+    names = sorted(set(re.findall(r"\\operatorname\{(\w+)\}", text)))
+    custom = _custom_functions()
+    table = {}
+    for letter, name in zip(_FUNCTION_LETTERS, [n for n in names if n in custom]):
+        text = text.replace(f"\\operatorname{{{name}}}", letter)
+        table[letter] = custom[name]
+    return text, table
+
+
 def _back_map() -> dict:
     """Parsed symbol -> canonical symbol, found by parsing each parameter's own LaTeX."""
     from sympy.parsing.latex import parse_latex as sympy_parse_latex
 
-    return {sympy_parse_latex(_prepare(p.latex)): p.symbol for p in PARAMS.values()}
+    table = {sympy_parse_latex(_prepare(p.latex)): p.symbol for p in PARAMS.values()}
+    table[sp.Symbol("e")] = sp.E  # SymPy prints exp(x) as e^{x}; no parameter is called e
+    return table
 
 
 def _parse_piece(text: str, back: dict):
     from sympy.parsing.latex import parse_latex as sympy_parse_latex
 
+    text, functions = _rename_operatornames(text)
     text = _prepare(text)
     ops = re.findall(r"\\wedge|\\vee", text)
     parsed = []
     for part in re.split(r"\\wedge|\\vee", text):
         expr = sympy_parse_latex(part.strip()).xreplace(back)
         expr = expr.replace(sp.Function("min"), sp.Min).replace(sp.Function("max"), sp.Max)
+        for letter, cls in functions.items():
+            expr = expr.replace(sp.Function(letter), cls)
         parsed.append(expr)
     if not ops:
         return parsed[0]
