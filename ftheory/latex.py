@@ -84,6 +84,7 @@ def _back_map() -> dict:
 
     table = {sympy_parse_latex(_prepare(p.latex)): p.symbol for p in PARAMS.values()}
     table[sp.Symbol("e")] = sp.E  # SymPy prints exp(x) as e^{x}; no parameter is called e
+    table[sp.Symbol("pi")] = sp.pi  # the grammar returns \\pi as a plain symbol
     return table
 
 

@@ -255,15 +255,16 @@ class Result:
         import sympy as sp
 
         expr = self.expr
-        expr = expr.xreplace({PARAMS[p].symbol: PARAMS[p].generic_symbol for p in self.params})
-        if subs:
+        if subs:  # given values first (so that e.g. Eq(lam, 0) can still select its branch) ...
             values = {}
             for p, v in subs.items():
                 if p not in self.params:
                     raise ValueError(f"{self.name}: unknown parameter {p!r}; parameters are {', '.join(self.params)}")
-                values[PARAMS[p].generic_symbol] = _sympify_value(p, v)
+                values[PARAMS[p].symbol] = _sympify_value(p, v)
             expr = expr.xreplace(values)
             expr = sp.piecewise_fold(expr) if expr.has(sp.Piecewise) else expr
+        # ... then generic (strictly positive) symbols for the rest
+        expr = expr.xreplace({PARAMS[p].symbol: PARAMS[p].generic_symbol for p in self.params})
         return expr
 
     def branch(self, param: str, point, direction: str = "+", **subs):

@@ -11,3 +11,9 @@ settings.register_profile("deterministic", derandomize=True, deadline=None, prin
 settings.register_profile("explore", deadline=None, max_examples=500,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("FTHEORY_HYPOTHESIS_PROFILE", "deterministic"))
+
+# One BLAS thread for the whole session: the suite's linear algebra is many small problems, for
+# which multi-threaded OpenBLAS on the 2-core target machine was measured 20-60x slower.
+from threadpoolctl import threadpool_limits  # noqa: E402
+
+_BLAS_LIMIT = threadpool_limits(limits=1, user_api="blas")

@@ -7,32 +7,500 @@ import functools  # noqa: F401  (used by printed Min/Max)
 
 import numpy
 
-from ftheory._generated._support import broadcast_float, finish
+from ftheory._generated._support import broadcast_float, finish, squeeze_grid
 
-# scratch_optimal_gamma: THEORY.md §3.4
-def scratch_optimal_gamma__numpy(sigma, norm_t):
-    sigma, norm_t = broadcast_float(sigma, norm_t)
-    out = numpy.empty(sigma.shape)
-    todo = numpy.ones(sigma.shape, dtype=bool)
-    m = todo & (numpy.greater(norm_t, sigma))
+# finetune_break_even_theta: THEORY.md §6.2 (pi/3 for unit teachers; norms: EXT)
+def _finetune_break_even_theta__branches(norm_s, norm_t):
+    norm_s, norm_t = broadcast_float(norm_s, norm_t)
+    out = numpy.empty(norm_s.shape)
+    todo = numpy.ones(norm_s.shape, dtype=bool)
+    m = todo & (numpy.less_equal(norm_s, 2*norm_t))
     if m.any():
-        out[m] = (lambda sigma, norm_t: (norm_t - sigma)/norm_t)(sigma[m], norm_t[m])
+        out[m] = (lambda norm_s, norm_t: numpy.arccos((1/2)*norm_s/norm_t))(norm_s[m], norm_t[m])
         todo &= ~m
     m = todo
     if m.any():
         out[m] = 0
-    return finish(out)
+    return out
 
 
-def scratch_optimal_gamma__mp(sigma, norm_t):
+def finetune_break_even_theta__numpy(norm_s, norm_t):
+    (norm_s, norm_t,), shape = squeeze_grid(norm_s, norm_t)
+    return finish(_finetune_break_even_theta__branches(norm_s, norm_t), shape)
+
+
+def finetune_break_even_theta__mp(norm_s, norm_t):
     import mpmath
-    if (norm_t > sigma):
-        return mpmath.mpf((norm_t - sigma)/norm_t)
+    if (norm_s <= 2*norm_t):
+        return mpmath.mpf(mpmath.acos((mpmath.mpf(1)/mpmath.mpf(2))*norm_s/norm_t))
     return mpmath.mpf(0)
 
 
-# scratch_risk: THEORY.md §3.2; paper Theorem 3.6, eq. (8)
-def scratch_risk__numpy(gamma, sigma, norm_t):
+# finetune_break_even_theta_gf: THEORY.md §6.3-§6.4
+def _finetune_break_even_theta_gf__branches(gamma, sigma, depth, norm_s, norm_t):
+    import ftheory.roots
+    gamma, sigma, depth, norm_s, norm_t = broadcast_float(gamma, sigma, depth, norm_s, norm_t)
+    out = numpy.empty(gamma.shape)
+    todo = numpy.ones(gamma.shape, dtype=bool)
+    m = todo & (numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.less_equal(sigma**2*functools.reduce(numpy.minimum, [1, gamma]) - (1 - functools.reduce(numpy.minimum, [1, gamma]))*(2**(2*depth/(depth - 1))*norm_s**2*norm_s**(-2*depth/(depth - 1))*norm_t**(2*depth/(depth - 1)) + 3*norm_t**2*functools.reduce(numpy.minimum, [1, gamma]) - 4*norm_t**2), 0))))
+    if m.any():
+        out[m] = (lambda gamma, sigma, depth, norm_s, norm_t: numpy.arccos((1/2)*norm_s*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*norm_t**2 + gamma*sigma**2/(1 - gamma))/norm_s**2)**((1/2)*depth - 1/2)/norm_t))(gamma[m], sigma[m], depth[m], norm_s[m], norm_t[m])
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = 0
+    return out
+
+
+def finetune_break_even_theta_gf__numpy(gamma, sigma, depth, norm_s, norm_t):
+    (gamma, sigma, depth, norm_s, norm_t,), shape = squeeze_grid(gamma, sigma, depth, norm_s, norm_t)
+    return finish(_finetune_break_even_theta_gf__branches(gamma, sigma, depth, norm_s, norm_t), shape)
+
+
+def finetune_break_even_theta_gf__mp(gamma, sigma, depth, norm_s, norm_t):
+    import mpmath
+    import ftheory.roots
+    if (sigma**2*min(1, gamma) - (1 - min(1, gamma))*(2**(2*depth/(depth - 1))*norm_s**2*norm_s**(-2*depth/(depth - 1))*norm_t**(2*depth/(depth - 1)) + 3*norm_t**2*min(1, gamma) - 4*norm_t**2) <= 0) and (gamma < 1):
+        return mpmath.mpf(mpmath.acos((mpmath.mpf(1)/mpmath.mpf(2))*norm_s*ftheory.roots.positive_root_mp(depth, 1 - gamma, (gamma*norm_t**2 + gamma*sigma**2/(1 - gamma))/norm_s**2)**((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2))/norm_t))
+    return mpmath.mpf(0)
+
+
+# finetune_scale: THEORY.md §6.3-§6.4
+def _finetune_scale__branches(gamma, sigma, depth, norm_s, norm_t):
+    import ftheory.roots
+    gamma, sigma, depth, norm_s, norm_t = broadcast_float(gamma, sigma, depth, norm_s, norm_t)
+    out = numpy.empty(gamma.shape)
+    todo = numpy.ones(gamma.shape, dtype=bool)
+    m = todo & (numpy.less(gamma, 1))
+    if m.any():
+        out[m] = (lambda gamma, sigma, depth, norm_s, norm_t: ftheory.roots.positive_root(depth, 1 - gamma, (gamma*norm_t**2 + gamma*sigma**2/(1 - gamma))/norm_s**2)**((1/2)*depth - 1/2))(gamma[m], sigma[m], depth[m], norm_s[m], norm_t[m])
+        todo &= ~m
+    m = todo & (numpy.greater(gamma, 1))
+    if m.any():
+        out[m] = (lambda gamma, sigma, depth, norm_s, norm_t: ((norm_t**2 + sigma**2/(gamma - 1))/norm_s**2)**(((1/2)*depth - 1/2)/depth))(gamma[m], sigma[m], depth[m], norm_s[m], norm_t[m])
+        todo &= ~m
+    m = todo & (numpy.equal(sigma, 0))
+    if m.any():
+        out[m] = (lambda depth, norm_s, norm_t: (norm_t/norm_s)**(2*((1/2)*depth - 1/2)/depth))(depth[m], norm_s[m], norm_t[m])
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = numpy.inf
+    return out
+
+
+def finetune_scale__numpy(gamma, sigma, depth, norm_s, norm_t):
+    (gamma, sigma, depth, norm_s, norm_t,), shape = squeeze_grid(gamma, sigma, depth, norm_s, norm_t)
+    return finish(_finetune_scale__branches(gamma, sigma, depth, norm_s, norm_t), shape)
+
+
+def finetune_scale__mp(gamma, sigma, depth, norm_s, norm_t):
+    import mpmath
+    import ftheory.roots
+    if (gamma < 1):
+        return mpmath.mpf(ftheory.roots.positive_root_mp(depth, 1 - gamma, (gamma*norm_t**2 + gamma*sigma**2/(1 - gamma))/norm_s**2)**((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2)))
+    if (gamma > 1):
+        return mpmath.mpf(((norm_t**2 + sigma**2/(gamma - 1))/norm_s**2)**(((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2))/depth))
+    if (sigma == 0):
+        return mpmath.mpf((norm_t/norm_s)**(2*((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2))/depth))
+    return mpmath.mpf(mpmath.inf)
+
+
+# finetune_transferability: THEORY.md §6.2; paper Theorem 3.9, eqs. (14)-(15) (norms: EXT)
+def _finetune_transferability__branches(gamma, theta, norm_s, norm_t):
+    gamma, theta, norm_s, norm_t = broadcast_float(gamma, theta, norm_s, norm_t)
+    out = numpy.empty(gamma.shape)
+    todo = numpy.ones(gamma.shape, dtype=bool)
+    m = todo & (numpy.less(gamma, 1))
+    if m.any():
+        out[m] = (lambda gamma, theta, norm_s, norm_t: norm_s*(gamma - 1)*(norm_s - 2*norm_t*numpy.cos(theta)))(gamma[m], theta[m], norm_s[m], norm_t[m])
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = 0
+    return out
+
+
+def finetune_transferability__numpy(gamma, theta, norm_s, norm_t):
+    (gamma, theta, norm_s, norm_t,), shape = squeeze_grid(gamma, theta, norm_s, norm_t)
+    return finish(_finetune_transferability__branches(gamma, theta, norm_s, norm_t), shape)
+
+
+def finetune_transferability__mp(gamma, theta, norm_s, norm_t):
+    import mpmath
+    if (gamma < 1):
+        return mpmath.mpf(norm_s*(gamma - 1)*(norm_s - 2*norm_t*mpmath.cos(theta)))
+    return mpmath.mpf(0)
+
+
+# finetune_transferability_finite: THEORY.md §6.2 (exact finite size)
+def _finetune_transferability_finite__branches(n, d, theta, norm_s, norm_t):
+    n, d, theta, norm_s, norm_t = broadcast_float(n, d, theta, norm_s, norm_t)
+    out = numpy.empty(n.shape)
+    todo = numpy.ones(n.shape, dtype=bool)
+    m = todo & (numpy.greater(d, n))
+    if m.any():
+        out[m] = (lambda n, d, theta, norm_s, norm_t: -norm_s*(1 - n/d)*(norm_s - 2*norm_t*numpy.cos(theta)))(n[m], d[m], theta[m], norm_s[m], norm_t[m])
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = 0
+    return out
+
+
+def finetune_transferability_finite__numpy(n, d, theta, norm_s, norm_t):
+    (n, d, theta, norm_s, norm_t,), shape = squeeze_grid(n, d, theta, norm_s, norm_t)
+    return finish(_finetune_transferability_finite__branches(n, d, theta, norm_s, norm_t), shape)
+
+
+def finetune_transferability_finite__mp(n, d, theta, norm_s, norm_t):
+    import mpmath
+    if (d > n):
+        return mpmath.mpf(-norm_s*(1 - n/d)*(norm_s - 2*norm_t*mpmath.cos(theta)))
+    return mpmath.mpf(0)
+
+
+# finetune_transferability_gf: THEORY.md §6.3-§6.4 (correction of Theorem 3.9)
+def _finetune_transferability_gf__branches(gamma, theta, sigma, depth, norm_s, norm_t):
+    import ftheory.roots
+    gamma, theta, sigma, depth, norm_s, norm_t = broadcast_float(gamma, theta, sigma, depth, norm_s, norm_t)
+    out = numpy.empty(gamma.shape)
+    todo = numpy.ones(gamma.shape, dtype=bool)
+    m = todo & (numpy.less(gamma, 1))
+    if m.any():
+        out[m] = (lambda gamma, theta, sigma, depth, norm_s, norm_t: -norm_s*(1 - gamma)*(norm_s*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*norm_t**2 + gamma*sigma**2/(1 - gamma))/norm_s**2)**((1/2)*depth - 1/2) - 2*norm_t*numpy.cos(theta))*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*norm_t**2 + gamma*sigma**2/(1 - gamma))/norm_s**2)**((1/2)*depth - 1/2))(gamma[m], theta[m], sigma[m], depth[m], norm_s[m], norm_t[m])
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = 0
+    return out
+
+
+def finetune_transferability_gf__numpy(gamma, theta, sigma, depth, norm_s, norm_t):
+    (gamma, theta, sigma, depth, norm_s, norm_t,), shape = squeeze_grid(gamma, theta, sigma, depth, norm_s, norm_t)
+    return finish(_finetune_transferability_gf__branches(gamma, theta, sigma, depth, norm_s, norm_t), shape)
+
+
+def finetune_transferability_gf__mp(gamma, theta, sigma, depth, norm_s, norm_t):
+    import mpmath
+    import ftheory.roots
+    if (gamma < 1):
+        return mpmath.mpf(-norm_s*(1 - gamma)*(norm_s*ftheory.roots.positive_root_mp(depth, 1 - gamma, (gamma*norm_t**2 + gamma*sigma**2/(1 - gamma))/norm_s**2)**((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2)) - 2*norm_t*mpmath.cos(theta))*ftheory.roots.positive_root_mp(depth, 1 - gamma, (gamma*norm_t**2 + gamma*sigma**2/(1 - gamma))/norm_s**2)**((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2)))
+    return mpmath.mpf(0)
+
+
+# finetune_break_even_theta_finite_source: THEORY.md §7.2; paper eq. (23)
+def _finetune_break_even_theta_finite_source__branches(gamma_s, sigma_s):
+    gamma_s, sigma_s = broadcast_float(gamma_s, sigma_s)
+    out = numpy.empty(gamma_s.shape)
+    todo = numpy.ones(gamma_s.shape, dtype=bool)
+    m = todo & (numpy.logical_and.reduce((numpy.less(gamma_s, 1),numpy.less_equal(sigma_s**2, 1 - gamma_s))))
+    if m.any():
+        out[m] = (lambda gamma_s, sigma_s: numpy.arccos((1/2)*sigma_s**2/(1 - gamma_s) + 1/2))(gamma_s[m], sigma_s[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma_s, 1),numpy.less_equal(sigma_s**2, gamma_s - 1))))
+    if m.any():
+        out[m] = (lambda gamma_s, sigma_s: numpy.arccos((1/2)*sigma_s**2/(gamma_s - 1) + 1/2))(gamma_s[m], sigma_s[m])
+        todo &= ~m
+    m = todo & (numpy.equal(sigma_s, 0))
+    if m.any():
+        out[m] = numpy.arccos(1/2)
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = 0
+    return out
+
+
+def finetune_break_even_theta_finite_source__numpy(gamma_s, sigma_s):
+    (gamma_s, sigma_s,), shape = squeeze_grid(gamma_s, sigma_s)
+    return finish(_finetune_break_even_theta_finite_source__branches(gamma_s, sigma_s), shape)
+
+
+def finetune_break_even_theta_finite_source__mp(gamma_s, sigma_s):
+    import mpmath
+    if (sigma_s**2 <= 1 - gamma_s) and (gamma_s < 1):
+        return mpmath.mpf(mpmath.acos((mpmath.mpf(1)/mpmath.mpf(2))*sigma_s**2/(1 - gamma_s) + mpmath.mpf(1)/mpmath.mpf(2)))
+    if (sigma_s**2 <= gamma_s - 1) and (gamma_s > 1):
+        return mpmath.mpf(mpmath.acos((mpmath.mpf(1)/mpmath.mpf(2))*sigma_s**2/(gamma_s - 1) + mpmath.mpf(1)/mpmath.mpf(2)))
+    if (sigma_s == 0):
+        return mpmath.mpf(mpmath.acos(mpmath.mpf(1)/mpmath.mpf(2)))
+    return mpmath.mpf(0)
+
+
+# finetune_transferability_finite_source: THEORY.md §7.2; paper Theorem C.1, eq. (22)
+def _finetune_transferability_finite_source__branches(gamma, theta, gamma_s, sigma_s):
+    gamma, theta, gamma_s, sigma_s = broadcast_float(gamma, theta, gamma_s, sigma_s)
+    out = numpy.empty(gamma.shape)
+    todo = numpy.ones(gamma.shape, dtype=bool)
+    m = todo & (numpy.greater_equal(gamma, 1))
+    if m.any():
+        out[m] = 0
+        todo &= ~m
+    m = todo & (numpy.less(gamma_s, 1))
+    if m.any():
+        out[m] = (lambda gamma, theta, gamma_s, sigma_s: (1 - gamma)*(-gamma_s*sigma_s**2/(1 - gamma_s) + 2*gamma_s*numpy.cos(theta) - gamma_s))(gamma[m], theta[m], gamma_s[m], sigma_s[m])
+        todo &= ~m
+    m = todo & (numpy.greater(gamma_s, 1))
+    if m.any():
+        out[m] = (lambda gamma, theta, gamma_s, sigma_s: (1 - gamma)*(-sigma_s**2/(gamma_s - 1) + 2*numpy.cos(theta) - 1))(gamma[m], theta[m], gamma_s[m], sigma_s[m])
+        todo &= ~m
+    m = todo & (numpy.equal(sigma_s, 0))
+    if m.any():
+        out[m] = (lambda gamma, theta: (1 - gamma)*(2*numpy.cos(theta) - 1))(gamma[m], theta[m])
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = -numpy.inf
+    return out
+
+
+def finetune_transferability_finite_source__numpy(gamma, theta, gamma_s, sigma_s):
+    (gamma, theta, gamma_s, sigma_s,), shape = squeeze_grid(gamma, theta, gamma_s, sigma_s)
+    return finish(_finetune_transferability_finite_source__branches(gamma, theta, gamma_s, sigma_s), shape)
+
+
+def finetune_transferability_finite_source__mp(gamma, theta, gamma_s, sigma_s):
+    import mpmath
+    if (gamma >= 1):
+        return mpmath.mpf(0)
+    if (gamma_s < 1):
+        return mpmath.mpf((1 - gamma)*(-gamma_s*sigma_s**2/(1 - gamma_s) + 2*gamma_s*mpmath.cos(theta) - gamma_s))
+    if (gamma_s > 1):
+        return mpmath.mpf((1 - gamma)*(-sigma_s**2/(gamma_s - 1) + 2*mpmath.cos(theta) - 1))
+    if (sigma_s == 0):
+        return mpmath.mpf((1 - gamma)*(2*mpmath.cos(theta) - 1))
+    return mpmath.mpf(mpmath.ninf)
+
+
+# finite_source_norm_sq: THEORY.md §7.1; paper Appendix C
+def _finite_source_norm_sq__branches(gamma_s, sigma_s):
+    gamma_s, sigma_s = broadcast_float(gamma_s, sigma_s)
+    out = numpy.empty(gamma_s.shape)
+    todo = numpy.ones(gamma_s.shape, dtype=bool)
+    m = todo & (numpy.less(gamma_s, 1))
+    if m.any():
+        out[m] = (lambda gamma_s, sigma_s: gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)(gamma_s[m], sigma_s[m])
+        todo &= ~m
+    m = todo & (numpy.greater(gamma_s, 1))
+    if m.any():
+        out[m] = (lambda gamma_s, sigma_s: sigma_s**2/(gamma_s - 1) + 1)(gamma_s[m], sigma_s[m])
+        todo &= ~m
+    m = todo & (numpy.equal(sigma_s, 0))
+    if m.any():
+        out[m] = 1
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = numpy.inf
+    return out
+
+
+def finite_source_norm_sq__numpy(gamma_s, sigma_s):
+    (gamma_s, sigma_s,), shape = squeeze_grid(gamma_s, sigma_s)
+    return finish(_finite_source_norm_sq__branches(gamma_s, sigma_s), shape)
+
+
+def finite_source_norm_sq__mp(gamma_s, sigma_s):
+    import mpmath
+    if (gamma_s < 1):
+        return mpmath.mpf(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)
+    if (gamma_s > 1):
+        return mpmath.mpf(sigma_s**2/(gamma_s - 1) + 1)
+    if (sigma_s == 0):
+        return mpmath.mpf(1)
+    return mpmath.mpf(mpmath.inf)
+
+
+# finite_source_overlap: THEORY.md §7.1; paper Appendix C
+def _finite_source_overlap__branches(theta, gamma_s):
+    theta, gamma_s = broadcast_float(theta, gamma_s)
+    out = numpy.empty(theta.shape)
+    todo = numpy.ones(theta.shape, dtype=bool)
+    m = todo & (numpy.less(gamma_s, 1))
+    if m.any():
+        out[m] = (lambda theta, gamma_s: gamma_s*numpy.cos(theta))(theta[m], gamma_s[m])
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = (lambda theta: numpy.cos(theta))(theta[m])
+    return out
+
+
+def finite_source_overlap__numpy(theta, gamma_s):
+    (theta, gamma_s,), shape = squeeze_grid(theta, gamma_s)
+    return finish(_finite_source_overlap__branches(theta, gamma_s), shape)
+
+
+def finite_source_overlap__mp(theta, gamma_s):
+    import mpmath
+    if (gamma_s < 1):
+        return mpmath.mpf(gamma_s*mpmath.cos(theta))
+    return mpmath.mpf(mpmath.cos(theta))
+
+
+# linear_transfer_transferability_finite_source: THEORY.md §7.3
+def _linear_transfer_transferability_finite_source__branches(gamma, theta, sigma, gamma_s, sigma_s):
+    gamma, theta, sigma, gamma_s, sigma_s = broadcast_float(gamma, theta, sigma, gamma_s, sigma_s)
+    out = numpy.empty(gamma.shape)
+    todo = numpy.ones(gamma.shape, dtype=bool)
+    m = todo & (numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.less(gamma_s, 1))))
+    if m.any():
+        out[m] = (lambda gamma, theta, sigma, gamma_s, sigma_s: -gamma*sigma**2/(gamma - 1) - gamma + gamma_s*(gamma_s - 1)*numpy.cos(theta)**2/(gamma_s - sigma_s**2 - 1))(gamma[m], theta[m], sigma[m], gamma_s[m], sigma_s[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma_s, 1),numpy.less(gamma, 1))))
+    if m.any():
+        out[m] = (lambda gamma, theta, sigma, gamma_s, sigma_s: -gamma*sigma**2/(gamma - 1) - gamma + (gamma_s - 1)*numpy.cos(theta)**2/(gamma_s + sigma_s**2 - 1))(gamma[m], theta[m], sigma[m], gamma_s[m], sigma_s[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.less(gamma, 1))))
+    if m.any():
+        out[m] = (lambda gamma, theta, sigma: -gamma*sigma**2/(gamma - 1) - gamma + numpy.cos(theta)**2)(gamma[m], theta[m], sigma[m])
+        todo &= ~m
+    m = todo & (numpy.less(gamma, 1))
+    if m.any():
+        out[m] = (lambda gamma, sigma: -gamma*sigma**2/(gamma - 1) - gamma)(gamma[m], sigma[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma, 1),numpy.less(gamma_s, 1))))
+    if m.any():
+        out[m] = (lambda gamma, theta, sigma, gamma_s, sigma_s: gamma_s*(gamma_s - 1)*numpy.cos(theta)**2/(gamma_s - sigma_s**2 - 1) + sigma**2/(gamma - 1) - 1)(gamma[m], theta[m], sigma[m], gamma_s[m], sigma_s[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma, 1),numpy.greater(gamma_s, 1))))
+    if m.any():
+        out[m] = (lambda gamma, theta, sigma, gamma_s, sigma_s: sigma**2/(gamma - 1) + (gamma_s - 1)*numpy.cos(theta)**2/(gamma_s + sigma_s**2 - 1) - 1)(gamma[m], theta[m], sigma[m], gamma_s[m], sigma_s[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.greater(gamma, 1))))
+    if m.any():
+        out[m] = (lambda gamma, theta, sigma: sigma**2/(gamma - 1) + numpy.cos(theta)**2 - 1)(gamma[m], theta[m], sigma[m])
+        todo &= ~m
+    m = todo & (numpy.greater(gamma, 1))
+    if m.any():
+        out[m] = (lambda gamma, sigma: sigma**2/(gamma - 1) - 1)(gamma[m], sigma[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.less(gamma_s, 1))))
+    if m.any():
+        out[m] = (lambda theta, gamma_s, sigma_s: gamma_s*(gamma_s - 1)*numpy.cos(theta)**2/(gamma_s - sigma_s**2 - 1) - 1)(theta[m], gamma_s[m], sigma_s[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.greater(gamma_s, 1))))
+    if m.any():
+        out[m] = (lambda theta, gamma_s, sigma_s: (gamma_s - 1)*numpy.cos(theta)**2/(gamma_s + sigma_s**2 - 1) - 1)(theta[m], gamma_s[m], sigma_s[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.equal(sigma_s, 0))))
+    if m.any():
+        out[m] = (lambda theta: numpy.cos(theta)**2 - 1)(theta[m])
+        todo &= ~m
+    m = todo & (numpy.equal(sigma, 0))
+    if m.any():
+        out[m] = -1
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = numpy.inf
+    return out
+
+
+def linear_transfer_transferability_finite_source__numpy(gamma, theta, sigma, gamma_s, sigma_s):
+    (gamma, theta, sigma, gamma_s, sigma_s,), shape = squeeze_grid(gamma, theta, sigma, gamma_s, sigma_s)
+    return finish(_linear_transfer_transferability_finite_source__branches(gamma, theta, sigma, gamma_s, sigma_s), shape)
+
+
+def linear_transfer_transferability_finite_source__mp(gamma, theta, sigma, gamma_s, sigma_s):
+    import mpmath
+    if (gamma < 1) and (gamma_s < 1):
+        return mpmath.mpf(-gamma*sigma**2/(gamma - 1) - gamma + gamma_s*(gamma_s - 1)*mpmath.cos(theta)**2/(gamma_s - sigma_s**2 - 1))
+    if (gamma_s > 1) and (gamma < 1):
+        return mpmath.mpf(-gamma*sigma**2/(gamma - 1) - gamma + (gamma_s - 1)*mpmath.cos(theta)**2/(gamma_s + sigma_s**2 - 1))
+    if (sigma_s == 0) and (gamma < 1):
+        return mpmath.mpf(-gamma*sigma**2/(gamma - 1) - gamma + mpmath.cos(theta)**2)
+    if (gamma < 1):
+        return mpmath.mpf(-gamma*sigma**2/(gamma - 1) - gamma)
+    if (gamma > 1) and (gamma_s < 1):
+        return mpmath.mpf(gamma_s*(gamma_s - 1)*mpmath.cos(theta)**2/(gamma_s - sigma_s**2 - 1) + sigma**2/(gamma - 1) - 1)
+    if (gamma > 1) and (gamma_s > 1):
+        return mpmath.mpf(sigma**2/(gamma - 1) + (gamma_s - 1)*mpmath.cos(theta)**2/(gamma_s + sigma_s**2 - 1) - 1)
+    if (sigma_s == 0) and (gamma > 1):
+        return mpmath.mpf(sigma**2/(gamma - 1) + mpmath.cos(theta)**2 - 1)
+    if (gamma > 1):
+        return mpmath.mpf(sigma**2/(gamma - 1) - 1)
+    if (sigma == 0) and (gamma_s < 1):
+        return mpmath.mpf(gamma_s*(gamma_s - 1)*mpmath.cos(theta)**2/(gamma_s - sigma_s**2 - 1) - 1)
+    if (sigma == 0) and (gamma_s > 1):
+        return mpmath.mpf((gamma_s - 1)*mpmath.cos(theta)**2/(gamma_s + sigma_s**2 - 1) - 1)
+    if (sigma == 0) and (sigma_s == 0):
+        return mpmath.mpf(mpmath.cos(theta)**2 - 1)
+    if (sigma == 0):
+        return mpmath.mpf(-1)
+    return mpmath.mpf(mpmath.inf)
+
+
+# linear_transfer_risk: THEORY.md §4.3-§4.4, §8; paper Theorem 3.7 eq. (10), Theorem 3.8 eq. (13)
+def _linear_transfer_risk__branches(theta, lam, norm_t, norm_s, depth):
+    theta, lam, norm_t, norm_s, depth = broadcast_float(theta, lam, norm_t, norm_s, depth)
+    out = numpy.empty(theta.shape)
+    todo = numpy.ones(theta.shape, dtype=bool)
+    m = todo
+    if m.any():
+        out[m] = (lambda theta, lam, norm_t, norm_s, depth: lam**2*norm_s**(-4 + 4/depth)*norm_t**2*numpy.cos(theta)**2/(lam*norm_s**(-2 + 2/depth) + 1)**2 + norm_t**2*numpy.sin(theta)**2)(theta[m], lam[m], norm_t[m], norm_s[m], depth[m])
+    return out
+
+
+def linear_transfer_risk__numpy(theta, lam, norm_t, norm_s, depth):
+    (theta, lam, norm_t, norm_s, depth,), shape = squeeze_grid(theta, lam, norm_t, norm_s, depth)
+    return finish(_linear_transfer_risk__branches(theta, lam, norm_t, norm_s, depth), shape)
+
+
+def linear_transfer_risk__mp(theta, lam, norm_t, norm_s, depth):
+    import mpmath
+    return mpmath.mpf(lam**2*norm_s**(-4 + 4/depth)*norm_t**2*mpmath.cos(theta)**2/(lam*norm_s**(-2 + 2/depth) + 1)**2 + norm_t**2*mpmath.sin(theta)**2)
+
+
+# linear_transfer_risk_finite: THEORY.md §4.2, §4.4 (exact finite n), §8
+def _linear_transfer_risk_finite__branches(n, theta, sigma, lam, norm_t, norm_s, depth):
+    import scipy.integrate
+    n, theta, sigma, lam, norm_t, norm_s, depth = broadcast_float(n, theta, sigma, lam, norm_t, norm_s, depth)
+    out = numpy.empty(n.shape)
+    todo = numpy.ones(n.shape, dtype=bool)
+    m = todo & (numpy.logical_and.reduce((numpy.equal(lam, 0),numpy.greater(n, 2))))
+    if m.any():
+        out[m] = (lambda n, theta, sigma, norm_t: norm_t**2*numpy.sin(theta)**2 + (norm_t**2*numpy.sin(theta)**2 + sigma**2)/(n - 2))(n[m], theta[m], sigma[m], norm_t[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(lam, 0),numpy.equal(norm_t**2*numpy.sin(theta)**2 + sigma**2, 0))))
+    if m.any():
+        out[m] = (lambda theta, norm_t: norm_t**2*numpy.sin(theta)**2)(theta[m], norm_t[m])
+        todo &= ~m
+    m = todo & (numpy.equal(lam, 0))
+    if m.any():
+        out[m] = numpy.inf
+        todo &= ~m
+    m = todo & (numpy.less_equal(lam*n*norm_s**(-2 + 2/depth), 2))
+    if m.any():
+        out[m] = numpy.vectorize((lambda n, theta, sigma, lam, norm_t, norm_s, depth: lam**2*norm_s**(-4 + 4/depth)*norm_t**2*numpy.cos(theta)**2*scipy.integrate.quad(lambda v: (1/4)*n**2*v**(2*n - 9)*(4 - 4*v**4)*(lam*norm_s**(-2 + 2/depth) + 1)**2*numpy.exp(-1/2*lam*n*norm_s**(-2 + 2/depth)*(1 - v**4)/v**4), 0, 1)[0]/(lam*norm_s**(-2 + 2/depth) + 1)**2 + norm_t**2*numpy.sin(theta)**2 + (norm_t**2*numpy.sin(theta)**2 + sigma**2)*scipy.integrate.quad(lambda v: (1/4)*n**2*v**(2*n - 5)*(4 - 4*v**4)*(lam*norm_s**(-2 + 2/depth) + 1)**2*numpy.exp(-1/2*lam*n*norm_s**(-2 + 2/depth)*(1 - v**4)/v**4), 0, 1)[0]/(n*(lam*norm_s**(-2 + 2/depth) + 1)**2)), otypes=[float])(n[m], theta[m], sigma[m], lam[m], norm_t[m], norm_s[m], depth[m])
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = numpy.vectorize((lambda n, theta, sigma, lam, norm_t, norm_s, depth: lam**2*norm_s**(-4 + 4/depth)*norm_t**2*numpy.cos(theta)**2*scipy.integrate.quad(lambda x: x*numpy.exp(-lam*norm_s**(-2 + 2/depth)*x/(lam*norm_s**(-2 + 2/depth) + 1) - 1/2*n*numpy.log(1 + 2*x/(n*(lam*norm_s**(-2 + 2/depth) + 1)))), 0, numpy.inf)[0]/(lam*norm_s**(-2 + 2/depth) + 1)**2 + norm_t**2*numpy.sin(theta)**2 + (norm_t**2*numpy.sin(theta)**2 + sigma**2)*scipy.integrate.quad(lambda x: x*numpy.exp(-lam*norm_s**(-2 + 2/depth)*x/(lam*norm_s**(-2 + 2/depth) + 1) - ((1/2)*n + 1)*numpy.log(1 + 2*x/(n*(lam*norm_s**(-2 + 2/depth) + 1)))), 0, numpy.inf)[0]/(n*(lam*norm_s**(-2 + 2/depth) + 1)**2)), otypes=[float])(n[m], theta[m], sigma[m], lam[m], norm_t[m], norm_s[m], depth[m])
+    return out
+
+
+def linear_transfer_risk_finite__numpy(n, theta, sigma, lam, norm_t, norm_s, depth):
+    (n, theta, sigma, lam, norm_t, norm_s, depth,), shape = squeeze_grid(n, theta, sigma, lam, norm_t, norm_s, depth)
+    return finish(_linear_transfer_risk_finite__branches(n, theta, sigma, lam, norm_t, norm_s, depth), shape)
+
+
+def linear_transfer_risk_finite__mp(n, theta, sigma, lam, norm_t, norm_s, depth):
+    import mpmath
+    if (lam == 0) and (n > 2):
+        return mpmath.mpf(norm_t**2*mpmath.sin(theta)**2 + (norm_t**2*mpmath.sin(theta)**2 + sigma**2)/(n - 2))
+    if (lam == 0) and (norm_t**2*mpmath.sin(theta)**2 + sigma**2 == 0):
+        return mpmath.mpf(norm_t**2*mpmath.sin(theta)**2)
+    if (lam == 0):
+        return mpmath.mpf(mpmath.inf)
+    if (lam*n*norm_s**(-2 + 2/depth) <= 2):
+        return mpmath.mpf(lam**2*norm_s**(-4 + 4/depth)*norm_t**2*mpmath.cos(theta)**2*mpmath.quad(lambda v: (mpmath.mpf(1)/mpmath.mpf(4))*n**2*v**(2*n - 9)*(4 - 4*v**4)*(lam*norm_s**(-2 + 2/depth) + 1)**2*mpmath.exp(-mpmath.mpf(1)/mpmath.mpf(2)*lam*n*norm_s**(-2 + 2/depth)*(1 - v**4)/v**4), (0, 1))/(lam*norm_s**(-2 + 2/depth) + 1)**2 + norm_t**2*mpmath.sin(theta)**2 + (norm_t**2*mpmath.sin(theta)**2 + sigma**2)*mpmath.quad(lambda v: (mpmath.mpf(1)/mpmath.mpf(4))*n**2*v**(2*n - 5)*(4 - 4*v**4)*(lam*norm_s**(-2 + 2/depth) + 1)**2*mpmath.exp(-mpmath.mpf(1)/mpmath.mpf(2)*lam*n*norm_s**(-2 + 2/depth)*(1 - v**4)/v**4), (0, 1))/(n*(lam*norm_s**(-2 + 2/depth) + 1)**2))
+    return mpmath.mpf(lam**2*norm_s**(-4 + 4/depth)*norm_t**2*mpmath.cos(theta)**2*mpmath.quad(lambda x: x*mpmath.exp(-lam*norm_s**(-2 + 2/depth)*x/(lam*norm_s**(-2 + 2/depth) + 1) - mpmath.mpf(1)/mpmath.mpf(2)*n*mpmath.log(1 + 2*x/(n*(lam*norm_s**(-2 + 2/depth) + 1)))), (0, mpmath.inf))/(lam*norm_s**(-2 + 2/depth) + 1)**2 + norm_t**2*mpmath.sin(theta)**2 + (norm_t**2*mpmath.sin(theta)**2 + sigma**2)*mpmath.quad(lambda x: x*mpmath.exp(-lam*norm_s**(-2 + 2/depth)*x/(lam*norm_s**(-2 + 2/depth) + 1) - ((mpmath.mpf(1)/mpmath.mpf(2))*n + 1)*mpmath.log(1 + 2*x/(n*(lam*norm_s**(-2 + 2/depth) + 1)))), (0, mpmath.inf))/(n*(lam*norm_s**(-2 + 2/depth) + 1)**2))
+
+
+# linear_transfer_transferability: THEORY.md §5.1; paper eq. (11) (lam = 0), §4.4 ridge variant
+def _linear_transfer_transferability__branches(gamma, sigma, norm_t):
     gamma, sigma, norm_t = broadcast_float(gamma, sigma, norm_t)
     out = numpy.empty(gamma.shape)
     todo = numpy.ones(gamma.shape, dtype=bool)
@@ -51,7 +519,547 @@ def scratch_risk__numpy(gamma, sigma, norm_t):
     m = todo
     if m.any():
         out[m] = numpy.inf
-    return finish(out)
+    return out
+
+
+def linear_transfer_transferability__numpy(gamma, theta, sigma, lam, norm_t, norm_s, depth):
+    """Separable: branch part on (gamma, sigma, norm_t) + shared part on (theta, lam, norm_t, norm_s, depth)."""
+    (gamma, theta, sigma, lam, norm_t, norm_s, depth,), shape = squeeze_grid(gamma, theta, sigma, lam, norm_t, norm_s, depth)
+    shared = (lambda theta, lam, norm_t, norm_s, depth: -lam**2*norm_s**(-4 + 4/depth)*norm_t**2*numpy.cos(theta)**2/(lam*norm_s**(-2 + 2/depth) + 1)**2 - norm_t**2*numpy.sin(theta)**2)(*broadcast_float(theta, lam, norm_t, norm_s, depth))
+    return finish(_linear_transfer_transferability__branches(gamma, sigma, norm_t) + shared, shape)
+
+
+def linear_transfer_transferability__mp(gamma, theta, sigma, lam, norm_t, norm_s, depth):
+    import mpmath
+    if (gamma < 1):
+        return mpmath.mpf(-gamma*sigma**2/(gamma - 1) - lam**2*norm_s**(-4 + 4/depth)*norm_t**2*mpmath.cos(theta)**2/(lam*norm_s**(-2 + 2/depth) + 1)**2 + norm_t**2*(1 - gamma) - norm_t**2*mpmath.sin(theta)**2)
+    if (gamma > 1):
+        return mpmath.mpf(-lam**2*norm_s**(-4 + 4/depth)*norm_t**2*mpmath.cos(theta)**2/(lam*norm_s**(-2 + 2/depth) + 1)**2 - norm_t**2*mpmath.sin(theta)**2 + sigma**2/(gamma - 1))
+    if (sigma == 0):
+        return mpmath.mpf(-lam**2*norm_s**(-4 + 4/depth)*norm_t**2*mpmath.cos(theta)**2/(lam*norm_s**(-2 + 2/depth) + 1)**2 - norm_t**2*mpmath.sin(theta)**2)
+    return mpmath.mpf(mpmath.inf)
+
+
+# linear_transfer_transferability_finite: THEORY.md §5.5 (with §3.3, §4.2)
+def _linear_transfer_transferability_finite__branches(n, d, theta, sigma, norm_t):
+    n, d, theta, sigma, norm_t = broadcast_float(n, d, theta, sigma, norm_t)
+    out = numpy.empty(n.shape)
+    todo = numpy.ones(n.shape, dtype=bool)
+    m = todo & (numpy.logical_and.reduce((numpy.greater(n, 2),numpy.less_equal(n, d - 2))))
+    if m.any():
+        out[m] = (lambda n, d, theta, sigma, norm_t: n*sigma**2/(d - n - 1) + norm_t**2*(1 - n/d) - norm_t**2*numpy.sin(theta)**2 - (norm_t**2*numpy.sin(theta)**2 + sigma**2)/(n - 2))(n[m], d[m], theta[m], sigma[m], norm_t[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.less_equal(n, d - 2),numpy.equal(norm_t**2*numpy.sin(theta)**2 + sigma**2, 0))))
+    if m.any():
+        out[m] = (lambda n, d, theta, sigma, norm_t: n*sigma**2/(d - n - 1) + norm_t**2*(1 - n/d) - norm_t**2*numpy.sin(theta)**2)(n[m], d[m], theta[m], sigma[m], norm_t[m])
+        todo &= ~m
+    m = todo & (numpy.less_equal(n, d - 2))
+    if m.any():
+        out[m] = -numpy.inf
+        todo &= ~m
+    m = todo & (numpy.greater_equal(n, d + 2))
+    if m.any():
+        out[m] = (lambda n, d, theta, sigma, norm_t: d*sigma**2/(-d + n - 1) - norm_t**2*numpy.sin(theta)**2 - (norm_t**2*numpy.sin(theta)**2 + sigma**2)/(n - 2))(n[m], d[m], theta[m], sigma[m], norm_t[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.greater(n, 2))))
+    if m.any():
+        out[m] = (lambda n, d, theta, norm_t: norm_t**2*(1 - functools.reduce(numpy.minimum, [d, n])/d) - norm_t**2*numpy.sin(theta)**2 - norm_t**2*numpy.sin(theta)**2/(n - 2))(n[m], d[m], theta[m], norm_t[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.equal(norm_t**2*numpy.sin(theta)**2, 0))))
+    if m.any():
+        out[m] = (lambda n, d, theta, norm_t: norm_t**2*(1 - functools.reduce(numpy.minimum, [d, n])/d) - norm_t**2*numpy.sin(theta)**2)(n[m], d[m], theta[m], norm_t[m])
+        todo &= ~m
+    m = todo & (numpy.equal(sigma, 0))
+    if m.any():
+        out[m] = -numpy.inf
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = numpy.inf
+    return out
+
+
+def linear_transfer_transferability_finite__numpy(n, d, theta, sigma, norm_t):
+    (n, d, theta, sigma, norm_t,), shape = squeeze_grid(n, d, theta, sigma, norm_t)
+    return finish(_linear_transfer_transferability_finite__branches(n, d, theta, sigma, norm_t), shape)
+
+
+def linear_transfer_transferability_finite__mp(n, d, theta, sigma, norm_t):
+    import mpmath
+    if (n <= d - 2) and (n > 2):
+        return mpmath.mpf(n*sigma**2/(d - n - 1) + norm_t**2*(1 - n/d) - norm_t**2*mpmath.sin(theta)**2 - (norm_t**2*mpmath.sin(theta)**2 + sigma**2)/(n - 2))
+    if (norm_t**2*mpmath.sin(theta)**2 + sigma**2 == 0) and (n <= d - 2):
+        return mpmath.mpf(n*sigma**2/(d - n - 1) + norm_t**2*(1 - n/d) - norm_t**2*mpmath.sin(theta)**2)
+    if (n <= d - 2):
+        return mpmath.mpf(mpmath.ninf)
+    if (n >= d + 2):
+        return mpmath.mpf(d*sigma**2/(-d + n - 1) - norm_t**2*mpmath.sin(theta)**2 - (norm_t**2*mpmath.sin(theta)**2 + sigma**2)/(n - 2))
+    if (sigma == 0) and (n > 2):
+        return mpmath.mpf(norm_t**2*(1 - min(d, n)/d) - norm_t**2*mpmath.sin(theta)**2 - norm_t**2*mpmath.sin(theta)**2/(n - 2))
+    if (sigma == 0) and (norm_t**2*mpmath.sin(theta)**2 == 0):
+        return mpmath.mpf(norm_t**2*(1 - min(d, n)/d) - norm_t**2*mpmath.sin(theta)**2)
+    if (sigma == 0):
+        return mpmath.mpf(mpmath.ninf)
+    return mpmath.mpf(mpmath.inf)
+
+
+# lt_boundary_lower: THEORY.md §5.2 (roots in corrected order); paper eq. (12)
+def _lt_boundary_lower__branches(theta, sigma):
+    theta, sigma = broadcast_float(theta, sigma)
+    out = numpy.empty(theta.shape)
+    todo = numpy.ones(theta.shape, dtype=bool)
+    m = todo & (numpy.logical_and.reduce((numpy.less(sigma, 1),numpy.less_equal(sigma**2 - (1 - abs(numpy.cos(theta)))**2, 0))))
+    if m.any():
+        out[m] = (lambda theta, sigma: 2*numpy.cos(theta)**2/(-sigma**2 + numpy.sqrt((-sigma**2 + (1 - abs(numpy.cos(theta)))**2)*(-sigma**2 + (abs(numpy.cos(theta)) + 1)**2)) + numpy.cos(theta)**2 + 1))(theta[m], sigma[m])
+        todo &= ~m
+    m = todo & (numpy.less(sigma, 1))
+    if m.any():
+        out[m] = (lambda sigma: 1 - sigma)(sigma[m])
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = 0
+    return out
+
+
+def lt_boundary_lower__numpy(theta, sigma):
+    (theta, sigma,), shape = squeeze_grid(theta, sigma)
+    return finish(_lt_boundary_lower__branches(theta, sigma), shape)
+
+
+def lt_boundary_lower__mp(theta, sigma):
+    import mpmath
+    if (sigma**2 - (1 - abs(mpmath.cos(theta)))**2 <= 0) and (sigma < 1):
+        return mpmath.mpf(2*mpmath.cos(theta)**2/(-sigma**2 + mpmath.sqrt((-sigma**2 + (1 - abs(mpmath.cos(theta)))**2)*(-sigma**2 + (abs(mpmath.cos(theta)) + 1)**2)) + mpmath.cos(theta)**2 + 1))
+    if (sigma < 1):
+        return mpmath.mpf(1 - sigma)
+    return mpmath.mpf(0)
+
+
+# lt_boundary_noiseless: THEORY.md §5.4; paper Appendix G
+def _lt_boundary_noiseless__branches(theta):
+    theta, = broadcast_float(theta)
+    out = numpy.empty(theta.shape)
+    todo = numpy.ones(theta.shape, dtype=bool)
+    m = todo
+    if m.any():
+        out[m] = (lambda theta: numpy.cos(theta)**2)(theta[m])
+    return out
+
+
+def lt_boundary_noiseless__numpy(theta):
+    (theta,), shape = squeeze_grid(theta)
+    return finish(_lt_boundary_noiseless__branches(theta), shape)
+
+
+def lt_boundary_noiseless__mp(theta):
+    import mpmath
+    return mpmath.mpf(mpmath.cos(theta)**2)
+
+
+# lt_boundary_over: THEORY.md §5.2
+def _lt_boundary_over__branches(theta, sigma):
+    theta, sigma = broadcast_float(theta, sigma)
+    out = numpy.empty(theta.shape)
+    todo = numpy.ones(theta.shape, dtype=bool)
+    m = todo & (numpy.equal(numpy.sin(theta)**2, 0))
+    if m.any():
+        out[m] = numpy.inf
+        todo &= ~m
+    m = todo & (numpy.equal(sigma, 0))
+    if m.any():
+        out[m] = 1
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = (lambda theta, sigma: sigma**2/numpy.sin(theta)**2 + 1)(theta[m], sigma[m])
+    return out
+
+
+def lt_boundary_over__numpy(theta, sigma):
+    (theta, sigma,), shape = squeeze_grid(theta, sigma)
+    return finish(_lt_boundary_over__branches(theta, sigma), shape)
+
+
+def lt_boundary_over__mp(theta, sigma):
+    import mpmath
+    if (mpmath.sin(theta)**2 == 0):
+        return mpmath.mpf(mpmath.inf)
+    if (sigma == 0):
+        return mpmath.mpf(1)
+    return mpmath.mpf(sigma**2/mpmath.sin(theta)**2 + 1)
+
+
+# lt_boundary_upper: THEORY.md §5.2 (roots in corrected order); paper eq. (12)
+def _lt_boundary_upper__branches(theta, sigma):
+    theta, sigma = broadcast_float(theta, sigma)
+    out = numpy.empty(theta.shape)
+    todo = numpy.ones(theta.shape, dtype=bool)
+    m = todo & (numpy.logical_and.reduce((numpy.less(sigma, 1),numpy.less_equal(sigma**2 - (1 - abs(numpy.cos(theta)))**2, 0))))
+    if m.any():
+        out[m] = (lambda theta, sigma: -1/2*sigma**2 + (1/2)*numpy.sqrt((-sigma**2 + (1 - abs(numpy.cos(theta)))**2)*(-sigma**2 + (abs(numpy.cos(theta)) + 1)**2)) + (1/2)*numpy.cos(theta)**2 + 1/2)(theta[m], sigma[m])
+        todo &= ~m
+    m = todo & (numpy.less(sigma, 1))
+    if m.any():
+        out[m] = (lambda sigma: 1 - sigma)(sigma[m])
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = 0
+    return out
+
+
+def lt_boundary_upper__numpy(theta, sigma):
+    (theta, sigma,), shape = squeeze_grid(theta, sigma)
+    return finish(_lt_boundary_upper__branches(theta, sigma), shape)
+
+
+def lt_boundary_upper__mp(theta, sigma):
+    import mpmath
+    if (sigma**2 - (1 - abs(mpmath.cos(theta)))**2 <= 0) and (sigma < 1):
+        return mpmath.mpf(-mpmath.mpf(1)/mpmath.mpf(2)*sigma**2 + (mpmath.mpf(1)/mpmath.mpf(2))*mpmath.sqrt((-sigma**2 + (1 - abs(mpmath.cos(theta)))**2)*(-sigma**2 + (abs(mpmath.cos(theta)) + 1)**2)) + (mpmath.mpf(1)/mpmath.mpf(2))*mpmath.cos(theta)**2 + mpmath.mpf(1)/mpmath.mpf(2))
+    if (sigma < 1):
+        return mpmath.mpf(1 - sigma)
+    return mpmath.mpf(0)
+
+
+# lt_theta_min: THEORY.md §5.2
+def _lt_theta_min__branches(sigma):
+    sigma, = broadcast_float(sigma)
+    out = numpy.empty(sigma.shape)
+    todo = numpy.ones(sigma.shape, dtype=bool)
+    m = todo & (numpy.less(sigma, 1))
+    if m.any():
+        out[m] = (lambda sigma: 2*numpy.arcsin((1/2)*numpy.sqrt(2)*numpy.sqrt(sigma)))(sigma[m])
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = (1/2)*numpy.pi
+    return out
+
+
+def lt_theta_min__numpy(sigma):
+    (sigma,), shape = squeeze_grid(sigma)
+    return finish(_lt_theta_min__branches(sigma), shape)
+
+
+def lt_theta_min__mp(sigma):
+    import mpmath
+    if (sigma < 1):
+        return mpmath.mpf(2*mpmath.asin((mpmath.mpf(1)/mpmath.mpf(2))*mpmath.sqrt(2)*mpmath.sqrt(sigma)))
+    return mpmath.mpf((mpmath.mpf(1)/mpmath.mpf(2))*mpmath.pi)
+
+
+# lt_effective_ridge: THEORY.md §4.1
+def _lt_effective_ridge__branches(lam, norm_s, depth):
+    lam, norm_s, depth = broadcast_float(lam, norm_s, depth)
+    out = numpy.empty(lam.shape)
+    todo = numpy.ones(lam.shape, dtype=bool)
+    m = todo
+    if m.any():
+        out[m] = (lambda lam, norm_s, depth: lam*norm_s**(-2*(depth - 1)/depth))(lam[m], norm_s[m], depth[m])
+    return out
+
+
+def lt_effective_ridge__numpy(lam, norm_s, depth):
+    (lam, norm_s, depth,), shape = squeeze_grid(lam, norm_s, depth)
+    return finish(_lt_effective_ridge__branches(lam, norm_s, depth), shape)
+
+
+def lt_effective_ridge__mp(lam, norm_s, depth):
+    import mpmath
+    return mpmath.mpf(lam*norm_s**(-2*(depth - 1)/depth))
+
+
+# pretrained_feature_norm: THEORY.md §2.4
+def _pretrained_feature_norm__branches(norm_s, depth):
+    norm_s, depth = broadcast_float(norm_s, depth)
+    out = numpy.empty(norm_s.shape)
+    todo = numpy.ones(norm_s.shape, dtype=bool)
+    m = todo
+    if m.any():
+        out[m] = (lambda norm_s, depth: norm_s**((depth - 1)/depth))(norm_s[m], depth[m])
+    return out
+
+
+def pretrained_feature_norm__numpy(norm_s, depth):
+    (norm_s, depth,), shape = squeeze_grid(norm_s, depth)
+    return finish(_pretrained_feature_norm__branches(norm_s, depth), shape)
+
+
+def pretrained_feature_norm__mp(norm_s, depth):
+    import mpmath
+    return mpmath.mpf(norm_s**((depth - 1)/depth))
+
+
+# linear_transfer_transferability_tuned: THEORY.md §3.5, §4.3, §5.1
+def _linear_transfer_transferability_tuned__branches(gamma, sigma, norm_t):
+    gamma, sigma, norm_t = broadcast_float(gamma, sigma, norm_t)
+    out = numpy.empty(gamma.shape)
+    todo = numpy.ones(gamma.shape, dtype=bool)
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.less(gamma, 1))))
+    if m.any():
+        out[m] = (lambda gamma, norm_t: norm_t**2*(1 - gamma))(gamma[m], norm_t[m])
+        todo &= ~m
+    m = todo & (numpy.equal(sigma, 0))
+    if m.any():
+        out[m] = 0
+        todo &= ~m
+    m = todo & (numpy.equal(gamma + sigma**2/norm_t**2, 1))
+    if m.any():
+        out[m] = (lambda sigma, norm_t: norm_t*sigma)(sigma[m], norm_t[m])
+        todo &= ~m
+    m = todo & (numpy.greater_equal(gamma + sigma**2/norm_t**2, 1))
+    if m.any():
+        out[m] = (lambda gamma, sigma, norm_t: 2*norm_t**2*sigma**2/(norm_t**2*(gamma - 1) + sigma**2 + numpy.sqrt(4*norm_t**2*sigma**2 + (norm_t**2*(gamma - 1) + sigma**2)**2)))(gamma[m], sigma[m], norm_t[m])
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = (lambda gamma, sigma, norm_t: (1/2)*norm_t**2*(1 - gamma) - 1/2*sigma**2 + (1/2)*numpy.sqrt(4*norm_t**2*sigma**2 + (norm_t**2*(gamma - 1) + sigma**2)**2))(gamma[m], sigma[m], norm_t[m])
+    return out
+
+
+def linear_transfer_transferability_tuned__numpy(gamma, theta, sigma, norm_t):
+    """Separable: branch part on (gamma, sigma, norm_t) + shared part on (theta, norm_t)."""
+    (gamma, theta, sigma, norm_t,), shape = squeeze_grid(gamma, theta, sigma, norm_t)
+    shared = (lambda theta, norm_t: -norm_t**2*numpy.sin(theta)**2)(*broadcast_float(theta, norm_t))
+    return finish(_linear_transfer_transferability_tuned__branches(gamma, sigma, norm_t) + shared, shape)
+
+
+def linear_transfer_transferability_tuned__mp(gamma, theta, sigma, norm_t):
+    import mpmath
+    if (sigma == 0) and (gamma < 1):
+        return mpmath.mpf(norm_t**2*(1 - gamma) - norm_t**2*mpmath.sin(theta)**2)
+    if (sigma == 0):
+        return mpmath.mpf(-norm_t**2*mpmath.sin(theta)**2)
+    if (gamma + sigma**2/norm_t**2 == 1):
+        return mpmath.mpf(-norm_t**2*mpmath.sin(theta)**2 + norm_t*sigma)
+    if (gamma + sigma**2/norm_t**2 >= 1):
+        return mpmath.mpf(2*norm_t**2*sigma**2/(norm_t**2*(gamma - 1) + sigma**2 + mpmath.sqrt(4*norm_t**2*sigma**2 + (norm_t**2*(gamma - 1) + sigma**2)**2)) - norm_t**2*mpmath.sin(theta)**2)
+    return mpmath.mpf((mpmath.mpf(1)/mpmath.mpf(2))*norm_t**2*(1 - gamma) - norm_t**2*mpmath.sin(theta)**2 - mpmath.mpf(1)/mpmath.mpf(2)*sigma**2 + (mpmath.mpf(1)/mpmath.mpf(2))*mpmath.sqrt(4*norm_t**2*sigma**2 + (norm_t**2*(gamma - 1) + sigma**2)**2))
+
+
+# lt_boundary_tuned: THEORY.md §3.5
+def _lt_boundary_tuned__branches(theta, sigma, norm_t):
+    theta, sigma, norm_t = broadcast_float(theta, sigma, norm_t)
+    out = numpy.empty(theta.shape)
+    todo = numpy.ones(theta.shape, dtype=bool)
+    m = todo & (numpy.equal(sigma, 0))
+    if m.any():
+        out[m] = (lambda theta: numpy.cos(theta)**2)(theta[m])
+        todo &= ~m
+    m = todo & (numpy.equal(numpy.sin(theta), 0))
+    if m.any():
+        out[m] = numpy.inf
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = (lambda theta, sigma, norm_t: (norm_t**2*numpy.sin(theta)**2 + sigma**2)*numpy.cos(theta)**2/(norm_t**2*numpy.sin(theta)**2))(theta[m], sigma[m], norm_t[m])
+    return out
+
+
+def lt_boundary_tuned__numpy(theta, sigma, norm_t):
+    (theta, sigma, norm_t,), shape = squeeze_grid(theta, sigma, norm_t)
+    return finish(_lt_boundary_tuned__branches(theta, sigma, norm_t), shape)
+
+
+def lt_boundary_tuned__mp(theta, sigma, norm_t):
+    import mpmath
+    if (sigma == 0):
+        return mpmath.mpf(mpmath.cos(theta)**2)
+    if (mpmath.sin(theta) == 0):
+        return mpmath.mpf(mpmath.inf)
+    return mpmath.mpf((norm_t**2*mpmath.sin(theta)**2 + sigma**2)*mpmath.cos(theta)**2/(norm_t**2*mpmath.sin(theta)**2))
+
+
+# scratch_optimal_ridge: THEORY.md §3.5
+def _scratch_optimal_ridge__branches(gamma, sigma, norm_t):
+    gamma, sigma, norm_t = broadcast_float(gamma, sigma, norm_t)
+    out = numpy.empty(gamma.shape)
+    todo = numpy.ones(gamma.shape, dtype=bool)
+    m = todo & (numpy.equal(sigma, 0))
+    if m.any():
+        out[m] = 0
+        todo &= ~m
+    m = todo & (numpy.equal(gamma, 0))
+    if m.any():
+        out[m] = numpy.inf
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = (lambda gamma, sigma, norm_t: sigma**2/(gamma*norm_t**2))(gamma[m], sigma[m], norm_t[m])
+    return out
+
+
+def scratch_optimal_ridge__numpy(gamma, sigma, norm_t):
+    (gamma, sigma, norm_t,), shape = squeeze_grid(gamma, sigma, norm_t)
+    return finish(_scratch_optimal_ridge__branches(gamma, sigma, norm_t), shape)
+
+
+def scratch_optimal_ridge__mp(gamma, sigma, norm_t):
+    import mpmath
+    if (sigma == 0):
+        return mpmath.mpf(0)
+    if (gamma == 0):
+        return mpmath.mpf(mpmath.inf)
+    return mpmath.mpf(sigma**2/(gamma*norm_t**2))
+
+
+# scratch_ridge_risk: THEORY.md §3.5 (T6); Dobriban-Wager 2018; Hastie et al. 2019
+def _scratch_ridge_risk__branches(gamma, sigma, lam, norm_t):
+    gamma, sigma, lam, norm_t = broadcast_float(gamma, sigma, lam, norm_t)
+    out = numpy.empty(gamma.shape)
+    todo = numpy.ones(gamma.shape, dtype=bool)
+    m = todo & (numpy.logical_and.reduce((numpy.equal(lam, 0),numpy.less(gamma, 1))))
+    if m.any():
+        out[m] = (lambda gamma, sigma, norm_t: -gamma*sigma**2/(gamma - 1) + norm_t**2*(1 - gamma))(gamma[m], sigma[m], norm_t[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(lam, 0),numpy.greater(gamma, 1))))
+    if m.any():
+        out[m] = (lambda gamma, sigma: sigma**2/(gamma - 1))(gamma[m], sigma[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(lam, 0),numpy.equal(sigma, 0))))
+    if m.any():
+        out[m] = 0
+        todo &= ~m
+    m = todo & (numpy.equal(lam, 0))
+    if m.any():
+        out[m] = numpy.inf
+        todo &= ~m
+    m = todo & (numpy.equal(gamma, 1))
+    if m.any():
+        out[m] = (lambda sigma, lam, norm_t: 2*lam*norm_t**2*(lam + 2*lam/(lam + numpy.sqrt(lam**2 + 4*lam)))/((lam + numpy.sqrt(lam**2 + 4*lam))*numpy.sqrt(lam**2 + 4*lam)) + 2*sigma**2/(numpy.sqrt(lam**2 + 4*lam)*(lam + numpy.sqrt(lam**2 + 4*lam) + 2)))(sigma[m], lam[m], norm_t[m])
+        todo &= ~m
+    m = todo & (numpy.greater_equal(gamma*lam + gamma, 1))
+    if m.any():
+        out[m] = (lambda gamma, sigma, lam, norm_t: 2*gamma*lam*norm_t**2*(gamma*lam + 2*gamma*lam/(gamma*lam + gamma + numpy.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2) - 1))/(numpy.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2)*(gamma*lam + gamma + numpy.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2) - 1)) + 2*gamma*sigma**2/(numpy.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2)*(gamma*lam + gamma + numpy.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2) + 1)))(gamma[m], sigma[m], lam[m], norm_t[m])
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = (lambda gamma, sigma, lam, norm_t: 2*gamma*sigma**2/(numpy.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2)*(gamma*lam + gamma + numpy.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2) + 1)) + norm_t**2*(-1/2*gamma*lam - 1/2*gamma + (1/2)*numpy.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2) + 1/2)*((1/2)*gamma*lam - 1/2*gamma + (1/2)*numpy.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2) + 1/2)/numpy.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2))(gamma[m], sigma[m], lam[m], norm_t[m])
+    return out
+
+
+def scratch_ridge_risk__numpy(gamma, sigma, lam, norm_t):
+    (gamma, sigma, lam, norm_t,), shape = squeeze_grid(gamma, sigma, lam, norm_t)
+    return finish(_scratch_ridge_risk__branches(gamma, sigma, lam, norm_t), shape)
+
+
+def scratch_ridge_risk__mp(gamma, sigma, lam, norm_t):
+    import mpmath
+    if (lam == 0) and (gamma < 1):
+        return mpmath.mpf(-gamma*sigma**2/(gamma - 1) + norm_t**2*(1 - gamma))
+    if (lam == 0) and (gamma > 1):
+        return mpmath.mpf(sigma**2/(gamma - 1))
+    if (lam == 0) and (sigma == 0):
+        return mpmath.mpf(0)
+    if (lam == 0):
+        return mpmath.mpf(mpmath.inf)
+    if (gamma == 1):
+        return mpmath.mpf(2*lam*norm_t**2*(lam + 2*lam/(lam + mpmath.sqrt(lam**2 + 4*lam)))/((lam + mpmath.sqrt(lam**2 + 4*lam))*mpmath.sqrt(lam**2 + 4*lam)) + 2*sigma**2/(mpmath.sqrt(lam**2 + 4*lam)*(lam + mpmath.sqrt(lam**2 + 4*lam) + 2)))
+    if (gamma*lam + gamma >= 1):
+        return mpmath.mpf(2*gamma*lam*norm_t**2*(gamma*lam + 2*gamma*lam/(gamma*lam + gamma + mpmath.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2) - 1))/(mpmath.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2)*(gamma*lam + gamma + mpmath.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2) - 1)) + 2*gamma*sigma**2/(mpmath.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2)*(gamma*lam + gamma + mpmath.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2) + 1)))
+    return mpmath.mpf(2*gamma*sigma**2/(mpmath.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2)*(gamma*lam + gamma + mpmath.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2) + 1)) + norm_t**2*(-mpmath.mpf(1)/mpmath.mpf(2)*gamma*lam - mpmath.mpf(1)/mpmath.mpf(2)*gamma + (mpmath.mpf(1)/mpmath.mpf(2))*mpmath.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2) + mpmath.mpf(1)/mpmath.mpf(2))*((mpmath.mpf(1)/mpmath.mpf(2))*gamma*lam - mpmath.mpf(1)/mpmath.mpf(2)*gamma + (mpmath.mpf(1)/mpmath.mpf(2))*mpmath.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2) + mpmath.mpf(1)/mpmath.mpf(2))/mpmath.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2))
+
+
+# scratch_risk_optimal_ridge: THEORY.md §3.5
+def _scratch_risk_optimal_ridge__branches(gamma, sigma, norm_t):
+    gamma, sigma, norm_t = broadcast_float(gamma, sigma, norm_t)
+    out = numpy.empty(gamma.shape)
+    todo = numpy.ones(gamma.shape, dtype=bool)
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.less(gamma, 1))))
+    if m.any():
+        out[m] = (lambda gamma, norm_t: norm_t**2*(1 - gamma))(gamma[m], norm_t[m])
+        todo &= ~m
+    m = todo & (numpy.equal(sigma, 0))
+    if m.any():
+        out[m] = 0
+        todo &= ~m
+    m = todo & (numpy.equal(gamma + sigma**2/norm_t**2, 1))
+    if m.any():
+        out[m] = (lambda sigma, norm_t: norm_t*sigma)(sigma[m], norm_t[m])
+        todo &= ~m
+    m = todo & (numpy.greater_equal(gamma + sigma**2/norm_t**2, 1))
+    if m.any():
+        out[m] = (lambda gamma, sigma, norm_t: 2*norm_t**2*sigma**2/(norm_t**2*(gamma - 1) + sigma**2 + numpy.sqrt(4*norm_t**2*sigma**2 + (norm_t**2*(gamma - 1) + sigma**2)**2)))(gamma[m], sigma[m], norm_t[m])
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = (lambda gamma, sigma, norm_t: (1/2)*norm_t**2*(1 - gamma) - 1/2*sigma**2 + (1/2)*numpy.sqrt(4*norm_t**2*sigma**2 + (norm_t**2*(gamma - 1) + sigma**2)**2))(gamma[m], sigma[m], norm_t[m])
+    return out
+
+
+def scratch_risk_optimal_ridge__numpy(gamma, sigma, norm_t):
+    (gamma, sigma, norm_t,), shape = squeeze_grid(gamma, sigma, norm_t)
+    return finish(_scratch_risk_optimal_ridge__branches(gamma, sigma, norm_t), shape)
+
+
+def scratch_risk_optimal_ridge__mp(gamma, sigma, norm_t):
+    import mpmath
+    if (sigma == 0) and (gamma < 1):
+        return mpmath.mpf(norm_t**2*(1 - gamma))
+    if (sigma == 0):
+        return mpmath.mpf(0)
+    if (gamma + sigma**2/norm_t**2 == 1):
+        return mpmath.mpf(norm_t*sigma)
+    if (gamma + sigma**2/norm_t**2 >= 1):
+        return mpmath.mpf(2*norm_t**2*sigma**2/(norm_t**2*(gamma - 1) + sigma**2 + mpmath.sqrt(4*norm_t**2*sigma**2 + (norm_t**2*(gamma - 1) + sigma**2)**2)))
+    return mpmath.mpf((mpmath.mpf(1)/mpmath.mpf(2))*norm_t**2*(1 - gamma) - mpmath.mpf(1)/mpmath.mpf(2)*sigma**2 + (mpmath.mpf(1)/mpmath.mpf(2))*mpmath.sqrt(4*norm_t**2*sigma**2 + (norm_t**2*(gamma - 1) + sigma**2)**2))
+
+
+# scratch_optimal_gamma: THEORY.md §3.4
+def _scratch_optimal_gamma__branches(sigma, norm_t):
+    sigma, norm_t = broadcast_float(sigma, norm_t)
+    out = numpy.empty(sigma.shape)
+    todo = numpy.ones(sigma.shape, dtype=bool)
+    m = todo & (numpy.greater(norm_t, sigma))
+    if m.any():
+        out[m] = (lambda sigma, norm_t: (norm_t - sigma)/norm_t)(sigma[m], norm_t[m])
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = 0
+    return out
+
+
+def scratch_optimal_gamma__numpy(sigma, norm_t):
+    (sigma, norm_t,), shape = squeeze_grid(sigma, norm_t)
+    return finish(_scratch_optimal_gamma__branches(sigma, norm_t), shape)
+
+
+def scratch_optimal_gamma__mp(sigma, norm_t):
+    import mpmath
+    if (norm_t > sigma):
+        return mpmath.mpf((norm_t - sigma)/norm_t)
+    return mpmath.mpf(0)
+
+
+# scratch_risk: THEORY.md §3.2; paper Theorem 3.6, eq. (8)
+def _scratch_risk__branches(gamma, sigma, norm_t):
+    gamma, sigma, norm_t = broadcast_float(gamma, sigma, norm_t)
+    out = numpy.empty(gamma.shape)
+    todo = numpy.ones(gamma.shape, dtype=bool)
+    m = todo & (numpy.less(gamma, 1))
+    if m.any():
+        out[m] = (lambda gamma, sigma, norm_t: -gamma*sigma**2/(gamma - 1) + norm_t**2*(1 - gamma))(gamma[m], sigma[m], norm_t[m])
+        todo &= ~m
+    m = todo & (numpy.greater(gamma, 1))
+    if m.any():
+        out[m] = (lambda gamma, sigma: sigma**2/(gamma - 1))(gamma[m], sigma[m])
+        todo &= ~m
+    m = todo & (numpy.equal(sigma, 0))
+    if m.any():
+        out[m] = 0
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = numpy.inf
+    return out
+
+
+def scratch_risk__numpy(gamma, sigma, norm_t):
+    (gamma, sigma, norm_t,), shape = squeeze_grid(gamma, sigma, norm_t)
+    return finish(_scratch_risk__branches(gamma, sigma, norm_t), shape)
 
 
 def scratch_risk__mp(gamma, sigma, norm_t):
@@ -66,7 +1074,7 @@ def scratch_risk__mp(gamma, sigma, norm_t):
 
 
 # scratch_risk_finite: THEORY.md §3.3
-def scratch_risk_finite__numpy(n, d, sigma, norm_t):
+def _scratch_risk_finite__branches(n, d, sigma, norm_t):
     n, d, sigma, norm_t = broadcast_float(n, d, sigma, norm_t)
     out = numpy.empty(n.shape)
     todo = numpy.ones(n.shape, dtype=bool)
@@ -85,7 +1093,12 @@ def scratch_risk_finite__numpy(n, d, sigma, norm_t):
     m = todo
     if m.any():
         out[m] = numpy.inf
-    return finish(out)
+    return out
+
+
+def scratch_risk_finite__numpy(n, d, sigma, norm_t):
+    (n, d, sigma, norm_t,), shape = squeeze_grid(n, d, sigma, norm_t)
+    return finish(_scratch_risk_finite__branches(n, d, sigma, norm_t), shape)
 
 
 def scratch_risk_finite__mp(n, d, sigma, norm_t):
@@ -100,7 +1113,7 @@ def scratch_risk_finite__mp(n, d, sigma, norm_t):
 
 
 # scratch_risk_minimum: THEORY.md §3.4
-def scratch_risk_minimum__numpy(sigma, norm_t):
+def _scratch_risk_minimum__branches(sigma, norm_t):
     sigma, norm_t = broadcast_float(sigma, norm_t)
     out = numpy.empty(sigma.shape)
     todo = numpy.ones(sigma.shape, dtype=bool)
@@ -111,7 +1124,12 @@ def scratch_risk_minimum__numpy(sigma, norm_t):
     m = todo
     if m.any():
         out[m] = (lambda norm_t: norm_t**2)(norm_t[m])
-    return finish(out)
+    return out
+
+
+def scratch_risk_minimum__numpy(sigma, norm_t):
+    (sigma, norm_t,), shape = squeeze_grid(sigma, norm_t)
+    return finish(_scratch_risk_minimum__branches(sigma, norm_t), shape)
 
 
 def scratch_risk_minimum__mp(sigma, norm_t):
@@ -122,6 +1140,33 @@ def scratch_risk_minimum__mp(sigma, norm_t):
 
 
 SPECS = [
+    {'name': 'finetune_break_even_theta', 'params': ('norm_s', 'norm_t'), 'status': 'PAPER', 'reference': 'THEORY.md §6.2 (pi/3 for unit teachers; norms: EXT)', 'topic': 'finetune', 'summary': 'Angle theta* below which fine-tuning beats scratch (for every gamma < 1), paper variant: arccos(|beta_s|/(2 |beta_t|)); 0 when |beta_s| >= 2 |beta_t| (never helps).', 'checked_by': None, 'constraints': '', 'expr_hash': '369e77cc02947e89'},
+    {'name': 'finetune_break_even_theta_gf', 'params': ('gamma', 'sigma', 'depth', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §6.3-§6.4', 'topic': 'finetune', 'summary': 'Angle theta* below which gradient-flow fine-tuning beats scratch: arccos(c r/(2 |beta_t|)) for gamma < 1; 0 when c r >= 2 |beta_t| or gamma >= 1 (never helps).', 'checked_by': None, 'constraints': '', 'expr_hash': 'b7d17d1c3ee9ee19'},
+    {'name': 'finetune_scale', 'params': ('gamma', 'sigma', 'depth', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §6.3-§6.4', 'topic': 'finetune', 'summary': 'Gradient-flow rescaling c > 0 of the frozen null-space part, beta_ft = beta_sc + c (I - P) beta_s: the positive root of r^2 c^(2L/(L-1)) - a c^2 - b = 0 in the proportional limit (c = 1 at sigma = 0 for equal norms; +oo at gamma = 1, sigma > 0).', 'checked_by': 'ftheory.simulate.deep_linear.simulate_transfer', 'constraints': 'for gamma >= 1 the scale does not affect beta_ft (no null space); the value returned is the root with a = 0, b = |beta_t|^2 + sigma^2/(gamma - 1)', 'expr_hash': '6acc2f87a3fed96d'},
+    {'name': 'finetune_transferability', 'params': ('gamma', 'theta', 'norm_s', 'norm_t'), 'status': 'PAPER', 'reference': 'THEORY.md §6.2; paper Theorem 3.9, eqs. (14)-(15) (norms: EXT)', 'topic': 'finetune', 'summary': 'Fine-tuning transferability in the proportional limit, paper variant (c = 1): (1 - gamma)_+ (2 |beta_s| |beta_t| cos(theta) - |beta_s|^2); independent of sigma and depth.', 'checked_by': 'ftheory.simulate.deep_linear.simulate_transfer', 'constraints': '', 'expr_hash': 'b4af76dbfae3f608'},
+    {'name': 'finetune_transferability_finite', 'params': ('n', 'd', 'theta', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §6.2 (exact finite size)', 'topic': 'finetune', 'summary': "Exact expected fine-tuning transferability E[R_sc - R_ft] at finite n, d for the paper's solution beta_ft = beta_sc + (I - P) beta_s (independent of sigma and depth).", 'checked_by': 'ftheory.simulate.deep_linear.simulate_transfer', 'constraints': '', 'expr_hash': '0a003cb271707615'},
+    {'name': 'finetune_transferability_gf', 'params': ('gamma', 'theta', 'sigma', 'depth', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §6.3-§6.4 (correction of Theorem 3.9)', 'topic': 'finetune', 'summary': 'Fine-tuning transferability under exact gradient flow: (1 - gamma)(2 c r |beta_t| cos(theta) - c^2 r^2) for gamma < 1 with c = finetune_scale, 0 for gamma >= 1; depends on depth when sigma > 0.', 'checked_by': 'ftheory.simulate.deep_linear.simulate_transfer', 'constraints': '', 'expr_hash': '1666756e360b2ed7'},
+    {'name': 'finetune_break_even_theta_finite_source', 'params': ('gamma_s', 'sigma_s'), 'status': 'PAPER', 'reference': 'THEORY.md §7.2; paper eq. (23)', 'topic': 'finite_source', 'summary': 'Angle theta* below which fine-tuning from a finite source beats scratch (every gamma < 1): cos(theta*) = (1 + sigma_s^2/|1 - gamma_s|)/2; 0 when that exceeds 1 (fine-tuning never helps).', 'checked_by': None, 'constraints': '', 'expr_hash': '46a917a3fd280001'},
+    {'name': 'finetune_transferability_finite_source', 'params': ('gamma', 'theta', 'gamma_s', 'sigma_s'), 'status': 'PAPER', 'reference': 'THEORY.md §7.2; paper Theorem C.1, eq. (22)', 'topic': 'finite_source', 'summary': 'Fine-tuning transferability with a finite source set (paper variant, c = 1): (1 - gamma)_+ [2 E<beta_t, beta_hat_s> - E||beta_hat_s||^2]; -oo for gamma < 1 at gamma_s = 1, sigma_s > 0; independent of the target noise.', 'checked_by': 'ftheory.simulate.deep_linear.simulate_transfer', 'constraints': '', 'expr_hash': '30cab05a1b901415'},
+    {'name': 'finite_source_norm_sq', 'params': ('gamma_s', 'sigma_s'), 'status': 'PAPER', 'reference': 'THEORY.md §7.1; paper Appendix C', 'topic': 'finite_source', 'summary': 'E||beta_hat_s||^2 of the min-norm source estimate in the proportional limit (unit teacher): gamma_s + sigma_s^2 gamma_s/(1 - gamma_s) below 1, 1 + sigma_s^2/(gamma_s - 1) above; +oo at gamma_s = 1 when sigma_s > 0.', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_finite_source', 'constraints': '', 'expr_hash': 'b23af735190108b4'},
+    {'name': 'finite_source_overlap', 'params': ('theta', 'gamma_s'), 'status': 'PAPER', 'reference': 'THEORY.md §7.1; paper Appendix C', 'topic': 'finite_source', 'summary': 'E<beta_t, beta_hat_s> of the min-norm source estimate in the proportional limit (unit teachers): min(1, gamma_s) cos(theta).', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_finite_source', 'constraints': '', 'expr_hash': 'c0fb39f64b571c4f'},
+    {'name': 'linear_transfer_transferability_finite_source', 'params': ('gamma', 'theta', 'sigma', 'gamma_s', 'sigma_s'), 'status': 'EXT', 'reference': 'THEORY.md §7.3', 'topic': 'finite_source', 'summary': 'Linear-transfer transferability with a finite source set: R_sc(gamma, sigma) - sin^2(theta_eff), cos^2(theta_eff) = min(1, gamma_s)^2 cos^2(theta)/E||beta_hat_s||^2 (unit teachers).', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_finite_source', 'constraints': '', 'expr_hash': '7ea3ac3500d01073'},
+    {'name': 'linear_transfer_risk', 'params': ('theta', 'lam', 'norm_t', 'norm_s', 'depth'), 'status': 'PAPER', 'reference': 'THEORY.md §4.3-§4.4, §8; paper Theorem 3.7 eq. (10), Theorem 3.8 eq. (13)', 'topic': 'linear_transfer', 'summary': 'Asymptotic excess risk of refitting the read-out (ridge lam) on the pretrained feature: ||beta_t||^2 [sin^2 theta + cos^2 theta lam_eff^2/(1 + lam_eff)^2], independent of gamma and sigma; the general-norm/depth form via lam_eff = lam/||beta_s||^(2(L-1)/L) is [EXT].', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_risk', 'constraints': '', 'expr_hash': '3f9533b22abf4585'},
+    {'name': 'linear_transfer_risk_finite', 'params': ('n', 'theta', 'sigma', 'lam', 'norm_t', 'norm_s', 'depth'), 'status': 'EXT', 'reference': 'THEORY.md §4.2, §4.4 (exact finite n), §8', 'topic': 'linear_transfer', 'summary': 'Exact expected excess risk of linear transfer at finite n (independent of d): ||beta_t||^2 sin^2 theta + (sigma^2 + ||beta_t||^2 sin^2 theta)/(n - 2) at lam = 0; a one-dimensional chi-square (Laplace) integral evaluated by quadrature for lam > 0.', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_risk', 'constraints': 'lam = 0 needs n > 2 (else +inf unless sigma = 0 and sin(theta) = 0)', 'expr_hash': '3830f74274858a6b'},
+    {'name': 'linear_transfer_transferability', 'params': ('gamma', 'theta', 'sigma', 'lam', 'norm_t', 'norm_s', 'depth'), 'status': 'PAPER', 'reference': 'THEORY.md §5.1; paper eq. (11) (lam = 0), §4.4 ridge variant', 'topic': 'linear_transfer', 'summary': 'Asymptotic transferability of linear transfer, R_sc(gamma, sigma) - R_lt(theta, lam): separable in gamma and theta; +inf at gamma = 1 for sigma > 0, exact limit -R_lt at sigma = 0.', 'checked_by': 'ftheory.simulate.linear.simulate_scratch_and_transfer', 'constraints': '', 'expr_hash': '562087bb55693091'},
+    {'name': 'linear_transfer_transferability_finite', 'params': ('n', 'd', 'theta', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §5.5 (with §3.3, §4.2)', 'topic': 'linear_transfer', 'summary': 'Exact finite-size transferability E[R_sc] - E[R_lt] at lam = 0 (min-norm scratch vs least-squares read-out); +inf where the scratch mean diverges.', 'checked_by': 'ftheory.simulate.linear.simulate_scratch_and_transfer', 'constraints': '+inf for |n - d| <= 1 and sigma > 0 (scratch peak); -inf for n <= 2 otherwise unless sigma = 0 and sin(theta) = 0', 'expr_hash': '1c921a632c5fc2e8'},
+    {'name': 'lt_boundary_lower', 'params': ('theta', 'sigma'), 'status': 'PAPER*', 'reference': 'THEORY.md §5.2 (roots in corrected order); paper eq. (12)', 'topic': 'linear_transfer', 'summary': 'Lower edge gamma_- of the negative-transfer lobe (gamma_- <= gamma_+ < 1), unit teacher (general norm: sigma -> sigma/||beta_t||); where there is no lobe (theta < theta_min or sigma >= 1) gamma_- = gamma_+ = gamma* = max(1 - sigma, 0), an empty interval.', 'checked_by': None, 'constraints': '', 'expr_hash': '9066ef3a282cdd53'},
+    {'name': 'lt_boundary_noiseless', 'params': ('theta',), 'status': 'PAPER', 'reference': 'THEORY.md §5.4; paper Appendix G', 'topic': 'linear_transfer', 'summary': 'Noiseless boundary gamma = cos^2 theta (sigma -> 0 limit of gamma_-): transfer wins iff gamma < cos^2 theta.', 'checked_by': None, 'constraints': '', 'expr_hash': 'e92947c0cfa19074'},
+    {'name': 'lt_boundary_over', 'params': ('theta', 'sigma'), 'status': 'PAPER', 'reference': 'THEORY.md §5.2', 'topic': 'linear_transfer', 'summary': 'Over-parameterised boundary gamma_over = 1 + sigma^2/sin^2 theta (unit teacher; general norm: sigma -> sigma/||beta_t||): transfer loses for gamma > gamma_over; +inf where sin theta = 0 (never negative).', 'checked_by': None, 'constraints': '', 'expr_hash': '1c444a9608abd1a7'},
+    {'name': 'lt_boundary_upper', 'params': ('theta', 'sigma'), 'status': 'PAPER*', 'reference': 'THEORY.md §5.2 (roots in corrected order); paper eq. (12)', 'topic': 'linear_transfer', 'summary': 'Upper edge gamma_+ of the negative-transfer lobe (gamma_- <= gamma_+ < 1), unit teacher (general norm: sigma -> sigma/||beta_t||); where there is no lobe gamma_- = gamma_+ = gamma* = max(1 - sigma, 0).', 'checked_by': None, 'constraints': '', 'expr_hash': '447034d5f642cebb'},
+    {'name': 'lt_theta_min', 'params': ('sigma',), 'status': 'PAPER', 'reference': 'THEORY.md §5.2', 'topic': 'linear_transfer', 'summary': 'Smallest angle with a negative-transfer lobe below gamma = 1, arccos(1 - sigma) = 2 arcsin(sqrt(sigma/2)) for sigma < 1 (unit teacher); pi/2 for sigma >= 1 (no lobe: the lobe exists for theta_min < theta < pi - theta_min).', 'checked_by': None, 'constraints': '', 'expr_hash': '57e548bea586ec35'},
+    {'name': 'lt_effective_ridge', 'params': ('lam', 'norm_s', 'depth'), 'status': 'EXT', 'reference': 'THEORY.md §4.1', 'topic': 'pretraining', 'summary': 'Penalty on the end-to-end coefficient of a ridge read-out with penalty lam on the pretrained feature: lam / ||beta_s||^{2(L-1)/L} (= lam for a unit teacher).', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_risk', 'constraints': '', 'expr_hash': 'e398769bc5be08ab'},
+    {'name': 'pretrained_feature_norm', 'params': ('norm_s', 'depth'), 'status': 'EXT', 'reference': 'THEORY.md §2.4', 'topic': 'pretraining', 'summary': 'Singular value of the pretrained features Phi = W_1...W_{L-1} in the balanced rank-one state: ||beta_s||^{(L-1)/L} (1 for a unit teacher at every depth).', 'checked_by': 'ftheory.simulate.deep_linear.pretrain', 'constraints': '', 'expr_hash': 'f6ce91e20d3c6705'},
+    {'name': 'linear_transfer_transferability_tuned', 'params': ('gamma', 'theta', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §3.5, §4.3, §5.1', 'topic': 'ridge', 'summary': 'Linear-transfer transferability against the optimally tuned ridge scratch baseline: R*(gamma, sigma) - ||beta_t||^2 sin^2(theta) (predicted Figure 5).', 'checked_by': 'ftheory.simulate.linear.simulate_tuned_ridge_risk', 'constraints': '', 'expr_hash': '0dbcb8e7ff769775'},
+    {'name': 'lt_boundary_tuned', 'params': ('theta', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §3.5', 'topic': 'ridge', 'summary': 'Sample ratio gamma_b where R*(gamma, sigma) = ||beta_t||^2 sin^2(theta): transfer beats tuned ridge exactly for gamma < gamma_b; +inf at theta in {0, pi} with sigma > 0 (no crossing: transfer always helps).', 'checked_by': None, 'constraints': '', 'expr_hash': '3289ab245a2d8782'},
+    {'name': 'scratch_optimal_ridge', 'params': ('gamma', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §3.5', 'topic': 'ridge', 'summary': 'Risk-minimising ridge penalty lam* = sigma^2/(gamma ||beta_t||^2) (Bayes-optimal for a Gaussian prior); 0 when sigma = 0, +inf at gamma = 0 (the limit; there every lam > 0 gives the same risk ||beta_t||^2).', 'checked_by': 'ftheory.simulate.linear.simulate_tuned_ridge_risk', 'constraints': '', 'expr_hash': '93834059945fdf00'},
+    {'name': 'scratch_ridge_risk', 'params': ('gamma', 'sigma', 'lam', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §3.5 (T6); Dobriban-Wager 2018; Hastie et al. 2019', 'topic': 'ridge', 'summary': 'Asymptotic excess risk of ridge regression from scratch with penalty lam (Marchenko-Pastur); lam = 0 is the ridgeless scratch risk.', 'checked_by': 'ftheory.simulate.linear.simulate_ridge_risk', 'constraints': '', 'expr_hash': '7fe46c0d4bc59cbf'},
+    {'name': 'scratch_risk_optimal_ridge', 'params': ('gamma', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §3.5', 'topic': 'ridge', 'summary': 'Asymptotic risk of optimally tuned ridge from scratch, R* = (sigma^2/gamma) m_{lam*}: no interpolation peak, decreasing in gamma, ||beta_t||^2 (1 - gamma)_+ at sigma = 0.', 'checked_by': 'ftheory.simulate.linear.simulate_tuned_ridge_risk', 'constraints': '', 'expr_hash': '36a8ca557aa65a73'},
     {'name': 'scratch_optimal_gamma', 'params': ('sigma', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §3.4', 'topic': 'scratch', 'summary': 'Sample ratio gamma* < 1 minimising the scratch risk on the under-parameterised side (0 when sigma >= norm_t: the risk then increases on (0, 1)).', 'checked_by': None, 'constraints': '', 'expr_hash': '33bc925eca68e762'},
     {'name': 'scratch_risk', 'params': ('gamma', 'sigma', 'norm_t'), 'status': 'PAPER', 'reference': 'THEORY.md §3.2; paper Theorem 3.6, eq. (8)', 'topic': 'scratch', 'summary': 'Excess risk of training from scratch in the proportional limit n/d -> gamma: double descent with the interpolation peak at gamma = 1.', 'checked_by': 'ftheory.simulate.linear.simulate_min_norm_risk', 'constraints': '', 'expr_hash': '381dea7d93df4dbb'},
     {'name': 'scratch_risk_finite', 'params': ('n', 'd', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §3.3', 'topic': 'scratch', 'summary': 'Exact expected excess risk of the min-norm interpolator at finite n, d (Gaussian inputs); +inf at |n - d| <= 1 when sigma > 0.', 'checked_by': 'ftheory.simulate.linear.simulate_min_norm_risk', 'constraints': '', 'expr_hash': '2c3a1818b9c5a9f8'},

@@ -1,0 +1,478 @@
+"""Fine-tuning phase diagram (THEORY.md §6, Figure 2; noiseless version: Figure 7).
+
+Simulation: deep linear networks (depth 2, THEORY.md §1.2) trained by full-batch gradient descent
+(:mod:`ftheory.simulate.deep_linear`): pretraining on the source population loss, scratch from the
+small initialisation, fine-tuning of every layer from the pretrained weights, all on the same data
+per instance, so ``T_ft = R_sc - R_ft`` is a per-instance difference (§0.2 item 6). The draw order
+(teachers, source data, target data, pretraining and scratch initialisations, one child seed per
+instance) is that of :func:`ftheory.simulate.deep_linear.simulate_transfer`, so the ``T_ft`` samples
+equal its ``T_ft`` for the same seed; in addition, :func:`simulate_finetune_paired` keeps the
+end-to-end vectors to compare each instance with the two closed-form fine-tuned vectors
+
+* paper (Theorem 3.9, §6.2): ``beta = X^+ y + (I - P) beta_pre``,
+* gradient flow (§6.3-§6.4): ``beta = X^+ y + c (I - P) beta_pre`` with the per-instance root ``c`` of
+  ``r^2 c^4 - a c^2 - b = 0``, ``a = ||(I - P) beta_pre||^2``, ``b = ||X^+ y||^2``, ``r = ||beta_pre||``,
+
+and measures the scale that gradient descent actually applies to the frozen null-space part,
+``c_GD = <(I-P) beta_ft, (I-P) beta_pre> / a``. These paired differences have a far smaller variance
+than ``T_ft`` itself, which is what makes the (small) gradient-flow correction visible at CPU scale.
+GD approaches gradient flow with an error proportional to the step (it lowers ``c_GD`` by ~0.005-0.02
+at the automatic step, d = 40), so the slice runs divide the fine-tuning step by 4
+(``SLICE_LR_FACTOR``); the coarse map uses the automatic step.
+
+Theory: the paper's ``finetune_transferability`` (heat maps, sign map with the boundary theta = pi/3
+for gamma < 1 and gamma = 1, 3-D surface) and the exact gradient-flow ``finetune_transferability_gf``
+with its break-even angle ``finetune_break_even_theta_gf`` (sigma > 0). At sigma = 0 the two coincide
+in the proportional limit (c = 1); at finite d the per-instance root c fluctuates around 1 by
+O(d^{-1/2}) even at sigma = 0, because ``a + b`` is 1 only on average. GD points are never computed
+at n = d, where GD does not converge; points where some instance did not meet the convergence
+criterion are drawn hollow (heat map: hatched cell).
+"""
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+
+import ftheory
+from ftheory.figures import phase, style
+from ftheory.figures.registry import Figure
+from ftheory.simulate._random import spawn_seeds
+from ftheory.simulate._threads import single_blas_thread
+from ftheory.simulate.data import gaussian_data, teachers
+from ftheory.simulate.deep_linear import DeepLinearNet, finetune, init_network, linear_transfer, pretrain, \
+    train_scratch
+from ftheory.simulate.estimate import MCEstimate
+from ftheory.simulate.sweeps import sweep
+
+SLICES = (math.pi / 8, math.pi / 4, 3 * math.pi / 8)
+
+
+# ------------------------------------------------------------------------------------------
+# simulator (module level so that sweep can name and store it)
+# ------------------------------------------------------------------------------------------
+def _stack_nets(nets):
+    return DeepLinearNet(tuple(np.concatenate([net.weights[l] for net in nets]) for l in range(nets[0].depth)))
+
+
+def _row_space(X):
+    """Per instance: ``Vt`` (B, k, d) spanning the row space of X and the SVD pieces for ``X^+``."""
+    U, s, Vt = np.linalg.svd(X, full_matrices=False)
+    cut = s.max(axis=1, keepdims=True) * max(X.shape[1:]) * np.finfo(float).eps
+    keep = s > cut
+    return U, np.where(keep, s, 1.0), Vt * keep[..., None], keep
+
+
+def _proj(Vt, v):
+    return np.einsum("bkd,bk->bd", Vt, np.einsum("bkd,bd->bk", Vt, v))
+
+
+def _auto_lr(beta_pre, X, y):
+    """The automatic depth-2 step of :func:`ftheory.simulate.deep_linear.train` for fine-tuning."""
+    lam_max = np.linalg.svd(X, compute_uv=False)[:, 0] ** 2 / X.shape[1]
+    r = np.maximum(np.linalg.norm(beta_pre, axis=1), np.linalg.norm(y, axis=1) / math.sqrt(X.shape[1]))
+    return 0.5 / (2 * lam_max * np.maximum(1.0, r))
+
+
+@single_blas_thread
+def simulate_finetune_paired(n, d, theta, sigma, *, gamma_s=None, sigma_s=0.0, instances=8, seed=None,
+                             max_steps=10000, ft_lr_factor=1.0) -> dict:
+    """Scratch, linear transfer and fine-tuning by GD on shared data, with per-instance theory pairs.
+
+    Depth 2, default initialisation and step sizes of :mod:`ftheory.simulate.deep_linear`; population
+    pretraining, or a finite source set of ``round(gamma_s d)`` samples with noise ``sigma_s`` (§7).
+    ``ft_lr_factor`` multiplies the automatic fine-tuning step: GD approaches gradient flow (the
+    object of §6.3) with an error proportional to the step, which at the default step lowers the
+    null-space scale by ~0.005-0.02 at d = 40.
+
+    Returns
+    -------
+    dict of MCEstimate
+        ``"T_ft"``, ``"T_lt"``: ``R_sc - R_tx`` (converged = pretraining, scratch and fine-tuning
+        flags). Only for ``n < d``: ``"gap_paper"``, the null-space part of ``R_paper - R_ft`` per
+        instance with ``beta_paper = X^+ y + (I - P) beta_pre``, i.e. how far GD's ``T_ft`` lies above
+        the paper's prediction for this very instance (the row-space parts of both theories are
+        ``X^+ y``, so only the null space is compared, which also makes the comparison independent of
+        how far GD converged inside the row space); ``"gap_cmodel"``, the same for the per-instance
+        gradient-flow vector (the prediction of ``gap_paper``); ``"c_gd"``, the scale GD applied to the
+        frozen part; ``"c_model"``, the gradient-flow root ``c``.
+    """
+    seeds = spawn_seeds(seed, instances)
+    draws = []
+    n_s = None if gamma_s is None else int(round(gamma_s * d))
+    for child in seeds:
+        rng = np.random.default_rng(child)
+        t = teachers(d, theta, instances=1, seed=rng)
+        src = gaussian_data(t.beta_s, n_s, sigma=sigma_s, seed=rng) if n_s is not None else None
+        X, y = gaussian_data(t.beta_t, n, sigma=sigma, seed=rng)
+        w_pre = init_network(d, instances=1, seed=rng)
+        w_sc = init_network(d, instances=1, seed=rng)
+        draws.append((t, src, X, y, w_pre, w_sc))
+    beta_s = np.concatenate([dr[0].beta_s for dr in draws])
+    beta_t = np.concatenate([dr[0].beta_t for dr in draws])
+    X = np.concatenate([dr[2] for dr in draws])
+    y = np.concatenate([dr[3] for dr in draws])
+    w_pre = _stack_nets([dr[4] for dr in draws])
+    w_sc = _stack_nets([dr[5] for dr in draws])
+    if n_s is None:
+        pre = pretrain(beta_s, net=w_pre)
+    else:
+        pre = pretrain(X_s=np.concatenate([dr[1][0] for dr in draws]),
+                       y_s=np.concatenate([dr[1][1] for dr in draws]), net=w_pre)
+    sc = train_scratch(X, y, net=w_sc, max_steps=max_steps)
+    ft_lr = None if ft_lr_factor == 1.0 else ft_lr_factor * _auto_lr(pre.beta, X, y)
+    ft = finetune(pre.net, X, y, max_steps=max_steps, lr=ft_lr)
+    lt = linear_transfer(pre.net, X, y)
+
+    def risk(beta):
+        diff = beta - beta_t
+        return np.einsum("bd,bd->b", diff, diff)
+
+    U, s, Vt, keep = _row_space(X)
+    mn = np.einsum("bkd,bk->bd", Vt, np.where(keep, np.einsum("bnk,bn->bk", U, y) / s, 0.0))  # X^+ y
+    b_pre = pre.beta
+    null_pre = b_pre - _proj(Vt, b_pre)
+    a = np.einsum("bd,bd->b", null_pre, null_pre)
+    b = np.einsum("bd,bd->b", mn, mn)
+    r2 = np.einsum("bd,bd->b", b_pre, b_pre)
+    c = np.sqrt((a + np.sqrt(a * a + 4 * r2 * b)) / (2 * r2))  # depth 2: r^2 c^4 - a c^2 - b = 0
+    r_sc, r_ft = risk(sc.beta), risk(ft.beta)
+    conv_ft = pre.converged & sc.converged & ft.converged
+    conv_lt = pre.converged & sc.converged
+    info = {"n": n, "d": d, "theta": theta, "sigma": sigma,
+            "max_steps_ft": int(ft.steps.max()), "max_steps_sc": int(sc.steps.max())}
+    out = {"T_ft": MCEstimate(r_sc - r_ft, conv_ft, info),
+           "T_lt": MCEstimate(r_sc - risk(lt.beta), conv_lt, info)}
+    if n < d:
+        # null-space parts only: both theories put X^+ y in the row space, so they differ only in the null space,
+        # and this comparison does not depend on how far GD converged inside the row space
+        null_ft = ft.beta - _proj(Vt, ft.beta)
+        null_t = beta_t - _proj(Vt, beta_t)
+
+        def null_risk(v):
+            diff = v - null_t
+            return np.einsum("bd,bd->b", diff, diff)
+
+        r_paper = null_risk(null_pre)
+        out["gap_paper"] = MCEstimate(r_paper - null_risk(null_ft), conv_ft, info)
+        out["gap_cmodel"] = MCEstimate(r_paper - null_risk(c[:, None] * null_pre), conv_ft, info)
+        out["c_gd"] = MCEstimate(np.einsum("bd,bd->b", null_ft, null_pre) / a, conv_ft, info)
+        out["c_model"] = MCEstimate(c, conv_ft, info)
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# grids and sweeps
+# ------------------------------------------------------------------------------------------
+def gd_settings(scale):
+    """GD sizes: dimension (40 at default scale, 20 at tiny), instances per map / slice point."""
+    return {"d": scale.get("gd_d", max(20, min(40, scale["d"] // 2))),
+            "map_instances": scale.get("gd_map_instances", max(3, round(scale["instances"] / 5))),
+            "slice_instances": scale.get("gd_slice_instances", max(4, round(scale["instances"] * 0.4)))}
+
+
+def map_axes(scale, d):
+    """Coarse (theta, n) grid: theta_k = k pi/40, gamma = k/10 for every other k (never gamma = 1)."""
+    ts = scale.get("gd_theta_stride", max(2, scale.get("theta_stride", 1)))
+    gs = scale.get("gd_gamma_stride", max(2, scale.get("gamma_stride", 1)))
+    thetas = [k * math.pi / 40 for k in range(1, 21, ts)]
+    # at coarse strides, keep away from gamma = 1, where GD needs many steps (and diverges in time at n = d)
+    ns = sorted({int(round(0.1 * k * d)) for k in range(1, 21, gs) if abs(k - 10) >= gs - 1} - {d})
+    return thetas, ns
+
+
+def slice_ns(scale, d):
+    st = scale.get("gd_slice_stride", scale.get("gamma_stride", 1))
+    ks = [k for k in range(1, 10, st) if abs(k - 10) >= st - 1] + [15]
+    return sorted({int(round(0.1 * k * d)) for k in ks} - {d})
+
+
+def _collect(res, thetas, ns, quantities):
+    """``{quantity: {"mean", "sem", "converged", "instances"}}`` as (n, theta) nested lists."""
+    out = {}
+    for q in quantities:
+        shape = (len(ns), len(thetas))
+        mean, sem = np.full(shape, np.nan), np.full(shape, np.nan)
+        conv, inst = np.zeros(shape, int), np.zeros(shape, int)
+        for r in res.rows:
+            if r["quantity"] != q:
+                continue
+            i, j = ns.index(r["n"]), thetas.index(r["theta"])
+            mean[i, j], sem[i, j], conv[i, j], inst[i, j] = r["mean"], r["sem"], r["converged"], r["instances"]
+        out[q] = {"mean": _jsonable(mean), "sem": _jsonable(sem), "converged": conv.tolist(),
+                  "instances": inst.tolist()}
+    return out
+
+
+def _jsonable(a):
+    """Nested lists with NaN -> None (strict JSON)."""
+    return [[None if not np.isfinite(v) else float(v) for v in row] for row in np.asarray(a, float)]
+
+
+def _arr(nested):
+    return np.array([[np.nan if v is None else v for v in row] for row in nested], float)
+
+
+MAX_STEPS = 30000  # near gamma = 1 (n = 0.9 d, 1.1 d) GD needs ~1.5e4 steps to meet the 1e-6 loss criterion
+SLICE_LR_FACTOR = 0.25  # slices: fine-tuning step / 4, closer to gradient flow (paired comparison with §6.3)
+
+
+def run_gd_grid(thetas, ns, d, sigma, instances, seed, store, **fixed):
+    fixed = {"d": d, "sigma": sigma, "max_steps": MAX_STEPS, **fixed}
+    res = sweep(simulate_finetune_paired, {"theta": thetas, "n": ns}, fixed=fixed,
+                instances=instances, seed=seed, store=store, progress=False)
+    return _collect(res, thetas, ns, ("T_ft", "T_lt", "gap_paper", "gap_cmodel", "c_gd", "c_model"))
+
+
+def compute_ft(scale, seed, sigma, store=None, progress=None, fid="ft-phase"):
+    g = gd_settings(scale)
+    d = g["d"]
+    thetas, ns = map_axes(scale, d)
+    if progress:
+        progress(f"{fid}: GD map {len(thetas)}x{len(ns)}")
+    grid = run_gd_grid(thetas, ns, d, sigma, g["map_instances"], seed, store and os.path.join(store, "map"))
+    sns = slice_ns(scale, d)
+    if progress:
+        progress(f"{fid}: GD slices")
+    sl = run_gd_grid(list(SLICES), sns, d, sigma, g["slice_instances"], seed, store and os.path.join(store, "slices"),
+                     ft_lr_factor=SLICE_LR_FACTOR, max_steps=int(MAX_STEPS / SLICE_LR_FACTOR))
+    summary = _summary(sl, sns, d, sigma)
+    return {"d": d, "sigma": sigma, "depth": 2, "thetas": thetas, "ns": ns, "gammas": [n / d for n in ns],
+            "map_instances": g["map_instances"], "map": grid,
+            "slice_thetas": list(SLICES), "slice_ns": sns, "slice_gammas": [n / d for n in sns],
+            "slice_instances": g["slice_instances"], "slices": sl, "slice_lr_factor": SLICE_LR_FACTOR,
+            "summary": summary, "chi2": _chi2(summary)}
+
+
+def _chi2(summary):
+    """Paired GD-minus-paper differences against 0 (paper), the same-instance c-model and the asymptotic
+    gradient-flow correction: sum of squared z-scores over the slice points with gamma < 1."""
+    out = {"points": len(summary)}
+    for name, ref in (("paper", lambda r: 0.0), ("gf_same_instances", lambda r: r["gap_cmodel"]),
+                      ("gf_asymptotic", lambda r: r["gap_asymptotic_gf"])):
+        z = [(r["gap_gd_minus_paper"] - ref(r)) / r["gap_sem"] for r in summary
+             if r["gap_sem"] not in (None, 0.0) and r["gap_gd_minus_paper"] is not None]
+        out[name] = float(np.sum(np.square(z))) if z else None
+    return out
+
+
+def _summary(sl, sns, d, sigma):
+    """Pooled (over the slice angles) paired gaps and scales for gamma < 1, with theory values."""
+    rows = []
+    paper = ftheory.get("finetune_transferability")
+    gf = ftheory.get("finetune_transferability_gf")
+    scale_c = ftheory.get("finetune_scale")
+    for i, n in enumerate(sns):
+        if n >= d:
+            continue
+        gam = n / d
+        for j, th in enumerate(SLICES):
+            gp = sl["gap_paper"]
+            rows.append({"gamma": gam, "theta": th, "T_ft_gd": sl["T_ft"]["mean"][i][j],
+                         "T_ft_gd_sem": sl["T_ft"]["sem"][i][j],
+                         "T_paper": float(paper(gamma=gam, theta=th)),
+                         "T_gf": float(gf(gamma=gam, theta=th, sigma=sigma)),
+                         "gap_gd_minus_paper": gp["mean"][i][j], "gap_sem": gp["sem"][i][j],
+                         "gap_cmodel": sl["gap_cmodel"]["mean"][i][j],
+                         "gap_asymptotic_gf": float(gf(gamma=gam, theta=th, sigma=sigma) - paper(gamma=gam, theta=th)),
+                         "c_gd": sl["c_gd"]["mean"][i][j], "c_model": sl["c_model"]["mean"][i][j],
+                         "c_asymptotic": float(scale_c(gamma=gam, sigma=sigma)),
+                         "converged": sl["T_ft"]["converged"][i][j], "instances": sl["T_ft"]["instances"][i][j]})
+    return rows
+
+
+# ------------------------------------------------------------------------------------------
+# drawing helpers (shared with finite_source)
+# ------------------------------------------------------------------------------------------
+def mark_unconverged(ax, thetas, gammas, converged, instances):
+    """Hatch the cells of a coarse map in which some instance did not converge; return their number."""
+    from matplotlib.patches import Rectangle
+
+    conv, inst = np.asarray(converged), np.asarray(instances)
+    te, ge = phase._edges(thetas), phase._edges(gammas)
+    bad = (conv < inst) & (inst > 0)
+    for i, j in zip(*np.nonzero(bad)):
+        ax.add_patch(Rectangle((te[j], ge[i]), te[j + 1] - te[j], ge[i + 1] - ge[i], fill=False, hatch="xxx",
+                               lw=0, edgecolor="#555555"))
+    return int(bad.sum())
+
+
+def points(ax, x, mean, sem, conv, inst, color, marker="o"):
+    """Error-bar points (+-1 s.e.); hollow where some instance did not converge."""
+    x, mean, sem = np.asarray(x, float), np.asarray(mean, float), np.asarray(sem, float)
+    ok = np.asarray(conv) == np.asarray(inst)
+    for sel, face in ((ok, color), (~ok, "white")):
+        if sel.any():
+            ax.errorbar(x[sel], mean[sel], yerr=sem[sel], fmt=marker, ms=4, color=color, mfc=face, capsize=2,
+                        elinewidth=0.8, zorder=3)
+
+
+def rasterize_3d(ax3d):
+    """Embed the 3-D surface as a bitmap in the PDF (10^4 polygons otherwise dominate the drawing time)."""
+    for coll in ax3d.collections:
+        coll.set_rasterized(True)
+
+
+def ft_boundaries(ax, sigma, *, gf=True, labels=True):
+    """theta = pi/3 for gamma < 1 and gamma = 1 (§6.2); the gradient-flow break-even curve (§6.3)."""
+    ax.plot([math.pi / 3, math.pi / 3], [0, 1], color="#2a9d5c", lw=1.4, ls="--",
+            label=r"$\theta=\pi/3$ (paper)" if labels else None)
+    ax.plot([math.pi / 3, math.pi / 2], [1, 1], color="#2a9d5c", lw=1.4, ls="--")
+    if gf and sigma > 0:
+        g = np.linspace(1e-3, 1 - 1e-4, 600)
+        th = ftheory.get("finetune_break_even_theta_gf")(gamma=g, sigma=sigma)
+        ax.plot(th, g, color="#e09f3e", lw=1.4, ls="-.", label=r"$\theta^*_{\rm gf}(\gamma)$" if labels else None)
+
+
+# ------------------------------------------------------------------------------------------
+# the figure
+# ------------------------------------------------------------------------------------------
+def make(sigma, fid, title):
+    def compute(scale, seed, progress=None, store=None):
+        return compute_ft(scale, seed, sigma, store=store and os.path.join(store, fid), progress=progress, fid=fid)
+
+    def render(data, path_stem):
+        import matplotlib.pyplot as plt
+
+        sig = data["sigma"]
+        fig = plt.figure(figsize=(18, 8.4))
+        gs = fig.add_gridspec(2, 4, hspace=0.36, wspace=0.3)
+        ax_sim, ax_th, ax_bin = (fig.add_subplot(gs[0, k]) for k in range(3))
+        ax_3d = fig.add_subplot(gs[0, 3], projection="3d")
+        ax_sl = fig.add_subplot(gs[1, :2])
+        ax_gap, ax_c = fig.add_subplot(gs[1, 2]), fig.add_subplot(gs[1, 3])
+        T = _arr(data["map"]["T_ft"]["mean"])
+        phase.sim_heatmap(ax_sim, data["thetas"], data["gammas"], T,
+                          title=f"GD simulation (d={data['d']}, {data['map_instances']} inst.)")
+        nbad = mark_unconverged(ax_sim, data["thetas"], data["gammas"], data["map"]["T_ft"]["converged"],
+                                data["map"]["T_ft"]["instances"])
+        if nbad:
+            ax_sim.set_title(ax_sim.get_title() + f"\nhatched: {nbad} cells not all converged", fontsize=8)
+        theta, gamma, Tth = phase.theory_grid("finetune_transferability", size=400)
+        im = phase.heatmap(ax_th, theta, gamma, Tth, title="theory, paper eq. (15)", contour=False)
+        ft_boundaries(ax_th, sig)
+        ax_th.legend(fontsize=7, loc="upper right")
+        phase.heatmap(ax_bin, theta, gamma, Tth, binary=True, contour=False,
+                      title="sign of T (blue: fine-tuning helps)")
+        ft_boundaries(ax_bin, sig, labels=False)
+        fig.colorbar(im, ax=[ax_sim, ax_th, ax_bin], shrink=0.8, label=r"$\mathcal{T}_{\rm ft}$")
+        th3, g3, T3 = phase.theory_grid("finetune_transferability", size=200)
+        phase.surface(ax_3d, th3, g3, T3, title="paper, eq. (15)")
+        rasterize_3d(ax_3d)
+        _slices(ax_sl, data)
+        _gap_panel(ax_gap, data)
+        _scale_panel(ax_c, data)
+        fig.suptitle(f"{title} ($\\sigma={sig:g}$, depth 2)", fontsize=11)
+        return style.save(fig, path_stem)
+
+    def caption(data):
+        s = data["sigma"]
+        ch = data["chi2"]
+        gf_note = ("they coincide at sigma = 0 (c = 1)" if s == 0 else
+                   "dash-dotted: the gradient-flow break-even angle (§6.3)")
+        return (f"Fine-tuning, sigma = {s:g}, depth 2. Top: T_ft = R_sc - R_ft from full-batch gradient descent "
+                f"on deep linear networks (d = {data['d']}, {data['map_instances']} instances per cell; gamma = 1 "
+                f"is skipped because GD does not converge there), the paper's eq. (15) with the boundary theta = "
+                f"pi/3 for gamma < 1 and gamma = 1 (dashed; {gf_note}), its sign, and the 3-D surface. Bottom: "
+                f"slices at theta = pi/8, pi/4, 3pi/8 (solid: paper; dashed: exact gradient flow §6.3; points: GD "
+                f"with the fine-tuning step divided by {1 / data['slice_lr_factor']:g} to approach gradient flow, "
+                f"{data['slice_instances']} instances, +-1 standard error; hollow: not all converged); paired "
+                f"difference between GD and the paper's fine-tuned vector on the same instance (points), with the "
+                f"gradient-flow prediction (dashed: asymptotic; crosses: same instances); and the scale c that GD "
+                f"applies to the frozen null-space part (§6.3). Sum of squared z-scores of the paired differences "
+                f"over {ch['points']} points: {ch['paper']:.0f} against the paper, {ch['gf_same_instances']:.0f} "
+                f"against gradient flow on the same instances.")
+
+    return Figure(fid, title, compute, render, caption)
+
+
+def _slices(ax, data):
+    sig, d = data["sigma"], data["d"]
+    g_line = np.linspace(0.0, 2.0, 801)
+    paper = ftheory.get("finetune_transferability")
+    gf = ftheory.get("finetune_transferability_gf")
+    T, S = _arr(data["slices"]["T_ft"]["mean"]), _arr(data["slices"]["T_ft"]["sem"])
+    conv, inst = np.array(data["slices"]["T_ft"]["converged"]), np.array(data["slices"]["T_ft"]["instances"])
+    x = np.array(data["slice_ns"]) / d
+    for k, th in enumerate(data["slice_thetas"]):
+        color = style.SIM_COLORS[k]
+        lab = style.pi_label(th)[1:-1]
+        ax.plot(g_line, paper(gamma=g_line, theta=th), color=color, lw=1.4, label=rf"$\theta={lab}$: paper")
+        if sig > 0:
+            ax.plot(g_line, gf(gamma=g_line, theta=th, sigma=sig), color=color, lw=1.1, ls="--",
+                    label="gradient flow" if k == 0 else None)
+        points(ax, x, T[:, k], S[:, k], conv[:, k], inst[:, k], color)
+    ax.axhline(0, color="black", lw=0.6)
+    ax.axvline(1, color="#bbbbbb", lw=0.6, ls=":")
+    ax.set_xlim(0, 2)
+    ax.set_ylim(-0.75, 0.75)
+    ax.set_xlabel(r"$\gamma = n/d$")
+    ax.set_ylabel(r"$\mathcal{T}_{\rm ft}$")
+    ax.legend(fontsize=7, ncol=2, loc="upper right")
+    extra = "" if sig == 0 else ", gradient flow (dashed)"
+    ax.set_title(f"slices: paper eq. (15) (solid){extra}, GD d={d} (points, ±1 s.e.)", fontsize=9)
+
+
+def _gap_panel(ax, data):
+    """R_paper - R_ft on the same instance: 0 for the paper's vector, the c-model for gradient flow."""
+    sig, d = data["sigma"], data["d"]
+    sl = data["slices"]
+    ns = np.array(data["slice_ns"])
+    below = ns < d
+    x = ns[below] / d
+    g_line = np.linspace(0.005, 0.995, 400)
+    paper = ftheory.get("finetune_transferability")
+    gf = ftheory.get("finetune_transferability_gf")
+    G, S = _arr(sl["gap_paper"]["mean"])[below], _arr(sl["gap_paper"]["sem"])[below]
+    Gc = _arr(sl["gap_cmodel"]["mean"])[below]
+    conv, inst = np.array(sl["gap_paper"]["converged"])[below], np.array(sl["gap_paper"]["instances"])[below]
+    off = (np.arange(len(data["slice_thetas"])) - 1) * 0.008
+    for k, th in enumerate(data["slice_thetas"]):
+        color = style.SIM_COLORS[k]
+        ax.plot(g_line, gf(gamma=g_line, theta=th, sigma=sig) - paper(gamma=g_line, theta=th), color=color,
+                lw=1.1, ls="--")
+        ax.plot(x + off[k], Gc[:, k], ls="none", marker="x", ms=5, color=color)
+        points(ax, x + off[k], G[:, k], S[:, k], conv[:, k], inst[:, k], color)
+    ax.axhline(0, color="black", lw=0.8, label="paper (c = 1)")
+    ax.plot([], [], color="#555555", ls="--", lw=1.1, label="gradient flow, asymptotic")
+    ax.plot([], [], color="#555555", ls="none", marker="x", label="gradient flow, same instances")
+    ax.plot([], [], color="#555555", ls="none", marker="o", label="GD")
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(r"$\gamma = n/d$")
+    ax.set_ylabel(r"$\mathcal{T}_{\rm ft}^{\rm GD} - \mathcal{T}_{\rm ft}^{\rm paper}$ (paired)")
+    ax.legend(fontsize=6.5, loc="lower left")
+    ax.set_title("GD vs paper on the same instances", fontsize=9)
+
+
+def _scale_panel(ax, data):
+    sig, d = data["sigma"], data["d"]
+    sl = data["slices"]
+    ns = np.array(data["slice_ns"])
+    below = ns < d
+    x = ns[below] / d
+    cg = _arr(sl["c_gd"]["mean"])[below]
+    cm = _arr(sl["c_model"]["mean"])[below]
+    cs = _arr(sl["c_gd"]["sem"])[below]
+    g_line = np.linspace(0.005, 0.995, 400)
+    ax.plot(g_line, ftheory.get("finetune_scale")(gamma=g_line, sigma=sig), color=style.THEORY_COLOR, lw=1.4,
+            label=r"gradient flow $c(\gamma,\sigma)$, asymptotic")
+    ax.axhline(1, color="#2a9d5c", lw=1.0, ls=":", label="paper: c = 1")
+    # pooled over the slice angles (c does not depend on theta)
+    m_gd = np.nanmean(cg, axis=1)
+    s_gd = np.sqrt(np.nansum(cs ** 2, axis=1)) / np.sum(np.isfinite(cs), axis=1)
+    ax.plot(x, np.nanmean(cm, axis=1), ls="none", marker="x", ms=6, color=style.SIM_COLORS[1],
+            label="gradient flow, same instances")
+    ax.errorbar(x, m_gd, yerr=s_gd, fmt="o", ms=4, color=style.SIM_COLORS[0], capsize=2,
+                label=f"GD (d={d})")
+    ax.set_xlim(0, 1)
+    hi = max(1.3, float(np.nanmax(np.concatenate([m_gd, np.nanmean(cm, axis=1)]))) + 0.05)
+    ax.set_ylim(0.85, hi)
+    ax.set_xlabel(r"$\gamma = n/d$")
+    ax.set_ylabel(r"scale $c$ of the frozen part $(I-P)\beta_s$")
+    ax.legend(fontsize=6.5, loc="upper left")
+    ax.set_title("fine-tuned null-space scale", fontsize=9)
+
+
+FIGURES = [make(0.2, "ft-phase", "Fine-tuning: phase diagram"),
+           make(0.0, "ft-phase-noiseless", "Fine-tuning without label noise")]
