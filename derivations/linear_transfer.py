@@ -189,6 +189,11 @@ check("equals THEORY.md §4.5, valid for n >= k + 2",
       equal(rank_k, rho + (sigma ** 2 + rho) * k / (n - k - 1)) and iw.condition == sp.Ge(n, k + 2))
 check("k = 1 with rho = ||beta_t||^2 sin^2 theta recovers §4.2",
       equal(rank_k.subs({k: 1, rho: norm_t ** 2 * s_ ** 2}), theory_42))
+registered = get("linear_transfer_risk_rank_k").expr
+k_c, rho_c = get("linear_transfer_risk_rank_k").symbols["k"], get("linear_transfer_risk_rank_k").symbols["residual"]
+check("the registered linear_transfer_risk_rank_k (§3.3 in k dimensions, noise sigma^2 + rho) equals it "
+      "for n >= k + 2", equal(registered.args[1][0], rank_k.subs({k: k_c, rho: rho_c}))
+      and registered.args[1][1] == sp.Ge(n, k_c + 2))
 dd = sp.Symbol("d", positive=True)
 prop = sp.limit(rank_k.subs({k: kappa * dd, n: gamma * dd}), dd, sp.oo)
 check("proportional limit k = kappa d, n = gamma d: rho + (sigma^2 + rho) kappa/(gamma - kappa) (gamma > kappa)",

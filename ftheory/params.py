@@ -263,6 +263,11 @@ _DECLARATIONS = [
           latex=r"\|\beta_{t}\|", symbol_name="r_t", strategy_high=3.0),
     Param("mu", "fraction of teacher neurons removed to form the ReLU source", low=0.0, high=1.0,
           high_open=True, latex=r"\mu"),
+    # Suggested further names (THEORY.md §0.3 [DEFAULT]) that results need:
+    Param("k", "number of pretrained features (rank of the frozen feature space)", low=1, integer=True,
+          latex="k", strategy_high=100),
+    Param("residual", "part of a unit target teacher outside the pretrained feature space, "
+          "||(I - U U^T) beta_t||^2", low=0.0, high=1.0, latex=r"\rho", symbol_name="rho"),
 ]
 
 PARAMS: dict[str, Param] = {p.name: p for p in _DECLARATIONS}

@@ -104,3 +104,13 @@ def test_ridge_readout_converges_to_the_asymptotic_risk():
         gaps.append(exact - target)
     assert gaps[0] > gaps[1] > gaps[2] > 0
     assert gaps[2] * 400 == pytest.approx(gaps[1] * 100, rel=0.1)
+
+
+@pytest.mark.parametrize("n,k,residual,sigma", [(40, 10, 0.3, 0.2), (8, 20, 0.5, 0.1), (60, 5, 0.0, 0.5)])
+def test_rank_k_risk_matches_registered_result(n, k, residual, sigma):
+    """§4.5 (and its n < k continuation, min-norm in k dimensions) against least squares on X U."""
+    from ftheory.simulate.linear import simulate_rank_k_risk
+
+    expected = float(ftheory.get("linear_transfer_risk_rank_k")(n=n, k=k, residual=residual, sigma=sigma))
+    est = simulate_rank_k_risk(n, 80, k, residual, sigma, instances=3000, seed=n + k)
+    assert abs(est.zscore(expected)) < 5, (est, expected)

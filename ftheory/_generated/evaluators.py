@@ -499,6 +499,45 @@ def linear_transfer_risk_finite__mp(n, theta, sigma, lam, norm_t, norm_s, depth)
     return mpmath.mpf(lam**2*norm_s**(-4 + 4/depth)*norm_t**2*mpmath.cos(theta)**2*mpmath.quad(lambda x: x*mpmath.exp(-lam*norm_s**(-2 + 2/depth)*x/(lam*norm_s**(-2 + 2/depth) + 1) - mpmath.mpf(1)/mpmath.mpf(2)*n*mpmath.log(1 + 2*x/(n*(lam*norm_s**(-2 + 2/depth) + 1)))), (0, mpmath.inf))/(lam*norm_s**(-2 + 2/depth) + 1)**2 + norm_t**2*mpmath.sin(theta)**2 + (norm_t**2*mpmath.sin(theta)**2 + sigma**2)*mpmath.quad(lambda x: x*mpmath.exp(-lam*norm_s**(-2 + 2/depth)*x/(lam*norm_s**(-2 + 2/depth) + 1) - ((mpmath.mpf(1)/mpmath.mpf(2))*n + 1)*mpmath.log(1 + 2*x/(n*(lam*norm_s**(-2 + 2/depth) + 1)))), (0, mpmath.inf))/(n*(lam*norm_s**(-2 + 2/depth) + 1)**2))
 
 
+# linear_transfer_risk_rank_k: THEORY.md §4.5
+def _linear_transfer_risk_rank_k__branches(n, k, residual, sigma):
+    n, k, residual, sigma = broadcast_float(n, k, residual, sigma)
+    out = numpy.empty(n.shape)
+    todo = numpy.ones(n.shape, dtype=bool)
+    m = todo & (numpy.less_equal(n, k - 2))
+    if m.any():
+        out[m] = (lambda n, k, residual, sigma: n*(residual + sigma**2)/(k - n - 1) + residual + (1 - residual)*(1 - n/k))(n[m], k[m], residual[m], sigma[m])
+        todo &= ~m
+    m = todo & (numpy.greater_equal(n, k + 2))
+    if m.any():
+        out[m] = (lambda n, k, residual, sigma: k*(residual + sigma**2)/(-k + n - 1) + residual)(n[m], k[m], residual[m], sigma[m])
+        todo &= ~m
+    m = todo & (numpy.equal(residual + sigma**2, 0))
+    if m.any():
+        out[m] = (lambda n, k, residual: residual + (1 - residual)*(1 - functools.reduce(numpy.minimum, [k, n])/k))(n[m], k[m], residual[m])
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = numpy.inf
+    return out
+
+
+def linear_transfer_risk_rank_k__numpy(n, k, residual, sigma):
+    (n, k, residual, sigma,), shape = squeeze_grid(n, k, residual, sigma)
+    return finish(_linear_transfer_risk_rank_k__branches(n, k, residual, sigma), shape)
+
+
+def linear_transfer_risk_rank_k__mp(n, k, residual, sigma):
+    import mpmath
+    if (n <= k - 2):
+        return mpmath.mpf(n*(residual + sigma**2)/(k - n - 1) + residual + (1 - residual)*(1 - n/k))
+    if (n >= k + 2):
+        return mpmath.mpf(k*(residual + sigma**2)/(-k + n - 1) + residual)
+    if (residual + sigma**2 == 0):
+        return mpmath.mpf(residual + (1 - residual)*(1 - min(k, n)/k))
+    return mpmath.mpf(mpmath.inf)
+
+
 # linear_transfer_transferability: THEORY.md §5.1; paper eq. (11) (lam = 0), §4.4 ridge variant
 def _linear_transfer_transferability__branches(gamma, sigma, norm_t):
     gamma, sigma, norm_t = broadcast_float(gamma, sigma, norm_t)
@@ -1153,6 +1192,7 @@ SPECS = [
     {'name': 'linear_transfer_transferability_finite_source', 'params': ('gamma', 'theta', 'sigma', 'gamma_s', 'sigma_s'), 'status': 'EXT', 'reference': 'THEORY.md §7.3', 'topic': 'finite_source', 'summary': 'Linear-transfer transferability with a finite source set: R_sc(gamma, sigma) - sin^2(theta_eff), cos^2(theta_eff) = min(1, gamma_s)^2 cos^2(theta)/E||beta_hat_s||^2 (unit teachers).', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_finite_source', 'constraints': '', 'expr_hash': '7ea3ac3500d01073'},
     {'name': 'linear_transfer_risk', 'params': ('theta', 'lam', 'norm_t', 'norm_s', 'depth'), 'status': 'PAPER', 'reference': 'THEORY.md §4.3-§4.4, §8; paper Theorem 3.7 eq. (10), Theorem 3.8 eq. (13)', 'topic': 'linear_transfer', 'summary': 'Asymptotic excess risk of refitting the read-out (ridge lam) on the pretrained feature: ||beta_t||^2 [sin^2 theta + cos^2 theta lam_eff^2/(1 + lam_eff)^2], independent of gamma and sigma; the general-norm/depth form via lam_eff = lam/||beta_s||^(2(L-1)/L) is [EXT].', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_risk', 'constraints': '', 'expr_hash': '3f9533b22abf4585'},
     {'name': 'linear_transfer_risk_finite', 'params': ('n', 'theta', 'sigma', 'lam', 'norm_t', 'norm_s', 'depth'), 'status': 'EXT', 'reference': 'THEORY.md §4.2, §4.4 (exact finite n), §8', 'topic': 'linear_transfer', 'summary': 'Exact expected excess risk of linear transfer at finite n (independent of d): ||beta_t||^2 sin^2 theta + (sigma^2 + ||beta_t||^2 sin^2 theta)/(n - 2) at lam = 0; a one-dimensional chi-square (Laplace) integral evaluated by quadrature for lam > 0.', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_risk', 'constraints': 'lam = 0 needs n > 2 (else +inf unless sigma = 0 and sin(theta) = 0)', 'expr_hash': '3830f74274858a6b'},
+    {'name': 'linear_transfer_risk_rank_k', 'params': ('n', 'k', 'residual', 'sigma'), 'status': 'EXT', 'reference': 'THEORY.md §4.5', 'topic': 'linear_transfer', 'summary': 'Exact expected risk of least squares on k frozen orthonormal features (unit target teacher, a part `residual` of it outside their span): the scratch problem of §3.3 in k dimensions with label noise sigma^2 + residual, plus the residual; +inf at |n - k| <= 1 unless sigma^2 + residual = 0.', 'checked_by': 'ftheory.simulate.linear.simulate_rank_k_risk', 'constraints': '', 'expr_hash': 'ad279b60ce8bd348'},
     {'name': 'linear_transfer_transferability', 'params': ('gamma', 'theta', 'sigma', 'lam', 'norm_t', 'norm_s', 'depth'), 'status': 'PAPER', 'reference': 'THEORY.md §5.1; paper eq. (11) (lam = 0), §4.4 ridge variant', 'topic': 'linear_transfer', 'summary': 'Asymptotic transferability of linear transfer, R_sc(gamma, sigma) - R_lt(theta, lam): separable in gamma and theta; +inf at gamma = 1 for sigma > 0, exact limit -R_lt at sigma = 0.', 'checked_by': 'ftheory.simulate.linear.simulate_scratch_and_transfer', 'constraints': '', 'expr_hash': '562087bb55693091'},
     {'name': 'linear_transfer_transferability_finite', 'params': ('n', 'd', 'theta', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §5.5 (with §3.3, §4.2)', 'topic': 'linear_transfer', 'summary': 'Exact finite-size transferability E[R_sc] - E[R_lt] at lam = 0 (min-norm scratch vs least-squares read-out); +inf where the scratch mean diverges.', 'checked_by': 'ftheory.simulate.linear.simulate_scratch_and_transfer', 'constraints': '+inf for |n - d| <= 1 and sigma > 0 (scratch peak); -inf for n <= 2 otherwise unless sigma = 0 and sin(theta) = 0', 'expr_hash': '1c921a632c5fc2e8'},
     {'name': 'lt_boundary_lower', 'params': ('theta', 'sigma'), 'status': 'PAPER*', 'reference': 'THEORY.md §5.2 (roots in corrected order); paper eq. (12)', 'topic': 'linear_transfer', 'summary': 'Lower edge gamma_- of the negative-transfer lobe (gamma_- <= gamma_+ < 1), unit teacher (general norm: sigma -> sigma/||beta_t||); where there is no lobe (theta < theta_min or sigma >= 1) gamma_- = gamma_+ = gamma* = max(1 - sigma, 0), an empty interval.', 'checked_by': None, 'constraints': '', 'expr_hash': '9066ef3a282cdd53'},

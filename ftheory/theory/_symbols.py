@@ -13,3 +13,5 @@ depth = PARAMS["depth"].symbol
 norm_s = PARAMS["norm_s"].symbol
 norm_t = PARAMS["norm_t"].symbol
 mu = PARAMS["mu"].symbol
+k = PARAMS["k"].symbol
+residual = PARAMS["residual"].symbol
