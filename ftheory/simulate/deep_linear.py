@@ -120,6 +120,7 @@ from ftheory.simulate._random import as_generator, spawn_seeds
 from ftheory.simulate.data import gaussian_data, teachers
 from ftheory.simulate.estimate import MCEstimate
 from ftheory.simulate._threads import single_blas_thread
+from ftheory.simulate.data import _check_real
 
 __all__ = [
     "DeepLinearNet",
@@ -154,13 +155,7 @@ def _int(name, value, minimum):
 
 def _real(name, value, *, low=0.0, low_open=False, high=math.inf, domain=None):
     domain = domain or (f"({low:g}, inf)" if low_open else f"[{low:g}, inf)")
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}={value!r} is invalid: expected a real number in {domain}") from None
-    if not math.isfinite(v) or v < low or (low_open and v == low) or v > high:
-        raise ValueError(f"{name}={value!r} is invalid: expected a real number in {domain}")
-    return v
+    return _check_real(name, value, low, high, low_open, domain)
 
 
 def _check_seed(seed):
