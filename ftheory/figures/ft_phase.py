@@ -47,6 +47,7 @@ from ftheory.simulate.estimate import MCEstimate
 from ftheory.simulate.sweeps import sweep
 
 SLICES = (math.pi / 8, math.pi / 4, 3 * math.pi / 8)
+SURFACE_SIZE = 80  # the surface is piecewise linear in gamma: 80 x 80 facets look the same as 200 x 200, draw faster
 
 
 # ------------------------------------------------------------------------------------------
@@ -95,7 +96,8 @@ def simulate_finetune_paired(n, d, theta, sigma, *, gamma_s=None, sigma_s=0.0, i
         the paper's prediction for this very instance (the row-space parts of both theories are
         ``X^+ y``, so only the null space is compared, which also makes the comparison independent of
         how far GD converged inside the row space); ``"gap_cmodel"``, the same for the per-instance
-        gradient-flow vector (the prediction of ``gap_paper``); ``"c_gd"``, the scale GD applied to the
+        gradient-flow vector (the prediction of ``gap_paper``); ``"gd_minus_gf"``, their per-instance
+        difference (GD's departure from gradient flow, O(step)); ``"c_gd"``, the scale GD applied to the
         frozen part; ``"c_model"``, the gradient-flow root ``c``.
     """
     seeds = spawn_seeds(seed, instances)
@@ -154,9 +156,10 @@ def simulate_finetune_paired(n, d, theta, sigma, *, gamma_s=None, sigma_s=0.0, i
             diff = v - null_t
             return np.einsum("bd,bd->b", diff, diff)
 
-        r_paper = null_risk(null_pre)
-        out["gap_paper"] = MCEstimate(r_paper - null_risk(null_ft), conv_ft, info)
-        out["gap_cmodel"] = MCEstimate(r_paper - null_risk(c[:, None] * null_pre), conv_ft, info)
+        r_paper, r_ft_null, r_gf = null_risk(null_pre), null_risk(null_ft), null_risk(c[:, None] * null_pre)
+        out["gap_paper"] = MCEstimate(r_paper - r_ft_null, conv_ft, info)
+        out["gap_cmodel"] = MCEstimate(r_paper - r_gf, conv_ft, info)
+        out["gd_minus_gf"] = MCEstimate(r_gf - r_ft_null, conv_ft, info)
         out["c_gd"] = MCEstimate(np.einsum("bd,bd->b", null_ft, null_pre) / a, conv_ft, info)
         out["c_model"] = MCEstimate(c, conv_ft, info)
     return out
@@ -166,25 +169,30 @@ def simulate_finetune_paired(n, d, theta, sigma, *, gamma_s=None, sigma_s=0.0, i
 # grids and sweeps
 # ------------------------------------------------------------------------------------------
 def gd_settings(scale):
-    """GD sizes: dimension (40 at default scale, 20 at tiny), instances per map / slice point."""
-    return {"d": scale.get("gd_d", max(20, min(40, scale["d"] // 2))),
+    """GD sizes: dimension (40 at default scale, 16 at tiny), instances per map / slice point."""
+    return {"d": scale.get("gd_d", 40 if scale["d"] >= 80 else 16),
             "map_instances": scale.get("gd_map_instances", max(3, round(scale["instances"] / 5))),
             "slice_instances": scale.get("gd_slice_instances", max(4, round(scale["instances"] * 0.4)))}
 
 
 def map_axes(scale, d):
-    """Coarse (theta, n) grid: theta_k = k pi/40, gamma = k/10 for every other k (never gamma = 1)."""
+    """Coarse (theta, n) grid: theta_k = k pi/40, gamma = k/10 for every other k (never gamma = 1).
+
+    At the coarse strides of the "tiny" scale (gamma_stride >= 4): theta in {pi/20, pi/4, 9pi/20},
+    gamma in {0.1, 0.5, 1.5}, away from gamma = 1 where GD needs many steps.
+    """
     ts = scale.get("gd_theta_stride", max(2, scale.get("theta_stride", 1)))
     gs = scale.get("gd_gamma_stride", max(2, scale.get("gamma_stride", 1)))
-    thetas = [k * math.pi / 40 for k in range(1, 21, ts)]
-    # at coarse strides, keep away from gamma = 1, where GD needs many steps (and diverges in time at n = d)
-    ns = sorted({int(round(0.1 * k * d)) for k in range(1, 21, gs) if abs(k - 10) >= gs - 1} - {d})
+    thetas = [k * math.pi / 40 for k in (range(1, 21, ts) if gs < 4 else (2, 10, 18))]
+    ks = range(1, 21, gs) if gs < 4 else (1, 5, 15)
+    ns = sorted({int(round(0.1 * k * d)) for k in ks} - {d})
     return thetas, ns
 
 
 def slice_ns(scale, d):
+    """gamma = 0.1, ..., 0.9 and 1.5 (tiny scale: 0.5 only)."""
     st = scale.get("gd_slice_stride", scale.get("gamma_stride", 1))
-    ks = [k for k in range(1, 10, st) if abs(k - 10) >= st - 1] + [15]
+    ks = list(range(1, 10, st)) + [15] if st < 4 else [5]
     return sorted({int(round(0.1 * k * d)) for k in ks} - {d})
 
 
@@ -222,7 +230,7 @@ def run_gd_grid(thetas, ns, d, sigma, instances, seed, store, **fixed):
     fixed = {"d": d, "sigma": sigma, "max_steps": MAX_STEPS, **fixed}
     res = sweep(simulate_finetune_paired, {"theta": thetas, "n": ns}, fixed=fixed,
                 instances=instances, seed=seed, store=store, progress=False)
-    return _collect(res, thetas, ns, ("T_ft", "T_lt", "gap_paper", "gap_cmodel", "c_gd", "c_model"))
+    return _collect(res, thetas, ns, ("T_ft", "T_lt", "gap_paper", "gap_cmodel", "gd_minus_gf", "c_gd", "c_model"))
 
 
 def compute_ft(scale, seed, sigma, store=None, progress=None, fid="ft-phase"):
@@ -242,18 +250,29 @@ def compute_ft(scale, seed, sigma, store=None, progress=None, fid="ft-phase"):
             "map_instances": g["map_instances"], "map": grid,
             "slice_thetas": list(SLICES), "slice_ns": sns, "slice_gammas": [n / d for n in sns],
             "slice_instances": g["slice_instances"], "slices": sl, "slice_lr_factor": SLICE_LR_FACTOR,
-            "summary": summary, "chi2": _chi2(summary)}
+            "summary": summary, "paired": paired_stats(
+                [r["gap_gd_minus_paper"] for r in summary], [r["gap_sem"] for r in summary],
+                [r["gap_cmodel"] for r in summary], [r["gap_asymptotic_gf"] for r in summary])}
 
 
-def _chi2(summary):
-    """Paired GD-minus-paper differences against 0 (paper), the same-instance c-model and the asymptotic
-    gradient-flow correction: sum of squared z-scores over the slice points with gamma < 1."""
-    out = {"points": len(summary)}
-    for name, ref in (("paper", lambda r: 0.0), ("gf_same_instances", lambda r: r["gap_cmodel"]),
-                      ("gf_asymptotic", lambda r: r["gap_asymptotic_gf"])):
-        z = [(r["gap_gd_minus_paper"] - ref(r)) / r["gap_sem"] for r in summary
-             if r["gap_sem"] not in (None, 0.0) and r["gap_gd_minus_paper"] is not None]
-        out[name] = float(np.sum(np.square(z))) if z else None
+def paired_stats(gap, sem, pred_same, pred_asym=None):
+    """Which theory GD follows, from the paired null-space gaps ``R_paper - R_GD`` (same instances).
+
+    ``chi2_paper``: sum of squared z-scores of the gaps against 0 (the paper's prediction);
+    ``chi2_gf_asymptotic``: against the asymptotic gradient-flow correction;
+    ``slope``: weighted least-squares slope (through 0) of the GD gaps on the same-instance
+    gradient-flow gaps, with its standard error: 1 means gradient flow, 0 means the paper.
+    """
+    g, s, p = (np.array([np.nan if v is None else v for v in x], float) for x in (gap, sem, pred_same))
+    ok = np.isfinite(g) & np.isfinite(s) & np.isfinite(p) & (s > 0)
+    w = 1.0 / s[ok] ** 2
+    out = {"points": int(ok.sum()), "chi2_paper": float(np.sum((g[ok] / s[ok]) ** 2))}
+    if pred_asym is not None:
+        a = np.array([np.nan if v is None else v for v in pred_asym], float)
+        out["chi2_gf_asymptotic"] = float(np.sum(((g[ok] - a[ok]) / s[ok]) ** 2))
+    sxx = float(np.sum(w * p[ok] ** 2))
+    out["slope"] = float(np.sum(w * g[ok] * p[ok]) / sxx) if sxx > 0 else None
+    out["slope_sem"] = float(1 / math.sqrt(sxx)) if sxx > 0 else None
     return out
 
 
@@ -275,6 +294,8 @@ def _summary(sl, sns, d, sigma):
                          "T_gf": float(gf(gamma=gam, theta=th, sigma=sigma)),
                          "gap_gd_minus_paper": gp["mean"][i][j], "gap_sem": gp["sem"][i][j],
                          "gap_cmodel": sl["gap_cmodel"]["mean"][i][j],
+                         "gd_minus_gf": sl["gd_minus_gf"]["mean"][i][j],
+                         "gd_minus_gf_sem": sl["gd_minus_gf"]["sem"][i][j],
                          "gap_asymptotic_gf": float(gf(gamma=gam, theta=th, sigma=sigma) - paper(gamma=gam, theta=th)),
                          "c_gd": sl["c_gd"]["mean"][i][j], "c_model": sl["c_model"]["mean"][i][j],
                          "c_asymptotic": float(scale_c(gamma=gam, sigma=sigma)),
@@ -357,7 +378,7 @@ def make(sigma, fid, title):
                       title="sign of T (blue: fine-tuning helps)")
         ft_boundaries(ax_bin, sig, labels=False)
         fig.colorbar(im, ax=[ax_sim, ax_th, ax_bin], shrink=0.8, label=r"$\mathcal{T}_{\rm ft}$")
-        th3, g3, T3 = phase.theory_grid("finetune_transferability", size=200)
+        th3, g3, T3 = phase.theory_grid("finetune_transferability", size=SURFACE_SIZE)
         phase.surface(ax_3d, th3, g3, T3, title="paper, eq. (15)")
         rasterize_3d(ax_3d)
         _slices(ax_sl, data)
@@ -368,8 +389,9 @@ def make(sigma, fid, title):
 
     def caption(data):
         s = data["sigma"]
-        ch = data["chi2"]
-        gf_note = ("they coincide at sigma = 0 (c = 1)" if s == 0 else
+        ps = data["paired"]
+        gf_note = ("the gradient-flow correction vanishes at sigma = 0 in the proportional limit, c = 1; at finite "
+                   "d the per-instance c still fluctuates around 1" if s == 0 else
                    "dash-dotted: the gradient-flow break-even angle (§6.3)")
         return (f"Fine-tuning, sigma = {s:g}, depth 2. Top: T_ft = R_sc - R_ft from full-batch gradient descent "
                 f"on deep linear networks (d = {data['d']}, {data['map_instances']} instances per cell; gamma = 1 "
@@ -380,9 +402,10 @@ def make(sigma, fid, title):
                 f"{data['slice_instances']} instances, +-1 standard error; hollow: not all converged); paired "
                 f"difference between GD and the paper's fine-tuned vector on the same instance (points), with the "
                 f"gradient-flow prediction (dashed: asymptotic; crosses: same instances); and the scale c that GD "
-                f"applies to the frozen null-space part (§6.3). Sum of squared z-scores of the paired differences "
-                f"over {ch['points']} points: {ch['paper']:.0f} against the paper, {ch['gf_same_instances']:.0f} "
-                f"against gradient flow on the same instances.")
+                f"applies to the frozen null-space part (§6.3). Paired gaps over {ps['points']} points: sum of "
+                f"squared z-scores {ps['chi2_paper']:.0f} against the paper (gap 0); slope of the GD gaps on the "
+                f"same-instance gradient-flow gaps {ps['slope']:.2f} +- {ps['slope_sem']:.2f} (1: gradient flow, "
+                f"0: paper).")
 
     return Figure(fid, title, compute, render, caption)
 
@@ -441,7 +464,7 @@ def _gap_panel(ax, data):
     ax.set_xlim(0, 1)
     ax.set_xlabel(r"$\gamma = n/d$")
     ax.set_ylabel(r"$\mathcal{T}_{\rm ft}^{\rm GD} - \mathcal{T}_{\rm ft}^{\rm paper}$ (paired)")
-    ax.legend(fontsize=6.5, loc="lower left")
+    ax.legend(fontsize=6.5, loc="best")
     ax.set_title("GD vs paper on the same instances", fontsize=9)
 
 

@@ -35,14 +35,13 @@ SMALL_LAMS = [0.0, 0.025, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5]
 
 
 def _rows(res, n):
-    fin = ftheory.get("linear_transfer_risk_finite")
-    asym = ftheory.get("linear_transfer_risk")
-    rows = []
-    for r in res.rows:
-        rows.append({"n": n, "lam": r["lam"], "mean": r["mean"], "sem": r["sem"], "std": r["std"],
-                     "instances": r["instances"], "converged": r["converged"],
-                     "theory_finite": float(fin(n=n, theta=THETA, sigma=SIGMA, lam=r["lam"])),
-                     "theory_asymptotic": float(asym(theta=THETA, lam=r["lam"]))})
+    rows = [{"n": n, "lam": r["lam"], "mean": r["mean"], "sem": r["sem"], "std": r["std"],
+             "instances": r["instances"], "converged": r["converged"]} for r in res.rows]
+    lams = np.array([r["lam"] for r in rows])
+    fin = ftheory.get("linear_transfer_risk_finite")(n=n, theta=THETA, sigma=SIGMA, lam=lams)
+    asym = ftheory.get("linear_transfer_risk")(theta=THETA, lam=lams)
+    for r, f, a in zip(rows, np.atleast_1d(fin), np.atleast_1d(asym)):
+        r["theory_finite"], r["theory_asymptotic"] = float(f), float(a)
     return rows
 
 
@@ -68,16 +67,16 @@ def compute(scale, seed, progress=None, store=None) -> dict:
     small = []
     fin = ftheory.get("linear_transfer_risk_finite")
     for n_small in SMALL_NS:
-        for lam in SMALL_LAMS:
+        exact = fin(n=n_small, theta=THETA, sigma=SIGMA, lam=np.array(SMALL_LAMS))
+        for lam, ex in zip(SMALL_LAMS, exact):
             # common random numbers across lam (same seed): the dip below lam = 0 is a paired comparison
-            est = simulate_linear_transfer_risk(n_small, d, THETA, SIGMA, lam=lam, instances=2 * mc,
+            est = simulate_linear_transfer_risk(n_small, d, THETA, SIGMA, lam=lam, instances=mc,
                                                 seed=np.random.SeedSequence([seed, 7, n_small]))
             small.append({"n": n_small, "lam": lam, "mean": est.mean, "sem": est.sem, "std": est.std,
-                          "instances": est.instances,
-                          "theory_finite": float(fin(n=n_small, theta=THETA, sigma=SIGMA, lam=lam))})
+                          "instances": est.instances, "theory_finite": float(ex)})
     return {"d": d, "n": n, "gamma": GAMMA, "theta": THETA, "sigma": SIGMA, "instances": mc,
             "gd_instances": gd, "closed_form": closed, "deep_linear": gd_rows, "small_n": small,
-            "small_ns": list(SMALL_NS), "small_instances": 2 * mc}
+            "small_ns": list(SMALL_NS), "small_instances": mc}
 
 
 def _deep_lt(n, d, theta, sigma, lam, instances, seed):
