@@ -229,22 +229,22 @@ def generate_source() -> str:
     return "".join(chunks)
 
 
-def is_stale() -> bool:
-    return not TARGET.exists() or TARGET.read_text() != generate_source()
+def write_or_check(target, text, prog, argv=None, description="") -> int:
+    """CLI of a generator: write ``text`` to ``target``, or with ``--check`` exit 1 when it differs."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--check", action="store_true", help="exit 1 if the generated file is stale")
+    ns = parser.parse_args(argv)
+    if ns.check:
+        stale = not target.exists() or target.read_text() != text
+        print(f"{target}: {f'STALE, run {prog}' if stale else 'up to date'}")
+        return 1 if stale else 0
+    target.write_text(text)
+    print(f"wrote {target}")
+    return 0
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ftheory.codegen", description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if the generated file is stale")
-    ns = parser.parse_args(argv)
-    source = generate_source()
-    if ns.check:
-        stale = not TARGET.exists() or TARGET.read_text() != source
-        print(f"{TARGET}: {'STALE, run python -m ftheory.codegen' if stale else 'up to date'}")
-        return 1 if stale else 0
-    TARGET.write_text(source)
-    print(f"wrote {TARGET}")
-    return 0
+    return write_or_check(TARGET, generate_source(), "python -m ftheory.codegen", argv, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ suite checks it too).
 """
 from __future__ import annotations
 
-import argparse
 import pathlib
 import sys
 
@@ -56,17 +55,9 @@ def generate() -> str:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m ftheory.docgen", description=__doc__.splitlines()[0])
-    ap.add_argument("--check", action="store_true")
-    ns = ap.parse_args(argv)
-    text = generate()
-    if ns.check:
-        stale = not TARGET.exists() or TARGET.read_text() != text
-        print(f"{TARGET}: {'STALE, run python -m ftheory.docgen' if stale else 'up to date'}")
-        return 1 if stale else 0
-    TARGET.write_text(text)
-    print(f"wrote {TARGET}")
-    return 0
+    from ftheory.codegen import write_or_check
+
+    return write_or_check(TARGET, generate(), "python -m ftheory.docgen", argv, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":
