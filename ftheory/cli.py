@@ -7,6 +7,7 @@
     ftheory limit NAME PARAM POINT [--dir -|+|+-] [sigma=0 ...] [--json]
     ftheory series NAME PARAM POINT [--order 3] [--dir +|-] [--json]
     ftheory reproduce [--out DIR] [--only IDS] [--scale tiny|default]
+    ftheory explore [--out explorer.html] [--data STORE_DIR]
 
 Parameter values accept expressions (``theta=pi/4``) and comma lists (``gamma=0.5,1.5``).
 Errors print one line on stderr and exit with status 2.
@@ -328,6 +329,14 @@ def cmd_phase_diagram(ns):
     print("\n".join(f"wrote {f}" for f in files))
 
 
+def cmd_explore(ns):
+    from ftheory.explore.page import write_page
+
+    info = write_page(ns.out, data_dir=ns.data)
+    extra = f", {info['records']} simulation points from {ns.data}" if ns.data else ""
+    print(f"wrote {info['path']} ({info['bytes'] / 1e3:.0f} kB{extra}); open it in any browser (works offline)")
+
+
 def cmd_reproduce(ns):
     from ftheory.figures import reproduce
 
@@ -442,6 +451,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--binary", action="store_true", help="colour only the sign of T")
     p.add_argument("--out", default="phase_diagram.png")
     p.set_defaults(func=cmd_phase_diagram)
+
+    p = sub.add_parser("explore", help="write the interactive explorer: one self-contained HTML page",
+                       description="Interactive widgets (phase diagrams, risks, fine-tuning, finite source, tuned "
+                       "baseline, similarity) computed by JavaScript generated from the registered results; no "
+                       "network access needed. See docs/explorer.md.")
+    p.add_argument("--out", default="explorer.html", help="output file (default: explorer.html)")
+    p.add_argument("--data", metavar="STORE_DIR",
+                   help="a sweep store folder (ftheory sweep --store, or figures/store of ftheory reproduce): "
+                   "overlay its completed points with error bars")
+    p.set_defaults(func=cmd_explore)
 
     p = sub.add_parser("reproduce", help="reproduce the paper's figures, theory and simulation side by side")
     p.add_argument("--out", default="figures", help="output folder (default: figures)")

@@ -180,10 +180,13 @@ class Result:
         """Evaluate in float64 with NumPy broadcasting; each Piecewise branch only where it applies.
 
         Returns a NumPy scalar for scalar inputs, an array of the broadcast shape otherwise.
-        Singular points return ``inf`` (never NaN) without floating-point warnings.
+        Singular points return ``inf`` (never NaN) without floating-point warnings. Near-singular
+        inputs whose value exceeds the float64 range (e.g. a KL divergence at ``sigma = 1e-200``)
+        overflow silently to ``inf``; invalid operations are never silenced.
         """
         args = self._arguments(params, lambda p, v: PARAMS[p].validate(v))
-        return self._numpy(*args)
+        with np.errstate(over="ignore", under="ignore"):
+            return self._numpy(*args)
 
     def mp(self, dps: int = 50, **params):
         """Evaluate with mpmath to ``dps`` significant digits (scalars).

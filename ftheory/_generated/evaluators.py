@@ -1178,6 +1178,189 @@ def scratch_risk_minimum__mp(sigma, norm_t):
     return mpmath.mpf(norm_t**2)
 
 
+# dudley_lower_bound_cosine: THEORY.md §9.2 (Dudley ingredient), §9.3
+def _dudley_lower_bound_cosine__branches(sigma, sigma_s, norm_s, norm_t):
+    sigma, sigma_s, norm_s, norm_t = broadcast_float(sigma, sigma_s, norm_s, norm_t)
+    out = numpy.empty(sigma.shape)
+    todo = numpy.ones(sigma.shape, dtype=bool)
+    m = todo
+    if m.any():
+        out[m] = (lambda sigma, sigma_s, norm_s, norm_t: (1/2)*abs(numpy.exp(-1/2*norm_s**2 - 1/2*sigma_s**2) - numpy.exp(-1/2*norm_t**2 - 1/2*sigma**2)))(sigma[m], sigma_s[m], norm_s[m], norm_t[m])
+    return out
+
+
+def dudley_lower_bound_cosine__numpy(sigma, sigma_s, norm_s, norm_t):
+    (sigma, sigma_s, norm_s, norm_t,), shape = squeeze_grid(sigma, sigma_s, norm_s, norm_t)
+    return finish(_dudley_lower_bound_cosine__branches(sigma, sigma_s, norm_s, norm_t), shape)
+
+
+def dudley_lower_bound_cosine__mp(sigma, sigma_s, norm_s, norm_t):
+    import mpmath
+    return mpmath.mpf((mpmath.mpf(1)/mpmath.mpf(2))*abs(mpmath.exp(-mpmath.mpf(1)/mpmath.mpf(2)*norm_s**2 - mpmath.mpf(1)/mpmath.mpf(2)*sigma_s**2) - mpmath.exp(-mpmath.mpf(1)/mpmath.mpf(2)*norm_t**2 - mpmath.mpf(1)/mpmath.mpf(2)*sigma**2)))
+
+
+# kl_divergence_task: THEORY.md §9.4; paper Appendix A, Fig. 4(a)
+def _kl_divergence_task__branches(theta, sigma, norm_s, norm_t):
+    theta, sigma, norm_s, norm_t = broadcast_float(theta, sigma, norm_s, norm_t)
+    out = numpy.empty(theta.shape)
+    todo = numpy.ones(theta.shape, dtype=bool)
+    m = todo & (numpy.greater(sigma, 0))
+    if m.any():
+        out[m] = (lambda theta, sigma, norm_s, norm_t: -1/2 + (1/2)*(norm_s**2 - 2*norm_s*norm_t*numpy.cos(theta) + norm_t**2 + sigma**2)/sigma**2)(theta[m], sigma[m], norm_s[m], norm_t[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.equal(norm_s**2 - 2*norm_s*norm_t*numpy.cos(theta) + norm_t**2, 0))))
+    if m.any():
+        out[m] = 0
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = numpy.inf
+    return out
+
+
+def kl_divergence_task__numpy(theta, sigma, norm_s, norm_t):
+    (theta, sigma, norm_s, norm_t,), shape = squeeze_grid(theta, sigma, norm_s, norm_t)
+    return finish(_kl_divergence_task__branches(theta, sigma, norm_s, norm_t), shape)
+
+
+def kl_divergence_task__mp(theta, sigma, norm_s, norm_t):
+    import mpmath
+    if (sigma > 0):
+        return mpmath.mpf(mpmath.mpf(-1)/mpmath.mpf(2) + (mpmath.mpf(1)/mpmath.mpf(2))*(norm_s**2 - 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2 + sigma**2)/sigma**2)
+    if (sigma == 0) and (norm_s**2 - 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2 == 0):
+        return mpmath.mpf(0)
+    return mpmath.mpf(mpmath.inf)
+
+
+# kl_source_target: THEORY.md §9.2 (KL ingredient), §9.4
+def _kl_source_target__branches(theta, sigma, sigma_s, norm_s, norm_t):
+    theta, sigma, sigma_s, norm_s, norm_t = broadcast_float(theta, sigma, sigma_s, norm_s, norm_t)
+    out = numpy.empty(theta.shape)
+    todo = numpy.ones(theta.shape, dtype=bool)
+    m = todo & (numpy.logical_and.reduce((numpy.greater(sigma, 0),numpy.greater(sigma_s, 0))))
+    if m.any():
+        out[m] = (lambda theta, sigma, sigma_s, norm_s, norm_t: numpy.log(sigma/sigma_s) - 1/2 + (1/2)*(norm_s**2 - 2*norm_s*norm_t*numpy.cos(theta) + norm_t**2 + sigma_s**2)/sigma**2)(theta[m], sigma[m], sigma_s[m], norm_s[m], norm_t[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.equal(sigma_s, 0),numpy.equal(norm_s**2 - 2*norm_s*norm_t*numpy.cos(theta) + norm_t**2, 0))))
+    if m.any():
+        out[m] = 0
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = numpy.inf
+    return out
+
+
+def kl_source_target__numpy(theta, sigma, sigma_s, norm_s, norm_t):
+    (theta, sigma, sigma_s, norm_s, norm_t,), shape = squeeze_grid(theta, sigma, sigma_s, norm_s, norm_t)
+    return finish(_kl_source_target__branches(theta, sigma, sigma_s, norm_s, norm_t), shape)
+
+
+def kl_source_target__mp(theta, sigma, sigma_s, norm_s, norm_t):
+    import mpmath
+    if (sigma > 0) and (sigma_s > 0):
+        return mpmath.mpf(mpmath.log(sigma/sigma_s) + mpmath.mpf(-1)/mpmath.mpf(2) + (mpmath.mpf(1)/mpmath.mpf(2))*(norm_s**2 - 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2 + sigma_s**2)/sigma**2)
+    if (sigma == 0) and (sigma_s == 0) and (norm_s**2 - 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2 == 0):
+        return mpmath.mpf(0)
+    return mpmath.mpf(mpmath.inf)
+
+
+# kl_target_source: THEORY.md §9.2 (KL ingredient), §9.4
+def _kl_target_source__branches(theta, sigma, sigma_s, norm_s, norm_t):
+    theta, sigma, sigma_s, norm_s, norm_t = broadcast_float(theta, sigma, sigma_s, norm_s, norm_t)
+    out = numpy.empty(theta.shape)
+    todo = numpy.ones(theta.shape, dtype=bool)
+    m = todo & (numpy.logical_and.reduce((numpy.greater(sigma, 0),numpy.greater(sigma_s, 0))))
+    if m.any():
+        out[m] = (lambda theta, sigma, sigma_s, norm_s, norm_t: numpy.log(sigma_s/sigma) - 1/2 + (1/2)*(norm_s**2 - 2*norm_s*norm_t*numpy.cos(theta) + norm_t**2 + sigma**2)/sigma_s**2)(theta[m], sigma[m], sigma_s[m], norm_s[m], norm_t[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.equal(sigma_s, 0),numpy.equal(norm_s**2 - 2*norm_s*norm_t*numpy.cos(theta) + norm_t**2, 0))))
+    if m.any():
+        out[m] = 0
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = numpy.inf
+    return out
+
+
+def kl_target_source__numpy(theta, sigma, sigma_s, norm_s, norm_t):
+    (theta, sigma, sigma_s, norm_s, norm_t,), shape = squeeze_grid(theta, sigma, sigma_s, norm_s, norm_t)
+    return finish(_kl_target_source__branches(theta, sigma, sigma_s, norm_s, norm_t), shape)
+
+
+def kl_target_source__mp(theta, sigma, sigma_s, norm_s, norm_t):
+    import mpmath
+    if (sigma > 0) and (sigma_s > 0):
+        return mpmath.mpf(mpmath.log(sigma_s/sigma) + mpmath.mpf(-1)/mpmath.mpf(2) + (mpmath.mpf(1)/mpmath.mpf(2))*(norm_s**2 - 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2 + sigma**2)/sigma_s**2)
+    if (sigma == 0) and (sigma_s == 0) and (norm_s**2 - 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2 == 0):
+        return mpmath.mpf(0)
+    return mpmath.mpf(mpmath.inf)
+
+
+# wasserstein1_lower_bound: THEORY.md §9.4 ([EXT] lower bound)
+def _wasserstein1_lower_bound__branches(theta, sigma, sigma_s, norm_s, norm_t):
+    theta, sigma, sigma_s, norm_s, norm_t = broadcast_float(theta, sigma, sigma_s, norm_s, norm_t)
+    out = numpy.empty(theta.shape)
+    todo = numpy.ones(theta.shape, dtype=bool)
+    m = todo
+    if m.any():
+        out[m] = (lambda theta, sigma, sigma_s, norm_s, norm_t: numpy.sqrt(2)*functools.reduce(numpy.maximum, [abs(numpy.sqrt(norm_s**2 + sigma_s**2) - numpy.sqrt(norm_t**2 + sigma**2)), (-sigma_s + numpy.sqrt(norm_s**2 - 2*norm_s*norm_t*numpy.cos(theta) + norm_t**2 + sigma**2))/numpy.sqrt(norm_s**2 + 1), (-sigma + numpy.sqrt(norm_s**2 - 2*norm_s*norm_t*numpy.cos(theta) + norm_t**2 + sigma_s**2))/numpy.sqrt(norm_t**2 + 1)])/numpy.sqrt(numpy.pi))(theta[m], sigma[m], sigma_s[m], norm_s[m], norm_t[m])
+    return out
+
+
+def wasserstein1_lower_bound__numpy(theta, sigma, sigma_s, norm_s, norm_t):
+    (theta, sigma, sigma_s, norm_s, norm_t,), shape = squeeze_grid(theta, sigma, sigma_s, norm_s, norm_t)
+    return finish(_wasserstein1_lower_bound__branches(theta, sigma, sigma_s, norm_s, norm_t), shape)
+
+
+def wasserstein1_lower_bound__mp(theta, sigma, sigma_s, norm_s, norm_t):
+    import mpmath
+    return mpmath.mpf(mpmath.sqrt(2)*max(abs(mpmath.sqrt(norm_s**2 + sigma_s**2) - mpmath.sqrt(norm_t**2 + sigma**2)), (-sigma_s + mpmath.sqrt(norm_s**2 - 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2 + sigma**2))/mpmath.sqrt(norm_s**2 + 1), (-sigma + mpmath.sqrt(norm_s**2 - 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2 + sigma_s**2))/mpmath.sqrt(norm_t**2 + 1))/mpmath.sqrt(mpmath.pi))
+
+
+# wasserstein1_upper_bound: THEORY.md §9.4 (couple identical x and noise)
+def _wasserstein1_upper_bound__branches(theta, sigma, sigma_s, norm_s, norm_t):
+    theta, sigma, sigma_s, norm_s, norm_t = broadcast_float(theta, sigma, sigma_s, norm_s, norm_t)
+    out = numpy.empty(theta.shape)
+    todo = numpy.ones(theta.shape, dtype=bool)
+    m = todo
+    if m.any():
+        out[m] = (lambda theta, sigma, sigma_s, norm_s, norm_t: numpy.sqrt(2)*numpy.sqrt(norm_s**2 - 2*norm_s*norm_t*numpy.cos(theta) + norm_t**2 + (-sigma + sigma_s)**2)/numpy.sqrt(numpy.pi))(theta[m], sigma[m], sigma_s[m], norm_s[m], norm_t[m])
+    return out
+
+
+def wasserstein1_upper_bound__numpy(theta, sigma, sigma_s, norm_s, norm_t):
+    (theta, sigma, sigma_s, norm_s, norm_t,), shape = squeeze_grid(theta, sigma, sigma_s, norm_s, norm_t)
+    return finish(_wasserstein1_upper_bound__branches(theta, sigma, sigma_s, norm_s, norm_t), shape)
+
+
+def wasserstein1_upper_bound__mp(theta, sigma, sigma_s, norm_s, norm_t):
+    import mpmath
+    return mpmath.mpf(mpmath.sqrt(2)*mpmath.sqrt(norm_s**2 - 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2 + (-sigma + sigma_s)**2)/mpmath.sqrt(mpmath.pi))
+
+
+# wasserstein2_task: THEORY.md §9.1, §9.4 (Gaussian joint laws); Dowson & Landau (1982), Gelbrich (1990)
+def _wasserstein2_task__branches(theta, sigma, sigma_s, norm_s, norm_t):
+    theta, sigma, sigma_s, norm_s, norm_t = broadcast_float(theta, sigma, sigma_s, norm_s, norm_t)
+    out = numpy.empty(theta.shape)
+    todo = numpy.ones(theta.shape, dtype=bool)
+    m = todo
+    if m.any():
+        out[m] = (lambda theta, sigma, sigma_s, norm_s, norm_t: numpy.sqrt(functools.reduce(numpy.maximum, [0, norm_s**2 + norm_t**2 + sigma**2 + sigma_s**2 - 2*numpy.sqrt(functools.reduce(numpy.maximum, [0, (1/3)*norm_s**2*norm_t**2 + (1/3)*norm_s**2*sigma**2 + (2/3)*norm_s*norm_t*numpy.cos(theta) + (1/3)*norm_t**2*sigma_s**2 + (1/3)*sigma**2*sigma_s**2 - 2*numpy.sqrt(-1/3*norm_s**2*norm_t**2*numpy.cos(theta)**2 - 1/3*norm_s**2*sigma**2 - 2/3*norm_s*norm_t*numpy.cos(theta) - 1/3*norm_t**2*sigma_s**2 - 2/3*sigma**2*sigma_s**2 + (1/9)*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*numpy.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**2 - 1/3)*numpy.sin((1/3)*numpy.arccos(functools.reduce(numpy.maximum, [-1, functools.reduce(numpy.minimum, [1, numpy.sqrt(3)*numpy.sqrt(-1/(norm_s**2*norm_t**2*numpy.cos(theta)**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*numpy.cos(theta) + norm_t**2*sigma_s**2 + 2*sigma**2*sigma_s**2 - 1/3*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*numpy.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**2 + 1))*(-3*sigma**2*sigma_s**2 - 2/9*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*numpy.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**3 + (norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*numpy.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)*(norm_s**2*norm_t**2*numpy.cos(theta)**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*numpy.cos(theta) + norm_t**2*sigma_s**2 + 2*sigma**2*sigma_s**2 + 1))/(2*norm_s**2*norm_t**2*numpy.cos(theta)**2 + 2*norm_s**2*sigma**2 + 4*norm_s*norm_t*numpy.cos(theta) + 2*norm_t**2*sigma_s**2 + 4*sigma**2*sigma_s**2 - 2/3*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*numpy.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**2 + 2)])])) + (1/6)*numpy.pi) + 2/3])) - 2*numpy.sqrt(functools.reduce(numpy.maximum, [0, (1/3)*norm_s**2*norm_t**2 + (1/3)*norm_s**2*sigma**2 + (2/3)*norm_s*norm_t*numpy.cos(theta) + (1/3)*norm_t**2*sigma_s**2 + (1/3)*sigma**2*sigma_s**2 - 2*numpy.sqrt(-1/3*norm_s**2*norm_t**2*numpy.cos(theta)**2 - 1/3*norm_s**2*sigma**2 - 2/3*norm_s*norm_t*numpy.cos(theta) - 1/3*norm_t**2*sigma_s**2 - 2/3*sigma**2*sigma_s**2 + (1/9)*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*numpy.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**2 - 1/3)*numpy.cos((1/3)*numpy.arccos(functools.reduce(numpy.maximum, [-1, functools.reduce(numpy.minimum, [1, numpy.sqrt(3)*numpy.sqrt(-1/(norm_s**2*norm_t**2*numpy.cos(theta)**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*numpy.cos(theta) + norm_t**2*sigma_s**2 + 2*sigma**2*sigma_s**2 - 1/3*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*numpy.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**2 + 1))*(-3*sigma**2*sigma_s**2 - 2/9*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*numpy.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**3 + (norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*numpy.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)*(norm_s**2*norm_t**2*numpy.cos(theta)**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*numpy.cos(theta) + norm_t**2*sigma_s**2 + 2*sigma**2*sigma_s**2 + 1))/(2*norm_s**2*norm_t**2*numpy.cos(theta)**2 + 2*norm_s**2*sigma**2 + 4*norm_s*norm_t*numpy.cos(theta) + 2*norm_t**2*sigma_s**2 + 4*sigma**2*sigma_s**2 - 2/3*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*numpy.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**2 + 2)])])) + (1/3)*numpy.pi) + 2/3])) - 2*numpy.sqrt(functools.reduce(numpy.maximum, [0, (1/3)*norm_s**2*norm_t**2 + (1/3)*norm_s**2*sigma**2 + (2/3)*norm_s*norm_t*numpy.cos(theta) + (1/3)*norm_t**2*sigma_s**2 + (1/3)*sigma**2*sigma_s**2 + 2*numpy.sqrt(-1/3*norm_s**2*norm_t**2*numpy.cos(theta)**2 - 1/3*norm_s**2*sigma**2 - 2/3*norm_s*norm_t*numpy.cos(theta) - 1/3*norm_t**2*sigma_s**2 - 2/3*sigma**2*sigma_s**2 + (1/9)*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*numpy.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**2 - 1/3)*numpy.cos((1/3)*numpy.arccos(functools.reduce(numpy.maximum, [-1, functools.reduce(numpy.minimum, [1, numpy.sqrt(3)*numpy.sqrt(-1/(norm_s**2*norm_t**2*numpy.cos(theta)**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*numpy.cos(theta) + norm_t**2*sigma_s**2 + 2*sigma**2*sigma_s**2 - 1/3*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*numpy.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**2 + 1))*(-3*sigma**2*sigma_s**2 - 2/9*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*numpy.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**3 + (norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*numpy.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)*(norm_s**2*norm_t**2*numpy.cos(theta)**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*numpy.cos(theta) + norm_t**2*sigma_s**2 + 2*sigma**2*sigma_s**2 + 1))/(2*norm_s**2*norm_t**2*numpy.cos(theta)**2 + 2*norm_s**2*sigma**2 + 4*norm_s*norm_t*numpy.cos(theta) + 2*norm_t**2*sigma_s**2 + 4*sigma**2*sigma_s**2 - 2/3*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*numpy.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**2 + 2)])]))) + 2/3])) + 4])))(theta[m], sigma[m], sigma_s[m], norm_s[m], norm_t[m])
+    return out
+
+
+def wasserstein2_task__numpy(theta, sigma, sigma_s, norm_s, norm_t):
+    (theta, sigma, sigma_s, norm_s, norm_t,), shape = squeeze_grid(theta, sigma, sigma_s, norm_s, norm_t)
+    return finish(_wasserstein2_task__branches(theta, sigma, sigma_s, norm_s, norm_t), shape)
+
+
+def wasserstein2_task__mp(theta, sigma, sigma_s, norm_s, norm_t):
+    import mpmath
+    return mpmath.mpf(mpmath.sqrt(max(0, norm_s**2 + norm_t**2 + sigma**2 + sigma_s**2 - 2*mpmath.sqrt(max(0, (mpmath.mpf(1)/mpmath.mpf(3))*norm_s**2*norm_t**2 + (mpmath.mpf(1)/mpmath.mpf(3))*norm_s**2*sigma**2 + (mpmath.mpf(2)/mpmath.mpf(3))*norm_s*norm_t*mpmath.cos(theta) + (mpmath.mpf(1)/mpmath.mpf(3))*norm_t**2*sigma_s**2 + (mpmath.mpf(1)/mpmath.mpf(3))*sigma**2*sigma_s**2 - 2*mpmath.sqrt(-mpmath.mpf(1)/mpmath.mpf(3)*norm_s**2*norm_t**2*mpmath.cos(theta)**2 - mpmath.mpf(1)/mpmath.mpf(3)*norm_s**2*sigma**2 - mpmath.mpf(2)/mpmath.mpf(3)*norm_s*norm_t*mpmath.cos(theta) - mpmath.mpf(1)/mpmath.mpf(3)*norm_t**2*sigma_s**2 - mpmath.mpf(2)/mpmath.mpf(3)*sigma**2*sigma_s**2 + (mpmath.mpf(1)/mpmath.mpf(9))*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**2 + mpmath.mpf(-1)/mpmath.mpf(3))*mpmath.sin((mpmath.mpf(1)/mpmath.mpf(3))*mpmath.acos(max(-1, min(1, mpmath.sqrt(3)*mpmath.sqrt(-1/(norm_s**2*norm_t**2*mpmath.cos(theta)**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + 2*sigma**2*sigma_s**2 - mpmath.mpf(1)/mpmath.mpf(3)*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**2 + 1))*(-3*sigma**2*sigma_s**2 - mpmath.mpf(2)/mpmath.mpf(9)*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**3 + (norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)*(norm_s**2*norm_t**2*mpmath.cos(theta)**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + 2*sigma**2*sigma_s**2 + 1))/(2*norm_s**2*norm_t**2*mpmath.cos(theta)**2 + 2*norm_s**2*sigma**2 + 4*norm_s*norm_t*mpmath.cos(theta) + 2*norm_t**2*sigma_s**2 + 4*sigma**2*sigma_s**2 - mpmath.mpf(2)/mpmath.mpf(3)*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**2 + 2)))) + (mpmath.mpf(1)/mpmath.mpf(6))*mpmath.pi) + mpmath.mpf(2)/mpmath.mpf(3))) - 2*mpmath.sqrt(max(0, (mpmath.mpf(1)/mpmath.mpf(3))*norm_s**2*norm_t**2 + (mpmath.mpf(1)/mpmath.mpf(3))*norm_s**2*sigma**2 + (mpmath.mpf(2)/mpmath.mpf(3))*norm_s*norm_t*mpmath.cos(theta) + (mpmath.mpf(1)/mpmath.mpf(3))*norm_t**2*sigma_s**2 + (mpmath.mpf(1)/mpmath.mpf(3))*sigma**2*sigma_s**2 - 2*mpmath.sqrt(-mpmath.mpf(1)/mpmath.mpf(3)*norm_s**2*norm_t**2*mpmath.cos(theta)**2 - mpmath.mpf(1)/mpmath.mpf(3)*norm_s**2*sigma**2 - mpmath.mpf(2)/mpmath.mpf(3)*norm_s*norm_t*mpmath.cos(theta) - mpmath.mpf(1)/mpmath.mpf(3)*norm_t**2*sigma_s**2 - mpmath.mpf(2)/mpmath.mpf(3)*sigma**2*sigma_s**2 + (mpmath.mpf(1)/mpmath.mpf(9))*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**2 + mpmath.mpf(-1)/mpmath.mpf(3))*mpmath.cos((mpmath.mpf(1)/mpmath.mpf(3))*mpmath.acos(max(-1, min(1, mpmath.sqrt(3)*mpmath.sqrt(-1/(norm_s**2*norm_t**2*mpmath.cos(theta)**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + 2*sigma**2*sigma_s**2 - mpmath.mpf(1)/mpmath.mpf(3)*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**2 + 1))*(-3*sigma**2*sigma_s**2 - mpmath.mpf(2)/mpmath.mpf(9)*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**3 + (norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)*(norm_s**2*norm_t**2*mpmath.cos(theta)**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + 2*sigma**2*sigma_s**2 + 1))/(2*norm_s**2*norm_t**2*mpmath.cos(theta)**2 + 2*norm_s**2*sigma**2 + 4*norm_s*norm_t*mpmath.cos(theta) + 2*norm_t**2*sigma_s**2 + 4*sigma**2*sigma_s**2 - mpmath.mpf(2)/mpmath.mpf(3)*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**2 + 2)))) + (mpmath.mpf(1)/mpmath.mpf(3))*mpmath.pi) + mpmath.mpf(2)/mpmath.mpf(3))) - 2*mpmath.sqrt(max(0, (mpmath.mpf(1)/mpmath.mpf(3))*norm_s**2*norm_t**2 + (mpmath.mpf(1)/mpmath.mpf(3))*norm_s**2*sigma**2 + (mpmath.mpf(2)/mpmath.mpf(3))*norm_s*norm_t*mpmath.cos(theta) + (mpmath.mpf(1)/mpmath.mpf(3))*norm_t**2*sigma_s**2 + (mpmath.mpf(1)/mpmath.mpf(3))*sigma**2*sigma_s**2 + 2*mpmath.sqrt(-mpmath.mpf(1)/mpmath.mpf(3)*norm_s**2*norm_t**2*mpmath.cos(theta)**2 - mpmath.mpf(1)/mpmath.mpf(3)*norm_s**2*sigma**2 - mpmath.mpf(2)/mpmath.mpf(3)*norm_s*norm_t*mpmath.cos(theta) - mpmath.mpf(1)/mpmath.mpf(3)*norm_t**2*sigma_s**2 - mpmath.mpf(2)/mpmath.mpf(3)*sigma**2*sigma_s**2 + (mpmath.mpf(1)/mpmath.mpf(9))*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**2 + mpmath.mpf(-1)/mpmath.mpf(3))*mpmath.cos((mpmath.mpf(1)/mpmath.mpf(3))*mpmath.acos(max(-1, min(1, mpmath.sqrt(3)*mpmath.sqrt(-1/(norm_s**2*norm_t**2*mpmath.cos(theta)**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + 2*sigma**2*sigma_s**2 - mpmath.mpf(1)/mpmath.mpf(3)*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**2 + 1))*(-3*sigma**2*sigma_s**2 - mpmath.mpf(2)/mpmath.mpf(9)*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**3 + (norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)*(norm_s**2*norm_t**2*mpmath.cos(theta)**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + 2*sigma**2*sigma_s**2 + 1))/(2*norm_s**2*norm_t**2*mpmath.cos(theta)**2 + 2*norm_s**2*sigma**2 + 4*norm_s*norm_t*mpmath.cos(theta) + 2*norm_t**2*sigma_s**2 + 4*sigma**2*sigma_s**2 - mpmath.mpf(2)/mpmath.mpf(3)*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**2 + 2))))) + mpmath.mpf(2)/mpmath.mpf(3))) + 4)))
+
+
 SPECS = [
     {'name': 'finetune_break_even_theta', 'params': ('norm_s', 'norm_t'), 'status': 'PAPER', 'reference': 'THEORY.md §6.2 (pi/3 for unit teachers; norms: EXT)', 'topic': 'finetune', 'summary': 'Angle theta* below which fine-tuning beats scratch (for every gamma < 1), paper variant: arccos(|beta_s|/(2 |beta_t|)); 0 when |beta_s| >= 2 |beta_t| (never helps).', 'checked_by': None, 'constraints': '', 'expr_hash': '369e77cc02947e89'},
     {'name': 'finetune_break_even_theta_gf', 'params': ('gamma', 'sigma', 'depth', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §6.3-§6.4', 'topic': 'finetune', 'summary': 'Angle theta* below which gradient-flow fine-tuning beats scratch: arccos(c r/(2 |beta_t|)) for gamma < 1; 0 when c r >= 2 |beta_t| or gamma >= 1 (never helps).', 'checked_by': None, 'constraints': '', 'expr_hash': 'b7d17d1c3ee9ee19'},
@@ -1211,4 +1394,11 @@ SPECS = [
     {'name': 'scratch_risk', 'params': ('gamma', 'sigma', 'norm_t'), 'status': 'PAPER', 'reference': 'THEORY.md §3.2; paper Theorem 3.6, eq. (8)', 'topic': 'scratch', 'summary': 'Excess risk of training from scratch in the proportional limit n/d -> gamma: double descent with the interpolation peak at gamma = 1.', 'checked_by': 'ftheory.simulate.linear.simulate_min_norm_risk', 'constraints': '', 'expr_hash': '381dea7d93df4dbb'},
     {'name': 'scratch_risk_finite', 'params': ('n', 'd', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §3.3', 'topic': 'scratch', 'summary': 'Exact expected excess risk of the min-norm interpolator at finite n, d (Gaussian inputs); +inf at |n - d| <= 1 when sigma > 0.', 'checked_by': 'ftheory.simulate.linear.simulate_min_norm_risk', 'constraints': '', 'expr_hash': '2c3a1818b9c5a9f8'},
     {'name': 'scratch_risk_minimum', 'params': ('sigma', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §3.4', 'topic': 'scratch', 'summary': 'Smallest scratch risk over gamma < 1 (the value at gamma*); ||beta_t||^2 when sigma >= norm_t (approached as gamma -> 0).', 'checked_by': None, 'constraints': '', 'expr_hash': 'af49e57099b3f5df'},
+    {'name': 'dudley_lower_bound_cosine', 'params': ('sigma', 'sigma_s', 'norm_s', 'norm_t'), 'status': 'PAPER*', 'reference': 'THEORY.md §9.2 (Dudley ingredient), §9.3', 'topic': 'similarity', 'summary': "Dudley (bounded-Lipschitz) distance >= |E_s cos y - E_t cos y|/2 = |exp(-(norm_s^2 + sigma_s^2)/2) - exp(-(norm_t^2 + sigma^2)/2)|/2, the paper's cosine test function; blind to theta, and 0 for equal norms and noises. The metric itself is at most 2.", 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': '', 'expr_hash': 'e02792a264521dcd'},
+    {'name': 'kl_divergence_task', 'params': ('theta', 'sigma', 'norm_s', 'norm_t'), 'status': 'PAPER', 'reference': 'THEORY.md §9.4; paper Appendix A, Fig. 4(a)', 'topic': 'similarity', 'summary': 'KL between the source and target laws at equal label noise, symmetric: |beta_s - beta_t|^2/(2 sigma^2) = (1 - cos theta)/sigma^2 for unit teachers, at most 2/sigma^2 (theta = pi).', 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': 'sigma = 0: +inf unless beta_s = beta_t (then 0)', 'expr_hash': '7f47d09b3ae467a3'},
+    {'name': 'kl_source_target', 'params': ('theta', 'sigma', 'sigma_s', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §9.2 (KL ingredient), §9.4', 'topic': 'similarity', 'summary': 'KL(p_s || p_t) between the source and target joint laws of (x, y): log(sigma/sigma_s) + (sigma_s^2 + |beta_s - beta_t|^2)/(2 sigma^2) - 1/2.', 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': '+inf when a noise level is 0, unless the two laws coincide', 'expr_hash': '58f463403aef8119'},
+    {'name': 'kl_target_source', 'params': ('theta', 'sigma', 'sigma_s', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §9.2 (KL ingredient), §9.4', 'topic': 'similarity', 'summary': 'KL(p_t || p_s), the reverse direction: log(sigma_s/sigma) + (sigma^2 + |beta_s - beta_t|^2)/(2 sigma_s^2) - 1/2; differs from KL(p_s || p_t) when sigma_s != sigma.', 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': '+inf when a noise level is 0, unless the two laws coincide', 'expr_hash': 'abb75866c255ce40'},
+    {'name': 'wasserstein1_lower_bound', 'params': ('theta', 'sigma', 'sigma_s', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §9.4 ([EXT] lower bound)', 'topic': 'similarity', 'summary': 'W1(p_s, p_t) >= sqrt(2/pi) max{(sqrt(D^2 + sigma^2) - sigma_s)/sqrt(1 + norm_s^2), (sqrt(D^2 + sigma_s^2) - sigma)/sqrt(1 + norm_t^2), |sqrt(norm_s^2 + sigma_s^2) - sqrt(norm_t^2 + sigma^2)|}, D = |beta_s - beta_t|; for unit teachers and equal noise (sqrt(4 sin^2(theta/2) + sigma^2) - sigma)/sqrt(pi).', 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': '', 'expr_hash': 'b2226c0029384688'},
+    {'name': 'wasserstein1_upper_bound', 'params': ('theta', 'sigma', 'sigma_s', 'norm_s', 'norm_t'), 'status': 'PAPER', 'reference': 'THEORY.md §9.4 (couple identical x and noise)', 'topic': 'similarity', 'summary': 'W1(p_s, p_t) <= sqrt(2/pi) sqrt(|beta_s - beta_t|^2 + (sigma_s - sigma)^2): the coupling with the same x and noise; 2 sqrt(2/pi) sin(theta/2) for unit teachers, equal noise.', 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': '', 'expr_hash': 'a0d9aa8d87301756'},
+    {'name': 'wasserstein2_task', 'params': ('theta', 'sigma', 'sigma_s', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §9.1, §9.4 (Gaussian joint laws); Dowson & Landau (1982), Gelbrich (1990)', 'topic': 'similarity', 'summary': 'Wasserstein-2 distance between the Gaussian joint laws of (x, y) (Euclidean ground metric): sqrt(tr S_s + tr S_t - 2 tr (S_s^1/2 S_t S_s^1/2)^1/2), reduced to three dimensions and solved by the trigonometric form of a cubic; independent of d >= 2.', 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': '', 'expr_hash': 'd4945eaf68fcca6d'},
 ]

@@ -1,0 +1,815 @@
+// The explorer's widgets. Every number comes from window.ftheory (the generated evaluators);
+// nothing here re-types a formula of the theory. Compositions are differences of registered
+// results only, e.g. R_ft = R_sc - T_ft (THEORY.md §0.2: T = R_scratch - R_transfer).
+(function () {
+  "use strict";
+  const F = window.ftheory, P = window.FTPlot, C = P.COLORS;
+  const PI = Math.PI;
+  const THETA_STEP = PI / 160;  // theta sliders move on multiples of pi/160 (hits k pi/40, pi/8, ...)
+  const widgets = {};
+  const errors = [];
+  F.widgets = widgets;
+  F.errors = errors;
+  F.renderCount = 0;
+
+  // ---------------------------------------------------------------------------------------------
+  // small DOM helpers
+  // ---------------------------------------------------------------------------------------------
+  function h(tag, attrs) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === "text") e.textContent = v;
+      else if (k === "html") e.innerHTML = v;
+      else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+      else e.setAttribute(k, v);
+    }
+    for (let i = 2; i < arguments.length; i++) {
+      const c = arguments[i];
+      if (c === null || c === undefined) continue;
+      e.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+    }
+    return e;
+  }
+
+  const fmt = P.fmt;
+  function thetaText(t) {
+    const l = P.piLabel(t);
+    return fmt(t, 5) + (l && l !== "0" ? " (" + l + ")" : "");
+  }
+  function range(a, b, count) {
+    const out = new Array(count);
+    for (let i = 0; i < count; i++) out[i] = a + (b - a) * i / (count - 1);
+    return out;
+  }
+  function sign(T) {
+    if (T > 0) return "transfer helps";
+    if (T < 0) return "transfer hurts";
+    return T === 0 ? "neutral" : "undefined";
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // sliders
+  // ---------------------------------------------------------------------------------------------
+  class Slider {
+    // opts: key, label, min, max, step, value, theta (multiples of pi/160), integer, title
+    constructor(widget, opts) {
+      this.opts = opts;
+      const id = widget.id + "-" + opts.key;
+      const input = h("input", {type: "range", id: id, "data-key": opts.key});
+      if (opts.theta) {
+        input.min = String(Math.round(opts.min / THETA_STEP));
+        input.max = String(Math.round(opts.max / THETA_STEP));
+        input.step = "1";
+      } else {
+        input.min = String(opts.min);
+        input.max = String(opts.max);
+        input.step = String(opts.step);
+      }
+      this.input = input;
+      this.output = h("output", {for: id});
+      this.el = h("div", {class: "slider", title: opts.title || ""}, h("label", {for: id, text: opts.label}), input,
+                  this.output);
+      this.set(opts.value);
+      input.addEventListener("input", () => {
+        this.show();
+        widget.schedule();
+      });
+    }
+    get value() {
+      const v = Number(this.input.value);
+      return this.opts.theta ? v * THETA_STEP : v;
+    }
+    set(v) {
+      this.input.value = String(this.opts.theta ? Math.round(v / THETA_STEP) : v);
+      this.show();
+    }
+    show() {
+      const v = this.value;
+      this.output.textContent = this.opts.theta ? thetaText(v) : this.opts.integer ? String(v) : fmt(v, 4);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // widget scaffold: title, paragraph, sliders, canvases, readout, data buttons
+  // ---------------------------------------------------------------------------------------------
+  class Widget {
+    constructor(id, title, explanation, sliders, nfig, needs) {
+      this.id = id;
+      this.title = title;
+      this.needs = needs;
+      this.sliders = {};
+      this.renders = 0;
+      this.section = h("section", {class: "widget", id: id});
+      this.section.appendChild(h("h2", {text: title}));
+      this.section.appendChild(h("p", {class: "explain", html: explanation}));
+      const controls = h("div", {class: "controls"});
+      for (const s of sliders) {
+        const sl = new Slider(this, s);
+        this.sliders[s.key] = sl;
+        controls.appendChild(sl.el);
+      }
+      this.controls = controls;
+      this.section.appendChild(controls);
+      const plots = h("div", {class: "plots"});
+      this.canvases = [];
+      for (let i = 0; i < nfig; i++) {
+        const cv = h("canvas", {id: id + "-fig" + i, width: "540", height: "360"});
+        plots.appendChild(cv);
+        this.canvases.push(cv);
+      }
+      this.plots = plots;
+      this.section.appendChild(plots);
+      this.readout = h("div", {class: "readout", id: id + "-readout", "aria-live": "polite"});
+      this.section.appendChild(this.readout);
+      this.databar = h("div", {class: "databar", id: id + "-data"});
+      this.section.appendChild(this.databar);
+      document.getElementById("ft-widgets").appendChild(this.section);
+      this.figs = this.canvases.map(cv => new P.Figure(cv, {}));
+      document.getElementById("ft-nav").appendChild(h("a", {href: "#" + id, text: title}));
+      const missing = needs.filter(n => !F.has(n));
+      this.missing = missing;
+      widgets[id] = this;
+    }
+    values() {
+      const out = {};
+      for (const [k, s] of Object.entries(this.sliders)) out[k] = s.value;
+      return out;
+    }
+    schedule() {
+      if (this.pending) return;
+      this.pending = true;
+      requestAnimationFrame(() => {
+        this.pending = false;
+        this.render();
+      });
+    }
+    render() {
+      if (this.missing.length) {
+        this.readout.className = "readout error";
+        this.readout.textContent = "This widget needs results the page does not have: " + this.missing.join(", ") +
+          (this.missing.some(n => n in F.unsupported) ? " (not supported in JavaScript, see the table below)" : "");
+        return;
+      }
+      try {
+        this.draw(this.values());
+        this.readout.className = "readout";
+      } catch (e) {
+        errors.push(this.id + ": " + e.message);
+        this.readout.className = "readout error";
+        this.readout.textContent = "Error: " + e.message;
+      }
+      this.renders += 1;
+      F.renderCount += 1;
+    }
+    pick(canvasIndex, xKey, yKey) {  // clicking a figure sets the sliders of its axes
+      const fig = this.figs[canvasIndex];
+      this.canvases[canvasIndex].classList.add("pickable");
+      this.canvases[canvasIndex].addEventListener("click", ev => {
+        const p = fig.toData(ev.clientX, ev.clientY);
+        if (!p.inside) return;
+        if (xKey) this.sliders[xKey].set(clampTo(this.sliders[xKey], p.x));
+        if (yKey) this.sliders[yKey].set(clampTo(this.sliders[yKey], p.y));
+        this.schedule();
+      });
+    }
+    // data: buttons that move the sliders to parameter combinations that have simulation points
+    dataButtons(kinds, keys, fixedMatch) {
+      if (!F.data.length) {
+        this.databar.textContent = "";
+        return;
+      }
+      const combos = new Map();
+      for (const r of F.data) {
+        if (kinds.indexOf(r.kind) < 0 || !matches(r.params, fixedMatch || {})) continue;
+        const combo = keys.map(k => r.params[k] === undefined ? DEFAULTS[k] : r.params[k]);
+        if (combo.some(v => v === undefined || v === null)) continue;
+        combos.set(combo.map(v => v.toPrecision(10)).join("|"), combo);
+      }
+      this.databar.textContent = "";
+      if (!combos.size) {
+        this.databar.textContent = "No simulation points of this kind in the embedded data.";
+        return;
+      }
+      this.databar.appendChild(document.createTextNode("Simulation points (mean ± 1 s.e.) exist at: "));
+      let shown = 0;
+      const sorted = Array.from(combos.values()).sort((p, q) => {
+        for (let i = 0; i < p.length; i++) if (p[i] !== q[i]) return p[i] - q[i];
+        return 0;
+      });
+      for (const combo of sorted) {
+        if (shown++ >= 24) {
+          this.databar.appendChild(document.createTextNode(" …"));
+          break;
+        }
+        const label = keys.map((k, i) => k + "=" + (k === "theta" ? (P.piLabel(combo[i]) || fmt(combo[i], 3)) : fmt(combo[i], 3))).join(", ");
+        this.databar.appendChild(h("button", {type: "button", onclick: () => {
+          keys.forEach((k, i) => this.sliders[k] && this.sliders[k].set(combo[i]));
+          this.schedule();
+        }}, label));
+      }
+    }
+  }
+
+  function clampTo(slider, v) {
+    return Math.min(slider.opts.max, Math.max(slider.opts.min, v));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // simulation data (ftheory explore --data): records {kind, params, mean, sem, ...}
+  // ---------------------------------------------------------------------------------------------
+  const DEFAULTS = {lam: 0, depth: 2, norm_s: 1, norm_t: 1, gamma_s: null, sigma_s: null};
+  function close(a, b) {
+    return Math.abs(a - b) <= 1e-6 * (1 + Math.abs(b));
+  }
+  // match: {key: value} (null: the record must not have the key); optional keys only if present
+  function matches(params, match, optional) {
+    for (const [k, v] of Object.entries(match)) {
+      const rv = params[k] === undefined ? DEFAULTS[k] : params[k];
+      if (v === null) {
+        if (rv !== undefined && rv !== null) return false;
+      } else if (rv === undefined || rv === null || !close(rv, v)) {
+        return false;
+      }
+    }
+    for (const [k, v] of Object.entries(optional || {})) {
+      if (params[k] !== undefined && !close(params[k], v)) return false;
+    }
+    return true;
+  }
+  function records(kind, match, optional) {
+    return F.data.filter(r => r.kind === kind && matches(r.params, match, optional));
+  }
+  function plotRecords(fig, recs, color, label, marker) {
+    if (!recs.length) return;
+    const ds = Array.from(new Set(recs.map(r => r.params.d))).sort((a, b) => a - b);
+    fig.errorbars(recs.map(r => r.params.gamma), recs.map(r => r.mean), recs.map(r => r.sem),
+                  {color: color, marker: marker, hollow: recs.map(r => r.converged < r.instances),
+                   label: label + " (sim., d=" + ds.join(",") + ")"});
+  }
+
+  // grid over (theta, gamma) for heat maps: values[j * nx + i]
+  function grid(f, xlim, ylim, nx, ny) {
+    const v = new Float64Array(nx * ny);
+    for (let j = 0; j < ny; j++) {
+      const y = ylim[0] + (j + 0.5) * (ylim[1] - ylim[0]) / ny;
+      for (let i = 0; i < nx; i++) v[j * nx + i] = f(xlim[0] + (i + 0.5) * (xlim[1] - xlim[0]) / nx, y);
+    }
+    return v;
+  }
+  function finiteN(d) {  // integer n = 1 .. 2d (at most ~400 points), x = n/d
+    const stride = Math.max(1, Math.ceil(2 * d / 400));
+    const ns = [];
+    for (let n = 1; n <= 2 * d; n += stride) ns.push(n);
+    return ns;
+  }
+
+  // y-limits around the finite values (at least [lo, hi]), with a margin
+  function limits(values, lo, hi) {
+    const fin = values.filter(Number.isFinite);
+    const a = Math.min(lo, ...fin), b = Math.max(hi, ...fin);
+    const pad = 0.08 * (b - a);
+    return [a - pad, b + pad];
+  }
+
+  const GAMMA = range(0, 2, 801);  // includes gamma = 1 exactly: the interpolation peak is +Infinity
+
+  // =============================================================================================
+  // 1. Linear-transfer phase diagram (THEORY.md §5)
+  // =============================================================================================
+  function ltPhase() {
+    const w = new Widget("lt-phase", "Linear transfer: phase diagram over (θ, γ)",
+      "Linear transfer freezes the pretrained feature and refits only the read-out on the n target samples. " +
+      "Its transferability T<sub>lt</sub>(γ, θ) = R<sub>sc</sub>(γ, σ) − R<sub>lt</sub> (eq. (11), §5.1) is a function of " +
+      "γ plus a function of θ. Blue: transfer helps; red: it hurts. Dashed curves are the closed-form boundaries of " +
+      "§5.2 (γ<sub>−</sub>, γ<sub>+</sub> of the negative lobe, γ<sub>over</sub> on the over-parameterised side; dotted: " +
+      "θ<sub>min</sub> below which the lobe vanishes; σ = 0: γ = cos²θ, §5.4); the thin black line is the zero level " +
+      "computed on the grid (the only boundary shown for a read-out ridge λ > 0, whose closed-form boundaries the " +
+      "theory does not register). The band around γ = 1 is the anomalous positive transfer created by the " +
+      "interpolation peak of the scratch risk. <b>Click the map</b> to pick (θ, γ): the right panel is the slice at " +
+      "that θ, with the exact finite-size mean at dimension d (§5.5, λ = 0) and any simulation points.",
+      [{key: "sigma", label: "σ  label noise", min: 0, max: 1.5, step: 0.01, value: 0.2},
+       {key: "lam", label: "λ  read-out ridge", min: 0, max: 1, step: 0.01, value: 0},
+       {key: "theta", label: "θ  picked angle", theta: true, min: 0, max: PI / 2, value: PI / 4},
+       {key: "gamma", label: "γ = n/d  picked", min: 0, max: 2, step: 0.005, value: 0.5},
+       {key: "d", label: "d  (finite-size curve)", min: 10, max: 500, step: 10, value: 100, integer: true}],
+      2, ["linear_transfer_transferability", "lt_boundary_lower", "lt_boundary_upper", "lt_boundary_over",
+          "lt_theta_min", "lt_boundary_noiseless", "linear_transfer_transferability_finite", "scratch_risk",
+          "linear_transfer_risk"]);
+    const cb = h("canvas", {class: "colorbar", id: "lt-phase-colorbar"});
+    w.section.insertBefore(cb, w.readout);
+    w.pick(0, "theta", "gamma");
+    w.pick(1, "gamma", null);
+    w.draw = function (v) {
+      const NX = 200, NY = 200, xlim = [0, PI / 2], ylim = [0, 2];
+      const T = F.partial("linear_transfer_transferability", {sigma: v.sigma, lam: v.lam}, ["gamma", "theta"]);
+      const vals = grid((th, g) => T(g, th), xlim, ylim, NX, NY);
+      const f0 = this.figs[0].set({xlim: xlim, ylim: ylim, xticks: "pi", xlabel: "θ (radians)", ylabel: "γ = n/d",
+                                  title: "T_lt(θ, γ),  σ = " + fmt(v.sigma) + ",  λ = " + fmt(v.lam)});
+      f0.begin().heatmap(vals, NX, NY).contour(vals, NX, NY, {width: 1});
+      const TH = range(0, PI / 2, 401);
+      const tmin = F.eval("lt_theta_min", {sigma: v.sigma});
+      let lobe = null;
+      if (v.lam === 0) {
+        if (v.sigma === 0) {
+          f0.line(TH, TH.map(t => F.eval("lt_boundary_noiseless", {theta: t})),
+                  {color: C.green, dash: [6, 4], label: "γ = cos²θ (σ = 0)"});
+        } else {
+          const lo = TH.map(t => F.eval("lt_boundary_lower", {theta: t, sigma: v.sigma}));
+          const up = TH.map(t => F.eval("lt_boundary_upper", {theta: t, sigma: v.sigma}));
+          const open = TH.map((t, i) => up[i] > lo[i]);
+          f0.line(TH, lo.map((g, i) => open[i] ? g : NaN), {color: C.green, dash: [6, 4], label: "γ₋"});
+          f0.line(TH, up.map((g, i) => open[i] ? g : NaN), {color: C.orange, dash: [6, 4], label: "γ₊"});
+          f0.line(TH, TH.map(t => F.eval("lt_boundary_over", {theta: t, sigma: v.sigma})),
+                  {color: C.purple, dash: [6, 4], label: "γ_over"});
+          if (tmin < PI / 2) f0.vline(tmin, {color: C.grey, dash: [2, 3], label: "θ_min"});
+        }
+        lobe = {lo: F.eval("lt_boundary_lower", {theta: v.theta, sigma: v.sigma}),
+                up: F.eval("lt_boundary_upper", {theta: v.theta, sigma: v.sigma}),
+                over: F.eval("lt_boundary_over", {theta: v.theta, sigma: v.sigma})};
+      }
+      f0.marker(v.theta, v.gamma).finish({legend: "upper right"});
+      P.colorbar(cb, {label: "T_lt   (blue: transfer helps, red: it hurts)", left: f0.box.x, right: f0.width - f0.box.x - f0.box.w});
+
+      const f1 = this.figs[1].set({xlim: [0, 2], ylim: [-1.1, 1.1], xlabel: "γ = n/d", ylabel: "T_lt",
+                                  title: "slice at θ = " + thetaText(v.theta)});
+      f1.begin().hline(0, {color: "#999"});
+      f1.line(GAMMA, GAMMA.map(g => T(g, v.theta)), {color: C.blue, label: "asymptotic, eq. (11)"});
+      if (v.lam === 0) {
+        const ns = finiteN(v.d);
+        const Tf = F.partial("linear_transfer_transferability_finite", {d: v.d, theta: v.theta, sigma: v.sigma}, ["n"]);
+        f1.line(ns.map(n => n / v.d), ns.map(n => Tf(n)), {color: C.blue, width: 1.1, dash: [4, 3],
+                label: "exact mean, d = " + v.d});
+      }
+      plotRecords(f1, records("T_lt", {theta: v.theta, sigma: v.sigma, lam: v.lam, gamma_s: null}), C.red, "T_lt");
+      f1.vline(v.gamma, {color: C.grey, dash: [3, 3]}).finish({legend: "lower left"});
+
+      const t = T(v.gamma, v.theta);
+      const rsc = F.eval("scratch_risk", {gamma: v.gamma, sigma: v.sigma});
+      const rlt = F.eval("linear_transfer_risk", {theta: v.theta, lam: v.lam});
+      let text = "θ = " + thetaText(v.theta) + ",  γ = " + fmt(v.gamma) + ":  T_lt = " + fmt(t, 6) + "  (" + sign(t) +
+        ");  R_sc = " + fmt(rsc, 6) + ",  R_lt = " + fmt(rlt, 6) + ".";
+      if (lobe) {
+        text += "\nBoundaries at this θ: " + (lobe.up > lobe.lo ? "negative lobe γ ∈ (" + fmt(lobe.lo) + ", " + fmt(lobe.up) + ")"
+          : "no negative lobe below γ = 1") + ",  γ_over = " + fmt(lobe.over) + ";  θ_min(σ) = " + thetaText(tmin) + ".";
+      }
+      this.readout.textContent = text;
+      this.dataButtons(["T_lt"], ["theta", "sigma", "lam"], {gamma_s: null});
+    };
+    return w;
+  }
+
+  // =============================================================================================
+  // 2. Risks of scratch, linear transfer and fine-tuning against gamma (§3, §4, §6.2)
+  // =============================================================================================
+  function risks() {
+    const w = new Widget("risks", "Risks: scratch vs linear transfer vs fine-tuning",
+      "Excess risks against γ = n/d at a fixed angle θ. Training from scratch (§3.2) shows double descent with the " +
+      "interpolation peak at γ = 1; linear transfer (§4.3–4.4) does not depend on γ asymptotically " +
+      "(sin²θ, raised by a read-out ridge λ); fine-tuning (paper's Theorem 3.9, §6.2) keeps the source teacher in " +
+      "the directions the target data never sees, so R_ft = R_sc − T_ft and equals R_sc for γ ≥ 1. Solid lines: " +
+      "proportional limit. Dashed: exact finite-size means at dimension d and integer n (§3.3, §4.2/§4.4 by " +
+      "quadrature when λ > 0, §6.2), which differ most near γ = 1. The right panel shows the same risks " +
+      "against θ ∈ [0, π] at the picked γ: fine-tuning beats scratch below θ = π/3 (§6.2).",
+      [{key: "theta", label: "θ  angle", theta: true, min: 0, max: PI, value: PI / 4},
+       {key: "sigma", label: "σ  label noise", min: 0, max: 1.5, step: 0.01, value: 0.2},
+       {key: "lam", label: "λ  read-out ridge (lt)", min: 0, max: 1, step: 0.01, value: 0},
+       {key: "gamma", label: "γ = n/d  picked", min: 0, max: 2, step: 0.005, value: 0.5},
+       {key: "d", label: "d  (finite-size curves)", min: 10, max: 500, step: 10, value: 100, integer: true},
+       {key: "ymax", label: "y-axis maximum", min: 0.5, max: 4, step: 0.1, value: 1.5}],
+      2, ["scratch_risk", "linear_transfer_risk", "finetune_transferability", "scratch_risk_finite",
+          "linear_transfer_risk_finite", "finetune_transferability_finite"]);
+    w.pick(0, "gamma", null);
+    w.pick(1, "theta", null);
+    w.draw = function (v) {
+      const Rsc = F.partial("scratch_risk", {sigma: v.sigma}, ["gamma"]);
+      const Rlt = F.eval("linear_transfer_risk", {theta: v.theta, lam: v.lam});
+      const Tft = F.partial("finetune_transferability", {theta: v.theta}, ["gamma"]);
+      const f0 = this.figs[0].set({xlim: [0, 2], ylim: [0, v.ymax], xlabel: "γ = n/d", ylabel: "excess risk",
+                                  title: "θ = " + thetaText(v.theta) + ",  σ = " + fmt(v.sigma)});
+      f0.begin();
+      f0.line(GAMMA, GAMMA.map(g => Rsc(g)), {color: C.black, label: "scratch"});
+      f0.line(GAMMA, GAMMA.map(() => Rlt), {color: C.blue, label: "linear transfer"});
+      f0.line(GAMMA, GAMMA.map(g => Rsc(g) - Tft(g)), {color: C.green, label: "fine-tuning (paper)"});
+      const ns = finiteN(v.d);
+      const Rscf = F.partial("scratch_risk_finite", {d: v.d, sigma: v.sigma}, ["n"]);
+      const Rltf = F.partial("linear_transfer_risk_finite", {theta: v.theta, sigma: v.sigma, lam: v.lam}, ["n"]);
+      const Tftf = F.partial("finetune_transferability_finite", {d: v.d, theta: v.theta}, ["n"]);
+      const xs = ns.map(n => n / v.d);
+      f0.line(xs, ns.map(n => Rscf(n)), {color: C.black, width: 1.1, dash: [4, 3], label: "exact means, d = " + v.d});
+      f0.line(xs, ns.map(n => Rltf(n)), {color: C.blue, width: 1.1, dash: [4, 3]});
+      f0.line(xs, ns.map(n => Rscf(n) - Tftf(n)), {color: C.green, width: 1.1, dash: [4, 3]});
+      plotRecords(f0, records("scratch_risk", {sigma: v.sigma, gamma_s: null}, {theta: v.theta}), C.black, "scratch");
+      plotRecords(f0, records("lt_risk", {theta: v.theta, sigma: v.sigma, lam: v.lam, gamma_s: null}), C.blue, "lt", "square");
+      plotRecords(f0, records("ft_risk", {theta: v.theta, sigma: v.sigma, gamma_s: null}), C.green, "ft");
+      f0.vline(v.gamma, {color: C.grey, dash: [3, 3]}).finish({legend: "upper right"});
+
+      const TH = range(0, PI, 361);
+      const rsc = Rsc(v.gamma);
+      const ltTheta = TH.map(t => F.eval("linear_transfer_risk", {theta: t, lam: v.lam}));
+      const ftTheta = TH.map(t => rsc - F.eval("finetune_transferability", {gamma: v.gamma, theta: t}));
+      const top = Math.min(4, Math.max(1.2, ...ltTheta, ...ftTheta.filter(Number.isFinite), Number.isFinite(rsc) ? rsc : 0) * 1.06);
+      const f1 = this.figs[1].set({xlim: [0, PI], ylim: [0, top], xticks: "pi", xlabel: "θ (radians)",
+                                  ylabel: "excess risk", title: "γ = " + fmt(v.gamma) + ",  σ = " + fmt(v.sigma)});
+      f1.begin();
+      f1.line(TH, TH.map(() => rsc), {color: C.black, label: "scratch"});
+      f1.line(TH, ltTheta, {color: C.blue, label: "linear transfer"});
+      f1.line(TH, ftTheta, {color: C.green, label: "fine-tuning (paper)"});
+      f1.vline(PI / 3, {color: C.grey, dash: [2, 3]}).vline(v.theta, {color: C.grey, dash: [3, 3]}).finish({legend: "upper left"});
+
+      const n = Math.max(1, Math.round(v.gamma * v.d));
+      const ft = rsc - Tft(v.gamma);
+      const fin = {sc: Rscf(n), lt: Rltf(n), ft: Rscf(n) - Tftf(n)};
+      const best = [["scratch", rsc], ["linear transfer", Rlt], ["fine-tuning", ft]].sort((a, b) => a[1] - b[1])[0][0];
+      this.readout.textContent = "γ = " + fmt(v.gamma) + ", θ = " + thetaText(v.theta) + ":  R_sc = " + fmt(rsc, 6) +
+        ",  R_lt = " + fmt(Rlt, 6) + ",  R_ft = " + fmt(ft, 6) + "  → lowest: " + best + ".\n" +
+        "Exact means at d = " + v.d + ", n = " + n + ":  R_sc = " + fmt(fin.sc, 6) + ",  R_lt = " + fmt(fin.lt, 6) +
+        ",  R_ft = " + fmt(fin.ft, 6) + ".";
+      this.dataButtons(["scratch_risk", "lt_risk", "ft_risk"], ["theta", "sigma"], {gamma_s: null});
+    };
+    return w;
+  }
+
+  // =============================================================================================
+  // 3. Fine-tuning: the paper's formula vs exact gradient flow (§6.2-§6.4)
+  // =============================================================================================
+  function finetune() {
+    const w = new Widget("finetune", "Fine-tuning: paper vs exact gradient flow",
+      "The paper's fine-tuning result (Theorem 3.9, §6.2) assumes that the part of the pretrained weights outside " +
+      "the target data's row space keeps its scale; then T_ft = (1 − γ)(2 cos θ − 1) for γ < 1, independent of σ " +
+      "and depth, with break-even angle π/3. Exact gradient flow from the balanced pretrained state rescales that " +
+      "part by a factor c ≥ 1 (§6.3, the unique positive root of r²c^{2L/(L−1)} − a c² − b = 0, §6.4), with c = 1 " +
+      "only for σ = 0. For σ > 0 fine-tuning therefore helps less, its break-even angle drops below π/3, it " +
+      "depends on the depth L, and just below γ = 1 it hurts at every angle. Left: T_ft against γ; right: the " +
+      "break-even angle against γ (fine-tuning helps below the curve; the dotted line is the chosen θ).",
+      [{key: "theta", label: "θ  angle", theta: true, min: 0, max: PI / 2, value: PI / 4},
+       {key: "sigma", label: "σ  label noise", min: 0, max: 2, step: 0.01, value: 0.5},
+       {key: "depth", label: "L  depth", min: 2, max: 8, step: 1, value: 2, integer: true},
+       {key: "gamma", label: "γ = n/d  picked", min: 0, max: 2, step: 0.005, value: 0.5}],
+      2, ["finetune_transferability", "finetune_transferability_gf", "finetune_break_even_theta",
+          "finetune_break_even_theta_gf", "finetune_scale"]);
+    w.pick(0, "gamma", null);
+    w.pick(1, "gamma", "theta");
+    w.draw = function (v) {
+      const Tp = F.partial("finetune_transferability", {theta: v.theta}, ["gamma"]);
+      const Tg = F.partial("finetune_transferability_gf", {theta: v.theta, sigma: v.sigma, depth: v.depth}, ["gamma"]);
+      const tp = GAMMA.map(g => Tp(g)), tg = GAMMA.map(g => Tg(g));
+      const recs = records("T_ft", {theta: v.theta, sigma: v.sigma, depth: v.depth, gamma_s: null});
+      const f0 = this.figs[0].set({xlim: [0, 2], ylim: limits(tp.concat(tg, recs.map(r => r.mean)), -0.25, 0.25),
+                                  xlabel: "γ = n/d", ylabel: "T_ft",
+                                  title: "θ = " + thetaText(v.theta) + ",  σ = " + fmt(v.sigma) + ",  L = " + v.depth});
+      f0.begin().hline(0, {color: "#999"});
+      f0.line(GAMMA, tp, {color: C.green, label: "paper, eq. (15)"});
+      f0.line(GAMMA, tg, {color: C.purple, dash: [6, 4], label: "exact gradient flow"});
+      plotRecords(f0, recs, C.red, "T_ft");
+      f0.vline(v.gamma, {color: C.grey, dash: [3, 3]}).finish({legend: "upper right"});
+
+      const G1 = range(0, 1, 401).slice(0, 400);
+      const bp = F.eval("finetune_break_even_theta", {});
+      const Bg = F.partial("finetune_break_even_theta_gf", {sigma: v.sigma, depth: v.depth}, ["gamma"]);
+      const f1 = this.figs[1].set({xlim: [0, 1], ylim: [0, PI / 2], yticks: "pi", xlabel: "γ = n/d (< 1)",
+                                  ylabel: "break-even angle θ*", title: "fine-tuning helps below the curve"});
+      f1.begin();
+      f1.line(G1, G1.map(() => bp), {color: C.green, label: "paper: π/3"});
+      f1.line(G1, G1.map(g => Bg(g)), {color: C.purple, dash: [6, 4], label: "gradient flow, L = " + v.depth});
+      f1.line([0, 1], [v.theta, v.theta], {color: C.grey, dash: [2, 3], width: 1, label: "chosen θ"});
+      if (v.gamma < 1) f1.marker(v.gamma, v.theta, {size: 5});
+      f1.finish({legend: "lower left"});
+
+      const c = F.eval("finetune_scale", {gamma: v.gamma, sigma: v.sigma, depth: v.depth});
+      const t0 = Tp(v.gamma), t1 = Tg(v.gamma);
+      this.readout.textContent = "γ = " + fmt(v.gamma) + ":  scale c = " + fmt(c, 6) + ";  T_ft paper = " + fmt(t0, 6) +
+        " (" + sign(t0) + "),  gradient flow = " + fmt(t1, 6) + " (" + sign(t1) + ").\n" +
+        "Break-even angle: paper " + thetaText(bp) + ",  gradient flow " + thetaText(Bg(v.gamma)) + ".";
+      this.dataButtons(["T_ft"], ["theta", "sigma", "depth"], {gamma_s: null});
+    };
+    return w;
+  }
+
+  // =============================================================================================
+  // 4. Finite source data (§7)
+  // =============================================================================================
+  function finiteSource() {
+    const w = new Widget("finite-source", "Finite source data",
+      "When the source teacher is itself estimated from n<sub>s</sub> = γ<sub>s</sub> d noisy samples (noise " +
+      "σ<sub>s</sub>), the pretrained vector is the min-norm estimate β̂<sub>s</sub> (§7.1). Fine-tuning then " +
+      "carries its error into the unseen directions: T_ft = (1 − γ)₊[2 E⟨β<sub>t</sub>, β̂<sub>s</sub>⟩ − " +
+      "E‖β̂<sub>s</sub>‖²] (Theorem C.1, §7.2), independent of the target noise σ, with break-even angle " +
+      "cos θ* = ½[1 + σ<sub>s</sub>²/|1 − γ<sub>s</sub>|] (eq. (23)); when σ<sub>s</sub>² > |1 − γ<sub>s</sub>| " +
+      "fine-tuning never helps. Linear transfer sees an effective angle (§7.3). Left: both transferabilities " +
+      "against γ (dashed: infinite source). Right: the break-even angle against γ<sub>s</sub>.",
+      [{key: "gamma_s", label: "γ_s = n_s/d  source", min: 0.05, max: 3, step: 0.05, value: 0.5},
+       {key: "sigma_s", label: "σ_s  source noise", min: 0, max: 1.5, step: 0.01, value: 0.2},
+       {key: "theta", label: "θ  angle", theta: true, min: 0, max: PI / 2, value: PI / 4},
+       {key: "sigma", label: "σ  target noise", min: 0, max: 1.5, step: 0.01, value: 0.2},
+       {key: "gamma", label: "γ = n/d  picked", min: 0, max: 2, step: 0.005, value: 0.5}],
+      2, ["finetune_transferability_finite_source", "linear_transfer_transferability_finite_source",
+          "finetune_transferability", "linear_transfer_transferability", "finetune_break_even_theta_finite_source",
+          "finetune_break_even_theta", "finite_source_norm_sq", "finite_source_overlap"]);
+    w.pick(0, "gamma", null);
+    w.pick(1, "gamma_s", "theta");
+    w.draw = function (v) {
+      const Tft = F.partial("finetune_transferability_finite_source", {theta: v.theta, gamma_s: v.gamma_s, sigma_s: v.sigma_s}, ["gamma"]);
+      const Tlt = F.partial("linear_transfer_transferability_finite_source",
+                            {theta: v.theta, sigma: v.sigma, gamma_s: v.gamma_s, sigma_s: v.sigma_s}, ["gamma"]);
+      const Tft0 = F.partial("finetune_transferability", {theta: v.theta}, ["gamma"]);
+      const Tlt0 = F.partial("linear_transfer_transferability", {theta: v.theta, sigma: v.sigma}, ["gamma"]);
+      const f0 = this.figs[0].set({xlim: [0, 2], ylim: [-1.1, 1.1], xlabel: "γ = n/d", ylabel: "T",
+                                  title: "γ_s = " + fmt(v.gamma_s) + ",  σ_s = " + fmt(v.sigma_s) + ",  θ = " + thetaText(v.theta)});
+      f0.begin().hline(0, {color: "#999"});
+      f0.line(GAMMA, GAMMA.map(g => Tlt(g)), {color: C.blue, label: "linear transfer (§7.3)"});
+      f0.line(GAMMA, GAMMA.map(g => Tft(g)), {color: C.green, label: "fine-tuning (eq. (22))"});
+      f0.line(GAMMA, GAMMA.map(g => Tlt0(g)), {color: C.blue, width: 1, dash: [4, 3], label: "infinite source"});
+      f0.line(GAMMA, GAMMA.map(g => Tft0(g)), {color: C.green, width: 1, dash: [4, 3]});
+      const m = {theta: v.theta, gamma_s: v.gamma_s, sigma_s: v.sigma_s};
+      plotRecords(f0, records("T_lt", Object.assign({sigma: v.sigma}, m)), C.blue, "T_lt", "square");
+      plotRecords(f0, records("T_ft", m), C.green, "T_ft");
+      f0.vline(v.gamma, {color: C.grey, dash: [3, 3]}).finish({legend: "lower left"});
+
+      const GS = range(0.005, 3, 600);
+      const B = F.partial("finetune_break_even_theta_finite_source", {sigma_s: v.sigma_s}, ["gamma_s"]);
+      const f1 = this.figs[1].set({xlim: [0, 3], ylim: [0, PI / 2], yticks: "pi", xlabel: "γ_s = n_s/d",
+                                  ylabel: "break-even angle θ*", title: "fine-tuning helps below the curve (σ_s = " + fmt(v.sigma_s) + ")"});
+      f1.begin();
+      f1.line(GS, GS.map(() => F.eval("finetune_break_even_theta", {})), {color: C.grey, dash: [4, 3], width: 1, label: "infinite source: π/3"});
+      f1.line(GS, GS.map(g => B(g)), {color: C.green, label: "finite source, eq. (23)"});
+      f1.marker(v.gamma_s, v.theta, {size: 5}).finish({legend: "upper right"});
+
+      const norm = F.eval("finite_source_norm_sq", {gamma_s: v.gamma_s, sigma_s: v.sigma_s});
+      const ov = F.eval("finite_source_overlap", {theta: v.theta, gamma_s: v.gamma_s});
+      this.readout.textContent = "E‖β̂_s‖² = " + fmt(norm, 6) + ",  E⟨β_t, β̂_s⟩ = " + fmt(ov, 6) +
+        ",  break-even θ* = " + thetaText(B(v.gamma_s)) + ".\nAt γ = " + fmt(v.gamma) + ":  T_ft = " + fmt(Tft(v.gamma), 6) +
+        " (" + sign(Tft(v.gamma)) + "),  T_lt = " + fmt(Tlt(v.gamma), 6) + " (" + sign(Tlt(v.gamma)) + ").";
+      this.dataButtons(["T_lt", "T_ft"], ["gamma_s", "sigma_s", "theta", "sigma"], {});
+    };
+    return w;
+  }
+
+  // =============================================================================================
+  // 5. Tuned-ridge baseline (§3.5; paper Fig. 5)
+  // =============================================================================================
+  function tuned() {
+    const w = new Widget("tuned", "Against a tuned ridge baseline",
+      "The paper's Figure 5 replaces the min-norm scratch baseline by the best of several weight-decay runs. " +
+      "Weight decay acts like ridge regression (§3.5), and the optimally tuned ridge risk R*(γ, σ) has no " +
+      "interpolation peak, so the anomalous band of positive transfer around γ = 1 disappears and a single " +
+      "boundary γ_b(θ) remains (dashed orange; the dotted grey curves are the plain boundaries of §5.2). Left: " +
+      "T = R* − R_lt over (θ, γ), click to pick γ. Right: scratch risks against γ — min-norm, ridge at a fixed λ " +
+      "(slider), optimal ridge λ* = σ²/γ — and the linear-transfer risk sin²θ.",
+      [{key: "sigma", label: "σ  label noise", min: 0, max: 1.5, step: 0.01, value: 0.2},
+       {key: "lam", label: "λ  fixed ridge (right)", min: 0.001, max: 2, step: 0.001, value: 0.1},
+       {key: "theta", label: "θ  picked angle", theta: true, min: 0, max: PI / 2, value: PI / 4},
+       {key: "gamma", label: "γ = n/d  picked", min: 0, max: 2, step: 0.005, value: 0.5}],
+      2, ["linear_transfer_transferability_tuned", "lt_boundary_tuned", "lt_boundary_lower", "lt_boundary_upper",
+          "lt_boundary_over", "scratch_risk", "scratch_ridge_risk", "scratch_risk_optimal_ridge",
+          "scratch_optimal_ridge", "linear_transfer_risk"]);
+    w.pick(0, "theta", "gamma");
+    w.pick(1, "gamma", null);
+    w.draw = function (v) {
+      const NX = 200, NY = 200, xlim = [0, PI / 2], ylim = [0, 2];
+      const T = F.partial("linear_transfer_transferability_tuned", {sigma: v.sigma}, ["gamma", "theta"]);
+      const vals = grid((th, g) => T(g, th), xlim, ylim, NX, NY);
+      const f0 = this.figs[0].set({xlim: xlim, ylim: ylim, xticks: "pi", xlabel: "θ (radians)", ylabel: "γ = n/d",
+                                  title: "T against tuned ridge,  σ = " + fmt(v.sigma)});
+      f0.begin().heatmap(vals, NX, NY).contour(vals, NX, NY, {width: 1});
+      const TH = range(0, PI / 2, 401).slice(1);
+      if (v.sigma > 0) {
+        const lo = TH.map(t => F.eval("lt_boundary_lower", {theta: t, sigma: v.sigma}));
+        const up = TH.map(t => F.eval("lt_boundary_upper", {theta: t, sigma: v.sigma}));
+        const grey = {color: "#888", dash: [2, 3], width: 1};
+        f0.line(TH, lo.map((g, i) => up[i] > lo[i] ? g : NaN), Object.assign({label: "plain baseline (§5.2)"}, grey));
+        f0.line(TH, up.map((g, i) => up[i] > lo[i] ? g : NaN), grey);
+        f0.line(TH, TH.map(t => F.eval("lt_boundary_over", {theta: t, sigma: v.sigma})), grey);
+      }
+      f0.line(TH, TH.map(t => F.eval("lt_boundary_tuned", {theta: t, sigma: v.sigma})),
+              {color: C.orange, dash: [6, 4], label: "γ_b: tuned boundary"});
+      f0.marker(v.theta, v.gamma).finish({legend: "upper right"});
+
+      const Rsc = F.partial("scratch_risk", {sigma: v.sigma}, ["gamma"]);
+      const Rr = F.partial("scratch_ridge_risk", {sigma: v.sigma, lam: v.lam}, ["gamma"]);
+      const Rs = F.partial("scratch_risk_optimal_ridge", {sigma: v.sigma}, ["gamma"]);
+      const rlt = F.eval("linear_transfer_risk", {theta: v.theta});
+      const f1 = this.figs[1].set({xlim: [0, 2], ylim: [0, 1.5], xlabel: "γ = n/d", ylabel: "excess risk",
+                                  title: "scratch baselines,  σ = " + fmt(v.sigma)});
+      f1.begin();
+      f1.line(GAMMA, GAMMA.map(g => Rsc(g)), {color: C.black, label: "min-norm scratch"});
+      f1.line(GAMMA, GAMMA.map(g => Rr(g)), {color: C.purple, dash: [6, 4], label: "ridge, λ = " + fmt(v.lam)});
+      f1.line(GAMMA, GAMMA.map(g => Rs(g)), {color: C.orange, label: "optimal ridge R*"});
+      f1.line(GAMMA, GAMMA.map(() => rlt), {color: C.blue, label: "linear transfer, θ = " + (P.piLabel(v.theta) || fmt(v.theta, 3))});
+      plotRecords(f1, records("ridge_risk", {sigma: v.sigma, lam: v.lam}), C.purple, "ridge");
+      f1.vline(v.gamma, {color: C.grey, dash: [3, 3]}).finish({legend: "upper right"});
+
+      const lstar = F.eval("scratch_optimal_ridge", {gamma: v.gamma, sigma: v.sigma});
+      const t = T(v.gamma, v.theta);
+      this.readout.textContent = "γ = " + fmt(v.gamma) + ", θ = " + thetaText(v.theta) + ":  λ* = " + fmt(lstar, 6) +
+        ",  R* = " + fmt(Rs(v.gamma), 6) + ",  ridge(λ) = " + fmt(Rr(v.gamma), 6) + ",  min-norm = " + fmt(Rsc(v.gamma), 6) +
+        ".\nT against the tuned baseline = " + fmt(t, 6) + " (" + sign(t) + ");  boundary γ_b(θ) = " +
+        fmt(F.eval("lt_boundary_tuned", {theta: v.theta, sigma: v.sigma}), 6) + ".";
+      this.dataButtons(["ridge_risk"], ["sigma", "lam"], {});
+    };
+    return w;
+  }
+
+  // =============================================================================================
+  // 6. Dataset similarity does not predict transfer (§9.4; paper Fig. 4(a))
+  // =============================================================================================
+  function similarity() {
+    const hasKL = F.has("kl_divergence_task");
+    const w = new Widget("similarity", "Similarity does not predict transfer",
+      "A natural guess is that transfer works when the source and target tasks are close. Inside the linear " +
+      "family, the KL divergence between the two task laws is KL = ‖β<sub>s</sub> − β<sub>t</sub>‖²/(2σ²) = " +
+      "(1 − cos θ)/σ² (§9.4), which increases monotonically on θ ∈ [0, π], while T_lt depends on θ only through " +
+      "sin²θ. The curve of T_lt against KL is therefore U-shaped: tasks at angle θ and π − θ transfer equally well " +
+      "although their KL divergences differ by up to 2/σ². Only on [0, π/2] does KL order transferability. " +
+      "Left: T_lt against KL as θ runs from 0 to π (dots every π/8). Right: both against θ (KL divided by its " +
+      "maximum 2/σ²).",
+      [{key: "gamma", label: "γ = n/d", min: 0, max: 2, step: 0.005, value: 0.5},
+       {key: "sigma", label: "σ  label noise", min: 0.05, max: 1.5, step: 0.01, value: 0.2},
+       {key: "theta", label: "θ  picked angle", theta: true, min: 0, max: PI, value: PI / 4}],
+      2, ["linear_transfer_transferability"].concat(hasKL ? ["kl_divergence_task"] : []));
+    w.pick(1, "theta", null);
+    // The KL divergence comes from the registered result kl_divergence_task when the page has it.
+    // TODO(issue 8): drop this fallback once kl_divergence_task is registered in every build; it is
+    // THEORY.md §9.4 for unit norms, KL = (1 - cos theta)/sigma^2, written out here only because the
+    // result did not exist yet when the widget was written (the page says which one it used).
+    const KL = hasKL ? (t, s) => F.eval("kl_divergence_task", {theta: t, sigma: s})
+                     : (t, s) => (1 - Math.cos(t)) / (s * s);
+    w.klSource = hasKL ? "kl_divergence_task" : "fallback formula (1 − cos θ)/σ²";
+    w.draw = function (v) {
+      const TH = range(0, PI, 721);
+      const T = F.partial("linear_transfer_transferability", {gamma: v.gamma, sigma: v.sigma}, ["theta"]);
+      const ts = TH.map(t => T(t)), ks = TH.map(t => KL(t, v.sigma));
+      const kmax = KL(PI, v.sigma);
+      const finite = ts.filter(Number.isFinite);
+      let lo = Math.min(...finite), hi = Math.max(...finite);
+      if (!finite.length) { lo = -1; hi = 1; }
+      const pad = Math.max(0.05, 0.08 * (hi - lo));
+      const ylim = [Math.min(lo - pad, -0.05), Math.max(hi + pad, 0.05)];
+      const f0 = this.figs[0].set({xlim: [0, kmax * 1.04], ylim: ylim, xlabel: "KL(p_s ‖ p_t)", ylabel: "T_lt",
+                                  title: "γ = " + fmt(v.gamma) + ",  σ = " + fmt(v.sigma) + ",  θ from 0 to π"});
+      f0.begin().hline(0, {color: "#999"});
+      f0.line(ks, ts, {color: C.blue, label: "T_lt along θ ∈ [0, π]"});
+      const marks = range(0, PI, 9);
+      f0.errorbars(marks.map(t => KL(t, v.sigma)), marks.map(t => T(t)), null, {color: C.blue, radius: 3});
+      marks.forEach(t => f0.text(KL(t, v.sigma), T(t), P.piLabel(t), {dy: -10, align: "center"}));
+      f0.marker(KL(v.theta, v.sigma), T(v.theta), {size: 5, color: C.red}).finish({legend: "lower left"});
+
+      const f1 = this.figs[1].set({xlim: [0, PI], ylim: [Math.min(ylim[0], -0.05), Math.max(ylim[1], 1.05)], xticks: "pi",
+                                  xlabel: "θ (radians)", ylabel: "value", title: "against the angle"});
+      f1.begin().hline(0, {color: "#999"});
+      f1.line(TH, ts, {color: C.blue, label: "T_lt"});
+      f1.line(TH, ks.map(k => k / kmax), {color: C.grey, dash: [6, 4], label: "KL / (2/σ²)"});
+      f1.vline(v.theta, {color: C.red, dash: [3, 3]}).vline(PI - v.theta, {color: C.red, dash: [1, 3]}).finish({legend: "upper left"});
+
+      const a = v.theta, b = PI - v.theta;
+      this.readout.textContent = "θ = " + thetaText(a) + ":  KL = " + fmt(KL(a, v.sigma), 6) + ",  T_lt = " + fmt(T(a), 6) +
+        ";   θ' = π − θ = " + thetaText(b) + ":  KL = " + fmt(KL(b, v.sigma), 6) + ",  T_lt = " + fmt(T(b), 6) +
+        ".\nSame transferability, different KL. (KL from " + w.klSource + ".)";
+    };
+    return w;
+  }
+
+  // =============================================================================================
+  // 7. Every result: pick any supported result, move its parameters, plot against one of them
+  // =============================================================================================
+  const AXIS = {gamma: [0, 2], theta: [0, PI], sigma: [0, 2], lam: [0, 2], n: [1, 200], d: [1, 200],
+                gamma_s: [0.01, 3], sigma_s: [0, 2], depth: [2, 8], norm_s: [0.05, 3], norm_t: [0.05, 3],
+                mu: [0, 0.99], k: [1, 50], residual: [0, 1]};
+  const START = {gamma: 0.5, theta: PI / 4, sigma: 0.2, lam: 0, n: 50, d: 100, gamma_s: 0.5, sigma_s: 0.2,
+                 depth: 2, norm_s: 1, norm_t: 1, mu: 0.3, k: 5, residual: 0.3};
+
+  function allResults() {
+    const w = new Widget("all-results", "Every result",
+      "Any registered result that the page supports, with a slider for each of its parameters, plotted " +
+      "against the parameter chosen on the x-axis. Results added to the library later (the ReLU results of " +
+      "§10, for instance) appear here automatically once the page is regenerated. The status says where a " +
+      "formula comes from: [PAPER] the paper, [PAPER*] the paper in corrected form, [EXT] derived for the " +
+      "toolkit, [CODE] the authors' code, [DEFAULT] a documented toolkit default.",
+      [], 1, []);
+    const select = h("select", {id: "all-results-select"});
+    for (const name of F.supported) select.appendChild(h("option", {value: name, text: name + "  (" + F.specs[name].topic + ")"}));
+    const axis = h("select", {id: "all-results-axis"});
+    const meta = h("div", {class: "meta", id: "all-results-meta"});
+    const bar = h("div", {class: "controls"}, h("label", {text: "result "}), select, h("label", {text: "  x-axis "}), axis);
+    w.section.insertBefore(bar, w.controls);
+    w.section.insertBefore(meta, w.plots);
+    function setup() {
+      const spec = F.specs[select.value];
+      w.controls.textContent = "";
+      w.sliders = {};
+      axis.textContent = "";
+      for (const p of spec.params) {
+        const prm = F.params[p];
+        const [a, b] = AXIS[p] || [Math.max(prm.low, 0), Number.isFinite(prm.high) ? prm.high : 3];
+        const s = new Slider(w, {key: p, label: p, min: a, max: b, theta: p === "theta",
+                                 step: prm.integer ? 1 : 0.005, integer: prm.integer,
+                                 value: prm.default !== null && prm.default !== undefined ? prm.default : START[p]});
+        w.sliders[p] = s;
+        w.controls.appendChild(s.el);
+        axis.appendChild(h("option", {value: p, text: p}));
+      }
+      meta.textContent = "[" + spec.status + "] " + spec.reference + " — " + spec.summary;
+      w.schedule();
+    }
+    select.addEventListener("change", setup);
+    axis.addEventListener("change", () => w.schedule());
+    w.select = select;
+    w.axis = axis;
+    w.draw = function (v) {
+      const name = select.value, x = axis.value;
+      const [a, b] = AXIS[x] || [0, 3];
+      const prm = F.params[x];
+      let xs = prm.integer ? [] : range(a, b, 601);
+      if (prm.integer) for (let k = a; k <= b; k++) xs.push(k);
+      xs = xs.filter(t => {
+        try { F.validate(x, t); return true; } catch (e) { return false; }
+      });
+      const g = F.partial(name, v, [x]);
+      const ys = xs.map(t => g(t));
+      // y-range from the 2nd to the 98th percentile of the finite values: a divergence does not flatten the rest
+      const fin = ys.filter(Number.isFinite).sort((p, q) => p - q);
+      const at = q => fin[Math.min(fin.length - 1, Math.max(0, Math.round(q * (fin.length - 1))))];
+      let lo = fin.length ? at(0.02) : -1, hi = fin.length ? at(0.98) : 1;
+      if (hi - lo < 1e-9) { lo -= 0.5; hi += 0.5; }
+      const pad = 0.06 * (hi - lo);
+      const f0 = this.figs[0].set({xlim: [a, b], ylim: [lo - pad, hi + pad], xticks: x === "theta" ? "pi" : null,
+                                  xlabel: x, ylabel: name, title: name});
+      f0.begin();
+      if (prm.integer) f0.errorbars(xs, ys, null, {color: C.blue, radius: 2.5});
+      else f0.line(xs, ys, {color: C.blue});
+      f0.vline(v[x], {color: C.grey, dash: [3, 3]}).finish();
+      const value = F.eval(name, v);
+      this.readout.textContent = name + "(" + Object.entries(v).map(([k, t]) => k + "=" + (k === "theta" ? thetaText(t) : fmt(t, 6))).join(", ") +
+        ") = " + fmt(value, 10);
+    };
+    select.value = F.supported.indexOf("linear_transfer_transferability") >= 0 ? "linear_transfer_transferability" : F.supported[0];
+    setup();
+    return w;
+  }
+
+  // =============================================================================================
+  // ===== ReLU widgets (THEORY.md §10): PLACE-HOLDER ==============================================
+  // The ReLU results (projection norm ||P_perp f_t||^2 against mu, scratch power law, predicted
+  // boundary n*(mu), §10.3-§10.5) are being registered by another part of the project. Add their
+  // widgets here, e.g. reluProjection() and reluBoundary(), following ltPhase(): declare the
+  // results a widget needs in the Widget constructor so that a page without them says so.
+  // Until then every registered result of topic "relu" is listed below and can be explored in
+  // the "Every result" widget.
+  // =============================================================================================
+  function reluPlaceholder() {
+    const sec = document.getElementById("ft-relu");
+    const relu = F.supported.filter(n => F.specs[n].topic === "relu");
+    sec.appendChild(h("h2", {text: "Two-layer ReLU networks (§10): widgets to come"}));
+    sec.appendChild(h("p", {class: "explain", text: relu.length
+      ? "Registered ReLU results, available in the “Every result” widget above: " + relu.join(", ") + "."
+      : "No ReLU results are registered in this build yet; dedicated widgets (projection against μ, power-law " +
+        "boundary) will be added here."}));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // tables: data summary, results
+  // ---------------------------------------------------------------------------------------------
+  function dataSummary() {
+    const el = document.getElementById("ft-data-summary");
+    const s = F.dataSummary;
+    if (!s) return;
+    const kinds = Object.entries(s.by_kind).map(([k, n]) => k + ": " + n).join(", ");
+    const skipped = Object.entries(s.skipped_quantities).map(([k, n]) => k + " (" + n + ")").join(", ");
+    el.appendChild(h("p", {class: "meta", id: "ft-data-line",
+      text: "Simulation data: " + s.records + " points from " + s.files + " stored sweep files (" + (kinds || "none usable") +
+        ")" + (skipped ? "; not shown: " + skipped : "") + ". Error bars: ±1 standard error over instances; hollow markers: " +
+        "not every instance converged."}));
+  }
+
+  function resultsTable() {
+    const sec = document.getElementById("ft-results");
+    const used = {};
+    for (const w of Object.values(widgets)) for (const n of w.needs) (used[n] = used[n] || []).push(w.id);
+    sec.appendChild(h("h2", {text: "Results on this page"}));
+    const nun = Object.keys(F.unsupported).length;
+    sec.appendChild(h("p", {class: "explain", text: F.supported.length + " of " + Object.keys(F.specs).length +
+      " registered results are evaluated by generated JavaScript" + (nun ? "; the others are listed with the reason." : ".")}));
+    const table = h("table", {class: "results", id: "ft-results-table"});
+    table.appendChild(h("tr", {}, h("th", {text: "result"}), h("th", {text: "parameters"}), h("th", {text: "status"}),
+                        h("th", {text: "reference"}), h("th", {text: "in this page"})));
+    for (const name of Object.keys(F.specs).sort()) {
+      const spec = F.specs[name];
+      const ok = F.has(name);
+      table.appendChild(h("tr", {title: spec.summary}, h("td", {}, h("code", {text: name})), h("td", {text: spec.params.join(", ")}),
+        h("td", {text: spec.status}), h("td", {text: spec.reference}),
+        h("td", {class: ok ? "" : "no", text: ok ? (used[name] ? used[name].join(", ") : "every-result widget")
+                                                 : "not supported: " + F.unsupported[name]})));
+    }
+    sec.appendChild(table);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  function start() {
+    dataSummary();
+    const made = [ltPhase(), risks(), finetune(), finiteSource(), tuned(), similarity(), allResults()];
+    reluPlaceholder();
+    resultsTable();
+    for (const w of made) w.render();
+    F.ready = true;
+  }
+  start();
+})();

@@ -1,0 +1,84 @@
+"""Screenshots of the explorer for docs/explorer.md: ``python -m ftheory.explore.screenshots``.
+
+Builds the page with a small Monte Carlo sweep of its own (min-norm scratch and linear transfer at
+d = 100, sigma = 0.2, theta in {pi/8, pi/4, 3pi/8}; a few seconds) so that the phase-diagram slice
+shows simulation points with error bars, opens it in headless Chromium and saves one PNG per
+widget as ``OUT/explorer_<widget>.png`` (default ``docs/images``). Needs Chromium, ChromeDriver
+and selenium (see :mod:`ftheory.explore.browser`).
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import pathlib
+import sys
+import tempfile
+import time
+
+__all__ = ["take_screenshots", "main"]
+
+WIDGETS = ("lt-phase", "risks", "finetune", "finite-source", "tuned", "similarity", "all-results")
+
+
+def _sample_store(folder):
+    from ftheory.simulate import sweep
+    from ftheory.simulate.linear import simulate_scratch_and_transfer
+
+    sweep(simulate_scratch_and_transfer, {"theta": [math.pi / 8, math.pi / 4, 3 * math.pi / 8],
+                                          "n": [10 * k for k in range(1, 21) if k != 10]},
+          fixed={"d": 100, "sigma": 0.2}, instances=40, seed=1, store=str(folder), progress=False)
+    return folder
+
+
+def take_screenshots(out="docs/images", data=None, width=1240) -> list:
+    """Write ``explorer_<widget>.png`` for every widget into ``out``; return the paths."""
+    from ftheory.explore.browser import headless_chromium
+    from ftheory.explore.page import write_page
+
+    out = pathlib.Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = data or _sample_store(pathlib.Path(tmp) / "store")
+        page = pathlib.Path(tmp) / "explorer.html"
+        write_page(page, data_dir=store)
+        paths = []
+        with headless_chromium(width=width, height=1100) as driver:
+            from selenium.webdriver.common.by import By
+
+            driver.get(page.as_uri())
+            deadline = time.time() + 30
+            while not driver.execute_script("return !!(window.ftheory && window.ftheory.ready)"):
+                if time.time() > deadline:
+                    raise RuntimeError("the explorer did not finish loading")
+                time.sleep(0.05)
+            # show the simulation points: the theta = pi/4 button of the phase-diagram widget
+            for button in driver.find_elements(By.CSS_SELECTOR, "#lt-phase-data button"):
+                if "θ" in button.text or "theta=π/4" in button.text:
+                    button.click()
+                    break
+            time.sleep(0.3)
+            for wid in WIDGETS:
+                element = driver.find_element(By.ID, wid)
+                driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", element)
+                time.sleep(0.1)
+                path = out / f"explorer_{wid.replace('-', '_')}.png"
+                element.screenshot(str(path))
+                paths.append(path)
+            errors = driver.execute_script("return ftheory.errors")
+            if errors:
+                raise RuntimeError(f"the explorer reported errors: {errors}")
+    return paths
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ftheory.explore.screenshots", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="docs/images", help="folder for the PNG files (default docs/images)")
+    parser.add_argument("--data", help="a sweep store to overlay instead of the built-in small sweep")
+    ns = parser.parse_args(argv)
+    for path in take_screenshots(ns.out, ns.data):
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

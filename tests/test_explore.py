@@ -1,0 +1,233 @@
+"""The explorer on the Python side: generated JavaScript, page assembly, sweep data, CLI.
+
+The browser half (values computed by the page, sliders, screenshots) is tests/test_explore_browser.py.
+"""
+import json
+import math
+import re
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import ftheory
+from ftheory.cli import main
+from ftheory.explore import data as explore_data
+from ftheory.explore import jsgen, page
+from ftheory.params import PARAMS
+
+
+# -- generated evaluators ----------------------------------------------------------------------
+
+@pytest.mark.slow  # builds and prints every expression: ~15 s alone, less after tests/test_codegen.py
+def test_generated_js_is_up_to_date():
+    """Fails when a result changed and `python -m ftheory.explore.jsgen` was not rerun."""
+    assert jsgen.TARGET.read_text() == jsgen.generate_source(), \
+        "ftheory/explore/assets/evaluators.js is stale: run `python -m ftheory.explore.jsgen`"
+
+
+def test_every_result_is_generated_or_listed_with_a_reason():
+    text = jsgen.TARGET.read_text()
+    unsupported = json.loads(re.search(r"^  unsupported: (.*),$", text, re.M).group(1))
+    hashes = page.read_hashes(text)
+    names = {r.name for r in ftheory.results()}
+    assert set(hashes) == names
+    for name in names:
+        assert (f"R.{name} = " in text) != (name in unsupported), name
+    assert all(len(reason) > 20 for reason in unsupported.values())
+    # the results the widgets rely on that need the runtime (quadrature, implicit root) are generated
+    for name in ("linear_transfer_risk_finite", "finetune_transferability_gf", "finetune_scale",
+                 "finetune_break_even_theta_gf"):
+        assert name not in unsupported
+
+
+def test_hashes_match_the_numpy_evaluators():
+    """The page's staleness check compares these tables; they must agree for a fresh file."""
+    assert page.read_hashes(jsgen.TARGET.read_text()) == page._registry_hashes()
+
+
+def _js(expr, **symbols):
+    return jsgen.JSPrinter().doprint(expr)
+
+
+def test_printer_powers_match_numpy_conventions():
+    x, y = sp.symbols("x y", positive=True)
+    assert _js(x ** 2) == "sq(x)"
+    assert _js(x ** -2) == "1/sq(x)"
+    assert _js(sp.sqrt(x)) == "Math.sqrt(x)"
+    assert _js(1 / (x - 1)) == "1/(x - 1)"
+    assert _js(x ** y) == "Math.pow(x, y)"
+    assert _js(sp.Min(x, 1)) == "Math.min(1, x)"
+    assert _js(sp.oo) == "Number.POSITIVE_INFINITY"
+
+
+def test_printer_integral_and_custom_functions():
+    x, v = sp.symbols("x v", positive=True)
+    assert _js(sp.Integral(sp.exp(-x * v), (v, 0, sp.oo))) == "quad((v) => Math.exp(-v*x), 0, Number.POSITIVE_INFINITY)"
+    from ftheory.theory.finetune import PositiveRoot
+
+    assert _js(PositiveRoot(3, x, 2 * x)) == "positiveRoot(3, x, 2*x)"
+
+    class WithHook(sp.Function):
+        def _javascript_code(self, printer):
+            return f"hook({printer.doprint(self.args[0])})"
+
+    assert _js(WithHook(x) + 1) == "hook(x) + 1"
+
+
+def test_unsupported_functions_are_refused_not_guessed():
+    x = sp.Symbol("x", positive=True)
+    with pytest.raises(jsgen.Unsupported, match="besselj"):
+        jsgen.result_source("probe", sp.besselj(0, x), ("gamma",))
+
+    class Mystery(sp.Function):
+        pass
+
+    with pytest.raises(jsgen.Unsupported, match="Mystery"):
+        _js(Mystery(x))
+    with pytest.raises(jsgen.Unsupported, match="oo"):
+        _js(sp.Integral(sp.exp(x), (x, -sp.oo, 0)))
+
+
+def test_piecewise_becomes_a_branch_chain_in_numpy_order():
+    g = PARAMS["gamma"].symbol
+    expr = sp.Piecewise((1 / (1 - g), g < 1), (1 / (g - 1), g > 1), (sp.oo, True))
+    src = jsgen.result_source("probe", expr, ("gamma",))
+    lines = [line.strip() for line in src.splitlines()]
+    assert lines[1] == "if (gamma < 1) return 1/(1 - gamma);"
+    assert lines[2] == "if (gamma > 1) return 1/(gamma - 1);"
+    assert lines[3] == "return Number.POSITIVE_INFINITY;"
+    no_default = sp.Piecewise((g, g < 1))
+    assert "return NaN;" in jsgen.result_source("probe", no_default, ("gamma",))
+
+
+def test_separable_results_are_split_like_the_numpy_evaluator():
+    src = jsgen.result_source("linear_transfer_transferability", ftheory.get("linear_transfer_transferability").expr,
+                              ftheory.get("linear_transfer_transferability").params)
+    assert "const shared = " in src and "sq(Math.sin(theta))" in src.split("const shared = ")[1]
+
+
+def test_quadrature_nodes_are_numpy_gauss_legendre():
+    text = jsgen.TARGET.read_text()
+    xs = json.loads(re.search(r"^  GL_X: (\[.*\]),$", text, re.M).group(1))
+    ws = json.loads(re.search(r"^  GL_W: (\[.*\]),$", text, re.M).group(1))
+    x, w = np.polynomial.legendre.leggauss(jsgen.QUAD_ORDER)
+    assert xs == x.tolist() and ws == w.tolist()
+
+
+# -- page --------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def html_text():
+    return page.build_page()
+
+
+def test_page_is_self_contained(html_text):
+    assert html_text.startswith("<!doctype html>")
+    # no external resources of any kind: no src/href to another document, no @import or url()
+    assert not re.search(r"\b(src|href)\s*=", html_text.replace('href="#', ""), re.I), "page references a resource"
+    assert "@import" not in html_text and "url(" not in html_text
+    assert not re.search(r"https?://", html_text), "page mentions a remote URL"
+    for name in page._SCRIPTS:
+        assert f"// ---- {name} ----" in html_text
+    assert html_text.count("<script") == len(page._SCRIPTS) + 1  # + the JSON data block
+
+
+def test_page_data_block(html_text):
+    block = html_text.split('id="ft-page-data">', 1)[1].split("</script>", 1)[0]
+    data = json.loads(block)
+    assert {s["name"] for s in data["specs"]} == {r.name for r in ftheory.results()}
+    assert data["params"]["theta"]["high"] == pytest.approx(math.pi) and data["params"]["gamma"]["high"] is None
+    assert data["data"] == [] and data["dataSummary"] is None
+
+
+def test_building_the_page_does_not_import_sympy(tmp_path):
+    """With an up-to-date evaluators.js the page is assembled from files (0.4 s, no SymPy)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from ftheory.explore.page import write_page; "
+            f"write_page({str(tmp_path / 'e.html')!r}); print('sympy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", out.stderr
+
+
+def test_stale_evaluators_are_regenerated_with_a_warning(monkeypatch):
+    monkeypatch.setattr(page, "_registry_hashes", lambda: {"some_new_result": "0" * 16})
+    told = []
+    text = page.evaluators_source(warn=told.append)
+    assert told and "python -m ftheory.explore.jsgen" in told[0]
+    assert text == jsgen.generate_source()
+
+
+def test_inline_scripts_cannot_close_early():
+    with pytest.raises(ValueError, match="</script"):
+        page._script("var s = '</script>';", "probe.js")
+    assert page._json_for_script({"a": "</script><!--"}) == '{"a": "<\\/script><\\!--"}'
+
+
+# -- sweep data --------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    from ftheory.simulate import sweep
+    from ftheory.simulate.linear import simulate_min_norm_risk, simulate_scratch_and_transfer
+
+    root = tmp_path_factory.mktemp("store")
+    sweep(simulate_scratch_and_transfer, {"n": [10, 30]}, fixed={"d": 20, "theta": math.pi / 4, "sigma": 0.2},
+          instances=6, seed=3, store=str(root / "lt"), progress=False)
+    sweep(simulate_min_norm_risk, {"n": [10]}, fixed={"d": 20, "sigma": 0.2}, instances=6, seed=3,
+          store=str(root / "sc"), progress=False)
+    (root / "notes.json").write_text('{"not": "a sweep record"}')
+    (root / "broken.json").write_text("{")
+    return root
+
+
+def test_load_store_classifies_and_summarises(store):
+    records, summary = explore_data.load_store(store)
+    assert summary["files"] == 3 and summary["unreadable_files"] == 2
+    assert summary["by_kind"] == {"scratch_risk": 3, "lt_risk": 2, "T_lt": 2}
+    t = next(r for r in records if r["kind"] == "T_lt" and r["params"]["n"] == 30)
+    assert t["params"]["gamma"] == 1.5 and t["params"]["theta"] == math.pi / 4 and t["instances"] == 6
+    # mean and standard error are those of the stored samples
+    stored = json.loads((store / t["file"]).read_text())["quantities"]["transferability"]["samples"]
+    assert t["mean"] == pytest.approx(np.mean(stored), rel=1e-15)
+    assert t["sem"] == pytest.approx(np.std(stored, ddof=1) / math.sqrt(6), rel=1e-14)
+
+
+@pytest.mark.parametrize("quantity, info, kind", [
+    ("T_lt", {}, "T_lt"), ("transferability", {}, "T_lt"), ("T_ft", {}, "T_ft"),
+    ("risk", {"estimator": "min_norm"}, "scratch_risk"), ("risk", {"estimator": "ridge"}, "ridge_risk"),
+    ("risk", {"procedure": "ft"}, "ft_risk"), ("sc", {"wd": 1e-3}, None), ("c_gd", {}, None),
+    ("risk", {"estimator": "something else"}, None)])
+def test_classify(quantity, info, kind):
+    assert explore_data.classify(quantity, info) == kind
+
+
+def test_load_store_errors(tmp_path):
+    with pytest.raises(ValueError, match="not a directory"):
+        explore_data.load_store(tmp_path / "missing")
+    with pytest.raises(ValueError, match="holds no sweep records"):
+        explore_data.load_store(tmp_path)
+
+
+# -- CLI ---------------------------------------------------------------------------------------
+
+def test_cli_explore_writes_the_page(tmp_path, store, capsys):
+    out = tmp_path / "explorer.html"
+    assert main(["explore", "--out", str(out), "--data", str(store)]) == 0
+    text = out.read_text()
+    assert "7 simulation points" in capsys.readouterr().out
+    block = json.loads(text.split('id="ft-page-data">', 1)[1].split("</script>", 1)[0])
+    assert len(block["data"]) == 7 and block["dataSummary"]["records"] == 7
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["explore", "--out", "/nonexistent-folder/x.html"], "does not exist"),
+    (["explore", "--out", "x.html", "--data", "/nonexistent-folder"], "not a directory"),
+    (["explore", "--bogus"], "unrecognized arguments")])
+def test_cli_explore_errors_are_one_line(argv, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
