@@ -139,7 +139,8 @@ def render(data, path_stem) -> list:
     ax_b.set_ylabel(r"$\mathcal{T}_{\rm lt}$")
     ax_b.axhline(0, color="#999999", lw=0.8)
     ax_b.set_title(r"(b) against $W_1$ and $W_2$ of the task laws", fontsize=9)
-    ax_b.legend(fontsize=6.5, loc="lower left")
+    ax_b.set_ylim(-0.6, 0.9)
+    ax_b.legend(fontsize=6.5, loc="upper center", ncol=2)
 
     est = np.array([r["mean"] for r in data["w1"]])
     sd = np.array([r["std"] for r in data["w1"]])
@@ -152,7 +153,8 @@ def render(data, path_stem) -> list:
     ax_e.set_xlabel(rf"empirical $W_1$: assignment, $\ell_1$, $d={data['w1_dim']}$, $n={data['w1_size']}$")
     ax_e.set_ylabel(r"$\mathcal{T}_{\rm lt}$")
     ax_e.set_title("(c) the paper's finite-sample estimate", fontsize=9)
-    ax_e.legend(fontsize=6.5, loc="center left")
+    ax_e.set_ylim(-0.6, 0.9)
+    ax_e.legend(fontsize=6.5, loc="upper center", ncol=2)
 
     gam = np.concatenate([np.linspace(0.02, 0.995, 300), np.linspace(1.005, 3.0, 300)])
     t_gam = t_lt(gamma=gam, theta=THETA_FIXED, sigma=SIGMA)

@@ -165,3 +165,43 @@ def test_mpmath_agrees_with_float64():
     r = ftheory.get("wasserstein2_task")
     args = dict(theta=1.2, sigma=0.3, sigma_s=0.5, norm_s=1.3, norm_t=0.8)
     assert float(r.mp(dps=40, **args)) == pytest.approx(float(r(**args)), rel=1e-12)
+
+
+def test_sign_of_transfer_is_not_a_function_of_the_distances():
+    """THEORY.md §9.5: for one task pair the sign of T_lt changes three times as gamma varies, while no
+    distance depends on gamma; and across theta, equal KL can come with opposite transfer."""
+    for name in ("kl_divergence_task", "wasserstein2_task", "wasserstein1_lower_bound", "wasserstein1_upper_bound"):
+        assert "gamma" not in ftheory.get(name).params
+    gamma = np.concatenate([np.linspace(0.01, 0.999, 2000), np.linspace(1.001, 4, 2000)])
+    t = ftheory.get("linear_transfer_transferability")(gamma=gamma, theta=math.pi / 4, sigma=0.2)
+    assert np.count_nonzero(np.diff(np.sign(t)) != 0) == 3
+    # equal KL: a rotated unit source teacher hurts, an aligned longer one helps
+    kl = ftheory.get("kl_divergence_task")
+    theta = math.pi / 2
+    norm_s = 1 + math.sqrt(2 * 0.04 * float(kl(theta=theta, sigma=0.2)))   # |beta_s - beta_t| = norm_s - 1
+    assert kl(theta=0.0, sigma=0.2, norm_s=norm_s) == pytest.approx(float(kl(theta=theta, sigma=0.2)))
+    t_lt = ftheory.get("linear_transfer_transferability")
+    assert t_lt(gamma=0.5, theta=theta, sigma=0.2) < 0 < t_lt(gamma=0.5, theta=0.0, sigma=0.2, norm_s=norm_s)
+
+
+@pytest.mark.parametrize("theta", [math.pi / 3, math.pi])
+def test_empirical_w1_brackets_the_population_bounds(theta):
+    """Exact empirical W1 on samples against the closed-form bounds. By convexity E W1(P_n, Q_n) >= W1(P, Q)
+    >= lower bound; by the triangle inequality and Jensen, E W1(P_n, Q_n) <= upper bound + E W1(P_n, P'_n)
+    + E W1(Q_n, Q'_n) (two independent samples of the same law). Means over repetitions, 4 standard errors."""
+    from ftheory.similarity import wasserstein1_exact
+
+    bs, bt = task_teachers(theta, 2)
+    reps, size = 12, 150
+    cross, same_s, same_t = [], [], []
+    for r in range(reps):
+        ps, ps2, pt, pt2 = (sample_task(b, 0.3, size, seed=4 * r + j) for j, b in enumerate((bs, bs, bt, bt)))
+        cross.append(wasserstein1_exact(ps, pt))
+        same_s.append(wasserstein1_exact(ps, ps2))
+        same_t.append(wasserstein1_exact(pt, pt2))
+    cross, noise = np.array(cross), np.array(same_s) + np.array(same_t)
+    args = dict(theta=theta, sigma=0.3, sigma_s=0.3)
+    se = cross.std(ddof=1) / math.sqrt(reps)
+    assert cross.mean() >= ftheory.get("wasserstein1_lower_bound")(**args) - 4 * se
+    excess = cross - noise
+    assert excess.mean() <= ftheory.get("wasserstein1_upper_bound")(**args) + 4 * excess.std(ddof=1) / math.sqrt(reps)
