@@ -133,30 +133,33 @@ def _cosine_bound(omega, lip_norm, var_same, var_other):
     return amp * abs(math.exp(-0.5 * omega ** 2 * var_same) - math.exp(-0.5 * omega ** 2 * var_other))
 
 
-def _best_cosine(lip_norm, var_same, var_other):
-    if var_same == var_other:
-        return 0.0, 1.0
-    obj = lambda lw: -_cosine_bound(math.exp(lw), lip_norm, var_same, var_other)  # noqa: E731
-    grid = np.linspace(-8.0, 8.0, 161)
+def _maximise_log(value, lo, hi, num):
+    """Maximise ``value(t)`` over ``t = exp(x)``, ``x in [lo, hi]``: a grid, then a bounded refinement.
+
+    Every candidate is an exact bound, so the search only needs to be good, not certified.
+    Returns ``(best value, best t)``.
+    """
+    obj = lambda x: -value(math.exp(x))  # noqa: E731
+    grid = np.linspace(lo, hi, num)
     vals = [obj(g) for g in grid]
     i = int(np.argmin(vals))
-    res = optimize.minimize_scalar(obj, bounds=(grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)]),
+    res = optimize.minimize_scalar(obj, bounds=(grid[max(i - 1, 0)], grid[min(i + 1, num - 1)]),
                                    method="bounded", options={"xatol": 1e-10})
     best = min((float(res.fun), float(res.x)), (float(vals[i]), float(grid[i])))
     return -best[0], math.exp(best[1])
+
+
+def _best_cosine(lip_norm, var_same, var_other):
+    if var_same == var_other:
+        return 0.0, 1.0
+    return _maximise_log(lambda om: _cosine_bound(om, lip_norm, var_same, var_other), -8.0, 8.0, 161)
 
 
 def _best_scale(s1, s2):
     if s1 == s2:
         return 0.0, 1.0
-    obj = lambda lk: -abs(float(y_test_function_mean(s1, math.exp(lk)) - y_test_function_mean(s2, math.exp(lk))))  # noqa: E731
-    grid = np.linspace(-8.0, 12.0, 201)
-    vals = [obj(g) for g in grid]
-    i = int(np.argmin(vals))
-    res = optimize.minimize_scalar(obj, bounds=(grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)]),
-                                   method="bounded", options={"xatol": 1e-10})
-    best = min((float(res.fun), float(res.x)), (float(vals[i]), float(grid[i])))
-    return -best[0], math.exp(best[1])
+    return _maximise_log(lambda k: abs(float(y_test_function_mean(s1, k) - y_test_function_mean(s2, k))),
+                         -8.0, 12.0, 201)
 
 
 def dudley_lower_bound(theta, sigma, sigma_s=None, norm_s=1.0, norm_t=1.0) -> DudleyBound:
