@@ -6,7 +6,7 @@
     ftheory eval NAME gamma=0.5 sigma=0.2 [--dps 50] [--json]
     ftheory limit NAME PARAM POINT [--dir -|+|+-] [sigma=0 ...] [--json]
     ftheory series NAME PARAM POINT [--order 3] [--dir +|-] [--json]
-    ftheory reproduce [--out DIR] [--only IDS] [--scale tiny|default]
+    ftheory reproduce [--out DIR] [--only IDS] [--scale tiny|default|paper] [--redraw] [--docs DIR]
     ftheory explore [--out explorer.html] [--data STORE_DIR]
 
 Parameter values accept expressions (``theta=pi/4``) and comma lists (``gamma=0.5,1.5``).
@@ -334,6 +334,8 @@ def cmd_explore(ns):
 
     info = write_page(ns.out, data_dir=ns.data)
     extra = f", {info['records']} simulation points from {ns.data}" if ns.data else ""
+    if info.get("relu_fit"):
+        extra += f", ReLU scratch power law A = {info['relu_fit']['A']:.4g}, nu = {info['relu_fit']['nu']:.3f}"
     print(f"wrote {info['path']} ({info['bytes'] / 1e3:.0f} kB{extra}); open it in any browser (works offline)")
 
 
@@ -341,7 +343,7 @@ def cmd_reproduce(ns):
     from ftheory.figures import reproduce
 
     only = [s.strip() for s in ns.only.split(",")] if ns.only else None
-    reproduce(out=ns.out, only=only, scale=ns.scale, seed=ns.seed)
+    reproduce(out=ns.out, only=only, scale=ns.scale, seed=ns.seed, redraw=ns.redraw, docs=ns.docs)
 
 
 # -- parser ------------------------------------------------------------------------------------
@@ -454,20 +456,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("explore", help="write the interactive explorer: one self-contained HTML page",
                        description="Interactive widgets (phase diagrams, risks, fine-tuning, finite source, tuned "
-                       "baseline, similarity) computed by JavaScript generated from the registered results; no "
-                       "network access needed. See docs/explorer.md.")
+                       "baseline, similarity, ReLU kernels, Mercer eigenvalues and the power-law boundary) computed "
+                       "by JavaScript generated from the registered results; no network access needed. See "
+                       "docs/explorer.md.")
     p.add_argument("--out", default="explorer.html", help="output file (default: explorer.html)")
     p.add_argument("--data", metavar="STORE_DIR",
                    help="a sweep store folder (ftheory sweep --store, or figures/store of ftheory reproduce): "
-                   "overlay its completed points with error bars")
+                   "overlay its completed points with error bars; an ftheory reproduce output folder also "
+                   "supplies the fitted ReLU power law (A, nu) and residuals")
     p.set_defaults(func=cmd_explore)
 
     p = sub.add_parser("reproduce", help="reproduce the paper's figures, theory and simulation side by side")
     p.add_argument("--out", default="figures", help="output folder (default: figures)")
     p.add_argument("--only", help="comma-separated figure ids (see docs/figures.md)")
-    p.add_argument("--scale", default="default", choices=["tiny", "default"],
-                   help="simulation size: tiny (seconds, for tests) or default (minutes)")
+    p.add_argument("--scale", default="default", choices=["tiny", "default", "paper"],
+                   help="simulation size: tiny (seconds, for tests), default (minutes) or paper (the authors' "
+                   "protocol, d = 500: hours)")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--redraw", action="store_true", help="draw every figure again even if it is up to date")
+    p.add_argument("--docs", metavar="DIR", help="also write DIR/figures.md and copy the PNGs to DIR/images")
     p.set_defaults(func=cmd_reproduce)
     return parser
 

@@ -34,7 +34,7 @@ def to_latex(expr, **options) -> str:
 
 # -- parsing back ----------------------------------------------------------------------------
 
-_NORM_PLACEHOLDERS = {r"\|\beta_{t}\|": "r_{t}", r"\|\beta_{s}\|": "r_{s}"}
+_NORM_PLACEHOLDERS = {r"\|\beta_{t}\|": "r_{t}", r"\|\beta_{s}\|": "r_{s}", r"\|w\|": "r_{w}", r"\|v\|": "r_{v}"}
 
 
 def _prepare(text: str) -> str:

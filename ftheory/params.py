@@ -268,6 +268,16 @@ _DECLARATIONS = [
           latex="k", strategy_high=100),
     Param("residual", "part of a unit target teacher outside the pretrained feature space, "
           "||(I - U U^T) beta_t||^2", low=0.0, high=1.0, latex=r"\rho", symbol_name="rho"),
+    # Two-layer ReLU networks (THEORY.md §10.2): kernels between two neurons w, v and their
+    # Mercer decomposition on the sphere.
+    Param("u", "cosine between two neuron weight vectors w.v/(|w||v|) (or two inputs on the sphere)",
+          low=-1.0, high=1.0, latex="u"),
+    Param("norm_w", "norm |w| of the first neuron's weight vector", low=0.0, default=1.0,
+          latex=r"\|w\|", symbol_name="r_w", strategy_high=3.0),
+    Param("norm_v", "norm |v| of the second neuron's weight vector", low=0.0, default=1.0,
+          latex=r"\|v\|", symbol_name="r_v", strategy_high=3.0),
+    Param("ell", "degree of a spherical harmonic (Gegenbauer / Hermite index of a Mercer expansion)",
+          low=0, integer=True, latex=r"\ell", strategy_high=40),
 ]
 
 PARAMS: dict[str, Param] = {p.name: p for p in _DECLARATIONS}

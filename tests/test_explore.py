@@ -39,6 +39,11 @@ def test_every_result_is_generated_or_listed_with_a_reason():
     for name in ("linear_transfer_risk_finite", "finetune_transferability_gf", "finetune_scale",
                  "finetune_break_even_theta_gf"):
         assert name not in unsupported
+    # ... and so are the ReLU Mercer results built on the Beta function (runtime beta)
+    for name in ("relu_funk_hecke", "relu_gaussian_eigenvalue", "relu_hermite_coefficient_sq", "relu_sphere_eigenvalue",
+                 "relu_uniform_kernel_eigenvalue", "sphere_harmonic_multiplicity", "step_funk_hecke",
+                 "step_sphere_eigenvalue"):
+        assert name in hashes and name not in unsupported and "beta(" in text.split(f"// {name}:")[1].split("R.")[0]
 
 
 def test_hashes_match_the_numpy_evaluators():
@@ -67,6 +72,10 @@ def test_printer_integral_and_custom_functions():
     from ftheory.theory.finetune import PositiveRoot
 
     assert _js(PositiveRoot(3, x, 2 * x)) == "positiveRoot(3, x, 2*x)"
+
+    from ftheory.theory.relu import Beta
+
+    assert _js(Beta(x / 2, v + sp.Rational(1, 2))) == "beta((1/2)*x, v + 1/2)"
 
     class WithHook(sp.Function):
         def _javascript_code(self, printer):
@@ -139,6 +148,7 @@ def test_page_data_block(html_text):
     assert {s["name"] for s in data["specs"]} == {r.name for r in ftheory.results()}
     assert data["params"]["theta"]["high"] == pytest.approx(math.pi) and data["params"]["gamma"]["high"] is None
     assert data["data"] == [] and data["dataSummary"] is None
+    assert data["relu"]["reproduce"] is None and data["relu"]["defaults"]["nu"] == 1.18
 
 
 def test_building_the_page_does_not_import_sympy(tmp_path):
@@ -164,6 +174,84 @@ def test_inline_scripts_cannot_close_early():
     with pytest.raises(ValueError, match="</script"):
         page._script("var s = '</script>';", "probe.js")
     assert page._json_for_script({"a": "</script><!--"}) == '{"a": "<\\/script><\\!--"}'
+
+
+# -- ReLU numbers (THEORY.md §10.3-§10.5) -----------------------------------------------------------
+
+def test_default_residual_curve_is_the_seeded_teacher_projection(html_text):
+    """The embedded curve: every mu = k/100 of the default teacher (d = m* = 100, seed 0), exact."""
+    from ftheory.relu.projection import project_onto_span
+    from ftheory.simulate.relu import draw_teacher
+
+    block = json.loads(html_text.split('id="ft-page-data">', 1)[1].split("</script>", 1)[0])
+    curve = block["relu"]["default"]
+    assert (curve["d"], curve["m_star"], curve["seed"]) == (100, 100, 0)
+    assert curve["mus"] == [k / 100 for k in range(100)] and curve["kept"] == [100 - k for k in range(100)]
+    rel, ab = np.array(curve["relative"]), np.array(curve["absolute"])
+    assert rel[0] == 0 and np.all((rel >= 0) & (rel <= 1)) and rel[-1] > 0.5
+    assert np.all(np.diff(rel) >= -1e-12)  # the removed sets are nested: the residual grows with mu
+    np.testing.assert_allclose(ab, rel * curve["norm_sq"], rtol=1e-12, atol=0)
+    # an independent route: the span of the kept neurons as a basis of its own (project_onto_span)
+    teacher = draw_teacher(100, 100, instances=1, seed=0)
+    for k in (1, 30, 70, 99):
+        keep = teacher.keep(k / 100)[0]
+        p = project_onto_span(teacher.weights[0], teacher.coef[0], teacher.weights[0][keep])
+        assert len(keep) == 100 - k
+        assert p.outside_sq == pytest.approx(ab[k], rel=1e-8, abs=1e-12 * p.norm_sq)
+    assert block["relu"]["defaults"]["A"] == pytest.approx(100 ** 1.18, rel=1e-15)
+
+
+def test_load_reproduce_relu_reads_the_figure_data(tmp_path):
+    from ftheory.explore.relu import load_reproduce_relu
+    from ftheory.relu.powerlaw import boundary_n
+    from tests._relu_figure_data import FIT, MUS, RELATIVE, write_reproduce_relu
+
+    assert load_reproduce_relu(tmp_path) is None and load_reproduce_relu(tmp_path / "missing") is None
+    run = load_reproduce_relu(write_reproduce_relu(str(tmp_path / "figs")))
+    assert run["fit"]["A"] == FIT["A"] and run["fit"]["nu"] == FIT["nu"] and run["fit"]["A_ci"] == FIT["A_ci"]
+    assert (run["scale"], run["seed"], run["d"], run["m_star"], run["fit_n_min"]) == ("default", 1, 20, 20, 80)
+    assert run["n_star"]["mus"] == MUS and run["n_star"]["relative"] == RELATIVE
+    assert run["n_star"]["n_star"][0] is None  # "inf": nothing outside at mu = 0
+    np.testing.assert_allclose(run["n_star"]["n_star"][1:], boundary_n(FIT["A"], FIT["nu"], RELATIVE[1:]), rtol=1e-15)
+    assert len(run["residual"]["mus"]) == 20 and run["residual"]["teachers"] == 200
+    assert run["files"]["relu-phase.json"] == "data/relu-phase.json"
+    # a broken or implausible fit is ignored, the rest is kept
+    phase = tmp_path / "figs" / "data" / "relu-phase.json"
+    stored = json.loads(phase.read_text())
+    stored["data"]["fit"]["A"] = -1.0
+    phase.write_text(json.dumps(stored))
+    (tmp_path / "figs" / "data" / "relu-powerlaw.json").write_text("{")
+    run = load_reproduce_relu(tmp_path / "figs")
+    assert "fit" not in run and run["n_star"]["mus"] == MUS and "residual" in run
+
+
+def test_load_data_accepts_a_folder_with_only_relu_figures(tmp_path):
+    from tests._relu_figure_data import FIT, write_reproduce_relu
+
+    records, summary, relu_run = page.load_data(write_reproduce_relu(str(tmp_path / "figs")))
+    assert records == [] and summary is None and relu_run["fit"]["A"] == FIT["A"]
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="holds no sweep records.*nor the ReLU figure data"):
+        page.load_data(tmp_path / "empty")
+
+
+@pytest.mark.slow  # runs the tiny ReLU experiment of `ftheory reproduce` (~8 s)
+def test_load_reproduce_relu_on_a_real_reproduce_run(tmp_path):
+    """The loader against what `ftheory reproduce` really writes (catches a change of its format)."""
+    from ftheory.explore.relu import load_reproduce_relu
+    from ftheory.figures import reproduce
+    from ftheory.relu.powerlaw import boundary_n
+
+    reproduce(out=str(tmp_path), only=["relu-phase", "relu-powerlaw", "relu-projection"], scale="tiny", quiet=True)
+    run = load_reproduce_relu(tmp_path)
+    phase = json.loads((tmp_path / "data" / "relu-phase.json").read_text())["data"]
+    assert run["fit"]["A"] == phase["fit"]["A"] and run["fit"]["nu"] == phase["fit"]["nu"]
+    assert run["scale"] == "tiny" and run["d"] == phase["config"]["d"]
+    rel = np.array(run["n_star"]["relative"])
+    expected = boundary_n(run["fit"]["A"], run["fit"]["nu"], rel)
+    got = np.array([np.inf if v is None else v for v in run["n_star"]["n_star"]])
+    np.testing.assert_allclose(got[np.isfinite(expected)], expected[np.isfinite(expected)], rtol=1e-12)
+    assert run["residual"]["teachers"] >= 1 and len(run["residual"]["relative"]) == len(run["residual"]["mus"])
 
 
 # -- sweep data --------------------------------------------------------------------------------
@@ -220,6 +308,16 @@ def test_cli_explore_writes_the_page(tmp_path, store, capsys):
     assert "7 simulation points" in capsys.readouterr().out
     block = json.loads(text.split('id="ft-page-data">', 1)[1].split("</script>", 1)[0])
     assert len(block["data"]) == 7 and block["dataSummary"]["records"] == 7
+
+
+def test_cli_explore_with_a_reproduce_folder(tmp_path, capsys):
+    from tests._relu_figure_data import FIT, write_reproduce_relu
+
+    out = tmp_path / "explorer.html"
+    assert main(["explore", "--out", str(out), "--data", write_reproduce_relu(str(tmp_path / "figs"))]) == 0
+    assert "ReLU scratch power law A = 33.27, nu = 1.063" in capsys.readouterr().out
+    block = json.loads(out.read_text().split('id="ft-page-data">', 1)[1].split("</script>", 1)[0])
+    assert block["relu"]["reproduce"]["fit"]["A"] == FIT["A"] and block["data"] == []
 
 
 @pytest.mark.parametrize("argv, message", [

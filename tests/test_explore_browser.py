@@ -11,6 +11,7 @@
 Skipped when Chromium, ChromeDriver or selenium is missing (Debian: ``apt-get install chromium
 chromium-driver``; ``pip install '.[test]'``).
 """
+import functools
 import io
 import math
 import time
@@ -23,6 +24,7 @@ from hypothesis import strategies as st
 import ftheory
 from ftheory.explore.browser import BrowserUnavailable, find_browser
 from ftheory.params import PARAMS
+from tests._relu_figure_data import FIT, MUS, RELATIVE, write_reproduce_relu
 
 try:
     find_browser()
@@ -46,9 +48,14 @@ SPECIAL = {
     "depth": [2, 3, 5],
     "norm_s": [1.0, 0.5, 2.5],
     "norm_t": [1.0, 0.7, 2.0],
+    "u": [-1.0, 0.0, 1.0, 0.5, -0.5],
+    "norm_w": [0.0, 1.0, 2.5],
+    "norm_v": [0.0, 1.0, 0.4],
+    "ell": [0, 1, 2, 3, 4, 5, 30, 31, 50, 51],
 }
-#: upper ends of the random draws for unbounded domains
-HIGH = {"gamma": 3.0, "gamma_s": 3.0, "n": 150, "d": 150, "depth": 6, "k": 60}
+#: upper ends of the random draws for unbounded domains (larger d for the ReLU Mercer results: see
+#: test_beta_results_against_mpmath_up_to_large_d)
+HIGH = {"gamma": 3.0, "gamma_s": 3.0, "n": 150, "d": 150, "depth": 6, "k": 60, "ell": 60}
 
 
 def _draw(p, rng):
@@ -90,6 +97,7 @@ def store(tmp_path_factory):
     root = tmp_path_factory.mktemp("explore_store")
     sweep(simulate_scratch_and_transfer, {"n": [10, 20, 30, 50, 60]},
           fixed={"d": 40, "theta": math.pi / 4, "sigma": 0.2}, instances=10, seed=5, store=str(root), progress=False)
+    write_reproduce_relu(str(root / "figures"))  # the ReLU power-law fit of a reproduce run, as --data reads it
     return root
 
 
@@ -174,8 +182,101 @@ def test_page_values_equal_python_at_hypothesis_points(browser, data):
     point = {p: data.draw(PARAMS[p].strategy().filter(lambda v: v == 0 or abs(v) >= 1e-100), label=p)
              for p in r.params}
     page = float(js(browser, "return ftheory.evalStrings(arguments[0], [arguments[1]])[0]", name, point))
-    py = float(r(**point))
+    if name in beta_results():
+        # SciPy's beta loses up to 9e-13 at the d <= 400 drawn here (measured; 3.6e-11 at d ~ 9000),
+        # too close to RTOL for the Python evaluator to be the reference: the exact value is
+        py = float(r.mp(dps=30, **point))
+    else:
+        py = float(r(**point))
     assert _same(py, page), (name, point, py, page)
+
+
+@functools.lru_cache(maxsize=None)
+def beta_results() -> frozenset:
+    """Registered results evaluated with the Beta function (ftheory.theory.relu.Beta), read from the
+    generated NumPy evaluators (building every SymPy expression instead would take 20 s)."""
+    import inspect
+
+    from ftheory._generated import evaluators
+
+    return frozenset(r.name for r in ftheory.results()
+                     if "ftheory.special.beta(" in inspect.getsource(getattr(evaluators, f"_{r.name}__branches")))
+
+
+#: (d, ell) grid of the Beta results against mpmath: d from 1 to 10^5, degrees up to 60
+BETA_D = [1, 2, 3, 4, 7, 100, 101, 399, 400, 999, 1000, 2999, 3000, 5000, 5001, 20000, 100000]
+BETA_ELL = list(range(0, 13)) + [19, 20, 21, 30, 31, 40, 49, 50, 51, 59, 60]
+
+
+def test_beta_results_against_mpmath_up_to_large_d(browser):
+    """The eight ReLU results built on the Beta function, at d up to 10^5 and degree up to 60, against
+    30-digit mpmath (an independent reference; the Python evaluators use ftheory.special.beta, the same
+    exact-ratio algorithm, so they are checked against mpmath in tests/test_special.py)."""
+    names = sorted(beta_results())
+    assert len(names) >= 8 and all(js(browser, "return ftheory.has(arguments[0])", n) for n in names)
+    cases = {}
+    for name in names:
+        params = ftheory.get(name).params
+        if params == ("ell",):
+            cases[name] = [{"ell": ell} for ell in range(0, 201)]
+        else:
+            cases[name] = [{"d": d, "ell": ell} for d in BETA_D for ell in BETA_ELL]
+    got = js(browser, "const out = {}; for (const [k, pts] of Object.entries(arguments[0]))"
+                      " out[k] = ftheory.evalStrings(k, pts); return out;", cases)
+    worst, bad, nonzero = {}, [], 0
+    for name, pts in cases.items():
+        r = ftheory.get(name)
+        worst[name] = 0.0
+        for pt, text in zip(pts, got[name]):
+            page = float(text)
+            exact = r.mp(dps=30, **pt)
+            if exact == 0:
+                if page != 0:
+                    bad.append((name, pt, 0.0, page))
+                continue
+            nonzero += 1
+            err = float(abs(page - exact) / abs(exact))
+            worst[name] = max(worst[name], err)
+            if not err <= RTOL:
+                bad.append((name, pt, float(exact), page))
+    assert not bad, f"{len(bad)} values differ from mpmath, e.g. {bad[:3]}"
+    assert nonzero > 1500
+    print("\nworst relative error against mpmath: " + ", ".join(f"{k} {v:.1e}" for k, v in worst.items()))
+
+
+def test_runtime_beta_against_mpmath(browser):
+    """The runtime's Beta: the exact-ratio route for half-integers (error bound (2m + 4) 2^-53 with m
+    < 60 factors: < 2e-14) and the Lanczos route for any positive arguments."""
+    import mpmath
+
+    rng = np.random.default_rng(11)
+    half = [(d / 2, (ell + 1) / 2) for d in BETA_D for ell in BETA_ELL] + \
+        [(d - 1.0, ell + 1.0) for d in BETA_D[1:] for ell in BETA_ELL] + [(0.5, 0.5), (1.0, 1.0), (0.5, 118.5)]
+    general = [(float(a), float(b)) for a, b in 10 ** rng.uniform(-3, 5, (600, 2))] + \
+        [(float(a), float(b)) for a, b in zip(10 ** rng.uniform(0, 5, 300), 10 ** rng.uniform(-3, 1.5, 300))]
+    got = js(browser, "const R = ftheory.runtime; return [arguments[0].map(p => String(R.beta(p[0], p[1]))),"
+                      " arguments[1].map(p => String(R.beta(p[0], p[1]))), arguments[0].map(p => String(R.betaGeneral(p[0], p[1])))];",
+             half, general)
+    with mpmath.workdps(30):
+        exact_h = [mpmath.beta(mpmath.mpf(a), mpmath.mpf(b)) for a, b in half]
+        exact_g = [mpmath.beta(mpmath.mpf(a), mpmath.mpf(b)) for a, b in general]
+
+    def errors(values, exact):
+        out = []
+        for v, e in zip(values, exact):
+            if abs(e) < mpmath.mpf("1e-290"):  # subnormal / underflowing results: no relative accuracy
+                continue
+            out.append(float(abs(float(v) - e) / e))
+        return np.array(out)
+
+    e_half, e_gen, e_half_lanczos = errors(got[0], exact_h), errors(got[1], exact_g), errors(got[2], exact_h)
+    assert e_half.size > 700 and e_gen.size > 600
+    assert e_half.max() < 2e-14, e_half.max()
+    assert e_gen.max() < RTOL and e_half_lanczos.max() < RTOL, (e_gen.max(), e_half_lanczos.max())
+    assert js(browser, "const R = ftheory.runtime; return [0, -1, NaN, Infinity].map(a => String(R.beta(a, 1)))") == \
+        ["NaN"] * 4
+    print(f"\nBeta: exact route worst {e_half.max():.1e}; Lanczos route worst {e_gen.max():.1e} (random), "
+          f"{e_half_lanczos.max():.1e} (half-integer grid)")
 
 
 def test_quadrature_result_against_mpmath(browser):
@@ -243,7 +344,8 @@ def test_widgets_render_without_errors(browser):
           ({id: w.id, missing: w.missing, renders: w.renders, readout: w.readout.textContent}))};""")
     assert state["errors"] == []
     ids = {w["id"] for w in state["widgets"]}
-    assert {"lt-phase", "risks", "finetune", "finite-source", "tuned", "similarity", "all-results"} <= ids
+    assert {"lt-phase", "risks", "finetune", "finite-source", "tuned", "similarity", "relu-kernel", "relu-mercer",
+            "relu-boundary", "all-results"} <= ids
     for w in state["widgets"]:
         assert w["missing"] == [] and w["renders"] >= 1 and len(w["readout"]) > 20, w
     severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
@@ -308,6 +410,138 @@ def test_simulation_points_are_drawn(browser):
     wait_for(browser, "return ftheory.widgets['lt-phase'].renders > arguments[0]", renders)
     labels = js(browser, "return ftheory.widgets['lt-phase'].figs[1].legendItems.map(i => i.label)")
     assert any("sim., d=40" in label for label in labels)
+
+
+def js_fmt(v, digits=4):
+    """Python port of FTPlot.fmt (the readouts' number format)."""
+    if v == math.inf:
+        return "+∞"
+    if v == -math.inf:
+        return "−∞"
+    if v != 0 and (abs(v) >= 1e5 or abs(v) < 1e-3):
+        mantissa, exponent = f"{v:.{digits - 1}e}".split("e")
+        return f"{mantissa}e{int(exponent):+d}".replace("-", "−")
+    x = float(f"{v:.{digits}g}")
+    return (str(int(x)) if x == int(x) else repr(x)).replace("-", "−")
+
+
+def _press(driver, widget, key, keys):
+    """Real key presses on a slider; waits for the widget to render again."""
+    from selenium.webdriver.common.by import By
+
+    renders = js(driver, "return ftheory.widgets[arguments[0]].renders", widget)
+    slider = driver.find_element(By.ID, f"{widget}-{key}")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", slider)
+    slider.send_keys(keys)
+    wait_for(driver, "return ftheory.widgets[arguments[0]].renders > arguments[1]", widget, renders)
+    return js(driver, "return ftheory.widgets[arguments[0]].values()", widget)
+
+
+def _readout(driver, widget):
+    return js(driver, "return ftheory.widgets[arguments[0]].readout.textContent", widget)
+
+
+def test_relu_kernel_widget_responds_to_a_slider(browser):
+    from selenium.webdriver.common.keys import Keys
+
+    before, picture = _readout(browser, "relu-kernel"), _canvas(browser, "relu-kernel-fig0")
+    k1 = ftheory.get("relu_arccos_kernel")
+    assert f"κ₁ = {js_fmt(float(k1(u=0.5, norm_w=1.0, norm_v=1.0)), 8)}," in before
+    values = _press(browser, "relu-kernel", "norm_w", Keys.ARROW_RIGHT * 5)  # |w| 1 -> 1.25
+    assert values["norm_w"] == pytest.approx(1.25)
+    after = _readout(browser, "relu-kernel")
+    assert after != before and _canvas(browser, "relu-kernel-fig0") != picture
+    assert f"κ₁ = {js_fmt(float(k1(u=0.5, norm_w=1.25, norm_v=1.0)), 8)}," in after
+    assert f"κ₁(1) = |w||v|/2 = {js_fmt(0.625, 6)}," in after
+    # at u = 1 Mehler's series sum_l xi_l^2 u^l converges slowly to kappa_1(1) = |w||v|/2: the readout's
+    # truncation error is |w||v| (sum_{l <= 40} xi_l^2 - 1/2)
+    _press(browser, "relu-kernel", "u", Keys.END)
+    values = _press(browser, "relu-kernel", "L", Keys.END)
+    assert values["L"] == 40 and values["u"] == 1
+    xi = ftheory.get("relu_hermite_coefficient_sq")
+    expected = 1.25 * (sum(float(xi(ell=ell)) for ell in range(41)) - 0.5)
+    assert -1e-3 < expected < -1e-5
+    assert f"(error {js_fmt(expected, 3)})" in _readout(browser, "relu-kernel")
+
+
+def test_relu_mercer_widget_responds_to_a_slider(browser):
+    from selenium.webdriver.common.keys import Keys
+
+    before, picture = _readout(browser, "relu-mercer"), _canvas(browser, "relu-mercer-fig0")
+    assert before.startswith("d = 100, ℓ = 2:")
+    values = _press(browser, "relu-mercer", "d", Keys.ARROW_RIGHT * 60)  # log slider: d = 100 -> ~200
+    d = values["d"]
+    assert 180 < d < 220 and isinstance(d, int)
+    after = _readout(browser, "relu-mercer")
+    assert after.startswith(f"d = {d}, ℓ = 2:") and _canvas(browser, "relu-mercer-fig0") != picture
+    for label, name in (("sphere μ_ℓ", "relu_sphere_eigenvalue"), ("Gaussian d μ_ℓ", "relu_gaussian_eigenvalue"),
+                        ("N(d, ℓ)", "sphere_harmonic_multiplicity"), ("Funk–Hecke λ_ℓ", "relu_funk_hecke")):
+        assert f"{label} = {js_fmt(float(ftheory.get(name)(d=d, ell=2)), 6)}" in after, (label, after)
+    # the sum rule sum_l mu_l N(d, l) = kappa(1) = 1/2, truncated at l_max = 30
+    mu, N = ftheory.get("relu_sphere_eigenvalue"), ftheory.get("sphere_harmonic_multiplicity")
+    total = sum(float(mu(d=d, ell=ell)) * float(N(d=d, ell=ell)) for ell in range(31))
+    assert f"Σ μ_ℓ N(d, ℓ) = {js_fmt(total, 8)}" in after and 0.499 < total < 0.5
+
+
+def _boundary_state(driver):
+    return js(driver, "const s = ftheory.widgets['relu-boundary'].state; return {curve: s.curve, mus: s.mus,"
+                      " residual: s.residual, nStar: s.nStar.map(String), index: s.index, absolute: s.absolute};")
+
+
+def _same_boundary(state, A, nu):
+    from ftheory.relu.powerlaw import boundary_n
+
+    expected = boundary_n(A, nu, np.array(state["residual"], float))
+    got = np.array([float(v) for v in state["nStar"]])
+    assert np.array_equal(np.isinf(got), np.isinf(expected))
+    fin = np.isfinite(expected)
+    np.testing.assert_allclose(got[fin], expected[fin], rtol=RTOL, atol=0)
+
+
+def test_relu_boundary_widget_uses_the_loaded_fit_and_responds_to_a_slider(browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
+
+    w = "relu-boundary"
+    relu = js(browser, "return ftheory.relu")
+    assert relu["reproduce"]["fit"]["A"] == FIT["A"] and relu["default"]["m_star"] == 100
+    values = js(browser, "return ftheory.widgets['relu-boundary'].values()")
+    assert values["A"] == FIT["A"] and values["nu"] == FIT["nu"]  # exactly the fit, not a slider step
+    state = _boundary_state(browser)
+    assert state["curve"] == "reproduce" and not state["absolute"]
+    _same_boundary(state, FIT["A"], FIT["nu"])
+    before, picture = _readout(browser, w), _canvas(browser, "relu-boundary-fig1")
+    assert "fitted by ftheory reproduce" in before
+    # the experiment's residuals: the page's n* equals the n* that reproduce stored
+    select = Select(browser.find_element(By.ID, "relu-boundary-curve"))
+    select.select_by_index(next(i for i, o in enumerate(select.options) if "experiment" in o.text))
+    wait_for(browser, "return ftheory.widgets['relu-boundary'].state.curve === 'experiment'")
+    state = _boundary_state(browser)
+    assert state["mus"] == MUS and state["residual"] == RELATIVE
+    stored = js(browser, "return ftheory.relu.reproduce.n_star.n_star.map(String)")
+    page = [float(v) for v in state["nStar"]]
+    assert stored[0] == "null" and page[0] == math.inf
+    np.testing.assert_allclose(page[1:], [float(v) for v in stored[1:]], rtol=RTOL, atol=0)
+    # a real key press on nu: n* follows (A, nu) exactly
+    values = _press(browser, w, "nu", Keys.ARROW_LEFT * 10)
+    assert values["nu"] == pytest.approx(0.96) and values["A"] == FIT["A"]
+    _same_boundary(_boundary_state(browser), values["A"], values["nu"])
+    after = _readout(browser, w)
+    assert after != before and _canvas(browser, "relu-boundary-fig1") != picture
+    assert "ν = 0.96 (slider)" in after
+    # the default teacher with the paper's exponent and the placeholder A (a button)
+    select.select_by_index(0)
+    button = next(b for b in browser.find_elements(By.CSS_SELECTOR, "#relu-boundary-data button") if "paper" in b.text)
+    renders = js(browser, "return ftheory.widgets['relu-boundary'].renders")
+    button.click()
+    wait_for(browser, "return ftheory.widgets['relu-boundary'].renders > arguments[0]", renders)
+    values = js(browser, "return ftheory.widgets['relu-boundary'].values()")
+    assert values["nu"] == 1.18 and values["A"] == pytest.approx(100 ** 1.18, rel=1e-15)
+    state = _boundary_state(browser)
+    assert state["curve"] == "default" and len(state["mus"]) == 100
+    _same_boundary(state, values["A"], values["nu"])
+    assert "(kept 70 of m* = 100)" in _readout(browser, w)
 
 
 # -- the picture ---------------------------------------------------------------------------------

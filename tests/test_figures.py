@@ -34,6 +34,24 @@ def test_rerun_reuses_stored_numbers(tiny):
     assert before == after
 
 
+def test_rerun_with_nothing_to_do_does_not_redraw(tiny, tmp_path):
+    out, report = tiny
+    pngs = {fid: [f for f in info["files"] if f.endswith(".png")][0] for fid, info in report.items()}
+    before = {fid: os.stat(p).st_mtime_ns for fid, p in pngs.items()}
+    reproduce(out=str(out), scale="tiny", seed=3, quiet=True)
+    assert {fid: os.stat(p).st_mtime_ns for fid, p in pngs.items()} == before
+    # a missing file, or redraw=True, draws again; docs= writes the markdown page and copies the images
+    os.remove(pngs["scratch-dd"])
+    reproduce(out=str(out), only=["scratch-dd", "lt-ridge"], scale="tiny", seed=3, quiet=True,
+              redraw=False, docs=str(tmp_path / "docs"))
+    assert os.path.exists(pngs["scratch-dd"]) and os.stat(pngs["lt-ridge"]).st_mtime_ns == before["lt-ridge"]
+    reproduce(out=str(out), only=["lt-ridge"], scale="tiny", seed=3, quiet=True, redraw=True)
+    assert os.stat(pngs["lt-ridge"]).st_mtime_ns != before["lt-ridge"]
+    page = (tmp_path / "docs" / "figures.md").read_text()
+    assert "(`scratch-dd`)" in page and "images/lt_ridge.png" in page
+    assert (tmp_path / "docs" / "images" / "scratch_dd.png").stat().st_size > 1000
+
+
 def test_scratch_dd_numbers_agree_with_exact_finite_mean(tiny):
     """Student-t test per point (few instances at tiny scale), Bonferroni over the points at 1e-3."""
     from scipy import stats

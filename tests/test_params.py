@@ -7,7 +7,7 @@ from hypothesis import given
 from ftheory.params import PARAMS, get_param, parse_number, validate_params
 
 CANONICAL = ["gamma", "theta", "sigma", "lam", "n", "d", "gamma_s", "sigma_s", "depth", "norm_s", "norm_t", "mu",
-             "k", "residual"]
+             "k", "residual", "u", "norm_w", "norm_v", "ell"]
 
 
 def test_every_canonical_parameter_is_declared_once():

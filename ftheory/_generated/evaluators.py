@@ -831,6 +831,340 @@ def pretrained_feature_norm__mp(norm_s, depth):
     return mpmath.mpf(norm_s**((depth - 1)/depth))
 
 
+# relu_arccos_kernel: THEORY.md §10.2; paper eq. (167)
+def _relu_arccos_kernel__branches(u, norm_w, norm_v):
+    u, norm_w, norm_v = broadcast_float(u, norm_w, norm_v)
+    out = numpy.empty(u.shape)
+    todo = numpy.ones(u.shape, dtype=bool)
+    m = todo
+    if m.any():
+        out[m] = (lambda u, norm_w, norm_v: (1/2)*norm_v*norm_w*(-u*numpy.arccos(u) + numpy.pi*u + numpy.sqrt(1 - u**2))/numpy.pi)(u[m], norm_w[m], norm_v[m])
+    return out
+
+
+def relu_arccos_kernel__numpy(u, norm_w, norm_v):
+    (u, norm_w, norm_v,), shape = squeeze_grid(u, norm_w, norm_v)
+    return finish(_relu_arccos_kernel__branches(u, norm_w, norm_v), shape)
+
+
+def relu_arccos_kernel__mp(u, norm_w, norm_v):
+    import mpmath
+    return mpmath.mpf((mpmath.mpf(1)/mpmath.mpf(2))*norm_v*norm_w*(-u*mpmath.acos(u) + mpmath.pi*u + mpmath.sqrt(1 - u**2))/mpmath.pi)
+
+
+# relu_funk_hecke: THEORY.md §10.2 (route 3)
+def _relu_funk_hecke__branches(d, ell):
+    import ftheory.special
+    d, ell = broadcast_float(d, ell)
+    out = numpy.empty(d.shape)
+    todo = numpy.ones(d.shape, dtype=bool)
+    m = todo & (numpy.equal(ell, 1))
+    if m.any():
+        out[m] = (lambda d: (1/2)/d)(d[m])
+        todo &= ~m
+    m = todo & (numpy.equal((-1)**ell, -1))
+    if m.any():
+        out[m] = 0
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = (lambda d, ell: (1/2)*(-1)**((1/2)*ell)*ftheory.special.beta((1/2)*d, (1/2)*ell + 1/2)/(numpy.pi*(1 - ell)))(d[m], ell[m])
+    return out
+
+
+def relu_funk_hecke__numpy(d, ell):
+    (d, ell,), shape = squeeze_grid(d, ell)
+    return finish(_relu_funk_hecke__branches(d, ell), shape)
+
+
+def relu_funk_hecke__mp(d, ell):
+    import mpmath
+    import ftheory.special
+    if (ell == 1):
+        return mpmath.mpf((mpmath.mpf(1)/mpmath.mpf(2))/d)
+    if ((-1)**ell == -1):
+        return mpmath.mpf(0)
+    return mpmath.mpf((mpmath.mpf(1)/mpmath.mpf(2))*(-1)**((mpmath.mpf(1)/mpmath.mpf(2))*ell)*mpmath.beta((mpmath.mpf(1)/mpmath.mpf(2))*d, (mpmath.mpf(1)/mpmath.mpf(2))*ell + mpmath.mpf(1)/mpmath.mpf(2))/(mpmath.pi*(1 - ell)))
+
+
+# relu_gaussian_eigenvalue: THEORY.md §10.2 (route 3)
+def _relu_gaussian_eigenvalue__branches(d, ell):
+    import ftheory.special
+    d, ell = broadcast_float(d, ell)
+    out = numpy.empty(d.shape)
+    todo = numpy.ones(d.shape, dtype=bool)
+    m = todo & (numpy.equal(ell, 1))
+    if m.any():
+        out[m] = 1/4
+        todo &= ~m
+    m = todo & (numpy.equal((-1)**ell, -1))
+    if m.any():
+        out[m] = 0
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = (lambda d, ell: (1/4)*d**2*ftheory.special.beta((1/2)*d, (1/2)*ell + 1/2)**2/(numpy.pi**2*(ell - 1)**2))(d[m], ell[m])
+    return out
+
+
+def relu_gaussian_eigenvalue__numpy(d, ell):
+    (d, ell,), shape = squeeze_grid(d, ell)
+    return finish(_relu_gaussian_eigenvalue__branches(d, ell), shape)
+
+
+def relu_gaussian_eigenvalue__mp(d, ell):
+    import mpmath
+    import ftheory.special
+    if (ell == 1):
+        return mpmath.mpf(mpmath.mpf(1)/mpmath.mpf(4))
+    if ((-1)**ell == -1):
+        return mpmath.mpf(0)
+    return mpmath.mpf((mpmath.mpf(1)/mpmath.mpf(4))*d**2*mpmath.beta((mpmath.mpf(1)/mpmath.mpf(2))*d, (mpmath.mpf(1)/mpmath.mpf(2))*ell + mpmath.mpf(1)/mpmath.mpf(2))**2/(mpmath.pi**2*(ell - 1)**2))
+
+
+# relu_hermite_coefficient_sq: THEORY.md §10.2 (route 2)
+def _relu_hermite_coefficient_sq__branches(ell):
+    import ftheory.special
+    ell, = broadcast_float(ell)
+    out = numpy.empty(ell.shape)
+    todo = numpy.ones(ell.shape, dtype=bool)
+    m = todo & (numpy.equal(ell, 0))
+    if m.any():
+        out[m] = (1/2)/numpy.pi
+        todo &= ~m
+    m = todo & (numpy.equal(ell, 1))
+    if m.any():
+        out[m] = 1/4
+        todo &= ~m
+    m = todo & (numpy.equal((-1)**ell, -1))
+    if m.any():
+        out[m] = 0
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = (lambda ell: (1/2)*ftheory.special.beta((1/2)*ell - 1/2, 3/2)/(numpy.pi**2*(ell - 1)))(ell[m])
+    return out
+
+
+def relu_hermite_coefficient_sq__numpy(ell):
+    (ell,), shape = squeeze_grid(ell)
+    return finish(_relu_hermite_coefficient_sq__branches(ell), shape)
+
+
+def relu_hermite_coefficient_sq__mp(ell):
+    import mpmath
+    import ftheory.special
+    if (ell == 0):
+        return mpmath.mpf((mpmath.mpf(1)/mpmath.mpf(2))/mpmath.pi)
+    if (ell == 1):
+        return mpmath.mpf(mpmath.mpf(1)/mpmath.mpf(4))
+    if ((-1)**ell == -1):
+        return mpmath.mpf(0)
+    return mpmath.mpf((mpmath.mpf(1)/mpmath.mpf(2))*mpmath.beta((mpmath.mpf(1)/mpmath.mpf(2))*ell + mpmath.mpf(-1)/mpmath.mpf(2), mpmath.mpf(3)/mpmath.mpf(2))/(mpmath.pi**2*(ell - 1)))
+
+
+# relu_sphere_eigenvalue: THEORY.md §10.2 (route 3)
+def _relu_sphere_eigenvalue__branches(d, ell):
+    import ftheory.special
+    d, ell = broadcast_float(d, ell)
+    out = numpy.empty(d.shape)
+    todo = numpy.ones(d.shape, dtype=bool)
+    m = todo & (numpy.equal(ell, 1))
+    if m.any():
+        out[m] = (lambda d: (1/4)/d)(d[m])
+        todo &= ~m
+    m = todo & (numpy.equal((-1)**ell, -1))
+    if m.any():
+        out[m] = 0
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = (lambda d, ell: (1/4)*d*ftheory.special.beta((1/2)*d, (1/2)*ell + 1/2)**2/(numpy.pi**2*(ell - 1)**2))(d[m], ell[m])
+    return out
+
+
+def relu_sphere_eigenvalue__numpy(d, ell):
+    (d, ell,), shape = squeeze_grid(d, ell)
+    return finish(_relu_sphere_eigenvalue__branches(d, ell), shape)
+
+
+def relu_sphere_eigenvalue__mp(d, ell):
+    import mpmath
+    import ftheory.special
+    if (ell == 1):
+        return mpmath.mpf((mpmath.mpf(1)/mpmath.mpf(4))/d)
+    if ((-1)**ell == -1):
+        return mpmath.mpf(0)
+    return mpmath.mpf((mpmath.mpf(1)/mpmath.mpf(4))*d*mpmath.beta((mpmath.mpf(1)/mpmath.mpf(2))*d, (mpmath.mpf(1)/mpmath.mpf(2))*ell + mpmath.mpf(1)/mpmath.mpf(2))**2/(mpmath.pi**2*(ell - 1)**2))
+
+
+# relu_step_kernel: THEORY.md §10.2
+def _relu_step_kernel__branches(u):
+    u, = broadcast_float(u)
+    out = numpy.empty(u.shape)
+    todo = numpy.ones(u.shape, dtype=bool)
+    m = todo
+    if m.any():
+        out[m] = (lambda u: -1/2*numpy.arccos(u)/numpy.pi + 1/2)(u[m])
+    return out
+
+
+def relu_step_kernel__numpy(u):
+    (u,), shape = squeeze_grid(u)
+    return finish(_relu_step_kernel__branches(u), shape)
+
+
+def relu_step_kernel__mp(u):
+    import mpmath
+    return mpmath.mpf(-mpmath.mpf(1)/mpmath.mpf(2)*mpmath.acos(u)/mpmath.pi + mpmath.mpf(1)/mpmath.mpf(2))
+
+
+# relu_uniform_kernel_eigenvalue: THEORY.md §10.2 (route 3)
+def _relu_uniform_kernel_eigenvalue__branches(d, ell):
+    import ftheory.special
+    d, ell = broadcast_float(d, ell)
+    out = numpy.empty(d.shape)
+    todo = numpy.ones(d.shape, dtype=bool)
+    m = todo & (numpy.equal(ell, 1))
+    if m.any():
+        out[m] = (lambda d: (1/4)/d**2)(d[m])
+        todo &= ~m
+    m = todo & (numpy.equal((-1)**ell, -1))
+    if m.any():
+        out[m] = 0
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = (lambda d, ell: (1/4)*ftheory.special.beta((1/2)*d, (1/2)*ell + 1/2)**2/(numpy.pi**2*(ell - 1)**2))(d[m], ell[m])
+    return out
+
+
+def relu_uniform_kernel_eigenvalue__numpy(d, ell):
+    (d, ell,), shape = squeeze_grid(d, ell)
+    return finish(_relu_uniform_kernel_eigenvalue__branches(d, ell), shape)
+
+
+def relu_uniform_kernel_eigenvalue__mp(d, ell):
+    import mpmath
+    import ftheory.special
+    if (ell == 1):
+        return mpmath.mpf((mpmath.mpf(1)/mpmath.mpf(4))/d**2)
+    if ((-1)**ell == -1):
+        return mpmath.mpf(0)
+    return mpmath.mpf((mpmath.mpf(1)/mpmath.mpf(4))*mpmath.beta((mpmath.mpf(1)/mpmath.mpf(2))*d, (mpmath.mpf(1)/mpmath.mpf(2))*ell + mpmath.mpf(1)/mpmath.mpf(2))**2/(mpmath.pi**2*(ell - 1)**2))
+
+
+# sphere_harmonic_multiplicity: THEORY.md §10.2 (route 3)
+def _sphere_harmonic_multiplicity__branches(d, ell):
+    import ftheory.special
+    d, ell = broadcast_float(d, ell)
+    out = numpy.empty(d.shape)
+    todo = numpy.ones(d.shape, dtype=bool)
+    m = todo & (numpy.equal(ell, 0))
+    if m.any():
+        out[m] = 1
+        todo &= ~m
+    m = todo & (numpy.equal(ell, 1))
+    if m.any():
+        out[m] = (lambda d: d)(d[m])
+        todo &= ~m
+    m = todo & (numpy.equal(d, 1))
+    if m.any():
+        out[m] = 0
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = (lambda d, ell: (d + 2*ell - 2)/((d + ell - 2)*(d + ell - 1)*ftheory.special.beta(d - 1, ell + 1)))(d[m], ell[m])
+    return out
+
+
+def sphere_harmonic_multiplicity__numpy(d, ell):
+    (d, ell,), shape = squeeze_grid(d, ell)
+    return finish(_sphere_harmonic_multiplicity__branches(d, ell), shape)
+
+
+def sphere_harmonic_multiplicity__mp(d, ell):
+    import mpmath
+    import ftheory.special
+    if (ell == 0):
+        return mpmath.mpf(1)
+    if (ell == 1):
+        return mpmath.mpf(d)
+    if (d == 1):
+        return mpmath.mpf(0)
+    return mpmath.mpf((d + 2*ell - 2)/((d + ell - 2)*(d + ell - 1)*mpmath.beta(d - 1, ell + 1)))
+
+
+# step_funk_hecke: THEORY.md §10.2 (route 3)
+def _step_funk_hecke__branches(d, ell):
+    import ftheory.special
+    d, ell = broadcast_float(d, ell)
+    out = numpy.empty(d.shape)
+    todo = numpy.ones(d.shape, dtype=bool)
+    m = todo & (numpy.equal(ell, 0))
+    if m.any():
+        out[m] = 1/2
+        todo &= ~m
+    m = todo & (numpy.equal((-1)**ell, 1))
+    if m.any():
+        out[m] = 0
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = (lambda d, ell: (1/2)*(-1)**((1/2)*ell - 1/2)*ftheory.special.beta((1/2)*d, (1/2)*ell)/numpy.pi)(d[m], ell[m])
+    return out
+
+
+def step_funk_hecke__numpy(d, ell):
+    (d, ell,), shape = squeeze_grid(d, ell)
+    return finish(_step_funk_hecke__branches(d, ell), shape)
+
+
+def step_funk_hecke__mp(d, ell):
+    import mpmath
+    import ftheory.special
+    if (ell == 0):
+        return mpmath.mpf(mpmath.mpf(1)/mpmath.mpf(2))
+    if ((-1)**ell == 1):
+        return mpmath.mpf(0)
+    return mpmath.mpf((mpmath.mpf(1)/mpmath.mpf(2))*(-1)**((mpmath.mpf(1)/mpmath.mpf(2))*ell + mpmath.mpf(-1)/mpmath.mpf(2))*mpmath.beta((mpmath.mpf(1)/mpmath.mpf(2))*d, (mpmath.mpf(1)/mpmath.mpf(2))*ell)/mpmath.pi)
+
+
+# step_sphere_eigenvalue: THEORY.md §10.2 (route 3)
+def _step_sphere_eigenvalue__branches(d, ell):
+    import ftheory.special
+    d, ell = broadcast_float(d, ell)
+    out = numpy.empty(d.shape)
+    todo = numpy.ones(d.shape, dtype=bool)
+    m = todo & (numpy.equal(ell, 0))
+    if m.any():
+        out[m] = 1/4
+        todo &= ~m
+    m = todo & (numpy.equal((-1)**ell, 1))
+    if m.any():
+        out[m] = 0
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = (lambda d, ell: (1/4)*ftheory.special.beta((1/2)*d, (1/2)*ell)**2/numpy.pi**2)(d[m], ell[m])
+    return out
+
+
+def step_sphere_eigenvalue__numpy(d, ell):
+    (d, ell,), shape = squeeze_grid(d, ell)
+    return finish(_step_sphere_eigenvalue__branches(d, ell), shape)
+
+
+def step_sphere_eigenvalue__mp(d, ell):
+    import mpmath
+    import ftheory.special
+    if (ell == 0):
+        return mpmath.mpf(mpmath.mpf(1)/mpmath.mpf(4))
+    if ((-1)**ell == 1):
+        return mpmath.mpf(0)
+    return mpmath.mpf((mpmath.mpf(1)/mpmath.mpf(4))*mpmath.beta((mpmath.mpf(1)/mpmath.mpf(2))*d, (mpmath.mpf(1)/mpmath.mpf(2))*ell)**2/mpmath.pi**2)
+
+
 # linear_transfer_transferability_tuned: THEORY.md §3.5, §4.3, §5.1
 def _linear_transfer_transferability_tuned__branches(gamma, sigma, norm_t):
     gamma, sigma, norm_t = broadcast_float(gamma, sigma, norm_t)
@@ -1385,6 +1719,16 @@ SPECS = [
     {'name': 'lt_theta_min', 'params': ('sigma',), 'status': 'PAPER', 'reference': 'THEORY.md §5.2', 'topic': 'linear_transfer', 'summary': 'Smallest angle with a negative-transfer lobe below gamma = 1, arccos(1 - sigma) = 2 arcsin(sqrt(sigma/2)) for sigma < 1 (unit teacher); pi/2 for sigma >= 1 (no lobe: the lobe exists for theta_min < theta < pi - theta_min).', 'checked_by': None, 'constraints': '', 'expr_hash': '57e548bea586ec35'},
     {'name': 'lt_effective_ridge', 'params': ('lam', 'norm_s', 'depth'), 'status': 'EXT', 'reference': 'THEORY.md §4.1', 'topic': 'pretraining', 'summary': 'Penalty on the end-to-end coefficient of a ridge read-out with penalty lam on the pretrained feature: lam / ||beta_s||^{2(L-1)/L} (= lam for a unit teacher).', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_risk', 'constraints': '', 'expr_hash': 'e398769bc5be08ab'},
     {'name': 'pretrained_feature_norm', 'params': ('norm_s', 'depth'), 'status': 'EXT', 'reference': 'THEORY.md §2.4', 'topic': 'pretraining', 'summary': 'Singular value of the pretrained features Phi = W_1...W_{L-1} in the balanced rank-one state: ||beta_s||^{(L-1)/L} (1 for a unit teacher at every depth).', 'checked_by': 'ftheory.simulate.deep_linear.pretrain', 'constraints': '', 'expr_hash': 'f6ce91e20d3c6705'},
+    {'name': 'relu_arccos_kernel', 'params': ('u', 'norm_w', 'norm_v'), 'status': 'PAPER', 'reference': 'THEORY.md §10.2; paper eq. (167)', 'topic': 'relu', 'summary': 'Degree-1 arc-cosine kernel E_x[relu(w.x) relu(v.x)], x ~ N(0, I_d), for neurons of norms |w|, |v| and cosine u: |w||v| (sqrt(1 - u^2) + u (pi - arccos u))/(2 pi); derived as the Gaussian integral in polar coordinates.', 'checked_by': 'ftheory.relu.kernel.sample_kernel', 'constraints': '', 'expr_hash': '3959c60d47422a0c'},
+    {'name': 'relu_funk_hecke', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'THEORY.md §10.2 (route 3)', 'topic': 'relu', 'summary': 'Funk-Hecke coefficient lambda_l of relu on S^{d-1} (uniform probability measure): relu(w.x) = sum_l lambda_l sum_j Y_lj(w) Y_lj(x); 1/(2d) at l = 1, 0 at odd l >= 3, (-1)^{l/2} Beta(d/2, (l+1)/2)/(2 pi (1 - l)) at even l.', 'checked_by': 'ftheory.relu.mercer.funk_hecke_quadrature', 'constraints': 'sphere S^{d-1}: d >= 2 (d = 1: only l <= 1 exist)', 'expr_hash': '6fc2920b4c105cb2'},
+    {'name': 'relu_gaussian_eigenvalue', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'THEORY.md §10.2 (route 3)', 'topic': 'relu', 'summary': "Mercer eigenvalue of K(x, x') = |x||x'| kappa(x_hat.x_hat') = E_{w ~ N(0, I)}[relu(w.x) relu(w.x')] on L^2(N(0, I_d)), eigenfunctions |x| Y_lj(x_hat)/sqrt(d) (multiplicity N(d, l)): d mu_l = d^2 lambda_l^2; 1/4 at l = 1 for every d.", 'checked_by': 'ftheory.relu.mercer.sample_gaussian_eigenvalue', 'constraints': 'd >= 2', 'expr_hash': '6c116acd0967f6df'},
+    {'name': 'relu_hermite_coefficient_sq', 'params': ('ell',), 'status': 'EXT', 'reference': 'THEORY.md §10.2 (route 2)', 'topic': 'relu', 'summary': 'Squared Hermite coefficient xi_l^2 of relu = Taylor coefficient of u^l in the arc-cosine kernel (Mehler): 1/(2 pi), 1/4, then 0 for odd l >= 3 and Beta((l-1)/2, 3/2)/(2 pi^2 (l-1)) = ((l-3)!!)^2/(2 pi l!) for even l >= 2.', 'checked_by': 'ftheory.relu.kernel.sample_kernel', 'constraints': '', 'expr_hash': '81edd5eedb25e07b'},
+    {'name': 'relu_sphere_eigenvalue', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'THEORY.md §10.2 (route 3)', 'topic': 'relu', 'summary': "Mercer eigenvalue mu_l (multiplicity N(d, l)) of the arc-cosine kernel kappa(x.x') on S^{d-1}: d lambda_l^2 (kappa = E_{w ~ N(0, I)} = d E_{w ~ Unif}); 1/(4d) at l = 1, 0 at odd l >= 3; kappa(t) = sum_l mu_l N(d, l) P_l(t).", 'checked_by': 'ftheory.relu.mercer.funk_hecke_quadrature', 'constraints': 'sphere S^{d-1}: d >= 2', 'expr_hash': '87aa576d34d8e317'},
+    {'name': 'relu_step_kernel', 'params': ('u',), 'status': 'EXT', 'reference': 'THEORY.md §10.2', 'topic': 'relu', 'summary': 'Degree-0 arc-cosine kernel E_x[step(w.x) step(v.x)] = (pi - arccos u)/(2 pi) (any norms; step(t) = 1{t > 0}); the kernel of the ReLU derivative, derived in polar coordinates.', 'checked_by': 'ftheory.relu.kernel.sample_kernel', 'constraints': '', 'expr_hash': '785dbe10768ca894'},
+    {'name': 'relu_uniform_kernel_eigenvalue', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'THEORY.md §10.2 (route 3)', 'topic': 'relu', 'summary': "Mercer eigenvalue (multiplicity N(d, l)) of K(x, x') = E_{w ~ Unif(S^{d-1})}[relu(w.x) relu(w.x')] on the sphere: lambda_l^2, the square of relu's Funk-Hecke coefficient.", 'checked_by': 'ftheory.relu.mercer.funk_hecke_quadrature', 'constraints': 'sphere S^{d-1}: d >= 2', 'expr_hash': '596febf49ff995e4'},
+    {'name': 'sphere_harmonic_multiplicity', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'THEORY.md §10.2 (route 3)', 'topic': 'relu', 'summary': 'Dimension N(d, l) of the degree-l spherical harmonics on S^{d-1}: 1, d, then (2l + d - 2)/(l + d - 2) binomial(l + d - 2, l) (0 for d = 1, l >= 2).', 'checked_by': 'ftheory.relu.mercer.funk_hecke_quadrature', 'constraints': '', 'expr_hash': '3f831900ecf31cb1'},
+    {'name': 'step_funk_hecke', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'THEORY.md §10.2 (route 3)', 'topic': 'relu', 'summary': 'Funk-Hecke coefficient of step(t) = 1{t > 0} on S^{d-1}: 1/2 at l = 0, 0 at even l >= 2, (-1)^{(l-1)/2} Beta(d/2, l/2)/(2 pi) at odd l.', 'checked_by': 'ftheory.relu.mercer.funk_hecke_quadrature', 'constraints': 'sphere S^{d-1}: d >= 2', 'expr_hash': 'b99cd4d23a879368'},
+    {'name': 'step_sphere_eigenvalue', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'THEORY.md §10.2 (route 3)', 'topic': 'relu', 'summary': "Mercer eigenvalue (multiplicity N(d, l)) of the degree-0 arc-cosine kernel kappa_0(x.x') on S^{d-1} (and, being 0-homogeneous, on N(0, I_d)): the squared step Funk-Hecke coefficient.", 'checked_by': 'ftheory.relu.mercer.funk_hecke_quadrature', 'constraints': 'sphere S^{d-1}: d >= 2', 'expr_hash': 'b4acac91d4a1c13a'},
     {'name': 'linear_transfer_transferability_tuned', 'params': ('gamma', 'theta', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §3.5, §4.3, §5.1', 'topic': 'ridge', 'summary': 'Linear-transfer transferability against the optimally tuned ridge scratch baseline: R*(gamma, sigma) - ||beta_t||^2 sin^2(theta) (predicted Figure 5).', 'checked_by': 'ftheory.simulate.linear.simulate_tuned_ridge_risk', 'constraints': '', 'expr_hash': '0dbcb8e7ff769775'},
     {'name': 'lt_boundary_tuned', 'params': ('theta', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §3.5', 'topic': 'ridge', 'summary': 'Sample ratio gamma_b where R*(gamma, sigma) = ||beta_t||^2 sin^2(theta): transfer beats tuned ridge exactly for gamma < gamma_b; +inf at theta in {0, pi} with sigma > 0 (no crossing: transfer always helps).', 'checked_by': None, 'constraints': '', 'expr_hash': '3289ab245a2d8782'},
     {'name': 'scratch_optimal_ridge', 'params': ('gamma', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §3.5', 'topic': 'ridge', 'summary': 'Risk-minimising ridge penalty lam* = sigma^2/(gamma ||beta_t||^2) (Bayes-optimal for a Gaussian prior); 0 when sigma = 0, +inf at gamma = 0 (the limit; there every lam > 0 gives the same risk ||beta_t||^2).', 'checked_by': 'ftheory.simulate.linear.simulate_tuned_ridge_risk', 'constraints': '', 'expr_hash': '93834059945fdf00'},

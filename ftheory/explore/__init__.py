@@ -7,6 +7,7 @@ registry (:mod:`ftheory.explore.jsgen`), with optional simulation points from sw
 
 Modules: :mod:`~ftheory.explore.jsgen` (SymPy -> JavaScript, ``python -m ftheory.explore.jsgen``),
 :mod:`~ftheory.explore.page` (page assembly), :mod:`~ftheory.explore.data` (sweep records),
+:mod:`~ftheory.explore.relu` (ReLU residual curves and the power-law fit of a ``reproduce`` folder),
 :mod:`~ftheory.explore.browser` (headless Chromium for tests), :mod:`~ftheory.explore.screenshots`
 (``python -m ftheory.explore.screenshots`` for the documentation). Static parts: ``assets/``.
 """

@@ -9,8 +9,10 @@ The page is made of
 * ``assets/api.js`` — ``window.ftheory`` (``eval``, ``partial``, metadata, validation);
 * ``assets/plot.js`` — the canvas plotting layer; ``assets/widgets.js`` — the widgets;
 * a JSON block with the registry's metadata (:func:`ftheory.results`), the parameter domains
-  (:data:`ftheory.params.PARAMS`) and, with ``data=STORE_DIR``, the simulation records of
-  :func:`ftheory.explore.data.load_store`.
+  (:data:`ftheory.params.PARAMS`), the ReLU residual curve of a seeded default teacher computed at
+  build time (:func:`ftheory.explore.relu.relu_page_data`) and, with ``data=DIR``, the simulation
+  records of :func:`ftheory.explore.data.load_store` and the ReLU power-law fit of an ``ftheory
+  reproduce`` folder (:func:`ftheory.explore.relu.load_reproduce_relu`).
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ import sys
 from ftheory import __version__
 from ftheory.params import PARAMS
 
-__all__ = ["ASSETS", "build_page", "evaluators_source", "write_page", "page_data"]
+__all__ = ["ASSETS", "build_page", "evaluators_source", "write_page", "page_data", "load_data"]
 
 ASSETS = pathlib.Path(__file__).with_name("assets")
 _SCRIPTS = ("runtime.js", "evaluators.js", "api.js", "plot.js", "widgets.js")
@@ -73,15 +75,36 @@ def _param_json(p) -> dict:
             "default": p.default, "domain": p.domain, "latex": p.latex}
 
 
-def page_data(records=None, summary=None) -> dict:
-    """The JSON block of the page: specs of every registered result, parameters, simulation data."""
+def page_data(records=None, summary=None, relu_run=None) -> dict:
+    """The JSON block of the page: specs of every registered result, parameters, simulation data,
+    the ReLU numbers (default residual curve; ``relu_run`` from :func:`load_data`)."""
     from ftheory._generated import evaluators
+    from ftheory.explore.relu import relu_page_data
 
     specs = [{k: (list(v) if isinstance(v, tuple) else v) for k, v in s.items()} for s in evaluators.SPECS]
     params = {name: _param_json(p) for name, p in PARAMS.items()}
     # JSON has no infinity: an unbounded domain is null on the page, restored to Infinity there
     return {"version": __version__, "specs": specs, "params": params, "data": records or [],
-            "dataSummary": summary}
+            "dataSummary": summary, "relu": relu_page_data(relu_run)}
+
+
+def load_data(data_dir):
+    """``(records, summary, relu_run)`` of ``--data DIR``: sweep records (:func:`load_store`) and the
+    ReLU numbers of an ``ftheory reproduce`` folder (:func:`load_reproduce_relu`). A folder with ReLU
+    figure data but no sweep record is fine; one with neither raises ``ValueError``."""
+    from ftheory.explore.data import load_store
+    from ftheory.explore.relu import load_reproduce_relu
+
+    relu_run = load_reproduce_relu(data_dir)
+    try:
+        records, summary = load_store(data_dir)
+    except ValueError as exc:
+        if "holds no sweep records" not in str(exc):
+            raise
+        if relu_run is None:
+            raise ValueError(f"{exc}, nor the ReLU figure data of `ftheory reproduce` (data/relu-*.json)") from None
+        records, summary = [], None
+    return records, summary, relu_run
 
 
 def _json_for_script(obj) -> str:
@@ -95,13 +118,11 @@ def _script(text: str, name: str) -> str:
     return f"<script>\n// ---- {name} ----\n{text}\n</script>"
 
 
-def build_page(data_dir=None, warn=None, records=None, summary=None) -> str:
-    """The explorer as one HTML string (optionally with the sweep records found in ``data_dir``,
-    or given directly as ``records``/``summary`` from :func:`ftheory.explore.data.load_store`)."""
+def build_page(data_dir=None, warn=None, records=None, summary=None, relu_run=None) -> str:
+    """The explorer as one HTML string (optionally with the data found in ``data_dir`` by
+    :func:`load_data`, or given directly as ``records``/``summary``/``relu_run``)."""
     if data_dir is not None:
-        from ftheory.explore.data import load_store
-
-        records, summary = load_store(data_dir)
+        records, summary, relu_run = load_data(data_dir)
     template = (ASSETS / "page.html").read_text()
     css = (ASSETS / "style.css").read_text()
     sources = {name: (evaluators_source(warn) if name == "evaluators.js" else (ASSETS / name).read_text())
@@ -109,24 +130,24 @@ def build_page(data_dir=None, warn=None, records=None, summary=None) -> str:
     scripts = "\n".join(_script(sources[name], name) for name in _SCRIPTS)
     page = template.replace("/*__STYLE__*/", css)
     page = page.replace("<!--__DATA__-->", '<script type="application/json" id="ft-page-data">'
-                        + _json_for_script(page_data(records, summary)) + "</script>")
+                        + _json_for_script(page_data(records, summary, relu_run)) + "</script>")
     page = page.replace("<!--__SCRIPTS__-->", scripts)
     page = page.replace("__VERSION__", html.escape(__version__))
     return page
 
 
 def write_page(out, data_dir=None, warn=None) -> dict:
-    """Write the page to ``out``; return ``{"path", "bytes", "records"}``."""
+    """Write the page to ``out``; return ``{"path", "bytes", "records", "summary", "relu_fit"}``
+    (``relu_fit``: the ReLU power law ``{"A", "nu", ...}`` read from ``data_dir``, or ``None``)."""
     out = os.fspath(out)
     parent = os.path.dirname(os.path.abspath(out))
     if not os.path.isdir(parent):
         raise ValueError(f"--out {out!r}: the folder {parent!r} does not exist")
-    records = summary = None
+    records = summary = relu_run = None
     if data_dir is not None:
-        from ftheory.explore.data import load_store
-
-        records, summary = load_store(data_dir)
-    text = build_page(warn=warn, records=records, summary=summary)
+        records, summary, relu_run = load_data(data_dir)
+    text = build_page(warn=warn, records=records, summary=summary, relu_run=relu_run)
     with open(out, "w", encoding="utf-8") as fh:
         fh.write(text)
-    return {"path": out, "bytes": len(text.encode("utf-8")), "records": len(records or []), "summary": summary}
+    return {"path": out, "bytes": len(text.encode("utf-8")), "records": len(records or []), "summary": summary,
+            "relu_fit": (relu_run or {}).get("fit")}

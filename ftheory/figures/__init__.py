@@ -16,12 +16,15 @@ import time
 
 from tqdm.auto import tqdm
 
-FIGURE_MODULES = ["scratch_dd", "lt_phase", "ft_phase", "lt_ridge", "tuned", "finite_source", "similarity"]  # in the order of the paper's catalogue (§11.3)
+FIGURE_MODULES = ["scratch_dd", "lt_phase", "ft_phase", "lt_ridge", "tuned", "finite_source", "similarity", "relu"]  # in the order of the paper's catalogue (§11.3)
 
 SCALES = {
     # d: input dimension of the simulations; instances: independent repetitions per point
-    "tiny": {"d": 40, "instances": 8, "theta_stride": 5, "gamma_stride": 4},
-    "default": {"d": 100, "instances": 30},
+    "tiny": {"d": 40, "instances": 8, "theta_stride": 5, "gamma_stride": 4, "relu": "tiny"},
+    "default": {"d": 100, "instances": 30, "relu": "cpu"},  # relu: preset of ftheory.figures.relu.CONFIGS
+    # the authors' protocol (THEORY.md §11): d = 500, 20 instances per point, gradient descent at d = 500
+    "paper": {"d": 500, "instances": 20, "gd_d": 500, "gd_map_instances": 5, "gd_slice_instances": 20,
+              "relu": "paper"},
 }
 
 
@@ -34,8 +37,13 @@ def figure_modules() -> dict:
     return figs
 
 
-def reproduce(out="figures", only=None, scale="default", seed=1, quiet=False) -> dict:
+def reproduce(out="figures", only=None, scale="default", seed=1, quiet=False, redraw=False, docs=None) -> dict:
     """Compute and draw the figures; return ``{id: {"files": [...], "caption": str, "seconds": float}}``.
+
+    Work already done is reused: the numbers of a figure (``OUT/data/ID.json``) when the scale and
+    seed match, each finished simulation point of an interrupted run (``OUT/store/``), and the
+    drawn files when neither the numbers nor the drawing code changed since they were drawn (a
+    stamp in ``OUT/data/ID.render``), so a rerun with nothing to do takes about a second.
 
     Parameters
     ----------
@@ -43,10 +51,17 @@ def reproduce(out="figures", only=None, scale="default", seed=1, quiet=False) ->
         Output folder (created).
     only : list of str or None
         Figure ids to make (default: all). Unknown ids raise ``ValueError`` listing the known ones.
-    scale : {"tiny", "default"}
+    scale : {"tiny", "default", "paper"}
         Simulation size (:data:`SCALES`).
     seed : int
         Root seed; each figure point derives its own stream from it.
+    quiet : bool
+        No progress bar.
+    redraw : bool
+        Draw every figure again even when its files are up to date.
+    docs : str or None
+        A documentation folder (e.g. ``"docs"``): copy the PNGs to ``DOCS/images/`` and write
+        ``DOCS/figures.md`` with every figure and its caption.
     """
     if scale not in SCALES:
         raise ValueError(f"scale={scale!r} is invalid: expected one of {', '.join(SCALES)}")
@@ -72,11 +87,72 @@ def reproduce(out="figures", only=None, scale="default", seed=1, quiet=False) ->
                                store=os.path.join(out, "store", scale, str(seed)))
             with open(data_path, "w") as fh:
                 json.dump({"scale": scale, "seed": seed, "data": data}, fh, indent=1)
-        files = fig.render(data, os.path.join(out, fid.replace("-", "_")))
+        stem = os.path.join(out, fid.replace("-", "_"))
+        stamp = _render_stamp(fig, data_path)
+        stamp_path = os.path.join(out, "data", f"{fid}.render")
+        files = [stem + ".png", stem + ".pdf"]
+        if redraw or not _up_to_date(stamp_path, stamp, files):
+            files = fig.render(data, stem)
+            with open(stamp_path, "w") as fh:
+                fh.write(stamp)
         report[fid] = {"files": files, "caption": fig.caption(data), "title": fig.title,
                        "seconds": time.perf_counter() - start}
     _write_index(out, report, scale, seed)
+    if docs is not None:
+        _write_docs(docs, report, scale)
     return report
+
+
+def _render_stamp(fig, data_path) -> str:
+    """Hash of the figure's numbers and of the code that draws it (its module, style and helpers)."""
+    import hashlib
+    import sys
+
+    h = hashlib.sha256()
+    module = sys.modules[fig.render.__module__]
+    here = os.path.dirname(__file__)
+    for path in (data_path, module.__file__, os.path.join(here, "style.py"), os.path.join(here, "phase.py"),
+                 os.path.join(here, "__init__.py")):
+        if os.path.exists(path):
+            with open(path, "rb") as fh:
+                h.update(fh.read())
+    from ftheory import __version__
+
+    h.update(__version__.encode())
+    return h.hexdigest()
+
+
+def _up_to_date(stamp_path, stamp, files) -> bool:
+    try:
+        with open(stamp_path) as fh:
+            if fh.read() != stamp:
+                return False
+    except OSError:
+        return False
+    return all(os.path.exists(f) for f in files)
+
+
+def _write_docs(docs, report, scale):
+    """``DOCS/figures.md`` with every figure of ``report`` and its caption; PNGs into ``DOCS/images/``."""
+    import shutil
+
+    os.makedirs(os.path.join(docs, "images"), exist_ok=True)
+    lines = ["# Figures", "",
+             "`ftheory reproduce --out figures` computes every figure below (theory and simulation side by side), "
+             "writes PNG and PDF files, the numbers as JSON (`figures/data/ID.json`) and a static page "
+             "`figures/index.html`. `--only ID,ID` makes a subset; `--scale tiny` runs in seconds (what the tests "
+             "use), `--scale paper` follows the authors' protocol (d = 500, 20 instances; see "
+             "docs/performance.md for the times). Simulations are stored per point (`figures/store/`), so an "
+             "interrupted run resumes, and a rerun with nothing to do takes about a second.",
+             "", f"The images below are the `{scale}` scale, written by `ftheory reproduce --docs docs`.", "",
+             "Colours: blue = transfer helps (T > 0), red = it hurts; theta in radians.", ""]
+    for fid, info in report.items():
+        png = [f for f in info["files"] if f.endswith(".png")][0]
+        name = os.path.basename(png)
+        shutil.copyfile(png, os.path.join(docs, "images", name))
+        lines += [f"## {info['title']} (`{fid}`)", "", f"![{fid}](images/{name})", "", info["caption"], ""]
+    with open(os.path.join(docs, "figures.md"), "w") as fh:
+        fh.write("\n".join(lines))
 
 
 def _load(path, scale, seed):

@@ -15,3 +15,7 @@ norm_t = PARAMS["norm_t"].symbol
 mu = PARAMS["mu"].symbol
 k = PARAMS["k"].symbol
 residual = PARAMS["residual"].symbol
+u = PARAMS["u"].symbol
+norm_w = PARAMS["norm_w"].symbol
+norm_v = PARAMS["norm_v"].symbol
+ell = PARAMS["ell"].symbol

@@ -2,7 +2,8 @@
 //   ftheory.eval(name, {gamma: 0.5, sigma: 0.2})   -> number (+-Infinity at singular points, never NaN)
 //   ftheory.fn(name)                              -> the raw positional function (params order), no checks
 //   ftheory.evalStrings(name, [{...}, ...])       -> String(value) per point (exact round trip; for tests)
-//   ftheory.specs, ftheory.params, ftheory.supported, ftheory.unsupported, ftheory.data
+//   ftheory.specs, ftheory.params, ftheory.supported, ftheory.unsupported, ftheory.data,
+//   ftheory.relu (numbers computed in Python at page build: ReLU residual curves, power-law fit)
 (function (root) {
   "use strict";
   const page = JSON.parse(document.getElementById("ft-page-data").textContent);
@@ -111,6 +112,7 @@
   root.ftheory = {
     eval: evaluate, fn: fn, args: args, partial: partial, evalStrings: evalStrings, has: has, validate: validate,
     specs: specs, params: params, data: page.data || [], dataSummary: page.dataSummary || null,
+    relu: page.relu || null,
     supported: Object.keys(gen.evaluators).sort(), unsupported: gen.unsupported, hashes: gen.hashes,
     version: page.version, runtime: root.FT_RUNTIME, quadratureNodes: {x: gen.GL_X, w: gen.GL_W},
   };

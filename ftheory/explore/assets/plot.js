@@ -1,7 +1,8 @@
 // FTPlot: a small canvas plotting layer (no dependencies).
 //   const fig = new FTPlot.Figure(canvas, {xlim, ylim, xlabel, ylabel, xticks: "pi", title});
 //   fig.begin(); fig.heatmap(values, nx, ny); fig.line(xs, ys, {color, dash, width});
-//   fig.errorbars(xs, ys, errs, {color}); fig.finish({legend: [...]});
+//   fig.errorbars(xs, ys, errs, {color}); fig.band(xs, lo, hi, {color}); fig.finish({legend: [...]});
+//   {ylog: true}: logarithmic y-axis (decade ticks; values <= 0 are off the axis, drawn at its bottom).
 // Colours follow THEORY.md §11.2: red (#c6423c, transfer hurts) -> white -> blue (#4454c2, helps).
 (function (root) {
   "use strict";
@@ -52,8 +53,8 @@
     if (v === -Infinity) return "−∞";
     if (Number.isNaN(v)) return "NaN";
     const d = digits === undefined ? 4 : digits;
-    if (v !== 0 && (Math.abs(v) >= 1e5 || Math.abs(v) < 1e-3)) return v.toExponential(d - 1).replace("-", "−");
-    return String(Number(v.toPrecision(d))).replace("-", "−");
+    if (v !== 0 && (Math.abs(v) >= 1e5 || Math.abs(v) < 1e-3)) return v.toExponential(d - 1).replace(/-/g, "−");
+    return String(Number(v.toPrecision(d))).replace(/-/g, "−");
   }
 
   function niceTicks(lo, hi, count) {
@@ -66,6 +67,24 @@
     for (let t = Math.ceil(lo / step - 1e-9) * step; t <= hi + 1e-9 * span; t += step) {
       ticks.push(Math.abs(t) < 1e-12 * span ? 0 : t);
     }
+    return ticks;
+  }
+
+  const SUPERSCRIPT = {"0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸",
+                       "9": "⁹", "-": "⁻"};
+  function powerLabel(k) {  // 10^k as text: 1, 10, 10², 10⁻⁵
+    if (k === 0) return "1";
+    if (k === 1) return "10";
+    return "10" + String(k).split("").map(ch => SUPERSCRIPT[ch]).join("");
+  }
+
+  // decade ticks 10^k inside [lo, hi] (every step-th decade so that there are at most ~count)
+  function logTicks(lo, hi, count) {
+    const a = Math.ceil(Math.log10(lo) - 1e-9), b = Math.floor(Math.log10(hi) + 1e-9);
+    if (!(b >= a)) return niceTicks(lo, hi, count).map(t => ({value: t, label: fmt(t, 3)}));
+    const step = Math.max(1, Math.ceil((b - a + 1) / Math.max(count, 1)));
+    const ticks = [];
+    for (let k = Math.ceil(a / step) * step; k <= b; k += step) ticks.push({value: Math.pow(10, k), label: powerLabel(k)});
     return ticks;
   }
 
@@ -110,17 +129,33 @@
       return this.box.x + (x - a) / (b - a) * this.box.w;
     }
 
+    // y on the axis scale (log10 y for a log axis: -Infinity at 0, NaN below)
+    ty(y) {
+      return this.opts.ylog ? Math.log10(y) : y;
+    }
+
     py(y) {
       const [a, b] = this.opts.ylim;
-      return this.box.y + this.box.h - (y - a) / (b - a) * this.box.h;
+      const ta = this.ty(a), tb = this.ty(b);
+      return this.box.y + this.box.h - (this.ty(y) - ta) / (tb - ta) * this.box.h;
+    }
+
+    // pixel row of y, kept within ten plot heights of the box (+-Infinity and, on a log axis, y <= 0
+    // go just beyond the top / bottom edge)
+    pyClamped(y) {
+      const top = this.box.y, bottom = this.box.y + this.box.h;
+      if (y === Infinity) return top - this.box.h;
+      if (y === -Infinity || (this.opts.ylog && y <= 0)) return bottom + this.box.h;
+      return Math.max(top - 10 * this.box.h, Math.min(bottom + 10 * this.box.h, this.py(y)));
     }
 
     toData(clientX, clientY) {
       const r = this.canvas.getBoundingClientRect();
       const sx = (clientX - r.left) * this.width / r.width, sy = (clientY - r.top) * this.height / r.height;
-      const [xa, xb] = this.opts.xlim, [ya, yb] = this.opts.ylim;
+      const [xa, xb] = this.opts.xlim, [ya, yb] = this.opts.ylim.map(v => this.ty(v));
+      const ty = ya + (this.box.y + this.box.h - sy) / this.box.h * (yb - ya);
       return {x: xa + (sx - this.box.x) / this.box.w * (xb - xa),
-              y: ya + (this.box.y + this.box.h - sy) / this.box.h * (yb - ya),
+              y: this.opts.ylog ? Math.pow(10, ty) : ty,
               inside: sx >= this.box.x && sx <= this.box.x + this.box.w && sy >= this.box.y && sy <= this.box.y + this.box.h};
     }
 
@@ -214,12 +249,11 @@
       return this;
     }
 
-    // A polyline; breaks at non-finite values (e.g. +Infinity at gamma = 1) and at jumps > jump.
+    // A polyline; breaks at non-finite values (e.g. +Infinity at gamma = 1) and at jumps > jump;
+    // on a log axis a 0 is drawn to the bottom edge like -Infinity, a negative value is a break.
     line(xs, ys, opts) {
       const o = Object.assign({color: COLORS.black, width: 1.8, dash: null, jump: Infinity}, opts);
-      const [ya, yb] = this.opts.ylim;
-      const span = yb - ya;
-      const clampY = y => Math.max(ya - 10 * span, Math.min(yb + 10 * span, y));
+      const log = !!this.opts.ylog;
       this.clip(c => {
         c.strokeStyle = o.color;
         c.lineWidth = o.width;
@@ -229,14 +263,16 @@
         let pen = false, prev = null;
         for (let i = 0; i < xs.length; i++) {
           const x = xs[i], y = ys[i];
-          if (!Number.isFinite(x) || !Number.isFinite(y)) {
-            // draw to the edge towards an infinite value, then lift the pen
-            if (pen && (y === Infinity || y === -Infinity)) c.lineTo(this.px(x), this.py(y > 0 ? yb + span : ya - span));
+          if (!Number.isFinite(x) || !Number.isFinite(y) || (log && !(y > 0))) {
+            // draw to the edge towards an infinite value (or a 0 on a log axis), then lift the pen
+            if (pen && Number.isFinite(x) && (y === Infinity || y === -Infinity || (log && y === 0))) {
+              c.lineTo(this.px(x), this.pyClamped(y));
+            }
             pen = false;
             continue;
           }
           if (pen && prev !== null && Math.abs(y - prev) > o.jump) pen = false;
-          const X = this.px(x), Y = this.py(clampY(y));
+          const X = this.px(x), Y = this.pyClamped(y);
           if (pen) c.lineTo(X, Y);
           else c.moveTo(X, Y);
           pen = true;
@@ -256,10 +292,10 @@
         c.fillStyle = o.color;
         c.lineWidth = 1.2;
         for (let i = 0; i < xs.length; i++) {
-          if (!Number.isFinite(xs[i]) || !Number.isFinite(ys[i])) continue;
+          if (!Number.isFinite(xs[i]) || !Number.isFinite(ys[i]) || (this.opts.ylog && !(ys[i] > 0))) continue;
           const X = this.px(xs[i]), Y = this.py(ys[i]);
           if (errs && Number.isFinite(errs[i]) && errs[i] > 0) {
-            const lo = this.py(ys[i] - errs[i]), hi = this.py(ys[i] + errs[i]);
+            const lo = this.pyClamped(ys[i] - errs[i]), hi = this.pyClamped(ys[i] + errs[i]);
             c.beginPath();
             c.moveTo(X, lo);
             c.lineTo(X, hi);
@@ -283,6 +319,33 @@
         }
       });
       if (o.label) this.legendItems.push({label: o.label, color: o.color, kind: "point", marker: o.marker});
+      return this;
+    }
+
+    // Filled area between two curves lo(x), hi(x) (arrays or numbers; +-Infinity and log-axis zeros
+    // reach beyond the plot edges), e.g. the region above a threshold curve.
+    band(xs, lo, hi, opts) {
+      const o = Object.assign({color: COLORS.blue, alpha: 0.14}, opts);
+      const at = (v, i) => (Array.isArray(v) || ArrayBuffer.isView(v)) ? v[i] : v;
+      const pts = [];
+      for (let i = 0; i < xs.length; i++) {
+        const a = at(lo, i), b = at(hi, i);
+        if (!Number.isFinite(xs[i]) || Number.isNaN(a) || Number.isNaN(b)) continue;
+        pts.push([this.px(xs[i]), this.pyClamped(a), this.pyClamped(b)]);
+      }
+      if (pts.length > 1) {
+        this.clip(c => {
+          c.globalAlpha = o.alpha;
+          c.fillStyle = o.color;
+          c.beginPath();
+          c.moveTo(pts[0][0], pts[0][2]);
+          for (const p of pts) c.lineTo(p[0], p[2]);
+          for (let i = pts.length - 1; i >= 0; i--) c.lineTo(pts[i][0], pts[i][1]);
+          c.closePath();
+          c.fill();
+        });
+      }
+      if (o.label) this.legendItems.push({label: o.label, color: o.color, alpha: o.alpha, kind: "patch"});
       return this;
     }
 
@@ -351,7 +414,9 @@
       c.strokeRect(b.x + 0.5, b.y + 0.5, b.w, b.h);
       c.font = SMALL;
       const xt = o.xticks === "pi" ? piTicks(o.xlim[0], o.xlim[1]) : niceTicks(o.xlim[0], o.xlim[1], Math.max(2, b.w / 70));
-      const yt = o.yticks === "pi" ? piTicks(o.ylim[0], o.ylim[1]) : niceTicks(o.ylim[0], o.ylim[1], Math.max(2, b.h / 45));
+      const yt = o.ylog ? logTicks(o.ylim[0], o.ylim[1], Math.max(2, b.h / 30))
+        : (o.yticks === "pi" ? piTicks(o.ylim[0], o.ylim[1]) : niceTicks(o.ylim[0], o.ylim[1], Math.max(2, b.h / 45)))
+          .map(t => ({value: t, label: o.yticks === "pi" ? piLabel(t) || fmt(t, 3) : fmt(t, 3)}));
       c.textAlign = "center";
       c.textBaseline = "top";
       for (const t of xt) {
@@ -365,12 +430,12 @@
       c.textAlign = "right";
       c.textBaseline = "middle";
       for (const t of yt) {
-        const Y = this.py(t);
+        const Y = this.py(t.value);
         c.beginPath();
         c.moveTo(b.x - 4, Y);
         c.lineTo(b.x, Y);
         c.stroke();
-        c.fillText(o.yticks === "pi" ? piLabel(t) || fmt(t, 3) : fmt(t, 3), b.x - 6, Y);
+        c.fillText(t.label, b.x - 6, Y);
       }
       c.font = FONT;
       if (o.xlabel) {
@@ -415,7 +480,11 @@
         const y = y0 + 10 + 15 * k;
         c.strokeStyle = it.color;
         c.fillStyle = it.color;
-        if (it.kind === "line") {
+        if (it.kind === "patch") {
+          c.globalAlpha = Math.min(1, 2.5 * (it.alpha || 0.2));
+          c.fillRect(x0 + 6, y - 5, 22, 10);
+          c.globalAlpha = 1;
+        } else if (it.kind === "line") {
           c.lineWidth = it.width || 1.8;
           c.setLineDash(it.dash || []);
           c.beginPath();
@@ -478,5 +547,5 @@
   }
 
   root.FTPlot = {Figure: Figure, diverging: diverging, colorbar: colorbar, piLabel: piLabel, fmt: fmt,
-                 niceTicks: niceTicks, piTicks: piTicks, COLORS: COLORS};
+                 niceTicks: niceTicks, piTicks: piTicks, logTicks: logTicks, COLORS: COLORS};
 })(window);

@@ -51,7 +51,8 @@
   // sliders
   // ---------------------------------------------------------------------------------------------
   class Slider {
-    // opts: key, label, min, max, step, value, theta (multiples of pi/160), integer, title
+    // opts: key, label, min, max, step, value, theta (multiples of pi/160), integer, title,
+    //       log (the input moves log10 of the value in steps of `step`; integer values are rounded)
     constructor(widget, opts) {
       this.opts = opts;
       const id = widget.id + "-" + opts.key;
@@ -60,6 +61,10 @@
         input.min = String(Math.round(opts.min / THETA_STEP));
         input.max = String(Math.round(opts.max / THETA_STEP));
         input.step = "1";
+      } else if (opts.log) {
+        input.min = String(Math.log10(opts.min));
+        input.max = String(Math.log10(opts.max));
+        input.step = String(opts.step || 0.01);
       } else {
         input.min = String(opts.min);
         input.max = String(opts.max);
@@ -71,16 +76,31 @@
                   this.output);
       this.set(opts.value);
       input.addEventListener("input", () => {
+        this.exact = null;
         this.show();
         widget.schedule();
       });
     }
+    // A value set from code (a fitted A or nu, a clicked point) is kept exactly, not snapped to the
+    // slider's steps, until the slider is moved (theta sliders always snap to multiples of pi/160).
     get value() {
+      if (this.exact && this.exact.raw === this.input.value) return this.exact.value;
       const v = Number(this.input.value);
+      if (this.opts.log) {
+        const x = Math.pow(10, v);
+        return this.opts.integer ? Math.round(x) : x;
+      }
       return this.opts.theta ? v * THETA_STEP : v;
     }
     set(v) {
-      this.input.value = String(this.opts.theta ? Math.round(v / THETA_STEP) : v);
+      this.exact = null;
+      if (this.opts.theta) {
+        this.input.value = String(Math.round(v / THETA_STEP));
+      } else {
+        const x = Math.min(this.opts.max, Math.max(this.opts.min, this.opts.integer ? Math.round(v) : v));
+        this.input.value = String(this.opts.log ? Math.log10(x) : x);
+        this.exact = {raw: this.input.value, value: x};
+      }
       this.show();
     }
     show() {
@@ -673,9 +693,9 @@
   // =============================================================================================
   const AXIS = {gamma: [0, 2], theta: [0, PI], sigma: [0, 2], lam: [0, 2], n: [1, 200], d: [1, 200],
                 gamma_s: [0.01, 3], sigma_s: [0, 2], depth: [2, 8], norm_s: [0.05, 3], norm_t: [0.05, 3],
-                mu: [0, 0.99], k: [1, 50], residual: [0, 1]};
+                mu: [0, 0.99], k: [1, 50], residual: [0, 1], u: [-1, 1], norm_w: [0, 3], norm_v: [0, 3], ell: [0, 40]};
   const START = {gamma: 0.5, theta: PI / 4, sigma: 0.2, lam: 0, n: 50, d: 100, gamma_s: 0.5, sigma_s: 0.2,
-                 depth: 2, norm_s: 1, norm_t: 1, mu: 0.3, k: 5, residual: 0.3};
+                 depth: 2, norm_s: 1, norm_t: 1, mu: 0.3, k: 5, residual: 0.3, u: 0.5, norm_w: 1, norm_v: 1, ell: 2};
 
   function allResults() {
     const w = new Widget("all-results", "Every result",
@@ -747,22 +767,294 @@
   }
 
   // =============================================================================================
-  // ===== ReLU widgets (THEORY.md §10): PLACE-HOLDER ==============================================
-  // The ReLU results (projection norm ||P_perp f_t||^2 against mu, scratch power law, predicted
-  // boundary n*(mu), §10.3-§10.5) are being registered by another part of the project. Add their
-  // widgets here, e.g. reluProjection() and reluBoundary(), following ltPhase(): declare the
-  // results a widget needs in the Widget constructor so that a page without them says so.
-  // Until then every registered result of topic "relu" is listed below and can be explored in
-  // the "Every result" widget.
+  // ===== ReLU widgets (THEORY.md §10) ===========================================================
+  // 8. arc-cosine kernels (§10.2), 9. Mercer eigenvalues (§10.2 route 3), 10. projection residual
+  // and the power-law boundary (§10.3-§10.5). The residual curves of widget 10 are numbers computed
+  // in Python when the page was built (F.relu, ftheory/explore/relu.py): they depend on a random
+  // teacher draw and are no closed form.
   // =============================================================================================
-  function reluPlaceholder() {
-    const sec = document.getElementById("ft-relu");
-    const relu = F.supported.filter(n => F.specs[n].topic === "relu");
-    sec.appendChild(h("h2", {text: "Two-layer ReLU networks (§10): widgets to come"}));
-    sec.appendChild(h("p", {class: "explain", text: relu.length
-      ? "Registered ReLU results, available in the “Every result” widget above: " + relu.join(", ") + "."
-      : "No ReLU results are registered in this build yet; dedicated widgets (projection against μ, power-law " +
-        "boundary) will be added here."}));
+  const MEHLER_MAX = 60;  // degrees of the Hermite coefficients tabulated for the Mehler sums
+
+  function reluKernel() {
+    const w = new Widget("relu-kernel", "ReLU: arc-cosine kernels",
+      "The kernel of two ReLU neurons w, v under Gaussian inputs x ~ N(0, I<sub>d</sub>) depends only on their norms and " +
+      "on the cosine u between them: κ<sub>1</sub>(u) = E[relu(w·x) relu(v·x)] = |w||v| (√(1 − u²) + u (π − arccos u))/(2π) " +
+      "(paper eq. (167), derived in polar coordinates, §10.2), and the degree-0 kernel of the step function " +
+      "(the ReLU derivative) κ<sub>0</sub>(u) = (π − arccos u)/(2π), which does not depend on the norms. Dashed: " +
+      "Mehler's series κ<sub>1</sub>(u) = |w||v| Σ<sub>ℓ</sub> ξ<sub>ℓ</sub>² u<sup>ℓ</sup> truncated at degree L, with the " +
+      "Hermite coefficients ξ<sub>ℓ</sub>² of relu (§10.2 route 2) shown on the right: every odd coefficient above " +
+      "ℓ = 1 vanishes (hollow markers) and the even ones decay like ℓ<sup>−5/2</sup>, so the series converges slowly " +
+      "at u = ±1 where κ<sub>1</sub> is not smooth. <b>Click</b> the left plot to pick u.",
+      [{key: "norm_w", label: "|w|  first neuron", min: 0, max: 3, step: 0.05, value: 1},
+       {key: "norm_v", label: "|v|  second neuron", min: 0, max: 3, step: 0.05, value: 1},
+       {key: "u", label: "u = cos ∠(w, v)", min: -1, max: 1, step: 0.01, value: 0.5},
+       {key: "L", label: "L  Mehler degree", min: 0, max: 40, step: 1, value: 4, integer: true}],
+      2, ["relu_arccos_kernel", "relu_step_kernel", "relu_hermite_coefficient_sq"]);
+    w.pick(0, "u", null);
+    w.draw = function (v) {
+      const k1 = F.partial("relu_arccos_kernel", {norm_w: v.norm_w, norm_v: v.norm_v}, ["u"]);
+      const k0 = F.partial("relu_step_kernel", {}, ["u"]);
+      const xi = F.partial("relu_hermite_coefficient_sq", {}, ["ell"]);
+      const coef = [];
+      for (let l = 0; l <= MEHLER_MAX; l++) coef.push(xi(l));
+      const scale = v.norm_w * v.norm_v;
+      const mehler = u => {
+        let s = 0.0, p = 1.0;
+        for (let l = 0; l <= v.L; l++) {
+          s += coef[l] * p;
+          p *= u;
+        }
+        return scale * s;
+      };
+      const U = range(-1, 1, 401);
+      const top = 1.1 * Math.max(0.5 * scale, 0.5);
+      const f0 = this.figs[0].set({xlim: [-1, 1], ylim: [-0.04 * top, top], xlabel: "u = cos ∠(w, v)", ylabel: "kernel",
+                                  title: "|w| = " + fmt(v.norm_w) + ",  |v| = " + fmt(v.norm_v)});
+      f0.begin().hline(0, {color: "#999"});
+      f0.line(U, U.map(k1), {color: C.blue, label: "κ₁: relu (degree 1)"});
+      f0.line(U, U.map(mehler), {color: C.orange, dash: [6, 4], width: 1.4, label: "Mehler sum to degree L = " + v.L});
+      f0.line(U, U.map(k0), {color: C.green, label: "κ₀: step (degree 0)"});
+      f0.vline(v.u, {color: C.grey, dash: [3, 3]}).marker(v.u, k1(v.u), {size: 5, color: C.blue});
+      f0.finish({legend: "upper left"});
+
+      const ells = [], nz = [], zero = [];
+      for (let l = 0; l <= 40; l++) {
+        ells.push(l);
+        (coef[l] > 0 ? nz : zero).push(l);
+      }
+      const pos = nz.map(l => coef[l]);
+      const lo = Math.pow(10, Math.floor(Math.log10(Math.min(...pos))) - 1), hi = Math.pow(10, Math.ceil(Math.log10(Math.max(...pos))));
+      const bottom = Math.pow(10, Math.log10(lo) + 0.03 * (Math.log10(hi) - Math.log10(lo)));
+      const f1 = this.figs[1].set({xlim: [-1, 41], ylim: [lo, hi], ylog: true, xlabel: "degree ℓ",
+                                  ylabel: "ξ_ℓ²  (Taylor coefficient of κ₁/(|w||v|))", title: "Hermite coefficients of relu"});
+      f1.begin();
+      f1.errorbars(nz, pos, null, {color: C.blue, radius: 3, label: "ξ_ℓ² > 0 (ℓ ≤ 1 and even ℓ)"});
+      f1.errorbars(zero, zero.map(() => bottom), null, {color: C.grey, radius: 2.5, hollow: zero.map(() => true),
+                                                     label: "ξ_ℓ² = 0 (odd ℓ ≥ 3)"});
+      f1.vline(v.L, {color: C.orange, dash: [6, 4], label: "L"}).finish({legend: "upper right"});
+
+      const a = k1(v.u), m = mehler(v.u);
+      this.readout.textContent = "u = " + fmt(v.u) + " (angle " + fmt(Math.acos(v.u), 5) + "):  κ₁ = " + fmt(a, 8) +
+        ",  κ₀ = " + fmt(k0(v.u), 8) + ";  Mehler sum to degree " + v.L + " = " + fmt(m, 8) + " (error " + fmt(m - a, 3) +
+        ").\nChecks: κ₁(1) = |w||v|/2 = " + fmt(k1(1), 6) + ",  κ₁(0) = |w||v|/(2π) = " + fmt(k1(0), 6) + ",  κ₁(−1) = " +
+        fmt(k1(-1), 3) + ";  κ₀(0) = 1/4: " + fmt(k0(0), 6) + ".  ξ_" + v.L + "² = " + fmt(coef[v.L], 6) + ".";
+    };
+    return w;
+  }
+
+  // positive values -> [lo, hi] in whole decades (at least one decade), for a log axis
+  function decades(values, minLo) {
+    const pos = values.filter(x => x > 0 && Number.isFinite(x));
+    if (!pos.length) return [0.1, 10];
+    let lo = Math.floor(Math.log10(Math.min(...pos))), hi = Math.ceil(Math.log10(Math.max(...pos)));
+    if (minLo !== undefined) lo = Math.max(lo, minLo);
+    if (hi <= lo) hi = lo + 1;
+    return [Math.pow(10, lo), Math.pow(10, hi)];
+  }
+
+  function reluMercer() {
+    const w = new Widget("relu-mercer", "ReLU: Mercer eigenvalues on the sphere and for Gaussian inputs",
+      "Funk–Hecke (§10.2 route 3): on the sphere S<sup>d−1</sup> the spherical harmonics of degree ℓ (N(d, ℓ) of them, " +
+      "right) are eigenfunctions of every zonal kernel. For relu the Funk–Hecke coefficient λ<sub>ℓ</sub> is 1/(2d) at " +
+      "ℓ = 1, a Beta-function closed form at even ℓ and <b>exactly 0 at odd ℓ ≥ 3</b> (hollow markers at the bottom): " +
+      "no combination of ReLU neurons reaches those harmonics (§10.3). Left, on a log scale against ℓ: the arc-cosine " +
+      "kernel's eigenvalue μ<sub>ℓ</sub> = d λ<sub>ℓ</sub>² on the sphere, the eigenvalue d μ<sub>ℓ</sub> of " +
+      "|x||x'| κ(x̂·x̂') on L²(N(0, I<sub>d</sub>)) (eigenfunctions |x| Y<sub>ℓj</sub>(x̂)/√d), the degree-0 (step) kernel's " +
+      "eigenvalue (its zeros are the even ℓ ≥ 2), and dashed the share μ<sub>ℓ</sub> N(d, ℓ) of the trace κ(1) = 1/2 that " +
+      "degree ℓ carries. The readout checks the sum rules Σ μ<sub>ℓ</sub> N(d, ℓ) = κ(1) = 1/2 and the same for κ<sub>0</sub>. " +
+      "The Beta functions are evaluated as exact ratio products (accurate to ~1e-15 at any d).",
+      [{key: "d", label: "d  input dimension", min: 2, max: 10000, step: 0.005, value: 100, integer: true, log: true},
+       {key: "lmax", label: "ℓ_max  shown", min: 4, max: 60, step: 1, value: 30, integer: true},
+       {key: "ell", label: "ℓ  picked degree", min: 0, max: 60, step: 1, value: 2, integer: true}],
+      2, ["relu_sphere_eigenvalue", "relu_gaussian_eigenvalue", "relu_uniform_kernel_eigenvalue", "relu_funk_hecke",
+          "step_sphere_eigenvalue", "step_funk_hecke", "sphere_harmonic_multiplicity"]);
+    w.pick(0, "ell", null);
+    w.pick(1, "ell", null);
+    w.draw = function (v) {
+      const d = v.d, lmax = v.lmax, ell = Math.min(v.ell, lmax);
+      const get = name => F.partial(name, {d: d}, ["ell"]);
+      const mu = get("relu_sphere_eigenvalue"), gauss = get("relu_gaussian_eigenvalue"), step = get("step_sphere_eigenvalue");
+      const N = get("sphere_harmonic_multiplicity");
+      const L = [];
+      for (let l = 0; l <= lmax; l++) L.push(l);
+      const M = L.map(mu), G = L.map(gauss), S = L.map(step), NN = L.map(N);
+      const share = L.map((l, i) => M[i] * NN[i]);
+      const [lo, hi0] = decades(M.concat(G, S, share));
+      // room above the data for the legend: 40% more decades on top
+      const hi = Math.pow(10, Math.log10(hi0) + Math.ceil(0.4 * (Math.log10(hi0) - Math.log10(lo))));
+      const bottom = Math.pow(10, Math.log10(lo) + 0.025 * (Math.log10(hi) - Math.log10(lo)));
+      const xlim = [-0.8, lmax + 0.8];
+      const f0 = this.figs[0].set({xlim: xlim, ylim: [lo, hi], ylog: true, xlabel: "degree ℓ", ylabel: "eigenvalue",
+                                  title: "d = " + d + "  (log scale; hollow: exactly 0)"});
+      f0.begin();
+      const pts = (ys, color, label, marker, size) => {
+        const on = L.filter((l, i) => ys[i] > 0), off = L.filter((l, i) => ys[i] === 0);
+        f0.errorbars(on, on.map(l => ys[l]), null, {color: color, label: label, marker: marker, radius: size || 3.2});
+        f0.errorbars(off, off.map(() => bottom), null, {color: color, hollow: off.map(() => true), marker: marker, radius: 2.6});
+      };
+      const evenLine = (ys, color, dash) => {  // join the nonzero values
+        const on = L.filter((l, i) => ys[i] > 0);
+        f0.line(on, on.map(l => ys[l]), {color: color, width: 1, dash: dash});
+      };
+      evenLine(G, C.purple);
+      evenLine(M, C.blue);
+      evenLine(S, C.green);
+      evenLine(share, C.orange, [6, 4]);
+      pts(G, C.purple, "Gaussian inputs: d μ_ℓ", "square");
+      pts(M, C.blue, "sphere: μ_ℓ = d λ_ℓ²");
+      pts(S, C.green, "step kernel κ₀ (sphere)", undefined, 2.6);
+      f0.line([], [], {color: C.orange, dash: [6, 4], width: 1, label: "trace share μ_ℓ N(d, ℓ)"});
+      f0.vline(ell, {color: C.grey, dash: [3, 3]}).finish({legend: "upper right"});
+
+      const [nlo, nhi] = decades(NN, 0);
+      const f1 = this.figs[1].set({xlim: xlim, ylim: [nlo, nhi], ylog: true, xlabel: "degree ℓ", ylabel: "N(d, ℓ)",
+                                  title: "multiplicity: spherical harmonics of degree ℓ on S^(d−1)"});
+      f1.begin();
+      f1.line(L, NN, {color: C.grey, width: 1});
+      f1.errorbars(L, NN, null, {color: C.black, radius: 2.8, label: "N(d, ℓ)"});
+      f1.vline(ell, {color: C.grey, dash: [3, 3]}).finish({legend: "upper left"});
+
+      let sum = 0.0, sum0 = 0.0;
+      for (let i = 0; i <= lmax; i++) {
+        sum += share[i];
+        sum0 += S[i] * NN[i];
+      }
+      const lam = F.eval("relu_funk_hecke", {d: d, ell: ell}), lam0 = F.eval("step_funk_hecke", {d: d, ell: ell});
+      this.readout.textContent = "d = " + d + ", ℓ = " + ell + ":  Funk–Hecke λ_ℓ = " + fmt(lam, 6) + ",  uniform-neuron kernel λ_ℓ² = " +
+        fmt(F.eval("relu_uniform_kernel_eigenvalue", {d: d, ell: ell}), 6) + ",  sphere μ_ℓ = " + fmt(M[ell], 6) +
+        ",  Gaussian d μ_ℓ = " + fmt(G[ell], 6) + ",  N(d, ℓ) = " + fmt(NN[ell], 6) + ";  step: λ_ℓ = " + fmt(lam0, 6) +
+        ", eigenvalue " + fmt(S[ell], 6) + ".\nSum rules up to ℓ = " + lmax + ":  Σ μ_ℓ N(d, ℓ) = " + fmt(sum, 8) +
+        " (κ(1) = 1/2: " + fmt(200 * sum, 6) + "%),  Σ (step) N(d, ℓ) = " + fmt(sum0, 8) + " (κ₀(1) = 1/2: " +
+        fmt(200 * sum0, 6) + "%).";
+    };
+    return w;
+  }
+
+  function reluBoundary() {
+    const R = F.relu;
+    const run = R && R.reproduce;
+    const fit = run && run.fit;
+    // residual curves: the default teacher (always), the reproduce run's projection teachers and its
+    // experiment instances (the residuals behind its stored n*), when --data supplied them
+    const curves = [];
+    if (R) curves.push(Object.assign({key: "default"}, R.default));
+    if (run && run.residual) curves.push(Object.assign({key: "reproduce"}, run.residual));
+    if (run && run.n_star) {
+      curves.push({key: "experiment", mus: run.n_star.mus, relative: run.n_star.relative, absolute: null,
+                   nStar: run.n_star.n_star, d: run.d, m_star: run.m_star,
+                   label: "ftheory reproduce (" + run.scale + "): mean over the experiment's instances, with its n*"});
+    }
+    const defaults = R ? R.defaults : {A: 229, nu: 1.18, A_source: "", nu_source: ""};
+    const A0 = fit ? fit.A : defaults.A, nu0 = fit ? fit.nu : defaults.nu;
+    const w = new Widget("relu-boundary", "ReLU: target outside the source span and the predicted boundary",
+      "The source teacher is the target teacher with a fraction μ of its neurons removed (§10.1); linear transfer can " +
+      "only reach the span of the source's features, so its risk levels off at the part of the target outside that " +
+      "span, ‖P<sup>⊥</sup>f<sub>t</sub>‖²(μ) (§10.3, left: absolute and relative to ‖f<sub>t</sub>‖²; the analogue of " +
+      "sin²θ). Training from scratch follows an empirical power law R<sub>sc</sub> ≈ A n<sup>−ν</sup> (§10.4; the paper " +
+      "reports ν ≈ 1.18 but not A), so transfer hurts once n exceeds the predicted boundary " +
+      "n*(μ) = (A / ‖P<sup>⊥</sup>f<sub>t</sub>‖²(μ))<sup>1/ν</sup> (§10.5, right: blue below, red above). " +
+      "<b>The residual curve is not a closed form</b>: it depends on a random teacher draw. It was computed when this " +
+      "page was built, in Python with <code>ftheory.relu.projection.teacher_projection</code> (exact, from the kernel " +
+      "Gram matrix) for one seeded default teacher (d = 100, m* = 100, seed 0, unit neurons uniform on the sphere, " +
+      "c<sub>j</sub> ~ N(0, 1), THEORY.md §10.6) at every μ = k/m*, and is embedded here as numbers; the sliders only " +
+      "change A and ν. A multiplies the risk in units of ‖f<sub>t</sub>‖² (as <code>ftheory reproduce</code> fits it), so " +
+      "n* uses the relative residual unless “absolute” is chosen. With <code>ftheory explore --data FIGURES_DIR</code> " +
+      "the fitted A, ν and the residuals of a <code>ftheory reproduce</code> run are loaded.",
+      [{key: "A", label: "A  power-law prefactor", min: 0.01, max: 1e5, step: 0.005, value: A0, log: true},
+       {key: "nu", label: "ν  power-law exponent", min: 0.3, max: 3, step: 0.01, value: nu0},
+       {key: "mu", label: "μ  removed fraction", min: 0, max: 0.99, step: 0.01, value: 0.3}],
+      2, []);
+    const curveSel = h("select", {id: "relu-boundary-curve"});
+    curves.forEach((c, i) => curveSel.appendChild(h("option", {value: String(i), text: c.label})));
+    const unitSel = h("select", {id: "relu-boundary-units"},
+                      h("option", {value: "relative", text: "A in units of ‖f_t‖² (relative residual)"}),
+                      h("option", {value: "absolute", text: "A in absolute units (absolute residual)"}));
+    const bar = h("div", {class: "controls"}, h("label", {text: "residual curve "}), curveSel, h("label", {text: "  units "}), unitSel);
+    w.section.insertBefore(bar, w.controls);
+    curveSel.addEventListener("change", () => w.schedule());
+    unitSel.addEventListener("change", () => w.schedule());
+    if (fit && run.residual) curveSel.value = String(curves.findIndex(c => c.key === "reproduce"));
+    else if (fit && run.n_star) curveSel.value = String(curves.findIndex(c => c.key === "experiment"));
+    w.curves = curves;
+    w.curveSelect = curveSel;
+    w.unitSelect = unitSel;
+    // buttons: the loaded fit, the paper's exponent with the placeholder A
+    const presets = [];
+    if (fit) presets.push(["fit of ftheory reproduce (" + run.scale + ", seed " + run.seed + "): A = " + fmt(fit.A, 4) +
+                           ", ν = " + fmt(fit.nu, 4), fit.A, fit.nu]);
+    presets.push(["paper ν = 1.18, placeholder A = " + fmt(defaults.A, 4), defaults.A, defaults.nu]);
+    w.databar.appendChild(document.createTextNode("Set A, ν: "));
+    for (const [label, A, nu] of presets) {
+      w.databar.appendChild(h("button", {type: "button", onclick: () => {
+        w.sliders.A.set(A);
+        w.sliders.nu.set(nu);
+        w.schedule();
+      }}, label));
+    }
+    w.pick(0, "mu", null);
+    w.pick(1, "mu", null);
+    w.missing = R ? [] : ["the page's ReLU data block"];
+    w.boundary = function (A, nu, rho) {  // n*(mu) = (A / rho)^(1/nu), +Infinity where nothing is outside
+      return rho > 0 ? Math.pow(A / rho, 1 / nu) : Infinity;
+    };
+    w.draw = function (v) {
+      const c = curves[Number(curveSel.value) || 0];
+      const absolute = unitSel.value === "absolute" && !!c.absolute;
+      const rho = absolute ? c.absolute : c.relative;
+      const nstar = c.mus.map((m, i) => this.boundary(v.A, v.nu, rho[i]));
+      // the curve's value at the picked mu: the last grid point <= mu (the residual is a step function of
+      // mu: kept = m* - floor(mu m*))
+      let j = 0;
+      for (let i = 0; i < c.mus.length; i++) if (c.mus[i] <= v.mu + 1e-12) j = i;
+      this.state = {curve: c.key, mus: c.mus, residual: rho, nStar: nstar, index: j, absolute: absolute};
+      const xlim = [0, 1];
+      const [lo, hi] = decades(c.relative.concat(c.absolute || []), -8);
+      const f0 = this.figs[0].set({xlim: xlim, ylim: [lo, Math.max(hi, 1)], ylog: true, xlabel: "μ  (fraction of teacher neurons removed)",
+                                  ylabel: "‖P⊥ f_t‖²", title: c.label.length > 70 ? c.label.slice(0, 68) + "…" : c.label});
+      f0.begin();
+      f0.line(c.mus, c.relative, {color: C.blue, label: "relative: ‖P⊥ f_t‖² / ‖f_t‖²"});
+      f0.errorbars(c.mus, c.relative, c.relative_sem || null, {color: C.blue, radius: 2});
+      if (c.absolute) {
+        f0.line(c.mus, c.absolute, {color: C.purple, dash: [6, 4], label: "absolute: ‖P⊥ f_t‖²"});
+        f0.errorbars(c.mus, c.absolute, c.absolute_sem || null, {color: C.purple, radius: 2});
+      }
+      f0.vline(c.mus[j], {color: C.grey, dash: [3, 3]}).finish({legend: "lower right"});
+
+      const fin = nstar.filter(Number.isFinite);
+      const nlo = 1, nhi = Math.min(1e12, Math.max(10, decades(fin)[1]));
+      const f1 = this.figs[1].set({xlim: xlim, ylim: [nlo, nhi], ylog: true, xlabel: "μ", ylabel: "target samples n",
+                                  title: "n*(μ) = (A / ‖P⊥ f_t‖²)^(1/ν),  A = " + fmt(v.A, 4) + ",  ν = " + fmt(v.nu, 3)});
+      f1.begin();
+      f1.band(c.mus, nstar, Infinity, {color: C.red, alpha: 0.13, label: "n > n*: scratch wins (transfer hurts)"});
+      f1.band(c.mus, 0, nstar, {color: C.blue, alpha: 0.13, label: "n < n*: linear transfer wins"});
+      f1.line(c.mus, nstar, {color: C.black, label: "predicted boundary n*(μ)"});
+      if (c.nStar && !absolute) {
+        f1.errorbars(c.mus, c.nStar.map(x => x === null ? Infinity : x), null,
+                     {color: C.grey, radius: 4.5, hollow: c.mus.map(() => true), label: "n* stored by ftheory reproduce (its fit)"});
+      }
+      if (Number.isFinite(nstar[j])) f1.marker(c.mus[j], nstar[j], {size: 5, color: C.black});
+      f1.vline(c.mus[j], {color: C.grey, dash: [3, 3]}).finish({legend: "upper right"});
+
+      const kept = c.kept ? c.kept[j] : (c.m_star ? c.m_star - Math.floor(c.mus[j] * c.m_star + 1e-9) : null);
+      const aSource = (fit && Math.abs(v.A - fit.A) <= 1e-12 * fit.A) ? "fitted by ftheory reproduce" +
+        (fit.A_ci ? ", " + Math.round(100 * (fit.level || 0.95)) + "% interval [" + fmt(fit.A_ci[0], 4) + ", " + fmt(fit.A_ci[1], 4) + "]" : "")
+        : (Math.abs(v.A - defaults.A) <= 1e-12 * defaults.A ? defaults.A_source : "slider");
+      const nuSource = (fit && Math.abs(v.nu - fit.nu) <= 1e-12 * fit.nu) ? "fitted" +
+        (fit.nu_ci ? ", interval [" + fmt(fit.nu_ci[0], 4) + ", " + fmt(fit.nu_ci[1], 4) + "]" : "")
+        : (v.nu === 1.18 ? "the paper's value" : "slider");
+      let text = "μ = " + fmt(c.mus[j], 4) + (kept !== null && kept !== undefined ? " (kept " + kept + " of m* = " + c.m_star + ")" : "") +
+        ":  ‖P⊥ f_t‖² / ‖f_t‖² = " + fmt(c.relative[j], 6) +
+        (c.absolute ? ",  ‖P⊥ f_t‖² = " + fmt(c.absolute[j], 6) + (c.norm_sq ? " (‖f_t‖² = " + fmt(c.norm_sq, 6) + ")" : "") : "") +
+        ".\nPredicted boundary n*(μ) = " + fmt(nstar[j], 6) + (Number.isFinite(nstar[j]) ? ": linear transfer beats scratch for n < n*, scratch wins beyond."
+          : ": nothing of f_t is outside the source span, transfer never hurts.") +
+        "  A = " + fmt(v.A, 6) + " (" + aSource + "),  ν = " + fmt(v.nu, 4) + " (" + nuSource + ")" +
+        (absolute ? ", absolute units." : ", units of ‖f_t‖².");
+      if (c.nStar && !absolute && c.nStar[j] !== undefined) {
+        text += "  Stored by ftheory reproduce at this μ: n* = " + fmt(c.nStar[j] === null ? Infinity : c.nStar[j], 6) + ".";
+      }
+      this.readout.textContent = text;
+    };
+    return w;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -805,8 +1097,8 @@
   // ---------------------------------------------------------------------------------------------
   function start() {
     dataSummary();
-    const made = [ltPhase(), risks(), finetune(), finiteSource(), tuned(), similarity(), allResults()];
-    reluPlaceholder();
+    const made = [ltPhase(), risks(), finetune(), finiteSource(), tuned(), similarity(), reluKernel(), reluMercer(),
+                  reluBoundary(), allResults()];
     resultsTable();
     for (const w of made) w.render();
     F.ready = true;
