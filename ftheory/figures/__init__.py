@@ -43,7 +43,7 @@ def reproduce(out="figures", only=None, scale="default", seed=1, quiet=False, re
     Work already done is reused: the numbers of a figure (``OUT/data/ID.json``) when the scale and
     seed match, each finished simulation point of an interrupted run (``OUT/store/``), and the
     drawn files when neither the numbers nor the drawing code changed since they were drawn (a
-    stamp in ``OUT/data/ID.render``), so a rerun with nothing to do takes about a second.
+    stamp in ``OUT/data/ID.render``), so a rerun with nothing to do takes a few seconds.
 
     Parameters
     ----------
@@ -143,7 +143,7 @@ def _write_docs(docs, report, scale):
              "`figures/index.html`. `--only ID,ID` makes a subset; `--scale tiny` runs in seconds (what the tests "
              "use), `--scale paper` follows the authors' protocol (d = 500, 20 instances; see "
              "docs/performance.md for the times). Simulations are stored per point (`figures/store/`), so an "
-             "interrupted run resumes, and a rerun with nothing to do takes about a second.",
+             "interrupted run resumes, and a rerun with nothing to do takes a few seconds.",
              "", f"The images below are the `{scale}` scale, written by `ftheory reproduce --docs docs`.", "",
              "Colours: blue = transfer helps (T > 0), red = it hurts; theta in radians.", ""]
     for fid, info in report.items():
