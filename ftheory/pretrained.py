@@ -20,6 +20,8 @@ import numbers
 
 import numpy as np
 
+from ftheory._checks import check_int
+
 __all__ = ["balanced_rank_one_weights", "GAUGES"]
 
 #: Accepted string values of ``gauge`` (``None`` means ``"canonical"``).
@@ -34,13 +36,6 @@ def _generator(seed):
         return np.random.default_rng(int(seed))
     raise ValueError(f"seed={seed!r} is invalid: expected an integer >= 0, a numpy.random.Generator, "
                      "a numpy.random.SeedSequence or None")
-
-
-def _check_depth(depth) -> int:
-    if isinstance(depth, bool) or not isinstance(depth, numbers.Integral) or depth < 2:
-        raise ValueError(f"depth={depth!r} is invalid: expected an integer >= 2 "
-                         "(number of weight matrices of the deep linear network)")
-    return int(depth)
 
 
 def _unit(v, name):
@@ -104,7 +99,7 @@ def balanced_rank_one_weights(beta_s, depth=2, *, gauge=None, seed=None, width=N
 
     Reference: THEORY.md §2.4 (explicit state), §2.1 (balancedness), §2.3 (rank one).
     """
-    depth = _check_depth(depth)
+    depth = check_int("depth", depth, 2, note="number of weight matrices of the deep linear network")
     try:
         beta = np.asarray(beta_s, dtype=float)
     except (TypeError, ValueError):

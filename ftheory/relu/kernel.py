@@ -126,15 +126,19 @@ def arccos_kernel0(u):
     return val if c.ndim else float(val)
 
 
-def _as_weights(W, name: str) -> np.ndarray:
+def _as_weights(W, name: str, min_rows: int = 0, requirement: str = "input dimension >= 1") -> np.ndarray:
+    """Validate a finite 2-D weight matrix (neurons x input dimension) with ``>= min_rows`` rows.
+
+    ``requirement`` is the phrase of the shape error ``"{name} must have {requirement}, got shape .."``.
+    """
     try:
         arr = np.asarray(W, dtype=float)
     except (TypeError, ValueError):
         raise ValueError(f"{name} is not a numeric array") from None
     if arr.ndim != 2:
         raise ValueError(f"{name} must be a 2-D array (neurons x input dimension), got shape {arr.shape}")
-    if arr.shape[1] < 1:
-        raise ValueError(f"{name} must have input dimension >= 1, got shape {arr.shape}")
+    if arr.shape[1] < 1 or arr.shape[0] < min_rows:
+        raise ValueError(f"{name} must have {requirement}, got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains non-finite entries")
     return arr

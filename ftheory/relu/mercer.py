@@ -15,12 +15,12 @@ Independent of the closed forms registered in :mod:`ftheory.theory.relu` (``relu
 from __future__ import annotations
 
 import math
-import numbers
 import warnings
 
 import numpy as np
 from scipy import integrate, special
 
+from ftheory._checks import check_int
 from ftheory.relu.kernel import arccos_kernel, arccos_kernel0
 from ftheory.simulate._random import as_generator
 from ftheory.simulate.estimate import MCEstimate
@@ -28,12 +28,6 @@ from ftheory.simulate.estimate import MCEstimate
 __all__ = ["legendre_sphere", "funk_hecke_constant", "funk_hecke_quadrature", "sample_gaussian_eigenvalue"]
 
 _NAMED = ("relu", "step", "arccos", "arccos0")
-
-
-def _check_int(value, name, low):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{name}={value!r} is invalid: expected an integer >= {low}")
-    return int(value)
 
 
 def legendre_sphere(ell: int, d: int, t):
@@ -50,8 +44,8 @@ def legendre_sphere(ell: int, d: int, t):
     t : float or array_like
         Points in ``[-1, 1]``.
     """
-    ell = _check_int(ell, "ell", 0)
-    d = _check_int(d, "d", 2)
+    ell = check_int("ell", ell, 0)
+    d = check_int("d", d, 2)
     t = np.asarray(t, dtype=float)
     if d == 2:
         return special.eval_chebyt(ell, t)
@@ -61,7 +55,7 @@ def legendre_sphere(ell: int, d: int, t):
 
 def funk_hecke_constant(d: int) -> float:
     """``Gamma(d/2) / (sqrt(pi) Gamma((d-1)/2))``: density constant of ``t = w.x`` on ``S^{d-1}``."""
-    d = _check_int(d, "d", 2)
+    d = check_int("d", d, 2)
     return math.exp(math.lgamma(d / 2) - math.lgamma((d - 1) / 2)) / math.sqrt(math.pi)
 
 
@@ -97,8 +91,8 @@ def funk_hecke_quadrature(f, d: int, ell: int, *, epsrel: float = 1e-11, limit: 
     relative accuracy degrades accordingly (see tests/relu/test_kernel_projection.py for measured
     agreement).
     """
-    d = _check_int(d, "d", 2)
-    ell = _check_int(ell, "ell", 0)
+    d = check_int("d", d, 2)
+    ell = check_int("ell", ell, 0)
     if isinstance(f, str):
         if f not in _NAMED:
             raise ValueError(f"f={f!r} is invalid: expected one of {_NAMED} or a callable")
@@ -167,10 +161,10 @@ def sample_gaussian_eigenvalue(d: int, ell: int, *, samples: int = 200_000, seed
     """
     from ftheory.relu.kernel import gram
 
-    d = _check_int(d, "d", 2)
-    ell = _check_int(ell, "ell", 0)
-    samples = _check_int(samples, "samples", 2)
-    chunk = _check_int(chunk, "chunk", 1)
+    d = check_int("d", d, 2)
+    ell = check_int("ell", ell, 0)
+    samples = check_int("samples", samples, 2)
+    chunk = check_int("chunk", chunk, 1)
     rng = as_generator(seed)
     e = np.zeros((1, d))
     e[0, 0] = 1.0

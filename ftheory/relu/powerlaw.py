@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, stats
 
+from ftheory._checks import check_int, check_real
 from ftheory.simulate._random import as_generator
 
 __all__ = ["PAPER_NU", "PowerLawFit", "fit_power_law", "boundary_n", "Crossings", "boundary_crossings"]
@@ -88,13 +89,7 @@ class PowerLawFit:
 
 
 def _positive(name, value):
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}={value!r} is invalid: expected a real number in (0, inf)") from None
-    if isinstance(value, bool) or not (math.isfinite(v) and v > 0):
-        raise ValueError(f"{name}={value!r} is invalid: expected a real number in (0, inf)")
-    return v
+    return check_real(name, value, 0.0, low_open=True, allow_bool=False)
 
 
 def _ols(x, Y):
@@ -300,8 +295,7 @@ def boundary_crossings(A, nu, residual, k, sigma=0.0, *, n_max=1e12) -> Crossing
         raise ValueError(f"residual={residual!r} is invalid: expected a real number in [0, inf)")
     if not (math.isfinite(s) and s >= 0):
         raise ValueError(f"sigma={sigma!r} is invalid: expected a real number in [0, inf)")
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"k={k!r} is invalid: expected an integer >= 1")
+    check_int("k", k, 1)
     n_max = _positive("n_max", n_max)
     lo = k + 1.0
     if n_max <= lo * (1 + 1e-9):

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ftheory.relu.kernel import gram
+from ftheory._checks import check_real, psd_eigh
+from ftheory.relu.kernel import _as_weights, gram
 
 __all__ = ["Projection", "project_onto_span", "teacher_projection", "DEFAULT_RCOND", "OUTSIDE_TOLERANCE"]
 
@@ -58,17 +59,8 @@ class Projection:
 
 
 def _as_matrix(W, name: str, allow_empty: bool = False) -> np.ndarray:
-    try:
-        arr = np.asarray(W, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} is not a numeric array") from None
-    if arr.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array (neurons x input dimension), got shape {arr.shape}")
-    if arr.shape[1] < 1 or (arr.shape[0] < 1 and not allow_empty):
-        raise ValueError(f"{name} must have at least one neuron and input dimension >= 1, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains non-finite entries")
-    return arr
+    return _as_weights(W, name, min_rows=0 if allow_empty else 1,
+                       requirement="at least one neuron and input dimension >= 1")
 
 
 def _as_coefficients(c, m: int) -> np.ndarray:
@@ -92,11 +84,9 @@ def _project(K_tt, K_bt, K_bb, c, rcond) -> Projection:
         inside_sq = 0.0
     else:
         v = K_bt @ c / m
-        evals, evecs = np.linalg.eigh(K_bb)
-        top = evals[-1]
-        keep = evals > rcond * top if top > 0 else np.zeros_like(evals, dtype=bool)
-        coords = evecs[:, keep].T @ v
-        inside_sq = float(np.sum(coords ** 2 / evals[keep]))
+        evals, evecs = psd_eigh(K_bb, rcond)
+        coords = evecs.T @ v
+        inside_sq = float(np.sum(coords ** 2 / evals))
     outside_sq = norm_sq - inside_sq
     if outside_sq < 0:
         if outside_sq < -(OUTSIDE_TOLERANCE * norm_sq + _ABS_FLOOR):
@@ -110,13 +100,7 @@ def _project(K_tt, K_bt, K_bb, c, rcond) -> Projection:
 
 
 def _check_rcond(rcond) -> float:
-    try:
-        r = float(rcond)
-    except (TypeError, ValueError):
-        raise ValueError(f"rcond={rcond!r} is not a number; expected a value in [0, 1)") from None
-    if not (0.0 <= r < 1.0):
-        raise ValueError(f"rcond={rcond!r} is out of its domain [0, 1) (relative eigenvalue cut-off)")
-    return r
+    return check_real("rcond", rcond, 0.0, 1.0, high_open=True, description="relative eigenvalue cut-off")
 
 
 def project_onto_span(W_t, c_t, W_basis, rcond: float = DEFAULT_RCOND) -> Projection:

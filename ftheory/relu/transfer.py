@@ -48,11 +48,11 @@ covariance, which no moment expansion captures: use :func:`simulate_linear_trans
 """
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
+from ftheory._checks import check_int, check_real, psd_pinv
 from ftheory.relu.kernel import gram
 from ftheory.relu.projection import DEFAULT_RCOND, project_onto_span
 from ftheory.simulate._random import as_generator
@@ -105,27 +105,8 @@ class LinearTransferPrediction:
     stderr: dict
 
 
-def _check_int(value, name, low):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{name}={value!r} is invalid: expected an integer >= {low}")
-    return int(value)
-
-
 def _check_sigma(sigma):
-    try:
-        s = float(sigma)
-    except (TypeError, ValueError):
-        raise ValueError(f"sigma={sigma!r} is not a number; expected a value in [0, inf)") from None
-    if not np.isfinite(s) or s < 0:
-        raise ValueError(f"sigma={sigma!r} is out of its domain [0, inf) (target label-noise standard deviation)")
-    return s
-
-
-def _pinv_psd(K, rcond):
-    evals, evecs = np.linalg.eigh(K)
-    keep = evals > rcond * evals[-1] if evals.size and evals[-1] > 0 else np.zeros(evals.shape, bool)
-    inv = (evecs[:, keep] / evals[keep]) @ evecs[:, keep].T
-    return inv, int(keep.sum())
+    return check_real("sigma", sigma, 0.0, description="target label-noise standard deviation")
 
 
 def leverage_moments(W_t, c_t, W_basis, *, samples: int = 200_000, seed=None, chunk: int = 50_000,
@@ -140,10 +121,10 @@ def leverage_moments(W_t, c_t, W_basis, *, samples: int = 200_000, seed=None, ch
     c = np.asarray(c_t, dtype=float)
     B = np.asarray(W_basis, dtype=float)
     project_onto_span(Wt, c, B, rcond=rcond)  # validates shapes and values
-    samples = _check_int(samples, "samples", 2)
-    chunk = _check_int(chunk, "chunk", 1)
+    samples = check_int("samples", samples, 2)
+    chunk = check_int("chunk", chunk, 1)
     rng = as_generator(seed)
-    K_inv, _ = _pinv_psd(gram(B), rcond)
+    K_inv, _ = psd_pinv(gram(B), rcond)
     a_star = K_inv @ (gram(B, Wt) @ c) / len(c)
     out = {key: np.empty(samples) for key in ("h", "h2", "hr2", "r2")}
     done = 0
@@ -199,10 +180,10 @@ def predict_linear_transfer_risk(W_t, c_t, W_basis, n: int, sigma: float = 0.0, 
     if method not in _METHODS:
         raise ValueError(f"method={method!r} is invalid: expected one of {_METHODS}")
     proj = project_onto_span(W_t, c_t, W_basis, rcond=rcond)
-    n = _check_int(n, "n", 1)
+    n = check_int("n", n, 1)
     s = _check_sigma(sigma)
     B = np.asarray(W_basis, dtype=float)
-    _, k = _pinv_psd(gram(B), rcond) if B.shape[0] else (None, 0)
+    _, k = psd_pinv(gram(B), rcond) if B.shape[0] else (None, 0)
     if n < k + 2:
         raise ValueError(f"n={n} is out of its domain: the predictions need n >= k + 2 = {k + 2} samples")
     res = proj.outside_sq
@@ -248,9 +229,9 @@ def simulate_linear_transfer_risk(W_t, c_t, W_basis, n: int, sigma: float = 0.0,
     c = np.asarray(c_t, dtype=float)
     B = np.asarray(W_basis, dtype=float)
     proj = project_onto_span(Wt, c, B)
-    n = _check_int(n, "n", 1)
+    n = check_int("n", n, 1)
     s = _check_sigma(sigma)
-    instances = _check_int(instances, "instances", 2)
+    instances = check_int("instances", instances, 2)
     rng = as_generator(seed)
     K = gram(B)
     v = gram(B, Wt) @ c / len(c)

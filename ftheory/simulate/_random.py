@@ -60,3 +60,12 @@ def spawn_seeds(seed, count: int) -> list[np.random.SeedSequence]:
         return seed.spawn(count)
     as_generator(seed)  # validates
     return np.random.SeedSequence(seed).spawn(count)
+
+
+def check_seed(seed) -> None:
+    """Raise ``ValueError`` naming ``seed`` unless :func:`as_generator` accepts it.
+
+    A Generator or SeedSequence passes untouched (no number is drawn from it).
+    """
+    if not isinstance(seed, (np.random.Generator, np.random.SeedSequence)):
+        as_generator(seed)

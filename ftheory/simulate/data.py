@@ -12,23 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ftheory._checks import check_int, check_real
 from ftheory.simulate._random import as_generator
-
-
-def _check_positive_int(name, value, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name}={value!r} is invalid: expected an integer >= {minimum}")
-    return int(value)
-
-
-def _check_real(name, value, low, high=math.inf, low_open=False, domain=None):
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}={value!r} is invalid: expected a real number in {domain}") from None
-    if not math.isfinite(v) or v < low or (low_open and v == low) or v > high:
-        raise ValueError(f"{name}={value!r} is invalid: expected a real number in {domain}")
-    return v
 
 
 @dataclass(frozen=True)
@@ -56,11 +41,11 @@ def teachers(d, theta, *, instances=1, norm_s=1.0, norm_t=1.0, seed=None) -> Tea
     >>> np.allclose((t.beta_s * t.beta_t).sum(1), math.cos(math.pi / 4))
     True
     """
-    d = _check_positive_int("d", d, 2)
-    instances = _check_positive_int("instances", instances)
-    theta = _check_real("theta", theta, 0.0, math.pi, domain="[0, pi]")
-    norm_s = _check_real("norm_s", norm_s, 0.0, low_open=True, domain="(0, inf)")
-    norm_t = _check_real("norm_t", norm_t, 0.0, low_open=True, domain="(0, inf)")
+    d = check_int("d", d, 2)
+    instances = check_int("instances", instances)
+    theta = check_real("theta", theta, 0.0, math.pi, domain="[0, pi]")
+    norm_s = check_real("norm_s", norm_s, 0.0, low_open=True, domain="(0, inf)")
+    norm_t = check_real("norm_t", norm_t, 0.0, low_open=True, domain="(0, inf)")
     rng = as_generator(seed)
     g = rng.standard_normal((instances, 2, d))
     u_s = g[:, 0] / np.linalg.norm(g[:, 0], axis=1, keepdims=True)
@@ -72,9 +57,9 @@ def teachers(d, theta, *, instances=1, norm_s=1.0, norm_t=1.0, seed=None) -> Tea
 
 def target_teacher(d, *, instances=1, norm_t=1.0, seed=None) -> np.ndarray:
     """Draw ``instances`` target teachers uniform on the sphere of radius ``norm_t``: shape (instances, d)."""
-    d = _check_positive_int("d", d, 1)
-    instances = _check_positive_int("instances", instances)
-    norm_t = _check_real("norm_t", norm_t, 0.0, low_open=True, domain="(0, inf)")
+    d = check_int("d", d, 1)
+    instances = check_int("instances", instances)
+    norm_t = check_real("norm_t", norm_t, 0.0, low_open=True, domain="(0, inf)")
     g = as_generator(seed).standard_normal((instances, d))
     return norm_t * g / np.linalg.norm(g, axis=1, keepdims=True)
 
@@ -86,8 +71,8 @@ def gaussian_data(beta, n, *, sigma=0.0, seed=None):
     ``y = X beta + sigma * eps``.
     """
     beta = np.atleast_2d(np.asarray(beta, dtype=float))
-    n = _check_positive_int("n", n)
-    sigma = _check_real("sigma", sigma, 0.0, domain="[0, inf)")
+    n = check_int("n", n)
+    sigma = check_real("sigma", sigma, 0.0, domain="[0, inf)")
     rng = as_generator(seed)
     instances, d = beta.shape
     X = rng.standard_normal((instances, n, d))

@@ -115,12 +115,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ftheory._checks import check_int, check_real
 from ftheory.params import PARAMS
-from ftheory.simulate._random import as_generator, spawn_seeds
+from ftheory.simulate._random import as_generator, check_seed, spawn_seeds
 from ftheory.simulate.data import gaussian_data, teachers
 from ftheory.simulate.estimate import MCEstimate
 from ftheory.simulate._threads import single_blas_thread
-from ftheory.simulate.data import _check_real
 
 __all__ = [
     "DeepLinearNet",
@@ -147,22 +147,6 @@ _PROCEDURES = {"sc": "sc", "scratch": "sc", "lt": "lt", "linear_transfer": "lt",
 # ------------------------------------------------------------------------------------------
 # validation helpers
 # ------------------------------------------------------------------------------------------
-def _int(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)) or value < minimum:
-        raise ValueError(f"{name}={value!r} is invalid: expected an integer >= {minimum}")
-    return int(value)
-
-
-def _real(name, value, *, low=0.0, low_open=False, high=math.inf, domain=None):
-    domain = domain or (f"({low:g}, inf)" if low_open else f"[{low:g}, inf)")
-    return _check_real(name, value, low, high, low_open, domain)
-
-
-def _check_seed(seed):
-    if not isinstance(seed, (np.random.Generator, np.random.SeedSequence)):
-        as_generator(seed)  # raises ValueError naming seed
-
-
 def _check_method(method):
     if method not in ("gd", "flow"):
         raise ValueError(f"method={method!r} is invalid: expected 'gd' or 'flow'")
@@ -301,11 +285,11 @@ def init_network(d, *, depth=2, width=None, alpha=None, instances=1, seed=None) 
     instances : int >= 1
     seed : int, Generator, SeedSequence or None
     """
-    d = _int("d", d, 1)
+    d = check_int("d", d, 1)
     depth = int(PARAMS["depth"].validate(depth))
-    m = d if width is None else _int("width", width, 1)
-    alpha = default_alpha(depth) if alpha is None else _real("alpha", alpha, low_open=True)
-    instances = _int("instances", instances, 1)
+    m = d if width is None else check_int("width", width, 1)
+    alpha = default_alpha(depth) if alpha is None else check_real("alpha", alpha, low_open=True)
+    instances = check_int("instances", instances, 1)
     rng = as_generator(seed)
     return DeepLinearNet(tuple(_draw_weights(rng, _layer_shapes(d, m, depth, (instances,)), alpha, d)))
 
@@ -319,7 +303,7 @@ def pretrained_state(beta, *, depth=2, width=None, seed=None) -> DeepLinearNet:
     beta = np.atleast_2d(np.asarray(beta, dtype=float))
     B, d = beta.shape
     depth = int(PARAMS["depth"].validate(depth))
-    m = d if width is None else _int("width", width, 1)
+    m = d if width is None else check_int("width", width, 1)
     rng = as_generator(seed)
     r = np.linalg.norm(beta, axis=1)
     if np.any(r == 0):
@@ -877,10 +861,10 @@ def train(net, *, X=None, y=None, beta_s=None, lr=None, max_steps=10000, tol=1e-
         X, y = _as_data(X, y, net.d)
         if X.shape[0] != B:
             raise ValueError(f"X has {X.shape[0]} instances but the network has {B}")
-    max_steps = _int("max_steps", max_steps, 0)
-    tol = _real("tol", tol)
-    grad_tol = tol if grad_tol is None else _real("grad_tol", grad_tol)
-    wd = _real("wd", wd)
+    max_steps = check_int("max_steps", max_steps, 0)
+    tol = check_real("tol", tol)
+    grad_tol = tol if grad_tol is None else check_real("grad_tol", grad_tol)
+    wd = check_real("wd", wd)
     method = _check_method(method)
     lr = _check_lr(lr, B)
     if lr is None:
@@ -985,9 +969,9 @@ def linear_transfer(net, X, y, *, lam=0.0, rcond=1e-3, rank=None) -> DeepLinearN
         raise ValueError(f"net={type(net).__name__} is invalid: expected a DeepLinearNet")
     X, y = _as_data(X, y, net.d)
     lam = float(PARAMS["lam"].validate(lam))
-    rcond = _real("rcond", rcond, high=1.0 - 1e-16, domain="[0, 1)")
+    rcond = check_real("rcond", rcond, high=1.0 - 1e-16, domain="[0, 1)")
     if rank is not None:
-        rank = _int("rank", rank, 1)
+        rank = check_int("rank", rank, 1)
     n = X.shape[1]
     F = X @ net.phi
     c = np.empty((X.shape[0], F.shape[2]))
@@ -1049,17 +1033,17 @@ def _validate_sim(n, d, theta, sigma, depth, lam, alpha, width, instances, gamma
         n_s = int(round(gamma_s * d))
         if n_s < 1:
             raise ValueError(f"gamma_s={gamma_s!r} is invalid: round(gamma_s * d) = {n_s} source samples")
-    alpha = default_alpha(depth) if alpha is None else _real("alpha", alpha, low_open=True)
-    m = d if width is None else _int("width", width, 1)
-    instances = _int("instances", instances, 1)
+    alpha = default_alpha(depth) if alpha is None else check_real("alpha", alpha, low_open=True)
+    m = d if width is None else check_int("width", width, 1)
+    instances = check_int("instances", instances, 1)
     _check_method(method)
-    _check_seed(seed)
-    _real("wd", wd)
-    _int("max_steps", max_steps, 0)
-    _real("tol", tol)
+    check_seed(seed)
+    check_real("wd", wd)
+    check_int("max_steps", max_steps, 0)
+    check_real("tol", tol)
     for name, v in (("lr", lr), ("pretrain_lr", pretrain_lr)):
         if v is not None:
-            _real(name, v, low_open=True)
+            check_real(name, v, low_open=True)
     return dict(n=n, d=d, theta=theta, sigma=sigma, depth=depth, lam=lam, alpha=alpha, m=m,
                 instances=instances, n_s=n_s, gamma_s=gamma_s, sigma_s=sigma_s, norm_s=norm_s, norm_t=norm_t)
 

@@ -48,6 +48,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ftheory._checks import check_int, check_real
 from ftheory.params import PARAMS
 from ftheory.simulate._random import as_generator, spawn_seeds
 from ftheory.simulate.data import gaussian_data, target_teacher, teachers
@@ -77,14 +78,8 @@ MAX_CHUNK_ELEMENTS = 20_000_000
 # ------------------------------------------------------------------------------------------
 # validation helpers
 # ------------------------------------------------------------------------------------------
-def _check_int(name, value, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name}={value!r} is invalid: expected an integer >= {minimum}")
-    return int(value)
-
-
 def _check_chunk_size(chunk_size):
-    return None if chunk_size is None else _check_int("chunk_size", chunk_size)
+    return None if chunk_size is None else check_int("chunk_size", chunk_size)
 
 
 def _check_lam(lam):
@@ -97,13 +92,7 @@ def _check_lam(lam):
 def _check_rcond(rcond, n, d):
     if rcond is None:
         return max(n, d) * np.finfo(float).eps
-    try:
-        r = float(rcond)
-    except (TypeError, ValueError):
-        raise ValueError(f"rcond={rcond!r} is invalid: expected a real number >= 0") from None
-    if not (math.isfinite(r) and r >= 0):
-        raise ValueError(f"rcond={rcond!r} is invalid: expected a real number >= 0")
-    return r
+    return check_real("rcond", rcond, 0.0, expected="a real number >= 0")
 
 
 def _as_batch(X, y):
@@ -385,7 +374,7 @@ def _validate_common(n, d, sigma, instances, chunk_size, seed):
     n = PARAMS["n"].validate(n)
     d = PARAMS["d"].validate(d)
     sigma = PARAMS["sigma"].validate(sigma)
-    instances = _check_int("instances", instances)
+    instances = check_int("instances", instances)
     chunk_size = _check_chunk_size(chunk_size)
     if not isinstance(seed, (np.random.Generator, np.random.SeedSequence)):
         as_generator(seed)  # raises ValueError naming seed
@@ -847,7 +836,7 @@ def simulate_rank_k_risk(n, d, k, residual, sigma, *, instances=200, seed=None, 
     True
     """
     n, d, sigma, instances, chunk_size = _validate_common(n, d, sigma, instances, chunk_size, seed)
-    k = _check_int("k", k)
+    k = check_int("k", k)
     if k > d:
         raise ValueError(f"k={k!r} is invalid: expected an integer in [1, d] with d={d}")
     try:

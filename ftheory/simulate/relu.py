@@ -76,15 +76,15 @@ This module never imports ``ftheory.theory``.
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from ftheory._checks import check_int, check_real, psd_pinv
 from ftheory.params import PARAMS
 from ftheory.relu.kernel import gram
 from ftheory.relu.projection import project_onto_span, teacher_projection
-from ftheory.simulate._random import as_generator, spawn_seeds
+from ftheory.simulate._random import as_generator, check_seed, spawn_seeds
 from ftheory.simulate._threads import single_blas_thread
 from ftheory.simulate.estimate import MCEstimate
 
@@ -134,22 +134,9 @@ RELU_SCALES = {
 # ------------------------------------------------------------------------------------------
 # validation helpers
 # ------------------------------------------------------------------------------------------
-def _int(name, value, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)) or value < minimum:
-        raise ValueError(f"{name}={value!r} is invalid: expected an integer >= {minimum}")
-    return int(value)
-
-
-def _real(name, value, low=0.0, low_open=False, high=math.inf, high_open=False):
-    domain = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open or high == math.inf else ']'}"
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}={value!r} is invalid: expected a real number in {domain}") from None
-    if isinstance(value, bool) or not math.isfinite(v) or v < low or (low_open and v == low) or v > high \
-            or (high_open and v == high):
-        raise ValueError(f"{name}={value!r} is invalid: expected a real number in {domain}")
-    return v
+def _real(name, value, **bounds):
+    """:func:`ftheory._checks.check_real` rejecting bools (``lr=True`` is a mistake, not 1.0)."""
+    return check_real(name, value, allow_bool=False, **bounds)
 
 
 def _mu(value):
@@ -168,17 +155,12 @@ def _grid(name, values, check):
     return out
 
 
-def _check_seed(seed):
-    if not isinstance(seed, (np.random.Generator, np.random.SeedSequence)):
-        as_generator(seed)  # raises ValueError naming seed
-
-
 def _check_source(source):
     if isinstance(source, str):
         if source != "population":
             raise ValueError(f"source={source!r} is invalid: expected 'population' or an integer >= 1")
         return source
-    return _int("source", source, 1)
+    return check_int("source", source, 1)
 
 
 def kept_count(m_star: int, mu: float) -> int:
@@ -190,7 +172,7 @@ def kept_count(m_star: int, mu: float) -> int:
     >>> kept_count(100, 0.29), kept_count(100, 0.0), kept_count(20, 0.5)
     (71, 100, 10)
     """
-    m_star = _int("m_star", m_star, 1)
+    m_star = check_int("m_star", m_star, 1)
     mu = _mu(mu)
     return m_star - int(math.floor(mu * m_star + 1e-9))
 
@@ -335,7 +317,7 @@ def draw_teacher(d, m_star, *, instances=1, seed=None) -> ReluTeacher:
     >>> t.weights.shape, t.source(0.5).weights.shape
     ((2, 4, 5), (2, 2, 5))
     """
-    d, m_star, instances = _int("d", d), _int("m_star", m_star), _int("instances", instances)
+    d, m_star, instances = check_int("d", d), check_int("m_star", m_star), check_int("instances", instances)
     rng = as_generator(seed)
     parts = [_draw_teacher_one(rng, d, m_star) for _ in range(instances)]
     return ReluTeacher(*(np.stack(p) for p in zip(*parts)))
@@ -383,7 +365,7 @@ class ReluNet:
 
 def init_student(d, m, *, instances=1, readout_scale=1.0, seed=None) -> ReluNet:
     """Mean-field initialisation (THEORY.md §10.6): ``w_i`` uniform on ``S^{d-1}``, ``a_i ~ N(0, s^2)``."""
-    d, m, instances = _int("d", d), _int("m", m), _int("instances", instances)
+    d, m, instances = check_int("d", d), check_int("m", m), check_int("instances", instances)
     readout_scale = _real("readout_scale", readout_scale)
     rng = as_generator(seed)
     W = _unit_rows(rng, (instances, m, d))
@@ -571,7 +553,7 @@ def _gd(objective, net: ReluNet, lr, steps, tol, grad_tol, early_stop):
 
 
 def _check_training(lr, steps, tol, grad_tol):
-    return (_real("lr", lr, low_open=True), _int("steps", steps, 0), _real("tol", tol),
+    return (_real("lr", lr, low_open=True), check_int("steps", steps, 0), _real("tol", tol),
             _real("grad_tol", grad_tol))
 
 
@@ -639,7 +621,7 @@ def pretrain(net: ReluNet, source: ReluFunction, *, lr=1.0, steps=1000, tol=1e-8
     lr, steps, tol, grad_tol = _check_training(lr, steps, tol, grad_tol)
     if n_source == "population":
         return _gd(_Population(source), net, lr, steps, tol, grad_tol, bool(early_stop))
-    _check_seed(seed)
+    check_seed(seed)
     rng = as_generator(seed)
     X = rng.standard_normal((net.instances, n_source, net.weights.shape[2]))
     return _gd(_Empirical(X, source(X)), net, lr, steps, tol, grad_tol, bool(early_stop))
@@ -681,12 +663,6 @@ def refit_readout(net: ReluNet, X, y, *, rcond=1e-6):
 # ------------------------------------------------------------------------------------------
 # kernel diagnostics of a trained network (THEORY.md §10.1 claim, §10.3)
 # ------------------------------------------------------------------------------------------
-def _pinv_psd(K, rcond=1e-10):
-    evals, evecs = np.linalg.eigh(K)
-    keep = evals > rcond * max(evals[-1], 0.0) if evals.size else np.zeros(0, bool)
-    return (evecs[:, keep] / evals[keep]) @ evecs[:, keep].T
-
-
 def kernel_outside_fraction(W, weights, W_basis, rcond=1e-10) -> float:
     """Fraction of a network kernel's trace outside ``span{relu(b . x) : b in W_basis}``.
 
@@ -701,7 +677,7 @@ def kernel_outside_fraction(W, weights, W_basis, rcond=1e-10) -> float:
         raise ValueError("W must be (p, d) and weights a non-negative (p,) array")
     diag = 0.5 * np.sum(W * W, axis=1)
     Kbw = gram(W_basis, W)
-    inside = np.sum(Kbw * (_pinv_psd(gram(W_basis), rcond) @ Kbw), axis=0)
+    inside = np.sum(Kbw * (psd_pinv(gram(W_basis), rcond)[0] @ Kbw), axis=0)
     outside = np.maximum(diag - inside, 0.0)
     total = float(w @ diag)
     return float(w @ outside) / total if total > 0 else 0.0
@@ -907,20 +883,20 @@ def simulate_relu_transfer(ns, mus, *, d=100, m=1000, m_star=100, sigma=0.0, ins
     -------
     ReluTransferResult
     """
-    ns_list = _grid("ns", ns, lambda v: _int("n", v, 1))
+    ns_list = _grid("ns", ns, lambda v: check_int("n", v, 1))
     mus_list = _grid("mus", mus, _mu)
-    d, m, m_star = _int("d", d), _int("m", m), _int("m_star", m_star)
-    instances = _int("instances", instances)
+    d, m, m_star = check_int("d", d), check_int("m", m), check_int("m_star", m_star)
+    instances = check_int("instances", instances)
     sigma = _real("sigma", sigma)
     lr, steps, tol, grad_tol = _check_training(lr, steps, tol, grad_tol)
     pretrain_lr, pretrain_steps, pretrain_tol, pretrain_grad_tol = _check_training(
         pretrain_lr, pretrain_steps, pretrain_tol, pretrain_grad_tol)
     ft_lr = lr if ft_lr is None else _real("ft_lr", ft_lr, low_open=True)
-    ft_steps = steps if ft_steps is None else _int("ft_steps", ft_steps, 0)
+    ft_steps = steps if ft_steps is None else check_int("ft_steps", ft_steps, 0)
     source = _check_source(source)
     rcond = _check_rcond(rcond)
     readout_scale = _real("readout_scale", readout_scale)
-    _check_seed(seed)
+    check_seed(seed)
     say = progress or (lambda msg: None)
 
     ns_arr, mus_arr = np.array(ns_list, dtype=np.int64), np.array(mus_list, dtype=float)

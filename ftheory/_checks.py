@@ -1,0 +1,122 @@
+"""Private helpers shared by several modules: scalar input validation and a PSD pseudo-inverse.
+
+Validation follows the toolkit's convention: bad input raises ``ValueError`` naming the parameter,
+the offending value and the domain. Two message styles are in use (and kept, since callers and
+tests rely on them):
+
+* ``"{name}={value!r} is invalid: expected ..."`` for every failure (the default);
+* the :meth:`ftheory.params.Param.validate` style when a ``description`` is given:
+  ``"{name}={value!r} is not a number; expected a value in {domain}"`` for a non-number and
+  ``"{name}={value!r} is out of its domain {domain} ({description})"`` for a value outside it.
+
+Nothing here imports from the rest of :mod:`ftheory`, so any module may use it.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+__all__ = ["check_int", "check_real", "interval", "psd_eigh", "psd_pinv"]
+
+
+def check_int(name: str, value, minimum: int = 1, *, note: str | None = None) -> int:
+    """Return ``value`` as ``int`` if it is an integer (not a bool) ``>= minimum``.
+
+    Parameters
+    ----------
+    name : str
+        Parameter name used in the message.
+    value : object
+        Python or NumPy integer.
+    minimum : int
+        Smallest accepted value.
+    note : str, optional
+        Appended to the message in parentheses (what the parameter means).
+
+    Raises
+    ------
+    ValueError
+        ``"{name}={value!r} is invalid: expected an integer >= {minimum}[ ({note})]"``.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        extra = f" ({note})" if note else ""
+        raise ValueError(f"{name}={value!r} is invalid: expected an integer >= {minimum}{extra}")
+    return int(value)
+
+
+def interval(low: float, high: float = math.inf, low_open: bool = False, high_open: bool = False) -> str:
+    """Interval notation such as ``"[0, inf)"`` or ``"(0, 1]"`` (an infinite end is always open)."""
+    left = "(" if low_open else "["
+    right = ")" if high_open or high == math.inf else "]"
+    return f"{left}{low:g}, {high:g}{right}"
+
+
+def check_real(name: str, value, low: float = 0.0, high: float = math.inf, *, low_open: bool = False,
+               high_open: bool = False, domain: str | None = None, expected: str | None = None,
+               allow_bool: bool = True, description: str | None = None) -> float:
+    """Return ``float(value)`` if it is a finite real number in the interval ``low .. high``.
+
+    Parameters
+    ----------
+    name : str
+        Parameter name used in the message.
+    value : object
+        Anything ``float()`` accepts.
+    low, high : float
+        Bounds; closed unless ``low_open`` / ``high_open``.
+    domain : str, optional
+        Domain as shown in the message; default :func:`interval` of the bounds.
+    expected : str, optional
+        Replaces ``"a real number in {domain}"`` in the default message.
+    allow_bool : bool
+        If False, ``True``/``False`` are rejected (they convert to 1.0/0.0 otherwise).
+    description : str, optional
+        Switch to the :meth:`~ftheory.params.Param.validate` message style (see the module
+        docstring), naming what the parameter means.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not a number, not finite, or outside the interval.
+    """
+    if domain is None:
+        domain = interval(low, high, low_open, high_open)
+
+    def failure(not_a_number: bool) -> ValueError:
+        if description is None:
+            what = f"a real number in {domain}" if expected is None else expected
+            return ValueError(f"{name}={value!r} is invalid: expected {what}")
+        if not_a_number:
+            return ValueError(f"{name}={value!r} is not a number; expected a value in {domain}")
+        return ValueError(f"{name}={value!r} is out of its domain {domain} ({description})")
+
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise failure(True) from None
+    if (not allow_bool and isinstance(value, bool)) or not math.isfinite(v) or v < low \
+            or (low_open and v == low) or v > high or (high_open and v == high):
+        raise failure(False)
+    return v
+
+
+def psd_eigh(K: np.ndarray, rcond: float) -> tuple[np.ndarray, np.ndarray]:
+    """Retained eigenpairs of a symmetric PSD matrix: eigenvalues ``> rcond * max eigenvalue``.
+
+    Returns ``(evals, evecs)`` with ``evecs[:, i]`` the eigenvector of ``evals[i]``; nothing is
+    retained when ``K`` is empty or its largest eigenvalue is ``<= 0``.
+    """
+    evals, evecs = np.linalg.eigh(K)
+    if evals.size and evals[-1] > 0:
+        keep = evals > rcond * evals[-1]
+    else:
+        keep = np.zeros(evals.shape, bool)
+    return evals[keep], evecs[:, keep]
+
+
+def psd_pinv(K: np.ndarray, rcond: float) -> tuple[np.ndarray, int]:
+    """Pseudo-inverse of a symmetric PSD matrix from :func:`psd_eigh`, and its numerical rank."""
+    evals, evecs = psd_eigh(K, rcond)
+    return (evecs / evals) @ evecs.T, int(evals.size)
