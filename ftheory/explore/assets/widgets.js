@@ -959,7 +959,9 @@
       "c<sub>j</sub> ~ N(0, 1), THEORY.md §10.6) at every μ = k/m*, and is embedded here as numbers; the sliders only " +
       "change A and ν. A multiplies the risk in units of ‖f<sub>t</sub>‖² (as <code>ftheory reproduce</code> fits it), so " +
       "n* uses the relative residual unless “absolute” is chosen. With <code>ftheory explore --data FIGURES_DIR</code> " +
-      "the fitted A, ν and the residuals of a <code>ftheory reproduce</code> run are loaded.",
+      "the fitted A, ν and the residuals of a <code>ftheory reproduce</code> run are loaded. This is the paper's " +
+      "prediction: the simulations (<code>relu-phase</code> in docs/figures.md) find the boundary set by the part of " +
+      "f<sub>t</sub> outside the <i>pretrained student's</i> span, with all m read-out weights refitted, 2-2.5x later in n.",
       [{key: "A", label: "A  power-law prefactor", min: 0.01, max: 1e5, step: 0.005, value: A0, log: true},
        {key: "nu", label: "ν  power-law exponent", min: 0.3, max: 3, step: 0.01, value: nu0},
        {key: "mu", label: "μ  removed fraction", min: 0, max: 0.99, step: 0.01, value: 0.3}],
