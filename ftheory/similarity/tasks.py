@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import optimize, special
 
+from ftheory._checks import check_int, check_real
 from ftheory.params import get_param
 from ftheory.simulate._random import as_generator
 
@@ -43,15 +44,9 @@ def _vector(name, value) -> np.ndarray:
     return arr
 
 
-def _positive(name, value, allow_zero=False) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}={value!r} is invalid: expected a real number") from None
-    if not math.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
-        dom = "[0, inf)" if allow_zero else "(0, inf)"
-        raise ValueError(f"{name}={value!r} is out of its domain {dom}")
-    return v
+def _positive(name, value, description, allow_zero=False) -> float:
+    """A finite real ``> 0`` (``>= 0`` with ``allow_zero``), in the message style of ``Param.validate``."""
+    return check_real(name, value, 0.0, low_open=not allow_zero, description=description)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -83,12 +78,11 @@ def sample_task(beta, sigma, size, seed=None):
     ``R^(d+1)`` that the distances of THEORY.md §9 compare).
     """
     beta = _vector("beta", beta)
-    sigma = _positive("sigma", sigma, allow_zero=True)
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-        raise ValueError(f"size={size!r} is invalid: expected an integer >= 1")
+    sigma = get_param("sigma").validate(sigma)
+    size = check_int("size", size)
     rng = as_generator(seed)
-    x = rng.standard_normal((int(size), beta.size))
-    y = x @ beta + sigma * rng.standard_normal(int(size))
+    x = rng.standard_normal((size, beta.size))
+    y = x @ beta + sigma * rng.standard_normal(size)
     return np.column_stack([x, y])
 
 
@@ -276,10 +270,11 @@ def distant_task(coef, delta, *, distance="kl", sigma=0.2, unit_norm=False) -> C
     Counterexample
     """
     f = _vector("coef", coef)
-    delta = _positive("delta", delta)
+    delta = _positive("delta", delta, description="requested distance")
     if distance not in ("kl", "dudley"):
         raise ValueError(f"distance={distance!r} is invalid: expected 'kl' or 'dudley'")
-    sigma = _positive("sigma", sigma, allow_zero=(distance == "dudley"))
+    sigma = _positive("sigma", sigma, allow_zero=(distance == "dudley"),
+                      description="label-noise standard deviation; > 0 for KL (densities)")
     norm = float(np.linalg.norm(f))
     if unit_norm:
         return _distant_unit(f, norm, delta, distance, sigma)
