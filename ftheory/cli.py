@@ -398,7 +398,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_series)
 
     p = sub.add_parser("simulate", help="train deep linear networks by gradient descent and report the risk",
-                       description="Monte Carlo of the deep-linear procedures (THEORY.md §1.4): scratch, "
+                       description="Monte Carlo of the deep-linear procedures (docs/background.md §1.4): scratch, "
                        "linear transfer (read-out refit) or fine-tuning, with a small-initialisation "
                        "pretrained network; prints mean risk, standard error and convergence.")
     p.add_argument("procedure", choices=["scratch", "linear-transfer", "finetune"])

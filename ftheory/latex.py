@@ -3,7 +3,7 @@
 * :func:`to_latex` - one expression with the canonical parameter names (``\\gamma``,
   ``\\|\\beta_{t}\\|`` ...) and ``\\arccos``-style inverse trigonometric functions.
 * :func:`formula_sheet` - a compilable ``.tex`` document with every registered result grouped by
-  topic, each with its THEORY.md section and status label.
+  topic, each with its docs/background.md section and status label.
 * :func:`parse_latex` - the inverse of :func:`to_latex` built on SymPy's LaTeX parser (ANTLR
   backend). SymPy's parser does not read ``cases`` environments, norms or multi-letter
   subscripts, so this function splits the cases, replaces the canonical parameter names by

@@ -1,4 +1,4 @@
-"""Canonical parameters, declared once (THEORY.md §0.3).
+"""Canonical parameters, declared once (docs/background.md §0.3).
 
 Each :class:`Param` is the single declaration of a parameter. From it come
 
@@ -263,12 +263,12 @@ _DECLARATIONS = [
           latex=r"\|\beta_{t}\|", symbol_name="r_t", strategy_high=3.0),
     Param("mu", "fraction of teacher neurons removed to form the ReLU source", low=0.0, high=1.0,
           high_open=True, latex=r"\mu"),
-    # Suggested further names (THEORY.md §0.3 [DEFAULT]) that results need:
+    # Suggested further names (docs/background.md §0.3 [DEFAULT]) that results need:
     Param("k", "number of pretrained features (rank of the frozen feature space)", low=1, integer=True,
           latex="k", strategy_high=100),
     Param("residual", "part of a unit target teacher outside the pretrained feature space, "
           "||(I - U U^T) beta_t||^2", low=0.0, high=1.0, latex=r"\rho", symbol_name="rho"),
-    # Two-layer ReLU networks (THEORY.md §10.2): kernels between two neurons w, v and their
+    # Two-layer ReLU networks (docs/background.md §10.2): kernels between two neurons w, v and their
     # Mercer decomposition on the sphere.
     Param("u", "cosine between two neuron weight vectors w.v/(|w||v|) (or two inputs on the sphere)",
           low=-1.0, high=1.0, latex="u"),

@@ -4,7 +4,7 @@ A result is declared once, in a theory module, by a *builder* that derives its S
 from the primitives of :mod:`ftheory.rmt`::
 
     @register("scratch_risk", params=("gamma", "sigma", "norm_t"), status="PAPER",
-              reference="THEORY.md §3.2; paper Theorem 3.6, eq. (8)", topic="scratch",
+              reference="docs/background.md §3.2; paper Theorem 3.6, eq. (8)", topic="scratch",
               summary="Excess risk of training from scratch in the proportional limit.",
               checked_by="ftheory.simulate.linear.simulate_min_norm_risk")
     def scratch_risk():

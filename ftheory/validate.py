@@ -1,7 +1,7 @@
 """``ftheory validate``: a fixed, fast set of theory-versus-simulation checks.
 
 Each :class:`Check` evaluates a registered closed form at the *exact finite-size* expectation
-where THEORY.md gives one, runs the Monte Carlo twin on the same parameters, and reports the
+where one is known (docs/background.md), runs the Monte Carlo twin on the same parameters, and reports the
 z-score ``(simulation - theory) / standard error``. A check passes when ``|z| < Z_MAX`` (5
 standard errors, the suite's tolerance) and every simulated instance converged.
 

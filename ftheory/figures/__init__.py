@@ -1,4 +1,4 @@
-"""Reproduce the paper's figures, theory and simulation side by side (THEORY.md §11).
+"""Reproduce the paper's figures, theory and simulation side by side (docs/background.md §11).
 
 Each figure module lists :class:`~ftheory.figures.registry.Figure` objects in ``FIGURES``: an id, a
 title, ``compute(scale, seed, progress, store)`` (the numbers, JSON-serialisable),
@@ -22,7 +22,7 @@ SCALES = {
     # d: input dimension of the simulations; instances: independent repetitions per point
     "tiny": {"d": 40, "instances": 8, "theta_stride": 5, "gamma_stride": 4, "relu": "tiny"},
     "default": {"d": 100, "instances": 30, "relu": "cpu"},  # relu: preset of ftheory.figures.relu.CONFIGS
-    # the authors' protocol (THEORY.md §11): d = 500, 20 instances per point, gradient descent at d = 500
+    # the authors' protocol (docs/background.md §11): d = 500, 20 instances per point, gradient descent at d = 500
     "paper": {"d": 500, "instances": 20, "gd_d": 500, "gd_map_instances": 5, "gd_slice_instances": 20,
               "relu": "paper"},
 }

@@ -1,4 +1,4 @@
-"""Finite source data: fine-tuning and linear transfer diagrams (THEORY.md §7, Appendix C, §11.3).
+"""Finite source data: fine-tuning and linear transfer diagrams (docs/background.md §7, Appendix C, §11.3).
 
 Two rows, gamma_s = 0.5 and 1.5, sigma_s = sigma = 0.2 (§11.1). The source estimate is the
 minimum-norm (n_s < d) or least-squares (n_s > d) fit of ``round(gamma_s d)`` noisy source samples
@@ -342,7 +342,7 @@ def caption(data) -> str:
             f"(d = {data['gd_d']}, {data['gd_instances']} instances per cell, fine-tuning step divided by "
             f"{1 / data['gd_lr_factor']:g} to approach gradient flow); theory eq. (22) with the break-even "
             f"angle of eq. (23) (dashed) and the gradient-flow correction of §6.4 with beta_pre = beta_hat_s "
-            f"(dash-dotted; THEORY.md §7.2 [EXT]); slices at theta = pi/8, pi/4, 3pi/8 (+-1 s.e.; hollow: not all "
+            f"(dash-dotted; docs/background.md §7.2 [EXT]); slices at theta = pi/8, pi/4, 3pi/8 (+-1 s.e.; hollow: not all "
             f"converged); the scale c that GD applies to the frozen part (I - P) beta_hat_s. Linear transfer "
             f"(right three panels): closed-form read-out refit on beta_hat_s against min-norm scratch on the same "
             f"data (d = {data['d']}, {data['instances']} instances), theory §7.3 with its zero contour; "

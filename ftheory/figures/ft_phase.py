@@ -1,6 +1,6 @@
-"""Fine-tuning phase diagram (THEORY.md §6, Figure 2; noiseless version: Figure 7).
+"""Fine-tuning phase diagram (docs/background.md §6, Figure 2; noiseless version: Figure 7).
 
-Simulation: deep linear networks (depth 2, THEORY.md §1.2) trained by full-batch gradient descent
+Simulation: deep linear networks (depth 2, docs/background.md §1.2) trained by full-batch gradient descent
 (:mod:`ftheory.simulate.deep_linear`): pretraining on the source population loss, scratch from the
 small initialisation, fine-tuning of every layer from the pretrained weights, all on the same data
 per instance, so ``T_ft = R_sc - R_ft`` is a per-instance difference (§0.2 item 6). The draw order

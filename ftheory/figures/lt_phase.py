@@ -1,4 +1,4 @@
-"""Linear-transfer phase diagram (THEORY.md §5, Figure 1; noiseless version: Figure 7).
+"""Linear-transfer phase diagram (docs/background.md §5, Figure 1; noiseless version: Figure 7).
 
 Simulation: on the (theta, gamma) grid of §11.1 (theta_k = k pi/40, gamma = 0.1 ... 2.0), scratch
 (minimum-norm interpolator) and linear transfer (read-out refit on the pretrained feature, §4.1)

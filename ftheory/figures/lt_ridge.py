@@ -1,4 +1,4 @@
-"""Figure S-ridge: linear-transfer risk against the read-out ridge penalty (THEORY.md §4.4, §11.3).
+"""Figure S-ridge: linear-transfer risk against the read-out ridge penalty (docs/background.md §4.4, §11.3).
 
 At gamma = 0.5, theta = pi/8, sigma = 0.2 (unit teachers): the asymptotic risk (Theorem 3.8, eq. (13),
 ``linear_transfer_risk``), the exact finite-n mean at the simulated n (``linear_transfer_risk_finite``,
@@ -128,7 +128,7 @@ def render(data, path_stem) -> list:
 
 def caption(data) -> str:
     return (f"Linear-transfer risk against the read-out ridge penalty lambda at gamma = {GAMMA:g} (n = {data['n']}, "
-            f"d = {data['d']}), theta = pi/8, sigma = {SIGMA:g}. Solid: asymptotic eq. (13) (THEORY.md §4.4); dashed: "
+            f"d = {data['d']}), theta = pi/8, sigma = {SIGMA:g}. Solid: asymptotic eq. (13) (docs/background.md §4.4); dashed: "
             f"exact finite-n mean (§4.4, quadrature); points: read-out refit on the pretrained feature "
             f"({data['instances']} instances) and a depth-2 deep linear network pretrained by gradient descent "
             f"({data['gd_instances']} instances), +-1 standard error. lambda = 0 is computed exactly (no 1e-5 "

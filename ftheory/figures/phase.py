@@ -1,6 +1,6 @@
 """Phase diagrams over (theta, gamma): theory heat maps, sign maps, simulated maps, slices, surfaces.
 
-Conventions (THEORY.md §11.2): theta on the horizontal axis in radians with pi-fraction ticks,
+Conventions (docs/background.md §11.2): theta on the horizontal axis in radians with pi-fraction ticks,
 gamma = n/d vertical; diverging colour map red (transfer hurts) -> white (T = 0) -> blue (transfer
 helps), colour limits +-1; zero contour in black. Theory grids are evaluated on open grids
 (``gamma[:, None]``, ``theta[None, :]``), which the generated evaluators exploit when the formula

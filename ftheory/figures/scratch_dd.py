@@ -1,4 +1,4 @@
-"""Figure S-DD: double descent of training from scratch (THEORY.md §3, §11.3).
+"""Figure S-DD: double descent of training from scratch (docs/background.md §3, §11.3).
 
 Theory: the asymptotic risk eq. (8) (``scratch_risk``) and the exact finite-size mean
 (``scratch_risk_finite``) at the simulated ``d``. Simulation: the minimum-norm interpolator,
@@ -67,7 +67,7 @@ def render(data, path_stem) -> list:
 
 def caption(data) -> str:
     return (f"Scratch risk against gamma = n/d at sigma = 0 (left) and 0.2 (right). Line: eq. (8); "
-            f"grey ticks: exact finite-size mean at d = {data['d']} (THEORY.md §3.3); points: minimum-norm "
+            f"grey ticks: exact finite-size mean at d = {data['d']} (docs/background.md §3.3); points: minimum-norm "
             f"interpolator (the small-initialisation limit of gradient flow, §3.1), mean +- 1 sd over "
             f"{data['instances']} instances.")
 

@@ -1,4 +1,4 @@
-"""Figure 4: dataset similarity does not predict transfer (THEORY.md §9.4-§9.5, §11).
+"""Figure 4: dataset similarity does not predict transfer (docs/background.md §9.4-§9.5, §11).
 
 Three panels, unit target teacher, sigma = 0.2:
 
@@ -35,11 +35,11 @@ ID = "similarity"
 TITLE = "Dataset similarity does not predict transfer (Fig. 4)"
 GAMMA, SIGMA = 0.5, 0.2
 THETA_FIXED = math.pi / 4
-W1_DIM, W1_SIZE = 500, 250          # THEORY.md §9.4 [DEFAULT] reproduction of Fig. 4(b)
+W1_DIM, W1_SIZE = 500, 250          # docs/background.md §9.4 [DEFAULT] reproduction of Fig. 4(b)
 
 
 def simulate_w1_estimate(theta, sigma, d, size, metric="l1", instances=5, seed=None):
-    """Exact empirical W1 between independent samples of ``p_s`` and ``p_t`` (THEORY.md §9.4).
+    """Exact empirical W1 between independent samples of ``p_s`` and ``p_t`` (docs/background.md §9.4).
 
     Each instance draws two fresh samples of ``size`` points in ``R^(d+1)`` (unit teachers at angle
     ``theta``, noise ``sigma``) and solves the optimal assignment (:func:`wasserstein1_exact`).
@@ -189,7 +189,7 @@ def caption(data) -> str:
     same = next(r for r in data["w1"] if r["theta"] == 0)
     top = next(r for r in data["w1"] if r["theta"] == max(x["theta"] for x in data["w1"]))
     return (f"Transferability of linear transfer against distances between the source and target laws, unit target "
-            f"teacher, sigma = {SIGMA:g} (THEORY.md §9.4-§9.5). (a) gamma = {GAMMA:g}: T_lt against KL = (1 - cos "
+            f"teacher, sigma = {SIGMA:g} (docs/background.md §9.4-§9.5). (a) gamma = {GAMMA:g}: T_lt against KL = (1 - cos "
             f"theta)/sigma^2 for theta in [0, pi] is U-shaped (T depends on sin^2 theta only); aligned source teachers "
             f"of larger norm reach the same KL with T > 0 (T_lt does not depend on ||beta_s||): equal KL, opposite "
             f"transfer. Points: simulated R_sc - R_lt at d = {data['d']}, n = {data['n']} ({data['instances']} "

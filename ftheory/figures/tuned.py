@@ -1,4 +1,4 @@
-"""Figure 5: linear transfer against the best regularised scratch baseline (THEORY.md §3.5, §11.3).
+"""Figure 5: linear transfer against the best regularised scratch baseline (docs/background.md §3.5, §11.3).
 
 The paper replaced, at every gamma, the scratch baseline by the weight-decay run with the lowest mean
 risk; the anomalous band of positive transfer around gamma = 1 (R3 of §5.3, created by the
@@ -190,7 +190,7 @@ def caption(data) -> str:
             f"simulated T = min over the weight-decay-equivalent ridge grid lam = wd/2, wd in {{0, 1e-4, 1e-3, 1e-2, "
             f"1e-1}}, of the mean scratch risk ({data['sc_instances']} instances) minus the mean linear-transfer risk "
             f"({data['lt_instances']} instances), d = {data['d']}; dashed: the predicted boundary gamma_b(theta) "
-            f"where R*(gamma, sigma) = sin^2 theta (THEORY.md §3.5). Top right: theory R* - sin^2 theta, with the "
+            f"where R*(gamma, sigma) = sin^2 theta (docs/background.md §3.5). Top right: theory R* - sin^2 theta, with the "
             f"min-norm boundaries of eq. (11) dotted: the anomalous band around gamma = 1 is gone. Bottom: scratch "
             f"baselines against gamma, and slices at theta = pi/8, pi/4, 3pi/8 (+-1 standard error). Sign agreement "
             f"with theory in {a['sign_agree_clear']}/{a['cells_clear_of_boundary']} cells farther than 3 s.e. from "

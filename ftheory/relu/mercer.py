@@ -1,4 +1,4 @@
-"""Numerical twins of the Mercer decomposition of the ReLU kernels (THEORY.md §10.2 route 3).
+"""Numerical twins of the Mercer decomposition of the ReLU kernels (docs/background.md §10.2 route 3).
 
 Independent of the closed forms registered in :mod:`ftheory.theory.relu` (``relu_funk_hecke``,
 ``relu_sphere_eigenvalue``, ``relu_gaussian_eigenvalue`` ...), these compute the same numbers by

@@ -1,4 +1,4 @@
-"""Monte Carlo twins of the closed forms (THEORY.md §1.4, §11.1).
+"""Monte Carlo twins of the closed forms (docs/background.md §1.4, §11.1).
 
 Theory never imports simulate and simulate never imports theory; tests and figures bring them together.
 """

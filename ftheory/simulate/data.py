@@ -1,4 +1,4 @@
-"""Teachers and Gaussian data of the linear-regression tasks (THEORY.md §1.1).
+"""Teachers and Gaussian data of the linear-regression tasks (docs/background.md §1.1).
 
 Conventions [CODE]: the source teacher is uniform on the sphere of radius ``norm_s``; the
 target teacher is ``norm_t (cos(theta) u_s + sin(theta) u_perp)`` with ``u_perp`` a random unit

@@ -1,4 +1,4 @@
-"""Deep linear networks trained by gradient descent or gradient flow (THEORY.md §1.2–§1.4, §2, §3, §4.1, §6, §7).
+"""Deep linear networks trained by gradient descent or gradient flow (docs/background.md §1.2–§1.4, §2, §3, §4.1, §6, §7).
 
 The network is ``f(x) = x^T W_1 W_2 ... W_L`` with ``W_1`` of shape ``(d, m)``, ``W_2 .. W_{L-1}`` of
 shape ``(m, m)`` and the read-out ``W_L`` of shape ``(m, 1)``; the width ``m`` is ``d`` by default
@@ -183,7 +183,7 @@ def default_alpha(depth: int) -> float:
 # ------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class DeepLinearNet:
-    """A batch of deep linear networks (THEORY.md §1.2).
+    """A batch of deep linear networks (docs/background.md §1.2).
 
     Attributes
     ----------
@@ -269,7 +269,7 @@ def _layer_shapes(d, m, depth, batch=()):
 
 
 def init_network(d, *, depth=2, width=None, alpha=None, instances=1, seed=None) -> DeepLinearNet:
-    """Random small initialisation [CODE] (THEORY.md §1.3).
+    """Random small initialisation [CODE] (docs/background.md §1.3).
 
     Hidden layers ``alpha G / sqrt(d)`` (``G`` standard Gaussian), read-out ``alpha g`` with
     ``g ~ N(0, I_m)`` (not divided by ``sqrt(d)``).
@@ -295,7 +295,7 @@ def init_network(d, *, depth=2, width=None, alpha=None, instances=1, seed=None) 
 
 
 def pretrained_state(beta, *, depth=2, width=None, seed=None) -> DeepLinearNet:
-    """The exactly balanced rank-one network of THEORY.md §2.4 with end-to-end vector ``beta``.
+    """The exactly balanced rank-one network of docs/background.md §2.4 with end-to-end vector ``beta``.
 
     ``W_l = s u_l u_{l+1}^T`` (``l < L``), ``W_L = s u_L`` with ``s = ||beta||^{1/L}``, ``u_1 = beta/||beta||``
     and random unit ``u_2 .. u_L`` in ``R^m`` (the rotational gauge). ``beta`` has shape ``(B, d)``.
@@ -815,7 +815,7 @@ def _as_data(X, y, d=None):
 @single_blas_thread
 def train(net, *, X=None, y=None, beta_s=None, lr=None, max_steps=10000, tol=1e-6, grad_tol=None,
           wd=0.0, method="gd", reduced=True, early_stop=True, flow_options=None) -> TrainResult:
-    """Train every layer of ``net`` on a quadratic loss of the end-to-end vector (THEORY.md §1.3, §3.5).
+    """Train every layer of ``net`` on a quadratic loss of the end-to-end vector (docs/background.md §1.3, §3.5).
 
     Exactly one of ``(X, y)`` (empirical loss ``(1/n)||y - X beta||^2``) and ``beta_s`` (population
     loss ``||beta - beta_s||^2``) must be given.
@@ -890,7 +890,7 @@ def train(net, *, X=None, y=None, beta_s=None, lr=None, max_steps=10000, tol=1e-
 def pretrain(beta_s=None, *, X_s=None, y_s=None, net=None, depth=2, width=None, alpha=None, lr=None,
              max_steps=20000, tol=1e-12, grad_tol=None, wd=0.0, seed=None, method="gd", reduced=True,
              flow_options=None) -> TrainResult:
-    """Pretrain on the source task (THEORY.md §1.3, §2, §2.5).
+    """Pretrain on the source task (docs/background.md §1.3, §2, §2.5).
 
     Give ``beta_s`` (shape ``(B, d)``) for the population loss ``||beta - beta_s||^2`` or ``(X_s, y_s)``
     for a finite source set. The network starts from ``net`` if given, else from
@@ -914,7 +914,7 @@ def pretrain(beta_s=None, *, X_s=None, y_s=None, net=None, depth=2, width=None, 
 def train_scratch(X, y, *, net=None, depth=2, width=None, alpha=None, lr=None, max_steps=10000, tol=1e-6,
                   grad_tol=None, wd=0.0, seed=None, method="gd", reduced=True, early_stop=True,
                   flow_options=None) -> TrainResult:
-    """Train a freshly initialised network on the target data (scratch, THEORY.md §1.4, §3.1, §3.5).
+    """Train a freshly initialised network on the target data (scratch, docs/background.md §1.4, §3.1, §3.5).
 
     From a small initialisation, the end-to-end vector approaches the minimum-norm solution
     ``X^+ y`` (§3.1) as ``alpha -> 0``; with ``wd > 0`` it approaches a ridge-like solution (§3.5).
@@ -928,7 +928,7 @@ def train_scratch(X, y, *, net=None, depth=2, width=None, alpha=None, lr=None, m
 
 def finetune(net, X, y, *, lr=None, max_steps=10000, tol=1e-6, grad_tol=None, wd=0.0, method="gd",
              reduced=True, early_stop=True, flow_options=None) -> TrainResult:
-    """Fine-tune all layers of a pretrained ``net`` on the target data (THEORY.md §1.4, §6).
+    """Fine-tune all layers of a pretrained ``net`` on the target data (docs/background.md §1.4, §6).
 
     For ``n < d`` the null-space part ``(I - P) W_1`` stays frozen (§6.1; exactly, up to the factor
     ``prod (1 - lr wd)`` with weight decay).
@@ -939,7 +939,7 @@ def finetune(net, X, y, *, lr=None, max_steps=10000, tol=1e-6, grad_tol=None, wd
 
 @single_blas_thread
 def linear_transfer(net, X, y, *, lam=0.0, rcond=1e-3, rank=None) -> DeepLinearNet:
-    """Refit the read-out on frozen features: ridge / least squares on ``F = X Phi`` (THEORY.md §4.1).
+    """Refit the read-out on frozen features: ridge / least squares on ``F = X Phi`` (docs/background.md §4.1).
 
     Minimises ``(1/n)||y - F c||^2 + lam ||c||^2`` (§0.2 item 7) through the thin SVD
     ``F = U diag(s) V^T``: ``c = V diag(s / (s^2 + n lam)) U^T y`` restricted to the singular directions
@@ -1145,7 +1145,7 @@ def simulate_deep_linear(procedure, n, d, theta, sigma, *, depth=2, lam=0.0, alp
                          width=None, instances=20, seed=None, method="gd", reduced=True, pretrain_lr=None,
                          pretrain_steps=20000, pretrain_tol=1e-12, early_stop=True, rcond=1e-3,
                          rank=None) -> MCEstimate:
-    """Monte Carlo excess risk ``||beta - beta_t||^2`` of one deep-linear procedure (THEORY.md §1.4, §11.1).
+    """Monte Carlo excess risk ``||beta - beta_t||^2`` of one deep-linear procedure (docs/background.md §1.4, §11.1).
 
     Parameters
     ----------

@@ -1,5 +1,5 @@
 """Two-layer ReLU networks in the mean-field parametrisation: pretraining, scratch training, linear
-transfer and fine-tuning by full-batch gradient descent, with exact kernel risks (THEORY.md §10).
+transfer and fine-tuning by full-batch gradient descent, with exact kernel risks (docs/background.md §10).
 
 Model (§10.1, defaults §10.6 [DEFAULT])
 ---------------------------------------
@@ -113,7 +113,7 @@ _MIN_LR_FACTOR = 2.0 ** -40
 _INCREASE_RTOL = 1e-9      # a step may increase the objective by this relative amount (rounding)
 _INCREASE_ATOL = 1e-15     # ... plus this times the scale of the objective
 
-#: Preset sizes. ``"paper"``: THEORY.md §10.1/§10.6 (d = 100, m = 1000, m* = 100, sigma = 0; hours on a
+#: Preset sizes. ``"paper"``: docs/background.md §10.1/§10.6 (d = 100, m = 1000, m* = 100, sigma = 0; hours on a
 #: laptop CPU). ``"cpu"``: the default scale of ``ftheory reproduce`` (same m*/d = 1 and m/m* = 10 as the
 #: paper would need m = 200; m = 100 keeps the whole ReLU figure set under 5 minutes on 2 cores).
 #: ``"tiny"``: tests. Steps and step sizes are part of the presets and recorded with every result.
@@ -164,7 +164,7 @@ def _check_source(source):
 
 
 def kept_count(m_star: int, mu: float) -> int:
-    """``|S| = m* - floor(mu m*)``: teacher neurons kept in the source (THEORY.md §10.1).
+    """``|S| = m* - floor(mu m*)``: teacher neurons kept in the source (docs/background.md §10.1).
 
     The floor is taken of ``mu m* + 1e-9`` so that decimal grids such as ``mu = 0.29`` with
     ``m* = 100`` remove 29 neurons despite ``0.29 * 100 = 28.999999999999996`` in binary.
@@ -222,7 +222,7 @@ def _concat(f: ReluFunction, g: ReluFunction, sign=-1.0) -> ReluFunction:
 
 
 def norm_sq(f: ReluFunction) -> np.ndarray:
-    """``E_x f(x)^2`` per instance, exactly: ``coef^T gram(weights) coef`` (THEORY.md §10.3)."""
+    """``E_x f(x)^2`` per instance, exactly: ``coef^T gram(weights) coef`` (docs/background.md §10.3)."""
     return np.array([max(float(c @ gram(W) @ c), 0.0) for W, c in zip(f.weights, f.coef)])
 
 
@@ -246,7 +246,7 @@ def risk(f: ReluFunction, g: ReluFunction) -> np.ndarray:
 
 @dataclass(frozen=True)
 class ReluTeacher:
-    """A batch of target teachers with their removal order (THEORY.md §10.1, §10.6).
+    """A batch of target teachers with their removal order (docs/background.md §10.1, §10.6).
 
     Attributes
     ----------
@@ -364,7 +364,7 @@ class ReluNet:
 
 
 def init_student(d, m, *, instances=1, readout_scale=1.0, seed=None) -> ReluNet:
-    """Mean-field initialisation (THEORY.md §10.6): ``w_i`` uniform on ``S^{d-1}``, ``a_i ~ N(0, s^2)``."""
+    """Mean-field initialisation (docs/background.md §10.6): ``w_i`` uniform on ``S^{d-1}``, ``a_i ~ N(0, s^2)``."""
     d, m, instances = check_int("d", d), check_int("m", m), check_int("instances", instances)
     readout_scale = _real("readout_scale", readout_scale)
     rng = as_generator(seed)
@@ -635,7 +635,7 @@ def _check_rcond(rcond):
 
 
 def refit_readout(net: ReluNet, X, y, *, rcond=1e-6):
-    """Linear transfer: freeze the first layer, refit the read-out by least squares (THEORY.md §10.4).
+    """Linear transfer: freeze the first layer, refit the read-out by least squares (docs/background.md §10.4).
 
     ``a = lstsq(F, y)`` with ``F = relu(X W^T) / m`` (LAPACK ``gelsd``, minimum-norm solution,
     singular values below ``rcond * s_max`` dropped).
@@ -661,7 +661,7 @@ def refit_readout(net: ReluNet, X, y, *, rcond=1e-6):
 
 
 # ------------------------------------------------------------------------------------------
-# kernel diagnostics of a trained network (THEORY.md §10.1 claim, §10.3)
+# kernel diagnostics of a trained network (docs/background.md §10.1 claim, §10.3)
 # ------------------------------------------------------------------------------------------
 def kernel_outside_fraction(W, weights, W_basis, rcond=1e-10) -> float:
     """Fraction of a network kernel's trace outside ``span{relu(b . x) : b in W_basis}``.
@@ -840,7 +840,7 @@ def simulate_relu_transfer(ns, mus, *, d=100, m=1000, m_star=100, sigma=0.0, ins
                            source="population", rcond=1e-6, readout_scale=1.0,
                            finetune=False, ft_lr=None, ft_steps=None,
                            keep_init=False, progress=None) -> ReluTransferResult:
-    """Scratch, linear transfer (and fine-tuning) over an ``(mu, n)`` grid (THEORY.md §10, Fig. 3e).
+    """Scratch, linear transfer (and fine-tuning) over an ``(mu, n)`` grid (docs/background.md §10, Fig. 3e).
 
     Per instance: one target teacher; one pretraining per ``mu`` (source = teacher minus the
     first ``floor(mu m*)`` neurons of its removal order), all from the same initialisation; one
@@ -855,7 +855,7 @@ def simulate_relu_transfer(ns, mus, *, d=100, m=1000, m_star=100, sigma=0.0, ins
     mus : sequence of float in [0, 1)
         Removed fractions.
     d, m, m_star : int >= 1
-        Input dimension, student width, teacher width (defaults: THEORY.md §10.6, "paper" scale;
+        Input dimension, student width, teacher width (defaults: docs/background.md §10.6, "paper" scale;
         :data:`RELU_SCALES` has a CPU scale).
     sigma : float >= 0
         Target label noise.

@@ -1,6 +1,6 @@
 // The explorer's widgets. Every number comes from window.ftheory (the generated evaluators);
 // nothing here re-types a formula of the theory. Compositions are differences of registered
-// results only, e.g. R_ft = R_sc - T_ft (THEORY.md §0.2: T = R_scratch - R_transfer).
+// results only, e.g. R_ft = R_sc - T_ft (docs/background.md §0.2: T = R_scratch - R_transfer).
 (function () {
   "use strict";
   const F = window.ftheory, P = window.FTPlot, C = P.COLORS;
@@ -294,7 +294,7 @@
   const GAMMA = range(0, 2, 801);  // includes gamma = 1 exactly: the interpolation peak is +Infinity
 
   // =============================================================================================
-  // 1. Linear-transfer phase diagram (THEORY.md §5)
+  // 1. Linear-transfer phase diagram (docs/background.md §5)
   // =============================================================================================
   function ltPhase() {
     const w = new Widget("lt-phase", "Linear transfer: phase diagram over (θ, γ)",
@@ -649,7 +649,7 @@
     w.pick(1, "theta", null);
     // The KL divergence comes from the registered result kl_divergence_task when the page has it.
     // TODO(issue 8): drop this fallback once kl_divergence_task is registered in every build; it is
-    // THEORY.md §9.4 for unit norms, KL = (1 - cos theta)/sigma^2, written out here only because the
+    // docs/background.md §9.4 for unit norms, KL = (1 - cos theta)/sigma^2, written out here only because the
     // result did not exist yet when the widget was written (the page says which one it used).
     const KL = hasKL ? (t, s) => F.eval("kl_divergence_task", {theta: t, sigma: s})
                      : (t, s) => (1 - Math.cos(t)) / (s * s);
@@ -767,7 +767,7 @@
   }
 
   // =============================================================================================
-  // ===== ReLU widgets (THEORY.md §10) ===========================================================
+  // ===== ReLU widgets (docs/background.md §10) ===========================================================
   // 8. arc-cosine kernels (§10.2), 9. Mercer eigenvalues (§10.2 route 3), 10. projection residual
   // and the power-law boundary (§10.3-§10.5). The residual curves of widget 10 are numbers computed
   // in Python when the page was built (F.relu, ftheory/explore/relu.py): they depend on a random
@@ -956,7 +956,7 @@
       "<b>The residual curve is not a closed form</b>: it depends on a random teacher draw. It was computed when this " +
       "page was built, in Python with <code>ftheory.relu.projection.teacher_projection</code> (exact, from the kernel " +
       "Gram matrix) for one seeded default teacher (d = 100, m* = 100, seed 0, unit neurons uniform on the sphere, " +
-      "c<sub>j</sub> ~ N(0, 1), THEORY.md §10.6) at every μ = k/m*, and is embedded here as numbers; the sliders only " +
+      "c<sub>j</sub> ~ N(0, 1), docs/background.md §10.6) at every μ = k/m*, and is embedded here as numbers; the sliders only " +
       "change A and ν. A multiplies the risk in units of ‖f<sub>t</sub>‖² (as <code>ftheory reproduce</code> fits it), so " +
       "n* uses the relative residual unless “absolute” is chosen. With <code>ftheory explore --data FIGURES_DIR</code> " +
       "the fitted A, ν and the residuals of a <code>ftheory reproduce</code> run are loaded. This is the paper's " +
