@@ -15,6 +15,7 @@ Errors print one line on stderr and exit with status 2.
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import math
 import sys
@@ -344,6 +345,7 @@ def cmd_reproduce(ns):
 
     only = [s.strip() for s in ns.only.split(",")] if ns.only else None
     reproduce(out=ns.out, only=only, scale=ns.scale, seed=ns.seed, redraw=ns.redraw, docs=ns.docs)
+    print(f"wrote {os.path.abspath(os.path.join(ns.out, 'index.html'))}; open it in a browser")
 
 
 # -- parser ------------------------------------------------------------------------------------
@@ -468,7 +470,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("reproduce", help="reproduce the paper's figures, theory and simulation side by side")
     p.add_argument("--out", default="figures", help="output folder (default: figures)")
-    p.add_argument("--only", help="comma-separated figure ids (see docs/figures.md)")
+    p.add_argument("--only", help="comma-separated figure ids (listed below)")
     p.add_argument("--scale", default="default", choices=["tiny", "default", "paper"],
                    help="simulation size: tiny (seconds, for tests), default (minutes) or paper (the authors' "
                    "protocol, d = 500: hours)")
@@ -476,6 +478,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--redraw", action="store_true", help="draw every figure again even if it is up to date")
     p.add_argument("--docs", metavar="DIR", help="also write DIR/figures.md and copy the PNGs to DIR/images")
     p.set_defaults(func=cmd_reproduce)
+    from ftheory.figures.catalogue import add_figure_list
+
+    add_figure_list(p)  # --help lists the figure ids
     return parser
 
 

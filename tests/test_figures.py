@@ -26,6 +26,32 @@ def test_every_figure_renders_png_pdf_and_numbers(tiny):
     assert all(f'id="{fid}"' in page for fid in report)
 
 
+def test_index_has_contents_and_the_papers_figure_numbers(tiny):
+    import html
+
+    from ftheory.figures.catalogue import PAPER, paper_figure
+
+    out, report = tiny
+    page = (out / "index.html").read_text()
+    nav = page[page.index("<nav id='contents'>"):page.index("</nav>")]
+    assert [fid for fid in report if f'href="#{fid}"' in nav] == list(report)
+    for fid in report:
+        assert fid in PAPER, f"say where {fid} is in the paper (or that it is an extension) in figures/catalogue.py"
+        assert page.count(html.escape(paper_figure(fid))) == 2  # in the contents and above the figure
+    assert "Fig. 1" in PAPER["lt-phase"] and "Fig. 4" in PAPER["similarity"] and "Fig. 3" in PAPER["relu-phase"]
+
+
+def test_cli_prints_where_the_index_is_and_help_lists_the_figures(tiny, capsys):
+    out, report = tiny
+    assert main(["reproduce", "--out", str(out), "--only", "lt-ridge", "--scale", "tiny", "--seed", "3"]) == 0
+    printed = capsys.readouterr().out
+    assert str(out / "index.html") in printed
+    with pytest.raises(SystemExit):
+        main(["reproduce", "--help"])
+    helptext = capsys.readouterr().out
+    assert all(f"  {fid} " in helptext for fid in report) and "Fig. 5" in helptext
+
+
 def test_rerun_reuses_stored_numbers(tiny):
     out, report = tiny
     before = {fid: (out / "data" / f"{fid}.json").stat().st_mtime_ns for fid in report}

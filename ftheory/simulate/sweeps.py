@@ -67,7 +67,7 @@ def _run_point(fn, point, fixed, instances, seed):
     """Run one point; returns JSON-ready dict (module-level so process pools can pickle it)."""
     out = fn(**fixed, **point, instances=instances, seed=point_seed(seed, point))
     estimates = out if isinstance(out, dict) else {"risk": out}
-    record = {"point": point, "quantities": {}}
+    record = {"point": point, "fixed": fixed, "quantities": {}}  # every parameter of the call
     for name, est in estimates.items():
         if not isinstance(est, MCEstimate):
             continue

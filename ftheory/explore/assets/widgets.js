@@ -171,12 +171,16 @@
         return;
       }
       try {
+        this.plotted = [];
+        drawing = this;
         this.draw(this.values());
         this.readout.className = "readout";
       } catch (e) {
         errors.push(this.id + ": " + e.message);
         this.readout.className = "readout error";
         this.readout.textContent = "Error: " + e.message;
+      } finally {
+        drawing = null;
       }
       this.renders += 1;
       F.renderCount += 1;
@@ -200,7 +204,7 @@
       }
       const combos = new Map();
       for (const r of F.data) {
-        if (kinds.indexOf(r.kind) < 0 || !matches(r.params, fixedMatch || {})) continue;
+        if (kinds.indexOf(r.kind) < 0 || !matches(r.params, fixedMatch || {}, null, r.complete)) continue;
         const combo = keys.map(k => r.params[k] === undefined ? DEFAULTS[k] : r.params[k]);
         if (combo.some(v => v === undefined || v === null)) continue;
         combos.set(combo.map(v => v.toPrecision(10)).join("|"), combo);
@@ -241,12 +245,14 @@
   function close(a, b) {
     return Math.abs(a - b) <= 1e-6 * (1 + Math.abs(b));
   }
-  // match: {key: value} (null: the record must not have the key); optional keys only if present
-  function matches(params, match, optional) {
+  // match: {key: value} (null: the record must not have the key, and must be complete, i.e. list
+  // every parameter of its run, so that a missing key means "not given"); optional keys only if present
+  function matches(params, match, optional, complete) {
     for (const [k, v] of Object.entries(match)) {
       const rv = params[k] === undefined ? DEFAULTS[k] : params[k];
       if (v === null) {
         if (rv !== undefined && rv !== null) return false;
+        if (complete === false) return false;  // cannot tell "not given" from "not recorded": not placed
       } else if (rv === undefined || rv === null || !close(rv, v)) {
         return false;
       }
@@ -257,9 +263,11 @@
     return true;
   }
   function records(kind, match, optional) {
-    return F.data.filter(r => r.kind === kind && matches(r.params, match, optional));
+    return F.data.filter(r => r.kind === kind && matches(r.params, match, optional, r.complete));
   }
+  let drawing = null;  // the widget being drawn: plotRecords logs what it plots there (tests read it)
   function plotRecords(fig, recs, color, label, marker) {
+    if (drawing) drawing.plotted.push({kind: recs.length ? recs[0].kind : null, label: label, records: recs});
     if (!recs.length) return;
     const ds = Array.from(new Set(recs.map(r => r.params.d))).sort((a, b) => a - b);
     fig.errorbars(recs.map(r => r.params.gamma), recs.map(r => r.mean), recs.map(r => r.sem),
@@ -1070,7 +1078,10 @@
     const skipped = Object.entries(s.skipped_quantities).map(([k, n]) => k + " (" + n + ")").join(", ");
     el.appendChild(h("p", {class: "meta", id: "ft-data-line",
       text: "Simulation data: " + s.records + " points from " + s.files + " stored sweep files (" + (kinds || "none usable") +
-        ")" + (skipped ? "; not shown: " + skipped : "") + ". Error bars: ±1 standard error over instances; hollow markers: " +
+        ")" + (skipped ? "; not shown: " + skipped : "") +
+        (s.incomplete ? "; " + s.incomplete + " points from an older store do not record every parameter of " +
+         "their run and are plotted only where that does not matter (rerun with a fresh store to place them)" : "") +
+        ". Error bars: ±1 standard error over instances; hollow markers: " +
         "not every instance converged."}));
   }
 
