@@ -44,6 +44,9 @@ def _assignments(items, result_params=None) -> dict:
         param = get_param(name)
         if result_params is not None and name not in result_params:
             raise CLIError(f"unknown parameter {name!r}; parameters are {', '.join(result_params)}")
+        if name in values:
+            raise CLIError(f"parameter {name!r} is given twice ({name}={values[name]!r} and {item!r}); "
+                           "give it once (a list is gamma=0.5,0.7)")
         parts = [param.parse(t) for t in text.split(",")]
         values[name] = parts[0] if len(parts) == 1 else parts
     return values
@@ -122,34 +125,40 @@ def cmd_eval(ns):
 
     r = get(ns.name)
     values = _assignments(ns.params, r.params)
+    if ns.dps is None:
+        _check_digits(ns)
+    elif ns.digits is not None and ns.digits < 1:
+        raise CLIError(f"--digits {ns.digits} is invalid: expected an integer >= 1")
     if ns.dps is not None:
         import mpmath
 
         if any(isinstance(v, list) for v in values.values()):
             raise CLIError("--dps evaluates scalars only; give one value per parameter")
-        raw = {item.partition("=")[0]: item.partition("=")[2] for item in ns.params}
-        # keep the user's decimal digits for mpmath (pi-expressions go through the float)
-        exact = {k: (raw[k] if _is_decimal(raw[k]) else values[k]) for k in values}
+        # the user's text, so that mpmath keeps every decimal digit and evaluates pi-expressions exactly
+        exact = {item.partition("=")[0]: item.partition("=")[2] for item in ns.params}
         value = r.mp(dps=ns.dps, **exact)
-        text = mpmath.nstr(value, ns.dps)
+        text = mpmath.nstr(value, ns.dps if ns.digits is None else min(ns.digits, ns.dps))
         _emit({"result": r.name, "params": {k: str(v) for k, v in exact.items()}, "dps": ns.dps,
                "value": text}, ns.json, text)
         return
     value = r(**values)
+
+    def shown(v):
+        if not isinstance(v, float):
+            return v  # "inf" / "-inf"
+        return repr(v) if ns.digits is None else f"{v:.{ns.digits}g}"
+
     if np.ndim(value) == 0:
-        _emit({"result": r.name, "params": values, "value": _number(value)}, ns.json, repr(float(value)))
+        _emit({"result": r.name, "params": values, "value": _number(value)}, ns.json, shown(_number(value)))
     else:
         flat = [_number(v) for v in np.ravel(value)]
-        _emit({"result": r.name, "params": values, "value": flat}, ns.json,
-              "\n".join(repr(v) if isinstance(v, float) else v for v in flat))
+        _emit({"result": r.name, "params": values, "value": flat}, ns.json, "\n".join(shown(v) for v in flat))
 
 
-def _is_decimal(text: str) -> bool:
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False
+def _check_digits(ns):
+    if ns.digits is not None and not 1 <= ns.digits <= 17:
+        raise CLIError(f"--digits {ns.digits} is invalid: expected an integer in [1, 17] (float64 holds 17 "
+                       "significant digits; use --dps for more)")
 
 
 def cmd_limit(ns):
@@ -157,7 +166,8 @@ def cmd_limit(ns):
 
     r = get(ns.name)
     subs = _raw_assignments(ns.params, r.params)
-    value = r.limit(ns.param, ns.point, ns.dir, **subs)
+    with _time_box(ns.timeout, f"the limit {ns.param} -> {ns.point}"):
+        value = r.limit(ns.param, ns.point, ns.dir, **subs)
     _emit({"result": r.name, "param": ns.param, "point": ns.point, "dir": ns.dir, "subs": subs,
            "limit": str(value), "latex": _latex(value)}, ns.json, str(value))
 
@@ -167,9 +177,21 @@ def cmd_series(ns):
 
     r = get(ns.name)
     subs = _raw_assignments(ns.params, r.params)
-    value = r.series(ns.param, ns.point, ns.order, ns.dir, **subs)
+    with _time_box(ns.timeout, f"the series in {ns.param} at {ns.point} to order {ns.order}"):
+        value = r.series(ns.param, ns.point, ns.order, ns.dir, **subs)
     _emit({"result": r.name, "param": ns.param, "point": ns.point, "order": ns.order, "dir": ns.dir,
            "subs": subs, "series": str(value), "latex": _latex(value)}, ns.json, str(value))
+
+
+def _time_box(seconds, what):
+    """Stop symbolic work after ``seconds`` with a clear error (SIGALRM; main thread on POSIX only)."""
+    from ftheory._timebox import time_box
+
+    if seconds is not None and not seconds > 0:
+        raise CLIError(f"--timeout {seconds} is invalid: expected a number of seconds > 0")
+    return time_box(seconds, lambda: CLIError(f"{what} did not finish within --timeout {seconds:g} s; "
+                                              "SymPy cannot simplify it quickly (try a lower order, or "
+                                              "numeric values for the other parameters)"))
 
 
 def _raw_assignments(items, result_params) -> dict:
@@ -326,6 +348,8 @@ def cmd_phase_diagram(ns):
             from ftheory.params import get_param
 
             params[name] = get_param(name).parse(value)
+    if ns.size < 2:
+        raise CLIError(f"--size {ns.size} is invalid: expected an integer >= 2 (grid points per axis)")
     files = phase_diagram(ns.name, ns.out, size=ns.size, binary=ns.binary, **params)
     print("\n".join(f"wrote {f}" for f in files))
 
@@ -343,7 +367,12 @@ def cmd_explore(ns):
 def cmd_reproduce(ns):
     from ftheory.figures import reproduce
 
-    only = [s.strip() for s in ns.only.split(",")] if ns.only else None
+    only = None
+    if ns.only is not None:
+        only = [s.strip() for s in ns.only.split(",")]
+        if not all(only):
+            raise CLIError(f"--only {ns.only!r} names an empty figure id; give comma-separated ids (see "
+                           "'ftheory reproduce --help')")
     reproduce(out=ns.out, only=only, scale=ns.scale, seed=ns.seed, redraw=ns.redraw, docs=ns.docs)
     print(f"wrote {os.path.abspath(os.path.join(ns.out, 'index.html'))}; open it in a browser")
 
@@ -376,7 +405,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("params", nargs="*", metavar="PARAM=VALUE",
                    help="values such as gamma=0.5, theta=pi/4, or lists gamma=0.5,1.5")
-    p.add_argument("--dps", type=int, help="evaluate with mpmath at this many digits")
+    p.add_argument("--dps", type=int, help="evaluate with mpmath at this many significant digits (at most 1000)")
+    p.add_argument("--digits", type=int, help="print this many significant digits (float64: 1 to 17)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
 
@@ -386,6 +416,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("point", help="a number, an expression such as pi/2, or oo")
     p.add_argument("params", nargs="*", metavar="PARAM=VALUE", help="substitute these first")
     p.add_argument("--dir", default="+-", choices=["+", "-", "+-"])
+    p.add_argument("--timeout", type=float, default=120.0, help="give up after this many seconds (default 120)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_limit)
 
@@ -394,8 +425,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("param")
     p.add_argument("point", help="a number, an expression such as pi/2, or oo")
     p.add_argument("params", nargs="*", metavar="PARAM=VALUE", help="substitute these first")
-    p.add_argument("--order", type=int, default=3)
+    p.add_argument("--order", type=int, default=3, help="expand to O(param^order) (at most 30)")
     p.add_argument("--dir", default="+", choices=["+", "-"])
+    p.add_argument("--timeout", type=float, default=120.0, help="give up after this many seconds (default 120)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_series)
 
