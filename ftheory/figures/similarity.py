@@ -26,8 +26,8 @@ import numpy as np
 import ftheory
 from ftheory.figures import style
 from ftheory.figures.registry import Figure
-from ftheory.simulate.estimate import MCEstimate
-from ftheory.simulate._random import spawn_seeds
+from ftheory.mc.estimate import MCEstimate
+from ftheory.mc.seeds import spawn_seeds
 from ftheory.simulate.linear import simulate_scratch_and_transfer
 from ftheory.simulate.sweeps import sweep
 

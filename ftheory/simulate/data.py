@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ftheory._checks import check_int, check_real
-from ftheory.simulate._random import as_generator
+from ftheory.mc.seeds import as_generator
 
 
 @dataclass(frozen=True)
