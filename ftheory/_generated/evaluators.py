@@ -528,6 +528,45 @@ def finetune_transferability_gf_finite_source__mp(gamma, theta, sigma, gamma_s, 
     return mpmath.mpf(0)
 
 
+# finite_source_effective_angle: THEORY.md §7.3
+def _finite_source_effective_angle__branches(theta, gamma_s, sigma_s):
+    theta, gamma_s, sigma_s = broadcast_float(theta, gamma_s, sigma_s)
+    out = numpy.empty(theta.shape)
+    todo = numpy.ones(theta.shape, dtype=bool)
+    m = todo & (numpy.less(gamma_s, 1))
+    if m.any():
+        out[m] = (lambda theta, gamma_s, sigma_s: numpy.arccos(gamma_s*numpy.cos(theta)/numpy.sqrt(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)))(theta[m], gamma_s[m], sigma_s[m])
+        todo &= ~m
+    m = todo & (numpy.greater(gamma_s, 1))
+    if m.any():
+        out[m] = (lambda theta, gamma_s, sigma_s: numpy.arccos(numpy.cos(theta)/numpy.sqrt(sigma_s**2/(gamma_s - 1) + 1)))(theta[m], gamma_s[m], sigma_s[m])
+        todo &= ~m
+    m = todo & (numpy.equal(sigma_s, 0))
+    if m.any():
+        out[m] = (lambda theta: numpy.arccos(numpy.cos(theta)))(theta[m])
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = (1/2)*numpy.pi
+    return out
+
+
+def finite_source_effective_angle__numpy(theta, gamma_s, sigma_s):
+    (theta, gamma_s, sigma_s,), shape = squeeze_grid(theta, gamma_s, sigma_s)
+    return finish(_finite_source_effective_angle__branches(theta, gamma_s, sigma_s), shape)
+
+
+def finite_source_effective_angle__mp(theta, gamma_s, sigma_s):
+    import mpmath
+    if (gamma_s < 1):
+        return mpmath.mpf(mpmath.acos(gamma_s*mpmath.cos(theta)/mpmath.sqrt(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)))
+    if (gamma_s > 1):
+        return mpmath.mpf(mpmath.acos(mpmath.cos(theta)/mpmath.sqrt(sigma_s**2/(gamma_s - 1) + 1)))
+    if (sigma_s == 0):
+        return mpmath.mpf(mpmath.acos(mpmath.cos(theta)))
+    return mpmath.mpf((mpmath.mpf(1)/mpmath.mpf(2))*mpmath.pi)
+
+
 # finite_source_norm_sq: THEORY.md §7.1; paper Appendix C
 def _finite_source_norm_sq__branches(gamma_s, sigma_s):
     gamma_s, sigma_s = broadcast_float(gamma_s, sigma_s)
@@ -1962,6 +2001,7 @@ SPECS = [
     {'name': 'finetune_scale_finite_source', 'params': ('gamma', 'sigma', 'gamma_s', 'sigma_s', 'depth'), 'status': 'EXT', 'reference': 'THEORY.md §6.4, §7.2', 'topic': 'finite_source', 'summary': 'Gradient-flow scale c of the frozen null-space part when fine-tuning from the min-norm source estimate: finetune_scale at norm_s = r, r^2 = E||beta_hat_s||^2 (unit teachers).', 'checked_by': 'ftheory.simulate.paired.simulate_finetune_models', 'constraints': '', 'expr_hash': 'c88197c1811ca0fd'},
     {'name': 'finetune_transferability_finite_source', 'params': ('gamma', 'theta', 'gamma_s', 'sigma_s'), 'status': 'PAPER', 'reference': 'THEORY.md §7.2; paper Theorem C.1, eq. (22)', 'topic': 'finite_source', 'summary': 'Fine-tuning transferability with a finite source set (paper variant, c = 1): (1 - gamma)_+ [2 E<beta_t, beta_hat_s> - E||beta_hat_s||^2]; -oo for gamma < 1 at gamma_s = 1, sigma_s > 0; independent of the target noise.', 'checked_by': 'ftheory.simulate.deep_linear.simulate_transfer', 'constraints': '', 'expr_hash': '30cab05a1b901415'},
     {'name': 'finetune_transferability_gf_finite_source', 'params': ('gamma', 'theta', 'sigma', 'gamma_s', 'sigma_s', 'depth'), 'status': 'EXT', 'reference': 'THEORY.md §6.4, §7.2', 'topic': 'finite_source', 'summary': 'Gradient-flow fine-tuning transferability from the min-norm source estimate: finetune_transferability_gf at norm_s = r, cos(theta) -> min(1, gamma_s) cos(theta)/r, r^2 = E||beta_hat_s||^2 (unit teachers).', 'checked_by': 'ftheory.simulate.paired.simulate_finetune_models', 'constraints': '', 'expr_hash': '5a6dd4d86f661ae6'},
+    {'name': 'finite_source_effective_angle', 'params': ('theta', 'gamma_s', 'sigma_s'), 'status': 'EXT', 'reference': 'THEORY.md §7.3', 'topic': 'finite_source', 'summary': 'Effective angle between beta_t and the min-norm source estimate in the proportional limit: cos(theta_eff) = min(1, gamma_s) cos(theta)/sqrt(E||beta_hat_s||^2); pi/2 where E||beta_hat_s||^2 = +oo (unit teachers).', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_finite_source', 'constraints': '', 'expr_hash': 'd2d077bab8bc8172'},
     {'name': 'finite_source_norm_sq', 'params': ('gamma_s', 'sigma_s'), 'status': 'PAPER', 'reference': 'THEORY.md §7.1; paper Appendix C', 'topic': 'finite_source', 'summary': 'E||beta_hat_s||^2 of the min-norm source estimate in the proportional limit (unit teacher): gamma_s + sigma_s^2 gamma_s/(1 - gamma_s) below 1, 1 + sigma_s^2/(gamma_s - 1) above; +oo at gamma_s = 1 when sigma_s > 0.', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_finite_source', 'constraints': '', 'expr_hash': 'b23af735190108b4'},
     {'name': 'finite_source_overlap', 'params': ('theta', 'gamma_s'), 'status': 'PAPER', 'reference': 'THEORY.md §7.1; paper Appendix C', 'topic': 'finite_source', 'summary': 'E<beta_t, beta_hat_s> of the min-norm source estimate in the proportional limit (unit teachers): min(1, gamma_s) cos(theta).', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_finite_source', 'constraints': '', 'expr_hash': 'c0fb39f64b571c4f'},
     {'name': 'linear_transfer_transferability_finite_source', 'params': ('gamma', 'theta', 'sigma', 'gamma_s', 'sigma_s'), 'status': 'EXT', 'reference': 'THEORY.md §7.3', 'topic': 'finite_source', 'summary': 'Linear-transfer transferability with a finite source set: R_sc(gamma, sigma) - sin^2(theta_eff), cos^2(theta_eff) = min(1, gamma_s)^2 cos^2(theta)/E||beta_hat_s||^2 (unit teachers).', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_finite_source', 'constraints': '', 'expr_hash': '7ea3ac3500d01073'},

@@ -11,9 +11,10 @@ import math
 import numpy as np
 
 from ftheory.mc.estimate import MCEstimate
+from ftheory.mc.seeds import spawn_seeds
 from ftheory.similarity.tasks import sample_task, task_teachers
 
-__all__ = ["sample_kl_divergence"]
+__all__ = ["sample_kl_divergence", "simulate_w1_estimate"]
 
 
 def _log_normal(y, mean, sigma):
@@ -35,3 +36,20 @@ def sample_kl_divergence(theta, sigma_p, sigma_q, *, norm_p=1.0, norm_q=1.0, d=2
     x, y = xy[:, :-1], xy[:, -1]
     ratio = _log_normal(y, x @ beta_p, sigma_p) - _log_normal(y, x @ beta_q, sigma_q)
     return MCEstimate(ratio, info={"theta": theta, "sigma_p": sigma_p, "sigma_q": sigma_q, "d": d})
+
+
+def simulate_w1_estimate(theta, sigma, d, size, metric="l1", instances=5, seed=None):
+    """Exact empirical W1 between independent samples of ``p_s`` and ``p_t`` (THEORY.md §9.4).
+
+    Each instance draws two fresh samples of ``size`` points in ``R^(d+1)`` (unit teachers at angle
+    ``theta``, noise ``sigma``) and solves the optimal assignment (:func:`wasserstein1_exact`).
+    """
+    from ftheory.similarity.estimators import wasserstein1_exact
+
+    beta_s, beta_t = task_teachers(theta, d)
+    values = []
+    for ss in spawn_seeds(seed, instances):
+        a, b = ss.spawn(2)
+        values.append(wasserstein1_exact(sample_task(beta_s, sigma, size, seed=a),
+                                         sample_task(beta_t, sigma, size, seed=b), metric=metric))
+    return MCEstimate(np.array(values))

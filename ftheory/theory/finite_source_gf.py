@@ -65,3 +65,16 @@ def finetune_break_even_theta_gf_finite_source():
         cos_star = scale.subs(norm_s, sp.sqrt(norm_sq)) * norm_sq / (2 * m)
         pieces.append((sp.acos(sp.Min(1, cos_star)), cond))
     return sp.Piecewise(*pieces)
+
+
+@register("finite_source_effective_angle", params=("theta", "gamma_s", "sigma_s"), status="EXT",
+          reference="THEORY.md §7.3", topic="finite_source",
+          checked_by="ftheory.simulate.linear.simulate_linear_transfer_finite_source",
+          summary="Effective angle between beta_t and the min-norm source estimate in the proportional "
+                  "limit: cos(theta_eff) = min(1, gamma_s) cos(theta)/sqrt(E||beta_hat_s||^2); pi/2 where "
+                  "E||beta_hat_s||^2 = +oo (unit teachers).")
+def finite_source_effective_angle():
+    pieces = []
+    for norm_sq, overlap, cond in _moment_pieces():
+        pieces.append((sp.pi / 2 if norm_sq is sp.oo else sp.acos(overlap / sp.sqrt(norm_sq)), cond))
+    return sp.Piecewise(*pieces)

@@ -114,6 +114,14 @@ declare(
          expect=lambda p: ftheory.get("finite_source_overlap")(theta=p["theta"],
                                                                gamma_s=round(p["gamma_s"] * D_FS) / D_FS),
          where=_gamma_s_ok),
+    Twin("finite_source_effective_angle", "ftheory.simulate.linear.simulate_linear_transfer_finite_source",
+         "cos(theta_eff) = <beta_t, beta_hat_s>/||beta_hat_s|| per instance, compared with cos(result)",
+         {"theta": thetas, "gamma_s": F(0.2, 2.0), "sigma_s": F(0.0, 0.5, zero=True)},
+         args=lambda p: dict(n=10, d=D_FS, sigma=0.0, **p, instances=300),
+         pick=lambda out: _cos_eff(out), example={"theta": math.pi / 4, "gamma_s": 0.5, "sigma_s": 0.2},
+         oracle="cos(finite_source_effective_angle)", finite_size=1.0,
+         expect=lambda p: math.cos(float(ftheory.get("finite_source_effective_angle")(**p))), where=_gamma_s_ok,
+         note="a ratio of concentrating moments: its mean has an O(1/d) finite-size bias"),
     Twin("linear_transfer_transferability_finite_source", PAIRED + "simulate_lt_finite_source_paired",
          "R_sc - R_lt per instance, read-out refit on the feature X_s^+ y_s",
          {"gamma": F(0.1, 3.0), "theta": thetas, "sigma": F(0.0, 0.5, zero=True), "gamma_s": F(0.2, 2.0),
@@ -134,6 +142,14 @@ def _samples(out, key):
     from ftheory.mc.estimate import MCEstimate
 
     return MCEstimate(out.info[key])
+
+
+def _cos_eff(out):
+    import numpy as np
+
+    from ftheory.mc.estimate import MCEstimate
+
+    return MCEstimate(out.info["source_overlap_samples"] / np.sqrt(out.info["source_norm_sq_samples"]))
 
 
 def _finite_moment(which, p, d=D_FS):
