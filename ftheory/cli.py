@@ -327,15 +327,9 @@ def cmd_simulate(ns):
 
 
 def cmd_validate(ns):
-    import sys as _sys
+    from ftheory import validate
 
-    from ftheory.validate import default_checks, format_table, run_checks
-
-    checks = default_checks(seed=ns.seed)
-    progress = None if ns.json else (lambda c: print(f"  checking {c.result}: {c.label}", file=_sys.stderr))
-    outcomes = run_checks(checks, progress=progress)
-    _emit([o.as_dict() for o in outcomes], ns.json, format_table(outcomes))
-    return 0 if all(o.passed for o in outcomes) else 1
+    return validate.run(ns, _emit)
 
 
 def cmd_phase_diagram(ns):
@@ -468,9 +462,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_sweep)
 
-    p = sub.add_parser("validate", help="theory versus simulation: a fixed, fast set of checks (exit 1 on failure)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("validate", help="theory versus simulation: every twin of ftheory.twins (exit 1 on failure)")
+    from ftheory.validate import add_arguments
+
+    add_arguments(p)
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("phase-diagram", help="theory phase diagram over (theta, gamma) of a result, as PNG + PDF")

@@ -228,6 +228,196 @@ def finetune_break_even_theta_finite_source__mp(gamma_s, sigma_s):
     return mpmath.mpf(0)
 
 
+# finetune_break_even_theta_gf_finite_source: docs/background.md §6.4, §7.2
+def _finetune_break_even_theta_gf_finite_source__branches(gamma, sigma, gamma_s, sigma_s, depth):
+    import ftheory.roots
+    gamma, sigma, gamma_s, sigma_s, depth = broadcast_float(gamma, sigma, gamma_s, sigma_s, depth)
+    out = numpy.empty(gamma.shape)
+    todo = numpy.ones(gamma.shape, dtype=bool)
+    m = todo & (numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.less(gamma_s, 1))))
+    if m.any():
+        out[m] = (lambda gamma, sigma, gamma_s, sigma_s, depth: numpy.arccos(functools.reduce(numpy.minimum, [1, (1/2)*(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**((1/2)*depth - 1/2)/gamma_s])))(gamma[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma, 1),numpy.less(gamma_s, 1))))
+    if m.any():
+        out[m] = (lambda gamma, sigma, gamma_s, sigma_s, depth: numpy.arccos(functools.reduce(numpy.minimum, [1, (1/2)*((sigma**2/(gamma - 1) + 1)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**(((1/2)*depth - 1/2)/depth)*(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)/gamma_s])))(gamma[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.less(gamma_s, 1))))
+    if m.any():
+        out[m] = (lambda gamma_s, sigma_s, depth: numpy.arccos(functools.reduce(numpy.minimum, [1, (1/2)*(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)*(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)**(-((1/2)*depth - 1/2)/depth)/gamma_s])))(gamma_s[m], sigma_s[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.less(gamma_s, 1))
+    if m.any():
+        out[m] = (lambda gamma_s, sigma_s: numpy.arccos(functools.reduce(numpy.minimum, [1, numpy.inf*(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)/gamma_s])))(gamma_s[m], sigma_s[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma_s, 1),numpy.less(gamma, 1))))
+    if m.any():
+        out[m] = (lambda gamma, sigma, gamma_s, sigma_s, depth: numpy.arccos(functools.reduce(numpy.minimum, [1, (1/2)*(sigma_s**2/(gamma_s - 1) + 1)*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(sigma_s**2/(gamma_s - 1) + 1))**((1/2)*depth - 1/2)])))(gamma[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma, 1),numpy.greater(gamma_s, 1))))
+    if m.any():
+        out[m] = (lambda gamma, sigma, gamma_s, sigma_s, depth: numpy.arccos(functools.reduce(numpy.minimum, [1, (1/2)*((sigma**2/(gamma - 1) + 1)/(sigma_s**2/(gamma_s - 1) + 1))**(((1/2)*depth - 1/2)/depth)*(sigma_s**2/(gamma_s - 1) + 1)])))(gamma[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.greater(gamma_s, 1))))
+    if m.any():
+        out[m] = (lambda gamma_s, sigma_s, depth: numpy.arccos(functools.reduce(numpy.minimum, [1, (1/2)*(sigma_s**2/(gamma_s - 1) + 1)*(sigma_s**2/(gamma_s - 1) + 1)**(-((1/2)*depth - 1/2)/depth)])))(gamma_s[m], sigma_s[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.greater(gamma_s, 1))
+    if m.any():
+        out[m] = (lambda gamma_s, sigma_s: numpy.arccos(functools.reduce(numpy.minimum, [1, numpy.inf*(sigma_s**2/(gamma_s - 1) + 1)])))(gamma_s[m], sigma_s[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.less(gamma, 1))))
+    if m.any():
+        out[m] = (lambda gamma, sigma, depth: numpy.arccos(functools.reduce(numpy.minimum, [1, (1/2)*ftheory.roots.positive_root(depth, 1 - gamma, gamma*sigma**2/(1 - gamma) + gamma)**((1/2)*depth - 1/2)])))(gamma[m], sigma[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.greater(gamma, 1))))
+    if m.any():
+        out[m] = (lambda gamma, sigma, depth: numpy.arccos(functools.reduce(numpy.minimum, [1, (1/2)*(sigma**2/(gamma - 1) + 1)**(((1/2)*depth - 1/2)/depth)])))(gamma[m], sigma[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.equal(sigma_s, 0))))
+    if m.any():
+        out[m] = (1/3)*numpy.pi
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = 0
+    return out
+
+
+def finetune_break_even_theta_gf_finite_source__numpy(gamma, sigma, gamma_s, sigma_s, depth):
+    (gamma, sigma, gamma_s, sigma_s, depth,), shape = squeeze_grid(gamma, sigma, gamma_s, sigma_s, depth)
+    return finish(_finetune_break_even_theta_gf_finite_source__branches(gamma, sigma, gamma_s, sigma_s, depth), shape)
+
+
+def finetune_break_even_theta_gf_finite_source__mp(gamma, sigma, gamma_s, sigma_s, depth):
+    import mpmath
+    import ftheory.roots
+    if (gamma < 1) and (gamma_s < 1):
+        return mpmath.mpf(mpmath.acos(min(1, (mpmath.mpf(1)/mpmath.mpf(2))*(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)*ftheory.roots.positive_root_mp(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2))/gamma_s)))
+    if (gamma > 1) and (gamma_s < 1):
+        return mpmath.mpf(mpmath.acos(min(1, (mpmath.mpf(1)/mpmath.mpf(2))*((sigma**2/(gamma - 1) + 1)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**(((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2))/depth)*(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)/gamma_s)))
+    if (sigma == 0) and (gamma_s < 1):
+        return mpmath.mpf(mpmath.acos(min(1, (mpmath.mpf(1)/mpmath.mpf(2))*(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)*(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)**(-((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2))/depth)/gamma_s)))
+    if (gamma_s < 1):
+        return mpmath.mpf(mpmath.acos(min(1, mpmath.inf*(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)/gamma_s)))
+    if (gamma_s > 1) and (gamma < 1):
+        return mpmath.mpf(mpmath.acos(min(1, (mpmath.mpf(1)/mpmath.mpf(2))*(sigma_s**2/(gamma_s - 1) + 1)*ftheory.roots.positive_root_mp(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(sigma_s**2/(gamma_s - 1) + 1))**((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2)))))
+    if (gamma > 1) and (gamma_s > 1):
+        return mpmath.mpf(mpmath.acos(min(1, (mpmath.mpf(1)/mpmath.mpf(2))*((sigma**2/(gamma - 1) + 1)/(sigma_s**2/(gamma_s - 1) + 1))**(((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2))/depth)*(sigma_s**2/(gamma_s - 1) + 1))))
+    if (sigma == 0) and (gamma_s > 1):
+        return mpmath.mpf(mpmath.acos(min(1, (mpmath.mpf(1)/mpmath.mpf(2))*(sigma_s**2/(gamma_s - 1) + 1)*(sigma_s**2/(gamma_s - 1) + 1)**(-((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2))/depth))))
+    if (gamma_s > 1):
+        return mpmath.mpf(mpmath.acos(min(1, mpmath.inf*(sigma_s**2/(gamma_s - 1) + 1))))
+    if (sigma_s == 0) and (gamma < 1):
+        return mpmath.mpf(mpmath.acos(min(1, (mpmath.mpf(1)/mpmath.mpf(2))*ftheory.roots.positive_root_mp(depth, 1 - gamma, gamma*sigma**2/(1 - gamma) + gamma)**((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2)))))
+    if (sigma_s == 0) and (gamma > 1):
+        return mpmath.mpf(mpmath.acos(min(1, (mpmath.mpf(1)/mpmath.mpf(2))*(sigma**2/(gamma - 1) + 1)**(((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2))/depth))))
+    if (sigma == 0) and (sigma_s == 0):
+        return mpmath.mpf((mpmath.mpf(1)/mpmath.mpf(3))*mpmath.pi)
+    return mpmath.mpf(0)
+
+
+# finetune_scale_finite_source: docs/background.md §6.4, §7.2
+def _finetune_scale_finite_source__branches(gamma, sigma, gamma_s, sigma_s, depth):
+    import ftheory.roots
+    gamma, sigma, gamma_s, sigma_s, depth = broadcast_float(gamma, sigma, gamma_s, sigma_s, depth)
+    out = numpy.empty(gamma.shape)
+    todo = numpy.ones(gamma.shape, dtype=bool)
+    m = todo & (numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.less(gamma_s, 1))))
+    if m.any():
+        out[m] = (lambda gamma, sigma, gamma_s, sigma_s, depth: ftheory.roots.positive_root(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**((1/2)*depth - 1/2))(gamma[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma, 1),numpy.less(gamma_s, 1))))
+    if m.any():
+        out[m] = (lambda gamma, sigma, gamma_s, sigma_s, depth: ((sigma**2/(gamma - 1) + 1)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**(((1/2)*depth - 1/2)/depth))(gamma[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.less(gamma_s, 1))))
+    if m.any():
+        out[m] = (lambda gamma_s, sigma_s, depth: (gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)**(-((1/2)*depth - 1/2)/depth))(gamma_s[m], sigma_s[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.less(gamma_s, 1))
+    if m.any():
+        out[m] = numpy.inf
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma_s, 1),numpy.less(gamma, 1))))
+    if m.any():
+        out[m] = (lambda gamma, sigma, gamma_s, sigma_s, depth: ftheory.roots.positive_root(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(sigma_s**2/(gamma_s - 1) + 1))**((1/2)*depth - 1/2))(gamma[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma, 1),numpy.greater(gamma_s, 1))))
+    if m.any():
+        out[m] = (lambda gamma, sigma, gamma_s, sigma_s, depth: ((sigma**2/(gamma - 1) + 1)/(sigma_s**2/(gamma_s - 1) + 1))**(((1/2)*depth - 1/2)/depth))(gamma[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.greater(gamma_s, 1))))
+    if m.any():
+        out[m] = (lambda gamma_s, sigma_s, depth: (sigma_s**2/(gamma_s - 1) + 1)**(-((1/2)*depth - 1/2)/depth))(gamma_s[m], sigma_s[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.greater(gamma_s, 1))
+    if m.any():
+        out[m] = numpy.inf
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.less(gamma, 1))))
+    if m.any():
+        out[m] = (lambda gamma, sigma, depth: ftheory.roots.positive_root(depth, 1 - gamma, gamma*sigma**2/(1 - gamma) + gamma)**((1/2)*depth - 1/2))(gamma[m], sigma[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.greater(gamma, 1))))
+    if m.any():
+        out[m] = (lambda gamma, sigma, depth: (sigma**2/(gamma - 1) + 1)**(((1/2)*depth - 1/2)/depth))(gamma[m], sigma[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.equal(sigma_s, 0))))
+    if m.any():
+        out[m] = 1
+        todo &= ~m
+    m = todo & (numpy.equal(sigma_s, 0))
+    if m.any():
+        out[m] = numpy.inf
+        todo &= ~m
+    m = todo & (numpy.less(gamma, 1))
+    if m.any():
+        out[m] = (lambda gamma, depth: (1 - gamma)**((1/2)*depth - 1/2))(gamma[m], depth[m])
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = 0
+    return out
+
+
+def finetune_scale_finite_source__numpy(gamma, sigma, gamma_s, sigma_s, depth):
+    (gamma, sigma, gamma_s, sigma_s, depth,), shape = squeeze_grid(gamma, sigma, gamma_s, sigma_s, depth)
+    return finish(_finetune_scale_finite_source__branches(gamma, sigma, gamma_s, sigma_s, depth), shape)
+
+
+def finetune_scale_finite_source__mp(gamma, sigma, gamma_s, sigma_s, depth):
+    import mpmath
+    import ftheory.roots
+    if (gamma < 1) and (gamma_s < 1):
+        return mpmath.mpf(ftheory.roots.positive_root_mp(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2)))
+    if (gamma > 1) and (gamma_s < 1):
+        return mpmath.mpf(((sigma**2/(gamma - 1) + 1)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**(((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2))/depth))
+    if (sigma == 0) and (gamma_s < 1):
+        return mpmath.mpf((gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)**(-((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2))/depth))
+    if (gamma_s < 1):
+        return mpmath.mpf(mpmath.inf)
+    if (gamma_s > 1) and (gamma < 1):
+        return mpmath.mpf(ftheory.roots.positive_root_mp(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(sigma_s**2/(gamma_s - 1) + 1))**((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2)))
+    if (gamma > 1) and (gamma_s > 1):
+        return mpmath.mpf(((sigma**2/(gamma - 1) + 1)/(sigma_s**2/(gamma_s - 1) + 1))**(((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2))/depth))
+    if (sigma == 0) and (gamma_s > 1):
+        return mpmath.mpf((sigma_s**2/(gamma_s - 1) + 1)**(-((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2))/depth))
+    if (gamma_s > 1):
+        return mpmath.mpf(mpmath.inf)
+    if (sigma_s == 0) and (gamma < 1):
+        return mpmath.mpf(ftheory.roots.positive_root_mp(depth, 1 - gamma, gamma*sigma**2/(1 - gamma) + gamma)**((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2)))
+    if (sigma_s == 0) and (gamma > 1):
+        return mpmath.mpf((sigma**2/(gamma - 1) + 1)**(((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2))/depth))
+    if (sigma == 0) and (sigma_s == 0):
+        return mpmath.mpf(1)
+    if (sigma_s == 0):
+        return mpmath.mpf(mpmath.inf)
+    if (gamma < 1):
+        return mpmath.mpf((1 - gamma)**((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2)))
+    return mpmath.mpf(0)
+
+
 # finetune_transferability_finite_source: docs/background.md §7.2; paper Theorem C.1, eq. (22)
 def _finetune_transferability_finite_source__branches(gamma, theta, gamma_s, sigma_s):
     gamma, theta, gamma_s, sigma_s = broadcast_float(gamma, theta, gamma_s, sigma_s)
@@ -271,6 +461,110 @@ def finetune_transferability_finite_source__mp(gamma, theta, gamma_s, sigma_s):
     if (sigma_s == 0):
         return mpmath.mpf((1 - gamma)*(2*mpmath.cos(theta) - 1))
     return mpmath.mpf(mpmath.ninf)
+
+
+# finetune_transferability_gf_finite_source: docs/background.md §6.4, §7.2
+def _finetune_transferability_gf_finite_source__branches(gamma, theta, sigma, gamma_s, sigma_s, depth):
+    import ftheory.roots
+    gamma, theta, sigma, gamma_s, sigma_s, depth = broadcast_float(gamma, theta, sigma, gamma_s, sigma_s, depth)
+    out = numpy.empty(gamma.shape)
+    todo = numpy.ones(gamma.shape, dtype=bool)
+    m = todo & (numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.less(gamma_s, 1))))
+    if m.any():
+        out[m] = (lambda gamma, theta, sigma, gamma_s, sigma_s, depth: -(1 - gamma)*numpy.sqrt(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)*(-2*gamma_s*numpy.cos(theta)/numpy.sqrt(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s) + numpy.sqrt(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**((1/2)*depth - 1/2))*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**((1/2)*depth - 1/2))(gamma[m], theta[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.less(gamma_s, 1))
+    if m.any():
+        out[m] = 0
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma_s, 1),numpy.less(gamma, 1))))
+    if m.any():
+        out[m] = (lambda gamma, theta, sigma, gamma_s, sigma_s, depth: -(1 - gamma)*numpy.sqrt(sigma_s**2/(gamma_s - 1) + 1)*(numpy.sqrt(sigma_s**2/(gamma_s - 1) + 1)*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(sigma_s**2/(gamma_s - 1) + 1))**((1/2)*depth - 1/2) - 2*numpy.cos(theta)/numpy.sqrt(sigma_s**2/(gamma_s - 1) + 1))*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(sigma_s**2/(gamma_s - 1) + 1))**((1/2)*depth - 1/2))(gamma[m], theta[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.greater(gamma_s, 1))
+    if m.any():
+        out[m] = 0
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.less(gamma, 1))))
+    if m.any():
+        out[m] = (lambda gamma, theta, sigma, depth: -(1 - gamma)*(-2*numpy.cos(theta) + ftheory.roots.positive_root(depth, 1 - gamma, gamma*sigma**2/(1 - gamma) + gamma)**((1/2)*depth - 1/2))*ftheory.roots.positive_root(depth, 1 - gamma, gamma*sigma**2/(1 - gamma) + gamma)**((1/2)*depth - 1/2))(gamma[m], theta[m], sigma[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.equal(sigma_s, 0))
+    if m.any():
+        out[m] = 0
+        todo &= ~m
+    m = todo & (numpy.less(gamma, 1))
+    if m.any():
+        out[m] = -numpy.inf
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = 0
+    return out
+
+
+def finetune_transferability_gf_finite_source__numpy(gamma, theta, sigma, gamma_s, sigma_s, depth):
+    (gamma, theta, sigma, gamma_s, sigma_s, depth,), shape = squeeze_grid(gamma, theta, sigma, gamma_s, sigma_s, depth)
+    return finish(_finetune_transferability_gf_finite_source__branches(gamma, theta, sigma, gamma_s, sigma_s, depth), shape)
+
+
+def finetune_transferability_gf_finite_source__mp(gamma, theta, sigma, gamma_s, sigma_s, depth):
+    import mpmath
+    import ftheory.roots
+    if (gamma < 1) and (gamma_s < 1):
+        return mpmath.mpf(-(1 - gamma)*mpmath.sqrt(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)*(-2*gamma_s*mpmath.cos(theta)/mpmath.sqrt(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s) + mpmath.sqrt(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)*ftheory.roots.positive_root_mp(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2)))*ftheory.roots.positive_root_mp(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2)))
+    if (gamma_s < 1):
+        return mpmath.mpf(0)
+    if (gamma_s > 1) and (gamma < 1):
+        return mpmath.mpf(-(1 - gamma)*mpmath.sqrt(sigma_s**2/(gamma_s - 1) + 1)*(mpmath.sqrt(sigma_s**2/(gamma_s - 1) + 1)*ftheory.roots.positive_root_mp(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(sigma_s**2/(gamma_s - 1) + 1))**((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2)) - 2*mpmath.cos(theta)/mpmath.sqrt(sigma_s**2/(gamma_s - 1) + 1))*ftheory.roots.positive_root_mp(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(sigma_s**2/(gamma_s - 1) + 1))**((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2)))
+    if (gamma_s > 1):
+        return mpmath.mpf(0)
+    if (sigma_s == 0) and (gamma < 1):
+        return mpmath.mpf(-(1 - gamma)*(-2*mpmath.cos(theta) + ftheory.roots.positive_root_mp(depth, 1 - gamma, gamma*sigma**2/(1 - gamma) + gamma)**((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2)))*ftheory.roots.positive_root_mp(depth, 1 - gamma, gamma*sigma**2/(1 - gamma) + gamma)**((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2)))
+    if (sigma_s == 0):
+        return mpmath.mpf(0)
+    if (gamma < 1):
+        return mpmath.mpf(mpmath.ninf)
+    return mpmath.mpf(0)
+
+
+# finite_source_effective_angle: docs/background.md §7.3
+def _finite_source_effective_angle__branches(theta, gamma_s, sigma_s):
+    theta, gamma_s, sigma_s = broadcast_float(theta, gamma_s, sigma_s)
+    out = numpy.empty(theta.shape)
+    todo = numpy.ones(theta.shape, dtype=bool)
+    m = todo & (numpy.less(gamma_s, 1))
+    if m.any():
+        out[m] = (lambda theta, gamma_s, sigma_s: numpy.arccos(gamma_s*numpy.cos(theta)/numpy.sqrt(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)))(theta[m], gamma_s[m], sigma_s[m])
+        todo &= ~m
+    m = todo & (numpy.greater(gamma_s, 1))
+    if m.any():
+        out[m] = (lambda theta, gamma_s, sigma_s: numpy.arccos(numpy.cos(theta)/numpy.sqrt(sigma_s**2/(gamma_s - 1) + 1)))(theta[m], gamma_s[m], sigma_s[m])
+        todo &= ~m
+    m = todo & (numpy.equal(sigma_s, 0))
+    if m.any():
+        out[m] = (lambda theta: numpy.arccos(numpy.cos(theta)))(theta[m])
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = (1/2)*numpy.pi
+    return out
+
+
+def finite_source_effective_angle__numpy(theta, gamma_s, sigma_s):
+    (theta, gamma_s, sigma_s,), shape = squeeze_grid(theta, gamma_s, sigma_s)
+    return finish(_finite_source_effective_angle__branches(theta, gamma_s, sigma_s), shape)
+
+
+def finite_source_effective_angle__mp(theta, gamma_s, sigma_s):
+    import mpmath
+    if (gamma_s < 1):
+        return mpmath.mpf(mpmath.acos(gamma_s*mpmath.cos(theta)/mpmath.sqrt(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)))
+    if (gamma_s > 1):
+        return mpmath.mpf(mpmath.acos(mpmath.cos(theta)/mpmath.sqrt(sigma_s**2/(gamma_s - 1) + 1)))
+    if (sigma_s == 0):
+        return mpmath.mpf(mpmath.acos(mpmath.cos(theta)))
+    return mpmath.mpf((mpmath.mpf(1)/mpmath.mpf(2))*mpmath.pi)
 
 
 # finite_source_norm_sq: docs/background.md §7.1; paper Appendix C
@@ -1703,7 +1997,11 @@ SPECS = [
     {'name': 'finetune_transferability_finite', 'params': ('n', 'd', 'theta', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §6.2 (exact finite size)', 'topic': 'finetune', 'summary': "Exact expected fine-tuning transferability E[R_sc - R_ft] at finite n, d for the paper's solution beta_ft = beta_sc + (I - P) beta_s (independent of sigma and depth).", 'checked_by': 'ftheory.simulate.deep_linear.simulate_transfer', 'constraints': '', 'expr_hash': '0a003cb271707615'},
     {'name': 'finetune_transferability_gf', 'params': ('gamma', 'theta', 'sigma', 'depth', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §6.3-§6.4 (correction of Theorem 3.9)', 'topic': 'finetune', 'summary': 'Fine-tuning transferability under exact gradient flow: (1 - gamma)(2 c r |beta_t| cos(theta) - c^2 r^2) for gamma < 1 with c = finetune_scale, 0 for gamma >= 1; depends on depth when sigma > 0.', 'checked_by': 'ftheory.simulate.deep_linear.simulate_transfer', 'constraints': '', 'expr_hash': '1666756e360b2ed7'},
     {'name': 'finetune_break_even_theta_finite_source', 'params': ('gamma_s', 'sigma_s'), 'status': 'PAPER', 'reference': 'docs/background.md §7.2; paper eq. (23)', 'topic': 'finite_source', 'summary': 'Angle theta* below which fine-tuning from a finite source beats scratch (every gamma < 1): cos(theta*) = (1 + sigma_s^2/|1 - gamma_s|)/2; 0 when that exceeds 1 (fine-tuning never helps).', 'checked_by': None, 'constraints': '', 'expr_hash': '46a917a3fd280001'},
+    {'name': 'finetune_break_even_theta_gf_finite_source', 'params': ('gamma', 'sigma', 'gamma_s', 'sigma_s', 'depth'), 'status': 'EXT', 'reference': 'docs/background.md §6.4, §7.2', 'topic': 'finite_source', 'summary': 'Angle below which gradient-flow fine-tuning from the min-norm source estimate beats scratch (gamma < 1): cos(theta*) = c r^2/(2 min(1, gamma_s)); 0 when that exceeds 1.', 'checked_by': None, 'constraints': '', 'expr_hash': '6446d4838c3e2fd5'},
+    {'name': 'finetune_scale_finite_source', 'params': ('gamma', 'sigma', 'gamma_s', 'sigma_s', 'depth'), 'status': 'EXT', 'reference': 'docs/background.md §6.4, §7.2', 'topic': 'finite_source', 'summary': 'Gradient-flow scale c of the frozen null-space part when fine-tuning from the min-norm source estimate: finetune_scale at norm_s = r, r^2 = E||beta_hat_s||^2 (unit teachers).', 'checked_by': 'ftheory.simulate.paired.simulate_finetune_models', 'constraints': '', 'expr_hash': 'c88197c1811ca0fd'},
     {'name': 'finetune_transferability_finite_source', 'params': ('gamma', 'theta', 'gamma_s', 'sigma_s'), 'status': 'PAPER', 'reference': 'docs/background.md §7.2; paper Theorem C.1, eq. (22)', 'topic': 'finite_source', 'summary': 'Fine-tuning transferability with a finite source set (paper variant, c = 1): (1 - gamma)_+ [2 E<beta_t, beta_hat_s> - E||beta_hat_s||^2]; -oo for gamma < 1 at gamma_s = 1, sigma_s > 0; independent of the target noise.', 'checked_by': 'ftheory.simulate.deep_linear.simulate_transfer', 'constraints': '', 'expr_hash': '30cab05a1b901415'},
+    {'name': 'finetune_transferability_gf_finite_source', 'params': ('gamma', 'theta', 'sigma', 'gamma_s', 'sigma_s', 'depth'), 'status': 'EXT', 'reference': 'docs/background.md §6.4, §7.2', 'topic': 'finite_source', 'summary': 'Gradient-flow fine-tuning transferability from the min-norm source estimate: finetune_transferability_gf at norm_s = r, cos(theta) -> min(1, gamma_s) cos(theta)/r, r^2 = E||beta_hat_s||^2 (unit teachers).', 'checked_by': 'ftheory.simulate.paired.simulate_finetune_models', 'constraints': '', 'expr_hash': '5a6dd4d86f661ae6'},
+    {'name': 'finite_source_effective_angle', 'params': ('theta', 'gamma_s', 'sigma_s'), 'status': 'EXT', 'reference': 'docs/background.md §7.3', 'topic': 'finite_source', 'summary': 'Effective angle between beta_t and the min-norm source estimate in the proportional limit: cos(theta_eff) = min(1, gamma_s) cos(theta)/sqrt(E||beta_hat_s||^2); pi/2 where E||beta_hat_s||^2 = +oo (unit teachers).', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_finite_source', 'constraints': '', 'expr_hash': 'd2d077bab8bc8172'},
     {'name': 'finite_source_norm_sq', 'params': ('gamma_s', 'sigma_s'), 'status': 'PAPER', 'reference': 'docs/background.md §7.1; paper Appendix C', 'topic': 'finite_source', 'summary': 'E||beta_hat_s||^2 of the min-norm source estimate in the proportional limit (unit teacher): gamma_s + sigma_s^2 gamma_s/(1 - gamma_s) below 1, 1 + sigma_s^2/(gamma_s - 1) above; +oo at gamma_s = 1 when sigma_s > 0.', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_finite_source', 'constraints': '', 'expr_hash': 'b23af735190108b4'},
     {'name': 'finite_source_overlap', 'params': ('theta', 'gamma_s'), 'status': 'PAPER', 'reference': 'docs/background.md §7.1; paper Appendix C', 'topic': 'finite_source', 'summary': 'E<beta_t, beta_hat_s> of the min-norm source estimate in the proportional limit (unit teachers): min(1, gamma_s) cos(theta).', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_finite_source', 'constraints': '', 'expr_hash': 'c0fb39f64b571c4f'},
     {'name': 'linear_transfer_transferability_finite_source', 'params': ('gamma', 'theta', 'sigma', 'gamma_s', 'sigma_s'), 'status': 'EXT', 'reference': 'docs/background.md §7.3', 'topic': 'finite_source', 'summary': 'Linear-transfer transferability with a finite source set: R_sc(gamma, sigma) - sin^2(theta_eff), cos^2(theta_eff) = min(1, gamma_s)^2 cos^2(theta)/E||beta_hat_s||^2 (unit teachers).', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_finite_source', 'constraints': '', 'expr_hash': '7ea3ac3500d01073'},

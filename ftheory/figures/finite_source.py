@@ -6,17 +6,18 @@ minimum-norm (n_s < d) or least-squares (n_s > d) fit of ``round(gamma_s d)`` no
 
 Fine-tuning: deep linear networks (depth 2) pretrained by gradient descent on the finite source set,
 then scratch and fine-tuning by GD on the same target data
-(:func:`ftheory.figures.ft_phase.simulate_finetune_paired`, same draws as
+(:func:`ftheory.simulate.paired.simulate_finetune_paired`, same draws as
 :func:`~ftheory.simulate.deep_linear.simulate_transfer` with ``gamma_s``). Theory: the paper's
 ``finetune_transferability_finite_source`` (eq. (22), c = 1) with the break-even angle of eq. (23)
 (``finetune_break_even_theta_finite_source``), and the gradient-flow scale of §6.4 with
-``beta_pre = beta_hat_s`` (§7.2 [EXT]), evaluated by composition of registered results:
+``beta_pre = beta_hat_s`` (§7.2 [EXT]), registered as ``finetune_transferability_gf_finite_source`` (the composition
 ``finetune_transferability_gf(gamma, theta_eff, sigma, norm_s=r)`` with ``r^2 = finite_source_norm_sq``
-and ``r cos(theta_eff) = finite_source_overlap``. Unlike the infinite-source case the scale c is far
+and ``r cos(theta_eff) = finite_source_overlap``). Unlike the infinite-source case the scale c is far
 from 1 even at small gamma (``||beta_hat_s|| != 1``), so the two theories differ visibly.
 
 Linear transfer: closed form (read-out refit on the feature ``beta_hat_s``, §4.1) against the
-minimum-norm scratch fit on the same target data (:func:`simulate_lt_finite_source_paired`; its
+minimum-norm scratch fit on the same target data
+(:func:`ftheory.simulate.paired.simulate_lt_finite_source_paired`; its
 linear-transfer samples equal :func:`~ftheory.simulate.linear.simulate_linear_transfer_finite_source`
 for the same seed). Theory: ``linear_transfer_transferability_finite_source`` (§7.3).
 """
@@ -33,11 +34,7 @@ from ftheory.figures.ft_phase import MAX_STEPS, SLICE_LR_FACTOR, _arr, _jsonable
     paired_stats, points, run_gd_grid
 from ftheory.figures.lt_phase import grid_axes
 from ftheory.figures.registry import Figure
-from ftheory.simulate._random import spawn_seeds
-from ftheory.simulate._threads import single_blas_thread
-from ftheory.simulate.data import gaussian_data, teachers
-from ftheory.simulate.estimate import MCEstimate
-from ftheory.simulate.linear import linear_transfer_readout, min_norm
+from ftheory.simulate.paired import simulate_lt_finite_source_paired
 from ftheory.simulate.sweeps import sweep
 
 ID = "finite-source"
@@ -48,71 +45,23 @@ SLICES = (math.pi / 8, math.pi / 4, 3 * math.pi / 8)
 
 
 # ------------------------------------------------------------------------------------------
-# closed-form simulator (module level for sweep)
+# theory: registered results (ftheory/theory/finite_source_gf.py)
 # ------------------------------------------------------------------------------------------
-@single_blas_thread
-def simulate_lt_finite_source_paired(n, d, theta, sigma, gamma_s, sigma_s, *, instances=30, seed=None) -> dict:
-    """Min-norm scratch and linear transfer from ``beta_hat_s = X_s^+ y_s`` on the same target data.
-
-    Draw order per instance (one child seed each): teachers, source data, target data, as in
-    :func:`ftheory.simulate.linear.simulate_linear_transfer_finite_source`.
-
-    Returns
-    -------
-    dict of MCEstimate
-        ``"sc"``, ``"lt"``, ``"T_lt"`` (= sc - lt per instance), ``"cos2_eff"``
-        (``<beta_t, beta_hat_s>^2 / ||beta_hat_s||^2``, the squared cosine of the effective angle, §7.3).
-    """
-    n_s = int(round(gamma_s * d))
-    rows = []
-    for child in spawn_seeds(seed, instances):
-        rng = np.random.default_rng(child)
-        t = teachers(d, theta, instances=1, seed=rng)
-        X_s, y_s = gaussian_data(t.beta_s, n_s, sigma=sigma_s, seed=rng)
-        X, y = gaussian_data(t.beta_t, n, sigma=sigma, seed=rng)
-        rows.append((t.beta_t[0], X_s[0], y_s[0], X[0], y[0]))
-    beta_t, X_s, y_s, X, y = (np.stack([r[k] for r in rows]) for k in range(5))
-    beta_hat = min_norm(X_s, y_s)
-    norm_sq = np.einsum("bd,bd->b", beta_hat, beta_hat)
-    overlap = np.einsum("bd,bd->b", beta_hat, beta_t)
-
-    def risk(beta):
-        diff = beta - beta_t
-        return np.einsum("bd,bd->b", diff, diff)
-
-    r_sc = risk(min_norm(X, y))
-    r_lt = risk(linear_transfer_readout(X, y, beta_hat))
-    info = {"n": n, "d": d, "theta": theta, "sigma": sigma, "gamma_s": gamma_s, "sigma_s": sigma_s, "n_s": n_s}
-    return {"sc": MCEstimate(r_sc, info=info), "lt": MCEstimate(r_lt, info=info),
-            "T_lt": MCEstimate(r_sc - r_lt, info=info), "cos2_eff": MCEstimate(overlap ** 2 / norm_sq, info=info)}
-
-
-# ------------------------------------------------------------------------------------------
-# theory helpers (compositions of registered results)
-# ------------------------------------------------------------------------------------------
-def _source_moments(gamma_s, sigma_s):
-    r2 = float(ftheory.get("finite_source_norm_sq")(gamma_s=gamma_s, sigma_s=sigma_s))
-    return r2, min(1.0, gamma_s)
-
-
 def ft_gf_finite_source(gamma, theta, sigma, gamma_s, sigma_s):
-    """§7.2 [EXT]: gradient-flow fine-tuning from beta_hat_s (§6.4 with r = ||beta_hat_s||, theta_eff)."""
-    r2, m = _source_moments(gamma_s, sigma_s)
-    r = math.sqrt(r2)
-    cos_eff = np.clip(m * np.cos(theta) / r, -1.0, 1.0)
-    return ftheory.get("finetune_transferability_gf")(gamma=gamma, theta=np.arccos(cos_eff), sigma=sigma, norm_s=r)
+    """``finetune_transferability_gf_finite_source`` (depth 2)."""
+    return ftheory.get("finetune_transferability_gf_finite_source")(gamma=gamma, theta=theta, sigma=sigma,
+                                                                     gamma_s=gamma_s, sigma_s=sigma_s)
 
 
 def ft_gf_break_even_finite_source(gamma, sigma, gamma_s, sigma_s):
-    """Angle below which gradient-flow fine-tuning from beta_hat_s helps: cos theta* = c r^2 / (2 min(1, gamma_s))."""
-    r2, m = _source_moments(gamma_s, sigma_s)
-    c = ftheory.get("finetune_scale")(gamma=gamma, sigma=sigma, norm_s=math.sqrt(r2))
-    return np.arccos(np.clip(c * r2 / (2 * m), -1.0, 1.0))
+    """``finetune_break_even_theta_gf_finite_source`` (depth 2)."""
+    return ftheory.get("finetune_break_even_theta_gf_finite_source")(gamma=gamma, sigma=sigma, gamma_s=gamma_s,
+                                                                      sigma_s=sigma_s)
 
 
 def ft_scale_finite_source(gamma, sigma, gamma_s, sigma_s):
-    r2, _ = _source_moments(gamma_s, sigma_s)
-    return ftheory.get("finetune_scale")(gamma=gamma, sigma=sigma, norm_s=math.sqrt(r2))
+    """``finetune_scale_finite_source`` (depth 2)."""
+    return ftheory.get("finetune_scale_finite_source")(gamma=gamma, sigma=sigma, gamma_s=gamma_s, sigma_s=sigma_s)
 
 
 # ------------------------------------------------------------------------------------------
@@ -303,7 +252,7 @@ def _lt_slices(ax, data, rd):
     x = np.array(data["lt_gammas"])
     d = data["d"]
     n_line = np.arange(3, 2 * d + 1)
-    r2, m = _source_moments(gsv, data["sigma_s"])
+    th_eff_of = ftheory.get("finite_source_effective_angle")
     sc_fin = ftheory.get("scratch_risk_finite")(n=n_line, d=d, sigma=data["sigma"])
     lt_fin = ftheory.get("linear_transfer_risk_finite")
     for k, th in enumerate(SLICES):
@@ -311,7 +260,7 @@ def _lt_slices(ax, data, rd):
         ax.plot(g_line, th_fn(gamma=g_line, theta=th, sigma=data["sigma"], gamma_s=gsv, sigma_s=data["sigma_s"]),
                 color=color, lw=1.3, label=rf"$\theta={style.pi_label(th)[1:-1]}$")
         # finite-d approximation: exact scratch mean (§3.3) minus the exact lt mean (§4.2) at the asymptotic theta_eff
-        th_eff = math.acos(min(1.0, m * math.cos(th) / math.sqrt(r2)))
+        th_eff = float(th_eff_of(theta=th, gamma_s=gsv, sigma_s=data["sigma_s"]))
         ax.plot(n_line / d, sc_fin - lt_fin(n=n_line, theta=th_eff, sigma=data["sigma"]), color=color, lw=0.7,
                 ls="--")
         j = int(np.argmin(np.abs(thetas - th)))

@@ -34,6 +34,7 @@ from ftheory.relu.kernel import gram
 from ftheory.relu.powerlaw import PAPER_NU, boundary_crossings, boundary_n, fit_power_law
 from ftheory.relu.projection import teacher_projection
 from ftheory.relu.readout import readout_risk_estimate, readout_spectrum
+from ftheory.simulate.data import sphere_inputs
 from ftheory.simulate.relu import (RELU_SCALES, ReluTransferResult, draw_teacher, kernel_alignment,
                                    kernel_outside_fraction, simulate_relu_transfer)
 
@@ -451,9 +452,7 @@ def compute_gram(scale, seed, progress=None, store=None) -> dict:
     Ws, cs = res.teacher.weights[i, keep], res.teacher.coef[i, keep]
     W, a = res.pretrained_weights[i, j], res.pretrained_readout[i, j]
     W0, a0 = res.init_weights[i], res.init_readout[i]
-    rng = np.random.default_rng(np.random.SeedSequence([seed, 13]))
-    X = rng.standard_normal((cfg["gram_inputs"], res.params["d"]))
-    X *= math.sqrt(res.params["d"]) / np.linalg.norm(X, axis=1, keepdims=True)
+    X = sphere_inputs(cfg["gram_inputs"], res.params["d"], seed=np.random.SeedSequence([seed, 13]))
     X = X[np.argsort(np.maximum(X @ Ws.T, 0.0) @ cs)]
     K_tr = _feature_kernel(W, a ** 2 / m, X)
     K_s = _feature_kernel(Ws, cs ** 2 / ms, X)

@@ -26,34 +26,16 @@ import numpy as np
 import ftheory
 from ftheory.figures import style
 from ftheory.figures.registry import Figure
-from ftheory.simulate.estimate import MCEstimate
-from ftheory.simulate._random import spawn_seeds
+from ftheory.mc.estimate import MCEstimate
 from ftheory.simulate.linear import simulate_scratch_and_transfer
 from ftheory.simulate.sweeps import sweep
+from ftheory.simulate.tasks import simulate_w1_estimate
 
 ID = "similarity"
 TITLE = "Dataset similarity does not predict transfer (Fig. 4)"
 GAMMA, SIGMA = 0.5, 0.2
 THETA_FIXED = math.pi / 4
 W1_DIM, W1_SIZE = 500, 250          # docs/background.md §9.4 [DEFAULT] reproduction of Fig. 4(b)
-
-
-def simulate_w1_estimate(theta, sigma, d, size, metric="l1", instances=5, seed=None):
-    """Exact empirical W1 between independent samples of ``p_s`` and ``p_t`` (docs/background.md §9.4).
-
-    Each instance draws two fresh samples of ``size`` points in ``R^(d+1)`` (unit teachers at angle
-    ``theta``, noise ``sigma``) and solves the optimal assignment (:func:`wasserstein1_exact`).
-    """
-    from ftheory.similarity.estimators import wasserstein1_exact
-    from ftheory.similarity.tasks import sample_task, task_teachers
-
-    beta_s, beta_t = task_teachers(theta, d)
-    values = []
-    for ss in spawn_seeds(seed, instances):
-        a, b = ss.spawn(2)
-        values.append(wasserstein1_exact(sample_task(beta_s, sigma, size, seed=a),
-                                         sample_task(beta_t, sigma, size, seed=b), metric=metric))
-    return MCEstimate(np.array(values))
 
 
 def _angles(scale):

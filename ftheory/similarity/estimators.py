@@ -43,8 +43,8 @@ import numbers
 
 import numpy as np
 
-from ftheory.simulate._random import as_generator
-from ftheory.simulate.estimate import MCEstimate
+from ftheory.mc.seeds import as_generator
+from ftheory.mc.estimate import MCEstimate
 
 __all__ = [
     "wasserstein1_exact",
@@ -309,7 +309,7 @@ def sliced_wasserstein1(X, Y, n_projections: int = 200, seed=None,
     n_projections : int >= 1
         Number of random directions (at least 2 for a standard error).
     seed : int, numpy.random.Generator, numpy.random.SeedSequence or None
-        Randomness of the directions (see :func:`ftheory.simulate._random.as_generator`).
+        Randomness of the directions (see :func:`ftheory.mc.as_generator`).
     chunk_size : int >= 1
         Approximate number of projected values held in memory at once; directions are processed in
         blocks of ``max(1, chunk_size // (n + m))``.

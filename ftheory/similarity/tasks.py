@@ -23,7 +23,7 @@ from scipy import optimize, special
 
 from ftheory._checks import check_int, check_real
 from ftheory.params import get_param
-from ftheory.simulate._random import as_generator
+from ftheory.mc.seeds import as_generator
 
 __all__ = ["sample_task", "task_teachers", "dudley_lower_bound", "dudley_upper_bound", "DudleyBound",
            "distant_task", "Counterexample", "y_test_function_mean"]

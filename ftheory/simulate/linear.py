@@ -16,13 +16,13 @@ minimum-norm solution, an explicit thin SVD for ridge) with the relative rank cu
 
 Simulators
 ----------
-Each ``simulate_*`` function returns :class:`~ftheory.simulate.estimate.MCEstimate` objects whose
+Each ``simulate_*`` function returns :class:`~ftheory.mc.MCEstimate` objects whose
 samples are the per-instance excess risks ``||beta_hat - beta_t||^2`` (noise floor **not** included,
 §0.2 item 5).
 
 Seed and chunk scheme
 ---------------------
-``seed`` is split with :func:`ftheory.simulate._random.spawn_seeds` into one child
+``seed`` is split with :func:`ftheory.mc.spawn_seeds` into one child
 :class:`numpy.random.SeedSequence` per instance; instance ``i`` draws all of its randomness
 (teachers, then source data if any, then target inputs, then target noise) from its own generator
 ``default_rng(child_i)``. Consequently
@@ -50,10 +50,10 @@ import numpy as np
 
 from ftheory._checks import check_int, check_real
 from ftheory.params import PARAMS
-from ftheory.simulate._random import as_generator, spawn_seeds
+from ftheory.mc.seeds import as_generator, spawn_seeds
 from ftheory.simulate.data import gaussian_data, target_teacher, teachers
-from ftheory.simulate.estimate import MCEstimate
-from ftheory.simulate._threads import single_blas_thread
+from ftheory.mc.estimate import MCEstimate
+from ftheory.mc.threads import single_blas_thread
 
 __all__ = [
     "min_norm",

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ftheory.simulate.estimate import MCEstimate
+from ftheory.mc.estimate import MCEstimate
 
 __all__ = ["sweep", "SweepResult", "point_seed", "EXECUTORS"]
 

@@ -59,6 +59,42 @@ function finetune_break_even_theta_finite_source__branches(gamma_s, sigma_s) {
 }
 R.finetune_break_even_theta_finite_source = finetune_break_even_theta_finite_source__branches;
 
+// finetune_break_even_theta_gf_finite_source: docs/background.md §6.4, §7.2
+function finetune_break_even_theta_gf_finite_source__branches(gamma, sigma, gamma_s, sigma_s, depth) {
+  if (gamma < 1 && gamma_s < 1) return Math.acos(Math.min(1, (1/2)*(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s)*Math.pow(positiveRoot(depth, 1 - gamma, (gamma*sq(sigma)/(1 - gamma) + gamma)/(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s)), (1/2)*depth - 1/2)/gamma_s));
+  if (gamma > 1 && gamma_s < 1) return Math.acos(Math.min(1, (1/2)*Math.pow((sq(sigma)/(gamma - 1) + 1)/(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s), ((1/2)*depth - 1/2)/depth)*(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s)/gamma_s));
+  if (sigma == 0 && gamma_s < 1) return Math.acos(Math.min(1, (1/2)*(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s)*Math.pow(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s, -((1/2)*depth - 1/2)/depth)/gamma_s));
+  if (gamma_s < 1) return Math.acos(Math.min(1, Number.POSITIVE_INFINITY*(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s)/gamma_s));
+  if (gamma_s > 1 && gamma < 1) return Math.acos(Math.min(1, (1/2)*(sq(sigma_s)/(gamma_s - 1) + 1)*Math.pow(positiveRoot(depth, 1 - gamma, (gamma*sq(sigma)/(1 - gamma) + gamma)/(sq(sigma_s)/(gamma_s - 1) + 1)), (1/2)*depth - 1/2)));
+  if (gamma > 1 && gamma_s > 1) return Math.acos(Math.min(1, (1/2)*Math.pow((sq(sigma)/(gamma - 1) + 1)/(sq(sigma_s)/(gamma_s - 1) + 1), ((1/2)*depth - 1/2)/depth)*(sq(sigma_s)/(gamma_s - 1) + 1)));
+  if (sigma == 0 && gamma_s > 1) return Math.acos(Math.min(1, (1/2)*(sq(sigma_s)/(gamma_s - 1) + 1)*Math.pow(sq(sigma_s)/(gamma_s - 1) + 1, -((1/2)*depth - 1/2)/depth)));
+  if (gamma_s > 1) return Math.acos(Math.min(1, Number.POSITIVE_INFINITY*(sq(sigma_s)/(gamma_s - 1) + 1)));
+  if (sigma_s == 0 && gamma < 1) return Math.acos(Math.min(1, (1/2)*Math.pow(positiveRoot(depth, 1 - gamma, gamma*sq(sigma)/(1 - gamma) + gamma), (1/2)*depth - 1/2)));
+  if (sigma_s == 0 && gamma > 1) return Math.acos(Math.min(1, (1/2)*Math.pow(sq(sigma)/(gamma - 1) + 1, ((1/2)*depth - 1/2)/depth)));
+  if (sigma == 0 && sigma_s == 0) return (1/3)*Math.PI;
+  return 0;
+}
+R.finetune_break_even_theta_gf_finite_source = finetune_break_even_theta_gf_finite_source__branches;
+
+// finetune_scale_finite_source: docs/background.md §6.4, §7.2
+function finetune_scale_finite_source__branches(gamma, sigma, gamma_s, sigma_s, depth) {
+  if (gamma < 1 && gamma_s < 1) return Math.pow(positiveRoot(depth, 1 - gamma, (gamma*sq(sigma)/(1 - gamma) + gamma)/(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s)), (1/2)*depth - 1/2);
+  if (gamma > 1 && gamma_s < 1) return Math.pow((sq(sigma)/(gamma - 1) + 1)/(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s), ((1/2)*depth - 1/2)/depth);
+  if (sigma == 0 && gamma_s < 1) return Math.pow(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s, -((1/2)*depth - 1/2)/depth);
+  if (gamma_s < 1) return Number.POSITIVE_INFINITY;
+  if (gamma_s > 1 && gamma < 1) return Math.pow(positiveRoot(depth, 1 - gamma, (gamma*sq(sigma)/(1 - gamma) + gamma)/(sq(sigma_s)/(gamma_s - 1) + 1)), (1/2)*depth - 1/2);
+  if (gamma > 1 && gamma_s > 1) return Math.pow((sq(sigma)/(gamma - 1) + 1)/(sq(sigma_s)/(gamma_s - 1) + 1), ((1/2)*depth - 1/2)/depth);
+  if (sigma == 0 && gamma_s > 1) return Math.pow(sq(sigma_s)/(gamma_s - 1) + 1, -((1/2)*depth - 1/2)/depth);
+  if (gamma_s > 1) return Number.POSITIVE_INFINITY;
+  if (sigma_s == 0 && gamma < 1) return Math.pow(positiveRoot(depth, 1 - gamma, gamma*sq(sigma)/(1 - gamma) + gamma), (1/2)*depth - 1/2);
+  if (sigma_s == 0 && gamma > 1) return Math.pow(sq(sigma)/(gamma - 1) + 1, ((1/2)*depth - 1/2)/depth);
+  if (sigma == 0 && sigma_s == 0) return 1;
+  if (sigma_s == 0) return Number.POSITIVE_INFINITY;
+  if (gamma < 1) return Math.pow(1 - gamma, (1/2)*depth - 1/2);
+  return 0;
+}
+R.finetune_scale_finite_source = finetune_scale_finite_source__branches;
+
 // finetune_transferability_finite_source: docs/background.md §7.2; paper Theorem C.1, eq. (22)
 function finetune_transferability_finite_source__branches(gamma, theta, gamma_s, sigma_s) {
   if (gamma >= 1) return 0;
@@ -68,6 +104,28 @@ function finetune_transferability_finite_source__branches(gamma, theta, gamma_s,
   return Number.NEGATIVE_INFINITY;
 }
 R.finetune_transferability_finite_source = finetune_transferability_finite_source__branches;
+
+// finetune_transferability_gf_finite_source: docs/background.md §6.4, §7.2
+function finetune_transferability_gf_finite_source__branches(gamma, theta, sigma, gamma_s, sigma_s, depth) {
+  if (gamma < 1 && gamma_s < 1) return -(1 - gamma)*Math.sqrt(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s)*(-2*gamma_s*Math.cos(theta)/Math.sqrt(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s) + Math.sqrt(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s)*Math.pow(positiveRoot(depth, 1 - gamma, (gamma*sq(sigma)/(1 - gamma) + gamma)/(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s)), (1/2)*depth - 1/2))*Math.pow(positiveRoot(depth, 1 - gamma, (gamma*sq(sigma)/(1 - gamma) + gamma)/(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s)), (1/2)*depth - 1/2);
+  if (gamma_s < 1) return 0;
+  if (gamma_s > 1 && gamma < 1) return -(1 - gamma)*Math.sqrt(sq(sigma_s)/(gamma_s - 1) + 1)*(Math.sqrt(sq(sigma_s)/(gamma_s - 1) + 1)*Math.pow(positiveRoot(depth, 1 - gamma, (gamma*sq(sigma)/(1 - gamma) + gamma)/(sq(sigma_s)/(gamma_s - 1) + 1)), (1/2)*depth - 1/2) - 2*Math.cos(theta)/Math.sqrt(sq(sigma_s)/(gamma_s - 1) + 1))*Math.pow(positiveRoot(depth, 1 - gamma, (gamma*sq(sigma)/(1 - gamma) + gamma)/(sq(sigma_s)/(gamma_s - 1) + 1)), (1/2)*depth - 1/2);
+  if (gamma_s > 1) return 0;
+  if (sigma_s == 0 && gamma < 1) return -(1 - gamma)*(-2*Math.cos(theta) + Math.pow(positiveRoot(depth, 1 - gamma, gamma*sq(sigma)/(1 - gamma) + gamma), (1/2)*depth - 1/2))*Math.pow(positiveRoot(depth, 1 - gamma, gamma*sq(sigma)/(1 - gamma) + gamma), (1/2)*depth - 1/2);
+  if (sigma_s == 0) return 0;
+  if (gamma < 1) return Number.NEGATIVE_INFINITY;
+  return 0;
+}
+R.finetune_transferability_gf_finite_source = finetune_transferability_gf_finite_source__branches;
+
+// finite_source_effective_angle: docs/background.md §7.3
+function finite_source_effective_angle__branches(theta, gamma_s, sigma_s) {
+  if (gamma_s < 1) return Math.acos(gamma_s*Math.cos(theta)/Math.sqrt(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s));
+  if (gamma_s > 1) return Math.acos(Math.cos(theta)/Math.sqrt(sq(sigma_s)/(gamma_s - 1) + 1));
+  if (sigma_s == 0) return Math.acos(Math.cos(theta));
+  return (1/2)*Math.PI;
+}
+R.finite_source_effective_angle = finite_source_effective_angle__branches;
 
 // finite_source_norm_sq: docs/background.md §7.1; paper Appendix C
 function finite_source_norm_sq__branches(gamma_s, sigma_s) {
@@ -413,7 +471,7 @@ R.wasserstein2_task = wasserstein2_task__branches;
 
 root.FT_GENERATED = {
   evaluators: R,
-  hashes: {"dudley_lower_bound_cosine": "e02792a264521dcd", "finetune_break_even_theta": "369e77cc02947e89", "finetune_break_even_theta_finite_source": "46a917a3fd280001", "finetune_break_even_theta_gf": "b7d17d1c3ee9ee19", "finetune_scale": "6acc2f87a3fed96d", "finetune_transferability": "b4af76dbfae3f608", "finetune_transferability_finite": "0a003cb271707615", "finetune_transferability_finite_source": "30cab05a1b901415", "finetune_transferability_gf": "1666756e360b2ed7", "finite_source_norm_sq": "b23af735190108b4", "finite_source_overlap": "c0fb39f64b571c4f", "kl_divergence_task": "7f47d09b3ae467a3", "kl_source_target": "58f463403aef8119", "kl_target_source": "abb75866c255ce40", "linear_transfer_risk": "3f9533b22abf4585", "linear_transfer_risk_finite": "3830f74274858a6b", "linear_transfer_risk_rank_k": "ad279b60ce8bd348", "linear_transfer_transferability": "562087bb55693091", "linear_transfer_transferability_finite": "1c921a632c5fc2e8", "linear_transfer_transferability_finite_source": "7ea3ac3500d01073", "linear_transfer_transferability_tuned": "0dbcb8e7ff769775", "lt_boundary_lower": "9066ef3a282cdd53", "lt_boundary_noiseless": "e92947c0cfa19074", "lt_boundary_over": "1c444a9608abd1a7", "lt_boundary_tuned": "3289ab245a2d8782", "lt_boundary_upper": "447034d5f642cebb", "lt_effective_ridge": "e398769bc5be08ab", "lt_theta_min": "57e548bea586ec35", "pretrained_feature_norm": "f6ce91e20d3c6705", "relu_arccos_kernel": "3959c60d47422a0c", "relu_funk_hecke": "6fc2920b4c105cb2", "relu_gaussian_eigenvalue": "6c116acd0967f6df", "relu_hermite_coefficient_sq": "81edd5eedb25e07b", "relu_sphere_eigenvalue": "87aa576d34d8e317", "relu_step_kernel": "785dbe10768ca894", "relu_uniform_kernel_eigenvalue": "596febf49ff995e4", "scratch_optimal_gamma": "33bc925eca68e762", "scratch_optimal_ridge": "93834059945fdf00", "scratch_ridge_risk": "7fe46c0d4bc59cbf", "scratch_risk": "381dea7d93df4dbb", "scratch_risk_finite": "2c3a1818b9c5a9f8", "scratch_risk_minimum": "af49e57099b3f5df", "scratch_risk_optimal_ridge": "36a8ca557aa65a73", "sphere_harmonic_multiplicity": "3f831900ecf31cb1", "step_funk_hecke": "b99cd4d23a879368", "step_sphere_eigenvalue": "b4acac91d4a1c13a", "wasserstein1_lower_bound": "b2226c0029384688", "wasserstein1_upper_bound": "a0d9aa8d87301756", "wasserstein2_task": "d4945eaf68fcca6d"},
+  hashes: {"dudley_lower_bound_cosine": "e02792a264521dcd", "finetune_break_even_theta": "369e77cc02947e89", "finetune_break_even_theta_finite_source": "46a917a3fd280001", "finetune_break_even_theta_gf": "b7d17d1c3ee9ee19", "finetune_break_even_theta_gf_finite_source": "6446d4838c3e2fd5", "finetune_scale": "6acc2f87a3fed96d", "finetune_scale_finite_source": "c88197c1811ca0fd", "finetune_transferability": "b4af76dbfae3f608", "finetune_transferability_finite": "0a003cb271707615", "finetune_transferability_finite_source": "30cab05a1b901415", "finetune_transferability_gf": "1666756e360b2ed7", "finetune_transferability_gf_finite_source": "5a6dd4d86f661ae6", "finite_source_effective_angle": "d2d077bab8bc8172", "finite_source_norm_sq": "b23af735190108b4", "finite_source_overlap": "c0fb39f64b571c4f", "kl_divergence_task": "7f47d09b3ae467a3", "kl_source_target": "58f463403aef8119", "kl_target_source": "abb75866c255ce40", "linear_transfer_risk": "3f9533b22abf4585", "linear_transfer_risk_finite": "3830f74274858a6b", "linear_transfer_risk_rank_k": "ad279b60ce8bd348", "linear_transfer_transferability": "562087bb55693091", "linear_transfer_transferability_finite": "1c921a632c5fc2e8", "linear_transfer_transferability_finite_source": "7ea3ac3500d01073", "linear_transfer_transferability_tuned": "0dbcb8e7ff769775", "lt_boundary_lower": "9066ef3a282cdd53", "lt_boundary_noiseless": "e92947c0cfa19074", "lt_boundary_over": "1c444a9608abd1a7", "lt_boundary_tuned": "3289ab245a2d8782", "lt_boundary_upper": "447034d5f642cebb", "lt_effective_ridge": "e398769bc5be08ab", "lt_theta_min": "57e548bea586ec35", "pretrained_feature_norm": "f6ce91e20d3c6705", "relu_arccos_kernel": "3959c60d47422a0c", "relu_funk_hecke": "6fc2920b4c105cb2", "relu_gaussian_eigenvalue": "6c116acd0967f6df", "relu_hermite_coefficient_sq": "81edd5eedb25e07b", "relu_sphere_eigenvalue": "87aa576d34d8e317", "relu_step_kernel": "785dbe10768ca894", "relu_uniform_kernel_eigenvalue": "596febf49ff995e4", "scratch_optimal_gamma": "33bc925eca68e762", "scratch_optimal_ridge": "93834059945fdf00", "scratch_ridge_risk": "7fe46c0d4bc59cbf", "scratch_risk": "381dea7d93df4dbb", "scratch_risk_finite": "2c3a1818b9c5a9f8", "scratch_risk_minimum": "af49e57099b3f5df", "scratch_risk_optimal_ridge": "36a8ca557aa65a73", "sphere_harmonic_multiplicity": "3f831900ecf31cb1", "step_funk_hecke": "b99cd4d23a879368", "step_sphere_eigenvalue": "b4acac91d4a1c13a", "wasserstein1_lower_bound": "b2226c0029384688", "wasserstein1_upper_bound": "a0d9aa8d87301756", "wasserstein2_task": "d4945eaf68fcca6d"},
   unsupported: {},
   GL_X: [-0.9879925180204854, -0.9372733924007058, -0.8482065834104272, -0.7244177313601701, -0.5709721726085388, -0.3941513470775634, -0.20119409399743451, 0.0, 0.20119409399743451, 0.3941513470775634, 0.5709721726085388, 0.7244177313601701, 0.8482065834104272, 0.9372733924007058, 0.9879925180204854],
   GL_W: [0.030753241996117203, 0.0703660474881084, 0.10715922046717141, 0.13957067792615444, 0.16626920581699398, 0.1861610000155622, 0.1984314853271116, 0.2025782419255613, 0.1984314853271116, 0.1861610000155622, 0.16626920581699398, 0.13957067792615444, 0.10715922046717141, 0.0703660474881084, 0.030753241996117203],
