@@ -13,7 +13,10 @@ from ftheory.params import PARAMS
 from ftheory.simulate._threads import single_blas_thread
 from ftheory.simulate.deep_linear.engine import _Dense, _Lazy, _run_flow, _run_gd
 from ftheory.simulate.deep_linear.network import DeepLinearNet, init_network
-from ftheory.simulate.deep_linear.spectral import _auto_lr, _frame
+from ftheory.simulate.deep_linear.spectral import _auto_lr, _frame, _width_one
+from ftheory.simulate.deep_linear.width1 import run_width1, run_width1_gram
+
+_LAZY_MIN = 4096         # layers with more entries than this use the lazy rank-one store
 
 __all__ = ["TrainResult", "train", "pretrain", "train_scratch", "finetune", "linear_transfer"]
 
@@ -160,14 +163,22 @@ def train(net, *, X=None, y=None, beta_s=None, lr=None, max_steps=10000, tol=1e-
     wd = check_real("wd", wd)
     method = _check_method(method)
     lr = _check_lr(lr, B)
+    if reduced and method == "gd" and X is not None and X.shape[1] < X.shape[2]:
+        vs = _width_one(net.weights)
+        if vs is not None:
+            return _train_width1_gram(net, vs, X, y, lr, wd, max_steps, tol, grad_tol, early_stop)
+    layers, w, loss, c0f, reconstruct, path = _frame(net, X, y, beta_s, bool(reduced))
     if lr is None:
-        lr = _auto_lr(net, X, y, beta_s)
+        lr = _auto_lr(net, X, y, beta_s, loss)
     if wd and np.any(lr * wd >= 1.0):
         raise ValueError(f"wd={wd!r} is invalid with lr={lr.max():g}: expected lr * wd < 1")
-    layers, w, loss, c0f, reconstruct, path = _frame(net, X, y, beta_s, bool(reduced))
-    if method == "gd":
-        Store = _Lazy if reduced else _Dense
-        out = _run_gd([Store(a) for a in layers], w, loss, lr=lr, wd=wd, max_steps=max_steps, tol=tol,
+    if method == "gd" and path == "reduced-width1":
+        out = run_width1(layers, w, loss, lr=lr, wd=wd, max_steps=max_steps, tol=tol, grad_tol=grad_tol,
+                         early_stop=bool(early_stop), c0f=c0f)
+    elif method == "gd":
+        # lazy rank-one accumulation pays only for large layers; small (e.g. width-1) layers stay explicit
+        stores = [_Lazy(a) if reduced and a.shape[1] * a.shape[2] > _LAZY_MIN else _Dense(a) for a in layers]
+        out = _run_gd(stores, w, loss, lr=lr, wd=wd, max_steps=max_steps, tol=tol,
                       grad_tol=grad_tol, early_stop=bool(early_stop), c0f=c0f)
     else:
         out = _run_flow(layers, w, loss, lr=lr, wd=wd, max_steps=max_steps, tol=tol, grad_tol=grad_tol,
@@ -176,6 +187,36 @@ def train(net, *, X=None, y=None, beta_s=None, lr=None, max_steps=10000, tol=1e-
     return TrainResult(beta=beta, _build=build, steps=out["steps"], time=out["time"], loss=out["excess"] + out["floor"],
                        floor=out["floor"], grad_norm=out["grad_norm"], converged=out["converged"],
                        diverged=out["diverged"], lr=lr, method=method, path=path,
+                       info={"tol": tol, "grad_tol": grad_tol, "wd": wd, "max_steps": max_steps,
+                             "early_stop": bool(early_stop)})
+
+
+def _train_width1_gram(net, vs, X, y, lr, wd, max_steps, tol, grad_tol, early_stop):
+    """``train`` for a balanced rank-one ``net`` and ``n < d``: the width-1 Gram kernel (no eigensolver)."""
+    ws = net.weights
+    vt = [np.swapaxes(v, 1, 2) for v in vs]
+    x0 = (ws[0] @ vs[0])[..., 0]
+    sig = [(vt[l - 1] @ ws[l] @ vs[l])[:, 0, 0] for l in range(1, net.depth - 1)]
+    sig.append((vt[-1] @ ws[-1])[:, 0, 0])
+    if lr is None:
+        lr = _auto_lr(net, X, y, None)
+    if wd and np.any(lr * wd >= 1.0):
+        raise ValueError(f"wd={wd!r} is invalid with lr={lr.max():g}: expected lr * wd < 1")
+    out = run_width1_gram(x0, np.stack(sig, axis=1), X, y, lr=lr, wd=wd, max_steps=max_steps, tol=tol,
+                          grad_tol=grad_tol, early_stop=bool(early_stop))
+    x, sg = out["x"], out["sig"]
+    beta = x * np.prod(sg, axis=1)[:, None]
+
+    def build():
+        full = [x[:, :, None] @ vt[0]]
+        for l in range(1, net.depth - 1):
+            full.append(sg[:, l - 1, None, None] * (vs[l - 1] @ vt[l]))
+        full.append(sg[:, -1, None, None] * vs[-1])
+        return DeepLinearNet(tuple(full))
+    return TrainResult(beta=beta, _build=build, steps=out["steps"], time=out["time"],
+                       loss=out["excess"] + out["floor"], floor=out["floor"], grad_norm=out["grad_norm"],
+                       converged=out["converged"], diverged=out["diverged"], lr=lr, method="gd",
+                       path="reduced-width1-gram",
                        info={"tol": tol, "grad_tol": grad_tol, "wd": wd, "max_steps": max_steps,
                              "early_stop": bool(early_stop)})
 
