@@ -118,6 +118,7 @@ def _row_space(X, y):
 
 
 _RANK_RTOL = 1e-13       # hidden-subspace rank cut-off, relative to the largest pivot
+_SKETCH = 16             # wide hidden layers: ranks below this are found on a random sketch
 
 
 def _span(M, rtol=_RANK_RTOL):
@@ -188,10 +189,20 @@ def _hidden_bases(P10, mats, w0):
     Vs = []
     for j in range(len(layers) - 1):
         A, C = layers[j], layers[j + 1]
-        if A.shape[1] + C.shape[2] >= m and j > 0:
-            Vs.append(None)
-            continue
-        V = _span(np.concatenate([np.swapaxes(A, 1, 2), C], axis=2))
+        M = np.concatenate([np.swapaxes(A, 1, 2), C], axis=2)
+        if M.shape[2] >= m:
+            # wide: look for a low rank on a random sketch, verified directly; else no reduction
+            V = _span(M @ np.random.default_rng(j).standard_normal((M.shape[2], _SKETCH)))
+            if V.shape[2] >= _SKETCH:
+                Vs.append(None)
+                continue
+            res = M - V @ (np.swapaxes(V, 1, 2) @ M)
+            if np.any(np.sqrt(np.einsum("bij,bij->b", res, res))
+                      > _RANK_RTOL * np.sqrt(np.einsum("bij,bij->b", M, M))):
+                Vs.append(None)
+                continue
+        else:
+            V = _span(M)
         Vs.append(None if V.shape[2] >= m else V)
     return Vs
 
