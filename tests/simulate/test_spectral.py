@@ -142,3 +142,31 @@ def test_simulate_finetune_equals_an_independent_minimal_gd():
         assert abs(res["ft"].samples[i] - r_ft) < 1e-8
         assert abs(res["sc"].samples[i] - r_sc) < 1e-8
         assert abs(res["T_ft"].samples[i] - (r_sc - r_ft)) < 1e-8
+
+
+def test_gradient_flow_in_the_spectral_basis_and_the_gd_gap():
+    """method="flow" integrates the flow on the width-1 state (adaptive DOP853, stopping on the loss or
+    the gradient); it agrees with the flow of the full-width state to the solver tolerance, and GD
+    approaches it linearly in the step: halving the step halves |beta_GD - beta_flow| (ratio 2 +- 20%)."""
+    t, X, y = _problem(12, 30, instances=2)
+    net = pretrained_state(t.beta_s, seed=6)
+    kw = dict(X=X, y=y, tol=1e-12, max_steps=10 ** 6)
+    flow = train(net, method="flow", **kw)
+    assert flow.path == "reduced-width1" and flow.all_converged
+    flow_full = train(net, method="flow", reduced=False, **kw)
+    assert np.abs(flow.beta - flow_full.beta).max() < 1e-7
+    gaps = []
+    for lr in (0.02, 0.01):
+        gd = train(net, lr=lr, **kw)
+        assert gd.all_converged
+        gaps.append(np.linalg.norm(gd.beta - flow.beta, axis=1))
+    ratio = gaps[0] / gaps[1]
+    assert np.all(gaps[1] > 1e-6) and np.all(np.abs(ratio - 2.0) < 0.4), ratio
+
+
+def test_flow_stops_on_the_gradient_rule():
+    """With weight decay the loss never reaches its floor: the flow stops by the gradient rule."""
+    t, X, y = _problem(12, 30, instances=1)
+    net = pretrained_state(t.beta_s, seed=7)
+    res = train(net, X=X, y=y, method="flow", wd=0.05, tol=1e-8, max_steps=10 ** 6)
+    assert res.all_converged and res.loss[0] - res.floor[0] > 1e-8 and res.grad_norm[0] <= 1e-8 * 1.01

@@ -222,13 +222,26 @@ def _run_flow(layers, w, loss, *, lr, wd, max_steps, tol, grad_tol, c0f, options
         Ms0, wv0 = unpack(y0)
         bs0, us0, excess0 = _forward_backward(Ms0, wv0, li)
         J0 = excess0[0] + 0.5 * wd * _grad_sq_and_penalty(Ms0, wv0, bs0, us0, wd, c0)[1][0]
+
+        def grad_event(t, vec):
+            # stopping rule on the gradient: |grad J| <= grad_tol once J has decreased by tol (continuous
+            # in t, so the solver locates the first time both hold)
+            Ms, wv = unpack(vec)
+            bs, us, exc = _forward_backward(Ms, wv, li)
+            dec = math.exp(-wd * t)
+            gsq, fro = _grad_sq_and_penalty(Ms, wv, bs, us, wd, dec * dec * c0)
+            J = exc[0] + li.floor[0] + 0.5 * wd * fro[0]
+            return max(math.sqrt(gsq[0]) - grad_tol, J - (J0 + li.floor[0] - tol))
+
+        grad_event.terminal = True
+        grad_event.direction = -1
         t_end = float(lr[i]) * max_steps
         if excess0[0] <= tol or t_end == 0.0:      # nothing to integrate
             sol = None
             t_final, y_final, nsteps, status = 0.0, y0, 0, 1 if excess0[0] <= tol else 0
         else:
             with np.errstate(over="ignore", invalid="ignore"):
-                sol = solve_ivp(rhs, (0.0, t_end), y0, events=event, **opts)
+                sol = solve_ivp(rhs, (0.0, t_end), y0, events=[event, grad_event], **opts)
             t_final, y_final, nsteps, status = sol.t[-1], sol.y[:, -1], len(sol.t) - 1, sol.status
         Ms, wv = unpack(y_final)
         dec = math.exp(-wd * t_final)
