@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
+
+_STATE = threading.local()      # nesting depth: only the outermost call sets the limit
+_CONTROLLER = []                # one cached threadpoolctl controller (library discovery costs ~5 ms)
 
 
 def blas_threads() -> int:
@@ -26,9 +30,18 @@ def single_blas_thread(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        from threadpoolctl import threadpool_limits
-
-        with threadpool_limits(limits=blas_threads(), user_api="blas"):
+        depth = getattr(_STATE, "depth", 0)
+        if depth:
             return fn(*args, **kwargs)
+        if not _CONTROLLER:
+            from threadpoolctl import ThreadpoolController
+
+            _CONTROLLER.append(ThreadpoolController())
+        _STATE.depth = 1
+        try:
+            with _CONTROLLER[0].limit(limits=blas_threads(), user_api="blas"):
+                return fn(*args, **kwargs)
+        finally:
+            _STATE.depth = 0
 
     return wrapper
