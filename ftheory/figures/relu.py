@@ -1,4 +1,4 @@
-"""Figure 3 of the paper: two-layer ReLU networks (THEORY.md §10, §11.3).
+"""Figure 3 of the paper: two-layer ReLU networks (docs/background.md §10, §11.3).
 
 One shared experiment (:func:`ftheory.simulate.relu.simulate_relu_transfer`, computed once per scale
 and seed and stored under ``store/relu``) feeds four figures:
@@ -34,7 +34,7 @@ from ftheory.relu.kernel import gram
 from ftheory.relu.powerlaw import PAPER_NU, boundary_crossings, boundary_n, fit_power_law
 from ftheory.relu.projection import teacher_projection
 from ftheory.relu.readout import readout_risk_estimate, readout_spectrum
-from ftheory.simulate.relu import (RELU_SCALES, ReluTransferResult, draw_teacher, kernel_alignment,
+from ftheory.simulate.relu import (RELU_SCALES, ReluSpec, ReluTransferResult, draw_teacher, kernel_alignment,
                                    kernel_outside_fraction, simulate_relu_transfer)
 
 #: Settings of the shared experiment per figure scale (``SCALES[...]["relu"]``).
@@ -43,7 +43,7 @@ CONFIGS = {
             "ns": [10, 20, 40, 80, 160, 320, 640, 1280], "mus": [round(0.1 * k, 10) for k in range(9)],
             "fit_n_min": 80, "rcond": 1e-6, "projection_teachers": 200, "gram_mu": 0.4, "gram_inputs": 40,
             "slice_mus": [0.2, 0.6]},
-    # THEORY.md §10.6 sizes; not timed on the 2-core machine (estimated many hours: the population
+    # docs/background.md §10.6 sizes; not timed on the 2-core machine (estimated many hours: the population
     # pretraining costs ~m (m + m*) d per step and instance, scratch GD ~4 n m d)
     "paper": {**RELU_SCALES["paper"], "instances": 8,
               "ns": [50, 100, 200, 400, 800, 1600, 3200], "mus": [round(0.1 * k, 10) for k in range(9)],
@@ -79,11 +79,10 @@ def _experiment(scale, seed, store=None, progress=None) -> tuple[dict, ReluTrans
             res = None
     if res is None:
         say = (lambda msg: progress(f"relu: {msg}")) if progress else None
-        res = simulate_relu_transfer(
-            cfg["ns"], cfg["mus"], d=cfg["d"], m=cfg["m"], m_star=cfg["m_star"], sigma=cfg["sigma"],
-            instances=cfg["instances"], seed=np.random.SeedSequence([seed, 10]), lr=cfg["lr"],
-            steps=cfg["steps"], pretrain_lr=cfg["pretrain_lr"], pretrain_steps=cfg["pretrain_steps"],
-            rcond=cfg["rcond"], keep_init=True, progress=say)
+        settings = {k: v for k, v in cfg.items() if k in ReluSpec.names()}
+        res = simulate_relu_transfer(cfg["ns"], cfg["mus"], ReluSpec(**settings, keep_init=True),
+                                     seed=np.random.SeedSequence([seed, 10]), progress=say,
+                                     checkpoint=os.path.join(store, "relu", "stages") if store else None)
         if path:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             tmp = path + ".tmp.npz"
@@ -315,7 +314,7 @@ def render_phase(data, path_stem) -> list:
 
 def caption_phase(data) -> str:
     f = data["fit"]
-    return (f"Empirical linear-transfer transferability T_lt = R_sc - R_lt (THEORY.md §10, Fig. 3e), relative to "
+    return (f"Empirical linear-transfer transferability T_lt = R_sc - R_lt (docs/background.md §10, Fig. 3e), relative to "
             f"||f_t||^2 per instance and averaged; blue: transfer helps. Source = target teacher with a fraction mu "
             f"of its neurons removed (|S| = {', '.join(str(k) for k in data['kept'])}). Markers: predicted boundary "
             f"n*(mu) = (A/||P^perp f_t||^2)^(1/nu) (§10.5) with the fitted scratch power law A = {f['A']:.3g}, "
@@ -398,7 +397,7 @@ def render_power(data, path_stem) -> list:
 
 def caption_power(data) -> str:
     f, ff, fa = data["fit"], data["fit_fixed"], data["fit_all"]
-    return (f"Scratch training of the mean-field ReLU network (THEORY.md §10.4): exact population risk relative to "
+    return (f"Scratch training of the mean-field ReLU network (docs/background.md §10.4): exact population risk relative to "
             f"||f_t||^2 (grey: instances; points: mean +- standard error; open points: some runs did not reach the "
             f"interpolation tolerance). Least-squares fit of log R vs log n for n >= {data['config']['fit_n_min']}: "
             f"A = {f['A']:.3g}, nu = {f['nu']:.3f} with {100 * f['level']:.0f}% bootstrap interval "
@@ -507,7 +506,7 @@ def render_gram(data, path_stem) -> list:
 def caption_gram(data) -> str:
     s = data["summary"]
     f = lambda k: f"{s[k][0]:.3f} +- {s[k][1]:.3f}"  # noqa: E731
-    return (f"Kernel of the pretrained mean-field network vs the source teacher (THEORY.md §10.1, Fig. 3a-b), "
+    return (f"Kernel of the pretrained mean-field network vs the source teacher (docs/background.md §10.1, Fig. 3a-b), "
             f"mu = {data['mu']:g}: Gram matrices K(x, x') = sum_i a_i^2/m relu(w_i.x) relu(w_i.x') of the pretrained "
             f"and the initial network and sum_{{j in S}} c_j^2/m* relu(w*_j.x) relu(w*_j.x') of the source teacher on "
             f"{data['config']['gram_inputs']} random inputs on the sphere of radius sqrt(d), sorted by f_s(x), each "
@@ -585,7 +584,7 @@ def render_projection(data, path_stem) -> list:
 
 def caption_projection(data) -> str:
     return (f"Part of the target teacher outside the source feature space against the removed fraction mu "
-            f"(THEORY.md §10.3, Fig. 3d; the paper's normalisation cannot be recovered, so absolute and relative "
+            f"(docs/background.md §10.3, Fig. 3d; the paper's normalisation cannot be recovered, so absolute and relative "
             f"values are shown). Circles: span of the kept teacher neurons, exact from kernel Gram matrices, mean "
             f"+- s.e. over {data['teachers']} teachers (d = {data['config']['d']}, m* = {data['config']['m_star']}). "
             f"Squares: span of all m = {data['params']['m']} neurons of the pretrained student, on average "
