@@ -15,7 +15,7 @@ One job per module:
 Nothing here imports ``ftheory.theory``.
 """
 from ftheory.simulate.relu.diagnostics import kernel_alignment, kernel_outside_fraction
-from ftheory.simulate.relu.driver import simulate_relu, simulate_relu_transfer
+from ftheory.simulate.relu.driver import simulate_relu, simulate_relu_scratch, simulate_relu_transfer
 from ftheory.simulate.relu.gd import ReluTrainResult
 from ftheory.simulate.relu.network import (ReluFunction, ReluNet, ReluTeacher, draw_teacher, init_student, norm_sq,
                                            risk)
@@ -27,6 +27,6 @@ from ftheory.simulate.relu.spec import RELU_SCALES, ReluSpec, kept_count
 __all__ = [
     "RELU_SCALES", "ReluSpec", "ReluFunction", "ReluTeacher", "ReluNet", "ReluTrainResult", "ReluTransferResult",
     "EmpiricalLoss", "PopulationLoss", "kept_count", "draw_teacher", "init_student", "norm_sq", "risk", "train",
-    "pretrain", "refit_readout", "simulate_relu_transfer", "simulate_relu", "kernel_outside_fraction",
+    "pretrain", "refit_readout", "simulate_relu_transfer", "simulate_relu_scratch", "simulate_relu", "kernel_outside_fraction",
     "kernel_alignment",
 ]

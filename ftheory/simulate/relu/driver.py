@@ -38,7 +38,7 @@ from ftheory.simulate.relu.procedures import RiskMonitor, refit_readout
 from ftheory.simulate.relu.result import ReluTransferResult
 from ftheory.simulate.relu.spec import ReluSpec, check_grid, check_mu, kept_count
 
-__all__ = ["simulate_relu_transfer", "simulate_relu"]
+__all__ = ["simulate_relu_transfer", "simulate_relu_scratch", "simulate_relu"]
 
 #: Pair-kernel entries ``(pairs) x m x (m + |S|)`` held at once by population pretraining (memory bound).
 PAIR_ENTRIES = 10_000_000
@@ -251,6 +251,40 @@ def simulate_relu_transfer(ns, mus, spec=None, *, seed=None, progress=None, chec
         ft_converged=stack("ft_converged") if spec.finetune else None,
         init_weights=pre_init.weights if spec.keep_init else None,
         init_readout=pre_init.readout if spec.keep_init else None)
+
+
+@single_blas_thread
+def simulate_relu_scratch(ns, spec=None, *, seed=None, progress=None, **settings) -> dict:
+    """Scratch training only, over ``ns``: the scratch part of :func:`simulate_relu_transfer` without pretraining.
+
+    Same seeds and streams: with the same ``seed`` and settings the risks equal the ``scratch`` of
+    :func:`simulate_relu_transfer` (used to pool many seeds for the scratch power law cheaply).
+
+    Returns
+    -------
+    dict
+        ``ns`` (N,), ``scratch`` and ``scratch_converged`` (I, N) (absolute risks), ``norm_sq`` (I,)
+        (``||f_t||^2``) and ``params``.
+    """
+    spec = ReluSpec.from_settings(spec, **settings)
+    ns_list = check_grid("ns", ns, lambda v: check_int("n", v, 1))
+    check_seed(seed)
+    say = progress or (lambda msg: None)
+    streams = [_streams(c) for c in spawn_seeds(seed, spec.instances)]
+    teacher, _, sc_init, X_all, y_all = _draw(spec, streams, max(ns_list))
+    target = teacher.target
+    sc, conv = [], []
+    for n in ns_list:
+        res = gradient_descent(EmpiricalLoss(X_all[:, :n], y_all[:, :n]), sc_init, spec.lr, spec.steps, spec.tol,
+                               spec.grad_tol, True, plateau=spec.plateau,
+                               monitor=RiskMonitor(target) if spec.plateau > 0 else None)
+        sc.append(risk(res.net.function, target))
+        conv.append(res.converged)
+        say(f"scratch n={n}")
+    seed_desc = seed if isinstance(seed, (int, type(None))) else repr(seed)
+    return {"ns": np.array(ns_list, dtype=np.int64), "scratch": np.stack(sc, axis=-1),
+            "scratch_converged": np.stack(conv, axis=-1), "norm_sq": norm_sq(target),
+            "params": {**spec.as_dict(), "seed": seed_desc, "ns": ns_list}}
 
 
 def simulate_relu(n, mu, *, seed=None, **settings) -> dict:
