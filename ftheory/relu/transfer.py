@@ -44,7 +44,7 @@ Measured (the simulation below, 1000-4000 refits per point):
   form overshoots by 9 % at n = 100.
 
 Near the interpolation threshold the risk is governed by the smallest eigenvalues of the sample
-covariance, which no moment expansion captures: use :func:`simulate_linear_transfer_risk` there.
+covariance, which no moment expansion captures: use :func:`simulate_relu_readout_risk` there.
 """
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ from ftheory.relu.projection import DEFAULT_RCOND, project_onto_span
 from ftheory.simulate._random import as_generator
 from ftheory.simulate.estimate import MCEstimate
 
-__all__ = ["LinearTransferPrediction", "predict_linear_transfer_risk", "simulate_linear_transfer_risk",
+__all__ = ["LinearTransferPrediction", "predict_linear_transfer_risk", "simulate_relu_readout_risk",
            "leverage_moments"]
 
 _METHODS = ("gaussian", "leverage")
@@ -211,7 +211,7 @@ def predict_linear_transfer_risk(W_t, c_t, W_basis, n: int, sigma: float = 0.0, 
                                     stderr={"h2": moments["h2"].sem, "hr2": moments["hr2"].sem})
 
 
-def simulate_linear_transfer_risk(W_t, c_t, W_basis, n: int, sigma: float = 0.0, *, instances: int = 1000,
+def simulate_relu_readout_risk(W_t, c_t, W_basis, n: int, sigma: float = 0.0, *, instances: int = 1000,
                                   seed=None) -> MCEstimate:
     """Exact-per-instance simulation of linear transfer on ReLU features (the twin of the predictions).
 
