@@ -83,7 +83,23 @@ def lt_boundaries(ax, sigma, *, theta_max=THETA_MAX, size=400, labels=True):
     ax.plot(theta[lobe], lower[lobe], color="#2a9d5c", lw=1.3, ls="--", label=r"$\gamma_-$" if labels else None)
     ax.plot(theta[lobe], upper[lobe], color="#e09f3e", lw=1.3, ls="--", label=r"$\gamma_+$" if labels else None)
     ax.plot(theta, over, color="#8a4fbf", lw=1.3, ls="--", label=r"$\gamma_{\rm over}$" if labels else None)
-    ax.axvline(t_min, color="#777777", lw=0.7, ls=":")
+    ax.axvline(t_min, color="#777777", lw=0.7, ls=":", label=r"$\theta_{\min}$" if labels else None)
+
+
+def legend_below(ax, ncol=4, fontsize=8, gap=0.04):
+    """The legend of ``ax`` under its x label (``gap`` inches below it), off the plotted data.
+
+    The offset is measured from the axes' tick and axis labels in inches, so it does not depend on
+    the axes' size (colour bars added later shrink the axes but not their labels).
+    """
+    from matplotlib.transforms import ScaledTranslation
+
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    below = (ax.get_window_extent(renderer).y0 - ax.get_tightbbox(renderer).y0) / fig.dpi  # inches
+    where = ax.transAxes + ScaledTranslation(0, -(below + gap), fig.dpi_scale_trans)
+    return ax.legend(fontsize=fontsize, loc="upper center", bbox_to_anchor=(0.5, 0.0), bbox_transform=where,
+                     ncol=ncol, frameon=False, handlelength=1.8, columnspacing=1.2, borderaxespad=0.0)
 
 
 def surface(ax3d, theta, gamma, values, *, title=None):
@@ -95,6 +111,8 @@ def surface(ax3d, theta, gamma, values, *, title=None):
     ax3d.set_zlim(-1, 1)
     ax3d.view_init(elev=10, azim=45)
     style.pi_ticks(ax3d.xaxis, 0, theta[-1], theta[-1] / 2)
+    ax3d.set_yticks([gamma[0], (gamma[0] + gamma[-1]) / 2, gamma[-1]])  # few ticks: the box is small
+    ax3d.set_zticks([-1, 0, 1])
     ax3d.set_xlabel(r"$\theta$")
     ax3d.set_ylabel(r"$\gamma$")
     ax3d.set_zlabel(r"$\mathcal{T}$")
@@ -117,7 +135,7 @@ def phase_diagram(result, out, *, size=400, binary=False, **params) -> list:
                  title=f"{result}(" + ", ".join(f"{k}={v:g}" for k, v in params.items()) + ")")
     if result in ("linear_transfer_transferability",) and params.get("lam", 0) == 0:
         lt_boundaries(ax, params.get("sigma", 0.0))
-        ax.legend(fontsize=7, loc="upper right")
+        legend_below(ax)
     fig.colorbar(im, ax=ax, label=r"$\mathcal{T}$ (blue: transfer helps)")
     stem = out[:-4] if out.endswith((".png", ".pdf")) else out
     return style.save(fig, stem)
