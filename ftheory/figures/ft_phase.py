@@ -311,7 +311,7 @@ def mark_unconverged(ax, thetas, gammas, converged, instances):
     from matplotlib.patches import Rectangle
 
     conv, inst = np.asarray(converged), np.asarray(instances)
-    te, ge = phase._edges(thetas), phase._edges(gammas)
+    te, ge = phase.cell_edges(thetas, gammas)
     bad = (conv < inst) & (inst > 0)
     for i, j in zip(*np.nonzero(bad)):
         ax.add_patch(Rectangle((te[j], ge[i]), te[j + 1] - te[j], ge[i + 1] - ge[i], fill=False, hatch="xxx",
@@ -435,9 +435,7 @@ def _slices(ax, data):
     ax.axhline(0, color="black", lw=0.6)
     ax.axvline(1, color="#bbbbbb", lw=0.6, ls=":")
     ax.set_xlim(0, 2.04)
-    allv = np.concatenate(shown)
-    lo, hi = float(np.nanmin(allv[np.isfinite(allv)])), float(np.nanmax(allv[np.isfinite(allv)]))
-    ax.set_ylim(lo - 0.06 * (hi - lo), hi + 0.06 * (hi - lo))
+    phase.fit_ylim(ax, shown, at_least=(-0.75, 0.75))
     ax.set_xlabel(r"$\gamma = n/d$")
     ax.set_ylabel(r"$\mathcal{T}_{\rm ft}$")
     phase.legend_below(ax, ncol=4)

@@ -54,18 +54,48 @@ def sim_heatmap(ax, thetas, gammas, means, *, title=None):
     """Simulated transferability on a coarse (theta, gamma) grid (cells centred on the points)."""
     thetas, gammas = np.asarray(thetas), np.asarray(gammas)
     means = np.clip(np.nan_to_num(np.asarray(means, float), nan=0.0, posinf=1.0, neginf=-1.0), -1, 1)
-    im = ax.pcolormesh(_edges(thetas), _edges(gammas), means, cmap=style.TRANSFER_CMAP, vmin=-1, vmax=1,
-                       shading="flat")
+    te, ge = cell_edges(thetas, gammas)
+    im = ax.pcolormesh(te, ge, means, cmap=style.TRANSFER_CMAP, vmin=-1, vmax=1, shading="flat")
     _axes(ax, max(THETA_MAX, thetas[-1]), max(GAMMA_MAX, gammas[-1]))
+    if ge[-1] < ax.get_ylim()[1] - 1e-9:  # not simulated above the last cell: say so rather than leave it blank
+        from matplotlib.patches import Rectangle
+
+        top = ax.get_ylim()[1]
+        ax.add_patch(Rectangle((te[0], ge[-1]), te[-1] - te[0], top - ge[-1], facecolor="#eeeeee", hatch="///",
+                               edgecolor="#bbbbbb", lw=0))
+        ax.text((te[0] + te[-1]) / 2, (ge[-1] + top) / 2, "not simulated", ha="center", va="center", fontsize=8,
+                color="#555555")
     if title:
         ax.set_title(title, fontsize=9)
     return im
 
 
-def _edges(centres):
+def _edges(centres, lo=None, hi=None):
+    """Cell edges around ``centres`` (nearest-neighbour cells); the outer cells reach the axis limits
+    ``lo``/``hi`` when those are less than one cell away, so a coarse map leaves no blank strip."""
     c = np.asarray(centres, float)
+    if c.size == 1:
+        return np.array([c[0] - 0.5, c[0] + 0.5]) if lo is None or hi is None else np.array([lo, hi])
     mid = (c[1:] + c[:-1]) / 2
-    return np.concatenate([[c[0] - (mid[0] - c[0])], mid, [c[-1] + (c[-1] - mid[-1])]])
+    e = np.concatenate([[c[0] - (mid[0] - c[0])], mid, [c[-1] + (c[-1] - mid[-1])]])
+    if lo is not None and e[0] > lo and e[0] - lo < e[1] - e[0]:
+        e[0] = lo
+    if hi is not None and e[-1] < hi and hi - e[-1] < e[-1] - e[-2]:
+        e[-1] = hi
+    return e
+
+
+def cell_edges(thetas, gammas):
+    """``(theta_edges, gamma_edges)`` of a simulated map on the standard axes (see :func:`sim_heatmap`)."""
+    return (_edges(thetas, 0.0, max(THETA_MAX, thetas[-1])), _edges(gammas, 0.0, max(GAMMA_MAX, gammas[-1])))
+
+
+def fit_ylim(ax, arrays, at_least=(-1.0, 1.0), pad=0.06):
+    """y-limits that hold every finite value of ``arrays`` (curves, points +- error bars) and ``at_least``."""
+    vals = np.concatenate([np.ravel(np.asarray(a, float)) for a in arrays] + [np.asarray(at_least, float)])
+    vals = vals[np.isfinite(vals)]
+    lo, hi = float(vals.min()), float(vals.max())
+    ax.set_ylim(lo - pad * (hi - lo), hi + pad * (hi - lo))
 
 
 def lt_boundaries(ax, sigma, *, theta_max=THETA_MAX, size=400, labels=True):
