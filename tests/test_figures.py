@@ -8,10 +8,46 @@ from ftheory.cli import main
 from ftheory.figures import figure_modules, reproduce
 
 
+LAYOUT = {}  # PNG file name -> layout problems of the figure when it was saved (filled by `tiny`)
+
+
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
+    """Every figure at the tiny scale; each figure's layout is checked as it is saved."""
+    import matplotlib.figure
+
+    from ftheory.figures import layout
+
     out = tmp_path_factory.mktemp("figs")
-    return out, reproduce(out=str(out), scale="tiny", seed=3, quiet=True)
+    savefig = matplotlib.figure.Figure.savefig
+
+    def checked_savefig(self, fname, *args, **kwargs):
+        if str(fname).endswith(".png"):
+            LAYOUT[os.path.basename(str(fname))] = layout.problems(self)
+        return savefig(self, fname, *args, **kwargs)
+
+    matplotlib.figure.Figure.savefig = checked_savefig
+    try:
+        report = reproduce(out=str(out), scale="tiny", seed=3, quiet=True)
+    finally:
+        matplotlib.figure.Figure.savefig = savefig
+    return out, report
+
+
+#: figures whose layout is being fixed on another branch (helper "relu", issue 12 §4); strict, so the
+#: marker must be removed when the fix is merged
+LAYOUT_PENDING = {"relu-phase", "relu-powerlaw"}
+
+
+@pytest.mark.parametrize("fid", [pytest.param(f, marks=pytest.mark.xfail(strict=True, reason="relu layout fix pending"))
+                                 if f in LAYOUT_PENDING else f for f in figure_modules()])
+def test_layout_legends_colour_bars_and_markers(tiny, fid):
+    """No legend or colour bar over plotted data or another axes, no marker outside its axes, no
+    overlapping tick labels (ftheory.figures.layout), for every registered figure."""
+    _, report = tiny
+    png = os.path.basename([f for f in report[fid]["files"] if f.endswith(".png")][0])
+    assert png in LAYOUT, "the figure was not drawn by this run"
+    assert LAYOUT[png] == [], "\n".join(LAYOUT[png])
 
 
 def test_every_figure_renders_png_pdf_and_numbers(tiny):

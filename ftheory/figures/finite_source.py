@@ -157,15 +157,15 @@ def _checks(gs, ft, gd_thetas, gd_ns, d_gd, lt, lt_thetas, lt_ns, d):
 def render(data, path_stem) -> list:
     import matplotlib.pyplot as plt
 
-    fig = plt.figure(figsize=(25, 8.0))
-    gs = fig.add_gridspec(2, 7, hspace=0.45, wspace=0.42)
+    fig = plt.figure(figsize=(26, 9.6))
+    gs = fig.add_gridspec(2, 8, hspace=0.75, wspace=0.5, width_ratios=[1] * 7 + [0.08])
     ims = []
     for row, rd in enumerate(data["rows"]):
         gsv = rd["gamma_s"]
         axes = [fig.add_subplot(gs[row, k]) for k in range(7)]
         ft = rd["ft"]
-        fig.text(0.085, 0.71 - 0.43 * row, rf"$\gamma_s={gsv:g}$", rotation=90, fontsize=13, ha="center",
-                 va="center")
+        axes[0].annotate(rf"$\gamma_s={gsv:g}$", xy=(0, 0.5), xycoords="axes fraction", xytext=(-62, 0),
+                         textcoords="offset points", rotation=90, fontsize=13, ha="center", va="center")
         phase.sim_heatmap(axes[0], data["gd_thetas"], data["gd_gammas"], _arr(ft["T_ft"]["mean"]),
                           title=f"fine-tuning: GD (d={data['gd_d']}, {data['gd_instances']} inst.)")
         mark_unconverged(axes[0], data["gd_thetas"], data["gd_gammas"], ft["T_ft"]["converged"],
@@ -183,7 +183,8 @@ def render(data, path_stem) -> list:
                                             sigma=data["sigma"], gamma_s=gsv, sigma_s=data["sigma_s"])
         phase.heatmap(axes[5], theta, gamma, T, title="linear transfer: theory (§7.3)")
         _lt_slices(axes[6], data, rd)
-    fig.colorbar(ims[0], ax=fig.axes, shrink=0.6, pad=0.01, label=r"$\mathcal{T}$ (blue: transfer helps)")
+    cax = fig.add_subplot(gs[:, 7])  # its own column: the colour bar covers no panel or title
+    fig.colorbar(ims[0], cax=cax, label=r"$\mathcal{T}$ (blue: transfer helps)")
     fig.suptitle(f"{TITLE} ($\\sigma_s=\\sigma={data['sigma']:g}$, depth 2)", fontsize=12)
     return style.save(fig, path_stem)
 
@@ -195,7 +196,7 @@ def _ft_boundaries(ax, data, gsv):
     g = np.linspace(1e-3, 1 - 1e-4, 500)
     ax.plot(ft_gf_break_even_finite_source(g, data["sigma"], gsv, data["sigma_s"]), g, color="#e09f3e", lw=1.4,
             ls="-.", label="gradient flow (§6.4)")
-    ax.legend(fontsize=6.5, loc="upper right")
+    phase.legend_below(ax, ncol=1, fontsize=7)
 
 
 def _ft_slices(ax, data, rd):
@@ -205,21 +206,24 @@ def _ft_slices(ax, data, rd):
     T, S = _arr(ft["T_ft"]["mean"]), _arr(ft["T_ft"]["sem"])
     conv, inst = np.array(ft["T_ft"]["converged"]), np.array(ft["T_ft"]["instances"])
     thetas = np.array(data["gd_thetas"])
+    shown = []  # every curve and point (+- error bar) stays in view
     for k, th in enumerate(SLICES):
         color = style.SIM_COLORS[k]
-        ax.plot(g_line, paper(gamma=g_line, theta=th, gamma_s=gsv, sigma_s=data["sigma_s"]), color=color, lw=1.3,
-                label=rf"$\theta={style.pi_label(th)[1:-1]}$")
-        ax.plot(g_line, ft_gf_finite_source(g_line, th, data["sigma"], gsv, data["sigma_s"]), color=color, lw=1.0,
-                ls="--")
+        y_p = paper(gamma=g_line, theta=th, gamma_s=gsv, sigma_s=data["sigma_s"])
+        y_gf = ft_gf_finite_source(g_line, th, data["sigma"], gsv, data["sigma_s"])
+        ax.plot(g_line, y_p, color=color, lw=1.3, label=rf"$\theta={style.pi_label(th)[1:-1]}$")
+        ax.plot(g_line, y_gf, color=color, lw=1.0, ls="--")
+        shown += [y_p, y_gf]
         j = int(np.argmin(np.abs(thetas - th)))
         if abs(thetas[j] - th) < 1e-9:
             points(ax, data["gd_gammas"], T[:, j], S[:, j], conv[:, j], inst[:, j], color)
+            shown += [T[:, j] + np.nan_to_num(S[:, j]), T[:, j] - np.nan_to_num(S[:, j])]
     ax.axhline(0, color="black", lw=0.6)
-    ax.set_xlim(0, 2)
-    ax.set_ylim(-0.6, 0.6)
+    ax.set_xlim(0, 2.05)
+    phase.fit_ylim(ax, shown, at_least=(-0.6, 0.6))
     ax.set_xlabel(r"$\gamma = n/d$")
     ax.set_ylabel(r"$\mathcal{T}_{\rm ft}$")
-    ax.legend(fontsize=6.5, loc="upper right")
+    phase.legend_below(ax, ncol=3, fontsize=7)
     ax.set_title("fine-tuning slices: eq. (22) solid,\ngradient flow dashed, GD points", fontsize=8)
 
 
@@ -239,7 +243,7 @@ def _scale(ax, data, rd):
     ax.set_xlim(0, 1)
     ax.set_xlabel(r"$\gamma = n/d$")
     ax.set_ylabel(r"scale $c$ of $(I-P)\hat\beta_s$")
-    ax.legend(fontsize=6.5, loc="upper left")
+    phase.legend_below(ax, ncol=2, fontsize=7)
     ax.set_title("fine-tuning: scale of the frozen part", fontsize=8)
 
 
@@ -271,7 +275,7 @@ def _lt_slices(ax, data, rd):
     ax.set_ylim(-1.1, 1.1)
     ax.set_xlabel(r"$\gamma = n/d$")
     ax.set_ylabel(r"$\mathcal{T}_{\rm lt}$")
-    ax.legend(fontsize=6.5, loc="lower left")
+    phase.legend_below(ax, ncol=3, fontsize=7)
     ax.set_title("linear-transfer slices: §7.3 (lines), finite d\n(dashed, approx.), simulation (points)", fontsize=8)
 
 

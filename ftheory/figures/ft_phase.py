@@ -192,7 +192,7 @@ def mark_unconverged(ax, thetas, gammas, converged, instances):
     from matplotlib.patches import Rectangle
 
     conv, inst = np.asarray(converged), np.asarray(instances)
-    te, ge = phase._edges(thetas), phase._edges(gammas)
+    te, ge = phase.cell_edges(thetas, gammas)
     bad = (conv < inst) & (inst > 0)
     for i, j in zip(*np.nonzero(bad)):
         ax.add_patch(Rectangle((te[j], ge[i]), te[j + 1] - te[j], ge[i + 1] - ge[i], fill=False, hatch="xxx",
@@ -239,7 +239,7 @@ def make(sigma, fid, title):
 
         sig = data["sigma"]
         fig = plt.figure(figsize=(18, 8.4))
-        gs = fig.add_gridspec(2, 4, hspace=0.36, wspace=0.3)
+        gs = fig.add_gridspec(2, 4, hspace=0.5, wspace=0.3)
         ax_sim, ax_th, ax_bin = (fig.add_subplot(gs[0, k]) for k in range(3))
         ax_3d = fig.add_subplot(gs[0, 3], projection="3d")
         ax_sl = fig.add_subplot(gs[1, :2])
@@ -254,13 +254,14 @@ def make(sigma, fid, title):
         theta, gamma, Tth = phase.theory_grid("finetune_transferability", size=400)
         im = phase.heatmap(ax_th, theta, gamma, Tth, title="theory, paper eq. (15)", contour=False)
         ft_boundaries(ax_th, sig)
-        ax_th.legend(fontsize=7, loc="upper right")
+        phase.legend_below(ax_th, ncol=2)
         phase.heatmap(ax_bin, theta, gamma, Tth, binary=True, contour=False,
                       title="sign of T (blue: fine-tuning helps)")
         ft_boundaries(ax_bin, sig, labels=False)
         fig.colorbar(im, ax=[ax_sim, ax_th, ax_bin], shrink=0.8, label=r"$\mathcal{T}_{\rm ft}$")
         th3, g3, T3 = phase.theory_grid("finetune_transferability", size=SURFACE_SIZE)
         phase.surface(ax_3d, th3, g3, T3, title="paper, eq. (15)")
+        ax_3d.set_box_aspect(None, zoom=1.15)
         rasterize_3d(ax_3d)
         _slices(ax_sl, data)
         _gap_panel(ax_gap, data)
@@ -299,21 +300,26 @@ def _slices(ax, data):
     T, S = _arr(data["slices"]["T_ft"]["mean"]), _arr(data["slices"]["T_ft"]["sem"])
     conv, inst = np.array(data["slices"]["T_ft"]["converged"]), np.array(data["slices"]["T_ft"]["instances"])
     x = np.array(data["slice_ns"]) / d
+    shown = [np.array([-0.75, 0.75])]  # every curve and every point (with its error bar) stays in view
     for k, th in enumerate(data["slice_thetas"]):
         color = style.SIM_COLORS[k]
         lab = style.pi_label(th)[1:-1]
-        ax.plot(g_line, paper(gamma=g_line, theta=th), color=color, lw=1.4, label=rf"$\theta={lab}$: paper")
+        y_paper = paper(gamma=g_line, theta=th)
+        ax.plot(g_line, y_paper, color=color, lw=1.4, label=rf"$\theta={lab}$: paper")
+        shown.append(y_paper)
         if sig > 0:
-            ax.plot(g_line, gf(gamma=g_line, theta=th, sigma=sig), color=color, lw=1.1, ls="--",
-                    label="gradient flow" if k == 0 else None)
+            y_gf = gf(gamma=g_line, theta=th, sigma=sig)
+            ax.plot(g_line, y_gf, color=color, lw=1.1, ls="--", label="gradient flow" if k == 0 else None)
+            shown.append(y_gf)
         points(ax, x, T[:, k], S[:, k], conv[:, k], inst[:, k], color)
+        shown += [T[:, k] + np.nan_to_num(S[:, k]), T[:, k] - np.nan_to_num(S[:, k])]
     ax.axhline(0, color="black", lw=0.6)
     ax.axvline(1, color="#bbbbbb", lw=0.6, ls=":")
-    ax.set_xlim(0, 2)
-    ax.set_ylim(-0.75, 0.75)
+    ax.set_xlim(0, 2.04)
+    phase.fit_ylim(ax, shown, at_least=(-0.75, 0.75))
     ax.set_xlabel(r"$\gamma = n/d$")
     ax.set_ylabel(r"$\mathcal{T}_{\rm ft}$")
-    ax.legend(fontsize=7, ncol=2, loc="upper right")
+    phase.legend_below(ax, ncol=4)
     extra = "" if sig == 0 else ", gradient flow (dashed)"
     ax.set_title(f"slices: paper eq. (15) (solid){extra}, GD d={d} (points, ±1 s.e.)", fontsize=9)
 
@@ -345,7 +351,7 @@ def _gap_panel(ax, data):
     ax.set_xlim(0, 1)
     ax.set_xlabel(r"$\gamma = n/d$")
     ax.set_ylabel(r"$\mathcal{T}_{\rm ft}^{\rm GD} - \mathcal{T}_{\rm ft}^{\rm paper}$ (paired)")
-    ax.legend(fontsize=6.5, loc="best")
+    phase.legend_below(ax, ncol=1, fontsize=7)
     ax.set_title("GD vs paper on the same instances", fontsize=9)
 
 
@@ -374,7 +380,7 @@ def _scale_panel(ax, data):
     ax.set_ylim(0.85, hi)
     ax.set_xlabel(r"$\gamma = n/d$")
     ax.set_ylabel(r"scale $c$ of the frozen part $(I-P)\beta_s$")
-    ax.legend(fontsize=6.5, loc="upper left")
+    phase.legend_below(ax, ncol=1, fontsize=7)
     ax.set_title("fine-tuned null-space scale", fontsize=9)
 
 

@@ -24,7 +24,7 @@ import os
 import numpy as np
 
 import ftheory
-from ftheory.figures import style
+from ftheory.figures import phase, style
 from ftheory.figures.registry import Figure
 from ftheory.mc.estimate import MCEstimate
 from ftheory.simulate.linear import simulate_scratch_and_transfer
@@ -95,11 +95,11 @@ def render(data, path_stem) -> list:
               label=r"$\theta\in[\pi/2,\pi]$")
     ax_a.plot(kl_theta, t_fin(n=n, d=d, theta=theta, sigma=SIGMA), color="#888888", lw=1.0, ls="-.",
               label=f"exact mean, n={n}, d={d}")
-    # aligned source teachers of norm 1 + t: the same KL range, transfer independent of the norm (§4.3)
+    # aligned source teachers (theta = 0) of norm 1 to 3: the same KL range, transfer independent of the norm (§4.3)
     norms = np.linspace(1, 3, 50)
     ax_a.plot(kl(theta=0.0, sigma=SIGMA, norm_s=norms), t_lt(gamma=GAMMA, theta=0.0, sigma=SIGMA, norm_s=norms)
               * np.ones_like(norms), color=style.SIM_COLORS[2], lw=1.4, ls=":",
-              label=r"$\theta=0$, $\|\beta_s\|=1+t$")
+              label=r"$\theta=0$, $\|\beta_s\|$ from 1 to 3")
     pts = data["by_theta"]
     ax_a.errorbar(kl(theta=np.array([p["theta"] for p in pts]), sigma=SIGMA), [p["mean"] for p in pts],
                   yerr=[p["sem"] for p in pts], fmt="o", ms=3.5, color="black", capsize=2,
@@ -161,9 +161,9 @@ def render(data, path_stem) -> list:
               f"$W_1\\in$ [{float(w1_low(**args)):.3f}, {float(w1_up(**args)):.3f}]\n"
               f"$W_2$ = {float(w2(**args)):.3f}", transform=ax_c.transAxes, ha="right", va="top", fontsize=7,
               bbox={"facecolor": "white", "edgecolor": "#cccccc"})
-    ax_c.legend(fontsize=6.5, loc="lower right")
     fig.suptitle(TITLE, fontsize=10)
     fig.tight_layout()
+    phase.legend_below(ax_c, ncol=3, fontsize=7)  # inside, it covered the curve
     return style.save(fig, path_stem)
 
 
@@ -173,7 +173,7 @@ def caption(data) -> str:
     return (f"Transferability of linear transfer against distances between the source and target laws, unit target "
             f"teacher, sigma = {SIGMA:g} (docs/background.md §9.4-§9.5). (a) gamma = {GAMMA:g}: T_lt against KL = (1 - cos "
             f"theta)/sigma^2 for theta in [0, pi] is U-shaped (T depends on sin^2 theta only); aligned source teachers "
-            f"of larger norm reach the same KL with T > 0 (T_lt does not depend on ||beta_s||): equal KL, opposite "
+            f"(theta = 0) of norm 1 to 3 (dotted) reach the same KL with T > 0 (T_lt does not depend on ||beta_s||): equal KL, opposite "
             f"transfer. Points: simulated R_sc - R_lt at d = {data['d']}, n = {data['n']} ({data['instances']} "
             f"instances, +-1 s.e.). (b) Population W1 bounds and W2 (Euclidean ground metric); the paper's "
             f"finite-sample estimate (c): exact assignment between two independent samples of size {data['w1_size']} in "
