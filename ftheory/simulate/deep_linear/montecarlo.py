@@ -20,7 +20,8 @@ from ftheory.simulate.deep_linear.network import DeepLinearNet, _draw_weights, _
 from ftheory.simulate.deep_linear.training import _check_method, linear_transfer, pretrain, train
 from ftheory.simulate.estimate import MCEstimate
 
-__all__ = ["simulate_deep_linear", "simulate_transfer"]
+__all__ = ["simulate_deep_linear", "simulate_transfer", "simulate_deep_scratch", "simulate_deep_linear_transfer",
+           "simulate_deep_finetune"]
 
 _PROCEDURES = {"sc": "sc", "scratch": "sc", "lt": "lt", "linear_transfer": "lt",
                "ft": "ft", "finetune": "ft", "fine_tuning": "ft"}
@@ -207,3 +208,19 @@ dict
     ``R_sc - R_tx`` with ``converged`` the AND of both runs' flags. For the same seed, ``"sc"``,
     ``"lt"`` and ``"ft"`` equal :func:`simulate_deep_linear` of each procedure.
 """
+
+
+def _procedure_wrapper(proc, label):
+    def fn(n=None, d=None, theta=0.0, sigma=0.0, **options):
+        return simulate_deep_linear(proc, n, d, theta, sigma, **options)
+    fn.__name__ = fn.__qualname__ = f"simulate_deep_{label}"
+    fn.__module__ = __name__
+    fn.__signature__ = signature()
+    fn.__doc__ = (f"``simulate_deep_linear({proc!r}, ...)`` as a function of the task alone (for sweeps and "
+                  f"the CLI); parameters as :func:`simulate_deep_linear`.")
+    return fn
+
+
+simulate_deep_scratch = _procedure_wrapper("sc", "scratch")
+simulate_deep_linear_transfer = _procedure_wrapper("lt", "linear_transfer")
+simulate_deep_finetune = _procedure_wrapper("ft", "finetune")
