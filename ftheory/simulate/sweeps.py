@@ -265,8 +265,8 @@ def sweep(fn, grid: dict, *, fixed=None, instances=100, seed=0, store=None, exec
             os.makedirs(store, exist_ok=True)
             probe = tempfile.NamedTemporaryFile(dir=store, prefix=".probe-")
             probe.close()
-        except OSError as exc:
-            why = "it is a file" if os.path.isfile(store) else (exc.strerror or str(exc))
+        except (OSError, ValueError) as exc:        # ValueError: e.g. an embedded null byte
+            why = "it is a file" if os.path.isfile(store) else (getattr(exc, "strerror", None) or str(exc))
             raise ValueError(f"store={str(store)!r} is invalid: expected a writable folder ({why})") from None
         for i, p in enumerate(points):
             paths[i] = os.path.join(store, _key(fname, p, fixed, instances, seed) + ".json")
