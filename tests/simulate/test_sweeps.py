@@ -191,6 +191,25 @@ def test_real_cluster_equals_serial_even_after_a_worker_is_killed(cluster, tmp_p
                          env=dict(os.environ, PYTHONPATH=ROOT))
     rows = json.loads(out.stdout)["rows"]
     assert [r["mean"] for r in rows] == [r["mean"] for r in serial.rows[:2]]
+    # ftheory reproduce --scheduler: a figure with deep-linear GD and closed-form simulations, same numbers
+    figs = {}
+    for name, extra in (("serial", []), ("dask", ["--scheduler", sched_file])):
+        out_dir = tmp_path / name
+        subprocess.run([sys.executable, "-m", "ftheory.cli", "reproduce", "--scale", "tiny", "--only", "lt-ridge",
+                        "--out", str(out_dir), *extra], capture_output=True, text=True, check=True,
+                       env=dict(os.environ, PYTHONPATH=ROOT))
+        figs[name] = json.loads((out_dir / "data" / "lt-ridge.json").read_text())
+    assert figs["dask"] == figs["serial"]
+
+
+def test_use_executor_sets_the_default_executor():
+    from ftheory.simulate.sweeps import use_executor
+
+    with use_executor("processes", workers=2):
+        assert _run().records == _run(executor="serial").records
+    with pytest.raises(ValueError, match="needs executor='dask'"):
+        with use_executor("serial", scheduler="tcp://127.0.0.1:1"):
+            pass
 
 
 @pytest.mark.parametrize("kwargs,match", [
