@@ -78,6 +78,18 @@ def main(argv=None):
         assert np.array_equal(red.steps, full.steps) and red.all_converged
         print(f"{name:18s} {steps:>12s} {red.path:>22s} {t_full:9.3f} {t_red:11.4f} {t_full / t_red:7.1f} {dw:9.1e}")
         rows.append((name, t_full / t_red, dw))
+    # gradient descent at the automatic step versus the gradient flow it discretises (width-1 state)
+    net = nets["ft-rank1"]
+    flow_t, flow = _timed(lambda: train(net, X=X, y=y, method="flow", tol=1e-10, max_steps=10 ** 7), 1)
+    risk = lambda b: np.sum((b - t.beta_t) ** 2, axis=1)  # noqa: E731
+    print(f"\nfine-tuning from the balanced state, tol 1e-10: gradient flow (DOP853 on the width-1 state, "
+          f"{flow_t:.2f} s, {int(flow.steps.max())} solver steps at most), risk {risk(flow.beta).mean():.5f}")
+    for factor in (1.0, 0.25):
+        lr = None if factor == 1.0 else factor * train(net, X=X, y=y, max_steps=0).lr
+        gd = train(net, X=X, y=y, tol=1e-10, lr=lr, max_steps=10 ** 6)
+        gap = np.linalg.norm(gd.beta - flow.beta, axis=1) / np.linalg.norm(flow.beta, axis=1)
+        print(f"  GD at {factor:g} x the automatic step ({int(gd.steps.max())} steps): |beta_GD - beta_flow| / "
+              f"|beta_flow| = {gap.mean():.2e}, risk(GD) - risk(flow) = {np.mean(risk(gd.beta) - risk(flow.beta)):+.2e}")
     return rows
 
 

@@ -210,120 +210,9 @@ def _latex(value):
     return to_latex(value)
 
 
-SIMULATORS = {
-    # name: (module, function, one-line description)
-    "scratch": ("ftheory.simulate.linear", "simulate_min_norm_risk",
-                "min-norm interpolator risk (n, d, sigma, norm_t)"),
-    "ridge": ("ftheory.simulate.linear", "simulate_ridge_risk", "ridge risk (n, d, sigma, lam, norm_t)"),
-    "linear-transfer": ("ftheory.simulate.linear", "simulate_linear_transfer_risk",
-                        "read-out refit on the pretrained feature (n, d, theta, sigma, lam, norm_s, norm_t, depth)"),
-    "scratch-and-transfer": ("ftheory.simulate.linear", "simulate_scratch_and_transfer",
-                             "scratch, linear transfer and their difference on shared data"),
-    "finite-source": ("ftheory.simulate.linear", "simulate_linear_transfer_finite_source",
-                      "linear transfer from a finite noisy source (gamma_s, sigma_s)"),
-}
-
-
-def _simulator(name):
-    import importlib
-
-    if name not in SIMULATORS:
-        raise CLIError(f"unknown simulator {name!r}; simulators are {', '.join(SIMULATORS)}")
-    module, function, _ = SIMULATORS[name]
-    return getattr(importlib.import_module(module), function)
-
-
-def _grid_values(param, text):
-    """``a,b,c`` or an inclusive range ``start:stop:step`` (expressions allowed: ``0:pi/2:pi/8``)."""
-    import numpy as np
-
-    from ftheory.params import get_param, parse_number
-
-    prm = get_param(param)
-    if ":" in text:
-        try:
-            start, stop, step = (parse_number(t) for t in text.split(":"))
-        except ValueError:
-            raise CLIError(f"{param}={text!r}: expected start:stop:step") from None
-        if step <= 0 or stop < start:
-            raise CLIError(f"{param}={text!r}: expected start <= stop and step > 0")
-        count = int(np.floor((stop - start) / step + 1e-9)) + 1
-        raw = [start + k * step for k in range(count)]
-        return [prm.validate(round(v) if prm.integer else v) for v in raw]
-    return [prm.parse(t) for t in text.split(",")]
-
-
-def cmd_sweep(ns):
-    from ftheory.simulate.sweeps import sweep
-
-    fn = _simulator(ns.simulator)
-    grid = {}
-    for item in ns.grid:
-        name, sep, text = item.partition("=")
-        if not sep:
-            raise CLIError(f"--grid expects NAME=VALUES, got {item!r}")
-        grid[name] = _grid_values(name, text)
-    if not grid:
-        raise CLIError("give at least one --grid NAME=VALUES")
-    fixed = _assignments(ns.set)
-    res = sweep(fn, grid, fixed=fixed, instances=ns.instances, seed=ns.seed, store=ns.store,
-                executor=ns.executor, workers=ns.workers, progress=not ns.json)
-    if ns.json:
-        _emit({"simulator": ns.simulator, "grid": res.grid, "fixed": res.fixed, "instances": res.instances,
-               "seed": res.seed, "computed": res.computed, "loaded": res.loaded,
-               "rows": [{k: _number(v) if isinstance(v, float) else v for k, v in row.items()}
-                        for row in res.rows]}, True, "")
-        return
-    rows = res.rows
-    keys = list(res.grid)
-    print("  ".join(f"{k:>10s}" for k in keys) + f"  {'quantity':>16s} {'mean':>12s} {'sem':>10s} {'conv':>6s}")
-    for row in rows:
-        print("  ".join(f"{row[k]:>10.4g}" for k in keys)
-              + f"  {row['quantity']:>16s} {row['mean']:>12.6g} {row['sem']:>10.3g} "
-                f"{row['converged']:>3d}/{row['instances']}")
-    print(f"{res.computed} points computed, {res.loaded} loaded from the store")
-
-
 def _estimate_json(est):
     return {"mean": _number(est.mean), "sem": _number(est.sem), "std": _number(est.std),
             "instances": est.instances, "converged": int(est.converged.sum())}
-
-
-def cmd_simulate(ns):
-    """Deep linear networks trained by gradient descent (or flow) on Gaussian data (§1.4, §11.1)."""
-    from ftheory.params import PARAMS
-    from ftheory.simulate.deep_linear import simulate_deep_linear, simulate_transfer
-
-    if ns.reps < 1:
-        raise CLIError(f"--reps {ns.reps} is invalid: expected an integer >= 1")
-    args = {"n": PARAMS["n"].validate(ns.n), "d": PARAMS["d"].validate(ns.d),
-            "theta": PARAMS["theta"].parse(ns.theta), "sigma": PARAMS["sigma"].parse(ns.sigma)}
-    if (ns.gamma_s is None) != (ns.sigma_s is None) and ns.gamma_s is None:
-        raise CLIError("--sigma-s needs --gamma-s (finite source set)")
-    kw = {"depth": PARAMS["depth"].validate(ns.depth), "lam": PARAMS["lam"].parse(ns.lam),
-          "instances": ns.reps, "seed": ns.seed, "method": ns.method, "max_steps": ns.max_steps}
-    if ns.alpha is not None:
-        kw["alpha"] = ns.alpha
-    if ns.lr is not None:
-        kw["lr"] = ns.lr
-    if ns.gamma_s is not None:
-        kw["gamma_s"] = PARAMS["gamma_s"].parse(ns.gamma_s)
-        kw["sigma_s"] = PARAMS["sigma_s"].parse(ns.sigma_s or "0")
-    if ns.procedure == "scratch":
-        out = {"risk": simulate_deep_linear("sc", **args, **kw)}
-    else:
-        tx = "lt" if ns.procedure == "linear-transfer" else "ft"
-        res = simulate_transfer(**args, **kw)
-        out = {"risk": res[tx], "scratch_risk": res["sc"], "transferability": res["T_" + tx]}
-    data = {"procedure": ns.procedure, "params": {**args, **{k: v for k, v in kw.items() if k != "seed"}},
-            "seed": ns.seed, **{k: _estimate_json(v) for k, v in out.items()}}
-    lines = [f"{ns.procedure}: n={args['n']} d={args['d']} theta={args['theta']:.6g} sigma={args['sigma']:g} "
-             f"depth={kw['depth']} method={ns.method}"]
-    for k, v in out.items():
-        conv = "" if v.all_converged else "  NOT ALL CONVERGED: do not trust this mean"
-        lines.append(f"  {k:16s} {v.mean:.6g} +- {v.sem:.3g} (sem)   converged {int(v.converged.sum())}/"
-                     f"{v.instances}{conv}")
-    _emit(data, ns.json, "\n".join(lines))
 
 
 def cmd_validate(ns):
@@ -367,7 +256,11 @@ def cmd_reproduce(ns):
         if not all(only):
             raise CLIError(f"--only {ns.only!r} names an empty figure id; give comma-separated ids (see "
                            "'ftheory reproduce --help')")
-    reproduce(out=ns.out, only=only, scale=ns.scale, seed=ns.seed, redraw=ns.redraw, docs=ns.docs)
+    from ftheory.simulate.sweeps import use_executor
+
+    executor = ns.executor or ("dask" if ns.scheduler else "serial")
+    with use_executor(executor, scheduler=ns.scheduler, workers=ns.workers):
+        reproduce(out=ns.out, only=only, scale=ns.scale, seed=ns.seed, redraw=ns.redraw, docs=ns.docs)
     print(f"wrote {os.path.abspath(os.path.join(ns.out, 'index.html'))}; open it in a browser")
 
 
@@ -425,42 +318,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_series)
 
-    p = sub.add_parser("simulate", help="train deep linear networks by gradient descent and report the risk",
-                       description="Monte Carlo of the deep-linear procedures (docs/background.md §1.4): scratch, "
-                       "linear transfer (read-out refit) or fine-tuning, with a small-initialisation "
-                       "pretrained network; prints mean risk, standard error and convergence.")
-    p.add_argument("procedure", choices=["scratch", "linear-transfer", "finetune"])
-    p.add_argument("--d", type=int, required=True)
-    p.add_argument("--n", type=int, required=True)
-    p.add_argument("--theta", default="0", help="radians; expressions such as pi/4 allowed")
-    p.add_argument("--sigma", default="0")
-    p.add_argument("--lam", default="0", help="read-out ridge for linear transfer")
-    p.add_argument("--gamma-s", dest="gamma_s", help="finite source set n_s = gamma_s d")
-    p.add_argument("--sigma-s", dest="sigma_s", help="source label noise (with --gamma-s)")
-    p.add_argument("--depth", type=int, default=2)
-    p.add_argument("--reps", type=int, default=20, help="independent instances")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--method", default="gd", choices=["gd", "flow"])
-    p.add_argument("--alpha", type=float, help="initialisation scale (default 1e-5 at depth 2)")
-    p.add_argument("--lr", type=float, help="step size (default: automatic)")
-    p.add_argument("--max-steps", dest="max_steps", type=int, default=10000)
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_simulate)
+    from ftheory.cli_sim import add_simulate_parser, add_sweep_parser
 
-    p = sub.add_parser("sweep", help="Monte Carlo sweep over a parameter grid (resumable with --store)",
-                       description="Run a simulator over the Cartesian product of the --grid values. "
-                       "Simulators: " + "; ".join(f"{k}: {v[2]}" for k, v in SIMULATORS.items()))
-    p.add_argument("simulator", help=", ".join(SIMULATORS))
-    p.add_argument("--grid", action="append", default=[], metavar="NAME=VALUES",
-                   help="values to sweep: a,b,c or start:stop:step (repeatable)")
-    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="fixed parameter (repeatable)")
-    p.add_argument("--instances", type=int, default=100)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--store", help="folder of the resumable store: finished points are kept and reused")
-    p.add_argument("--executor", default="serial", choices=["serial", "processes", "dask"])
-    p.add_argument("--workers", type=int)
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_sweep)
+    add_simulate_parser(sub)
+    add_sweep_parser(sub)
 
     p = sub.add_parser("validate", help="theory versus simulation: every twin of ftheory.twins (exit 1 on failure)")
     from ftheory.validate import add_arguments
@@ -504,6 +365,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--redraw", action="store_true", help="draw every figure again even if it is up to date")
     p.add_argument("--docs", metavar="DIR", help="also write DIR/figures.md and copy the PNGs to DIR/images")
+    p.add_argument("--executor", choices=["serial", "processes", "dask"],
+                   help="where the simulation points run (default serial; see docs/cluster.md)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="dask.distributed scheduler address or scheduler file: every point runs on that cluster")
+    p.add_argument("--workers", type=int, help="processes for --executor processes or a local Dask cluster")
     p.set_defaults(func=cmd_reproduce)
     from ftheory.figures.catalogue import add_figure_list
 

@@ -170,3 +170,32 @@ def test_flow_stops_on_the_gradient_rule():
     net = pretrained_state(t.beta_s, seed=7)
     res = train(net, X=X, y=y, method="flow", wd=0.05, tol=1e-8, max_steps=10 ** 6)
     assert res.all_converged and res.loss[0] - res.floor[0] > 1e-8 and res.grad_norm[0] <= 1e-8 * 1.01
+
+
+@pytest.mark.parametrize("gamma_s", [None, 0.5, 2.0])
+def test_balanced_pretrained_state_is_the_small_alpha_small_step_limit_of_gd_pretraining(gamma_s):
+    """pretrained="balanced" (width-1 fine-tuning, no pretraining run) is the limit of GD pretraining
+    from the small initialisation (alpha = 1e-5). Population source: risks agree within 1e-5 (O(alpha)).
+    Finite source (minimum-norm fit, both sides of n_s = d): linear transfer agrees within 1e-5; the
+    fine-tuned risks differ by the O(step) imbalance that discrete GD pretraining leaves in the
+    network, so halving the pretraining step halves the difference (ratio 2 +- 15%) wherever it exceeds the
+    O(alpha) floor."""
+    kw = dict(n=10, d=20, theta=0.6, sigma=0.2, instances=4, seed=3, gamma_s=gamma_s,
+              sigma_s=0.0 if gamma_s is None else 0.1)
+    bal = simulate_transfer(**kw, pretrained="balanced")
+    assert bal["ft"].info["path"] == "reduced-width1-gram" and bal["ft"].info["pretrained"] == "balanced"
+    if gamma_s is None:
+        gd = simulate_transfer(**kw)
+        for key in ("sc", "lt", "ft", "T_ft"):
+            np.testing.assert_allclose(bal[key].samples, gd[key].samples, rtol=0, atol=1e-5)
+        return
+    diffs = []
+    for plr in (0.02, 0.01):
+        gd = simulate_transfer(**kw, pretrain_lr=plr, pretrain_steps=100000)
+        assert gd["lt"].all_converged
+        np.testing.assert_array_equal(bal["sc"].samples, gd["sc"].samples)     # same draws, same scratch run
+        np.testing.assert_allclose(bal["lt"].samples, gd["lt"].samples, rtol=0, atol=1e-5)
+        diffs.append(np.abs(bal["ft"].samples - gd["ft"].samples))
+    big = diffs[1] > 5e-6          # above the O(alpha) = 1e-5-scale floor, the O(step) part dominates
+    assert big.any() and np.all(diffs[0] < 1e-3)
+    assert np.all(np.abs(diffs[0][big] / diffs[1][big] - 2.0) < 0.3), diffs

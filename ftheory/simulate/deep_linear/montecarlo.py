@@ -16,17 +16,19 @@ from ftheory.simulate._random import check_seed, spawn_seeds
 from ftheory.simulate._threads import single_blas_thread
 from ftheory.simulate.data import gaussian_data, teachers
 from ftheory.simulate.deep_linear.options import bind, doc_block, signature
-from ftheory.simulate.deep_linear.network import DeepLinearNet, _draw_weights, _layer_shapes, default_alpha
+from ftheory.simulate.deep_linear.network import (DeepLinearNet, _balanced, _draw_weights, _layer_shapes,
+                                                  default_alpha)
 from ftheory.simulate.deep_linear.training import _check_method, linear_transfer, pretrain, train
 from ftheory.simulate.estimate import MCEstimate
 
-__all__ = ["simulate_deep_linear", "simulate_transfer"]
+__all__ = ["simulate_deep_linear", "simulate_transfer", "simulate_deep_scratch", "simulate_deep_linear_transfer",
+           "simulate_deep_finetune"]
 
 _PROCEDURES = {"sc": "sc", "scratch": "sc", "lt": "lt", "linear_transfer": "lt",
                "ft": "ft", "finetune": "ft", "fine_tuning": "ft"}
 
 
-def _draw_instance(rng, n, d, m, depth, theta, sigma, norm_s, norm_t, n_s, sigma_s, alpha):
+def _draw_instance(rng, n, d, m, depth, theta, sigma, norm_s, norm_t, n_s, sigma_s, alpha, gauge=False):
     t = teachers(d, theta, instances=1, norm_s=norm_s, norm_t=norm_t, seed=rng)
     if n_s is not None:
         X_s, y_s = gaussian_data(t.beta_s, n_s, sigma=sigma_s, seed=rng)
@@ -36,14 +38,16 @@ def _draw_instance(rng, n, d, m, depth, theta, sigma, norm_s, norm_t, n_s, sigma
     shapes = _layer_shapes(d, m, depth)
     w_pre = _draw_weights(rng, shapes, alpha, d)
     w_sc = _draw_weights(rng, shapes, alpha, d)
+    # drawn last, so the draws above are the same whichever pretrained state is used
+    g = rng.standard_normal((depth - 1, m)) if gauge else None
     return dict(beta_s=t.beta_s[0], beta_t=t.beta_t[0], X_s=None if X_s is None else X_s[0],
-                y_s=None if y_s is None else y_s[0], X=X[0], y=y[0], w_pre=w_pre, w_sc=w_sc)
+                y_s=None if y_s is None else y_s[0], X=X[0], y=y[0], w_pre=w_pre, w_sc=w_sc, gauge=g)
 
 
 def _draw_all(seed, instances, **kw):
     draws = [_draw_instance(np.random.default_rng(child), **kw) for child in spawn_seeds(seed, instances)]
     out = {}
-    for key in ("beta_s", "beta_t", "X", "y", "X_s", "y_s"):
+    for key in ("beta_s", "beta_t", "X", "y", "X_s", "y_s", "gauge"):
         out[key] = None if draws[0][key] is None else np.stack([dr[key] for dr in draws])
     for key in ("w_pre", "w_sc"):
         out[key] = DeepLinearNet(tuple(np.stack([dr[key][l] for dr in draws])
@@ -97,15 +101,18 @@ def _estimate(samples, converged, info):
 
 def _run_procedures(procs, n, d, theta, sigma, *, depth, lam, alpha, width, lr, max_steps, tol, wd, gamma_s,
                     sigma_s, norm_s, norm_t, instances, seed, method, reduced, pretrain_lr, pretrain_steps,
-                    pretrain_tol, early_stop, rcond, rank):
+                    pretrain_tol, early_stop, rcond, rank, pretrained="gd"):
+    if pretrained not in ("gd", "balanced"):
+        raise ValueError(f"pretrained={pretrained!r} is invalid: expected 'gd' or 'balanced'")
     p = _validate_sim(n, d, theta, sigma, depth, lam, alpha, width, instances, gamma_s, sigma_s, norm_s,
                       norm_t, method, seed, wd, max_steps, tol, lr, pretrain_lr)
     data = _draw_all(seed, p["instances"], n=p["n"], d=p["d"], m=p["m"], depth=p["depth"], theta=p["theta"],
                      sigma=p["sigma"], norm_s=p["norm_s"], norm_t=p["norm_t"], n_s=p["n_s"],
-                     sigma_s=p["sigma_s"], alpha=p["alpha"])
+                     sigma_s=p["sigma_s"], alpha=p["alpha"], gauge=pretrained == "balanced")
     base_info = {"n": p["n"], "d": p["d"], "theta": p["theta"], "sigma": p["sigma"], "depth": p["depth"],
                  "width": p["m"], "alpha": p["alpha"], "wd": float(wd), "method": method,
-                 "reduced": bool(reduced), "lam": p["lam"], "norm_s": p["norm_s"], "norm_t": p["norm_t"]}
+                 "reduced": bool(reduced), "lam": p["lam"], "norm_s": p["norm_s"], "norm_t": p["norm_t"],
+                 "pretrained": pretrained}
     if p["n_s"] is not None:
         base_info.update(gamma_s=p["gamma_s"], sigma_s=p["sigma_s"], n_s=p["n_s"])
     if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
@@ -113,7 +120,10 @@ def _run_procedures(procs, n, d, theta, sigma, *, depth, lam, alpha, width, lr, 
     X, y, beta_t = data["X"], data["y"], data["beta_t"]
     results = {}
     pre = None
-    if "lt" in procs or "ft" in procs:
+    if ("lt" in procs or "ft" in procs) and pretrained == "balanced":
+        pre = _BalancedPretraining(_balanced(_source_fit(data, p["n_s"]), data["gauge"]))
+        pre_info = {"pretrain_steps": pre.steps, "pretrain_loss": pre.loss, "pretrain_converged": pre.converged}
+    elif "lt" in procs or "ft" in procs:
         if p["n_s"] is None:
             pre = pretrain(data["beta_s"], net=data["w_pre"], lr=pretrain_lr, max_steps=pretrain_steps,
                            tol=pretrain_tol, method=method, reduced=reduced)
@@ -140,6 +150,23 @@ def _run_procedures(procs, n, d, theta, sigma, *, depth, lam, alpha, width, lr, 
                           "loss_floor": ft.floor, "lr": ft.lr, "diverged": ft.diverged, "path": ft.path,
                           **pre_info})
     return results
+
+
+class _BalancedPretraining:
+    """Stands in for a TrainResult: the balanced rank-one state, no training (flags all True)."""
+
+    def __init__(self, net):
+        self.net = net
+        self.beta = net.beta
+        B = net.instances
+        self.steps, self.loss, self.converged = np.zeros(B, dtype=np.int64), np.zeros(B), np.ones(B, dtype=bool)
+
+
+def _source_fit(data, n_s):
+    """beta_s (population source) or the minimum-norm least-squares fit of the source data."""
+    if n_s is None:
+        return data["beta_s"]
+    return np.stack([np.linalg.lstsq(Xs, ys, rcond=None)[0] for Xs, ys in zip(data["X_s"], data["y_s"])])
 
 
 def _run(procs, task, options):
@@ -207,3 +234,19 @@ dict
     ``R_sc - R_tx`` with ``converged`` the AND of both runs' flags. For the same seed, ``"sc"``,
     ``"lt"`` and ``"ft"`` equal :func:`simulate_deep_linear` of each procedure.
 """
+
+
+def _procedure_wrapper(proc, label):
+    def fn(n=None, d=None, theta=0.0, sigma=0.0, **options):
+        return simulate_deep_linear(proc, n, d, theta, sigma, **options)
+    fn.__name__ = fn.__qualname__ = f"simulate_deep_{label}"
+    fn.__module__ = __name__
+    fn.__signature__ = signature()
+    fn.__doc__ = (f"``simulate_deep_linear({proc!r}, ...)`` as a function of the task alone (for sweeps and "
+                  f"the CLI); parameters as :func:`simulate_deep_linear`.")
+    return fn
+
+
+simulate_deep_scratch = _procedure_wrapper("sc", "scratch")
+simulate_deep_linear_transfer = _procedure_wrapper("lt", "linear_transfer")
+simulate_deep_finetune = _procedure_wrapper("ft", "finetune")

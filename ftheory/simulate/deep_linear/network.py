@@ -154,14 +154,19 @@ def pretrained_state(beta, *, depth=2, width=None, seed=None) -> DeepLinearNet:
     depth = int(PARAMS["depth"].validate(depth))
     m = d if width is None else check_int("width", width, 1)
     rng = as_generator(seed)
+    gauges = np.stack([rng.standard_normal((B, m)) for _ in range(depth - 1)], axis=1)
+    return _balanced(beta, gauges)
+
+
+def _balanced(beta, gauges):
+    """The balanced rank-one network with end-to-end ``beta`` (B, d); ``gauges`` (B, L-1, m) Gaussian
+    vectors normalised to the hidden directions ``u_2 .. u_L``."""
     r = np.linalg.norm(beta, axis=1)
     if np.any(r == 0):
         raise ValueError("beta must be non-zero for the rank-one pretrained state")
+    depth = gauges.shape[1] + 1
     s = r ** (1.0 / depth)
-    us = [beta / r[:, None]]
-    for _ in range(depth - 1):
-        g = rng.standard_normal((B, m))
-        us.append(g / np.linalg.norm(g, axis=1, keepdims=True))
+    us = [beta / r[:, None]] + [g / np.linalg.norm(g, axis=1, keepdims=True) for g in np.moveaxis(gauges, 1, 0)]
     ws = [s[:, None, None] * us[i][:, :, None] * us[i + 1][:, None, :] for i in range(depth - 1)]
     ws.append(s[:, None, None] * us[-1][:, :, None])
     return DeepLinearNet(tuple(ws))

@@ -54,6 +54,11 @@ OPTIONS = (
     Option("seed", None, "int, numpy Generator, SeedSequence or None", "int"),
     Option("method", "gd", "gradient descent or gradient flow (adaptive ODE solver)", "choice", ("gd", "flow")),
     Option("reduced", True, "exact reduced (spectral) dynamics; False runs textbook full-dimensional GD", "bool"),
+    Option("pretrained", "gd", "pretrained network: 'gd' trains it by GD from the small initialisation; "
+           "'balanced' is the exactly balanced rank-one state of the alpha -> 0 limit (docs/background.md "
+           "§2.3-§2.4) with end-to-end vector beta_s (population source) or the minimum-norm / least-squares "
+           "fit of the source data, so fine-tuning runs the O(n)-per-step width-1 dynamics", "choice",
+           ("gd", "balanced")),
     Option("pretrain_lr", None, "pretraining step size > 0 (default: automatic)"),
     Option("pretrain_steps", 20000, "pretraining step budget, >= 0", "int"),
     Option("pretrain_tol", 1e-12, "pretraining loss tolerance, >= 0"),
