@@ -18,7 +18,7 @@ CONFIGS = {
     "cpu": {**RELU_SCALES["cpu"], "instances": 8,
             "ns": [10, 20, 40, 80, 160, 320, 640, 1280], "mus": [round(0.1 * k, 10) for k in range(9)],
             "fit_n_min": 80, "rcond": 1e-6, "projection_teachers": 200, "gram_mu": 0.4, "gram_inputs": 40,
-            "slice_mus": [0.2, 0.6], "nu_seeds": 4},
+            "slice_mus": [0.2, 0.6], "nu_seeds": 3},
     # docs/background.md §10.6 sizes; cost model and measured times in docs/performance.md (ReLU section)
     "paper": {**RELU_SCALES["paper"], "instances": 8,
               "ns": [50, 100, 200, 400, 800, 1600, 3200], "mus": [round(0.1 * k, 10) for k in range(9)],
@@ -40,10 +40,16 @@ def config(scale) -> dict:
     return {"preset": name, **CONFIGS[name]}
 
 
+def _key(cfg, seed, **extra) -> str:
+    """Hash of what the simulation depends on (settings, grids, seed), not of figure-only options."""
+    sim = {k: cfg[k] for k in sorted(cfg) if k in ReluSpec.names() or k in ("ns", "mus")}
+    return hashlib.sha256(json.dumps({"sim": sim, "seed": seed, **extra}, sort_keys=True).encode()).hexdigest()[:20]
+
+
 def experiment(scale, seed, store=None, progress=None) -> tuple[dict, ReluTransferResult]:
     """The shared simulation (memoised in-process and, with ``store``, on disk)."""
     cfg = config(scale)
-    key = hashlib.sha256(json.dumps({"cfg": cfg, "seed": seed}, sort_keys=True).encode()).hexdigest()[:20]
+    key = _key(cfg, seed)
     if key in _MEMO:
         return cfg, _MEMO[key]
     path = os.path.join(store, "relu", f"{key}.npz") if store else None
@@ -93,8 +99,7 @@ def pooled_scratch(cfg, res, seed, store=None, progress=None) -> tuple[np.ndarra
     conv = [res.scratch_converged]
     settings = {k: v for k, v in cfg.items() if k in ReluSpec.names()}
     for k in range(1, int(cfg.get("nu_seeds", 1))):
-        key = hashlib.sha256(json.dumps({"cfg": cfg, "seed": seed, "scratch_seed": k}, sort_keys=True).encode()
-                             ).hexdigest()[:20]
+        key = _key(cfg, seed, scratch_seed=k)
         if key not in _MEMO:
             path = os.path.join(store, "relu", f"scratch-{key}.npz") if store else None
             got = None

@@ -42,6 +42,9 @@ __all__ = ["simulate_relu_transfer", "simulate_relu_scratch", "simulate_relu"]
 
 #: Pair-kernel entries ``(pairs) x m x (m + |S|)`` held at once by population pretraining (memory bound).
 PAIR_ENTRIES = 10_000_000
+#: Activation entries ``(instances) x n x m`` held at once by gradient descent on samples (memory bound;
+#: batches of huge arrays are memory-bandwidth bound, measured slower per instance at n = 3200, m = 1000).
+SAMPLE_ENTRIES = 4_000_000
 
 
 def _streams(child: np.random.SeedSequence):
@@ -157,12 +160,19 @@ def _spans(teacher, mus, pre_W, pre_a):
 def _target_point(spec, n, X, y, sc_init, pre_W, pre_a, target):
     """Scratch, linear transfer (and fine-tuning) at one ``n`` for every instance (and ``mu``)."""
     I, M = pre_W.shape[:2]
-    res = gradient_descent(EmpiricalLoss(X, y), sc_init, spec.lr, spec.steps, spec.tol, spec.grad_tol, True,
-                           plateau=spec.plateau, monitor=RiskMonitor(target) if spec.plateau > 0 else None)
-    out = {"scratch": risk(res.net.function, target), "scratch_converged": res.converged,
-           "scratch_loss": res.loss, "scratch_steps": res.steps,
+    out = {"scratch": np.empty(I), "scratch_converged": np.empty(I, dtype=bool), "scratch_loss": np.empty(I),
+           "scratch_steps": np.empty(I, dtype=np.int64),
            "lt": np.empty((I, M)), "lt_rank": np.empty((I, M), dtype=np.int64)}
-    for i in range(I):   # one instance at a time: F is (M, n, m)
+    chunk = max(1, min(I, SAMPLE_ENTRIES // (n * spec.m)))       # instances per batch (memory bound)
+    for c0 in range(0, I, chunk):
+        sl = slice(c0, min(c0 + chunk, I))
+        tgt = target.take(sl)
+        res = gradient_descent(EmpiricalLoss(X[sl], y[sl]), sc_init.take(sl), spec.lr, spec.steps, spec.tol,
+                               spec.grad_tol, True, plateau=spec.plateau,
+                               monitor=RiskMonitor(tgt) if spec.plateau > 0 else None)
+        out["scratch"][sl], out["scratch_converged"][sl] = risk(res.net.function, tgt), res.converged
+        out["scratch_loss"][sl], out["scratch_steps"][sl] = res.loss, res.steps
+    for i in range(I if M else 0):   # one instance at a time: F is (M, n, m)
         net = ReluNet(pre_W[i], pre_a[i])
         Xr, yr = np.broadcast_to(X[i], (M,) + X.shape[1:]), np.broadcast_to(y[i], (M, n))
         tgt = ReluFunction(np.broadcast_to(target.weights[i], (M,) + target.weights.shape[1:]),
@@ -275,11 +285,10 @@ def simulate_relu_scratch(ns, spec=None, *, seed=None, progress=None, **settings
     target = teacher.target
     sc, conv = [], []
     for n in ns_list:
-        res = gradient_descent(EmpiricalLoss(X_all[:, :n], y_all[:, :n]), sc_init, spec.lr, spec.steps, spec.tol,
-                               spec.grad_tol, True, plateau=spec.plateau,
-                               monitor=RiskMonitor(target) if spec.plateau > 0 else None)
-        sc.append(risk(res.net.function, target))
-        conv.append(res.converged)
+        got = _target_point(spec, n, X_all[:, :n], y_all[:, :n], sc_init, np.empty((spec.instances, 0, spec.m, spec.d)),
+                            np.empty((spec.instances, 0, spec.m)), target)
+        sc.append(got["scratch"])
+        conv.append(got["scratch_converged"])
         say(f"scratch n={n}")
     seed_desc = seed if isinstance(seed, (int, type(None))) else repr(seed)
     return {"ns": np.array(ns_list, dtype=np.int64), "scratch": np.stack(sc, axis=-1),

@@ -46,13 +46,14 @@ class EmpiricalLoss:
         """``(loss, m dL/da, m dL/dw)`` at ``(W, a)``."""
         X, y = self.X, self.y
         n, m = X.shape[1], W.shape[1]
-        pre = np.matmul(X, np.swapaxes(W, 1, 2))                      # (B, n, m)
-        act = np.maximum(pre, 0.0)
+        act = np.matmul(X, np.swapaxes(W, 1, 2))                      # (B, n, m) pre-activations
+        on = act > 0
+        np.maximum(act, 0.0, out=act)
         r = np.matmul(act, a[:, :, None])[:, :, 0] / m - y             # (B, n)
         loss = np.mean(r * r, axis=1)
         ga = (2.0 / n) * np.matmul(r[:, None, :], act)[:, 0, :]        # m * dL/da
-        gate = (pre > 0) * r[:, :, None]                               # (B, n, m)
-        gw = (2.0 / n) * a[:, :, None] * np.matmul(np.swapaxes(gate, 1, 2), X)   # m * dL/dw
+        np.multiply(on, r[:, :, None], out=act)                        # gate (B, n, m), reusing act
+        gw = (2.0 / n) * a[:, :, None] * np.matmul(np.swapaxes(act, 1, 2), X)   # m * dL/dw
         return loss, ga, gw
 
 

@@ -192,19 +192,19 @@ class ReluSpec:
         return {k: getattr(self, k) for k in self.names()}
 
 
-#: Named presets (settings of :class:`ReluSpec`). ``"paper"``: docs/background.md §10.1/§10.6 (d = 100,
-#: m = 1000, m* = 100, sigma = 0), made to run within 2 hours on 2 cores (docs/performance.md, ReLU section):
-#: pretraining at lr = 4 (below the read-out stability limit 2 pi) until the source risk is 1e-3 of
-#: ||f_s||^2, float32 population gradients, and the plateau rule for every gradient descent. ``"cpu"``:
-#: the default scale of ``ftheory reproduce`` (the paper's m*/d = 1 and m/m* = 5; the whole ReLU figure
-#: set in a few minutes). ``"tiny"``: tests. Scratch risks depend little on the number of steps once the
+#: Named presets (settings of :class:`ReluSpec`). ``"paper"``: docs/background.md §10.1/§10.6 sizes (d = 100,
+#: m = 1000, m* = 100, sigma = 0) with the protocol made to fit in 2 hours of one core (docs/performance.md,
+#: ReLU section): pretraining at lr = 2 (lr = 4 is rejected by the step control at the first step, measured)
+#: until the source risk is 3e-3 of ||f_s||^2 (about 3000 steps; budget 8000), float32 population gradients,
+#: and the plateau rule (0.02) for every gradient descent. ``"cpu"``: the default scale of ``ftheory
+#: reproduce`` (the paper's m*/d = 1 and m/m* = 5; the whole ReLU figure set in a few minutes); pretraining
+#: runs its full budget. ``"tiny"``: tests. Scratch risks depend little on the number of steps once the
 #: training loss is ~0 (measured at the cpu scale, 8 instances: 1500 -> 4000 steps changes R_sc by < 3% for
 #: n <= 640 and by -7% at n = 1280; 500 steps gives +22% at n = 1280).
 RELU_SCALES = {
     "paper": {"d": 100, "m": 1000, "m_star": 100, "sigma": 0.0, "lr": 1.0, "steps": 20000,
-              "pretrain_lr": 4.0, "pretrain_steps": 6000, "pretrain_tol": 1e-3, "pretrain_early_stop": True,
-              "plateau": 0.02,
-              "dtype": "float32"},
+              "pretrain_lr": 2.0, "pretrain_steps": 8000, "pretrain_tol": 3e-3, "pretrain_early_stop": True,
+              "plateau": 0.02, "dtype": "float32"},
     "cpu": {"d": 20, "m": 100, "m_star": 20, "sigma": 0.0, "lr": 1.0, "steps": 1500,
             "pretrain_lr": 2.0, "pretrain_steps": 1000},
     "tiny": {"d": 8, "m": 24, "m_star": 8, "sigma": 0.0, "lr": 1.0, "steps": 150,
