@@ -182,7 +182,7 @@ class Moments:
         aKSLb = float(a @ GKSL @ b)
         z1 = sab * aKSLb + aLb * aKb
         z2 = (sab ** 2 * self._trace(K, L) + 4 * sab * aKSLb + 2 * aKb * aLb + bKb * aLa)
-        return (4 * (n - 2) * z1 + 2 * z2) / (n * (n - 1))
+        return (4 * (n - 2) * z1 + 2 * z2) / (n * (n - 1))  # K, L functions of Sigma (commuting): exact
 
     def cov_matrix(self, stats) -> np.ndarray:
         m = len(stats)

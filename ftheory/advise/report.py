@@ -146,7 +146,8 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     unlabeled : (N, d) inputs without labels; their covariance selects the anisotropic theory.
     center : fit an intercept (Helmert centring, ``n - 1`` effective samples).
     standardize : isotropic path only: scale each column to unit variance (default True).
-    n_max, grid_size : the sample-size grid of the curves (default up to ``max(10 n, 4 d)``).
+    n_max, grid_size : the sample-size grid of the curves (default up to ``max(10 n, 4 d)``);
+        ``grid_size=0`` skips the curves (the crossover is then only checked at ``n``).
 
     Returns
     -------
@@ -183,7 +184,7 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
         "finetune": _diff_interval(pe, risk("scratch_ridge", n_eff), risk("finetune_ridge", n_eff)),
     }
     n_max = int(n_max or max(10 * n, 4 * d))
-    ns = np.unique(np.round(np.geomspace(3, n_max, grid_size)).astype(int))
+    ns = np.unique(np.round(np.geomspace(3, n_max, grid_size)).astype(int)) if grid_size else np.array([n_eff])
     curves = {"n": ns + int(center)}
     for proc in PROCEDURES:
         ivs = [_risk_interval(pe, risk(proc, int(m))) for m in ns]
