@@ -12,7 +12,8 @@ theory reference docs/background.md.
 from ftheory.params import PARAMS, Param, get_param
 from ftheory.registry import get, results
 from ftheory.result import Result
+from ftheory.advise import advise
 
 __version__ = "0.1.0"
 
-__all__ = ["PARAMS", "Param", "Result", "get", "get_param", "results", "__version__"]
+__all__ = ["PARAMS", "Param", "Result", "advise", "get", "get_param", "results", "__version__"]

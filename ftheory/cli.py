@@ -356,6 +356,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "supplies the fitted ReLU power law (A, nu) and residuals")
     p.set_defaults(func=cmd_explore)
 
+    from ftheory.cli_advise import add_parser as _add_advise
+    _add_advise(sub)
+
     p = sub.add_parser("reproduce", help="reproduce the paper's figures, theory and simulation side by side")
     p.add_argument("--out", default="figures", help="output folder (default: figures)")
     p.add_argument("--only", help="comma-separated figure ids (listed below)")

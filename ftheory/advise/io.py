@@ -1,0 +1,179 @@
+"""Input checks and file reading for the advisor (CSV, NPZ, Parquet).
+
+Every problem raises ``ValueError`` naming the input, what is wrong and what is expected.
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+__all__ = ["check_inputs", "read_table", "read_weights", "load_target"]
+
+
+def _matrix(name, A, ncols=None):
+    try:
+        A = np.asarray(A, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} is invalid: expected a numeric array") from None
+    if A.ndim == 1 and ncols is None:
+        A = A[:, None]
+    if A.ndim != 2:
+        raise ValueError(f"{name} has shape {A.shape}: expected a 2-d array (samples x features)")
+    if A.size and not np.all(np.isfinite(A)):
+        i, j = np.argwhere(~np.isfinite(A))[0]
+        raise ValueError(f"{name} contains {A[i, j]} at row {i}, column {j}: expected finite numbers "
+                         "(NaN and inf are not dropped silently; remove or impute them)")
+    return A
+
+
+def _vector(name, v, n):
+    try:
+        v = np.asarray(v, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} is invalid: expected a numeric vector") from None
+    if v.ndim == 2 and 1 in v.shape:
+        v = v.ravel()
+    if v.ndim != 1:
+        raise ValueError(f"{name} has shape {v.shape}: expected a vector")
+    if n is not None and v.shape[0] != n:
+        raise ValueError(f"{name} has {v.shape[0]} entries but X has {n} rows: shapes must match")
+    if not np.all(np.isfinite(v)):
+        i = int(np.argwhere(~np.isfinite(v))[0][0])
+        raise ValueError(f"{name} contains {v[i]} at position {i}: expected finite numbers "
+                         "(NaN and inf are not dropped silently)")
+    return v
+
+
+def _check_columns(name, A, what="column"):
+    sd = A.std(axis=0)
+    scale = np.abs(A).max(axis=0)
+    const = np.flatnonzero(sd <= 1e-12 * np.maximum(scale, 1e-300))
+    if const.size:
+        raise ValueError(f"{name} has constant {what}(s) {const[:10].tolist()}: a constant input carries no "
+                         "information and makes the covariance singular; drop it (the advisor fits an "
+                         "intercept)")
+    Z = (A - A.mean(0)) / sd
+    C = Z.T @ Z / A.shape[0]
+    iu = np.argwhere(np.triu(np.abs(C) > 1 - 1e-10, 1))
+    if iu.size:
+        i, j = iu[0]
+        raise ValueError(f"{name} has duplicated (perfectly correlated) {what}s {int(i)} and {int(j)}: "
+                         "drop one of them")
+
+
+def check_inputs(X, y, source_pred=None, source_weights=None, unlabeled=None):
+    """Validated float arrays ``(X, y, z, unlabeled)``; ``z`` is the pretrained prediction on ``X``."""
+    X = _matrix("X", X)
+    n, d = X.shape
+    if n < 3:
+        raise ValueError(f"X has n={n} rows: expected at least 3 labelled samples")
+    if d < 1:
+        raise ValueError("X has no columns: expected at least one feature")
+    y = _vector("y", y, n)
+    _check_columns("X", X)
+    if np.std(y) <= 1e-12 * max(np.abs(y).max(), 1e-300):
+        raise ValueError("y is constant: there is nothing to predict")
+    if source_pred is not None and source_weights is not None:
+        raise ValueError("give either source_pred or source_weights, not both")
+    z = None
+    if source_pred is not None:
+        z = _vector("source_pred", source_pred, n)
+    elif source_weights is not None:
+        w = _vector("source_weights", source_weights, None)
+        if w.shape[0] != d:
+            raise ValueError(f"source_weights has {w.shape[0]} entries but X has d={d} columns: shapes must match")
+        z = X @ w
+    if z is not None and np.std(z) <= 1e-12 * max(np.abs(z).max(), 1e-300):
+        raise ValueError("the pretrained predictor is constant on the target inputs (source_pred/"
+                         "source_weights): it carries no feature to transfer")
+    U = None
+    if unlabeled is not None:
+        U = _matrix("unlabeled", unlabeled)
+        if U.shape[1] != d:
+            raise ValueError(f"unlabeled has {U.shape[1]} columns but X has d={d}: shapes must match")
+        if U.shape[0] < d + 6:
+            raise ValueError(f"unlabeled has {U.shape[0]} rows: expected at least d + 6 = {d + 6} to estimate the "
+                             "input covariance (or omit it to use the isotropic theory)")
+        _check_columns("unlabeled", U)
+    return X, y, z, U
+
+
+# -- files ----------------------------------------------------------------------------------------
+
+def read_table(path):
+    """A ``pandas.DataFrame`` from a CSV, Parquet or NPZ file (NPZ: one array per column name,
+    or a 2-d array ``X`` plus 1-d arrays)."""
+    import pandas as pd
+
+    if not os.path.exists(path):
+        raise ValueError(f"file {path!r} does not exist")
+    ext = os.path.splitext(path)[1].lower()
+    try:
+        if ext in (".csv", ".txt"):
+            return pd.read_csv(path)
+        if ext in (".parquet", ".pq"):
+            return pd.read_parquet(path)
+        if ext == ".npz":
+            with np.load(path, allow_pickle=False) as f:
+                cols = {}
+                for key in f.files:
+                    a = f[key]
+                    if a.ndim == 2:
+                        for j in range(a.shape[1]):
+                            cols[f"{key}{j}"] = a[:, j]
+                    elif a.ndim == 1:
+                        cols[key] = a
+                    else:
+                        raise ValueError(f"array {key!r} in {path!r} has {a.ndim} dimensions: expected 1 or 2")
+                lengths = {len(v) for v in cols.values()}
+                if len(lengths) > 1:
+                    raise ValueError(f"arrays in {path!r} have different lengths {sorted(lengths)}")
+                return pd.DataFrame(cols)
+    except ValueError:
+        raise
+    except Exception as exc:  # parser errors of pandas / pyarrow / numpy
+        raise ValueError(f"cannot read {path!r}: {type(exc).__name__}: {str(exc).splitlines()[0]}") from None
+    raise ValueError(f"file {path!r} has extension {ext!r}: expected .csv, .parquet or .npz")
+
+
+def _numeric(df, path):
+    bad = [c for c in df.columns if not np.issubdtype(df[c].dtype, np.number)]
+    if bad:
+        raise ValueError(f"column(s) {bad[:5]} of {path!r} are not numeric: expected numeric features")
+    return df.to_numpy(dtype=float)
+
+
+def read_weights(path, d):
+    """Pretrained weights: a vector of ``d`` numbers from CSV/Parquet (one column or one row) or NPZ."""
+    df = read_table(path)
+    w = df.to_numpy(dtype=float).ravel() if all(np.issubdtype(t, np.number) for t in df.dtypes) else None
+    if w is None:
+        raise ValueError(f"weights file {path!r} is not numeric")
+    if w.shape[0] != d:
+        raise ValueError(f"weights file {path!r} holds {w.shape[0]} numbers but the target has d={d} features")
+    return w
+
+
+def load_target(path, label, source_pred=None):
+    """``(X, y, z, feature_names)`` from a target table with label column ``label``."""
+    df = read_table(path)
+    if label not in df.columns:
+        raise ValueError(f"label column {label!r} is missing from {path!r}; columns are "
+                         f"{', '.join(map(str, list(df.columns)[:12]))}{' ...' if len(df.columns) > 12 else ''}")
+    if source_pred is not None and source_pred not in df.columns:
+        raise ValueError(f"source-pred column {source_pred!r} is missing from {path!r}")
+    y = _numeric(df[[label]], path).ravel()
+    z = _numeric(df[[source_pred]], path).ravel() if source_pred is not None else None
+    feats = [c for c in df.columns if c not in (label, source_pred)]
+    if not feats:
+        raise ValueError(f"{path!r} has no feature columns besides the label")
+    return _numeric(df[feats], path), y, z, feats
+
+
+def load_unlabeled(path, features):
+    df = read_table(path)
+    missing = [c for c in features if c not in df.columns]
+    if missing:
+        raise ValueError(f"unlabeled file {path!r} lacks feature column(s) {missing[:5]}")
+    return _numeric(df[features], path)
