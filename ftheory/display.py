@@ -40,18 +40,22 @@ def user_reference(reference: str) -> str:
 def labels(result) -> dict:
     """``{"status", "status_meaning", "regime", "regime_meaning", "badges"}`` of a result.
 
-    The regime is ``"exact"`` for exact finite-size expectations, ``"bound"`` for inequalities,
-    and ``"approximate"`` for asymptotic forms (exact in the proportional limit ``n, d -> oo``
-    with ``n/d -> gamma``, an approximation at finite size). ``badges`` lists the labels shown
+    The regime is ``"exact"`` for exact finite-size expectations (names ending in ``_finite``,
+    summaries starting "Exact") and for results with no large-dimension limit (kernels,
+    distances), ``"bound"`` for inequalities, and ``"approximate"`` for the forms of the
+    proportional limit (those in terms of ``gamma`` or ``gamma_s``: exact as ``n, d -> oo`` with
+    ``n/d -> gamma``, an approximation at finite size). ``badges`` lists the labels shown
     on the card, adding ``"extension"`` for results not in the paper.
     """
-    text = f"{result.name} {result.summary}".lower()
+    summary = result.summary.lower()
     if "bound" in result.name.replace("boundary", ""):
         regime, meaning = "bound", "an inequality, not an equality"
-    elif "exact" in text or result.name.endswith("_finite") or not ({"gamma", "gamma_s"} & set(result.params)):
-        regime, meaning = "exact", "exact (no large-dimension limit taken)"
-    else:
+    elif result.name.endswith("_finite") or summary.startswith("exact"):
+        regime, meaning = "exact", "exact at finite size (no large-dimension limit taken)"
+    elif {"gamma", "gamma_s"} & set(result.params) or "gamma" in summary or "asymptotic" in summary:
         regime, meaning = "approximate", "asymptotic: exact as n, d -> oo with n/d -> gamma; approximate at finite size"
+    else:
+        regime, meaning = "exact", "exact (no large-dimension limit taken)"
     short, status_meaning = STATUS_LABELS.get(result.status, (result.status, ""))
     badges = [regime] + (["extension"] if result.status == "EXT" else [])
     return {"status": short, "status_meaning": status_meaning, "regime": regime, "regime_meaning": meaning,
@@ -76,16 +80,18 @@ def latex_repr(result) -> str:
     from ftheory.latex import formula_lines
 
     main, defs = formula_lines(result.expr)
-    head = signature_latex(result) + " = " + main
-    if not defs:
-        return f"$$\\displaystyle {head}$$"
-    rows = [head.replace("&", r"\;&", 0)] + [f"{name} = {tex}" for name, tex in defs]
-    inner = " \\\\[2pt] ".join([rows[0]] + [r"\text{where } " + rows[1]] + rows[2:])
-    return f"$$\\begin{{gathered}}{inner}\\end{{gathered}}$$"
+    head = signature_latex(result) + " = "
+    if not defs and "\\qquad" not in main:
+        return f"$$\\displaystyle {head}{main[1:]}$$"
+    rows = [head + "{}" + main] + [("\\text{where } " if k == 0 else "") + f"{name} &= {tex}"
+                                   for k, (name, tex) in enumerate(defs)]
+    return "$$\\begin{aligned}" + " \\\\\n".join(rows) + "\\end{aligned}$$"
 
 
-def html_card(result) -> str:
-    """A compact HTML card: name, labels, summary, parameters (domain, default), reference."""
+def html_card(result, formula: bool = True) -> str:
+    """A compact HTML card: name, labels, summary, the formula (typeset by the notebook's MathJax;
+    ``formula=False`` leaves it out and does not import SymPy), parameters (domain, default,
+    meaning), reference and what checks it."""
     lab = labels(result)
     esc = html.escape
     badges = "".join(
@@ -107,6 +113,7 @@ def html_card(result) -> str:
         f'<div><b><code>{esc(result.name)}</code></b> <span style="color:#555">[{esc(result.status)}: '
         f'{esc(lab["status"])}]</span>{badges}</div>'
         f'<div style="margin:4px 0">{esc(result.summary)}</div>'
+        f'<div style="overflow-x:auto">{esc(latex_repr(result)) if formula else ""}</div>'
         '<table style="border-collapse:collapse;margin:4px 0"><tr><th style="text-align:left">parameter</th>'
         '<th></th><th style="text-align:left">domain</th><th style="text-align:left">default</th>'
         '<th style="text-align:left">meaning</th></tr>' + "".join(rows) + "</table>"

@@ -89,7 +89,7 @@ def grid(result, **params):
     attrs = {"result": result.name, "latex": signature_latex(result), "reference": user_reference(result.reference),
              "status": result.status, "long_name": result.summary,
              "fixed": ", ".join(f"{k}={float(v):g}" for k, v in shown.items())}
-    attrs.update({k: float(v) for k, v in shown.items()})
+    attrs.update({k: int(v) if PARAMS[k].integer else float(v) for k, v in shown.items()})
     coords = {n: xr.Variable(n, axes[n], attrs=_coord_attrs(n)) for n in names}
     return xr.DataArray(values, dims=names, coords=coords, name=result.name, attrs=attrs)
 
