@@ -129,23 +129,23 @@ def to_dataset(estimates, coords: dict | None = None, *, attrs: dict | None = No
         if isinstance(estimates, (list, tuple)):
             raise ValueError("to_dataset: a list of estimates needs coords (e.g. {'n': [...]})")
         return _point_dataset(estimates, attrs)
-    coords = {k: list(np.atleast_1d(v)) for k, v in coords.items()}
+    import itertools
+
+    coords = {k: np.atleast_1d(v).tolist() for k, v in coords.items()}
     shape = tuple(len(v) for v in coords.values())
     items = list(estimates)
     if len(items) != math.prod(shape):
         raise ValueError(f"to_dataset: {len(items)} estimates for a grid of shape {shape} ({', '.join(coords)})")
-    points = [_point_dataset(e, {}) for e in items]
-    stacked = xr.concat(points, dim="_point", join="outer")
-    import pandas as pd
-
-    index = pd.MultiIndex.from_product(list(coords.values()), names=list(coords))
-    stacked = stacked.assign_coords(_point=index) if len(coords) > 1 else stacked.assign_coords(
-        _point=list(coords.values())[0]).rename(_point=list(coords)[0])
-    ds = stacked.unstack("_point") if len(coords) > 1 else stacked
-    for name in coords:
-        ds[name].attrs.update(_coord_attrs(name))
-    ds.attrs.update(attrs)
-    return _with_gamma(ds)
+    rows = []
+    for point, est in zip(itertools.product(*coords.values()), items):
+        where = dict(zip(coords, point))
+        if _is_estimate(est):
+            rows.append({**where, **_summary(est)})
+        elif isinstance(est, dict) and est and all(_is_estimate(v) for v in est.values()):
+            rows += [{**where, "quantity": q, **_summary(e)} for q, e in est.items()]
+        else:
+            raise ValueError(f"to_dataset: expected an MCEstimate or a dict of them, got {type(est).__name__}")
+    return _rows_dataset(rows, list(coords), attrs)
 
 
 def _point_dataset(est, attrs):
