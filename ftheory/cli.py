@@ -85,15 +85,17 @@ def cmd_list(ns):
 def cmd_show(ns):
     from ftheory.registry import get
 
+    from ftheory.display import formula_text, user_reference
+
     r = get(ns.name)
     if ns.json:
         _emit({**r.spec.as_dict(), "params": list(r.params), "domain": r.domain,
                "defaults": r.defaults, "expr": str(r.expr), "latex": r.latex()}, True, "")
         return
-    print(f"{r.name}  [{r.status}]  {r.reference}")
+    print(f"{r.name}  [{r.status}]  {user_reference(r.reference)}")
     print(r.summary)
     print()
-    print(r.pretty())
+    print(formula_text(r))
     print()
     print("domain:")
     for p, dom in r.domain.items():

@@ -168,6 +168,33 @@ class Result:
         args = ", ".join(p if PARAMS[p].default is None else f"{p}={PARAMS[p].default:g}" for p in self.params)
         return f"<Result {self.name}({args}) [{self.status}] {self.reference}>"
 
+    # -- notebook display, labeled grids, quick plots (ftheory.display, .labeled, .plotting) ----
+    def _repr_latex_(self):
+        """The formula in display math (Jupyter); see :func:`ftheory.display.latex_repr`."""
+        from ftheory.display import latex_repr
+
+        return latex_repr(self)
+
+    def _repr_html_(self):
+        """A compact card: formula, parameters and domains, reference, labels (Jupyter)."""
+        from ftheory.display import html_card
+
+        return html_card(self)
+
+    def grid(self, **params):
+        """Evaluate on the grid of the array parameters: an ``xarray.DataArray`` with one named
+        dimension per array parameter (see :func:`ftheory.labeled.grid`)."""
+        from ftheory.labeled import grid
+
+        return grid(self, **params)
+
+    def plot(self, ax=None, **params):
+        """Line plot over one array parameter, map over two (registered boundaries drawn);
+        returns the matplotlib Axes (see :func:`ftheory.plotting.plot_result`)."""
+        from ftheory.plotting import plot_result
+
+        return plot_result(self, ax=ax, **params)
+
     # -- arguments ------------------------------------------------------------------------
     def _arguments(self, kwargs: dict, validate) -> list:
         unknown = [k for k in kwargs if k not in self.params]

@@ -153,7 +153,7 @@ def surface(ax3d, theta, gamma, values, *, title=None):
 def phase_diagram(result, out, *, size=400, binary=False, **params) -> list:
     """Theory phase diagram of any registered result with ``gamma`` and ``theta`` (PNG + PDF).
 
-    Linear-transfer results get the registered boundaries drawn on top.
+    Results with registered boundaries (:data:`ftheory.plotting.BOUNDARIES`) get them drawn on top.
     """
     r = ftheory.get(result)
     if "gamma" not in r.params or "theta" not in r.params:
@@ -163,8 +163,9 @@ def phase_diagram(result, out, *, size=400, binary=False, **params) -> list:
     ax = axes[0][0]
     im = heatmap(ax, theta, gamma, values, binary=binary,
                  title=f"{result}(" + ", ".join(f"{k}={v:g}" for k, v in params.items()) + ")")
-    if result in ("linear_transfer_transferability",) and params.get("lam", 0) == 0:
-        lt_boundaries(ax, params.get("sigma", 0.0))
+    from ftheory.plotting import draw_boundaries  # the registered boundaries of this result, if any
+
+    if draw_boundaries(ax, result, params):
         legend_below(ax)
     fig.colorbar(im, ax=ax, label=r"$\mathcal{T}$ (blue: transfer helps)")
     stem = out[:-4] if out.endswith((".png", ".pdf")) else out
