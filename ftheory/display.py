@@ -183,7 +183,8 @@ def _linear(e) -> str:
 
 def formula_text(result, width: int = 100) -> str:
     """The formula for a terminal: one ``condition: expression`` line per Piecewise branch; a
-    non-Piecewise expression pretty-printed when it fits in ``width`` columns, else one line."""
+    non-Piecewise expression pretty-printed when it fits in ``width`` columns, else as one line
+    in named sub-expressions followed by ``where A_1 = ...`` lines (as in the formula sheet)."""
     import sympy as sp
 
     expr = result.expr
@@ -194,4 +195,10 @@ def formula_text(result, width: int = 100) -> str:
         pretty = sp.pretty(expr.xreplace(shown), use_unicode=True, wrap_line=False)
         if max(len(line) for line in pretty.splitlines()) <= width:
             return pretty
+        from ftheory.latex import split_formula
+
+        main, defs = split_formula(expr)
+        if defs:  # too long for one line: the named sub-expressions of the formula sheet
+            lines = piecewise_lines(main, names) + ["where"]
+            return "\n".join(lines + [f"  {s.name} = {piecewise_lines(d, names)[0]}" for s, d in defs])
     return "\n".join(piecewise_lines(expr, names))

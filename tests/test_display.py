@@ -66,7 +66,8 @@ def test_cli_show_prints_branch_lines(capsys):
     assert "docs/background.md §3.5" in out
     assert main(["show", "wasserstein2_task"]) == 0
     out = capsys.readouterr().out
-    assert "↪" not in out and out.count("\n") < 20
+    assert "↪" not in out and "\nwhere\n  A_1 = " in out
+    assert max(len(line) for line in out.splitlines()) < 260  # was one 7000-character expression
 
 
 # -- labeled grids ------------------------------------------------------------------------------
