@@ -232,3 +232,11 @@ def test_phase_map_draws_the_registered_boundaries():
     with pytest.raises(ValueError, match="one or two parameters"):
         ftheory.get("scratch_ridge_risk").plot(gamma=[0.5, 1.5], lam=[0.1, 0.2], sigma=[0.1, 0.2])
     plt.close("all")
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import ftheory.labeled
+
+    assert doctest.testmod(ftheory.labeled).failed == 0
