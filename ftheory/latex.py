@@ -13,12 +13,9 @@
 """
 from __future__ import annotations
 
-import functools
 import re
 
 import sympy as sp
-from sympy.core.relational import Relational
-from sympy.logic.boolalg import Boolean
 
 from ftheory.params import PARAMS
 
@@ -194,9 +191,20 @@ _FUNCTION_WIDTH = {"acos": 6, "asin": 6, "atan": 6, "cos": 3, "sin": 3, "tan": 3
                    "Max": 3, "Min": 3, "Abs": 0}
 
 
-@functools.lru_cache(maxsize=65536)
+_WIDTHS: dict = {}
+
+
 def formula_width(expr) -> float:
     """Approximate printed width of ``expr`` in display math, in characters (fractions stack)."""
+    width = _WIDTHS.get(expr)
+    if width is None:
+        if len(_WIDTHS) > 100_000:
+            _WIDTHS.clear()
+        width = _WIDTHS[expr] = _width(expr)
+    return width
+
+
+def _width(expr) -> float:
     if isinstance(expr, sp.Symbol):
         names = _symbol_names()
         name = names.get(expr, expr.name)
@@ -225,7 +233,7 @@ def formula_width(expr) -> float:
         return formula_width(base) + wrap + 0.7 * formula_width(exp)
     if isinstance(expr, sp.Piecewise):
         return max(formula_width(v) + 4 + (0 if c is sp.true else formula_width(c)) for v, c in expr.args) + 2
-    if isinstance(expr, (Relational, sp.And, sp.Or)):
+    if isinstance(expr, (sp.core.relational.Relational, sp.And, sp.Or)):
         return sum(formula_width(a) for a in expr.args) + 2.0 * (len(expr.args) - 1)
     if isinstance(expr, sp.Integral):
         return formula_width(expr.function) + 6.0 + sum(formula_width(b) for lim in expr.limits for b in lim[1:])
@@ -246,7 +254,7 @@ def _line_width(expr) -> float:
 def _candidates(expr):
     """Proper subexpressions worth naming: not atoms, not conditions."""
     for sub in sp.preorder_traversal(expr):
-        if sub is expr or sub.is_Atom or isinstance(sub, (Relational, Boolean)):
+        if sub is expr or sub.is_Atom or isinstance(sub, (sp.core.relational.Relational, sp.logic.boolalg.Boolean)):
             continue
         if isinstance(sub, sp.Tuple):  # integration limits
             continue
