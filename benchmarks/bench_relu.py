@@ -41,9 +41,8 @@ sys.path.insert(0, HERE)
 import numpy as np  # noqa: E402
 
 import _relu_baseline as old  # noqa: E402
-from ftheory.simulate.relu import (RELU_SCALES, PopulationLoss, ReluNet, draw_teacher, init_student,  # noqa: E402
+from ftheory.simulate.relu import (RELU_SCALES, PopulationLoss, draw_teacher, init_student,  # noqa: E402
                                    pretrain, refit_readout, risk, train)
-from ftheory.simulate.relu.gd import gradient_descent  # noqa: E402
 
 NS_PAPER = [50, 100, 200, 400, 800, 1600, 3200]
 

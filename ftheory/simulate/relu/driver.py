@@ -221,7 +221,7 @@ def simulate_relu_transfer(ns, mus, spec=None, *, seed=None, progress=None, chec
     check_seed(seed)
     say = progress or (lambda msg: None)
     ns_arr, mus_arr = np.array(ns_list, dtype=np.int64), np.array(mus_list, dtype=float)
-    I, M, N = spec.instances, len(mus_list), len(ns_list)
+    I, N = spec.instances, len(ns_list)
     seed_desc = seed if isinstance(seed, (int, type(None))) else repr(seed)
     # a checkpoint needs a reproducible seed: an int or a SeedSequence with fixed entropy
     ckpt = _Checkpoints(checkpoint if seed is not None and not isinstance(seed, np.random.Generator) else None,
