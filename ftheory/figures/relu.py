@@ -346,7 +346,8 @@ def compute_power(scale, seed, progress=None, store=None) -> dict:
     pooled = fit(cfg, seed, R, res.ns)
     fixed = fit(cfg, seed, R, res.ns, nu=PAPER_NU)
     full = fit(cfg, seed, R, res.ns, all_n=True)
-    per_seed = [fit(cfg, seed, R[group == k], res.ns).as_dict() for k in np.unique(group)]
+    per_seed = [fit(cfg, seed, R[group == k], res.ns).as_dict() for k in np.unique(group)
+                if np.sum(group == k) >= 2]                       # a bootstrap needs 2 instances
     local = -np.diff(np.log(mean)) / np.diff(np.log(res.ns.astype(float)))
     return jsonable({"config": cfg, "params": res.params, "settings": settings_text(cfg, res),
                      "ns": res.ns, "risk": R, "group": group, "mean": mean, "sem": sem,
@@ -392,15 +393,16 @@ def render_power(data, path_stem) -> list:
 def caption_power(data) -> str:
     f, ff, fa = data["fit"], data["fit_fixed"], data["fit_all"]
     seeds = data.get("fit_per_seed", [])
-    per = ", ".join(f"{s['nu']:.3f} [{s['nu_ci'][0]:.3f}, {s['nu_ci'][1]:.3f}]" for s in seeds)
+    per = (f"; each seed alone ({seeds[0]['instances']} instances): nu = "
+           + ", ".join(f"{s['nu']:.3f} [{s['nu_ci'][0]:.3f}, {s['nu_ci'][1]:.3f}]" for s in seeds)) if seeds else ""
     return (f"Scratch training of the mean-field ReLU network (docs/background.md §10.4): exact population risk "
-            f"relative to ||f_t||^2 (grey: {f['instances']} instances from {len(seeds) or 1} seeds; points: mean +- "
-            f"standard error; open points: some runs met neither the interpolation tolerance nor the plateau rule within the step budget). Least-squares fit of "
-            f"log R vs log n for n >= {data['config']['fit_n_min']}, pooled over all instances of all seeds: "
-            f"A = {f['A']:.3g}, nu = {f['nu']:.3f} with {100 * f['level']:.0f}% bootstrap interval "
-            f"[{f['nu_ci'][0]:.3f}, {f['nu_ci'][1]:.3f}] (instances resampled across seeds, so the interval includes "
-            f"the spread between seeds); each seed alone ({seeds[0]['instances'] if seeds else f['instances']} "
-            f"instances): nu = {per}. All n: nu = {fa['nu']:.3f} [{fa['nu_ci'][0]:.3f}, {fa['nu_ci'][1]:.3f}]; dashed: "
+            f"relative to ||f_t||^2 (grey: {f['instances']} instances from {data.get('seeds', 1)} seeds; points: "
+            f"mean +- standard error; open points: some runs met neither the interpolation tolerance nor the plateau "
+            f"rule within the step budget). Least-squares fit of log R vs log n for n >= "
+            f"{data['config']['fit_n_min']}, pooled over all instances of all seeds: A = {f['A']:.3g}, "
+            f"nu = {f['nu']:.3f} with {100 * f['level']:.0f}% bootstrap interval [{f['nu_ci'][0]:.3f}, "
+            f"{f['nu_ci'][1]:.3f}] (instances resampled across seeds, so the interval includes the spread between "
+            f"seeds){per}. All n: nu = {fa['nu']:.3f} [{fa['nu_ci'][0]:.3f}, {fa['nu_ci'][1]:.3f}]; dashed: "
             f"nu fixed at the paper's {PAPER_NU} (A = {ff['A']:.3g}). Local slopes of the mean: "
             f"{', '.join(f'{s:.2f}' for s in data['local_slopes'])}. Settings: {data['settings']}.")
 
