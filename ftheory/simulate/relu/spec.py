@@ -194,7 +194,7 @@ class ReluSpec:
 
 #: Named presets (settings of :class:`ReluSpec`). ``"paper"``: docs/background.md §10.1/§10.6 sizes (d = 100,
 #: m = 1000, m* = 100, sigma = 0) with the protocol made to fit in 2 hours of one core (docs/performance.md,
-#: ReLU section): pretraining at lr = 2 (lr = 4 is rejected by the step control at the first step, measured)
+#: ReLU section): pretraining at lr = 2 (at lr = 4 the step control halves to 2 within 250 steps, measured)
 #: until the source risk is 3e-3 of ||f_s||^2 (about 3000 steps; budget 8000), float32 population gradients,
 #: and the plateau rule (0.02) for every gradient descent. ``"cpu"``: the default scale of ``ftheory
 #: reproduce`` (the paper's m*/d = 1 and m/m* = 5; the whole ReLU figure set in a few minutes); pretraining
