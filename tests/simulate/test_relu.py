@@ -421,6 +421,13 @@ def test_bad_driver_input_raises(kwargs, match):
         simulate_relu_transfer(**base)
 
 
+def test_huge_n_is_refused_up_front_with_the_memory_it_needs():
+    with pytest.raises(ValueError, match="GiB"):
+        simulate_relu_transfer([10 ** 12], [0.0], d=3, m=4, m_star=2, instances=1, seed=0, steps=1, pretrain_steps=1)
+    with pytest.raises(ValueError, match="GiB"):
+        simulate_relu_scratch([10 ** 12], d=3, m=4, m_star=2, instances=1, seed=0, steps=1)
+
+
 def test_bad_input_elsewhere_raises():
     t = draw_teacher(3, 2, seed=0)
     net = init_student(3, 4, seed=0)

@@ -79,8 +79,21 @@ class _Checkpoints:
             os.replace(tmp, path)
 
 
+def _check_memory(spec: ReluSpec, n_max: int) -> None:
+    """Refuse up front a run whose target inputs alone (instances x n x d floats) exceed the physical memory."""
+    need = 8.0 * spec.instances * n_max * (spec.d + 2)
+    try:
+        have = float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return
+    if need > have:
+        raise ValueError(f"n={n_max} is too large: the target inputs of {spec.instances} instances need about "
+                         f"{need / 2 ** 30:.3g} GiB (instances x n x d floats), this machine has {have / 2 ** 30:.3g} GiB")
+
+
 def _draw(spec: ReluSpec, streams, n_max):
     """Teachers, pretraining and scratch initialisations, target data (per instance, own streams)."""
+    _check_memory(spec, n_max)
     d, m = spec.d, spec.m
     parts = [_draw_teacher_one(s[0], d, spec.m_star) for s in streams]
     teacher = ReluTeacher(*(np.stack(p) for p in zip(*parts)))
