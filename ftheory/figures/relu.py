@@ -77,7 +77,8 @@ def compute_phase(scale, seed, progress=None, store=None) -> dict:
         pred_s = boundary_n(pfit.A, pfit.nu, clean(res.relative("student_outside")[:, j]))
         pred_t = boundary_n(pfit.A, pfit.nu, clean(res.relative("teacher_outside")[:, j]))
         neg = T[:, j, :].mean(0) < 0
-        per_instance.append({"mu": float(mu), "crossing": emp[:, j], "student": crossing_ratio_summary(emp[:, j], pred_s),
+        per_instance.append({"mu": float(mu), "crossing": emp[:, j],
+                             "student": crossing_ratio_summary(emp[:, j], pred_s),
                              "teacher": crossing_ratio_summary(emp[:, j], pred_t),
                              "first_negative_n": float(res.ns[np.argmax(neg)]) if neg.any() else None})
     crossing = crossings(t_res, res.kept)
@@ -264,9 +265,11 @@ def caption_phase(data) -> str:
             f"C(n) = (sigma^2 + rho) k/(n-k-1) (§10.4, EXT), for k = |S| with the teacher-span rho and for k = m with "
             f"the student-span rho ({_no_cross_text(data)}). Markers are offset slightly in mu so that none hides "
             f"another; boundaries outside the simulated n range sit in the grey bands. {_boundary_text(data)} "
-            f"Near n = m = {data['params']['m']} the least-squares read-out on all m features interpolates, so its risk "
+            f"Near n = m = {data['params']['m']} the least-squares read-out on all m features interpolates, so its "
+            f"risk "
             f"peaks there (double descent). Right: relative linear-transfer risk against n "
-            f"(points, mean +- s.e.) with the registered rank-k heuristic linear_transfer_risk_rank_k (§4.5, exact for "
+            f"(points, mean +- s.e.) with the registered rank-k heuristic linear_transfer_risk_rank_k (§4.5, exact "
+            f"for "
             f"Gaussian features) averaged over instances, for k = |S| with the source-teacher residual (dotted) and "
             f"for k = m with the pretrained-student residual (solid), and the toolkit's kernel-regression estimate "
             f"(dashed; deterministic equivalent of min-norm regression on the learned features' exact kernel spectrum, "

@@ -11,7 +11,8 @@ import os
 import numpy as np
 
 from ftheory.relu.powerlaw import fit_power_law
-from ftheory.simulate.relu import RELU_SCALES, ReluSpec, ReluTransferResult, simulate_relu_scratch, simulate_relu_transfer
+from ftheory.simulate.relu import (RELU_SCALES, ReluSpec, ReluTransferResult, simulate_relu_scratch,
+                                   simulate_relu_transfer)
 
 #: Settings of the shared experiment per figure scale (``SCALES[...]["relu"]``).
 CONFIGS = {

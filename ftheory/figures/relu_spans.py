@@ -120,7 +120,8 @@ def render_gram(data, path_stem) -> list:
 def caption_gram(data) -> str:
     s = data["summary"]
     f = lambda k: f"{s[k][0]:.3f} +- {s[k][1]:.3f}"  # noqa: E731
-    return (f"Kernel of the pretrained mean-field network vs the source teacher (docs/background.md §10.1, Fig. 3a-b), "
+    return (f"Kernel of the pretrained mean-field network vs the source teacher (docs/background.md §10.1, "
+            f"Fig. 3a-b), "
             f"mu = {data['mu']:g}: Gram matrices K(x, x') = sum_i a_i^2/m relu(w_i.x) relu(w_i.x') of the pretrained "
             f"and the initial network and sum_{{j in S}} c_j^2/m* relu(w*_j.x) relu(w*_j.x') of the source teacher on "
             f"{data['config']['gram_inputs']} random inputs on the sphere of radius sqrt(d), sorted by f_s(x), each "
@@ -201,12 +202,14 @@ def render_projection(data, path_stem) -> list:
 
 def caption_projection(data) -> str:
     return (f"Part of the target teacher outside the source feature space against the removed fraction mu "
-            f"(docs/background.md §10.3, Fig. 3d; the paper's normalisation cannot be recovered, so absolute and relative "
-            f"values are shown). Circles: span of the kept teacher neurons, exact from kernel Gram matrices, mean "
-            f"+- s.e. over {data['teachers']} teachers (d = {data['config']['d']}, m* = {data['config']['m_star']}). "
+            f"(docs/background.md §10.3, Fig. 3d; the paper's normalisation cannot be recovered, so absolute and "
+            f"relative values are shown). Circles: span of the kept teacher neurons, exact from kernel Gram matrices, "
+            f"mean +- s.e. over {data['teachers']} teachers (d = {data['config']['d']}, "
+            f"m* = {data['config']['m_star']}). "
             f"Squares: span of all m = {data['params']['m']} neurons of the pretrained student, on average "
             f"{_ratio_text(data)} the teacher-span residual of the same instances (the student span also contains "
-            f"its unaligned neurons). Open triangles (drawn just right of the squares): relative linear-transfer risk at the largest n = {data['n_max']}; "
+            f"its unaligned neurons). Open triangles (drawn just right of the squares): relative linear-transfer risk "
+            f"at the largest n = {data['n_max']}; "
             f"its mean distance to the student-span residual is {_gap(data, 'student_rel'):.3g}, to the teacher-span "
             f"residual {_gap(data, 'exp_teacher_rel'):.3g}. Settings: {data['settings']}.")
 

@@ -32,7 +32,8 @@ from ftheory.relu.projection import project_onto_span, teacher_projection
 from ftheory.simulate._random import check_seed, spawn_seeds
 from ftheory.simulate._threads import single_blas_thread
 from ftheory.simulate.relu.gd import gradient_descent
-from ftheory.simulate.relu.network import ReluFunction, ReluNet, ReluTeacher, _draw_teacher_one, _unit_rows, norm_sq, risk
+from ftheory.simulate.relu.network import (ReluFunction, ReluNet, ReluTeacher, _draw_teacher_one, _unit_rows, norm_sq,
+                                           risk)
 from ftheory.simulate.relu.objectives import EmpiricalLoss, PopulationLoss
 from ftheory.simulate.relu.procedures import RiskMonitor, refit_readout
 from ftheory.simulate.relu.result import ReluTransferResult
@@ -88,7 +89,8 @@ def _check_memory(spec: ReluSpec, n_max: int) -> None:
         return
     if need > have:
         raise ValueError(f"n={n_max} is too large: the target inputs of {spec.instances} instances need about "
-                         f"{need / 2 ** 30:.3g} GiB (instances x n x d floats), this machine has {have / 2 ** 30:.3g} GiB")
+                         f"{need / 2 ** 30:.3g} GiB (instances x n x d floats), this machine has "
+                         f"{have / 2 ** 30:.3g} GiB")
 
 
 def _draw(spec: ReluSpec, streams, n_max):
@@ -166,7 +168,8 @@ def _spans(teacher, mus, pre_W, pre_a):
         keep = teacher.keep(mu)
         for i in range(I):
             out["teacher_outside"][i, j] = teacher_projection(teacher.weights[i], teacher.coef[i], keep[i]).outside_sq
-            out["student_outside"][i, j] = project_onto_span(teacher.weights[i], teacher.coef[i], pre_W[i, j]).outside_sq
+            out["student_outside"][i, j] = project_onto_span(teacher.weights[i], teacher.coef[i],
+                                                             pre_W[i, j]).outside_sq
     return out
 
 
