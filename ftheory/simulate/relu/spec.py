@@ -106,8 +106,8 @@ class ReluSpec:
     ``plateau >= 0``: convergence rule on the quantity the experiment reports (0 switches it off).
     At geometrically spaced checkpoints (every factor ``sqrt(2)`` in steps, from step 64) the exact
     population risk (scratch, fine-tuning: against ``f_t``; pretraining: against ``f_s``) is
-    evaluated; an instance stops when the local exponent ``-d log R / d log t`` between two
-    checkpoints lies in ``[0, plateau)`` (doubling the training time would change ``R`` by less
+    evaluated; an instance stops when the local rate ``|d log R / d log t|`` is below ``plateau``
+    on two consecutive checkpoint intervals (doubling the training time would change ``R`` by less
     than a factor ``2^plateau``). ``rcond`` in [0, 1): singular-value cut-off of the read-out refit;
     ``readout_scale >= 0``: standard deviation of the initial read-out; ``finetune``: also
     fine-tune; ``keep_init``: store the pretraining initialisation; ``dtype``: ``"float64"`` or
