@@ -77,7 +77,7 @@ def linear_transfer_risk(eigenvalues, beta_s, beta_t, n, sigma):
 
     >>> import numpy as np
     >>> ev = np.ones(4); bs = np.array([1.0, 0, 0, 0]); bt = np.array([1.0, 1.0, 0, 0]) / np.sqrt(2)
-    >>> float(linear_transfer_risk(ev, bs, bt, 10, 0.2))   # isotropic: sin^2 + (sigma^2 + sin^2)/(n - 2)
+    >>> round(float(linear_transfer_risk(ev, bs, bt, 10, 0.2)), 12)   # isotropic: sin^2 + (sigma^2 + sin^2)/(n - 2)
     0.5675
     """
     ev, bs, bt = _teachers(eigenvalues, beta_s, beta_t)
