@@ -476,6 +476,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--redraw", action="store_true", help="draw every figure again even if it is up to date")
     p.add_argument("--docs", metavar="DIR", help="also write DIR/figures.md and copy the PNGs to DIR/images")
     p.set_defaults(func=cmd_reproduce)
+
+    from ftheory import cli_aniso
+    cli_aniso.add_parser(sub)
     return parser
 
 

@@ -64,6 +64,8 @@ def check_samples(n, name: str = "n") -> np.ndarray:
     ok &= np.floor(np.where(ok, arr, 1.0)) == np.where(ok, arr, 1.0)
     if arr.size == 0 or not np.all(ok):
         shown = n if arr.ndim == 0 or arr.size == 0 else arr[~ok].ravel()[0].item()
+        if isinstance(shown, float) and shown.is_integer():
+            shown = int(shown)
         raise ValueError(f"{name}={shown!r} is invalid: expected an integer >= 1 (number of target samples)")
     return arr.astype(np.int64)
 
