@@ -379,6 +379,10 @@ def build_parser() -> argparse.ArgumentParser:
     from ftheory.figures.catalogue import add_figure_list
 
     add_figure_list(p)  # --help lists the figure ids
+
+    from ftheory import cli_aniso
+
+    cli_aniso.add_parser(sub)
     return parser
 
 

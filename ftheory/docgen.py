@@ -28,7 +28,8 @@ Status labels: """ + "; ".join(f"**[{k}]** {v}" for k, v in STATUSES.items()) + 
 EXAMPLE_VALUES = {"gamma": "0.5", "theta": "pi/4", "sigma": "0.2", "lam": "0.1", "n": "100", "d": "200",
                   "gamma_s": "0.5", "sigma_s": "0.2", "depth": "2", "norm_s": "1", "norm_t": "1",
                   "mu": "0.3", "k": "5", "residual": "0.3",
-                  "u": "0.5", "norm_w": "1", "norm_v": "1", "ell": "2"}
+                  "u": "0.5", "norm_w": "1", "norm_v": "1", "ell": "2",
+                  "frac_a": "0.1", "eig_ratio": "10", "energy_t": "0.5", "energy_s": "0.5", "energy_perp": "0.1"}
 
 
 def example_call(r) -> str:

@@ -25,7 +25,7 @@ from ftheory.simulate.linear import (TunedRidgeEstimate, _run, _seed_info, _spec
 
 __all__ = ["sigma_data", "finetune_linear", "simulate_scratch_risk", "simulate_tuned_ridge_risk",
            "simulate_linear_transfer_risk", "simulate_finetune_linear_risk", "simulate_transfer",
-           "simulate_deep_finetune", "block_teacher", "random_spectrum"]
+           "simulate_deep_finetune", "block_teacher", "random_spectrum", "two_level_pair"]
 
 
 # ------------------------------------------------------------------------------------------
@@ -291,3 +291,39 @@ def random_spectrum(d, *, seed=None):
     ev = np.linalg.eigvalsh(W @ W.T / (2 * d)) * np.exp(rng.standard_normal(d))
     ev = np.sort(ev)[::-1]
     return ev * (d / ev.sum())
+
+
+def two_level_pair(d, frac_a, eig_ratio, theta, energy_s, energy_perp, *, norm_s=1.0, norm_t=1.0, seed=None):
+    """The two-level problem of the registered ``aniso2_*`` results, drawn at dimension ``d``.
+
+    Returns ``(eigenvalues, beta_s, beta_t)``: ``m = round(frac_a d)`` eigenvalues ``a``, the rest ``b``
+    (``a/b = eig_ratio``, trace ``d``); ``beta_s = norm_s u_s`` and ``beta_t = norm_t (cos theta u_s +
+    sin theta u_perp)`` with unit ``u_s``, ``u_perp`` putting fractions ``energy_s``, ``energy_perp`` of their
+    squared norm on the ``a``-block, random within each block and orthogonal to ``u_s`` within each block.
+    """
+    d = check_int("d", d, 4)
+    frac_a = check_real("frac_a", frac_a, 0.0, 1.0, low_open=True, high_open=True)
+    eig_ratio = check_real("eig_ratio", eig_ratio, 0.0, low_open=True, domain="(0, inf)")
+    theta = check_real("theta", theta, 0.0, math.pi, domain="[0, pi]")
+    energy_s = check_real("energy_s", energy_s, 0.0, 1.0)
+    energy_perp = check_real("energy_perp", energy_perp, 0.0, 1.0)
+    norm_s = check_real("norm_s", norm_s, 0.0, low_open=True, domain="(0, inf)")
+    norm_t = check_real("norm_t", norm_t, 0.0, low_open=True, domain="(0, inf)")
+    m = int(round(frac_a * d))
+    if not 2 <= m <= d - 2:
+        raise ValueError(f"frac_a={frac_a!r} is invalid for d={d}: round(frac_a d) = {m} must be in [2, d - 2]")
+    rho = m / d
+    b = 1.0 / (rho * eig_ratio + 1.0 - rho)
+    ev = np.full(d, b)
+    ev[:m] = eig_ratio * b
+    rng = as_generator(seed)
+    g = rng.standard_normal((2, d))
+    u = np.empty((2, d))
+    for blk in (slice(0, m), slice(m, d)):
+        x, y = g[0, blk], g[1, blk]
+        x = x / np.linalg.norm(x)
+        y = y - (y @ x) * x
+        u[0, blk], u[1, blk] = x, y / np.linalg.norm(y)
+    u_s = np.concatenate([u[0, :m] * math.sqrt(energy_s), u[0, m:] * math.sqrt(1 - energy_s)])
+    u_p = np.concatenate([u[1, :m] * math.sqrt(energy_perp), u[1, m:] * math.sqrt(1 - energy_perp)])
+    return ev, norm_s * u_s, norm_t * (math.cos(theta) * u_s + math.sin(theta) * u_p)
