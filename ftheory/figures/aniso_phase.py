@@ -5,7 +5,7 @@ Power-law spectrum ``lambda_k ~ k^-1`` (trace d), power-law target ``beta_t,k^2 
 ``beta_s = beta_t - delta`` with ``||delta|| = 0.6`` on a window of 10% of the eigen-directions
 (:func:`ftheory.aniso.window_pair`); the window's position runs from the largest eigenvalues (0) to
 the smallest (1), at a fixed Euclidean distance. Theory: :mod:`ftheory.aniso` (deterministic
-equivalents at the simulated d; linear transfer exact). Simulation: :func:`ftheory.simulate.aniso.simulate_transfer`
+equivalents at the simulated d; linear transfer exact). Simulation: :func:`ftheory.simulate.aniso.simulate_aniso_transfer`
 (min-norm scratch, least-squares probe and fine-tuning limit on the same data).
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 from ftheory import aniso as A
 from ftheory.figures import style
 from ftheory.figures.registry import Figure
-from ftheory.simulate.aniso import simulate_transfer
+from ftheory.simulate.aniso import simulate_aniso_transfer
 
 SIGMA = 0.2
 POSITIONS = (0.0, 0.3, 1.0)
@@ -30,7 +30,7 @@ def compute(scale, seed, progress=None, store=None):
         bs, bt = A.window_pair(ev, pos)
         for j, g in enumerate(gammas):
             n = max(3, int(round(g * d)))
-            res = simulate_transfer(ev, bs, bt, n, SIGMA, instances=scale["instances"], seed=np.random.SeedSequence([seed, k, j]))
+            res = simulate_aniso_transfer(ev, bs, bt, n, SIGMA, instances=scale["instances"], seed=np.random.SeedSequence([seed, k, j]))
             rows.append({"position": pos, "n": n, "gamma": n / d,
                          **{q: [res[q].mean, res[q].sem] for q in ("T_lt", "T_ft")}})
             if progress:

@@ -35,10 +35,10 @@ from ftheory.theory._symbols import (eig_ratio, energy_perp, energy_s, energy_t,
 __all__ = ["eigenvalues", "kappa_quadratic", "kappa_root", "block_risk", "orthogonal_energies",
            "difference_energies"]
 
-SIM_SCRATCH = "ftheory.simulate.aniso.simulate_scratch_risk"
-SIM_LT = "ftheory.simulate.aniso.simulate_linear_transfer_risk"
-SIM_FT = "ftheory.simulate.aniso.simulate_finetune_linear_risk"
-SIM_PAIR = "ftheory.simulate.aniso.simulate_transfer"
+SIM_SCRATCH = "ftheory.simulate.aniso.simulate_aniso_scratch_risk"
+SIM_LT = "ftheory.simulate.aniso.simulate_aniso_linear_transfer_risk"
+SIM_FT = "ftheory.simulate.aniso.simulate_aniso_finetune_linear_risk"
+SIM_PAIR = "ftheory.simulate.aniso.simulate_aniso_transfer"
 
 _k = sp.Symbol("kappa", positive=True)
 

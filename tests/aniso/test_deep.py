@@ -21,7 +21,7 @@ def test_anisotropic_scale_and_risk_of_the_deep_network():
     bs = rng.standard_normal(d)
     bs /= np.linalg.norm(bs)
     bt = 0.6 * bs + 0.8 * S.block_teacher(d, m, 0.8, seed=1)
-    res = S.simulate_deep_finetune(ev, bs, bt, n, sigma, depth=2, instances=8, seed=2, method="flow",
+    res = S.simulate_aniso_deep_finetune(ev, bs, bt, n, sigma, depth=2, instances=8, seed=2, method="flow",
                                    max_steps=2000)
     assert res["deep"].all_converged
     # the structure beta_ft = beta_sc + c (I - P) beta_s holds up to the flow's tolerance

@@ -20,8 +20,8 @@ def test_same_euclidean_angle_helps_on_one_spectrum_and_hurts_on_another():
     # relative to what scratch achieves: it is over 30x larger when the difference sits on large eigenvalues
     big_n = 10 ** 9
     assert A.linear_transfer_risk(forward, bs, bt, big_n, 0) > 30 * A.linear_transfer_risk(backward, bs, bt, big_n, 0)
-    sim_fwd = S.simulate_transfer(forward, bs, bt, n, sigma, instances=40, seed=0)["T_lt"]
-    sim_bwd = S.simulate_transfer(backward, bs, bt, n, sigma, instances=40, seed=1)["T_lt"]
+    sim_fwd = S.simulate_aniso_transfer(forward, bs, bt, n, sigma, instances=40, seed=0)["T_lt"]
+    sim_bwd = S.simulate_aniso_transfer(backward, bs, bt, n, sigma, instances=40, seed=1)["T_lt"]
     assert sim_fwd.mean + 4 * sim_fwd.sem < 0 < sim_bwd.mean - 4 * sim_bwd.sem
     # and the simulations agree with the theory (finite-d bias allowance 2%, see test_mc.py)
     for sim, th in ((sim_fwd, T_fwd), (sim_bwd, T_bwd)):
