@@ -62,6 +62,7 @@ def _emit(data, as_json: bool, text: str):
 # -- commands ----------------------------------------------------------------------------------
 
 def cmd_list(ns):
+    """``ftheory list``: registered results, optionally of one topic."""
     from ftheory.registry import results
 
     rows = results(ns.topic)
@@ -79,6 +80,7 @@ def cmd_list(ns):
 
 
 def cmd_show(ns):
+    """``ftheory show NAME``: metadata and the pretty-printed formula of a result."""
     from ftheory.registry import get
 
     r = get(ns.name)
@@ -100,7 +102,8 @@ def cmd_show(ns):
 
 
 def cmd_latex(ns):
-    from ftheory.latex import formula_sheet
+    """``ftheory latex NAME`` (or ``--all``: the formula sheet)."""
+    from ftheory.sheet import formula_sheet
     from ftheory.registry import get
 
     if ns.all == bool(ns.name):
@@ -115,6 +118,7 @@ def cmd_latex(ns):
 
 
 def cmd_eval(ns):
+    """``ftheory eval NAME param=value ...``: float64 (or ``--dps``: mpmath) values."""
     import numpy as np
 
     from ftheory.registry import get
@@ -152,6 +156,7 @@ def _is_decimal(text: str) -> bool:
 
 
 def cmd_limit(ns):
+    """``ftheory limit NAME PARAM POINT``: a symbolic limit."""
     from ftheory.registry import get
 
     r = get(ns.name)
@@ -162,6 +167,7 @@ def cmd_limit(ns):
 
 
 def cmd_series(ns):
+    """``ftheory series NAME PARAM POINT``: a series expansion."""
     from ftheory.registry import get
 
     r = get(ns.name)
@@ -231,6 +237,7 @@ def _grid_values(param, text):
 
 
 def cmd_sweep(ns):
+    """``ftheory sweep``: a Monte Carlo sweep over a parameter grid."""
     from ftheory.simulate.sweeps import sweep
 
     fn = _simulator(ns.simulator)
@@ -304,12 +311,14 @@ def cmd_simulate(ns):
 
 
 def cmd_validate(ns):
+    """``ftheory validate``: every simulation twin, theory against simulation."""
     from ftheory import validate
 
     return validate.run(ns, _emit)
 
 
 def cmd_phase_diagram(ns):
+    """``ftheory phase-diagram NAME``: a theory phase diagram as PNG + PDF."""
     from ftheory.figures.phase import phase_diagram
 
     params = _assignments(ns.params)
@@ -324,6 +333,7 @@ def cmd_phase_diagram(ns):
 
 
 def cmd_explore(ns):
+    """``ftheory explore``: write (and optionally open) the interactive explorer."""
     from ftheory.explore.page import write_page
 
     info = write_page(ns.out, data_dir=ns.data)
@@ -334,6 +344,7 @@ def cmd_explore(ns):
 
 
 def cmd_reproduce(ns):
+    """``ftheory reproduce``: every figure of the paper, theory and simulation."""
     from ftheory.figures import reproduce
 
     only = [s.strip() for s in ns.only.split(",")] if ns.only else None
@@ -343,6 +354,7 @@ def cmd_reproduce(ns):
 # -- parser ------------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``ftheory`` command."""
     parser = _Parser(prog="ftheory", description="Transfer-learning theory of 'Features are fate': "
                      "derive, export, evaluate and check the closed forms.")
     parser.add_argument("--version", action="version", version="ftheory 0.1.0")
@@ -475,6 +487,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    """Run the ``ftheory`` command; returns the exit status (2 on bad input)."""
     parser = build_parser()
     try:
         ns, extra = parser.parse_known_args(argv)

@@ -29,6 +29,7 @@ import os
 import numpy as np
 
 from ftheory.figures import style
+from ftheory.figures.jsonable import jsonable
 from ftheory.figures.registry import Figure
 from ftheory.relu.kernel import gram
 from ftheory.relu.powerlaw import PAPER_NU, boundary_crossings, boundary_n, fit_power_law
@@ -115,21 +116,7 @@ def _fit(res, cfg, seed, nu=None):
     return fit_power_law(res.ns[sel], R[:, sel], nu=nu, seed=np.random.SeedSequence([seed, 11]))
 
 
-def _jsonable(x):
-    if isinstance(x, dict):
-        return {k: _jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return _jsonable(x.tolist())
-    if isinstance(x, (np.floating, float)):
-        v = float(x)
-        return v if math.isfinite(v) else (None if math.isnan(v) else ("inf" if v > 0 else "-inf"))
-    if isinstance(x, (np.integer,)):
-        return int(x)
-    if isinstance(x, (np.bool_,)):
-        return bool(x)
-    return x
+_jsonable = jsonable
 
 
 def _clean(rel, floor=1e-10):
