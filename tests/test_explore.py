@@ -23,7 +23,7 @@ from ftheory.params import PARAMS
 def test_generated_js_is_up_to_date():
     """Fails when a result changed and `python -m ftheory.explore.jsgen` was not rerun."""
     assert jsgen.TARGET.read_text() == jsgen.generate_source(), \
-        "ftheory/explore/assets/evaluators.js is stale: run `python -m ftheory.explore.jsgen`"
+        "ftheory/explore/assets/evaluators.js is stale: run `python -m ftheory.generate`"
 
 
 def test_every_result_is_generated_or_listed_with_a_reason():

@@ -3,7 +3,8 @@ import pytest
 import sympy as sp
 
 import ftheory
-from ftheory.latex import formula_sheet, parse_latex
+from ftheory.sheet import formula_sheet
+from ftheory.symbolic import parse_latex
 
 pytest.importorskip("antlr4")
 

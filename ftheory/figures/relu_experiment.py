@@ -10,6 +10,7 @@ import os
 
 import numpy as np
 
+from ftheory.figures.jsonable import jsonable  # noqa: F401  (re-exported for the ReLU figures)
 from ftheory.relu.powerlaw import fit_power_law
 from ftheory.simulate.relu import (RELU_SCALES, ReluSpec, ReluTransferResult, simulate_relu_scratch,
                                    simulate_relu_transfer)
@@ -141,23 +142,6 @@ def fit(cfg, seed, R, ns, nu=None, all_n=False):
     ns = np.asarray(ns)
     sel = np.ones(ns.size, bool) if all_n else ns >= cfg["fit_n_min"]
     return fit_power_law(ns[sel], R[:, sel], nu=nu, seed=np.random.SeedSequence([seed, 12 if all_n else 11]))
-
-
-def jsonable(x):
-    if isinstance(x, dict):
-        return {k: jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [jsonable(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return jsonable(x.tolist())
-    if isinstance(x, (np.floating, float)):
-        v = float(x)
-        return v if math.isfinite(v) else (None if math.isnan(v) else ("inf" if v > 0 else "-inf"))
-    if isinstance(x, (np.integer,)):
-        return int(x)
-    if isinstance(x, (np.bool_,)):
-        return bool(x)
-    return x
 
 
 def clean(rel, floor=1e-10):
