@@ -134,14 +134,24 @@ def run_checks(checks, progress=None) -> list:
 
 
 def format_table(outcomes) -> str:
-    head = (f"{'result':38s} {'parameters':34s} {'theory':>10s} {'simulation':>11s} {'sem':>9s} "
-            f"{'z':>7s} {'conv':>9s}  ok")
-    lines = [head, "-" * len(head)]
+    """Aligned text table: every column is as wide as its widest entry (long parameter lists included)."""
+    rows = []
     for o in outcomes:
         params = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
                            for k, v in o.check.theory_params.items())
-        lines.append(f"{o.check.result:38s} {params:34s} {o.theory:10.5f} {o.mean:11.5f} {o.sem:9.2g} "
-                     f"{o.z:7.2f} {o.converged:4d}/{o.instances:<4d}  {'yes' if o.passed else 'NO'}")
+        rows.append([o.check.result, params, f"{o.theory:.5f}", f"{o.mean:.5f}", f"{o.sem:.2g}", f"{o.z:.2f}",
+                     f"{o.converged}/{o.instances}", "yes" if o.passed else "NO"])
+    names = ["result", "parameters", "theory", "simulation", "sem", "z", "conv", "ok"]
+    right = [False, False, True, True, True, True, True, False]
+    widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
+
+    def line(cells):
+        return "  ".join(c.rjust(w) if r else c.ljust(w) for c, w, r in zip(cells, widths, right)).rstrip()
+
+    head = line(names)
+    lines = [head, "-" * len(head)]
+    for o, cells in zip(outcomes, rows):
+        lines.append(line(cells))
         lines.append(f"    {o.check.label} [{o.check.simulator}]")
     failed = sum(not o.passed for o in outcomes)
     lines.append(f"{len(outcomes) - failed} passed, {failed} failed")
