@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ftheory._checks import check_int, check_real, psd_pinv
+from ftheory._checks import check_int, check_memory, check_real, psd_pinv
 from ftheory.params import PARAMS
 from ftheory.relu.kernel import gram
 from ftheory.relu.projection import project_onto_span, teacher_projection
@@ -814,6 +814,8 @@ def simulate_relu_transfer(ns, mus, *, d=100, m=1000, m_star=100, sigma=0.0, ins
     mus_list = _grid("mus", mus, _mu)
     d, m, m_star = check_int("d", d), check_int("m", m), check_int("m_star", m_star)
     instances = check_int("instances", instances)
+    check_memory(f"simulate_relu_transfer(n={max(ns_list)}, d={d}, m={m}, instances={instances})",
+                 3.0 * instances * max(ns_list) * (d + m), "inputs and student features of every instance")
     sigma = _real("sigma", sigma)
     lr, steps, tol, grad_tol = _check_training(lr, steps, tol, grad_tol)
     pretrain_lr, pretrain_steps, pretrain_tol, pretrain_grad_tol = _check_training(

@@ -18,7 +18,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["check_int", "check_real", "interval", "psd_eigh", "psd_pinv"]
+__all__ = ["check_int", "check_real", "check_memory", "interval", "psd_eigh", "psd_pinv"]
 
 
 def check_int(name: str, value, minimum: int = 1, *, note: str | None = None) -> int:
@@ -120,3 +120,39 @@ def psd_pinv(K: np.ndarray, rcond: float) -> tuple[np.ndarray, int]:
     """Pseudo-inverse of a symmetric PSD matrix from :func:`psd_eigh`, and its numerical rank."""
     evals, evecs = psd_eigh(K, rcond)
     return (evecs / evals) @ evecs.T, int(evals.size)
+
+
+def _physical_memory() -> int:
+    """Bytes of physical memory of this machine (1 TiB if the platform does not say)."""
+    import os
+
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):  # pragma: no cover - non-POSIX
+        return 2 ** 40
+
+
+def check_memory(where: str, floats: float, what: str, available: int | None = None) -> None:
+    """Raise ``ValueError`` up front when an allocation of ``floats`` float64 numbers cannot fit in memory.
+
+    Parameters
+    ----------
+    where : str
+        The function and its size parameters, e.g. ``"simulate_min_norm_risk(n=10**12, d=100)"``.
+    floats : float
+        Number of float64 values the computation must hold at once (an estimate; may exceed 2**63).
+    what : str
+        What they are (``"one instance's n x d design matrix and its SVD"``).
+    available : int, optional
+        Bytes available; default the machine's physical memory.
+
+    Raises
+    ------
+    ValueError
+        ``"{where} needs about X GB ({what}); this machine has Y GB"``.
+    """
+    limit = _physical_memory() if available is None else int(available)
+    need = 8.0 * float(floats)
+    if need > limit:
+        raise ValueError(f"{where} needs about {need / 1e9:.3g} GB ({what}); this machine has "
+                         f"{limit / 1e9:.3g} GB of memory: reduce the sizes")

@@ -41,7 +41,7 @@ import functools  # noqa: F401  (used by printed Min/Max)
 
 import numpy
 
-from ftheory._generated._support import broadcast_float, finish, squeeze_grid
+from ftheory._generated._support import broadcast_float, finish, quad, squeeze_grid  # noqa: F401
 
 '''
 
@@ -65,6 +65,13 @@ class _NumPyPrinter(SciPyPrinter):
         if hasattr(expr, "_numpy_code"):
             return expr._numpy_code(self)
         return super()._print_Function(expr)
+
+    def _print_Integral(self, e):
+        """``_support.quad``: scipy's quad to 1e-13 relative, raising ValueError where it cannot reach 1e-12."""
+        code = super()._print_Integral(e)
+        if not code.startswith("scipy.integrate.quad(") or not code.endswith(")[0]"):
+            return code  # pragma: no cover - multi-dimensional integrals are not used
+        return "quad(" + code[len("scipy.integrate.quad("):-len(")[0]")] + ")"
 
 
 class _MpPrinter(MpmathPrinter):
@@ -190,6 +197,22 @@ def _branch_function(fname, expr, params, printer) -> list:
     return lines
 
 
+#: results whose float64 evaluator is a hand-derived stable form in :mod:`ftheory.stable` (the SymPy
+#: expression cancels in float64); ``tests/test_codegen.py`` checks each against the expression in mpmath
+STABLE = {"wasserstein2_task": "ftheory.stable.wasserstein2_task",
+          "relu_arccos_kernel": "ftheory.stable.relu_arccos_kernel"}
+
+
+def _stable_source(name, params) -> str:
+    module, _, function = STABLE[name].rpartition(".")
+    args = ", ".join(params)
+    return "\n".join([f"def {name}__numpy({args}):",
+                      f'    """Hand-derived stable float64 form: {STABLE[name]} (the SymPy form cancels)."""',
+                      f"    import {module}",
+                      f"    ({args},), shape = squeeze_grid({args})",
+                      f"    return finish({STABLE[name]}({args}), shape)"])
+
+
 def numpy_source(name, expr, params) -> str:
     """Source of ``NAME__numpy(*params)``: branch-safe, and separable where the formula allows.
 
@@ -197,6 +220,8 @@ def numpy_source(name, expr, params) -> str:
     evaluated on the broadcast shapes of their own arguments and added at the end; otherwise
     all inputs are broadcast once and each branch is evaluated on the points it owns.
     """
+    if name in STABLE:
+        return _stable_source(name, params)
     printer = _NumPyPrinter({"fully_qualified_modules": True})
     expr = _plain(expr, params)
     split = split_common_additive(expr)

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Param", "PARAMS", "get_param", "parse_number", "validate_params", "exact_digits", "MAX_EXACT_INT"]
+__all__ = ["Param", "PARAMS", "get_param", "parse_number", "validate_params", "exact_digits", "MAX_EXACT_INT", "FLOAT64_SCALE"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,9 @@ class Param:
     latex: str = ""
     symbol_name: str = ""
     strategy_high: float | None = None  # upper bound for Hypothesis draws of unbounded domains
+    scale: bool = False  # a magnitude (noise, norm, ratio, penalty): float64 evaluates it within FLOAT64_SCALE
+    float64_max: float | None = None  # largest value the float64 evaluators accept (with the reason below)
+    float64_reason: str = ""
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     # -- domain ---------------------------------------------------------------------------
@@ -179,6 +182,30 @@ class Param:
             return False
         return not self.integer or x == mpmath.floor(x)
 
+    def check_float64(self, value):
+        """Raise ``ValueError`` where float64 evaluation of the closed forms is not supported.
+
+        Magnitudes (``scale`` parameters) must not exceed ``FLOAT64_SCALE``: the formulas raise them
+        to powers up to about 8, which would overflow; integers must not exceed 2**53 (checked by
+        :meth:`validate`); ``float64_max`` bounds others (``depth``). ``.mp`` has no such limits.
+        """
+        if self.float64_max is not None:
+            arr = np.asarray(value, dtype=float)
+            if np.any(arr > self.float64_max):
+                shown = value if arr.ndim == 0 else arr[arr > self.float64_max].ravel()[0].item()
+                raise ValueError(f"{self.name}={shown!r} exceeds {self.float64_max:g}, the float64 range of the "
+                                 f"closed forms ({self.float64_reason}): float64 cannot evaluate there; use "
+                                 ".mp(...) (arbitrary precision)")
+        if not self.scale:
+            return
+        arr = np.abs(np.asarray(value, dtype=float))
+        bad = arr > FLOAT64_SCALE
+        if np.any(bad):
+            shown = value if arr.ndim == 0 else np.asarray(value, dtype=float)[bad].ravel()[0].item()
+            raise ValueError(f"{self.name}={shown!r} exceeds 1e{_EXP}, the float64 range of the closed forms "
+                             "(they raise magnitudes to powers up to about 8, which would overflow): float64 "
+                             "cannot evaluate there; use .mp(...) (arbitrary precision)")
+
     # -- parsing --------------------------------------------------------------------------
     def parse(self, text: str):
         """Parse a command-line value such as ``0.2``, ``1e-3``, ``pi/4`` or ``3*pi/8``, then validate."""
@@ -187,7 +214,9 @@ class Param:
         except ValueError as exc:
             raise ValueError(f"{self.name}={text!r} is not a number ({exc}); expected a value in "
                              f"{self.domain}") from None
-        if not np.all(self.contains(value)):
+        if not np.all(self.contains(value)) or (value == 0 and math.copysign(1.0, value) < 0 and self.low == 0
+                                                  and any(c in "123456789" for c in text)):
+            # -0.0 comes from a negative number that underflowed (sigma=-1e-400): outside [0, inf)
             raise ValueError(f"{self.name}={text!r} (= {value:g}) is out of its domain {self.domain} "
                              f"({self.description})")
         return self.validate(value)
@@ -313,6 +342,9 @@ MAX_EXPRESSION_LENGTH = 200
 MAX_EXACT_DIGITS = 2000
 #: integers beyond 2**53 are not all representable in float64
 MAX_EXACT_INT = 2 ** 53
+#: float64 evaluators accept magnitudes (``Param.scale``) up to FLOAT64_SCALE
+_EXP = 30
+FLOAT64_SCALE = 10.0 ** _EXP
 
 
 def _tree(text: str):
@@ -387,23 +419,24 @@ def exact_digits(text: str) -> float:
 
 
 _DECLARATIONS = [
-    Param("gamma", "target samples per input dimension n/d", low=0.0, latex=r"\gamma", strategy_high=4.0),
+    Param("gamma", "target samples per input dimension n/d", low=0.0, latex=r"\gamma", strategy_high=4.0, scale=True),
     Param("theta", "source-target teacher angle in radians", low=0.0, high=math.pi, latex=r"\theta"),
-    Param("sigma", "target label-noise standard deviation", low=0.0, latex=r"\sigma", strategy_high=2.0),
+    Param("sigma", "target label-noise standard deviation", low=0.0, latex=r"\sigma", strategy_high=2.0, scale=True),
     Param("lam", "ridge penalty in (1/n)|y - F c|^2 + lam |c|^2 (F: the read-out features, or X for scratch)",
           low=0.0, default=0.0,
-          latex=r"\lambda", strategy_high=5.0),
+          latex=r"\lambda", strategy_high=5.0, scale=True),
     Param("n", "number of target samples", low=1, integer=True, latex="n", strategy_high=400),
     Param("d", "input dimension", low=1, integer=True, latex="d", strategy_high=400),
     Param("gamma_s", "source samples per input dimension n_s/d", low=0.0, low_open=True,
-          latex=r"\gamma_{s}", strategy_high=4.0),
-    Param("sigma_s", "source label-noise standard deviation", low=0.0, latex=r"\sigma_{s}", strategy_high=2.0),
+          latex=r"\gamma_{s}", strategy_high=4.0, scale=True),
+    Param("sigma_s", "source label-noise standard deviation", low=0.0, latex=r"\sigma_{s}", strategy_high=2.0, scale=True),
     Param("depth", "number of weight matrices of the deep linear network", low=2, integer=True, default=2,
-          latex="L", symbol_name="L", strategy_high=6),
+          latex="L", symbol_name="L", strategy_high=6, float64_max=1000,
+          float64_reason="powers w^L of the fine-tuning scale amplify rounding by L: ~1e-13 at L = 1000"),
     Param("norm_s", "norm of the source teacher", low=0.0, low_open=True, default=1.0,
-          latex=r"\|\beta_{s}\|", symbol_name="r_s", strategy_high=3.0),
+          latex=r"\|\beta_{s}\|", symbol_name="r_s", strategy_high=3.0, scale=True),
     Param("norm_t", "norm of the target teacher", low=0.0, low_open=True, default=1.0,
-          latex=r"\|\beta_{t}\|", symbol_name="r_t", strategy_high=3.0),
+          latex=r"\|\beta_{t}\|", symbol_name="r_t", strategy_high=3.0, scale=True),
     Param("mu", "fraction of teacher neurons removed to form the ReLU source", low=0.0, high=1.0,
           high_open=True, latex=r"\mu"),
     # Suggested further names (docs/background.md §0.3 [DEFAULT]) that results need:
@@ -416,9 +449,9 @@ _DECLARATIONS = [
     Param("u", "cosine between two neuron weight vectors w.v/(|w||v|) (or two inputs on the sphere)",
           low=-1.0, high=1.0, latex="u"),
     Param("norm_w", "norm |w| of the first neuron's weight vector", low=0.0, default=1.0,
-          latex=r"\|w\|", symbol_name="r_w", strategy_high=3.0),
+          latex=r"\|w\|", symbol_name="r_w", strategy_high=3.0, scale=True),
     Param("norm_v", "norm |v| of the second neuron's weight vector", low=0.0, default=1.0,
-          latex=r"\|v\|", symbol_name="r_v", strategy_high=3.0),
+          latex=r"\|v\|", symbol_name="r_v", strategy_high=3.0, scale=True),
     Param("ell", "degree of a spherical harmonic (Gegenbauer / Hermite index of a Mercer expansion)",
           low=0, integer=True, latex=r"\ell", strategy_high=40),
     # Structured input covariance (docs/aniso.md): a two-level spectrum, a fraction frac_a of the

@@ -52,6 +52,10 @@ class ResultSpec:
     summary: str
     checked_by: str | None = None
     constraints: str = ""
+    #: ``((param, largest value, reason[, other]), ...)``: where float64 evaluation is not supported (``.mp`` is)
+    float64_limits: tuple = ()
+    #: ``((param, minimum), ...)``: a result's own lower bounds beyond the parameter's domain (e.g. ``d >= 2``)
+    at_least: tuple = ()
 
     def __post_init__(self):
         for p in self.params:
@@ -69,13 +73,19 @@ _BUILDERS: dict = {}
 _EXPR_CACHE: dict = {}
 
 
-def register(name, *, params, status, reference, topic, summary, checked_by=None, constraints=""):
+def register(name, *, params, status, reference, topic, summary, checked_by=None, constraints="",
+             float64_limits=(), at_least=()):
     """Declare a result: decorate a zero-argument builder that returns its SymPy expression.
 
     The expression must be written in the canonical symbols ``PARAMS[p].symbol`` of the
-    declared ``params`` (a subset of :data:`ftheory.params.PARAMS`).
+    declared ``params`` (a subset of :data:`ftheory.params.PARAMS`). ``float64_limits`` lists
+    ``(param, largest value, reason[, other])`` beyond which the float64 evaluator raises ``ValueError``
+    pointing to ``.mp`` (measured: beyond it float64 cannot reach 1e-12 relative accuracy); with
+    ``other`` the limit applies only where parameter ``other`` is positive. ``at_least`` lists
+    ``(param, minimum)`` bounds of the result's own domain (``ValueError`` below them).
     """
-    spec = ResultSpec(name, tuple(params), status, reference, topic, summary, checked_by, constraints)
+    spec = ResultSpec(name, tuple(params), status, reference, topic, summary, checked_by, constraints,
+                      tuple(tuple(x) for x in float64_limits), tuple(tuple(x) for x in at_least))
 
     def deco(builder):
         if name in _BUILDERS:
@@ -163,6 +173,8 @@ class Result:
     def domain(self) -> dict:
         """``parameter -> domain`` (plus ``"constraints"`` when the result has extra ones)."""
         dom = {p: PARAMS[p].domain for p in self.params}
+        for p, minimum in self.spec.at_least:
+            dom[p] = f"{dom[p]}, >= {minimum}" if not PARAMS[p].integer else f"integers >= {minimum}"
         if self.spec.constraints:
             dom["constraints"] = self.spec.constraints
         return dom
@@ -208,7 +220,14 @@ class Result:
         if missing:
             raise ValueError(f"{self.name}: missing parameter {missing[0]!r} "
                              f"(domain {PARAMS[missing[0]].domain}); parameters are {', '.join(self.params)}")
-        return [validate(p, kwargs.get(p, PARAMS[p].default)) for p in self.params]
+        values = [validate(p, kwargs.get(p, PARAMS[p].default)) for p in self.params]
+        for p, minimum in self.spec.at_least:
+            v = values[self.params.index(p)]
+            if np.any(np.asarray(v < minimum)):
+                shown = v if np.ndim(v) == 0 else np.asarray(v)[np.asarray(v) < minimum].ravel()[0].item()
+                raise ValueError(f"{self.name}: {p}={shown!r} is out of its domain {p} >= {minimum} "
+                                 f"({self.spec.constraints or PARAMS[p].description})")
+        return values
 
     # -- evaluation -----------------------------------------------------------------------
     def __call__(self, **params):
@@ -220,7 +239,18 @@ class Result:
         overflow silently to ``inf``; invalid operations are never silenced.
         """
         args = self._arguments(params, lambda p, v: PARAMS[p].validate(v))
-        with np.errstate(over="ignore", under="ignore"):
+        for p, v in zip(self.params, args):
+            PARAMS[p].check_float64(v)
+        for p, limit, reason, *when in self.spec.float64_limits:
+            v = np.asarray(args[self.params.index(p)])
+            over = v > limit
+            if when:  # the limit applies only where this parameter is positive (e.g. the quadrature branch)
+                over = over & (np.asarray(args[self.params.index(when[0])]) > 0)
+            if np.any(over):
+                shown = np.broadcast_to(v, over.shape)[over].ravel()[0].item()
+                raise ValueError(f"{self.name}: {p}={shown!r} exceeds {limit:g}, where float64 cannot evaluate it "
+                                 f"({reason}); use .mp(...)")
+        with np.errstate(over="ignore", under="ignore", divide="ignore"):
             return self._numpy(*args)
 
     def mp(self, dps: int = 50, **params):

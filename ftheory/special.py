@@ -91,10 +91,10 @@ def beta(a, b):
 
     Exact-ratio route for integer and half-integer arguments (relative error ~1e-15 up to
     ``a = 1e5``, ``b <= 1000``), ``scipy.special.beta`` otherwise. Never returns 0 for valid
-    arguments: an underflowing value is returned as the smallest positive double.
+    arguments unless the value underflows (then 0, its correct rounding).
     """
     out = _beta_vec(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
-    # B > 0: where it underflows, keep it positive (the smallest subnormal) so that a reciprocal such as
-    # the harmonic multiplicity overflows to +inf instead of dividing by zero
-    out = np.where(out == 0.0, np.nextafter(0.0, 1.0), out)
+    # an underflowing value is returned as 0 (its correct rounding): a reciprocal such as the harmonic
+    # multiplicity is then +inf; clamping it to the smallest subnormal instead gave finite wrong values
+    # (1.5e308 for a multiplicity of 1e602059991327954) once multiplied by other large factors
     return out[()] if out.ndim == 0 else out

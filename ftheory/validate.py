@@ -53,14 +53,21 @@ def _fmt(point) -> str:
 
 
 def format_table(outcomes) -> str:
-    """Plain-text table of comparisons with a pass/fail count."""
-    head = f"{'result':44s} {'theory':>10s} {'simulation':>11s} {'sem':>9s} {'tol':>9s} {'z':>7s} {'conv':>9s}  ok"
+    """Aligned text table of comparisons (every column as wide as its widest entry) with a pass/fail count."""
+    rows = [[o.twin.result, _fmt(o.point), f"{o.expected:.5f}", f"{o.mean:.5f}", f"{o.sem:.2g}", f"{o.tolerance:.2g}",
+             f"{o.z:.2f}", f"{o.converged}/{o.instances}", "yes" if o.passed else "NO"] for o in outcomes]
+    names = ["result", "parameters", "theory", "simulation", "sem", "tol", "z", "conv", "ok"]
+    right = [False, False, True, True, True, True, True, True, False]
+    widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
+
+    def line(cells):
+        return "  ".join(c.rjust(w) if r else c.ljust(w) for c, w, r in zip(cells, widths, right)).rstrip()
+
+    head = line(names)
     lines = [head, "-" * len(head)]
-    for o in outcomes:
-        lines.append(f"{o.twin.result:44s} {o.expected:10.5f} {o.mean:11.5f} {o.sem:9.2g} {o.tolerance:9.2g} "
-                     f"{o.z:7.2f} {o.converged:4d}/{o.instances:<4d}  {'yes' if o.passed else 'NO'}")
-        lines.append(f"    {_fmt(o.point)}  [{o.twin.simulator.rsplit('.', 1)[-1]}; "
-                     f"oracle {o.twin.oracle or o.twin.result}]")
+    for o, cells in zip(outcomes, rows):
+        lines.append(line(cells))
+        lines.append(f"    [{o.twin.simulator.rsplit('.', 1)[-1]}; oracle {o.twin.oracle or o.twin.result}]")
     failed = sum(not o.passed for o in outcomes)
     lines.append(f"{len(outcomes) - failed} passed, {failed} failed")
     return "\n".join(lines)

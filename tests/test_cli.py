@@ -122,3 +122,68 @@ def test_phase_diagram_command(capsys, tmp_path):
     assert code == 2 and "no (gamma, theta) plane" in err
     code, _, err = run(capsys, "phase-diagram", "linear_transfer_transferability", "--sigma", "-2", "--out", str(out))
     assert code == 2 and "sigma='-2'" in err
+
+
+# -- issue 12 §2/§4: bad input is one line and status 2; --digits; the validate table ----------------
+
+@pytest.mark.parametrize("argv, needle", [
+    (["eval", "scratch_risk", "gamma=0.5", "gamma=0.7", "sigma=0.2"], "given twice"),
+    (["eval", "scratch_risk", "gamma=0.5", "sigma=0.2", "--dps", "1000000"], "dps=1000000"),
+    (["eval", "scratch_risk", "gamma=0.5", "sigma=0.2", "--digits", "40"], "--digits 40"),
+    (["series", "scratch_risk", "gamma", "oo", "--order", "100000"], "order=100000"),
+    (["limit", "scratch_risk", "gamma", "1", "sigma=(1/3)**1e300"], "too large an exact number"),
+    (["eval", "relu_arccos_kernel", "u=1.000000000000000000000000001", "--dps", "30"], "u='1.000000000000000000000000001'"),
+    (["eval", "lt_theta_min", "sigma=-1e-400", "--dps", "30"], "sigma='-1e-400'"),
+    (["eval", "linear_transfer_risk_finite", "n=10", "theta=1", "sigma=0.1", "lam=1e300"], "use .mp"),
+    (["eval", "relu_funk_hecke", "d=1", "ell=4"], "d >= 2"),
+    (["eval", "scratch_risk_finite", "n=4611686018427387904", "d=4611686018427387909", "sigma=0.1"], "2**53"),
+    (["phase-diagram", "linear_transfer_transferability", "--size", "0"], "--size 0"),
+    (["reproduce", "--only", ""], "--only ''"),
+    (["reproduce", "--only", "ft-phase,"], "empty figure id"),
+])
+def test_bad_input_is_one_line_with_status_2(capsys, argv, needle):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and needle in err and err.count("\n") == 1 and "Traceback" not in err, err
+
+
+def test_series_and_limit_are_time_boxed(capsys):
+    code, _, err = run(capsys, "series", "wasserstein2_task", "theta", "0", "--order", "30", "--timeout", "1")
+    assert code == 2 and "did not finish within --timeout 1 s" in err
+
+
+def test_eval_digits_and_exact_dps(capsys):
+    code, out, _ = run(capsys, "eval", "linear_transfer_transferability", "gamma=0.5", "theta=pi/4", "sigma=0.2")
+    assert code == 0 and out.strip() == "0.04000000000000015"  # float64 rounding, shown in full by default
+    code, out, _ = run(capsys, "eval", "linear_transfer_transferability", "gamma=0.5", "theta=pi/4", "sigma=0.2",
+                       "--digits", "6")
+    assert code == 0 and out.strip() == "0.04"
+    # pi-expressions are evaluated in mpmath at the working precision, not through a float
+    code, out, _ = run(capsys, "eval", "linear_transfer_transferability", "gamma=0.5", "theta=pi/4", "sigma=0.2",
+                       "--dps", "40")
+    assert code == 0 and out.strip() == "0.04"
+
+
+def test_validate_table_stays_aligned_with_long_parameter_lists():
+    from types import SimpleNamespace
+
+    from ftheory.validate import format_table
+
+    def outcome(result, params):
+        twin = SimpleNamespace(result=result, simulator="ftheory.simulate.linear.sim", oracle="")
+        return SimpleNamespace(twin=twin, point=params, expected=0.123456, mean=0.12, sem=0.004, tolerance=0.02,
+                               z=-0.86, converged=50, instances=50, passed=True)
+
+    table = format_table([outcome("scratch_risk", {"gamma": 0.5, "sigma": 0.2}),
+                          outcome("linear_transfer_transferability",
+                                  {"gamma": 0.5, "theta": 0.7853981633974483, "sigma": 0.2, "lam": 0.1,
+                                   "norm_t": 1.0, "norm_s": 1.0, "depth": 2})])
+    rows = [line for line in table.splitlines()[2:] if not line.startswith("    ")][:-1]
+    header = table.splitlines()[0]
+    for column in ("theory", "simulation", "sem", "conv"):
+        ends = {line.index(column) + len(column) for line in [header]}
+        assert len(ends) == 1
+    # every data row has its numeric columns ending at the header's column ends
+    for key in ("theory", "simulation"):
+        end = header.index(key) + len(key)
+        for line in rows:
+            assert line[end - 1] != " " and (end == len(line) or line[end] == " "), (key, line)

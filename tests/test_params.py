@@ -86,3 +86,20 @@ def test_get_param_unknown_lists_canonical_names():
     with pytest.raises(ValueError, match="canonical parameters: gamma, theta"):
         get_param("gama")
     assert validate_params({"gamma": 0.5, "n": 3}) == {"gamma": 0.5, "n": 3}
+
+
+def test_negative_numbers_that_underflow_are_out_of_a_nonnegative_domain():
+    from ftheory.params import PARAMS
+
+    with pytest.raises(ValueError, match="sigma='-1e-400'"):
+        PARAMS["sigma"].parse("-1e-400")
+    assert PARAMS["sigma"].parse("-0") == 0
+
+
+def test_exact_size_of_expressions_is_bounded():
+    from ftheory.params import MAX_EXACT_DIGITS, exact_digits
+
+    assert exact_digits("3*pi/8") < 20 and exact_digits("0.2") < 10
+    assert exact_digits("(1/3)**1e300") > MAX_EXACT_DIGITS
+    with pytest.raises(ValueError, match="too long"):
+        exact_digits("1+" * 200 + "1")

@@ -43,7 +43,7 @@ def test_broadcasting_shapes(r):
 
 
 def test_grid_with_singular_points_evaluates_without_warnings(r):
-    g = np.concatenate([np.linspace(0, 2, 2001), [1.0, 1 - 1e-16, 1 + 2.2e-16, 1e300]])
+    g = np.concatenate([np.linspace(0, 2, 2001), [1.0, 1 - 1e-16, 1 + 2.2e-16, 1e30]])
     s = np.array([0.0, 1e-300, 0.2, 1.0, 5.0])
     t = np.array([1e-3, 1.0, 3.0])
     with warnings.catch_warnings():
@@ -174,3 +174,83 @@ def test_results_listing():
     names = [r.name for r in ftheory.results()]
     assert {"scratch_risk", "scratch_risk_finite", "scratch_optimal_gamma", "scratch_risk_minimum"} <= set(names)
     assert all(r.topic == "scratch" for r in ftheory.results("scratch"))
+
+
+# -- issue 12 §2/§3: Python inputs and .mp -------------------------------------------------------------
+
+def test_complex_and_bool_inputs_are_rejected():
+    import warnings
+
+    import numpy as np
+
+    import ftheory
+
+    r = ftheory.get("scratch_risk")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no ComplexWarning on the way
+        for bad in (np.complex128(0.5 + 1j), 0.5 + 0j, np.array([0.5, 1 + 1j])):
+            with pytest.raises(ValueError, match="complex"):
+                r(gamma=bad, sigma=0.2)
+    for bad in (True, np.bool_(False), np.array([True, False])):
+        with pytest.raises(ValueError, match="boolean"):
+            r(gamma=bad, sigma=0.2)
+    with pytest.raises(ValueError, match="boolean"):
+        r.mp(gamma=True, sigma=0.2)
+    with pytest.raises(ValueError, match="complex"):
+        r.mp(gamma=0.5 + 1j, sigma=0.2)
+
+
+def test_mp_checks_domains_at_working_precision_and_bounds_dps():
+    import ftheory
+    from ftheory.result import MAX_DPS
+
+    with pytest.raises(ValueError, match="u='1.000000000000000000000000001'"):
+        ftheory.get("relu_arccos_kernel").mp(dps=30, u="1.000000000000000000000000001")
+    with pytest.raises(ValueError, match="sigma='-1e-400'"):
+        ftheory.get("lt_theta_min").mp(dps=30, sigma="-1e-400")
+    with pytest.raises(ValueError, match=f"\\[1, {MAX_DPS}\\]"):
+        ftheory.get("scratch_risk").mp(dps=10 ** 7, gamma=0.5, sigma=0.2)
+    # theta = pi exactly (the float bound pi is below the true pi) and expressions at full precision
+    assert ftheory.get("lt_boundary_noiseless").mp(dps=30, theta="pi") is not None
+    assert str(ftheory.get("scratch_risk").mp(dps=30, gamma="1/4", sigma="0")) == "0.75"
+
+
+def test_mp_shows_the_requested_digits_and_stays_a_number():
+    import mpmath
+
+    import ftheory
+
+    v = ftheory.get("scratch_risk").mp(dps=50, gamma="0.99999999999999999", sigma="1")
+    assert len(repr(v).split("'")[1].split("e")[0].replace(".", "")) == 50
+    assert isinstance(v, mpmath.mpf) and float(v) == pytest.approx(1e17) and float(v + 1) == pytest.approx(1e17)
+
+
+def test_mp_does_not_stop_at_an_exact_zero_from_cancellation():
+    import ftheory
+
+    w2 = ftheory.get("wasserstein2_task")
+    assert float(w2.mp(dps=30, theta=1e-20, sigma=0.2, sigma_s=0.2)) == pytest.approx(8.058229640253801e-21, rel=1e-14)
+    assert w2.mp(dps=30, theta=0, sigma="0.2", sigma_s="0.2") == 0
+
+
+def test_result_domains_beyond_the_parameter_domain():
+    import ftheory
+
+    for name in ("relu_funk_hecke", "step_funk_hecke", "relu_sphere_eigenvalue"):
+        with pytest.raises(ValueError, match="d >= 2"):
+            ftheory.get(name)(d=1, ell=4)
+        with pytest.raises(ValueError, match="d >= 2"):
+            ftheory.get(name).mp(d=1, ell=4)
+    # integers beyond 2**53: float64 refuses, .mp is exact
+    r = ftheory.get("scratch_risk_finite")
+    with pytest.raises(ValueError, match="2\\*\\*53"):
+        r(n=2 ** 62, d=2 ** 62 + 5, sigma=0.1)
+    exact = (2 ** 62) * 0.01 / (5 - 1)  # n sigma^2/(d - n - 1) + (1 - n/d): the noise term dominates
+    assert float(r.mp(dps=30, n=2 ** 62, d=2 ** 62 + 5, sigma="0.1")) == pytest.approx(exact, rel=1e-12)
+
+
+def test_simulators_say_how_much_memory_they_would_need():
+    from ftheory.simulate.linear import simulate_min_norm_risk
+
+    with pytest.raises(ValueError, match="GB"):
+        simulate_min_norm_risk(10 ** 12, 100, 0.1, instances=2, seed=0)

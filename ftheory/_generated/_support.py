@@ -37,3 +37,28 @@ def finish(out, shape=None):
     if shape is not None and out.shape != tuple(shape):
         out = numpy.broadcast_to(out, shape).copy()
     return out[()] if out.ndim == 0 else out
+
+
+def quad(f, a, b):
+    """``scipy.integrate.quad`` to 1e-13 relative, or ``ValueError`` when float64 cannot reach 1e-12.
+
+    The exact finite-n ridge risks are one-dimensional integrals; at extreme parameters (huge ``n``,
+    vanishing penalties) the integrand is a spike that adaptive quadrature cannot resolve in float64.
+    Any quadrature warning, or an error estimate above 1e-12 of the value, raises instead of
+    returning a number with unknown digits.
+    """
+    import warnings
+
+    import scipy.integrate
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", scipy.integrate.IntegrationWarning)
+        try:
+            value, error = scipy.integrate.quad(f, a, b, epsabs=0.0, epsrel=1e-13, limit=200)
+        except scipy.integrate.IntegrationWarning as exc:
+            raise ValueError("float64 cannot evaluate there: the quadrature of the exact risk does not converge "
+                             f"({str(exc).splitlines()[0]}); use .mp(...)") from None
+    if not error <= 1e-12 * abs(value):
+        raise ValueError(f"float64 cannot evaluate there: the quadrature's error estimate {error:.2g} exceeds "
+                         f"1e-12 of its value {value:.6g}; use .mp(...)")
+    return value

@@ -48,7 +48,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ftheory._checks import check_int, check_real
+from ftheory._checks import check_int, check_memory, check_real
 from ftheory.params import PARAMS
 from ftheory.mc.seeds import as_generator, spawn_seeds
 from ftheory.simulate.data import gaussian_data, target_teacher, teachers
@@ -344,6 +344,9 @@ def _run(instances, seed, chunk_size, elements_per_instance, draw, compute):
     ``draw(rng)`` returns a tuple of arrays for one instance; ``compute(*stacked)`` gets those
     arrays stacked along a leading axis and returns a dict of per-instance arrays.
     """
+    check_memory(f"a Monte Carlo instance with {elements_per_instance:.3g} data entries (n x d)",
+                 3 * elements_per_instance * (1 if chunk_size is None else min(chunk_size, instances)),
+                 "the design matrix, a working copy and its SVD")
     seeds = spawn_seeds(seed, instances)
     length = _chunk_length(instances, elements_per_instance, chunk_size)
     pieces = []

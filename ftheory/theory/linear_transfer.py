@@ -229,7 +229,9 @@ def _finite_ridgeless():
     return sp.Piecewise(
         (regular, inverse.condition),
         # n <= 2: E[1/chi^2_n] = +oo; the risk is infinite unless there is nothing to estimate
-        (outside_feature(), sp.Eq(effective_noise_variance(), 0)),
+        # s_eta^2 = |beta_t|^2 sin^2 theta + sigma^2 = 0 tested on its factors: the sum underflows to 0 in
+        # float64 for theta ~ 1e-160 (picking this finite branch where the risk is +inf)
+        (outside_feature(), sp.Eq(sigma, 0) & sp.Eq(sp.sin(theta), 0)),
         (sp.oo, True))
 
 
@@ -265,6 +267,8 @@ def _finite_ridge_pieces():
 @register("linear_transfer_risk_finite", params=("n", "theta", "sigma", "lam", "norm_t", "norm_s", "depth"),
           status="EXT", reference="docs/background.md §4.2, §4.4 (exact finite n), §8", topic="linear_transfer",
           checked_by=LT_SIM, constraints="lam = 0 needs n > 2 (else +inf unless sigma = 0 and sin(theta) = 0)",
+          float64_limits=[("n", 10 ** 5, "for lam > 0 the integrand is a spike of width ~1/n that float64 "
+                           "quadrature misses (0.13 relative error measured at n = 1e6)", "lam")],
           summary="Exact expected excess risk of linear transfer at finite n (independent of d): "
                   "||beta_t||^2 sin^2 theta + (sigma^2 + ||beta_t||^2 sin^2 theta)/(n - 2) at lam = 0; "
                   "a one-dimensional chi-square (Laplace) integral evaluated by quadrature for lam > 0.")
@@ -315,10 +319,13 @@ def linear_transfer_transferability():
     >>> round(float(ftheory.get("linear_transfer_transferability")(gamma=0.5, theta=math.pi / 4, sigma=0.2)), 12)
     0.04
     """
-    scratch = expr_of("scratch_risk")
-    transfer = expr_of("linear_transfer_risk")
-    return sp.Piecewise(*[(value if value.is_infinite else value - transfer, cond)
-                          for value, cond in scratch.args])
+    return _transferability_difference()
+
+
+def _transferability_difference():
+    """``R_sc - R_lt`` branch by branch, as the plain difference (the form the boundary derivations solve)."""
+    scratch, transfer = expr_of("scratch_risk"), expr_of("linear_transfer_risk")
+    return sp.Piecewise(*[(value if value.is_infinite else value - transfer, cond) for value, cond in scratch.args])
 
 
 def _difference_of_finite_means(scratch, transfer):
@@ -370,7 +377,25 @@ def linear_transfer_transferability_finite():
     0.034894
     """
     transfer = expr_of("linear_transfer_risk_finite").subs(lam, 0)
-    return _difference_of_finite_means(expr_of("scratch_risk_finite"), transfer)
+    diff = _difference_of_finite_means(expr_of("scratch_risk_finite"), transfer)
+    return sp.Piecewise(*[(_collect_factored(v), c) for v, c in diff.args])
+
+
+def _collect_factored(value):
+    """``value`` as ``sigma^2 A + |beta_t|^2 sin^2(theta) B + |beta_t|^2 C`` with factored ``A, B, C``.
+
+    The two means share their noise and misfit terms, e.g. ``d/(n - d - 1) - 1/(n - 2)`` multiplies
+    ``sigma^2``; combined and factored (``(d - 1)(n - 1)/((n - d - 1)(n - 2))``) the coefficient has no
+    float64 cancellation, which otherwise costs ``sigma^2/|T|`` relative accuracy (3e-11 measured at
+    ``n = 5, d = 1, sigma = 1000``). Equal to ``value`` (checked symbolically).
+    """
+    if value.is_infinite or value.has(sp.Min):
+        return value
+    s2 = sp.sin(theta) ** 2
+    parts = sp.collect(sp.expand(value), [sigma ** 2, norm_t ** 2 * s2, norm_t ** 2], evaluate=False)
+    out = sp.Add(*[sp.factor(coef) * key for key, coef in parts.items()])
+    assert sp.simplify(out - value) == 0
+    return out
 
 
 # ----------------------------------------------------------------------------------------------
@@ -382,7 +407,7 @@ _c = sp.Symbol("c", nonnegative=True)  # |cos theta|; T depends on theta only th
 
 def _unit_branches():
     """The two regular branches of T (unit teacher, lam = 0) with sin^2 = 1 - c^2."""
-    T = expr_of("linear_transfer_transferability").subs({lam: 0, norm_t: 1})
+    T = _transferability_difference().subs({lam: 0, norm_t: 1})
     (under, _), (over, _) = T.args[:2]
     to_c = {sp.sin(theta) ** 2: 1 - _c ** 2}
     return sp.expand(under).subs(to_c), sp.expand(over).subs(to_c)
@@ -520,7 +545,11 @@ def lt_boundary_over():
     # sigma = 0 (gamma_over = 1, docs/background.md §5.4) is spelled out: with two finite branches the code
     # generator does not split off sigma^2/sin^2 theta as a shared part evaluated on every point
     # (including those of the infinite branch, where it is 0/0).
-    return sp.Piecewise((sp.oo, sp.Eq(sp.sin(theta) ** 2, 0)), (root.subs(sigma, 0), sp.Eq(sigma, 0)), (root, True))
+    # written (sigma/sin theta)^2 and tested on sin theta itself: sin^2 theta underflows to 0 in float64
+    # for theta < 1e-162, which picked the +inf branch where the value is finite
+    stable = 1 + (sigma / sp.sin(theta)) ** 2
+    assert sp.simplify(root - stable) == 0
+    return sp.Piecewise((sp.oo, sp.Eq(sp.sin(theta), 0)), (stable.subs(sigma, 0), sp.Eq(sigma, 0)), (stable, True))
 
 
 @register("lt_theta_min", params=("sigma",), status="PAPER", reference="docs/background.md §5.2",

@@ -251,7 +251,7 @@ def _step_funk_hecke_odd():
 
 
 @register("relu_funk_hecke", params=("d", "ell"), status="EXT", reference="docs/background.md §10.2 (route 3)",
-          topic="relu", checked_by=QUADRATURE, constraints="sphere S^{d-1}: d >= 2 (d = 1: only l <= 1 exist)",
+          topic="relu", checked_by=QUADRATURE, constraints="sphere S^{d-1}: d >= 2 (d = 1: only l <= 1 exist)", at_least=[("d", 2)],
           summary="Funk-Hecke coefficient lambda_l of relu on S^{d-1} (uniform probability measure): "
                   "relu(w.x) = sum_l lambda_l sum_j Y_lj(w) Y_lj(x); 1/(2d) at l = 1, 0 at odd l >= 3, "
                   "(-1)^{l/2} Beta(d/2, (l+1)/2)/(2 pi (1 - l)) at even l.")
@@ -269,7 +269,7 @@ def _squared_branches(scale):
 
 @register("relu_uniform_kernel_eigenvalue", params=("d", "ell"), status="EXT",
           reference="docs/background.md §10.2 (route 3)", topic="relu", checked_by=QUADRATURE,
-          constraints="sphere S^{d-1}: d >= 2",
+          constraints="sphere S^{d-1}: d >= 2", at_least=[("d", 2)],
           summary="Mercer eigenvalue (multiplicity N(d, l)) of K(x, x') = E_{w ~ Unif(S^{d-1})}[relu(w.x) relu(w.x')] "
                   "on the sphere: lambda_l^2, the square of relu's Funk-Hecke coefficient.")
 def relu_uniform_kernel_eigenvalue():
@@ -277,7 +277,7 @@ def relu_uniform_kernel_eigenvalue():
 
 
 @register("relu_sphere_eigenvalue", params=("d", "ell"), status="EXT", reference="docs/background.md §10.2 (route 3)",
-          topic="relu", checked_by=QUADRATURE, constraints="sphere S^{d-1}: d >= 2",
+          topic="relu", checked_by=QUADRATURE, constraints="sphere S^{d-1}: d >= 2", at_least=[("d", 2)],
           summary="Mercer eigenvalue mu_l (multiplicity N(d, l)) of the arc-cosine kernel kappa(x.x') on S^{d-1}: "
                   "d lambda_l^2 (kappa = E_{w ~ N(0, I)} = d E_{w ~ Unif}); 1/(4d) at l = 1, 0 at odd l >= 3; "
                   "kappa(t) = sum_l mu_l N(d, l) P_l(t).")
@@ -286,7 +286,7 @@ def relu_sphere_eigenvalue():
 
 
 @register("relu_gaussian_eigenvalue", params=("d", "ell"), status="EXT", reference="docs/background.md §10.2 (route 3)",
-          topic="relu", checked_by=GAUSSIAN_MC, constraints="d >= 2",
+          topic="relu", checked_by=GAUSSIAN_MC, constraints="d >= 2", at_least=[("d", 2)],
           summary="Mercer eigenvalue of K(x, x') = |x||x'| kappa(x_hat.x_hat') = E_{w ~ N(0, I)}[relu(w.x) relu(w.x')] "
                   "on L^2(N(0, I_d)), eigenfunctions |x| Y_lj(x_hat)/sqrt(d) (multiplicity N(d, l)): d mu_l = "
                   "d^2 lambda_l^2; 1/4 at l = 1 for every d.")
@@ -305,7 +305,7 @@ def sphere_harmonic_multiplicity():
 
 
 @register("step_funk_hecke", params=("d", "ell"), status="EXT", reference="docs/background.md §10.2 (route 3)",
-          topic="relu", checked_by=QUADRATURE, constraints="sphere S^{d-1}: d >= 2",
+          topic="relu", checked_by=QUADRATURE, constraints="sphere S^{d-1}: d >= 2", at_least=[("d", 2)],
           summary="Funk-Hecke coefficient of step(t) = 1{t > 0} on S^{d-1}: 1/2 at l = 0, 0 at even l >= 2, "
                   "(-1)^{(l-1)/2} Beta(d/2, l/2)/(2 pi) at odd l.")
 def step_funk_hecke():
@@ -313,7 +313,7 @@ def step_funk_hecke():
 
 
 @register("step_sphere_eigenvalue", params=("d", "ell"), status="EXT", reference="docs/background.md §10.2 (route 3)",
-          topic="relu", checked_by=QUADRATURE, constraints="sphere S^{d-1}: d >= 2",
+          topic="relu", checked_by=QUADRATURE, constraints="sphere S^{d-1}: d >= 2", at_least=[("d", 2)],
           summary="Mercer eigenvalue (multiplicity N(d, l)) of the degree-0 arc-cosine kernel kappa_0(x.x') on "
                   "S^{d-1} (and, being 0-homogeneous, on N(0, I_d)): the squared step Funk-Hecke coefficient.")
 def step_sphere_eigenvalue():

@@ -39,8 +39,19 @@ SIM = "ftheory.similarity.tasks.sample_task"
 
 
 def teacher_gap_sq():
-    """``Delta^2 = |beta_s - beta_t|^2`` in terms of the norms and the angle (law of cosines)."""
-    return norm_s ** 2 + norm_t ** 2 - 2 * norm_s * norm_t * sp.cos(theta)
+    """``Delta^2 = |beta_s - beta_t|^2`` in terms of the norms and the angle (law of cosines).
+
+    Written ``(norm_s - norm_t)^2 + 4 norm_s norm_t sin^2(theta/2)``, which equals
+    ``norm_s^2 + norm_t^2 - 2 norm_s norm_t cos(theta)`` but adds two non-negative terms, so float64
+    keeps full relative accuracy when the teachers nearly coincide (the cosine form cancels:
+    ``1 - cos(1e-7)`` has no correct digit).
+    """
+    return (norm_s - norm_t) ** 2 + 4 * norm_s * norm_t * sp.sin(theta / 2) ** 2
+
+
+def _same_teachers():
+    """``beta_s = beta_t``, tested on the inputs themselves (``Delta^2`` underflows to 0 for theta ~ 1e-162)."""
+    return sp.Eq(norm_s, norm_t) & sp.Eq(theta, 0)
 
 
 def kl_conditional(s_p, s_q, gap_sq):
@@ -50,10 +61,11 @@ def kl_conditional(s_p, s_q, gap_sq):
     ``log(s_q/s_p) + (s_p^2 + gap_sq)/(2 s_q^2) - 1/2``. Singular cases (a zero noise):
     ``+oo`` unless the two laws coincide (``s_p = s_q = 0`` and ``gap_sq = 0``: 0).
     """
-    regular = sp.log(s_q / s_p) + (s_p ** 2 + gap_sq) / (2 * s_q ** 2) - sp.Rational(1, 2)
+    # (s_p^2 + gap_sq)/(2 s_q^2) - 1/2 written without the cancelling 1/2 (equal noises: gap_sq/(2 s_q^2))
+    regular = sp.log(s_q / s_p) + ((s_p - s_q) * (s_p + s_q) + gap_sq) / (2 * s_q ** 2)
     return sp.Piecewise(
         (regular, (s_p > 0) & (s_q > 0)),
-        (0, sp.Eq(s_p, 0) & sp.Eq(s_q, 0) & sp.Eq(gap_sq, 0)),
+        (0, sp.Eq(s_p, 0) & sp.Eq(s_q, 0) & _same_teachers()),
         (sp.oo, True))
 
 

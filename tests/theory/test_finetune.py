@@ -194,7 +194,7 @@ def test_gamma_to_one_from_below(L, sigma):
 
 
 # -- singular points and grids -------------------------------------------------------------------------
-GRID_GAMMA = np.concatenate([np.linspace(0, 2, 41), [1.0, 1 - 1e-16, 1 + 2.2e-16, 1e-300, 1e300]])
+GRID_GAMMA = np.concatenate([np.linspace(0, 2, 41), [1.0, 1 - 1e-16, 1 + 2.2e-16, 1e-300, 1e30]])
 GRID_THETA = np.array([0.0, math.pi / 6, math.pi / 3, math.pi / 2, math.pi])
 GRID_SIGMA = np.array([0.0, 1e-300, 0.2, 1.0, 1e3])
 

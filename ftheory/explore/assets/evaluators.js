@@ -219,17 +219,17 @@ R.finite_source_overlap = finite_source_overlap__branches;
 
 // linear_transfer_transferability_finite_source: docs/background.md §7.3
 function linear_transfer_transferability_finite_source__branches(gamma, theta, sigma, gamma_s, sigma_s) {
-  if (gamma < 1 && gamma_s < 1) return -gamma*sq(sigma)/(gamma - 1) - gamma + gamma_s*(gamma_s - 1)*sq(Math.cos(theta))/(gamma_s - sq(sigma_s) - 1);
-  if (gamma_s > 1 && gamma < 1) return -gamma*sq(sigma)/(gamma - 1) - gamma + (gamma_s - 1)*sq(Math.cos(theta))/(gamma_s + sq(sigma_s) - 1);
-  if (sigma_s == 0 && gamma < 1) return -gamma*sq(sigma)/(gamma - 1) - gamma + sq(Math.cos(theta));
+  if (gamma < 1 && gamma_s < 1) return -gamma*sq(sigma)/(gamma - 1) - gamma + 1 - (-sq(gamma_s) + gamma_s*(gamma_s - 1)*sq(Math.sin(theta)) + 2*gamma_s - sq(sigma_s) - 1)/(gamma_s - sq(sigma_s) - 1);
+  if (gamma_s > 1 && gamma < 1) return -gamma*sq(sigma)/(gamma - 1) - gamma - (sq(sigma_s) + (gamma_s - 1)*sq(Math.sin(theta)))/(gamma_s + sq(sigma_s) - 1) + 1;
+  if (sigma_s == 0 && gamma < 1) return -gamma*sq(sigma)/(gamma - 1) - gamma - sq(Math.sin(theta)) + 1;
   if (gamma < 1) return -gamma*sq(sigma)/(gamma - 1) - gamma;
-  if (gamma > 1 && gamma_s < 1) return gamma_s*(gamma_s - 1)*sq(Math.cos(theta))/(gamma_s - sq(sigma_s) - 1) + sq(sigma)/(gamma - 1) - 1;
-  if (gamma > 1 && gamma_s > 1) return sq(sigma)/(gamma - 1) + (gamma_s - 1)*sq(Math.cos(theta))/(gamma_s + sq(sigma_s) - 1) - 1;
-  if (sigma_s == 0 && gamma > 1) return sq(sigma)/(gamma - 1) + sq(Math.cos(theta)) - 1;
+  if (gamma > 1 && gamma_s < 1) return sq(sigma)/(gamma - 1) - (-sq(gamma_s) + gamma_s*(gamma_s - 1)*sq(Math.sin(theta)) + 2*gamma_s - sq(sigma_s) - 1)/(gamma_s - sq(sigma_s) - 1);
+  if (gamma > 1 && gamma_s > 1) return sq(sigma)/(gamma - 1) - (sq(sigma_s) + (gamma_s - 1)*sq(Math.sin(theta)))/(gamma_s + sq(sigma_s) - 1);
+  if (sigma_s == 0 && gamma > 1) return sq(sigma)/(gamma - 1) - sq(Math.sin(theta));
   if (gamma > 1) return sq(sigma)/(gamma - 1) - 1;
-  if (sigma == 0 && gamma_s < 1) return gamma_s*(gamma_s - 1)*sq(Math.cos(theta))/(gamma_s - sq(sigma_s) - 1) - 1;
-  if (sigma == 0 && gamma_s > 1) return (gamma_s - 1)*sq(Math.cos(theta))/(gamma_s + sq(sigma_s) - 1) - 1;
-  if (sigma == 0 && sigma_s == 0) return sq(Math.cos(theta)) - 1;
+  if (sigma == 0 && gamma_s < 1) return -(-sq(gamma_s) + gamma_s*(gamma_s - 1)*sq(Math.sin(theta)) + 2*gamma_s - sq(sigma_s) - 1)/(gamma_s - sq(sigma_s) - 1);
+  if (sigma == 0 && gamma_s > 1) return -(sq(sigma_s) + (gamma_s - 1)*sq(Math.sin(theta)))/(gamma_s + sq(sigma_s) - 1);
+  if (sigma == 0 && sigma_s == 0) return -sq(Math.sin(theta));
   if (sigma == 0) return -1;
   return Number.POSITIVE_INFINITY;
 }
@@ -243,13 +243,16 @@ R.linear_transfer_risk = linear_transfer_risk__branches;
 
 // linear_transfer_risk_finite: docs/background.md §4.2, §4.4 (exact finite n), §8
 function linear_transfer_risk_finite__branches(n, theta, sigma, lam, norm_t, norm_s, depth) {
-  if (lam == 0 && n > 2) return sq(norm_t)*sq(Math.sin(theta)) + (sq(norm_t)*sq(Math.sin(theta)) + sq(sigma))/(n - 2);
-  if (lam == 0 && sq(norm_t)*sq(Math.sin(theta)) + sq(sigma) == 0) return sq(norm_t)*sq(Math.sin(theta));
+  if (lam == 0 && n > 2) return (sq(norm_t)*sq(Math.sin(theta)) + sq(sigma))/(n - 2);
+  if (lam == 0 && sigma == 0 && Math.sin(theta) == 0) return 0;
   if (lam == 0) return Number.POSITIVE_INFINITY;
-  if (lam*n*Math.pow(norm_s, -2 + 2/depth) <= 2) return sq(lam)*Math.pow(norm_s, -4 + 4/depth)*sq(norm_t)*sq(Math.cos(theta))*quad((v) => (1/4)*sq(n)*Math.pow(v, 2*n - 9)*(4 - 4*Math.pow(v, 4))*sq(lam*Math.pow(norm_s, -2 + 2/depth) + 1)*Math.exp(-1/2*lam*n*Math.pow(norm_s, -2 + 2/depth)*(1 - Math.pow(v, 4))/Math.pow(v, 4)), 0, 1)/sq(lam*Math.pow(norm_s, -2 + 2/depth) + 1) + sq(norm_t)*sq(Math.sin(theta)) + (sq(norm_t)*sq(Math.sin(theta)) + sq(sigma))*quad((v) => (1/4)*sq(n)*Math.pow(v, 2*n - 5)*(4 - 4*Math.pow(v, 4))*sq(lam*Math.pow(norm_s, -2 + 2/depth) + 1)*Math.exp(-1/2*lam*n*Math.pow(norm_s, -2 + 2/depth)*(1 - Math.pow(v, 4))/Math.pow(v, 4)), 0, 1)/(n*sq(lam*Math.pow(norm_s, -2 + 2/depth) + 1));
-  return sq(lam)*Math.pow(norm_s, -4 + 4/depth)*sq(norm_t)*sq(Math.cos(theta))*quad((x) => x*Math.exp(-lam*Math.pow(norm_s, -2 + 2/depth)*x/(lam*Math.pow(norm_s, -2 + 2/depth) + 1) - 1/2*n*Math.log(1 + 2*x/(n*(lam*Math.pow(norm_s, -2 + 2/depth) + 1)))), 0, Number.POSITIVE_INFINITY)/sq(lam*Math.pow(norm_s, -2 + 2/depth) + 1) + sq(norm_t)*sq(Math.sin(theta)) + (sq(norm_t)*sq(Math.sin(theta)) + sq(sigma))*quad((x) => x*Math.exp(-lam*Math.pow(norm_s, -2 + 2/depth)*x/(lam*Math.pow(norm_s, -2 + 2/depth) + 1) - ((1/2)*n + 1)*Math.log(1 + 2*x/(n*(lam*Math.pow(norm_s, -2 + 2/depth) + 1)))), 0, Number.POSITIVE_INFINITY)/(n*sq(lam*Math.pow(norm_s, -2 + 2/depth) + 1));
+  if (lam*n*Math.pow(norm_s, -2 + 2/depth) <= 2) return sq(lam)*Math.pow(norm_s, -4 + 4/depth)*sq(norm_t)*sq(Math.cos(theta))*quad((v) => (1/4)*sq(n)*Math.pow(v, 2*n - 9)*(4 - 4*Math.pow(v, 4))*sq(lam*Math.pow(norm_s, -2 + 2/depth) + 1)*Math.exp(-1/2*lam*n*Math.pow(norm_s, -2 + 2/depth)*(1 - Math.pow(v, 4))/Math.pow(v, 4)), 0, 1)/sq(lam*Math.pow(norm_s, -2 + 2/depth) + 1) + (sq(norm_t)*sq(Math.sin(theta)) + sq(sigma))*quad((v) => (1/4)*sq(n)*Math.pow(v, 2*n - 5)*(4 - 4*Math.pow(v, 4))*sq(lam*Math.pow(norm_s, -2 + 2/depth) + 1)*Math.exp(-1/2*lam*n*Math.pow(norm_s, -2 + 2/depth)*(1 - Math.pow(v, 4))/Math.pow(v, 4)), 0, 1)/(n*sq(lam*Math.pow(norm_s, -2 + 2/depth) + 1));
+  return sq(lam)*Math.pow(norm_s, -4 + 4/depth)*sq(norm_t)*sq(Math.cos(theta))*quad((x) => x*Math.exp(-lam*Math.pow(norm_s, -2 + 2/depth)*x/(lam*Math.pow(norm_s, -2 + 2/depth) + 1) - 1/2*n*Math.log(1 + 2*x/(n*(lam*Math.pow(norm_s, -2 + 2/depth) + 1)))), 0, Number.POSITIVE_INFINITY)/sq(lam*Math.pow(norm_s, -2 + 2/depth) + 1) + (sq(norm_t)*sq(Math.sin(theta)) + sq(sigma))*quad((x) => x*Math.exp(-lam*Math.pow(norm_s, -2 + 2/depth)*x/(lam*Math.pow(norm_s, -2 + 2/depth) + 1) - ((1/2)*n + 1)*Math.log(1 + 2*x/(n*(lam*Math.pow(norm_s, -2 + 2/depth) + 1)))), 0, Number.POSITIVE_INFINITY)/(n*sq(lam*Math.pow(norm_s, -2 + 2/depth) + 1));
 }
-R.linear_transfer_risk_finite = linear_transfer_risk_finite__branches;
+R.linear_transfer_risk_finite = function (n, theta, sigma, lam, norm_t, norm_s, depth) {
+  const shared = sq(norm_t)*sq(Math.sin(theta));
+  return linear_transfer_risk_finite__branches(n, theta, sigma, lam, norm_t, norm_s, depth) + shared;
+};
 
 // linear_transfer_risk_rank_k: docs/background.md §4.5
 function linear_transfer_risk_rank_k__branches(n, k, residual, sigma) {
@@ -274,12 +277,12 @@ R.linear_transfer_transferability = function (gamma, theta, sigma, lam, norm_t, 
 
 // linear_transfer_transferability_finite: docs/background.md §5.5 (with §3.3, §4.2)
 function linear_transfer_transferability_finite__branches(n, d, theta, sigma, norm_t) {
-  if (n <= d - 2 && n > 2) return n*sq(sigma)/(d - n - 1) + sq(norm_t)*(1 - n/d) - sq(norm_t)*sq(Math.sin(theta)) - (sq(norm_t)*sq(Math.sin(theta)) + sq(sigma))/(n - 2);
-  if (sq(norm_t)*sq(Math.sin(theta)) + sq(sigma) == 0 && n <= d - 2) return n*sq(sigma)/(d - n - 1) + sq(norm_t)*(1 - n/d) - sq(norm_t)*sq(Math.sin(theta));
+  if (n <= d - 2 && n > 2) return -sq(norm_t)*(n - 1)*sq(Math.sin(theta))/(n - 2) - sq(sigma)*(d - sq(n) + n - 1)/((n - 2)*(d - n - 1)) + sq(norm_t)*(d - n)/d;
+  if (sigma == 0 && Math.sin(theta) == 0 && n <= d - 2) return n*sq(sigma)/(d - n - 1) - sq(norm_t)*sq(Math.sin(theta)) + sq(norm_t)*(d - n)/d;
   if (n <= d - 2) return Number.NEGATIVE_INFINITY;
-  if (n >= d + 2) return d*sq(sigma)/(-d + n - 1) - sq(norm_t)*sq(Math.sin(theta)) - (sq(norm_t)*sq(Math.sin(theta)) + sq(sigma))/(n - 2);
+  if (n >= d + 2) return -sq(norm_t)*(n - 1)*sq(Math.sin(theta))/(n - 2) - sq(sigma)*(d - 1)*(n - 1)/((n - 2)*(d - n + 1));
   if (sigma == 0 && n > 2) return sq(norm_t)*(1 - Math.min(d, n)/d) - sq(norm_t)*sq(Math.sin(theta)) - sq(norm_t)*sq(Math.sin(theta))/(n - 2);
-  if (sigma == 0 && sq(norm_t)*sq(Math.sin(theta)) == 0) return sq(norm_t)*(1 - Math.min(d, n)/d) - sq(norm_t)*sq(Math.sin(theta));
+  if (sigma == 0 && Math.sin(theta) == 0) return sq(norm_t)*(1 - Math.min(d, n)/d) - sq(norm_t)*sq(Math.sin(theta));
   if (sigma == 0) return Number.NEGATIVE_INFINITY;
   return Number.POSITIVE_INFINITY;
 }
@@ -301,7 +304,7 @@ R.lt_boundary_noiseless = lt_boundary_noiseless__branches;
 
 // lt_boundary_over: docs/background.md §5.2
 function lt_boundary_over__branches(theta, sigma) {
-  if (sq(Math.sin(theta)) == 0) return Number.POSITIVE_INFINITY;
+  if (Math.sin(theta) == 0) return Number.POSITIVE_INFINITY;
   if (sigma == 0) return 1;
   return sq(sigma)/sq(Math.sin(theta)) + 1;
 }
@@ -503,37 +506,37 @@ R.dudley_lower_bound_cosine = dudley_lower_bound_cosine__branches;
 
 // kl_divergence_task: docs/background.md §9.4; paper Appendix A, Fig. 4(a)
 function kl_divergence_task__branches(theta, sigma, norm_s, norm_t) {
-  if (sigma > 0) return -1/2 + (1/2)*(sq(norm_s) - 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t) + sq(sigma))/sq(sigma);
-  if (sigma == 0 && sq(norm_s) - 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t) == 0) return 0;
+  if (sigma > 0) return (1/2)*(4*norm_s*norm_t*sq(Math.sin((1/2)*theta)) + sq(norm_s - norm_t))/sq(sigma);
+  if (norm_s == norm_t && sigma == 0 && theta == 0) return 0;
   return Number.POSITIVE_INFINITY;
 }
 R.kl_divergence_task = kl_divergence_task__branches;
 
 // kl_source_target: docs/background.md §9.2 (KL ingredient), §9.4
 function kl_source_target__branches(theta, sigma, sigma_s, norm_s, norm_t) {
-  if (sigma > 0 && sigma_s > 0) return Math.log(sigma/sigma_s) - 1/2 + (1/2)*(sq(norm_s) - 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t) + sq(sigma_s))/sq(sigma);
-  if (sigma == 0 && sigma_s == 0 && sq(norm_s) - 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t) == 0) return 0;
+  if (sigma > 0 && sigma_s > 0) return Math.log(sigma/sigma_s) + (1/2)*(4*norm_s*norm_t*sq(Math.sin((1/2)*theta)) + sq(norm_s - norm_t) + (-sigma + sigma_s)*(sigma + sigma_s))/sq(sigma);
+  if (norm_s == norm_t && sigma == 0 && sigma_s == 0 && theta == 0) return 0;
   return Number.POSITIVE_INFINITY;
 }
 R.kl_source_target = kl_source_target__branches;
 
 // kl_target_source: docs/background.md §9.2 (KL ingredient), §9.4
 function kl_target_source__branches(theta, sigma, sigma_s, norm_s, norm_t) {
-  if (sigma > 0 && sigma_s > 0) return Math.log(sigma_s/sigma) - 1/2 + (1/2)*(sq(norm_s) - 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t) + sq(sigma))/sq(sigma_s);
-  if (sigma == 0 && sigma_s == 0 && sq(norm_s) - 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t) == 0) return 0;
+  if (sigma > 0 && sigma_s > 0) return Math.log(sigma_s/sigma) + (1/2)*(4*norm_s*norm_t*sq(Math.sin((1/2)*theta)) + sq(norm_s - norm_t) + (sigma - sigma_s)*(sigma + sigma_s))/sq(sigma_s);
+  if (norm_s == norm_t && sigma == 0 && sigma_s == 0 && theta == 0) return 0;
   return Number.POSITIVE_INFINITY;
 }
 R.kl_target_source = kl_target_source__branches;
 
 // wasserstein1_lower_bound: docs/background.md §9.4 ([EXT] lower bound)
 function wasserstein1_lower_bound__branches(theta, sigma, sigma_s, norm_s, norm_t) {
-  return Math.sqrt(2)*Math.max(Math.abs(Math.sqrt(sq(norm_s) + sq(sigma_s)) - Math.sqrt(sq(norm_t) + sq(sigma))), (-sigma_s + Math.sqrt(sq(norm_s) - 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t) + sq(sigma)))/Math.sqrt(sq(norm_s) + 1), (-sigma + Math.sqrt(sq(norm_s) - 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t) + sq(sigma_s)))/Math.sqrt(sq(norm_t) + 1))/Math.sqrt(Math.PI);
+  return Math.sqrt(2)*Math.max(Math.abs(Math.sqrt(sq(norm_s) + sq(sigma_s)) - Math.sqrt(sq(norm_t) + sq(sigma))), (-sigma_s + Math.sqrt(4*norm_s*norm_t*sq(Math.sin((1/2)*theta)) + sq(sigma) + sq(norm_s - norm_t)))/Math.sqrt(sq(norm_s) + 1), (-sigma + Math.sqrt(4*norm_s*norm_t*sq(Math.sin((1/2)*theta)) + sq(sigma_s) + sq(norm_s - norm_t)))/Math.sqrt(sq(norm_t) + 1))/Math.sqrt(Math.PI);
 }
 R.wasserstein1_lower_bound = wasserstein1_lower_bound__branches;
 
 // wasserstein1_upper_bound: docs/background.md §9.4 (couple identical x and noise)
 function wasserstein1_upper_bound__branches(theta, sigma, sigma_s, norm_s, norm_t) {
-  return Math.sqrt(2)*Math.sqrt(sq(norm_s) - 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t) + sq(-sigma + sigma_s))/Math.sqrt(Math.PI);
+  return Math.sqrt(2)*Math.sqrt(4*norm_s*norm_t*sq(Math.sin((1/2)*theta)) + sq(norm_s - norm_t) + sq(-sigma + sigma_s))/Math.sqrt(Math.PI);
 }
 R.wasserstein1_upper_bound = wasserstein1_upper_bound__branches;
 
@@ -545,7 +548,7 @@ R.wasserstein2_task = wasserstein2_task__branches;
 
 root.FT_GENERATED = {
   evaluators: R,
-  hashes: {"aniso2_finetune_risk": "2bc214b471c5aa4c", "aniso2_ft_transferability": "36b0f973905a921d", "aniso2_kappa": "c6fb27f01a042aa4", "aniso2_linear_transfer_risk": "65d977dc671d2b90", "aniso2_linear_transfer_risk_finite": "bc3a5793252abcb1", "aniso2_lt_transferability": "5a20487e4855e7a5", "aniso2_scratch_risk": "ef23edc3c7a8753b", "aniso2_sigma_cosine": "37715e613fd03c13", "dudley_lower_bound_cosine": "e02792a264521dcd", "finetune_break_even_theta": "369e77cc02947e89", "finetune_break_even_theta_finite_source": "46a917a3fd280001", "finetune_break_even_theta_gf": "b7d17d1c3ee9ee19", "finetune_break_even_theta_gf_finite_source": "1df962cdf38ab19a", "finetune_scale": "6acc2f87a3fed96d", "finetune_scale_finite_source": "ea1538a6e50761a7", "finetune_transferability": "b4af76dbfae3f608", "finetune_transferability_finite": "0a003cb271707615", "finetune_transferability_finite_source": "30cab05a1b901415", "finetune_transferability_gf": "1666756e360b2ed7", "finetune_transferability_gf_finite_source": "39e22ca2e6594f8a", "finite_source_effective_angle": "d2d077bab8bc8172", "finite_source_norm_sq": "b23af735190108b4", "finite_source_overlap": "c0fb39f64b571c4f", "kl_divergence_task": "7f47d09b3ae467a3", "kl_source_target": "58f463403aef8119", "kl_target_source": "abb75866c255ce40", "linear_transfer_risk": "3f9533b22abf4585", "linear_transfer_risk_finite": "3830f74274858a6b", "linear_transfer_risk_rank_k": "ad279b60ce8bd348", "linear_transfer_transferability": "562087bb55693091", "linear_transfer_transferability_finite": "1c921a632c5fc2e8", "linear_transfer_transferability_finite_source": "7ea3ac3500d01073", "linear_transfer_transferability_tuned": "0dbcb8e7ff769775", "lt_boundary_lower": "9066ef3a282cdd53", "lt_boundary_noiseless": "e92947c0cfa19074", "lt_boundary_over": "1c444a9608abd1a7", "lt_boundary_tuned": "3289ab245a2d8782", "lt_boundary_upper": "447034d5f642cebb", "lt_effective_ridge": "e398769bc5be08ab", "lt_theta_min": "57e548bea586ec35", "pretrained_feature_norm": "f6ce91e20d3c6705", "relu_arccos_kernel": "3959c60d47422a0c", "relu_funk_hecke": "6fc2920b4c105cb2", "relu_gaussian_eigenvalue": "6c116acd0967f6df", "relu_hermite_coefficient_sq": "81edd5eedb25e07b", "relu_sphere_eigenvalue": "87aa576d34d8e317", "relu_step_kernel": "785dbe10768ca894", "relu_uniform_kernel_eigenvalue": "596febf49ff995e4", "scratch_optimal_gamma": "33bc925eca68e762", "scratch_optimal_ridge": "93834059945fdf00", "scratch_ridge_risk": "7fe46c0d4bc59cbf", "scratch_risk": "381dea7d93df4dbb", "scratch_risk_finite": "2c3a1818b9c5a9f8", "scratch_risk_minimum": "af49e57099b3f5df", "scratch_risk_optimal_ridge": "36a8ca557aa65a73", "sphere_harmonic_multiplicity": "3f831900ecf31cb1", "step_funk_hecke": "b99cd4d23a879368", "step_sphere_eigenvalue": "b4acac91d4a1c13a", "wasserstein1_lower_bound": "b2226c0029384688", "wasserstein1_upper_bound": "a0d9aa8d87301756", "wasserstein2_task": "d4945eaf68fcca6d"},
+  hashes: {"aniso2_finetune_risk": "2bc214b471c5aa4c", "aniso2_ft_transferability": "36b0f973905a921d", "aniso2_kappa": "c6fb27f01a042aa4", "aniso2_linear_transfer_risk": "65d977dc671d2b90", "aniso2_linear_transfer_risk_finite": "bc3a5793252abcb1", "aniso2_lt_transferability": "5a20487e4855e7a5", "aniso2_scratch_risk": "ef23edc3c7a8753b", "aniso2_sigma_cosine": "37715e613fd03c13", "dudley_lower_bound_cosine": "e02792a264521dcd", "finetune_break_even_theta": "369e77cc02947e89", "finetune_break_even_theta_finite_source": "46a917a3fd280001", "finetune_break_even_theta_gf": "b7d17d1c3ee9ee19", "finetune_break_even_theta_gf_finite_source": "1df962cdf38ab19a", "finetune_scale": "6acc2f87a3fed96d", "finetune_scale_finite_source": "ea1538a6e50761a7", "finetune_transferability": "b4af76dbfae3f608", "finetune_transferability_finite": "0a003cb271707615", "finetune_transferability_finite_source": "30cab05a1b901415", "finetune_transferability_gf": "1666756e360b2ed7", "finetune_transferability_gf_finite_source": "39e22ca2e6594f8a", "finite_source_effective_angle": "d2d077bab8bc8172", "finite_source_norm_sq": "b23af735190108b4", "finite_source_overlap": "c0fb39f64b571c4f", "kl_divergence_task": "ed6f65f768be959a", "kl_source_target": "e31455f0990d7595", "kl_target_source": "b54cf236b2c95457", "linear_transfer_risk": "3f9533b22abf4585", "linear_transfer_risk_finite": "e84c9fe15d0b63c4", "linear_transfer_risk_rank_k": "ad279b60ce8bd348", "linear_transfer_transferability": "562087bb55693091", "linear_transfer_transferability_finite": "e8ee1aaac412924b", "linear_transfer_transferability_finite_source": "e772ecae02d77119", "linear_transfer_transferability_tuned": "0dbcb8e7ff769775", "lt_boundary_lower": "9066ef3a282cdd53", "lt_boundary_noiseless": "e92947c0cfa19074", "lt_boundary_over": "baac7a3a08bae073", "lt_boundary_tuned": "3289ab245a2d8782", "lt_boundary_upper": "447034d5f642cebb", "lt_effective_ridge": "e398769bc5be08ab", "lt_theta_min": "57e548bea586ec35", "pretrained_feature_norm": "f6ce91e20d3c6705", "relu_arccos_kernel": "3959c60d47422a0c", "relu_funk_hecke": "6fc2920b4c105cb2", "relu_gaussian_eigenvalue": "6c116acd0967f6df", "relu_hermite_coefficient_sq": "81edd5eedb25e07b", "relu_sphere_eigenvalue": "87aa576d34d8e317", "relu_step_kernel": "785dbe10768ca894", "relu_uniform_kernel_eigenvalue": "596febf49ff995e4", "scratch_optimal_gamma": "33bc925eca68e762", "scratch_optimal_ridge": "93834059945fdf00", "scratch_ridge_risk": "7fe46c0d4bc59cbf", "scratch_risk": "381dea7d93df4dbb", "scratch_risk_finite": "2c3a1818b9c5a9f8", "scratch_risk_minimum": "af49e57099b3f5df", "scratch_risk_optimal_ridge": "36a8ca557aa65a73", "sphere_harmonic_multiplicity": "3f831900ecf31cb1", "step_funk_hecke": "b99cd4d23a879368", "step_sphere_eigenvalue": "b4acac91d4a1c13a", "wasserstein1_lower_bound": "15a53a5705b13f6c", "wasserstein1_upper_bound": "5cff40909188d85f", "wasserstein2_task": "d4945eaf68fcca6d"},
   unsupported: {},
   GL_X: [-0.9879925180204854, -0.9372733924007058, -0.8482065834104272, -0.7244177313601701, -0.5709721726085388, -0.3941513470775634, -0.20119409399743451, 0.0, 0.20119409399743451, 0.3941513470775634, 0.5709721726085388, 0.7244177313601701, 0.8482065834104272, 0.9372733924007058, 0.9879925180204854],
   GL_W: [0.030753241996117203, 0.0703660474881084, 0.10715922046717141, 0.13957067792615444, 0.16626920581699398, 0.1861610000155622, 0.1984314853271116, 0.2025782419255613, 0.1984314853271116, 0.1861610000155622, 0.16626920581699398, 0.13957067792615444, 0.10715922046717141, 0.0703660474881084, 0.030753241996117203],

@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-from ftheory._checks import check_int, check_real
+from ftheory._checks import check_int, check_memory, check_real
 from ftheory.params import PARAMS
 from ftheory.simulate._random import check_seed, spawn_seeds
 from ftheory.simulate._threads import single_blas_thread
@@ -61,6 +61,8 @@ def _validate_sim(n, d, theta, sigma, depth, lam, alpha, width, instances, gamma
     d = int(PARAMS["d"].validate(d))
     if d < 2:
         raise ValueError(f"d={d!r} is invalid: transfer needs two teacher directions, expected d >= 2")
+    check_memory(f"the deep linear simulation (n={n}, d={d})", 4.0 * n * d + 4.0 * d * d,
+                 "one instance's data, gradients and d x d weight matrices")
     theta = float(PARAMS["theta"].validate(theta))
     sigma = float(PARAMS["sigma"].validate(sigma))
     depth = int(PARAMS["depth"].validate(depth))

@@ -1,0 +1,123 @@
+"""Hand-derived float64 forms of registered results whose SymPy expression cancels (SymPy-free).
+
+:mod:`ftheory.codegen` routes the NumPy evaluator of the results listed in
+:data:`ftheory.codegen.STABLE` to the functions here; the mpmath evaluator keeps the SymPy
+expression. ``tests/test_codegen.py`` checks each function against that expression evaluated
+by mpmath at high precision (and ``derivations/stable_forms.py`` proves the identities used).
+
+``wasserstein2_task``
+    W2 between the Gaussian task laws. With the lower-triangular Cholesky factors
+    ``L = [[I_2, 0], [b^T, s]]`` of the reduced covariances and ``M = L_s^T L_t``,
+
+        W2^2 = |L_s|_F^2 + |L_t|_F^2 - 2 |M|_*  =  |L_s - L_t|_F^2 - 2 x,   x = |M|_* - tr M >= 0,
+
+    where ``|L_s - L_t|_F^2 = Delta^2 + (sigma - sigma_s)^2`` is a sum of squares. The singular
+    values of ``M`` have sum ``F``, pairwise-product sum ``G`` and product ``h = det M =
+    sigma sigma_s``; ``F^2 = |M|_F^2 + 2 G`` and ``G^2 = |adj M|_F^2 + 2 h F``. Subtracting the
+    same identities for the eigenvalues of ``M`` (``t = tr M``, ``e2`` = sum of its principal 2 x 2
+    minors) leaves only the antisymmetric parts, which are small when the laws are close:
+
+        x (2 t + x) = c^2 + v + 2 y,      y (2 e2 + y) = v + 2 h x,
+
+    with ``y = G - e2``, ``c = norm_s norm_t sin(theta)``, ``v = |sigma b_s - sigma_s b_t|^2``,
+    ``t = 2 + p + h``, ``e2 = 1 + p + 2 h``, ``p = norm_s norm_t cos(theta)``. The map
+    ``(x, y) -> (sqrt(t^2 + c^2 + v + 2 y) - t, sqrt(e2^2 + v + 2 h x) - e2)`` is monotone and
+    contracts by ``h/(F G) <= 1/9`` (AM-GM), so iterating from 0 converges to the solution; each
+    square-root difference is evaluated without cancellation.
+
+``relu_arccos_kernel``
+    ``|w||v| (sin psi - psi cos psi)/(2 pi)`` with ``psi = acos(-u) = pi - acos(u)`` (the usual
+    ``sqrt(1 - u^2) + u (pi - acos u)``), and its Taylor series ``sum_k (-1)^(k+1) 2k psi^(2k+1)/(2k+1)!``
+    below ``psi = 1``, where the two terms cancel (near ``u = -1``).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["wasserstein2_task", "relu_arccos_kernel"]
+
+_SPLIT = 134217729.0  # 2**27 + 1 (Veltkamp)
+
+
+def _two_product(a, b):
+    """``a * b = p + e`` exactly (Dekker), for |a|, |b| well inside the float64 range."""
+    p = a * b
+    ca, cb = _SPLIT * a, _SPLIT * b
+    ah, bh = ca - (ca - a), cb - (cb - b)
+    al, bl = a - ah, b - bh
+    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    return p, e
+
+
+def _product_difference(a, b, c, d):
+    """``a b - c d`` to a few ulps of the result (no cancellation)."""
+    p1, e1 = _two_product(a, b)
+    p2, e2 = _two_product(c, d)
+    return (p1 - p2) + (e1 - e2)
+
+
+def _root_gap(a, z):
+    """``sqrt(a^2 + z) - a`` for ``z >= 0`` without cancellation."""
+    r = np.sqrt(a * a + z)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        small = np.where(r + a > 0, z / (r + a), 0.0)
+    return np.where(a >= 0, small, r - a)
+
+
+def wasserstein2_task(theta, sigma, sigma_s, norm_s, norm_t):
+    """``W2(p_s, p_t)`` in float64 (see the module docstring), broadcast over the inputs."""
+    theta, sigma, sigma_s, norm_s, norm_t = np.broadcast_arrays(
+        *(np.asarray(a, dtype=float) for a in (theta, sigma, sigma_s, norm_s, norm_t)))
+    half = np.sin(theta / 2) ** 2
+    rr = norm_s * norm_t
+    gap_sq = (norm_s - norm_t) ** 2 + 4 * rr * half                  # |b_s - b_t|^2
+    dist_sq = gap_sq + (sigma - sigma_s) ** 2                          # |L_s - L_t|_F^2
+    h = sigma * sigma_s
+    v = _product_difference(sigma, norm_s, sigma_s, norm_t) ** 2 + 4 * h * rr * half
+    c2 = (rr * np.sin(theta)) ** 2
+    p = rr * np.cos(theta)
+    t, e2 = 2 + p + h, 1 + p + 2 * h
+    x = np.zeros(t.shape)
+    y = np.zeros(t.shape)
+    for _ in range(40):  # contraction <= 1/9: 40 steps reach the fixed point to rounding
+        x_new = _root_gap(t, c2 + v + 2 * y)
+        y = _root_gap(e2, v + 2 * h * x_new)
+        if np.array_equal(x_new, x):
+            break
+        x = x_new
+    w2_sq = np.maximum(dist_sq - 2 * x, 0.0)
+    # dist_sq - 2 x cancels when W2^2 is far below |L_s - L_t|_F^2 (large teacher norms: a rotation of x
+    # almost undoes a rotation of the teacher); the relative error is then ~ eps dist_sq/W2^2, so float64
+    # is refused where that ratio exceeds _MAX_CANCELLATION (error above ~1e-12)
+    lossy = dist_sq > _MAX_CANCELLATION * w2_sq
+    if np.any(lossy):
+        i = np.flatnonzero(lossy.ravel())[0]
+        at = ", ".join(f"{k}={a.ravel()[i]!r}" for k, a in zip(("theta", "sigma", "sigma_s", "norm_s", "norm_t"),
+                                                             (theta, sigma, sigma_s, norm_s, norm_t)))
+        raise ValueError(f"wasserstein2_task at {at}: float64 cannot evaluate there (W2^2 is below "
+                         f"1/{_MAX_CANCELLATION:g} of |beta_s - beta_t|^2 + (sigma - sigma_s)^2, so rounding "
+                         "would cost more than 4 digits); use .mp(...)")
+    out = np.sqrt(w2_sq)
+    return out[()] if out.ndim == 0 else out
+
+
+_MAX_CANCELLATION = 1000.0
+
+
+_PSI_SERIES = tuple((-1) ** (k + 1) * 2 * k / float(np.prod(np.arange(1, 2 * k + 2, dtype=float)))
+                    for k in range(1, 11))
+
+
+def relu_arccos_kernel(u, norm_w, norm_v):
+    """First-order arc-cosine kernel ``|w||v| (sqrt(1 - u^2) + u (pi - acos u))/(2 pi)`` without cancellation."""
+    u, norm_w, norm_v = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (u, norm_w, norm_v)))
+    psi = np.arccos(-u)
+    direct = np.sin(psi) - psi * np.cos(psi)
+    z = psi * psi
+    series = np.zeros(psi.shape)
+    for coef in reversed(_PSI_SERIES):
+        series = series * z + coef
+    series = series * z * psi
+    core = np.where(psi < 1.0, series, direct)
+    out = norm_w * norm_v * core / (2 * np.pi)
+    return out[()] if out.ndim == 0 else out

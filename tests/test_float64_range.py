@@ -1,0 +1,187 @@
+"""Every registered result over the whole float64 range: the right number or an explicit ValueError.
+
+For each result (automatically every registered one), Hypothesis draws each parameter log-uniformly
+over its whole domain: magnitudes from 1e-308 to 1e308 and exact zeros, angles down to 1e-300 and
+up to pi - 1e-16, cosines within 1e-17 of +-1, integers up to 10**17 (beyond 2**53); magnitudes
+(noise levels, norms, gamma, lam) are drawn down to 1e-30 only (see TINY_COVERED). The float64
+evaluator must then either
+
+* raise ``ValueError`` saying that float64 cannot evaluate there and pointing to ``.mp`` (or that
+  the point is outside the result's own domain, which ``.mp`` must refuse as well), or
+* return, without a floating-point warning, a value that matches ``.mp`` (the reference, computed
+  with adaptive precision from the same binary inputs):
+  ``+-inf`` exactly where the true value exceeds the float64 range, otherwise finite and within
+  ``1e-12 |true| + allowance``. The allowance is the problem's own conditioning: the largest
+  change of the true value when one input moves by a relative ``1e-13`` (about 450 ulps; a
+  backward-stable evaluation of a formula with a few dozen operations stays well inside it), plus
+  the smallest normal number for values in the subnormal range.
+
+Runtime: about a minute in total (``max_examples`` per result below); marked ``slow``.
+"""
+from __future__ import annotations
+
+import math
+import os
+import warnings
+
+import mpmath
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import ftheory
+from ftheory.params import PARAMS
+
+RESULTS = [r.name for r in ftheory.results()]
+REL = 1e-12
+DELTA = 1e-13           # relative input perturbation defining the condition allowance
+TINY = 2.2250738585072014e-308
+HUGE = 1.7976931348623157e308
+#: decimal exponent of the smallest nonzero magnitude drawn. NOT YET COVERED below it: products such as
+#: norm_s**(-4 + 4/depth), sigma**2/norm_t**2 or exp(-x**2/2) differences underflow for magnitudes around
+#: 1e-100 and smaller (e.g. dudley_lower_bound_cosine(norm_t=5e-47) returns 0 for 1.9e-20, and the
+#: fine-tuning results give NaN warnings at norm_s ~ 1e-200); they need scaled forms, or a refusal.
+TINY_COVERED = -30
+
+
+def _log_uniform(lo_exp, hi_exp):
+    return st.floats(lo_exp, hi_exp).map(lambda e: 10.0 ** e).filter(lambda v: 0 < v < math.inf)
+
+
+def value_strategy(name: str, minimum=None):
+    """Log-uniform values over the whole float64 domain of one parameter."""
+    p = PARAMS[name]
+    if p.integer:
+        lo = int(p.low) if minimum is None else max(int(p.low), int(minimum))
+        return st.one_of(st.integers(lo, lo + 4), st.floats(0, 17).map(lambda e: lo + int(10 ** e)))
+    if name == "theta":
+        return st.one_of(st.sampled_from([0.0, math.pi, math.pi / 2]),
+                         _log_uniform(-300, 0).map(lambda v: math.pi * v),
+                         _log_uniform(-16, 0).map(lambda v: math.pi - math.pi * v),
+                         st.floats(0, math.pi))
+    if p.high == 1.0:  # u in [-1, 1], mu in [0, 1), residual in [0, 1]
+        def inside(v):
+            return bool(p.contains(v))
+
+        core = st.one_of(st.just(0.0), st.just(1.0), _log_uniform(-300, 0), _log_uniform(-17, 0).map(lambda v: 1 - v),
+                         st.floats(0, 1))
+        if p.low < 0:
+            core = st.tuples(core, st.booleans()).map(lambda t: -t[0] if t[1] else t[0])
+        return core.filter(inside)
+    # magnitudes: the whole range above TINY_COVERED (beyond FLOAT64_SCALE float64 must refuse); nonzero values
+    # below TINY_COVERED still have known underflow failures (see TINY_COVERED)
+    values = st.one_of(_log_uniform(TINY_COVERED, 308), _log_uniform(-30, 30), st.floats(0, 4).filter(
+        lambda v: v == 0 or v >= 10.0 ** TINY_COVERED))
+    if not p.low_open:
+        values = st.one_of(st.just(0.0), values)
+    return values.filter(lambda v: bool(p.contains(v)))
+
+
+def _allowance(r, args, truth):
+    """Largest change of the true value under a relative DELTA change of one (real) input."""
+    total = mpmath.mpf(0)
+    with mpmath.workdps(60):
+        base = [PARAMS[p].to_mp(args.get(p, PARAMS[p].default)) for p in r.params]
+        for i, p in enumerate(r.params):
+            if PARAMS[p].integer or base[i] == 0:
+                continue
+            worst = mpmath.mpf(0)
+            for sign in (1, -1):
+                x = base[i] * (1 + sign * mpmath.mpf(DELTA))
+                if not PARAMS[p]._contains_mp(x):
+                    continue
+                moved = list(base)
+                moved[i] = x
+                value = r._mp(*moved)
+                worst = max(worst, abs(value - truth)) if mpmath.isfinite(value) else mpmath.inf
+            total += worst
+    return total
+
+
+def check_point(name: str, args: dict):
+    r = ftheory.get(name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning, ComplexWarning or IntegrationWarning escapes
+        try:
+            got = r(**args)
+        except ValueError as exc:
+            message = str(exc)
+            if ".mp" in message:
+                return
+            assert "domain" in message, message
+            with pytest.raises(ValueError):
+                r.mp(dps=20, **args)
+            return
+    got = float(got)
+    truth = r.mp(dps=20, **args)
+    where = f"{name}({', '.join(f'{k}={v!r}' for k, v in args.items())})"
+    if mpmath.isnan(truth):
+        raise AssertionError(f"{where}: reference is NaN")
+    if mpmath.isinf(truth) or abs(truth) > HUGE:
+        assert got == float(mpmath.sign(truth)) * math.inf, f"{where} = {got!r}, true value {truth}"
+        return
+    assert math.isfinite(got), f"{where} = {got!r}, true value {truth}"
+    error = abs(mpmath.mpf(got) - truth)
+    tolerance = REL * abs(truth) + TINY
+    if error > tolerance:
+        tolerance += _allowance(r, args, truth)
+    assert error <= tolerance, (f"{where} = {got!r}, true value {mpmath.nstr(truth, 17)}: relative error "
+                                f"{mpmath.nstr(error / abs(truth), 3) if truth else error}")
+
+
+def _args_strategy(name):
+    r = ftheory.get(name)
+    minimum = dict(r.spec.at_least)
+    return st.fixed_dictionaries({p: value_strategy(p, minimum.get(p)) for p in r.params})
+
+
+#: known gaps, reported and not hidden: the test runs and may fail for these (xfail, not strict)
+KNOWN = {
+    "linear_transfer_transferability": "R_sc - R_lt cancels for a large ridge (4.4e-12 relative at gamma = 0, "
+                                       "lam = 1e6); the rewrite (R_sc - |beta_t|^2) + ... cancels instead at "
+                                       "gamma > 1, sigma = 0, so it needs a branch on lam_eff",
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN[n], strict=False))
+                                  if n in KNOWN else n for n in RESULTS])
+def test_float64_evaluator_is_right_or_refuses_over_the_whole_range(name):
+    @settings(max_examples=int(os.environ.get("FTHEORY_RANGE_EXAMPLES", 25)), deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+    @given(args=_args_strategy(name))
+    def run(args):
+        check_point(name, args)
+
+    run()
+
+
+@pytest.mark.parametrize("name, args", [
+    # issue 12 §3: cancellation and overflow found by hand
+    ("wasserstein2_task", dict(theta=2.4413, sigma=0.0925, sigma_s=0.0, norm_s=1.634, norm_t=2.907)),
+    ("wasserstein2_task", dict(theta=1e-7, sigma=0.2, sigma_s=0.2)),
+    ("wasserstein2_task", dict(theta=1e-20, sigma=0.2, sigma_s=0.2)),
+    ("wasserstein2_task", dict(theta=0.0, sigma=1e8, sigma_s=1e8 + 2.0)),
+    ("kl_divergence_task", dict(theta=1e-9, sigma=0.3)),
+    ("kl_divergence_task", dict(theta=0.5, sigma=1e160)),
+    ("wasserstein1_upper_bound", dict(theta=1e-9, sigma=0.2, sigma_s=0.2)),
+    ("wasserstein1_lower_bound", dict(theta=0.5, sigma=1e160, sigma_s=0.0)),
+    ("finetune_transferability_gf", dict(gamma=0.5, theta=1.0, sigma=0.2, depth=10 ** 16)),
+    ("finetune_break_even_theta_gf", dict(gamma=0.5, sigma=0.2, norm_t=1e160)),
+    ("scratch_risk_finite", dict(n=2 ** 62, d=2 ** 62 + 5, sigma=0.1)),
+    ("linear_transfer_risk_finite", dict(n=10, theta=1.0, sigma=0.1, lam=1e300)),
+    ("lt_boundary_over", dict(theta=1e-200, sigma=0.0)),
+    ("relu_arccos_kernel", dict(u=-0.9999999999994758)),
+])
+def test_reported_points(name, args):
+    check_point(name, args)
+
+
+def test_wasserstein2_is_zero_for_identical_laws_and_exact_near_them():
+    w2 = ftheory.get("wasserstein2_task")
+    assert float(w2(theta=0.0, sigma=0.3, sigma_s=0.3, norm_s=2.0, norm_t=2.0)) == 0.0
+    # theta -> 0 at equal noise and unit norms: W2 ~ theta * sqrt(1 - 2 (1 - ...)); compare with .mp
+    values = w2(theta=np.array([1e-300, 1e-100, 1e-20]), sigma=0.2, sigma_s=0.2)
+    for theta, v in zip([1e-300, 1e-100, 1e-20], values):
+        assert v == pytest.approx(float(w2.mp(dps=30, theta=theta, sigma=0.2, sigma_s=0.2)), rel=1e-13)
