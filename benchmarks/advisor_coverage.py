@@ -68,11 +68,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=500)
     ap.add_argument("--out", default=None)
+    ap.add_argument("--only", default=None, help="comma-separated setting indices (to split the run)")
     ns = ap.parse_args()
     rows = []
     print("| d | gamma | theta | sigma | spectrum | " + " | ".join(PARAMS + PREDS) + " |")
     print("|" + "---|" * (5 + len(PARAMS) + len(PREDS)))
     for i, s in enumerate(SETTINGS):
+        if ns.only is not None and str(i) not in ns.only.split(","):
+            continue
         t0 = time.time()
         cov = run(s, ns.reps, seed=100 + i)
         rows.append({"setting": s, "coverage": cov, "reps": ns.reps, "seconds": time.time() - t0})

@@ -25,6 +25,7 @@ from ftheory.advise.moments import Moments
 __all__ = ["Interval", "Prepared", "prepare", "ParameterEstimates", "estimate_parameters", "delta"]
 
 Z95 = 1.959963984540054
+CHI2_2_95 = 2.447746830680816  # sqrt of the 95% quantile of chi-square with 2 degrees of freedom
 
 
 @dataclass(frozen=True)
@@ -220,40 +221,92 @@ class ParameterEstimates:
     d: int
     n_unlabeled: int = 0
 
-    def _score_interval(self, k, total) -> Interval:
+    # -- profile tests ------------------------------------------------------------------------------
+    # Statistics T = (U_y, S_y, rho_hat) with means (tau^2, tau^2 + sigma^2, rho) and covariance F(theta)
+    # (param_cov at theta, r^2 plugged in). A candidate value of the parameter of interest is kept if
+    # Q = min over the nuisance of (T - m)' F(theta)^{-1} (T - m) <= chi2_1(0.95): the profiled
+    # quadratic-form (score) test. sigma^2 is profiled in closed form by generalised least squares at
+    # the plug-in covariance and clipped at 0 (then S_y itself testifies against a too-large tau^2).
+
+    def _F(self, tau2, sig2, rho, k):
+        J = np.array([[1.0, 0, 0, 0], [1, 1, 0, 0], [0, 0, 1, 0]])[:k]
+        r2 = max(self.p[3], 1e-300)
+        th = np.array([max(tau2, 0.0), max(sig2, 0.0), rho, r2])
+        return J @ param_cov(self.n, self.d, th, self.n_unlabeled) @ J.T
+
+    def _stats(self, k):
+        tau2, sig2, rho, _ = self.p
+        return np.array([tau2, tau2 + sig2, rho])[:k]
+
+    def _Q(self, tau2, sig2, rho, k):
+        T = self._stats(k)
+        m = np.array([tau2, tau2 + sig2, rho])[:k]
+        F = self._F(tau2, sig2, rho, k)
+        r = T - m
+        try:
+            return float(r @ np.linalg.solve(F, r))
+        except np.linalg.LinAlgError:
+            return math.inf
+
+    def _profile_sig2(self, tau2, rho, k):
+        """GLS estimate of sigma^2 given tau^2 (and rho), at the plug-in covariance; clipped at 0."""
+        T = self._stats(k)
+        W = np.linalg.inv(self.cov_stats(k))
+        m0 = np.array([tau2, tau2, rho])[:k]
+        e = np.array([0.0, 1.0, 0.0])[:k]
+        s2 = float(e @ W @ (T - m0)) / float(e @ W @ e)
+        return max(s2, 0.0)
+
+    def _profile_tau2(self, sig2, k):
+        T = self._stats(k)
+        W = np.linalg.inv(self.cov_stats(k))
+        m0 = np.array([0.0, sig2, self.p[2]])[:k]
+        e = np.array([1.0, 1.0, 0.0])[:k]
+        t2 = float(e @ W @ (T - m0)) / float(e @ W @ e)
+        return max(t2, 0.0)
+
+    def cov_stats(self, k):
+        J = np.array([[1.0, 0, 0, 0], [1, 1, 0, 0], [0, 0, 1, 0]])[:k]
+        return J @ self.cov @ J.T
+
+    def _score_interval(self, which) -> Interval:
         """Test inversion: keep t if |p_k - t| <= 1.96 sd(t), sd at the task with p_k = t.
 
         The nuisance (total label variance ``S_y = tau^2 + sigma^2``) is decorrelated from the
         statistic: at candidate ``t`` it is ``S_y - b (p_k - t)`` with ``b = Cov(S_y, p_k)/Var(p_k)``,
         its conditional mean (otherwise the positive correlation of S_y and tau^2 inflates coverage).
+        If that leaves the other parameter negative, the candidate must also pass the two-statistic
+        test of ``(U_y, S_y)`` at the boundary (other parameter 0).
         """
-        est = self.p[k]
-        other = 1 - k
+        est = self.p[which]
+        other = 1 - which
+        total = self.p[0] + self.p[1]
         C0 = self.cov
-        var_k = max(C0[k, k], 1e-300)
-        b = (C0[0, k] + C0[1, k]) / var_k
+        b = (C0[0, which] + C0[1, which]) / max(C0[which, which], 1e-300)
+        se = math.sqrt(max(C0[which, which], 0.0))
 
         def test(t):
-            tot = max(total - b * (est - t), 0.0)
+            tot = total - b * (est - t)
             q = feasible(self.p)
-            q[k], q[other] = t, max(tot - t, 0.0)
-            q[0] = max(q[0], q[2] ** 2 / q[3])
-            v = param_cov(self.n, self.d, q, self.n_unlabeled)[k, k]
-            return abs(est - t) - Z95 * math.sqrt(max(v, 0.0))
+            q[which], q[other] = t, max(tot - t, 0.0)
+            v = param_cov(self.n, self.d, q, self.n_unlabeled)[which, which]
+            stat = abs(est - t) - Z95 * math.sqrt(max(v, 0.0))
+            if tot - t < 0 and stat <= 0:
+                th = [t, 0.0] if which == 0 else [0.0, t]
+                stat = math.sqrt(max(self._Q(th[0], th[1], 0.0, 2), 0.0)) - CHI2_2_95
+            return stat
 
-        se = math.sqrt(max(self.cov[k, k], 0.0))
         hi = max(est, 0.0) + 8 * se + 1e-12
         lohi = invert(test, 0.0, hi)
         if lohi is None:
-            return interval(est, self.cov[k, k], lo=0.0)
+            return interval(est, C0[which, which], lo=0.0)
         return Interval(float(est), lohi[0], lohi[1], se)
 
     def interval(self, name) -> Interval:
-        total = self.p[0] + self.p[1]
         if name == "signal":
-            return self._score_interval(0, total)
+            return self._score_interval(0)
         if name == "noise_variance":
-            return self._score_interval(1, total)
+            return self._score_interval(1)
         if name == "overlap_inner":
             return interval(self.p[2], self.cov[2, 2])
         if name == "source_signal":

@@ -90,3 +90,22 @@ def fit_procedures(X, y, z_fn, beta_s, lam_scratch, lam_ft, center=True) -> dict
     out["finetune_min_norm"] = beta_s + pinv @ res
     out["finetune_ridge"] = beta_s + ridge(res, lam_ft)
     return out
+
+
+def gcv_lambda(X, t, grid=None) -> float:
+    """Ridge penalty minimising generalised cross-validation (Golub, Heath & Wahba 1979) for ``(X, t)``
+    (columns centred by the caller; convention (1/n)||t - Xb||^2 + lam ||b||^2)."""
+    n = X.shape[0]
+    U, s, _ = np.linalg.svd(X, full_matrices=False)
+    ut = U.T @ t
+    rest = float(t @ t - ut @ ut)
+    if grid is None:
+        grid = np.logspace(-6, 3, 91) * np.mean(s ** 2) / n
+    best, lam_best = np.inf, float(grid[0])
+    for lam in grid:
+        f = s ** 2 / (s ** 2 + n * lam)
+        rss = float(np.sum(((1 - f) * ut) ** 2)) + rest
+        g = rss / n / (1 - f.sum() / n) ** 2
+        if g < best:
+            best, lam_best = g, float(lam)
+    return lam_best
