@@ -48,7 +48,7 @@ def run(setting, reps, seed):
     for _ in range(reps):
         X, y = task.sample(n, rng)
         U = task.sample(20 * d, rng)[0] if spec else None
-        prep = prepare(X, y, X @ task.beta_s, U, center=True, standardize=spec is None)
+        prep = prepare(X, y, X @ task.beta_s, U, center=True)
         pe = estimate_parameters(prep)
         for k in PARAMS:
             hits[k] += pe.interval(k).covers(tr[k])
@@ -59,7 +59,9 @@ def run(setting, reps, seed):
                 truth = isotropic_risk(proc, m, d, p_true)
                 if not math.isfinite(truth):
                     continue
-                hits[proc] += _risk_interval(pe, lambda q, proc=proc: isotropic_risk(proc, m, d, q)).covers(truth)
+                f = (lambda q, proc=proc: isotropic_risk(proc, m, d, q))
+                f.linear = proc.endswith("min_norm")
+                hits[proc] += _risk_interval(pe, f).covers(truth)
                 counted[proc] += 1
     return {k: (hits[k] / counted[k] if counted[k] else None) for k in hits}
 

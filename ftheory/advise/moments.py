@@ -177,7 +177,6 @@ class Moments:
         GKSL = self._pgram(KSL, keyKSL)
         GKSL = 0.5 * (GKSL + GKSL.T)
         aKb, aLb = float(a @ GK @ b), float(a @ GL @ b)
-        aKa, bLb = float(a @ GK @ a), float(b @ GL @ b)
         bKb, aLa = float(b @ GK @ b), float(a @ GL @ a)
         aKSLb = float(a @ GKSL @ b)
         z1 = sab * aKSLb + aLb * aKb
