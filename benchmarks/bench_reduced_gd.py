@@ -1,6 +1,6 @@
 """Benchmark: full-dimensional batched NumPy GD vs the exact reduced GD of ftheory.simulate.deep_linear.
 
-Setting (THEORY.md §11.1 scale): d = 500, n = 250 (gamma = 0.5), depth 2, 4 instances, a fixed
+Setting (docs/background.md §11.1 scale): d = 500, n = 250 (gamma = 0.5), depth 2, 4 instances, a fixed
 number of GD steps (no early stopping), for scratch training and fine-tuning. Three implementations
 run in the same process on the same data and initial weights:
 

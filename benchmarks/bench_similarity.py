@@ -1,6 +1,6 @@
-"""Benchmark: exact-assignment vs sliced Wasserstein-1 on the task laws of Figure 4(b) (THEORY.md §9.4).
+"""Benchmark: exact-assignment vs sliced Wasserstein-1 on the task laws of Figure 4(b) (docs/background.md §9.4).
 
-Setting ([DEFAULT] reproduction of THEORY.md §9.4): the linear-Gaussian task laws
+Setting ([DEFAULT] reproduction of docs/background.md §9.4): the linear-Gaussian task laws
 ``p(x, y)`` with ``x ~ N(0, I_d)``, ``y = beta . x + sigma * eps`` in ``R^{d+1}`` (d = 500,
 sigma = 0.2), unit teachers ``beta_s``, ``beta_t(theta) = cos(theta) beta_s + sin(theta) beta_perp``.
 In each of ``--reps`` replicates fresh teachers are drawn and two *independent* samples of size
@@ -65,7 +65,7 @@ from ftheory.similarity.estimators import sliced_wasserstein1, wasserstein1_exac
 
 
 def teachers(rng, d, theta):
-    """Unit teachers at angle theta ([CODE] generation of THEORY.md §1.1)."""
+    """Unit teachers at angle theta ([CODE] generation of docs/background.md §1.1)."""
     beta_s = rng.standard_normal(d)
     beta_s /= np.linalg.norm(beta_s)
     perp = rng.standard_normal(d)

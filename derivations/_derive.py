@@ -2,7 +2,7 @@
 
 Each ``derivations/<topic>.py`` builds its results from the primitives of ``ftheory.rmt``,
 shows every step (``--latex`` prints LaTeX instead of Unicode), and asserts that what it derived
-equals both the statement in THEORY.md and the expression packaged in the registry. A failed
+equals both the statement in docs/background.md and the expression packaged in the registry. A failed
 check raises ``AssertionError`` (exit status 1), so ``pytest`` runs every derivation.
 """
 from __future__ import annotations

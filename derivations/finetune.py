@@ -1,4 +1,4 @@
-"""Derivation: fine-tuning, the paper's result and the exact gradient-flow correction (THEORY.md §6, §8).
+"""Derivation: fine-tuning, the paper's result and the exact gradient-flow correction (docs/background.md §6, §8).
 
 Run ``python derivations/finetune.py`` (``--latex`` for LaTeX output, ``--quiet`` for checks only).
 
@@ -22,7 +22,7 @@ from ftheory.theory._symbols import d, depth, gamma, n, norm_s, norm_t, sigma, t
 from ftheory.theory.finetune import (PositiveRoot, finetune_gain, frozen_norm_sq, scale_equation,
                                      scratch_norm_sq, teachers)
 
-title("Fine-tuning (THEORY.md §6)")
+title("Fine-tuning (docs/background.md §6)")
 
 
 def matrix(name, rows, cols):
@@ -72,7 +72,7 @@ step("(T1): E||(I-P) v||^2 = (1 - min(n,d)/d) ||v||^2 for v independent of X", g
 finite = expr_of("finetune_transferability_finite")
 theory_finite = sp.Piecewise(((1 - n / d) * (2 * norm_s * norm_t * sp.cos(theta) - norm_s ** 2), n < d),
                              (0, True))
-check("exact finite size equals THEORY.md §6.2 [EXT]: (1 - n/d)_+ (2 r_s r_t cos(theta) - r_s^2)",
+check("exact finite size equals docs/background.md §6.2 [EXT]: (1 - n/d)_+ (2 r_s r_t cos(theta) - r_s^2)",
       equal(finite, theory_finite))
 check("finite size: the registered result is the (T1) expectation",
       equal(rmt.restrict(gain, n < d, n), finite.args[0][0]))
@@ -80,7 +80,7 @@ asym = rmt.proportional_limit(finite, n, d, gamma)
 step("Proportional limit n = gamma d, d -> oo", asym)
 theorem_39 = sp.Piecewise(((1 - gamma) * (2 * norm_s * norm_t * sp.cos(theta) - norm_s ** 2), gamma < 1),
                           (0, True))
-check("equals THEORY.md §6.2 (Theorem 3.9, general norms)", equal(asym, theorem_39))
+check("equals docs/background.md §6.2 (Theorem 3.9, general norms)", equal(asym, theorem_39))
 check("equals the registered finetune_transferability", equal(asym, expr_of("finetune_transferability")))
 unit = theorem_39.args[0][0].subs({norm_s: 1, norm_t: 1})
 check("unit teachers: (1 - gamma)(2 cos(theta) - 1); [CODE] form (gamma - 1)(1 - 2 cos(theta))",

@@ -1,4 +1,4 @@
-"""Derivation: finite source data (THEORY.md §7; paper Appendix C).
+"""Derivation: finite source data (docs/background.md §7; paper Appendix C).
 
 Run ``python derivations/finite_source.py`` (``--latex`` for LaTeX output, ``--quiet`` for checks only).
 
@@ -20,7 +20,7 @@ from ftheory.theory.finetune import finetune_gain, teachers
 from ftheory.theory.finite_source import (cos2_theta_eff, n_s, source_norm_sq_finite,
                                           source_overlap_finite)
 
-title("Finite source data (THEORY.md §7)")
+title("Finite source data (docs/background.md §7)")
 
 # 1. §7.1 moments --------------------------------------------------------------------------------
 Xs = sp.Matrix([[1, 2, 0, -1], [0, 1, 3, 1]])          # explicit 2 x 4 source design (n_s < d)
@@ -43,9 +43,9 @@ theory_72 = sp.Piecewise((n_s / d + sigma_s ** 2 * n_s / (d - n_s - 1), n_s <= d
                          (1 + sigma_s ** 2 * d / (n_s - d - 1), n_s >= d + 2),
                          (sp.Min(n_s, d) / d, sp.Eq(sigma_s, 0)),
                          (sp.oo, True))
-check("finite-size norm equals THEORY.md §7.2 [EXT] (+oo for |n_s - d| <= 1 when sigma_s > 0)",
+check("finite-size norm equals docs/background.md §7.2 [EXT] (+oo for |n_s - d| <= 1 when sigma_s > 0)",
       equal(norm_finite, theory_72))
-check("finite-size overlap equals min(1, n_s/d) cos(theta) = min(n_s, d)/d cos(theta) (THEORY.md §7.2 [EXT])",
+check("finite-size overlap equals min(1, n_s/d) cos(theta) = min(n_s, d)/d cos(theta) (docs/background.md §7.2 [EXT])",
       equal(overlap_finite, sp.Min(n_s, d) / d * sp.cos(theta))
       and all(overlap_finite.subs({n_s: k, d: 10}) == min(1, sp.Rational(k, 10)) * sp.cos(theta) for k in (3, 10, 17)))
 norm_sq = expr_of("finite_source_norm_sq")
@@ -56,11 +56,11 @@ theory_71 = sp.Piecewise((gamma_s + sigma_s ** 2 * gamma_s / (1 - gamma_s), gamm
                          (1 + sigma_s ** 2 / (gamma_s - 1), gamma_s > 1),
                          (1, sp.Eq(sigma_s, 0)),
                          (sp.oo, True))
-check("equals THEORY.md §7.1 (norm; +oo at gamma_s = 1 for sigma_s > 0, 1 for sigma_s = 0)",
+check("equals docs/background.md §7.1 (norm; +oo at gamma_s = 1 for sigma_s > 0, 1 for sigma_s = 0)",
       equal(norm_sq, theory_71))
 check("equals the proportional limit of the finite-size form",
       equal(norm_sq, rmt.proportional_limit(norm_finite, n_s, d, gamma_s)))
-check("overlap equals THEORY.md §7.1: min(1, gamma_s) cos(theta)",
+check("overlap equals docs/background.md §7.1: min(1, gamma_s) cos(theta)",
       equal(overlap, sp.Piecewise((gamma_s * sp.cos(theta), gamma_s < 1), (sp.cos(theta), True))))
 r = get("finite_source_norm_sq")
 check("gamma_s -> oo: E||beta_hat_s||^2 -> 1 (the infinite source)", r.limit("gamma_s", "oo") == 1)
@@ -82,7 +82,7 @@ eq22 = sp.Piecewise((0, gamma >= 1),
                     ((gamma - 1) * (1 - 2 * sp.cos(theta) + sigma_s ** 2 / (gamma_s - 1)), gamma_s > 1),
                     ((gamma - 1) * (1 - 2 * sp.cos(theta)), sp.Eq(sigma_s, 0)),
                     (-sp.oo, True))
-check("equals the paper's eq. (22) (THEORY.md §7.2), with gamma_s = 1 handled explicitly", equal(ft, eq22))
+check("equals the paper's eq. (22) (docs/background.md §7.2), with gamma_s = 1 handled explicitly", equal(ft, eq22))
 f = get("finetune_transferability_finite_source")
 check("gamma_s -> oo with sigma_s fixed: the infinite-source Theorem 3.9, (1 - gamma)(2 cos(theta) - 1)",
       equal(f.limit("gamma_s", "oo", gamma="1/2"), (2 * sp.cos(theta) - 1) / 2))
@@ -118,7 +118,7 @@ theory_73 = sp.Piecewise((gamma_s * sp.cos(theta) ** 2 / (1 + sigma_s ** 2 / (1 
                          (sp.cos(theta) ** 2 / (1 + sigma_s ** 2 / (gamma_s - 1)), gamma_s > 1),
                          (sp.cos(theta) ** 2, sp.Eq(sigma_s, 0)),
                          (0, True))
-check("equals THEORY.md §7.3 (0 at gamma_s = 1, sigma_s > 0: the feature is pure noise)", equal(cos2, theory_73))
+check("equals docs/background.md §7.3 (0 at gamma_s = 1, sigma_s > 0: the feature is pure noise)", equal(cos2, theory_73))
 lt = expr_of("linear_transfer_transferability_finite_source")
 step("T_lt^fs = R_sc(gamma, sigma) - sin^2(theta_eff)")
 scratch = expr_of("scratch_risk").subs(get("scratch_risk").symbols["norm_t"], 1)

@@ -1,4 +1,4 @@
-"""Derivation: linear transfer and its phase diagram (THEORY.md §4, §5).
+"""Derivation: linear transfer and its phase diagram (docs/background.md §4, §5).
 
 Run ``python derivations/linear_transfer.py`` (``--latex`` for LaTeX output, ``--quiet`` for checks only).
 
@@ -7,7 +7,7 @@ Run ``python derivations/linear_transfer.py`` (``--latex`` for LaTeX output, ``-
    R = (b - ||beta_t|| cos)^2 + ||beta_t||^2 sin^2.
 2. §4.2 exact finite n at lam = 0 from (T5) and (T4); infinite for n <= 2; worked example 9.
 3. §4.3-§4.4 proportional limit by the law of large numbers; dR/dlam >= 0; exact lam > 0 as a
-   Laplace integral over the chi-square law (checked against THEORY.md's q-integral with mpmath).
+   Laplace integral over the chi-square law (checked against the q-integral of docs/background.md §4.4 with mpmath).
 4. §4.5 rank-k features via (T2); k = 1 recovers §4.2. (Not registered yet: needs parameters k, residual.)
 5. §5.1 separability, §5.2 boundaries (roots, discriminant, theta_min), §5.3 sign pattern, §5.4 noiseless
    limit, §5.5 exact finite transferability; worked examples 3, 4, 5.
@@ -21,7 +21,7 @@ from ftheory.result import expr_of
 from ftheory.theory import linear_transfer as lt
 from ftheory.theory._symbols import d, depth, gamma, lam, n, norm_s, norm_t, sigma, theta
 
-title("Linear transfer and its phase diagram (THEORY.md §4, §5)")
+title("Linear transfer and its phase diagram (docs/background.md §4, §5)")
 c_, s_ = sp.cos(theta), sp.sin(theta)
 half, fifth = sp.Rational(1, 2), sp.Rational(1, 5)
 
@@ -77,7 +77,7 @@ step("(T4) E[1/chi^2_n], a Gamma integral", inv.value)
 theory_42 = norm_t ** 2 * s_ ** 2 + (sigma ** 2 + norm_t ** 2 * s_ ** 2) / (n - 2)
 finite = expr_of("linear_transfer_risk_finite")
 step("Registered exact finite-n risk (lam = 0 branches, then the lam > 0 quadrature branches)", finite)
-check("lam = 0, n > 2: equals THEORY.md §4.2 (independent of d, L, ||beta_s||)",
+check("lam = 0, n > 2: equals docs/background.md §4.2 (independent of d, L, ||beta_s||)",
       inv.condition == (n > 2) and equal(finite.args[0][0], theory_42) and finite.args[0][1] == sp.And(
           sp.Eq(lam, 0), n > 2))
 kk = sp.Symbol("k", positive=True)
@@ -146,7 +146,7 @@ step("Registered quadrature branches: v-form (w = 1/(1+y) = v^4) for n lam_eff <
 
 
 def theory_q_integral(nv, th, sg, lm):
-    """THEORY.md §4.4 as printed: sin^2 + E_q[((n lam cos)^2 + s^2 q)/(q + n lam)^2], q ~ chi^2_n (unit norms)."""
+    """docs/background.md §4.4 as printed: sin^2 + E_q[((n lam cos)^2 + s^2 q)/(q + n lam)^2], q ~ chi^2_n (unit norms)."""
     with mpmath.workdps(40):
         nv, th, sg, lm = (mpmath.mpf(v) for v in (nv, th, sg, lm))
         s2 = sg ** 2 + mpmath.sin(th) ** 2
@@ -163,7 +163,7 @@ for nv, th, sg, lm in cases:
     reference = theory_q_integral(nv, th, sg, lm)
     value = get("linear_transfer_risk_finite").mp(dps=25, n=nv, theta=th, sigma=sg, lam=lm)
     ok &= abs(value - reference) <= mpmath.mpf(10) ** -22 * abs(reference)
-check("registered lam > 0 branches = THEORY.md's chi-square q-integral to 22 digits at "
+check("registered lam > 0 branches = the chi-square q-integral of docs/background.md §4.4 to 22 digits at "
       f"{len(cases)} points (both quadrature forms, n = 1 ... 60)", ok)
 with mpmath.workdps(30):
     at_zero = get("linear_transfer_risk_finite").mp(dps=20, n=10, theta="0.785", sigma="0.2", lam="1e-15")
@@ -185,7 +185,7 @@ step("(T2) Z = X U ~ n x k Gaussian, Z^T Z ~ W_k(n, I): E tr (Z^T Z)^{-1}", iw.v
 rank_k = rho + (sigma ** 2 + rho) * iw.value
 step("c_hat - a = (Z^T Z)^{-1} Z^T eta, eta = X (I - U U^T) beta_t + eps ~ N(0, (rho + sigma^2) I) independent "
      "of Z (T5): E R = rho + (sigma^2 + rho) E tr (Z^T Z)^{-1}", rank_k)
-check("equals THEORY.md §4.5, valid for n >= k + 2",
+check("equals docs/background.md §4.5, valid for n >= k + 2",
       equal(rank_k, rho + (sigma ** 2 + rho) * k / (n - k - 1)) and iw.condition == sp.Ge(n, k + 2))
 check("k = 1 with rho = ||beta_t||^2 sin^2 theta recovers §4.2",
       equal(rank_k.subs({k: 1, rho: norm_t ** 2 * s_ ** 2}), theory_42))
@@ -224,7 +224,7 @@ check("limits: gamma -> 0: ||beta_t||^2 cos^2 theta (lam = 0); gamma -> 1: +oo; 
 c = lt._c
 quadratic, roots, disc = lt.lobe_quadratic()
 step("§5.2 under-parameterised branch x (1 - gamma) (unit teacher, lam = 0, c = |cos theta|)", quadratic)
-check("= gamma^2 - (1 + cos^2 - sigma^2) gamma + cos^2 (THEORY.md §5.2), same sign as T for gamma < 1",
+check("= gamma^2 - (1 + cos^2 - sigma^2) gamma + cos^2 (docs/background.md §5.2), same sign as T for gamma < 1",
       equal(quadratic, gamma ** 2 - (1 + c ** 2 - sigma ** 2) * gamma + c ** 2))
 step("roots (sympy.solve)", sp.Tuple(*roots))
 step("discriminant, factorised", disc)

@@ -1,4 +1,4 @@
-"""Derivation: pretraining, conserved balancedness and the rank-one pretrained state (THEORY.md §2).
+"""Derivation: pretraining, conserved balancedness and the rank-one pretrained state (docs/background.md §2).
 
 Run ``python derivations/pretraining.py`` (``--latex`` for LaTeX output, ``--quiet`` for checks only).
 
@@ -18,7 +18,7 @@ from ftheory import get
 from ftheory.theory._symbols import depth, lam, n, norm_s
 from ftheory.theory.pretraining import balancedness_rates, layer_gradients, readout_ridge_coefficient
 
-title("Pretraining: conserved balancedness and the rank-one state (THEORY.md §2)")
+title("Pretraining: conserved balancedness and the rank-one state (docs/background.md §2)")
 
 
 def weights(d, L):
@@ -89,7 +89,7 @@ for L in (2, 3, 4):
           equal(get("pretrained_feature_norm").expr.subs({norm_s: rho, depth: L}), sv))
 fn = get("pretrained_feature_norm").expr
 step("Registered pretrained_feature_norm", fn)
-check("feature norm = ||beta_s||^((L-1)/L) (THEORY.md §2.4), = 1 for a unit teacher at every depth",
+check("feature norm = ||beta_s||^((L-1)/L) (docs/background.md §2.4), = 1 for a unit teacher at every depth",
       equal(fn, norm_s ** ((depth - 1) / depth)) and fn.subs(norm_s, 1) == 1)
 
 # 5. read-out ridge ------------------------------------------------------------------------------------
@@ -100,7 +100,7 @@ eff = get("lt_effective_ridge").expr
 step("Registered lt_effective_ridge", eff)
 check("b = z^T y/(||z||^2 + n lambda_eff) with lambda_eff = lambda/a^2",
       sp.simplify(b - zy / (zz + n * lam / a ** 2)) == 0)
-check("lambda_eff = lambda/||beta_s||^(2(L-1)/L) (THEORY.md §4.1); = lambda for a unit teacher",
+check("lambda_eff = lambda/||beta_s||^(2(L-1)/L) (docs/background.md §4.1); = lambda for a unit teacher",
       equal(eff, lam / norm_s ** (2 * (depth - 1) / depth)) and eff.subs(norm_s, 1) == lam)
 # full rank-one ridge system on explicit numbers: d = 2, n = 3, L = 3, beta_s = (3, 4)
 X = sp.Matrix([[1, 2], [-1, 3], [2, -2]])

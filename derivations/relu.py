@@ -1,4 +1,4 @@
-"""Derivation: arc-cosine kernels of ReLU neurons and their Mercer decomposition (THEORY.md §10.2).
+"""Derivation: arc-cosine kernels of ReLU neurons and their Mercer decomposition (docs/background.md §10.2).
 
 Run ``python derivations/relu.py`` (``--latex`` for LaTeX output, ``--quiet`` for checks only).
 
@@ -22,7 +22,7 @@ from ftheory.theory._symbols import d, ell, norm_v, norm_w, u
 from ftheory.theory.relu import (Beta, funk_hecke_constant, gegenbauer_normalised, hermite_coefficient,
                                  polar_expectation, rodrigues_constant)
 
-title("ReLU neurons: arc-cosine kernels and their Mercer decomposition (THEORY.md §10.2)")
+title("ReLU neurons: arc-cosine kernels and their Mercer decomposition (docs/background.md §10.2)")
 
 # 1. route 1: polar coordinates ----------------------------------------------------------------
 phi = sp.Symbol("phi", nonnegative=True)
@@ -36,7 +36,7 @@ kappa = expr_of("relu_arccos_kernel")
 kappa0 = expr_of("relu_step_kernel")
 paper = norm_w * norm_v * (sp.sqrt(1 - u ** 2) + u * (sp.pi - sp.acos(u))) / (2 * sp.pi)
 step("With u = cos(phi) (sin(arccos u) = sqrt(1 - u^2)): registered relu_arccos_kernel", kappa)
-check("equals paper eq. (167) times |w||v| (THEORY.md §10.2)", equal(kappa, paper))
+check("equals paper eq. (167) times |w||v| (docs/background.md §10.2)", equal(kappa, paper))
 angles = [0, sp.pi / 6, sp.pi / 4, sp.pi / 3, sp.pi / 2, 2 * sp.pi / 3, 5 * sp.pi / 6, sp.pi]
 check("polar result at phi = 0, pi/6, ..., pi equals the registered kernel at u = cos(phi), |w| = 2, |v| = 3",
       all(equal(k1_phi.subs({a: 2, b: 3, phi: x}), kappa.subs({norm_w: 2, norm_v: 3, u: sp.cos(x)}))
@@ -66,7 +66,7 @@ series = sp.series(unit, u, 0, top + 1).removeO()
 step("Taylor series of the route-1 kernel at u = 0", sp.series(unit, u, 0, 8))
 check(f"Mehler: the Taylor coefficients of kappa are xi_l^2 for l = 0..{top} (routes 1 and 2 agree)",
       all(equal(series.coeff(u, j), xi[j] ** 2) for j in range(top + 1)))
-check("first coefficients 1/(2pi), 1/4, 1/(4pi), 0, 1/(48pi), 0, 1/(160pi) (THEORY.md §10.2)",
+check("first coefficients 1/(2pi), 1/4, 1/(4pi), 0, 1/(48pi), 0, 1/(160pi) (docs/background.md §10.2)",
       [series.coeff(u, j) for j in range(7)]
       == [1 / (2 * sp.pi), sp.Rational(1, 4), 1 / (4 * sp.pi), 0, 1 / (48 * sp.pi), 0, 1 / (160 * sp.pi)])
 check("even l: xi_l^2 = ((l-3)!!)^2/(2 pi l!) for l = 2..12",

@@ -1,4 +1,4 @@
-"""Derivation: the regularised scratch baseline, ridge from scratch (THEORY.md §3.5).
+"""Derivation: the regularised scratch baseline, ridge from scratch (docs/background.md §3.5).
 
 Run ``python derivations/ridge.py`` (``--latex`` for LaTeX output, ``--quiet`` for checks only).
 
@@ -24,7 +24,7 @@ from ftheory.theory._symbols import gamma, lam, norm_t, sigma, theta
 from ftheory.theory.ridge import (_lam, _m, _phi, mp_quadratic, ridge_forms, ridge_risk_mp,
                                   risk_at_optimal_penalty_abstract)
 
-title("Regularised scratch baseline: ridge from scratch (THEORY.md §3.5)")
+title("Regularised scratch baseline: ridge from scratch (docs/background.md §3.5)")
 g = sp.Symbol("g", positive=True)  # generic gamma > 0 for simplifications involving sqrt(gamma^2 ...)
 t = sp.Symbol("t", positive=True)
 rng = random.Random(20250101)
@@ -120,7 +120,7 @@ check("2 m' + lambda m'' = -2 int x/(x + lambda)^3 dmu < 0, so dR/dlambda change
 check("dR/dlambda = (sigma^2/gamma - ||beta_t||^2 lambda) x (negative): < 0 below lambda*, > 0 above",
       sp.simplify(dR / other - (sigma ** 2 / gamma - norm_t ** 2 * lam)) == 0)
 step("lambda* (the minimiser)", lam_star)
-check("lambda* = sigma^2/(gamma ||beta_t||^2) (THEORY.md §3.5)", equal(lam_star, sigma ** 2 / (gamma * norm_t ** 2)))
+check("lambda* = sigma^2/(gamma ||beta_t||^2) (docs/background.md §3.5)", equal(lam_star, sigma ** 2 / (gamma * norm_t ** 2)))
 dR_raw = sp.diff(raw, _lam)
 for _ in range(4):
     pt = {_phi: 1 / rational(0.05, 3), sigma: rational(0.05, 2), norm_t: rational(0.2, 3)}
@@ -143,15 +143,15 @@ check("R* = (sigma^2/gamma) m_{lambda*}",
 phi_star = 1 / gamma
 m_theory = (-(1 - phi_star + lam_star) + sp.sqrt((1 - phi_star + lam_star) ** 2 + 4 * phi_star * lam_star)) \
     / (2 * phi_star * lam_star)
-R_theory = sigma ** 2 / gamma * m_theory  # THEORY.md §3.5 as printed
+R_theory = sigma ** 2 / gamma * m_theory  # docs/background.md §3.5 as printed
 Rs = get("scratch_risk_optimal_ridge").expr
 step("Registered scratch_risk_optimal_ridge", Rs)
 (v0a, c0a), (v0b, c0b), (vz, cz), (vo, co), (vu, cu) = Rs.args
 sg, rt = sp.Symbol("sg", positive=True), sp.Symbol("rt", positive=True)
 gen = {sigma: sg, norm_t: rt, gamma: g}
-check("B >= 0 branch = (sigma^2/gamma) m_{lambda*} of THEORY.md §3.5, symbolically",
+check("B >= 0 branch = (sigma^2/gamma) m_{lambda*} of docs/background.md §3.5, symbolically",
       sp.simplify((vo - R_theory).subs(gen)) == 0)
-check("B < 0 branch = (sigma^2/gamma) m_{lambda*} of THEORY.md §3.5, symbolically",
+check("B < 0 branch = (sigma^2/gamma) m_{lambda*} of docs/background.md §3.5, symbolically",
       sp.simplify((vu - R_theory).subs(gen)) == 0)
 check("B = 0 (gamma = 1 - sigma^2/||beta_t||^2) branch = the B >= 0 branch there",
       sp.simplify((vo.subs(gamma, 1 - sigma ** 2 / norm_t ** 2) - vz).subs(gen)) == 0)

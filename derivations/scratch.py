@@ -1,4 +1,4 @@
-"""Derivation: training from scratch, double descent (THEORY.md §3).
+"""Derivation: training from scratch, double descent (docs/background.md §3).
 
 Run ``python derivations/scratch.py`` (``--latex`` for LaTeX output, ``--quiet`` for checks only).
 
@@ -17,7 +17,7 @@ from ftheory.result import expr_of
 from ftheory.theory._symbols import d, gamma, n, norm_t, sigma
 from ftheory.theory.scratch import bias_and_variance
 
-title("Training from scratch: implicit bias and double descent (THEORY.md §3)")
+title("Training from scratch: implicit bias and double descent (docs/background.md §3)")
 
 # 1. implicit bias -------------------------------------------------------------------------
 X = sp.Matrix(2, 3, sp.symbols("x_11 x_12 x_13 x_21 x_22 x_23", real=True))
@@ -44,7 +44,7 @@ theory_33 = sp.Piecewise(
     (sigma ** 2 * d / (n - d - 1), n >= d + 2),
     (norm_t ** 2 * (1 - sp.Min(n, d) / d), sp.Eq(sigma, 0)),
     (sp.oo, True))
-check("equals THEORY.md §3.3", equal(finite, theory_33))
+check("equals docs/background.md §3.3", equal(finite, theory_33))
 for nn, dd in [(3, 10), (20, 10), (9, 10), (10, 10), (11, 10)]:
     check(f"sigma = 0 gives (1 - n/d)_+ ||beta_t||^2 at n={nn}, d={dd}",
           equal(finite.subs({n: nn, d: dd, sigma: 0}), norm_t ** 2 * max(0, 1 - sp.Rational(nn, dd))))
@@ -58,7 +58,7 @@ eq8 = sp.Piecewise(
     (sigma ** 2 / (gamma - 1), gamma > 1),
     (0, sp.Eq(sigma, 0)),
     (sp.oo, True))
-check("equals the paper's eq. (8) (THEORY.md §3.2, general norm), with +oo / 0 at gamma = 1",
+check("equals the paper's eq. (8) (docs/background.md §3.2, general norm), with +oo / 0 at gamma = 1",
       equal(asym, eq8))
 check("equals the registered scratch_risk", equal(asym, get("scratch_risk").expr))
 check("unit teacher, gamma < 1: ((1 - gamma)^2 + gamma sigma^2)/(1 - gamma)",

@@ -1,8 +1,8 @@
 """ftheory: the theory of transfer learning in high-dimensional regression, exact and fast.
 
 Reference implementation of J. Tahir, S. Ganguli, G. M. Rotskoff, *Features are fate: a theory
-of transfer learning in high-dimensional regression* (arXiv:2410.08194, ICML 2025), following
-THEORY.md.
+of transfer learning in high-dimensional regression* (arXiv:2410.08194, ICML 2025), with the
+theory reference docs/background.md.
 
 >>> import ftheory
 >>> r = ftheory.get("scratch_risk")

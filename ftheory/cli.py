@@ -15,6 +15,7 @@ Errors print one line on stderr and exit with status 2.
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import math
 import sys
@@ -43,6 +44,9 @@ def _assignments(items, result_params=None) -> dict:
         param = get_param(name)
         if result_params is not None and name not in result_params:
             raise CLIError(f"unknown parameter {name!r}; parameters are {', '.join(result_params)}")
+        if name in values:
+            raise CLIError(f"parameter {name!r} is given twice ({name}={values[name]!r} and {item!r}); "
+                           "give it once (a list is gamma=0.5,0.7)")
         parts = [param.parse(t) for t in text.split(",")]
         values[name] = parts[0] if len(parts) == 1 else parts
     return values
@@ -81,15 +85,17 @@ def cmd_list(ns):
 def cmd_show(ns):
     from ftheory.registry import get
 
+    from ftheory.display import formula_text, user_reference
+
     r = get(ns.name)
     if ns.json:
         _emit({**r.spec.as_dict(), "params": list(r.params), "domain": r.domain,
                "defaults": r.defaults, "expr": str(r.expr), "latex": r.latex()}, True, "")
         return
-    print(f"{r.name}  [{r.status}]  {r.reference}")
+    print(f"{r.name}  [{r.status}]  {user_reference(r.reference)}")
     print(r.summary)
     print()
-    print(r.pretty())
+    print(formula_text(r))
     print()
     print("domain:")
     for p, dom in r.domain.items():
@@ -121,34 +127,40 @@ def cmd_eval(ns):
 
     r = get(ns.name)
     values = _assignments(ns.params, r.params)
+    if ns.dps is None:
+        _check_digits(ns)
+    elif ns.digits is not None and ns.digits < 1:
+        raise CLIError(f"--digits {ns.digits} is invalid: expected an integer >= 1")
     if ns.dps is not None:
         import mpmath
 
         if any(isinstance(v, list) for v in values.values()):
             raise CLIError("--dps evaluates scalars only; give one value per parameter")
-        raw = {item.partition("=")[0]: item.partition("=")[2] for item in ns.params}
-        # keep the user's decimal digits for mpmath (pi-expressions go through the float)
-        exact = {k: (raw[k] if _is_decimal(raw[k]) else values[k]) for k in values}
+        # the user's text, so that mpmath keeps every decimal digit and evaluates pi-expressions exactly
+        exact = {item.partition("=")[0]: item.partition("=")[2] for item in ns.params}
         value = r.mp(dps=ns.dps, **exact)
-        text = mpmath.nstr(value, ns.dps)
+        text = mpmath.nstr(value, ns.dps if ns.digits is None else min(ns.digits, ns.dps))
         _emit({"result": r.name, "params": {k: str(v) for k, v in exact.items()}, "dps": ns.dps,
                "value": text}, ns.json, text)
         return
     value = r(**values)
+
+    def shown(v):
+        if not isinstance(v, float):
+            return v  # "inf" / "-inf"
+        return repr(v) if ns.digits is None else f"{v:.{ns.digits}g}"
+
     if np.ndim(value) == 0:
-        _emit({"result": r.name, "params": values, "value": _number(value)}, ns.json, repr(float(value)))
+        _emit({"result": r.name, "params": values, "value": _number(value)}, ns.json, shown(_number(value)))
     else:
         flat = [_number(v) for v in np.ravel(value)]
-        _emit({"result": r.name, "params": values, "value": flat}, ns.json,
-              "\n".join(repr(v) if isinstance(v, float) else v for v in flat))
+        _emit({"result": r.name, "params": values, "value": flat}, ns.json, "\n".join(shown(v) for v in flat))
 
 
-def _is_decimal(text: str) -> bool:
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False
+def _check_digits(ns):
+    if ns.digits is not None and not 1 <= ns.digits <= 17:
+        raise CLIError(f"--digits {ns.digits} is invalid: expected an integer in [1, 17] (float64 holds 17 "
+                       "significant digits; use --dps for more)")
 
 
 def cmd_limit(ns):
@@ -156,7 +168,8 @@ def cmd_limit(ns):
 
     r = get(ns.name)
     subs = _raw_assignments(ns.params, r.params)
-    value = r.limit(ns.param, ns.point, ns.dir, **subs)
+    with _time_box(ns.timeout, f"the limit {ns.param} -> {ns.point}"):
+        value = r.limit(ns.param, ns.point, ns.dir, **subs)
     _emit({"result": r.name, "param": ns.param, "point": ns.point, "dir": ns.dir, "subs": subs,
            "limit": str(value), "latex": _latex(value)}, ns.json, str(value))
 
@@ -166,9 +179,21 @@ def cmd_series(ns):
 
     r = get(ns.name)
     subs = _raw_assignments(ns.params, r.params)
-    value = r.series(ns.param, ns.point, ns.order, ns.dir, **subs)
+    with _time_box(ns.timeout, f"the series in {ns.param} at {ns.point} to order {ns.order}"):
+        value = r.series(ns.param, ns.point, ns.order, ns.dir, **subs)
     _emit({"result": r.name, "param": ns.param, "point": ns.point, "order": ns.order, "dir": ns.dir,
            "subs": subs, "series": str(value), "latex": _latex(value)}, ns.json, str(value))
+
+
+def _time_box(seconds, what):
+    """Stop symbolic work after ``seconds`` with a clear error (SIGALRM; main thread on POSIX only)."""
+    from ftheory._timebox import time_box
+
+    if seconds is not None and not seconds > 0:
+        raise CLIError(f"--timeout {seconds} is invalid: expected a number of seconds > 0")
+    return time_box(seconds, lambda: CLIError(f"{what} did not finish within --timeout {seconds:g} s; "
+                                              "SymPy cannot simplify it quickly (try a lower order, or "
+                                              "numeric values for the other parameters)"))
 
 
 def _raw_assignments(items, result_params) -> dict:
@@ -187,132 +212,15 @@ def _latex(value):
     return to_latex(value)
 
 
-SIMULATORS = {
-    # name: (module, function, one-line description)
-    "scratch": ("ftheory.simulate.linear", "simulate_min_norm_risk",
-                "min-norm interpolator risk (n, d, sigma, norm_t)"),
-    "ridge": ("ftheory.simulate.linear", "simulate_ridge_risk", "ridge risk (n, d, sigma, lam, norm_t)"),
-    "linear-transfer": ("ftheory.simulate.linear", "simulate_linear_transfer_risk",
-                        "read-out refit on the pretrained feature (n, d, theta, sigma, lam, norm_s, norm_t, depth)"),
-    "scratch-and-transfer": ("ftheory.simulate.linear", "simulate_scratch_and_transfer",
-                             "scratch, linear transfer and their difference on shared data"),
-    "finite-source": ("ftheory.simulate.linear", "simulate_linear_transfer_finite_source",
-                      "linear transfer from a finite noisy source (gamma_s, sigma_s)"),
-}
-
-
-def _simulator(name):
-    import importlib
-
-    if name not in SIMULATORS:
-        raise CLIError(f"unknown simulator {name!r}; simulators are {', '.join(SIMULATORS)}")
-    module, function, _ = SIMULATORS[name]
-    return getattr(importlib.import_module(module), function)
-
-
-def _grid_values(param, text):
-    """``a,b,c`` or an inclusive range ``start:stop:step`` (expressions allowed: ``0:pi/2:pi/8``)."""
-    import numpy as np
-
-    from ftheory.params import get_param, parse_number
-
-    prm = get_param(param)
-    if ":" in text:
-        try:
-            start, stop, step = (parse_number(t) for t in text.split(":"))
-        except ValueError:
-            raise CLIError(f"{param}={text!r}: expected start:stop:step") from None
-        if step <= 0 or stop < start:
-            raise CLIError(f"{param}={text!r}: expected start <= stop and step > 0")
-        count = int(np.floor((stop - start) / step + 1e-9)) + 1
-        raw = [start + k * step for k in range(count)]
-        return [prm.validate(round(v) if prm.integer else v) for v in raw]
-    return [prm.parse(t) for t in text.split(",")]
-
-
-def cmd_sweep(ns):
-    from ftheory.simulate.sweeps import sweep
-
-    fn = _simulator(ns.simulator)
-    grid = {}
-    for item in ns.grid:
-        name, sep, text = item.partition("=")
-        if not sep:
-            raise CLIError(f"--grid expects NAME=VALUES, got {item!r}")
-        grid[name] = _grid_values(name, text)
-    if not grid:
-        raise CLIError("give at least one --grid NAME=VALUES")
-    fixed = _assignments(ns.set)
-    res = sweep(fn, grid, fixed=fixed, instances=ns.instances, seed=ns.seed, store=ns.store,
-                executor=ns.executor, workers=ns.workers, progress=not ns.json)
-    if ns.json:
-        _emit({"simulator": ns.simulator, "grid": res.grid, "fixed": res.fixed, "instances": res.instances,
-               "seed": res.seed, "computed": res.computed, "loaded": res.loaded,
-               "rows": [{k: _number(v) if isinstance(v, float) else v for k, v in row.items()}
-                        for row in res.rows]}, True, "")
-        return
-    rows = res.rows
-    keys = list(res.grid)
-    print("  ".join(f"{k:>10s}" for k in keys) + f"  {'quantity':>16s} {'mean':>12s} {'sem':>10s} {'conv':>6s}")
-    for row in rows:
-        print("  ".join(f"{row[k]:>10.4g}" for k in keys)
-              + f"  {row['quantity']:>16s} {row['mean']:>12.6g} {row['sem']:>10.3g} "
-                f"{row['converged']:>3d}/{row['instances']}")
-    print(f"{res.computed} points computed, {res.loaded} loaded from the store")
-
-
 def _estimate_json(est):
     return {"mean": _number(est.mean), "sem": _number(est.sem), "std": _number(est.std),
             "instances": est.instances, "converged": int(est.converged.sum())}
 
 
-def cmd_simulate(ns):
-    """Deep linear networks trained by gradient descent (or flow) on Gaussian data (§1.4, §11.1)."""
-    from ftheory.params import PARAMS
-    from ftheory.simulate.deep_linear import simulate_deep_linear, simulate_transfer
-
-    if ns.reps < 1:
-        raise CLIError(f"--reps {ns.reps} is invalid: expected an integer >= 1")
-    args = {"n": PARAMS["n"].validate(ns.n), "d": PARAMS["d"].validate(ns.d),
-            "theta": PARAMS["theta"].parse(ns.theta), "sigma": PARAMS["sigma"].parse(ns.sigma)}
-    if (ns.gamma_s is None) != (ns.sigma_s is None) and ns.gamma_s is None:
-        raise CLIError("--sigma-s needs --gamma-s (finite source set)")
-    kw = {"depth": PARAMS["depth"].validate(ns.depth), "lam": PARAMS["lam"].parse(ns.lam),
-          "instances": ns.reps, "seed": ns.seed, "method": ns.method, "max_steps": ns.max_steps}
-    if ns.alpha is not None:
-        kw["alpha"] = ns.alpha
-    if ns.lr is not None:
-        kw["lr"] = ns.lr
-    if ns.gamma_s is not None:
-        kw["gamma_s"] = PARAMS["gamma_s"].parse(ns.gamma_s)
-        kw["sigma_s"] = PARAMS["sigma_s"].parse(ns.sigma_s or "0")
-    if ns.procedure == "scratch":
-        out = {"risk": simulate_deep_linear("sc", **args, **kw)}
-    else:
-        tx = "lt" if ns.procedure == "linear-transfer" else "ft"
-        res = simulate_transfer(**args, **kw)
-        out = {"risk": res[tx], "scratch_risk": res["sc"], "transferability": res["T_" + tx]}
-    data = {"procedure": ns.procedure, "params": {**args, **{k: v for k, v in kw.items() if k != "seed"}},
-            "seed": ns.seed, **{k: _estimate_json(v) for k, v in out.items()}}
-    lines = [f"{ns.procedure}: n={args['n']} d={args['d']} theta={args['theta']:.6g} sigma={args['sigma']:g} "
-             f"depth={kw['depth']} method={ns.method}"]
-    for k, v in out.items():
-        conv = "" if v.all_converged else "  NOT ALL CONVERGED: do not trust this mean"
-        lines.append(f"  {k:16s} {v.mean:.6g} +- {v.sem:.3g} (sem)   converged {int(v.converged.sum())}/"
-                     f"{v.instances}{conv}")
-    _emit(data, ns.json, "\n".join(lines))
-
-
 def cmd_validate(ns):
-    import sys as _sys
+    from ftheory import validate
 
-    from ftheory.validate import default_checks, format_table, run_checks
-
-    checks = default_checks(seed=ns.seed)
-    progress = None if ns.json else (lambda c: print(f"  checking {c.result}: {c.label}", file=_sys.stderr))
-    outcomes = run_checks(checks, progress=progress)
-    _emit([o.as_dict() for o in outcomes], ns.json, format_table(outcomes))
-    return 0 if all(o.passed for o in outcomes) else 1
+    return validate.run(ns, _emit)
 
 
 def cmd_phase_diagram(ns):
@@ -325,6 +233,8 @@ def cmd_phase_diagram(ns):
             from ftheory.params import get_param
 
             params[name] = get_param(name).parse(value)
+    if ns.size < 2:
+        raise CLIError(f"--size {ns.size} is invalid: expected an integer >= 2 (grid points per axis)")
     files = phase_diagram(ns.name, ns.out, size=ns.size, binary=ns.binary, **params)
     print("\n".join(f"wrote {f}" for f in files))
 
@@ -342,8 +252,18 @@ def cmd_explore(ns):
 def cmd_reproduce(ns):
     from ftheory.figures import reproduce
 
-    only = [s.strip() for s in ns.only.split(",")] if ns.only else None
-    reproduce(out=ns.out, only=only, scale=ns.scale, seed=ns.seed, redraw=ns.redraw, docs=ns.docs)
+    only = None
+    if ns.only is not None:
+        only = [s.strip() for s in ns.only.split(",")]
+        if not all(only):
+            raise CLIError(f"--only {ns.only!r} names an empty figure id; give comma-separated ids (see "
+                           "'ftheory reproduce --help')")
+    from ftheory.simulate.sweeps import use_executor
+
+    executor = ns.executor or ("dask" if ns.scheduler else "serial")
+    with use_executor(executor, scheduler=ns.scheduler, workers=ns.workers):
+        reproduce(out=ns.out, only=only, scale=ns.scale, seed=ns.seed, redraw=ns.redraw, docs=ns.docs)
+    print(f"wrote {os.path.abspath(os.path.join(ns.out, 'index.html'))}; open it in a browser")
 
 
 # -- parser ------------------------------------------------------------------------------------
@@ -374,7 +294,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("params", nargs="*", metavar="PARAM=VALUE",
                    help="values such as gamma=0.5, theta=pi/4, or lists gamma=0.5,1.5")
-    p.add_argument("--dps", type=int, help="evaluate with mpmath at this many digits")
+    p.add_argument("--dps", type=int, help="evaluate with mpmath at this many significant digits (at most 1000)")
+    p.add_argument("--digits", type=int, help="print this many significant digits (float64: 1 to 17)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
 
@@ -384,6 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("point", help="a number, an expression such as pi/2, or oo")
     p.add_argument("params", nargs="*", metavar="PARAM=VALUE", help="substitute these first")
     p.add_argument("--dir", default="+-", choices=["+", "-", "+-"])
+    p.add_argument("--timeout", type=float, default=120.0, help="give up after this many seconds (default 120)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_limit)
 
@@ -392,51 +314,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("param")
     p.add_argument("point", help="a number, an expression such as pi/2, or oo")
     p.add_argument("params", nargs="*", metavar="PARAM=VALUE", help="substitute these first")
-    p.add_argument("--order", type=int, default=3)
+    p.add_argument("--order", type=int, default=3, help="expand to O(param^order) (at most 30)")
     p.add_argument("--dir", default="+", choices=["+", "-"])
+    p.add_argument("--timeout", type=float, default=120.0, help="give up after this many seconds (default 120)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_series)
 
-    p = sub.add_parser("simulate", help="train deep linear networks by gradient descent and report the risk",
-                       description="Monte Carlo of the deep-linear procedures (THEORY.md §1.4): scratch, "
-                       "linear transfer (read-out refit) or fine-tuning, with a small-initialisation "
-                       "pretrained network; prints mean risk, standard error and convergence.")
-    p.add_argument("procedure", choices=["scratch", "linear-transfer", "finetune"])
-    p.add_argument("--d", type=int, required=True)
-    p.add_argument("--n", type=int, required=True)
-    p.add_argument("--theta", default="0", help="radians; expressions such as pi/4 allowed")
-    p.add_argument("--sigma", default="0")
-    p.add_argument("--lam", default="0", help="read-out ridge for linear transfer")
-    p.add_argument("--gamma-s", dest="gamma_s", help="finite source set n_s = gamma_s d")
-    p.add_argument("--sigma-s", dest="sigma_s", help="source label noise (with --gamma-s)")
-    p.add_argument("--depth", type=int, default=2)
-    p.add_argument("--reps", type=int, default=20, help="independent instances")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--method", default="gd", choices=["gd", "flow"])
-    p.add_argument("--alpha", type=float, help="initialisation scale (default 1e-5 at depth 2)")
-    p.add_argument("--lr", type=float, help="step size (default: automatic)")
-    p.add_argument("--max-steps", dest="max_steps", type=int, default=10000)
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_simulate)
+    from ftheory.cli_sim import add_simulate_parser, add_sweep_parser
 
-    p = sub.add_parser("sweep", help="Monte Carlo sweep over a parameter grid (resumable with --store)",
-                       description="Run a simulator over the Cartesian product of the --grid values. "
-                       "Simulators: " + "; ".join(f"{k}: {v[2]}" for k, v in SIMULATORS.items()))
-    p.add_argument("simulator", help=", ".join(SIMULATORS))
-    p.add_argument("--grid", action="append", default=[], metavar="NAME=VALUES",
-                   help="values to sweep: a,b,c or start:stop:step (repeatable)")
-    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="fixed parameter (repeatable)")
-    p.add_argument("--instances", type=int, default=100)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--store", help="folder of the resumable store: finished points are kept and reused")
-    p.add_argument("--executor", default="serial", choices=["serial", "processes", "dask"])
-    p.add_argument("--workers", type=int)
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_sweep)
+    add_simulate_parser(sub)
+    add_sweep_parser(sub)
 
-    p = sub.add_parser("validate", help="theory versus simulation: a fixed, fast set of checks (exit 1 on failure)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("validate", help="theory versus simulation: every twin of ftheory.twins (exit 1 on failure)")
+    from ftheory.validate import add_arguments
+
+    add_arguments(p)
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("phase-diagram", help="theory phase diagram over (theta, gamma) of a result, as PNG + PDF")
@@ -471,14 +363,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("reproduce", help="reproduce the paper's figures, theory and simulation side by side")
     p.add_argument("--out", default="figures", help="output folder (default: figures)")
-    p.add_argument("--only", help="comma-separated figure ids (see docs/figures.md)")
+    p.add_argument("--only", help="comma-separated figure ids (listed below)")
     p.add_argument("--scale", default="default", choices=["tiny", "default", "paper"],
                    help="simulation size: tiny (seconds, for tests), default (minutes) or paper (the authors' "
                    "protocol, d = 500: hours)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--redraw", action="store_true", help="draw every figure again even if it is up to date")
     p.add_argument("--docs", metavar="DIR", help="also write DIR/figures.md and copy the PNGs to DIR/images")
+    p.add_argument("--executor", choices=["serial", "processes", "dask"],
+                   help="where the simulation points run (default serial; see docs/cluster.md)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="dask.distributed scheduler address or scheduler file: every point runs on that cluster")
+    p.add_argument("--workers", type=int, help="processes for --executor processes or a local Dask cluster")
     p.set_defaults(func=cmd_reproduce)
+    from ftheory.figures.catalogue import add_figure_list
+
+    add_figure_list(p)  # --help lists the figure ids
     return parser
 
 

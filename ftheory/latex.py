@@ -3,7 +3,8 @@
 * :func:`to_latex` - one expression with the canonical parameter names (``\\gamma``,
   ``\\|\\beta_{t}\\|`` ...) and ``\\arccos``-style inverse trigonometric functions.
 * :func:`formula_sheet` - a compilable ``.tex`` document with every registered result grouped by
-  topic, each with its THEORY.md section and status label.
+  topic, each with its section of docs/background.md and status label; formulas wider than the
+  page are broken into lines and named sub-expressions (:func:`split_formula`).
 * :func:`parse_latex` - the inverse of :func:`to_latex` built on SymPy's LaTeX parser (ANTLR
   backend). SymPy's parser does not read ``cases`` environments, norms or multi-letter
   subscripts, so this function splits the cases, replaces the canonical parameter names by
@@ -12,13 +13,16 @@
 """
 from __future__ import annotations
 
+import functools
 import re
 
 import sympy as sp
+from sympy.core.relational import Relational
+from sympy.logic.boolalg import Boolean
 
 from ftheory.params import PARAMS
 
-__all__ = ["to_latex", "parse_latex", "formula_sheet"]
+__all__ = ["to_latex", "parse_latex", "formula_sheet", "formula_lines", "split_formula", "join_formula"]
 
 
 def _symbol_names() -> dict:
@@ -140,9 +144,12 @@ def parse_latex(text: str):
 # -- formula sheet ----------------------------------------------------------------------------
 
 _PREAMBLE = r"""\documentclass[10pt]{article}
+\usepackage[T1]{fontenc}
+\usepackage{lmodern}
 \usepackage[margin=2cm]{geometry}
 \usepackage{amsmath,amssymb}
 \allowdisplaybreaks
+\sloppy
 \title{ftheory formula sheet}
 \author{Generated from the symbolic results of \texttt{ftheory}}
 \date{}
@@ -151,22 +158,216 @@ _PREAMBLE = r"""\documentclass[10pt]{article}
 \noindent Theory of transfer learning in high-dimensional regression (Tahir, Ganguli \& Rotskoff,
 arXiv:2410.08194). Risks are excess risks $\|\hat\beta-\beta_t\|^2$; angles in radians.
 Status labels: [PAPER] result of the paper; [PAPER*] corrected form; [EXT] toolkit extension;
-[CODE] authors' code convention; [DEFAULT] toolkit default.
+[CODE] authors' code convention; [DEFAULT] toolkit default. Sections refer to docs/background.md.
+Formulas wider than the page are written with named sub-expressions $A_{1}, A_{2}, \ldots$,
+each defined from the parameters and the earlier ones.
 """
+
+#: plain-text characters that are not text in LaTeX, and what to write instead
+_TEXT_ESCAPES = {
+    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "_": r"\_", "#": r"\#", "$": r"\$",
+    "^": r"\textasciicircum{}", "~": r"\textasciitilde{}", "{": r"\{", "}": r"\}",
+    "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}", "§": r"\S{}", "–": "--", "—": "---",
+    "≤": r"$\le$", "≥": r"$\ge$", "≠": r"$\ne$", "→": r"$\to$", "∞": r"$\infty$", "±": r"$\pm$",
+    "·": r"$\cdot$", "×": r"$\times$", "≈": r"$\approx$", "√": r"$\surd$", "‖": r"$\|$", "′": "'",
+    "α": r"$\alpha$", "β": r"$\beta$", "γ": r"$\gamma$", "δ": r"$\delta$", "ε": r"$\varepsilon$",
+    "θ": r"$\theta$", "κ": r"$\kappa$", "λ": r"$\lambda$", "μ": r"$\mu$", "ν": r"$\nu$", "ξ": r"$\xi$",
+    "π": r"$\pi$", "ρ": r"$\rho$", "σ": r"$\sigma$", "τ": r"$\tau$", "φ": r"$\varphi$", "ω": r"$\omega$",
+    "Σ": r"$\Sigma$", "Φ": r"$\Phi$", "Γ": r"$\Gamma$", "Δ": r"$\Delta$",
+}
 
 
 def _tex_escape(text: str) -> str:
-    return (text.replace("\\", r"\textbackslash{}").replace("&", r"\&").replace("%", r"\%")
-            .replace("_", r"\_").replace("#", r"\#").replace("$", r"\$").replace("^", r"\^{}")
-            .replace("§", r"\S{}"))
+    """Plain text -> LaTeX text (T1 encoding): specials escaped, Greek and math symbols in math mode.
+
+    Characters outside ASCII and this table are left to LaTeX's UTF-8 input (accented letters).
+    """
+    return "".join(_TEXT_ESCAPES.get(ch, ch) for ch in text)
+
+
+#: widest line, in the units of :func:`formula_width` (about one character of 10 pt math), that
+#: fits the text width of the formula sheet (A4, 2 cm margins) with room to spare
+LINE_WIDTH = 64
+_SMALLEST = 12  # never name a subexpression narrower than this
+
+_FUNCTION_WIDTH = {"acos": 6, "asin": 6, "atan": 6, "cos": 3, "sin": 3, "tan": 3, "log": 3, "exp": 1,
+                   "Max": 3, "Min": 3, "Abs": 0}
+
+
+@functools.lru_cache(maxsize=65536)
+def formula_width(expr) -> float:
+    """Approximate printed width of ``expr`` in display math, in characters (fractions stack)."""
+    if isinstance(expr, sp.Symbol):
+        names = _symbol_names()
+        name = names.get(expr, expr.name)
+        return 3.0 if "\\|" in name else 1.0 + 0.6 * name.count("_")
+    if isinstance(expr, sp.Integer):
+        return float(len(str(abs(int(expr))))) + (1 if expr < 0 else 0)
+    if isinstance(expr, sp.Rational):
+        return float(max(len(str(abs(expr.p))), len(str(expr.q)))) + 1
+    if expr.is_Number or expr.is_NumberSymbol or expr in (sp.oo, -sp.oo, sp.zoo):
+        return float(min(len(str(expr)), 12))
+    if isinstance(expr, sp.Add):
+        return sum(formula_width(a) for a in expr.args) + 2.0 * (len(expr.args) - 1)
+    if isinstance(expr, sp.Mul):
+        num, den = sp.fraction(expr)
+        if den != 1:
+            return max(formula_width(num), formula_width(den)) + 1.0
+        return sum(formula_width(a) + (2 if isinstance(a, sp.Add) else 0) for a in expr.args) \
+            + 0.5 * (len(expr.args) - 1)
+    if isinstance(expr, sp.Pow):
+        base, exp = expr.args
+        if exp == sp.S.Half:
+            return formula_width(base) + 1.5
+        if exp.is_negative:
+            return formula_width(1 / expr) + 1.0
+        wrap = 2 if isinstance(base, (sp.Add, sp.Mul, sp.Pow)) or base.is_Function else 0
+        return formula_width(base) + wrap + 0.7 * formula_width(exp)
+    if isinstance(expr, sp.Piecewise):
+        return max(formula_width(v) + 4 + (0 if c is sp.true else formula_width(c)) for v, c in expr.args) + 2
+    if isinstance(expr, (Relational, sp.And, sp.Or)):
+        return sum(formula_width(a) for a in expr.args) + 2.0 * (len(expr.args) - 1)
+    if isinstance(expr, sp.Integral):
+        return formula_width(expr.function) + 6.0 + sum(formula_width(b) for lim in expr.limits for b in lim[1:])
+    if isinstance(expr, sp.Function):
+        name = type(expr).__name__
+        return _FUNCTION_WIDTH.get(name, len(name)) + 2 + sum(formula_width(a) for a in expr.args) \
+            + 1.0 * (len(expr.args) - 1)
+    return float(sum(formula_width(a) for a in expr.args) + 2)
+
+
+def _line_width(expr) -> float:
+    """Width of the widest line ``expr`` needs: a sum may be broken between its terms."""
+    if isinstance(expr, sp.Add):
+        return max(formula_width(a) for a in expr.args) + 2.0
+    return formula_width(expr)
+
+
+def _candidates(expr):
+    """Proper subexpressions worth naming: not atoms, not conditions."""
+    for sub in sp.preorder_traversal(expr):
+        if sub is expr or sub.is_Atom or isinstance(sub, (Relational, Boolean)):
+            continue
+        if isinstance(sub, sp.Tuple):  # integration limits
+            continue
+        yield sub
+
+
+def split_formula(expr, width: float = LINE_WIDTH):
+    """Break a formula too wide for a page into a main expression and named sub-expressions.
+
+    Returns ``(main, definitions)`` with ``definitions`` a list of ``(symbol, expression)``
+    (symbols ``A_{1}, A_{2}, ...``): substituting them back, last first, gives ``expr`` again.
+    Repeatedly names the subexpression of the widest line that fits on a line and saves most
+    width (its width times its number of occurrences). A sum is allowed to break between terms.
+    """
+    main, defs = expr, []
+    for k in range(1, 100):
+        items = [main] + [d for _, d in defs]
+        widths = [_line_width(e) for e in items]
+        widest = max(range(len(items)), key=widths.__getitem__)
+        if widths[widest] <= width:
+            break
+        target = items[widest]
+        counts = {}
+        for item in items:
+            for sub in _candidates(item):
+                counts[sub] = counts.get(sub, 0) + 1
+        subs = [s for s in dict.fromkeys(_candidates(target)) if formula_width(s) >= _SMALLEST]  # preorder: deterministic
+        fitting = [s for s in subs if formula_width(s) <= width]
+        if not subs:
+            break
+        pick = max(fitting, key=lambda s: formula_width(s) * counts[s]) if fitting else max(subs, key=formula_width)
+        name = sp.Symbol(f"A_{k}")
+        main = _substitute(main, {pick: name})
+        defs = [(n, _substitute(d, {pick: name})) for n, d in defs] + [(name, pick)]
+    return _renumber(main, defs)
+
+
+def _renumber(main, defs):
+    """Number the definitions so that each uses only earlier ones (A_1 uses parameters only)."""
+    pending, order = dict(defs), []
+    while pending:
+        ready = [n for n, d in pending.items() if not (d.free_symbols & set(pending))]
+        order.append(ready[0])
+        del pending[ready[0]]
+    table = {old: sp.Symbol(f"A_{k}") for k, old in enumerate(order, 1)}
+    values = dict(defs)
+    return _substitute(main, table), [(table[old], _substitute(values[old], table)) for old in order]
+
+
+def _substitute(expr, table: dict):
+    """``expr`` with the subtrees in ``table`` replaced, nothing re-evaluated (fast and exact)."""
+    if expr in table:
+        return table[expr]
+    if expr.is_Atom or not expr.args:
+        return expr
+    args = tuple(_substitute(a, table) for a in expr.args)
+    if args == expr.args:
+        return expr
+    if isinstance(expr, (sp.Add, sp.Mul, sp.Pow, sp.Max, sp.Min)):
+        return expr.func(*args, evaluate=False)
+    return expr.func(*args)
+
+
+def join_formula(main, definitions):
+    """Inverse of :func:`split_formula`: substitute the named sub-expressions back."""
+    for name, value in reversed(definitions):
+        main = _substitute(main, {name: value})
+    return main
+
+
+def _term_lines(expr, names, width=LINE_WIDTH) -> list:
+    """LaTeX lines of ``expr``: a sum wider than ``width`` is cut between terms."""
+    if not isinstance(expr, sp.Add) or formula_width(expr) <= width:
+        return [to_latex(expr, symbol_names=names)]
+    lines, chunk, used = [], [], 0.0
+    for term in expr.as_ordered_terms():
+        w = formula_width(term) + 2
+        if chunk and used + w > width:
+            lines.append(chunk)
+            chunk, used = [], 0.0
+        chunk.append(term)
+        used += w
+    lines.append(chunk)
+    out = []
+    for k, chunk in enumerate(lines):
+        tex = to_latex(sp.Add(*chunk, evaluate=False), symbol_names=names, order="none")
+        out.append(tex if k == 0 or tex.lstrip().startswith("-") else "+ " + tex)
+    return out
+
+
+def formula_lines(expr, width: float = LINE_WIDTH):
+    """``(main, definitions)``: LaTeX of ``expr`` cut to lines of at most ``width`` (see
+    :func:`split_formula`). ``main`` is one string whose lines are separated by ``\\\\``
+    (aligned at ``&``); ``definitions`` is a list of ``(name, latex)``, name like ``A_{1}``."""
+    main, defs = split_formula(expr, width)
+    names = {**_symbol_names(), **{s: f"A_{{{s.name[2:]}}}" for s, _ in defs}}
+    rows = _term_lines(main, names, width)
+    text = " \\\\\n&\\qquad ".join(rows)
+    return "&" + text, [(names[s], " \\\\\n&\\qquad ".join(_term_lines(v, names, width))) for s, v in defs]
+
+
+def formula_environment(expr, width: float = LINE_WIDTH) -> str:
+    """A display environment for the sheet: ``equation*`` when ``expr`` fits, else ``align*``
+    with the formula on broken lines and ``where A_{1} = ...`` below it."""
+    main, defs = formula_lines(expr, width)
+    if not defs and "\\qquad" not in main:
+        return f"\\begin{{equation*}}\n{main[1:]}\n\\end{{equation*}}\n"
+    rows = [main] + (["\\intertext{where}"] if defs else []) + [f"{name} &= {tex}" for name, tex in defs]
+    body = " \\\\\n".join(rows[:1]) + ("\n" + rows[1] + "\n" if defs else "\n") + " \\\\\n".join(rows[2:])
+    return f"\\begin{{align*}}\n{body.rstrip()}\n\\end{{align*}}\n"
 
 
 def result_block(result) -> str:
-    """LaTeX block for one result: name, status, reference, summary, and the formula."""
+    """LaTeX block for one result: name, status, reference, summary, and the formula (broken into
+    lines and named sub-expressions when it is wider than the page)."""
+    from ftheory.display import user_reference
+
     return (f"\\subsection*{{\\texttt{{{_tex_escape(result.name)}}} "
             f"[{_tex_escape(result.status)}]}}\n"
-            f"{_tex_escape(result.summary)} \\emph{{{_tex_escape(result.reference)}}}.\n"
-            f"\\begin{{equation*}}\n{result.latex()}\n\\end{{equation*}}\n")
+            f"{_tex_escape(result.summary)} \\emph{{{_tex_escape(user_reference(result.reference))}}}.\n"
+            + formula_environment(result.expr))
 
 
 def formula_sheet(results=None) -> str:

@@ -1,4 +1,4 @@
-"""Canonical parameters, declared once (THEORY.md §0.3).
+"""Canonical parameters, declared once (docs/background.md §0.3).
 
 Each :class:`Param` is the single declaration of a parameter. From it come
 
@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Param", "PARAMS", "get_param", "parse_number", "validate_params"]
+__all__ = ["Param", "PARAMS", "get_param", "parse_number", "validate_params", "exact_digits", "MAX_EXACT_INT"]
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,14 @@ class Param:
             parameter, the offending value and the domain.
         """
         try:
+            raw = np.asarray(value)
+        except (TypeError, ValueError):  # pragma: no cover - e.g. ragged nested sequences
+            raw = np.asarray(None)
+        if raw.dtype.kind in "bc" or isinstance(value, bool):  # True is not 1, 0.5+1j is not 0.5
+            kind = "a boolean" if raw.dtype.kind == "b" or isinstance(value, bool) else "complex"
+            raise ValueError(f"{self.name}={value!r} is {kind}, not a real number; expected a value in "
+                             f"{self.domain} ({self.description})")
+        try:
             arr = np.asarray(value, dtype=float)
         except (TypeError, ValueError):
             raise ValueError(f"{self.name}={value!r} is not a number; expected a value in "
@@ -113,8 +121,63 @@ class Param:
             shown = value if arr.ndim == 0 else bad.item()
             raise ValueError(f"{self.name}={shown!r} is out of its domain {self.domain} ({self.description})")
         if self.integer:
+            big = np.abs(arr) > MAX_EXACT_INT
+            if np.any(big) or (isinstance(value, numbers.Integral) and abs(int(value)) > MAX_EXACT_INT):
+                shown = value if arr.ndim == 0 else arr[big].ravel()[0].item()
+                raise ValueError(f"{self.name}={shown!r} exceeds 2**53 = {MAX_EXACT_INT}, the largest integer that "
+                                 "float64 holds exactly, so float64 cannot evaluate there; use .mp(...) "
+                                 "(exact integer input)")
             return arr.astype(np.int64) if arr.ndim else int(arr)
         return arr if arr.ndim else float(arr)
+
+    def to_mp(self, value):
+        """``value`` as an mpmath number at the current working precision, checked against the domain.
+
+        Strings keep every digit (``"1.000000000000000000000000001"``) and may be expressions
+        (``"3*pi/8"``, evaluated in mpmath); integers and floats convert exactly. The domain is
+        checked at the working precision, so ``u="1.000000000000000000000000001"`` (above 1) and
+        ``sigma="-1e-400"`` (below 0, although ``float`` rounds it to ``-0.0``) are rejected.
+        """
+        import mpmath
+
+        def bad(what):
+            return ValueError(f"{self.name}={value!r} {what}; expected a value in {self.domain} "
+                              f"({self.description})")
+
+        if isinstance(value, (bool, np.bool_)):
+            raise bad("is a boolean, not a real number")
+        if isinstance(value, (complex, np.complexfloating, mpmath.mpc)):
+            raise bad("is complex, not a real number")
+        if isinstance(value, str):
+            text = value.strip()
+            try:
+                x = mpmath.mpf(text)
+            except (TypeError, ValueError):
+                try:
+                    x = _evaluate(text, _MP_NAMESPACE)
+                except ValueError:
+                    raise bad("is not a number") from None
+        elif isinstance(value, numbers.Integral):
+            x = mpmath.mpf(int(value))
+        elif isinstance(value, (numbers.Real, mpmath.mpf)):
+            x = mpmath.mpf(value)
+        else:
+            raise bad("is not a number")
+        if not mpmath.isfinite(x) or not self._contains_mp(x):
+            raise bad("is out of its domain")
+        return x
+
+    def _contains_mp(self, x) -> bool:
+        import mpmath
+
+        def bound(b):
+            return mpmath.pi if b == math.pi else mpmath.mpf(b)
+
+        if self.low != -math.inf and (x < bound(self.low) or (self.low_open and x == bound(self.low))):
+            return False
+        if self.high != math.inf and (x > bound(self.high) or (self.high_open and x == bound(self.high))):
+            return False
+        return not self.integer or x == mpmath.floor(x)
 
     # -- parsing --------------------------------------------------------------------------
     def parse(self, text: str):
@@ -200,6 +263,32 @@ _UNOPS = {ast.UAdd: operator.pos, ast.USub: operator.neg}
 _NAMES = {"pi": math.pi, "e": math.e, "inf": math.inf}
 _FUNCS = {"sqrt": math.sqrt, "cos": math.cos, "sin": math.sin, "acos": math.acos,
           "asin": math.asin, "atan": math.atan, "exp": math.exp, "log": math.log}
+_FLOAT_NAMESPACE = {**_NAMES, **_FUNCS, "number": lambda value, text: float(value)}
+
+
+class _MpNamespace(dict):
+    """mpmath constants and functions, built on first use (mpmath is imported lazily)."""
+
+    def __missing__(self, key):
+        import mpmath
+
+        if not self:
+            self.update({"pi": mpmath.pi, "e": mpmath.e, "inf": mpmath.inf,
+                         "number": lambda value, text: mpmath.mpf(text) if text else mpmath.mpf(value)})
+            self.update({f: getattr(mpmath, f) for f in _FUNCS})
+            self.update({"sqrt": lambda x: mpmath.sqrt(x) if x >= 0 else _raise(),
+                         "log": lambda x: mpmath.log(x) if x > 0 else _raise(),
+                         "acos": lambda x: mpmath.acos(x) if -1 <= x <= 1 else _raise(),
+                         "asin": lambda x: mpmath.asin(x) if -1 <= x <= 1 else _raise()})
+            return self[key]
+        raise KeyError(key)
+
+
+def _raise():
+    raise ValueError("math domain error")
+
+
+_MP_NAMESPACE = _MpNamespace()
 
 
 def parse_number(text) -> float:
@@ -215,32 +304,86 @@ def parse_number(text) -> float:
         return float(text)
     if not isinstance(text, str):
         raise ValueError(f"cannot parse {text!r}")
+    return float(_evaluate(text, _FLOAT_NAMESPACE))
+
+
+#: longest expression text accepted (a number or a formula such as ``3*pi/8`` is far shorter)
+MAX_EXPRESSION_LENGTH = 200
+#: largest exact rational, in decimal digits, that an expression may denote for SymPy (see :func:`exact_digits`)
+MAX_EXACT_DIGITS = 2000
+#: integers beyond 2**53 are not all representable in float64
+MAX_EXACT_INT = 2 ** 53
+
+
+def _tree(text: str):
+    if len(text) > MAX_EXPRESSION_LENGTH:
+        raise ValueError(f"expression of {len(text)} characters is too long (at most {MAX_EXPRESSION_LENGTH})")
     try:
-        tree = ast.parse(text.strip().replace("^", "**"), mode="eval")
+        return ast.parse(text.strip().replace("^", "**"), mode="eval")
     except SyntaxError:
         raise ValueError(f"cannot parse {text!r}") from None
+
+
+def _evaluate(text: str, ns):
+    """Evaluate an expression with the constants, operators and functions of namespace ``ns``."""
+    source = text.strip().replace("^", "**")
+    tree = _tree(text)
 
     def ev(node):
         if isinstance(node, ast.Expression):
             return ev(node.body)
         if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) \
                 and not isinstance(node.value, bool):
-            return float(node.value)
+            return ns["number"](node.value, ast.get_source_segment(source, node))
         if isinstance(node, ast.Name) and node.id in _NAMES:
-            return _NAMES[node.id]
+            return ns[node.id]
         if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
             return _BINOPS[type(node.op)](ev(node.left), ev(node.right))
         if isinstance(node, ast.UnaryOp) and type(node.op) in _UNOPS:
             return _UNOPS[type(node.op)](ev(node.operand))
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCS \
                 and len(node.args) == 1 and not node.keywords:
-            return _FUNCS[node.func.id](ev(node.args[0]))
+            return ns[node.func.id](ev(node.args[0]))
         raise ValueError(f"cannot parse {text!r}")
 
     try:
-        return float(ev(tree))
-    except (ZeroDivisionError, OverflowError, ValueError):
+        value = ev(tree)
+        if isinstance(value, complex) or getattr(value, "imag", 0):
+            raise ValueError
+        return value
+    except (ZeroDivisionError, OverflowError, ValueError, TypeError):
         raise ValueError(f"cannot parse {text!r}") from None
+
+
+def exact_digits(text: str) -> float:
+    """Upper estimate of the decimal digits of the exact rational an expression denotes.
+
+    SymPy reads ``(1/3)**1e300`` exactly, i.e. ``3**(10**300)``, which never finishes; limits and
+    series refuse expressions above :data:`MAX_EXACT_DIGITS`. A literal counts its digits and
+    decimal exponent, ``+ - * /`` add, ``a**b`` multiplies the digits of ``a`` by ``|b|``.
+    """
+    tree = _tree(text)
+
+    def size(node):
+        if isinstance(node, ast.Expression):
+            return size(node.body)
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            v = abs(float(node.value))
+            return len(repr(node.value)) + (abs(math.log10(v)) if 0 < v < math.inf else 0)
+        if isinstance(node, ast.Name):
+            return 1
+        if isinstance(node, ast.BinOp):
+            if isinstance(node.op, ast.Pow):
+                exponent = abs(parse_number(ast.unparse(node.right)))
+                return size(node.left) * max(exponent, 1) + size(node.right)
+            return size(node.left) + size(node.right)
+        if isinstance(node, ast.UnaryOp):
+            return size(node.operand)
+        if isinstance(node, ast.Call):
+            return sum(size(a) for a in node.args) + 1
+        raise ValueError(f"cannot parse {text!r}")
+
+    return size(tree)
 
 
 _DECLARATIONS = [
@@ -263,12 +406,12 @@ _DECLARATIONS = [
           latex=r"\|\beta_{t}\|", symbol_name="r_t", strategy_high=3.0),
     Param("mu", "fraction of teacher neurons removed to form the ReLU source", low=0.0, high=1.0,
           high_open=True, latex=r"\mu"),
-    # Suggested further names (THEORY.md §0.3 [DEFAULT]) that results need:
+    # Suggested further names (docs/background.md §0.3 [DEFAULT]) that results need:
     Param("k", "number of pretrained features (rank of the frozen feature space)", low=1, integer=True,
           latex="k", strategy_high=100),
     Param("residual", "part of a unit target teacher outside the pretrained feature space, "
           "||(I - U U^T) beta_t||^2", low=0.0, high=1.0, latex=r"\rho", symbol_name="rho"),
-    # Two-layer ReLU networks (THEORY.md §10.2): kernels between two neurons w, v and their
+    # Two-layer ReLU networks (docs/background.md §10.2): kernels between two neurons w, v and their
     # Mercer decomposition on the sphere.
     Param("u", "cosine between two neuron weight vectors w.v/(|w||v|) (or two inputs on the sphere)",
           low=-1.0, high=1.0, latex="u"),

@@ -1,4 +1,4 @@
-"""The pretrained deep linear network: the balanced rank-one state of THEORY.md §2.4 (NumPy only).
+"""The pretrained deep linear network: the balanced rank-one state of docs/background.md §2.4 (NumPy only).
 
 After pretraining from a small initialisation (``t -> oo``, then ``alpha -> 0``) the weights of
 ``f(x) = x^T W_1 ... W_L`` are balanced (``D_l = W_l^T W_l - W_{l+1} W_{l+1}^T = 0``, §2.1) and
@@ -46,7 +46,7 @@ def _unit(v, name):
 
 
 def balanced_rank_one_weights(beta_s, depth=2, *, gauge=None, seed=None, width=None):
-    """Weights ``[W_1, ..., W_L]`` of the balanced rank-one pretrained network (THEORY.md §2.4).
+    """Weights ``[W_1, ..., W_L]`` of the balanced rank-one pretrained network (docs/background.md §2.4).
 
     ``W_l = s u_l u_{l+1}^T`` for ``l < L`` and ``W_L = s u_L`` (a column), with
     ``s = ||beta_s||^{1/L}``, ``u_1 = beta_s/||beta_s||`` and unit gauge vectors ``u_2 .. u_L``.
@@ -97,7 +97,7 @@ def balanced_rank_one_weights(beta_s, depth=2, *, gauge=None, seed=None, width=N
     >>> np.round(np.linalg.svd(Phi, compute_uv=False), 12)  # ||beta_s||^{(L-1)/L} = 5^{2/3}
     array([2.92401774, 0.        ])
 
-    Reference: THEORY.md §2.4 (explicit state), §2.1 (balancedness), §2.3 (rank one).
+    Reference: docs/background.md §2.4 (explicit state), §2.1 (balancedness), §2.3 (rank one).
     """
     depth = check_int("depth", depth, 2, note="number of weight matrices of the deep linear network")
     try:

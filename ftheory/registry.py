@@ -39,7 +39,7 @@ def get(name: str) -> Result:
     --------
     >>> import ftheory
     >>> ftheory.get("scratch_risk").reference
-    'THEORY.md §3.2; paper Theorem 3.6, eq. (8)'
+    'docs/background.md §3.2; paper Theorem 3.6, eq. (8)'
     """
     reg = _registry()
     if not isinstance(name, str) or name not in reg:

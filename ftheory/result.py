@@ -4,7 +4,7 @@ A result is declared once, in a theory module, by a *builder* that derives its S
 from the primitives of :mod:`ftheory.rmt`::
 
     @register("scratch_risk", params=("gamma", "sigma", "norm_t"), status="PAPER",
-              reference="THEORY.md §3.2; paper Theorem 3.6, eq. (8)", topic="scratch",
+              reference="docs/background.md §3.2; paper Theorem 3.6, eq. (8)", topic="scratch",
               summary="Excess risk of training from scratch in the proportional limit.",
               checked_by="ftheory.simulate.linear.simulate_min_norm_risk")
     def scratch_risk():
@@ -25,7 +25,12 @@ import numpy as np
 
 from ftheory.params import PARAMS, get_param
 
-__all__ = ["Result", "ResultSpec", "register", "expr_of", "STATUSES"]
+__all__ = ["Result", "ResultSpec", "register", "expr_of", "STATUSES", "MAX_DPS", "MAX_SERIES_ORDER"]
+
+#: largest precision (significant digits) that :meth:`Result.mp` and ``ftheory eval --dps`` offer
+MAX_DPS = 1000
+#: largest order that :meth:`Result.series` and ``ftheory series --order`` offer
+MAX_SERIES_ORDER = 30
 
 STATUSES = {
     "PAPER": "result of the paper",
@@ -163,6 +168,33 @@ class Result:
         args = ", ".join(p if PARAMS[p].default is None else f"{p}={PARAMS[p].default:g}" for p in self.params)
         return f"<Result {self.name}({args}) [{self.status}] {self.reference}>"
 
+    # -- notebook display, labeled grids, quick plots (ftheory.display, .labeled, .plotting) ----
+    def _repr_latex_(self):
+        """The formula in display math (Jupyter); see :func:`ftheory.display.latex_repr`."""
+        from ftheory.display import latex_repr
+
+        return latex_repr(self)
+
+    def _repr_html_(self):
+        """A compact card: formula, parameters and domains, reference, labels (Jupyter)."""
+        from ftheory.display import html_card
+
+        return html_card(self)
+
+    def grid(self, **params):
+        """Evaluate on the grid of the array parameters: an ``xarray.DataArray`` with one named
+        dimension per array parameter (see :func:`ftheory.labeled.grid`)."""
+        from ftheory.labeled import grid
+
+        return grid(self, **params)
+
+    def plot(self, ax=None, **params):
+        """Line plot over one array parameter, map over two (registered boundaries drawn);
+        returns the matplotlib Axes (see :func:`ftheory.plotting.plot_result`)."""
+        from ftheory.plotting import plot_result
+
+        return plot_result(self, ax=ax, **params)
+
     # -- arguments ------------------------------------------------------------------------
     def _arguments(self, kwargs: dict, validate) -> list:
         unknown = [k for k in kwargs if k not in self.params]
@@ -189,45 +221,44 @@ class Result:
             return self._numpy(*args)
 
     def mp(self, dps: int = 50, **params):
-        """Evaluate with mpmath to ``dps`` significant digits (scalars).
+        """Evaluate with mpmath to ``dps`` significant digits (scalars), ``1 <= dps <= MAX_DPS``.
 
-        Pass parameters as strings (``gamma="0.99999999999999999999"``) to keep digits that a
-        float cannot hold; numbers are converted exactly from their binary value. Inputs are
-        re-read at every working precision, and the precision is raised (up to ``8 * dps + 200``
-        digits) until two evaluations agree to ``dps`` digits, so cancellation near a singular
-        point (``1 - gamma`` with ``gamma`` close to 1) does not eat the requested digits.
+        Pass parameters as strings (``gamma="0.99999999999999999999"``, ``theta="3*pi/8"``) to keep
+        digits that a float cannot hold; numbers are converted exactly from their binary value. Inputs
+        are re-read and checked against their domains at every working precision, and the precision is
+        raised (up to ``8 * dps + 200`` digits) until two evaluations agree to ``dps`` digits, so
+        cancellation near a singular point (``1 - gamma`` with ``gamma`` close to 1) does not eat the
+        requested digits. A zero is returned only if it stays exactly zero up to that cap.
+
+        Returns an ``mpf`` whose ``repr`` and ``str`` show the ``dps`` digits
+        (:class:`ftheory._mpvalue.MpValue`); ``float()`` and arithmetic work as usual.
         """
         import mpmath
 
-        if isinstance(dps, bool) or not isinstance(dps, (int, np.integer)) or dps < 1:
-            raise ValueError(f"dps={dps!r} is invalid: expected an integer >= 1")
+        from ftheory._mpvalue import MpValue
 
-        def convert(p, v):
-            try:
-                as_float = float(v)
-            except (TypeError, ValueError):
-                raise ValueError(f"{p}={v!r} is not a number; expected a value in {PARAMS[p].domain}") from None
-            PARAMS[p].validate(as_float)
-            return mpmath.mpf(v.strip()) if isinstance(v, str) else mpmath.mpf(v)
+        if isinstance(dps, bool) or not isinstance(dps, (int, np.integer)) or not 1 <= dps <= MAX_DPS:
+            raise ValueError(f"dps={dps!r} is invalid: expected an integer in [1, {MAX_DPS}] "
+                             "(ftheory.result.MAX_DPS, the largest precision offered)")
+        dps = int(dps)
 
         def at(digits):
             with mpmath.workdps(digits):
-                return self._mp(*self._arguments(params, convert))
+                return self._mp(*self._arguments(params, lambda p, v: PARAMS[p].to_mp(v)))
 
-        work = int(dps) + 10
+        work, cap = dps + 10, 8 * dps + 200
         previous = at(work)
-        while True:
-            if not mpmath.isfinite(previous) or previous == 0 or work > 8 * dps + 200:
-                break
-            work *= 2
+        while mpmath.isfinite(previous) and work < cap:
+            work = min(2 * work, cap)
             current = at(work)
             with mpmath.workdps(work):
+                if current == previous == 0:
+                    continue  # zero so far: a cancellation may still resolve at higher precision
                 if abs(current - previous) <= abs(current) * mpmath.mpf(10) ** (-dps - 2):
                     previous = current
                     break
             previous = current
-        with mpmath.workdps(dps):
-            return +previous  # round to the requested precision
+        return MpValue(previous, dps)  # rounded to the requested precision
 
     # -- symbolic -------------------------------------------------------------------------
     @property
@@ -327,8 +358,9 @@ class Result:
 
         if dir not in ("+", "-"):
             raise ValueError(f"dir={dir!r} is invalid: expected '+' or '-'")
-        if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 1:
-            raise ValueError(f"order={order!r} is invalid: expected an integer >= 1")
+        if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or not 1 <= order <= MAX_SERIES_ORDER:
+            raise ValueError(f"order={order!r} is invalid: expected an integer in [1, {MAX_SERIES_ORDER}] "
+                             "(ftheory.result.MAX_SERIES_ORDER)")
         sym = self._param_symbol(param)
         pt = _sympify_value(param, point, allow_inf=True)
         side = "-" if pt == sp.oo else dir
@@ -353,12 +385,16 @@ def _sympify_value(param, value, allow_inf=False):
         return sp.oo
     if allow_inf and text in ("-oo", "-inf"):
         return -sp.oo
-    from ftheory.params import parse_number
+    from ftheory.params import MAX_EXACT_DIGITS, exact_digits, parse_number
 
     try:
         parse_number(text)  # validates the syntax safely before SymPy sees it
+        digits = exact_digits(text)
     except ValueError:
         raise ValueError(f"{param}={value!r} is not a number") from None
+    if digits > MAX_EXACT_DIGITS:  # e.g. (1/3)**1e300: SymPy would compute 3**(10**300) exactly
+        raise ValueError(f"{param}={value!r} is too large an exact number for symbolic work (about "
+                         f"{digits:.3g} digits, at most {MAX_EXACT_DIGITS}); give a decimal value")
     if isinstance(value, float):
         return sp.Rational(value)
     return sp.sympify(text.replace("^", "**"), locals={"pi": sp.pi, "e": sp.E}, rational=True)

@@ -1,4 +1,4 @@
-"""Random-matrix primitives the derivations start from (THEORY.md §1.5).
+"""Random-matrix primitives the derivations start from (docs/background.md §1.5).
 
 Every primitive is a small SymPy construction that states one fact about Gaussian designs, with
 the condition under which it holds. Closed forms of the theory are assembled from these (see

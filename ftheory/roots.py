@@ -1,6 +1,6 @@
 """Vectorised root finding for implicit closed forms (SymPy-free runtime module).
 
-The gradient-flow fine-tuning scale of THEORY.md §6.3–§6.4 is the unique positive root of a
+The gradient-flow fine-tuning scale of docs/background.md §6.3–§6.4 is the unique positive root of a
 polynomial with a symbolic degree. With ``w = c^(2/(L-1))`` and ``A = a/r^2``, ``B = b/r^2`` the
 equation ``r^2 c^(2L/(L-1)) - a c^2 - b = 0`` becomes
 

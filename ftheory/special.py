@@ -1,6 +1,6 @@
 """Euler's Beta function to full float64 accuracy (SymPy-free runtime module).
 
-The Mercer eigenvalues of the ReLU kernels (THEORY.md §10.2, ``ftheory.theory.relu``) are Beta
+The Mercer eigenvalues of the ReLU kernels (docs/background.md §10.2, ``ftheory.theory.relu``) are Beta
 functions of integer and half-integer arguments such as ``B(d/2, (l + 1)/2)`` with ``d`` in the
 thousands. ``scipy.special.beta`` loses digits there (relative error 2e-13 at d = 150, 1.5e-11 at
 d = 5000, measured against 30-digit mpmath), because ``Gamma`` ratios of large arguments go through

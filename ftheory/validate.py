@@ -1,148 +1,88 @@
-"""``ftheory validate``: a fixed, fast set of theory-versus-simulation checks.
+"""``ftheory validate``: every twin of :mod:`ftheory.twins`, theory against simulation.
 
-Each :class:`Check` evaluates a registered closed form at the *exact finite-size* expectation
-where THEORY.md gives one, runs the Monte Carlo twin on the same parameters, and reports the
-z-score ``(simulation - theory) / standard error``. A check passes when ``|z| < Z_MAX`` (5
-standard errors, the suite's tolerance) and every simulated instance converged.
-
-This module brings theory and simulation together (like the tests and figures do); neither
-``ftheory.theory`` nor ``ftheory.simulate`` imports the other.
+Each check runs a twin's simulator at a point of its region and compares the simulated mean with
+the twin's expectation (the exact finite-size oracle where one exists) within ``Z_MAX`` standard
+errors plus the twin's declared finite-size allowance (see :func:`ftheory.twins.compare`). By
+default every twin runs once, at its declared example point; ``points=k`` adds ``k`` points per
+twin drawn uniformly in its region with a generator seeded by ``seed``. Twins marked slow (gradient
+descent) run only with ``slow=True``.
 """
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-from typing import Callable
-
 import numpy as np
 
-import ftheory
+from ftheory import twins as _twins
 
-Z_MAX = 5.0
-
-
-@dataclass(frozen=True)
-class Check:
-    """One comparison: ``result(**theory_params)`` against ``simulate()``'s MCEstimate."""
-
-    result: str
-    theory_params: dict
-    simulate: Callable
-    label: str
-    simulator: str
+Z_MAX = _twins.Z_MAX
 
 
-@dataclass(frozen=True)
-class Outcome:
-    check: Check
-    theory: float
-    mean: float
-    sem: float
-    converged: int
-    instances: int
+def checks(*, points: int = 0, seed: int = 0, slow: bool = False, result: str | None = None) -> list:
+    """``(twin, point)`` pairs to run: each twin's example, plus ``points`` random points per twin."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for twin in _twins.twins(result):
+        if twin.slow and not slow:
+            continue
+        out.append((twin, dict(twin.example)))
+        out += [(twin, _twins.sample_point(twin, rng)) for _ in range(points)]
+    if result is not None and not out:
+        import ftheory
 
-    @property
-    def z(self) -> float:
-        if self.sem == 0:
-            return 0.0 if math.isclose(self.mean, self.theory, rel_tol=1e-9, abs_tol=1e-20) else math.inf
-        return (self.mean - self.theory) / self.sem
-
-    @property
-    def passed(self) -> bool:
-        return abs(self.z) < Z_MAX and self.converged == self.instances
-
-    def as_dict(self) -> dict:
-        return {"result": self.check.result, "label": self.check.label, "simulator": self.check.simulator,
-                "params": self.check.theory_params, "theory": self.theory, "simulation": self.mean,
-                "sem": self.sem, "z": self.z, "converged": self.converged, "instances": self.instances,
-                "passed": self.passed}
+        ftheory.get(result)  # unknown name: ValueError with suggestions
+        why = _twins.reasons().get(result)
+        raise ValueError(f"result={result!r} has no {'fast ' if not slow else ''}simulation twin"
+                         + (f": {why.why}" if why else "; pass slow=True (--slow)"))
+    return out
 
 
-def _min_norm(n, d, sigma, instances, seed):
-    from ftheory.simulate.linear import simulate_min_norm_risk
+def run_checks(pairs, *, seed: int = 0, progress=None) -> list:
+    """Run each ``(twin, point)`` and return its :class:`ftheory.twins.Comparison` (in order).
 
-    return lambda: simulate_min_norm_risk(n, d, sigma, instances=instances, seed=seed)
-
-
-def _deep(procedure, n, d, theta, sigma, instances, seed, key=None, **kw):
-    def run():
-        from ftheory.simulate.deep_linear import simulate_deep_linear, simulate_transfer
-
-        if key is None:
-            return simulate_deep_linear(procedure, n, d, theta, sigma, instances=instances, seed=seed, **kw)
-        return simulate_transfer(n, d, theta, sigma, instances=instances, seed=seed, **kw)[key]
-    return run
-
-
-def _linear(function, key=None, **kw):
-    def run():
-        from ftheory.simulate import linear
-
-        out = getattr(linear, function)(**kw)
-        return out if key is None else out[key]
-    return run
-
-
-def default_checks(seed: int = 0) -> list:
-    """The checks ``ftheory validate`` runs (each a few seconds at most)."""
-    q = math.pi / 4
-    checks = [
-        Check("scratch_risk_finite", {"n": 40, "d": 80, "sigma": 0.2}, _min_norm(40, 80, 0.2, 2000, seed),
-              "min-norm, under-parameterised", "simulate_min_norm_risk"),
-        Check("scratch_risk_finite", {"n": 120, "d": 80, "sigma": 0.5}, _min_norm(120, 80, 0.5, 2000, seed + 1),
-              "min-norm, over-parameterised", "simulate_min_norm_risk"),
-        Check("scratch_risk_finite", {"n": 20, "d": 40, "sigma": 0.2},
-              _deep("sc", 20, 40, 0.0, 0.2, 100, seed + 2),
-              "deep linear L=2 trained by GD from alpha=1e-5 (Theorem 3.5)", "simulate_deep_linear"),
-    ]
-    registered = {r.name for r in ftheory.results()}
-    if "linear_transfer_risk_finite" in registered:
-        checks += [
-            Check("linear_transfer_risk_finite", {"n": 10, "theta": q, "sigma": 0.2},
-                  _linear("simulate_linear_transfer_risk", n=10, d=60, theta=q, sigma=0.2, instances=20000,
-                          seed=seed + 3), "read-out refit, worked example 9", "simulate_linear_transfer_risk"),
-            Check("linear_transfer_risk_finite", {"n": 12, "theta": q, "sigma": 0.2, "lam": 0.1},
-                  _linear("simulate_linear_transfer_risk", n=12, d=60, theta=q, sigma=0.2, lam=0.1,
-                          instances=20000, seed=seed + 4), "ridge read-out (chi-square quadrature)",
-                  "simulate_linear_transfer_risk"),
-            Check("linear_transfer_risk_finite", {"n": 25, "theta": q, "sigma": 0.2},
-                  _deep("lt", 25, 50, q, 0.2, 100, seed + 5),
-                  "deep linear: pretrained by GD, read-out refit", "simulate_deep_linear"),
-        ]
-    if "linear_transfer_transferability_finite" in registered:
-        checks.append(Check("linear_transfer_transferability_finite", {"n": 30, "d": 60, "theta": q, "sigma": 0.2},
-                            _linear("simulate_scratch_and_transfer", key="transferability", n=30, d=60, theta=q,
-                                    sigma=0.2, instances=4000, seed=seed + 6),
-                            "T_lt on shared data", "simulate_scratch_and_transfer"))
-    if "finetune_transferability_finite" in registered:
-        checks.append(Check("finetune_transferability_finite", {"n": 30, "d": 60, "theta": q},
-                            _deep(None, 30, 60, q, 0.0, 60, seed + 7, key="T_ft"),
-                            "fine-tuning by GD, noiseless (paper formula exact)", "simulate_transfer"))
-    return checks
-
-
-def run_checks(checks, progress=None) -> list:
-    """Run each check and return its :class:`Outcome` (in order)."""
+    The simulation seed is :func:`ftheory.twins.seed_for` of the pair, shifted by ``seed``.
+    """
     outcomes = []
-    for check in checks:
+    for twin, point in pairs:
         if progress:
-            progress(check)
-        theory = float(ftheory.get(check.result)(**check.theory_params))
-        est = check.simulate()
-        outcomes.append(Outcome(check, theory, est.mean, est.sem, int(np.sum(est.converged)), est.instances))
+            progress(twin, point)
+        outcomes.append(_twins.compare(twin, point, seed=(_twins.seed_for(twin, point) + int(seed)) % 2 ** 32))
     return outcomes
 
 
+def _fmt(point) -> str:
+    return ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in point.items())
+
+
 def format_table(outcomes) -> str:
-    head = (f"{'result':38s} {'parameters':34s} {'theory':>10s} {'simulation':>11s} {'sem':>9s} "
-            f"{'z':>7s} {'conv':>9s}  ok")
+    """Plain-text table of comparisons with a pass/fail count."""
+    head = f"{'result':44s} {'theory':>10s} {'simulation':>11s} {'sem':>9s} {'tol':>9s} {'z':>7s} {'conv':>9s}  ok"
     lines = [head, "-" * len(head)]
     for o in outcomes:
-        params = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
-                           for k, v in o.check.theory_params.items())
-        lines.append(f"{o.check.result:38s} {params:34s} {o.theory:10.5f} {o.mean:11.5f} {o.sem:9.2g} "
+        lines.append(f"{o.twin.result:44s} {o.expected:10.5f} {o.mean:11.5f} {o.sem:9.2g} {o.tolerance:9.2g} "
                      f"{o.z:7.2f} {o.converged:4d}/{o.instances:<4d}  {'yes' if o.passed else 'NO'}")
-        lines.append(f"    {o.check.label} [{o.check.simulator}]")
+        lines.append(f"    {_fmt(o.point)}  [{o.twin.simulator.rsplit('.', 1)[-1]}; "
+                     f"oracle {o.twin.oracle or o.twin.result}]")
     failed = sum(not o.passed for o in outcomes)
     lines.append(f"{len(outcomes) - failed} passed, {failed} failed")
     return "\n".join(lines)
+
+
+def add_arguments(p) -> None:
+    """Options of the ``validate`` subcommand."""
+    p.add_argument("--seed", type=int, default=0, help="shifts every simulation seed and draws the extra points")
+    p.add_argument("--points", type=int, default=0, help="extra random points per twin (default 0: examples only)")
+    p.add_argument("--slow", action="store_true", help="also run the gradient-descent twins")
+    p.add_argument("--result", help="only the twins of this result")
+    p.add_argument("--json", action="store_true")
+
+
+def run(ns, emit) -> int:
+    """Run the CLI command: 0 when every check passed, 1 otherwise."""
+    import sys
+
+    if ns.points < 0:
+        raise ValueError(f"points={ns.points!r} is invalid: expected an integer >= 0")
+    pairs = checks(points=ns.points, seed=ns.seed, slow=ns.slow, result=ns.result)
+    progress = None if ns.json else (lambda t, p: print(f"  checking {t.label} at {_fmt(p)}", file=sys.stderr))
+    outcomes = run_checks(pairs, seed=ns.seed, progress=progress)
+    emit([o.as_dict() for o in outcomes], ns.json, format_table(outcomes))
+    return 0 if all(o.passed for o in outcomes) else 1

@@ -24,7 +24,7 @@ def test_list(capsys):
 
 def test_show(capsys):
     code, out, _ = run(capsys, "show", "scratch_risk")
-    assert code == 0 and "THEORY.md §3.2" in out and "gamma in [0, inf)" in out and "for γ < 1" in out
+    assert code == 0 and "docs/background.md §3.2" in out and "gamma in [0, inf)" in out and "\nγ < 1: " in out
     code, out, _ = run(capsys, "show", "scratch_risk", "--json")
     data = json.loads(out)
     assert data["domain"]["sigma"] == "[0, inf)" and data["latex"].startswith(r"\begin{cases}")

@@ -8,10 +8,46 @@ from ftheory.cli import main
 from ftheory.figures import figure_modules, reproduce
 
 
+LAYOUT = {}  # PNG file name -> layout problems of the figure when it was saved (filled by `tiny`)
+
+
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
+    """Every figure at the tiny scale; each figure's layout is checked as it is saved."""
+    import matplotlib.figure
+
+    from ftheory.figures import layout
+
     out = tmp_path_factory.mktemp("figs")
-    return out, reproduce(out=str(out), scale="tiny", seed=3, quiet=True)
+    savefig = matplotlib.figure.Figure.savefig
+
+    def checked_savefig(self, fname, *args, **kwargs):
+        if str(fname).endswith(".png"):
+            LAYOUT[os.path.basename(str(fname))] = layout.problems(self)
+        return savefig(self, fname, *args, **kwargs)
+
+    matplotlib.figure.Figure.savefig = checked_savefig
+    try:
+        report = reproduce(out=str(out), scale="tiny", seed=3, quiet=True)
+    finally:
+        matplotlib.figure.Figure.savefig = savefig
+    return out, report
+
+
+#: figures whose layout is being fixed on another branch (helper "relu", issue 12 §4); strict, so the
+#: marker must be removed when the fix is merged
+LAYOUT_PENDING = {"relu-phase", "relu-powerlaw"}
+
+
+@pytest.mark.parametrize("fid", [pytest.param(f, marks=pytest.mark.xfail(strict=True, reason="relu layout fix pending"))
+                                 if f in LAYOUT_PENDING else f for f in figure_modules()])
+def test_layout_legends_colour_bars_and_markers(tiny, fid):
+    """No legend or colour bar over plotted data or another axes, no marker outside its axes, no
+    overlapping tick labels (ftheory.figures.layout), for every registered figure."""
+    _, report = tiny
+    png = os.path.basename([f for f in report[fid]["files"] if f.endswith(".png")][0])
+    assert png in LAYOUT, "the figure was not drawn by this run"
+    assert LAYOUT[png] == [], "\n".join(LAYOUT[png])
 
 
 def test_every_figure_renders_png_pdf_and_numbers(tiny):
@@ -24,6 +60,32 @@ def test_every_figure_renders_png_pdf_and_numbers(tiny):
         assert data["scale"] == "tiny" and data["seed"] == 3 and data["data"]
     page = (out / "index.html").read_text()
     assert all(f'id="{fid}"' in page for fid in report)
+
+
+def test_index_has_contents_and_the_papers_figure_numbers(tiny):
+    import html
+
+    from ftheory.figures.catalogue import PAPER, paper_figure
+
+    out, report = tiny
+    page = (out / "index.html").read_text()
+    nav = page[page.index("<nav id='contents'>"):page.index("</nav>")]
+    assert [fid for fid in report if f'href="#{fid}"' in nav] == list(report)
+    for fid in report:
+        assert fid in PAPER, f"say where {fid} is in the paper (or that it is an extension) in figures/catalogue.py"
+        assert page.count(html.escape(paper_figure(fid))) == 2  # in the contents and above the figure
+    assert "Fig. 1" in PAPER["lt-phase"] and "Fig. 4" in PAPER["similarity"] and "Fig. 3" in PAPER["relu-phase"]
+
+
+def test_cli_prints_where_the_index_is_and_help_lists_the_figures(tiny, capsys):
+    out, report = tiny
+    assert main(["reproduce", "--out", str(out), "--only", "lt-ridge", "--scale", "tiny", "--seed", "3"]) == 0
+    printed = capsys.readouterr().out
+    assert str(out / "index.html") in printed
+    with pytest.raises(SystemExit):
+        main(["reproduce", "--help"])
+    helptext = capsys.readouterr().out
+    assert all(f"  {fid} " in helptext for fid in report) and "Fig. 5" in helptext
 
 
 def test_rerun_reuses_stored_numbers(tiny):
@@ -61,7 +123,11 @@ def test_scratch_dd_numbers_agree_with_exact_finite_mean(tiny):
     testable = [r for r in rows if abs(r["n"] - r["d"]) >= 6]
     for r in testable:
         if r["sigma"] == 0 and r["n"] > r["d"]:
-            assert r["theory_finite"] == 0 and r["mean"] < 1e-24  # exact recovery up to rounding
+            # exact recovery up to rounding: |b - beta_t| <= c eps kappa(X) |beta_t| (kappa ~ Marchenko-Pastur
+            # edge ratio, c = 10 d for the solver constant and the condition number's tail)
+            n, d = r["n"], r["d"]
+            kappa = (n ** 0.5 + d ** 0.5) / (n ** 0.5 - d ** 0.5)
+            assert r["theory_finite"] == 0 and r["mean"] < (10 * d * 2.220446049250313e-16 * kappa) ** 2 * r.get("norm_t", 1.0) ** 2
             continue
         t_crit = stats.t.ppf(1 - 1e-3 / (2 * len(testable)), r["instances"] - 1)
         assert abs(r["mean"] - r["theory_finite"]) < t_crit * r["sem"], r

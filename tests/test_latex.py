@@ -53,6 +53,13 @@ def test_formula_sheet_is_a_complete_document_with_every_result():
     assert tex.startswith(r"\documentclass") and tex.rstrip().endswith(r"\end{document}")
     for r in ftheory.results():
         assert r"\texttt{" + r.name.replace("_", r"\_") + "}" in tex
-        assert r.latex() in tex
+        assert r.latex() in tex or r.name in LONG  # wide formulas are broken up (tests/test_latex_sheet.py)
         assert f"[{r.status}]" in tex
-    assert tex.count(r"\begin{equation*}") == tex.count(r"\end{equation*}") == len(ftheory.results())
+    displays = tex.count(r"\begin{equation*}") + tex.count(r"\begin{align*}")
+    assert displays == tex.count(r"\end{equation*}") + tex.count(r"\end{align*}") == len(ftheory.results())
+
+
+LONG = {"finetune_break_even_theta_gf", "finetune_transferability_gf", "linear_transfer_risk_finite",
+        "linear_transfer_transferability", "linear_transfer_transferability_finite", "lt_boundary_lower",
+        "lt_boundary_upper", "linear_transfer_transferability_tuned", "scratch_ridge_risk",
+        "wasserstein1_lower_bound", "wasserstein2_task"}

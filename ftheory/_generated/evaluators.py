@@ -9,7 +9,7 @@ import numpy
 
 from ftheory._generated._support import broadcast_float, finish, squeeze_grid
 
-# finetune_break_even_theta: THEORY.md §6.2 (pi/3 for unit teachers; norms: EXT)
+# finetune_break_even_theta: docs/background.md §6.2 (pi/3 for unit teachers; norms: EXT)
 def _finetune_break_even_theta__branches(norm_s, norm_t):
     norm_s, norm_t = broadcast_float(norm_s, norm_t)
     out = numpy.empty(norm_s.shape)
@@ -36,7 +36,7 @@ def finetune_break_even_theta__mp(norm_s, norm_t):
     return mpmath.mpf(0)
 
 
-# finetune_break_even_theta_gf: THEORY.md §6.3-§6.4
+# finetune_break_even_theta_gf: docs/background.md §6.3-§6.4
 def _finetune_break_even_theta_gf__branches(gamma, sigma, depth, norm_s, norm_t):
     import ftheory.roots
     gamma, sigma, depth, norm_s, norm_t = broadcast_float(gamma, sigma, depth, norm_s, norm_t)
@@ -65,7 +65,7 @@ def finetune_break_even_theta_gf__mp(gamma, sigma, depth, norm_s, norm_t):
     return mpmath.mpf(0)
 
 
-# finetune_scale: THEORY.md §6.3-§6.4
+# finetune_scale: docs/background.md §6.3-§6.4
 def _finetune_scale__branches(gamma, sigma, depth, norm_s, norm_t):
     import ftheory.roots
     gamma, sigma, depth, norm_s, norm_t = broadcast_float(gamma, sigma, depth, norm_s, norm_t)
@@ -106,7 +106,7 @@ def finetune_scale__mp(gamma, sigma, depth, norm_s, norm_t):
     return mpmath.mpf(mpmath.inf)
 
 
-# finetune_transferability: THEORY.md §6.2; paper Theorem 3.9, eqs. (14)-(15) (norms: EXT)
+# finetune_transferability: docs/background.md §6.2; paper Theorem 3.9, eqs. (14)-(15) (norms: EXT)
 def _finetune_transferability__branches(gamma, theta, norm_s, norm_t):
     gamma, theta, norm_s, norm_t = broadcast_float(gamma, theta, norm_s, norm_t)
     out = numpy.empty(gamma.shape)
@@ -133,7 +133,7 @@ def finetune_transferability__mp(gamma, theta, norm_s, norm_t):
     return mpmath.mpf(0)
 
 
-# finetune_transferability_finite: THEORY.md §6.2 (exact finite size)
+# finetune_transferability_finite: docs/background.md §6.2 (exact finite size)
 def _finetune_transferability_finite__branches(n, d, theta, norm_s, norm_t):
     n, d, theta, norm_s, norm_t = broadcast_float(n, d, theta, norm_s, norm_t)
     out = numpy.empty(n.shape)
@@ -160,7 +160,7 @@ def finetune_transferability_finite__mp(n, d, theta, norm_s, norm_t):
     return mpmath.mpf(0)
 
 
-# finetune_transferability_gf: THEORY.md §6.3-§6.4 (correction of Theorem 3.9)
+# finetune_transferability_gf: docs/background.md §6.3-§6.4 (correction of Theorem 3.9)
 def _finetune_transferability_gf__branches(gamma, theta, sigma, depth, norm_s, norm_t):
     import ftheory.roots
     gamma, theta, sigma, depth, norm_s, norm_t = broadcast_float(gamma, theta, sigma, depth, norm_s, norm_t)
@@ -189,7 +189,7 @@ def finetune_transferability_gf__mp(gamma, theta, sigma, depth, norm_s, norm_t):
     return mpmath.mpf(0)
 
 
-# finetune_break_even_theta_finite_source: THEORY.md §7.2; paper eq. (23)
+# finetune_break_even_theta_finite_source: docs/background.md §7.2; paper eq. (23)
 def _finetune_break_even_theta_finite_source__branches(gamma_s, sigma_s):
     gamma_s, sigma_s = broadcast_float(gamma_s, sigma_s)
     out = numpy.empty(gamma_s.shape)
@@ -228,7 +228,197 @@ def finetune_break_even_theta_finite_source__mp(gamma_s, sigma_s):
     return mpmath.mpf(0)
 
 
-# finetune_transferability_finite_source: THEORY.md §7.2; paper Theorem C.1, eq. (22)
+# finetune_break_even_theta_gf_finite_source: docs/background.md §6.4, §7.2
+def _finetune_break_even_theta_gf_finite_source__branches(gamma, sigma, gamma_s, sigma_s, depth):
+    import ftheory.roots
+    gamma, sigma, gamma_s, sigma_s, depth = broadcast_float(gamma, sigma, gamma_s, sigma_s, depth)
+    out = numpy.empty(gamma.shape)
+    todo = numpy.ones(gamma.shape, dtype=bool)
+    m = todo & (numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.less(gamma_s, 1))))
+    if m.any():
+        out[m] = (lambda gamma, sigma, gamma_s, sigma_s, depth: numpy.arccos(functools.reduce(numpy.minimum, [1, (1/2)*(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**((1/2)*depth - 1/2)/gamma_s])))(gamma[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma, 1),numpy.less(gamma_s, 1))))
+    if m.any():
+        out[m] = (lambda gamma, sigma, gamma_s, sigma_s, depth: numpy.arccos(functools.reduce(numpy.minimum, [1, (1/2)*((sigma**2/(gamma - 1) + 1)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**(((1/2)*depth - 1/2)/depth)*(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)/gamma_s])))(gamma[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.less(gamma_s, 1))))
+    if m.any():
+        out[m] = (lambda gamma_s, sigma_s, depth: numpy.arccos(functools.reduce(numpy.minimum, [1, (1/2)*(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)*(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)**(-((1/2)*depth - 1/2)/depth)/gamma_s])))(gamma_s[m], sigma_s[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.less(gamma_s, 1))
+    if m.any():
+        out[m] = (lambda gamma_s, sigma_s: numpy.arccos(functools.reduce(numpy.minimum, [1, numpy.inf*(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)/gamma_s])))(gamma_s[m], sigma_s[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma_s, 1),numpy.less(gamma, 1))))
+    if m.any():
+        out[m] = (lambda gamma, sigma, gamma_s, sigma_s, depth: numpy.arccos(functools.reduce(numpy.minimum, [1, (1/2)*(sigma_s**2/(gamma_s - 1) + 1)*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(sigma_s**2/(gamma_s - 1) + 1))**((1/2)*depth - 1/2)])))(gamma[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma, 1),numpy.greater(gamma_s, 1))))
+    if m.any():
+        out[m] = (lambda gamma, sigma, gamma_s, sigma_s, depth: numpy.arccos(functools.reduce(numpy.minimum, [1, (1/2)*((sigma**2/(gamma - 1) + 1)/(sigma_s**2/(gamma_s - 1) + 1))**(((1/2)*depth - 1/2)/depth)*(sigma_s**2/(gamma_s - 1) + 1)])))(gamma[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.greater(gamma_s, 1))))
+    if m.any():
+        out[m] = (lambda gamma_s, sigma_s, depth: numpy.arccos(functools.reduce(numpy.minimum, [1, (1/2)*(sigma_s**2/(gamma_s - 1) + 1)*(sigma_s**2/(gamma_s - 1) + 1)**(-((1/2)*depth - 1/2)/depth)])))(gamma_s[m], sigma_s[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.greater(gamma_s, 1))
+    if m.any():
+        out[m] = (lambda gamma_s, sigma_s: numpy.arccos(functools.reduce(numpy.minimum, [1, numpy.inf*(sigma_s**2/(gamma_s - 1) + 1)])))(gamma_s[m], sigma_s[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.less(gamma, 1))))
+    if m.any():
+        out[m] = (lambda gamma, sigma, depth: numpy.arccos(functools.reduce(numpy.minimum, [1, (1/2)*ftheory.roots.positive_root(depth, 1 - gamma, gamma*sigma**2/(1 - gamma) + gamma)**((1/2)*depth - 1/2)])))(gamma[m], sigma[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.greater(gamma, 1))))
+    if m.any():
+        out[m] = (lambda gamma, sigma, depth: numpy.arccos(functools.reduce(numpy.minimum, [1, (1/2)*(sigma**2/(gamma - 1) + 1)**(((1/2)*depth - 1/2)/depth)])))(gamma[m], sigma[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.equal(sigma_s, 0))))
+    if m.any():
+        out[m] = (1/3)*numpy.pi
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = 0
+    return out
+
+
+def finetune_break_even_theta_gf_finite_source__numpy(gamma, sigma, gamma_s, sigma_s, depth):
+    (gamma, sigma, gamma_s, sigma_s, depth,), shape = squeeze_grid(gamma, sigma, gamma_s, sigma_s, depth)
+    return finish(_finetune_break_even_theta_gf_finite_source__branches(gamma, sigma, gamma_s, sigma_s, depth), shape)
+
+
+def finetune_break_even_theta_gf_finite_source__mp(gamma, sigma, gamma_s, sigma_s, depth):
+    import mpmath
+    import ftheory.roots
+    if (gamma < 1) and (gamma_s < 1):
+        return mpmath.mpf(mpmath.acos(min(1, (mpmath.mpf(1)/mpmath.mpf(2))*(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)*ftheory.roots.positive_root_mp(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2))/gamma_s)))
+    if (gamma > 1) and (gamma_s < 1):
+        return mpmath.mpf(mpmath.acos(min(1, (mpmath.mpf(1)/mpmath.mpf(2))*((sigma**2/(gamma - 1) + 1)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**(((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2))/depth)*(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)/gamma_s)))
+    if (sigma == 0) and (gamma_s < 1):
+        return mpmath.mpf(mpmath.acos(min(1, (mpmath.mpf(1)/mpmath.mpf(2))*(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)*(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)**(-((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2))/depth)/gamma_s)))
+    if (gamma_s < 1):
+        return mpmath.mpf(mpmath.acos(min(1, mpmath.inf*(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)/gamma_s)))
+    if (gamma_s > 1) and (gamma < 1):
+        return mpmath.mpf(mpmath.acos(min(1, (mpmath.mpf(1)/mpmath.mpf(2))*(sigma_s**2/(gamma_s - 1) + 1)*ftheory.roots.positive_root_mp(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(sigma_s**2/(gamma_s - 1) + 1))**((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2)))))
+    if (gamma > 1) and (gamma_s > 1):
+        return mpmath.mpf(mpmath.acos(min(1, (mpmath.mpf(1)/mpmath.mpf(2))*((sigma**2/(gamma - 1) + 1)/(sigma_s**2/(gamma_s - 1) + 1))**(((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2))/depth)*(sigma_s**2/(gamma_s - 1) + 1))))
+    if (sigma == 0) and (gamma_s > 1):
+        return mpmath.mpf(mpmath.acos(min(1, (mpmath.mpf(1)/mpmath.mpf(2))*(sigma_s**2/(gamma_s - 1) + 1)*(sigma_s**2/(gamma_s - 1) + 1)**(-((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2))/depth))))
+    if (gamma_s > 1):
+        return mpmath.mpf(mpmath.acos(min(1, mpmath.inf*(sigma_s**2/(gamma_s - 1) + 1))))
+    if (sigma_s == 0) and (gamma < 1):
+        return mpmath.mpf(mpmath.acos(min(1, (mpmath.mpf(1)/mpmath.mpf(2))*ftheory.roots.positive_root_mp(depth, 1 - gamma, gamma*sigma**2/(1 - gamma) + gamma)**((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2)))))
+    if (sigma_s == 0) and (gamma > 1):
+        return mpmath.mpf(mpmath.acos(min(1, (mpmath.mpf(1)/mpmath.mpf(2))*(sigma**2/(gamma - 1) + 1)**(((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2))/depth))))
+    if (sigma == 0) and (sigma_s == 0):
+        return mpmath.mpf((mpmath.mpf(1)/mpmath.mpf(3))*mpmath.pi)
+    return mpmath.mpf(0)
+
+
+# finetune_scale_finite_source: docs/background.md §6.4, §7.2
+def _finetune_scale_finite_source__branches(gamma, sigma, gamma_s, sigma_s, depth):
+    import ftheory.roots
+    gamma, sigma, gamma_s, sigma_s, depth = broadcast_float(gamma, sigma, gamma_s, sigma_s, depth)
+    out = numpy.empty(gamma.shape)
+    todo = numpy.ones(gamma.shape, dtype=bool)
+    m = todo & (numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.less(gamma_s, 1))))
+    if m.any():
+        out[m] = (lambda gamma, sigma, gamma_s, sigma_s, depth: ftheory.roots.positive_root(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**((1/2)*depth - 1/2))(gamma[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma, 1),numpy.less(gamma_s, 1))))
+    if m.any():
+        out[m] = (lambda gamma, sigma, gamma_s, sigma_s, depth: ((sigma**2/(gamma - 1) + 1)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**(((1/2)*depth - 1/2)/depth))(gamma[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.less(gamma_s, 1))))
+    if m.any():
+        out[m] = (lambda gamma_s, sigma_s, depth: (gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)**(-((1/2)*depth - 1/2)/depth))(gamma_s[m], sigma_s[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.less(gamma_s, 1))
+    if m.any():
+        out[m] = numpy.inf
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma_s, 1),numpy.less(gamma, 1))))
+    if m.any():
+        out[m] = (lambda gamma, sigma, gamma_s, sigma_s, depth: ftheory.roots.positive_root(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(sigma_s**2/(gamma_s - 1) + 1))**((1/2)*depth - 1/2))(gamma[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma, 1),numpy.greater(gamma_s, 1))))
+    if m.any():
+        out[m] = (lambda gamma, sigma, gamma_s, sigma_s, depth: ((sigma**2/(gamma - 1) + 1)/(sigma_s**2/(gamma_s - 1) + 1))**(((1/2)*depth - 1/2)/depth))(gamma[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.greater(gamma_s, 1))))
+    if m.any():
+        out[m] = (lambda gamma_s, sigma_s, depth: (sigma_s**2/(gamma_s - 1) + 1)**(-((1/2)*depth - 1/2)/depth))(gamma_s[m], sigma_s[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.greater(gamma_s, 1))
+    if m.any():
+        out[m] = numpy.inf
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.less(gamma, 1))))
+    if m.any():
+        out[m] = (lambda gamma, sigma, depth: ftheory.roots.positive_root(depth, 1 - gamma, gamma*sigma**2/(1 - gamma) + gamma)**((1/2)*depth - 1/2))(gamma[m], sigma[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.greater(gamma, 1))))
+    if m.any():
+        out[m] = (lambda gamma, sigma, depth: (sigma**2/(gamma - 1) + 1)**(((1/2)*depth - 1/2)/depth))(gamma[m], sigma[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.equal(sigma_s, 0))))
+    if m.any():
+        out[m] = 1
+        todo &= ~m
+    m = todo & (numpy.equal(sigma_s, 0))
+    if m.any():
+        out[m] = numpy.inf
+        todo &= ~m
+    m = todo & (numpy.less(gamma, 1))
+    if m.any():
+        out[m] = (lambda gamma, depth: (1 - gamma)**((1/2)*depth - 1/2))(gamma[m], depth[m])
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = 0
+    return out
+
+
+def finetune_scale_finite_source__numpy(gamma, sigma, gamma_s, sigma_s, depth):
+    (gamma, sigma, gamma_s, sigma_s, depth,), shape = squeeze_grid(gamma, sigma, gamma_s, sigma_s, depth)
+    return finish(_finetune_scale_finite_source__branches(gamma, sigma, gamma_s, sigma_s, depth), shape)
+
+
+def finetune_scale_finite_source__mp(gamma, sigma, gamma_s, sigma_s, depth):
+    import mpmath
+    import ftheory.roots
+    if (gamma < 1) and (gamma_s < 1):
+        return mpmath.mpf(ftheory.roots.positive_root_mp(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2)))
+    if (gamma > 1) and (gamma_s < 1):
+        return mpmath.mpf(((sigma**2/(gamma - 1) + 1)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**(((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2))/depth))
+    if (sigma == 0) and (gamma_s < 1):
+        return mpmath.mpf((gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)**(-((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2))/depth))
+    if (gamma_s < 1):
+        return mpmath.mpf(mpmath.inf)
+    if (gamma_s > 1) and (gamma < 1):
+        return mpmath.mpf(ftheory.roots.positive_root_mp(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(sigma_s**2/(gamma_s - 1) + 1))**((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2)))
+    if (gamma > 1) and (gamma_s > 1):
+        return mpmath.mpf(((sigma**2/(gamma - 1) + 1)/(sigma_s**2/(gamma_s - 1) + 1))**(((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2))/depth))
+    if (sigma == 0) and (gamma_s > 1):
+        return mpmath.mpf((sigma_s**2/(gamma_s - 1) + 1)**(-((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2))/depth))
+    if (gamma_s > 1):
+        return mpmath.mpf(mpmath.inf)
+    if (sigma_s == 0) and (gamma < 1):
+        return mpmath.mpf(ftheory.roots.positive_root_mp(depth, 1 - gamma, gamma*sigma**2/(1 - gamma) + gamma)**((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2)))
+    if (sigma_s == 0) and (gamma > 1):
+        return mpmath.mpf((sigma**2/(gamma - 1) + 1)**(((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2))/depth))
+    if (sigma == 0) and (sigma_s == 0):
+        return mpmath.mpf(1)
+    if (sigma_s == 0):
+        return mpmath.mpf(mpmath.inf)
+    if (gamma < 1):
+        return mpmath.mpf((1 - gamma)**((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2)))
+    return mpmath.mpf(0)
+
+
+# finetune_transferability_finite_source: docs/background.md §7.2; paper Theorem C.1, eq. (22)
 def _finetune_transferability_finite_source__branches(gamma, theta, gamma_s, sigma_s):
     gamma, theta, gamma_s, sigma_s = broadcast_float(gamma, theta, gamma_s, sigma_s)
     out = numpy.empty(gamma.shape)
@@ -273,7 +463,111 @@ def finetune_transferability_finite_source__mp(gamma, theta, gamma_s, sigma_s):
     return mpmath.mpf(mpmath.ninf)
 
 
-# finite_source_norm_sq: THEORY.md §7.1; paper Appendix C
+# finetune_transferability_gf_finite_source: docs/background.md §6.4, §7.2
+def _finetune_transferability_gf_finite_source__branches(gamma, theta, sigma, gamma_s, sigma_s, depth):
+    import ftheory.roots
+    gamma, theta, sigma, gamma_s, sigma_s, depth = broadcast_float(gamma, theta, sigma, gamma_s, sigma_s, depth)
+    out = numpy.empty(gamma.shape)
+    todo = numpy.ones(gamma.shape, dtype=bool)
+    m = todo & (numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.less(gamma_s, 1))))
+    if m.any():
+        out[m] = (lambda gamma, theta, sigma, gamma_s, sigma_s, depth: -(1 - gamma)*numpy.sqrt(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)*(-2*gamma_s*numpy.cos(theta)/numpy.sqrt(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s) + numpy.sqrt(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**((1/2)*depth - 1/2))*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**((1/2)*depth - 1/2))(gamma[m], theta[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.less(gamma_s, 1))
+    if m.any():
+        out[m] = 0
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma_s, 1),numpy.less(gamma, 1))))
+    if m.any():
+        out[m] = (lambda gamma, theta, sigma, gamma_s, sigma_s, depth: -(1 - gamma)*numpy.sqrt(sigma_s**2/(gamma_s - 1) + 1)*(numpy.sqrt(sigma_s**2/(gamma_s - 1) + 1)*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(sigma_s**2/(gamma_s - 1) + 1))**((1/2)*depth - 1/2) - 2*numpy.cos(theta)/numpy.sqrt(sigma_s**2/(gamma_s - 1) + 1))*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(sigma_s**2/(gamma_s - 1) + 1))**((1/2)*depth - 1/2))(gamma[m], theta[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.greater(gamma_s, 1))
+    if m.any():
+        out[m] = 0
+        todo &= ~m
+    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.less(gamma, 1))))
+    if m.any():
+        out[m] = (lambda gamma, theta, sigma, depth: -(1 - gamma)*(-2*numpy.cos(theta) + ftheory.roots.positive_root(depth, 1 - gamma, gamma*sigma**2/(1 - gamma) + gamma)**((1/2)*depth - 1/2))*ftheory.roots.positive_root(depth, 1 - gamma, gamma*sigma**2/(1 - gamma) + gamma)**((1/2)*depth - 1/2))(gamma[m], theta[m], sigma[m], depth[m])
+        todo &= ~m
+    m = todo & (numpy.equal(sigma_s, 0))
+    if m.any():
+        out[m] = 0
+        todo &= ~m
+    m = todo & (numpy.less(gamma, 1))
+    if m.any():
+        out[m] = -numpy.inf
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = 0
+    return out
+
+
+def finetune_transferability_gf_finite_source__numpy(gamma, theta, sigma, gamma_s, sigma_s, depth):
+    (gamma, theta, sigma, gamma_s, sigma_s, depth,), shape = squeeze_grid(gamma, theta, sigma, gamma_s, sigma_s, depth)
+    return finish(_finetune_transferability_gf_finite_source__branches(gamma, theta, sigma, gamma_s, sigma_s, depth), shape)
+
+
+def finetune_transferability_gf_finite_source__mp(gamma, theta, sigma, gamma_s, sigma_s, depth):
+    import mpmath
+    import ftheory.roots
+    if (gamma < 1) and (gamma_s < 1):
+        return mpmath.mpf(-(1 - gamma)*mpmath.sqrt(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)*(-2*gamma_s*mpmath.cos(theta)/mpmath.sqrt(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s) + mpmath.sqrt(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)*ftheory.roots.positive_root_mp(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2)))*ftheory.roots.positive_root_mp(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2)))
+    if (gamma_s < 1):
+        return mpmath.mpf(0)
+    if (gamma_s > 1) and (gamma < 1):
+        return mpmath.mpf(-(1 - gamma)*mpmath.sqrt(sigma_s**2/(gamma_s - 1) + 1)*(mpmath.sqrt(sigma_s**2/(gamma_s - 1) + 1)*ftheory.roots.positive_root_mp(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(sigma_s**2/(gamma_s - 1) + 1))**((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2)) - 2*mpmath.cos(theta)/mpmath.sqrt(sigma_s**2/(gamma_s - 1) + 1))*ftheory.roots.positive_root_mp(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(sigma_s**2/(gamma_s - 1) + 1))**((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2)))
+    if (gamma_s > 1):
+        return mpmath.mpf(0)
+    if (sigma_s == 0) and (gamma < 1):
+        return mpmath.mpf(-(1 - gamma)*(-2*mpmath.cos(theta) + ftheory.roots.positive_root_mp(depth, 1 - gamma, gamma*sigma**2/(1 - gamma) + gamma)**((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2)))*ftheory.roots.positive_root_mp(depth, 1 - gamma, gamma*sigma**2/(1 - gamma) + gamma)**((mpmath.mpf(1)/mpmath.mpf(2))*depth + mpmath.mpf(-1)/mpmath.mpf(2)))
+    if (sigma_s == 0):
+        return mpmath.mpf(0)
+    if (gamma < 1):
+        return mpmath.mpf(mpmath.ninf)
+    return mpmath.mpf(0)
+
+
+# finite_source_effective_angle: docs/background.md §7.3
+def _finite_source_effective_angle__branches(theta, gamma_s, sigma_s):
+    theta, gamma_s, sigma_s = broadcast_float(theta, gamma_s, sigma_s)
+    out = numpy.empty(theta.shape)
+    todo = numpy.ones(theta.shape, dtype=bool)
+    m = todo & (numpy.less(gamma_s, 1))
+    if m.any():
+        out[m] = (lambda theta, gamma_s, sigma_s: numpy.arccos(gamma_s*numpy.cos(theta)/numpy.sqrt(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)))(theta[m], gamma_s[m], sigma_s[m])
+        todo &= ~m
+    m = todo & (numpy.greater(gamma_s, 1))
+    if m.any():
+        out[m] = (lambda theta, gamma_s, sigma_s: numpy.arccos(numpy.cos(theta)/numpy.sqrt(sigma_s**2/(gamma_s - 1) + 1)))(theta[m], gamma_s[m], sigma_s[m])
+        todo &= ~m
+    m = todo & (numpy.equal(sigma_s, 0))
+    if m.any():
+        out[m] = (lambda theta: numpy.arccos(numpy.cos(theta)))(theta[m])
+        todo &= ~m
+    m = todo
+    if m.any():
+        out[m] = (1/2)*numpy.pi
+    return out
+
+
+def finite_source_effective_angle__numpy(theta, gamma_s, sigma_s):
+    (theta, gamma_s, sigma_s,), shape = squeeze_grid(theta, gamma_s, sigma_s)
+    return finish(_finite_source_effective_angle__branches(theta, gamma_s, sigma_s), shape)
+
+
+def finite_source_effective_angle__mp(theta, gamma_s, sigma_s):
+    import mpmath
+    if (gamma_s < 1):
+        return mpmath.mpf(mpmath.acos(gamma_s*mpmath.cos(theta)/mpmath.sqrt(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)))
+    if (gamma_s > 1):
+        return mpmath.mpf(mpmath.acos(mpmath.cos(theta)/mpmath.sqrt(sigma_s**2/(gamma_s - 1) + 1)))
+    if (sigma_s == 0):
+        return mpmath.mpf(mpmath.acos(mpmath.cos(theta)))
+    return mpmath.mpf((mpmath.mpf(1)/mpmath.mpf(2))*mpmath.pi)
+
+
+# finite_source_norm_sq: docs/background.md §7.1; paper Appendix C
 def _finite_source_norm_sq__branches(gamma_s, sigma_s):
     gamma_s, sigma_s = broadcast_float(gamma_s, sigma_s)
     out = numpy.empty(gamma_s.shape)
@@ -312,7 +606,7 @@ def finite_source_norm_sq__mp(gamma_s, sigma_s):
     return mpmath.mpf(mpmath.inf)
 
 
-# finite_source_overlap: THEORY.md §7.1; paper Appendix C
+# finite_source_overlap: docs/background.md §7.1; paper Appendix C
 def _finite_source_overlap__branches(theta, gamma_s):
     theta, gamma_s = broadcast_float(theta, gamma_s)
     out = numpy.empty(theta.shape)
@@ -339,7 +633,7 @@ def finite_source_overlap__mp(theta, gamma_s):
     return mpmath.mpf(mpmath.cos(theta))
 
 
-# linear_transfer_transferability_finite_source: THEORY.md §7.3
+# linear_transfer_transferability_finite_source: docs/background.md §7.3
 def _linear_transfer_transferability_finite_source__branches(gamma, theta, sigma, gamma_s, sigma_s):
     gamma, theta, sigma, gamma_s, sigma_s = broadcast_float(gamma, theta, sigma, gamma_s, sigma_s)
     out = numpy.empty(gamma.shape)
@@ -432,7 +726,7 @@ def linear_transfer_transferability_finite_source__mp(gamma, theta, sigma, gamma
     return mpmath.mpf(mpmath.inf)
 
 
-# linear_transfer_risk: THEORY.md §4.3-§4.4, §8; paper Theorem 3.7 eq. (10), Theorem 3.8 eq. (13)
+# linear_transfer_risk: docs/background.md §4.3-§4.4, §8; paper Theorem 3.7 eq. (10), Theorem 3.8 eq. (13)
 def _linear_transfer_risk__branches(theta, lam, norm_t, norm_s, depth):
     theta, lam, norm_t, norm_s, depth = broadcast_float(theta, lam, norm_t, norm_s, depth)
     out = numpy.empty(theta.shape)
@@ -453,7 +747,7 @@ def linear_transfer_risk__mp(theta, lam, norm_t, norm_s, depth):
     return mpmath.mpf(lam**2*norm_s**(-4 + 4/depth)*norm_t**2*mpmath.cos(theta)**2/(lam*norm_s**(-2 + 2/depth) + 1)**2 + norm_t**2*mpmath.sin(theta)**2)
 
 
-# linear_transfer_risk_finite: THEORY.md §4.2, §4.4 (exact finite n), §8
+# linear_transfer_risk_finite: docs/background.md §4.2, §4.4 (exact finite n), §8
 def _linear_transfer_risk_finite__branches(n, theta, sigma, lam, norm_t, norm_s, depth):
     import scipy.integrate
     n, theta, sigma, lam, norm_t, norm_s, depth = broadcast_float(n, theta, sigma, lam, norm_t, norm_s, depth)
@@ -499,7 +793,7 @@ def linear_transfer_risk_finite__mp(n, theta, sigma, lam, norm_t, norm_s, depth)
     return mpmath.mpf(lam**2*norm_s**(-4 + 4/depth)*norm_t**2*mpmath.cos(theta)**2*mpmath.quad(lambda x: x*mpmath.exp(-lam*norm_s**(-2 + 2/depth)*x/(lam*norm_s**(-2 + 2/depth) + 1) - mpmath.mpf(1)/mpmath.mpf(2)*n*mpmath.log(1 + 2*x/(n*(lam*norm_s**(-2 + 2/depth) + 1)))), (0, mpmath.inf))/(lam*norm_s**(-2 + 2/depth) + 1)**2 + norm_t**2*mpmath.sin(theta)**2 + (norm_t**2*mpmath.sin(theta)**2 + sigma**2)*mpmath.quad(lambda x: x*mpmath.exp(-lam*norm_s**(-2 + 2/depth)*x/(lam*norm_s**(-2 + 2/depth) + 1) - ((mpmath.mpf(1)/mpmath.mpf(2))*n + 1)*mpmath.log(1 + 2*x/(n*(lam*norm_s**(-2 + 2/depth) + 1)))), (0, mpmath.inf))/(n*(lam*norm_s**(-2 + 2/depth) + 1)**2))
 
 
-# linear_transfer_risk_rank_k: THEORY.md §4.5
+# linear_transfer_risk_rank_k: docs/background.md §4.5
 def _linear_transfer_risk_rank_k__branches(n, k, residual, sigma):
     n, k, residual, sigma = broadcast_float(n, k, residual, sigma)
     out = numpy.empty(n.shape)
@@ -538,7 +832,7 @@ def linear_transfer_risk_rank_k__mp(n, k, residual, sigma):
     return mpmath.mpf(mpmath.inf)
 
 
-# linear_transfer_transferability: THEORY.md §5.1; paper eq. (11) (lam = 0), §4.4 ridge variant
+# linear_transfer_transferability: docs/background.md §5.1; paper eq. (11) (lam = 0), §4.4 ridge variant
 def _linear_transfer_transferability__branches(gamma, sigma, norm_t):
     gamma, sigma, norm_t = broadcast_float(gamma, sigma, norm_t)
     out = numpy.empty(gamma.shape)
@@ -579,7 +873,7 @@ def linear_transfer_transferability__mp(gamma, theta, sigma, lam, norm_t, norm_s
     return mpmath.mpf(mpmath.inf)
 
 
-# linear_transfer_transferability_finite: THEORY.md §5.5 (with §3.3, §4.2)
+# linear_transfer_transferability_finite: docs/background.md §5.5 (with §3.3, §4.2)
 def _linear_transfer_transferability_finite__branches(n, d, theta, sigma, norm_t):
     n, d, theta, sigma, norm_t = broadcast_float(n, d, theta, sigma, norm_t)
     out = numpy.empty(n.shape)
@@ -642,7 +936,7 @@ def linear_transfer_transferability_finite__mp(n, d, theta, sigma, norm_t):
     return mpmath.mpf(mpmath.inf)
 
 
-# lt_boundary_lower: THEORY.md §5.2 (roots in corrected order); paper eq. (12)
+# lt_boundary_lower: docs/background.md §5.2 (roots in corrected order); paper eq. (12)
 def _lt_boundary_lower__branches(theta, sigma):
     theta, sigma = broadcast_float(theta, sigma)
     out = numpy.empty(theta.shape)
@@ -675,7 +969,7 @@ def lt_boundary_lower__mp(theta, sigma):
     return mpmath.mpf(0)
 
 
-# lt_boundary_noiseless: THEORY.md §5.4; paper Appendix G
+# lt_boundary_noiseless: docs/background.md §5.4; paper Appendix G
 def _lt_boundary_noiseless__branches(theta):
     theta, = broadcast_float(theta)
     out = numpy.empty(theta.shape)
@@ -696,7 +990,7 @@ def lt_boundary_noiseless__mp(theta):
     return mpmath.mpf(mpmath.cos(theta)**2)
 
 
-# lt_boundary_over: THEORY.md §5.2
+# lt_boundary_over: docs/background.md §5.2
 def _lt_boundary_over__branches(theta, sigma):
     theta, sigma = broadcast_float(theta, sigma)
     out = numpy.empty(theta.shape)
@@ -729,7 +1023,7 @@ def lt_boundary_over__mp(theta, sigma):
     return mpmath.mpf(sigma**2/mpmath.sin(theta)**2 + 1)
 
 
-# lt_boundary_upper: THEORY.md §5.2 (roots in corrected order); paper eq. (12)
+# lt_boundary_upper: docs/background.md §5.2 (roots in corrected order); paper eq. (12)
 def _lt_boundary_upper__branches(theta, sigma):
     theta, sigma = broadcast_float(theta, sigma)
     out = numpy.empty(theta.shape)
@@ -762,7 +1056,7 @@ def lt_boundary_upper__mp(theta, sigma):
     return mpmath.mpf(0)
 
 
-# lt_theta_min: THEORY.md §5.2
+# lt_theta_min: docs/background.md §5.2
 def _lt_theta_min__branches(sigma):
     sigma, = broadcast_float(sigma)
     out = numpy.empty(sigma.shape)
@@ -789,7 +1083,7 @@ def lt_theta_min__mp(sigma):
     return mpmath.mpf((mpmath.mpf(1)/mpmath.mpf(2))*mpmath.pi)
 
 
-# lt_effective_ridge: THEORY.md §4.1
+# lt_effective_ridge: docs/background.md §4.1
 def _lt_effective_ridge__branches(lam, norm_s, depth):
     lam, norm_s, depth = broadcast_float(lam, norm_s, depth)
     out = numpy.empty(lam.shape)
@@ -810,7 +1104,7 @@ def lt_effective_ridge__mp(lam, norm_s, depth):
     return mpmath.mpf(lam*norm_s**(-2*(depth - 1)/depth))
 
 
-# pretrained_feature_norm: THEORY.md §2.4
+# pretrained_feature_norm: docs/background.md §2.4
 def _pretrained_feature_norm__branches(norm_s, depth):
     norm_s, depth = broadcast_float(norm_s, depth)
     out = numpy.empty(norm_s.shape)
@@ -831,7 +1125,7 @@ def pretrained_feature_norm__mp(norm_s, depth):
     return mpmath.mpf(norm_s**((depth - 1)/depth))
 
 
-# relu_arccos_kernel: THEORY.md §10.2; paper eq. (167)
+# relu_arccos_kernel: docs/background.md §10.2; paper eq. (167)
 def _relu_arccos_kernel__branches(u, norm_w, norm_v):
     u, norm_w, norm_v = broadcast_float(u, norm_w, norm_v)
     out = numpy.empty(u.shape)
@@ -852,7 +1146,7 @@ def relu_arccos_kernel__mp(u, norm_w, norm_v):
     return mpmath.mpf((mpmath.mpf(1)/mpmath.mpf(2))*norm_v*norm_w*(-u*mpmath.acos(u) + mpmath.pi*u + mpmath.sqrt(1 - u**2))/mpmath.pi)
 
 
-# relu_funk_hecke: THEORY.md §10.2 (route 3)
+# relu_funk_hecke: docs/background.md §10.2 (route 3)
 def _relu_funk_hecke__branches(d, ell):
     import ftheory.special
     d, ell = broadcast_float(d, ell)
@@ -887,7 +1181,7 @@ def relu_funk_hecke__mp(d, ell):
     return mpmath.mpf((mpmath.mpf(1)/mpmath.mpf(2))*(-1)**((mpmath.mpf(1)/mpmath.mpf(2))*ell)*mpmath.beta((mpmath.mpf(1)/mpmath.mpf(2))*d, (mpmath.mpf(1)/mpmath.mpf(2))*ell + mpmath.mpf(1)/mpmath.mpf(2))/(mpmath.pi*(1 - ell)))
 
 
-# relu_gaussian_eigenvalue: THEORY.md §10.2 (route 3)
+# relu_gaussian_eigenvalue: docs/background.md §10.2 (route 3)
 def _relu_gaussian_eigenvalue__branches(d, ell):
     import ftheory.special
     d, ell = broadcast_float(d, ell)
@@ -922,7 +1216,7 @@ def relu_gaussian_eigenvalue__mp(d, ell):
     return mpmath.mpf((mpmath.mpf(1)/mpmath.mpf(4))*d**2*mpmath.beta((mpmath.mpf(1)/mpmath.mpf(2))*d, (mpmath.mpf(1)/mpmath.mpf(2))*ell + mpmath.mpf(1)/mpmath.mpf(2))**2/(mpmath.pi**2*(ell - 1)**2))
 
 
-# relu_hermite_coefficient_sq: THEORY.md §10.2 (route 2)
+# relu_hermite_coefficient_sq: docs/background.md §10.2 (route 2)
 def _relu_hermite_coefficient_sq__branches(ell):
     import ftheory.special
     ell, = broadcast_float(ell)
@@ -963,7 +1257,7 @@ def relu_hermite_coefficient_sq__mp(ell):
     return mpmath.mpf((mpmath.mpf(1)/mpmath.mpf(2))*mpmath.beta((mpmath.mpf(1)/mpmath.mpf(2))*ell + mpmath.mpf(-1)/mpmath.mpf(2), mpmath.mpf(3)/mpmath.mpf(2))/(mpmath.pi**2*(ell - 1)))
 
 
-# relu_sphere_eigenvalue: THEORY.md §10.2 (route 3)
+# relu_sphere_eigenvalue: docs/background.md §10.2 (route 3)
 def _relu_sphere_eigenvalue__branches(d, ell):
     import ftheory.special
     d, ell = broadcast_float(d, ell)
@@ -998,7 +1292,7 @@ def relu_sphere_eigenvalue__mp(d, ell):
     return mpmath.mpf((mpmath.mpf(1)/mpmath.mpf(4))*d*mpmath.beta((mpmath.mpf(1)/mpmath.mpf(2))*d, (mpmath.mpf(1)/mpmath.mpf(2))*ell + mpmath.mpf(1)/mpmath.mpf(2))**2/(mpmath.pi**2*(ell - 1)**2))
 
 
-# relu_step_kernel: THEORY.md §10.2
+# relu_step_kernel: docs/background.md §10.2
 def _relu_step_kernel__branches(u):
     u, = broadcast_float(u)
     out = numpy.empty(u.shape)
@@ -1019,7 +1313,7 @@ def relu_step_kernel__mp(u):
     return mpmath.mpf(-mpmath.mpf(1)/mpmath.mpf(2)*mpmath.acos(u)/mpmath.pi + mpmath.mpf(1)/mpmath.mpf(2))
 
 
-# relu_uniform_kernel_eigenvalue: THEORY.md §10.2 (route 3)
+# relu_uniform_kernel_eigenvalue: docs/background.md §10.2 (route 3)
 def _relu_uniform_kernel_eigenvalue__branches(d, ell):
     import ftheory.special
     d, ell = broadcast_float(d, ell)
@@ -1054,7 +1348,7 @@ def relu_uniform_kernel_eigenvalue__mp(d, ell):
     return mpmath.mpf((mpmath.mpf(1)/mpmath.mpf(4))*mpmath.beta((mpmath.mpf(1)/mpmath.mpf(2))*d, (mpmath.mpf(1)/mpmath.mpf(2))*ell + mpmath.mpf(1)/mpmath.mpf(2))**2/(mpmath.pi**2*(ell - 1)**2))
 
 
-# sphere_harmonic_multiplicity: THEORY.md §10.2 (route 3)
+# sphere_harmonic_multiplicity: docs/background.md §10.2 (route 3)
 def _sphere_harmonic_multiplicity__branches(d, ell):
     import ftheory.special
     d, ell = broadcast_float(d, ell)
@@ -1095,7 +1389,7 @@ def sphere_harmonic_multiplicity__mp(d, ell):
     return mpmath.mpf((d + 2*ell - 2)/((d + ell - 2)*(d + ell - 1)*mpmath.beta(d - 1, ell + 1)))
 
 
-# step_funk_hecke: THEORY.md §10.2 (route 3)
+# step_funk_hecke: docs/background.md §10.2 (route 3)
 def _step_funk_hecke__branches(d, ell):
     import ftheory.special
     d, ell = broadcast_float(d, ell)
@@ -1130,7 +1424,7 @@ def step_funk_hecke__mp(d, ell):
     return mpmath.mpf((mpmath.mpf(1)/mpmath.mpf(2))*(-1)**((mpmath.mpf(1)/mpmath.mpf(2))*ell + mpmath.mpf(-1)/mpmath.mpf(2))*mpmath.beta((mpmath.mpf(1)/mpmath.mpf(2))*d, (mpmath.mpf(1)/mpmath.mpf(2))*ell)/mpmath.pi)
 
 
-# step_sphere_eigenvalue: THEORY.md §10.2 (route 3)
+# step_sphere_eigenvalue: docs/background.md §10.2 (route 3)
 def _step_sphere_eigenvalue__branches(d, ell):
     import ftheory.special
     d, ell = broadcast_float(d, ell)
@@ -1165,7 +1459,7 @@ def step_sphere_eigenvalue__mp(d, ell):
     return mpmath.mpf((mpmath.mpf(1)/mpmath.mpf(4))*mpmath.beta((mpmath.mpf(1)/mpmath.mpf(2))*d, (mpmath.mpf(1)/mpmath.mpf(2))*ell)**2/mpmath.pi**2)
 
 
-# linear_transfer_transferability_tuned: THEORY.md §3.5, §4.3, §5.1
+# linear_transfer_transferability_tuned: docs/background.md §3.5, §4.3, §5.1
 def _linear_transfer_transferability_tuned__branches(gamma, sigma, norm_t):
     gamma, sigma, norm_t = broadcast_float(gamma, sigma, norm_t)
     out = numpy.empty(gamma.shape)
@@ -1212,7 +1506,7 @@ def linear_transfer_transferability_tuned__mp(gamma, theta, sigma, norm_t):
     return mpmath.mpf((mpmath.mpf(1)/mpmath.mpf(2))*norm_t**2*(1 - gamma) - norm_t**2*mpmath.sin(theta)**2 - mpmath.mpf(1)/mpmath.mpf(2)*sigma**2 + (mpmath.mpf(1)/mpmath.mpf(2))*mpmath.sqrt(4*norm_t**2*sigma**2 + (norm_t**2*(gamma - 1) + sigma**2)**2))
 
 
-# lt_boundary_tuned: THEORY.md §3.5
+# lt_boundary_tuned: docs/background.md §3.5
 def _lt_boundary_tuned__branches(theta, sigma, norm_t):
     theta, sigma, norm_t = broadcast_float(theta, sigma, norm_t)
     out = numpy.empty(theta.shape)
@@ -1245,7 +1539,7 @@ def lt_boundary_tuned__mp(theta, sigma, norm_t):
     return mpmath.mpf((norm_t**2*mpmath.sin(theta)**2 + sigma**2)*mpmath.cos(theta)**2/(norm_t**2*mpmath.sin(theta)**2))
 
 
-# scratch_optimal_ridge: THEORY.md §3.5
+# scratch_optimal_ridge: docs/background.md §3.5
 def _scratch_optimal_ridge__branches(gamma, sigma, norm_t):
     gamma, sigma, norm_t = broadcast_float(gamma, sigma, norm_t)
     out = numpy.empty(gamma.shape)
@@ -1278,7 +1572,7 @@ def scratch_optimal_ridge__mp(gamma, sigma, norm_t):
     return mpmath.mpf(sigma**2/(gamma*norm_t**2))
 
 
-# scratch_ridge_risk: THEORY.md §3.5 (T6); Dobriban-Wager 2018; Hastie et al. 2019
+# scratch_ridge_risk: docs/background.md §3.5 (T6); Dobriban-Wager 2018; Hastie et al. 2019
 def _scratch_ridge_risk__branches(gamma, sigma, lam, norm_t):
     gamma, sigma, lam, norm_t = broadcast_float(gamma, sigma, lam, norm_t)
     out = numpy.empty(gamma.shape)
@@ -1335,7 +1629,7 @@ def scratch_ridge_risk__mp(gamma, sigma, lam, norm_t):
     return mpmath.mpf(2*gamma*sigma**2/(mpmath.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2)*(gamma*lam + gamma + mpmath.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2) + 1)) + norm_t**2*(-mpmath.mpf(1)/mpmath.mpf(2)*gamma*lam - mpmath.mpf(1)/mpmath.mpf(2)*gamma + (mpmath.mpf(1)/mpmath.mpf(2))*mpmath.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2) + mpmath.mpf(1)/mpmath.mpf(2))*((mpmath.mpf(1)/mpmath.mpf(2))*gamma*lam - mpmath.mpf(1)/mpmath.mpf(2)*gamma + (mpmath.mpf(1)/mpmath.mpf(2))*mpmath.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2) + mpmath.mpf(1)/mpmath.mpf(2))/mpmath.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2))
 
 
-# scratch_risk_optimal_ridge: THEORY.md §3.5
+# scratch_risk_optimal_ridge: docs/background.md §3.5
 def _scratch_risk_optimal_ridge__branches(gamma, sigma, norm_t):
     gamma, sigma, norm_t = broadcast_float(gamma, sigma, norm_t)
     out = numpy.empty(gamma.shape)
@@ -1380,7 +1674,7 @@ def scratch_risk_optimal_ridge__mp(gamma, sigma, norm_t):
     return mpmath.mpf((mpmath.mpf(1)/mpmath.mpf(2))*norm_t**2*(1 - gamma) - mpmath.mpf(1)/mpmath.mpf(2)*sigma**2 + (mpmath.mpf(1)/mpmath.mpf(2))*mpmath.sqrt(4*norm_t**2*sigma**2 + (norm_t**2*(gamma - 1) + sigma**2)**2))
 
 
-# scratch_optimal_gamma: THEORY.md §3.4
+# scratch_optimal_gamma: docs/background.md §3.4
 def _scratch_optimal_gamma__branches(sigma, norm_t):
     sigma, norm_t = broadcast_float(sigma, norm_t)
     out = numpy.empty(sigma.shape)
@@ -1407,7 +1701,7 @@ def scratch_optimal_gamma__mp(sigma, norm_t):
     return mpmath.mpf(0)
 
 
-# scratch_risk: THEORY.md §3.2; paper Theorem 3.6, eq. (8)
+# scratch_risk: docs/background.md §3.2; paper Theorem 3.6, eq. (8)
 def _scratch_risk__branches(gamma, sigma, norm_t):
     gamma, sigma, norm_t = broadcast_float(gamma, sigma, norm_t)
     out = numpy.empty(gamma.shape)
@@ -1446,7 +1740,7 @@ def scratch_risk__mp(gamma, sigma, norm_t):
     return mpmath.mpf(mpmath.inf)
 
 
-# scratch_risk_finite: THEORY.md §3.3
+# scratch_risk_finite: docs/background.md §3.3
 def _scratch_risk_finite__branches(n, d, sigma, norm_t):
     n, d, sigma, norm_t = broadcast_float(n, d, sigma, norm_t)
     out = numpy.empty(n.shape)
@@ -1485,7 +1779,7 @@ def scratch_risk_finite__mp(n, d, sigma, norm_t):
     return mpmath.mpf(mpmath.inf)
 
 
-# scratch_risk_minimum: THEORY.md §3.4
+# scratch_risk_minimum: docs/background.md §3.4
 def _scratch_risk_minimum__branches(sigma, norm_t):
     sigma, norm_t = broadcast_float(sigma, norm_t)
     out = numpy.empty(sigma.shape)
@@ -1512,7 +1806,7 @@ def scratch_risk_minimum__mp(sigma, norm_t):
     return mpmath.mpf(norm_t**2)
 
 
-# dudley_lower_bound_cosine: THEORY.md §9.2 (Dudley ingredient), §9.3
+# dudley_lower_bound_cosine: docs/background.md §9.2 (Dudley ingredient), §9.3
 def _dudley_lower_bound_cosine__branches(sigma, sigma_s, norm_s, norm_t):
     sigma, sigma_s, norm_s, norm_t = broadcast_float(sigma, sigma_s, norm_s, norm_t)
     out = numpy.empty(sigma.shape)
@@ -1533,7 +1827,7 @@ def dudley_lower_bound_cosine__mp(sigma, sigma_s, norm_s, norm_t):
     return mpmath.mpf((mpmath.mpf(1)/mpmath.mpf(2))*abs(mpmath.exp(-mpmath.mpf(1)/mpmath.mpf(2)*norm_s**2 - mpmath.mpf(1)/mpmath.mpf(2)*sigma_s**2) - mpmath.exp(-mpmath.mpf(1)/mpmath.mpf(2)*norm_t**2 - mpmath.mpf(1)/mpmath.mpf(2)*sigma**2)))
 
 
-# kl_divergence_task: THEORY.md §9.4; paper Appendix A, Fig. 4(a)
+# kl_divergence_task: docs/background.md §9.4; paper Appendix A, Fig. 4(a)
 def _kl_divergence_task__branches(theta, sigma, norm_s, norm_t):
     theta, sigma, norm_s, norm_t = broadcast_float(theta, sigma, norm_s, norm_t)
     out = numpy.empty(theta.shape)
@@ -1566,7 +1860,7 @@ def kl_divergence_task__mp(theta, sigma, norm_s, norm_t):
     return mpmath.mpf(mpmath.inf)
 
 
-# kl_source_target: THEORY.md §9.2 (KL ingredient), §9.4
+# kl_source_target: docs/background.md §9.2 (KL ingredient), §9.4
 def _kl_source_target__branches(theta, sigma, sigma_s, norm_s, norm_t):
     theta, sigma, sigma_s, norm_s, norm_t = broadcast_float(theta, sigma, sigma_s, norm_s, norm_t)
     out = numpy.empty(theta.shape)
@@ -1599,7 +1893,7 @@ def kl_source_target__mp(theta, sigma, sigma_s, norm_s, norm_t):
     return mpmath.mpf(mpmath.inf)
 
 
-# kl_target_source: THEORY.md §9.2 (KL ingredient), §9.4
+# kl_target_source: docs/background.md §9.2 (KL ingredient), §9.4
 def _kl_target_source__branches(theta, sigma, sigma_s, norm_s, norm_t):
     theta, sigma, sigma_s, norm_s, norm_t = broadcast_float(theta, sigma, sigma_s, norm_s, norm_t)
     out = numpy.empty(theta.shape)
@@ -1632,7 +1926,7 @@ def kl_target_source__mp(theta, sigma, sigma_s, norm_s, norm_t):
     return mpmath.mpf(mpmath.inf)
 
 
-# wasserstein1_lower_bound: THEORY.md §9.4 ([EXT] lower bound)
+# wasserstein1_lower_bound: docs/background.md §9.4 ([EXT] lower bound)
 def _wasserstein1_lower_bound__branches(theta, sigma, sigma_s, norm_s, norm_t):
     theta, sigma, sigma_s, norm_s, norm_t = broadcast_float(theta, sigma, sigma_s, norm_s, norm_t)
     out = numpy.empty(theta.shape)
@@ -1653,7 +1947,7 @@ def wasserstein1_lower_bound__mp(theta, sigma, sigma_s, norm_s, norm_t):
     return mpmath.mpf(mpmath.sqrt(2)*max(abs(mpmath.sqrt(norm_s**2 + sigma_s**2) - mpmath.sqrt(norm_t**2 + sigma**2)), (-sigma_s + mpmath.sqrt(norm_s**2 - 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2 + sigma**2))/mpmath.sqrt(norm_s**2 + 1), (-sigma + mpmath.sqrt(norm_s**2 - 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2 + sigma_s**2))/mpmath.sqrt(norm_t**2 + 1))/mpmath.sqrt(mpmath.pi))
 
 
-# wasserstein1_upper_bound: THEORY.md §9.4 (couple identical x and noise)
+# wasserstein1_upper_bound: docs/background.md §9.4 (couple identical x and noise)
 def _wasserstein1_upper_bound__branches(theta, sigma, sigma_s, norm_s, norm_t):
     theta, sigma, sigma_s, norm_s, norm_t = broadcast_float(theta, sigma, sigma_s, norm_s, norm_t)
     out = numpy.empty(theta.shape)
@@ -1674,7 +1968,7 @@ def wasserstein1_upper_bound__mp(theta, sigma, sigma_s, norm_s, norm_t):
     return mpmath.mpf(mpmath.sqrt(2)*mpmath.sqrt(norm_s**2 - 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2 + (-sigma + sigma_s)**2)/mpmath.sqrt(mpmath.pi))
 
 
-# wasserstein2_task: THEORY.md §9.1, §9.4 (Gaussian joint laws); Dowson & Landau (1982), Gelbrich (1990)
+# wasserstein2_task: docs/background.md §9.1, §9.4 (Gaussian joint laws); Dowson & Landau (1982), Gelbrich (1990)
 def _wasserstein2_task__branches(theta, sigma, sigma_s, norm_s, norm_t):
     theta, sigma, sigma_s, norm_s, norm_t = broadcast_float(theta, sigma, sigma_s, norm_s, norm_t)
     out = numpy.empty(theta.shape)
@@ -1696,53 +1990,57 @@ def wasserstein2_task__mp(theta, sigma, sigma_s, norm_s, norm_t):
 
 
 SPECS = [
-    {'name': 'finetune_break_even_theta', 'params': ('norm_s', 'norm_t'), 'status': 'PAPER', 'reference': 'THEORY.md §6.2 (pi/3 for unit teachers; norms: EXT)', 'topic': 'finetune', 'summary': 'Angle theta* below which fine-tuning beats scratch (for every gamma < 1), paper variant: arccos(|beta_s|/(2 |beta_t|)); 0 when |beta_s| >= 2 |beta_t| (never helps).', 'checked_by': None, 'constraints': '', 'expr_hash': '369e77cc02947e89'},
-    {'name': 'finetune_break_even_theta_gf', 'params': ('gamma', 'sigma', 'depth', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §6.3-§6.4', 'topic': 'finetune', 'summary': 'Angle theta* below which gradient-flow fine-tuning beats scratch: arccos(c r/(2 |beta_t|)) for gamma < 1; 0 when c r >= 2 |beta_t| or gamma >= 1 (never helps).', 'checked_by': None, 'constraints': '', 'expr_hash': 'b7d17d1c3ee9ee19'},
-    {'name': 'finetune_scale', 'params': ('gamma', 'sigma', 'depth', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §6.3-§6.4', 'topic': 'finetune', 'summary': 'Gradient-flow rescaling c > 0 of the frozen null-space part, beta_ft = beta_sc + c (I - P) beta_s: the positive root of r^2 c^(2L/(L-1)) - a c^2 - b = 0 in the proportional limit (c = 1 at sigma = 0 for equal norms; +oo at gamma = 1, sigma > 0).', 'checked_by': 'ftheory.simulate.deep_linear.simulate_transfer', 'constraints': 'for gamma >= 1 the scale does not affect beta_ft (no null space); the value returned is the root with a = 0, b = |beta_t|^2 + sigma^2/(gamma - 1)', 'expr_hash': '6acc2f87a3fed96d'},
-    {'name': 'finetune_transferability', 'params': ('gamma', 'theta', 'norm_s', 'norm_t'), 'status': 'PAPER', 'reference': 'THEORY.md §6.2; paper Theorem 3.9, eqs. (14)-(15) (norms: EXT)', 'topic': 'finetune', 'summary': 'Fine-tuning transferability in the proportional limit, paper variant (c = 1): (1 - gamma)_+ (2 |beta_s| |beta_t| cos(theta) - |beta_s|^2); independent of sigma and depth.', 'checked_by': 'ftheory.simulate.deep_linear.simulate_transfer', 'constraints': '', 'expr_hash': 'b4af76dbfae3f608'},
-    {'name': 'finetune_transferability_finite', 'params': ('n', 'd', 'theta', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §6.2 (exact finite size)', 'topic': 'finetune', 'summary': "Exact expected fine-tuning transferability E[R_sc - R_ft] at finite n, d for the paper's solution beta_ft = beta_sc + (I - P) beta_s (independent of sigma and depth).", 'checked_by': 'ftheory.simulate.deep_linear.simulate_transfer', 'constraints': '', 'expr_hash': '0a003cb271707615'},
-    {'name': 'finetune_transferability_gf', 'params': ('gamma', 'theta', 'sigma', 'depth', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §6.3-§6.4 (correction of Theorem 3.9)', 'topic': 'finetune', 'summary': 'Fine-tuning transferability under exact gradient flow: (1 - gamma)(2 c r |beta_t| cos(theta) - c^2 r^2) for gamma < 1 with c = finetune_scale, 0 for gamma >= 1; depends on depth when sigma > 0.', 'checked_by': 'ftheory.simulate.deep_linear.simulate_transfer', 'constraints': '', 'expr_hash': '1666756e360b2ed7'},
-    {'name': 'finetune_break_even_theta_finite_source', 'params': ('gamma_s', 'sigma_s'), 'status': 'PAPER', 'reference': 'THEORY.md §7.2; paper eq. (23)', 'topic': 'finite_source', 'summary': 'Angle theta* below which fine-tuning from a finite source beats scratch (every gamma < 1): cos(theta*) = (1 + sigma_s^2/|1 - gamma_s|)/2; 0 when that exceeds 1 (fine-tuning never helps).', 'checked_by': None, 'constraints': '', 'expr_hash': '46a917a3fd280001'},
-    {'name': 'finetune_transferability_finite_source', 'params': ('gamma', 'theta', 'gamma_s', 'sigma_s'), 'status': 'PAPER', 'reference': 'THEORY.md §7.2; paper Theorem C.1, eq. (22)', 'topic': 'finite_source', 'summary': 'Fine-tuning transferability with a finite source set (paper variant, c = 1): (1 - gamma)_+ [2 E<beta_t, beta_hat_s> - E||beta_hat_s||^2]; -oo for gamma < 1 at gamma_s = 1, sigma_s > 0; independent of the target noise.', 'checked_by': 'ftheory.simulate.deep_linear.simulate_transfer', 'constraints': '', 'expr_hash': '30cab05a1b901415'},
-    {'name': 'finite_source_norm_sq', 'params': ('gamma_s', 'sigma_s'), 'status': 'PAPER', 'reference': 'THEORY.md §7.1; paper Appendix C', 'topic': 'finite_source', 'summary': 'E||beta_hat_s||^2 of the min-norm source estimate in the proportional limit (unit teacher): gamma_s + sigma_s^2 gamma_s/(1 - gamma_s) below 1, 1 + sigma_s^2/(gamma_s - 1) above; +oo at gamma_s = 1 when sigma_s > 0.', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_finite_source', 'constraints': '', 'expr_hash': 'b23af735190108b4'},
-    {'name': 'finite_source_overlap', 'params': ('theta', 'gamma_s'), 'status': 'PAPER', 'reference': 'THEORY.md §7.1; paper Appendix C', 'topic': 'finite_source', 'summary': 'E<beta_t, beta_hat_s> of the min-norm source estimate in the proportional limit (unit teachers): min(1, gamma_s) cos(theta).', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_finite_source', 'constraints': '', 'expr_hash': 'c0fb39f64b571c4f'},
-    {'name': 'linear_transfer_transferability_finite_source', 'params': ('gamma', 'theta', 'sigma', 'gamma_s', 'sigma_s'), 'status': 'EXT', 'reference': 'THEORY.md §7.3', 'topic': 'finite_source', 'summary': 'Linear-transfer transferability with a finite source set: R_sc(gamma, sigma) - sin^2(theta_eff), cos^2(theta_eff) = min(1, gamma_s)^2 cos^2(theta)/E||beta_hat_s||^2 (unit teachers).', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_finite_source', 'constraints': '', 'expr_hash': '7ea3ac3500d01073'},
-    {'name': 'linear_transfer_risk', 'params': ('theta', 'lam', 'norm_t', 'norm_s', 'depth'), 'status': 'PAPER', 'reference': 'THEORY.md §4.3-§4.4, §8; paper Theorem 3.7 eq. (10), Theorem 3.8 eq. (13)', 'topic': 'linear_transfer', 'summary': 'Asymptotic excess risk of refitting the read-out (ridge lam) on the pretrained feature: ||beta_t||^2 [sin^2 theta + cos^2 theta lam_eff^2/(1 + lam_eff)^2], independent of gamma and sigma; the general-norm/depth form via lam_eff = lam/||beta_s||^(2(L-1)/L) is [EXT].', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_risk', 'constraints': '', 'expr_hash': '3f9533b22abf4585'},
-    {'name': 'linear_transfer_risk_finite', 'params': ('n', 'theta', 'sigma', 'lam', 'norm_t', 'norm_s', 'depth'), 'status': 'EXT', 'reference': 'THEORY.md §4.2, §4.4 (exact finite n), §8', 'topic': 'linear_transfer', 'summary': 'Exact expected excess risk of linear transfer at finite n (independent of d): ||beta_t||^2 sin^2 theta + (sigma^2 + ||beta_t||^2 sin^2 theta)/(n - 2) at lam = 0; a one-dimensional chi-square (Laplace) integral evaluated by quadrature for lam > 0.', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_risk', 'constraints': 'lam = 0 needs n > 2 (else +inf unless sigma = 0 and sin(theta) = 0)', 'expr_hash': '3830f74274858a6b'},
-    {'name': 'linear_transfer_risk_rank_k', 'params': ('n', 'k', 'residual', 'sigma'), 'status': 'EXT', 'reference': 'THEORY.md §4.5', 'topic': 'linear_transfer', 'summary': 'Exact expected risk of least squares on k frozen orthonormal features (unit target teacher, a part `residual` of it outside their span): the scratch problem of §3.3 in k dimensions with label noise sigma^2 + residual, plus the residual; +inf at |n - k| <= 1 unless sigma^2 + residual = 0.', 'checked_by': 'ftheory.simulate.linear.simulate_rank_k_risk', 'constraints': '', 'expr_hash': 'ad279b60ce8bd348'},
-    {'name': 'linear_transfer_transferability', 'params': ('gamma', 'theta', 'sigma', 'lam', 'norm_t', 'norm_s', 'depth'), 'status': 'PAPER', 'reference': 'THEORY.md §5.1; paper eq. (11) (lam = 0), §4.4 ridge variant', 'topic': 'linear_transfer', 'summary': 'Asymptotic transferability of linear transfer, R_sc(gamma, sigma) - R_lt(theta, lam): separable in gamma and theta; +inf at gamma = 1 for sigma > 0, exact limit -R_lt at sigma = 0.', 'checked_by': 'ftheory.simulate.linear.simulate_scratch_and_transfer', 'constraints': '', 'expr_hash': '562087bb55693091'},
-    {'name': 'linear_transfer_transferability_finite', 'params': ('n', 'd', 'theta', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §5.5 (with §3.3, §4.2)', 'topic': 'linear_transfer', 'summary': 'Exact finite-size transferability E[R_sc] - E[R_lt] at lam = 0 (min-norm scratch vs least-squares read-out); +inf where the scratch mean diverges.', 'checked_by': 'ftheory.simulate.linear.simulate_scratch_and_transfer', 'constraints': '+inf for |n - d| <= 1 and sigma > 0 (scratch peak); -inf for n <= 2 otherwise unless sigma = 0 and sin(theta) = 0', 'expr_hash': '1c921a632c5fc2e8'},
-    {'name': 'lt_boundary_lower', 'params': ('theta', 'sigma'), 'status': 'PAPER*', 'reference': 'THEORY.md §5.2 (roots in corrected order); paper eq. (12)', 'topic': 'linear_transfer', 'summary': 'Lower edge gamma_- of the negative-transfer lobe (gamma_- <= gamma_+ < 1), unit teacher (general norm: sigma -> sigma/||beta_t||); where there is no lobe (theta < theta_min or sigma >= 1) gamma_- = gamma_+ = gamma* = max(1 - sigma, 0), an empty interval.', 'checked_by': None, 'constraints': '', 'expr_hash': '9066ef3a282cdd53'},
-    {'name': 'lt_boundary_noiseless', 'params': ('theta',), 'status': 'PAPER', 'reference': 'THEORY.md §5.4; paper Appendix G', 'topic': 'linear_transfer', 'summary': 'Noiseless boundary gamma = cos^2 theta (sigma -> 0 limit of gamma_-): transfer wins iff gamma < cos^2 theta.', 'checked_by': None, 'constraints': '', 'expr_hash': 'e92947c0cfa19074'},
-    {'name': 'lt_boundary_over', 'params': ('theta', 'sigma'), 'status': 'PAPER', 'reference': 'THEORY.md §5.2', 'topic': 'linear_transfer', 'summary': 'Over-parameterised boundary gamma_over = 1 + sigma^2/sin^2 theta (unit teacher; general norm: sigma -> sigma/||beta_t||): transfer loses for gamma > gamma_over; +inf where sin theta = 0 (never negative).', 'checked_by': None, 'constraints': '', 'expr_hash': '1c444a9608abd1a7'},
-    {'name': 'lt_boundary_upper', 'params': ('theta', 'sigma'), 'status': 'PAPER*', 'reference': 'THEORY.md §5.2 (roots in corrected order); paper eq. (12)', 'topic': 'linear_transfer', 'summary': 'Upper edge gamma_+ of the negative-transfer lobe (gamma_- <= gamma_+ < 1), unit teacher (general norm: sigma -> sigma/||beta_t||); where there is no lobe gamma_- = gamma_+ = gamma* = max(1 - sigma, 0).', 'checked_by': None, 'constraints': '', 'expr_hash': '447034d5f642cebb'},
-    {'name': 'lt_theta_min', 'params': ('sigma',), 'status': 'PAPER', 'reference': 'THEORY.md §5.2', 'topic': 'linear_transfer', 'summary': 'Smallest angle with a negative-transfer lobe below gamma = 1, arccos(1 - sigma) = 2 arcsin(sqrt(sigma/2)) for sigma < 1 (unit teacher); pi/2 for sigma >= 1 (no lobe: the lobe exists for theta_min < theta < pi - theta_min).', 'checked_by': None, 'constraints': '', 'expr_hash': '57e548bea586ec35'},
-    {'name': 'lt_effective_ridge', 'params': ('lam', 'norm_s', 'depth'), 'status': 'EXT', 'reference': 'THEORY.md §4.1', 'topic': 'pretraining', 'summary': 'Penalty on the end-to-end coefficient of a ridge read-out with penalty lam on the pretrained feature: lam / ||beta_s||^{2(L-1)/L} (= lam for a unit teacher).', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_risk', 'constraints': '', 'expr_hash': 'e398769bc5be08ab'},
-    {'name': 'pretrained_feature_norm', 'params': ('norm_s', 'depth'), 'status': 'EXT', 'reference': 'THEORY.md §2.4', 'topic': 'pretraining', 'summary': 'Singular value of the pretrained features Phi = W_1...W_{L-1} in the balanced rank-one state: ||beta_s||^{(L-1)/L} (1 for a unit teacher at every depth).', 'checked_by': 'ftheory.simulate.deep_linear.pretrain', 'constraints': '', 'expr_hash': 'f6ce91e20d3c6705'},
-    {'name': 'relu_arccos_kernel', 'params': ('u', 'norm_w', 'norm_v'), 'status': 'PAPER', 'reference': 'THEORY.md §10.2; paper eq. (167)', 'topic': 'relu', 'summary': 'Degree-1 arc-cosine kernel E_x[relu(w.x) relu(v.x)], x ~ N(0, I_d), for neurons of norms |w|, |v| and cosine u: |w||v| (sqrt(1 - u^2) + u (pi - arccos u))/(2 pi); derived as the Gaussian integral in polar coordinates.', 'checked_by': 'ftheory.relu.kernel.sample_kernel', 'constraints': '', 'expr_hash': '3959c60d47422a0c'},
-    {'name': 'relu_funk_hecke', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'THEORY.md §10.2 (route 3)', 'topic': 'relu', 'summary': 'Funk-Hecke coefficient lambda_l of relu on S^{d-1} (uniform probability measure): relu(w.x) = sum_l lambda_l sum_j Y_lj(w) Y_lj(x); 1/(2d) at l = 1, 0 at odd l >= 3, (-1)^{l/2} Beta(d/2, (l+1)/2)/(2 pi (1 - l)) at even l.', 'checked_by': 'ftheory.relu.mercer.funk_hecke_quadrature', 'constraints': 'sphere S^{d-1}: d >= 2 (d = 1: only l <= 1 exist)', 'expr_hash': '6fc2920b4c105cb2'},
-    {'name': 'relu_gaussian_eigenvalue', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'THEORY.md §10.2 (route 3)', 'topic': 'relu', 'summary': "Mercer eigenvalue of K(x, x') = |x||x'| kappa(x_hat.x_hat') = E_{w ~ N(0, I)}[relu(w.x) relu(w.x')] on L^2(N(0, I_d)), eigenfunctions |x| Y_lj(x_hat)/sqrt(d) (multiplicity N(d, l)): d mu_l = d^2 lambda_l^2; 1/4 at l = 1 for every d.", 'checked_by': 'ftheory.relu.mercer.sample_gaussian_eigenvalue', 'constraints': 'd >= 2', 'expr_hash': '6c116acd0967f6df'},
-    {'name': 'relu_hermite_coefficient_sq', 'params': ('ell',), 'status': 'EXT', 'reference': 'THEORY.md §10.2 (route 2)', 'topic': 'relu', 'summary': 'Squared Hermite coefficient xi_l^2 of relu = Taylor coefficient of u^l in the arc-cosine kernel (Mehler): 1/(2 pi), 1/4, then 0 for odd l >= 3 and Beta((l-1)/2, 3/2)/(2 pi^2 (l-1)) = ((l-3)!!)^2/(2 pi l!) for even l >= 2.', 'checked_by': 'ftheory.relu.kernel.sample_kernel', 'constraints': '', 'expr_hash': '81edd5eedb25e07b'},
-    {'name': 'relu_sphere_eigenvalue', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'THEORY.md §10.2 (route 3)', 'topic': 'relu', 'summary': "Mercer eigenvalue mu_l (multiplicity N(d, l)) of the arc-cosine kernel kappa(x.x') on S^{d-1}: d lambda_l^2 (kappa = E_{w ~ N(0, I)} = d E_{w ~ Unif}); 1/(4d) at l = 1, 0 at odd l >= 3; kappa(t) = sum_l mu_l N(d, l) P_l(t).", 'checked_by': 'ftheory.relu.mercer.funk_hecke_quadrature', 'constraints': 'sphere S^{d-1}: d >= 2', 'expr_hash': '87aa576d34d8e317'},
-    {'name': 'relu_step_kernel', 'params': ('u',), 'status': 'EXT', 'reference': 'THEORY.md §10.2', 'topic': 'relu', 'summary': 'Degree-0 arc-cosine kernel E_x[step(w.x) step(v.x)] = (pi - arccos u)/(2 pi) (any norms; step(t) = 1{t > 0}); the kernel of the ReLU derivative, derived in polar coordinates.', 'checked_by': 'ftheory.relu.kernel.sample_kernel', 'constraints': '', 'expr_hash': '785dbe10768ca894'},
-    {'name': 'relu_uniform_kernel_eigenvalue', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'THEORY.md §10.2 (route 3)', 'topic': 'relu', 'summary': "Mercer eigenvalue (multiplicity N(d, l)) of K(x, x') = E_{w ~ Unif(S^{d-1})}[relu(w.x) relu(w.x')] on the sphere: lambda_l^2, the square of relu's Funk-Hecke coefficient.", 'checked_by': 'ftheory.relu.mercer.funk_hecke_quadrature', 'constraints': 'sphere S^{d-1}: d >= 2', 'expr_hash': '596febf49ff995e4'},
-    {'name': 'sphere_harmonic_multiplicity', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'THEORY.md §10.2 (route 3)', 'topic': 'relu', 'summary': 'Dimension N(d, l) of the degree-l spherical harmonics on S^{d-1}: 1, d, then (2l + d - 2)/(l + d - 2) binomial(l + d - 2, l) (0 for d = 1, l >= 2).', 'checked_by': 'ftheory.relu.mercer.funk_hecke_quadrature', 'constraints': '', 'expr_hash': '3f831900ecf31cb1'},
-    {'name': 'step_funk_hecke', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'THEORY.md §10.2 (route 3)', 'topic': 'relu', 'summary': 'Funk-Hecke coefficient of step(t) = 1{t > 0} on S^{d-1}: 1/2 at l = 0, 0 at even l >= 2, (-1)^{(l-1)/2} Beta(d/2, l/2)/(2 pi) at odd l.', 'checked_by': 'ftheory.relu.mercer.funk_hecke_quadrature', 'constraints': 'sphere S^{d-1}: d >= 2', 'expr_hash': 'b99cd4d23a879368'},
-    {'name': 'step_sphere_eigenvalue', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'THEORY.md §10.2 (route 3)', 'topic': 'relu', 'summary': "Mercer eigenvalue (multiplicity N(d, l)) of the degree-0 arc-cosine kernel kappa_0(x.x') on S^{d-1} (and, being 0-homogeneous, on N(0, I_d)): the squared step Funk-Hecke coefficient.", 'checked_by': 'ftheory.relu.mercer.funk_hecke_quadrature', 'constraints': 'sphere S^{d-1}: d >= 2', 'expr_hash': 'b4acac91d4a1c13a'},
-    {'name': 'linear_transfer_transferability_tuned', 'params': ('gamma', 'theta', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §3.5, §4.3, §5.1', 'topic': 'ridge', 'summary': 'Linear-transfer transferability against the optimally tuned ridge scratch baseline: R*(gamma, sigma) - ||beta_t||^2 sin^2(theta) (predicted Figure 5).', 'checked_by': 'ftheory.simulate.linear.simulate_tuned_ridge_risk', 'constraints': '', 'expr_hash': '0dbcb8e7ff769775'},
-    {'name': 'lt_boundary_tuned', 'params': ('theta', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §3.5', 'topic': 'ridge', 'summary': 'Sample ratio gamma_b where R*(gamma, sigma) = ||beta_t||^2 sin^2(theta): transfer beats tuned ridge exactly for gamma < gamma_b; +inf at theta in {0, pi} with sigma > 0 (no crossing: transfer always helps).', 'checked_by': None, 'constraints': '', 'expr_hash': '3289ab245a2d8782'},
-    {'name': 'scratch_optimal_ridge', 'params': ('gamma', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §3.5', 'topic': 'ridge', 'summary': 'Risk-minimising ridge penalty lam* = sigma^2/(gamma ||beta_t||^2) (Bayes-optimal for a Gaussian prior); 0 when sigma = 0, +inf at gamma = 0 (the limit; there every lam > 0 gives the same risk ||beta_t||^2).', 'checked_by': 'ftheory.simulate.linear.simulate_tuned_ridge_risk', 'constraints': '', 'expr_hash': '93834059945fdf00'},
-    {'name': 'scratch_ridge_risk', 'params': ('gamma', 'sigma', 'lam', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §3.5 (T6); Dobriban-Wager 2018; Hastie et al. 2019', 'topic': 'ridge', 'summary': 'Asymptotic excess risk of ridge regression from scratch with penalty lam (Marchenko-Pastur); lam = 0 is the ridgeless scratch risk.', 'checked_by': 'ftheory.simulate.linear.simulate_ridge_risk', 'constraints': '', 'expr_hash': '7fe46c0d4bc59cbf'},
-    {'name': 'scratch_risk_optimal_ridge', 'params': ('gamma', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §3.5', 'topic': 'ridge', 'summary': 'Asymptotic risk of optimally tuned ridge from scratch, R* = (sigma^2/gamma) m_{lam*}: no interpolation peak, decreasing in gamma, ||beta_t||^2 (1 - gamma)_+ at sigma = 0.', 'checked_by': 'ftheory.simulate.linear.simulate_tuned_ridge_risk', 'constraints': '', 'expr_hash': '36a8ca557aa65a73'},
-    {'name': 'scratch_optimal_gamma', 'params': ('sigma', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §3.4', 'topic': 'scratch', 'summary': 'Sample ratio gamma* < 1 minimising the scratch risk on the under-parameterised side (0 when sigma >= norm_t: the risk then increases on (0, 1)).', 'checked_by': None, 'constraints': '', 'expr_hash': '33bc925eca68e762'},
-    {'name': 'scratch_risk', 'params': ('gamma', 'sigma', 'norm_t'), 'status': 'PAPER', 'reference': 'THEORY.md §3.2; paper Theorem 3.6, eq. (8)', 'topic': 'scratch', 'summary': 'Excess risk of training from scratch in the proportional limit n/d -> gamma: double descent with the interpolation peak at gamma = 1.', 'checked_by': 'ftheory.simulate.linear.simulate_min_norm_risk', 'constraints': '', 'expr_hash': '381dea7d93df4dbb'},
-    {'name': 'scratch_risk_finite', 'params': ('n', 'd', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §3.3', 'topic': 'scratch', 'summary': 'Exact expected excess risk of the min-norm interpolator at finite n, d (Gaussian inputs); +inf at |n - d| <= 1 when sigma > 0.', 'checked_by': 'ftheory.simulate.linear.simulate_min_norm_risk', 'constraints': '', 'expr_hash': '2c3a1818b9c5a9f8'},
-    {'name': 'scratch_risk_minimum', 'params': ('sigma', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §3.4', 'topic': 'scratch', 'summary': 'Smallest scratch risk over gamma < 1 (the value at gamma*); ||beta_t||^2 when sigma >= norm_t (approached as gamma -> 0).', 'checked_by': None, 'constraints': '', 'expr_hash': 'af49e57099b3f5df'},
-    {'name': 'dudley_lower_bound_cosine', 'params': ('sigma', 'sigma_s', 'norm_s', 'norm_t'), 'status': 'PAPER*', 'reference': 'THEORY.md §9.2 (Dudley ingredient), §9.3', 'topic': 'similarity', 'summary': "Dudley (bounded-Lipschitz) distance >= |E_s cos y - E_t cos y|/2 = |exp(-(norm_s^2 + sigma_s^2)/2) - exp(-(norm_t^2 + sigma^2)/2)|/2, the paper's cosine test function; blind to theta, and 0 for equal norms and noises. The metric itself is at most 2.", 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': '', 'expr_hash': 'e02792a264521dcd'},
-    {'name': 'kl_divergence_task', 'params': ('theta', 'sigma', 'norm_s', 'norm_t'), 'status': 'PAPER', 'reference': 'THEORY.md §9.4; paper Appendix A, Fig. 4(a)', 'topic': 'similarity', 'summary': 'KL between the source and target laws at equal label noise, symmetric: |beta_s - beta_t|^2/(2 sigma^2) = (1 - cos theta)/sigma^2 for unit teachers, at most 2/sigma^2 (theta = pi).', 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': 'sigma = 0: +inf unless beta_s = beta_t (then 0)', 'expr_hash': '7f47d09b3ae467a3'},
-    {'name': 'kl_source_target', 'params': ('theta', 'sigma', 'sigma_s', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §9.2 (KL ingredient), §9.4', 'topic': 'similarity', 'summary': 'KL(p_s || p_t) between the source and target joint laws of (x, y): log(sigma/sigma_s) + (sigma_s^2 + |beta_s - beta_t|^2)/(2 sigma^2) - 1/2.', 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': '+inf when a noise level is 0, unless the two laws coincide', 'expr_hash': '58f463403aef8119'},
-    {'name': 'kl_target_source', 'params': ('theta', 'sigma', 'sigma_s', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §9.2 (KL ingredient), §9.4', 'topic': 'similarity', 'summary': 'KL(p_t || p_s), the reverse direction: log(sigma_s/sigma) + (sigma^2 + |beta_s - beta_t|^2)/(2 sigma_s^2) - 1/2; differs from KL(p_s || p_t) when sigma_s != sigma.', 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': '+inf when a noise level is 0, unless the two laws coincide', 'expr_hash': 'abb75866c255ce40'},
-    {'name': 'wasserstein1_lower_bound', 'params': ('theta', 'sigma', 'sigma_s', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §9.4 ([EXT] lower bound)', 'topic': 'similarity', 'summary': 'W1(p_s, p_t) >= sqrt(2/pi) max{(sqrt(D^2 + sigma^2) - sigma_s)/sqrt(1 + norm_s^2), (sqrt(D^2 + sigma_s^2) - sigma)/sqrt(1 + norm_t^2), |sqrt(norm_s^2 + sigma_s^2) - sqrt(norm_t^2 + sigma^2)|}, D = |beta_s - beta_t|; for unit teachers and equal noise (sqrt(4 sin^2(theta/2) + sigma^2) - sigma)/sqrt(pi).', 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': '', 'expr_hash': 'b2226c0029384688'},
-    {'name': 'wasserstein1_upper_bound', 'params': ('theta', 'sigma', 'sigma_s', 'norm_s', 'norm_t'), 'status': 'PAPER', 'reference': 'THEORY.md §9.4 (couple identical x and noise)', 'topic': 'similarity', 'summary': 'W1(p_s, p_t) <= sqrt(2/pi) sqrt(|beta_s - beta_t|^2 + (sigma_s - sigma)^2): the coupling with the same x and noise; 2 sqrt(2/pi) sin(theta/2) for unit teachers, equal noise.', 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': '', 'expr_hash': 'a0d9aa8d87301756'},
-    {'name': 'wasserstein2_task', 'params': ('theta', 'sigma', 'sigma_s', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §9.1, §9.4 (Gaussian joint laws); Dowson & Landau (1982), Gelbrich (1990)', 'topic': 'similarity', 'summary': 'Wasserstein-2 distance between the Gaussian joint laws of (x, y) (Euclidean ground metric): sqrt(tr S_s + tr S_t - 2 tr (S_s^1/2 S_t S_s^1/2)^1/2), reduced to three dimensions and solved by the trigonometric form of a cubic; independent of d >= 2.', 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': '', 'expr_hash': 'd4945eaf68fcca6d'},
+    {'name': 'finetune_break_even_theta', 'params': ('norm_s', 'norm_t'), 'status': 'PAPER', 'reference': 'docs/background.md §6.2 (pi/3 for unit teachers; norms: EXT)', 'topic': 'finetune', 'summary': 'Angle theta* below which fine-tuning beats scratch (for every gamma < 1), paper variant: arccos(|beta_s|/(2 |beta_t|)); 0 when |beta_s| >= 2 |beta_t| (never helps).', 'checked_by': None, 'constraints': '', 'expr_hash': '369e77cc02947e89'},
+    {'name': 'finetune_break_even_theta_gf', 'params': ('gamma', 'sigma', 'depth', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §6.3-§6.4', 'topic': 'finetune', 'summary': 'Angle theta* below which gradient-flow fine-tuning beats scratch: arccos(c r/(2 |beta_t|)) for gamma < 1; 0 when c r >= 2 |beta_t| or gamma >= 1 (never helps).', 'checked_by': None, 'constraints': '', 'expr_hash': 'b7d17d1c3ee9ee19'},
+    {'name': 'finetune_scale', 'params': ('gamma', 'sigma', 'depth', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §6.3-§6.4', 'topic': 'finetune', 'summary': 'Gradient-flow rescaling c > 0 of the frozen null-space part, beta_ft = beta_sc + c (I - P) beta_s: the positive root of r^2 c^(2L/(L-1)) - a c^2 - b = 0 in the proportional limit (c = 1 at sigma = 0 for equal norms; +oo at gamma = 1, sigma > 0).', 'checked_by': 'ftheory.simulate.deep_linear.simulate_transfer', 'constraints': 'for gamma >= 1 the scale does not affect beta_ft (no null space); the value returned is the root with a = 0, b = |beta_t|^2 + sigma^2/(gamma - 1)', 'expr_hash': '6acc2f87a3fed96d'},
+    {'name': 'finetune_transferability', 'params': ('gamma', 'theta', 'norm_s', 'norm_t'), 'status': 'PAPER', 'reference': 'docs/background.md §6.2; paper Theorem 3.9, eqs. (14)-(15) (norms: EXT)', 'topic': 'finetune', 'summary': 'Fine-tuning transferability in the proportional limit, paper variant (c = 1): (1 - gamma)_+ (2 |beta_s| |beta_t| cos(theta) - |beta_s|^2); independent of sigma and depth.', 'checked_by': 'ftheory.simulate.deep_linear.simulate_transfer', 'constraints': '', 'expr_hash': 'b4af76dbfae3f608'},
+    {'name': 'finetune_transferability_finite', 'params': ('n', 'd', 'theta', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §6.2 (exact finite size)', 'topic': 'finetune', 'summary': "Exact expected fine-tuning transferability E[R_sc - R_ft] at finite n, d for the paper's solution beta_ft = beta_sc + (I - P) beta_s (independent of sigma and depth).", 'checked_by': 'ftheory.simulate.deep_linear.simulate_transfer', 'constraints': '', 'expr_hash': '0a003cb271707615'},
+    {'name': 'finetune_transferability_gf', 'params': ('gamma', 'theta', 'sigma', 'depth', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §6.3-§6.4 (correction of Theorem 3.9)', 'topic': 'finetune', 'summary': 'Fine-tuning transferability under exact gradient flow: (1 - gamma)(2 c r |beta_t| cos(theta) - c^2 r^2) for gamma < 1 with c = finetune_scale, 0 for gamma >= 1; depends on depth when sigma > 0.', 'checked_by': 'ftheory.simulate.deep_linear.simulate_transfer', 'constraints': '', 'expr_hash': '1666756e360b2ed7'},
+    {'name': 'finetune_break_even_theta_finite_source', 'params': ('gamma_s', 'sigma_s'), 'status': 'PAPER', 'reference': 'docs/background.md §7.2; paper eq. (23)', 'topic': 'finite_source', 'summary': 'Angle theta* below which fine-tuning from a finite source beats scratch (every gamma < 1): cos(theta*) = (1 + sigma_s^2/|1 - gamma_s|)/2; 0 when that exceeds 1 (fine-tuning never helps).', 'checked_by': None, 'constraints': '', 'expr_hash': '46a917a3fd280001'},
+    {'name': 'finetune_break_even_theta_gf_finite_source', 'params': ('gamma', 'sigma', 'gamma_s', 'sigma_s', 'depth'), 'status': 'EXT', 'reference': 'docs/background.md §6.4, §7.2', 'topic': 'finite_source', 'summary': 'Angle below which gradient-flow fine-tuning from the min-norm source estimate beats scratch (gamma < 1): cos(theta*) = c r^2/(2 min(1, gamma_s)); 0 when that exceeds 1.', 'checked_by': None, 'constraints': '', 'expr_hash': '6446d4838c3e2fd5'},
+    {'name': 'finetune_scale_finite_source', 'params': ('gamma', 'sigma', 'gamma_s', 'sigma_s', 'depth'), 'status': 'EXT', 'reference': 'docs/background.md §6.4, §7.2', 'topic': 'finite_source', 'summary': 'Gradient-flow scale c of the frozen null-space part when fine-tuning from the min-norm source estimate: finetune_scale at norm_s = r, r^2 = E||beta_hat_s||^2 (unit teachers).', 'checked_by': 'ftheory.simulate.paired.simulate_finetune_models', 'constraints': '', 'expr_hash': 'c88197c1811ca0fd'},
+    {'name': 'finetune_transferability_finite_source', 'params': ('gamma', 'theta', 'gamma_s', 'sigma_s'), 'status': 'PAPER', 'reference': 'docs/background.md §7.2; paper Theorem C.1, eq. (22)', 'topic': 'finite_source', 'summary': 'Fine-tuning transferability with a finite source set (paper variant, c = 1): (1 - gamma)_+ [2 E<beta_t, beta_hat_s> - E||beta_hat_s||^2]; -oo for gamma < 1 at gamma_s = 1, sigma_s > 0; independent of the target noise.', 'checked_by': 'ftheory.simulate.deep_linear.simulate_transfer', 'constraints': '', 'expr_hash': '30cab05a1b901415'},
+    {'name': 'finetune_transferability_gf_finite_source', 'params': ('gamma', 'theta', 'sigma', 'gamma_s', 'sigma_s', 'depth'), 'status': 'EXT', 'reference': 'docs/background.md §6.4, §7.2', 'topic': 'finite_source', 'summary': 'Gradient-flow fine-tuning transferability from the min-norm source estimate: finetune_transferability_gf at norm_s = r, cos(theta) -> min(1, gamma_s) cos(theta)/r, r^2 = E||beta_hat_s||^2 (unit teachers).', 'checked_by': 'ftheory.simulate.paired.simulate_finetune_models', 'constraints': '', 'expr_hash': '5a6dd4d86f661ae6'},
+    {'name': 'finite_source_effective_angle', 'params': ('theta', 'gamma_s', 'sigma_s'), 'status': 'EXT', 'reference': 'docs/background.md §7.3', 'topic': 'finite_source', 'summary': 'Effective angle between beta_t and the min-norm source estimate in the proportional limit: cos(theta_eff) = min(1, gamma_s) cos(theta)/sqrt(E||beta_hat_s||^2); pi/2 where E||beta_hat_s||^2 = +oo (unit teachers).', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_finite_source', 'constraints': '', 'expr_hash': 'd2d077bab8bc8172'},
+    {'name': 'finite_source_norm_sq', 'params': ('gamma_s', 'sigma_s'), 'status': 'PAPER', 'reference': 'docs/background.md §7.1; paper Appendix C', 'topic': 'finite_source', 'summary': 'E||beta_hat_s||^2 of the min-norm source estimate in the proportional limit (unit teacher): gamma_s + sigma_s^2 gamma_s/(1 - gamma_s) below 1, 1 + sigma_s^2/(gamma_s - 1) above; +oo at gamma_s = 1 when sigma_s > 0.', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_finite_source', 'constraints': '', 'expr_hash': 'b23af735190108b4'},
+    {'name': 'finite_source_overlap', 'params': ('theta', 'gamma_s'), 'status': 'PAPER', 'reference': 'docs/background.md §7.1; paper Appendix C', 'topic': 'finite_source', 'summary': 'E<beta_t, beta_hat_s> of the min-norm source estimate in the proportional limit (unit teachers): min(1, gamma_s) cos(theta).', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_finite_source', 'constraints': '', 'expr_hash': 'c0fb39f64b571c4f'},
+    {'name': 'linear_transfer_transferability_finite_source', 'params': ('gamma', 'theta', 'sigma', 'gamma_s', 'sigma_s'), 'status': 'EXT', 'reference': 'docs/background.md §7.3', 'topic': 'finite_source', 'summary': 'Linear-transfer transferability with a finite source set: R_sc(gamma, sigma) - sin^2(theta_eff), cos^2(theta_eff) = min(1, gamma_s)^2 cos^2(theta)/E||beta_hat_s||^2 (unit teachers).', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_finite_source', 'constraints': '', 'expr_hash': '7ea3ac3500d01073'},
+    {'name': 'linear_transfer_risk', 'params': ('theta', 'lam', 'norm_t', 'norm_s', 'depth'), 'status': 'PAPER', 'reference': 'docs/background.md §4.3-§4.4, §8; paper Theorem 3.7 eq. (10), Theorem 3.8 eq. (13)', 'topic': 'linear_transfer', 'summary': 'Asymptotic excess risk of refitting the read-out (ridge lam) on the pretrained feature: ||beta_t||^2 [sin^2 theta + cos^2 theta lam_eff^2/(1 + lam_eff)^2], independent of gamma and sigma; the general-norm/depth form via lam_eff = lam/||beta_s||^(2(L-1)/L) is [EXT].', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_risk', 'constraints': '', 'expr_hash': '3f9533b22abf4585'},
+    {'name': 'linear_transfer_risk_finite', 'params': ('n', 'theta', 'sigma', 'lam', 'norm_t', 'norm_s', 'depth'), 'status': 'EXT', 'reference': 'docs/background.md §4.2, §4.4 (exact finite n), §8', 'topic': 'linear_transfer', 'summary': 'Exact expected excess risk of linear transfer at finite n (independent of d): ||beta_t||^2 sin^2 theta + (sigma^2 + ||beta_t||^2 sin^2 theta)/(n - 2) at lam = 0; a one-dimensional chi-square (Laplace) integral evaluated by quadrature for lam > 0.', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_risk', 'constraints': 'lam = 0 needs n > 2 (else +inf unless sigma = 0 and sin(theta) = 0)', 'expr_hash': '3830f74274858a6b'},
+    {'name': 'linear_transfer_risk_rank_k', 'params': ('n', 'k', 'residual', 'sigma'), 'status': 'EXT', 'reference': 'docs/background.md §4.5', 'topic': 'linear_transfer', 'summary': 'Exact expected risk of least squares on k frozen orthonormal features (unit target teacher, a part `residual` of it outside their span): the scratch problem of §3.3 in k dimensions with label noise sigma^2 + residual, plus the residual; +inf at |n - k| <= 1 unless sigma^2 + residual = 0.', 'checked_by': 'ftheory.simulate.linear.simulate_rank_k_risk', 'constraints': '', 'expr_hash': 'ad279b60ce8bd348'},
+    {'name': 'linear_transfer_transferability', 'params': ('gamma', 'theta', 'sigma', 'lam', 'norm_t', 'norm_s', 'depth'), 'status': 'PAPER', 'reference': 'docs/background.md §5.1; paper eq. (11) (lam = 0), §4.4 ridge variant', 'topic': 'linear_transfer', 'summary': 'Asymptotic transferability of linear transfer, R_sc(gamma, sigma) - R_lt(theta, lam): separable in gamma and theta; +inf at gamma = 1 for sigma > 0, exact limit -R_lt at sigma = 0.', 'checked_by': 'ftheory.simulate.linear.simulate_scratch_and_transfer', 'constraints': '', 'expr_hash': '562087bb55693091'},
+    {'name': 'linear_transfer_transferability_finite', 'params': ('n', 'd', 'theta', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §5.5 (with §3.3, §4.2)', 'topic': 'linear_transfer', 'summary': 'Exact finite-size transferability E[R_sc] - E[R_lt] at lam = 0 (min-norm scratch vs least-squares read-out); +inf where the scratch mean diverges.', 'checked_by': 'ftheory.simulate.linear.simulate_scratch_and_transfer', 'constraints': '+inf for |n - d| <= 1 and sigma > 0 (scratch peak); -inf for n <= 2 otherwise unless sigma = 0 and sin(theta) = 0', 'expr_hash': '1c921a632c5fc2e8'},
+    {'name': 'lt_boundary_lower', 'params': ('theta', 'sigma'), 'status': 'PAPER*', 'reference': 'docs/background.md §5.2 (roots in corrected order); paper eq. (12)', 'topic': 'linear_transfer', 'summary': 'Lower edge gamma_- of the negative-transfer lobe (gamma_- <= gamma_+ < 1), unit teacher (general norm: sigma -> sigma/||beta_t||); where there is no lobe (theta < theta_min or sigma >= 1) gamma_- = gamma_+ = gamma* = max(1 - sigma, 0), an empty interval.', 'checked_by': None, 'constraints': '', 'expr_hash': '9066ef3a282cdd53'},
+    {'name': 'lt_boundary_noiseless', 'params': ('theta',), 'status': 'PAPER', 'reference': 'docs/background.md §5.4; paper Appendix G', 'topic': 'linear_transfer', 'summary': 'Noiseless boundary gamma = cos^2 theta (sigma -> 0 limit of gamma_-): transfer wins iff gamma < cos^2 theta.', 'checked_by': None, 'constraints': '', 'expr_hash': 'e92947c0cfa19074'},
+    {'name': 'lt_boundary_over', 'params': ('theta', 'sigma'), 'status': 'PAPER', 'reference': 'docs/background.md §5.2', 'topic': 'linear_transfer', 'summary': 'Over-parameterised boundary gamma_over = 1 + sigma^2/sin^2 theta (unit teacher; general norm: sigma -> sigma/||beta_t||): transfer loses for gamma > gamma_over; +inf where sin theta = 0 (never negative).', 'checked_by': None, 'constraints': '', 'expr_hash': '1c444a9608abd1a7'},
+    {'name': 'lt_boundary_upper', 'params': ('theta', 'sigma'), 'status': 'PAPER*', 'reference': 'docs/background.md §5.2 (roots in corrected order); paper eq. (12)', 'topic': 'linear_transfer', 'summary': 'Upper edge gamma_+ of the negative-transfer lobe (gamma_- <= gamma_+ < 1), unit teacher (general norm: sigma -> sigma/||beta_t||); where there is no lobe gamma_- = gamma_+ = gamma* = max(1 - sigma, 0).', 'checked_by': None, 'constraints': '', 'expr_hash': '447034d5f642cebb'},
+    {'name': 'lt_theta_min', 'params': ('sigma',), 'status': 'PAPER', 'reference': 'docs/background.md §5.2', 'topic': 'linear_transfer', 'summary': 'Smallest angle with a negative-transfer lobe below gamma = 1, arccos(1 - sigma) = 2 arcsin(sqrt(sigma/2)) for sigma < 1 (unit teacher); pi/2 for sigma >= 1 (no lobe: the lobe exists for theta_min < theta < pi - theta_min).', 'checked_by': None, 'constraints': '', 'expr_hash': '57e548bea586ec35'},
+    {'name': 'lt_effective_ridge', 'params': ('lam', 'norm_s', 'depth'), 'status': 'EXT', 'reference': 'docs/background.md §4.1', 'topic': 'pretraining', 'summary': 'Penalty on the end-to-end coefficient of a ridge read-out with penalty lam on the pretrained feature: lam / ||beta_s||^{2(L-1)/L} (= lam for a unit teacher).', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_risk', 'constraints': '', 'expr_hash': 'e398769bc5be08ab'},
+    {'name': 'pretrained_feature_norm', 'params': ('norm_s', 'depth'), 'status': 'EXT', 'reference': 'docs/background.md §2.4', 'topic': 'pretraining', 'summary': 'Singular value of the pretrained features Phi = W_1...W_{L-1} in the balanced rank-one state: ||beta_s||^{(L-1)/L} (1 for a unit teacher at every depth).', 'checked_by': 'ftheory.simulate.deep_linear.pretrain', 'constraints': '', 'expr_hash': 'f6ce91e20d3c6705'},
+    {'name': 'relu_arccos_kernel', 'params': ('u', 'norm_w', 'norm_v'), 'status': 'PAPER', 'reference': 'docs/background.md §10.2; paper eq. (167)', 'topic': 'relu', 'summary': 'Degree-1 arc-cosine kernel E_x[relu(w.x) relu(v.x)], x ~ N(0, I_d), for neurons of norms |w|, |v| and cosine u: |w||v| (sqrt(1 - u^2) + u (pi - arccos u))/(2 pi); derived as the Gaussian integral in polar coordinates.', 'checked_by': 'ftheory.relu.kernel.sample_kernel', 'constraints': '', 'expr_hash': '3959c60d47422a0c'},
+    {'name': 'relu_funk_hecke', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'docs/background.md §10.2 (route 3)', 'topic': 'relu', 'summary': 'Funk-Hecke coefficient lambda_l of relu on S^{d-1} (uniform probability measure): relu(w.x) = sum_l lambda_l sum_j Y_lj(w) Y_lj(x); 1/(2d) at l = 1, 0 at odd l >= 3, (-1)^{l/2} Beta(d/2, (l+1)/2)/(2 pi (1 - l)) at even l.', 'checked_by': 'ftheory.relu.mercer.funk_hecke_quadrature', 'constraints': 'sphere S^{d-1}: d >= 2 (d = 1: only l <= 1 exist)', 'expr_hash': '6fc2920b4c105cb2'},
+    {'name': 'relu_gaussian_eigenvalue', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'docs/background.md §10.2 (route 3)', 'topic': 'relu', 'summary': "Mercer eigenvalue of K(x, x') = |x||x'| kappa(x_hat.x_hat') = E_{w ~ N(0, I)}[relu(w.x) relu(w.x')] on L^2(N(0, I_d)), eigenfunctions |x| Y_lj(x_hat)/sqrt(d) (multiplicity N(d, l)): d mu_l = d^2 lambda_l^2; 1/4 at l = 1 for every d.", 'checked_by': 'ftheory.relu.mercer.sample_gaussian_eigenvalue', 'constraints': 'd >= 2', 'expr_hash': '6c116acd0967f6df'},
+    {'name': 'relu_hermite_coefficient_sq', 'params': ('ell',), 'status': 'EXT', 'reference': 'docs/background.md §10.2 (route 2)', 'topic': 'relu', 'summary': 'Squared Hermite coefficient xi_l^2 of relu = Taylor coefficient of u^l in the arc-cosine kernel (Mehler): 1/(2 pi), 1/4, then 0 for odd l >= 3 and Beta((l-1)/2, 3/2)/(2 pi^2 (l-1)) = ((l-3)!!)^2/(2 pi l!) for even l >= 2.', 'checked_by': 'ftheory.relu.kernel.sample_kernel', 'constraints': '', 'expr_hash': '81edd5eedb25e07b'},
+    {'name': 'relu_sphere_eigenvalue', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'docs/background.md §10.2 (route 3)', 'topic': 'relu', 'summary': "Mercer eigenvalue mu_l (multiplicity N(d, l)) of the arc-cosine kernel kappa(x.x') on S^{d-1}: d lambda_l^2 (kappa = E_{w ~ N(0, I)} = d E_{w ~ Unif}); 1/(4d) at l = 1, 0 at odd l >= 3; kappa(t) = sum_l mu_l N(d, l) P_l(t).", 'checked_by': 'ftheory.relu.mercer.funk_hecke_quadrature', 'constraints': 'sphere S^{d-1}: d >= 2', 'expr_hash': '87aa576d34d8e317'},
+    {'name': 'relu_step_kernel', 'params': ('u',), 'status': 'EXT', 'reference': 'docs/background.md §10.2', 'topic': 'relu', 'summary': 'Degree-0 arc-cosine kernel E_x[step(w.x) step(v.x)] = (pi - arccos u)/(2 pi) (any norms; step(t) = 1{t > 0}); the kernel of the ReLU derivative, derived in polar coordinates.', 'checked_by': 'ftheory.relu.kernel.sample_kernel', 'constraints': '', 'expr_hash': '785dbe10768ca894'},
+    {'name': 'relu_uniform_kernel_eigenvalue', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'docs/background.md §10.2 (route 3)', 'topic': 'relu', 'summary': "Mercer eigenvalue (multiplicity N(d, l)) of K(x, x') = E_{w ~ Unif(S^{d-1})}[relu(w.x) relu(w.x')] on the sphere: lambda_l^2, the square of relu's Funk-Hecke coefficient.", 'checked_by': 'ftheory.relu.mercer.funk_hecke_quadrature', 'constraints': 'sphere S^{d-1}: d >= 2', 'expr_hash': '596febf49ff995e4'},
+    {'name': 'sphere_harmonic_multiplicity', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'docs/background.md §10.2 (route 3)', 'topic': 'relu', 'summary': 'Dimension N(d, l) of the degree-l spherical harmonics on S^{d-1}: 1, d, then (2l + d - 2)/(l + d - 2) binomial(l + d - 2, l) (0 for d = 1, l >= 2).', 'checked_by': 'ftheory.relu.mercer.funk_hecke_quadrature', 'constraints': '', 'expr_hash': '3f831900ecf31cb1'},
+    {'name': 'step_funk_hecke', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'docs/background.md §10.2 (route 3)', 'topic': 'relu', 'summary': 'Funk-Hecke coefficient of step(t) = 1{t > 0} on S^{d-1}: 1/2 at l = 0, 0 at even l >= 2, (-1)^{(l-1)/2} Beta(d/2, l/2)/(2 pi) at odd l.', 'checked_by': 'ftheory.relu.mercer.funk_hecke_quadrature', 'constraints': 'sphere S^{d-1}: d >= 2', 'expr_hash': 'b99cd4d23a879368'},
+    {'name': 'step_sphere_eigenvalue', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'docs/background.md §10.2 (route 3)', 'topic': 'relu', 'summary': "Mercer eigenvalue (multiplicity N(d, l)) of the degree-0 arc-cosine kernel kappa_0(x.x') on S^{d-1} (and, being 0-homogeneous, on N(0, I_d)): the squared step Funk-Hecke coefficient.", 'checked_by': 'ftheory.relu.mercer.funk_hecke_quadrature', 'constraints': 'sphere S^{d-1}: d >= 2', 'expr_hash': 'b4acac91d4a1c13a'},
+    {'name': 'linear_transfer_transferability_tuned', 'params': ('gamma', 'theta', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §3.5, §4.3, §5.1', 'topic': 'ridge', 'summary': 'Linear-transfer transferability against the optimally tuned ridge scratch baseline: R*(gamma, sigma) - ||beta_t||^2 sin^2(theta) (predicted Figure 5).', 'checked_by': 'ftheory.simulate.linear.simulate_tuned_ridge_risk', 'constraints': '', 'expr_hash': '0dbcb8e7ff769775'},
+    {'name': 'lt_boundary_tuned', 'params': ('theta', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §3.5', 'topic': 'ridge', 'summary': 'Sample ratio gamma_b where R*(gamma, sigma) = ||beta_t||^2 sin^2(theta): transfer beats tuned ridge exactly for gamma < gamma_b; +inf at theta in {0, pi} with sigma > 0 (no crossing: transfer always helps).', 'checked_by': None, 'constraints': '', 'expr_hash': '3289ab245a2d8782'},
+    {'name': 'scratch_optimal_ridge', 'params': ('gamma', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §3.5', 'topic': 'ridge', 'summary': 'Risk-minimising ridge penalty lam* = sigma^2/(gamma ||beta_t||^2) (Bayes-optimal for a Gaussian prior); 0 when sigma = 0, +inf at gamma = 0 (the limit; there every lam > 0 gives the same risk ||beta_t||^2).', 'checked_by': 'ftheory.simulate.linear.simulate_tuned_ridge_risk', 'constraints': '', 'expr_hash': '93834059945fdf00'},
+    {'name': 'scratch_ridge_risk', 'params': ('gamma', 'sigma', 'lam', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §3.5 (T6); Dobriban-Wager 2018; Hastie et al. 2019', 'topic': 'ridge', 'summary': 'Asymptotic excess risk of ridge regression from scratch with penalty lam (Marchenko-Pastur); lam = 0 is the ridgeless scratch risk.', 'checked_by': 'ftheory.simulate.linear.simulate_ridge_risk', 'constraints': '', 'expr_hash': '7fe46c0d4bc59cbf'},
+    {'name': 'scratch_risk_optimal_ridge', 'params': ('gamma', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §3.5', 'topic': 'ridge', 'summary': 'Asymptotic risk of optimally tuned ridge from scratch, R* = (sigma^2/gamma) m_{lam*}: no interpolation peak, decreasing in gamma, ||beta_t||^2 (1 - gamma)_+ at sigma = 0.', 'checked_by': 'ftheory.simulate.linear.simulate_tuned_ridge_risk', 'constraints': '', 'expr_hash': '36a8ca557aa65a73'},
+    {'name': 'scratch_optimal_gamma', 'params': ('sigma', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §3.4', 'topic': 'scratch', 'summary': 'Sample ratio gamma* < 1 minimising the scratch risk on the under-parameterised side (0 when sigma >= norm_t: the risk then increases on (0, 1)).', 'checked_by': None, 'constraints': '', 'expr_hash': '33bc925eca68e762'},
+    {'name': 'scratch_risk', 'params': ('gamma', 'sigma', 'norm_t'), 'status': 'PAPER', 'reference': 'docs/background.md §3.2; paper Theorem 3.6, eq. (8)', 'topic': 'scratch', 'summary': 'Excess risk of training from scratch in the proportional limit n/d -> gamma: double descent with the interpolation peak at gamma = 1.', 'checked_by': 'ftheory.simulate.linear.simulate_min_norm_risk', 'constraints': '', 'expr_hash': '381dea7d93df4dbb'},
+    {'name': 'scratch_risk_finite', 'params': ('n', 'd', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §3.3', 'topic': 'scratch', 'summary': 'Exact expected excess risk of the min-norm interpolator at finite n, d (Gaussian inputs); +inf at |n - d| <= 1 when sigma > 0.', 'checked_by': 'ftheory.simulate.linear.simulate_min_norm_risk', 'constraints': '', 'expr_hash': '2c3a1818b9c5a9f8'},
+    {'name': 'scratch_risk_minimum', 'params': ('sigma', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §3.4', 'topic': 'scratch', 'summary': 'Smallest scratch risk over gamma < 1 (the value at gamma*); ||beta_t||^2 when sigma >= norm_t (approached as gamma -> 0).', 'checked_by': None, 'constraints': '', 'expr_hash': 'af49e57099b3f5df'},
+    {'name': 'dudley_lower_bound_cosine', 'params': ('sigma', 'sigma_s', 'norm_s', 'norm_t'), 'status': 'PAPER*', 'reference': 'docs/background.md §9.2 (Dudley ingredient), §9.3', 'topic': 'similarity', 'summary': "Dudley (bounded-Lipschitz) distance >= |E_s cos y - E_t cos y|/2 = |exp(-(norm_s^2 + sigma_s^2)/2) - exp(-(norm_t^2 + sigma^2)/2)|/2, the paper's cosine test function; blind to theta, and 0 for equal norms and noises. The metric itself is at most 2.", 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': '', 'expr_hash': 'e02792a264521dcd'},
+    {'name': 'kl_divergence_task', 'params': ('theta', 'sigma', 'norm_s', 'norm_t'), 'status': 'PAPER', 'reference': 'docs/background.md §9.4; paper Appendix A, Fig. 4(a)', 'topic': 'similarity', 'summary': 'KL between the source and target laws at equal label noise, symmetric: |beta_s - beta_t|^2/(2 sigma^2) = (1 - cos theta)/sigma^2 for unit teachers, at most 2/sigma^2 (theta = pi).', 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': 'sigma = 0: +inf unless beta_s = beta_t (then 0)', 'expr_hash': '7f47d09b3ae467a3'},
+    {'name': 'kl_source_target', 'params': ('theta', 'sigma', 'sigma_s', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §9.2 (KL ingredient), §9.4', 'topic': 'similarity', 'summary': 'KL(p_s || p_t) between the source and target joint laws of (x, y): log(sigma/sigma_s) + (sigma_s^2 + |beta_s - beta_t|^2)/(2 sigma^2) - 1/2.', 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': '+inf when a noise level is 0, unless the two laws coincide', 'expr_hash': '58f463403aef8119'},
+    {'name': 'kl_target_source', 'params': ('theta', 'sigma', 'sigma_s', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §9.2 (KL ingredient), §9.4', 'topic': 'similarity', 'summary': 'KL(p_t || p_s), the reverse direction: log(sigma_s/sigma) + (sigma^2 + |beta_s - beta_t|^2)/(2 sigma_s^2) - 1/2; differs from KL(p_s || p_t) when sigma_s != sigma.', 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': '+inf when a noise level is 0, unless the two laws coincide', 'expr_hash': 'abb75866c255ce40'},
+    {'name': 'wasserstein1_lower_bound', 'params': ('theta', 'sigma', 'sigma_s', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §9.4 ([EXT] lower bound)', 'topic': 'similarity', 'summary': 'W1(p_s, p_t) >= sqrt(2/pi) max{(sqrt(D^2 + sigma^2) - sigma_s)/sqrt(1 + norm_s^2), (sqrt(D^2 + sigma_s^2) - sigma)/sqrt(1 + norm_t^2), |sqrt(norm_s^2 + sigma_s^2) - sqrt(norm_t^2 + sigma^2)|}, D = |beta_s - beta_t|; for unit teachers and equal noise (sqrt(4 sin^2(theta/2) + sigma^2) - sigma)/sqrt(pi).', 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': '', 'expr_hash': 'b2226c0029384688'},
+    {'name': 'wasserstein1_upper_bound', 'params': ('theta', 'sigma', 'sigma_s', 'norm_s', 'norm_t'), 'status': 'PAPER', 'reference': 'docs/background.md §9.4 (couple identical x and noise)', 'topic': 'similarity', 'summary': 'W1(p_s, p_t) <= sqrt(2/pi) sqrt(|beta_s - beta_t|^2 + (sigma_s - sigma)^2): the coupling with the same x and noise; 2 sqrt(2/pi) sin(theta/2) for unit teachers, equal noise.', 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': '', 'expr_hash': 'a0d9aa8d87301756'},
+    {'name': 'wasserstein2_task', 'params': ('theta', 'sigma', 'sigma_s', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §9.1, §9.4 (Gaussian joint laws); Dowson & Landau (1982), Gelbrich (1990)', 'topic': 'similarity', 'summary': 'Wasserstein-2 distance between the Gaussian joint laws of (x, y) (Euclidean ground metric): sqrt(tr S_s + tr S_t - 2 tr (S_s^1/2 S_t S_s^1/2)^1/2), reduced to three dimensions and solved by the trigonometric form of a cubic; independent of d >= 2.', 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': '', 'expr_hash': 'd4945eaf68fcca6d'},
 ]

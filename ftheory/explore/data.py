@@ -3,15 +3,20 @@
 A sweep store (:func:`ftheory.simulate.sweep` with ``store=DIR``, and the per-figure stores of
 ``ftheory reproduce``) holds one JSON file per finished grid point::
 
-    {"point": {...swept values...},
+    {"point": {...swept values...}, "fixed": {...parameters held fixed...},
      "quantities": {NAME: {"samples": [...], "converged": [...], "info": {...parameters...}}}}
 
-The simulators put every parameter of the run into ``info`` (``n``, ``d``, ``theta``, ``sigma``,
-...), together with ``estimator`` or ``procedure``. :func:`load_store` walks a folder recursively,
+The simulators put parameters of the run into ``info`` (``n``, ``d``, ``theta``, ``sigma``,
+...), together with ``estimator`` or ``procedure``; ``point`` and ``fixed`` together are every
+argument of the call, so a record that has them is *complete*: a parameter it lacks (say
+``gamma_s``) was not given, i.e. the simulator's default (a population source) was used. Records
+written before ``fixed`` was stored are marked ``"complete": false``; the explorer plots them only
+where every parameter it matches on is present, never as "no finite source". :func:`load_store` walks a folder recursively,
 reads every such file, and turns each quantity it recognises into a record
 
     {"kind": "T_lt", "params": {"n": 50, "d": 100, "gamma": 0.5, "theta": ..., ...},
-     "mean": ..., "sem": ..., "std": ..., "instances": 30, "converged": 30, "file": "a/b.json"}
+     "mean": ..., "sem": ..., "std": ..., "instances": 30, "converged": 30, "complete": true,
+     "file": "a/b.json"}
 
 with ``kind`` one of :data:`KINDS`. Quantities it does not recognise (e.g. diagnostic scales) are
 counted in the summary and skipped; so are files that are not sweep records.
@@ -72,7 +77,7 @@ def _number(v):
     return v if math.isfinite(v) else None
 
 
-def _record(kind, quantity, q, point, path):
+def _record(kind, quantity, q, point, fixed, path):
     info = q.get("info", {})
     samples = np.asarray(q.get("samples", []), dtype=float)
     converged = np.asarray(q.get("converged", [True] * samples.size), dtype=bool)
@@ -81,7 +86,7 @@ def _record(kind, quantity, q, point, path):
         return None
     params = {}
     for name in _PARAMS:
-        value = _number(info.get(name, point.get(name)))
+        value = _number(info.get(name, point.get(name, (fixed or {}).get(name))))
         if value is not None:
             params[name] = value
     if "n" not in params or "d" not in params:
@@ -92,7 +97,8 @@ def _record(kind, quantity, q, point, path):
     return {"kind": kind, "quantity": quantity, "params": params, "mean": float(np.mean(s)),
             "sem": std / math.sqrt(s.size) if std is not None else None, "std": std,
             "instances": int(s.size), "converged": int(np.count_nonzero(converged[finite])),
-            "procedure": info.get("procedure") or info.get("estimator"), "file": path}
+            "procedure": info.get("procedure") or info.get("estimator"), "complete": fixed is not None,
+            "file": path}
 
 
 def load_store(folder) -> tuple[list, dict]:
@@ -123,10 +129,11 @@ def load_store(folder) -> tuple[list, dict]:
                 continue
             files += 1
             point = rec.get("point") if isinstance(rec.get("point"), dict) else {}
+            fixed = rec.get("fixed") if isinstance(rec.get("fixed"), dict) else None
             rel = os.path.relpath(path, folder)
             for quantity, q in rec["quantities"].items():
                 kind = classify(quantity, q.get("info", {}) if isinstance(q, dict) else {})
-                made = _record(kind, quantity, q, point, rel) if kind else None
+                made = _record(kind, quantity, q, point, fixed, rel) if kind else None
                 if made is None:
                     skipped[quantity] = skipped.get(quantity, 0) + 1
                 else:
@@ -137,5 +144,6 @@ def load_store(folder) -> tuple[list, dict]:
     for r in records:
         by_kind[r["kind"]] = by_kind.get(r["kind"], 0) + 1
     summary = {"folder": os.path.abspath(folder), "files": files, "records": len(records), "by_kind": by_kind,
-               "skipped_quantities": skipped, "unreadable_files": bad}
+               "skipped_quantities": skipped, "unreadable_files": bad,
+               "incomplete": sum(1 for r in records if not r["complete"])}
     return records, summary

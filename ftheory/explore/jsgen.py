@@ -7,7 +7,7 @@ match the NumPy evaluators', so a page can never disagree with the library).
 
 Printing is done by SymPy's :class:`~sympy.printing.jscode.JavascriptCodePrinter`, extended the way
 :mod:`ftheory.codegen` extends the NumPy printer, so that each JavaScript function has the same
-edge behaviour as the generated NumPy evaluator (DESIGN.md §3, THEORY.md §0.2):
+edge behaviour as the generated NumPy evaluator (DESIGN.md §3, docs/background.md §0.2):
 
 * **Branches.** A ``Piecewise`` becomes an ``if``/``return`` chain in the order of its branches,
   so a branch is only evaluated at the points it owns (the scalar analogue of the NumPy masks):
@@ -18,9 +18,9 @@ edge behaviour as the generated NumPy evaluator (DESIGN.md §3, THEORY.md §0.2)
   exponent 2), ``x**(1/2)`` as ``Math.sqrt``, ``x**-1`` as ``1/x``; other powers as ``Math.pow``.
 * **Custom functions.** A SymPy ``Function`` subclass may print itself with
   ``_javascript_code(printer)``; otherwise :data:`RUNTIME_FUNCTIONS` maps its name to a function of
-  the hand-written runtime (``assets/runtime.js``). ``PositiveRoot`` (THEORY.md §6.4) maps to
+  the hand-written runtime (``assets/runtime.js``). ``PositiveRoot`` (docs/background.md §6.4) maps to
   ``positiveRoot``, a line-by-line port of :func:`ftheory.roots.positive_root`; ``Beta`` (the Euler
-  Beta function of the ReLU Mercer eigenvalues, THEORY.md §10.2) maps to ``beta``: exact ratio
+  Beta function of the ReLU Mercer eigenvalues, docs/background.md §10.2) maps to ``beta``: exact ratio
   products for integer and half-integer arguments (relative error ~1e-15 at any size; SciPy's
   ``beta`` itself is off by up to ~1e-11 for arguments in the thousands), Lanczos otherwise.
 * **Integrals.** ``Integral(f, (v, a, b))`` becomes ``quad((v) => f, a, b)``: globally adaptive

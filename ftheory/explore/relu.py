@@ -1,4 +1,4 @@
-"""Numbers behind the explorer's ReLU boundary widget (THEORY.md §10.3-§10.5), computed in Python.
+"""Numbers behind the explorer's ReLU boundary widget (docs/background.md §10.3-§10.5), computed in Python.
 
 The part of the target teacher outside the source feature space, ``||P_perp f_t||^2(mu)``, is not a
 closed form: it depends on the random teacher (its neurons ``w*_j``, read-out ``c_j`` and which
@@ -25,7 +25,7 @@ import os
 
 __all__ = ["DEFAULT_TEACHER", "DEFAULT_NU", "teacher_residual_curve", "load_reproduce_relu", "relu_page_data"]
 
-#: The teacher of the embedded residual curve: THEORY.md §10.1 sizes, a fixed seed.
+#: The teacher of the embedded residual curve: docs/background.md §10.1 sizes, a fixed seed.
 DEFAULT_TEACHER = {"d": 100, "m_star": 100, "seed": 0}
 #: Exponent of the scratch power law used when no fit is loaded: the paper's value (§10.4).
 DEFAULT_NU = 1.18
@@ -40,7 +40,7 @@ def _finite(values) -> list:
 
 
 def teacher_residual_curve(d: int = 100, m_star: int = 100, seed: int = 0, mus=None) -> dict:
-    """``||P_perp f_t||^2`` against ``mu`` for one seeded teacher (THEORY.md §10.3, exact).
+    """``||P_perp f_t||^2`` against ``mu`` for one seeded teacher (docs/background.md §10.3, exact).
 
     Parameters
     ----------
@@ -207,7 +207,7 @@ def relu_page_data(reproduce=None) -> dict:
     block = {"default": curve, "defaults": {"A": default_A, "nu": DEFAULT_NU,
                                             "A_source": f"placeholder A = d^nu = {DEFAULT_TEACHER['d']}^{DEFAULT_NU} "
                                                         f"(the paper does not report A)",
-                                            "nu_source": "the paper's nu = 1.18 (THEORY.md §10.4)"},
+                                            "nu_source": "the paper's nu = 1.18 (docs/background.md §10.4)"},
              "reproduce": reproduce}
     return block
 

@@ -1,4 +1,4 @@
-"""Reproduce the paper's figures, theory and simulation side by side (THEORY.md §11).
+"""Reproduce the paper's figures, theory and simulation side by side (docs/background.md §11).
 
 Each figure module lists :class:`~ftheory.figures.registry.Figure` objects in ``FIGURES``: an id, a
 title, ``compute(scale, seed, progress, store)`` (the numbers, JSON-serialisable),
@@ -14,15 +14,13 @@ import json
 import os
 import time
 
-from tqdm.auto import tqdm
-
 FIGURE_MODULES = ["scratch_dd", "lt_phase", "ft_phase", "lt_ridge", "tuned", "finite_source", "similarity", "relu"]  # in the order of the paper's catalogue (§11.3)
 
 SCALES = {
     # d: input dimension of the simulations; instances: independent repetitions per point
     "tiny": {"d": 40, "instances": 8, "theta_stride": 5, "gamma_stride": 4, "relu": "tiny"},
     "default": {"d": 100, "instances": 30, "relu": "cpu"},  # relu: preset of ftheory.figures.relu.CONFIGS
-    # the authors' protocol (THEORY.md §11): d = 500, 20 instances per point, gradient descent at d = 500
+    # the authors' protocol (docs/background.md §11): d = 500, 20 instances per point, gradient descent at d = 500
     "paper": {"d": 500, "instances": 20, "gd_d": 500, "gd_map_instances": 5, "gd_slice_instances": 20,
               "relu": "paper"},
 }
@@ -63,6 +61,8 @@ def reproduce(out="figures", only=None, scale="default", seed=1, quiet=False, re
         A documentation folder (e.g. ``"docs"``): copy the PNGs to ``DOCS/images/`` and write
         ``DOCS/figures.md`` with every figure and its caption.
     """
+    from tqdm.auto import tqdm
+
     if scale not in SCALES:
         raise ValueError(f"scale={scale!r} is invalid: expected one of {', '.join(SCALES)}")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
@@ -145,12 +145,17 @@ def _write_docs(docs, report, scale):
              "docs/performance.md for the times). Simulations are stored per point (`figures/store/`), so an "
              "interrupted run resumes, and a rerun with nothing to do takes a few seconds.",
              "", f"The images below are the `{scale}` scale, written by `ftheory reproduce --docs docs`.", "",
-             "Colours: blue = transfer helps (T > 0), red = it hurts; theta in radians.", ""]
+             "Colours: blue = transfer helps (T > 0), red = it hurts; theta in radians. Figure numbers are the "
+             "paper's (arXiv:2410.08194 v2); [EXT] marks what the toolkit adds; section numbers (§) refer to "
+             "[the theory reference](background.md).", ""]
+    from ftheory.figures.catalogue import paper_figure
+
     for fid, info in report.items():
         png = [f for f in info["files"] if f.endswith(".png")][0]
         name = os.path.basename(png)
         shutil.copyfile(png, os.path.join(docs, "images", name))
-        lines += [f"## {info['title']} (`{fid}`)", "", f"![{fid}](images/{name})", "", info["caption"], ""]
+        lines += [f"## {info['title']} (`{fid}`)", "", f"Paper: {paper_figure(fid)}.", "",
+                  f"![{fid}](images/{name})", "", info["caption"], ""]
     with open(os.path.join(docs, "figures.md"), "w") as fh:
         fh.write("\n".join(lines))
 
@@ -167,19 +172,32 @@ def _load(path, scale, seed):
 
 
 def _write_index(out, report, scale, seed):
-    items = []
+    from ftheory.figures.catalogue import paper_figure
+
+    toc, items = [], []
     for fid, info in report.items():
         png = [f for f in info["files"] if f.endswith(".png")][0]
         pdf = [f for f in info["files"] if f.endswith(".pdf")][0]
-        items.append(f'<figure id="{fid}"><h2>{html.escape(info["title"])}</h2>'
+        where = html.escape(paper_figure(fid))
+        toc.append(f'<li><a href="#{html.escape(fid)}">{html.escape(info["title"])}</a> '
+                   f'<code>{html.escape(fid)}</code> &middot; <span class="paper">{where}</span></li>')
+        items.append(f'<figure id="{html.escape(fid)}"><h2>{html.escape(info["title"])} '
+                     f'<code>{html.escape(fid)}</code></h2>'
+                     f'<p class="paper">Paper: {where}</p>'
                      f'<img src="{html.escape(os.path.basename(png))}" alt="{html.escape(fid)}">'
                      f'<figcaption>{html.escape(info["caption"])} '
                      f'<a href="{html.escape(os.path.basename(pdf))}">PDF</a> · '
-                     f'<a href="data/{html.escape(fid)}.json">numbers</a></figcaption></figure>')
+                     f'<a href="data/{html.escape(fid)}.json">numbers</a> · '
+                     f'<a href="#contents">contents</a></figcaption></figure>')
     page = ("<!doctype html><html><head><meta charset='utf-8'><title>ftheory figures</title>"
             "<style>body{font-family:sans-serif;max-width:1000px;margin:auto}img{max-width:100%}"
-            "figure{margin:2em 0}figcaption{font-size:0.9em;color:#333}</style></head><body>"
+            "figure{margin:2em 0}figcaption{font-size:0.9em;color:#333}.paper{color:#555;font-size:0.9em}"
+            "nav li{margin:0.3em 0}</style></head><body>"
             f"<h1>Features are fate: reproduced figures</h1><p>Scale: {html.escape(scale)}, seed {seed}. "
-            "Generated by <code>ftheory reproduce</code>.</p>" + "".join(items) + "</body></html>\n")
+            "Generated by <code>ftheory reproduce</code>. Figure numbers are those of the paper (Tahir, Ganguli "
+            "&amp; Rotskoff, arXiv:2410.08194 v2); [EXT] marks what the toolkit adds to the paper; section "
+            "numbers (&sect;) refer to docs/background.md in the ftheory repository.</p>"
+            "<nav id='contents'><h2>Contents</h2><ol>" + "".join(toc) + "</ol></nav>"
+            + "".join(items) + "</body></html>\n")
     with open(os.path.join(out, "index.html"), "w") as fh:
         fh.write(page)

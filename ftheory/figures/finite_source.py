@@ -1,4 +1,4 @@
-"""Finite source data: fine-tuning and linear transfer diagrams (THEORY.md §7, Appendix C, §11.3).
+"""Finite source data: fine-tuning and linear transfer diagrams (docs/background.md §7, Appendix C, §11.3).
 
 Two rows, gamma_s = 0.5 and 1.5, sigma_s = sigma = 0.2 (§11.1). The source estimate is the
 minimum-norm (n_s < d) or least-squares (n_s > d) fit of ``round(gamma_s d)`` noisy source samples
@@ -6,17 +6,18 @@ minimum-norm (n_s < d) or least-squares (n_s > d) fit of ``round(gamma_s d)`` no
 
 Fine-tuning: deep linear networks (depth 2) pretrained by gradient descent on the finite source set,
 then scratch and fine-tuning by GD on the same target data
-(:func:`ftheory.figures.ft_phase.simulate_finetune_paired`, same draws as
+(:func:`ftheory.simulate.paired.simulate_finetune_paired`, same draws as
 :func:`~ftheory.simulate.deep_linear.simulate_transfer` with ``gamma_s``). Theory: the paper's
 ``finetune_transferability_finite_source`` (eq. (22), c = 1) with the break-even angle of eq. (23)
 (``finetune_break_even_theta_finite_source``), and the gradient-flow scale of §6.4 with
-``beta_pre = beta_hat_s`` (§7.2 [EXT]), evaluated by composition of registered results:
+``beta_pre = beta_hat_s`` (§7.2 [EXT]), registered as ``finetune_transferability_gf_finite_source`` (the composition
 ``finetune_transferability_gf(gamma, theta_eff, sigma, norm_s=r)`` with ``r^2 = finite_source_norm_sq``
-and ``r cos(theta_eff) = finite_source_overlap``. Unlike the infinite-source case the scale c is far
+and ``r cos(theta_eff) = finite_source_overlap``). Unlike the infinite-source case the scale c is far
 from 1 even at small gamma (``||beta_hat_s|| != 1``), so the two theories differ visibly.
 
 Linear transfer: closed form (read-out refit on the feature ``beta_hat_s``, §4.1) against the
-minimum-norm scratch fit on the same target data (:func:`simulate_lt_finite_source_paired`; its
+minimum-norm scratch fit on the same target data
+(:func:`ftheory.simulate.paired.simulate_lt_finite_source_paired`; its
 linear-transfer samples equal :func:`~ftheory.simulate.linear.simulate_linear_transfer_finite_source`
 for the same seed). Theory: ``linear_transfer_transferability_finite_source`` (§7.3).
 """
@@ -33,11 +34,7 @@ from ftheory.figures.ft_phase import MAX_STEPS, SLICE_LR_FACTOR, _arr, _jsonable
     paired_stats, points, run_gd_grid
 from ftheory.figures.lt_phase import grid_axes
 from ftheory.figures.registry import Figure
-from ftheory.simulate._random import spawn_seeds
-from ftheory.simulate._threads import single_blas_thread
-from ftheory.simulate.data import gaussian_data, teachers
-from ftheory.simulate.estimate import MCEstimate
-from ftheory.simulate.linear import linear_transfer_readout, min_norm
+from ftheory.simulate.paired import simulate_lt_finite_source_paired
 from ftheory.simulate.sweeps import sweep
 
 ID = "finite-source"
@@ -48,71 +45,23 @@ SLICES = (math.pi / 8, math.pi / 4, 3 * math.pi / 8)
 
 
 # ------------------------------------------------------------------------------------------
-# closed-form simulator (module level for sweep)
+# theory: registered results (ftheory/theory/finite_source_gf.py)
 # ------------------------------------------------------------------------------------------
-@single_blas_thread
-def simulate_lt_finite_source_paired(n, d, theta, sigma, gamma_s, sigma_s, *, instances=30, seed=None) -> dict:
-    """Min-norm scratch and linear transfer from ``beta_hat_s = X_s^+ y_s`` on the same target data.
-
-    Draw order per instance (one child seed each): teachers, source data, target data, as in
-    :func:`ftheory.simulate.linear.simulate_linear_transfer_finite_source`.
-
-    Returns
-    -------
-    dict of MCEstimate
-        ``"sc"``, ``"lt"``, ``"T_lt"`` (= sc - lt per instance), ``"cos2_eff"``
-        (``<beta_t, beta_hat_s>^2 / ||beta_hat_s||^2``, the squared cosine of the effective angle, §7.3).
-    """
-    n_s = int(round(gamma_s * d))
-    rows = []
-    for child in spawn_seeds(seed, instances):
-        rng = np.random.default_rng(child)
-        t = teachers(d, theta, instances=1, seed=rng)
-        X_s, y_s = gaussian_data(t.beta_s, n_s, sigma=sigma_s, seed=rng)
-        X, y = gaussian_data(t.beta_t, n, sigma=sigma, seed=rng)
-        rows.append((t.beta_t[0], X_s[0], y_s[0], X[0], y[0]))
-    beta_t, X_s, y_s, X, y = (np.stack([r[k] for r in rows]) for k in range(5))
-    beta_hat = min_norm(X_s, y_s)
-    norm_sq = np.einsum("bd,bd->b", beta_hat, beta_hat)
-    overlap = np.einsum("bd,bd->b", beta_hat, beta_t)
-
-    def risk(beta):
-        diff = beta - beta_t
-        return np.einsum("bd,bd->b", diff, diff)
-
-    r_sc = risk(min_norm(X, y))
-    r_lt = risk(linear_transfer_readout(X, y, beta_hat))
-    info = {"n": n, "d": d, "theta": theta, "sigma": sigma, "gamma_s": gamma_s, "sigma_s": sigma_s, "n_s": n_s}
-    return {"sc": MCEstimate(r_sc, info=info), "lt": MCEstimate(r_lt, info=info),
-            "T_lt": MCEstimate(r_sc - r_lt, info=info), "cos2_eff": MCEstimate(overlap ** 2 / norm_sq, info=info)}
-
-
-# ------------------------------------------------------------------------------------------
-# theory helpers (compositions of registered results)
-# ------------------------------------------------------------------------------------------
-def _source_moments(gamma_s, sigma_s):
-    r2 = float(ftheory.get("finite_source_norm_sq")(gamma_s=gamma_s, sigma_s=sigma_s))
-    return r2, min(1.0, gamma_s)
-
-
 def ft_gf_finite_source(gamma, theta, sigma, gamma_s, sigma_s):
-    """§7.2 [EXT]: gradient-flow fine-tuning from beta_hat_s (§6.4 with r = ||beta_hat_s||, theta_eff)."""
-    r2, m = _source_moments(gamma_s, sigma_s)
-    r = math.sqrt(r2)
-    cos_eff = np.clip(m * np.cos(theta) / r, -1.0, 1.0)
-    return ftheory.get("finetune_transferability_gf")(gamma=gamma, theta=np.arccos(cos_eff), sigma=sigma, norm_s=r)
+    """``finetune_transferability_gf_finite_source`` (depth 2)."""
+    return ftheory.get("finetune_transferability_gf_finite_source")(gamma=gamma, theta=theta, sigma=sigma,
+                                                                     gamma_s=gamma_s, sigma_s=sigma_s)
 
 
 def ft_gf_break_even_finite_source(gamma, sigma, gamma_s, sigma_s):
-    """Angle below which gradient-flow fine-tuning from beta_hat_s helps: cos theta* = c r^2 / (2 min(1, gamma_s))."""
-    r2, m = _source_moments(gamma_s, sigma_s)
-    c = ftheory.get("finetune_scale")(gamma=gamma, sigma=sigma, norm_s=math.sqrt(r2))
-    return np.arccos(np.clip(c * r2 / (2 * m), -1.0, 1.0))
+    """``finetune_break_even_theta_gf_finite_source`` (depth 2)."""
+    return ftheory.get("finetune_break_even_theta_gf_finite_source")(gamma=gamma, sigma=sigma, gamma_s=gamma_s,
+                                                                      sigma_s=sigma_s)
 
 
 def ft_scale_finite_source(gamma, sigma, gamma_s, sigma_s):
-    r2, _ = _source_moments(gamma_s, sigma_s)
-    return ftheory.get("finetune_scale")(gamma=gamma, sigma=sigma, norm_s=math.sqrt(r2))
+    """``finetune_scale_finite_source`` (depth 2)."""
+    return ftheory.get("finetune_scale_finite_source")(gamma=gamma, sigma=sigma, gamma_s=gamma_s, sigma_s=sigma_s)
 
 
 # ------------------------------------------------------------------------------------------
@@ -208,15 +157,15 @@ def _checks(gs, ft, gd_thetas, gd_ns, d_gd, lt, lt_thetas, lt_ns, d):
 def render(data, path_stem) -> list:
     import matplotlib.pyplot as plt
 
-    fig = plt.figure(figsize=(25, 8.0))
-    gs = fig.add_gridspec(2, 7, hspace=0.45, wspace=0.42)
+    fig = plt.figure(figsize=(26, 9.6))
+    gs = fig.add_gridspec(2, 8, hspace=0.75, wspace=0.5, width_ratios=[1] * 7 + [0.08])
     ims = []
     for row, rd in enumerate(data["rows"]):
         gsv = rd["gamma_s"]
         axes = [fig.add_subplot(gs[row, k]) for k in range(7)]
         ft = rd["ft"]
-        fig.text(0.085, 0.71 - 0.43 * row, rf"$\gamma_s={gsv:g}$", rotation=90, fontsize=13, ha="center",
-                 va="center")
+        axes[0].annotate(rf"$\gamma_s={gsv:g}$", xy=(0, 0.5), xycoords="axes fraction", xytext=(-62, 0),
+                         textcoords="offset points", rotation=90, fontsize=13, ha="center", va="center")
         phase.sim_heatmap(axes[0], data["gd_thetas"], data["gd_gammas"], _arr(ft["T_ft"]["mean"]),
                           title=f"fine-tuning: GD (d={data['gd_d']}, {data['gd_instances']} inst.)")
         mark_unconverged(axes[0], data["gd_thetas"], data["gd_gammas"], ft["T_ft"]["converged"],
@@ -234,7 +183,8 @@ def render(data, path_stem) -> list:
                                             sigma=data["sigma"], gamma_s=gsv, sigma_s=data["sigma_s"])
         phase.heatmap(axes[5], theta, gamma, T, title="linear transfer: theory (§7.3)")
         _lt_slices(axes[6], data, rd)
-    fig.colorbar(ims[0], ax=fig.axes, shrink=0.6, pad=0.01, label=r"$\mathcal{T}$ (blue: transfer helps)")
+    cax = fig.add_subplot(gs[:, 7])  # its own column: the colour bar covers no panel or title
+    fig.colorbar(ims[0], cax=cax, label=r"$\mathcal{T}$ (blue: transfer helps)")
     fig.suptitle(f"{TITLE} ($\\sigma_s=\\sigma={data['sigma']:g}$, depth 2)", fontsize=12)
     return style.save(fig, path_stem)
 
@@ -246,7 +196,7 @@ def _ft_boundaries(ax, data, gsv):
     g = np.linspace(1e-3, 1 - 1e-4, 500)
     ax.plot(ft_gf_break_even_finite_source(g, data["sigma"], gsv, data["sigma_s"]), g, color="#e09f3e", lw=1.4,
             ls="-.", label="gradient flow (§6.4)")
-    ax.legend(fontsize=6.5, loc="upper right")
+    phase.legend_below(ax, ncol=1, fontsize=7)
 
 
 def _ft_slices(ax, data, rd):
@@ -256,21 +206,24 @@ def _ft_slices(ax, data, rd):
     T, S = _arr(ft["T_ft"]["mean"]), _arr(ft["T_ft"]["sem"])
     conv, inst = np.array(ft["T_ft"]["converged"]), np.array(ft["T_ft"]["instances"])
     thetas = np.array(data["gd_thetas"])
+    shown = []  # every curve and point (+- error bar) stays in view
     for k, th in enumerate(SLICES):
         color = style.SIM_COLORS[k]
-        ax.plot(g_line, paper(gamma=g_line, theta=th, gamma_s=gsv, sigma_s=data["sigma_s"]), color=color, lw=1.3,
-                label=rf"$\theta={style.pi_label(th)[1:-1]}$")
-        ax.plot(g_line, ft_gf_finite_source(g_line, th, data["sigma"], gsv, data["sigma_s"]), color=color, lw=1.0,
-                ls="--")
+        y_p = paper(gamma=g_line, theta=th, gamma_s=gsv, sigma_s=data["sigma_s"])
+        y_gf = ft_gf_finite_source(g_line, th, data["sigma"], gsv, data["sigma_s"])
+        ax.plot(g_line, y_p, color=color, lw=1.3, label=rf"$\theta={style.pi_label(th)[1:-1]}$")
+        ax.plot(g_line, y_gf, color=color, lw=1.0, ls="--")
+        shown += [y_p, y_gf]
         j = int(np.argmin(np.abs(thetas - th)))
         if abs(thetas[j] - th) < 1e-9:
             points(ax, data["gd_gammas"], T[:, j], S[:, j], conv[:, j], inst[:, j], color)
+            shown += [T[:, j] + np.nan_to_num(S[:, j]), T[:, j] - np.nan_to_num(S[:, j])]
     ax.axhline(0, color="black", lw=0.6)
-    ax.set_xlim(0, 2)
-    ax.set_ylim(-0.6, 0.6)
+    ax.set_xlim(0, 2.05)
+    phase.fit_ylim(ax, shown, at_least=(-0.6, 0.6))
     ax.set_xlabel(r"$\gamma = n/d$")
     ax.set_ylabel(r"$\mathcal{T}_{\rm ft}$")
-    ax.legend(fontsize=6.5, loc="upper right")
+    phase.legend_below(ax, ncol=3, fontsize=7)
     ax.set_title("fine-tuning slices: eq. (22) solid,\ngradient flow dashed, GD points", fontsize=8)
 
 
@@ -290,7 +243,7 @@ def _scale(ax, data, rd):
     ax.set_xlim(0, 1)
     ax.set_xlabel(r"$\gamma = n/d$")
     ax.set_ylabel(r"scale $c$ of $(I-P)\hat\beta_s$")
-    ax.legend(fontsize=6.5, loc="upper left")
+    phase.legend_below(ax, ncol=2, fontsize=7)
     ax.set_title("fine-tuning: scale of the frozen part", fontsize=8)
 
 
@@ -303,7 +256,7 @@ def _lt_slices(ax, data, rd):
     x = np.array(data["lt_gammas"])
     d = data["d"]
     n_line = np.arange(3, 2 * d + 1)
-    r2, m = _source_moments(gsv, data["sigma_s"])
+    th_eff_of = ftheory.get("finite_source_effective_angle")
     sc_fin = ftheory.get("scratch_risk_finite")(n=n_line, d=d, sigma=data["sigma"])
     lt_fin = ftheory.get("linear_transfer_risk_finite")
     for k, th in enumerate(SLICES):
@@ -311,7 +264,7 @@ def _lt_slices(ax, data, rd):
         ax.plot(g_line, th_fn(gamma=g_line, theta=th, sigma=data["sigma"], gamma_s=gsv, sigma_s=data["sigma_s"]),
                 color=color, lw=1.3, label=rf"$\theta={style.pi_label(th)[1:-1]}$")
         # finite-d approximation: exact scratch mean (§3.3) minus the exact lt mean (§4.2) at the asymptotic theta_eff
-        th_eff = math.acos(min(1.0, m * math.cos(th) / math.sqrt(r2)))
+        th_eff = float(th_eff_of(theta=th, gamma_s=gsv, sigma_s=data["sigma_s"]))
         ax.plot(n_line / d, sc_fin - lt_fin(n=n_line, theta=th_eff, sigma=data["sigma"]), color=color, lw=0.7,
                 ls="--")
         j = int(np.argmin(np.abs(thetas - th)))
@@ -322,7 +275,7 @@ def _lt_slices(ax, data, rd):
     ax.set_ylim(-1.1, 1.1)
     ax.set_xlabel(r"$\gamma = n/d$")
     ax.set_ylabel(r"$\mathcal{T}_{\rm lt}$")
-    ax.legend(fontsize=6.5, loc="lower left")
+    phase.legend_below(ax, ncol=3, fontsize=7)
     ax.set_title("linear-transfer slices: §7.3 (lines), finite d\n(dashed, approx.), simulation (points)", fontsize=8)
 
 
@@ -342,7 +295,7 @@ def caption(data) -> str:
             f"(d = {data['gd_d']}, {data['gd_instances']} instances per cell, fine-tuning step divided by "
             f"{1 / data['gd_lr_factor']:g} to approach gradient flow); theory eq. (22) with the break-even "
             f"angle of eq. (23) (dashed) and the gradient-flow correction of §6.4 with beta_pre = beta_hat_s "
-            f"(dash-dotted; THEORY.md §7.2 [EXT]); slices at theta = pi/8, pi/4, 3pi/8 (+-1 s.e.; hollow: not all "
+            f"(dash-dotted; docs/background.md §7.2 [EXT]); slices at theta = pi/8, pi/4, 3pi/8 (+-1 s.e.; hollow: not all "
             f"converged); the scale c that GD applies to the frozen part (I - P) beta_hat_s. Linear transfer "
             f"(right three panels): closed-form read-out refit on beta_hat_s against min-norm scratch on the same "
             f"data (d = {data['d']}, {data['instances']} instances), theory §7.3 with its zero contour; "

@@ -1,12 +1,13 @@
-"""Fine-tuning phase diagram (THEORY.md §6, Figure 2; noiseless version: Figure 7).
+"""Fine-tuning phase diagram (docs/background.md §6, Figure 2; noiseless version: Figure 7).
 
-Simulation: deep linear networks (depth 2, THEORY.md §1.2) trained by full-batch gradient descent
+Simulation: deep linear networks (depth 2, docs/background.md §1.2) trained by full-batch gradient descent
 (:mod:`ftheory.simulate.deep_linear`): pretraining on the source population loss, scratch from the
 small initialisation, fine-tuning of every layer from the pretrained weights, all on the same data
 per instance, so ``T_ft = R_sc - R_ft`` is a per-instance difference (§0.2 item 6). The draw order
 (teachers, source data, target data, pretraining and scratch initialisations, one child seed per
 instance) is that of :func:`ftheory.simulate.deep_linear.simulate_transfer`, so the ``T_ft`` samples
-equal its ``T_ft`` for the same seed; in addition, :func:`simulate_finetune_paired` keeps the
+equal its ``T_ft`` for the same seed; in addition,
+:func:`ftheory.simulate.paired.simulate_finetune_paired` keeps the
 end-to-end vectors to compare each instance with the two closed-form fine-tuned vectors
 
 * paper (Theorem 3.9, §6.2): ``beta = X^+ y + (I - P) beta_pre``,
@@ -38,131 +39,11 @@ import numpy as np
 import ftheory
 from ftheory.figures import phase, style
 from ftheory.figures.registry import Figure
-from ftheory.simulate._random import spawn_seeds
-from ftheory.simulate._threads import single_blas_thread
-from ftheory.simulate.data import gaussian_data, teachers
-from ftheory.simulate.deep_linear import DeepLinearNet, finetune, init_network, linear_transfer, pretrain, \
-    train_scratch
-from ftheory.simulate.estimate import MCEstimate
+from ftheory.simulate.paired import simulate_finetune_paired
 from ftheory.simulate.sweeps import sweep
 
 SLICES = (math.pi / 8, math.pi / 4, 3 * math.pi / 8)
 SURFACE_SIZE = 80  # the surface is piecewise linear in gamma: 80 x 80 facets look the same as 200 x 200, draw faster
-
-
-# ------------------------------------------------------------------------------------------
-# simulator (module level so that sweep can name and store it)
-# ------------------------------------------------------------------------------------------
-def _stack_nets(nets):
-    return DeepLinearNet(tuple(np.concatenate([net.weights[l] for net in nets]) for l in range(nets[0].depth)))
-
-
-def _row_space(X):
-    """Per instance: ``Vt`` (B, k, d) spanning the row space of X and the SVD pieces for ``X^+``."""
-    U, s, Vt = np.linalg.svd(X, full_matrices=False)
-    cut = s.max(axis=1, keepdims=True) * max(X.shape[1:]) * np.finfo(float).eps
-    keep = s > cut
-    return U, np.where(keep, s, 1.0), Vt * keep[..., None], keep
-
-
-def _proj(Vt, v):
-    return np.einsum("bkd,bk->bd", Vt, np.einsum("bkd,bd->bk", Vt, v))
-
-
-def _auto_lr(beta_pre, X, y):
-    """The automatic depth-2 step of :func:`ftheory.simulate.deep_linear.train` for fine-tuning."""
-    lam_max = np.linalg.svd(X, compute_uv=False)[:, 0] ** 2 / X.shape[1]
-    r = np.maximum(np.linalg.norm(beta_pre, axis=1), np.linalg.norm(y, axis=1) / math.sqrt(X.shape[1]))
-    return 0.5 / (2 * lam_max * np.maximum(1.0, r))
-
-
-@single_blas_thread
-def simulate_finetune_paired(n, d, theta, sigma, *, gamma_s=None, sigma_s=0.0, instances=8, seed=None,
-                             max_steps=10000, ft_lr_factor=1.0) -> dict:
-    """Scratch, linear transfer and fine-tuning by GD on shared data, with per-instance theory pairs.
-
-    Depth 2, default initialisation and step sizes of :mod:`ftheory.simulate.deep_linear`; population
-    pretraining, or a finite source set of ``round(gamma_s d)`` samples with noise ``sigma_s`` (§7).
-    ``ft_lr_factor`` multiplies the automatic fine-tuning step: GD approaches gradient flow (the
-    object of §6.3) with an error proportional to the step, which at the default step lowers the
-    null-space scale by ~0.005-0.02 at d = 40.
-
-    Returns
-    -------
-    dict of MCEstimate
-        ``"T_ft"``, ``"T_lt"``: ``R_sc - R_tx`` (converged = pretraining, scratch and fine-tuning
-        flags). Only for ``n < d``: ``"gap_paper"``, the null-space part of ``R_paper - R_ft`` per
-        instance with ``beta_paper = X^+ y + (I - P) beta_pre``, i.e. how far GD's ``T_ft`` lies above
-        the paper's prediction for this very instance (the row-space parts of both theories are
-        ``X^+ y``, so only the null space is compared, which also makes the comparison independent of
-        how far GD converged inside the row space); ``"gap_cmodel"``, the same for the per-instance
-        gradient-flow vector (the prediction of ``gap_paper``); ``"gd_minus_gf"``, their per-instance
-        difference (GD's departure from gradient flow, O(step)); ``"c_gd"``, the scale GD applied to the
-        frozen part; ``"c_model"``, the gradient-flow root ``c``.
-    """
-    seeds = spawn_seeds(seed, instances)
-    draws = []
-    n_s = None if gamma_s is None else int(round(gamma_s * d))
-    for child in seeds:
-        rng = np.random.default_rng(child)
-        t = teachers(d, theta, instances=1, seed=rng)
-        src = gaussian_data(t.beta_s, n_s, sigma=sigma_s, seed=rng) if n_s is not None else None
-        X, y = gaussian_data(t.beta_t, n, sigma=sigma, seed=rng)
-        w_pre = init_network(d, instances=1, seed=rng)
-        w_sc = init_network(d, instances=1, seed=rng)
-        draws.append((t, src, X, y, w_pre, w_sc))
-    beta_s = np.concatenate([dr[0].beta_s for dr in draws])
-    beta_t = np.concatenate([dr[0].beta_t for dr in draws])
-    X = np.concatenate([dr[2] for dr in draws])
-    y = np.concatenate([dr[3] for dr in draws])
-    w_pre = _stack_nets([dr[4] for dr in draws])
-    w_sc = _stack_nets([dr[5] for dr in draws])
-    if n_s is None:
-        pre = pretrain(beta_s, net=w_pre)
-    else:
-        pre = pretrain(X_s=np.concatenate([dr[1][0] for dr in draws]),
-                       y_s=np.concatenate([dr[1][1] for dr in draws]), net=w_pre)
-    sc = train_scratch(X, y, net=w_sc, max_steps=max_steps)
-    ft_lr = None if ft_lr_factor == 1.0 else ft_lr_factor * _auto_lr(pre.beta, X, y)
-    ft = finetune(pre.net, X, y, max_steps=max_steps, lr=ft_lr)
-    lt = linear_transfer(pre.net, X, y)
-
-    def risk(beta):
-        diff = beta - beta_t
-        return np.einsum("bd,bd->b", diff, diff)
-
-    U, s, Vt, keep = _row_space(X)
-    mn = np.einsum("bkd,bk->bd", Vt, np.where(keep, np.einsum("bnk,bn->bk", U, y) / s, 0.0))  # X^+ y
-    b_pre = pre.beta
-    null_pre = b_pre - _proj(Vt, b_pre)
-    a = np.einsum("bd,bd->b", null_pre, null_pre)
-    b = np.einsum("bd,bd->b", mn, mn)
-    r2 = np.einsum("bd,bd->b", b_pre, b_pre)
-    c = np.sqrt((a + np.sqrt(a * a + 4 * r2 * b)) / (2 * r2))  # depth 2: r^2 c^4 - a c^2 - b = 0
-    r_sc, r_ft = risk(sc.beta), risk(ft.beta)
-    conv_ft = pre.converged & sc.converged & ft.converged
-    conv_lt = pre.converged & sc.converged
-    info = {"n": n, "d": d, "theta": theta, "sigma": sigma,
-            "max_steps_ft": int(ft.steps.max()), "max_steps_sc": int(sc.steps.max())}
-    out = {"T_ft": MCEstimate(r_sc - r_ft, conv_ft, info),
-           "T_lt": MCEstimate(r_sc - risk(lt.beta), conv_lt, info)}
-    if n < d:
-        # null-space parts only: both theories put X^+ y in the row space, so they differ only in the null space,
-        # and this comparison does not depend on how far GD converged inside the row space
-        null_ft = ft.beta - _proj(Vt, ft.beta)
-        null_t = beta_t - _proj(Vt, beta_t)
-
-        def null_risk(v):
-            diff = v - null_t
-            return np.einsum("bd,bd->b", diff, diff)
-
-        r_paper, r_ft_null, r_gf = null_risk(null_pre), null_risk(null_ft), null_risk(c[:, None] * null_pre)
-        out["gap_paper"] = MCEstimate(r_paper - r_ft_null, conv_ft, info)
-        out["gap_cmodel"] = MCEstimate(r_paper - r_gf, conv_ft, info)
-        out["gd_minus_gf"] = MCEstimate(r_gf - r_ft_null, conv_ft, info)
-        out["c_gd"] = MCEstimate(np.einsum("bd,bd->b", null_ft, null_pre) / a, conv_ft, info)
-        out["c_model"] = MCEstimate(c, conv_ft, info)
-    return out
 
 
 # ------------------------------------------------------------------------------------------
@@ -311,7 +192,7 @@ def mark_unconverged(ax, thetas, gammas, converged, instances):
     from matplotlib.patches import Rectangle
 
     conv, inst = np.asarray(converged), np.asarray(instances)
-    te, ge = phase._edges(thetas), phase._edges(gammas)
+    te, ge = phase.cell_edges(thetas, gammas)
     bad = (conv < inst) & (inst > 0)
     for i, j in zip(*np.nonzero(bad)):
         ax.add_patch(Rectangle((te[j], ge[i]), te[j + 1] - te[j], ge[i + 1] - ge[i], fill=False, hatch="xxx",
@@ -358,7 +239,7 @@ def make(sigma, fid, title):
 
         sig = data["sigma"]
         fig = plt.figure(figsize=(18, 8.4))
-        gs = fig.add_gridspec(2, 4, hspace=0.36, wspace=0.3)
+        gs = fig.add_gridspec(2, 4, hspace=0.5, wspace=0.3)
         ax_sim, ax_th, ax_bin = (fig.add_subplot(gs[0, k]) for k in range(3))
         ax_3d = fig.add_subplot(gs[0, 3], projection="3d")
         ax_sl = fig.add_subplot(gs[1, :2])
@@ -373,13 +254,14 @@ def make(sigma, fid, title):
         theta, gamma, Tth = phase.theory_grid("finetune_transferability", size=400)
         im = phase.heatmap(ax_th, theta, gamma, Tth, title="theory, paper eq. (15)", contour=False)
         ft_boundaries(ax_th, sig)
-        ax_th.legend(fontsize=7, loc="upper right")
+        phase.legend_below(ax_th, ncol=2)
         phase.heatmap(ax_bin, theta, gamma, Tth, binary=True, contour=False,
                       title="sign of T (blue: fine-tuning helps)")
         ft_boundaries(ax_bin, sig, labels=False)
         fig.colorbar(im, ax=[ax_sim, ax_th, ax_bin], shrink=0.8, label=r"$\mathcal{T}_{\rm ft}$")
         th3, g3, T3 = phase.theory_grid("finetune_transferability", size=SURFACE_SIZE)
         phase.surface(ax_3d, th3, g3, T3, title="paper, eq. (15)")
+        ax_3d.set_box_aspect(None, zoom=1.15)
         rasterize_3d(ax_3d)
         _slices(ax_sl, data)
         _gap_panel(ax_gap, data)
@@ -418,21 +300,26 @@ def _slices(ax, data):
     T, S = _arr(data["slices"]["T_ft"]["mean"]), _arr(data["slices"]["T_ft"]["sem"])
     conv, inst = np.array(data["slices"]["T_ft"]["converged"]), np.array(data["slices"]["T_ft"]["instances"])
     x = np.array(data["slice_ns"]) / d
+    shown = [np.array([-0.75, 0.75])]  # every curve and every point (with its error bar) stays in view
     for k, th in enumerate(data["slice_thetas"]):
         color = style.SIM_COLORS[k]
         lab = style.pi_label(th)[1:-1]
-        ax.plot(g_line, paper(gamma=g_line, theta=th), color=color, lw=1.4, label=rf"$\theta={lab}$: paper")
+        y_paper = paper(gamma=g_line, theta=th)
+        ax.plot(g_line, y_paper, color=color, lw=1.4, label=rf"$\theta={lab}$: paper")
+        shown.append(y_paper)
         if sig > 0:
-            ax.plot(g_line, gf(gamma=g_line, theta=th, sigma=sig), color=color, lw=1.1, ls="--",
-                    label="gradient flow" if k == 0 else None)
+            y_gf = gf(gamma=g_line, theta=th, sigma=sig)
+            ax.plot(g_line, y_gf, color=color, lw=1.1, ls="--", label="gradient flow" if k == 0 else None)
+            shown.append(y_gf)
         points(ax, x, T[:, k], S[:, k], conv[:, k], inst[:, k], color)
+        shown += [T[:, k] + np.nan_to_num(S[:, k]), T[:, k] - np.nan_to_num(S[:, k])]
     ax.axhline(0, color="black", lw=0.6)
     ax.axvline(1, color="#bbbbbb", lw=0.6, ls=":")
-    ax.set_xlim(0, 2)
-    ax.set_ylim(-0.75, 0.75)
+    ax.set_xlim(0, 2.04)
+    phase.fit_ylim(ax, shown, at_least=(-0.75, 0.75))
     ax.set_xlabel(r"$\gamma = n/d$")
     ax.set_ylabel(r"$\mathcal{T}_{\rm ft}$")
-    ax.legend(fontsize=7, ncol=2, loc="upper right")
+    phase.legend_below(ax, ncol=4)
     extra = "" if sig == 0 else ", gradient flow (dashed)"
     ax.set_title(f"slices: paper eq. (15) (solid){extra}, GD d={d} (points, ±1 s.e.)", fontsize=9)
 
@@ -464,7 +351,7 @@ def _gap_panel(ax, data):
     ax.set_xlim(0, 1)
     ax.set_xlabel(r"$\gamma = n/d$")
     ax.set_ylabel(r"$\mathcal{T}_{\rm ft}^{\rm GD} - \mathcal{T}_{\rm ft}^{\rm paper}$ (paired)")
-    ax.legend(fontsize=6.5, loc="best")
+    phase.legend_below(ax, ncol=1, fontsize=7)
     ax.set_title("GD vs paper on the same instances", fontsize=9)
 
 
@@ -493,7 +380,7 @@ def _scale_panel(ax, data):
     ax.set_ylim(0.85, hi)
     ax.set_xlabel(r"$\gamma = n/d$")
     ax.set_ylabel(r"scale $c$ of the frozen part $(I-P)\beta_s$")
-    ax.legend(fontsize=6.5, loc="upper left")
+    phase.legend_below(ax, ncol=1, fontsize=7)
     ax.set_title("fine-tuned null-space scale", fontsize=9)
 
 

@@ -1,4 +1,4 @@
-"""Linear-transfer phase diagram (THEORY.md §5, Figure 1; noiseless version: Figure 7).
+"""Linear-transfer phase diagram (docs/background.md §5, Figure 1; noiseless version: Figure 7).
 
 Simulation: on the (theta, gamma) grid of §11.1 (theta_k = k pi/40, gamma = 0.1 ... 2.0), scratch
 (minimum-norm interpolator) and linear transfer (read-out refit on the pretrained feature, §4.1)
@@ -53,7 +53,7 @@ def make(sigma, fid, title):
 
         sig = data["sigma"]
         fig = plt.figure(figsize=(15, 7.2))
-        gs = fig.add_gridspec(2, 3, hspace=0.38, wspace=0.28)
+        gs = fig.add_gridspec(2, 3, hspace=0.55, wspace=0.28)
         ax_sim, ax_th, ax_bin = (fig.add_subplot(gs[0, k]) for k in range(3))
         ax_sl = fig.add_subplot(gs[1, :2])
         ax_3d = fig.add_subplot(gs[1, 2], projection="3d")
@@ -62,13 +62,14 @@ def make(sigma, fid, title):
         theta, gamma, T = phase.theory_grid("linear_transfer_transferability", size=400, sigma=sig)
         im = phase.heatmap(ax_th, theta, gamma, T, title=r"theory, eq. (11), with boundaries")
         phase.lt_boundaries(ax_th, sig)
-        ax_th.legend(fontsize=7, loc="upper right")
+        phase.legend_below(ax_th)
         phase.heatmap(ax_bin, theta, gamma, T, binary=True, title="theory: sign of T (blue: transfer helps)")
         phase.lt_boundaries(ax_bin, sig, labels=False)
         fig.colorbar(im, ax=[ax_sim, ax_th, ax_bin], shrink=0.8, label=r"$\mathcal{T}_{\rm lt}$")
         _slices(ax_sl, data)
         th3, g3, T3 = phase.theory_grid("linear_transfer_transferability", size=200, sigma=sig)
         phase.surface(ax_3d, th3, g3, T3)
+        ax_3d.set_box_aspect(None, zoom=1.25)
         fig.suptitle(f"{title} ($\\sigma={sig:g}$)", fontsize=11)
         return style.save(fig, path_stem)
 

@@ -1,4 +1,4 @@
-"""Figure S-ridge: linear-transfer risk against the read-out ridge penalty (THEORY.md §4.4, §11.3).
+"""Figure S-ridge: linear-transfer risk against the read-out ridge penalty (docs/background.md §4.4, §11.3).
 
 At gamma = 0.5, theta = pi/8, sigma = 0.2 (unit teachers): the asymptotic risk (Theorem 3.8, eq. (13),
 ``linear_transfer_risk``), the exact finite-n mean at the simulated n (``linear_transfer_risk_finite``,
@@ -20,7 +20,7 @@ import os
 import numpy as np
 
 import ftheory
-from ftheory.figures import style
+from ftheory.figures import phase, style
 from ftheory.figures.registry import Figure
 from ftheory.simulate.deep_linear import simulate_deep_linear
 from ftheory.simulate.linear import simulate_linear_transfer_risk
@@ -105,7 +105,6 @@ def render(data, path_stem) -> list:
     ax.set_xlim(-0.02, 0.62)
     ax.set_xlabel(r"read-out ridge $\lambda$")
     ax.set_ylabel(r"$R^\lambda_{\rm lt}$")
-    ax.legend(fontsize=7, loc="upper left")
     ax.set_title(rf"$\gamma={GAMMA:g}$ (d={data['d']}), $\theta=\pi/8$, $\sigma={SIGMA:g}$", fontsize=9)
     for k, n in enumerate(data["small_ns"]):
         color = style.SIM_COLORS[k]
@@ -119,16 +118,17 @@ def render(data, path_stem) -> list:
     ax2.set_xlim(-0.02, 0.62)
     ax2.set_xlabel(r"read-out ridge $\lambda$")
     ax2.set_ylabel(r"$R^\lambda_{\rm lt}$")
-    ax2.legend(fontsize=7, loc="upper right")
     ax2.set_title("small n: ridge can help (finite-n effect)", fontsize=9)
     fig.suptitle(TITLE, fontsize=10)
     fig.tight_layout()
+    phase.legend_below(ax, ncol=2, fontsize=7)  # under the axes: a legend inside hid points
+    phase.legend_below(ax2, ncol=3, fontsize=7)
     return style.save(fig, path_stem)
 
 
 def caption(data) -> str:
     return (f"Linear-transfer risk against the read-out ridge penalty lambda at gamma = {GAMMA:g} (n = {data['n']}, "
-            f"d = {data['d']}), theta = pi/8, sigma = {SIGMA:g}. Solid: asymptotic eq. (13) (THEORY.md §4.4); dashed: "
+            f"d = {data['d']}), theta = pi/8, sigma = {SIGMA:g}. Solid: asymptotic eq. (13) (docs/background.md §4.4); dashed: "
             f"exact finite-n mean (§4.4, quadrature); points: read-out refit on the pretrained feature "
             f"({data['instances']} instances) and a depth-2 deep linear network pretrained by gradient descent "
             f"({data['gd_instances']} instances), +-1 standard error. lambda = 0 is computed exactly (no 1e-5 "

@@ -1,6 +1,6 @@
 """Phase diagrams over (theta, gamma): theory heat maps, sign maps, simulated maps, slices, surfaces.
 
-Conventions (THEORY.md §11.2): theta on the horizontal axis in radians with pi-fraction ticks,
+Conventions (docs/background.md §11.2): theta on the horizontal axis in radians with pi-fraction ticks,
 gamma = n/d vertical; diverging colour map red (transfer hurts) -> white (T = 0) -> blue (transfer
 helps), colour limits +-1; zero contour in black. Theory grids are evaluated on open grids
 (``gamma[:, None]``, ``theta[None, :]``), which the generated evaluators exploit when the formula
@@ -54,18 +54,48 @@ def sim_heatmap(ax, thetas, gammas, means, *, title=None):
     """Simulated transferability on a coarse (theta, gamma) grid (cells centred on the points)."""
     thetas, gammas = np.asarray(thetas), np.asarray(gammas)
     means = np.clip(np.nan_to_num(np.asarray(means, float), nan=0.0, posinf=1.0, neginf=-1.0), -1, 1)
-    im = ax.pcolormesh(_edges(thetas), _edges(gammas), means, cmap=style.TRANSFER_CMAP, vmin=-1, vmax=1,
-                       shading="flat")
+    te, ge = cell_edges(thetas, gammas)
+    im = ax.pcolormesh(te, ge, means, cmap=style.TRANSFER_CMAP, vmin=-1, vmax=1, shading="flat")
     _axes(ax, max(THETA_MAX, thetas[-1]), max(GAMMA_MAX, gammas[-1]))
+    if ge[-1] < ax.get_ylim()[1] - 1e-9:  # not simulated above the last cell: say so rather than leave it blank
+        from matplotlib.patches import Rectangle
+
+        top = ax.get_ylim()[1]
+        ax.add_patch(Rectangle((te[0], ge[-1]), te[-1] - te[0], top - ge[-1], facecolor="#eeeeee", hatch="///",
+                               edgecolor="#bbbbbb", lw=0))
+        ax.text((te[0] + te[-1]) / 2, (ge[-1] + top) / 2, "not simulated", ha="center", va="center", fontsize=8,
+                color="#555555")
     if title:
         ax.set_title(title, fontsize=9)
     return im
 
 
-def _edges(centres):
+def _edges(centres, lo=None, hi=None):
+    """Cell edges around ``centres`` (nearest-neighbour cells); the outer cells reach the axis limits
+    ``lo``/``hi`` when those are less than one cell away, so a coarse map leaves no blank strip."""
     c = np.asarray(centres, float)
+    if c.size == 1:
+        return np.array([c[0] - 0.5, c[0] + 0.5]) if lo is None or hi is None else np.array([lo, hi])
     mid = (c[1:] + c[:-1]) / 2
-    return np.concatenate([[c[0] - (mid[0] - c[0])], mid, [c[-1] + (c[-1] - mid[-1])]])
+    e = np.concatenate([[c[0] - (mid[0] - c[0])], mid, [c[-1] + (c[-1] - mid[-1])]])
+    if lo is not None and e[0] > lo and e[0] - lo < e[1] - e[0]:
+        e[0] = lo
+    if hi is not None and e[-1] < hi and hi - e[-1] < e[-1] - e[-2]:
+        e[-1] = hi
+    return e
+
+
+def cell_edges(thetas, gammas):
+    """``(theta_edges, gamma_edges)`` of a simulated map on the standard axes (see :func:`sim_heatmap`)."""
+    return (_edges(thetas, 0.0, max(THETA_MAX, thetas[-1])), _edges(gammas, 0.0, max(GAMMA_MAX, gammas[-1])))
+
+
+def fit_ylim(ax, arrays, at_least=(-1.0, 1.0), pad=0.06):
+    """y-limits that hold every finite value of ``arrays`` (curves, points +- error bars) and ``at_least``."""
+    vals = np.concatenate([np.ravel(np.asarray(a, float)) for a in arrays] + [np.asarray(at_least, float)])
+    vals = vals[np.isfinite(vals)]
+    lo, hi = float(vals.min()), float(vals.max())
+    ax.set_ylim(lo - pad * (hi - lo), hi + pad * (hi - lo))
 
 
 def lt_boundaries(ax, sigma, *, theta_max=THETA_MAX, size=400, labels=True):
@@ -83,7 +113,23 @@ def lt_boundaries(ax, sigma, *, theta_max=THETA_MAX, size=400, labels=True):
     ax.plot(theta[lobe], lower[lobe], color="#2a9d5c", lw=1.3, ls="--", label=r"$\gamma_-$" if labels else None)
     ax.plot(theta[lobe], upper[lobe], color="#e09f3e", lw=1.3, ls="--", label=r"$\gamma_+$" if labels else None)
     ax.plot(theta, over, color="#8a4fbf", lw=1.3, ls="--", label=r"$\gamma_{\rm over}$" if labels else None)
-    ax.axvline(t_min, color="#777777", lw=0.7, ls=":")
+    ax.axvline(t_min, color="#777777", lw=0.7, ls=":", label=r"$\theta_{\min}$" if labels else None)
+
+
+def legend_below(ax, ncol=4, fontsize=8, gap=0.04):
+    """The legend of ``ax`` under its x label (``gap`` inches below it), off the plotted data.
+
+    The offset is measured from the axes' tick and axis labels in inches, so it does not depend on
+    the axes' size (colour bars added later shrink the axes but not their labels).
+    """
+    from matplotlib.transforms import ScaledTranslation
+
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    below = (ax.get_window_extent(renderer).y0 - ax.get_tightbbox(renderer).y0) / fig.dpi  # inches
+    where = ax.transAxes + ScaledTranslation(0, -(below + gap), fig.dpi_scale_trans)
+    return ax.legend(fontsize=fontsize, loc="upper center", bbox_to_anchor=(0.5, 0.0), bbox_transform=where,
+                     ncol=ncol, frameon=False, handlelength=1.8, columnspacing=1.2, borderaxespad=0.0)
 
 
 def surface(ax3d, theta, gamma, values, *, title=None):
@@ -95,6 +141,8 @@ def surface(ax3d, theta, gamma, values, *, title=None):
     ax3d.set_zlim(-1, 1)
     ax3d.view_init(elev=10, azim=45)
     style.pi_ticks(ax3d.xaxis, 0, theta[-1], theta[-1] / 2)
+    ax3d.set_yticks([gamma[0], (gamma[0] + gamma[-1]) / 2, gamma[-1]])  # few ticks: the box is small
+    ax3d.set_zticks([-1, 0, 1])
     ax3d.set_xlabel(r"$\theta$")
     ax3d.set_ylabel(r"$\gamma$")
     ax3d.set_zlabel(r"$\mathcal{T}$")
@@ -105,7 +153,7 @@ def surface(ax3d, theta, gamma, values, *, title=None):
 def phase_diagram(result, out, *, size=400, binary=False, **params) -> list:
     """Theory phase diagram of any registered result with ``gamma`` and ``theta`` (PNG + PDF).
 
-    Linear-transfer results get the registered boundaries drawn on top.
+    Results with registered boundaries (:data:`ftheory.plotting.BOUNDARIES`) get them drawn on top.
     """
     r = ftheory.get(result)
     if "gamma" not in r.params or "theta" not in r.params:
@@ -115,9 +163,10 @@ def phase_diagram(result, out, *, size=400, binary=False, **params) -> list:
     ax = axes[0][0]
     im = heatmap(ax, theta, gamma, values, binary=binary,
                  title=f"{result}(" + ", ".join(f"{k}={v:g}" for k, v in params.items()) + ")")
-    if result in ("linear_transfer_transferability",) and params.get("lam", 0) == 0:
-        lt_boundaries(ax, params.get("sigma", 0.0))
-        ax.legend(fontsize=7, loc="upper right")
+    from ftheory.plotting import draw_boundaries  # the registered boundaries of this result, if any
+
+    if draw_boundaries(ax, result, params):
+        legend_below(ax)
     fig.colorbar(im, ax=ax, label=r"$\mathcal{T}$ (blue: transfer helps)")
     stem = out[:-4] if out.endswith((".png", ".pdf")) else out
     return style.save(fig, stem)

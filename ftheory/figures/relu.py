@@ -1,4 +1,4 @@
-"""Figure 3 of the paper: two-layer ReLU networks (THEORY.md §10, §11.3).
+"""Figure 3 of the paper: two-layer ReLU networks (docs/background.md §10, §11.3).
 
 One shared experiment (:func:`ftheory.simulate.relu.simulate_relu_transfer`, computed once per scale
 and seed and stored under ``store/relu``) feeds four figures:
@@ -15,132 +15,31 @@ and seed and stored under ``store/relu``) feeds four figures:
 * ``relu-projection``: ``||P^perp f_t||^2`` against ``mu``, absolute and relative, onto the source
   teacher's span (exact, many teachers) and onto the pretrained student's span (§10.3, Fig. 3d).
 
-Scales: ``default`` uses the ``cpu`` preset (d = 20, m = 100, m* = 20: the paper's m*/d = 1; about
-1.5-2 minutes for the four figures on 2 shared cores), ``paper`` the paper's d = 100, m = 1000, m* = 100
-(:data:`RELU_SCALES`; hours), ``tiny`` a toy size for the test suite. Every setting is stored with the numbers and stated in the captions.
+Scales: ``default`` uses the ``cpu`` preset (d = 20, m = 100, m* = 20: the paper's m*/d = 1; a few
+minutes for the four figures on 2 shared cores), ``paper`` the paper's d = 100, m = 1000, m* = 100
+(:data:`ftheory.simulate.relu.RELU_SCALES`; docs/performance.md gives the measured cost), ``tiny`` a toy
+size for the test suite. The scratch power law pools the shared experiment with scratch runs of further
+seeds (``nu_seeds``), so its interval includes the spread over seeds. Every setting is stored with the
+numbers and stated in the captions.
 """
 from __future__ import annotations
 
-import hashlib
-import json
-import math
-import os
 
 import numpy as np
+from matplotlib.ticker import NullFormatter
 
 from ftheory.figures import style
 from ftheory.figures.registry import Figure
-from ftheory.relu.kernel import gram
-from ftheory.relu.powerlaw import PAPER_NU, boundary_crossings, boundary_n, fit_power_law
+from ftheory.figures.relu_experiment import (CONFIGS, PROJECTION_MUS, clean, experiment, fit, jsonable, mean_sem,
+                                             num, pooled_scratch, settings_text)
+from ftheory.relu.boundary import crossing_ratio_summary, empirical_crossing
+from ftheory.relu.powerlaw import PAPER_NU, boundary_crossings, boundary_n
 from ftheory.relu.projection import teacher_projection
 from ftheory.relu.readout import readout_risk_estimate, readout_spectrum
-from ftheory.simulate.relu import (RELU_SCALES, ReluTransferResult, draw_teacher, kernel_alignment,
-                                   kernel_outside_fraction, simulate_relu_transfer)
+from ftheory.simulate.data import sphere_inputs
+from ftheory.simulate.relu import draw_teacher, kernel_alignment, kernel_outside_fraction
 
-#: Settings of the shared experiment per figure scale (``SCALES[...]["relu"]``).
-CONFIGS = {
-    "cpu": {**RELU_SCALES["cpu"], "instances": 8,
-            "ns": [10, 20, 40, 80, 160, 320, 640, 1280], "mus": [round(0.1 * k, 10) for k in range(9)],
-            "fit_n_min": 80, "rcond": 1e-6, "projection_teachers": 200, "gram_mu": 0.4, "gram_inputs": 40,
-            "slice_mus": [0.2, 0.6]},
-    # THEORY.md §10.6 sizes; not timed on the 2-core machine (estimated many hours: the population
-    # pretraining costs ~m (m + m*) d per step and instance, scratch GD ~4 n m d)
-    "paper": {**RELU_SCALES["paper"], "instances": 8,
-              "ns": [50, 100, 200, 400, 800, 1600, 3200], "mus": [round(0.1 * k, 10) for k in range(9)],
-              "fit_n_min": 200, "rcond": 1e-6, "projection_teachers": 200, "gram_mu": 0.4, "gram_inputs": 40,
-              "slice_mus": [0.2, 0.6]},
-    "tiny": {**RELU_SCALES["tiny"], "instances": 3,
-             "ns": [8, 16, 32, 64], "mus": [0.0, 0.25, 0.5], "fit_n_min": 8, "rcond": 1e-6,
-             "projection_teachers": 20, "gram_mu": 0.25, "gram_inputs": 16, "slice_mus": [0.25]},
-}
-PROJECTION_MUS = [round(0.05 * k, 10) for k in range(20)]
-_MEMO: dict = {}
-
-
-def _config(scale) -> dict:
-    name = scale.get("relu", "cpu" if scale.get("d", 100) >= 80 else "tiny")
-    if name not in CONFIGS:
-        raise ValueError(f"relu scale {name!r} is invalid: expected one of {', '.join(CONFIGS)}")
-    return {"preset": name, **CONFIGS[name]}
-
-
-def _experiment(scale, seed, store=None, progress=None) -> tuple[dict, ReluTransferResult]:
-    """The shared simulation (memoised in-process and, with ``store``, on disk)."""
-    cfg = _config(scale)
-    key = hashlib.sha256(json.dumps({"cfg": cfg, "seed": seed}, sort_keys=True).encode()).hexdigest()[:20]
-    if key in _MEMO:
-        return cfg, _MEMO[key]
-    path = os.path.join(store, "relu", f"{key}.npz") if store else None
-    res = None
-    if path and os.path.exists(path):
-        try:
-            res = ReluTransferResult.load(path)
-        except (OSError, ValueError, KeyError):
-            res = None
-    if res is None:
-        say = (lambda msg: progress(f"relu: {msg}")) if progress else None
-        res = simulate_relu_transfer(
-            cfg["ns"], cfg["mus"], d=cfg["d"], m=cfg["m"], m_star=cfg["m_star"], sigma=cfg["sigma"],
-            instances=cfg["instances"], seed=np.random.SeedSequence([seed, 10]), lr=cfg["lr"],
-            steps=cfg["steps"], pretrain_lr=cfg["pretrain_lr"], pretrain_steps=cfg["pretrain_steps"],
-            rcond=cfg["rcond"], keep_init=True, progress=say)
-        if path:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            tmp = path + ".tmp.npz"
-            res.save(tmp)
-            os.replace(tmp, path)
-    _MEMO[key] = res
-    return cfg, res
-
-
-def _settings_text(cfg, res) -> str:
-    p = res.params
-    return (f"d = {p['d']}, m = {p['m']}, m* = {p['m_star']}, sigma = {p['sigma']:g}, {p['instances']} instances; "
-            f"pretraining: {p['pretrain_steps']} GD steps at lr = {p['pretrain_lr']:g} on the exact population "
-            f"loss; target training: up to {p['steps']} GD steps at lr = {p['lr']:g} (mean-field time, both "
-            f"layers); linear transfer: lstsq read-out, rcond = {p['rcond']:g}")
-
-
-def _mean_sem(a, axis=0):
-    a = np.asarray(a, dtype=float)
-    k = a.shape[axis]
-    sem = a.std(axis=axis, ddof=1) / math.sqrt(k) if k > 1 else np.full(a.mean(axis=axis).shape, np.nan)
-    return a.mean(axis=axis), sem
-
-
-def _fit(res, cfg, seed, nu=None):
-    R = res.relative("scratch")
-    sel = res.ns >= cfg["fit_n_min"]
-    return fit_power_law(res.ns[sel], R[:, sel], nu=nu, seed=np.random.SeedSequence([seed, 11]))
-
-
-def _jsonable(x):
-    if isinstance(x, dict):
-        return {k: _jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return _jsonable(x.tolist())
-    if isinstance(x, (np.floating, float)):
-        v = float(x)
-        return v if math.isfinite(v) else (None if math.isnan(v) else ("inf" if v > 0 else "-inf"))
-    if isinstance(x, (np.integer,)):
-        return int(x)
-    if isinstance(x, (np.bool_,)):
-        return bool(x)
-    return x
-
-
-def _clean(rel, floor=1e-10):
-    """Relative residuals below ``floor`` are rounding (e.g. mu = 0): set them to 0."""
-    rel = np.asarray(rel, dtype=float).copy()
-    rel[rel < floor] = 0.0
-    return rel
-
-
-def _num(v):
-    return math.inf if v == "inf" else (-math.inf if v == "-inf" else (math.nan if v is None else v))
-
+__all__ = ["CONFIGS", "FIGURES"]
 
 # ------------------------------------------------------------------------------------------
 # (a) phase diagram
@@ -150,14 +49,15 @@ PHASE_TITLE = "ReLU networks: transferability over (mu, n) and the predicted bou
 
 
 def compute_phase(scale, seed, progress=None, store=None) -> dict:
-    cfg, res = _experiment(scale, seed, store, progress)
+    cfg, res = experiment(scale, seed, store, progress)
     T = res.transferability("lt")
-    T_mean, T_sem = _mean_sem(T)
-    fit = _fit(res, cfg, seed)
-    t_res = _clean(res.relative("teacher_outside").mean(0))
-    s_res = _clean(res.relative("student_outside").mean(0))
-    n_star_teacher = boundary_n(fit.A, fit.nu, t_res)
-    n_star_student = boundary_n(fit.A, fit.nu, s_res)
+    T_mean, T_sem = mean_sem(T)
+    R_pool, _, _ = pooled_scratch(cfg, res, seed, store, progress)
+    pfit = fit(cfg, seed, R_pool, res.ns)
+    t_res = clean(res.relative("teacher_outside").mean(0))
+    s_res = clean(res.relative("student_outside").mean(0))
+    n_star_teacher = boundary_n(pfit.A, pfit.nu, t_res)
+    n_star_student = boundary_n(pfit.A, pfit.nu, s_res)
     # label noise in units of ||f_t||: sqrt of the instance mean of sigma^2 / ||f_t||^2
     sig_rel = float(np.sqrt(np.mean(res.params["sigma"] ** 2 / res.norm_sq)))
 
@@ -165,24 +65,34 @@ def compute_phase(scale, seed, progress=None, store=None) -> dict:
         out = []
         for mu, rho, k in zip(res.mus, residuals, ks):
             try:
-                c = boundary_crossings(fit.A, fit.nu, float(rho), int(k), sig_rel)
+                c = boundary_crossings(pfit.A, pfit.nu, float(rho), int(k), sig_rel)
                 out.append({"mu": float(mu), "k": int(k), "lower": c.lower, "upper": c.upper})
             except ValueError as exc:
                 out.append({"mu": float(mu), "k": int(k), "lower": None, "upper": None, "error": str(exc)})
         return out
 
+    # per instance: the simulated crossing of T_lt against the student-span and teacher-span formulas
+    emp = empirical_crossing(res.ns, T)                                         # (I, M)
+    per_instance = []
+    for j, mu in enumerate(res.mus):
+        pred_s = boundary_n(pfit.A, pfit.nu, clean(res.relative("student_outside")[:, j]))
+        pred_t = boundary_n(pfit.A, pfit.nu, clean(res.relative("teacher_outside")[:, j]))
+        neg = T[:, j, :].mean(0) < 0
+        per_instance.append({"mu": float(mu), "crossing": emp[:, j], "student": crossing_ratio_summary(emp[:, j], pred_s),
+                             "teacher": crossing_ratio_summary(emp[:, j], pred_t),
+                             "first_negative_n": float(res.ns[np.argmax(neg)]) if neg.any() else None})
     crossing = crossings(t_res, res.kept)
     crossing_student = crossings(s_res, [res.params["m"]] * len(res.mus))
     slices = _heuristic_slices(res, cfg)
-    predicted = _predicted_map(res, fit, cfg["fit_n_min"])
-    return _jsonable({
-        "config": cfg, "params": res.params, "settings": _settings_text(cfg, res), "slices": slices,
+    predicted = _predicted_map(res, pfit, cfg["fit_n_min"])
+    return jsonable({
+        "config": cfg, "params": res.params, "settings": settings_text(cfg, res), "slices": slices,
         "ns": res.ns, "mus": res.mus, "kept": res.kept, "T_mean": T_mean, "T_sem": T_sem,
         "scratch_converged": res.scratch_converged.sum(0), "pretrain_converged": res.pretrain_converged.sum(0),
         "pretrain_rel_risk": (res.pretrain_risk / res.source_norm_sq).mean(0),
-        "fit": fit.as_dict(), "teacher_residual": t_res, "student_residual": s_res,
+        "fit": pfit.as_dict(), "teacher_residual": t_res, "student_residual": s_res,
         "n_star_teacher": n_star_teacher, "n_star_student": n_star_student, "crossing": crossing,
-        "crossing_student": crossing_student, "predicted": predicted,
+        "crossing_student": crossing_student, "predicted": predicted, "per_instance": per_instance,
         "lt_rel_mean": res.relative("lt").mean(0), "scratch_rel_mean": res.relative("scratch").mean(0)})
 
 
@@ -200,8 +110,8 @@ def _heuristic_slices(res, cfg) -> list:
     for mu in cfg.get("slice_mus", [0.2, 0.6]):
         j = int(np.argmin(np.abs(res.mus - mu)))
         k = int(res.kept[j])
-        t_rel = _clean(res.relative("teacher_outside")[:, j])
-        s_rel = _clean(res.relative("student_outside")[:, j])
+        t_rel = clean(res.relative("teacher_outside")[:, j])
+        s_rel = clean(res.relative("student_outside")[:, j])
         sig_rel = sig / np.sqrt(res.norm_sq)
         curves = {}
         for name, kk, rho in (("teacher_k_S", k, t_rel), ("student_k_m", m, s_rel)):
@@ -212,8 +122,8 @@ def _heuristic_slices(res, cfg) -> list:
             curves[name] = {"k": kk, "n": grid, "risk": vals, "at_ns": at_ns}
         de = _readout_estimates(res, j, np.concatenate([grid, res.ns]))
         curves["kernel_estimate"] = {"k": m, "n": grid, "risk": de[:grid.size], "at_ns": de[grid.size:]}
-        lt_m, lt_s = _mean_sem(res.relative("lt")[:, j])
-        sc_m, sc_s = _mean_sem(res.relative("scratch"))
+        lt_m, lt_s = mean_sem(res.relative("lt")[:, j])
+        sc_m, sc_s = mean_sem(res.relative("scratch"))
         out.append({"mu": float(res.mus[j]), "kept": k, "lt_mean": lt_m, "lt_sem": lt_s, "sc_mean": sc_m,
                     "sc_sem": sc_s, "curves": curves})
     return out
@@ -236,55 +146,77 @@ def _predicted_map(res, fit, n_min) -> dict:
     return {"n": grid, "T": T}
 
 
+def _edges(v, log):
+    """Cell edges: midpoints (geometric midpoints when ``log``) with half-cells at the ends."""
+    v = np.log(v) if log else np.asarray(v, float)
+    mid = (v[1:] + v[:-1]) / 2
+    e = np.concatenate([[2 * v[0] - mid[0]], mid, [2 * v[-1] - mid[-1]]]) if v.size > 1 else \
+        np.array([v[0] - 0.5, v[0] + 0.5])
+    return np.exp(e) if log else e
+
+
+def _colour_limit(T) -> float:
+    """Symmetric colour limit: the 95th percentile of |T| (larger values saturate, colour bar extended)."""
+    a = np.abs(T[np.isfinite(T)])
+    return max(float(np.quantile(a, 0.95)) if a.size else 0.0, 1e-12)
+
+
 def render_phase(data, path_stem) -> list:
     fig, axes = style.new_figure(ncols=2, width=5.0, height=4.2)
     ax = axes[0][0]
     mus, ns = np.array(data["mus"], float), np.array(data["ns"], float)
-    T = np.array([[_num(v) for v in row] for row in data["T_mean"]], float)
-    lim = max(float(np.nanmax(np.abs(T))), 1e-12)
-    # cell edges: midpoints in mu, geometric midpoints in n
-    def edges(v, log):
-        v = np.log(v) if log else v
-        mid = (v[1:] + v[:-1]) / 2
-        e = np.concatenate([[2 * v[0] - mid[0]], mid, [2 * v[-1] - mid[-1]]]) if v.size > 1 else \
-            np.array([v[0] - 0.5, v[0] + 0.5])
-        return np.exp(e) if log else e
-    mesh = ax.pcolormesh(edges(mus, False), edges(ns, True), T.T, cmap=style.TRANSFER_CMAP, vmin=-lim, vmax=lim,
-                         shading="flat")
-    cb = fig.colorbar(mesh, ax=ax)
+    T = np.array([[num(v) for v in row] for row in data["T_mean"]], float)
+    lim = _colour_limit(T)
+    x_e, y_e = _edges(mus, False), _edges(ns, True)
+    mesh = ax.pcolormesh(x_e, y_e, T.T, cmap=style.TRANSFER_CMAP, vmin=-lim, vmax=lim, shading="flat")
+    cb = fig.colorbar(mesh, ax=ax, extend="both")
     cb.set_label(r"$\mathcal{T}_{\rm lt}/\|f_t\|^2$ (blue: transfer helps)")
     ax.set_yscale("log")
-    y_lo, y_hi = edges(ns, True)[[0, -1]]
-    nst = np.array([_num(v) for v in data["n_star_teacher"]], float)
-    nss = np.array([_num(v) for v in data["n_star_student"]], float)
-    ok = np.isfinite(nst)
-    ax.plot(mus[ok], np.clip(nst[ok], y_lo, y_hi), "o", ms=7, mfc="#9a9a9a", mec="#444444",
-            label=r"$n^*(\mu)$, source-teacher span (paper)")
-    ok = np.isfinite(nss)
-    ax.plot(mus[ok], np.clip(nss[ok], y_lo, y_hi), "s", ms=5, mfc="none", mec="#111111",
-            label=r"$n^*(\mu)$, pretrained-student span")
-    for key, marker, color, label in (
-            ("crossing", "^", "#2a9d5c", r"with $C(n)$: $k=|S|$, teacher span (EXT)"),
-            ("crossing_student", "D", "#8a4fbf", r"with $C(n)$: $k=m$, student span (EXT)")):
-        up = np.array([_num(c["upper"]) if c.get("upper") is not None else np.nan for c in data.get(key, [])], float)
-        ok = np.isfinite(up)
+    y_lo, y_hi = y_e[[0, -1]]
+    # boundaries outside the simulated n range go to bands below/above the map (whole markers, inside the axes)
+    band_lo, band_hi = y_lo / 1.9, y_hi * 1.9
+    lo_mark, hi_mark = y_lo / 1.38, y_hi * 1.38
+
+    def place(v):
+        return np.where(v > y_hi, hi_mark, np.where(v < y_lo, lo_mark, v))
+
+    dx = 0.012 * (x_e[-1] - x_e[0])
+    series = [("n_star_teacher", None, "o", dict(ms=7, mfc="#9a9a9a", mec="#444444"), -1.5,
+               r"$n^*(\mu)$, source-teacher span (paper)"),
+              ("n_star_student", None, "s", dict(ms=5.5, mfc="white", mec="#111111"), -0.5,
+               r"$n^*(\mu)$, pretrained-student span"),
+              ("crossing", "upper", "^", dict(ms=5, color="#2a9d5c"), 0.5,
+               r"with $C(n)$: $k=|S|$, teacher span (EXT)"),
+              ("crossing_student", "upper", "D", dict(ms=4.5, color="#8a4fbf"), 1.5,
+               r"with $C(n)$: $k=m$, student span (EXT)")]
+    for key, field, marker, style_kw, shift, label in series:
+        if field is None:
+            vals = np.array([num(v) for v in data[key]], float)
+        else:
+            vals = np.array([num(c[field]) if c.get(field) is not None else np.nan for c in data.get(key, [])], float)
+        ok = np.isfinite(vals) | (vals == np.inf)
         if ok.any():
-            ax.plot(mus[ok], np.clip(up[ok], y_lo, y_hi), marker, ms=4.5, color=color, label=label)
+            ax.plot(mus[ok] + shift * dx, place(vals[ok]), marker, ls="none", label=label, zorder=4, **style_kw)
     pred = data.get("predicted")
     if pred and len(mus) > 1:
-        Tp = np.array([[_num(v) for v in row] for row in pred["T"]], float)
+        Tp = np.array([[num(v) for v in row] for row in pred["T"]], float)
         Tp = np.where(np.isfinite(Tp), Tp, -1.0)  # +inf risk (n = m) -> scratch wins
         cs = ax.contour(mus, np.array(pred["n"], float), Tp.T, levels=[0.0], colors="k", linewidths=1.2)
         if cs.allsegs and any(len(seg) for seg in cs.allsegs[0]):
             ax.plot([], [], "k-", lw=1.2, label="zero of $An^{-\\nu}-$ kernel estimate of $R_{\\rm lt}$ (EXT)")
-    ax.set_ylim(y_lo, y_hi)
+    ax.axhspan(band_lo, y_lo, color="#f2f2f2", zorder=0)
+    ax.axhspan(y_hi, band_hi, color="#f2f2f2", zorder=0)
+    ax.text(x_e[-1], hi_mark, r"$>$ range ", ha="right", va="center", fontsize=6, color="#555555")
+    ax.text(x_e[-1], lo_mark, r"$<$ range ", ha="right", va="center", fontsize=6, color="#555555")
+    ax.set_ylim(band_lo, band_hi)
+    ax.set_xlim(x_e[0], x_e[-1])
     ax.set_xlabel(r"removed fraction $\mu$")
     ax.set_ylabel(r"target samples $n$")
     f = data["fit"]
     n_min = data["config"]["fit_n_min"]
     ax.set_title(rf"$R_{{\rm sc}}\approx {f['A']:.3g}\,n^{{-{f['nu']:.2f}}}$ (fit $n\geq{n_min}$)",
                  fontsize=9)
-    ax.legend(fontsize=6.5, loc="upper right", framealpha=0.8)
+    ax.legend(fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1, frameon=False)
     ax2 = axes[0][1]
     for c, sl in enumerate(data.get("slices", [])):
         color = style.SIM_COLORS[c % len(style.SIM_COLORS)]
@@ -292,7 +224,7 @@ def render_phase(data, path_stem) -> list:
                      label=rf"$R_{{\rm lt}}$, $\mu={sl['mu']:g}$ ($|S|={sl['kept']}$)")
         for name, ls in (("teacher_k_S", ":"), ("student_k_m", "-"), ("kernel_estimate", "--")):
             cur = sl["curves"][name]
-            r = np.array([_num(v) for v in cur["risk"]], float)
+            r = np.array([num(v) for v in cur["risk"]], float)
             ax2.plot(np.array(cur["n"], float), np.where(np.isfinite(r), r, np.nan), ls=ls, color=color, lw=1.1)
     if data.get("slices"):
         sl = data["slices"][0]
@@ -307,7 +239,8 @@ def render_phase(data, path_stem) -> list:
     ax2.set_xlabel(r"target samples $n$")
     ax2.set_ylabel(r"risk$/\|f_t\|^2$")
     ax2.set_title("linear transfer: simulation vs estimates", fontsize=9)
-    ax2.legend(fontsize=6, loc="lower left")
+    ax2.xaxis.set_minor_formatter(NullFormatter())
+    ax2.legend(fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1, frameon=False)
     fig.suptitle(PHASE_TITLE, fontsize=9.5)
     fig.tight_layout()
     return style.save(fig, path_stem)
@@ -315,15 +248,18 @@ def render_phase(data, path_stem) -> list:
 
 def caption_phase(data) -> str:
     f = data["fit"]
-    return (f"Empirical linear-transfer transferability T_lt = R_sc - R_lt (THEORY.md §10, Fig. 3e), relative to "
-            f"||f_t||^2 per instance and averaged; blue: transfer helps. Source = target teacher with a fraction mu "
-            f"of its neurons removed (|S| = {', '.join(str(k) for k in data['kept'])}). Markers: predicted boundary "
-            f"n*(mu) = (A/||P^perp f_t||^2)^(1/nu) (§10.5) with the fitted scratch power law A = {f['A']:.3g}, "
-            f"nu = {f['nu']:.3f} [{f['nu_ci'][0]:.3f}, {f['nu_ci'][1]:.3f}] and the residual onto the source "
+    return (f"Empirical linear-transfer transferability T_lt = R_sc - R_lt (docs/background.md §10, paper Fig. 3e), "
+            f"relative to ||f_t||^2 per instance and averaged; blue: transfer helps (colour scale: 95th percentile of "
+            f"|T_lt|, larger values saturate). Source = target teacher with a fraction mu of its neurons removed "
+            f"(|S| = {', '.join(str(k) for k in data['kept'])}). Markers: predicted boundary "
+            f"n*(mu) = (A/||P^perp f_t||^2)^(1/nu) (§10.5) with the scratch power law pooled over "
+            f"{f['instances']} instances of several seeds, A = {f['A']:.3g}, nu = {f['nu']:.3f} "
+            f"[{f['nu_ci'][0]:.3f}, {f['nu_ci'][1]:.3f}] (relu-powerlaw), and the residual onto the source "
             f"teacher's span (grey circles, the paper's construction) or onto the pretrained student's span "
-            f"(squares); triangles and diamonds: upper crossing of A n^-nu = C(n) + rho with the estimation term "
+            f"(open squares); triangles and diamonds: upper crossing of A n^-nu = C(n) + rho with the estimation term "
             f"C(n) = (sigma^2 + rho) k/(n-k-1) (§10.4, EXT), for k = |S| with the teacher-span rho and for k = m with "
-            f"the student-span rho ({_no_cross_text(data)}). Boundaries outside the n range are drawn at its edge. "
+            f"the student-span rho ({_no_cross_text(data)}). Markers are offset slightly in mu so that none hides "
+            f"another; boundaries outside the simulated n range sit in the grey bands. {_boundary_text(data)} "
             f"Near n = m = {data['params']['m']} the least-squares read-out on all m features interpolates, so its risk "
             f"peaks there (double descent). Right: relative linear-transfer risk against n "
             f"(points, mean +- s.e.) with the registered rank-k heuristic linear_transfer_risk_rank_k (§4.5, exact for "
@@ -333,6 +269,47 @@ def caption_phase(data) -> str:
             f"ftheory.relu.readout, EXT), whose zero crossing with the scratch fit is the black contour on the left "
             f"(drawn for n >= {data['config']['fit_n_min']}, where the power law was fitted); squares: scratch. "
             f"Settings: {data['settings']}.")
+
+
+def _fmt_ratio(summary) -> str:
+    if summary["median"] is None:
+        return "none"
+    return f"{summary['median']:.2f} [{summary['low']:.2f}, {summary['high']:.2f}]"
+
+
+def _boundary_text(data) -> str:
+    """Where the student-span formula matches the simulated crossing, per instance (not a general n*(mu))."""
+    rows = data.get("per_instance") or []
+    if not rows:
+        return ""
+    m = data["params"]["m"]
+    holds, fails, parts = [], [], []
+    for r in rows:
+        s_, t_ = r["student"], r["teacher"]
+        if s_["count"] == 0 and s_["below"] == 0:
+            continue
+        parts.append(f"mu = {r['mu']:g}: {_fmt_ratio(s_)} (paper's teacher span: {_fmt_ratio(t_)}"
+                     + (f"; {s_['below']} below the n range" if s_["below"] else "")
+                     + (f"; {s_['above']} above" if s_["above"] else "") + ")")
+        med = s_["median"]
+        early = r.get("first_negative_n") is not None and r["first_negative_n"] <= 2 * m
+        (holds if med is not None and 2 / 3 <= med <= 1.5 and not early else fails).append(r)
+    text = ("Simulated crossing of T_lt per instance (last sign change, log-interpolated between grid points) "
+            "divided by the student-span formula for that instance, median [range] over instances: "
+            + "; ".join(parts) + ". ")
+    if holds:
+        text += ("The student-span formula matches the simulated crossing (median ratio within a factor 1.5) at mu = "
+                 + ", ".join(f"{r['mu']:g}" for r in holds) + ". ")
+    if fails:
+        early = [r for r in fails if r.get("first_negative_n") is not None and r["first_negative_n"] <= 2 * m]
+        text += ("It does not hold at mu = " + ", ".join(f"{r['mu']:g}" for r in fails))
+        if early:
+            text += ("; there the mean T_lt is already negative from n = "
+                     + ", ".join(f"{r['first_negative_n']:g} (mu = {r['mu']:g})" for r in early)
+                     + f", at the read-out's interpolation peak n ~ m = {m}, which no power-law formula describes")
+        text += ". The formula is therefore no general n*(mu); the crossing's absolute n varies strongly between " \
+                "teachers, the ratio much less."
+    return text
 
 
 def _no_cross_text(data) -> str:
@@ -351,18 +328,20 @@ POWER_TITLE = "ReLU networks: scratch risk power law"
 
 
 def compute_power(scale, seed, progress=None, store=None) -> dict:
-    cfg, res = _experiment(scale, seed, store, progress)
-    R = res.relative("scratch")
-    mean, sem = _mean_sem(R)
-    fit = _fit(res, cfg, seed)
-    fixed = _fit(res, cfg, seed, nu=PAPER_NU)
-    full = fit_power_law(res.ns, R, seed=np.random.SeedSequence([seed, 12]))
+    cfg, res = experiment(scale, seed, store, progress)
+    R, group, conv = pooled_scratch(cfg, res, seed, store, progress)
+    mean, sem = mean_sem(R)
+    pooled = fit(cfg, seed, R, res.ns)
+    fixed = fit(cfg, seed, R, res.ns, nu=PAPER_NU)
+    full = fit(cfg, seed, R, res.ns, all_n=True)
+    per_seed = [fit(cfg, seed, R[group == k], res.ns).as_dict() for k in np.unique(group)]
     local = -np.diff(np.log(mean)) / np.diff(np.log(res.ns.astype(float)))
-    return _jsonable({"config": cfg, "params": res.params, "settings": _settings_text(cfg, res),
-                      "ns": res.ns, "risk": R, "mean": mean, "sem": sem, "converged": res.scratch_converged.sum(0),
-                      "train_loss_rel": (res.scratch_loss / res.norm_sq[:, None]).mean(0),
-                      "fit": fit.as_dict(), "fit_fixed": fixed.as_dict(), "fit_all": full.as_dict(),
-                      "local_slopes": local})
+    return jsonable({"config": cfg, "params": res.params, "settings": settings_text(cfg, res),
+                     "ns": res.ns, "risk": R, "group": group, "mean": mean, "sem": sem,
+                     "converged": conv.sum(0), "seeds": int(group.max()) + 1,
+                     "train_loss_rel": (res.scratch_loss / res.norm_sq[:, None]).mean(0),
+                     "fit": pooled.as_dict(), "fit_fixed": fixed.as_dict(), "fit_all": full.as_dict(),
+                     "fit_per_seed": per_seed, "local_slopes": local})
 
 
 def render_power(data, path_stem) -> list:
@@ -375,7 +354,8 @@ def render_power(data, path_stem) -> list:
     conv = np.array(data["converged"]) == R.shape[0]
     mean, sem = np.array(data["mean"]), np.array(data["sem"])
     ax.errorbar(ns, mean, yerr=sem, fmt="none", ecolor=style.SIM_COLORS[0], capsize=2, zorder=3)
-    ax.plot(ns[conv], mean[conv], "o", color=style.SIM_COLORS[0], ms=5, zorder=4, label="mean over instances")
+    ax.plot(ns[conv], mean[conv], "o", color=style.SIM_COLORS[0], ms=5, zorder=4,
+            label=f"mean over {R.shape[0]} instances ({data.get('seeds', 1)} seeds)")
     if (~conv).any():
         ax.plot(ns[~conv], mean[~conv], "o", mfc="white", mec=style.SIM_COLORS[0], ms=5, zorder=4,
                 label="not all runs interpolated")
@@ -383,14 +363,15 @@ def render_power(data, path_stem) -> list:
     grid = np.geomspace(ns.min(), ns.max(), 100)
     ax.plot(grid, f["A"] * grid ** -f["nu"], color=style.THEORY_COLOR, lw=1.4,
             label=rf"fit $n\geq{data['config']['fit_n_min']}$: $\nu={f['nu']:.2f}$ "
-                  rf"[{f['nu_ci'][0]:.2f}, {f['nu_ci'][1]:.2f}]")
+                  rf"[{f['nu_ci'][0]:.2f}, {f['nu_ci'][1]:.2f}] (pooled seeds)")
     ax.plot(grid, ff["A"] * grid ** -ff["nu"], color="#888888", lw=1.0, ls="--",
             label=rf"$\nu={PAPER_NU}$ fixed (paper)")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("target samples $n$")
     ax.set_ylabel(r"$R_{\rm sc}/\|f_t\|^2$")
-    ax.legend(fontsize=7)
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
     ax.set_title(POWER_TITLE, fontsize=9.5)
     fig.tight_layout()
     return style.save(fig, path_stem)
@@ -398,14 +379,18 @@ def render_power(data, path_stem) -> list:
 
 def caption_power(data) -> str:
     f, ff, fa = data["fit"], data["fit_fixed"], data["fit_all"]
-    return (f"Scratch training of the mean-field ReLU network (THEORY.md §10.4): exact population risk relative to "
-            f"||f_t||^2 (grey: instances; points: mean +- standard error; open points: some runs did not reach the "
-            f"interpolation tolerance). Least-squares fit of log R vs log n for n >= {data['config']['fit_n_min']}: "
+    seeds = data.get("fit_per_seed", [])
+    per = ", ".join(f"{s['nu']:.3f} [{s['nu_ci'][0]:.3f}, {s['nu_ci'][1]:.3f}]" for s in seeds)
+    return (f"Scratch training of the mean-field ReLU network (docs/background.md §10.4): exact population risk "
+            f"relative to ||f_t||^2 (grey: {f['instances']} instances from {len(seeds) or 1} seeds; points: mean +- "
+            f"standard error; open points: some runs did not reach the interpolation tolerance). Least-squares fit of "
+            f"log R vs log n for n >= {data['config']['fit_n_min']}, pooled over all instances of all seeds: "
             f"A = {f['A']:.3g}, nu = {f['nu']:.3f} with {100 * f['level']:.0f}% bootstrap interval "
-            f"[{f['nu_ci'][0]:.3f}, {f['nu_ci'][1]:.3f}] over instances (all n: nu = {fa['nu']:.3f} "
-            f"[{fa['nu_ci'][0]:.3f}, {fa['nu_ci'][1]:.3f}]); dashed: nu fixed at the paper's {PAPER_NU} "
-            f"(A = {ff['A']:.3g}). Local slopes: {', '.join(f'{s:.2f}' for s in data['local_slopes'])}. "
-            f"Settings: {data['settings']}.")
+            f"[{f['nu_ci'][0]:.3f}, {f['nu_ci'][1]:.3f}] (instances resampled across seeds, so the interval includes "
+            f"the spread between seeds); each seed alone ({seeds[0]['instances'] if seeds else f['instances']} "
+            f"instances): nu = {per}. All n: nu = {fa['nu']:.3f} [{fa['nu_ci'][0]:.3f}, {fa['nu_ci'][1]:.3f}]; dashed: "
+            f"nu fixed at the paper's {PAPER_NU} (A = {ff['A']:.3g}). Local slopes of the mean: "
+            f"{', '.join(f'{s:.2f}' for s in data['local_slopes'])}. Settings: {data['settings']}.")
 
 
 # ------------------------------------------------------------------------------------------
@@ -422,7 +407,7 @@ def _feature_kernel(W, weights, X):
 
 
 def compute_gram(scale, seed, progress=None, store=None) -> dict:
-    cfg, res = _experiment(scale, seed, store, progress)
+    cfg, res = experiment(scale, seed, store, progress)
     j = int(np.argmin(np.abs(res.mus - cfg["gram_mu"])))
     mu = float(res.mus[j])
     m, ms = res.params["m"], res.params["m_star"]
@@ -442,7 +427,7 @@ def compute_gram(scale, seed, progress=None, store=None) -> dict:
             row[f"outside_{tag}_readout"] = kernel_outside_fraction(W, a ** 2 / m, Ws)
             row[f"outside_{tag}_uniform"] = kernel_outside_fraction(W, np.full(m, 1.0 / m), Ws)
         inst.append(row)
-    summary = {k: _mean_sem([r[k] for r in inst]) for k in inst[0]}
+    summary = {k: mean_sem([r[k] for r in inst]) for k in inst[0]}
     # panels for instance 0; inputs uniform on the sphere of radius sqrt(d) (relu is 1-homogeneous, so
     # this removes the |x||x'| factor and shows the kernel on the sphere, §10.2 route 3)
     i = 0
@@ -451,9 +436,7 @@ def compute_gram(scale, seed, progress=None, store=None) -> dict:
     Ws, cs = res.teacher.weights[i, keep], res.teacher.coef[i, keep]
     W, a = res.pretrained_weights[i, j], res.pretrained_readout[i, j]
     W0, a0 = res.init_weights[i], res.init_readout[i]
-    rng = np.random.default_rng(np.random.SeedSequence([seed, 13]))
-    X = rng.standard_normal((cfg["gram_inputs"], res.params["d"]))
-    X *= math.sqrt(res.params["d"]) / np.linalg.norm(X, axis=1, keepdims=True)
+    X = sphere_inputs(cfg["gram_inputs"], res.params["d"], seed=np.random.SeedSequence([seed, 13]))
     X = X[np.argsort(np.maximum(X @ Ws.T, 0.0) @ cs)]
     K_tr = _feature_kernel(W, a ** 2 / m, X)
     K_s = _feature_kernel(Ws, cs ** 2 / ms, X)
@@ -461,7 +444,7 @@ def compute_gram(scale, seed, progress=None, store=None) -> dict:
     Wt_hat = res.teacher.weights[i, np.concatenate([keep, removed])]
     cos_tr = (W / np.linalg.norm(W, axis=1, keepdims=True)) @ Wt_hat.T
     order_s = np.lexsort((-cos_tr.max(1), np.argmax(cos_tr, axis=1)))
-    return _jsonable({"config": cfg, "params": res.params, "settings": _settings_text(cfg, res), "mu": mu,
+    return jsonable({"config": cfg, "params": res.params, "settings": settings_text(cfg, res), "mu": mu,
                       "kept": len(keep), "K_trained": K_tr, "K_source": K_s, "K_init": K_0,
                       "cos_trained": cos_tr[order_s], "summary": {k: [v[0], v[1]] for k, v in summary.items()},
                       "pretrain_rel_risk": float((res.pretrain_risk[:, j] / res.source_norm_sq[:, j]).mean())})
@@ -478,36 +461,45 @@ def _claim_text(s) -> str:
 
 
 def render_gram(data, path_stem) -> list:
-    fig, axes = style.new_figure(ncols=4, width=3.0, height=3.0)
+    fig, axes = style.new_figure(ncols=4, width=3.0, height=3.4, layout="constrained")
     ax = axes[0]
     mats = [("pretrained network", data["K_trained"]), (r"source teacher ($|S|=%d$)" % data["kept"], data["K_source"]),
             ("network at initialisation", data["K_init"])]
+    mats = [(title, np.array(K, float) / np.mean(np.diag(np.array(K, float)))) for title, K in mats]
+    vmax = max(float(np.quantile(K, 0.99)) for _, K in mats)   # one colour scale for the three kernels
+    p = mats[0][1].shape[0]
+    ticks = [0, p // 2, p - 1]
     for a_, (title, K) in zip(ax[:3], mats):
-        K = np.array(K, float)
-        K = K / np.mean(np.diag(K))
-        a_.imshow(K, cmap="viridis", vmin=0, vmax=float(np.quantile(K, 0.99)))
+        im_k = a_.imshow(K, cmap="viridis", vmin=0, vmax=vmax, interpolation="nearest")
         a_.set_title(title, fontsize=8)
-        a_.set_xticks([])
-        a_.set_yticks([])
-    ax[0].set_ylabel("inputs (sorted by $f_s$)", fontsize=8)
+        a_.set_xticks(ticks)
+        a_.set_yticks(ticks)
+        a_.tick_params(labelsize=6.5)
+        a_.set_xlabel("input index", fontsize=7)
+    ax[0].set_ylabel("input index (sorted by $f_s$)", fontsize=7)
+    cb = fig.colorbar(im_k, ax=list(ax[:3]), orientation="horizontal", fraction=0.05, extend="max")
+    cb.set_label(r"$K(x, x')$ / mean diagonal", fontsize=7)
+    cb.ax.tick_params(labelsize=6.5)
     C = np.array(data["cos_trained"], float)
     im = ax[3].imshow(C, cmap=style.TRANSFER_CMAP, vmin=-1, vmax=1, aspect="auto", interpolation="nearest")
     ax[3].axvline(data["kept"] - 0.5, color="k", lw=0.8)
     ax[3].set_title("cos(student, teacher) neurons", fontsize=8)
-    ax[3].set_xlabel(f"teacher: kept | removed", fontsize=7)
-    ax[3].set_ylabel("pretrained student neurons", fontsize=7)
-    fig.colorbar(im, ax=ax[3], fraction=0.046)
+    ax[3].set_xlabel("teacher neuron: kept | removed", fontsize=7)
+    ax[3].set_ylabel("pretrained student neuron", fontsize=7)
+    ax[3].tick_params(labelsize=6.5)
+    cb2 = fig.colorbar(im, ax=ax[3], orientation="horizontal", fraction=0.05)
+    cb2.set_label("cosine", fontsize=7)
+    cb2.ax.tick_params(labelsize=6.5)
     s = data["summary"]
     fig.suptitle(rf"{GRAM_TITLE} ($\mu={data['mu']:g}$); alignment with $K_S$: trained "
                  rf"{s['align_trained_readout'][0]:.3f} vs init {s['align_init_readout'][0]:.3f}", fontsize=9)
-    fig.tight_layout()
     return style.save(fig, path_stem)
 
 
 def caption_gram(data) -> str:
     s = data["summary"]
     f = lambda k: f"{s[k][0]:.3f} +- {s[k][1]:.3f}"  # noqa: E731
-    return (f"Kernel of the pretrained mean-field network vs the source teacher (THEORY.md §10.1, Fig. 3a-b), "
+    return (f"Kernel of the pretrained mean-field network vs the source teacher (docs/background.md §10.1, Fig. 3a-b), "
             f"mu = {data['mu']:g}: Gram matrices K(x, x') = sum_i a_i^2/m relu(w_i.x) relu(w_i.x') of the pretrained "
             f"and the initial network and sum_{{j in S}} c_j^2/m* relu(w*_j.x) relu(w*_j.x') of the source teacher on "
             f"{data['config']['gram_inputs']} random inputs on the sphere of radius sqrt(d), sorted by f_s(x), each "
@@ -531,7 +523,7 @@ PROJ_TITLE = "ReLU networks: target outside the source feature space"
 
 
 def compute_projection(scale, seed, progress=None, store=None) -> dict:
-    cfg, res = _experiment(scale, seed, store, progress)
+    cfg, res = experiment(scale, seed, store, progress)
     if progress:
         progress(f"{PROJ_ID}: teacher spans")
     teachers = draw_teacher(cfg["d"], cfg["m_star"], instances=cfg["projection_teachers"],
@@ -543,15 +535,15 @@ def compute_projection(scale, seed, progress=None, store=None) -> dict:
         for i in range(teachers.instances):
             p = teacher_projection(teachers.weights[i], teachers.coef[i], keep[i])
             absolute[i, j], relative[i, j] = p.outside_sq, p.fraction
-    ta, tas = _mean_sem(absolute)
-    tr, trs = _mean_sem(relative)
-    sa, sas = _mean_sem(res.student_outside)
-    sr, srs = _mean_sem(res.relative("student_outside"))
-    ea, eas = _mean_sem(res.teacher_outside)
-    er, ers = _mean_sem(res.relative("teacher_outside"))
+    ta, tas = mean_sem(absolute)
+    tr, trs = mean_sem(relative)
+    sa, sas = mean_sem(res.student_outside)
+    sr, srs = mean_sem(res.relative("student_outside"))
+    ea, eas = mean_sem(res.teacher_outside)
+    er, ers = mean_sem(res.relative("teacher_outside"))
     lt_last = res.relative("lt")[:, :, -1]
-    la, las = _mean_sem(lt_last)
-    return _jsonable({"config": cfg, "params": res.params, "settings": _settings_text(cfg, res),
+    la, las = mean_sem(lt_last)
+    return jsonable({"config": cfg, "params": res.params, "settings": settings_text(cfg, res),
                       "mus_fine": PROJECTION_MUS, "teachers": teachers.instances,
                       "teacher_abs": [ta, tas], "teacher_rel": [tr, trs],
                       "mus": res.mus, "student_abs": [sa, sas], "student_rel": [sr, srs],
@@ -562,35 +554,38 @@ def compute_projection(scale, seed, progress=None, store=None) -> dict:
 def render_projection(data, path_stem) -> list:
     fig, axes = style.new_figure(ncols=2, width=4.2, height=3.4)
     mf, mu = np.array(data["mus_fine"]), np.array(data["mus"])
+    dx = 0.012 * (mf.max() - mf.min() if mf.size > 1 else 1.0)   # side by side: squares left, triangles right
     for ax, kind in zip(axes[0], ("abs", "rel")):
         m_, s_ = (np.array(v, float) for v in data[f"teacher_{kind}"])
-        ax.plot(mf, m_, "-o", ms=3, color=style.SIM_COLORS[0],
+        ax.plot(mf, m_, "-o", ms=3, color=style.SIM_COLORS[0], zorder=2,
                 label=f"source-teacher span ({data['teachers']} teachers)")
         ax.fill_between(mf, m_ - s_, m_ + s_, color=style.SIM_COLORS[0], alpha=0.2, lw=0)
         m_, s_ = (np.array(v, float) for v in data[f"student_{kind}"])
-        ax.errorbar(mu, m_, yerr=s_, fmt="s", ms=4, color=style.SIM_COLORS[1], capsize=2,
+        ax.errorbar(mu - dx, m_, yerr=s_, fmt="s", ms=4.5, color=style.SIM_COLORS[1], capsize=2, zorder=4,
                     label="pretrained-student span")
         if kind == "rel":
             m_, s_ = (np.array(v, float) for v in data["lt_rel_nmax"])
-            ax.errorbar(mu, m_, yerr=s_, fmt="^", ms=4, color=style.SIM_COLORS[2], capsize=2,
-                        label=rf"$R_{{\rm lt}}/\|f_t\|^2$ at $n={data['n_max']}$")
+            ax.errorbar(mu + dx, m_, yerr=s_, fmt="^", ms=4.5, mfc="white", color=style.SIM_COLORS[2], capsize=2,
+                        zorder=3, label=rf"$R_{{\rm lt}}/\|f_t\|^2$ at $n={data['n_max']}$")
         ax.set_xlabel(r"removed fraction $\mu$")
         ax.set_ylabel(r"$\|P^\perp f_t\|^2$" if kind == "abs" else r"$\|P^\perp f_t\|^2/\|f_t\|^2$")
         ax.set_title("absolute" if kind == "abs" else "relative", fontsize=9)
-        ax.legend(fontsize=6.5)
+        ax.margins(x=0.05, y=0.08)
+    handles, labels = axes[0][1].get_legend_handles_labels()
     fig.suptitle(PROJ_TITLE, fontsize=9.5)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    fig.legend(handles, labels, fontsize=7, loc="lower center", ncol=3, frameon=False)
     return style.save(fig, path_stem)
 
 
 def caption_projection(data) -> str:
     return (f"Part of the target teacher outside the source feature space against the removed fraction mu "
-            f"(THEORY.md §10.3, Fig. 3d; the paper's normalisation cannot be recovered, so absolute and relative "
+            f"(docs/background.md §10.3, Fig. 3d; the paper's normalisation cannot be recovered, so absolute and relative "
             f"values are shown). Circles: span of the kept teacher neurons, exact from kernel Gram matrices, mean "
             f"+- s.e. over {data['teachers']} teachers (d = {data['config']['d']}, m* = {data['config']['m_star']}). "
             f"Squares: span of all m = {data['params']['m']} neurons of the pretrained student, on average "
             f"{_ratio_text(data)} the teacher-span residual of the same instances (the student span also contains "
-            f"its unaligned neurons). Triangles: relative linear-transfer risk at the largest n = {data['n_max']}; "
+            f"its unaligned neurons). Open triangles (drawn just right of the squares): relative linear-transfer risk at the largest n = {data['n_max']}; "
             f"its mean distance to the student-span residual is {_gap(data, 'student_rel'):.3g}, to the teacher-span "
             f"residual {_gap(data, 'exp_teacher_rel'):.3g}. Settings: {data['settings']}.")
 

@@ -1,4 +1,4 @@
-"""Figure S-DD: double descent of training from scratch (THEORY.md §3, §11.3).
+"""Figure S-DD: double descent of training from scratch (docs/background.md §3, §11.3).
 
 Theory: the asymptotic risk eq. (8) (``scratch_risk``) and the exact finite-size mean
 (``scratch_risk_finite``) at the simulated ``d``. Simulation: the minimum-norm interpolator,
@@ -51,11 +51,17 @@ def render(data, path_stem) -> list:
         ok = np.isfinite(finite)
         ax.plot(g[ok], finite[ok], ls="none", marker="_", ms=12, color="#888888",
                 label=f"exact mean, d={data['d']}")
-        ax.errorbar(g, [r["mean"] for r in pts], yerr=[r["std"] for r in pts], fmt="o", ms=3.5,
+        mean = np.array([r["mean"] for r in pts], float)
+        top = 1.1
+        on = mean <= top - 0.02
+        ax.errorbar(g[on], mean[on], yerr=np.array([r["std"] for r in pts])[on], fmt="o", ms=3.5,
                     color=style.SIM_COLORS[0], ecolor=style.SIM_COLORS[0], elinewidth=0.8, capsize=2,
                     label=f"min-norm simulation ({data['instances']} inst.)")
-        ax.set_ylim(-0.1, 1.1)
-        ax.set_xlim(0, 2)
+        if (~on).any():  # the mean near the interpolation peak is off the scale: an arrow at the top edge
+            ax.plot(g[~on], np.full((~on).sum(), top - 0.035), ls="none", marker="^", ms=5, mfc="white",
+                    color=style.SIM_COLORS[0], label=f"simulation mean > {top:g}")
+        ax.set_ylim(-0.1, top)
+        ax.set_xlim(0, 2.06)  # room for the markers at gamma = 2
         ax.axvline(1, color="#bbbbbb", lw=0.6, ls=":")
         ax.set_xlabel(r"$\gamma = n/d$")
         ax.set_ylabel(r"$R_{\rm sc}$")
@@ -67,9 +73,10 @@ def render(data, path_stem) -> list:
 
 def caption(data) -> str:
     return (f"Scratch risk against gamma = n/d at sigma = 0 (left) and 0.2 (right). Line: eq. (8); "
-            f"grey ticks: exact finite-size mean at d = {data['d']} (THEORY.md §3.3); points: minimum-norm "
+            f"grey ticks: exact finite-size mean at d = {data['d']} (docs/background.md §3.3); points: minimum-norm "
             f"interpolator (the small-initialisation limit of gradient flow, §3.1), mean +- 1 sd over "
-            f"{data['instances']} instances.")
+            f"{data['instances']} instances; an open triangle at the top edge marks a mean above the plotted range "
+            f"(near the interpolation peak).")
 
 
 FIGURES = [Figure(ID, TITLE, compute, render, caption)]

@@ -1,4 +1,4 @@
-"""Figure 4: dataset similarity does not predict transfer (THEORY.md §9.4-§9.5, §11).
+"""Figure 4: dataset similarity does not predict transfer (docs/background.md §9.4-§9.5, §11).
 
 Three panels, unit target teacher, sigma = 0.2:
 
@@ -24,36 +24,18 @@ import os
 import numpy as np
 
 import ftheory
-from ftheory.figures import style
+from ftheory.figures import phase, style
 from ftheory.figures.registry import Figure
-from ftheory.simulate.estimate import MCEstimate
-from ftheory.simulate._random import spawn_seeds
+from ftheory.mc.estimate import MCEstimate
 from ftheory.simulate.linear import simulate_scratch_and_transfer
 from ftheory.simulate.sweeps import sweep
+from ftheory.simulate.tasks import simulate_w1_estimate
 
 ID = "similarity"
 TITLE = "Dataset similarity does not predict transfer (Fig. 4)"
 GAMMA, SIGMA = 0.5, 0.2
 THETA_FIXED = math.pi / 4
-W1_DIM, W1_SIZE = 500, 250          # THEORY.md §9.4 [DEFAULT] reproduction of Fig. 4(b)
-
-
-def simulate_w1_estimate(theta, sigma, d, size, metric="l1", instances=5, seed=None):
-    """Exact empirical W1 between independent samples of ``p_s`` and ``p_t`` (THEORY.md §9.4).
-
-    Each instance draws two fresh samples of ``size`` points in ``R^(d+1)`` (unit teachers at angle
-    ``theta``, noise ``sigma``) and solves the optimal assignment (:func:`wasserstein1_exact`).
-    """
-    from ftheory.similarity.estimators import wasserstein1_exact
-    from ftheory.similarity.tasks import sample_task, task_teachers
-
-    beta_s, beta_t = task_teachers(theta, d)
-    values = []
-    for ss in spawn_seeds(seed, instances):
-        a, b = ss.spawn(2)
-        values.append(wasserstein1_exact(sample_task(beta_s, sigma, size, seed=a),
-                                         sample_task(beta_t, sigma, size, seed=b), metric=metric))
-    return MCEstimate(np.array(values))
+W1_DIM, W1_SIZE = 500, 250          # docs/background.md §9.4 [DEFAULT] reproduction of Fig. 4(b)
 
 
 def _angles(scale):
@@ -113,11 +95,11 @@ def render(data, path_stem) -> list:
               label=r"$\theta\in[\pi/2,\pi]$")
     ax_a.plot(kl_theta, t_fin(n=n, d=d, theta=theta, sigma=SIGMA), color="#888888", lw=1.0, ls="-.",
               label=f"exact mean, n={n}, d={d}")
-    # aligned source teachers of norm 1 + t: the same KL range, transfer independent of the norm (§4.3)
+    # aligned source teachers (theta = 0) of norm 1 to 3: the same KL range, transfer independent of the norm (§4.3)
     norms = np.linspace(1, 3, 50)
     ax_a.plot(kl(theta=0.0, sigma=SIGMA, norm_s=norms), t_lt(gamma=GAMMA, theta=0.0, sigma=SIGMA, norm_s=norms)
               * np.ones_like(norms), color=style.SIM_COLORS[2], lw=1.4, ls=":",
-              label=r"$\theta=0$, $\|\beta_s\|=1+t$")
+              label=r"$\theta=0$, $\|\beta_s\|$ from 1 to 3")
     pts = data["by_theta"]
     ax_a.errorbar(kl(theta=np.array([p["theta"] for p in pts]), sigma=SIGMA), [p["mean"] for p in pts],
                   yerr=[p["sem"] for p in pts], fmt="o", ms=3.5, color="black", capsize=2,
@@ -179,9 +161,9 @@ def render(data, path_stem) -> list:
               f"$W_1\\in$ [{float(w1_low(**args)):.3f}, {float(w1_up(**args)):.3f}]\n"
               f"$W_2$ = {float(w2(**args)):.3f}", transform=ax_c.transAxes, ha="right", va="top", fontsize=7,
               bbox={"facecolor": "white", "edgecolor": "#cccccc"})
-    ax_c.legend(fontsize=6.5, loc="lower right")
     fig.suptitle(TITLE, fontsize=10)
     fig.tight_layout()
+    phase.legend_below(ax_c, ncol=3, fontsize=7)  # inside, it covered the curve
     return style.save(fig, path_stem)
 
 
@@ -189,9 +171,9 @@ def caption(data) -> str:
     same = next(r for r in data["w1"] if r["theta"] == 0)
     top = next(r for r in data["w1"] if r["theta"] == max(x["theta"] for x in data["w1"]))
     return (f"Transferability of linear transfer against distances between the source and target laws, unit target "
-            f"teacher, sigma = {SIGMA:g} (THEORY.md §9.4-§9.5). (a) gamma = {GAMMA:g}: T_lt against KL = (1 - cos "
+            f"teacher, sigma = {SIGMA:g} (docs/background.md §9.4-§9.5). (a) gamma = {GAMMA:g}: T_lt against KL = (1 - cos "
             f"theta)/sigma^2 for theta in [0, pi] is U-shaped (T depends on sin^2 theta only); aligned source teachers "
-            f"of larger norm reach the same KL with T > 0 (T_lt does not depend on ||beta_s||): equal KL, opposite "
+            f"(theta = 0) of norm 1 to 3 (dotted) reach the same KL with T > 0 (T_lt does not depend on ||beta_s||): equal KL, opposite "
             f"transfer. Points: simulated R_sc - R_lt at d = {data['d']}, n = {data['n']} ({data['instances']} "
             f"instances, +-1 s.e.). (b) Population W1 bounds and W2 (Euclidean ground metric); the paper's "
             f"finite-sample estimate (c): exact assignment between two independent samples of size {data['w1_size']} in "

@@ -1,4 +1,4 @@
-"""Shared look of every figure (THEORY.md §11.2): diverging map, pi-fraction ticks, colours."""
+"""Shared look of every figure (docs/background.md §11.2): diverging map, pi-fraction ticks, colours."""
 from __future__ import annotations
 
 import math

@@ -1,4 +1,4 @@
-"""Figure 5: linear transfer against the best regularised scratch baseline (THEORY.md §3.5, §11.3).
+"""Figure 5: linear transfer against the best regularised scratch baseline (docs/background.md §3.5, §11.3).
 
 The paper replaced, at every gamma, the scratch baseline by the weight-decay run with the lowest mean
 risk; the anomalous band of positive transfer around gamma = 1 (R3 of §5.3, created by the
@@ -110,14 +110,14 @@ def render(data, path_stem) -> list:
     import matplotlib.pyplot as plt
 
     sig = data["sigma"]
-    fig = plt.figure(figsize=(11.5, 8.6))
-    gs = fig.add_gridspec(2, 2, hspace=0.34, wspace=0.28)
+    fig = plt.figure(figsize=(11.5, 9.6))
+    gs = fig.add_gridspec(2, 2, hspace=0.62, wspace=0.28)
     ax_sim, ax_th = fig.add_subplot(gs[0, 0]), fig.add_subplot(gs[0, 1])
     ax_base, ax_sl = fig.add_subplot(gs[1, 0]), fig.add_subplot(gs[1, 1])
     phase.sim_heatmap(ax_sim, data["thetas"], data["gammas"], np.array(data["T_wd"], float),
                       title=f"simulation: best of the wd grid (d={data['d']})")
     _boundary(ax_sim, sig)
-    ax_sim.legend(fontsize=7, loc="upper right")
+    phase.legend_below(ax_sim, ncol=1)  # legends under the maps, not over them
     theta, gamma, T = phase.theory_grid("linear_transfer_transferability_tuned", size=400, sigma=sig)
     im = phase.heatmap(ax_th, theta, gamma, T, title=r"theory: $R^*(\gamma,\sigma)-\sin^2\theta$ (§3.5)",
                        contour=False)
@@ -128,7 +128,7 @@ def render(data, path_stem) -> list:
         line.set_linewidth(0.8)
         line.set_linestyle(":")
     ax_th.plot([], [], color="#999999", lw=0.8, ls=":", label="min-norm baseline boundaries (eq. 11)")
-    ax_th.legend(fontsize=7, loc="upper right")
+    phase.legend_below(ax_th, ncol=1)
     fig.colorbar(im, ax=[ax_sim, ax_th], shrink=0.85, label=r"$\mathcal{T}_{\rm lt}$ vs tuned scratch")
     _baselines(ax_base, data)
     _slices(ax_sl, data)
@@ -155,7 +155,7 @@ def _baselines(ax, data):
     ax.set_ylim(0, 1.1)
     ax.set_xlabel(r"$\gamma = n/d$")
     ax.set_ylabel(r"scratch risk")
-    ax.legend(fontsize=7, loc="upper right")
+    phase.legend_below(ax, ncol=2, fontsize=7)
     ax.set_title(f"scratch baselines (d={d}, {data['sc_instances']} inst.)", fontsize=9)
 
 
@@ -180,7 +180,7 @@ def _slices(ax, data):
     ax.set_ylim(-1.0, 1.0)
     ax.set_xlabel(r"$\gamma = n/d$")
     ax.set_ylabel(r"$\mathcal{T}_{\rm lt}$ vs tuned scratch")
-    ax.legend(fontsize=7, loc="lower left", ncol=3)
+    phase.legend_below(ax, ncol=3)
     ax.set_title("slices: tuned theory (solid), min-norm baseline (dotted), simulation (points)", fontsize=8.5)
 
 
@@ -190,7 +190,7 @@ def caption(data) -> str:
             f"simulated T = min over the weight-decay-equivalent ridge grid lam = wd/2, wd in {{0, 1e-4, 1e-3, 1e-2, "
             f"1e-1}}, of the mean scratch risk ({data['sc_instances']} instances) minus the mean linear-transfer risk "
             f"({data['lt_instances']} instances), d = {data['d']}; dashed: the predicted boundary gamma_b(theta) "
-            f"where R*(gamma, sigma) = sin^2 theta (THEORY.md §3.5). Top right: theory R* - sin^2 theta, with the "
+            f"where R*(gamma, sigma) = sin^2 theta (docs/background.md §3.5). Top right: theory R* - sin^2 theta, with the "
             f"min-norm boundaries of eq. (11) dotted: the anomalous band around gamma = 1 is gone. Bottom: scratch "
             f"baselines against gamma, and slices at theta = pi/8, pi/4, 3pi/8 (+-1 standard error). Sign agreement "
             f"with theory in {a['sign_agree_clear']}/{a['cells_clear_of_boundary']} cells farther than 3 s.e. from "

@@ -1,1 +1,1 @@
-"""Two-layer ReLU networks: kernels, feature-space projections and the scratch power law (THEORY.md §10)."""
+"""Two-layer ReLU networks: kernels, feature-space projections and the scratch power law (docs/background.md §10)."""

@@ -1,4 +1,4 @@
-"""Arc-cosine kernels of ReLU and step neurons under Gaussian inputs (THEORY.md §10.2).
+"""Arc-cosine kernels of ReLU and step neurons under Gaussian inputs (docs/background.md §10.2).
 
 For two neurons ``w, v`` and ``x ~ N(0, I_d)`` the pair ``(w.x, v.x)`` is bivariate normal, so
 every second moment depends on the norms and on the cosine ``u = w.v / (|w||v|)`` only:
@@ -87,7 +87,7 @@ def arccos_kernel(u):
 
     Notes
     -----
-    THEORY.md §10.2 (paper eq. (167)); Cho & Saul (2009) degree-1 arc-cosine kernel halved.
+    docs/background.md §10.2 (paper eq. (167)); Cho & Saul (2009) degree-1 arc-cosine kernel halved.
     For neurons of norms ``a, b`` multiply by ``a b`` (see :func:`gram`).
 
     Examples
@@ -168,7 +168,7 @@ def gram(W, V=None) -> np.ndarray:
 
     Notes
     -----
-    THEORY.md §10.2-10.3. Cost ``O(p q d)``.
+    docs/background.md §10.2-10.3. Cost ``O(p q d)``.
 
     Examples
     --------

@@ -1,4 +1,4 @@
-"""Numerical twins of the Mercer decomposition of the ReLU kernels (THEORY.md §10.2 route 3).
+"""Numerical twins of the Mercer decomposition of the ReLU kernels (docs/background.md §10.2 route 3).
 
 Independent of the closed forms registered in :mod:`ftheory.theory.relu` (``relu_funk_hecke``,
 ``relu_sphere_eigenvalue``, ``relu_gaussian_eigenvalue`` ...), these compute the same numbers by
@@ -25,7 +25,7 @@ from ftheory.relu.kernel import arccos_kernel, arccos_kernel0
 from ftheory.simulate._random import as_generator
 from ftheory.simulate.estimate import MCEstimate
 
-__all__ = ["legendre_sphere", "funk_hecke_constant", "funk_hecke_quadrature", "sample_gaussian_eigenvalue"]
+__all__ = ["legendre_sphere", "funk_hecke_quadrature", "sample_gaussian_eigenvalue"]
 
 _NAMED = ("relu", "step", "arccos", "arccos0")
 
@@ -53,9 +53,9 @@ def legendre_sphere(ell: int, d: int, t):
     return special.eval_gegenbauer(ell, alpha, t) / special.eval_gegenbauer(ell, alpha, 1.0)
 
 
-def funk_hecke_constant(d: int) -> float:
-    """``Gamma(d/2) / (sqrt(pi) Gamma((d-1)/2))``: density constant of ``t = w.x`` on ``S^{d-1}``."""
-    d = check_int("d", d, 2)
+def _density_constant(d: int) -> float:
+    """``Gamma(d/2) / (sqrt(pi) Gamma((d-1)/2))``: density constant of ``t = w.x`` on ``S^{d-1}``
+    (the float twin of the symbolic ``ftheory.theory.relu.funk_hecke_constant``)."""
     return math.exp(math.lgamma(d / 2) - math.lgamma((d - 1) / 2)) / math.sqrt(math.pi)
 
 
@@ -116,7 +116,7 @@ def funk_hecke_quadrature(f, d: int, ell: int, *, epsrel: float = 1e-11, limit: 
         # exact value is 0, high degrees); the returned value is still the best estimate.
         warnings.simplefilter("ignore", integrate.IntegrationWarning)
         total = _halves(func, poly, halves, beta, epsrel, limit)
-    return funk_hecke_constant(d) * total
+    return _density_constant(d) * total
 
 
 def _halves(func, poly, halves, beta, epsrel, limit):

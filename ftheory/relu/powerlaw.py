@@ -1,4 +1,4 @@
-"""Scratch-risk power law ``R_sc(n) ~ A n^{-nu}`` and the predicted transfer boundary (THEORY.md §10.4-§10.5).
+"""Scratch-risk power law ``R_sc(n) ~ A n^{-nu}`` and the predicted transfer boundary (docs/background.md §10.4-§10.5).
 
 Fit (§10.6 [DEFAULT])
 ---------------------
@@ -100,7 +100,7 @@ def _ols(x, Y):
 
 
 def fit_power_law(n, risk, *, nu=None, level=0.95, method=None, n_boot=2000, seed=None) -> PowerLawFit:
-    """Fit ``R(n) = A n^{-nu}`` by least squares on ``log R`` vs ``log n`` (THEORY.md §10.4, §10.6).
+    """Fit ``R(n) = A n^{-nu}`` by least squares on ``log R`` vs ``log n`` (docs/background.md §10.4, §10.6).
 
     Parameters
     ----------
@@ -214,7 +214,7 @@ def fit_power_law(n, risk, *, nu=None, level=0.95, method=None, n_boot=2000, see
 
 
 def boundary_n(A, nu, residual):
-    """Predicted negative-transfer threshold ``n* = (A / residual)^{1/nu}`` (THEORY.md §10.5).
+    """Predicted negative-transfer threshold ``n* = (A / residual)^{1/nu}`` (docs/background.md §10.5).
 
     Parameters
     ----------
@@ -251,7 +251,7 @@ class Crossings:
 
 
 def boundary_crossings(A, nu, residual, k, sigma=0.0, *, n_max=1e12) -> Crossings:
-    """Solve ``A n^{-nu} = C(n) + rho``, ``C(n) = (sigma^2 + rho) k / (n - k - 1)`` (THEORY.md §10.4-§10.5).
+    """Solve ``A n^{-nu} = C(n) + rho``, ``C(n) = (sigma^2 + rho) k / (n - k - 1)`` (docs/background.md §10.4-§10.5).
 
     Parameters
     ----------

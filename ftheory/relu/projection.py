@@ -1,6 +1,6 @@
 """Projection of a ReLU target onto the span of a set of ReLU features, exactly from Gram matrices.
 
-THEORY.md §10.3. The target is the teacher network
+docs/background.md §10.3. The target is the teacher network
 ``f_t(x) = (1/m*) sum_j c_j relu(w*_j . x)`` with ``m* = len(c_t)``, the feature space is
 ``H = span{relu(b_i . x)}`` for the rows ``b_i`` of a basis matrix, and everything lives in
 ``L^2(N(0, I_d))``. With the kernel Gram matrices of :func:`ftheory.relu.kernel.gram`
@@ -47,7 +47,7 @@ class Projection:
     inside_sq : float
         ``||P f_t||^2``: the part explained by the feature space.
     outside_sq : float
-        ``||P^perp f_t||^2 >= 0``: the part outside (the linear-transfer floor of THEORY.md §10.4).
+        ``||P^perp f_t||^2 >= 0``: the part outside (the linear-transfer floor of docs/background.md §10.4).
     fraction : float
         ``outside_sq / norm_sq`` in ``[0, 1]`` (the analogue of ``sin^2 theta``); 0 when ``norm_sq = 0``.
     """
@@ -130,7 +130,7 @@ def project_onto_span(W_t, c_t, W_basis, rcond: float = DEFAULT_RCOND) -> Projec
 
     Notes
     -----
-    THEORY.md §10.3 (explicit form [EXT]); exact in ``L^2(N(0, I_d))``, no sampling.
+    docs/background.md §10.3 (explicit form [EXT]); exact in ``L^2(N(0, I_d))``, no sampling.
 
     Examples
     --------
@@ -171,7 +171,7 @@ def _as_keep(keep, m: int) -> np.ndarray:
 
 
 def teacher_projection(W_t, c_t, keep, rcond: float = DEFAULT_RCOND) -> Projection:
-    """Project the teacher onto the span of its own kept neurons (the source teacher, THEORY.md §10.1).
+    """Project the teacher onto the span of its own kept neurons (the source teacher, docs/background.md §10.1).
 
     Parameters
     ----------

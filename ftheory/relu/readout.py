@@ -1,6 +1,6 @@
 """Kernel-regression estimate of the linear-transfer risk on frozen ReLU features [EXT, toolkit's own].
 
-THEORY.md §10.4 leaves the estimation term ``C(n)`` open and §13 item 1 asks for it. Linear transfer
+docs/background.md §10.4 leaves the estimation term ``C(n)`` open and §13 item 1 asks for it. Linear transfer
 refits the read-out of frozen features ``phi_i(x) = relu(w_i . x)`` by minimum-norm least squares on
 ``n`` samples. Its risk depends on the features only through their population second moments, all
 available exactly from the arc-cosine kernel (:func:`ftheory.relu.kernel.gram`):

@@ -1,6 +1,6 @@
-"""Linear transfer on ReLU features at finite n: predictions of the risk [EXT] (THEORY.md §10.4, §13).
+"""Linear transfer on ReLU features at finite n: predictions of the risk [EXT] (docs/background.md §10.4, §13).
 
-Set-up (THEORY.md §10.1, §10.4): the pretrained features are ``phi_i(x) = relu(b_i . x)`` (rows ``b_i``
+Set-up (docs/background.md §10.1, §10.4): the pretrained features are ``phi_i(x) = relu(b_i . x)`` (rows ``b_i``
 of ``W_basis``, ``i = 1..k``); linear transfer refits only the read-out by least squares on ``n``
 target samples ``y = f_t(x) + sigma * eps`` with ``f_t(x) = (1/m*) sum_j c_j relu(w*_j . x)`` and
 ``x ~ N(0, I_d)``. The excess risk of the refitted read-out ``a_hat`` is
@@ -39,12 +39,12 @@ Measured (the simulation below, 1000-4000 refits per point):
   against ``k^2 + 2k = 224``. The Gaussian heuristic is 6-25 % low for n <= 2k (sigma = 0.3: 0.099
   against 0.113 at n = 30) and still 1-3 % low at n = 50-100 (|z| = 4-11); the leverage form is within
   2 % from n = 50 (|z| <= 3) but overshoots close to the threshold (n = 20: 0.60 against 0.36).
-* d = 100, m* = 100, k = 70 (THEORY.md §10.6 scale): ``E[h^2] = 5226`` against 5040, so the features
+* d = 100, m* = 100, k = 70 (docs/background.md §10.6 scale): ``E[h^2] = 5226`` against 5040, so the features
   are close to Gaussian-equivalent; both forms are within ~4 % from n = 150 (|z| <= 3.6), the leverage
   form overshoots by 9 % at n = 100.
 
 Near the interpolation threshold the risk is governed by the smallest eigenvalues of the sample
-covariance, which no moment expansion captures: use :func:`simulate_linear_transfer_risk` there.
+covariance, which no moment expansion captures: use :func:`simulate_relu_readout_risk` there.
 """
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ from ftheory.relu.projection import DEFAULT_RCOND, project_onto_span
 from ftheory.simulate._random import as_generator
 from ftheory.simulate.estimate import MCEstimate
 
-__all__ = ["LinearTransferPrediction", "predict_linear_transfer_risk", "simulate_linear_transfer_risk",
+__all__ = ["LinearTransferPrediction", "predict_linear_transfer_risk", "simulate_relu_readout_risk",
            "leverage_moments"]
 
 _METHODS = ("gaussian", "leverage")
@@ -75,7 +75,7 @@ class LinearTransferPrediction:
     outside_sq : float
         ``||P_perp f_t||^2`` (exact, from Gram matrices).
     estimation : float
-        Predicted ``E[(a_hat - a*)^T K (a_hat - a*)]``, the ``C(n)`` of THEORY.md §10.4.
+        Predicted ``E[(a_hat - a*)^T K (a_hat - a*)]``, the ``C(n)`` of docs/background.md §10.4.
     norm_sq : float
         ``||f_t||^2``.
     k : int
@@ -211,7 +211,7 @@ def predict_linear_transfer_risk(W_t, c_t, W_basis, n: int, sigma: float = 0.0, 
                                     stderr={"h2": moments["h2"].sem, "hr2": moments["hr2"].sem})
 
 
-def simulate_linear_transfer_risk(W_t, c_t, W_basis, n: int, sigma: float = 0.0, *, instances: int = 1000,
+def simulate_relu_readout_risk(W_t, c_t, W_basis, n: int, sigma: float = 0.0, *, instances: int = 1000,
                                   seed=None) -> MCEstimate:
     """Exact-per-instance simulation of linear transfer on ReLU features (the twin of the predictions).
 

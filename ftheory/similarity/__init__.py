@@ -1,4 +1,4 @@
-"""Dataset similarity does not predict transfer: distances between task laws (THEORY.md §9).
+"""Dataset similarity does not predict transfer: distances between task laws (docs/background.md §9).
 
 * Closed forms for the linear-Gaussian family are registered results (``ftheory.results("similarity")``):
   ``kl_divergence_task``, ``kl_source_target``, ``kl_target_source``, ``wasserstein2_task``,

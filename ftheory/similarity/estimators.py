@@ -1,6 +1,6 @@
-"""Sample estimators of distances between two distributions (THEORY.md §9).
+"""Sample estimators of distances between two distributions (docs/background.md §9).
 
-THEORY.md §9 discusses whether a distance between the source and target task laws
+docs/background.md §9 discusses whether a distance between the source and target task laws
 :math:`p_s(x, y)` and :math:`p_t(x, y)` can predict transfer. This module estimates such distances
 from two samples ``X`` (rows drawn from :math:`P`) and ``Y`` (rows drawn from :math:`Q`):
 
@@ -16,7 +16,7 @@ from two samples ``X`` (rows drawn from :math:`P`) and ``Y`` (rows drawn from :m
 All samples are 2-D arrays of shape ``(n_samples, dim)`` with finite entries; a 1-D sample must be
 passed as ``x.reshape(-1, 1)``. Bad input raises ``ValueError`` naming the parameter.
 
-A warning on interpretation (THEORY.md §9.4). The *empirical* Wasserstein distance between two
+A warning on interpretation (docs/background.md §9.4). The *empirical* Wasserstein distance between two
 samples of size ``n`` in dimension ``D`` is a heavily biased estimate of the population distance
 when ``D`` is large: it converges at the rate :math:`n^{-1/D}` and is dominated by the distance
 between independent points (of order :math:`\\sqrt{D}` for the Euclidean ground metric, :math:`D`
@@ -43,8 +43,8 @@ import numbers
 
 import numpy as np
 
-from ftheory.simulate._random import as_generator
-from ftheory.simulate.estimate import MCEstimate
+from ftheory.mc.seeds import as_generator
+from ftheory.mc.estimate import MCEstimate
 
 __all__ = [
     "wasserstein1_exact",
@@ -174,7 +174,7 @@ def wasserstein1_exact(X, Y, metric: str = "euclidean", method: str = "auto",
     .. math:: W_1(\hat P,\hat Q)=\min_{\pi\in\Pi(\hat P,\hat Q)}\sum_{i,j}\pi_{ij}\,c(x_i,y_j),
 
     where :math:`c` is the ground metric and :math:`\Pi` the couplings with marginals
-    :math:`1/n` and :math:`1/m` [PC19]_. This is the quantity THEORY.md §9.4 uses for Figure 4(b).
+    :math:`1/n` and :math:`1/m` [PC19]_. This is the quantity docs/background.md §9.4 uses for Figure 4(b).
     It is a *biased* estimate of the population distance :math:`W_1(P,Q)`: by convexity its
     expectation is at least :math:`W_1(P,Q)`, and the excess decays like :math:`n^{-1/D}` in
     dimension :math:`D\ge3` (like :math:`n^{-1/2}` in one dimension when :math:`P=Q`).
@@ -309,7 +309,7 @@ def sliced_wasserstein1(X, Y, n_projections: int = 200, seed=None,
     n_projections : int >= 1
         Number of random directions (at least 2 for a standard error).
     seed : int, numpy.random.Generator, numpy.random.SeedSequence or None
-        Randomness of the directions (see :func:`ftheory.simulate._random.as_generator`).
+        Randomness of the directions (see :func:`ftheory.mc.as_generator`).
     chunk_size : int >= 1
         Approximate number of projected values held in memory at once; directions are processed in
         blocks of ``max(1, chunk_size // (n + m))``.

@@ -1,4 +1,4 @@
-"""Task laws of the linear-Gaussian family, Dudley bounds and the counterexample constructor (THEORY.md §9).
+"""Task laws of the linear-Gaussian family, Dudley bounds and the counterexample constructor (docs/background.md §9).
 
 A task is the joint law ``p_f(x, y) = N(x; 0, I_d) N(y; f(x), sigma^2)`` with ``f(x) = beta . x``.
 The coordinate functions ``x_1, ..., x_d`` are orthonormal in ``L^2(N(0, I_d))``, so ``beta`` is the
@@ -23,7 +23,7 @@ from scipy import optimize, special
 
 from ftheory._checks import check_int, check_real
 from ftheory.params import get_param
-from ftheory.simulate._random import as_generator
+from ftheory.mc.seeds import as_generator
 
 __all__ = ["sample_task", "task_teachers", "dudley_lower_bound", "dudley_upper_bound", "DudleyBound",
            "distant_task", "Counterexample", "y_test_function_mean"]
@@ -75,7 +75,7 @@ def sample_task(beta, sigma, size, seed=None):
     """Draw ``size`` samples ``(x, y)`` of the task law ``x ~ N(0, I_d)``, ``y = beta . x + sigma eps``.
 
     Returns an array of shape ``(size, d + 1)`` whose last column is ``y`` (the joint law on
-    ``R^(d+1)`` that the distances of THEORY.md §9 compare).
+    ``R^(d+1)`` that the distances of docs/background.md §9 compare).
     """
     beta = _vector("beta", beta)
     sigma = get_param("sigma").validate(sigma)
@@ -92,7 +92,7 @@ def sample_task(beta, sigma, size, seed=None):
 
 def y_test_function_mean(scale, width):
     """``E h(Y)`` for ``Y ~ N(0, scale^2)`` and ``h(y) = a (1 - 2 min(|y|/K, 1))``, ``K = width``,
-    ``a = K/(K + 2)`` (THEORY.md §9.3).
+    ``a = K/(K + 2)`` (docs/background.md §9.3).
 
     ``h`` has ``|h|_inf = a`` and ``|h|_Lip = 2a/K``, so ``|h|_inf + |h|_Lip = 1``. With
     ``m = E min(|Y|/K, 1) = scale sqrt(2/pi) (1 - exp(-K^2/(2 scale^2)))/K + erfc(K/(sqrt 2 scale))``,
@@ -160,7 +160,7 @@ def dudley_lower_bound(theta, sigma, sigma_s=None, norm_s=1.0, norm_t=1.0) -> Du
     """Certified lower bound on the Dudley distance between the source and target tasks [EXT].
 
     The paper's test function ``cos(y)/2`` (``dudley_lower_bound_cosine``) is blind to the angle. Here
-    the test functions are adapted to the pair (THEORY.md §9.2-§9.3):
+    the test functions are adapted to the pair (docs/background.md §9.2-§9.3):
 
     * ``h(x, y) = A cos(omega (y - beta_s . x))`` with ``A = 1/(1 + omega sqrt(1 + |beta_s|^2))`` (so
       ``|h|_inf + |h|_Lip = 1``): ``E_s h = A exp(-omega^2 sigma_s^2/2)`` and
@@ -237,7 +237,7 @@ class Counterexample:
 def distant_task(coef, delta, *, distance="kl", sigma=0.2, unit_norm=False) -> Counterexample:
     """Return ``g`` in the feature space of ``f`` whose task is at least ``delta`` away from ``f``'s.
 
-    THEORY.md §9.2 (Theorem A.2), with the corrections of §9.3.
+    docs/background.md §9.2 (Theorem A.2), with the corrections of §9.3.
 
     Parameters
     ----------
@@ -289,7 +289,7 @@ def distant_task(coef, delta, *, distance="kl", sigma=0.2, unit_norm=False) -> C
         return Counterexample(g, "kl", delta, kl)
     if delta >= 2.0:
         raise ValueError(f"delta={delta!r} is out of reach for distance='dudley': the Dudley metric never "
-                         "exceeds 2 (THEORY.md §9.3); use delta < 2")
+                         "exceeds 2 (docs/background.md §9.3); use delta < 2")
     return _distant_dudley(f, norm, delta, sigma)
 
 
@@ -346,14 +346,14 @@ def _distant_unit(f, norm, delta, distance, sigma):
         top = 2.0 / sigma ** 2
         if delta > top:
             raise ValueError(f"delta={delta!r} is out of reach for distance='kl' with unit_norm=True: inside the "
-                             f"unit-norm family KL <= 2/sigma^2 = {top!r} (THEORY.md §9.4)")
+                             f"unit-norm family KL <= 2/sigma^2 = {top!r} (docs/background.md §9.4)")
         t = math.acos(max(-1.0, 1.0 - delta * sigma ** 2))
         g = rotate(t)
         return Counterexample(g, "kl", delta, float(np.sum((f - g) ** 2)) / (2.0 * sigma ** 2))
     top = dudley_upper_bound(math.pi, sigma)
     if delta >= top:
         raise ValueError(f"delta={delta!r} is out of reach for distance='dudley' with unit_norm=True: inside the "
-                         f"unit-norm family the Dudley distance is at most {top:.6g} (THEORY.md §9.3-§9.4)")
+                         f"unit-norm family the Dudley distance is at most {top:.6g} (docs/background.md §9.3-§9.4)")
     best = dudley_lower_bound(math.pi, sigma)
     if best.value < delta:
         raise ValueError(f"delta={delta!r} cannot be certified for distance='dudley' with unit_norm=True: the best "

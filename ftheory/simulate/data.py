@@ -1,4 +1,4 @@
-"""Teachers and Gaussian data of the linear-regression tasks (THEORY.md §1.1).
+"""Teachers and Gaussian data of the linear-regression tasks (docs/background.md §1.1).
 
 Conventions [CODE]: the source teacher is uniform on the sphere of radius ``norm_s``; the
 target teacher is ``norm_t (cos(theta) u_s + sin(theta) u_perp)`` with ``u_perp`` a random unit
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ftheory._checks import check_int, check_real
-from ftheory.simulate._random import as_generator
+from ftheory.mc.seeds import as_generator
 
 
 @dataclass(frozen=True)
@@ -80,3 +80,15 @@ def gaussian_data(beta, n, *, sigma=0.0, seed=None):
     if sigma > 0:
         y = y + sigma * rng.standard_normal((instances, n))
     return X, y
+
+
+def sphere_inputs(size, d, *, radius=None, seed=None) -> np.ndarray:
+    """``size`` points uniform on the sphere of radius ``radius`` (default ``sqrt(d)``) in ``R^d``.
+
+    Drawn as normalised standard Gaussian vectors, shape ``(size, d)``.
+    """
+    size = check_int("size", size)
+    d = check_int("d", d)
+    radius = math.sqrt(d) if radius is None else check_real("radius", radius, 0.0, low_open=True)
+    X = as_generator(seed).standard_normal((size, d))
+    return X * (radius / np.linalg.norm(X, axis=1, keepdims=True))

@@ -1,4 +1,4 @@
-"""Closed-form linear-regression estimators and Monte Carlo risk simulators (THEORY.md §1.4, §3–§4, §7).
+"""Closed-form linear-regression estimators and Monte Carlo risk simulators (docs/background.md §1.4, §3–§4, §7).
 
 Estimators
 ----------
@@ -16,13 +16,13 @@ minimum-norm solution, an explicit thin SVD for ridge) with the relative rank cu
 
 Simulators
 ----------
-Each ``simulate_*`` function returns :class:`~ftheory.simulate.estimate.MCEstimate` objects whose
+Each ``simulate_*`` function returns :class:`~ftheory.mc.MCEstimate` objects whose
 samples are the per-instance excess risks ``||beta_hat - beta_t||^2`` (noise floor **not** included,
 §0.2 item 5).
 
 Seed and chunk scheme
 ---------------------
-``seed`` is split with :func:`ftheory.simulate._random.spawn_seeds` into one child
+``seed`` is split with :func:`ftheory.mc.spawn_seeds` into one child
 :class:`numpy.random.SeedSequence` per instance; instance ``i`` draws all of its randomness
 (teachers, then source data if any, then target inputs, then target noise) from its own generator
 ``default_rng(child_i)``. Consequently
@@ -50,10 +50,10 @@ import numpy as np
 
 from ftheory._checks import check_int, check_real
 from ftheory.params import PARAMS
-from ftheory.simulate._random import as_generator, spawn_seeds
+from ftheory.mc.seeds import as_generator, spawn_seeds
 from ftheory.simulate.data import gaussian_data, target_teacher, teachers
-from ftheory.simulate.estimate import MCEstimate
-from ftheory.simulate._threads import single_blas_thread
+from ftheory.mc.estimate import MCEstimate
+from ftheory.mc.threads import single_blas_thread
 
 __all__ = [
     "min_norm",
@@ -141,7 +141,7 @@ def _solve_from_svd(U, s, Vt, y, n, lam, rcond):
 
 
 def min_norm(X, y, *, rcond=None):
-    """Minimum-norm least-squares solution ``X^+ y`` (scratch training, THEORY.md §3.1).
+    """Minimum-norm least-squares solution ``X^+ y`` (scratch training, docs/background.md §3.1).
 
     Computed per instance by :func:`numpy.linalg.lstsq` (LAPACK ``gelsd``, an SVD-based solver):
     ``V diag(1/s) U^T y`` over the singular values ``s > rcond * s_max`` (numerically null
@@ -180,7 +180,7 @@ def min_norm(X, y, *, rcond=None):
 
 
 def ridge(X, y, lam, *, rcond=None):
-    """Ridge solution of ``(1/n)||y - X c||^2 + lam ||c||^2`` (THEORY.md §0.2 item 7, §3.5).
+    """Ridge solution of ``(1/n)||y - X c||^2 + lam ||c||^2`` (docs/background.md §0.2 item 7, §3.5).
 
     Returns ``(X^T X + n lam I)^{-1} X^T y`` computed as ``V diag(s/(s^2 + n lam)) U^T y`` from
     the thin SVD of each instance. Singular values below ``rcond * s_max`` are treated as exactly
@@ -222,7 +222,7 @@ def ridge(X, y, lam, *, rcond=None):
 
 
 def linear_transfer_readout(X, y, feature, lam=0.0, *, scale=None):
-    """Read-out refit on one frozen feature direction (linear transfer, THEORY.md §4.1).
+    """Read-out refit on one frozen feature direction (linear transfer, docs/background.md §4.1).
 
     With ``u = feature / ||feature||`` and ``z = X u`` the refit read-out gives
     ``beta_lt = b u``, ``b = z^T y / (||z||^2 + n lam_eff)``, ``lam_eff = lam / scale^2``.
@@ -286,7 +286,7 @@ def linear_transfer_readout(X, y, feature, lam=0.0, *, scale=None):
 
 
 def rank_k_readout(X, y, U, lam=0.0, *, rcond=None):
-    """Read-out refit on a frozen k-dimensional feature space (THEORY.md §4.5).
+    """Read-out refit on a frozen k-dimensional feature space (docs/background.md §4.5).
 
     Least squares (``lam = 0``, minimum-norm via SVD) or ridge (``lam > 0``, convention §0.2
     item 7) on the features ``Z = X U``; returns ``beta = U c``. For orthonormal ``U`` the
@@ -410,7 +410,7 @@ def _check_transfer_d(d):
 # ------------------------------------------------------------------------------------------
 @single_blas_thread
 def simulate_min_norm_risk(n, d, sigma, *, norm_t=1.0, instances=200, seed=None, chunk_size=None):
-    """Monte Carlo excess risk of the minimum-norm (scratch) estimator (THEORY.md §3.1, §3.3).
+    """Monte Carlo excess risk of the minimum-norm (scratch) estimator (docs/background.md §3.1, §3.3).
 
     Per instance: ``beta_t`` uniform on the sphere of radius ``norm_t``, ``X`` with i.i.d.
     N(0, 1) entries, ``y = X beta_t + sigma eps``, ``beta_hat = X^+ y``; the sample is
@@ -458,7 +458,7 @@ def simulate_min_norm_risk(n, d, sigma, *, norm_t=1.0, instances=200, seed=None,
 
 @single_blas_thread
 def simulate_ridge_risk(n, d, sigma, lam, *, norm_t=1.0, instances=200, seed=None, chunk_size=None):
-    """Monte Carlo excess risk of ridge regression from scratch (THEORY.md §3.5).
+    """Monte Carlo excess risk of ridge regression from scratch (docs/background.md §3.5).
 
     Same data as :func:`simulate_min_norm_risk` for the same seed; the estimator is
     :func:`ridge` with penalty ``lam`` (``lam = 0`` reproduces the min-norm samples exactly).
@@ -540,7 +540,7 @@ class TunedRidgeEstimate:
 @single_blas_thread
 def simulate_tuned_ridge_risk(n, d, sigma, lams, *, norm_t=1.0, instances=200, seed=None,
                               chunk_size=None):
-    """Ridge risks over a penalty grid with common random numbers (THEORY.md §3.5, Fig. 5).
+    """Ridge risks over a penalty grid with common random numbers (docs/background.md §3.5, Fig. 5).
 
     Same data as :func:`simulate_min_norm_risk` for the same seed. One SVD per instance serves
     the whole grid. The tuned baseline is the grid point with the lowest mean risk, as in the
@@ -610,7 +610,7 @@ def _validate_transfer(n, d, theta, sigma, lam, norm_s, norm_t, depth, instances
 @single_blas_thread
 def simulate_linear_transfer_risk(n, d, theta, sigma, *, lam=0.0, norm_s=1.0, norm_t=1.0, depth=2,
                                   instances=200, seed=None, chunk_size=None):
-    """Monte Carlo excess risk of linear transfer from an infinite source (THEORY.md §4.1–§4.4).
+    """Monte Carlo excess risk of linear transfer from an infinite source (docs/background.md §4.1–§4.4).
 
     Per instance: teachers from :func:`ftheory.simulate.data.teachers` (angle ``theta``), target
     data ``y = X beta_t + sigma eps``; the pretrained network is the balanced rank-one state of
@@ -665,7 +665,7 @@ def simulate_linear_transfer_risk(n, d, theta, sigma, *, lam=0.0, norm_s=1.0, no
 @single_blas_thread
 def simulate_scratch_and_transfer(n, d, theta, sigma, *, lam=0.0, norm_s=1.0, norm_t=1.0, depth=2,
                                   instances=200, seed=None, chunk_size=None):
-    """Scratch and linear-transfer risks on the same data, and their difference (THEORY.md §5.5).
+    """Scratch and linear-transfer risks on the same data, and their difference (docs/background.md §5.5).
 
     Uses exactly the draws of :func:`simulate_linear_transfer_risk` (same seed, same samples for
     ``"linear_transfer"``); the scratch estimator is :func:`min_norm` on the same ``(X, y)``.
@@ -724,7 +724,7 @@ def simulate_scratch_and_transfer(n, d, theta, sigma, *, lam=0.0, norm_s=1.0, no
 def simulate_linear_transfer_finite_source(n, d, theta, sigma, gamma_s, sigma_s, *, lam=0.0,
                                            norm_s=1.0, norm_t=1.0, depth=2, instances=200, seed=None,
                                            chunk_size=None):
-    """Monte Carlo linear-transfer risk with a finite source set (THEORY.md §2.5, §7.1, §7.3).
+    """Monte Carlo linear-transfer risk with a finite source set (docs/background.md §2.5, §7.1, §7.3).
 
     Per instance, in this order: teachers (angle ``theta``), ``n_s = round(gamma_s * d)`` source
     samples ``y_s = X_s beta_s + sigma_s eps_s``, then the target data. Pretraining returns
@@ -803,7 +803,7 @@ def simulate_linear_transfer_finite_source(n, d, theta, sigma, gamma_s, sigma_s,
 
 @single_blas_thread
 def simulate_rank_k_risk(n, d, k, residual, sigma, *, instances=200, seed=None, chunk_size=None):
-    """Monte Carlo risk of least-squares read-out on k frozen features (THEORY.md §4.5).
+    """Monte Carlo risk of least-squares read-out on k frozen features (docs/background.md §4.5).
 
     Per instance, in this order: ``U`` = Q factor of a d x k Gaussian matrix (a Haar-random
     k-dimensional subspace), a unit vector ``a`` in ``span U``, a unit vector ``b`` orthogonal to

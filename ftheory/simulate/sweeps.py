@@ -21,7 +21,9 @@ recomputing them, so a killed sweep loses at most the points in flight.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import inspect
 import itertools
 import json
 import math
@@ -31,11 +33,74 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ftheory.simulate.estimate import MCEstimate
+from ftheory.mc.estimate import MCEstimate
 
-__all__ = ["sweep", "SweepResult", "point_seed", "EXECUTORS"]
+__all__ = ["sweep", "SweepResult", "point_seed", "EXECUTORS", "MAX_POINTS", "use_executor", "check_call"]
 
 EXECUTORS = ("serial", "processes", "dask")
+MAX_POINTS = 100_000        # a grid larger than this is refused (a typo such as n=1:1e12:1)
+_DEFAULT = {"executor": None, "client": None, "workers": None}
+
+
+@contextlib.contextmanager
+def use_executor(executor="serial", scheduler=None, workers=None):
+    """Within the block, every :func:`sweep` called without ``executor`` runs on this executor.
+
+    ``scheduler`` is the address of a running ``dask.distributed`` scheduler (``tcp://host:8786``) or
+    a scheduler file; one client is opened for the whole block and shared by all sweeps (this is how
+    ``ftheory reproduce --executor dask --scheduler ADDRESS`` sends every figure's points to a cluster).
+    """
+    if executor not in EXECUTORS:
+        raise ValueError(f"executor={executor!r} is invalid: expected one of {', '.join(EXECUTORS)}")
+    if scheduler is not None and executor != "dask":
+        raise ValueError(f"scheduler={scheduler!r} needs executor='dask', got executor={executor!r}")
+    client = _connect(scheduler) if scheduler is not None else None
+    saved = dict(_DEFAULT)
+    _DEFAULT.update(executor=executor, client=client, workers=workers)
+    try:
+        yield client
+    finally:
+        _DEFAULT.clear()
+        _DEFAULT.update(saved)
+        if client is not None:
+            client.close()
+
+
+def _connect(scheduler):
+    try:
+        from distributed import Client
+    except ImportError:  # pragma: no cover - depends on the optional extra
+        raise ValueError("executor='dask' needs the optional extra: pip install 'ftheory[dask]'") from None
+    try:
+        if os.path.isfile(str(scheduler)):
+            return Client(scheduler_file=str(scheduler), timeout="20s")
+        return Client(str(scheduler), timeout="20s")
+    except (OSError, TimeoutError) as exc:
+        raise ValueError(f"scheduler={scheduler!r} is unreachable: {exc}") from None
+
+
+def check_call(fn, names) -> None:
+    """Raise ValueError in one line if ``fn`` cannot be called with exactly these parameter names
+    (plus ``instances`` and ``seed``): an unknown name, or a required parameter missing."""
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):  # pragma: no cover - builtins
+        return
+    params = sig.parameters
+    takes = [p for p in params.values() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    listing = ", ".join(p.name for p in takes if p.name not in ("instances", "seed"))
+    for need in ("instances", "seed"):
+        if need not in params and not any(p.kind == p.VAR_KEYWORD for p in params.values()):
+            raise ValueError(f"{fn.__name__} takes no {need!r}: it cannot be swept")
+    if not any(p.kind == p.VAR_KEYWORD for p in params.values()):
+        unknown = sorted(set(names) - {p.name for p in takes})
+        if unknown:
+            raise ValueError(f"{fn.__name__} has no parameter {unknown[0]!r}; its parameters are {listing}")
+    missing = [p.name for p in takes if p.default is p.empty and p.name not in names
+               and p.name not in ("instances", "seed")]
+    if missing:
+        raise ValueError(f"{fn.__name__} needs {missing[0]!r} (give it in the grid or as a fixed value); "
+                         f"its parameters are {listing}")
 
 
 def _canonical(value):
@@ -67,7 +132,7 @@ def _run_point(fn, point, fixed, instances, seed):
     """Run one point; returns JSON-ready dict (module-level so process pools can pickle it)."""
     out = fn(**fixed, **point, instances=instances, seed=point_seed(seed, point))
     estimates = out if isinstance(out, dict) else {"risk": out}
-    record = {"point": point, "quantities": {}}
+    record = {"point": point, "fixed": fixed, "quantities": {}}  # every parameter of the call
     for name, est in estimates.items():
         if not isinstance(est, MCEstimate):
             continue
@@ -127,7 +192,7 @@ class SweepResult:
         return pd.DataFrame(self.rows)
 
 
-def sweep(fn, grid: dict, *, fixed=None, instances=100, seed=0, store=None, executor="serial",
+def sweep(fn, grid: dict, *, fixed=None, instances=100, seed=0, store=None, executor=None,
           workers=None, client=None, progress=True) -> SweepResult:
     """Run simulator ``fn`` at every point of the Cartesian product of ``grid``.
 
@@ -146,9 +211,12 @@ def sweep(fn, grid: dict, *, fixed=None, instances=100, seed=0, store=None, exec
         Root seed; point seeds are derived from it and the point's values (:func:`point_seed`).
     store : str or None
         Folder for the resumable store (one JSON file per finished point).
-    executor : {"serial", "processes", "dask"}
-        Where points run. ``"dask"`` uses ``client`` (a ``distributed.Client``) or starts a local
-        cluster (requires the ``dask`` extra).
+    executor : {"serial", "processes", "dask"} or None
+        Where points run (None: the executor of an enclosing :func:`use_executor` block, else
+        ``"serial"``). ``"dask"`` uses ``client`` (a ``distributed.Client``), the block's client, or
+        starts a local cluster (requires the ``dask`` extra). Every point is one task; a worker that
+        dies mid-run has its points recomputed elsewhere with the same seeds, so the numbers do not
+        change.
     workers : int, optional
         Process count for ``"processes"`` / local Dask (default: CPU count).
     progress : bool
@@ -156,6 +224,10 @@ def sweep(fn, grid: dict, *, fixed=None, instances=100, seed=0, store=None, exec
     """
     from tqdm.auto import tqdm
 
+    if executor is None:
+        executor = _DEFAULT["executor"] or "serial"
+        client = client if client is not None else _DEFAULT["client"]
+        workers = workers if workers is not None else _DEFAULT["workers"]
     if not callable(fn):
         raise ValueError(f"fn={fn!r} is not callable")
     if not isinstance(grid, dict) or not grid:
@@ -171,12 +243,17 @@ def sweep(fn, grid: dict, *, fixed=None, instances=100, seed=0, store=None, exec
     if overlap:
         raise ValueError(f"parameter {sorted(overlap)[0]!r} is both swept and fixed")
     names = list(grid)
+    check_call(fn, names + list(fixed))
     values = []
     for name in names:
         vals = [_canonical(v) for v in np.atleast_1d(np.asarray(grid[name], dtype=object)).tolist()]
         if not vals:
             raise ValueError(f"grid[{name!r}] is empty")
         values.append(vals)
+    size = math.prod(len(v) for v in values)
+    if size > MAX_POINTS:
+        raise ValueError(f"grid={'x'.join(str(len(v)) for v in values)} has {size} points: expected at most "
+                         f"{MAX_POINTS} (split the sweep)")
     points = [dict(zip(names, combo)) for combo in itertools.product(*values)]
     fname = _function_name(fn)
     instances, seed = int(instances), int(seed)
@@ -184,7 +261,13 @@ def sweep(fn, grid: dict, *, fixed=None, instances=100, seed=0, store=None, exec
     records: dict[int, dict] = {}
     paths = {}
     if store is not None:
-        os.makedirs(store, exist_ok=True)
+        try:
+            os.makedirs(store, exist_ok=True)
+            probe = tempfile.NamedTemporaryFile(dir=store, prefix=".probe-")
+            probe.close()
+        except (OSError, ValueError) as exc:        # ValueError: e.g. an embedded null byte
+            why = "it is a file" if os.path.isfile(store) else (getattr(exc, "strerror", None) or str(exc))
+            raise ValueError(f"store={str(store)!r} is invalid: expected a writable folder ({why})") from None
         for i, p in enumerate(points):
             paths[i] = os.path.join(store, _key(fname, p, fixed, instances, seed) + ".json")
             try:

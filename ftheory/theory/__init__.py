@@ -1,7 +1,7 @@
-"""The theory, one module per part of THEORY.md. Importing this package registers every result.
+"""The theory, one module per part of docs/background.md. Importing this package registers every result.
 
 Each module derives its closed forms with SymPy from the primitives in :mod:`ftheory.rmt`
-(THEORY.md §0.5) and declares them with :func:`ftheory.result.register`. Every public module of
+(docs/background.md §0.5) and declares them with :func:`ftheory.result.register`. Every public module of
 this package is imported here (in name order), so adding a topic is adding a file.
 """
 import importlib

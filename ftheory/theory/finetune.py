@@ -1,4 +1,4 @@
-"""Fine-tuning: the paper's transferability and the exact gradient-flow correction (THEORY.md §6, §8).
+"""Fine-tuning: the paper's transferability and the exact gradient-flow correction (docs/background.md §6, §8).
 
 Fine-tuning starts gradient flow on the target loss from the pretrained balanced rank-one network
 (§2.4) and trains every layer. Two facts drive everything (§6.1):
@@ -46,7 +46,7 @@ class PositiveRoot(sp.Function):
     r"""``PositiveRoot(L, A, B)``: the unique positive root ``w`` of ``w^L - A w^(L-1) - B``.
 
     Defined for ``L >= 1``, ``A >= 0``, ``B >= 0`` (``A = B = 0`` gives the limit 0). Uniqueness:
-    ``w^(1-L) p(w) = w - A - B w^(1-L)`` is increasing on ``w > 0`` (THEORY.md §6.4).
+    ``w^(1-L) p(w) = w - A - B w^(1-L)`` is increasing on ``w > 0`` (docs/background.md §6.4).
 
     * Exact evaluation where SymPy can: ``L = 2`` gives ``(A + sqrt(A^2 + 4B))/2``; ``L = 1``
       gives ``A + B``; ``B = 0`` gives ``A``; ``A = 0`` gives ``B^(1/L)``; ``A + B = 1`` gives 1.
@@ -291,7 +291,7 @@ def _scale_under():
 # ----------------------------------------------------------------------------------------------
 
 @register("finetune_transferability_finite", params=("n", "d", "theta", "norm_s", "norm_t"), status="EXT",
-          reference="THEORY.md §6.2 (exact finite size)", topic="finetune", checked_by=DEEP_LINEAR,
+          reference="docs/background.md §6.2 (exact finite size)", topic="finetune", checked_by=DEEP_LINEAR,
           summary="Exact expected fine-tuning transferability E[R_sc - R_ft] at finite n, d for the "
                   "paper's solution beta_ft = beta_sc + (I - P) beta_s (independent of sigma and depth).")
 def finetune_transferability_finite():
@@ -302,7 +302,7 @@ def finetune_transferability_finite():
 
 
 @register("finetune_transferability", params=("gamma", "theta", "norm_s", "norm_t"), status="PAPER",
-          reference="THEORY.md §6.2; paper Theorem 3.9, eqs. (14)-(15) (norms: EXT)", topic="finetune",
+          reference="docs/background.md §6.2; paper Theorem 3.9, eqs. (14)-(15) (norms: EXT)", topic="finetune",
           checked_by=DEEP_LINEAR,
           summary="Fine-tuning transferability in the proportional limit, paper variant (c = 1): "
                   "(1 - gamma)_+ (2 |beta_s| |beta_t| cos(theta) - |beta_s|^2); independent of sigma and depth.")
@@ -311,7 +311,7 @@ def finetune_transferability():
 
 
 @register("finetune_break_even_theta", params=("norm_s", "norm_t"), status="PAPER",
-          reference="THEORY.md §6.2 (pi/3 for unit teachers; norms: EXT)", topic="finetune",
+          reference="docs/background.md §6.2 (pi/3 for unit teachers; norms: EXT)", topic="finetune",
           summary="Angle theta* below which fine-tuning beats scratch (for every gamma < 1), paper "
                   "variant: arccos(|beta_s|/(2 |beta_t|)); 0 when |beta_s| >= 2 |beta_t| (never helps).")
 def finetune_break_even_theta():
@@ -327,7 +327,7 @@ def finetune_break_even_theta():
 # ----------------------------------------------------------------------------------------------
 
 @register("finetune_scale", params=("gamma", "sigma", "depth", "norm_s", "norm_t"), status="EXT",
-          reference="THEORY.md §6.3-§6.4", topic="finetune", checked_by=DEEP_LINEAR,
+          reference="docs/background.md §6.3-§6.4", topic="finetune", checked_by=DEEP_LINEAR,
           summary="Gradient-flow rescaling c > 0 of the frozen null-space part, beta_ft = beta_sc + "
                   "c (I - P) beta_s: the positive root of r^2 c^(2L/(L-1)) - a c^2 - b = 0 in the "
                   "proportional limit (c = 1 at sigma = 0 for equal norms; +oo at gamma = 1, sigma > 0).",
@@ -338,7 +338,7 @@ def finetune_scale():
 
 
 @register("finetune_transferability_gf", params=("gamma", "theta", "sigma", "depth", "norm_s", "norm_t"),
-          status="EXT", reference="THEORY.md §6.3-§6.4 (correction of Theorem 3.9)", topic="finetune",
+          status="EXT", reference="docs/background.md §6.3-§6.4 (correction of Theorem 3.9)", topic="finetune",
           checked_by=DEEP_LINEAR,
           summary="Fine-tuning transferability under exact gradient flow: (1 - gamma)(2 c r |beta_t| "
                   "cos(theta) - c^2 r^2) for gamma < 1 with c = finetune_scale, 0 for gamma >= 1; depends "
@@ -352,7 +352,7 @@ def finetune_transferability_gf():
 
 
 @register("finetune_break_even_theta_gf", params=("gamma", "sigma", "depth", "norm_s", "norm_t"),
-          status="EXT", reference="THEORY.md §6.3-§6.4", topic="finetune",
+          status="EXT", reference="docs/background.md §6.3-§6.4", topic="finetune",
           summary="Angle theta* below which gradient-flow fine-tuning beats scratch: arccos(c r/(2 "
                   "|beta_t|)) for gamma < 1; 0 when c r >= 2 |beta_t| or gamma >= 1 (never helps).")
 def finetune_break_even_theta_gf():

@@ -1,4 +1,4 @@
-"""Finite source data: pretraining on n_s = gamma_s d samples (THEORY.md §2.5, §7; paper Appendix C).
+"""Finite source data: pretraining on n_s = gamma_s d samples (docs/background.md §2.5, §7; paper Appendix C).
 
 Gradient flow on the empirical source loss returns the min-norm estimate
 ``beta_hat_s = X_s^+ y_s = P_s beta_s + X_s^+ eps_s`` (§2.5), independent of the target data, and
@@ -35,7 +35,7 @@ DEEP_LINEAR = "ftheory.simulate.deep_linear.simulate_transfer"
 
 
 def source_norm_sq_finite():
-    """Exact ``E||beta_hat_s||^2`` at finite ``n_s, d`` (unit source teacher), THEORY.md §7.2 [EXT].
+    """Exact ``E||beta_hat_s||^2`` at finite ``n_s, d`` (unit source teacher), docs/background.md §7.2 [EXT].
 
     ``||beta_hat_s||^2 = ||P_s beta_s||^2 + ||X_s^+ eps_s||^2`` (orthogonal pieces: the noise part
     lies in the row space and has mean zero given ``X_s``): signal by (T1), noise by (T2)–(T3).
@@ -56,7 +56,7 @@ def source_overlap_finite():
 
 
 @register("finite_source_norm_sq", params=("gamma_s", "sigma_s"), status="PAPER",
-          reference="THEORY.md §7.1; paper Appendix C", topic="finite_source", checked_by=MIN_NORM_SOURCE,
+          reference="docs/background.md §7.1; paper Appendix C", topic="finite_source", checked_by=MIN_NORM_SOURCE,
           summary="E||beta_hat_s||^2 of the min-norm source estimate in the proportional limit (unit "
                   "teacher): gamma_s + sigma_s^2 gamma_s/(1 - gamma_s) below 1, 1 + sigma_s^2/(gamma_s - 1) "
                   "above; +oo at gamma_s = 1 when sigma_s > 0.")
@@ -66,7 +66,7 @@ def finite_source_norm_sq():
 
 
 @register("finite_source_overlap", params=("theta", "gamma_s"), status="PAPER",
-          reference="THEORY.md §7.1; paper Appendix C", topic="finite_source", checked_by=MIN_NORM_SOURCE,
+          reference="docs/background.md §7.1; paper Appendix C", topic="finite_source", checked_by=MIN_NORM_SOURCE,
           summary="E<beta_t, beta_hat_s> of the min-norm source estimate in the proportional limit "
                   "(unit teachers): min(1, gamma_s) cos(theta).")
 def finite_source_overlap():
@@ -91,7 +91,7 @@ def _moment_pieces():
 
 
 @register("finetune_transferability_finite_source", params=("gamma", "theta", "gamma_s", "sigma_s"),
-          status="PAPER", reference="THEORY.md §7.2; paper Theorem C.1, eq. (22)", topic="finite_source",
+          status="PAPER", reference="docs/background.md §7.2; paper Theorem C.1, eq. (22)", topic="finite_source",
           checked_by=DEEP_LINEAR,
           summary="Fine-tuning transferability with a finite source set (paper variant, c = 1): "
                   "(1 - gamma)_+ [2 E<beta_t, beta_hat_s> - E||beta_hat_s||^2]; -oo for gamma < 1 at "
@@ -116,7 +116,7 @@ def finetune_transferability_finite_source():
 
 
 @register("finetune_break_even_theta_finite_source", params=("gamma_s", "sigma_s"), status="PAPER",
-          reference="THEORY.md §7.2; paper eq. (23)", topic="finite_source",
+          reference="docs/background.md §7.2; paper eq. (23)", topic="finite_source",
           summary="Angle theta* below which fine-tuning from a finite source beats scratch (every "
                   "gamma < 1): cos(theta*) = (1 + sigma_s^2/|1 - gamma_s|)/2; 0 when that exceeds 1 "
                   "(fine-tuning never helps).")
@@ -152,7 +152,7 @@ def cos2_theta_eff():
 
 @register("linear_transfer_transferability_finite_source",
           params=("gamma", "theta", "sigma", "gamma_s", "sigma_s"), status="EXT",
-          reference="THEORY.md §7.3", topic="finite_source", checked_by=MIN_NORM_SOURCE,
+          reference="docs/background.md §7.3", topic="finite_source", checked_by=MIN_NORM_SOURCE,
           summary="Linear-transfer transferability with a finite source set: R_sc(gamma, sigma) - "
                   "sin^2(theta_eff), cos^2(theta_eff) = min(1, gamma_s)^2 cos^2(theta)/E||beta_hat_s||^2 "
                   "(unit teachers).")

@@ -1,5 +1,5 @@
 """Linear transfer: refitting the read-out on the pretrained feature, and its phase diagram
-(THEORY.md §4, §5; norms and depth §8).
+(docs/background.md §4, §5; norms and depth §8).
 
 The pretrained network is the balanced rank-one state of §2.4: its only feature is the source
 teacher direction ``u_s``. Refitting the read-out on the target data is then a one-parameter
@@ -189,13 +189,13 @@ def law_of_large_numbers():
 
 
 @register("linear_transfer_risk", params=("theta", "lam", "norm_t", "norm_s", "depth"), status="PAPER",
-          reference="THEORY.md §4.3-§4.4, §8; paper Theorem 3.7 eq. (10), Theorem 3.8 eq. (13)",
+          reference="docs/background.md §4.3-§4.4, §8; paper Theorem 3.7 eq. (10), Theorem 3.8 eq. (13)",
           topic="linear_transfer", checked_by=LT_SIM,
           summary="Asymptotic excess risk of refitting the read-out (ridge lam) on the pretrained feature: "
                   "||beta_t||^2 [sin^2 theta + cos^2 theta lam_eff^2/(1 + lam_eff)^2], independent of gamma "
                   "and sigma; the general-norm/depth form via lam_eff = lam/||beta_s||^(2(L-1)/L) is [EXT].")
 def linear_transfer_risk():
-    """THEORY.md §4.3-§4.4: ``R_lt -> ||beta_t||^2 sin^2 theta + lam_eff^2/(1 + lam_eff)^2 ||beta_t||^2 cos^2 theta``.
+    """docs/background.md §4.3-§4.4: ``R_lt -> ||beta_t||^2 sin^2 theta + lam_eff^2/(1 + lam_eff)^2 ||beta_t||^2 cos^2 theta``.
 
     Derived from the scalar reduction (§4.1) by the law of large numbers: ``b -> ||beta_t|| cos
     theta/(1 + lam_eff)``. At ``lam = 0`` it is eq. (10) (``||beta_t||^2 sin^2 theta``, no dependence on
@@ -263,20 +263,20 @@ def _finite_ridge_pieces():
 
 
 @register("linear_transfer_risk_finite", params=("n", "theta", "sigma", "lam", "norm_t", "norm_s", "depth"),
-          status="EXT", reference="THEORY.md §4.2, §4.4 (exact finite n), §8", topic="linear_transfer",
+          status="EXT", reference="docs/background.md §4.2, §4.4 (exact finite n), §8", topic="linear_transfer",
           checked_by=LT_SIM, constraints="lam = 0 needs n > 2 (else +inf unless sigma = 0 and sin(theta) = 0)",
           summary="Exact expected excess risk of linear transfer at finite n (independent of d): "
                   "||beta_t||^2 sin^2 theta + (sigma^2 + ||beta_t||^2 sin^2 theta)/(n - 2) at lam = 0; "
                   "a one-dimensional chi-square (Laplace) integral evaluated by quadrature for lam > 0.")
 def linear_transfer_risk_finite():
-    """THEORY.md §4.2 (``lam = 0``) and §4.4 exact (``lam > 0``): ``E R_lt`` at finite n (any d >= 2).
+    """docs/background.md §4.2 (``lam = 0``) and §4.4 exact (``lam > 0``): ``E R_lt`` at finite n (any d >= 2).
 
     * ``lam = 0``: ``||beta_t||^2 sin^2 theta + s_eta^2/(n - 2)`` for ``n > 2`` by (T4). For
       ``n <= 2``, ``E[1/chi^2_n] = +oo``: the value is ``+inf`` unless ``s_eta^2 = sigma^2 +
       ||beta_t||^2 sin^2 theta = 0`` (then the fit is exact and the risk 0).
     * ``lam > 0``: ``||beta_t||^2 sin^2 theta + [lam_eff^2 ||beta_t||^2 cos^2 theta K_0 + (s_eta^2/n) K_1]
       /(1 + lam_eff)^2`` with ``K_k = M^2 int_0^oo y (1 + y)^(-n/2-k) e^{-c y} dy``, ``c = n lam_eff/2``,
-      ``M = n(1 + lam_eff)/2``: THEORY.md's chi-square integral rewritten through the chi-square
+      ``M = n(1 + lam_eff)/2``: the chi-square integral of docs/background.md §4.4 rewritten through the chi-square
       Laplace transform (no Gamma function, no overflow at large n) and evaluated by quadrature in
       one of two well-conditioned variables (``c <= 1``: ``1/(1+y) = v^4`` on [0, 1]; else ``y = x/M``).
       float64 (scipy ``quad``) is accurate to about 1e-8 relative (typically 1e-12); ``.mp`` gives
@@ -300,13 +300,13 @@ def linear_transfer_risk_finite():
 
 @register("linear_transfer_transferability",
           params=("gamma", "theta", "sigma", "lam", "norm_t", "norm_s", "depth"), status="PAPER",
-          reference="THEORY.md §5.1; paper eq. (11) (lam = 0), §4.4 ridge variant", topic="linear_transfer",
+          reference="docs/background.md §5.1; paper eq. (11) (lam = 0), §4.4 ridge variant", topic="linear_transfer",
           checked_by=PAIR_SIM,
           summary="Asymptotic transferability of linear transfer, R_sc(gamma, sigma) - R_lt(theta, lam): "
                   "separable in gamma and theta; +inf at gamma = 1 for sigma > 0, exact limit -R_lt at "
                   "sigma = 0.")
 def linear_transfer_transferability():
-    """THEORY.md §5.1: ``T_lt = R_sc(gamma, sigma) - R_lt(theta, lam)`` (eq. (11); ridge variant §4.4).
+    """docs/background.md §5.1: ``T_lt = R_sc(gamma, sigma) - R_lt(theta, lam)`` (eq. (11); ridge variant §4.4).
 
     A function of gamma plus a function of theta. ``+inf`` at ``gamma = 1`` for ``sigma > 0`` (the
     scratch interpolation peak); at ``sigma = 0, gamma = 1`` the exact limit ``-R_lt``.
@@ -327,7 +327,7 @@ def _difference_of_finite_means(scratch, transfer):
     Each scratch branch restricts the transfer branches (``rmt.restrict``) so unreachable
     combinations disappear. Infinite means: ``+oo - finite = +oo``, ``finite - (+oo) = -oo``, and
     ``+oo - (+oo)`` (undefined) is returned as ``+oo``: the scratch peak takes precedence, the
-    convention of THEORY.md §0.2 item 10.
+    convention of docs/background.md §0.2 item 10.
     """
     out = []
     for s_value, s_cond in scratch.args:
@@ -350,18 +350,18 @@ def _difference_of_finite_means(scratch, transfer):
 
 
 @register("linear_transfer_transferability_finite", params=("n", "d", "theta", "sigma", "norm_t"),
-          status="EXT", reference="THEORY.md §5.5 (with §3.3, §4.2)", topic="linear_transfer",
+          status="EXT", reference="docs/background.md §5.5 (with §3.3, §4.2)", topic="linear_transfer",
           checked_by=PAIR_SIM,
           constraints="+inf for |n - d| <= 1 and sigma > 0 (scratch peak); -inf for n <= 2 otherwise "
                       "unless sigma = 0 and sin(theta) = 0",
           summary="Exact finite-size transferability E[R_sc] - E[R_lt] at lam = 0 (min-norm scratch vs "
                   "least-squares read-out); +inf where the scratch mean diverges.")
 def linear_transfer_transferability_finite():
-    """THEORY.md §5.5: ``E R_sc(n, d)`` (§3.3) ``- E R_lt(n)`` (§4.2), least-squares read-out (lam = 0).
+    """docs/background.md §5.5: ``E R_sc(n, d)`` (§3.3) ``- E R_lt(n)`` (§4.2), least-squares read-out (lam = 0).
 
     Infinite means: ``+inf`` where the scratch mean diverges (``|n - d| <= 1``, ``sigma > 0``; this
     includes the few points ``n <= 2`` where both diverge and the difference is undefined: the scratch
-    peak takes precedence, THEORY.md §0.2 item 10), ``-inf`` for ``n <= 2`` otherwise (unless
+    peak takes precedence, docs/background.md §0.2 item 10), ``-inf`` for ``n <= 2`` otherwise (unless
     ``sigma = 0`` and ``sin theta = 0``).
 
     >>> import ftheory, math
@@ -454,12 +454,12 @@ def _no_lobe_value():
 
 
 @register("lt_boundary_lower", params=("theta", "sigma"), status="PAPER*",
-          reference="THEORY.md §5.2 (roots in corrected order); paper eq. (12)", topic="linear_transfer",
+          reference="docs/background.md §5.2 (roots in corrected order); paper eq. (12)", topic="linear_transfer",
           summary="Lower edge gamma_- of the negative-transfer lobe (gamma_- <= gamma_+ < 1), unit teacher "
                   "(general norm: sigma -> sigma/||beta_t||); where there is no lobe (theta < theta_min or "
                   "sigma >= 1) gamma_- = gamma_+ = gamma* = max(1 - sigma, 0), an empty interval.")
 def lt_boundary_lower():
-    """THEORY.md §5.2: lower edge ``gamma_-`` of the negative lobe ``T < 0`` on ``gamma < 1``.
+    """docs/background.md §5.2: lower edge ``gamma_-`` of the negative lobe ``T < 0`` on ``gamma < 1``.
 
     ``gamma_- = cos^2 theta / gamma_+`` (Vieta; no cancellation near theta = pi/2). The paper prints
     the two roots in the other order; here always ``gamma_- <= gamma_+``. Unit target teacher (any
@@ -481,12 +481,12 @@ def lt_boundary_lower():
 
 
 @register("lt_boundary_upper", params=("theta", "sigma"), status="PAPER*",
-          reference="THEORY.md §5.2 (roots in corrected order); paper eq. (12)", topic="linear_transfer",
+          reference="docs/background.md §5.2 (roots in corrected order); paper eq. (12)", topic="linear_transfer",
           summary="Upper edge gamma_+ of the negative-transfer lobe (gamma_- <= gamma_+ < 1), unit teacher "
                   "(general norm: sigma -> sigma/||beta_t||); where there is no lobe gamma_- = gamma_+ = "
                   "gamma* = max(1 - sigma, 0).")
 def lt_boundary_upper():
-    """THEORY.md §5.2: upper edge ``gamma_+ = (S + sqrt(D))/2`` of the negative lobe, ``S = 1 + cos^2 - sigma^2``,
+    """docs/background.md §5.2: upper edge ``gamma_+ = (S + sqrt(D))/2`` of the negative lobe, ``S = 1 + cos^2 - sigma^2``,
     ``D = ((1 - |cos|)^2 - sigma^2)((1 + |cos|)^2 - sigma^2)``. Same conventions as
     :func:`lt_boundary_lower` (no lobe: ``gamma* = max(1 - sigma, 0)``); ``gamma_+ <= 1 - sigma^2``.
 
@@ -499,12 +499,12 @@ def lt_boundary_upper():
 
 
 @register("lt_boundary_over", params=("theta", "sigma"), status="PAPER",
-          reference="THEORY.md §5.2", topic="linear_transfer",
+          reference="docs/background.md §5.2", topic="linear_transfer",
           summary="Over-parameterised boundary gamma_over = 1 + sigma^2/sin^2 theta (unit teacher; general "
                   "norm: sigma -> sigma/||beta_t||): transfer loses for gamma > gamma_over; +inf where "
                   "sin theta = 0 (never negative).")
 def lt_boundary_over():
-    """THEORY.md §5.2: ``gamma_over = 1 + sigma^2/sin^2 theta``; ``T < 0`` for ``gamma > gamma_over``.
+    """docs/background.md §5.2: ``gamma_over = 1 + sigma^2/sin^2 theta``; ``T < 0`` for ``gamma > gamma_over``.
 
     ``+inf`` where ``sin theta = 0`` (T is never negative there; at ``sigma = 0`` it is 0 for all
     ``gamma >= 1``); 1 at ``sigma = 0`` otherwise (§5.4). Unit teacher (any norm: ``sigma ->
@@ -517,19 +517,19 @@ def lt_boundary_over():
     _, over = _unit_branches()
     (root,) = sp.solve(over, gamma)
     root = sp.simplify(root.subs(_c, sp.sqrt(1 - sp.sin(theta) ** 2)))
-    # sigma = 0 (gamma_over = 1, THEORY.md §5.4) is spelled out: with two finite branches the code
+    # sigma = 0 (gamma_over = 1, docs/background.md §5.4) is spelled out: with two finite branches the code
     # generator does not split off sigma^2/sin^2 theta as a shared part evaluated on every point
     # (including those of the infinite branch, where it is 0/0).
     return sp.Piecewise((sp.oo, sp.Eq(sp.sin(theta) ** 2, 0)), (root.subs(sigma, 0), sp.Eq(sigma, 0)), (root, True))
 
 
-@register("lt_theta_min", params=("sigma",), status="PAPER", reference="THEORY.md §5.2",
+@register("lt_theta_min", params=("sigma",), status="PAPER", reference="docs/background.md §5.2",
           topic="linear_transfer",
           summary="Smallest angle with a negative-transfer lobe below gamma = 1, arccos(1 - sigma) "
                   "= 2 arcsin(sqrt(sigma/2)) for sigma < 1 (unit teacher); pi/2 for sigma >= 1 (no lobe: "
                   "the lobe exists for theta_min < theta < pi - theta_min).")
 def lt_theta_min():
-    """THEORY.md §5.2: the negative lobe exists iff ``theta_min < theta < pi - theta_min``.
+    """docs/background.md §5.2: the negative lobe exists iff ``theta_min < theta < pi - theta_min``.
 
     ``theta_min = arccos(1 - sigma)`` (where the discriminant's factor ``(1 - cos)^2 - sigma^2``
     vanishes), evaluated as ``2 arcsin(sqrt(sigma/2))`` (no cancellation for small sigma). For
@@ -552,11 +552,11 @@ def lt_theta_min():
 
 
 @register("lt_boundary_noiseless", params=("theta",), status="PAPER",
-          reference="THEORY.md §5.4; paper Appendix G", topic="linear_transfer",
+          reference="docs/background.md §5.4; paper Appendix G", topic="linear_transfer",
           summary="Noiseless boundary gamma = cos^2 theta (sigma -> 0 limit of gamma_-): transfer wins iff "
                   "gamma < cos^2 theta.")
 def lt_boundary_noiseless():
-    """THEORY.md §5.4: ``gamma = cos^2 theta`` (the sigma -> 0 limit of ``gamma_-``; ``gamma_+`` and
+    """docs/background.md §5.4: ``gamma = cos^2 theta`` (the sigma -> 0 limit of ``gamma_-``; ``gamma_+`` and
     ``gamma_over`` both tend to 1). Transfer wins iff ``gamma < cos^2 theta``.
 
     >>> import ftheory, math
@@ -568,7 +568,7 @@ def lt_boundary_noiseless():
 
 
 @register("linear_transfer_risk_rank_k", params=("n", "k", "residual", "sigma"), status="EXT",
-          reference="THEORY.md §4.5", topic="linear_transfer",
+          reference="docs/background.md §4.5", topic="linear_transfer",
           checked_by="ftheory.simulate.linear.simulate_rank_k_risk",
           summary="Exact expected risk of least squares on k frozen orthonormal features (unit target teacher, "
                   "a part `residual` of it outside their span): the scratch problem of §3.3 in k dimensions "

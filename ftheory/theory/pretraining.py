@@ -1,4 +1,4 @@
-"""Pretraining: conserved balancedness and the rank-one pretrained state (THEORY.md §2).
+"""Pretraining: conserved balancedness and the rank-one pretrained state (docs/background.md §2).
 
 * §2.1: for any loss that depends on the weights only through ``beta = W_1 ... W_L``, gradient
   flow conserves ``D_l = W_l^T W_l - W_{l+1} W_{l+1}^T``; from a small initialisation the
@@ -71,7 +71,7 @@ def layer_scale():
 
 
 @register("pretrained_feature_norm", params=("norm_s", "depth"), status="EXT",
-          reference="THEORY.md §2.4", topic="pretraining", checked_by=PRETRAIN,
+          reference="docs/background.md §2.4", topic="pretraining", checked_by=PRETRAIN,
           summary="Singular value of the pretrained features Phi = W_1...W_{L-1} in the balanced "
                   "rank-one state: ||beta_s||^{(L-1)/L} (1 for a unit teacher at every depth).")
 def pretrained_feature_norm():
@@ -100,7 +100,7 @@ def readout_ridge_coefficient():
 
 
 @register("lt_effective_ridge", params=("lam", "norm_s", "depth"), status="EXT",
-          reference="THEORY.md §4.1", topic="pretraining", checked_by=LINEAR_TRANSFER,
+          reference="docs/background.md §4.1", topic="pretraining", checked_by=LINEAR_TRANSFER,
           summary="Penalty on the end-to-end coefficient of a ridge read-out with penalty lam on the "
                   "pretrained feature: lam / ||beta_s||^{2(L-1)/L} (= lam for a unit teacher).")
 def lt_effective_ridge():

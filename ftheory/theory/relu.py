@@ -1,10 +1,10 @@
-r"""Two-layer ReLU networks: arc-cosine kernels and their Mercer decomposition (THEORY.md §10.2).
+r"""Two-layer ReLU networks: arc-cosine kernels and their Mercer decomposition (docs/background.md §10.2).
 
 Kernels between two neurons (inputs ``x ~ N(0, I_d)``)
 ------------------------------------------------------
 For neurons ``w, v`` the pair ``(w.x, v.x)`` is bivariate normal, so the kernels depend on the
 norms and on the cosine ``u`` only. :func:`polar_expectation` computes them as the Gaussian
-integral in polar coordinates of the plane spanned by ``w, v`` (THEORY.md §10.2 route 1, (T8)):
+integral in polar coordinates of the plane spanned by ``w, v`` (docs/background.md §10.2 route 1, (T8)):
 
 * ``relu_arccos_kernel`` - ``E[relu(w.x) relu(v.x)] = |w||v| (sqrt(1-u^2) + u (pi - arccos u))/(2 pi)``
   (paper eq. (167));
@@ -37,7 +37,7 @@ and for the step function (``step_funk_hecke``) ``lambda_0 = 1/2``, ``lambda_l =
 Which kernel is decomposed (the relation between them)
 ------------------------------------------------------
 * ``K_unif(x, x') = E_{w ~ Unif(S^{d-1})}[relu(w.x) relu(w.x')]`` (the kernel of the uniform
-  neuron distribution, THEORY.md §10.2 route 3). Writing ``relu(w.x) = sum_l lambda_l sum_j
+  neuron distribution, docs/background.md §10.2 route 3). Writing ``relu(w.x) = sum_l lambda_l sum_j
   Y_{l,j}(w) Y_{l,j}(x)`` on the sphere, its Mercer eigenvalues are ``lambda_l^2``
   (``relu_uniform_kernel_eigenvalue``), each with multiplicity ``N(d, l)``
   (``sphere_harmonic_multiplicity``).
@@ -53,7 +53,7 @@ Which kernel is decomposed (the relation between them)
   (``relu_gaussian_eigenvalue``); every function not of this form is in the null space. A neuron
   expands as ``relu(w.x) = |w| sqrt(d) sum_l lambda_l sum_j Y_{l,j}(w_hat) [|x| Y_{l,j}(x_hat)/sqrt(d)]``,
   so the span of any set of ReLU neurons lies in the even degrees plus degree 1: the odd
-  harmonics of degree >= 3 are never reachable (THEORY.md §10.3).
+  harmonics of degree >= 3 are never reachable (docs/background.md §10.3).
 
 Numerics: the Beta function is kept as :class:`Beta` (printed as ``scipy.special.beta`` /
 ``mpmath.beta``), so the evaluators do not overflow where ``Gamma`` alone would (``d`` in the
@@ -161,7 +161,7 @@ def _in_cosine(expr_phi):
 
 
 @register("relu_arccos_kernel", params=("u", "norm_w", "norm_v"), status="PAPER",
-          reference="THEORY.md §10.2; paper eq. (167)", topic="relu", checked_by=KERNEL_MC,
+          reference="docs/background.md §10.2; paper eq. (167)", topic="relu", checked_by=KERNEL_MC,
           summary="Degree-1 arc-cosine kernel E_x[relu(w.x) relu(v.x)], x ~ N(0, I_d), for neurons of norms "
                   "|w|, |v| and cosine u: |w||v| (sqrt(1 - u^2) + u (pi - arccos u))/(2 pi); derived as the "
                   "Gaussian integral in polar coordinates.")
@@ -171,7 +171,7 @@ def relu_arccos_kernel():
     return norm_w * norm_v * unit
 
 
-@register("relu_step_kernel", params=("u",), status="EXT", reference="THEORY.md §10.2", topic="relu",
+@register("relu_step_kernel", params=("u",), status="EXT", reference="docs/background.md §10.2", topic="relu",
           checked_by=KERNEL_MC,
           summary="Degree-0 arc-cosine kernel E_x[step(w.x) step(v.x)] = (pi - arccos u)/(2 pi) (any norms; "
                   "step(t) = 1{t > 0}); the kernel of the ReLU derivative, derived in polar coordinates.")
@@ -195,7 +195,7 @@ def hermite_coefficient(index: int):
     return sp.nsimplify(sp.simplify(moment / sp.sqrt(sp.factorial(index))))
 
 
-@register("relu_hermite_coefficient_sq", params=("ell",), status="EXT", reference="THEORY.md §10.2 (route 2)",
+@register("relu_hermite_coefficient_sq", params=("ell",), status="EXT", reference="docs/background.md §10.2 (route 2)",
           topic="relu", checked_by=KERNEL_MC,
           summary="Squared Hermite coefficient xi_l^2 of relu = Taylor coefficient of u^l in the arc-cosine "
                   "kernel (Mehler): 1/(2 pi), 1/4, then 0 for odd l >= 3 and "
@@ -250,7 +250,7 @@ def _step_funk_hecke_odd():
     return (-1) ** ((ell - 1) / 2) * Beta(d / 2, ell / 2) / (2 * sp.pi)
 
 
-@register("relu_funk_hecke", params=("d", "ell"), status="EXT", reference="THEORY.md §10.2 (route 3)",
+@register("relu_funk_hecke", params=("d", "ell"), status="EXT", reference="docs/background.md §10.2 (route 3)",
           topic="relu", checked_by=QUADRATURE, constraints="sphere S^{d-1}: d >= 2 (d = 1: only l <= 1 exist)",
           summary="Funk-Hecke coefficient lambda_l of relu on S^{d-1} (uniform probability measure): "
                   "relu(w.x) = sum_l lambda_l sum_j Y_lj(w) Y_lj(x); 1/(2d) at l = 1, 0 at odd l >= 3, "
@@ -268,7 +268,7 @@ def _squared_branches(scale):
 
 
 @register("relu_uniform_kernel_eigenvalue", params=("d", "ell"), status="EXT",
-          reference="THEORY.md §10.2 (route 3)", topic="relu", checked_by=QUADRATURE,
+          reference="docs/background.md §10.2 (route 3)", topic="relu", checked_by=QUADRATURE,
           constraints="sphere S^{d-1}: d >= 2",
           summary="Mercer eigenvalue (multiplicity N(d, l)) of K(x, x') = E_{w ~ Unif(S^{d-1})}[relu(w.x) relu(w.x')] "
                   "on the sphere: lambda_l^2, the square of relu's Funk-Hecke coefficient.")
@@ -276,7 +276,7 @@ def relu_uniform_kernel_eigenvalue():
     return _squared_branches(1)
 
 
-@register("relu_sphere_eigenvalue", params=("d", "ell"), status="EXT", reference="THEORY.md §10.2 (route 3)",
+@register("relu_sphere_eigenvalue", params=("d", "ell"), status="EXT", reference="docs/background.md §10.2 (route 3)",
           topic="relu", checked_by=QUADRATURE, constraints="sphere S^{d-1}: d >= 2",
           summary="Mercer eigenvalue mu_l (multiplicity N(d, l)) of the arc-cosine kernel kappa(x.x') on S^{d-1}: "
                   "d lambda_l^2 (kappa = E_{w ~ N(0, I)} = d E_{w ~ Unif}); 1/(4d) at l = 1, 0 at odd l >= 3; "
@@ -285,7 +285,7 @@ def relu_sphere_eigenvalue():
     return _squared_branches(d)
 
 
-@register("relu_gaussian_eigenvalue", params=("d", "ell"), status="EXT", reference="THEORY.md §10.2 (route 3)",
+@register("relu_gaussian_eigenvalue", params=("d", "ell"), status="EXT", reference="docs/background.md §10.2 (route 3)",
           topic="relu", checked_by=GAUSSIAN_MC, constraints="d >= 2",
           summary="Mercer eigenvalue of K(x, x') = |x||x'| kappa(x_hat.x_hat') = E_{w ~ N(0, I)}[relu(w.x) relu(w.x')] "
                   "on L^2(N(0, I_d)), eigenfunctions |x| Y_lj(x_hat)/sqrt(d) (multiplicity N(d, l)): d mu_l = "
@@ -294,7 +294,7 @@ def relu_gaussian_eigenvalue():
     return _squared_branches(d ** 2)
 
 
-@register("sphere_harmonic_multiplicity", params=("d", "ell"), status="EXT", reference="THEORY.md §10.2 (route 3)",
+@register("sphere_harmonic_multiplicity", params=("d", "ell"), status="EXT", reference="docs/background.md §10.2 (route 3)",
           topic="relu", checked_by=QUADRATURE,
           summary="Dimension N(d, l) of the degree-l spherical harmonics on S^{d-1}: 1, d, then "
                   "(2l + d - 2)/(l + d - 2) binomial(l + d - 2, l) (0 for d = 1, l >= 2).")
@@ -304,7 +304,7 @@ def sphere_harmonic_multiplicity():
     return sp.Piecewise((1, sp.Eq(ell, 0)), (d, sp.Eq(ell, 1)), (0, sp.Eq(d, 1)), (general, True))
 
 
-@register("step_funk_hecke", params=("d", "ell"), status="EXT", reference="THEORY.md §10.2 (route 3)",
+@register("step_funk_hecke", params=("d", "ell"), status="EXT", reference="docs/background.md §10.2 (route 3)",
           topic="relu", checked_by=QUADRATURE, constraints="sphere S^{d-1}: d >= 2",
           summary="Funk-Hecke coefficient of step(t) = 1{t > 0} on S^{d-1}: 1/2 at l = 0, 0 at even l >= 2, "
                   "(-1)^{(l-1)/2} Beta(d/2, l/2)/(2 pi) at odd l.")
@@ -312,7 +312,7 @@ def step_funk_hecke():
     return sp.Piecewise((sp.Rational(1, 2), sp.Eq(ell, 0)), (0, sp.Eq((-1) ** ell, 1)), (_step_funk_hecke_odd(), True))
 
 
-@register("step_sphere_eigenvalue", params=("d", "ell"), status="EXT", reference="THEORY.md §10.2 (route 3)",
+@register("step_sphere_eigenvalue", params=("d", "ell"), status="EXT", reference="docs/background.md §10.2 (route 3)",
           topic="relu", checked_by=QUADRATURE, constraints="sphere S^{d-1}: d >= 2",
           summary="Mercer eigenvalue (multiplicity N(d, l)) of the degree-0 arc-cosine kernel kappa_0(x.x') on "
                   "S^{d-1} (and, being 0-homogeneous, on N(0, I_d)): the squared step Funk-Hecke coefficient.")

@@ -1,4 +1,4 @@
-"""Regularised scratch baseline: ridge regression from scratch (THEORY.md §3.5).
+"""Regularised scratch baseline: ridge regression from scratch (docs/background.md §3.5).
 
 The paper's Figure 5 replaces the plain scratch baseline by the best of several weight-decay runs;
 weight decay at balance is ridge on the end-to-end vector (§3.5), so the toolkit's theory curve for
@@ -167,7 +167,7 @@ _PROBES = [{gamma: sp.Rational(g), lam: sp.Rational(l), sigma: sp.Rational(1, 3)
 
 
 @register("scratch_ridge_risk", params=("gamma", "sigma", "lam", "norm_t"), status="EXT",
-          reference="THEORY.md §3.5 (T6); Dobriban-Wager 2018; Hastie et al. 2019", topic="ridge",
+          reference="docs/background.md §3.5 (T6); Dobriban-Wager 2018; Hastie et al. 2019", topic="ridge",
           checked_by=RIDGE,
           summary="Asymptotic excess risk of ridge regression from scratch with penalty lam "
                   "(Marchenko-Pastur); lam = 0 is the ridgeless scratch risk.")
@@ -217,7 +217,7 @@ def bayes_inverse_snr():
 
 
 @register("scratch_optimal_ridge", params=("gamma", "sigma", "norm_t"), status="EXT",
-          reference="THEORY.md §3.5", topic="ridge", checked_by=TUNED,
+          reference="docs/background.md §3.5", topic="ridge", checked_by=TUNED,
           summary="Risk-minimising ridge penalty lam* = sigma^2/(gamma ||beta_t||^2) (Bayes-optimal "
                   "for a Gaussian prior); 0 when sigma = 0, +inf at gamma = 0 (the limit; there "
                   "every lam > 0 gives the same risk ||beta_t||^2).")
@@ -230,7 +230,7 @@ def scratch_optimal_ridge():
 
 
 @register("scratch_risk_optimal_ridge", params=("gamma", "sigma", "norm_t"), status="EXT",
-          reference="THEORY.md §3.5", topic="ridge", checked_by=TUNED,
+          reference="docs/background.md §3.5", topic="ridge", checked_by=TUNED,
           summary="Asymptotic risk of optimally tuned ridge from scratch, R* = (sigma^2/gamma) "
                   "m_{lam*}: no interpolation peak, decreasing in gamma, ||beta_t||^2 (1 - gamma)_+ "
                   "at sigma = 0.")
@@ -263,7 +263,7 @@ def scratch_risk_optimal_ridge():
 
 
 @register("linear_transfer_transferability_tuned", params=("gamma", "theta", "sigma", "norm_t"),
-          status="EXT", reference="THEORY.md §3.5, §4.3, §5.1", topic="ridge", checked_by=TUNED,
+          status="EXT", reference="docs/background.md §3.5, §4.3, §5.1", topic="ridge", checked_by=TUNED,
           summary="Linear-transfer transferability against the optimally tuned ridge scratch "
                   "baseline: R*(gamma, sigma) - ||beta_t||^2 sin^2(theta) (predicted Figure 5).")
 def linear_transfer_transferability_tuned():
@@ -276,7 +276,7 @@ def linear_transfer_transferability_tuned():
 
 
 @register("lt_boundary_tuned", params=("theta", "sigma", "norm_t"), status="EXT",
-          reference="THEORY.md §3.5", topic="ridge",
+          reference="docs/background.md §3.5", topic="ridge",
           summary="Sample ratio gamma_b where R*(gamma, sigma) = ||beta_t||^2 sin^2(theta): transfer "
                   "beats tuned ridge exactly for gamma < gamma_b; +inf at theta in {0, pi} with "
                   "sigma > 0 (no crossing: transfer always helps).")

@@ -1,4 +1,4 @@
-"""Training from scratch: implicit bias and double descent (THEORY.md §3).
+"""Training from scratch: implicit bias and double descent (docs/background.md §3).
 
 From a small initialisation, gradient flow on the target loss converges to the minimum-norm
 interpolator ``beta_sc = X^+ y = P beta_t + X^+ eps`` (§3.1, paper Theorem 3.5). Its excess
@@ -32,7 +32,7 @@ def bias_and_variance():
 
 
 @register("scratch_risk_finite", params=("n", "d", "sigma", "norm_t"), status="EXT",
-          reference="THEORY.md §3.3", topic="scratch", checked_by=MIN_NORM,
+          reference="docs/background.md §3.3", topic="scratch", checked_by=MIN_NORM,
           summary="Exact expected excess risk of the min-norm interpolator at finite n, d "
                   "(Gaussian inputs); +inf at |n - d| <= 1 when sigma > 0.")
 def scratch_risk_finite():
@@ -43,7 +43,7 @@ def scratch_risk_finite():
 
 
 @register("scratch_risk", params=("gamma", "sigma", "norm_t"), status="PAPER",
-          reference="THEORY.md §3.2; paper Theorem 3.6, eq. (8)", topic="scratch", checked_by=MIN_NORM,
+          reference="docs/background.md §3.2; paper Theorem 3.6, eq. (8)", topic="scratch", checked_by=MIN_NORM,
           summary="Excess risk of training from scratch in the proportional limit n/d -> gamma: "
                   "double descent with the interpolation peak at gamma = 1.")
 def scratch_risk():
@@ -55,7 +55,7 @@ def _under_parameterised_branch():
 
 
 @register("scratch_optimal_gamma", params=("sigma", "norm_t"), status="EXT",
-          reference="THEORY.md §3.4", topic="scratch",
+          reference="docs/background.md §3.4", topic="scratch",
           summary="Sample ratio gamma* < 1 minimising the scratch risk on the under-parameterised "
                   "side (0 when sigma >= norm_t: the risk then increases on (0, 1)).")
 def scratch_optimal_gamma():
@@ -67,7 +67,7 @@ def scratch_optimal_gamma():
 
 
 @register("scratch_risk_minimum", params=("sigma", "norm_t"), status="EXT",
-          reference="THEORY.md §3.4", topic="scratch",
+          reference="docs/background.md §3.4", topic="scratch",
           summary="Smallest scratch risk over gamma < 1 (the value at gamma*); ||beta_t||^2 when "
                   "sigma >= norm_t (approached as gamma -> 0).")
 def scratch_risk_minimum():

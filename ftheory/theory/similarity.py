@@ -1,4 +1,4 @@
-"""Distances between the source and target task laws of the linear-Gaussian family (THEORY.md §9).
+"""Distances between the source and target task laws of the linear-Gaussian family (docs/background.md §9).
 
 A task with teacher ``beta`` and label noise ``s`` is the joint law of ``(x, y)`` with
 ``x ~ N(0, I_d)`` and ``y = beta . x + s eps``, ``eps ~ N(0, 1)``: a centred Gaussian on
@@ -58,12 +58,12 @@ def kl_conditional(s_p, s_q, gap_sq):
 
 
 @register("kl_source_target", params=("theta", "sigma", "sigma_s", "norm_s", "norm_t"), status="EXT",
-          reference="THEORY.md §9.2 (KL ingredient), §9.4", topic="similarity", checked_by=SIM,
+          reference="docs/background.md §9.2 (KL ingredient), §9.4", topic="similarity", checked_by=SIM,
           constraints="+inf when a noise level is 0, unless the two laws coincide",
           summary="KL(p_s || p_t) between the source and target joint laws of (x, y): "
                   "log(sigma/sigma_s) + (sigma_s^2 + |beta_s - beta_t|^2)/(2 sigma^2) - 1/2.")
 def kl_source_target():
-    """THEORY.md §9.2/§9.4 with two noise levels: ``KL(p_s || p_t)``.
+    """docs/background.md §9.2/§9.4 with two noise levels: ``KL(p_s || p_t)``.
 
     The ``x``-marginals are equal, so ``KL = E_x KL(N(beta_s.x, sigma_s^2) || N(beta_t.x, sigma^2))``
     and ``E_x ((beta_s - beta_t).x)^2 = |beta_s - beta_t|^2``. At ``sigma_s = sigma`` it is
@@ -73,23 +73,23 @@ def kl_source_target():
 
 
 @register("kl_target_source", params=("theta", "sigma", "sigma_s", "norm_s", "norm_t"), status="EXT",
-          reference="THEORY.md §9.2 (KL ingredient), §9.4", topic="similarity", checked_by=SIM,
+          reference="docs/background.md §9.2 (KL ingredient), §9.4", topic="similarity", checked_by=SIM,
           constraints="+inf when a noise level is 0, unless the two laws coincide",
           summary="KL(p_t || p_s), the reverse direction: log(sigma_s/sigma) + (sigma^2 + "
                   "|beta_s - beta_t|^2)/(2 sigma_s^2) - 1/2; differs from KL(p_s || p_t) when sigma_s != sigma.")
 def kl_target_source():
-    """THEORY.md §9.2/§9.4: ``KL(p_t || p_s)``; see :func:`kl_source_target`."""
+    """docs/background.md §9.2/§9.4: ``KL(p_t || p_s)``; see :func:`kl_source_target`."""
     return kl_conditional(sigma, sigma_s, teacher_gap_sq())
 
 
 @register("kl_divergence_task", params=("theta", "sigma", "norm_s", "norm_t"), status="PAPER",
-          reference="THEORY.md §9.4; paper Appendix A, Fig. 4(a)", topic="similarity", checked_by=SIM,
+          reference="docs/background.md §9.4; paper Appendix A, Fig. 4(a)", topic="similarity", checked_by=SIM,
           constraints="sigma = 0: +inf unless beta_s = beta_t (then 0)",
           summary="KL between the source and target laws at equal label noise, symmetric: "
                   "|beta_s - beta_t|^2/(2 sigma^2) = (1 - cos theta)/sigma^2 for unit teachers, "
                   "at most 2/sigma^2 (theta = pi).")
 def kl_divergence_task():
-    """THEORY.md §9.4: ``KL(p_s || p_t) = KL(p_t || p_s) = |beta_s - beta_t|^2 / (2 sigma^2)``."""
+    """docs/background.md §9.4: ``KL(p_s || p_t) = KL(p_t || p_s) = |beta_s - beta_t|^2 / (2 sigma^2)``."""
     return kl_conditional(sigma, sigma, teacher_gap_sq())
 
 
@@ -125,13 +125,13 @@ def w2_fidelity():
 
 
 @register("wasserstein2_task", params=("theta", "sigma", "sigma_s", "norm_s", "norm_t"), status="EXT",
-          reference="THEORY.md §9.1, §9.4 (Gaussian joint laws); Dowson & Landau (1982), Gelbrich (1990)",
+          reference="docs/background.md §9.1, §9.4 (Gaussian joint laws); Dowson & Landau (1982), Gelbrich (1990)",
           topic="similarity", checked_by=SIM,
           summary="Wasserstein-2 distance between the Gaussian joint laws of (x, y) (Euclidean ground "
                   "metric): sqrt(tr S_s + tr S_t - 2 tr (S_s^1/2 S_t S_s^1/2)^1/2), reduced to three "
                   "dimensions and solved by the trigonometric form of a cubic; independent of d >= 2.")
 def wasserstein2_task():
-    """Closed-form ``W2(p_s, p_t)`` between the two centred Gaussian task laws (THEORY.md §9.4 [EXT]).
+    """Closed-form ``W2(p_s, p_t)`` between the two centred Gaussian task laws (docs/background.md §9.4 [EXT]).
 
     ``W2^2 = tr S_s + tr S_t - 2 F`` with the fidelity ``F`` of :func:`w2_fidelity`; in the reduced
     three dimensions ``tr S = 2 + |b|^2 + s^2``. The radicand is clamped at 0 (rounding).
@@ -146,25 +146,25 @@ def wasserstein2_task():
 
 
 @register("wasserstein1_upper_bound", params=("theta", "sigma", "sigma_s", "norm_s", "norm_t"),
-          status="PAPER", reference="THEORY.md §9.4 (couple identical x and noise)", topic="similarity",
+          status="PAPER", reference="docs/background.md §9.4 (couple identical x and noise)", topic="similarity",
           checked_by=SIM,
           summary="W1(p_s, p_t) <= sqrt(2/pi) sqrt(|beta_s - beta_t|^2 + (sigma_s - sigma)^2): the coupling "
                   "with the same x and noise; 2 sqrt(2/pi) sin(theta/2) for unit teachers, equal noise.")
 def wasserstein1_upper_bound():
-    """THEORY.md §9.4: couple ``(x, eps)`` identically; then ``y_s - y_t = (beta_s - beta_t).x +
+    """docs/background.md §9.4: couple ``(x, eps)`` identically; then ``y_s - y_t = (beta_s - beta_t).x +
     (sigma_s - sigma) eps ~ N(0, Delta^2 + (sigma_s - sigma)^2)`` and ``E|N(0, v)| = sqrt(2 v/pi)``.
     (The two noise levels are [EXT].)"""
     return sp.sqrt(2 / sp.pi) * sp.sqrt(teacher_gap_sq() + (sigma_s - sigma) ** 2)
 
 
 @register("wasserstein1_lower_bound", params=("theta", "sigma", "sigma_s", "norm_s", "norm_t"), status="EXT",
-          reference="THEORY.md §9.4 ([EXT] lower bound)", topic="similarity", checked_by=SIM,
+          reference="docs/background.md §9.4 ([EXT] lower bound)", topic="similarity", checked_by=SIM,
           summary="W1(p_s, p_t) >= sqrt(2/pi) max{(sqrt(D^2 + sigma^2) - sigma_s)/sqrt(1 + norm_s^2), "
                   "(sqrt(D^2 + sigma_s^2) - sigma)/sqrt(1 + norm_t^2), |sqrt(norm_s^2 + sigma_s^2) - "
                   "sqrt(norm_t^2 + sigma^2)|}, D = |beta_s - beta_t|; for unit teachers and equal noise "
                   "(sqrt(4 sin^2(theta/2) + sigma^2) - sigma)/sqrt(pi).")
 def wasserstein1_lower_bound():
-    """THEORY.md §9.4 [EXT]: Kantorovich-Rubinstein duality with three 1-Lipschitz test functions.
+    """docs/background.md §9.4 [EXT]: Kantorovich-Rubinstein duality with three 1-Lipschitz test functions.
 
     * ``h_s(x, y) = |y - beta_s.x| / sqrt(1 + |beta_s|^2)`` (a linear map of norm
       ``sqrt(1 + |beta_s|^2)``, then ``|.|``): ``E_{p_s} h_s = sqrt(2/pi) sigma_s/sqrt(1 + norm_s^2)``
@@ -172,7 +172,7 @@ def wasserstein1_lower_bound():
     * ``h_t`` likewise with the roles exchanged;
     * ``h(x, y) = |y|``: ``y ~ N(0, |beta|^2 + s^2)`` under either law.
 
-    For unit teachers and equal noise the first two give THEORY.md's
+    For unit teachers and equal noise the first two give the bound of docs/background.md §9.4,
     ``pi^(-1/2) (sqrt(4 sin^2(theta/2) + sigma^2) - sigma)`` and the third gives 0.
     """
     gap = teacher_gap_sq()
@@ -184,12 +184,12 @@ def wasserstein1_lower_bound():
 
 
 @register("dudley_lower_bound_cosine", params=("sigma", "sigma_s", "norm_s", "norm_t"), status="PAPER*",
-          reference="THEORY.md §9.2 (Dudley ingredient), §9.3", topic="similarity", checked_by=SIM,
+          reference="docs/background.md §9.2 (Dudley ingredient), §9.3", topic="similarity", checked_by=SIM,
           summary="Dudley (bounded-Lipschitz) distance >= |E_s cos y - E_t cos y|/2 = "
                   "|exp(-(norm_s^2 + sigma_s^2)/2) - exp(-(norm_t^2 + sigma^2)/2)|/2, the paper's cosine test "
                   "function; blind to theta, and 0 for equal norms and noises. The metric itself is at most 2.")
 def dudley_lower_bound_cosine():
-    """THEORY.md §9.2: ``h(x, y) = cos(y)/2`` has ``|h|_inf + |h|_Lip = 1`` and
+    """docs/background.md §9.2: ``h(x, y) = cos(y)/2`` has ``|h|_inf + |h|_Lip = 1`` and
     ``E_{p_f} cos y = exp(-s^2/2) E_x cos f(x)``; for ``f = beta.x`` with Gaussian ``x``,
     ``E_x cos(beta.x) = exp(-|beta|^2/2)``. The bound lies in ``[0, 1/2]``, far from the metric's range
     ``[0, 2]`` (§9.3)."""

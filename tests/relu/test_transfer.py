@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from ftheory.relu.projection import teacher_projection
-from ftheory.relu.transfer import leverage_moments, predict_linear_transfer_risk, simulate_linear_transfer_risk
+from ftheory.relu.transfer import leverage_moments, predict_linear_transfer_risk, simulate_relu_readout_risk
 
 Z_MAX = 4.5
 
@@ -49,7 +49,7 @@ def test_leverage_moments_have_their_exact_means(setting, moments):
 def test_leverage_prediction_matches_simulation_at_moderate_n(setting, n, sigma):
     W, c, B, _ = setting
     pred = predict_linear_transfer_risk(W, c, B, n, sigma, samples=300_000, seed=1)
-    sim = simulate_linear_transfer_risk(W, c, B, n, sigma, instances=2000, seed=10 * n + int(10 * sigma))
+    sim = simulate_relu_readout_risk(W, c, B, n, sigma, instances=2000, seed=10 * n + int(10 * sigma))
     # uncertainty of the prediction's Monte Carlo constants, propagated to first order
     pred_se = math.hypot(pred.stderr["hr2"], (sigma ** 2 * pred.k + pred.leverage_residual) / (n - pred.kappa)
                          * pred.stderr["h2"] / pred.k) / (n - pred.kappa)
@@ -61,10 +61,10 @@ def test_gaussian_heuristic_underestimates_near_the_threshold(setting):
     """Documented finding: at n ~ 2k the Gaussian heuristic is clearly too low; at n = 100 the leverage
     form is closer to the simulation than the Gaussian one."""
     W, c, B, _ = setting
-    sim = simulate_linear_transfer_risk(W, c, B, 30, 0.3, instances=3000, seed=3)
+    sim = simulate_relu_readout_risk(W, c, B, 30, 0.3, instances=3000, seed=3)
     gauss = predict_linear_transfer_risk(W, c, B, 30, 0.3, method="gaussian")
     assert sim.mean - gauss.risk > 5 * sim.sem
-    sim100 = simulate_linear_transfer_risk(W, c, B, 100, 0.3, instances=3000, seed=4)
+    sim100 = simulate_relu_readout_risk(W, c, B, 100, 0.3, instances=3000, seed=4)
     lev = predict_linear_transfer_risk(W, c, B, 100, 0.3, samples=300_000, seed=1)
     g100 = predict_linear_transfer_risk(W, c, B, 100, 0.3, method="gaussian")
     assert abs(sim100.mean - lev.risk) < abs(sim100.mean - g100.risk)
@@ -89,6 +89,6 @@ def test_predict_validates(setting, kwargs, match):
 def test_simulate_validates(setting):
     W, c, B, _ = setting
     with pytest.raises(ValueError, match="instances"):
-        simulate_linear_transfer_risk(W, c, B, 30, instances=1)
+        simulate_relu_readout_risk(W, c, B, 30, instances=1)
     with pytest.raises(ValueError, match="W_basis"):
-        simulate_linear_transfer_risk(W, c, B[:, :3], 30)
+        simulate_relu_readout_risk(W, c, B[:, :3], 30)

@@ -1,4 +1,4 @@
-"""Tests of ftheory.simulate.deep_linear (THEORY.md §1.3–§1.4, §2, §3.1, §3.5, §4.1, §6).
+"""Tests of ftheory.simulate.deep_linear (docs/background.md §1.3–§1.4, §2, §3.1, §3.5, §4.1, §6).
 
 Closed forms used as references are computed here with NumPy (simulate never imports theory).
 """

@@ -103,3 +103,161 @@ def test_killed_sweep_resumes_and_recomputes_nothing_finished(tmp_path):
     fresh = subprocess.run(cmd[:-3] + ["--store", str(tmp_path / "fresh"), "--json"], capture_output=True,
                            text=True, check=True)
     assert json.loads(fresh.stdout)["rows"] == data["rows"]
+
+
+# ------------------------------------------------------------------------------------------
+# a real dask.distributed cluster: scheduler and two workers as separate processes
+# ------------------------------------------------------------------------------------------
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _spawn(args, log):
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return subprocess.Popen([sys.executable, "-m", *args], env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    """``dask scheduler`` and two ``dask worker`` processes (no nanny: killing one kills the worker)."""
+    pytest.importorskip("distributed")
+    sched_file = str(tmp_path / "scheduler.json")
+    log = open(tmp_path / "cluster.log", "w")
+    procs = [_spawn(["distributed.cli.dask_scheduler", "--scheduler-file", sched_file, "--port", "0",
+                     "--no-dashboard", "--no-show"], log)]
+    deadline = time.time() + 60
+    while not os.path.exists(sched_file) and time.time() < deadline:
+        time.sleep(0.1)
+    workers = [_spawn(["distributed.cli.dask_worker", "--scheduler-file", sched_file, "--nthreads", "1",
+                       "--no-nanny", "--no-dashboard", "--name", f"w{i}"], log) for i in range(2)]
+    procs += workers
+    try:
+        yield sched_file, workers
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+            p.wait()
+        log.close()
+
+
+@pytest.mark.slow
+def test_real_cluster_equals_serial_even_after_a_worker_is_killed(cluster, tmp_path):
+    """Sweep of deep-linear GD on a scheduler + 2 worker processes; SIGKILL one worker mid-run: the
+    scheduler reruns its points elsewhere and every number equals the serial run; the store resumes."""
+    import threading
+
+    from distributed import Client
+
+    from ftheory.simulate.deep_linear import simulate_deep_scratch
+    from ftheory.simulate.sweeps import use_executor
+
+    sched_file, workers = cluster
+    grid = {"n": [8, 12, 16, 20, 24, 28, 32, 36, 44, 48]}
+    fixed = {"d": 40, "sigma": 0.3}
+    kw = dict(fixed=fixed, instances=6, seed=3, progress=False)
+    serial = sweep(simulate_deep_scratch, grid, **kw)
+    with Client(scheduler_file=sched_file, timeout="60s") as c:
+        c.wait_for_workers(2, timeout=60)
+    store = tmp_path / "store"
+    killed = {}
+
+    def killer():
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            done = [f for f in os.listdir(store) if f.endswith(".json") and not f.startswith(".")] \
+                if store.exists() else []
+            if done:
+                killed["done_at_kill"] = len(done)
+                workers[0].kill()
+                return
+            time.sleep(0.01)
+
+    th = threading.Thread(target=killer)
+    th.start()
+    with use_executor("dask", scheduler=sched_file):
+        dist = sweep(simulate_deep_scratch, grid, store=str(store), **kw)
+    th.join()
+    assert workers[0].poll() is not None and killed["done_at_kill"] < len(grid["n"]), \
+        "the worker must be killed mid-run for this test to mean anything"
+    assert dist.records == serial.records
+    with Client(scheduler_file=sched_file, timeout="60s") as client:
+        again = sweep(simulate_deep_scratch, grid, store=str(store), executor="dask", client=client, **kw)
+    assert (again.loaded, again.computed) == (len(grid["n"]), 0) and again.records == serial.records
+    # the CLI: ftheory sweep ... --scheduler FILE on the surviving worker
+    out = subprocess.run([sys.executable, "-m", "ftheory.cli", "sweep", "gd-scratch", "--grid", "n=8,12",
+                          "--set", "d=40", "--set", "sigma=0.3", "--instances", "6", "--seed", "3",
+                          "--scheduler", sched_file, "--json"], capture_output=True, text=True, check=True,
+                         env=dict(os.environ, PYTHONPATH=ROOT))
+    rows = json.loads(out.stdout)["rows"]
+    assert [r["mean"] for r in rows] == [r["mean"] for r in serial.rows[:2]]
+    # ftheory reproduce --scheduler: a figure with deep-linear GD and closed-form simulations, same numbers
+    figs = {}
+    for name, extra in (("serial", []), ("dask", ["--scheduler", sched_file])):
+        out_dir = tmp_path / name
+        subprocess.run([sys.executable, "-m", "ftheory.cli", "reproduce", "--scale", "tiny", "--only", "lt-ridge",
+                        "--out", str(out_dir), *extra], capture_output=True, text=True, check=True,
+                       env=dict(os.environ, PYTHONPATH=ROOT))
+        figs[name] = json.loads((out_dir / "data" / "lt-ridge.json").read_text())
+    assert figs["dask"] == figs["serial"]
+
+
+def test_use_executor_sets_the_default_executor():
+    from ftheory.simulate.sweeps import use_executor
+
+    with use_executor("processes", workers=2):
+        assert _run().records == _run(executor="serial").records
+    with pytest.raises(ValueError, match="needs executor='dask'"):
+        with use_executor("serial", scheduler="tcp://127.0.0.1:1"):
+            pass
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"fixed": {"d": 40, "theta": 1.0}}, r"has no parameter 'theta'; its parameters are n, d, sigma"),
+    ({"grid": {"n": [20]}, "fixed": {"d": 40}}, r"needs 'sigma'.*its parameters are n, d, sigma"),
+])
+def test_unknown_or_missing_parameters_are_one_line_errors(kwargs, match):
+    args = {"grid": GRID, "instances": 5, "seed": 0, "progress": False, **kwargs}
+    grid = args.pop("grid")
+    with pytest.raises(ValueError, match=match):
+        sweep(simulate_min_norm_risk, grid, **args)
+
+
+def test_store_must_be_a_writable_folder(tmp_path):
+    afile = tmp_path / "file"
+    afile.write_text("x")
+    for bad, why in ((afile, "it is a file"), (afile / "sub", "store=")):
+        with pytest.raises(ValueError, match=why):
+            _run(store=str(bad))
+
+
+def test_grid_size_is_bounded():
+    from ftheory.simulate.sweeps import MAX_POINTS
+
+    with pytest.raises(ValueError, match=f"at most {MAX_POINTS}"):
+        sweep(simulate_min_norm_risk, {"n": range(1, 400), "sigma": np.linspace(0, 1, 400)}, fixed={"d": 40},
+              instances=2, progress=False)
+
+
+def test_every_catalogued_simulator_resolves_and_deep_linear_sweeps_at_depth_3():
+    from ftheory.simulate.catalog import SIMULATORS, simulator
+
+    for name in SIMULATORS:
+        assert callable(simulator(name))
+    res = sweep(simulator("gd-transfer"), {"n": [6, 18]}, fixed={"d": 12, "theta": 0.5, "sigma": 0.1, "depth": 3},
+                instances=2, seed=1, progress=False)
+    assert {r["quantity"] for r in res.rows} == {"sc", "lt", "ft", "T_lt", "T_ft"}
+
+
+def test_cli_sweep_errors_are_one_line(capsys, tmp_path):
+    from ftheory.cli import main
+
+    cases = [["sweep", "scratch", "--grid", "n=10", "--set", "d=20", "--set", "theta=1"],
+             ["sweep", "scratch", "--grid", "n=10", "--set", "d=20"],
+             ["sweep", "scratch", "--grid", "n=1:1e12:1", "--set", "d=20", "--set", "sigma=0"],
+             ["sweep", "scratch", "--grid", "n=10", "--set", "d=20", "--set", "sigma=0", "--store", str(tmp_path / "f" / "\0")]]
+    (tmp_path / "f").write_text("")
+    for argv in cases:
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("ftheory: error: ") and err.count("\n") == 1, err

@@ -40,7 +40,7 @@ def test_topic_and_metadata():
             "relu_gaussian_eigenvalue", "sphere_harmonic_multiplicity"} <= names
     assert kernel.status == "PAPER" and kernel.defaults == {"norm_w": 1.0, "norm_v": 1.0}
     for r in ftheory.results("relu"):
-        assert r.reference.startswith("THEORY.md §10.2")
+        assert r.reference.startswith("docs/background.md §10.2")
 
 
 # -- kernels ------------------------------------------------------------------------------------

@@ -6,21 +6,21 @@
 const {sq, positiveRoot, quad, beta} = root.FT_RUNTIME;
 const R = {};
 
-// finetune_break_even_theta: THEORY.md §6.2 (pi/3 for unit teachers; norms: EXT)
+// finetune_break_even_theta: docs/background.md §6.2 (pi/3 for unit teachers; norms: EXT)
 function finetune_break_even_theta__branches(norm_s, norm_t) {
   if (norm_s <= 2*norm_t) return Math.acos((1/2)*norm_s/norm_t);
   return 0;
 }
 R.finetune_break_even_theta = finetune_break_even_theta__branches;
 
-// finetune_break_even_theta_gf: THEORY.md §6.3-§6.4
+// finetune_break_even_theta_gf: docs/background.md §6.3-§6.4
 function finetune_break_even_theta_gf__branches(gamma, sigma, depth, norm_s, norm_t) {
   if (sq(sigma)*Math.min(1, gamma) - (1 - Math.min(1, gamma))*(Math.pow(2, 2*depth/(depth - 1))*sq(norm_s)*Math.pow(norm_s, -2*depth/(depth - 1))*Math.pow(norm_t, 2*depth/(depth - 1)) + 3*sq(norm_t)*Math.min(1, gamma) - 4*sq(norm_t)) <= 0 && gamma < 1) return Math.acos((1/2)*norm_s*Math.pow(positiveRoot(depth, 1 - gamma, (gamma*sq(norm_t) + gamma*sq(sigma)/(1 - gamma))/sq(norm_s)), (1/2)*depth - 1/2)/norm_t);
   return 0;
 }
 R.finetune_break_even_theta_gf = finetune_break_even_theta_gf__branches;
 
-// finetune_scale: THEORY.md §6.3-§6.4
+// finetune_scale: docs/background.md §6.3-§6.4
 function finetune_scale__branches(gamma, sigma, depth, norm_s, norm_t) {
   if (gamma < 1) return Math.pow(positiveRoot(depth, 1 - gamma, (gamma*sq(norm_t) + gamma*sq(sigma)/(1 - gamma))/sq(norm_s)), (1/2)*depth - 1/2);
   if (gamma > 1) return Math.pow((sq(norm_t) + sq(sigma)/(gamma - 1))/sq(norm_s), ((1/2)*depth - 1/2)/depth);
@@ -29,28 +29,28 @@ function finetune_scale__branches(gamma, sigma, depth, norm_s, norm_t) {
 }
 R.finetune_scale = finetune_scale__branches;
 
-// finetune_transferability: THEORY.md §6.2; paper Theorem 3.9, eqs. (14)-(15) (norms: EXT)
+// finetune_transferability: docs/background.md §6.2; paper Theorem 3.9, eqs. (14)-(15) (norms: EXT)
 function finetune_transferability__branches(gamma, theta, norm_s, norm_t) {
   if (gamma < 1) return norm_s*(gamma - 1)*(norm_s - 2*norm_t*Math.cos(theta));
   return 0;
 }
 R.finetune_transferability = finetune_transferability__branches;
 
-// finetune_transferability_finite: THEORY.md §6.2 (exact finite size)
+// finetune_transferability_finite: docs/background.md §6.2 (exact finite size)
 function finetune_transferability_finite__branches(n, d, theta, norm_s, norm_t) {
   if (d > n) return -norm_s*(1 - n/d)*(norm_s - 2*norm_t*Math.cos(theta));
   return 0;
 }
 R.finetune_transferability_finite = finetune_transferability_finite__branches;
 
-// finetune_transferability_gf: THEORY.md §6.3-§6.4 (correction of Theorem 3.9)
+// finetune_transferability_gf: docs/background.md §6.3-§6.4 (correction of Theorem 3.9)
 function finetune_transferability_gf__branches(gamma, theta, sigma, depth, norm_s, norm_t) {
   if (gamma < 1) return -norm_s*(1 - gamma)*(norm_s*Math.pow(positiveRoot(depth, 1 - gamma, (gamma*sq(norm_t) + gamma*sq(sigma)/(1 - gamma))/sq(norm_s)), (1/2)*depth - 1/2) - 2*norm_t*Math.cos(theta))*Math.pow(positiveRoot(depth, 1 - gamma, (gamma*sq(norm_t) + gamma*sq(sigma)/(1 - gamma))/sq(norm_s)), (1/2)*depth - 1/2);
   return 0;
 }
 R.finetune_transferability_gf = finetune_transferability_gf__branches;
 
-// finetune_break_even_theta_finite_source: THEORY.md §7.2; paper eq. (23)
+// finetune_break_even_theta_finite_source: docs/background.md §7.2; paper eq. (23)
 function finetune_break_even_theta_finite_source__branches(gamma_s, sigma_s) {
   if (sq(sigma_s) <= 1 - gamma_s && gamma_s < 1) return Math.acos((1/2)*sq(sigma_s)/(1 - gamma_s) + 1/2);
   if (sq(sigma_s) <= gamma_s - 1 && gamma_s > 1) return Math.acos((1/2)*sq(sigma_s)/(gamma_s - 1) + 1/2);
@@ -59,7 +59,43 @@ function finetune_break_even_theta_finite_source__branches(gamma_s, sigma_s) {
 }
 R.finetune_break_even_theta_finite_source = finetune_break_even_theta_finite_source__branches;
 
-// finetune_transferability_finite_source: THEORY.md §7.2; paper Theorem C.1, eq. (22)
+// finetune_break_even_theta_gf_finite_source: docs/background.md §6.4, §7.2
+function finetune_break_even_theta_gf_finite_source__branches(gamma, sigma, gamma_s, sigma_s, depth) {
+  if (gamma < 1 && gamma_s < 1) return Math.acos(Math.min(1, (1/2)*(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s)*Math.pow(positiveRoot(depth, 1 - gamma, (gamma*sq(sigma)/(1 - gamma) + gamma)/(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s)), (1/2)*depth - 1/2)/gamma_s));
+  if (gamma > 1 && gamma_s < 1) return Math.acos(Math.min(1, (1/2)*Math.pow((sq(sigma)/(gamma - 1) + 1)/(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s), ((1/2)*depth - 1/2)/depth)*(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s)/gamma_s));
+  if (sigma == 0 && gamma_s < 1) return Math.acos(Math.min(1, (1/2)*(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s)*Math.pow(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s, -((1/2)*depth - 1/2)/depth)/gamma_s));
+  if (gamma_s < 1) return Math.acos(Math.min(1, Number.POSITIVE_INFINITY*(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s)/gamma_s));
+  if (gamma_s > 1 && gamma < 1) return Math.acos(Math.min(1, (1/2)*(sq(sigma_s)/(gamma_s - 1) + 1)*Math.pow(positiveRoot(depth, 1 - gamma, (gamma*sq(sigma)/(1 - gamma) + gamma)/(sq(sigma_s)/(gamma_s - 1) + 1)), (1/2)*depth - 1/2)));
+  if (gamma > 1 && gamma_s > 1) return Math.acos(Math.min(1, (1/2)*Math.pow((sq(sigma)/(gamma - 1) + 1)/(sq(sigma_s)/(gamma_s - 1) + 1), ((1/2)*depth - 1/2)/depth)*(sq(sigma_s)/(gamma_s - 1) + 1)));
+  if (sigma == 0 && gamma_s > 1) return Math.acos(Math.min(1, (1/2)*(sq(sigma_s)/(gamma_s - 1) + 1)*Math.pow(sq(sigma_s)/(gamma_s - 1) + 1, -((1/2)*depth - 1/2)/depth)));
+  if (gamma_s > 1) return Math.acos(Math.min(1, Number.POSITIVE_INFINITY*(sq(sigma_s)/(gamma_s - 1) + 1)));
+  if (sigma_s == 0 && gamma < 1) return Math.acos(Math.min(1, (1/2)*Math.pow(positiveRoot(depth, 1 - gamma, gamma*sq(sigma)/(1 - gamma) + gamma), (1/2)*depth - 1/2)));
+  if (sigma_s == 0 && gamma > 1) return Math.acos(Math.min(1, (1/2)*Math.pow(sq(sigma)/(gamma - 1) + 1, ((1/2)*depth - 1/2)/depth)));
+  if (sigma == 0 && sigma_s == 0) return (1/3)*Math.PI;
+  return 0;
+}
+R.finetune_break_even_theta_gf_finite_source = finetune_break_even_theta_gf_finite_source__branches;
+
+// finetune_scale_finite_source: docs/background.md §6.4, §7.2
+function finetune_scale_finite_source__branches(gamma, sigma, gamma_s, sigma_s, depth) {
+  if (gamma < 1 && gamma_s < 1) return Math.pow(positiveRoot(depth, 1 - gamma, (gamma*sq(sigma)/(1 - gamma) + gamma)/(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s)), (1/2)*depth - 1/2);
+  if (gamma > 1 && gamma_s < 1) return Math.pow((sq(sigma)/(gamma - 1) + 1)/(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s), ((1/2)*depth - 1/2)/depth);
+  if (sigma == 0 && gamma_s < 1) return Math.pow(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s, -((1/2)*depth - 1/2)/depth);
+  if (gamma_s < 1) return Number.POSITIVE_INFINITY;
+  if (gamma_s > 1 && gamma < 1) return Math.pow(positiveRoot(depth, 1 - gamma, (gamma*sq(sigma)/(1 - gamma) + gamma)/(sq(sigma_s)/(gamma_s - 1) + 1)), (1/2)*depth - 1/2);
+  if (gamma > 1 && gamma_s > 1) return Math.pow((sq(sigma)/(gamma - 1) + 1)/(sq(sigma_s)/(gamma_s - 1) + 1), ((1/2)*depth - 1/2)/depth);
+  if (sigma == 0 && gamma_s > 1) return Math.pow(sq(sigma_s)/(gamma_s - 1) + 1, -((1/2)*depth - 1/2)/depth);
+  if (gamma_s > 1) return Number.POSITIVE_INFINITY;
+  if (sigma_s == 0 && gamma < 1) return Math.pow(positiveRoot(depth, 1 - gamma, gamma*sq(sigma)/(1 - gamma) + gamma), (1/2)*depth - 1/2);
+  if (sigma_s == 0 && gamma > 1) return Math.pow(sq(sigma)/(gamma - 1) + 1, ((1/2)*depth - 1/2)/depth);
+  if (sigma == 0 && sigma_s == 0) return 1;
+  if (sigma_s == 0) return Number.POSITIVE_INFINITY;
+  if (gamma < 1) return Math.pow(1 - gamma, (1/2)*depth - 1/2);
+  return 0;
+}
+R.finetune_scale_finite_source = finetune_scale_finite_source__branches;
+
+// finetune_transferability_finite_source: docs/background.md §7.2; paper Theorem C.1, eq. (22)
 function finetune_transferability_finite_source__branches(gamma, theta, gamma_s, sigma_s) {
   if (gamma >= 1) return 0;
   if (gamma_s < 1) return (1 - gamma)*(-gamma_s*sq(sigma_s)/(1 - gamma_s) + 2*gamma_s*Math.cos(theta) - gamma_s);
@@ -69,7 +105,29 @@ function finetune_transferability_finite_source__branches(gamma, theta, gamma_s,
 }
 R.finetune_transferability_finite_source = finetune_transferability_finite_source__branches;
 
-// finite_source_norm_sq: THEORY.md §7.1; paper Appendix C
+// finetune_transferability_gf_finite_source: docs/background.md §6.4, §7.2
+function finetune_transferability_gf_finite_source__branches(gamma, theta, sigma, gamma_s, sigma_s, depth) {
+  if (gamma < 1 && gamma_s < 1) return -(1 - gamma)*Math.sqrt(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s)*(-2*gamma_s*Math.cos(theta)/Math.sqrt(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s) + Math.sqrt(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s)*Math.pow(positiveRoot(depth, 1 - gamma, (gamma*sq(sigma)/(1 - gamma) + gamma)/(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s)), (1/2)*depth - 1/2))*Math.pow(positiveRoot(depth, 1 - gamma, (gamma*sq(sigma)/(1 - gamma) + gamma)/(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s)), (1/2)*depth - 1/2);
+  if (gamma_s < 1) return 0;
+  if (gamma_s > 1 && gamma < 1) return -(1 - gamma)*Math.sqrt(sq(sigma_s)/(gamma_s - 1) + 1)*(Math.sqrt(sq(sigma_s)/(gamma_s - 1) + 1)*Math.pow(positiveRoot(depth, 1 - gamma, (gamma*sq(sigma)/(1 - gamma) + gamma)/(sq(sigma_s)/(gamma_s - 1) + 1)), (1/2)*depth - 1/2) - 2*Math.cos(theta)/Math.sqrt(sq(sigma_s)/(gamma_s - 1) + 1))*Math.pow(positiveRoot(depth, 1 - gamma, (gamma*sq(sigma)/(1 - gamma) + gamma)/(sq(sigma_s)/(gamma_s - 1) + 1)), (1/2)*depth - 1/2);
+  if (gamma_s > 1) return 0;
+  if (sigma_s == 0 && gamma < 1) return -(1 - gamma)*(-2*Math.cos(theta) + Math.pow(positiveRoot(depth, 1 - gamma, gamma*sq(sigma)/(1 - gamma) + gamma), (1/2)*depth - 1/2))*Math.pow(positiveRoot(depth, 1 - gamma, gamma*sq(sigma)/(1 - gamma) + gamma), (1/2)*depth - 1/2);
+  if (sigma_s == 0) return 0;
+  if (gamma < 1) return Number.NEGATIVE_INFINITY;
+  return 0;
+}
+R.finetune_transferability_gf_finite_source = finetune_transferability_gf_finite_source__branches;
+
+// finite_source_effective_angle: docs/background.md §7.3
+function finite_source_effective_angle__branches(theta, gamma_s, sigma_s) {
+  if (gamma_s < 1) return Math.acos(gamma_s*Math.cos(theta)/Math.sqrt(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s));
+  if (gamma_s > 1) return Math.acos(Math.cos(theta)/Math.sqrt(sq(sigma_s)/(gamma_s - 1) + 1));
+  if (sigma_s == 0) return Math.acos(Math.cos(theta));
+  return (1/2)*Math.PI;
+}
+R.finite_source_effective_angle = finite_source_effective_angle__branches;
+
+// finite_source_norm_sq: docs/background.md §7.1; paper Appendix C
 function finite_source_norm_sq__branches(gamma_s, sigma_s) {
   if (gamma_s < 1) return gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s;
   if (gamma_s > 1) return sq(sigma_s)/(gamma_s - 1) + 1;
@@ -78,14 +136,14 @@ function finite_source_norm_sq__branches(gamma_s, sigma_s) {
 }
 R.finite_source_norm_sq = finite_source_norm_sq__branches;
 
-// finite_source_overlap: THEORY.md §7.1; paper Appendix C
+// finite_source_overlap: docs/background.md §7.1; paper Appendix C
 function finite_source_overlap__branches(theta, gamma_s) {
   if (gamma_s < 1) return gamma_s*Math.cos(theta);
   return Math.cos(theta);
 }
 R.finite_source_overlap = finite_source_overlap__branches;
 
-// linear_transfer_transferability_finite_source: THEORY.md §7.3
+// linear_transfer_transferability_finite_source: docs/background.md §7.3
 function linear_transfer_transferability_finite_source__branches(gamma, theta, sigma, gamma_s, sigma_s) {
   if (gamma < 1 && gamma_s < 1) return -gamma*sq(sigma)/(gamma - 1) - gamma + gamma_s*(gamma_s - 1)*sq(Math.cos(theta))/(gamma_s - sq(sigma_s) - 1);
   if (gamma_s > 1 && gamma < 1) return -gamma*sq(sigma)/(gamma - 1) - gamma + (gamma_s - 1)*sq(Math.cos(theta))/(gamma_s + sq(sigma_s) - 1);
@@ -103,13 +161,13 @@ function linear_transfer_transferability_finite_source__branches(gamma, theta, s
 }
 R.linear_transfer_transferability_finite_source = linear_transfer_transferability_finite_source__branches;
 
-// linear_transfer_risk: THEORY.md §4.3-§4.4, §8; paper Theorem 3.7 eq. (10), Theorem 3.8 eq. (13)
+// linear_transfer_risk: docs/background.md §4.3-§4.4, §8; paper Theorem 3.7 eq. (10), Theorem 3.8 eq. (13)
 function linear_transfer_risk__branches(theta, lam, norm_t, norm_s, depth) {
   return sq(lam)*Math.pow(norm_s, -4 + 4/depth)*sq(norm_t)*sq(Math.cos(theta))/sq(lam*Math.pow(norm_s, -2 + 2/depth) + 1) + sq(norm_t)*sq(Math.sin(theta));
 }
 R.linear_transfer_risk = linear_transfer_risk__branches;
 
-// linear_transfer_risk_finite: THEORY.md §4.2, §4.4 (exact finite n), §8
+// linear_transfer_risk_finite: docs/background.md §4.2, §4.4 (exact finite n), §8
 function linear_transfer_risk_finite__branches(n, theta, sigma, lam, norm_t, norm_s, depth) {
   if (lam == 0 && n > 2) return sq(norm_t)*sq(Math.sin(theta)) + (sq(norm_t)*sq(Math.sin(theta)) + sq(sigma))/(n - 2);
   if (lam == 0 && sq(norm_t)*sq(Math.sin(theta)) + sq(sigma) == 0) return sq(norm_t)*sq(Math.sin(theta));
@@ -119,7 +177,7 @@ function linear_transfer_risk_finite__branches(n, theta, sigma, lam, norm_t, nor
 }
 R.linear_transfer_risk_finite = linear_transfer_risk_finite__branches;
 
-// linear_transfer_risk_rank_k: THEORY.md §4.5
+// linear_transfer_risk_rank_k: docs/background.md §4.5
 function linear_transfer_risk_rank_k__branches(n, k, residual, sigma) {
   if (n <= k - 2) return n*(residual + sq(sigma))/(k - n - 1) + residual + (1 - residual)*(1 - n/k);
   if (n >= k + 2) return k*(residual + sq(sigma))/(-k + n - 1) + residual;
@@ -128,7 +186,7 @@ function linear_transfer_risk_rank_k__branches(n, k, residual, sigma) {
 }
 R.linear_transfer_risk_rank_k = linear_transfer_risk_rank_k__branches;
 
-// linear_transfer_transferability: THEORY.md §5.1; paper eq. (11) (lam = 0), §4.4 ridge variant
+// linear_transfer_transferability: docs/background.md §5.1; paper eq. (11) (lam = 0), §4.4 ridge variant
 function linear_transfer_transferability__branches(gamma, theta, sigma, lam, norm_t, norm_s, depth) {
   if (gamma < 1) return -gamma*sq(sigma)/(gamma - 1) + sq(norm_t)*(1 - gamma);
   if (gamma > 1) return sq(sigma)/(gamma - 1);
@@ -140,7 +198,7 @@ R.linear_transfer_transferability = function (gamma, theta, sigma, lam, norm_t, 
   return linear_transfer_transferability__branches(gamma, theta, sigma, lam, norm_t, norm_s, depth) + shared;
 };
 
-// linear_transfer_transferability_finite: THEORY.md §5.5 (with §3.3, §4.2)
+// linear_transfer_transferability_finite: docs/background.md §5.5 (with §3.3, §4.2)
 function linear_transfer_transferability_finite__branches(n, d, theta, sigma, norm_t) {
   if (n <= d - 2 && n > 2) return n*sq(sigma)/(d - n - 1) + sq(norm_t)*(1 - n/d) - sq(norm_t)*sq(Math.sin(theta)) - (sq(norm_t)*sq(Math.sin(theta)) + sq(sigma))/(n - 2);
   if (sq(norm_t)*sq(Math.sin(theta)) + sq(sigma) == 0 && n <= d - 2) return n*sq(sigma)/(d - n - 1) + sq(norm_t)*(1 - n/d) - sq(norm_t)*sq(Math.sin(theta));
@@ -153,7 +211,7 @@ function linear_transfer_transferability_finite__branches(n, d, theta, sigma, no
 }
 R.linear_transfer_transferability_finite = linear_transfer_transferability_finite__branches;
 
-// lt_boundary_lower: THEORY.md §5.2 (roots in corrected order); paper eq. (12)
+// lt_boundary_lower: docs/background.md §5.2 (roots in corrected order); paper eq. (12)
 function lt_boundary_lower__branches(theta, sigma) {
   if (sq(sigma) - sq(1 - Math.abs(Math.cos(theta))) <= 0 && sigma < 1) return 2*sq(Math.cos(theta))/(-sq(sigma) + Math.sqrt((-sq(sigma) + sq(1 - Math.abs(Math.cos(theta))))*(-sq(sigma) + sq(Math.abs(Math.cos(theta)) + 1))) + sq(Math.cos(theta)) + 1);
   if (sigma < 1) return 1 - sigma;
@@ -161,13 +219,13 @@ function lt_boundary_lower__branches(theta, sigma) {
 }
 R.lt_boundary_lower = lt_boundary_lower__branches;
 
-// lt_boundary_noiseless: THEORY.md §5.4; paper Appendix G
+// lt_boundary_noiseless: docs/background.md §5.4; paper Appendix G
 function lt_boundary_noiseless__branches(theta) {
   return sq(Math.cos(theta));
 }
 R.lt_boundary_noiseless = lt_boundary_noiseless__branches;
 
-// lt_boundary_over: THEORY.md §5.2
+// lt_boundary_over: docs/background.md §5.2
 function lt_boundary_over__branches(theta, sigma) {
   if (sq(Math.sin(theta)) == 0) return Number.POSITIVE_INFINITY;
   if (sigma == 0) return 1;
@@ -175,7 +233,7 @@ function lt_boundary_over__branches(theta, sigma) {
 }
 R.lt_boundary_over = lt_boundary_over__branches;
 
-// lt_boundary_upper: THEORY.md §5.2 (roots in corrected order); paper eq. (12)
+// lt_boundary_upper: docs/background.md §5.2 (roots in corrected order); paper eq. (12)
 function lt_boundary_upper__branches(theta, sigma) {
   if (sq(sigma) - sq(1 - Math.abs(Math.cos(theta))) <= 0 && sigma < 1) return -1/2*sq(sigma) + (1/2)*Math.sqrt((-sq(sigma) + sq(1 - Math.abs(Math.cos(theta))))*(-sq(sigma) + sq(Math.abs(Math.cos(theta)) + 1))) + (1/2)*sq(Math.cos(theta)) + 1/2;
   if (sigma < 1) return 1 - sigma;
@@ -183,32 +241,32 @@ function lt_boundary_upper__branches(theta, sigma) {
 }
 R.lt_boundary_upper = lt_boundary_upper__branches;
 
-// lt_theta_min: THEORY.md §5.2
+// lt_theta_min: docs/background.md §5.2
 function lt_theta_min__branches(sigma) {
   if (sigma < 1) return 2*Math.asin((1/2)*Math.sqrt(2)*Math.sqrt(sigma));
   return (1/2)*Math.PI;
 }
 R.lt_theta_min = lt_theta_min__branches;
 
-// lt_effective_ridge: THEORY.md §4.1
+// lt_effective_ridge: docs/background.md §4.1
 function lt_effective_ridge__branches(lam, norm_s, depth) {
   return lam*Math.pow(norm_s, -2*(depth - 1)/depth);
 }
 R.lt_effective_ridge = lt_effective_ridge__branches;
 
-// pretrained_feature_norm: THEORY.md §2.4
+// pretrained_feature_norm: docs/background.md §2.4
 function pretrained_feature_norm__branches(norm_s, depth) {
   return Math.pow(norm_s, (depth - 1)/depth);
 }
 R.pretrained_feature_norm = pretrained_feature_norm__branches;
 
-// relu_arccos_kernel: THEORY.md §10.2; paper eq. (167)
+// relu_arccos_kernel: docs/background.md §10.2; paper eq. (167)
 function relu_arccos_kernel__branches(u, norm_w, norm_v) {
   return (1/2)*norm_v*norm_w*(-u*Math.acos(u) + Math.PI*u + Math.sqrt(1 - sq(u)))/Math.PI;
 }
 R.relu_arccos_kernel = relu_arccos_kernel__branches;
 
-// relu_funk_hecke: THEORY.md §10.2 (route 3)
+// relu_funk_hecke: docs/background.md §10.2 (route 3)
 function relu_funk_hecke__branches(d, ell) {
   if (ell == 1) return (1/2)/d;
   if (Math.pow(-1, ell) == -1) return 0;
@@ -216,7 +274,7 @@ function relu_funk_hecke__branches(d, ell) {
 }
 R.relu_funk_hecke = relu_funk_hecke__branches;
 
-// relu_gaussian_eigenvalue: THEORY.md §10.2 (route 3)
+// relu_gaussian_eigenvalue: docs/background.md §10.2 (route 3)
 function relu_gaussian_eigenvalue__branches(d, ell) {
   if (ell == 1) return 1/4;
   if (Math.pow(-1, ell) == -1) return 0;
@@ -224,7 +282,7 @@ function relu_gaussian_eigenvalue__branches(d, ell) {
 }
 R.relu_gaussian_eigenvalue = relu_gaussian_eigenvalue__branches;
 
-// relu_hermite_coefficient_sq: THEORY.md §10.2 (route 2)
+// relu_hermite_coefficient_sq: docs/background.md §10.2 (route 2)
 function relu_hermite_coefficient_sq__branches(ell) {
   if (ell == 0) return (1/2)/Math.PI;
   if (ell == 1) return 1/4;
@@ -233,7 +291,7 @@ function relu_hermite_coefficient_sq__branches(ell) {
 }
 R.relu_hermite_coefficient_sq = relu_hermite_coefficient_sq__branches;
 
-// relu_sphere_eigenvalue: THEORY.md §10.2 (route 3)
+// relu_sphere_eigenvalue: docs/background.md §10.2 (route 3)
 function relu_sphere_eigenvalue__branches(d, ell) {
   if (ell == 1) return (1/4)/d;
   if (Math.pow(-1, ell) == -1) return 0;
@@ -241,13 +299,13 @@ function relu_sphere_eigenvalue__branches(d, ell) {
 }
 R.relu_sphere_eigenvalue = relu_sphere_eigenvalue__branches;
 
-// relu_step_kernel: THEORY.md §10.2
+// relu_step_kernel: docs/background.md §10.2
 function relu_step_kernel__branches(u) {
   return -1/2*Math.acos(u)/Math.PI + 1/2;
 }
 R.relu_step_kernel = relu_step_kernel__branches;
 
-// relu_uniform_kernel_eigenvalue: THEORY.md §10.2 (route 3)
+// relu_uniform_kernel_eigenvalue: docs/background.md §10.2 (route 3)
 function relu_uniform_kernel_eigenvalue__branches(d, ell) {
   if (ell == 1) return (1/4)/sq(d);
   if (Math.pow(-1, ell) == -1) return 0;
@@ -255,7 +313,7 @@ function relu_uniform_kernel_eigenvalue__branches(d, ell) {
 }
 R.relu_uniform_kernel_eigenvalue = relu_uniform_kernel_eigenvalue__branches;
 
-// sphere_harmonic_multiplicity: THEORY.md §10.2 (route 3)
+// sphere_harmonic_multiplicity: docs/background.md §10.2 (route 3)
 function sphere_harmonic_multiplicity__branches(d, ell) {
   if (ell == 0) return 1;
   if (ell == 1) return d;
@@ -264,7 +322,7 @@ function sphere_harmonic_multiplicity__branches(d, ell) {
 }
 R.sphere_harmonic_multiplicity = sphere_harmonic_multiplicity__branches;
 
-// step_funk_hecke: THEORY.md §10.2 (route 3)
+// step_funk_hecke: docs/background.md §10.2 (route 3)
 function step_funk_hecke__branches(d, ell) {
   if (ell == 0) return 1/2;
   if (Math.pow(-1, ell) == 1) return 0;
@@ -272,7 +330,7 @@ function step_funk_hecke__branches(d, ell) {
 }
 R.step_funk_hecke = step_funk_hecke__branches;
 
-// step_sphere_eigenvalue: THEORY.md §10.2 (route 3)
+// step_sphere_eigenvalue: docs/background.md §10.2 (route 3)
 function step_sphere_eigenvalue__branches(d, ell) {
   if (ell == 0) return 1/4;
   if (Math.pow(-1, ell) == 1) return 0;
@@ -280,7 +338,7 @@ function step_sphere_eigenvalue__branches(d, ell) {
 }
 R.step_sphere_eigenvalue = step_sphere_eigenvalue__branches;
 
-// linear_transfer_transferability_tuned: THEORY.md §3.5, §4.3, §5.1
+// linear_transfer_transferability_tuned: docs/background.md §3.5, §4.3, §5.1
 function linear_transfer_transferability_tuned__branches(gamma, theta, sigma, norm_t) {
   if (sigma == 0 && gamma < 1) return sq(norm_t)*(1 - gamma);
   if (sigma == 0) return 0;
@@ -293,7 +351,7 @@ R.linear_transfer_transferability_tuned = function (gamma, theta, sigma, norm_t)
   return linear_transfer_transferability_tuned__branches(gamma, theta, sigma, norm_t) + shared;
 };
 
-// lt_boundary_tuned: THEORY.md §3.5
+// lt_boundary_tuned: docs/background.md §3.5
 function lt_boundary_tuned__branches(theta, sigma, norm_t) {
   if (sigma == 0) return sq(Math.cos(theta));
   if (Math.sin(theta) == 0) return Number.POSITIVE_INFINITY;
@@ -301,7 +359,7 @@ function lt_boundary_tuned__branches(theta, sigma, norm_t) {
 }
 R.lt_boundary_tuned = lt_boundary_tuned__branches;
 
-// scratch_optimal_ridge: THEORY.md §3.5
+// scratch_optimal_ridge: docs/background.md §3.5
 function scratch_optimal_ridge__branches(gamma, sigma, norm_t) {
   if (sigma == 0) return 0;
   if (gamma == 0) return Number.POSITIVE_INFINITY;
@@ -309,7 +367,7 @@ function scratch_optimal_ridge__branches(gamma, sigma, norm_t) {
 }
 R.scratch_optimal_ridge = scratch_optimal_ridge__branches;
 
-// scratch_ridge_risk: THEORY.md §3.5 (T6); Dobriban-Wager 2018; Hastie et al. 2019
+// scratch_ridge_risk: docs/background.md §3.5 (T6); Dobriban-Wager 2018; Hastie et al. 2019
 function scratch_ridge_risk__branches(gamma, sigma, lam, norm_t) {
   if (lam == 0 && gamma < 1) return -gamma*sq(sigma)/(gamma - 1) + sq(norm_t)*(1 - gamma);
   if (lam == 0 && gamma > 1) return sq(sigma)/(gamma - 1);
@@ -321,7 +379,7 @@ function scratch_ridge_risk__branches(gamma, sigma, lam, norm_t) {
 }
 R.scratch_ridge_risk = scratch_ridge_risk__branches;
 
-// scratch_risk_optimal_ridge: THEORY.md §3.5
+// scratch_risk_optimal_ridge: docs/background.md §3.5
 function scratch_risk_optimal_ridge__branches(gamma, sigma, norm_t) {
   if (sigma == 0 && gamma < 1) return sq(norm_t)*(1 - gamma);
   if (sigma == 0) return 0;
@@ -331,14 +389,14 @@ function scratch_risk_optimal_ridge__branches(gamma, sigma, norm_t) {
 }
 R.scratch_risk_optimal_ridge = scratch_risk_optimal_ridge__branches;
 
-// scratch_optimal_gamma: THEORY.md §3.4
+// scratch_optimal_gamma: docs/background.md §3.4
 function scratch_optimal_gamma__branches(sigma, norm_t) {
   if (norm_t > sigma) return (norm_t - sigma)/norm_t;
   return 0;
 }
 R.scratch_optimal_gamma = scratch_optimal_gamma__branches;
 
-// scratch_risk: THEORY.md §3.2; paper Theorem 3.6, eq. (8)
+// scratch_risk: docs/background.md §3.2; paper Theorem 3.6, eq. (8)
 function scratch_risk__branches(gamma, sigma, norm_t) {
   if (gamma < 1) return -gamma*sq(sigma)/(gamma - 1) + sq(norm_t)*(1 - gamma);
   if (gamma > 1) return sq(sigma)/(gamma - 1);
@@ -347,7 +405,7 @@ function scratch_risk__branches(gamma, sigma, norm_t) {
 }
 R.scratch_risk = scratch_risk__branches;
 
-// scratch_risk_finite: THEORY.md §3.3
+// scratch_risk_finite: docs/background.md §3.3
 function scratch_risk_finite__branches(n, d, sigma, norm_t) {
   if (n <= d - 2) return n*sq(sigma)/(d - n - 1) + sq(norm_t)*(1 - n/d);
   if (n >= d + 2) return d*sq(sigma)/(-d + n - 1);
@@ -356,20 +414,20 @@ function scratch_risk_finite__branches(n, d, sigma, norm_t) {
 }
 R.scratch_risk_finite = scratch_risk_finite__branches;
 
-// scratch_risk_minimum: THEORY.md §3.4
+// scratch_risk_minimum: docs/background.md §3.4
 function scratch_risk_minimum__branches(sigma, norm_t) {
   if (norm_t > sigma) return sigma*(2*norm_t - sigma);
   return sq(norm_t);
 }
 R.scratch_risk_minimum = scratch_risk_minimum__branches;
 
-// dudley_lower_bound_cosine: THEORY.md §9.2 (Dudley ingredient), §9.3
+// dudley_lower_bound_cosine: docs/background.md §9.2 (Dudley ingredient), §9.3
 function dudley_lower_bound_cosine__branches(sigma, sigma_s, norm_s, norm_t) {
   return (1/2)*Math.abs(Math.exp(-1/2*sq(norm_s) - 1/2*sq(sigma_s)) - Math.exp(-1/2*sq(norm_t) - 1/2*sq(sigma)));
 }
 R.dudley_lower_bound_cosine = dudley_lower_bound_cosine__branches;
 
-// kl_divergence_task: THEORY.md §9.4; paper Appendix A, Fig. 4(a)
+// kl_divergence_task: docs/background.md §9.4; paper Appendix A, Fig. 4(a)
 function kl_divergence_task__branches(theta, sigma, norm_s, norm_t) {
   if (sigma > 0) return -1/2 + (1/2)*(sq(norm_s) - 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t) + sq(sigma))/sq(sigma);
   if (sigma == 0 && sq(norm_s) - 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t) == 0) return 0;
@@ -377,7 +435,7 @@ function kl_divergence_task__branches(theta, sigma, norm_s, norm_t) {
 }
 R.kl_divergence_task = kl_divergence_task__branches;
 
-// kl_source_target: THEORY.md §9.2 (KL ingredient), §9.4
+// kl_source_target: docs/background.md §9.2 (KL ingredient), §9.4
 function kl_source_target__branches(theta, sigma, sigma_s, norm_s, norm_t) {
   if (sigma > 0 && sigma_s > 0) return Math.log(sigma/sigma_s) - 1/2 + (1/2)*(sq(norm_s) - 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t) + sq(sigma_s))/sq(sigma);
   if (sigma == 0 && sigma_s == 0 && sq(norm_s) - 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t) == 0) return 0;
@@ -385,7 +443,7 @@ function kl_source_target__branches(theta, sigma, sigma_s, norm_s, norm_t) {
 }
 R.kl_source_target = kl_source_target__branches;
 
-// kl_target_source: THEORY.md §9.2 (KL ingredient), §9.4
+// kl_target_source: docs/background.md §9.2 (KL ingredient), §9.4
 function kl_target_source__branches(theta, sigma, sigma_s, norm_s, norm_t) {
   if (sigma > 0 && sigma_s > 0) return Math.log(sigma_s/sigma) - 1/2 + (1/2)*(sq(norm_s) - 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t) + sq(sigma))/sq(sigma_s);
   if (sigma == 0 && sigma_s == 0 && sq(norm_s) - 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t) == 0) return 0;
@@ -393,19 +451,19 @@ function kl_target_source__branches(theta, sigma, sigma_s, norm_s, norm_t) {
 }
 R.kl_target_source = kl_target_source__branches;
 
-// wasserstein1_lower_bound: THEORY.md §9.4 ([EXT] lower bound)
+// wasserstein1_lower_bound: docs/background.md §9.4 ([EXT] lower bound)
 function wasserstein1_lower_bound__branches(theta, sigma, sigma_s, norm_s, norm_t) {
   return Math.sqrt(2)*Math.max(Math.abs(Math.sqrt(sq(norm_s) + sq(sigma_s)) - Math.sqrt(sq(norm_t) + sq(sigma))), (-sigma_s + Math.sqrt(sq(norm_s) - 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t) + sq(sigma)))/Math.sqrt(sq(norm_s) + 1), (-sigma + Math.sqrt(sq(norm_s) - 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t) + sq(sigma_s)))/Math.sqrt(sq(norm_t) + 1))/Math.sqrt(Math.PI);
 }
 R.wasserstein1_lower_bound = wasserstein1_lower_bound__branches;
 
-// wasserstein1_upper_bound: THEORY.md §9.4 (couple identical x and noise)
+// wasserstein1_upper_bound: docs/background.md §9.4 (couple identical x and noise)
 function wasserstein1_upper_bound__branches(theta, sigma, sigma_s, norm_s, norm_t) {
   return Math.sqrt(2)*Math.sqrt(sq(norm_s) - 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t) + sq(-sigma + sigma_s))/Math.sqrt(Math.PI);
 }
 R.wasserstein1_upper_bound = wasserstein1_upper_bound__branches;
 
-// wasserstein2_task: THEORY.md §9.1, §9.4 (Gaussian joint laws); Dowson & Landau (1982), Gelbrich (1990)
+// wasserstein2_task: docs/background.md §9.1, §9.4 (Gaussian joint laws); Dowson & Landau (1982), Gelbrich (1990)
 function wasserstein2_task__branches(theta, sigma, sigma_s, norm_s, norm_t) {
   return Math.sqrt(Math.max(0, sq(norm_s) + sq(norm_t) + sq(sigma) + sq(sigma_s) - 2*Math.sqrt(Math.max(0, (1/3)*sq(norm_s)*sq(norm_t) + (1/3)*sq(norm_s)*sq(sigma) + (2/3)*norm_s*norm_t*Math.cos(theta) + (1/3)*sq(norm_t)*sq(sigma_s) + (1/3)*sq(sigma)*sq(sigma_s) - 2*Math.sqrt(-1/3*sq(norm_s)*sq(norm_t)*sq(Math.cos(theta)) - 1/3*sq(norm_s)*sq(sigma) - 2/3*norm_s*norm_t*Math.cos(theta) - 1/3*sq(norm_t)*sq(sigma_s) - 2/3*sq(sigma)*sq(sigma_s) + (1/9)*sq(sq(norm_s)*sq(norm_t) + sq(norm_s)*sq(sigma) + 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t)*sq(sigma_s) + sq(sigma)*sq(sigma_s) + 2) - 1/3)*Math.sin((1/3)*Math.acos(Math.max(-1, Math.min(1, Math.sqrt(3)*Math.sqrt(-1/(sq(norm_s)*sq(norm_t)*sq(Math.cos(theta)) + sq(norm_s)*sq(sigma) + 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t)*sq(sigma_s) + 2*sq(sigma)*sq(sigma_s) - 1/3*sq(sq(norm_s)*sq(norm_t) + sq(norm_s)*sq(sigma) + 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t)*sq(sigma_s) + sq(sigma)*sq(sigma_s) + 2) + 1))*(-3*sq(sigma)*sq(sigma_s) - 2/9*Math.pow(sq(norm_s)*sq(norm_t) + sq(norm_s)*sq(sigma) + 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t)*sq(sigma_s) + sq(sigma)*sq(sigma_s) + 2, 3) + (sq(norm_s)*sq(norm_t) + sq(norm_s)*sq(sigma) + 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t)*sq(sigma_s) + sq(sigma)*sq(sigma_s) + 2)*(sq(norm_s)*sq(norm_t)*sq(Math.cos(theta)) + sq(norm_s)*sq(sigma) + 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t)*sq(sigma_s) + 2*sq(sigma)*sq(sigma_s) + 1))/(2*sq(norm_s)*sq(norm_t)*sq(Math.cos(theta)) + 2*sq(norm_s)*sq(sigma) + 4*norm_s*norm_t*Math.cos(theta) + 2*sq(norm_t)*sq(sigma_s) + 4*sq(sigma)*sq(sigma_s) - 2/3*sq(sq(norm_s)*sq(norm_t) + sq(norm_s)*sq(sigma) + 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t)*sq(sigma_s) + sq(sigma)*sq(sigma_s) + 2) + 2)))) + (1/6)*Math.PI) + 2/3)) - 2*Math.sqrt(Math.max(0, (1/3)*sq(norm_s)*sq(norm_t) + (1/3)*sq(norm_s)*sq(sigma) + (2/3)*norm_s*norm_t*Math.cos(theta) + (1/3)*sq(norm_t)*sq(sigma_s) + (1/3)*sq(sigma)*sq(sigma_s) - 2*Math.sqrt(-1/3*sq(norm_s)*sq(norm_t)*sq(Math.cos(theta)) - 1/3*sq(norm_s)*sq(sigma) - 2/3*norm_s*norm_t*Math.cos(theta) - 1/3*sq(norm_t)*sq(sigma_s) - 2/3*sq(sigma)*sq(sigma_s) + (1/9)*sq(sq(norm_s)*sq(norm_t) + sq(norm_s)*sq(sigma) + 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t)*sq(sigma_s) + sq(sigma)*sq(sigma_s) + 2) - 1/3)*Math.cos((1/3)*Math.acos(Math.max(-1, Math.min(1, Math.sqrt(3)*Math.sqrt(-1/(sq(norm_s)*sq(norm_t)*sq(Math.cos(theta)) + sq(norm_s)*sq(sigma) + 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t)*sq(sigma_s) + 2*sq(sigma)*sq(sigma_s) - 1/3*sq(sq(norm_s)*sq(norm_t) + sq(norm_s)*sq(sigma) + 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t)*sq(sigma_s) + sq(sigma)*sq(sigma_s) + 2) + 1))*(-3*sq(sigma)*sq(sigma_s) - 2/9*Math.pow(sq(norm_s)*sq(norm_t) + sq(norm_s)*sq(sigma) + 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t)*sq(sigma_s) + sq(sigma)*sq(sigma_s) + 2, 3) + (sq(norm_s)*sq(norm_t) + sq(norm_s)*sq(sigma) + 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t)*sq(sigma_s) + sq(sigma)*sq(sigma_s) + 2)*(sq(norm_s)*sq(norm_t)*sq(Math.cos(theta)) + sq(norm_s)*sq(sigma) + 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t)*sq(sigma_s) + 2*sq(sigma)*sq(sigma_s) + 1))/(2*sq(norm_s)*sq(norm_t)*sq(Math.cos(theta)) + 2*sq(norm_s)*sq(sigma) + 4*norm_s*norm_t*Math.cos(theta) + 2*sq(norm_t)*sq(sigma_s) + 4*sq(sigma)*sq(sigma_s) - 2/3*sq(sq(norm_s)*sq(norm_t) + sq(norm_s)*sq(sigma) + 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t)*sq(sigma_s) + sq(sigma)*sq(sigma_s) + 2) + 2)))) + (1/3)*Math.PI) + 2/3)) - 2*Math.sqrt(Math.max(0, (1/3)*sq(norm_s)*sq(norm_t) + (1/3)*sq(norm_s)*sq(sigma) + (2/3)*norm_s*norm_t*Math.cos(theta) + (1/3)*sq(norm_t)*sq(sigma_s) + (1/3)*sq(sigma)*sq(sigma_s) + 2*Math.sqrt(-1/3*sq(norm_s)*sq(norm_t)*sq(Math.cos(theta)) - 1/3*sq(norm_s)*sq(sigma) - 2/3*norm_s*norm_t*Math.cos(theta) - 1/3*sq(norm_t)*sq(sigma_s) - 2/3*sq(sigma)*sq(sigma_s) + (1/9)*sq(sq(norm_s)*sq(norm_t) + sq(norm_s)*sq(sigma) + 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t)*sq(sigma_s) + sq(sigma)*sq(sigma_s) + 2) - 1/3)*Math.cos((1/3)*Math.acos(Math.max(-1, Math.min(1, Math.sqrt(3)*Math.sqrt(-1/(sq(norm_s)*sq(norm_t)*sq(Math.cos(theta)) + sq(norm_s)*sq(sigma) + 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t)*sq(sigma_s) + 2*sq(sigma)*sq(sigma_s) - 1/3*sq(sq(norm_s)*sq(norm_t) + sq(norm_s)*sq(sigma) + 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t)*sq(sigma_s) + sq(sigma)*sq(sigma_s) + 2) + 1))*(-3*sq(sigma)*sq(sigma_s) - 2/9*Math.pow(sq(norm_s)*sq(norm_t) + sq(norm_s)*sq(sigma) + 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t)*sq(sigma_s) + sq(sigma)*sq(sigma_s) + 2, 3) + (sq(norm_s)*sq(norm_t) + sq(norm_s)*sq(sigma) + 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t)*sq(sigma_s) + sq(sigma)*sq(sigma_s) + 2)*(sq(norm_s)*sq(norm_t)*sq(Math.cos(theta)) + sq(norm_s)*sq(sigma) + 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t)*sq(sigma_s) + 2*sq(sigma)*sq(sigma_s) + 1))/(2*sq(norm_s)*sq(norm_t)*sq(Math.cos(theta)) + 2*sq(norm_s)*sq(sigma) + 4*norm_s*norm_t*Math.cos(theta) + 2*sq(norm_t)*sq(sigma_s) + 4*sq(sigma)*sq(sigma_s) - 2/3*sq(sq(norm_s)*sq(norm_t) + sq(norm_s)*sq(sigma) + 2*norm_s*norm_t*Math.cos(theta) + sq(norm_t)*sq(sigma_s) + sq(sigma)*sq(sigma_s) + 2) + 2))))) + 2/3)) + 4));
 }
@@ -413,7 +471,7 @@ R.wasserstein2_task = wasserstein2_task__branches;
 
 root.FT_GENERATED = {
   evaluators: R,
-  hashes: {"dudley_lower_bound_cosine": "e02792a264521dcd", "finetune_break_even_theta": "369e77cc02947e89", "finetune_break_even_theta_finite_source": "46a917a3fd280001", "finetune_break_even_theta_gf": "b7d17d1c3ee9ee19", "finetune_scale": "6acc2f87a3fed96d", "finetune_transferability": "b4af76dbfae3f608", "finetune_transferability_finite": "0a003cb271707615", "finetune_transferability_finite_source": "30cab05a1b901415", "finetune_transferability_gf": "1666756e360b2ed7", "finite_source_norm_sq": "b23af735190108b4", "finite_source_overlap": "c0fb39f64b571c4f", "kl_divergence_task": "7f47d09b3ae467a3", "kl_source_target": "58f463403aef8119", "kl_target_source": "abb75866c255ce40", "linear_transfer_risk": "3f9533b22abf4585", "linear_transfer_risk_finite": "3830f74274858a6b", "linear_transfer_risk_rank_k": "ad279b60ce8bd348", "linear_transfer_transferability": "562087bb55693091", "linear_transfer_transferability_finite": "1c921a632c5fc2e8", "linear_transfer_transferability_finite_source": "7ea3ac3500d01073", "linear_transfer_transferability_tuned": "0dbcb8e7ff769775", "lt_boundary_lower": "9066ef3a282cdd53", "lt_boundary_noiseless": "e92947c0cfa19074", "lt_boundary_over": "1c444a9608abd1a7", "lt_boundary_tuned": "3289ab245a2d8782", "lt_boundary_upper": "447034d5f642cebb", "lt_effective_ridge": "e398769bc5be08ab", "lt_theta_min": "57e548bea586ec35", "pretrained_feature_norm": "f6ce91e20d3c6705", "relu_arccos_kernel": "3959c60d47422a0c", "relu_funk_hecke": "6fc2920b4c105cb2", "relu_gaussian_eigenvalue": "6c116acd0967f6df", "relu_hermite_coefficient_sq": "81edd5eedb25e07b", "relu_sphere_eigenvalue": "87aa576d34d8e317", "relu_step_kernel": "785dbe10768ca894", "relu_uniform_kernel_eigenvalue": "596febf49ff995e4", "scratch_optimal_gamma": "33bc925eca68e762", "scratch_optimal_ridge": "93834059945fdf00", "scratch_ridge_risk": "7fe46c0d4bc59cbf", "scratch_risk": "381dea7d93df4dbb", "scratch_risk_finite": "2c3a1818b9c5a9f8", "scratch_risk_minimum": "af49e57099b3f5df", "scratch_risk_optimal_ridge": "36a8ca557aa65a73", "sphere_harmonic_multiplicity": "3f831900ecf31cb1", "step_funk_hecke": "b99cd4d23a879368", "step_sphere_eigenvalue": "b4acac91d4a1c13a", "wasserstein1_lower_bound": "b2226c0029384688", "wasserstein1_upper_bound": "a0d9aa8d87301756", "wasserstein2_task": "d4945eaf68fcca6d"},
+  hashes: {"dudley_lower_bound_cosine": "e02792a264521dcd", "finetune_break_even_theta": "369e77cc02947e89", "finetune_break_even_theta_finite_source": "46a917a3fd280001", "finetune_break_even_theta_gf": "b7d17d1c3ee9ee19", "finetune_break_even_theta_gf_finite_source": "6446d4838c3e2fd5", "finetune_scale": "6acc2f87a3fed96d", "finetune_scale_finite_source": "c88197c1811ca0fd", "finetune_transferability": "b4af76dbfae3f608", "finetune_transferability_finite": "0a003cb271707615", "finetune_transferability_finite_source": "30cab05a1b901415", "finetune_transferability_gf": "1666756e360b2ed7", "finetune_transferability_gf_finite_source": "5a6dd4d86f661ae6", "finite_source_effective_angle": "d2d077bab8bc8172", "finite_source_norm_sq": "b23af735190108b4", "finite_source_overlap": "c0fb39f64b571c4f", "kl_divergence_task": "7f47d09b3ae467a3", "kl_source_target": "58f463403aef8119", "kl_target_source": "abb75866c255ce40", "linear_transfer_risk": "3f9533b22abf4585", "linear_transfer_risk_finite": "3830f74274858a6b", "linear_transfer_risk_rank_k": "ad279b60ce8bd348", "linear_transfer_transferability": "562087bb55693091", "linear_transfer_transferability_finite": "1c921a632c5fc2e8", "linear_transfer_transferability_finite_source": "7ea3ac3500d01073", "linear_transfer_transferability_tuned": "0dbcb8e7ff769775", "lt_boundary_lower": "9066ef3a282cdd53", "lt_boundary_noiseless": "e92947c0cfa19074", "lt_boundary_over": "1c444a9608abd1a7", "lt_boundary_tuned": "3289ab245a2d8782", "lt_boundary_upper": "447034d5f642cebb", "lt_effective_ridge": "e398769bc5be08ab", "lt_theta_min": "57e548bea586ec35", "pretrained_feature_norm": "f6ce91e20d3c6705", "relu_arccos_kernel": "3959c60d47422a0c", "relu_funk_hecke": "6fc2920b4c105cb2", "relu_gaussian_eigenvalue": "6c116acd0967f6df", "relu_hermite_coefficient_sq": "81edd5eedb25e07b", "relu_sphere_eigenvalue": "87aa576d34d8e317", "relu_step_kernel": "785dbe10768ca894", "relu_uniform_kernel_eigenvalue": "596febf49ff995e4", "scratch_optimal_gamma": "33bc925eca68e762", "scratch_optimal_ridge": "93834059945fdf00", "scratch_ridge_risk": "7fe46c0d4bc59cbf", "scratch_risk": "381dea7d93df4dbb", "scratch_risk_finite": "2c3a1818b9c5a9f8", "scratch_risk_minimum": "af49e57099b3f5df", "scratch_risk_optimal_ridge": "36a8ca557aa65a73", "sphere_harmonic_multiplicity": "3f831900ecf31cb1", "step_funk_hecke": "b99cd4d23a879368", "step_sphere_eigenvalue": "b4acac91d4a1c13a", "wasserstein1_lower_bound": "b2226c0029384688", "wasserstein1_upper_bound": "a0d9aa8d87301756", "wasserstein2_task": "d4945eaf68fcca6d"},
   unsupported: {},
   GL_X: [-0.9879925180204854, -0.9372733924007058, -0.8482065834104272, -0.7244177313601701, -0.5709721726085388, -0.3941513470775634, -0.20119409399743451, 0.0, 0.20119409399743451, 0.3941513470775634, 0.5709721726085388, 0.7244177313601701, 0.8482065834104272, 0.9372733924007058, 0.9879925180204854],
   GL_W: [0.030753241996117203, 0.0703660474881084, 0.10715922046717141, 0.13957067792615444, 0.16626920581699398, 0.1861610000155622, 0.1984314853271116, 0.2025782419255613, 0.1984314853271116, 0.1861610000155622, 0.16626920581699398, 0.13957067792615444, 0.10715922046717141, 0.0703660474881084, 0.030753241996117203],

@@ -3,7 +3,7 @@
 //   fig.begin(); fig.heatmap(values, nx, ny); fig.line(xs, ys, {color, dash, width});
 //   fig.errorbars(xs, ys, errs, {color}); fig.band(xs, lo, hi, {color}); fig.finish({legend: [...]});
 //   {ylog: true}: logarithmic y-axis (decade ticks; values <= 0 are off the axis, drawn at its bottom).
-// Colours follow THEORY.md §11.2: red (#c6423c, transfer hurts) -> white -> blue (#4454c2, helps).
+// Colours follow docs/background.md §11.2: red (#c6423c, transfer hurts) -> white -> blue (#4454c2, helps).
 (function (root) {
   "use strict";
 

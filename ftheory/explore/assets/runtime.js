@@ -11,7 +11,7 @@
   }
 
   // ftheory/roots.py, positive_root, for scalars: same bracket, scaling and monotone Newton
-  // iteration (THEORY.md §6.4), stopped when an iterate no longer increases.
+  // iteration (docs/background.md §6.4), stopped when an iterate no longer increases.
   const MAX_ITER = 200;
   function positiveRoot(L, A, B) {
     let bRoot = B > 0 ? Math.pow(B, 1.0 / L) : 0.0;
@@ -89,7 +89,7 @@
 
   // ---------------------------------------------------------------------------------------------
   // Euler's Beta function B(a, b) = Gamma(a) Gamma(b) / Gamma(a + b), a, b > 0 (the SymPy class
-  // ftheory.theory.relu.Beta, THEORY.md §10.2). Two routes:
+  // ftheory.theory.relu.Beta, docs/background.md §10.2). Two routes:
   //
   // * Integer and half-integer arguments (2a, 2b integers; every Beta of the registered ReLU
   //   results: B(d/2, (l+1)/2), B(d/2, l/2), B(d-1, l+1), B((l-1)/2, 3/2)): exact ratios. With

@@ -1,6 +1,6 @@
 // The explorer's widgets. Every number comes from window.ftheory (the generated evaluators);
 // nothing here re-types a formula of the theory. Compositions are differences of registered
-// results only, e.g. R_ft = R_sc - T_ft (THEORY.md §0.2: T = R_scratch - R_transfer).
+// results only, e.g. R_ft = R_sc - T_ft (docs/background.md §0.2: T = R_scratch - R_transfer).
 (function () {
   "use strict";
   const F = window.ftheory, P = window.FTPlot, C = P.COLORS;
@@ -171,12 +171,16 @@
         return;
       }
       try {
+        this.plotted = [];
+        drawing = this;
         this.draw(this.values());
         this.readout.className = "readout";
       } catch (e) {
         errors.push(this.id + ": " + e.message);
         this.readout.className = "readout error";
         this.readout.textContent = "Error: " + e.message;
+      } finally {
+        drawing = null;
       }
       this.renders += 1;
       F.renderCount += 1;
@@ -200,7 +204,7 @@
       }
       const combos = new Map();
       for (const r of F.data) {
-        if (kinds.indexOf(r.kind) < 0 || !matches(r.params, fixedMatch || {})) continue;
+        if (kinds.indexOf(r.kind) < 0 || !matches(r.params, fixedMatch || {}, null, r.complete)) continue;
         const combo = keys.map(k => r.params[k] === undefined ? DEFAULTS[k] : r.params[k]);
         if (combo.some(v => v === undefined || v === null)) continue;
         combos.set(combo.map(v => v.toPrecision(10)).join("|"), combo);
@@ -241,12 +245,14 @@
   function close(a, b) {
     return Math.abs(a - b) <= 1e-6 * (1 + Math.abs(b));
   }
-  // match: {key: value} (null: the record must not have the key); optional keys only if present
-  function matches(params, match, optional) {
+  // match: {key: value} (null: the record must not have the key, and must be complete, i.e. list
+  // every parameter of its run, so that a missing key means "not given"); optional keys only if present
+  function matches(params, match, optional, complete) {
     for (const [k, v] of Object.entries(match)) {
       const rv = params[k] === undefined ? DEFAULTS[k] : params[k];
       if (v === null) {
         if (rv !== undefined && rv !== null) return false;
+        if (complete === false) return false;  // cannot tell "not given" from "not recorded": not placed
       } else if (rv === undefined || rv === null || !close(rv, v)) {
         return false;
       }
@@ -257,9 +263,11 @@
     return true;
   }
   function records(kind, match, optional) {
-    return F.data.filter(r => r.kind === kind && matches(r.params, match, optional));
+    return F.data.filter(r => r.kind === kind && matches(r.params, match, optional, r.complete));
   }
+  let drawing = null;  // the widget being drawn: plotRecords logs what it plots there (tests read it)
   function plotRecords(fig, recs, color, label, marker) {
+    if (drawing) drawing.plotted.push({kind: recs.length ? recs[0].kind : null, label: label, records: recs});
     if (!recs.length) return;
     const ds = Array.from(new Set(recs.map(r => r.params.d))).sort((a, b) => a - b);
     fig.errorbars(recs.map(r => r.params.gamma), recs.map(r => r.mean), recs.map(r => r.sem),
@@ -294,7 +302,7 @@
   const GAMMA = range(0, 2, 801);  // includes gamma = 1 exactly: the interpolation peak is +Infinity
 
   // =============================================================================================
-  // 1. Linear-transfer phase diagram (THEORY.md §5)
+  // 1. Linear-transfer phase diagram (docs/background.md §5)
   // =============================================================================================
   function ltPhase() {
     const w = new Widget("lt-phase", "Linear transfer: phase diagram over (θ, γ)",
@@ -649,7 +657,7 @@
     w.pick(1, "theta", null);
     // The KL divergence comes from the registered result kl_divergence_task when the page has it.
     // TODO(issue 8): drop this fallback once kl_divergence_task is registered in every build; it is
-    // THEORY.md §9.4 for unit norms, KL = (1 - cos theta)/sigma^2, written out here only because the
+    // docs/background.md §9.4 for unit norms, KL = (1 - cos theta)/sigma^2, written out here only because the
     // result did not exist yet when the widget was written (the page says which one it used).
     const KL = hasKL ? (t, s) => F.eval("kl_divergence_task", {theta: t, sigma: s})
                      : (t, s) => (1 - Math.cos(t)) / (s * s);
@@ -767,7 +775,7 @@
   }
 
   // =============================================================================================
-  // ===== ReLU widgets (THEORY.md §10) ===========================================================
+  // ===== ReLU widgets (docs/background.md §10) ===========================================================
   // 8. arc-cosine kernels (§10.2), 9. Mercer eigenvalues (§10.2 route 3), 10. projection residual
   // and the power-law boundary (§10.3-§10.5). The residual curves of widget 10 are numbers computed
   // in Python when the page was built (F.relu, ftheory/explore/relu.py): they depend on a random
@@ -956,7 +964,7 @@
       "<b>The residual curve is not a closed form</b>: it depends on a random teacher draw. It was computed when this " +
       "page was built, in Python with <code>ftheory.relu.projection.teacher_projection</code> (exact, from the kernel " +
       "Gram matrix) for one seeded default teacher (d = 100, m* = 100, seed 0, unit neurons uniform on the sphere, " +
-      "c<sub>j</sub> ~ N(0, 1), THEORY.md §10.6) at every μ = k/m*, and is embedded here as numbers; the sliders only " +
+      "c<sub>j</sub> ~ N(0, 1), docs/background.md §10.6) at every μ = k/m*, and is embedded here as numbers; the sliders only " +
       "change A and ν. A multiplies the risk in units of ‖f<sub>t</sub>‖² (as <code>ftheory reproduce</code> fits it), so " +
       "n* uses the relative residual unless “absolute” is chosen. With <code>ftheory explore --data FIGURES_DIR</code> " +
       "the fitted A, ν and the residuals of a <code>ftheory reproduce</code> run are loaded. This is the paper's " +
@@ -1070,7 +1078,10 @@
     const skipped = Object.entries(s.skipped_quantities).map(([k, n]) => k + " (" + n + ")").join(", ");
     el.appendChild(h("p", {class: "meta", id: "ft-data-line",
       text: "Simulation data: " + s.records + " points from " + s.files + " stored sweep files (" + (kinds || "none usable") +
-        ")" + (skipped ? "; not shown: " + skipped : "") + ". Error bars: ±1 standard error over instances; hollow markers: " +
+        ")" + (skipped ? "; not shown: " + skipped : "") +
+        (s.incomplete ? "; " + s.incomplete + " points from an older store do not record every parameter of " +
+         "their run and are plotted only where that does not matter (rerun with a fresh store to place them)" : "") +
+        ". Error bars: ±1 standard error over instances; hollow markers: " +
         "not every instance converged."}));
   }
 

@@ -1,78 +1,5 @@
-"""Two-layer ReLU networks in the mean-field parametrisation: pretraining, scratch training, linear
-transfer and fine-tuning by full-batch gradient descent, with exact kernel risks (THEORY.md §10).
-
-Model (§10.1, defaults §10.6 [DEFAULT])
----------------------------------------
-* Teacher ``f_t(x) = (1/m*) sum_j c_j relu(w*_j . x)`` with ``w*_j`` i.i.d. uniform on ``S^{d-1}`` and
-  ``c_j`` i.i.d. ``N(0, 1)``; inputs ``x ~ N(0, I_d)``; labels ``y = f_t(x) + sigma * eps``.
-* Source teacher: the target teacher with a fraction ``mu`` of its neurons removed, keeping the
-  ``1/m*`` normalisation and the coefficients of the kept neurons:
-  ``f_s(x) = (1/m*) sum_{j in S} c_j relu(w*_j . x)``, ``|S| = m* - floor(mu m*)`` (:func:`kept_count`).
-  The removed neurons are the first ``floor(mu m*)`` of one seeded uniformly random permutation of
-  the teacher neurons (:attr:`ReluTeacher.order`), so for each instance the removed sets are *nested*
-  across ``mu`` (common random numbers: the residual grows monotonically with ``mu`` per instance),
-  while at each ``mu`` the kept set is a uniformly random subset, as §10.6 asks.
-* Student ``f(x) = (1/m) sum_i a_i relu(w_i . x)`` (mean-field), initialised with ``w_i`` uniform on
-  ``S^{d-1}`` and ``a_i ~ N(0, readout_scale^2)`` (``readout_scale = 1``).
-
-Training: full-batch gradient descent on both layers, mean-field time
-----------------------------------------------------------------------
-The objective is the mean squared error ``L = (1/n) sum_mu (f(x_mu) - y_mu)^2`` on a sample, or its
-population version ``L = E_x (f(x) - g(x))^2`` for a target network ``g``. Each neuron's parameters
-move with step ``lr * m`` times their gradient (per-neuron step scaled by ``m``, so ``lr`` is the
-step of the mean-field dynamics of the neuron distribution and does not depend on the width)::
-
-    a_i <- a_i - lr * m * dL/da_i,       w_i <- w_i - lr * m * dL/dw_i .
-
-Step-size control: a step that increases the training objective (or makes it non-finite) is
-undone and that instance's ``lr`` halved (monotone gradient descent); the number of halvings and
-the final ``lr`` are recorded. The stability limit of the read-out layer is about
-``lr < 2 pi`` (largest eigenvalue of the per-neuron-scaled read-out Hessian ``(2/m) K ~ 1/pi``), the
-first layer adds ``~ E[a^2] max(1, d/n)``, so ``lr = 1`` rarely needs a halving except at ``n < d``.
-
-Convergence (per instance, evaluated at the current iterate before each step): the objective is
-``<= tol * scale`` (``scale``: mean ``y^2`` of the sample, or ``||g||^2`` for the population), or the
-root-mean-square over neurons of the per-neuron-scaled gradient is ``<= grad_tol * sqrt(scale)``.
-With ``early_stop=True`` converged instances are frozen. An instance whose step size falls below
-``lr * 2**-40`` is flagged ``diverged``. Every simulator returns these flags with its risks; risks
-of non-converged runs are returned, never dropped.
-
-Pretraining on the source (choice documented here)
---------------------------------------------------
-``source="population"`` (default): gradient descent on the *exact population* loss
-``E_x (f - f_s)^2``, written with the arc-cosine kernel (§10.2) as the quadratic form
-``beta^T K beta`` of the concatenated neurons ``[w; w*_S]`` with coefficients ``[a/m; -c_S/m*]``, and
-its exact gradient from ``d/dw E[relu(w.x) relu(v.x)] = kappa0(u) v + |v| sin(phi) / (2 pi) w/|w|``
-(``u = cos phi``). This is the limit of infinitely many fresh source samples (no sampling noise,
-and cheaper than a large sample: ``O(m (m + |S|) d)`` per step). ``source=n_s`` (an integer)
-instead pretrains on a fixed seeded sample of ``n_s`` source points (finite source, §2.5 analogue).
-
-Target procedures (§1.4 analogues) on ``n`` samples
---------------------------------------------------
-* scratch: a fresh student trained by GD;
-* linear transfer: the pretrained first layer frozen, the read-out refit by least squares
-  ``a = lstsq(F, y)`` on ``F = relu(X W^T)/m`` with the relative singular-value cut-off ``rcond``
-  (singular values below ``rcond * s_max`` are dropped; minimum-norm solution), §10.4;
-* fine-tuning: GD on both layers continued from the pretrained network.
-
-Risk (§0.2 item 5): ``R = E_x (f(x) - f_t(x))^2`` computed **exactly** from the kernel Gram matrix
-(:func:`ftheory.relu.kernel.gram`) of the student and teacher neurons, no test set. The quadratic
-form cancels: its absolute rounding error is ``~ 1e-16 (||f|| + ||f_t||)^2``, negligible against
-the risks of interest.
-
-Seeds: ``seed`` (int, Generator, SeedSequence or None) is split into one child per instance
-(:func:`~ftheory.simulate._random.spawn_seeds`); each child is split into five streams used for
-(0) the teacher and the removal order, (1) the pretraining initialisation (shared by all ``mu``),
-(2) the target inputs, (3) the target noise, (4) the scratch initialisation (shared by all ``n``),
-plus (5) the finite source sample when ``source`` is an integer. The target inputs are nested:
-the data at ``n`` are the first ``n`` rows of one draw, whatever the grid. Samples of an instance
-therefore depend neither on the grids nor on the number of instances.
-
-BLAS: every public simulator runs with one BLAS thread (:mod:`ftheory.simulate._threads`); the
-work is batched over instances with batched matrix products.
-
-This module never imports ``ftheory.theory``.
-"""
+"""Frozen copy of ftheory/simulate/relu.py at commit b43016d (before the package split and the paper-scale
+work): the same-process baseline of benchmarks/bench_relu.py. Not used by the library."""
 from __future__ import annotations
 
 import math
@@ -113,7 +40,7 @@ _MIN_LR_FACTOR = 2.0 ** -40
 _INCREASE_RTOL = 1e-9      # a step may increase the objective by this relative amount (rounding)
 _INCREASE_ATOL = 1e-15     # ... plus this times the scale of the objective
 
-#: Preset sizes. ``"paper"``: THEORY.md §10.1/§10.6 (d = 100, m = 1000, m* = 100, sigma = 0; hours on a
+#: Preset sizes. ``"paper"``: docs/background.md §10.1/§10.6 (d = 100, m = 1000, m* = 100, sigma = 0; hours on a
 #: laptop CPU). ``"cpu"``: the default scale of ``ftheory reproduce`` (same m*/d = 1 and m/m* = 10 as the
 #: paper would need m = 200; m = 100 keeps the whole ReLU figure set under 5 minutes on 2 cores).
 #: ``"tiny"``: tests. Steps and step sizes are part of the presets and recorded with every result.
@@ -164,7 +91,7 @@ def _check_source(source):
 
 
 def kept_count(m_star: int, mu: float) -> int:
-    """``|S| = m* - floor(mu m*)``: teacher neurons kept in the source (THEORY.md §10.1).
+    """``|S| = m* - floor(mu m*)``: teacher neurons kept in the source (docs/background.md §10.1).
 
     The floor is taken of ``mu m* + 1e-9`` so that decimal grids such as ``mu = 0.29`` with
     ``m* = 100`` remove 29 neurons despite ``0.29 * 100 = 28.999999999999996`` in binary.
@@ -222,7 +149,7 @@ def _concat(f: ReluFunction, g: ReluFunction, sign=-1.0) -> ReluFunction:
 
 
 def norm_sq(f: ReluFunction) -> np.ndarray:
-    """``E_x f(x)^2`` per instance, exactly: ``coef^T gram(weights) coef`` (THEORY.md §10.3)."""
+    """``E_x f(x)^2`` per instance, exactly: ``coef^T gram(weights) coef`` (docs/background.md §10.3)."""
     return np.array([max(float(c @ gram(W) @ c), 0.0) for W, c in zip(f.weights, f.coef)])
 
 
@@ -246,7 +173,7 @@ def risk(f: ReluFunction, g: ReluFunction) -> np.ndarray:
 
 @dataclass(frozen=True)
 class ReluTeacher:
-    """A batch of target teachers with their removal order (THEORY.md §10.1, §10.6).
+    """A batch of target teachers with their removal order (docs/background.md §10.1, §10.6).
 
     Attributes
     ----------
@@ -364,7 +291,7 @@ class ReluNet:
 
 
 def init_student(d, m, *, instances=1, readout_scale=1.0, seed=None) -> ReluNet:
-    """Mean-field initialisation (THEORY.md §10.6): ``w_i`` uniform on ``S^{d-1}``, ``a_i ~ N(0, s^2)``."""
+    """Mean-field initialisation (docs/background.md §10.6): ``w_i`` uniform on ``S^{d-1}``, ``a_i ~ N(0, s^2)``."""
     d, m, instances = check_int("d", d), check_int("m", m), check_int("instances", instances)
     readout_scale = _real("readout_scale", readout_scale)
     rng = as_generator(seed)
@@ -635,7 +562,7 @@ def _check_rcond(rcond):
 
 
 def refit_readout(net: ReluNet, X, y, *, rcond=1e-6):
-    """Linear transfer: freeze the first layer, refit the read-out by least squares (THEORY.md §10.4).
+    """Linear transfer: freeze the first layer, refit the read-out by least squares (docs/background.md §10.4).
 
     ``a = lstsq(F, y)`` with ``F = relu(X W^T) / m`` (LAPACK ``gelsd``, minimum-norm solution,
     singular values below ``rcond * s_max`` dropped).
@@ -661,7 +588,7 @@ def refit_readout(net: ReluNet, X, y, *, rcond=1e-6):
 
 
 # ------------------------------------------------------------------------------------------
-# kernel diagnostics of a trained network (THEORY.md §10.1 claim, §10.3)
+# kernel diagnostics of a trained network (docs/background.md §10.1 claim, §10.3)
 # ------------------------------------------------------------------------------------------
 def kernel_outside_fraction(W, weights, W_basis, rcond=1e-10) -> float:
     """Fraction of a network kernel's trace outside ``span{relu(b . x) : b in W_basis}``.
@@ -840,7 +767,7 @@ def simulate_relu_transfer(ns, mus, *, d=100, m=1000, m_star=100, sigma=0.0, ins
                            source="population", rcond=1e-6, readout_scale=1.0,
                            finetune=False, ft_lr=None, ft_steps=None,
                            keep_init=False, progress=None) -> ReluTransferResult:
-    """Scratch, linear transfer (and fine-tuning) over an ``(mu, n)`` grid (THEORY.md §10, Fig. 3e).
+    """Scratch, linear transfer (and fine-tuning) over an ``(mu, n)`` grid (docs/background.md §10, Fig. 3e).
 
     Per instance: one target teacher; one pretraining per ``mu`` (source = teacher minus the
     first ``floor(mu m*)`` neurons of its removal order), all from the same initialisation; one
@@ -855,7 +782,7 @@ def simulate_relu_transfer(ns, mus, *, d=100, m=1000, m_star=100, sigma=0.0, ins
     mus : sequence of float in [0, 1)
         Removed fractions.
     d, m, m_star : int >= 1
-        Input dimension, student width, teacher width (defaults: THEORY.md §10.6, "paper" scale;
+        Input dimension, student width, teacher width (defaults: docs/background.md §10.6, "paper" scale;
         :data:`RELU_SCALES` has a CPU scale).
     sigma : float >= 0
         Target label noise.

@@ -1,0 +1,131 @@
+"""Spectra and teachers for structured input covariance, and the validation of user input.
+
+Coordinates are those of Sigma's eigenbasis: a spectrum is the vector of eigenvalues
+``lambda_1 .. lambda_d`` and a teacher the vector of its coefficients in that basis. The toolkit's
+convention (docs/background.md §0.3) normalises spectra to trace ``d``, so that ``Sigma = I`` is the
+isotropic case; the constructors here return normalised spectra. The risk functions of
+:mod:`ftheory.aniso` accept any positive scale (see their docstrings).
+"""
+from __future__ import annotations
+
+import math
+import numpy as np
+
+from ftheory._checks import check_int, check_real
+
+__all__ = ["check_spectrum", "check_teacher", "check_samples", "check_sigma", "check_lam",
+           "normalise_spectrum", "power_law_spectrum", "two_level_spectrum", "power_law_teacher"]
+
+
+def check_spectrum(eigenvalues, name: str = "eigenvalues") -> np.ndarray:
+    """Return ``eigenvalues`` as a float64 vector; ``ValueError`` naming it unless it is a non-empty
+    one-dimensional array of finite numbers ``>= 0`` with a positive sum."""
+    try:
+        lam = np.asarray(eigenvalues, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}={eigenvalues!r} is invalid: expected a one-dimensional array of "
+                         "non-negative numbers") from None
+    if lam.ndim != 1 or lam.size == 0:
+        raise ValueError(f"{name} has shape {lam.shape}: expected a non-empty one-dimensional array "
+                         "(the eigenvalues of Sigma)")
+    bad = ~np.isfinite(lam) | (lam < 0)
+    if np.any(bad):
+        i = int(np.argmax(bad))
+        raise ValueError(f"{name}[{i}]={float(lam[i])!r} is out of its domain [0, inf) (eigenvalues of a "
+                         "covariance matrix are finite and non-negative)")
+    if not lam.sum() > 0:
+        raise ValueError(f"{name} has trace 0: expected at least one positive eigenvalue")
+    return lam
+
+
+def check_teacher(beta, d: int, name: str) -> np.ndarray:
+    """Return ``beta`` as a float64 array of shape ``(..., d)`` with finite entries, else ``ValueError``."""
+    try:
+        b = np.asarray(beta, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}={beta!r} is invalid: expected an array of {d} real numbers") from None
+    if b.ndim == 0 or b.shape[-1] != d:
+        raise ValueError(f"{name} has shape {b.shape}: expected (..., {d}), one coefficient per "
+                         f"eigenvalue (d = {d})")
+    if not np.all(np.isfinite(b)):
+        raise ValueError(f"{name} contains a non-finite entry: expected real numbers")
+    return b
+
+
+def check_samples(n, name: str = "n") -> np.ndarray:
+    """Return ``n`` as an int64 array (any shape) of integers ``>= 1``, else ``ValueError`` naming it."""
+    if isinstance(n, bool):
+        raise ValueError(f"{name}={n!r} is invalid: expected an integer >= 1 (number of target samples)")
+    try:
+        arr = np.asarray(n, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}={n!r} is invalid: expected an integer >= 1 (number of target samples)") from None
+    ok = np.isfinite(arr) & (arr >= 1)
+    ok &= np.floor(np.where(ok, arr, 1.0)) == np.where(ok, arr, 1.0)
+    if arr.size == 0 or not np.all(ok):
+        shown = n if arr.ndim == 0 or arr.size == 0 else arr[~ok].ravel()[0].item()
+        raise ValueError(f"{name}={shown!r} is invalid: expected an integer >= 1 (number of target samples)")
+    return arr.astype(np.int64)
+
+
+def _check_nonneg(value, name, what):
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}={value!r} is not a number; expected a value in [0, inf) ({what})") from None
+    ok = np.isfinite(arr) & (arr >= 0)
+    if not np.all(ok):
+        shown = value if arr.ndim == 0 else arr[~ok].ravel()[0].item()
+        raise ValueError(f"{name}={shown!r} is out of its domain [0, inf) ({what})")
+    return arr
+
+
+def check_sigma(sigma) -> np.ndarray:
+    """Label-noise standard deviation(s) ``>= 0`` as a float array."""
+    return _check_nonneg(sigma, "sigma", "target label-noise standard deviation")
+
+
+def check_lam(lam) -> np.ndarray:
+    """Ridge penalty(ies) ``>= 0`` as a float array."""
+    return _check_nonneg(lam, "lam", "ridge penalty in (1/n)|y - X b|^2 + lam |b|^2")
+
+
+def normalise_spectrum(eigenvalues) -> np.ndarray:
+    """``eigenvalues * d / sum(eigenvalues)``: the same shape of spectrum with trace ``d``."""
+    lam = check_spectrum(eigenvalues)
+    return lam * (lam.size / lam.sum())
+
+
+def power_law_spectrum(d, alpha) -> np.ndarray:
+    """``lambda_k proportional to k^(-alpha)``, ``k = 1..d``, normalised to trace ``d`` (``alpha = 0``: identity)."""
+    d = check_int("d", d, 1)
+    alpha = check_real("alpha", alpha, 0.0, domain="[0, inf)")
+    lam = np.arange(1, d + 1, dtype=float) ** (-alpha)
+    return lam * (d / lam.sum())
+
+
+def two_level_spectrum(d, frac_a, eig_ratio) -> tuple[np.ndarray, int]:
+    """A two-level spectrum: ``m = round(frac_a d)`` eigenvalues ``a``, the other ``d - m`` equal to ``b``,
+    ``a / b = eig_ratio`` and trace ``d``. Returns ``(eigenvalues, m)``; the block ``a`` comes first."""
+    d = check_int("d", d, 2)
+    frac_a = check_real("frac_a", frac_a, 0.0, 1.0, low_open=True, high_open=True)
+    eig_ratio = check_real("eig_ratio", eig_ratio, 0.0, low_open=True, domain="(0, inf)")
+    m = int(round(frac_a * d))
+    if not 1 <= m <= d - 1:
+        raise ValueError(f"frac_a={frac_a!r} is invalid for d={d}: round(frac_a d) = {m} must be in [1, d - 1]")
+    rho = m / d
+    b = 1.0 / (rho * eig_ratio + 1.0 - rho)
+    lam = np.full(d, b)
+    lam[:m] = eig_ratio * b
+    return lam, m
+
+
+def power_law_teacher(d, exponent, *, norm=1.0) -> np.ndarray:
+    """Teacher coefficients ``beta_k proportional to k^(-exponent/2)`` (so ``beta_k^2 ~ k^-exponent``)
+    with Euclidean norm ``norm``."""
+    d = check_int("d", d, 1)
+    exponent = check_real("exponent", exponent, -math.inf, domain="(-inf, inf)")
+    norm = check_real("norm", norm, 0.0, domain="[0, inf)")
+    b = np.arange(1, d + 1, dtype=float) ** (-exponent / 2)
+    return norm * b / np.linalg.norm(b)
+

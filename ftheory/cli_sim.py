@@ -1,0 +1,178 @@
+"""``ftheory simulate`` and ``ftheory sweep``: Monte Carlo from the command line.
+
+The flags of ``simulate`` are generated from the simulator's parameter declarations
+(:mod:`ftheory.simulate.deep_linear.options`); ``sweep`` runs any simulator of
+:mod:`ftheory.simulate.catalog` on a grid, serially, on local processes or on a Dask cluster.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+
+MAX_GRID_VALUES = 10_000       # values of one --grid range (a typo such as n=1:1e12:1 is refused at once)
+
+
+def _err():
+    # ValueError: ftheory.cli.main prints it as one line with status 2 (also when run as __main__,
+    # where ftheory.cli.CLIError would be a different class)
+    return ValueError
+
+
+# -- simulate ----------------------------------------------------------------------------------------
+def _flag(name):
+    return "--" + name.replace("_", "-")
+
+
+def add_simulate_parser(sub):
+    from ftheory.simulate.deep_linear.options import OPTIONS, TASK
+
+    p = sub.add_parser("simulate", help="train deep linear networks by gradient descent and report the risk",
+                       description="Monte Carlo of the deep-linear procedures (docs/background.md §1.4): "
+                       "scratch, linear transfer (read-out refit) or fine-tuning, with a small-initialisation "
+                       "pretrained network; prints mean risk, standard error and convergence. Every option "
+                       "below is a parameter of ftheory.simulate.deep_linear.simulate_transfer.")
+    p.add_argument("procedure", choices=["scratch", "linear-transfer", "finetune"])
+    for o in TASK + OPTIONS:
+        kw = {"dest": o.name, "help": o.doc + ("" if o.default is None else f" (default {o.default!r})")}
+        names = [_flag(o.name)]
+        if o.name == "instances":
+            names.append("--reps")
+        if o.kind == "bool":
+            kw["action"] = argparse.BooleanOptionalAction
+            kw["default"] = None
+        elif o.kind == "choice":
+            kw["choices"] = list(o.choices)
+        elif o.kind == "int":
+            kw["type"] = int
+        p.add_argument(*names, **kw)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_simulate)
+    return p
+
+
+def _parse_option(o, value):
+    from ftheory.params import PARAMS, parse_number
+
+    if value is None or o.kind in ("int", "bool", "choice"):
+        return value
+    if o.kind == "param":
+        prm = PARAMS[o.name]
+        v = prm.parse(value)
+        return int(v) if prm.integer else v
+    try:
+        return float(parse_number(value))
+    except ValueError:
+        raise _err()(f"{_flag(o.name)} {value!r}: expected a number") from None
+
+
+def cmd_simulate(ns):
+    """Deep linear networks trained by gradient descent (or flow) on Gaussian data."""
+    from ftheory.cli import _emit, _estimate_json
+    from ftheory.simulate.deep_linear import simulate_deep_linear, simulate_transfer
+    from ftheory.simulate.deep_linear.options import OPTIONS, TASK
+
+    given = {o.name: _parse_option(o, getattr(ns, o.name)) for o in TASK + OPTIONS}
+    given = {k: v for k, v in given.items() if v is not None}
+    if given.get("seed") is None:
+        given["seed"] = 0
+    if "sigma_s" in given and "gamma_s" not in given:
+        raise _err()("--sigma-s needs --gamma-s (finite source set)")
+    if given.get("instances", 1) < 1:
+        raise _err()(f"--reps {given['instances']} is invalid: expected an integer >= 1")
+    if ns.procedure == "scratch":
+        out = {"risk": simulate_deep_linear("sc", **given)}
+    else:
+        tx = "lt" if ns.procedure == "linear-transfer" else "ft"
+        res = simulate_transfer(**given)
+        out = {"risk": res[tx], "scratch_risk": res["sc"], "transferability": res["T_" + tx]}
+    info = out["risk"].info
+    task = {k: info[k] for k in ("n", "d", "theta", "sigma", "depth") if k in info}
+    data = {"procedure": ns.procedure, "params": {**given, **task}, "seed": given["seed"],
+            **{k: _estimate_json(v) for k, v in out.items()}}
+    lines = [f"{ns.procedure}: n={task['n']} d={task['d']} theta={task['theta']:.6g} sigma={task['sigma']:g} "
+             f"depth={task['depth']} method={info.get('method', 'gd')}"]
+    for k, v in out.items():
+        conv = "" if v.all_converged else "  NOT ALL CONVERGED: do not trust this mean"
+        lines.append(f"  {k:16s} {v.mean:.6g} +- {v.sem:.3g} (sem)   converged {int(v.converged.sum())}/"
+                     f"{v.instances}{conv}")
+    _emit(data, ns.json, "\n".join(lines))
+
+
+# -- sweep -------------------------------------------------------------------------------------------
+def add_sweep_parser(sub):
+    from ftheory.simulate.catalog import SIMULATORS
+    from ftheory.simulate.sweeps import EXECUTORS
+
+    p = sub.add_parser("sweep", help="Monte Carlo sweep over a parameter grid (resumable with --store)",
+                       description="Run a simulator over the Cartesian product of the --grid values. "
+                       "Simulators: " + "; ".join(f"{k}: {v[2]}" for k, v in SIMULATORS.items()))
+    p.add_argument("simulator", help=", ".join(SIMULATORS))
+    p.add_argument("--grid", action="append", default=[], metavar="NAME=VALUES",
+                   help="values to sweep: a,b,c or start:stop:step (repeatable)")
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="fixed parameter (repeatable)")
+    p.add_argument("--instances", type=int, default=100)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--store", help="folder of the resumable store: finished points are kept and reused")
+    p.add_argument("--executor", default=None, choices=list(EXECUTORS),
+                   help="serial (default), processes, or dask (with --scheduler: an existing cluster)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="dask.distributed scheduler address (tcp://host:8786) or scheduler file; implies "
+                   "--executor dask (docs/cluster.md)")
+    p.add_argument("--workers", type=int)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_sweep)
+    return p
+
+
+def grid_values(param, text):
+    """``a,b,c`` or an inclusive range ``start:stop:step`` (expressions allowed: ``0:pi/2:pi/8``)."""
+    from ftheory.params import get_param, parse_number
+
+    prm = get_param(param)
+    if ":" in text:
+        try:
+            start, stop, step = (parse_number(t) for t in text.split(":"))
+        except ValueError:
+            raise _err()(f"{param}={text!r}: expected start:stop:step") from None
+        if not (math.isfinite(start) and math.isfinite(stop) and math.isfinite(step)) or step <= 0 or stop < start:
+            raise _err()(f"{param}={text!r}: expected finite start <= stop and step > 0")
+        count = math.floor((stop - start) / step + 1e-9) + 1
+        if count > MAX_GRID_VALUES:
+            raise _err()(f"{param}={text!r} has {count:.3g} values: expected at most {MAX_GRID_VALUES} per grid axis")
+        raw = [start + k * step for k in range(count)]
+        return [prm.validate(round(v) if prm.integer else v) for v in raw]
+    return [prm.parse(t) for t in text.split(",")]
+
+
+def cmd_sweep(ns):
+    from ftheory.cli import _assignments, _emit, _number
+    from ftheory.simulate.catalog import simulator
+    from ftheory.simulate.sweeps import sweep, use_executor
+
+    fn = simulator(ns.simulator)
+    grid = {}
+    for item in ns.grid:
+        name, sep, text = item.partition("=")
+        if not sep:
+            raise _err()(f"--grid expects NAME=VALUES, got {item!r}")
+        grid[name] = grid_values(name, text)
+    if not grid:
+        raise _err()("give at least one --grid NAME=VALUES")
+    fixed = _assignments(ns.set)
+    executor = ns.executor or ("dask" if ns.scheduler else "serial")
+    with use_executor(executor, scheduler=ns.scheduler, workers=ns.workers):
+        res = sweep(fn, grid, fixed=fixed, instances=ns.instances, seed=ns.seed, store=ns.store,
+                    progress=not ns.json)
+    if ns.json:
+        _emit({"simulator": ns.simulator, "grid": res.grid, "fixed": res.fixed, "instances": res.instances,
+               "seed": res.seed, "computed": res.computed, "loaded": res.loaded,
+               "rows": [{k: _number(v) if isinstance(v, float) else v for k, v in row.items()}
+                        for row in res.rows]}, True, "")
+        return
+    keys = list(res.grid)
+    print("  ".join(f"{k:>10s}" for k in keys) + f"  {'quantity':>16s} {'mean':>12s} {'sem':>10s} {'conv':>6s}")
+    for row in res.rows:
+        print("  ".join(f"{row[k]:>10.4g}" for k in keys)
+              + f"  {row['quantity']:>16s} {row['mean']:>12.6g} {row['sem']:>10.3g} "
+                f"{row['converged']:>3d}/{row['instances']}")
+    print(f"{res.computed} points computed, {res.loaded} loaded from the store")
