@@ -337,9 +337,21 @@ class ParameterEstimates:
             if math.isfinite(fv):
                 vals.append(fv)
         res = C - np.outer(C[:, 0], C[0, :]) / max(C[0, 0], 1e-300)
-        sd_res = math.sqrt(max(delta(f, q, res), 0.0)) if math.isfinite(delta(f, q, res)) else math.inf
-        lo = v - math.hypot(v - min(vals), Z95 * sd_res)
-        hi = v + math.hypot(max(vals) - v, Z95 * sd_res)
+        # spread of the remaining directions by secants (f may have a kink where the plug-in is clipped)
+        w, V = np.linalg.eigh(0.5 * (res + res.T))
+        down2 = up2 = 0.0
+        for lam_k, vec in zip(w, V.T):
+            if lam_k <= 0:
+                continue
+            step = Z95 * math.sqrt(lam_k) * vec
+            devs = [f(feasible(self.p + sgn * step)) - v for sgn in (1.0, -1.0)]
+            if not all(math.isfinite(x) for x in devs):
+                down2 = up2 = math.inf
+                break
+            up2 += max(max(devs), 0.0) ** 2
+            down2 += max(-min(devs), 0.0) ** 2
+        lo = v - math.sqrt((v - min(vals)) ** 2 + down2)
+        hi = v + math.sqrt((max(vals) - v) ** 2 + up2)
         se = math.sqrt(max(delta(f, q, C), 0.0)) if math.isfinite(delta(f, q, C)) else math.inf
         return Interval(v, lo, hi, se)
 
@@ -360,7 +372,8 @@ class ParameterEstimates:
         raise KeyError(name)
 
     def _cosine_interval(self) -> Interval:
-        """Fieller-type inversion of ``D(c) = rho|rho| - c|c| tau^2 r^2`` (mean ~0 at the true cosine c).
+        """Fieller-type inversion of ``D(c) = rho|rho| - c|c| tau^2 r^2`` (mean ~0 at the true cosine c),
+        restricted to the sign of rho when rho's own interval excludes 0.
 
         Its variance is evaluated at the task implied by ``c``: ``tau^2(c) = rho^2/(c^2 r^2)`` and the
         decorrelated total ``S_y - b (tau_hat^2 - tau^2(c))`` (as for the signal); a ``tau^2(c)``
@@ -387,7 +400,10 @@ class ParameterEstimates:
 
         value = cosine(self.p)
         se = math.sqrt(max(delta(cosine, feasible(self.p), self.cov), 0.0))
-        lohi = invert(test, -1.0, 1.0, grid=161)
+        # the sign of the cosine is that of rho: when rho's interval excludes 0, so does the cosine's
+        ri = self.interval("overlap_inner")
+        lo, hi = (0.0 if ri.low > 0 else -1.0), (0.0 if ri.high < 0 else 1.0)
+        lohi = invert(test, lo, hi, grid=161)
         if lohi is None:
             return Interval(value, value, value, se)
         return Interval(value, lohi[0], lohi[1], se)
