@@ -7,7 +7,8 @@ the digit's value (0-9) as a number, fitted by least squares on a 900-image sour
 task: "is the digit >= 5" (0/1). For each of ``reps`` random target subsamples of size n (from the
 other 897 images) the advisor predicts T = R_scratch - R_transfer (scratch: tuned ridge) for the linear
 probe and for tuned fine-tuning (and for the min-norm pair of the paper); the realised T is the difference of held-out mean squared errors of the procedures
-fitted on the same subsample (ridge penalties by generalised cross-validation) (held-out = target pool minus the subsample; the label noise cancels).
+fitted on the same subsample (ridge penalties by 5-fold cross-validation; held-out = target pool minus
+the subsample; the label noise cancels).
 Prints a markdown table and writes docs/images/advisor_digits.png.
 """
 from __future__ import annotations
@@ -17,7 +18,7 @@ import argparse
 import numpy as np
 
 from ftheory.advise import advise
-from ftheory.advise.synthetic import fit_procedures, gcv_lambda
+from ftheory.advise.synthetic import fit_procedures, cv_lambda
 
 
 def load():
@@ -53,10 +54,10 @@ def one(X, y, w, n, rng):
     p = rep.predictions
     A, B, sd = standardise(Xtr, Xte)
     ws = wk * sd  # the same predictor on standardised features
-    # realised "tuned" ridge: penalties chosen by generalised cross-validation on the subsample
+    # realised "tuned" ridge: penalties chosen by 5-fold cross-validation on the subsample
     Ac, yc_ = A - A.mean(0), y[tr] - y[tr].mean()
-    lam_sc = gcv_lambda(Ac, yc_)
-    lam_ft = gcv_lambda(Ac, yc_ - Ac @ ws)
+    lam_sc = cv_lambda(Ac, yc_)
+    lam_ft = cv_lambda(Ac, yc_ - Ac @ ws)
     fits = fit_procedures(A, y[tr], None, ws, lam_sc, lam_ft)
     yc = y[tr].mean()
     # the linear probe refits an intercept and a slope on z; the others predict with an intercept

@@ -3,7 +3,7 @@
     PYTHONPATH=. python benchmarks/advisor_realised.py [--reps 100]
 
 For each setting draw a target sample, run ``advise`` (with ``N = 20 d`` unlabeled rows in the
-anisotropic settings), fit tuned-ridge scratch (penalty by generalised cross-validation), the linear
+anisotropic settings), fit tuned-ridge scratch (penalty by 5-fold cross-validation), the linear
 probe and tuned fine-tuning (ridge towards the pretrained weights, GCV) on the same sample, and
 compute their exact excess risks ||b - beta_t||_Sigma^2 (the truth is known). Prints mean predicted
 and mean realised risks, and how often the recommendation is the realised best procedure.
@@ -15,7 +15,7 @@ import argparse
 import numpy as np
 
 from ftheory.advise import advise
-from ftheory.advise.synthetic import fit_procedures, gcv_lambda, make_task
+from ftheory.advise.synthetic import fit_procedures, cv_lambda, make_task
 
 SETTINGS = [  # d, n, theta, sigma, spectrum
     (80, 40, 0.5, 0.5, None),
@@ -47,7 +47,7 @@ def main():
             U = task.sample(20 * d, rng)[0] if spec else None
             rep = advise(X, y, source_weights=task.beta_s, unlabeled=U, grid_size=0)
             Xc, yc = X - X.mean(0), y - y.mean()
-            fits = fit_procedures(X, y, None, task.beta_s, gcv_lambda(Xc, yc), gcv_lambda(Xc, yc - Xc @ task.beta_s))
+            fits = fit_procedures(X, y, None, task.beta_s, cv_lambda(Xc, yc), cv_lambda(Xc, yc - Xc @ task.beta_s))
             risks = {k: task.risk(fits[v]) for k, v in HEAD.items()}
             for k, v in HEAD.items():
                 iv = rep.predictions[v]

@@ -190,13 +190,23 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     head = {k: predictions[v].value for k, v in HEADLINE.items()}
     recommendation = min(head, key=lambda k: (head[k], k != "scratch"))
     sc = np.asarray(curves["scratch_ridge"][0])
-    tr = np.minimum(np.asarray(curves["linear_transfer"][0]), np.asarray(curves["finetune_ridge"][0]))
-    ahead = sc < tr
-    crossover = None
-    if ahead[-1]:
+
+    def overtakes(tr):
+        """Smallest grid n from which scratch stays ahead of ``tr`` up to the end of the grid."""
+        ahead = sc < tr
+        if not ahead[-1]:
+            return None
         k = len(ahead) - 1
         while k > 0 and ahead[k - 1]:
             k -= 1
-        crossover = int(curves["n"][k])
+        return int(curves["n"][k])
+
+    lt, ft = np.asarray(curves["linear_transfer"][0]), np.asarray(curves["finetune_ridge"][0])
+    crossover = overtakes(np.minimum(lt, ft))
+    notes.append("scratch (tuned ridge) overtakes the linear probe at n = "
+                 f"{overtakes(lt) or 'never on the grid'} and tuned fine-tuning at n = "
+                 f"{overtakes(ft) or 'never on the grid'}" + (" (tuned fine-tuning is never worse when "
+                                                              "||beta_t - beta_s|| < ||beta_t||)" if
+                                                              overtakes(ft) is None else ""))
     return Report(n, d, n_eff, estimates, predictions, transferability, recommendation, crossover, curves,
                   theory, notes)

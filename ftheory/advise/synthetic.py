@@ -109,3 +109,23 @@ def gcv_lambda(X, t, grid=None) -> float:
         if g < best:
             best, lam_best = g, float(lam)
     return lam_best
+
+
+def cv_lambda(X, t, folds=5, grid=None, seed=0) -> float:
+    """Ridge penalty minimising ``folds``-fold cross-validated squared error on ``(X, t)`` (columns
+    centred by the caller; convention (1/n)||t - Xb||^2 + lam ||b||^2 on each training fold)."""
+    n = X.shape[0]
+    if grid is None:
+        grid = np.logspace(-4, 3, 36) * float(np.mean(X * X)) * X.shape[1] / n
+    idx = np.random.default_rng(seed).permutation(n) % folds
+    err = np.zeros(len(grid))
+    for k in range(folds):
+        tr, te = idx != k, idx == k
+        A, b = X[tr], t[tr]
+        U, s, Vt = np.linalg.svd(A, full_matrices=False)
+        ub = U.T @ b
+        m = A.shape[0]
+        for j, lam in enumerate(grid):
+            coef = Vt.T @ (s / (s ** 2 + m * lam) * ub)
+            err[j] += float(np.sum((X[te] @ coef - t[te]) ** 2))
+    return float(grid[int(np.argmin(err))])
