@@ -400,6 +400,10 @@ class ParameterEstimates:
 
         value = cosine(self.p)
         se = math.sqrt(max(delta(cosine, feasible(self.p), self.cov), 0.0))
+        if tau2 > 5 * math.sqrt(max(C0[0, 0], 0.0)):
+            # well-determined denominator (t-ratio > 5): the delta method is accurate; the Fieller-type
+            # set under-covered there (84% at n = 300, d = 100, theta = 1.2)
+            return interval(value, se ** 2, lo=-1.0, hi=1.0)
         # the sign of the cosine is that of rho: when rho's interval excludes 0, so does the cosine's
         ri = self.interval("overlap_inner")
         lo, hi = (0.0 if ri.low > 0 else -1.0), (0.0 if ri.high < 0 else 1.0)
