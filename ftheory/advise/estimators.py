@@ -393,7 +393,9 @@ class ParameterEstimates:
             C = param_cov(self.n, self.d, q, self.n_unlabeled)
             g = np.array([-c * abs(c) * r2, 0.0, 2 * abs(rho), -c * abs(c) * tau2])
             D = rho * abs(rho) - c * abs(c) * tau2 * r2
-            stat = abs(D) - Z95 * math.sqrt(max(g @ C @ g, 0.0))
+            # second-order term of rho|rho|: its spread does not vanish with rho (Var rho_hat^2 = 4 rho^2 v + 2 v^2)
+            var = g @ C @ g + 2 * C[2, 2] ** 2
+            stat = abs(D) - Z95 * math.sqrt(max(var, 0.0))
             if tot - t < 0 and stat <= 0:
                 stat = math.sqrt(max(self._Q(t, 0.0, 0.0, 2), 0.0)) - CHI2_2_95
             return stat
