@@ -8,9 +8,12 @@ benchmark times, as separate processes (median of several runs):
 * ``ftheory eval scratch_risk gamma=0.5 sigma=0.2`` - the CLI;
 * the counterfactual: import SymPy, build the expression and ``lambdify`` it per call.
 
-Run: ``python benchmarks/bench_cli_startup.py [--repeat 7]``.
+Run: ``python benchmarks/bench_cli_startup.py [--repeat 7] [--against DIR]``. With ``--against DIR``
+(e.g. ``git worktree add /tmp/base HEAD~5``) the CLI is also timed with ``DIR`` first on
+``PYTHONPATH``, interleaved run by run with the current tree, to compare two versions of the package.
 """
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -37,10 +40,29 @@ def measure(cmd, repeat):
     return statistics.median(times)
 
 
+def compare(against, repeat):
+    """Median times of ``ftheory eval`` with this tree and with ``against`` first on the path, interleaved."""
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    cmd = COMMANDS["ftheory eval (generated code)"]
+    times = {here: [], against: []}
+    for _ in range(repeat):
+        for tree in (against, here):
+            env = dict(os.environ, PYTHONPATH=tree)
+            t = time.perf_counter()
+            subprocess.run(cmd, check=True, capture_output=True, env=env, cwd=tree)
+            times[tree].append(time.perf_counter() - t)
+    new, old = statistics.median(times[here]), statistics.median(times[against])
+    print(f"\nftheory eval: this tree {new:.3f} s, {against} {old:.3f} s (ratio {new / old:.3f}; "
+          f"medians of {repeat} interleaved runs)")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--against", metavar="DIR", help="another checkout to time ftheory eval against")
     ns = ap.parse_args()
+    if ns.against:
+        compare(os.path.abspath(ns.against), ns.repeat)
     results = {name: measure(cmd, ns.repeat) for name, cmd in COMMANDS.items()}
     base = results["import numpy"]
     print(f"{'command':34s} {'median s':>9s} {'/ import numpy':>15s}")

@@ -41,9 +41,8 @@ sys.path.insert(0, HERE)
 import numpy as np  # noqa: E402
 
 import _relu_baseline as old  # noqa: E402
-from ftheory.simulate.relu import (RELU_SCALES, PopulationLoss, ReluNet, draw_teacher, init_student,  # noqa: E402
+from ftheory.simulate.relu import (RELU_SCALES, PopulationLoss, draw_teacher, init_student,  # noqa: E402
                                    pretrain, refit_readout, risk, train)
-from ftheory.simulate.relu.gd import gradient_descent  # noqa: E402
 
 NS_PAPER = [50, 100, 200, 400, 800, 1600, 3200]
 
@@ -145,22 +144,27 @@ def part_lt(a, units):
 
 
 def part_model(a, units):
-    """Full run: 8 instances x 9 mu pretrainings, 8 scratch runs and 72 refits per n."""
-    I, M = 8, 9
+    """Full run: 8 instances x 9 mu pretrainings, 8 scratch runs and 72 refits per n, plus the scratch runs
+    of the second seed pooled for the power law (``nu_seeds = 2``)."""
+    I, M, seeds = 8, 9, 2
     pre_old = I * M * 20000 * units["pop_old"]
     pre_new = I * M * units.get("pre_pair_new", units["pre_steps_new"] * units["pop_new"])
-    # scratch: cost per step ~ n (measured at the --n of the scratch part), steps measured at n = 800 and 3200
+    # scratch: cost per step ~ n d m (measured at n = 3200); steps measured at n = 800 and 3200: every
+    # n <= 800 is charged the steps of 800, larger n those of 3200 (an upper bound)
     c_step = {n: units["sc_step_3200"] * n / 3200 for n in NS_PAPER}
-    steps_new = {n: units["sc_steps_new_800"] if n <= 800 else units["sc_steps_new_3200"] for n in NS_PAPER}
-    steps_old = {n: units["sc_steps_old_800"] if n <= 800 else units["sc_steps_old_3200"] for n in NS_PAPER}
-    sc_new = I * sum(c_step[n] * steps_new[n] for n in NS_PAPER)
-    sc_old = I * sum(c_step[n] * steps_old[n] for n in NS_PAPER)
-    lt = I * M * sum(units["lt_pair_3200"] * (min(n, a.m) ** 2 * max(n, a.m)) / (a.m ** 2 * 3200) for n in NS_PAPER)
-    print(f"  pretraining: old *{pre_old / 3600:.1f} h, new {pre_new / 3600:.2f} h")
-    print(f"  scratch (upper bound: every n <= 800 takes the steps of n = 800, larger n those of 3200): "
-          f"old {sc_old / 3600:.2f} h, new {sc_new / 3600:.2f} h")
-    print(f"  linear transfer: {lt / 3600:.2f} h (cost ~ min(n, m)^2 max(n, m), scaled from n = 3200)")
-    print(f"  total CPU: old *{(pre_old + sc_old + lt) / 3600:.1f} h, new {(pre_new + sc_new + lt) / 3600:.2f} h")
+    pick = lambda key, n: units[f"{key}_800"] if n <= 800 else units[f"{key}_3200"]  # noqa: E731
+    sc_new = I * sum(c_step[n] * pick("sc_steps_new", n) for n in NS_PAPER)
+    sc_old = I * sum(c_step[n] * pick("sc_steps_old", n) for n in NS_PAPER)
+    n_lt = max(int(k.split("_")[-1]) for k in units if k.startswith("lt_pair_"))
+    cost = lambda n: min(n, a.m) ** 2 * max(n, a.m)  # noqa: E731  (gelsd on an n x m matrix)
+    lt = I * M * sum(units[f"lt_pair_{n_lt}"] * cost(n) / cost(n_lt) for n in NS_PAPER)
+    print(f"  pretraining: old *{pre_old / 3600:.1f} h, new {pre_new / 60:.0f} min")
+    print(f"  scratch (upper bound), per seed: old {sc_old / 60:.0f} min, new {sc_new / 60:.0f} min; {seeds} seeds")
+    print(f"  linear transfer: {lt / 60:.1f} min (cost ~ min(n, m)^2 max(n, m), scaled from n = {n_lt})")
+    tot_new = pre_new + seeds * sc_new + lt
+    tot_old = pre_old + sc_old + lt          # the old figures fitted the power law on one seed
+    print(f"  total CPU without the figures' analysis (a few minutes): old *{tot_old / 3600:.1f} h, "
+          f"new {tot_new / 60:.0f} min")
     print("  units:", json.dumps(units))
 
 

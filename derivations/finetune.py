@@ -17,7 +17,7 @@ import sympy as sp
 
 from _derive import check, done, equal, step, title
 from ftheory import get, rmt
-from ftheory.result import expr_of
+from ftheory.symbolic import expr_of
 from ftheory.theory._symbols import d, depth, gamma, n, norm_s, norm_t, sigma, theta
 from ftheory.theory.finetune import (PositiveRoot, finetune_gain, frozen_norm_sq, scale_equation,
                                      scratch_norm_sq, teachers)

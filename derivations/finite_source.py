@@ -14,7 +14,7 @@ import sympy as sp
 
 from _derive import check, done, equal, step, title
 from ftheory import get, rmt
-from ftheory.result import expr_of
+from ftheory.symbolic import expr_of
 from ftheory.theory._symbols import d, gamma, gamma_s, sigma, sigma_s, theta
 from ftheory.theory.finetune import finetune_gain, teachers
 from ftheory.theory.finite_source import (cos2_theta_eff, n_s, source_norm_sq_finite,

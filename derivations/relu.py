@@ -17,9 +17,9 @@ import sympy as sp
 
 from _derive import check, done, equal, step, title
 from ftheory import get
-from ftheory.result import expr_of
+from ftheory.symbolic import expr_of
 from ftheory.theory._symbols import d, ell, norm_v, norm_w, u
-from ftheory.theory.relu import (Beta, funk_hecke_constant, gegenbauer_normalised, hermite_coefficient,
+from ftheory.theory.relu import (Beta, sphere_projection_density, gegenbauer_normalised, hermite_coefficient,
                                  polar_expectation, rodrigues_constant)
 
 title("ReLU neurons: arc-cosine kernels and their Mercer decomposition (docs/background.md §10.2)")
@@ -80,7 +80,7 @@ check("sum_l xi_l^2 = kappa(1) = 1/2 = E relu(g)^2 (exact summation)", sp.simpli
 # 3. route 3: Funk-Hecke / Gegenbauer ------------------------------------------------------------
 i = sp.Symbol("i", integer=True, nonnegative=True)
 t = sp.Symbol("t", real=True)
-cd = funk_hecke_constant()
+cd = sphere_projection_density()
 step("Funk-Hecke: lambda_l(f) = c_d int_{-1}^{1} f(t) P_l(t) (1-t^2)^{(d-3)/2} dt, c_d", cd)
 step("Rodrigues: P_l(t)(1-t^2)^{(d-3)/2} = (-1)^l R_{l,d} (d/dt)^l g(t), g = (1-t^2)^{l+(d-3)/2}, R_{l,d}",
      rodrigues_constant(ell))
@@ -124,7 +124,7 @@ def funk_hecke_exact(f_of_cos, dim, degree, lower=0):
     poly = gegenbauer_normalised(degree, dim, t).subs(t, sp.cos(th))
     upper = sp.pi / 2 if lower == 0 else sp.pi
     value = sp.integrate(sp.expand(f_of_cos * poly * sp.sin(th) ** (dim - 2)), (th, 0, upper))
-    return sp.simplify(funk_hecke_constant(dim) * value)
+    return sp.simplify(sphere_projection_density(dim) * value)
 
 
 relu_ok = step_ok = kappa_ok = True

@@ -19,7 +19,7 @@ import sympy as sp
 
 from _derive import check, done, equal, step, title
 from ftheory import get, rmt
-from ftheory.result import expr_of
+from ftheory.symbolic import expr_of
 from ftheory.theory._symbols import gamma, lam, norm_t, sigma, theta
 from ftheory.theory.ridge import (_lam, _m, _phi, mp_quadratic, ridge_forms, ridge_risk_mp,
                                   risk_at_optimal_penalty_abstract)

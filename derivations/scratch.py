@@ -13,7 +13,7 @@ import sympy as sp
 
 from _derive import check, done, equal, step, title
 from ftheory import get, rmt
-from ftheory.result import expr_of
+from ftheory.symbolic import expr_of
 from ftheory.theory._symbols import d, gamma, n, norm_t, sigma
 from ftheory.theory.scratch import bias_and_variance
 

@@ -66,6 +66,7 @@ def _emit(data, as_json: bool, text: str):
 # -- commands ----------------------------------------------------------------------------------
 
 def cmd_list(ns):
+    """``ftheory list``: registered results, optionally of one topic."""
     from ftheory.registry import results
 
     rows = results(ns.topic)
@@ -83,6 +84,7 @@ def cmd_list(ns):
 
 
 def cmd_show(ns):
+    """``ftheory show NAME``: metadata and the pretty-printed formula of a result."""
     from ftheory.registry import get
 
     from ftheory.display import formula_text, user_reference
@@ -106,7 +108,8 @@ def cmd_show(ns):
 
 
 def cmd_latex(ns):
-    from ftheory.latex import formula_sheet
+    """``ftheory latex NAME`` (or ``--all``: the formula sheet)."""
+    from ftheory.sheet import formula_sheet
     from ftheory.registry import get
 
     if ns.all == bool(ns.name):
@@ -121,6 +124,7 @@ def cmd_latex(ns):
 
 
 def cmd_eval(ns):
+    """``ftheory eval NAME param=value ...``: float64 (or ``--dps``: mpmath) values."""
     import numpy as np
 
     from ftheory.registry import get
@@ -164,6 +168,7 @@ def _check_digits(ns):
 
 
 def cmd_limit(ns):
+    """``ftheory limit NAME PARAM POINT``: a symbolic limit."""
     from ftheory.registry import get
 
     r = get(ns.name)
@@ -175,6 +180,7 @@ def cmd_limit(ns):
 
 
 def cmd_series(ns):
+    """``ftheory series NAME PARAM POINT``: a series expansion."""
     from ftheory.registry import get
 
     r = get(ns.name)
@@ -218,12 +224,14 @@ def _estimate_json(est):
 
 
 def cmd_validate(ns):
+    """``ftheory validate``: every simulation twin, theory against simulation."""
     from ftheory import validate
 
     return validate.run(ns, _emit)
 
 
 def cmd_phase_diagram(ns):
+    """``ftheory phase-diagram NAME``: a theory phase diagram as PNG + PDF."""
     from ftheory.figures.phase import phase_diagram
 
     params = _assignments(ns.params)
@@ -240,6 +248,7 @@ def cmd_phase_diagram(ns):
 
 
 def cmd_explore(ns):
+    """``ftheory explore``: write (and optionally open) the interactive explorer."""
     from ftheory.explore.page import write_page
 
     info = write_page(ns.out, data_dir=ns.data)
@@ -250,6 +259,7 @@ def cmd_explore(ns):
 
 
 def cmd_reproduce(ns):
+    """``ftheory reproduce``: every figure of the paper, theory and simulation."""
     from ftheory.figures import reproduce
 
     only = None
@@ -269,6 +279,7 @@ def cmd_reproduce(ns):
 # -- parser ------------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``ftheory`` command."""
     parser = _Parser(prog="ftheory", description="Transfer-learning theory of 'Features are fate': "
                      "derive, export, evaluate and check the closed forms.")
     parser.add_argument("--version", action="version", version="ftheory 0.1.0")
@@ -379,10 +390,15 @@ def build_parser() -> argparse.ArgumentParser:
     from ftheory.figures.catalogue import add_figure_list
 
     add_figure_list(p)  # --help lists the figure ids
+
+    from ftheory import cli_aniso
+
+    cli_aniso.add_parser(sub)
     return parser
 
 
 def main(argv=None) -> int:
+    """Run the ``ftheory`` command; returns the exit status (2 on bad input)."""
     parser = build_parser()
     try:
         ns, extra = parser.parse_known_args(argv)

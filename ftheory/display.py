@@ -102,21 +102,21 @@ def html_card(result, formula: bool = True) -> str:
     for p in result.params:
         prm = PARAMS[p]
         default = "" if prm.default is None else f"{prm.default:g}"
-        rows.append(f"<tr><td><code>{esc(p)}</code></td><td>\\({esc(prm.latex)}\\)</td><td>{esc(prm.domain)}</td>"
-                    f"<td>{esc(default)}</td><td>{esc(prm.description)}</td></tr>")
+        cells = [f"<code>{esc(p)}</code>", f"\\({esc(prm.latex)}\\)", esc(prm.domain), esc(default), esc(prm.description)]
+        rows.append("<tr>" + "".join(f'<td style="padding:1px 8px 1px 0">{c}</td>' for c in cells) + "</tr>")
     constraints = (f"<div><b>constraints:</b> {esc(result.spec.constraints)}</div>"
                    if result.spec.constraints else "")
     checked = f"<div><b>checked by:</b> <code>{esc(result.checked_by)}</code></div>" if result.checked_by else ""
     return (
         '<div class="ftheory-result" style="border:1px solid #ccc;border-radius:6px;padding:8px 12px;'
         'max-width:760px;font-size:0.92em">'
-        f'<div><b><code>{esc(result.name)}</code></b> <span style="color:#555">[{esc(result.status)}: '
-        f'{esc(lab["status"])}]</span>{badges}</div>'
+        f'<div><b><code>{esc(result.name)}</code></b> <span style="color:#555" '
+        f'title="{esc(lab["status_meaning"])}">[{esc(result.status)}]</span>{badges}</div>'
         f'<div style="margin:4px 0">{esc(result.summary)}</div>'
         f'<div style="overflow-x:auto">{esc(latex_repr(result)) if formula else ""}</div>'
-        '<table style="border-collapse:collapse;margin:4px 0"><tr><th style="text-align:left">parameter</th>'
-        '<th></th><th style="text-align:left">domain</th><th style="text-align:left">default</th>'
-        '<th style="text-align:left">meaning</th></tr>' + "".join(rows) + "</table>"
+        '<table style="border-collapse:collapse;margin:4px 0"><tr>'
+        + "".join(f'<th style="text-align:left;padding-right:8px">{h}</th>'
+                  for h in ("parameter", "", "domain", "default", "meaning")) + "</tr>" + "".join(rows) + "</table>"
         f"{constraints}<div><b>reference:</b> {esc(user_reference(result.reference))}</div>{checked}"
         f'<div style="color:#666;font-size:0.85em">topic {esc(result.topic)}; '
         f'{esc(lab["regime_meaning"])}; the formula: <code>r.latex()</code>, <code>r.expr</code></div></div>')
@@ -183,7 +183,8 @@ def _linear(e) -> str:
 
 def formula_text(result, width: int = 100) -> str:
     """The formula for a terminal: one ``condition: expression`` line per Piecewise branch; a
-    non-Piecewise expression pretty-printed when it fits in ``width`` columns, else one line."""
+    non-Piecewise expression pretty-printed when it fits in ``width`` columns, else as one line
+    in named sub-expressions followed by ``where A_1 = ...`` lines (as in the formula sheet)."""
     import sympy as sp
 
     expr = result.expr
@@ -194,4 +195,10 @@ def formula_text(result, width: int = 100) -> str:
         pretty = sp.pretty(expr.xreplace(shown), use_unicode=True, wrap_line=False)
         if max(len(line) for line in pretty.splitlines()) <= width:
             return pretty
+        from ftheory.latex import split_formula
+
+        main, defs = split_formula(expr)
+        if defs:  # too long for one line: the named sub-expressions of the formula sheet
+            lines = piecewise_lines(main, names) + ["where"]
+            return "\n".join(lines + [f"  {s.name} = {piecewise_lines(d, names)[0]}" for s, d in defs])
     return "\n".join(piecewise_lines(expr, names))

@@ -1,10 +1,10 @@
-"""LaTeX export of results, a complete formula sheet, and parsing back (round trip).
+"""LaTeX export of results and parsing back (round trip); the formula sheet is :mod:`ftheory.sheet`.
 
 * :func:`to_latex` - one expression with the canonical parameter names (``\\gamma``,
   ``\\|\\beta_{t}\\|`` ...) and ``\\arccos``-style inverse trigonometric functions.
-* :func:`formula_sheet` - a compilable ``.tex`` document with every registered result grouped by
-  topic, each with its section of docs/background.md and status label; formulas wider than the
-  page are broken into lines and named sub-expressions (:func:`split_formula`).
+* :func:`result_block` - the LaTeX block of one result (:func:`ftheory.sheet.formula_sheet`
+  assembles the compilable document); formulas wider than the page are broken into lines and
+  named sub-expressions (:func:`split_formula`).
 * :func:`parse_latex` - the inverse of :func:`to_latex` built on SymPy's LaTeX parser (ANTLR
   backend). SymPy's parser does not read ``cases`` environments, norms or multi-letter
   subscripts, so this function splits the cases, replaces the canonical parameter names by
@@ -13,16 +13,14 @@
 """
 from __future__ import annotations
 
-import functools
 import re
 
 import sympy as sp
-from sympy.core.relational import Relational
-from sympy.logic.boolalg import Boolean
 
 from ftheory.params import PARAMS
 
-__all__ = ["to_latex", "parse_latex", "formula_sheet", "formula_lines", "split_formula", "join_formula"]
+__all__ = ["to_latex", "parse_latex", "result_block", "tex_escape", "loaded_functions", "split_formula",
+           "join_formula", "formula_lines", "formula_environment", "formula_width"]
 
 
 def _symbol_names() -> dict:
@@ -52,29 +50,30 @@ def _prepare(text: str) -> str:
     return re.sub(r"(?<=[\w}|])\s+\\left\(", r" \\cdot \\left(", text)
 
 
-def _custom_functions() -> dict:
-    """``name -> class`` for the SymPy Function subclasses the theory defines (e.g. PositiveRoot)."""
-    import importlib
-    import pkgutil
-
-    import ftheory.theory as theory
+def loaded_functions() -> dict:
+    """``name -> class`` for the SymPy Function subclasses of the theory modules imported so far
+    (e.g. PositiveRoot); :func:`ftheory.symbolic.parse_latex` imports the theory first."""
+    import sys
 
     found = {}
-    for info in pkgutil.iter_modules(theory.__path__):
-        module = importlib.import_module(f"ftheory.theory.{info.name}")
-        for obj in vars(module).values():
-            if isinstance(obj, type) and issubclass(obj, sp.Function) and obj.__module__ == module.__name__:
-                found[obj.__name__] = obj
+    for modname, module in sorted(sys.modules.items()):
+        if modname.startswith("ftheory.theory.") and module is not None:
+            for obj in vars(module).values():
+                if isinstance(obj, type) and issubclass(obj, sp.Function) and obj.__module__ == modname:
+                    found[obj.__name__] = obj
     return found
 
 
 _FUNCTION_LETTERS = "FGHKMQUVWYZ"
 
 
-def _rename_operatornames(text: str):
+def _rename_operatornames(text: str, custom: dict):
     """``\\operatorname{Name}`` of a custom function -> a single capital letter the grammar reads as f(x)."""
     names = sorted(set(re.findall(r"\\operatorname\{(\w+)\}", text)))
-    custom = _custom_functions()
+    unknown = [n for n in names if n not in custom]
+    if unknown:
+        raise ValueError(f"unknown function \\operatorname{{{unknown[0]}}}: import its theory module first "
+                         "(ftheory.symbolic.parse_latex does)")
     table = {}
     for letter, name in zip(_FUNCTION_LETTERS, [n for n in names if n in custom]):
         text = text.replace(f"\\operatorname{{{name}}}", letter)
@@ -92,10 +91,10 @@ def _back_map() -> dict:
     return table
 
 
-def _parse_piece(text: str, back: dict):
+def _parse_piece(text: str, back: dict, custom: dict):
     from sympy.parsing.latex import parse_latex as sympy_parse_latex
 
-    text, functions = _rename_operatornames(text)
+    text, functions = _rename_operatornames(text, custom)
     text = _prepare(text)
     ops = re.findall(r"\\wedge|\\vee", text)
     parsed = []
@@ -114,17 +113,19 @@ def _parse_piece(text: str, back: dict):
     raise ValueError("mixed \\wedge and \\vee are not supported")
 
 
-def parse_latex(text: str):
+def parse_latex(text: str, functions: dict | None = None):
     """Parse the LaTeX written by :func:`to_latex` back into a SymPy expression.
 
-    Handles ``\\begin{cases} value & \\text{for}\\: condition \\\\ ... \\end{cases}`` (conditions
+    ``functions`` maps ``\\operatorname`` names to SymPy Function classes (default: those of the theory
+    modules already imported, :func:`loaded_functions`). Handles ``\\begin{cases} value & \\text{for}\\: condition \\\\ ... \\end{cases}`` (conditions
     joined by ``\\wedge`` or ``\\vee``), the canonical parameter names and ``\\infty``.
     """
     back = _back_map()
+    custom = loaded_functions() if functions is None else functions
     text = text.strip()
     m = re.fullmatch(r"\\begin\{cases\}(.*)\\end\{cases\}", text, flags=re.S)
     if not m:
-        return _parse_piece(text, back)
+        return _parse_piece(text, back, custom)
     pieces = []
     for row in re.split(r"\\\\", m.group(1)):
         row = row.strip()
@@ -136,32 +137,12 @@ def parse_latex(text: str):
             condition = sp.true
         else:
             cond = re.sub(r"^\\text\{for\}\\:\s*", "", cond)
-            condition = _parse_piece(cond, back)
-        pieces.append((_parse_piece(value, back), condition))
+            condition = _parse_piece(cond, back, custom)
+        pieces.append((_parse_piece(value, back, custom), condition))
     return sp.Piecewise(*pieces)
 
 
-# -- formula sheet ----------------------------------------------------------------------------
-
-_PREAMBLE = r"""\documentclass[10pt]{article}
-\usepackage[T1]{fontenc}
-\usepackage{lmodern}
-\usepackage[margin=2cm]{geometry}
-\usepackage{amsmath,amssymb}
-\allowdisplaybreaks
-\sloppy
-\title{ftheory formula sheet}
-\author{Generated from the symbolic results of \texttt{ftheory}}
-\date{}
-\begin{document}
-\maketitle
-\noindent Theory of transfer learning in high-dimensional regression (Tahir, Ganguli \& Rotskoff,
-arXiv:2410.08194). Risks are excess risks $\|\hat\beta-\beta_t\|^2$; angles in radians.
-Status labels: [PAPER] result of the paper; [PAPER*] corrected form; [EXT] toolkit extension;
-[CODE] authors' code convention; [DEFAULT] toolkit default. Sections refer to docs/background.md.
-Formulas wider than the page are written with named sub-expressions $A_{1}, A_{2}, \ldots$,
-each defined from the parameters and the earlier ones.
-"""
+# -- formula blocks (ftheory.sheet assembles the document) ------------------------------------
 
 #: plain-text characters that are not text in LaTeX, and what to write instead
 _TEXT_ESCAPES = {
@@ -194,9 +175,20 @@ _FUNCTION_WIDTH = {"acos": 6, "asin": 6, "atan": 6, "cos": 3, "sin": 3, "tan": 3
                    "Max": 3, "Min": 3, "Abs": 0}
 
 
-@functools.lru_cache(maxsize=65536)
+_WIDTHS: dict = {}
+
+
 def formula_width(expr) -> float:
     """Approximate printed width of ``expr`` in display math, in characters (fractions stack)."""
+    width = _WIDTHS.get(expr)
+    if width is None:
+        if len(_WIDTHS) > 100_000:
+            _WIDTHS.clear()
+        width = _WIDTHS[expr] = _width(expr)
+    return width
+
+
+def _width(expr) -> float:
     if isinstance(expr, sp.Symbol):
         names = _symbol_names()
         name = names.get(expr, expr.name)
@@ -225,7 +217,7 @@ def formula_width(expr) -> float:
         return formula_width(base) + wrap + 0.7 * formula_width(exp)
     if isinstance(expr, sp.Piecewise):
         return max(formula_width(v) + 4 + (0 if c is sp.true else formula_width(c)) for v, c in expr.args) + 2
-    if isinstance(expr, (Relational, sp.And, sp.Or)):
+    if isinstance(expr, (sp.core.relational.Relational, sp.And, sp.Or)):
         return sum(formula_width(a) for a in expr.args) + 2.0 * (len(expr.args) - 1)
     if isinstance(expr, sp.Integral):
         return formula_width(expr.function) + 6.0 + sum(formula_width(b) for lim in expr.limits for b in lim[1:])
@@ -246,7 +238,7 @@ def _line_width(expr) -> float:
 def _candidates(expr):
     """Proper subexpressions worth naming: not atoms, not conditions."""
     for sub in sp.preorder_traversal(expr):
-        if sub is expr or sub.is_Atom or isinstance(sub, (Relational, Boolean)):
+        if sub is expr or sub.is_Atom or isinstance(sub, (sp.core.relational.Relational, sp.logic.boolalg.Boolean)):
             continue
         if isinstance(sub, sp.Tuple):  # integration limits
             continue
@@ -370,17 +362,4 @@ def result_block(result) -> str:
             + formula_environment(result.expr))
 
 
-def formula_sheet(results=None) -> str:
-    """A complete, compilable LaTeX document with every registered result, grouped by topic."""
-    from ftheory.registry import results as all_results
-
-    results = all_results() if results is None else results
-    body = [_PREAMBLE]
-    topic = None
-    for r in results:
-        if r.topic != topic:
-            topic = r.topic
-            body.append(f"\\section*{{{_tex_escape(topic.replace('_', ' ').capitalize())}}}\n")
-        body.append(result_block(r))
-    body.append("\\end{document}\n")
-    return "\n".join(body)
+tex_escape = _tex_escape

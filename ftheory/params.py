@@ -421,6 +421,20 @@ _DECLARATIONS = [
           latex=r"\|v\|", symbol_name="r_v", strategy_high=3.0),
     Param("ell", "degree of a spherical harmonic (Gegenbauer / Hermite index of a Mercer expansion)",
           low=0, integer=True, latex=r"\ell", strategy_high=40),
+    # Structured input covariance (docs/aniso.md): a two-level spectrum, a fraction frac_a of the
+    # eigenvalues equal to a and the rest to b, a/b = eig_ratio, normalised to trace d; teachers
+    # described by the fraction of their squared norm on the a-block.
+    Param("frac_a", "fraction of input directions in the first block (eigenvalue a) of a two-level spectrum",
+          low=0.0, high=1.0, low_open=True, high_open=True, latex=r"\rho_{a}", symbol_name="rho_a"),
+    Param("eig_ratio", "ratio a/b of the two eigenvalues of a two-level spectrum (1: isotropic)",
+          low=0.0, low_open=True, latex=r"r_{ab}", symbol_name="r_ab", strategy_high=20.0),
+    Param("energy_t", "fraction of the target teacher's squared norm on the eigenvalue-a block",
+          low=0.0, high=1.0, latex=r"e_{t}", symbol_name="e_t"),
+    Param("energy_s", "fraction of the source teacher's squared norm on the eigenvalue-a block",
+          low=0.0, high=1.0, latex=r"e_{s}", symbol_name="e_s"),
+    Param("energy_perp", "fraction on the eigenvalue-a block of the squared norm of the part of the target "
+          "teacher orthogonal to the source (orthogonal within each block)",
+          low=0.0, high=1.0, latex=r"e_{\perp}", symbol_name="e_perp"),
 ]
 
 PARAMS: dict[str, Param] = {p.name: p for p in _DECLARATIONS}

@@ -22,9 +22,15 @@ def _registry() -> dict[str, Result]:
             meta = {k: v for k, v in meta.items() if k != "expr_hash"}
             spec = ResultSpec(**meta)
             reg[spec.name] = Result(spec, getattr(evaluators, f"{spec.name}__numpy"),
-                                    getattr(evaluators, f"{spec.name}__mp"))
+                                    getattr(evaluators, f"{spec.name}__mp"), expr_source=_symbolic_expr)
         _REGISTRY = reg
     return _REGISTRY
+
+
+def _symbolic_expr(name):
+    from ftheory.symbolic import expr_of  # SymPy and the theory, only when an expression is asked for
+
+    return expr_of(name)
 
 
 def get(name: str) -> Result:

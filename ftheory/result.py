@@ -10,7 +10,7 @@ from the primitives of :mod:`ftheory.rmt`::
     def scratch_risk():
         return rmt.proportional_limit(expr_of("scratch_risk_finite"), n, d, gamma)
 
-``python -m ftheory.codegen`` turns every registered expression into branch-safe NumPy and
+``python -m ftheory.generate`` turns every registered expression into branch-safe NumPy and
 mpmath evaluators in :mod:`ftheory._generated.evaluators` (committed; a test fails when it is
 stale). At run time a :class:`Result` evaluates through that generated code, so numeric calls
 never import SymPy; ``.expr``, ``.latex()``, ``.limit()`` and ``.series()`` import the theory
@@ -18,7 +18,6 @@ lazily.
 """
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -61,6 +60,7 @@ class ResultSpec:
             raise ValueError(f"status={self.status!r} is invalid; expected one of {sorted(STATUSES)}")
 
     def as_dict(self) -> dict:
+        """The metadata as a plain dict."""
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
@@ -80,28 +80,29 @@ def register(name, *, params, status, reference, topic, summary, checked_by=None
     def deco(builder):
         if name in _BUILDERS:
             raise ValueError(f"result {name!r} is registered twice")
+        if not (builder.__doc__ or "").strip():
+            builder.__doc__ = f"Build the SymPy expression of ``{name}``: {summary} ({reference})"
         _BUILDERS[name] = (spec, builder)
         return builder
 
     return deco
 
 
-def _load_theory():
-    importlib.import_module("ftheory.theory")
-
-
 def builders() -> dict:
-    """All registered (spec, builder) pairs, importing the theory modules (SymPy) on first use."""
-    _load_theory()
+    """The (spec, builder) pairs registered so far (:func:`ftheory.symbolic.builders` loads them all)."""
     return dict(_BUILDERS)
 
 
 def expr_of(name: str):
-    """The SymPy expression of a registered result (built once, then cached)."""
+    """The SymPy expression of a registered result (built once, then cached).
+
+    Within the theory every result is registered before any builder runs; elsewhere use
+    :func:`ftheory.symbolic.expr_of`, which imports the theory first.
+    """
     if name not in _EXPR_CACHE:
-        _load_theory()
         if name not in _BUILDERS:
-            raise ValueError(f"unknown result {name!r}")
+            raise ValueError(f"unknown result {name!r} (not registered: is ftheory.theory imported? "
+                             "ftheory.symbolic.expr_of imports it)")
         spec, builder = _BUILDERS[name]
         expr = builder()
         allowed = {PARAMS[p].symbol for p in spec.params}
@@ -133,19 +134,20 @@ class Result:
     array([1.  ,  inf, 0.04])
     """
 
-    def __init__(self, spec: ResultSpec, numpy_fn, mp_fn):
+    def __init__(self, spec: ResultSpec, numpy_fn, mp_fn, expr_source=None):
         self.spec = spec
         self._numpy = numpy_fn
         self._mp = mp_fn
+        self._expr_source = expr_of if expr_source is None else expr_source
 
     # -- metadata -------------------------------------------------------------------------
-    name = property(lambda self: self.spec.name)
-    params = property(lambda self: self.spec.params)
-    status = property(lambda self: self.spec.status)
-    reference = property(lambda self: self.spec.reference)
-    topic = property(lambda self: self.spec.topic)
-    summary = property(lambda self: self.spec.summary)
-    checked_by = property(lambda self: self.spec.checked_by)
+    name = property(lambda self: self.spec.name, doc="Registered name.")
+    params = property(lambda self: self.spec.params, doc="Parameters in call order.")
+    status = property(lambda self: self.spec.status, doc="Status label (see STATUSES).")
+    reference = property(lambda self: self.spec.reference, doc="Where the result is stated or derived.")
+    topic = property(lambda self: self.spec.topic, doc="Part of the theory it belongs to.")
+    summary = property(lambda self: self.spec.summary, doc="One-sentence statement.")
+    checked_by = property(lambda self: self.spec.checked_by, doc="Dotted path of the simulator named at registration (the twin registry, ftheory.twins, is authoritative).")
 
     @property
     def required(self) -> tuple:
@@ -154,6 +156,7 @@ class Result:
 
     @property
     def defaults(self) -> dict:
+        """``parameter -> canonical default`` for the parameters that have one."""
         return {p: PARAMS[p].default for p in self.params if PARAMS[p].default is not None}
 
     @property
@@ -264,7 +267,7 @@ class Result:
     @property
     def expr(self):
         """The SymPy expression (usually a Piecewise) in the canonical symbols."""
-        return expr_of(self.name)
+        return self._expr_source(self.name)
 
     @property
     def symbols(self) -> dict:

@@ -66,7 +66,8 @@ def test_cli_show_prints_branch_lines(capsys):
     assert "docs/background.md §3.5" in out
     assert main(["show", "wasserstein2_task"]) == 0
     out = capsys.readouterr().out
-    assert "↪" not in out and out.count("\n") < 20
+    assert "↪" not in out and "\nwhere\n  A_1 = " in out
+    assert max(len(line) for line in out.splitlines()) < 260  # was one 7000-character expression
 
 
 # -- labeled grids ------------------------------------------------------------------------------
@@ -231,3 +232,11 @@ def test_phase_map_draws_the_registered_boundaries():
     with pytest.raises(ValueError, match="one or two parameters"):
         ftheory.get("scratch_ridge_risk").plot(gamma=[0.5, 1.5], lam=[0.1, 0.2], sigma=[0.1, 0.2])
     plt.close("all")
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import ftheory.labeled
+
+    assert doctest.testmod(ftheory.labeled).failed == 0

@@ -23,7 +23,7 @@ from ftheory.params import PARAMS
 def test_generated_js_is_up_to_date():
     """Fails when a result changed and `python -m ftheory.explore.jsgen` was not rerun."""
     assert jsgen.TARGET.read_text() == jsgen.generate_source(), \
-        "ftheory/explore/assets/evaluators.js is stale: run `python -m ftheory.explore.jsgen`"
+        "ftheory/explore/assets/evaluators.js is stale: run `python -m ftheory.generate`"
 
 
 def test_every_result_is_generated_or_listed_with_a_reason():
@@ -281,6 +281,38 @@ def test_load_store_classifies_and_summarises(store):
     stored = json.loads((store / t["file"]).read_text())["quantities"]["transferability"]["samples"]
     assert t["mean"] == pytest.approx(np.mean(stored), rel=1e-15)
     assert t["sem"] == pytest.approx(np.std(stored, ddof=1) / math.sqrt(6), rel=1e-14)
+
+
+def _only_fixed_knows(n, d, theta, sigma, gamma_s=None, instances=4, seed=None):
+    """A simulator whose info omits gamma_s (like the deep-linear fine-tuning twin used to)."""
+    from ftheory.simulate.estimate import MCEstimate
+
+    rng = np.random.default_rng(seed)
+    return {"T_ft": MCEstimate(rng.normal(size=instances), np.ones(instances, bool),
+                               {"n": n, "d": d, "theta": theta, "sigma": sigma})}
+
+
+def test_records_carry_every_parameter_of_the_call(tmp_path):
+    """gamma_s given only as a fixed sweep parameter reaches the record; a record without the
+    call's parameters (an older store) is marked incomplete and counted."""
+    from ftheory.simulate import sweep
+
+    sweep(_only_fixed_knows, {"n": [8]}, fixed={"d": 16, "theta": 0.5, "sigma": 0.2, "gamma_s": 1.5},
+          instances=4, seed=1, store=str(tmp_path / "fs"), progress=False)
+    sweep(_only_fixed_knows, {"n": [8]}, fixed={"d": 16, "theta": 0.5, "sigma": 0.2},
+          instances=4, seed=1, store=str(tmp_path / "pop"), progress=False)
+    records, summary = explore_data.load_store(tmp_path)
+    fs = next(r for r in records if r["file"].startswith("fs"))
+    pop = next(r for r in records if r["file"].startswith("pop"))
+    assert fs["params"]["gamma_s"] == 1.5 and fs["complete"] and summary["incomplete"] == 0
+    assert "gamma_s" not in pop["params"] and pop["complete"]
+    old = tmp_path / pop["file"]
+    rec = json.loads(old.read_text())
+    del rec["fixed"]
+    old.write_text(json.dumps(rec))
+    records, summary = explore_data.load_store(tmp_path)
+    assert summary["incomplete"] == 1
+    assert not next(r for r in records if r["file"].startswith("pop"))["complete"]
 
 
 @pytest.mark.parametrize("quantity, info, kind", [

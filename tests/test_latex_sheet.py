@@ -1,6 +1,5 @@
 """The formula sheet: prose escaped for LaTeX, long formulas broken exactly, and a real pdflatex run
 that finishes without errors, missing characters or overfull boxes."""
-import os
 import shutil
 import subprocess
 
@@ -9,7 +8,8 @@ import pytest
 import sympy as sp
 
 import ftheory
-from ftheory.latex import (LINE_WIDTH, _line_width, _tex_escape, formula_environment, formula_sheet, join_formula,
+from ftheory.sheet import formula_sheet
+from ftheory.latex import (LINE_WIDTH, _line_width, _tex_escape, formula_environment, join_formula,
                            split_formula)
 
 

@@ -7,7 +7,8 @@ from hypothesis import given
 from ftheory.params import PARAMS, get_param, parse_number, validate_params
 
 CANONICAL = ["gamma", "theta", "sigma", "lam", "n", "d", "gamma_s", "sigma_s", "depth", "norm_s", "norm_t", "mu",
-             "k", "residual", "u", "norm_w", "norm_v", "ell"]
+             "k", "residual", "u", "norm_w", "norm_v", "ell",
+             "frac_a", "eig_ratio", "energy_t", "energy_s", "energy_perp"]
 
 
 def test_every_canonical_parameter_is_declared_once():

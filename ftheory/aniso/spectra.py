@@ -14,7 +14,7 @@ import numpy as np
 from ftheory._checks import check_int, check_real
 
 __all__ = ["check_spectrum", "check_teacher", "check_samples", "check_sigma", "check_lam",
-           "normalise_spectrum", "power_law_spectrum", "two_level_spectrum", "power_law_teacher"]
+           "normalise_spectrum", "power_law_spectrum", "two_level_spectrum", "power_law_teacher", "window_pair"]
 
 
 def check_spectrum(eigenvalues, name: str = "eigenvalues") -> np.ndarray:
@@ -64,6 +64,8 @@ def check_samples(n, name: str = "n") -> np.ndarray:
     ok &= np.floor(np.where(ok, arr, 1.0)) == np.where(ok, arr, 1.0)
     if arr.size == 0 or not np.all(ok):
         shown = n if arr.ndim == 0 or arr.size == 0 else arr[~ok].ravel()[0].item()
+        if isinstance(shown, float) and shown.is_integer():
+            shown = int(shown)
         raise ValueError(f"{name}={shown!r} is invalid: expected an integer >= 1 (number of target samples)")
     return arr.astype(np.int64)
 
@@ -129,3 +131,25 @@ def power_law_teacher(d, exponent, *, norm=1.0) -> np.ndarray:
     b = np.arange(1, d + 1, dtype=float) ** (-exponent / 2)
     return norm * b / np.linalg.norm(b)
 
+
+
+def window_pair(eigenvalues, position, *, width=0.1, eps=0.6, target_exp=1.0):
+    """A teacher pair whose difference ``beta_t - beta_s`` lives in one window of the spectrum.
+
+    ``beta_t`` = :func:`power_law_teacher` (unit norm); ``beta_t - beta_s = delta`` has Euclidean norm
+    ``eps`` and alternating signs on the ``w = max(1, round(width d))`` consecutive eigen-directions
+    starting at index ``round(position (d - w))`` (``position`` in [0, 1]: 0 = largest eigenvalues, 1 =
+    smallest). The Euclidean distance is the same for every position. Returns ``(beta_s, beta_t)``.
+    """
+    ev = check_spectrum(eigenvalues)
+    d = ev.size
+    position = check_real("position", position, 0.0, 1.0)
+    width = check_real("width", width, 0.0, 1.0, low_open=True)
+    eps = check_real("eps", eps, 0.0)
+    bt = power_law_teacher(d, target_exp)
+    w = max(1, int(round(width * d)))
+    start = int(round(position * (d - w)))
+    delta = np.zeros(d)
+    delta[start:start + w] = (-1.0) ** np.arange(w)
+    delta *= eps / np.linalg.norm(delta)
+    return bt - delta, bt

@@ -77,7 +77,7 @@ def linear_transfer_risk(eigenvalues, beta_s, beta_t, n, sigma):
 
     >>> import numpy as np
     >>> ev = np.ones(4); bs = np.array([1.0, 0, 0, 0]); bt = np.array([1.0, 1.0, 0, 0]) / np.sqrt(2)
-    >>> float(linear_transfer_risk(ev, bs, bt, 10, 0.2))   # isotropic: sin^2 + (sigma^2 + sin^2)/(n - 2)
+    >>> round(float(linear_transfer_risk(ev, bs, bt, 10, 0.2)), 12)   # isotropic: sin^2 + (sigma^2 + sin^2)/(n - 2)
     0.5675
     """
     ev, bs, bt = _teachers(eigenvalues, beta_s, beta_t)
@@ -131,7 +131,8 @@ def finetune_deep_scale(eigenvalues, beta_s, beta_t, n, sigma, depth=2):
     gradient flow from the balanced rank-one state with end-to-end vector ``beta_s`` (module docstring).
 
     ``c = w^((L-1)/2)`` with ``w`` the positive root of ``w^L - (a/r^2) w^(L-1) - b/r^2``. Meaningful
-    for ``n`` below the number of positive eigenvalues (otherwise ``a = 0``, and ``c`` does not act).
+    for ``n`` below the number of positive eigenvalues (otherwise ``a = 0``, and ``c`` does not act);
+    ``+inf`` at ``n = d+`` when ``sigma > 0`` (as the registered ``finetune_scale`` at ``gamma = 1``).
     Isotropic spectra give the registered ``finetune_scale``.
     """
     from ftheory.roots import positive_root
@@ -145,9 +146,10 @@ def finetune_deep_scale(eigenvalues, beta_s, beta_t, n, sigma, depth=2):
     if np.any(r2 <= 0):
         raise ValueError("beta_s is zero: the rank-one pretrained state needs a non-zero source teacher")
     a, b = _deep_coefficients(ev, bs, bt, n, sig)
-    w = positive_root(depth, a / r2, b / r2)
+    finite = np.isfinite(b)                       # b = +inf at the interpolation peak (n = d+, sigma > 0)
+    w = positive_root(depth, a / r2, np.where(finite, b, 0.0) / r2)
     with np.errstate(over="ignore"):
-        c = np.asarray(w, float) ** ((depth - 1) / 2)
+        c = np.where(finite, np.asarray(w, float) ** ((depth - 1) / 2), np.inf)
     return c[()] if c.ndim == 0 else c
 
 
@@ -157,4 +159,7 @@ def finetune_deep_risk(eigenvalues, beta_s, beta_t, n, sigma, depth=2):
     :func:`finetune_linear_risk`)."""
     ev, bs, bt = _teachers(eigenvalues, beta_s, beta_t)
     c = np.asarray(finetune_deep_scale(ev, bs, bt, n, sigma, depth), float)
-    return scratch_risk(ev, bt - c[..., None] * bs, n, sigma)
+    peak = ~np.isfinite(c)                        # n = d+ with sigma > 0: the scratch part is infinite too
+    out = np.asarray(scratch_risk(ev, bt - np.where(peak, 1.0, c)[..., None] * bs, n, sigma), float)
+    out = np.where(peak, np.inf, out)
+    return out[()] if out.ndim == 0 else out

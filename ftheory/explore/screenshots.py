@@ -85,6 +85,7 @@ def take_screenshots(out="docs/images", data=None, width=1240, relu=None, only=N
 
 
 def main(argv=None) -> int:
+    """Write the explorer screenshots of the docs; exit status."""
     parser = argparse.ArgumentParser(prog="python -m ftheory.explore.screenshots", description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="docs/images", help="folder for the PNG files (default docs/images)")
     parser.add_argument("--data", help="a sweep store to overlay instead of the built-in small sweep")

@@ -14,7 +14,8 @@ import json
 import os
 import time
 
-FIGURE_MODULES = ["scratch_dd", "lt_phase", "ft_phase", "lt_ridge", "tuned", "finite_source", "similarity", "relu"]  # in the order of the paper's catalogue (§11.3)
+FIGURE_MODULES = ["scratch_dd", "lt_phase", "ft_phase", "lt_ridge", "tuned", "finite_source", "similarity", "relu",
+                  "aniso_phase"]  # in the order of the paper's catalogue (§11.3), then the extensions
 
 SCALES = {
     # d: input dimension of the simulations; instances: independent repetitions per point

@@ -24,6 +24,7 @@ PAPER = {
     "relu-powerlaw": "Fig. 3, the scratch power-law panel (its letter is uncertain)",
     "relu-gram": "Fig. 3(a-b) (Gram matrices)",
     "relu-projection": "Fig. 3(d) (target outside the source feature space)",
+    "aniso-phase": "not in the paper [EXT]: transfer under anisotropic input covariance (docs/aniso.md)",
 }
 
 

@@ -269,9 +269,9 @@ def _lt_slices(ax, data, rd):
                 ls="--")
         j = int(np.argmin(np.abs(thetas - th)))
         if abs(thetas[j] - th) < 1e-9:
-            ax.errorbar(x, T[:, j], yerr=S[:, j], fmt="o", ms=3, color=color, capsize=1.5)
+            phase.errorbar_in_range(ax, x, T[:, j], S[:, j], (-1.1, 1.1), color=color, ms=3, capsize=1.5)
     ax.axhline(0, color="black", lw=0.6)
-    ax.set_xlim(0, 2)
+    ax.set_xlim(0, 2.05)
     ax.set_ylim(-1.1, 1.1)
     ax.set_xlabel(r"$\gamma = n/d$")
     ax.set_ylabel(r"$\mathcal{T}_{\rm lt}$")

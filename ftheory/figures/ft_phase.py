@@ -38,6 +38,7 @@ import numpy as np
 
 import ftheory
 from ftheory.figures import phase, style
+from ftheory.figures.jsonable import as_array, jsonable
 from ftheory.figures.registry import Figure
 from ftheory.simulate.paired import simulate_finetune_paired
 from ftheory.simulate.sweeps import sweep
@@ -94,13 +95,8 @@ def _collect(res, thetas, ns, quantities):
     return out
 
 
-def _jsonable(a):
-    """Nested lists with NaN -> None (strict JSON)."""
-    return [[None if not np.isfinite(v) else float(v) for v in row] for row in np.asarray(a, float)]
-
-
-def _arr(nested):
-    return np.array([[np.nan if v is None else v for v in row] for row in nested], float)
+_jsonable = jsonable
+_arr = as_array
 
 
 MAX_STEPS = 30000  # near gamma = 1 (n = 0.9 d, 1.1 d) GD needs ~1.5e4 steps to meet the 1e-6 loss criterion

@@ -79,7 +79,7 @@ def make(sigma, fid, title):
                 f"on the same data), theory eq. (11) with the boundaries gamma_-, gamma_+, gamma_over of §5.2 "
                 f"(dashed; dotted line: theta_min), and its sign. Bottom: slices at theta = pi/8, pi/4, 3pi/8 "
                 f"(lines: asymptotic theory; thin dashed: exact finite-size mean at d = {data['d']}; points: "
-                f"simulation, +-1 standard error), and the 3-D surface.")
+                f"simulation, +-1 standard error; open triangles: a mean beyond the plotted range), and the 3-D surface.")
 
     return Figure(fid, title, compute, render, caption)
 
@@ -101,10 +101,10 @@ def _slices(ax, data):
         ax.plot(n_line / data["d"], exact, color=color, lw=0.7, ls="--")
         j = int(np.argmin(np.abs(np.array(thetas) - th)))
         if abs(thetas[j] - th) < 1e-9:
-            ax.errorbar(ns / data["d"], T[:, j], yerr=S[:, j], fmt="o", ms=3.5, color=color, capsize=2)
+            phase.errorbar_in_range(ax, ns / data["d"], T[:, j], S[:, j], (-1.1, 1.1), color=color, capsize=2)
     ax.axhline(0, color="black", lw=0.6)
     ax.set_ylim(-1.1, 1.1)
-    ax.set_xlim(0, 2)
+    ax.set_xlim(0, 2.04)
     ax.set_xlabel(r"$\gamma = n/d$")
     ax.set_ylabel(r"$\mathcal{T}_{\rm lt}$")
     ax.legend(fontsize=8, ncol=3, loc="lower left")

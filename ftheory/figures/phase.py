@@ -90,6 +90,23 @@ def cell_edges(thetas, gammas):
     return (_edges(thetas, 0.0, max(THETA_MAX, thetas[-1])), _edges(gammas, 0.0, max(GAMMA_MAX, gammas[-1])))
 
 
+def errorbar_in_range(ax, x, y, yerr, ylim, *, color, ms=3.5, fmt="o", **kwargs):
+    """Error-bar points on ``ax`` with y-limits ``ylim``; a mean outside them (near the interpolation
+    peak) is drawn as an open triangle at that edge instead of being cut off."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    yerr = None if yerr is None else np.asarray(yerr, float)
+    lo, hi = ylim
+    pad = 0.03 * (hi - lo)
+    ok = np.isfinite(y) & (y >= lo + pad) & (y <= hi - pad)
+    ax.set_ylim(lo, hi)
+    if ok.any():
+        ax.errorbar(x[ok], y[ok], yerr=None if yerr is None else yerr[ok], fmt=fmt, ms=ms, color=color, **kwargs)
+    for side, where, marker in ((y > hi - pad, hi - pad, "^"), (y < lo + pad, lo + pad, "v")):
+        if side.any():
+            ax.plot(x[side], np.full(side.sum(), where), ls="none", marker=marker, ms=ms + 1.5, mfc="white",
+                    color=color)
+
+
 def fit_ylim(ax, arrays, at_least=(-1.0, 1.0), pad=0.06):
     """y-limits that hold every finite value of ``arrays`` (curves, points +- error bars) and ``at_least``."""
     vals = np.concatenate([np.ravel(np.asarray(a, float)) for a in arrays] + [np.asarray(at_least, float)])

@@ -10,8 +10,10 @@ import os
 
 import numpy as np
 
+from ftheory.figures.jsonable import jsonable  # noqa: F401  (re-exported for the ReLU figures)
 from ftheory.relu.powerlaw import fit_power_law
-from ftheory.simulate.relu import RELU_SCALES, ReluSpec, ReluTransferResult, simulate_relu_scratch, simulate_relu_transfer
+from ftheory.simulate.relu import (RELU_SCALES, ReluSpec, ReluTransferResult, simulate_relu_scratch,
+                                   simulate_relu_transfer)
 
 #: Settings of the shared experiment per figure scale (``SCALES[...]["relu"]``).
 CONFIGS = {
@@ -76,10 +78,18 @@ def experiment(scale, seed, store=None, progress=None) -> tuple[dict, ReluTransf
 
 def settings_text(cfg, res) -> str:
     p = res.params
+    pre = (f"up to {p['pretrain_steps']} GD steps at lr = {p['pretrain_lr']:g}, stopped at a source risk of "
+           f"{p['pretrain_tol']:g} ||f_s||^2" if p.get("pretrain_early_stop") else
+           f"{p['pretrain_steps']} GD steps at lr = {p['pretrain_lr']:g}")
+    extra = ""
+    if p.get("plateau"):
+        extra += f"; every GD also stops on a plateau of its exact risk (rate < {p['plateau']:g})"
+    if p.get("dtype", "float64") != "float64":
+        extra += f"; population gradients in {p['dtype']}"
     return (f"d = {p['d']}, m = {p['m']}, m* = {p['m_star']}, sigma = {p['sigma']:g}, {p['instances']} instances; "
-            f"pretraining: {p['pretrain_steps']} GD steps at lr = {p['pretrain_lr']:g} on the exact population "
-            f"loss; target training: up to {p['steps']} GD steps at lr = {p['lr']:g} (mean-field time, both "
-            f"layers); linear transfer: lstsq read-out, rcond = {p['rcond']:g}")
+            f"pretraining: {pre} on the exact population loss; target training: up to {p['steps']} GD steps at "
+            f"lr = {p['lr']:g} (mean-field time, both layers); linear transfer: lstsq read-out, "
+            f"rcond = {p['rcond']:g}{extra}")
 
 
 def mean_sem(a, axis=0):
@@ -132,23 +142,6 @@ def fit(cfg, seed, R, ns, nu=None, all_n=False):
     ns = np.asarray(ns)
     sel = np.ones(ns.size, bool) if all_n else ns >= cfg["fit_n_min"]
     return fit_power_law(ns[sel], R[:, sel], nu=nu, seed=np.random.SeedSequence([seed, 12 if all_n else 11]))
-
-
-def jsonable(x):
-    if isinstance(x, dict):
-        return {k: jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [jsonable(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return jsonable(x.tolist())
-    if isinstance(x, (np.floating, float)):
-        v = float(x)
-        return v if math.isfinite(v) else (None if math.isnan(v) else ("inf" if v > 0 else "-inf"))
-    if isinstance(x, (np.integer,)):
-        return int(x)
-    if isinstance(x, (np.bool_,)):
-        return bool(x)
-    return x
 
 
 def clean(rel, floor=1e-10):

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import math
+import sys
 from fractions import Fraction
 
 import matplotlib
 
-matplotlib.use("Agg")  # files only; no display needed
+if "ipykernel" not in sys.modules:  # inside Jupyter keep the notebook's backend, so plots still show
+    matplotlib.use("Agg")  # files only; no display needed
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.colors import LinearSegmentedColormap  # noqa: E402
 

@@ -145,14 +145,16 @@ def _baselines(ax, data):
             label=r"optimal ridge $R^*$ (§3.5)")
     base = data["baseline"]
     x = np.array([r["gamma"] for r in base])
-    ax.errorbar(x, [r["min_norm_mean"] for r in base], yerr=[r["min_norm_sem"] for r in base], fmt="o", ms=3,
-                color="#999999", mfc="white", capsize=2, label="sim: min-norm")
-    ax.errorbar(x - 0.012, [r["best_wd_mean"] for r in base], yerr=[r["best_wd_sem"] for r in base], fmt="o",
-                ms=3.5, color=style.SIM_COLORS[0], capsize=2, label=r"sim: best of wd grid ($\lambda\leq0.05$)")
-    ax.errorbar(x + 0.012, [r["best_fine_mean"] for r in base], yerr=[r["best_fine_sem"] for r in base], fmt="s",
-                ms=3, color=style.SIM_COLORS[2], capsize=2, label=r"sim: best of fine grid ($\lambda\leq1$)")
-    ax.set_xlim(0, 2)
-    ax.set_ylim(0, 1.1)
+    rng = (0, 1.1)
+    phase.errorbar_in_range(ax, x, [r["min_norm_mean"] for r in base], [r["min_norm_sem"] for r in base], rng,
+                            ms=3, color="#999999", mfc="white", capsize=2, label="sim: min-norm")
+    phase.errorbar_in_range(ax, x - 0.012, [r["best_wd_mean"] for r in base], [r["best_wd_sem"] for r in base], rng,
+                            color=style.SIM_COLORS[0], capsize=2, label=r"sim: best of wd grid ($\lambda\leq0.05$)")
+    phase.errorbar_in_range(ax, x + 0.012, [r["best_fine_mean"] for r in base], [r["best_fine_sem"] for r in base],
+                            rng, fmt="s", ms=3, color=style.SIM_COLORS[2], capsize=2,
+                            label=r"sim: best of fine grid ($\lambda\leq1$)")
+    ax.plot([], [], ls="none", marker="^", mfc="white", color="#999999", label="mean above the range")
+    ax.set_xlim(0, 2.04)
     ax.set_xlabel(r"$\gamma = n/d$")
     ax.set_ylabel(r"scratch risk")
     phase.legend_below(ax, ncol=2, fontsize=7)
@@ -174,9 +176,9 @@ def _slices(ax, data):
         ax.plot(g, plain(gamma=g, theta=th, sigma=sig), color=color, lw=0.7, ls=":")
         j = int(np.argmin(np.abs(thetas - th)))
         if abs(thetas[j] - th) < 1e-9:
-            ax.errorbar(x, T[:, j], yerr=S[:, j], fmt="o", ms=3.5, color=color, capsize=2)
+            phase.errorbar_in_range(ax, x, T[:, j], S[:, j], (-1.0, 1.0), color=color, capsize=2)
     ax.axhline(0, color="black", lw=0.6)
-    ax.set_xlim(0, 2)
+    ax.set_xlim(0, 2.04)
     ax.set_ylim(-1.0, 1.0)
     ax.set_xlabel(r"$\gamma = n/d$")
     ax.set_ylabel(r"$\mathcal{T}_{\rm lt}$ vs tuned scratch")

@@ -36,14 +36,17 @@ class MCEstimate:
 
     @property
     def instances(self) -> int:
+        """Number of independent instances (samples)."""
         return int(self.samples.size)
 
     @property
     def mean(self) -> float:
+        """Sample mean."""
         return float(np.mean(self.samples))
 
     @property
     def std(self) -> float:
+        """Sample standard deviation (``ddof=1``; NaN for one instance)."""
         return float(np.std(self.samples, ddof=1)) if self.instances > 1 else math.nan
 
     @property
@@ -53,6 +56,7 @@ class MCEstimate:
 
     @property
     def all_converged(self) -> bool:
+        """Whether every instance converged."""
         return bool(np.all(self.converged))
 
     def zscore(self, expected: float) -> float:
@@ -60,6 +64,7 @@ class MCEstimate:
         return (self.mean - expected) / self.sem
 
     def as_dict(self) -> dict:
+        """Plain-data summary: mean, sem, std, instances, converged count and scalar info."""
         return {"mean": self.mean, "sem": self.sem, "std": self.std, "instances": self.instances,
                 "converged": int(self.converged.sum()), **{k: v for k, v in self.info.items()
                                                            if isinstance(v, (int, float, str, bool))}}

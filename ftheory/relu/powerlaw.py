@@ -1,4 +1,5 @@
-"""Scratch-risk power law ``R_sc(n) ~ A n^{-nu}`` and the predicted transfer boundary (docs/background.md §10.4-§10.5).
+"""Scratch-risk power law ``R_sc(n) ~ A n^{-nu}`` and the predicted transfer boundary
+(docs/background.md §10.4-§10.5).
 
 Fit (§10.6 [DEFAULT])
 ---------------------

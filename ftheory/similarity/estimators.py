@@ -44,6 +44,7 @@ import numbers
 import numpy as np
 
 from ftheory.mc.seeds import as_generator
+from ftheory.mc.batch import sq_dist
 from ftheory.mc.estimate import MCEstimate
 
 __all__ = [
@@ -403,8 +404,7 @@ def median_heuristic_bandwidth(X, Y, max_points: int = MEDIAN_HEURISTIC_POINTS) 
 
 def _kernel_sum(A: np.ndarray, B: np.ndarray, inv_two_h2: float, chunk_size: int) -> float:
     """``sum_{i,j} exp(-||a_i - b_j||^2 / (2 h^2))`` in row blocks of about ``chunk_size`` entries."""
-    a2 = np.einsum("ij,ij->i", A, A)
-    b2 = np.einsum("ij,ij->i", B, B)
+    a2, b2 = sq_dist(A), sq_dist(B)
     block = max(1, chunk_size // B.shape[0])
     total = 0.0
     for s in range(0, A.shape[0], block):

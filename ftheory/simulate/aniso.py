@@ -23,9 +23,9 @@ from ftheory.simulate.estimate import MCEstimate
 from ftheory.simulate.linear import (TunedRidgeEstimate, _run, _seed_info, _spectral_filter, _svd, _rmatvec,
                                      linear_transfer_readout, min_norm, ridge)
 
-__all__ = ["sigma_data", "finetune_linear", "simulate_scratch_risk", "simulate_tuned_ridge_risk",
-           "simulate_linear_transfer_risk", "simulate_finetune_linear_risk", "simulate_transfer",
-           "simulate_deep_finetune", "block_teacher", "random_spectrum"]
+__all__ = ["sigma_data", "finetune_linear", "simulate_aniso_scratch_risk", "simulate_aniso_tuned_ridge_risk",
+           "simulate_aniso_linear_transfer_risk", "simulate_aniso_finetune_linear_risk", "simulate_aniso_transfer",
+           "simulate_aniso_deep_finetune", "block_teacher", "random_spectrum", "two_level_pair"]
 
 
 # ------------------------------------------------------------------------------------------
@@ -108,7 +108,7 @@ def finetune_linear(X, y, beta_s):
 # simulators
 # ------------------------------------------------------------------------------------------
 @single_blas_thread
-def simulate_scratch_risk(eigenvalues, beta_t, n, sigma, *, lam=0.0, instances=200, seed=None, chunk_size=None):
+def simulate_aniso_scratch_risk(eigenvalues, beta_t, n, sigma, *, lam=0.0, instances=200, seed=None, chunk_size=None):
     """Monte Carlo ``||b - beta_t||_Sigma^2`` of min-norm (``lam = 0``) or ridge regression from scratch.
 
     Twin of :func:`ftheory.aniso.scratch_risk`. Ridge minimises ``(1/n)||y - X b||^2 + lam ||b||^2``.
@@ -127,9 +127,9 @@ def simulate_scratch_risk(eigenvalues, beta_t, n, sigma, *, lam=0.0, instances=2
 
 
 @single_blas_thread
-def simulate_tuned_ridge_risk(eigenvalues, beta_t, n, sigma, lams, *, instances=200, seed=None, chunk_size=None):
+def simulate_aniso_tuned_ridge_risk(eigenvalues, beta_t, n, sigma, lams, *, instances=200, seed=None, chunk_size=None):
     """Ridge risks over a penalty grid on the same data (one SVD per instance); ``.best_mean`` is the
-    tuned baseline (biased low by the selection). Same draws as :func:`simulate_scratch_risk`."""
+    tuned baseline (biased low by the selection). Same draws as :func:`simulate_aniso_scratch_risk`."""
     ev, n, sigma, instances, chunk_size = _common(eigenvalues, n, sigma, instances, chunk_size, seed)
     beta_t = _teacher(beta_t, ev.size, "beta_t")
     lams = np.atleast_1d(np.asarray(lams, dtype=float))
@@ -161,12 +161,12 @@ def _pair(eigenvalues, beta_s, beta_t, n, sigma, instances, chunk_size, seed):
 
 
 @single_blas_thread
-def simulate_linear_transfer_risk(eigenvalues, beta_s, beta_t, n, sigma, *, instances=200, seed=None,
+def simulate_aniso_linear_transfer_risk(eigenvalues, beta_s, beta_t, n, sigma, *, instances=200, seed=None,
                                   chunk_size=None):
     """Monte Carlo risk of refitting one read-out coefficient by least squares on the feature ``x.beta_s``.
 
     Twin of :func:`ftheory.aniso.linear_transfer_risk` (exact at finite ``n``). Same draws as
-    :func:`simulate_scratch_risk` and :func:`simulate_transfer` for the same seed.
+    :func:`simulate_aniso_scratch_risk` and :func:`simulate_aniso_transfer` for the same seed.
     """
     ev, beta_s, beta_t, n, sigma, instances, chunk_size = _pair(eigenvalues, beta_s, beta_t, n, sigma,
                                                                 instances, chunk_size, seed)
@@ -180,7 +180,7 @@ def simulate_linear_transfer_risk(eigenvalues, beta_s, beta_t, n, sigma, *, inst
 
 
 @single_blas_thread
-def simulate_finetune_linear_risk(eigenvalues, beta_s, beta_t, n, sigma, *, instances=200, seed=None,
+def simulate_aniso_finetune_linear_risk(eigenvalues, beta_s, beta_t, n, sigma, *, instances=200, seed=None,
                                   chunk_size=None):
     """Monte Carlo risk of a linear model fine-tuned from ``beta_s`` (gradient descent to convergence,
     computed as its limit :func:`finetune_linear`). Twin of :func:`ftheory.aniso.finetune_linear_risk`."""
@@ -196,7 +196,7 @@ def simulate_finetune_linear_risk(eigenvalues, beta_s, beta_t, n, sigma, *, inst
 
 
 @single_blas_thread
-def simulate_transfer(eigenvalues, beta_s, beta_t, n, sigma, *, instances=200, seed=None, chunk_size=None):
+def simulate_aniso_transfer(eigenvalues, beta_s, beta_t, n, sigma, *, instances=200, seed=None, chunk_size=None):
     """Scratch (min-norm), linear transfer and linear fine-tuning on the same data, with the per-instance
     transferabilities ``T = R_sc - R_transfer`` (common random numbers shrink their standard errors).
 
@@ -218,7 +218,7 @@ def simulate_transfer(eigenvalues, beta_s, beta_t, n, sigma, *, instances=200, s
             "T_ft": MCEstimate(out["sc"] - out["ft"], info=info)}
 
 
-def simulate_deep_finetune(eigenvalues, beta_s, beta_t, n, sigma, *, depth=2, instances=20, seed=None,
+def simulate_aniso_deep_finetune(eigenvalues, beta_s, beta_t, n, sigma, *, depth=2, instances=20, seed=None,
                            lr=None, max_steps=200_000, tol=1e-10, method="gd"):
     """Fine-tune a depth-``L`` linear network from the balanced rank-one state with end-to-end vector
     ``beta_s`` on ``x ~ N(0, Sigma)`` data (:func:`ftheory.simulate.deep_linear.finetune`).
@@ -291,3 +291,39 @@ def random_spectrum(d, *, seed=None):
     ev = np.linalg.eigvalsh(W @ W.T / (2 * d)) * np.exp(rng.standard_normal(d))
     ev = np.sort(ev)[::-1]
     return ev * (d / ev.sum())
+
+
+def two_level_pair(d, frac_a, eig_ratio, theta, energy_s, energy_perp, *, norm_s=1.0, norm_t=1.0, seed=None):
+    """The two-level problem of the registered ``aniso2_*`` results, drawn at dimension ``d``.
+
+    Returns ``(eigenvalues, beta_s, beta_t)``: ``m = round(frac_a d)`` eigenvalues ``a``, the rest ``b``
+    (``a/b = eig_ratio``, trace ``d``); ``beta_s = norm_s u_s`` and ``beta_t = norm_t (cos theta u_s +
+    sin theta u_perp)`` with unit ``u_s``, ``u_perp`` putting fractions ``energy_s``, ``energy_perp`` of their
+    squared norm on the ``a``-block, random within each block and orthogonal to ``u_s`` within each block.
+    """
+    d = check_int("d", d, 4)
+    frac_a = check_real("frac_a", frac_a, 0.0, 1.0, low_open=True, high_open=True)
+    eig_ratio = check_real("eig_ratio", eig_ratio, 0.0, low_open=True, domain="(0, inf)")
+    theta = check_real("theta", theta, 0.0, math.pi, domain="[0, pi]")
+    energy_s = check_real("energy_s", energy_s, 0.0, 1.0)
+    energy_perp = check_real("energy_perp", energy_perp, 0.0, 1.0)
+    norm_s = check_real("norm_s", norm_s, 0.0, low_open=True, domain="(0, inf)")
+    norm_t = check_real("norm_t", norm_t, 0.0, low_open=True, domain="(0, inf)")
+    m = int(round(frac_a * d))
+    if not 2 <= m <= d - 2:
+        raise ValueError(f"frac_a={frac_a!r} is invalid for d={d}: round(frac_a d) = {m} must be in [2, d - 2]")
+    rho = m / d
+    b = 1.0 / (rho * eig_ratio + 1.0 - rho)
+    ev = np.full(d, b)
+    ev[:m] = eig_ratio * b
+    rng = as_generator(seed)
+    g = rng.standard_normal((2, d))
+    u = np.empty((2, d))
+    for blk in (slice(0, m), slice(m, d)):
+        x, y = g[0, blk], g[1, blk]
+        x = x / np.linalg.norm(x)
+        y = y - (y @ x) * x
+        u[0, blk], u[1, blk] = x, y / np.linalg.norm(y)
+    u_s = np.concatenate([u[0, :m] * math.sqrt(energy_s), u[0, m:] * math.sqrt(1 - energy_s)])
+    u_p = np.concatenate([u[1, :m] * math.sqrt(energy_perp), u[1, m:] * math.sqrt(1 - energy_perp)])
+    return ev, norm_s * u_s, norm_t * (math.cos(theta) * u_s + math.sin(theta) * u_p)

@@ -52,6 +52,7 @@ from ftheory._checks import check_int, check_real
 from ftheory.params import PARAMS
 from ftheory.mc.seeds import as_generator, spawn_seeds
 from ftheory.simulate.data import gaussian_data, target_teacher, teachers
+from ftheory.mc.batch import inner, sq_dist
 from ftheory.mc.estimate import MCEstimate
 from ftheory.mc.threads import single_blas_thread
 
@@ -361,11 +362,6 @@ def _run(instances, seed, chunk_size, elements_per_instance, draw, compute):
     return {key: np.concatenate([p[key] for p in pieces], axis=0) for key in pieces[0]}
 
 
-def _sq_dist(a, b):
-    diff = a - b
-    return np.einsum("bd,bd->b", diff, diff)
-
-
 def _seed_info(seed):
     return {"seed": int(seed)} if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) else {}
 
@@ -449,7 +445,7 @@ def simulate_min_norm_risk(n, d, sigma, *, norm_t=1.0, instances=200, seed=None,
     norm_t = PARAMS["norm_t"].validate(norm_t)
 
     def compute(beta_t, X, y):
-        return {"risk": _sq_dist(min_norm(X, y), beta_t)}
+        return {"risk": sq_dist(min_norm(X, y), beta_t)}
 
     out = _run(instances, seed, chunk_size, n * d, _draw_target(n, d, sigma, norm_t), compute)
     info = {"estimator": "min_norm", "n": n, "d": d, "sigma": sigma, "norm_t": norm_t, **_seed_info(seed)}
@@ -490,7 +486,7 @@ def simulate_ridge_risk(n, d, sigma, lam, *, norm_t=1.0, instances=200, seed=Non
     norm_t = PARAMS["norm_t"].validate(norm_t)
 
     def compute(beta_t, X, y):
-        return {"risk": _sq_dist(ridge(X, y, lam), beta_t)}
+        return {"risk": sq_dist(ridge(X, y, lam), beta_t)}
 
     out = _run(instances, seed, chunk_size, n * d, _draw_target(n, d, sigma, norm_t), compute)
     info = {"estimator": "ridge", "n": n, "d": d, "sigma": sigma, "lam": lam, "norm_t": norm_t,
@@ -525,6 +521,7 @@ class TunedRidgeEstimate:
 
     @property
     def best_lam(self) -> float:
+        """The grid penalty with the lowest mean risk."""
         return float(self.lams[self.best_index])
 
     @property
@@ -534,6 +531,7 @@ class TunedRidgeEstimate:
 
     @property
     def best(self) -> MCEstimate:
+        """The estimate at :attr:`best_lam`."""
         return self.estimates[self.best_index]
 
 
@@ -583,7 +581,7 @@ def simulate_tuned_ridge_risk(n, d, sigma, lams, *, norm_t=1.0, instances=200, s
         risks = np.empty((X.shape[0], lams.size))
         for j, lam in enumerate(lams):
             beta = _rmatvec(Vt, _spectral_filter(s, n, float(lam), rcond) * Uty)
-            risks[:, j] = _sq_dist(beta, beta_t)
+            risks[:, j] = sq_dist(beta, beta_t)
         return {"risk": risks}
 
     out = _run(instances, seed, chunk_size, n * d, _draw_target(n, d, sigma, norm_t), compute)
@@ -653,7 +651,7 @@ def simulate_linear_transfer_risk(n, d, theta, sigma, *, lam=0.0, norm_s=1.0, no
 
     def compute(beta_s, beta_t, X, y):
         beta = linear_transfer_readout(X, y, beta_s, lam, scale=scale)
-        return {"risk": _sq_dist(beta, beta_t)}
+        return {"risk": sq_dist(beta, beta_t)}
 
     out = _run(instances, seed, chunk_size, n * d, _draw_pair(n, d, theta, sigma, norm_s, norm_t), compute)
     info = {"estimator": "linear_transfer", "n": n, "d": d, "theta": theta, "sigma": sigma, "lam": lam,
@@ -704,8 +702,8 @@ def simulate_scratch_and_transfer(n, d, theta, sigma, *, lam=0.0, norm_s=1.0, no
     scale = norm_s ** ((depth - 1) / depth)
 
     def compute(beta_s, beta_t, X, y):
-        r_sc = _sq_dist(min_norm(X, y), beta_t)
-        r_lt = _sq_dist(linear_transfer_readout(X, y, beta_s, lam, scale=scale), beta_t)
+        r_sc = sq_dist(min_norm(X, y), beta_t)
+        r_lt = sq_dist(linear_transfer_readout(X, y, beta_s, lam, scale=scale), beta_t)
         return {"sc": r_sc, "lt": r_lt}
 
     out = _run(instances, seed, chunk_size, n * d, _draw_pair(n, d, theta, sigma, norm_s, norm_t), compute)
@@ -784,10 +782,10 @@ def simulate_linear_transfer_finite_source(n, d, theta, sigma, gamma_s, sigma_s,
 
     def compute(beta_t, X_s, y_s, X, y):
         beta_hat_s = min_norm(X_s, y_s)
-        norm_sq = np.einsum("bd,bd->b", beta_hat_s, beta_hat_s)
-        overlap = np.einsum("bd,bd->b", beta_t, beta_hat_s)
+        norm_sq = sq_dist(beta_hat_s)
+        overlap = inner(beta_t, beta_hat_s)
         beta = linear_transfer_readout(X, y, beta_hat_s, lam, scale=norm_sq ** (exponent / 2))
-        return {"risk": _sq_dist(beta, beta_t), "norm_sq": norm_sq, "overlap": overlap}
+        return {"risk": sq_dist(beta, beta_t), "norm_sq": norm_sq, "overlap": overlap}
 
     out = _run(instances, seed, chunk_size, (n + n_s) * d, draw, compute)
     norm_est, overlap_est = MCEstimate(out["norm_sq"]), MCEstimate(out["overlap"])
@@ -862,7 +860,7 @@ def simulate_rank_k_risk(n, d, k, residual, sigma, *, instances=200, seed=None, 
         return U, beta_t, X[0], y[0]
 
     def compute(U, beta_t, X, y):
-        return {"risk": _sq_dist(rank_k_readout(X, y, U), beta_t)}
+        return {"risk": sq_dist(rank_k_readout(X, y, U), beta_t)}
 
     out = _run(instances, seed, chunk_size, n * d, draw, compute)
     info = {"estimator": "rank_k_readout", "n": n, "d": d, "k": k, "residual": residual, "sigma": sigma,

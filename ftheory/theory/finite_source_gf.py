@@ -24,11 +24,14 @@ def _compose(name, infinite):
     pieces = []
     for norm_sq, overlap, cond in _moment_pieces():
         if norm_sq is sp.oo:
-            pieces.append((infinite, cond))
-            continue
-        r = sp.sqrt(norm_sq)
-        cos_eff = overlap / r
-        pieces.append((expr.subs(theta, sp.acos(cos_eff)).subs(norm_s, r), cond))
+            value = infinite
+        else:
+            r = sp.sqrt(norm_sq)
+            value = expr.subs(theta, sp.acos(overlap / r)).subs(norm_s, r)
+        # one flat Piecewise (conditions joined), as the LaTeX round trip and the printers expect
+        folded = sp.piecewise_fold(value)
+        for v, c in (folded.args if isinstance(folded, sp.Piecewise) else ((folded, sp.true),)):
+            pieces.append((v, sp.And(cond, c)))
     return sp.Piecewise(*pieces)
 
 
@@ -62,8 +65,8 @@ def finetune_break_even_theta_gf_finite_source():
             pieces.append((0, cond))
             continue
         m = sp.simplify(overlap / sp.cos(theta))
-        cos_star = scale.subs(norm_s, sp.sqrt(norm_sq)) * norm_sq / (2 * m)
-        pieces.append((sp.acos(sp.Min(1, cos_star)), cond))
+        for c_value, c_cond in sp.piecewise_fold(scale.subs(norm_s, sp.sqrt(norm_sq))).args:
+            pieces.append((sp.acos(sp.Min(1, c_value * norm_sq / (2 * m))), sp.And(cond, c_cond)))
     return sp.Piecewise(*pieces)
 
 

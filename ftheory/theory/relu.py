@@ -64,7 +64,7 @@ import sympy as sp
 from ftheory.result import register
 from ftheory.theory._symbols import d, ell, norm_v, norm_w, u
 
-__all__ = ["Beta", "polar_expectation", "funk_hecke_constant", "rodrigues_constant",
+__all__ = ["Beta", "polar_expectation", "sphere_projection_density", "rodrigues_constant",
            "hermite_coefficient", "gegenbauer_normalised"]
 
 KERNEL_MC = "ftheory.relu.kernel.sample_kernel"
@@ -215,7 +215,7 @@ def relu_hermite_coefficient_sq():
 # Route 3: Funk-Hecke / Gegenbauer on the sphere
 # ----------------------------------------------------------------------------------------------
 
-def funk_hecke_constant(dim=d):
+def sphere_projection_density(dim=d):
     """``|S^{d-2}| / |S^{d-1}| = Gamma(d/2) / (sqrt(pi) Gamma((d-1)/2))``: density of ``t = w.x``
     for ``w`` uniform on ``S^{d-1}`` is this constant times ``(1 - t^2)^{(d-3)/2}``."""
     dim = sp.sympify(dim)

@@ -100,6 +100,7 @@ class RidgeForms:
     ell: sp.Symbol
 
     def risk(self, ell_value):
+        """Risk (bias + variance) with the abstract Stieltjes value ``ell`` set to ``ell_value``."""
         return self.bias.subs(self.ell, ell_value) + self.variance
 
 

@@ -13,7 +13,7 @@ Examples
 """
 from ftheory.twins._core import (LIMIT_RTOL, ROUNDING, Z_MAX, C, Comparison, F, I, Reason, Twin, compare,  # noqa
                                  declare, reasons, resolve, sample_point, seed_for, twins, uncovered)
-from ftheory.twins import finetune, linear, relu, similarity  # noqa: F401,E402  (the tables)
+from ftheory.twins import aniso, finetune, linear, relu, similarity  # noqa: F401,E402  (the tables)
 
 __all__ = ["Twin", "Reason", "Comparison", "F", "I", "C", "compare", "declare", "reasons", "resolve",
            "sample_point", "seed_for", "twins", "uncovered", "Z_MAX", "ROUNDING", "LIMIT_RTOL"]

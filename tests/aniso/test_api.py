@@ -158,3 +158,12 @@ def test_bad_transfer_input():
         A.finetune_linear_risk([1.0, 1.0], [1.0], [1.0, 0.0], 5, 0.1)
     with pytest.raises(ValueError, match="depth"):
         A.finetune_deep_scale([1.0, 1.0], [1.0, 0.0], [1.0, 0.0], 1, 0.1, depth=1)
+
+
+def test_deep_scale_edges_without_warnings():
+    ev = A.power_law_spectrum(50, 1.0)
+    bs, bt = A.window_pair(ev, 0.5)
+    c = A.finetune_deep_scale(ev, bs, bt, np.array([10, 49, 50, 51, 100]), 0.3, depth=3)
+    assert np.all(np.isfinite(c[[0, 1, 3, 4]])) and c[2] == math.inf
+    assert A.finetune_deep_risk(ev, bs, bt, 100, 0.3, depth=3) == pytest.approx(0.09 * 50 / 49)
+    assert A.finetune_deep_risk(ev, bs, bt, 50, 0.3, depth=3) == math.inf

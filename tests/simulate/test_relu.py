@@ -281,18 +281,58 @@ def test_plateau_rule_stops_on_a_flat_risk_and_checkpoints_resume(tmp_path):
     """The plateau rule stops scratch runs whose exact risk no longer moves (before the step budget), and a
     checkpointed rerun returns the same numbers without recomputing."""
     kw = dict(SMALL, steps=4000, tol=0.0, grad_tol=0.0, pretrain_steps=20)
-    res = simulate_relu_transfer([40], [0.5], instances=2, seed=34, plateau=0.05, checkpoint=tmp_path, **kw)
+    res = simulate_relu_transfer([40], [0.5], instances=2, seed=34, plateau=0.08, checkpoint=tmp_path, **kw)
     assert res.params["scratch_steps_taken_max"] < 4000
     assert res.scratch_converged.all()
     long = simulate_relu_scratch([40], instances=2, seed=34, **dict(kw, steps=8000))
-    # at the stop the local rate |d log R / d log t| < 0.05: one more doubling moves R by < 3.5% at that
-    # rate; the risk drifts slowly here (measured rates 0.03-0.12 over 500-3000 steps), so allow 2x
-    assert np.all(np.abs(long["scratch"][:, 0] / res.scratch[:, 0] - 1) < 0.07), (res.scratch, long["scratch"])
+    # at the stop the local rate |d log R / d log t| < 0.08 on two intervals: one more doubling moves R by
+    # < 5.7% at that rate; the risk drifts slowly here (measured rates 0.03-0.12 over 500-3000 steps): allow 2x
+    assert np.all(np.abs(long["scratch"][:, 0] / res.scratch[:, 0] - 1) < 0.11), (res.scratch, long["scratch"])
     seen = []
-    again = simulate_relu_transfer([40], [0.5], instances=2, seed=34, plateau=0.05, checkpoint=tmp_path,
+    again = simulate_relu_transfer([40], [0.5], instances=2, seed=34, plateau=0.08, checkpoint=tmp_path,
                                    progress=seen.append, **kw)
     assert np.array_equal(again.scratch, res.scratch) and np.array_equal(again.lt, res.lt)
     assert seen == ["pretraining"]          # every stage came from the checkpoint
+
+
+def test_plateau_rule_does_not_stop_at_a_turning_point():
+    """A risk that falls, turns and rises: one slow interval at the minimum must not stop the run."""
+    from ftheory.simulate.relu.gd import checkpoints, gradient_descent
+
+    ts = checkpoints(20000)
+    t_min = math.sqrt(ts[3] * ts[4])                  # a V-shaped risk in log t, minimum between two checkpoints
+
+    class Monitor:                                     # R = 1 + 5 |log(t / t_min)|: R(ts[3]) = R(ts[4]) (rate 0)
+        def __init__(self, count):
+            self.count = count
+
+        def take(self, idx):
+            return self
+
+        def __call__(self, W, a):
+            return np.full(W.shape[0], 1.0 + 5.0 * abs(math.log((self.count[0] - 1) / t_min)))
+
+    class Objective:                                   # a constant objective whose steps are always accepted
+        scale = np.ones(1)
+
+        def __init__(self, count):
+            self.count = count
+
+        def take(self, idx):
+            return self
+
+        def rounding(self, m):
+            return 1e-15
+
+        def __call__(self, W, a):
+            self.count[0] += 1
+            return np.ones(W.shape[0]), np.full(a.shape, 1e-30), np.zeros(W.shape)   # never "converged"
+
+    count = [0]
+    net = init_student(3, 4, instances=1, seed=0)
+    res = gradient_descent(Objective(count), net, 1.0, 20000, 0.0, 0.0, True, plateau=0.3, monitor=Monitor(count))
+    # one slow interval (ts[3] -> ts[4]) must not stop it; the slowly rising tail (rate -> 0) eventually does
+    assert res.plateaued[0] and int(res.steps[0]) > 4 * ts[4], (res.steps, ts[:6])
 
 
 def test_float32_population_gradients_are_close_to_float64():
@@ -419,6 +459,13 @@ def test_bad_driver_input_raises(kwargs, match):
     base.update(kwargs)
     with pytest.raises(ValueError, match=match):
         simulate_relu_transfer(**base)
+
+
+def test_huge_n_is_refused_up_front_with_the_memory_it_needs():
+    with pytest.raises(ValueError, match="GiB"):
+        simulate_relu_transfer([10 ** 12], [0.0], d=3, m=4, m_star=2, instances=1, seed=0, steps=1, pretrain_steps=1)
+    with pytest.raises(ValueError, match="GiB"):
+        simulate_relu_scratch([10 ** 12], d=3, m=4, m_star=2, instances=1, seed=0, steps=1)
 
 
 def test_bad_input_elsewhere_raises():

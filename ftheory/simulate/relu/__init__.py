@@ -27,6 +27,7 @@ from ftheory.simulate.relu.spec import RELU_SCALES, ReluSpec, kept_count
 __all__ = [
     "RELU_SCALES", "ReluSpec", "ReluFunction", "ReluTeacher", "ReluNet", "ReluTrainResult", "ReluTransferResult",
     "EmpiricalLoss", "PopulationLoss", "kept_count", "draw_teacher", "init_student", "norm_sq", "risk", "train",
-    "pretrain", "refit_readout", "simulate_relu_transfer", "simulate_relu_scratch", "simulate_relu", "kernel_outside_fraction",
+    "pretrain", "refit_readout", "simulate_relu_transfer", "simulate_relu_scratch", "simulate_relu",
+    "kernel_outside_fraction",
     "kernel_alignment",
 ]

@@ -32,7 +32,8 @@ from ftheory.relu.projection import project_onto_span, teacher_projection
 from ftheory.simulate._random import check_seed, spawn_seeds
 from ftheory.simulate._threads import single_blas_thread
 from ftheory.simulate.relu.gd import gradient_descent
-from ftheory.simulate.relu.network import ReluFunction, ReluNet, ReluTeacher, _draw_teacher_one, _unit_rows, norm_sq, risk
+from ftheory.simulate.relu.network import (ReluFunction, ReluNet, ReluTeacher, _draw_teacher_one, _unit_rows, norm_sq,
+                                           risk)
 from ftheory.simulate.relu.objectives import EmpiricalLoss, PopulationLoss
 from ftheory.simulate.relu.procedures import RiskMonitor, refit_readout
 from ftheory.simulate.relu.result import ReluTransferResult
@@ -79,8 +80,22 @@ class _Checkpoints:
             os.replace(tmp, path)
 
 
+def _check_memory(spec: ReluSpec, n_max: int) -> None:
+    """Refuse up front a run whose target inputs alone (instances x n x d floats) exceed the physical memory."""
+    need = 8.0 * spec.instances * n_max * (spec.d + 2)
+    try:
+        have = float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return
+    if need > have:
+        raise ValueError(f"n={n_max} is too large: the target inputs of {spec.instances} instances need about "
+                         f"{need / 2 ** 30:.3g} GiB (instances x n x d floats), this machine has "
+                         f"{have / 2 ** 30:.3g} GiB")
+
+
 def _draw(spec: ReluSpec, streams, n_max):
     """Teachers, pretraining and scratch initialisations, target data (per instance, own streams)."""
+    _check_memory(spec, n_max)
     d, m = spec.d, spec.m
     parts = [_draw_teacher_one(s[0], d, spec.m_star) for s in streams]
     teacher = ReluTeacher(*(np.stack(p) for p in zip(*parts)))
@@ -153,7 +168,8 @@ def _spans(teacher, mus, pre_W, pre_a):
         keep = teacher.keep(mu)
         for i in range(I):
             out["teacher_outside"][i, j] = teacher_projection(teacher.weights[i], teacher.coef[i], keep[i]).outside_sq
-            out["student_outside"][i, j] = project_onto_span(teacher.weights[i], teacher.coef[i], pre_W[i, j]).outside_sq
+            out["student_outside"][i, j] = project_onto_span(teacher.weights[i], teacher.coef[i],
+                                                             pre_W[i, j]).outside_sq
     return out
 
 
@@ -221,7 +237,7 @@ def simulate_relu_transfer(ns, mus, spec=None, *, seed=None, progress=None, chec
     check_seed(seed)
     say = progress or (lambda msg: None)
     ns_arr, mus_arr = np.array(ns_list, dtype=np.int64), np.array(mus_list, dtype=float)
-    I, M, N = spec.instances, len(mus_list), len(ns_list)
+    I, N = spec.instances, len(ns_list)
     seed_desc = seed if isinstance(seed, (int, type(None))) else repr(seed)
     # a checkpoint needs a reproducible seed: an int or a SeedSequence with fixed entropy
     ckpt = _Checkpoints(checkpoint if seed is not None and not isinstance(seed, np.random.Generator) else None,

@@ -19,9 +19,11 @@ Stopping (per instance, evaluated before each step):
   population loss); with ``early_stop`` the instance is frozen and flagged converged;
 * plateau (``plateau > 0``): at the checkpoints ``t_k = ceil(64 * 2^(k/2))`` a monitored risk
   ``R`` (``monitor(W, a)``: the exact population risk of the quantity reported; the objective itself
-  when ``monitor`` is None) is recorded; when ``|log(R(t_{k-1}) / R(t_k))| / log(t_k / t_{k-1}) <
-  plateau`` the instance is frozen and flagged ``plateaued`` (and converged): doubling the training
-  time would change ``R`` by less than a factor ``2^plateau`` at the current rate;
+  when ``monitor`` is None) is recorded; when the rate ``|log(R(t_{k-1}) / R(t_k))| / log(t_k / t_{k-1})``
+  is below ``plateau`` on two consecutive intervals (one slow interval can be a turning point of a
+  risk that first falls and then rises, measured at d = 100, n = 3200) the instance is frozen and
+  flagged ``plateaued`` (and converged): doubling the training time would change ``R`` by less than
+  a factor ``2^plateau`` at the current rate;
 * divergence: the step size fell below ``lr * 2**-40`` (flagged ``diverged``);
 * budget: ``steps`` iterations (accepted or rejected).
 """
@@ -111,7 +113,7 @@ def gradient_descent(objective, net: ReluNet, lr, steps, tol, grad_tol, early_st
     gnorm_all = np.zeros(B)
     scale_all = objective.scale.copy()
     checks = set(checkpoints(steps)) if plateau > 0 else set()
-    last = {"t": None, "R": None}
+    last = {"t": None, "R": None, "rate": None}
 
     active = np.arange(B)
     obj, mon = objective, monitor
@@ -133,11 +135,14 @@ def gradient_descent(objective, net: ReluNet, lr, steps, tol, grad_tol, early_st
         flat = np.zeros_like(done)
         if it in checks:
             R = loss.copy() if mon is None else np.asarray(mon(Wa, aa), dtype=float)
+            rate = None
             if last["R"] is not None:
                 with np.errstate(divide="ignore", invalid="ignore"):
                     rate = np.abs(np.log(last["R"] / R)) / math.log(it / last["t"])
-                flat = np.isfinite(rate) & (rate < plateau)
-            last["t"], last["R"] = it, R
+                rate = np.where(np.isfinite(rate), rate, np.inf)
+                if last["rate"] is not None:   # two consecutive slow intervals: not a turning point
+                    flat = (rate < plateau) & (last["rate"] < plateau)
+            last["t"], last["R"], last["rate"] = it, R, rate
         stop = (done if early_stop else np.zeros_like(done)) | dead | flat
         if np.any(stop):
             store(stop)
@@ -152,6 +157,8 @@ def gradient_descent(objective, net: ReluNet, lr, steps, tol, grad_tol, early_st
             mon = None if mon is None else mon.take(keep)
             if last["R"] is not None:
                 last["R"] = last["R"][keep]
+            if last["rate"] is not None:
+                last["rate"] = last["rate"][keep]
             Wa, aa, lra = Wa[keep], aa[keep], lra[keep]
             loss, ga, gw = loss[keep], ga[keep], gw[keep]
         if it == steps:

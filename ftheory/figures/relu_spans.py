@@ -1,0 +1,227 @@
+"""The ReLU figures about feature spaces: ``relu-gram`` (kernel of the pretrained network vs the source
+teacher, docs/background.md §10.1, paper Fig. 3a-b) and ``relu-projection`` (target outside the source
+feature space, §10.3, Fig. 3d). Registered with the other ReLU figures in :mod:`ftheory.figures.relu`."""
+from __future__ import annotations
+
+
+import numpy as np
+
+from ftheory.figures import style
+from ftheory.figures.relu_experiment import PROJECTION_MUS, experiment, jsonable, mean_sem, num, settings_text
+from ftheory.relu.projection import teacher_projection
+from ftheory.simulate.data import sphere_inputs
+from ftheory.simulate.relu import draw_teacher, kernel_alignment, kernel_outside_fraction
+
+# ------------------------------------------------------------------------------------------
+# (c) Gram matrices
+# ------------------------------------------------------------------------------------------
+GRAM_ID = "relu-gram"
+GRAM_TITLE = "ReLU networks: kernel of the pretrained network vs the source teacher"
+
+
+def _feature_kernel(W, weights, X):
+    """``K(x, x') = sum_i weights_i relu(w_i.x) relu(w_i.x')`` on the rows of ``X``."""
+    F = np.maximum(X @ W.T, 0.0)
+    return (F * weights) @ F.T
+
+
+def compute_gram(scale, seed, progress=None, store=None) -> dict:
+    cfg, res = experiment(scale, seed, store, progress)
+    j = int(np.argmin(np.abs(res.mus - cfg["gram_mu"])))
+    mu = float(res.mus[j])
+    m, ms = res.params["m"], res.params["m_star"]
+    inst = []
+    for i in range(res.params["instances"]):
+        keep = res.teacher.keep(mu)[i]
+        Ws, cs = res.teacher.weights[i, keep], res.teacher.coef[i, keep]
+        nets = {"trained": (res.pretrained_weights[i, j], res.pretrained_readout[i, j]),
+                "init": (res.init_weights[i], res.init_readout[i])}
+        row = {}
+        for tag, (W, a) in nets.items():
+            # read-out weighted: student a_i^2/m vs teacher c_j^2/m* (each network's own kernel);
+            # uniform: the plain feature kernels 1/m and 1/|S|
+            row[f"align_{tag}_readout"] = kernel_alignment(W, a ** 2 / m, Ws, cs ** 2 / ms)
+            row[f"align_{tag}_uniform"] = kernel_alignment(W, np.full(m, 1.0 / m), Ws,
+                                                           np.full(len(keep), 1.0 / len(keep)))
+            row[f"outside_{tag}_readout"] = kernel_outside_fraction(W, a ** 2 / m, Ws)
+            row[f"outside_{tag}_uniform"] = kernel_outside_fraction(W, np.full(m, 1.0 / m), Ws)
+        inst.append(row)
+    summary = {k: mean_sem([r[k] for r in inst]) for k in inst[0]}
+    # panels for instance 0; inputs uniform on the sphere of radius sqrt(d) (relu is 1-homogeneous, so
+    # this removes the |x||x'| factor and shows the kernel on the sphere, §10.2 route 3)
+    i = 0
+    keep = res.teacher.keep(mu)[i]
+    removed = np.setdiff1d(np.arange(ms), keep)
+    Ws, cs = res.teacher.weights[i, keep], res.teacher.coef[i, keep]
+    W, a = res.pretrained_weights[i, j], res.pretrained_readout[i, j]
+    W0, a0 = res.init_weights[i], res.init_readout[i]
+    X = sphere_inputs(cfg["gram_inputs"], res.params["d"], seed=np.random.SeedSequence([seed, 13]))
+    X = X[np.argsort(np.maximum(X @ Ws.T, 0.0) @ cs)]
+    K_tr = _feature_kernel(W, a ** 2 / m, X)
+    K_s = _feature_kernel(Ws, cs ** 2 / ms, X)
+    K_0 = _feature_kernel(W0, a0 ** 2 / m, X)
+    Wt_hat = res.teacher.weights[i, np.concatenate([keep, removed])]
+    cos_tr = (W / np.linalg.norm(W, axis=1, keepdims=True)) @ Wt_hat.T
+    order_s = np.lexsort((-cos_tr.max(1), np.argmax(cos_tr, axis=1)))
+    return jsonable({"config": cfg, "params": res.params, "settings": settings_text(cfg, res), "mu": mu,
+                      "kept": len(keep), "K_trained": K_tr, "K_source": K_s, "K_init": K_0,
+                      "cos_trained": cos_tr[order_s], "summary": {k: [v[0], v[1]] for k, v in summary.items()},
+                      "pretrain_rel_risk": float((res.pretrain_risk[:, j] / res.source_norm_sq[:, j]).mean())})
+
+
+def _claim_text(s) -> str:
+    closer = s["align_trained_readout"][0] > s["align_init_readout"][0] and \
+        s["outside_trained_readout"][0] < s["outside_init_readout"][0]
+    plain = s["outside_trained_uniform"][0]
+    return ("Pretraining " + ("moves" if closer else "does not move") + " the read-out-weighted kernel towards the "
+            "source teacher's kernel and span (the §10.1 claim" + (" holds in this sense" if closer else " fails") +
+            f"); the span of all m features keeps {plain:.0%} of its trace outside the source span, and that "
+            "larger span is what linear transfer uses (relu-projection).")
+
+
+def render_gram(data, path_stem) -> list:
+    fig, axes = style.new_figure(ncols=4, width=3.0, height=3.4, layout="constrained")
+    ax = axes[0]
+    mats = [("pretrained network", data["K_trained"]), (r"source teacher ($|S|=%d$)" % data["kept"], data["K_source"]),
+            ("network at initialisation", data["K_init"])]
+    mats = [(title, np.array(K, float) / np.mean(np.diag(np.array(K, float)))) for title, K in mats]
+    vmax = max(float(np.quantile(K, 0.99)) for _, K in mats)   # one colour scale for the three kernels
+    p = mats[0][1].shape[0]
+    ticks = [0, p // 2, p - 1]
+    for a_, (title, K) in zip(ax[:3], mats):
+        im_k = a_.imshow(K, cmap="viridis", vmin=0, vmax=vmax, interpolation="nearest")
+        a_.set_title(title, fontsize=8)
+        a_.set_xticks(ticks)
+        a_.set_yticks(ticks)
+        a_.tick_params(labelsize=6.5)
+        a_.set_xlabel("input index", fontsize=7)
+    ax[0].set_ylabel("input index (sorted by $f_s$)", fontsize=7)
+    cb = fig.colorbar(im_k, ax=list(ax[:3]), orientation="horizontal", fraction=0.05, extend="max")
+    cb.set_label(r"$K(x, x')$ / mean diagonal", fontsize=7)
+    cb.ax.tick_params(labelsize=6.5)
+    C = np.array(data["cos_trained"], float)
+    im = ax[3].imshow(C, cmap=style.TRANSFER_CMAP, vmin=-1, vmax=1, aspect="auto", interpolation="nearest")
+    ax[3].axvline(data["kept"] - 0.5, color="k", lw=0.8)
+    ax[3].set_title("cos(student, teacher) neurons", fontsize=8)
+    ax[3].set_xlabel("teacher neuron: kept | removed", fontsize=7)
+    ax[3].set_ylabel("pretrained student neuron", fontsize=7)
+    ax[3].tick_params(labelsize=6.5)
+    cb2 = fig.colorbar(im, ax=ax[3], orientation="horizontal", fraction=0.05)
+    cb2.set_label("cosine", fontsize=7)
+    cb2.ax.tick_params(labelsize=6.5)
+    s = data["summary"]
+    fig.suptitle(rf"{GRAM_TITLE} ($\mu={data['mu']:g}$); alignment with $K_S$: trained "
+                 rf"{s['align_trained_readout'][0]:.3f} vs init {s['align_init_readout'][0]:.3f}", fontsize=9)
+    return style.save(fig, path_stem)
+
+
+def caption_gram(data) -> str:
+    s = data["summary"]
+    f = lambda k: f"{s[k][0]:.3f} +- {s[k][1]:.3f}"  # noqa: E731
+    return (f"Kernel of the pretrained mean-field network vs the source teacher (docs/background.md §10.1, "
+            f"Fig. 3a-b), "
+            f"mu = {data['mu']:g}: Gram matrices K(x, x') = sum_i a_i^2/m relu(w_i.x) relu(w_i.x') of the pretrained "
+            f"and the initial network and sum_{{j in S}} c_j^2/m* relu(w*_j.x) relu(w*_j.x') of the source teacher on "
+            f"{data['config']['gram_inputs']} random inputs on the sphere of radius sqrt(d), sorted by f_s(x), each "
+            f"divided by its mean diagonal; right: "
+            f"cosines between the pretrained student neurons (sorted by closest teacher neuron) and the teacher "
+            f"neurons (kept | removed). Exact kernel diagnostics over instances (mean +- s.e.): Hilbert-Schmidt "
+            f"alignment with the source kernel, read-out-weighted (as drawn) {f('align_trained_readout')} after "
+            f"pretraining vs {f('align_init_readout')} at initialisation; plain feature kernels (weights 1/m, 1/|S|) "
+            f"{f('align_trained_uniform')} vs {f('align_init_uniform')}. Fraction of the network kernel's trace "
+            f"outside the source span: read-out-weighted {f('outside_trained_readout')} vs "
+            f"{f('outside_init_readout')}; plain {f('outside_trained_uniform')} vs {f('outside_init_uniform')}. "
+            f"{_claim_text(s)} Relative source risk after "
+            f"pretraining {data['pretrain_rel_risk']:.2g}. Settings: {data['settings']}.")
+
+
+# ------------------------------------------------------------------------------------------
+# (d) projection residual
+# ------------------------------------------------------------------------------------------
+PROJ_ID = "relu-projection"
+PROJ_TITLE = "ReLU networks: target outside the source feature space"
+
+
+def compute_projection(scale, seed, progress=None, store=None) -> dict:
+    cfg, res = experiment(scale, seed, store, progress)
+    if progress:
+        progress(f"{PROJ_ID}: teacher spans")
+    teachers = draw_teacher(cfg["d"], cfg["m_star"], instances=cfg["projection_teachers"],
+                            seed=np.random.SeedSequence([seed, 14]))
+    absolute = np.empty((teachers.instances, len(PROJECTION_MUS)))
+    relative = np.empty_like(absolute)
+    for j, mu in enumerate(PROJECTION_MUS):
+        keep = teachers.keep(mu)
+        for i in range(teachers.instances):
+            p = teacher_projection(teachers.weights[i], teachers.coef[i], keep[i])
+            absolute[i, j], relative[i, j] = p.outside_sq, p.fraction
+    ta, tas = mean_sem(absolute)
+    tr, trs = mean_sem(relative)
+    sa, sas = mean_sem(res.student_outside)
+    sr, srs = mean_sem(res.relative("student_outside"))
+    ea, eas = mean_sem(res.teacher_outside)
+    er, ers = mean_sem(res.relative("teacher_outside"))
+    lt_last = res.relative("lt")[:, :, -1]
+    la, las = mean_sem(lt_last)
+    return jsonable({"config": cfg, "params": res.params, "settings": settings_text(cfg, res),
+                      "mus_fine": PROJECTION_MUS, "teachers": teachers.instances,
+                      "teacher_abs": [ta, tas], "teacher_rel": [tr, trs],
+                      "mus": res.mus, "student_abs": [sa, sas], "student_rel": [sr, srs],
+                      "exp_teacher_abs": [ea, eas], "exp_teacher_rel": [er, ers],
+                      "lt_rel_nmax": [la, las], "n_max": int(res.ns[-1])})
+
+
+def render_projection(data, path_stem) -> list:
+    fig, axes = style.new_figure(ncols=2, width=4.2, height=3.4)
+    mf, mu = np.array(data["mus_fine"]), np.array(data["mus"])
+    dx = 0.012 * (mf.max() - mf.min() if mf.size > 1 else 1.0)   # side by side: squares left, triangles right
+    for ax, kind in zip(axes[0], ("abs", "rel")):
+        m_, s_ = (np.array([num(x) for x in v], float) for v in data[f"teacher_{kind}"])
+        ax.plot(mf, m_, "-o", ms=3, color=style.SIM_COLORS[0], zorder=2,
+                label=f"source-teacher span ({data['teachers']} teachers)")
+        ax.fill_between(mf, m_ - s_, m_ + s_, color=style.SIM_COLORS[0], alpha=0.2, lw=0)
+        m_, s_ = (np.array([num(x) for x in v], float) for v in data[f"student_{kind}"])
+        ax.errorbar(mu - dx, m_, yerr=s_, fmt="s", ms=4.5, color=style.SIM_COLORS[1], capsize=2, zorder=4,
+                    label="pretrained-student span")
+        if kind == "rel":
+            m_, s_ = (np.array([num(x) for x in v], float) for v in data["lt_rel_nmax"])
+            ax.errorbar(mu + dx, m_, yerr=s_, fmt="^", ms=4.5, mfc="white", color=style.SIM_COLORS[2], capsize=2,
+                        zorder=3, label=rf"$R_{{\rm lt}}/\|f_t\|^2$ at $n={data['n_max']}$")
+        ax.set_xlabel(r"removed fraction $\mu$")
+        ax.set_ylabel(r"$\|P^\perp f_t\|^2$" if kind == "abs" else r"$\|P^\perp f_t\|^2/\|f_t\|^2$")
+        ax.set_title("absolute" if kind == "abs" else "relative", fontsize=9)
+        ax.margins(x=0.05, y=0.08)
+    handles, labels = axes[0][1].get_legend_handles_labels()
+    fig.suptitle(PROJ_TITLE, fontsize=9.5)
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    fig.legend(handles, labels, fontsize=7, loc="lower center", ncol=3, frameon=False)
+    return style.save(fig, path_stem)
+
+
+def caption_projection(data) -> str:
+    return (f"Part of the target teacher outside the source feature space against the removed fraction mu "
+            f"(docs/background.md §10.3, Fig. 3d; the paper's normalisation cannot be recovered, so absolute and "
+            f"relative values are shown). Circles: span of the kept teacher neurons, exact from kernel Gram matrices, "
+            f"mean +- s.e. over {data['teachers']} teachers (d = {data['config']['d']}, "
+            f"m* = {data['config']['m_star']}). "
+            f"Squares: span of all m = {data['params']['m']} neurons of the pretrained student, on average "
+            f"{_ratio_text(data)} the teacher-span residual of the same instances (the student span also contains "
+            f"its unaligned neurons). Open triangles (drawn just right of the squares): relative linear-transfer risk "
+            f"at the largest n = {data['n_max']}; "
+            f"its mean distance to the student-span residual is {_gap(data, 'student_rel'):.3g}, to the teacher-span "
+            f"residual {_gap(data, 'exp_teacher_rel'):.3g}. Settings: {data['settings']}.")
+
+
+def _ratio_text(data) -> str:
+    t = np.array(data["exp_teacher_rel"][0], float)
+    st_ = np.array(data["student_rel"][0], float)
+    ok = t > 1e-10
+    if not ok.any():
+        return "compared with"
+    r = float(np.mean(st_[ok] / t[ok]))
+    return f"{r:.2f} times"
+
+
+def _gap(data, key) -> float:
+    lt = np.array(data["lt_rel_nmax"][0], float)
+    return float(np.mean(np.abs(lt - np.array(data[key][0], float))))

@@ -1,0 +1,38 @@
+"""`ftheory aniso`: prints the risks of the numeric API; bad input is one line and status 2."""
+import numpy as np
+import pytest
+
+from ftheory import aniso as A
+from ftheory.cli import main
+
+
+def test_power_law_table_matches_the_api(capsys):
+    assert main(["aniso", "--alpha", "1", "--d", "200", "--n", "40,300", "--sigma", "0.3"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    row = out[3].split()
+    ev, bt = A.power_law_spectrum(200, 1.0), A.power_law_teacher(200, 1.0)
+    assert float(row[3]) == pytest.approx(float(A.scratch_risk(ev, bt, 40, 0.3)), rel=1e-3)
+    assert out[4].split()[0] == "300"
+
+
+def test_file_spectrum_and_two_level(tmp_path, capsys):
+    f = tmp_path / "ev.txt"
+    np.savetxt(f, np.linspace(1, 3, 50))
+    assert main(["aniso", "--eigenvalues", str(f), "--n", "20"]) == 0
+    assert main(["aniso", "--two-level", "0.1", "20", "--d", "100", "--n", "30", "--theta", "pi/3",
+                 "--perp-at", "1"]) == 0
+    assert "two-level: 10 eigenvalues" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args, text", [
+    (["--alpha", "-1"], "alpha=-1.0"),
+    (["--alpha", "1", "--n", "0"], "n=0 is invalid"),
+    (["--alpha", "1", "--n", "x"], "n='x'"),
+    (["--eigenvalues", "/nonexistent/ev.txt"], "could not be read"),
+    (["--alpha", "1", "--sigma", "-1"], "sigma"),
+    (["--alpha", "1", "--perp-at", "9999"], "perp-at"),
+])
+def test_bad_input_is_one_line_and_status_2(args, text, capsys):
+    assert main(["aniso", *args]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and text in err[0]

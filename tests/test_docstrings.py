@@ -1,0 +1,79 @@
+"""Every public function and class of every ftheory module has a docstring (and so do public methods).
+
+Public: a name without a leading underscore, defined in the module itself (not imported), in a
+module whose own name has no leading underscore. The generated evaluators are skipped.
+"""
+import importlib
+import inspect
+import pkgutil
+
+import ftheory
+
+SKIP_MODULES = ("ftheory._generated",)
+
+
+def public_modules():
+    names = ["ftheory"]
+    for info in pkgutil.walk_packages(ftheory.__path__, "ftheory."):
+        if not any(part.startswith("_") for part in info.name.split(".")[1:]) and not info.name.startswith(
+                SKIP_MODULES):
+            names.append(info.name)
+    return sorted(names)
+
+
+def undocumented(module) -> list:
+    missing = []
+    for name, obj in vars(module).items():
+        if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
+            continue
+        if inspect.isfunction(obj) or inspect.isclass(obj):
+            if not (obj.__doc__ or "").strip():
+                missing.append(name)
+            if inspect.isclass(obj):
+                for meth_name, meth in vars(obj).items():
+                    if meth_name.startswith("_"):
+                        continue
+                    doc = (meth.__doc__ or (meth.fget.__doc__ if meth.fget else "")) if isinstance(meth, property) \
+                        else (meth.__doc__ if inspect.isfunction(meth) else "x")
+                    if not (doc or "").strip():
+                        missing.append(f"{name}.{meth_name}")
+    return missing
+
+
+#: Undocumented when this test was written, in modules other helpers were rewriting at the same time
+#: (deep_linear split: helper `spectral`; simulate/relu split and ftheory/relu: helper `relu`; figure
+#: drawing code: helper `docsfig`). The test fails on any other missing docstring, and on an entry
+#: here that has since been documented (so the list only shrinks).
+PENDING = {
+    "ftheory.figures.finite_source": {"compute", "render", "caption"},
+    "ftheory.figures.ft_phase": {"run_gd_grid", "compute_ft", "make"},
+    "ftheory.figures.lt_phase": {"grid_axes", "compute_lt_grid", "make"},
+    "ftheory.figures.lt_ridge": {"compute", "render", "caption"},
+    "ftheory.figures.relu": {f"{a}_{b}" for a in ("compute", "render", "caption")
+                             for b in ("phase", "power", "gram", "projection")},
+    "ftheory.figures.scratch_dd": {"compute", "render", "caption"},
+    "ftheory.figures.similarity": {"compute", "render", "caption"},
+    "ftheory.figures.style": {"new_figure"},
+    "ftheory.figures.tuned": {"compute", "render", "caption"},
+    "ftheory.relu.powerlaw": {"PowerLawFit.as_dict"},
+    "ftheory.relu.readout": {"ReadoutSpectrum.rank"},
+    "ftheory.simulate.deep_linear": {"DeepLinearNet.depth", "DeepLinearNet.instances", "DeepLinearNet.d",
+                                     "DeepLinearNet.width", "TrainResult.net", "TrainResult.all_converged",
+                                     "simulate_deep_linear", "simulate_transfer"},
+    "ftheory.simulate.relu": {"ReluFunction.instances", "ReluFunction.take", "ReluTeacher.m_star",
+                              "ReluTeacher.instances", "ReluTeacher.take", "ReluNet.m", "ReluNet.instances",
+                              "ReluNet.function", "ReluNet.take"},
+}
+
+
+def test_every_public_callable_has_a_docstring():
+    missing, stale = {}, {}
+    for modname in public_modules():
+        found = set(undocumented(importlib.import_module(modname)))
+        pending = PENDING.get(modname, set())
+        if found - pending:
+            missing[modname] = sorted(found - pending)
+        if pending - found:
+            stale[modname] = sorted(pending - found)
+    assert missing == {}, "public callables without a docstring"
+    assert stale == {}, "documented since: remove from PENDING"
