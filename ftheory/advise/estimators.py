@@ -38,9 +38,11 @@ class Interval:
     se: float
 
     def as_dict(self) -> dict:
+        """``{"value": v, "ci": [low, high]}`` (the JSON form)."""
         return {"value": _f(self.value), "ci": [_f(self.low), _f(self.high)]}
 
     def covers(self, truth: float) -> bool:
+        """Whether ``low <= truth <= high``."""
         return self.low <= truth <= self.high
 
 
@@ -275,6 +277,7 @@ class ParameterEstimates:
         return max(t2, 0.0)
 
     def cov_stats(self, k):
+        """Plug-in covariance of the first ``k`` statistics ``(U_y, S_y, rho_hat)``."""
         J = np.array([[1.0, 0, 0, 0], [1, 1, 0, 0], [0, 0, 1, 0]])[:k]
         return J @ self.cov @ J.T
 

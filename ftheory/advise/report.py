@@ -46,6 +46,7 @@ class Report:
         }
 
     def to_json(self, **kw) -> str:
+        """:meth:`to_dict` as a JSON string (``json.dumps`` keywords pass through)."""
         return json.dumps(self.to_dict(), **kw)
 
     def summary(self) -> str:

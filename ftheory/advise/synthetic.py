@@ -23,9 +23,11 @@ class Task:
 
     @property
     def d(self):
+        """Input dimension."""
         return self.beta_t.size
 
     def truth(self) -> dict:
+        """True signal, noise variance, overlap (cosine and inner product), source signal, distance."""
         S = self.Sigma
         tau2 = float(self.beta_t @ S @ self.beta_t)
         r2 = float(self.beta_s @ S @ self.beta_s)
@@ -35,11 +37,13 @@ class Task:
                 "distance": float((self.beta_t - self.beta_s) @ S @ (self.beta_t - self.beta_s))}
 
     def sample(self, n, rng, mean=0.0):
+        """``(X, y)``: ``n`` rows of ``N(mean, Sigma)`` inputs and their labels."""
         X = rng.standard_normal((n, self.d)) @ self.Sigma_half + mean
         y = (X - mean) @ self.beta_t + self.sigma * rng.standard_normal(n)
         return X, y
 
     def risk(self, b) -> float:
+        """Excess risk ``||b - beta_t||_Sigma^2``."""
         e = np.asarray(b) - self.beta_t
         return float(e @ self.Sigma @ e)
 
