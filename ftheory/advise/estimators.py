@@ -37,6 +37,12 @@ class Interval:
     high: float
     se: float
 
+    def __post_init__(self):
+        # an unbiased estimate may fall outside the parameter's domain (a negative variance); the
+        # reported value is clipped into its interval (raw estimates: ParameterEstimates.p)
+        if math.isfinite(self.value) and self.low <= self.high:
+            object.__setattr__(self, "value", min(max(self.value, self.low), self.high))
+
     def as_dict(self) -> dict:
         """``{"value": v, "ci": [low, high]}`` (the JSON form)."""
         return {"value": _f(self.value), "ci": [_f(self.low), _f(self.high)]}
