@@ -15,7 +15,6 @@ checks do not assume Isserlis' theorem, they confirm it.
 4. The closed form ``param_cov`` equals the general engine.
 5. (T2) inverse-Wishart mean: (N - d - 1)/N * inv(Sigma_hat) is unbiased for inv(Sigma).
 """
-import itertools
 
 import numpy as np
 import sympy as sp

@@ -9,6 +9,7 @@ import json
 
 
 def add_parser(sub):
+    """Register the ``advise`` subcommand on the argparse sub-parsers ``sub``."""
     p = sub.add_parser("advise", help="will pretraining help on my data? estimates, predicted risks, recommendation",
                        description="Reads a target table (CSV, Parquet or NPZ) with a label column and the "
                        "pretrained model's predictions (a column) or weights (a file of d numbers), estimates "
@@ -30,6 +31,7 @@ def add_parser(sub):
 
 
 def run(ns):
+    """Run ``ftheory advise`` for parsed arguments ``ns``; bad input raises ``ValueError`` (exit 2)."""
     from ftheory.advise import advise
     from ftheory.advise.io import load_target, load_unlabeled, read_weights
 

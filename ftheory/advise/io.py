@@ -172,6 +172,7 @@ def load_target(path, label, source_pred=None):
 
 
 def load_unlabeled(path, features):
+    """Unlabeled inputs: the columns ``features`` of a CSV, Parquet or NPZ table."""
     df = read_table(path)
     missing = [c for c in features if c not in df.columns]
     if missing:

@@ -82,6 +82,7 @@ class Moments:
 
     # -- statistics ---------------------------------------------------------------------------------
     def S(self, a) -> float:
+        """``S(a) = mean((R a)^2)``, unbiased for ``E (r a)^2``."""
         w = self.R @ np.asarray(a, float)
         return float(w @ w / self.n)
 
@@ -90,6 +91,7 @@ class Moments:
         return self.R.T @ self.R / self.n
 
     def U(self, a, K=None) -> float:
+        """``U(a, K)``: unbiased for ``c_w' K c_w`` with ``w = R a`` (module docstring)."""
         a = np.asarray(a, float)
         w = self.R @ a
         v = self._XtR @ a  # X' w
@@ -177,7 +179,6 @@ class Moments:
         GKSL = self._pgram(KSL, keyKSL)
         GKSL = 0.5 * (GKSL + GKSL.T)
         aKb, aLb = float(a @ GK @ b), float(a @ GL @ b)
-        aKa, bLb = float(a @ GK @ a), float(b @ GL @ b)
         bKb, aLa = float(b @ GK @ b), float(a @ GL @ a)
         aKSLb = float(a @ GKSL @ b)
         z1 = sab * aKSLb + aLb * aKb
@@ -185,6 +186,7 @@ class Moments:
         return (4 * (n - 2) * z1 + 2 * z2) / (n * (n - 1))  # K, L functions of Sigma (commuting): exact
 
     def cov_matrix(self, stats) -> np.ndarray:
+        """Covariance matrix of a list of statistics (:meth:`cov`)."""
         m = len(stats)
         C = np.empty((m, m))
         for i in range(m):
@@ -193,4 +195,5 @@ class Moments:
         return C
 
     def value(self, stat) -> float:
+        """Value of a statistic ``("S", a)`` or ``("U", a, K, key)``."""
         return self.S(stat[1]) if stat[0] == "S" else self.U(stat[1], stat[2])

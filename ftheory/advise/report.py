@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ftheory.advise.estimators import (Interval, ParameterEstimates, delta, estimate_parameters, feasible,
-                                       interval, prepare)
+from ftheory.advise.estimators import Interval, ParameterEstimates, estimate_parameters, interval, prepare
 from ftheory.advise.io import check_inputs
 from ftheory.advise.predict import PROCEDURES, isotropic_risk
 
@@ -48,6 +46,7 @@ class Report:
         }
 
     def to_json(self, **kw) -> str:
+        """:meth:`to_dict` as a JSON string (``json.dumps`` keywords pass through)."""
         return json.dumps(self.to_dict(), **kw)
 
     def summary(self) -> str:
@@ -114,23 +113,21 @@ def _risk_interval(pe: ParameterEstimates, fn) -> Interval:
     """Plug-in risk at the nearest feasible parameters, delta-method interval."""
     if hasattr(fn, "interval"):
         return fn.interval()
-    q = feasible(pe.p)
-    v = fn(q)
-    if not math.isfinite(v):
-        return Interval(v, v, v, math.nan)
-    return interval(v, delta(fn, q, pe.cov), lo=0.0)
+    if getattr(fn, "linear", False):  # unbiased linear estimate: Wald with its exact (plug-in) variance
+        from ftheory.advise.estimators import delta
+        v = fn(pe.p)
+        if not np.isfinite(v):
+            return Interval(v, v, v, float("nan"))
+        return interval(max(v, 0.0), delta(fn, pe.p, pe.cov), lo=0.0)
+    iv = pe.profile(fn)
+    return Interval(iv.value, max(iv.low, 0.0), iv.high, iv.se)
 
 
 def _diff_interval(pe, f1, f2) -> Interval:
     if hasattr(f1, "interval") or hasattr(f2, "interval"):
         a, b = _risk_interval(pe, f1), _risk_interval(pe, f2)
         return interval(a.value - b.value, a.se ** 2 + b.se ** 2)  # conservative: correlation ignored
-    fn = (lambda q: f1(q) - f2(q))
-    q = feasible(pe.p)
-    v = fn(q)
-    if not math.isfinite(v):
-        return Interval(v, v, v, math.nan)
-    return interval(v, delta(fn, q, pe.cov))
+    return pe.profile(lambda q: f1(q) - f2(q))
 
 
 def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, center=True, standardize=None,
@@ -177,7 +174,9 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
             theory = "anisotropic"
     if risk is None:
         def risk(proc, m):
-            return lambda q: isotropic_risk(proc, m, d, q)
+            f = (lambda q: isotropic_risk(proc, m, d, q))
+            f.linear = proc in ("scratch_min_norm", "finetune_min_norm")  # linear in (tau^2, sigma^2, rho, r^2)
+            return f
     predictions = {proc: _risk_interval(pe, risk(proc, n_eff)) for proc in PROCEDURES}
     transferability = {
         "linear_transfer": _diff_interval(pe, risk("scratch_ridge", n_eff), risk("linear_transfer", n_eff)),
@@ -192,13 +191,23 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     head = {k: predictions[v].value for k, v in HEADLINE.items()}
     recommendation = min(head, key=lambda k: (head[k], k != "scratch"))
     sc = np.asarray(curves["scratch_ridge"][0])
-    tr = np.minimum(np.asarray(curves["linear_transfer"][0]), np.asarray(curves["finetune_ridge"][0]))
-    ahead = sc < tr
-    crossover = None
-    if ahead[-1]:
+
+    def overtakes(tr):
+        """Smallest grid n from which scratch stays ahead of ``tr`` up to the end of the grid."""
+        ahead = sc < tr
+        if not ahead[-1]:
+            return None
         k = len(ahead) - 1
         while k > 0 and ahead[k - 1]:
             k -= 1
-        crossover = int(curves["n"][k])
+        return int(curves["n"][k])
+
+    lt, ft = np.asarray(curves["linear_transfer"][0]), np.asarray(curves["finetune_ridge"][0])
+    crossover = overtakes(np.minimum(lt, ft))
+    notes.append("scratch (tuned ridge) overtakes the linear probe at n = "
+                 f"{overtakes(lt) or 'never on the grid'} and tuned fine-tuning at n = "
+                 f"{overtakes(ft) or 'never on the grid'}" + (" (tuned fine-tuning is never worse when "
+                                                              "||beta_t - beta_s|| < ||beta_t||)" if
+                                                              overtakes(ft) is None else ""))
     return Report(n, d, n_eff, estimates, predictions, transferability, recommendation, crossover, curves,
                   theory, notes)

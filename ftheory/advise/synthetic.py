@@ -23,9 +23,11 @@ class Task:
 
     @property
     def d(self):
+        """Input dimension."""
         return self.beta_t.size
 
     def truth(self) -> dict:
+        """True signal, noise variance, overlap (cosine and inner product), source signal, distance."""
         S = self.Sigma
         tau2 = float(self.beta_t @ S @ self.beta_t)
         r2 = float(self.beta_s @ S @ self.beta_s)
@@ -35,11 +37,13 @@ class Task:
                 "distance": float((self.beta_t - self.beta_s) @ S @ (self.beta_t - self.beta_s))}
 
     def sample(self, n, rng, mean=0.0):
+        """``(X, y)``: ``n`` rows of ``N(mean, Sigma)`` inputs and their labels."""
         X = rng.standard_normal((n, self.d)) @ self.Sigma_half + mean
         y = (X - mean) @ self.beta_t + self.sigma * rng.standard_normal(n)
         return X, y
 
     def risk(self, b) -> float:
+        """Excess risk ``||b - beta_t||_Sigma^2``."""
         e = np.asarray(b) - self.beta_t
         return float(e @ self.Sigma @ e)
 
@@ -90,3 +94,42 @@ def fit_procedures(X, y, z_fn, beta_s, lam_scratch, lam_ft, center=True) -> dict
     out["finetune_min_norm"] = beta_s + pinv @ res
     out["finetune_ridge"] = beta_s + ridge(res, lam_ft)
     return out
+
+
+def gcv_lambda(X, t, grid=None) -> float:
+    """Ridge penalty minimising generalised cross-validation (Golub, Heath & Wahba 1979) for ``(X, t)``
+    (columns centred by the caller; convention (1/n)||t - Xb||^2 + lam ||b||^2)."""
+    n = X.shape[0]
+    U, s, _ = np.linalg.svd(X, full_matrices=False)
+    ut = U.T @ t
+    rest = float(t @ t - ut @ ut)
+    if grid is None:
+        grid = np.logspace(-6, 3, 91) * np.mean(s ** 2) / n
+    best, lam_best = np.inf, float(grid[0])
+    for lam in grid:
+        f = s ** 2 / (s ** 2 + n * lam)
+        rss = float(np.sum(((1 - f) * ut) ** 2)) + rest
+        g = rss / n / (1 - f.sum() / n) ** 2
+        if g < best:
+            best, lam_best = g, float(lam)
+    return lam_best
+
+
+def cv_lambda(X, t, folds=5, grid=None, seed=0) -> float:
+    """Ridge penalty minimising ``folds``-fold cross-validated squared error on ``(X, t)`` (columns
+    centred by the caller; convention (1/n)||t - Xb||^2 + lam ||b||^2 on each training fold)."""
+    n = X.shape[0]
+    if grid is None:
+        grid = np.logspace(-4, 3, 36) * float(np.mean(X * X)) * X.shape[1] / n
+    idx = np.random.default_rng(seed).permutation(n) % folds
+    err = np.zeros(len(grid))
+    for k in range(folds):
+        tr, te = idx != k, idx == k
+        A, b = X[tr], t[tr]
+        U, s, Vt = np.linalg.svd(A, full_matrices=False)
+        ub = U.T @ b
+        m = A.shape[0]
+        for j, lam in enumerate(grid):
+            coef = Vt.T @ (s / (s ** 2 + m * lam) * ub)
+            err[j] += float(np.sum((X[te] @ coef - t[te]) ** 2))
+    return float(grid[int(np.argmin(err))])
