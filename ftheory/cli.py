@@ -401,6 +401,10 @@ def main(argv=None) -> int:
         return EXIT_USAGE
     except BrokenPipeError:  # pragma: no cover - e.g. `ftheory latex --all | head`
         return 0
+    except OSError as exc:  # an output path that cannot be written (missing folder, no permission)
+        where = f": {exc.filename!r}" if exc.filename else ""
+        print(f"ftheory: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_USAGE
     return status or 0
 
 
