@@ -6,7 +6,7 @@ from ftheory import cli
 
 @pytest.mark.parametrize("argv", [
     ["latex", "--all", "--out", "{missing}/sheet.tex"],
-    ["phase-diagram", "scratch_risk", "--sigma", "0.2", "--size", "8", "--out", "{missing}/pd.png"],
+    ["phase-diagram", "linear_transfer_transferability", "--sigma", "0.2", "--size", "8", "--out", "{missing}/pd.png"],
 ])
 def test_unwritable_output_is_one_line_exit_2(tmp_path, capsys, argv):
     argv = [a.format(missing=tmp_path / "no" / "such") for a in argv]
