@@ -409,4 +409,8 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python -m ftheory.cli` runs this file as __main__; run the package module's main instead, so the
+    # CLIError raised by ftheory.cli_* (which import ftheory.cli) is the class that main catches.
+    from ftheory.cli import main as _package_main
+
+    sys.exit(_package_main())
