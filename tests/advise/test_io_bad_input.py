@@ -94,3 +94,20 @@ def test_cli_text_column_is_one_line_exit_2(tmp_path, data, capsys):
     df.loc[1, "x2"] = "n/a?"
     assert cli.main(["advise", "--target", _table(tmp_path, df), "--label", "y", "--source-pred", "pred"]) == 2
     assert "not numeric" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"center": "yes"}, r"center='yes' is invalid: expected True or False"),
+    ({"standardize": "x"}, r"standardize='x' is invalid"),
+    ({"n_max": 0}, r"n_max=0 is invalid: expected an integer >= 4"),
+    ({"n_max": -5}, r"n_max=-5 is invalid"),
+    ({"n_max": float("nan")}, r"n_max=nan is invalid"),
+    ({"grid_size": 2.5}, r"grid_size=2.5 is invalid: expected an integer >= 0"),
+    ({"grid_size": -1}, r"grid_size=-1 is invalid"),
+])
+def test_advise_keywords_are_checked_by_name(data, kwargs, match):
+    import ftheory
+
+    X, y, z = data
+    with pytest.raises(ValueError, match=match):
+        ftheory.advise(X, y, source_pred=z, **kwargs)
