@@ -215,7 +215,10 @@ def sweep_dataset(source):
     elif isinstance(source, (str, os.PathLike)):
         text = str(source)
         if not text.lstrip().startswith("{"):
-            with open(source) as fh:
+            if not os.path.isfile(source):
+                raise ValueError(f"source={text[:200]!r} is neither sweep JSON text nor an existing file or store "
+                                 "folder (ftheory sweep --json / --store)")
+            with open(source, encoding="utf-8", errors="replace") as fh:
                 text = fh.read()
         try:
             data = json.loads(text)
