@@ -27,3 +27,14 @@ def test_complex_input_is_a_value_error_naming_it(call, name):
 def test_real_input_still_evaluates():
     # n > d, isotropic up to the spectrum: exact mean of the least-squares risk is sigma^2 tr/(n - d - 1)
     assert aniso.scratch_risk(np.ones(4), BT, 10, 0.2) == pytest.approx(0.04 * 4 / 5, rel=1e-14)
+
+
+def test_simulators_reject_complex_spectra_and_teachers():
+    from ftheory.simulate import aniso as sim
+
+    with pytest.raises(ValueError, match="^eigenvalues is complex"):
+        sim.simulate_scratch_risk(EV + 0j, BT, 10, 0.2, instances=2, seed=0)
+    with pytest.raises(ValueError, match="^beta_t is complex"):
+        sim.simulate_scratch_risk(EV, BT + 0j, 10, 0.2, instances=2, seed=0)
+    with pytest.raises(ValueError, match="^beta_s is complex"):
+        sim.simulate_linear_transfer_risk(EV, BS + 1j, BT, 10, 0.2, instances=2, seed=0)
