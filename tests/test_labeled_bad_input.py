@@ -26,3 +26,13 @@ def test_a_grid_too_large_for_memory_is_refused_before_allocating():
         r.plot(gamma=big * 2, theta=big, sigma=0.2)
     assert MAX_GRID_POINTS >= 2000 * 2000     # a fine phase diagram still fits
     assert r.grid(gamma=big[:300] * 2, theta=big[:200], sigma=0.2).shape == (300, 200)
+
+
+def test_plot_with_something_that_is_not_axes_is_a_value_error():
+    import numpy as np
+
+    import ftheory
+
+    r = ftheory.get("scratch_risk")
+    with pytest.raises(ValueError, match=r"ax='x' is invalid: expected a matplotlib Axes or None"):
+        r.plot(ax="x", gamma=np.linspace(0.1, 0.9, 5), sigma=0.2)
