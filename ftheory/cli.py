@@ -417,8 +417,16 @@ def main(argv=None) -> int:
         return EXIT_USAGE
     except BrokenPipeError:  # pragma: no cover - e.g. `ftheory latex --all | head`
         return 0
+    except OSError as exc:  # an output path that cannot be written (missing folder, no permission)
+        where = f": {exc.filename!r}" if exc.filename else ""
+        print(f"ftheory: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_USAGE
     return status or 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python -m ftheory.cli` runs this file as __main__; run the package module's main instead, so the
+    # CLIError raised by ftheory.cli_* (which import ftheory.cli) is the class that main catches.
+    from ftheory.cli import main as _package_main
+
+    sys.exit(_package_main())

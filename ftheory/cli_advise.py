@@ -13,7 +13,7 @@ def add_parser(sub):
     p = sub.add_parser("advise", help="will pretraining help on my data? estimates, predicted risks, recommendation",
                        description="Reads a target table (CSV, Parquet or NPZ) with a label column and the "
                        "pretrained model's predictions (a column) or weights (a file of d numbers), estimates "
-                       "noise, signal and overlap with 95%% intervals, predicts the risks of training from "
+                       "noise, signal and overlap with 95% intervals, predicts the risks of training from "
                        "scratch, a linear probe and fine-tuning, and recommends one. See docs/advisor.md.")
     p.add_argument("--target", required=True, metavar="FILE", help="target table: feature columns and the label")
     p.add_argument("--label", required=True, metavar="COLUMN", help="label column of the target table")

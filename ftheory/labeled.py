@@ -43,6 +43,9 @@ def _coord_attrs(name: str) -> dict:
     return {"long_name": p.description, "latex": p.latex, "domain": p.domain}
 
 
+MAX_GRID_POINTS = 50_000_000   # 0.8 GB of float64 values (twice that while broadcasting); a typo is refused
+
+
 def grid(result, **params):
     """``result`` evaluated on the grid of its array parameters, as an ``xarray.DataArray``.
 
@@ -81,6 +84,11 @@ def grid(result, **params):
         raise ValueError(f"{result.name}.grid: give at least one parameter as a one-dimensional array "
                          f"(parameters are {', '.join(result.params)})")
     names = list(axes)
+    points = math.prod(axes[n].size for n in names)
+    if points > MAX_GRID_POINTS:
+        raise ValueError(f"{result.name}.grid: {' x '.join(str(axes[n].size) for n in names)} = {points:.3g} points "
+                         f"(about {16 * points / 1e9:.3g} GB): expected at most MAX_GRID_POINTS = {MAX_GRID_POINTS:.0e}; "
+                         "use coarser axes")
     shaped = {n: axes[n].reshape([-1 if i == k else 1 for i in range(len(names))]) for k, n in enumerate(names)}
     values = np.asarray(result(**shaped, **fixed), dtype=float)
     values = np.broadcast_to(values, tuple(axes[n].size for n in names)).copy()
@@ -215,7 +223,10 @@ def sweep_dataset(source):
     elif isinstance(source, (str, os.PathLike)):
         text = str(source)
         if not text.lstrip().startswith("{"):
-            with open(source) as fh:
+            if not os.path.isfile(source):
+                raise ValueError(f"source={text[:200]!r} is neither sweep JSON text nor an existing file or store "
+                                 "folder (ftheory sweep --json / --store)")
+            with open(source, encoding="utf-8", errors="replace") as fh:
                 text = fh.read()
         try:
             data = json.loads(text)

@@ -30,6 +30,8 @@ def _axes(ax):
         import matplotlib.pyplot as plt
 
         _, ax = plt.subplots(figsize=(5.0, 3.8))
+    elif not (hasattr(ax, "plot") and hasattr(ax, "figure")):
+        raise ValueError(f"ax={ax!r} is invalid: expected a matplotlib Axes or None (a new figure)")
     return ax
 
 

@@ -11,7 +11,23 @@ import numpy as np
 __all__ = ["check_inputs", "read_table", "read_weights", "load_target"]
 
 
+def _reject_complex(name, A):
+    if np.iscomplexobj(A):
+        raise ValueError(f"{name} is complex: expected real numbers (the imaginary part is not dropped silently)")
+
+
+def _magnitude(name, A):
+    """Squares of the values must stay normal float64 numbers (the estimators form sums of squares)."""
+    if A.size:
+        peaks = np.abs(A).max(axis=0).ravel()  # per column of a matrix
+        bad = peaks[(peaks > 1e150) | ((peaks > 0.0) & (peaks < 1e-150))]
+        if bad.size:
+            raise ValueError(f"{name} has values of magnitude {bad[0]:.3g}: expected magnitudes in [1e-150, 1e150] "
+                             "(their squares under- or overflow in float64); rescale it")
+
+
 def _matrix(name, A, ncols=None):
+    _reject_complex(name, A)
     try:
         A = np.asarray(A, dtype=float)
     except (TypeError, ValueError):
@@ -24,10 +40,12 @@ def _matrix(name, A, ncols=None):
         i, j = np.argwhere(~np.isfinite(A))[0]
         raise ValueError(f"{name} contains {A[i, j]} at row {i}, column {j}: expected finite numbers "
                          "(NaN and inf are not dropped silently; remove or impute them)")
+    _magnitude(name, A)
     return A
 
 
 def _vector(name, v, n):
+    _reject_complex(name, v)
     try:
         v = np.asarray(v, dtype=float)
     except (TypeError, ValueError):
@@ -42,6 +60,7 @@ def _vector(name, v, n):
         i = int(np.argwhere(~np.isfinite(v))[0][0])
         raise ValueError(f"{name} contains {v[i]} at position {i}: expected finite numbers "
                          "(NaN and inf are not dropped silently)")
+    _magnitude(name, v)
     return v
 
 
@@ -83,7 +102,7 @@ def check_inputs(X, y, source_pred=None, source_weights=None, unlabeled=None):
         w = _vector("source_weights", source_weights, None)
         if w.shape[0] != d:
             raise ValueError(f"source_weights has {w.shape[0]} entries but X has d={d} columns: shapes must match")
-        z = X @ w
+        z = _vector("X @ source_weights", X @ w, n)
     if z is not None and np.std(z) <= 1e-12 * max(np.abs(z).max(), 1e-300):
         raise ValueError("the pretrained predictor is constant on the target inputs (source_pred/"
                          "source_weights): it carries no feature to transfer")
@@ -108,6 +127,8 @@ def read_table(path):
 
     if not os.path.exists(path):
         raise ValueError(f"file {path!r} does not exist")
+    if os.path.isdir(path):
+        raise ValueError(f"{path!r} is a folder: expected a .csv, .parquet or .npz file")
     ext = os.path.splitext(path)[1].lower()
     try:
         if ext in (".csv", ".txt"):
@@ -130,29 +151,68 @@ def read_table(path):
                 if len(lengths) > 1:
                     raise ValueError(f"arrays in {path!r} have different lengths {sorted(lengths)}")
                 return pd.DataFrame(cols)
-    except ValueError:
-        raise
-    except Exception as exc:  # parser errors of pandas / pyarrow / numpy
-        raise ValueError(f"cannot read {path!r}: {type(exc).__name__}: {str(exc).splitlines()[0]}") from None
+    except Exception as exc:  # parser errors of pandas / pyarrow / numpy (some are ValueErrors without the path)
+        if isinstance(exc, ValueError) and path in str(exc):
+            raise
+        raise ValueError(f"cannot read {path!r}: {type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}") from None
     raise ValueError(f"file {path!r} has extension {ext!r}: expected .csv, .parquet or .npz")
 
 
 def _numeric(df, path):
-    bad = [c for c in df.columns if not np.issubdtype(df[c].dtype, np.number)]
+    import pandas as pd
+
+    if len(df) == 0:
+        raise ValueError(f"{path!r} has no data rows")
+    bad = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c].dtype)
+           or pd.api.types.is_complex_dtype(df[c].dtype)]
     if bad:
-        raise ValueError(f"column(s) {bad[:5]} of {path!r} are not numeric: expected numeric features")
+        raise ValueError(f"column(s) {bad[:5]} of {path!r} are not numeric: expected real numeric features")
     return df.to_numpy(dtype=float)
 
 
 def read_weights(path, d):
-    """Pretrained weights: a vector of ``d`` numbers from CSV/Parquet (one column or one row) or NPZ."""
-    df = read_table(path)
-    w = df.to_numpy(dtype=float).ravel() if all(np.issubdtype(t, np.number) for t in df.dtypes) else None
-    if w is None:
-        raise ValueError(f"weights file {path!r} is not numeric")
+    """Pretrained weights: a vector of ``d`` numbers from a text/CSV file (one column or one row, with or
+    without a header line), Parquet, NPY or NPZ."""
+    ext = os.path.splitext(path)[1].lower()
+    if ext in (".csv", ".txt") and os.path.isfile(path):
+        w = _plain_numbers(path)
+    elif ext == ".npy" and os.path.isfile(path):
+        try:
+            w = np.load(path, allow_pickle=False)
+        except Exception as exc:
+            raise ValueError(f"cannot read {path!r}: {type(exc).__name__}") from None
+        if not (np.issubdtype(w.dtype, np.number) and not np.iscomplexobj(w)):
+            raise ValueError(f"weights file {path!r} holds {w.dtype} values: expected real numbers")
+        w = np.asarray(w, dtype=float).ravel()
+    else:
+        w = _numeric(read_table(path), path).ravel()
     if w.shape[0] != d:
         raise ValueError(f"weights file {path!r} holds {w.shape[0]} numbers but the target has d={d} features")
     return w
+
+
+def _plain_numbers(path):
+    """Every number of a text file split at commas, semicolons and white space; a first line that is
+    not numbers is a header."""
+    import re
+
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        rows = [[t for t in re.split(r"[,;\s]+", line.strip()) if t] for line in fh if line.strip()]
+    if not rows:
+        raise ValueError(f"weights file {path!r} is empty")
+    try:
+        [float(t) for t in rows[0]]
+        start = 0
+    except ValueError:
+        start = 1  # a header line
+    values = []
+    for i, row in enumerate(rows[start:], start):
+        for t in row:
+            try:
+                values.append(float(t))
+            except ValueError:
+                raise ValueError(f"weights file {path!r}, line {i + 1}: {t!r} is not a number") from None
+    return np.array(values, dtype=float)
 
 
 def load_target(path, label, source_pred=None):
@@ -163,6 +223,9 @@ def load_target(path, label, source_pred=None):
                          f"{', '.join(map(str, list(df.columns)[:12]))}{' ...' if len(df.columns) > 12 else ''}")
     if source_pred is not None and source_pred not in df.columns:
         raise ValueError(f"source-pred column {source_pred!r} is missing from {path!r}")
+    if source_pred is not None and source_pred == label:
+        raise ValueError(f"label column and source-pred column are both {label!r}: the pretrained model's "
+                         "predictions must be a column of their own")
     y = _numeric(df[[label]], path).ravel()
     z = _numeric(df[[source_pred]], path).ravel() if source_pred is not None else None
     feats = [c for c in df.columns if c not in (label, source_pred)]

@@ -130,6 +130,20 @@ def _diff_interval(pe, f1, f2) -> Interval:
     return pe.profile(lambda q: f1(q) - f2(q))
 
 
+def _check_options(center, standardize, n_max, grid_size):
+    """``ValueError`` naming the keyword unless center/standardize are booleans (standardize may be None),
+    n_max is None or an integer >= 4 and grid_size an integer >= 0."""
+    from ftheory._checks import check_int
+
+    if not isinstance(center, (bool, np.bool_)):
+        raise ValueError(f"center={center!r} is invalid: expected True or False")
+    if standardize is not None and not isinstance(standardize, (bool, np.bool_)):
+        raise ValueError(f"standardize={standardize!r} is invalid: expected None, True or False")
+    if n_max is not None:
+        check_int("n_max", n_max, 4, note="largest sample size of the risk curves")
+    check_int("grid_size", grid_size, 0, note="points of the risk curves; 0 skips them")
+
+
 def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, center=True, standardize=None,
            n_max=None, grid_size=60) -> Report:
     """Estimate the task, predict the risk of training from scratch, of a linear probe on the
@@ -150,6 +164,7 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     -------
     Report
     """
+    _check_options(center, standardize, n_max, grid_size)
     X, y, z, U = check_inputs(X, y, source_pred, source_weights, unlabeled)
     if z is None:
         raise ValueError("no pretrained model: give source_pred (its predictions on X) or source_weights")

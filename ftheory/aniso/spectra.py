@@ -17,9 +17,15 @@ __all__ = ["check_spectrum", "check_teacher", "check_samples", "check_sigma", "c
            "normalise_spectrum", "power_law_spectrum", "two_level_spectrum", "power_law_teacher", "window_pair"]
 
 
+def _reject_complex(value, name):
+    if np.iscomplexobj(value):
+        raise ValueError(f"{name} is complex: expected real numbers (the imaginary part is not dropped silently)")
+
+
 def check_spectrum(eigenvalues, name: str = "eigenvalues") -> np.ndarray:
     """Return ``eigenvalues`` as a float64 vector; ``ValueError`` naming it unless it is a non-empty
     one-dimensional array of finite numbers ``>= 0`` with a positive sum."""
+    _reject_complex(eigenvalues, name)
     try:
         lam = np.asarray(eigenvalues, dtype=float)
     except (TypeError, ValueError):
@@ -40,6 +46,7 @@ def check_spectrum(eigenvalues, name: str = "eigenvalues") -> np.ndarray:
 
 def check_teacher(beta, d: int, name: str) -> np.ndarray:
     """Return ``beta`` as a float64 array of shape ``(..., d)`` with finite entries, else ``ValueError``."""
+    _reject_complex(beta, name)
     try:
         b = np.asarray(beta, dtype=float)
     except (TypeError, ValueError):
@@ -56,6 +63,7 @@ def check_samples(n, name: str = "n") -> np.ndarray:
     """Return ``n`` as an int64 array (any shape) of integers ``>= 1``, else ``ValueError`` naming it."""
     if isinstance(n, bool):
         raise ValueError(f"{name}={n!r} is invalid: expected an integer >= 1 (number of target samples)")
+    _reject_complex(n, name)
     try:
         arr = np.asarray(n, dtype=float)
     except (TypeError, ValueError):
@@ -71,6 +79,7 @@ def check_samples(n, name: str = "n") -> np.ndarray:
 
 
 def _check_nonneg(value, name, what):
+    _reject_complex(value, name)
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):

@@ -32,6 +32,8 @@ __all__ = ["sigma_data", "finetune_linear", "simulate_aniso_scratch_risk", "simu
 # validation
 # ------------------------------------------------------------------------------------------
 def _spectrum(eigenvalues):
+    if np.iscomplexobj(eigenvalues):
+        raise ValueError("eigenvalues is complex: expected real numbers (the imaginary part is not dropped silently)")
     try:
         ev = np.asarray(eigenvalues, dtype=float)
     except (TypeError, ValueError):
@@ -49,6 +51,8 @@ def _spectrum(eigenvalues):
 
 
 def _teacher(beta, d, name):
+    if np.iscomplexobj(beta):
+        raise ValueError(f"{name} is complex: expected real numbers (the imaginary part is not dropped silently)")
     try:
         b = np.asarray(beta, dtype=float)
     except (TypeError, ValueError):

@@ -1,0 +1,113 @@
+"""Bad advisor inputs are one clear ValueError (CLI: one line, exit 2), never a traceback or a silently
+altered number: complex values, under/overflowing magnitudes, text columns, empty tables, the label
+used as the pretrained prediction, header-less weight files, unwritable plot paths."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from ftheory import cli
+from ftheory.advise.io import check_inputs, load_target, read_table, read_weights
+
+
+@pytest.fixture
+def data():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((30, 6))
+    return X, X[:, 0] + 0.1 * rng.standard_normal(30), X[:, 1]
+
+
+def test_complex_inputs_are_rejected_not_truncated(data):
+    X, y, z = data
+    with pytest.raises(ValueError, match="X is complex"):
+        check_inputs(X + 1j, y, source_pred=z)
+    with pytest.raises(ValueError, match="source_pred is complex"):
+        check_inputs(X, y, source_pred=z + 0.5j)
+
+
+@pytest.mark.parametrize("scale", [1e200, 1e-200])
+def test_magnitudes_whose_squares_overflow_or_underflow_are_rejected(data, scale):
+    X, y, z = data
+    with pytest.raises(ValueError, match=r"X has values of magnitude .*rescale"):
+        check_inputs(X * scale, y, source_pred=z)
+    with pytest.raises(ValueError, match=r"y has values of magnitude"):
+        check_inputs(X, y * scale, source_pred=z)
+
+
+def test_ordinary_scales_still_pass(data):
+    X, y, z = data
+    Xc, yc, zc, _ = check_inputs(X * 1e100, y * 1e-100, source_pred=z)
+    assert Xc.shape == X.shape and np.all(np.isfinite(zc))
+
+
+def _table(tmp_path, df, name="t.csv"):
+    path = str(tmp_path / name)
+    df.to_csv(path, index=False)
+    return path
+
+
+def test_text_column_empty_table_folder_and_same_label_and_prediction(tmp_path, data):
+    X, y, z = data
+    df = pd.DataFrame(X, columns=[f"x{j}" for j in range(X.shape[1])]).assign(y=y, pred=z)
+    bad = df.astype({"x3": object})
+    bad.loc[0, "x3"] = "abc"
+    with pytest.raises(ValueError, match=r"\['x3'\].*not numeric"):
+        load_target(_table(tmp_path, bad, "s.csv"), "y", "pred")
+    with pytest.raises(ValueError, match="no data rows"):
+        load_target(_table(tmp_path, df.head(0), "h.csv"), "y", "pred")
+    empty = tmp_path / "e.csv"
+    empty.write_text("")
+    with pytest.raises(ValueError, match="cannot read .*e.csv"):
+        read_table(str(empty))
+    with pytest.raises(ValueError, match="is a folder"):
+        read_table(str(tmp_path))
+    with pytest.raises(ValueError, match="both 'pred'"):
+        load_target(_table(tmp_path, df), "pred", "pred")
+
+
+def test_weights_files_with_or_without_header(tmp_path):
+    w = np.array([0.5, -1.25, 2.0, 1e-3])
+    np.savetxt(tmp_path / "plain.txt", w)
+    np.savetxt(tmp_path / "row.csv", w[None], delimiter=",")
+    (tmp_path / "head.csv").write_text("w\n" + "\n".join(str(float(v)) for v in w) + "\n")
+    np.save(tmp_path / "w.npy", w)
+    for name in ("plain.txt", "row.csv", "head.csv", "w.npy"):
+        np.testing.assert_array_equal(read_weights(str(tmp_path / name), 4), w)
+    (tmp_path / "bad.csv").write_text("w\n1\nabc\n")
+    with pytest.raises(ValueError, match=r"line 3: 'abc' is not a number"):
+        read_weights(str(tmp_path / "bad.csv"), 2)
+
+
+def test_cli_unwritable_plot_path_is_one_line_exit_2(tmp_path, data, capsys):
+    X, y, z = data
+    df = pd.DataFrame(X, columns=[f"x{j}" for j in range(X.shape[1])]).assign(y=y, pred=z)
+    path = _table(tmp_path, df)
+    out = str(tmp_path / "missing" / "a.png")
+    assert cli.main(["advise", "--target", path, "--label", "y", "--source-pred", "pred", "--plot", out]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("ftheory: error:") and "a.png" in err[0]
+
+
+def test_cli_text_column_is_one_line_exit_2(tmp_path, data, capsys):
+    X, y, z = data
+    df = pd.DataFrame(X, columns=[f"x{j}" for j in range(X.shape[1])]).assign(y=y, pred=z)
+    df = df.astype({"x2": object})
+    df.loc[1, "x2"] = "n/a?"
+    assert cli.main(["advise", "--target", _table(tmp_path, df), "--label", "y", "--source-pred", "pred"]) == 2
+    assert "not numeric" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"center": "yes"}, r"center='yes' is invalid: expected True or False"),
+    ({"standardize": "x"}, r"standardize='x' is invalid"),
+    ({"n_max": 0}, r"n_max=0 is invalid: expected an integer >= 4"),
+    ({"n_max": -5}, r"n_max=-5 is invalid"),
+    ({"n_max": float("nan")}, r"n_max=nan is invalid"),
+    ({"grid_size": 2.5}, r"grid_size=2.5 is invalid: expected an integer >= 0"),
+    ({"grid_size": -1}, r"grid_size=-1 is invalid"),
+])
+def test_advise_keywords_are_checked_by_name(data, kwargs, match):
+    import ftheory
+
+    X, y, z = data
+    with pytest.raises(ValueError, match=match):
+        ftheory.advise(X, y, source_pred=z, **kwargs)
