@@ -61,8 +61,8 @@ def test_validate_returns_numbers_of_the_right_type_and_names_the_culprit(name):
     with pytest.raises(ValueError) as exc:
         p.validate([good, bad, good])
     msg = str(exc.value)
-    assert msg.startswith(f"{name}=") and p.domain in msg and p.description in msg and repr(
-        int(bad) if p.integer else bad).split(".")[0] in msg
+    assert msg.startswith(f"{name}={float(bad)!r} is out of its domain {p.domain}")  # the culprit, not the list
+    assert p.description in msg
     with pytest.raises(ValueError, match=rf"^{name}='abc' is not a number; expected a value in"):
         p.validate("abc")
     with pytest.raises(ValueError, match=rf"^{name}=.* is not a number; expected a value in"):

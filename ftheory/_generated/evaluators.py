@@ -228,7 +228,7 @@ def finetune_break_even_theta_finite_source__mp(gamma_s, sigma_s):
     return mpmath.mpf(0)
 
 
-# finetune_break_even_theta_gf_finite_source: THEORY.md §6.4, §7.2
+# finetune_break_even_theta_gf_finite_source: docs/background.md §6.4, §7.2
 def _finetune_break_even_theta_gf_finite_source__branches(gamma, sigma, gamma_s, sigma_s, depth):
     import ftheory.roots
     gamma, sigma, gamma_s, sigma_s, depth = broadcast_float(gamma, sigma, gamma_s, sigma_s, depth)
@@ -317,7 +317,7 @@ def finetune_break_even_theta_gf_finite_source__mp(gamma, sigma, gamma_s, sigma_
     return mpmath.mpf(0)
 
 
-# finetune_scale_finite_source: THEORY.md §6.4, §7.2
+# finetune_scale_finite_source: docs/background.md §6.4, §7.2
 def _finetune_scale_finite_source__branches(gamma, sigma, gamma_s, sigma_s, depth):
     import ftheory.roots
     gamma, sigma, gamma_s, sigma_s, depth = broadcast_float(gamma, sigma, gamma_s, sigma_s, depth)
@@ -463,7 +463,7 @@ def finetune_transferability_finite_source__mp(gamma, theta, gamma_s, sigma_s):
     return mpmath.mpf(mpmath.ninf)
 
 
-# finetune_transferability_gf_finite_source: THEORY.md §6.4, §7.2
+# finetune_transferability_gf_finite_source: docs/background.md §6.4, §7.2
 def _finetune_transferability_gf_finite_source__branches(gamma, theta, sigma, gamma_s, sigma_s, depth):
     import ftheory.roots
     gamma, theta, sigma, gamma_s, sigma_s, depth = broadcast_float(gamma, theta, sigma, gamma_s, sigma_s, depth)
@@ -528,7 +528,7 @@ def finetune_transferability_gf_finite_source__mp(gamma, theta, sigma, gamma_s, 
     return mpmath.mpf(0)
 
 
-# finite_source_effective_angle: THEORY.md §7.3
+# finite_source_effective_angle: docs/background.md §7.3
 def _finite_source_effective_angle__branches(theta, gamma_s, sigma_s):
     theta, gamma_s, sigma_s = broadcast_float(theta, gamma_s, sigma_s)
     out = numpy.empty(theta.shape)
@@ -1997,11 +1997,11 @@ SPECS = [
     {'name': 'finetune_transferability_finite', 'params': ('n', 'd', 'theta', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §6.2 (exact finite size)', 'topic': 'finetune', 'summary': "Exact expected fine-tuning transferability E[R_sc - R_ft] at finite n, d for the paper's solution beta_ft = beta_sc + (I - P) beta_s (independent of sigma and depth).", 'checked_by': 'ftheory.simulate.deep_linear.simulate_transfer', 'constraints': '', 'expr_hash': '0a003cb271707615'},
     {'name': 'finetune_transferability_gf', 'params': ('gamma', 'theta', 'sigma', 'depth', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'THEORY.md §6.3-§6.4 (correction of Theorem 3.9)', 'topic': 'finetune', 'summary': 'Fine-tuning transferability under exact gradient flow: (1 - gamma)(2 c r |beta_t| cos(theta) - c^2 r^2) for gamma < 1 with c = finetune_scale, 0 for gamma >= 1; depends on depth when sigma > 0.', 'checked_by': 'ftheory.simulate.deep_linear.simulate_transfer', 'constraints': '', 'expr_hash': '1666756e360b2ed7'},
     {'name': 'finetune_break_even_theta_finite_source', 'params': ('gamma_s', 'sigma_s'), 'status': 'PAPER', 'reference': 'THEORY.md §7.2; paper eq. (23)', 'topic': 'finite_source', 'summary': 'Angle theta* below which fine-tuning from a finite source beats scratch (every gamma < 1): cos(theta*) = (1 + sigma_s^2/|1 - gamma_s|)/2; 0 when that exceeds 1 (fine-tuning never helps).', 'checked_by': None, 'constraints': '', 'expr_hash': '46a917a3fd280001'},
-    {'name': 'finetune_break_even_theta_gf_finite_source', 'params': ('gamma', 'sigma', 'gamma_s', 'sigma_s', 'depth'), 'status': 'EXT', 'reference': 'THEORY.md §6.4, §7.2', 'topic': 'finite_source', 'summary': 'Angle below which gradient-flow fine-tuning from the min-norm source estimate beats scratch (gamma < 1): cos(theta*) = c r^2/(2 min(1, gamma_s)); 0 when that exceeds 1.', 'checked_by': None, 'constraints': '', 'expr_hash': '1df962cdf38ab19a'},
-    {'name': 'finetune_scale_finite_source', 'params': ('gamma', 'sigma', 'gamma_s', 'sigma_s', 'depth'), 'status': 'EXT', 'reference': 'THEORY.md §6.4, §7.2', 'topic': 'finite_source', 'summary': 'Gradient-flow scale c of the frozen null-space part when fine-tuning from the min-norm source estimate: finetune_scale at norm_s = r, r^2 = E||beta_hat_s||^2 (unit teachers).', 'checked_by': 'ftheory.simulate.paired.simulate_finetune_models', 'constraints': '', 'expr_hash': 'ea1538a6e50761a7'},
+    {'name': 'finetune_break_even_theta_gf_finite_source', 'params': ('gamma', 'sigma', 'gamma_s', 'sigma_s', 'depth'), 'status': 'EXT', 'reference': 'docs/background.md §6.4, §7.2', 'topic': 'finite_source', 'summary': 'Angle below which gradient-flow fine-tuning from the min-norm source estimate beats scratch (gamma < 1): cos(theta*) = c r^2/(2 min(1, gamma_s)); 0 when that exceeds 1.', 'checked_by': None, 'constraints': '', 'expr_hash': '1df962cdf38ab19a'},
+    {'name': 'finetune_scale_finite_source', 'params': ('gamma', 'sigma', 'gamma_s', 'sigma_s', 'depth'), 'status': 'EXT', 'reference': 'docs/background.md §6.4, §7.2', 'topic': 'finite_source', 'summary': 'Gradient-flow scale c of the frozen null-space part when fine-tuning from the min-norm source estimate: finetune_scale at norm_s = r, r^2 = E||beta_hat_s||^2 (unit teachers).', 'checked_by': 'ftheory.simulate.paired.simulate_finetune_models', 'constraints': '', 'expr_hash': 'ea1538a6e50761a7'},
     {'name': 'finetune_transferability_finite_source', 'params': ('gamma', 'theta', 'gamma_s', 'sigma_s'), 'status': 'PAPER', 'reference': 'THEORY.md §7.2; paper Theorem C.1, eq. (22)', 'topic': 'finite_source', 'summary': 'Fine-tuning transferability with a finite source set (paper variant, c = 1): (1 - gamma)_+ [2 E<beta_t, beta_hat_s> - E||beta_hat_s||^2]; -oo for gamma < 1 at gamma_s = 1, sigma_s > 0; independent of the target noise.', 'checked_by': 'ftheory.simulate.deep_linear.simulate_transfer', 'constraints': '', 'expr_hash': '30cab05a1b901415'},
-    {'name': 'finetune_transferability_gf_finite_source', 'params': ('gamma', 'theta', 'sigma', 'gamma_s', 'sigma_s', 'depth'), 'status': 'EXT', 'reference': 'THEORY.md §6.4, §7.2', 'topic': 'finite_source', 'summary': 'Gradient-flow fine-tuning transferability from the min-norm source estimate: finetune_transferability_gf at norm_s = r, cos(theta) -> min(1, gamma_s) cos(theta)/r, r^2 = E||beta_hat_s||^2 (unit teachers).', 'checked_by': 'ftheory.simulate.paired.simulate_finetune_models', 'constraints': '', 'expr_hash': '39e22ca2e6594f8a'},
-    {'name': 'finite_source_effective_angle', 'params': ('theta', 'gamma_s', 'sigma_s'), 'status': 'EXT', 'reference': 'THEORY.md §7.3', 'topic': 'finite_source', 'summary': 'Effective angle between beta_t and the min-norm source estimate in the proportional limit: cos(theta_eff) = min(1, gamma_s) cos(theta)/sqrt(E||beta_hat_s||^2); pi/2 where E||beta_hat_s||^2 = +oo (unit teachers).', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_finite_source', 'constraints': '', 'expr_hash': 'd2d077bab8bc8172'},
+    {'name': 'finetune_transferability_gf_finite_source', 'params': ('gamma', 'theta', 'sigma', 'gamma_s', 'sigma_s', 'depth'), 'status': 'EXT', 'reference': 'docs/background.md §6.4, §7.2', 'topic': 'finite_source', 'summary': 'Gradient-flow fine-tuning transferability from the min-norm source estimate: finetune_transferability_gf at norm_s = r, cos(theta) -> min(1, gamma_s) cos(theta)/r, r^2 = E||beta_hat_s||^2 (unit teachers).', 'checked_by': 'ftheory.simulate.paired.simulate_finetune_models', 'constraints': '', 'expr_hash': '39e22ca2e6594f8a'},
+    {'name': 'finite_source_effective_angle', 'params': ('theta', 'gamma_s', 'sigma_s'), 'status': 'EXT', 'reference': 'docs/background.md §7.3', 'topic': 'finite_source', 'summary': 'Effective angle between beta_t and the min-norm source estimate in the proportional limit: cos(theta_eff) = min(1, gamma_s) cos(theta)/sqrt(E||beta_hat_s||^2); pi/2 where E||beta_hat_s||^2 = +oo (unit teachers).', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_finite_source', 'constraints': '', 'expr_hash': 'd2d077bab8bc8172'},
     {'name': 'finite_source_norm_sq', 'params': ('gamma_s', 'sigma_s'), 'status': 'PAPER', 'reference': 'THEORY.md §7.1; paper Appendix C', 'topic': 'finite_source', 'summary': 'E||beta_hat_s||^2 of the min-norm source estimate in the proportional limit (unit teacher): gamma_s + sigma_s^2 gamma_s/(1 - gamma_s) below 1, 1 + sigma_s^2/(gamma_s - 1) above; +oo at gamma_s = 1 when sigma_s > 0.', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_finite_source', 'constraints': '', 'expr_hash': 'b23af735190108b4'},
     {'name': 'finite_source_overlap', 'params': ('theta', 'gamma_s'), 'status': 'PAPER', 'reference': 'THEORY.md §7.1; paper Appendix C', 'topic': 'finite_source', 'summary': 'E<beta_t, beta_hat_s> of the min-norm source estimate in the proportional limit (unit teachers): min(1, gamma_s) cos(theta).', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_finite_source', 'constraints': '', 'expr_hash': 'c0fb39f64b571c4f'},
     {'name': 'linear_transfer_transferability_finite_source', 'params': ('gamma', 'theta', 'sigma', 'gamma_s', 'sigma_s'), 'status': 'EXT', 'reference': 'THEORY.md §7.3', 'topic': 'finite_source', 'summary': 'Linear-transfer transferability with a finite source set: R_sc(gamma, sigma) - sin^2(theta_eff), cos^2(theta_eff) = min(1, gamma_s)^2 cos^2(theta)/E||beta_hat_s||^2 (unit teachers).', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_finite_source', 'constraints': '', 'expr_hash': '7ea3ac3500d01073'},

@@ -39,7 +39,7 @@ def sample_kl_divergence(theta, sigma_p, sigma_q, *, norm_p=1.0, norm_q=1.0, d=2
 
 
 def simulate_w1_estimate(theta, sigma, d, size, metric="l1", instances=5, seed=None):
-    """Exact empirical W1 between independent samples of ``p_s`` and ``p_t`` (THEORY.md §9.4).
+    """Exact empirical W1 between independent samples of ``p_s`` and ``p_t`` (docs/background.md §9.4).
 
     Each instance draws two fresh samples of ``size`` points in ``R^(d+1)`` (unit teachers at angle
     ``theta``, noise ``sigma``) and solves the optimal assignment (:func:`wasserstein1_exact`).

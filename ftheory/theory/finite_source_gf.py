@@ -1,4 +1,4 @@
-"""Gradient-flow fine-tuning from a finite source set (THEORY.md §6.4 with §7.2 [EXT]).
+"""Gradient-flow fine-tuning from a finite source set (docs/background.md §6.4 with §7.2 [EXT]).
 
 With a finite source set the pretrained vector is ``beta_hat_s = X_s^+ y_s``, independent of the
 target data, so the gradient-flow results of §6.4 apply with ``||beta_s|| -> r`` and the angle
@@ -37,7 +37,7 @@ def _compose(name, infinite):
 
 @register("finetune_transferability_gf_finite_source",
           params=("gamma", "theta", "sigma", "gamma_s", "sigma_s", "depth"), status="EXT",
-          reference="THEORY.md §6.4, §7.2", topic="finite_source", checked_by=SIM,
+          reference="docs/background.md §6.4, §7.2", topic="finite_source", checked_by=SIM,
           summary="Gradient-flow fine-tuning transferability from the min-norm source estimate: "
                   "finetune_transferability_gf at norm_s = r, cos(theta) -> min(1, gamma_s) cos(theta)/r, "
                   "r^2 = E||beta_hat_s||^2 (unit teachers).")
@@ -46,7 +46,7 @@ def finetune_transferability_gf_finite_source():
 
 
 @register("finetune_scale_finite_source", params=("gamma", "sigma", "gamma_s", "sigma_s", "depth"), status="EXT",
-          reference="THEORY.md §6.4, §7.2", topic="finite_source", checked_by=SIM,
+          reference="docs/background.md §6.4, §7.2", topic="finite_source", checked_by=SIM,
           summary="Gradient-flow scale c of the frozen null-space part when fine-tuning from the min-norm "
                   "source estimate: finetune_scale at norm_s = r, r^2 = E||beta_hat_s||^2 (unit teachers).")
 def finetune_scale_finite_source():
@@ -54,7 +54,7 @@ def finetune_scale_finite_source():
 
 
 @register("finetune_break_even_theta_gf_finite_source", params=("gamma", "sigma", "gamma_s", "sigma_s", "depth"),
-          status="EXT", reference="THEORY.md §6.4, §7.2", topic="finite_source",
+          status="EXT", reference="docs/background.md §6.4, §7.2", topic="finite_source",
           summary="Angle below which gradient-flow fine-tuning from the min-norm source estimate beats "
                   "scratch (gamma < 1): cos(theta*) = c r^2/(2 min(1, gamma_s)); 0 when that exceeds 1.")
 def finetune_break_even_theta_gf_finite_source():
@@ -71,7 +71,7 @@ def finetune_break_even_theta_gf_finite_source():
 
 
 @register("finite_source_effective_angle", params=("theta", "gamma_s", "sigma_s"), status="EXT",
-          reference="THEORY.md §7.3", topic="finite_source",
+          reference="docs/background.md §7.3", topic="finite_source",
           checked_by="ftheory.simulate.linear.simulate_linear_transfer_finite_source",
           summary="Effective angle between beta_t and the min-norm source estimate in the proportional "
                   "limit: cos(theta_eff) = min(1, gamma_s) cos(theta)/sqrt(E||beta_hat_s||^2); pi/2 where "

@@ -59,7 +59,7 @@ function finetune_break_even_theta_finite_source__branches(gamma_s, sigma_s) {
 }
 R.finetune_break_even_theta_finite_source = finetune_break_even_theta_finite_source__branches;
 
-// finetune_break_even_theta_gf_finite_source: THEORY.md §6.4, §7.2
+// finetune_break_even_theta_gf_finite_source: docs/background.md §6.4, §7.2
 function finetune_break_even_theta_gf_finite_source__branches(gamma, sigma, gamma_s, sigma_s, depth) {
   if (gamma < 1 && gamma_s < 1) return Math.acos(Math.min(1, (1/2)*(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s)*Math.pow(positiveRoot(depth, 1 - gamma, (gamma*sq(sigma)/(1 - gamma) + gamma)/(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s)), (1/2)*depth - 1/2)/gamma_s));
   if (gamma > 1 && gamma_s < 1) return Math.acos(Math.min(1, (1/2)*Math.pow((sq(sigma)/(gamma - 1) + 1)/(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s), ((1/2)*depth - 1/2)/depth)*(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s)/gamma_s));
@@ -76,7 +76,7 @@ function finetune_break_even_theta_gf_finite_source__branches(gamma, sigma, gamm
 }
 R.finetune_break_even_theta_gf_finite_source = finetune_break_even_theta_gf_finite_source__branches;
 
-// finetune_scale_finite_source: THEORY.md §6.4, §7.2
+// finetune_scale_finite_source: docs/background.md §6.4, §7.2
 function finetune_scale_finite_source__branches(gamma, sigma, gamma_s, sigma_s, depth) {
   if (gamma < 1 && gamma_s < 1) return Math.pow(positiveRoot(depth, 1 - gamma, (gamma*sq(sigma)/(1 - gamma) + gamma)/(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s)), (1/2)*depth - 1/2);
   if (gamma > 1 && gamma_s < 1) return Math.pow((sq(sigma)/(gamma - 1) + 1)/(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s), ((1/2)*depth - 1/2)/depth);
@@ -105,7 +105,7 @@ function finetune_transferability_finite_source__branches(gamma, theta, gamma_s,
 }
 R.finetune_transferability_finite_source = finetune_transferability_finite_source__branches;
 
-// finetune_transferability_gf_finite_source: THEORY.md §6.4, §7.2
+// finetune_transferability_gf_finite_source: docs/background.md §6.4, §7.2
 function finetune_transferability_gf_finite_source__branches(gamma, theta, sigma, gamma_s, sigma_s, depth) {
   if (gamma < 1 && gamma_s < 1) return -(1 - gamma)*Math.sqrt(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s)*(-2*gamma_s*Math.cos(theta)/Math.sqrt(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s) + Math.sqrt(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s)*Math.pow(positiveRoot(depth, 1 - gamma, (gamma*sq(sigma)/(1 - gamma) + gamma)/(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s)), (1/2)*depth - 1/2))*Math.pow(positiveRoot(depth, 1 - gamma, (gamma*sq(sigma)/(1 - gamma) + gamma)/(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s)), (1/2)*depth - 1/2);
   if (gamma_s < 1) return 0;
@@ -118,7 +118,7 @@ function finetune_transferability_gf_finite_source__branches(gamma, theta, sigma
 }
 R.finetune_transferability_gf_finite_source = finetune_transferability_gf_finite_source__branches;
 
-// finite_source_effective_angle: THEORY.md §7.3
+// finite_source_effective_angle: docs/background.md §7.3
 function finite_source_effective_angle__branches(theta, gamma_s, sigma_s) {
   if (gamma_s < 1) return Math.acos(gamma_s*Math.cos(theta)/Math.sqrt(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s));
   if (gamma_s > 1) return Math.acos(Math.cos(theta)/Math.sqrt(sq(sigma_s)/(gamma_s - 1) + 1));
