@@ -148,9 +148,8 @@ def declare(*items):
         if isinstance(item, Twin):
             if any(t.label == item.label and t.region == item.region for t in _TWINS):
                 raise ValueError(f"twin {item.label!r} is declared twice")
-            for p in ("example",):
-                if not item.admits(item.example):
-                    raise ValueError(f"twin {item.label}: example {item.example} is outside its region")
+            if not item.admits(item.example):
+                raise ValueError(f"twin {item.label}: example {item.example} is outside its region")
             _TWINS.append(item)
         elif isinstance(item, Reason):
             if item.result in _REASONS:
