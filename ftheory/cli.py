@@ -16,51 +16,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import json
-import math
 import sys
 
 EXIT_USAGE = 2
 
 
-class CLIError(Exception):
-    """An error reported as one line with exit status 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # one line, status 2 (argparse prints usage + message by default)
-        raise CLIError(f"{message} (see '{self.prog} --help')")
-
-
-def _assignments(items, result_params=None) -> dict:
-    """Parse ``name=value`` words; values may be expressions or comma-separated lists."""
-    from ftheory.params import get_param
-
-    values = {}
-    for item in items:
-        name, sep, text = item.partition("=")
-        if not sep or not name:
-            raise CLIError(f"expected NAME=VALUE, got {item!r}")
-        param = get_param(name)
-        if result_params is not None and name not in result_params:
-            raise CLIError(f"unknown parameter {name!r}; parameters are {', '.join(result_params)}")
-        if name in values:
-            raise CLIError(f"parameter {name!r} is given twice ({name}={values[name]!r} and {item!r}); "
-                           "give it once (a list is gamma=0.5,0.7)")
-        parts = [param.parse(t) for t in text.split(",")]
-        values[name] = parts[0] if len(parts) == 1 else parts
-    return values
-
-
-def _number(x):
-    x = float(x)
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    return x
-
-
-def _emit(data, as_json: bool, text: str):
-    print(json.dumps(data, indent=2, ensure_ascii=False) if as_json else text)
+from ftheory.cli_common import CLIError, _assignments, _emit, _number, _Parser
 
 
 # -- commands ----------------------------------------------------------------------------------
@@ -216,11 +177,6 @@ def _latex(value):
     from ftheory.latex import to_latex
 
     return to_latex(value)
-
-
-def _estimate_json(est):
-    return {"mean": _number(est.mean), "sem": _number(est.sem), "std": _number(est.std),
-            "instances": est.instances, "converged": int(est.converged.sum())}
 
 
 def cmd_validate(ns):
@@ -387,7 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="dask.distributed scheduler address or scheduler file: every point runs on that cluster")
     p.add_argument("--workers", type=int, help="processes for --executor processes or a local Dask cluster")
     p.set_defaults(func=cmd_reproduce)
-    from ftheory.figures.catalogue import add_figure_list
+    from ftheory.figures import add_figure_list
 
     add_figure_list(p)  # --help lists the figure ids
 

@@ -86,7 +86,7 @@ def _teachers(ns, d):
 def run(ns):
     """Print one table row per sample size."""
     from ftheory import aniso as A
-    from ftheory.cli import CLIError
+    from ftheory.cli_common import CLIError
     from ftheory.params import get_param, parse_number
 
     try:

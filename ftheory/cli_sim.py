@@ -67,7 +67,7 @@ def _parse_option(o, value):
 
 def cmd_simulate(ns):
     """Deep linear networks trained by gradient descent (or flow) on Gaussian data."""
-    from ftheory.cli import _emit, _estimate_json
+    from ftheory.cli_common import _emit, _estimate_json
     from ftheory.simulate.deep_linear import simulate_deep_linear, simulate_transfer
     from ftheory.simulate.deep_linear.options import OPTIONS, TASK
 
@@ -145,7 +145,7 @@ def grid_values(param, text):
 
 
 def cmd_sweep(ns):
-    from ftheory.cli import _assignments, _emit, _number
+    from ftheory.cli_common import _assignments, _emit, _number
     from ftheory.simulate.catalog import simulator
     from ftheory.simulate.sweeps import sweep, use_executor
 

@@ -354,11 +354,9 @@ def formula_environment(expr, width: float = LINE_WIDTH) -> str:
 def result_block(result) -> str:
     """LaTeX block for one result: name, status, reference, summary, and the formula (broken into
     lines and named sub-expressions when it is wider than the page)."""
-    from ftheory.display import user_reference
-
     return (f"\\subsection*{{\\texttt{{{_tex_escape(result.name)}}} "
             f"[{_tex_escape(result.status)}]}}\n"
-            f"{_tex_escape(result.summary)} \\emph{{{_tex_escape(user_reference(result.reference))}}}.\n"
+            f"{_tex_escape(result.summary)} \\emph{{{_tex_escape(result.reference)}}}.\n"
             + formula_environment(result.expr))
 
 

@@ -11,19 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ftheory.figures.phasemap import BOUNDARIES, draw_boundaries, heatmap  # noqa: F401  (re-exported)
 from ftheory.params import PARAMS
 
 __all__ = ["plot_result", "plot_simulation", "draw_boundaries", "BOUNDARIES"]
-
-#: result -> what :func:`draw_boundaries` overlays on its (theta, gamma) map
-BOUNDARIES = {
-    "linear_transfer_transferability": "gamma_-, gamma_+ and gamma_over (lt_boundary_*; at lam = 0)",
-    "linear_transfer_transferability_tuned": "gamma_b (lt_boundary_tuned)",
-    "finetune_transferability": "theta* (finetune_break_even_theta), for gamma < 1",
-    "finetune_transferability_gf": "theta*(gamma) (finetune_break_even_theta_gf), for gamma < 1",
-    "finetune_transferability_finite_source": "theta* (finetune_break_even_theta_finite_source), for gamma < 1",
-}
-
 
 def _axes(ax):
     if ax is None:
@@ -43,45 +34,7 @@ def _fixed(params: dict, result) -> dict:
     return {k: v for k, v in params.items() if np.ndim(v) == 0 and k in result.params}
 
 
-def draw_boundaries(ax, result: str, params: dict, *, theta_max=None, gamma_max=None, size=400) -> bool:
-    """Overlay the registered boundaries of ``result`` (see :data:`BOUNDARIES`) on a (theta, gamma)
-    map drawn with theta horizontal. ``params`` are the fixed parameters of the map. Returns
-    whether anything was drawn (e.g. nothing for linear transfer at ``lam > 0``)."""
-    import ftheory
-    from ftheory.figures import phase
-
-    theta_max = phase.THETA_MAX if theta_max is None else theta_max
-    gamma_max = phase.GAMMA_MAX if gamma_max is None else gamma_max
-    theta = np.linspace(1e-3, theta_max, size)
-    style = {"lw": 1.3, "ls": "--"}
-
-    def of(name, **kw):
-        r = ftheory.get(name)
-        return r(**{k: v for k, v in {**params, **kw}.items() if k in r.params})
-
-    if result == "linear_transfer_transferability":
-        if params.get("lam", 0) != 0:
-            return False
-        phase.lt_boundaries(ax, params.get("sigma", 0.0) / params.get("norm_t", 1.0), theta_max=theta_max, size=size)
-        return True
-    if result == "linear_transfer_transferability_tuned":
-        ax.plot(theta, np.minimum(of("lt_boundary_tuned", theta=theta), 10 * gamma_max), color="#2a9d5c",
-                label=r"$\gamma_b$", **style)
-        return True
-    if result in ("finetune_transferability", "finetune_transferability_finite_source"):
-        name = "finetune_break_even_theta" + ("_finite_source" if result.endswith("finite_source") else "")
-        t_star = float(of(name))
-        ax.plot([t_star, t_star], [0, min(1.0, gamma_max)], color="#2a9d5c", label=r"$\theta^*$", **style)
-        return True
-    if result == "finetune_transferability_gf":
-        gamma = np.linspace(0, min(1.0, gamma_max), size, endpoint=False)
-        ax.plot(of("finetune_break_even_theta_gf", gamma=gamma), gamma, color="#2a9d5c",
-                label=r"$\theta^*(\gamma)$", **style)
-        return True
-    return False
-
-
-def plot_result(result, ax=None, **params):
+def plot_result(result, ax=None, *, lookup=None, **params):
     """Plot ``result`` over its array parameters; returns the Axes.
 
     One array parameter: a line (``inf`` values are left out). Two: a map. A map over
@@ -89,10 +42,10 @@ def plot_result(result, ax=None, **params):
     diagram (colour limits ±1, zero contour) with the registered boundaries. Other maps use a
     sequential colour scale with a colour bar. Scalars are held fixed and shown in the title.
     """
-    import ftheory
-
     if isinstance(result, str):
-        result = ftheory.get(result)
+        raise ValueError(f"result={result!r} is invalid: expected a registered Result (plot with "
+                         f"ftheory.get({result!r}).plot(...))")
+    lookup = result.lookup if lookup is None else lookup
     da = result.grid(**params)
     ax = _axes(ax)
     fixed = _fixed(params, result)
@@ -112,10 +65,9 @@ def plot_result(result, ax=None, **params):
         zv = np.where(np.isfinite(z.values), z.values, np.nan)
         x, y = z[xdim].values, z[ydim].values
         if dims == ["theta", "gamma"] and "transferability" in result.name:
-            from ftheory.figures import phase
-
-            im = phase.heatmap(ax, x, y, z.values)
-            if draw_boundaries(ax, result.name, fixed, theta_max=float(x[-1]), gamma_max=float(y[-1])):
+            im = heatmap(ax, x, y, z.values)
+            if draw_boundaries(ax, result.name, fixed, lookup=lookup, theta_max=float(x[-1]),
+                               gamma_max=float(y[-1])):
                 ax.legend(fontsize=7, loc="upper right")
             ax.set_xlim(x[0], x[-1])
             ax.set_ylim(y[0], y[-1])

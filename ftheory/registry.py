@@ -22,7 +22,8 @@ def _registry() -> dict[str, Result]:
             meta = {k: v for k, v in meta.items() if k != "expr_hash"}
             spec = ResultSpec(**meta)
             reg[spec.name] = Result(spec, getattr(evaluators, f"{spec.name}__numpy"),
-                                    getattr(evaluators, f"{spec.name}__mp"), expr_source=_symbolic_expr)
+                                    getattr(evaluators, f"{spec.name}__mp"), expr_source=_symbolic_expr,
+                                    lookup=get)
         _REGISTRY = reg
     return _REGISTRY
 

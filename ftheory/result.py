@@ -18,7 +18,7 @@ lazily.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -144,8 +144,9 @@ class Result:
     array([1.  ,  inf, 0.04])
     """
 
-    def __init__(self, spec: ResultSpec, numpy_fn, mp_fn, expr_source=None):
+    def __init__(self, spec: ResultSpec, numpy_fn, mp_fn, expr_source=None, lookup=None):
         self.spec = spec
+        self._lookup = lookup
         self._numpy = numpy_fn
         self._mp = mp_fn
         self._expr_source = expr_of if expr_source is None else expr_source
@@ -202,6 +203,13 @@ class Result:
         from ftheory.labeled import grid
 
         return grid(self, **params)
+
+    @property
+    def lookup(self):
+        """``name -> Result`` of the registry this result belongs to (boundaries drawn by :meth:`plot`)."""
+        if self._lookup is None:
+            raise ValueError(f"result {self.name!r} is not attached to a registry: use ftheory.get({self.name!r})")
+        return self._lookup
 
     def plot(self, ax=None, **params):
         """Line plot over one array parameter, map over two (registered boundaries drawn);

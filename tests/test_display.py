@@ -121,7 +121,7 @@ def _est(values, converged=None):
 
 def test_to_dataset_of_one_estimate_and_of_a_dict():
     e = _est([1.0, 2.0, 3.0, 6.0], [True, True, False, True])
-    ds = e.to_dataset()
+    ds = to_dataset(e)
     assert float(ds["mean"]) == 3.0 and float(ds["sem"]) == pytest.approx(math.sqrt(14 / 3) / 2, rel=1e-15)
     assert int(ds["instances"]) == 4 and int(ds["converged"]) == 3
     both = to_dataset({"sc": e, "lt": _est([0.5, 0.5])})

@@ -117,9 +117,12 @@ def _render_stamp(fig, data_path) -> str:
         if os.path.exists(path):
             with open(path, "rb") as fh:
                 h.update(fh.read())
-    from ftheory import __version__
+    from importlib.metadata import PackageNotFoundError, version
 
-    h.update(__version__.encode())
+    try:
+        h.update(version("ftheory").encode())
+    except PackageNotFoundError:  # a source tree that is not installed
+        pass
     return h.hexdigest()
 
 
@@ -202,3 +205,22 @@ def _write_index(out, report, scale, seed):
             + "".join(items) + "</body></html>\n")
     with open(os.path.join(out, "index.html"), "w") as fh:
         fh.write(page)
+
+
+def add_figure_list(parser) -> None:
+    """Make ``parser --help`` end with every figure id and its paper figure (imported only on --help)."""
+    base = parser.format_help
+
+    def format_help():
+        import textwrap
+
+        from ftheory.figures.catalogue import paper_figure as _paper_figure
+
+        lines = ["", "figure ids (for --only), with the paper's figure:"]
+        for fid, fig in figure_modules().items():
+            lines.append(f"  {fid:<20} {fig.title}")
+            lines += textwrap.wrap("paper: " + _paper_figure(fid), width=78, initial_indent=" " * 25,
+                                   subsequent_indent=" " * 27)
+        return base() + "\n".join(lines) + "\n"
+
+    parser.format_help = format_help

@@ -31,22 +31,3 @@ PAPER = {
 def paper_figure(fid: str) -> str:
     """Where figure ``fid`` is in the paper, or a plain statement that this is not recorded."""
     return PAPER.get(fid, "not catalogued (see docs/background.md §11.3)")
-
-
-def add_figure_list(parser) -> None:
-    """Make ``parser --help`` end with every figure id and its paper figure (imported only on --help)."""
-    base = parser.format_help
-
-    def format_help():
-        from ftheory.figures import figure_modules
-
-        import textwrap
-
-        lines = ["", "figure ids (for --only), with the paper's figure:"]
-        for fid, fig in figure_modules().items():
-            lines.append(f"  {fid:<20} {fig.title}")
-            lines += textwrap.wrap("paper: " + paper_figure(fid), width=78, initial_indent=" " * 25,
-                                   subsequent_indent=" " * 27)
-        return base() + "\n".join(lines) + "\n"
-
-    parser.format_help = format_help

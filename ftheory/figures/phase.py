@@ -8,46 +8,21 @@ separates.
 """
 from __future__ import annotations
 
-import math
 
 import numpy as np
 
-import ftheory
-from ftheory.figures import style
+from ftheory.figures import phasemap, style
+from ftheory.figures.phasemap import GAMMA_MAX, THETA_MAX, _axes, heatmap  # noqa: F401  (re-exported)
+from ftheory.registry import get
 
-THETA_MAX = math.pi / 2
-GAMMA_MAX = 2.0
 
 
 def theory_grid(result, size=400, theta_max=THETA_MAX, gamma_max=GAMMA_MAX, **params):
     """``(theta, gamma, T)`` with ``T[i, j] = result(gamma=gamma[i], theta=theta[j], **params)``."""
     theta = np.linspace(0, theta_max, size)
     gamma = np.linspace(0, gamma_max, size)
-    values = ftheory.get(result)(gamma=gamma[:, None], theta=theta[None, :], **params)
+    values = get(result)(gamma=gamma[:, None], theta=theta[None, :], **params)
     return theta, gamma, np.asarray(values, dtype=float)
-
-
-def _axes(ax, theta_max=THETA_MAX, gamma_max=GAMMA_MAX):
-    ax.set_xlim(0, theta_max)
-    ax.set_ylim(0, gamma_max)
-    style.pi_ticks(ax.xaxis, 0, theta_max, theta_max / 4)
-    ax.set_xlabel(r"$\theta$")
-    ax.set_ylabel(r"$\gamma = n/d$")
-
-
-def heatmap(ax, theta, gamma, values, *, title=None, binary=False, contour=True):
-    """Draw a (theta, gamma) map: shaded (limits +-1) or sign only; zero contour in black."""
-    clipped = np.clip(np.nan_to_num(values, nan=0.0, posinf=1.0, neginf=-1.0), -1, 1)
-    shown = np.sign(clipped) * (np.abs(clipped) > 0) if binary else clipped
-    extent = [theta[0], theta[-1], gamma[0], gamma[-1]]
-    im = ax.imshow(shown, origin="lower", extent=extent, aspect="auto", cmap=style.TRANSFER_CMAP,
-                   vmin=-1, vmax=1, interpolation="nearest")
-    if contour and np.nanmin(clipped) < 0 < np.nanmax(clipped):
-        ax.contour(theta, gamma, clipped, levels=[0], colors="black", linewidths=0.9)
-    _axes(ax, theta[-1], gamma[-1])
-    if title:
-        ax.set_title(title, fontsize=9)
-    return im
 
 
 def sim_heatmap(ax, thetas, gammas, means, *, title=None):
@@ -117,20 +92,7 @@ def fit_ylim(ax, arrays, at_least=(-1.0, 1.0), pad=0.06):
 
 def lt_boundaries(ax, sigma, *, theta_max=THETA_MAX, size=400, labels=True):
     """Overlay the registered linear-transfer boundaries (§5.2, or §5.4 at sigma = 0)."""
-    theta = np.linspace(1e-3, theta_max, size)
-    if sigma == 0:
-        ax.plot(theta, ftheory.get("lt_boundary_noiseless")(theta=theta), color="#2a9d5c", lw=1.3, ls="--",
-                label=r"$\gamma=\cos^2\theta$" if labels else None)
-        return
-    t_min = float(ftheory.get("lt_theta_min")(sigma=sigma))
-    lobe = theta > t_min
-    lower = ftheory.get("lt_boundary_lower")(theta=theta, sigma=sigma)
-    upper = ftheory.get("lt_boundary_upper")(theta=theta, sigma=sigma)
-    over = ftheory.get("lt_boundary_over")(theta=theta, sigma=sigma)
-    ax.plot(theta[lobe], lower[lobe], color="#2a9d5c", lw=1.3, ls="--", label=r"$\gamma_-$" if labels else None)
-    ax.plot(theta[lobe], upper[lobe], color="#e09f3e", lw=1.3, ls="--", label=r"$\gamma_+$" if labels else None)
-    ax.plot(theta, over, color="#8a4fbf", lw=1.3, ls="--", label=r"$\gamma_{\rm over}$" if labels else None)
-    ax.axvline(t_min, color="#777777", lw=0.7, ls=":", label=r"$\theta_{\min}$" if labels else None)
+    phasemap.lt_boundaries(ax, sigma, lookup=get, theta_max=theta_max, size=size, labels=labels)
 
 
 def legend_below(ax, ncol=4, fontsize=8, gap=0.04):
@@ -172,7 +134,7 @@ def phase_diagram(result, out, *, size=400, binary=False, **params) -> list:
 
     Results with registered boundaries (:data:`ftheory.plotting.BOUNDARIES`) get them drawn on top.
     """
-    r = ftheory.get(result)
+    r = get(result)
     if "gamma" not in r.params or "theta" not in r.params:
         raise ValueError(f"result={result!r} has no (gamma, theta) plane: its parameters are {', '.join(r.params)}")
     theta, gamma, values = theory_grid(result, size=size, **params)
@@ -180,9 +142,7 @@ def phase_diagram(result, out, *, size=400, binary=False, **params) -> list:
     ax = axes[0][0]
     im = heatmap(ax, theta, gamma, values, binary=binary,
                  title=f"{result}(" + ", ".join(f"{k}={v:g}" for k, v in params.items()) + ")")
-    from ftheory.plotting import draw_boundaries  # the registered boundaries of this result, if any
-
-    if draw_boundaries(ax, result, params):
+    if phasemap.draw_boundaries(ax, result, params, lookup=get):  # the registered boundaries, if any
         legend_below(ax)
     fig.colorbar(im, ax=ax, label=r"$\mathcal{T}$ (blue: transfer helps)")
     stem = out[:-4] if out.endswith((".png", ".pdf")) else out

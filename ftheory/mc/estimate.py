@@ -69,12 +69,6 @@ class MCEstimate:
                 "converged": int(self.converged.sum()), **{k: v for k, v in self.info.items()
                                                            if isinstance(v, (int, float, str, bool))}}
 
-    def to_dataset(self):
-        """This estimate as an ``xarray.Dataset`` (see :func:`ftheory.labeled.to_dataset`)."""
-        from ftheory.labeled import to_dataset
-
-        return to_dataset(self)
-
     def __repr__(self):
         conv = "" if self.all_converged else f", converged {int(self.converged.sum())}/{self.instances}"
         return f"MCEstimate(mean={self.mean:.6g}, sem={self.sem:.3g}, instances={self.instances}{conv})"

@@ -1,0 +1,54 @@
+"""What every ``ftheory`` subcommand module shares: the one-line error, argument parsing, output."""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+
+
+class CLIError(Exception):
+    """An error reported as one line with exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, status 2 (argparse prints usage + message by default)
+        raise CLIError(f"{message} (see '{self.prog} --help')")
+
+
+def _assignments(items, result_params=None) -> dict:
+    """Parse ``name=value`` words; values may be expressions or comma-separated lists."""
+    from ftheory.params import get_param
+
+    values = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        if not sep or not name:
+            raise CLIError(f"expected NAME=VALUE, got {item!r}")
+        param = get_param(name)
+        if result_params is not None and name not in result_params:
+            raise CLIError(f"unknown parameter {name!r}; parameters are {', '.join(result_params)}")
+        if name in values:
+            raise CLIError(f"parameter {name!r} is given twice ({name}={values[name]!r} and {item!r}); "
+                           "give it once (a list is gamma=0.5,0.7)")
+        parts = [param.parse(t) for t in text.split(",")]
+        values[name] = parts[0] if len(parts) == 1 else parts
+    return values
+
+
+def _number(x):
+    """A float for JSON, with infinities spelled as strings."""
+    x = float(x)
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return x
+
+
+def _emit(data, as_json: bool, text: str):
+    """Print ``data`` as JSON or ``text`` as it is."""
+    print(json.dumps(data, indent=2, ensure_ascii=False) if as_json else text)
+
+
+def _estimate_json(est):
+    """An MCEstimate as JSON-ready numbers."""
+    return {"mean": _number(est.mean), "sem": _number(est.sem), "std": _number(est.std),
+            "instances": est.instances, "converged": int(est.converged.sum())}
