@@ -626,6 +626,13 @@ def test_aniso_widget_values_equal_python_evaluators(browser):
         for name, py in _aniso_expected(v, state["n"]).items():
             assert _same(float(py), float(state[name])), (setting, name, float(py), state[name])
             checked += 1
+        # the page's target split e_t (its only composition) agrees with the registered T_lt = R_sc - R_lt:
+        # up to the rounding of the two operands and of T_lt's own subtraction (8 ulps of |R_sc| + |R_lt|)
+        rsc, rlt, tlt = float(state["R_sc"]), float(state["R_lt"]), float(state["T_lt"])
+        if math.isfinite(tlt):
+            assert abs((rsc - rlt) - tlt) <= 4e-16 * (abs(rsc) + abs(rlt)) * 8, (setting, rsc, rlt, tlt)
+        else:
+            assert rsc == tlt
         pair = {k: v[k] for k in ("theta", "frac_a", "eig_ratio", "energy_s", "energy_perp")}
         for gam, lt, ft in zip(state["gamma"], state["slice_lt"], state["slice_ft"]):
             assert _same(float(ftheory.get("aniso2_lt_transferability")(gamma=gam, sigma=v["sigma"], **pair)), float(lt))
