@@ -349,8 +349,8 @@ def test_widgets_render_without_errors(browser):
           ({id: w.id, missing: w.missing, renders: w.renders, readout: w.readout.textContent}))};""")
     assert state["errors"] == []
     ids = {w["id"] for w in state["widgets"]}
-    assert {"lt-phase", "risks", "finetune", "finite-source", "tuned", "similarity", "relu-kernel", "relu-mercer",
-            "relu-boundary", "all-results"} <= ids
+    assert {"lt-phase", "risks", "finetune", "finite-source", "tuned", "similarity", "aniso", "relu-kernel",
+            "relu-mercer", "relu-boundary", "all-results"} <= ids
     for w in state["widgets"]:
         assert w["missing"] == [] and w["renders"] >= 1 and len(w["readout"]) > 20, w
     severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
@@ -566,3 +566,101 @@ def test_screenshot_is_not_blank(browser, tmp_path):
     red = np.linalg.norm(arr - [0xc6, 0x42, 0x3c], axis=1) < 60
     assert blue.mean() > 0.01 and red.mean() > 0.01, (blue.mean(), red.mean())
     shot.save(tmp_path / "explorer.png")
+
+
+# -- the structured-covariance widget (docs/aniso.md) ----------------------------------------------
+
+#: slider settings of the aniso widget: spectra with the large block small or large, r < 1, r = 1
+#: (isotropic), the interpolation peak gamma = 1, the over-parameterised side gamma > 1, sigma = 0
+ANISO_SETTINGS = [
+    dict(frac_a=0.2, eig_ratio=10.0, energy_s=0.2, energy_perp=0.5, theta=math.pi / 4, sigma=0.2, gamma=0.5),
+    dict(frac_a=0.1, eig_ratio=40.0, energy_s=0.9, energy_perp=0.0, theta=3 * math.pi / 8, sigma=0.5, gamma=0.8),
+    dict(frac_a=0.7, eig_ratio=0.05, energy_s=0.3, energy_perp=1.0, theta=math.pi / 8, sigma=0.0, gamma=0.25),
+    dict(frac_a=0.5, eig_ratio=1.0, energy_s=0.6, energy_perp=0.3, theta=math.pi / 3, sigma=1.0, gamma=1.0),
+    dict(frac_a=0.35, eig_ratio=3.0, energy_s=0.0, energy_perp=0.9, theta=math.pi / 2, sigma=0.3, gamma=1.5),
+]
+
+
+def _aniso_set(driver, setting):
+    renders = js(driver, "return ftheory.widgets.aniso.renders")
+    js(driver, "const w = ftheory.widgets.aniso; for (const [k, v] of Object.entries(arguments[0]))"
+               " w.sliders[k].set(v); w.schedule();", setting)
+    wait_for(driver, "return ftheory.widgets.aniso.renders > arguments[0]", renders)
+    return js(driver, "const s = ftheory.widgets.aniso.state; return {values: s.values, T_lt: String(s.T_lt),"
+                      " T_ft: String(s.T_ft), sigma_cosine: String(s.sigma_cosine), kappa: String(s.kappa),"
+                      " R_sc: String(s.R_sc), R_lt: String(s.R_lt), R_ft: String(s.R_ft), n: s.n,"
+                      " R_lt_finite: String(s.R_lt_finite), gamma: s.slice.gamma.filter((g, i) => i % 40 === 7),"
+                      " slice_lt: s.slice.T_lt.filter((g, i) => i % 40 === 7).map(String),"
+                      " slice_ft: s.slice.T_ft.filter((g, i) => i % 40 === 7).map(String)};")
+
+
+def _aniso_expected(v, n):
+    """The same quantities from the Python evaluators (ftheory.get(name)(...))."""
+    g = ftheory.get
+    spec = dict(frac_a=v["frac_a"], eig_ratio=v["eig_ratio"])
+    pair = dict(spec, energy_s=v["energy_s"], energy_perp=v["energy_perp"], theta=v["theta"])
+    c, s = math.cos(v["theta"]), math.sin(v["theta"])
+    energy_t = min(1.0, max(0.0, c * c * v["energy_s"] + s * s * v["energy_perp"]))
+    return {
+        "T_lt": g("aniso2_lt_transferability")(gamma=v["gamma"], sigma=v["sigma"], **pair),
+        "T_ft": g("aniso2_ft_transferability")(gamma=v["gamma"], **pair),
+        "sigma_cosine": g("aniso2_sigma_cosine")(**pair),
+        "kappa": g("aniso2_kappa")(gamma=v["gamma"], **spec),
+        "R_sc": g("aniso2_scratch_risk")(gamma=v["gamma"], sigma=v["sigma"], energy_t=energy_t, **spec),
+        "R_lt": g("aniso2_linear_transfer_risk")(theta=v["theta"], energy_perp=v["energy_perp"], **spec),
+        "R_ft": g("aniso2_finetune_risk")(gamma=v["gamma"], sigma=v["sigma"], **pair),
+        "R_lt_finite": g("aniso2_linear_transfer_risk_finite")(n=n, theta=v["theta"], sigma=v["sigma"],
+                                                                energy_perp=v["energy_perp"], **spec),
+    }
+
+
+def test_aniso_widget_values_equal_python_evaluators(browser):
+    """At several slider settings, every number the aniso widget computes (readout quantities and the
+    slice against gamma) equals the Python evaluator of the same registered result to 1e-12 relative."""
+    checked = 0
+    for setting in ANISO_SETTINGS:
+        state = _aniso_set(browser, setting)
+        v = state["values"]
+        for k, x in setting.items():  # the sliders hold exactly the requested values
+            assert v[k] == pytest.approx(x, rel=1e-15, abs=0 if k != "theta" else math.pi / 320), (k, v[k], x)
+        for name, py in _aniso_expected(v, state["n"]).items():
+            assert _same(float(py), float(state[name])), (setting, name, float(py), state[name])
+            checked += 1
+        # the page's target split e_t (its only composition) agrees with the registered T_lt = R_sc - R_lt:
+        # up to the rounding of the two operands and of T_lt's own subtraction (8 ulps of |R_sc| + |R_lt|)
+        rsc, rlt, tlt = float(state["R_sc"]), float(state["R_lt"]), float(state["T_lt"])
+        if math.isfinite(tlt):
+            assert abs((rsc - rlt) - tlt) <= 4e-16 * (abs(rsc) + abs(rlt)) * 8, (setting, rsc, rlt, tlt)
+        else:
+            assert rsc == tlt
+        pair = {k: v[k] for k in ("theta", "frac_a", "eig_ratio", "energy_s", "energy_perp")}
+        for gam, lt, ft in zip(state["gamma"], state["slice_lt"], state["slice_ft"]):
+            assert _same(float(ftheory.get("aniso2_lt_transferability")(gamma=gam, sigma=v["sigma"], **pair)), float(lt))
+            assert _same(float(ftheory.get("aniso2_ft_transferability")(gamma=gam, **pair)), float(ft))
+            checked += 2
+        if setting["eig_ratio"] == 1.0:  # the isotropic case: the registered isotropic results
+            iso = ftheory.get("linear_transfer_transferability")(gamma=v["gamma"], theta=v["theta"], sigma=v["sigma"])
+            assert float(state["T_lt"]) == float(iso) == math.inf  # gamma = 1: the interpolation peak
+            assert float(state["sigma_cosine"]) == pytest.approx(math.cos(v["theta"]), rel=RTOL)
+    assert checked > 100
+    assert js(browser, "return ftheory.errors") == []
+
+
+def test_aniso_widget_responds_to_key_presses(browser):
+    from selenium.webdriver.common.keys import Keys
+
+    _aniso_set(browser, ANISO_SETTINGS[0])
+    before, picture = _readout(browser, "aniso"), _canvas(browser, "aniso-fig0")
+    v = js(browser, "return ftheory.widgets.aniso.values()")
+    cos0 = float(ftheory.get("aniso2_sigma_cosine")(theta=v["theta"], frac_a=0.2, eig_ratio=10.0, energy_s=0.2,
+                                                    energy_perp=0.5))
+    assert f"cos θ_Σ = {js_fmt(cos0, 8)}" in before
+    values = _press(browser, "aniso", "energy_s", Keys.ARROW_RIGHT * 10)  # real key presses: e_s 0.2 -> 0.3
+    assert values["energy_s"] == pytest.approx(0.3)
+    after = _readout(browser, "aniso")
+    assert after != before and _canvas(browser, "aniso-fig0") != picture
+    pair = dict(theta=values["theta"], frac_a=values["frac_a"], eig_ratio=values["eig_ratio"],
+                energy_s=values["energy_s"], energy_perp=values["energy_perp"])
+    cos1 = float(ftheory.get("aniso2_sigma_cosine")(**pair))
+    t = float(ftheory.get("aniso2_lt_transferability")(gamma=values["gamma"], sigma=values["sigma"], **pair))
+    assert cos1 != cos0 and f"cos θ_Σ = {js_fmt(cos1, 8)}" in after and f"T_lt = {js_fmt(t, 6)} " in after

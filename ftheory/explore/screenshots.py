@@ -19,7 +19,7 @@ import time
 
 __all__ = ["take_screenshots", "main"]
 
-WIDGETS = ("lt-phase", "risks", "finetune", "finite-source", "tuned", "similarity", "relu-kernel", "relu-mercer",
+WIDGETS = ("lt-phase", "risks", "finetune", "finite-source", "tuned", "similarity", "aniso", "relu-kernel", "relu-mercer",
            "relu-boundary", "all-results")
 
 
@@ -56,7 +56,7 @@ def take_screenshots(out="docs/images", data=None, width=1240, relu=None, only=N
         page = pathlib.Path(tmp) / "explorer.html"
         page.write_text(build_page(records=records, summary=summary, relu_run=relu_run), encoding="utf-8")
         paths = []
-        with headless_chromium(width=width, height=1100) as driver:
+        with headless_chromium(width=width, height=1700) as driver:  # tall enough for four plots
             from selenium.webdriver.common.by import By
 
             driver.get(page.as_uri())

@@ -284,6 +284,14 @@
     }
     return v;
   }
+  // A sign-coloured map of f(x, y) (200 x 200 cells) with its zero level: sets the figure's axes
+  // (opts: xlim, ylim, ... as for Figure.set), begins it and returns the grid values.
+  function phaseMap(fig, f, opts) {
+    const NX = 200, NY = 200;
+    const vals = grid(f, opts.xlim, opts.ylim, NX, NY);
+    fig.set(opts).begin().heatmap(vals, NX, NY).contour(vals, NX, NY, {width: 1});
+    return vals;
+  }
   function finiteN(d) {  // integer n = 1 .. 2d (at most ~400 points), x = n/d
     const stride = Math.max(1, Math.ceil(2 * d / 400));
     const ns = [];
@@ -328,12 +336,10 @@
     w.pick(0, "theta", "gamma");
     w.pick(1, "gamma", null);
     w.draw = function (v) {
-      const NX = 200, NY = 200, xlim = [0, PI / 2], ylim = [0, 2];
       const T = F.partial("linear_transfer_transferability", {sigma: v.sigma, lam: v.lam}, ["gamma", "theta"]);
-      const vals = grid((th, g) => T(g, th), xlim, ylim, NX, NY);
-      const f0 = this.figs[0].set({xlim: xlim, ylim: ylim, xticks: "pi", xlabel: "θ (radians)", ylabel: "γ = n/d",
-                                  title: "T_lt(θ, γ),  σ = " + fmt(v.sigma) + ",  λ = " + fmt(v.lam)});
-      f0.begin().heatmap(vals, NX, NY).contour(vals, NX, NY, {width: 1});
+      const f0 = this.figs[0];
+      phaseMap(f0, (th, g) => T(g, th), {xlim: [0, PI / 2], ylim: [0, 2], xticks: "pi", xlabel: "θ (radians)",
+               ylabel: "γ = n/d", title: "T_lt(θ, γ),  σ = " + fmt(v.sigma) + ",  λ = " + fmt(v.lam)});
       const TH = range(0, PI / 2, 401);
       const tmin = F.eval("lt_theta_min", {sigma: v.sigma});
       let lobe = null;
@@ -593,12 +599,10 @@
     w.pick(0, "theta", "gamma");
     w.pick(1, "gamma", null);
     w.draw = function (v) {
-      const NX = 200, NY = 200, xlim = [0, PI / 2], ylim = [0, 2];
       const T = F.partial("linear_transfer_transferability_tuned", {sigma: v.sigma}, ["gamma", "theta"]);
-      const vals = grid((th, g) => T(g, th), xlim, ylim, NX, NY);
-      const f0 = this.figs[0].set({xlim: xlim, ylim: ylim, xticks: "pi", xlabel: "θ (radians)", ylabel: "γ = n/d",
-                                  title: "T against tuned ridge,  σ = " + fmt(v.sigma)});
-      f0.begin().heatmap(vals, NX, NY).contour(vals, NX, NY, {width: 1});
+      const f0 = this.figs[0];
+      phaseMap(f0, (th, g) => T(g, th), {xlim: [0, PI / 2], ylim: [0, 2], xticks: "pi", xlabel: "θ (radians)",
+               ylabel: "γ = n/d", title: "T against tuned ridge,  σ = " + fmt(v.sigma)});
       const TH = range(0, PI / 2, 401).slice(1);
       if (v.sigma > 0) {
         const lo = TH.map(t => F.eval("lt_boundary_lower", {theta: t, sigma: v.sigma}));
@@ -692,6 +696,113 @@
       this.readout.textContent = "θ = " + thetaText(a) + ":  KL = " + fmt(KL(a, v.sigma), 6) + ",  T_lt = " + fmt(T(a), 6) +
         ";   θ' = π − θ = " + thetaText(b) + ":  KL = " + fmt(KL(b, v.sigma), 6) + ",  T_lt = " + fmt(T(b), 6) +
         ".\nSame transferability, different KL. (KL from " + w.klSource + ".)";
+    };
+    return w;
+  }
+
+  // =============================================================================================
+  // Structured covariance: two-level spectrum (docs/aniso.md §2-§4)
+  // =============================================================================================
+  function aniso() {
+    const w = new Widget("aniso", "Structured covariance: where β_t − β_s lives in the spectrum",
+      "Inputs x ~ N(0, Σ) with a two-level spectrum: a fraction ρ<sub>a</sub> of the directions has eigenvalue a, the " +
+      "rest b, a/b = r, trace d (docs/aniso.md). The teachers are unit vectors at Euclidean angle θ; e<sub>s</sub> is the " +
+      "fraction of β<sub>s</sub>'s squared norm on the a-block and e<sub>⊥</sub> that of the target's part orthogonal to " +
+      "β<sub>s</sub>, so e<sub>⊥</sub> says where β<sub>t</sub> − β<sub>s</sub> lives. The maps show T<sub>lt</sub> " +
+      "(<code>aniso2_lt_transferability</code>, asymptotic) and T<sub>ft</sub> (<code>aniso2_ft_transferability</code>, " +
+      "linear fine-tuning) over (e<sub>⊥</sub>, γ); blue: transfer helps, red: it hurts, black: T = 0. At r = 1 both " +
+      "are the isotropic results (dashed in the slice). Linear transfer is decided by the Σ-weighted angle " +
+      "(readout), not the Euclidean one: with r > 1 the same θ helps when the difference sits on the small " +
+      "eigenvalues (e<sub>⊥</sub> → 0) and hurts when it sits on the large ones. <b>Click a map</b> to pick " +
+      "(e<sub>⊥</sub>, γ); bottom left: the slice against γ at that e<sub>⊥</sub>; bottom right: the risks, with the " +
+      "exact finite-n linear-transfer mean at dimension d.",
+      [{key: "frac_a", label: "ρ_a  fraction at a", min: 0.01, max: 0.99, step: 0.01, value: 0.2},
+       {key: "eig_ratio", label: "r = a/b  eigenvalue ratio", min: 0.02, max: 50, step: 0.01, value: 10, log: true},
+       {key: "energy_s", label: "e_s  source on a-block", min: 0, max: 1, step: 0.01, value: 0.2},
+       {key: "energy_perp", label: "e_⊥  β_t − β_s on a-block", min: 0, max: 1, step: 0.01, value: 0.5},
+       {key: "theta", label: "θ  Euclidean angle", theta: true, min: 0, max: PI / 2, value: PI / 4},
+       {key: "sigma", label: "σ  label noise", min: 0, max: 1.5, step: 0.01, value: 0.2},
+       {key: "gamma", label: "γ = n/d  picked", min: 0, max: 2, step: 0.005, value: 0.5},
+       {key: "d", label: "d  (finite-n curve)", min: 10, max: 500, step: 10, value: 100, integer: true}],
+      4, ["aniso2_lt_transferability", "aniso2_ft_transferability", "aniso2_sigma_cosine", "aniso2_kappa",
+          "aniso2_scratch_risk", "aniso2_linear_transfer_risk", "aniso2_linear_transfer_risk_finite",
+          "aniso2_finetune_risk", "linear_transfer_transferability", "finetune_transferability"]);
+    const cb = h("canvas", {class: "colorbar", id: "aniso-colorbar"});
+    w.section.insertBefore(cb, w.readout);
+    w.pick(0, "energy_perp", "gamma");
+    w.pick(1, "energy_perp", "gamma");
+    w.pick(2, "gamma", null);
+    w.pick(3, "gamma", null);
+    w.draw = function (v) {
+      const spec = {frac_a: v.frac_a, eig_ratio: v.eig_ratio, energy_s: v.energy_s};
+      const Tlt = F.partial("aniso2_lt_transferability", Object.assign({theta: v.theta, sigma: v.sigma}, spec),
+                            ["gamma", "energy_perp"]);
+      const Tft = F.partial("aniso2_ft_transferability", Object.assign({theta: v.theta}, spec), ["gamma", "energy_perp"]);
+      const where = "ρ_a = " + fmt(v.frac_a) + ",  r = " + fmt(v.eig_ratio) + ",  e_s = " + fmt(v.energy_s) +
+        ",  θ = " + (P.piLabel(v.theta) || fmt(v.theta, 3));
+      const axes = {xlim: [0, 1], ylim: [0, 2], xlabel: "e_⊥  (0: β_t − β_s on the b-block, 1: on the a-block)",
+                    ylabel: "γ = n/d"};
+      [[Tlt, "T_lt", ",  σ = " + fmt(v.sigma)], [Tft, "T_ft", ""]].forEach(([T, name, extra], i) => {
+        phaseMap(this.figs[i], (e, g) => T(g, e), Object.assign({title: name + "(e_⊥, γ),  " + where + extra}, axes));
+        this.figs[i].marker(v.energy_perp, v.gamma).finish();
+      });
+      P.colorbar(cb, {label: "T   (blue: transfer helps, red: it hurts)", left: this.figs[0].box.x,
+                      right: this.figs[0].width - this.figs[0].box.x - this.figs[0].box.w});
+
+      // the slice at the picked e_perp, with the isotropic results (r = 1 reproduces them exactly)
+      // (y-range: the finite values within +-2; the interpolation peak at gamma = 1 leaves the axes)
+      const lt = GAMMA.map(g => Tlt(g, v.energy_perp)), ft = GAMMA.map(g => Tft(g, v.energy_perp));
+      const Liso = F.partial("linear_transfer_transferability", {theta: v.theta, sigma: v.sigma}, ["gamma"]);
+      const Fiso = F.partial("finetune_transferability", {theta: v.theta}, ["gamma"]);
+      const f2 = this.figs[2].set({xlim: [0, 2], ylim: limits(lt.concat(ft).filter(x => Math.abs(x) <= 2), -0.5, 0.5), xlabel: "γ = n/d", ylabel: "T",
+                                  title: "slice at e_⊥ = " + fmt(v.energy_perp) + ",  " + where});
+      f2.begin().hline(0, {color: "#999"});
+      f2.line(GAMMA, lt, {color: C.blue, label: "T_lt"});
+      f2.line(GAMMA, ft, {color: C.green, label: "T_ft (linear fine-tuning)"});
+      f2.line(GAMMA, GAMMA.map(g => Liso(g)), {color: C.blue, width: 1, dash: [4, 3], label: "isotropic (Σ = I)"});
+      f2.line(GAMMA, GAMMA.map(g => Fiso(g)), {color: C.green, width: 1, dash: [4, 3]});
+      f2.vline(v.gamma, {color: C.grey, dash: [3, 3]}).finish({legend: "lower left"});
+
+      // risks against gamma; the target's split e_t follows from the pair (u_s, u_perp orthogonal in each block)
+      const c2 = Math.cos(v.theta) * Math.cos(v.theta), s2 = Math.sin(v.theta) * Math.sin(v.theta);
+      const energyT = Math.min(1, Math.max(0, c2 * v.energy_s + s2 * v.energy_perp));
+      const at = Object.assign({energy_perp: v.energy_perp}, spec);
+      const Rsc = F.partial("aniso2_scratch_risk", {sigma: v.sigma, frac_a: v.frac_a, eig_ratio: v.eig_ratio,
+                                                    energy_t: energyT}, ["gamma"]);
+      const Rft = F.partial("aniso2_finetune_risk", Object.assign({theta: v.theta, sigma: v.sigma}, at), ["gamma"]);
+      const rlt = F.eval("aniso2_linear_transfer_risk", {theta: v.theta, frac_a: v.frac_a, eig_ratio: v.eig_ratio,
+                                                           energy_perp: v.energy_perp});
+      const Rltn = F.partial("aniso2_linear_transfer_risk_finite", {theta: v.theta, sigma: v.sigma, frac_a: v.frac_a,
+                                                                     eig_ratio: v.eig_ratio, energy_perp: v.energy_perp}, ["n"]);
+      const sc = GAMMA.map(g => Rsc(g)), ftr = GAMMA.map(g => Rft(g));
+      const ns = finiteN(v.d).filter(n => n > 2);
+      const f3 = this.figs[3].set({xlim: [0, 2], ylim: [0, Math.max(1.2 * rlt, 1.5 * Math.min(3, Rsc(0)))],
+                                  xlabel: "γ = n/d", ylabel: "excess risk ‖β̂ − β_t‖²_Σ", title: "risks,  " + where});
+      f3.begin();
+      f3.line(GAMMA, sc, {color: C.black, label: "scratch (min-norm)"});
+      f3.line(GAMMA, GAMMA.map(() => rlt), {color: C.blue, label: "linear transfer, n → ∞"});
+      f3.line(ns.map(n => n / v.d), ns.map(n => Rltn(n)), {color: C.blue, width: 1.1, dash: [4, 3],
+              label: "linear transfer, exact mean, d = " + v.d});
+      f3.line(GAMMA, ftr, {color: C.green, label: "fine-tuning (linear)"});
+      f3.vline(v.gamma, {color: C.grey, dash: [3, 3]}).finish({legend: "upper right"});
+
+      const cosS = F.eval("aniso2_sigma_cosine", Object.assign({theta: v.theta}, at));
+      const kappa = F.eval("aniso2_kappa", {gamma: v.gamma, frac_a: v.frac_a, eig_ratio: v.eig_ratio});
+      // the eigenvalues: the Sigma-norm of a unit vector on one block (the residual at theta = pi/2)
+      const eig = e => F.eval("aniso2_linear_transfer_risk", {theta: PI / 2, frac_a: v.frac_a, eig_ratio: v.eig_ratio,
+                                                              energy_perp: e});
+      const n = Math.max(3, Math.round(v.gamma * v.d));
+      const t = {lt: Tlt(v.gamma, v.energy_perp), ft: Tft(v.gamma, v.energy_perp)};
+      const r = {sc: Rsc(v.gamma), lt: rlt, ft: Rft(v.gamma), ltn: Rltn(n)};
+      this.state = {values: Object.assign({energy_t: energyT}, v), T_lt: t.lt, T_ft: t.ft, sigma_cosine: cosS,
+                    kappa: kappa, R_sc: r.sc, R_lt: r.lt, R_ft: r.ft, n: n, R_lt_finite: r.ltn,
+                    slice: {gamma: GAMMA, T_lt: lt, T_ft: ft}};
+      this.readout.textContent = "Spectrum a = " + fmt(eig(1), 6) + ", b = " + fmt(eig(0), 6) + ".  Σ-weighted cosine cos θ_Σ = " +
+        fmt(cosS, 8) + "  (Euclidean cos θ = " + fmt(Math.cos(v.theta), 8) + ").\n" +
+        "γ = " + fmt(v.gamma) + ", e_⊥ = " + fmt(v.energy_perp) + ":  T_lt = " + fmt(t.lt, 6) + " (" + sign(t.lt) + "),  T_ft = " +
+        fmt(t.ft, 6) + " (" + sign(t.ft) + ");  κ = " + fmt(kappa, 6) + ".\n" +
+        "Risks: R_sc = " + fmt(r.sc, 6) + " (target split e_t = " + fmt(energyT, 4) + "),  R_lt = " + fmt(r.lt, 6) +
+        ",  R_ft = " + fmt(r.ft, 6) + ";  exact linear-transfer mean at d = " + v.d + ", n = " + n + ": " + fmt(r.ltn, 6) + ".";
     };
     return w;
   }
@@ -1110,8 +1221,8 @@
   // ---------------------------------------------------------------------------------------------
   function start() {
     dataSummary();
-    const made = [ltPhase(), risks(), finetune(), finiteSource(), tuned(), similarity(), reluKernel(), reluMercer(),
-                  reluBoundary(), allResults()];
+    const made = [ltPhase(), risks(), finetune(), finiteSource(), tuned(), similarity(), aniso(), reluKernel(),
+                  reluMercer(), reluBoundary(), allResults()];
     resultsTable();
     for (const w of made) w.render();
     F.ready = true;
