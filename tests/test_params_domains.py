@@ -14,7 +14,8 @@ DOMAINS = {"gamma": "[0, inf)", "theta": "[0, pi]", "sigma": "[0, inf)", "lam": 
            "n": "integers >= 1", "d": "integers >= 1", "gamma_s": "(0, inf)", "sigma_s": "[0, inf)",
            "depth": "integers >= 2", "norm_s": "(0, inf)", "norm_t": "(0, inf)", "mu": "[0, 1)",
            "k": "integers >= 1", "residual": "[0, 1]", "u": "[-1, 1]", "norm_w": "[0, inf)",
-           "norm_v": "[0, inf)", "ell": "integers >= 0"}
+           "norm_v": "[0, inf)", "ell": "integers >= 0", "frac_a": "(0, 1)", "eig_ratio": "(0, inf)",
+           "energy_s": "[0, 1]", "energy_perp": "[0, 1]", "energy_t": "[0, 1]"}
 
 
 def test_domain_text_of_every_parameter():

@@ -159,7 +159,7 @@ def _residual():
 # ----------------------------------------------------------------------------------------------
 
 @register("aniso2_kappa", params=("gamma", "frac_a", "eig_ratio"), status="EXT",
-          reference="docs/aniso.md §1; Hastie et al. 2022 Thm. 5", topic="aniso",
+          reference="docs/aniso.md §1; docs/background.md §3.2 with Sigma; Hastie et al. 2022 Thm. 5", topic="aniso",
           checked_by=SIM_SCRATCH,
           summary="Effective regularisation kappa of min-norm regression on a two-level spectrum (n/d -> gamma): "
                   "the positive root of gamma k^2 + (gamma (a + b) - 1) k - a b (1 - gamma); +oo at gamma = 0, "
@@ -180,7 +180,7 @@ def aniso2_scratch_risk():
 
 
 @register("aniso2_sigma_cosine", params=("theta", "frac_a", "eig_ratio", "energy_s", "energy_perp"),
-          status="EXT", reference="docs/aniso.md §2", topic="aniso",
+          status="EXT", reference="docs/aniso.md §2; docs/background.md §4.3 with Sigma", topic="aniso",
           summary="Sigma-weighted cosine <beta_s, beta_t>_Sigma/(|beta_s|_Sigma |beta_t|_Sigma) of the two-level "
                   "teacher pair: cos(theta) sqrt(m_s / (cos^2 m_s + sin^2 m_perp)) with m = a e + b (1 - e).")
 def aniso2_sigma_cosine():
@@ -231,7 +231,7 @@ def _difference(first, second):
 
 @register("aniso2_lt_transferability", params=("gamma", "theta", "sigma", "frac_a", "eig_ratio", "energy_s",
                                                "energy_perp", "norm_t"),
-          status="EXT", reference="docs/aniso.md §2, §4", topic="aniso", checked_by=SIM_PAIR,
+          status="EXT", reference="docs/aniso.md §2, §4; docs/background.md §5.1 with Sigma", topic="aniso", checked_by=SIM_PAIR,
           summary="T_lt = scratch risk of beta_t minus the asymptotic linear-transfer risk on a two-level "
                   "spectrum; +oo at gamma = 1 for sigma > 0.")
 def aniso2_lt_transferability():
@@ -243,7 +243,7 @@ def aniso2_lt_transferability():
 
 @register("aniso2_ft_transferability", params=("gamma", "theta", "frac_a", "eig_ratio", "energy_s", "energy_perp",
                                                "norm_s", "norm_t"),
-          status="EXT", reference="docs/aniso.md §3, §4", topic="aniso", checked_by=SIM_PAIR,
+          status="EXT", reference="docs/aniso.md §3, §4; docs/background.md §6.2 with Sigma", topic="aniso", checked_by=SIM_PAIR,
           summary="T_ft = R_sc - R_ft on a two-level spectrum: (2 r_s r_t cos(theta) - r_s^2) gamma kappa "
                   "W_s / H for gamma < 1 (noise cancels), 0 for gamma >= 1: the break-even angle "
                   "cos(theta*) = r_s/(2 r_t) is the isotropic one.")
