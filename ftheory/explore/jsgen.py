@@ -142,6 +142,10 @@ def result_source(name, expr, params) -> str:
     Mirrors :func:`ftheory.codegen.numpy_source`: the same branch order, and the same split into a
     branch part plus a shared additive part when the NumPy evaluator is separable.
     """
+    from ftheory.codegen import STABLE
+
+    if name in STABLE:  # the hand-derived float64 form (ftheory/stable.py, ported in assets/runtime.js)
+        return f"R.{name} = root.FT_RUNTIME.stable.{name};  // {STABLE[name]} (the closed form cancels)"
     printer = JSPrinter()
     p = plan(expr, params)
     expr, split = p.expr, p.split

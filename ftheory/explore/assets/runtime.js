@@ -192,5 +192,69 @@
     return scale * betaLanczos(a, b);
   }
 
-  root.FT_RUNTIME = {sq: sq, positiveRoot: positiveRoot, quad: quad, beta: beta, betaGeneral: betaGeneral};
+
+  // ftheory/stable.py: hand-derived float64 forms of results whose closed form cancels (the NumPy
+  // evaluators use the same ones; tests/test_explore_browser.py compares the page with them).
+  const SPLIT = 134217729.0; // 2**27 + 1 (Veltkamp)
+  function twoProduct(a, b) {
+    const p = a * b;
+    const ca = SPLIT * a, cb = SPLIT * b;
+    const ah = ca - (ca - a), bh = cb - (cb - b);
+    const al = a - ah, bl = b - bh;
+    return [p, ((ah * bh - p) + ah * bl + al * bh) + al * bl];
+  }
+  function productDifference(a, b, c, d) {
+    const [p1, e1] = twoProduct(a, b);
+    const [p2, e2] = twoProduct(c, d);
+    return (p1 - p2) + (e1 - e2);
+  }
+  function rootGap(a, z) {
+    const r = Math.sqrt(a * a + z);
+    if (a >= 0) return r + a > 0 ? z / (r + a) : 0.0;
+    return r - a;
+  }
+  const MAX_CANCELLATION = 1000.0;
+  function wasserstein2Task(theta, sigma, sigmaS, normS, normT) {
+    const half = Math.sin(theta / 2) ** 2;
+    const rr = normS * normT;
+    const distSq = (normS - normT) ** 2 + 4 * rr * half + (sigma - sigmaS) ** 2;
+    const h = sigma * sigmaS;
+    const v = productDifference(sigma, normS, sigmaS, normT) ** 2 + 4 * h * rr * half;
+    const c2 = (rr * Math.sin(theta)) ** 2;
+    const p = rr * Math.cos(theta);
+    const t = 2 + p + h, e2 = 1 + p + 2 * h;
+    let x = 0.0, y = 0.0;
+    for (let i = 0; i < 40; i++) {
+      const xNew = rootGap(t, c2 + v + 2 * y);
+      y = rootGap(e2, v + 2 * h * xNew);
+      if (xNew === x) break;
+      x = xNew;
+    }
+    const w2Sq = Math.max(distSq - 2 * x, 0.0);
+    if (distSq > MAX_CANCELLATION * w2Sq) return NaN; // float64 cannot evaluate there (Python: use .mp)
+    return Math.sqrt(w2Sq);
+  }
+  const PSI_SERIES = [];
+  for (let k = 1, fact = 1.0; k <= 10; k++) {
+    fact = 1.0;
+    for (let j = 2; j <= 2 * k + 1; j++) fact *= j;
+    PSI_SERIES.push(((k % 2 === 1) ? 1 : -1) * 2 * k / fact);
+  }
+  function reluArccosKernel(u, normW, normV) {
+    const psi = Math.acos(-u);
+    let core;
+    if (psi < 1.0) {
+      const z = psi * psi;
+      let series = 0.0;
+      for (let k = PSI_SERIES.length - 1; k >= 0; k--) series = series * z + PSI_SERIES[k];
+      core = series * z * psi;
+    } else {
+      core = Math.sin(psi) - psi * Math.cos(psi);
+    }
+    return normW * normV * core / (2 * Math.PI);
+  }
+  const stable = {wasserstein2_task: wasserstein2Task, relu_arccos_kernel: reluArccosKernel};
+
+  root.FT_RUNTIME = {sq: sq, positiveRoot: positiveRoot, quad: quad, beta: beta, betaGeneral: betaGeneral,
+                     stable: stable};
 })(typeof window !== "undefined" ? window : globalThis);
