@@ -286,19 +286,26 @@ def _frame(net, X, y, beta_s, reduced):
     return red, c, loss, c0f, reconstruct, path
 
 
-def _lambda_max(X):
-    """Largest eigenvalue of X^T X / n per instance (Gram eigenvalues of the smaller side; LAPACK
-    dsyevr asked for the top eigenvalue only)."""
+def _gram(X):
+    """The smaller Gram matrix, ``X X^T`` (n <= d) or ``X^T X``."""
+    n, d = X.shape[1:]
+    return X @ np.swapaxes(X, 1, 2) if n <= d else np.swapaxes(X, 1, 2) @ X
+
+
+def _top_eigenvalue(G):
+    """Largest eigenvalue of each symmetric ``G[i]`` (LAPACK dsyevr asked for that one only)."""
     from scipy.linalg import eigh
 
-    n, d = X.shape[1:]
-    G = X @ np.swapaxes(X, 1, 2) if n <= d else np.swapaxes(X, 1, 2) @ X
     p = G.shape[1]
-    return np.array([eigh(Gi, eigvals_only=True, subset_by_index=[p - 1, p - 1], driver="evr")[0]
-                     for Gi in G]) / n
+    return np.array([eigh(Gi, eigvals_only=True, subset_by_index=[p - 1, p - 1], driver="evr")[0] for Gi in G])
 
 
-def _auto_lr(net, X, y, beta_s, loss=None):
+def _lambda_max(X, G=None):
+    """Largest eigenvalue of X^T X / n per instance (from the smaller Gram matrix ``G``)."""
+    return _top_eigenvalue(_gram(X) if G is None else G) / X.shape[1]
+
+
+def _auto_lr(net, X, y, beta_s, loss=None, gram=None):
     """Step size ``0.5 / (L * lam_max * max(1, r)^{2 - 2/L})`` (stable for the end-to-end dynamics).
 
     ``lam_max`` is the top eigenvalue of the loss Hessian / 2 (``X^T X / n``, or 1 for the population
@@ -313,6 +320,6 @@ def _auto_lr(net, X, y, beta_s, loss=None):
         if isinstance(loss, _DiagLoss):          # spectral frame: lam_max = s_max^2 / n, no second eigensolve
             lam = np.max(loss.s, axis=1) ** 2 * loss.scale
         else:
-            lam = _lambda_max(X)
+            lam = _lambda_max(X, gram)
         r = np.maximum(r, np.linalg.norm(y, axis=1) / math.sqrt(X.shape[1]))
     return 0.5 / (L * lam * np.maximum(1.0, r) ** (2.0 - 2.0 / L))

@@ -13,7 +13,7 @@ from ftheory.params import PARAMS
 from ftheory.simulate._threads import single_blas_thread
 from ftheory.simulate.deep_linear.engine import _Dense, _Lazy, _run_flow, _run_gd
 from ftheory.simulate.deep_linear.network import DeepLinearNet, init_network
-from ftheory.simulate.deep_linear.spectral import _auto_lr, _frame, _width_one
+from ftheory.simulate.deep_linear.spectral import _auto_lr, _frame, _gram, _width_one
 from ftheory.simulate.deep_linear.width1 import run_width1, run_width1_gram
 
 _LAZY_MIN = 4096         # layers with more entries than this use the lazy rank-one store
@@ -198,11 +198,12 @@ def _train_width1_gram(net, vs, X, y, lr, wd, max_steps, tol, grad_tol, early_st
     x0 = (ws[0] @ vs[0])[..., 0]
     sig = [(vt[l - 1] @ ws[l] @ vs[l])[:, 0, 0] for l in range(1, net.depth - 1)]
     sig.append((vt[-1] @ ws[-1])[:, 0, 0])
+    K = _gram(X)
     if lr is None:
-        lr = _auto_lr(net, X, y, None)
+        lr = _auto_lr(net, X, y, None, gram=K)
     if wd and np.any(lr * wd >= 1.0):
         raise ValueError(f"wd={wd!r} is invalid with lr={lr.max():g}: expected lr * wd < 1")
-    out = run_width1_gram(x0, np.stack(sig, axis=1), X, y, lr=lr, wd=wd, max_steps=max_steps, tol=tol,
+    out = run_width1_gram(x0, np.stack(sig, axis=1), X, y, K, lr=lr, wd=wd, max_steps=max_steps, tol=tol,
                           grad_tol=grad_tol, early_stop=bool(early_stop))
     x, sg = out["x"], out["sig"]
     beta = x * np.prod(sg, axis=1)[:, None]

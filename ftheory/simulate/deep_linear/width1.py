@@ -89,7 +89,7 @@ def run_width1(layers, w, loss, *, lr, wd, max_steps, tol, grad_tol, early_stop,
                 diverged=diverged)
 
 
-def run_width1_gram(x0, sig0, X, y, *, lr, wd, max_steps, tol, grad_tol, early_stop):
+def run_width1_gram(x0, sig0, X, y, K, *, lr, wd, max_steps, tol, grad_tol, early_stop):
     """Width-1 GD for ``n < d`` without any eigendecomposition: ``x = decay x0 + X^T a`` (``a`` in R^n).
 
     With ``K = X X^T`` and ``p = X x`` the loss residual is ``e = S p - y``, ``G = (2/n) X^T e``,
@@ -98,7 +98,6 @@ def run_width1_gram(x0, sig0, X, y, *, lr, wd, max_steps, tol, grad_tol, early_s
     :func:`run_width1`.
     """
     B, n, d = X.shape
-    K = X @ np.swapaxes(X, 1, 2)
     p0 = (X @ x0[..., None])[..., 0]
     x00 = np.einsum("bd,bd->b", x0, x0)
     p = p0.copy()
@@ -114,20 +113,25 @@ def run_width1_gram(x0, sig0, X, y, *, lr, wd, max_steps, tol, grad_tol, early_s
     conv = np.zeros(B, dtype=bool)
     J0 = None
     c = 2.0 / n
+    q = sig.shape[1]
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for t in range(max_steps + 1):
-            pre, suf = _prefix_suffix(sig)
-            S = pre[:, -1] * sig[:, -1]
+            if q == 1:                                       # depth 2: one scalar, no products
+                S = sig[:, 0]
+            else:
+                pre, suf = _prefix_suffix(sig)
+                S = pre[:, -1] * sig[:, -1]
             e = S[:, None] * p - y
             excess = np.einsum("bn,bn->b", e, e) / n
+            Ke = (K @ e[..., None])[..., 0]
             g = c * e                                        # G = X^T g
-            Kg = (K @ g[..., None])[..., 0]
-            xg = np.einsum("bn,bn->b", p, g)
-            GG = np.einsum("bn,bn->b", g, Kg)
-            gs = (xg[:, None] * pre) * suf
+            Kg = c * Ke
+            xg = c * np.einsum("bn,bn->b", p, e)
+            GG = (c * c) * np.einsum("bn,bn->b", e, Ke)
+            gs = xg[:, None] if q == 1 else (xg[:, None] * pre) * suf
             gsq = GG * S * S + np.einsum("bq,bq->b", gs, gs)
-            sq = np.einsum("bq,bq->b", sig, sig)
             if wd:
+                sq = np.einsum("bq,bq->b", sig, sig)
                 xx = decay * decay * x00 + 2 * decay * np.einsum("bn,bn->b", a, p0) + np.einsum("bn,bn->b", a, Ka)
                 gsq += 2 * wd * S * xg + wd * wd * xx + 2 * wd * np.einsum("bq,bq->b", gs, sig) + wd * wd * sq
                 fro = xx + sq
