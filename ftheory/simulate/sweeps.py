@@ -185,6 +185,27 @@ class SweepResult:
                              "converged": int(est.converged.sum())})
         return rows
 
+    def to_xarray(self):
+        """Labeled arrays: an :class:`xarray.Dataset` with variables ``mean``, ``sem``, ``std``,
+        ``converged`` (count) and ``instances`` over the dimensions ``quantity`` and the grid names
+        (coordinates: the grid values). Requires xarray."""
+        import xarray as xr
+
+        names = list(self.grid)
+        quantities = list(dict.fromkeys(r["quantity"] for r in self.rows))
+        shape = (len(quantities),) + tuple(len(self.grid[k]) for k in names)
+        index = [{_canonical(v): i for i, v in enumerate(self.grid[k])} for k in names]
+        data = {v: np.full(shape, np.nan) for v in ("mean", "sem", "std", "converged", "instances")}
+        for row in self.rows:
+            at = (quantities.index(row["quantity"]),) + tuple(ix[row[k]] for ix, k in zip(index, names))
+            for v in data:
+                data[v][at] = row[v]
+        dims = ("quantity", *names)
+        return xr.Dataset({v: (dims, a) for v, a in data.items()},
+                          coords={"quantity": quantities, **{k: list(self.grid[k]) for k in names}},
+                          attrs={"instances": self.instances, "seed": self.seed,
+                                 **{f"fixed_{k}": str(v) for k, v in self.fixed.items()}})
+
     def to_pandas(self):
         """The tidy rows as a :class:`pandas.DataFrame` (requires pandas)."""
         import pandas as pd
