@@ -133,6 +133,12 @@ def _span(M, rtol=_RANK_RTOL):
     outs = []
     for i in range(B):
         Mi = M[i]
+        if p < m:
+            Qi, R = np.linalg.qr(Mi)
+            diag = np.abs(np.diag(R))
+            if diag.size and diag.min() > 1e-8 * diag.max():    # clearly full column rank: keep all
+                outs.append(Qi)
+                continue
         lam, E = np.linalg.eigh(Mi.T @ Mi)
         r = int(np.sum(lam > 1e-14 * lam[-1])) if lam[-1] > 0 else 1
         Vi = None
@@ -207,7 +213,7 @@ def _hidden_bases(P10, mats, w0):
     return Vs
 
 
-def _frame(net, X, y, beta_s, reduced):
+def _frame(net, X, y, beta_s, reduced, rank_one_checked=False):
     """Return (layers, w, loss, c0f, reconstruct, path); reconstruct(...) -> (beta, build_net).
 
     Reduced (``X`` given): the loss in the spectral basis, ``W_1 = decay (I - QQ^T) W_1(0) + Q P_1``, and
@@ -231,7 +237,7 @@ def _frame(net, X, y, beta_s, reduced):
     basis, s, z, floor = _row_space(X, y)
     loss = _DiagLoss(s, z, 1.0 / n, floor)
     W10 = ws[0]
-    vs = _width_one(ws)
+    vs = None if rank_one_checked else _width_one(ws)
     if vs is not None:                               # rank-one state: H_j = span(v_j), no k x m product
         Vs = vs
         P1 = basis.t(W10 @ Vs[0])                    # (B, k, 1) = Q^T W_1(0) v_1

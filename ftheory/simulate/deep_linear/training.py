@@ -163,11 +163,13 @@ def train(net, *, X=None, y=None, beta_s=None, lr=None, max_steps=10000, tol=1e-
     wd = check_real("wd", wd)
     method = _check_method(method)
     lr = _check_lr(lr, B)
+    checked = False
     if reduced and method == "gd" and X is not None and X.shape[1] < X.shape[2]:
         vs = _width_one(net.weights)
         if vs is not None:
             return _train_width1_gram(net, vs, X, y, lr, wd, max_steps, tol, grad_tol, early_stop)
-    layers, w, loss, c0f, reconstruct, path = _frame(net, X, y, beta_s, bool(reduced))
+        checked = True
+    layers, w, loss, c0f, reconstruct, path = _frame(net, X, y, beta_s, bool(reduced), checked)
     if lr is None:
         lr = _auto_lr(net, X, y, beta_s, loss)
     if wd and np.any(lr * wd >= 1.0):
