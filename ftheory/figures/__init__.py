@@ -16,6 +16,8 @@ import time
 
 from tqdm.auto import tqdm
 
+from ftheory.simulate.sweeps import shared_progress
+
 FIGURE_MODULES = ["scratch_dd", "lt_phase", "ft_phase", "lt_ridge", "tuned", "finite_source", "similarity", "relu"]  # in the order of the paper's catalogue (§11.3)
 
 SCALES = {
@@ -75,6 +77,15 @@ def reproduce(out="figures", only=None, scale="default", seed=1, quiet=False, re
     os.makedirs(os.path.join(out, "data"), exist_ok=True)
     report = {}
     bar = tqdm(wanted, desc="figures", disable=quiet, unit="fig")
+    with shared_progress(disable=quiet):      # one bar over every simulation point of every figure
+        _reproduce_figures(bar, mods, out, scale, seed, quiet, redraw, report)
+    _write_index(out, report, scale, seed)
+    if docs is not None:
+        _write_docs(docs, report, scale)
+    return report
+
+
+def _reproduce_figures(bar, mods, out, scale, seed, quiet, redraw, report):
     for fid in bar:
         fig = mods[fid]
         start = time.perf_counter()
@@ -97,10 +108,6 @@ def reproduce(out="figures", only=None, scale="default", seed=1, quiet=False, re
                 fh.write(stamp)
         report[fid] = {"files": files, "caption": fig.caption(data), "title": fig.title,
                        "seconds": time.perf_counter() - start}
-    _write_index(out, report, scale, seed)
-    if docs is not None:
-        _write_docs(docs, report, scale)
-    return report
 
 
 def _render_stamp(fig, data_path) -> str:

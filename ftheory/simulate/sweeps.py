@@ -35,11 +35,29 @@ import numpy as np
 
 from ftheory.simulate.estimate import MCEstimate
 
-__all__ = ["sweep", "SweepResult", "point_seed", "EXECUTORS", "MAX_POINTS", "use_executor", "check_call"]
+__all__ = ["sweep", "SweepResult", "point_seed", "EXECUTORS", "MAX_POINTS", "use_executor", "check_call",
+           "shared_progress"]
 
 EXECUTORS = ("serial", "processes", "dask")
 MAX_POINTS = 100_000        # a grid larger than this is refused (a typo such as n=1:1e12:1)
 _DEFAULT = {"executor": None, "client": None, "workers": None}
+_SHARED = {"bar": None}
+
+
+@contextlib.contextmanager
+def shared_progress(desc="simulation points", disable=False):
+    """Within the block, every :func:`sweep` reports to ONE progress bar over all its points (done,
+    rate, time left), instead of one bar per sweep; the total grows as sweeps start."""
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=0, desc=desc, unit="pt", disable=disable, dynamic_ncols=True)
+    saved = _SHARED["bar"]
+    _SHARED["bar"] = bar
+    try:
+        yield bar
+    finally:
+        _SHARED["bar"] = saved
+        bar.close()
 
 
 @contextlib.contextmanager
@@ -298,7 +316,13 @@ def sweep(fn, grid: dict, *, fixed=None, instances=100, seed=0, store=None, exec
                 pass
     loaded = len(records)
     todo = [i for i in range(len(points)) if i not in records]
-    bar = tqdm(total=len(points), initial=loaded, desc=fn.__name__, disable=not progress, unit="pt")
+    shared = _SHARED["bar"]
+    if shared is not None:
+        bar = shared
+        bar.total += len(points)
+        bar.update(loaded)
+    else:
+        bar = tqdm(total=len(points), initial=loaded, desc=fn.__name__, disable=not progress, unit="pt")
 
     def finish(i, rec):
         records[i] = rec
@@ -321,7 +345,8 @@ def sweep(fn, grid: dict, *, fixed=None, instances=100, seed=0, store=None, exec
         else:
             _run_dask(fn, points, todo, fixed, instances, seed, client, workers, finish)
     finally:
-        bar.close()
+        if shared is None:
+            bar.close()
     return SweepResult(grid={n: v for n, v in zip(names, values)}, fixed=fixed, instances=instances,
                        seed=seed, records=[records[i] for i in range(len(points))],
                        computed=len(todo), loaded=loaded)
