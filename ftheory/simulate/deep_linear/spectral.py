@@ -298,12 +298,29 @@ def _gram(X):
     return X @ np.swapaxes(X, 1, 2) if n <= d else np.swapaxes(X, 1, 2) @ X
 
 
-def _top_eigenvalue(G):
-    """Largest eigenvalue of each symmetric ``G[i]`` (LAPACK dsyevr asked for that one only)."""
+def _top_eigenvalue(G, which=-1):
+    """Largest (``which=-1``) or smallest (``which=0``) eigenvalue of each symmetric ``G[i]`` (LAPACK
+    dsyevr asked for that one only)."""
     from scipy.linalg import eigh
 
-    p = G.shape[1]
-    return np.array([eigh(Gi, eigvals_only=True, subset_by_index=[p - 1, p - 1], driver="evr")[0] for Gi in G])
+    i = G.shape[1] - 1 if which == -1 else 0
+    return np.array([eigh(Gi, eigvals_only=True, subset_by_index=[i, i], driver="evr")[0] for Gi in G])
+
+
+_GRAM_COND = 0.65        # width-1, n < d: Gram kernel while cond(X X^T) <= this * n, else spectral basis
+
+
+def _gram_pays(K):
+    """Whether the O(n^2)-per-step Gram kernel beats one eigendecomposition plus O(n) steps.
+
+    GD needs about 7 cond(K) steps to converge (measured) and an n x n eigendecomposition costs about
+    4.5 n Gram products (measured at n = 250), hence the threshold ``cond <= 0.65 n``.
+    """
+    n = K.shape[1]
+    lo, hi = _top_eigenvalue(K, 0), _top_eigenvalue(K, -1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cond = np.where(lo > 0, hi / lo, np.inf)
+    return bool(np.all(cond <= _GRAM_COND * n))
 
 
 def _lambda_max(X, G=None):

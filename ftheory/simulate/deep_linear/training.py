@@ -13,7 +13,7 @@ from ftheory.params import PARAMS
 from ftheory.simulate._threads import single_blas_thread
 from ftheory.simulate.deep_linear.engine import _Dense, _Lazy, _run_flow, _run_gd
 from ftheory.simulate.deep_linear.network import DeepLinearNet, init_network
-from ftheory.simulate.deep_linear.spectral import _auto_lr, _frame, _gram, _width_one
+from ftheory.simulate.deep_linear.spectral import _auto_lr, _frame, _gram, _gram_pays, _width_one
 from ftheory.simulate.deep_linear.width1 import run_width1, run_width1_gram
 
 _LAZY_MIN = 4096         # layers with more entries than this use the lazy rank-one store
@@ -166,9 +166,13 @@ def train(net, *, X=None, y=None, beta_s=None, lr=None, max_steps=10000, tol=1e-
     checked = False
     if reduced and method == "gd" and X is not None and X.shape[1] < X.shape[2]:
         vs = _width_one(net.weights)
-        if vs is not None:
-            return _train_width1_gram(net, vs, X, y, lr, wd, max_steps, tol, grad_tol, early_stop)
-        checked = True
+        if vs is None:
+            checked = True
+        else:
+            K = _gram(X)
+            if _gram_pays(K):
+                return _train_width1_gram(net, vs, X, y, K, lr, wd, max_steps, tol, grad_tol, early_stop)
+            # ill-conditioned data: many steps ahead, the O(k)-per-step spectral width-1 kernel pays
     layers, w, loss, c0f, reconstruct, path = _frame(net, X, y, beta_s, bool(reduced), checked)
     if lr is None:
         lr = _auto_lr(net, X, y, beta_s, loss)
@@ -193,14 +197,13 @@ def train(net, *, X=None, y=None, beta_s=None, lr=None, max_steps=10000, tol=1e-
                              "early_stop": bool(early_stop)})
 
 
-def _train_width1_gram(net, vs, X, y, lr, wd, max_steps, tol, grad_tol, early_stop):
+def _train_width1_gram(net, vs, X, y, K, lr, wd, max_steps, tol, grad_tol, early_stop):
     """``train`` for a balanced rank-one ``net`` and ``n < d``: the width-1 Gram kernel (no eigensolver)."""
     ws = net.weights
     vt = [np.swapaxes(v, 1, 2) for v in vs]
     x0 = (ws[0] @ vs[0])[..., 0]
     sig = [(vt[l - 1] @ ws[l] @ vs[l])[:, 0, 0] for l in range(1, net.depth - 1)]
     sig.append((vt[-1] @ ws[-1])[:, 0, 0])
-    K = _gram(X)
     if lr is None:
         lr = _auto_lr(net, X, y, None, gram=K)
     if wd and np.any(lr * wd >= 1.0):

@@ -42,27 +42,32 @@ def run_width1(layers, w, loss, *, lr, wd, max_steps, tol, grad_tol, early_stop,
     done = np.zeros(B, dtype=bool)
     conv = np.zeros(B, dtype=bool)
     J0 = None
-    two_scale = 2.0 * scale
+    two_scale_s = (2.0 * scale)[:, None] * s
+    q = sig.shape[1]
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for t in range(max_steps + 1):
-            pre, suf = _prefix_suffix(sig)
-            S = pre[:, -1] * sig[:, -1]                      # b_2 = prod of all sigma
+            if q == 1:                                       # depth 2: one scalar, no products
+                S = sig[:, 0]
+            else:
+                pre, suf = _prefix_suffix(sig)
+                S = pre[:, -1] * sig[:, -1]                  # b_2 = prod of all sigma
             bq = x * S[:, None]
             e = s * bq - z
             excess = scale * np.einsum("bk,bk->b", e, e)
-            G = (two_scale[:, None] * s) * e
+            G = two_scale_s * e
             xg = np.einsum("bk,bk->b", x, G)                 # u_1 = W_1^T G in hidden-1 coordinates
             GG = np.einsum("bk,bk->b", G, G)
-            ug = xg[:, None] * pre                           # u_{l-1} for each scalar layer
-            bn = suf                                         # b_{l+1} for each scalar layer
-            gs = ug * bn                                     # gradient of each scalar layer
+            # gradient of each scalar layer: u_{l-1} b_{l+1} = (x . G) prod_{j<l} sigma_j prod_{j>l} sigma_j
+            gs = xg[:, None] if q == 1 else (xg[:, None] * pre) * suf
             gsq = GG * S * S + np.einsum("bq,bq->b", gs, gs)
-            xx = np.einsum("bk,bk->b", x, x)
-            sq = np.einsum("bq,bq->b", sig, sig)
-            fro = xx + decay * decay * c0f + sq
             if wd:
+                xx = np.einsum("bk,bk->b", x, x)
+                sq = np.einsum("bq,bq->b", sig, sig)
+                fro = xx + decay * decay * c0f + sq
                 gsq += (2 * wd * np.einsum("bk,bk->b", G, bq) + wd * wd * (xx + decay * decay * c0f)
                         + 2 * wd * np.einsum("bq,bq->b", gs, sig) + wd * wd * sq)
+            else:
+                fro = 0.0
             gsq = np.maximum(gsq, 0.0)
             J = excess + floor + 0.5 * wd * fro
             if J0 is None:
