@@ -83,10 +83,14 @@ def run_width1(layers, w, loss, *, lr, wd, max_steps, tol, grad_tol, early_stop,
             if t == max_steps or not active.any():
                 break
             eta = np.where(active, lr, 0.0)
-            rho = 1.0 - eta * wd
-            x = rho[:, None] * x - (eta * S)[:, None] * G
-            sig = rho[:, None] * sig - eta[:, None] * gs
-            decay = decay * rho
+            if wd:
+                rho = 1.0 - eta * wd
+                x = rho[:, None] * x - (eta * S)[:, None] * G
+                sig = rho[:, None] * sig - eta[:, None] * gs
+                decay = decay * rho
+            else:
+                x -= (eta * S)[:, None] * G
+                sig -= eta[:, None] * gs
             steps += active
     out_layers = [x[:, :, None]] + [sig[:, l, None, None] for l in range(sig.shape[1] - 1)]
     return dict(layers=out_layers, w=sig[:, -1:].copy(), decay=decay, steps=steps, time=steps * lr,
@@ -157,14 +161,18 @@ def run_width1_gram(x0, sig0, X, y, K, *, lr, wd, max_steps, tol, grad_tol, earl
             if t == max_steps or not active.any():
                 break
             eta = np.where(active, lr, 0.0)
-            rho = 1.0 - eta * wd
             es = (eta * S)[:, None]
-            a = rho[:, None] * a - es * g
-            p = rho[:, None] * p - es * Kg
             if wd:
+                rho = 1.0 - eta * wd
+                a = rho[:, None] * a - es * g
+                p = rho[:, None] * p - es * Kg
                 Ka = rho[:, None] * Ka - es * Kg
-            sig = rho[:, None] * sig - eta[:, None] * gs
-            decay = decay * rho
+                sig = rho[:, None] * sig - eta[:, None] * gs
+                decay = decay * rho
+            else:                                            # rho = 1: in place, fewer passes
+                a -= es * g
+                p -= es * Kg
+                sig -= eta[:, None] * gs
             steps += active
     x = decay[:, None] * x0 + (a[:, None, :] @ X)[:, 0]
     return dict(x=x, sig=sig, decay=decay, steps=steps, time=steps * lr, excess=excess, floor=floor,
