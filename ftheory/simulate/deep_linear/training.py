@@ -58,7 +58,7 @@ class TrainResult:
     grad_norm : ndarray
         Norm of the gradient of the full objective at the final iterate.
     converged, diverged : ndarray of bool
-        Convergence criterion met (see module docstring); loss blew up.
+        Convergence criterion met (docs/deep_linear.md); loss blew up.
     lr : ndarray
         Step size used per instance.
     method, path : str
@@ -127,14 +127,15 @@ def train(net, *, X=None, y=None, beta_s=None, lr=None, max_steps=10000, tol=1e-
         ``0.5 / (L lam_max(X^T X/n) max(1, r)^{2-2/L})`` per instance.
     max_steps : int >= 0
     tol : float >= 0
-        Loss criterion ``loss - floor <= tol`` (see the module docstring).
+        Loss criterion ``loss - floor <= tol`` (docs/deep_linear.md).
     grad_tol : float >= 0 or None
         Gradient-norm criterion (default ``tol``).
     wd : float >= 0
         Weight decay: penalty ``(wd/2) sum_l ||W_l||_F^2``; requires ``lr * wd < 1``.
     method : {"gd", "flow"}
     reduced : bool
-        Use the exact reduced dynamics (module docstring) instead of full-dimensional GD.
+        Use the exact spectral engine (row-space basis, hidden subspaces, width-1 kernels;
+        docs/deep_linear.md) instead of textbook full-dimensional GD.
     early_stop : bool
         Freeze instances once converged (GD only).
     flow_options : dict or None
