@@ -132,26 +132,28 @@ def run_width1_gram(x0, sig0, X, y, K, *, lr, wd, max_steps, tol, grad_tol, earl
                 S = pre[:, -1] * sig[:, -1]
             e = S[:, None] * p - y
             excess = np.einsum("bn,bn->b", e, e) / n
-            Ke = (K @ e[..., None])[..., 0]
-            g = c * e                                        # G = X^T g
-            Kg = c * Ke
+            Ke = (K @ e[..., None])[..., 0]                  # G = c X^T e, K G-products via K e
             xg = c * np.einsum("bn,bn->b", p, e)
             GG = (c * c) * np.einsum("bn,bn->b", e, Ke)
-            gs = xg[:, None] if q == 1 else (xg[:, None] * pre) * suf
-            gsq = GG * S * S + np.einsum("bq,bq->b", gs, gs)
+            if q == 1:
+                gs = xg[:, None]
+                gsq = GG * S * S + xg * xg
+            else:
+                gs = (xg[:, None] * pre) * suf
+                gsq = GG * S * S + np.einsum("bq,bq->b", gs, gs)
             if wd:
                 sq = np.einsum("bq,bq->b", sig, sig)
                 xx = decay * decay * x00 + 2 * decay * np.einsum("bn,bn->b", a, p0) + np.einsum("bn,bn->b", a, Ka)
                 gsq += 2 * wd * S * xg + wd * wd * xx + 2 * wd * np.einsum("bq,bq->b", gs, sig) + wd * wd * sq
-                fro = xx + sq
+                J = excess + 0.5 * wd * (xx + sq)
             else:
-                fro = 0.0
-            gsq = np.maximum(gsq, 0.0)
-            J = excess + 0.5 * wd * fro
+                J = excess
+            gsq = np.maximum(gsq, 0.0)                       # e . K e may round below 0 for singular K
             if J0 is None:
                 J0 = J.copy()
             gnorm = np.sqrt(gsq)
-            bad = ~np.isfinite(excess) | ~np.isfinite(gsq) | (excess > _DIVERGED)
+            # non-finite loss or gradient (both are >= 0, so their sum is finite iff both are), or blow-up
+            bad = ~(np.isfinite(excess + gsq) & (excess <= _DIVERGED))
             diverged |= bad & active
             conv = ~bad & ((excess <= tol) | ((gnorm <= grad_tol) & (J <= J0 - tol)))
             if early_stop:
@@ -161,17 +163,17 @@ def run_width1_gram(x0, sig0, X, y, K, *, lr, wd, max_steps, tol, grad_tol, earl
             if t == max_steps or not active.any():
                 break
             eta = np.where(active, lr, 0.0)
-            es = (eta * S)[:, None]
+            es = (eta * S * c)[:, None]
             if wd:
                 rho = 1.0 - eta * wd
-                a = rho[:, None] * a - es * g
-                p = rho[:, None] * p - es * Kg
-                Ka = rho[:, None] * Ka - es * Kg
+                a = rho[:, None] * a - es * e
+                p = rho[:, None] * p - es * Ke
+                Ka = rho[:, None] * Ka - es * Ke
                 sig = rho[:, None] * sig - eta[:, None] * gs
                 decay = decay * rho
             else:                                            # rho = 1: in place, fewer passes
-                a -= es * g
-                p -= es * Kg
+                a -= es * e
+                p -= es * Ke
                 sig -= eta[:, None] * gs
             steps += active
     x = decay[:, None] * x0 + (a[:, None, :] @ X)[:, 0]
