@@ -298,38 +298,37 @@ def _gram(X):
     return X @ np.swapaxes(X, 1, 2) if n <= d else np.swapaxes(X, 1, 2) @ X
 
 
-def _extreme_eigenvalues(G):
-    """Smallest and largest eigenvalue of each symmetric ``G[i]`` (one LAPACK dsyevr call each,
-    eigenvalues only: the tridiagonal reduction dominates, so both ends cost the same as one)."""
+def _top_eigenvalue(G):
+    """Largest eigenvalue of each symmetric ``G[i]`` (LAPACK dsyevr asked for that one only)."""
     from scipy.linalg import eigh
 
-    ev = [eigh(Gi, eigvals_only=True, driver="evr") for Gi in G]
-    return np.array([e[0] for e in ev]), np.array([e[-1] for e in ev])
+    p = G.shape[1]
+    return np.array([eigh(Gi, eigvals_only=True, subset_by_index=[p - 1, p - 1], driver="evr")[0] for Gi in G])
 
 
 _GRAM_COND = 0.65        # width-1, n < d: Gram kernel while cond(X X^T) <= this * n, else spectral basis
 
 
-def _gram_pays(K):
-    """Whether the O(n^2)-per-step Gram kernel beats one eigendecomposition plus O(n) steps, and the
-    top eigenvalues of ``K``.
+def _gram_pays(X):
+    """Whether the O(n^2)-per-step Gram kernel beats one eigendecomposition plus O(n) steps.
 
-    GD needs about 7 cond(K) steps to converge (measured) and an n x n eigendecomposition costs about
-    4.5 n Gram products (measured at n = 250), hence the threshold ``cond <= 0.65 n``.
+    GD needs about 7 cond(X X^T) steps to converge (measured) and an n x n eigendecomposition costs
+    about 4.5 n Gram products (measured at n = 250), hence the rule ``cond <= 0.65 n``, with the
+    condition number of Gaussian data, ``((1 + sqrt(n/d)) / (1 - sqrt(n/d)))^2`` (Marchenko-Pastur
+    edges). Only the speed depends on this choice: both kernels give the same iterates.
     """
-    n = K.shape[1]
-    lo, hi = _extreme_eigenvalues(K)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cond = np.where(lo > 0, hi / lo, np.inf)
-    return bool(np.all(cond <= _GRAM_COND * n)), hi
+    n, d = X.shape[1:]
+    r = math.sqrt(n / d)
+    cond = ((1 + r) / (1 - r)) ** 2 if r < 1 else math.inf
+    return cond <= _GRAM_COND * n
 
 
 def _lambda_max(X, G=None):
     """Largest eigenvalue of X^T X / n per instance (from the smaller Gram matrix ``G``)."""
-    return _extreme_eigenvalues(_gram(X) if G is None else G)[1] / X.shape[1]
+    return _top_eigenvalue(_gram(X) if G is None else G) / X.shape[1]
 
 
-def _auto_lr(net, X, y, beta_s, loss=None, gram=None, top=None):
+def _auto_lr(net, X, y, beta_s, loss=None, gram=None):
     """Step size ``0.5 / (L * lam_max * max(1, r)^{2 - 2/L})`` (stable for the end-to-end dynamics).
 
     ``lam_max`` is the top eigenvalue of the loss Hessian / 2 (``X^T X / n``, or 1 for the population
@@ -343,8 +342,6 @@ def _auto_lr(net, X, y, beta_s, loss=None, gram=None, top=None):
     else:
         if isinstance(loss, _DiagLoss):          # spectral frame: lam_max = s_max^2 / n, no second eigensolve
             lam = np.max(loss.s, axis=1) ** 2 * loss.scale
-        elif top is not None:                      # top eigenvalue of the Gram matrix, already known
-            lam = top / X.shape[1]
         else:
             lam = _lambda_max(X, gram)
         r = np.maximum(r, np.linalg.norm(y, axis=1) / math.sqrt(X.shape[1]))
