@@ -156,8 +156,8 @@ def _span(M, rtol=_RANK_RTOL):
 
 
 def _width_one(ws, rtol=_RANK_RTOL):
-    """Unit vectors ``v_1 .. v_{L-1}`` (each (B, m, 1)) if every hidden layer of every instance is rank
-    one along them (the balanced rank-one state of docs/background.md §2.4), else None.
+    """Unit vectors ``v_1 .. v_{L-1}`` (each (B, m, 1)) and ``W_1 v_1`` if every hidden layer of every
+    instance is rank one along them (the balanced rank-one state of docs/background.md §2.4), else None.
 
     Checked on a fixed Gaussian sketch: ``||(W_l - (W_l v_l) v_l^T) Omega||_F <= rtol ||W_l Omega||_F``
     with 8 columns (no cancellation, cost O(8 d m)); a residual that the sketch misses is below
@@ -173,8 +173,8 @@ def _width_one(ws, rtol=_RANK_RTOL):
     for W in reversed(ws[:-1]):
         if W.shape[2] != m:
             return None
-        Wv = W @ vs[0]
-        WO = W @ omega
+        WvO = W @ np.concatenate([vs[0], np.broadcast_to(omega, (W.shape[0], m, 8))], axis=2)  # one pass over W
+        Wv, WO = WvO[..., :1], WvO[..., 1:]
         res = WO - Wv @ (np.swapaxes(vs[0], 1, 2) @ omega)
         if np.any(np.sqrt(np.einsum("bij,bij->b", res, res)) > rtol * np.sqrt(np.einsum("bij,bij->b", WO, WO))):
             return None
@@ -183,7 +183,7 @@ def _width_one(ws, rtol=_RANK_RTOL):
             if np.any(nv == 0):
                 return None
             vs.insert(0, Wv / nv[:, None, None])
-    return vs
+    return vs, Wv                         # Wv = W_1 v_1 (B, d, 1), reused by the caller
 
 
 def _hidden_bases(P10, mats, w0):
@@ -237,10 +237,10 @@ def _frame(net, X, y, beta_s, reduced, rank_one_checked=False):
     basis, s, z, floor = _row_space(X, y)
     loss = _DiagLoss(s, z, 1.0 / n, floor)
     W10 = ws[0]
-    vs = None if rank_one_checked else _width_one(ws)
-    if vs is not None:                               # rank-one state: H_j = span(v_j), no k x m product
-        Vs = vs
-        P1 = basis.t(W10 @ Vs[0])                    # (B, k, 1) = Q^T W_1(0) v_1
+    found = None if rank_one_checked else _width_one(ws)
+    if found is not None:                            # rank-one state: H_j = span(v_j), no k x m product
+        Vs, W1v = found
+        P1 = basis.t(W1v)                            # (B, k, 1) = Q^T W_1(0) v_1
         fro_row = np.einsum("bij,bij->b", P1, P1)
         path = "reduced-width1"
     else:
@@ -328,14 +328,14 @@ def _lambda_max(X, G=None):
     return _top_eigenvalue(_gram(X) if G is None else G) / X.shape[1]
 
 
-def _auto_lr(net, X, y, beta_s, loss=None, gram=None):
+def _auto_lr(net, X, y, beta_s, loss=None, gram=None, beta=None):
     """Step size ``0.5 / (L * lam_max * max(1, r)^{2 - 2/L})`` (stable for the end-to-end dynamics).
 
     ``lam_max`` is the top eigenvalue of the loss Hessian / 2 (``X^T X / n``, or 1 for the population
     loss) and ``r`` bounds the end-to-end norm along the run (initial ``||beta||``, target scale).
     """
     L = net.depth
-    r = np.linalg.norm(net.beta, axis=1)
+    r = np.linalg.norm(net.beta if beta is None else beta, axis=1)
     if beta_s is not None:
         lam = np.ones(net.instances)
         r = np.maximum(r, np.linalg.norm(beta_s, axis=1))

@@ -166,12 +166,12 @@ def train(net, *, X=None, y=None, beta_s=None, lr=None, max_steps=10000, tol=1e-
     lr = _check_lr(lr, B)
     checked = False
     if reduced and method == "gd" and X is not None and X.shape[1] < X.shape[2]:
-        vs = _width_one(net.weights)
-        if vs is None:
+        found = _width_one(net.weights)
+        if found is None:
             checked = True
         else:
             if _gram_pays(X):
-                return _train_width1_gram(net, vs, X, y, lr, wd, max_steps, tol, grad_tol, early_stop)
+                return _train_width1_gram(net, *found, X, y, lr, wd, max_steps, tol, grad_tol, early_stop)
             # ill-conditioned data: many steps ahead, the O(k)-per-step spectral width-1 kernel pays
     layers, w, loss, c0f, reconstruct, path = _frame(net, X, y, beta_s, bool(reduced), checked)
     if lr is None:
@@ -197,16 +197,16 @@ def train(net, *, X=None, y=None, beta_s=None, lr=None, max_steps=10000, tol=1e-
                              "early_stop": bool(early_stop)})
 
 
-def _train_width1_gram(net, vs, X, y, lr, wd, max_steps, tol, grad_tol, early_stop):
+def _train_width1_gram(net, vs, W1v, X, y, lr, wd, max_steps, tol, grad_tol, early_stop):
     """``train`` for a balanced rank-one ``net`` and ``n < d``: the width-1 Gram kernel (no eigensolver)."""
     ws = net.weights
     vt = [np.swapaxes(v, 1, 2) for v in vs]
-    x0 = (ws[0] @ vs[0])[..., 0]
+    x0 = W1v[..., 0]
     sig = [(vt[l - 1] @ ws[l] @ vs[l])[:, 0, 0] for l in range(1, net.depth - 1)]
     sig.append((vt[-1] @ ws[-1])[:, 0, 0])
     K = _gram(X)
-    if lr is None:
-        lr = _auto_lr(net, X, y, None, gram=K)
+    if lr is None:                        # the initial end-to-end vector is x0 prod(sigma): no d x m pass
+        lr = _auto_lr(net, X, y, None, gram=K, beta=x0 * np.prod(np.stack(sig, axis=1), axis=1)[:, None])
     if wd and np.any(lr * wd >= 1.0):
         raise ValueError(f"wd={wd!r} is invalid with lr={lr.max():g}: expected lr * wd < 1")
     out = run_width1_gram(x0, np.stack(sig, axis=1), X, y, K, lr=lr, wd=wd, max_steps=max_steps, tol=tol,
