@@ -124,11 +124,65 @@ def add_sweep_parser(sub):
     return p
 
 
-def grid_values(param, text):
-    """``a,b,c`` or an inclusive range ``start:stop:step`` (expressions allowed: ``0:pi/2:pi/8``)."""
-    from ftheory.params import get_param, parse_number
+class _Plain:
+    """A simulator parameter outside ftheory.params (m, m_star, alpha, lr, max_steps, method, ...)."""
 
-    prm = get_param(param)
+    def __init__(self, name):
+        self.name, self.integer = name, False
+
+    def parse(self, text):
+        from ftheory.params import parse_number
+
+        low = text.strip().lower()
+        if low in ("true", "false"):
+            return low == "true"
+        if low in ("none", "null"):
+            return None
+        try:
+            return int(text)
+        except ValueError:
+            pass
+        try:
+            return float(parse_number(text))
+        except ValueError:
+            return text.strip()          # e.g. method=flow; the simulator validates it
+
+    def validate(self, value):
+        return value
+
+
+def _param(name, fn=None):
+    """The canonical Param of ``name``, or a plain parser if ``fn`` takes ``name`` (ValueError otherwise)."""
+    from ftheory.params import PARAMS, get_param
+
+    if name in PARAMS:
+        return get_param(name)
+    if fn is not None:
+        import inspect
+
+        params = inspect.signature(fn).parameters
+        if name in params or any(p.kind == p.VAR_KEYWORD for p in params.values()):
+            return _Plain(name)
+        listing = ", ".join(k for k in params if k not in ("instances", "seed"))
+        raise ValueError(f"{fn.__name__} has no parameter {name!r}; its parameters are {listing}")
+    return get_param(name)
+
+
+def _fixed(items, fn) -> dict:
+    values = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        if not sep or not name:
+            raise ValueError(f"--set expects NAME=VALUE, got {item!r}")
+        values[name] = _param(name, fn).parse(text)
+    return values
+
+
+def grid_values(param, text, fn=None):
+    """``a,b,c`` or an inclusive range ``start:stop:step`` (expressions allowed: ``0:pi/2:pi/8``)."""
+    from ftheory.params import parse_number
+
+    prm = _param(param, fn)
     if ":" in text:
         try:
             start, stop, step = (parse_number(t) for t in text.split(":"))
@@ -145,7 +199,7 @@ def grid_values(param, text):
 
 
 def cmd_sweep(ns):
-    from ftheory.cli_common import _assignments, _emit, _number
+    from ftheory.cli_common import _emit, _number
     from ftheory.simulate.catalog import simulator
     from ftheory.simulate.sweeps import sweep, use_executor
 
@@ -155,10 +209,10 @@ def cmd_sweep(ns):
         name, sep, text = item.partition("=")
         if not sep:
             raise _err()(f"--grid expects NAME=VALUES, got {item!r}")
-        grid[name] = grid_values(name, text)
+        grid[name] = grid_values(name, text, fn)
     if not grid:
         raise _err()("give at least one --grid NAME=VALUES")
-    fixed = _assignments(ns.set)
+    fixed = _fixed(ns.set, fn)
     executor = ns.executor or ("dask" if ns.scheduler else "serial")
     with use_executor(executor, scheduler=ns.scheduler, workers=ns.workers):
         res = sweep(fn, grid, fixed=fixed, instances=ns.instances, seed=ns.seed, store=ns.store,

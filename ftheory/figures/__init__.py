@@ -64,6 +64,8 @@ def reproduce(out="figures", only=None, scale="default", seed=1, quiet=False, re
     """
     from tqdm.auto import tqdm
 
+    from ftheory.simulate.sweeps import shared_progress
+
     if scale not in SCALES:
         raise ValueError(f"scale={scale!r} is invalid: expected one of {', '.join(SCALES)}")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
@@ -76,6 +78,15 @@ def reproduce(out="figures", only=None, scale="default", seed=1, quiet=False, re
     os.makedirs(os.path.join(out, "data"), exist_ok=True)
     report = {}
     bar = tqdm(wanted, desc="figures", disable=quiet, unit="fig")
+    with shared_progress(disable=quiet):      # one bar over every simulation point of every figure
+        _reproduce_figures(bar, mods, out, scale, seed, quiet, redraw, report)
+    _write_index(out, report, scale, seed)
+    if docs is not None:
+        _write_docs(docs, report, scale)
+    return report
+
+
+def _reproduce_figures(bar, mods, out, scale, seed, quiet, redraw, report):
     for fid in bar:
         fig = mods[fid]
         start = time.perf_counter()
@@ -98,10 +109,6 @@ def reproduce(out="figures", only=None, scale="default", seed=1, quiet=False, re
                 fh.write(stamp)
         report[fid] = {"files": files, "caption": fig.caption(data), "title": fig.title,
                        "seconds": time.perf_counter() - start}
-    _write_index(out, report, scale, seed)
-    if docs is not None:
-        _write_docs(docs, report, scale)
-    return report
 
 
 def _render_stamp(fig, data_path) -> str:

@@ -34,6 +34,7 @@ def single_blas_thread(fn):
         if depth:
             return fn(*args, **kwargs)
         if not _CONTROLLER:
+            import scipy.linalg  # noqa: F401  (load SciPy's own BLAS first, so that the controller sees it)
             from threadpoolctl import ThreadpoolController
 
             _CONTROLLER.append(ThreadpoolController())

@@ -35,11 +35,29 @@ import numpy as np
 
 from ftheory.mc.estimate import MCEstimate
 
-__all__ = ["sweep", "SweepResult", "point_seed", "EXECUTORS", "MAX_POINTS", "use_executor", "check_call"]
+__all__ = ["sweep", "SweepResult", "point_seed", "EXECUTORS", "MAX_POINTS", "use_executor", "check_call",
+           "shared_progress"]
 
 EXECUTORS = ("serial", "processes", "dask")
 MAX_POINTS = 100_000        # a grid larger than this is refused (a typo such as n=1:1e12:1)
 _DEFAULT = {"executor": None, "client": None, "workers": None}
+_SHARED = {"bar": None}
+
+
+@contextlib.contextmanager
+def shared_progress(desc="simulation points", disable=False):
+    """Within the block, every :func:`sweep` reports to ONE progress bar over all its points (done,
+    rate, time left), instead of one bar per sweep; the total grows as sweeps start."""
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=0, desc=desc, unit="pt", disable=disable, dynamic_ncols=True)
+    saved = _SHARED["bar"]
+    _SHARED["bar"] = bar
+    try:
+        yield bar
+    finally:
+        _SHARED["bar"] = saved
+        bar.close()
 
 
 @contextlib.contextmanager
@@ -185,6 +203,27 @@ class SweepResult:
                              "converged": int(est.converged.sum())})
         return rows
 
+    def to_xarray(self):
+        """Labeled arrays: an :class:`xarray.Dataset` with variables ``mean``, ``sem``, ``std``,
+        ``converged`` (count) and ``instances`` over the dimensions ``quantity`` and the grid names
+        (coordinates: the grid values). Requires xarray."""
+        import xarray as xr
+
+        names = list(self.grid)
+        quantities = list(dict.fromkeys(r["quantity"] for r in self.rows))
+        shape = (len(quantities),) + tuple(len(self.grid[k]) for k in names)
+        index = [{_canonical(v): i for i, v in enumerate(self.grid[k])} for k in names]
+        data = {v: np.full(shape, np.nan) for v in ("mean", "sem", "std", "converged", "instances")}
+        for row in self.rows:
+            at = (quantities.index(row["quantity"]),) + tuple(ix[row[k]] for ix, k in zip(index, names))
+            for v in data:
+                data[v][at] = row[v]
+        dims = ("quantity", *names)
+        return xr.Dataset({v: (dims, a) for v, a in data.items()},
+                          coords={"quantity": quantities, **{k: list(self.grid[k]) for k in names}},
+                          attrs={"instances": self.instances, "seed": self.seed,
+                                 **{f"fixed_{k}": str(v) for k, v in self.fixed.items()}})
+
     def to_pandas(self):
         """The tidy rows as a :class:`pandas.DataFrame` (requires pandas)."""
         import pandas as pd
@@ -277,7 +316,13 @@ def sweep(fn, grid: dict, *, fixed=None, instances=100, seed=0, store=None, exec
                 pass
     loaded = len(records)
     todo = [i for i in range(len(points)) if i not in records]
-    bar = tqdm(total=len(points), initial=loaded, desc=fn.__name__, disable=not progress, unit="pt")
+    shared = _SHARED["bar"]
+    if shared is not None:
+        bar = shared
+        bar.total += len(points)
+        bar.update(loaded)
+    else:
+        bar = tqdm(total=len(points), initial=loaded, desc=fn.__name__, disable=not progress, unit="pt")
 
     def finish(i, rec):
         records[i] = rec
@@ -300,7 +345,8 @@ def sweep(fn, grid: dict, *, fixed=None, instances=100, seed=0, store=None, exec
         else:
             _run_dask(fn, points, todo, fixed, instances, seed, client, workers, finish)
     finally:
-        bar.close()
+        if shared is None:
+            bar.close()
     return SweepResult(grid={n: v for n, v in zip(names, values)}, fixed=fixed, instances=instances,
                        seed=seed, records=[records[i] for i in range(len(points))],
                        computed=len(todo), loaded=loaded)

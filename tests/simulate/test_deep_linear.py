@@ -351,3 +351,14 @@ def test_bad_input_training_api():
         train(net, X=np.zeros((2, 4, 5)), y=y)
     with pytest.raises(ValueError):
         DeepLinearNet((np.zeros((1, 3, 3)),))
+
+
+def test_init_network_scale_is_alpha_g_over_sqrt_d_and_alpha_g():
+    """[CODE] initialisation (docs/background.md §1.3): hidden entries N(0, alpha^2/d), read-out N(0, alpha^2).
+    Sample variances of 200 x 50 x 50 and 200 x 50 entries; tolerance 6 standard errors of a variance
+    estimate (sqrt(2/N) relative)."""
+    d, B, alpha = 50, 200, 0.3
+    net = init_network(d, depth=3, alpha=alpha, instances=B, seed=0)
+    for W, var in ((net.weights[0], alpha ** 2 / d), (net.weights[1], alpha ** 2 / d), (net.weights[2], alpha ** 2)):
+        N = W.size
+        assert abs(np.mean(W ** 2) / var - 1) < 6 * math.sqrt(2 / N)

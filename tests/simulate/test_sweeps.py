@@ -261,3 +261,12 @@ def test_cli_sweep_errors_are_one_line(capsys, tmp_path):
         assert main(argv) == 2
         err = capsys.readouterr().err
         assert err.startswith("ftheory: error: ") and err.count("\n") == 1, err
+
+
+def test_labeled_arrays():
+    pytest.importorskip("xarray")
+    res = _run()
+    ds = res.to_xarray()
+    assert ds["mean"].dims == ("quantity", "n", "sigma") and list(ds["n"].values) == [20, 60]
+    assert float(ds["mean"].sel(quantity="risk", n=60, sigma=0.2)) == res.estimate(n=60, sigma=0.2).mean
+    assert int(ds["instances"].sel(quantity="risk", n=20, sigma=0.0)) == 12

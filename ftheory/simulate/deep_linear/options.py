@@ -110,9 +110,13 @@ def signature(first=()) -> inspect.Signature:
 
 def doc_block() -> str:
     """The numpydoc parameter lines of every declared option."""
+    from ftheory.params import PARAMS
+
     lines = []
     for o in TASK + OPTIONS:
         kind = {"param": "float", "int": "int", "real": "float", "bool": "bool"}.get(o.kind, "str")
+        if o.kind == "param" and PARAMS[o.name].integer:
+            kind = "int"
         if o.choices:
             kind = "{" + ", ".join(repr(c) for c in o.choices) + "}"
         lines.append(f"{o.name} : {kind}, default {o.default!r}\n    {o.doc}.")

@@ -133,6 +133,12 @@ def _span(M, rtol=_RANK_RTOL):
     outs = []
     for i in range(B):
         Mi = M[i]
+        if p < m:
+            Qi, R = np.linalg.qr(Mi)
+            diag = np.abs(np.diag(R))
+            if diag.size and diag.min() > 1e-8 * diag.max():    # clearly full column rank: keep all
+                outs.append(Qi)
+                continue
         lam, E = np.linalg.eigh(Mi.T @ Mi)
         r = int(np.sum(lam > 1e-14 * lam[-1])) if lam[-1] > 0 else 1
         Vi = None
@@ -150,8 +156,8 @@ def _span(M, rtol=_RANK_RTOL):
 
 
 def _width_one(ws, rtol=_RANK_RTOL):
-    """Unit vectors ``v_1 .. v_{L-1}`` (each (B, m, 1)) if every hidden layer of every instance is rank
-    one along them (the balanced rank-one state of docs/background.md §2.4), else None.
+    """Unit vectors ``v_1 .. v_{L-1}`` (each (B, m, 1)) and ``W_1 v_1`` if every hidden layer of every
+    instance is rank one along them (the balanced rank-one state of docs/background.md §2.4), else None.
 
     Checked on a fixed Gaussian sketch: ``||(W_l - (W_l v_l) v_l^T) Omega||_F <= rtol ||W_l Omega||_F``
     with 8 columns (no cancellation, cost O(8 d m)); a residual that the sketch misses is below
@@ -167,8 +173,8 @@ def _width_one(ws, rtol=_RANK_RTOL):
     for W in reversed(ws[:-1]):
         if W.shape[2] != m:
             return None
-        Wv = W @ vs[0]
-        WO = W @ omega
+        WvO = W @ np.concatenate([vs[0], np.broadcast_to(omega, (W.shape[0], m, 8))], axis=2)  # one pass over W
+        Wv, WO = WvO[..., :1], WvO[..., 1:]
         res = WO - Wv @ (np.swapaxes(vs[0], 1, 2) @ omega)
         if np.any(np.sqrt(np.einsum("bij,bij->b", res, res)) > rtol * np.sqrt(np.einsum("bij,bij->b", WO, WO))):
             return None
@@ -177,7 +183,7 @@ def _width_one(ws, rtol=_RANK_RTOL):
             if np.any(nv == 0):
                 return None
             vs.insert(0, Wv / nv[:, None, None])
-    return vs
+    return vs, Wv                         # Wv = W_1 v_1 (B, d, 1), reused by the caller
 
 
 def _hidden_bases(P10, mats, w0):
@@ -207,7 +213,7 @@ def _hidden_bases(P10, mats, w0):
     return Vs
 
 
-def _frame(net, X, y, beta_s, reduced):
+def _frame(net, X, y, beta_s, reduced, rank_one_checked=False):
     """Return (layers, w, loss, c0f, reconstruct, path); reconstruct(...) -> (beta, build_net).
 
     Reduced (``X`` given): the loss in the spectral basis, ``W_1 = decay (I - QQ^T) W_1(0) + Q P_1``, and
@@ -231,10 +237,10 @@ def _frame(net, X, y, beta_s, reduced):
     basis, s, z, floor = _row_space(X, y)
     loss = _DiagLoss(s, z, 1.0 / n, floor)
     W10 = ws[0]
-    vs = _width_one(ws)
-    if vs is not None:                               # rank-one state: H_j = span(v_j), no k x m product
-        Vs = vs
-        P1 = basis.t(W10 @ Vs[0])                    # (B, k, 1) = Q^T W_1(0) v_1
+    found = None if rank_one_checked else _width_one(ws)
+    if found is not None:                            # rank-one state: H_j = span(v_j), no k x m product
+        Vs, W1v = found
+        P1 = basis.t(W1v)                            # (B, k, 1) = Q^T W_1(0) v_1
         fro_row = np.einsum("bij,bij->b", P1, P1)
         path = "reduced-width1"
     else:
@@ -286,26 +292,50 @@ def _frame(net, X, y, beta_s, reduced):
     return red, c, loss, c0f, reconstruct, path
 
 
-def _lambda_max(X):
-    """Largest eigenvalue of X^T X / n per instance (Gram eigenvalues of the smaller side; LAPACK
-    dsyevr asked for the top eigenvalue only)."""
+def _gram(X):
+    """The smaller Gram matrix, ``X X^T`` (n <= d) or ``X^T X``."""
+    n, d = X.shape[1:]
+    return X @ np.swapaxes(X, 1, 2) if n <= d else np.swapaxes(X, 1, 2) @ X
+
+
+def _top_eigenvalue(G):
+    """Largest eigenvalue of each symmetric ``G[i]`` (LAPACK dsyevr asked for that one only)."""
     from scipy.linalg import eigh
 
-    n, d = X.shape[1:]
-    G = X @ np.swapaxes(X, 1, 2) if n <= d else np.swapaxes(X, 1, 2) @ X
     p = G.shape[1]
-    return np.array([eigh(Gi, eigvals_only=True, subset_by_index=[p - 1, p - 1], driver="evr")[0]
-                     for Gi in G]) / n
+    return np.array([eigh(Gi, eigvals_only=True, subset_by_index=[p - 1, p - 1], driver="evr")[0] for Gi in G])
 
 
-def _auto_lr(net, X, y, beta_s, loss=None):
+_GRAM_COND = 0.65        # width-1, n < d: Gram kernel while cond(X X^T) <= this * n, else spectral basis
+
+
+def _gram_pays(X):
+    """Whether the O(n^2)-per-step Gram kernel beats one eigendecomposition plus O(n) steps.
+
+    GD needs about 7 cond(X X^T) steps to converge (measured) and an n x n eigendecomposition costs
+    about 4.5 n Gram products (measured at n = 250), hence the rule ``cond <= 0.65 n``, with the
+    condition number of Gaussian data, ``((1 + sqrt(n/d)) / (1 - sqrt(n/d)))^2`` (Marchenko-Pastur
+    edges). Only the speed depends on this choice: both kernels give the same iterates.
+    """
+    n, d = X.shape[1:]
+    r = math.sqrt(n / d)
+    cond = ((1 + r) / (1 - r)) ** 2 if r < 1 else math.inf
+    return cond <= _GRAM_COND * n
+
+
+def _lambda_max(X, G=None):
+    """Largest eigenvalue of X^T X / n per instance (from the smaller Gram matrix ``G``)."""
+    return _top_eigenvalue(_gram(X) if G is None else G) / X.shape[1]
+
+
+def _auto_lr(net, X, y, beta_s, loss=None, gram=None, beta=None):
     """Step size ``0.5 / (L * lam_max * max(1, r)^{2 - 2/L})`` (stable for the end-to-end dynamics).
 
     ``lam_max`` is the top eigenvalue of the loss Hessian / 2 (``X^T X / n``, or 1 for the population
     loss) and ``r`` bounds the end-to-end norm along the run (initial ``||beta||``, target scale).
     """
     L = net.depth
-    r = np.linalg.norm(net.beta, axis=1)
+    r = np.linalg.norm(net.beta if beta is None else beta, axis=1)
     if beta_s is not None:
         lam = np.ones(net.instances)
         r = np.maximum(r, np.linalg.norm(beta_s, axis=1))
@@ -313,6 +343,6 @@ def _auto_lr(net, X, y, beta_s, loss=None):
         if isinstance(loss, _DiagLoss):          # spectral frame: lam_max = s_max^2 / n, no second eigensolve
             lam = np.max(loss.s, axis=1) ** 2 * loss.scale
         else:
-            lam = _lambda_max(X)
+            lam = _lambda_max(X, gram)
         r = np.maximum(r, np.linalg.norm(y, axis=1) / math.sqrt(X.shape[1]))
     return 0.5 / (L * lam * np.maximum(1.0, r) ** (2.0 - 2.0 / L))

@@ -13,7 +13,7 @@ from ftheory.params import PARAMS
 from ftheory.simulate._threads import single_blas_thread
 from ftheory.simulate.deep_linear.engine import _Dense, _Lazy, _run_flow, _run_gd
 from ftheory.simulate.deep_linear.network import DeepLinearNet, init_network
-from ftheory.simulate.deep_linear.spectral import _auto_lr, _frame, _width_one
+from ftheory.simulate.deep_linear.spectral import _auto_lr, _frame, _gram, _gram_pays, _width_one
 from ftheory.simulate.deep_linear.width1 import run_width1, run_width1_gram
 
 _LAZY_MIN = 4096         # layers with more entries than this use the lazy rank-one store
@@ -58,7 +58,7 @@ class TrainResult:
     grad_norm : ndarray
         Norm of the gradient of the full objective at the final iterate.
     converged, diverged : ndarray of bool
-        Convergence criterion met (see module docstring); loss blew up.
+        Convergence criterion met (docs/deep_linear.md); loss blew up.
     lr : ndarray
         Step size used per instance.
     method, path : str
@@ -127,14 +127,15 @@ def train(net, *, X=None, y=None, beta_s=None, lr=None, max_steps=10000, tol=1e-
         ``0.5 / (L lam_max(X^T X/n) max(1, r)^{2-2/L})`` per instance.
     max_steps : int >= 0
     tol : float >= 0
-        Loss criterion ``loss - floor <= tol`` (see the module docstring).
+        Loss criterion ``loss - floor <= tol`` (docs/deep_linear.md).
     grad_tol : float >= 0 or None
         Gradient-norm criterion (default ``tol``).
     wd : float >= 0
         Weight decay: penalty ``(wd/2) sum_l ||W_l||_F^2``; requires ``lr * wd < 1``.
     method : {"gd", "flow"}
     reduced : bool
-        Use the exact reduced dynamics (module docstring) instead of full-dimensional GD.
+        Use the exact spectral engine (row-space basis, hidden subspaces, width-1 kernels;
+        docs/deep_linear.md) instead of textbook full-dimensional GD.
     early_stop : bool
         Freeze instances once converged (GD only).
     flow_options : dict or None
@@ -163,11 +164,16 @@ def train(net, *, X=None, y=None, beta_s=None, lr=None, max_steps=10000, tol=1e-
     wd = check_real("wd", wd)
     method = _check_method(method)
     lr = _check_lr(lr, B)
+    checked = False
     if reduced and method == "gd" and X is not None and X.shape[1] < X.shape[2]:
-        vs = _width_one(net.weights)
-        if vs is not None:
-            return _train_width1_gram(net, vs, X, y, lr, wd, max_steps, tol, grad_tol, early_stop)
-    layers, w, loss, c0f, reconstruct, path = _frame(net, X, y, beta_s, bool(reduced))
+        found = _width_one(net.weights)
+        if found is None:
+            checked = True
+        else:
+            if _gram_pays(X):
+                return _train_width1_gram(net, *found, X, y, lr, wd, max_steps, tol, grad_tol, early_stop)
+            # ill-conditioned data: many steps ahead, the O(k)-per-step spectral width-1 kernel pays
+    layers, w, loss, c0f, reconstruct, path = _frame(net, X, y, beta_s, bool(reduced), checked)
     if lr is None:
         lr = _auto_lr(net, X, y, beta_s, loss)
     if wd and np.any(lr * wd >= 1.0):
@@ -191,18 +197,19 @@ def train(net, *, X=None, y=None, beta_s=None, lr=None, max_steps=10000, tol=1e-
                              "early_stop": bool(early_stop)})
 
 
-def _train_width1_gram(net, vs, X, y, lr, wd, max_steps, tol, grad_tol, early_stop):
+def _train_width1_gram(net, vs, W1v, X, y, lr, wd, max_steps, tol, grad_tol, early_stop):
     """``train`` for a balanced rank-one ``net`` and ``n < d``: the width-1 Gram kernel (no eigensolver)."""
     ws = net.weights
     vt = [np.swapaxes(v, 1, 2) for v in vs]
-    x0 = (ws[0] @ vs[0])[..., 0]
+    x0 = W1v[..., 0]
     sig = [(vt[l - 1] @ ws[l] @ vs[l])[:, 0, 0] for l in range(1, net.depth - 1)]
     sig.append((vt[-1] @ ws[-1])[:, 0, 0])
-    if lr is None:
-        lr = _auto_lr(net, X, y, None)
+    K = _gram(X)
+    if lr is None:                        # the initial end-to-end vector is x0 prod(sigma): no d x m pass
+        lr = _auto_lr(net, X, y, None, gram=K, beta=x0 * np.prod(np.stack(sig, axis=1), axis=1)[:, None])
     if wd and np.any(lr * wd >= 1.0):
         raise ValueError(f"wd={wd!r} is invalid with lr={lr.max():g}: expected lr * wd < 1")
-    out = run_width1_gram(x0, np.stack(sig, axis=1), X, y, lr=lr, wd=wd, max_steps=max_steps, tol=tol,
+    out = run_width1_gram(x0, np.stack(sig, axis=1), X, y, K, lr=lr, wd=wd, max_steps=max_steps, tol=tol,
                           grad_tol=grad_tol, early_stop=bool(early_stop))
     x, sg = out["x"], out["sig"]
     beta = x * np.prod(sg, axis=1)[:, None]

@@ -42,27 +42,32 @@ def run_width1(layers, w, loss, *, lr, wd, max_steps, tol, grad_tol, early_stop,
     done = np.zeros(B, dtype=bool)
     conv = np.zeros(B, dtype=bool)
     J0 = None
-    two_scale = 2.0 * scale
+    two_scale_s = (2.0 * scale)[:, None] * s
+    q = sig.shape[1]
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for t in range(max_steps + 1):
-            pre, suf = _prefix_suffix(sig)
-            S = pre[:, -1] * sig[:, -1]                      # b_2 = prod of all sigma
+            if q == 1:                                       # depth 2: one scalar, no products
+                S = sig[:, 0]
+            else:
+                pre, suf = _prefix_suffix(sig)
+                S = pre[:, -1] * sig[:, -1]                  # b_2 = prod of all sigma
             bq = x * S[:, None]
             e = s * bq - z
             excess = scale * np.einsum("bk,bk->b", e, e)
-            G = (two_scale[:, None] * s) * e
+            G = two_scale_s * e
             xg = np.einsum("bk,bk->b", x, G)                 # u_1 = W_1^T G in hidden-1 coordinates
             GG = np.einsum("bk,bk->b", G, G)
-            ug = xg[:, None] * pre                           # u_{l-1} for each scalar layer
-            bn = suf                                         # b_{l+1} for each scalar layer
-            gs = ug * bn                                     # gradient of each scalar layer
+            # gradient of each scalar layer: u_{l-1} b_{l+1} = (x . G) prod_{j<l} sigma_j prod_{j>l} sigma_j
+            gs = xg[:, None] if q == 1 else (xg[:, None] * pre) * suf
             gsq = GG * S * S + np.einsum("bq,bq->b", gs, gs)
-            xx = np.einsum("bk,bk->b", x, x)
-            sq = np.einsum("bq,bq->b", sig, sig)
-            fro = xx + decay * decay * c0f + sq
             if wd:
+                xx = np.einsum("bk,bk->b", x, x)
+                sq = np.einsum("bq,bq->b", sig, sig)
+                fro = xx + decay * decay * c0f + sq
                 gsq += (2 * wd * np.einsum("bk,bk->b", G, bq) + wd * wd * (xx + decay * decay * c0f)
                         + 2 * wd * np.einsum("bq,bq->b", gs, sig) + wd * wd * sq)
+            else:
+                fro = 0.0
             gsq = np.maximum(gsq, 0.0)
             J = excess + floor + 0.5 * wd * fro
             if J0 is None:
@@ -78,10 +83,14 @@ def run_width1(layers, w, loss, *, lr, wd, max_steps, tol, grad_tol, early_stop,
             if t == max_steps or not active.any():
                 break
             eta = np.where(active, lr, 0.0)
-            rho = 1.0 - eta * wd
-            x = rho[:, None] * x - (eta * S)[:, None] * G
-            sig = rho[:, None] * sig - eta[:, None] * gs
-            decay = decay * rho
+            if wd:
+                rho = 1.0 - eta * wd
+                x = rho[:, None] * x - (eta * S)[:, None] * G
+                sig = rho[:, None] * sig - eta[:, None] * gs
+                decay = decay * rho
+            else:
+                x -= (eta * S)[:, None] * G
+                sig -= eta[:, None] * gs
             steps += active
     out_layers = [x[:, :, None]] + [sig[:, l, None, None] for l in range(sig.shape[1] - 1)]
     return dict(layers=out_layers, w=sig[:, -1:].copy(), decay=decay, steps=steps, time=steps * lr,
@@ -89,7 +98,7 @@ def run_width1(layers, w, loss, *, lr, wd, max_steps, tol, grad_tol, early_stop,
                 diverged=diverged)
 
 
-def run_width1_gram(x0, sig0, X, y, *, lr, wd, max_steps, tol, grad_tol, early_stop):
+def run_width1_gram(x0, sig0, X, y, K, *, lr, wd, max_steps, tol, grad_tol, early_stop):
     """Width-1 GD for ``n < d`` without any eigendecomposition: ``x = decay x0 + X^T a`` (``a`` in R^n).
 
     With ``K = X X^T`` and ``p = X x`` the loss residual is ``e = S p - y``, ``G = (2/n) X^T e``,
@@ -98,7 +107,6 @@ def run_width1_gram(x0, sig0, X, y, *, lr, wd, max_steps, tol, grad_tol, early_s
     :func:`run_width1`.
     """
     B, n, d = X.shape
-    K = X @ np.swapaxes(X, 1, 2)
     p0 = (X @ x0[..., None])[..., 0]
     x00 = np.einsum("bd,bd->b", x0, x0)
     p = p0.copy()
@@ -114,31 +122,38 @@ def run_width1_gram(x0, sig0, X, y, *, lr, wd, max_steps, tol, grad_tol, early_s
     conv = np.zeros(B, dtype=bool)
     J0 = None
     c = 2.0 / n
+    q = sig.shape[1]
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for t in range(max_steps + 1):
-            pre, suf = _prefix_suffix(sig)
-            S = pre[:, -1] * sig[:, -1]
+            if q == 1:                                       # depth 2: one scalar, no products
+                S = sig[:, 0]
+            else:
+                pre, suf = _prefix_suffix(sig)
+                S = pre[:, -1] * sig[:, -1]
             e = S[:, None] * p - y
             excess = np.einsum("bn,bn->b", e, e) / n
-            g = c * e                                        # G = X^T g
-            Kg = (K @ g[..., None])[..., 0]
-            xg = np.einsum("bn,bn->b", p, g)
-            GG = np.einsum("bn,bn->b", g, Kg)
-            gs = (xg[:, None] * pre) * suf
-            gsq = GG * S * S + np.einsum("bq,bq->b", gs, gs)
-            sq = np.einsum("bq,bq->b", sig, sig)
+            Ke = (K @ e[..., None])[..., 0]                  # G = c X^T e, K G-products via K e
+            xg = c * np.einsum("bn,bn->b", p, e)
+            GG = (c * c) * np.einsum("bn,bn->b", e, Ke)
+            if q == 1:
+                gs = xg[:, None]
+                gsq = GG * S * S + xg * xg
+            else:
+                gs = (xg[:, None] * pre) * suf
+                gsq = GG * S * S + np.einsum("bq,bq->b", gs, gs)
             if wd:
+                sq = np.einsum("bq,bq->b", sig, sig)
                 xx = decay * decay * x00 + 2 * decay * np.einsum("bn,bn->b", a, p0) + np.einsum("bn,bn->b", a, Ka)
                 gsq += 2 * wd * S * xg + wd * wd * xx + 2 * wd * np.einsum("bq,bq->b", gs, sig) + wd * wd * sq
-                fro = xx + sq
+                J = excess + 0.5 * wd * (xx + sq)
             else:
-                fro = 0.0
-            gsq = np.maximum(gsq, 0.0)
-            J = excess + 0.5 * wd * fro
+                J = excess
+            gsq = np.maximum(gsq, 0.0)                       # e . K e may round below 0 for singular K
             if J0 is None:
                 J0 = J.copy()
             gnorm = np.sqrt(gsq)
-            bad = ~np.isfinite(excess) | ~np.isfinite(gsq) | (excess > _DIVERGED)
+            # non-finite loss or gradient (both are >= 0, so their sum is finite iff both are), or blow-up
+            bad = ~(np.isfinite(excess + gsq) & (excess <= _DIVERGED))
             diverged |= bad & active
             conv = ~bad & ((excess <= tol) | ((gnorm <= grad_tol) & (J <= J0 - tol)))
             if early_stop:
@@ -148,14 +163,18 @@ def run_width1_gram(x0, sig0, X, y, *, lr, wd, max_steps, tol, grad_tol, early_s
             if t == max_steps or not active.any():
                 break
             eta = np.where(active, lr, 0.0)
-            rho = 1.0 - eta * wd
-            es = (eta * S)[:, None]
-            a = rho[:, None] * a - es * g
-            p = rho[:, None] * p - es * Kg
+            es = (eta * S * c)[:, None]
             if wd:
-                Ka = rho[:, None] * Ka - es * Kg
-            sig = rho[:, None] * sig - eta[:, None] * gs
-            decay = decay * rho
+                rho = 1.0 - eta * wd
+                a = rho[:, None] * a - es * e
+                p = rho[:, None] * p - es * Ke
+                Ka = rho[:, None] * Ka - es * Ke
+                sig = rho[:, None] * sig - eta[:, None] * gs
+                decay = decay * rho
+            else:                                            # rho = 1: in place, fewer passes
+                a -= es * e
+                p -= es * Ke
+                sig -= eta[:, None] * gs
             steps += active
     x = decay[:, None] * x0 + (a[:, None, :] @ X)[:, 0]
     return dict(x=x, sig=sig, decay=decay, steps=steps, time=steps * lr, excess=excess, floor=floor,
