@@ -19,6 +19,7 @@ from _derive import check, done, equal, step, title
 from ftheory import get, rmt
 from ftheory.symbolic import expr_of
 from ftheory.theory import linear_transfer as lt
+from ftheory.theory import linear_transfer_boundaries as ltb
 from ftheory.theory._symbols import d, depth, gamma, lam, n, norm_s, norm_t, sigma, theta
 
 title("Linear transfer and its phase diagram (docs/background.md §4, §5)")
@@ -221,8 +222,8 @@ check("limits: gamma -> 0: ||beta_t||^2 cos^2 theta (lam = 0); gamma -> 1: +oo; 
       and rT.limit("gamma", 1, "-") == sp.oo and rT.limit("gamma", 1, "+") == sp.oo
       and equal(rT.limit("gamma", "oo"), -asym))
 
-c = lt._c
-quadratic, roots, disc = lt.lobe_quadratic()
+c = ltb._c
+quadratic, roots, disc = ltb.lobe_quadratic()
 step("§5.2 under-parameterised branch x (1 - gamma) (unit teacher, lam = 0, c = |cos theta|)", quadratic)
 check("= gamma^2 - (1 + cos^2 - sigma^2) gamma + cos^2 (docs/background.md §5.2), same sign as T for gamma < 1",
       equal(quadratic, gamma ** 2 - (1 + c ** 2 - sigma ** 2) * gamma + c ** 2))
@@ -254,7 +255,7 @@ check("gamma_+ - gamma_- = sqrt(D) >= 0: always gamma_- <= gamma_+ (the paper pr
       sp.simplify(sp.radsimp(up_b - lo_b) - sp.sqrt(disc)) == 0)
 check("both registered lobe edges are roots of the quadratic",
       all(sp.simplify(sp.radsimp(quadratic.subs(gamma, r))) == 0 for r in (lo_b, up_b)))
-(over_root,) = sp.solve(lt._unit_branches()[1], gamma)
+(over_root,) = sp.solve(ltb._unit_branches()[1], gamma)
 step("Over-parameterised side: sigma^2/(gamma - 1) - sin^2 = 0", over_root)
 check("gamma_over = 1 + sigma^2/sin^2 theta (1 at sigma = 0), +oo at sin theta = 0 (registered)",
       equal(over.args[-1][0], 1 + sigma ** 2 / s_ ** 2) and over.args[0][0] == sp.oo

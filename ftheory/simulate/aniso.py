@@ -20,8 +20,8 @@ from ftheory._checks import check_int, check_real
 from ftheory.simulate._random import as_generator, check_seed
 from ftheory.simulate._threads import single_blas_thread
 from ftheory.simulate.estimate import MCEstimate
-from ftheory.simulate.linear import (TunedRidgeEstimate, _run, _seed_info, _spectral_filter, _svd, _rmatvec,
-                                     linear_transfer_readout, min_norm, ridge)
+from ftheory.simulate._linear_core import _run, _seed_info, _spectral_filter, _svd, _rmatvec
+from ftheory.simulate.linear import TunedRidgeEstimate, linear_transfer_readout, min_norm, ridge
 
 __all__ = ["sigma_data", "finetune_linear", "simulate_aniso_scratch_risk", "simulate_aniso_tuned_ridge_risk",
            "simulate_aniso_linear_transfer_risk", "simulate_aniso_finetune_linear_risk", "simulate_aniso_transfer",
