@@ -105,6 +105,7 @@ def _module_section(name: str) -> list:
 
 
 def generate() -> str:
+    """The text of docs/api.md: the intro, a module index and one section per public module."""
     out = [INTRO, "\n## Modules\n"]
     mods = public_modules()
     out += [f"- [`{m}`](#{m.replace('.', '')})" for m in mods]
@@ -114,6 +115,7 @@ def generate() -> str:
 
 
 def main(argv=None) -> int:
+    """Write docs/api.md (or, with ``--check`` in ``argv``, exit 1 if it is stale); returns the exit status."""
     from ftheory.codegen import write_or_check
 
     return write_or_check(TARGET, generate(), "python -m ftheory.apidoc", argv, __doc__.splitlines()[0])

@@ -16,6 +16,7 @@ __all__ = ["add_parser", "run"]
 
 
 def add_parser(sub):
+    """Add the ``aniso`` subcommand to the argparse subparsers ``sub``; returns its parser."""
     p = sub.add_parser("aniso", help="risks with structured input covariance (power-law, two-level or file spectrum)",
                        description=__doc__.split("\n\n")[0])
     g = p.add_mutually_exclusive_group(required=True)

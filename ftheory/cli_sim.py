@@ -24,6 +24,9 @@ def _flag(name):
 
 
 def add_simulate_parser(sub):
+    """Add the ``simulate`` subcommand (flags generated from the deep-linear option declarations) to ``sub``; returns
+    its parser.
+    """
     from ftheory.simulate.deep_linear.options import OPTIONS, TASK
 
     p = sub.add_parser("simulate", help="train deep linear networks by gradient descent and report the risk",
@@ -100,6 +103,7 @@ def cmd_simulate(ns):
 
 # -- sweep -------------------------------------------------------------------------------------------
 def add_sweep_parser(sub):
+    """Add the ``sweep`` subcommand to the argparse subparsers ``sub``; returns its parser."""
     from ftheory.simulate.catalog import SIMULATORS
     from ftheory.simulate.sweeps import EXECUTORS
 
@@ -199,6 +203,7 @@ def grid_values(param, text, fn=None):
 
 
 def cmd_sweep(ns):
+    """Run ``ftheory sweep``: the simulator over the product of the ``--grid`` values; prints a table (or JSON)."""
     from ftheory.cli_common import _emit, _number
     from ftheory.simulate.catalog import simulator
     from ftheory.simulate.sweeps import sweep, use_executor

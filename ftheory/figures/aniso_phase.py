@@ -22,6 +22,9 @@ POSITIONS = (0.0, 0.3, 1.0)
 
 
 def compute(scale, seed, progress=None, store=None):
+    """Simulated T_lt and T_ft (mean, sem) at d = 2 x scale['d'] for three window positions and five gamma; JSON-ready
+    dict.
+    """
     d = 2 * scale["d"]
     ev = A.power_law_spectrum(d, 1.0)
     gammas = [0.1, 0.25, 0.5, 0.75, 1.5]
@@ -50,6 +53,7 @@ def _theory(d, positions, ns):
 
 
 def render(data, path_stem):
+    """Draw the theory phase maps of T_lt and T_ft and the simulated slices; save PNG and PDF and return the paths."""
     import matplotlib.pyplot as plt
     from matplotlib.colors import SymLogNorm
 
@@ -90,6 +94,7 @@ def render(data, path_stem):
 
 
 def caption(data):
+    """The figure caption: setting, sizes and how to read the panels."""
     return (f"Transferability with a power-law input spectrum (lambda_k ~ k^-1, d = {data['d']}, sigma = "
             f"{data['sigma']:g}), target beta_t,k^2 ~ k^-1 and a source differing from it by a fixed Euclidean "
             "amount (norm 0.6) on 10% of the eigen-directions, placed from the largest eigenvalues (0) to the "

@@ -78,6 +78,9 @@ def gd_axes(scale, d):
 
 
 def compute(scale, seed, progress=None, store=None) -> dict:
+    """For gamma_s = 0.5 and 1.5: fine-tuning GD grid (T_ft, paired with scratch) and linear-transfer sweep (T_lt,
+    cos^2 of the effective angle) with the theory checks; JSON-ready dict (``store``: resumable sweeps).
+    """
     from ftheory.figures.ft_phase import gd_settings
 
     g = gd_settings(scale)
@@ -155,6 +158,7 @@ def _checks(gs, ft, gd_thetas, gd_ns, d_gd, lt, lt_thetas, lt_ns, d):
 # render
 # ------------------------------------------------------------------------------------------
 def render(data, path_stem) -> list:
+    """Draw the figure from ``compute``'s data; save PNG and PDF at ``path_stem`` and return the paths."""
     import matplotlib.pyplot as plt
 
     fig = plt.figure(figsize=(26, 9.6))
@@ -280,6 +284,7 @@ def _lt_slices(ax, data, rd):
 
 
 def caption(data) -> str:
+    """The figure caption: setting, sizes, the theories drawn and the agreement checks."""
     parts = []
     for rd in data["rows"]:
         ch = rd["checks"]

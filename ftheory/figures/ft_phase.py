@@ -104,6 +104,9 @@ SLICE_LR_FACTOR = 0.25  # slices: fine-tuning step / 4, closer to gradient flow 
 
 
 def run_gd_grid(thetas, ns, d, sigma, instances, seed, store, **fixed):
+    """Sweep :func:`simulate_finetune_paired` over ``thetas`` x ``ns`` (extra ``fixed`` settings passed on);
+    ``{quantity: {mean, sem, converged, instances}}`` as (n, theta) nested lists.
+    """
     fixed = {"d": d, "sigma": sigma, "max_steps": MAX_STEPS, **fixed}
     res = sweep(simulate_finetune_paired, {"theta": thetas, "n": ns}, fixed=fixed,
                 instances=instances, seed=seed, store=store, progress=False)
@@ -111,6 +114,9 @@ def run_gd_grid(thetas, ns, d, sigma, instances, seed, store, **fixed):
 
 
 def compute_ft(scale, seed, sigma, store=None, progress=None, fid="ft-phase"):
+    """Fine-tuning GD phase map and slices (depth 2, d from :func:`gd_settings`) at noise ``sigma`` with the paired gap
+    statistics against the theories; JSON-ready dict.
+    """
     g = gd_settings(scale)
     d = g["d"]
     thetas, ns = map_axes(scale, d)
@@ -227,6 +233,9 @@ def ft_boundaries(ax, sigma, *, gf=True, labels=True):
 # the figure
 # ------------------------------------------------------------------------------------------
 def make(sigma, fid, title):
+    """The fine-tuning phase-diagram :class:`Figure` ``fid`` at noise ``sigma`` (GD and theory maps, sign, 3-D surface,
+    slices, gap and scale panels).
+    """
     def compute(scale, seed, progress=None, store=None):
         return compute_ft(scale, seed, sigma, store=store and os.path.join(store, fid), progress=progress, fid=fid)
 

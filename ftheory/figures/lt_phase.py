@@ -23,12 +23,18 @@ SLICES = (math.pi / 8, math.pi / 4, 3 * math.pi / 8)
 
 
 def grid_axes(scale):
+    """The (thetas, gammas) grid: theta_k = k pi/40 (k = 1..20) and gamma = 0.1..2.0, thinned by
+    ``scale['theta_stride']`` / ``scale['gamma_stride']``.
+    """
     thetas = [k * math.pi / 40 for k in range(1, 21, scale.get("theta_stride", 1))]
     gammas = [round(0.1 * k, 10) for k in range(1, 21, scale.get("gamma_stride", 1))]
     return thetas, gammas
 
 
 def compute_lt_grid(scale, seed, sigma, store=None, progress=None):
+    """Simulated T_lt = R_sc - R_lt (mean, sem) on the :func:`grid_axes` grid at d = scale['d'] (n = round(gamma d));
+    JSON-ready dict with rows n and columns theta.
+    """
     d = scale["d"]
     thetas, gammas = grid_axes(scale)
     ns = sorted({int(round(g * d)) for g in gammas})
@@ -45,6 +51,9 @@ def compute_lt_grid(scale, seed, sigma, store=None, progress=None):
 
 
 def make(sigma, fid, title):
+    """The linear-transfer phase-diagram :class:`Figure` ``fid`` at noise ``sigma`` (simulated and theory maps, sign,
+    slices, 3-D surface).
+    """
     def compute(scale, seed, progress=None, store=None):
         return compute_lt_grid(scale, seed, sigma, store=store and os.path.join(store, fid), progress=progress)
 

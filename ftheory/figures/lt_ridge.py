@@ -46,6 +46,9 @@ def _rows(res, n):
 
 
 def compute(scale, seed, progress=None, store=None) -> dict:
+    """Linear-transfer risk against lam at gamma = 0.5: closed-form refit and deep-linear GD sweeps at n = gamma d, and
+    the small-n exact means and simulations; JSON-ready dict (``store``: resumable sweeps).
+    """
     d = scale["d"]
     n = int(round(GAMMA * d))
     mc = scale.get("ridge_instances", 50 * scale["instances"])
@@ -85,6 +88,7 @@ def _deep_lt(n, d, theta, sigma, lam, instances, seed):
 
 
 def render(data, path_stem) -> list:
+    """Draw the figure from ``compute``'s data; save PNG and PDF at ``path_stem`` and return the paths."""
     fig, axes = style.new_figure(ncols=2, width=5.0, height=3.8)
     ax, ax2 = axes[0]
     lam_line = np.linspace(0, 0.6, 121)
@@ -127,6 +131,7 @@ def render(data, path_stem) -> list:
 
 
 def caption(data) -> str:
+    """The figure caption: setting, sizes and what the lines and points are."""
     return (f"Linear-transfer risk against the read-out ridge penalty lambda at gamma = {GAMMA:g} (n = {data['n']}, "
             f"d = {data['d']}), theta = pi/8, sigma = {SIGMA:g}. Solid: asymptotic eq. (13) (docs/background.md §4.4); dashed: "
             f"exact finite-n mean (§4.4, quadrature); points: read-out refit on the pretrained feature "

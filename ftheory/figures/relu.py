@@ -48,6 +48,9 @@ PHASE_TITLE = "ReLU networks: transferability over (mu, n) and the predicted bou
 
 
 def compute_phase(scale, seed, progress=None, store=None) -> dict:
+    """relu-phase data: relative T_lt (mean, sem) over (mu, n) from the shared experiment, the pooled scratch power-law
+    fit and the predicted boundaries n*(mu) (teacher and student spans, C(n)-corrected); JSON-ready dict.
+    """
     cfg, res = experiment(scale, seed, store, progress)
     T = res.transferability("lt")
     T_mean, T_sem = mean_sem(T)
@@ -167,6 +170,7 @@ def _colour_limit(T) -> float:
 
 
 def render_phase(data, path_stem) -> list:
+    """Draw the figure from ``compute``'s data; save PNG and PDF at ``path_stem`` and return the paths."""
     fig, axes = style.new_figure(ncols=2, width=5.0, height=4.2)
     ax = axes[0][0]
     mus, ns = np.array(data["mus"], float), np.array(data["ns"], float)
@@ -252,6 +256,7 @@ def render_phase(data, path_stem) -> list:
 
 
 def caption_phase(data) -> str:
+    """The relu-phase caption: what is drawn, the fitted power law, the boundaries and the settings."""
     f = data["fit"]
     return (f"Empirical linear-transfer transferability T_lt = R_sc - R_lt (docs/background.md §10, paper Fig. 3e), "
             f"relative to ||f_t||^2 per instance and averaged; blue: transfer helps (colour scale: 95th percentile of "
@@ -343,6 +348,9 @@ POWER_TITLE = "ReLU networks: scratch risk power law"
 
 
 def compute_power(scale, seed, progress=None, store=None) -> dict:
+    """relu-powerlaw data: pooled relative scratch risks against n, power-law fits (pooled, paper's fixed nu, all n,
+    per seed) and local slopes; JSON-ready dict.
+    """
     cfg, res = experiment(scale, seed, store, progress)
     R, group, conv = pooled_scratch(cfg, res, seed, store, progress)
     mean, sem = mean_sem(R)
@@ -361,6 +369,7 @@ def compute_power(scale, seed, progress=None, store=None) -> dict:
 
 
 def render_power(data, path_stem) -> list:
+    """Draw the figure from ``compute``'s data; save PNG and PDF at ``path_stem`` and return the paths."""
     fig, axes = style.new_figure(width=5.0, height=3.8)
     ax = axes[0][0]
     ns = np.array(data["ns"], float)
@@ -394,6 +403,7 @@ def render_power(data, path_stem) -> list:
 
 
 def caption_power(data) -> str:
+    """The relu-powerlaw caption: the fits with their bootstrap intervals and the settings."""
     f, ff, fa = data["fit"], data["fit_fixed"], data["fit_all"]
     seeds = data.get("fit_per_seed", [])
     per = (f"; each seed alone ({seeds[0]['instances']} instances): nu = "

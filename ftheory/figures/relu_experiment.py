@@ -36,6 +36,9 @@ _MEMO: dict = {}
 
 
 def config(scale) -> dict:
+    """Settings of the shared ReLU experiment for a figure scale (``scale['relu']``, else by ``scale['d']``), with the
+    preset name; ValueError for an unknown preset.
+    """
     name = scale.get("relu", "cpu" if scale.get("d", 100) >= 80 else "tiny")
     if name not in CONFIGS:
         raise ValueError(f"relu scale {name!r} is invalid: expected one of {', '.join(CONFIGS)}")
@@ -77,6 +80,7 @@ def experiment(scale, seed, store=None, progress=None) -> tuple[dict, ReluTransf
 
 
 def settings_text(cfg, res) -> str:
+    """One-sentence description of the simulation settings of ``res`` (sizes, training, read-out) for captions."""
     p = res.params
     pre = (f"up to {p['pretrain_steps']} GD steps at lr = {p['pretrain_lr']:g}, stopped at a source risk of "
            f"{p['pretrain_tol']:g} ||f_s||^2" if p.get("pretrain_early_stop") else
@@ -93,6 +97,7 @@ def settings_text(cfg, res) -> str:
 
 
 def mean_sem(a, axis=0):
+    """Mean and standard error (ddof 1) of ``a`` along ``axis``; the standard error is NaN with one sample."""
     a = np.asarray(a, dtype=float)
     k = a.shape[axis]
     sem = a.std(axis=axis, ddof=1) / math.sqrt(k) if k > 1 else np.full(a.mean(axis=axis).shape, np.nan)
@@ -152,6 +157,7 @@ def clean(rel, floor=1e-10):
 
 
 def num(v):
+    """A number from figure JSON: ``"inf"``/``"-inf"`` to +-inf, None to NaN, anything else unchanged."""
     return math.inf if v == "inf" else (-math.inf if v == "-inf" else (math.nan if v is None else v))
 
 

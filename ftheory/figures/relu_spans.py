@@ -26,6 +26,9 @@ def _feature_kernel(W, weights, X):
 
 
 def compute_gram(scale, seed, progress=None, store=None) -> dict:
+    """relu-gram data: kernel alignment and outside-span fractions (mean, sem over instances) of the pretrained and
+    initial networks at mu = gram_mu, and the kernels and neuron cosines of instance 0.
+    """
     cfg, res = experiment(scale, seed, store, progress)
     j = int(np.argmin(np.abs(res.mus - cfg["gram_mu"])))
     mu = float(res.mus[j])
@@ -80,6 +83,9 @@ def _claim_text(s) -> str:
 
 
 def render_gram(data, path_stem) -> list:
+    """Draw the three normalised Gram matrices and the student-teacher neuron cosines; save PNG and PDF and return the
+    paths.
+    """
     fig, axes = style.new_figure(ncols=4, width=3.0, height=3.4, layout="constrained")
     ax = axes[0]
     mats = [("pretrained network", data["K_trained"]), (r"source teacher ($|S|=%d$)" % data["kept"], data["K_source"]),
@@ -116,6 +122,7 @@ def render_gram(data, path_stem) -> list:
 
 
 def caption_gram(data) -> str:
+    """The relu-gram caption, with the alignment and outside-span diagnostics (mean +- s.e.) and the settings."""
     s = data["summary"]
     f = lambda k: f"{s[k][0]:.3f} +- {s[k][1]:.3f}"  # noqa: E731
     return (f"Kernel of the pretrained mean-field network vs the source teacher (docs/background.md §10.1, "
@@ -143,6 +150,9 @@ PROJ_TITLE = "ReLU networks: target outside the source feature space"
 
 
 def compute_projection(scale, seed, progress=None, store=None) -> dict:
+    """relu-projection data: the target's part outside the kept-teacher span (fresh teachers) and outside the
+    pretrained-student span, absolute and relative, with the relative linear-transfer risk at the largest n.
+    """
     cfg, res = experiment(scale, seed, store, progress)
     if progress:
         progress(f"{PROJ_ID}: teacher spans")
@@ -172,6 +182,9 @@ def compute_projection(scale, seed, progress=None, store=None) -> dict:
 
 
 def render_projection(data, path_stem) -> list:
+    """Draw the outside-span residuals against mu (absolute and relative panels); save PNG and PDF and return the
+    paths.
+    """
     fig, axes = style.new_figure(ncols=2, width=4.2, height=3.4)
     mf, mu = np.array(data["mus_fine"]), np.array(data["mus"])
     dx = 0.012 * (mf.max() - mf.min() if mf.size > 1 else 1.0)   # side by side: squares left, triangles right
@@ -199,6 +212,7 @@ def render_projection(data, path_stem) -> list:
 
 
 def caption_projection(data) -> str:
+    """The relu-projection caption: what each marker is, the student/teacher residual ratio and the settings."""
     return (f"Part of the target teacher outside the source feature space against the removed fraction mu "
             f"(docs/background.md §10.3, Fig. 3d; the paper's normalisation cannot be recovered, so absolute and "
             f"relative values are shown). Circles: span of the kept teacher neurons, exact from kernel Gram matrices, "

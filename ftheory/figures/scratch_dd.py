@@ -20,6 +20,9 @@ TITLE = "Double descent of training from scratch"
 
 
 def compute(scale, seed, progress=None, store=None) -> dict:
+    """Minimum-norm scratch risk (mean, std, sem) for gamma = 0.1 .. 2 at sigma = 0 and 0.2, with the asymptotic and
+    finite-size theory; JSON-ready dict.
+    """
     d = scale["d"]
     gammas = np.round(np.arange(0.1, 2.0001, 0.1), 10)
     sigmas = (0.0, 0.2)
@@ -39,6 +42,7 @@ def compute(scale, seed, progress=None, store=None) -> dict:
 
 
 def render(data, path_stem) -> list:
+    """Draw the figure from ``compute``'s data; save PNG and PDF at ``path_stem`` and return the paths."""
     fig, axes = style.new_figure(ncols=2, width=4.4)
     rows = data["rows"]
     grid = np.linspace(0, 2, 2001)
@@ -72,6 +76,7 @@ def render(data, path_stem) -> list:
 
 
 def caption(data) -> str:
+    """The figure caption: setting, sizes and what the lines and points are."""
     return (f"Scratch risk against gamma = n/d at sigma = 0 (left) and 0.2 (right). Line: eq. (8); "
             f"grey ticks: exact finite-size mean at d = {data['d']} (docs/background.md §3.3); points: minimum-norm "
             f"interpolator (the small-initialisation limit of gradient flow, §3.1), mean +- 1 sd over "

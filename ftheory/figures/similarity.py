@@ -44,6 +44,9 @@ def _angles(scale):
 
 
 def compute(scale, seed, progress=None, store=None) -> dict:
+    """Simulated linear-transfer transferability against theta (gamma = 0.5) and against gamma (theta = pi/4), and the
+    empirical W1 estimate against theta; JSON-ready dict (``store``: resumable sweeps).
+    """
     d = scale["d"]
     n = int(round(GAMMA * d))
     inst = scale.get("similarity_instances", 10 * scale["instances"])
@@ -78,6 +81,7 @@ def _pair_at_gamma(gamma, d, theta, sigma, instances, seed):
 
 
 def render(data, path_stem) -> list:
+    """Draw the figure from ``compute``'s data; save PNG and PDF at ``path_stem`` and return the paths."""
     t_lt = ftheory.get("linear_transfer_transferability")
     t_fin = ftheory.get("linear_transfer_transferability_finite")
     kl = ftheory.get("kl_divergence_task")
@@ -168,6 +172,7 @@ def render(data, path_stem) -> list:
 
 
 def caption(data) -> str:
+    """The figure caption: setting, sizes and how to read the three panels."""
     same = next(r for r in data["w1"] if r["theta"] == 0)
     top = next(r for r in data["w1"] if r["theta"] == max(x["theta"] for x in data["w1"]))
     return (f"Transferability of linear transfer against distances between the source and target laws, unit target "

@@ -39,6 +39,9 @@ def pi_ticks(axis, lo=0.0, hi=math.pi / 2, step=math.pi / 8):
 
 
 def new_figure(ncols=1, nrows=1, width=4.2, height=3.3, **kwargs):
+    """``(fig, axes)`` with a 2-D array of ``nrows x ncols`` axes, each ``width x height`` inches; ``kwargs`` go to
+    ``plt.subplots``.
+    """
     fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows), squeeze=False, **kwargs)
     return fig, axes
 

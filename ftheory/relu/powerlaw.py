@@ -83,6 +83,7 @@ class PowerLawFit:
         return self.A * np.asarray(n, dtype=float) ** (-self.nu)
 
     def as_dict(self) -> dict:
+        """The fit as a JSON-ready dict (estimates, confidence intervals, method and the data fitted)."""
         return {"A": self.A, "nu": self.nu, "A_ci": list(self.A_ci), "nu_ci": list(self.nu_ci),
                 "level": self.level, "method": self.method, "fixed_nu": self.fixed_nu,
                 "n": [float(v) for v in self.n], "risk": [float(v) for v in self.risk],

@@ -63,6 +63,7 @@ class ReadoutSpectrum:
 
     @property
     def rank(self) -> int:
+        """Number ``r`` of kept eigenvalues (the rank of the feature second moment after the cut-off)."""
         return int(self.eigenvalues.size)
 
 

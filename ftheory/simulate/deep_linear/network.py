@@ -59,18 +59,22 @@ class DeepLinearNet:
 
     @property
     def depth(self) -> int:
+        """Number of weight matrices ``L`` (>= 2)."""
         return len(self.weights)
 
     @property
     def instances(self) -> int:
+        """Number of networks ``B`` in the batch."""
         return self.weights[0].shape[0]
 
     @property
     def d(self) -> int:
+        """Input dimension (rows of ``W_1``)."""
         return self.weights[0].shape[1]
 
     @property
     def width(self) -> int:
+        """Hidden width ``m`` (columns of ``W_1``)."""
         return self.weights[0].shape[2]
 
     @property

@@ -83,12 +83,14 @@ class TrainResult:
 
     @property
     def net(self) -> DeepLinearNet:
+        """Final weights as a :class:`DeepLinearNet` (assembled on first access, then cached)."""
         if "net" not in self._cache:
             self._cache["net"] = self._build()
         return self._cache["net"]
 
     @property
     def all_converged(self) -> bool:
+        """True when every instance met the convergence criterion."""
         return bool(np.all(self.converged))
 
 

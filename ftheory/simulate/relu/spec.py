@@ -27,12 +27,14 @@ def real(name, value, **bounds):
 
 
 def check_mu(value):
+    """``mu`` as a float in [0, 1) (removed fraction of teacher neurons); ValueError otherwise, also for a bool."""
     if isinstance(value, bool):
         raise ValueError(f"mu={value!r} is invalid: expected a real number in {PARAMS['mu'].domain}")
     return float(PARAMS["mu"].validate(value))
 
 
 def check_grid(name, values, check):
+    """A non-empty 1-D sequence ``values`` of distinct entries, each validated by ``check``; returns the list."""
     arr = np.atleast_1d(np.asarray(values, dtype=object))
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"{name}={values!r} is invalid: expected a non-empty 1-D sequence")
@@ -43,6 +45,7 @@ def check_grid(name, values, check):
 
 
 def check_source(source):
+    """``source``: ``"population"`` or a sample size (int >= 1); ValueError otherwise."""
     if isinstance(source, str):
         if source != "population":
             raise ValueError(f"source={source!r} is invalid: expected 'population' or an integer >= 1")
@@ -51,6 +54,7 @@ def check_source(source):
 
 
 def check_rcond(rcond):
+    """``rcond`` as a float in [0, 1) (read-out singular-value cut-off); ValueError otherwise."""
     r = real("rcond", rcond)
     if r >= 1:
         raise ValueError(f"rcond={rcond!r} is invalid: expected a real number in [0, 1)")
@@ -58,11 +62,13 @@ def check_rcond(rcond):
 
 
 def check_training(lr, steps, tol, grad_tol):
+    """Validated ``(lr > 0, steps >= 0 int, tol >= 0, grad_tol >= 0)`` of one gradient descent."""
     return (real("lr", lr, low_open=True), check_int("steps", steps, 0), real("tol", tol),
             real("grad_tol", grad_tol))
 
 
 def check_dtype(dtype):
+    """``dtype`` if it is ``"float64"`` or ``"float32"``; ValueError otherwise."""
     if dtype not in ("float64", "float32"):
         raise ValueError(f"dtype={dtype!r} is invalid: expected 'float64' or 'float32'")
     return dtype
@@ -182,13 +188,16 @@ class ReluSpec:
 
     @property
     def finetune_lr(self) -> float:
+        """Fine-tuning step size: ``ft_lr``, or ``lr`` when it is None."""
         return self.lr if self.ft_lr is None else self.ft_lr
 
     @property
     def finetune_steps(self) -> int:
+        """Fine-tuning step budget: ``ft_steps``, or ``steps`` when it is None."""
         return self.steps if self.ft_steps is None else self.ft_steps
 
     def as_dict(self) -> dict:
+        """The settings as a dict, in declaration order."""
         return {k: getattr(self, k) for k in self.names()}
 
 
