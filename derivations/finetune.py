@@ -213,7 +213,7 @@ values = [float(c_num(gamma=0.5, sigma=1.0, depth=L_)) for L_ in (2, 3, 4, 8)]
 step(f"gamma = 0.5, sigma = 1: c at depth 2, 3, 4, 8 = {[round(x, 6) for x in values]}")
 check("depth dependence for sigma > 0: c increases strictly with depth",
       all(x < y for x, y in zip(values, values[1:])))
-deep = float(c_num(gamma=0.5, sigma=1.0, depth=10 ** 5))
+deep = float(c_num.mp(gamma=0.5, sigma=1.0, depth=10 ** 5, dps=30))  # float64 stops at depth 1000
 check(f"L -> oo: c^2 (1 - a) = b, c -> sqrt(b/gamma) = sqrt(1 + sigma^2/(1 - gamma)) = sqrt(3) "
       f"(depth 1e5: {deep:.6f})", abs(deep - 3 ** 0.5) < 1e-4)
 check("sigma = 0, unit teachers: c = 1 at every depth (PositiveRoot(L, 1 - gamma, gamma) = 1)",

@@ -178,6 +178,8 @@ def _fixed(items, fn) -> dict:
         name, sep, text = item.partition("=")
         if not sep or not name:
             raise ValueError(f"--set expects NAME=VALUE, got {item!r}")
+        if name in values:
+            raise ValueError(f"--set {name} is given twice ({name}={values[name]!r} and {item!r}); give it once")
         values[name] = _param(name, fn).parse(text)
     return values
 
@@ -214,6 +216,8 @@ def cmd_sweep(ns):
         name, sep, text = item.partition("=")
         if not sep:
             raise _err()(f"--grid expects NAME=VALUES, got {item!r}")
+        if name in grid:
+            raise _err()(f"--grid {name} is given twice; give all its values in one --grid {name}=a,b,c")
         grid[name] = grid_values(name, text, fn)
     if not grid:
         raise _err()("give at least one --grid NAME=VALUES")

@@ -33,8 +33,8 @@ def test_simulators_reject_complex_spectra_and_teachers():
     from ftheory.simulate import aniso as sim
 
     with pytest.raises(ValueError, match="^eigenvalues is complex"):
-        sim.simulate_scratch_risk(EV + 0j, BT, 10, 0.2, instances=2, seed=0)
+        sim.simulate_aniso_scratch_risk(EV + 0j, BT, 10, 0.2, instances=2, seed=0)
     with pytest.raises(ValueError, match="^beta_t is complex"):
-        sim.simulate_scratch_risk(EV, BT + 0j, 10, 0.2, instances=2, seed=0)
+        sim.simulate_aniso_scratch_risk(EV, BT + 0j, 10, 0.2, instances=2, seed=0)
     with pytest.raises(ValueError, match="^beta_s is complex"):
-        sim.simulate_linear_transfer_risk(EV, BS + 1j, BT, 10, 0.2, instances=2, seed=0)
+        sim.simulate_aniso_linear_transfer_risk(EV, BS + 1j, BT, 10, 0.2, instances=2, seed=0)
