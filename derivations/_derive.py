@@ -43,7 +43,15 @@ def equal(a, b) -> bool:
             for (ea, ca), (eb, cb) in zip(a.args, b.args))
     if any(isinstance(x, sp.Basic) and x.is_infinite for x in (a, b)):
         return a == b
-    return sp.simplify(sp.expand(a - b)) == 0
+    if sp.simplify(sp.expand(a - b)) == 0:
+        return True
+    # stable rewrites write sin(x/2)^2 for (1 - cos x)/2 (docs/performance.md, accuracy): undo them and retry
+    half = (lambda e: e.is_Pow and e.exp == 2 and isinstance(e.base, sp.sin),
+            lambda e: (1 - sp.cos(2 * e.base.args[0])) / 2)
+    a2, b2 = (sp.sympify(x).replace(*half) if isinstance(x, sp.Basic) else x for x in (a, b))
+    if (a2, b2) != (a, b) and sp.simplify(sp.expand(a2 - b2)) == 0:
+        return True
+    return bool(sp.simplify(sp.expand(sp.powsimp(sp.expand_power_base(a2 - b2, force=False)))) == 0)
 
 
 def check(claim: str, ok: bool):

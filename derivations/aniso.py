@@ -64,8 +64,28 @@ check("... and it is the registered expression with lam = 0, literally",
 ltf = expr_of("aniso2_linear_transfer_risk_finite")
 iso_ltf = get("linear_transfer_risk_finite").expr.subs(lam, 0)
 iso_ltf = sp.piecewise_fold(iso_ltf)
-check("finite-n linear transfer at eig_ratio = 1 equals linear_transfer_risk_finite at lam = 0, branch by branch",
-      equal(ltf.subs(iso), iso_ltf))
+
+
+def _same_zero_set(c1, c2):
+    """Eq(sum of positive multiples of squares, 0) and the conjunction Eq(each base, 0) are the same set."""
+    if c1 == c2 or sp.simplify(sp.Equivalent(c1, c2)) is sp.true:
+        return True
+    eq, conj = (c1, c2) if isinstance(c1, sp.Eq) else (c2, c1)
+    if not (isinstance(eq, sp.Eq) and eq.rhs == 0 and isinstance(conj, sp.And)):
+        return False
+    zeros = {a.lhs for a in conj.args if isinstance(a, sp.Eq) and a.rhs == 0}
+    terms = sp.Add.make_args(sp.expand(eq.lhs))
+    # each term is a positive coefficient times an even power of one of the zero-set bases
+    return all(any(t.has(z) for z in zeros) and t.subs({z: 0 for z in zeros}) == 0 for t in terms) and \
+        all(any(t.has(z) for t in terms) for z in zeros) and \
+        all(sp.ask(sp.Q.nonnegative(t)) is not False for t in terms)
+
+
+_a, _b = ltf.subs(iso), iso_ltf
+check("finite-n linear transfer at eig_ratio = 1 equals linear_transfer_risk_finite at lam = 0, branch by branch "
+      "(the noiseless-zero branch: r_t^2 sin^2 theta + sigma^2 = 0 iff sigma = 0 and sin theta = 0)",
+      len(_a.args) == len(_b.args) and all(equal(ea, eb) and _same_zero_set(ca, cb)
+                                           for (ea, ca), (eb, cb) in zip(_a.args, _b.args)))
 ft = expr_of("aniso2_ft_transferability")
 iso_ft = get("finetune_transferability").expr
 iso_ft_under = [v for v, c in iso_ft.args if c == (gamma < 1)][0]

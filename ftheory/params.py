@@ -460,7 +460,7 @@ _DECLARATIONS = [
     Param("frac_a", "fraction of input directions in the first block (eigenvalue a) of a two-level spectrum",
           low=0.0, high=1.0, low_open=True, high_open=True, latex=r"\rho_{a}", symbol_name="rho_a"),
     Param("eig_ratio", "ratio a/b of the two eigenvalues of a two-level spectrum (1: isotropic)",
-          low=0.0, low_open=True, latex=r"r_{ab}", symbol_name="r_ab", strategy_high=20.0),
+          low=0.0, low_open=True, latex=r"r_{ab}", symbol_name="r_ab", strategy_high=20.0, scale=True),
     Param("energy_t", "fraction of the target teacher's squared norm on the eigenvalue-a block",
           low=0.0, high=1.0, latex=r"e_{t}", symbol_name="e_t"),
     Param("energy_s", "fraction of the source teacher's squared norm on the eigenvalue-a block",

@@ -34,9 +34,9 @@ def tiny(tmp_path_factory):
     return out, report
 
 
-#: figures whose layout is being fixed on another branch (helper "relu", issue 12 §4); strict, so the
+#: figures whose layout still fails the checker at tiny scale (relu-phase: issue 12 §4, open); strict, so the
 #: marker must be removed when the fix is merged
-LAYOUT_PENDING = {"relu-phase", "relu-powerlaw"}
+LAYOUT_PENDING = {"relu-phase"}
 
 
 @pytest.mark.parametrize("fid", [pytest.param(f, marks=pytest.mark.xfail(strict=True, reason="relu layout fix pending"))

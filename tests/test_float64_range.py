@@ -141,6 +141,11 @@ KNOWN = {
     "linear_transfer_transferability": "R_sc - R_lt cancels for a large ridge (4.4e-12 relative at gamma = 0, "
                                        "lam = 1e6); the rewrite (R_sc - |beta_t|^2) + ... cancels instead at "
                                        "gamma > 1, sigma = 0, so it needs a branch on lam_eff",
+    "aniso2_lt_transferability": "R_sc - R_lt of a two-level spectrum cancels where the two risks nearly agree "
+                                 "(3.8e-12 relative at gamma = 0, eig_ratio = 1e4, T = 7.8e-5); not yet "
+                                 "rewritten in a cancellation-free form",
+    "finite_source_effective_angle": "arccos of a ratio close to 1 at large gamma_s (3.9e-12 relative at "
+                                     "theta = 0, gamma_s = 1000): needs an atan2/half-angle form",
 }
 
 
