@@ -148,7 +148,9 @@ def _segments_hit(segments, box: Bbox, clip: Bbox | None) -> bool:
 
 def problems(fig) -> list:
     """Every layout defect of ``fig`` (see the module docstring); an empty list when it is clean."""
-    fig.canvas.draw()
+    from ftheory.figures.style import draw_quietly
+
+    draw_quietly(fig.canvas.draw)
     renderer = fig.canvas.get_renderer()
     axes = [ax for ax in fig.axes if ax.get_visible()]
     plain = [ax for ax in axes if not _is_colorbar(ax)]
