@@ -48,14 +48,14 @@ def cmd_show(ns):
     """``ftheory show NAME``: metadata and the pretty-printed formula of a result."""
     from ftheory.registry import get
 
-    from ftheory.display import formula_text, user_reference
+    from ftheory.display import formula_text
 
     r = get(ns.name)
     if ns.json:
         _emit({**r.spec.as_dict(), "params": list(r.params), "domain": r.domain,
                "defaults": r.defaults, "expr": str(r.expr), "latex": r.latex()}, True, "")
         return
-    print(f"{r.name}  [{r.status}]  {user_reference(r.reference)}")
+    print(f"{r.name}  [{r.status}]  {r.reference}")
     print(r.summary)
     print()
     print(formula_text(r))

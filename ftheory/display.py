@@ -17,7 +17,7 @@ import html
 
 from ftheory.params import PARAMS
 
-__all__ = ["labels", "user_reference", "signature_latex", "latex_repr", "html_card", "piecewise_lines", "formula_text",
+__all__ = ["labels", "signature_latex", "latex_repr", "html_card", "piecewise_lines", "formula_text",
            "unicode_names"]
 
 #: status -> (short label, meaning) shown on the card
@@ -30,11 +30,6 @@ STATUS_LABELS = {
 }
 
 _BADGE_COLOURS = {"exact": "#2a7d4f", "approximate": "#8a6d1f", "bound": "#5b5b9a", "extension": "#9a3b3b"}
-
-
-def user_reference(reference: str) -> str:
-    """The reference as users can follow it: the theory notes are published as docs/background.md."""
-    return reference.replace("docs/background.md", "docs/background.md")
 
 
 def labels(result) -> dict:
@@ -117,7 +112,7 @@ def html_card(result, formula: bool = True) -> str:
         '<table style="border-collapse:collapse;margin:4px 0"><tr>'
         + "".join(f'<th style="text-align:left;padding-right:8px">{h}</th>'
                   for h in ("parameter", "", "domain", "default", "meaning")) + "</tr>" + "".join(rows) + "</table>"
-        f"{constraints}<div><b>reference:</b> {esc(user_reference(result.reference))}</div>{checked}"
+        f"{constraints}<div><b>reference:</b> {esc(result.reference)}</div>{checked}"
         f'<div style="color:#666;font-size:0.85em">topic {esc(result.topic)}; '
         f'{esc(lab["regime_meaning"])}; the formula: <code>r.latex()</code>, <code>r.expr</code></div></div>')
 

@@ -63,7 +63,7 @@ def grid(result, **params):
     """
     import xarray as xr
 
-    from ftheory.display import signature_latex, user_reference
+    from ftheory.display import signature_latex
 
     axes, fixed = {}, {}
     for name, value in params.items():
@@ -94,7 +94,7 @@ def grid(result, **params):
     values = np.broadcast_to(values, tuple(axes[n].size for n in names)).copy()
     shown = {**result.defaults, **{k: v for k, v in fixed.items()}}
     shown = {k: shown[k] for k in result.params if k in shown and k not in axes}
-    attrs = {"result": result.name, "latex": signature_latex(result), "reference": user_reference(result.reference),
+    attrs = {"result": result.name, "latex": signature_latex(result), "reference": result.reference,
              "status": result.status, "long_name": result.summary,
              "fixed": ", ".join(f"{k}={float(v):g}" for k, v in shown.items())}
     attrs.update({k: int(v) if PARAMS[k].integer else float(v) for k, v in shown.items()})
