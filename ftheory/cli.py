@@ -64,8 +64,9 @@ def cmd_show(ns):
     for p, dom in r.domain.items():
         default = f"  (default {r.defaults[p]:g})" if p in r.defaults else ""
         print(f"  {p} in {dom}{default}")
-    if r.checked_by:
-        print(f"checked by: {r.checked_by}")
+    from ftheory.twins import checked_by
+    if checked_by(r.name):
+        print(f"checked by: {checked_by(r.name)}")
 
 
 def cmd_latex(ns):

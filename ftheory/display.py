@@ -101,7 +101,8 @@ def html_card(result, formula: bool = True) -> str:
         rows.append("<tr>" + "".join(f'<td style="padding:1px 8px 1px 0">{c}</td>' for c in cells) + "</tr>")
     constraints = (f"<div><b>constraints:</b> {esc(result.spec.constraints)}</div>"
                    if result.spec.constraints else "")
-    checked = f"<div><b>checked by:</b> <code>{esc(result.checked_by)}</code></div>" if result.checked_by else ""
+    checked = (f"<div><b>check against simulation:</b> <code>ftheory validate --result {esc(result.name)}</code> "
+               f"(its twin: <code>ftheory show {esc(result.name)}</code>)</div>")
     return (
         '<div class="ftheory-result" style="border:1px solid #ccc;border-radius:6px;padding:8px 12px;'
         'max-width:760px;font-size:0.92em">'

@@ -11,6 +11,7 @@ import sys
 from ftheory.params import PARAMS
 from ftheory.registry import results
 from ftheory.result import STATUSES
+from ftheory.twins import checked_by
 
 TARGET = pathlib.Path(__file__).resolve().parents[1] / "docs" / "theory.md"
 
@@ -52,8 +53,8 @@ def generate() -> str:
         out.append(f"\n$$\n{r.latex()}\n$$\n")
         domain = "; ".join(f"`{p}` ∈ {dom}" if p != "constraints" else dom for p, dom in r.domain.items())
         out.append(f"\nDomain: {domain}.")
-        if r.checked_by:
-            out.append(f" Checked by `{r.checked_by}`.")
+        if checked_by(r.name):
+            out.append(f" Checked by: {checked_by(r.name)}.")
         out.append(f"\n\n```\n{example_call(r)}\n```\n")
     return "".join(out)
 

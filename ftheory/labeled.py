@@ -130,8 +130,6 @@ def to_dataset(estimates, coords: dict | None = None, *, attrs: dict | None = No
     >>> list(ds.data_vars), ds.gamma.values.tolist()
     (['mean', 'sem', 'std', 'instances', 'converged'], [0.5, 1.5])
     """
-    import xarray as xr
-
     attrs = dict(attrs or {})
     if coords is None:
         if isinstance(estimates, (list, tuple)):

@@ -5,8 +5,7 @@ from the primitives of :mod:`ftheory.rmt`::
 
     @register("scratch_risk", params=("gamma", "sigma", "norm_t"), status="PAPER",
               reference="docs/background.md §3.2; paper Theorem 3.6, eq. (8)", topic="scratch",
-              summary="Excess risk of training from scratch in the proportional limit.",
-              checked_by="ftheory.simulate.linear.simulate_min_norm_risk")
+              summary="Excess risk of training from scratch in the proportional limit.")
     def scratch_risk():
         return rmt.proportional_limit(expr_of("scratch_risk_finite"), n, d, gamma)
 
@@ -50,7 +49,6 @@ class ResultSpec:
     reference: str
     topic: str
     summary: str
-    checked_by: str | None = None
     constraints: str = ""
     #: ``((param, largest value, reason[, other]), ...)``: where float64 evaluation is not supported (``.mp`` is)
     float64_limits: tuple = ()
@@ -73,7 +71,7 @@ _BUILDERS: dict = {}
 _EXPR_CACHE: dict = {}
 
 
-def register(name, *, params, status, reference, topic, summary, checked_by=None, constraints="",
+def register(name, *, params, status, reference, topic, summary, constraints="",
              float64_limits=(), at_least=()):
     """Declare a result: decorate a zero-argument builder that returns its SymPy expression.
 
@@ -84,7 +82,7 @@ def register(name, *, params, status, reference, topic, summary, checked_by=None
     ``other`` the limit applies only where parameter ``other`` is positive. ``at_least`` lists
     ``(param, minimum)`` bounds of the result's own domain (``ValueError`` below them).
     """
-    spec = ResultSpec(name, tuple(params), status, reference, topic, summary, checked_by, constraints,
+    spec = ResultSpec(name, tuple(params), status, reference, topic, summary, constraints,
                       tuple(tuple(x) for x in float64_limits), tuple(tuple(x) for x in at_least))
 
     def deco(builder):
@@ -130,7 +128,7 @@ class Result:
 
     Attributes
     ----------
-    name, params, status, reference, topic, summary, checked_by
+    name, params, status, reference, topic, summary
         See :class:`ResultSpec`. ``params`` lists every parameter in call order; those with a
         canonical default (``norm_t=1``, ``lam=0``, ``depth=2`` ...) may be omitted.
 
@@ -158,7 +156,6 @@ class Result:
     reference = property(lambda self: self.spec.reference, doc="Where the result is stated or derived.")
     topic = property(lambda self: self.spec.topic, doc="Part of the theory it belongs to.")
     summary = property(lambda self: self.spec.summary, doc="One-sentence statement.")
-    checked_by = property(lambda self: self.spec.checked_by, doc="Dotted path of the simulator named at registration (the twin registry, ftheory.twins, is authoritative).")
 
     @property
     def required(self) -> tuple:

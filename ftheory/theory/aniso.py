@@ -28,17 +28,13 @@ import functools
 
 import sympy as sp
 
-from ftheory.result import expr_of, register
+from ftheory.result import register
 from ftheory.theory._symbols import (eig_ratio, energy_perp, energy_s, energy_t, frac_a, gamma, n, norm_s, norm_t,
                                      sigma, theta)
 
 __all__ = ["eigenvalues", "kappa_quadratic", "kappa_root", "block_risk", "orthogonal_energies",
            "difference_energies"]
 
-SIM_SCRATCH = "ftheory.simulate.aniso.simulate_aniso_scratch_risk"
-SIM_LT = "ftheory.simulate.aniso.simulate_aniso_linear_transfer_risk"
-SIM_FT = "ftheory.simulate.aniso.simulate_aniso_finetune_linear_risk"
-SIM_PAIR = "ftheory.simulate.aniso.simulate_aniso_transfer"
 
 _k = sp.Symbol("kappa", positive=True)
 
@@ -160,7 +156,6 @@ def _residual():
 
 @register("aniso2_kappa", params=("gamma", "frac_a", "eig_ratio"), status="EXT",
           reference="docs/aniso.md §1; docs/background.md §3.2 with Sigma; Hastie et al. 2022 Thm. 5", topic="aniso",
-          checked_by=SIM_SCRATCH,
           summary="Effective regularisation kappa of min-norm regression on a two-level spectrum (n/d -> gamma): "
                   "the positive root of gamma k^2 + (gamma (a + b) - 1) k - a b (1 - gamma); +oo at gamma = 0, "
                   "0 for gamma >= 1; (1 - gamma)/gamma when eig_ratio = 1.")
@@ -171,7 +166,6 @@ def aniso2_kappa():
 
 @register("aniso2_scratch_risk", params=("gamma", "sigma", "frac_a", "eig_ratio", "energy_t", "norm_t"),
           status="EXT", reference="docs/aniso.md §1; docs/background.md §3.2 with Sigma", topic="aniso",
-          checked_by=SIM_SCRATCH,
           summary="Excess risk ||b - beta_t||_Sigma^2 of min-norm regression from scratch on a two-level spectrum "
                   "in the proportional limit; ||beta_t||_Sigma^2 at gamma = 0, sigma^2/(gamma - 1) for gamma > 1; "
                   "scratch_risk when eig_ratio = 1.")
@@ -192,7 +186,6 @@ def aniso2_sigma_cosine():
 
 @register("aniso2_linear_transfer_risk", params=("theta", "frac_a", "eig_ratio", "energy_perp", "norm_t"),
           status="EXT", reference="docs/aniso.md §2; docs/background.md §4.3 with Sigma", topic="aniso",
-          checked_by=SIM_LT,
           summary="Asymptotic (n -> oo) risk of linear transfer on a two-level spectrum: the Sigma-norm of the "
                   "target's part outside the feature, ||beta_t||^2 sin^2(theta) (a e_perp + b (1 - e_perp)); "
                   "independent of how the source sits in the spectrum.")
@@ -203,7 +196,7 @@ def aniso2_linear_transfer_risk():
 @register("aniso2_linear_transfer_risk_finite", params=("n", "theta", "sigma", "frac_a", "eig_ratio", "energy_perp",
                                                         "norm_t"),
           status="EXT", reference="docs/aniso.md §2; docs/background.md §4.2 with Sigma", topic="aniso",
-          checked_by=SIM_LT, constraints="+inf for n <= 2 unless sigma = 0 and the residual is 0",
+          constraints="+inf for n <= 2 unless sigma = 0 and the residual is 0",
           summary="Exact expected risk of linear transfer at finite n (any d, Gaussian inputs): rho + (sigma^2 + "
                   "rho)/(n - 2) with rho = aniso2_linear_transfer_risk.")
 def aniso2_linear_transfer_risk_finite():
@@ -214,7 +207,6 @@ def aniso2_linear_transfer_risk_finite():
 @register("aniso2_finetune_risk", params=("gamma", "theta", "sigma", "frac_a", "eig_ratio", "energy_s", "energy_perp",
                                           "norm_s", "norm_t"),
           status="EXT", reference="docs/aniso.md §3; docs/background.md §6.1 with Sigma", topic="aniso",
-          checked_by=SIM_FT,
           summary="Risk of fine-tuning a linear model from beta_s (gradient descent to the nearest interpolator) "
                   "on a two-level spectrum: the min-norm risk of the target beta_t - beta_s.")
 def aniso2_finetune_risk():
@@ -231,7 +223,7 @@ def _difference(first, second):
 
 @register("aniso2_lt_transferability", params=("gamma", "theta", "sigma", "frac_a", "eig_ratio", "energy_s",
                                                "energy_perp", "norm_t"),
-          status="EXT", reference="docs/aniso.md §2, §4; docs/background.md §5.1 with Sigma", topic="aniso", checked_by=SIM_PAIR,
+          status="EXT", reference="docs/aniso.md §2, §4; docs/background.md §5.1 with Sigma", topic="aniso", 
           summary="T_lt = scratch risk of beta_t minus the asymptotic linear-transfer risk on a two-level "
                   "spectrum; +oo at gamma = 1 for sigma > 0.")
 def aniso2_lt_transferability():
@@ -243,7 +235,7 @@ def aniso2_lt_transferability():
 
 @register("aniso2_ft_transferability", params=("gamma", "theta", "frac_a", "eig_ratio", "energy_s", "energy_perp",
                                                "norm_s", "norm_t"),
-          status="EXT", reference="docs/aniso.md §3, §4; docs/background.md §6.2 with Sigma", topic="aniso", checked_by=SIM_PAIR,
+          status="EXT", reference="docs/aniso.md §3, §4; docs/background.md §6.2 with Sigma", topic="aniso", 
           summary="T_ft = R_sc - R_ft on a two-level spectrum: (2 r_s r_t cos(theta) - r_s^2) gamma kappa "
                   "W_s / H for gamma < 1 (noise cancels), 0 for gamma >= 1: the break-even angle "
                   "cos(theta*) = r_s/(2 r_t) is the isotropic one.")

@@ -35,7 +35,6 @@ from ftheory.theory._symbols import d, depth, gamma, n, norm_s, norm_t, sigma, t
 __all__ = ["PositiveRoot", "teachers", "finetune_gain", "frozen_norm_sq", "scratch_norm_sq",
            "scale_equation"]
 
-DEEP_LINEAR = "ftheory.simulate.deep_linear.simulate_transfer"
 
 
 # ----------------------------------------------------------------------------------------------
@@ -291,7 +290,7 @@ def _scale_under():
 # ----------------------------------------------------------------------------------------------
 
 @register("finetune_transferability_finite", params=("n", "d", "theta", "norm_s", "norm_t"), status="EXT",
-          reference="docs/background.md §6.2 (exact finite size)", topic="finetune", checked_by=DEEP_LINEAR,
+          reference="docs/background.md §6.2 (exact finite size)", topic="finetune", 
           summary="Exact expected fine-tuning transferability E[R_sc - R_ft] at finite n, d for the "
                   "paper's solution beta_ft = beta_sc + (I - P) beta_s (independent of sigma and depth).")
 def finetune_transferability_finite():
@@ -303,7 +302,6 @@ def finetune_transferability_finite():
 
 @register("finetune_transferability", params=("gamma", "theta", "norm_s", "norm_t"), status="PAPER",
           reference="docs/background.md §6.2; paper Theorem 3.9, eqs. (14)-(15) (norms: EXT)", topic="finetune",
-          checked_by=DEEP_LINEAR,
           summary="Fine-tuning transferability in the proportional limit, paper variant (c = 1): "
                   "(1 - gamma)_+ (2 |beta_s| |beta_t| cos(theta) - |beta_s|^2); independent of sigma and depth.")
 def finetune_transferability():
@@ -327,7 +325,7 @@ def finetune_break_even_theta():
 # ----------------------------------------------------------------------------------------------
 
 @register("finetune_scale", params=("gamma", "sigma", "depth", "norm_s", "norm_t"), status="EXT",
-          reference="docs/background.md §6.3-§6.4", topic="finetune", checked_by=DEEP_LINEAR,
+          reference="docs/background.md §6.3-§6.4", topic="finetune", 
           summary="Gradient-flow rescaling c > 0 of the frozen null-space part, beta_ft = beta_sc + "
                   "c (I - P) beta_s: the positive root of r^2 c^(2L/(L-1)) - a c^2 - b = 0 in the "
                   "proportional limit (c = 1 at sigma = 0 for equal norms; +oo at gamma = 1, sigma > 0).",
@@ -339,7 +337,6 @@ def finetune_scale():
 
 @register("finetune_transferability_gf", params=("gamma", "theta", "sigma", "depth", "norm_s", "norm_t"),
           status="EXT", reference="docs/background.md §6.3-§6.4 (correction of Theorem 3.9)", topic="finetune",
-          checked_by=DEEP_LINEAR,
           summary="Fine-tuning transferability under exact gradient flow: (1 - gamma)(2 c r |beta_t| "
                   "cos(theta) - c^2 r^2) for gamma < 1 with c = finetune_scale, 0 for gamma >= 1; depends "
                   "on depth when sigma > 0.")

@@ -30,8 +30,6 @@ __all__ = ["n_s", "source_norm_sq_finite", "source_overlap_finite", "cos2_theta_
 #: Number of source samples (a local symbol of the derivation; the results use gamma_s = n_s/d).
 n_s = sp.Symbol("n_s", integer=True, positive=True)
 
-MIN_NORM_SOURCE = "ftheory.simulate.linear.simulate_linear_transfer_finite_source"
-DEEP_LINEAR = "ftheory.simulate.deep_linear.simulate_transfer"
 
 
 def source_norm_sq_finite():
@@ -56,7 +54,7 @@ def source_overlap_finite():
 
 
 @register("finite_source_norm_sq", params=("gamma_s", "sigma_s"), status="PAPER",
-          reference="docs/background.md §7.1; paper Appendix C", topic="finite_source", checked_by=MIN_NORM_SOURCE,
+          reference="docs/background.md §7.1; paper Appendix C", topic="finite_source", 
           summary="E||beta_hat_s||^2 of the min-norm source estimate in the proportional limit (unit "
                   "teacher): gamma_s + sigma_s^2 gamma_s/(1 - gamma_s) below 1, 1 + sigma_s^2/(gamma_s - 1) "
                   "above; +oo at gamma_s = 1 when sigma_s > 0.")
@@ -66,7 +64,7 @@ def finite_source_norm_sq():
 
 
 @register("finite_source_overlap", params=("theta", "gamma_s"), status="PAPER",
-          reference="docs/background.md §7.1; paper Appendix C", topic="finite_source", checked_by=MIN_NORM_SOURCE,
+          reference="docs/background.md §7.1; paper Appendix C", topic="finite_source", 
           summary="E<beta_t, beta_hat_s> of the min-norm source estimate in the proportional limit "
                   "(unit teachers): min(1, gamma_s) cos(theta).")
 def finite_source_overlap():
@@ -92,7 +90,6 @@ def _moment_pieces():
 
 @register("finetune_transferability_finite_source", params=("gamma", "theta", "gamma_s", "sigma_s"),
           status="PAPER", reference="docs/background.md §7.2; paper Theorem C.1, eq. (22)", topic="finite_source",
-          checked_by=DEEP_LINEAR,
           summary="Fine-tuning transferability with a finite source set (paper variant, c = 1): "
                   "(1 - gamma)_+ [2 E<beta_t, beta_hat_s> - E||beta_hat_s||^2]; -oo for gamma < 1 at "
                   "gamma_s = 1, sigma_s > 0; independent of the target noise.")
@@ -152,7 +149,7 @@ def cos2_theta_eff():
 
 @register("linear_transfer_transferability_finite_source",
           params=("gamma", "theta", "sigma", "gamma_s", "sigma_s"), status="EXT",
-          reference="docs/background.md §7.3", topic="finite_source", checked_by=MIN_NORM_SOURCE,
+          reference="docs/background.md §7.3", topic="finite_source", 
           summary="Linear-transfer transferability with a finite source set: R_sc(gamma, sigma) - "
                   "sin^2(theta_eff), cos^2(theta_eff) = min(1, gamma_s)^2 cos^2(theta)/E||beta_hat_s||^2 "
                   "(unit teachers).")

@@ -12,10 +12,9 @@ Unit teachers, as in §7.
 import sympy as sp
 
 from ftheory.result import expr_of, register
-from ftheory.theory._symbols import depth, gamma, gamma_s, norm_s, norm_t, sigma_s, theta
+from ftheory.theory._symbols import depth, gamma, norm_s, norm_t, theta
 from ftheory.theory.finite_source import _moment_pieces
 
-SIM = "ftheory.simulate.paired.simulate_finetune_models"
 
 
 def _compose(name, infinite):
@@ -37,7 +36,7 @@ def _compose(name, infinite):
 
 @register("finetune_transferability_gf_finite_source",
           params=("gamma", "theta", "sigma", "gamma_s", "sigma_s", "depth"), status="EXT",
-          reference="docs/background.md §6.4, §7.2", topic="finite_source", checked_by=SIM,
+          reference="docs/background.md §6.4, §7.2", topic="finite_source", 
           summary="Gradient-flow fine-tuning transferability from the min-norm source estimate: "
                   "finetune_transferability_gf at norm_s = r, cos(theta) -> min(1, gamma_s) cos(theta)/r, "
                   "r^2 = E||beta_hat_s||^2 (unit teachers).")
@@ -46,7 +45,7 @@ def finetune_transferability_gf_finite_source():
 
 
 @register("finetune_scale_finite_source", params=("gamma", "sigma", "gamma_s", "sigma_s", "depth"), status="EXT",
-          reference="docs/background.md §6.4, §7.2", topic="finite_source", checked_by=SIM,
+          reference="docs/background.md §6.4, §7.2", topic="finite_source", 
           summary="Gradient-flow scale c of the frozen null-space part when fine-tuning from the min-norm "
                   "source estimate: finetune_scale at norm_s = r, r^2 = E||beta_hat_s||^2 (unit teachers).")
 def finetune_scale_finite_source():
@@ -72,7 +71,6 @@ def finetune_break_even_theta_gf_finite_source():
 
 @register("finite_source_effective_angle", params=("theta", "gamma_s", "sigma_s"), status="EXT",
           reference="docs/background.md §7.3", topic="finite_source",
-          checked_by="ftheory.simulate.linear.simulate_linear_transfer_finite_source",
           summary="Effective angle between beta_t and the min-norm source estimate in the proportional "
                   "limit: cos(theta_eff) = min(1, gamma_s) cos(theta)/sqrt(E||beta_hat_s||^2); pi/2 where "
                   "E||beta_hat_s||^2 = +oo (unit teachers).")

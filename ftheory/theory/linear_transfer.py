@@ -36,8 +36,6 @@ from ftheory import rmt
 from ftheory.result import expr_of, register
 from ftheory.theory._symbols import depth, lam, n, norm_s, norm_t, sigma, theta
 
-LT_SIM = "ftheory.simulate.linear.simulate_linear_transfer_risk"
-PAIR_SIM = "ftheory.simulate.linear.simulate_scratch_and_transfer"
 
 #: Integration variables of the exact ridge risk. Positive while deriving; the registered
 #: expression uses plain symbols (what SymPy's LaTeX parser reads back, so the round trip is exact).
@@ -191,7 +189,7 @@ def law_of_large_numbers():
 
 @register("linear_transfer_risk", params=("theta", "lam", "norm_t", "norm_s", "depth"), status="PAPER",
           reference="docs/background.md §4.3-§4.4, §8; paper Theorem 3.7 eq. (10), Theorem 3.8 eq. (13)",
-          topic="linear_transfer", checked_by=LT_SIM,
+          topic="linear_transfer", 
           summary="Asymptotic excess risk of refitting the read-out (ridge lam) on the pretrained feature: "
                   "||beta_t||^2 [sin^2 theta + cos^2 theta lam_eff^2/(1 + lam_eff)^2], independent of gamma "
                   "and sigma; the general-norm/depth form via lam_eff = lam/||beta_s||^(2(L-1)/L) is [EXT].")
@@ -267,7 +265,7 @@ def _finite_ridge_pieces():
 
 @register("linear_transfer_risk_finite", params=("n", "theta", "sigma", "lam", "norm_t", "norm_s", "depth"),
           status="EXT", reference="docs/background.md §4.2, §4.4 (exact finite n), §8", topic="linear_transfer",
-          checked_by=LT_SIM, constraints="lam = 0 needs n > 2 (else +inf unless sigma = 0 and sin(theta) = 0)",
+          constraints="lam = 0 needs n > 2 (else +inf unless sigma = 0 and sin(theta) = 0)",
           float64_limits=[("n", 10 ** 5, "for lam > 0 the integrand is a spike of width ~1/n that float64 "
                            "quadrature misses (0.13 relative error measured at n = 1e6)", "lam")],
           summary="Exact expected excess risk of linear transfer at finite n (independent of d): "
@@ -306,7 +304,6 @@ def linear_transfer_risk_finite():
 @register("linear_transfer_transferability",
           params=("gamma", "theta", "sigma", "lam", "norm_t", "norm_s", "depth"), status="PAPER",
           reference="docs/background.md §5.1; paper eq. (11) (lam = 0), §4.4 ridge variant", topic="linear_transfer",
-          checked_by=PAIR_SIM,
           summary="Asymptotic transferability of linear transfer, R_sc(gamma, sigma) - R_lt(theta, lam): "
                   "separable in gamma and theta; +inf at gamma = 1 for sigma > 0, exact limit -R_lt at "
                   "sigma = 0.")
@@ -359,7 +356,6 @@ def _difference_of_finite_means(scratch, transfer):
 
 @register("linear_transfer_transferability_finite", params=("n", "d", "theta", "sigma", "norm_t"),
           status="EXT", reference="docs/background.md §5.5 (with §3.3, §4.2)", topic="linear_transfer",
-          checked_by=PAIR_SIM,
           constraints="+inf for |n - d| <= 1 and sigma > 0 (scratch peak); -inf for n <= 2 otherwise "
                       "unless sigma = 0 and sin(theta) = 0",
           summary="Exact finite-size transferability E[R_sc] - E[R_lt] at lam = 0 (min-norm scratch vs "

@@ -10,7 +10,6 @@ from ftheory.theory._symbols import d, k, norm_t, residual, sigma
 
 @register("linear_transfer_risk_rank_k", params=("n", "k", "residual", "sigma"), status="EXT",
           reference="docs/background.md §4.5", topic="linear_transfer",
-          checked_by="ftheory.simulate.linear.simulate_rank_k_risk",
           summary="Exact expected risk of least squares on k frozen orthonormal features (unit target teacher, "
                   "a part `residual` of it outside their span): the scratch problem of §3.3 in k dimensions "
                   "with label noise sigma^2 + residual, plus the residual; +inf at |n - k| <= 1 unless "

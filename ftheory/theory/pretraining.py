@@ -27,8 +27,6 @@ from ftheory.theory._symbols import depth, lam, n, norm_s
 __all__ = ["balanced_rank_one_weights", "layer_gradients", "balancedness_rates", "layer_scale",
            "readout_ridge_coefficient"]
 
-PRETRAIN = "ftheory.simulate.deep_linear.pretrain"
-LINEAR_TRANSFER = "ftheory.simulate.linear.simulate_linear_transfer_risk"
 
 
 def _prod(mats):
@@ -71,7 +69,7 @@ def layer_scale():
 
 
 @register("pretrained_feature_norm", params=("norm_s", "depth"), status="EXT",
-          reference="docs/background.md §2.4", topic="pretraining", checked_by=PRETRAIN,
+          reference="docs/background.md §2.4", topic="pretraining", 
           summary="Singular value of the pretrained features Phi = W_1...W_{L-1} in the balanced "
                   "rank-one state: ||beta_s||^{(L-1)/L} (1 for a unit teacher at every depth).")
 def pretrained_feature_norm():
@@ -100,7 +98,7 @@ def readout_ridge_coefficient():
 
 
 @register("lt_effective_ridge", params=("lam", "norm_s", "depth"), status="EXT",
-          reference="docs/background.md §4.1", topic="pretraining", checked_by=LINEAR_TRANSFER,
+          reference="docs/background.md §4.1", topic="pretraining", 
           summary="Penalty on the end-to-end coefficient of a ridge read-out with penalty lam on the "
                   "pretrained feature: lam / ||beta_s||^{2(L-1)/L} (= lam for a unit teacher).")
 def lt_effective_ridge():

@@ -67,9 +67,6 @@ from ftheory.theory._symbols import d, ell, norm_v, norm_w, u
 __all__ = ["Beta", "polar_expectation", "sphere_projection_density", "rodrigues_constant",
            "hermite_coefficient", "gegenbauer_normalised"]
 
-KERNEL_MC = "ftheory.relu.kernel.sample_kernel"
-QUADRATURE = "ftheory.relu.mercer.funk_hecke_quadrature"
-GAUSSIAN_MC = "ftheory.relu.mercer.sample_gaussian_eigenvalue"
 
 
 # ----------------------------------------------------------------------------------------------
@@ -161,7 +158,7 @@ def _in_cosine(expr_phi):
 
 
 @register("relu_arccos_kernel", params=("u", "norm_w", "norm_v"), status="PAPER",
-          reference="docs/background.md §10.2; paper eq. (167)", topic="relu", checked_by=KERNEL_MC,
+          reference="docs/background.md §10.2; paper eq. (167)", topic="relu", 
           summary="Degree-1 arc-cosine kernel E_x[relu(w.x) relu(v.x)], x ~ N(0, I_d), for neurons of norms "
                   "|w|, |v| and cosine u: |w||v| (sqrt(1 - u^2) + u (pi - arccos u))/(2 pi); derived as the "
                   "Gaussian integral in polar coordinates.")
@@ -172,7 +169,6 @@ def relu_arccos_kernel():
 
 
 @register("relu_step_kernel", params=("u",), status="EXT", reference="docs/background.md §10.2", topic="relu",
-          checked_by=KERNEL_MC,
           summary="Degree-0 arc-cosine kernel E_x[step(w.x) step(v.x)] = (pi - arccos u)/(2 pi) (any norms; "
                   "step(t) = 1{t > 0}); the kernel of the ReLU derivative, derived in polar coordinates.")
 def relu_step_kernel():
@@ -196,7 +192,7 @@ def hermite_coefficient(index: int):
 
 
 @register("relu_hermite_coefficient_sq", params=("ell",), status="EXT", reference="docs/background.md §10.2 (route 2)",
-          topic="relu", checked_by=KERNEL_MC,
+          topic="relu", 
           summary="Squared Hermite coefficient xi_l^2 of relu = Taylor coefficient of u^l in the arc-cosine "
                   "kernel (Mehler): 1/(2 pi), 1/4, then 0 for odd l >= 3 and "
                   "Beta((l-1)/2, 3/2)/(2 pi^2 (l-1)) = ((l-3)!!)^2/(2 pi l!) for even l >= 2.")
@@ -251,7 +247,7 @@ def _step_funk_hecke_odd():
 
 
 @register("relu_funk_hecke", params=("d", "ell"), status="EXT", reference="docs/background.md §10.2 (route 3)",
-          topic="relu", checked_by=QUADRATURE, constraints="sphere S^{d-1}: d >= 2 (d = 1: only l <= 1 exist)", at_least=[("d", 2)],
+          topic="relu", constraints="sphere S^{d-1}: d >= 2 (d = 1: only l <= 1 exist)", at_least=[("d", 2)],
           summary="Funk-Hecke coefficient lambda_l of relu on S^{d-1} (uniform probability measure): "
                   "relu(w.x) = sum_l lambda_l sum_j Y_lj(w) Y_lj(x); 1/(2d) at l = 1, 0 at odd l >= 3, "
                   "(-1)^{l/2} Beta(d/2, (l+1)/2)/(2 pi (1 - l)) at even l.")
@@ -268,7 +264,7 @@ def _squared_branches(scale):
 
 
 @register("relu_uniform_kernel_eigenvalue", params=("d", "ell"), status="EXT",
-          reference="docs/background.md §10.2 (route 3)", topic="relu", checked_by=QUADRATURE,
+          reference="docs/background.md §10.2 (route 3)", topic="relu", 
           constraints="sphere S^{d-1}: d >= 2", at_least=[("d", 2)],
           summary="Mercer eigenvalue (multiplicity N(d, l)) of K(x, x') = E_{w ~ Unif(S^{d-1})}[relu(w.x) relu(w.x')] "
                   "on the sphere: lambda_l^2, the square of relu's Funk-Hecke coefficient.")
@@ -277,7 +273,7 @@ def relu_uniform_kernel_eigenvalue():
 
 
 @register("relu_sphere_eigenvalue", params=("d", "ell"), status="EXT", reference="docs/background.md §10.2 (route 3)",
-          topic="relu", checked_by=QUADRATURE, constraints="sphere S^{d-1}: d >= 2", at_least=[("d", 2)],
+          topic="relu", constraints="sphere S^{d-1}: d >= 2", at_least=[("d", 2)],
           summary="Mercer eigenvalue mu_l (multiplicity N(d, l)) of the arc-cosine kernel kappa(x.x') on S^{d-1}: "
                   "d lambda_l^2 (kappa = E_{w ~ N(0, I)} = d E_{w ~ Unif}); 1/(4d) at l = 1, 0 at odd l >= 3; "
                   "kappa(t) = sum_l mu_l N(d, l) P_l(t).")
@@ -286,7 +282,7 @@ def relu_sphere_eigenvalue():
 
 
 @register("relu_gaussian_eigenvalue", params=("d", "ell"), status="EXT", reference="docs/background.md §10.2 (route 3)",
-          topic="relu", checked_by=GAUSSIAN_MC, constraints="d >= 2", at_least=[("d", 2)],
+          topic="relu", constraints="d >= 2", at_least=[("d", 2)],
           summary="Mercer eigenvalue of K(x, x') = |x||x'| kappa(x_hat.x_hat') = E_{w ~ N(0, I)}[relu(w.x) relu(w.x')] "
                   "on L^2(N(0, I_d)), eigenfunctions |x| Y_lj(x_hat)/sqrt(d) (multiplicity N(d, l)): d mu_l = "
                   "d^2 lambda_l^2; 1/4 at l = 1 for every d.")
@@ -295,7 +291,7 @@ def relu_gaussian_eigenvalue():
 
 
 @register("sphere_harmonic_multiplicity", params=("d", "ell"), status="EXT", reference="docs/background.md §10.2 (route 3)",
-          topic="relu", checked_by=QUADRATURE,
+          topic="relu", 
           summary="Dimension N(d, l) of the degree-l spherical harmonics on S^{d-1}: 1, d, then "
                   "(2l + d - 2)/(l + d - 2) binomial(l + d - 2, l) (0 for d = 1, l >= 2).")
 def sphere_harmonic_multiplicity():
@@ -305,7 +301,7 @@ def sphere_harmonic_multiplicity():
 
 
 @register("step_funk_hecke", params=("d", "ell"), status="EXT", reference="docs/background.md §10.2 (route 3)",
-          topic="relu", checked_by=QUADRATURE, constraints="sphere S^{d-1}: d >= 2", at_least=[("d", 2)],
+          topic="relu", constraints="sphere S^{d-1}: d >= 2", at_least=[("d", 2)],
           summary="Funk-Hecke coefficient of step(t) = 1{t > 0} on S^{d-1}: 1/2 at l = 0, 0 at even l >= 2, "
                   "(-1)^{(l-1)/2} Beta(d/2, l/2)/(2 pi) at odd l.")
 def step_funk_hecke():
@@ -313,7 +309,7 @@ def step_funk_hecke():
 
 
 @register("step_sphere_eigenvalue", params=("d", "ell"), status="EXT", reference="docs/background.md §10.2 (route 3)",
-          topic="relu", checked_by=QUADRATURE, constraints="sphere S^{d-1}: d >= 2", at_least=[("d", 2)],
+          topic="relu", constraints="sphere S^{d-1}: d >= 2", at_least=[("d", 2)],
           summary="Mercer eigenvalue (multiplicity N(d, l)) of the degree-0 arc-cosine kernel kappa_0(x.x') on "
                   "S^{d-1} (and, being 0-homogeneous, on N(0, I_d)): the squared step Funk-Hecke coefficient.")
 def step_sphere_eigenvalue():

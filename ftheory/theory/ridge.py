@@ -48,8 +48,6 @@ from ftheory.theory._symbols import gamma, lam, norm_t, sigma, theta
 __all__ = ["mp_quadratic", "ridge_risk_mp", "RidgeForms", "ridge_forms", "optimal_penalty",
            "risk_at_optimal_penalty_abstract", "bayes_inverse_snr"]
 
-RIDGE = "ftheory.simulate.linear.simulate_ridge_risk"
-TUNED = "ftheory.simulate.linear.simulate_tuned_ridge_risk"
 
 # generic (strictly positive) symbols for the primitives of T6
 _phi = sp.Symbol("phi", positive=True)
@@ -169,7 +167,6 @@ _PROBES = [{gamma: sp.Rational(g), lam: sp.Rational(l), sigma: sp.Rational(1, 3)
 
 @register("scratch_ridge_risk", params=("gamma", "sigma", "lam", "norm_t"), status="EXT",
           reference="docs/background.md §3.5 (T6); Dobriban-Wager 2018; Hastie et al. 2019", topic="ridge",
-          checked_by=RIDGE,
           summary="Asymptotic excess risk of ridge regression from scratch with penalty lam "
                   "(Marchenko-Pastur); lam = 0 is the ridgeless scratch risk.")
 def scratch_ridge_risk():
@@ -218,7 +215,7 @@ def bayes_inverse_snr():
 
 
 @register("scratch_optimal_ridge", params=("gamma", "sigma", "norm_t"), status="EXT",
-          reference="docs/background.md §3.5", topic="ridge", checked_by=TUNED,
+          reference="docs/background.md §3.5", topic="ridge", 
           summary="Risk-minimising ridge penalty lam* = sigma^2/(gamma ||beta_t||^2) (Bayes-optimal "
                   "for a Gaussian prior); 0 when sigma = 0, +inf at gamma = 0 (the limit; there "
                   "every lam > 0 gives the same risk ||beta_t||^2).")
@@ -231,7 +228,7 @@ def scratch_optimal_ridge():
 
 
 @register("scratch_risk_optimal_ridge", params=("gamma", "sigma", "norm_t"), status="EXT",
-          reference="docs/background.md §3.5", topic="ridge", checked_by=TUNED,
+          reference="docs/background.md §3.5", topic="ridge", 
           summary="Asymptotic risk of optimally tuned ridge from scratch, R* = (sigma^2/gamma) "
                   "m_{lam*}: no interpolation peak, decreasing in gamma, ||beta_t||^2 (1 - gamma)_+ "
                   "at sigma = 0.")
@@ -264,7 +261,7 @@ def scratch_risk_optimal_ridge():
 
 
 @register("linear_transfer_transferability_tuned", params=("gamma", "theta", "sigma", "norm_t"),
-          status="EXT", reference="docs/background.md §3.5, §4.3, §5.1", topic="ridge", checked_by=TUNED,
+          status="EXT", reference="docs/background.md §3.5, §4.3, §5.1", topic="ridge", 
           summary="Linear-transfer transferability against the optimally tuned ridge scratch "
                   "baseline: R*(gamma, sigma) - ||beta_t||^2 sin^2(theta) (predicted Figure 5).")
 def linear_transfer_transferability_tuned():

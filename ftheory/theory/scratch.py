@@ -16,7 +16,6 @@ from ftheory import rmt
 from ftheory.result import expr_of, register
 from ftheory.theory._symbols import d, gamma, n, norm_t, sigma
 
-MIN_NORM = "ftheory.simulate.linear.simulate_min_norm_risk"
 
 
 def bias_and_variance():
@@ -32,7 +31,7 @@ def bias_and_variance():
 
 
 @register("scratch_risk_finite", params=("n", "d", "sigma", "norm_t"), status="EXT",
-          reference="docs/background.md §3.3", topic="scratch", checked_by=MIN_NORM,
+          reference="docs/background.md §3.3", topic="scratch", 
           summary="Exact expected excess risk of the min-norm interpolator at finite n, d "
                   "(Gaussian inputs); +inf at |n - d| <= 1 when sigma > 0.")
 def scratch_risk_finite():
@@ -43,7 +42,7 @@ def scratch_risk_finite():
 
 
 @register("scratch_risk", params=("gamma", "sigma", "norm_t"), status="PAPER",
-          reference="docs/background.md §3.2; paper Theorem 3.6, eq. (8)", topic="scratch", checked_by=MIN_NORM,
+          reference="docs/background.md §3.2; paper Theorem 3.6, eq. (8)", topic="scratch", 
           summary="Excess risk of training from scratch in the proportional limit n/d -> gamma: "
                   "double descent with the interpolation peak at gamma = 1.")
 def scratch_risk():

@@ -35,7 +35,6 @@ from ftheory.theory._symbols import norm_s, norm_t, sigma, sigma_s, theta
 
 __all__ = ["teacher_gap_sq", "kl_conditional", "w2_fidelity"]
 
-SIM = "ftheory.similarity.tasks.sample_task"
 
 
 def teacher_gap_sq():
@@ -70,7 +69,7 @@ def kl_conditional(s_p, s_q, gap_sq):
 
 
 @register("kl_source_target", params=("theta", "sigma", "sigma_s", "norm_s", "norm_t"), status="EXT",
-          reference="docs/background.md §9.2 (KL ingredient), §9.4", topic="similarity", checked_by=SIM,
+          reference="docs/background.md §9.2 (KL ingredient), §9.4", topic="similarity", 
           constraints="+inf when a noise level is 0, unless the two laws coincide",
           summary="KL(p_s || p_t) between the source and target joint laws of (x, y): "
                   "log(sigma/sigma_s) + (sigma_s^2 + |beta_s - beta_t|^2)/(2 sigma^2) - 1/2.")
@@ -85,7 +84,7 @@ def kl_source_target():
 
 
 @register("kl_target_source", params=("theta", "sigma", "sigma_s", "norm_s", "norm_t"), status="EXT",
-          reference="docs/background.md §9.2 (KL ingredient), §9.4", topic="similarity", checked_by=SIM,
+          reference="docs/background.md §9.2 (KL ingredient), §9.4", topic="similarity", 
           constraints="+inf when a noise level is 0, unless the two laws coincide",
           summary="KL(p_t || p_s), the reverse direction: log(sigma_s/sigma) + (sigma^2 + "
                   "|beta_s - beta_t|^2)/(2 sigma_s^2) - 1/2; differs from KL(p_s || p_t) when sigma_s != sigma.")
@@ -95,7 +94,7 @@ def kl_target_source():
 
 
 @register("kl_divergence_task", params=("theta", "sigma", "norm_s", "norm_t"), status="PAPER",
-          reference="docs/background.md §9.4; paper Appendix A, Fig. 4(a)", topic="similarity", checked_by=SIM,
+          reference="docs/background.md §9.4; paper Appendix A, Fig. 4(a)", topic="similarity", 
           constraints="sigma = 0: +inf unless beta_s = beta_t (then 0)",
           summary="KL between the source and target laws at equal label noise, symmetric: "
                   "|beta_s - beta_t|^2/(2 sigma^2) = (1 - cos theta)/sigma^2 for unit teachers, "
@@ -138,7 +137,7 @@ def w2_fidelity():
 
 @register("wasserstein2_task", params=("theta", "sigma", "sigma_s", "norm_s", "norm_t"), status="EXT",
           reference="docs/background.md §9.1, §9.4 (Gaussian joint laws); Dowson & Landau (1982), Gelbrich (1990)",
-          topic="similarity", checked_by=SIM,
+          topic="similarity", 
           summary="Wasserstein-2 distance between the Gaussian joint laws of (x, y) (Euclidean ground "
                   "metric): sqrt(tr S_s + tr S_t - 2 tr (S_s^1/2 S_t S_s^1/2)^1/2), reduced to three "
                   "dimensions and solved by the trigonometric form of a cubic; independent of d >= 2.")
@@ -159,7 +158,6 @@ def wasserstein2_task():
 
 @register("wasserstein1_upper_bound", params=("theta", "sigma", "sigma_s", "norm_s", "norm_t"),
           status="PAPER", reference="docs/background.md §9.4 (couple identical x and noise)", topic="similarity",
-          checked_by=SIM,
           summary="W1(p_s, p_t) <= sqrt(2/pi) sqrt(|beta_s - beta_t|^2 + (sigma_s - sigma)^2): the coupling "
                   "with the same x and noise; 2 sqrt(2/pi) sin(theta/2) for unit teachers, equal noise.")
 def wasserstein1_upper_bound():
@@ -170,7 +168,7 @@ def wasserstein1_upper_bound():
 
 
 @register("wasserstein1_lower_bound", params=("theta", "sigma", "sigma_s", "norm_s", "norm_t"), status="EXT",
-          reference="docs/background.md §9.4 ([EXT] lower bound)", topic="similarity", checked_by=SIM,
+          reference="docs/background.md §9.4 ([EXT] lower bound)", topic="similarity", 
           summary="W1(p_s, p_t) >= sqrt(2/pi) max{(sqrt(D^2 + sigma^2) - sigma_s)/sqrt(1 + norm_s^2), "
                   "(sqrt(D^2 + sigma_s^2) - sigma)/sqrt(1 + norm_t^2), |sqrt(norm_s^2 + sigma_s^2) - "
                   "sqrt(norm_t^2 + sigma^2)|}, D = |beta_s - beta_t|; for unit teachers and equal noise "
@@ -196,7 +194,7 @@ def wasserstein1_lower_bound():
 
 
 @register("dudley_lower_bound_cosine", params=("sigma", "sigma_s", "norm_s", "norm_t"), status="PAPER*",
-          reference="docs/background.md §9.2 (Dudley ingredient), §9.3", topic="similarity", checked_by=SIM,
+          reference="docs/background.md §9.2 (Dudley ingredient), §9.3", topic="similarity", 
           summary="Dudley (bounded-Lipschitz) distance >= |E_s cos y - E_t cos y|/2 = "
                   "|exp(-(norm_s^2 + sigma_s^2)/2) - exp(-(norm_t^2 + sigma^2)/2)|/2, the paper's cosine test "
                   "function; blind to theta, and 0 for equal norms and noises. The metric itself is at most 2.")

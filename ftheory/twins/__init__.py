@@ -11,9 +11,9 @@ Examples
 >>> [t.oracle for t in twins.twins("scratch_risk")]
 ['scratch_risk_finite']
 """
-from ftheory.twins._core import (LIMIT_RTOL, ROUNDING, Z_MAX, C, Comparison, F, I, Reason, Twin, compare,  # noqa
-                                 declare, reasons, resolve, sample_point, seed_for, twins, uncovered)
+from ftheory.twins._core import (LIMIT_RTOL, ROUNDING, Z_MAX, C, Comparison, F, I, Reason, Twin, checked_by,  # noqa
+                                 compare, declare, reasons, resolve, sample_point, seed_for, twins, uncovered)
 from ftheory.twins import aniso, finetune, linear, relu, similarity  # noqa: F401,E402  (the tables)
 
-__all__ = ["Twin", "Reason", "Comparison", "F", "I", "C", "compare", "declare", "reasons", "resolve",
+__all__ = ["Twin", "Reason", "Comparison", "F", "I", "C", "checked_by", "compare", "declare", "reasons", "resolve",
            "sample_point", "seed_for", "twins", "uncovered", "Z_MAX", "ROUNDING", "LIMIT_RTOL"]

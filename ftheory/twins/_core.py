@@ -22,7 +22,7 @@ from __future__ import annotations
 import importlib
 import math
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -167,6 +167,14 @@ def twins(result: str | None = None) -> list:
 def reasons() -> dict:
     """``result name -> Reason`` for the results without a simulation twin."""
     return dict(_REASONS)
+
+
+def checked_by(result: str) -> str:
+    """How ``result`` is checked, in one line: its twins' simulators (and oracles), or the reason none applies."""
+    pairs = [t.simulator + (f" (exact finite-size oracle {t.oracle})" if t.oracle else "") for t in twins(result)]
+    if pairs:
+        return "; ".join(dict.fromkeys(pairs))
+    return f"no simulation: {_REASONS[result].why}" if result in _REASONS else ""
 
 
 def uncovered(names) -> list:

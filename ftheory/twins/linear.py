@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 import ftheory
-from ftheory.twins._core import C, F, I, Reason, Twin, declare
+from ftheory.twins._core import F, I, Reason, Twin, declare
 
 LIN = "ftheory.simulate.linear."
 D_SC = 60        # dimension for the proportional-limit twins with an exact finite-size oracle
