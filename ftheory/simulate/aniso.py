@@ -17,6 +17,7 @@ import math
 import numpy as np
 
 from ftheory._checks import check_int, check_real
+from ftheory.aniso.spectra import two_level_spectrum
 from ftheory.simulate._random import as_generator, check_seed
 from ftheory.simulate._threads import single_blas_thread
 from ftheory.simulate.estimate import MCEstimate
@@ -306,20 +307,14 @@ def two_level_pair(d, frac_a, eig_ratio, theta, energy_s, energy_perp, *, norm_s
     squared norm on the ``a``-block, random within each block and orthogonal to ``u_s`` within each block.
     """
     d = check_int("d", d, 4)
-    frac_a = check_real("frac_a", frac_a, 0.0, 1.0, low_open=True, high_open=True)
-    eig_ratio = check_real("eig_ratio", eig_ratio, 0.0, low_open=True, domain="(0, inf)")
+    ev, m = two_level_spectrum(d, frac_a, eig_ratio)
     theta = check_real("theta", theta, 0.0, math.pi, domain="[0, pi]")
     energy_s = check_real("energy_s", energy_s, 0.0, 1.0)
     energy_perp = check_real("energy_perp", energy_perp, 0.0, 1.0)
     norm_s = check_real("norm_s", norm_s, 0.0, low_open=True, domain="(0, inf)")
     norm_t = check_real("norm_t", norm_t, 0.0, low_open=True, domain="(0, inf)")
-    m = int(round(frac_a * d))
     if not 2 <= m <= d - 2:
         raise ValueError(f"frac_a={frac_a!r} is invalid for d={d}: round(frac_a d) = {m} must be in [2, d - 2]")
-    rho = m / d
-    b = 1.0 / (rho * eig_ratio + 1.0 - rho)
-    ev = np.full(d, b)
-    ev[:m] = eig_ratio * b
     rng = as_generator(seed)
     g = rng.standard_normal((2, d))
     u = np.empty((2, d))

@@ -11,6 +11,7 @@ import numbers
 import numpy as np
 
 from ftheory._checks import check_int, check_memory, check_real
+from ftheory.mc.batch import sq_dist
 from ftheory.params import PARAMS
 from ftheory.simulate._random import check_seed, spawn_seeds
 from ftheory.simulate._threads import single_blas_thread
@@ -91,11 +92,6 @@ def _validate_sim(n, d, theta, sigma, depth, lam, alpha, width, instances, gamma
                 instances=instances, n_s=n_s, gamma_s=gamma_s, sigma_s=sigma_s, norm_s=norm_s, norm_t=norm_t)
 
 
-def _risk(beta, beta_t):
-    diff = beta - beta_t
-    return np.einsum("bd,bd->b", diff, diff)
-
-
 def _estimate(samples, converged, info):
     samples = np.where(np.isfinite(samples), samples, np.inf)
     return MCEstimate(samples, converged, info)
@@ -137,7 +133,7 @@ def _run_procedures(procs, n, d, theta, sigma, *, depth, lam, alpha, width, lr, 
     if "sc" in procs:
         sc = train(data["w_sc"], X=X, y=y, lr=lr, max_steps=max_steps, tol=tol, wd=wd, method=method,
                    reduced=reduced, early_stop=early_stop)
-        results["sc"] = (_risk(sc.beta, beta_t), sc.converged,
+        results["sc"] = (sq_dist(sc.beta, beta_t), sc.converged,
                          {**base_info, "procedure": "sc", "steps": sc.steps, "final_loss": sc.loss,
                           "loss_floor": sc.floor, "lr": sc.lr, "diverged": sc.diverged, "path": sc.path})
     if "lt" in procs:
@@ -147,7 +143,7 @@ def _run_procedures(procs, n, d, theta, sigma, *, depth, lam, alpha, width, lr, 
     if "ft" in procs:
         ft = train(pre.net, X=X, y=y, lr=lr, max_steps=max_steps, tol=tol, wd=wd, method=method,
                    reduced=reduced, early_stop=early_stop)
-        results["ft"] = (_risk(ft.beta, beta_t), pre.converged & ft.converged,
+        results["ft"] = (sq_dist(ft.beta, beta_t), pre.converged & ft.converged,
                          {**base_info, "procedure": "ft", "steps": ft.steps, "final_loss": ft.loss,
                           "loss_floor": ft.floor, "lr": ft.lr, "diverged": ft.diverged, "path": ft.path,
                           **pre_info})
