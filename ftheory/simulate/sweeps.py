@@ -36,7 +36,7 @@ import numpy as np
 from ftheory.mc.estimate import MCEstimate
 
 __all__ = ["sweep", "SweepResult", "point_seed", "EXECUTORS", "MAX_POINTS", "use_executor", "check_call",
-           "shared_progress"]
+           "shared_progress", "run_tasks"]
 
 EXECUTORS = ("serial", "processes", "dask")
 MAX_POINTS = 100_000        # a grid larger than this is refused (a typo such as n=1:1e12:1)
@@ -144,6 +144,49 @@ def point_seed(seed: int, point: dict) -> np.random.SeedSequence:
 
 def _function_name(fn) -> str:
     return f"{fn.__module__}.{fn.__qualname__}"
+
+
+def _in_worker(fn, *args):
+    """Run ``fn(*args)`` in a worker: nested :func:`sweep` / :func:`run_tasks` calls there run serially."""
+    _DEFAULT.update(executor="serial", client=None, workers=None)
+    return fn(*args)
+
+
+def run_tasks(fn, tasks, *, done=None) -> list:
+    """``[fn(*args) for args in tasks]`` on the executor of the enclosing :func:`use_executor` block.
+
+    ``fn`` must be a module-level function (process pools and Dask pickle it); ``done(i, result)`` is
+    called in this process as each task finishes (in completion order), e.g. to write a checkpoint.
+    Within :func:`shared_progress` each task counts as one point of its bar. The results do not depend on the executor: each task is the same computation wherever it runs.
+    """
+    tasks = [tuple(t) for t in tasks]
+    executor, client, workers = _DEFAULT["executor"] or "serial", _DEFAULT["client"], _DEFAULT["workers"]
+    out = [None] * len(tasks)
+    bar = _SHARED["bar"]          # inside shared_progress: the tasks count on its one bar
+    if bar is not None:
+        bar.total += len(tasks)
+        bar.refresh()
+
+    def finish(i, res):
+        out[i] = res
+        if bar is not None:
+            bar.update(1)
+        if done is not None:
+            done(i, res)
+
+    if executor == "serial" or len(tasks) <= 1:
+        for i, args in enumerate(tasks):
+            finish(i, fn(*args))
+    elif executor == "processes":
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(_in_worker, fn, *args): i for i, args in enumerate(tasks)}
+            for fut in as_completed(futures):
+                finish(futures[fut], fut.result())
+    else:
+        _run_dask(_in_worker, [(fn, *args) for args in tasks], client, workers, finish)
+    return out
 
 
 def _run_point(fn, point, fixed, instances, seed):
@@ -339,11 +382,12 @@ def sweep(fn, grid: dict, *, fixed=None, instances=100, seed=0, store=None, exec
             from concurrent.futures import ProcessPoolExecutor, as_completed
 
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                futures = {pool.submit(_run_point, fn, points[i], fixed, instances, seed): i for i in todo}
+                futures = {pool.submit(_in_worker, _run_point, fn, points[i], fixed, instances, seed): i for i in todo}
                 for fut in as_completed(futures):
                     finish(futures[fut], fut.result())
         else:
-            _run_dask(fn, points, todo, fixed, instances, seed, client, workers, finish)
+            calls = [(_run_point, fn, points[i], fixed, instances, seed) for i in todo]
+            _run_dask(_in_worker, calls, client, workers, lambda j, rec: finish(todo[j], rec))
     finally:
         if shared is None:
             bar.close()
@@ -352,7 +396,8 @@ def sweep(fn, grid: dict, *, fixed=None, instances=100, seed=0, store=None, exec
                        computed=len(todo), loaded=loaded)
 
 
-def _run_dask(fn, points, todo, fixed, instances, seed, client, workers, finish):
+def _run_dask(fn, calls, client, workers, finish):
+    """``fn(*call)`` for each call on a Dask cluster (``client``, or a local one); ``finish(j, result)``."""
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError:  # pragma: no cover - depends on the optional extra
@@ -363,7 +408,7 @@ def _run_dask(fn, points, todo, fixed, instances, seed, client, workers, finish)
                                processes=True, dashboard_address=None)
         client = Client(cluster)
     try:
-        futures = {client.submit(_run_point, fn, points[i], fixed, instances, seed, pure=False): i for i in todo}
+        futures = {client.submit(fn, *call, pure=False): j for j, call in enumerate(calls)}
         for fut in as_completed(list(futures)):
             finish(futures[fut], fut.result())
     finally:

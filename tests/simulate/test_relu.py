@@ -549,3 +549,24 @@ def test_readout_estimate_tracks_simulated_linear_transfer():
     heur = np.mean([rank_k(n=240, k=int(res.kept[0]), residual=float(r), sigma=0.0) * nsq
                     for r, nsq in zip(res.relative("teacher_outside")[:, 0], res.norm_sq)])
     assert heur > 1.5 * res.lt[:, 0, -1].mean()
+
+
+def test_stages_on_a_process_pool_give_the_serial_numbers(tmp_path, monkeypatch):
+    """Pretraining chunks and scratch chunks are tasks of the enclosing executor (reproduce/sweep
+    --executor): on a process pool the results equal the serial run's exactly, stage checkpoints included."""
+    from ftheory.simulate.relu import driver
+    from ftheory.simulate.sweeps import use_executor
+
+    monkeypatch.setattr(driver, "PAIR_ENTRIES", 2 * 16 * 22)       # two (instance, mu) pairs per chunk
+    kw = dict(SMALL, steps=80, pretrain_steps=30)
+    serial = simulate_relu_transfer([12, 24], [0.0, 0.5], instances=3, seed=8, **kw)
+    seen = []
+    with use_executor("processes", workers=2):
+        pooled = simulate_relu_transfer([12, 24], [0.0, 0.5], instances=3, seed=8, checkpoint=tmp_path,
+                                        progress=seen.append, **kw)
+        extra = simulate_relu_scratch([12, 24], instances=3, seed=8, **kw)
+    assert sum(s.startswith("pretraining pairs") for s in seen) == 3         # 6 pairs in chunks of 2
+    assert sum(s.startswith("scratch n=") for s in seen) == 2
+    for k in ("scratch", "scratch_converged", "lt", "pretrain_risk", "student_outside", "pretrained_weights"):
+        assert np.array_equal(getattr(pooled, k), getattr(serial, k)), k
+    assert np.array_equal(extra["scratch"], serial.scratch)

@@ -31,6 +31,7 @@ from ftheory._checks import check_int
 from ftheory.relu.projection import project_onto_span, teacher_projection
 from ftheory.simulate._random import check_seed, spawn_seeds
 from ftheory.simulate._threads import single_blas_thread
+from ftheory.simulate.sweeps import run_tasks
 from ftheory.simulate.relu.gd import gradient_descent
 from ftheory.simulate.relu.network import (ReluFunction, ReluNet, ReluTeacher, _draw_teacher_one, _unit_rows, norm_sq,
                                            risk)
@@ -109,52 +110,119 @@ def _draw(spec: ReluSpec, streams, n_max):
     return teacher, pre_init, sc_init, X_all, y_all
 
 
-def _pretrain(spec: ReluSpec, teacher, pre_init, mus, streams, ckpt, say):
-    """Pretrain every (instance, mu) pair; returns weights (I, M, m, d), read-outs (I, M, m) and run stats."""
+@single_blas_thread
+def _pretrain_chunk(spec: ReluSpec, net0, target, Xs):
+    """Pretrain one chunk of (instance, mu) pairs (a task: runs wherever the executor sends it)."""
+    t0 = time.perf_counter()
+    if spec.source == "population":
+        obj, mon = PopulationLoss(target, spec.dtype), None
+    else:
+        obj, mon = EmpiricalLoss(Xs, target(Xs)), RiskMonitor(target)
+    res = gradient_descent(obj, net0, spec.pretrain_lr, spec.pretrain_steps, spec.pretrain_tol,
+                           spec.pretrain_grad_tol, spec.pretrain_early_stop, plateau=spec.plateau,
+                           monitor=mon if spec.plateau > 0 else None)
+    return {"W": res.net.weights, "a": res.net.readout, "converged": res.converged, "halvings": res.halvings,
+            "steps": res.steps, "plateaued": res.plateaued}, time.perf_counter() - t0
+
+
+@single_blas_thread
+def _scratch_chunk(spec: ReluSpec, X, y, net0, target):
+    """Scratch training of one chunk of instances at one ``n`` (a task)."""
+    t0 = time.perf_counter()
+    res = gradient_descent(EmpiricalLoss(X, y), net0, spec.lr, spec.steps, spec.tol, spec.grad_tol, True,
+                           plateau=spec.plateau, monitor=RiskMonitor(target) if spec.plateau > 0 else None)
+    return {"scratch": risk(res.net.function, target), "scratch_converged": res.converged,
+            "scratch_loss": res.loss, "scratch_steps": res.steps}, time.perf_counter() - t0
+
+
+def _pretrain_tasks(spec: ReluSpec, teacher, pre_init, mus, streams):
+    """``(name, pairs, args)`` of every pretraining chunk (pair = instance * len(mus) + mu index)."""
     I, M, m, d = spec.instances, len(mus), spec.m, spec.d
     sources = [teacher.source(mu) for mu in mus]
     p = max(src.weights.shape[1] for src in sources)
+    Xs = None
     if spec.source != "population":
         Xs = np.stack([s[5].standard_normal((spec.source, d)) for s in streams])
         per = m * (spec.source + m)
     else:
         per = m * (m + p)
     chunk = max(1, min(I * M, PAIR_ENTRIES // per))
+    out = []
+    for c0 in range(0, I * M, chunk):
+        pairs = np.arange(c0, min(c0 + chunk, I * M))
+        inst, jm = pairs // M, pairs % M
+        Vs, bs = np.zeros((pairs.size, p, d)), np.zeros((pairs.size, p))
+        for r, (i, j) in enumerate(zip(inst, jm)):
+            k = sources[j].weights.shape[1]
+            # |S| differs across mu: pad with zero-coefficient copies of a kept neuron
+            Vs[r, :k], Vs[r, k:] = sources[j].weights[i], sources[j].weights[i, :1]
+            bs[r, :k] = sources[j].coef[i]
+        net0 = ReluNet(pre_init.weights[inst], pre_init.readout[inst])
+        out.append((f"pretrain_{c0}_{pairs[-1]}", pairs,
+                    (spec, net0, ReluFunction(Vs, bs), None if Xs is None else Xs[inst])))
+    return out
+
+
+def _scratch_tasks(spec: ReluSpec, ns, X_all, y_all, sc_init, target):
+    """``(name, n, instances slice, args)`` of every scratch chunk (instances per chunk bounded by memory)."""
+    out = []
+    for n in ns:
+        chunk = max(1, min(spec.instances, SAMPLE_ENTRIES // (n * spec.m)))
+        for c0 in range(0, spec.instances, chunk):
+            sl = slice(c0, min(c0 + chunk, spec.instances))
+            out.append((f"scratch_{n}_{sl.start}_{sl.stop}", n, sl,
+                        (spec, X_all[sl, :n], y_all[sl, :n], sc_init.take(sl), target.take(sl))))
+    return out
+
+
+def _label(name, pairs=None):
+    """Progress text of a stage: ``pretrain_a_b`` (pairs a..b) or ``scratch_n_a_b`` (instances a..b-1)."""
+    kind, *nums = name.split("_")
+    if kind == "pretrain":
+        return f"pretraining pairs {int(nums[0]) + 1}-{int(nums[1]) + 1}" + (f" of {pairs}" if pairs else "")
+    return f"scratch n={nums[0]} instances {int(nums[1]) + 1}-{nums[2]}"
+
+
+def _run_stages(stages, ckpt, say, pairs=None):
+    """Run the ``(name, args)`` stage tasks missing from the checkpoints, on the enclosing executor
+    (:func:`~ftheory.simulate.sweeps.run_tasks`), writing each checkpoint as it finishes; ``{name: result}``."""
+    got = {name: ckpt.load(name) for name, _ in stages}
+    todo = [(name, args) for name, args in stages if got[name] is None]
+    fns = {"pretrain": _pretrain_chunk, "scratch": _scratch_chunk}
+
+    def done(i, res):
+        name, (out, seconds) = todo[i][0], res
+        ckpt.save(name, **out)
+        got[name] = out
+        steps = out["steps"] if "steps" in out else out["scratch_steps"]
+        say(f"{_label(name, pairs)}: max {int(steps.max())} steps, {seconds:.0f} s")
+
+    run_tasks(_stage, [(fns[name.split("_")[0]], args) for name, args in todo], done=done)
+    return got
+
+
+def _stage(fn, args):
+    """One stage task: ``fn(*args)`` (module level, so that process pools and Dask can pickle it)."""
+    return fn(*args)
+
+
+def _pretrain(spec: ReluSpec, teacher, pre_init, mus, streams, ckpt, say, scratch=()):
+    """Pretrain every (instance, mu) pair, running the ``scratch`` stage tasks alongside; returns weights
+    (I, M, m, d), read-outs (I, M, m), run stats and the scratch stage results."""
+    I, M, m, d = spec.instances, len(mus), spec.m, spec.d
+    tasks = _pretrain_tasks(spec, teacher, pre_init, mus, streams)
+    stages = [(name, args) for name, _, args in tasks] + [(name, args) for name, _, _, args in scratch]
+    got = _run_stages(stages, ckpt, say, I * M)
     W = np.empty((I * M, m, d))
     a = np.empty((I * M, m))
     stats = {k: np.empty(I * M, dtype=t) for k, t in (("converged", bool), ("halvings", np.int64),
                                                         ("steps", np.int64), ("plateaued", bool))}
-    for c0 in range(0, I * M, chunk):
-        pairs = np.arange(c0, min(c0 + chunk, I * M))       # pair = instance * M + mu index
-        name = f"pretrain_{c0}_{pairs[-1]}"
-        got = ckpt.load(name)
-        if got is None:
-            t0 = time.perf_counter()
-            inst, jm = pairs // M, pairs % M
-            net0 = ReluNet(pre_init.weights[inst], pre_init.readout[inst])
-            Vs, bs = np.zeros((pairs.size, p, d)), np.zeros((pairs.size, p))
-            for r, (i, j) in enumerate(zip(inst, jm)):
-                k = sources[j].weights.shape[1]
-                # |S| differs across mu: pad with zero-coefficient copies of a kept neuron
-                Vs[r, :k], Vs[r, k:] = sources[j].weights[i], sources[j].weights[i, :1]
-                bs[r, :k] = sources[j].coef[i]
-            target = ReluFunction(Vs, bs)
-            if spec.source == "population":
-                obj, mon = PopulationLoss(target, spec.dtype), None
-            else:
-                obj, mon = EmpiricalLoss(Xs[inst], target(Xs[inst])), RiskMonitor(target)
-            res = gradient_descent(obj, net0, spec.pretrain_lr, spec.pretrain_steps, spec.pretrain_tol,
-                                   spec.pretrain_grad_tol, spec.pretrain_early_stop, plateau=spec.plateau,
-                                   monitor=mon if spec.plateau > 0 else None)
-            got = {"W": res.net.weights, "a": res.net.readout, "converged": res.converged,
-                   "halvings": res.halvings, "steps": res.steps, "plateaued": res.plateaued}
-            ckpt.save(name, **got)
-            say(f"pretraining pairs {c0 + 1}-{pairs[-1] + 1} of {I * M}: max {int(res.steps.max())} steps, "
-                f"{time.perf_counter() - t0:.0f} s")
-        W[pairs], a[pairs] = got["W"], got["a"]
+    for name, pairs, _ in tasks:
+        W[pairs], a[pairs] = got[name]["W"], got[name]["a"]
         for k in stats:
-            stats[k][pairs] = got[k]
-    return W.reshape(I, M, m, d), a.reshape(I, M, m), {k: v.reshape(I, M) for k, v in stats.items()}
+            stats[k][pairs] = got[name][k]
+    return (W.reshape(I, M, m, d), a.reshape(I, M, m), {k: v.reshape(I, M) for k, v in stats.items()},
+            {name: got[name] for name, *_ in scratch})
 
 
 def _spans(teacher, mus, pre_W, pre_a):
@@ -173,21 +241,22 @@ def _spans(teacher, mus, pre_W, pre_a):
     return out
 
 
-def _target_point(spec, n, X, y, sc_init, pre_W, pre_a, target):
-    """Scratch, linear transfer (and fine-tuning) at one ``n`` for every instance (and ``mu``)."""
-    I, M = pre_W.shape[:2]
+def _scratch_at(spec, n, scratch_tasks, results):
+    """The scratch stage results at ``n``, gathered over instance chunks."""
+    I = spec.instances
     out = {"scratch": np.empty(I), "scratch_converged": np.empty(I, dtype=bool), "scratch_loss": np.empty(I),
-           "scratch_steps": np.empty(I, dtype=np.int64),
-           "lt": np.empty((I, M)), "lt_rank": np.empty((I, M), dtype=np.int64)}
-    chunk = max(1, min(I, SAMPLE_ENTRIES // (n * spec.m)))       # instances per batch (memory bound)
-    for c0 in range(0, I, chunk):
-        sl = slice(c0, min(c0 + chunk, I))
-        tgt = target.take(sl)
-        res = gradient_descent(EmpiricalLoss(X[sl], y[sl]), sc_init.take(sl), spec.lr, spec.steps, spec.tol,
-                               spec.grad_tol, True, plateau=spec.plateau,
-                               monitor=RiskMonitor(tgt) if spec.plateau > 0 else None)
-        out["scratch"][sl], out["scratch_converged"][sl] = risk(res.net.function, tgt), res.converged
-        out["scratch_loss"][sl], out["scratch_steps"][sl] = res.loss, res.steps
+           "scratch_steps": np.empty(I, dtype=np.int64)}
+    for name, n_task, sl, _ in scratch_tasks:
+        if n_task == n:
+            for k in out:
+                out[k][sl] = results[name][k]
+    return out
+
+
+def _linear_transfer_at(spec, n, X, y, pre_W, pre_a, target):
+    """Linear transfer (and fine-tuning) at one ``n`` for every instance and ``mu``."""
+    I, M = pre_W.shape[:2]
+    out = {"lt": np.empty((I, M)), "lt_rank": np.empty((I, M), dtype=np.int64)}
     for i in range(I if M else 0):   # one instance at a time: F is (M, n, m)
         net = ReluNet(pre_W[i], pre_a[i])
         Xr, yr = np.broadcast_to(X[i], (M,) + X.shape[1:]), np.broadcast_to(y[i], (M, n))
@@ -247,19 +316,20 @@ def simulate_relu_transfer(ns, mus, spec=None, *, seed=None, progress=None, chec
     target = teacher.target
 
     say("pretraining")
-    pre_W, pre_a, pre = _pretrain(spec, teacher, pre_init, mus_list, streams, ckpt, say)
+    per_n = {n: ckpt.load(f"n_{n}") for n in ns_list}
+    scratch = _scratch_tasks(spec, [n for n in ns_list if per_n[n] is None], X_all, y_all, sc_init, target)
+    pre_W, pre_a, pre, sc_results = _pretrain(spec, teacher, pre_init, mus_list, streams, ckpt, say, scratch)
     spans = _spans(teacher, mus_list, pre_W, pre_a)
 
-    per_n = []
     for jn, n in enumerate(ns_list):
-        got = ckpt.load(f"n_{n}")
-        if got is None:
+        if per_n[n] is None:
             t0 = time.perf_counter()
-            got = _target_point(spec, n, X_all[:, :n], y_all[:, :n], sc_init, pre_W, pre_a, target)
+            got = {**_scratch_at(spec, n, scratch, sc_results),
+                   **_linear_transfer_at(spec, n, X_all[:, :n], y_all[:, :n], pre_W, pre_a, target)}
             ckpt.save(f"n_{n}", **got)
-            say(f"n={n} ({jn + 1} of {N}): scratch max {int(got['scratch_steps'].max())} steps, "
-                f"{time.perf_counter() - t0:.0f} s")
-        per_n.append(got)
+            say(f"n={n} ({jn + 1} of {N}): linear transfer {time.perf_counter() - t0:.0f} s")
+            per_n[n] = got
+    per_n = [per_n[n] for n in ns_list]
     stack = lambda k: np.stack([g[k] for g in per_n], axis=-1)  # noqa: E731
 
     params = {**spec.as_dict(), "seed": seed_desc, "ns": ns_list, "mus": mus_list,
@@ -299,13 +369,13 @@ def simulate_relu_scratch(ns, spec=None, *, seed=None, progress=None, **settings
     streams = [_streams(c) for c in spawn_seeds(seed, spec.instances)]
     teacher, _, sc_init, X_all, y_all = _draw(spec, streams, max(ns_list))
     target = teacher.target
+    tasks = _scratch_tasks(spec, ns_list, X_all, y_all, sc_init, target)
+    results = _run_stages([(name, args) for name, _, _, args in tasks], _Checkpoints(None, None), say)
     sc, conv = [], []
     for n in ns_list:
-        got = _target_point(spec, n, X_all[:, :n], y_all[:, :n], sc_init, np.empty((spec.instances, 0, spec.m, spec.d)),
-                            np.empty((spec.instances, 0, spec.m)), target)
+        got = _scratch_at(spec, n, tasks, results)
         sc.append(got["scratch"])
         conv.append(got["scratch_converged"])
-        say(f"scratch n={n}")
     seed_desc = seed if isinstance(seed, (int, type(None))) else repr(seed)
     return {"ns": np.array(ns_list, dtype=np.int64), "scratch": np.stack(sc, axis=-1),
             "scratch_converged": np.stack(conv, axis=-1), "norm_sq": norm_sq(target),
