@@ -112,7 +112,8 @@ def add_sweep_parser(sub):
                        "Simulators: " + "; ".join(f"{k}: {v[2]}" for k, v in SIMULATORS.items()))
     p.add_argument("simulator", help=", ".join(SIMULATORS))
     p.add_argument("--grid", action="append", default=[], metavar="NAME=VALUES",
-                   help="values to sweep: a,b,c or start:stop:step (repeatable)")
+                   help="values to sweep: a,b,c or start:stop:step (repeatable); gamma=... with --set d=... "
+                   "runs each point at n = round(gamma d)")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="fixed parameter (repeatable)")
     p.add_argument("--instances", type=int, default=100)
     p.add_argument("--seed", type=int, default=0)

@@ -121,6 +121,27 @@ def check_call(fn, names) -> None:
                          f"its parameters are {listing}")
 
 
+def _gamma_maps_to_n(fn) -> bool:
+    """True if ``fn`` takes ``n`` and ``d`` but not ``gamma``: a sweep may then give ``gamma`` (n = round(gamma d))."""
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):  # pragma: no cover - builtins
+        return False
+    return "n" in params and "d" in params and "gamma" not in params
+
+
+def _call_args(fn, fixed, point) -> dict:
+    """The keyword arguments of one call: ``gamma`` becomes ``n = round(gamma d)`` for a simulator that takes n."""
+    kwargs = {**fixed, **point}
+    if "gamma" in kwargs and _gamma_maps_to_n(fn):
+        gamma, d = kwargs.pop("gamma"), kwargs["d"]
+        n = int(round(float(gamma) * int(d)))
+        if not math.isfinite(float(gamma)) or n < 1:
+            raise ValueError(f"gamma={gamma!r} is invalid at d={d}: n = round(gamma d) = {n} must be >= 1")
+        kwargs["n"] = n
+    return kwargs
+
+
 def _canonical(value):
     if isinstance(value, (np.integer,)):
         return int(value)
@@ -191,7 +212,7 @@ def run_tasks(fn, tasks, *, done=None) -> list:
 
 def _run_point(fn, point, fixed, instances, seed):
     """Run one point; returns JSON-ready dict (module-level so process pools can pickle it)."""
-    out = fn(**fixed, **point, instances=instances, seed=point_seed(seed, point))
+    out = fn(**_call_args(fn, fixed, point), instances=instances, seed=point_seed(seed, point))
     estimates = out if isinstance(out, dict) else {"risk": out}
     record = {"point": point, "fixed": fixed, "quantities": {}}  # every parameter of the call
     for name, est in estimates.items():
@@ -284,7 +305,8 @@ def sweep(fn, grid: dict, *, fixed=None, instances=100, seed=0, store=None, exec
         A module-level simulator ``fn(**fixed, **point, instances=..., seed=...)`` returning an
         :class:`MCEstimate` or a dict of them (e.g. ``simulate_scratch_and_transfer``).
     grid : dict name -> sequence
-        Values to sweep (canonical parameter names of ``fn``).
+        Values to sweep (canonical parameter names of ``fn``; ``gamma`` for a simulator that takes
+        ``n`` and ``d``: each point runs at ``n = round(gamma d)`` and is labelled by its gamma).
     fixed : dict, optional
         Parameters held fixed.
     instances : int >= 1
@@ -325,7 +347,14 @@ def sweep(fn, grid: dict, *, fixed=None, instances=100, seed=0, store=None, exec
     if overlap:
         raise ValueError(f"parameter {sorted(overlap)[0]!r} is both swept and fixed")
     names = list(grid)
-    check_call(fn, names + list(fixed))
+    given = names + list(fixed)
+    if "gamma" in given and _gamma_maps_to_n(fn):            # gamma = n/d, as in the theory
+        if "n" in given:
+            raise ValueError(f"{fn.__name__}: give n or gamma (n = round(gamma d)), not both")
+        if "d" not in given:
+            raise ValueError(f"{fn.__name__}: gamma needs d (n = round(gamma d)); give d in the grid or as a fixed value")
+        given = ["n" if x == "gamma" else x for x in given]
+    check_call(fn, given)
     values = []
     for name in names:
         vals = [_canonical(v) for v in np.atleast_1d(np.asarray(grid[name], dtype=object)).tolist()]
@@ -337,6 +366,8 @@ def sweep(fn, grid: dict, *, fixed=None, instances=100, seed=0, store=None, exec
         raise ValueError(f"grid={'x'.join(str(len(v)) for v in values)} has {size} points: expected at most "
                          f"{MAX_POINTS} (split the sweep)")
     points = [dict(zip(names, combo)) for combo in itertools.product(*values)]
+    for p in points:
+        _call_args(fn, fixed, p)                                  # every gamma gives an n >= 1, before any work
     fname = _function_name(fn)
     instances, seed = int(instances), int(seed)
 

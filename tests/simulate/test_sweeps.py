@@ -270,3 +270,22 @@ def test_labeled_arrays():
     assert ds["mean"].dims == ("quantity", "n", "sigma") and list(ds["n"].values) == [20, 60]
     assert float(ds["mean"].sel(quantity="risk", n=60, sigma=0.2)) == res.estimate(n=60, sigma=0.2).mean
     assert int(ds["instances"].sel(quantity="risk", n=20, sigma=0.0)) == 12
+
+
+def test_gamma_sweeps_run_at_n_round_gamma_d_and_are_labelled_by_gamma():
+    """A simulator that takes (n, d) can be swept in gamma = n/d, as the theory is: each point runs at
+    n = round(gamma d) with the same draws as the n-sweep would use for that point's own seed."""
+    from ftheory.simulate.linear import simulate_min_norm_risk
+    from ftheory.simulate.sweeps import point_seed
+
+    res = sweep(simulate_min_norm_risk, {"gamma": [0.25, 1.5]}, fixed={"d": 40, "sigma": 0.2}, instances=6,
+                seed=3, progress=False)
+    assert res.to_xarray().gamma.values.tolist() == [0.25, 1.5]
+    for gamma, n in ((0.25, 10), (1.5, 60)):
+        direct = simulate_min_norm_risk(n, 40, 0.2, instances=6, seed=point_seed(3, {"gamma": gamma}))
+        assert np.array_equal(res.estimate("risk", gamma=gamma).samples, direct.samples)
+    for grid, fixed, match in (({"gamma": [0.01]}, {"d": 40, "sigma": 0.2}, r"gamma=0.01 is invalid at d=40"),
+                               ({"gamma": [0.5]}, {"d": 40, "n": 20, "sigma": 0.2}, "give n or gamma"),
+                               ({"gamma": [0.5]}, {"sigma": 0.2}, "gamma needs d")):
+        with pytest.raises(ValueError, match=match):
+            sweep(simulate_min_norm_risk, grid, fixed=fixed, instances=2, progress=False)
