@@ -132,7 +132,7 @@ class ScoreRegion:
         return value, min(lo, value), max(hi, value)
 
 
-def score_region(p_hat, n, d, n_unlabeled=0, k=768, z=Z95) -> ScoreRegion:
+def score_region(p_hat, n, d, n_unlabeled=0, k=512, z=Z95) -> ScoreRegion:
     """The score region of ``p`` around the unbiased estimate ``p_hat`` (``n`` effective samples,
     dimension ``d``) as a cloud of points (module docstring)."""
     p_hat = np.asarray(p_hat, float)

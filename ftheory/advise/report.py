@@ -11,7 +11,7 @@ from ftheory.advise.estimators import Interval, ParameterEstimates, estimate_par
 from ftheory.advise.io import check_inputs
 from ftheory.advise.predict import LINEAR, PROCEDURES, isotropic_risk
 
-__all__ = ["Report", "advise"]
+__all__ = ["Report", "advise", "predict"]
 
 # the three procedures of the recommendation (the better-tuned variant of each)
 HEADLINE = {"scratch": "scratch_ridge", "linear_transfer": "linear_transfer", "finetune": "finetune_ridge"}
@@ -179,6 +179,43 @@ def _flags(pe, estimates, predictions, transferability) -> list:
     return out
 
 
+def predict(prep, pe: ParameterEstimates, ns, n_at):
+    """Predictions at ``n_at`` effective samples and bands over the effective sample sizes ``ns``
+    (which must contain ``n_at``): ``(predictions, transferability, bands, theory, notes)`` with
+    ``bands[proc] = (values, lows, highs)`` arrays over ``ns``."""
+    ns = np.asarray(ns, int)
+    at = int(np.searchsorted(ns, n_at))
+    d = pe.d
+    bands, notes = {}, []
+    reg = _region(pe)
+    theory = "isotropic"
+    aniso = None
+    if not prep.isotropic:
+        try:
+            from ftheory.advise.aniso_predict import AnisotropicPredictor
+            aniso = AnisotropicPredictor(prep)
+            theory = "anisotropic"
+        except ImportError:
+            notes.append("the anisotropic theory (ftheory.aniso) is not available in this installation: "
+                         "scratch and fine-tuning predictions use the isotropic theory in Sigma-norms")
+    for proc in PROCEDURES:
+        if aniso is not None and proc != "linear_transfer":
+            bands[proc] = aniso.bands(proc, ns)
+            continue
+        rows = [reg.band(lambda P, m=int(m): isotropic_risk(proc, m, d, P), linear=proc in LINEAR) for m in ns]
+        bands[proc] = tuple(np.array(c, float) for c in zip(*rows))
+    predictions = {proc: _band_interval(*(b[at] for b in bands[proc])) for proc in PROCEDURES}
+    if aniso is None:
+        def diff(tr):
+            return _band_interval(*reg.band(lambda P: isotropic_risk("scratch_ridge", n_at, d, P)
+                                            - isotropic_risk(tr, n_at, d, P)))
+        transferability = {"linear_transfer": diff("linear_transfer"), "finetune": diff("finetune_ridge")}
+    else:
+        transferability = {k: _combine(predictions["scratch_ridge"], predictions[v])
+                           for k, v in (("linear_transfer", "linear_transfer"), ("finetune", "finetune_ridge"))}
+    return predictions, transferability, bands, theory, notes
+
+
 def _check_options(center, standardize, n_max, grid_size):
     """``ValueError`` naming the keyword unless center/standardize are booleans (standardize may be None),
     n_max is None or an integer >= 4 and grid_size an integer >= 0."""
@@ -230,33 +267,9 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     ns = np.unique(np.round(np.geomspace(3, n_max, grid_size)).astype(int)) if grid_size else np.array([], int)
     allns = np.unique(np.r_[ns, n_eff]).astype(int)
     at = int(np.searchsorted(allns, n_eff))
-    bands = {}  # proc -> (values, lows, highs) over allns
+    predictions, transferability, bands, theory, more = predict(prep, pe, allns, n_eff)
+    notes += more
     reg = _region(pe)
-    theory = "isotropic"
-    aniso = None
-    if not prep.isotropic:
-        try:
-            from ftheory.advise.aniso_predict import AnisotropicPredictor
-            aniso = AnisotropicPredictor(prep)
-            theory = "anisotropic"
-        except ImportError:
-            notes.append("the anisotropic theory (ftheory.aniso) is not available in this installation: "
-                         "scratch and fine-tuning predictions use the isotropic theory in Sigma-norms")
-    for proc in PROCEDURES:
-        if aniso is not None and proc != "linear_transfer":
-            bands[proc] = aniso.bands(proc, allns)
-            continue
-        rows = [reg.band(lambda P, m=int(m): isotropic_risk(proc, m, d, P), linear=proc in LINEAR) for m in allns]
-        bands[proc] = tuple(np.array(c, float) for c in zip(*rows))
-    predictions = {proc: _band_interval(*(b[at] for b in bands[proc])) for proc in PROCEDURES}
-    if aniso is None:
-        def diff(tr):
-            return _band_interval(*reg.band(lambda P: isotropic_risk("scratch_ridge", n_eff, d, P)
-                                            - isotropic_risk(tr, n_eff, d, P)))
-        transferability = {"linear_transfer": diff("linear_transfer"), "finetune": diff("finetune_ridge")}
-    else:
-        transferability = {k: _combine(predictions["scratch_ridge"], predictions[v])
-                           for k, v in (("linear_transfer", "linear_transfer"), ("finetune", "finetune_ridge"))}
     if reg.unbounded:
         notes.append("the data determine the parameters poorly: the score region reaches the search limit "
                      "(12 x the Wald radius), so some upper ends of the prediction bands are lower bounds")
