@@ -40,9 +40,23 @@ _EYY = np.array([[1.0, 0.0], [0.0, 0.0]])
 
 
 def _psd2(G):
-    """Project stacked symmetric 2x2 matrices on the PSD cone."""
-    w, V = np.linalg.eigh(0.5 * (G + np.swapaxes(G, -1, -2)))
-    return (V * np.maximum(w, 0)[..., None, :]) @ np.swapaxes(V, -1, -2)
+    """Project stacked symmetric 2x2 matrices on the PSD cone (closed form: keep the positive
+    eigenvalue's part ``lambda_+ (G - lambda_- I)/(lambda_+ - lambda_-)`` when ``lambda_- < 0``)."""
+    G = 0.5 * (G + np.swapaxes(G, -1, -2))
+    a, b, c = G[..., 0, 0], G[..., 0, 1], G[..., 1, 1]
+    m, r = 0.5 * (a + c), np.hypot(0.5 * (a - c), b)
+    lp, lm = m + r, m - r
+    with np.errstate(all="ignore"):
+        scale = np.where(r > 0, np.maximum(lp, 0.0) / (2 * r), 0.0)
+    eye = np.eye(2)
+    proj = scale[..., None, None] * (G - lm[..., None, None] * eye)
+    return np.where((lm >= 0)[..., None, None], G, np.where((lp <= 0)[..., None, None], 0.0 * G, proj))
+
+
+def _form(G, u, v):
+    """``u' G v`` for stacked 2x2 ``G`` and fixed 2-vectors."""
+    return (u[0] * v[0] * G[..., 0, 0] + u[0] * v[1] * G[..., 0, 1] + u[1] * v[0] * G[..., 1, 0]
+            + u[1] * v[1] * G[..., 1, 1])
 
 
 class AnisotropicPredictor:
@@ -81,13 +95,14 @@ class AnisotropicPredictor:
         self.lams = scale * np.logspace(-4, 2, n_lam)
         self.pi = self.ev ** 2 / self.ev.sum()                 # an even unit signal, per direction
         self._Q = Q
+        self._wcache = {}
 
     # -- covariances of U(a, diag k) and S_y, vectorised over leading axes of k ------------------------
     # ``t`` (broadcasting with the leading axes) adds a signal of size t = delta tau^2 spread evenly over
     # the whitened directions (per-direction Gram + t pi_i on the y-y entry, pi_i = lambda_i^2/sum lambda):
     # the covariance at a candidate task rather than at the estimate (score-type bands).
     def _gram(self, k, psd, t=0.0):
-        G = np.einsum("...d,dij->...ij", k, self.g)
+        G = (k @ self.g.reshape(self.d, 4)).reshape(k.shape[:-1] + (2, 2))
         G = G + (np.asarray(t, float) * (k @ self.pi))[..., None, None] * _EYY
         return _psd2(G) if psd else 0.5 * (G + np.swapaxes(G, -1, -2))
 
@@ -98,10 +113,10 @@ class AnisotropicPredictor:
         n = self.n
         a, b = np.asarray(a, float), np.asarray(b, float)
         S = self._S(t)
-        sab = np.einsum("i,...ij,j->...", a, S, b)
+        sab = _form(S, a, b)
         GK, GL = self._gram(k, True, t), self._gram(l, True, t)
         GKSL = self._gram(k * self.ev * l, False, t)
-        form = lambda G, u, v: np.einsum("i,...ij,j->...", u, G, v)  # noqa: E731
+        form = _form
         aKb, aLb, bKb, aLa = form(GK, a, b), form(GL, a, b), form(GK, b, b), form(GL, a, a)
         aKSLb = form(GKSL, a, b)
         tr = np.sum(k * l * self.ev ** 2, -1)
@@ -112,8 +127,7 @@ class AnisotropicPredictor:
     def _cov_su(self, b, a, k, t=0.0):
         a, b = np.asarray(a, float), np.asarray(b, float)
         G = self._gram(k, False, t)
-        sab = np.einsum("i,...ij,j->...", a, self._S(t), b)
-        return 4 * sab * np.einsum("i,...ij,j->...", b, G, a) / self.n
+        return 4 * _form(self._S(t), a, b) * _form(G, b, a) / self.n
 
     def linear_risks(self, which, ns, lams, z=Z95):
         """Estimated risks ``R(n, lam)`` (``(len(ns), len(lams))``), their plug-in standard errors and
@@ -126,16 +140,9 @@ class AnisotropicPredictor:
         signal, so the plug-in ``sd`` at an under-estimated signal is too small (78% coverage of the
         tuned risk at gamma = 0.5, spectrum 1/i, with plug-in ends); iterating the step to the exact
         Gaussian score solution diverges at small n (the Gaussian tail overstates large signals)."""
-        from ftheory.aniso import scratch_risk
-
         ns = np.asarray(ns, int)
         lams = np.asarray(lams, float)
-        d = self.d
-        with np.errstate(all="ignore"):
-            W = np.asarray(scratch_risk(self.ev, np.eye(d), ns[:, None, None], 0.0, lams[None, :, None]), float)
-            V = np.asarray(scratch_risk(self.ev, np.zeros(d), ns[:, None], 1.0, lams[None, :]), float)
-        W = np.broadcast_to(W, (ns.size, lams.size, d))
-        V = np.broadcast_to(V, (ns.size, lams.size))
+        W, V = self._weights(ns, lams)
         fin = np.isfinite(V) & np.all(np.isfinite(W), -1)
         k = np.where(fin[..., None], W, 0.0) / self.ev ** 2
         ua = self.u["y"] if which == "scratch" else self.u["y-z"]
@@ -159,6 +166,20 @@ class AnisotropicPredictor:
         inf = np.full_like(value, math.inf)
         value, lo, hi = (np.where(fin, x, inf) for x in (value, ends[0], ends[1]))
         return value, np.where(fin, se, math.nan), lo, hi
+
+    def _weights(self, ns, lams):
+        """Bias weights per unit ``b_i^2`` and the variance factor, ``(len(ns), len(lams), d)`` and
+        ``(len(ns), len(lams))``, from ``ftheory.aniso.scratch_risk`` (cached: scratch and fine-tuning share them)."""
+        from ftheory.aniso import scratch_risk
+
+        key = (ns.tobytes(), lams.tobytes())
+        if key not in self._wcache:
+            d = self.d
+            with np.errstate(all="ignore"):
+                W = np.asarray(scratch_risk(self.ev, np.eye(d), ns[:, None, None], 0.0, lams[None, :, None]), float)
+                V = np.asarray(scratch_risk(self.ev, np.zeros(d), ns[:, None], 1.0, lams[None, :]), float)
+            self._wcache[key] = (np.broadcast_to(W, (ns.size, lams.size, d)), np.broadcast_to(V, (ns.size, lams.size)))
+        return self._wcache[key]
 
     def _var(self, which, k, Vf, t, tau2):
         a = (1.0, 0.0) if which == "scratch" else (1.0, -1.0)
