@@ -5,8 +5,8 @@
 For each setting (d, gamma = n/d, theta, sigma, spectrum) draw ``reps`` target samples (and, for an
 anisotropic spectrum, ``N = 20 d`` unlabeled rows), run the prediction step of ``ftheory.advise``
 (``prepare``, ``estimate_parameters``, ``report.predict``: the same code, without the estimates' own
-intervals, which :mod:`benchmarks.advisor_coverage` studies), and count how often each band contains the truth: the theory
-at the true parameters and, in the anisotropic settings, at the true covariance spectrum and the true
+intervals, which ``benchmarks/advisor_coverage.py`` studies), and count how often each band contains
+the truth: the theory at the true parameters and, in the anisotropic settings, at the true covariance spectrum and the true
 teacher (the deterministic equivalent of ``ftheory.aniso``; tuned = minimum over a fine penalty
 grid). Predictions: the five procedures at the sample's n and the two transferabilities
 ``T = R_scratch_ridge - R_transfer``. Prints a markdown table (coverage; a binomial standard error
