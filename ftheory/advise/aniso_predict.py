@@ -71,7 +71,7 @@ class AnisotropicPredictor:
 
         ev, Q = np.linalg.eigh(prep.Sigma)
         self.ev = np.maximum(ev, 1e-12 * ev.max())
-        self.d = d = ev.size
+        self.d = ev.size
         X = np.asarray(prep.X, float)
         self.n = n = X.shape[0]
         R = np.column_stack([prep.y, prep.z if prep.z is not None else np.zeros(n)])
@@ -193,6 +193,51 @@ class AnisotropicPredictor:
         if self.n_unlabeled > self.d + 3:
             var = var + Vf ** 2 * 2 * (tau2 + t) ** 2 / (self.n_unlabeled - self.d - 3)
         return var
+
+    # -- linear functionals of the statistics, for correlations between predictions -----------------
+    def functional(self, which, n, lam=None):
+        """The risk estimate at ``n`` and penalty ``lam`` (default: the penalty selected by the tuned
+        point estimate; 0 is min-norm) as terms ``(kind, a, k, coef)`` of statistics ``U(a, diag k)``
+        and ``S(a)``."""
+        if lam is None:
+            v = self.linear_risks(which, [n], self.lams)[0][0]
+            lam = float(self.lams[int(np.argmin(v))])
+        W, V = self._weights(np.array([int(n)]), np.array([float(lam)]))
+        k, V = W[0, 0] / self.ev ** 2, float(V[0, 0])
+        a = (1.0, 0.0) if which == "scratch" else (1.0, -1.0)
+        return [("U", a, k, 1.0), ("Uinv", (1.0, 0.0), self.kinv, -V), ("S", (1.0, 0.0), None, V)]
+
+    def parameter_functional(self, g):
+        """``g . p_hat`` for ``p = (tau^2, sigma^2, rho, r^2)`` as terms of statistics
+        (``p = (U_y, S_y - U_y, (S_{y+z} - S_y - S_z)/2, S_z)``)."""
+        g = np.asarray(g, float)
+        return [("Uinv", (1.0, 0.0), self.kinv, g[0] - g[1]), ("S", (1.0, 0.0), None, g[1] - 0.5 * g[2]),
+                ("S", (0.0, 1.0), None, g[3] - 0.5 * g[2]), ("S", (1.0, 1.0), None, 0.5 * g[2])]
+
+    def cov_functionals(self, F, G):
+        """Covariance of two functionals (exact Gaussian, plug-in; inverse-Wishart term included)."""
+        total = 0.0
+        for kind1, a, k, c1 in F:
+            for kind2, b, l, c2 in G:
+                if kind1 == "S" and kind2 == "S":
+                    v = 2 * _form(self.S, a, b) ** 2 / self.n
+                elif kind1 == "S":
+                    v = self._cov_su(a, b, l)
+                elif kind2 == "S":
+                    v = self._cov_su(b, a, k)
+                else:
+                    v = self._cov_uu(a, k, b, l)
+                    if kind1 == kind2 == "Uinv" and self.n_unlabeled > self.d + 3:
+                        v = v + 2 * max(float(self.kinv @ self.u["y"]), 0.0) ** 2 / (self.n_unlabeled - self.d - 3)
+                total += c1 * c2 * float(v)
+        return total
+
+    def correlation(self, F, G):
+        """Correlation of two functionals (0 if either is degenerate)."""
+        vf, vg = self.cov_functionals(F, F), self.cov_functionals(G, G)
+        if not (vf > 0 and vg > 0) or not np.isfinite(vf * vg):
+            return 0.0
+        return float(np.clip(self.cov_functionals(F, G) / np.sqrt(vf * vg), -1.0, 1.0))
 
     def bands(self, proc, ns, z=Z95):
         """``(value, low, high)`` arrays over ``ns`` for a scratch/fine-tuning procedure (min-norm or tuned)."""

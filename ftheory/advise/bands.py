@@ -28,7 +28,6 @@ vectorised evaluation of ``f`` on ``3 K + 1`` points per prediction.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,7 +73,8 @@ def param_cov_rows(n, d, P, n_unlabeled=0):
 
     labels = ["y", None, "z", "w"]  # None: U_y
     C = np.empty(P.shape[:-1] + (4, 4))
-    var_u = (4 * (n - 2) * (syy * tau2 + tau2 ** 2) + 2 * (syy ** 2 * d + 4 * syy * tau2 + 3 * tau2 ** 2)) / (n * (n - 1))
+    var_u = (4 * (n - 2) * (syy * tau2 + tau2 ** 2)
+             + 2 * (syy ** 2 * d + 4 * syy * tau2 + 3 * tau2 ** 2)) / (n * (n - 1))
     for i, a in enumerate(labels):
         for j, b in enumerate(labels):
             if a is None and b is None:

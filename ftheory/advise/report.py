@@ -146,12 +146,16 @@ def _risk_interval(pe: ParameterEstimates, fn) -> Interval:
     return _band_interval(*_region(pe).band(_vectorised(fn), linear=bool(getattr(fn, "linear", False))))
 
 
-def _combine(a: Interval, b: Interval) -> Interval:
-    """``a - b`` for predictions from different statistics: half-widths added in quadrature."""
+def _combine(a: Interval, b: Interval, rho=0.0) -> Interval:
+    """``a - b``: the half-widths of the two bands combined as those of correlated normal estimates
+    (correlation ``rho`` of the two risk estimates)."""
     v = a.value - b.value
-    lo = v - float(np.hypot(a.value - a.low, b.high - b.value))
-    hi = v + float(np.hypot(a.high - a.value, b.value - b.low))
-    return _band_interval(v, lo, hi)
+
+    def half(x, y):
+        if not (np.isfinite(x) and np.isfinite(y)):
+            return float("inf")
+        return float(np.sqrt(max(x * x + y * y - 2 * rho * x * y, 0.0)))
+    return _band_interval(v, v - half(a.value - a.low, b.high - b.value), v + half(a.high - a.value, b.value - b.low))
 
 
 def _flags(pe, estimates, predictions, transferability) -> list:
@@ -211,8 +215,19 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
                                             - isotropic_risk(tr, n_at, d, P)))
         transferability = {"linear_transfer": diff("linear_transfer"), "finetune": diff("finetune_ridge")}
     else:
-        transferability = {k: _combine(predictions["scratch_ridge"], predictions[v])
-                           for k, v in (("linear_transfer", "linear_transfer"), ("finetune", "finetune_ridge"))}
+        # the two risk estimates are correlated (both grow with the noise estimate): their correlation
+        # at the selected penalties, from the exact covariances of the statistics
+        from ftheory.advise.estimators import feasible
+        q = feasible(pe.p)
+        h = 1e-6 * (np.abs(q) + np.sqrt(np.maximum(np.diag(pe.cov), 0)) + 1e-300)
+        g = [(isotropic_risk("linear_transfer", n_at, d, q + h[i] * e) - isotropic_risk("linear_transfer", n_at, d, q - h[i] * e))
+             / (2 * h[i]) for i, e in enumerate(np.eye(4))]
+        Fs = aniso.functional("scratch", n_at)
+        rho_lt = aniso.correlation(Fs, aniso.parameter_functional(g)) if np.all(np.isfinite(g)) else 0.0
+        rho_ft = aniso.correlation(Fs, aniso.functional("finetune", n_at))
+        transferability = {
+            "linear_transfer": _combine(predictions["scratch_ridge"], predictions["linear_transfer"], rho_lt),
+            "finetune": _combine(predictions["scratch_ridge"], predictions["finetune_ridge"], rho_ft)}
     return predictions, transferability, bands, theory, notes
 
 

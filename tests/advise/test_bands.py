@@ -151,3 +151,18 @@ def test_tuned_ridge_band_covers_at_high_noise():
     tol = 3 * math.sqrt(0.95 * 0.05 / reps)   # 3 binomial standard errors
     cover = {k: v / reps for k, v in hits.items()}
     assert all(abs(c - 0.95) <= tol for c in cover.values()), cover
+
+
+def test_functional_covariance_matches_band_standard_error():
+    """The term-by-term covariance used for transferabilities reproduces the bands' own variance."""
+    t = make_task(15, 0.8, 0.5, eigenvalues=np.linspace(0.2, 3, 15), seed=3)
+    rng = np.random.default_rng(4)
+    X, y = t.sample(30, rng)
+    U = t.sample(400, rng)[0]
+    ap = AnisotropicPredictor(prepare(X, y, X @ t.beta_s, U))
+    for which, lam in (("scratch", 0.2), ("finetune", 0.0)):
+        F = ap.functional(which, 25, lam)
+        se = ap.linear_risks(which, [25], [lam])[1][0, 0]
+        assert ap.cov_functionals(F, F) == pytest.approx(se ** 2, rel=1e-10)
+    Fs, Ff = ap.functional("scratch", 25), ap.functional("finetune", 25)
+    assert -1 <= ap.correlation(Fs, Ff) <= 1 and ap.correlation(Fs, Fs) == pytest.approx(1.0, rel=1e-12)
