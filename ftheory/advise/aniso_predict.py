@@ -2,12 +2,27 @@
 estimated without bias by U-statistics given Sigma (estimated from unlabeled inputs).
 
 The min-norm/ridge risk is linear in ``(beta beta', sigma^2)``:
-``R = sum_i w_i b_i^2 + V sigma^2`` with ``b = Q' beta`` (Sigma = Q diag(lambda) Q'); the weights
-are read off ``ftheory.aniso.scratch_risk`` by linearity (unit teachers, then sigma = 1), and
-``sum_i w_i b_i^2 = c' K c`` with ``K = Q diag(w / lambda^2) Q'`` is the U-statistic ``U(y, K)``
-(``U(y - z, K)`` for fine-tuning, whose risk is the scratch risk of ``beta_t - beta_s``). The tuned
-ridge minimises the estimated risk over a grid of penalties. Intervals: exact Gaussian covariance
-of the statistics with plug-in parameters (:mod:`ftheory.advise.moments`).
+``R(n, lam) = sum_i w_i b_i^2 + V sigma^2`` with ``b = Q' beta`` (Sigma = Q diag(lambda) Q'); the
+weights are read off ``ftheory.aniso.scratch_risk`` by linearity (unit teachers, then sigma = 1), for
+every sample size and penalty of the grid in one vectorised call. Everything else is diagonal in the
+eigenbasis, so the data enter once, through per-direction U-statistics: with ``X Q`` and a label
+combination ``w``, ``u_i = ((Q'X'w)_i^2 - sum_j w_j^2 (XQ)_ji^2)/(n(n-1))`` is unbiased for
+``(Q'c_w)_i^2`` (``c_w = E[x w] = Sigma beta_w``), and ``U(w, Q diag(k) Q') = k . u``. So
+``sum_i w_i b_i^2`` is estimated by ``(w/lambda^2) . u_y`` (``u_{y-z}`` for fine-tuning, whose risk is
+the scratch risk of ``beta_t - beta_s``) and ``sigma^2`` by ``S_y - U(y, Sigma^{-1})``.
+
+Covariances: the exact Gaussian covariances of :mod:`ftheory.advise.moments`, specialised to
+matrices diagonal in the eigenbasis (``K Sigma L`` is ``diag(k lambda l)``, ``tr(K Sigma L Sigma) =
+sum k l lambda^2``, Gram matrices ``sum_i k_i g_i`` of per-direction 2x2 Gram estimates), with
+plug-in parameters; an inverse-Wishart ``Sigma^{-1}`` adds ``2 tau^4/(N - d - 3)`` to the noise part.
+
+Bands: a linear risk (min-norm, or ridge at a fixed penalty) gets ``[value - 1.96 sd, value + 1.96
+sd']`` with ``sd'`` the standard error at the upper end's task (:meth:`AnisotropicPredictor.linear_risks`).
+The tuned risk is ``min_lam R(n, lam)`` over a grid of penalties (a minimum of linear functions): its
+band is ``[min_lam low(lam), min_lam high(lam)]``, the range of the minimum over the region where every
+linear combination stays within its bounds (lower end: at least 97.5% one-sided, whatever the
+selected penalty). Cost: one eigendecomposition of Sigma and one pass over
+the data (``O(n d + d^3)``), then ``O(d)`` per sample size and penalty.
 """
 from __future__ import annotations
 
@@ -15,65 +30,221 @@ import math
 
 import numpy as np
 
-from ftheory.advise.estimators import Interval, feasible, interval
-from ftheory.advise.predict import isotropic_risk
+from ftheory.advise.bands import Z95
 
-__all__ = ["anisotropic_risk_factory"]
+__all__ = ["AnisotropicPredictor"]
 
 
-def anisotropic_risk_factory(prep, pe, lam_grid=13):
-    """``risk(proc, n)`` returning objects with ``.interval()``, or None if ftheory.aniso is missing."""
-    try:
+_STEPS = 1
+_EYY = np.array([[1.0, 0.0], [0.0, 0.0]])
+
+
+def _psd2(G):
+    """Project stacked symmetric 2x2 matrices on the PSD cone (closed form: keep the positive
+    eigenvalue's part ``lambda_+ (G - lambda_- I)/(lambda_+ - lambda_-)`` when ``lambda_- < 0``)."""
+    G = 0.5 * (G + np.swapaxes(G, -1, -2))
+    a, b, c = G[..., 0, 0], G[..., 0, 1], G[..., 1, 1]
+    m, r = 0.5 * (a + c), np.hypot(0.5 * (a - c), b)
+    lp, lm = m + r, m - r
+    with np.errstate(all="ignore"):
+        scale = np.where(r > 0, np.maximum(lp, 0.0) / (2 * r), 0.0)
+    eye = np.eye(2)
+    proj = scale[..., None, None] * (G - lm[..., None, None] * eye)
+    return np.where((lm >= 0)[..., None, None], G, np.where((lp <= 0)[..., None, None], 0.0 * G, proj))
+
+
+def _form(G, u, v):
+    """``u' G v`` for stacked 2x2 ``G`` and fixed 2-vectors."""
+    return (u[0] * v[0] * G[..., 0, 0] + u[0] * v[1] * G[..., 0, 1] + u[1] * v[0] * G[..., 1, 0]
+            + u[1] * v[1] * G[..., 1, 1])
+
+
+class AnisotropicPredictor:
+    """Scratch and fine-tuning risks (min-norm and tuned ridge) with bands, for many sample sizes at once.
+
+    ``prep``: :class:`~ftheory.advise.estimators.Prepared` with ``Sigma`` (and ``Sigma_inv``);
+    ``n_lam``: penalties of the tuning grid (log-spaced, ``1e-4`` to ``1e2`` times the mean eigenvalue).
+    """
+
+    def __init__(self, prep, n_lam=41):
+        from ftheory.aniso import scratch_risk  # noqa: F401  (fail early if unavailable)
+
+        ev, Q = np.linalg.eigh(prep.Sigma)
+        self.ev = np.maximum(ev, 1e-12 * ev.max())
+        self.d = ev.size
+        X = np.asarray(prep.X, float)
+        self.n = n = X.shape[0]
+        R = np.column_stack([prep.y, prep.z if prep.z is not None else np.zeros(n)])
+        Xq = X @ Q
+        Xq2 = Xq * Xq
+        combos = {"y": (1, 0), "z": (0, 1), "y+z": (1, 1), "y-z": (1, -1)}
+        self.u = {}
+        for k, a in combos.items():
+            w = R @ np.asarray(a, float)
+            v = Xq.T @ w
+            self.u[k] = (v * v - (w * w) @ Xq2) / (n * (n - 1))
+        cross = (self.u["y+z"] - self.u["y-z"]) / 4
+        self.g = np.stack([np.stack([self.u["y"], cross], -1), np.stack([cross, self.u["z"]], -1)], -2)  # (d,2,2)
+        S = R.T @ R / n * math.sqrt(n / (n + 2))
+        self.S = _psd2(S)
+        self.S_raw = R.T @ R / n
+        Sinv = prep.Sigma_inv if prep.Sigma_inv is not None else np.linalg.inv(prep.Sigma)
+        self.kinv = np.einsum("ij,jk,ki->i", Q.T, Sinv, Q)      # diagonal of Sigma_inv in the eigenbasis
+        self.n_unlabeled = int(prep.n_unlabeled)
+        scale = float(self.ev.mean())
+        self.lams = scale * np.logspace(-4, 2, n_lam)
+        self.pi = self.ev ** 2 / self.ev.sum()                 # an even unit signal, per direction
+        self._Q = Q
+        self._wcache = {}
+
+    # -- covariances of U(a, diag k) and S_y, vectorised over leading axes of k ------------------------
+    # ``t`` (broadcasting with the leading axes) adds a signal of size t = delta tau^2 spread evenly over
+    # the whitened directions (per-direction Gram + t pi_i on the y-y entry, pi_i = lambda_i^2/sum lambda):
+    # the covariance at a candidate task rather than at the estimate (score-type bands).
+    def _gram(self, k, psd, t=0.0):
+        G = (k @ self.g.reshape(self.d, 4)).reshape(k.shape[:-1] + (2, 2))
+        G = G + (np.asarray(t, float) * (k @ self.pi))[..., None, None] * _EYY
+        return _psd2(G) if psd else 0.5 * (G + np.swapaxes(G, -1, -2))
+
+    def _S(self, t):
+        return _psd2(self.S + np.asarray(t, float)[..., None, None] * _EYY)
+
+    def _cov_uu(self, a, k, b, l, t=0.0):
+        n = self.n
+        a, b = np.asarray(a, float), np.asarray(b, float)
+        S = self._S(t)
+        sab = _form(S, a, b)
+        GK, GL = self._gram(k, True, t), self._gram(l, True, t)
+        GKSL = self._gram(k * self.ev * l, False, t)
+        form = _form
+        aKb, aLb, bKb, aLa = form(GK, a, b), form(GL, a, b), form(GK, b, b), form(GL, a, a)
+        aKSLb = form(GKSL, a, b)
+        tr = np.sum(k * l * self.ev ** 2, -1)
+        z1 = sab * aKSLb + aLb * aKb
+        z2 = sab ** 2 * tr + 4 * sab * aKSLb + 2 * aKb * aLb + bKb * aLa
+        return (4 * (n - 2) * z1 + 2 * z2) / (n * (n - 1))
+
+    def _cov_su(self, b, a, k, t=0.0):
+        a, b = np.asarray(a, float), np.asarray(b, float)
+        G = self._gram(k, False, t)
+        return 4 * _form(self._S(t), a, b) * _form(G, b, a) / self.n
+
+    def linear_risks(self, which, ns, lams, z=Z95):
+        """Estimated risks ``R(n, lam)`` (``(len(ns), len(lams))``), their plug-in standard errors and
+        bounds ``(low, high)`` for ``which`` in ``("scratch", "finetune")``; ``lam = 0`` is min-norm
+        (gradient flow).
+
+        ``low = R_hat - z sd`` (plug-in). ``high = R_hat + z sd(t)``: one score step, the covariance
+        evaluated at the task whose risk is the Wald end ``R_hat + z sd`` (the estimate plus an even
+        signal ``t >= 0``, at most 4x the label variance). The spread of the U-statistics grows with the
+        signal, so the plug-in ``sd`` at an under-estimated signal is too small (78% coverage of the
+        tuned risk at gamma = 0.5, spectrum 1/i, with plug-in ends); iterating the step to the exact
+        Gaussian score solution diverges at small n (the Gaussian tail overstates large signals)."""
+        ns = np.asarray(ns, int)
+        lams = np.asarray(lams, float)
+        W, V = self._weights(ns, lams)
+        fin = np.isfinite(V) & np.all(np.isfinite(W), -1)
+        k = np.where(fin[..., None], W, 0.0) / self.ev ** 2
+        ua = self.u["y"] if which == "scratch" else self.u["y-z"]
+        sig2 = self.S_raw[0, 0] - self.kinv @ self.u["y"]
+        Vf = np.where(fin, V, 0.0)
+        value = k @ ua + Vf * sig2
+        tau2 = max(float(self.kinv @ self.u["y"]), 0.0)
+        gain = np.maximum(k @ self.pi, 1e-300)               # d R / d t along the even-signal family
+        t_max = 4.0 * float(self.S[0, 0])                      # candidate signal at most ~5x the label variance
+
+        def sd(t):
+            return np.sqrt(np.maximum(self._var(which, k, Vf, t, tau2), 0.0))
+
+        se = sd(np.zeros_like(value))
+        # lower end: plug-in Wald (conservative when the signal is over-estimated, the case that matters
+        # there); upper end: one score step, the variance at the Wald end-point's task (t >= 0)
+        u = value + z * se
+        for _ in range(_STEPS):
+            u = value + z * sd(np.clip((u - value) / gain, 0.0, t_max))
+        ends = [value - z * se, u]
+        inf = np.full_like(value, math.inf)
+        value, lo, hi = (np.where(fin, x, inf) for x in (value, ends[0], ends[1]))
+        return value, np.where(fin, se, math.nan), lo, hi
+
+    def _weights(self, ns, lams):
+        """Bias weights per unit ``b_i^2`` and the variance factor, ``(len(ns), len(lams), d)`` and
+        ``(len(ns), len(lams))``, from ``ftheory.aniso.scratch_risk`` (cached: scratch and fine-tuning share them)."""
         from ftheory.aniso import scratch_risk
-    except ImportError:
-        return None
-    m = pe.moments
-    ev, Q = np.linalg.eigh(prep.Sigma)
-    ev = np.maximum(ev, 1e-12 * ev.max())
-    d = ev.size
-    eye = np.eye(d)
-    scale = float(ev.mean())
-    lams = np.concatenate([[0.0], scale * np.logspace(-4, 2, lam_grid)])
-    Kinv = m.kinv()
-    cache = {}
 
-    def pieces(n, lam):
-        key = (int(n), float(lam))
-        if key not in cache:
+        key = (ns.tobytes(), lams.tobytes())
+        if key not in self._wcache:
+            d = self.d
             with np.errstate(all="ignore"):
-                w = np.asarray(scratch_risk(ev, eye, int(n), 0.0, lam), float)
-                V = float(scratch_risk(ev, np.zeros(d), int(n), 1.0, lam))
-            K = (Q * (w / ev ** 2)) @ Q.T
-            cache[key] = (K, V, ("K", key))
-        return cache[key]
+                W = np.asarray(scratch_risk(self.ev, np.eye(d), ns[:, None, None], 0.0, lams[None, :, None]), float)
+                V = np.asarray(scratch_risk(self.ev, np.zeros(d), ns[:, None], 1.0, lams[None, :]), float)
+            self._wcache[key] = (np.broadcast_to(W, (ns.size, lams.size, d)), np.broadcast_to(V, (ns.size, lams.size)))
+        return self._wcache[key]
 
-    def linear(a, n, lam) -> Interval:
-        K, V, key = pieces(n, lam)
-        if not math.isfinite(V):
-            return Interval(math.inf, math.inf, math.inf, math.nan)
-        stats = [("U", a, K, key), ("U", [1, 0], Kinv, "inv"), ("S", [1, 0])]
-        coef = np.array([1.0, -V, V])
-        val = float(coef @ np.array([m.value(s) for s in stats]))
-        var = float(coef @ m.cov_matrix(stats) @ coef)
-        return interval(max(val, 0.0), var, lo=0.0)
+    def _var(self, which, k, Vf, t, tau2):
+        a = (1.0, 0.0) if which == "scratch" else (1.0, -1.0)
+        yv = (1.0, 0.0)
+        kinv = np.broadcast_to(self.kinv, k.shape)
+        S = self._S(t)
+        var_s = 2 * S[..., 0, 0] ** 2 / self.n
+        var = (self._cov_uu(a, k, a, k, t) + Vf ** 2 * self._cov_uu(yv, kinv, yv, kinv, t) + Vf ** 2 * var_s
+               - 2 * Vf * self._cov_uu(a, k, yv, kinv, t) + 2 * Vf * self._cov_su(yv, a, k, t)
+               - 2 * Vf ** 2 * self._cov_su(yv, yv, kinv, t))
+        if self.n_unlabeled > self.d + 3:
+            var = var + Vf ** 2 * 2 * (tau2 + t) ** 2 / (self.n_unlabeled - self.d - 3)
+        return var
 
-    class _Pred:
-        def __init__(self, proc, n):
-            self.proc, self.n = proc, int(n)
+    # -- linear functionals of the statistics, for correlations between predictions -----------------
+    def functional(self, which, n, lam=None):
+        """The risk estimate at ``n`` and penalty ``lam`` (default: the penalty selected by the tuned
+        point estimate; 0 is min-norm) as terms ``(kind, a, k, coef)`` of statistics ``U(a, diag k)``
+        and ``S(a)``."""
+        if lam is None:
+            v = self.linear_risks(which, [n], self.lams)[0][0]
+            lam = float(self.lams[int(np.argmin(v))])
+        W, V = self._weights(np.array([int(n)]), np.array([float(lam)]))
+        k, V = W[0, 0] / self.ev ** 2, float(V[0, 0])
+        a = (1.0, 0.0) if which == "scratch" else (1.0, -1.0)
+        return [("U", a, k, 1.0), ("Uinv", (1.0, 0.0), self.kinv, -V), ("S", (1.0, 0.0), None, V)]
 
-        def __call__(self, q):
-            return self.interval().value
+    def parameter_functional(self, g):
+        """``g . p_hat`` for ``p = (tau^2, sigma^2, rho, r^2)`` as terms of statistics
+        (``p = (U_y, S_y - U_y, (S_{y+z} - S_y - S_z)/2, S_z)``)."""
+        g = np.asarray(g, float)
+        return [("Uinv", (1.0, 0.0), self.kinv, g[0] - g[1]), ("S", (1.0, 0.0), None, g[1] - 0.5 * g[2]),
+                ("S", (0.0, 1.0), None, g[3] - 0.5 * g[2]), ("S", (1.0, 1.0), None, 0.5 * g[2])]
 
-        def interval(self):
-            a = [1, 0] if self.proc.startswith("scratch") else [1, -1]
-            if self.proc in ("scratch_min_norm", "finetune_min_norm"):
-                return linear(a, self.n, 0.0)
-            if self.proc in ("scratch_ridge", "finetune_ridge"):
-                best = min((linear(a, self.n, lam) for lam in lams[1:]), key=lambda iv: iv.value)
-                return best
-            q = feasible(pe.p)  # linear probe: exact for every Sigma (Sigma-geometry only)
-            from ftheory.advise.estimators import delta
-            f = (lambda p: isotropic_risk("linear_transfer", self.n, d, p))
-            return interval(f(q), delta(f, q, pe.cov), lo=0.0)
+    def cov_functionals(self, F, G):
+        """Covariance of two functionals (exact Gaussian, plug-in; inverse-Wishart term included)."""
+        total = 0.0
+        for kind1, a, k, c1 in F:
+            for kind2, b, l, c2 in G:
+                if kind1 == "S" and kind2 == "S":
+                    v = 2 * _form(self.S, a, b) ** 2 / self.n
+                elif kind1 == "S":
+                    v = self._cov_su(a, b, l)
+                elif kind2 == "S":
+                    v = self._cov_su(b, a, k)
+                else:
+                    v = self._cov_uu(a, k, b, l)
+                    if kind1 == kind2 == "Uinv" and self.n_unlabeled > self.d + 3:
+                        v = v + 2 * max(float(self.kinv @ self.u["y"]), 0.0) ** 2 / (self.n_unlabeled - self.d - 3)
+                total += c1 * c2 * float(v)
+        return total
 
-    return _Pred
+    def correlation(self, F, G):
+        """Correlation of two functionals (0 if either is degenerate)."""
+        vf, vg = self.cov_functionals(F, F), self.cov_functionals(G, G)
+        if not (vf > 0 and vg > 0) or not np.isfinite(vf * vg):
+            return 0.0
+        return float(np.clip(self.cov_functionals(F, G) / np.sqrt(vf * vg), -1.0, 1.0))
+
+    def bands(self, proc, ns, z=Z95):
+        """``(value, low, high)`` arrays over ``ns`` for a scratch/fine-tuning procedure (min-norm or tuned)."""
+        which = "scratch" if proc.startswith("scratch") else "finetune"
+        lams = [0.0] if proc.endswith("min_norm") else self.lams
+        v, _, lo, hi = self.linear_risks(which, ns, lams, z)
+        value = np.maximum(np.min(v, 1), 0.0)
+        lo = np.maximum(np.min(lo, 1), 0.0)
+        hi = np.min(hi, 1)
+        return value, np.minimum(lo, value), np.maximum(hi, value)

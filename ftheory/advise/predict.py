@@ -15,69 +15,89 @@ Isotropic theory, evaluated through the registered results (docs/background.md �
   limit of tuned weight decay towards / early stopping from the pretrained weights): the tuned
   scratch risk of the residual task.
 
-The anisotropic theory of :mod:`ftheory.advise.aniso_predict` replaces the scratch/fine-tune
-formulas when ``Sigma`` is estimated from unlabeled inputs.
+Every function is vectorised: ``p`` may be a ``(..., 4)`` array (e.g. parametric-bootstrap draws)
+and the result has shape ``p.shape[:-1]``. The anisotropic theory of
+:mod:`ftheory.advise.aniso_predict` replaces the scratch/fine-tune formulas when ``Sigma`` is
+estimated from unlabeled inputs.
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 
 from ftheory.registry import get
 
-__all__ = ["PROCEDURES", "isotropic_risk"]
+__all__ = ["PROCEDURES", "LINEAR", "isotropic_risk", "min_norm_coefficients", "tuned_ridge_risk",
+           "linear_transfer_risk"]
 
 PROCEDURES = ("scratch_min_norm", "scratch_ridge", "linear_transfer", "finetune_min_norm", "finetune_ridge")
+# risks that are linear in p (their plug-in estimate is unbiased)
+LINEAR = ("scratch_min_norm", "finetune_min_norm")
 
 
-def _pos(x, scale):
-    return max(float(x), 1e-12 * scale + 1e-300)
+@functools.lru_cache(maxsize=4096)
+def min_norm_coefficients(n, d):
+    """``(a, b)`` with exact finite-size mean risk of min-norm least squares ``a tau^2 + b sigma^2``
+    (``scratch_risk_finite``, docs/background.md §3.3); ``b = inf`` at the interpolation peak."""
+    r = get("scratch_risk_finite")
+    a = float(r(n=int(n), d=int(d), sigma=0.0, norm_t=1.0))
+    b = float(r(n=int(n), d=int(d), sigma=1.0, norm_t=1.0)) - a
+    return a, (b if math.isfinite(b) else math.inf)
 
 
 def _min_norm(n, d, tau2, sig2):
-    """Exact finite-size mean risk of min-norm least squares, linear in (tau^2, sigma^2)."""
-    r = get("scratch_risk_finite")
-    a = float(r(n=n, d=d, sigma=0.0, norm_t=1.0))
-    b = float(r(n=n, d=d, sigma=1.0, norm_t=1.0)) - a
-    if not math.isfinite(b):
-        return math.inf if sig2 > 0 else a * tau2
+    a, b = min_norm_coefficients(int(n), int(d))
+    if math.isinf(b):
+        return np.where(sig2 > 0, math.inf, a * tau2)
     return a * tau2 + b * sig2
 
 
-def _tuned_ridge(n, d, tau2, sig2):
-    scale = abs(tau2) + abs(sig2)
-    t2 = _pos(tau2, scale)
-    s2 = max(float(sig2), 0.0)
+def tuned_ridge_risk(gamma, tau2, sig2):
+    """Asymptotic risk of optimally tuned ridge, ``tau^2 R*(gamma, sigma/tau)`` (docs/background.md §3.5),
+    vectorised; ``tau^2`` is floored at a tiny positive value and ``sigma^2`` at 0."""
+    tau2 = np.asarray(tau2, float)
+    sig2 = np.maximum(np.asarray(sig2, float), 0.0)
+    scale = np.abs(tau2) + sig2
+    t2 = np.maximum(tau2, 1e-12 * scale + 1e-300)
     with np.errstate(all="ignore"):
-        v = float(get("scratch_risk_optimal_ridge")(gamma=n / d, sigma=math.sqrt(s2 / t2), norm_t=1.0))
+        v = np.asarray(get("scratch_risk_optimal_ridge")(gamma=gamma, sigma=np.sqrt(sig2 / t2), norm_t=1.0), float)
     return t2 * v
 
 
-def _linear_transfer(n, tau2, sig2, rho, r2):
-    """E R of least squares on the scalar feature z (n samples): rho^2/r^2 explained, the rest noise."""
-    scale = abs(tau2) + abs(sig2)
-    t2 = _pos(tau2, scale)
-    cos = float(np.clip(rho / math.sqrt(t2 * _pos(r2, 1.0)), -1.0, 1.0))
+def linear_transfer_risk(n, tau2, sig2, rho, r2):
+    """Exact finite-n mean risk of least squares on the scalar feature ``z`` (docs/background.md §4.2):
+    ``tau^2 sin^2 + (sigma^2 + tau^2 sin^2)/(n - 2)`` with ``tau^2 sin^2 = tau^2 - rho^2/r^2`` (>= 0);
+    ``inf`` for ``n <= 2``."""
+    tau2, sig2 = np.asarray(tau2, float), np.maximum(np.asarray(sig2, float), 0.0)
+    rho, r2 = np.asarray(rho, float), np.asarray(r2, float)
     with np.errstate(all="ignore"):
-        v = float(get("linear_transfer_risk_finite")(n=n, theta=math.acos(cos), sigma=math.sqrt(max(sig2, 0.0) / t2),
-                                                     lam=0.0, norm_t=1.0, norm_s=1.0, depth=2))
-    return t2 * v
+        resid = np.maximum(tau2 - rho * rho / np.maximum(r2, 1e-300), 0.0)
+    if n <= 2:
+        return np.where((resid == 0) & (sig2 == 0), 0.0, math.inf) + 0 * tau2
+    return resid + (sig2 + resid) / (n - 2)
 
 
 def isotropic_risk(proc, n, d, p):
-    """Predicted risk of procedure ``proc`` with ``n`` effective samples in dimension ``d``."""
-    tau2, sig2 = float(p[0]), float(p[1])
+    """Predicted risk of procedure ``proc`` with ``n`` effective samples in dimension ``d``;
+    ``p = (tau^2, sigma^2, rho, r^2)`` or a ``(..., 4)`` array of them."""
+    p = np.asarray(p, float)
+    tau2, sig2 = p[..., 0], p[..., 1]
     if proc == "scratch_min_norm":
-        return _min_norm(n, d, tau2, sig2)
-    if proc == "scratch_ridge":
-        return _tuned_ridge(n, d, tau2, sig2)
-    rho, r2 = float(p[2]), float(p[3])
-    dist2 = tau2 - 2 * rho + r2
-    if proc == "linear_transfer":
-        return _linear_transfer(n, tau2, sig2, rho, r2) if n > 2 else math.inf
-    if proc == "finetune_min_norm":
-        return _min_norm(n, d, dist2, sig2)
-    if proc == "finetune_ridge":
-        return _tuned_ridge(n, d, dist2, sig2)
-    raise KeyError(proc)
+        out = _min_norm(n, d, tau2, sig2)
+    elif proc == "scratch_ridge":
+        out = tuned_ridge_risk(n / d, tau2, sig2)
+    else:
+        rho, r2 = p[..., 2], p[..., 3]
+        dist2 = tau2 - 2 * rho + r2
+        if proc == "linear_transfer":
+            out = linear_transfer_risk(n, tau2, sig2, rho, r2)
+        elif proc == "finetune_min_norm":
+            out = _min_norm(n, d, dist2, sig2)
+        elif proc == "finetune_ridge":
+            out = tuned_ridge_risk(n / d, dist2, sig2)
+        else:
+            raise KeyError(proc)
+    out = np.asarray(out, float)
+    return float(out) if out.ndim == 0 else out

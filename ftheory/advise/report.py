@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ftheory.advise.estimators import Interval, ParameterEstimates, estimate_parameters, interval, prepare
+from ftheory.advise.bands import Z95, score_region
+from ftheory.advise.estimators import Interval, ParameterEstimates, estimate_parameters, prepare
 from ftheory.advise.io import check_inputs
-from ftheory.advise.predict import PROCEDURES, isotropic_risk
+from ftheory.advise.predict import LINEAR, PROCEDURES, isotropic_risk
 
-__all__ = ["Report", "advise"]
+__all__ = ["Report", "advise", "predict"]
 
 # the three procedures of the recommendation (the better-tuned variant of each)
 HEADLINE = {"scratch": "scratch_ridge", "linear_transfer": "linear_transfer", "finetune": "finetune_ridge"}
@@ -33,6 +34,7 @@ class Report:
     curves: dict
     theory: str
     notes: list = field(default_factory=list)
+    flags: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """The JSON document of ``ftheory advise --json``."""
@@ -53,6 +55,7 @@ class Report:
         """A plain-text report."""
         L = [f"Target: n = {self.n} samples, d = {self.d} features ({self.theory} theory)"]
         L += [f"  note: {t}" for t in self.notes]
+        L += [f"  FLAG: {t}" for t in self.flags]
         L.append("Estimates (95% intervals):")
         for k, iv in self.estimates.items():
             L.append(f"  {k:<16} {iv.value:10.4g}  [{iv.low:.4g}, {iv.high:.4g}]")
@@ -109,25 +112,123 @@ class Report:
         return fig
 
 
+def _region(pe: ParameterEstimates):
+    """The score region of ``p`` behind every prediction band (cached on ``pe``)."""
+    reg = pe.__dict__.get("_score_region")
+    if reg is None:
+        reg = score_region(pe.p, pe.n, pe.d, pe.n_unlabeled)
+        pe.__dict__["_score_region"] = reg
+    return reg
+
+
+def _vectorised(fn):
+    """``fn`` applied to the rows of a ``(K, 4)`` array (looping if ``fn`` only takes one ``p``)."""
+    def g(P):
+        try:
+            v = np.asarray(fn(P), float)
+            if v.shape == P.shape[:-1]:
+                return v
+        except (TypeError, ValueError, IndexError):
+            pass
+        return np.array([float(fn(p)) for p in P])
+    return g
+
+
+def _band_interval(value, low, high) -> Interval:
+    """Interval from a band; ``se`` is its half-width / 1.96 (symmetric-equivalent)."""
+    se = (high - low) / (2 * Z95) if np.isfinite(high - low) else float("inf")
+    return Interval(float(value), float(low), float(high), float(se))
+
+
 def _risk_interval(pe: ParameterEstimates, fn) -> Interval:
-    """Plug-in risk at the nearest feasible parameters, delta-method interval."""
-    if hasattr(fn, "interval"):
-        return fn.interval()
-    if getattr(fn, "linear", False):  # unbiased linear estimate: Wald with its exact (plug-in) variance
-        from ftheory.advise.estimators import delta
-        v = fn(pe.p)
-        if not np.isfinite(v):
-            return Interval(v, v, v, float("nan"))
-        return interval(max(v, 0.0), delta(fn, pe.p, pe.cov), lo=0.0)
-    iv = pe.profile(fn)
-    return Interval(iv.value, max(iv.low, 0.0), iv.high, iv.se)
+    """Prediction ``fn(p)`` and its 95% band: the range of ``fn`` over the score region of ``p``
+    (:mod:`ftheory.advise.bands`); ``fn.linear`` marks a risk linear in ``p`` (evaluated unclipped)."""
+    return _band_interval(*_region(pe).band(_vectorised(fn), linear=bool(getattr(fn, "linear", False))))
 
 
-def _diff_interval(pe, f1, f2) -> Interval:
-    if hasattr(f1, "interval") or hasattr(f2, "interval"):
-        a, b = _risk_interval(pe, f1), _risk_interval(pe, f2)
-        return interval(a.value - b.value, a.se ** 2 + b.se ** 2)  # conservative: correlation ignored
-    return pe.profile(lambda q: f1(q) - f2(q))
+def _combine(a: Interval, b: Interval, rho=0.0) -> Interval:
+    """``a - b``: the half-widths of the two bands combined as those of correlated normal estimates
+    (correlation ``rho`` of the two risk estimates)."""
+    v = a.value - b.value
+
+    def half(x, y):
+        if not (np.isfinite(x) and np.isfinite(y)):
+            return float("inf")
+        return float(np.sqrt(max(x * x + y * y - 2 * rho * x * y, 0.0)))
+    return _band_interval(v, v - half(a.value - a.low, b.high - b.value), v + half(a.high - a.value, b.value - b.low))
+
+
+def _flags(pe, estimates, predictions, transferability) -> list:
+    """Plain statements of everything a reader might misread: unbiased estimates outside their
+    parameter's domain (shown at the nearest end of their interval), unbounded bands."""
+    p = np.asarray(pe.p, float)
+    raw = {"signal": p[0], "noise_variance": p[1], "overlap": p[2] / np.sqrt(max(p[0], 0) * max(p[3], 0))
+           if p[0] > 0 and p[3] > 0 else np.nan, "overlap_inner": p[2], "source_signal": p[3],
+           "distance": p[0] - 2 * p[2] + p[3]}
+    out = []
+    for k, iv in estimates.items():
+        r = raw.get(k)
+        if r is not None and np.isfinite(iv.low) and np.isfinite(iv.high) and not (iv.low <= r <= iv.high):
+            what = "is undefined" if not np.isfinite(r) else f"= {r:.4g} lies outside its interval"
+            out.append(f"{k}: the unbiased estimate {what} (a negative variance estimate or |cos| > 1: "
+                       f"sampling noise); the value shown, {iv.value:.4g}, is the nearest point of "
+                       f"[{iv.low:.4g}, {iv.high:.4g}]")
+    for group, d in (("prediction", predictions), ("transferability", transferability)):
+        for k, iv in d.items():
+            if not (iv.low <= iv.value <= iv.high):  # pragma: no cover - bands contain their centre
+                out.append(f"{group} {k}: value {iv.value:.4g} outside [{iv.low:.4g}, {iv.high:.4g}]")
+            elif np.isinf(iv.high) and np.isfinite(iv.value):
+                out.append(f"{group} {k}: the band is unbounded above (the risk diverges somewhere in "
+                           "the 95% region of the parameters, e.g. near the interpolation peak n = d)")
+    return out
+
+
+def predict(prep, pe: ParameterEstimates, ns, n_at):
+    """Predictions at ``n_at`` effective samples and bands over the effective sample sizes ``ns``
+    (which must contain ``n_at``): ``(predictions, transferability, bands, theory, notes)`` with
+    ``bands[proc] = (values, lows, highs)`` arrays over ``ns``."""
+    ns = np.asarray(ns, int)
+    at = int(np.searchsorted(ns, n_at))
+    d = pe.d
+    bands, notes = {}, []
+    reg = _region(pe)
+    theory = "isotropic"
+    aniso = None
+    if not prep.isotropic:
+        try:
+            from ftheory.advise.aniso_predict import AnisotropicPredictor
+            aniso = AnisotropicPredictor(prep)
+            theory = "anisotropic"
+        except ImportError:
+            notes.append("the anisotropic theory (ftheory.aniso) is not available in this installation: "
+                         "scratch and fine-tuning predictions use the isotropic theory in Sigma-norms")
+    for proc in PROCEDURES:
+        if aniso is not None and proc != "linear_transfer":
+            bands[proc] = aniso.bands(proc, ns)
+            continue
+        rows = [reg.band(lambda P, m=int(m): isotropic_risk(proc, m, d, P), linear=proc in LINEAR) for m in ns]
+        bands[proc] = tuple(np.array(c, float) for c in zip(*rows))
+    predictions = {proc: _band_interval(*(b[at] for b in bands[proc])) for proc in PROCEDURES}
+    if aniso is None:
+        def diff(tr):
+            return _band_interval(*reg.band(lambda P: isotropic_risk("scratch_ridge", n_at, d, P)
+                                            - isotropic_risk(tr, n_at, d, P)))
+        transferability = {"linear_transfer": diff("linear_transfer"), "finetune": diff("finetune_ridge")}
+    else:
+        # the two risk estimates are correlated (both grow with the noise estimate): their correlation
+        # at the selected penalties, from the exact covariances of the statistics
+        from ftheory.advise.estimators import feasible
+        q = feasible(pe.p)
+        h = 1e-6 * (np.abs(q) + np.sqrt(np.maximum(np.diag(pe.cov), 0)) + 1e-300)
+        g = [(isotropic_risk("linear_transfer", n_at, d, q + h[i] * e) - isotropic_risk("linear_transfer", n_at, d, q - h[i] * e))
+             / (2 * h[i]) for i, e in enumerate(np.eye(4))]
+        Fs = aniso.functional("scratch", n_at)
+        rho_lt = aniso.correlation(Fs, aniso.parameter_functional(g)) if np.all(np.isfinite(g)) else 0.0
+        rho_ft = aniso.correlation(Fs, aniso.functional("finetune", n_at))
+        transferability = {
+            "linear_transfer": _combine(predictions["scratch_ridge"], predictions["linear_transfer"], rho_lt),
+            "finetune": _combine(predictions["scratch_ridge"], predictions["finetune_ridge"], rho_ft)}
+    return predictions, transferability, bands, theory, notes
 
 
 def _check_options(center, standardize, n_max, grid_size):
@@ -177,32 +278,21 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     estimates = {k: pe.interval(k) for k in ("noise_variance", "signal", "overlap", "overlap_inner",
                                              "source_signal", "distance")}
     notes = list(prep.notes)
-    risk = None
-    theory = "isotropic"
-    if not prep.isotropic:
-        from ftheory.advise.aniso_predict import anisotropic_risk_factory
-        risk = anisotropic_risk_factory(prep, pe)
-        if risk is None:
-            notes.append("the anisotropic theory (ftheory.aniso) is not available in this installation: "
-                         "scratch and fine-tuning predictions use the isotropic theory in Sigma-norms")
-        else:
-            theory = "anisotropic"
-    if risk is None:
-        def risk(proc, m):
-            f = (lambda q: isotropic_risk(proc, m, d, q))
-            f.linear = proc in ("scratch_min_norm", "finetune_min_norm")  # linear in (tau^2, sigma^2, rho, r^2)
-            return f
-    predictions = {proc: _risk_interval(pe, risk(proc, n_eff)) for proc in PROCEDURES}
-    transferability = {
-        "linear_transfer": _diff_interval(pe, risk("scratch_ridge", n_eff), risk("linear_transfer", n_eff)),
-        "finetune": _diff_interval(pe, risk("scratch_ridge", n_eff), risk("finetune_ridge", n_eff)),
-    }
     n_max = int(n_max or max(10 * n, 4 * d))
-    ns = np.unique(np.round(np.geomspace(3, n_max, grid_size)).astype(int)) if grid_size else np.array([n_eff])
-    curves = {"n": ns + int(center)}
+    ns = np.unique(np.round(np.geomspace(3, n_max, grid_size)).astype(int)) if grid_size else np.array([], int)
+    allns = np.unique(np.r_[ns, n_eff]).astype(int)
+    at = int(np.searchsorted(allns, n_eff))
+    predictions, transferability, bands, theory, more = predict(prep, pe, allns, n_eff)
+    notes += more
+    reg = _region(pe)
+    if reg.unbounded:
+        notes.append("the data determine the parameters poorly: the score region reaches the search limit "
+                     "(12 x the Wald radius), so some upper ends of the prediction bands are lower bounds")
+    curves = {"n": (ns + int(center)) if grid_size else np.array([n_eff + int(center)])}
+    pick = np.searchsorted(allns, ns) if grid_size else np.array([at])
     for proc in PROCEDURES:
-        ivs = [_risk_interval(pe, risk(proc, int(m))) for m in ns]
-        curves[proc] = ([iv.value for iv in ivs], [iv.low for iv in ivs], [iv.high for iv in ivs])
+        curves[proc] = tuple([float(x) for x in b[pick]] for b in bands[proc])
+    flags = _flags(pe, estimates, predictions, transferability)
     head = {k: predictions[v].value for k, v in HEADLINE.items()}
     recommendation = min(head, key=lambda k: (head[k], k != "scratch"))
     sc = np.asarray(curves["scratch_ridge"][0])
@@ -225,4 +315,4 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
                                                               "||beta_t - beta_s|| < ||beta_t||)" if
                                                               overtakes(ft) is None else ""))
     return Report(n, d, n_eff, estimates, predictions, transferability, recommendation, crossover, curves,
-                  theory, notes)
+                  theory, notes, flags)

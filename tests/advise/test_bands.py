@@ -1,0 +1,168 @@
+"""Prediction bands: vectorised risks, the score region, the eigenbasis anisotropic predictor, the report."""
+import math
+
+import numpy as np
+import pytest
+
+import ftheory
+from ftheory.advise.aniso_predict import AnisotropicPredictor
+from ftheory.advise.bands import Z95, feasible_rows, param_cov_rows, score_region
+from ftheory.advise.estimators import estimate_parameters, feasible, param_cov, prepare
+from ftheory.advise.moments import Moments
+from ftheory.advise.predict import PROCEDURES, isotropic_risk
+from ftheory.advise.report import predict
+from ftheory.advise.synthetic import make_task
+from ftheory.registry import get
+
+EPS = np.finfo(float).eps
+
+
+def test_param_cov_rows_matches_estimators():
+    P = np.array([[0.8, 0.3, 0.4, 1.3], [1.0, 0.0, 0.2, 2.0], [0.5, 0.5, -0.3, 0.9], [2.0, 0.1, 1.9, 1.9]])
+    for N in (0, 500):
+        A = param_cov_rows(37, 50, P, N)
+        for i in range(len(P)):
+            B = param_cov(37, 50, P[i], N)
+            # a few dozen flops per entry: 100 eps relative to the largest entry
+            assert np.allclose(A[i], B, rtol=0, atol=100 * EPS * np.abs(B).max())
+
+
+def test_feasible_rows_matches_feasible():
+    rng = np.random.default_rng(0)
+    P = rng.normal(size=(50, 4))
+    P[:, 3] = np.abs(P[:, 3]) + 0.1
+    F = feasible_rows(P)
+    for i in range(50):
+        assert np.allclose(F[i], feasible(P[i]), rtol=0, atol=10 * EPS * (1 + np.abs(P[i]).max()))
+
+
+def test_vectorised_risks_equal_scalar_and_registry():
+    rng = np.random.default_rng(1)
+    P = np.column_stack([rng.uniform(0.1, 2, 20), rng.uniform(0, 1, 20), rng.uniform(-0.5, 0.5, 20),
+                         rng.uniform(0.5, 2, 20)])
+    for proc in PROCEDURES:
+        for n, d in ((20, 100), (150, 100), (3, 10)):
+            v = isotropic_risk(proc, n, d, P)
+            s = np.array([isotropic_risk(proc, n, d, p) for p in P])
+            assert np.allclose(v, s, rtol=10 * EPS, atol=0)
+    lt, tuned, mn = (get(k) for k in ("linear_transfer_risk_finite", "scratch_risk_optimal_ridge",
+                                      "scratch_risk_finite"))
+    for t2, s2, rho, r2 in P[:5]:
+        c = rho / math.sqrt(t2 * r2)
+        ref = t2 * float(lt(n=30, theta=math.acos(c), sigma=math.sqrt(s2 / t2), lam=0.0, norm_t=1.0, norm_s=1.0,
+                             depth=2))
+        assert isotropic_risk("linear_transfer", 30, 10, [t2, s2, rho, r2]) == pytest.approx(ref, rel=1e-12)
+        ref = t2 * float(tuned(gamma=0.7, sigma=math.sqrt(s2 / t2), norm_t=1.0))
+        assert isotropic_risk("scratch_ridge", 70, 100, [t2, s2, rho, r2]) == pytest.approx(ref, rel=1e-12)
+        ref = float(mn(n=40, d=100, sigma=math.sqrt(s2), norm_t=math.sqrt(t2)))
+        assert isotropic_risk("scratch_min_norm", 40, 100, [t2, s2, rho, r2]) == pytest.approx(ref, rel=1e-12)
+
+
+def test_score_region_boundary_and_centre():
+    p = np.array([0.9, 0.4, 0.3, 1.1])
+    reg = score_region(p, 50, 80)
+    assert np.array_equal(reg.raw[0], p)
+    # outer shell (second half): the score form equals z^2 up to the linear interpolation of the radius
+    K = (len(reg.raw) - 1) // 2
+    outer = reg.raw[1 + K:]
+    C = param_cov_rows(50, 80, feasible_rows(outer))
+    diff = outer - p
+    Q = np.einsum("ki,ki->k", diff, np.linalg.solve(C, diff[..., None])[..., 0])
+    assert np.median(np.abs(Q / Z95 ** 2 - 1)) < 0.02
+    # a linear prediction: band = its range, containing the value
+    v, lo, hi = reg.band(lambda P: P[..., 0] + 2 * P[..., 1], linear=True)
+    assert lo < v < hi and v == pytest.approx(p[0] + 2 * p[1])
+
+
+def _dense(prep, which, n, lam):
+    """The same linear risk through dense matrices and Moments (the pre-eigenbasis implementation)."""
+    from ftheory.aniso import scratch_risk
+    ev, Q = np.linalg.eigh(prep.Sigma)
+    d = ev.size
+    w = np.asarray(scratch_risk(ev, np.eye(d), n, 0.0, lam), float)
+    V = float(scratch_risk(ev, np.zeros(d), n, 1.0, lam))
+    K = (Q * (w / ev ** 2)) @ Q.T
+    m = Moments(prep.X, prep.y, prep.z, prep.Sigma, prep.Sigma_inv)
+    a = [1, 0] if which == "scratch" else [1, -1]
+    stats = [("U", a, K, "K"), ("U", [1, 0], m.kinv(), "inv"), ("S", [1, 0])]
+    coef = np.array([1.0, -V, V])
+    val = coef @ np.array([m.value(s) for s in stats])
+    var = coef @ m.cov_matrix(stats) @ coef
+    extra = 2 * max(float(m.U([1, 0], m.kinv())), 0) ** 2 / (prep.n_unlabeled - d - 3) * V ** 2
+    return val, math.sqrt(var + extra)
+
+
+@pytest.mark.parametrize("which, n, lam", [("scratch", 12, 0.0), ("scratch", 40, 0.3), ("finetune", 25, 0.05)])
+def test_eigenbasis_predictor_equals_dense_moments(which, n, lam):
+    t = make_task(15, 0.8, 0.5, eigenvalues=np.linspace(0.2, 3, 15), seed=3)
+    rng = np.random.default_rng(4)
+    X, y = t.sample(30, rng)
+    U = t.sample(400, rng)[0]
+    prep = prepare(X, y, X @ t.beta_s, U)
+    ap = AnisotropicPredictor(prep)
+    v, se, lo, hi = ap.linear_risks(which, [n], [lam])
+    val, sd = _dense(prep, which, n, lam)
+    # d = 15: sums of ~d^2 products, condition ~ max/min eigenvalue (15): 1e-10 relative is generous
+    assert v[0, 0] == pytest.approx(val, rel=1e-10, abs=1e-12)
+    assert se[0, 0] == pytest.approx(sd, rel=1e-10)
+    assert lo[0, 0] < v[0, 0] < hi[0, 0]
+
+
+@pytest.mark.parametrize("aniso", [False, True])
+def test_every_value_inside_its_interval(aniso):
+    d = 20
+    t = make_task(d, 0.8, 0.0, eigenvalues=np.linspace(0.3, 3, d) if aniso else None, seed=5)
+    rng = np.random.default_rng(6)
+    seen_flag = False
+    for _ in range(6):
+        X, y = t.sample(25, rng)
+        U = t.sample(20 * d, rng)[0] if aniso else None
+        rep = ftheory.advise(X, y, source_weights=t.beta_s, unlabeled=U, grid_size=12)
+        for group in (rep.estimates, rep.predictions, rep.transferability):
+            for iv in group.values():
+                assert iv.low <= iv.value <= iv.high
+        for proc in PROCEDURES:
+            v, lo, hi = (np.asarray(a) for a in rep.curves[proc])
+            assert np.all((lo <= v) & (v <= hi))
+        # sigma = 0: the unbiased noise estimate is negative about half the time -> flagged
+        pe = estimate_parameters(prepare(X, y, X @ t.beta_s, U))
+        if pe.p[1] < rep.estimates["noise_variance"].low:
+            assert any(f.startswith("noise_variance: the unbiased estimate") for f in rep.flags)
+            assert "FLAG: noise_variance" in rep.summary()
+            seen_flag = True
+    assert seen_flag
+
+
+@pytest.mark.slow
+def test_tuned_ridge_band_covers_at_high_noise():
+    """The failing case of the previous bands (sigma = 1, gamma = 2: 82%), light: d = 30, 200 replications."""
+    reps, d, n = 200, 30, 60
+    t = make_task(d, 1.4, 1.0, seed=7)
+    tr = t.truth()
+    p = np.array([tr["signal"], tr["noise_variance"], tr["overlap_inner"], tr["source_signal"]])
+    rng = np.random.default_rng(8)
+    hits = dict.fromkeys(("scratch_ridge", "finetune_ridge", "linear_transfer"), 0)
+    for _ in range(reps):
+        X, y = t.sample(n, rng)
+        prep = prepare(X, y, X @ t.beta_s)
+        preds = predict(prep, estimate_parameters(prep), [n - 1], n - 1)[0]   # the prediction step of advise
+        for k in hits:
+            hits[k] += preds[k].covers(isotropic_risk(k, n - 1, d, p))
+    tol = 3 * math.sqrt(0.95 * 0.05 / reps)   # 3 binomial standard errors
+    cover = {k: v / reps for k, v in hits.items()}
+    assert all(abs(c - 0.95) <= tol for c in cover.values()), cover
+
+
+def test_functional_covariance_matches_band_standard_error():
+    """The term-by-term covariance used for transferabilities reproduces the bands' own variance."""
+    t = make_task(15, 0.8, 0.5, eigenvalues=np.linspace(0.2, 3, 15), seed=3)
+    rng = np.random.default_rng(4)
+    X, y = t.sample(30, rng)
+    U = t.sample(400, rng)[0]
+    ap = AnisotropicPredictor(prepare(X, y, X @ t.beta_s, U))
+    for which, lam in (("scratch", 0.2), ("finetune", 0.0)):
+        F = ap.functional(which, 25, lam)
+        se = ap.linear_risks(which, [25], [lam])[1][0, 0]
+        assert ap.cov_functionals(F, F) == pytest.approx(se ** 2, rel=1e-10)
+    Fs, Ff = ap.functional("scratch", 25), ap.functional("finetune", 25)
+    assert -1 <= ap.correlation(Fs, Ff) <= 1 and ap.correlation(Fs, Fs) == pytest.approx(1.0, rel=1e-12)
