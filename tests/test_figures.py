@@ -34,13 +34,7 @@ def tiny(tmp_path_factory):
     return out, report
 
 
-#: figures whose layout still fails the checker at tiny scale (relu-phase: issue 12 §4, open); strict, so the
-#: marker must be removed when the fix is merged
-LAYOUT_PENDING = {"relu-phase"}
-
-
-@pytest.mark.parametrize("fid", [pytest.param(f, marks=pytest.mark.xfail(strict=True, reason="relu layout fix pending"))
-                                 if f in LAYOUT_PENDING else f for f in figure_modules()])
+@pytest.mark.parametrize("fid", list(figure_modules()))
 def test_layout_legends_colour_bars_and_markers(tiny, fid):
     """No legend or colour bar over plotted data or another axes, no marker outside its axes, no
     overlapping tick labels (ftheory.figures.layout), for every registered figure."""
