@@ -3,7 +3,7 @@ clean figure; tests/test_figures.py runs it on every registered figure."""
 import numpy as np
 import pytest
 
-from ftheory.figures import layout, phase, style
+from ftheory.figures import figure_modules, layout, phase, style
 
 
 @pytest.fixture
@@ -167,3 +167,27 @@ def test_check_output_and_its_command_line(tmp_path, monkeypatch, capsys):
         assert layout.main(argv) == 2
         err = capsys.readouterr().err
         assert err.startswith("error: ") and len(err.splitlines()) == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# every figure at the default scale (tests/test_figures.py checks every figure at the tiny scale)
+# ---------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def default_store(tmp_path_factory):
+    """One simulation store for the module: the four relu-* figures share one experiment, as in ``reproduce``."""
+    return str(tmp_path_factory.mktemp("default-store"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fid", list(figure_modules()))
+def test_layout_at_default_scale(fid, default_store):
+    """Every figure drawn from default-scale numbers (seed 1, as ``ftheory reproduce``; the numbers go through
+    JSON as in a stored output) has no layout problem."""
+    import json
+
+    from ftheory.figures import SCALES
+
+    fig = figure_modules()[fid]
+    data = json.loads(json.dumps(fig.compute(SCALES["default"], 1, store=default_store)))
+    found = layout.check_render(fig.render, data)
+    assert found == [], "\n".join(found)
