@@ -10,6 +10,10 @@
 
 Everything is measured in display coordinates with the figure's own renderer
 (``get_window_extent``, ``get_tightbbox``), so it holds for the saved file.
+
+:func:`place_legend` lets the figures put a legend where these same checks find nothing under it,
+whatever the numbers. :func:`check_output` (and ``python -m ftheory.figures.layout OUT``) draws
+every figure of a ``reproduce`` output folder again from its stored numbers and checks it.
 """
 from __future__ import annotations
 
