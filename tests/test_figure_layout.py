@@ -162,6 +162,17 @@ def test_check_output_and_its_command_line(tmp_path, monkeypatch, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "ok   good (tiny)" and lines[1].startswith("FAIL bad (tiny): legend of") and len(lines) == 3
     assert layout.main([str(out), "--only", "good"]) == 0
+    (out / "data" / "bad.json").write_text('{"scale": "tiny", "da')  # a file still being written
+    assert "cannot be read" in layout.check_output(str(out))["bad"][1][0]
+
+    import ftheory.figures
+    from ftheory.figures.registry import Figure
+
+    def broken(data, stem):
+        raise KeyError("level")
+
+    monkeypatch.setattr(ftheory.figures, "figure_modules", lambda: {"good": Figure("good", "", None, broken, None)})
+    assert layout.check_output(str(out))["good"][1] == ["drawing failed: KeyError: 'level'"]
     capsys.readouterr()
     for argv in ([str(out / "nowhere")], [str(out), "--only", "nope"], [str(out), "--only", ","]):
         assert layout.main(argv) == 2

@@ -351,8 +351,9 @@ def check_output(out, only=None) -> dict:
     """``{id: (scale, problems)}`` for every figure of a ``reproduce`` output folder ``out``.
 
     Each figure with stored numbers (``OUT/data/ID.json``) is drawn again from them with the current
-    drawing code and checked with :func:`problems`; ``only`` restricts the ids. Raises ``ValueError``
-    when ``out`` holds no figure numbers or an id is unknown.
+    drawing code and checked with :func:`problems`; ``only`` restricts the ids. Numbers that cannot be
+    read (a file still being written) or a drawing that fails are reported as that figure's problem.
+    Raises ``ValueError`` when ``out`` holds no figure numbers or an id is unknown.
     """
     import json
     import os
@@ -369,9 +370,17 @@ def check_output(out, only=None) -> dict:
         path = os.path.join(out, "data", f"{fid}.json")
         if not os.path.exists(path):
             continue
-        with open(path) as fh:
-            stored = json.load(fh)
-        result[fid] = (stored.get("scale"), check_render(mods[fid].render, stored["data"]))
+        try:
+            with open(path) as fh:
+                stored = json.load(fh)
+            data = stored["data"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:  # e.g. a file still being written
+            result[fid] = (None, [f"its stored numbers {path} cannot be read ({type(exc).__name__}: {exc})"])
+            continue
+        try:
+            result[fid] = (stored.get("scale"), check_render(mods[fid].render, data))
+        except Exception as exc:  # noqa: BLE001 - a figure that cannot be drawn is reported, the others still checked
+            result[fid] = (stored.get("scale"), [f"drawing failed: {type(exc).__name__}: {exc}"])
     if not result:
         raise ValueError(f"out={out!r} holds no figure numbers (expected {os.path.join(out, 'data', 'ID.json')} "
                          "written by ftheory reproduce)")
