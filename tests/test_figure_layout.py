@@ -3,7 +3,7 @@ clean figure; tests/test_figures.py runs it on every registered figure."""
 import numpy as np
 import pytest
 
-from ftheory.figures import layout, phase, style
+from ftheory.figures import figure_modules, layout, phase, style
 
 
 @pytest.fixture
@@ -82,3 +82,123 @@ def test_overlapping_tick_labels(fig_ax):
     fig, (a, _) = fig_ax
     a.set_xticks(np.linspace(0, 1, 40))
     assert any("tick label" in p and "overlap" in p for p in layout.problems(fig))
+
+
+# ---------------------------------------------------------------------------------------------
+# place_legend: the checker's own criteria decide where a legend goes
+# ---------------------------------------------------------------------------------------------
+def test_place_legend_finds_a_free_corner(fig_ax):
+    fig, (a, _) = fig_ax
+    x = np.linspace(0, 1, 60)
+    a.plot(x, 0.9 + 0 * x, label="flat near the top")        # the upper corners are taken
+    a.plot(x, 0.5 - 0.45 * x, "o", ms=3, label="falling points")  # and the lower right
+    a.set_ylim(0, 1)
+    fig.tight_layout()
+    leg = layout.place_legend(a, fontsize=7)
+    assert leg._loc == 3  # lower left, the first free place in INSIDE
+    assert layout.problems(fig) == []
+
+
+def test_place_legend_raises_the_top_when_no_corner_is_free(fig_ax):
+    fig, (a, _) = fig_ax
+    x = np.linspace(0, 1, 200)
+    for c in (0.1, 0.3, 0.5, 0.7, 0.9):
+        a.plot(x, c + 0 * x, label=f"level {c}")  # lines across the whole axes at every height
+    a.set_ylim(0, 1)
+    fig.tight_layout()
+    leg = layout.place_legend(a, fontsize=6)
+    assert a.get_ylim()[1] > 1.0 and leg in a.get_children()
+    assert layout.problems(fig) == []
+
+
+def test_place_legend_falls_back_below_the_axes(fig_ax):
+    fig, (a, _) = fig_ax
+    xx, yy = np.meshgrid(np.linspace(0, 1, 30), np.linspace(0, 1, 30))
+    a.plot(xx.ravel(), yy.ravel(), "o", ms=2, label="points everywhere")
+    fig.tight_layout()
+    leg = layout.place_legend(a, fontsize=7, grow=0)
+    box, axbox = leg.get_window_extent(), a.get_window_extent()
+    assert box.y1 < axbox.y0  # under the axes (and under its x label: problems() finds nothing)
+    assert layout.problems(fig) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# python -m ftheory.figures.layout OUT: re-checks a reproduce output folder
+# ---------------------------------------------------------------------------------------------
+def _fake_output(tmp_path, monkeypatch):
+    """An output folder with two figures' numbers; one draws a clean figure, the other a legend over its line."""
+    import json
+
+    import ftheory.figures
+    from ftheory.figures.registry import Figure
+
+    def good(data, stem):
+        fig, axes = style.new_figure()
+        axes[0][0].plot([0, 1], [0, 1], label="line")
+        axes[0][0].legend(loc="upper left")
+        return style.save(fig, stem)
+
+    def bad(data, stem):
+        fig, axes = style.new_figure()
+        axes[0][0].plot([0, 1], [data["level"]] * 2, label="line under the legend")
+        axes[0][0].set_ylim(0, 1)
+        axes[0][0].legend(loc="upper right")
+        return style.save(fig, stem)
+
+    figs = {"good": Figure("good", "", None, good, None), "bad": Figure("bad", "", None, bad, None)}
+    monkeypatch.setattr(ftheory.figures, "figure_modules", lambda: figs)
+    (tmp_path / "data").mkdir()
+    for fid in figs:
+        (tmp_path / "data" / f"{fid}.json").write_text(json.dumps({"scale": "tiny", "seed": 1, "data": {"level": 0.95}}))
+    return tmp_path
+
+
+def test_check_output_and_its_command_line(tmp_path, monkeypatch, capsys):
+    out = _fake_output(tmp_path, monkeypatch)
+    result = layout.check_output(str(out))
+    assert result["good"] == ("tiny", []) and any("covers a line" in p for p in result["bad"][1])
+    assert list(out.iterdir()) == [out / "data"]  # checking writes nothing
+    assert layout.main([str(out)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "ok   good (tiny)" and lines[1].startswith("FAIL bad (tiny): legend of") and len(lines) == 3
+    assert layout.main([str(out), "--only", "good"]) == 0
+    (out / "data" / "bad.json").write_text('{"scale": "tiny", "da')  # a file still being written
+    assert "cannot be read" in layout.check_output(str(out))["bad"][1][0]
+
+    import ftheory.figures
+    from ftheory.figures.registry import Figure
+
+    def broken(data, stem):
+        raise KeyError("level")
+
+    monkeypatch.setattr(ftheory.figures, "figure_modules", lambda: {"good": Figure("good", "", None, broken, None)})
+    assert layout.check_output(str(out))["good"][1] == ["drawing failed: KeyError: 'level'"]
+    capsys.readouterr()
+    for argv in ([str(out / "nowhere")], [str(out), "--only", "nope"], [str(out), "--only", ","]):
+        assert layout.main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error: ") and len(err.splitlines()) == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# every figure at the default scale (tests/test_figures.py checks every figure at the tiny scale)
+# ---------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def default_store(tmp_path_factory):
+    """One simulation store for the module: the four relu-* figures share one experiment, as in ``reproduce``."""
+    return str(tmp_path_factory.mktemp("default-store"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fid", list(figure_modules()))
+def test_layout_at_default_scale(fid, default_store):
+    """Every figure drawn from default-scale numbers (seed 1, as ``ftheory reproduce``; the numbers go through
+    JSON as in a stored output) has no layout problem."""
+    import json
+
+    from ftheory.figures import SCALES
+
+    fig = figure_modules()[fid]
+    data = json.loads(json.dumps(fig.compute(SCALES["default"], 1, store=default_store)))
+    found = layout.check_render(fig.render, data)
+    assert found == [], "\n".join(found)

@@ -120,7 +120,7 @@ def _render_stamp(fig, data_path) -> str:
     module = sys.modules[fig.render.__module__]
     here = os.path.dirname(__file__)
     for path in (data_path, module.__file__, os.path.join(here, "style.py"), os.path.join(here, "phase.py"),
-                 os.path.join(here, "__init__.py")):
+                 os.path.join(here, "layout.py"), os.path.join(here, "__init__.py")):
         if os.path.exists(path):
             with open(path, "rb") as fh:
                 h.update(fh.read())
@@ -154,7 +154,10 @@ def _write_docs(docs, report, scale):
              "`figures/index.html`. `--only ID,ID` makes a subset; `--scale tiny` runs in seconds (what the tests "
              "use), `--scale paper` follows the authors' protocol (d = 500, 20 instances; see "
              "docs/performance.md for the times). Simulations are stored per point (`figures/store/`), so an "
-             "interrupted run resumes, and a rerun with nothing to do takes a few seconds.",
+             "interrupted run resumes, and a rerun with nothing to do takes a few seconds. "
+             "`python -m ftheory.figures.layout figures` draws every figure of an output folder again from its "
+             "stored numbers and checks its layout (no legend or colour bar over data or another panel, no point "
+             "outside its panel, no overlapping tick labels): one line per figure, exit status 1 on a defect.",
              "", f"The images below are the `{scale}` scale, written by `ftheory reproduce --docs docs`.", "",
              "Colours: blue = transfer helps (T > 0), red = it hurts; theta in radians. Figure numbers are the "
              "paper's (arXiv:2410.08194 v2); [EXT] marks what the toolkit adds; section numbers (§) refer to "

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ftheory import aniso as A
-from ftheory.figures import style
+from ftheory.figures import layout, style
 from ftheory.figures.registry import Figure
 from ftheory.simulate.aniso import simulate_aniso_transfer
 
@@ -88,8 +88,9 @@ def render(data, path_stem):
         ax.set_xlabel(r"$\gamma = n/d$")
         ax.set_ylabel(rf"$\mathcal{{T}}_{{\rm {name}}}$")
         ax.set_title("slices: theory (lines), simulation (points, $\\pm$1 s.e.)", fontsize=9)
-        ax.legend(fontsize=8)
     fig.suptitle(f"Structured covariance: power-law spectrum, d = {d}, $\\sigma$ = {data['sigma']:g}", fontsize=11)
+    for ax in axes[1]:
+        layout.place_legend(ax, fontsize=8)  # where it covers no data, whatever the data
     return style.save(fig, path_stem)
 
 

@@ -10,6 +10,10 @@
 
 Everything is measured in display coordinates with the figure's own renderer
 (``get_window_extent``, ``get_tightbbox``), so it holds for the saved file.
+
+:func:`place_legend` lets the figures put a legend where these same checks find nothing under it,
+whatever the numbers. :func:`check_output` (and ``python -m ftheory.figures.layout OUT``) draws
+every figure of a ``reproduce`` output folder again from its stored numbers and checks it.
 """
 from __future__ import annotations
 
@@ -146,53 +150,66 @@ def _segments_hit(segments, box: Bbox, clip: Bbox | None) -> bool:
     return False
 
 
-def problems(fig) -> list:
-    """Every layout defect of ``fig`` (see the module docstring); an empty list when it is clean."""
+def _scene(fig):
+    """Draw ``fig``; return ``(renderer, axes, plain axes, data marks per axes, window boxes per axes)``."""
     from ftheory.figures.style import draw_quietly
 
     draw_quietly(fig.canvas.draw)
     renderer = fig.canvas.get_renderer()
     axes = [ax for ax in fig.axes if ax.get_visible()]
     plain = [ax for ax in axes if not _is_colorbar(ax)]
-    found = []
     marks = {ax: _data_marks(ax, renderer) for ax in plain if not _is_3d(ax)}
     boxes = {ax: ax.get_window_extent(renderer) for ax in axes}
+    return renderer, axes, plain, marks, boxes
 
-    def covers_data(box, what, skip=None):
-        for ax, (segments, markers, areas) in marks.items():
-            if ax is skip:
-                continue
-            clip = boxes[ax]
-            if _segments_hit(segments, box, clip):
-                found.append(f"{what} covers a line of {_name(ax)}")
-            inter = Bbox.intersection(box, clip)
-            if inter is not None and any(
-                    inter.x0 - rx < x < inter.x1 + rx and inter.y0 - ry < y < inter.y1 + ry and
-                    clip.x0 <= x <= clip.x1 and clip.y0 <= y <= clip.y1 for x, y, (rx, ry), _ in markers):
-                found.append(f"{what} covers markers of {_name(ax)}")
-            if any(_overlap(box, Bbox.intersection(a, clip) or a) for a in areas):
-                found.append(f"{what} covers the map of {_name(ax)}")
+
+def _covers_data(box, what, marks, boxes) -> list:
+    """What of the plotted data (lines, markers, maps) of any axes lies under ``box``."""
+    found = []
+    for ax, (segments, markers, areas) in marks.items():
+        clip = boxes[ax]
+        if _segments_hit(segments, box, clip):
+            found.append(f"{what} covers a line of {_name(ax)}")
+        inter = Bbox.intersection(box, clip)
+        if inter is not None and any(
+                inter.x0 - rx < x < inter.x1 + rx and inter.y0 - ry < y < inter.y1 + ry and
+                clip.x0 <= x <= clip.x1 and clip.y0 <= y <= clip.y1 for x, y, (rx, ry), _ in markers):
+            found.append(f"{what} covers markers of {_name(ax)}")
+        if any(_overlap(box, Bbox.intersection(a, clip) or a) for a in areas):
+            found.append(f"{what} covers the map of {_name(ax)}")
+    return found
+
+
+def _legend_problems(ax, leg, renderer, axes, marks, boxes) -> list:
+    """Defects of the legend ``leg`` of ``ax`` (``ax=None``: a figure legend): data, axes or texts under it."""
+    box = leg.get_window_extent(renderer)
+    what = "figure legend" if ax is None else f"legend of {_name(ax)}"
+    found = _covers_data(box, what, marks, boxes)
+    for other in axes:
+        if ax is None:
+            if _overlap(box, boxes[other]):
+                found.append(f"figure legend overlaps {_name(other)}")
+            continue
+        if other is not ax and not _is_3d(other) and _overlap(box, boxes[other]) and not _inside(box, boxes[ax]):
+            found.append(f"{what} overlaps {_name(other)}")
+        for t, tb in _visible_texts(other, renderer):
+            if _overlap(box, tb):
+                found.append(f"{what} overlaps the {t} of {_name(other)}")
+    return found
+
+
+def problems(fig) -> list:
+    """Every layout defect of ``fig`` (see the module docstring); an empty list when it is clean."""
+    renderer, axes, plain, marks, boxes = _scene(fig)
+    found = []
 
     # legends: no data of any axes under them, no other axes under them
     for ax in plain:
         leg = ax.get_legend()
-        if leg is None or not leg.get_visible():
-            continue
-        box = leg.get_window_extent(renderer)
-        what = f"legend of {_name(ax)}"
-        covers_data(box, what)
-        for other in axes:
-            if other is not ax and not _is_3d(other) and _overlap(box, boxes[other]) and not _inside(box, boxes[ax]):
-                found.append(f"{what} overlaps {_name(other)}")
-            for t, tb in _visible_texts(other, renderer):
-                if _overlap(box, tb):
-                    found.append(f"{what} overlaps the {t} of {_name(other)}")
+        if leg is not None and leg.get_visible():
+            found += _legend_problems(ax, leg, renderer, axes, marks, boxes)
     for leg in fig.legends:
-        box = leg.get_window_extent(renderer)
-        covers_data(box, "figure legend")
-        for other in axes:
-            if _overlap(box, boxes[other]):
-                found.append(f"figure legend overlaps {_name(other)}")
+        found += _legend_problems(None, leg, renderer, axes, marks, boxes)
 
     # legends apart from each other
     legs = [(f"legend of {_name(ax)}", ax.get_legend()) for ax in plain if ax.get_legend() is not None]
@@ -250,3 +267,158 @@ def problems(fig) -> list:
 def _inside(inner: Bbox, outer: Bbox) -> bool:
     return (inner.x0 >= outer.x0 - TOL and inner.x1 <= outer.x1 + TOL and inner.y0 >= outer.y0 - TOL
             and inner.y1 <= outer.y1 + TOL)
+
+
+#: where :func:`place_legend` tries a legend inside its axes, in this order
+INSIDE = ("upper right", "upper left", "lower left", "lower right", "upper center", "lower center")
+#: tried after raising the upper y-limit failed (they tend to sit on the T = 0 line)
+MIDDLE = ("center right", "center left")
+
+
+def place_legend(ax, locs=INSIDE, ncol_below=None, grow=0.9, **kwargs):
+    """The legend of ``ax`` where :func:`problems` finds nothing under it (no data of any axes, no other
+    axes, text or legend): at the first of ``locs`` that is clear; else at the top of the axes after
+    raising its upper y-limit step by step, by at most ``grow`` times the y range (log range on a log
+    axis), so the legend gets empty room above the data; else at the middle of either side (:data:`MIDDLE`); else under the axes' x label
+    (``phase.legend_below``, ``ncol_below`` columns; default those of ``kwargs``).
+
+    Call it when the figure's layout is final (after ``tight_layout`` and after every artist is drawn),
+    so the choice is made on what will be saved, whatever the data. ``kwargs`` go to ``ax.legend``.
+    """
+    from ftheory.figures.phase import legend_below
+
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    leg = _first_clear(ax, locs, kwargs)
+    if leg is not None or grow <= 0:
+        return leg if leg is not None else legend_below(ax, ncol=ncol_below or kwargs.get("ncol", 1),
+                                                        fontsize=kwargs.get("fontsize", 8))
+    lo, hi = ax.get_ylim()
+    log = ax.get_yscale() == "log"
+    for k in range(1, 7):
+        extra = grow * k / 6
+        ax.set_ylim(lo, hi * (hi / lo) ** extra if log else hi + extra * (hi - lo))
+        leg = _first_clear(ax, [loc for loc in locs if loc.startswith("upper")], kwargs)
+        if leg is not None:
+            return leg
+    ax.set_ylim(lo, hi)
+    leg = _first_clear(ax, MIDDLE, kwargs)
+    return leg if leg is not None else legend_below(ax, ncol=ncol_below or kwargs.get("ncol", 1), fontsize=kwargs.get("fontsize", 8))
+
+
+def _first_clear(ax, locs, kwargs):
+    """The legend of ``ax`` at the first of ``locs`` with no layout problem, or None."""
+    renderer, axes, _plain, marks, boxes = _scene(ax.figure)
+    others = [a.get_legend().get_window_extent(renderer) for a in axes if a is not ax and a.get_legend() is not None]
+    others += [leg.get_window_extent(renderer) for leg in ax.figure.legends]
+    for loc in locs:
+        leg = ax.legend(loc=loc, **kwargs)
+        box = leg.get_window_extent(renderer)
+        if _inside(box, boxes[ax]) and not _legend_problems(ax, leg, renderer, axes, marks, boxes) \
+                and not any(_overlap(box, o, tol=0.0) for o in others):
+            return leg
+        leg.remove()
+    return None
+
+
+def check_render(render, data) -> list:
+    """Layout problems of every figure that ``render(data, path_stem)`` draws; nothing is written.
+
+    ``style.save`` is replaced for the call, so the figure is checked exactly as it would be saved
+    (same drawing code, same numbers) and then closed.
+    """
+    import matplotlib.pyplot as plt
+
+    from ftheory.figures import style
+
+    found = []
+
+    def check_instead_of_saving(fig, path_stem):
+        found.extend(problems(fig))
+        plt.close(fig)
+        return []
+
+    saved = style.save
+    style.save = check_instead_of_saving
+    try:
+        render(data, "layout-check")
+    finally:
+        style.save = saved
+    return found
+
+
+def check_output(out, only=None) -> dict:
+    """``{id: (scale, problems)}`` for every figure of a ``reproduce`` output folder ``out``.
+
+    Each figure with stored numbers (``OUT/data/ID.json``) is drawn again from them with the current
+    drawing code and checked with :func:`problems`; ``only`` restricts the ids. Numbers that cannot be
+    read (a file still being written) or a drawing that fails are reported as that figure's problem.
+    Raises ``ValueError`` when ``out`` holds no figure numbers or an id is unknown.
+    """
+    import json
+    import os
+
+    from ftheory.figures import figure_modules
+
+    mods = figure_modules()
+    wanted = list(mods) if only is None else list(only)
+    unknown = [w for w in wanted if w not in mods]
+    if unknown:
+        raise ValueError(f"unknown figure {unknown[0]!r}; figures are {', '.join(mods)}")
+    result = {}
+    for fid in wanted:
+        path = os.path.join(out, "data", f"{fid}.json")
+        if not os.path.exists(path):
+            continue
+        try:
+            with open(path) as fh:
+                stored = json.load(fh)
+            data = stored["data"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:  # e.g. a file still being written
+            result[fid] = (None, [f"its stored numbers {path} cannot be read ({type(exc).__name__}: {exc})"])
+            continue
+        try:
+            result[fid] = (stored.get("scale"), check_render(mods[fid].render, data))
+        except Exception as exc:  # noqa: BLE001 - a figure that cannot be drawn is reported, the others still checked
+            result[fid] = (stored.get("scale"), [f"drawing failed: {type(exc).__name__}: {exc}"])
+    if not result:
+        raise ValueError(f"out={out!r} holds no figure numbers (expected {os.path.join(out, 'data', 'ID.json')} "
+                         "written by ftheory reproduce)")
+    return result
+
+
+def main(argv=None) -> int:
+    """``python -m ftheory.figures.layout OUT [--only IDS]``: one line per figure, exit 1 on a defect."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(
+        prog="python -m ftheory.figures.layout",
+        description="Re-check the layout of every figure of an ftheory reproduce output folder: each figure is "
+                    "drawn again from OUT/data/ID.json with the current drawing code; no legend or colour bar over "
+                    "plotted data or another axes, no marker outside its axes, no overlapping tick labels.")
+    parser.add_argument("out", help="output folder of ftheory reproduce (holds data/ID.json)")
+    parser.add_argument("--only", help="comma-separated figure ids (default: every figure with stored numbers)")
+    ns = parser.parse_args(argv)
+    only = None if ns.only is None else [s.strip() for s in ns.only.split(",") if s.strip()]
+    if only is not None and not only:
+        print(f"error: --only={ns.only!r} names no figure", file=sys.stderr)
+        return 2
+    try:
+        result = check_output(ns.out, only)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    bad = 0
+    for fid, (scale, found) in result.items():
+        if found:
+            bad += 1
+            print(f"FAIL {fid} ({scale}): " + "; ".join(found))
+        else:
+            print(f"ok   {fid} ({scale})")
+    print(f"{len(result) - bad} of {len(result)} figures clean" + (f", {bad} with layout defects" if bad else ""))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -14,7 +14,7 @@ import os
 import numpy as np
 
 import ftheory
-from ftheory.figures import phase, style
+from ftheory.figures import layout, phase, style
 from ftheory.figures.registry import Figure
 from ftheory.simulate.linear import simulate_scratch_and_transfer
 from ftheory.simulate.sweeps import sweep
@@ -80,6 +80,7 @@ def make(sigma, fid, title):
         phase.surface(ax_3d, th3, g3, T3)
         ax_3d.set_box_aspect(None, zoom=1.25)
         fig.suptitle(f"{title} ($\\sigma={sig:g}$)", fontsize=11)
+        layout.place_legend(ax_sl, fontsize=8, ncol=3)  # where it covers no data, whatever the data
         return style.save(fig, path_stem)
 
     def caption(data):
@@ -116,7 +117,6 @@ def _slices(ax, data):
     ax.set_xlim(0, 2.04)
     ax.set_xlabel(r"$\gamma = n/d$")
     ax.set_ylabel(r"$\mathcal{T}_{\rm lt}$")
-    ax.legend(fontsize=8, ncol=3, loc="lower left")
     ax.set_title("slices: theory (lines), exact finite d (dashed), simulation (points)", fontsize=9)
 
 

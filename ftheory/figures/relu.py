@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.ticker import NullFormatter
 
-from ftheory.figures import style
+from ftheory.figures import phase, style
 from ftheory.figures.registry import Figure
 from ftheory.figures.relu_experiment import (CONFIGS, clean, experiment, fit, jsonable, mean_sem, num,
                                              pooled_scratch, settings_text)
@@ -182,9 +182,12 @@ def render_phase(data, path_stem) -> list:
     cb.set_label(r"$\mathcal{T}_{\rm lt}/\|f_t\|^2$ (blue: transfer helps)")
     ax.set_yscale("log")
     y_lo, y_hi = y_e[[0, -1]]
-    # boundaries outside the simulated n range go to bands below/above the map (whole markers, inside the axes)
-    band_lo, band_hi = y_lo / 1.9, y_hi * 1.9
-    lo_mark, hi_mark = y_lo / 1.38, y_hi * 1.38
+    # boundaries outside the simulated n range go to bands below/above the map (whole markers, inside the axes):
+    # each band is a fixed 9% of the axes height whatever the n range, its markers at its centre
+    frac = 0.09
+    band = np.log(y_hi / y_lo) * frac / (1 - 2 * frac)  # log-height of a band
+    band_lo, band_hi = y_lo * np.exp(-band), y_hi * np.exp(band)
+    lo_mark, hi_mark = y_lo * np.exp(-band / 2), y_hi * np.exp(band / 2)
 
     def place(v):
         return np.where(v > y_hi, hi_mark, np.where(v < y_lo, lo_mark, v))
@@ -225,7 +228,7 @@ def render_phase(data, path_stem) -> list:
     n_min = data["config"]["fit_n_min"]
     ax.set_title(rf"$R_{{\rm sc}}\approx {f['A']:.3g}\,n^{{-{f['nu']:.2f}}}$ (fit $n\geq{n_min}$)",
                  fontsize=9)
-    ax.legend(fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1, frameon=False)
+    phase.legend_below(ax, ncol=1, fontsize=6.5)
     ax2 = axes[0][1]
     for c, sl in enumerate(data.get("slices", [])):
         color = style.SIM_COLORS[c % len(style.SIM_COLORS)]
@@ -244,12 +247,21 @@ def render_phase(data, path_stem) -> list:
         ax2.plot([], [], "--", color="#666666", label="kernel-regression estimate (EXT)")
     ax2.set_xscale("log")
     ax2.set_yscale("log")
-    ax2.set_ylim(1e-3, 3)
+    # y range from the points (+- s.e.) and the finite curves; the read-out's interpolation peak may leave the top
+    vals = [_arr(sl[k]) for sl in data.get("slices", []) for k in ("lt_mean", "sc_mean")]
+    vals += [_arr(sl["curves"][name]["risk"]) for sl in data.get("slices", []) for name in sl["curves"]]
+    vals = np.concatenate(vals) if vals else np.array([])
+    vals = vals[np.isfinite(vals) & (vals > 0)]
+    pts = [_arr(sl[k]) + _arr(sl[e]) for sl in data.get("slices", []) for k, e in (("lt_mean", "lt_sem"),
+                                                                                  ("sc_mean", "sc_sem"))]
+    pts = np.concatenate(pts) if pts else np.array([])
+    pts = pts[np.isfinite(pts)]
+    ax2.set_ylim(min(1e-3, vals.min() / 2) if vals.size else 1e-3, max(3.0, 2 * pts.max()) if pts.size else 3.0)
     ax2.set_xlabel(r"target samples $n$")
     ax2.set_ylabel(r"risk$/\|f_t\|^2$")
     ax2.set_title("linear transfer: simulation vs estimates", fontsize=9)
     ax2.xaxis.set_minor_formatter(NullFormatter())
-    ax2.legend(fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1, frameon=False)
+    phase.legend_below(ax2, ncol=1, fontsize=6.5)
     fig.suptitle(PHASE_TITLE, fontsize=9.5)
     fig.tight_layout()
     return style.save(fig, path_stem)
@@ -396,7 +408,7 @@ def render_power(data, path_stem) -> list:
     ax.set_xlabel("target samples $n$")
     ax.set_ylabel(r"$R_{\rm sc}/\|f_t\|^2$")
     ax.xaxis.set_minor_formatter(NullFormatter())
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
+    phase.legend_below(ax, ncol=1, fontsize=7)
     ax.set_title(POWER_TITLE, fontsize=9.5)
     fig.tight_layout()
     return style.save(fig, path_stem)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 import ftheory
-from ftheory.figures import style
+from ftheory.figures import layout, style
 from ftheory.figures.registry import Figure
 from ftheory.simulate.linear import simulate_min_norm_risk
 
@@ -70,8 +70,8 @@ def render(data, path_stem) -> list:
         ax.set_xlabel(r"$\gamma = n/d$")
         ax.set_ylabel(r"$R_{\rm sc}$")
         ax.set_title(rf"$\sigma = {sigma:g}$")
-    axes[0][0].legend(fontsize=7, loc="upper right")
     fig.suptitle(TITLE, fontsize=10)
+    layout.place_legend(axes[0][0], fontsize=7)  # where it covers no data, whatever the data
     return style.save(fig, path_stem)
 
 

@@ -24,7 +24,7 @@ import os
 import numpy as np
 
 import ftheory
-from ftheory.figures import phase, style
+from ftheory.figures import layout, phase, style
 from ftheory.figures.registry import Figure
 from ftheory.mc.estimate import MCEstimate
 from ftheory.simulate.linear import simulate_scratch_and_transfer
@@ -112,7 +112,6 @@ def render(data, path_stem) -> list:
     ax_a.set_xlabel(r"KL$(p_s\,\|\,p_t)$")
     ax_a.set_ylabel(r"$\mathcal{T}_{\rm lt}$")
     ax_a.set_title(rf"(a) against KL, $\gamma={GAMMA:g}$, $\sigma={SIGMA:g}$", fontsize=9)
-    ax_a.legend(fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, 0.92))
 
     th = np.array([r["theta"] for r in data["w1"]])
     t_pts = t_lt(gamma=GAMMA, theta=th, sigma=SIGMA)
@@ -125,8 +124,7 @@ def render(data, path_stem) -> list:
     ax_b.set_ylabel(r"$\mathcal{T}_{\rm lt}$")
     ax_b.axhline(0, color="#999999", lw=0.8)
     ax_b.set_title(r"(b) against $W_1$ and $W_2$ of the task laws", fontsize=9)
-    ax_b.set_ylim(-0.6, 0.9)
-    ax_b.legend(fontsize=6.5, loc="upper center", ncol=2)
+    phase.fit_ylim(ax_b, [t_pts, t_theta], at_least=(0.0, 0.0))
 
     est = np.array([r["mean"] for r in data["w1"]])
     sd = np.array([r["std"] for r in data["w1"]])
@@ -139,8 +137,7 @@ def render(data, path_stem) -> list:
     ax_e.set_xlabel(rf"empirical $W_1$: assignment, $\ell_1$, $d={data['w1_dim']}$, $n={data['w1_size']}$")
     ax_e.set_ylabel(r"$\mathcal{T}_{\rm lt}$")
     ax_e.set_title("(c) the paper's finite-sample estimate", fontsize=9)
-    ax_e.set_ylim(-0.6, 0.9)
-    ax_e.legend(fontsize=6.5, loc="upper center", ncol=2)
+    phase.fit_ylim(ax_e, [t_pts], at_least=(0.0, 0.0))
 
     gam = np.concatenate([np.linspace(0.02, 0.995, 300), np.linspace(1.005, 3.0, 300)])
     t_gam = t_lt(gamma=gam, theta=THETA_FIXED, sigma=SIGMA)
@@ -155,7 +152,8 @@ def render(data, path_stem) -> list:
     ax_c.errorbar([p["gamma"] for p in pts], [p["mean"] for p in pts], yerr=[p["sem"] for p in pts], fmt="o",
                   ms=3.5, color="black", capsize=2, label=f"simulation, d={d}")
     ax_c.axhline(0, color="#999999", lw=0.8)
-    ax_c.set_ylim(-0.7, 1.0)
+    means, sems = np.array([p["mean"] for p in pts], float), np.array([p["sem"] for p in pts], float)
+    phase.fit_ylim(ax_c, [means - sems, means + sems], at_least=(-0.7, 1.0), pad=0.03)  # every point shown
     ax_c.set_xlabel(r"$\gamma = n/d$")
     ax_c.set_ylabel(r"$\mathcal{T}_{\rm lt}$")
     ax_c.set_title(r"(d) one task pair ($\theta=\pi/4$) as $\gamma$ varies", fontsize=9)
@@ -168,6 +166,8 @@ def render(data, path_stem) -> list:
     fig.suptitle(TITLE, fontsize=10)
     fig.tight_layout()
     phase.legend_below(ax_c, ncol=3, fontsize=7)  # inside, it covered the curve
+    for ax, ncol in ((ax_a, 1), (ax_b, 2), (ax_e, 2)):
+        layout.place_legend(ax, fontsize=6.5, ncol=ncol)  # where it covers no data, whatever the data
     return style.save(fig, path_stem)
 
 
