@@ -17,6 +17,7 @@ of once per (instance, theta).
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -27,7 +28,8 @@ from ftheory.mc.seeds import spawn_seeds
 from ftheory.mc.threads import single_blas_thread
 from ftheory.params import PARAMS
 from ftheory.simulate.deep_linear import finetune, init_network, pretrain, train_scratch
-from ftheory.simulate.deep_linear.network import DeepLinearNet, _balanced
+from ftheory.simulate.deep_linear.network import DeepLinearNet
+from ftheory.simulate.deep_linear.rank_one import finetune_rank_one
 from ftheory.simulate.linear import linear_transfer_readout, min_norm
 from ftheory.simulate.paired import gradient_flow_scale
 
@@ -62,7 +64,7 @@ def _unit_pair(rng, d):
 
 def _draw_row(rng, n, d, sigma, n_s, depth, with_init, with_pre):
     """One instance: target teacher, orthogonal direction, target data, scratch init, source inputs and
-    noise, pretraining init, gauge vectors - in this order."""
+    noise, pretraining init - in this order."""
     beta_t, v = _unit_pair(rng, d)
     X = rng.standard_normal((n, d))
     y = X @ beta_t + (sigma * rng.standard_normal(n) if sigma > 0 else 0.0)
@@ -73,7 +75,6 @@ def _draw_row(rng, n, d, sigma, n_s, depth, with_init, with_pre):
         out["X_s"], out["xi_s"] = rng.standard_normal((n_s, d)), rng.standard_normal(n_s)
     if with_pre:
         out["w_pre"] = init_network(d, depth=depth, seed=rng).weights
-    out["gauge"] = rng.standard_normal((depth - 1, d))
     return out
 
 
@@ -156,6 +157,7 @@ def simulate_finetune_rows(n, d, sigma, *, thetas, gamma_s=None, sigma_s=0.0, de
     rows = [_draw_row(np.random.default_rng(c), n, d, sigma, n_s, depth, True, pretrained == "gd")
             for c in spawn_seeds(seed, instances)]
     X, y, beta_t = _stack(rows, "X"), _stack(rows, "y"), _stack(rows, "beta_t")
+
     def stack_net(key):
         return DeepLinearNet(tuple(np.concatenate([r[key][l] for r in rows]) for l in range(depth)))
     sc = train_scratch(X, y, net=stack_net("w_sc"), max_steps=max_steps)
@@ -165,13 +167,15 @@ def simulate_finetune_rows(n, d, sigma, *, thetas, gamma_s=None, sigma_s=0.0, de
         Q = _row_space_basis(X)
         null = lambda v: v - np.einsum("bdn,bn->bd", Q, np.einsum("bdn,bd->bn", Q, v))  # noqa: E731
         b_mn, null_t = min_norm(X, y), null(beta_t)
-    gauge = _stack(rows, "gauge")
     src = _Sources(rows, sigma_s)
     out = {}
+    if pretrained == "balanced":          # every angle at once: one spectral basis per instance
+        b_pres = np.stack([src.fit(theta) for theta in thetas])
+        fts = finetune_rank_one(b_pres, X, y, depth=depth, lr_factor=ft_lr_factor, max_steps=max_steps)
     for j, theta in enumerate(thetas):
         if pretrained == "balanced":
-            b_pre = src.fit(theta)
-            net, conv_pre = _balanced(b_pre, gauge), np.ones(instances, dtype=bool)
+            b_pre, conv_pre = b_pres[j], np.ones(instances, dtype=bool)
+            ft = SimpleNamespace(beta=fts.beta[j], steps=fts.steps[j], converged=fts.converged[j], path=fts.path)
         else:
             if src.X_s is None:
                 pre = pretrain(src.teacher(theta), net=stack_net("w_pre"))
@@ -179,8 +183,8 @@ def simulate_finetune_rows(n, d, sigma, *, thetas, gamma_s=None, sigma_s=0.0, de
                 X_s, y_s = src.data(theta)
                 pre = pretrain(X_s=X_s, y_s=y_s, net=stack_net("w_pre"))
             net, b_pre, conv_pre = pre.net, pre.beta, pre.converged
-        ft_lr = None if ft_lr_factor == 1.0 else ft_lr_factor * finetune(net, X, y, max_steps=0).lr
-        ft = finetune(net, X, y, max_steps=max_steps, lr=ft_lr)
+            ft_lr = None if ft_lr_factor == 1.0 else ft_lr_factor * finetune(net, X, y, max_steps=0).lr
+            ft = finetune(net, X, y, max_steps=max_steps, lr=ft_lr)
         conv = conv_pre & sc.converged & ft.converged
         info = {"n": n, "d": d, "theta": theta, "sigma": sigma, "pretrained": pretrained,
                 "max_steps_ft": int(ft.steps.max()), "max_steps_sc": int(sc.steps.max()), "path_ft": ft.path}
