@@ -54,3 +54,23 @@ def test_bad_input_names_the_parameter():
         simulate_finetune_rows(6, 12, 0.2, thetas=[1.0], instances=2, pretrained="x")
     with pytest.raises(ValueError, match="gamma_s"):
         simulate_lt_finite_source_rows(6, 12, 0.2, 0.01, 0.0, thetas=[1.0], instances=2)
+
+
+def test_memoised_scratch_is_the_same_computation():
+    """Scratch runs are memoised per instance; a memo hit gives what a fresh run gives, and a smaller
+    instance count is a prefix of a larger one (the map's instances are the slices' first ones)."""
+    from ftheory.simulate import paired_rows
+
+    kw = dict(thetas=[0.5], instances=4, seed=11, max_steps=4000)
+    paired_rows._SCRATCH_MEMO.clear()
+    fresh = simulate_finetune_rows(7, 14, 0.2, **kw)
+    assert len(paired_rows._SCRATCH_MEMO) == 4
+    again = simulate_finetune_rows(7, 14, 0.2, **kw)
+    paired_rows._SCRATCH_MEMO.clear()
+    fewer = simulate_finetune_rows(7, 14, 0.2, **{**kw, "instances": 2})
+    more = simulate_finetune_rows(7, 14, 0.2, **{**kw, "max_steps": 9000})    # all stopped before 4000: hits
+    for q in ("T_ft", "c_gd"):
+        np.testing.assert_array_equal(again[row_key(q, 0)].samples, fresh[row_key(q, 0)].samples)
+        np.testing.assert_allclose(fewer[row_key(q, 0)].samples, fresh[row_key(q, 0)].samples[:2], rtol=1e-10,
+                                   atol=1e-13)
+        np.testing.assert_allclose(more[row_key(q, 0)].samples, fresh[row_key(q, 0)].samples, rtol=1e-10, atol=1e-13)
