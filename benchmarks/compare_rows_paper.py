@@ -3,7 +3,8 @@
 pretrained state (`simulate_finetune_rows`, what they run now), d = 500, 20 instances, the figures' seeds
 (`point_seed(0, point)`), and the row simulator with GD pretraining on the same draws as the balanced one.
 
-Run: ``PYTHONPATH=. python benchmarks/compare_rows_paper.py`` (about 10 CPU minutes).
+Run: ``PYTHONPATH=. python benchmarks/compare_rows_paper.py [CASES]`` (CASES: indices such as ``2,3,4``; all five take
+about 15 CPU minutes).
 """
 import math
 import os
@@ -21,6 +22,8 @@ from ftheory.simulate.sweeps import point_seed  # noqa: E402
 d, I = 500, 20
 TH = [math.pi / 8, math.pi / 4, 3 * math.pi / 8]
 cases = [(None, 150), (None, 450), (None, 750), (0.5, 250), (1.5, 350)]
+if len(sys.argv) > 1:  # a subset, e.g. "2,3,4"
+    cases = [cases[int(i)] for i in sys.argv[1].split(",")]
 for gs, n in cases:
     t0 = time.perf_counter()
     new = simulate_finetune_rows(n, d, 0.2, thetas=TH, gamma_s=gs, sigma_s=0.2, instances=I, seed=point_seed(0, {"n": n}), max_steps=30000)
