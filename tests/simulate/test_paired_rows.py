@@ -1,6 +1,5 @@
 """Row simulators (ftheory/simulate/paired_rows.py): shared draws along a row of angles, the law of the
 per-point simulators, and GD pretraining against its alpha -> 0 limit on the same draws."""
-import math
 
 import numpy as np
 import pytest
