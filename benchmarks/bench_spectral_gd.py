@@ -15,7 +15,7 @@ step (the loss through ``X``, no n x d x m products). Both engines run in this p
 best of ``--repeats``; the ratio of the two is what is reported (robust to the machine's load). The
 maximum absolute difference of all final weights is printed too. BLAS is pinned to one thread.
 
-Run: ``python benchmarks/bench_spectral_gd.py [--quick] [--instances 4] [--repeats 3]``.
+Run: ``python benchmarks/bench_spectral_gd.py [--quick] [--instances 4] [--repeats 3] [--cases ...] [--no-flow]``.
 """
 from __future__ import annotations
 
@@ -51,6 +51,9 @@ def main(argv=None):
     p.add_argument("--instances", type=int, default=4)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--cases", default="ft-rank1,ft-gd-pretrained,scratch",
+                   help="comma-separated subset of ft-rank1, ft-gd-pretrained, scratch")
+    p.add_argument("--no-flow", action="store_true", help="skip the GD-versus-gradient-flow comparison")
     a = p.parse_args(argv)
     d, n = (60, 30) if a.quick else (a.d, a.n)
     B = a.instances
@@ -62,6 +65,11 @@ def main(argv=None):
         "ft-gd-pretrained": pretrain(t.beta_s, net=init_network(d, instances=B, seed=rng)).net,
         "scratch": init_network(d, instances=B, seed=rng),
     }
+    cases = a.cases.split(",")
+    unknown = sorted(set(cases) - set(nets))
+    if unknown:
+        p.error(f"--cases: unknown case {unknown[0]!r}")
+    nets = {k: v for k, v in nets.items() if k in cases}
     print(f"d = m = {d}, n = {n}, depth 2, {B} instances, GD to convergence (tol 1e-6), best of {a.repeats}")
     print(f"{'case':18s} {'steps':>12s} {'path':>22s} {'full s':>9s} {'spectral s':>11s} {'ratio':>7s} "
           f"{'max|dW|':>9s}")
@@ -78,6 +86,8 @@ def main(argv=None):
         assert np.array_equal(red.steps, full.steps) and red.all_converged
         print(f"{name:18s} {steps:>12s} {red.path:>22s} {t_full:9.3f} {t_red:11.4f} {t_full / t_red:7.1f} {dw:9.1e}")
         rows.append((name, t_full / t_red, dw))
+    if a.no_flow or "ft-rank1" not in nets:
+        return rows
     # gradient descent at the automatic step versus the gradient flow it discretises (width-1 state)
     net = nets["ft-rank1"]
     flow_t, flow = _timed(lambda: train(net, X=X, y=y, method="flow", tol=1e-10, max_steps=10 ** 7), 1)

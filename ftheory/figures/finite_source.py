@@ -4,10 +4,13 @@ Two rows, gamma_s = 0.5 and 1.5, sigma_s = sigma = 0.2 (§11.1). The source esti
 minimum-norm (n_s < d) or least-squares (n_s > d) fit of ``round(gamma_s d)`` noisy source samples
 (§2.5, §7.1).
 
-Fine-tuning: deep linear networks (depth 2) pretrained by gradient descent on the finite source set,
-then scratch and fine-tuning by GD on the same target data
-(:func:`ftheory.simulate.paired.simulate_finetune_paired`, same draws as
-:func:`~ftheory.simulate.deep_linear.simulate_transfer` with ``gamma_s``). Theory: the paper's
+Fine-tuning: deep linear networks (depth 2) pretrained on the finite source set - the balanced rank-one
+network with end-to-end vector ``beta_hat_s``, the ``alpha -> 0`` limit of GD pretraining from the
+small initialisation (§2.5; GD pretraining at the default ``alpha`` differs by an O(pretraining step)
+imbalance, ~1e-3 in ``c_GD``, docs/performance.md) - then scratch and fine-tuning by GD on the same
+target data (:func:`ftheory.simulate.paired_rows.simulate_finetune_rows`: per instance one target task,
+one scratch run and one set of source inputs and noise, shared by every theta; the target draws are the same for both
+gamma_s). Theory: the paper's
 ``finetune_transferability_finite_source`` (eq. (22), c = 1) with the break-even angle of eq. (23)
 (``finetune_break_even_theta_finite_source``), and the gradient-flow scale of §6.4 with
 ``beta_pre = beta_hat_s`` (§7.2 [EXT]), registered as ``finetune_transferability_gf_finite_source`` (the composition
@@ -17,9 +20,9 @@ from 1 even at small gamma (``||beta_hat_s|| != 1``), so the two theories differ
 
 Linear transfer: closed form (read-out refit on the feature ``beta_hat_s``, §4.1) against the
 minimum-norm scratch fit on the same target data
-(:func:`ftheory.simulate.paired.simulate_lt_finite_source_paired`; its
-linear-transfer samples equal :func:`~ftheory.simulate.linear.simulate_linear_transfer_finite_source`
-for the same seed). Theory: ``linear_transfer_transferability_finite_source`` (§7.3).
+(:func:`ftheory.simulate.paired_rows.simulate_lt_finite_source_rows`, the quantities of
+:func:`ftheory.simulate.paired.simulate_lt_finite_source_paired` along a row of angles on shared draws).
+Theory: ``linear_transfer_transferability_finite_source`` (§7.3).
 """
 from __future__ import annotations
 
@@ -30,11 +33,11 @@ import numpy as np
 
 import ftheory
 from ftheory.figures import phase, style
-from ftheory.figures.ft_phase import MAX_STEPS, SLICE_LR_FACTOR, _arr, _jsonable, mark_unconverged, \
+from ftheory.figures.ft_phase import MAX_STEPS, SLICE_LR_FACTOR, _arr, _collect_rows, mark_unconverged, \
     paired_stats, points, run_gd_grid
 from ftheory.figures.lt_phase import grid_axes
 from ftheory.figures.registry import Figure
-from ftheory.simulate.paired import simulate_lt_finite_source_paired
+from ftheory.simulate.paired_rows import simulate_lt_finite_source_rows
 from ftheory.simulate.sweeps import sweep
 
 ID = "finite-source"
@@ -100,19 +103,13 @@ def compute(scale, seed, progress=None, store=None) -> dict:
                          ft_lr_factor=SLICE_LR_FACTOR, max_steps=int(MAX_STEPS / SLICE_LR_FACTOR))
         if progress:
             progress(f"{ID}: gamma_s={gs} linear transfer")
-        res = sweep(simulate_lt_finite_source_paired, {"theta": lt_thetas, "n": lt_ns},
-                    fixed={"d": d, "sigma": SIGMA, "gamma_s": gs, "sigma_s": SIGMA_S},
+        res = sweep(simulate_lt_finite_source_rows, {"n": lt_ns},
+                    fixed={"d": d, "sigma": SIGMA, "gamma_s": gs, "sigma_s": SIGMA_S,
+                           "thetas": [float(t) for t in lt_thetas]},
                     instances=lt_inst, seed=seed, store=st and os.path.join(st, f"lt_{gs}"),
                     progress=False)
-        lt = {}
-        for q in ("T_lt", "cos2_eff"):
-            mean = np.full((len(lt_ns), len(lt_thetas)), np.nan)
-            sem = np.full_like(mean, np.nan)
-            for r in res.rows:
-                if r["quantity"] == q:
-                    i, j = lt_ns.index(r["n"]), lt_thetas.index(r["theta"])
-                    mean[i, j], sem[i, j] = r["mean"], r["sem"]
-            lt[q] = {"mean": _jsonable(mean), "sem": _jsonable(sem)}
+        coll = _collect_rows(res, lt_thetas, lt_ns, ("T_lt", "cos2_eff"))
+        lt = {q: {"mean": coll[q]["mean"], "sem": coll[q]["sem"]} for q in coll}
         rows.append({"gamma_s": gs, "ft": ft, "lt": lt, "checks": _checks(gs, ft, gd_thetas, gd_ns, d_gd, lt,
                                                                          lt_thetas, lt_ns, d)})
     return {"sigma": SIGMA, "sigma_s": SIGMA_S, "gamma_s": list(GAMMA_S), "gd_d": d_gd,
@@ -296,7 +293,9 @@ def caption(data) -> str:
                      f"linear-transfer sign agreement {ch['lt_sign_agree_far_from_1']}/{ch['lt_cells_far_from_1']} "
                      f"cells with |gamma - 1| > 0.25")
     return (f"Finite source set, sigma_s = sigma = {data['sigma']:g}; rows gamma_s = 0.5 and 1.5. Fine-tuning "
-            f"(left four panels): depth-2 deep linear networks pretrained and fine-tuned by gradient descent "
+            f"(left four panels): depth-2 deep linear networks, scratch from the small initialisation and fine-tuning "
+            f"from the balanced rank-one network with end-to-end vector beta_hat_s (the alpha -> 0 limit of GD "
+            f"pretraining), both by gradient descent, instances shared along each gamma row "
             f"(d = {data['gd_d']}, {data['gd_instances']} instances per cell, fine-tuning step divided by "
             f"{1 / data['gd_lr_factor']:g} to approach gradient flow); theory eq. (22) with the break-even "
             f"angle of eq. (23) (dashed) and the gradient-flow correction of §6.4 with beta_pre = beta_hat_s "

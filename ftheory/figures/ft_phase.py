@@ -1,14 +1,16 @@
 """Fine-tuning phase diagram (docs/background.md §6, Figure 2; noiseless version: Figure 7).
 
 Simulation: deep linear networks (depth 2, docs/background.md §1.2) trained by full-batch gradient descent
-(:mod:`ftheory.simulate.deep_linear`): pretraining on the source population loss, scratch from the
-small initialisation, fine-tuning of every layer from the pretrained weights, all on the same data
-per instance, so ``T_ft = R_sc - R_ft`` is a per-instance difference (§0.2 item 6). The draw order
-(teachers, source data, target data, pretraining and scratch initialisations, one child seed per
-instance) is that of :func:`ftheory.simulate.deep_linear.simulate_transfer`, so the ``T_ft`` samples
-equal its ``T_ft`` for the same seed; in addition,
-:func:`ftheory.simulate.paired.simulate_finetune_paired` keeps the
-end-to-end vectors to compare each instance with the two closed-form fine-tuned vectors
+(:mod:`ftheory.simulate.deep_linear`): scratch from the small initialisation and fine-tuning of every
+layer from the pretrained network, on the same data per instance, so ``T_ft = R_sc - R_ft`` is a
+per-instance difference (§0.2 item 6). The pretrained network is the exactly balanced rank-one
+network with end-to-end vector ``beta_s`` (``PRETRAINED = "balanced"``): the ``alpha -> 0`` limit of GD
+pretraining from the small initialisation (§2.3-§2.4; at the default ``alpha = 1e-5`` the two give the
+same ``T_ft`` samples to ~1e-7, docs/performance.md), which fine-tunes by the exact width-1 dynamics.
+:func:`ftheory.simulate.paired_rows.simulate_finetune_rows` runs one row of angles per ``n``: per
+instance one target task and one scratch run shared by every theta (only the source teacher depends on
+theta), and it keeps the end-to-end vectors to compare each instance with the two closed-form
+fine-tuned vectors
 
 * paper (Theorem 3.9, §6.2): ``beta = X^+ y + (I - P) beta_pre``,
 * gradient flow (§6.3-§6.4): ``beta = X^+ y + c (I - P) beta_pre`` with the per-instance root ``c`` of
@@ -40,7 +42,7 @@ import ftheory
 from ftheory.figures import phase, style
 from ftheory.figures.jsonable import as_array, jsonable
 from ftheory.figures.registry import Figure
-from ftheory.simulate.paired import simulate_finetune_paired
+from ftheory.simulate.paired_rows import ROW_QUANTITIES, simulate_finetune_rows
 from ftheory.simulate.sweeps import sweep
 
 SLICES = (math.pi / 8, math.pi / 4, 3 * math.pi / 8)
@@ -78,39 +80,40 @@ def slice_ns(scale, d):
     return sorted({int(round(0.1 * k * d)) for k in ks} - {d})
 
 
-def _collect(res, thetas, ns, quantities):
-    """``{quantity: {"mean", "sem", "converged", "instances"}}`` as (n, theta) nested lists."""
-    out = {}
-    for q in quantities:
-        shape = (len(ns), len(thetas))
-        mean, sem = np.full(shape, np.nan), np.full(shape, np.nan)
-        conv, inst = np.zeros(shape, int), np.zeros(shape, int)
-        for r in res.rows:
-            if r["quantity"] != q:
-                continue
-            i, j = ns.index(r["n"]), thetas.index(r["theta"])
-            mean[i, j], sem[i, j], conv[i, j], inst[i, j] = r["mean"], r["sem"], r["converged"], r["instances"]
-        out[q] = {"mean": _jsonable(mean), "sem": _jsonable(sem), "converged": conv.tolist(),
-                  "instances": inst.tolist()}
-    return out
-
-
 _jsonable = jsonable
 _arr = as_array
 
 
+PRETRAINED = "balanced"  # fine-tune from the alpha -> 0 limit of GD pretraining (width-1 dynamics, §2.3-§2.5)
 MAX_STEPS = 30000  # near gamma = 1 (n = 0.9 d, 1.1 d) GD needs ~1.5e4 steps to meet the 1e-6 loss criterion
 SLICE_LR_FACTOR = 0.25  # slices: fine-tuning step / 4, closer to gradient flow (paired comparison with §6.3)
 
 
 def run_gd_grid(thetas, ns, d, sigma, instances, seed, store, **fixed):
-    """Sweep :func:`simulate_finetune_paired` over ``thetas`` x ``ns`` (extra ``fixed`` settings passed on);
-    ``{quantity: {mean, sem, converged, instances}}`` as (n, theta) nested lists.
+    """Sweep :func:`simulate_finetune_rows` over ``ns`` with the row of angles ``thetas`` (extra ``fixed``
+    settings passed on); ``{quantity: {mean, sem, converged, instances}}`` as (n, theta) nested lists.
     """
-    fixed = {"d": d, "sigma": sigma, "max_steps": MAX_STEPS, **fixed}
-    res = sweep(simulate_finetune_paired, {"theta": thetas, "n": ns}, fixed=fixed,
-                instances=instances, seed=seed, store=store, progress=False)
-    return _collect(res, thetas, ns, ("T_ft", "T_lt", "gap_paper", "gap_cmodel", "gd_minus_gf", "c_gd", "c_model"))
+    fixed = {"d": d, "sigma": sigma, "thetas": [float(t) for t in thetas], "max_steps": MAX_STEPS,
+             "pretrained": PRETRAINED, **fixed}
+    res = sweep(simulate_finetune_rows, {"n": ns}, fixed=fixed, instances=instances, seed=seed, store=store,
+                progress=False)
+    return _collect_rows(res, thetas, ns, ROW_QUANTITIES)
+
+
+def _collect_rows(res, thetas, ns, quantities):
+    """``{quantity: {"mean", "sem", "converged", "instances"}}`` as (n, theta) nested lists from a sweep
+    over ``n`` of a row simulator (quantities named ``row_key(q, j)``)."""
+    shape = (len(ns), len(thetas))
+    acc = {q: (np.full(shape, np.nan), np.full(shape, np.nan), np.zeros(shape, int), np.zeros(shape, int))
+           for q in quantities}
+    for r in res.rows:
+        q, j = r["quantity"].rsplit("@", 1)
+        if q in acc:
+            mean, sem, conv, inst = acc[q]
+            i, j = ns.index(r["n"]), int(j)
+            mean[i, j], sem[i, j], conv[i, j], inst[i, j] = r["mean"], r["sem"], r["converged"], r["instances"]
+    return {q: {"mean": _jsonable(m), "sem": _jsonable(e), "converged": c.tolist(), "instances": k.tolist()}
+            for q, (m, e, c, k) in acc.items()}
 
 
 def compute_ft(scale, seed, sigma, store=None, progress=None, fid="ft-phase"):
@@ -129,7 +132,7 @@ def compute_ft(scale, seed, sigma, store=None, progress=None, fid="ft-phase"):
     sl = run_gd_grid(list(SLICES), sns, d, sigma, g["slice_instances"], seed, store and os.path.join(store, "slices"),
                      ft_lr_factor=SLICE_LR_FACTOR, max_steps=int(MAX_STEPS / SLICE_LR_FACTOR))
     summary = _summary(sl, sns, d, sigma)
-    return {"d": d, "sigma": sigma, "depth": 2, "thetas": thetas, "ns": ns, "gammas": [n / d for n in ns],
+    return {"d": d, "sigma": sigma, "depth": 2, "pretrained": PRETRAINED, "thetas": thetas, "ns": ns, "gammas": [n / d for n in ns],
             "map_instances": g["map_instances"], "map": grid,
             "slice_thetas": list(SLICES), "slice_ns": sns, "slice_gammas": [n / d for n in sns],
             "slice_instances": g["slice_instances"], "slices": sl, "slice_lr_factor": SLICE_LR_FACTOR,
@@ -281,7 +284,9 @@ def make(sigma, fid, title):
                    "d the per-instance c still fluctuates around 1" if s == 0 else
                    "dash-dotted: the gradient-flow break-even angle (§6.3)")
         return (f"Fine-tuning, sigma = {s:g}, depth 2. Top: T_ft = R_sc - R_ft from full-batch gradient descent "
-                f"on deep linear networks (d = {data['d']}, {data['map_instances']} instances per cell; gamma = 1 "
+                f"on deep linear networks, scratch from the small initialisation and fine-tuning from the balanced "
+                f"rank-one pretrained network (the alpha -> 0 limit of GD pretraining), instances shared along "
+                f"each gamma row (d = {data['d']}, {data['map_instances']} instances per cell; gamma = 1 "
                 f"is skipped because GD does not converge there), the paper's eq. (15) with the boundary theta = "
                 f"pi/3 for gamma < 1 and gamma = 1 (dashed; {gf_note}), its sign, and the 3-D surface. Bottom: "
                 f"slices at theta = pi/8, pi/4, 3pi/8 (solid: paper; dashed: exact gradient flow §6.3; points: GD "

@@ -13,6 +13,28 @@ _BLOCK = 32              # lazy rank-one accumulation: fold the history every _B
 _DIVERGED = 1e20         # loss above which a run is declared diverged
 
 
+def _met(excess, gnorm, J, J0, tol, grad_tol):
+    """The convergence criterion (docs/deep_linear.md): ``excess <= tol``, or ``|grad J| <= grad_tol``
+    once the objective has decreased by ``tol`` from its start ``J0``."""
+    return (excess <= tol) | ((gnorm <= grad_tol) & (J <= J0 - tol))
+
+
+def _stop_rule(excess, gsq, J, J0, tol, grad_tol, early_stop, active, diverged, done):
+    """One GD check, shared by every GD kernel: flags a non-finite or blown-up loss as diverged, applies
+    :func:`_met` and (``early_stop``) freezes converged instances. Updates ``active``, ``diverged``
+    and ``done`` in place; returns ``(conv, gnorm)``."""
+    gnorm = np.sqrt(gsq)
+    # non-finite loss or gradient (both >= 0, so their sum is finite iff both are), or blow-up
+    bad = ~(np.isfinite(excess + gsq) & (excess <= _DIVERGED))
+    diverged |= bad & active
+    conv = ~bad & _met(excess, gnorm, J, J0, tol, grad_tol)
+    if early_stop:
+        done |= conv & active
+        active &= ~conv
+    active &= ~diverged
+    return conv, gnorm
+
+
 class _Dense:
     """Explicit matrix layer, updated as ``W <- W - eta (u v^T + wd W)`` (textbook GD)."""
 
@@ -149,14 +171,7 @@ def _run_gd(layers, w, loss, *, lr, wd, max_steps, tol, grad_tol, early_stop, c0
             J = excess + loss.floor + 0.5 * wd * fro
             if J0 is None:
                 J0 = J.copy()
-            gnorm = np.sqrt(gsq)
-            bad = ~np.isfinite(excess) | ~np.isfinite(gsq) | (excess > _DIVERGED)
-            diverged |= bad & active
-            conv = ~bad & ((excess <= tol) | ((gnorm <= grad_tol) & (J <= J0 - tol)))
-            if early_stop:
-                done |= conv & active
-                active &= ~conv
-            active &= ~diverged
+            conv, gnorm = _stop_rule(excess, gsq, J, J0, tol, grad_tol, early_stop, active, diverged, done)
             if t == max_steps or not active.any():
                 break
             eta = np.where(active, lr, 0.0)
@@ -258,7 +273,7 @@ def _run_flow(layers, w, loss, *, lr, wd, max_steps, tol, grad_tol, c0f, options
         diverged[i] = blown
         # status 1: the loss event fired, i.e. the loss reached floor + tol (up to the root finder)
         converged[i] = status >= 0 and not blown and (
-            status == 1 or excess[0] <= tol or (res["grad_norm"][i] <= grad_tol and J <= J0 - tol))
+            status == 1 or bool(_met(excess[0], res["grad_norm"][i], J, J0, tol, grad_tol)))
     return dict(layers=out_layers, w=out_w, decay=res["decay"], steps=steps, time=res["time"],
                 excess=res["excess"], floor=loss.floor.copy(), grad_norm=res["grad_norm"],
                 converged=converged, diverged=diverged)

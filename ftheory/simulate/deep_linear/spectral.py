@@ -345,4 +345,9 @@ def _auto_lr(net, X, y, beta_s, loss=None, gram=None, beta=None):
         else:
             lam = _lambda_max(X, gram)
         r = np.maximum(r, np.linalg.norm(y, axis=1) / math.sqrt(X.shape[1]))
+    return _auto_lr_core(L, lam, r)
+
+
+def _auto_lr_core(L, lam, r):
+    """``0.5 / (L * lam * max(1, r)^{2 - 2/L})``: the automatic step from ``lam_max`` and the norm bound ``r``."""
     return 0.5 / (L * lam * np.maximum(1.0, r) ** (2.0 - 2.0 / L))

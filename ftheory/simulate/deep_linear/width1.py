@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ftheory.simulate.deep_linear.engine import _DIVERGED
+from ftheory.simulate.deep_linear.engine import _stop_rule
 
 __all__ = []
 
@@ -72,14 +72,7 @@ def run_width1(layers, w, loss, *, lr, wd, max_steps, tol, grad_tol, early_stop,
             J = excess + floor + 0.5 * wd * fro
             if J0 is None:
                 J0 = J.copy()
-            gnorm = np.sqrt(gsq)
-            bad = ~np.isfinite(excess) | ~np.isfinite(gsq) | (excess > _DIVERGED)
-            diverged |= bad & active
-            conv = ~bad & ((excess <= tol) | ((gnorm <= grad_tol) & (J <= J0 - tol)))
-            if early_stop:
-                done |= conv & active
-                active &= ~conv
-            active &= ~diverged
+            conv, gnorm = _stop_rule(excess, gsq, J, J0, tol, grad_tol, early_stop, active, diverged, done)
             if t == max_steps or not active.any():
                 break
             eta = np.where(active, lr, 0.0)
@@ -151,15 +144,7 @@ def run_width1_gram(x0, sig0, X, y, K, *, lr, wd, max_steps, tol, grad_tol, earl
             gsq = np.maximum(gsq, 0.0)                       # e . K e may round below 0 for singular K
             if J0 is None:
                 J0 = J.copy()
-            gnorm = np.sqrt(gsq)
-            # non-finite loss or gradient (both are >= 0, so their sum is finite iff both are), or blow-up
-            bad = ~(np.isfinite(excess + gsq) & (excess <= _DIVERGED))
-            diverged |= bad & active
-            conv = ~bad & ((excess <= tol) | ((gnorm <= grad_tol) & (J <= J0 - tol)))
-            if early_stop:
-                done |= conv & active
-                active &= ~conv
-            active &= ~diverged
+            conv, gnorm = _stop_rule(excess, gsq, J, J0, tol, grad_tol, early_stop, active, diverged, done)
             if t == max_steps or not active.any():
                 break
             eta = np.where(active, lr, 0.0)
