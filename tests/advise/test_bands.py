@@ -166,3 +166,25 @@ def test_functional_covariance_matches_band_standard_error():
         assert ap.cov_functionals(F, F) == pytest.approx(se ** 2, rel=1e-10)
     Fs, Ff = ap.functional("scratch", 25), ap.functional("finetune", 25)
     assert -1 <= ap.correlation(Fs, Ff) <= 1 and ap.correlation(Fs, Fs) == pytest.approx(1.0, rel=1e-12)
+
+
+def test_tuned_band_lower_end_at_selected_penalty():
+    """Tuned scratch/fine-tuning bands: value and lower end at the penalty the estimate selects, upper
+    end the smallest upper end over the penalty grid."""
+    d = 15
+    t = make_task(d, 0.8, 0.5, eigenvalues=np.linspace(0.2, 3, d), seed=3)
+    rng = np.random.default_rng(9)
+    X, y = t.sample(40, rng)
+    U = t.sample(400, rng)[0]
+    ap = AnisotropicPredictor(prepare(X, y, X @ t.beta_s, U))
+    ns = [10, 25, 39]
+    for which in ("scratch", "finetune"):
+        v, _, lo, hi = ap.linear_risks(which, ns, ap.lams)
+        value, low, high = ap.bands(f"{which}_ridge", ns)
+        sel = np.argmin(v, 1)
+        rows = np.arange(len(ns))
+        assert np.array_equal(value, np.maximum(v[rows, sel], 0.0))
+        assert np.array_equal(low, np.minimum(np.maximum(lo[rows, sel], 0.0), value))
+        assert np.array_equal(high, np.maximum(np.min(hi, 1), value))
+        # never below the former (valid for every penalty) lower end
+        assert np.all(low >= np.maximum(np.min(lo, 1), 0.0))
