@@ -106,6 +106,8 @@ class AnisotropicPredictor:
         return _psd2(G) if psd else 0.5 * (G + np.swapaxes(G, -1, -2))
 
     def _S(self, t):
+        if getattr(self, "_exchange", False):     # signal moved from the noise: total label variance kept
+            return self.S
         return _psd2(self.S + np.asarray(t, float)[..., None, None] * _EYY)
 
     def _cov_uu(self, a, k, b, l, t=0.0):
@@ -161,7 +163,20 @@ class AnisotropicPredictor:
         u = value + z * se
         for _ in range(_STEPS):
             u = value + z * sd(np.clip((u - value) / gain, 0.0, t_max))
-        ends = [value - z * se, u]
+        # lower end: one score step along the split of the (well determined) label variance between noise
+        # and signal: where the risk falls as noise is moved to signal (V > dR/dt, noise-dominated risks),
+        # the lower task has more signal, hence a larger spread; otherwise plug-in Wald
+        lo_end = value - z * se
+        drop = Vf - gain                                         # risk decrease per unit of noise moved to signal
+        ok = drop > 0
+        delta = np.where(ok, np.clip(z * se / np.where(ok, drop, 1.0), 0.0, max(float(sig2), 0.0)), 0.0)
+        self._exchange = True
+        try:
+            se_lo = sd(delta)
+        finally:
+            self._exchange = False
+        lo_end = np.where(ok, value - z * np.maximum(se_lo, se), lo_end)
+        ends = [lo_end, u]
         inf = np.full_like(value, math.inf)
         value, lo, hi = (np.where(fin, x, inf) for x in (value, ends[0], ends[1]))
         return value, np.where(fin, se, math.nan), lo, hi
