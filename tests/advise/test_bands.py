@@ -188,3 +188,21 @@ def test_tuned_band_lower_end_at_selected_penalty():
         assert np.array_equal(high, np.maximum(np.min(hi, 1), value))
         # never below the former (valid for every penalty) lower end
         assert np.all(low >= np.maximum(np.min(lo, 1), 0.0))
+
+
+def test_lower_end_score_step_where_noise_dominates():
+    """Min-norm lower ends: plug-in Wald where the risk grows with the signal share (n = 3 << d here), one score
+    step towards more signal (a wider spread, a lower end) where the risk is noise-dominated (n > d)."""
+    d = 15
+    t = make_task(d, 0.8, 0.7, eigenvalues=np.linspace(0.2, 3, d), seed=3)
+    rng = np.random.default_rng(11)
+    X, y = t.sample(60, rng)
+    U = t.sample(400, rng)[0]
+    ap = AnisotropicPredictor(prepare(X, y, X @ t.beta_s, U))
+    assert ap.S_raw[0, 0] - ap.kinv @ ap.u["y"] > 0          # a positive noise estimate to move
+    W, V = ap._weights(np.array([3, 45]), np.array([0.0]))
+    gain = (W[..., 0, :] / ap.ev ** 2) @ ap.pi
+    assert V[0, 0] < gain[0] and V[1, 0] > gain[1]              # n = 3: signal-led; n = 45: noise-led
+    v, se, lo, hi = ap.linear_risks("scratch", [3, 45], [0.0])
+    assert lo[0, 0] == v[0, 0] - Z95 * se[0, 0]
+    assert lo[1, 0] < v[1, 0] - Z95 * se[1, 0] * (1 + 1e-6)
