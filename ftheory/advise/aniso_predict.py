@@ -16,8 +16,10 @@ matrices diagonal in the eigenbasis (``K Sigma L`` is ``diag(k lambda l)``, ``tr
 sum k l lambda^2``, Gram matrices ``sum_i k_i g_i`` of per-direction 2x2 Gram estimates), with
 plug-in parameters; an inverse-Wishart ``Sigma^{-1}`` adds ``2 tau^4/(N - d - 3)`` to the noise part.
 
-Bands: a linear risk (min-norm, or ridge at a fixed penalty) gets ``[value - 1.96 sd, value + 1.96
-sd']`` with ``sd'`` the standard error at the upper end's task (:meth:`AnisotropicPredictor.linear_risks`).
+Bands: a linear risk (min-norm, or ridge at a fixed penalty) gets ``[value - 1.96 sd'', value + 1.96
+sd']`` with ``sd'`` the standard error at the upper end's task (more signal) and ``sd''`` that at the
+lower end's task when the risk is noise-dominated (noise moved to signal; else the plug-in ``sd``)
+(:meth:`AnisotropicPredictor.linear_risks`).
 The tuned risk is ``min_lam R(n, lam)`` over a grid of penalties (a minimum of linear functions): its
 band is ``[low(lam_hat), min_lam high(lam)]`` with ``lam_hat`` the penalty the point estimate selects
 (``min_lam low(lam)``, valid whatever the selected penalty, over-covered: 99.8% at gamma = 2). Cost: one eigendecomposition of Sigma and one pass over
@@ -135,7 +137,12 @@ class AnisotropicPredictor:
         bounds ``(low, high)`` for ``which`` in ``("scratch", "finetune")``; ``lam = 0`` is min-norm
         (gradient flow).
 
-        ``low = R_hat - z sd`` (plug-in). ``high = R_hat + z sd(t)``: one score step, the covariance
+        ``low = R_hat - z sd(delta)`` where the risk falls as noise is moved to signal (``V > dR/dt``):
+        the standard error at the task whose risk is the Wald end, reached by moving ``delta <= sigma_hat^2``
+        of the noise to an even signal with the label variance kept (the noise and signal estimates are
+        strongly anti-correlated, and the plug-in spread is smallest exactly when the noise is
+        over-estimated: 6% of truths below the Wald end at gamma >= 2); otherwise plug-in Wald.
+        ``high = R_hat + z sd(t)``: one score step, the covariance
         evaluated at the task whose risk is the Wald end ``R_hat + z sd`` (the estimate plus an even
         signal ``t >= 0``, at most 4x the label variance). The spread of the U-statistics grows with the
         signal, so the plug-in ``sd`` at an under-estimated signal is too small (78% coverage of the
