@@ -166,3 +166,43 @@ def test_functional_covariance_matches_band_standard_error():
         assert ap.cov_functionals(F, F) == pytest.approx(se ** 2, rel=1e-10)
     Fs, Ff = ap.functional("scratch", 25), ap.functional("finetune", 25)
     assert -1 <= ap.correlation(Fs, Ff) <= 1 and ap.correlation(Fs, Fs) == pytest.approx(1.0, rel=1e-12)
+
+
+def test_tuned_band_lower_end_at_selected_penalty():
+    """Tuned scratch/fine-tuning bands: value and lower end at the penalty the estimate selects, upper
+    end the smallest upper end over the penalty grid."""
+    d = 15
+    t = make_task(d, 0.8, 0.5, eigenvalues=np.linspace(0.2, 3, d), seed=3)
+    rng = np.random.default_rng(9)
+    X, y = t.sample(40, rng)
+    U = t.sample(400, rng)[0]
+    ap = AnisotropicPredictor(prepare(X, y, X @ t.beta_s, U))
+    ns = [10, 25, 39]
+    for which in ("scratch", "finetune"):
+        v, _, lo, hi = ap.linear_risks(which, ns, ap.lams)
+        value, low, high = ap.bands(f"{which}_ridge", ns)
+        sel = np.argmin(v, 1)
+        rows = np.arange(len(ns))
+        assert np.array_equal(value, np.maximum(v[rows, sel], 0.0))
+        assert np.array_equal(low, np.minimum(np.maximum(lo[rows, sel], 0.0), value))
+        assert np.array_equal(high, np.maximum(np.min(hi, 1), value))
+        # never below the former (valid for every penalty) lower end
+        assert np.all(low >= np.maximum(np.min(lo, 1), 0.0))
+
+
+def test_lower_end_score_step_where_noise_dominates():
+    """Min-norm lower ends: plug-in Wald where the risk grows with the signal share (n = 3 << d here), one score
+    step towards more signal (a wider spread, a lower end) where the risk is noise-dominated (n > d)."""
+    d = 15
+    t = make_task(d, 0.8, 0.7, eigenvalues=np.linspace(0.2, 3, d), seed=3)
+    rng = np.random.default_rng(11)
+    X, y = t.sample(60, rng)
+    U = t.sample(400, rng)[0]
+    ap = AnisotropicPredictor(prepare(X, y, X @ t.beta_s, U))
+    assert ap.S_raw[0, 0] - ap.kinv @ ap.u["y"] > 0          # a positive noise estimate to move
+    W, V = ap._weights(np.array([3, 45]), np.array([0.0]))
+    gain = (W[..., 0, :] / ap.ev ** 2) @ ap.pi
+    assert V[0, 0] < gain[0] and V[1, 0] > gain[1]              # n = 3: signal-led; n = 45: noise-led
+    v, se, lo, hi = ap.linear_risks("scratch", [3, 45], [0.0])
+    assert lo[0, 0] == v[0, 0] - Z95 * se[0, 0]
+    assert lo[1, 0] < v[1, 0] - Z95 * se[1, 0] * (1 + 1e-6)
