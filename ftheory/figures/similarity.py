@@ -27,7 +27,6 @@ import ftheory
 from ftheory.figures import phase, style
 from ftheory.figures.registry import Figure
 from ftheory.mc.estimate import MCEstimate
-from ftheory.simulate.linear import simulate_scratch_and_transfer
 from ftheory.simulate.linear_grid import grid_key, transfer_grid_estimates
 from ftheory.simulate.sweeps import sweep
 from ftheory.simulate.tasks import simulate_w1_estimate
@@ -82,8 +81,12 @@ def compute(scale, seed, progress=None, store=None) -> dict:
 
 
 def _pair_at_gamma(gamma, d, theta, sigma, instances, seed):
-    """Scratch-minus-transfer at ``n = round(gamma d)`` (sweep over gamma)."""
-    return simulate_scratch_and_transfer(int(round(gamma * d)), d, theta, sigma, instances=instances, seed=seed)
+    """Scratch-minus-transfer at ``n = round(gamma d)`` (sweep over gamma): the samples of
+    :func:`~ftheory.simulate.linear.simulate_scratch_and_transfer` (same draws), the scratch risk from
+    one QR factorisation instead of an SVD-based solve (:mod:`ftheory.simulate.linear_grid`)."""
+    est = transfer_grid_estimates(int(round(gamma * d)), d, [theta], sigma, instances=instances, seed=seed)
+    return {"scratch": est[grid_key("scratch", 0)], "linear_transfer": est[grid_key("linear_transfer", 0, 0)],
+            "transferability": est[grid_key("transferability", 0, 0)]}
 
 
 def render(data, path_stem) -> list:

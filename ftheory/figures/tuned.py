@@ -6,9 +6,11 @@ interpolation peak of the minimum-norm scratch risk) then disappears. Weight dec
 depth-2 network corresponds to a ridge penalty ``lam_eff = wd/(2 ||beta||)`` (§3.5), i.e. ``wd/2`` for
 unit teachers, so the paper's grid wd in {0, 1e-4, 1e-3, 1e-2, 1e-1} is the ridge grid
 {0, 5e-5, 5e-4, 5e-3, 5e-2}. Simulation: ridge risks over that grid (and, for comparison, over a
-fine grid up to lam = 1) on the same data (:func:`simulate_tuned_ridge_risk`), baseline = the grid
-point with the lowest mean risk at each gamma; linear transfer = read-out refit on the pretrained
-feature (lam = 0; the distribution of :func:`simulate_linear_transfer_risk`, each row of thetas
+fine grid up to lam = 1) on the same data (the samples of
+:func:`~ftheory.simulate.linear.simulate_tuned_ridge_risk`, computed by
+:func:`~ftheory.simulate.linear_grid.simulate_ridge_grid`), baseline = the grid point with the lowest
+mean risk at each gamma; linear transfer = read-out refit on the pretrained feature (lam = 0; the
+distribution of :func:`~ftheory.simulate.linear.simulate_linear_transfer_risk`, each row of thetas
 from one draw per instance: :func:`~ftheory.simulate.linear_grid.simulate_transfer_grid`).
 ``T = min_lam mean R_ridge - mean R_lt``, standard errors added in quadrature (independent draws).
 
@@ -26,8 +28,7 @@ import ftheory
 from ftheory.figures import phase, style
 from ftheory.figures.lt_phase import grid_axes
 from ftheory.figures.registry import Figure
-from ftheory.simulate.linear import simulate_tuned_ridge_risk
-from ftheory.simulate.linear_grid import grid_key, transfer_grid_estimates
+from ftheory.simulate.linear_grid import grid_key, simulate_ridge_grid, transfer_grid_estimates
 from ftheory.simulate.sweeps import point_seed, sweep
 
 ID = "tuned-baseline"
@@ -97,15 +98,15 @@ def compute(scale, seed, progress=None, store=None) -> dict:
 
 
 def _ridge_point(n, d, sigma, lams, root, instances, seed):
-    """Ridge risks over the penalty grid ``lams`` on the same data (one SVD per instance), keyed ``ridge:j``.
+    """Ridge risks over the penalty grid ``lams`` on the same data (:func:`simulate_ridge_grid`: the samples of
+    :func:`~ftheory.simulate.linear.simulate_tuned_ridge_risk` without its SVD), keyed ``ridge:j``.
 
     Seeded by ``point_seed(root, {"figure": ID, "n": n})`` rather than the sweep's ``seed`` (which is
     that of the linear-transfer row at the same n): the baseline's draws stay independent of the
     transfer grid's, as the standard errors added in quadrature assume.
     """
     del seed
-    res = simulate_tuned_ridge_risk(n, d, sigma, lams, instances=instances,
-                                    seed=point_seed(root, {"figure": ID, "n": n}))
+    res = simulate_ridge_grid(n, d, sigma, lams, instances=instances, seed=point_seed(root, {"figure": ID, "n": n}))
     return {grid_key("ridge", j): est for j, est in enumerate(res.estimates)}
 
 

@@ -98,3 +98,35 @@ def test_bad_grids_of_the_other_simulators():
         simulate_min_norm_sigma_grid(10, 5, [-1.0], instances=2, seed=0)
     with pytest.raises(ValueError, match="lams"):
         simulate_deep_linear_transfer_lams(10, 5, 0.3, 0.1, [], instances=2, seed=0)
+
+
+@pytest.mark.parametrize("n, d", [(12, 8), (6, 8)])
+def test_scratch_parts_fall_back_to_lstsq_on_a_rank_deficient_design(n, d):
+    from ftheory.simulate.linear import min_norm
+    from ftheory.simulate.linear_grid import _scratch_parts
+
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((2, n, d))
+    X[1, :, 1] = X[1, :, 0]                       # instance 1: two equal columns (rank d - 1 or n - 1)
+    T, eps = rng.standard_normal((2, d, 1)), rng.standard_normal((2, n))
+    G, a = _scratch_parts(X, eps, T, max(n, d) * np.finfo(float).eps)
+    for i in range(2):
+        for sigma in (0.0, 0.5):
+            beta = min_norm(X[i], X[i] @ T[i, :, 0] + sigma * eps[i])
+            exact = np.sum((beta - T[i, :, 0]) ** 2)
+            assert G[i, 0, 0] + sigma ** 2 * a[i] == pytest.approx(exact, rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("n", [10, 39, 40, 41, 90])
+@pytest.mark.parametrize("sigma", [0.0, 0.2])
+def test_ridge_grid_equals_the_tuned_ridge_simulator(n, sigma):
+    from ftheory.simulate.linear import simulate_tuned_ridge_risk
+    from ftheory.simulate.linear_grid import simulate_ridge_grid
+
+    lams = [0.0, 5e-5, 1e-3, 0.05, 1.0]
+    new = simulate_ridge_grid(n, 40, sigma, lams, norm_t=1.2, instances=6, seed=2, chunk_size=4)
+    ref = simulate_tuned_ridge_risk(n, 40, sigma, lams, norm_t=1.2, instances=6, seed=2)
+    np.testing.assert_array_equal(new.lams, ref.lams)
+    for a, b in zip(new.estimates, ref.estimates):
+        # exact zeros (lam = 0, n >= d, sigma = 0): the SVD path leaves rounding residues up to ~1e-24
+        np.testing.assert_allclose(a.samples, b.samples, rtol=RTOL, atol=ATOL * 1.44)
