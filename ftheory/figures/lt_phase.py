@@ -16,7 +16,7 @@ import numpy as np
 import ftheory
 from ftheory.figures import layout, phase, style
 from ftheory.figures.registry import Figure
-from ftheory.simulate.linear import simulate_scratch_and_transfer
+from ftheory.simulate.linear_grid import grid_key, transfer_grid_estimates
 from ftheory.simulate.sweeps import sweep
 
 SLICES = (math.pi / 8, math.pi / 4, 3 * math.pi / 8)
@@ -34,18 +34,22 @@ def grid_axes(scale):
 def compute_lt_grid(scale, seed, sigma, store=None, progress=None):
     """Simulated T_lt = R_sc - R_lt (mean, sem) on the :func:`grid_axes` grid at d = scale['d'] (n = round(gamma d));
     JSON-ready dict with rows n and columns theta.
+
+    One sweep point per n computes every theta from the same draws (:func:`~ftheory.simulate.linear_grid.simulate_transfer_grid`:
+    one least-squares solve per instance for the whole row; each cell has the distribution of
+    :func:`~ftheory.simulate.linear.simulate_scratch_and_transfer` at its theta).
     """
     d = scale["d"]
     thetas, gammas = grid_axes(scale)
     ns = sorted({int(round(g * d)) for g in gammas})
-    res = sweep(simulate_scratch_and_transfer, {"theta": thetas, "n": ns}, fixed={"d": d, "sigma": sigma},
+    res = sweep(transfer_grid_estimates, {"n": ns}, fixed={"d": d, "sigma": sigma, "thetas": thetas},
                 instances=scale["instances"], seed=seed, store=store, progress=False)
-    rows = [r for r in res.rows if r["quantity"] == "transferability"]
     T = np.full((len(ns), len(thetas)), np.nan)
     S = np.full_like(T, np.nan)
-    for r in rows:
-        i, j = ns.index(r["n"]), thetas.index(r["theta"])
-        T[i, j], S[i, j] = r["mean"], r["sem"]
+    for i, n in enumerate(ns):
+        for j in range(len(thetas)):
+            est = res.estimate(grid_key("transferability", j, 0), n=n)
+            T[i, j], S[i, j] = est.mean, est.sem
     return {"d": d, "sigma": sigma, "instances": scale["instances"], "thetas": thetas,
             "gammas": [n / d for n in ns], "ns": ns, "T": T.tolist(), "sem": S.tolist()}
 

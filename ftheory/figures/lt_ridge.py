@@ -4,9 +4,14 @@ At gamma = 0.5, theta = pi/8, sigma = 0.2 (unit teachers): the asymptotic risk (
 ``linear_transfer_risk``), the exact finite-n mean at the simulated n (``linear_transfer_risk_finite``,
 one-dimensional chi-square quadrature, §4.4 [EXT]), and simulations at lam in {0, 0.1, ..., 0.5}:
 
-* closed-form read-out refit on the pretrained feature (:func:`simulate_linear_transfer_risk`, §4.1),
+* closed-form read-out refit on the pretrained feature (the distribution of
+  :func:`~ftheory.simulate.linear.simulate_linear_transfer_risk`, §4.1),
 * deep linear network (depth 2) pretrained by gradient descent on the source population loss, then
-  ridge refit of the read-out on its features (:func:`simulate_deep_linear` with ``"lt"``).
+  ridge refit of the read-out on its features (that of :func:`~ftheory.simulate.deep_linear.simulate_deep_linear`
+  with ``"lt"``).
+
+Every lam is computed from the same draws (common random numbers across lam; one pretraining per
+instance for the deep network): :mod:`ftheory.simulate.linear_grid`, :mod:`ftheory.simulate.deep_linear.lam_grid`.
 
 lam = 0 is computed as it is (scalar least squares / SVD, §4.1): the authors' substitute 1e-5 for an
 unstable explicit inverse [CODE] is not needed. A second panel shows small n, where the exact mean is
@@ -22,8 +27,9 @@ import numpy as np
 import ftheory
 from ftheory.figures import phase, style
 from ftheory.figures.registry import Figure
-from ftheory.simulate.deep_linear import simulate_deep_linear
-from ftheory.simulate.linear import simulate_linear_transfer_risk
+from ftheory.mc.estimate import MCEstimate
+from ftheory.simulate.deep_linear.lam_grid import simulate_deep_linear_transfer_lams
+from ftheory.simulate.linear_grid import grid_key, simulate_transfer_grid, transfer_grid_estimates
 from ftheory.simulate.sweeps import sweep
 
 ID = "lt-ridge"
@@ -34,9 +40,8 @@ SMALL_NS = (5, 10)
 SMALL_LAMS = [0.0, 0.025, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5]
 
 
-def _rows(res, n):
-    rows = [{"n": n, "lam": r["lam"], "mean": r["mean"], "sem": r["sem"], "std": r["std"],
-             "instances": r["instances"], "converged": r["converged"]} for r in res.rows]
+def _rows(rows, n):
+    rows = [{"n": n, **r} for r in rows]
     lams = np.array([r["lam"] for r in rows])
     fin = ftheory.get("linear_transfer_risk_finite")(n=n, theta=THETA, sigma=SIGMA, lam=lams)
     asym = ftheory.get("linear_transfer_risk")(theta=THETA, lam=lams)
@@ -56,25 +61,30 @@ def compute(scale, seed, progress=None, store=None) -> dict:
     st = store and os.path.join(store, ID)
     if progress:
         progress(f"{ID}: closed form")
-    fixed = {"n": n, "d": d, "theta": THETA, "sigma": SIGMA}
-    res = sweep(simulate_linear_transfer_risk, {"lam": LAMS}, fixed=fixed, instances=mc, seed=seed,
-                store=st and os.path.join(st, "closed"), progress=False)
-    closed = _rows(res, n)
+    # every lam from the same draws: one read-out per instance serves the grid (linear_grid), and one
+    # GD pretraining and one SVD of the features per instance serve it for the deep network (lam_grid)
+    res = sweep(transfer_grid_estimates, {"n": [n]}, fixed={"d": d, "thetas": [THETA], "sigma": SIGMA,
+                                                             "lams": LAMS, "scratch": False},
+                instances=mc, seed=seed, store=st and os.path.join(st, "closed"), progress=False)
+    closed = _rows([{"lam": lam, **_summary(res.estimate(grid_key("linear_transfer", 0, k), n=n))}
+                    for k, lam in enumerate(LAMS)], n)
     if progress:
         progress(f"{ID}: deep linear GD")
-    res = sweep(_deep_lt, {"lam": LAMS}, fixed=fixed, instances=gd, seed=seed,
-                store=st and os.path.join(st, "gd"), progress=False)
-    gd_rows = _rows(res, n)
+    res = sweep(_deep_lt, {"n": [n]}, fixed={"d": d, "theta": THETA, "sigma": SIGMA, "lams": LAMS}, instances=gd,
+                seed=seed, store=st and os.path.join(st, "gd"), progress=False)
+    gd_rows = _rows([{"lam": lam, **_summary(res.estimate(grid_key("lt", k), n=n))} for k, lam in enumerate(LAMS)],
+                    n)
     if progress:
         progress(f"{ID}: small n")
     small = []
     fin = ftheory.get("linear_transfer_risk_finite")
     for n_small in SMALL_NS:
         exact = fin(n=n_small, theta=THETA, sigma=SIGMA, lam=np.array(SMALL_LAMS))
-        for lam, ex in zip(SMALL_LAMS, exact):
-            # common random numbers across lam (same seed): the dip below lam = 0 is a paired comparison
-            est = simulate_linear_transfer_risk(n_small, d, THETA, SIGMA, lam=lam, instances=mc,
-                                                seed=np.random.SeedSequence([seed, 7, n_small]))
+        # common random numbers across lam (same draws): the dip below lam = 0 is a paired comparison
+        g = simulate_transfer_grid(n_small, d, [THETA], SIGMA, lams=SMALL_LAMS, scratch=False, instances=mc,
+                                   seed=np.random.SeedSequence([seed, 7, n_small]))
+        for k, (lam, ex) in enumerate(zip(SMALL_LAMS, exact)):
+            est = MCEstimate(g["linear_transfer"][:, 0, k])
             small.append({"n": n_small, "lam": lam, "mean": est.mean, "sem": est.sem, "std": est.std,
                           "instances": est.instances, "theory_finite": float(ex)})
     return {"d": d, "n": n, "gamma": GAMMA, "theta": THETA, "sigma": SIGMA, "instances": mc,
@@ -82,9 +92,15 @@ def compute(scale, seed, progress=None, store=None) -> dict:
             "small_ns": list(SMALL_NS), "small_instances": mc}
 
 
-def _deep_lt(n, d, theta, sigma, lam, instances, seed):
-    """Deep-linear linear transfer (depth 2, GD-pretrained features, ridge read-out)."""
-    return simulate_deep_linear("lt", n, d, theta, sigma, lam=lam, instances=instances, seed=seed)
+def _summary(est):
+    return {"mean": est.mean, "sem": est.sem, "std": est.std, "instances": est.instances,
+            "converged": int(est.converged.sum())}
+
+
+def _deep_lt(n, d, theta, sigma, lams, instances, seed):
+    """Deep-linear linear transfer (depth 2, GD-pretrained features, ridge read-out) at every lam, keyed ``lt:k``."""
+    res = simulate_deep_linear_transfer_lams(n, d, theta, sigma, lams, instances=instances, seed=seed)
+    return {grid_key("lt", k): est for k, est in enumerate(res.values())}
 
 
 def render(data, path_stem) -> list:

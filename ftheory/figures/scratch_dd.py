@@ -8,12 +8,15 @@ standard error is recorded in the numbers file.
 """
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 import ftheory
 from ftheory.figures import layout, style
 from ftheory.figures.registry import Figure
-from ftheory.simulate.linear import simulate_min_norm_risk
+from ftheory.simulate.linear_grid import simulate_min_norm_sigma_grid
+from ftheory.simulate.sweeps import sweep
 
 ID = "scratch-dd"
 TITLE = "Double descent of training from scratch"
@@ -21,24 +24,30 @@ TITLE = "Double descent of training from scratch"
 
 def compute(scale, seed, progress=None, store=None) -> dict:
     """Minimum-norm scratch risk (mean, std, sem) for gamma = 0.1 .. 2 at sigma = 0 and 0.2, with the asymptotic and
-    finite-size theory; JSON-ready dict.
+    finite-size theory; JSON-ready dict (``store``: resumable sweep).
     """
     d = scale["d"]
     gammas = np.round(np.arange(0.1, 2.0001, 0.1), 10)
-    sigmas = (0.0, 0.2)
+    ns = [int(round(g * d)) for g in gammas]
+    sigmas = [0.0, 0.2]
+    # one sweep point per n: both noise levels from the same draws, one QR per instance (linear_grid)
+    res = sweep(_sigma_point, {"n": ns}, fixed={"d": d, "sigmas": sigmas}, instances=scale["instances"], seed=seed,
+                store=store and os.path.join(store, ID), progress=False)
     rows = []
-    for sigma in sigmas:
-        for k, g in enumerate(gammas):
-            n = int(round(g * d))
-            est = simulate_min_norm_risk(n, d, sigma, instances=scale["instances"],
-                                         seed=np.random.SeedSequence([seed, int(sigma * 1000), k]))
+    for j, sigma in enumerate(sigmas):
+        for n in ns:
+            est = res.estimate(f"risk:{j}", n=n)
             rows.append({"sigma": sigma, "gamma": float(n / d), "n": n, "d": d, "mean": est.mean,
                          "std": est.std, "sem": est.sem, "instances": est.instances,
                          "theory_finite": float(ftheory.get("scratch_risk_finite")(n=n, d=d, sigma=sigma)),
                          "theory_asymptotic": float(ftheory.get("scratch_risk")(gamma=n / d, sigma=sigma))})
-            if progress:
-                progress(f"{ID}: sigma={sigma} gamma={n / d:.2f}")
     return {"rows": rows, "d": d, "instances": scale["instances"]}
+
+
+def _sigma_point(n, d, sigmas, instances, seed):
+    """Min-norm risks at every noise level in ``sigmas`` on the same data, keyed ``risk:j``."""
+    ests = simulate_min_norm_sigma_grid(n, d, sigmas, instances=instances, seed=seed)
+    return {f"risk:{j}": ests[float(s)] for j, s in enumerate(sigmas)}
 
 
 def render(data, path_stem) -> list:

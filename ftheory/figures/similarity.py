@@ -27,7 +27,7 @@ import ftheory
 from ftheory.figures import layout, phase, style
 from ftheory.figures.registry import Figure
 from ftheory.mc.estimate import MCEstimate
-from ftheory.simulate.linear import simulate_scratch_and_transfer
+from ftheory.simulate.linear_grid import grid_key, transfer_grid_estimates
 from ftheory.simulate.sweeps import sweep
 from ftheory.simulate.tasks import simulate_w1_estimate
 
@@ -55,9 +55,14 @@ def compute(scale, seed, progress=None, store=None) -> dict:
     thetas = _angles(scale)
     if progress:
         progress(f"{ID}: transferability against theta")
-    res = sweep(simulate_scratch_and_transfer, {"theta": thetas}, fixed={"n": n, "d": d, "sigma": SIGMA},
-                instances=inst, seed=seed, store=st and os.path.join(st, "theta"), progress=False)
-    by_theta = [r for r in res.rows if r["quantity"] == "transferability"]
+    # every theta from the same draws: one least-squares solve per instance (linear_grid)
+    res = sweep(transfer_grid_estimates, {"n": [n]}, fixed={"d": d, "thetas": thetas, "sigma": SIGMA},
+                instances=inst, seed=seed, store=st and os.path.join(st, "theta_grid"), progress=False)
+    by_theta = []
+    for j, theta in enumerate(thetas):
+        est = res.estimate(grid_key("transferability", j, 0), n=n)
+        by_theta.append({"theta": theta, "quantity": "transferability", "mean": est.mean, "sem": est.sem,
+                         "std": est.std, "instances": est.instances, "converged": int(est.converged.sum())})
     if progress:
         progress(f"{ID}: transferability against gamma")
     gammas = [0.1, 0.3, 0.5, 0.7, 0.85, 1.2, 1.6, 2.5]
@@ -76,8 +81,12 @@ def compute(scale, seed, progress=None, store=None) -> dict:
 
 
 def _pair_at_gamma(gamma, d, theta, sigma, instances, seed):
-    """Scratch-minus-transfer at ``n = round(gamma d)`` (sweep over gamma)."""
-    return simulate_scratch_and_transfer(int(round(gamma * d)), d, theta, sigma, instances=instances, seed=seed)
+    """Scratch-minus-transfer at ``n = round(gamma d)`` (sweep over gamma): the samples of
+    :func:`~ftheory.simulate.linear.simulate_scratch_and_transfer` (same draws), the scratch risk from
+    one QR factorisation instead of an SVD-based solve (:mod:`ftheory.simulate.linear_grid`)."""
+    est = transfer_grid_estimates(int(round(gamma * d)), d, [theta], sigma, instances=instances, seed=seed)
+    return {"scratch": est[grid_key("scratch", 0)], "linear_transfer": est[grid_key("linear_transfer", 0, 0)],
+            "transferability": est[grid_key("transferability", 0, 0)]}
 
 
 def render(data, path_stem) -> list:

@@ -6,10 +6,13 @@ interpolation peak of the minimum-norm scratch risk) then disappears. Weight dec
 depth-2 network corresponds to a ridge penalty ``lam_eff = wd/(2 ||beta||)`` (§3.5), i.e. ``wd/2`` for
 unit teachers, so the paper's grid wd in {0, 1e-4, 1e-3, 1e-2, 1e-1} is the ridge grid
 {0, 5e-5, 5e-4, 5e-3, 5e-2}. Simulation: ridge risks over that grid (and, for comparison, over a
-fine grid up to lam = 1) on the same data (:func:`simulate_tuned_ridge_risk`), baseline = the grid
-point with the lowest mean risk at each gamma; linear transfer = read-out refit on the pretrained
-feature (:func:`simulate_linear_transfer_risk`, lam = 0). ``T = min_lam mean R_ridge - mean R_lt``,
-standard errors added in quadrature (independent draws).
+fine grid up to lam = 1) on the same data (the samples of
+:func:`~ftheory.simulate.linear.simulate_tuned_ridge_risk`, computed by
+:func:`~ftheory.simulate.linear_grid.simulate_ridge_grid`), baseline = the grid point with the lowest
+mean risk at each gamma; linear transfer = read-out refit on the pretrained feature (lam = 0; the
+distribution of :func:`~ftheory.simulate.linear.simulate_linear_transfer_risk`, each row of thetas
+from one draw per instance: :func:`~ftheory.simulate.linear_grid.simulate_transfer_grid`).
+``T = min_lam mean R_ridge - mean R_lt``, standard errors added in quadrature (independent draws).
 
 Theory: ``linear_transfer_transferability_tuned`` = R*(gamma, sigma) - sin^2(theta) with the optimal
 ridge risk R* (§3.5) and its single boundary ``lt_boundary_tuned`` (transfer helps for gamma < gamma_b).
@@ -25,7 +28,7 @@ import ftheory
 from ftheory.figures import phase, style
 from ftheory.figures.lt_phase import grid_axes
 from ftheory.figures.registry import Figure
-from ftheory.simulate.linear import simulate_linear_transfer_risk, simulate_tuned_ridge_risk
+from ftheory.simulate.linear_grid import grid_key, simulate_ridge_grid, transfer_grid_estimates
 from ftheory.simulate.sweeps import point_seed, sweep
 
 ID = "tuned-baseline"
@@ -48,14 +51,17 @@ def compute(scale, seed, progress=None, store=None) -> dict:
     lams = sorted(set(WD_LAMS) | set(FINE_LAMS))
     wd_idx = [lams.index(x) for x in WD_LAMS]
     fine_idx = [lams.index(x) for x in FINE_LAMS]
+    st = store and os.path.join(store, ID)
+    if progress:
+        progress(f"{ID}: ridge baselines")
+    ridge = sweep(_ridge_point, {"n": ns}, fixed={"d": d, "sigma": SIGMA, "lams": lams, "root": seed},
+                  instances=sc_inst,
+                  seed=seed, store=st and os.path.join(st, "ridge"), progress=False)
     base = []
     for n in ns:
-        if progress:
-            progress(f"{ID}: ridge baseline n={n}")
-        res = simulate_tuned_ridge_risk(n, d, SIGMA, lams, instances=sc_inst,
-                                        seed=point_seed(seed, {"figure": ID, "n": n}))
-        means = res.means
-        sems = np.array([e.sem for e in res.estimates])
+        ests = [ridge.estimate(grid_key("ridge", j), n=n) for j in range(len(lams))]
+        means = np.array([e.mean for e in ests])
+        sems = np.array([e.sem for e in ests])
         row = {"n": n, "gamma": n / d, "lams": lams, "means": means.tolist(), "sems": sems.tolist()}
         for name, idx in (("wd", wd_idx), ("fine", fine_idx)):
             j = idx[int(np.argmin(means[idx]))]
@@ -66,14 +72,16 @@ def compute(scale, seed, progress=None, store=None) -> dict:
         base.append(row)
     if progress:
         progress(f"{ID}: linear transfer grid")
-    st = store and os.path.join(store, ID, "lt")
-    res = sweep(simulate_linear_transfer_risk, {"theta": thetas, "n": ns}, fixed={"d": d, "sigma": SIGMA},
-                instances=scale["instances"], seed=seed, store=st, progress=False)
+    # one sweep point per n: every theta from the same draws (linear transfer alone needs no solve)
+    res = sweep(transfer_grid_estimates, {"n": ns}, fixed={"d": d, "sigma": SIGMA, "thetas": thetas,
+                                                            "scratch": False},
+                instances=scale["instances"], seed=seed, store=st and os.path.join(st, "lt_grid"), progress=False)
     lt_mean = np.full((len(ns), len(thetas)), np.nan)
     lt_sem = np.full_like(lt_mean, np.nan)
-    for r in res.rows:
-        i, j = ns.index(r["n"]), thetas.index(r["theta"])
-        lt_mean[i, j], lt_sem[i, j] = r["mean"], r["sem"]
+    for i, n in enumerate(ns):
+        for j in range(len(thetas)):
+            est = res.estimate(grid_key("linear_transfer", j, 0), n=n)
+            lt_mean[i, j], lt_sem[i, j] = est.mean, est.sem
     out = {"d": d, "sigma": SIGMA, "thetas": thetas, "ns": ns, "gammas": [n / d for n in ns],
            "sc_instances": sc_inst, "lt_instances": scale["instances"], "wd_grid": WD_GRID, "wd_lams": WD_LAMS,
            "fine_lams": FINE_LAMS, "baseline": base, "lt_mean": lt_mean.tolist(), "lt_sem": lt_sem.tolist()}
@@ -87,6 +95,19 @@ def compute(scale, seed, progress=None, store=None) -> dict:
     out["T_theory"] = np.asarray(T_th, float).tolist()
     out["agreement"] = _agreement(out)
     return out
+
+
+def _ridge_point(n, d, sigma, lams, root, instances, seed):
+    """Ridge risks over the penalty grid ``lams`` on the same data (:func:`simulate_ridge_grid`: the samples of
+    :func:`~ftheory.simulate.linear.simulate_tuned_ridge_risk` without its SVD), keyed ``ridge:j``.
+
+    Seeded by ``point_seed(root, {"figure": ID, "n": n})`` rather than the sweep's ``seed`` (which is
+    that of the linear-transfer row at the same n): the baseline's draws stay independent of the
+    transfer grid's, as the standard errors added in quadrature assume.
+    """
+    del seed
+    res = simulate_ridge_grid(n, d, sigma, lams, instances=instances, seed=point_seed(root, {"figure": ID, "n": n}))
+    return {grid_key("ridge", j): est for j, est in enumerate(res.estimates)}
 
 
 def _agreement(out):
