@@ -200,7 +200,60 @@ def _branch_function(fname, expr, params, printer) -> list:
 #: results whose float64 evaluator is a hand-derived stable form in :mod:`ftheory.stable` (the SymPy
 #: expression cancels in float64); ``tests/test_codegen.py`` checks each against the expression in mpmath
 STABLE = {"wasserstein2_task": "ftheory.stable.wasserstein2_task",
-          "relu_arccos_kernel": "ftheory.stable.relu_arccos_kernel"}
+          "relu_arccos_kernel": "ftheory.stable.relu_arccos_kernel",
+          "dudley_lower_bound_cosine": "ftheory.stable.dudley_lower_bound_cosine",
+          "scratch_optimal_ridge": "ftheory.stable.scratch_optimal_ridge",
+          "finite_source_effective_angle": "ftheory.stable.finite_source_effective_angle"}
+
+
+#: results homogeneous in a group of scale parameters: ``name -> (group, degree)`` with
+#: ``f(c x_group, rest) = c**degree f(x_group, rest)`` for every ``c > 0`` (proved in derivations/stable_forms.py,
+#: checked numerically in tests/test_codegen.py). The float64 evaluator rescales extreme magnitudes of the group
+#: exactly (:func:`ftheory.stable.rescaled`), so they neither underflow nor overflow.
+SCALING = {
+    "aniso2_finetune_risk": (("sigma", "norm_s", "norm_t"), 2),
+    "aniso2_linear_transfer_risk": (("norm_t",), 2),
+    "aniso2_linear_transfer_risk_finite": (("sigma", "norm_t"), 2),
+    "aniso2_lt_transferability": (("sigma", "norm_t"), 2),
+    "aniso2_scratch_risk": (("sigma", "norm_t"), 2),
+    "finetune_break_even_theta": (("norm_s", "norm_t"), 0),
+    "finetune_break_even_theta_gf": (("sigma", "norm_s", "norm_t"), 0),
+    "finetune_scale": (("sigma", "norm_s", "norm_t"), 0),
+    "finetune_transferability_finite": (("norm_s", "norm_t"), 2),
+    "finetune_transferability_gf": (("sigma", "norm_s", "norm_t"), 2),
+    "linear_transfer_risk": (("norm_t",), 2),
+    "linear_transfer_risk_finite": (("sigma", "norm_t"), 2),
+    "linear_transfer_transferability": (("sigma", "norm_t"), 2),
+    "linear_transfer_transferability_finite": (("sigma", "norm_t"), 2),
+    "linear_transfer_transferability_tuned": (("sigma", "norm_t"), 2),
+    "lt_boundary_tuned": (("sigma", "norm_t"), 0),
+    "relu_arccos_kernel": (("norm_w", "norm_v"), 2),
+    "scratch_optimal_ridge": (("sigma", "norm_t"), 0),
+    "scratch_ridge_risk": (("sigma", "norm_t"), 2),
+    "scratch_risk_optimal_ridge": (("sigma", "norm_t"), 2),
+    "scratch_optimal_gamma": (("sigma", "norm_t"), 0),
+    "scratch_risk": (("sigma", "norm_t"), 2),
+    "scratch_risk_finite": (("sigma", "norm_t"), 2),
+    "scratch_risk_minimum": (("sigma", "norm_t"), 2),
+    "kl_divergence_task": (("sigma", "norm_s", "norm_t"), 0),
+    "kl_source_target": (("sigma", "sigma_s", "norm_s", "norm_t"), 0),
+    "kl_target_source": (("sigma", "sigma_s", "norm_s", "norm_t"), 0),
+    "wasserstein1_upper_bound": (("sigma", "sigma_s", "norm_s", "norm_t"), 1),
+}
+
+#: ``name -> ((param, smallest nonzero value, reason), ...)``: where float64 evaluation is refused (ValueError
+#: pointing to ``.mp``) because no exact float64 form is implemented; found by tests/test_float64_range.py
+FLOAT64_FLOORS = {}
+
+
+def _scaled_source(name, params, inner) -> str:
+    group, degree = SCALING[name]
+    idx = tuple(params.index(p) for p in group)
+    args = ", ".join(params)
+    return "\n".join([f"def {name}__numpy({args}):",
+                      f'    """Homogeneous of degree {degree} in ({", ".join(group)}): extreme magnitudes rescaled exactly."""',
+                      "    import ftheory.stable",
+                      f"    return finish(ftheory.stable.rescaled({inner}, ({args},), {idx}, {degree}))"])
 
 
 def _stable_source(name, params) -> str:
@@ -213,13 +266,16 @@ def _stable_source(name, params) -> str:
                       f"    return finish({STABLE[name]}({args}), shape)"])
 
 
-def numpy_source(name, expr, params) -> str:
+def numpy_source(name, expr, params, _scaled=True) -> str:
     """Source of ``NAME__numpy(*params)``: branch-safe, and separable where the formula allows.
 
     When :func:`split_common_additive` applies, the branch part and the shared additive part are
     evaluated on the broadcast shapes of their own arguments and added at the end; otherwise
     all inputs are broadcast once and each branch is evaluated on the points it owns.
     """
+    if _scaled and name in SCALING:
+        inner = numpy_source(name, expr, params, _scaled=False).replace(f"def {name}__numpy(", f"def _{name}__unscaled(")
+        return inner + "\n\n\n" + _scaled_source(name, params, f"_{name}__unscaled")
     if name in STABLE:
         return _stable_source(name, params)
     printer = _NumPyPrinter({"fully_qualified_modules": True})
@@ -271,7 +327,7 @@ def generate_source() -> str:
     for name, (spec, _builder) in sorted(builders().items(), key=lambda kv: (kv[1][0].topic, kv[0])):
         expr = expr_of(name)
         digest = hashlib.sha256(sp.srepr(expr).encode()).hexdigest()[:16]
-        specs.append({**spec.as_dict(), "expr_hash": digest})
+        specs.append({**spec.as_dict(), "float64_floors": FLOAT64_FLOORS.get(name, ()), "expr_hash": digest})
         chunks.append(f"# {name}: {spec.reference}\n")
         chunks.append(numpy_source(name, expr, spec.params) + "\n\n\n")
         chunks.append(mp_source(name, expr, spec.params) + "\n\n\n")

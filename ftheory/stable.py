@@ -29,12 +29,28 @@ by mpmath at high precision (and ``derivations/stable_forms.py`` proves the iden
     ``|w||v| (sin psi - psi cos psi)/(2 pi)`` with ``psi = acos(-u) = pi - acos(u)`` (the usual
     ``sqrt(1 - u^2) + u (pi - acos u)``), and its Taylor series ``sum_k (-1)^(k+1) 2k psi^(2k+1)/(2k+1)!``
     below ``psi = 1``, where the two terms cancel (near ``u = -1``).
+
+``dudley_lower_bound_cosine``
+    ``|exp(-a) - exp(-b)|/2`` with ``a = (norm_s^2 + sigma_s^2)/2``, ``b = (norm_t^2 + sigma^2)/2`` is
+    ``exp(-min(a, b)) (-expm1(-|a - b|))/2``, with ``a - b = ((norm_s - norm_t)(norm_s + norm_t) + (sigma_s -
+    sigma)(sigma_s + sigma))/2`` (no difference of two exponentials close to 1).
+
+``scratch_optimal_ridge``
+    ``sigma^2/(gamma norm_t^2) = q (q/gamma)``, ``q = sigma/norm_t``: no intermediate ``sigma^2`` that
+    underflows (or overflows) while the value does not.
+
+``finite_source_effective_angle``
+    ``acos(a cos theta)`` with ``a^2 = gamma_s/(1 + e)``, ``e = sigma_s^2/(1 - gamma_s)`` below
+    ``gamma_s = 1`` and ``a^2 = 1/(1 + e)``, ``e = sigma_s^2/(gamma_s - 1)`` above it, is
+    ``atan2(sqrt(sin^2 theta + (1 - a^2) cos^2 theta), a cos theta)`` with ``1 - a^2 = (1 - gamma_s + e)/(1 + e)``
+    (below) or ``e/(1 + e)`` (above), sums of non-negative terms (acos of a number close to 1 loses digits).
 """
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["wasserstein2_task", "relu_arccos_kernel"]
+__all__ = ["wasserstein2_task", "relu_arccos_kernel", "dudley_lower_bound_cosine", "scratch_optimal_ridge",
+           "finite_source_effective_angle", "rescaled"]
 
 _SPLIT = 134217729.0  # 2**27 + 1 (Veltkamp)
 
@@ -120,4 +136,75 @@ def relu_arccos_kernel(u, norm_w, norm_v):
     series = series * z * psi
     core = np.where(psi < 1.0, series, direct)
     out = norm_w * norm_v * core / (2 * np.pi)
+    return out[()] if out.ndim == 0 else out
+
+
+def _out(x):
+    return x[()] if x.ndim == 0 else x
+
+
+def dudley_lower_bound_cosine(sigma, sigma_s, norm_s, norm_t):
+    """``|exp(-(norm_s^2 + sigma_s^2)/2) - exp(-(norm_t^2 + sigma^2)/2)|/2`` without cancellation."""
+    sigma, sigma_s, norm_s, norm_t = np.broadcast_arrays(
+        *(np.asarray(a, dtype=float) for a in (sigma, sigma_s, norm_s, norm_t)))
+    a = (norm_s * norm_s + sigma_s * sigma_s) / 2
+    b = (norm_t * norm_t + sigma * sigma) / 2
+    gap = ((norm_s - norm_t) * (norm_s + norm_t) + (sigma_s - sigma) * (sigma_s + sigma)) / 2
+    return _out(np.exp(-np.minimum(a, b)) * -np.expm1(-np.abs(gap)) / 2)
+
+
+def scratch_optimal_ridge(gamma, sigma, norm_t):
+    """``sigma^2/(gamma norm_t^2)`` (0 at sigma = 0, inf at gamma = 0) without intermediate under/overflow."""
+    gamma, sigma, norm_t = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (gamma, sigma, norm_t)))
+    q = sigma / norm_t
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = q * (q / gamma)
+    return _out(np.where(sigma == 0, 0.0, np.where(gamma == 0, np.inf, value)))
+
+
+def finite_source_effective_angle(theta, gamma_s, sigma_s):
+    """``acos(a cos theta)`` of the module docstring as an ``atan2`` of accurate sides."""
+    theta, gamma_s, sigma_s = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (theta, gamma_s, sigma_s)))
+    below = gamma_s < 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        e = sigma_s * sigma_s / np.abs(1 - gamma_s)
+        a_sq = np.where(below, gamma_s, 1.0) / (1 + e)
+        rest = np.where(below, (1 - gamma_s) + e, e) / (1 + e)  # 1 - a^2
+    at_one = gamma_s == 1  # theta itself without noise, pi/2 with
+    a_sq = np.where(at_one, np.where(sigma_s == 0, 1.0, 0.0), a_sq)
+    rest = np.where(at_one, np.where(sigma_s == 0, 0.0, 1.0), rest)
+    c, s = np.cos(theta), np.sin(theta)
+    return _out(np.arctan2(np.sqrt(s * s + rest * c * c), np.sqrt(a_sq) * c))
+
+
+#: magnitudes outside [2**-_SAFE_EXP, 2**_SAFE_EXP] are rescaled by :func:`rescaled` (inside it nothing changes)
+_SAFE_EXP = 64
+
+
+def rescaled(fn, args, group, degree):
+    """``fn(*args)`` for a result homogeneous of ``degree`` in the arguments at indices ``group``, exact at any magnitude.
+
+    ``f(c x_G, x_rest) = c^degree f(x_G, x_rest)`` (proved for each result in ``derivations/stable_forms.py``).
+    Where the largest ``|x_i|``, ``i in G``, lies outside ``[2**-64, 2**64]`` the group is divided by an even
+    power of two ``c = 4**m`` near it (exact: no rounding, square roots stay exact), ``fn`` is evaluated there
+    and the value multiplied by ``c**degree`` (``ldexp``: exact, or the correctly rounded over/underflow).
+    Elsewhere ``fn`` runs on the inputs unchanged, so ordinary values are bit-for-bit those of ``fn``.
+    """
+    arrays = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in args))
+    big = np.max(np.abs(np.stack([arrays[i] for i in group])), axis=0)
+    need = (big > 2.0 ** _SAFE_EXP) | ((big < 2.0 ** -_SAFE_EXP) & (big > 0))
+    if not np.any(need):
+        return fn(*args)
+    shape = arrays[0].shape
+    out = np.empty(shape)
+    keep = ~need
+    if np.any(keep):
+        out[keep] = fn(*(a[keep] for a in arrays))
+    _, e = np.frexp(big[need])
+    shift = 2 * (e // 2)  # even: c = 2**shift = 4**(shift/2)
+    moved = [np.ldexp(a[need], -shift) if i in group else a[need] for i, a in enumerate(arrays)]
+    value = np.asarray(fn(*moved), dtype=float)
+    power = (shift * degree).astype(np.int64) if degree else None
+    with np.errstate(over="ignore", under="ignore"):  # the true value lies beyond the float64 range: inf or 0
+        out[need] = value if power is None else np.ldexp(value, power)
     return out[()] if out.ndim == 0 else out

@@ -40,9 +40,15 @@ def _aniso2_finetune_risk__branches(gamma, theta, sigma, frac_a, eig_ratio, ener
     return out
 
 
-def aniso2_finetune_risk__numpy(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t):
+def _aniso2_finetune_risk__unscaled(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t):
     (gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t,), shape = squeeze_grid(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t)
     return finish(_aniso2_finetune_risk__branches(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t), shape)
+
+
+def aniso2_finetune_risk__numpy(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t):
+    """Homogeneous of degree 2 in (sigma, norm_s, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_aniso2_finetune_risk__unscaled, (gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t,), (2, 7, 8), 2))
 
 
 def aniso2_finetune_risk__mp(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t):
@@ -149,9 +155,15 @@ def _aniso2_linear_transfer_risk__branches(theta, frac_a, eig_ratio, energy_perp
     return out
 
 
-def aniso2_linear_transfer_risk__numpy(theta, frac_a, eig_ratio, energy_perp, norm_t):
+def _aniso2_linear_transfer_risk__unscaled(theta, frac_a, eig_ratio, energy_perp, norm_t):
     (theta, frac_a, eig_ratio, energy_perp, norm_t,), shape = squeeze_grid(theta, frac_a, eig_ratio, energy_perp, norm_t)
     return finish(_aniso2_linear_transfer_risk__branches(theta, frac_a, eig_ratio, energy_perp, norm_t), shape)
+
+
+def aniso2_linear_transfer_risk__numpy(theta, frac_a, eig_ratio, energy_perp, norm_t):
+    """Homogeneous of degree 2 in (norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_aniso2_linear_transfer_risk__unscaled, (theta, frac_a, eig_ratio, energy_perp, norm_t,), (4,), 2))
 
 
 def aniso2_linear_transfer_risk__mp(theta, frac_a, eig_ratio, energy_perp, norm_t):
@@ -178,9 +190,15 @@ def _aniso2_linear_transfer_risk_finite__branches(n, theta, sigma, frac_a, eig_r
     return out
 
 
-def aniso2_linear_transfer_risk_finite__numpy(n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t):
+def _aniso2_linear_transfer_risk_finite__unscaled(n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t):
     (n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t,), shape = squeeze_grid(n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t)
     return finish(_aniso2_linear_transfer_risk_finite__branches(n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t), shape)
+
+
+def aniso2_linear_transfer_risk_finite__numpy(n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t):
+    """Homogeneous of degree 2 in (sigma, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_aniso2_linear_transfer_risk_finite__unscaled, (n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t,), (2, 6), 2))
 
 
 def aniso2_linear_transfer_risk_finite__mp(n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t):
@@ -223,11 +241,17 @@ def _aniso2_lt_transferability__branches(gamma, theta, sigma, frac_a, eig_ratio,
     return out
 
 
-def aniso2_lt_transferability__numpy(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t):
+def _aniso2_lt_transferability__unscaled(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t):
     """Separable: branch part on (gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t) + shared part on (theta, frac_a, eig_ratio, energy_perp, norm_t)."""
     (gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t,), shape = squeeze_grid(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t)
     shared = (lambda theta, frac_a, eig_ratio, energy_perp, norm_t: -norm_t**2*(eig_ratio*energy_perp/(eig_ratio*frac_a - frac_a + 1) + (1 - energy_perp)/(eig_ratio*frac_a - frac_a + 1))*numpy.sin(theta)**2)(*broadcast_float(theta, frac_a, eig_ratio, energy_perp, norm_t))
     return finish(_aniso2_lt_transferability__branches(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t) + shared, shape)
+
+
+def aniso2_lt_transferability__numpy(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t):
+    """Homogeneous of degree 2 in (sigma, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_aniso2_lt_transferability__unscaled, (gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t,), (2, 7), 2))
 
 
 def aniso2_lt_transferability__mp(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t):
@@ -276,9 +300,15 @@ def _aniso2_scratch_risk__branches(gamma, sigma, frac_a, eig_ratio, energy_t, no
     return out
 
 
-def aniso2_scratch_risk__numpy(gamma, sigma, frac_a, eig_ratio, energy_t, norm_t):
+def _aniso2_scratch_risk__unscaled(gamma, sigma, frac_a, eig_ratio, energy_t, norm_t):
     (gamma, sigma, frac_a, eig_ratio, energy_t, norm_t,), shape = squeeze_grid(gamma, sigma, frac_a, eig_ratio, energy_t, norm_t)
     return finish(_aniso2_scratch_risk__branches(gamma, sigma, frac_a, eig_ratio, energy_t, norm_t), shape)
+
+
+def aniso2_scratch_risk__numpy(gamma, sigma, frac_a, eig_ratio, energy_t, norm_t):
+    """Homogeneous of degree 2 in (sigma, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_aniso2_scratch_risk__unscaled, (gamma, sigma, frac_a, eig_ratio, energy_t, norm_t,), (1, 5), 2))
 
 
 def aniso2_scratch_risk__mp(gamma, sigma, frac_a, eig_ratio, energy_t, norm_t):
@@ -332,9 +362,15 @@ def _finetune_break_even_theta__branches(norm_s, norm_t):
     return out
 
 
-def finetune_break_even_theta__numpy(norm_s, norm_t):
+def _finetune_break_even_theta__unscaled(norm_s, norm_t):
     (norm_s, norm_t,), shape = squeeze_grid(norm_s, norm_t)
     return finish(_finetune_break_even_theta__branches(norm_s, norm_t), shape)
+
+
+def finetune_break_even_theta__numpy(norm_s, norm_t):
+    """Homogeneous of degree 0 in (norm_s, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_finetune_break_even_theta__unscaled, (norm_s, norm_t,), (0, 1), 0))
 
 
 def finetune_break_even_theta__mp(norm_s, norm_t):
@@ -360,9 +396,15 @@ def _finetune_break_even_theta_gf__branches(gamma, sigma, depth, norm_s, norm_t)
     return out
 
 
-def finetune_break_even_theta_gf__numpy(gamma, sigma, depth, norm_s, norm_t):
+def _finetune_break_even_theta_gf__unscaled(gamma, sigma, depth, norm_s, norm_t):
     (gamma, sigma, depth, norm_s, norm_t,), shape = squeeze_grid(gamma, sigma, depth, norm_s, norm_t)
     return finish(_finetune_break_even_theta_gf__branches(gamma, sigma, depth, norm_s, norm_t), shape)
+
+
+def finetune_break_even_theta_gf__numpy(gamma, sigma, depth, norm_s, norm_t):
+    """Homogeneous of degree 0 in (sigma, norm_s, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_finetune_break_even_theta_gf__unscaled, (gamma, sigma, depth, norm_s, norm_t,), (1, 3, 4), 0))
 
 
 def finetune_break_even_theta_gf__mp(gamma, sigma, depth, norm_s, norm_t):
@@ -397,9 +439,15 @@ def _finetune_scale__branches(gamma, sigma, depth, norm_s, norm_t):
     return out
 
 
-def finetune_scale__numpy(gamma, sigma, depth, norm_s, norm_t):
+def _finetune_scale__unscaled(gamma, sigma, depth, norm_s, norm_t):
     (gamma, sigma, depth, norm_s, norm_t,), shape = squeeze_grid(gamma, sigma, depth, norm_s, norm_t)
     return finish(_finetune_scale__branches(gamma, sigma, depth, norm_s, norm_t), shape)
+
+
+def finetune_scale__numpy(gamma, sigma, depth, norm_s, norm_t):
+    """Homogeneous of degree 0 in (sigma, norm_s, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_finetune_scale__unscaled, (gamma, sigma, depth, norm_s, norm_t,), (1, 3, 4), 0))
 
 
 def finetune_scale__mp(gamma, sigma, depth, norm_s, norm_t):
@@ -456,9 +504,15 @@ def _finetune_transferability_finite__branches(n, d, theta, norm_s, norm_t):
     return out
 
 
-def finetune_transferability_finite__numpy(n, d, theta, norm_s, norm_t):
+def _finetune_transferability_finite__unscaled(n, d, theta, norm_s, norm_t):
     (n, d, theta, norm_s, norm_t,), shape = squeeze_grid(n, d, theta, norm_s, norm_t)
     return finish(_finetune_transferability_finite__branches(n, d, theta, norm_s, norm_t), shape)
+
+
+def finetune_transferability_finite__numpy(n, d, theta, norm_s, norm_t):
+    """Homogeneous of degree 2 in (norm_s, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_finetune_transferability_finite__unscaled, (n, d, theta, norm_s, norm_t,), (3, 4), 2))
 
 
 def finetune_transferability_finite__mp(n, d, theta, norm_s, norm_t):
@@ -484,9 +538,15 @@ def _finetune_transferability_gf__branches(gamma, theta, sigma, depth, norm_s, n
     return out
 
 
-def finetune_transferability_gf__numpy(gamma, theta, sigma, depth, norm_s, norm_t):
+def _finetune_transferability_gf__unscaled(gamma, theta, sigma, depth, norm_s, norm_t):
     (gamma, theta, sigma, depth, norm_s, norm_t,), shape = squeeze_grid(gamma, theta, sigma, depth, norm_s, norm_t)
     return finish(_finetune_transferability_gf__branches(gamma, theta, sigma, depth, norm_s, norm_t), shape)
+
+
+def finetune_transferability_gf__numpy(gamma, theta, sigma, depth, norm_s, norm_t):
+    """Homogeneous of degree 2 in (sigma, norm_s, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_finetune_transferability_gf__unscaled, (gamma, theta, sigma, depth, norm_s, norm_t,), (2, 4, 5), 2))
 
 
 def finetune_transferability_gf__mp(gamma, theta, sigma, depth, norm_s, norm_t):
@@ -837,31 +897,11 @@ def finetune_transferability_gf_finite_source__mp(gamma, theta, sigma, gamma_s, 
 
 
 # finite_source_effective_angle: docs/background.md §7.3
-def _finite_source_effective_angle__branches(theta, gamma_s, sigma_s):
-    theta, gamma_s, sigma_s = broadcast_float(theta, gamma_s, sigma_s)
-    out = numpy.empty(theta.shape)
-    todo = numpy.ones(theta.shape, dtype=bool)
-    m = todo & (numpy.less(gamma_s, 1))
-    if m.any():
-        out[m] = (lambda theta, gamma_s, sigma_s: numpy.arccos(gamma_s*numpy.cos(theta)/numpy.sqrt(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)))(theta[m], gamma_s[m], sigma_s[m])
-        todo &= ~m
-    m = todo & (numpy.greater(gamma_s, 1))
-    if m.any():
-        out[m] = (lambda theta, gamma_s, sigma_s: numpy.arccos(numpy.cos(theta)/numpy.sqrt(sigma_s**2/(gamma_s - 1) + 1)))(theta[m], gamma_s[m], sigma_s[m])
-        todo &= ~m
-    m = todo & (numpy.equal(sigma_s, 0))
-    if m.any():
-        out[m] = (lambda theta: numpy.arccos(numpy.cos(theta)))(theta[m])
-        todo &= ~m
-    m = todo
-    if m.any():
-        out[m] = (1/2)*numpy.pi
-    return out
-
-
 def finite_source_effective_angle__numpy(theta, gamma_s, sigma_s):
+    """Hand-derived stable float64 form: ftheory.stable.finite_source_effective_angle (the SymPy form cancels)."""
+    import ftheory.stable
     (theta, gamma_s, sigma_s,), shape = squeeze_grid(theta, gamma_s, sigma_s)
-    return finish(_finite_source_effective_angle__branches(theta, gamma_s, sigma_s), shape)
+    return finish(ftheory.stable.finite_source_effective_angle(theta, gamma_s, sigma_s), shape)
 
 
 def finite_source_effective_angle__mp(theta, gamma_s, sigma_s):
@@ -1045,9 +1085,15 @@ def _linear_transfer_risk__branches(theta, lam, norm_t, norm_s, depth):
     return out
 
 
-def linear_transfer_risk__numpy(theta, lam, norm_t, norm_s, depth):
+def _linear_transfer_risk__unscaled(theta, lam, norm_t, norm_s, depth):
     (theta, lam, norm_t, norm_s, depth,), shape = squeeze_grid(theta, lam, norm_t, norm_s, depth)
     return finish(_linear_transfer_risk__branches(theta, lam, norm_t, norm_s, depth), shape)
+
+
+def linear_transfer_risk__numpy(theta, lam, norm_t, norm_s, depth):
+    """Homogeneous of degree 2 in (norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_linear_transfer_risk__unscaled, (theta, lam, norm_t, norm_s, depth,), (2,), 2))
 
 
 def linear_transfer_risk__mp(theta, lam, norm_t, norm_s, depth):
@@ -1082,11 +1128,17 @@ def _linear_transfer_risk_finite__branches(n, theta, sigma, lam, norm_t, norm_s,
     return out
 
 
-def linear_transfer_risk_finite__numpy(n, theta, sigma, lam, norm_t, norm_s, depth):
+def _linear_transfer_risk_finite__unscaled(n, theta, sigma, lam, norm_t, norm_s, depth):
     """Separable: branch part on (n, theta, sigma, lam, norm_t, norm_s, depth) + shared part on (theta, norm_t)."""
     (n, theta, sigma, lam, norm_t, norm_s, depth,), shape = squeeze_grid(n, theta, sigma, lam, norm_t, norm_s, depth)
     shared = (lambda theta, norm_t: norm_t**2*numpy.sin(theta)**2)(*broadcast_float(theta, norm_t))
     return finish(_linear_transfer_risk_finite__branches(n, theta, sigma, lam, norm_t, norm_s, depth) + shared, shape)
+
+
+def linear_transfer_risk_finite__numpy(n, theta, sigma, lam, norm_t, norm_s, depth):
+    """Homogeneous of degree 2 in (sigma, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_linear_transfer_risk_finite__unscaled, (n, theta, sigma, lam, norm_t, norm_s, depth,), (2, 4), 2))
 
 
 def linear_transfer_risk_finite__mp(n, theta, sigma, lam, norm_t, norm_s, depth):
@@ -1164,11 +1216,17 @@ def _linear_transfer_transferability__branches(gamma, sigma, norm_t):
     return out
 
 
-def linear_transfer_transferability__numpy(gamma, theta, sigma, lam, norm_t, norm_s, depth):
+def _linear_transfer_transferability__unscaled(gamma, theta, sigma, lam, norm_t, norm_s, depth):
     """Separable: branch part on (gamma, sigma, norm_t) + shared part on (theta, lam, norm_t, norm_s, depth)."""
     (gamma, theta, sigma, lam, norm_t, norm_s, depth,), shape = squeeze_grid(gamma, theta, sigma, lam, norm_t, norm_s, depth)
     shared = (lambda theta, lam, norm_t, norm_s, depth: -lam**2*norm_s**(-4 + 4/depth)*norm_t**2*numpy.cos(theta)**2/(lam*norm_s**(-2 + 2/depth) + 1)**2 - norm_t**2*numpy.sin(theta)**2)(*broadcast_float(theta, lam, norm_t, norm_s, depth))
     return finish(_linear_transfer_transferability__branches(gamma, sigma, norm_t) + shared, shape)
+
+
+def linear_transfer_transferability__numpy(gamma, theta, sigma, lam, norm_t, norm_s, depth):
+    """Homogeneous of degree 2 in (sigma, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_linear_transfer_transferability__unscaled, (gamma, theta, sigma, lam, norm_t, norm_s, depth,), (2, 4), 2))
 
 
 def linear_transfer_transferability__mp(gamma, theta, sigma, lam, norm_t, norm_s, depth):
@@ -1221,9 +1279,15 @@ def _linear_transfer_transferability_finite__branches(n, d, theta, sigma, norm_t
     return out
 
 
-def linear_transfer_transferability_finite__numpy(n, d, theta, sigma, norm_t):
+def _linear_transfer_transferability_finite__unscaled(n, d, theta, sigma, norm_t):
     (n, d, theta, sigma, norm_t,), shape = squeeze_grid(n, d, theta, sigma, norm_t)
     return finish(_linear_transfer_transferability_finite__branches(n, d, theta, sigma, norm_t), shape)
+
+
+def linear_transfer_transferability_finite__numpy(n, d, theta, sigma, norm_t):
+    """Homogeneous of degree 2 in (sigma, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_linear_transfer_transferability_finite__unscaled, (n, d, theta, sigma, norm_t,), (3, 4), 2))
 
 
 def linear_transfer_transferability_finite__mp(n, d, theta, sigma, norm_t):
@@ -1435,11 +1499,17 @@ def pretrained_feature_norm__mp(norm_s, depth):
 
 
 # relu_arccos_kernel: docs/background.md §10.2; paper eq. (167)
-def relu_arccos_kernel__numpy(u, norm_w, norm_v):
+def _relu_arccos_kernel__unscaled(u, norm_w, norm_v):
     """Hand-derived stable float64 form: ftheory.stable.relu_arccos_kernel (the SymPy form cancels)."""
     import ftheory.stable
     (u, norm_w, norm_v,), shape = squeeze_grid(u, norm_w, norm_v)
     return finish(ftheory.stable.relu_arccos_kernel(u, norm_w, norm_v), shape)
+
+
+def relu_arccos_kernel__numpy(u, norm_w, norm_v):
+    """Homogeneous of degree 2 in (norm_w, norm_v): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_relu_arccos_kernel__unscaled, (u, norm_w, norm_v,), (1, 2), 2))
 
 
 def relu_arccos_kernel__mp(u, norm_w, norm_v):
@@ -1787,11 +1857,17 @@ def _linear_transfer_transferability_tuned__branches(gamma, sigma, norm_t):
     return out
 
 
-def linear_transfer_transferability_tuned__numpy(gamma, theta, sigma, norm_t):
+def _linear_transfer_transferability_tuned__unscaled(gamma, theta, sigma, norm_t):
     """Separable: branch part on (gamma, sigma, norm_t) + shared part on (theta, norm_t)."""
     (gamma, theta, sigma, norm_t,), shape = squeeze_grid(gamma, theta, sigma, norm_t)
     shared = (lambda theta, norm_t: -norm_t**2*numpy.sin(theta)**2)(*broadcast_float(theta, norm_t))
     return finish(_linear_transfer_transferability_tuned__branches(gamma, sigma, norm_t) + shared, shape)
+
+
+def linear_transfer_transferability_tuned__numpy(gamma, theta, sigma, norm_t):
+    """Homogeneous of degree 2 in (sigma, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_linear_transfer_transferability_tuned__unscaled, (gamma, theta, sigma, norm_t,), (2, 3), 2))
 
 
 def linear_transfer_transferability_tuned__mp(gamma, theta, sigma, norm_t):
@@ -1826,9 +1902,15 @@ def _lt_boundary_tuned__branches(theta, sigma, norm_t):
     return out
 
 
-def lt_boundary_tuned__numpy(theta, sigma, norm_t):
+def _lt_boundary_tuned__unscaled(theta, sigma, norm_t):
     (theta, sigma, norm_t,), shape = squeeze_grid(theta, sigma, norm_t)
     return finish(_lt_boundary_tuned__branches(theta, sigma, norm_t), shape)
+
+
+def lt_boundary_tuned__numpy(theta, sigma, norm_t):
+    """Homogeneous of degree 0 in (sigma, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_lt_boundary_tuned__unscaled, (theta, sigma, norm_t,), (1, 2), 0))
 
 
 def lt_boundary_tuned__mp(theta, sigma, norm_t):
@@ -1841,27 +1923,17 @@ def lt_boundary_tuned__mp(theta, sigma, norm_t):
 
 
 # scratch_optimal_ridge: docs/background.md §3.5
-def _scratch_optimal_ridge__branches(gamma, sigma, norm_t):
-    gamma, sigma, norm_t = broadcast_float(gamma, sigma, norm_t)
-    out = numpy.empty(gamma.shape)
-    todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.equal(sigma, 0))
-    if m.any():
-        out[m] = 0
-        todo &= ~m
-    m = todo & (numpy.equal(gamma, 0))
-    if m.any():
-        out[m] = numpy.inf
-        todo &= ~m
-    m = todo
-    if m.any():
-        out[m] = (lambda gamma, sigma, norm_t: sigma**2/(gamma*norm_t**2))(gamma[m], sigma[m], norm_t[m])
-    return out
+def _scratch_optimal_ridge__unscaled(gamma, sigma, norm_t):
+    """Hand-derived stable float64 form: ftheory.stable.scratch_optimal_ridge (the SymPy form cancels)."""
+    import ftheory.stable
+    (gamma, sigma, norm_t,), shape = squeeze_grid(gamma, sigma, norm_t)
+    return finish(ftheory.stable.scratch_optimal_ridge(gamma, sigma, norm_t), shape)
 
 
 def scratch_optimal_ridge__numpy(gamma, sigma, norm_t):
-    (gamma, sigma, norm_t,), shape = squeeze_grid(gamma, sigma, norm_t)
-    return finish(_scratch_optimal_ridge__branches(gamma, sigma, norm_t), shape)
+    """Homogeneous of degree 0 in (sigma, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_scratch_optimal_ridge__unscaled, (gamma, sigma, norm_t,), (1, 2), 0))
 
 
 def scratch_optimal_ridge__mp(gamma, sigma, norm_t):
@@ -1908,9 +1980,15 @@ def _scratch_ridge_risk__branches(gamma, sigma, lam, norm_t):
     return out
 
 
-def scratch_ridge_risk__numpy(gamma, sigma, lam, norm_t):
+def _scratch_ridge_risk__unscaled(gamma, sigma, lam, norm_t):
     (gamma, sigma, lam, norm_t,), shape = squeeze_grid(gamma, sigma, lam, norm_t)
     return finish(_scratch_ridge_risk__branches(gamma, sigma, lam, norm_t), shape)
+
+
+def scratch_ridge_risk__numpy(gamma, sigma, lam, norm_t):
+    """Homogeneous of degree 2 in (sigma, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_scratch_ridge_risk__unscaled, (gamma, sigma, lam, norm_t,), (1, 3), 2))
 
 
 def scratch_ridge_risk__mp(gamma, sigma, lam, norm_t):
@@ -1957,9 +2035,15 @@ def _scratch_risk_optimal_ridge__branches(gamma, sigma, norm_t):
     return out
 
 
-def scratch_risk_optimal_ridge__numpy(gamma, sigma, norm_t):
+def _scratch_risk_optimal_ridge__unscaled(gamma, sigma, norm_t):
     (gamma, sigma, norm_t,), shape = squeeze_grid(gamma, sigma, norm_t)
     return finish(_scratch_risk_optimal_ridge__branches(gamma, sigma, norm_t), shape)
+
+
+def scratch_risk_optimal_ridge__numpy(gamma, sigma, norm_t):
+    """Homogeneous of degree 2 in (sigma, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_scratch_risk_optimal_ridge__unscaled, (gamma, sigma, norm_t,), (1, 2), 2))
 
 
 def scratch_risk_optimal_ridge__mp(gamma, sigma, norm_t):
@@ -1990,9 +2074,15 @@ def _scratch_optimal_gamma__branches(sigma, norm_t):
     return out
 
 
-def scratch_optimal_gamma__numpy(sigma, norm_t):
+def _scratch_optimal_gamma__unscaled(sigma, norm_t):
     (sigma, norm_t,), shape = squeeze_grid(sigma, norm_t)
     return finish(_scratch_optimal_gamma__branches(sigma, norm_t), shape)
+
+
+def scratch_optimal_gamma__numpy(sigma, norm_t):
+    """Homogeneous of degree 0 in (sigma, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_scratch_optimal_gamma__unscaled, (sigma, norm_t,), (0, 1), 0))
 
 
 def scratch_optimal_gamma__mp(sigma, norm_t):
@@ -2025,9 +2115,15 @@ def _scratch_risk__branches(gamma, sigma, norm_t):
     return out
 
 
-def scratch_risk__numpy(gamma, sigma, norm_t):
+def _scratch_risk__unscaled(gamma, sigma, norm_t):
     (gamma, sigma, norm_t,), shape = squeeze_grid(gamma, sigma, norm_t)
     return finish(_scratch_risk__branches(gamma, sigma, norm_t), shape)
+
+
+def scratch_risk__numpy(gamma, sigma, norm_t):
+    """Homogeneous of degree 2 in (sigma, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_scratch_risk__unscaled, (gamma, sigma, norm_t,), (1, 2), 2))
 
 
 def scratch_risk__mp(gamma, sigma, norm_t):
@@ -2064,9 +2160,15 @@ def _scratch_risk_finite__branches(n, d, sigma, norm_t):
     return out
 
 
-def scratch_risk_finite__numpy(n, d, sigma, norm_t):
+def _scratch_risk_finite__unscaled(n, d, sigma, norm_t):
     (n, d, sigma, norm_t,), shape = squeeze_grid(n, d, sigma, norm_t)
     return finish(_scratch_risk_finite__branches(n, d, sigma, norm_t), shape)
+
+
+def scratch_risk_finite__numpy(n, d, sigma, norm_t):
+    """Homogeneous of degree 2 in (sigma, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_scratch_risk_finite__unscaled, (n, d, sigma, norm_t,), (2, 3), 2))
 
 
 def scratch_risk_finite__mp(n, d, sigma, norm_t):
@@ -2095,9 +2197,15 @@ def _scratch_risk_minimum__branches(sigma, norm_t):
     return out
 
 
-def scratch_risk_minimum__numpy(sigma, norm_t):
+def _scratch_risk_minimum__unscaled(sigma, norm_t):
     (sigma, norm_t,), shape = squeeze_grid(sigma, norm_t)
     return finish(_scratch_risk_minimum__branches(sigma, norm_t), shape)
+
+
+def scratch_risk_minimum__numpy(sigma, norm_t):
+    """Homogeneous of degree 2 in (sigma, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_scratch_risk_minimum__unscaled, (sigma, norm_t,), (0, 1), 2))
 
 
 def scratch_risk_minimum__mp(sigma, norm_t):
@@ -2108,19 +2216,11 @@ def scratch_risk_minimum__mp(sigma, norm_t):
 
 
 # dudley_lower_bound_cosine: docs/background.md §9.2 (Dudley ingredient), §9.3
-def _dudley_lower_bound_cosine__branches(sigma, sigma_s, norm_s, norm_t):
-    sigma, sigma_s, norm_s, norm_t = broadcast_float(sigma, sigma_s, norm_s, norm_t)
-    out = numpy.empty(sigma.shape)
-    todo = numpy.ones(sigma.shape, dtype=bool)
-    m = todo
-    if m.any():
-        out[m] = (lambda sigma, sigma_s, norm_s, norm_t: (1/2)*abs(numpy.exp(-1/2*norm_s**2 - 1/2*sigma_s**2) - numpy.exp(-1/2*norm_t**2 - 1/2*sigma**2)))(sigma[m], sigma_s[m], norm_s[m], norm_t[m])
-    return out
-
-
 def dudley_lower_bound_cosine__numpy(sigma, sigma_s, norm_s, norm_t):
+    """Hand-derived stable float64 form: ftheory.stable.dudley_lower_bound_cosine (the SymPy form cancels)."""
+    import ftheory.stable
     (sigma, sigma_s, norm_s, norm_t,), shape = squeeze_grid(sigma, sigma_s, norm_s, norm_t)
-    return finish(_dudley_lower_bound_cosine__branches(sigma, sigma_s, norm_s, norm_t), shape)
+    return finish(ftheory.stable.dudley_lower_bound_cosine(sigma, sigma_s, norm_s, norm_t), shape)
 
 
 def dudley_lower_bound_cosine__mp(sigma, sigma_s, norm_s, norm_t):
@@ -2147,9 +2247,15 @@ def _kl_divergence_task__branches(theta, sigma, norm_s, norm_t):
     return out
 
 
-def kl_divergence_task__numpy(theta, sigma, norm_s, norm_t):
+def _kl_divergence_task__unscaled(theta, sigma, norm_s, norm_t):
     (theta, sigma, norm_s, norm_t,), shape = squeeze_grid(theta, sigma, norm_s, norm_t)
     return finish(_kl_divergence_task__branches(theta, sigma, norm_s, norm_t), shape)
+
+
+def kl_divergence_task__numpy(theta, sigma, norm_s, norm_t):
+    """Homogeneous of degree 0 in (sigma, norm_s, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_kl_divergence_task__unscaled, (theta, sigma, norm_s, norm_t,), (1, 2, 3), 0))
 
 
 def kl_divergence_task__mp(theta, sigma, norm_s, norm_t):
@@ -2180,9 +2286,15 @@ def _kl_source_target__branches(theta, sigma, sigma_s, norm_s, norm_t):
     return out
 
 
-def kl_source_target__numpy(theta, sigma, sigma_s, norm_s, norm_t):
+def _kl_source_target__unscaled(theta, sigma, sigma_s, norm_s, norm_t):
     (theta, sigma, sigma_s, norm_s, norm_t,), shape = squeeze_grid(theta, sigma, sigma_s, norm_s, norm_t)
     return finish(_kl_source_target__branches(theta, sigma, sigma_s, norm_s, norm_t), shape)
+
+
+def kl_source_target__numpy(theta, sigma, sigma_s, norm_s, norm_t):
+    """Homogeneous of degree 0 in (sigma, sigma_s, norm_s, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_kl_source_target__unscaled, (theta, sigma, sigma_s, norm_s, norm_t,), (1, 2, 3, 4), 0))
 
 
 def kl_source_target__mp(theta, sigma, sigma_s, norm_s, norm_t):
@@ -2213,9 +2325,15 @@ def _kl_target_source__branches(theta, sigma, sigma_s, norm_s, norm_t):
     return out
 
 
-def kl_target_source__numpy(theta, sigma, sigma_s, norm_s, norm_t):
+def _kl_target_source__unscaled(theta, sigma, sigma_s, norm_s, norm_t):
     (theta, sigma, sigma_s, norm_s, norm_t,), shape = squeeze_grid(theta, sigma, sigma_s, norm_s, norm_t)
     return finish(_kl_target_source__branches(theta, sigma, sigma_s, norm_s, norm_t), shape)
+
+
+def kl_target_source__numpy(theta, sigma, sigma_s, norm_s, norm_t):
+    """Homogeneous of degree 0 in (sigma, sigma_s, norm_s, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_kl_target_source__unscaled, (theta, sigma, sigma_s, norm_s, norm_t,), (1, 2, 3, 4), 0))
 
 
 def kl_target_source__mp(theta, sigma, sigma_s, norm_s, norm_t):
@@ -2259,9 +2377,15 @@ def _wasserstein1_upper_bound__branches(theta, sigma, sigma_s, norm_s, norm_t):
     return out
 
 
-def wasserstein1_upper_bound__numpy(theta, sigma, sigma_s, norm_s, norm_t):
+def _wasserstein1_upper_bound__unscaled(theta, sigma, sigma_s, norm_s, norm_t):
     (theta, sigma, sigma_s, norm_s, norm_t,), shape = squeeze_grid(theta, sigma, sigma_s, norm_s, norm_t)
     return finish(_wasserstein1_upper_bound__branches(theta, sigma, sigma_s, norm_s, norm_t), shape)
+
+
+def wasserstein1_upper_bound__numpy(theta, sigma, sigma_s, norm_s, norm_t):
+    """Homogeneous of degree 1 in (sigma, sigma_s, norm_s, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_wasserstein1_upper_bound__unscaled, (theta, sigma, sigma_s, norm_s, norm_t,), (1, 2, 3, 4), 1))
 
 
 def wasserstein1_upper_bound__mp(theta, sigma, sigma_s, norm_s, norm_t):
@@ -2283,65 +2407,65 @@ def wasserstein2_task__mp(theta, sigma, sigma_s, norm_s, norm_t):
 
 
 SPECS = [
-    {'name': 'aniso2_finetune_risk', 'params': ('gamma', 'theta', 'sigma', 'frac_a', 'eig_ratio', 'energy_s', 'energy_perp', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'docs/aniso.md §3; docs/background.md §6.1 with Sigma', 'topic': 'aniso', 'summary': 'Risk of fine-tuning a linear model from beta_s (gradient descent to the nearest interpolator) on a two-level spectrum: the min-norm risk of the target beta_t - beta_s.', 'checked_by': 'ftheory.simulate.aniso.simulate_aniso_finetune_linear_risk', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': '2bc214b471c5aa4c'},
-    {'name': 'aniso2_ft_transferability', 'params': ('gamma', 'theta', 'frac_a', 'eig_ratio', 'energy_s', 'energy_perp', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'docs/aniso.md §3, §4; docs/background.md §6.2 with Sigma', 'topic': 'aniso', 'summary': 'T_ft = R_sc - R_ft on a two-level spectrum: (2 r_s r_t cos(theta) - r_s^2) gamma kappa W_s / H for gamma < 1 (noise cancels), 0 for gamma >= 1: the break-even angle cos(theta*) = r_s/(2 r_t) is the isotropic one.', 'checked_by': 'ftheory.simulate.aniso.simulate_aniso_transfer', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': '36b0f973905a921d'},
-    {'name': 'aniso2_kappa', 'params': ('gamma', 'frac_a', 'eig_ratio'), 'status': 'EXT', 'reference': 'docs/aniso.md §1; docs/background.md §3.2 with Sigma; Hastie et al. 2022 Thm. 5', 'topic': 'aniso', 'summary': 'Effective regularisation kappa of min-norm regression on a two-level spectrum (n/d -> gamma): the positive root of gamma k^2 + (gamma (a + b) - 1) k - a b (1 - gamma); +oo at gamma = 0, 0 for gamma >= 1; (1 - gamma)/gamma when eig_ratio = 1.', 'checked_by': 'ftheory.simulate.aniso.simulate_aniso_scratch_risk', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': 'c6fb27f01a042aa4'},
-    {'name': 'aniso2_linear_transfer_risk', 'params': ('theta', 'frac_a', 'eig_ratio', 'energy_perp', 'norm_t'), 'status': 'EXT', 'reference': 'docs/aniso.md §2; docs/background.md §4.3 with Sigma', 'topic': 'aniso', 'summary': "Asymptotic (n -> oo) risk of linear transfer on a two-level spectrum: the Sigma-norm of the target's part outside the feature, ||beta_t||^2 sin^2(theta) (a e_perp + b (1 - e_perp)); independent of how the source sits in the spectrum.", 'checked_by': 'ftheory.simulate.aniso.simulate_aniso_linear_transfer_risk', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': '65d977dc671d2b90'},
-    {'name': 'aniso2_linear_transfer_risk_finite', 'params': ('n', 'theta', 'sigma', 'frac_a', 'eig_ratio', 'energy_perp', 'norm_t'), 'status': 'EXT', 'reference': 'docs/aniso.md §2; docs/background.md §4.2 with Sigma', 'topic': 'aniso', 'summary': 'Exact expected risk of linear transfer at finite n (any d, Gaussian inputs): rho + (sigma^2 + rho)/(n - 2) with rho = aniso2_linear_transfer_risk.', 'checked_by': 'ftheory.simulate.aniso.simulate_aniso_linear_transfer_risk', 'constraints': '+inf for n <= 2 unless sigma = 0 and the residual is 0', 'float64_limits': (), 'at_least': (), 'expr_hash': 'bc3a5793252abcb1'},
-    {'name': 'aniso2_lt_transferability', 'params': ('gamma', 'theta', 'sigma', 'frac_a', 'eig_ratio', 'energy_s', 'energy_perp', 'norm_t'), 'status': 'EXT', 'reference': 'docs/aniso.md §2, §4; docs/background.md §5.1 with Sigma', 'topic': 'aniso', 'summary': 'T_lt = scratch risk of beta_t minus the asymptotic linear-transfer risk on a two-level spectrum; +oo at gamma = 1 for sigma > 0.', 'checked_by': 'ftheory.simulate.aniso.simulate_aniso_transfer', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': '5a20487e4855e7a5'},
-    {'name': 'aniso2_scratch_risk', 'params': ('gamma', 'sigma', 'frac_a', 'eig_ratio', 'energy_t', 'norm_t'), 'status': 'EXT', 'reference': 'docs/aniso.md §1; docs/background.md §3.2 with Sigma', 'topic': 'aniso', 'summary': 'Excess risk ||b - beta_t||_Sigma^2 of min-norm regression from scratch on a two-level spectrum in the proportional limit; ||beta_t||_Sigma^2 at gamma = 0, sigma^2/(gamma - 1) for gamma > 1; scratch_risk when eig_ratio = 1.', 'checked_by': 'ftheory.simulate.aniso.simulate_aniso_scratch_risk', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': 'ef23edc3c7a8753b'},
-    {'name': 'aniso2_sigma_cosine', 'params': ('theta', 'frac_a', 'eig_ratio', 'energy_s', 'energy_perp'), 'status': 'EXT', 'reference': 'docs/aniso.md §2; docs/background.md §4.3 with Sigma', 'topic': 'aniso', 'summary': 'Sigma-weighted cosine <beta_s, beta_t>_Sigma/(|beta_s|_Sigma |beta_t|_Sigma) of the two-level teacher pair: cos(theta) sqrt(m_s / (cos^2 m_s + sin^2 m_perp)) with m = a e + b (1 - e).', 'checked_by': None, 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': '37715e613fd03c13'},
-    {'name': 'finetune_break_even_theta', 'params': ('norm_s', 'norm_t'), 'status': 'PAPER', 'reference': 'docs/background.md §6.2 (pi/3 for unit teachers; norms: EXT)', 'topic': 'finetune', 'summary': 'Angle theta* below which fine-tuning beats scratch (for every gamma < 1), paper variant: arccos(|beta_s|/(2 |beta_t|)); 0 when |beta_s| >= 2 |beta_t| (never helps).', 'checked_by': None, 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': '369e77cc02947e89'},
-    {'name': 'finetune_break_even_theta_gf', 'params': ('gamma', 'sigma', 'depth', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §6.3-§6.4', 'topic': 'finetune', 'summary': 'Angle theta* below which gradient-flow fine-tuning beats scratch: arccos(c r/(2 |beta_t|)) for gamma < 1; 0 when c r >= 2 |beta_t| or gamma >= 1 (never helps).', 'checked_by': None, 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': 'b7d17d1c3ee9ee19'},
-    {'name': 'finetune_scale', 'params': ('gamma', 'sigma', 'depth', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §6.3-§6.4', 'topic': 'finetune', 'summary': 'Gradient-flow rescaling c > 0 of the frozen null-space part, beta_ft = beta_sc + c (I - P) beta_s: the positive root of r^2 c^(2L/(L-1)) - a c^2 - b = 0 in the proportional limit (c = 1 at sigma = 0 for equal norms; +oo at gamma = 1, sigma > 0).', 'checked_by': 'ftheory.simulate.deep_linear.simulate_transfer', 'constraints': 'for gamma >= 1 the scale does not affect beta_ft (no null space); the value returned is the root with a = 0, b = |beta_t|^2 + sigma^2/(gamma - 1)', 'float64_limits': (), 'at_least': (), 'expr_hash': '6acc2f87a3fed96d'},
-    {'name': 'finetune_transferability', 'params': ('gamma', 'theta', 'norm_s', 'norm_t'), 'status': 'PAPER', 'reference': 'docs/background.md §6.2; paper Theorem 3.9, eqs. (14)-(15) (norms: EXT)', 'topic': 'finetune', 'summary': 'Fine-tuning transferability in the proportional limit, paper variant (c = 1): (1 - gamma)_+ (2 |beta_s| |beta_t| cos(theta) - |beta_s|^2); independent of sigma and depth.', 'checked_by': 'ftheory.simulate.deep_linear.simulate_transfer', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': 'b4af76dbfae3f608'},
-    {'name': 'finetune_transferability_finite', 'params': ('n', 'd', 'theta', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §6.2 (exact finite size)', 'topic': 'finetune', 'summary': "Exact expected fine-tuning transferability E[R_sc - R_ft] at finite n, d for the paper's solution beta_ft = beta_sc + (I - P) beta_s (independent of sigma and depth).", 'checked_by': 'ftheory.simulate.deep_linear.simulate_transfer', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': '0a003cb271707615'},
-    {'name': 'finetune_transferability_gf', 'params': ('gamma', 'theta', 'sigma', 'depth', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §6.3-§6.4 (correction of Theorem 3.9)', 'topic': 'finetune', 'summary': 'Fine-tuning transferability under exact gradient flow: (1 - gamma)(2 c r |beta_t| cos(theta) - c^2 r^2) for gamma < 1 with c = finetune_scale, 0 for gamma >= 1; depends on depth when sigma > 0.', 'checked_by': 'ftheory.simulate.deep_linear.simulate_transfer', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': '1666756e360b2ed7'},
-    {'name': 'finetune_break_even_theta_finite_source', 'params': ('gamma_s', 'sigma_s'), 'status': 'PAPER', 'reference': 'docs/background.md §7.2; paper eq. (23)', 'topic': 'finite_source', 'summary': 'Angle theta* below which fine-tuning from a finite source beats scratch (every gamma < 1): cos(theta*) = (1 + sigma_s^2/|1 - gamma_s|)/2; 0 when that exceeds 1 (fine-tuning never helps).', 'checked_by': None, 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': '46a917a3fd280001'},
-    {'name': 'finetune_break_even_theta_gf_finite_source', 'params': ('gamma', 'sigma', 'gamma_s', 'sigma_s', 'depth'), 'status': 'EXT', 'reference': 'docs/background.md §6.4, §7.2', 'topic': 'finite_source', 'summary': 'Angle below which gradient-flow fine-tuning from the min-norm source estimate beats scratch (gamma < 1): cos(theta*) = c r^2/(2 min(1, gamma_s)); 0 when that exceeds 1.', 'checked_by': None, 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': '1df962cdf38ab19a'},
-    {'name': 'finetune_scale_finite_source', 'params': ('gamma', 'sigma', 'gamma_s', 'sigma_s', 'depth'), 'status': 'EXT', 'reference': 'docs/background.md §6.4, §7.2', 'topic': 'finite_source', 'summary': 'Gradient-flow scale c of the frozen null-space part when fine-tuning from the min-norm source estimate: finetune_scale at norm_s = r, r^2 = E||beta_hat_s||^2 (unit teachers).', 'checked_by': 'ftheory.simulate.paired.simulate_finetune_models', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': 'ea1538a6e50761a7'},
-    {'name': 'finetune_transferability_finite_source', 'params': ('gamma', 'theta', 'gamma_s', 'sigma_s'), 'status': 'PAPER', 'reference': 'docs/background.md §7.2; paper Theorem C.1, eq. (22)', 'topic': 'finite_source', 'summary': 'Fine-tuning transferability with a finite source set (paper variant, c = 1): (1 - gamma)_+ [2 E<beta_t, beta_hat_s> - E||beta_hat_s||^2]; -oo for gamma < 1 at gamma_s = 1, sigma_s > 0; independent of the target noise.', 'checked_by': 'ftheory.simulate.deep_linear.simulate_transfer', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': '30cab05a1b901415'},
-    {'name': 'finetune_transferability_gf_finite_source', 'params': ('gamma', 'theta', 'sigma', 'gamma_s', 'sigma_s', 'depth'), 'status': 'EXT', 'reference': 'docs/background.md §6.4, §7.2', 'topic': 'finite_source', 'summary': 'Gradient-flow fine-tuning transferability from the min-norm source estimate: finetune_transferability_gf at norm_s = r, cos(theta) -> min(1, gamma_s) cos(theta)/r, r^2 = E||beta_hat_s||^2 (unit teachers).', 'checked_by': 'ftheory.simulate.paired.simulate_finetune_models', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': '39e22ca2e6594f8a'},
-    {'name': 'finite_source_effective_angle', 'params': ('theta', 'gamma_s', 'sigma_s'), 'status': 'EXT', 'reference': 'docs/background.md §7.3', 'topic': 'finite_source', 'summary': 'Effective angle between beta_t and the min-norm source estimate in the proportional limit: cos(theta_eff) = min(1, gamma_s) cos(theta)/sqrt(E||beta_hat_s||^2); pi/2 where E||beta_hat_s||^2 = +oo (unit teachers).', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_finite_source', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': 'd2d077bab8bc8172'},
-    {'name': 'finite_source_norm_sq', 'params': ('gamma_s', 'sigma_s'), 'status': 'PAPER', 'reference': 'docs/background.md §7.1; paper Appendix C', 'topic': 'finite_source', 'summary': 'E||beta_hat_s||^2 of the min-norm source estimate in the proportional limit (unit teacher): gamma_s + sigma_s^2 gamma_s/(1 - gamma_s) below 1, 1 + sigma_s^2/(gamma_s - 1) above; +oo at gamma_s = 1 when sigma_s > 0.', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_finite_source', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': 'b23af735190108b4'},
-    {'name': 'finite_source_overlap', 'params': ('theta', 'gamma_s'), 'status': 'PAPER', 'reference': 'docs/background.md §7.1; paper Appendix C', 'topic': 'finite_source', 'summary': 'E<beta_t, beta_hat_s> of the min-norm source estimate in the proportional limit (unit teachers): min(1, gamma_s) cos(theta).', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_finite_source', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': 'c0fb39f64b571c4f'},
-    {'name': 'linear_transfer_transferability_finite_source', 'params': ('gamma', 'theta', 'sigma', 'gamma_s', 'sigma_s'), 'status': 'EXT', 'reference': 'docs/background.md §7.3', 'topic': 'finite_source', 'summary': 'Linear-transfer transferability with a finite source set: R_sc(gamma, sigma) - sin^2(theta_eff), cos^2(theta_eff) = min(1, gamma_s)^2 cos^2(theta)/E||beta_hat_s||^2 (unit teachers).', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_finite_source', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': 'e772ecae02d77119'},
-    {'name': 'linear_transfer_risk', 'params': ('theta', 'lam', 'norm_t', 'norm_s', 'depth'), 'status': 'PAPER', 'reference': 'docs/background.md §4.3-§4.4, §8; paper Theorem 3.7 eq. (10), Theorem 3.8 eq. (13)', 'topic': 'linear_transfer', 'summary': 'Asymptotic excess risk of refitting the read-out (ridge lam) on the pretrained feature: ||beta_t||^2 [sin^2 theta + cos^2 theta lam_eff^2/(1 + lam_eff)^2], independent of gamma and sigma; the general-norm/depth form via lam_eff = lam/||beta_s||^(2(L-1)/L) is [EXT].', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_risk', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': '3f9533b22abf4585'},
-    {'name': 'linear_transfer_risk_finite', 'params': ('n', 'theta', 'sigma', 'lam', 'norm_t', 'norm_s', 'depth'), 'status': 'EXT', 'reference': 'docs/background.md §4.2, §4.4 (exact finite n), §8', 'topic': 'linear_transfer', 'summary': 'Exact expected excess risk of linear transfer at finite n (independent of d): ||beta_t||^2 sin^2 theta + (sigma^2 + ||beta_t||^2 sin^2 theta)/(n - 2) at lam = 0; a one-dimensional chi-square (Laplace) integral evaluated by quadrature for lam > 0.', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_risk', 'constraints': 'lam = 0 needs n > 2 (else +inf unless sigma = 0 and sin(theta) = 0)', 'float64_limits': (('n', 100000, 'for lam > 0 the integrand is a spike of width ~1/n that float64 quadrature misses (0.13 relative error measured at n = 1e6)', 'lam'),), 'at_least': (), 'expr_hash': 'e84c9fe15d0b63c4'},
-    {'name': 'linear_transfer_risk_rank_k', 'params': ('n', 'k', 'residual', 'sigma'), 'status': 'EXT', 'reference': 'docs/background.md §4.5', 'topic': 'linear_transfer', 'summary': 'Exact expected risk of least squares on k frozen orthonormal features (unit target teacher, a part `residual` of it outside their span): the scratch problem of §3.3 in k dimensions with label noise sigma^2 + residual, plus the residual; +inf at |n - k| <= 1 unless sigma^2 + residual = 0.', 'checked_by': 'ftheory.simulate.linear.simulate_rank_k_risk', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': 'ad279b60ce8bd348'},
-    {'name': 'linear_transfer_transferability', 'params': ('gamma', 'theta', 'sigma', 'lam', 'norm_t', 'norm_s', 'depth'), 'status': 'PAPER', 'reference': 'docs/background.md §5.1; paper eq. (11) (lam = 0), §4.4 ridge variant', 'topic': 'linear_transfer', 'summary': 'Asymptotic transferability of linear transfer, R_sc(gamma, sigma) - R_lt(theta, lam): separable in gamma and theta; +inf at gamma = 1 for sigma > 0, exact limit -R_lt at sigma = 0.', 'checked_by': 'ftheory.simulate.linear.simulate_scratch_and_transfer', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': '562087bb55693091'},
-    {'name': 'linear_transfer_transferability_finite', 'params': ('n', 'd', 'theta', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §5.5 (with §3.3, §4.2)', 'topic': 'linear_transfer', 'summary': 'Exact finite-size transferability E[R_sc] - E[R_lt] at lam = 0 (min-norm scratch vs least-squares read-out); +inf where the scratch mean diverges.', 'checked_by': 'ftheory.simulate.linear.simulate_scratch_and_transfer', 'constraints': '+inf for |n - d| <= 1 and sigma > 0 (scratch peak); -inf for n <= 2 otherwise unless sigma = 0 and sin(theta) = 0', 'float64_limits': (), 'at_least': (), 'expr_hash': 'e8ee1aaac412924b'},
-    {'name': 'lt_boundary_lower', 'params': ('theta', 'sigma'), 'status': 'PAPER*', 'reference': 'docs/background.md §5.2 (roots in corrected order); paper eq. (12)', 'topic': 'linear_transfer', 'summary': 'Lower edge gamma_- of the negative-transfer lobe (gamma_- <= gamma_+ < 1), unit teacher (general norm: sigma -> sigma/||beta_t||); where there is no lobe (theta < theta_min or sigma >= 1) gamma_- = gamma_+ = gamma* = max(1 - sigma, 0), an empty interval.', 'checked_by': None, 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': '9066ef3a282cdd53'},
-    {'name': 'lt_boundary_noiseless', 'params': ('theta',), 'status': 'PAPER', 'reference': 'docs/background.md §5.4; paper Appendix G', 'topic': 'linear_transfer', 'summary': 'Noiseless boundary gamma = cos^2 theta (sigma -> 0 limit of gamma_-): transfer wins iff gamma < cos^2 theta.', 'checked_by': None, 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': 'e92947c0cfa19074'},
-    {'name': 'lt_boundary_over', 'params': ('theta', 'sigma'), 'status': 'PAPER', 'reference': 'docs/background.md §5.2', 'topic': 'linear_transfer', 'summary': 'Over-parameterised boundary gamma_over = 1 + sigma^2/sin^2 theta (unit teacher; general norm: sigma -> sigma/||beta_t||): transfer loses for gamma > gamma_over; +inf where sin theta = 0 (never negative).', 'checked_by': None, 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': 'baac7a3a08bae073'},
-    {'name': 'lt_boundary_upper', 'params': ('theta', 'sigma'), 'status': 'PAPER*', 'reference': 'docs/background.md §5.2 (roots in corrected order); paper eq. (12)', 'topic': 'linear_transfer', 'summary': 'Upper edge gamma_+ of the negative-transfer lobe (gamma_- <= gamma_+ < 1), unit teacher (general norm: sigma -> sigma/||beta_t||); where there is no lobe gamma_- = gamma_+ = gamma* = max(1 - sigma, 0).', 'checked_by': None, 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': '447034d5f642cebb'},
-    {'name': 'lt_theta_min', 'params': ('sigma',), 'status': 'PAPER', 'reference': 'docs/background.md §5.2', 'topic': 'linear_transfer', 'summary': 'Smallest angle with a negative-transfer lobe below gamma = 1, arccos(1 - sigma) = 2 arcsin(sqrt(sigma/2)) for sigma < 1 (unit teacher); pi/2 for sigma >= 1 (no lobe: the lobe exists for theta_min < theta < pi - theta_min).', 'checked_by': None, 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': '57e548bea586ec35'},
-    {'name': 'lt_effective_ridge', 'params': ('lam', 'norm_s', 'depth'), 'status': 'EXT', 'reference': 'docs/background.md §4.1', 'topic': 'pretraining', 'summary': 'Penalty on the end-to-end coefficient of a ridge read-out with penalty lam on the pretrained feature: lam / ||beta_s||^{2(L-1)/L} (= lam for a unit teacher).', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_risk', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': 'e398769bc5be08ab'},
-    {'name': 'pretrained_feature_norm', 'params': ('norm_s', 'depth'), 'status': 'EXT', 'reference': 'docs/background.md §2.4', 'topic': 'pretraining', 'summary': 'Singular value of the pretrained features Phi = W_1...W_{L-1} in the balanced rank-one state: ||beta_s||^{(L-1)/L} (1 for a unit teacher at every depth).', 'checked_by': 'ftheory.simulate.deep_linear.pretrain', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': 'f6ce91e20d3c6705'},
-    {'name': 'relu_arccos_kernel', 'params': ('u', 'norm_w', 'norm_v'), 'status': 'PAPER', 'reference': 'docs/background.md §10.2; paper eq. (167)', 'topic': 'relu', 'summary': 'Degree-1 arc-cosine kernel E_x[relu(w.x) relu(v.x)], x ~ N(0, I_d), for neurons of norms |w|, |v| and cosine u: |w||v| (sqrt(1 - u^2) + u (pi - arccos u))/(2 pi); derived as the Gaussian integral in polar coordinates.', 'checked_by': 'ftheory.relu.kernel.sample_kernel', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': '3959c60d47422a0c'},
-    {'name': 'relu_funk_hecke', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'docs/background.md §10.2 (route 3)', 'topic': 'relu', 'summary': 'Funk-Hecke coefficient lambda_l of relu on S^{d-1} (uniform probability measure): relu(w.x) = sum_l lambda_l sum_j Y_lj(w) Y_lj(x); 1/(2d) at l = 1, 0 at odd l >= 3, (-1)^{l/2} Beta(d/2, (l+1)/2)/(2 pi (1 - l)) at even l.', 'checked_by': 'ftheory.relu.mercer.funk_hecke_quadrature', 'constraints': 'sphere S^{d-1}: d >= 2 (d = 1: only l <= 1 exist)', 'float64_limits': (), 'at_least': (('d', 2),), 'expr_hash': '6fc2920b4c105cb2'},
-    {'name': 'relu_gaussian_eigenvalue', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'docs/background.md §10.2 (route 3)', 'topic': 'relu', 'summary': "Mercer eigenvalue of K(x, x') = |x||x'| kappa(x_hat.x_hat') = E_{w ~ N(0, I)}[relu(w.x) relu(w.x')] on L^2(N(0, I_d)), eigenfunctions |x| Y_lj(x_hat)/sqrt(d) (multiplicity N(d, l)): d mu_l = d^2 lambda_l^2; 1/4 at l = 1 for every d.", 'checked_by': 'ftheory.relu.mercer.sample_gaussian_eigenvalue', 'constraints': 'd >= 2', 'float64_limits': (), 'at_least': (('d', 2),), 'expr_hash': '6c116acd0967f6df'},
-    {'name': 'relu_hermite_coefficient_sq', 'params': ('ell',), 'status': 'EXT', 'reference': 'docs/background.md §10.2 (route 2)', 'topic': 'relu', 'summary': 'Squared Hermite coefficient xi_l^2 of relu = Taylor coefficient of u^l in the arc-cosine kernel (Mehler): 1/(2 pi), 1/4, then 0 for odd l >= 3 and Beta((l-1)/2, 3/2)/(2 pi^2 (l-1)) = ((l-3)!!)^2/(2 pi l!) for even l >= 2.', 'checked_by': 'ftheory.relu.kernel.sample_kernel', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': '81edd5eedb25e07b'},
-    {'name': 'relu_sphere_eigenvalue', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'docs/background.md §10.2 (route 3)', 'topic': 'relu', 'summary': "Mercer eigenvalue mu_l (multiplicity N(d, l)) of the arc-cosine kernel kappa(x.x') on S^{d-1}: d lambda_l^2 (kappa = E_{w ~ N(0, I)} = d E_{w ~ Unif}); 1/(4d) at l = 1, 0 at odd l >= 3; kappa(t) = sum_l mu_l N(d, l) P_l(t).", 'checked_by': 'ftheory.relu.mercer.funk_hecke_quadrature', 'constraints': 'sphere S^{d-1}: d >= 2', 'float64_limits': (), 'at_least': (('d', 2),), 'expr_hash': '87aa576d34d8e317'},
-    {'name': 'relu_step_kernel', 'params': ('u',), 'status': 'EXT', 'reference': 'docs/background.md §10.2', 'topic': 'relu', 'summary': 'Degree-0 arc-cosine kernel E_x[step(w.x) step(v.x)] = (pi - arccos u)/(2 pi) (any norms; step(t) = 1{t > 0}); the kernel of the ReLU derivative, derived in polar coordinates.', 'checked_by': 'ftheory.relu.kernel.sample_kernel', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': '785dbe10768ca894'},
-    {'name': 'relu_uniform_kernel_eigenvalue', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'docs/background.md §10.2 (route 3)', 'topic': 'relu', 'summary': "Mercer eigenvalue (multiplicity N(d, l)) of K(x, x') = E_{w ~ Unif(S^{d-1})}[relu(w.x) relu(w.x')] on the sphere: lambda_l^2, the square of relu's Funk-Hecke coefficient.", 'checked_by': 'ftheory.relu.mercer.funk_hecke_quadrature', 'constraints': 'sphere S^{d-1}: d >= 2', 'float64_limits': (), 'at_least': (('d', 2),), 'expr_hash': '596febf49ff995e4'},
-    {'name': 'sphere_harmonic_multiplicity', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'docs/background.md §10.2 (route 3)', 'topic': 'relu', 'summary': 'Dimension N(d, l) of the degree-l spherical harmonics on S^{d-1}: 1, d, then (2l + d - 2)/(l + d - 2) binomial(l + d - 2, l) (0 for d = 1, l >= 2).', 'checked_by': 'ftheory.relu.mercer.funk_hecke_quadrature', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': '3f831900ecf31cb1'},
-    {'name': 'step_funk_hecke', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'docs/background.md §10.2 (route 3)', 'topic': 'relu', 'summary': 'Funk-Hecke coefficient of step(t) = 1{t > 0} on S^{d-1}: 1/2 at l = 0, 0 at even l >= 2, (-1)^{(l-1)/2} Beta(d/2, l/2)/(2 pi) at odd l.', 'checked_by': 'ftheory.relu.mercer.funk_hecke_quadrature', 'constraints': 'sphere S^{d-1}: d >= 2', 'float64_limits': (), 'at_least': (('d', 2),), 'expr_hash': 'b99cd4d23a879368'},
-    {'name': 'step_sphere_eigenvalue', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'docs/background.md §10.2 (route 3)', 'topic': 'relu', 'summary': "Mercer eigenvalue (multiplicity N(d, l)) of the degree-0 arc-cosine kernel kappa_0(x.x') on S^{d-1} (and, being 0-homogeneous, on N(0, I_d)): the squared step Funk-Hecke coefficient.", 'checked_by': 'ftheory.relu.mercer.funk_hecke_quadrature', 'constraints': 'sphere S^{d-1}: d >= 2', 'float64_limits': (), 'at_least': (('d', 2),), 'expr_hash': 'b4acac91d4a1c13a'},
-    {'name': 'linear_transfer_transferability_tuned', 'params': ('gamma', 'theta', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §3.5, §4.3, §5.1', 'topic': 'ridge', 'summary': 'Linear-transfer transferability against the optimally tuned ridge scratch baseline: R*(gamma, sigma) - ||beta_t||^2 sin^2(theta) (predicted Figure 5).', 'checked_by': 'ftheory.simulate.linear.simulate_tuned_ridge_risk', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': '0dbcb8e7ff769775'},
-    {'name': 'lt_boundary_tuned', 'params': ('theta', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §3.5', 'topic': 'ridge', 'summary': 'Sample ratio gamma_b where R*(gamma, sigma) = ||beta_t||^2 sin^2(theta): transfer beats tuned ridge exactly for gamma < gamma_b; +inf at theta in {0, pi} with sigma > 0 (no crossing: transfer always helps).', 'checked_by': None, 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': '3289ab245a2d8782'},
-    {'name': 'scratch_optimal_ridge', 'params': ('gamma', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §3.5', 'topic': 'ridge', 'summary': 'Risk-minimising ridge penalty lam* = sigma^2/(gamma ||beta_t||^2) (Bayes-optimal for a Gaussian prior); 0 when sigma = 0, +inf at gamma = 0 (the limit; there every lam > 0 gives the same risk ||beta_t||^2).', 'checked_by': 'ftheory.simulate.linear.simulate_tuned_ridge_risk', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': '93834059945fdf00'},
-    {'name': 'scratch_ridge_risk', 'params': ('gamma', 'sigma', 'lam', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §3.5 (T6); Dobriban-Wager 2018; Hastie et al. 2019', 'topic': 'ridge', 'summary': 'Asymptotic excess risk of ridge regression from scratch with penalty lam (Marchenko-Pastur); lam = 0 is the ridgeless scratch risk.', 'checked_by': 'ftheory.simulate.linear.simulate_ridge_risk', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': '7fe46c0d4bc59cbf'},
-    {'name': 'scratch_risk_optimal_ridge', 'params': ('gamma', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §3.5', 'topic': 'ridge', 'summary': 'Asymptotic risk of optimally tuned ridge from scratch, R* = (sigma^2/gamma) m_{lam*}: no interpolation peak, decreasing in gamma, ||beta_t||^2 (1 - gamma)_+ at sigma = 0.', 'checked_by': 'ftheory.simulate.linear.simulate_tuned_ridge_risk', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': '36a8ca557aa65a73'},
-    {'name': 'scratch_optimal_gamma', 'params': ('sigma', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §3.4', 'topic': 'scratch', 'summary': 'Sample ratio gamma* < 1 minimising the scratch risk on the under-parameterised side (0 when sigma >= norm_t: the risk then increases on (0, 1)).', 'checked_by': None, 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': '33bc925eca68e762'},
-    {'name': 'scratch_risk', 'params': ('gamma', 'sigma', 'norm_t'), 'status': 'PAPER', 'reference': 'docs/background.md §3.2; paper Theorem 3.6, eq. (8)', 'topic': 'scratch', 'summary': 'Excess risk of training from scratch in the proportional limit n/d -> gamma: double descent with the interpolation peak at gamma = 1.', 'checked_by': 'ftheory.simulate.linear.simulate_min_norm_risk', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': '381dea7d93df4dbb'},
-    {'name': 'scratch_risk_finite', 'params': ('n', 'd', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §3.3', 'topic': 'scratch', 'summary': 'Exact expected excess risk of the min-norm interpolator at finite n, d (Gaussian inputs); +inf at |n - d| <= 1 when sigma > 0.', 'checked_by': 'ftheory.simulate.linear.simulate_min_norm_risk', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': '2c3a1818b9c5a9f8'},
-    {'name': 'scratch_risk_minimum', 'params': ('sigma', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §3.4', 'topic': 'scratch', 'summary': 'Smallest scratch risk over gamma < 1 (the value at gamma*); ||beta_t||^2 when sigma >= norm_t (approached as gamma -> 0).', 'checked_by': None, 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': 'af49e57099b3f5df'},
-    {'name': 'dudley_lower_bound_cosine', 'params': ('sigma', 'sigma_s', 'norm_s', 'norm_t'), 'status': 'PAPER*', 'reference': 'docs/background.md §9.2 (Dudley ingredient), §9.3', 'topic': 'similarity', 'summary': "Dudley (bounded-Lipschitz) distance >= |E_s cos y - E_t cos y|/2 = |exp(-(norm_s^2 + sigma_s^2)/2) - exp(-(norm_t^2 + sigma^2)/2)|/2, the paper's cosine test function; blind to theta, and 0 for equal norms and noises. The metric itself is at most 2.", 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': 'e02792a264521dcd'},
-    {'name': 'kl_divergence_task', 'params': ('theta', 'sigma', 'norm_s', 'norm_t'), 'status': 'PAPER', 'reference': 'docs/background.md §9.4; paper Appendix A, Fig. 4(a)', 'topic': 'similarity', 'summary': 'KL between the source and target laws at equal label noise, symmetric: |beta_s - beta_t|^2/(2 sigma^2) = (1 - cos theta)/sigma^2 for unit teachers, at most 2/sigma^2 (theta = pi).', 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': 'sigma = 0: +inf unless beta_s = beta_t (then 0)', 'float64_limits': (), 'at_least': (), 'expr_hash': 'ed6f65f768be959a'},
-    {'name': 'kl_source_target', 'params': ('theta', 'sigma', 'sigma_s', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §9.2 (KL ingredient), §9.4', 'topic': 'similarity', 'summary': 'KL(p_s || p_t) between the source and target joint laws of (x, y): log(sigma/sigma_s) + (sigma_s^2 + |beta_s - beta_t|^2)/(2 sigma^2) - 1/2.', 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': '+inf when a noise level is 0, unless the two laws coincide', 'float64_limits': (), 'at_least': (), 'expr_hash': 'e31455f0990d7595'},
-    {'name': 'kl_target_source', 'params': ('theta', 'sigma', 'sigma_s', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §9.2 (KL ingredient), §9.4', 'topic': 'similarity', 'summary': 'KL(p_t || p_s), the reverse direction: log(sigma_s/sigma) + (sigma^2 + |beta_s - beta_t|^2)/(2 sigma_s^2) - 1/2; differs from KL(p_s || p_t) when sigma_s != sigma.', 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': '+inf when a noise level is 0, unless the two laws coincide', 'float64_limits': (), 'at_least': (), 'expr_hash': 'b54cf236b2c95457'},
-    {'name': 'wasserstein1_lower_bound', 'params': ('theta', 'sigma', 'sigma_s', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §9.4 ([EXT] lower bound)', 'topic': 'similarity', 'summary': 'W1(p_s, p_t) >= sqrt(2/pi) max{(sqrt(D^2 + sigma^2) - sigma_s)/sqrt(1 + norm_s^2), (sqrt(D^2 + sigma_s^2) - sigma)/sqrt(1 + norm_t^2), |sqrt(norm_s^2 + sigma_s^2) - sqrt(norm_t^2 + sigma^2)|}, D = |beta_s - beta_t|; for unit teachers and equal noise (sqrt(4 sin^2(theta/2) + sigma^2) - sigma)/sqrt(pi).', 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': '15a53a5705b13f6c'},
-    {'name': 'wasserstein1_upper_bound', 'params': ('theta', 'sigma', 'sigma_s', 'norm_s', 'norm_t'), 'status': 'PAPER', 'reference': 'docs/background.md §9.4 (couple identical x and noise)', 'topic': 'similarity', 'summary': 'W1(p_s, p_t) <= sqrt(2/pi) sqrt(|beta_s - beta_t|^2 + (sigma_s - sigma)^2): the coupling with the same x and noise; 2 sqrt(2/pi) sin(theta/2) for unit teachers, equal noise.', 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': '5cff40909188d85f'},
-    {'name': 'wasserstein2_task', 'params': ('theta', 'sigma', 'sigma_s', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §9.1, §9.4 (Gaussian joint laws); Dowson & Landau (1982), Gelbrich (1990)', 'topic': 'similarity', 'summary': 'Wasserstein-2 distance between the Gaussian joint laws of (x, y) (Euclidean ground metric): sqrt(tr S_s + tr S_t - 2 tr (S_s^1/2 S_t S_s^1/2)^1/2), reduced to three dimensions and solved by the trigonometric form of a cubic; independent of d >= 2.', 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': '', 'float64_limits': (), 'at_least': (), 'expr_hash': 'd4945eaf68fcca6d'},
+    {'name': 'aniso2_finetune_risk', 'params': ('gamma', 'theta', 'sigma', 'frac_a', 'eig_ratio', 'energy_s', 'energy_perp', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'docs/aniso.md §3; docs/background.md §6.1 with Sigma', 'topic': 'aniso', 'summary': 'Risk of fine-tuning a linear model from beta_s (gradient descent to the nearest interpolator) on a two-level spectrum: the min-norm risk of the target beta_t - beta_s.', 'checked_by': 'ftheory.simulate.aniso.simulate_aniso_finetune_linear_risk', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': '2bc214b471c5aa4c'},
+    {'name': 'aniso2_ft_transferability', 'params': ('gamma', 'theta', 'frac_a', 'eig_ratio', 'energy_s', 'energy_perp', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'docs/aniso.md §3, §4; docs/background.md §6.2 with Sigma', 'topic': 'aniso', 'summary': 'T_ft = R_sc - R_ft on a two-level spectrum: (2 r_s r_t cos(theta) - r_s^2) gamma kappa W_s / H for gamma < 1 (noise cancels), 0 for gamma >= 1: the break-even angle cos(theta*) = r_s/(2 r_t) is the isotropic one.', 'checked_by': 'ftheory.simulate.aniso.simulate_aniso_transfer', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': '36b0f973905a921d'},
+    {'name': 'aniso2_kappa', 'params': ('gamma', 'frac_a', 'eig_ratio'), 'status': 'EXT', 'reference': 'docs/aniso.md §1; docs/background.md §3.2 with Sigma; Hastie et al. 2022 Thm. 5', 'topic': 'aniso', 'summary': 'Effective regularisation kappa of min-norm regression on a two-level spectrum (n/d -> gamma): the positive root of gamma k^2 + (gamma (a + b) - 1) k - a b (1 - gamma); +oo at gamma = 0, 0 for gamma >= 1; (1 - gamma)/gamma when eig_ratio = 1.', 'checked_by': 'ftheory.simulate.aniso.simulate_aniso_scratch_risk', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': 'c6fb27f01a042aa4'},
+    {'name': 'aniso2_linear_transfer_risk', 'params': ('theta', 'frac_a', 'eig_ratio', 'energy_perp', 'norm_t'), 'status': 'EXT', 'reference': 'docs/aniso.md §2; docs/background.md §4.3 with Sigma', 'topic': 'aniso', 'summary': "Asymptotic (n -> oo) risk of linear transfer on a two-level spectrum: the Sigma-norm of the target's part outside the feature, ||beta_t||^2 sin^2(theta) (a e_perp + b (1 - e_perp)); independent of how the source sits in the spectrum.", 'checked_by': 'ftheory.simulate.aniso.simulate_aniso_linear_transfer_risk', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': '65d977dc671d2b90'},
+    {'name': 'aniso2_linear_transfer_risk_finite', 'params': ('n', 'theta', 'sigma', 'frac_a', 'eig_ratio', 'energy_perp', 'norm_t'), 'status': 'EXT', 'reference': 'docs/aniso.md §2; docs/background.md §4.2 with Sigma', 'topic': 'aniso', 'summary': 'Exact expected risk of linear transfer at finite n (any d, Gaussian inputs): rho + (sigma^2 + rho)/(n - 2) with rho = aniso2_linear_transfer_risk.', 'checked_by': 'ftheory.simulate.aniso.simulate_aniso_linear_transfer_risk', 'constraints': '+inf for n <= 2 unless sigma = 0 and the residual is 0', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': 'bc3a5793252abcb1'},
+    {'name': 'aniso2_lt_transferability', 'params': ('gamma', 'theta', 'sigma', 'frac_a', 'eig_ratio', 'energy_s', 'energy_perp', 'norm_t'), 'status': 'EXT', 'reference': 'docs/aniso.md §2, §4; docs/background.md §5.1 with Sigma', 'topic': 'aniso', 'summary': 'T_lt = scratch risk of beta_t minus the asymptotic linear-transfer risk on a two-level spectrum; +oo at gamma = 1 for sigma > 0.', 'checked_by': 'ftheory.simulate.aniso.simulate_aniso_transfer', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': '5a20487e4855e7a5'},
+    {'name': 'aniso2_scratch_risk', 'params': ('gamma', 'sigma', 'frac_a', 'eig_ratio', 'energy_t', 'norm_t'), 'status': 'EXT', 'reference': 'docs/aniso.md §1; docs/background.md §3.2 with Sigma', 'topic': 'aniso', 'summary': 'Excess risk ||b - beta_t||_Sigma^2 of min-norm regression from scratch on a two-level spectrum in the proportional limit; ||beta_t||_Sigma^2 at gamma = 0, sigma^2/(gamma - 1) for gamma > 1; scratch_risk when eig_ratio = 1.', 'checked_by': 'ftheory.simulate.aniso.simulate_aniso_scratch_risk', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': 'ef23edc3c7a8753b'},
+    {'name': 'aniso2_sigma_cosine', 'params': ('theta', 'frac_a', 'eig_ratio', 'energy_s', 'energy_perp'), 'status': 'EXT', 'reference': 'docs/aniso.md §2; docs/background.md §4.3 with Sigma', 'topic': 'aniso', 'summary': 'Sigma-weighted cosine <beta_s, beta_t>_Sigma/(|beta_s|_Sigma |beta_t|_Sigma) of the two-level teacher pair: cos(theta) sqrt(m_s / (cos^2 m_s + sin^2 m_perp)) with m = a e + b (1 - e).', 'checked_by': None, 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': '37715e613fd03c13'},
+    {'name': 'finetune_break_even_theta', 'params': ('norm_s', 'norm_t'), 'status': 'PAPER', 'reference': 'docs/background.md §6.2 (pi/3 for unit teachers; norms: EXT)', 'topic': 'finetune', 'summary': 'Angle theta* below which fine-tuning beats scratch (for every gamma < 1), paper variant: arccos(|beta_s|/(2 |beta_t|)); 0 when |beta_s| >= 2 |beta_t| (never helps).', 'checked_by': None, 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': '369e77cc02947e89'},
+    {'name': 'finetune_break_even_theta_gf', 'params': ('gamma', 'sigma', 'depth', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §6.3-§6.4', 'topic': 'finetune', 'summary': 'Angle theta* below which gradient-flow fine-tuning beats scratch: arccos(c r/(2 |beta_t|)) for gamma < 1; 0 when c r >= 2 |beta_t| or gamma >= 1 (never helps).', 'checked_by': None, 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': 'b7d17d1c3ee9ee19'},
+    {'name': 'finetune_scale', 'params': ('gamma', 'sigma', 'depth', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §6.3-§6.4', 'topic': 'finetune', 'summary': 'Gradient-flow rescaling c > 0 of the frozen null-space part, beta_ft = beta_sc + c (I - P) beta_s: the positive root of r^2 c^(2L/(L-1)) - a c^2 - b = 0 in the proportional limit (c = 1 at sigma = 0 for equal norms; +oo at gamma = 1, sigma > 0).', 'checked_by': 'ftheory.simulate.deep_linear.simulate_transfer', 'constraints': 'for gamma >= 1 the scale does not affect beta_ft (no null space); the value returned is the root with a = 0, b = |beta_t|^2 + sigma^2/(gamma - 1)', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': '6acc2f87a3fed96d'},
+    {'name': 'finetune_transferability', 'params': ('gamma', 'theta', 'norm_s', 'norm_t'), 'status': 'PAPER', 'reference': 'docs/background.md §6.2; paper Theorem 3.9, eqs. (14)-(15) (norms: EXT)', 'topic': 'finetune', 'summary': 'Fine-tuning transferability in the proportional limit, paper variant (c = 1): (1 - gamma)_+ (2 |beta_s| |beta_t| cos(theta) - |beta_s|^2); independent of sigma and depth.', 'checked_by': 'ftheory.simulate.deep_linear.simulate_transfer', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': 'b4af76dbfae3f608'},
+    {'name': 'finetune_transferability_finite', 'params': ('n', 'd', 'theta', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §6.2 (exact finite size)', 'topic': 'finetune', 'summary': "Exact expected fine-tuning transferability E[R_sc - R_ft] at finite n, d for the paper's solution beta_ft = beta_sc + (I - P) beta_s (independent of sigma and depth).", 'checked_by': 'ftheory.simulate.deep_linear.simulate_transfer', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': '0a003cb271707615'},
+    {'name': 'finetune_transferability_gf', 'params': ('gamma', 'theta', 'sigma', 'depth', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §6.3-§6.4 (correction of Theorem 3.9)', 'topic': 'finetune', 'summary': 'Fine-tuning transferability under exact gradient flow: (1 - gamma)(2 c r |beta_t| cos(theta) - c^2 r^2) for gamma < 1 with c = finetune_scale, 0 for gamma >= 1; depends on depth when sigma > 0.', 'checked_by': 'ftheory.simulate.deep_linear.simulate_transfer', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': '1666756e360b2ed7'},
+    {'name': 'finetune_break_even_theta_finite_source', 'params': ('gamma_s', 'sigma_s'), 'status': 'PAPER', 'reference': 'docs/background.md §7.2; paper eq. (23)', 'topic': 'finite_source', 'summary': 'Angle theta* below which fine-tuning from a finite source beats scratch (every gamma < 1): cos(theta*) = (1 + sigma_s^2/|1 - gamma_s|)/2; 0 when that exceeds 1 (fine-tuning never helps).', 'checked_by': None, 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': '46a917a3fd280001'},
+    {'name': 'finetune_break_even_theta_gf_finite_source', 'params': ('gamma', 'sigma', 'gamma_s', 'sigma_s', 'depth'), 'status': 'EXT', 'reference': 'docs/background.md §6.4, §7.2', 'topic': 'finite_source', 'summary': 'Angle below which gradient-flow fine-tuning from the min-norm source estimate beats scratch (gamma < 1): cos(theta*) = c r^2/(2 min(1, gamma_s)); 0 when that exceeds 1.', 'checked_by': None, 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': '1df962cdf38ab19a'},
+    {'name': 'finetune_scale_finite_source', 'params': ('gamma', 'sigma', 'gamma_s', 'sigma_s', 'depth'), 'status': 'EXT', 'reference': 'docs/background.md §6.4, §7.2', 'topic': 'finite_source', 'summary': 'Gradient-flow scale c of the frozen null-space part when fine-tuning from the min-norm source estimate: finetune_scale at norm_s = r, r^2 = E||beta_hat_s||^2 (unit teachers).', 'checked_by': 'ftheory.simulate.paired.simulate_finetune_models', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': 'ea1538a6e50761a7'},
+    {'name': 'finetune_transferability_finite_source', 'params': ('gamma', 'theta', 'gamma_s', 'sigma_s'), 'status': 'PAPER', 'reference': 'docs/background.md §7.2; paper Theorem C.1, eq. (22)', 'topic': 'finite_source', 'summary': 'Fine-tuning transferability with a finite source set (paper variant, c = 1): (1 - gamma)_+ [2 E<beta_t, beta_hat_s> - E||beta_hat_s||^2]; -oo for gamma < 1 at gamma_s = 1, sigma_s > 0; independent of the target noise.', 'checked_by': 'ftheory.simulate.deep_linear.simulate_transfer', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': '30cab05a1b901415'},
+    {'name': 'finetune_transferability_gf_finite_source', 'params': ('gamma', 'theta', 'sigma', 'gamma_s', 'sigma_s', 'depth'), 'status': 'EXT', 'reference': 'docs/background.md §6.4, §7.2', 'topic': 'finite_source', 'summary': 'Gradient-flow fine-tuning transferability from the min-norm source estimate: finetune_transferability_gf at norm_s = r, cos(theta) -> min(1, gamma_s) cos(theta)/r, r^2 = E||beta_hat_s||^2 (unit teachers).', 'checked_by': 'ftheory.simulate.paired.simulate_finetune_models', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': '39e22ca2e6594f8a'},
+    {'name': 'finite_source_effective_angle', 'params': ('theta', 'gamma_s', 'sigma_s'), 'status': 'EXT', 'reference': 'docs/background.md §7.3', 'topic': 'finite_source', 'summary': 'Effective angle between beta_t and the min-norm source estimate in the proportional limit: cos(theta_eff) = min(1, gamma_s) cos(theta)/sqrt(E||beta_hat_s||^2); pi/2 where E||beta_hat_s||^2 = +oo (unit teachers).', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_finite_source', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': 'd2d077bab8bc8172'},
+    {'name': 'finite_source_norm_sq', 'params': ('gamma_s', 'sigma_s'), 'status': 'PAPER', 'reference': 'docs/background.md §7.1; paper Appendix C', 'topic': 'finite_source', 'summary': 'E||beta_hat_s||^2 of the min-norm source estimate in the proportional limit (unit teacher): gamma_s + sigma_s^2 gamma_s/(1 - gamma_s) below 1, 1 + sigma_s^2/(gamma_s - 1) above; +oo at gamma_s = 1 when sigma_s > 0.', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_finite_source', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': 'b23af735190108b4'},
+    {'name': 'finite_source_overlap', 'params': ('theta', 'gamma_s'), 'status': 'PAPER', 'reference': 'docs/background.md §7.1; paper Appendix C', 'topic': 'finite_source', 'summary': 'E<beta_t, beta_hat_s> of the min-norm source estimate in the proportional limit (unit teachers): min(1, gamma_s) cos(theta).', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_finite_source', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': 'c0fb39f64b571c4f'},
+    {'name': 'linear_transfer_transferability_finite_source', 'params': ('gamma', 'theta', 'sigma', 'gamma_s', 'sigma_s'), 'status': 'EXT', 'reference': 'docs/background.md §7.3', 'topic': 'finite_source', 'summary': 'Linear-transfer transferability with a finite source set: R_sc(gamma, sigma) - sin^2(theta_eff), cos^2(theta_eff) = min(1, gamma_s)^2 cos^2(theta)/E||beta_hat_s||^2 (unit teachers).', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_finite_source', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': 'e772ecae02d77119'},
+    {'name': 'linear_transfer_risk', 'params': ('theta', 'lam', 'norm_t', 'norm_s', 'depth'), 'status': 'PAPER', 'reference': 'docs/background.md §4.3-§4.4, §8; paper Theorem 3.7 eq. (10), Theorem 3.8 eq. (13)', 'topic': 'linear_transfer', 'summary': 'Asymptotic excess risk of refitting the read-out (ridge lam) on the pretrained feature: ||beta_t||^2 [sin^2 theta + cos^2 theta lam_eff^2/(1 + lam_eff)^2], independent of gamma and sigma; the general-norm/depth form via lam_eff = lam/||beta_s||^(2(L-1)/L) is [EXT].', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_risk', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': '3f9533b22abf4585'},
+    {'name': 'linear_transfer_risk_finite', 'params': ('n', 'theta', 'sigma', 'lam', 'norm_t', 'norm_s', 'depth'), 'status': 'EXT', 'reference': 'docs/background.md §4.2, §4.4 (exact finite n), §8', 'topic': 'linear_transfer', 'summary': 'Exact expected excess risk of linear transfer at finite n (independent of d): ||beta_t||^2 sin^2 theta + (sigma^2 + ||beta_t||^2 sin^2 theta)/(n - 2) at lam = 0; a one-dimensional chi-square (Laplace) integral evaluated by quadrature for lam > 0.', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_risk', 'constraints': 'lam = 0 needs n > 2 (else +inf unless sigma = 0 and sin(theta) = 0)', 'float64_limits': (('n', 100000, 'for lam > 0 the integrand is a spike of width ~1/n that float64 quadrature misses (0.13 relative error measured at n = 1e6)', 'lam'),), 'at_least': (), 'float64_floors': (), 'expr_hash': 'e84c9fe15d0b63c4'},
+    {'name': 'linear_transfer_risk_rank_k', 'params': ('n', 'k', 'residual', 'sigma'), 'status': 'EXT', 'reference': 'docs/background.md §4.5', 'topic': 'linear_transfer', 'summary': 'Exact expected risk of least squares on k frozen orthonormal features (unit target teacher, a part `residual` of it outside their span): the scratch problem of §3.3 in k dimensions with label noise sigma^2 + residual, plus the residual; +inf at |n - k| <= 1 unless sigma^2 + residual = 0.', 'checked_by': 'ftheory.simulate.linear.simulate_rank_k_risk', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': 'ad279b60ce8bd348'},
+    {'name': 'linear_transfer_transferability', 'params': ('gamma', 'theta', 'sigma', 'lam', 'norm_t', 'norm_s', 'depth'), 'status': 'PAPER', 'reference': 'docs/background.md §5.1; paper eq. (11) (lam = 0), §4.4 ridge variant', 'topic': 'linear_transfer', 'summary': 'Asymptotic transferability of linear transfer, R_sc(gamma, sigma) - R_lt(theta, lam): separable in gamma and theta; +inf at gamma = 1 for sigma > 0, exact limit -R_lt at sigma = 0.', 'checked_by': 'ftheory.simulate.linear.simulate_scratch_and_transfer', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': '562087bb55693091'},
+    {'name': 'linear_transfer_transferability_finite', 'params': ('n', 'd', 'theta', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §5.5 (with §3.3, §4.2)', 'topic': 'linear_transfer', 'summary': 'Exact finite-size transferability E[R_sc] - E[R_lt] at lam = 0 (min-norm scratch vs least-squares read-out); +inf where the scratch mean diverges.', 'checked_by': 'ftheory.simulate.linear.simulate_scratch_and_transfer', 'constraints': '+inf for |n - d| <= 1 and sigma > 0 (scratch peak); -inf for n <= 2 otherwise unless sigma = 0 and sin(theta) = 0', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': 'e8ee1aaac412924b'},
+    {'name': 'lt_boundary_lower', 'params': ('theta', 'sigma'), 'status': 'PAPER*', 'reference': 'docs/background.md §5.2 (roots in corrected order); paper eq. (12)', 'topic': 'linear_transfer', 'summary': 'Lower edge gamma_- of the negative-transfer lobe (gamma_- <= gamma_+ < 1), unit teacher (general norm: sigma -> sigma/||beta_t||); where there is no lobe (theta < theta_min or sigma >= 1) gamma_- = gamma_+ = gamma* = max(1 - sigma, 0), an empty interval.', 'checked_by': None, 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': '9066ef3a282cdd53'},
+    {'name': 'lt_boundary_noiseless', 'params': ('theta',), 'status': 'PAPER', 'reference': 'docs/background.md §5.4; paper Appendix G', 'topic': 'linear_transfer', 'summary': 'Noiseless boundary gamma = cos^2 theta (sigma -> 0 limit of gamma_-): transfer wins iff gamma < cos^2 theta.', 'checked_by': None, 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': 'e92947c0cfa19074'},
+    {'name': 'lt_boundary_over', 'params': ('theta', 'sigma'), 'status': 'PAPER', 'reference': 'docs/background.md §5.2', 'topic': 'linear_transfer', 'summary': 'Over-parameterised boundary gamma_over = 1 + sigma^2/sin^2 theta (unit teacher; general norm: sigma -> sigma/||beta_t||): transfer loses for gamma > gamma_over; +inf where sin theta = 0 (never negative).', 'checked_by': None, 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': 'baac7a3a08bae073'},
+    {'name': 'lt_boundary_upper', 'params': ('theta', 'sigma'), 'status': 'PAPER*', 'reference': 'docs/background.md §5.2 (roots in corrected order); paper eq. (12)', 'topic': 'linear_transfer', 'summary': 'Upper edge gamma_+ of the negative-transfer lobe (gamma_- <= gamma_+ < 1), unit teacher (general norm: sigma -> sigma/||beta_t||); where there is no lobe gamma_- = gamma_+ = gamma* = max(1 - sigma, 0).', 'checked_by': None, 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': '447034d5f642cebb'},
+    {'name': 'lt_theta_min', 'params': ('sigma',), 'status': 'PAPER', 'reference': 'docs/background.md §5.2', 'topic': 'linear_transfer', 'summary': 'Smallest angle with a negative-transfer lobe below gamma = 1, arccos(1 - sigma) = 2 arcsin(sqrt(sigma/2)) for sigma < 1 (unit teacher); pi/2 for sigma >= 1 (no lobe: the lobe exists for theta_min < theta < pi - theta_min).', 'checked_by': None, 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': '57e548bea586ec35'},
+    {'name': 'lt_effective_ridge', 'params': ('lam', 'norm_s', 'depth'), 'status': 'EXT', 'reference': 'docs/background.md §4.1', 'topic': 'pretraining', 'summary': 'Penalty on the end-to-end coefficient of a ridge read-out with penalty lam on the pretrained feature: lam / ||beta_s||^{2(L-1)/L} (= lam for a unit teacher).', 'checked_by': 'ftheory.simulate.linear.simulate_linear_transfer_risk', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': 'e398769bc5be08ab'},
+    {'name': 'pretrained_feature_norm', 'params': ('norm_s', 'depth'), 'status': 'EXT', 'reference': 'docs/background.md §2.4', 'topic': 'pretraining', 'summary': 'Singular value of the pretrained features Phi = W_1...W_{L-1} in the balanced rank-one state: ||beta_s||^{(L-1)/L} (1 for a unit teacher at every depth).', 'checked_by': 'ftheory.simulate.deep_linear.pretrain', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': 'f6ce91e20d3c6705'},
+    {'name': 'relu_arccos_kernel', 'params': ('u', 'norm_w', 'norm_v'), 'status': 'PAPER', 'reference': 'docs/background.md §10.2; paper eq. (167)', 'topic': 'relu', 'summary': 'Degree-1 arc-cosine kernel E_x[relu(w.x) relu(v.x)], x ~ N(0, I_d), for neurons of norms |w|, |v| and cosine u: |w||v| (sqrt(1 - u^2) + u (pi - arccos u))/(2 pi); derived as the Gaussian integral in polar coordinates.', 'checked_by': 'ftheory.relu.kernel.sample_kernel', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': '3959c60d47422a0c'},
+    {'name': 'relu_funk_hecke', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'docs/background.md §10.2 (route 3)', 'topic': 'relu', 'summary': 'Funk-Hecke coefficient lambda_l of relu on S^{d-1} (uniform probability measure): relu(w.x) = sum_l lambda_l sum_j Y_lj(w) Y_lj(x); 1/(2d) at l = 1, 0 at odd l >= 3, (-1)^{l/2} Beta(d/2, (l+1)/2)/(2 pi (1 - l)) at even l.', 'checked_by': 'ftheory.relu.mercer.funk_hecke_quadrature', 'constraints': 'sphere S^{d-1}: d >= 2 (d = 1: only l <= 1 exist)', 'float64_limits': (), 'at_least': (('d', 2),), 'float64_floors': (), 'expr_hash': '6fc2920b4c105cb2'},
+    {'name': 'relu_gaussian_eigenvalue', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'docs/background.md §10.2 (route 3)', 'topic': 'relu', 'summary': "Mercer eigenvalue of K(x, x') = |x||x'| kappa(x_hat.x_hat') = E_{w ~ N(0, I)}[relu(w.x) relu(w.x')] on L^2(N(0, I_d)), eigenfunctions |x| Y_lj(x_hat)/sqrt(d) (multiplicity N(d, l)): d mu_l = d^2 lambda_l^2; 1/4 at l = 1 for every d.", 'checked_by': 'ftheory.relu.mercer.sample_gaussian_eigenvalue', 'constraints': 'd >= 2', 'float64_limits': (), 'at_least': (('d', 2),), 'float64_floors': (), 'expr_hash': '6c116acd0967f6df'},
+    {'name': 'relu_hermite_coefficient_sq', 'params': ('ell',), 'status': 'EXT', 'reference': 'docs/background.md §10.2 (route 2)', 'topic': 'relu', 'summary': 'Squared Hermite coefficient xi_l^2 of relu = Taylor coefficient of u^l in the arc-cosine kernel (Mehler): 1/(2 pi), 1/4, then 0 for odd l >= 3 and Beta((l-1)/2, 3/2)/(2 pi^2 (l-1)) = ((l-3)!!)^2/(2 pi l!) for even l >= 2.', 'checked_by': 'ftheory.relu.kernel.sample_kernel', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': '81edd5eedb25e07b'},
+    {'name': 'relu_sphere_eigenvalue', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'docs/background.md §10.2 (route 3)', 'topic': 'relu', 'summary': "Mercer eigenvalue mu_l (multiplicity N(d, l)) of the arc-cosine kernel kappa(x.x') on S^{d-1}: d lambda_l^2 (kappa = E_{w ~ N(0, I)} = d E_{w ~ Unif}); 1/(4d) at l = 1, 0 at odd l >= 3; kappa(t) = sum_l mu_l N(d, l) P_l(t).", 'checked_by': 'ftheory.relu.mercer.funk_hecke_quadrature', 'constraints': 'sphere S^{d-1}: d >= 2', 'float64_limits': (), 'at_least': (('d', 2),), 'float64_floors': (), 'expr_hash': '87aa576d34d8e317'},
+    {'name': 'relu_step_kernel', 'params': ('u',), 'status': 'EXT', 'reference': 'docs/background.md §10.2', 'topic': 'relu', 'summary': 'Degree-0 arc-cosine kernel E_x[step(w.x) step(v.x)] = (pi - arccos u)/(2 pi) (any norms; step(t) = 1{t > 0}); the kernel of the ReLU derivative, derived in polar coordinates.', 'checked_by': 'ftheory.relu.kernel.sample_kernel', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': '785dbe10768ca894'},
+    {'name': 'relu_uniform_kernel_eigenvalue', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'docs/background.md §10.2 (route 3)', 'topic': 'relu', 'summary': "Mercer eigenvalue (multiplicity N(d, l)) of K(x, x') = E_{w ~ Unif(S^{d-1})}[relu(w.x) relu(w.x')] on the sphere: lambda_l^2, the square of relu's Funk-Hecke coefficient.", 'checked_by': 'ftheory.relu.mercer.funk_hecke_quadrature', 'constraints': 'sphere S^{d-1}: d >= 2', 'float64_limits': (), 'at_least': (('d', 2),), 'float64_floors': (), 'expr_hash': '596febf49ff995e4'},
+    {'name': 'sphere_harmonic_multiplicity', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'docs/background.md §10.2 (route 3)', 'topic': 'relu', 'summary': 'Dimension N(d, l) of the degree-l spherical harmonics on S^{d-1}: 1, d, then (2l + d - 2)/(l + d - 2) binomial(l + d - 2, l) (0 for d = 1, l >= 2).', 'checked_by': 'ftheory.relu.mercer.funk_hecke_quadrature', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': '3f831900ecf31cb1'},
+    {'name': 'step_funk_hecke', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'docs/background.md §10.2 (route 3)', 'topic': 'relu', 'summary': 'Funk-Hecke coefficient of step(t) = 1{t > 0} on S^{d-1}: 1/2 at l = 0, 0 at even l >= 2, (-1)^{(l-1)/2} Beta(d/2, l/2)/(2 pi) at odd l.', 'checked_by': 'ftheory.relu.mercer.funk_hecke_quadrature', 'constraints': 'sphere S^{d-1}: d >= 2', 'float64_limits': (), 'at_least': (('d', 2),), 'float64_floors': (), 'expr_hash': 'b99cd4d23a879368'},
+    {'name': 'step_sphere_eigenvalue', 'params': ('d', 'ell'), 'status': 'EXT', 'reference': 'docs/background.md §10.2 (route 3)', 'topic': 'relu', 'summary': "Mercer eigenvalue (multiplicity N(d, l)) of the degree-0 arc-cosine kernel kappa_0(x.x') on S^{d-1} (and, being 0-homogeneous, on N(0, I_d)): the squared step Funk-Hecke coefficient.", 'checked_by': 'ftheory.relu.mercer.funk_hecke_quadrature', 'constraints': 'sphere S^{d-1}: d >= 2', 'float64_limits': (), 'at_least': (('d', 2),), 'float64_floors': (), 'expr_hash': 'b4acac91d4a1c13a'},
+    {'name': 'linear_transfer_transferability_tuned', 'params': ('gamma', 'theta', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §3.5, §4.3, §5.1', 'topic': 'ridge', 'summary': 'Linear-transfer transferability against the optimally tuned ridge scratch baseline: R*(gamma, sigma) - ||beta_t||^2 sin^2(theta) (predicted Figure 5).', 'checked_by': 'ftheory.simulate.linear.simulate_tuned_ridge_risk', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': '0dbcb8e7ff769775'},
+    {'name': 'lt_boundary_tuned', 'params': ('theta', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §3.5', 'topic': 'ridge', 'summary': 'Sample ratio gamma_b where R*(gamma, sigma) = ||beta_t||^2 sin^2(theta): transfer beats tuned ridge exactly for gamma < gamma_b; +inf at theta in {0, pi} with sigma > 0 (no crossing: transfer always helps).', 'checked_by': None, 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': '3289ab245a2d8782'},
+    {'name': 'scratch_optimal_ridge', 'params': ('gamma', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §3.5', 'topic': 'ridge', 'summary': 'Risk-minimising ridge penalty lam* = sigma^2/(gamma ||beta_t||^2) (Bayes-optimal for a Gaussian prior); 0 when sigma = 0, +inf at gamma = 0 (the limit; there every lam > 0 gives the same risk ||beta_t||^2).', 'checked_by': 'ftheory.simulate.linear.simulate_tuned_ridge_risk', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': '93834059945fdf00'},
+    {'name': 'scratch_ridge_risk', 'params': ('gamma', 'sigma', 'lam', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §3.5 (T6); Dobriban-Wager 2018; Hastie et al. 2019', 'topic': 'ridge', 'summary': 'Asymptotic excess risk of ridge regression from scratch with penalty lam (Marchenko-Pastur); lam = 0 is the ridgeless scratch risk.', 'checked_by': 'ftheory.simulate.linear.simulate_ridge_risk', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': '7fe46c0d4bc59cbf'},
+    {'name': 'scratch_risk_optimal_ridge', 'params': ('gamma', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §3.5', 'topic': 'ridge', 'summary': 'Asymptotic risk of optimally tuned ridge from scratch, R* = (sigma^2/gamma) m_{lam*}: no interpolation peak, decreasing in gamma, ||beta_t||^2 (1 - gamma)_+ at sigma = 0.', 'checked_by': 'ftheory.simulate.linear.simulate_tuned_ridge_risk', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': '36a8ca557aa65a73'},
+    {'name': 'scratch_optimal_gamma', 'params': ('sigma', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §3.4', 'topic': 'scratch', 'summary': 'Sample ratio gamma* < 1 minimising the scratch risk on the under-parameterised side (0 when sigma >= norm_t: the risk then increases on (0, 1)).', 'checked_by': None, 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': '33bc925eca68e762'},
+    {'name': 'scratch_risk', 'params': ('gamma', 'sigma', 'norm_t'), 'status': 'PAPER', 'reference': 'docs/background.md §3.2; paper Theorem 3.6, eq. (8)', 'topic': 'scratch', 'summary': 'Excess risk of training from scratch in the proportional limit n/d -> gamma: double descent with the interpolation peak at gamma = 1.', 'checked_by': 'ftheory.simulate.linear.simulate_min_norm_risk', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': '381dea7d93df4dbb'},
+    {'name': 'scratch_risk_finite', 'params': ('n', 'd', 'sigma', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §3.3', 'topic': 'scratch', 'summary': 'Exact expected excess risk of the min-norm interpolator at finite n, d (Gaussian inputs); +inf at |n - d| <= 1 when sigma > 0.', 'checked_by': 'ftheory.simulate.linear.simulate_min_norm_risk', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': '2c3a1818b9c5a9f8'},
+    {'name': 'scratch_risk_minimum', 'params': ('sigma', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §3.4', 'topic': 'scratch', 'summary': 'Smallest scratch risk over gamma < 1 (the value at gamma*); ||beta_t||^2 when sigma >= norm_t (approached as gamma -> 0).', 'checked_by': None, 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': 'af49e57099b3f5df'},
+    {'name': 'dudley_lower_bound_cosine', 'params': ('sigma', 'sigma_s', 'norm_s', 'norm_t'), 'status': 'PAPER*', 'reference': 'docs/background.md §9.2 (Dudley ingredient), §9.3', 'topic': 'similarity', 'summary': "Dudley (bounded-Lipschitz) distance >= |E_s cos y - E_t cos y|/2 = |exp(-(norm_s^2 + sigma_s^2)/2) - exp(-(norm_t^2 + sigma^2)/2)|/2, the paper's cosine test function; blind to theta, and 0 for equal norms and noises. The metric itself is at most 2.", 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': 'e02792a264521dcd'},
+    {'name': 'kl_divergence_task', 'params': ('theta', 'sigma', 'norm_s', 'norm_t'), 'status': 'PAPER', 'reference': 'docs/background.md §9.4; paper Appendix A, Fig. 4(a)', 'topic': 'similarity', 'summary': 'KL between the source and target laws at equal label noise, symmetric: |beta_s - beta_t|^2/(2 sigma^2) = (1 - cos theta)/sigma^2 for unit teachers, at most 2/sigma^2 (theta = pi).', 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': 'sigma = 0: +inf unless beta_s = beta_t (then 0)', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': 'ed6f65f768be959a'},
+    {'name': 'kl_source_target', 'params': ('theta', 'sigma', 'sigma_s', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §9.2 (KL ingredient), §9.4', 'topic': 'similarity', 'summary': 'KL(p_s || p_t) between the source and target joint laws of (x, y): log(sigma/sigma_s) + (sigma_s^2 + |beta_s - beta_t|^2)/(2 sigma^2) - 1/2.', 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': '+inf when a noise level is 0, unless the two laws coincide', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': 'e31455f0990d7595'},
+    {'name': 'kl_target_source', 'params': ('theta', 'sigma', 'sigma_s', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §9.2 (KL ingredient), §9.4', 'topic': 'similarity', 'summary': 'KL(p_t || p_s), the reverse direction: log(sigma_s/sigma) + (sigma^2 + |beta_s - beta_t|^2)/(2 sigma_s^2) - 1/2; differs from KL(p_s || p_t) when sigma_s != sigma.', 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': '+inf when a noise level is 0, unless the two laws coincide', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': 'b54cf236b2c95457'},
+    {'name': 'wasserstein1_lower_bound', 'params': ('theta', 'sigma', 'sigma_s', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §9.4 ([EXT] lower bound)', 'topic': 'similarity', 'summary': 'W1(p_s, p_t) >= sqrt(2/pi) max{(sqrt(D^2 + sigma^2) - sigma_s)/sqrt(1 + norm_s^2), (sqrt(D^2 + sigma_s^2) - sigma)/sqrt(1 + norm_t^2), |sqrt(norm_s^2 + sigma_s^2) - sqrt(norm_t^2 + sigma^2)|}, D = |beta_s - beta_t|; for unit teachers and equal noise (sqrt(4 sin^2(theta/2) + sigma^2) - sigma)/sqrt(pi).', 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': '15a53a5705b13f6c'},
+    {'name': 'wasserstein1_upper_bound', 'params': ('theta', 'sigma', 'sigma_s', 'norm_s', 'norm_t'), 'status': 'PAPER', 'reference': 'docs/background.md §9.4 (couple identical x and noise)', 'topic': 'similarity', 'summary': 'W1(p_s, p_t) <= sqrt(2/pi) sqrt(|beta_s - beta_t|^2 + (sigma_s - sigma)^2): the coupling with the same x and noise; 2 sqrt(2/pi) sin(theta/2) for unit teachers, equal noise.', 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': '5cff40909188d85f'},
+    {'name': 'wasserstein2_task', 'params': ('theta', 'sigma', 'sigma_s', 'norm_s', 'norm_t'), 'status': 'EXT', 'reference': 'docs/background.md §9.1, §9.4 (Gaussian joint laws); Dowson & Landau (1982), Gelbrich (1990)', 'topic': 'similarity', 'summary': 'Wasserstein-2 distance between the Gaussian joint laws of (x, y) (Euclidean ground metric): sqrt(tr S_s + tr S_t - 2 tr (S_s^1/2 S_t S_s^1/2)^1/2), reduced to three dimensions and solved by the trigonometric form of a cubic; independent of d >= 2.', 'checked_by': 'ftheory.similarity.tasks.sample_task', 'constraints': '', 'float64_limits': (), 'at_least': (), 'float64_floors': (), 'expr_hash': 'd4945eaf68fcca6d'},
 ]

@@ -193,13 +193,7 @@ function finetune_transferability_gf_finite_source__branches(gamma, theta, sigma
 R.finetune_transferability_gf_finite_source = finetune_transferability_gf_finite_source__branches;
 
 // finite_source_effective_angle: docs/background.md §7.3
-function finite_source_effective_angle__branches(theta, gamma_s, sigma_s) {
-  if (gamma_s < 1) return Math.acos(gamma_s*Math.cos(theta)/Math.sqrt(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s));
-  if (gamma_s > 1) return Math.acos(Math.cos(theta)/Math.sqrt(sq(sigma_s)/(gamma_s - 1) + 1));
-  if (sigma_s == 0) return Math.acos(Math.cos(theta));
-  return (1/2)*Math.PI;
-}
-R.finite_source_effective_angle = finite_source_effective_angle__branches;
+R.finite_source_effective_angle = root.FT_RUNTIME.stable.finite_source_effective_angle;  // ftheory.stable.finite_source_effective_angle (the closed form cancels)
 
 // finite_source_norm_sq: docs/background.md §7.1; paper Appendix C
 function finite_source_norm_sq__branches(gamma_s, sigma_s) {
@@ -434,12 +428,7 @@ function lt_boundary_tuned__branches(theta, sigma, norm_t) {
 R.lt_boundary_tuned = lt_boundary_tuned__branches;
 
 // scratch_optimal_ridge: docs/background.md §3.5
-function scratch_optimal_ridge__branches(gamma, sigma, norm_t) {
-  if (sigma == 0) return 0;
-  if (gamma == 0) return Number.POSITIVE_INFINITY;
-  return sq(sigma)/(gamma*sq(norm_t));
-}
-R.scratch_optimal_ridge = scratch_optimal_ridge__branches;
+R.scratch_optimal_ridge = root.FT_RUNTIME.stable.scratch_optimal_ridge;  // ftheory.stable.scratch_optimal_ridge (the closed form cancels)
 
 // scratch_ridge_risk: docs/background.md §3.5 (T6); Dobriban-Wager 2018; Hastie et al. 2019
 function scratch_ridge_risk__branches(gamma, sigma, lam, norm_t) {
@@ -496,10 +485,7 @@ function scratch_risk_minimum__branches(sigma, norm_t) {
 R.scratch_risk_minimum = scratch_risk_minimum__branches;
 
 // dudley_lower_bound_cosine: docs/background.md §9.2 (Dudley ingredient), §9.3
-function dudley_lower_bound_cosine__branches(sigma, sigma_s, norm_s, norm_t) {
-  return (1/2)*Math.abs(Math.exp(-1/2*sq(norm_s) - 1/2*sq(sigma_s)) - Math.exp(-1/2*sq(norm_t) - 1/2*sq(sigma)));
-}
-R.dudley_lower_bound_cosine = dudley_lower_bound_cosine__branches;
+R.dudley_lower_bound_cosine = root.FT_RUNTIME.stable.dudley_lower_bound_cosine;  // ftheory.stable.dudley_lower_bound_cosine (the closed form cancels)
 
 // kl_divergence_task: docs/background.md §9.4; paper Appendix A, Fig. 4(a)
 function kl_divergence_task__branches(theta, sigma, norm_s, norm_t) {

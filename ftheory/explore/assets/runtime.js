@@ -253,7 +253,33 @@
     }
     return normW * normV * core / (2 * Math.PI);
   }
-  const stable = {wasserstein2_task: wasserstein2Task, relu_arccos_kernel: reluArccosKernel};
+  function dudleyLowerBoundCosine(sigma, sigmaS, normS, normT) {
+    const a = (normS * normS + sigmaS * sigmaS) / 2, b = (normT * normT + sigma * sigma) / 2;
+    const gap = ((normS - normT) * (normS + normT) + (sigmaS - sigma) * (sigmaS + sigma)) / 2;
+    return Math.exp(-Math.min(a, b)) * -Math.expm1(-Math.abs(gap)) / 2;
+  }
+  function scratchOptimalRidge(gamma, sigma, normT) {
+    if (sigma === 0) return 0.0;
+    if (gamma === 0) return Infinity;
+    const q = sigma / normT;
+    return q * (q / gamma);
+  }
+  function finiteSourceEffectiveAngle(theta, gammaS, sigmaS) {
+    let aSq, rest;
+    if (gammaS === 1) {
+      aSq = sigmaS === 0 ? 1.0 : 0.0;
+      rest = 1.0 - aSq;
+    } else {
+      const e = sigmaS * sigmaS / Math.abs(1 - gammaS);
+      aSq = (gammaS < 1 ? gammaS : 1.0) / (1 + e);
+      rest = (gammaS < 1 ? (1 - gammaS) + e : e) / (1 + e);
+    }
+    const c = Math.cos(theta), s = Math.sin(theta);
+    return Math.atan2(Math.sqrt(s * s + rest * c * c), Math.sqrt(aSq) * c);
+  }
+  const stable = {wasserstein2_task: wasserstein2Task, relu_arccos_kernel: reluArccosKernel,
+                  dudley_lower_bound_cosine: dudleyLowerBoundCosine, scratch_optimal_ridge: scratchOptimalRidge,
+                  finite_source_effective_angle: finiteSourceEffectiveAngle};
 
   root.FT_RUNTIME = {sq: sq, positiveRoot: positiveRoot, quad: quad, beta: beta, betaGeneral: betaGeneral,
                      stable: stable};
