@@ -241,11 +241,6 @@ SCALING = {
     "wasserstein1_upper_bound": (("sigma", "sigma_s", "norm_s", "norm_t"), 1),
 }
 
-#: ``name -> ((param, smallest nonzero value, reason), ...)``: where float64 evaluation is refused (ValueError
-#: pointing to ``.mp``) because no exact float64 form is implemented; found by tests/test_float64_range.py
-FLOAT64_FLOORS = {}
-
-
 def _scaled_source(name, params, inner) -> str:
     group, degree = SCALING[name]
     idx = tuple(params.index(p) for p in group)
@@ -327,7 +322,7 @@ def generate_source() -> str:
     for name, (spec, _builder) in sorted(builders().items(), key=lambda kv: (kv[1][0].topic, kv[0])):
         expr = expr_of(name)
         digest = hashlib.sha256(sp.srepr(expr).encode()).hexdigest()[:16]
-        specs.append({**spec.as_dict(), "float64_floors": FLOAT64_FLOORS.get(name, ()), "expr_hash": digest})
+        specs.append({**spec.as_dict(), "expr_hash": digest})
         chunks.append(f"# {name}: {spec.reference}\n")
         chunks.append(numpy_source(name, expr, spec.params) + "\n\n\n")
         chunks.append(mp_source(name, expr, spec.params) + "\n\n\n")

@@ -56,9 +56,6 @@ class ResultSpec:
     float64_limits: tuple = ()
     #: ``((param, minimum), ...)``: a result's own lower bounds beyond the parameter's domain (e.g. ``d >= 2``)
     at_least: tuple = ()
-    #: ``((param, smallest nonzero value, reason), ...)``: nonzero magnitudes below which float64 evaluation is not
-    #: supported (``.mp`` is); filled by :mod:`ftheory.codegen` (``FLOAT64_FLOORS``), measured like ``float64_limits``
-    float64_floors: tuple = ()
 
     def __post_init__(self):
         for p in self.params:
@@ -261,14 +258,6 @@ class Result:
                 shown = np.broadcast_to(v, over.shape)[over].ravel()[0].item()
                 raise ValueError(f"{self.name}: {p}={shown!r} exceeds {limit:g}, where float64 cannot evaluate it "
                                  f"({reason}); use .mp(...)")
-        for p, floor, reason in self.spec.float64_floors:
-            v = np.abs(np.asarray(args[self.params.index(p)], dtype=float))
-            under = (v > 0) & (v < floor)
-            if np.any(under):
-                shown = np.asarray(args[self.params.index(p)])[under].ravel()[0].item() if v.ndim else \
-                    args[self.params.index(p)]
-                raise ValueError(f"{self.name}: {p}={shown!r} is below {floor:g} (and not 0), where float64 cannot "
-                                 f"evaluate it ({reason}); use .mp(...)")
         with np.errstate(over="ignore", under="ignore", divide="ignore"):
             return self._numpy(*args)
 
