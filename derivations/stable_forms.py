@@ -163,6 +163,48 @@ with mpmath.workdps(40):
 check(f"the three float64 forms against the registered expressions at 600 random points (relative "
       f"{worst:.2g} < 1e-13)", worst < 1e-13)
 
+# 4b. ridge read-out: lam_eff, the shrinkage q and R_sc - R_lt --------------------------------------------
+from ftheory.theory._symbols import lam  # noqa: E402
+
+depth_sym = PARAMS["depth"].symbol
+
+le = lam * norm_s ** (2 / depth_sym - 2)
+check("lt_effective_ridge = lam norm_s^(2/L - 2)", zero(expr_of("lt_effective_ridge") - le))
+q = le / (1 + le)
+check("1 - q^2 = (1 + q)/(1 + lam_eff) and q = 1/(1 + 1/lam_eff)",
+      zero(1 - q ** 2 - (1 + q) / (1 + le)) and zero(q - 1 / (1 + 1 / le)))
+risk_lt = norm_t ** 2 * (sp.sin(theta) ** 2 + q ** 2 * sp.cos(theta) ** 2)
+check("linear_transfer_risk = norm_t^2 (sin^2 theta + q^2 cos^2 theta)", zero(expr_of("linear_transfer_risk") - risk_lt))
+T = expr_of("linear_transfer_transferability")
+below = norm_t ** 2 * ((1 + q) / (1 + le) * sp.cos(theta) ** 2 - gamma) + gamma * sigma ** 2 / (1 - gamma)
+check("T below gamma = 1: norm_t^2 ((1 - q^2) cos^2 theta - gamma) + gamma sigma^2/(1 - gamma)",
+      zero(T.args[0][0] - below) and T.args[0][1] == (gamma < 1))
+check("T above gamma = 1: sigma^2/(gamma - 1) - R_lt; at gamma = 1: -R_lt without noise, else oo",
+      zero(T.args[1][0] - (sigma ** 2 / (gamma - 1) - risk_lt)) and T.args[1][1] == (gamma > 1)
+      and zero(T.args[2][0] + risk_lt) and T.args[2][1] == sp.Eq(sigma, 0) and T.args[3][0] == sp.oo)
+import ftheory  # noqa: E402
+
+with mpmath.workdps(40):
+    worst = 0.0
+    for name in ("lt_effective_ridge", "linear_transfer_risk", "linear_transfer_transferability"):
+        r = ftheory.get(name)
+        fn64 = getattr(stable, name)
+        for _ in range(200):
+            args = {p: float(np.pi * rng.random()) if p == "theta" else int(rng.integers(2, 60)) if p == "depth"
+                    else float(10 ** rng.uniform(-150, 150)) if p in ("lam", "norm_s") else
+                    float(rng.uniform(0, 3)) if p == "gamma" else float(10 ** rng.uniform(-3, 3)) for p in r.params}
+            exact = r._mp(*[mpmath.mpf(args[p]) for p in r.params])
+            got = float(fn64(*[args[p] for p in r.params]))
+            if abs(exact) > 1.7976931348623157e308:  # beyond float64: must be inf
+                worst = max(worst, 0.0 if got == float(mpmath.sign(exact)) * np.inf else np.inf)
+                continue
+            # T is a difference: its float64 error is bounded by eps times the size of its terms, not of T
+            terms = 0 if not name.endswith("ability") else mpmath.mpf(args["norm_t"]) ** 2 * (1 + args["gamma"]) \
+                + mpmath.mpf(args["sigma"]) ** 2 * args["gamma"] / abs(1 - args["gamma"])
+            worst = max(worst, float(abs(got - exact) / (1e-12 * abs(exact) + 1e-14 * terms + mpmath.mpf(10) ** -300)))
+check(f"the ridge read-out forms against the registered expressions at 600 random points, lam and norm_s from "
+      f"1e-150 to 1e150: error <= 1e-12 |value| + 1e-14 (size of T's terms) (worst ratio {worst:.2g} < 1)", worst < 1)
+
 # 5. homogeneity of the SCALING results --------------------------------------------------------------------
 scale = sp.Symbol("c", positive=True)
 

@@ -203,7 +203,10 @@ STABLE = {"wasserstein2_task": "ftheory.stable.wasserstein2_task",
           "relu_arccos_kernel": "ftheory.stable.relu_arccos_kernel",
           "dudley_lower_bound_cosine": "ftheory.stable.dudley_lower_bound_cosine",
           "scratch_optimal_ridge": "ftheory.stable.scratch_optimal_ridge",
-          "finite_source_effective_angle": "ftheory.stable.finite_source_effective_angle"}
+          "finite_source_effective_angle": "ftheory.stable.finite_source_effective_angle",
+          "lt_effective_ridge": "ftheory.stable.lt_effective_ridge",
+          "linear_transfer_risk": "ftheory.stable.linear_transfer_risk",
+          "linear_transfer_transferability": "ftheory.stable.linear_transfer_transferability"}
 
 
 #: results homogeneous in a group of scale parameters: ``name -> (group, degree)`` with

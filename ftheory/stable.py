@@ -44,13 +44,23 @@ by mpmath at high precision (and ``derivations/stable_forms.py`` proves the iden
     ``gamma_s = 1`` and ``a^2 = 1/(1 + e)``, ``e = sigma_s^2/(gamma_s - 1)`` above it, is
     ``atan2(sqrt(sin^2 theta + (1 - a^2) cos^2 theta), a cos theta)`` with ``1 - a^2 = (1 - gamma_s + e)/(1 + e)``
     (below) or ``e/(1 + e)`` (above), sums of non-negative terms (acos of a number close to 1 loses digits).
+
+``lt_effective_ridge``, ``linear_transfer_risk``, ``linear_transfer_transferability``
+    ``lam_eff = lam norm_s^(2/L - 2)``, through ``exp(log lam + (2/L - 2) log norm_s)`` where the power
+    leaves the float64 range (relative error <= 1e-13 there: ``|log| <= 710``); the shrinkage
+    ``q = lam_eff/(1 + lam_eff) = 1/(1 + 1/lam_eff)`` (no inf/inf) and ``1 - q^2 = (1 + q)/(1 + lam_eff)``.
+    ``R_lt = norm_t^2 (sin^2 theta + q^2 cos^2 theta)``; below gamma = 1
+    ``T = R_sc - R_lt = norm_t^2 ((1 - q^2) cos^2 theta - gamma) + gamma sigma^2/(1 - gamma)`` (the
+    ``norm_t^2 (1 - sin^2 theta - q^2 cos^2 theta)`` that cancels for a large ridge is gone); above
+    ``T = sigma^2/(gamma - 1) - R_lt``; at gamma = 1 ``-R_lt`` without noise, else ``+inf``.
 """
 from __future__ import annotations
 
 import numpy as np
 
 __all__ = ["wasserstein2_task", "relu_arccos_kernel", "dudley_lower_bound_cosine", "scratch_optimal_ridge",
-           "finite_source_effective_angle", "rescaled"]
+           "finite_source_effective_angle", "lt_effective_ridge", "linear_transfer_risk",
+           "linear_transfer_transferability", "rescaled"]
 
 _SPLIT = 134217729.0  # 2**27 + 1 (Veltkamp)
 
@@ -175,6 +185,50 @@ def finite_source_effective_angle(theta, gamma_s, sigma_s):
     rest = np.where(at_one, np.where(sigma_s == 0, 0.0, 1.0), rest)
     c, s = np.cos(theta), np.sin(theta)
     return _out(np.arctan2(np.sqrt(s * s + rest * c * c), np.sqrt(a_sq) * c))
+
+
+def lt_effective_ridge(lam, norm_s, depth):
+    """``lam_eff = lam norm_s^(2/L - 2)`` at any magnitude (``inf`` only where the value exceeds float64)."""
+    lam, norm_s, depth = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (lam, norm_s, depth)))
+    power = 2 / depth - 2
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        direct = lam * norm_s ** power
+        logged = np.exp(np.log(lam) + power * np.log(norm_s))
+    tiny = 2.2250738585072014e-308
+    ok = np.isfinite(direct) & ((np.abs(direct) >= tiny) | (lam == 0)) & (norm_s ** power < np.inf)
+    return _out(np.where(lam == 0, 0.0, np.where(ok, direct, logged)))
+
+
+def _shrinkage(lam, norm_s, depth):
+    """``(q, 1 - q^2)`` with ``q = lam_eff/(1 + lam_eff)``, both accurate at any ``lam_eff`` in [0, inf]."""
+    le = np.asarray(lt_effective_ridge(lam, norm_s, depth), dtype=float)
+    with np.errstate(divide="ignore", over="ignore"):  # 1/0 and 1/subnormal: inf, so q = 0 (correctly rounded)
+        q = 1 / (1 + 1 / le)
+    return q, (1 + q) / (1 + le)
+
+
+def linear_transfer_risk(theta, lam, norm_t, norm_s, depth):
+    """``norm_t^2 (sin^2 theta + q^2 cos^2 theta)``: the linear-transfer risk with a ridge on the read-out."""
+    theta, lam, norm_t, norm_s, depth = np.broadcast_arrays(
+        *(np.asarray(a, dtype=float) for a in (theta, lam, norm_t, norm_s, depth)))
+    q, _ = _shrinkage(lam, norm_s, depth)
+    s, c = np.sin(theta), np.cos(theta)
+    return _out(norm_t * norm_t * (s * s + q * q * c * c))
+
+
+def linear_transfer_transferability(gamma, theta, sigma, lam, norm_t, norm_s, depth):
+    """``R_sc - R_lt`` in the form of the module docstring (no cancellation for a large ridge)."""
+    gamma, theta, sigma, lam, norm_t, norm_s, depth = np.broadcast_arrays(
+        *(np.asarray(a, dtype=float) for a in (gamma, theta, sigma, lam, norm_t, norm_s, depth)))
+    q, gap = _shrinkage(lam, norm_s, depth)
+    s, c = np.sin(theta), np.cos(theta)
+    rt2 = norm_t * norm_t
+    risk = rt2 * (s * s + q * q * c * c)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        below = rt2 * (gap * c * c - gamma) + gamma * (sigma * sigma) / (1 - gamma)
+        above = (sigma * sigma) / (gamma - 1) - risk
+    out = np.where(gamma < 1, below, np.where(gamma > 1, above, np.where(sigma == 0, -risk, np.inf)))
+    return _out(out)
 
 
 #: magnitudes outside [2**-_SAFE_EXP, 2**_SAFE_EXP] are rescaled by :func:`rescaled` (inside it nothing changes)

@@ -135,11 +135,6 @@ def _args_strategy(name):
 #: known gaps, reported and not hidden: the test runs and may fail for these (xfail, not strict)
 KNOWN = {
     # found when the draws were extended from 1e-30 down to 2.2e-308 (issue 12 §3); not yet fixed, reported
-    "linear_transfer_transferability": "R_sc - R_lt cancels for a large ridge (4.4e-12 relative at gamma = 0, "
-                                       "lam = 1e6; -5e-60 for 1e-72 at gamma = 0, norm_s = 2e-22, depth = 3); "
-                                       "lam_eff = lam norm_s**(2/L - 2) gives inf/inf (NaN warning) for tiny norm_s",
-    "linear_transfer_risk": "lam_eff = lam norm_s**(2/L - 2) over/underflows for norm_s below ~1e-150: NaN warning",
-    "lt_effective_ridge": "lam norm_s**(2/L - 2) overflows (inf for 8e183 at lam = norm_s = 1.4e-276, depth 6)",
     "linear_transfer_risk_finite": "OverflowError from math functions in the quadrature at extreme lam_eff",
     "aniso2_lt_transferability": "R_sc - R_lt of a two-level spectrum cancels where the two risks nearly agree "
                                  "(3.8e-12 relative at gamma = 0, eig_ratio = 1e4; 5% at gamma = 9e-16, "
@@ -204,6 +199,11 @@ def test_float64_evaluator_is_right_or_refuses_over_the_whole_range(name):
     ("finite_source_effective_angle", dict(theta=0.0, gamma_s=1000.0, sigma_s=0.3)),
     ("finite_source_effective_angle", dict(theta=3.1415926516117176, gamma_s=2.08e24, sigma_s=1.0)),
     ("relu_arccos_kernel", dict(u=0.3, norm_w=1e-200, norm_v=1e-180)),
+    ("linear_transfer_transferability", dict(gamma=0.0, theta=0.3, sigma=0.2, lam=1e6)),
+    ("linear_transfer_transferability", dict(gamma=0.0, theta=2.2e-308, sigma=4.0, lam=1.0, norm_t=2.08e-22,
+                                             norm_s=2.08e-22, depth=3)),
+    ("lt_effective_ridge", dict(lam=1.3554147455998976e-276, norm_s=1.3554147455998976e-276, depth=6)),
+    ("linear_transfer_risk", dict(theta=0.4, lam=1e-300, norm_t=2.0, norm_s=1e-250, depth=7)),
 ])
 def test_reported_points(name, args):
     check_point(name, args)

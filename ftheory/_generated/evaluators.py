@@ -1075,19 +1075,11 @@ def linear_transfer_transferability_finite_source__mp(gamma, theta, sigma, gamma
 
 
 # linear_transfer_risk: docs/background.md §4.3-§4.4, §8; paper Theorem 3.7 eq. (10), Theorem 3.8 eq. (13)
-def _linear_transfer_risk__branches(theta, lam, norm_t, norm_s, depth):
-    theta, lam, norm_t, norm_s, depth = broadcast_float(theta, lam, norm_t, norm_s, depth)
-    out = numpy.empty(theta.shape)
-    todo = numpy.ones(theta.shape, dtype=bool)
-    m = todo
-    if m.any():
-        out[m] = (lambda theta, lam, norm_t, norm_s, depth: lam**2*norm_s**(-4 + 4/depth)*norm_t**2*numpy.cos(theta)**2/(lam*norm_s**(-2 + 2/depth) + 1)**2 + norm_t**2*numpy.sin(theta)**2)(theta[m], lam[m], norm_t[m], norm_s[m], depth[m])
-    return out
-
-
 def _linear_transfer_risk__unscaled(theta, lam, norm_t, norm_s, depth):
+    """Hand-derived stable float64 form: ftheory.stable.linear_transfer_risk (the SymPy form cancels)."""
+    import ftheory.stable
     (theta, lam, norm_t, norm_s, depth,), shape = squeeze_grid(theta, lam, norm_t, norm_s, depth)
-    return finish(_linear_transfer_risk__branches(theta, lam, norm_t, norm_s, depth), shape)
+    return finish(ftheory.stable.linear_transfer_risk(theta, lam, norm_t, norm_s, depth), shape)
 
 
 def linear_transfer_risk__numpy(theta, lam, norm_t, norm_s, depth):
@@ -1194,33 +1186,11 @@ def linear_transfer_risk_rank_k__mp(n, k, residual, sigma):
 
 
 # linear_transfer_transferability: docs/background.md §5.1; paper eq. (11) (lam = 0), §4.4 ridge variant
-def _linear_transfer_transferability__branches(gamma, sigma, norm_t):
-    gamma, sigma, norm_t = broadcast_float(gamma, sigma, norm_t)
-    out = numpy.empty(gamma.shape)
-    todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.less(gamma, 1))
-    if m.any():
-        out[m] = (lambda gamma, sigma, norm_t: -gamma*sigma**2/(gamma - 1) + norm_t**2*(1 - gamma))(gamma[m], sigma[m], norm_t[m])
-        todo &= ~m
-    m = todo & (numpy.greater(gamma, 1))
-    if m.any():
-        out[m] = (lambda gamma, sigma: sigma**2/(gamma - 1))(gamma[m], sigma[m])
-        todo &= ~m
-    m = todo & (numpy.equal(sigma, 0))
-    if m.any():
-        out[m] = 0
-        todo &= ~m
-    m = todo
-    if m.any():
-        out[m] = numpy.inf
-    return out
-
-
 def _linear_transfer_transferability__unscaled(gamma, theta, sigma, lam, norm_t, norm_s, depth):
-    """Separable: branch part on (gamma, sigma, norm_t) + shared part on (theta, lam, norm_t, norm_s, depth)."""
+    """Hand-derived stable float64 form: ftheory.stable.linear_transfer_transferability (the SymPy form cancels)."""
+    import ftheory.stable
     (gamma, theta, sigma, lam, norm_t, norm_s, depth,), shape = squeeze_grid(gamma, theta, sigma, lam, norm_t, norm_s, depth)
-    shared = (lambda theta, lam, norm_t, norm_s, depth: -lam**2*norm_s**(-4 + 4/depth)*norm_t**2*numpy.cos(theta)**2/(lam*norm_s**(-2 + 2/depth) + 1)**2 - norm_t**2*numpy.sin(theta)**2)(*broadcast_float(theta, lam, norm_t, norm_s, depth))
-    return finish(_linear_transfer_transferability__branches(gamma, sigma, norm_t) + shared, shape)
+    return finish(ftheory.stable.linear_transfer_transferability(gamma, theta, sigma, lam, norm_t, norm_s, depth), shape)
 
 
 def linear_transfer_transferability__numpy(gamma, theta, sigma, lam, norm_t, norm_s, depth):
@@ -1457,19 +1427,11 @@ def lt_theta_min__mp(sigma):
 
 
 # lt_effective_ridge: docs/background.md §4.1
-def _lt_effective_ridge__branches(lam, norm_s, depth):
-    lam, norm_s, depth = broadcast_float(lam, norm_s, depth)
-    out = numpy.empty(lam.shape)
-    todo = numpy.ones(lam.shape, dtype=bool)
-    m = todo
-    if m.any():
-        out[m] = (lambda lam, norm_s, depth: lam*norm_s**(-2*(depth - 1)/depth))(lam[m], norm_s[m], depth[m])
-    return out
-
-
 def lt_effective_ridge__numpy(lam, norm_s, depth):
+    """Hand-derived stable float64 form: ftheory.stable.lt_effective_ridge (the SymPy form cancels)."""
+    import ftheory.stable
     (lam, norm_s, depth,), shape = squeeze_grid(lam, norm_s, depth)
-    return finish(_lt_effective_ridge__branches(lam, norm_s, depth), shape)
+    return finish(ftheory.stable.lt_effective_ridge(lam, norm_s, depth), shape)
 
 
 def lt_effective_ridge__mp(lam, norm_s, depth):

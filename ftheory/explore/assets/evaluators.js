@@ -230,10 +230,7 @@ function linear_transfer_transferability_finite_source__branches(gamma, theta, s
 R.linear_transfer_transferability_finite_source = linear_transfer_transferability_finite_source__branches;
 
 // linear_transfer_risk: docs/background.md §4.3-§4.4, §8; paper Theorem 3.7 eq. (10), Theorem 3.8 eq. (13)
-function linear_transfer_risk__branches(theta, lam, norm_t, norm_s, depth) {
-  return sq(lam)*Math.pow(norm_s, -4 + 4/depth)*sq(norm_t)*sq(Math.cos(theta))/sq(lam*Math.pow(norm_s, -2 + 2/depth) + 1) + sq(norm_t)*sq(Math.sin(theta));
-}
-R.linear_transfer_risk = linear_transfer_risk__branches;
+R.linear_transfer_risk = root.FT_RUNTIME.stable.linear_transfer_risk;  // ftheory.stable.linear_transfer_risk (the closed form cancels)
 
 // linear_transfer_risk_finite: docs/background.md §4.2, §4.4 (exact finite n), §8
 function linear_transfer_risk_finite__branches(n, theta, sigma, lam, norm_t, norm_s, depth) {
@@ -258,16 +255,7 @@ function linear_transfer_risk_rank_k__branches(n, k, residual, sigma) {
 R.linear_transfer_risk_rank_k = linear_transfer_risk_rank_k__branches;
 
 // linear_transfer_transferability: docs/background.md §5.1; paper eq. (11) (lam = 0), §4.4 ridge variant
-function linear_transfer_transferability__branches(gamma, theta, sigma, lam, norm_t, norm_s, depth) {
-  if (gamma < 1) return -gamma*sq(sigma)/(gamma - 1) + sq(norm_t)*(1 - gamma);
-  if (gamma > 1) return sq(sigma)/(gamma - 1);
-  if (sigma == 0) return 0;
-  return Number.POSITIVE_INFINITY;
-}
-R.linear_transfer_transferability = function (gamma, theta, sigma, lam, norm_t, norm_s, depth) {
-  const shared = -sq(lam)*Math.pow(norm_s, -4 + 4/depth)*sq(norm_t)*sq(Math.cos(theta))/sq(lam*Math.pow(norm_s, -2 + 2/depth) + 1) - sq(norm_t)*sq(Math.sin(theta));
-  return linear_transfer_transferability__branches(gamma, theta, sigma, lam, norm_t, norm_s, depth) + shared;
-};
+R.linear_transfer_transferability = root.FT_RUNTIME.stable.linear_transfer_transferability;  // ftheory.stable.linear_transfer_transferability (the closed form cancels)
 
 // linear_transfer_transferability_finite: docs/background.md §5.5 (with §3.3, §4.2)
 function linear_transfer_transferability_finite__branches(n, d, theta, sigma, norm_t) {
@@ -320,10 +308,7 @@ function lt_theta_min__branches(sigma) {
 R.lt_theta_min = lt_theta_min__branches;
 
 // lt_effective_ridge: docs/background.md §4.1
-function lt_effective_ridge__branches(lam, norm_s, depth) {
-  return lam*Math.pow(norm_s, -2*(depth - 1)/depth);
-}
-R.lt_effective_ridge = lt_effective_ridge__branches;
+R.lt_effective_ridge = root.FT_RUNTIME.stable.lt_effective_ridge;  // ftheory.stable.lt_effective_ridge (the closed form cancels)
 
 // pretrained_feature_norm: docs/background.md §2.4
 function pretrained_feature_norm__branches(norm_s, depth) {

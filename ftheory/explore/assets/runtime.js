@@ -277,9 +277,37 @@
     const c = Math.cos(theta), s = Math.sin(theta);
     return Math.atan2(Math.sqrt(s * s + rest * c * c), Math.sqrt(aSq) * c);
   }
+  const TINY = 2.2250738585072014e-308;
+  function ltEffectiveRidge(lam, normS, depth) {
+    if (lam === 0) return 0.0;
+    const power = 2 / depth - 2;
+    const p = normS ** power, direct = lam * p;
+    if (isFinite(p) && isFinite(direct) && Math.abs(direct) >= TINY) return direct;
+    return Math.exp(Math.log(lam) + power * Math.log(normS));
+  }
+  function shrinkage(lam, normS, depth) {
+    const le = ltEffectiveRidge(lam, normS, depth);
+    const q = 1 / (1 + 1 / le);
+    return [q, (1 + q) / (1 + le)];
+  }
+  function linearTransferRisk(theta, lam, normT, normS, depth) {
+    const [q] = shrinkage(lam, normS, depth);
+    const s = Math.sin(theta), c = Math.cos(theta);
+    return normT * normT * (s * s + q * q * c * c);
+  }
+  function linearTransferTransferability(gamma, theta, sigma, lam, normT, normS, depth) {
+    const [q, gap] = shrinkage(lam, normS, depth);
+    const s = Math.sin(theta), c = Math.cos(theta), rt2 = normT * normT;
+    const risk = rt2 * (s * s + q * q * c * c);
+    if (gamma < 1) return rt2 * (gap * c * c - gamma) + gamma * (sigma * sigma) / (1 - gamma);
+    if (gamma > 1) return (sigma * sigma) / (gamma - 1) - risk;
+    return sigma === 0 ? -risk : Infinity;
+  }
   const stable = {wasserstein2_task: wasserstein2Task, relu_arccos_kernel: reluArccosKernel,
                   dudley_lower_bound_cosine: dudleyLowerBoundCosine, scratch_optimal_ridge: scratchOptimalRidge,
-                  finite_source_effective_angle: finiteSourceEffectiveAngle};
+                  finite_source_effective_angle: finiteSourceEffectiveAngle, lt_effective_ridge: ltEffectiveRidge,
+                  linear_transfer_risk: linearTransferRisk,
+                  linear_transfer_transferability: linearTransferTransferability};
 
   root.FT_RUNTIME = {sq: sq, positiveRoot: positiveRoot, quad: quad, beta: beta, betaGeneral: betaGeneral,
                      stable: stable};
