@@ -205,6 +205,30 @@ with mpmath.workdps(40):
 check(f"the ridge read-out forms against the registered expressions at 600 random points, lam and norm_s from "
       f"1e-150 to 1e150: error <= 1e-12 |value| + 1e-14 (size of T's terms) (worst ratio {worst:.2g} < 1)", worst < 1)
 
+# 4c. finite-source linear transfer -------------------------------------------------------------------------
+Tfs = expr_of("linear_transfer_transferability_finite_source")
+gs, ss = gamma_s, sigma_s
+sin2, cos2 = sp.sin(theta) ** 2, sp.cos(theta) ** 2
+risk_lo = ((1 - gs) ** 2 + gs * (1 - gs) * sin2 + ss ** 2) / (1 - gs + ss ** 2)
+risk_hi = (ss ** 2 + (gs - 1) * sin2) / (gs - 1 + ss ** 2)
+kept_lo, kept_hi = gs * (1 - gs) * cos2 / (1 - gs + ss ** 2), (gs - 1) * cos2 / (gs - 1 + ss ** 2)
+check("finite source: 1 - R_lt = g (1 - g) cos^2/(1 - g + s^2) below g = 1 and (g - 1) cos^2/(g - 1 + s^2) above",
+      zero(1 - risk_lo - kept_lo) and zero(1 - risk_hi - kept_hi))
+r_sc_lo = 1 - gamma + gamma * sigma ** 2 / (1 - gamma)
+r_sc_hi = sigma ** 2 / (gamma - 1)
+cases = [(r_sc_lo - risk_lo, (gamma < 1) & (gs < 1)), (r_sc_lo - risk_hi, (gs > 1) & (gamma < 1)),
+         (r_sc_lo - sin2, sp.Eq(ss, 0) & (gamma < 1)), (r_sc_lo - 1, gamma < 1),
+         (r_sc_hi - risk_lo, (gamma > 1) & (gs < 1)), (r_sc_hi - risk_hi, (gamma > 1) & (gs > 1)),
+         (r_sc_hi - sin2, sp.Eq(ss, 0) & (gamma > 1)), (r_sc_hi - 1, gamma > 1),
+         (-risk_lo, sp.Eq(sigma, 0) & (gs < 1)), (-risk_hi, sp.Eq(sigma, 0) & (gs > 1)),
+         (-sin2, sp.Eq(sigma, 0) & sp.Eq(ss, 0)), (-1, sp.Eq(sigma, 0)), (sp.oo, sp.true)]
+check("finite source: the registered Piecewise is R_sc - R_lt with these R_lt, branch by branch (13 branches)",
+      len(Tfs.args) == len(cases) and all((v == sp.oo and w == sp.oo) or zero(v - w) for (v, _), (w, _) in
+                                          zip(Tfs.args, cases))
+      and all(c1 == c2 for (_, c1), (_, c2) in zip(Tfs.args, cases)))
+check("finite source: below gamma = 1, T = (1 - R_lt) - gamma + gamma sigma^2/(1 - gamma)",
+      zero(r_sc_lo - risk_lo - (kept_lo - gamma + gamma * sigma ** 2 / (1 - gamma))))
+
 # 5. homogeneity of the SCALING results --------------------------------------------------------------------
 scale = sp.Symbol("c", positive=True)
 

@@ -206,7 +206,9 @@ STABLE = {"wasserstein2_task": "ftheory.stable.wasserstein2_task",
           "finite_source_effective_angle": "ftheory.stable.finite_source_effective_angle",
           "lt_effective_ridge": "ftheory.stable.lt_effective_ridge",
           "linear_transfer_risk": "ftheory.stable.linear_transfer_risk",
-          "linear_transfer_transferability": "ftheory.stable.linear_transfer_transferability"}
+          "linear_transfer_transferability": "ftheory.stable.linear_transfer_transferability",
+          "linear_transfer_transferability_finite_source":
+              "ftheory.stable.linear_transfer_transferability_finite_source"}
 
 
 #: results homogeneous in a group of scale parameters: ``name -> (group, degree)`` with

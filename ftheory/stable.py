@@ -53,6 +53,14 @@ by mpmath at high precision (and ``derivations/stable_forms.py`` proves the iden
     ``T = R_sc - R_lt = norm_t^2 ((1 - q^2) cos^2 theta - gamma) + gamma sigma^2/(1 - gamma)`` (the
     ``norm_t^2 (1 - sin^2 theta - q^2 cos^2 theta)`` that cancels for a large ridge is gone); above
     ``T = sigma^2/(gamma - 1) - R_lt``; at gamma = 1 ``-R_lt`` without noise, else ``+inf``.
+
+``linear_transfer_transferability_finite_source``
+    With ``g = gamma_s``, ``s = sigma_s``: ``R_lt = ((1 - g)^2 + g (1 - g) sin^2 theta + s^2)/(1 - g + s^2)`` below
+    ``g = 1`` and ``(s^2 + (g - 1) sin^2 theta)/(g - 1 + s^2)`` above (sums of non-negative terms), and
+    ``1 - R_lt = g (1 - g) cos^2 theta/(1 - g + s^2)`` resp. ``(g - 1) cos^2 theta/(g - 1 + s^2)`` (``cos^2``,
+    resp. 0, at ``g = 1`` without, resp. with, noise). Then ``T = (1 - R_lt) - gamma + gamma sigma^2/(1 - gamma)``
+    below ``gamma = 1`` (the ``1 - R_lt`` that cancelled, 3.5e-7 relative at ``g = 0.99999``, is gone),
+    ``sigma^2/(gamma - 1) - R_lt`` above, ``-R_lt`` at ``gamma = 1`` without noise, else ``+inf``.
 """
 from __future__ import annotations
 
@@ -60,7 +68,7 @@ import numpy as np
 
 __all__ = ["wasserstein2_task", "relu_arccos_kernel", "dudley_lower_bound_cosine", "scratch_optimal_ridge",
            "finite_source_effective_angle", "lt_effective_ridge", "linear_transfer_risk",
-           "linear_transfer_transferability", "rescaled"]
+           "linear_transfer_transferability", "linear_transfer_transferability_finite_source", "rescaled"]
 
 _SPLIT = 134217729.0  # 2**27 + 1 (Veltkamp)
 
@@ -229,6 +237,24 @@ def linear_transfer_transferability(gamma, theta, sigma, lam, norm_t, norm_s, de
         above = (sigma * sigma) / (gamma - 1) - risk
     out = np.where(gamma < 1, below, np.where(gamma > 1, above, np.where(sigma == 0, -risk, np.inf)))
     return _out(out)
+
+
+def linear_transfer_transferability_finite_source(gamma, theta, sigma, gamma_s, sigma_s):
+    """``R_sc - R_lt`` with a finite-sample source teacher, in the form of the module docstring."""
+    gamma, theta, sigma, g, s = np.broadcast_arrays(
+        *(np.asarray(a, dtype=float) for a in (gamma, theta, sigma, gamma_s, sigma_s)))
+    sin2, cos2 = np.sin(theta) ** 2, np.cos(theta) ** 2
+    s2 = s * s
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lo = 1 - g  # exact for g in [1/2, 1] (Sterbenz)
+        hi = g - 1
+        risk = np.where(g < 1, (lo * lo + g * lo * sin2 + s2) / (lo + s2),
+                        np.where(g > 1, (s2 + hi * sin2) / (hi + s2), np.where(s == 0, sin2, 1.0)))
+        kept = np.where(g < 1, g * lo * cos2 / (lo + s2),
+                        np.where(g > 1, hi * cos2 / (hi + s2), np.where(s == 0, cos2, 0.0)))  # 1 - risk
+        below = kept - gamma + gamma * (sigma * sigma) / (1 - gamma)
+        above = (sigma * sigma) / (gamma - 1) - risk
+    return _out(np.where(gamma < 1, below, np.where(gamma > 1, above, np.where(sigma == 0, -risk, np.inf))))
 
 
 #: magnitudes outside [2**-_SAFE_EXP, 2**_SAFE_EXP] are rescaled by :func:`rescaled` (inside it nothing changes)

@@ -117,7 +117,7 @@ def test_stable_forms_equal_the_registered_expressions():
                 continue
             exact = r.mp(dps=30, **args)
             # a transferability is a difference R_sc - R_lt: rounding is relative to the size of its terms
-            terms = 0 if name != "linear_transfer_transferability" else args["norm_t"] ** 2 * (1 + args["gamma"]) \
+            terms = 0 if "transferability" not in name else args.get("norm_t", 1.0) ** 2 * (1 + args["gamma"]) \
                 + args["sigma"] ** 2 * args["gamma"] / abs(1 - args["gamma"])
             if abs(exact) > 1.7976931348623157e308:
                 assert got == float(mpmath.sign(exact)) * np.inf, (name, args, got, exact)

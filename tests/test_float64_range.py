@@ -141,9 +141,6 @@ KNOWN = {
                                  "theta = pi/2): not yet rewritten in a cancellation-free form",
     "aniso2_linear_transfer_risk_finite": "n = 1, 2 with theta ~ 1e-163 or frac_a ~ 1e-270: 0 where the value is "
                                           "+inf (sin(theta)**2 underflows, so the sin(theta) = 0 branch is taken)",
-    "linear_transfer_transferability_finite_source": "1 - gamma - (...)/(...) cancels: 3.5e-7 relative at "
-                                                     "gamma_s = 0.99999, theta = 3.1399, sigma_s = 0; 3.7e-11 at "
-                                                     "gamma = 4e-233, gamma_s = 0.069",
     "finetune_scale": "PositiveRoot of a polynomial with coefficients norm**2 ratios: NaN warning when norm_s or "
                       "norm_t is ~1e-200 relative to the other (the homogeneous rescaling fixes common magnitudes)",
     "finetune_break_even_theta_gf": "as finetune_scale (NaN warning in arccos at extreme norm ratios)",
@@ -204,6 +201,12 @@ def test_float64_evaluator_is_right_or_refuses_over_the_whole_range(name):
                                              norm_s=2.08e-22, depth=3)),
     ("lt_effective_ridge", dict(lam=1.3554147455998976e-276, norm_s=1.3554147455998976e-276, depth=6)),
     ("linear_transfer_risk", dict(theta=0.4, lam=1e-300, norm_t=2.0, norm_s=1e-250, depth=7)),
+    ("linear_transfer_transferability_finite_source", dict(gamma=0.0, theta=0.0, sigma=0.0, gamma_s=1e-5,
+                                                           sigma_s=0.0)),
+    ("linear_transfer_transferability_finite_source", dict(gamma=1935034.7, theta=3.1399273590427814, sigma=1.0,
+                                                           gamma_s=0.99999, sigma_s=0.0)),
+    ("linear_transfer_transferability_finite_source", dict(gamma=0.0, theta=0.5, sigma=2.3, gamma_s=1.6e-17,
+                                                           sigma_s=4e-179)),
 ])
 def test_reported_points(name, args):
     check_point(name, args)

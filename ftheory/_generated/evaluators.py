@@ -982,67 +982,11 @@ def finite_source_overlap__mp(theta, gamma_s):
 
 
 # linear_transfer_transferability_finite_source: docs/background.md §7.3
-def _linear_transfer_transferability_finite_source__branches(gamma, theta, sigma, gamma_s, sigma_s):
-    gamma, theta, sigma, gamma_s, sigma_s = broadcast_float(gamma, theta, sigma, gamma_s, sigma_s)
-    out = numpy.empty(gamma.shape)
-    todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.less(gamma_s, 1))))
-    if m.any():
-        out[m] = (lambda gamma, theta, sigma, gamma_s, sigma_s: -gamma*sigma**2/(gamma - 1) - gamma + 1 - (-gamma_s**2 + gamma_s*(gamma_s - 1)*numpy.sin(theta)**2 + 2*gamma_s - sigma_s**2 - 1)/(gamma_s - sigma_s**2 - 1))(gamma[m], theta[m], sigma[m], gamma_s[m], sigma_s[m])
-        todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma_s, 1),numpy.less(gamma, 1))))
-    if m.any():
-        out[m] = (lambda gamma, theta, sigma, gamma_s, sigma_s: -gamma*sigma**2/(gamma - 1) - gamma - (sigma_s**2 + (gamma_s - 1)*numpy.sin(theta)**2)/(gamma_s + sigma_s**2 - 1) + 1)(gamma[m], theta[m], sigma[m], gamma_s[m], sigma_s[m])
-        todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.less(gamma, 1))))
-    if m.any():
-        out[m] = (lambda gamma, theta, sigma: -gamma*sigma**2/(gamma - 1) - gamma - numpy.sin(theta)**2 + 1)(gamma[m], theta[m], sigma[m])
-        todo &= ~m
-    m = todo & (numpy.less(gamma, 1))
-    if m.any():
-        out[m] = (lambda gamma, sigma: -gamma*sigma**2/(gamma - 1) - gamma)(gamma[m], sigma[m])
-        todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma, 1),numpy.less(gamma_s, 1))))
-    if m.any():
-        out[m] = (lambda gamma, theta, sigma, gamma_s, sigma_s: sigma**2/(gamma - 1) - (-gamma_s**2 + gamma_s*(gamma_s - 1)*numpy.sin(theta)**2 + 2*gamma_s - sigma_s**2 - 1)/(gamma_s - sigma_s**2 - 1))(gamma[m], theta[m], sigma[m], gamma_s[m], sigma_s[m])
-        todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma, 1),numpy.greater(gamma_s, 1))))
-    if m.any():
-        out[m] = (lambda gamma, theta, sigma, gamma_s, sigma_s: sigma**2/(gamma - 1) - (sigma_s**2 + (gamma_s - 1)*numpy.sin(theta)**2)/(gamma_s + sigma_s**2 - 1))(gamma[m], theta[m], sigma[m], gamma_s[m], sigma_s[m])
-        todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.greater(gamma, 1))))
-    if m.any():
-        out[m] = (lambda gamma, theta, sigma: sigma**2/(gamma - 1) - numpy.sin(theta)**2)(gamma[m], theta[m], sigma[m])
-        todo &= ~m
-    m = todo & (numpy.greater(gamma, 1))
-    if m.any():
-        out[m] = (lambda gamma, sigma: sigma**2/(gamma - 1) - 1)(gamma[m], sigma[m])
-        todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.less(gamma_s, 1))))
-    if m.any():
-        out[m] = (lambda theta, gamma_s, sigma_s: -(-gamma_s**2 + gamma_s*(gamma_s - 1)*numpy.sin(theta)**2 + 2*gamma_s - sigma_s**2 - 1)/(gamma_s - sigma_s**2 - 1))(theta[m], gamma_s[m], sigma_s[m])
-        todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.greater(gamma_s, 1))))
-    if m.any():
-        out[m] = (lambda theta, gamma_s, sigma_s: -(sigma_s**2 + (gamma_s - 1)*numpy.sin(theta)**2)/(gamma_s + sigma_s**2 - 1))(theta[m], gamma_s[m], sigma_s[m])
-        todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.equal(sigma_s, 0))))
-    if m.any():
-        out[m] = (lambda theta: -numpy.sin(theta)**2)(theta[m])
-        todo &= ~m
-    m = todo & (numpy.equal(sigma, 0))
-    if m.any():
-        out[m] = -1
-        todo &= ~m
-    m = todo
-    if m.any():
-        out[m] = numpy.inf
-    return out
-
-
 def linear_transfer_transferability_finite_source__numpy(gamma, theta, sigma, gamma_s, sigma_s):
+    """Hand-derived stable float64 form: ftheory.stable.linear_transfer_transferability_finite_source (the SymPy form cancels)."""
+    import ftheory.stable
     (gamma, theta, sigma, gamma_s, sigma_s,), shape = squeeze_grid(gamma, theta, sigma, gamma_s, sigma_s)
-    return finish(_linear_transfer_transferability_finite_source__branches(gamma, theta, sigma, gamma_s, sigma_s), shape)
+    return finish(ftheory.stable.linear_transfer_transferability_finite_source(gamma, theta, sigma, gamma_s, sigma_s), shape)
 
 
 def linear_transfer_transferability_finite_source__mp(gamma, theta, sigma, gamma_s, sigma_s):

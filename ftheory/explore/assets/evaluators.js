@@ -212,22 +212,7 @@ function finite_source_overlap__branches(theta, gamma_s) {
 R.finite_source_overlap = finite_source_overlap__branches;
 
 // linear_transfer_transferability_finite_source: docs/background.md §7.3
-function linear_transfer_transferability_finite_source__branches(gamma, theta, sigma, gamma_s, sigma_s) {
-  if (gamma < 1 && gamma_s < 1) return -gamma*sq(sigma)/(gamma - 1) - gamma + 1 - (-sq(gamma_s) + gamma_s*(gamma_s - 1)*sq(Math.sin(theta)) + 2*gamma_s - sq(sigma_s) - 1)/(gamma_s - sq(sigma_s) - 1);
-  if (gamma_s > 1 && gamma < 1) return -gamma*sq(sigma)/(gamma - 1) - gamma - (sq(sigma_s) + (gamma_s - 1)*sq(Math.sin(theta)))/(gamma_s + sq(sigma_s) - 1) + 1;
-  if (sigma_s == 0 && gamma < 1) return -gamma*sq(sigma)/(gamma - 1) - gamma - sq(Math.sin(theta)) + 1;
-  if (gamma < 1) return -gamma*sq(sigma)/(gamma - 1) - gamma;
-  if (gamma > 1 && gamma_s < 1) return sq(sigma)/(gamma - 1) - (-sq(gamma_s) + gamma_s*(gamma_s - 1)*sq(Math.sin(theta)) + 2*gamma_s - sq(sigma_s) - 1)/(gamma_s - sq(sigma_s) - 1);
-  if (gamma > 1 && gamma_s > 1) return sq(sigma)/(gamma - 1) - (sq(sigma_s) + (gamma_s - 1)*sq(Math.sin(theta)))/(gamma_s + sq(sigma_s) - 1);
-  if (sigma_s == 0 && gamma > 1) return sq(sigma)/(gamma - 1) - sq(Math.sin(theta));
-  if (gamma > 1) return sq(sigma)/(gamma - 1) - 1;
-  if (sigma == 0 && gamma_s < 1) return -(-sq(gamma_s) + gamma_s*(gamma_s - 1)*sq(Math.sin(theta)) + 2*gamma_s - sq(sigma_s) - 1)/(gamma_s - sq(sigma_s) - 1);
-  if (sigma == 0 && gamma_s > 1) return -(sq(sigma_s) + (gamma_s - 1)*sq(Math.sin(theta)))/(gamma_s + sq(sigma_s) - 1);
-  if (sigma == 0 && sigma_s == 0) return -sq(Math.sin(theta));
-  if (sigma == 0) return -1;
-  return Number.POSITIVE_INFINITY;
-}
-R.linear_transfer_transferability_finite_source = linear_transfer_transferability_finite_source__branches;
+R.linear_transfer_transferability_finite_source = root.FT_RUNTIME.stable.linear_transfer_transferability_finite_source;  // ftheory.stable.linear_transfer_transferability_finite_source (the closed form cancels)
 
 // linear_transfer_risk: docs/background.md §4.3-§4.4, §8; paper Theorem 3.7 eq. (10), Theorem 3.8 eq. (13)
 R.linear_transfer_risk = root.FT_RUNTIME.stable.linear_transfer_risk;  // ftheory.stable.linear_transfer_risk (the closed form cancels)

@@ -303,11 +303,31 @@
     if (gamma > 1) return (sigma * sigma) / (gamma - 1) - risk;
     return sigma === 0 ? -risk : Infinity;
   }
+  function linearTransferTransferabilityFiniteSource(gamma, theta, sigma, g, s) {
+    const sin2 = Math.sin(theta) ** 2, cos2 = Math.cos(theta) ** 2, s2 = s * s;
+    let risk, kept; // R_lt and 1 - R_lt, each a ratio of non-negative terms
+    if (g < 1) {
+      const lo = 1 - g;
+      risk = (lo * lo + g * lo * sin2 + s2) / (lo + s2);
+      kept = g * lo * cos2 / (lo + s2);
+    } else if (g > 1) {
+      const hi = g - 1;
+      risk = (s2 + hi * sin2) / (hi + s2);
+      kept = hi * cos2 / (hi + s2);
+    } else {
+      risk = s === 0 ? sin2 : 1.0;
+      kept = s === 0 ? cos2 : 0.0;
+    }
+    if (gamma < 1) return kept - gamma + gamma * (sigma * sigma) / (1 - gamma);
+    if (gamma > 1) return (sigma * sigma) / (gamma - 1) - risk;
+    return sigma === 0 ? -risk : Infinity;
+  }
   const stable = {wasserstein2_task: wasserstein2Task, relu_arccos_kernel: reluArccosKernel,
                   dudley_lower_bound_cosine: dudleyLowerBoundCosine, scratch_optimal_ridge: scratchOptimalRidge,
                   finite_source_effective_angle: finiteSourceEffectiveAngle, lt_effective_ridge: ltEffectiveRidge,
                   linear_transfer_risk: linearTransferRisk,
-                  linear_transfer_transferability: linearTransferTransferability};
+                  linear_transfer_transferability: linearTransferTransferability,
+                  linear_transfer_transferability_finite_source: linearTransferTransferabilityFiniteSource};
 
   root.FT_RUNTIME = {sq: sq, positiveRoot: positiveRoot, quad: quad, beta: beta, betaGeneral: betaGeneral,
                      stable: stable};
