@@ -208,7 +208,8 @@ STABLE = {"wasserstein2_task": "ftheory.stable.wasserstein2_task",
           "linear_transfer_risk": "ftheory.stable.linear_transfer_risk",
           "linear_transfer_transferability": "ftheory.stable.linear_transfer_transferability",
           "linear_transfer_transferability_finite_source":
-              "ftheory.stable.linear_transfer_transferability_finite_source"}
+              "ftheory.stable.linear_transfer_transferability_finite_source",
+          "aniso2_lt_transferability": "ftheory.stable.aniso2_lt_transferability"}
 
 
 #: results homogeneous in a group of scale parameters: ``name -> (group, degree)`` with

@@ -61,6 +61,16 @@ by mpmath at high precision (and ``derivations/stable_forms.py`` proves the iden
     resp. 0, at ``g = 1`` without, resp. with, noise). Then ``T = (1 - R_lt) - gamma + gamma sigma^2/(1 - gamma)``
     below ``gamma = 1`` (the ``1 - R_lt`` that cancelled, 3.5e-7 relative at ``g = 0.99999``, is gone),
     ``sigma^2/(gamma - 1) - R_lt`` above, ``-R_lt`` at ``gamma = 1`` without noise, else ``+inf``.
+
+``aniso2_lt_transferability``
+    Two-level spectrum ``lambda = (a, b)``, fractions ``rho_j``, root ``k`` of the kappa quadratic,
+    ``v_j = k/(lambda_j + k)``, ``w_j = 1/(lambda_j + k)``, ``H = sum rho_j lambda_j v_j^2``. The quadratic is
+    ``gamma = sum rho_i lambda_i/(lambda_i + k)``, i.e. ``gamma k = G = sum rho_i lambda_i v_i``. Splitting the
+    target energies into the parts along the source, ``C_j``, and orthogonal to it, ``P_j``,
+    ``bias - R_lt = (G sum lambda_j C_j v_j^2 + sum lambda_j P_j (G v_j^2 - H))/H`` and
+    ``G v_j^2 - H = w_j sum_i rho_i lambda_i v_i ((lambda_i - lambda_j) v_i - lambda_j v_j)``: the O(1) terms
+    ``G v_j^2`` and ``H`` that cancel for small gamma (5% error at gamma = 1e-15) are never formed.
+    At gamma = 0 the value is ``sum lambda_j C_j``.
 """
 from __future__ import annotations
 
@@ -68,7 +78,8 @@ import numpy as np
 
 __all__ = ["wasserstein2_task", "relu_arccos_kernel", "dudley_lower_bound_cosine", "scratch_optimal_ridge",
            "finite_source_effective_angle", "lt_effective_ridge", "linear_transfer_risk",
-           "linear_transfer_transferability", "linear_transfer_transferability_finite_source", "rescaled"]
+           "linear_transfer_transferability", "linear_transfer_transferability_finite_source",
+           "aniso2_lt_transferability", "rescaled"]
 
 _SPLIT = 134217729.0  # 2**27 + 1 (Veltkamp)
 
@@ -255,6 +266,35 @@ def linear_transfer_transferability_finite_source(gamma, theta, sigma, gamma_s, 
         below = kept - gamma + gamma * (sigma * sigma) / (1 - gamma)
         above = (sigma * sigma) / (gamma - 1) - risk
     return _out(np.where(gamma < 1, below, np.where(gamma > 1, above, np.where(sigma == 0, -risk, np.inf))))
+
+
+def aniso2_lt_transferability(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t):
+    """``R_sc - R_lt`` on a two-level spectrum in the form of the module docstring."""
+    gamma, theta, sigma, rho, r, e_s, e_p, norm_t = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (
+        gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t)))
+    den = rho * r + (1 - rho)
+    a, b = r / den, 1 / den
+    rt2 = norm_t * norm_t
+    c2, s2 = rt2 * np.cos(theta) ** 2, rt2 * np.sin(theta) ** 2
+    ca, cb, pa, pb = c2 * e_s, c2 * (1 - e_s), s2 * e_p, s2 * (1 - e_p)
+    lt = a * pa + b * pb
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        B = gamma * (a + b) - 1
+        C = a * b * (1 - gamma)
+        root_d = np.sqrt(B * B + 4 * gamma * C)
+        k = np.where(B >= 0, 2 * C / (B + root_d), (root_d - B) / (2 * gamma))
+        va, vb = 1 / (1 + a / k), 1 / (1 + b / k)
+        wa, wb = 1 / (a + k), 1 / (b + k)
+        H = rho * a * va * va + (1 - rho) * b * vb * vb
+        G = rho * a * va + (1 - rho) * b * vb
+        sa = wa * (-rho * a * a * va * va + (1 - rho) * b * vb * ((b - a) * vb - a * va))
+        sb = wb * (-(1 - rho) * b * b * vb * vb + rho * a * va * ((a - b) * va - b * vb))
+        mid = (G * (a * ca * va * va + b * cb * vb * vb) + a * pa * sa + b * pb * sb) / H \
+            + sigma * sigma * (rho * a * a * va * va + (1 - rho) * b * b * vb * vb) / (k * H)
+        above = sigma * sigma / (gamma - 1) - lt
+    out = np.where(gamma == 0, a * ca + b * cb, np.where(gamma < 1, mid, np.where(
+        gamma > 1, above, np.where(sigma == 0, -lt, np.inf))))
+    return _out(out)
 
 
 #: magnitudes outside [2**-_SAFE_EXP, 2**_SAFE_EXP] are rescaled by :func:`rescaled` (inside it nothing changes)

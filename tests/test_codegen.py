@@ -104,6 +104,8 @@ def test_stable_forms_equal_the_registered_expressions():
                     args[p] = float(-1 + 10 ** rng.uniform(-16, 0.3))
                 elif p == "depth":
                     args[p] = int(rng.integers(2, 60))
+                elif PARAMS[p].high == 1.0:  # fractions and energies
+                    args[p] = float(rng.uniform(0.001, 0.999))
                 else:
                     args[p] = float(10 ** rng.uniform(-4, 4))
             if name == "wasserstein2_task" and rng.random() < 0.5:
@@ -119,6 +121,8 @@ def test_stable_forms_equal_the_registered_expressions():
             # a transferability is a difference R_sc - R_lt: rounding is relative to the size of its terms
             terms = 0 if "transferability" not in name else args.get("norm_t", 1.0) ** 2 * (1 + args["gamma"]) \
                 + args["sigma"] ** 2 * args["gamma"] / abs(1 - args["gamma"])
+            if name.startswith("aniso2"):  # the largest eigenvalue max(a, b) scales the terms
+                terms *= max(args["eig_ratio"], 1.0) / (args["frac_a"] * args["eig_ratio"] + 1 - args["frac_a"])
             if abs(exact) > 1.7976931348623157e308:
                 assert got == float(mpmath.sign(exact)) * np.inf, (name, args, got, exact)
                 continue

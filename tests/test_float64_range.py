@@ -136,9 +136,6 @@ def _args_strategy(name):
 KNOWN = {
     # found when the draws were extended from 1e-30 down to 2.2e-308 (issue 12 §3); not yet fixed, reported
     "linear_transfer_risk_finite": "OverflowError from math functions in the quadrature at extreme lam_eff",
-    "aniso2_lt_transferability": "R_sc - R_lt of a two-level spectrum cancels where the two risks nearly agree "
-                                 "(3.8e-12 relative at gamma = 0, eig_ratio = 1e4; 5% at gamma = 9e-16, "
-                                 "theta = pi/2): not yet rewritten in a cancellation-free form",
     "aniso2_linear_transfer_risk_finite": "n = 1, 2 with theta ~ 1e-163 or frac_a ~ 1e-270: 0 where the value is "
                                           "+inf (sin(theta)**2 underflows, so the sin(theta) = 0 branch is taken)",
     "finetune_scale": "PositiveRoot of a polynomial with coefficients norm**2 ratios: NaN warning when norm_s or "
@@ -207,6 +204,12 @@ def test_float64_evaluator_is_right_or_refuses_over_the_whole_range(name):
                                                            gamma_s=0.99999, sigma_s=0.0)),
     ("linear_transfer_transferability_finite_source", dict(gamma=0.0, theta=0.5, sigma=2.3, gamma_s=1.6e-17,
                                                            sigma_s=4e-179)),
+    ("aniso2_lt_transferability", dict(gamma=0.0, theta=0.5, sigma=0.2, frac_a=0.3, eig_ratio=1e4, energy_s=0.3,
+                                       energy_perp=0.6)),
+    ("aniso2_lt_transferability", dict(gamma=8.9e-16, theta=math.pi / 2, sigma=0.0, frac_a=9.4e-290, eig_ratio=1.0,
+                                       energy_s=1.0, energy_perp=1.0, norm_t=0.0108)),
+    ("aniso2_lt_transferability", dict(gamma=0.0, theta=math.pi / 2, sigma=0.0, frac_a=0.9, eig_ratio=1.3e-23,
+                                       energy_s=0.31, energy_perp=3.4e-255, norm_t=9.3e16)),
 ])
 def test_reported_points(name, args):
     check_point(name, args)

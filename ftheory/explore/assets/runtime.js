@@ -322,12 +322,30 @@
     if (gamma > 1) return (sigma * sigma) / (gamma - 1) - risk;
     return sigma === 0 ? -risk : Infinity;
   }
+  function aniso2LtTransferability(gamma, theta, sigma, rho, r, eS, eP, normT) {
+    const den = rho * r + (1 - rho), a = r / den, b = 1 / den, rt2 = normT * normT;
+    const c2 = rt2 * Math.cos(theta) ** 2, s2 = rt2 * Math.sin(theta) ** 2;
+    const ca = c2 * eS, cb = c2 * (1 - eS), pa = s2 * eP, pb = s2 * (1 - eP);
+    const lt = a * pa + b * pb;
+    if (gamma === 0) return a * ca + b * cb;
+    if (gamma > 1) return sigma * sigma / (gamma - 1) - lt;
+    if (gamma === 1) return sigma === 0 ? -lt : Infinity;
+    const B = gamma * (a + b) - 1, C = a * b * (1 - gamma), rootD = Math.sqrt(B * B + 4 * gamma * C);
+    const k = B >= 0 ? 2 * C / (B + rootD) : (rootD - B) / (2 * gamma);
+    const va = 1 / (1 + a / k), vb = 1 / (1 + b / k), wa = 1 / (a + k), wb = 1 / (b + k);
+    const H = rho * a * va * va + (1 - rho) * b * vb * vb, G = rho * a * va + (1 - rho) * b * vb;
+    const sa = wa * (-rho * a * a * va * va + (1 - rho) * b * vb * ((b - a) * vb - a * va));
+    const sb = wb * (-(1 - rho) * b * b * vb * vb + rho * a * va * ((a - b) * va - b * vb));
+    return (G * (a * ca * va * va + b * cb * vb * vb) + a * pa * sa + b * pb * sb) / H
+      + sigma * sigma * (rho * a * a * va * va + (1 - rho) * b * b * vb * vb) / (k * H);
+  }
   const stable = {wasserstein2_task: wasserstein2Task, relu_arccos_kernel: reluArccosKernel,
                   dudley_lower_bound_cosine: dudleyLowerBoundCosine, scratch_optimal_ridge: scratchOptimalRidge,
                   finite_source_effective_angle: finiteSourceEffectiveAngle, lt_effective_ridge: ltEffectiveRidge,
                   linear_transfer_risk: linearTransferRisk,
                   linear_transfer_transferability: linearTransferTransferability,
-                  linear_transfer_transferability_finite_source: linearTransferTransferabilityFiniteSource};
+                  linear_transfer_transferability_finite_source: linearTransferTransferabilityFiniteSource,
+                  aniso2_lt_transferability: aniso2LtTransferability};
 
   root.FT_RUNTIME = {sq: sq, positiveRoot: positiveRoot, quad: quad, beta: beta, betaGeneral: betaGeneral,
                      stable: stable};
