@@ -256,6 +256,49 @@ with mpmath.workdps(40):
 check(f"two-level R_sc - R_lt: the float64 form against the registered expression at 200 random points, gamma "
       f"from 1e-15 (relative {worst:.2g} < 1e-12)", worst < 1e-12)
 
+# 4e. ratios before squares; exact "no noise, no residual" tests ------------------------------------------------
+over_ = expr_of("lt_boundary_over")
+check("lt_boundary_over: oo at sin theta = 0, 1 without noise, else 1 + (sigma/sin theta)^2",
+      over_.args[0] == (sp.oo, sp.Eq(sp.sin(theta), 0)) and over_.args[1] == (1, sp.Eq(sigma, 0))
+      and zero(over_.args[2][0] - 1 - (sigma / sp.sin(theta)) ** 2))
+kl_ = expr_of("kl_divergence_task")
+hh = sp.sin(theta / 2)
+check("kl_divergence_task: ((r_s - r_t)/sigma)^2/2 + 2 (r_s h/sigma)(r_t h/sigma) for sigma > 0, 0 for identical "
+      "noiseless laws, else oo",
+      zero(kl_.args[0][0] - (((norm_s - norm_t) / sigma) ** 2 / 2 + 2 * (norm_s * hh / sigma) * (norm_t * hh / sigma)))
+      and kl_.args[0][1] == (sigma > 0) and kl_.args[1][0] == 0 and kl_.args[2][0] == sp.oo)
+from ftheory.theory._symbols import energy_perp, n as n_sym, k as k_sym, residual  # noqa: E402
+
+fin = expr_of("aniso2_linear_transfer_risk_finite")
+rho_res = norm_t ** 2 * sp.sin(theta) ** 2 * (a_ * energy_perp + b_ * (1 - energy_perp))
+check("aniso2_linear_transfer_risk_finite: rho = r_t^2 sin^2 (a e_perp + b (1 - e_perp)) with a, b > 0, so "
+      "sigma^2 + rho = 0 iff sigma = 0 and sin theta = 0 (theta = 0 for a float64 theta in [0, pi])",
+      zero(fin.args[0][0] - (rho_res + (sigma ** 2 + rho_res) / (n_sym - 2))) and fin.args[0][1] == (n_sym > 2)
+      and zero(fin.args[1][1].args[0] - (sigma ** 2 + rho_res)) and fin.args[2][0] == sp.oo
+      and a_.is_positive is not False and b_.is_positive is not False)
+rk = expr_of("linear_transfer_risk_rank_k")
+check("linear_transfer_risk_rank_k: rho + sigma^2 = 0 iff rho = 0 and sigma = 0 (both >= 0); "
+      "1 - n/k = (k - n)/k", rk.args[2][1] == sp.Eq(residual + sigma ** 2, 0) and rk.args[3][0] == sp.oo
+      and zero(rk.args[0][0] - (n_sym * (residual + sigma ** 2) / (k_sym - n_sym - 1) + residual
+                                + (1 - residual) * (k_sym - n_sym) / k_sym)))
+with mpmath.workdps(40):
+    worst = 0.0
+    for name in ("lt_boundary_over", "kl_divergence_task", "aniso2_linear_transfer_risk_finite",
+                 "linear_transfer_risk_rank_k"):
+        r = ftheory.get(name)
+        for _ in range(150):
+            args = {p: float(np.pi * rng.random()) if p == "theta" else int(rng.integers(1, 40)) if PARAMS[p].integer
+                    else float(rng.uniform(0.01, 0.99)) if PARAMS[p].high == 1.0 else float(10 ** rng.uniform(-5, 5))
+                    for p in r.params}
+            exact = r._mp(*[mpmath.mpf(args[p]) for p in r.params])
+            got = float(getattr(stable, name)(*[args[p] for p in r.params]))
+            if not mpmath.isfinite(exact):
+                worst = max(worst, 0.0 if got == np.inf else np.inf)
+                continue
+            worst = max(worst, float(abs(got - exact) / (abs(exact) + mpmath.mpf(10) ** -300)))
+check(f"the four forms against the registered expressions at 600 random points (relative {worst:.2g} < 1e-13)",
+      worst < 1e-13)
+
 # 5. homogeneity of the SCALING results --------------------------------------------------------------------
 scale = sp.Symbol("c", positive=True)
 

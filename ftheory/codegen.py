@@ -209,7 +209,11 @@ STABLE = {"wasserstein2_task": "ftheory.stable.wasserstein2_task",
           "linear_transfer_transferability": "ftheory.stable.linear_transfer_transferability",
           "linear_transfer_transferability_finite_source":
               "ftheory.stable.linear_transfer_transferability_finite_source",
-          "aniso2_lt_transferability": "ftheory.stable.aniso2_lt_transferability"}
+          "aniso2_lt_transferability": "ftheory.stable.aniso2_lt_transferability",
+          "lt_boundary_over": "ftheory.stable.lt_boundary_over",
+          "kl_divergence_task": "ftheory.stable.kl_divergence_task",
+          "aniso2_linear_transfer_risk_finite": "ftheory.stable.aniso2_linear_transfer_risk_finite",
+          "linear_transfer_risk_rank_k": "ftheory.stable.linear_transfer_risk_rank_k"}
 
 
 #: results homogeneous in a group of scale parameters: ``name -> (group, degree)`` with

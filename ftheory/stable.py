@@ -71,6 +71,15 @@ by mpmath at high precision (and ``derivations/stable_forms.py`` proves the iden
     ``G v_j^2 - H = w_j sum_i rho_i lambda_i v_i ((lambda_i - lambda_j) v_i - lambda_j v_j)``: the O(1) terms
     ``G v_j^2`` and ``H`` that cancel for small gamma (5% error at gamma = 1e-15) are never formed.
     At gamma = 0 the value is ``sum lambda_j C_j``.
+
+``lt_boundary_over``, ``kl_divergence_task``
+    ``1 + (sigma/sin theta)^2`` and ``((norm_s - norm_t)/sigma)^2/2 + 2 (norm_s h/sigma)(norm_t h/sigma)``, ``h = sin(theta/2)``:
+    ratios before squares, so tiny ``sigma`` and ``sin theta`` (or teacher norms) give no 0/0.
+
+``aniso2_linear_transfer_risk_finite``, ``linear_transfer_risk_rank_k``
+    The branch "no noise and no residual" is tested on the inputs (``sigma = 0`` and ``theta = 0``, resp.
+    ``residual = 0``; ``a e_perp + b (1 - e_perp) > 0``), not on ``sigma^2 + rho = 0``, which underflows to a
+    false zero (0 instead of +inf at ``theta = 1e-163``, ``n <= 2``); ``1 - n/k = (k - n)/k``.
 """
 from __future__ import annotations
 
@@ -79,7 +88,8 @@ import numpy as np
 __all__ = ["wasserstein2_task", "relu_arccos_kernel", "dudley_lower_bound_cosine", "scratch_optimal_ridge",
            "finite_source_effective_angle", "lt_effective_ridge", "linear_transfer_risk",
            "linear_transfer_transferability", "linear_transfer_transferability_finite_source",
-           "aniso2_lt_transferability", "rescaled"]
+           "aniso2_lt_transferability", "lt_boundary_over", "kl_divergence_task",
+           "aniso2_linear_transfer_risk_finite", "linear_transfer_risk_rank_k", "rescaled"]
 
 _SPLIT = 134217729.0  # 2**27 + 1 (Veltkamp)
 
@@ -294,6 +304,50 @@ def aniso2_lt_transferability(gamma, theta, sigma, frac_a, eig_ratio, energy_s, 
         above = sigma * sigma / (gamma - 1) - lt
     out = np.where(gamma == 0, a * ca + b * cb, np.where(gamma < 1, mid, np.where(
         gamma > 1, above, np.where(sigma == 0, -lt, np.inf))))
+    return _out(out)
+
+
+def lt_boundary_over(theta, sigma):
+    """``1 + sigma^2/sin^2 theta`` (``inf`` at sin theta = 0, 1 without noise)."""
+    theta, sigma = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (theta, sigma)))
+    sin = np.sin(theta)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        value = 1 + (sigma / sin) ** 2
+    return _out(np.where(sin == 0, np.inf, np.where(sigma == 0, 1.0, value)))
+
+
+def kl_divergence_task(theta, sigma, norm_s, norm_t):
+    """``(4 r_s r_t sin^2(theta/2) + (r_s - r_t)^2)/(2 sigma^2)``; 0 for identical laws without noise, else inf."""
+    theta, sigma, norm_s, norm_t = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (theta, sigma, norm_s, norm_t)))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        half = np.sin(theta / 2)
+        turn = np.where(half == 0, 0.0, 2 * (norm_s / sigma * half) * (norm_t / sigma * half))  # no inf * 0
+        value = ((norm_s - norm_t) / sigma) ** 2 / 2 + turn
+    same = (norm_s == norm_t) & (theta == 0)
+    return _out(np.where(sigma > 0, value, np.where(same, 0.0, np.inf)))
+
+
+def aniso2_linear_transfer_risk_finite(n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t):
+    """``rho + (sigma^2 + rho)/(n - 2)`` for ``n > 2``; ``0`` without noise and residual; else ``inf``."""
+    n, theta, sigma, rho_a, r, e_p, norm_t = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (
+        n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t)))
+    den = rho_a * r + (1 - rho_a)
+    rho = norm_t * norm_t * np.sin(theta) ** 2 * (r / den * e_p + 1 / den * (1 - e_p))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = rho + (sigma * sigma + rho) / (n - 2)
+    return _out(np.where(n > 2, value, np.where((sigma == 0) & (theta == 0), rho, np.inf)))
+
+
+def linear_transfer_risk_rank_k(n, k, residual, sigma):
+    """Finite-n risk of transfer through k pretrained features (the registered Piecewise, exact conditions)."""
+    n, k, rho, sigma = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (n, k, residual, sigma)))
+    noise = rho + sigma * sigma
+    with np.errstate(divide="ignore", invalid="ignore"):
+        under = n * noise / (k - n - 1) + rho + (1 - rho) * ((k - n) / k)
+        over = k * noise / (n - k - 1) + rho
+        clean = rho + (1 - rho) * ((k - np.minimum(k, n)) / k)
+    out = np.where(n <= k - 2, under, np.where(n >= k + 2, over,
+                                               np.where((rho == 0) & (sigma == 0), clean, np.inf)))
     return _out(out)
 
 

@@ -102,7 +102,7 @@ def test_stable_forms_equal_the_registered_expressions():
                     args[p] = float(np.pi * rng.random() ** rng.choice([1, 8]))
                 elif p == "u":
                     args[p] = float(-1 + 10 ** rng.uniform(-16, 0.3))
-                elif p == "depth":
+                elif PARAMS[p].integer:  # depth, n, k
                     args[p] = int(rng.integers(2, 60))
                 elif PARAMS[p].high == 1.0:  # fractions and energies
                     args[p] = float(rng.uniform(0.001, 0.999))

@@ -172,27 +172,11 @@ def aniso2_linear_transfer_risk__mp(theta, frac_a, eig_ratio, energy_perp, norm_
 
 
 # aniso2_linear_transfer_risk_finite: docs/aniso.md §2; docs/background.md §4.2 with Sigma
-def _aniso2_linear_transfer_risk_finite__branches(n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t):
-    n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t = broadcast_float(n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t)
-    out = numpy.empty(n.shape)
-    todo = numpy.ones(n.shape, dtype=bool)
-    m = todo & (numpy.greater(n, 2))
-    if m.any():
-        out[m] = (lambda n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t: norm_t**2*(eig_ratio*energy_perp/(eig_ratio*frac_a - frac_a + 1) + (1 - energy_perp)/(eig_ratio*frac_a - frac_a + 1))*numpy.sin(theta)**2 + (norm_t**2*(eig_ratio*energy_perp/(eig_ratio*frac_a - frac_a + 1) + (1 - energy_perp)/(eig_ratio*frac_a - frac_a + 1))*numpy.sin(theta)**2 + sigma**2)/(n - 2))(n[m], theta[m], sigma[m], frac_a[m], eig_ratio[m], energy_perp[m], norm_t[m])
-        todo &= ~m
-    m = todo & (numpy.equal(norm_t**2*(eig_ratio*energy_perp/(eig_ratio*frac_a - frac_a + 1) + (1 - energy_perp)/(eig_ratio*frac_a - frac_a + 1))*numpy.sin(theta)**2 + sigma**2, 0))
-    if m.any():
-        out[m] = (lambda theta, frac_a, eig_ratio, energy_perp, norm_t: norm_t**2*(eig_ratio*energy_perp/(eig_ratio*frac_a - frac_a + 1) + (1 - energy_perp)/(eig_ratio*frac_a - frac_a + 1))*numpy.sin(theta)**2)(theta[m], frac_a[m], eig_ratio[m], energy_perp[m], norm_t[m])
-        todo &= ~m
-    m = todo
-    if m.any():
-        out[m] = numpy.inf
-    return out
-
-
 def _aniso2_linear_transfer_risk_finite__unscaled(n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t):
+    """Hand-derived stable float64 form: ftheory.stable.aniso2_linear_transfer_risk_finite (the SymPy form cancels)."""
+    import ftheory.stable
     (n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t,), shape = squeeze_grid(n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t)
-    return finish(_aniso2_linear_transfer_risk_finite__branches(n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t), shape)
+    return finish(ftheory.stable.aniso2_linear_transfer_risk_finite(n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t), shape)
 
 
 def aniso2_linear_transfer_risk_finite__numpy(n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t):
@@ -1061,31 +1045,11 @@ def linear_transfer_risk_finite__mp(n, theta, sigma, lam, norm_t, norm_s, depth)
 
 
 # linear_transfer_risk_rank_k: docs/background.md §4.5
-def _linear_transfer_risk_rank_k__branches(n, k, residual, sigma):
-    n, k, residual, sigma = broadcast_float(n, k, residual, sigma)
-    out = numpy.empty(n.shape)
-    todo = numpy.ones(n.shape, dtype=bool)
-    m = todo & (numpy.less_equal(n, k - 2))
-    if m.any():
-        out[m] = (lambda n, k, residual, sigma: n*(residual + sigma**2)/(k - n - 1) + residual + (1 - residual)*(1 - n/k))(n[m], k[m], residual[m], sigma[m])
-        todo &= ~m
-    m = todo & (numpy.greater_equal(n, k + 2))
-    if m.any():
-        out[m] = (lambda n, k, residual, sigma: k*(residual + sigma**2)/(-k + n - 1) + residual)(n[m], k[m], residual[m], sigma[m])
-        todo &= ~m
-    m = todo & (numpy.equal(residual + sigma**2, 0))
-    if m.any():
-        out[m] = (lambda n, k, residual: residual + (1 - residual)*(1 - functools.reduce(numpy.minimum, [k, n])/k))(n[m], k[m], residual[m])
-        todo &= ~m
-    m = todo
-    if m.any():
-        out[m] = numpy.inf
-    return out
-
-
 def linear_transfer_risk_rank_k__numpy(n, k, residual, sigma):
+    """Hand-derived stable float64 form: ftheory.stable.linear_transfer_risk_rank_k (the SymPy form cancels)."""
+    import ftheory.stable
     (n, k, residual, sigma,), shape = squeeze_grid(n, k, residual, sigma)
-    return finish(_linear_transfer_risk_rank_k__branches(n, k, residual, sigma), shape)
+    return finish(ftheory.stable.linear_transfer_risk_rank_k(n, k, residual, sigma), shape)
 
 
 def linear_transfer_risk_rank_k__mp(n, k, residual, sigma):
@@ -1248,27 +1212,11 @@ def lt_boundary_noiseless__mp(theta):
 
 
 # lt_boundary_over: docs/background.md §5.2
-def _lt_boundary_over__branches(theta, sigma):
-    theta, sigma = broadcast_float(theta, sigma)
-    out = numpy.empty(theta.shape)
-    todo = numpy.ones(theta.shape, dtype=bool)
-    m = todo & (numpy.equal(numpy.sin(theta), 0))
-    if m.any():
-        out[m] = numpy.inf
-        todo &= ~m
-    m = todo & (numpy.equal(sigma, 0))
-    if m.any():
-        out[m] = 1
-        todo &= ~m
-    m = todo
-    if m.any():
-        out[m] = (lambda theta, sigma: sigma**2/numpy.sin(theta)**2 + 1)(theta[m], sigma[m])
-    return out
-
-
 def lt_boundary_over__numpy(theta, sigma):
+    """Hand-derived stable float64 form: ftheory.stable.lt_boundary_over (the SymPy form cancels)."""
+    import ftheory.stable
     (theta, sigma,), shape = squeeze_grid(theta, sigma)
-    return finish(_lt_boundary_over__branches(theta, sigma), shape)
+    return finish(ftheory.stable.lt_boundary_over(theta, sigma), shape)
 
 
 def lt_boundary_over__mp(theta, sigma):
@@ -2105,27 +2053,11 @@ def dudley_lower_bound_cosine__mp(sigma, sigma_s, norm_s, norm_t):
 
 
 # kl_divergence_task: docs/background.md §9.4; paper Appendix A, Fig. 4(a)
-def _kl_divergence_task__branches(theta, sigma, norm_s, norm_t):
-    theta, sigma, norm_s, norm_t = broadcast_float(theta, sigma, norm_s, norm_t)
-    out = numpy.empty(theta.shape)
-    todo = numpy.ones(theta.shape, dtype=bool)
-    m = todo & (numpy.greater(sigma, 0))
-    if m.any():
-        out[m] = (lambda theta, sigma, norm_s, norm_t: (1/2)*(4*norm_s*norm_t*numpy.sin((1/2)*theta)**2 + (norm_s - norm_t)**2)/sigma**2)(theta[m], sigma[m], norm_s[m], norm_t[m])
-        todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(norm_s, norm_t),numpy.equal(sigma, 0),numpy.equal(theta, 0))))
-    if m.any():
-        out[m] = 0
-        todo &= ~m
-    m = todo
-    if m.any():
-        out[m] = numpy.inf
-    return out
-
-
 def _kl_divergence_task__unscaled(theta, sigma, norm_s, norm_t):
+    """Hand-derived stable float64 form: ftheory.stable.kl_divergence_task (the SymPy form cancels)."""
+    import ftheory.stable
     (theta, sigma, norm_s, norm_t,), shape = squeeze_grid(theta, sigma, norm_s, norm_t)
-    return finish(_kl_divergence_task__branches(theta, sigma, norm_s, norm_t), shape)
+    return finish(ftheory.stable.kl_divergence_task(theta, sigma, norm_s, norm_t), shape)
 
 
 def kl_divergence_task__numpy(theta, sigma, norm_s, norm_t):

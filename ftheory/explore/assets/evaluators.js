@@ -42,12 +42,7 @@ function aniso2_linear_transfer_risk__branches(theta, frac_a, eig_ratio, energy_
 R.aniso2_linear_transfer_risk = aniso2_linear_transfer_risk__branches;
 
 // aniso2_linear_transfer_risk_finite: docs/aniso.md §2; docs/background.md §4.2 with Sigma
-function aniso2_linear_transfer_risk_finite__branches(n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t) {
-  if (n > 2) return sq(norm_t)*(eig_ratio*energy_perp/(eig_ratio*frac_a - frac_a + 1) + (1 - energy_perp)/(eig_ratio*frac_a - frac_a + 1))*sq(Math.sin(theta)) + (sq(norm_t)*(eig_ratio*energy_perp/(eig_ratio*frac_a - frac_a + 1) + (1 - energy_perp)/(eig_ratio*frac_a - frac_a + 1))*sq(Math.sin(theta)) + sq(sigma))/(n - 2);
-  if (sq(norm_t)*(eig_ratio*energy_perp/(eig_ratio*frac_a - frac_a + 1) + (1 - energy_perp)/(eig_ratio*frac_a - frac_a + 1))*sq(Math.sin(theta)) + sq(sigma) == 0) return sq(norm_t)*(eig_ratio*energy_perp/(eig_ratio*frac_a - frac_a + 1) + (1 - energy_perp)/(eig_ratio*frac_a - frac_a + 1))*sq(Math.sin(theta));
-  return Number.POSITIVE_INFINITY;
-}
-R.aniso2_linear_transfer_risk_finite = aniso2_linear_transfer_risk_finite__branches;
+R.aniso2_linear_transfer_risk_finite = root.FT_RUNTIME.stable.aniso2_linear_transfer_risk_finite;  // ftheory.stable.aniso2_linear_transfer_risk_finite (the closed form cancels)
 
 // aniso2_lt_transferability: docs/aniso.md §2, §4; docs/background.md §5.1 with Sigma
 R.aniso2_lt_transferability = root.FT_RUNTIME.stable.aniso2_lt_transferability;  // ftheory.stable.aniso2_lt_transferability (the closed form cancels)
@@ -220,13 +215,7 @@ R.linear_transfer_risk_finite = function (n, theta, sigma, lam, norm_t, norm_s, 
 };
 
 // linear_transfer_risk_rank_k: docs/background.md §4.5
-function linear_transfer_risk_rank_k__branches(n, k, residual, sigma) {
-  if (n <= k - 2) return n*(residual + sq(sigma))/(k - n - 1) + residual + (1 - residual)*(1 - n/k);
-  if (n >= k + 2) return k*(residual + sq(sigma))/(-k + n - 1) + residual;
-  if (residual + sq(sigma) == 0) return residual + (1 - residual)*(1 - Math.min(k, n)/k);
-  return Number.POSITIVE_INFINITY;
-}
-R.linear_transfer_risk_rank_k = linear_transfer_risk_rank_k__branches;
+R.linear_transfer_risk_rank_k = root.FT_RUNTIME.stable.linear_transfer_risk_rank_k;  // ftheory.stable.linear_transfer_risk_rank_k (the closed form cancels)
 
 // linear_transfer_transferability: docs/background.md §5.1; paper eq. (11) (lam = 0), §4.4 ridge variant
 R.linear_transfer_transferability = root.FT_RUNTIME.stable.linear_transfer_transferability;  // ftheory.stable.linear_transfer_transferability (the closed form cancels)
@@ -259,12 +248,7 @@ function lt_boundary_noiseless__branches(theta) {
 R.lt_boundary_noiseless = lt_boundary_noiseless__branches;
 
 // lt_boundary_over: docs/background.md §5.2
-function lt_boundary_over__branches(theta, sigma) {
-  if (Math.sin(theta) == 0) return Number.POSITIVE_INFINITY;
-  if (sigma == 0) return 1;
-  return sq(sigma)/sq(Math.sin(theta)) + 1;
-}
-R.lt_boundary_over = lt_boundary_over__branches;
+R.lt_boundary_over = root.FT_RUNTIME.stable.lt_boundary_over;  // ftheory.stable.lt_boundary_over (the closed form cancels)
 
 // lt_boundary_upper: docs/background.md §5.2 (roots in corrected order); paper eq. (12)
 function lt_boundary_upper__branches(theta, sigma) {
@@ -447,12 +431,7 @@ R.scratch_risk_minimum = scratch_risk_minimum__branches;
 R.dudley_lower_bound_cosine = root.FT_RUNTIME.stable.dudley_lower_bound_cosine;  // ftheory.stable.dudley_lower_bound_cosine (the closed form cancels)
 
 // kl_divergence_task: docs/background.md §9.4; paper Appendix A, Fig. 4(a)
-function kl_divergence_task__branches(theta, sigma, norm_s, norm_t) {
-  if (sigma > 0) return (1/2)*(4*norm_s*norm_t*sq(Math.sin((1/2)*theta)) + sq(norm_s - norm_t))/sq(sigma);
-  if (norm_s == norm_t && sigma == 0 && theta == 0) return 0;
-  return Number.POSITIVE_INFINITY;
-}
-R.kl_divergence_task = kl_divergence_task__branches;
+R.kl_divergence_task = root.FT_RUNTIME.stable.kl_divergence_task;  // ftheory.stable.kl_divergence_task (the closed form cancels)
 
 // kl_source_target: docs/background.md §9.2 (KL ingredient), §9.4
 function kl_source_target__branches(theta, sigma, sigma_s, norm_s, norm_t) {

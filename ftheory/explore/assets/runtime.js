@@ -339,13 +339,41 @@
     return (G * (a * ca * va * va + b * cb * vb * vb) + a * pa * sa + b * pb * sb) / H
       + sigma * sigma * (rho * a * a * va * va + (1 - rho) * b * b * vb * vb) / (k * H);
   }
+  function ltBoundaryOver(theta, sigma) {
+    const sin = Math.sin(theta);
+    if (sin === 0) return Infinity;
+    return sigma === 0 ? 1.0 : 1 + (sigma / sin) ** 2;
+  }
+  function klDivergenceTask(theta, sigma, normS, normT) {
+    if (sigma > 0) {
+      const half = Math.sin(theta / 2);
+      const turn = half === 0 ? 0.0 : 2 * (normS / sigma * half) * (normT / sigma * half);
+      return ((normS - normT) / sigma) ** 2 / 2 + turn;
+    }
+    return normS === normT && theta === 0 ? 0.0 : Infinity;
+  }
+  function aniso2LinearTransferRiskFinite(n, theta, sigma, rhoA, r, eP, normT) {
+    const den = rhoA * r + (1 - rhoA);
+    const rho = normT * normT * Math.sin(theta) ** 2 * (r / den * eP + 1 / den * (1 - eP));
+    if (n > 2) return rho + (sigma * sigma + rho) / (n - 2);
+    return sigma === 0 && theta === 0 ? rho : Infinity;
+  }
+  function linearTransferRiskRankK(n, k, rho, sigma) {
+    const noise = rho + sigma * sigma;
+    if (n <= k - 2) return n * noise / (k - n - 1) + rho + (1 - rho) * ((k - n) / k);
+    if (n >= k + 2) return k * noise / (n - k - 1) + rho;
+    return rho === 0 && sigma === 0 ? rho + (1 - rho) * ((k - Math.min(k, n)) / k) : Infinity;
+  }
   const stable = {wasserstein2_task: wasserstein2Task, relu_arccos_kernel: reluArccosKernel,
                   dudley_lower_bound_cosine: dudleyLowerBoundCosine, scratch_optimal_ridge: scratchOptimalRidge,
                   finite_source_effective_angle: finiteSourceEffectiveAngle, lt_effective_ridge: ltEffectiveRidge,
                   linear_transfer_risk: linearTransferRisk,
                   linear_transfer_transferability: linearTransferTransferability,
                   linear_transfer_transferability_finite_source: linearTransferTransferabilityFiniteSource,
-                  aniso2_lt_transferability: aniso2LtTransferability};
+                  aniso2_lt_transferability: aniso2LtTransferability, lt_boundary_over: ltBoundaryOver,
+                  kl_divergence_task: klDivergenceTask,
+                  aniso2_linear_transfer_risk_finite: aniso2LinearTransferRiskFinite,
+                  linear_transfer_risk_rank_k: linearTransferRiskRankK};
 
   root.FT_RUNTIME = {sq: sq, positiveRoot: positiveRoot, quad: quad, beta: beta, betaGeneral: betaGeneral,
                      stable: stable};
