@@ -176,15 +176,20 @@ def _branch_function(fname, expr, params, printer) -> list:
               f"    todo = numpy.ones({first}.shape, dtype=bool)"]
     for value, cond in pieces:
         used = [p for p in params if sp.Symbol(p) in value.free_symbols]
-        mask = "todo" if cond is sp.true else f"todo & ({printer.doprint(cond)})"
-        lines.append(f"    m = {mask}")
+        c_used = [p for p in params if sp.Symbol(p) in cond.free_symbols] if cond is not sp.true else []
+        if not c_used:
+            lines.append("    m = todo" if cond is sp.true else f"    m = todo & ({printer.doprint(cond)})")
+        else:  # the condition only on the points no earlier branch claimed (no warnings from claimed points)
+            lines.append("    m = todo.copy()")
+            lines.append(f"    m[todo] = (lambda {', '.join(c_used)}: {printer.doprint(cond)})"
+                         f"({', '.join(f'{p}[todo]' for p in c_used)})")
         lines.append("    if m.any():")
         if used:
             sub = ", ".join(f"{p}[m]" for p in used)
             lam = ", ".join(used)
             fn = f"(lambda {lam}: {printer.doprint(value)})"
             if value.has(sp.Integral):  # quadrature is scalar: map it over the branch's points
-                fn = f"numpy.vectorize({fn}, otypes=[float])"
+                fn = f"numpy.vectorize(ftheory.stable.no_overflow({fn}), otypes=[float])"
             lines.append(f"        out[m] = {fn}({sub})")
         else:
             lines.append(f"        out[m] = {printer.doprint(value)}")
@@ -194,6 +199,8 @@ def _branch_function(fname, expr, params, printer) -> list:
             break
     lines.append("    return out")
     lines[1:1] = _runtime_imports(expr, "\n".join(lines))
+    if "ftheory.stable." in "\n".join(lines):
+        lines.insert(1, "    import ftheory.stable")
     return lines
 
 

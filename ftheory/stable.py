@@ -89,7 +89,7 @@ __all__ = ["wasserstein2_task", "relu_arccos_kernel", "dudley_lower_bound_cosine
            "finite_source_effective_angle", "lt_effective_ridge", "linear_transfer_risk",
            "linear_transfer_transferability", "linear_transfer_transferability_finite_source",
            "aniso2_lt_transferability", "lt_boundary_over", "kl_divergence_task",
-           "aniso2_linear_transfer_risk_finite", "linear_transfer_risk_rank_k", "rescaled"]
+           "aniso2_linear_transfer_risk_finite", "linear_transfer_risk_rank_k", "rescaled", "no_overflow"]
 
 _SPLIT = 134217729.0  # 2**27 + 1 (Veltkamp)
 
@@ -382,3 +382,15 @@ def rescaled(fn, args, group, degree):
     with np.errstate(over="ignore", under="ignore"):  # the true value lies beyond the float64 range: inf or 0
         out[need] = value if power is None else np.ldexp(value, power)
     return out[()] if out.ndim == 0 else out
+
+
+def no_overflow(fn):
+    """``fn`` (a scalar quadrature branch, called with Python floats) with ``OverflowError`` turned into the
+    ``ValueError`` of an evaluation float64 cannot do (a power such as ``norm_s**(4/L - 4)`` beyond its range)."""
+    def call(*args):
+        try:
+            return fn(*args)
+        except OverflowError:
+            raise ValueError("float64 cannot evaluate there: an intermediate power of the exact finite-n risk "
+                             "overflows (e.g. norm_s**(4/L - 4) for a tiny norm_s); use .mp(...)") from None
+    return call

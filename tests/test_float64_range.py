@@ -135,7 +135,6 @@ def _args_strategy(name):
 #: known gaps, reported and not hidden: the test runs and may fail for these (xfail, not strict)
 KNOWN = {
     # found when the draws were extended from 1e-30 down to 2.2e-308 (issue 12 §3); not yet fixed, reported
-    "linear_transfer_risk_finite": "OverflowError from math functions in the quadrature at extreme lam_eff",
     "finetune_scale": "PositiveRoot of a polynomial with coefficients norm**2 ratios: NaN warning when norm_s or "
                       "norm_t is ~1e-200 relative to the other (the homogeneous rescaling fixes common magnitudes)",
     "finetune_break_even_theta_gf": "as finetune_scale (NaN warning in arccos at extreme norm ratios)",
@@ -210,7 +209,11 @@ def test_float64_evaluator_is_right_or_refuses_over_the_whole_range(name):
     ("aniso2_linear_transfer_risk_finite", dict(n=1, theta=math.pi * 1e-163, sigma=0.0, frac_a=0.5, eig_ratio=1.0,
                                                 energy_perp=0.0, norm_t=1.0)),
     ("linear_transfer_risk_rank_k", dict(n=212732410, k=212732410, residual=0.0, sigma=1.3e-171)),
+    # a branch condition evaluated only where no earlier branch applies (lam = 0 * norm_s**(2/L - 2) = 0 * inf)
+    ("linear_transfer_risk_finite", dict(n=281, theta=2.727, sigma=0.0, lam=0.0, norm_t=3.2e-265, norm_s=2.2e-221,
+                                         depth=5)),
 ])
+
 def test_reported_points(name, args):
     check_point(name, args)
 
@@ -246,3 +249,12 @@ def test_rescaling_is_exact_and_leaves_ordinary_values_alone():
     assert big[0] == math.inf and big[1] == 0.0  # 2.5e401 overflows, 2.5e-399 underflows: correctly rounded
     mid = stable.rescaled(square, (3e-160, 4e-160), (0, 1), 2)
     assert mid == 0.0 or abs(mid - 2.5e-319) <= 5e-324  # a subnormal value, to the subnormal spacing
+
+
+def test_quadrature_refuses_where_its_powers_overflow():
+    """The exact finite-n risk integrates with Python floats: norm_s**(4/L - 4) beyond float64 is a refusal."""
+    r = ftheory.get("linear_transfer_risk_finite")
+    with pytest.raises(ValueError, match=r"float64 cannot evaluate there.*use \.mp"):
+        r(n=10, theta=1.0, sigma=0.1, lam=0.5, norm_s=1e-200)
+    assert float(r(n=10, theta=1.0, sigma=0.1, lam=0.5)) == pytest.approx(
+        float(r.mp(dps=20, n=10, theta=1.0, sigma=0.1, lam=0.5)), rel=1e-12)

@@ -14,23 +14,28 @@ def _aniso2_finetune_risk__branches(gamma, theta, sigma, frac_a, eig_ratio, ener
     gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t = broadcast_float(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t)
     out = numpy.empty(gamma.shape)
     todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.equal(gamma, 0))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.equal(gamma, 0))(gamma[todo])
     if m.any():
         out[m] = (lambda theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t: eig_ratio*(energy_perp*norm_t**2*numpy.sin(theta)**2 + energy_s*(-norm_s + norm_t*numpy.cos(theta))**2)/(eig_ratio*frac_a - frac_a + 1) + (norm_t**2*(1 - energy_perp)*numpy.sin(theta)**2 + (1 - energy_s)*(-norm_s + norm_t*numpy.cos(theta))**2)/(eig_ratio*frac_a - frac_a + 1))(theta[m], frac_a[m], eig_ratio[m], energy_s[m], energy_perp[m], norm_s[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.greater_equal(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)), 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, frac_a, eig_ratio: numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.greater_equal(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)), 1))))(gamma[todo], frac_a[todo], eig_ratio[todo])
     if m.any():
         out[m] = (lambda gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t: 2*eig_ratio*gamma*(1 - gamma)*(eig_ratio*(energy_perp*norm_t**2*numpy.sin(theta)**2 + energy_s*(-norm_s + norm_t*numpy.cos(theta))**2)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)) + (norm_t**2*(1 - energy_perp)*numpy.sin(theta)**2 + (1 - energy_s)*(-norm_s + norm_t*numpy.cos(theta))**2)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)))/((eig_ratio*frac_a/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)))*(eig_ratio*frac_a - frac_a + 1)**2*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)) + (1/2)*sigma**2*(eig_ratio**2*frac_a/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)**2) + (1 - frac_a)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)**2))*(eig_ratio*frac_a - frac_a + 1)**2*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)*(eig_ratio*frac_a/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)))))(gamma[m], theta[m], sigma[m], frac_a[m], eig_ratio[m], energy_s[m], energy_perp[m], norm_s[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.less(gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.less(gamma, 1))(gamma[todo])
     if m.any():
         out[m] = (lambda gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t: 2*gamma*sigma**2*(eig_ratio**2*frac_a/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)**2) + (1 - frac_a)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)**2))/((eig_ratio*frac_a/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)))*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + (eig_ratio*(energy_perp*norm_t**2*numpy.sin(theta)**2 + energy_s*(-norm_s + norm_t*numpy.cos(theta))**2)/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)) + (norm_t**2*(1 - energy_perp)*numpy.sin(theta)**2 + (1 - energy_s)*(-norm_s + norm_t*numpy.cos(theta))**2)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)))*(-1/2*gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + (1/2)*numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1/2)/(eig_ratio*frac_a/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1))))(gamma[m], theta[m], sigma[m], frac_a[m], eig_ratio[m], energy_s[m], energy_perp[m], norm_s[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.greater(gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.greater(gamma, 1))(gamma[todo])
     if m.any():
         out[m] = (lambda gamma, sigma: sigma**2/(gamma - 1))(gamma[m], sigma[m])
         todo &= ~m
-    m = todo & (numpy.equal(sigma, 0))
+    m = todo.copy()
+    m[todo] = (lambda sigma: numpy.equal(sigma, 0))(sigma[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
@@ -71,15 +76,18 @@ def _aniso2_ft_transferability__branches(gamma, theta, frac_a, eig_ratio, energy
     gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t = broadcast_float(gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t)
     out = numpy.empty(gamma.shape)
     todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.equal(gamma, 0))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.equal(gamma, 0))(gamma[todo])
     if m.any():
         out[m] = (lambda theta, frac_a, eig_ratio, energy_s, norm_s, norm_t: (-norm_s**2 + 2*norm_s*norm_t*numpy.cos(theta))*(eig_ratio*energy_s/(eig_ratio*frac_a - frac_a + 1) + (1 - energy_s)/(eig_ratio*frac_a - frac_a + 1)))(theta[m], frac_a[m], eig_ratio[m], energy_s[m], norm_s[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.greater_equal(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)), 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, frac_a, eig_ratio: numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.greater_equal(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)), 1))))(gamma[todo], frac_a[todo], eig_ratio[todo])
     if m.any():
         out[m] = (lambda gamma, theta, frac_a, eig_ratio, energy_s, norm_s, norm_t: 2*eig_ratio*gamma*(1 - gamma)*(-norm_s**2 + 2*norm_s*norm_t*numpy.cos(theta))*(eig_ratio*energy_s/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - energy_s)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)))/((eig_ratio*frac_a/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)))*(eig_ratio*frac_a - frac_a + 1)**2*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)))(gamma[m], theta[m], frac_a[m], eig_ratio[m], energy_s[m], norm_s[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.less(gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.less(gamma, 1))(gamma[todo])
     if m.any():
         out[m] = (lambda gamma, theta, frac_a, eig_ratio, energy_s, norm_s, norm_t: (1/2)*(-norm_s**2 + 2*norm_s*norm_t*numpy.cos(theta))*(eig_ratio*energy_s/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - energy_s)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)))*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)/(eig_ratio*frac_a/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1))))(gamma[m], theta[m], frac_a[m], eig_ratio[m], energy_s[m], norm_s[m], norm_t[m])
         todo &= ~m
@@ -110,15 +118,18 @@ def _aniso2_kappa__branches(gamma, frac_a, eig_ratio):
     gamma, frac_a, eig_ratio = broadcast_float(gamma, frac_a, eig_ratio)
     out = numpy.empty(gamma.shape)
     todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.equal(gamma, 0))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.equal(gamma, 0))(gamma[todo])
     if m.any():
         out[m] = numpy.inf
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.greater_equal(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)), 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, frac_a, eig_ratio: numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.greater_equal(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)), 1))))(gamma[todo], frac_a[todo], eig_ratio[todo])
     if m.any():
         out[m] = (lambda gamma, frac_a, eig_ratio: 2*eig_ratio*(1 - gamma)/((eig_ratio*frac_a - frac_a + 1)**2*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)))(gamma[m], frac_a[m], eig_ratio[m])
         todo &= ~m
-    m = todo & (numpy.less(gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.less(gamma, 1))(gamma[todo])
     if m.any():
         out[m] = (lambda gamma, frac_a, eig_ratio: (1/2)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)/gamma)(gamma[m], frac_a[m], eig_ratio[m])
         todo &= ~m
@@ -228,23 +239,28 @@ def _aniso2_scratch_risk__branches(gamma, sigma, frac_a, eig_ratio, energy_t, no
     gamma, sigma, frac_a, eig_ratio, energy_t, norm_t = broadcast_float(gamma, sigma, frac_a, eig_ratio, energy_t, norm_t)
     out = numpy.empty(gamma.shape)
     todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.equal(gamma, 0))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.equal(gamma, 0))(gamma[todo])
     if m.any():
         out[m] = (lambda frac_a, eig_ratio, energy_t, norm_t: eig_ratio*energy_t*norm_t**2/(eig_ratio*frac_a - frac_a + 1) + norm_t**2*(1 - energy_t)/(eig_ratio*frac_a - frac_a + 1))(frac_a[m], eig_ratio[m], energy_t[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.greater_equal(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)), 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, frac_a, eig_ratio: numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.greater_equal(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)), 1))))(gamma[todo], frac_a[todo], eig_ratio[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, frac_a, eig_ratio, energy_t, norm_t: 2*eig_ratio*gamma*(1 - gamma)*(eig_ratio*energy_t*norm_t**2/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)) + norm_t**2*(1 - energy_t)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)))/((eig_ratio*frac_a/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)))*(eig_ratio*frac_a - frac_a + 1)**2*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)) + (1/2)*sigma**2*(eig_ratio**2*frac_a/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)**2) + (1 - frac_a)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)**2))*(eig_ratio*frac_a - frac_a + 1)**2*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)*(eig_ratio*frac_a/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)))))(gamma[m], sigma[m], frac_a[m], eig_ratio[m], energy_t[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.less(gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.less(gamma, 1))(gamma[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, frac_a, eig_ratio, energy_t, norm_t: 2*gamma*sigma**2*(eig_ratio**2*frac_a/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)**2) + (1 - frac_a)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)**2))/((eig_ratio*frac_a/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)))*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + (eig_ratio*energy_t*norm_t**2/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)) + norm_t**2*(1 - energy_t)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)))*(-1/2*gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + (1/2)*numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1/2)/(eig_ratio*frac_a/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1))))(gamma[m], sigma[m], frac_a[m], eig_ratio[m], energy_t[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.greater(gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.greater(gamma, 1))(gamma[todo])
     if m.any():
         out[m] = (lambda gamma, sigma: sigma**2/(gamma - 1))(gamma[m], sigma[m])
         todo &= ~m
-    m = todo & (numpy.equal(sigma, 0))
+    m = todo.copy()
+    m[todo] = (lambda sigma: numpy.equal(sigma, 0))(sigma[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
@@ -306,7 +322,8 @@ def _finetune_break_even_theta__branches(norm_s, norm_t):
     norm_s, norm_t = broadcast_float(norm_s, norm_t)
     out = numpy.empty(norm_s.shape)
     todo = numpy.ones(norm_s.shape, dtype=bool)
-    m = todo & (numpy.less_equal(norm_s, 2*norm_t))
+    m = todo.copy()
+    m[todo] = (lambda norm_s, norm_t: numpy.less_equal(norm_s, 2*norm_t))(norm_s[todo], norm_t[todo])
     if m.any():
         out[m] = (lambda norm_s, norm_t: numpy.arccos((1/2)*norm_s/norm_t))(norm_s[m], norm_t[m])
         todo &= ~m
@@ -340,7 +357,8 @@ def _finetune_break_even_theta_gf__branches(gamma, sigma, depth, norm_s, norm_t)
     gamma, sigma, depth, norm_s, norm_t = broadcast_float(gamma, sigma, depth, norm_s, norm_t)
     out = numpy.empty(gamma.shape)
     todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.less_equal(sigma**2*functools.reduce(numpy.minimum, [1, gamma]) - (1 - functools.reduce(numpy.minimum, [1, gamma]))*(2**(2*depth/(depth - 1))*norm_s**2*norm_s**(-2*depth/(depth - 1))*norm_t**(2*depth/(depth - 1)) + 3*norm_t**2*functools.reduce(numpy.minimum, [1, gamma]) - 4*norm_t**2), 0))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, sigma, depth, norm_s, norm_t: numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.less_equal(sigma**2*functools.reduce(numpy.minimum, [1, gamma]) - (1 - functools.reduce(numpy.minimum, [1, gamma]))*(2**(2*depth/(depth - 1))*norm_s**2*norm_s**(-2*depth/(depth - 1))*norm_t**(2*depth/(depth - 1)) + 3*norm_t**2*functools.reduce(numpy.minimum, [1, gamma]) - 4*norm_t**2), 0))))(gamma[todo], sigma[todo], depth[todo], norm_s[todo], norm_t[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, depth, norm_s, norm_t: numpy.arccos((1/2)*norm_s*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*norm_t**2 + gamma*sigma**2/(1 - gamma))/norm_s**2)**((1/2)*depth - 1/2)/norm_t))(gamma[m], sigma[m], depth[m], norm_s[m], norm_t[m])
         todo &= ~m
@@ -375,15 +393,18 @@ def _finetune_scale__branches(gamma, sigma, depth, norm_s, norm_t):
     gamma, sigma, depth, norm_s, norm_t = broadcast_float(gamma, sigma, depth, norm_s, norm_t)
     out = numpy.empty(gamma.shape)
     todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.less(gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.less(gamma, 1))(gamma[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, depth, norm_s, norm_t: ftheory.roots.positive_root(depth, 1 - gamma, (gamma*norm_t**2 + gamma*sigma**2/(1 - gamma))/norm_s**2)**((1/2)*depth - 1/2))(gamma[m], sigma[m], depth[m], norm_s[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.greater(gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.greater(gamma, 1))(gamma[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, depth, norm_s, norm_t: ((norm_t**2 + sigma**2/(gamma - 1))/norm_s**2)**(((1/2)*depth - 1/2)/depth))(gamma[m], sigma[m], depth[m], norm_s[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.equal(sigma, 0))
+    m = todo.copy()
+    m[todo] = (lambda sigma: numpy.equal(sigma, 0))(sigma[todo])
     if m.any():
         out[m] = (lambda depth, norm_s, norm_t: (norm_t/norm_s)**(2*((1/2)*depth - 1/2)/depth))(depth[m], norm_s[m], norm_t[m])
         todo &= ~m
@@ -421,7 +442,8 @@ def _finetune_transferability__branches(gamma, theta, norm_s, norm_t):
     gamma, theta, norm_s, norm_t = broadcast_float(gamma, theta, norm_s, norm_t)
     out = numpy.empty(gamma.shape)
     todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.less(gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.less(gamma, 1))(gamma[todo])
     if m.any():
         out[m] = (lambda gamma, theta, norm_s, norm_t: norm_s*(gamma - 1)*(norm_s - 2*norm_t*numpy.cos(theta)))(gamma[m], theta[m], norm_s[m], norm_t[m])
         todo &= ~m
@@ -448,7 +470,8 @@ def _finetune_transferability_finite__branches(n, d, theta, norm_s, norm_t):
     n, d, theta, norm_s, norm_t = broadcast_float(n, d, theta, norm_s, norm_t)
     out = numpy.empty(n.shape)
     todo = numpy.ones(n.shape, dtype=bool)
-    m = todo & (numpy.greater(d, n))
+    m = todo.copy()
+    m[todo] = (lambda n, d: numpy.greater(d, n))(n[todo], d[todo])
     if m.any():
         out[m] = (lambda n, d, theta, norm_s, norm_t: -norm_s*(1 - n/d)*(norm_s - 2*norm_t*numpy.cos(theta)))(n[m], d[m], theta[m], norm_s[m], norm_t[m])
         todo &= ~m
@@ -482,7 +505,8 @@ def _finetune_transferability_gf__branches(gamma, theta, sigma, depth, norm_s, n
     gamma, theta, sigma, depth, norm_s, norm_t = broadcast_float(gamma, theta, sigma, depth, norm_s, norm_t)
     out = numpy.empty(gamma.shape)
     todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.less(gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.less(gamma, 1))(gamma[todo])
     if m.any():
         out[m] = (lambda gamma, theta, sigma, depth, norm_s, norm_t: -norm_s*(1 - gamma)*(norm_s*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*norm_t**2 + gamma*sigma**2/(1 - gamma))/norm_s**2)**((1/2)*depth - 1/2) - 2*norm_t*numpy.cos(theta))*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*norm_t**2 + gamma*sigma**2/(1 - gamma))/norm_s**2)**((1/2)*depth - 1/2))(gamma[m], theta[m], sigma[m], depth[m], norm_s[m], norm_t[m])
         todo &= ~m
@@ -516,15 +540,18 @@ def _finetune_break_even_theta_finite_source__branches(gamma_s, sigma_s):
     gamma_s, sigma_s = broadcast_float(gamma_s, sigma_s)
     out = numpy.empty(gamma_s.shape)
     todo = numpy.ones(gamma_s.shape, dtype=bool)
-    m = todo & (numpy.logical_and.reduce((numpy.less(gamma_s, 1),numpy.less_equal(sigma_s**2, 1 - gamma_s))))
+    m = todo.copy()
+    m[todo] = (lambda gamma_s, sigma_s: numpy.logical_and.reduce((numpy.less(gamma_s, 1),numpy.less_equal(sigma_s**2, 1 - gamma_s))))(gamma_s[todo], sigma_s[todo])
     if m.any():
         out[m] = (lambda gamma_s, sigma_s: numpy.arccos((1/2)*sigma_s**2/(1 - gamma_s) + 1/2))(gamma_s[m], sigma_s[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma_s, 1),numpy.less_equal(sigma_s**2, gamma_s - 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma_s, sigma_s: numpy.logical_and.reduce((numpy.greater(gamma_s, 1),numpy.less_equal(sigma_s**2, gamma_s - 1))))(gamma_s[todo], sigma_s[todo])
     if m.any():
         out[m] = (lambda gamma_s, sigma_s: numpy.arccos((1/2)*sigma_s**2/(gamma_s - 1) + 1/2))(gamma_s[m], sigma_s[m])
         todo &= ~m
-    m = todo & (numpy.equal(sigma_s, 0))
+    m = todo.copy()
+    m[todo] = (lambda sigma_s: numpy.equal(sigma_s, 0))(sigma_s[todo])
     if m.any():
         out[m] = numpy.arccos(1/2)
         todo &= ~m
@@ -556,47 +583,58 @@ def _finetune_break_even_theta_gf_finite_source__branches(gamma, sigma, gamma_s,
     gamma, sigma, gamma_s, sigma_s, depth = broadcast_float(gamma, sigma, gamma_s, sigma_s, depth)
     out = numpy.empty(gamma.shape)
     todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.less(gamma_s, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, gamma_s: numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.less(gamma_s, 1))))(gamma[todo], gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, gamma_s, sigma_s, depth: numpy.arccos(functools.reduce(numpy.minimum, [1, (1/2)*(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**((1/2)*depth - 1/2)/gamma_s])))(gamma[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma, 1),numpy.less(gamma_s, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, gamma_s: numpy.logical_and.reduce((numpy.greater(gamma, 1),numpy.less(gamma_s, 1))))(gamma[todo], gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, gamma_s, sigma_s, depth: numpy.arccos(functools.reduce(numpy.minimum, [1, (1/2)*((sigma**2/(gamma - 1) + 1)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**(((1/2)*depth - 1/2)/depth)*(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)/gamma_s])))(gamma[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.less(gamma_s, 1))))
+    m = todo.copy()
+    m[todo] = (lambda sigma, gamma_s: numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.less(gamma_s, 1))))(sigma[todo], gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma_s, sigma_s, depth: numpy.arccos(functools.reduce(numpy.minimum, [1, (1/2)*(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)*(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)**(-((1/2)*depth - 1/2)/depth)/gamma_s])))(gamma_s[m], sigma_s[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.less(gamma_s, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma_s: numpy.less(gamma_s, 1))(gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma_s, sigma_s: numpy.arccos(functools.reduce(numpy.minimum, [1, numpy.inf*(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)])))(gamma_s[m], sigma_s[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma_s, 1),numpy.less(gamma, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, gamma_s: numpy.logical_and.reduce((numpy.greater(gamma_s, 1),numpy.less(gamma, 1))))(gamma[todo], gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, gamma_s, sigma_s, depth: numpy.arccos(functools.reduce(numpy.minimum, [1, (1/2)*(sigma_s**2/(gamma_s - 1) + 1)*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(sigma_s**2/(gamma_s - 1) + 1))**((1/2)*depth - 1/2)])))(gamma[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma, 1),numpy.greater(gamma_s, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, gamma_s: numpy.logical_and.reduce((numpy.greater(gamma, 1),numpy.greater(gamma_s, 1))))(gamma[todo], gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, gamma_s, sigma_s, depth: numpy.arccos(functools.reduce(numpy.minimum, [1, (1/2)*((sigma**2/(gamma - 1) + 1)/(sigma_s**2/(gamma_s - 1) + 1))**(((1/2)*depth - 1/2)/depth)*(sigma_s**2/(gamma_s - 1) + 1)])))(gamma[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.greater(gamma_s, 1))))
+    m = todo.copy()
+    m[todo] = (lambda sigma, gamma_s: numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.greater(gamma_s, 1))))(sigma[todo], gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma_s, sigma_s, depth: numpy.arccos(functools.reduce(numpy.minimum, [1, (1/2)*(sigma_s**2/(gamma_s - 1) + 1)*(sigma_s**2/(gamma_s - 1) + 1)**(-((1/2)*depth - 1/2)/depth)])))(gamma_s[m], sigma_s[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.greater(gamma_s, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma_s: numpy.greater(gamma_s, 1))(gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma_s, sigma_s: numpy.arccos(functools.reduce(numpy.minimum, [1, numpy.inf*(sigma_s**2/(gamma_s - 1) + 1)])))(gamma_s[m], sigma_s[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.less(gamma, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, sigma_s: numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.less(gamma, 1))))(gamma[todo], sigma_s[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, depth: numpy.arccos(functools.reduce(numpy.minimum, [1, (1/2)*ftheory.roots.positive_root(depth, 1 - gamma, gamma*sigma**2/(1 - gamma) + gamma)**((1/2)*depth - 1/2)])))(gamma[m], sigma[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.greater(gamma, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, sigma_s: numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.greater(gamma, 1))))(gamma[todo], sigma_s[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, depth: numpy.arccos(functools.reduce(numpy.minimum, [1, (1/2)*(sigma**2/(gamma - 1) + 1)**(((1/2)*depth - 1/2)/depth)])))(gamma[m], sigma[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.equal(sigma_s, 0))))
+    m = todo.copy()
+    m[todo] = (lambda sigma, sigma_s: numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.equal(sigma_s, 0))))(sigma[todo], sigma_s[todo])
     if m.any():
         out[m] = (1/3)*numpy.pi
         todo &= ~m
@@ -645,55 +683,68 @@ def _finetune_scale_finite_source__branches(gamma, sigma, gamma_s, sigma_s, dept
     gamma, sigma, gamma_s, sigma_s, depth = broadcast_float(gamma, sigma, gamma_s, sigma_s, depth)
     out = numpy.empty(gamma.shape)
     todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.less(gamma_s, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, gamma_s: numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.less(gamma_s, 1))))(gamma[todo], gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, gamma_s, sigma_s, depth: ftheory.roots.positive_root(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**((1/2)*depth - 1/2))(gamma[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma, 1),numpy.less(gamma_s, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, gamma_s: numpy.logical_and.reduce((numpy.greater(gamma, 1),numpy.less(gamma_s, 1))))(gamma[todo], gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, gamma_s, sigma_s, depth: ((sigma**2/(gamma - 1) + 1)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**(((1/2)*depth - 1/2)/depth))(gamma[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.less(gamma_s, 1))))
+    m = todo.copy()
+    m[todo] = (lambda sigma, gamma_s: numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.less(gamma_s, 1))))(sigma[todo], gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma_s, sigma_s, depth: (gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)**(-((1/2)*depth - 1/2)/depth))(gamma_s[m], sigma_s[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.less(gamma_s, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma_s: numpy.less(gamma_s, 1))(gamma_s[todo])
     if m.any():
         out[m] = numpy.inf
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma_s, 1),numpy.less(gamma, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, gamma_s: numpy.logical_and.reduce((numpy.greater(gamma_s, 1),numpy.less(gamma, 1))))(gamma[todo], gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, gamma_s, sigma_s, depth: ftheory.roots.positive_root(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(sigma_s**2/(gamma_s - 1) + 1))**((1/2)*depth - 1/2))(gamma[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma, 1),numpy.greater(gamma_s, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, gamma_s: numpy.logical_and.reduce((numpy.greater(gamma, 1),numpy.greater(gamma_s, 1))))(gamma[todo], gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, gamma_s, sigma_s, depth: ((sigma**2/(gamma - 1) + 1)/(sigma_s**2/(gamma_s - 1) + 1))**(((1/2)*depth - 1/2)/depth))(gamma[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.greater(gamma_s, 1))))
+    m = todo.copy()
+    m[todo] = (lambda sigma, gamma_s: numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.greater(gamma_s, 1))))(sigma[todo], gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma_s, sigma_s, depth: (sigma_s**2/(gamma_s - 1) + 1)**(-((1/2)*depth - 1/2)/depth))(gamma_s[m], sigma_s[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.greater(gamma_s, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma_s: numpy.greater(gamma_s, 1))(gamma_s[todo])
     if m.any():
         out[m] = numpy.inf
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.less(gamma, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, sigma_s: numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.less(gamma, 1))))(gamma[todo], sigma_s[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, depth: ftheory.roots.positive_root(depth, 1 - gamma, gamma*sigma**2/(1 - gamma) + gamma)**((1/2)*depth - 1/2))(gamma[m], sigma[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.greater(gamma, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, sigma_s: numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.greater(gamma, 1))))(gamma[todo], sigma_s[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, depth: (sigma**2/(gamma - 1) + 1)**(((1/2)*depth - 1/2)/depth))(gamma[m], sigma[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.equal(sigma_s, 0))))
+    m = todo.copy()
+    m[todo] = (lambda sigma, sigma_s: numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.equal(sigma_s, 0))))(sigma[todo], sigma_s[todo])
     if m.any():
         out[m] = 1
         todo &= ~m
-    m = todo & (numpy.equal(sigma_s, 0))
+    m = todo.copy()
+    m[todo] = (lambda sigma_s: numpy.equal(sigma_s, 0))(sigma_s[todo])
     if m.any():
         out[m] = numpy.inf
         todo &= ~m
-    m = todo & (numpy.less(gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.less(gamma, 1))(gamma[todo])
     if m.any():
         out[m] = (lambda gamma, depth: (1 - gamma)**((1/2)*depth - 1/2))(gamma[m], depth[m])
         todo &= ~m
@@ -745,19 +796,23 @@ def _finetune_transferability_finite_source__branches(gamma, theta, gamma_s, sig
     gamma, theta, gamma_s, sigma_s = broadcast_float(gamma, theta, gamma_s, sigma_s)
     out = numpy.empty(gamma.shape)
     todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.greater_equal(gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.greater_equal(gamma, 1))(gamma[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
-    m = todo & (numpy.less(gamma_s, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma_s: numpy.less(gamma_s, 1))(gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma, theta, gamma_s, sigma_s: (1 - gamma)*(-gamma_s*sigma_s**2/(1 - gamma_s) + 2*gamma_s*numpy.cos(theta) - gamma_s))(gamma[m], theta[m], gamma_s[m], sigma_s[m])
         todo &= ~m
-    m = todo & (numpy.greater(gamma_s, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma_s: numpy.greater(gamma_s, 1))(gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma, theta, gamma_s, sigma_s: (1 - gamma)*(-sigma_s**2/(gamma_s - 1) + 2*numpy.cos(theta) - 1))(gamma[m], theta[m], gamma_s[m], sigma_s[m])
         todo &= ~m
-    m = todo & (numpy.equal(sigma_s, 0))
+    m = todo.copy()
+    m[todo] = (lambda sigma_s: numpy.equal(sigma_s, 0))(sigma_s[todo])
     if m.any():
         out[m] = (lambda gamma, theta: (1 - gamma)*(2*numpy.cos(theta) - 1))(gamma[m], theta[m])
         todo &= ~m
@@ -791,31 +846,38 @@ def _finetune_transferability_gf_finite_source__branches(gamma, theta, sigma, ga
     gamma, theta, sigma, gamma_s, sigma_s, depth = broadcast_float(gamma, theta, sigma, gamma_s, sigma_s, depth)
     out = numpy.empty(gamma.shape)
     todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.less(gamma_s, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, gamma_s: numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.less(gamma_s, 1))))(gamma[todo], gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma, theta, sigma, gamma_s, sigma_s, depth: -(1 - gamma)*numpy.sqrt(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)*(-2*gamma_s*numpy.cos(theta)/numpy.sqrt(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s) + numpy.sqrt(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**((1/2)*depth - 1/2))*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**((1/2)*depth - 1/2))(gamma[m], theta[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.less(gamma_s, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma_s: numpy.less(gamma_s, 1))(gamma_s[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma_s, 1),numpy.less(gamma, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, gamma_s: numpy.logical_and.reduce((numpy.greater(gamma_s, 1),numpy.less(gamma, 1))))(gamma[todo], gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma, theta, sigma, gamma_s, sigma_s, depth: -(1 - gamma)*numpy.sqrt(sigma_s**2/(gamma_s - 1) + 1)*(numpy.sqrt(sigma_s**2/(gamma_s - 1) + 1)*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(sigma_s**2/(gamma_s - 1) + 1))**((1/2)*depth - 1/2) - 2*numpy.cos(theta)/numpy.sqrt(sigma_s**2/(gamma_s - 1) + 1))*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(sigma_s**2/(gamma_s - 1) + 1))**((1/2)*depth - 1/2))(gamma[m], theta[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.greater(gamma_s, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma_s: numpy.greater(gamma_s, 1))(gamma_s[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.less(gamma, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, sigma_s: numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.less(gamma, 1))))(gamma[todo], sigma_s[todo])
     if m.any():
         out[m] = (lambda gamma, theta, sigma, depth: -(1 - gamma)*(-2*numpy.cos(theta) + ftheory.roots.positive_root(depth, 1 - gamma, gamma*sigma**2/(1 - gamma) + gamma)**((1/2)*depth - 1/2))*ftheory.roots.positive_root(depth, 1 - gamma, gamma*sigma**2/(1 - gamma) + gamma)**((1/2)*depth - 1/2))(gamma[m], theta[m], sigma[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.equal(sigma_s, 0))
+    m = todo.copy()
+    m[todo] = (lambda sigma_s: numpy.equal(sigma_s, 0))(sigma_s[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
-    m = todo & (numpy.less(gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.less(gamma, 1))(gamma[todo])
     if m.any():
         out[m] = -numpy.inf
         todo &= ~m
@@ -874,15 +936,18 @@ def _finite_source_norm_sq__branches(gamma_s, sigma_s):
     gamma_s, sigma_s = broadcast_float(gamma_s, sigma_s)
     out = numpy.empty(gamma_s.shape)
     todo = numpy.ones(gamma_s.shape, dtype=bool)
-    m = todo & (numpy.less(gamma_s, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma_s: numpy.less(gamma_s, 1))(gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma_s, sigma_s: gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)(gamma_s[m], sigma_s[m])
         todo &= ~m
-    m = todo & (numpy.greater(gamma_s, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma_s: numpy.greater(gamma_s, 1))(gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma_s, sigma_s: sigma_s**2/(gamma_s - 1) + 1)(gamma_s[m], sigma_s[m])
         todo &= ~m
-    m = todo & (numpy.equal(sigma_s, 0))
+    m = todo.copy()
+    m[todo] = (lambda sigma_s: numpy.equal(sigma_s, 0))(sigma_s[todo])
     if m.any():
         out[m] = 1
         todo &= ~m
@@ -913,7 +978,8 @@ def _finite_source_overlap__branches(theta, gamma_s):
     theta, gamma_s = broadcast_float(theta, gamma_s)
     out = numpy.empty(theta.shape)
     todo = numpy.ones(theta.shape, dtype=bool)
-    m = todo & (numpy.less(gamma_s, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma_s: numpy.less(gamma_s, 1))(gamma_s[todo])
     if m.any():
         out[m] = (lambda theta, gamma_s: gamma_s*numpy.cos(theta))(theta[m], gamma_s[m])
         todo &= ~m
@@ -993,28 +1059,33 @@ def linear_transfer_risk__mp(theta, lam, norm_t, norm_s, depth):
 
 # linear_transfer_risk_finite: docs/background.md §4.2, §4.4 (exact finite n), §8
 def _linear_transfer_risk_finite__branches(n, theta, sigma, lam, norm_t, norm_s, depth):
+    import ftheory.stable
     n, theta, sigma, lam, norm_t, norm_s, depth = broadcast_float(n, theta, sigma, lam, norm_t, norm_s, depth)
     out = numpy.empty(n.shape)
     todo = numpy.ones(n.shape, dtype=bool)
-    m = todo & (numpy.logical_and.reduce((numpy.equal(lam, 0),numpy.greater(n, 2))))
+    m = todo.copy()
+    m[todo] = (lambda n, lam: numpy.logical_and.reduce((numpy.equal(lam, 0),numpy.greater(n, 2))))(n[todo], lam[todo])
     if m.any():
         out[m] = (lambda n, theta, sigma, norm_t: (norm_t**2*numpy.sin(theta)**2 + sigma**2)/(n - 2))(n[m], theta[m], sigma[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(lam, 0),numpy.equal(sigma, 0),numpy.equal(numpy.sin(theta), 0))))
+    m = todo.copy()
+    m[todo] = (lambda theta, sigma, lam: numpy.logical_and.reduce((numpy.equal(lam, 0),numpy.equal(sigma, 0),numpy.equal(numpy.sin(theta), 0))))(theta[todo], sigma[todo], lam[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
-    m = todo & (numpy.equal(lam, 0))
+    m = todo.copy()
+    m[todo] = (lambda lam: numpy.equal(lam, 0))(lam[todo])
     if m.any():
         out[m] = numpy.inf
         todo &= ~m
-    m = todo & (numpy.less_equal(lam*n*norm_s**(-2 + 2/depth), 2))
+    m = todo.copy()
+    m[todo] = (lambda n, lam, norm_s, depth: numpy.less_equal(lam*n*norm_s**(-2 + 2/depth), 2))(n[todo], lam[todo], norm_s[todo], depth[todo])
     if m.any():
-        out[m] = numpy.vectorize((lambda n, theta, sigma, lam, norm_t, norm_s, depth: lam**2*norm_s**(-4 + 4/depth)*norm_t**2*numpy.cos(theta)**2*quad(lambda v: (1/4)*n**2*v**(2*n - 9)*(4 - 4*v**4)*(lam*norm_s**(-2 + 2/depth) + 1)**2*numpy.exp(-1/2*lam*n*norm_s**(-2 + 2/depth)*(1 - v**4)/v**4), 0, 1)/(lam*norm_s**(-2 + 2/depth) + 1)**2 + (norm_t**2*numpy.sin(theta)**2 + sigma**2)*quad(lambda v: (1/4)*n**2*v**(2*n - 5)*(4 - 4*v**4)*(lam*norm_s**(-2 + 2/depth) + 1)**2*numpy.exp(-1/2*lam*n*norm_s**(-2 + 2/depth)*(1 - v**4)/v**4), 0, 1)/(n*(lam*norm_s**(-2 + 2/depth) + 1)**2)), otypes=[float])(n[m], theta[m], sigma[m], lam[m], norm_t[m], norm_s[m], depth[m])
+        out[m] = numpy.vectorize(ftheory.stable.no_overflow((lambda n, theta, sigma, lam, norm_t, norm_s, depth: lam**2*norm_s**(-4 + 4/depth)*norm_t**2*numpy.cos(theta)**2*quad(lambda v: (1/4)*n**2*v**(2*n - 9)*(4 - 4*v**4)*(lam*norm_s**(-2 + 2/depth) + 1)**2*numpy.exp(-1/2*lam*n*norm_s**(-2 + 2/depth)*(1 - v**4)/v**4), 0, 1)/(lam*norm_s**(-2 + 2/depth) + 1)**2 + (norm_t**2*numpy.sin(theta)**2 + sigma**2)*quad(lambda v: (1/4)*n**2*v**(2*n - 5)*(4 - 4*v**4)*(lam*norm_s**(-2 + 2/depth) + 1)**2*numpy.exp(-1/2*lam*n*norm_s**(-2 + 2/depth)*(1 - v**4)/v**4), 0, 1)/(n*(lam*norm_s**(-2 + 2/depth) + 1)**2))), otypes=[float])(n[m], theta[m], sigma[m], lam[m], norm_t[m], norm_s[m], depth[m])
         todo &= ~m
     m = todo
     if m.any():
-        out[m] = numpy.vectorize((lambda n, theta, sigma, lam, norm_t, norm_s, depth: lam**2*norm_s**(-4 + 4/depth)*norm_t**2*numpy.cos(theta)**2*quad(lambda x: x*numpy.exp(-lam*norm_s**(-2 + 2/depth)*x/(lam*norm_s**(-2 + 2/depth) + 1) - 1/2*n*numpy.log(1 + 2*x/(n*(lam*norm_s**(-2 + 2/depth) + 1)))), 0, numpy.inf)/(lam*norm_s**(-2 + 2/depth) + 1)**2 + (norm_t**2*numpy.sin(theta)**2 + sigma**2)*quad(lambda x: x*numpy.exp(-lam*norm_s**(-2 + 2/depth)*x/(lam*norm_s**(-2 + 2/depth) + 1) - ((1/2)*n + 1)*numpy.log(1 + 2*x/(n*(lam*norm_s**(-2 + 2/depth) + 1)))), 0, numpy.inf)/(n*(lam*norm_s**(-2 + 2/depth) + 1)**2)), otypes=[float])(n[m], theta[m], sigma[m], lam[m], norm_t[m], norm_s[m], depth[m])
+        out[m] = numpy.vectorize(ftheory.stable.no_overflow((lambda n, theta, sigma, lam, norm_t, norm_s, depth: lam**2*norm_s**(-4 + 4/depth)*norm_t**2*numpy.cos(theta)**2*quad(lambda x: x*numpy.exp(-lam*norm_s**(-2 + 2/depth)*x/(lam*norm_s**(-2 + 2/depth) + 1) - 1/2*n*numpy.log(1 + 2*x/(n*(lam*norm_s**(-2 + 2/depth) + 1)))), 0, numpy.inf)/(lam*norm_s**(-2 + 2/depth) + 1)**2 + (norm_t**2*numpy.sin(theta)**2 + sigma**2)*quad(lambda x: x*numpy.exp(-lam*norm_s**(-2 + 2/depth)*x/(lam*norm_s**(-2 + 2/depth) + 1) - ((1/2)*n + 1)*numpy.log(1 + 2*x/(n*(lam*norm_s**(-2 + 2/depth) + 1)))), 0, numpy.inf)/(n*(lam*norm_s**(-2 + 2/depth) + 1)**2))), otypes=[float])(n[m], theta[m], sigma[m], lam[m], norm_t[m], norm_s[m], depth[m])
     return out
 
 
@@ -1093,31 +1164,38 @@ def _linear_transfer_transferability_finite__branches(n, d, theta, sigma, norm_t
     n, d, theta, sigma, norm_t = broadcast_float(n, d, theta, sigma, norm_t)
     out = numpy.empty(n.shape)
     todo = numpy.ones(n.shape, dtype=bool)
-    m = todo & (numpy.logical_and.reduce((numpy.greater(n, 2),numpy.less_equal(n, d - 2))))
+    m = todo.copy()
+    m[todo] = (lambda n, d: numpy.logical_and.reduce((numpy.greater(n, 2),numpy.less_equal(n, d - 2))))(n[todo], d[todo])
     if m.any():
         out[m] = (lambda n, d, theta, sigma, norm_t: -norm_t**2*(n - 1)*numpy.sin(theta)**2/(n - 2) - sigma**2*(d - n**2 + n - 1)/((n - 2)*(d - n - 1)) + norm_t**2*(d - n)/d)(n[m], d[m], theta[m], sigma[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.equal(numpy.sin(theta), 0),numpy.less_equal(n, d - 2))))
+    m = todo.copy()
+    m[todo] = (lambda n, d, theta, sigma: numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.equal(numpy.sin(theta), 0),numpy.less_equal(n, d - 2))))(n[todo], d[todo], theta[todo], sigma[todo])
     if m.any():
         out[m] = (lambda n, d, theta, sigma, norm_t: n*sigma**2/(d - n - 1) - norm_t**2*numpy.sin(theta)**2 + norm_t**2*(d - n)/d)(n[m], d[m], theta[m], sigma[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.less_equal(n, d - 2))
+    m = todo.copy()
+    m[todo] = (lambda n, d: numpy.less_equal(n, d - 2))(n[todo], d[todo])
     if m.any():
         out[m] = -numpy.inf
         todo &= ~m
-    m = todo & (numpy.greater_equal(n, d + 2))
+    m = todo.copy()
+    m[todo] = (lambda n, d: numpy.greater_equal(n, d + 2))(n[todo], d[todo])
     if m.any():
         out[m] = (lambda n, d, theta, sigma, norm_t: -norm_t**2*(n - 1)*numpy.sin(theta)**2/(n - 2) - sigma**2*(d - 1)*(n - 1)/((n - 2)*(d - n + 1)))(n[m], d[m], theta[m], sigma[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.greater(n, 2))))
+    m = todo.copy()
+    m[todo] = (lambda n, sigma: numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.greater(n, 2))))(n[todo], sigma[todo])
     if m.any():
         out[m] = (lambda n, d, theta, norm_t: norm_t**2*(1 - functools.reduce(numpy.minimum, [d, n])/d) - norm_t**2*numpy.sin(theta)**2 - norm_t**2*numpy.sin(theta)**2/(n - 2))(n[m], d[m], theta[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.equal(numpy.sin(theta), 0))))
+    m = todo.copy()
+    m[todo] = (lambda theta, sigma: numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.equal(numpy.sin(theta), 0))))(theta[todo], sigma[todo])
     if m.any():
         out[m] = (lambda n, d, theta, norm_t: norm_t**2*(1 - functools.reduce(numpy.minimum, [d, n])/d) - norm_t**2*numpy.sin(theta)**2)(n[m], d[m], theta[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.equal(sigma, 0))
+    m = todo.copy()
+    m[todo] = (lambda sigma: numpy.equal(sigma, 0))(sigma[todo])
     if m.any():
         out[m] = -numpy.inf
         todo &= ~m
@@ -1162,11 +1240,13 @@ def _lt_boundary_lower__branches(theta, sigma):
     theta, sigma = broadcast_float(theta, sigma)
     out = numpy.empty(theta.shape)
     todo = numpy.ones(theta.shape, dtype=bool)
-    m = todo & (numpy.logical_and.reduce((numpy.less(sigma, 1),numpy.less_equal(sigma**2 - (1 - abs(numpy.cos(theta)))**2, 0))))
+    m = todo.copy()
+    m[todo] = (lambda theta, sigma: numpy.logical_and.reduce((numpy.less(sigma, 1),numpy.less_equal(sigma**2 - (1 - abs(numpy.cos(theta)))**2, 0))))(theta[todo], sigma[todo])
     if m.any():
         out[m] = (lambda theta, sigma: 2*numpy.cos(theta)**2/(-sigma**2 + numpy.sqrt((-sigma**2 + (1 - abs(numpy.cos(theta)))**2)*(-sigma**2 + (abs(numpy.cos(theta)) + 1)**2)) + numpy.cos(theta)**2 + 1))(theta[m], sigma[m])
         todo &= ~m
-    m = todo & (numpy.less(sigma, 1))
+    m = todo.copy()
+    m[todo] = (lambda sigma: numpy.less(sigma, 1))(sigma[todo])
     if m.any():
         out[m] = (lambda sigma: 1 - sigma)(sigma[m])
         todo &= ~m
@@ -1233,11 +1313,13 @@ def _lt_boundary_upper__branches(theta, sigma):
     theta, sigma = broadcast_float(theta, sigma)
     out = numpy.empty(theta.shape)
     todo = numpy.ones(theta.shape, dtype=bool)
-    m = todo & (numpy.logical_and.reduce((numpy.less(sigma, 1),numpy.less_equal(sigma**2 - (1 - abs(numpy.cos(theta)))**2, 0))))
+    m = todo.copy()
+    m[todo] = (lambda theta, sigma: numpy.logical_and.reduce((numpy.less(sigma, 1),numpy.less_equal(sigma**2 - (1 - abs(numpy.cos(theta)))**2, 0))))(theta[todo], sigma[todo])
     if m.any():
         out[m] = (lambda theta, sigma: -1/2*sigma**2 + (1/2)*numpy.sqrt((-sigma**2 + (1 - abs(numpy.cos(theta)))**2)*(-sigma**2 + (abs(numpy.cos(theta)) + 1)**2)) + (1/2)*numpy.cos(theta)**2 + 1/2)(theta[m], sigma[m])
         todo &= ~m
-    m = todo & (numpy.less(sigma, 1))
+    m = todo.copy()
+    m[todo] = (lambda sigma: numpy.less(sigma, 1))(sigma[todo])
     if m.any():
         out[m] = (lambda sigma: 1 - sigma)(sigma[m])
         todo &= ~m
@@ -1266,7 +1348,8 @@ def _lt_theta_min__branches(sigma):
     sigma, = broadcast_float(sigma)
     out = numpy.empty(sigma.shape)
     todo = numpy.ones(sigma.shape, dtype=bool)
-    m = todo & (numpy.less(sigma, 1))
+    m = todo.copy()
+    m[todo] = (lambda sigma: numpy.less(sigma, 1))(sigma[todo])
     if m.any():
         out[m] = (lambda sigma: 2*numpy.arcsin((1/2)*numpy.sqrt(2)*numpy.sqrt(sigma)))(sigma[m])
         todo &= ~m
@@ -1347,11 +1430,13 @@ def _relu_funk_hecke__branches(d, ell):
     d, ell = broadcast_float(d, ell)
     out = numpy.empty(d.shape)
     todo = numpy.ones(d.shape, dtype=bool)
-    m = todo & (numpy.equal(ell, 1))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal(ell, 1))(ell[todo])
     if m.any():
         out[m] = (lambda d: (1/2)/d)(d[m])
         todo &= ~m
-    m = todo & (numpy.equal((-1)**ell, -1))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal((-1)**ell, -1))(ell[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
@@ -1382,11 +1467,13 @@ def _relu_gaussian_eigenvalue__branches(d, ell):
     d, ell = broadcast_float(d, ell)
     out = numpy.empty(d.shape)
     todo = numpy.ones(d.shape, dtype=bool)
-    m = todo & (numpy.equal(ell, 1))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal(ell, 1))(ell[todo])
     if m.any():
         out[m] = 1/4
         todo &= ~m
-    m = todo & (numpy.equal((-1)**ell, -1))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal((-1)**ell, -1))(ell[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
@@ -1417,15 +1504,18 @@ def _relu_hermite_coefficient_sq__branches(ell):
     ell, = broadcast_float(ell)
     out = numpy.empty(ell.shape)
     todo = numpy.ones(ell.shape, dtype=bool)
-    m = todo & (numpy.equal(ell, 0))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal(ell, 0))(ell[todo])
     if m.any():
         out[m] = (1/2)/numpy.pi
         todo &= ~m
-    m = todo & (numpy.equal(ell, 1))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal(ell, 1))(ell[todo])
     if m.any():
         out[m] = 1/4
         todo &= ~m
-    m = todo & (numpy.equal((-1)**ell, -1))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal((-1)**ell, -1))(ell[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
@@ -1458,11 +1548,13 @@ def _relu_sphere_eigenvalue__branches(d, ell):
     d, ell = broadcast_float(d, ell)
     out = numpy.empty(d.shape)
     todo = numpy.ones(d.shape, dtype=bool)
-    m = todo & (numpy.equal(ell, 1))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal(ell, 1))(ell[todo])
     if m.any():
         out[m] = (lambda d: (1/4)/d)(d[m])
         todo &= ~m
-    m = todo & (numpy.equal((-1)**ell, -1))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal((-1)**ell, -1))(ell[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
@@ -1514,11 +1606,13 @@ def _relu_uniform_kernel_eigenvalue__branches(d, ell):
     d, ell = broadcast_float(d, ell)
     out = numpy.empty(d.shape)
     todo = numpy.ones(d.shape, dtype=bool)
-    m = todo & (numpy.equal(ell, 1))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal(ell, 1))(ell[todo])
     if m.any():
         out[m] = (lambda d: (1/4)/d**2)(d[m])
         todo &= ~m
-    m = todo & (numpy.equal((-1)**ell, -1))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal((-1)**ell, -1))(ell[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
@@ -1549,15 +1643,18 @@ def _sphere_harmonic_multiplicity__branches(d, ell):
     d, ell = broadcast_float(d, ell)
     out = numpy.empty(d.shape)
     todo = numpy.ones(d.shape, dtype=bool)
-    m = todo & (numpy.equal(ell, 0))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal(ell, 0))(ell[todo])
     if m.any():
         out[m] = 1
         todo &= ~m
-    m = todo & (numpy.equal(ell, 1))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal(ell, 1))(ell[todo])
     if m.any():
         out[m] = (lambda d: d)(d[m])
         todo &= ~m
-    m = todo & (numpy.equal(d, 1))
+    m = todo.copy()
+    m[todo] = (lambda d: numpy.equal(d, 1))(d[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
@@ -1590,11 +1687,13 @@ def _step_funk_hecke__branches(d, ell):
     d, ell = broadcast_float(d, ell)
     out = numpy.empty(d.shape)
     todo = numpy.ones(d.shape, dtype=bool)
-    m = todo & (numpy.equal(ell, 0))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal(ell, 0))(ell[todo])
     if m.any():
         out[m] = 1/2
         todo &= ~m
-    m = todo & (numpy.equal((-1)**ell, 1))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal((-1)**ell, 1))(ell[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
@@ -1625,11 +1724,13 @@ def _step_sphere_eigenvalue__branches(d, ell):
     d, ell = broadcast_float(d, ell)
     out = numpy.empty(d.shape)
     todo = numpy.ones(d.shape, dtype=bool)
-    m = todo & (numpy.equal(ell, 0))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal(ell, 0))(ell[todo])
     if m.any():
         out[m] = 1/4
         todo &= ~m
-    m = todo & (numpy.equal((-1)**ell, 1))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal((-1)**ell, 1))(ell[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
@@ -1659,19 +1760,23 @@ def _linear_transfer_transferability_tuned__branches(gamma, sigma, norm_t):
     gamma, sigma, norm_t = broadcast_float(gamma, sigma, norm_t)
     out = numpy.empty(gamma.shape)
     todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.less(gamma, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, sigma: numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.less(gamma, 1))))(gamma[todo], sigma[todo])
     if m.any():
         out[m] = (lambda gamma, norm_t: norm_t**2*(1 - gamma))(gamma[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.equal(sigma, 0))
+    m = todo.copy()
+    m[todo] = (lambda sigma: numpy.equal(sigma, 0))(sigma[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
-    m = todo & (numpy.equal(gamma + sigma**2/norm_t**2, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma, sigma, norm_t: numpy.equal(gamma + sigma**2/norm_t**2, 1))(gamma[todo], sigma[todo], norm_t[todo])
     if m.any():
         out[m] = (lambda sigma, norm_t: norm_t*sigma)(sigma[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.greater_equal(gamma + sigma**2/norm_t**2, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma, sigma, norm_t: numpy.greater_equal(gamma + sigma**2/norm_t**2, 1))(gamma[todo], sigma[todo], norm_t[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, norm_t: 2*norm_t**2*sigma**2/(norm_t**2*(gamma - 1) + sigma**2 + numpy.sqrt(4*norm_t**2*sigma**2 + (norm_t**2*(gamma - 1) + sigma**2)**2)))(gamma[m], sigma[m], norm_t[m])
         todo &= ~m
@@ -1712,11 +1817,13 @@ def _lt_boundary_tuned__branches(theta, sigma, norm_t):
     theta, sigma, norm_t = broadcast_float(theta, sigma, norm_t)
     out = numpy.empty(theta.shape)
     todo = numpy.ones(theta.shape, dtype=bool)
-    m = todo & (numpy.equal(sigma, 0))
+    m = todo.copy()
+    m[todo] = (lambda sigma: numpy.equal(sigma, 0))(sigma[todo])
     if m.any():
         out[m] = (lambda theta: numpy.cos(theta)**2)(theta[m])
         todo &= ~m
-    m = todo & (numpy.equal(numpy.sin(theta), 0))
+    m = todo.copy()
+    m[todo] = (lambda theta: numpy.equal(numpy.sin(theta), 0))(theta[todo])
     if m.any():
         out[m] = numpy.inf
         todo &= ~m
@@ -1774,27 +1881,33 @@ def _scratch_ridge_risk__branches(gamma, sigma, lam, norm_t):
     gamma, sigma, lam, norm_t = broadcast_float(gamma, sigma, lam, norm_t)
     out = numpy.empty(gamma.shape)
     todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.logical_and.reduce((numpy.equal(lam, 0),numpy.less(gamma, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, lam: numpy.logical_and.reduce((numpy.equal(lam, 0),numpy.less(gamma, 1))))(gamma[todo], lam[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, norm_t: -gamma*sigma**2/(gamma - 1) + norm_t**2*(1 - gamma))(gamma[m], sigma[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(lam, 0),numpy.greater(gamma, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, lam: numpy.logical_and.reduce((numpy.equal(lam, 0),numpy.greater(gamma, 1))))(gamma[todo], lam[todo])
     if m.any():
         out[m] = (lambda gamma, sigma: sigma**2/(gamma - 1))(gamma[m], sigma[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(lam, 0),numpy.equal(sigma, 0))))
+    m = todo.copy()
+    m[todo] = (lambda sigma, lam: numpy.logical_and.reduce((numpy.equal(lam, 0),numpy.equal(sigma, 0))))(sigma[todo], lam[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
-    m = todo & (numpy.equal(lam, 0))
+    m = todo.copy()
+    m[todo] = (lambda lam: numpy.equal(lam, 0))(lam[todo])
     if m.any():
         out[m] = numpy.inf
         todo &= ~m
-    m = todo & (numpy.equal(gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.equal(gamma, 1))(gamma[todo])
     if m.any():
         out[m] = (lambda sigma, lam, norm_t: 2*lam*norm_t**2*(lam + 2*lam/(lam + numpy.sqrt(lam**2 + 4*lam)))/((lam + numpy.sqrt(lam**2 + 4*lam))*numpy.sqrt(lam**2 + 4*lam)) + 2*sigma**2/(numpy.sqrt(lam**2 + 4*lam)*(lam + numpy.sqrt(lam**2 + 4*lam) + 2)))(sigma[m], lam[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.greater_equal(gamma*lam + gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma, lam: numpy.greater_equal(gamma*lam + gamma, 1))(gamma[todo], lam[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, lam, norm_t: 2*gamma*lam*norm_t**2*(gamma*lam + 2*gamma*lam/(gamma*lam + gamma + numpy.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2) - 1))/(numpy.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2)*(gamma*lam + gamma + numpy.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2) - 1)) + 2*gamma*sigma**2/(numpy.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2)*(gamma*lam + gamma + numpy.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2) + 1)))(gamma[m], sigma[m], lam[m], norm_t[m])
         todo &= ~m
@@ -1837,19 +1950,23 @@ def _scratch_risk_optimal_ridge__branches(gamma, sigma, norm_t):
     gamma, sigma, norm_t = broadcast_float(gamma, sigma, norm_t)
     out = numpy.empty(gamma.shape)
     todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.less(gamma, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, sigma: numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.less(gamma, 1))))(gamma[todo], sigma[todo])
     if m.any():
         out[m] = (lambda gamma, norm_t: norm_t**2*(1 - gamma))(gamma[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.equal(sigma, 0))
+    m = todo.copy()
+    m[todo] = (lambda sigma: numpy.equal(sigma, 0))(sigma[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
-    m = todo & (numpy.equal(gamma + sigma**2/norm_t**2, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma, sigma, norm_t: numpy.equal(gamma + sigma**2/norm_t**2, 1))(gamma[todo], sigma[todo], norm_t[todo])
     if m.any():
         out[m] = (lambda sigma, norm_t: norm_t*sigma)(sigma[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.greater_equal(gamma + sigma**2/norm_t**2, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma, sigma, norm_t: numpy.greater_equal(gamma + sigma**2/norm_t**2, 1))(gamma[todo], sigma[todo], norm_t[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, norm_t: 2*norm_t**2*sigma**2/(norm_t**2*(gamma - 1) + sigma**2 + numpy.sqrt(4*norm_t**2*sigma**2 + (norm_t**2*(gamma - 1) + sigma**2)**2)))(gamma[m], sigma[m], norm_t[m])
         todo &= ~m
@@ -1888,7 +2005,8 @@ def _scratch_optimal_gamma__branches(sigma, norm_t):
     sigma, norm_t = broadcast_float(sigma, norm_t)
     out = numpy.empty(sigma.shape)
     todo = numpy.ones(sigma.shape, dtype=bool)
-    m = todo & (numpy.greater(norm_t, sigma))
+    m = todo.copy()
+    m[todo] = (lambda sigma, norm_t: numpy.greater(norm_t, sigma))(sigma[todo], norm_t[todo])
     if m.any():
         out[m] = (lambda sigma, norm_t: (norm_t - sigma)/norm_t)(sigma[m], norm_t[m])
         todo &= ~m
@@ -1921,15 +2039,18 @@ def _scratch_risk__branches(gamma, sigma, norm_t):
     gamma, sigma, norm_t = broadcast_float(gamma, sigma, norm_t)
     out = numpy.empty(gamma.shape)
     todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.less(gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.less(gamma, 1))(gamma[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, norm_t: -gamma*sigma**2/(gamma - 1) + norm_t**2*(1 - gamma))(gamma[m], sigma[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.greater(gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.greater(gamma, 1))(gamma[todo])
     if m.any():
         out[m] = (lambda gamma, sigma: sigma**2/(gamma - 1))(gamma[m], sigma[m])
         todo &= ~m
-    m = todo & (numpy.equal(sigma, 0))
+    m = todo.copy()
+    m[todo] = (lambda sigma: numpy.equal(sigma, 0))(sigma[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
@@ -1966,15 +2087,18 @@ def _scratch_risk_finite__branches(n, d, sigma, norm_t):
     n, d, sigma, norm_t = broadcast_float(n, d, sigma, norm_t)
     out = numpy.empty(n.shape)
     todo = numpy.ones(n.shape, dtype=bool)
-    m = todo & (numpy.less_equal(n, d - 2))
+    m = todo.copy()
+    m[todo] = (lambda n, d: numpy.less_equal(n, d - 2))(n[todo], d[todo])
     if m.any():
         out[m] = (lambda n, d, sigma, norm_t: n*sigma**2/(d - n - 1) + norm_t**2*(1 - n/d))(n[m], d[m], sigma[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.greater_equal(n, d + 2))
+    m = todo.copy()
+    m[todo] = (lambda n, d: numpy.greater_equal(n, d + 2))(n[todo], d[todo])
     if m.any():
         out[m] = (lambda n, d, sigma: d*sigma**2/(-d + n - 1))(n[m], d[m], sigma[m])
         todo &= ~m
-    m = todo & (numpy.equal(sigma, 0))
+    m = todo.copy()
+    m[todo] = (lambda sigma: numpy.equal(sigma, 0))(sigma[todo])
     if m.any():
         out[m] = (lambda n, d, norm_t: norm_t**2*(1 - functools.reduce(numpy.minimum, [d, n])/d))(n[m], d[m], norm_t[m])
         todo &= ~m
@@ -2011,7 +2135,8 @@ def _scratch_risk_minimum__branches(sigma, norm_t):
     sigma, norm_t = broadcast_float(sigma, norm_t)
     out = numpy.empty(sigma.shape)
     todo = numpy.ones(sigma.shape, dtype=bool)
-    m = todo & (numpy.greater(norm_t, sigma))
+    m = todo.copy()
+    m[todo] = (lambda sigma, norm_t: numpy.greater(norm_t, sigma))(sigma[todo], norm_t[todo])
     if m.any():
         out[m] = (lambda sigma, norm_t: sigma*(2*norm_t - sigma))(sigma[m], norm_t[m])
         todo &= ~m
@@ -2080,11 +2205,13 @@ def _kl_source_target__branches(theta, sigma, sigma_s, norm_s, norm_t):
     theta, sigma, sigma_s, norm_s, norm_t = broadcast_float(theta, sigma, sigma_s, norm_s, norm_t)
     out = numpy.empty(theta.shape)
     todo = numpy.ones(theta.shape, dtype=bool)
-    m = todo & (numpy.logical_and.reduce((numpy.greater(sigma, 0),numpy.greater(sigma_s, 0))))
+    m = todo.copy()
+    m[todo] = (lambda sigma, sigma_s: numpy.logical_and.reduce((numpy.greater(sigma, 0),numpy.greater(sigma_s, 0))))(sigma[todo], sigma_s[todo])
     if m.any():
         out[m] = (lambda theta, sigma, sigma_s, norm_s, norm_t: numpy.log(sigma/sigma_s) + (1/2)*(4*norm_s*norm_t*numpy.sin((1/2)*theta)**2 + (norm_s - norm_t)**2 + (-sigma + sigma_s)*(sigma + sigma_s))/sigma**2)(theta[m], sigma[m], sigma_s[m], norm_s[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(norm_s, norm_t),numpy.equal(sigma, 0),numpy.equal(sigma_s, 0),numpy.equal(theta, 0))))
+    m = todo.copy()
+    m[todo] = (lambda theta, sigma, sigma_s, norm_s, norm_t: numpy.logical_and.reduce((numpy.equal(norm_s, norm_t),numpy.equal(sigma, 0),numpy.equal(sigma_s, 0),numpy.equal(theta, 0))))(theta[todo], sigma[todo], sigma_s[todo], norm_s[todo], norm_t[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
@@ -2119,11 +2246,13 @@ def _kl_target_source__branches(theta, sigma, sigma_s, norm_s, norm_t):
     theta, sigma, sigma_s, norm_s, norm_t = broadcast_float(theta, sigma, sigma_s, norm_s, norm_t)
     out = numpy.empty(theta.shape)
     todo = numpy.ones(theta.shape, dtype=bool)
-    m = todo & (numpy.logical_and.reduce((numpy.greater(sigma, 0),numpy.greater(sigma_s, 0))))
+    m = todo.copy()
+    m[todo] = (lambda sigma, sigma_s: numpy.logical_and.reduce((numpy.greater(sigma, 0),numpy.greater(sigma_s, 0))))(sigma[todo], sigma_s[todo])
     if m.any():
         out[m] = (lambda theta, sigma, sigma_s, norm_s, norm_t: numpy.log(sigma_s/sigma) + (1/2)*(4*norm_s*norm_t*numpy.sin((1/2)*theta)**2 + (norm_s - norm_t)**2 + (sigma - sigma_s)*(sigma + sigma_s))/sigma_s**2)(theta[m], sigma[m], sigma_s[m], norm_s[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(norm_s, norm_t),numpy.equal(sigma, 0),numpy.equal(sigma_s, 0),numpy.equal(theta, 0))))
+    m = todo.copy()
+    m[todo] = (lambda theta, sigma, sigma_s, norm_s, norm_t: numpy.logical_and.reduce((numpy.equal(norm_s, norm_t),numpy.equal(sigma, 0),numpy.equal(sigma_s, 0),numpy.equal(theta, 0))))(theta[todo], sigma[todo], sigma_s[todo], norm_s[todo], norm_t[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
