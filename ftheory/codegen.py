@@ -176,15 +176,20 @@ def _branch_function(fname, expr, params, printer) -> list:
               f"    todo = numpy.ones({first}.shape, dtype=bool)"]
     for value, cond in pieces:
         used = [p for p in params if sp.Symbol(p) in value.free_symbols]
-        mask = "todo" if cond is sp.true else f"todo & ({printer.doprint(cond)})"
-        lines.append(f"    m = {mask}")
+        c_used = [p for p in params if sp.Symbol(p) in cond.free_symbols] if cond is not sp.true else []
+        if not c_used:
+            lines.append("    m = todo" if cond is sp.true else f"    m = todo & ({printer.doprint(cond)})")
+        else:  # the condition only on the points no earlier branch claimed (no warnings from claimed points)
+            lines.append("    m = todo.copy()")
+            lines.append(f"    m[todo] = (lambda {', '.join(c_used)}: {printer.doprint(cond)})"
+                         f"({', '.join(f'{p}[todo]' for p in c_used)})")
         lines.append("    if m.any():")
         if used:
             sub = ", ".join(f"{p}[m]" for p in used)
             lam = ", ".join(used)
             fn = f"(lambda {lam}: {printer.doprint(value)})"
             if value.has(sp.Integral):  # quadrature is scalar: map it over the branch's points
-                fn = f"numpy.vectorize({fn}, otypes=[float])"
+                fn = f"numpy.vectorize(ftheory.stable.no_overflow({fn}), otypes=[float])"
             lines.append(f"        out[m] = {fn}({sub})")
         else:
             lines.append(f"        out[m] = {printer.doprint(value)}")
@@ -194,13 +199,73 @@ def _branch_function(fname, expr, params, printer) -> list:
             break
     lines.append("    return out")
     lines[1:1] = _runtime_imports(expr, "\n".join(lines))
+    if "ftheory.stable." in "\n".join(lines):
+        lines.insert(1, "    import ftheory.stable")
     return lines
 
 
 #: results whose float64 evaluator is a hand-derived stable form in :mod:`ftheory.stable` (the SymPy
 #: expression cancels in float64); ``tests/test_codegen.py`` checks each against the expression in mpmath
 STABLE = {"wasserstein2_task": "ftheory.stable.wasserstein2_task",
-          "relu_arccos_kernel": "ftheory.stable.relu_arccos_kernel"}
+          "relu_arccos_kernel": "ftheory.stable.relu_arccos_kernel",
+          "dudley_lower_bound_cosine": "ftheory.stable.dudley_lower_bound_cosine",
+          "scratch_optimal_ridge": "ftheory.stable.scratch_optimal_ridge",
+          "finite_source_effective_angle": "ftheory.stable.finite_source_effective_angle",
+          "lt_effective_ridge": "ftheory.stable.lt_effective_ridge",
+          "linear_transfer_risk": "ftheory.stable.linear_transfer_risk",
+          "linear_transfer_transferability": "ftheory.stable.linear_transfer_transferability",
+          "linear_transfer_transferability_finite_source":
+              "ftheory.stable.linear_transfer_transferability_finite_source",
+          "aniso2_lt_transferability": "ftheory.stable.aniso2_lt_transferability",
+          "lt_boundary_over": "ftheory.stable.lt_boundary_over",
+          "kl_divergence_task": "ftheory.stable.kl_divergence_task",
+          "aniso2_linear_transfer_risk_finite": "ftheory.stable.aniso2_linear_transfer_risk_finite",
+          "linear_transfer_risk_rank_k": "ftheory.stable.linear_transfer_risk_rank_k"}
+
+
+#: results homogeneous in a group of scale parameters: ``name -> (group, degree)`` with
+#: ``f(c x_group, rest) = c**degree f(x_group, rest)`` for every ``c > 0`` (proved in derivations/stable_forms.py,
+#: checked numerically in tests/test_codegen.py). The float64 evaluator rescales extreme magnitudes of the group
+#: exactly (:func:`ftheory.stable.rescaled`), so they neither underflow nor overflow.
+SCALING = {
+    "aniso2_finetune_risk": (("sigma", "norm_s", "norm_t"), 2),
+    "aniso2_linear_transfer_risk": (("norm_t",), 2),
+    "aniso2_linear_transfer_risk_finite": (("sigma", "norm_t"), 2),
+    "aniso2_lt_transferability": (("sigma", "norm_t"), 2),
+    "aniso2_scratch_risk": (("sigma", "norm_t"), 2),
+    "finetune_break_even_theta": (("norm_s", "norm_t"), 0),
+    "finetune_break_even_theta_gf": (("sigma", "norm_s", "norm_t"), 0),
+    "finetune_scale": (("sigma", "norm_s", "norm_t"), 0),
+    "finetune_transferability_finite": (("norm_s", "norm_t"), 2),
+    "finetune_transferability_gf": (("sigma", "norm_s", "norm_t"), 2),
+    "linear_transfer_risk": (("norm_t",), 2),
+    "linear_transfer_risk_finite": (("sigma", "norm_t"), 2),
+    "linear_transfer_transferability": (("sigma", "norm_t"), 2),
+    "linear_transfer_transferability_finite": (("sigma", "norm_t"), 2),
+    "linear_transfer_transferability_tuned": (("sigma", "norm_t"), 2),
+    "lt_boundary_tuned": (("sigma", "norm_t"), 0),
+    "relu_arccos_kernel": (("norm_w", "norm_v"), 2),
+    "scratch_optimal_ridge": (("sigma", "norm_t"), 0),
+    "scratch_ridge_risk": (("sigma", "norm_t"), 2),
+    "scratch_risk_optimal_ridge": (("sigma", "norm_t"), 2),
+    "scratch_optimal_gamma": (("sigma", "norm_t"), 0),
+    "scratch_risk": (("sigma", "norm_t"), 2),
+    "scratch_risk_finite": (("sigma", "norm_t"), 2),
+    "scratch_risk_minimum": (("sigma", "norm_t"), 2),
+    "kl_divergence_task": (("sigma", "norm_s", "norm_t"), 0),
+    "kl_source_target": (("sigma", "sigma_s", "norm_s", "norm_t"), 0),
+    "kl_target_source": (("sigma", "sigma_s", "norm_s", "norm_t"), 0),
+    "wasserstein1_upper_bound": (("sigma", "sigma_s", "norm_s", "norm_t"), 1),
+}
+
+def _scaled_source(name, params, inner) -> str:
+    group, degree = SCALING[name]
+    idx = tuple(params.index(p) for p in group)
+    args = ", ".join(params)
+    return "\n".join([f"def {name}__numpy({args}):",
+                      f'    """Homogeneous of degree {degree} in ({", ".join(group)}): extreme magnitudes rescaled exactly."""',
+                      "    import ftheory.stable",
+                      f"    return finish(ftheory.stable.rescaled({inner}, ({args},), {idx}, {degree}))"])
 
 
 def _stable_source(name, params) -> str:
@@ -213,13 +278,16 @@ def _stable_source(name, params) -> str:
                       f"    return finish({STABLE[name]}({args}), shape)"])
 
 
-def numpy_source(name, expr, params) -> str:
+def numpy_source(name, expr, params, _scaled=True) -> str:
     """Source of ``NAME__numpy(*params)``: branch-safe, and separable where the formula allows.
 
     When :func:`split_common_additive` applies, the branch part and the shared additive part are
     evaluated on the broadcast shapes of their own arguments and added at the end; otherwise
     all inputs are broadcast once and each branch is evaluated on the points it owns.
     """
+    if _scaled and name in SCALING:
+        inner = numpy_source(name, expr, params, _scaled=False).replace(f"def {name}__numpy(", f"def _{name}__unscaled(")
+        return inner + "\n\n\n" + _scaled_source(name, params, f"_{name}__unscaled")
     if name in STABLE:
         return _stable_source(name, params)
     printer = _NumPyPrinter({"fully_qualified_modules": True})

@@ -29,12 +29,67 @@ by mpmath at high precision (and ``derivations/stable_forms.py`` proves the iden
     ``|w||v| (sin psi - psi cos psi)/(2 pi)`` with ``psi = acos(-u) = pi - acos(u)`` (the usual
     ``sqrt(1 - u^2) + u (pi - acos u)``), and its Taylor series ``sum_k (-1)^(k+1) 2k psi^(2k+1)/(2k+1)!``
     below ``psi = 1``, where the two terms cancel (near ``u = -1``).
+
+``dudley_lower_bound_cosine``
+    ``|exp(-a) - exp(-b)|/2`` with ``a = (norm_s^2 + sigma_s^2)/2``, ``b = (norm_t^2 + sigma^2)/2`` is
+    ``exp(-min(a, b)) (-expm1(-|a - b|))/2``, with ``a - b = ((norm_s - norm_t)(norm_s + norm_t) + (sigma_s -
+    sigma)(sigma_s + sigma))/2`` (no difference of two exponentials close to 1).
+
+``scratch_optimal_ridge``
+    ``sigma^2/(gamma norm_t^2) = q (q/gamma)``, ``q = sigma/norm_t``: no intermediate ``sigma^2`` that
+    underflows (or overflows) while the value does not.
+
+``finite_source_effective_angle``
+    ``acos(a cos theta)`` with ``a^2 = gamma_s/(1 + e)``, ``e = sigma_s^2/(1 - gamma_s)`` below
+    ``gamma_s = 1`` and ``a^2 = 1/(1 + e)``, ``e = sigma_s^2/(gamma_s - 1)`` above it, is
+    ``atan2(sqrt(sin^2 theta + (1 - a^2) cos^2 theta), a cos theta)`` with ``1 - a^2 = (1 - gamma_s + e)/(1 + e)``
+    (below) or ``e/(1 + e)`` (above), sums of non-negative terms (acos of a number close to 1 loses digits).
+
+``lt_effective_ridge``, ``linear_transfer_risk``, ``linear_transfer_transferability``
+    ``lam_eff = lam norm_s^(2/L - 2)``, through ``exp(log lam + (2/L - 2) log norm_s)`` where the power
+    leaves the float64 range (relative error <= 1e-13 there: ``|log| <= 710``); the shrinkage
+    ``q = lam_eff/(1 + lam_eff) = 1/(1 + 1/lam_eff)`` (no inf/inf) and ``1 - q^2 = (1 + q)/(1 + lam_eff)``.
+    ``R_lt = norm_t^2 (sin^2 theta + q^2 cos^2 theta)``; below gamma = 1
+    ``T = R_sc - R_lt = norm_t^2 ((1 - q^2) cos^2 theta - gamma) + gamma sigma^2/(1 - gamma)`` (the
+    ``norm_t^2 (1 - sin^2 theta - q^2 cos^2 theta)`` that cancels for a large ridge is gone); above
+    ``T = sigma^2/(gamma - 1) - R_lt``; at gamma = 1 ``-R_lt`` without noise, else ``+inf``.
+
+``linear_transfer_transferability_finite_source``
+    With ``g = gamma_s``, ``s = sigma_s``: ``R_lt = ((1 - g)^2 + g (1 - g) sin^2 theta + s^2)/(1 - g + s^2)`` below
+    ``g = 1`` and ``(s^2 + (g - 1) sin^2 theta)/(g - 1 + s^2)`` above (sums of non-negative terms), and
+    ``1 - R_lt = g (1 - g) cos^2 theta/(1 - g + s^2)`` resp. ``(g - 1) cos^2 theta/(g - 1 + s^2)`` (``cos^2``,
+    resp. 0, at ``g = 1`` without, resp. with, noise). Then ``T = (1 - R_lt) - gamma + gamma sigma^2/(1 - gamma)``
+    below ``gamma = 1`` (the ``1 - R_lt`` that cancelled, 3.5e-7 relative at ``g = 0.99999``, is gone),
+    ``sigma^2/(gamma - 1) - R_lt`` above, ``-R_lt`` at ``gamma = 1`` without noise, else ``+inf``.
+
+``aniso2_lt_transferability``
+    Two-level spectrum ``lambda = (a, b)``, fractions ``rho_j``, root ``k`` of the kappa quadratic,
+    ``v_j = k/(lambda_j + k)``, ``w_j = 1/(lambda_j + k)``, ``H = sum rho_j lambda_j v_j^2``. The quadratic is
+    ``gamma = sum rho_i lambda_i/(lambda_i + k)``, i.e. ``gamma k = G = sum rho_i lambda_i v_i``. Splitting the
+    target energies into the parts along the source, ``C_j``, and orthogonal to it, ``P_j``,
+    ``bias - R_lt = (G sum lambda_j C_j v_j^2 + sum lambda_j P_j (G v_j^2 - H))/H`` and
+    ``G v_j^2 - H = w_j sum_i rho_i lambda_i v_i ((lambda_i - lambda_j) v_i - lambda_j v_j)``: the O(1) terms
+    ``G v_j^2`` and ``H`` that cancel for small gamma (5% error at gamma = 1e-15) are never formed.
+    At gamma = 0 the value is ``sum lambda_j C_j``.
+
+``lt_boundary_over``, ``kl_divergence_task``
+    ``1 + (sigma/sin theta)^2`` and ``((norm_s - norm_t)/sigma)^2/2 + 2 (norm_s h/sigma)(norm_t h/sigma)``, ``h = sin(theta/2)``:
+    ratios before squares, so tiny ``sigma`` and ``sin theta`` (or teacher norms) give no 0/0.
+
+``aniso2_linear_transfer_risk_finite``, ``linear_transfer_risk_rank_k``
+    The branch "no noise and no residual" is tested on the inputs (``sigma = 0`` and ``theta = 0``, resp.
+    ``residual = 0``; ``a e_perp + b (1 - e_perp) > 0``), not on ``sigma^2 + rho = 0``, which underflows to a
+    false zero (0 instead of +inf at ``theta = 1e-163``, ``n <= 2``); ``1 - n/k = (k - n)/k``.
 """
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["wasserstein2_task", "relu_arccos_kernel"]
+__all__ = ["wasserstein2_task", "relu_arccos_kernel", "dudley_lower_bound_cosine", "scratch_optimal_ridge",
+           "finite_source_effective_angle", "lt_effective_ridge", "linear_transfer_risk",
+           "linear_transfer_transferability", "linear_transfer_transferability_finite_source",
+           "aniso2_lt_transferability", "lt_boundary_over", "kl_divergence_task",
+           "aniso2_linear_transfer_risk_finite", "linear_transfer_risk_rank_k", "rescaled", "no_overflow"]
 
 _SPLIT = 134217729.0  # 2**27 + 1 (Veltkamp)
 
@@ -121,3 +176,221 @@ def relu_arccos_kernel(u, norm_w, norm_v):
     core = np.where(psi < 1.0, series, direct)
     out = norm_w * norm_v * core / (2 * np.pi)
     return out[()] if out.ndim == 0 else out
+
+
+def _out(x):
+    return x[()] if x.ndim == 0 else x
+
+
+def dudley_lower_bound_cosine(sigma, sigma_s, norm_s, norm_t):
+    """``|exp(-(norm_s^2 + sigma_s^2)/2) - exp(-(norm_t^2 + sigma^2)/2)|/2`` without cancellation."""
+    sigma, sigma_s, norm_s, norm_t = np.broadcast_arrays(
+        *(np.asarray(a, dtype=float) for a in (sigma, sigma_s, norm_s, norm_t)))
+    a = (norm_s * norm_s + sigma_s * sigma_s) / 2
+    b = (norm_t * norm_t + sigma * sigma) / 2
+    gap = ((norm_s - norm_t) * (norm_s + norm_t) + (sigma_s - sigma) * (sigma_s + sigma)) / 2
+    return _out(np.exp(-np.minimum(a, b)) * -np.expm1(-np.abs(gap)) / 2)
+
+
+def scratch_optimal_ridge(gamma, sigma, norm_t):
+    """``sigma^2/(gamma norm_t^2)`` (0 at sigma = 0, inf at gamma = 0) without intermediate under/overflow."""
+    gamma, sigma, norm_t = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (gamma, sigma, norm_t)))
+    q = sigma / norm_t
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = q * (q / gamma)
+    return _out(np.where(sigma == 0, 0.0, np.where(gamma == 0, np.inf, value)))
+
+
+def finite_source_effective_angle(theta, gamma_s, sigma_s):
+    """``acos(a cos theta)`` of the module docstring as an ``atan2`` of accurate sides."""
+    theta, gamma_s, sigma_s = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (theta, gamma_s, sigma_s)))
+    below = gamma_s < 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        e = sigma_s * sigma_s / np.abs(1 - gamma_s)
+        a_sq = np.where(below, gamma_s, 1.0) / (1 + e)
+        rest = np.where(below, (1 - gamma_s) + e, e) / (1 + e)  # 1 - a^2
+    at_one = gamma_s == 1  # theta itself without noise, pi/2 with
+    a_sq = np.where(at_one, np.where(sigma_s == 0, 1.0, 0.0), a_sq)
+    rest = np.where(at_one, np.where(sigma_s == 0, 0.0, 1.0), rest)
+    c, s = np.cos(theta), np.sin(theta)
+    return _out(np.arctan2(np.sqrt(s * s + rest * c * c), np.sqrt(a_sq) * c))
+
+
+def lt_effective_ridge(lam, norm_s, depth):
+    """``lam_eff = lam norm_s^(2/L - 2)`` at any magnitude (``inf`` only where the value exceeds float64)."""
+    lam, norm_s, depth = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (lam, norm_s, depth)))
+    power = 2 / depth - 2
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        direct = lam * norm_s ** power
+        logged = np.exp(np.log(lam) + power * np.log(norm_s))
+    tiny = 2.2250738585072014e-308
+    ok = np.isfinite(direct) & ((np.abs(direct) >= tiny) | (lam == 0)) & (norm_s ** power < np.inf)
+    return _out(np.where(lam == 0, 0.0, np.where(ok, direct, logged)))
+
+
+def _shrinkage(lam, norm_s, depth):
+    """``(q, 1 - q^2)`` with ``q = lam_eff/(1 + lam_eff)``, both accurate at any ``lam_eff`` in [0, inf]."""
+    le = np.asarray(lt_effective_ridge(lam, norm_s, depth), dtype=float)
+    with np.errstate(divide="ignore", over="ignore"):  # 1/0 and 1/subnormal: inf, so q = 0 (correctly rounded)
+        q = 1 / (1 + 1 / le)
+    return q, (1 + q) / (1 + le)
+
+
+def linear_transfer_risk(theta, lam, norm_t, norm_s, depth):
+    """``norm_t^2 (sin^2 theta + q^2 cos^2 theta)``: the linear-transfer risk with a ridge on the read-out."""
+    theta, lam, norm_t, norm_s, depth = np.broadcast_arrays(
+        *(np.asarray(a, dtype=float) for a in (theta, lam, norm_t, norm_s, depth)))
+    q, _ = _shrinkage(lam, norm_s, depth)
+    s, c = np.sin(theta), np.cos(theta)
+    return _out(norm_t * norm_t * (s * s + q * q * c * c))
+
+
+def linear_transfer_transferability(gamma, theta, sigma, lam, norm_t, norm_s, depth):
+    """``R_sc - R_lt`` in the form of the module docstring (no cancellation for a large ridge)."""
+    gamma, theta, sigma, lam, norm_t, norm_s, depth = np.broadcast_arrays(
+        *(np.asarray(a, dtype=float) for a in (gamma, theta, sigma, lam, norm_t, norm_s, depth)))
+    q, gap = _shrinkage(lam, norm_s, depth)
+    s, c = np.sin(theta), np.cos(theta)
+    rt2 = norm_t * norm_t
+    risk = rt2 * (s * s + q * q * c * c)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        below = rt2 * (gap * c * c - gamma) + gamma * (sigma * sigma) / (1 - gamma)
+        above = (sigma * sigma) / (gamma - 1) - risk
+    out = np.where(gamma < 1, below, np.where(gamma > 1, above, np.where(sigma == 0, -risk, np.inf)))
+    return _out(out)
+
+
+def linear_transfer_transferability_finite_source(gamma, theta, sigma, gamma_s, sigma_s):
+    """``R_sc - R_lt`` with a finite-sample source teacher, in the form of the module docstring."""
+    gamma, theta, sigma, g, s = np.broadcast_arrays(
+        *(np.asarray(a, dtype=float) for a in (gamma, theta, sigma, gamma_s, sigma_s)))
+    sin2, cos2 = np.sin(theta) ** 2, np.cos(theta) ** 2
+    s2 = s * s
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lo = 1 - g  # exact for g in [1/2, 1] (Sterbenz)
+        hi = g - 1
+        risk = np.where(g < 1, (lo * lo + g * lo * sin2 + s2) / (lo + s2),
+                        np.where(g > 1, (s2 + hi * sin2) / (hi + s2), np.where(s == 0, sin2, 1.0)))
+        kept = np.where(g < 1, g * lo * cos2 / (lo + s2),
+                        np.where(g > 1, hi * cos2 / (hi + s2), np.where(s == 0, cos2, 0.0)))  # 1 - risk
+        below = kept - gamma + gamma * (sigma * sigma) / (1 - gamma)
+        above = (sigma * sigma) / (gamma - 1) - risk
+    return _out(np.where(gamma < 1, below, np.where(gamma > 1, above, np.where(sigma == 0, -risk, np.inf))))
+
+
+def aniso2_lt_transferability(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t):
+    """``R_sc - R_lt`` on a two-level spectrum in the form of the module docstring."""
+    gamma, theta, sigma, rho, r, e_s, e_p, norm_t = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (
+        gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t)))
+    den = rho * r + (1 - rho)
+    a, b = r / den, 1 / den
+    rt2 = norm_t * norm_t
+    c2, s2 = rt2 * np.cos(theta) ** 2, rt2 * np.sin(theta) ** 2
+    ca, cb, pa, pb = c2 * e_s, c2 * (1 - e_s), s2 * e_p, s2 * (1 - e_p)
+    lt = a * pa + b * pb
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        B = gamma * (a + b) - 1
+        C = a * b * (1 - gamma)
+        root_d = np.sqrt(B * B + 4 * gamma * C)
+        k = np.where(B >= 0, 2 * C / (B + root_d), (root_d - B) / (2 * gamma))
+        va, vb = 1 / (1 + a / k), 1 / (1 + b / k)
+        wa, wb = 1 / (a + k), 1 / (b + k)
+        H = rho * a * va * va + (1 - rho) * b * vb * vb
+        G = rho * a * va + (1 - rho) * b * vb
+        sa = wa * (-rho * a * a * va * va + (1 - rho) * b * vb * ((b - a) * vb - a * va))
+        sb = wb * (-(1 - rho) * b * b * vb * vb + rho * a * va * ((a - b) * va - b * vb))
+        mid = (G * (a * ca * va * va + b * cb * vb * vb) + a * pa * sa + b * pb * sb) / H \
+            + sigma * sigma * (rho * a * a * va * va + (1 - rho) * b * b * vb * vb) / (k * H)
+        above = sigma * sigma / (gamma - 1) - lt
+    out = np.where(gamma == 0, a * ca + b * cb, np.where(gamma < 1, mid, np.where(
+        gamma > 1, above, np.where(sigma == 0, -lt, np.inf))))
+    return _out(out)
+
+
+def lt_boundary_over(theta, sigma):
+    """``1 + sigma^2/sin^2 theta`` (``inf`` at sin theta = 0, 1 without noise)."""
+    theta, sigma = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (theta, sigma)))
+    sin = np.sin(theta)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        value = 1 + (sigma / sin) ** 2
+    return _out(np.where(sin == 0, np.inf, np.where(sigma == 0, 1.0, value)))
+
+
+def kl_divergence_task(theta, sigma, norm_s, norm_t):
+    """``(4 r_s r_t sin^2(theta/2) + (r_s - r_t)^2)/(2 sigma^2)``; 0 for identical laws without noise, else inf."""
+    theta, sigma, norm_s, norm_t = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (theta, sigma, norm_s, norm_t)))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        half = np.sin(theta / 2)
+        turn = np.where(half == 0, 0.0, 2 * (norm_s / sigma * half) * (norm_t / sigma * half))  # no inf * 0
+        value = ((norm_s - norm_t) / sigma) ** 2 / 2 + turn
+    same = (norm_s == norm_t) & (theta == 0)
+    return _out(np.where(sigma > 0, value, np.where(same, 0.0, np.inf)))
+
+
+def aniso2_linear_transfer_risk_finite(n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t):
+    """``rho + (sigma^2 + rho)/(n - 2)`` for ``n > 2``; ``0`` without noise and residual; else ``inf``."""
+    n, theta, sigma, rho_a, r, e_p, norm_t = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (
+        n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t)))
+    den = rho_a * r + (1 - rho_a)
+    rho = norm_t * norm_t * np.sin(theta) ** 2 * (r / den * e_p + 1 / den * (1 - e_p))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = rho + (sigma * sigma + rho) / (n - 2)
+    return _out(np.where(n > 2, value, np.where((sigma == 0) & (theta == 0), rho, np.inf)))
+
+
+def linear_transfer_risk_rank_k(n, k, residual, sigma):
+    """Finite-n risk of transfer through k pretrained features (the registered Piecewise, exact conditions)."""
+    n, k, rho, sigma = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (n, k, residual, sigma)))
+    noise = rho + sigma * sigma
+    with np.errstate(divide="ignore", invalid="ignore"):
+        under = n * noise / (k - n - 1) + rho + (1 - rho) * ((k - n) / k)
+        over = k * noise / (n - k - 1) + rho
+        clean = rho + (1 - rho) * ((k - np.minimum(k, n)) / k)
+    out = np.where(n <= k - 2, under, np.where(n >= k + 2, over,
+                                               np.where((rho == 0) & (sigma == 0), clean, np.inf)))
+    return _out(out)
+
+
+#: magnitudes outside [2**-_SAFE_EXP, 2**_SAFE_EXP] are rescaled by :func:`rescaled` (inside it nothing changes)
+_SAFE_EXP = 64
+
+
+def rescaled(fn, args, group, degree):
+    """``fn(*args)`` for a result homogeneous of ``degree`` in the arguments at indices ``group``, exact at any magnitude.
+
+    ``f(c x_G, x_rest) = c^degree f(x_G, x_rest)`` (proved for each result in ``derivations/stable_forms.py``).
+    Where the largest ``|x_i|``, ``i in G``, lies outside ``[2**-64, 2**64]`` the group is divided by an even
+    power of two ``c = 4**m`` near it (exact: no rounding, square roots stay exact), ``fn`` is evaluated there
+    and the value multiplied by ``c**degree`` (``ldexp``: exact, or the correctly rounded over/underflow).
+    Elsewhere ``fn`` runs on the inputs unchanged, so ordinary values are bit-for-bit those of ``fn``.
+    """
+    arrays = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in args))
+    big = np.max(np.abs(np.stack([arrays[i] for i in group])), axis=0)
+    need = (big > 2.0 ** _SAFE_EXP) | ((big < 2.0 ** -_SAFE_EXP) & (big > 0))
+    if not np.any(need):
+        return fn(*args)
+    shape = arrays[0].shape
+    out = np.empty(shape)
+    keep = ~need
+    if np.any(keep):
+        out[keep] = fn(*(a[keep] for a in arrays))
+    _, e = np.frexp(big[need])
+    shift = 2 * (e // 2)  # even: c = 2**shift = 4**(shift/2)
+    moved = [np.ldexp(a[need], -shift) if i in group else a[need] for i, a in enumerate(arrays)]
+    value = np.asarray(fn(*moved), dtype=float)
+    power = (shift * degree).astype(np.int64) if degree else None
+    with np.errstate(over="ignore", under="ignore"):  # the true value lies beyond the float64 range: inf or 0
+        out[need] = value if power is None else np.ldexp(value, power)
+    return out[()] if out.ndim == 0 else out
+
+
+def no_overflow(fn):
+    """``fn`` (a scalar quadrature branch, called with Python floats) with ``OverflowError`` turned into the
+    ``ValueError`` of an evaluation float64 cannot do (a power such as ``norm_s**(4/L - 4)`` beyond its range)."""
+    def call(*args):
+        try:
+            return fn(*args)
+        except OverflowError:
+            raise ValueError("float64 cannot evaluate there: an intermediate power of the exact finite-n risk "
+                             "overflows (e.g. norm_s**(4/L - 4) for a tiny norm_s); use .mp(...)") from None
+    return call

@@ -2,6 +2,7 @@
 import subprocess
 import sys
 
+import mpmath
 import numpy as np
 import pytest
 import sympy as sp
@@ -101,6 +102,10 @@ def test_stable_forms_equal_the_registered_expressions():
                     args[p] = float(np.pi * rng.random() ** rng.choice([1, 8]))
                 elif p == "u":
                     args[p] = float(-1 + 10 ** rng.uniform(-16, 0.3))
+                elif PARAMS[p].integer:  # depth, n, k
+                    args[p] = int(rng.integers(2, 60))
+                elif PARAMS[p].high == 1.0:  # fractions and energies
+                    args[p] = float(rng.uniform(0.001, 0.999))
                 else:
                     args[p] = float(10 ** rng.uniform(-4, 4))
             if name == "wasserstein2_task" and rng.random() < 0.5:
@@ -113,4 +118,12 @@ def test_stable_forms_equal_the_registered_expressions():
                 assert ".mp" in str(exc)
                 continue
             exact = r.mp(dps=30, **args)
-            assert abs(got - exact) <= 1e-13 * abs(exact) + 1e-300, (name, args, got, exact)
+            # a transferability is a difference R_sc - R_lt: rounding is relative to the size of its terms
+            terms = 0 if "transferability" not in name else args.get("norm_t", 1.0) ** 2 * (1 + args["gamma"]) \
+                + args["sigma"] ** 2 * args["gamma"] / abs(1 - args["gamma"])
+            if name.startswith("aniso2"):  # the largest eigenvalue max(a, b) scales the terms
+                terms *= max(args["eig_ratio"], 1.0) / (args["frac_a"] * args["eig_ratio"] + 1 - args["frac_a"])
+            if abs(exact) > 1.7976931348623157e308:
+                assert got == float(mpmath.sign(exact)) * np.inf, (name, args, got, exact)
+                continue
+            assert abs(got - exact) <= 1e-13 * (abs(exact) + terms) + 1e-300, (name, args, got, exact)

@@ -14,23 +14,28 @@ def _aniso2_finetune_risk__branches(gamma, theta, sigma, frac_a, eig_ratio, ener
     gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t = broadcast_float(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t)
     out = numpy.empty(gamma.shape)
     todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.equal(gamma, 0))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.equal(gamma, 0))(gamma[todo])
     if m.any():
         out[m] = (lambda theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t: eig_ratio*(energy_perp*norm_t**2*numpy.sin(theta)**2 + energy_s*(-norm_s + norm_t*numpy.cos(theta))**2)/(eig_ratio*frac_a - frac_a + 1) + (norm_t**2*(1 - energy_perp)*numpy.sin(theta)**2 + (1 - energy_s)*(-norm_s + norm_t*numpy.cos(theta))**2)/(eig_ratio*frac_a - frac_a + 1))(theta[m], frac_a[m], eig_ratio[m], energy_s[m], energy_perp[m], norm_s[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.greater_equal(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)), 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, frac_a, eig_ratio: numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.greater_equal(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)), 1))))(gamma[todo], frac_a[todo], eig_ratio[todo])
     if m.any():
         out[m] = (lambda gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t: 2*eig_ratio*gamma*(1 - gamma)*(eig_ratio*(energy_perp*norm_t**2*numpy.sin(theta)**2 + energy_s*(-norm_s + norm_t*numpy.cos(theta))**2)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)) + (norm_t**2*(1 - energy_perp)*numpy.sin(theta)**2 + (1 - energy_s)*(-norm_s + norm_t*numpy.cos(theta))**2)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)))/((eig_ratio*frac_a/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)))*(eig_ratio*frac_a - frac_a + 1)**2*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)) + (1/2)*sigma**2*(eig_ratio**2*frac_a/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)**2) + (1 - frac_a)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)**2))*(eig_ratio*frac_a - frac_a + 1)**2*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)*(eig_ratio*frac_a/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)))))(gamma[m], theta[m], sigma[m], frac_a[m], eig_ratio[m], energy_s[m], energy_perp[m], norm_s[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.less(gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.less(gamma, 1))(gamma[todo])
     if m.any():
         out[m] = (lambda gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t: 2*gamma*sigma**2*(eig_ratio**2*frac_a/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)**2) + (1 - frac_a)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)**2))/((eig_ratio*frac_a/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)))*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + (eig_ratio*(energy_perp*norm_t**2*numpy.sin(theta)**2 + energy_s*(-norm_s + norm_t*numpy.cos(theta))**2)/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)) + (norm_t**2*(1 - energy_perp)*numpy.sin(theta)**2 + (1 - energy_s)*(-norm_s + norm_t*numpy.cos(theta))**2)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)))*(-1/2*gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + (1/2)*numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1/2)/(eig_ratio*frac_a/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1))))(gamma[m], theta[m], sigma[m], frac_a[m], eig_ratio[m], energy_s[m], energy_perp[m], norm_s[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.greater(gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.greater(gamma, 1))(gamma[todo])
     if m.any():
         out[m] = (lambda gamma, sigma: sigma**2/(gamma - 1))(gamma[m], sigma[m])
         todo &= ~m
-    m = todo & (numpy.equal(sigma, 0))
+    m = todo.copy()
+    m[todo] = (lambda sigma: numpy.equal(sigma, 0))(sigma[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
@@ -40,9 +45,15 @@ def _aniso2_finetune_risk__branches(gamma, theta, sigma, frac_a, eig_ratio, ener
     return out
 
 
-def aniso2_finetune_risk__numpy(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t):
+def _aniso2_finetune_risk__unscaled(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t):
     (gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t,), shape = squeeze_grid(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t)
     return finish(_aniso2_finetune_risk__branches(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t), shape)
+
+
+def aniso2_finetune_risk__numpy(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t):
+    """Homogeneous of degree 2 in (sigma, norm_s, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_aniso2_finetune_risk__unscaled, (gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t,), (2, 7, 8), 2))
 
 
 def aniso2_finetune_risk__mp(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t):
@@ -65,15 +76,18 @@ def _aniso2_ft_transferability__branches(gamma, theta, frac_a, eig_ratio, energy
     gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t = broadcast_float(gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t)
     out = numpy.empty(gamma.shape)
     todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.equal(gamma, 0))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.equal(gamma, 0))(gamma[todo])
     if m.any():
         out[m] = (lambda theta, frac_a, eig_ratio, energy_s, norm_s, norm_t: (-norm_s**2 + 2*norm_s*norm_t*numpy.cos(theta))*(eig_ratio*energy_s/(eig_ratio*frac_a - frac_a + 1) + (1 - energy_s)/(eig_ratio*frac_a - frac_a + 1)))(theta[m], frac_a[m], eig_ratio[m], energy_s[m], norm_s[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.greater_equal(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)), 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, frac_a, eig_ratio: numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.greater_equal(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)), 1))))(gamma[todo], frac_a[todo], eig_ratio[todo])
     if m.any():
         out[m] = (lambda gamma, theta, frac_a, eig_ratio, energy_s, norm_s, norm_t: 2*eig_ratio*gamma*(1 - gamma)*(-norm_s**2 + 2*norm_s*norm_t*numpy.cos(theta))*(eig_ratio*energy_s/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - energy_s)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)))/((eig_ratio*frac_a/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)))*(eig_ratio*frac_a - frac_a + 1)**2*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)))(gamma[m], theta[m], frac_a[m], eig_ratio[m], energy_s[m], norm_s[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.less(gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.less(gamma, 1))(gamma[todo])
     if m.any():
         out[m] = (lambda gamma, theta, frac_a, eig_ratio, energy_s, norm_s, norm_t: (1/2)*(-norm_s**2 + 2*norm_s*norm_t*numpy.cos(theta))*(eig_ratio*energy_s/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - energy_s)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)))*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)/(eig_ratio*frac_a/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1))))(gamma[m], theta[m], frac_a[m], eig_ratio[m], energy_s[m], norm_s[m], norm_t[m])
         todo &= ~m
@@ -104,15 +118,18 @@ def _aniso2_kappa__branches(gamma, frac_a, eig_ratio):
     gamma, frac_a, eig_ratio = broadcast_float(gamma, frac_a, eig_ratio)
     out = numpy.empty(gamma.shape)
     todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.equal(gamma, 0))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.equal(gamma, 0))(gamma[todo])
     if m.any():
         out[m] = numpy.inf
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.greater_equal(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)), 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, frac_a, eig_ratio: numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.greater_equal(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)), 1))))(gamma[todo], frac_a[todo], eig_ratio[todo])
     if m.any():
         out[m] = (lambda gamma, frac_a, eig_ratio: 2*eig_ratio*(1 - gamma)/((eig_ratio*frac_a - frac_a + 1)**2*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)))(gamma[m], frac_a[m], eig_ratio[m])
         todo &= ~m
-    m = todo & (numpy.less(gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.less(gamma, 1))(gamma[todo])
     if m.any():
         out[m] = (lambda gamma, frac_a, eig_ratio: (1/2)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)/gamma)(gamma[m], frac_a[m], eig_ratio[m])
         todo &= ~m
@@ -149,9 +166,15 @@ def _aniso2_linear_transfer_risk__branches(theta, frac_a, eig_ratio, energy_perp
     return out
 
 
-def aniso2_linear_transfer_risk__numpy(theta, frac_a, eig_ratio, energy_perp, norm_t):
+def _aniso2_linear_transfer_risk__unscaled(theta, frac_a, eig_ratio, energy_perp, norm_t):
     (theta, frac_a, eig_ratio, energy_perp, norm_t,), shape = squeeze_grid(theta, frac_a, eig_ratio, energy_perp, norm_t)
     return finish(_aniso2_linear_transfer_risk__branches(theta, frac_a, eig_ratio, energy_perp, norm_t), shape)
+
+
+def aniso2_linear_transfer_risk__numpy(theta, frac_a, eig_ratio, energy_perp, norm_t):
+    """Homogeneous of degree 2 in (norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_aniso2_linear_transfer_risk__unscaled, (theta, frac_a, eig_ratio, energy_perp, norm_t,), (4,), 2))
 
 
 def aniso2_linear_transfer_risk__mp(theta, frac_a, eig_ratio, energy_perp, norm_t):
@@ -160,27 +183,17 @@ def aniso2_linear_transfer_risk__mp(theta, frac_a, eig_ratio, energy_perp, norm_
 
 
 # aniso2_linear_transfer_risk_finite: docs/aniso.md §2; docs/background.md §4.2 with Sigma
-def _aniso2_linear_transfer_risk_finite__branches(n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t):
-    n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t = broadcast_float(n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t)
-    out = numpy.empty(n.shape)
-    todo = numpy.ones(n.shape, dtype=bool)
-    m = todo & (numpy.greater(n, 2))
-    if m.any():
-        out[m] = (lambda n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t: norm_t**2*(eig_ratio*energy_perp/(eig_ratio*frac_a - frac_a + 1) + (1 - energy_perp)/(eig_ratio*frac_a - frac_a + 1))*numpy.sin(theta)**2 + (norm_t**2*(eig_ratio*energy_perp/(eig_ratio*frac_a - frac_a + 1) + (1 - energy_perp)/(eig_ratio*frac_a - frac_a + 1))*numpy.sin(theta)**2 + sigma**2)/(n - 2))(n[m], theta[m], sigma[m], frac_a[m], eig_ratio[m], energy_perp[m], norm_t[m])
-        todo &= ~m
-    m = todo & (numpy.equal(norm_t**2*(eig_ratio*energy_perp/(eig_ratio*frac_a - frac_a + 1) + (1 - energy_perp)/(eig_ratio*frac_a - frac_a + 1))*numpy.sin(theta)**2 + sigma**2, 0))
-    if m.any():
-        out[m] = (lambda theta, frac_a, eig_ratio, energy_perp, norm_t: norm_t**2*(eig_ratio*energy_perp/(eig_ratio*frac_a - frac_a + 1) + (1 - energy_perp)/(eig_ratio*frac_a - frac_a + 1))*numpy.sin(theta)**2)(theta[m], frac_a[m], eig_ratio[m], energy_perp[m], norm_t[m])
-        todo &= ~m
-    m = todo
-    if m.any():
-        out[m] = numpy.inf
-    return out
+def _aniso2_linear_transfer_risk_finite__unscaled(n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t):
+    """Hand-derived stable float64 form: ftheory.stable.aniso2_linear_transfer_risk_finite (the SymPy form cancels)."""
+    import ftheory.stable
+    (n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t,), shape = squeeze_grid(n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t)
+    return finish(ftheory.stable.aniso2_linear_transfer_risk_finite(n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t), shape)
 
 
 def aniso2_linear_transfer_risk_finite__numpy(n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t):
-    (n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t,), shape = squeeze_grid(n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t)
-    return finish(_aniso2_linear_transfer_risk_finite__branches(n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t), shape)
+    """Homogeneous of degree 2 in (sigma, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_aniso2_linear_transfer_risk_finite__unscaled, (n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t,), (2, 6), 2))
 
 
 def aniso2_linear_transfer_risk_finite__mp(n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t):
@@ -193,41 +206,17 @@ def aniso2_linear_transfer_risk_finite__mp(n, theta, sigma, frac_a, eig_ratio, e
 
 
 # aniso2_lt_transferability: docs/aniso.md §2, §4; docs/background.md §5.1 with Sigma
-def _aniso2_lt_transferability__branches(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t):
-    gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t = broadcast_float(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t)
-    out = numpy.empty(gamma.shape)
-    todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.equal(gamma, 0))
-    if m.any():
-        out[m] = (lambda theta, frac_a, eig_ratio, energy_s, energy_perp, norm_t: eig_ratio*norm_t**2*(energy_perp*numpy.sin(theta)**2 + energy_s*numpy.cos(theta)**2)/(eig_ratio*frac_a - frac_a + 1) + norm_t**2*((1 - energy_perp)*numpy.sin(theta)**2 + (1 - energy_s)*numpy.cos(theta)**2)/(eig_ratio*frac_a - frac_a + 1))(theta[m], frac_a[m], eig_ratio[m], energy_s[m], energy_perp[m], norm_t[m])
-        todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.greater_equal(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)), 1))))
-    if m.any():
-        out[m] = (lambda gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t: 2*eig_ratio*gamma*(1 - gamma)*(eig_ratio*norm_t**2*(energy_perp*numpy.sin(theta)**2 + energy_s*numpy.cos(theta)**2)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)) + norm_t**2*((1 - energy_perp)*numpy.sin(theta)**2 + (1 - energy_s)*numpy.cos(theta)**2)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)))/((eig_ratio*frac_a/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)))*(eig_ratio*frac_a - frac_a + 1)**2*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)) + (1/2)*sigma**2*(eig_ratio**2*frac_a/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)**2) + (1 - frac_a)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)**2))*(eig_ratio*frac_a - frac_a + 1)**2*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)*(eig_ratio*frac_a/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)))))(gamma[m], theta[m], sigma[m], frac_a[m], eig_ratio[m], energy_s[m], energy_perp[m], norm_t[m])
-        todo &= ~m
-    m = todo & (numpy.less(gamma, 1))
-    if m.any():
-        out[m] = (lambda gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t: 2*gamma*sigma**2*(eig_ratio**2*frac_a/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)**2) + (1 - frac_a)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)**2))/((eig_ratio*frac_a/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)))*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + (eig_ratio*norm_t**2*(energy_perp*numpy.sin(theta)**2 + energy_s*numpy.cos(theta)**2)/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)) + norm_t**2*((1 - energy_perp)*numpy.sin(theta)**2 + (1 - energy_s)*numpy.cos(theta)**2)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)))*(-1/2*gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + (1/2)*numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1/2)/(eig_ratio*frac_a/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1))))(gamma[m], theta[m], sigma[m], frac_a[m], eig_ratio[m], energy_s[m], energy_perp[m], norm_t[m])
-        todo &= ~m
-    m = todo & (numpy.greater(gamma, 1))
-    if m.any():
-        out[m] = (lambda gamma, sigma: sigma**2/(gamma - 1))(gamma[m], sigma[m])
-        todo &= ~m
-    m = todo & (numpy.equal(sigma, 0))
-    if m.any():
-        out[m] = 0
-        todo &= ~m
-    m = todo
-    if m.any():
-        out[m] = numpy.inf
-    return out
+def _aniso2_lt_transferability__unscaled(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t):
+    """Hand-derived stable float64 form: ftheory.stable.aniso2_lt_transferability (the SymPy form cancels)."""
+    import ftheory.stable
+    (gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t,), shape = squeeze_grid(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t)
+    return finish(ftheory.stable.aniso2_lt_transferability(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t), shape)
 
 
 def aniso2_lt_transferability__numpy(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t):
-    """Separable: branch part on (gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t) + shared part on (theta, frac_a, eig_ratio, energy_perp, norm_t)."""
-    (gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t,), shape = squeeze_grid(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t)
-    shared = (lambda theta, frac_a, eig_ratio, energy_perp, norm_t: -norm_t**2*(eig_ratio*energy_perp/(eig_ratio*frac_a - frac_a + 1) + (1 - energy_perp)/(eig_ratio*frac_a - frac_a + 1))*numpy.sin(theta)**2)(*broadcast_float(theta, frac_a, eig_ratio, energy_perp, norm_t))
-    return finish(_aniso2_lt_transferability__branches(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t) + shared, shape)
+    """Homogeneous of degree 2 in (sigma, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_aniso2_lt_transferability__unscaled, (gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t,), (2, 7), 2))
 
 
 def aniso2_lt_transferability__mp(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t):
@@ -250,23 +239,28 @@ def _aniso2_scratch_risk__branches(gamma, sigma, frac_a, eig_ratio, energy_t, no
     gamma, sigma, frac_a, eig_ratio, energy_t, norm_t = broadcast_float(gamma, sigma, frac_a, eig_ratio, energy_t, norm_t)
     out = numpy.empty(gamma.shape)
     todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.equal(gamma, 0))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.equal(gamma, 0))(gamma[todo])
     if m.any():
         out[m] = (lambda frac_a, eig_ratio, energy_t, norm_t: eig_ratio*energy_t*norm_t**2/(eig_ratio*frac_a - frac_a + 1) + norm_t**2*(1 - energy_t)/(eig_ratio*frac_a - frac_a + 1))(frac_a[m], eig_ratio[m], energy_t[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.greater_equal(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)), 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, frac_a, eig_ratio: numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.greater_equal(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)), 1))))(gamma[todo], frac_a[todo], eig_ratio[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, frac_a, eig_ratio, energy_t, norm_t: 2*eig_ratio*gamma*(1 - gamma)*(eig_ratio*energy_t*norm_t**2/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)) + norm_t**2*(1 - energy_t)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)))/((eig_ratio*frac_a/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)))*(eig_ratio*frac_a - frac_a + 1)**2*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)) + (1/2)*sigma**2*(eig_ratio**2*frac_a/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)**2) + (1 - frac_a)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)**2))*(eig_ratio*frac_a - frac_a + 1)**2*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)*(eig_ratio*frac_a/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)))))(gamma[m], sigma[m], frac_a[m], eig_ratio[m], energy_t[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.less(gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.less(gamma, 1))(gamma[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, frac_a, eig_ratio, energy_t, norm_t: 2*gamma*sigma**2*(eig_ratio**2*frac_a/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)**2) + (1 - frac_a)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)**2))/((eig_ratio*frac_a/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)))*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + (eig_ratio*energy_t*norm_t**2/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)) + norm_t**2*(1 - energy_t)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)))*(-1/2*gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + (1/2)*numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1/2)/(eig_ratio*frac_a/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1))))(gamma[m], sigma[m], frac_a[m], eig_ratio[m], energy_t[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.greater(gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.greater(gamma, 1))(gamma[todo])
     if m.any():
         out[m] = (lambda gamma, sigma: sigma**2/(gamma - 1))(gamma[m], sigma[m])
         todo &= ~m
-    m = todo & (numpy.equal(sigma, 0))
+    m = todo.copy()
+    m[todo] = (lambda sigma: numpy.equal(sigma, 0))(sigma[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
@@ -276,9 +270,15 @@ def _aniso2_scratch_risk__branches(gamma, sigma, frac_a, eig_ratio, energy_t, no
     return out
 
 
-def aniso2_scratch_risk__numpy(gamma, sigma, frac_a, eig_ratio, energy_t, norm_t):
+def _aniso2_scratch_risk__unscaled(gamma, sigma, frac_a, eig_ratio, energy_t, norm_t):
     (gamma, sigma, frac_a, eig_ratio, energy_t, norm_t,), shape = squeeze_grid(gamma, sigma, frac_a, eig_ratio, energy_t, norm_t)
     return finish(_aniso2_scratch_risk__branches(gamma, sigma, frac_a, eig_ratio, energy_t, norm_t), shape)
+
+
+def aniso2_scratch_risk__numpy(gamma, sigma, frac_a, eig_ratio, energy_t, norm_t):
+    """Homogeneous of degree 2 in (sigma, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_aniso2_scratch_risk__unscaled, (gamma, sigma, frac_a, eig_ratio, energy_t, norm_t,), (1, 5), 2))
 
 
 def aniso2_scratch_risk__mp(gamma, sigma, frac_a, eig_ratio, energy_t, norm_t):
@@ -322,7 +322,8 @@ def _finetune_break_even_theta__branches(norm_s, norm_t):
     norm_s, norm_t = broadcast_float(norm_s, norm_t)
     out = numpy.empty(norm_s.shape)
     todo = numpy.ones(norm_s.shape, dtype=bool)
-    m = todo & (numpy.less_equal(norm_s, 2*norm_t))
+    m = todo.copy()
+    m[todo] = (lambda norm_s, norm_t: numpy.less_equal(norm_s, 2*norm_t))(norm_s[todo], norm_t[todo])
     if m.any():
         out[m] = (lambda norm_s, norm_t: numpy.arccos((1/2)*norm_s/norm_t))(norm_s[m], norm_t[m])
         todo &= ~m
@@ -332,9 +333,15 @@ def _finetune_break_even_theta__branches(norm_s, norm_t):
     return out
 
 
-def finetune_break_even_theta__numpy(norm_s, norm_t):
+def _finetune_break_even_theta__unscaled(norm_s, norm_t):
     (norm_s, norm_t,), shape = squeeze_grid(norm_s, norm_t)
     return finish(_finetune_break_even_theta__branches(norm_s, norm_t), shape)
+
+
+def finetune_break_even_theta__numpy(norm_s, norm_t):
+    """Homogeneous of degree 0 in (norm_s, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_finetune_break_even_theta__unscaled, (norm_s, norm_t,), (0, 1), 0))
 
 
 def finetune_break_even_theta__mp(norm_s, norm_t):
@@ -350,7 +357,8 @@ def _finetune_break_even_theta_gf__branches(gamma, sigma, depth, norm_s, norm_t)
     gamma, sigma, depth, norm_s, norm_t = broadcast_float(gamma, sigma, depth, norm_s, norm_t)
     out = numpy.empty(gamma.shape)
     todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.less_equal(sigma**2*functools.reduce(numpy.minimum, [1, gamma]) - (1 - functools.reduce(numpy.minimum, [1, gamma]))*(2**(2*depth/(depth - 1))*norm_s**2*norm_s**(-2*depth/(depth - 1))*norm_t**(2*depth/(depth - 1)) + 3*norm_t**2*functools.reduce(numpy.minimum, [1, gamma]) - 4*norm_t**2), 0))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, sigma, depth, norm_s, norm_t: numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.less_equal(sigma**2*functools.reduce(numpy.minimum, [1, gamma]) - (1 - functools.reduce(numpy.minimum, [1, gamma]))*(2**(2*depth/(depth - 1))*norm_s**2*norm_s**(-2*depth/(depth - 1))*norm_t**(2*depth/(depth - 1)) + 3*norm_t**2*functools.reduce(numpy.minimum, [1, gamma]) - 4*norm_t**2), 0))))(gamma[todo], sigma[todo], depth[todo], norm_s[todo], norm_t[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, depth, norm_s, norm_t: numpy.arccos((1/2)*norm_s*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*norm_t**2 + gamma*sigma**2/(1 - gamma))/norm_s**2)**((1/2)*depth - 1/2)/norm_t))(gamma[m], sigma[m], depth[m], norm_s[m], norm_t[m])
         todo &= ~m
@@ -360,9 +368,15 @@ def _finetune_break_even_theta_gf__branches(gamma, sigma, depth, norm_s, norm_t)
     return out
 
 
-def finetune_break_even_theta_gf__numpy(gamma, sigma, depth, norm_s, norm_t):
+def _finetune_break_even_theta_gf__unscaled(gamma, sigma, depth, norm_s, norm_t):
     (gamma, sigma, depth, norm_s, norm_t,), shape = squeeze_grid(gamma, sigma, depth, norm_s, norm_t)
     return finish(_finetune_break_even_theta_gf__branches(gamma, sigma, depth, norm_s, norm_t), shape)
+
+
+def finetune_break_even_theta_gf__numpy(gamma, sigma, depth, norm_s, norm_t):
+    """Homogeneous of degree 0 in (sigma, norm_s, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_finetune_break_even_theta_gf__unscaled, (gamma, sigma, depth, norm_s, norm_t,), (1, 3, 4), 0))
 
 
 def finetune_break_even_theta_gf__mp(gamma, sigma, depth, norm_s, norm_t):
@@ -379,15 +393,18 @@ def _finetune_scale__branches(gamma, sigma, depth, norm_s, norm_t):
     gamma, sigma, depth, norm_s, norm_t = broadcast_float(gamma, sigma, depth, norm_s, norm_t)
     out = numpy.empty(gamma.shape)
     todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.less(gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.less(gamma, 1))(gamma[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, depth, norm_s, norm_t: ftheory.roots.positive_root(depth, 1 - gamma, (gamma*norm_t**2 + gamma*sigma**2/(1 - gamma))/norm_s**2)**((1/2)*depth - 1/2))(gamma[m], sigma[m], depth[m], norm_s[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.greater(gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.greater(gamma, 1))(gamma[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, depth, norm_s, norm_t: ((norm_t**2 + sigma**2/(gamma - 1))/norm_s**2)**(((1/2)*depth - 1/2)/depth))(gamma[m], sigma[m], depth[m], norm_s[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.equal(sigma, 0))
+    m = todo.copy()
+    m[todo] = (lambda sigma: numpy.equal(sigma, 0))(sigma[todo])
     if m.any():
         out[m] = (lambda depth, norm_s, norm_t: (norm_t/norm_s)**(2*((1/2)*depth - 1/2)/depth))(depth[m], norm_s[m], norm_t[m])
         todo &= ~m
@@ -397,9 +414,15 @@ def _finetune_scale__branches(gamma, sigma, depth, norm_s, norm_t):
     return out
 
 
-def finetune_scale__numpy(gamma, sigma, depth, norm_s, norm_t):
+def _finetune_scale__unscaled(gamma, sigma, depth, norm_s, norm_t):
     (gamma, sigma, depth, norm_s, norm_t,), shape = squeeze_grid(gamma, sigma, depth, norm_s, norm_t)
     return finish(_finetune_scale__branches(gamma, sigma, depth, norm_s, norm_t), shape)
+
+
+def finetune_scale__numpy(gamma, sigma, depth, norm_s, norm_t):
+    """Homogeneous of degree 0 in (sigma, norm_s, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_finetune_scale__unscaled, (gamma, sigma, depth, norm_s, norm_t,), (1, 3, 4), 0))
 
 
 def finetune_scale__mp(gamma, sigma, depth, norm_s, norm_t):
@@ -419,7 +442,8 @@ def _finetune_transferability__branches(gamma, theta, norm_s, norm_t):
     gamma, theta, norm_s, norm_t = broadcast_float(gamma, theta, norm_s, norm_t)
     out = numpy.empty(gamma.shape)
     todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.less(gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.less(gamma, 1))(gamma[todo])
     if m.any():
         out[m] = (lambda gamma, theta, norm_s, norm_t: norm_s*(gamma - 1)*(norm_s - 2*norm_t*numpy.cos(theta)))(gamma[m], theta[m], norm_s[m], norm_t[m])
         todo &= ~m
@@ -446,7 +470,8 @@ def _finetune_transferability_finite__branches(n, d, theta, norm_s, norm_t):
     n, d, theta, norm_s, norm_t = broadcast_float(n, d, theta, norm_s, norm_t)
     out = numpy.empty(n.shape)
     todo = numpy.ones(n.shape, dtype=bool)
-    m = todo & (numpy.greater(d, n))
+    m = todo.copy()
+    m[todo] = (lambda n, d: numpy.greater(d, n))(n[todo], d[todo])
     if m.any():
         out[m] = (lambda n, d, theta, norm_s, norm_t: -norm_s*(1 - n/d)*(norm_s - 2*norm_t*numpy.cos(theta)))(n[m], d[m], theta[m], norm_s[m], norm_t[m])
         todo &= ~m
@@ -456,9 +481,15 @@ def _finetune_transferability_finite__branches(n, d, theta, norm_s, norm_t):
     return out
 
 
-def finetune_transferability_finite__numpy(n, d, theta, norm_s, norm_t):
+def _finetune_transferability_finite__unscaled(n, d, theta, norm_s, norm_t):
     (n, d, theta, norm_s, norm_t,), shape = squeeze_grid(n, d, theta, norm_s, norm_t)
     return finish(_finetune_transferability_finite__branches(n, d, theta, norm_s, norm_t), shape)
+
+
+def finetune_transferability_finite__numpy(n, d, theta, norm_s, norm_t):
+    """Homogeneous of degree 2 in (norm_s, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_finetune_transferability_finite__unscaled, (n, d, theta, norm_s, norm_t,), (3, 4), 2))
 
 
 def finetune_transferability_finite__mp(n, d, theta, norm_s, norm_t):
@@ -474,7 +505,8 @@ def _finetune_transferability_gf__branches(gamma, theta, sigma, depth, norm_s, n
     gamma, theta, sigma, depth, norm_s, norm_t = broadcast_float(gamma, theta, sigma, depth, norm_s, norm_t)
     out = numpy.empty(gamma.shape)
     todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.less(gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.less(gamma, 1))(gamma[todo])
     if m.any():
         out[m] = (lambda gamma, theta, sigma, depth, norm_s, norm_t: -norm_s*(1 - gamma)*(norm_s*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*norm_t**2 + gamma*sigma**2/(1 - gamma))/norm_s**2)**((1/2)*depth - 1/2) - 2*norm_t*numpy.cos(theta))*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*norm_t**2 + gamma*sigma**2/(1 - gamma))/norm_s**2)**((1/2)*depth - 1/2))(gamma[m], theta[m], sigma[m], depth[m], norm_s[m], norm_t[m])
         todo &= ~m
@@ -484,9 +516,15 @@ def _finetune_transferability_gf__branches(gamma, theta, sigma, depth, norm_s, n
     return out
 
 
-def finetune_transferability_gf__numpy(gamma, theta, sigma, depth, norm_s, norm_t):
+def _finetune_transferability_gf__unscaled(gamma, theta, sigma, depth, norm_s, norm_t):
     (gamma, theta, sigma, depth, norm_s, norm_t,), shape = squeeze_grid(gamma, theta, sigma, depth, norm_s, norm_t)
     return finish(_finetune_transferability_gf__branches(gamma, theta, sigma, depth, norm_s, norm_t), shape)
+
+
+def finetune_transferability_gf__numpy(gamma, theta, sigma, depth, norm_s, norm_t):
+    """Homogeneous of degree 2 in (sigma, norm_s, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_finetune_transferability_gf__unscaled, (gamma, theta, sigma, depth, norm_s, norm_t,), (2, 4, 5), 2))
 
 
 def finetune_transferability_gf__mp(gamma, theta, sigma, depth, norm_s, norm_t):
@@ -502,15 +540,18 @@ def _finetune_break_even_theta_finite_source__branches(gamma_s, sigma_s):
     gamma_s, sigma_s = broadcast_float(gamma_s, sigma_s)
     out = numpy.empty(gamma_s.shape)
     todo = numpy.ones(gamma_s.shape, dtype=bool)
-    m = todo & (numpy.logical_and.reduce((numpy.less(gamma_s, 1),numpy.less_equal(sigma_s**2, 1 - gamma_s))))
+    m = todo.copy()
+    m[todo] = (lambda gamma_s, sigma_s: numpy.logical_and.reduce((numpy.less(gamma_s, 1),numpy.less_equal(sigma_s**2, 1 - gamma_s))))(gamma_s[todo], sigma_s[todo])
     if m.any():
         out[m] = (lambda gamma_s, sigma_s: numpy.arccos((1/2)*sigma_s**2/(1 - gamma_s) + 1/2))(gamma_s[m], sigma_s[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma_s, 1),numpy.less_equal(sigma_s**2, gamma_s - 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma_s, sigma_s: numpy.logical_and.reduce((numpy.greater(gamma_s, 1),numpy.less_equal(sigma_s**2, gamma_s - 1))))(gamma_s[todo], sigma_s[todo])
     if m.any():
         out[m] = (lambda gamma_s, sigma_s: numpy.arccos((1/2)*sigma_s**2/(gamma_s - 1) + 1/2))(gamma_s[m], sigma_s[m])
         todo &= ~m
-    m = todo & (numpy.equal(sigma_s, 0))
+    m = todo.copy()
+    m[todo] = (lambda sigma_s: numpy.equal(sigma_s, 0))(sigma_s[todo])
     if m.any():
         out[m] = numpy.arccos(1/2)
         todo &= ~m
@@ -542,47 +583,58 @@ def _finetune_break_even_theta_gf_finite_source__branches(gamma, sigma, gamma_s,
     gamma, sigma, gamma_s, sigma_s, depth = broadcast_float(gamma, sigma, gamma_s, sigma_s, depth)
     out = numpy.empty(gamma.shape)
     todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.less(gamma_s, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, gamma_s: numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.less(gamma_s, 1))))(gamma[todo], gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, gamma_s, sigma_s, depth: numpy.arccos(functools.reduce(numpy.minimum, [1, (1/2)*(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**((1/2)*depth - 1/2)/gamma_s])))(gamma[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma, 1),numpy.less(gamma_s, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, gamma_s: numpy.logical_and.reduce((numpy.greater(gamma, 1),numpy.less(gamma_s, 1))))(gamma[todo], gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, gamma_s, sigma_s, depth: numpy.arccos(functools.reduce(numpy.minimum, [1, (1/2)*((sigma**2/(gamma - 1) + 1)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**(((1/2)*depth - 1/2)/depth)*(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)/gamma_s])))(gamma[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.less(gamma_s, 1))))
+    m = todo.copy()
+    m[todo] = (lambda sigma, gamma_s: numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.less(gamma_s, 1))))(sigma[todo], gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma_s, sigma_s, depth: numpy.arccos(functools.reduce(numpy.minimum, [1, (1/2)*(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)*(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)**(-((1/2)*depth - 1/2)/depth)/gamma_s])))(gamma_s[m], sigma_s[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.less(gamma_s, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma_s: numpy.less(gamma_s, 1))(gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma_s, sigma_s: numpy.arccos(functools.reduce(numpy.minimum, [1, numpy.inf*(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)])))(gamma_s[m], sigma_s[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma_s, 1),numpy.less(gamma, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, gamma_s: numpy.logical_and.reduce((numpy.greater(gamma_s, 1),numpy.less(gamma, 1))))(gamma[todo], gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, gamma_s, sigma_s, depth: numpy.arccos(functools.reduce(numpy.minimum, [1, (1/2)*(sigma_s**2/(gamma_s - 1) + 1)*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(sigma_s**2/(gamma_s - 1) + 1))**((1/2)*depth - 1/2)])))(gamma[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma, 1),numpy.greater(gamma_s, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, gamma_s: numpy.logical_and.reduce((numpy.greater(gamma, 1),numpy.greater(gamma_s, 1))))(gamma[todo], gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, gamma_s, sigma_s, depth: numpy.arccos(functools.reduce(numpy.minimum, [1, (1/2)*((sigma**2/(gamma - 1) + 1)/(sigma_s**2/(gamma_s - 1) + 1))**(((1/2)*depth - 1/2)/depth)*(sigma_s**2/(gamma_s - 1) + 1)])))(gamma[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.greater(gamma_s, 1))))
+    m = todo.copy()
+    m[todo] = (lambda sigma, gamma_s: numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.greater(gamma_s, 1))))(sigma[todo], gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma_s, sigma_s, depth: numpy.arccos(functools.reduce(numpy.minimum, [1, (1/2)*(sigma_s**2/(gamma_s - 1) + 1)*(sigma_s**2/(gamma_s - 1) + 1)**(-((1/2)*depth - 1/2)/depth)])))(gamma_s[m], sigma_s[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.greater(gamma_s, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma_s: numpy.greater(gamma_s, 1))(gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma_s, sigma_s: numpy.arccos(functools.reduce(numpy.minimum, [1, numpy.inf*(sigma_s**2/(gamma_s - 1) + 1)])))(gamma_s[m], sigma_s[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.less(gamma, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, sigma_s: numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.less(gamma, 1))))(gamma[todo], sigma_s[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, depth: numpy.arccos(functools.reduce(numpy.minimum, [1, (1/2)*ftheory.roots.positive_root(depth, 1 - gamma, gamma*sigma**2/(1 - gamma) + gamma)**((1/2)*depth - 1/2)])))(gamma[m], sigma[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.greater(gamma, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, sigma_s: numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.greater(gamma, 1))))(gamma[todo], sigma_s[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, depth: numpy.arccos(functools.reduce(numpy.minimum, [1, (1/2)*(sigma**2/(gamma - 1) + 1)**(((1/2)*depth - 1/2)/depth)])))(gamma[m], sigma[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.equal(sigma_s, 0))))
+    m = todo.copy()
+    m[todo] = (lambda sigma, sigma_s: numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.equal(sigma_s, 0))))(sigma[todo], sigma_s[todo])
     if m.any():
         out[m] = (1/3)*numpy.pi
         todo &= ~m
@@ -631,55 +683,68 @@ def _finetune_scale_finite_source__branches(gamma, sigma, gamma_s, sigma_s, dept
     gamma, sigma, gamma_s, sigma_s, depth = broadcast_float(gamma, sigma, gamma_s, sigma_s, depth)
     out = numpy.empty(gamma.shape)
     todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.less(gamma_s, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, gamma_s: numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.less(gamma_s, 1))))(gamma[todo], gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, gamma_s, sigma_s, depth: ftheory.roots.positive_root(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**((1/2)*depth - 1/2))(gamma[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma, 1),numpy.less(gamma_s, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, gamma_s: numpy.logical_and.reduce((numpy.greater(gamma, 1),numpy.less(gamma_s, 1))))(gamma[todo], gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, gamma_s, sigma_s, depth: ((sigma**2/(gamma - 1) + 1)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**(((1/2)*depth - 1/2)/depth))(gamma[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.less(gamma_s, 1))))
+    m = todo.copy()
+    m[todo] = (lambda sigma, gamma_s: numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.less(gamma_s, 1))))(sigma[todo], gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma_s, sigma_s, depth: (gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)**(-((1/2)*depth - 1/2)/depth))(gamma_s[m], sigma_s[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.less(gamma_s, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma_s: numpy.less(gamma_s, 1))(gamma_s[todo])
     if m.any():
         out[m] = numpy.inf
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma_s, 1),numpy.less(gamma, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, gamma_s: numpy.logical_and.reduce((numpy.greater(gamma_s, 1),numpy.less(gamma, 1))))(gamma[todo], gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, gamma_s, sigma_s, depth: ftheory.roots.positive_root(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(sigma_s**2/(gamma_s - 1) + 1))**((1/2)*depth - 1/2))(gamma[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma, 1),numpy.greater(gamma_s, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, gamma_s: numpy.logical_and.reduce((numpy.greater(gamma, 1),numpy.greater(gamma_s, 1))))(gamma[todo], gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, gamma_s, sigma_s, depth: ((sigma**2/(gamma - 1) + 1)/(sigma_s**2/(gamma_s - 1) + 1))**(((1/2)*depth - 1/2)/depth))(gamma[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.greater(gamma_s, 1))))
+    m = todo.copy()
+    m[todo] = (lambda sigma, gamma_s: numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.greater(gamma_s, 1))))(sigma[todo], gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma_s, sigma_s, depth: (sigma_s**2/(gamma_s - 1) + 1)**(-((1/2)*depth - 1/2)/depth))(gamma_s[m], sigma_s[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.greater(gamma_s, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma_s: numpy.greater(gamma_s, 1))(gamma_s[todo])
     if m.any():
         out[m] = numpy.inf
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.less(gamma, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, sigma_s: numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.less(gamma, 1))))(gamma[todo], sigma_s[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, depth: ftheory.roots.positive_root(depth, 1 - gamma, gamma*sigma**2/(1 - gamma) + gamma)**((1/2)*depth - 1/2))(gamma[m], sigma[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.greater(gamma, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, sigma_s: numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.greater(gamma, 1))))(gamma[todo], sigma_s[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, depth: (sigma**2/(gamma - 1) + 1)**(((1/2)*depth - 1/2)/depth))(gamma[m], sigma[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.equal(sigma_s, 0))))
+    m = todo.copy()
+    m[todo] = (lambda sigma, sigma_s: numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.equal(sigma_s, 0))))(sigma[todo], sigma_s[todo])
     if m.any():
         out[m] = 1
         todo &= ~m
-    m = todo & (numpy.equal(sigma_s, 0))
+    m = todo.copy()
+    m[todo] = (lambda sigma_s: numpy.equal(sigma_s, 0))(sigma_s[todo])
     if m.any():
         out[m] = numpy.inf
         todo &= ~m
-    m = todo & (numpy.less(gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.less(gamma, 1))(gamma[todo])
     if m.any():
         out[m] = (lambda gamma, depth: (1 - gamma)**((1/2)*depth - 1/2))(gamma[m], depth[m])
         todo &= ~m
@@ -731,19 +796,23 @@ def _finetune_transferability_finite_source__branches(gamma, theta, gamma_s, sig
     gamma, theta, gamma_s, sigma_s = broadcast_float(gamma, theta, gamma_s, sigma_s)
     out = numpy.empty(gamma.shape)
     todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.greater_equal(gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.greater_equal(gamma, 1))(gamma[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
-    m = todo & (numpy.less(gamma_s, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma_s: numpy.less(gamma_s, 1))(gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma, theta, gamma_s, sigma_s: (1 - gamma)*(-gamma_s*sigma_s**2/(1 - gamma_s) + 2*gamma_s*numpy.cos(theta) - gamma_s))(gamma[m], theta[m], gamma_s[m], sigma_s[m])
         todo &= ~m
-    m = todo & (numpy.greater(gamma_s, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma_s: numpy.greater(gamma_s, 1))(gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma, theta, gamma_s, sigma_s: (1 - gamma)*(-sigma_s**2/(gamma_s - 1) + 2*numpy.cos(theta) - 1))(gamma[m], theta[m], gamma_s[m], sigma_s[m])
         todo &= ~m
-    m = todo & (numpy.equal(sigma_s, 0))
+    m = todo.copy()
+    m[todo] = (lambda sigma_s: numpy.equal(sigma_s, 0))(sigma_s[todo])
     if m.any():
         out[m] = (lambda gamma, theta: (1 - gamma)*(2*numpy.cos(theta) - 1))(gamma[m], theta[m])
         todo &= ~m
@@ -777,31 +846,38 @@ def _finetune_transferability_gf_finite_source__branches(gamma, theta, sigma, ga
     gamma, theta, sigma, gamma_s, sigma_s, depth = broadcast_float(gamma, theta, sigma, gamma_s, sigma_s, depth)
     out = numpy.empty(gamma.shape)
     todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.less(gamma_s, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, gamma_s: numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.less(gamma_s, 1))))(gamma[todo], gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma, theta, sigma, gamma_s, sigma_s, depth: -(1 - gamma)*numpy.sqrt(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)*(-2*gamma_s*numpy.cos(theta)/numpy.sqrt(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s) + numpy.sqrt(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**((1/2)*depth - 1/2))*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s))**((1/2)*depth - 1/2))(gamma[m], theta[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.less(gamma_s, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma_s: numpy.less(gamma_s, 1))(gamma_s[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma_s, 1),numpy.less(gamma, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, gamma_s: numpy.logical_and.reduce((numpy.greater(gamma_s, 1),numpy.less(gamma, 1))))(gamma[todo], gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma, theta, sigma, gamma_s, sigma_s, depth: -(1 - gamma)*numpy.sqrt(sigma_s**2/(gamma_s - 1) + 1)*(numpy.sqrt(sigma_s**2/(gamma_s - 1) + 1)*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(sigma_s**2/(gamma_s - 1) + 1))**((1/2)*depth - 1/2) - 2*numpy.cos(theta)/numpy.sqrt(sigma_s**2/(gamma_s - 1) + 1))*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*sigma**2/(1 - gamma) + gamma)/(sigma_s**2/(gamma_s - 1) + 1))**((1/2)*depth - 1/2))(gamma[m], theta[m], sigma[m], gamma_s[m], sigma_s[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.greater(gamma_s, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma_s: numpy.greater(gamma_s, 1))(gamma_s[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.less(gamma, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, sigma_s: numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.less(gamma, 1))))(gamma[todo], sigma_s[todo])
     if m.any():
         out[m] = (lambda gamma, theta, sigma, depth: -(1 - gamma)*(-2*numpy.cos(theta) + ftheory.roots.positive_root(depth, 1 - gamma, gamma*sigma**2/(1 - gamma) + gamma)**((1/2)*depth - 1/2))*ftheory.roots.positive_root(depth, 1 - gamma, gamma*sigma**2/(1 - gamma) + gamma)**((1/2)*depth - 1/2))(gamma[m], theta[m], sigma[m], depth[m])
         todo &= ~m
-    m = todo & (numpy.equal(sigma_s, 0))
+    m = todo.copy()
+    m[todo] = (lambda sigma_s: numpy.equal(sigma_s, 0))(sigma_s[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
-    m = todo & (numpy.less(gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.less(gamma, 1))(gamma[todo])
     if m.any():
         out[m] = -numpy.inf
         todo &= ~m
@@ -837,31 +913,11 @@ def finetune_transferability_gf_finite_source__mp(gamma, theta, sigma, gamma_s, 
 
 
 # finite_source_effective_angle: docs/background.md §7.3
-def _finite_source_effective_angle__branches(theta, gamma_s, sigma_s):
-    theta, gamma_s, sigma_s = broadcast_float(theta, gamma_s, sigma_s)
-    out = numpy.empty(theta.shape)
-    todo = numpy.ones(theta.shape, dtype=bool)
-    m = todo & (numpy.less(gamma_s, 1))
-    if m.any():
-        out[m] = (lambda theta, gamma_s, sigma_s: numpy.arccos(gamma_s*numpy.cos(theta)/numpy.sqrt(gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)))(theta[m], gamma_s[m], sigma_s[m])
-        todo &= ~m
-    m = todo & (numpy.greater(gamma_s, 1))
-    if m.any():
-        out[m] = (lambda theta, gamma_s, sigma_s: numpy.arccos(numpy.cos(theta)/numpy.sqrt(sigma_s**2/(gamma_s - 1) + 1)))(theta[m], gamma_s[m], sigma_s[m])
-        todo &= ~m
-    m = todo & (numpy.equal(sigma_s, 0))
-    if m.any():
-        out[m] = (lambda theta: numpy.arccos(numpy.cos(theta)))(theta[m])
-        todo &= ~m
-    m = todo
-    if m.any():
-        out[m] = (1/2)*numpy.pi
-    return out
-
-
 def finite_source_effective_angle__numpy(theta, gamma_s, sigma_s):
+    """Hand-derived stable float64 form: ftheory.stable.finite_source_effective_angle (the SymPy form cancels)."""
+    import ftheory.stable
     (theta, gamma_s, sigma_s,), shape = squeeze_grid(theta, gamma_s, sigma_s)
-    return finish(_finite_source_effective_angle__branches(theta, gamma_s, sigma_s), shape)
+    return finish(ftheory.stable.finite_source_effective_angle(theta, gamma_s, sigma_s), shape)
 
 
 def finite_source_effective_angle__mp(theta, gamma_s, sigma_s):
@@ -880,15 +936,18 @@ def _finite_source_norm_sq__branches(gamma_s, sigma_s):
     gamma_s, sigma_s = broadcast_float(gamma_s, sigma_s)
     out = numpy.empty(gamma_s.shape)
     todo = numpy.ones(gamma_s.shape, dtype=bool)
-    m = todo & (numpy.less(gamma_s, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma_s: numpy.less(gamma_s, 1))(gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma_s, sigma_s: gamma_s*sigma_s**2/(1 - gamma_s) + gamma_s)(gamma_s[m], sigma_s[m])
         todo &= ~m
-    m = todo & (numpy.greater(gamma_s, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma_s: numpy.greater(gamma_s, 1))(gamma_s[todo])
     if m.any():
         out[m] = (lambda gamma_s, sigma_s: sigma_s**2/(gamma_s - 1) + 1)(gamma_s[m], sigma_s[m])
         todo &= ~m
-    m = todo & (numpy.equal(sigma_s, 0))
+    m = todo.copy()
+    m[todo] = (lambda sigma_s: numpy.equal(sigma_s, 0))(sigma_s[todo])
     if m.any():
         out[m] = 1
         todo &= ~m
@@ -919,7 +978,8 @@ def _finite_source_overlap__branches(theta, gamma_s):
     theta, gamma_s = broadcast_float(theta, gamma_s)
     out = numpy.empty(theta.shape)
     todo = numpy.ones(theta.shape, dtype=bool)
-    m = todo & (numpy.less(gamma_s, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma_s: numpy.less(gamma_s, 1))(gamma_s[todo])
     if m.any():
         out[m] = (lambda theta, gamma_s: gamma_s*numpy.cos(theta))(theta[m], gamma_s[m])
         todo &= ~m
@@ -942,67 +1002,11 @@ def finite_source_overlap__mp(theta, gamma_s):
 
 
 # linear_transfer_transferability_finite_source: docs/background.md §7.3
-def _linear_transfer_transferability_finite_source__branches(gamma, theta, sigma, gamma_s, sigma_s):
-    gamma, theta, sigma, gamma_s, sigma_s = broadcast_float(gamma, theta, sigma, gamma_s, sigma_s)
-    out = numpy.empty(gamma.shape)
-    todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.less(gamma_s, 1))))
-    if m.any():
-        out[m] = (lambda gamma, theta, sigma, gamma_s, sigma_s: -gamma*sigma**2/(gamma - 1) - gamma + 1 - (-gamma_s**2 + gamma_s*(gamma_s - 1)*numpy.sin(theta)**2 + 2*gamma_s - sigma_s**2 - 1)/(gamma_s - sigma_s**2 - 1))(gamma[m], theta[m], sigma[m], gamma_s[m], sigma_s[m])
-        todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma_s, 1),numpy.less(gamma, 1))))
-    if m.any():
-        out[m] = (lambda gamma, theta, sigma, gamma_s, sigma_s: -gamma*sigma**2/(gamma - 1) - gamma - (sigma_s**2 + (gamma_s - 1)*numpy.sin(theta)**2)/(gamma_s + sigma_s**2 - 1) + 1)(gamma[m], theta[m], sigma[m], gamma_s[m], sigma_s[m])
-        todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.less(gamma, 1))))
-    if m.any():
-        out[m] = (lambda gamma, theta, sigma: -gamma*sigma**2/(gamma - 1) - gamma - numpy.sin(theta)**2 + 1)(gamma[m], theta[m], sigma[m])
-        todo &= ~m
-    m = todo & (numpy.less(gamma, 1))
-    if m.any():
-        out[m] = (lambda gamma, sigma: -gamma*sigma**2/(gamma - 1) - gamma)(gamma[m], sigma[m])
-        todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma, 1),numpy.less(gamma_s, 1))))
-    if m.any():
-        out[m] = (lambda gamma, theta, sigma, gamma_s, sigma_s: sigma**2/(gamma - 1) - (-gamma_s**2 + gamma_s*(gamma_s - 1)*numpy.sin(theta)**2 + 2*gamma_s - sigma_s**2 - 1)/(gamma_s - sigma_s**2 - 1))(gamma[m], theta[m], sigma[m], gamma_s[m], sigma_s[m])
-        todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.greater(gamma, 1),numpy.greater(gamma_s, 1))))
-    if m.any():
-        out[m] = (lambda gamma, theta, sigma, gamma_s, sigma_s: sigma**2/(gamma - 1) - (sigma_s**2 + (gamma_s - 1)*numpy.sin(theta)**2)/(gamma_s + sigma_s**2 - 1))(gamma[m], theta[m], sigma[m], gamma_s[m], sigma_s[m])
-        todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma_s, 0),numpy.greater(gamma, 1))))
-    if m.any():
-        out[m] = (lambda gamma, theta, sigma: sigma**2/(gamma - 1) - numpy.sin(theta)**2)(gamma[m], theta[m], sigma[m])
-        todo &= ~m
-    m = todo & (numpy.greater(gamma, 1))
-    if m.any():
-        out[m] = (lambda gamma, sigma: sigma**2/(gamma - 1) - 1)(gamma[m], sigma[m])
-        todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.less(gamma_s, 1))))
-    if m.any():
-        out[m] = (lambda theta, gamma_s, sigma_s: -(-gamma_s**2 + gamma_s*(gamma_s - 1)*numpy.sin(theta)**2 + 2*gamma_s - sigma_s**2 - 1)/(gamma_s - sigma_s**2 - 1))(theta[m], gamma_s[m], sigma_s[m])
-        todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.greater(gamma_s, 1))))
-    if m.any():
-        out[m] = (lambda theta, gamma_s, sigma_s: -(sigma_s**2 + (gamma_s - 1)*numpy.sin(theta)**2)/(gamma_s + sigma_s**2 - 1))(theta[m], gamma_s[m], sigma_s[m])
-        todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.equal(sigma_s, 0))))
-    if m.any():
-        out[m] = (lambda theta: -numpy.sin(theta)**2)(theta[m])
-        todo &= ~m
-    m = todo & (numpy.equal(sigma, 0))
-    if m.any():
-        out[m] = -1
-        todo &= ~m
-    m = todo
-    if m.any():
-        out[m] = numpy.inf
-    return out
-
-
 def linear_transfer_transferability_finite_source__numpy(gamma, theta, sigma, gamma_s, sigma_s):
+    """Hand-derived stable float64 form: ftheory.stable.linear_transfer_transferability_finite_source (the SymPy form cancels)."""
+    import ftheory.stable
     (gamma, theta, sigma, gamma_s, sigma_s,), shape = squeeze_grid(gamma, theta, sigma, gamma_s, sigma_s)
-    return finish(_linear_transfer_transferability_finite_source__branches(gamma, theta, sigma, gamma_s, sigma_s), shape)
+    return finish(ftheory.stable.linear_transfer_transferability_finite_source(gamma, theta, sigma, gamma_s, sigma_s), shape)
 
 
 def linear_transfer_transferability_finite_source__mp(gamma, theta, sigma, gamma_s, sigma_s):
@@ -1035,19 +1039,17 @@ def linear_transfer_transferability_finite_source__mp(gamma, theta, sigma, gamma
 
 
 # linear_transfer_risk: docs/background.md §4.3-§4.4, §8; paper Theorem 3.7 eq. (10), Theorem 3.8 eq. (13)
-def _linear_transfer_risk__branches(theta, lam, norm_t, norm_s, depth):
-    theta, lam, norm_t, norm_s, depth = broadcast_float(theta, lam, norm_t, norm_s, depth)
-    out = numpy.empty(theta.shape)
-    todo = numpy.ones(theta.shape, dtype=bool)
-    m = todo
-    if m.any():
-        out[m] = (lambda theta, lam, norm_t, norm_s, depth: lam**2*norm_s**(-4 + 4/depth)*norm_t**2*numpy.cos(theta)**2/(lam*norm_s**(-2 + 2/depth) + 1)**2 + norm_t**2*numpy.sin(theta)**2)(theta[m], lam[m], norm_t[m], norm_s[m], depth[m])
-    return out
+def _linear_transfer_risk__unscaled(theta, lam, norm_t, norm_s, depth):
+    """Hand-derived stable float64 form: ftheory.stable.linear_transfer_risk (the SymPy form cancels)."""
+    import ftheory.stable
+    (theta, lam, norm_t, norm_s, depth,), shape = squeeze_grid(theta, lam, norm_t, norm_s, depth)
+    return finish(ftheory.stable.linear_transfer_risk(theta, lam, norm_t, norm_s, depth), shape)
 
 
 def linear_transfer_risk__numpy(theta, lam, norm_t, norm_s, depth):
-    (theta, lam, norm_t, norm_s, depth,), shape = squeeze_grid(theta, lam, norm_t, norm_s, depth)
-    return finish(_linear_transfer_risk__branches(theta, lam, norm_t, norm_s, depth), shape)
+    """Homogeneous of degree 2 in (norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_linear_transfer_risk__unscaled, (theta, lam, norm_t, norm_s, depth,), (2,), 2))
 
 
 def linear_transfer_risk__mp(theta, lam, norm_t, norm_s, depth):
@@ -1057,36 +1059,47 @@ def linear_transfer_risk__mp(theta, lam, norm_t, norm_s, depth):
 
 # linear_transfer_risk_finite: docs/background.md §4.2, §4.4 (exact finite n), §8
 def _linear_transfer_risk_finite__branches(n, theta, sigma, lam, norm_t, norm_s, depth):
+    import ftheory.stable
     n, theta, sigma, lam, norm_t, norm_s, depth = broadcast_float(n, theta, sigma, lam, norm_t, norm_s, depth)
     out = numpy.empty(n.shape)
     todo = numpy.ones(n.shape, dtype=bool)
-    m = todo & (numpy.logical_and.reduce((numpy.equal(lam, 0),numpy.greater(n, 2))))
+    m = todo.copy()
+    m[todo] = (lambda n, lam: numpy.logical_and.reduce((numpy.equal(lam, 0),numpy.greater(n, 2))))(n[todo], lam[todo])
     if m.any():
         out[m] = (lambda n, theta, sigma, norm_t: (norm_t**2*numpy.sin(theta)**2 + sigma**2)/(n - 2))(n[m], theta[m], sigma[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(lam, 0),numpy.equal(sigma, 0),numpy.equal(numpy.sin(theta), 0))))
+    m = todo.copy()
+    m[todo] = (lambda theta, sigma, lam: numpy.logical_and.reduce((numpy.equal(lam, 0),numpy.equal(sigma, 0),numpy.equal(numpy.sin(theta), 0))))(theta[todo], sigma[todo], lam[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
-    m = todo & (numpy.equal(lam, 0))
+    m = todo.copy()
+    m[todo] = (lambda lam: numpy.equal(lam, 0))(lam[todo])
     if m.any():
         out[m] = numpy.inf
         todo &= ~m
-    m = todo & (numpy.less_equal(lam*n*norm_s**(-2 + 2/depth), 2))
+    m = todo.copy()
+    m[todo] = (lambda n, lam, norm_s, depth: numpy.less_equal(lam*n*norm_s**(-2 + 2/depth), 2))(n[todo], lam[todo], norm_s[todo], depth[todo])
     if m.any():
-        out[m] = numpy.vectorize((lambda n, theta, sigma, lam, norm_t, norm_s, depth: lam**2*norm_s**(-4 + 4/depth)*norm_t**2*numpy.cos(theta)**2*quad(lambda v: (1/4)*n**2*v**(2*n - 9)*(4 - 4*v**4)*(lam*norm_s**(-2 + 2/depth) + 1)**2*numpy.exp(-1/2*lam*n*norm_s**(-2 + 2/depth)*(1 - v**4)/v**4), 0, 1)/(lam*norm_s**(-2 + 2/depth) + 1)**2 + (norm_t**2*numpy.sin(theta)**2 + sigma**2)*quad(lambda v: (1/4)*n**2*v**(2*n - 5)*(4 - 4*v**4)*(lam*norm_s**(-2 + 2/depth) + 1)**2*numpy.exp(-1/2*lam*n*norm_s**(-2 + 2/depth)*(1 - v**4)/v**4), 0, 1)/(n*(lam*norm_s**(-2 + 2/depth) + 1)**2)), otypes=[float])(n[m], theta[m], sigma[m], lam[m], norm_t[m], norm_s[m], depth[m])
+        out[m] = numpy.vectorize(ftheory.stable.no_overflow((lambda n, theta, sigma, lam, norm_t, norm_s, depth: lam**2*norm_s**(-4 + 4/depth)*norm_t**2*numpy.cos(theta)**2*quad(lambda v: (1/4)*n**2*v**(2*n - 9)*(4 - 4*v**4)*(lam*norm_s**(-2 + 2/depth) + 1)**2*numpy.exp(-1/2*lam*n*norm_s**(-2 + 2/depth)*(1 - v**4)/v**4), 0, 1)/(lam*norm_s**(-2 + 2/depth) + 1)**2 + (norm_t**2*numpy.sin(theta)**2 + sigma**2)*quad(lambda v: (1/4)*n**2*v**(2*n - 5)*(4 - 4*v**4)*(lam*norm_s**(-2 + 2/depth) + 1)**2*numpy.exp(-1/2*lam*n*norm_s**(-2 + 2/depth)*(1 - v**4)/v**4), 0, 1)/(n*(lam*norm_s**(-2 + 2/depth) + 1)**2))), otypes=[float])(n[m], theta[m], sigma[m], lam[m], norm_t[m], norm_s[m], depth[m])
         todo &= ~m
     m = todo
     if m.any():
-        out[m] = numpy.vectorize((lambda n, theta, sigma, lam, norm_t, norm_s, depth: lam**2*norm_s**(-4 + 4/depth)*norm_t**2*numpy.cos(theta)**2*quad(lambda x: x*numpy.exp(-lam*norm_s**(-2 + 2/depth)*x/(lam*norm_s**(-2 + 2/depth) + 1) - 1/2*n*numpy.log(1 + 2*x/(n*(lam*norm_s**(-2 + 2/depth) + 1)))), 0, numpy.inf)/(lam*norm_s**(-2 + 2/depth) + 1)**2 + (norm_t**2*numpy.sin(theta)**2 + sigma**2)*quad(lambda x: x*numpy.exp(-lam*norm_s**(-2 + 2/depth)*x/(lam*norm_s**(-2 + 2/depth) + 1) - ((1/2)*n + 1)*numpy.log(1 + 2*x/(n*(lam*norm_s**(-2 + 2/depth) + 1)))), 0, numpy.inf)/(n*(lam*norm_s**(-2 + 2/depth) + 1)**2)), otypes=[float])(n[m], theta[m], sigma[m], lam[m], norm_t[m], norm_s[m], depth[m])
+        out[m] = numpy.vectorize(ftheory.stable.no_overflow((lambda n, theta, sigma, lam, norm_t, norm_s, depth: lam**2*norm_s**(-4 + 4/depth)*norm_t**2*numpy.cos(theta)**2*quad(lambda x: x*numpy.exp(-lam*norm_s**(-2 + 2/depth)*x/(lam*norm_s**(-2 + 2/depth) + 1) - 1/2*n*numpy.log(1 + 2*x/(n*(lam*norm_s**(-2 + 2/depth) + 1)))), 0, numpy.inf)/(lam*norm_s**(-2 + 2/depth) + 1)**2 + (norm_t**2*numpy.sin(theta)**2 + sigma**2)*quad(lambda x: x*numpy.exp(-lam*norm_s**(-2 + 2/depth)*x/(lam*norm_s**(-2 + 2/depth) + 1) - ((1/2)*n + 1)*numpy.log(1 + 2*x/(n*(lam*norm_s**(-2 + 2/depth) + 1)))), 0, numpy.inf)/(n*(lam*norm_s**(-2 + 2/depth) + 1)**2))), otypes=[float])(n[m], theta[m], sigma[m], lam[m], norm_t[m], norm_s[m], depth[m])
     return out
 
 
-def linear_transfer_risk_finite__numpy(n, theta, sigma, lam, norm_t, norm_s, depth):
+def _linear_transfer_risk_finite__unscaled(n, theta, sigma, lam, norm_t, norm_s, depth):
     """Separable: branch part on (n, theta, sigma, lam, norm_t, norm_s, depth) + shared part on (theta, norm_t)."""
     (n, theta, sigma, lam, norm_t, norm_s, depth,), shape = squeeze_grid(n, theta, sigma, lam, norm_t, norm_s, depth)
     shared = (lambda theta, norm_t: norm_t**2*numpy.sin(theta)**2)(*broadcast_float(theta, norm_t))
     return finish(_linear_transfer_risk_finite__branches(n, theta, sigma, lam, norm_t, norm_s, depth) + shared, shape)
+
+
+def linear_transfer_risk_finite__numpy(n, theta, sigma, lam, norm_t, norm_s, depth):
+    """Homogeneous of degree 2 in (sigma, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_linear_transfer_risk_finite__unscaled, (n, theta, sigma, lam, norm_t, norm_s, depth,), (2, 4), 2))
 
 
 def linear_transfer_risk_finite__mp(n, theta, sigma, lam, norm_t, norm_s, depth):
@@ -1103,31 +1116,11 @@ def linear_transfer_risk_finite__mp(n, theta, sigma, lam, norm_t, norm_s, depth)
 
 
 # linear_transfer_risk_rank_k: docs/background.md §4.5
-def _linear_transfer_risk_rank_k__branches(n, k, residual, sigma):
-    n, k, residual, sigma = broadcast_float(n, k, residual, sigma)
-    out = numpy.empty(n.shape)
-    todo = numpy.ones(n.shape, dtype=bool)
-    m = todo & (numpy.less_equal(n, k - 2))
-    if m.any():
-        out[m] = (lambda n, k, residual, sigma: n*(residual + sigma**2)/(k - n - 1) + residual + (1 - residual)*(1 - n/k))(n[m], k[m], residual[m], sigma[m])
-        todo &= ~m
-    m = todo & (numpy.greater_equal(n, k + 2))
-    if m.any():
-        out[m] = (lambda n, k, residual, sigma: k*(residual + sigma**2)/(-k + n - 1) + residual)(n[m], k[m], residual[m], sigma[m])
-        todo &= ~m
-    m = todo & (numpy.equal(residual + sigma**2, 0))
-    if m.any():
-        out[m] = (lambda n, k, residual: residual + (1 - residual)*(1 - functools.reduce(numpy.minimum, [k, n])/k))(n[m], k[m], residual[m])
-        todo &= ~m
-    m = todo
-    if m.any():
-        out[m] = numpy.inf
-    return out
-
-
 def linear_transfer_risk_rank_k__numpy(n, k, residual, sigma):
+    """Hand-derived stable float64 form: ftheory.stable.linear_transfer_risk_rank_k (the SymPy form cancels)."""
+    import ftheory.stable
     (n, k, residual, sigma,), shape = squeeze_grid(n, k, residual, sigma)
-    return finish(_linear_transfer_risk_rank_k__branches(n, k, residual, sigma), shape)
+    return finish(ftheory.stable.linear_transfer_risk_rank_k(n, k, residual, sigma), shape)
 
 
 def linear_transfer_risk_rank_k__mp(n, k, residual, sigma):
@@ -1142,33 +1135,17 @@ def linear_transfer_risk_rank_k__mp(n, k, residual, sigma):
 
 
 # linear_transfer_transferability: docs/background.md §5.1; paper eq. (11) (lam = 0), §4.4 ridge variant
-def _linear_transfer_transferability__branches(gamma, sigma, norm_t):
-    gamma, sigma, norm_t = broadcast_float(gamma, sigma, norm_t)
-    out = numpy.empty(gamma.shape)
-    todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.less(gamma, 1))
-    if m.any():
-        out[m] = (lambda gamma, sigma, norm_t: -gamma*sigma**2/(gamma - 1) + norm_t**2*(1 - gamma))(gamma[m], sigma[m], norm_t[m])
-        todo &= ~m
-    m = todo & (numpy.greater(gamma, 1))
-    if m.any():
-        out[m] = (lambda gamma, sigma: sigma**2/(gamma - 1))(gamma[m], sigma[m])
-        todo &= ~m
-    m = todo & (numpy.equal(sigma, 0))
-    if m.any():
-        out[m] = 0
-        todo &= ~m
-    m = todo
-    if m.any():
-        out[m] = numpy.inf
-    return out
+def _linear_transfer_transferability__unscaled(gamma, theta, sigma, lam, norm_t, norm_s, depth):
+    """Hand-derived stable float64 form: ftheory.stable.linear_transfer_transferability (the SymPy form cancels)."""
+    import ftheory.stable
+    (gamma, theta, sigma, lam, norm_t, norm_s, depth,), shape = squeeze_grid(gamma, theta, sigma, lam, norm_t, norm_s, depth)
+    return finish(ftheory.stable.linear_transfer_transferability(gamma, theta, sigma, lam, norm_t, norm_s, depth), shape)
 
 
 def linear_transfer_transferability__numpy(gamma, theta, sigma, lam, norm_t, norm_s, depth):
-    """Separable: branch part on (gamma, sigma, norm_t) + shared part on (theta, lam, norm_t, norm_s, depth)."""
-    (gamma, theta, sigma, lam, norm_t, norm_s, depth,), shape = squeeze_grid(gamma, theta, sigma, lam, norm_t, norm_s, depth)
-    shared = (lambda theta, lam, norm_t, norm_s, depth: -lam**2*norm_s**(-4 + 4/depth)*norm_t**2*numpy.cos(theta)**2/(lam*norm_s**(-2 + 2/depth) + 1)**2 - norm_t**2*numpy.sin(theta)**2)(*broadcast_float(theta, lam, norm_t, norm_s, depth))
-    return finish(_linear_transfer_transferability__branches(gamma, sigma, norm_t) + shared, shape)
+    """Homogeneous of degree 2 in (sigma, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_linear_transfer_transferability__unscaled, (gamma, theta, sigma, lam, norm_t, norm_s, depth,), (2, 4), 2))
 
 
 def linear_transfer_transferability__mp(gamma, theta, sigma, lam, norm_t, norm_s, depth):
@@ -1187,31 +1164,38 @@ def _linear_transfer_transferability_finite__branches(n, d, theta, sigma, norm_t
     n, d, theta, sigma, norm_t = broadcast_float(n, d, theta, sigma, norm_t)
     out = numpy.empty(n.shape)
     todo = numpy.ones(n.shape, dtype=bool)
-    m = todo & (numpy.logical_and.reduce((numpy.greater(n, 2),numpy.less_equal(n, d - 2))))
+    m = todo.copy()
+    m[todo] = (lambda n, d: numpy.logical_and.reduce((numpy.greater(n, 2),numpy.less_equal(n, d - 2))))(n[todo], d[todo])
     if m.any():
         out[m] = (lambda n, d, theta, sigma, norm_t: -norm_t**2*(n - 1)*numpy.sin(theta)**2/(n - 2) - sigma**2*(d - n**2 + n - 1)/((n - 2)*(d - n - 1)) + norm_t**2*(d - n)/d)(n[m], d[m], theta[m], sigma[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.equal(numpy.sin(theta), 0),numpy.less_equal(n, d - 2))))
+    m = todo.copy()
+    m[todo] = (lambda n, d, theta, sigma: numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.equal(numpy.sin(theta), 0),numpy.less_equal(n, d - 2))))(n[todo], d[todo], theta[todo], sigma[todo])
     if m.any():
         out[m] = (lambda n, d, theta, sigma, norm_t: n*sigma**2/(d - n - 1) - norm_t**2*numpy.sin(theta)**2 + norm_t**2*(d - n)/d)(n[m], d[m], theta[m], sigma[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.less_equal(n, d - 2))
+    m = todo.copy()
+    m[todo] = (lambda n, d: numpy.less_equal(n, d - 2))(n[todo], d[todo])
     if m.any():
         out[m] = -numpy.inf
         todo &= ~m
-    m = todo & (numpy.greater_equal(n, d + 2))
+    m = todo.copy()
+    m[todo] = (lambda n, d: numpy.greater_equal(n, d + 2))(n[todo], d[todo])
     if m.any():
         out[m] = (lambda n, d, theta, sigma, norm_t: -norm_t**2*(n - 1)*numpy.sin(theta)**2/(n - 2) - sigma**2*(d - 1)*(n - 1)/((n - 2)*(d - n + 1)))(n[m], d[m], theta[m], sigma[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.greater(n, 2))))
+    m = todo.copy()
+    m[todo] = (lambda n, sigma: numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.greater(n, 2))))(n[todo], sigma[todo])
     if m.any():
         out[m] = (lambda n, d, theta, norm_t: norm_t**2*(1 - functools.reduce(numpy.minimum, [d, n])/d) - norm_t**2*numpy.sin(theta)**2 - norm_t**2*numpy.sin(theta)**2/(n - 2))(n[m], d[m], theta[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.equal(numpy.sin(theta), 0))))
+    m = todo.copy()
+    m[todo] = (lambda theta, sigma: numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.equal(numpy.sin(theta), 0))))(theta[todo], sigma[todo])
     if m.any():
         out[m] = (lambda n, d, theta, norm_t: norm_t**2*(1 - functools.reduce(numpy.minimum, [d, n])/d) - norm_t**2*numpy.sin(theta)**2)(n[m], d[m], theta[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.equal(sigma, 0))
+    m = todo.copy()
+    m[todo] = (lambda sigma: numpy.equal(sigma, 0))(sigma[todo])
     if m.any():
         out[m] = -numpy.inf
         todo &= ~m
@@ -1221,9 +1205,15 @@ def _linear_transfer_transferability_finite__branches(n, d, theta, sigma, norm_t
     return out
 
 
-def linear_transfer_transferability_finite__numpy(n, d, theta, sigma, norm_t):
+def _linear_transfer_transferability_finite__unscaled(n, d, theta, sigma, norm_t):
     (n, d, theta, sigma, norm_t,), shape = squeeze_grid(n, d, theta, sigma, norm_t)
     return finish(_linear_transfer_transferability_finite__branches(n, d, theta, sigma, norm_t), shape)
+
+
+def linear_transfer_transferability_finite__numpy(n, d, theta, sigma, norm_t):
+    """Homogeneous of degree 2 in (sigma, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_linear_transfer_transferability_finite__unscaled, (n, d, theta, sigma, norm_t,), (3, 4), 2))
 
 
 def linear_transfer_transferability_finite__mp(n, d, theta, sigma, norm_t):
@@ -1250,11 +1240,13 @@ def _lt_boundary_lower__branches(theta, sigma):
     theta, sigma = broadcast_float(theta, sigma)
     out = numpy.empty(theta.shape)
     todo = numpy.ones(theta.shape, dtype=bool)
-    m = todo & (numpy.logical_and.reduce((numpy.less(sigma, 1),numpy.less_equal(sigma**2 - (1 - abs(numpy.cos(theta)))**2, 0))))
+    m = todo.copy()
+    m[todo] = (lambda theta, sigma: numpy.logical_and.reduce((numpy.less(sigma, 1),numpy.less_equal(sigma**2 - (1 - abs(numpy.cos(theta)))**2, 0))))(theta[todo], sigma[todo])
     if m.any():
         out[m] = (lambda theta, sigma: 2*numpy.cos(theta)**2/(-sigma**2 + numpy.sqrt((-sigma**2 + (1 - abs(numpy.cos(theta)))**2)*(-sigma**2 + (abs(numpy.cos(theta)) + 1)**2)) + numpy.cos(theta)**2 + 1))(theta[m], sigma[m])
         todo &= ~m
-    m = todo & (numpy.less(sigma, 1))
+    m = todo.copy()
+    m[todo] = (lambda sigma: numpy.less(sigma, 1))(sigma[todo])
     if m.any():
         out[m] = (lambda sigma: 1 - sigma)(sigma[m])
         todo &= ~m
@@ -1300,27 +1292,11 @@ def lt_boundary_noiseless__mp(theta):
 
 
 # lt_boundary_over: docs/background.md §5.2
-def _lt_boundary_over__branches(theta, sigma):
-    theta, sigma = broadcast_float(theta, sigma)
-    out = numpy.empty(theta.shape)
-    todo = numpy.ones(theta.shape, dtype=bool)
-    m = todo & (numpy.equal(numpy.sin(theta), 0))
-    if m.any():
-        out[m] = numpy.inf
-        todo &= ~m
-    m = todo & (numpy.equal(sigma, 0))
-    if m.any():
-        out[m] = 1
-        todo &= ~m
-    m = todo
-    if m.any():
-        out[m] = (lambda theta, sigma: sigma**2/numpy.sin(theta)**2 + 1)(theta[m], sigma[m])
-    return out
-
-
 def lt_boundary_over__numpy(theta, sigma):
+    """Hand-derived stable float64 form: ftheory.stable.lt_boundary_over (the SymPy form cancels)."""
+    import ftheory.stable
     (theta, sigma,), shape = squeeze_grid(theta, sigma)
-    return finish(_lt_boundary_over__branches(theta, sigma), shape)
+    return finish(ftheory.stable.lt_boundary_over(theta, sigma), shape)
 
 
 def lt_boundary_over__mp(theta, sigma):
@@ -1337,11 +1313,13 @@ def _lt_boundary_upper__branches(theta, sigma):
     theta, sigma = broadcast_float(theta, sigma)
     out = numpy.empty(theta.shape)
     todo = numpy.ones(theta.shape, dtype=bool)
-    m = todo & (numpy.logical_and.reduce((numpy.less(sigma, 1),numpy.less_equal(sigma**2 - (1 - abs(numpy.cos(theta)))**2, 0))))
+    m = todo.copy()
+    m[todo] = (lambda theta, sigma: numpy.logical_and.reduce((numpy.less(sigma, 1),numpy.less_equal(sigma**2 - (1 - abs(numpy.cos(theta)))**2, 0))))(theta[todo], sigma[todo])
     if m.any():
         out[m] = (lambda theta, sigma: -1/2*sigma**2 + (1/2)*numpy.sqrt((-sigma**2 + (1 - abs(numpy.cos(theta)))**2)*(-sigma**2 + (abs(numpy.cos(theta)) + 1)**2)) + (1/2)*numpy.cos(theta)**2 + 1/2)(theta[m], sigma[m])
         todo &= ~m
-    m = todo & (numpy.less(sigma, 1))
+    m = todo.copy()
+    m[todo] = (lambda sigma: numpy.less(sigma, 1))(sigma[todo])
     if m.any():
         out[m] = (lambda sigma: 1 - sigma)(sigma[m])
         todo &= ~m
@@ -1370,7 +1348,8 @@ def _lt_theta_min__branches(sigma):
     sigma, = broadcast_float(sigma)
     out = numpy.empty(sigma.shape)
     todo = numpy.ones(sigma.shape, dtype=bool)
-    m = todo & (numpy.less(sigma, 1))
+    m = todo.copy()
+    m[todo] = (lambda sigma: numpy.less(sigma, 1))(sigma[todo])
     if m.any():
         out[m] = (lambda sigma: 2*numpy.arcsin((1/2)*numpy.sqrt(2)*numpy.sqrt(sigma)))(sigma[m])
         todo &= ~m
@@ -1393,19 +1372,11 @@ def lt_theta_min__mp(sigma):
 
 
 # lt_effective_ridge: docs/background.md §4.1
-def _lt_effective_ridge__branches(lam, norm_s, depth):
-    lam, norm_s, depth = broadcast_float(lam, norm_s, depth)
-    out = numpy.empty(lam.shape)
-    todo = numpy.ones(lam.shape, dtype=bool)
-    m = todo
-    if m.any():
-        out[m] = (lambda lam, norm_s, depth: lam*norm_s**(-2*(depth - 1)/depth))(lam[m], norm_s[m], depth[m])
-    return out
-
-
 def lt_effective_ridge__numpy(lam, norm_s, depth):
+    """Hand-derived stable float64 form: ftheory.stable.lt_effective_ridge (the SymPy form cancels)."""
+    import ftheory.stable
     (lam, norm_s, depth,), shape = squeeze_grid(lam, norm_s, depth)
-    return finish(_lt_effective_ridge__branches(lam, norm_s, depth), shape)
+    return finish(ftheory.stable.lt_effective_ridge(lam, norm_s, depth), shape)
 
 
 def lt_effective_ridge__mp(lam, norm_s, depth):
@@ -1435,11 +1406,17 @@ def pretrained_feature_norm__mp(norm_s, depth):
 
 
 # relu_arccos_kernel: docs/background.md §10.2; paper eq. (167)
-def relu_arccos_kernel__numpy(u, norm_w, norm_v):
+def _relu_arccos_kernel__unscaled(u, norm_w, norm_v):
     """Hand-derived stable float64 form: ftheory.stable.relu_arccos_kernel (the SymPy form cancels)."""
     import ftheory.stable
     (u, norm_w, norm_v,), shape = squeeze_grid(u, norm_w, norm_v)
     return finish(ftheory.stable.relu_arccos_kernel(u, norm_w, norm_v), shape)
+
+
+def relu_arccos_kernel__numpy(u, norm_w, norm_v):
+    """Homogeneous of degree 2 in (norm_w, norm_v): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_relu_arccos_kernel__unscaled, (u, norm_w, norm_v,), (1, 2), 2))
 
 
 def relu_arccos_kernel__mp(u, norm_w, norm_v):
@@ -1453,11 +1430,13 @@ def _relu_funk_hecke__branches(d, ell):
     d, ell = broadcast_float(d, ell)
     out = numpy.empty(d.shape)
     todo = numpy.ones(d.shape, dtype=bool)
-    m = todo & (numpy.equal(ell, 1))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal(ell, 1))(ell[todo])
     if m.any():
         out[m] = (lambda d: (1/2)/d)(d[m])
         todo &= ~m
-    m = todo & (numpy.equal((-1)**ell, -1))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal((-1)**ell, -1))(ell[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
@@ -1488,11 +1467,13 @@ def _relu_gaussian_eigenvalue__branches(d, ell):
     d, ell = broadcast_float(d, ell)
     out = numpy.empty(d.shape)
     todo = numpy.ones(d.shape, dtype=bool)
-    m = todo & (numpy.equal(ell, 1))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal(ell, 1))(ell[todo])
     if m.any():
         out[m] = 1/4
         todo &= ~m
-    m = todo & (numpy.equal((-1)**ell, -1))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal((-1)**ell, -1))(ell[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
@@ -1523,15 +1504,18 @@ def _relu_hermite_coefficient_sq__branches(ell):
     ell, = broadcast_float(ell)
     out = numpy.empty(ell.shape)
     todo = numpy.ones(ell.shape, dtype=bool)
-    m = todo & (numpy.equal(ell, 0))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal(ell, 0))(ell[todo])
     if m.any():
         out[m] = (1/2)/numpy.pi
         todo &= ~m
-    m = todo & (numpy.equal(ell, 1))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal(ell, 1))(ell[todo])
     if m.any():
         out[m] = 1/4
         todo &= ~m
-    m = todo & (numpy.equal((-1)**ell, -1))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal((-1)**ell, -1))(ell[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
@@ -1564,11 +1548,13 @@ def _relu_sphere_eigenvalue__branches(d, ell):
     d, ell = broadcast_float(d, ell)
     out = numpy.empty(d.shape)
     todo = numpy.ones(d.shape, dtype=bool)
-    m = todo & (numpy.equal(ell, 1))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal(ell, 1))(ell[todo])
     if m.any():
         out[m] = (lambda d: (1/4)/d)(d[m])
         todo &= ~m
-    m = todo & (numpy.equal((-1)**ell, -1))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal((-1)**ell, -1))(ell[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
@@ -1620,11 +1606,13 @@ def _relu_uniform_kernel_eigenvalue__branches(d, ell):
     d, ell = broadcast_float(d, ell)
     out = numpy.empty(d.shape)
     todo = numpy.ones(d.shape, dtype=bool)
-    m = todo & (numpy.equal(ell, 1))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal(ell, 1))(ell[todo])
     if m.any():
         out[m] = (lambda d: (1/4)/d**2)(d[m])
         todo &= ~m
-    m = todo & (numpy.equal((-1)**ell, -1))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal((-1)**ell, -1))(ell[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
@@ -1655,15 +1643,18 @@ def _sphere_harmonic_multiplicity__branches(d, ell):
     d, ell = broadcast_float(d, ell)
     out = numpy.empty(d.shape)
     todo = numpy.ones(d.shape, dtype=bool)
-    m = todo & (numpy.equal(ell, 0))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal(ell, 0))(ell[todo])
     if m.any():
         out[m] = 1
         todo &= ~m
-    m = todo & (numpy.equal(ell, 1))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal(ell, 1))(ell[todo])
     if m.any():
         out[m] = (lambda d: d)(d[m])
         todo &= ~m
-    m = todo & (numpy.equal(d, 1))
+    m = todo.copy()
+    m[todo] = (lambda d: numpy.equal(d, 1))(d[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
@@ -1696,11 +1687,13 @@ def _step_funk_hecke__branches(d, ell):
     d, ell = broadcast_float(d, ell)
     out = numpy.empty(d.shape)
     todo = numpy.ones(d.shape, dtype=bool)
-    m = todo & (numpy.equal(ell, 0))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal(ell, 0))(ell[todo])
     if m.any():
         out[m] = 1/2
         todo &= ~m
-    m = todo & (numpy.equal((-1)**ell, 1))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal((-1)**ell, 1))(ell[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
@@ -1731,11 +1724,13 @@ def _step_sphere_eigenvalue__branches(d, ell):
     d, ell = broadcast_float(d, ell)
     out = numpy.empty(d.shape)
     todo = numpy.ones(d.shape, dtype=bool)
-    m = todo & (numpy.equal(ell, 0))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal(ell, 0))(ell[todo])
     if m.any():
         out[m] = 1/4
         todo &= ~m
-    m = todo & (numpy.equal((-1)**ell, 1))
+    m = todo.copy()
+    m[todo] = (lambda ell: numpy.equal((-1)**ell, 1))(ell[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
@@ -1765,19 +1760,23 @@ def _linear_transfer_transferability_tuned__branches(gamma, sigma, norm_t):
     gamma, sigma, norm_t = broadcast_float(gamma, sigma, norm_t)
     out = numpy.empty(gamma.shape)
     todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.less(gamma, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, sigma: numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.less(gamma, 1))))(gamma[todo], sigma[todo])
     if m.any():
         out[m] = (lambda gamma, norm_t: norm_t**2*(1 - gamma))(gamma[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.equal(sigma, 0))
+    m = todo.copy()
+    m[todo] = (lambda sigma: numpy.equal(sigma, 0))(sigma[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
-    m = todo & (numpy.equal(gamma + sigma**2/norm_t**2, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma, sigma, norm_t: numpy.equal(gamma + sigma**2/norm_t**2, 1))(gamma[todo], sigma[todo], norm_t[todo])
     if m.any():
         out[m] = (lambda sigma, norm_t: norm_t*sigma)(sigma[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.greater_equal(gamma + sigma**2/norm_t**2, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma, sigma, norm_t: numpy.greater_equal(gamma + sigma**2/norm_t**2, 1))(gamma[todo], sigma[todo], norm_t[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, norm_t: 2*norm_t**2*sigma**2/(norm_t**2*(gamma - 1) + sigma**2 + numpy.sqrt(4*norm_t**2*sigma**2 + (norm_t**2*(gamma - 1) + sigma**2)**2)))(gamma[m], sigma[m], norm_t[m])
         todo &= ~m
@@ -1787,11 +1786,17 @@ def _linear_transfer_transferability_tuned__branches(gamma, sigma, norm_t):
     return out
 
 
-def linear_transfer_transferability_tuned__numpy(gamma, theta, sigma, norm_t):
+def _linear_transfer_transferability_tuned__unscaled(gamma, theta, sigma, norm_t):
     """Separable: branch part on (gamma, sigma, norm_t) + shared part on (theta, norm_t)."""
     (gamma, theta, sigma, norm_t,), shape = squeeze_grid(gamma, theta, sigma, norm_t)
     shared = (lambda theta, norm_t: -norm_t**2*numpy.sin(theta)**2)(*broadcast_float(theta, norm_t))
     return finish(_linear_transfer_transferability_tuned__branches(gamma, sigma, norm_t) + shared, shape)
+
+
+def linear_transfer_transferability_tuned__numpy(gamma, theta, sigma, norm_t):
+    """Homogeneous of degree 2 in (sigma, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_linear_transfer_transferability_tuned__unscaled, (gamma, theta, sigma, norm_t,), (2, 3), 2))
 
 
 def linear_transfer_transferability_tuned__mp(gamma, theta, sigma, norm_t):
@@ -1812,11 +1817,13 @@ def _lt_boundary_tuned__branches(theta, sigma, norm_t):
     theta, sigma, norm_t = broadcast_float(theta, sigma, norm_t)
     out = numpy.empty(theta.shape)
     todo = numpy.ones(theta.shape, dtype=bool)
-    m = todo & (numpy.equal(sigma, 0))
+    m = todo.copy()
+    m[todo] = (lambda sigma: numpy.equal(sigma, 0))(sigma[todo])
     if m.any():
         out[m] = (lambda theta: numpy.cos(theta)**2)(theta[m])
         todo &= ~m
-    m = todo & (numpy.equal(numpy.sin(theta), 0))
+    m = todo.copy()
+    m[todo] = (lambda theta: numpy.equal(numpy.sin(theta), 0))(theta[todo])
     if m.any():
         out[m] = numpy.inf
         todo &= ~m
@@ -1826,9 +1833,15 @@ def _lt_boundary_tuned__branches(theta, sigma, norm_t):
     return out
 
 
-def lt_boundary_tuned__numpy(theta, sigma, norm_t):
+def _lt_boundary_tuned__unscaled(theta, sigma, norm_t):
     (theta, sigma, norm_t,), shape = squeeze_grid(theta, sigma, norm_t)
     return finish(_lt_boundary_tuned__branches(theta, sigma, norm_t), shape)
+
+
+def lt_boundary_tuned__numpy(theta, sigma, norm_t):
+    """Homogeneous of degree 0 in (sigma, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_lt_boundary_tuned__unscaled, (theta, sigma, norm_t,), (1, 2), 0))
 
 
 def lt_boundary_tuned__mp(theta, sigma, norm_t):
@@ -1841,27 +1854,17 @@ def lt_boundary_tuned__mp(theta, sigma, norm_t):
 
 
 # scratch_optimal_ridge: docs/background.md §3.5
-def _scratch_optimal_ridge__branches(gamma, sigma, norm_t):
-    gamma, sigma, norm_t = broadcast_float(gamma, sigma, norm_t)
-    out = numpy.empty(gamma.shape)
-    todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.equal(sigma, 0))
-    if m.any():
-        out[m] = 0
-        todo &= ~m
-    m = todo & (numpy.equal(gamma, 0))
-    if m.any():
-        out[m] = numpy.inf
-        todo &= ~m
-    m = todo
-    if m.any():
-        out[m] = (lambda gamma, sigma, norm_t: sigma**2/(gamma*norm_t**2))(gamma[m], sigma[m], norm_t[m])
-    return out
+def _scratch_optimal_ridge__unscaled(gamma, sigma, norm_t):
+    """Hand-derived stable float64 form: ftheory.stable.scratch_optimal_ridge (the SymPy form cancels)."""
+    import ftheory.stable
+    (gamma, sigma, norm_t,), shape = squeeze_grid(gamma, sigma, norm_t)
+    return finish(ftheory.stable.scratch_optimal_ridge(gamma, sigma, norm_t), shape)
 
 
 def scratch_optimal_ridge__numpy(gamma, sigma, norm_t):
-    (gamma, sigma, norm_t,), shape = squeeze_grid(gamma, sigma, norm_t)
-    return finish(_scratch_optimal_ridge__branches(gamma, sigma, norm_t), shape)
+    """Homogeneous of degree 0 in (sigma, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_scratch_optimal_ridge__unscaled, (gamma, sigma, norm_t,), (1, 2), 0))
 
 
 def scratch_optimal_ridge__mp(gamma, sigma, norm_t):
@@ -1878,27 +1881,33 @@ def _scratch_ridge_risk__branches(gamma, sigma, lam, norm_t):
     gamma, sigma, lam, norm_t = broadcast_float(gamma, sigma, lam, norm_t)
     out = numpy.empty(gamma.shape)
     todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.logical_and.reduce((numpy.equal(lam, 0),numpy.less(gamma, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, lam: numpy.logical_and.reduce((numpy.equal(lam, 0),numpy.less(gamma, 1))))(gamma[todo], lam[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, norm_t: -gamma*sigma**2/(gamma - 1) + norm_t**2*(1 - gamma))(gamma[m], sigma[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(lam, 0),numpy.greater(gamma, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, lam: numpy.logical_and.reduce((numpy.equal(lam, 0),numpy.greater(gamma, 1))))(gamma[todo], lam[todo])
     if m.any():
         out[m] = (lambda gamma, sigma: sigma**2/(gamma - 1))(gamma[m], sigma[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(lam, 0),numpy.equal(sigma, 0))))
+    m = todo.copy()
+    m[todo] = (lambda sigma, lam: numpy.logical_and.reduce((numpy.equal(lam, 0),numpy.equal(sigma, 0))))(sigma[todo], lam[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
-    m = todo & (numpy.equal(lam, 0))
+    m = todo.copy()
+    m[todo] = (lambda lam: numpy.equal(lam, 0))(lam[todo])
     if m.any():
         out[m] = numpy.inf
         todo &= ~m
-    m = todo & (numpy.equal(gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.equal(gamma, 1))(gamma[todo])
     if m.any():
         out[m] = (lambda sigma, lam, norm_t: 2*lam*norm_t**2*(lam + 2*lam/(lam + numpy.sqrt(lam**2 + 4*lam)))/((lam + numpy.sqrt(lam**2 + 4*lam))*numpy.sqrt(lam**2 + 4*lam)) + 2*sigma**2/(numpy.sqrt(lam**2 + 4*lam)*(lam + numpy.sqrt(lam**2 + 4*lam) + 2)))(sigma[m], lam[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.greater_equal(gamma*lam + gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma, lam: numpy.greater_equal(gamma*lam + gamma, 1))(gamma[todo], lam[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, lam, norm_t: 2*gamma*lam*norm_t**2*(gamma*lam + 2*gamma*lam/(gamma*lam + gamma + numpy.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2) - 1))/(numpy.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2)*(gamma*lam + gamma + numpy.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2) - 1)) + 2*gamma*sigma**2/(numpy.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2)*(gamma*lam + gamma + numpy.sqrt(4*gamma*lam + (gamma*lam + gamma - 1)**2) + 1)))(gamma[m], sigma[m], lam[m], norm_t[m])
         todo &= ~m
@@ -1908,9 +1917,15 @@ def _scratch_ridge_risk__branches(gamma, sigma, lam, norm_t):
     return out
 
 
-def scratch_ridge_risk__numpy(gamma, sigma, lam, norm_t):
+def _scratch_ridge_risk__unscaled(gamma, sigma, lam, norm_t):
     (gamma, sigma, lam, norm_t,), shape = squeeze_grid(gamma, sigma, lam, norm_t)
     return finish(_scratch_ridge_risk__branches(gamma, sigma, lam, norm_t), shape)
+
+
+def scratch_ridge_risk__numpy(gamma, sigma, lam, norm_t):
+    """Homogeneous of degree 2 in (sigma, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_scratch_ridge_risk__unscaled, (gamma, sigma, lam, norm_t,), (1, 3), 2))
 
 
 def scratch_ridge_risk__mp(gamma, sigma, lam, norm_t):
@@ -1935,19 +1950,23 @@ def _scratch_risk_optimal_ridge__branches(gamma, sigma, norm_t):
     gamma, sigma, norm_t = broadcast_float(gamma, sigma, norm_t)
     out = numpy.empty(gamma.shape)
     todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.less(gamma, 1))))
+    m = todo.copy()
+    m[todo] = (lambda gamma, sigma: numpy.logical_and.reduce((numpy.equal(sigma, 0),numpy.less(gamma, 1))))(gamma[todo], sigma[todo])
     if m.any():
         out[m] = (lambda gamma, norm_t: norm_t**2*(1 - gamma))(gamma[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.equal(sigma, 0))
+    m = todo.copy()
+    m[todo] = (lambda sigma: numpy.equal(sigma, 0))(sigma[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
-    m = todo & (numpy.equal(gamma + sigma**2/norm_t**2, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma, sigma, norm_t: numpy.equal(gamma + sigma**2/norm_t**2, 1))(gamma[todo], sigma[todo], norm_t[todo])
     if m.any():
         out[m] = (lambda sigma, norm_t: norm_t*sigma)(sigma[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.greater_equal(gamma + sigma**2/norm_t**2, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma, sigma, norm_t: numpy.greater_equal(gamma + sigma**2/norm_t**2, 1))(gamma[todo], sigma[todo], norm_t[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, norm_t: 2*norm_t**2*sigma**2/(norm_t**2*(gamma - 1) + sigma**2 + numpy.sqrt(4*norm_t**2*sigma**2 + (norm_t**2*(gamma - 1) + sigma**2)**2)))(gamma[m], sigma[m], norm_t[m])
         todo &= ~m
@@ -1957,9 +1976,15 @@ def _scratch_risk_optimal_ridge__branches(gamma, sigma, norm_t):
     return out
 
 
-def scratch_risk_optimal_ridge__numpy(gamma, sigma, norm_t):
+def _scratch_risk_optimal_ridge__unscaled(gamma, sigma, norm_t):
     (gamma, sigma, norm_t,), shape = squeeze_grid(gamma, sigma, norm_t)
     return finish(_scratch_risk_optimal_ridge__branches(gamma, sigma, norm_t), shape)
+
+
+def scratch_risk_optimal_ridge__numpy(gamma, sigma, norm_t):
+    """Homogeneous of degree 2 in (sigma, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_scratch_risk_optimal_ridge__unscaled, (gamma, sigma, norm_t,), (1, 2), 2))
 
 
 def scratch_risk_optimal_ridge__mp(gamma, sigma, norm_t):
@@ -1980,7 +2005,8 @@ def _scratch_optimal_gamma__branches(sigma, norm_t):
     sigma, norm_t = broadcast_float(sigma, norm_t)
     out = numpy.empty(sigma.shape)
     todo = numpy.ones(sigma.shape, dtype=bool)
-    m = todo & (numpy.greater(norm_t, sigma))
+    m = todo.copy()
+    m[todo] = (lambda sigma, norm_t: numpy.greater(norm_t, sigma))(sigma[todo], norm_t[todo])
     if m.any():
         out[m] = (lambda sigma, norm_t: (norm_t - sigma)/norm_t)(sigma[m], norm_t[m])
         todo &= ~m
@@ -1990,9 +2016,15 @@ def _scratch_optimal_gamma__branches(sigma, norm_t):
     return out
 
 
-def scratch_optimal_gamma__numpy(sigma, norm_t):
+def _scratch_optimal_gamma__unscaled(sigma, norm_t):
     (sigma, norm_t,), shape = squeeze_grid(sigma, norm_t)
     return finish(_scratch_optimal_gamma__branches(sigma, norm_t), shape)
+
+
+def scratch_optimal_gamma__numpy(sigma, norm_t):
+    """Homogeneous of degree 0 in (sigma, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_scratch_optimal_gamma__unscaled, (sigma, norm_t,), (0, 1), 0))
 
 
 def scratch_optimal_gamma__mp(sigma, norm_t):
@@ -2007,15 +2039,18 @@ def _scratch_risk__branches(gamma, sigma, norm_t):
     gamma, sigma, norm_t = broadcast_float(gamma, sigma, norm_t)
     out = numpy.empty(gamma.shape)
     todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo & (numpy.less(gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.less(gamma, 1))(gamma[todo])
     if m.any():
         out[m] = (lambda gamma, sigma, norm_t: -gamma*sigma**2/(gamma - 1) + norm_t**2*(1 - gamma))(gamma[m], sigma[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.greater(gamma, 1))
+    m = todo.copy()
+    m[todo] = (lambda gamma: numpy.greater(gamma, 1))(gamma[todo])
     if m.any():
         out[m] = (lambda gamma, sigma: sigma**2/(gamma - 1))(gamma[m], sigma[m])
         todo &= ~m
-    m = todo & (numpy.equal(sigma, 0))
+    m = todo.copy()
+    m[todo] = (lambda sigma: numpy.equal(sigma, 0))(sigma[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
@@ -2025,9 +2060,15 @@ def _scratch_risk__branches(gamma, sigma, norm_t):
     return out
 
 
-def scratch_risk__numpy(gamma, sigma, norm_t):
+def _scratch_risk__unscaled(gamma, sigma, norm_t):
     (gamma, sigma, norm_t,), shape = squeeze_grid(gamma, sigma, norm_t)
     return finish(_scratch_risk__branches(gamma, sigma, norm_t), shape)
+
+
+def scratch_risk__numpy(gamma, sigma, norm_t):
+    """Homogeneous of degree 2 in (sigma, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_scratch_risk__unscaled, (gamma, sigma, norm_t,), (1, 2), 2))
 
 
 def scratch_risk__mp(gamma, sigma, norm_t):
@@ -2046,15 +2087,18 @@ def _scratch_risk_finite__branches(n, d, sigma, norm_t):
     n, d, sigma, norm_t = broadcast_float(n, d, sigma, norm_t)
     out = numpy.empty(n.shape)
     todo = numpy.ones(n.shape, dtype=bool)
-    m = todo & (numpy.less_equal(n, d - 2))
+    m = todo.copy()
+    m[todo] = (lambda n, d: numpy.less_equal(n, d - 2))(n[todo], d[todo])
     if m.any():
         out[m] = (lambda n, d, sigma, norm_t: n*sigma**2/(d - n - 1) + norm_t**2*(1 - n/d))(n[m], d[m], sigma[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.greater_equal(n, d + 2))
+    m = todo.copy()
+    m[todo] = (lambda n, d: numpy.greater_equal(n, d + 2))(n[todo], d[todo])
     if m.any():
         out[m] = (lambda n, d, sigma: d*sigma**2/(-d + n - 1))(n[m], d[m], sigma[m])
         todo &= ~m
-    m = todo & (numpy.equal(sigma, 0))
+    m = todo.copy()
+    m[todo] = (lambda sigma: numpy.equal(sigma, 0))(sigma[todo])
     if m.any():
         out[m] = (lambda n, d, norm_t: norm_t**2*(1 - functools.reduce(numpy.minimum, [d, n])/d))(n[m], d[m], norm_t[m])
         todo &= ~m
@@ -2064,9 +2108,15 @@ def _scratch_risk_finite__branches(n, d, sigma, norm_t):
     return out
 
 
-def scratch_risk_finite__numpy(n, d, sigma, norm_t):
+def _scratch_risk_finite__unscaled(n, d, sigma, norm_t):
     (n, d, sigma, norm_t,), shape = squeeze_grid(n, d, sigma, norm_t)
     return finish(_scratch_risk_finite__branches(n, d, sigma, norm_t), shape)
+
+
+def scratch_risk_finite__numpy(n, d, sigma, norm_t):
+    """Homogeneous of degree 2 in (sigma, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_scratch_risk_finite__unscaled, (n, d, sigma, norm_t,), (2, 3), 2))
 
 
 def scratch_risk_finite__mp(n, d, sigma, norm_t):
@@ -2085,7 +2135,8 @@ def _scratch_risk_minimum__branches(sigma, norm_t):
     sigma, norm_t = broadcast_float(sigma, norm_t)
     out = numpy.empty(sigma.shape)
     todo = numpy.ones(sigma.shape, dtype=bool)
-    m = todo & (numpy.greater(norm_t, sigma))
+    m = todo.copy()
+    m[todo] = (lambda sigma, norm_t: numpy.greater(norm_t, sigma))(sigma[todo], norm_t[todo])
     if m.any():
         out[m] = (lambda sigma, norm_t: sigma*(2*norm_t - sigma))(sigma[m], norm_t[m])
         todo &= ~m
@@ -2095,9 +2146,15 @@ def _scratch_risk_minimum__branches(sigma, norm_t):
     return out
 
 
-def scratch_risk_minimum__numpy(sigma, norm_t):
+def _scratch_risk_minimum__unscaled(sigma, norm_t):
     (sigma, norm_t,), shape = squeeze_grid(sigma, norm_t)
     return finish(_scratch_risk_minimum__branches(sigma, norm_t), shape)
+
+
+def scratch_risk_minimum__numpy(sigma, norm_t):
+    """Homogeneous of degree 2 in (sigma, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_scratch_risk_minimum__unscaled, (sigma, norm_t,), (0, 1), 2))
 
 
 def scratch_risk_minimum__mp(sigma, norm_t):
@@ -2108,19 +2165,11 @@ def scratch_risk_minimum__mp(sigma, norm_t):
 
 
 # dudley_lower_bound_cosine: docs/background.md §9.2 (Dudley ingredient), §9.3
-def _dudley_lower_bound_cosine__branches(sigma, sigma_s, norm_s, norm_t):
-    sigma, sigma_s, norm_s, norm_t = broadcast_float(sigma, sigma_s, norm_s, norm_t)
-    out = numpy.empty(sigma.shape)
-    todo = numpy.ones(sigma.shape, dtype=bool)
-    m = todo
-    if m.any():
-        out[m] = (lambda sigma, sigma_s, norm_s, norm_t: (1/2)*abs(numpy.exp(-1/2*norm_s**2 - 1/2*sigma_s**2) - numpy.exp(-1/2*norm_t**2 - 1/2*sigma**2)))(sigma[m], sigma_s[m], norm_s[m], norm_t[m])
-    return out
-
-
 def dudley_lower_bound_cosine__numpy(sigma, sigma_s, norm_s, norm_t):
+    """Hand-derived stable float64 form: ftheory.stable.dudley_lower_bound_cosine (the SymPy form cancels)."""
+    import ftheory.stable
     (sigma, sigma_s, norm_s, norm_t,), shape = squeeze_grid(sigma, sigma_s, norm_s, norm_t)
-    return finish(_dudley_lower_bound_cosine__branches(sigma, sigma_s, norm_s, norm_t), shape)
+    return finish(ftheory.stable.dudley_lower_bound_cosine(sigma, sigma_s, norm_s, norm_t), shape)
 
 
 def dudley_lower_bound_cosine__mp(sigma, sigma_s, norm_s, norm_t):
@@ -2129,27 +2178,17 @@ def dudley_lower_bound_cosine__mp(sigma, sigma_s, norm_s, norm_t):
 
 
 # kl_divergence_task: docs/background.md §9.4; paper Appendix A, Fig. 4(a)
-def _kl_divergence_task__branches(theta, sigma, norm_s, norm_t):
-    theta, sigma, norm_s, norm_t = broadcast_float(theta, sigma, norm_s, norm_t)
-    out = numpy.empty(theta.shape)
-    todo = numpy.ones(theta.shape, dtype=bool)
-    m = todo & (numpy.greater(sigma, 0))
-    if m.any():
-        out[m] = (lambda theta, sigma, norm_s, norm_t: (1/2)*(4*norm_s*norm_t*numpy.sin((1/2)*theta)**2 + (norm_s - norm_t)**2)/sigma**2)(theta[m], sigma[m], norm_s[m], norm_t[m])
-        todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(norm_s, norm_t),numpy.equal(sigma, 0),numpy.equal(theta, 0))))
-    if m.any():
-        out[m] = 0
-        todo &= ~m
-    m = todo
-    if m.any():
-        out[m] = numpy.inf
-    return out
+def _kl_divergence_task__unscaled(theta, sigma, norm_s, norm_t):
+    """Hand-derived stable float64 form: ftheory.stable.kl_divergence_task (the SymPy form cancels)."""
+    import ftheory.stable
+    (theta, sigma, norm_s, norm_t,), shape = squeeze_grid(theta, sigma, norm_s, norm_t)
+    return finish(ftheory.stable.kl_divergence_task(theta, sigma, norm_s, norm_t), shape)
 
 
 def kl_divergence_task__numpy(theta, sigma, norm_s, norm_t):
-    (theta, sigma, norm_s, norm_t,), shape = squeeze_grid(theta, sigma, norm_s, norm_t)
-    return finish(_kl_divergence_task__branches(theta, sigma, norm_s, norm_t), shape)
+    """Homogeneous of degree 0 in (sigma, norm_s, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_kl_divergence_task__unscaled, (theta, sigma, norm_s, norm_t,), (1, 2, 3), 0))
 
 
 def kl_divergence_task__mp(theta, sigma, norm_s, norm_t):
@@ -2166,11 +2205,13 @@ def _kl_source_target__branches(theta, sigma, sigma_s, norm_s, norm_t):
     theta, sigma, sigma_s, norm_s, norm_t = broadcast_float(theta, sigma, sigma_s, norm_s, norm_t)
     out = numpy.empty(theta.shape)
     todo = numpy.ones(theta.shape, dtype=bool)
-    m = todo & (numpy.logical_and.reduce((numpy.greater(sigma, 0),numpy.greater(sigma_s, 0))))
+    m = todo.copy()
+    m[todo] = (lambda sigma, sigma_s: numpy.logical_and.reduce((numpy.greater(sigma, 0),numpy.greater(sigma_s, 0))))(sigma[todo], sigma_s[todo])
     if m.any():
         out[m] = (lambda theta, sigma, sigma_s, norm_s, norm_t: numpy.log(sigma/sigma_s) + (1/2)*(4*norm_s*norm_t*numpy.sin((1/2)*theta)**2 + (norm_s - norm_t)**2 + (-sigma + sigma_s)*(sigma + sigma_s))/sigma**2)(theta[m], sigma[m], sigma_s[m], norm_s[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(norm_s, norm_t),numpy.equal(sigma, 0),numpy.equal(sigma_s, 0),numpy.equal(theta, 0))))
+    m = todo.copy()
+    m[todo] = (lambda theta, sigma, sigma_s, norm_s, norm_t: numpy.logical_and.reduce((numpy.equal(norm_s, norm_t),numpy.equal(sigma, 0),numpy.equal(sigma_s, 0),numpy.equal(theta, 0))))(theta[todo], sigma[todo], sigma_s[todo], norm_s[todo], norm_t[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
@@ -2180,9 +2221,15 @@ def _kl_source_target__branches(theta, sigma, sigma_s, norm_s, norm_t):
     return out
 
 
-def kl_source_target__numpy(theta, sigma, sigma_s, norm_s, norm_t):
+def _kl_source_target__unscaled(theta, sigma, sigma_s, norm_s, norm_t):
     (theta, sigma, sigma_s, norm_s, norm_t,), shape = squeeze_grid(theta, sigma, sigma_s, norm_s, norm_t)
     return finish(_kl_source_target__branches(theta, sigma, sigma_s, norm_s, norm_t), shape)
+
+
+def kl_source_target__numpy(theta, sigma, sigma_s, norm_s, norm_t):
+    """Homogeneous of degree 0 in (sigma, sigma_s, norm_s, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_kl_source_target__unscaled, (theta, sigma, sigma_s, norm_s, norm_t,), (1, 2, 3, 4), 0))
 
 
 def kl_source_target__mp(theta, sigma, sigma_s, norm_s, norm_t):
@@ -2199,11 +2246,13 @@ def _kl_target_source__branches(theta, sigma, sigma_s, norm_s, norm_t):
     theta, sigma, sigma_s, norm_s, norm_t = broadcast_float(theta, sigma, sigma_s, norm_s, norm_t)
     out = numpy.empty(theta.shape)
     todo = numpy.ones(theta.shape, dtype=bool)
-    m = todo & (numpy.logical_and.reduce((numpy.greater(sigma, 0),numpy.greater(sigma_s, 0))))
+    m = todo.copy()
+    m[todo] = (lambda sigma, sigma_s: numpy.logical_and.reduce((numpy.greater(sigma, 0),numpy.greater(sigma_s, 0))))(sigma[todo], sigma_s[todo])
     if m.any():
         out[m] = (lambda theta, sigma, sigma_s, norm_s, norm_t: numpy.log(sigma_s/sigma) + (1/2)*(4*norm_s*norm_t*numpy.sin((1/2)*theta)**2 + (norm_s - norm_t)**2 + (sigma - sigma_s)*(sigma + sigma_s))/sigma_s**2)(theta[m], sigma[m], sigma_s[m], norm_s[m], norm_t[m])
         todo &= ~m
-    m = todo & (numpy.logical_and.reduce((numpy.equal(norm_s, norm_t),numpy.equal(sigma, 0),numpy.equal(sigma_s, 0),numpy.equal(theta, 0))))
+    m = todo.copy()
+    m[todo] = (lambda theta, sigma, sigma_s, norm_s, norm_t: numpy.logical_and.reduce((numpy.equal(norm_s, norm_t),numpy.equal(sigma, 0),numpy.equal(sigma_s, 0),numpy.equal(theta, 0))))(theta[todo], sigma[todo], sigma_s[todo], norm_s[todo], norm_t[todo])
     if m.any():
         out[m] = 0
         todo &= ~m
@@ -2213,9 +2262,15 @@ def _kl_target_source__branches(theta, sigma, sigma_s, norm_s, norm_t):
     return out
 
 
-def kl_target_source__numpy(theta, sigma, sigma_s, norm_s, norm_t):
+def _kl_target_source__unscaled(theta, sigma, sigma_s, norm_s, norm_t):
     (theta, sigma, sigma_s, norm_s, norm_t,), shape = squeeze_grid(theta, sigma, sigma_s, norm_s, norm_t)
     return finish(_kl_target_source__branches(theta, sigma, sigma_s, norm_s, norm_t), shape)
+
+
+def kl_target_source__numpy(theta, sigma, sigma_s, norm_s, norm_t):
+    """Homogeneous of degree 0 in (sigma, sigma_s, norm_s, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_kl_target_source__unscaled, (theta, sigma, sigma_s, norm_s, norm_t,), (1, 2, 3, 4), 0))
 
 
 def kl_target_source__mp(theta, sigma, sigma_s, norm_s, norm_t):
@@ -2259,9 +2314,15 @@ def _wasserstein1_upper_bound__branches(theta, sigma, sigma_s, norm_s, norm_t):
     return out
 
 
-def wasserstein1_upper_bound__numpy(theta, sigma, sigma_s, norm_s, norm_t):
+def _wasserstein1_upper_bound__unscaled(theta, sigma, sigma_s, norm_s, norm_t):
     (theta, sigma, sigma_s, norm_s, norm_t,), shape = squeeze_grid(theta, sigma, sigma_s, norm_s, norm_t)
     return finish(_wasserstein1_upper_bound__branches(theta, sigma, sigma_s, norm_s, norm_t), shape)
+
+
+def wasserstein1_upper_bound__numpy(theta, sigma, sigma_s, norm_s, norm_t):
+    """Homogeneous of degree 1 in (sigma, sigma_s, norm_s, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_wasserstein1_upper_bound__unscaled, (theta, sigma, sigma_s, norm_s, norm_t,), (1, 2, 3, 4), 1))
 
 
 def wasserstein1_upper_bound__mp(theta, sigma, sigma_s, norm_s, norm_t):

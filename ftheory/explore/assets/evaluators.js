@@ -42,26 +42,10 @@ function aniso2_linear_transfer_risk__branches(theta, frac_a, eig_ratio, energy_
 R.aniso2_linear_transfer_risk = aniso2_linear_transfer_risk__branches;
 
 // aniso2_linear_transfer_risk_finite: docs/aniso.md §2; docs/background.md §4.2 with Sigma
-function aniso2_linear_transfer_risk_finite__branches(n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t) {
-  if (n > 2) return sq(norm_t)*(eig_ratio*energy_perp/(eig_ratio*frac_a - frac_a + 1) + (1 - energy_perp)/(eig_ratio*frac_a - frac_a + 1))*sq(Math.sin(theta)) + (sq(norm_t)*(eig_ratio*energy_perp/(eig_ratio*frac_a - frac_a + 1) + (1 - energy_perp)/(eig_ratio*frac_a - frac_a + 1))*sq(Math.sin(theta)) + sq(sigma))/(n - 2);
-  if (sq(norm_t)*(eig_ratio*energy_perp/(eig_ratio*frac_a - frac_a + 1) + (1 - energy_perp)/(eig_ratio*frac_a - frac_a + 1))*sq(Math.sin(theta)) + sq(sigma) == 0) return sq(norm_t)*(eig_ratio*energy_perp/(eig_ratio*frac_a - frac_a + 1) + (1 - energy_perp)/(eig_ratio*frac_a - frac_a + 1))*sq(Math.sin(theta));
-  return Number.POSITIVE_INFINITY;
-}
-R.aniso2_linear_transfer_risk_finite = aniso2_linear_transfer_risk_finite__branches;
+R.aniso2_linear_transfer_risk_finite = root.FT_RUNTIME.stable.aniso2_linear_transfer_risk_finite;  // ftheory.stable.aniso2_linear_transfer_risk_finite (the closed form cancels)
 
 // aniso2_lt_transferability: docs/aniso.md §2, §4; docs/background.md §5.1 with Sigma
-function aniso2_lt_transferability__branches(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t) {
-  if (gamma == 0) return eig_ratio*sq(norm_t)*(energy_perp*sq(Math.sin(theta)) + energy_s*sq(Math.cos(theta)))/(eig_ratio*frac_a - frac_a + 1) + sq(norm_t)*((1 - energy_perp)*sq(Math.sin(theta)) + (1 - energy_s)*sq(Math.cos(theta)))/(eig_ratio*frac_a - frac_a + 1);
-  if (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) >= 1 && gamma < 1) return 2*eig_ratio*gamma*(1 - gamma)*(eig_ratio*sq(norm_t)*(energy_perp*sq(Math.sin(theta)) + energy_s*sq(Math.cos(theta)))/(sq(1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) + Math.sqrt(4*eig_ratio*gamma*(1 - gamma)/sq(eig_ratio*frac_a - frac_a + 1) + sq(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) - 1)) - 1)/(1 - gamma))*(eig_ratio*frac_a - frac_a + 1)) + sq(norm_t)*((1 - energy_perp)*sq(Math.sin(theta)) + (1 - energy_s)*sq(Math.cos(theta)))/(sq(1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) + Math.sqrt(4*eig_ratio*gamma*(1 - gamma)/sq(eig_ratio*frac_a - frac_a + 1) + sq(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) - 1)) - 1)/(eig_ratio*(1 - gamma)))*(eig_ratio*frac_a - frac_a + 1)))/((eig_ratio*frac_a/(sq(1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) + Math.sqrt(4*eig_ratio*gamma*(1 - gamma)/sq(eig_ratio*frac_a - frac_a + 1) + sq(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) - 1)) - 1)/(1 - gamma))*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/(sq(1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) + Math.sqrt(4*eig_ratio*gamma*(1 - gamma)/sq(eig_ratio*frac_a - frac_a + 1) + sq(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) - 1)) - 1)/(eig_ratio*(1 - gamma)))*(eig_ratio*frac_a - frac_a + 1)))*sq(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) + Math.sqrt(4*eig_ratio*gamma*(1 - gamma)/sq(eig_ratio*frac_a - frac_a + 1) + sq(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) - 1)) - 1)) + (1/2)*sq(sigma)*(sq(eig_ratio)*frac_a/(sq(1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) + Math.sqrt(4*eig_ratio*gamma*(1 - gamma)/sq(eig_ratio*frac_a - frac_a + 1) + sq(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) - 1)) - 1)/(1 - gamma))*sq(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/(sq(1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) + Math.sqrt(4*eig_ratio*gamma*(1 - gamma)/sq(eig_ratio*frac_a - frac_a + 1) + sq(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) - 1)) - 1)/(eig_ratio*(1 - gamma)))*sq(eig_ratio*frac_a - frac_a + 1)))*sq(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) + Math.sqrt(4*eig_ratio*gamma*(1 - gamma)/sq(eig_ratio*frac_a - frac_a + 1) + sq(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) - 1)) - 1)/(eig_ratio*(1 - gamma)*(eig_ratio*frac_a/(sq(1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) + Math.sqrt(4*eig_ratio*gamma*(1 - gamma)/sq(eig_ratio*frac_a - frac_a + 1) + sq(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) - 1)) - 1)/(1 - gamma))*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/(sq(1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) + Math.sqrt(4*eig_ratio*gamma*(1 - gamma)/sq(eig_ratio*frac_a - frac_a + 1) + sq(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) - 1)) - 1)/(eig_ratio*(1 - gamma)))*(eig_ratio*frac_a - frac_a + 1))));
-  if (gamma < 1) return 2*gamma*sq(sigma)*(sq(eig_ratio)*frac_a/(sq(2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) + Math.sqrt(4*eig_ratio*gamma*(1 - gamma)/sq(eig_ratio*frac_a - frac_a + 1) + sq(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) - 1)) + 1)) + 1)*sq(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/(sq(2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) + Math.sqrt(4*eig_ratio*gamma*(1 - gamma)/sq(eig_ratio*frac_a - frac_a + 1) + sq(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) - 1)) + 1)) + 1)*sq(eig_ratio*frac_a - frac_a + 1)))/((eig_ratio*frac_a/(sq(2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) + Math.sqrt(4*eig_ratio*gamma*(1 - gamma)/sq(eig_ratio*frac_a - frac_a + 1) + sq(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) - 1)) + 1)) + 1)*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/(sq(2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) + Math.sqrt(4*eig_ratio*gamma*(1 - gamma)/sq(eig_ratio*frac_a - frac_a + 1) + sq(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) - 1)) + 1)) + 1)*(eig_ratio*frac_a - frac_a + 1)))*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) + Math.sqrt(4*eig_ratio*gamma*(1 - gamma)/sq(eig_ratio*frac_a - frac_a + 1) + sq(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) - 1)) + 1)) + (eig_ratio*sq(norm_t)*(energy_perp*sq(Math.sin(theta)) + energy_s*sq(Math.cos(theta)))/(sq(2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) + Math.sqrt(4*eig_ratio*gamma*(1 - gamma)/sq(eig_ratio*frac_a - frac_a + 1) + sq(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) - 1)) + 1)) + 1)*(eig_ratio*frac_a - frac_a + 1)) + sq(norm_t)*((1 - energy_perp)*sq(Math.sin(theta)) + (1 - energy_s)*sq(Math.cos(theta)))/(sq(2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) + Math.sqrt(4*eig_ratio*gamma*(1 - gamma)/sq(eig_ratio*frac_a - frac_a + 1) + sq(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) - 1)) + 1)) + 1)*(eig_ratio*frac_a - frac_a + 1)))*(-1/2*gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) + (1/2)*Math.sqrt(4*eig_ratio*gamma*(1 - gamma)/sq(eig_ratio*frac_a - frac_a + 1) + sq(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) - 1)) + 1/2)/(eig_ratio*frac_a/(sq(2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) + Math.sqrt(4*eig_ratio*gamma*(1 - gamma)/sq(eig_ratio*frac_a - frac_a + 1) + sq(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) - 1)) + 1)) + 1)*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/(sq(2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) + Math.sqrt(4*eig_ratio*gamma*(1 - gamma)/sq(eig_ratio*frac_a - frac_a + 1) + sq(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + 1/(eig_ratio*frac_a - frac_a + 1)) - 1)) + 1)) + 1)*(eig_ratio*frac_a - frac_a + 1)));
-  if (gamma > 1) return sq(sigma)/(gamma - 1);
-  if (sigma == 0) return 0;
-  return Number.POSITIVE_INFINITY;
-}
-R.aniso2_lt_transferability = function (gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t) {
-  const shared = -sq(norm_t)*(eig_ratio*energy_perp/(eig_ratio*frac_a - frac_a + 1) + (1 - energy_perp)/(eig_ratio*frac_a - frac_a + 1))*sq(Math.sin(theta));
-  return aniso2_lt_transferability__branches(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t) + shared;
-};
+R.aniso2_lt_transferability = root.FT_RUNTIME.stable.aniso2_lt_transferability;  // ftheory.stable.aniso2_lt_transferability (the closed form cancels)
 
 // aniso2_scratch_risk: docs/aniso.md §1; docs/background.md §3.2 with Sigma
 function aniso2_scratch_risk__branches(gamma, sigma, frac_a, eig_ratio, energy_t, norm_t) {
@@ -193,13 +177,7 @@ function finetune_transferability_gf_finite_source__branches(gamma, theta, sigma
 R.finetune_transferability_gf_finite_source = finetune_transferability_gf_finite_source__branches;
 
 // finite_source_effective_angle: docs/background.md §7.3
-function finite_source_effective_angle__branches(theta, gamma_s, sigma_s) {
-  if (gamma_s < 1) return Math.acos(gamma_s*Math.cos(theta)/Math.sqrt(gamma_s*sq(sigma_s)/(1 - gamma_s) + gamma_s));
-  if (gamma_s > 1) return Math.acos(Math.cos(theta)/Math.sqrt(sq(sigma_s)/(gamma_s - 1) + 1));
-  if (sigma_s == 0) return Math.acos(Math.cos(theta));
-  return (1/2)*Math.PI;
-}
-R.finite_source_effective_angle = finite_source_effective_angle__branches;
+R.finite_source_effective_angle = root.FT_RUNTIME.stable.finite_source_effective_angle;  // ftheory.stable.finite_source_effective_angle (the closed form cancels)
 
 // finite_source_norm_sq: docs/background.md §7.1; paper Appendix C
 function finite_source_norm_sq__branches(gamma_s, sigma_s) {
@@ -218,28 +196,10 @@ function finite_source_overlap__branches(theta, gamma_s) {
 R.finite_source_overlap = finite_source_overlap__branches;
 
 // linear_transfer_transferability_finite_source: docs/background.md §7.3
-function linear_transfer_transferability_finite_source__branches(gamma, theta, sigma, gamma_s, sigma_s) {
-  if (gamma < 1 && gamma_s < 1) return -gamma*sq(sigma)/(gamma - 1) - gamma + 1 - (-sq(gamma_s) + gamma_s*(gamma_s - 1)*sq(Math.sin(theta)) + 2*gamma_s - sq(sigma_s) - 1)/(gamma_s - sq(sigma_s) - 1);
-  if (gamma_s > 1 && gamma < 1) return -gamma*sq(sigma)/(gamma - 1) - gamma - (sq(sigma_s) + (gamma_s - 1)*sq(Math.sin(theta)))/(gamma_s + sq(sigma_s) - 1) + 1;
-  if (sigma_s == 0 && gamma < 1) return -gamma*sq(sigma)/(gamma - 1) - gamma - sq(Math.sin(theta)) + 1;
-  if (gamma < 1) return -gamma*sq(sigma)/(gamma - 1) - gamma;
-  if (gamma > 1 && gamma_s < 1) return sq(sigma)/(gamma - 1) - (-sq(gamma_s) + gamma_s*(gamma_s - 1)*sq(Math.sin(theta)) + 2*gamma_s - sq(sigma_s) - 1)/(gamma_s - sq(sigma_s) - 1);
-  if (gamma > 1 && gamma_s > 1) return sq(sigma)/(gamma - 1) - (sq(sigma_s) + (gamma_s - 1)*sq(Math.sin(theta)))/(gamma_s + sq(sigma_s) - 1);
-  if (sigma_s == 0 && gamma > 1) return sq(sigma)/(gamma - 1) - sq(Math.sin(theta));
-  if (gamma > 1) return sq(sigma)/(gamma - 1) - 1;
-  if (sigma == 0 && gamma_s < 1) return -(-sq(gamma_s) + gamma_s*(gamma_s - 1)*sq(Math.sin(theta)) + 2*gamma_s - sq(sigma_s) - 1)/(gamma_s - sq(sigma_s) - 1);
-  if (sigma == 0 && gamma_s > 1) return -(sq(sigma_s) + (gamma_s - 1)*sq(Math.sin(theta)))/(gamma_s + sq(sigma_s) - 1);
-  if (sigma == 0 && sigma_s == 0) return -sq(Math.sin(theta));
-  if (sigma == 0) return -1;
-  return Number.POSITIVE_INFINITY;
-}
-R.linear_transfer_transferability_finite_source = linear_transfer_transferability_finite_source__branches;
+R.linear_transfer_transferability_finite_source = root.FT_RUNTIME.stable.linear_transfer_transferability_finite_source;  // ftheory.stable.linear_transfer_transferability_finite_source (the closed form cancels)
 
 // linear_transfer_risk: docs/background.md §4.3-§4.4, §8; paper Theorem 3.7 eq. (10), Theorem 3.8 eq. (13)
-function linear_transfer_risk__branches(theta, lam, norm_t, norm_s, depth) {
-  return sq(lam)*Math.pow(norm_s, -4 + 4/depth)*sq(norm_t)*sq(Math.cos(theta))/sq(lam*Math.pow(norm_s, -2 + 2/depth) + 1) + sq(norm_t)*sq(Math.sin(theta));
-}
-R.linear_transfer_risk = linear_transfer_risk__branches;
+R.linear_transfer_risk = root.FT_RUNTIME.stable.linear_transfer_risk;  // ftheory.stable.linear_transfer_risk (the closed form cancels)
 
 // linear_transfer_risk_finite: docs/background.md §4.2, §4.4 (exact finite n), §8
 function linear_transfer_risk_finite__branches(n, theta, sigma, lam, norm_t, norm_s, depth) {
@@ -255,25 +215,10 @@ R.linear_transfer_risk_finite = function (n, theta, sigma, lam, norm_t, norm_s, 
 };
 
 // linear_transfer_risk_rank_k: docs/background.md §4.5
-function linear_transfer_risk_rank_k__branches(n, k, residual, sigma) {
-  if (n <= k - 2) return n*(residual + sq(sigma))/(k - n - 1) + residual + (1 - residual)*(1 - n/k);
-  if (n >= k + 2) return k*(residual + sq(sigma))/(-k + n - 1) + residual;
-  if (residual + sq(sigma) == 0) return residual + (1 - residual)*(1 - Math.min(k, n)/k);
-  return Number.POSITIVE_INFINITY;
-}
-R.linear_transfer_risk_rank_k = linear_transfer_risk_rank_k__branches;
+R.linear_transfer_risk_rank_k = root.FT_RUNTIME.stable.linear_transfer_risk_rank_k;  // ftheory.stable.linear_transfer_risk_rank_k (the closed form cancels)
 
 // linear_transfer_transferability: docs/background.md §5.1; paper eq. (11) (lam = 0), §4.4 ridge variant
-function linear_transfer_transferability__branches(gamma, theta, sigma, lam, norm_t, norm_s, depth) {
-  if (gamma < 1) return -gamma*sq(sigma)/(gamma - 1) + sq(norm_t)*(1 - gamma);
-  if (gamma > 1) return sq(sigma)/(gamma - 1);
-  if (sigma == 0) return 0;
-  return Number.POSITIVE_INFINITY;
-}
-R.linear_transfer_transferability = function (gamma, theta, sigma, lam, norm_t, norm_s, depth) {
-  const shared = -sq(lam)*Math.pow(norm_s, -4 + 4/depth)*sq(norm_t)*sq(Math.cos(theta))/sq(lam*Math.pow(norm_s, -2 + 2/depth) + 1) - sq(norm_t)*sq(Math.sin(theta));
-  return linear_transfer_transferability__branches(gamma, theta, sigma, lam, norm_t, norm_s, depth) + shared;
-};
+R.linear_transfer_transferability = root.FT_RUNTIME.stable.linear_transfer_transferability;  // ftheory.stable.linear_transfer_transferability (the closed form cancels)
 
 // linear_transfer_transferability_finite: docs/background.md §5.5 (with §3.3, §4.2)
 function linear_transfer_transferability_finite__branches(n, d, theta, sigma, norm_t) {
@@ -303,12 +248,7 @@ function lt_boundary_noiseless__branches(theta) {
 R.lt_boundary_noiseless = lt_boundary_noiseless__branches;
 
 // lt_boundary_over: docs/background.md §5.2
-function lt_boundary_over__branches(theta, sigma) {
-  if (Math.sin(theta) == 0) return Number.POSITIVE_INFINITY;
-  if (sigma == 0) return 1;
-  return sq(sigma)/sq(Math.sin(theta)) + 1;
-}
-R.lt_boundary_over = lt_boundary_over__branches;
+R.lt_boundary_over = root.FT_RUNTIME.stable.lt_boundary_over;  // ftheory.stable.lt_boundary_over (the closed form cancels)
 
 // lt_boundary_upper: docs/background.md §5.2 (roots in corrected order); paper eq. (12)
 function lt_boundary_upper__branches(theta, sigma) {
@@ -326,10 +266,7 @@ function lt_theta_min__branches(sigma) {
 R.lt_theta_min = lt_theta_min__branches;
 
 // lt_effective_ridge: docs/background.md §4.1
-function lt_effective_ridge__branches(lam, norm_s, depth) {
-  return lam*Math.pow(norm_s, -2*(depth - 1)/depth);
-}
-R.lt_effective_ridge = lt_effective_ridge__branches;
+R.lt_effective_ridge = root.FT_RUNTIME.stable.lt_effective_ridge;  // ftheory.stable.lt_effective_ridge (the closed form cancels)
 
 // pretrained_feature_norm: docs/background.md §2.4
 function pretrained_feature_norm__branches(norm_s, depth) {
@@ -434,12 +371,7 @@ function lt_boundary_tuned__branches(theta, sigma, norm_t) {
 R.lt_boundary_tuned = lt_boundary_tuned__branches;
 
 // scratch_optimal_ridge: docs/background.md §3.5
-function scratch_optimal_ridge__branches(gamma, sigma, norm_t) {
-  if (sigma == 0) return 0;
-  if (gamma == 0) return Number.POSITIVE_INFINITY;
-  return sq(sigma)/(gamma*sq(norm_t));
-}
-R.scratch_optimal_ridge = scratch_optimal_ridge__branches;
+R.scratch_optimal_ridge = root.FT_RUNTIME.stable.scratch_optimal_ridge;  // ftheory.stable.scratch_optimal_ridge (the closed form cancels)
 
 // scratch_ridge_risk: docs/background.md §3.5 (T6); Dobriban-Wager 2018; Hastie et al. 2019
 function scratch_ridge_risk__branches(gamma, sigma, lam, norm_t) {
@@ -496,18 +428,10 @@ function scratch_risk_minimum__branches(sigma, norm_t) {
 R.scratch_risk_minimum = scratch_risk_minimum__branches;
 
 // dudley_lower_bound_cosine: docs/background.md §9.2 (Dudley ingredient), §9.3
-function dudley_lower_bound_cosine__branches(sigma, sigma_s, norm_s, norm_t) {
-  return (1/2)*Math.abs(Math.exp(-1/2*sq(norm_s) - 1/2*sq(sigma_s)) - Math.exp(-1/2*sq(norm_t) - 1/2*sq(sigma)));
-}
-R.dudley_lower_bound_cosine = dudley_lower_bound_cosine__branches;
+R.dudley_lower_bound_cosine = root.FT_RUNTIME.stable.dudley_lower_bound_cosine;  // ftheory.stable.dudley_lower_bound_cosine (the closed form cancels)
 
 // kl_divergence_task: docs/background.md §9.4; paper Appendix A, Fig. 4(a)
-function kl_divergence_task__branches(theta, sigma, norm_s, norm_t) {
-  if (sigma > 0) return (1/2)*(4*norm_s*norm_t*sq(Math.sin((1/2)*theta)) + sq(norm_s - norm_t))/sq(sigma);
-  if (norm_s == norm_t && sigma == 0 && theta == 0) return 0;
-  return Number.POSITIVE_INFINITY;
-}
-R.kl_divergence_task = kl_divergence_task__branches;
+R.kl_divergence_task = root.FT_RUNTIME.stable.kl_divergence_task;  // ftheory.stable.kl_divergence_task (the closed form cancels)
 
 // kl_source_target: docs/background.md §9.2 (KL ingredient), §9.4
 function kl_source_target__branches(theta, sigma, sigma_s, norm_s, norm_t) {

@@ -253,7 +253,127 @@
     }
     return normW * normV * core / (2 * Math.PI);
   }
-  const stable = {wasserstein2_task: wasserstein2Task, relu_arccos_kernel: reluArccosKernel};
+  function dudleyLowerBoundCosine(sigma, sigmaS, normS, normT) {
+    const a = (normS * normS + sigmaS * sigmaS) / 2, b = (normT * normT + sigma * sigma) / 2;
+    const gap = ((normS - normT) * (normS + normT) + (sigmaS - sigma) * (sigmaS + sigma)) / 2;
+    return Math.exp(-Math.min(a, b)) * -Math.expm1(-Math.abs(gap)) / 2;
+  }
+  function scratchOptimalRidge(gamma, sigma, normT) {
+    if (sigma === 0) return 0.0;
+    if (gamma === 0) return Infinity;
+    const q = sigma / normT;
+    return q * (q / gamma);
+  }
+  function finiteSourceEffectiveAngle(theta, gammaS, sigmaS) {
+    let aSq, rest;
+    if (gammaS === 1) {
+      aSq = sigmaS === 0 ? 1.0 : 0.0;
+      rest = 1.0 - aSq;
+    } else {
+      const e = sigmaS * sigmaS / Math.abs(1 - gammaS);
+      aSq = (gammaS < 1 ? gammaS : 1.0) / (1 + e);
+      rest = (gammaS < 1 ? (1 - gammaS) + e : e) / (1 + e);
+    }
+    const c = Math.cos(theta), s = Math.sin(theta);
+    return Math.atan2(Math.sqrt(s * s + rest * c * c), Math.sqrt(aSq) * c);
+  }
+  const TINY = 2.2250738585072014e-308;
+  function ltEffectiveRidge(lam, normS, depth) {
+    if (lam === 0) return 0.0;
+    const power = 2 / depth - 2;
+    const p = normS ** power, direct = lam * p;
+    if (isFinite(p) && isFinite(direct) && Math.abs(direct) >= TINY) return direct;
+    return Math.exp(Math.log(lam) + power * Math.log(normS));
+  }
+  function shrinkage(lam, normS, depth) {
+    const le = ltEffectiveRidge(lam, normS, depth);
+    const q = 1 / (1 + 1 / le);
+    return [q, (1 + q) / (1 + le)];
+  }
+  function linearTransferRisk(theta, lam, normT, normS, depth) {
+    const [q] = shrinkage(lam, normS, depth);
+    const s = Math.sin(theta), c = Math.cos(theta);
+    return normT * normT * (s * s + q * q * c * c);
+  }
+  function linearTransferTransferability(gamma, theta, sigma, lam, normT, normS, depth) {
+    const [q, gap] = shrinkage(lam, normS, depth);
+    const s = Math.sin(theta), c = Math.cos(theta), rt2 = normT * normT;
+    const risk = rt2 * (s * s + q * q * c * c);
+    if (gamma < 1) return rt2 * (gap * c * c - gamma) + gamma * (sigma * sigma) / (1 - gamma);
+    if (gamma > 1) return (sigma * sigma) / (gamma - 1) - risk;
+    return sigma === 0 ? -risk : Infinity;
+  }
+  function linearTransferTransferabilityFiniteSource(gamma, theta, sigma, g, s) {
+    const sin2 = Math.sin(theta) ** 2, cos2 = Math.cos(theta) ** 2, s2 = s * s;
+    let risk, kept; // R_lt and 1 - R_lt, each a ratio of non-negative terms
+    if (g < 1) {
+      const lo = 1 - g;
+      risk = (lo * lo + g * lo * sin2 + s2) / (lo + s2);
+      kept = g * lo * cos2 / (lo + s2);
+    } else if (g > 1) {
+      const hi = g - 1;
+      risk = (s2 + hi * sin2) / (hi + s2);
+      kept = hi * cos2 / (hi + s2);
+    } else {
+      risk = s === 0 ? sin2 : 1.0;
+      kept = s === 0 ? cos2 : 0.0;
+    }
+    if (gamma < 1) return kept - gamma + gamma * (sigma * sigma) / (1 - gamma);
+    if (gamma > 1) return (sigma * sigma) / (gamma - 1) - risk;
+    return sigma === 0 ? -risk : Infinity;
+  }
+  function aniso2LtTransferability(gamma, theta, sigma, rho, r, eS, eP, normT) {
+    const den = rho * r + (1 - rho), a = r / den, b = 1 / den, rt2 = normT * normT;
+    const c2 = rt2 * Math.cos(theta) ** 2, s2 = rt2 * Math.sin(theta) ** 2;
+    const ca = c2 * eS, cb = c2 * (1 - eS), pa = s2 * eP, pb = s2 * (1 - eP);
+    const lt = a * pa + b * pb;
+    if (gamma === 0) return a * ca + b * cb;
+    if (gamma > 1) return sigma * sigma / (gamma - 1) - lt;
+    if (gamma === 1) return sigma === 0 ? -lt : Infinity;
+    const B = gamma * (a + b) - 1, C = a * b * (1 - gamma), rootD = Math.sqrt(B * B + 4 * gamma * C);
+    const k = B >= 0 ? 2 * C / (B + rootD) : (rootD - B) / (2 * gamma);
+    const va = 1 / (1 + a / k), vb = 1 / (1 + b / k), wa = 1 / (a + k), wb = 1 / (b + k);
+    const H = rho * a * va * va + (1 - rho) * b * vb * vb, G = rho * a * va + (1 - rho) * b * vb;
+    const sa = wa * (-rho * a * a * va * va + (1 - rho) * b * vb * ((b - a) * vb - a * va));
+    const sb = wb * (-(1 - rho) * b * b * vb * vb + rho * a * va * ((a - b) * va - b * vb));
+    return (G * (a * ca * va * va + b * cb * vb * vb) + a * pa * sa + b * pb * sb) / H
+      + sigma * sigma * (rho * a * a * va * va + (1 - rho) * b * b * vb * vb) / (k * H);
+  }
+  function ltBoundaryOver(theta, sigma) {
+    const sin = Math.sin(theta);
+    if (sin === 0) return Infinity;
+    return sigma === 0 ? 1.0 : 1 + (sigma / sin) ** 2;
+  }
+  function klDivergenceTask(theta, sigma, normS, normT) {
+    if (sigma > 0) {
+      const half = Math.sin(theta / 2);
+      const turn = half === 0 ? 0.0 : 2 * (normS / sigma * half) * (normT / sigma * half);
+      return ((normS - normT) / sigma) ** 2 / 2 + turn;
+    }
+    return normS === normT && theta === 0 ? 0.0 : Infinity;
+  }
+  function aniso2LinearTransferRiskFinite(n, theta, sigma, rhoA, r, eP, normT) {
+    const den = rhoA * r + (1 - rhoA);
+    const rho = normT * normT * Math.sin(theta) ** 2 * (r / den * eP + 1 / den * (1 - eP));
+    if (n > 2) return rho + (sigma * sigma + rho) / (n - 2);
+    return sigma === 0 && theta === 0 ? rho : Infinity;
+  }
+  function linearTransferRiskRankK(n, k, rho, sigma) {
+    const noise = rho + sigma * sigma;
+    if (n <= k - 2) return n * noise / (k - n - 1) + rho + (1 - rho) * ((k - n) / k);
+    if (n >= k + 2) return k * noise / (n - k - 1) + rho;
+    return rho === 0 && sigma === 0 ? rho + (1 - rho) * ((k - Math.min(k, n)) / k) : Infinity;
+  }
+  const stable = {wasserstein2_task: wasserstein2Task, relu_arccos_kernel: reluArccosKernel,
+                  dudley_lower_bound_cosine: dudleyLowerBoundCosine, scratch_optimal_ridge: scratchOptimalRidge,
+                  finite_source_effective_angle: finiteSourceEffectiveAngle, lt_effective_ridge: ltEffectiveRidge,
+                  linear_transfer_risk: linearTransferRisk,
+                  linear_transfer_transferability: linearTransferTransferability,
+                  linear_transfer_transferability_finite_source: linearTransferTransferabilityFiniteSource,
+                  aniso2_lt_transferability: aniso2LtTransferability, lt_boundary_over: ltBoundaryOver,
+                  kl_divergence_task: klDivergenceTask,
+                  aniso2_linear_transfer_risk_finite: aniso2LinearTransferRiskFinite,
+                  linear_transfer_risk_rank_k: linearTransferRiskRankK};
 
   root.FT_RUNTIME = {sq: sq, positiveRoot: positiveRoot, quad: quad, beta: beta, betaGeneral: betaGeneral,
                      stable: stable};
