@@ -1,0 +1,115 @@
+"""Each registered result's SymPy derivation, rebuilt from scratch, against the committed evaluators.
+
+The numeric path (``ftheory.get``) runs the committed ``ftheory/_generated/evaluators.py`` and never
+touches SymPy, so a change in a theory builder is only seen by tests that rebuild the expression.
+``test_generated_file_is_up_to_date`` does that for all results at once (seconds per run); this test does
+it per result, fast enough to run once per mutant in mutation testing (docs/testing.md, "Mutation
+testing"): it rebuilds ONE result and every result it depends on (an empty expression cache, so each
+builder in the chain runs), prints the expression with the same mpmath printer as codegen and compares
+the values, at 30 digits, with the committed ``NAME__mp`` at fixed points: seeded random points in each
+parameter's domain plus points on the boundaries where Piecewise branches switch (gamma = 1, n = d,
+theta = 0 or pi, sigma = 0, ...). The committed evaluators are in turn checked against simulation
+(tests/test_twins.py) and independent formulas (the rest of tests/theory), so the chain
+builder -> evaluator -> oracle is closed.
+"""
+import math
+
+import mpmath
+import numpy as np
+import pytest
+
+from ftheory import codegen, result
+from ftheory._generated import evaluators
+from ftheory.params import PARAMS
+from ftheory.symbolic import builders
+
+NAMES = sorted(builders())
+RANDOM_POINTS = 8
+DPS = 30
+REL = mpmath.mpf("1e-15")  # same printer, same digits: only reassociation rounding (~1e-28) separates equal forms
+
+# Values where a Piecewise condition or a removable singularity of the theory sits.
+SPECIAL = {
+    "gamma": (1, 0, "1/2", 2), "gamma_s": (1, "1/2", 2), "theta": (0, "pi", "pi/2", "pi/4"),
+    "sigma": (0, 1), "sigma_s": (0, 1), "lam": (0, 1), "mu": (0, "1/2"), "residual": (0, 1),
+    "u": (-1, 1, 0), "norm_w": (0, 1), "norm_v": (0, 1), "norm_s": (1,), "norm_t": (1,),
+    "frac_a": ("1/2",), "eig_ratio": (1,), "energy_t": (0, 1), "energy_s": (0, 1), "energy_perp": (0, 1),
+    "depth": (2, 3), "k": (1, 2), "ell": (0, 1, 2),
+}
+
+
+def _random_value(p, rng):
+    prm = PARAMS[p]
+    if prm.integer:
+        hi = 60 if p in ("n", "d") else int(prm.strategy_high or 10)
+        return int(rng.integers(int(prm.low), hi + 1))
+    hi = prm.high if math.isfinite(prm.high) else prm.strategy_high
+    lo = prm.low if math.isfinite(prm.low) else -hi
+    return mpmath.mpf(float(rng.uniform(lo, hi)))
+
+
+def _special(p, value):
+    """The special value as an int (integer parameters) or an mpf at the working precision."""
+    if PARAMS[p].integer:
+        return int(value)
+    if isinstance(value, str) and value.startswith("pi"):
+        return +mpmath.pi / (int(value[3:]) if value != "pi" else 1)
+    if isinstance(value, str):
+        num, den = value.split("/")
+        return mpmath.mpf(int(num)) / int(den)
+    return mpmath.mpf(value)
+
+
+def points(params, seed):
+    """Seeded random points in the domain, each then moved onto every special value of each parameter."""
+    rng = np.random.default_rng(seed)
+    with mpmath.workdps(DPS):
+        base = [{p: _random_value(p, rng) for p in params} for _ in range(RANDOM_POINTS)]
+        out = list(base)
+        for i, p in enumerate(params):
+            for j, v in enumerate(SPECIAL.get(p, ())):
+                pt = dict(base[(i + j) % len(base)])
+                pt[p] = _special(p, v)
+                out.append(pt)
+        if "n" in params and "d" in params:
+            for shift in (-2, -1, 0, 1, 2):
+                pt = dict(base[shift % len(base)])
+                pt["n"] = max(1, pt["d"] + shift)
+                out.append(pt)
+    return out
+
+
+def _value(f, pt):
+    try:
+        return f(**pt)
+    except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+        return "raises"
+
+
+def _same(a, b):
+    if isinstance(a, str) or isinstance(b, str):
+        return a == b
+    if isinstance(a, mpmath.mpc) or isinstance(b, mpmath.mpc):
+        return mpmath.almosteq(a, b, rel_eps=REL, abs_eps=mpmath.mpf("1e-25"))
+    if mpmath.isnan(a) or mpmath.isnan(b):
+        return bool(mpmath.isnan(a) and mpmath.isnan(b))
+    if mpmath.isinf(a) or mpmath.isinf(b):
+        return a == b
+    return mpmath.almosteq(a, b, rel_eps=REL, abs_eps=mpmath.mpf("1e-25"))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_rebuilt_derivation_matches_the_committed_evaluator(name, monkeypatch):
+    spec, _builder = builders()[name]
+    monkeypatch.setattr(result, "_EXPR_CACHE", {})  # rebuild this result and everything it depends on
+    expr = result.expr_of(name)
+    ns = {}
+    exec(codegen.HEADER + codegen.mp_source(name, expr, spec.params), ns)
+    fresh, committed = ns[f"{name}__mp"], getattr(evaluators, f"{name}__mp")
+    compared = 0
+    with mpmath.workdps(DPS):
+        for pt in points(spec.params, seed=sum(map(ord, name))):
+            want, got = _value(committed, pt), _value(fresh, pt)
+            assert _same(got, want), (name, pt, got, want)
+            compared += want != "raises"
+    assert compared >= RANDOM_POINTS // 2, f"{name}: too few points inside the evaluator's domain"
