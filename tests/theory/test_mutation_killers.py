@@ -12,18 +12,23 @@ theta = 0 or pi, sigma = 0, ...). The committed evaluators are in turn checked a
 (tests/test_twins.py) and independent formulas (the rest of tests/theory), so the chain
 builder -> evaluator -> oracle is closed.
 """
+import importlib
 import math
+import pkgutil
 
 import mpmath
 import numpy as np
 import pytest
+from sympy.core import cache as sympy_cache
 
+import ftheory.theory
 from ftheory import codegen, result
 from ftheory._generated import evaluators
 from ftheory.params import PARAMS
 from ftheory.symbolic import builders
 
 NAMES = sorted(builders())
+THEORY_MODULES = [importlib.import_module(f"ftheory.theory.{m.name}") for m in pkgutil.iter_modules(ftheory.theory.__path__)]
 RANDOM_POINTS = 8
 DPS = 30
 REL = mpmath.mpf("1e-15")  # same printer, same digits: only reassociation rounding (~1e-28) separates equal forms
@@ -101,15 +106,33 @@ def _same(a, b):
 @pytest.mark.parametrize("name", NAMES)
 def test_rebuilt_derivation_matches_the_committed_evaluator(name, monkeypatch):
     spec, _builder = builders()[name]
-    monkeypatch.setattr(result, "_EXPR_CACHE", {})  # rebuild this result and everything it depends on
+    monkeypatch.setattr(result, "_EXPR_CACHE", {})  # rebuild this result and everything it depends on,
+    for module in THEORY_MODULES:                     # including the theory's lru-cached derivation steps
+        for obj in list(vars(module).values()):
+            if callable(getattr(obj, "cache_clear", None)) and getattr(obj, "__module__", None) == module.__name__:
+                obj.cache_clear()
+    sympy_cache.clear_cache()  # and SymPy's own cache, which would return Beta/PositiveRoot built earlier
     expr = result.expr_of(name)
     ns = {}
-    exec(codegen.HEADER + codegen.mp_source(name, expr, spec.params), ns)
-    fresh, committed = ns[f"{name}__mp"], getattr(evaluators, f"{name}__mp")
+    exec(codegen.HEADER + codegen.mp_source(name, expr, spec.params) + "\n\n"
+         + codegen.numpy_source(name, expr, spec.params), ns)
+    pts = points(spec.params, seed=sum(map(ord, name)))
     compared = 0
+    fresh, committed = ns[f"{name}__mp"], getattr(evaluators, f"{name}__mp")
     with mpmath.workdps(DPS):
-        for pt in points(spec.params, seed=sum(map(ord, name))):
+        for pt in pts:
             want, got = _value(committed, pt), _value(fresh, pt)
             assert _same(got, want), (name, pt, got, want)
             compared += want != "raises"
     assert compared >= RANDOM_POINTS // 2, f"{name}: too few points inside the evaluator's domain"
+    # The float64 path (custom functions print their own NumPy code), all points at once. Equal
+    # expressions print to the same code; the tolerance only allows for a reassociated equal form
+    # (float64 rounding, ~1e-16 times a condition factor of up to 1e6 near the cancellations).
+    args = {p: np.array([float(pt[p]) for pt in pts]) for p in spec.params}
+    with np.errstate(all="ignore"):
+        want = _value(getattr(evaluators, f"{name}__numpy"), args)
+        got = _value(ns[f"{name}__numpy"], args)
+    if isinstance(want, str) or isinstance(got, str):
+        assert got == want, (name, got, want)
+    else:
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-300, equal_nan=True, err_msg=name)
