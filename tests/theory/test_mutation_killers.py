@@ -64,7 +64,8 @@ def _special(p, value):
 
 
 def points(params, seed):
-    """Seeded random points in the domain, each then moved onto every special value of each parameter."""
+    """Seeded random points in the domain, each then moved onto every special value of each parameter,
+    and onto the first special values of every pair of parameters."""
     rng = np.random.default_rng(seed)
     with mpmath.workdps(DPS):
         base = [{p: _random_value(p, rng) for p in params} for _ in range(RANDOM_POINTS)]
@@ -74,6 +75,12 @@ def points(params, seed):
                 pt = dict(base[(i + j) % len(base)])
                 pt[p] = _special(p, v)
                 out.append(pt)
+        for i, p in enumerate(params):  # two boundaries at once (sigma = 0 and theta = 0, ...)
+            for j, q in enumerate(params[i + 1:]):
+                if SPECIAL.get(p) and SPECIAL.get(q):
+                    pt = dict(base[(i + j) % len(base)])
+                    pt[p], pt[q] = _special(p, SPECIAL[p][0]), _special(q, SPECIAL[q][0])
+                    out.append(pt)
         if "n" in params and "d" in params:
             for shift in (-2, -1, 0, 1, 2):
                 pt = dict(base[shift % len(base)])
