@@ -146,3 +146,42 @@ def test_rebuilt_derivation_matches_the_committed_evaluator(name, monkeypatch):
             assert np.isnan(got[i]) == np.isnan(want[i]) and (np.isnan(got[i]) or got[i] == want[i]), (name, pts[i])
         elif abs(want[i] - float(e)) <= F64_REL * abs(float(e)):
             assert abs(got[i] - float(e)) <= F64_REL * abs(float(e)), (name, pts[i], got[i], float(e))
+
+
+def _rebuilt_mp(name, monkeypatch):
+    """The mpmath evaluator of ``name`` printed from a from-scratch rebuild of its derivation."""
+    monkeypatch.setattr(result, "_EXPR_CACHE", {})
+    for module in THEORY_MODULES:
+        for obj in list(vars(module).values()):
+            if callable(getattr(obj, "cache_clear", None)) and getattr(obj, "__module__", None) == module.__name__:
+                obj.cache_clear()
+    sympy_cache.clear_cache()
+    spec, _ = builders()[name]
+    ns = {}
+    exec(codegen.HEADER + codegen.mp_source(name, result.expr_of(name), spec.params), ns)
+    return ns[f"{name}__mp"]
+
+
+def test_break_even_angle_is_where_the_transferability_changes_sign(monkeypatch):
+    """theta* of gradient-flow fine-tuning (rebuilt) against the sign of T_ft (committed): T > 0 just
+    below theta*, T < 0 just above; theta* = 0 exactly where T <= 0 at every angle (large noise or
+    source norm), a condition the random points of the test above rarely straddle."""
+    theta_star = _rebuilt_mp("finetune_break_even_theta_gf", monkeypatch)
+    T = evaluators.finetune_transferability_gf__mp
+    flips = 0
+    with mpmath.workdps(30):
+        for g in ("0.3", "0.7"):
+            for L in (2, 3, 5):
+                for r in ("0.5", "1", "1.8"):
+                    last = None
+                    for s in ("0", "0.5", "1", "2", "3", "5", "8", "13"):
+                        g_, r_, s_ = mpmath.mpf(g), mpmath.mpf(r), mpmath.mpf(s)
+                        th = theta_star(g_, s_, L, r_, 1)
+                        if th > 0:
+                            assert T(g_, th * (1 - mpmath.mpf("1e-3")), s_, L, r_, 1) > 0, (g, L, r, s, th)
+                            assert T(g_, min(+mpmath.pi, th * (1 + mpmath.mpf("1e-3"))), s_, L, r_, 1) < 0
+                        else:
+                            assert all(T(g_, t, s_, L, r_, 1) <= 0 for t in (mpmath.mpf("1e-3"), mpmath.mpf("0.5")))
+                        flips += last is not None and (th > 0) != last
+                        last = th > 0
+    assert flips >= 3, "the sweep must cross the helps / never-helps boundary"
