@@ -116,6 +116,12 @@ def test_beta_rewrite_and_evalf_are_euler_integral():
         want = mpmath.quad(lambda s_: (1 - s_ ** (1 / a_)) ** (b_ - 1), [0, 1]) / a_
         for got in (Beta(a, b).evalf(35, subs=at), Beta(a, b).rewrite(sp.gamma).subs(at)):
             assert _close(got, want, 1e-30)
+        # irrational arguments keep Beta unevaluated, so evalf goes through Beta._eval_evalf
+        irrational = Beta(sp.sqrt(2), sp.pi)
+        assert isinstance(irrational, Beta)
+        s2, pi = mpmath.sqrt(2), +mpmath.pi
+        want = mpmath.quad(lambda s_: (1 - s_ ** (1 / s2)) ** (pi - 1), [0, 1]) / s2
+        assert _close(irrational.evalf(35), want, 1e-30)
 
 
 def test_beta_assumptions():
