@@ -38,11 +38,11 @@ F64_REL = 1e-10  # float64 accuracy demanded where the committed evaluator has i
 # Values where a Piecewise condition or a removable singularity of the theory sits, and small scales
 # where a cancellation-free form matters in float64 (lam, sigma -> 0, gamma -> 1).
 SPECIAL = {
-    "gamma": (1, 0, "1/2", 2, "1-1e-6", "1+1e-6", "1e-6"), "gamma_s": (1, "1/2", 2), "theta": (0, "pi", "pi/2", "pi/4", "1e-6"),
+    "gamma": (1, "1/2", 0, 2, "1-1e-6", "1+1e-6", "1e-6"), "gamma_s": (1, "1/2", 2), "theta": (0, "pi", "pi/2", "pi/4", "1e-6"),
     "sigma": (0, 1, "1e-9"), "sigma_s": (0, 1), "lam": (0, 1, "1e-9", 1000), "mu": (0, "1/2"), "residual": (0, 1),
     "u": (-1, 1, 0), "norm_w": (0, 1), "norm_v": (0, 1), "norm_s": (1,), "norm_t": (1,),
     "frac_a": ("1/2",), "eig_ratio": (1,), "energy_t": (0, 1), "energy_s": (0, 1), "energy_perp": (0, 1),
-    "depth": (2, 3), "k": (1, 2), "ell": (0, 1, 2),
+    "depth": (2, 3), "k": (1, 2), "ell": (0, 1, 2), "n": (2, 1, 3), "d": (2, 1, 3),
 }
 
 
@@ -65,7 +65,7 @@ def _special(p, value):
 
 def points(params, seed):
     """Seeded random points in the domain, each then moved onto every special value of each parameter,
-    and onto the first special values of every pair of parameters."""
+    and onto the first two special values of every pair of parameters."""
     rng = np.random.default_rng(seed)
     with mpmath.workdps(DPS):
         base = [{p: _random_value(p, rng) for p in params} for _ in range(RANDOM_POINTS)]
@@ -77,10 +77,11 @@ def points(params, seed):
                 out.append(pt)
         for i, p in enumerate(params):  # two boundaries at once (sigma = 0 and theta = 0, ...)
             for j, q in enumerate(params[i + 1:]):
-                if SPECIAL.get(p) and SPECIAL.get(q):
-                    pt = dict(base[(i + j) % len(base)])
-                    pt[p], pt[q] = _special(p, SPECIAL[p][0]), _special(q, SPECIAL[q][0])
-                    out.append(pt)
+                for vp in SPECIAL.get(p, ())[:2]:
+                    for vq in SPECIAL.get(q, ())[:2]:
+                        pt = dict(base[(i + j) % len(base)])
+                        pt[p], pt[q] = _special(p, vp), _special(q, vq)
+                        out.append(pt)
         if "n" in params and "d" in params:
             for shift in (-2, -1, 0, 1, 2):
                 pt = dict(base[shift % len(base)])
