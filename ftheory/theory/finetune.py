@@ -27,6 +27,7 @@ defined by "fine-tuning helps exactly for ``theta < theta*``", so it is 0 when i
 (``|beta_s| >= 2 |beta_t|``, ``c r >= 2 |beta_t|``, or ``gamma >= 1``).
 """
 import sympy as sp
+from sympy.core.function import ArgumentIndexError
 
 from ftheory import rmt
 from ftheory.result import expr_of, register
@@ -108,7 +109,7 @@ class PositiveRoot(sp.Function):
             return w ** (L - 1) / F_w
         if argindex == 3:
             return 1 / F_w
-        raise sp.ArgumentIndexError(self, argindex)
+        raise ArgumentIndexError(self, argindex)
 
     def _eval_is_real(self):
         return True if all(a.is_real for a in self.args) else None
