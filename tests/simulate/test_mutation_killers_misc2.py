@@ -1,0 +1,79 @@
+"""More contracts found by mutmut survivors: the lazy low-rank layer store equals the dense one, distinct
+sweep points get distinct seeds, documented defaults of draw_teacher and ReLU pretraining, the worker count
+reaches the process pool, and the anisotropic deep fine-tuning structure."""
+import numpy as np
+import pytest
+
+from ftheory.simulate import sweeps
+from ftheory.simulate.aniso import simulate_aniso_deep_finetune
+from ftheory.simulate.deep_linear import train_scratch, training
+from ftheory.simulate.linear import simulate_min_norm_risk
+from ftheory.simulate.relu import draw_teacher, init_student, pretrain
+from ftheory.simulate.sweeps import point_seed, sweep
+
+
+def test_lazy_layer_store_gives_the_dense_iterates(monkeypatch):
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((2, 5, 70)), rng.standard_normal((2, 5))  # 70 x 70 hidden layer > _LAZY_MIN
+    lazy = train_scratch(X, y, depth=3, width=70, max_steps=30, seed=1)
+    monkeypatch.setattr(training, "_LAZY_MIN", 10**9)  # every layer dense
+    dense = train_scratch(X, y, depth=3, width=70, max_steps=30, seed=1)
+    np.testing.assert_allclose(lazy.beta, dense.beta, rtol=1e-10, atol=1e-14)
+    for a, b in zip(lazy.net.weights, dense.net.weights):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-14)
+
+
+def test_distinct_points_get_distinct_seeds():
+    s = [point_seed(1, p).generate_state(4) for p in ({"n": 3}, {"n": 4}, {"n": 3, "sigma": 0.1})]
+    assert not np.array_equal(s[0], s[1]) and not np.array_equal(s[0], s[2])
+    np.testing.assert_array_equal(point_seed(1, {"a": 1, "b": 2}).generate_state(4),
+                                  point_seed(1, {"b": 2, "a": 1}).generate_state(4))
+    assert not np.array_equal(point_seed(2, {"n": 3}).generate_state(4), s[0])
+
+
+def test_documented_defaults():
+    assert draw_teacher(4, 3, seed=0).instances == 1
+    teacher = draw_teacher(5, 4, instances=2, seed=0)
+    net = init_student(5, 8, instances=2, seed=1)
+    kw = dict(lr=1.0, steps=40, tol=0.5)  # loose tolerance: converged long before the budget
+    default = pretrain(net, teacher.source(0.0), **kw)
+    np.testing.assert_array_equal(default.steps, pretrain(net, teacher.source(0.0), early_stop=True, **kw).steps)
+    assert np.all(default.steps < 40)
+    np.testing.assert_array_equal(pretrain(net, teacher.source(0.0), early_stop=False, **kw).steps, 40)
+
+
+def test_worker_count_reaches_the_process_pool(monkeypatch):
+    import concurrent.futures
+
+    seen = []
+
+    class Pool(concurrent.futures.ThreadPoolExecutor):  # same interface, records max_workers
+        def __init__(self, max_workers=None):
+            seen.append(max_workers)
+            super().__init__(max_workers=1)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Pool)
+    sweep(simulate_min_norm_risk, {"n": [3, 4]}, fixed={"d": 5, "sigma": 0.0}, instances=2, seed=0,
+          executor="processes", workers=3, progress=False)
+    with sweeps.use_executor("processes", workers=2):
+        sweep(simulate_min_norm_risk, {"n": [3, 4]}, fixed={"d": 5, "sigma": 0.0}, instances=2, seed=0,
+              progress=False)
+    assert seen == [3, 2]
+
+
+def test_aniso_deep_finetune_structure():
+    ev = np.array([2.0, 1.5, 1.0, 0.5, 0.5, 0.5])
+    bs = np.array([0.6, -0.3, 0.2, 0.5, 0.1, -0.4])
+    bt = np.array([0.5, 0.2, -0.1, 0.4, 0.3, 0.1])
+    res = simulate_aniso_deep_finetune(ev, bs, bt, 3, 0.0, depth=2, instances=2, seed=0, max_steps=20000,
+                                       tol=1e-12)
+    assert np.all(res["deep"].converged)
+    # fine-tuning from the balanced state leaves the row-space fit plus a multiple of (I - P) beta_s
+    assert res["deep"].info["null_leak"] < 1e-3
+    assert np.all(np.isfinite(res["scale"].samples)) and np.all(res["scale"].samples > 0)
+    info = res["linear"].info
+    assert (info["n"], info["d"], info["depth"], info["method"], info["seed"]) == (3, 6, 2, "gd", 0)
+    over = simulate_aniso_deep_finetune(ev, bs, bt, 8, 0.0, depth=2, instances=1, seed=0, max_steps=2000)
+    assert np.isnan(over["scale"].samples[0]) and over["deep"].info["null_leak"] == 0.0
+    with pytest.raises(ValueError, match="^depth="):
+        simulate_aniso_deep_finetune(ev, bs, bt, 3, 0.0, depth=1, instances=1, seed=0)
