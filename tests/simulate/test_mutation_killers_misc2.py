@@ -77,3 +77,28 @@ def test_aniso_deep_finetune_structure():
     assert np.isnan(over["scale"].samples[0]) and over["deep"].info["null_leak"] == 0.0
     with pytest.raises(ValueError, match="^depth="):
         simulate_aniso_deep_finetune(ev, bs, bt, 3, 0.0, depth=1, instances=1, seed=0)
+
+
+def test_relu_teacher_take_keeps_every_field():
+    t = draw_teacher(4, 3, instances=3, seed=2)
+    sub = t.take(np.array([2, 0]))
+    np.testing.assert_array_equal(sub.weights, t.weights[[2, 0]])
+    np.testing.assert_array_equal(sub.coef, t.coef[[2, 0]])
+    np.testing.assert_array_equal(sub.order, t.order[[2, 0]])
+
+
+def test_relu_scratch_records_the_seed_and_names_ns():
+    from ftheory.simulate.relu import simulate_relu_scratch
+
+    out = simulate_relu_scratch([4], d=3, m=4, m_star=2, instances=1, seed=5, steps=1)
+    assert out["params"]["seed"] == 5 and type(out["params"]["seed"]) is int
+    out = simulate_relu_scratch([4], d=3, m=4, m_star=2, instances=1, seed=np.random.SeedSequence(5), steps=1)
+    assert isinstance(out["params"]["seed"], str) and out["params"]["seed"].startswith("SeedSequence(")
+    with pytest.raises(ValueError, match=r"^ns=\[\] is invalid"):
+        simulate_relu_scratch([], d=3, m=4, m_star=2, instances=1, seed=5, steps=1)
+
+
+def test_sigma_data_bad_sigma_names_its_domain():
+    with pytest.raises(ValueError, match=r"^sigma=-1.0 is invalid: expected a real number in \[0, inf\)"):
+        from ftheory.simulate.aniso import sigma_data
+        sigma_data([1.0, 2.0], [0.1, 0.2], 3, sigma=-1.0, seed=0)
