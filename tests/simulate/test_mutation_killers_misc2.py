@@ -102,3 +102,20 @@ def test_sigma_data_bad_sigma_names_its_domain():
     with pytest.raises(ValueError, match=r"^sigma=-1.0 is invalid: expected a real number in \[0, inf\)"):
         from ftheory.simulate.aniso import sigma_data
         sigma_data([1.0, 2.0], [0.1, 0.2], 3, sigma=-1.0, seed=0)
+
+
+def test_ridge_refuses_an_array_penalty():
+    from ftheory.simulate.linear import ridge
+
+    with pytest.raises(ValueError, match=r"^lam=.* is invalid: expected a scalar in \[0, inf\)"):
+        ridge(np.ones((3, 2)), np.ones(3), [0.1, 0.2])
+
+
+def test_relu_transfer_bad_seed_fails_before_touching_the_checkpoint(tmp_path):
+    from ftheory.simulate.relu import simulate_relu_transfer
+
+    ck = tmp_path / "ck"
+    with pytest.raises(ValueError, match="seed"):
+        simulate_relu_transfer([4], [0.0], d=3, m=4, m_star=2, instances=1, seed=-1, steps=1, pretrain_steps=1,
+                               checkpoint=str(ck))
+    assert not ck.exists()
