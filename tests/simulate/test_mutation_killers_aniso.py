@@ -70,7 +70,7 @@ def test_scratch_ridge_transfer_and_finetune_are_the_documented_draws(n, sigma):
     assert tuned.estimates[1].info == {"estimator": "ridge", **base, "lam": 0.0}
     assert lt.info == {"estimator": "linear_transfer", **base}
     assert ft.info == {"estimator": "finetune_linear", **base}
-    assert both["T_ft"].info == base
+    assert both["T_ft"].info == base and both["T_lt"].info == base and both["finetune"].info == base
     assert list(tuned.lams) == [0.2, 0.0]
 
 
