@@ -119,3 +119,33 @@ def test_relu_transfer_bad_seed_fails_before_touching_the_checkpoint(tmp_path):
         simulate_relu_transfer([4], [0.0], d=3, m=4, m_star=2, instances=1, seed=-1, steps=1, pretrain_steps=1,
                                checkpoint=str(ck))
     assert not ck.exists()
+
+
+def test_min_norm_rcond_is_the_relative_singular_value_cutoff():
+    from ftheory.simulate.linear import min_norm
+
+    rng = np.random.default_rng(3)
+    U, _ = np.linalg.qr(rng.standard_normal((6, 6)))
+    V, _ = np.linalg.qr(rng.standard_normal((4, 4)))
+    X = U[:, :4] @ np.diag([4.0, 2.0, 1.0, 0.1]) @ V.T  # s / s_max = 1, 0.5, 0.25, 0.025
+    y = rng.standard_normal(6)
+    for rcond in (0.01, 0.3, 0.6):
+        np.testing.assert_allclose(min_norm(X, y, rcond=rcond), np.linalg.pinv(X, rcond=rcond) @ y, rtol=1e-10)
+    with pytest.raises(ValueError, match=r"^rcond=-1.0 is invalid: expected a real number >= 0"):
+        min_norm(X, y, rcond=-1.0)
+
+
+def test_sweep_store_probe_is_written_in_the_store(tmp_path):
+    with pytest.raises(ValueError, match=r"^store='/proc/self' is invalid: expected a writable folder"):
+        sweep(simulate_min_norm_risk, {"n": [3]}, fixed={"d": 4, "sigma": 0.0}, instances=1, seed=0,
+              store="/proc/self", progress=False)
+
+
+def test_pretrained_feature_norms_are_the_balanced_singular_value():
+    from ftheory.simulate.paired import pretrained_feature_norms
+
+    for depth in (2, 3):
+        est = pretrained_feature_norms(5, 1.7, depth, instances=2, seed=0)
+        assert np.all(est.converged) and est.info == {"d": 5, "depth": depth}
+        # balanced rank-one state (docs/background.md §2.4): sigma_max(Phi) = ||beta_s||^{(L-1)/L}
+        np.testing.assert_allclose(est.samples, 1.7 ** ((depth - 1) / depth), rtol=1e-3)
