@@ -1,0 +1,38 @@
+"""deep_linear.training and the drivers' dimension check (written against survivors of the second,
+out-of-sample mutmut sample; not part of that sample's score)."""
+import numpy as np
+import pytest
+
+from ftheory.simulate.deep_linear import DeepLinearNet, linear_transfer, simulate_deep_linear, train, \
+    train_scratch
+
+
+def test_d_two_is_the_smallest_transfer_dimension():
+    est = simulate_deep_linear("lt", n=3, d=2, instances=1, seed=0, pretrained="balanced")
+    assert est.samples.shape == (1,)
+
+
+def test_train_scratch_passes_grad_tol_through():
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((1, 4, 6)), rng.standard_normal((1, 4))
+    kw = dict(depth=2, max_steps=300, tol=0.0, seed=1)
+    a = train_scratch(X, y, grad_tol=1e-1, **kw)
+    b = train(train_scratch(X, y, max_steps=0, seed=1).net, X=X, y=y, max_steps=300, tol=0.0, grad_tol=1e-1)
+    np.testing.assert_array_equal(a.steps, b.steps)
+    assert np.all(a.steps < train_scratch(X, y, **kw).steps)  # the looser gradient criterion stops earlier
+
+
+def test_linear_transfer_rank_keeps_that_many_directions():
+    rng = np.random.default_rng(2)
+    d, m, n = 5, 4, 9
+    W1, W2 = rng.standard_normal((1, d, m)), rng.standard_normal((1, m, 1))
+    X, y = rng.standard_normal((1, n, d)), rng.standard_normal((1, n))
+    net = DeepLinearNet((W1, W2))
+    F = X[0] @ W1[0]
+    U, s, Vt = np.linalg.svd(F, full_matrices=False)
+    for rank in (1, 2, 4):
+        c = Vt[:rank].T @ ((U[:, :rank].T @ y[0]) / s[:rank])
+        got = linear_transfer(net, X, y, rank=rank, rcond=0.0)
+        np.testing.assert_allclose(got.beta[0], W1[0] @ c, rtol=1e-9, atol=1e-12)
+    with pytest.raises(ValueError, match="^rank="):
+        linear_transfer(net, X, y, rank=0)
