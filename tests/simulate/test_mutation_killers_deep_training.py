@@ -1,5 +1,5 @@
-"""deep_linear.training and the drivers' dimension check (written against survivors of the second,
-out-of-sample mutmut sample; not part of that sample's score)."""
+"""deep_linear.training, the drivers' dimension check, ReLU records and two messages (written against
+survivors of the second, out-of-sample mutmut run; not part of that run's score)."""
 import numpy as np
 import pytest
 
@@ -36,3 +36,30 @@ def test_linear_transfer_rank_keeps_that_many_directions():
         np.testing.assert_allclose(got.beta[0], W1[0] @ c, rtol=1e-9, atol=1e-12)
     with pytest.raises(ValueError, match="^rank="):
         linear_transfer(net, X, y, rank=0)
+
+
+def test_relu_gd_info_records_its_settings():
+    from ftheory.simulate.relu import init_student, train
+
+    net = init_student(3, 4, instances=1, seed=0)
+    X = np.random.default_rng(1).standard_normal((1, 5, 3))
+    res = train(net, X, np.ones((1, 5)), lr=0.5, steps=3, tol=1e-4, grad_tol=1e-5)
+    assert res.info == {"lr": 0.5, "max_steps": 3, "tol": 1e-4, "grad_tol": 1e-5, "plateau": 0.0}
+
+
+def test_relu_transfer_records_a_seed_sequence_by_its_repr():
+    from ftheory.simulate.relu import simulate_relu_transfer
+
+    res = simulate_relu_transfer([4], [0.0], d=3, m=4, m_star=2, instances=1, seed=np.random.SeedSequence(3),
+                                 steps=1, pretrain_steps=1)
+    assert res.params["seed"].startswith("SeedSequence(") and "entropy=3" in res.params["seed"]
+
+
+def test_empty_grid_and_memory_messages():
+    from ftheory.simulate.linear import simulate_min_norm_risk
+    from ftheory.simulate.sweeps import sweep
+
+    with pytest.raises(ValueError, match=r"^grid\['n'\] is empty"):
+        sweep(simulate_min_norm_risk, {"n": []}, fixed={"d": 3, "sigma": 0.0}, instances=1, progress=False)
+    with pytest.raises(ValueError, match=r"a Monte Carlo instance with 1e\+12 data entries \(n x d\)"):
+        simulate_min_norm_risk(10**6, 10**6, 0.0, instances=1, seed=0)
