@@ -113,3 +113,11 @@ def test_scales_are_valid_specs():
         spec = ReluSpec(**settings)
         assert spec.d == settings["d"], name
     assert RELU_SCALES["paper"]["dtype"] == "float32" and RELU_SCALES["paper"]["pretrain_early_stop"] is True
+
+
+@pytest.mark.parametrize("kw,name", [(dict(pretrain_lr=0), "pretrain_lr"), (dict(pretrain_steps=-1), "pretrain_steps"),
+                                     (dict(pretrain_tol=-1.0), "pretrain_tol"),
+                                     (dict(pretrain_grad_tol=-1.0), "pretrain_grad_tol")])
+def test_pretraining_settings_are_named_in_their_errors(kw, name):
+    with pytest.raises(ValueError, match=rf"^{name}=.* is invalid"):
+        ReluSpec(**kw)

@@ -61,10 +61,11 @@ def check_rcond(rcond):
     return r
 
 
-def check_training(lr, steps, tol, grad_tol):
-    """Validated ``(lr > 0, steps >= 0 int, tol >= 0, grad_tol >= 0)`` of one gradient descent."""
-    return (real("lr", lr, low_open=True), check_int("steps", steps, 0), real("tol", tol),
-            real("grad_tol", grad_tol))
+def check_training(lr, steps, tol, grad_tol, prefix=""):
+    """Validated ``(lr > 0, steps >= 0 int, tol >= 0, grad_tol >= 0)`` of one gradient descent; errors name
+    the parameters with ``prefix`` (e.g. ``pretrain_lr``)."""
+    return (real(prefix + "lr", lr, low_open=True), check_int(prefix + "steps", steps, 0), real(prefix + "tol", tol),
+            real(prefix + "grad_tol", grad_tol))
 
 
 def check_dtype(dtype):
@@ -152,7 +153,8 @@ class ReluSpec:
         put("sigma", real("sigma", self.sigma))
         lr, steps, tol, grad_tol = check_training(self.lr, self.steps, self.tol, self.grad_tol)
         put("lr", lr), put("steps", steps), put("tol", tol), put("grad_tol", grad_tol)
-        vals = check_training(self.pretrain_lr, self.pretrain_steps, self.pretrain_tol, self.pretrain_grad_tol)
+        vals = check_training(self.pretrain_lr, self.pretrain_steps, self.pretrain_tol, self.pretrain_grad_tol,
+                              "pretrain_")
         for k, v in zip(("pretrain_lr", "pretrain_steps", "pretrain_tol", "pretrain_grad_tol"), vals):
             put(k, v)
         put("source", check_source(self.source))
