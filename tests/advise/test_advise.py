@@ -174,3 +174,10 @@ def test_cli_nan_and_missing_file(tmp_path, capsys):
     assert "X contains nan at row 3, column 2" in capsys.readouterr().err
     assert main(["advise", "--target", str(tmp_path / "none.csv"), "--label", "y", "--source-pred", "p"]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_cov_us_is_the_block_of_param_cov():
+    from ftheory.advise.estimators import _cov_us
+    J = np.array([[1.0, 0, 0, 0], [1, 1, 0, 0]])
+    for p, N in (([0.8, 0.3, 0.4, 1.3], 0), ([1.7, 0.05, -0.2, 0.6], 400)):
+        assert np.allclose(_cov_us(37, 50, p[0], p[1], N), J @ param_cov(37, 50, p, N) @ J.T, rtol=1e-13, atol=0)
