@@ -16,8 +16,9 @@ decomposition when ``n < d - 2`` (cost ``n^2 / 2`` normals instead of ``n d``). 
 isotropic path; with ``Sigma`` estimated from ``N`` centred unlabeled rows
 ``K = (N - d - 1) W^{-1}``, ``W ~ Wishart_d(N, I)`` (the whitened ``N Sigma_hat``): exact too.
 
-Cost: about ``draws * n * min(n, d)`` normals (plus ``d^3`` per draw with unlabeled data); above
-``budget`` the draws are taken from the normal law of ``p_hat`` with its exact covariance at ``p``
+Cost: about ``draws * n * min(n, d)`` normals (plus ``d^2 (n + d)`` flops per draw with unlabeled
+data; 0.1-0.5 s for the 400 default draws at the sizes of docs/advisor.md); above ``budget`` the
+draws are taken from the normal law of ``p_hat`` with its exact covariance at ``p``
 (:func:`ftheory.advise.estimators.param_cov`), accurate at those sizes.
 """
 from __future__ import annotations
@@ -26,7 +27,7 @@ import numpy as np
 
 __all__ = ["Worlds"]
 
-BUDGET = 2.5e7  # normals (or flops / 3) per data set before falling back to the normal law
+BUDGET = 6e7  # normals (or flops / 10) per data set before falling back to the normal law
 
 
 class Worlds:
@@ -37,7 +38,7 @@ class Worlds:
         self.draws = int(draws)
         rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
         n, d, N = self.n, self.d, self.N
-        cost = self.draws * (n * min(n, d) + (d * d * (n + d) / 3 + n * d if N else 0))
+        cost = self.draws * (n * min(n, d) + (d * d * (n + d) / 10 + n * d if N else 0))
         self.exact = d >= 3 and n >= 3 and cost <= budget
         if not self.exact:
             self.Z = rng.standard_normal((self.draws, 4))
