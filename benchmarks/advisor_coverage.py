@@ -136,9 +136,9 @@ def main():
         print(tables(rows))
         return
     rows = []
-    for i, s in enumerate(SETTINGS):
-        if ns.only is not None and str(i) not in ns.only.split(","):
-            continue
+    order = range(len(SETTINGS)) if ns.only is None else [int(k) for k in ns.only.split(",")]
+    for i in order:
+        s = SETTINGS[i]
         t0 = time.time()
         cov = run(s, ns.reps, seed=100 + i, predictions=not ns.no_predictions)
         rows.append({"index": i, "setting": s, "coverage": cov, "reps": ns.reps, "seconds": time.time() - t0})
