@@ -4,8 +4,12 @@
 
 For each setting (d, gamma = n/d, theta, sigma, spectrum) draw ``reps`` target samples, run the
 estimators and the isotropic predictions at the sample's n, and count how often each interval
-contains the truth (parameters; predicted risks evaluated at the true parameters). Anisotropic
-settings pass ``N = 20 d`` unlabeled rows. Prints a markdown table.
+contains the truth (parameters; predicted risks evaluated at the true parameters) and its mean width.
+EigenPrism (Janson, Barber & Candes 2017; ``benchmarks/eigenprism.py``) gives the comparator intervals
+for the signal and the noise variance on the same samples (inputs whitened by the estimated Sigma on
+the anisotropic path). Anisotropic settings pass ``N = 20 d`` unlabeled rows. Prints markdown tables;
+``--no-predictions`` times the estimates alone; ``--tables a.json b.json`` prints the tables of
+split runs (``--only``).
 """
 from __future__ import annotations
 
@@ -14,7 +18,13 @@ import json
 import math
 import time
 
+import os
+import sys
+
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from eigenprism import eigenprism  # noqa: E402
 
 from ftheory.advise.estimators import estimate_parameters, prepare
 from ftheory.advise.predict import isotropic_risk
@@ -30,12 +40,24 @@ SETTINGS = [  # d, gamma, theta, sigma, spectrum
     (60, 2.0, 1.4, 1.0, None),
     (60, 0.5, 0.7, 0.5, "power"),
     (60, 2.0, 1.0, 0.5, "power"),
+    (100, 2.0, 1.5, 0.5, None),      # nearly orthogonal (cos = 0.07)
+    (60, 1.0, 1.4, 1.0, "power"),    # nearly orthogonal, anisotropic, n = d
+    (60, 3.0, 1.0, 0.5, "power"),
+    (60, 0.2, 0.9, 1.0, "power"),
 ]
 PARAMS = ("noise_variance", "signal", "overlap")
+EP = ("ep_signal", "ep_noise_variance")
 PREDS = ("scratch_min_norm", "linear_transfer", "finetune_min_norm", "scratch_ridge", "finetune_ridge")
 
 
-def run(setting, reps, seed):
+def _whiten(prep):
+    if prep.Sigma is None:
+        return prep.X
+    w, V = np.linalg.eigh(prep.Sigma)
+    return prep.X @ (V / np.sqrt(w)) @ V.T
+
+
+def run(setting, reps, seed, predictions=True):
     d, gamma, theta, sigma, spec = setting
     n = int(round(gamma * d))
     ev = None if spec is None else np.arange(1, d + 1) ** -1.0
@@ -43,17 +65,25 @@ def run(setting, reps, seed):
     tr = task.truth()
     p_true = np.array([tr["signal"], tr["noise_variance"], tr["overlap_inner"], tr["source_signal"]])
     rng = np.random.default_rng(seed + 1)
-    hits = {k: 0 for k in PARAMS + PREDS}
-    counted = {k: 0 for k in PARAMS + PREDS}
+    hits = {k: 0 for k in PARAMS + PREDS + EP}
+    counted = {k: 0 for k in PARAMS + PREDS + EP}
+    width = {k: 0.0 for k in PARAMS + EP}
     for _ in range(reps):
         X, y = task.sample(n, rng)
         U = task.sample(20 * d, rng)[0] if spec else None
         prep = prepare(X, y, X @ task.beta_s, U, center=True)
         pe = estimate_parameters(prep)
         for k in PARAMS:
-            hits[k] += pe.interval(k).covers(tr[k])
+            iv = pe.interval(k)
+            hits[k] += iv.covers(tr[k])
+            width[k] += iv.high - iv.low
             counted[k] += 1
-        if spec is None:
+        for k, (_, lo, hi) in zip(EP, eigenprism(_whiten(prep), prep.y)):
+            truth = tr["signal" if k == "ep_signal" else "noise_variance"]
+            hits[k] += lo <= truth <= hi
+            width[k] += hi - lo
+            counted[k] += 1
+        if spec is None and predictions:
             m = prep.X.shape[0]
             for proc in PREDS:
                 truth = isotropic_risk(proc, m, d, p_true)
@@ -63,7 +93,33 @@ def run(setting, reps, seed):
                 f.linear = proc.endswith("min_norm")
                 hits[proc] += _risk_interval(pe, f).covers(truth)
                 counted[proc] += 1
-    return {k: (hits[k] / counted[k] if counted[k] else None) for k in hits}
+    cov = {k: (hits[k] / counted[k] if counted[k] else None) for k in hits}
+    cov.update({"width_" + k: width[k] / reps for k in width})
+    cov["cosine"] = tr["overlap"]
+    return cov
+
+
+def tables(rows):
+    """Markdown tables of the estimates (with EigenPrism) and of the prediction bands."""
+    f = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731
+    out = ["| d | gamma | theta | cos | sigma | Sigma | reps | noise | signal | overlap | EigenPrism noise | "
+           "EigenPrism signal | width noise (EP) | width signal (EP) | width overlap | s/rep |",
+           "|" + "---|" * 16]
+    for r in rows:
+        (d, g, th, sg, spec), c = r["setting"], r["coverage"]
+        out.append(f"| {d} | {g} | {th} | {c['cosine']:.2f} | {sg} | {spec or 'identity'} | {r['reps']} | "
+                   f"{f(c['noise_variance'])} | {f(c['signal'])} | {f(c['overlap'])} | "
+                   f"{f(c['ep_noise_variance'])} | {f(c['ep_signal'])} | "
+                   f"{c['width_noise_variance']:.3g} ({c['width_ep_noise_variance']:.3g}) | "
+                   f"{c['width_signal']:.3g} ({c['width_ep_signal']:.3g}) | {c['width_overlap']:.3g} | "
+                   f"{r['seconds'] / r['reps']:.2f} |")
+    pred = [r for r in rows if any(r["coverage"].get(k) is not None for k in PREDS)]
+    if pred:
+        out += ["", "| d | gamma | theta | sigma | " + " | ".join(PREDS) + " |", "|" + "---|" * (4 + len(PREDS))]
+        for r in pred:
+            (d, g, th, sg, _), c = r["setting"], r["coverage"]
+            out.append(f"| {d} | {g} | {th} | {sg} | " + " | ".join(f(c[k]) for k in PREDS) + " |")
+    return "\n".join(out)
 
 
 def main():
@@ -71,21 +127,26 @@ def main():
     ap.add_argument("--reps", type=int, default=500)
     ap.add_argument("--out", default=None)
     ap.add_argument("--only", default=None, help="comma-separated setting indices (to split the run)")
+    ap.add_argument("--no-predictions", action="store_true", help="estimates only")
+    ap.add_argument("--tables", nargs="*", default=None, help="print the tables of these JSON outputs")
     ns = ap.parse_args()
+    if ns.tables:
+        rows = [r for path in ns.tables for r in json.load(open(path))]
+        rows.sort(key=lambda r: r["index"])
+        print(tables(rows))
+        return
     rows = []
-    print("| d | gamma | theta | sigma | spectrum | " + " | ".join(PARAMS + PREDS) + " |")
-    print("|" + "---|" * (5 + len(PARAMS) + len(PREDS)))
-    for i, s in enumerate(SETTINGS):
-        if ns.only is not None and str(i) not in ns.only.split(","):
-            continue
+    order = range(len(SETTINGS)) if ns.only is None else [int(k) for k in ns.only.split(",")]
+    for i in order:
+        s = SETTINGS[i]
         t0 = time.time()
-        cov = run(s, ns.reps, seed=100 + i)
-        rows.append({"setting": s, "coverage": cov, "reps": ns.reps, "seconds": time.time() - t0})
-        cells = ["-" if cov[k] is None else f"{cov[k]:.3f}" for k in PARAMS + PREDS]
-        print(f"| {s[0]} | {s[1]} | {s[2]} | {s[3]} | {s[4] or 'identity'} | " + " | ".join(cells) + " |", flush=True)
-    if ns.out:
-        with open(ns.out, "w") as f:
-            json.dump(rows, f, indent=1)
+        cov = run(s, ns.reps, seed=100 + i, predictions=not ns.no_predictions)
+        rows.append({"index": i, "setting": s, "coverage": cov, "reps": ns.reps, "seconds": time.time() - t0})
+        print(f"setting {i} {s}: {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
+        if ns.out:
+            with open(ns.out, "w") as fh:
+                json.dump(rows, fh, indent=1)
+    print(tables(rows))
 
 
 if __name__ == "__main__":

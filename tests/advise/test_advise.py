@@ -174,3 +174,44 @@ def test_cli_nan_and_missing_file(tmp_path, capsys):
     assert "X contains nan at row 3, column 2" in capsys.readouterr().err
     assert main(["advise", "--target", str(tmp_path / "none.csv"), "--label", "y", "--source-pred", "p"]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_cov_us_is_the_block_of_param_cov():
+    from ftheory.advise.estimators import _cov_us
+    J = np.array([[1.0, 0, 0, 0], [1, 1, 0, 0]])
+    for p, N in (([0.8, 0.3, 0.4, 1.3], 0), ([1.7, 0.05, -0.2, 0.6], 400)):
+        assert np.allclose(_cov_us(37, 50, p[0], p[1], N), J @ param_cov(37, 50, p, N) @ J.T, rtol=1e-13, atol=0)
+
+
+def test_values_truncated_into_their_intervals():
+    """Negative unbiased estimates are reported truncated into the parameter space, inside the interval."""
+    from ftheory.advise.estimators import estimate_parameters, interval, prepare
+    iv = interval(-3.0, 1.0, lo=0.0)           # the whole normal interval lies below the domain
+    assert (iv.value, iv.low, iv.high) == (0.0, 0.0, 0.0)
+    rng = np.random.default_rng(5)
+    t = make_task(50, 1.2, 1.0, seed=5)
+    seen_negative = False
+    for _ in range(40):
+        X, y = t.sample(8, rng)
+        pe = estimate_parameters(prepare(X, y, X @ t.beta_s), draws=100)
+        seen_negative |= bool(pe.p[0] < 0 or pe.p[1] < 0)
+        for k in ("signal", "noise_variance", "overlap", "distance", "source_signal"):
+            iv = pe.interval(k)
+            assert iv.low <= iv.value <= iv.high, (k, iv)
+        assert pe.interval("signal").value >= 0 and pe.interval("noise_variance").value >= 0
+    assert seen_negative
+
+
+def test_bootstrap_law_matches_exact_moments():
+    """The simulated estimates have the exact Gaussian mean and covariance (isotropic, Bartlett path,
+    unlabeled data); 3000 draws: relative s.e. of a variance ~ sqrt(2/3000) (x ~1.5 for tails). With
+    unlabeled data param_cov adds only the inverse-Wishart term (exact when N >> d): means are checked
+    at N = 120, variances at N = 4000."""
+    from ftheory.advise.bootstrap import Worlds
+    p = np.array([1.0, 0.5, 0.4, 1.3])
+    for n, d, N in ((30, 20, 0), (12, 40, 0), (25, 10, 120), (25, 10, 4000)):
+        D = Worlds(n, d, N, draws=3000, seed=1, budget=1e12).draws_at(p)
+        C = param_cov(n, d, p, N)
+        assert np.all(np.abs(D.mean(0) - p) < 4 * np.sqrt(np.diag(C) / 3000))
+        if N in (0, 4000):
+            assert np.all(np.abs(np.diag(np.cov(D.T)) / np.diag(C) - 1) < 4 * 1.5 * np.sqrt(2 / 3000))
