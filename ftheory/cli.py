@@ -334,7 +334,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--only", help="comma-separated figure ids (listed below)")
     p.add_argument("--scale", default="default", choices=["tiny", "default", "paper"],
                    help="simulation size: tiny (seconds, for tests), default (minutes) or paper (the authors' "
-                   "protocol, d = 500: hours)")
+                   "protocol, d = 500: about 6 min for the nine non-ReLU figures with --executor processes "
+                   "--workers 2; the ReLU figures take hours; see docs/performance.md)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--redraw", action="store_true", help="draw every figure again even if it is up to date")
     p.add_argument("--docs", metavar="DIR", help="also write DIR/figures.md and copy the PNGs to DIR/images")
