@@ -111,8 +111,9 @@ def test_piecewise_becomes_a_branch_chain_in_numpy_order():
 
 
 def test_separable_results_are_split_like_the_numpy_evaluator():
-    src = jsgen.result_source("linear_transfer_transferability", ftheory.get("linear_transfer_transferability").expr,
-                              ftheory.get("linear_transfer_transferability").params)
+    # linear_transfer_transferability itself now has a cancellation-free stable form (ftheory.stable)
+    r = ftheory.get("linear_transfer_transferability_tuned")
+    src = jsgen.result_source(r.name, r.expr, r.params)
     assert "const shared = " in src and "sq(Math.sin(theta))" in src.split("const shared = ")[1]
 
 
@@ -361,3 +362,12 @@ def test_cli_explore_errors_are_one_line(argv, message, capsys, tmp_path, monkey
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_row_records_are_classified_by_their_base_quantity():
+    """Row simulators store one record per n with a quantity per angle (``T_ft@2``, ``transferability:1:0``)."""
+    from ftheory.explore.data import classify
+
+    assert classify("T_ft@3", {}) == "T_ft" and classify("T_lt@0", {}) == "T_lt"
+    assert classify("transferability:1:0", {}) == "T_lt" and classify("scratch:2", {}) == "scratch_risk"
+    assert classify("c_gd@1", {}) is None

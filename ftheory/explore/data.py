@@ -52,13 +52,20 @@ _BY_PROCEDURE = {"sc": "scratch_risk", "lt": "lt_risk", "ft": "ft_risk", "T_lt":
 _PARAMS = ("n", "d", "theta", "sigma", "lam", "depth", "gamma_s", "sigma_s", "norm_s", "norm_t", "wd")
 
 
+def _base(quantity: str) -> str:
+    """The quantity's name without the index of a row record (``T_ft@2``, ``transferability:1:0``: one
+    record holds a whole row of angles, each quantity's ``info`` has its own ``theta`` and ``sigma``)."""
+    return quantity.split("@", 1)[0].split(":", 1)[0]
+
+
 def classify(quantity: str, info: dict) -> str | None:
     """The record kind of a stored quantity, or None when the explorer has no use for it.
 
-    The quantity name decides where it is explicit (``T_lt``, ``scratch``, ...); a generic
+    The quantity name (without a row index, ``T_ft@2``) decides where it is explicit (``T_lt``, ``scratch``, ...); a generic
     ``risk`` is classified by ``info["procedure"]`` or ``info["estimator"]``. A scratch run with
     weight decay ``wd > 0`` is not a min-norm scratch run and is skipped.
     """
+    quantity = _base(quantity)
     kind = _BY_QUANTITY.get(quantity)
     if kind is None and quantity == "risk":
         kind = _BY_PROCEDURE.get(info.get("procedure")) or _BY_ESTIMATOR.get(info.get("estimator"))
