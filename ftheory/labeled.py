@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 
 import numpy as np
 
@@ -241,6 +242,22 @@ def sweep_dataset(source):
     return _rows_dataset(rows, list(data["grid"]), attrs)
 
 
+#: the index of a row record's quantity: ``T_ft@2``, ``transferability:1:0``
+_ROW_INDEX = re.compile(r"(@\d+|(:\d+)+)$")
+
+
+def _row_dims(rec) -> list:
+    """The parameters a row record varies along (one store file per n holding a whole row of angles,
+    ``T_ft@i``): those of its indexed quantities' ``info`` that take more than one value."""
+    seen = {}
+    for quantity, q in rec["quantities"].items():
+        if _ROW_INDEX.search(quantity):
+            for k, v in (q.get("info") or {}).items():
+                if k in PARAMS and k not in rec["point"] and isinstance(v, (int, float)) and not isinstance(v, bool):
+                    seen.setdefault(k, set()).add(v)
+    return [k for k, v in seen.items() if len(v) > 1]
+
+
 def _store_rows(folder):
     """``(rows, point_names, info_params)`` of every sweep record below ``folder`` (not recursive)."""
     from ftheory.simulate.estimate import MCEstimate
@@ -259,12 +276,19 @@ def _store_rows(folder):
         for k in rec["point"]:
             if k not in names:
                 names.append(k)
+        along = _row_dims(rec)
+        for k in along:
+            if k not in names:
+                names.append(k)
         for quantity, q in rec["quantities"].items():
             est = MCEstimate(np.asarray(q.get("samples", []), float), np.asarray(q.get("converged", []), bool)
                              if q.get("converged") else None)
             if est.instances == 0:
                 continue
-            rows.append({**rec["point"], "quantity": quantity, **_summary(est)})
+            extra = {}
+            if _ROW_INDEX.search(quantity):            # a row record: the quantity of one angle (or penalty, ...)
+                quantity, extra = _ROW_INDEX.sub("", quantity), {k: (q.get("info") or {}).get(k) for k in along}
+            rows.append({**rec["point"], **extra, "quantity": quantity, **_summary(est)})
             for k, v in (q.get("info") or {}).items():
                 if k in PARAMS and isinstance(v, (int, float)) and not isinstance(v, bool) and k not in rec["point"]:
                     info.setdefault(k, set()).add(v)
