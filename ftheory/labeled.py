@@ -19,11 +19,11 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 
 import numpy as np
 
 from ftheory.params import PARAMS
+from ftheory.simulate.sweeps import row_quantity
 
 __all__ = ["grid", "to_dataset", "sweep_dataset", "store_dataset", "reproduce_dataset", "SUMMARY_VARIABLES"]
 
@@ -242,16 +242,12 @@ def sweep_dataset(source):
     return _rows_dataset(rows, list(data["grid"]), attrs)
 
 
-#: the index of a row record's quantity: ``T_ft@2``, ``transferability:1:0``
-_ROW_INDEX = re.compile(r"(@\d+|(:\d+)+)$")
-
-
 def _row_dims(rec) -> list:
     """The parameters a row record varies along (one store file per n holding a whole row of angles,
     ``T_ft@i``): those of its indexed quantities' ``info`` that take more than one value."""
     seen = {}
     for quantity, q in rec["quantities"].items():
-        if _ROW_INDEX.search(quantity):
+        if row_quantity(quantity)[1]:
             for k, v in (q.get("info") or {}).items():
                 if k in PARAMS and k not in rec["point"] and isinstance(v, (int, float)) and not isinstance(v, bool):
                     seen.setdefault(k, set()).add(v)
@@ -285,9 +281,8 @@ def _store_rows(folder):
                              if q.get("converged") else None)
             if est.instances == 0:
                 continue
-            extra = {}
-            if _ROW_INDEX.search(quantity):            # a row record: the quantity of one angle (or penalty, ...)
-                quantity, extra = _ROW_INDEX.sub("", quantity), {k: (q.get("info") or {}).get(k) for k in along}
+            quantity, indexed = row_quantity(quantity)
+            extra = {k: (q.get("info") or {}).get(k) for k in along} if indexed else {}
             rows.append({**rec["point"], **extra, "quantity": quantity, **_summary(est)})
             for k, v in (q.get("info") or {}).items():
                 if k in PARAMS and isinstance(v, (int, float)) and not isinstance(v, bool) and k not in rec["point"]:

@@ -29,6 +29,8 @@ import os
 
 import numpy as np
 
+from ftheory.simulate.sweeps import row_quantity
+
 __all__ = ["KINDS", "classify", "load_store"]
 
 #: record kinds the widgets plot, with what they measure
@@ -52,12 +54,6 @@ _BY_PROCEDURE = {"sc": "scratch_risk", "lt": "lt_risk", "ft": "ft_risk", "T_lt":
 _PARAMS = ("n", "d", "theta", "sigma", "lam", "depth", "gamma_s", "sigma_s", "norm_s", "norm_t", "wd")
 
 
-def _base(quantity: str) -> str:
-    """The quantity's name without the index of a row record (``T_ft@2``, ``transferability:1:0``: one
-    record holds a whole row of angles, each quantity's ``info`` has its own ``theta`` and ``sigma``)."""
-    return quantity.split("@", 1)[0].split(":", 1)[0]
-
-
 def classify(quantity: str, info: dict) -> str | None:
     """The record kind of a stored quantity, or None when the explorer has no use for it.
 
@@ -65,7 +61,7 @@ def classify(quantity: str, info: dict) -> str | None:
     ``risk`` is classified by ``info["procedure"]`` or ``info["estimator"]``. A scratch run with
     weight decay ``wd > 0`` is not a min-norm scratch run and is skipped.
     """
-    quantity = _base(quantity)
+    quantity = row_quantity(quantity)[0]   # a row record's quantity of one angle: T_ft@2
     kind = _BY_QUANTITY.get(quantity)
     if kind is None and quantity == "risk":
         kind = _BY_PROCEDURE.get(info.get("procedure")) or _BY_ESTIMATOR.get(info.get("estimator"))

@@ -28,6 +28,7 @@ import itertools
 import json
 import math
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 
@@ -36,7 +37,7 @@ import numpy as np
 from ftheory.mc.estimate import MCEstimate
 
 __all__ = ["sweep", "SweepResult", "point_seed", "EXECUTORS", "MAX_POINTS", "use_executor", "check_call",
-           "shared_progress", "run_tasks"]
+           "shared_progress", "run_tasks", "row_quantity"]
 
 EXECUTORS = ("serial", "processes", "dask")
 MAX_POINTS = 100_000        # a grid larger than this is refused (a typo such as n=1:1e12:1)
@@ -121,6 +122,17 @@ def check_call(fn, names) -> None:
                          f"its parameters are {listing}")
 
 
+#: the index of a row record's quantity (one store record per n holding a whole row of angles or
+#: penalties, each quantity with its own ``theta``/``lam`` in ``info``): ``T_ft@2``, ``transferability:1:0``
+_ROW_INDEX = re.compile(r"(@\d+|(:\d+)+)$")
+
+
+def row_quantity(quantity: str) -> tuple[str, bool]:
+    """``(base name, indexed)`` of a stored quantity: ``"T_ft@2" -> ("T_ft", True)``, ``"risk" -> ("risk", False)``."""
+    base = _ROW_INDEX.sub("", quantity)
+    return base, base != quantity
+
+
 def _gamma_maps_to_n(fn) -> bool:
     """True if ``fn`` takes ``n`` and ``d`` but not ``gamma``: a sweep may then give ``gamma`` (n = round(gamma d))."""
     try:
@@ -178,7 +190,8 @@ def run_tasks(fn, tasks, *, done=None) -> list:
 
     ``fn`` must be a module-level function (process pools and Dask pickle it); ``done(i, result)`` is
     called in this process as each task finishes (in completion order), e.g. to write a checkpoint.
-    Within :func:`shared_progress` each task counts as one point of its bar. The results do not depend on the executor: each task is the same computation wherever it runs.
+    Within :func:`shared_progress` each task counts as one point of its bar. The results do not depend
+    on the executor: each task is the same computation wherever it runs.
     """
     tasks = [tuple(t) for t in tasks]
     executor, client, workers = _DEFAULT["executor"] or "serial", _DEFAULT["client"], _DEFAULT["workers"]
@@ -195,19 +208,25 @@ def run_tasks(fn, tasks, *, done=None) -> list:
         if done is not None:
             done(i, res)
 
-    if executor == "serial" or len(tasks) <= 1:
-        for i, args in enumerate(tasks):
-            finish(i, fn(*args))
+    _dispatch(fn, tasks, executor if len(tasks) > 1 else "serial", client, workers, finish)
+    return out
+
+
+def _dispatch(fn, calls, executor, client, workers, finish):
+    """``fn(*call)`` for each call: in this process (serial), on a process pool or on Dask (workers run
+    nested sweeps serially); ``finish(j, result)`` in this process as each call finishes."""
+    if executor == "serial" or not calls:
+        for j, call in enumerate(calls):
+            finish(j, fn(*call))
     elif executor == "processes":
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(_in_worker, fn, *args): i for i, args in enumerate(tasks)}
+            futures = {pool.submit(_in_worker, fn, *call): j for j, call in enumerate(calls)}
             for fut in as_completed(futures):
                 finish(futures[fut], fut.result())
     else:
-        _run_dask(_in_worker, [(fn, *args) for args in tasks], client, workers, finish)
-    return out
+        _run_dask(_in_worker, [(fn, *call) for call in calls], client, workers, finish)
 
 
 def _run_point(fn, point, fixed, instances, seed):
@@ -406,19 +425,8 @@ def sweep(fn, grid: dict, *, fixed=None, instances=100, seed=0, store=None, exec
         bar.update(1)
 
     try:
-        if executor == "serial" or not todo:
-            for i in todo:
-                finish(i, _run_point(fn, points[i], fixed, instances, seed))
-        elif executor == "processes":
-            from concurrent.futures import ProcessPoolExecutor, as_completed
-
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                futures = {pool.submit(_in_worker, _run_point, fn, points[i], fixed, instances, seed): i for i in todo}
-                for fut in as_completed(futures):
-                    finish(futures[fut], fut.result())
-        else:
-            calls = [(_run_point, fn, points[i], fixed, instances, seed) for i in todo]
-            _run_dask(_in_worker, calls, client, workers, lambda j, rec: finish(todo[j], rec))
+        calls = [(fn, points[i], fixed, instances, seed) for i in todo]
+        _dispatch(_run_point, calls, executor, client, workers, lambda j, rec: finish(todo[j], rec))
     finally:
         if shared is None:
             bar.close()
