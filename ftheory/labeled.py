@@ -244,7 +244,7 @@ def sweep_dataset(source):
 
 def _row_dims(rec) -> list:
     """The parameters a row record varies along (one store file per n holding a whole row of angles,
-    ``T_ft@i``): those of its indexed quantities' ``info`` that take more than one value."""
+    ``T_ft:i``): those of its indexed quantities' ``info`` that take more than one value."""
     seen = {}
     for quantity, q in rec["quantities"].items():
         if row_quantity(quantity)[1]:

@@ -365,9 +365,11 @@ def test_cli_explore_errors_are_one_line(argv, message, capsys, tmp_path, monkey
 
 
 def test_row_records_are_classified_by_their_base_quantity():
-    """Row simulators store one record per n with a quantity per angle (``T_ft@2``, ``transferability:1:0``)."""
+    """Row simulators store one record per n with a quantity per angle (``T_ft:2``, ``transferability:1:0``);
+    stores written before the one convention say ``T_ft@2`` and still load."""
     from ftheory.explore.data import classify
 
-    assert classify("T_ft@3", {}) == "T_ft" and classify("T_lt@0", {}) == "T_lt"
+    assert classify("T_ft:3", {}) == "T_ft" and classify("T_lt:0", {}) == "T_lt"
     assert classify("transferability:1:0", {}) == "T_lt" and classify("scratch:2", {}) == "scratch_risk"
-    assert classify("c_gd@1", {}) is None
+    assert classify("c_gd:1", {}) is None
+    assert classify("T_ft@3", {}) == "T_ft" and classify("T_lt@0", {}) == "T_lt" and classify("c_gd@1", {}) is None

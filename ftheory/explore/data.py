@@ -57,11 +57,11 @@ _PARAMS = ("n", "d", "theta", "sigma", "lam", "depth", "gamma_s", "sigma_s", "no
 def classify(quantity: str, info: dict) -> str | None:
     """The record kind of a stored quantity, or None when the explorer has no use for it.
 
-    The quantity name (without a row index, ``T_ft@2``) decides where it is explicit (``T_lt``, ``scratch``, ...); a generic
+    The quantity name (without a row index, ``T_ft:2``; legacy ``T_ft@2``) decides where it is explicit (``T_lt``, ``scratch``, ...); a generic
     ``risk`` is classified by ``info["procedure"]`` or ``info["estimator"]``. A scratch run with
     weight decay ``wd > 0`` is not a min-norm scratch run and is skipped.
     """
-    quantity = row_quantity(quantity)[0]   # a row record's quantity of one angle: T_ft@2
+    quantity = row_quantity(quantity)[0]   # a row record's quantity of one angle: T_ft:2 (legacy T_ft@2)
     kind = _BY_QUANTITY.get(quantity)
     if kind is None and quantity == "risk":
         kind = _BY_PROCEDURE.get(info.get("procedure")) or _BY_ESTIMATOR.get(info.get("estimator"))

@@ -32,8 +32,9 @@ def compute(scale, seed, progress=None, store=None):
     for k, pos in enumerate(POSITIONS):
         bs, bt = A.window_pair(ev, pos)
         for j, g in enumerate(gammas):
-            n = max(3, int(round(g * d)))
-            res = simulate_aniso_transfer(ev, bs, bt, n, SIGMA, instances=scale["instances"], seed=np.random.SeedSequence([seed, k, j]))
+            res = simulate_aniso_transfer(ev, bs, bt, gamma=g, sigma=SIGMA, instances=scale["instances"],
+                                          seed=np.random.SeedSequence([seed, k, j]))
+            n = res["T_lt"].info["n"]                     # n = round(gamma d)
             rows.append({"position": pos, "n": n, "gamma": n / d,
                          **{q: [res[q].mean, res[q].sem] for q in ("T_lt", "T_ft")}})
             if progress:

@@ -34,7 +34,7 @@ import numpy as np
 import ftheory
 from ftheory.figures import phase, style
 from ftheory.figures.ft_phase import MAX_STEPS, SLICE_LR_FACTOR, _arr, _collect_rows, mark_unconverged, \
-    paired_stats, points, run_gd_grid
+    off_one, paired_stats, points, run_gd_grid
 from ftheory.figures.lt_phase import grid_axes
 from ftheory.figures.registry import Figure
 from ftheory.simulate.paired_rows import simulate_lt_finite_source_rows
@@ -71,13 +71,12 @@ def ft_scale_finite_source(gamma, sigma, gamma_s, sigma_s):
 # compute
 # ------------------------------------------------------------------------------------------
 def gd_axes(scale, d):
-    """Fine-tuning GD grid: theta in {0, pi/8, ..., pi/2} (slices included), gamma avoiding 1."""
+    """Fine-tuning GD grid: theta in {0, pi/8, ..., pi/2} (slices included), gamma avoiding n = d."""
     coarse = scale.get("theta_stride", 1) > 1 or scale.get("gamma_stride", 1) > 1
     t_ks = scale.get("fs_theta_ks", (0, 20) if coarse else (0, 5, 10, 15, 20))
     g_ks = scale.get("fs_gamma_ks", (1, 5) if coarse else (1, 3, 5, 7, 9, 13, 17))
     thetas = [k * math.pi / 40 for k in t_ks]
-    ns = sorted({int(round(0.1 * k * d)) for k in g_ks} - {d})
-    return thetas, ns
+    return thetas, off_one([round(0.1 * k, 10) for k in g_ks], d)
 
 
 def compute(scale, seed, progress=None, store=None) -> dict:
@@ -88,26 +87,26 @@ def compute(scale, seed, progress=None, store=None) -> dict:
 
     g = gd_settings(scale)
     d_gd = g["d"]
-    gd_thetas, gd_ns = gd_axes(scale, d_gd)
+    gd_thetas, gd_gammas = gd_axes(scale, d_gd)
     d = scale["d"]
     lt_thetas, gammas = grid_axes(scale)
-    lt_ns = sorted({int(round(gm * d)) for gm in gammas})
     lt_inst = scale.get("fs_lt_instances", max(4, round(scale["instances"] * 0.4)))
     st = store and os.path.join(store, ID)
     rows = []
     for gs in GAMMA_S:
         if progress:
             progress(f"{ID}: gamma_s={gs} fine-tuning GD")
-        ft = run_gd_grid(gd_thetas, gd_ns, d_gd, SIGMA, g["map_instances"], seed,
+        gd_ns, ft = run_gd_grid(gd_thetas, gd_gammas, d_gd, SIGMA, g["map_instances"], seed,
                          st and os.path.join(st, f"ft_{gs}"), gamma_s=gs, sigma_s=SIGMA_S,
                          ft_lr_factor=SLICE_LR_FACTOR, max_steps=int(MAX_STEPS / SLICE_LR_FACTOR))
         if progress:
             progress(f"{ID}: gamma_s={gs} linear transfer")
-        res = sweep(simulate_lt_finite_source_rows, {"n": lt_ns},
+        res = sweep(simulate_lt_finite_source_rows, {"gamma": gammas},
                     fixed={"d": d, "sigma": SIGMA, "gamma_s": gs, "sigma_s": SIGMA_S,
                            "thetas": [float(t) for t in lt_thetas]},
                     instances=lt_inst, seed=seed, store=st and os.path.join(st, f"lt_{gs}"),
                     progress=False)
+        lt_ns = res.values("n")                            # n = round(gamma d), each once
         coll = _collect_rows(res, lt_thetas, lt_ns, ("T_lt", "cos2_eff"))
         lt = {q: {"mean": coll[q]["mean"], "sem": coll[q]["sem"]} for q in coll}
         rows.append({"gamma_s": gs, "ft": ft, "lt": lt, "checks": _checks(gs, ft, gd_thetas, gd_ns, d_gd, lt,

@@ -43,6 +43,8 @@ from ftheory.figures import phase, style
 from ftheory.figures.jsonable import as_array, jsonable
 from ftheory.figures.registry import Figure
 from ftheory.simulate.paired_rows import ROW_QUANTITIES, simulate_finetune_rows
+from ftheory.simulate.gamma import n_from_gamma
+from ftheory.simulate.rowkeys import parse_row_key
 from ftheory.simulate.sweeps import sweep
 
 SLICES = (math.pi / 8, math.pi / 4, 3 * math.pi / 8)
@@ -59,8 +61,17 @@ def gd_settings(scale):
             "slice_instances": scale.get("gd_slice_instances", max(4, round(scale["instances"] * 0.4)))}
 
 
+def off_one(gammas, d):
+    """The gammas whose ``n = round(gamma d)`` is not ``d`` (GD does not converge there), one per n, in the order of
+    n."""
+    by_n = {}
+    for g in gammas:
+        by_n.setdefault(n_from_gamma(g, d), g)
+    return [g for n, g in sorted(by_n.items()) if n != d]
+
+
 def map_axes(scale, d):
-    """Coarse (theta, n) grid: theta_k = k pi/40, gamma = k/10 for every other k (never gamma = 1).
+    """Coarse (theta, gamma) grid: theta_k = k pi/40, gamma = k/10 for every other k (never n = d).
 
     At the coarse strides of the "tiny" scale (gamma_stride >= 4): theta in {pi/20, pi/4, 9pi/20},
     gamma in {0.1, 0.5, 1.5}, away from gamma = 1 where GD needs many steps.
@@ -69,15 +80,14 @@ def map_axes(scale, d):
     gs = scale.get("gd_gamma_stride", max(2, scale.get("gamma_stride", 1)))
     thetas = [k * math.pi / 40 for k in (range(1, 21, ts) if gs < 4 else (2, 10, 18))]
     ks = range(1, 21, gs) if gs < 4 else (1, 5, 15)
-    ns = sorted({int(round(0.1 * k * d)) for k in ks} - {d})
-    return thetas, ns
+    return thetas, off_one([round(0.1 * k, 10) for k in ks], d)
 
 
-def slice_ns(scale, d):
+def slice_gammas(scale, d):
     """gamma = 0.1, ..., 0.9 and 1.5 (tiny scale: 0.5 only)."""
     st = scale.get("gd_slice_stride", scale.get("gamma_stride", 1))
     ks = list(range(1, 10, st)) + [15] if st < 4 else [5]
-    return sorted({int(round(0.1 * k * d)) for k in ks} - {d})
+    return off_one([round(0.1 * k, 10) for k in ks], d)
 
 
 _jsonable = jsonable
@@ -89,28 +99,30 @@ MAX_STEPS = 30000  # near gamma = 1 (n = 0.9 d, 1.1 d) GD needs ~1.5e4 steps to 
 SLICE_LR_FACTOR = 0.25  # slices: fine-tuning step / 4, closer to gradient flow (paired comparison with §6.3)
 
 
-def run_gd_grid(thetas, ns, d, sigma, instances, seed, store, **fixed):
-    """Sweep :func:`simulate_finetune_rows` over ``ns`` with the row of angles ``thetas`` (extra ``fixed``
-    settings passed on); ``{quantity: {mean, sem, converged, instances}}`` as (n, theta) nested lists.
+def run_gd_grid(thetas, gammas, d, sigma, instances, seed, store, **fixed):
+    """Sweep :func:`simulate_finetune_rows` over ``gammas`` (n = round(gamma d)) with the row of angles ``thetas``
+    (extra ``fixed`` settings passed on); ``(ns, {quantity: {mean, sem, converged, instances}})``, the latter as
+    (n, theta) nested lists.
     """
     fixed = {"d": d, "sigma": sigma, "thetas": [float(t) for t in thetas], "max_steps": MAX_STEPS,
              "pretrained": PRETRAINED, **fixed}
-    res = sweep(simulate_finetune_rows, {"n": ns}, fixed=fixed, instances=instances, seed=seed, store=store,
+    res = sweep(simulate_finetune_rows, {"gamma": gammas}, fixed=fixed, instances=instances, seed=seed, store=store,
                 progress=False)
-    return _collect_rows(res, thetas, ns, ROW_QUANTITIES)
+    ns = res.values("n")
+    return ns, _collect_rows(res, thetas, ns, ROW_QUANTITIES)
 
 
 def _collect_rows(res, thetas, ns, quantities):
     """``{quantity: {"mean", "sem", "converged", "instances"}}`` as (n, theta) nested lists from a sweep
-    over ``n`` of a row simulator (quantities named ``row_key(q, j)``)."""
+    of a row simulator whose points carry their ``n`` (quantities named ``row_key(q, j)``)."""
     shape = (len(ns), len(thetas))
     acc = {q: (np.full(shape, np.nan), np.full(shape, np.nan), np.zeros(shape, int), np.zeros(shape, int))
            for q in quantities}
     for r in res.rows:
-        q, j = r["quantity"].rsplit("@", 1)
-        if q in acc:
+        q, index = parse_row_key(r["quantity"])
+        if q in acc and len(index) == 1:
             mean, sem, conv, inst = acc[q]
-            i, j = ns.index(r["n"]), int(j)
+            i, j = ns.index(r["n"]), index[0]
             mean[i, j], sem[i, j], conv[i, j], inst[i, j] = r["mean"], r["sem"], r["converged"], r["instances"]
     return {q: {"mean": _jsonable(m), "sem": _jsonable(e), "converged": c.tolist(), "instances": k.tolist()}
             for q, (m, e, c, k) in acc.items()}
@@ -122,14 +134,13 @@ def compute_ft(scale, seed, sigma, store=None, progress=None, fid="ft-phase"):
     """
     g = gd_settings(scale)
     d = g["d"]
-    thetas, ns = map_axes(scale, d)
+    thetas, gammas = map_axes(scale, d)
     if progress:
-        progress(f"{fid}: GD map {len(thetas)}x{len(ns)}")
-    grid = run_gd_grid(thetas, ns, d, sigma, g["map_instances"], seed, store and os.path.join(store, "map"))
-    sns = slice_ns(scale, d)
+        progress(f"{fid}: GD map {len(thetas)}x{len(gammas)}")
+    ns, grid = run_gd_grid(thetas, gammas, d, sigma, g["map_instances"], seed, store and os.path.join(store, "map"))
     if progress:
         progress(f"{fid}: GD slices")
-    sl = run_gd_grid(list(SLICES), sns, d, sigma, g["slice_instances"], seed, store and os.path.join(store, "slices"),
+    sns, sl = run_gd_grid(list(SLICES), slice_gammas(scale, d), d, sigma, g["slice_instances"], seed, store and os.path.join(store, "slices"),
                      ft_lr_factor=SLICE_LR_FACTOR, max_steps=int(MAX_STEPS / SLICE_LR_FACTOR))
     summary = _summary(sl, sns, d, sigma)
     return {"d": d, "sigma": sigma, "depth": 2, "pretrained": PRETRAINED, "thetas": thetas, "ns": ns, "gammas": [n / d for n in ns],

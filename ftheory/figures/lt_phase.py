@@ -41,9 +41,9 @@ def compute_lt_grid(scale, seed, sigma, store=None, progress=None):
     """
     d = scale["d"]
     thetas, gammas = grid_axes(scale)
-    ns = sorted({int(round(g * d)) for g in gammas})
-    res = sweep(transfer_grid_estimates, {"n": ns}, fixed={"d": d, "sigma": sigma, "thetas": thetas},
+    res = sweep(transfer_grid_estimates, {"gamma": gammas}, fixed={"d": d, "sigma": sigma, "thetas": thetas},
                 instances=scale["instances"], seed=seed, store=store, progress=False)
+    ns = res.values("n")                                   # n = round(gamma d), each once
     T = np.full((len(ns), len(thetas)), np.nan)
     S = np.full_like(T, np.nan)
     for i, n in enumerate(ns):

@@ -55,7 +55,6 @@ def compute(scale, seed, progress=None, store=None) -> dict:
     the small-n exact means and simulations; JSON-ready dict (``store``: resumable sweeps).
     """
     d = scale["d"]
-    n = int(round(GAMMA * d))
     mc = scale.get("ridge_instances", 50 * scale["instances"])
     gd = scale.get("ridge_gd_instances", 4 * scale["instances"])
     st = store and os.path.join(store, ID)
@@ -63,14 +62,15 @@ def compute(scale, seed, progress=None, store=None) -> dict:
         progress(f"{ID}: closed form")
     # every lam from the same draws: one read-out per instance serves the grid (linear_grid), and one
     # GD pretraining and one SVD of the features per instance serve it for the deep network (lam_grid)
-    res = sweep(transfer_grid_estimates, {"n": [n]}, fixed={"d": d, "thetas": [THETA], "sigma": SIGMA,
-                                                             "lams": LAMS, "scratch": False},
+    res = sweep(transfer_grid_estimates, {"gamma": [GAMMA]}, fixed={"d": d, "thetas": [THETA], "sigma": SIGMA,
+                                                                     "lams": LAMS, "scratch": False},
                 instances=mc, seed=seed, store=st and os.path.join(st, "closed"), progress=False)
+    n, = res.values("n")                                   # n = round(GAMMA d)
     closed = _rows([{"lam": lam, **_summary(res.estimate(grid_key("linear_transfer", 0, k), n=n))}
                     for k, lam in enumerate(LAMS)], n)
     if progress:
         progress(f"{ID}: deep linear GD")
-    res = sweep(_deep_lt, {"n": [n]}, fixed={"d": d, "theta": THETA, "sigma": SIGMA, "lams": LAMS}, instances=gd,
+    res = sweep(_deep_lt, {"gamma": [GAMMA]}, fixed={"d": d, "theta": THETA, "sigma": SIGMA, "lams": LAMS}, instances=gd,
                 seed=seed, store=st and os.path.join(st, "gd"), progress=False)
     gd_rows = _rows([{"lam": lam, **_summary(res.estimate(grid_key("lt", k), n=n))} for k, lam in enumerate(LAMS)],
                     n)

@@ -27,12 +27,12 @@ def compute(scale, seed, progress=None, store=None) -> dict:
     finite-size theory; JSON-ready dict (``store``: resumable sweep).
     """
     d = scale["d"]
-    gammas = np.round(np.arange(0.1, 2.0001, 0.1), 10)
-    ns = [int(round(g * d)) for g in gammas]
+    gammas = np.round(np.arange(0.1, 2.0001, 0.1), 10).tolist()
     sigmas = [0.0, 0.2]
-    # one sweep point per n: both noise levels from the same draws, one QR per instance (linear_grid)
-    res = sweep(_sigma_point, {"n": ns}, fixed={"d": d, "sigmas": sigmas}, instances=scale["instances"], seed=seed,
-                store=store and os.path.join(store, ID), progress=False)
+    # one sweep point per gamma (n = round(gamma d)): both noise levels from the same draws, one QR per instance
+    res = sweep(_sigma_point, {"gamma": gammas}, fixed={"d": d, "sigmas": sigmas}, instances=scale["instances"],
+                seed=seed, store=store and os.path.join(store, ID), progress=False)
+    ns = [res.records[i]["point"]["n"] for i in range(len(gammas))]
     rows = []
     for j, sigma in enumerate(sigmas):
         for n in ns:

@@ -48,7 +48,6 @@ def compute(scale, seed, progress=None, store=None) -> dict:
     empirical W1 estimate against theta; JSON-ready dict (``store``: resumable sweeps).
     """
     d = scale["d"]
-    n = int(round(GAMMA * d))
     inst = scale.get("similarity_instances", 10 * scale["instances"])
     w1_inst = scale.get("w1_instances", max(2, scale["instances"] // 6))
     st = store and os.path.join(store, ID)
@@ -56,8 +55,9 @@ def compute(scale, seed, progress=None, store=None) -> dict:
     if progress:
         progress(f"{ID}: transferability against theta")
     # every theta from the same draws: one least-squares solve per instance (linear_grid)
-    res = sweep(transfer_grid_estimates, {"n": [n]}, fixed={"d": d, "thetas": thetas, "sigma": SIGMA},
+    res = sweep(transfer_grid_estimates, {"gamma": [GAMMA]}, fixed={"d": d, "thetas": thetas, "sigma": SIGMA},
                 instances=inst, seed=seed, store=st and os.path.join(st, "theta_grid"), progress=False)
+    n, = res.values("n")                                   # n = round(GAMMA d)
     by_theta = []
     for j, theta in enumerate(thetas):
         est = res.estimate(grid_key("transferability", j, 0), n=n)
@@ -81,10 +81,10 @@ def compute(scale, seed, progress=None, store=None) -> dict:
 
 
 def _pair_at_gamma(gamma, d, theta, sigma, instances, seed):
-    """Scratch-minus-transfer at ``n = round(gamma d)`` (sweep over gamma): the samples of
+    """Scratch-minus-transfer at ``n = round(gamma d)`` (sweep over gamma, seeded by gamma): the samples of
     :func:`~ftheory.simulate.linear.simulate_scratch_and_transfer` (same draws), the scratch risk from
     one QR factorisation instead of an SVD-based solve (:mod:`ftheory.simulate.linear_grid`)."""
-    est = transfer_grid_estimates(int(round(gamma * d)), d, [theta], sigma, instances=instances, seed=seed)
+    est = transfer_grid_estimates(gamma=gamma, d=d, thetas=[theta], sigma=sigma, instances=instances, seed=seed)
     return {"scratch": est[grid_key("scratch", 0)], "linear_transfer": est[grid_key("linear_transfer", 0, 0)],
             "transferability": est[grid_key("transferability", 0, 0)]}
 

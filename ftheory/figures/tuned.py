@@ -46,7 +46,6 @@ def compute(scale, seed, progress=None, store=None) -> dict:
     """
     d = scale["d"]
     thetas, gammas = grid_axes(scale)
-    ns = sorted({int(round(g * d)) for g in gammas})
     sc_inst = scale.get("tuned_sc_instances", 4 * scale["instances"])
     lams = sorted(set(WD_LAMS) | set(FINE_LAMS))
     wd_idx = [lams.index(x) for x in WD_LAMS]
@@ -54,9 +53,10 @@ def compute(scale, seed, progress=None, store=None) -> dict:
     st = store and os.path.join(store, ID)
     if progress:
         progress(f"{ID}: ridge baselines")
-    ridge = sweep(_ridge_point, {"n": ns}, fixed={"d": d, "sigma": SIGMA, "lams": lams, "root": seed},
+    ridge = sweep(_ridge_point, {"gamma": gammas}, fixed={"d": d, "sigma": SIGMA, "lams": lams, "root": seed},
                   instances=sc_inst,
                   seed=seed, store=st and os.path.join(st, "ridge"), progress=False)
+    ns = ridge.values("n")                                 # n = round(gamma d), each once
     base = []
     for n in ns:
         ests = [ridge.estimate(grid_key("ridge", j), n=n) for j in range(len(lams))]
@@ -73,7 +73,7 @@ def compute(scale, seed, progress=None, store=None) -> dict:
     if progress:
         progress(f"{ID}: linear transfer grid")
     # one sweep point per n: every theta from the same draws (linear transfer alone needs no solve)
-    res = sweep(transfer_grid_estimates, {"n": ns}, fixed={"d": d, "sigma": SIGMA, "thetas": thetas,
+    res = sweep(transfer_grid_estimates, {"gamma": gammas}, fixed={"d": d, "sigma": SIGMA, "thetas": thetas,
                                                             "scratch": False},
                 instances=scale["instances"], seed=seed, store=st and os.path.join(st, "lt_grid"), progress=False)
     lt_mean = np.full((len(ns), len(thetas)), np.nan)

@@ -16,6 +16,7 @@ import math
 
 import numpy as np
 
+from ftheory.simulate.gamma import takes_gamma
 from ftheory._checks import check_int, check_real
 from ftheory.aniso.spectra import two_level_spectrum
 from ftheory.simulate._random import as_generator, check_seed
@@ -27,6 +28,11 @@ from ftheory.simulate.linear import TunedRidgeEstimate, linear_transfer_readout,
 __all__ = ["sigma_data", "finetune_linear", "simulate_aniso_scratch_risk", "simulate_aniso_tuned_ridge_risk",
            "simulate_aniso_linear_transfer_risk", "simulate_aniso_finetune_linear_risk", "simulate_aniso_transfer",
            "simulate_aniso_deep_finetune", "block_teacher", "random_spectrum", "two_level_pair"]
+
+
+def _dimension(arguments):
+    """d of a simulator given the spectrum (gamma = n/d)."""
+    return int(np.size(arguments["eigenvalues"]))
 
 
 # ------------------------------------------------------------------------------------------
@@ -91,6 +97,7 @@ def _risk(ev, b, beta_t):
     return (diff * diff) @ ev
 
 
+@takes_gamma(dimension=_dimension)
 def sigma_data(eigenvalues, beta, n, *, sigma=0.0, seed=None):
     """One draw ``(X, y)``: ``X`` (n, d) with rows ``N(0, diag(eigenvalues))``, ``y = X beta + sigma eps``."""
     ev = _spectrum(eigenvalues)
@@ -112,6 +119,7 @@ def finetune_linear(X, y, beta_s):
 # ------------------------------------------------------------------------------------------
 # simulators
 # ------------------------------------------------------------------------------------------
+@takes_gamma(dimension=_dimension)
 @single_blas_thread
 def simulate_aniso_scratch_risk(eigenvalues, beta_t, n, sigma, *, lam=0.0, instances=200, seed=None, chunk_size=None):
     """Monte Carlo ``||b - beta_t||_Sigma^2`` of min-norm (``lam = 0``) or ridge regression from scratch.
@@ -131,6 +139,7 @@ def simulate_aniso_scratch_risk(eigenvalues, beta_t, n, sigma, *, lam=0.0, insta
                                          "sigma": sigma, "lam": lam, **_seed_info(seed)})
 
 
+@takes_gamma(dimension=_dimension)
 @single_blas_thread
 def simulate_aniso_tuned_ridge_risk(eigenvalues, beta_t, n, sigma, lams, *, instances=200, seed=None, chunk_size=None):
     """Ridge risks over a penalty grid on the same data (one SVD per instance); ``.best_mean`` is the
@@ -165,6 +174,7 @@ def _pair(eigenvalues, beta_s, beta_t, n, sigma, instances, chunk_size, seed):
     return ev, beta_s, beta_t, n, sigma, instances, chunk_size
 
 
+@takes_gamma(dimension=_dimension)
 @single_blas_thread
 def simulate_aniso_linear_transfer_risk(eigenvalues, beta_s, beta_t, n, sigma, *, instances=200, seed=None,
                                   chunk_size=None):
@@ -184,6 +194,7 @@ def simulate_aniso_linear_transfer_risk(eigenvalues, beta_s, beta_t, n, sigma, *
                                          **_seed_info(seed)})
 
 
+@takes_gamma(dimension=_dimension)
 @single_blas_thread
 def simulate_aniso_finetune_linear_risk(eigenvalues, beta_s, beta_t, n, sigma, *, instances=200, seed=None,
                                   chunk_size=None):
@@ -200,6 +211,7 @@ def simulate_aniso_finetune_linear_risk(eigenvalues, beta_s, beta_t, n, sigma, *
                                          **_seed_info(seed)})
 
 
+@takes_gamma(dimension=_dimension)
 @single_blas_thread
 def simulate_aniso_transfer(eigenvalues, beta_s, beta_t, n, sigma, *, instances=200, seed=None, chunk_size=None):
     """Scratch (min-norm), linear transfer and linear fine-tuning on the same data, with the per-instance
@@ -223,6 +235,7 @@ def simulate_aniso_transfer(eigenvalues, beta_s, beta_t, n, sigma, *, instances=
             "T_ft": MCEstimate(out["sc"] - out["ft"], info=info)}
 
 
+@takes_gamma(dimension=_dimension)
 def simulate_aniso_deep_finetune(eigenvalues, beta_s, beta_t, n, sigma, *, depth=2, instances=20, seed=None,
                            lr=None, max_steps=200_000, tol=1e-10, method="gd"):
     """Fine-tune a depth-``L`` linear network from the balanced rank-one state with end-to-end vector

@@ -46,6 +46,7 @@ import math
 
 import numpy as np
 
+from ftheory.simulate.gamma import takes_gamma
 from ftheory._checks import check_int
 from ftheory.params import PARAMS
 from ftheory.simulate.data import gaussian_data
@@ -78,6 +79,7 @@ __all__ = [
 # ------------------------------------------------------------------------------------------
 # scratch baselines
 # ------------------------------------------------------------------------------------------
+@takes_gamma()
 @single_blas_thread
 def simulate_min_norm_risk(n, d, sigma, *, norm_t=1.0, instances=200, seed=None, chunk_size=None):
     """Monte Carlo excess risk of the minimum-norm (scratch) estimator (docs/background.md §3.1, §3.3).
@@ -129,6 +131,7 @@ def simulate_min_norm_risk(n, d, sigma, *, norm_t=1.0, instances=200, seed=None,
 # ------------------------------------------------------------------------------------------
 # linear transfer
 # ------------------------------------------------------------------------------------------
+@takes_gamma()
 @single_blas_thread
 def simulate_linear_transfer_risk(n, d, theta, sigma, *, lam=0.0, norm_s=1.0, norm_t=1.0, depth=2,
                                   instances=200, seed=None, chunk_size=None):
@@ -184,6 +187,7 @@ def simulate_linear_transfer_risk(n, d, theta, sigma, *, lam=0.0, norm_s=1.0, no
     return MCEstimate(out["risk"], info=info)
 
 
+@takes_gamma()
 @single_blas_thread
 def simulate_scratch_and_transfer(n, d, theta, sigma, *, lam=0.0, norm_s=1.0, norm_t=1.0, depth=2,
                                   instances=200, seed=None, chunk_size=None):
@@ -242,6 +246,7 @@ def simulate_scratch_and_transfer(n, d, theta, sigma, *, lam=0.0, norm_s=1.0, no
     }
 
 
+@takes_gamma()
 @single_blas_thread
 def simulate_rank_k_risk(n, d, k, residual, sigma, *, instances=200, seed=None, chunk_size=None):
     """Monte Carlo risk of least-squares read-out on k frozen features (docs/background.md §4.5).

@@ -21,10 +21,12 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import solve_triangular
 
+from ftheory.simulate.gamma import takes_gamma
 from ftheory.mc.estimate import MCEstimate
 from ftheory.simulate.linear_ridge import TunedRidgeEstimate
 from ftheory.mc.threads import single_blas_thread
 from ftheory.params import PARAMS
+from ftheory.simulate.rowkeys import row_key
 from ftheory.simulate._linear_core import _check_lam, _check_rcond, _run, _seed_info, _validate_common, \
     _validate_transfer
 
@@ -36,9 +38,9 @@ __all__ = ["simulate_transfer_grid", "simulate_min_norm_sigma_grid", "simulate_r
            "grid_key"]
 
 
-def grid_key(quantity, *index) -> str:
-    """Name of one grid point's estimate in :func:`transfer_grid_estimates`: ``"quantity:i:j"``."""
-    return ":".join([quantity, *(str(int(i)) for i in index)])
+#: name of one grid point's estimate in :func:`transfer_grid_estimates`: ``"quantity:i:j"`` (the row-record
+#: convention of :mod:`ftheory.simulate.rowkeys`)
+grid_key = row_key
 
 
 def _chunk(n, d):
@@ -94,6 +96,7 @@ def _scratch_parts(X, eps, T, rcond):
     return G, a
 
 
+@takes_gamma()
 @single_blas_thread
 def simulate_transfer_grid(n, d, thetas, sigma, *, lams=(0.0,), scratch=True, norm_s=1.0, norm_t=1.0, depth=2,
                            instances=200, seed=None, chunk_size=None) -> dict:
@@ -190,6 +193,7 @@ def simulate_transfer_grid(n, d, thetas, sigma, *, lams=(0.0,), scratch=True, no
     return res
 
 
+@takes_gamma()
 def transfer_grid_estimates(n, d, thetas, sigma, lams=(0.0,), scratch=True, instances=200, seed=None) -> dict:
     """:func:`simulate_transfer_grid` as a flat dict of :class:`MCEstimate` (what :func:`~ftheory.simulate.sweeps.sweep`
     stores): ``grid_key("scratch", j)``, ``grid_key("linear_transfer", j, k)`` and
@@ -212,6 +216,7 @@ def transfer_grid_estimates(n, d, thetas, sigma, lams=(0.0,), scratch=True, inst
     return out
 
 
+@takes_gamma()
 @single_blas_thread
 def simulate_min_norm_sigma_grid(n, d, sigmas, *, norm_t=1.0, instances=200, seed=None, chunk_size=None) -> dict:
     """Minimum-norm (scratch) risks at every noise level in ``sigmas`` from the same draws (docs/background.md §3.1).
@@ -284,6 +289,7 @@ def _ridge_parts(X, y_signal, eps, beta_t, lams, sigma):
     return np.einsum("bkl,bkl->bl", err, err)
 
 
+@takes_gamma()
 @single_blas_thread
 def simulate_ridge_grid(n, d, sigma, lams, *, norm_t=1.0, instances=200, seed=None, chunk_size=None):
     """Ridge risks from scratch over a penalty grid, all on the same data (docs/background.md §3.5, Fig. 5).

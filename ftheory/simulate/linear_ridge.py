@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ftheory.simulate.gamma import takes_gamma
 from ftheory.mc.batch import sq_dist
 from ftheory.mc.estimate import MCEstimate
 from ftheory.mc.threads import single_blas_thread
@@ -17,6 +18,7 @@ from ftheory.simulate.linear_estimators import ridge
 __all__ = ["simulate_ridge_risk", "simulate_tuned_ridge_risk", "TunedRidgeEstimate"]
 
 
+@takes_gamma()
 @single_blas_thread
 def simulate_ridge_risk(n, d, sigma, lam, *, norm_t=1.0, instances=200, seed=None, chunk_size=None):
     """Monte Carlo excess risk of ridge regression from scratch (docs/background.md §3.5).
@@ -100,6 +102,7 @@ class TunedRidgeEstimate:
         return self.estimates[self.best_index]
 
 
+@takes_gamma()
 @single_blas_thread
 def simulate_tuned_ridge_risk(n, d, sigma, lams, *, norm_t=1.0, instances=200, seed=None,
                               chunk_size=None):

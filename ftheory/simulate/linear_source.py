@@ -2,6 +2,7 @@
 (docs/background.md §7); re-exported by :mod:`ftheory.simulate.linear`."""
 from __future__ import annotations
 
+from ftheory.simulate.gamma import takes_gamma
 from ftheory.mc.batch import inner, sq_dist
 from ftheory.mc.estimate import MCEstimate
 from ftheory.mc.threads import single_blas_thread
@@ -13,6 +14,7 @@ from ftheory.simulate.linear_estimators import linear_transfer_readout, min_norm
 __all__ = ["simulate_linear_transfer_finite_source"]
 
 
+@takes_gamma()
 @single_blas_thread
 def simulate_linear_transfer_finite_source(n, d, theta, sigma, gamma_s, sigma_s, *, lam=0.0,
                                            norm_s=1.0, norm_t=1.0, depth=2, instances=200, seed=None,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ftheory.simulate.gamma import takes_gamma
 from ftheory.mc.batch import inner, sq_dist
 from ftheory.mc.estimate import MCEstimate
 from ftheory.mc.seeds import as_generator, spawn_seeds
@@ -81,6 +82,7 @@ def _n_s(gamma_s, d):
     return None if gamma_s is None else int(round(gamma_s * d))
 
 
+@takes_gamma()
 @single_blas_thread
 def simulate_finetune_paired(n, d, theta, sigma, *, gamma_s=None, sigma_s=0.0, depth=2, instances=8, seed=None,
                              max_steps=10000, ft_lr_factor=1.0) -> dict:
@@ -132,6 +134,7 @@ def simulate_finetune_paired(n, d, theta, sigma, *, gamma_s=None, sigma_s=0.0, d
     return out
 
 
+@takes_gamma()
 @single_blas_thread
 def simulate_finetune_models(n, d, theta, sigma, *, gamma_s=None, sigma_s=0.0, depth=2, norm_s=1.0, instances=200,
                              seed=None) -> dict:
@@ -169,6 +172,7 @@ def simulate_finetune_models(n, d, theta, sigma, *, gamma_s=None, sigma_s=0.0, d
             "c": MCEstimate(c, info=info)}
 
 
+@takes_gamma()
 @single_blas_thread
 def simulate_lt_finite_source_paired(n, d, theta, sigma, gamma_s, sigma_s, *, instances=30, seed=None) -> dict:
     """Min-norm scratch and linear transfer from ``beta_hat_s = X_s^+ y_s`` on the same target data.
@@ -200,6 +204,7 @@ def simulate_lt_finite_source_paired(n, d, theta, sigma, gamma_s, sigma_s, *, in
             "cos2_eff": MCEstimate(inner(beta_hat, beta_t) ** 2 / sq_dist(beta_hat), info=info)}
 
 
+@takes_gamma()
 def simulate_tuned_vs_transfer(n, d, theta, sigma, lam, *, norm_t=1.0, instances=200, seed=None) -> MCEstimate:
     """Samples ``R_ridge(lam) - R_lt`` from independent instances (ridge scratch against linear transfer).
 

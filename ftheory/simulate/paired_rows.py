@@ -24,6 +24,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from ftheory.simulate.gamma import takes_gamma
 from ftheory._checks import check_int, check_real
 from ftheory.mc.batch import inner, sq_dist
 from ftheory.mc.estimate import MCEstimate
@@ -35,16 +36,12 @@ from ftheory.simulate.deep_linear.network import DeepLinearNet
 from ftheory.simulate.deep_linear.rank_one import finetune_rank_one
 from ftheory.simulate.linear import linear_transfer_readout, min_norm
 from ftheory.simulate.paired import gradient_flow_scale
+from ftheory.simulate.rowkeys import row_key  # quantity at the j-th angle: "T_ft:2"
 
 __all__ = ["simulate_finetune_rows", "simulate_lt_finite_source_rows", "row_key", "ROW_QUANTITIES"]
 
 #: quantities of :func:`simulate_finetune_rows` per angle (the last five only for n < d)
 ROW_QUANTITIES = ("T_ft", "T_lt", "gap_paper", "gap_cmodel", "gd_minus_gf", "c_gd", "c_model")
-
-
-def row_key(quantity, j):
-    """Name of ``quantity`` at the ``j``-th angle of the row in the returned dict (``"T_ft@2"``)."""
-    return f"{quantity}@{j}"
 
 
 def _check_thetas(thetas):
@@ -163,6 +160,7 @@ def _scratch(X, y, net, max_steps):
                            converged=np.array([r[2] for r in hit]))
 
 
+@takes_gamma()
 @single_blas_thread
 def simulate_finetune_rows(n, d, sigma, *, thetas, gamma_s=None, sigma_s=0.0, depth=2, instances=8, seed=None,
                            max_steps=10000, ft_lr_factor=1.0, pretrained="balanced") -> dict:
@@ -247,6 +245,7 @@ def simulate_finetune_rows(n, d, sigma, *, thetas, gamma_s=None, sigma_s=0.0, de
     return out
 
 
+@takes_gamma()
 @single_blas_thread
 def simulate_lt_finite_source_rows(n, d, sigma, gamma_s, sigma_s, *, thetas, instances=30, seed=None) -> dict:
     """Min-norm scratch and linear transfer from ``beta_hat_s = X_s^+ y_s`` at every angle of ``thetas``.

@@ -28,13 +28,14 @@ import itertools
 import json
 import math
 import os
-import re
 import tempfile
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ftheory.mc.estimate import MCEstimate
+from ftheory.simulate.gamma import maps_gamma, resolve_gamma
+from ftheory.simulate.rowkeys import row_quantity, upgrade_record as _upgrade  # noqa: F401  (row_quantity: public here too)
 
 __all__ = ["sweep", "SweepResult", "point_seed", "EXECUTORS", "MAX_POINTS", "use_executor", "check_call",
            "shared_progress", "run_tasks", "row_quantity"]
@@ -122,36 +123,16 @@ def check_call(fn, names) -> None:
                          f"its parameters are {listing}")
 
 
-#: the index of a row record's quantity (one store record per n holding a whole row of angles or
-#: penalties, each quantity with its own ``theta``/``lam`` in ``info``): ``T_ft@2``, ``transferability:1:0``
-_ROW_INDEX = re.compile(r"(@\d+|(:\d+)+)$")
-
-
-def row_quantity(quantity: str) -> tuple[str, bool]:
-    """``(base name, indexed)`` of a stored quantity: ``"T_ft@2" -> ("T_ft", True)``, ``"risk" -> ("risk", False)``."""
-    base = _ROW_INDEX.sub("", quantity)
-    return base, base != quantity
-
-
-def _gamma_maps_to_n(fn) -> bool:
-    """True if ``fn`` takes ``n`` and ``d`` but not ``gamma``: a sweep may then give ``gamma`` (n = round(gamma d))."""
-    try:
-        params = inspect.signature(fn).parameters
-    except (TypeError, ValueError):  # pragma: no cover - builtins
-        return False
-    return "n" in params and "d" in params and "gamma" not in params
-
-
-def _call_args(fn, fixed, point) -> dict:
-    """The keyword arguments of one call: ``gamma`` becomes ``n = round(gamma d)`` for a simulator that takes n."""
-    kwargs = {**fixed, **point}
-    if "gamma" in kwargs and _gamma_maps_to_n(fn):
-        gamma, d = kwargs.pop("gamma"), kwargs["d"]
-        n = int(round(float(gamma) * int(d)))
-        if not math.isfinite(float(gamma)) or n < 1:
-            raise ValueError(f"gamma={gamma!r} is invalid at d={d}: n = round(gamma d) = {n} must be >= 1")
-        kwargs["n"] = n
-    return kwargs
+def _as_called(fn, point: dict, fixed: dict) -> tuple:
+    """``(point, fixed)`` as ``fn`` is called: ``gamma`` (swept or fixed) becomes ``n = round(gamma d)`` (one
+    conversion, :func:`~ftheory.simulate.gamma.resolve_gamma`) for a simulator that takes n. The seed and
+    the store file of a point are those of this call, so a gamma point is the n point it runs at, with
+    the same numbers."""
+    if not maps_gamma(fn) or ("gamma" not in point and "gamma" not in fixed):
+        return point, fixed
+    n = resolve_gamma(fn, {**fixed, **point})["n"]
+    swap = lambda where: {("n" if k == "gamma" else k): (n if k == "gamma" else v) for k, v in where.items()}
+    return (swap(point), fixed) if "gamma" in point else (point, swap(fixed))
 
 
 def _canonical(value):
@@ -230,8 +211,9 @@ def _dispatch(fn, calls, executor, client, workers, finish):
 
 
 def _run_point(fn, point, fixed, instances, seed):
-    """Run one point; returns JSON-ready dict (module-level so process pools can pickle it)."""
-    out = fn(**_call_args(fn, fixed, point), instances=instances, seed=point_seed(seed, point))
+    """Run one point (``point`` and ``fixed`` as :func:`_as_called`); returns JSON-ready dict (module-level so
+    process pools can pickle it)."""
+    out = fn(**fixed, **point, instances=instances, seed=point_seed(seed, point))
     estimates = out if isinstance(out, dict) else {"risk": out}
     record = {"point": point, "fixed": fixed, "quantities": {}}  # every parameter of the call
     for name, est in estimates.items():
@@ -242,6 +224,12 @@ def _run_point(fn, point, fixed, instances, seed):
         record["quantities"][name] = {"samples": [float(x) for x in est.samples],
                                       "converged": [bool(c) for c in est.converged], "info": info}
     return record
+
+
+def _labelled(record, point):
+    """The record as the sweep reports it: its ``point`` is the grid point as given (e.g. ``gamma``) with
+    the call's own values added (the ``n`` that gamma ran at)."""
+    return {**record, "point": {**point, **{k: v for k, v in record["point"].items() if k not in point}}}
 
 
 def _write_atomic(path, record):
@@ -274,6 +262,11 @@ class SweepResult:
                 return MCEstimate(np.array(q["samples"]), np.array(q["converged"]), dict(q["info"]))
         raise ValueError(f"no grid point {point!r} in this sweep")
 
+    def values(self, name) -> list:
+        """The distinct values of ``name`` over the points, sorted (e.g. ``values("n")`` of a gamma sweep: the
+        sample counts its points ran at)."""
+        return sorted({rec["point"][name] for rec in self.records if name in rec["point"]})
+
     @property
     def rows(self) -> list:
         """Tidy rows: grid values, quantity, mean, sem, std, instances, converged count."""
@@ -289,7 +282,7 @@ class SweepResult:
     def to_xarray(self):
         """Labeled arrays: an :class:`xarray.Dataset` with variables ``mean``, ``sem``, ``std``,
         ``converged`` (count) and ``instances`` over the dimensions ``quantity`` and the grid names
-        (coordinates: the grid values). Requires xarray."""
+        (coordinates: the grid values, and ``n`` over a ``gamma`` grid). Requires xarray."""
         import xarray as xr
 
         names = list(self.grid)
@@ -302,8 +295,17 @@ class SweepResult:
             for v in data:
                 data[v][at] = row[v]
         dims = ("quantity", *names)
+        # values a point ran at besides its grid labels (the n of a gamma point): coordinates over the grid
+        called = {}
+        for rec in self.records:
+            at = tuple(ix[rec["point"][k]] for ix, k in zip(index, names))
+            for k, v in rec["point"].items():
+                if k not in self.grid and isinstance(v, (int, float)) and not isinstance(v, bool):
+                    called.setdefault(k, np.full(shape[1:], np.nan))[at] = v
+        extra = {k: (names, a.astype(int) if np.all(np.isfinite(a)) and np.all(a == np.round(a)) else a)
+                 for k, a in called.items()}
         return xr.Dataset({v: (dims, a) for v, a in data.items()},
-                          coords={"quantity": quantities, **{k: list(self.grid[k]) for k in names}},
+                          coords={"quantity": quantities, **{k: list(self.grid[k]) for k in names}, **extra},
                           attrs={"instances": self.instances, "seed": self.seed,
                                  **{f"fixed_{k}": str(v) for k, v in self.fixed.items()}})
 
@@ -367,10 +369,10 @@ def sweep(fn, grid: dict, *, fixed=None, instances=100, seed=0, store=None, exec
         raise ValueError(f"parameter {sorted(overlap)[0]!r} is both swept and fixed")
     names = list(grid)
     given = names + list(fixed)
-    if "gamma" in given and _gamma_maps_to_n(fn):            # gamma = n/d, as in the theory
+    if "gamma" in given and maps_gamma(fn):                  # gamma = n/d, as in the theory
         if "n" in given:
             raise ValueError(f"{fn.__name__}: give n or gamma (n = round(gamma d)), not both")
-        if "d" not in given:
+        if "d" not in given and getattr(fn, "gamma_dimension", None) is None:
             raise ValueError(f"{fn.__name__}: gamma needs d (n = round(gamma d)); give d in the grid or as a fixed value")
         given = ["n" if x == "gamma" else x for x in given]
     check_call(fn, given)
@@ -385,8 +387,7 @@ def sweep(fn, grid: dict, *, fixed=None, instances=100, seed=0, store=None, exec
         raise ValueError(f"grid={'x'.join(str(len(v)) for v in values)} has {size} points: expected at most "
                          f"{MAX_POINTS} (split the sweep)")
     points = [dict(zip(names, combo)) for combo in itertools.product(*values)]
-    for p in points:
-        _call_args(fn, fixed, p)                                  # every gamma gives an n >= 1, before any work
+    calls = [_as_called(fn, p, fixed) for p in points]           # every gamma gives a valid n, before any work
     fname = _function_name(fn)
     instances, seed = int(instances), int(seed)
 
@@ -401,11 +402,11 @@ def sweep(fn, grid: dict, *, fixed=None, instances=100, seed=0, store=None, exec
             why = "it is a file" if os.path.isfile(store) else (getattr(exc, "strerror", None) or str(exc))
             raise ValueError(f"store={str(store)!r} is invalid: expected a writable folder ({why})") from None
         for i, p in enumerate(points):
-            paths[i] = os.path.join(store, _key(fname, p, fixed, instances, seed) + ".json")
+            paths[i] = os.path.join(store, _key(fname, *calls[i], instances, seed) + ".json")
             try:
                 with open(paths[i]) as fh:
-                    records[i] = json.load(fh)
-            except (OSError, ValueError):
+                    records[i] = _upgrade(json.load(fh))
+            except (OSError, ValueError, AttributeError, TypeError):
                 pass
     loaded = len(records)
     todo = [i for i in range(len(points)) if i not in records]
@@ -425,13 +426,13 @@ def sweep(fn, grid: dict, *, fixed=None, instances=100, seed=0, store=None, exec
         bar.update(1)
 
     try:
-        calls = [(fn, points[i], fixed, instances, seed) for i in todo]
-        _dispatch(_run_point, calls, executor, client, workers, lambda j, rec: finish(todo[j], rec))
+        args = [(fn, *calls[i], instances, seed) for i in todo]
+        _dispatch(_run_point, args, executor, client, workers, lambda j, rec: finish(todo[j], rec))
     finally:
         if shared is None:
             bar.close()
     return SweepResult(grid={n: v for n, v in zip(names, values)}, fixed=fixed, instances=instances,
-                       seed=seed, records=[records[i] for i in range(len(points))],
+                       seed=seed, records=[_labelled(records[i], points[i]) for i in range(len(points))],
                        computed=len(todo), loaded=loaded)
 
 

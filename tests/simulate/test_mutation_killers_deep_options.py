@@ -21,7 +21,7 @@ def test_bind_fills_every_default():
 @pytest.mark.parametrize("gamma,d,n", [(0.5, 10, 5), (1.25, 8, 10), (0.15, 10, 2), (0.05, 10, None)])
 def test_bind_gamma_gives_n_rounded(gamma, d, n):
     if n is None:  # round(0.5) = 0
-        with pytest.raises(ValueError, match=r"^gamma=0.05 is invalid with d=10: round\(gamma d\) = 0 samples"):
+        with pytest.raises(ValueError, match=r"^gamma=0.05 is invalid at d=10: n = round\(gamma d\) = 0, expected n >= 1"):
             bind({"gamma": gamma, "d": d}, {})
         return
     out = bind({"n": None, "gamma": gamma, "d": d}, {})

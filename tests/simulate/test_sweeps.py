@@ -272,18 +272,28 @@ def test_labeled_arrays():
     assert int(ds["instances"].sel(quantity="risk", n=20, sigma=0.0)) == 12
 
 
-def test_gamma_sweeps_run_at_n_round_gamma_d_and_are_labelled_by_gamma():
+def test_gamma_sweeps_run_at_n_round_gamma_d_and_are_labelled_by_gamma(tmp_path):
     """A simulator that takes (n, d) can be swept in gamma = n/d, as the theory is: each point runs at
-    n = round(gamma d) with the same draws as the n-sweep would use for that point's own seed."""
+    n = round(gamma d), seeded and stored as the n point (same draws, same store file), and is labelled by
+    its gamma and its n."""
     from ftheory.simulate.linear import simulate_min_norm_risk
     from ftheory.simulate.sweeps import point_seed
 
+    by_n = sweep(simulate_min_norm_risk, {"n": [10, 60]}, fixed={"d": 40, "sigma": 0.2}, instances=6, seed=3,
+                 store=str(tmp_path), progress=False)
     res = sweep(simulate_min_norm_risk, {"gamma": [0.25, 1.5]}, fixed={"d": 40, "sigma": 0.2}, instances=6,
-                seed=3, progress=False)
-    assert res.to_xarray().gamma.values.tolist() == [0.25, 1.5]
+                seed=3, store=str(tmp_path), progress=False)
+    assert (res.loaded, res.computed) == (2, 0)          # the n-sweep's store serves the gamma sweep
+    ds = res.to_xarray()
+    assert ds.gamma.values.tolist() == [0.25, 1.5] and ds.n.dims == ("gamma",) and ds.n.values.tolist() == [10, 60]
+    assert [(r["gamma"], r["n"]) for r in res.rows] == [(0.25, 10), (1.5, 60)]
+    fresh = sweep(simulate_min_norm_risk, {"gamma": [0.25, 1.5]}, fixed={"d": 40, "sigma": 0.2}, instances=6,
+                  seed=3, progress=False)
     for gamma, n in ((0.25, 10), (1.5, 60)):
-        direct = simulate_min_norm_risk(n, 40, 0.2, instances=6, seed=point_seed(3, {"gamma": gamma}))
-        assert np.array_equal(res.estimate("risk", gamma=gamma).samples, direct.samples)
+        direct = simulate_min_norm_risk(n, 40, 0.2, instances=6, seed=point_seed(3, {"n": n}))
+        for r in (res, fresh):
+            assert np.array_equal(r.estimate("risk", gamma=gamma).samples, direct.samples)
+            assert np.array_equal(r.estimate("risk", n=n).samples, by_n.estimate("risk", n=n).samples)
     for grid, fixed, match in (({"gamma": [0.01]}, {"d": 40, "sigma": 0.2}, r"gamma=0.01 is invalid at d=40"),
                                ({"gamma": [0.5]}, {"d": 40, "n": 20, "sigma": 0.2}, "give n or gamma"),
                                ({"gamma": [0.5]}, {"sigma": 0.2}, "gamma needs d")):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ftheory.simulate.gamma import takes_gamma
 from ftheory._checks import check_int, check_real
 from ftheory.mc.estimate import MCEstimate
 from ftheory.params import PARAMS
@@ -27,6 +28,7 @@ __all__ = ["simulate_deep_linear_transfer_lams"]
 CHUNK = 10
 
 
+@takes_gamma()
 @single_blas_thread
 def simulate_deep_linear_transfer_lams(n, d, theta, sigma, lams, *, depth=2, alpha=None, width=None,
                                        norm_s=1.0, norm_t=1.0, pretrain_lr=None, pretrain_steps=20000,

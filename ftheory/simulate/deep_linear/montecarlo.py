@@ -248,3 +248,10 @@ def _procedure_wrapper(proc, label):
 simulate_deep_scratch = _procedure_wrapper("sc", "scratch")
 simulate_deep_linear_transfer = _procedure_wrapper("lt", "linear_transfer")
 simulate_deep_finetune = _procedure_wrapper("ft", "finetune")
+
+# gamma is a task parameter of these (options.bind: n = n_from_gamma(gamma, d)); a sweep over gamma resolves
+# it the same way and seeds and stores each point as its n (ftheory.simulate.gamma.maps_gamma)
+for _fn in (simulate_deep_linear, simulate_transfer, simulate_deep_scratch, simulate_deep_linear_transfer,
+            simulate_deep_finetune):
+    _fn.gamma_min_n, _fn.gamma_dimension = 1, None
+del _fn

@@ -86,12 +86,10 @@ def bind(task: dict, options: dict) -> dict:
         if out["n"] is not None:
             raise ValueError(f"n={out['n']!r} and gamma={out['gamma']!r}: give one of n and gamma")
         from ftheory.params import PARAMS
+        from ftheory.simulate.gamma import n_from_gamma
 
         gamma = float(PARAMS["gamma"].validate(out["gamma"]))
-        d = int(PARAMS["d"].validate(out["d"]))
-        out["n"] = int(round(gamma * d))
-        if out["n"] < 1:
-            raise ValueError(f"gamma={gamma!r} is invalid with d={d}: round(gamma d) = 0 samples")
+        out["n"] = n_from_gamma(gamma, int(PARAMS["d"].validate(out["d"])))
     elif out["n"] is None:
         raise ValueError("n=None is invalid: give the sample size n (an integer >= 1) or gamma")
     del out["gamma"]
