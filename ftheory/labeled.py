@@ -200,6 +200,9 @@ def _rows_dataset(rows, dims, attrs):
         ds[k].attrs["description"] = SUMMARY_VARIABLES[k]
     for name in dims:
         ds[name].attrs.update(_coord_attrs(name))
+    if "gamma" in dims and "n" not in dims and "n" in frame:      # a gamma sweep: the n each point ran at
+        ds = ds.assign_coords(n=xr.DataArray.from_series(frame.drop_duplicates(list(dims)).set_index(list(dims))["n"]))
+        ds["n"].attrs.update(_coord_attrs("n"))
     ds.attrs.update({k: v for k, v in attrs.items() if isinstance(v, (int, float, str))})
     return _with_gamma(ds)
 

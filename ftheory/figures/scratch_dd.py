@@ -16,6 +16,7 @@ import ftheory
 from ftheory.figures import layout, style
 from ftheory.figures.registry import Figure
 from ftheory.simulate.linear_grid import simulate_min_norm_sigma_grid
+from ftheory.simulate.rowkeys import row_key
 from ftheory.simulate.sweeps import sweep
 
 ID = "scratch-dd"
@@ -36,7 +37,7 @@ def compute(scale, seed, progress=None, store=None) -> dict:
     rows = []
     for j, sigma in enumerate(sigmas):
         for n in ns:
-            est = res.estimate(f"risk:{j}", n=n)
+            est = res.estimate(row_key("risk", j), n=n)
             rows.append({"sigma": sigma, "gamma": float(n / d), "n": n, "d": d, "mean": est.mean,
                          "std": est.std, "sem": est.sem, "instances": est.instances,
                          "theory_finite": float(ftheory.get("scratch_risk_finite")(n=n, d=d, sigma=sigma)),
@@ -45,9 +46,9 @@ def compute(scale, seed, progress=None, store=None) -> dict:
 
 
 def _sigma_point(n, d, sigmas, instances, seed):
-    """Min-norm risks at every noise level in ``sigmas`` on the same data, keyed ``risk:j``."""
+    """Min-norm risks at every noise level in ``sigmas`` on the same data, keyed ``row_key("risk", j)`` (``risk:j``)."""
     ests = simulate_min_norm_sigma_grid(n, d, sigmas, instances=instances, seed=seed)
-    return {f"risk:{j}": ests[float(s)] for j, s in enumerate(sigmas)}
+    return {row_key("risk", j): ests[float(s)] for j, s in enumerate(sigmas)}
 
 
 def render(data, path_stem) -> list:

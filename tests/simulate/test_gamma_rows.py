@@ -98,6 +98,10 @@ def test_gamma_sweeps_label_points_by_gamma_and_n_and_share_the_point_of_one_n()
     # gamma = 0.1 and 0.12 both run at n = 1: one experiment, the same draws
     assert np.array_equal(res.estimate("risk", gamma=0.1, sigma=0.2).samples,
                           res.estimate("risk", gamma=0.12, sigma=0.2).samples)
+    pytest.importorskip("xarray")
+    from ftheory.labeled import sweep_dataset
+
+    assert sweep_dataset(res)["n"].sel(gamma=0.5, sigma=0.2).item() == 5 and sweep_dataset(res)["n"].dims == ("gamma", "sigma")
     fixed_gamma = sweep(linear.simulate_min_norm_risk, {"sigma": [0.2]}, fixed={"d": 10, "gamma": 0.5}, instances=3,
                         seed=1, progress=False)
     assert np.array_equal(fixed_gamma.estimate("risk", sigma=0.2).samples,
