@@ -1,4 +1,5 @@
-"""gamma = n/d in the simulators, as in the theory: the one conversion ``n = round(gamma d)``.
+"""gamma = n/d in the simulators, as in the theory: the one conversion ``n = round(gamma d)`` (also
+``n_s = round(gamma_s d)`` for a finite source set).
 
 Every simulator that takes ``n`` (and ``d``, or a spectrum whose length is ``d``) also accepts
 ``gamma=`` through :func:`takes_gamma`, and :func:`~ftheory.simulate.sweeps.sweep` resolves a swept
@@ -16,9 +17,10 @@ import numpy as np
 __all__ = ["n_from_gamma", "takes_gamma", "maps_gamma", "resolve_gamma"]
 
 
-def n_from_gamma(gamma, d, *, min_n=1) -> int:
+def n_from_gamma(gamma, d, *, min_n=1, name="gamma", count="n") -> int:
     """``n = round(gamma d)`` (Python's round), checked: ``ValueError`` naming gamma, its value and its
-    domain at this ``d`` when gamma is not a finite number or ``n < min_n``."""
+    domain at this ``d`` when gamma is not a finite number or ``n < min_n``. ``name``/``count`` name the
+    ratio and the count in messages (``gamma_s``/``n_s`` for the source set)."""
     if isinstance(d, bool) or not isinstance(d, (int, float, np.integer, np.floating)) or not d >= 1 \
             or not float(d).is_integer():
         raise ValueError(f"d={d!r} is invalid: expected an integer >= 1 (input dimension)")
@@ -28,11 +30,12 @@ def n_from_gamma(gamma, d, *, min_n=1) -> int:
     except (TypeError, ValueError):
         g = math.nan
     if isinstance(gamma, bool) or not math.isfinite(g):
-        raise ValueError(f"gamma={gamma!r} is invalid: expected a finite number >= 0 (samples per input dimension n/d)")
+        raise ValueError(f"{name}={gamma!r} is invalid: expected a finite number >= 0 (samples per input dimension "
+                         f"{count}/d)")
     n = int(round(g * d))
     if n < min_n:
-        raise ValueError(f"gamma={gamma!r} is invalid at d={d}: n = round(gamma d) = {n}, expected n >= {min_n} "
-                         f"(domain at this d: round(gamma d) >= {min_n}; gamma >= {min_n / d:.6g} suffices)")
+        raise ValueError(f"{name}={gamma!r} is invalid at d={d}: {count} = round({name} d) = {n}, expected {count} >= "
+                         f"{min_n} (domain at this d: round({name} d) >= {min_n}; {name} >= {min_n / d:.6g} suffices)")
     return n
 
 

@@ -2,7 +2,7 @@
 (docs/background.md §7); re-exported by :mod:`ftheory.simulate.linear`."""
 from __future__ import annotations
 
-from ftheory.simulate.gamma import takes_gamma
+from ftheory.simulate.gamma import n_from_gamma, takes_gamma
 from ftheory.mc.batch import inner, sq_dist
 from ftheory.mc.estimate import MCEstimate
 from ftheory.mc.threads import single_blas_thread
@@ -65,10 +65,7 @@ def simulate_linear_transfer_finite_source(n, d, theta, sigma, gamma_s, sigma_s,
         n, d, theta, sigma, lam, norm_s, norm_t, depth, instances, chunk_size, seed)
     gamma_s = float(PARAMS["gamma_s"].validate(gamma_s))
     sigma_s = float(PARAMS["sigma_s"].validate(sigma_s))
-    n_s = int(round(gamma_s * d))
-    if n_s < 1:
-        raise ValueError(f"gamma_s={gamma_s!r} is invalid: round(gamma_s * d) = {n_s} source samples "
-                         f"for d={d}; expected at least 1")
+    n_s = n_from_gamma(gamma_s, d, name="gamma_s", count="n_s")
     exponent = (depth - 1) / depth
 
     def draw(rng):

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ftheory.simulate.gamma import takes_gamma
+from ftheory.simulate.gamma import n_from_gamma, takes_gamma
 from ftheory.mc.batch import inner, sq_dist
 from ftheory.mc.estimate import MCEstimate
 from ftheory.mc.seeds import as_generator, spawn_seeds
@@ -79,7 +79,7 @@ def _draw(n, d, theta, sigma, n_s, sigma_s, depth, instances, seed, norm_s=1.0):
 
 
 def _n_s(gamma_s, d):
-    return None if gamma_s is None else int(round(gamma_s * d))
+    return None if gamma_s is None else n_from_gamma(gamma_s, d, name="gamma_s", count="n_s")
 
 
 @takes_gamma()
@@ -186,7 +186,7 @@ def simulate_lt_finite_source_paired(n, d, theta, sigma, gamma_s, sigma_s, *, in
         ``"sc"``, ``"lt"``, ``"T_lt"`` (= sc - lt per instance), ``"cos2_eff"``
         (``<beta_t, beta_hat_s>^2 / ||beta_hat_s||^2``, the squared cosine of the effective angle, §7.3).
     """
-    n_s = int(round(gamma_s * d))
+    n_s = n_from_gamma(gamma_s, d, name="gamma_s", count="n_s")
     rows = []
     for child in spawn_seeds(seed, instances):
         rng = np.random.default_rng(child)

@@ -24,7 +24,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from ftheory.simulate.gamma import takes_gamma
+from ftheory.simulate.gamma import n_from_gamma, takes_gamma
 from ftheory._checks import check_int, check_real
 from ftheory.mc.batch import inner, sq_dist
 from ftheory.mc.estimate import MCEstimate
@@ -193,9 +193,9 @@ def simulate_finetune_rows(n, d, sigma, *, thetas, gamma_s=None, sigma_s=0.0, de
     ft_lr_factor = check_real("ft_lr_factor", ft_lr_factor, 0.0, low_open=True, domain="(0, inf)")
     if pretrained not in ("balanced", "gd"):
         raise ValueError(f"pretrained={pretrained!r} is invalid: expected 'balanced' or 'gd'")
-    n_s = None if gamma_s is None else int(round(float(PARAMS["gamma_s"].validate(gamma_s)) * d))
-    if n_s is not None and n_s < 1:
-        raise ValueError(f"gamma_s={gamma_s!r} is invalid: round(gamma_s * d) = {n_s} source samples")
+    if gamma_s is not None:
+        PARAMS["gamma_s"].validate(gamma_s)
+    n_s = None if gamma_s is None else n_from_gamma(gamma_s, d, name="gamma_s", count="n_s")
     rows = [_draw_row(np.random.default_rng(c), n, d, sigma, n_s, depth, True, pretrained == "gd")
             for c in spawn_seeds(seed, instances)]
     X, y, beta_t = _stack(rows, "X"), _stack(rows, "y"), _stack(rows, "beta_t")
@@ -263,9 +263,8 @@ def simulate_lt_finite_source_rows(n, d, sigma, gamma_s, sigma_s, *, thetas, ins
     n, d = int(PARAMS["n"].validate(n)), int(PARAMS["d"].validate(d))
     sigma, sigma_s = float(PARAMS["sigma"].validate(sigma)), float(PARAMS["sigma_s"].validate(sigma_s))
     instances = check_int("instances", instances)
-    n_s = int(round(float(PARAMS["gamma_s"].validate(gamma_s)) * d))
-    if n_s < 1:
-        raise ValueError(f"gamma_s={gamma_s!r} is invalid: round(gamma_s * d) = {n_s} source samples")
+    PARAMS["gamma_s"].validate(gamma_s)
+    n_s = n_from_gamma(gamma_s, d, name="gamma_s", count="n_s")
     rows = [_draw_row(np.random.default_rng(c), n, d, sigma, n_s, 2, False, False)
             for c in spawn_seeds(seed, instances)]
     X, y, beta_t = _stack(rows, "X"), _stack(rows, "y"), _stack(rows, "beta_t")

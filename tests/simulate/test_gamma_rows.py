@@ -144,3 +144,15 @@ def test_a_store_written_with_legacy_row_names_resumes_and_reads_the_same(tmp_pa
     a, b = store_dataset(str(new)), store_dataset(str(old))
     assert a.sizes == b.sizes and a["theta"].values.tolist() == [0.3, 1.1]
     np.testing.assert_array_equal(a["mean"].values, b["mean"].values)
+
+
+@pytest.mark.parametrize("fn, kw", [
+    (paired.simulate_lt_finite_source_paired, dict(n=6, d=12, theta=0.3, sigma=0.2, gamma_s=0.01, sigma_s=0.1)),
+    (paired_rows.simulate_lt_finite_source_rows, dict(n=6, d=12, sigma=0.2, gamma_s=0.01, sigma_s=0.1, thetas=[0.3])),
+    (paired_rows.simulate_finetune_rows, dict(n=6, d=12, sigma=0.2, gamma_s=0.01, thetas=[0.3])),
+])
+def test_the_source_count_uses_the_same_conversion(fn, kw):
+    """n_s = round(gamma_s d) through n_from_gamma too, with the message naming gamma_s at this d."""
+    with pytest.raises(ValueError, match=r"^gamma_s=0.01 is invalid at d=12: n_s = round\(gamma_s d\) = 0, expected "
+                                         r"n_s >= 1 \(domain at this d: round\(gamma_s d\) >= 1; gamma_s >= 0.0833333"):
+        fn(**kw, instances=2, seed=0)

@@ -19,7 +19,7 @@ TINY = dict(n=3, d=4, instances=2, seed=0, max_steps=2, pretrain_steps=2)
     (dict(n=0), "^n="), (dict(theta=4.0), "^theta="), (dict(sigma=-1.0), "^sigma="), (dict(depth=1), "^depth="),
     (dict(lam=-1.0), "^lam="), (dict(norm_s=0.0), "^norm_s="), (dict(norm_t=0.0), "^norm_t="),
     (dict(sigma_s=-1.0), "^sigma_s="), (dict(gamma_s=-1.0), "^gamma_s="),
-    (dict(gamma_s=0.1), r"^gamma_s=0.1 is invalid: round\(gamma_s \* d\) = 0 source samples"),
+    (dict(gamma_s=0.1), r"^gamma_s=0.1 is invalid at d=\d+: n_s = round\(gamma_s d\) = 0, expected n_s >= 1"),
     (dict(alpha=0.0), "^alpha="), (dict(width=0), "^width="), (dict(instances=0), "^instances="),
     (dict(method="sgd"), "method"), (dict(seed=-1), "seed"), (dict(wd=-1.0), "^wd="),
     (dict(max_steps=-1), "^max_steps="), (dict(tol=-1.0), "^tol="), (dict(lr=0.0), "^lr="),

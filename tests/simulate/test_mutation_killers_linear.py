@@ -129,7 +129,7 @@ def test_finite_source_transfer_is_the_documented_draws(depth, lam):
 
 
 def test_finite_source_needs_one_source_sample():
-    with pytest.raises(ValueError, match=r"^gamma_s=0.04 is invalid: round\(gamma_s \* d\) = 0"):
+    with pytest.raises(ValueError, match=r"^gamma_s=0.04 is invalid at d=\d+: n_s = round\(gamma_s d\) = 0, expected n_s >= 1"):
         simulate_linear_transfer_finite_source(5, 10, 0.3, 0.1, 0.04, 0.1, instances=2, seed=0)
     with pytest.raises(ValueError, match=r"^gamma_s=0.05 is invalid"):  # round(0.5) = 0 (half to even)
         simulate_linear_transfer_finite_source(5, 10, 0.3, 0.1, 0.05, 0.1, instances=2, seed=0)

@@ -10,6 +10,7 @@ import numbers
 
 import numpy as np
 
+from ftheory.simulate.gamma import n_from_gamma
 from ftheory._checks import check_int, check_memory, check_real
 from ftheory.mc.batch import sq_dist
 from ftheory.params import PARAMS
@@ -74,9 +75,7 @@ def _validate_sim(n, d, theta, sigma, depth, lam, alpha, width, instances, gamma
     n_s = None
     if gamma_s is not None:
         gamma_s = float(PARAMS["gamma_s"].validate(gamma_s))
-        n_s = int(round(gamma_s * d))
-        if n_s < 1:
-            raise ValueError(f"gamma_s={gamma_s!r} is invalid: round(gamma_s * d) = {n_s} source samples")
+        n_s = n_from_gamma(gamma_s, d, name="gamma_s", count="n_s")
     alpha = default_alpha(depth) if alpha is None else check_real("alpha", alpha, low_open=True)
     m = d if width is None else check_int("width", width, 1)
     instances = check_int("instances", instances, 1)
