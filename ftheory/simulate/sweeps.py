@@ -12,7 +12,8 @@ dict of them) at every point of a grid::
     res.to_pandas()   # tidy frame (needs pandas)
 
 Reproducibility: each point draws from its own seed, derived from ``seed`` and the point's
-parameter values (not its position or the order of execution), so serial, process-pool and Dask
+parameter values as the simulator is called (a ``gamma`` point: its ``n = round(gamma d)``; not its
+position or the order of execution), so serial, process-pool and Dask
 runs give identical numbers, and growing a grid does not change the points already computed.
 
 Resumability: with ``store=DIR`` every finished point is written at once to its own file
@@ -327,7 +328,9 @@ def sweep(fn, grid: dict, *, fixed=None, instances=100, seed=0, store=None, exec
         :class:`MCEstimate` or a dict of them (e.g. ``simulate_scratch_and_transfer``).
     grid : dict name -> sequence
         Values to sweep (canonical parameter names of ``fn``; ``gamma`` for a simulator that takes
-        ``n`` and ``d``: each point runs at ``n = round(gamma d)`` and is labelled by its gamma).
+        ``n`` and ``d``: each point runs at ``n = round(gamma d)``
+        (:func:`~ftheory.simulate.gamma.n_from_gamma`), is seeded and stored as that n point, and is
+        labelled by its gamma and its n).
     fixed : dict, optional
         Parameters held fixed.
     instances : int >= 1
