@@ -238,6 +238,20 @@ def test_suptitle_over_an_axes_title(fig_ax):
     assert "the title of axes 'a title under the suptitle' and the suptitle of the figure overlap" in found, found
 
 
+def test_suptitle_level_with_the_axes_titles(fig_ax):
+    """Without room made for it, a short suptitle sits between two panel titles: no box overlaps, but it is
+    not above them."""
+    fig, (a, b) = fig_ax
+    a.set_title("left", loc="left")
+    b.set_title("right", loc="right")
+    fig.suptitle("short", y=0.93)
+    found = layout.problems(fig)
+    assert "the suptitle is not above the left title of axes 'left'" in found, found
+    fig.suptitle("short")
+    fig.tight_layout()
+    assert layout.problems(fig) == []
+
+
 def test_text_box_over_a_line_and_its_patch_counts(fig_ax):
     """A statistics box over a line is reported, also when only the box's padding (not a glyph) covers the line."""
     fig, (a, _) = fig_ax

@@ -9,7 +9,7 @@
 * a text of the figure (suptitle, ``fig.text``, titles, axis labels, tick labels, offset texts, texts
   and annotations placed in an axes, with their text boxes) that overlaps another text, a legend or
   a colour bar, covers plotted data, runs into another axes, or is cut off at the figure's edge or
-  by its clip box. Tick labels of one axis may not even touch; an annotation's arrow and contour
+  by its clip box; a suptitle that is not above every axes title. Tick labels of one axis may not even touch; an annotation's arrow and contour
   labels may point at or lie on data.
 
 Everything is measured in display coordinates with the figure's own renderer
@@ -85,6 +85,13 @@ def _text_problems(fig, labels, axes, plain, marks, boxes) -> list:
                 continue  # an inset and its parent
             if _overlap(lab.box, boxes[other]):
                 found.append(f"{of} runs into {_name(other)}")
+    # the suptitle heads the figure: above every axes' title and labels, not level with them
+    sup = [lab for lab in labels if lab.owner is None and lab.what == "suptitle"]
+    for lab in sup:
+        for other in labels:
+            if other.owner is not None and other.what in ("title", "left title", "right title") \
+                    and other.box.y1 > lab.box.y0 + TOL:
+                found.append(f"the suptitle is not above the {other.what} of {_name(other.owner)}")
     # every pair of texts apart: tick labels of one axis may not even touch, other texts by at most TOL
     for i, a in enumerate(labels):
         for b in labels[i + 1:]:
