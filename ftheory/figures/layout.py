@@ -58,7 +58,7 @@ def _data_exempt(fig) -> set:
     return out
 
 
-def _text_problems(fig, labels, axes, plain, marks, boxes) -> list:
+def _text_problems(fig, labels, plain, marks, boxes) -> list:
     """Texts apart from each other, from data and from other axes; inside the figure and their clip box."""
     found = []
     canvas = fig.bbox
@@ -85,7 +85,7 @@ def _text_problems(fig, labels, axes, plain, marks, boxes) -> list:
                 continue  # an inset and its parent
             if _overlap(lab.box, boxes[other]):
                 found.append(f"{of} runs into {_name(other)}")
-    # the suptitle heads the figure: above every axes' title and labels, not level with them
+    # the suptitle heads the figure: above every axes title, not level with them (crowded between them)
     sup = [lab for lab in labels if lab.owner is None and lab.what == "suptitle"]
     for lab in sup:
         for other in labels:
@@ -147,7 +147,7 @@ def problems(fig) -> list:
             labs = sorted({str(lab) for *_, lab in out})
             found.append(f"{len(out)} marker(s) of {_name(ax)} outside or cut by its edge ({', '.join(labs)[:80]})")
 
-    found += _text_problems(fig, labels, axes, plain, marks, boxes)
+    found += _text_problems(fig, labels, plain, marks, boxes)
     return sorted(set(found))
 
 
