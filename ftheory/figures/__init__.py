@@ -120,7 +120,8 @@ def _render_stamp(fig, data_path) -> str:
     module = sys.modules[fig.render.__module__]
     here = os.path.dirname(__file__)
     for path in (data_path, module.__file__, os.path.join(here, "style.py"), os.path.join(here, "phase.py"),
-                 os.path.join(here, "layout.py"), os.path.join(here, "__init__.py")):
+                 os.path.join(here, "layout.py"), os.path.join(here, "layout_scene.py"),
+                 os.path.join(here, "__init__.py")):
         if os.path.exists(path):
             with open(path, "rb") as fh:
                 h.update(fh.read())

@@ -68,7 +68,8 @@ def render(data, path_stem):
         finite = np.where(np.isfinite(T), T, np.nan)
         lim = np.nanmax(np.abs(finite))
         im = ax.pcolormesh(positions, ns / d, finite, cmap="RdBu", shading="auto",
-                           norm=SymLogNorm(linthresh=1e-2, vmin=-lim, vmax=lim))
+                           norm=SymLogNorm(linthresh=1e-2, vmin=-lim, vmax=lim),
+                           rasterized=True)  # 101 x 2d cells as vector quads made the paper-scale PDF 5 MB
         ax.contour(positions, ns / d, finite, levels=[0], colors="black", linewidths=1.0)
         ax.set_xlabel("position of $\\beta_t-\\beta_s$ in the spectrum (0: largest eigenvalues)")
         ax.set_ylabel(r"$\gamma = n/d$")

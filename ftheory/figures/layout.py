@@ -3,13 +3,20 @@
 :func:`problems` draws the figure and returns one line per defect:
 
 * a legend or a colour bar that covers plotted data (line segments, markers, images, contour
-  lines) of any axes, or overlaps another axes (its plotting area, title or axis labels);
+  lines, shaded bands) of any axes, or overlaps another axes (its plotting area, title or axis labels);
+  a legend cut off at the figure's edge;
 * a marker (of a line, an error bar or a scatter) that lies outside its axes or is cut by its edge;
-* tick labels of one axis that overlap each other, or texts of one axes (title, axis labels,
-  tick labels) that run into another axes.
+* a text of the figure (suptitle, ``fig.text``, titles, axis labels, tick labels, offset texts, texts
+  and annotations placed in an axes, with their text boxes) that overlaps another text, a legend or
+  a colour bar, covers plotted data, runs into another axes, or is cut off at the figure's edge or
+  by its clip box; a suptitle that is not above every axes title. Tick labels of one axis may not even touch; an annotation's arrow and contour
+  labels may point at or lie on data.
 
 Everything is measured in display coordinates with the figure's own renderer
-(``get_window_extent``, ``get_tightbbox``), so it holds for the saved file.
+(``get_window_extent``, ``get_tightbbox``; :mod:`ftheory.figures.layout_scene`), so it holds for the
+saved file. "The figure's edge" is its canvas (``figsize``): a text or legend outside it is cut
+wherever the figure is shown or saved without ``bbox_inches="tight"``; ``style.save`` grows the
+canvas to the drawing first (``style.fit_canvas``).
 
 :func:`place_legend` lets the figures put a legend where these same checks find nothing under it,
 whatever the numbers. :func:`check_output` (and ``python -m ftheory.figures.layout OUT``) draws
@@ -17,174 +24,18 @@ every figure of a ``reproduce`` output folder again from its stored numbers and 
 """
 from __future__ import annotations
 
-import numpy as np
-from matplotlib.container import ErrorbarContainer
-from matplotlib.collections import LineCollection, PathCollection, QuadMesh
-from matplotlib.image import AxesImage
-from matplotlib.markers import MarkerStyle
-from matplotlib.transforms import Bbox
-
-TOL = 1.0  # pixels: touching is fine, overlapping by more than a pixel is not
+from ftheory.figures.layout_scene import (TOL, covers_data, inside as _inside, is_3d as _is_3d,
+                                          is_colorbar as _is_colorbar, name as _name, overlap as _overlap,
+                                          scene as _scene, texts as _texts)
 
 
-def _overlap(a: Bbox, b: Bbox, tol=TOL) -> bool:
-    return (min(a.x1, b.x1) - max(a.x0, b.x0) > tol) and (min(a.y1, b.y1) - max(a.y0, b.y0) > tol)
-
-
-def _shrink(b: Bbox, tol=TOL) -> Bbox:
-    return Bbox.from_extents(b.x0 + tol, b.y0 + tol, b.x1 - tol, b.y1 - tol)
-
-
-def _name(ax) -> str:
-    title = ax.get_title() or ax.get_title(loc="left") or ax.get_ylabel() or ax.get_label()
-    return f"axes {title!r}" if title else f"axes at {np.round(ax.get_position().bounds, 2).tolist()}"
-
-
-def _is_colorbar(ax) -> bool:
-    return getattr(ax, "_colorbar", None) is not None
-
-
-def _is_3d(ax) -> bool:
-    return getattr(ax, "name", "") == "3d"
-
-
-def _visible_texts(ax, renderer):
-    """Title, axis labels and visible tick labels of ``ax``: ``(what, bbox)``."""
-    out = []
-    for what, t in (("title", ax.title), ("left title", ax._left_title), ("right title", ax._right_title),
-                    ("x label", ax.xaxis.label), ("y label", ax.yaxis.label)):
-        if t.get_visible() and t.get_text():
-            out.append((what, t.get_window_extent(renderer)))
-    for axis, name in ((ax.xaxis, "x"), (ax.yaxis, "y")):
-        for tick in axis.get_major_ticks() + axis.get_minor_ticks():
-            for lab in (tick.label1, tick.label2):
-                if lab.get_visible() and lab.get_text() and _tick_in_view(axis, tick):
-                    out.append((f"{name} tick label {lab.get_text()!r}", lab.get_window_extent(renderer)))
-    return out
-
-
-def _tick_in_view(axis, tick) -> bool:
-    lo, hi = sorted(axis.get_view_interval())
-    loc = tick.get_loc()
-    return loc is not None and lo - 1e-9 * (abs(lo) + abs(hi)) <= loc <= hi + 1e-9 * (abs(lo) + abs(hi))
-
-
-def _data_marks(ax, renderer):
-    """Display-space data of ``ax``: ``(segments, markers, areas)``.
-
-    ``segments``: list of (N, 2) polylines (visible lines and contour lines); ``markers``: list of
-    (x, y, (half width, half height) in pixels, artist label); ``areas``: bboxes of images / meshes.
-    """
-    segments, markers, areas = [], [], []
-    dpi_scale = ax.figure.dpi / 72.0
-    caps = set()  # error-bar caps: the end of a bar, not a plotted point (a long bar may leave the axes)
-    for cont in ax.containers:
-        if isinstance(cont, ErrorbarContainer):
-            caps.update(id(c) for c in cont.lines[1])
-    for line in ax.get_lines():
-        if not line.get_visible() or line.get_transform() != ax.transData:
-            continue  # axhline / axvline and other guides drawn partly in axes coordinates are not data
-        xy = line.get_transform().transform(np.column_stack(line.get_data(orig=False)).astype(float))
-        ok = np.all(np.isfinite(xy), axis=1)
-        if line.get_linestyle() not in ("None", "", " ", "none") and line.get_linewidth() > 0:
-            segments.append(xy)
-        marker = line.get_marker()
-        if id(line) not in caps and marker not in (None, "None", "", " ", "none") and line.get_markersize() > 0:
-            ms = MarkerStyle(marker)
-            ext = ms.get_path().transformed(ms.get_transform()).get_extents()
-            scale = line.get_markersize() * dpi_scale  # marker paths are in units of the marker size
-            rx = max(abs(ext.x0), abs(ext.x1)) * scale
-            ry = max(abs(ext.y0), abs(ext.y1)) * scale
-            every = line.get_markevery()
-            pts = xy[ok] if every is None else xy[ok][::every] if isinstance(every, int) else xy[ok]
-            markers += [(x, y, (rx, ry), line.get_label()) for x, y in pts]
-    for coll in ax.collections:
-        if not coll.get_visible():
-            continue
-        if isinstance(coll, QuadMesh):
-            areas.append(coll.get_window_extent(renderer))
-        elif isinstance(coll, PathCollection) and len(coll.get_offsets()):
-            offs = coll.get_offset_transform().transform(np.asarray(coll.get_offsets(), float))
-            sizes = coll.get_sizes()
-            for i, (x, y) in enumerate(offs):
-                if np.isfinite(x) and np.isfinite(y):
-                    s = sizes[i % len(sizes)] if len(sizes) else 36.0
-                    r = 0.5 * np.sqrt(s) * dpi_scale
-                    markers.append((x, y, (r, r), coll.get_label()))
-        elif isinstance(coll, LineCollection) or hasattr(coll, "get_paths"):
-            if isinstance(coll, LineCollection) or type(coll).__name__ in ("ContourSet", "QuadContourSet"):
-                tr = coll.get_transform()
-                for p in coll.get_paths():
-                    if len(p.vertices):
-                        segments.append(tr.transform(p.vertices))
-    for im in ax.images:
-        if isinstance(im, AxesImage) and im.get_visible():
-            areas.append(im.get_window_extent(renderer))
-    return segments, markers, areas
-
-
-def _segments_hit(segments, box: Bbox, clip: Bbox | None) -> bool:
-    """Does any polyline pass through ``box`` (inside the part of it visible in ``clip``)?"""
-    if clip is not None:
-        inter = Bbox.intersection(box, clip)
-        if inter is None or inter.width <= TOL or inter.height <= TOL:
-            return False
-        box = inter
-    box = _shrink(box)
-    for xy in segments:
-        xy = xy[np.all(np.isfinite(xy), axis=1)]
-        if len(xy) == 0:
-            continue
-        inside = (xy[:, 0] > box.x0) & (xy[:, 0] < box.x1) & (xy[:, 1] > box.y0) & (xy[:, 1] < box.y1)
-        if inside.any():
-            return True
-        # segments crossing the box without a vertex inside: sample each segment finely
-        a, b = xy[:-1], xy[1:]
-        if len(a) == 0:
-            continue
-        t = np.linspace(0, 1, 9)[1:-1, None, None]
-        pts = a[None] + t * (b - a)[None]
-        inside = (pts[..., 0] > box.x0) & (pts[..., 0] < box.x1) & (pts[..., 1] > box.y0) & (pts[..., 1] < box.y1)
-        if inside.any():
-            return True
-    return False
-
-
-def _scene(fig):
-    """Draw ``fig``; return ``(renderer, axes, plain axes, data marks per axes, window boxes per axes)``."""
-    from ftheory.figures.style import draw_quietly
-
-    draw_quietly(fig.canvas.draw)
-    renderer = fig.canvas.get_renderer()
-    axes = [ax for ax in fig.axes if ax.get_visible()]
-    plain = [ax for ax in axes if not _is_colorbar(ax)]
-    marks = {ax: _data_marks(ax, renderer) for ax in plain if not _is_3d(ax)}
-    boxes = {ax: ax.get_window_extent(renderer) for ax in axes}
-    return renderer, axes, plain, marks, boxes
-
-
-def _covers_data(box, what, marks, boxes) -> list:
-    """What of the plotted data (lines, markers, maps) of any axes lies under ``box``."""
-    found = []
-    for ax, (segments, markers, areas) in marks.items():
-        clip = boxes[ax]
-        if _segments_hit(segments, box, clip):
-            found.append(f"{what} covers a line of {_name(ax)}")
-        inter = Bbox.intersection(box, clip)
-        if inter is not None and any(
-                inter.x0 - rx < x < inter.x1 + rx and inter.y0 - ry < y < inter.y1 + ry and
-                clip.x0 <= x <= clip.x1 and clip.y0 <= y <= clip.y1 for x, y, (rx, ry), _ in markers):
-            found.append(f"{what} covers markers of {_name(ax)}")
-        if any(_overlap(box, Bbox.intersection(a, clip) or a) for a in areas):
-            found.append(f"{what} covers the map of {_name(ax)}")
-    return found
-
-
-def _legend_problems(ax, leg, renderer, axes, marks, boxes) -> list:
+def _legend_problems(ax, leg, renderer, axes, marks, boxes, labels) -> list:
     """Defects of the legend ``leg`` of ``ax`` (``ax=None``: a figure legend): data, axes or texts under it."""
     box = leg.get_window_extent(renderer)
     what = "figure legend" if ax is None else f"legend of {_name(ax)}"
-    found = _covers_data(box, what, marks, boxes)
+    found = covers_data(box, what, marks, boxes)
+    if not _inside(box, ax.figure.bbox if ax is not None else leg.figure.bbox):
+        found.append(f"{what} is cut off at the figure edge")
     for other in axes:
         if ax is None:
             if _overlap(box, boxes[other]):
@@ -192,24 +43,81 @@ def _legend_problems(ax, leg, renderer, axes, marks, boxes) -> list:
             continue
         if other is not ax and not _is_3d(other) and _overlap(box, boxes[other]) and not _inside(box, boxes[ax]):
             found.append(f"{what} overlaps {_name(other)}")
-        for t, tb in _visible_texts(other, renderer):
-            if _overlap(box, tb):
-                found.append(f"{what} overlaps the {t} of {_name(other)}")
+    for lab in labels:
+        if _overlap(box, lab.box):
+            found.append(f"{what} overlaps the {lab.what} of {_name(lab.owner)}")
+    return found
+
+
+def _data_exempt(fig) -> set:
+    """ids of texts that sit on data by design: contour labels."""
+    out = set()
+    for ax in fig.axes:
+        for coll in ax.collections:
+            out.update(id(t) for t in getattr(coll, "labelTexts", ()))
+    return out
+
+
+def _text_problems(fig, labels, plain, marks, boxes) -> list:
+    """Texts apart from each other, from data and from other axes; inside the figure and their clip box."""
+    found = []
+    canvas = fig.bbox
+    exempt = _data_exempt(fig)
+    for lab in labels:
+        of = f"the {lab.what} of {_name(lab.owner)}"
+        if not _inside(lab.box, canvas):
+            found.append(f"{of} is cut off at the figure edge")
+        clip = lab.artist.get_clip_box() if lab.artist.get_clip_on() else None
+        if clip is None and lab.artist.get_clip_on() and lab.artist.get_clip_path() is not None \
+                and lab.owner is not None and lab.in_axes:
+            clip = boxes[lab.owner]  # ax.text(..., clip_on=True) clips to the axes patch
+        if clip is not None and not _inside(lab.box, clip):
+            found.append(f"{of} is cut off by its clip box")
+        if id(lab.artist) not in exempt:
+            found += covers_data(lab.box, of, marks, boxes)
+        owner = lab.owner
+        if owner is not None and (_is_colorbar(owner) or _is_3d(owner)):
+            continue  # a colour bar's texts: its own check below; a 3-D axes' box is mostly empty margin
+        for other in plain:
+            if other is owner or _is_3d(other):
+                continue
+            if owner is not None and (_inside(boxes[owner], boxes[other]) or _inside(boxes[other], boxes[owner])):
+                continue  # an inset and its parent
+            if _overlap(lab.box, boxes[other]):
+                found.append(f"{of} runs into {_name(other)}")
+    # the suptitle heads the figure: above every axes title, not level with them (crowded between them)
+    sup = [lab for lab in labels if lab.owner is None and lab.what == "suptitle"]
+    for lab in sup:
+        for other in labels:
+            if other.owner is not None and other.what in ("title", "left title", "right title") \
+                    and other.box.y1 > lab.box.y0 + TOL:
+                found.append(f"the suptitle is not above the {other.what} of {_name(other.owner)}")
+    # every pair of texts apart: tick labels of one axis may not even touch, other texts by at most TOL
+    for i, a in enumerate(labels):
+        for b in labels[i + 1:]:
+            same_axis = a.group is not None and a.group == b.group
+            if a.artist is b.artist or not _overlap(a.box, b.box, tol=0.0 if same_axis else TOL):
+                continue
+            if same_axis:
+                found.append(f"{a.what} and {b.what} of {_name(a.owner)} overlap")
+            else:
+                found.append(f"the {a.what} of {_name(a.owner)} and the {b.what} of {_name(b.owner)} overlap")
     return found
 
 
 def problems(fig) -> list:
     """Every layout defect of ``fig`` (see the module docstring); an empty list when it is clean."""
     renderer, axes, plain, marks, boxes = _scene(fig)
+    labels = _texts(fig, renderer, axes)
     found = []
 
-    # legends: no data of any axes under them, no other axes under them
+    # legends: no data of any axes under them, no other axes or text under them
     for ax in plain:
         leg = ax.get_legend()
         if leg is not None and leg.get_visible():
-            found += _legend_problems(ax, leg, renderer, axes, marks, boxes)
+            found += _legend_problems(ax, leg, renderer, axes, marks, boxes, labels)
     for leg in fig.legends:
-        found += _legend_problems(None, leg, renderer, axes, marks, boxes)
+        found += _legend_problems(None, leg, renderer, axes, marks, boxes, labels)
 
     # legends apart from each other
     legs = [(f"legend of {_name(ax)}", ax.get_legend()) for ax in plain if ax.get_legend() is not None]
@@ -220,53 +128,27 @@ def problems(fig) -> list:
             if _overlap(legs[i][1], legs[j][1], tol=0.0):
                 found.append(f"{legs[i][0]} and {legs[j][0]} overlap")
 
-    # colour bars: no other axes (area, title, labels, tick labels) under them
+    # colour bars: no other axes and no text of another axes or of the figure under them
     for cb in (ax for ax in axes if _is_colorbar(ax)):
         box = cb.get_tightbbox(renderer)
         for other in axes:
-            if other is cb:
-                continue
-            if _overlap(box, boxes[other]):
+            if other is not cb and _overlap(box, boxes[other]):
                 found.append(f"colour bar {cb.get_ylabel()!r} overlaps {_name(other)}")
-            for t, tb in _visible_texts(other, renderer):
-                if _overlap(box, tb):
-                    found.append(f"colour bar {cb.get_ylabel()!r} overlaps the {t} of {_name(other)}")
+        for lab in labels:
+            if lab.owner is not cb and _overlap(box, lab.box):
+                found.append(f"colour bar {cb.get_ylabel()!r} overlaps the {lab.what} of {_name(lab.owner)}")
 
     # markers inside their axes, not cut by its edge
-    for ax, (_segments, markers, _areas) in marks.items():
+    for ax, (_segments, markers, _areas, _bands) in marks.items():
         b = boxes[ax]
         out = [(x, y, lab) for x, y, (rx, ry), lab in markers
                if not (b.x0 - TOL <= x - rx and x + rx <= b.x1 + TOL and b.y0 - TOL <= y - ry and y + ry <= b.y1 + TOL)]
         if out:
-            labels = sorted({str(lab) for *_, lab in out})
-            found.append(f"{len(out)} marker(s) of {_name(ax)} outside or cut by its edge ({', '.join(labels)[:80]})")
+            labs = sorted({str(lab) for *_, lab in out})
+            found.append(f"{len(out)} marker(s) of {_name(ax)} outside or cut by its edge ({', '.join(labs)[:80]})")
 
-    # texts: tick labels of one axis apart; an axes' texts clear of every other axes
-    for ax in plain:
-        texts = _visible_texts(ax, renderer)
-        ticks = {"x": [], "y": []}
-        for t, tb in texts:
-            if "tick label" in t:
-                ticks[t[0]].append((t, tb))
-        for name, lst in ticks.items():
-            for i in range(len(lst)):
-                for j in range(i + 1, len(lst)):
-                    if _overlap(lst[i][1], lst[j][1], tol=0.0):
-                        found.append(f"{lst[i][0]} and {lst[j][0]} of {_name(ax)} overlap")
-        if _is_3d(ax):
-            continue
-        for other in plain:
-            if other is ax or _is_3d(other) or _inside(boxes[ax], boxes[other]) or _inside(boxes[other], boxes[ax]):
-                continue
-            for t, tb in texts:
-                if _overlap(tb, boxes[other]):
-                    found.append(f"the {t} of {_name(ax)} runs into {_name(other)}")
+    found += _text_problems(fig, labels, plain, marks, boxes)
     return sorted(set(found))
-
-
-def _inside(inner: Bbox, outer: Bbox) -> bool:
-    return (inner.x0 >= outer.x0 - TOL and inner.x1 <= outer.x1 + TOL and inner.y0 >= outer.y0 - TOL
-            and inner.y1 <= outer.y1 + TOL)
 
 
 #: where :func:`place_legend` tries a legend inside its axes, in this order
@@ -309,12 +191,13 @@ def place_legend(ax, locs=INSIDE, ncol_below=None, grow=0.9, **kwargs):
 def _first_clear(ax, locs, kwargs):
     """The legend of ``ax`` at the first of ``locs`` with no layout problem, or None."""
     renderer, axes, _plain, marks, boxes = _scene(ax.figure)
+    labels = _texts(ax.figure, renderer, axes)
     others = [a.get_legend().get_window_extent(renderer) for a in axes if a is not ax and a.get_legend() is not None]
     others += [leg.get_window_extent(renderer) for leg in ax.figure.legends]
     for loc in locs:
         leg = ax.legend(loc=loc, **kwargs)
         box = leg.get_window_extent(renderer)
-        if _inside(box, boxes[ax]) and not _legend_problems(ax, leg, renderer, axes, marks, boxes) \
+        if _inside(box, boxes[ax]) and not _legend_problems(ax, leg, renderer, axes, marks, boxes, labels) \
                 and not any(_overlap(box, o, tol=0.0) for o in others):
             return leg
         leg.remove()
@@ -324,8 +207,9 @@ def _first_clear(ax, locs, kwargs):
 def check_render(render, data) -> list:
     """Layout problems of every figure that ``render(data, path_stem)`` draws; nothing is written.
 
-    ``style.save`` is replaced for the call, so the figure is checked exactly as it would be saved
-    (same drawing code, same numbers) and then closed.
+    ``style.write`` (the file writing of ``style.save``) is replaced for the call, so the figure is
+    checked exactly as it would be saved (same drawing code, same numbers, canvas fitted by
+    ``style.save``) and then closed.
     """
     import matplotlib.pyplot as plt
 
@@ -333,17 +217,17 @@ def check_render(render, data) -> list:
 
     found = []
 
-    def check_instead_of_saving(fig, path_stem):
+    def check_instead_of_writing(fig, path_stem):
         found.extend(problems(fig))
         plt.close(fig)
         return []
 
-    saved = style.save
-    style.save = check_instead_of_saving
+    written = style.write
+    style.write = check_instead_of_writing
     try:
         render(data, "layout-check")
     finally:
-        style.save = saved
+        style.write = written
     return found
 
 
@@ -396,7 +280,8 @@ def main(argv=None) -> int:
         prog="python -m ftheory.figures.layout",
         description="Re-check the layout of every figure of an ftheory reproduce output folder: each figure is "
                     "drawn again from OUT/data/ID.json with the current drawing code; no legend or colour bar over "
-                    "plotted data or another axes, no marker outside its axes, no overlapping tick labels.")
+                    "plotted data or another axes, no marker outside its axes, no text over another text, a legend, "
+                    "a colour bar, plotted data or another axes, no text or legend cut off at the figure edge.")
     parser.add_argument("out", help="output folder of ftheory reproduce (holds data/ID.json)")
     parser.add_argument("--only", help="comma-separated figure ids (default: every figure with stored numbers)")
     ns = parser.parse_args(argv)

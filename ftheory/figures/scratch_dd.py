@@ -81,6 +81,7 @@ def render(data, path_stem) -> list:
         ax.set_ylabel(r"$R_{\rm sc}$")
         ax.set_title(rf"$\sigma = {sigma:g}$")
     fig.suptitle(TITLE, fontsize=10)
+    fig.tight_layout()  # room for the suptitle above the panel titles (it sat level with them) and the x labels
     layout.place_legend(axes[0][0], fontsize=7)  # where it covers no data, whatever the data
     return style.save(fig, path_stem)
 

@@ -61,8 +61,46 @@ def draw_quietly(draw):
         return draw()
 
 
+def fit_canvas(fig, pad=0.05):
+    """Grow the canvas of ``fig`` where its drawn content (legends under the axes, labels, titles) spills
+    over, by that much plus ``pad`` inches, keeping every axes and figure text where it was in inches
+    relative to the others; never shrinks. Returns the growth ``(left, bottom, right, top)`` in inches.
+
+    ``savefig(bbox_inches="tight")`` would rescue the saved file anyway, but a figure shown or saved any
+    other way would be cut; after this call nothing is outside the canvas.
+    """
+    draw_quietly(fig.canvas.draw)
+    tight = fig.get_tightbbox(fig.canvas.get_renderer())  # inches
+    W, H = fig.get_size_inches()
+    left, bottom = max(0.0, pad - tight.x0), max(0.0, pad - tight.y0)
+    right, top = max(0.0, tight.x1 + pad - W), max(0.0, tight.y1 + pad - H)
+    if left == bottom == right == top == 0.0:
+        return 0.0, 0.0, 0.0, 0.0
+    W2, H2 = W + left + right, H + bottom + top
+
+    def moved(box):
+        return [(box.x0 * W + left) / W2, (box.y0 * H + bottom) / H2, box.width * W / W2, box.height * H / H2]
+
+    for ax in fig.axes:
+        original, active = ax.get_position(original=True), ax.get_position(original=False)
+        ax.set_position(moved(original), which="original")
+        ax.set_position(moved(active), which="active")
+    for t in fig.texts:  # suptitle, fig.text in figure fractions
+        if t.get_transform() == fig.transFigure:
+            x, y = t.get_position()
+            t.set_position(((x * W + left) / W2, (y * H + bottom) / H2))
+    fig.set_size_inches(W2, H2)
+    return left, bottom, right, top
+
+
 def save(fig, path_stem) -> list:
-    """Save PNG and PDF; return the paths."""
+    """Fit the canvas to the drawing (:func:`fit_canvas`), save PNG and PDF (:func:`write`); return the paths."""
+    fit_canvas(fig)
+    return write(fig, path_stem)
+
+
+def write(fig, path_stem) -> list:
+    """Save PNG and PDF of ``fig`` as drawn and close it; return the paths."""
     paths = []
     for ext in ("png", "pdf"):
         p = f"{path_stem}.{ext}"
