@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ftheory.roots import scaled_root
+from ftheory.roots import positive_root, scaled_root
 
 __all__ = ["finetune_scale", "finetune_transferability_gf", "finetune_break_even_theta_gf"]
 
@@ -108,12 +108,51 @@ def _out(values, shape):
     return out[()] if out.ndim == 0 else out
 
 
+#: inputs with every scale in [2^-128, 2^128] (or 0 where allowed): B within [2^-640, 2^700], c within
+#: [2^-320, 2^850], no intermediate under- or overflows, so the direct formula (the registered expression,
+#: bit for bit the generated code it replaces) is used there; the pairs of logarithms everywhere else
+_LO, _HI = 2.0 ** -128, 2.0 ** 128
+
+
+def _ordinary(gamma, sigma, norm_s, norm_t):
+    def inside(v):
+        return (v >= _LO) & (v <= _HI)
+    return inside(norm_s) & inside(norm_t) & ((sigma == 0) | inside(sigma)) & ((gamma == 0) | inside(gamma)) \
+        & (gamma != 1)
+
+
+def _direct_scale(gamma, sigma, depth, norm_s, norm_t):
+    """``c`` from the registered expression (ordinary inputs, ``gamma != 1``)."""
+    out = np.empty(gamma.shape)
+    m = gamma < 1
+    g, sg, L, r, t = (a[m] for a in (gamma, sigma, depth, norm_s, norm_t))
+    out[m] = positive_root(L, 1 - g, (g * t ** 2 + g * sg ** 2 / (1 - g)) / r ** 2) ** ((1 / 2) * L - 1 / 2)
+    m = ~m
+    g, sg, L, r, t = (a[m] for a in (gamma, sigma, depth, norm_s, norm_t))
+    out[m] = ((t ** 2 + sg ** 2 / (g - 1)) / r ** 2) ** (((1 / 2) * L - 1 / 2) / L)
+    return out
+
+
+def _evaluate(args, ordinary, direct, robust):
+    """``direct`` on the ordinary points, ``robust`` on the others (1-D arrays)."""
+    with np.errstate(all="ignore"):
+        if ordinary.all():
+            return direct(*args)
+        out = np.empty(args[0].shape)
+        if ordinary.any():
+            out[ordinary] = direct(*(a[ordinary] for a in args))
+        rest = ~ordinary
+        if rest.any():
+            out[rest] = robust(*(a[rest] for a in args))
+    return out
+
+
 def finetune_scale(gamma, sigma, depth, norm_s, norm_t):
     """Gradient-flow scale ``c`` (docs/background.md §6.4) at any magnitude of the norms and ``sigma``."""
-    shape, (gamma, sigma, depth, norm_s, norm_t) = _inputs(gamma, sigma, depth, norm_s, norm_t)
-    with np.errstate(all="ignore"):
-        e, f = _scale_log2(gamma, sigma, depth, norm_s, norm_t)
-        return _out(_pow2(e, f), shape)
+    shape, args = _inputs(gamma, sigma, depth, norm_s, norm_t)
+    gamma, sigma, depth, norm_s, norm_t = args
+    return _out(_evaluate(args, _ordinary(gamma, sigma, norm_s, norm_t), _direct_scale,
+                          lambda *a: _pow2(*_scale_log2(*a))), shape)
 
 
 def _scaled_norm_log2(gamma, sigma, depth, norm_s, norm_t):
@@ -123,26 +162,47 @@ def _scaled_norm_log2(gamma, sigma, depth, norm_s, norm_t):
     return e + er, f + fr
 
 
+def _direct_gain(gamma, theta, sigma, depth, norm_s, norm_t):
+    c = _direct_scale(gamma, sigma, depth, norm_s, norm_t)
+    return -norm_s * (1 - gamma) * (norm_s * c - 2 * norm_t * np.cos(theta)) * c
+
+
+def _robust_gain(gamma, theta, sigma, depth, norm_s, norm_t):
+    ev, fv = _scaled_norm_log2(gamma, sigma, depth, norm_s, norm_t)
+    half_gap = norm_t * np.cos(theta) - 0.5 * _pow2(ev, fv)             # |beta_t| cos(theta) - v/2
+    ed, fd = _log2(np.abs(half_gap))
+    return np.sign(half_gap) * _pow2(ev + ed, fv + fd + 1.0 + np.log1p(-gamma) * _LOG2E)
+
+
 def finetune_transferability_gf(gamma, theta, sigma, depth, norm_s, norm_t):
     """``(1 - gamma) v (2 |beta_t| cos(theta) - v)``, ``v = c norm_s``, for ``gamma < 1``; 0 for ``gamma >= 1``."""
-    shape, (gamma, theta, sigma, depth, norm_s, norm_t) = _inputs(gamma, theta, sigma, depth, norm_s, norm_t)
-    with np.errstate(all="ignore"):
-        below = gamma < 1
-        g = np.where(below, gamma, 0.0)
-        ev, fv = _scaled_norm_log2(g, sigma, depth, norm_s, norm_t)
-        half_gap = norm_t * np.cos(theta) - 0.5 * _pow2(ev, fv)         # |beta_t| cos(theta) - v/2
-        ed, fd = _log2(np.abs(half_gap))
-        value = np.sign(half_gap) * _pow2(ev + ed, fv + fd + 1.0 + np.log1p(-g) * _LOG2E)
-        return _out(np.where(below, value, 0.0), shape)
+    shape, args = _inputs(gamma, theta, sigma, depth, norm_s, norm_t)
+    out = np.zeros(args[0].shape)
+    below = args[0] < 1
+    args = [a[below] for a in args]
+    gamma, theta, sigma, depth, norm_s, norm_t = args
+    out[below] = _evaluate(args, _ordinary(gamma, sigma, norm_s, norm_t), _direct_gain, _robust_gain)
+    return _out(out, shape)
+
+
+def _direct_angle(gamma, sigma, depth, norm_s, norm_t):
+    cos_star = (1 / 2) * norm_s * _direct_scale(gamma, sigma, depth, norm_s, norm_t) / norm_t
+    return np.where(cos_star <= 1.0, np.arccos(np.minimum(cos_star, 1.0)), 0.0)
+
+
+def _robust_angle(gamma, sigma, depth, norm_s, norm_t):
+    ev, fv = _scaled_norm_log2(gamma, sigma, depth, norm_s, norm_t)
+    et, ft = _log2(norm_t)
+    cos_star = _pow2(ev - et, fv - ft - 1.0)
+    return np.where(cos_star <= 1.0, np.arccos(np.minimum(cos_star, 1.0)), 0.0)
 
 
 def finetune_break_even_theta_gf(gamma, sigma, depth, norm_s, norm_t):
     """``arccos(v / (2 |beta_t|))``, ``v = c norm_s``, where that is at most 1 and ``gamma < 1``; else 0."""
-    shape, (gamma, sigma, depth, norm_s, norm_t) = _inputs(gamma, sigma, depth, norm_s, norm_t)
-    with np.errstate(all="ignore"):
-        below = gamma < 1
-        ev, fv = _scaled_norm_log2(np.where(below, gamma, 0.0), sigma, depth, norm_s, norm_t)
-        et, ft = _log2(norm_t)
-        cos_star = _pow2(ev - et, fv - ft - 1.0)
-        helps = below & (cos_star <= 1.0)
-        return _out(np.where(helps, np.arccos(np.minimum(cos_star, 1.0)), 0.0), shape)
+    shape, args = _inputs(gamma, sigma, depth, norm_s, norm_t)
+    out = np.zeros(args[0].shape)
+    below = args[0] < 1
+    args = [a[below] for a in args]
+    gamma, sigma, depth, norm_s, norm_t = args
+    out[below] = _evaluate(args, _ordinary(gamma, sigma, norm_s, norm_t), _direct_angle, _robust_angle)
+    return _out(out, shape)

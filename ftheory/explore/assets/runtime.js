@@ -419,12 +419,32 @@
     const N = (L - 1.0) * eB, K = Math.floor(N / (2.0 * L)), R = N - 2.0 * L * K;
     return [K, R / (2.0 * L) + fB * (L - 1.0) / (2.0 * L) + lx];
   }
+  // ordinary inputs (every scale in [2^-128, 2^128]): the registered expression, as the generated
+  // code had it; the pairs of logarithms elsewhere
+  const LO = Math.pow(2, -128), HI = Math.pow(2, 128);
+  function inside(v) { return v >= LO && v <= HI; }
+  function ordinary(gamma, sigma, normS, normT) {
+    return inside(normS) && inside(normT) && (sigma === 0 || inside(sigma)) && (gamma === 0 || inside(gamma))
+      && gamma !== 1;
+  }
+  function directScale(gamma, sigma, depth, normS, normT) {
+    if (gamma < 1) {
+      return Math.pow(positiveRoot(depth, 1 - gamma, (gamma * sq(normT) + gamma * sq(sigma) / (1 - gamma)) / sq(normS)),
+                      (1 / 2) * depth - 1 / 2);
+    }
+    return Math.pow((sq(normT) + sq(sigma) / (gamma - 1)) / sq(normS), ((1 / 2) * depth - 1 / 2) / depth);
+  }
   function finetuneScale(gamma, sigma, depth, normS, normT) {
+    if (ordinary(gamma, sigma, normS, normT)) return directScale(gamma, sigma, depth, normS, normT);
     const [e, f] = scaleLog2(gamma, sigma, depth, normS, normT);
     return pow2(e, f);
   }
   function finetuneTransferabilityGf(gamma, theta, sigma, depth, normS, normT) {
     if (!(gamma < 1)) return 0.0;
+    if (ordinary(gamma, sigma, normS, normT)) {
+      const c = directScale(gamma, sigma, depth, normS, normT);
+      return -normS * (1 - gamma) * (normS * c - 2 * normT * Math.cos(theta)) * c;
+    }
     const [e, f] = scaleLog2(gamma, sigma, depth, normS, normT), [er, fr] = log2Pair(normS);
     const ev = e + er, fv = f + fr;
     const halfGap = normT * Math.cos(theta) - 0.5 * pow2(ev, fv);  // |beta_t| cos(theta) - v/2
@@ -433,9 +453,14 @@
   }
   function finetuneBreakEvenThetaGf(gamma, sigma, depth, normS, normT) {
     if (!(gamma < 1)) return 0.0;
-    const [e, f] = scaleLog2(gamma, sigma, depth, normS, normT), [er, fr] = log2Pair(normS);
-    const [et, ft] = log2Pair(normT);
-    const cosStar = pow2(e + er - et, f + fr - ft - 1.0);
+    let cosStar;
+    if (ordinary(gamma, sigma, normS, normT)) {
+      cosStar = (1 / 2) * normS * directScale(gamma, sigma, depth, normS, normT) / normT;
+    } else {
+      const [e, f] = scaleLog2(gamma, sigma, depth, normS, normT), [er, fr] = log2Pair(normS);
+      const [et, ft] = log2Pair(normT);
+      cosStar = pow2(e + er - et, f + fr - ft - 1.0);
+    }
     return cosStar <= 1.0 ? Math.acos(cosStar) : 0.0;
   }
   const stable = {wasserstein2_task: wasserstein2Task, relu_arccos_kernel: reluArccosKernel,
