@@ -4,8 +4,10 @@ The scale ``c = w^((L-1)/2)``, ``w = PositiveRoot(L, A, B)``, has the coefficien
 ``B = b / r^2`` with ``b = gamma (|beta_t|^2 + sigma^2/(1 - gamma))`` and ``r = norm_s``: a ratio of squared
 norms, beyond the float64 range when ``norm_s`` is ~1e-160 of ``norm_t`` or ``sigma`` (or the reverse),
 although ``c``, ``c r`` and the transferability are ordinary numbers. The exact power-of-4 rescaling of
-:func:`ftheory.stable.rescaled` fixes a common magnitude, not a ratio, so these results are evaluated
-here with every positive quantity held as its base-2 logarithm ``log2 x = e + f``: ``e`` the integer
+:func:`ftheory.stable.rescaled` fixes a common magnitude, not a ratio. Where every scale lies in
+``[2^-128, 2^128]`` nothing under- or overflows and the registered formula is used as printed (bit for bit
+the values of the generated code); elsewhere every positive quantity is held as its base-2 logarithm
+``log2 x = e + f``: ``e`` the integer
 exponent of :func:`numpy.frexp` (exact), ``f = log2(mantissa)`` in ``[-1, 0)``. Products and powers are
 sums of such pairs, with the integer parts combined exactly (integer division by ``L`` with remainder),
 so the rounding is a few ulps of the *fractions*, not of ``|log2 x|`` (up to 2000); the value
