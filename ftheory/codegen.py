@@ -204,8 +204,9 @@ def _branch_function(fname, expr, params, printer) -> list:
     return lines
 
 
-#: results whose float64 evaluator is a hand-derived stable form in :mod:`ftheory.stable` (the SymPy
-#: expression cancels in float64); ``tests/test_codegen.py`` checks each against the expression in mpmath
+#: results whose float64 evaluator is a hand-derived stable form in :mod:`ftheory.stable` or
+#: :mod:`ftheory.stable_finetune` (the SymPy expression cancels, or overflows, in float64);
+#: ``tests/test_codegen.py`` checks each against the expression in mpmath
 STABLE = {"wasserstein2_task": "ftheory.stable.wasserstein2_task",
           "relu_arccos_kernel": "ftheory.stable.relu_arccos_kernel",
           "dudley_lower_bound_cosine": "ftheory.stable.dudley_lower_bound_cosine",
@@ -220,7 +221,11 @@ STABLE = {"wasserstein2_task": "ftheory.stable.wasserstein2_task",
           "lt_boundary_over": "ftheory.stable.lt_boundary_over",
           "kl_divergence_task": "ftheory.stable.kl_divergence_task",
           "aniso2_linear_transfer_risk_finite": "ftheory.stable.aniso2_linear_transfer_risk_finite",
-          "linear_transfer_risk_rank_k": "ftheory.stable.linear_transfer_risk_rank_k"}
+          "linear_transfer_risk_rank_k": "ftheory.stable.linear_transfer_risk_rank_k",
+          # the scale's coefficients are ratios of squared norms (beyond float64 at extreme norm ratios)
+          "finetune_scale": "ftheory.stable_finetune.finetune_scale",
+          "finetune_transferability_gf": "ftheory.stable_finetune.finetune_transferability_gf",
+          "finetune_break_even_theta_gf": "ftheory.stable_finetune.finetune_break_even_theta_gf"}
 
 
 #: results homogeneous in a group of scale parameters: ``name -> (group, degree)`` with
@@ -234,10 +239,7 @@ SCALING = {
     "aniso2_lt_transferability": (("sigma", "norm_t"), 2),
     "aniso2_scratch_risk": (("sigma", "norm_t"), 2),
     "finetune_break_even_theta": (("norm_s", "norm_t"), 0),
-    "finetune_break_even_theta_gf": (("sigma", "norm_s", "norm_t"), 0),
-    "finetune_scale": (("sigma", "norm_s", "norm_t"), 0),
     "finetune_transferability_finite": (("norm_s", "norm_t"), 2),
-    "finetune_transferability_gf": (("sigma", "norm_s", "norm_t"), 2),
     "linear_transfer_risk": (("norm_t",), 2),
     "linear_transfer_risk_finite": (("sigma", "norm_t"), 2),
     "linear_transfer_transferability": (("sigma", "norm_t"), 2),
@@ -272,7 +274,7 @@ def _stable_source(name, params) -> str:
     module, _, function = STABLE[name].rpartition(".")
     args = ", ".join(params)
     return "\n".join([f"def {name}__numpy({args}):",
-                      f'    """Hand-derived stable float64 form: {STABLE[name]} (the SymPy form cancels)."""',
+                      f'    """Hand-derived stable float64 form: {STABLE[name]} (the SymPy form cancels or overflows)."""',
                       f"    import {module}",
                       f"    ({args},), shape = squeeze_grid({args})",
                       f"    return finish({STABLE[name]}({args}), shape)"])

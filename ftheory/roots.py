@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["positive_root", "positive_root_mp"]
+__all__ = ["positive_root", "positive_root_mp", "scaled_root"]
 
 _MAX_ITER = 200
 
@@ -73,9 +73,22 @@ def positive_root(L, A, B):
         s_safe = np.where(zero, 1.0, s)
         alpha = A / s_safe
         beta = (b_root / s_safe) ** L          # in [0, 1]; underflow to 0 is harmless
-        x = np.ones_like(s_safe)
-        active = ~zero & (beta > 0)           # beta = 0: the root is x = alpha = 1
-        x = np.where(zero | (beta > 0), x, alpha)
+        x = scaled_root(L, np.where(zero, 1.0, alpha), np.where(zero, 0.0, beta))
+    out = np.where(zero, 0.0, s_safe * x).reshape(shape)
+    return out[()] if out.ndim == 0 else out
+
+
+def scaled_root(L, alpha, beta):
+    """Root ``x`` of ``f(x) = x - alpha - beta x^(1-L)`` for ``0 <= alpha, beta`` with ``max(alpha, beta) = 1``.
+
+    The scaled problem of :func:`positive_root` (``w = s x``), for callers that hold ``A`` and ``B`` in
+    another form than float64 numbers (e.g. as logarithms, :mod:`ftheory.stable_finetune`). 1-D float
+    arrays of one length; the root lies in ``[1, 2]`` (``x = alpha`` where ``beta = 0``). Monotone
+    Newton from ``x = 1``, stopped when an iterate no longer increases.
+    """
+    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
+        x = np.where(beta > 0, 1.0, alpha)
+        active = beta > 0                      # beta = 0: the root is x = alpha
         for _ in range(_MAX_ITER):
             if not active.any():
                 break
@@ -88,8 +101,7 @@ def positive_root(L, A, B):
             idx = np.flatnonzero(active)
             x[idx[grew]] = new[grew]
             active[idx[~grew]] = False
-    out = np.where(zero, 0.0, s_safe * x).reshape(shape)
-    return out[()] if out.ndim == 0 else out
+    return x
 
 
 def positive_root_mp(L, A, B):

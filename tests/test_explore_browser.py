@@ -313,6 +313,27 @@ def test_runtime_positive_root_matches_python(browser):
     np.testing.assert_allclose([float(g) for g in got], expected, rtol=1e-13, atol=0)
 
 
+def test_gradient_flow_scale_forms_match_python_over_the_float64_range(browser):
+    """The port of ftheory/stable_finetune.py: norms and sigma from 2.2e-308 to 1e30 (ratios far beyond
+    float64, where the coefficients of the positive root are held as logarithms), and ordinary ones."""
+    rng = np.random.default_rng(12)
+    for name in ("finetune_scale", "finetune_transferability_gf", "finetune_break_even_theta_gf"):
+        r = ftheory.get(name)
+        pts = []
+        for i in range(150):
+            low = -307.6 if i % 3 else -3.0
+            pts.append({p: float(np.pi * rng.random()) if p == "theta" else
+                        int(rng.choice([2, 3, 7, 40])) if p == "depth" else
+                        float(rng.choice([0.0, rng.uniform(0, 2), 1 - 10 ** rng.uniform(-12, 0),
+                                          10 ** rng.uniform(low, 0)])) if p == "gamma" else
+                        float(10 ** rng.uniform(low, 3 if low == -3.0 else 30)) for p in r.params})
+        got = js(browser, "return ftheory.evalStrings(arguments[0], arguments[1])", name, pts)
+        for pt, text in zip(pts, got):
+            assert not text.startswith("error"), (name, pt, text)
+            py = float(r(**pt))
+            assert _same(py, float(text)) or abs(py) < 1e-300 and abs(float(text)) < 1e-300, (name, pt, py, text)
+
+
 def test_runtime_quadrature_on_known_integrals(browser):
     got = js(browser, """
         const q = ftheory.runtime.quad;

@@ -135,10 +135,6 @@ def _args_strategy(name):
 #: known gaps, reported and not hidden: the test runs and may fail for these (xfail, not strict)
 KNOWN = {
     # found when the draws were extended from 1e-30 down to 2.2e-308 (issue 12 §3); not yet fixed, reported
-    "finetune_scale": "PositiveRoot of a polynomial with coefficients norm**2 ratios: NaN warning when norm_s or "
-                      "norm_t is ~1e-200 relative to the other (the homogeneous rescaling fixes common magnitudes)",
-    "finetune_break_even_theta_gf": "as finetune_scale (NaN warning in arccos at extreme norm ratios)",
-    "finetune_transferability_gf": "as finetune_scale (NaN warning at extreme norm ratios)",
     "wasserstein1_lower_bound": "0 for 1.3e-197 at norm_s = norm_t = 9e-195, theta = 0.0018 (squares underflow; "
                                 "not homogeneous, so not rescaled)",
     "aniso2_ft_transferability": "5.1e-12 relative at eig_ratio = 1e-156, frac_a = 0.9, gamma = 0.5 (found by the "
@@ -211,6 +207,21 @@ def test_float64_evaluator_is_right_or_refuses_over_the_whole_range(name):
     ("aniso2_linear_transfer_risk_finite", dict(n=1, theta=math.pi * 1e-163, sigma=0.0, frac_a=0.5, eig_ratio=1.0,
                                                 energy_perp=0.0, norm_t=1.0)),
     ("linear_transfer_risk_rank_k", dict(n=212732410, k=212732410, residual=0.0, sigma=1.3e-171)),
+    # gradient-flow scale: PositiveRoot coefficients are ratios of squared norms beyond float64 (NaN, inf or 0 before
+    # ftheory.stable_finetune held them as exact binary exponents plus log2 of the mantissa)
+    ("finetune_scale", dict(gamma=0.0, sigma=0.0, depth=2, norm_s=1e-162, norm_t=1.0)),
+    ("finetune_scale", dict(gamma=10.0, sigma=0.0, depth=2, norm_s=1e-155, norm_t=1.0)),
+    ("finetune_scale", dict(gamma=10.0, sigma=0.0, depth=2, norm_s=1.0, norm_t=1e-157)),
+    ("finetune_scale", dict(gamma=1.0, sigma=0.0, depth=3, norm_s=2.2250738585072014e-308, norm_t=1e30)),
+    ("finetune_scale", dict(gamma=0.9999999999, sigma=1e-170, depth=100, norm_s=1.0, norm_t=1e-170)),
+    ("finetune_transferability_gf", dict(gamma=0.0, theta=0.0, sigma=0.0, depth=2, norm_s=1e-162, norm_t=1.0)),
+    ("finetune_transferability_gf", dict(gamma=0.1, theta=0.0, sigma=0.0, depth=2, norm_s=1e-155, norm_t=1.0)),
+    ("finetune_transferability_gf", dict(gamma=0.3, theta=1.0, sigma=1e-200, depth=5, norm_s=2.2250738585072014e-308,
+                                         norm_t=1e30)),
+    ("finetune_transferability_gf", dict(gamma=0.9, theta=2.0, sigma=1e20, depth=1000, norm_s=1e-300, norm_t=1e-280)),
+    ("finetune_break_even_theta_gf", dict(gamma=0.0, sigma=0.0, depth=2, norm_s=1e-162, norm_t=1.0)),
+    ("finetune_break_even_theta_gf", dict(gamma=0.0, sigma=0.0, depth=2, norm_s=1.0, norm_t=1e-162)),
+    ("finetune_break_even_theta_gf", dict(gamma=0.5, sigma=0.0, depth=1000, norm_s=1e-200, norm_t=1.0)),
     # a branch condition evaluated only where no earlier branch applies (lam = 0 * norm_s**(2/L - 2) = 0 * inf)
     ("linear_transfer_risk_finite", dict(n=281, theta=2.727, sigma=0.0, lam=0.0, norm_t=3.2e-265, norm_s=2.2e-221,
                                          depth=5)),

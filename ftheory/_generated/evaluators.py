@@ -184,7 +184,7 @@ def aniso2_linear_transfer_risk__mp(theta, frac_a, eig_ratio, energy_perp, norm_
 
 # aniso2_linear_transfer_risk_finite: docs/aniso.md §2; docs/background.md §4.2 with Sigma
 def _aniso2_linear_transfer_risk_finite__unscaled(n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t):
-    """Hand-derived stable float64 form: ftheory.stable.aniso2_linear_transfer_risk_finite (the SymPy form cancels)."""
+    """Hand-derived stable float64 form: ftheory.stable.aniso2_linear_transfer_risk_finite (the SymPy form cancels or overflows)."""
     import ftheory.stable
     (n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t,), shape = squeeze_grid(n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t)
     return finish(ftheory.stable.aniso2_linear_transfer_risk_finite(n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t), shape)
@@ -207,7 +207,7 @@ def aniso2_linear_transfer_risk_finite__mp(n, theta, sigma, frac_a, eig_ratio, e
 
 # aniso2_lt_transferability: docs/aniso.md §2, §4; docs/background.md §5.1 with Sigma
 def _aniso2_lt_transferability__unscaled(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t):
-    """Hand-derived stable float64 form: ftheory.stable.aniso2_lt_transferability (the SymPy form cancels)."""
+    """Hand-derived stable float64 form: ftheory.stable.aniso2_lt_transferability (the SymPy form cancels or overflows)."""
     import ftheory.stable
     (gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t,), shape = squeeze_grid(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t)
     return finish(ftheory.stable.aniso2_lt_transferability(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t), shape)
@@ -352,31 +352,11 @@ def finetune_break_even_theta__mp(norm_s, norm_t):
 
 
 # finetune_break_even_theta_gf: docs/background.md §6.3-§6.4
-def _finetune_break_even_theta_gf__branches(gamma, sigma, depth, norm_s, norm_t):
-    import ftheory.roots
-    gamma, sigma, depth, norm_s, norm_t = broadcast_float(gamma, sigma, depth, norm_s, norm_t)
-    out = numpy.empty(gamma.shape)
-    todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo.copy()
-    m[todo] = (lambda gamma, sigma, depth, norm_s, norm_t: numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.less_equal(sigma**2*functools.reduce(numpy.minimum, [1, gamma]) - (1 - functools.reduce(numpy.minimum, [1, gamma]))*(2**(2*depth/(depth - 1))*norm_s**2*norm_s**(-2*depth/(depth - 1))*norm_t**(2*depth/(depth - 1)) + 3*norm_t**2*functools.reduce(numpy.minimum, [1, gamma]) - 4*norm_t**2), 0))))(gamma[todo], sigma[todo], depth[todo], norm_s[todo], norm_t[todo])
-    if m.any():
-        out[m] = (lambda gamma, sigma, depth, norm_s, norm_t: numpy.arccos((1/2)*norm_s*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*norm_t**2 + gamma*sigma**2/(1 - gamma))/norm_s**2)**((1/2)*depth - 1/2)/norm_t))(gamma[m], sigma[m], depth[m], norm_s[m], norm_t[m])
-        todo &= ~m
-    m = todo
-    if m.any():
-        out[m] = 0
-    return out
-
-
-def _finetune_break_even_theta_gf__unscaled(gamma, sigma, depth, norm_s, norm_t):
-    (gamma, sigma, depth, norm_s, norm_t,), shape = squeeze_grid(gamma, sigma, depth, norm_s, norm_t)
-    return finish(_finetune_break_even_theta_gf__branches(gamma, sigma, depth, norm_s, norm_t), shape)
-
-
 def finetune_break_even_theta_gf__numpy(gamma, sigma, depth, norm_s, norm_t):
-    """Homogeneous of degree 0 in (sigma, norm_s, norm_t): extreme magnitudes rescaled exactly."""
-    import ftheory.stable
-    return finish(ftheory.stable.rescaled(_finetune_break_even_theta_gf__unscaled, (gamma, sigma, depth, norm_s, norm_t,), (1, 3, 4), 0))
+    """Hand-derived stable float64 form: ftheory.stable_finetune.finetune_break_even_theta_gf (the SymPy form cancels or overflows)."""
+    import ftheory.stable_finetune
+    (gamma, sigma, depth, norm_s, norm_t,), shape = squeeze_grid(gamma, sigma, depth, norm_s, norm_t)
+    return finish(ftheory.stable_finetune.finetune_break_even_theta_gf(gamma, sigma, depth, norm_s, norm_t), shape)
 
 
 def finetune_break_even_theta_gf__mp(gamma, sigma, depth, norm_s, norm_t):
@@ -388,41 +368,11 @@ def finetune_break_even_theta_gf__mp(gamma, sigma, depth, norm_s, norm_t):
 
 
 # finetune_scale: docs/background.md §6.3-§6.4
-def _finetune_scale__branches(gamma, sigma, depth, norm_s, norm_t):
-    import ftheory.roots
-    gamma, sigma, depth, norm_s, norm_t = broadcast_float(gamma, sigma, depth, norm_s, norm_t)
-    out = numpy.empty(gamma.shape)
-    todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo.copy()
-    m[todo] = (lambda gamma: numpy.less(gamma, 1))(gamma[todo])
-    if m.any():
-        out[m] = (lambda gamma, sigma, depth, norm_s, norm_t: ftheory.roots.positive_root(depth, 1 - gamma, (gamma*norm_t**2 + gamma*sigma**2/(1 - gamma))/norm_s**2)**((1/2)*depth - 1/2))(gamma[m], sigma[m], depth[m], norm_s[m], norm_t[m])
-        todo &= ~m
-    m = todo.copy()
-    m[todo] = (lambda gamma: numpy.greater(gamma, 1))(gamma[todo])
-    if m.any():
-        out[m] = (lambda gamma, sigma, depth, norm_s, norm_t: ((norm_t**2 + sigma**2/(gamma - 1))/norm_s**2)**(((1/2)*depth - 1/2)/depth))(gamma[m], sigma[m], depth[m], norm_s[m], norm_t[m])
-        todo &= ~m
-    m = todo.copy()
-    m[todo] = (lambda sigma: numpy.equal(sigma, 0))(sigma[todo])
-    if m.any():
-        out[m] = (lambda depth, norm_s, norm_t: (norm_t/norm_s)**(2*((1/2)*depth - 1/2)/depth))(depth[m], norm_s[m], norm_t[m])
-        todo &= ~m
-    m = todo
-    if m.any():
-        out[m] = numpy.inf
-    return out
-
-
-def _finetune_scale__unscaled(gamma, sigma, depth, norm_s, norm_t):
-    (gamma, sigma, depth, norm_s, norm_t,), shape = squeeze_grid(gamma, sigma, depth, norm_s, norm_t)
-    return finish(_finetune_scale__branches(gamma, sigma, depth, norm_s, norm_t), shape)
-
-
 def finetune_scale__numpy(gamma, sigma, depth, norm_s, norm_t):
-    """Homogeneous of degree 0 in (sigma, norm_s, norm_t): extreme magnitudes rescaled exactly."""
-    import ftheory.stable
-    return finish(ftheory.stable.rescaled(_finetune_scale__unscaled, (gamma, sigma, depth, norm_s, norm_t,), (1, 3, 4), 0))
+    """Hand-derived stable float64 form: ftheory.stable_finetune.finetune_scale (the SymPy form cancels or overflows)."""
+    import ftheory.stable_finetune
+    (gamma, sigma, depth, norm_s, norm_t,), shape = squeeze_grid(gamma, sigma, depth, norm_s, norm_t)
+    return finish(ftheory.stable_finetune.finetune_scale(gamma, sigma, depth, norm_s, norm_t), shape)
 
 
 def finetune_scale__mp(gamma, sigma, depth, norm_s, norm_t):
@@ -500,31 +450,11 @@ def finetune_transferability_finite__mp(n, d, theta, norm_s, norm_t):
 
 
 # finetune_transferability_gf: docs/background.md §6.3-§6.4 (correction of Theorem 3.9)
-def _finetune_transferability_gf__branches(gamma, theta, sigma, depth, norm_s, norm_t):
-    import ftheory.roots
-    gamma, theta, sigma, depth, norm_s, norm_t = broadcast_float(gamma, theta, sigma, depth, norm_s, norm_t)
-    out = numpy.empty(gamma.shape)
-    todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo.copy()
-    m[todo] = (lambda gamma: numpy.less(gamma, 1))(gamma[todo])
-    if m.any():
-        out[m] = (lambda gamma, theta, sigma, depth, norm_s, norm_t: -norm_s*(1 - gamma)*(norm_s*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*norm_t**2 + gamma*sigma**2/(1 - gamma))/norm_s**2)**((1/2)*depth - 1/2) - 2*norm_t*numpy.cos(theta))*ftheory.roots.positive_root(depth, 1 - gamma, (gamma*norm_t**2 + gamma*sigma**2/(1 - gamma))/norm_s**2)**((1/2)*depth - 1/2))(gamma[m], theta[m], sigma[m], depth[m], norm_s[m], norm_t[m])
-        todo &= ~m
-    m = todo
-    if m.any():
-        out[m] = 0
-    return out
-
-
-def _finetune_transferability_gf__unscaled(gamma, theta, sigma, depth, norm_s, norm_t):
-    (gamma, theta, sigma, depth, norm_s, norm_t,), shape = squeeze_grid(gamma, theta, sigma, depth, norm_s, norm_t)
-    return finish(_finetune_transferability_gf__branches(gamma, theta, sigma, depth, norm_s, norm_t), shape)
-
-
 def finetune_transferability_gf__numpy(gamma, theta, sigma, depth, norm_s, norm_t):
-    """Homogeneous of degree 2 in (sigma, norm_s, norm_t): extreme magnitudes rescaled exactly."""
-    import ftheory.stable
-    return finish(ftheory.stable.rescaled(_finetune_transferability_gf__unscaled, (gamma, theta, sigma, depth, norm_s, norm_t,), (2, 4, 5), 2))
+    """Hand-derived stable float64 form: ftheory.stable_finetune.finetune_transferability_gf (the SymPy form cancels or overflows)."""
+    import ftheory.stable_finetune
+    (gamma, theta, sigma, depth, norm_s, norm_t,), shape = squeeze_grid(gamma, theta, sigma, depth, norm_s, norm_t)
+    return finish(ftheory.stable_finetune.finetune_transferability_gf(gamma, theta, sigma, depth, norm_s, norm_t), shape)
 
 
 def finetune_transferability_gf__mp(gamma, theta, sigma, depth, norm_s, norm_t):
@@ -914,7 +844,7 @@ def finetune_transferability_gf_finite_source__mp(gamma, theta, sigma, gamma_s, 
 
 # finite_source_effective_angle: docs/background.md §7.3
 def finite_source_effective_angle__numpy(theta, gamma_s, sigma_s):
-    """Hand-derived stable float64 form: ftheory.stable.finite_source_effective_angle (the SymPy form cancels)."""
+    """Hand-derived stable float64 form: ftheory.stable.finite_source_effective_angle (the SymPy form cancels or overflows)."""
     import ftheory.stable
     (theta, gamma_s, sigma_s,), shape = squeeze_grid(theta, gamma_s, sigma_s)
     return finish(ftheory.stable.finite_source_effective_angle(theta, gamma_s, sigma_s), shape)
@@ -1003,7 +933,7 @@ def finite_source_overlap__mp(theta, gamma_s):
 
 # linear_transfer_transferability_finite_source: docs/background.md §7.3
 def linear_transfer_transferability_finite_source__numpy(gamma, theta, sigma, gamma_s, sigma_s):
-    """Hand-derived stable float64 form: ftheory.stable.linear_transfer_transferability_finite_source (the SymPy form cancels)."""
+    """Hand-derived stable float64 form: ftheory.stable.linear_transfer_transferability_finite_source (the SymPy form cancels or overflows)."""
     import ftheory.stable
     (gamma, theta, sigma, gamma_s, sigma_s,), shape = squeeze_grid(gamma, theta, sigma, gamma_s, sigma_s)
     return finish(ftheory.stable.linear_transfer_transferability_finite_source(gamma, theta, sigma, gamma_s, sigma_s), shape)
@@ -1040,7 +970,7 @@ def linear_transfer_transferability_finite_source__mp(gamma, theta, sigma, gamma
 
 # linear_transfer_risk: docs/background.md §4.3-§4.4, §8; paper Theorem 3.7 eq. (10), Theorem 3.8 eq. (13)
 def _linear_transfer_risk__unscaled(theta, lam, norm_t, norm_s, depth):
-    """Hand-derived stable float64 form: ftheory.stable.linear_transfer_risk (the SymPy form cancels)."""
+    """Hand-derived stable float64 form: ftheory.stable.linear_transfer_risk (the SymPy form cancels or overflows)."""
     import ftheory.stable
     (theta, lam, norm_t, norm_s, depth,), shape = squeeze_grid(theta, lam, norm_t, norm_s, depth)
     return finish(ftheory.stable.linear_transfer_risk(theta, lam, norm_t, norm_s, depth), shape)
@@ -1117,7 +1047,7 @@ def linear_transfer_risk_finite__mp(n, theta, sigma, lam, norm_t, norm_s, depth)
 
 # linear_transfer_risk_rank_k: docs/background.md §4.5
 def linear_transfer_risk_rank_k__numpy(n, k, residual, sigma):
-    """Hand-derived stable float64 form: ftheory.stable.linear_transfer_risk_rank_k (the SymPy form cancels)."""
+    """Hand-derived stable float64 form: ftheory.stable.linear_transfer_risk_rank_k (the SymPy form cancels or overflows)."""
     import ftheory.stable
     (n, k, residual, sigma,), shape = squeeze_grid(n, k, residual, sigma)
     return finish(ftheory.stable.linear_transfer_risk_rank_k(n, k, residual, sigma), shape)
@@ -1136,7 +1066,7 @@ def linear_transfer_risk_rank_k__mp(n, k, residual, sigma):
 
 # linear_transfer_transferability: docs/background.md §5.1; paper eq. (11) (lam = 0), §4.4 ridge variant
 def _linear_transfer_transferability__unscaled(gamma, theta, sigma, lam, norm_t, norm_s, depth):
-    """Hand-derived stable float64 form: ftheory.stable.linear_transfer_transferability (the SymPy form cancels)."""
+    """Hand-derived stable float64 form: ftheory.stable.linear_transfer_transferability (the SymPy form cancels or overflows)."""
     import ftheory.stable
     (gamma, theta, sigma, lam, norm_t, norm_s, depth,), shape = squeeze_grid(gamma, theta, sigma, lam, norm_t, norm_s, depth)
     return finish(ftheory.stable.linear_transfer_transferability(gamma, theta, sigma, lam, norm_t, norm_s, depth), shape)
@@ -1293,7 +1223,7 @@ def lt_boundary_noiseless__mp(theta):
 
 # lt_boundary_over: docs/background.md §5.2
 def lt_boundary_over__numpy(theta, sigma):
-    """Hand-derived stable float64 form: ftheory.stable.lt_boundary_over (the SymPy form cancels)."""
+    """Hand-derived stable float64 form: ftheory.stable.lt_boundary_over (the SymPy form cancels or overflows)."""
     import ftheory.stable
     (theta, sigma,), shape = squeeze_grid(theta, sigma)
     return finish(ftheory.stable.lt_boundary_over(theta, sigma), shape)
@@ -1373,7 +1303,7 @@ def lt_theta_min__mp(sigma):
 
 # lt_effective_ridge: docs/background.md §4.1
 def lt_effective_ridge__numpy(lam, norm_s, depth):
-    """Hand-derived stable float64 form: ftheory.stable.lt_effective_ridge (the SymPy form cancels)."""
+    """Hand-derived stable float64 form: ftheory.stable.lt_effective_ridge (the SymPy form cancels or overflows)."""
     import ftheory.stable
     (lam, norm_s, depth,), shape = squeeze_grid(lam, norm_s, depth)
     return finish(ftheory.stable.lt_effective_ridge(lam, norm_s, depth), shape)
@@ -1407,7 +1337,7 @@ def pretrained_feature_norm__mp(norm_s, depth):
 
 # relu_arccos_kernel: docs/background.md §10.2; paper eq. (167)
 def _relu_arccos_kernel__unscaled(u, norm_w, norm_v):
-    """Hand-derived stable float64 form: ftheory.stable.relu_arccos_kernel (the SymPy form cancels)."""
+    """Hand-derived stable float64 form: ftheory.stable.relu_arccos_kernel (the SymPy form cancels or overflows)."""
     import ftheory.stable
     (u, norm_w, norm_v,), shape = squeeze_grid(u, norm_w, norm_v)
     return finish(ftheory.stable.relu_arccos_kernel(u, norm_w, norm_v), shape)
@@ -1855,7 +1785,7 @@ def lt_boundary_tuned__mp(theta, sigma, norm_t):
 
 # scratch_optimal_ridge: docs/background.md §3.5
 def _scratch_optimal_ridge__unscaled(gamma, sigma, norm_t):
-    """Hand-derived stable float64 form: ftheory.stable.scratch_optimal_ridge (the SymPy form cancels)."""
+    """Hand-derived stable float64 form: ftheory.stable.scratch_optimal_ridge (the SymPy form cancels or overflows)."""
     import ftheory.stable
     (gamma, sigma, norm_t,), shape = squeeze_grid(gamma, sigma, norm_t)
     return finish(ftheory.stable.scratch_optimal_ridge(gamma, sigma, norm_t), shape)
@@ -2166,7 +2096,7 @@ def scratch_risk_minimum__mp(sigma, norm_t):
 
 # dudley_lower_bound_cosine: docs/background.md §9.2 (Dudley ingredient), §9.3
 def dudley_lower_bound_cosine__numpy(sigma, sigma_s, norm_s, norm_t):
-    """Hand-derived stable float64 form: ftheory.stable.dudley_lower_bound_cosine (the SymPy form cancels)."""
+    """Hand-derived stable float64 form: ftheory.stable.dudley_lower_bound_cosine (the SymPy form cancels or overflows)."""
     import ftheory.stable
     (sigma, sigma_s, norm_s, norm_t,), shape = squeeze_grid(sigma, sigma_s, norm_s, norm_t)
     return finish(ftheory.stable.dudley_lower_bound_cosine(sigma, sigma_s, norm_s, norm_t), shape)
@@ -2179,7 +2109,7 @@ def dudley_lower_bound_cosine__mp(sigma, sigma_s, norm_s, norm_t):
 
 # kl_divergence_task: docs/background.md §9.4; paper Appendix A, Fig. 4(a)
 def _kl_divergence_task__unscaled(theta, sigma, norm_s, norm_t):
-    """Hand-derived stable float64 form: ftheory.stable.kl_divergence_task (the SymPy form cancels)."""
+    """Hand-derived stable float64 form: ftheory.stable.kl_divergence_task (the SymPy form cancels or overflows)."""
     import ftheory.stable
     (theta, sigma, norm_s, norm_t,), shape = squeeze_grid(theta, sigma, norm_s, norm_t)
     return finish(ftheory.stable.kl_divergence_task(theta, sigma, norm_s, norm_t), shape)
@@ -2332,7 +2262,7 @@ def wasserstein1_upper_bound__mp(theta, sigma, sigma_s, norm_s, norm_t):
 
 # wasserstein2_task: docs/background.md §9.1, §9.4 (Gaussian joint laws); Dowson & Landau (1982), Gelbrich (1990)
 def wasserstein2_task__numpy(theta, sigma, sigma_s, norm_s, norm_t):
-    """Hand-derived stable float64 form: ftheory.stable.wasserstein2_task (the SymPy form cancels)."""
+    """Hand-derived stable float64 form: ftheory.stable.wasserstein2_task (the SymPy form cancels or overflows)."""
     import ftheory.stable
     (theta, sigma, sigma_s, norm_s, norm_t,), shape = squeeze_grid(theta, sigma, sigma_s, norm_s, norm_t)
     return finish(ftheory.stable.wasserstein2_task(theta, sigma, sigma_s, norm_s, norm_t), shape)

@@ -144,8 +144,8 @@ def result_source(name, expr, params) -> str:
     """
     from ftheory.codegen import STABLE
 
-    if name in STABLE:  # the hand-derived float64 form (ftheory/stable.py, ported in assets/runtime.js)
-        return f"R.{name} = root.FT_RUNTIME.stable.{name};  // {STABLE[name]} (the closed form cancels)"
+    if name in STABLE:  # the hand-derived float64 form (ftheory/stable*.py, ported in assets/runtime.js)
+        return f"R.{name} = root.FT_RUNTIME.stable.{name};  // {STABLE[name]} (the closed form cancels or overflows)"
     printer = JSPrinter()
     p = plan(expr, params)
     expr, split = p.expr, p.split

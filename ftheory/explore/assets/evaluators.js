@@ -42,10 +42,10 @@ function aniso2_linear_transfer_risk__branches(theta, frac_a, eig_ratio, energy_
 R.aniso2_linear_transfer_risk = aniso2_linear_transfer_risk__branches;
 
 // aniso2_linear_transfer_risk_finite: docs/aniso.md §2; docs/background.md §4.2 with Sigma
-R.aniso2_linear_transfer_risk_finite = root.FT_RUNTIME.stable.aniso2_linear_transfer_risk_finite;  // ftheory.stable.aniso2_linear_transfer_risk_finite (the closed form cancels)
+R.aniso2_linear_transfer_risk_finite = root.FT_RUNTIME.stable.aniso2_linear_transfer_risk_finite;  // ftheory.stable.aniso2_linear_transfer_risk_finite (the closed form cancels or overflows)
 
 // aniso2_lt_transferability: docs/aniso.md §2, §4; docs/background.md §5.1 with Sigma
-R.aniso2_lt_transferability = root.FT_RUNTIME.stable.aniso2_lt_transferability;  // ftheory.stable.aniso2_lt_transferability (the closed form cancels)
+R.aniso2_lt_transferability = root.FT_RUNTIME.stable.aniso2_lt_transferability;  // ftheory.stable.aniso2_lt_transferability (the closed form cancels or overflows)
 
 // aniso2_scratch_risk: docs/aniso.md §1; docs/background.md §3.2 with Sigma
 function aniso2_scratch_risk__branches(gamma, sigma, frac_a, eig_ratio, energy_t, norm_t) {
@@ -72,20 +72,10 @@ function finetune_break_even_theta__branches(norm_s, norm_t) {
 R.finetune_break_even_theta = finetune_break_even_theta__branches;
 
 // finetune_break_even_theta_gf: docs/background.md §6.3-§6.4
-function finetune_break_even_theta_gf__branches(gamma, sigma, depth, norm_s, norm_t) {
-  if (sq(sigma)*Math.min(1, gamma) - (1 - Math.min(1, gamma))*(Math.pow(2, 2*depth/(depth - 1))*sq(norm_s)*Math.pow(norm_s, -2*depth/(depth - 1))*Math.pow(norm_t, 2*depth/(depth - 1)) + 3*sq(norm_t)*Math.min(1, gamma) - 4*sq(norm_t)) <= 0 && gamma < 1) return Math.acos((1/2)*norm_s*Math.pow(positiveRoot(depth, 1 - gamma, (gamma*sq(norm_t) + gamma*sq(sigma)/(1 - gamma))/sq(norm_s)), (1/2)*depth - 1/2)/norm_t);
-  return 0;
-}
-R.finetune_break_even_theta_gf = finetune_break_even_theta_gf__branches;
+R.finetune_break_even_theta_gf = root.FT_RUNTIME.stable.finetune_break_even_theta_gf;  // ftheory.stable_finetune.finetune_break_even_theta_gf (the closed form cancels or overflows)
 
 // finetune_scale: docs/background.md §6.3-§6.4
-function finetune_scale__branches(gamma, sigma, depth, norm_s, norm_t) {
-  if (gamma < 1) return Math.pow(positiveRoot(depth, 1 - gamma, (gamma*sq(norm_t) + gamma*sq(sigma)/(1 - gamma))/sq(norm_s)), (1/2)*depth - 1/2);
-  if (gamma > 1) return Math.pow((sq(norm_t) + sq(sigma)/(gamma - 1))/sq(norm_s), ((1/2)*depth - 1/2)/depth);
-  if (sigma == 0) return Math.pow(norm_t/norm_s, 2*((1/2)*depth - 1/2)/depth);
-  return Number.POSITIVE_INFINITY;
-}
-R.finetune_scale = finetune_scale__branches;
+R.finetune_scale = root.FT_RUNTIME.stable.finetune_scale;  // ftheory.stable_finetune.finetune_scale (the closed form cancels or overflows)
 
 // finetune_transferability: docs/background.md §6.2; paper Theorem 3.9, eqs. (14)-(15) (norms: EXT)
 function finetune_transferability__branches(gamma, theta, norm_s, norm_t) {
@@ -102,11 +92,7 @@ function finetune_transferability_finite__branches(n, d, theta, norm_s, norm_t) 
 R.finetune_transferability_finite = finetune_transferability_finite__branches;
 
 // finetune_transferability_gf: docs/background.md §6.3-§6.4 (correction of Theorem 3.9)
-function finetune_transferability_gf__branches(gamma, theta, sigma, depth, norm_s, norm_t) {
-  if (gamma < 1) return -norm_s*(1 - gamma)*(norm_s*Math.pow(positiveRoot(depth, 1 - gamma, (gamma*sq(norm_t) + gamma*sq(sigma)/(1 - gamma))/sq(norm_s)), (1/2)*depth - 1/2) - 2*norm_t*Math.cos(theta))*Math.pow(positiveRoot(depth, 1 - gamma, (gamma*sq(norm_t) + gamma*sq(sigma)/(1 - gamma))/sq(norm_s)), (1/2)*depth - 1/2);
-  return 0;
-}
-R.finetune_transferability_gf = finetune_transferability_gf__branches;
+R.finetune_transferability_gf = root.FT_RUNTIME.stable.finetune_transferability_gf;  // ftheory.stable_finetune.finetune_transferability_gf (the closed form cancels or overflows)
 
 // finetune_break_even_theta_finite_source: docs/background.md §7.2; paper eq. (23)
 function finetune_break_even_theta_finite_source__branches(gamma_s, sigma_s) {
@@ -177,7 +163,7 @@ function finetune_transferability_gf_finite_source__branches(gamma, theta, sigma
 R.finetune_transferability_gf_finite_source = finetune_transferability_gf_finite_source__branches;
 
 // finite_source_effective_angle: docs/background.md §7.3
-R.finite_source_effective_angle = root.FT_RUNTIME.stable.finite_source_effective_angle;  // ftheory.stable.finite_source_effective_angle (the closed form cancels)
+R.finite_source_effective_angle = root.FT_RUNTIME.stable.finite_source_effective_angle;  // ftheory.stable.finite_source_effective_angle (the closed form cancels or overflows)
 
 // finite_source_norm_sq: docs/background.md §7.1; paper Appendix C
 function finite_source_norm_sq__branches(gamma_s, sigma_s) {
@@ -196,10 +182,10 @@ function finite_source_overlap__branches(theta, gamma_s) {
 R.finite_source_overlap = finite_source_overlap__branches;
 
 // linear_transfer_transferability_finite_source: docs/background.md §7.3
-R.linear_transfer_transferability_finite_source = root.FT_RUNTIME.stable.linear_transfer_transferability_finite_source;  // ftheory.stable.linear_transfer_transferability_finite_source (the closed form cancels)
+R.linear_transfer_transferability_finite_source = root.FT_RUNTIME.stable.linear_transfer_transferability_finite_source;  // ftheory.stable.linear_transfer_transferability_finite_source (the closed form cancels or overflows)
 
 // linear_transfer_risk: docs/background.md §4.3-§4.4, §8; paper Theorem 3.7 eq. (10), Theorem 3.8 eq. (13)
-R.linear_transfer_risk = root.FT_RUNTIME.stable.linear_transfer_risk;  // ftheory.stable.linear_transfer_risk (the closed form cancels)
+R.linear_transfer_risk = root.FT_RUNTIME.stable.linear_transfer_risk;  // ftheory.stable.linear_transfer_risk (the closed form cancels or overflows)
 
 // linear_transfer_risk_finite: docs/background.md §4.2, §4.4 (exact finite n), §8
 function linear_transfer_risk_finite__branches(n, theta, sigma, lam, norm_t, norm_s, depth) {
@@ -215,10 +201,10 @@ R.linear_transfer_risk_finite = function (n, theta, sigma, lam, norm_t, norm_s, 
 };
 
 // linear_transfer_risk_rank_k: docs/background.md §4.5
-R.linear_transfer_risk_rank_k = root.FT_RUNTIME.stable.linear_transfer_risk_rank_k;  // ftheory.stable.linear_transfer_risk_rank_k (the closed form cancels)
+R.linear_transfer_risk_rank_k = root.FT_RUNTIME.stable.linear_transfer_risk_rank_k;  // ftheory.stable.linear_transfer_risk_rank_k (the closed form cancels or overflows)
 
 // linear_transfer_transferability: docs/background.md §5.1; paper eq. (11) (lam = 0), §4.4 ridge variant
-R.linear_transfer_transferability = root.FT_RUNTIME.stable.linear_transfer_transferability;  // ftheory.stable.linear_transfer_transferability (the closed form cancels)
+R.linear_transfer_transferability = root.FT_RUNTIME.stable.linear_transfer_transferability;  // ftheory.stable.linear_transfer_transferability (the closed form cancels or overflows)
 
 // linear_transfer_transferability_finite: docs/background.md §5.5 (with §3.3, §4.2)
 function linear_transfer_transferability_finite__branches(n, d, theta, sigma, norm_t) {
@@ -248,7 +234,7 @@ function lt_boundary_noiseless__branches(theta) {
 R.lt_boundary_noiseless = lt_boundary_noiseless__branches;
 
 // lt_boundary_over: docs/background.md §5.2
-R.lt_boundary_over = root.FT_RUNTIME.stable.lt_boundary_over;  // ftheory.stable.lt_boundary_over (the closed form cancels)
+R.lt_boundary_over = root.FT_RUNTIME.stable.lt_boundary_over;  // ftheory.stable.lt_boundary_over (the closed form cancels or overflows)
 
 // lt_boundary_upper: docs/background.md §5.2 (roots in corrected order); paper eq. (12)
 function lt_boundary_upper__branches(theta, sigma) {
@@ -266,7 +252,7 @@ function lt_theta_min__branches(sigma) {
 R.lt_theta_min = lt_theta_min__branches;
 
 // lt_effective_ridge: docs/background.md §4.1
-R.lt_effective_ridge = root.FT_RUNTIME.stable.lt_effective_ridge;  // ftheory.stable.lt_effective_ridge (the closed form cancels)
+R.lt_effective_ridge = root.FT_RUNTIME.stable.lt_effective_ridge;  // ftheory.stable.lt_effective_ridge (the closed form cancels or overflows)
 
 // pretrained_feature_norm: docs/background.md §2.4
 function pretrained_feature_norm__branches(norm_s, depth) {
@@ -275,7 +261,7 @@ function pretrained_feature_norm__branches(norm_s, depth) {
 R.pretrained_feature_norm = pretrained_feature_norm__branches;
 
 // relu_arccos_kernel: docs/background.md §10.2; paper eq. (167)
-R.relu_arccos_kernel = root.FT_RUNTIME.stable.relu_arccos_kernel;  // ftheory.stable.relu_arccos_kernel (the closed form cancels)
+R.relu_arccos_kernel = root.FT_RUNTIME.stable.relu_arccos_kernel;  // ftheory.stable.relu_arccos_kernel (the closed form cancels or overflows)
 
 // relu_funk_hecke: docs/background.md §10.2 (route 3)
 function relu_funk_hecke__branches(d, ell) {
@@ -371,7 +357,7 @@ function lt_boundary_tuned__branches(theta, sigma, norm_t) {
 R.lt_boundary_tuned = lt_boundary_tuned__branches;
 
 // scratch_optimal_ridge: docs/background.md §3.5
-R.scratch_optimal_ridge = root.FT_RUNTIME.stable.scratch_optimal_ridge;  // ftheory.stable.scratch_optimal_ridge (the closed form cancels)
+R.scratch_optimal_ridge = root.FT_RUNTIME.stable.scratch_optimal_ridge;  // ftheory.stable.scratch_optimal_ridge (the closed form cancels or overflows)
 
 // scratch_ridge_risk: docs/background.md §3.5 (T6); Dobriban-Wager 2018; Hastie et al. 2019
 function scratch_ridge_risk__branches(gamma, sigma, lam, norm_t) {
@@ -428,10 +414,10 @@ function scratch_risk_minimum__branches(sigma, norm_t) {
 R.scratch_risk_minimum = scratch_risk_minimum__branches;
 
 // dudley_lower_bound_cosine: docs/background.md §9.2 (Dudley ingredient), §9.3
-R.dudley_lower_bound_cosine = root.FT_RUNTIME.stable.dudley_lower_bound_cosine;  // ftheory.stable.dudley_lower_bound_cosine (the closed form cancels)
+R.dudley_lower_bound_cosine = root.FT_RUNTIME.stable.dudley_lower_bound_cosine;  // ftheory.stable.dudley_lower_bound_cosine (the closed form cancels or overflows)
 
 // kl_divergence_task: docs/background.md §9.4; paper Appendix A, Fig. 4(a)
-R.kl_divergence_task = root.FT_RUNTIME.stable.kl_divergence_task;  // ftheory.stable.kl_divergence_task (the closed form cancels)
+R.kl_divergence_task = root.FT_RUNTIME.stable.kl_divergence_task;  // ftheory.stable.kl_divergence_task (the closed form cancels or overflows)
 
 // kl_source_target: docs/background.md §9.2 (KL ingredient), §9.4
 function kl_source_target__branches(theta, sigma, sigma_s, norm_s, norm_t) {
@@ -462,7 +448,7 @@ function wasserstein1_upper_bound__branches(theta, sigma, sigma_s, norm_s, norm_
 R.wasserstein1_upper_bound = wasserstein1_upper_bound__branches;
 
 // wasserstein2_task: docs/background.md §9.1, §9.4 (Gaussian joint laws); Dowson & Landau (1982), Gelbrich (1990)
-R.wasserstein2_task = root.FT_RUNTIME.stable.wasserstein2_task;  // ftheory.stable.wasserstein2_task (the closed form cancels)
+R.wasserstein2_task = root.FT_RUNTIME.stable.wasserstein2_task;  // ftheory.stable.wasserstein2_task (the closed form cancels or overflows)
 
 root.FT_GENERATED = {
   evaluators: R,

@@ -21,7 +21,12 @@
     const alpha = A / sSafe;
     const beta = Math.pow(bRoot / sSafe, L);
     if (zero) return 0.0;
-    if (!(beta > 0)) return sSafe * alpha; // beta = 0: the root is x = alpha
+    return sSafe * scaledRoot(L, alpha, beta);
+  }
+
+  // ftheory/roots.py, scaled_root: root x in [1, 2] of x - alpha - beta x^(1-L), max(alpha, beta) = 1
+  function scaledRoot(L, alpha, beta) {
+    if (!(beta > 0)) return alpha; // beta = 0: the root is x = alpha
     let x = 1.0;
     for (let i = 0; i < MAX_ITER; i++) {
       const p = Math.pow(x, -L);
@@ -31,7 +36,7 @@
       if (!(next > x)) break;
       x = next;
     }
-    return sSafe * x;
+    return x;
   }
 
   // Globally adaptive Gauss-Legendre quadrature. Each interval carries the 15-point rule on
@@ -364,6 +369,100 @@
     if (n >= k + 2) return k * noise / (n - k - 1) + rho;
     return rho === 0 && sigma === 0 ? rho + (1 - rho) * ((k - Math.min(k, n)) / k) : Infinity;
   }
+  // ftheory/stable_finetune.py: the gradient-flow scale with every positive quantity held as
+  // log2 x = e + f (e the exact binary exponent, f = log2(mantissa)), so ratios of squared norms
+  // beyond the float64 range stay exact in their exponents (docs/background.md §6.4).
+  const LOG2E = 1.4426950408889634;
+  function ldexp(x, n) {  // x * 2^n, exact but for the final rounding (n an integer)
+    while (n > 1023 && Number.isFinite(x) && x !== 0) { x *= 8.98846567431158e307; n -= 1023; }
+    while (n < -1022 && Number.isFinite(x) && x !== 0) { x *= 2.2250738585072014e-308; n += 1022; }
+    return x * Math.pow(2, n);
+  }
+  function log2Pair(x) {  // [e, f] with x = 2^(e + f), f in [-1, 0); [-Infinity, 0] at 0
+    if (!(x > 0)) return [-Infinity, 0.0];
+    let e = Math.floor(Math.log2(x)) + 1;
+    let m = ldexp(x, -e);
+    if (m >= 1) { m /= 2; e += 1; } else if (m < 0.5) { m *= 2; e -= 1; }
+    return [e, Math.log2(m)];
+  }
+  function pow2(e, f) {  // 2^(e + f), e exactly representable with its fraction
+    const whole = Math.floor(e) + Math.floor(f);
+    if (whole === -Infinity) return 0.0;
+    if (whole === Infinity) return Infinity;
+    const frac = (e - Math.floor(e)) + (f - Math.floor(f));
+    return ldexp(Math.pow(2, frac), Number.isNaN(whole) ? 0 : Math.max(-5000, Math.min(5000, whole)));
+  }
+  function log2Sum(e1, f1, e2, f2) {  // log2(2^(e1 + f1) + 2^(e2 + f2)), the first term finite
+    if (e2 + f2 > e1 + f1) [e1, f1, e2, f2] = [e2, f2, e1, f1];
+    return [e1, f1 + Math.log1p(pow2(e2 - e1, f2 - f1)) * LOG2E];
+  }
+  function scaleLog2(gamma, sigma, L, normS, normT) {  // log2 c as [e, f]
+    if (gamma === 1 && sigma > 0) return [Infinity, 0.0];
+    const below = gamma < 1;
+    const D = below ? 1.0 - gamma : gamma - 1.0;
+    const log2A = below ? Math.log1p(-gamma) * LOG2E : -Infinity;
+    const [et, ft] = log2Pair(normT), [es, fs] = log2Pair(sigma), [eD, fD] = log2Pair(D);
+    const [eq, fq] = log2Sum(2 * et, 2 * ft, sigma > 0 ? 2 * es - eD : -Infinity, sigma > 0 ? 2 * fs - fD : 0.0);
+    const [eg, fg] = log2Pair(below ? gamma : 1.0), [er, fr] = log2Pair(normS);
+    const eB = eg + eq - 2 * er, fB = fg + fq - 2 * fr;
+    const first = (eB + fB) / L <= log2A;
+    let alpha = 1.0, beta = 1.0;
+    if (first) {
+      beta = pow2(eB, fB - L * log2A);
+    } else {
+      const kB = Math.floor(eB / L), rB = eB - L * kB;
+      alpha = pow2(-kB, log2A - (rB + fB) / L);
+    }
+    const x = scaledRoot(L, Number.isNaN(alpha) ? 1.0 : alpha, Number.isNaN(beta) ? 0.0 : beta);
+    const p = 0.5 * (L - 1.0), lx = p * Math.log2(x);
+    if (first) return [0.0, p * log2A + lx];
+    const N = (L - 1.0) * eB, K = Math.floor(N / (2.0 * L)), R = N - 2.0 * L * K;
+    return [K, R / (2.0 * L) + fB * (L - 1.0) / (2.0 * L) + lx];
+  }
+  // ordinary inputs (every scale in [2^-128, 2^128]): the registered expression, as the generated
+  // code had it; the pairs of logarithms elsewhere
+  const LO = Math.pow(2, -128), HI = Math.pow(2, 128);
+  function inside(v) { return v >= LO && v <= HI; }
+  function ordinary(gamma, sigma, normS, normT) {
+    return inside(normS) && inside(normT) && (sigma === 0 || inside(sigma)) && (gamma === 0 || inside(gamma))
+      && gamma !== 1;
+  }
+  function directScale(gamma, sigma, depth, normS, normT) {
+    if (gamma < 1) {
+      return Math.pow(positiveRoot(depth, 1 - gamma, (gamma * sq(normT) + gamma * sq(sigma) / (1 - gamma)) / sq(normS)),
+                      (1 / 2) * depth - 1 / 2);
+    }
+    return Math.pow((sq(normT) + sq(sigma) / (gamma - 1)) / sq(normS), ((1 / 2) * depth - 1 / 2) / depth);
+  }
+  function finetuneScale(gamma, sigma, depth, normS, normT) {
+    if (ordinary(gamma, sigma, normS, normT)) return directScale(gamma, sigma, depth, normS, normT);
+    const [e, f] = scaleLog2(gamma, sigma, depth, normS, normT);
+    return pow2(e, f);
+  }
+  function finetuneTransferabilityGf(gamma, theta, sigma, depth, normS, normT) {
+    if (!(gamma < 1)) return 0.0;
+    if (ordinary(gamma, sigma, normS, normT)) {
+      const c = directScale(gamma, sigma, depth, normS, normT);
+      return -normS * (1 - gamma) * (normS * c - 2 * normT * Math.cos(theta)) * c;
+    }
+    const [e, f] = scaleLog2(gamma, sigma, depth, normS, normT), [er, fr] = log2Pair(normS);
+    const ev = e + er, fv = f + fr;
+    const halfGap = normT * Math.cos(theta) - 0.5 * pow2(ev, fv);  // |beta_t| cos(theta) - v/2
+    const [ed, fd] = log2Pair(Math.abs(halfGap));
+    return Math.sign(halfGap) * pow2(ev + ed, fv + fd + 1.0 + Math.log1p(-gamma) * LOG2E);
+  }
+  function finetuneBreakEvenThetaGf(gamma, sigma, depth, normS, normT) {
+    if (!(gamma < 1)) return 0.0;
+    let cosStar;
+    if (ordinary(gamma, sigma, normS, normT)) {
+      cosStar = (1 / 2) * normS * directScale(gamma, sigma, depth, normS, normT) / normT;
+    } else {
+      const [e, f] = scaleLog2(gamma, sigma, depth, normS, normT), [er, fr] = log2Pair(normS);
+      const [et, ft] = log2Pair(normT);
+      cosStar = pow2(e + er - et, f + fr - ft - 1.0);
+    }
+    return cosStar <= 1.0 ? Math.acos(cosStar) : 0.0;
+  }
   const stable = {wasserstein2_task: wasserstein2Task, relu_arccos_kernel: reluArccosKernel,
                   dudley_lower_bound_cosine: dudleyLowerBoundCosine, scratch_optimal_ridge: scratchOptimalRidge,
                   finite_source_effective_angle: finiteSourceEffectiveAngle, lt_effective_ridge: ltEffectiveRidge,
@@ -373,8 +472,10 @@
                   aniso2_lt_transferability: aniso2LtTransferability, lt_boundary_over: ltBoundaryOver,
                   kl_divergence_task: klDivergenceTask,
                   aniso2_linear_transfer_risk_finite: aniso2LinearTransferRiskFinite,
-                  linear_transfer_risk_rank_k: linearTransferRiskRankK};
+                  linear_transfer_risk_rank_k: linearTransferRiskRankK, finetune_scale: finetuneScale,
+                  finetune_transferability_gf: finetuneTransferabilityGf,
+                  finetune_break_even_theta_gf: finetuneBreakEvenThetaGf};
 
-  root.FT_RUNTIME = {sq: sq, positiveRoot: positiveRoot, quad: quad, beta: beta, betaGeneral: betaGeneral,
-                     stable: stable};
+  root.FT_RUNTIME = {sq: sq, positiveRoot: positiveRoot, scaledRoot: scaledRoot, log2Pair: log2Pair, pow2: pow2,
+                     quad: quad, beta: beta, betaGeneral: betaGeneral, stable: stable};
 })(typeof window !== "undefined" ? window : globalThis);
