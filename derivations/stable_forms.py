@@ -256,6 +256,42 @@ with mpmath.workdps(40):
 check(f"two-level R_sc - R_lt: the float64 form against the registered expression at 200 random points, gamma "
       f"from 1e-15 (relative {worst:.2g} < 1e-12)", worst < 1e-12)
 
+# 4d'. the same two-level form for k < 1, in x_j = lambda_j/(lambda_j + k) and u_j = k/(lambda_j + k): every
+# quantity O(1) however small the small eigenvalue (the v-form's v_j^2 underflows, 0 for 1.2e-279 at r = 1e-140)
+A_, B_, K_, rho_, ca_, cb_, pa_, pb_, s_ = sp.symbols("a b k rho c_a c_b p_a p_b sigma", positive=True)
+va_, vb_, wa_, wb_ = K_ / (A_ + K_), K_ / (B_ + K_), 1 / (A_ + K_), 1 / (B_ + K_)
+H_v = rho_ * A_ * va_ ** 2 + (1 - rho_) * B_ * vb_ ** 2
+G_v = rho_ * A_ * va_ + (1 - rho_) * B_ * vb_
+sa_v = wa_ * (-rho_ * A_ ** 2 * va_ ** 2 + (1 - rho_) * B_ * vb_ * ((B_ - A_) * vb_ - A_ * va_))
+sb_v = wb_ * (-(1 - rho_) * B_ ** 2 * vb_ ** 2 + rho_ * A_ * va_ * ((A_ - B_) * va_ - B_ * vb_))
+v_form = (G_v * (A_ * ca_ * va_ ** 2 + B_ * cb_ * vb_ ** 2) + A_ * pa_ * sa_v + B_ * pb_ * sb_v) / H_v \
+    + s_ ** 2 * (rho_ * A_ ** 2 * va_ ** 2 + (1 - rho_) * B_ ** 2 * vb_ ** 2) / (K_ * H_v)
+xa_, xb_, ua_, ub_ = A_ / (A_ + K_), B_ / (B_ + K_), va_, vb_
+m_ab_ = (B_ - A_) * K_ / ((A_ + K_) * (B_ + K_))
+check("(b - a) k/((a + k)(b + k)) = ((b - a)/a) x_a u_b = ((b - a)/b) x_b u_a",
+      zero(m_ab_ - (B_ - A_) / A_ * xa_ * ub_) and zero(m_ab_ - (B_ - A_) / B_ * xb_ * ua_))
+Sa_ = -rho_ * xa_ ** 2 * ua_ + (1 - rho_) * xb_ * (m_ab_ - xa_ * ua_)
+Sb_ = -(1 - rho_) * xb_ ** 2 * ub_ + rho_ * xa_ * (-m_ab_ - xb_ * ub_)
+Hx_, Gx_ = rho_ * xa_ * ua_ + (1 - rho_) * xb_ * ub_, rho_ * xa_ + (1 - rho_) * xb_
+x_form = (K_ * Gx_ * (ca_ * xa_ * ua_ + cb_ * xb_ * ub_) + A_ * pa_ * Sa_ + B_ * pb_ * Sb_) / Hx_ \
+    + s_ ** 2 * (rho_ * xa_ ** 2 + (1 - rho_) * xb_ ** 2) / Hx_
+check("two-level R_sc - R_lt: the x-form (k < 1) equals the v-form identically (H = k H_x, G = k G_x, s_j = k S_j)",
+      zero(sp.together(x_form - v_form)))
+check("alpha = a/k, beta = b/k without forming k: k = 2C/(B + sqrt D) (B >= 0) or (sqrt D - B)/(2 gamma) (B < 0)",
+      zero(A_ / (2 * A_ * B_ * (1 - gamma) / (sp.Symbol("Bq") + sp.Symbol("R"))) - (sp.Symbol("Bq") + sp.Symbol("R"))
+           / (2 * B_ * (1 - gamma))))
+with mpmath.workdps(40):
+    worst = 0.0
+    for _ in range(300):
+        args = dict(gamma=float(rng.uniform(0.01, 1)), theta=float(np.pi * rng.random()), sigma=float(rng.uniform(0, 2)) * (rng.random() < 0.7),
+                    frac_a=float(rng.uniform(0.01, 0.99)), eig_ratio=float(10 ** rng.uniform(-307, 30)),
+                    energy_s=float(rng.random()), energy_perp=float(rng.random()), norm_t=float(rng.uniform(0.1, 3)))
+        exact = r_aniso._mp(*[mpmath.mpf(args[p]) for p in r_aniso.params])
+        got = float(stable.aniso2_lt_transferability(*[args[p] for p in r_aniso.params]))
+        worst = max(worst, float(abs(got - exact) / (abs(exact) + 2.2250738585072014e-308)))
+check(f"two-level R_sc - R_lt at eig_ratio from 1e-307 to 1e30 (300 random points, 1e-12 |value| + 2.2e-308; worst "
+      f"relative {worst:.2g} < 1e-12)", worst < 1e-12)
+
 # 4e. ratios before squares; exact "no noise, no residual" tests ------------------------------------------------
 over_ = expr_of("lt_boundary_over")
 check("lt_boundary_over: oo at sin theta = 0, 1 without noise, else 1 + (sigma/sin theta)^2",

@@ -70,7 +70,10 @@ by mpmath at high precision (and ``derivations/stable_forms.py`` proves the iden
     ``bias - R_lt = (G sum lambda_j C_j v_j^2 + sum lambda_j P_j (G v_j^2 - H))/H`` and
     ``G v_j^2 - H = w_j sum_i rho_i lambda_i v_i ((lambda_i - lambda_j) v_i - lambda_j v_j)``: the O(1) terms
     ``G v_j^2`` and ``H`` that cancel for small gamma (5% error at gamma = 1e-15) are never formed.
-    At gamma = 0 the value is ``sum lambda_j C_j``.
+    At gamma = 0 the value is ``sum lambda_j C_j``. For ``k < 1`` the same form is written in
+    ``x_j = lambda_j/(lambda_j + k)``, ``u_j = k/(lambda_j + k)`` (``H = k H_x``, ``G = k G_x``, the ``s_j = k S_j``
+    terms), with ``lambda_j/k`` formed from the quadratic without ``k``: a tiny eigenvalue ratio no longer underflows
+    ``v_j^2`` (0 instead of 1.2e-279 at ``eig_ratio = 1e-140``, NaN at 1e-177).
 
 ``lt_boundary_over``, ``kl_divergence_task``
     ``1 + (sigma/sin theta)^2`` and ``((norm_s - norm_t)/sigma)^2/2 + 2 (norm_s h/sigma)(norm_t h/sigma)``, ``h = sin(theta/2)``:
@@ -290,17 +293,31 @@ def aniso2_lt_transferability(gamma, theta, sigma, frac_a, eig_ratio, energy_s, 
     lt = a * pa + b * pb
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
         B = gamma * (a + b) - 1
-        C = a * b * (1 - gamma)
-        root_d = np.sqrt(B * B + 4 * gamma * C)
-        k = np.where(B >= 0, 2 * C / (B + root_d), (root_d - B) / (2 * gamma))
+        root_d = np.hypot(B, 2 * np.sqrt(gamma * (1 - gamma)) * np.sqrt(a) * np.sqrt(b))  # sqrt(B^2 + 4 gamma C)
+        up = B >= 0
+        k = np.where(up, 2 * a * b * (1 - gamma) / (B + root_d), (root_d - B) / (2 * gamma))
+        # k >= 1: v_j = k/(lambda_j + k) are the O(1) quantities
         va, vb = 1 / (1 + a / k), 1 / (1 + b / k)
         wa, wb = 1 / (a + k), 1 / (b + k)
         H = rho * a * va * va + (1 - rho) * b * vb * vb
         G = rho * a * va + (1 - rho) * b * vb
         sa = wa * (-rho * a * a * va * va + (1 - rho) * b * vb * ((b - a) * vb - a * va))
         sb = wb * (-(1 - rho) * b * b * vb * vb + rho * a * va * ((a - b) * va - b * vb))
-        mid = (G * (a * ca * va * va + b * cb * vb * vb) + a * pa * sa + b * pb * sb) / H \
+        big_k = (G * (a * ca * va * va + b * cb * vb * vb) + a * pa * sa + b * pb * sb) / H \
             + sigma * sigma * (rho * a * a * va * va + (1 - rho) * b * b * vb * vb) / (k * H)
+        # k < 1: x_j = lambda_j/(lambda_j + k) with alpha = a/k, beta = b/k formed without k (no subnormal k)
+        alpha = np.where(up, (B + root_d) / (2 * b * (1 - gamma)), 2 * gamma * a / (root_d - B))
+        beta = np.where(up, (B + root_d) / (2 * a * (1 - gamma)), 2 * gamma * b / (root_d - B))
+        xa, xb = 1 / (1 + 1 / alpha), 1 / (1 + 1 / beta)
+        ua, ub = 1 / (1 + alpha), 1 / (1 + beta)
+        m_ab = (b - a) / np.maximum(a, b) * np.where(a >= b, xa * ub, xb * ua)  # (b - a) k/((a + k)(b + k))
+        Sa = -rho * xa * xa * ua + (1 - rho) * xb * (m_ab - xa * ua)
+        Sb = -(1 - rho) * xb * xb * ub + rho * xa * (-m_ab - xb * ub)
+        Hx = rho * xa * ua + (1 - rho) * xb * ub
+        Gx = rho * xa + (1 - rho) * xb
+        small_k = (k * Gx * (ca * xa * ua + cb * xb * ub) + a * pa * Sa + b * pb * Sb) / Hx \
+            + sigma * sigma * (rho * xa * xa + (1 - rho) * xb * xb) / Hx
+        mid = np.where(k >= 1, big_k, small_k)
         above = sigma * sigma / (gamma - 1) - lt
     out = np.where(gamma == 0, a * ca + b * cb, np.where(gamma < 1, mid, np.where(
         gamma > 1, above, np.where(sigma == 0, -lt, np.inf))))

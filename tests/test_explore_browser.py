@@ -334,6 +334,21 @@ def test_gradient_flow_scale_forms_match_python_over_the_float64_range(browser):
             assert _same(py, float(text)) or abs(py) < 1e-300 and abs(float(text)) < 1e-300, (name, pt, py, text)
 
 
+def test_two_level_linear_transfer_form_matches_python_at_extreme_eigenvalue_ratios(browser):
+    """The port of the k < 1 branch of ftheory.stable.aniso2_lt_transferability: eig_ratio from 2.2e-308 to 1e30."""
+    rng = np.random.default_rng(13)
+    r = ftheory.get("aniso2_lt_transferability")
+    pts = [dict(gamma=float(rng.uniform(0.01, 0.999)), theta=float(np.pi * rng.random()),
+                sigma=float(rng.uniform(0, 2) * (rng.random() < 0.7)), frac_a=float(rng.uniform(0.01, 0.99)),
+                eig_ratio=float(10 ** rng.uniform(-307.6, 30)), energy_s=float(rng.random()),
+                energy_perp=float(rng.random()), norm_t=float(rng.uniform(0.1, 3))) for _ in range(200)]
+    got = js(browser, "return ftheory.evalStrings(arguments[0], arguments[1])", r.name, pts)
+    for pt, text in zip(pts, got):
+        assert not text.startswith("error"), (pt, text)
+        py = float(r(**pt))
+        assert _same(py, float(text)) or abs(py) < 1e-300 and abs(float(text)) < 1e-300, (pt, py, text)
+
+
 def test_runtime_quadrature_on_known_integrals(browser):
     got = js(browser, """
         const q = ftheory.runtime.quad;

@@ -196,6 +196,13 @@ def test_float64_evaluator_is_right_or_refuses_over_the_whole_range(name):
                                                            gamma_s=0.99999, sigma_s=0.0)),
     ("linear_transfer_transferability_finite_source", dict(gamma=0.0, theta=0.5, sigma=2.3, gamma_s=1.6e-17,
                                                            sigma_s=4e-179)),
+    # a tiny eigenvalue ratio: v_j^2 underflowed (0 for 1.2e-279, NaN at 1e-177); the x-form for k < 1
+    ("aniso2_lt_transferability", dict(gamma=0.75, theta=0.0, sigma=0.0, frac_a=0.5, eig_ratio=1e-140, energy_s=0.0,
+                                       energy_perp=0.0, norm_t=1.0)),
+    ("aniso2_lt_transferability", dict(gamma=0.75, theta=0.0, sigma=0.0, frac_a=0.5, eig_ratio=1.05e-177, energy_s=0.0,
+                                       energy_perp=0.0, norm_t=1.0)),
+    ("aniso2_lt_transferability", dict(gamma=0.3, theta=1.0, sigma=0.5, frac_a=0.2, eig_ratio=2.3e-308, energy_s=0.4,
+                                       energy_perp=0.6, norm_t=1.0)),
     ("aniso2_lt_transferability", dict(gamma=0.0, theta=0.5, sigma=0.2, frac_a=0.3, eig_ratio=1e4, energy_s=0.3,
                                        energy_perp=0.6)),
     ("aniso2_lt_transferability", dict(gamma=8.9e-16, theta=math.pi / 2, sigma=0.0, frac_a=9.4e-290, eig_ratio=1.0,

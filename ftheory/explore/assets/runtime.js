@@ -335,8 +335,19 @@
     if (gamma === 0) return a * ca + b * cb;
     if (gamma > 1) return sigma * sigma / (gamma - 1) - lt;
     if (gamma === 1) return sigma === 0 ? -lt : Infinity;
-    const B = gamma * (a + b) - 1, C = a * b * (1 - gamma), rootD = Math.sqrt(B * B + 4 * gamma * C);
-    const k = B >= 0 ? 2 * C / (B + rootD) : (rootD - B) / (2 * gamma);
+    const B = gamma * (a + b) - 1, rootD = Math.hypot(B, 2 * Math.sqrt(gamma * (1 - gamma)) * Math.sqrt(a) * Math.sqrt(b));
+    const k = B >= 0 ? 2 * a * b * (1 - gamma) / (B + rootD) : (rootD - B) / (2 * gamma);
+    if (k < 1) {  // x_j = lambda_j/(lambda_j + k), u_j = k/(lambda_j + k); lambda_j/k without k
+      const alpha = B >= 0 ? (B + rootD) / (2 * b * (1 - gamma)) : 2 * gamma * a / (rootD - B);
+      const beta = B >= 0 ? (B + rootD) / (2 * a * (1 - gamma)) : 2 * gamma * b / (rootD - B);
+      const xa = 1 / (1 + 1 / alpha), xb = 1 / (1 + 1 / beta), ua = 1 / (1 + alpha), ub = 1 / (1 + beta);
+      const mAB = (b - a) / Math.max(a, b) * (a >= b ? xa * ub : xb * ua);
+      const Sa = -rho * xa * xa * ua + (1 - rho) * xb * (mAB - xa * ua);
+      const Sb = -(1 - rho) * xb * xb * ub + rho * xa * (-mAB - xb * ub);
+      const Hx = rho * xa * ua + (1 - rho) * xb * ub, Gx = rho * xa + (1 - rho) * xb;
+      return (k * Gx * (ca * xa * ua + cb * xb * ub) + a * pa * Sa + b * pb * Sb) / Hx
+        + sigma * sigma * (rho * xa * xa + (1 - rho) * xb * xb) / Hx;
+    }
     const va = 1 / (1 + a / k), vb = 1 / (1 + b / k), wa = 1 / (a + k), wb = 1 / (b + k);
     const H = rho * a * va * va + (1 - rho) * b * vb * vb, G = rho * a * va + (1 - rho) * b * vb;
     const sa = wa * (-rho * a * a * va * va + (1 - rho) * b * vb * ((b - a) * vb - a * va));
