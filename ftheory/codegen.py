@@ -220,7 +220,9 @@ STABLE = {"wasserstein2_task": "ftheory.stable.wasserstein2_task",
           "lt_boundary_over": "ftheory.stable.lt_boundary_over",
           "kl_divergence_task": "ftheory.stable.kl_divergence_task",
           "aniso2_linear_transfer_risk_finite": "ftheory.stable.aniso2_linear_transfer_risk_finite",
-          "linear_transfer_risk_rank_k": "ftheory.stable.linear_transfer_risk_rank_k"}
+          "linear_transfer_risk_rank_k": "ftheory.stable.linear_transfer_risk_rank_k",
+          "wasserstein1_lower_bound": "ftheory.stable.wasserstein1_lower_bound",
+          "aniso2_ft_transferability": "ftheory.stable.aniso2_ft_transferability"}
 
 
 #: results homogeneous in a group of scale parameters: ``name -> (group, degree)`` with
@@ -229,6 +231,7 @@ STABLE = {"wasserstein2_task": "ftheory.stable.wasserstein2_task",
 #: exactly (:func:`ftheory.stable.rescaled`), so they neither underflow nor overflow.
 SCALING = {
     "aniso2_finetune_risk": (("sigma", "norm_s", "norm_t"), 2),
+    "aniso2_ft_transferability": (("norm_s", "norm_t"), 2),
     "aniso2_linear_transfer_risk": (("norm_t",), 2),
     "aniso2_linear_transfer_risk_finite": (("sigma", "norm_t"), 2),
     "aniso2_lt_transferability": (("sigma", "norm_t"), 2),
@@ -315,8 +318,20 @@ def numpy_source(name, expr, params, _scaled=True) -> str:
     return "\n".join(lines)
 
 
+#: results whose mpmath evaluator (``Result.mp``) is a hand-derived form in :mod:`ftheory.stable_mp` (the SymPy
+#: expression cancels beyond any fixed precision); ``tests/test_codegen.py`` checks each against the expression
+MP_STABLE = {"wasserstein2_task": "ftheory.stable_mp.wasserstein2_task"}
+
+
 def mp_source(name, expr, params) -> str:
     """Source of ``NAME__mp(*params)``: an if/return chain on mpmath scalars."""
+    if name in MP_STABLE:
+        module, _, _ = MP_STABLE[name].rpartition(".")
+        args = ", ".join(params)
+        return "\n".join([f"def {name}__mp({args}):",
+                          f'    """Hand-derived mpmath reference: {MP_STABLE[name]} (the SymPy form cancels)."""',
+                          f"    import {module}",
+                          f"    return {MP_STABLE[name]}({args})"])
     printer = _MpPrinter({"fully_qualified_modules": True})
     expr = _plain(expr, params)
     lines = [f"def {name}__mp({', '.join(params)}):", "    import mpmath"]

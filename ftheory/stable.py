@@ -80,6 +80,24 @@ by mpmath at high precision (and ``derivations/stable_forms.py`` proves the iden
     The branch "no noise and no residual" is tested on the inputs (``sigma = 0`` and ``theta = 0``, resp.
     ``residual = 0``; ``a e_perp + b (1 - e_perp) > 0``), not on ``sigma^2 + rho = 0``, which underflows to a
     false zero (0 instead of +inf at ``theta = 1e-163``, ``n <= 2``); ``1 - n/k = (k - n)/k``.
+
+``wasserstein1_lower_bound``
+    ``sqrt(2/pi) max(N_s/sqrt(1 + norm_s^2), N_t/sqrt(1 + norm_t^2), N_y)`` with ``D = |beta_s - beta_t| =
+    hypot(norm_s - norm_t, 2 sqrt(norm_s) sqrt(norm_t) sin(theta/2))``, ``N_s = sqrt(D^2 + sigma^2) - sigma_s =
+    (D^2 + (sigma - sigma_s)(sigma + sigma_s))/(sqrt(D^2 + sigma^2) + sigma_s)`` (``N_t`` likewise) and ``N_y =
+    |(norm_s - norm_t)(norm_s + norm_t) + (sigma_s - sigma)(sigma_s + sigma)|/(sqrt(norm_s^2 + sigma_s^2) +
+    sqrt(norm_t^2 + sigma^2))``: differences of squares before square roots. The numerators are homogeneous of
+    degree 1, so they are evaluated at inputs divided by an exact power of 4 (a partial rescaling: the
+    denominators ``sqrt(1 + norm^2)`` are not homogeneous and take the unscaled norm).
+
+``aniso2_ft_transferability``
+    ``T = X gamma k W/H``, ``X = norm_s (2 norm_t cos theta - norm_s)``. With the eigenvalues ``m <= M``
+    (fractions ``rho_1``, ``rho_2``, source energies ``e_1``, ``e_2``), ``t = m/M`` and ``k' = k/M``:
+    ``W/H = (e_1 R + e_2)/(rho_1 R + rho_2)`` with ``R = t ((1 + k')/(t + k'))^2`` in ``[t, 1/t]`` (the ratio of
+    ``lambda_j/(lambda_j + k)^2``), so ``T = X (gamma k') (e_1 R + e_2)/((rho_1 R + rho_2)/M)``; ``k'`` is the
+    positive root of ``gamma k'^2 + B' k' - t (1 - gamma)`` with ``B' = (gamma - rho_2) + t (gamma - rho_1)``, taken
+    as ``2 c (c/(B' + root))`` (``c = sqrt(t) sqrt(1 - gamma)``) or ``gamma k' = (root - B')/2``. The generated form
+    multiplies ``eig_ratio`` by the a-block terms (``~ eig_ratio``): their square is subnormal below 1e-154.
 """
 from __future__ import annotations
 
@@ -89,7 +107,8 @@ __all__ = ["wasserstein2_task", "relu_arccos_kernel", "dudley_lower_bound_cosine
            "finite_source_effective_angle", "lt_effective_ridge", "linear_transfer_risk",
            "linear_transfer_transferability", "linear_transfer_transferability_finite_source",
            "aniso2_lt_transferability", "lt_boundary_over", "kl_divergence_task",
-           "aniso2_linear_transfer_risk_finite", "linear_transfer_risk_rank_k", "rescaled", "no_overflow"]
+           "aniso2_linear_transfer_risk_finite", "linear_transfer_risk_rank_k", "wasserstein1_lower_bound",
+           "aniso2_ft_transferability", "rescaled", "no_overflow"]
 
 _SPLIT = 134217729.0  # 2**27 + 1 (Veltkamp)
 
@@ -141,6 +160,12 @@ def wasserstein2_task(theta, sigma, sigma_s, norm_s, norm_t):
             break
         x = x_new
     w2_sq = np.maximum(dist_sq - 2 * x, 0.0)
+    tiny = np.hypot(np.hypot(norm_s - norm_t, 2 * np.sqrt(rr) * np.sin(theta / 2)), sigma - sigma_s) < 2.0 ** -300
+    scale = np.ones(t.shape)
+    if np.any(tiny):  # squares of order dist_sq underflow: the same iteration in units of s^2, s ~ sqrt(dist_sq)
+        dist_sq, w2_sq = np.array(dist_sq, dtype=float), np.array(w2_sq, dtype=float)
+        dist_sq[tiny], w2_sq[tiny], scale[tiny] = _w2_scaled(
+            *(a[tiny] for a in (theta, sigma, sigma_s, norm_s, norm_t)))
     # dist_sq - 2 x cancels when W2^2 is far below |L_s - L_t|_F^2 (large teacher norms: a rotation of x
     # almost undoes a rotation of the teacher); the relative error is then ~ eps dist_sq/W2^2, so float64
     # is refused where that ratio exceeds _MAX_CANCELLATION (error above ~1e-12)
@@ -152,11 +177,45 @@ def wasserstein2_task(theta, sigma, sigma_s, norm_s, norm_t):
         raise ValueError(f"wasserstein2_task at {at}: float64 cannot evaluate there (W2^2 is below "
                          f"1/{_MAX_CANCELLATION:g} of |beta_s - beta_t|^2 + (sigma - sigma_s)^2, so rounding "
                          "would cost more than 4 digits); use .mp(...)")
-    out = np.sqrt(w2_sq)
+    out = scale * np.sqrt(w2_sq)
     return out[()] if out.ndim == 0 else out
 
 
 _MAX_CANCELLATION = 1000.0
+
+
+def _w2_scaled(theta, sigma, sigma_s, norm_s, norm_t):
+    """``(dist_sq, W2^2)/s^2`` and ``s`` (a power of 2 near ``sqrt(dist_sq)``) where ``dist_sq < 2**-600``.
+
+    Every square in the iteration is formed in units of ``s`` (``x' = x/s^2``: ``x' = z'/(sqrt(t^2 + s^2 z') + t)``),
+    so W2 = 1e-160 between laws that differ by 1e-160 keeps its digits (``dist_sq`` is subnormal there).
+    """
+    g, sh = np.sqrt(norm_s) * np.sqrt(norm_t), np.sin(theta / 2)
+    root_dist = np.hypot(np.hypot(norm_s - norm_t, 2 * g * sh), sigma - sigma_s)
+    _, e = np.frexp(np.where(root_dist > 0, root_dist, 1.0))
+    s = np.ldexp(1.0, e)
+    us, ut = norm_s / s, norm_t / s
+    turn_sq = (2 * g / s * sh) ** 2                                        # 4 norm_s norm_t sin^2(theta/2) / s^2
+    dist_sq = (us - ut) ** 2 + turn_sq + ((sigma - sigma_s) / s) ** 2
+    h = sigma * sigma_s
+    with np.errstate(over="ignore", invalid="ignore"):
+        pd = _product_difference(sigma, us, sigma_s, ut)                  # (sigma norm_s - sigma_s norm_t)/s
+    pd = np.where(np.isfinite(pd), pd, sigma * (us - ut) + (sigma - sigma_s) * ut)
+    v = pd * pd + h * turn_sq
+    c2 = (us * np.sin(theta) * norm_t) ** 2
+    p = norm_s * norm_t * np.cos(theta)
+    t, e2, s2 = 2 + p + h, 1 + p + 2 * h, s * s
+    x = np.zeros(t.shape)
+    y = np.zeros(t.shape)
+    for _ in range(40):
+        z = c2 + v + 2 * y
+        x_new = z / (np.sqrt(t * t + s2 * z) + t)
+        w = v + 2 * h * x_new
+        y = w / (np.sqrt(e2 * e2 + s2 * w) + e2)
+        if np.array_equal(x_new, x):
+            break
+        x = x_new
+    return dist_sq, np.where(root_dist > 0, np.maximum(dist_sq - 2 * x, 0.0), 0.0), s
 
 
 _PSI_SERIES = tuple((-1) ** (k + 1) * 2 * k / float(np.prod(np.arange(1, 2 * k + 2, dtype=float)))
@@ -349,6 +408,60 @@ def linear_transfer_risk_rank_k(n, k, residual, sigma):
     out = np.where(n <= k - 2, under, np.where(n >= k + 2, over,
                                                np.where((rho == 0) & (sigma == 0), clean, np.inf)))
     return _out(out)
+
+
+def _square_gap(d, s, s_other):
+    """``sqrt(d^2 + s^2) - s_other`` as a difference of squares, at inputs divided by an exact power of 4."""
+    big = np.maximum(np.maximum(d, s), s_other)
+    _, e = np.frexp(np.where(big > 0, big, 1.0))
+    shift = 2 * (e // 2)
+    d, s, s_other = (np.ldexp(x, -shift) for x in (d, s, s_other))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gap = (d * d + (s - s_other) * (s + s_other)) / (np.hypot(d, s) + s_other)
+    return np.ldexp(np.where(big > 0, gap, 0.0), shift)
+
+
+def wasserstein1_lower_bound(theta, sigma, sigma_s, norm_s, norm_t):
+    """The W1 lower bound of three 1-Lipschitz test functions without underflow or cancellation."""
+    theta, sigma, sigma_s, norm_s, norm_t = np.broadcast_arrays(
+        *(np.asarray(x, dtype=float) for x in (theta, sigma, sigma_s, norm_s, norm_t)))
+    big = np.maximum(np.maximum(sigma, sigma_s), np.maximum(norm_s, norm_t))
+    _, e = np.frexp(np.where(big > 0, big, 1.0))
+    shift = 2 * (e // 2)  # x' = x / 4**(shift/2): exact
+    s, ss, rs, rt = (np.ldexp(x, -shift) for x in (sigma, sigma_s, norm_s, norm_t))
+    d = np.hypot(rs - rt, 2 * np.sqrt(rs) * np.sqrt(rt) * np.sin(theta / 2))
+    unit = np.ldexp(1.0, -shift)  # 1 in the scaled units: sqrt(1 + norm^2) = 2**shift hypot(unit, norm')
+    via_s = _square_gap(d, s, ss) / np.hypot(unit, rs)
+    via_t = _square_gap(d, ss, s) / np.hypot(unit, rt)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = np.abs((rs - rt) * (rs + rt) + (ss - s) * (ss + s)) / (np.hypot(rs, ss) + np.hypot(rt, s))
+    c = np.sqrt(2 / np.pi)
+    with np.errstate(over="ignore", under="ignore"):
+        via_y = np.ldexp(c * np.where(big > 0, y, 0.0), shift)
+    return _out(np.maximum(c * np.maximum(via_s, via_t), via_y))
+
+
+def aniso2_ft_transferability(gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t):
+    """``R_sc - R_ft`` on a two-level spectrum in the form of the module docstring (``energy_perp`` drops out)."""
+    gamma, theta, rho, r, e_s, _, norm_s, norm_t = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (
+        gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t)))
+    x = norm_s * (2 * norm_t * np.cos(theta) - norm_s)
+    a_small = r <= 1
+    t = np.where(a_small, r, 1 / r)                                   # m/M
+    rho1, rho2 = np.where(a_small, rho, 1 - rho), np.where(a_small, 1 - rho, rho)
+    e1, e2 = np.where(a_small, e_s, 1 - e_s), np.where(a_small, 1 - e_s, e_s)
+    inv_m = np.where(a_small, rho * r + (1 - rho), rho + (1 - rho) / r)  # 1/M (rho a + (1 - rho) b = 1)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        bq = (gamma - rho2) + t * (gamma - rho1)
+        c = np.sqrt(t) * np.sqrt(1 - gamma)
+        root = np.hypot(bq, 2 * np.sqrt(gamma) * c)
+        kq = np.where(bq >= 0, 2 * c * (c / (bq + root)), (root - bq) / (2 * gamma))
+        gk = np.where(bq >= 0, gamma * kq, (root - bq) / 2)           # gamma k'
+        q = (1 + kq) / (t + kq)
+        ratio = (t * q) * q
+        mid = x * (gk * (e1 * ratio + e2) / ((rho1 * ratio + rho2) * inv_m))
+        at_zero = x * ((e1 * t + e2) / inv_m)
+    return _out(np.where(gamma == 0, at_zero, np.where(gamma < 1, mid, 0.0)))
 
 
 #: magnitudes outside [2**-_SAFE_EXP, 2**_SAFE_EXP] are rescaled by :func:`rescaled` (inside it nothing changes)
