@@ -244,6 +244,8 @@ quad = kappa_quadratic(kk)
 identity = gamma * kk - (frac_a * a_ * kk / (a_ + kk) + (1 - frac_a) * b_ * kk / (b_ + kk))
 check("at a root of the kappa quadratic, gamma k = G = sum rho_i lambda_i v_i (the quadratic divided by "
       "(a + k)(b + k)/k)", zero(identity * (a_ + kk) * (b_ + kk) / kk - quad))
+check("sigma^2 lambda_j^2 v_j^2/k = sigma^2 lambda_j v_j (lambda_j w_j) (the noise term without k H, which underflows)",
+      zero(lam_j ** 2 * v_j ** 2 / kk - lam_j * v_j * (lam_j * w_j)))
 r_aniso = __import__("ftheory").get("aniso2_lt_transferability")
 with mpmath.workdps(40):
     worst = 0.0

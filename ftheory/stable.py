@@ -70,7 +70,8 @@ by mpmath at high precision (and ``derivations/stable_forms.py`` proves the iden
     ``bias - R_lt = (G sum lambda_j C_j v_j^2 + sum lambda_j P_j (G v_j^2 - H))/H`` and
     ``G v_j^2 - H = w_j sum_i rho_i lambda_i v_i ((lambda_i - lambda_j) v_i - lambda_j v_j)``: the O(1) terms
     ``G v_j^2`` and ``H`` that cancel for small gamma (5% error at gamma = 1e-15) are never formed.
-    At gamma = 0 the value is ``sum lambda_j C_j``.
+    At gamma = 0 the value is ``sum lambda_j C_j``. The noise term ``sigma^2 sum rho_j lambda_j^2 v_j^2/(k H)`` is
+    ``sigma^2 sum rho_j lambda_j v_j (lambda_j w_j)/H`` (``k H`` underflowed to 0 at ``eig_ratio = 1e-177``: 0/0).
 
 ``lt_boundary_over``, ``kl_divergence_task``
     ``1 + (sigma/sin theta)^2`` and ``((norm_s - norm_t)/sigma)^2/2 + 2 (norm_s h/sigma)(norm_t h/sigma)``, ``h = sin(theta/2)``:
@@ -359,7 +360,7 @@ def aniso2_lt_transferability(gamma, theta, sigma, frac_a, eig_ratio, energy_s, 
         sa = wa * (-rho * a * a * va * va + (1 - rho) * b * vb * ((b - a) * vb - a * va))
         sb = wb * (-(1 - rho) * b * b * vb * vb + rho * a * va * ((a - b) * va - b * vb))
         mid = (G * (a * ca * va * va + b * cb * vb * vb) + a * pa * sa + b * pb * sb) / H \
-            + sigma * sigma * (rho * a * a * va * va + (1 - rho) * b * b * vb * vb) / (k * H)
+            + sigma * sigma * (rho * a * va * (a * wa) + (1 - rho) * b * vb * (b * wb)) / H
         above = sigma * sigma / (gamma - 1) - lt
     out = np.where(gamma == 0, a * ca + b * cb, np.where(gamma < 1, mid, np.where(
         gamma > 1, above, np.where(sigma == 0, -lt, np.inf))))

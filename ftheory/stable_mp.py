@@ -26,6 +26,8 @@ __all__ = ["wasserstein2_task", "w1_lower_bound_sq"]
 
 #: guard bits on top of the proved loss of the subtraction ``dist - 2 x``
 _GUARD = 32
+#: largest number of extra bits (so that nothing hangs: the iteration costs ~ bits/3 square roots)
+_MAX_EXTRA_BITS = 20000
 
 
 def w1_lower_bound_sq(theta, sigma, sigma_s, norm_s, norm_t):
@@ -72,6 +74,9 @@ def wasserstein2_task(theta, sigma, sigma_s, norm_s, norm_t):
     lb_sq = w1_lower_bound_sq(theta, sigma, sigma_s, norm_s, norm_t)  # > 0: one of via_s, via_t adds squares
     prec = mpmath.mp.prec
     extra = max(0, int(mpmath.ceil(mpmath.log(dist / lb_sq, 2)))) + _GUARD
+    if extra > _MAX_EXTRA_BITS:  # float64 inputs need at most ~4500 (dist/LB^2 <= 4 sigma^2 norm^2/Delta^2)
+        raise ValueError(f"wasserstein2_task: W2^2 = dist - 2x may cancel {extra} bits here (dist/LB^2 = "
+                         f"{mpmath.nstr(dist / lb_sq, 5)}), beyond the {_MAX_EXTRA_BITS} extra bits .mp allows")
     with mpmath.workprec(prec + extra):
         half, rr = mpmath.sin(theta / 2) ** 2, norm_s * norm_t
         dist = (norm_s - norm_t) ** 2 + 4 * rr * half + (sigma - sigma_s) ** 2

@@ -222,6 +222,8 @@ def test_float64_evaluator_is_right_or_refuses_over_the_whole_range(name):
                                        energy_perp=0.03, norm_s=2.29, norm_t=1.66)),
     ("aniso2_ft_transferability", dict(gamma=0.5, theta=0.8257, frac_a=0.5, eig_ratio=5.55e-126, energy_s=0.0,
                                        energy_perp=0.97, norm_s=1.05e-119, norm_t=0.0015)),
+    ("aniso2_lt_transferability", dict(gamma=0.75, theta=0.0, sigma=0.0, frac_a=0.5, eig_ratio=1.0469285302989512e-177,
+                                       energy_s=0.0, energy_perp=0.0, norm_t=1.0)),
 ])
 
 def test_reported_points(name, args):

@@ -359,7 +359,7 @@
     const sa = wa * (-rho * a * a * va * va + (1 - rho) * b * vb * ((b - a) * vb - a * va));
     const sb = wb * (-(1 - rho) * b * b * vb * vb + rho * a * va * ((a - b) * va - b * vb));
     return (G * (a * ca * va * va + b * cb * vb * vb) + a * pa * sa + b * pb * sb) / H
-      + sigma * sigma * (rho * a * a * va * va + (1 - rho) * b * b * vb * vb) / (k * H);
+      + sigma * sigma * (rho * a * va * (a * wa) + (1 - rho) * b * vb * (b * wb)) / H;
   }
   function ltBoundaryOver(theta, sigma) {
     const sin = Math.sin(theta);
