@@ -221,8 +221,8 @@ STABLE = {"wasserstein2_task": "ftheory.stable.wasserstein2_task",
           "kl_divergence_task": "ftheory.stable.kl_divergence_task",
           "aniso2_linear_transfer_risk_finite": "ftheory.stable.aniso2_linear_transfer_risk_finite",
           "linear_transfer_risk_rank_k": "ftheory.stable.linear_transfer_risk_rank_k",
-          "wasserstein1_lower_bound": "ftheory.stable.wasserstein1_lower_bound",
-          "aniso2_ft_transferability": "ftheory.stable.aniso2_ft_transferability"}
+          "wasserstein1_lower_bound": "ftheory.stable_range.wasserstein1_lower_bound",
+          "aniso2_ft_transferability": "ftheory.stable_range.aniso2_ft_transferability"}
 
 
 #: results homogeneous in a group of scale parameters: ``name -> (group, degree)`` with

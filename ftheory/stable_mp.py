@@ -10,8 +10,9 @@ against the registered SymPy expression evaluated by SymPy's own adaptive arithm
 ``wasserstein2_task``
     The closed form (the trigonometric solution of a cubic) divides by ``p = e2 - e1^2/3``, which
     vanishes when two eigenvalues of ``S_s S_t`` nearly coincide (tiny or nearly equal teachers), and
-    subtracts traces of order 1 to leave ``W2^2``: 0 for ``W2 = 1.4e-128`` at 360 digits, a division by
-    zero at ``norm_s = 3.8e-160``. The stable form ``W2^2 = dist - 2 x`` (module docstring of
+    subtracts traces of order 1 to leave ``W2^2`` (``W2 = 1e-128`` needs 256 digits more than the result): a
+    division by zero at ``norm_s = 3.8e-160``, ``norm_t = 1.6e-264``, ``sigma = sigma_s = 1``, ``theta = 0``
+    even at 360 digits. The stable form ``W2^2 = dist - 2 x`` (module docstring of
     :mod:`ftheory.stable`) has no division that vanishes, and ``dist = Delta^2 + (sigma - sigma_s)^2`` is a
     sum of squares, zero exactly when the two laws coincide (then ``W2 = 0``, exactly). Otherwise
     ``W2 >= W1 >= LB``, the registered lower bound ``wasserstein1_lower_bound`` (positive whenever the laws

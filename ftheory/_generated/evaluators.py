@@ -73,10 +73,10 @@ def aniso2_finetune_risk__mp(gamma, theta, sigma, frac_a, eig_ratio, energy_s, e
 
 # aniso2_ft_transferability: docs/aniso.md §3, §4; docs/background.md §6.2 with Sigma
 def _aniso2_ft_transferability__unscaled(gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t):
-    """Hand-derived stable float64 form: ftheory.stable.aniso2_ft_transferability (the SymPy form cancels)."""
-    import ftheory.stable
+    """Hand-derived stable float64 form: ftheory.stable_range.aniso2_ft_transferability (the SymPy form cancels)."""
+    import ftheory.stable_range
     (gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t,), shape = squeeze_grid(gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t)
-    return finish(ftheory.stable.aniso2_ft_transferability(gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t), shape)
+    return finish(ftheory.stable_range.aniso2_ft_transferability(gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t), shape)
 
 
 def aniso2_ft_transferability__numpy(gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t):
@@ -2267,10 +2267,10 @@ def kl_target_source__mp(theta, sigma, sigma_s, norm_s, norm_t):
 
 # wasserstein1_lower_bound: docs/background.md §9.4 ([EXT] lower bound)
 def wasserstein1_lower_bound__numpy(theta, sigma, sigma_s, norm_s, norm_t):
-    """Hand-derived stable float64 form: ftheory.stable.wasserstein1_lower_bound (the SymPy form cancels)."""
-    import ftheory.stable
+    """Hand-derived stable float64 form: ftheory.stable_range.wasserstein1_lower_bound (the SymPy form cancels)."""
+    import ftheory.stable_range
     (theta, sigma, sigma_s, norm_s, norm_t,), shape = squeeze_grid(theta, sigma, sigma_s, norm_s, norm_t)
-    return finish(ftheory.stable.wasserstein1_lower_bound(theta, sigma, sigma_s, norm_s, norm_t), shape)
+    return finish(ftheory.stable_range.wasserstein1_lower_bound(theta, sigma, sigma_s, norm_s, norm_t), shape)
 
 
 def wasserstein1_lower_bound__mp(theta, sigma, sigma_s, norm_s, norm_t):

@@ -18,7 +18,7 @@ function aniso2_finetune_risk__branches(gamma, theta, sigma, frac_a, eig_ratio, 
 R.aniso2_finetune_risk = aniso2_finetune_risk__branches;
 
 // aniso2_ft_transferability: docs/aniso.md §3, §4; docs/background.md §6.2 with Sigma
-R.aniso2_ft_transferability = root.FT_RUNTIME.stable.aniso2_ft_transferability;  // ftheory.stable.aniso2_ft_transferability (the closed form cancels)
+R.aniso2_ft_transferability = root.FT_RUNTIME.stable.aniso2_ft_transferability;  // ftheory.stable_range.aniso2_ft_transferability (the closed form cancels)
 
 // aniso2_kappa: docs/aniso.md §1; docs/background.md §3.2 with Sigma; Hastie et al. 2022 Thm. 5
 function aniso2_kappa__branches(gamma, frac_a, eig_ratio) {
@@ -444,7 +444,7 @@ function kl_target_source__branches(theta, sigma, sigma_s, norm_s, norm_t) {
 R.kl_target_source = kl_target_source__branches;
 
 // wasserstein1_lower_bound: docs/background.md §9.4 ([EXT] lower bound)
-R.wasserstein1_lower_bound = root.FT_RUNTIME.stable.wasserstein1_lower_bound;  // ftheory.stable.wasserstein1_lower_bound (the closed form cancels)
+R.wasserstein1_lower_bound = root.FT_RUNTIME.stable.wasserstein1_lower_bound;  // ftheory.stable_range.wasserstein1_lower_bound (the closed form cancels)
 
 // wasserstein1_upper_bound: docs/background.md §9.4 (couple identical x and noise)
 function wasserstein1_upper_bound__branches(theta, sigma, sigma_s, norm_s, norm_t) {

@@ -193,7 +193,7 @@
   }
 
 
-  // ftheory/stable.py: hand-derived float64 forms of results whose closed form cancels (the NumPy
+  // ftheory/stable.py and ftheory/stable_range.py: hand-derived float64 forms of results whose closed form cancels (the NumPy
   // evaluators use the same ones; tests/test_explore_browser.py compares the page with them).
   const SPLIT = 134217729.0; // 2**27 + 1 (Veltkamp)
   function twoProduct(a, b) {
