@@ -208,7 +208,7 @@ def test_float64_evaluator_is_right_or_refuses_over_the_whole_range(name):
     # a branch condition evaluated only where no earlier branch applies (lam = 0 * norm_s**(2/L - 2) = 0 * inf)
     ("linear_transfer_risk_finite", dict(n=281, theta=2.727, sigma=0.0, lam=0.0, norm_t=3.2e-265, norm_s=2.2e-221,
                                          depth=5)),
-    # issue 12 §3, the last KNOWN gaps of the similarity and two-level results (ftheory.stable, ftheory.stable_mp)
+    # issue 12 §3, the last KNOWN gaps of the similarity and two-level results (ftheory.stable_range, .stable, .stable_mp)
     ("wasserstein1_lower_bound", dict(theta=0.0018, sigma=0.0, sigma_s=0.0, norm_s=9e-195, norm_t=9e-195)),
     ("wasserstein1_lower_bound", dict(theta=0.5, sigma=1e-200, sigma_s=1.5e-200, norm_s=1.0, norm_t=1.0)),
     ("wasserstein2_task", dict(theta=math.pi / 2, sigma=3.7e-129, sigma_s=0.0, norm_s=1e-128, norm_t=1e-128)),
