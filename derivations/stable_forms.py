@@ -14,6 +14,8 @@ Run ``python derivations/stable_forms.py`` (``--quiet`` for checks only).
    and the Taylor coefficients used below ``psi = 1``.
 4. The Dudley bound, the optimal ridge and the finite-source effective angle: the rewritten forms equal the
    registered expressions (symbolically, and the float64 functions at random points against mpmath).
+4f-4h. The W1 lower bound (differences of squares, partial rescaling), the two-level T_ft (ratios of the
+   eigenvalue terms), W2 at underflowing magnitudes and the precision bound of its mpmath reference.
 5. Homogeneity (``codegen.SCALING``): every listed result satisfies ``f(c x_G) = c^k f(x_G)`` branch by branch
    (each branch value scales by ``c^k``, each branch condition is unchanged), so the exact rescaling of
    ``ftheory.stable.rescaled`` returns the same number.
@@ -242,6 +244,8 @@ quad = kappa_quadratic(kk)
 identity = gamma * kk - (frac_a * a_ * kk / (a_ + kk) + (1 - frac_a) * b_ * kk / (b_ + kk))
 check("at a root of the kappa quadratic, gamma k = G = sum rho_i lambda_i v_i (the quadratic divided by "
       "(a + k)(b + k)/k)", zero(identity * (a_ + kk) * (b_ + kk) / kk - quad))
+check("sigma^2 lambda_j^2 v_j^2/k = sigma^2 lambda_j v_j (lambda_j w_j) (the noise term without k H, which underflows)",
+      zero(lam_j ** 2 * v_j ** 2 / kk - lam_j * v_j * (lam_j * w_j)))
 r_aniso = __import__("ftheory").get("aniso2_lt_transferability")
 with mpmath.workdps(40):
     worst = 0.0
@@ -334,6 +338,120 @@ with mpmath.workdps(40):
             worst = max(worst, float(abs(got - exact) / (abs(exact) + mpmath.mpf(10) ** -300)))
 check(f"the four forms against the registered expressions at 600 random points (relative {worst:.2g} < 1e-13)",
       worst < 1e-13)
+
+# 4f. the W1 lower bound: differences of squares, and a partial exact rescaling -------------------------------
+import ftheory.stable_range as stable_range  # noqa: E402
+from ftheory.theory.similarity import teacher_gap_sq  # noqa: E402
+
+gap_ = teacher_gap_sq()
+cc = sp.Symbol("c", positive=True)
+dd, s1, s2 = sp.symbols("D s_1 s_2", nonnegative=True)
+check("W1 bound: D^2 = (r_s - r_t)^2 + (2 sqrt(r_s) sqrt(r_t) sin(theta/2))^2 (so D = hypot(., .), no squares)",
+      zero(gap_ - ((norm_s - norm_t) ** 2 + (2 * sp.sqrt(norm_s) * sp.sqrt(norm_t) * sp.sin(theta / 2)) ** 2)))
+check("W1 bound: sqrt(D^2 + s_1^2) - s_2 = (D^2 + (s_1 - s_2)(s_1 + s_2))/(sqrt(D^2 + s_1^2) + s_2)",
+      zero((sp.sqrt(dd ** 2 + s1 ** 2) - s2) * (sp.sqrt(dd ** 2 + s1 ** 2) + s2)
+           - (dd ** 2 + (s1 - s2) * (s1 + s2))))
+w1_ = expr_of("wasserstein1_lower_bound")
+via_s_ = (sp.sqrt(gap_ + sigma ** 2) - sigma_s) / sp.sqrt(1 + norm_s ** 2)
+via_t_ = (sp.sqrt(gap_ + sigma_s ** 2) - sigma) / sp.sqrt(1 + norm_t ** 2)
+num_y_ = sp.sqrt(norm_s ** 2 + sigma_s ** 2) - sp.sqrt(norm_t ** 2 + sigma ** 2)
+check("W1 bound: the registered expression is sqrt(2/pi) Max(N_s/sqrt(1 + r_s^2), N_t/sqrt(1 + r_t^2), |N_y|)",
+      w1_ == sp.sqrt(2 / sp.pi) * sp.Max(via_s_, via_t_, sp.Abs(num_y_)))
+check("W1 bound: |A - B| = |(r_s - r_t)(r_s + r_t) + (s_s - s)(s_s + s)|/(A + B), A, B the two roots",
+      zero(num_y_ * (sp.sqrt(norm_s ** 2 + sigma_s ** 2) + sp.sqrt(norm_t ** 2 + sigma ** 2))
+           - ((norm_s - norm_t) * (norm_s + norm_t) + (sigma_s - sigma) * (sigma_s + sigma))))
+moved_ = {x: cc * x for x in (sigma, sigma_s, norm_s, norm_t)}
+numer_s = sp.sqrt(gap_ + sigma ** 2) - sigma_s
+check("W1 bound: the numerators are homogeneous of degree 1 in (sigma, sigma_s, norm_s, norm_t), and "
+      "N(c x)/sqrt(1 + (c r)^2) = N(x)/sqrt(c^-2 + r^2) (the partial rescaling, c = 4^m exact)",
+      zero(numer_s.xreplace(moved_) - cc * numer_s) and zero(num_y_.xreplace(moved_) - cc * num_y_)
+      and zero((cc * numer_s) / sp.sqrt(1 + (cc * norm_s) ** 2) - numer_s / sp.sqrt(cc ** -2 + norm_s ** 2)))
+r_w1 = ftheory.get("wasserstein1_lower_bound")
+with mpmath.workdps(40):
+    worst = 0.0
+    for i in range(400):
+        scale_ = float(10 ** rng.uniform(-300, 300)) if i % 2 else 1.0
+        args = dict(theta=float(np.pi * rng.random() ** rng.choice([1, 20])),
+                    **{p: scale_ * float(10 ** rng.uniform(-3, 3)) * float(rng.random() < 0.85) for p in r_w1.params[1:]})
+        exact = r_w1._mp(*[mpmath.mpf(args[p]) for p in r_w1.params])
+        got = float(stable_range.wasserstein1_lower_bound(*[args[p] for p in r_w1.params]))
+        worst = max(worst, float(abs(got - exact) / (abs(exact) + mpmath.mpf(10) ** -300 * (exact == 0))))
+check(f"W1 bound: the float64 form against the registered expression at 400 random points, half of them scaled "
+      f"by 1e-300..1e300 (relative {worst:.2g} < 1e-13)", worst < 1e-13)
+
+# 4g. two-level T_ft: ratios of the eigenvalue terms, never a product of two small ones --------------------------
+from ftheory.theory._symbols import energy_s  # noqa: E402
+
+mm, MM, k1, r1, r2, e1_, e2_, gg = sp.symbols("m M k' rho_1 rho_2 e_1 e_2 gamma_", positive=True)
+t_ = mm / MM
+kap = MM * k1
+vm, vM = kap / (mm + kap), kap / (MM + kap)
+W_ = mm * e1_ * vm ** 2 + MM * e2_ * vM ** 2
+H_ = r1 * mm * vm ** 2 + r2 * MM * vM ** 2
+R_ = t_ * ((1 + k1) / (t_ + k1)) ** 2
+check("T_ft: W/H = (e_1 R + e_2)/(rho_1 R + rho_2), R = t ((1 + k')/(t + k'))^2, t = m/M, k' = k/M "
+      "(R is the ratio of lambda_j/(lambda_j + k)^2; in [t, 1/t])",
+      zero(W_ / H_ - (e1_ * R_ + e2_) / (r1 * R_ + r2)))
+quad_a = kappa_quadratic(kk)                                 # a = eig_ratio b, b = 1/(rho r + 1 - rho)
+bq = lambda t, rho1, rho2: (gamma - rho2) + t * (gamma - rho1)  # noqa: E731
+for label, big, t_sub, rho1, rho2 in (("eig_ratio <= 1 (m = a, M = b)", b_, eig_ratio, frac_a, 1 - frac_a),
+                                      ("eig_ratio > 1 (m = b, M = a)", a_, 1 / eig_ratio, 1 - frac_a, frac_a)):
+    reduced = sp.expand(quad_a.subs(kk, big * k1) / big ** 2)
+    target = gamma * k1 ** 2 + bq(t_sub, rho1, rho2) * k1 - t_sub * (1 - gamma)
+    check(f"T_ft, {label}: the kappa quadratic at k = M k', divided by M^2, is gamma k'^2 + B' k' - t (1 - gamma), "
+          "B' = (gamma - rho_2) + t (gamma - rho_1)", zero(sp.together(reduced - target)))
+    check(f"T_ft, {label}: 1/M = rho_1 t + rho_2 and the gamma = 0 value a e_s + b (1 - e_s) = (e_1 t + e_2) M",
+          zero(1 / big - (rho1 * t_sub + rho2)) and zero(
+              a_ * energy_s + b_ * (1 - energy_s) - big * (t_sub * (energy_s if rho1 == frac_a else 1 - energy_s)
+                                                           + (1 - energy_s if rho1 == frac_a else energy_s))))
+bb, c2_ = sp.symbols("B' c2", real=True)
+root_ = sp.sqrt(bb ** 2 + 4 * gg * c2_)
+check("T_ft: the positive root 2 c^2/(B' + root) = (root - B')/(2 gamma) (c^2 = t (1 - gamma); the first for "
+      "B' >= 0, the second, as gamma k' = (root - B')/2, for B' < 0)",
+      zero(2 * c2_ * (2 * gg) - (root_ - bb) * (bb + root_)))
+r_ft = ftheory.get("aniso2_ft_transferability")
+with mpmath.workdps(60):
+    worst = 0.0
+    for i in range(300):
+        args = dict(gamma=float(rng.uniform(0, 1.2)) if i % 3 else float(10 ** rng.uniform(-15, 0)),
+                    theta=float(np.pi * rng.random()), frac_a=float(rng.uniform(0.01, 0.99)),
+                    eig_ratio=float(10 ** rng.uniform(-300, 300) if i % 2 else 10 ** rng.uniform(-6, 6)),
+                    energy_s=float(rng.random()), energy_perp=float(rng.random()),
+                    norm_s=float(rng.uniform(0.1, 3)), norm_t=float(rng.uniform(0.1, 3)))
+        exact = __import__("ftheory").get("aniso2_ft_transferability").mp(dps=30, **args)
+        got = float(stable_range.aniso2_ft_transferability(*[args[p] for p in r_ft.params]))
+        x_ = args["norm_s"] * (2 * args["norm_t"] * np.cos(args["theta"]) - args["norm_s"])
+        size_ = args["norm_s"] * (2 * args["norm_t"] + args["norm_s"])
+        worst = max(worst, float(abs(got - exact) / (abs(exact) * size_ / abs(x_) + mpmath.mpf(10) ** -300)))
+check(f"T_ft: the float64 form against .mp of the registered expression at 300 random points, eig_ratio from "
+      f"1e-300 to 1e300 (relative to the size of 2 r_s r_t cos - r_s^2: {worst:.2g} < 1e-13)", worst < 1e-13)
+
+# 4h. W2 at magnitudes whose squares underflow, and the precision bound of its mpmath reference ----------------
+ss_, zz, tt = sp.symbols("s z' t", positive=True)
+check("W2, scaled: with x = s^2 x', z = s^2 z': sqrt(t^2 + z) - t = s^2 z'/(sqrt(t^2 + s^2 z') + t), so x' = "
+      "z'/(sqrt(t^2 + s^2 z') + t) (likewise y')", zero((sp.sqrt(tt ** 2 + ss_ ** 2 * zz) - tt)
+                                                        * (sp.sqrt(tt ** 2 + ss_ ** 2 * zz) + tt) - ss_ ** 2 * zz))
+hi, lo = sp.symbols("sigma_hi sigma_lo", nonnegative=True)
+check("W2 bound: for sigma_hi >= sigma_lo, (hi - lo)(hi + lo) - (hi - lo)^2 = 2 lo (hi - lo) >= 0, so the numerator "
+      "D^2 + (hi - lo)(hi + lo) of via_s (sigma >= sigma_s) or via_t (sigma_s >= sigma) is >= dist = D^2 + (sigma - "
+      "sigma_s)^2: LB > 0 whenever dist > 0", zero((hi - lo) * (hi + lo) - (hi - lo) ** 2 - 2 * lo * (hi - lo)))
+# W1 <= W2 (E|U - V| <= sqrt(E|U - V|^2) for every coupling) and LB <= W1 (registered, Kantorovich-Rubinstein), so
+# W2^2 >= LB^2 and dist - 2x = W2^2 loses at most log2(dist/LB^2) bits: checked here at random points.
+from ftheory import stable_mp  # noqa: E402
+
+r_w2 = ftheory.get("wasserstein2_task")
+closed_w2 = sp.lambdify([PARAMS[p].symbol for p in r_w2.params], expr_of("wasserstein2_task"), "mpmath")
+ok = True
+with mpmath.workdps(60):
+    worst = 0.0
+    for _ in range(40):
+        args = [mpmath.mpf(float(np.pi * rng.random()))] + [mpmath.mpf(float(10 ** rng.uniform(-1, 1)))
+                                                              for _ in range(4)]
+        exact = closed_w2(*args)
+        worst = max(worst, abs(stable_mp.wasserstein2_task(*args) - exact) / exact)
+        ok &= r_w1._mp(*args) <= exact and stable_mp.w1_lower_bound_sq(*args) * 2 / mpmath.pi <= exact ** 2
+check(f"W2 (mpmath stable form) = the registered closed form at 40 random points ({mpmath.nstr(worst, 3)} < 1e-50), "
+      "and LB <= W2 there", worst < mpmath.mpf(10) ** -50 and ok)
 
 # 5. homogeneity of the SCALING results --------------------------------------------------------------------
 scale = sp.Symbol("c", positive=True)

@@ -225,7 +225,9 @@ STABLE = {"wasserstein2_task": "ftheory.stable.wasserstein2_task",
           # the scale's coefficients are ratios of squared norms (beyond float64 at extreme norm ratios)
           "finetune_scale": "ftheory.stable_finetune.finetune_scale",
           "finetune_transferability_gf": "ftheory.stable_finetune.finetune_transferability_gf",
-          "finetune_break_even_theta_gf": "ftheory.stable_finetune.finetune_break_even_theta_gf"}
+          "finetune_break_even_theta_gf": "ftheory.stable_finetune.finetune_break_even_theta_gf",
+          "wasserstein1_lower_bound": "ftheory.stable_range.wasserstein1_lower_bound",
+          "aniso2_ft_transferability": "ftheory.stable_range.aniso2_ft_transferability"}
 
 
 #: results homogeneous in a group of scale parameters: ``name -> (group, degree)`` with
@@ -234,6 +236,7 @@ STABLE = {"wasserstein2_task": "ftheory.stable.wasserstein2_task",
 #: exactly (:func:`ftheory.stable.rescaled`), so they neither underflow nor overflow.
 SCALING = {
     "aniso2_finetune_risk": (("sigma", "norm_s", "norm_t"), 2),
+    "aniso2_ft_transferability": (("norm_s", "norm_t"), 2),
     "aniso2_linear_transfer_risk": (("norm_t",), 2),
     "aniso2_linear_transfer_risk_finite": (("sigma", "norm_t"), 2),
     "aniso2_lt_transferability": (("sigma", "norm_t"), 2),
@@ -317,8 +320,20 @@ def numpy_source(name, expr, params, _scaled=True) -> str:
     return "\n".join(lines)
 
 
+#: results whose mpmath evaluator (``Result.mp``) is a hand-derived form in :mod:`ftheory.stable_mp` (the SymPy
+#: expression cancels beyond any fixed precision); ``tests/test_codegen.py`` checks each against the expression
+MP_STABLE = {"wasserstein2_task": "ftheory.stable_mp.wasserstein2_task"}
+
+
 def mp_source(name, expr, params) -> str:
     """Source of ``NAME__mp(*params)``: an if/return chain on mpmath scalars."""
+    if name in MP_STABLE:
+        module, _, _ = MP_STABLE[name].rpartition(".")
+        args = ", ".join(params)
+        return "\n".join([f"def {name}__mp({args}):",
+                          f'    """Hand-derived mpmath reference: {MP_STABLE[name]} (the SymPy form cancels)."""',
+                          f"    import {module}",
+                          f"    return {MP_STABLE[name]}({args})"])
     printer = _MpPrinter({"fully_qualified_modules": True})
     expr = _plain(expr, params)
     lines = [f"def {name}__mp({', '.join(params)}):", "    import mpmath"]

@@ -266,7 +266,8 @@ class Result:
         are re-read and checked against their domains at every working precision, and the precision is
         raised (up to ``8 * dps + 200`` digits) until two evaluations agree to ``dps`` digits, so
         cancellation near a singular point (``1 - gamma`` with ``gamma`` close to 1) does not eat the
-        requested digits. A zero is returned only if it stays exactly zero up to that cap.
+        requested digits. A zero is returned only if it stays exactly zero up to that cap; a division by a
+        quantity that cancels to zero at a working precision is retried at the next one.
 
         Returns an ``mpf`` whose ``repr`` and ``str`` show the ``dps`` digits
         (:class:`ftheory._mpvalue.MpValue`); ``float()`` and arithmetic work as usual.
@@ -282,20 +283,28 @@ class Result:
 
         def at(digits):
             with mpmath.workdps(digits):
-                return self._mp(*self._arguments(params, lambda p, v: PARAMS[p].to_mp(v)))
+                args = self._arguments(params, lambda p, v: PARAMS[p].to_mp(v))
+                try:
+                    return self._mp(*args)
+                except ZeroDivisionError:  # a nonzero divisor cancelled to 0 at this precision
+                    return None
 
         work, cap = dps + 10, 8 * dps + 200
         previous = at(work)
-        while mpmath.isfinite(previous) and work < cap:
+        while (previous is None or mpmath.isfinite(previous)) and work < cap:
             work = min(2 * work, cap)
             current = at(work)
             with mpmath.workdps(work):
-                if current == previous == 0:
-                    continue  # zero so far: a cancellation may still resolve at higher precision
+                if current is None or previous is None or current == previous == 0:
+                    previous = current
+                    continue  # zero or a division by zero so far: a cancellation may resolve at higher precision
                 if abs(current - previous) <= abs(current) * mpmath.mpf(10) ** (-dps - 2):
                     previous = current
                     break
             previous = current
+        if previous is None:
+            raise ValueError(f"{self.name}: the mpmath evaluation still divides by a cancelled (zero) quantity at "
+                             f"{cap} digits, the precision cap for dps={dps}; ask for a larger dps (at most {MAX_DPS})")
         return MpValue(previous, dps)  # rounded to the requested precision
 
     # -- symbolic -------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 :mod:`ftheory.codegen` routes the NumPy evaluator of the results listed in
 :data:`ftheory.codegen.STABLE` to the functions here; the mpmath evaluator keeps the SymPy
-expression. ``tests/test_codegen.py`` checks each function against that expression evaluated
+expression (except where :data:`ftheory.codegen.MP_STABLE` routes it to :mod:`ftheory.stable_mp`). More forms,
+for magnitudes whose squares underflow, are in :mod:`ftheory.stable_range`. ``tests/test_codegen.py`` checks each function against that expression evaluated
 by mpmath at high precision (and ``derivations/stable_forms.py`` proves the identities used).
 
 ``wasserstein2_task``
@@ -144,6 +145,12 @@ def wasserstein2_task(theta, sigma, sigma_s, norm_s, norm_t):
             break
         x = x_new
     w2_sq = np.maximum(dist_sq - 2 * x, 0.0)
+    tiny = np.hypot(np.hypot(norm_s - norm_t, 2 * np.sqrt(rr) * np.sin(theta / 2)), sigma - sigma_s) < 2.0 ** -300
+    scale = np.ones(t.shape)
+    if np.any(tiny):  # squares of order dist_sq underflow: the same iteration in units of s^2, s ~ sqrt(dist_sq)
+        dist_sq, w2_sq = np.array(dist_sq, dtype=float), np.array(w2_sq, dtype=float)
+        dist_sq[tiny], w2_sq[tiny], scale[tiny] = _w2_scaled(
+            *(a[tiny] for a in (theta, sigma, sigma_s, norm_s, norm_t)))
     # dist_sq - 2 x cancels when W2^2 is far below |L_s - L_t|_F^2 (large teacher norms: a rotation of x
     # almost undoes a rotation of the teacher); the relative error is then ~ eps dist_sq/W2^2, so float64
     # is refused where that ratio exceeds _MAX_CANCELLATION (error above ~1e-12)
@@ -155,11 +162,45 @@ def wasserstein2_task(theta, sigma, sigma_s, norm_s, norm_t):
         raise ValueError(f"wasserstein2_task at {at}: float64 cannot evaluate there (W2^2 is below "
                          f"1/{_MAX_CANCELLATION:g} of |beta_s - beta_t|^2 + (sigma - sigma_s)^2, so rounding "
                          "would cost more than 4 digits); use .mp(...)")
-    out = np.sqrt(w2_sq)
+    out = scale * np.sqrt(w2_sq)
     return out[()] if out.ndim == 0 else out
 
 
 _MAX_CANCELLATION = 1000.0
+
+
+def _w2_scaled(theta, sigma, sigma_s, norm_s, norm_t):
+    """``(dist_sq, W2^2)/s^2`` and ``s`` (a power of 2 near ``sqrt(dist_sq)``) where ``dist_sq < 2**-600``.
+
+    Every square in the iteration is formed in units of ``s`` (``x' = x/s^2``: ``x' = z'/(sqrt(t^2 + s^2 z') + t)``),
+    so W2 = 1e-160 between laws that differ by 1e-160 keeps its digits (``dist_sq`` is subnormal there).
+    """
+    g, sh = np.sqrt(norm_s) * np.sqrt(norm_t), np.sin(theta / 2)
+    root_dist = np.hypot(np.hypot(norm_s - norm_t, 2 * g * sh), sigma - sigma_s)
+    _, e = np.frexp(np.where(root_dist > 0, root_dist, 1.0))
+    s = np.ldexp(1.0, e)
+    us, ut = norm_s / s, norm_t / s
+    turn_sq = (2 * g / s * sh) ** 2                                        # 4 norm_s norm_t sin^2(theta/2) / s^2
+    dist_sq = (us - ut) ** 2 + turn_sq + ((sigma - sigma_s) / s) ** 2
+    h = sigma * sigma_s
+    with np.errstate(over="ignore", invalid="ignore"):
+        pd = _product_difference(sigma, us, sigma_s, ut)                  # (sigma norm_s - sigma_s norm_t)/s
+    pd = np.where(np.isfinite(pd), pd, sigma * (us - ut) + (sigma - sigma_s) * ut)
+    v = pd * pd + h * turn_sq
+    c2 = (us * np.sin(theta) * norm_t) ** 2
+    p = norm_s * norm_t * np.cos(theta)
+    t, e2, s2 = 2 + p + h, 1 + p + 2 * h, s * s
+    x = np.zeros(t.shape)
+    y = np.zeros(t.shape)
+    for _ in range(40):
+        z = c2 + v + 2 * y
+        x_new = z / (np.sqrt(t * t + s2 * z) + t)
+        w = v + 2 * h * x_new
+        y = w / (np.sqrt(e2 * e2 + s2 * w) + e2)
+        if np.array_equal(x_new, x):
+            break
+        x = x_new
+    return dist_sq, np.where(root_dist > 0, np.maximum(dist_sq - 2 * x, 0.0), 0.0), s
 
 
 _PSI_SERIES = tuple((-1) ** (k + 1) * 2 * k / float(np.prod(np.arange(1, 2 * k + 2, dtype=float)))
@@ -304,7 +345,7 @@ def aniso2_lt_transferability(gamma, theta, sigma, frac_a, eig_ratio, energy_s, 
         sa = wa * (-rho * a * a * va * va + (1 - rho) * b * vb * ((b - a) * vb - a * va))
         sb = wb * (-(1 - rho) * b * b * vb * vb + rho * a * va * ((a - b) * va - b * vb))
         big_k = (G * (a * ca * va * va + b * cb * vb * vb) + a * pa * sa + b * pb * sb) / H \
-            + sigma * sigma * (rho * a * a * va * va + (1 - rho) * b * b * vb * vb) / (k * H)
+            + sigma * sigma * (rho * a * va * (a * wa) + (1 - rho) * b * vb * (b * wb)) / H
         # k < 1: x_j = lambda_j/(lambda_j + k) with alpha = a/k, beta = b/k formed without k (no subnormal k)
         alpha = np.where(up, (B + root_d) / (2 * b * (1 - gamma)), 2 * gamma * a / (root_d - B))
         beta = np.where(up, (B + root_d) / (2 * a * (1 - gamma)), 2 * gamma * b / (root_d - B))

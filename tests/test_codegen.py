@@ -120,10 +120,50 @@ def test_stable_forms_equal_the_registered_expressions():
             exact = r.mp(dps=30, **args)
             # a transferability is a difference R_sc - R_lt: rounding is relative to the size of its terms
             terms = 0 if "transferability" not in name else args.get("norm_t", 1.0) ** 2 * (1 + args["gamma"]) \
-                + args["sigma"] ** 2 * args["gamma"] / abs(1 - args["gamma"])
+                + args.get("sigma", 0.0) ** 2 * args["gamma"] / abs(1 - args["gamma"])
+            if name == "aniso2_ft_transferability":  # T_ft = X gamma k W/H: only X = 2 r_s r_t cos - r_s^2 cancels
+                x = args["norm_s"] * (2 * args["norm_t"] * np.cos(args["theta"]) - args["norm_s"])
+                size = args["norm_s"] * (2 * args["norm_t"] * abs(np.cos(args["theta"])) + args["norm_s"])
+                terms = float(abs(exact)) * size / abs(x) if x else 0.0
             if name.startswith("aniso2"):  # the largest eigenvalue max(a, b) scales the terms
                 terms *= max(args["eig_ratio"], 1.0) / (args["frac_a"] * args["eig_ratio"] + 1 - args["frac_a"])
             if abs(exact) > 1.7976931348623157e308:
                 assert got == float(mpmath.sign(exact)) * np.inf, (name, args, got, exact)
                 continue
             assert abs(got - exact) <= 1e-13 * (abs(exact) + terms) + 1e-300, (name, args, got, exact)
+
+
+def _w2_by_matrix_roots(theta, sigma, sigma_s, norm_s, norm_t, dps):
+    """W2 from its definition, tr S_s + tr S_t - 2 tr (S_s^1/2 S_t S_s^1/2)^1/2 (symmetric eigen-roots, mpmath)."""
+    def root(a):
+        e, q = mpmath.eigsy(a)
+        return q * mpmath.diag([mpmath.sqrt(max(x, 0)) for x in e]) * q.T
+
+    with mpmath.workdps(dps):
+        th, s, ss, rs, rt = (mpmath.mpf(v) for v in (theta, sigma, sigma_s, norm_s, norm_t))
+        b_s, b_t = (rs, 0), (rt * mpmath.cos(th), rt * mpmath.sin(th))
+        cov_s, cov_t = (mpmath.matrix([[1, 0, b[0]], [0, 1, b[1]], [b[0], b[1], b[0] ** 2 + b[1] ** 2 + n ** 2]])
+                        for b, n in ((b_s, ss), (b_t, s)))
+        half = root(cov_s)
+        mid = root(half * cov_t * half)
+        return mpmath.sqrt(sum(cov_s[i, i] + cov_t[i, i] - 2 * mid[i, i] for i in range(3)))
+
+
+def test_mp_stable_forms_equal_the_registered_expressions_and_the_definition():
+    """Results whose .mp is routed to ftheory.stable_mp (codegen.MP_STABLE): against the SymPy expression at 60
+    digits (ordinary points), and W2 against its matrix definition at 1600 digits where the closed form cancels."""
+    rng = np.random.default_rng(11)
+    r = ftheory.get("wasserstein2_task")
+    assert set(codegen.MP_STABLE) == {"wasserstein2_task"}
+    closed = sp.lambdify([PARAMS[p].symbol for p in r.params], r.expr, "mpmath")
+    for _ in range(20):
+        args = dict(theta=float(np.pi * rng.random()), **{p: float(10 ** rng.uniform(-1, 1)) for p in r.params[1:]})
+        with mpmath.workdps(60):
+            exact = closed(*(mpmath.mpf(args[p]) for p in r.params))
+        assert abs(r.mp(dps=30, **args) - exact) <= mpmath.mpf(10) ** -28 * exact, args
+    for args in (dict(theta=0.0, sigma=1.0, sigma_s=1.0, norm_s=3.829248410780254e-160, norm_t=1.6475957728570367e-264),
+                 dict(theta=np.pi / 2, sigma=3.7e-129, sigma_s=0.0, norm_s=1e-128, norm_t=1e-128),
+                 dict(theta=1e-250, sigma=0.3, sigma_s=0.3, norm_s=1.0, norm_t=1.0),
+                 dict(theta=5e-324, sigma=1e300, sigma_s=1e300, norm_s=1e300, norm_t=1e300)):  # ~4000 bits cancel
+        exact = _w2_by_matrix_roots(*args.values(), dps=1600)
+        assert abs(r.mp(dps=30, **args) - exact) <= mpmath.mpf(10) ** -28 * exact, args

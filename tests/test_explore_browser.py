@@ -349,6 +349,41 @@ def test_two_level_linear_transfer_form_matches_python_at_extreme_eigenvalue_rat
         assert _same(py, float(text)) or abs(py) < 1e-300 and abs(float(text)) < 1e-300, (pt, py, text)
 
 
+def test_runtime_stable_forms_at_extreme_magnitudes(browser):
+    """The JavaScript ports of the extreme-magnitude forms (ftheory.stable_range, W2's scaled path) equal the
+    Python ones where squares and products of small terms underflow (issue 12 §3), to RTOL."""
+    from ftheory import stable, stable_range
+
+    rng = np.random.default_rng(12)
+    forms = {"wasserstein1_lower_bound": stable_range.wasserstein1_lower_bound,
+             "aniso2_ft_transferability": stable_range.aniso2_ft_transferability,
+             "wasserstein2_task": stable.wasserstein2_task}
+    cases = [("wasserstein1_lower_bound", [0.0018, 0.0, 0.0, 9e-195, 9e-195]),
+             ("aniso2_ft_transferability", [0.5, 2.6, 0.9, 2.2e-178, 0.55, 0.03, 2.29, 1.66]),
+             ("wasserstein2_task", [0.0, 1.0, 1.0, 3.829248410780254e-160, 1.6475957728570367e-264])]
+    for _ in range(60):
+        mag = [float(10 ** rng.uniform(-300, 300)) for _ in range(4)]
+        cases.append(("wasserstein1_lower_bound", [float(np.pi * rng.random() ** 20)] + mag))
+        cases.append(("aniso2_ft_transferability", [float(rng.uniform(0, 1.2)), float(np.pi * rng.random()),
+                                                    float(rng.uniform(0.01, 0.99)), float(10 ** rng.uniform(-300, 300)),
+                                                    float(rng.random()), 0.5, float(rng.uniform(0.1, 3)), 1.0]))
+        norm = float(10 ** rng.uniform(-250, -100))
+        cases.append(("wasserstein2_task", [float(np.pi * rng.random()), 0.3, 0.3 * float(rng.random() < 0.5), norm,
+                                            norm * float(10 ** rng.uniform(-3, 0))]))
+    got = js(browser, "return arguments[0].map(c => String(ftheory.runtime.stable[c[0]](...c[1])))", cases)
+    for (name, args), text in zip(cases, got):
+        try:
+            expected = float(forms[name](*args))
+        except ValueError:  # float64 refuses (W2 cancellation); the page shows NaN there
+            expected = math.nan
+        page = float(text)
+        if math.isnan(expected) or math.isinf(expected):
+            assert page == expected or (math.isnan(page) and math.isnan(expected)), (name, args, expected, text)
+            continue
+        # a few subnormal spacings (4.9e-324 each) where the value itself underflows: the page rescales in two steps
+        assert abs(page - expected) <= RTOL * abs(expected) + 1e-322, (name, args, expected, text)
+
+
 def test_runtime_quadrature_on_known_integrals(browser):
     got = js(browser, """
         const q = ftheory.runtime.quad;

@@ -134,13 +134,7 @@ def _args_strategy(name):
 
 #: known gaps, reported and not hidden: the test runs and may fail for these (xfail, not strict)
 KNOWN = {
-    # found when the draws were extended from 1e-30 down to 2.2e-308 (issue 12 §3); not yet fixed, reported
-    "wasserstein1_lower_bound": "0 for 1.3e-197 at norm_s = norm_t = 9e-195, theta = 0.0018 (squares underflow; "
-                                "not homogeneous, so not rescaled)",
-    "aniso2_ft_transferability": "5.1e-12 relative at eig_ratio = 1e-156, frac_a = 0.9, gamma = 0.5 (found by the "
-                                 "clean-clone run after the merge; cause not yet analysed)",
-    "wasserstein2_task": "the .mp reference returns 0 for W2 = 1.46e-128 at norm_s = norm_t = 1e-128, "
-                         "theta = pi/2 (cancellation beyond the precision cap of Result.mp)",
+    # found when the draws were extended from 1e-30 down to 2.2e-308 (issue 12 §3); all fixed since, none left
 }
 
 
@@ -232,6 +226,22 @@ def test_float64_evaluator_is_right_or_refuses_over_the_whole_range(name):
     # a branch condition evaluated only where no earlier branch applies (lam = 0 * norm_s**(2/L - 2) = 0 * inf)
     ("linear_transfer_risk_finite", dict(n=281, theta=2.727, sigma=0.0, lam=0.0, norm_t=3.2e-265, norm_s=2.2e-221,
                                          depth=5)),
+    # issue 12 §3, the last KNOWN gaps of the similarity and two-level results (ftheory.stable_range, .stable, .stable_mp)
+    ("wasserstein1_lower_bound", dict(theta=0.0018, sigma=0.0, sigma_s=0.0, norm_s=9e-195, norm_t=9e-195)),
+    ("wasserstein1_lower_bound", dict(theta=0.5, sigma=1e-200, sigma_s=1.5e-200, norm_s=1.0, norm_t=1.0)),
+    ("wasserstein2_task", dict(theta=math.pi / 2, sigma=3.7e-129, sigma_s=0.0, norm_s=1e-128, norm_t=1e-128)),
+    ("wasserstein2_task", dict(theta=0.0, sigma=1.0, sigma_s=1.0, norm_s=3.829248410780254e-160,
+                               norm_t=1.6475957728570367e-264)),
+    ("wasserstein2_task", dict(theta=1e-250, sigma=0.3, sigma_s=0.3, norm_s=1.0, norm_t=1.0)),
+    ("aniso2_ft_transferability", dict(gamma=0.5, theta=2.2771891693685653, frac_a=0.9, eig_ratio=1e-156,
+                                       energy_s=0.11367201992140341, energy_perp=0.5, norm_s=0.36720853082526783,
+                                       norm_t=1.1667041172730443)),
+    ("aniso2_ft_transferability", dict(gamma=0.5, theta=2.6, frac_a=0.9, eig_ratio=2.2e-178, energy_s=0.55,
+                                       energy_perp=0.03, norm_s=2.29, norm_t=1.66)),
+    ("aniso2_ft_transferability", dict(gamma=0.5, theta=0.8257, frac_a=0.5, eig_ratio=5.55e-126, energy_s=0.0,
+                                       energy_perp=0.97, norm_s=1.05e-119, norm_t=0.0015)),
+    ("aniso2_lt_transferability", dict(gamma=0.75, theta=0.0, sigma=0.0, frac_a=0.5, eig_ratio=1.0469285302989512e-177,
+                                       energy_s=0.0, energy_perp=0.0, norm_t=1.0)),
 ])
 
 def test_reported_points(name, args):

@@ -233,6 +233,18 @@ def test_mp_does_not_stop_at_an_exact_zero_from_cancellation():
     assert w2.mp(dps=30, theta=0, sigma="0.2", sigma_s="0.2") == 0
 
 
+def test_mp_retries_a_division_by_a_cancelled_quantity_at_higher_precision():
+    """The two-level T_ft at eig_ratio = 5.55e-126: its closed form divides by a quantity that cancels to 0 at 30
+    and 60 digits (ZeroDivisionError); .mp goes on to 120 digits instead of failing."""
+    import ftheory
+
+    r = ftheory.get("aniso2_ft_transferability")
+    args = dict(gamma=0.5, theta=0.8257, frac_a=0.5, eig_ratio=5.55e-126, energy_s=0.0, energy_perp=0.97,
+                norm_s=1.05e-119, norm_t=0.0015)
+    assert float(r.mp(dps=20, **args)) == pytest.approx(float(r.mp(dps=100, **args)), rel=1e-18)
+    assert float(r.mp(dps=20, **args)) == pytest.approx(float(r(**args)), rel=1e-13)
+
+
 def test_result_domains_beyond_the_parameter_domain():
     import ftheory
 

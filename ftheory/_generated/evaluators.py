@@ -72,34 +72,17 @@ def aniso2_finetune_risk__mp(gamma, theta, sigma, frac_a, eig_ratio, energy_s, e
 
 
 # aniso2_ft_transferability: docs/aniso.md §3, §4; docs/background.md §6.2 with Sigma
-def _aniso2_ft_transferability__branches(gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t):
-    gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t = broadcast_float(gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t)
-    out = numpy.empty(gamma.shape)
-    todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo.copy()
-    m[todo] = (lambda gamma: numpy.equal(gamma, 0))(gamma[todo])
-    if m.any():
-        out[m] = (lambda theta, frac_a, eig_ratio, energy_s, norm_s, norm_t: (-norm_s**2 + 2*norm_s*norm_t*numpy.cos(theta))*(eig_ratio*energy_s/(eig_ratio*frac_a - frac_a + 1) + (1 - energy_s)/(eig_ratio*frac_a - frac_a + 1)))(theta[m], frac_a[m], eig_ratio[m], energy_s[m], norm_s[m], norm_t[m])
-        todo &= ~m
-    m = todo.copy()
-    m[todo] = (lambda gamma, frac_a, eig_ratio: numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.greater_equal(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)), 1))))(gamma[todo], frac_a[todo], eig_ratio[todo])
-    if m.any():
-        out[m] = (lambda gamma, theta, frac_a, eig_ratio, energy_s, norm_s, norm_t: 2*eig_ratio*gamma*(1 - gamma)*(-norm_s**2 + 2*norm_s*norm_t*numpy.cos(theta))*(eig_ratio*energy_s/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - energy_s)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)))/((eig_ratio*frac_a/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)))*(eig_ratio*frac_a - frac_a + 1)**2*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)))(gamma[m], theta[m], frac_a[m], eig_ratio[m], energy_s[m], norm_s[m], norm_t[m])
-        todo &= ~m
-    m = todo.copy()
-    m[todo] = (lambda gamma: numpy.less(gamma, 1))(gamma[todo])
-    if m.any():
-        out[m] = (lambda gamma, theta, frac_a, eig_ratio, energy_s, norm_s, norm_t: (1/2)*(-norm_s**2 + 2*norm_s*norm_t*numpy.cos(theta))*(eig_ratio*energy_s/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - energy_s)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)))*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)/(eig_ratio*frac_a/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1))))(gamma[m], theta[m], frac_a[m], eig_ratio[m], energy_s[m], norm_s[m], norm_t[m])
-        todo &= ~m
-    m = todo
-    if m.any():
-        out[m] = 0
-    return out
+def _aniso2_ft_transferability__unscaled(gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t):
+    """Hand-derived stable float64 form: ftheory.stable_range.aniso2_ft_transferability (the SymPy form cancels or overflows)."""
+    import ftheory.stable_range
+    (gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t,), shape = squeeze_grid(gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t)
+    return finish(ftheory.stable_range.aniso2_ft_transferability(gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t), shape)
 
 
 def aniso2_ft_transferability__numpy(gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t):
-    (gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t,), shape = squeeze_grid(gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t)
-    return finish(_aniso2_ft_transferability__branches(gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t), shape)
+    """Homogeneous of degree 2 in (norm_s, norm_t): extreme magnitudes rescaled exactly."""
+    import ftheory.stable
+    return finish(ftheory.stable.rescaled(_aniso2_ft_transferability__unscaled, (gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t,), (6, 7), 2))
 
 
 def aniso2_ft_transferability__mp(gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t):
@@ -2213,19 +2196,11 @@ def kl_target_source__mp(theta, sigma, sigma_s, norm_s, norm_t):
 
 
 # wasserstein1_lower_bound: docs/background.md §9.4 ([EXT] lower bound)
-def _wasserstein1_lower_bound__branches(theta, sigma, sigma_s, norm_s, norm_t):
-    theta, sigma, sigma_s, norm_s, norm_t = broadcast_float(theta, sigma, sigma_s, norm_s, norm_t)
-    out = numpy.empty(theta.shape)
-    todo = numpy.ones(theta.shape, dtype=bool)
-    m = todo
-    if m.any():
-        out[m] = (lambda theta, sigma, sigma_s, norm_s, norm_t: numpy.sqrt(2)*functools.reduce(numpy.maximum, [abs(numpy.sqrt(norm_s**2 + sigma_s**2) - numpy.sqrt(norm_t**2 + sigma**2)), (-sigma_s + numpy.sqrt(4*norm_s*norm_t*numpy.sin((1/2)*theta)**2 + sigma**2 + (norm_s - norm_t)**2))/numpy.sqrt(norm_s**2 + 1), (-sigma + numpy.sqrt(4*norm_s*norm_t*numpy.sin((1/2)*theta)**2 + sigma_s**2 + (norm_s - norm_t)**2))/numpy.sqrt(norm_t**2 + 1)])/numpy.sqrt(numpy.pi))(theta[m], sigma[m], sigma_s[m], norm_s[m], norm_t[m])
-    return out
-
-
 def wasserstein1_lower_bound__numpy(theta, sigma, sigma_s, norm_s, norm_t):
+    """Hand-derived stable float64 form: ftheory.stable_range.wasserstein1_lower_bound (the SymPy form cancels or overflows)."""
+    import ftheory.stable_range
     (theta, sigma, sigma_s, norm_s, norm_t,), shape = squeeze_grid(theta, sigma, sigma_s, norm_s, norm_t)
-    return finish(_wasserstein1_lower_bound__branches(theta, sigma, sigma_s, norm_s, norm_t), shape)
+    return finish(ftheory.stable_range.wasserstein1_lower_bound(theta, sigma, sigma_s, norm_s, norm_t), shape)
 
 
 def wasserstein1_lower_bound__mp(theta, sigma, sigma_s, norm_s, norm_t):
@@ -2269,8 +2244,9 @@ def wasserstein2_task__numpy(theta, sigma, sigma_s, norm_s, norm_t):
 
 
 def wasserstein2_task__mp(theta, sigma, sigma_s, norm_s, norm_t):
-    import mpmath
-    return mpmath.mpf(mpmath.sqrt(max(0, norm_s**2 + norm_t**2 + sigma**2 + sigma_s**2 - 2*mpmath.sqrt(max(0, (mpmath.mpf(1)/mpmath.mpf(3))*norm_s**2*norm_t**2 + (mpmath.mpf(1)/mpmath.mpf(3))*norm_s**2*sigma**2 + (mpmath.mpf(2)/mpmath.mpf(3))*norm_s*norm_t*mpmath.cos(theta) + (mpmath.mpf(1)/mpmath.mpf(3))*norm_t**2*sigma_s**2 + (mpmath.mpf(1)/mpmath.mpf(3))*sigma**2*sigma_s**2 - 2*mpmath.sqrt(-mpmath.mpf(1)/mpmath.mpf(3)*norm_s**2*norm_t**2*mpmath.cos(theta)**2 - mpmath.mpf(1)/mpmath.mpf(3)*norm_s**2*sigma**2 - mpmath.mpf(2)/mpmath.mpf(3)*norm_s*norm_t*mpmath.cos(theta) - mpmath.mpf(1)/mpmath.mpf(3)*norm_t**2*sigma_s**2 - mpmath.mpf(2)/mpmath.mpf(3)*sigma**2*sigma_s**2 + (mpmath.mpf(1)/mpmath.mpf(9))*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**2 + mpmath.mpf(-1)/mpmath.mpf(3))*mpmath.sin((mpmath.mpf(1)/mpmath.mpf(3))*mpmath.acos(max(-1, min(1, mpmath.sqrt(3)*mpmath.sqrt(-1/(norm_s**2*norm_t**2*mpmath.cos(theta)**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + 2*sigma**2*sigma_s**2 - mpmath.mpf(1)/mpmath.mpf(3)*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**2 + 1))*(-3*sigma**2*sigma_s**2 - mpmath.mpf(2)/mpmath.mpf(9)*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**3 + (norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)*(norm_s**2*norm_t**2*mpmath.cos(theta)**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + 2*sigma**2*sigma_s**2 + 1))/(2*norm_s**2*norm_t**2*mpmath.cos(theta)**2 + 2*norm_s**2*sigma**2 + 4*norm_s*norm_t*mpmath.cos(theta) + 2*norm_t**2*sigma_s**2 + 4*sigma**2*sigma_s**2 - mpmath.mpf(2)/mpmath.mpf(3)*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**2 + 2)))) + (mpmath.mpf(1)/mpmath.mpf(6))*mpmath.pi) + mpmath.mpf(2)/mpmath.mpf(3))) - 2*mpmath.sqrt(max(0, (mpmath.mpf(1)/mpmath.mpf(3))*norm_s**2*norm_t**2 + (mpmath.mpf(1)/mpmath.mpf(3))*norm_s**2*sigma**2 + (mpmath.mpf(2)/mpmath.mpf(3))*norm_s*norm_t*mpmath.cos(theta) + (mpmath.mpf(1)/mpmath.mpf(3))*norm_t**2*sigma_s**2 + (mpmath.mpf(1)/mpmath.mpf(3))*sigma**2*sigma_s**2 - 2*mpmath.sqrt(-mpmath.mpf(1)/mpmath.mpf(3)*norm_s**2*norm_t**2*mpmath.cos(theta)**2 - mpmath.mpf(1)/mpmath.mpf(3)*norm_s**2*sigma**2 - mpmath.mpf(2)/mpmath.mpf(3)*norm_s*norm_t*mpmath.cos(theta) - mpmath.mpf(1)/mpmath.mpf(3)*norm_t**2*sigma_s**2 - mpmath.mpf(2)/mpmath.mpf(3)*sigma**2*sigma_s**2 + (mpmath.mpf(1)/mpmath.mpf(9))*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**2 + mpmath.mpf(-1)/mpmath.mpf(3))*mpmath.cos((mpmath.mpf(1)/mpmath.mpf(3))*mpmath.acos(max(-1, min(1, mpmath.sqrt(3)*mpmath.sqrt(-1/(norm_s**2*norm_t**2*mpmath.cos(theta)**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + 2*sigma**2*sigma_s**2 - mpmath.mpf(1)/mpmath.mpf(3)*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**2 + 1))*(-3*sigma**2*sigma_s**2 - mpmath.mpf(2)/mpmath.mpf(9)*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**3 + (norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)*(norm_s**2*norm_t**2*mpmath.cos(theta)**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + 2*sigma**2*sigma_s**2 + 1))/(2*norm_s**2*norm_t**2*mpmath.cos(theta)**2 + 2*norm_s**2*sigma**2 + 4*norm_s*norm_t*mpmath.cos(theta) + 2*norm_t**2*sigma_s**2 + 4*sigma**2*sigma_s**2 - mpmath.mpf(2)/mpmath.mpf(3)*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**2 + 2)))) + (mpmath.mpf(1)/mpmath.mpf(3))*mpmath.pi) + mpmath.mpf(2)/mpmath.mpf(3))) - 2*mpmath.sqrt(max(0, (mpmath.mpf(1)/mpmath.mpf(3))*norm_s**2*norm_t**2 + (mpmath.mpf(1)/mpmath.mpf(3))*norm_s**2*sigma**2 + (mpmath.mpf(2)/mpmath.mpf(3))*norm_s*norm_t*mpmath.cos(theta) + (mpmath.mpf(1)/mpmath.mpf(3))*norm_t**2*sigma_s**2 + (mpmath.mpf(1)/mpmath.mpf(3))*sigma**2*sigma_s**2 + 2*mpmath.sqrt(-mpmath.mpf(1)/mpmath.mpf(3)*norm_s**2*norm_t**2*mpmath.cos(theta)**2 - mpmath.mpf(1)/mpmath.mpf(3)*norm_s**2*sigma**2 - mpmath.mpf(2)/mpmath.mpf(3)*norm_s*norm_t*mpmath.cos(theta) - mpmath.mpf(1)/mpmath.mpf(3)*norm_t**2*sigma_s**2 - mpmath.mpf(2)/mpmath.mpf(3)*sigma**2*sigma_s**2 + (mpmath.mpf(1)/mpmath.mpf(9))*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**2 + mpmath.mpf(-1)/mpmath.mpf(3))*mpmath.cos((mpmath.mpf(1)/mpmath.mpf(3))*mpmath.acos(max(-1, min(1, mpmath.sqrt(3)*mpmath.sqrt(-1/(norm_s**2*norm_t**2*mpmath.cos(theta)**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + 2*sigma**2*sigma_s**2 - mpmath.mpf(1)/mpmath.mpf(3)*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**2 + 1))*(-3*sigma**2*sigma_s**2 - mpmath.mpf(2)/mpmath.mpf(9)*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**3 + (norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)*(norm_s**2*norm_t**2*mpmath.cos(theta)**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + 2*sigma**2*sigma_s**2 + 1))/(2*norm_s**2*norm_t**2*mpmath.cos(theta)**2 + 2*norm_s**2*sigma**2 + 4*norm_s*norm_t*mpmath.cos(theta) + 2*norm_t**2*sigma_s**2 + 4*sigma**2*sigma_s**2 - mpmath.mpf(2)/mpmath.mpf(3)*(norm_s**2*norm_t**2 + norm_s**2*sigma**2 + 2*norm_s*norm_t*mpmath.cos(theta) + norm_t**2*sigma_s**2 + sigma**2*sigma_s**2 + 2)**2 + 2))))) + mpmath.mpf(2)/mpmath.mpf(3))) + 4)))
+    """Hand-derived mpmath reference: ftheory.stable_mp.wasserstein2_task (the SymPy form cancels)."""
+    import ftheory.stable_mp
+    return ftheory.stable_mp.wasserstein2_task(theta, sigma, sigma_s, norm_s, norm_t)
 
 
 SPECS = [

@@ -198,7 +198,7 @@
   }
 
 
-  // ftheory/stable.py: hand-derived float64 forms of results whose closed form cancels (the NumPy
+  // ftheory/stable.py and ftheory/stable_range.py: hand-derived float64 forms of results whose closed form cancels (the NumPy
   // evaluators use the same ones; tests/test_explore_browser.py compares the page with them).
   const SPLIT = 134217729.0; // 2**27 + 1 (Veltkamp)
   function twoProduct(a, b) {
@@ -235,9 +235,31 @@
       if (xNew === x) break;
       x = xNew;
     }
-    const w2Sq = Math.max(distSq - 2 * x, 0.0);
-    if (distSq > MAX_CANCELLATION * w2Sq) return NaN; // float64 cannot evaluate there (Python: use .mp)
-    return Math.sqrt(w2Sq);
+    let w2Sq = Math.max(distSq - 2 * x, 0.0);
+    let dSq = distSq, scale = 1.0;
+    const g = Math.sqrt(normS) * Math.sqrt(normT), sh = Math.sin(theta / 2);
+    const rootDist = Math.hypot(normS - normT, 2 * g * sh, sigma - sigmaS);
+    if (rootDist < 2 ** -300) { // squares of order distSq underflow: the iteration in units of s^2, s ~ sqrt(distSq)
+      if (rootDist === 0) return 0.0;
+      scale = 2 ** Math.ceil(Math.log2(rootDist));
+      const us = normS / scale, ut = normT / scale, turnSq = (2 * g / scale * sh) ** 2;
+      dSq = (us - ut) ** 2 + turnSq + ((sigma - sigmaS) / scale) ** 2;
+      let pd = productDifference(sigma, us, sigmaS, ut);
+      if (!isFinite(pd)) pd = sigma * (us - ut) + (sigma - sigmaS) * ut;
+      const vs = pd * pd + h * turnSq, c2s = (us * Math.sin(theta) * normT) ** 2, s2 = scale * scale;
+      let xs = 0.0, ys = 0.0;
+      for (let i = 0; i < 40; i++) {
+        const z = c2s + vs + 2 * ys;
+        const xNew = z / (Math.sqrt(t * t + s2 * z) + t);
+        const w = vs + 2 * h * xNew;
+        ys = w / (Math.sqrt(e2 * e2 + s2 * w) + e2);
+        if (xNew === xs) break;
+        xs = xNew;
+      }
+      w2Sq = Math.max(dSq - 2 * xs, 0.0);
+    }
+    if (dSq > MAX_CANCELLATION * w2Sq) return NaN; // float64 cannot evaluate there (Python: use .mp)
+    return scale * Math.sqrt(w2Sq);
   }
   const PSI_SERIES = [];
   for (let k = 1, fact = 1.0; k <= 10; k++) {
@@ -353,7 +375,7 @@
     const sa = wa * (-rho * a * a * va * va + (1 - rho) * b * vb * ((b - a) * vb - a * va));
     const sb = wb * (-(1 - rho) * b * b * vb * vb + rho * a * va * ((a - b) * va - b * vb));
     return (G * (a * ca * va * va + b * cb * vb * vb) + a * pa * sa + b * pb * sb) / H
-      + sigma * sigma * (rho * a * a * va * va + (1 - rho) * b * b * vb * vb) / (k * H);
+      + sigma * sigma * (rho * a * va * (a * wa) + (1 - rho) * b * vb * (b * wb)) / H;
   }
   function ltBoundaryOver(theta, sigma) {
     const sin = Math.sin(theta);
@@ -474,6 +496,43 @@
     }
     return cosStar <= 1.0 ? Math.acos(cosStar) : 0.0;
   }
+  function pow2Halves(e) { // 2**e for any even e in [-2100, 2100] as two factors (2**1024 itself overflows)
+    return [2 ** (e / 2), 2 ** (e / 2)];
+  }
+  function squareGap(d, s, sOther) { // sqrt(d^2 + s^2) - sOther as a difference of squares, in units of 4**m
+    const big = Math.max(d, s, sOther);
+    if (big === 0) return 0.0;
+    const e = 2 * Math.floor(Math.ceil(Math.log2(big)) / 2), [f1, f2] = pow2Halves(-e), [g1, g2] = pow2Halves(e);
+    const dd = d * f1 * f2, ss = s * f1 * f2, oo = sOther * f1 * f2;
+    return (dd * dd + (ss - oo) * (ss + oo)) / (Math.hypot(dd, ss) + oo) * g1 * g2;
+  }
+  function wasserstein1LowerBound(theta, sigma, sigmaS, normS, normT) {
+    const big = Math.max(sigma, sigmaS, normS, normT), c = Math.sqrt(2 / Math.PI);
+    if (big === 0) return 0.0;
+    const e = 2 * Math.floor(Math.ceil(Math.log2(big)) / 2), [f1, f2] = pow2Halves(-e), [g1, g2] = pow2Halves(e);
+    const s = sigma * f1 * f2, ss = sigmaS * f1 * f2, rs = normS * f1 * f2, rt = normT * f1 * f2;
+    const d = Math.hypot(rs - rt, 2 * Math.sqrt(rs) * Math.sqrt(rt) * Math.sin(theta / 2));
+    const unit = f1 * f2; // 1 in the scaled units
+    const viaS = squareGap(d, s, ss) / Math.hypot(unit, rs), viaT = squareGap(d, ss, s) / Math.hypot(unit, rt);
+    const den = Math.hypot(rs, ss) + Math.hypot(rt, s);
+    const y = den > 0 ? Math.abs((rs - rt) * (rs + rt) + (ss - s) * (ss + s)) / den : 0.0;
+    return Math.max(c * Math.max(viaS, viaT), c * y * g1 * g2);
+  }
+  function aniso2FtTransferability(gamma, theta, rho, r, eS, eP, normS, normT) {
+    const x = normS * (2 * normT * Math.cos(theta) - normS);
+    const aSmall = r <= 1, t = aSmall ? r : 1 / r;
+    const rho1 = aSmall ? rho : 1 - rho, rho2 = aSmall ? 1 - rho : rho;
+    const e1 = aSmall ? eS : 1 - eS, e2 = aSmall ? 1 - eS : eS;
+    const invM = aSmall ? rho * r + (1 - rho) : rho + (1 - rho) / r; // 1/max(a, b)
+    if (gamma === 0) return x * ((e1 * t + e2) / invM);
+    if (!(gamma < 1)) return 0.0;
+    const bq = (gamma - rho2) + t * (gamma - rho1), c = Math.sqrt(t) * Math.sqrt(1 - gamma);
+    const root = Math.hypot(bq, 2 * Math.sqrt(gamma) * c);
+    const kq = bq >= 0 ? 2 * c * (c / (bq + root)) : (root - bq) / (2 * gamma);
+    const gk = bq >= 0 ? gamma * kq : (root - bq) / 2;
+    const q = (1 + kq) / (t + kq), ratio = (t * q) * q;
+    return x * (gk * (e1 * ratio + e2) / ((rho1 * ratio + rho2) * invM));
+  }
   const stable = {wasserstein2_task: wasserstein2Task, relu_arccos_kernel: reluArccosKernel,
                   dudley_lower_bound_cosine: dudleyLowerBoundCosine, scratch_optimal_ridge: scratchOptimalRidge,
                   finite_source_effective_angle: finiteSourceEffectiveAngle, lt_effective_ridge: ltEffectiveRidge,
@@ -485,7 +544,9 @@
                   aniso2_linear_transfer_risk_finite: aniso2LinearTransferRiskFinite,
                   linear_transfer_risk_rank_k: linearTransferRiskRankK, finetune_scale: finetuneScale,
                   finetune_transferability_gf: finetuneTransferabilityGf,
-                  finetune_break_even_theta_gf: finetuneBreakEvenThetaGf};
+                  finetune_break_even_theta_gf: finetuneBreakEvenThetaGf,
+                  wasserstein1_lower_bound: wasserstein1LowerBound,
+                  aniso2_ft_transferability: aniso2FtTransferability};
 
   root.FT_RUNTIME = {sq: sq, positiveRoot: positiveRoot, scaledRoot: scaledRoot, log2Pair: log2Pair, pow2: pow2,
                      quad: quad, beta: beta, betaGeneral: betaGeneral, stable: stable};

@@ -1,0 +1,87 @@
+"""Hand-derived float64 forms for results that lose digits only at extreme magnitudes (issue 12 §3; SymPy-free).
+
+Like :mod:`ftheory.stable` (same routing through :data:`ftheory.codegen.STABLE`, same checks in
+``tests/test_codegen.py``; identities proved in ``derivations/stable_forms.py`` §4f-4g): the registered
+expression is right in exact arithmetic, but in float64 a square or a product of two small terms
+underflows while the value itself is a normal number.
+
+``wasserstein1_lower_bound``
+    ``sqrt(2/pi) max(N_s/sqrt(1 + norm_s^2), N_t/sqrt(1 + norm_t^2), N_y)`` with ``D = |beta_s - beta_t| =
+    hypot(norm_s - norm_t, 2 sqrt(norm_s) sqrt(norm_t) sin(theta/2))``, ``N_s = sqrt(D^2 + sigma^2) - sigma_s =
+    (D^2 + (sigma - sigma_s)(sigma + sigma_s))/(sqrt(D^2 + sigma^2) + sigma_s)`` (``N_t`` likewise) and ``N_y =
+    |(norm_s - norm_t)(norm_s + norm_t) + (sigma_s - sigma)(sigma_s + sigma)|/(sqrt(norm_s^2 + sigma_s^2) +
+    sqrt(norm_t^2 + sigma^2))``: differences of squares before square roots. The numerators are homogeneous of
+    degree 1, so they are evaluated at inputs divided by an exact power of 4 (a partial rescaling: the
+    denominators ``sqrt(1 + norm^2)`` are not homogeneous and take the unscaled norm).
+
+``aniso2_ft_transferability``
+    ``T = X gamma k W/H``, ``X = norm_s (2 norm_t cos theta - norm_s)``. With the eigenvalues ``m <= M``
+    (fractions ``rho_1``, ``rho_2``, source energies ``e_1``, ``e_2``), ``t = m/M`` and ``k' = k/M``:
+    ``W/H = (e_1 R + e_2)/(rho_1 R + rho_2)`` with ``R = t ((1 + k')/(t + k'))^2`` in ``[t, 1/t]`` (the ratio of
+    ``lambda_j/(lambda_j + k)^2``), so ``T = X (gamma k') (e_1 R + e_2)/((rho_1 R + rho_2)/M)``; ``k'`` is the
+    positive root of ``gamma k'^2 + B' k' - t (1 - gamma)`` with ``B' = (gamma - rho_2) + t (gamma - rho_1)``, taken
+    as ``2 c (c/(B' + root))`` (``c = sqrt(t) sqrt(1 - gamma)``) or ``gamma k' = (root - B')/2``. The generated form
+    multiplies ``eig_ratio`` by a sum of a-block terms of order ``eig_ratio``: the product is subnormal below
+    ``eig_ratio ~ 1e-154`` (3.5e-12 relative at 1e-156, a false 0 below ~1e-170).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ftheory.stable import _out
+
+__all__ = ["wasserstein1_lower_bound", "aniso2_ft_transferability"]
+
+
+def _square_gap(d, s, s_other):
+    """``sqrt(d^2 + s^2) - s_other`` as a difference of squares, at inputs divided by an exact power of 4."""
+    big = np.maximum(np.maximum(d, s), s_other)
+    _, e = np.frexp(np.where(big > 0, big, 1.0))
+    shift = 2 * (e // 2)
+    d, s, s_other = (np.ldexp(x, -shift) for x in (d, s, s_other))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gap = (d * d + (s - s_other) * (s + s_other)) / (np.hypot(d, s) + s_other)
+    return np.ldexp(np.where(big > 0, gap, 0.0), shift)
+
+
+def wasserstein1_lower_bound(theta, sigma, sigma_s, norm_s, norm_t):
+    """The W1 lower bound of three 1-Lipschitz test functions without underflow or cancellation."""
+    theta, sigma, sigma_s, norm_s, norm_t = np.broadcast_arrays(
+        *(np.asarray(x, dtype=float) for x in (theta, sigma, sigma_s, norm_s, norm_t)))
+    big = np.maximum(np.maximum(sigma, sigma_s), np.maximum(norm_s, norm_t))
+    _, e = np.frexp(np.where(big > 0, big, 1.0))
+    shift = 2 * (e // 2)  # x' = x / 4**(shift/2): exact
+    s, ss, rs, rt = (np.ldexp(x, -shift) for x in (sigma, sigma_s, norm_s, norm_t))
+    d = np.hypot(rs - rt, 2 * np.sqrt(rs) * np.sqrt(rt) * np.sin(theta / 2))
+    unit = np.ldexp(1.0, -shift)  # 1 in the scaled units: sqrt(1 + norm^2) = 2**shift hypot(unit, norm')
+    via_s = _square_gap(d, s, ss) / np.hypot(unit, rs)
+    via_t = _square_gap(d, ss, s) / np.hypot(unit, rt)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = np.abs((rs - rt) * (rs + rt) + (ss - s) * (ss + s)) / (np.hypot(rs, ss) + np.hypot(rt, s))
+    c = np.sqrt(2 / np.pi)
+    with np.errstate(over="ignore", under="ignore"):
+        via_y = np.ldexp(c * np.where(big > 0, y, 0.0), shift)
+    return _out(np.maximum(c * np.maximum(via_s, via_t), via_y))
+
+
+def aniso2_ft_transferability(gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t):
+    """``R_sc - R_ft`` on a two-level spectrum in the form of the module docstring (``energy_perp`` drops out)."""
+    gamma, theta, rho, r, e_s, _, norm_s, norm_t = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (
+        gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t)))
+    x = norm_s * (2 * norm_t * np.cos(theta) - norm_s)
+    a_small = r <= 1
+    t = np.where(a_small, r, 1 / r)                                   # m/M
+    rho1, rho2 = np.where(a_small, rho, 1 - rho), np.where(a_small, 1 - rho, rho)
+    e1, e2 = np.where(a_small, e_s, 1 - e_s), np.where(a_small, 1 - e_s, e_s)
+    inv_m = np.where(a_small, rho * r + (1 - rho), rho + (1 - rho) / r)  # 1/M (rho a + (1 - rho) b = 1)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        bq = (gamma - rho2) + t * (gamma - rho1)
+        c = np.sqrt(t) * np.sqrt(1 - gamma)
+        root = np.hypot(bq, 2 * np.sqrt(gamma) * c)
+        kq = np.where(bq >= 0, 2 * c * (c / (bq + root)), (root - bq) / (2 * gamma))
+        gk = np.where(bq >= 0, gamma * kq, (root - bq) / 2)           # gamma k'
+        q = (1 + kq) / (t + kq)
+        ratio = (t * q) * q
+        mid = x * (gk * (e1 * ratio + e2) / ((rho1 * ratio + rho2) * inv_m))
+        at_zero = x * ((e1 * t + e2) / inv_m)
+    return _out(np.where(gamma == 0, at_zero, np.where(gamma < 1, mid, 0.0)))
