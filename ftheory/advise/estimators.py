@@ -24,6 +24,7 @@ import numpy as np
 
 from ftheory.advise.bootstrap import Worlds
 from ftheory.advise.moments import Moments
+from ftheory.advise.spectral import SpectralWorlds
 
 __all__ = ["Interval", "Prepared", "prepare", "ParameterEstimates", "estimate_parameters", "delta"]
 
@@ -209,9 +210,11 @@ def param_cov(n, d, p, n_unlabeled=0):
     return C
 
 
-def invert(test, lo, hi, grid=161):
-    """Confidence set ``{t in [lo, hi]: test(t) <= 0}`` as ``(low, high)`` (its hull), refined by bisection."""
-    ts = np.linspace(lo, hi, grid)
+def invert(test, lo, hi, grid=161, extra=()):
+    """Confidence set ``{t in [lo, hi]: test(t) <= 0}`` as ``(low, high)`` (its hull), refined by bisection;
+    ``extra`` points (e.g. the estimate) join the grid so that a set narrower than its spacing is found."""
+    ts = np.unique(np.concatenate([np.linspace(lo, hi, grid),
+                                   [min(max(float(x), lo), hi) for x in extra if math.isfinite(x)]]))
     ok = np.array([test(t) <= 0 for t in ts])
     if not ok.any():
         return None
@@ -251,6 +254,7 @@ class ParameterEstimates:
     n_unlabeled: int = 0
     draws: int = 400
     seed: object = 0
+    spectral: bool = True
 
     @property
     def worlds(self) -> Worlds:
@@ -258,6 +262,15 @@ class ParameterEstimates:
         if getattr(self, "_worlds", None) is None:
             self._worlds = Worlds(self.n, self.d, self.n_unlabeled, self.draws, self.seed)
         return self._worlds
+
+    @property
+    def spectral_worlds(self):
+        """:class:`~ftheory.advise.spectral.SpectralWorlds` of the data on the isotropic path (``spectral``), else None."""
+        if not self.spectral or self.n_unlabeled or getattr(self.moments, "X", None) is None:
+            return None
+        if getattr(self, "_sw", None) is None:
+            self._sw = SpectralWorlds(self.moments.X, self.moments.R[:, 0], self.draws, self.seed)
+        return self._sw
 
     def simulate(self, q) -> np.ndarray:
         """``(draws, 4)`` bootstrap estimates when the truth is ``q = (tau^2, sigma^2, rho, r^2)``."""
@@ -388,12 +401,18 @@ class ParameterEstimates:
 
         value = float(feasible(self.p)[which])
         se = math.sqrt(max(self.cov[which, which], 0.0))
-        hi = max(float(self.p[which]), value, 0.0) + 6 * se + 1e-12
+        hi = max(float(self.p[which]), value, 0.0) + 6 * se
+        sw = self.spectral_worlds
+        extra = [value, float(self.p[which])]
+        if sw is not None:  # isotropic path: the spectral test (docs/advisor.md, Intervals)
+            test = lambda t: sw.profile_accept(t, sw.nuisance_fit(t, which), which)  # noqa: E731
+            extra.append(sw.estimate()[which])
+        hi = max(hi, *extra) + 1e-12
         for _ in range(12):  # make sure the upper end is rejected
             if test(hi) > 0:
                 break
             hi *= 1.6
-        lohi = invert(test, 0.0, hi, grid=25)
+        lohi = invert(test, 0.0, hi, grid=25, extra=extra)
         return _hull(value, lohi, se)
 
     def _cosine_interval(self) -> Interval:
@@ -429,7 +448,7 @@ class ParameterEstimates:
 
         value = cosine(feasible(self.p))
         se = math.sqrt(max(delta(cosine, feasible(self.p), self.cov), 0.0))
-        return _hull(value, invert(test, -1.0, 1.0, grid=41), se)
+        return _hull(value, invert(test, -1.0, 1.0, grid=41, extra=[value]), se)
 
 
 def _cov_us(n, d, tau2, sig2, n_unlabeled=0):
@@ -466,14 +485,15 @@ def cosine(p):
     return float(np.clip(p[2] / math.sqrt(tau2 * r2), -1.0, 1.0))
 
 
-def estimate_parameters(prep: Prepared, draws=400, seed=0) -> ParameterEstimates:
+def estimate_parameters(prep: Prepared, draws=400, seed=0, spectral=True) -> ParameterEstimates:
     """Unbiased estimates of ``(tau^2, sigma^2, rho, r^2)``, their Gaussian covariance (plug-in) and
     intervals calibrated by ``draws`` parametric-bootstrap data sets (``seed``: int, Generator or None;
-    the default 0 makes a report reproducible)."""
+    the default 0 makes a report reproducible; ``spectral``: isotropic signal and noise intervals by
+    the spectral test of :mod:`ftheory.advise.spectral`, else by the U-statistic test)."""
     m = Moments(prep.X, prep.y, prep.z, prep.Sigma, prep.Sigma_inv)
     K = m.kinv()
     stats = [("S", [1, 0]), ("U", [1, 0], K, "inv"), ("S", [0, 1]), ("S", [1, 1])]
     p = _L @ np.array([m.value(s) for s in stats])
     n, d = prep.X.shape
     cov = param_cov(n, d, feasible(p), prep.n_unlabeled)
-    return ParameterEstimates(p, cov, m, n, d, prep.n_unlabeled, int(draws), seed)
+    return ParameterEstimates(p, cov, m, n, d, prep.n_unlabeled, int(draws), seed, bool(spectral))
