@@ -269,7 +269,7 @@ class ParameterEstimates:
         if not self.spectral or self.n_unlabeled or getattr(self.moments, "X", None) is None:
             return None
         if getattr(self, "_sw", None) is None:
-            self._sw = SpectralWorlds(self.moments.X, self.moments.R[:, 0], self.draws, self.seed)
+            self._sw = SpectralWorlds(self.moments.X, self.moments.R[:, 0], seed=self.seed)
         return self._sw
 
     def simulate(self, q) -> np.ndarray:
@@ -416,7 +416,8 @@ class ParameterEstimates:
         return _hull(value, lohi, se)
 
     def _cosine_interval(self) -> Interval:
-        """Keep the cosine ``c`` if ``D(c) = rho|rho| - c|c| tau^2 r^2`` (estimates) lies inside the central
+        """Keep the cosine ``c`` if ``D(c) = rho|rho| / r^2 - c|c| tau^2`` (estimates; its law does not depend
+        on ``r^2``, which ``D r^2`` did: 92% at cos = 0.98, n = 30, d = 60) lies inside the central
         95% of its simulated law at the task with cosine ``c``: ``r^2 = r_hat^2`` and ``(tau^2, sigma^2)``
         by generalised least squares on ``(U_y, S_y, rho_hat)`` with mean ``(tau^2, tau^2 + sigma^2,
         c tau r)`` (a one-dimensional search in ``tau``; ``sigma^2`` in closed form, clipped at 0)."""
@@ -430,7 +431,7 @@ class ParameterEstimates:
         taus = np.sqrt(np.linspace(0.0, tmax, 400))
         e = np.array([0.0, 1.0, 0.0])
         eWe = max(float(e @ W @ e), 1e-300)
-        D_obs = lambda c: rho * abs(rho) - c * abs(c) * tau2 * r2  # noqa: E731
+        D_obs = lambda c: rho * abs(rho) / r2 - c * abs(c) * tau2  # noqa: E731
 
         def null(c):
             M = np.column_stack([taus ** 2, taus ** 2, c * r * taus])      # means with sigma^2 = 0
@@ -443,7 +444,7 @@ class ParameterEstimates:
 
         def test(c):
             S = self.simulate(null(c))
-            sims = S[:, 2] * np.abs(S[:, 2]) - c * abs(c) * S[:, 0] * S[:, 3]
+            sims = S[:, 2] * np.abs(S[:, 2]) / np.maximum(S[:, 3], 1e-300) - c * abs(c) * S[:, 0]
             return self._accept(D_obs(c), sims)
 
         value = cosine(feasible(self.p))

@@ -23,14 +23,22 @@ import numpy as np
 
 __all__ = ["SpectralWorlds"]
 
+# With 400 draws the 2.5% / 97.5% quantiles carry a Monte Carlo error that moves the acceptance
+# probability of one fixed set of draws by about +-1.1 points (93.0-96.2% for three seeds at n = 20,
+# d = 24); 4000 draws bring it to +-0.35 points. The draws are cheap here (O(draws n) per test).
+DRAWS = 4000
+
 
 class SpectralWorlds:
     """Spectral coordinates of ``y`` for isotropic ``X`` (n x d) and ``draws`` simulations of their law."""
 
-    def __init__(self, X, y, draws=400, seed=0):
+    def __init__(self, X, y, draws=None, seed=0):
         X = np.asarray(X, float)
         y = np.asarray(y, float)
         n, d = X.shape
+        if draws is None:  # 4000 (quantile error of the 95% test ~0.35 points), at most ~1e7 numbers stored
+            draws = int(min(DRAWS, max(400, 1e7 / (3 * min(n, d)))))
+        self.draws = int(draws)
         self.n, self.d = n, d
         if n <= d:
             evals, U = np.linalg.eigh(X @ X.T)
@@ -53,17 +61,22 @@ class SpectralWorlds:
         rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
         g = rng.standard_normal((draws, d))
         v = math.sqrt(d) * g[:, :m] / np.linalg.norm(g, axis=1, keepdims=True)
-        e = rng.standard_normal((draws, n))
+        e = rng.standard_normal((draws, m))
         sl = np.sqrt(self.lam[:m])
-        self.P = np.zeros((draws, n))
-        self.P[:, :m] = self.lam[:m] * v * v
-        self.Q = np.zeros((draws, n))
-        self.Q[:, :m] = 2 * sl * v * e[:, :m]
+        self.P = self.lam[:m] * v * v                                # (draws, m)
+        self.Q = 2 * sl * v * e
         self.R = e * e
-        if n > d:  # equal weights on the complement: only its sum of squares matters (chi2_{n-d})
-            k = n - d
-            s2 = np.sum(self.R[:, d:], axis=1, keepdims=True) / k
-            self.R[:, d:] = s2
+        # the n - m zero-eigenvalue coordinates get equal weights: only their sum of squares matters
+        self.Rc = rng.chisquare(n - m, draws) if n > m else np.zeros(draws)
+
+    def simulate(self, tau2, sig2, W):
+        """``(draws, k)`` simulated ``z^2 @ W`` at ``(tau^2, sigma^2)`` for weights ``W`` (n x k, equal
+        rows on the zero-eigenvalue coordinates)."""
+        m = self.m
+        out = tau2 * (self.P @ W[:m]) + math.sqrt(max(tau2 * sig2, 0.0)) * (self.Q @ W[:m]) + sig2 * (self.R @ W[:m])
+        if self.n > m:
+            out += sig2 * np.outer(self.Rc, W[m])
+        return out
 
     def weights(self, tau2, sig2, which):
         """Minimum-variance weights at ``(tau2, sig2)`` for ``tau^2`` (``which = 0``) or ``sigma^2`` (1)."""
@@ -119,7 +132,7 @@ class SpectralWorlds:
         Wt = np.linalg.solve(M, C / var / scale).T                   # (n, 2): columns give sigma^2, tau^2
         k, o = (1, 0) if which == 0 else (0, 1)                      # index of the parameter, of the nuisance
         th_obs = self.z2 @ Wt
-        sims = (tau2 * self.P + math.sqrt(max(tau2 * sig2, 0.0)) * self.Q + sig2 * self.R) @ Wt
+        sims = self.simulate(tau2, sig2, Wt)
 
         def root(th):
             R0 = np.array(th, float, ndmin=2).copy()
@@ -136,16 +149,4 @@ class SpectralWorlds:
         zs = root(sims)
         a = (1 - level) / 2
         lo, hi = np.quantile(zs, [a, 1 - a])
-        return max(lo - obs, obs - hi)
-
-    def accept(self, t, nu, which, level=0.95, w=None):
-        """``<= 0`` iff ``T_w - t`` lies in the central ``level`` of its simulated law at the world
-        (``w``: fixed weights; default the minimum-variance weights at the world)."""
-        tau2, sig2 = (t, nu) if which == 0 else (nu, t)
-        if w is None:
-            w = self.weights(tau2, sig2, which)
-        obs = float(w @ self.z2) - t
-        sims = tau2 * (self.P @ w) + math.sqrt(max(tau2 * sig2, 0.0)) * (self.Q @ w) + sig2 * (self.R @ w) - t
-        a = (1 - level) / 2
-        lo, hi = np.quantile(sims, [a, 1 - a])
         return max(lo - obs, obs - hi)

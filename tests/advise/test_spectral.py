@@ -20,7 +20,7 @@ def test_simulated_law_of_weighted_statistic_matches_rotated_designs(n, d):
     beta *= math.sqrt(tau2) / np.linalg.norm(beta)
     sw = SpectralWorlds(X, np.zeros(n), draws=4000, seed=4)
     W = np.column_stack([sw.weights(tau2, sig2, 0), sw.weights(tau2, sig2, 1)])
-    sims = (tau2 * sw.P + math.sqrt(tau2 * sig2) * sw.Q + sig2 * sw.R) @ W
+    sims = sw.simulate(tau2, sig2, W)
     reps = 3000
     direct = np.empty((reps, 2))
     for k in range(reps):
