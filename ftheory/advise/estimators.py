@@ -9,11 +9,11 @@ Model (docs/background.md §1.1, with an input covariance): ``y = x . beta_t + e
 * overlap ``rho = <beta_t, beta_s>_Sigma = E[y z]``, ``r^2 = ||beta_s||_Sigma^2 = E[z^2]``
   (sample means, unbiased for every ``Sigma``); cosine ``rho / (tau r)``.
 
-Intervals of the signal, the noise variance and the cosine invert tests calibrated by a parametric
-bootstrap from the fitted Gaussian model (:mod:`ftheory.advise.bootstrap`: the exact finite-sample
-law of the statistics at each hypothesised value); the others are normal intervals with the exact
-Gaussian covariance (:mod:`ftheory.advise.moments`) at plug-in parameters. Reported values are the
-estimates truncated into the parameter space, and every interval contains its reported value.
+Intervals of the signal, the noise variance and the cosine invert tests calibrated by the exact
+finite-sample law of their statistics at each hypothesised value (isotropic signal and noise:
+:mod:`ftheory.advise.spectral`; otherwise :mod:`ftheory.advise.bootstrap`); the others are normal
+intervals with the exact Gaussian covariance (:mod:`ftheory.advise.moments`) at plug-in parameters.
+Reported values are the estimates truncated into the parameter space; intervals contain them.
 """
 from __future__ import annotations
 
@@ -399,8 +399,7 @@ class ParameterEstimates:
                     break
             return stat
 
-        value = float(feasible(self.p)[which])
-        se = math.sqrt(max(self.cov[which, which], 0.0))
+        value, se = float(feasible(self.p)[which]), math.sqrt(max(self.cov[which, which], 0.0))
         hi = max(float(self.p[which]), value, 0.0) + 6 * se
         sw = self.spectral_worlds
         extra = [value, float(self.p[which])]

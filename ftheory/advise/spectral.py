@@ -1,7 +1,7 @@
 """Signal and noise-variance intervals from the spectral coordinates of the labels (isotropic inputs).
 
 For centred inputs with ``Sigma = I`` write ``X X' = U diag(d lambda_i) U'`` and ``z = U'y``. Given the
-spectrum, ``U'X = diag(sqrt(d lambda))^{1/2} O`` with ``O`` Haar (rotation invariance of the Gaussian
+spectrum, ``U'X = diag(sqrt(d lambda)) O`` with ``O`` Haar (rotation invariance of the Gaussian
 design), so ``z_i = sqrt(lambda_i) tau v_i + sigma e_i`` with ``v = sqrt(d) (first m = min(n, d)
 coordinates of a uniform point of the unit sphere of R^d)`` and ``e ~ N(0, I_n)``: the EXACT law of
 ``z`` given the spectrum, for every ``(tau^2, sigma^2)``. ``E[z_i^2 | spectrum] = lambda_i tau^2 +
