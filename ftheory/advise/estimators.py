@@ -382,7 +382,7 @@ class ParameterEstimates:
             Q = np.maximum(np.einsum("...i,...i->...", R, WR), 0.0)
             return np.sign(WR @ f) * np.sqrt(Q), nu
 
-        def test(t):
+        def u_test(t):
             z_obs, nu_fit = zstat(T, t)
             # three simulated worlds for the other parameter: fitted given t (least squares, uncorrelated
             # with the statistic), S_y - t (the observed total label variance kept) and its unconstrained
@@ -401,10 +401,10 @@ class ParameterEstimates:
 
         value, se = float(feasible(self.p)[which]), math.sqrt(max(self.cov[which, which], 0.0))
         hi = max(float(self.p[which]), value, 0.0) + 6 * se
-        sw = self.spectral_worlds
-        extra = [value, float(self.p[which])]
-        if sw is not None:  # isotropic path: the spectral test (docs/advisor.md, Intervals)
-            test = lambda t: sw.profile_accept(t, sw.nuisance_fit(t, which), which)  # noqa: E731
+        sw, extra = self.spectral_worlds, [value, float(self.p[which])]
+        test = u_test if sw is None else (  # isotropic path: the spectral test (docs/advisor.md)
+            lambda t: sw.profile_accept(t, sw.nuisance_fit(t, which), which))
+        if sw is not None:
             extra.append(sw.estimate()[which])
         hi = max(hi, *extra) + 1e-12
         for _ in range(12):  # make sure the upper end is rejected
