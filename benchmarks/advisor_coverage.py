@@ -7,7 +7,8 @@ estimators and the isotropic predictions at the sample's n, and count how often 
 contains the truth (parameters; predicted risks evaluated at the true parameters) and its mean width.
 EigenPrism (Janson, Barber & Candes 2017; ``benchmarks/eigenprism.py``) gives the comparator intervals
 for the signal and the noise variance on the same samples (inputs whitened by the estimated Sigma on
-the anisotropic path). Anisotropic settings pass ``N = 20 d`` unlabeled rows. Prints markdown tables;
+the anisotropic path); on isotropic settings the U-statistic test (``spectral=False``, the method before
+the spectral test) runs on the same samples too (``--no-u`` skips it). Anisotropic settings pass ``N = 20 d`` unlabeled rows. Prints markdown tables;
 ``--no-predictions`` times the estimates alone; ``--tables a.json b.json`` prints the tables of
 split runs (``--only``).
 """
@@ -47,6 +48,7 @@ SETTINGS = [  # d, gamma, theta, sigma, spectrum
 ]
 PARAMS = ("noise_variance", "signal", "overlap")
 EP = ("ep_signal", "ep_noise_variance")
+US = ("u_signal", "u_noise_variance")  # the U-statistic test (spectral=False), isotropic settings
 PREDS = ("scratch_min_norm", "linear_transfer", "finetune_min_norm", "scratch_ridge", "finetune_ridge")
 
 
@@ -57,7 +59,7 @@ def _whiten(prep):
     return prep.X @ (V / np.sqrt(w)) @ V.T
 
 
-def run(setting, reps, seed, predictions=True):
+def run(setting, reps, seed, predictions=True, compare_u=True):
     d, gamma, theta, sigma, spec = setting
     n = int(round(gamma * d))
     ev = None if spec is None else np.arange(1, d + 1) ** -1.0
@@ -65,9 +67,9 @@ def run(setting, reps, seed, predictions=True):
     tr = task.truth()
     p_true = np.array([tr["signal"], tr["noise_variance"], tr["overlap_inner"], tr["source_signal"]])
     rng = np.random.default_rng(seed + 1)
-    hits = {k: 0 for k in PARAMS + PREDS + EP}
-    counted = {k: 0 for k in PARAMS + PREDS + EP}
-    width = {k: 0.0 for k in PARAMS + EP}
+    hits = {k: 0 for k in PARAMS + PREDS + EP + US}
+    counted = {k: 0 for k in PARAMS + PREDS + EP + US}
+    width = {k: 0.0 for k in PARAMS + EP + US}
     for _ in range(reps):
         X, y = task.sample(n, rng)
         U = task.sample(20 * d, rng)[0] if spec else None
@@ -78,6 +80,13 @@ def run(setting, reps, seed, predictions=True):
             hits[k] += iv.covers(tr[k])
             width[k] += iv.high - iv.low
             counted[k] += 1
+        if spec is None and compare_u:  # the previous (U-statistic) test on the same sample
+            pu = estimate_parameters(prep, spectral=False)
+            for k in US:
+                iv = pu.interval(k[2:])
+                hits[k] += iv.covers(tr[k[2:]])
+                width[k] += iv.high - iv.low
+                counted[k] += 1
         for k, (_, lo, hi) in zip(EP, eigenprism(_whiten(prep), prep.y)):
             truth = tr["signal" if k == "ep_signal" else "noise_variance"]
             hits[k] += lo <= truth <= hi
@@ -94,7 +103,7 @@ def run(setting, reps, seed, predictions=True):
                 hits[proc] += _risk_interval(pe, f).covers(truth)
                 counted[proc] += 1
     cov = {k: (hits[k] / counted[k] if counted[k] else None) for k in hits}
-    cov.update({"width_" + k: width[k] / reps for k in width})
+    cov.update({"width_" + k: (width[k] / reps if counted[k] else None) for k in width})
     cov["cosine"] = tr["overlap"]
     return cov
 
@@ -103,15 +112,20 @@ def tables(rows):
     """Markdown tables of the estimates (with EigenPrism) and of the prediction bands."""
     f = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731
     out = ["| d | gamma | theta | cos | sigma | Sigma | reps | noise | signal | overlap | EigenPrism noise | "
-           "EigenPrism signal | width noise (EP) | width signal (EP) | width overlap | s/rep |",
-           "|" + "---|" * 16]
+           "EigenPrism signal | U-test noise | U-test signal | width noise (EP; U) | width signal (EP; U) | "
+           "width overlap | s/rep |",
+           "|" + "---|" * 18]
+    fw = lambda v: "-" if v is None else f"{v:.3g}"  # noqa: E731
     for r in rows:
         (d, g, th, sg, spec), c = r["setting"], r["coverage"]
         out.append(f"| {d} | {g} | {th} | {c['cosine']:.2f} | {sg} | {spec or 'identity'} | {r['reps']} | "
                    f"{f(c['noise_variance'])} | {f(c['signal'])} | {f(c['overlap'])} | "
                    f"{f(c['ep_noise_variance'])} | {f(c['ep_signal'])} | "
-                   f"{c['width_noise_variance']:.3g} ({c['width_ep_noise_variance']:.3g}) | "
-                   f"{c['width_signal']:.3g} ({c['width_ep_signal']:.3g}) | {c['width_overlap']:.3g} | "
+                   f"{f(c.get('u_noise_variance'))} | {f(c.get('u_signal'))} | "
+                   f"{c['width_noise_variance']:.3g} ({c['width_ep_noise_variance']:.3g}; "
+                   f"{fw(c.get('width_u_noise_variance'))}) | "
+                   f"{c['width_signal']:.3g} ({c['width_ep_signal']:.3g}; {fw(c.get('width_u_signal'))}) | "
+                   f"{c['width_overlap']:.3g} | "
                    f"{r['seconds'] / r['reps']:.2f} |")
     pred = [r for r in rows if any(r["coverage"].get(k) is not None for k in PREDS)]
     if pred:
@@ -128,6 +142,7 @@ def main():
     ap.add_argument("--out", default=None)
     ap.add_argument("--only", default=None, help="comma-separated setting indices (to split the run)")
     ap.add_argument("--no-predictions", action="store_true", help="estimates only")
+    ap.add_argument("--no-u", action="store_true", help="skip the U-statistic comparison columns")
     ap.add_argument("--tables", nargs="*", default=None, help="print the tables of these JSON outputs")
     ns = ap.parse_args()
     if ns.tables:
@@ -140,7 +155,7 @@ def main():
     for i in order:
         s = SETTINGS[i]
         t0 = time.time()
-        cov = run(s, ns.reps, seed=100 + i, predictions=not ns.no_predictions)
+        cov = run(s, ns.reps, seed=100 + i, predictions=not ns.no_predictions, compare_u=not ns.no_u)
         rows.append({"index": i, "setting": s, "coverage": cov, "reps": ns.reps, "seconds": time.time() - t0})
         print(f"setting {i} {s}: {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
         if ns.out:

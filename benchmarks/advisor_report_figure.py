@@ -1,8 +1,12 @@
 """The report plot of docs/advisor.md: a synthetic isotropic task with known truth.
 
-    PYTHONPATH=. python benchmarks/advisor_report_figure.py
+    PYTHONPATH=. python benchmarks/advisor_report_figure.py [target.csv]
+
+With a path, the same sample is also written as the CSV of the docs' CLI example (columns x0..x99,
+y, pretrained = the pretrained model's predictions).
 """
 import json
+import sys
 
 import matplotlib
 
@@ -19,3 +23,8 @@ rep.plot(path="docs/images/advisor_report.png")
 print(rep.summary())
 print(json.dumps(rep.to_dict(), indent=1))
 print("truth:", {k: round(v, 4) for k, v in task.truth().items()})
+if len(sys.argv) > 1:
+    import pandas as pd
+    df = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    df["y"], df["pretrained"] = y, X @ task.beta_s
+    df.to_csv(sys.argv[1], index=False, float_format="%.17g")

@@ -1,0 +1,50 @@
+"""The spectral test's simulated law against a direct simulation with the same spectrum of X X'."""
+import math
+
+import numpy as np
+import pytest
+from scipy.stats import ortho_group
+
+from ftheory.advise.estimators import estimate_parameters, prepare
+from ftheory.advise.spectral import SpectralWorlds
+
+
+@pytest.mark.parametrize("n, d", [(12, 30), (45, 20)])
+def test_simulated_law_of_weighted_statistic_matches_rotated_designs(n, d):
+    """Given X X', X O (O Haar) has the same spectrum and ``y = X O beta + sigma eps`` has exactly the
+    law that :class:`SpectralWorlds` simulates: compare mean and variance of the GLS pair."""
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((n, d))
+    tau2, sig2 = 1.3, 0.4
+    beta = rng.standard_normal(d)
+    beta *= math.sqrt(tau2) / np.linalg.norm(beta)
+    sw = SpectralWorlds(X, np.zeros(n), draws=4000, seed=4)
+    W = np.column_stack([sw.weights(tau2, sig2, 0), sw.weights(tau2, sig2, 1)])
+    sims = sw.simulate(tau2, sig2, W)
+    reps = 3000
+    direct = np.empty((reps, 2))
+    for k in range(reps):
+        O = ortho_group.rvs(d, random_state=rng)
+        y = X @ (O @ beta) + math.sqrt(sig2) * rng.standard_normal(n)
+        direct[k] = SpectralWorlds(X, y, draws=1, seed=0).z2 @ W
+    # unbiased for (tau^2, sigma^2) given the spectrum (exact), in both simulations
+    for a, m in ((sims, 4000), (direct, reps)):
+        se = a.std(0, ddof=1) / math.sqrt(m)
+        assert np.all(np.abs(a.mean(0) - [tau2, sig2]) < 4 * se)
+    # same spread: variance ratio within 4 s.e. of log-variance (sqrt(2/(m-1)) each)
+    lv = np.log(sims.var(0, ddof=1) / direct.var(0, ddof=1))
+    assert np.all(np.abs(lv) < 4 * math.sqrt(2 / 3999 + 2 / 2999))
+
+
+def test_spectral_intervals_contain_value_and_spectral_flag():
+    rng = np.random.default_rng(5)
+    n, d = 50, 30
+    X = rng.standard_normal((n, d))
+    y = X @ (rng.standard_normal(d) / math.sqrt(d)) + 0.3 * rng.standard_normal(n)
+    prep = prepare(X, y, X[:, 0])
+    pe, pu = estimate_parameters(prep), estimate_parameters(prep, spectral=False)
+    assert pe.spectral_worlds is not None and pu.spectral_worlds is None
+    for name in ("signal", "noise_variance"):
+        iv = pe.interval(name)
+        assert 0.0 <= iv.low <= iv.value <= iv.high < math.inf
+        assert iv.value == pu.interval(name).value          # the same (U-statistic) reported value
