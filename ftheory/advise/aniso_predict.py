@@ -8,8 +8,9 @@ every sample size and penalty of the grid in one vectorised call. Everything els
 eigenbasis, so the data enter once, through per-direction U-statistics: with ``X Q`` and a label
 combination ``w``, ``u_i = ((Q'X'w)_i^2 - sum_j w_j^2 (XQ)_ji^2)/(n(n-1))`` is unbiased for
 ``(Q'c_w)_i^2`` (``c_w = E[x w] = Sigma beta_w``), and ``U(w, Q diag(k) Q') = k . u``. So
-``sum_i w_i b_i^2`` is estimated by ``(w/lambda^2) . u_y`` (``u_{y-z}`` for fine-tuning, whose risk is
-the scratch risk of ``beta_t - beta_s``) and ``sigma^2`` by ``S_y - U(y, Sigma^{-1})``.
+``sum_i w_i b_i^2`` is estimated by ``k . u_y`` (``u_{y-z}`` for fine-tuning, whose risk is the scratch
+risk of ``beta_t - beta_s``), ``k = w/lambda^2`` corrected for the inverse-Wishart error of an estimated
+Sigma (:meth:`AnisotropicPredictor._signal_weights`), and ``sigma^2`` by ``S_y - U(y, Sigma^{-1})``.
 
 Covariances: the exact Gaussian covariances of :mod:`ftheory.advise.moments`, specialised to
 matrices diagonal in the eigenbasis (``K Sigma L`` is ``diag(k lambda l)``, ``tr(K Sigma L Sigma) =
@@ -143,9 +144,9 @@ class AnisotropicPredictor:
         over-estimated: 6% of truths below the Wald end at gamma >= 2); otherwise plug-in Wald.
         ``high = R_hat + z sd(t)``: one score step, the covariance
         evaluated at the task whose risk is the Wald end ``R_hat + z sd`` (the estimate plus an even
-        signal ``t >= 0``, at most 4x the label variance; plus noise ``V s = z sd`` instead where no such
-        signal reaches the Wald end, e.g. min-norm above n = d, whose risk is ``V sigma^2``: the signal
-        step then stopped at 4x the label variance, an upper end 10 s.e. above the estimate). The spread of the U-statistics grows with the
+        signal ``t >= 0``, at most 4x the label variance; min-norm above n = d, whose risk is ``V sigma^2``
+        with ``V`` free of Sigma, gets the band of ``V sigma^2`` over the score region of ``p`` instead:
+        :meth:`noise_only`, ``ftheory.advise.report.predict``). The spread of the U-statistics grows with the
         signal, so the plug-in ``sd`` at an under-estimated signal is too small (78% coverage of the
         tuned risk at gamma = 0.5, spectrum 1/i, with plug-in ends); iterating the step to the exact
         Gaussian score solution diverges at small n (the Gaussian tail overstates large signals)."""
@@ -167,14 +168,9 @@ class AnisotropicPredictor:
 
         zero = np.zeros_like(value)
         se = sd(zero)
-        # upper end: one score step, the variance at the task whose risk is the Wald end R_hat + z sd;
+        # upper end: one score step, the variance at the task whose risk is the Wald end R_hat + z sd
         step = z * se
-        # the signal family reaches the Wald end within t_max: step along it (the spread grows fastest
-        # with the signal); otherwise the risk barely depends on the signal (min-norm above n = d, where
-        # it is V sigma^2): step along the noise
-        noisy = gain * t_max < step
-        t_up = np.where(noisy, 0.0, np.clip(step / gain, 0.0, t_max))
-        s_up = np.where(noisy, np.clip(step / np.maximum(Vf, 1e-300), 0.0, t_max), 0.0)
+        t_up, s_up = np.clip(step / gain, 0.0, t_max), 0.0
         hi_end = value + z * sd(t_up, s_up)
         # lower end: one score step along the split of the (well determined) label variance between noise
         # and signal: where the risk falls as noise is moved to signal (V > dR/dt, noise-dominated risks),
@@ -207,6 +203,12 @@ class AnisotropicPredictor:
         a = N - d - 1.0
         c = (N - d) * (N - d - 3.0) * a / (N * N * (a - 2.0) * (a + 1.0))
         return c * ((a - 1.0) * k - (W @ (1.0 / ev))[..., None] / ev)
+
+    def noise_only(self, ns):
+        """Boolean mask over ``ns``: the min-norm risk is ``V sigma^2`` (no bias term: ``n`` above the
+        number of features), a function of ``p = (tau^2, sigma^2, rho, r^2)`` alone."""
+        W, V = self._weights(np.asarray(ns, int), np.array([0.0]))
+        return np.isfinite(V[:, 0]) & np.all(W[:, 0] == 0.0, -1)
 
     def _weights(self, ns, lams):
         """Bias weights per unit ``b_i^2`` and the variance factor, ``(len(ns), len(lams), d)`` and
