@@ -239,3 +239,29 @@ def test_signal_weights_unbiased_over_the_covariance_estimate():
     se = debiased.std() / math.sqrt(reps)
     assert abs(debiased.mean() - truth) < 4 * se
     assert plain.mean() - truth > 10 * plain.std() / math.sqrt(reps)
+
+
+def test_min_norm_above_d_band_is_the_noise_band_over_the_score_region():
+    """Above n = d the min-norm risk is sigma^2 d/(n - d - 1) whatever Sigma: its anisotropic band is that
+    factor times the noise variance's range over the score region of p; below n = d the eigenbasis band."""
+    d = 15
+    t = make_task(d, 0.8, 0.5, eigenvalues=np.linspace(0.2, 3, d), seed=3)
+    rng = np.random.default_rng(13)
+    X, y = t.sample(60, rng)
+    U = t.sample(400, rng)[0]
+    prep = prepare(X, y, X @ t.beta_s, U)
+    pe = estimate_parameters(prep)
+    ns = np.array([10, 40, 59])
+    bands = predict(prep, pe, ns, 59)[2]
+    ap = AnisotropicPredictor(prep)
+    assert ap.noise_only(ns).tolist() == [False, True, True]
+    _, lo, hi = score_region(pe.p, pe.n, pe.d, pe.n_unlabeled).band(lambda P: P[..., 1], linear=True)
+    for proc in ("scratch_min_norm", "finetune_min_norm"):
+        v, low, high = bands[proc]
+        ref = ap.bands(proc, ns[:1])
+        assert (v[0], low[0], high[0]) == (ref[0][0], ref[1][0], ref[2][0])
+        for i in (1, 2):
+            V = d / (ns[i] - d - 1)
+            assert low[i] == pytest.approx(min(V * lo, v[i]), rel=1e-12)
+            assert high[i] == pytest.approx(max(V * hi, v[i]), rel=1e-12)
+            assert v[i] == pytest.approx(V * max(pe.p[1], 0.0), rel=1e-9)
