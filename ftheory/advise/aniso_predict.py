@@ -170,8 +170,7 @@ class AnisotropicPredictor:
         se = sd(zero)
         # upper end: one score step, the variance at the task whose risk is the Wald end R_hat + z sd
         step = z * se
-        t_up, s_up = np.clip(step / gain, 0.0, t_max), 0.0
-        hi_end = value + z * sd(t_up, s_up)
+        hi_end = value + z * sd(np.clip(step / gain, 0.0, t_max))
         # lower end: one score step along the split of the (well determined) label variance between noise
         # and signal: where the risk falls as noise is moved to signal (V > dR/dt, noise-dominated risks),
         # the lower task has more signal, hence a larger spread; otherwise plug-in Wald
