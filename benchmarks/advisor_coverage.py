@@ -59,14 +59,15 @@ def _whiten(prep):
     return prep.X @ (V / np.sqrt(w)) @ V.T
 
 
-def run(setting, reps, seed, predictions=True, compare_u=True):
+def run(setting, reps, seed, predictions=True, compare_u=True, stream=0):
     d, gamma, theta, sigma, spec = setting
     n = int(round(gamma * d))
     ev = None if spec is None else np.arange(1, d + 1) ** -1.0
     task = make_task(d, theta, sigma, eigenvalues=ev, seed=seed)
     tr = task.truth()
     p_true = np.array([tr["signal"], tr["noise_variance"], tr["overlap_inner"], tr["source_signal"]])
-    rng = np.random.default_rng(seed + 1)
+    # stream > 0: another independent run of the same task (to split a setting's replications)
+    rng = np.random.default_rng(seed + 1 if stream == 0 else [seed + 1, stream])
     hits = {k: 0 for k in PARAMS + PREDS + EP + US}
     counted = {k: 0 for k in PARAMS + PREDS + EP + US}
     width = {k: 0.0 for k in PARAMS + EP + US}
@@ -143,6 +144,8 @@ def main():
     ap.add_argument("--only", default=None, help="comma-separated setting indices (to split the run)")
     ap.add_argument("--no-predictions", action="store_true", help="estimates only")
     ap.add_argument("--no-u", action="store_true", help="skip the U-statistic comparison columns")
+    ap.add_argument("--stream", type=int, default=0,
+                    help="random stream of the samples (same tasks): runs with different streams can be pooled")
     ap.add_argument("--tables", nargs="*", default=None, help="print the tables of these JSON outputs")
     ns = ap.parse_args()
     if ns.tables:
@@ -155,8 +158,10 @@ def main():
     for i in order:
         s = SETTINGS[i]
         t0 = time.time()
-        cov = run(s, ns.reps, seed=100 + i, predictions=not ns.no_predictions, compare_u=not ns.no_u)
-        rows.append({"index": i, "setting": s, "coverage": cov, "reps": ns.reps, "seconds": time.time() - t0})
+        cov = run(s, ns.reps, seed=100 + i, predictions=not ns.no_predictions, compare_u=not ns.no_u,
+                  stream=ns.stream)
+        rows.append({"index": i, "setting": s, "coverage": cov, "reps": ns.reps, "seconds": time.time() - t0,
+                     "stream": ns.stream})
         print(f"setting {i} {s}: {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
         if ns.out:
             with open(ns.out, "w") as fh:

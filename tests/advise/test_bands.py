@@ -81,7 +81,13 @@ def _dense(prep, which, n, lam):
     d = ev.size
     w = np.asarray(scratch_risk(ev, np.eye(d), n, 0.0, lam), float)
     V = float(scratch_risk(ev, np.zeros(d), n, 1.0, lam))
-    K = (Q * (w / ev ** 2)) @ Q.T
+    # inverse-Wishart debiasing of Sigma_hat^-1 B Sigma_hat^-1, B = Q diag(w) Q' (N unlabeled rows)
+    B = (Q * w) @ Q.T
+    Si = np.linalg.inv(prep.Sigma)
+    N = prep.n_unlabeled
+    a = N - d - 1.0
+    c = (N - d) * (N - d - 3.0) * a / (N * N * (a - 2.0) * (a + 1.0))
+    K = c * ((a - 1.0) * Si @ B @ Si - np.trace(Si @ B) * Si)
     m = Moments(prep.X, prep.y, prep.z, prep.Sigma, prep.Sigma_inv)
     a = [1, 0] if which == "scratch" else [1, -1]
     stats = [("U", a, K, "K"), ("U", [1, 0], m.kinv(), "inv"), ("S", [1, 0])]
@@ -206,3 +212,56 @@ def test_lower_end_score_step_where_noise_dominates():
     v, se, lo, hi = ap.linear_risks("scratch", [3, 45], [0.0])
     assert lo[0, 0] == v[0, 0] - Z95 * se[0, 0]
     assert lo[1, 0] < v[1, 0] - Z95 * se[1, 0] * (1 + 1e-6)
+
+
+def test_signal_weights_unbiased_over_the_covariance_estimate():
+    """k . u estimates sum_i W_i b_i^2 without the inverse-Wishart bias of Sigma_hat: with W = 1 (B = I,
+    fixed) the weights' quadratic form c' Q_hat diag(k) Q_hat' c has mean beta' beta over Sigma_hat from N
+    rows (Monte Carlo, 4 standard errors); the plain W / lambda_hat^2 is ~(1 + d/N)^2 too high."""
+    d, N, reps = 6, 30, 20000
+    rng = np.random.default_rng(12)
+    ev = np.linspace(0.5, 2.0, d)
+    beta = rng.standard_normal(d)
+    c = ev * beta                                           # Sigma beta (Sigma diagonal)
+    G = rng.standard_normal((reps, N, d)) * np.sqrt(ev)
+    S_hat = np.einsum("rni,rnj->rij", G, G) / N
+    ap = AnisotropicPredictor.__new__(AnisotropicPredictor)
+    ap.n_unlabeled, ap.d = N, d
+    debiased, plain = [], []
+    for Sh in S_hat:
+        e, Q = np.linalg.eigh(Sh)
+        ap.ev = e
+        qc2 = (Q.T @ c) ** 2
+        debiased.append(ap._signal_weights(np.ones(d)) @ qc2)
+        plain.append((1 / e ** 2) @ qc2)
+    debiased, plain = np.array(debiased), np.array(plain)
+    truth = float(beta @ beta)
+    se = debiased.std() / math.sqrt(reps)
+    assert abs(debiased.mean() - truth) < 4 * se
+    assert plain.mean() - truth > 10 * plain.std() / math.sqrt(reps)
+
+
+def test_min_norm_above_d_band_is_the_noise_band_over_the_score_region():
+    """Above n = d the min-norm risk is sigma^2 d/(n - d - 1) whatever Sigma: its anisotropic band is that
+    factor times the noise variance's range over the score region of p; below n = d the eigenbasis band."""
+    d = 15
+    t = make_task(d, 0.8, 0.5, eigenvalues=np.linspace(0.2, 3, d), seed=3)
+    rng = np.random.default_rng(13)
+    X, y = t.sample(60, rng)
+    U = t.sample(400, rng)[0]
+    prep = prepare(X, y, X @ t.beta_s, U)
+    pe = estimate_parameters(prep)
+    ns = np.array([10, 40, 59])
+    bands = predict(prep, pe, ns, 59)[2]
+    ap = AnisotropicPredictor(prep)
+    assert ap.noise_only(ns).tolist() == [False, True, True]
+    _, lo, hi = score_region(pe.p, pe.n, pe.d, pe.n_unlabeled).band(lambda P: P[..., 1], linear=True)
+    for proc in ("scratch_min_norm", "finetune_min_norm"):
+        v, low, high = bands[proc]
+        ref = ap.bands(proc, ns[:1])
+        assert (v[0], low[0], high[0]) == (ref[0][0], ref[1][0], ref[2][0])
+        for i in (1, 2):
+            V = d / (ns[i] - d - 1)
+            assert low[i] == pytest.approx(min(V * lo, v[i]), rel=1e-12)
+            assert high[i] == pytest.approx(max(V * hi, v[i]), rel=1e-12)
+            assert v[i] == pytest.approx(V * max(pe.p[1], 0.0), rel=1e-9)
