@@ -385,7 +385,7 @@ def compute_power(scale, seed, progress=None, store=None) -> dict:
                      "fit_per_seed": per_seed, "local_slopes": local,
                      # mean fractions of ||f_t||^2 in Hermite degrees 0, 1, 2 and >= 3, and the dimensions of
                      # the degree-1 and degree-2 polynomials (ftheory.relu.hermite; docs/performance.md, ReLU)
-                     "target_degrees": degrees, "hermite_dims": [d, d * (d + 1) // 2 - 1]})
+                     "target_degrees": degrees, "hermite_dims": [d, d * (d + 1) // 2]})
 
 
 def render_power(data, path_stem) -> list:
@@ -454,8 +454,8 @@ def _staircase_text(data) -> str:
     return (f" Dotted: the part of f_t of Hermite degree >= 2 (ftheory.relu.hermite; degrees 0, 1, 2, >= 3 hold "
             f"{', '.join(f'{100 * v:.0f}%' for v in deg)} of ||f_t||^2, mean over instances). A learner close to "
             f"a rotation-invariant kernel method learns the degree-k part once n is of the order of the number "
-            f"of degree-k polynomials (d = {d} for k = 1, d(d+1)/2 - 1 = {d2} for k = 2); here n/d = "
-            f"{ns[0] / d:.3g} ... {ns[-1] / d:.3g} and n/(d(d+1)/2 - 1) = {ns[0] / d2:.2g} ... {ns[-1] / d2:.2g}, so "
+            f"of degree-k polynomials (d = {d} for k = 1, d(d+1)/2 = {d2} for k = 2); here n/d = "
+            f"{ns[0] / d:.3g} ... {ns[-1] / d:.3g} and n/(d(d+1)/2) = {ns[0] / d2:.2g} ... {ns[-1] / d2:.2g}, so "
             f"nu is the slope of one stretch of this staircase and depends on the range of n fitted, not a "
             f"universal exponent (docs/performance.md, ReLU section).")
 

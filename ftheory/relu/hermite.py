@@ -12,7 +12,7 @@ with ``xi_0^2 = 1/(2 pi)``, ``xi_1^2 = 1/4``, ``xi_k^2 = 0`` for odd ``k >= 3`` 
 
 Why it matters for the scratch power law: a learner that acts like a rotation-invariant kernel
 method in dimension ``d`` learns the degree-``k`` part of a target only once ``n`` is of the order of
-the dimension of the degree-``k`` polynomials (``1``, ``d``, ``d(d+1)/2 - 1``, ...); between those
+the dimension of the degree-``k`` polynomials (``1``, ``d``, ``d(d+1)/2``, ...); between those
 sizes its risk approaches the norm of the parts not yet learned and a fitted exponent ``nu`` depends
 on the range of ``n`` (docs/performance.md, ReLU section, measures this for the scratch runs).
 """

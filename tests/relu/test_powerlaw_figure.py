@@ -21,7 +21,7 @@ def test_target_degrees_are_fractions_of_the_target_norm(data):
     # a ReLU teacher is not a polynomial of degree <= 1: the degree-2 share is positive
     assert deg[2] > 0 and deg[0] + deg[1] < 1
     d = data["params"]["d"]
-    assert data["hermite_dims"] == [d, d * (d + 1) // 2 - 1]
+    assert data["hermite_dims"] == [d, d * (d + 1) // 2]
 
 
 def test_target_degrees_match_a_direct_split():
@@ -38,7 +38,7 @@ def test_caption_states_the_staircase_and_old_data_still_render(data, tmp_path):
     cap = caption_power(data)
     assert "Hermite degree >= 2" in cap and "depends on the range of n fitted" in cap
     d = data["params"]["d"]
-    assert f"d(d+1)/2 - 1 = {d * (d + 1) // 2 - 1}" in cap
+    assert f"d(d+1)/2 = {d * (d + 1) // 2}" in cap
     old = {k: v for k, v in data.items() if k not in ("target_degrees", "hermite_dims")}
     assert "Hermite" not in caption_power(old)
     for stem, dat in (("new", data), ("old", old)):
