@@ -35,6 +35,7 @@ from ftheory.figures.relu_experiment import (CONFIGS, clean, experiment, fit, js
 from ftheory.figures.relu_spans import (GRAM_ID, GRAM_TITLE, PROJ_ID, PROJ_TITLE, caption_gram, caption_projection,
                                         compute_gram, compute_projection, render_gram, render_projection)
 from ftheory.relu.boundary import crossing_ratio_summary, empirical_crossing
+from ftheory.relu.hermite import degree_norms
 from ftheory.relu.powerlaw import PAPER_NU, boundary_crossings, boundary_n
 from ftheory.relu.readout import readout_risk_estimate, readout_spectrum
 
@@ -372,12 +373,19 @@ def compute_power(scale, seed, progress=None, store=None) -> dict:
     per_seed = [fit(cfg, seed, R[group == k], res.ns).as_dict() for k in np.unique(group)
                 if np.sum(group == k) >= 2]                       # a bootstrap needs 2 instances
     local = -np.diff(np.log(mean)) / np.diff(np.log(res.ns.astype(float)))
+    tgt = res.teacher.target
+    degrees = np.mean([degree_norms(W, c, kmax=2) / nsq for W, c, nsq in zip(tgt.weights, tgt.coef, res.norm_sq)],
+                      axis=0)
+    d = int(res.params["d"])
     return jsonable({"config": cfg, "params": res.params, "settings": settings_text(cfg, res),
                      "ns": res.ns, "risk": R, "group": group, "mean": mean, "sem": sem,
                      "converged": conv.sum(0), "seeds": int(group.max()) + 1,
                      "train_loss_rel": (res.scratch_loss / res.norm_sq[:, None]).mean(0),
                      "fit": pooled.as_dict(), "fit_fixed": fixed.as_dict(), "fit_all": full.as_dict(),
-                     "fit_per_seed": per_seed, "local_slopes": local})
+                     "fit_per_seed": per_seed, "local_slopes": local,
+                     # mean fractions of ||f_t||^2 in Hermite degrees 0, 1, 2 and >= 3, and the dimensions of
+                     # the degree-1 and degree-2 polynomials (ftheory.relu.hermite; docs/performance.md, ReLU)
+                     "target_degrees": degrees, "hermite_dims": [d, d * (d + 1) // 2]})
 
 
 def render_power(data, path_stem) -> list:
@@ -403,6 +411,9 @@ def render_power(data, path_stem) -> list:
                   rf"[{f['nu_ci'][0]:.2f}, {f['nu_ci'][1]:.2f}] (pooled seeds)")
     ax.plot(grid, ff["A"] * grid ** -ff["nu"], color="#888888", lw=1.0, ls="--",
             label=rf"$\nu={PAPER_NU}$ fixed (paper)")
+    if data.get("target_degrees") is not None:
+        ax.axhline(sum(data["target_degrees"][2:]), color="#888888", lw=0.9, ls=":",
+                   label=r"Hermite degree $\geq 2$ part of $f_t$, $\|P_{\geq 2}f_t\|^2/\|f_t\|^2$")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("target samples $n$")
@@ -429,7 +440,24 @@ def caption_power(data) -> str:
             f"{f['nu_ci'][1]:.3f}] (instances resampled across seeds, so the interval includes the spread between "
             f"seeds){per}. All n: nu = {fa['nu']:.3f} [{fa['nu_ci'][0]:.3f}, {fa['nu_ci'][1]:.3f}]; dashed: "
             f"nu fixed at the paper's {PAPER_NU} (A = {ff['A']:.3g}). Local slopes of the mean: "
-            f"{', '.join(f'{s:.2f}' for s in data['local_slopes'])}. Settings: {data['settings']}.")
+            f"{', '.join(f'{s:.2f}' for s in data['local_slopes'])}.{_staircase_text(data)} "
+            f"Settings: {data['settings']}.")
+
+
+def _staircase_text(data) -> str:
+    """Caption sentence: the Hermite-degree content of f_t and where the n grid sits against d and d(d+1)/2."""
+    deg = data.get("target_degrees")
+    if deg is None:
+        return ""
+    d, d2 = data["hermite_dims"]
+    ns = data["ns"]
+    return (f" Dotted: the part of f_t of Hermite degree >= 2 (ftheory.relu.hermite; degrees 0, 1, 2, >= 3 hold "
+            f"{', '.join(f'{100 * v:.0f}%' for v in deg)} of ||f_t||^2, mean over instances). A learner close to "
+            f"a rotation-invariant kernel method learns the degree-k part once n is of the order of the number "
+            f"of degree-k polynomials (d = {d} for k = 1, d(d+1)/2 = {d2} for k = 2); here n/d = "
+            f"{ns[0] / d:.3g} ... {ns[-1] / d:.3g} and n/(d(d+1)/2) = {ns[0] / d2:.2g} ... {ns[-1] / d2:.2g}, so "
+            f"nu is the slope of one stretch of this staircase and depends on the range of n fitted, not a "
+            f"universal exponent (docs/performance.md, ReLU section).")
 
 
 FIGURES = [
