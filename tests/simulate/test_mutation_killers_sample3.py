@@ -237,3 +237,212 @@ def test_sweep_helpers():
     with contextlib.redirect_stderr(err):
         sweep(sim, {"n": [1, 2]}, instances=2, seed=0, progress=True)
     assert "sim" in err.getvalue()
+
+
+# ---- second 400 of the sample ----------------------------------------------------------------------------
+
+def test_pretrained_feature_norms_follow_the_seed_and_report_pretraining_flags():
+    from ftheory.simulate.paired import pretrained_feature_norms
+
+    a = pretrained_feature_norms(6, 1.5, 2, instances=2, seed=4)
+    b = pretrained_feature_norms(6, 1.5, 2, instances=2, seed=4)
+    np.testing.assert_array_equal(a.samples, b.samples)
+    rng = np.random.default_rng(4)
+    from ftheory.simulate.data import teachers
+    t = teachers(6, 0.0, instances=2, norm_s=1.5, seed=rng)
+    pre = pretrain(t.beta_s, depth=2, seed=rng)
+    np.testing.assert_allclose(a.samples, np.linalg.svd(pre.net.phi, compute_uv=False)[:, 0], rtol=1e-12)
+    np.testing.assert_array_equal(a.converged, pre.converged)
+    # depth 4 from alpha = 1e-2 towards a small teacher: not converged within pretrain's 10^4 steps
+    stuck = pretrained_feature_norms(6, 0.3, 4, instances=2, seed=4)
+    assert not stuck.converged.any() and stuck.info == {"d": 6, "depth": 4}
+
+
+def test_train_records_and_the_least_squares_floor():
+    rng = np.random.default_rng(7)
+    n, d = 12, 5
+    X, y = rng.standard_normal((1, n, d)), rng.standard_normal((1, n))
+    net = init_network(d, instances=1, seed=1, alpha=0.3)
+    res = train(net, X=X, y=y, max_steps=4, tol=1e-3, grad_tol=1e-2)
+    assert res.info == {"tol": 1e-3, "grad_tol": 1e-2, "wd": 0.0, "max_steps": 4, "early_stop": True}
+    b = np.linalg.lstsq(X[0], y[0], rcond=None)[0]
+    floor = np.sum((y[0] - X[0] @ b) ** 2) / n
+    assert res.floor[0] == pytest.approx(floor, rel=1e-10)
+    # cond(X) > 100: the row-space basis comes from an SVD instead of the Gram matrix (same floor; the
+    # least-squares residual moves by ~eps * cond(X) ~ 1e-12 relatively)
+    Xc = X.copy()
+    Xc[0, :, 1] = Xc[0, :, 0] + 1e-3 * rng.standard_normal(n)
+    b = np.linalg.lstsq(Xc[0], y[0], rcond=None)[0]
+    res = train(net, X=Xc, y=y, max_steps=1)
+    assert res.floor[0] == pytest.approx(np.sum((y[0] - Xc[0] @ b) ** 2) / n, rel=1e-9)
+    one = train(init_network(7, instances=1, seed=2, alpha=0.3), X=X[:, :1, :7] if d >= 7 else
+                rng.standard_normal((1, 1, 7)), y=y[:, :1], max_steps=5, tol=0.0, grad_tol=0.0)
+    assert one.path.startswith("reduced") and np.isfinite(one.beta).all()
+
+
+def test_train_scratch_defaults_and_method():
+    rng = np.random.default_rng(8)
+    X, y = rng.standard_normal((1, 3, 6)), rng.standard_normal((1, 3))
+    res = train_scratch(X, y, seed=0, lr=1e-9, tol=0.0, grad_tol=0.0)
+    np.testing.assert_array_equal(res.steps, [10000])
+    flow = train_scratch(X, y, seed=0, method="flow", max_steps=3, lr=0.01)
+    assert flow.method == "flow"
+
+
+@pytest.mark.parametrize("early_stop", [True, False])
+def test_gram_kernel_with_weight_decay_stops_and_flags_like_the_textbook_path(early_stop):
+    rng = np.random.default_rng(9)
+    X, y = rng.standard_normal((1, 10, 100)), rng.standard_normal((1, 10))
+    net = pretrained_state(rng.standard_normal((1, 100)) / 10, depth=2, seed=1)
+    kw = dict(wd=0.05, max_steps=400, tol=0.02, grad_tol=0.5, early_stop=early_stop)
+    a = train(net, X=X, y=y, **kw)
+    b = train(net, X=X, y=y, reduced=False, **kw)
+    assert a.path == "reduced-width1-gram" and b.path == "full"
+    np.testing.assert_array_equal(a.steps, b.steps)
+    np.testing.assert_array_equal(a.converged, b.converged)
+    assert a.converged.all()
+    np.testing.assert_allclose(a.beta, b.beta, rtol=0, atol=1e-10)
+
+
+def test_deep_procedure_wrappers_are_the_generic_simulator():
+    from ftheory.simulate.deep_linear import simulate_deep_linear
+    from ftheory.simulate.deep_linear.montecarlo import simulate_deep_scratch
+
+    a = simulate_deep_scratch(n=3, d=5, theta=0.2, sigma=0.1, instances=2, seed=1, max_steps=5)
+    b = simulate_deep_linear("sc", n=3, d=5, theta=0.2, sigma=0.1, instances=2, seed=1, max_steps=5)
+    np.testing.assert_array_equal(a.samples, b.samples)
+
+
+def test_relu_refit_rcond_and_zero_kernel():
+    from ftheory.simulate.relu import init_student
+    from ftheory.simulate.relu.diagnostics import kernel_outside_fraction
+    from ftheory.simulate.relu.procedures import refit_readout
+
+    net = init_student(3, 6, instances=1, seed=0)
+    X = np.random.default_rng(1).standard_normal((1, 10, 3))
+    y = np.random.default_rng(2).standard_normal((1, 10))
+    F = np.maximum(X[0] @ net.weights[0].T, 0.0) / 6
+    s = np.linalg.svd(F, compute_uv=False)
+    cut = 0.5 * (s[1] + s[2]) / s[0]                    # keeps exactly the two largest singular values
+    _, rank = refit_readout(net, X, y, rcond=cut)
+    np.testing.assert_array_equal(rank, [2])
+    assert kernel_outside_fraction(net.weights[0], np.zeros(6), net.weights[0]) == 0.0
+
+
+def test_relu_point_keys_with_finetuning():
+    from ftheory.simulate.relu.driver import simulate_relu
+
+    res = simulate_relu(4, 0.0, seed=0, d=3, m=4, m_star=2, instances=1, steps=1, pretrain_steps=1, finetune=True,
+                        ft_steps=1)
+    assert sorted(res) == ["T_ft", "T_lt", "ft", "lt", "scratch"]
+
+
+def test_more_messages():
+    from ftheory.simulate.aniso import simulate_aniso_tuned_ridge_risk
+    from ftheory.simulate.linear import simulate_min_norm_risk
+    from ftheory.simulate.sweeps import sweep
+    from ftheory.simulate.linear_grid import simulate_transfer_grid
+
+    with pytest.raises(ValueError, match=r"^give exactly one of beta_s \(population source\) and \(X_s, y_s\)"):
+        pretrain()
+    with pytest.raises(ValueError, match="beta_t"):
+        simulate_aniso_tuned_ridge_risk(np.ones(3), np.ones(4), 2, 0.1, [0.1], instances=2, seed=0)
+    with pytest.raises(ValueError, match=r"^executor='x' is invalid: expected one of serial, processes, dask$"):
+        sweep(simulate_min_norm_risk, {"n": [3]}, fixed={"d": 2, "sigma": 0.0}, instances=1, executor="x",
+              progress=False)
+    with pytest.raises(ValueError, match=r"\(n x d\) needs about .* \(the design matrix, a working copy and its SVD\);"):
+        simulate_min_norm_risk(10**6, 10**6, 0.0, instances=1, seed=0)
+    assert simulate_transfer_grid(3, 2, [0.4], 0.0, seed=0)["linear_transfer"].shape == (200, 1, 1)
+
+
+def test_sweep_store_records_and_numpy_points(tmp_path):
+    import json
+
+    from ftheory.simulate.linear import simulate_min_norm_risk
+    from ftheory.simulate.sweeps import point_seed, sweep
+
+    sweep(simulate_min_norm_risk, {"n": [3]}, fixed={"d": 2, "sigma": 0.0}, instances=2, seed=1, store=str(tmp_path),
+          progress=False)
+    (path,) = tmp_path.glob("*.json")
+    with open(path) as fh:
+        rec = json.load(fh)
+    assert rec["point"] == {"n": 3} and rec["fixed"] == {"d": 2, "sigma": 0.0}
+    assert point_seed(1, {"n": np.int64(3)}).entropy == point_seed(1, {"n": np.int64(3)}).entropy
+
+
+def test_relu_gd_flags_and_checks():
+    from ftheory.simulate.relu import draw_teacher, init_student, pretrain as relu_pretrain, train as relu_train
+    from ftheory.simulate.relu.driver import simulate_relu_scratch
+
+    st = init_student(3, 4, instances=2, seed=1)
+    X = np.random.default_rng(2).standard_normal((2, 6, 3))
+    y = np.ones((2, 6))
+    r0 = relu_train(st, X, y, lr=0.1, steps=0, tol=0.0, grad_tol=0.0)
+    r = relu_train(st, X, y, lr=0.1, steps=5, tol=0.0, grad_tol=10 * r0.grad_norm.max())   # stops at step 0
+    assert r.converged.all() and not r.diverged.any()
+    with pytest.raises(ValueError, match=r"^m=0 is invalid"):
+        init_student(3, 0)
+    wrong_d = draw_teacher(4, 2, instances=2, seed=0).source(0.5)        # same batch, other input dimension
+    with pytest.raises(ValueError, match=r"^source must be a ReluFunction with the batch size and input dimension"):
+        relu_pretrain(st, wrong_d, steps=1)
+    res = simulate_relu_scratch([1, 3], seed=0, d=3, m=4, m_star=2, instances=1, steps=1)
+    np.testing.assert_array_equal(res["ns"], [1, 3])
+
+
+def test_relu_progress_messages_count_from_one():
+    from ftheory.simulate.relu import simulate_relu_transfer
+
+    said = []
+    simulate_relu_transfer([4, 5], [0.0], d=3, m=4, m_star=2, instances=1, seed=0, steps=1, pretrain_steps=1,
+                           progress=said.append)
+    assert any(s.startswith("n=4 (1 of 2): linear transfer") for s in said)
+    assert any(s.startswith("n=5 (2 of 2): linear transfer") for s in said)
+
+
+def test_defaults_and_remaining_messages(monkeypatch):
+    import inspect
+    import sys
+
+    from ftheory.simulate.data import teachers
+    from ftheory.simulate.linear_grid import _chunk
+    from ftheory.simulate.paired import simulate_finetune_paired
+    from ftheory.simulate.relu import draw_teacher
+    from ftheory.simulate.sweeps import _connect
+    from ftheory.simulate.tasks import sample_kl_divergence
+
+    with pytest.raises(ValueError, match=r"^norm_s=0\.0 is invalid: expected a real number in \(0, inf\)$"):
+        teachers(3, 0.2, norm_s=0.0)
+    assert isinstance(_chunk(1000, 1000), int) and isinstance(_chunk(3, 7), int)
+    # documented defaults
+    assert inspect.signature(simulate_finetune_paired).parameters["instances"].default == 8
+    a = sample_kl_divergence(0.4, 0.5, 0.7, size=200, seed=3)
+    b = sample_kl_divergence(0.4, 0.5, 0.7, norm_p=1.0, size=200, seed=3)
+    np.testing.assert_array_equal(a.samples, b.samples)
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((1, 3, 5)), rng.standard_normal((1, 3))
+    ft = finetune(init_network(5, instances=1, seed=0, alpha=0.3), X, y, max_steps=2, reduced=False)
+    assert ft.path == "full"
+    from ftheory.simulate.relu.result import ReluTransferResult  # noqa: F401
+    from ftheory.simulate.relu import simulate_relu_transfer
+    res = simulate_relu_transfer([4], [0.0], d=3, m=4, m_star=2, instances=1, seed=0, steps=1, pretrain_steps=1)
+    with pytest.raises(ValueError, match=r"^fine-tuning was not simulated \(finetune=False\)$"):
+        res.estimate("ft", mu=0.0, n=4)
+    with pytest.raises(ValueError, match=r"^fine-tuning was not simulated \(finetune=False\)$"):
+        res.estimate("T_ft", mu=0.0, n=4)
+    monkeypatch.setitem(sys.modules, "distributed", None)       # the optional extra missing
+    with pytest.raises(ValueError, match=r"^executor='dask' needs the optional extra: pip install 'ftheory\[dask\]'$"):
+        _connect("tcp://127.0.0.1:1")
+    assert draw_teacher(3, 2, seed=0).instances == 1
+
+
+def test_gram_kernel_objective_decrease_rule_matches_the_textbook_path():
+    """grad_tol huge: GD stops once J = loss + (wd/2) sum ||W_l||^2 has dropped by tol; the width-1 Gram
+    kernel tracks J through scalars and must stop at the same step as explicit GD (91 here)."""
+    rng = np.random.default_rng(9)
+    X, y = rng.standard_normal((1, 10, 100)), rng.standard_normal((1, 10))
+    net = pretrained_state(3 * rng.standard_normal((1, 100)) / 10, depth=3, seed=1)
+    kw = dict(lr=2e-5, wd=0.5, max_steps=400, tol=1.0, grad_tol=1e6)
+    a = train(net, X=X, y=y, **kw)
+    b = train(net, X=X, y=y, reduced=False, **kw)
+    assert a.path == "reduced-width1-gram" and 10 < b.steps[0] < 400
+    np.testing.assert_array_equal(a.steps, b.steps)
