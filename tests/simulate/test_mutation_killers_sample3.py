@@ -400,12 +400,10 @@ def test_relu_progress_messages_count_from_one():
 
 
 def test_defaults_and_remaining_messages(monkeypatch):
-    import inspect
     import sys
 
     from ftheory.simulate.data import teachers
     from ftheory.simulate.linear_grid import _chunk
-    from ftheory.simulate.paired import simulate_finetune_paired
     from ftheory.simulate.relu import draw_teacher
     from ftheory.simulate.sweeps import _connect
     from ftheory.simulate.tasks import sample_kl_divergence
@@ -414,7 +412,6 @@ def test_defaults_and_remaining_messages(monkeypatch):
         teachers(3, 0.2, norm_s=0.0)
     assert isinstance(_chunk(1000, 1000), int) and isinstance(_chunk(3, 7), int)
     # documented defaults
-    assert inspect.signature(simulate_finetune_paired).parameters["instances"].default == 8
     a = sample_kl_divergence(0.4, 0.5, 0.7, size=200, seed=3)
     b = sample_kl_divergence(0.4, 0.5, 0.7, norm_p=1.0, size=200, seed=3)
     np.testing.assert_array_equal(a.samples, b.samples)
@@ -446,3 +443,9 @@ def test_gram_kernel_objective_decrease_rule_matches_the_textbook_path():
     b = train(net, X=X, y=y, reduced=False, **kw)
     assert a.path == "reduced-width1-gram" and 10 < b.steps[0] < 400
     np.testing.assert_array_equal(a.steps, b.steps)
+
+
+def test_finetune_paired_default_instance_count():
+    from ftheory.simulate.paired import simulate_finetune_paired
+
+    assert simulate_finetune_paired(3, 6, 0.5, 0.1, seed=0, max_steps=20)["T_ft"].samples.shape == (8,)
