@@ -151,6 +151,8 @@ def test_finetune_paired_gaps_are_the_documented_null_space_risks(factor):
         assert res["gap_paper"].samples[i] == pytest.approx(r_paper - r_ft, rel=1e-9, abs=1e-12)
         assert res["gap_cmodel"].samples[i] == pytest.approx(r_paper - r_gf, rel=1e-9, abs=1e-12)
         assert res["gd_minus_gf"].samples[i] == pytest.approx(r_gf - r_ft, rel=1e-9, abs=1e-12)
+        assert res["c_gd"].samples[i] == pytest.approx(null_ft @ null_pre / (null_pre @ null_pre), rel=1e-9)
+        assert res["c_model"].samples[i] == pytest.approx(cgf, rel=1e-9)
 
 
 def test_lt_finite_source_paired_info_on_every_quantity():
@@ -449,3 +451,50 @@ def test_finetune_paired_default_instance_count():
     from ftheory.simulate.paired import simulate_finetune_paired
 
     assert simulate_finetune_paired(3, 6, 0.5, 0.1, seed=0, max_steps=20)["T_ft"].samples.shape == (8,)
+
+
+# ---- written after the fourth (out-of-sample) check, against its survivors ----------------------------
+
+def test_fourth_check_records_and_messages():
+    from ftheory.simulate.deep_linear import init_network as init_net
+    from ftheory.simulate.linear import simulate_min_norm_risk
+    from ftheory.simulate.linear_estimators import linear_transfer_readout
+    from ftheory.simulate.sweeps import check_call, sweep
+
+    X, y = np.ones((1, 3, 2)), np.ones((1, 3))
+    with pytest.raises(ValueError, match=r"^scale="):
+        linear_transfer_readout(X, y, np.ones((1, 2)), 0.1, scale=0.0)
+    for bad in (0, True):
+        with pytest.raises(ValueError, match=r"^instances="):
+            sweep(simulate_min_norm_risk, {"n": [3]}, fixed={"d": 2, "sigma": 0.0}, instances=bad, progress=False)
+    def lenient(n, instances, seed):                   # a user simulator that does not check instances
+        from ftheory.mc.estimate import MCEstimate
+        return {"x": MCEstimate(np.zeros(max(instances, 1)))}
+
+    with pytest.raises(ValueError, match=r"^instances=0 is invalid: expected an integer >= 1$"):
+        sweep(lenient, {"n": [3]}, instances=0, progress=False)
+    res = sweep(simulate_min_norm_risk, {"n": [3]}, fixed={"d": 2, "sigma": 0.0}, instances=2, seed=1,
+                progress=False)
+    direct = simulate_min_norm_risk(3, 2, 0.0, instances=2, seed=1)
+    assert res.estimate("risk", n=3).info["estimator"] == direct.info["estimator"]
+    assert init_net(4, width=1, instances=1, seed=0).width == 1
+
+    def needs_more(n, m, instances, seed):
+        return None
+
+    with pytest.raises(ValueError, match=r"^needs_more has no parameter 'q'; its parameters are n, m$"):
+        check_call(needs_more, ["n", "q"])
+    rng = np.random.default_rng(0)
+    net = init_net(4, instances=1, seed=1, alpha=0.3)
+    assert train(net, beta_s=rng.standard_normal((1, 4)), max_steps=1).path == "lazy-full"
+
+
+def test_fourth_check_relu_flags_and_plateau_message():
+    from ftheory.simulate.relu import init_student, train as relu_train
+
+    st = init_student(3, 4, instances=2, seed=1)
+    X = np.random.default_rng(2).standard_normal((2, 6, 3))
+    r = relu_train(st, X, np.ones((2, 6)), lr=0.1, steps=2)
+    assert r.diverged.dtype == bool and r.converged.dtype == bool
+    with pytest.raises(ValueError, match=r"^plateau > 0 needs the target network \(target=\.\.\.\) whose risk it watches$"):
+        relu_train(st, X, np.ones((2, 6)), lr=0.1, steps=2, plateau=0.1)
