@@ -133,17 +133,17 @@ def test_lt_finite_source_rows_are_the_documented_computation(n, sigma):
 
 
 def test_row_keys_and_row_messages():
-    assert row_key("T_ft", 2) == "T_ft@2"
+    assert row_key("T_ft", 2) == "T_ft:2"
     bad = [(dict(thetas=[]), r"^thetas=\[\] is invalid: expected a non-empty list of angles in \[0, pi\]$"),
            (dict(thetas=0.5), r"^thetas=0\.5 is invalid: expected a non-empty list of angles in \[0, pi\]$"),
            (dict(thetas=[1.0], pretrained="bal"), r"^pretrained='bal' is invalid: expected 'balanced' or 'gd'$"),
-           (dict(thetas=[1.0], gamma_s=0.04), r"^gamma_s=0\.04 is invalid: round\(gamma_s \* d\) = 0 source samples$"),
+           (dict(thetas=[1.0], gamma_s=0.04), r"^gamma_s=0\.04 is invalid at d=10: n_s = round\(gamma_s d\) = 0, expected n_s >= 1 \(domain at this d: round\(gamma_s d\) >= 1; gamma_s >= 0\.1 suffices\)$"),
            (dict(thetas=[1.0], ft_lr_factor=0.0), r"^ft_lr_factor=0\.0 is invalid"),
            (dict(thetas=[1.0], instances=0), r"^instances=0 is invalid")]
     for kw, match in bad:
         with pytest.raises(ValueError, match=match):
             simulate_finetune_rows(4, 10, 0.1, seed=0, **{"instances": 1, **kw})
-    with pytest.raises(ValueError, match=r"^gamma_s=0\.04 is invalid: round\(gamma_s \* d\) = 0 source samples$"):
+    with pytest.raises(ValueError, match=r"^gamma_s=0\.04 is invalid at d=10: n_s = round\(gamma_s d\) = 0, expected n_s >= 1 \(domain at this d: round\(gamma_s d\) >= 1; gamma_s >= 0\.1 suffices\)$"):
         simulate_lt_finite_source_rows(4, 10, 0.1, 0.04, 0.1, thetas=[1.0], instances=1, seed=0)
     with pytest.raises(ValueError, match=r"^thetas=None is invalid"):
         simulate_lt_finite_source_rows(4, 10, 0.1, 0.5, 0.1, thetas=None, instances=1, seed=0)
