@@ -236,7 +236,6 @@ STABLE = {"wasserstein2_task": "ftheory.stable.wasserstein2_task",
 #: exactly (:func:`ftheory.stable.rescaled`), so they neither underflow nor overflow.
 SCALING = {
     "aniso2_finetune_risk": (("sigma", "norm_s", "norm_t"), 2),
-    "aniso2_ft_transferability": (("norm_s", "norm_t"), 2),
     "aniso2_linear_transfer_risk": (("norm_t",), 2),
     "aniso2_linear_transfer_risk_finite": (("sigma", "norm_t"), 2),
     "aniso2_lt_transferability": (("sigma", "norm_t"), 2),

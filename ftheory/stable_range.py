@@ -68,7 +68,7 @@ def aniso2_ft_transferability(gamma, theta, frac_a, eig_ratio, energy_s, energy_
     """``R_sc - R_ft`` on a two-level spectrum in the form of the module docstring (``energy_perp`` drops out)."""
     gamma, theta, rho, r, e_s, _, norm_s, norm_t = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (
         gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t)))
-    x = norm_s * (2 * norm_t * np.cos(theta) - norm_s)
+    h = norm_t * np.cos(theta) - 0.5 * norm_s                         # x = norm_s (2 norm_t cos theta - norm_s) = 2 norm_s h
     a_small = r <= 1
     t = np.where(a_small, r, 1 / r)                                   # m/M
     rho1, rho2 = np.where(a_small, rho, 1 - rho), np.where(a_small, 1 - rho, rho)
@@ -82,6 +82,10 @@ def aniso2_ft_transferability(gamma, theta, frac_a, eig_ratio, energy_s, energy_
         gk = np.where(bq >= 0, gamma * kq, (root - bq) / 2)           # gamma k'
         q = (1 + kq) / (t + kq)
         ratio = (t * q) * q
-        mid = x * (gk * (e1 * ratio + e2) / ((rho1 * ratio + rho2) * inv_m))
-        at_zero = x * ((e1 * t + e2) / inv_m)
-    return _out(np.where(gamma == 0, at_zero, np.where(gamma < 1, mid, 0.0)))
+        factor = np.where(gamma == 0, (e1 * t + e2) / inv_m, gk * (e1 * ratio + e2) / ((rho1 * ratio + rho2) * inv_m))
+    # 2 norm_s h factor as mantissas and exponents: one rounding at the end, no intermediate under/overflow
+    # (an exact common rescaling of (norm_s, norm_t) made the smaller norm subnormal at ratios beyond 2^1000)
+    (m1, k1), (m2, k2), (m3, k3) = np.frexp(norm_s), np.frexp(h), np.frexp(factor)
+    with np.errstate(over="ignore", under="ignore"):
+        value = np.ldexp(2 * m1 * m2 * m3, k1 + k2 + k3)
+    return _out(np.where(gamma < 1, value, 0.0))

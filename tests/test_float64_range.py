@@ -190,6 +190,12 @@ def test_float64_evaluator_is_right_or_refuses_over_the_whole_range(name):
                                                            gamma_s=0.99999, sigma_s=0.0)),
     ("linear_transfer_transferability_finite_source", dict(gamma=0.0, theta=0.5, sigma=2.3, gamma_s=1.6e-17,
                                                            sigma_s=4e-179)),
+    # norm ratio beyond 2^1000: the common rescaling of (norm_s, norm_t) made norm_s subnormal (1.5e-12 relative;
+    # found by the clean-clone run); now mantissas and exponents of norm_s, h and the spectral factor
+    ("aniso2_ft_transferability", dict(gamma=0.0, theta=0.0, frac_a=0.1, eig_ratio=1.0, energy_s=0.0, energy_perp=0.0,
+                                       norm_s=1e-292, norm_t=1e20)),
+    ("aniso2_ft_transferability", dict(gamma=0.5, theta=1.2, frac_a=0.3, eig_ratio=1e-5, energy_s=0.7, energy_perp=0.0,
+                                       norm_s=1e30, norm_t=3e-290)),
     # a tiny eigenvalue ratio: v_j^2 underflowed (0 for 1.2e-279, NaN at 1e-177); the x-form for k < 1
     ("aniso2_lt_transferability", dict(gamma=0.75, theta=0.0, sigma=0.0, frac_a=0.5, eig_ratio=1e-140, energy_s=0.0,
                                        energy_perp=0.0, norm_t=1.0)),

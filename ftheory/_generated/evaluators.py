@@ -72,17 +72,11 @@ def aniso2_finetune_risk__mp(gamma, theta, sigma, frac_a, eig_ratio, energy_s, e
 
 
 # aniso2_ft_transferability: docs/aniso.md §3, §4; docs/background.md §6.2 with Sigma
-def _aniso2_ft_transferability__unscaled(gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t):
+def aniso2_ft_transferability__numpy(gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t):
     """Hand-derived stable float64 form: ftheory.stable_range.aniso2_ft_transferability (the SymPy form cancels or overflows)."""
     import ftheory.stable_range
     (gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t,), shape = squeeze_grid(gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t)
     return finish(ftheory.stable_range.aniso2_ft_transferability(gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t), shape)
-
-
-def aniso2_ft_transferability__numpy(gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t):
-    """Homogeneous of degree 2 in (norm_s, norm_t): extreme magnitudes rescaled exactly."""
-    import ftheory.stable
-    return finish(ftheory.stable.rescaled(_aniso2_ft_transferability__unscaled, (gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t,), (6, 7), 2))
 
 
 def aniso2_ft_transferability__mp(gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t):
