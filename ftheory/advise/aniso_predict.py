@@ -145,7 +145,7 @@ class AnisotropicPredictor:
         ``high = R_hat + z sd(t)``: one score step, the covariance
         evaluated at the task whose risk is the Wald end ``R_hat + z sd`` (the estimate plus an even
         signal ``t >= 0``, at most 4x the label variance; min-norm above n = d, whose risk is ``V sigma^2``
-        with ``V`` free of Sigma, gets the band of ``V sigma^2`` over the score region of ``p`` instead:
+        with ``V`` free of Sigma, gets ``V`` times the noise variance's own 95% interval instead:
         :meth:`noise_only`, ``ftheory.advise.report.predict``). The spread of the U-statistics grows with the
         signal, so the plug-in ``sd`` at an under-estimated signal is too small (78% coverage of the
         tuned risk at gamma = 0.5, spectrum 1/i, with plug-in ends); iterating the step to the exact

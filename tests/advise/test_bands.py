@@ -241,9 +241,10 @@ def test_signal_weights_unbiased_over_the_covariance_estimate():
     assert plain.mean() - truth > 10 * plain.std() / math.sqrt(reps)
 
 
-def test_min_norm_above_d_band_is_the_noise_band_over_the_score_region():
-    """Above n = d the min-norm risk is sigma^2 d/(n - d - 1) whatever Sigma: its anisotropic band is that
-    factor times the noise variance's range over the score region of p; below n = d the eigenbasis band."""
+def test_min_norm_above_d_band_is_the_mapped_noise_interval():
+    """Above n = d the min-norm risk is sigma^2 d/(n - d - 1) whatever Sigma: its anisotropic band is the
+    noise variance's own 95% interval mapped through that increasing factor (exactly, to rounding of one
+    product); below n = d the eigenbasis band."""
     d = 15
     t = make_task(d, 0.8, 0.5, eigenvalues=np.linspace(0.2, 3, d), seed=3)
     rng = np.random.default_rng(13)
@@ -255,13 +256,19 @@ def test_min_norm_above_d_band_is_the_noise_band_over_the_score_region():
     bands = predict(prep, pe, ns, 59)[2]
     ap = AnisotropicPredictor(prep)
     assert ap.noise_only(ns).tolist() == [False, True, True]
-    _, lo, hi = score_region(pe.p, pe.n, pe.d, pe.n_unlabeled).band(lambda P: P[..., 1], linear=True)
+    noise = pe.interval("noise_variance")
+    assert 0 <= noise.low < noise.value < noise.high < math.inf
+    # not the score-region range it replaced (so the test sees the change)
+    _, slo, shi = score_region(pe.p, pe.n, pe.d, pe.n_unlabeled).band(lambda P: P[..., 1], linear=True)
+    assert (slo, shi) != (noise.low, noise.high)
     for proc in ("scratch_min_norm", "finetune_min_norm"):
         v, low, high = bands[proc]
         ref = ap.bands(proc, ns[:1])
         assert (v[0], low[0], high[0]) == (ref[0][0], ref[1][0], ref[2][0])
         for i in (1, 2):
             V = d / (ns[i] - d - 1)
-            assert low[i] == pytest.approx(min(V * lo, v[i]), rel=1e-12)
-            assert high[i] == pytest.approx(max(V * hi, v[i]), rel=1e-12)
+            eps = 4 * np.finfo(float).eps  # V computed once here and once in the predictor
+            assert low[i] == pytest.approx(V * noise.low, rel=eps)
+            assert high[i] == pytest.approx(V * noise.high, rel=eps)
+            assert v[i] == pytest.approx(V * noise.value, rel=eps)
             assert v[i] == pytest.approx(V * max(pe.p[1], 0.0), rel=1e-9)
