@@ -48,3 +48,42 @@ def test_block_teacher_is_reproducible_from_its_seed():
     a, b = block_teacher(6, 2, 0.5, seed=3), block_teacher(6, 2, 0.5, seed=3)
     assert np.array_equal(a, b)
     assert np.linalg.norm(a[:2]) ** 2 == pytest.approx(0.5, rel=1e-12)
+
+
+def test_deep_linear_stop_rule_updates_done_in_place_and_met_includes_its_boundary():
+    from ftheory.simulate.deep_linear.engine import _met, _stop_rule
+    # J = J0 - tol exactly (1.0 - 0.5 = 0.5 in binary) with a zero gradient: met although excess > tol
+    assert _met(np.array([1.0]), np.array([0.0]), np.array([0.5]), np.array([1.0]), 0.5, 1e-8).tolist() == [True]
+    active, diverged, done = np.array([True, True]), np.array([False, False]), np.array([False, False])
+    conv, _ = _stop_rule(np.array([0.0, 1.0]), np.array([0.0, 1.0]), np.array([0.0, 1.0]), np.array([1.0, 1.0]),
+                         1e-6, 1e-8, True, active, diverged, done)
+    assert conv.tolist() == [True, False]
+    assert done.tolist() == [True, False] and active.tolist() == [False, True] and not diverged.any()
+
+
+def test_relu_function_and_population_loss_edge_cases():
+    from ftheory.simulate.relu.network import ReluFunction
+    from ftheory.simulate.relu.objectives import PopulationLoss
+    f = ReluFunction(np.array([[[1.0, 0.0], [0.0, 0.0]]], dtype=np.float32), np.array([[1.0, 1.0]]))
+    assert f.weights.dtype == np.float64                       # documented float64 batch
+    loss = PopulationLoss(f)                                   # a zero teacher neuron: direction set to 0
+    assert np.array_equal(loss.vhat, np.array([[[1.0, 0.0], [0.0, 0.0]]]))
+    p32 = PopulationLoss(f, dtype="float32")                   # rounding allowance 4 eps32 sqrt(m + p)
+    assert p32.rounding(3) == 4.0 * float(np.finfo(np.float32).eps) * np.sqrt(3 + 2)
+
+
+def test_run_tasks_returns_every_result_in_task_order():
+    import operator
+
+    from ftheory.simulate.sweeps import run_tasks
+    assert run_tasks(operator.add, [(1, 2), (3, 4), (5, 6)]) == [3, 7, 11]
+
+
+def test_deep_transfer_population_pretraining_gets_pretrain_lr_and_records_convergence():
+    from ftheory.simulate.deep_linear.montecarlo import simulate_transfer
+    kw = dict(n=4, d=6, theta=0.3, depth=2, width=3, instances=2, seed=0, max_steps=20, pretrain_steps=20)
+    a, b = simulate_transfer(**kw, pretrain_lr=0.01), simulate_transfer(**kw, pretrain_lr=0.02)
+    assert "pretrain_converged" in a["lt"].info and "pretrain_converged" in a["ft"].info
+    # 20 steps at two step sizes from the same draws: the source fits differ, so does linear transfer
+    assert not np.array_equal(np.asarray(a["lt"].info["pretrain_loss"]), np.asarray(b["lt"].info["pretrain_loss"]))
+    assert not np.array_equal(a["lt"].samples, b["lt"].samples)
