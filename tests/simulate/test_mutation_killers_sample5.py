@@ -87,3 +87,28 @@ def test_deep_transfer_population_pretraining_gets_pretrain_lr_and_records_conve
     # 20 steps at two step sizes from the same draws: the source fits differ, so does linear transfer
     assert not np.array_equal(np.asarray(a["lt"].info["pretrain_loss"]), np.asarray(b["lt"].info["pretrain_loss"]))
     assert not np.array_equal(a["lt"].samples, b["lt"].samples)
+
+
+def test_simulate_relu_is_seeded_and_ft_convergence_needs_pretraining_and_fine_tuning():
+    from ftheory.simulate.relu.driver import simulate_relu, simulate_relu_transfer
+    kw = dict(d=3, m=4, m_star=2, instances=2, steps=5, pretrain_steps=5, finetune=True)
+    a, b = simulate_relu(6, 0.5, seed=1, **kw), simulate_relu(6, 0.5, seed=1, **kw)
+    assert all(np.array_equal(a[k].samples, b[k].samples) for k in ("scratch", "lt", "ft"))
+    res = simulate_relu_transfer([6], [0.5], seed=1, **kw)
+    res.pretrain_converged = np.array([[True], [False]])
+    res.ft_converged = np.array([[[False]], [[True]]])
+    assert res.estimate("ft", mu=0.5, n=6).converged.tolist() == [False, False]
+    assert res.estimate("lt", mu=0.5, n=6).converged.tolist() == [True, False]
+
+
+def test_relu_memory_check_counts_eight_bytes_per_float():
+    import os
+    import types
+
+    from ftheory.simulate.relu.driver import _check_memory
+    have = float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    spec = types.SimpleNamespace(instances=1, d=8)
+    n_ok = int(0.95 * have / (8.0 * 10))             # 8 (d + 2) n bytes = 0.95 of the memory: accepted
+    _check_memory(spec, n_ok)
+    with pytest.raises(ValueError, match=rf"^n={int(1.05 * have / 80.0)} is too large"):
+        _check_memory(spec, int(1.05 * have / 80.0))
