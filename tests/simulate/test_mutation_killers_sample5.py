@@ -112,3 +112,34 @@ def test_relu_memory_check_counts_eight_bytes_per_float():
     _check_memory(spec, n_ok)
     with pytest.raises(ValueError, match=rf"^n={int(1.05 * have / 80.0)} is too large"):
         _check_memory(spec, int(1.05 * have / 80.0))
+
+
+def test_relu_pretrain_early_stop_reaches_source_pretraining():
+    from ftheory.simulate.relu.driver import simulate_relu_transfer
+    kw = dict(d=3, m=4, m_star=2, instances=2, steps=5, pretrain_steps=20, pretrain_tol=0.5)
+    a = simulate_relu_transfer([6], [0.5], seed=1, pretrain_early_stop=True, **kw)
+    b = simulate_relu_transfer([6], [0.5], seed=1, pretrain_early_stop=False, **kw)
+    # the same draws; stopping at the loose tol leaves the first instance's source fit visibly worse
+    assert a.pretrain_risk[0, 0] > 2 * b.pretrain_risk[0, 0]
+
+
+def test_width1_engine_matches_full_gd_from_an_unbalanced_rank_one_state(monkeypatch):
+    """Rank one along v1, v2 but with layer scales 1, 0.5, 2 (not balanced): the spectral width-1 kernel
+    must still reproduce full-width GD, including the convergence flags without early stopping."""
+    import ftheory.simulate.deep_linear.spectral as spectral
+    from ftheory.simulate.deep_linear import DeepLinearNet, train
+
+    monkeypatch.setattr(spectral, "_GRAM_COND", 0.0)            # the spectral kernel (run_width1)
+    rng = np.random.default_rng(5)
+    B, n, d, m = 2, 40, 30, 3
+    X = rng.standard_normal((B, n, d))
+    y = X @ (rng.standard_normal((B, d)) / np.sqrt(d))[..., None]
+    y = y[..., 0]
+    u = rng.standard_normal((B, d, 1)) / np.sqrt(d)
+    v1, v2 = (q / np.linalg.norm(q, axis=1, keepdims=True) for q in rng.standard_normal((2, B, m, 1)))
+    net = DeepLinearNet((1.0 * u @ np.swapaxes(v1, 1, 2), 0.5 * v1 @ np.swapaxes(v2, 1, 2), 2.0 * v2))
+    kw = dict(X=X, y=y, lr=0.02, max_steps=300, tol=0.5, grad_tol=0.0, early_stop=False)
+    red, full = train(net, reduced=True, **kw), train(net, reduced=False, **kw)
+    assert red.path == "reduced-width1" and full.path == "full"
+    assert full.converged.all() and np.array_equal(red.converged, full.converged)
+    assert np.abs(red.beta - full.beta).max() < 1e-10 * np.abs(full.beta).max()
