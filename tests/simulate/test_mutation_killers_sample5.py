@@ -143,3 +143,13 @@ def test_width1_engine_matches_full_gd_from_an_unbalanced_rank_one_state(monkeyp
     assert red.path == "reduced-width1" and full.path == "full"
     assert full.converged.all() and np.array_equal(red.converged, full.converged)
     assert np.abs(red.beta - full.beta).max() < 1e-10 * np.abs(full.beta).max()
+
+
+def test_relu_gd_instances_that_die_are_diverged_not_converged():
+    from ftheory.simulate.relu.procedures import train as relu_train
+    st = init_student(3, 4, instances=2, seed=1)
+    X, y = np.random.default_rng(2).standard_normal((2, 6, 3)), np.ones((2, 6))
+    # lr = 1e30: every step overshoots, lr is halved until below lr0 2^-40 (41 halvings): dead
+    r = relu_train(st, X, y, lr=1e30, steps=200, tol=0.0, grad_tol=0.0)
+    assert r.halvings.tolist() == [41, 41]
+    assert r.diverged.tolist() == [True, True] and r.converged.tolist() == [False, False]
