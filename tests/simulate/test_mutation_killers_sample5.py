@@ -153,3 +153,17 @@ def test_relu_gd_instances_that_die_are_diverged_not_converged():
     r = relu_train(st, X, y, lr=1e30, steps=200, tol=0.0, grad_tol=0.0)
     assert r.halvings.tolist() == [41, 41]
     assert r.diverged.tolist() == [True, True] and r.converged.tolist() == [False, False]
+
+
+def test_gamma_decorated_simulators_defaults_records_and_checks():
+    """Survivors of the separate sample of the @takes_gamma entry points (seed 20261207), in-sample."""
+    from ftheory.simulate.aniso import simulate_aniso_deep_finetune
+    from ftheory.simulate.linear_source import simulate_linear_transfer_finite_source
+    with pytest.raises(ValueError, match=r"^chunk_size=0 is invalid"):
+        simulate_linear_transfer_finite_source(4, 6, 0.3, 0.0, 2.0, 0.0, instances=2, chunk_size=0)
+    ev = np.ones(4)
+    b_s, b_t = np.array([1.0, 0.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0, 0.0])
+    out = simulate_aniso_deep_finetune(ev, b_s, b_t, 6, 0.1, instances=2, seed=0, max_steps=5)   # n >= d
+    info = out["deep"].info
+    assert info["depth"] == 2 and info["sigma"] == 0.1 and info["n"] == 6 and info["d"] == 4
+    assert out["scale"].samples.shape == (2,) and np.isnan(out["scale"].samples).all()
