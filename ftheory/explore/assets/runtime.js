@@ -496,27 +496,24 @@
     }
     return cosStar <= 1.0 ? Math.acos(cosStar) : 0.0;
   }
-  function pow2Halves(e) { // 2**e for any even e in [-2100, 2100] as two factors (2**1024 itself overflows)
-    return [2 ** (e / 2), 2 ** (e / 2)];
-  }
   function squareGap(d, s, sOther) { // sqrt(d^2 + s^2) - sOther as a difference of squares, in units of 4**m
     const big = Math.max(d, s, sOther);
     if (big === 0) return 0.0;
-    const e = 2 * Math.floor(Math.ceil(Math.log2(big)) / 2), [f1, f2] = pow2Halves(-e), [g1, g2] = pow2Halves(e);
-    const dd = d * f1 * f2, ss = s * f1 * f2, oo = sOther * f1 * f2;
-    return (dd * dd + (ss - oo) * (ss + oo)) / (Math.hypot(dd, ss) + oo) * g1 * g2;
+    const e = 2 * Math.floor(Math.ceil(Math.log2(big)) / 2);
+    const dd = ldexp(d, -e), ss = ldexp(s, -e), oo = ldexp(sOther, -e);
+    return ldexp((dd * dd + (ss - oo) * (ss + oo)) / (Math.hypot(dd, ss) + oo), e);
   }
   function wasserstein1LowerBound(theta, sigma, sigmaS, normS, normT) {
     const big = Math.max(sigma, sigmaS, normS, normT), c = Math.sqrt(2 / Math.PI);
     if (big === 0) return 0.0;
-    const e = 2 * Math.floor(Math.ceil(Math.log2(big)) / 2), [f1, f2] = pow2Halves(-e), [g1, g2] = pow2Halves(e);
-    const s = sigma * f1 * f2, ss = sigmaS * f1 * f2, rs = normS * f1 * f2, rt = normT * f1 * f2;
+    const e = 2 * Math.floor(Math.ceil(Math.log2(big)) / 2);
+    const s = ldexp(sigma, -e), ss = ldexp(sigmaS, -e), rs = ldexp(normS, -e), rt = ldexp(normT, -e);
     const d = Math.hypot(rs - rt, 2 * Math.sqrt(rs) * Math.sqrt(rt) * Math.sin(theta / 2));
-    const unit = f1 * f2; // 1 in the scaled units
+    const unit = ldexp(1.0, -e); // 1 in the scaled units
     const viaS = squareGap(d, s, ss) / Math.hypot(unit, rs), viaT = squareGap(d, ss, s) / Math.hypot(unit, rt);
     const den = Math.hypot(rs, ss) + Math.hypot(rt, s);
     const y = den > 0 ? Math.abs((rs - rt) * (rs + rt) + (ss - s) * (ss + s)) / den : 0.0;
-    return Math.max(c * Math.max(viaS, viaT), c * y * g1 * g2);
+    return Math.max(c * Math.max(viaS, viaT), c * ldexp(y, e));
   }
   function aniso2FtTransferability(gamma, theta, rho, r, eS, eP, normS, normT) {
     const x = normS * (2 * normT * Math.cos(theta) - normS);
