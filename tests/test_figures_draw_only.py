@@ -6,6 +6,7 @@ AST scan fails on the constructs that would let a figure simulate, solve or comp
 
 * random draws (``np.random.*`` except ``SeedSequence``, which is seed plumbing) and solvers/decompositions;
 * imports of randomness, solvers, the theory internals and sympy;
+* simulators written in the figure module and run there (a local function passed to ``sweep`` or ``run_tasks``);
 * numerics on data: matrix products (``@``, ``einsum``, ``dot``, ``outer``, ...), anything under
   ``np.linalg`` (``np.linalg.norm``), elementary functions of numpy/math (``sqrt``, ``cos``, ``exp``,
   ``log``, ...), spreads (``std``, ``var``), fits (``polyfit``) and fractional powers (``x ** 0.5``).
@@ -45,6 +46,10 @@ NUMERIC_FUNCS = {
 NUMERIC_MODULES = {"np", "numpy", "math", "cmath"}
 #: methods that compute on arrays (``a.std()``, ``a.dot(b)``): flagged when called
 NUMERIC_METHODS = {"std", "var", "dot", "cumprod"}
+
+#: functions that run a simulator given as their first argument: a figure passes them one from ftheory.simulate,
+#: never one it defines (a simulator written in a figure module is a simulation in the figure)
+RUNNERS = {"sweep", "run_tasks"}
 
 #: (file, enclosing function, construct) -> why it is drawing, not computing
 ALLOWED = {
@@ -97,7 +102,12 @@ def violations(source: str, filename: str = "", used=None) -> list:
     """Sorted ``(line, construct)`` for every forbidden construct in ``source`` that :data:`ALLOWED` does not list for
     ``filename`` (``used``: a set that collects the allow-list entries that matched)."""
     found = []
-    for node, where in _with_functions(ast.parse(source)):
+    tree = ast.parse(source)
+    local = {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    for node, where in _with_functions(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) in RUNNERS \
+                and node.args and isinstance(node.args[0], ast.Name) and node.args[0].id in local:
+            found.append((node.lineno, f"{node.args[0].id} simulated here"))
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute) \
                 and node.value.attr == "random" and node.attr not in ALLOWED_RANDOM:
             found.append((node.lineno, f"random.{node.attr}"))
@@ -148,6 +158,10 @@ def test_the_scan_catches_what_it_should():
     assert violations("r = x ** 0.5\nq = x ** 2\n") == [(1, "** 0.5")]
     assert violations("s = samples.std(ddof=1)\nm = est.std\n") == [(1, ".std()")]
     assert violations("p = np.outer(a, b)\nv = a.dot(b)\n") == [(1, "np.outer"), (2, ".dot()")]
+    # a simulator defined in the figure module and swept there (the old lt_ridge._deep_lt)
+    src = "def _deep_lt(n, d, instances, seed):\n    return {}\nres = sweep(_deep_lt, {'n': [4]})\n"
+    assert violations(src) == [(3, "_deep_lt simulated here")]
+    assert violations("from ftheory.simulate.keyed import simulate_deep_lt_lam_rows as f\nres = sweep(f, g)\n") == []
     # drawing arithmetic stays allowed: limits, colours, grids of theory arguments, means for a colour scale
     assert violations("ax.set_xlim(0, 1.05 * x.max())\ng = np.linspace(0, 2, 100)\nv = np.quantile(K, 0.99)\n") == []
     # an allow-list entry counts only in its file and function

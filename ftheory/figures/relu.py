@@ -36,7 +36,7 @@ from ftheory.figures.relu_spans import (GRAM_ID, GRAM_TITLE, PROJ_ID, PROJ_TITLE
                                         compute_gram, compute_projection, render_gram, render_projection)
 from ftheory.relu.boundary import crossing_ratio_summary, empirical_crossing
 from ftheory.relu.powerlaw import PAPER_NU, boundary_crossings, boundary_n
-from ftheory.relu.readout import readout_risk_estimate, readout_spectrum
+from ftheory.relu.readout_mean import mean_readout_relative_risk, predicted_transferability
 from ftheory.simulate.relu.summary import (local_exponents, pretrain_relative_risk, relative_noise, relative_noise_rms,
                                            target_degree_fractions)
 from ftheory.simulate.stats import mean_sem
@@ -137,18 +137,15 @@ def _heuristic_slices(res, cfg) -> list:
 
 def _readout_estimates(res, j, ns) -> np.ndarray:
     """Instance mean of the kernel-regression estimate of R_lt / ||f_t||^2 (ftheory.relu.readout, EXT)."""
-    sig = res.params["sigma"]
-    vals = []
-    for i in range(res.params["instances"]):
-        spec = readout_spectrum(res.pretrained_weights[i, j], res.teacher.weights[i], res.teacher.coef[i])
-        vals.append(readout_risk_estimate(spec, ns, sigma=sig) / spec.norm_sq)
-    return np.mean(vals, axis=0)
+    return mean_readout_relative_risk(res.pretrained_weights[:, j], res.teacher.weights, res.teacher.coef, ns,
+                                      sigma=res.params["sigma"])
 
 
 def _predicted_map(res, fit, n_min) -> dict:
     """``A n^-nu - E[R_lt]/||f_t||^2`` (kernel estimate) on a dense n grid, for the zero contour."""
     grid = np.unique(np.round(np.geomspace(n_min, res.ns.max(), 120)).astype(int))
-    T = np.array([fit(grid) - _readout_estimates(res, j, grid) for j in range(res.mus.size)])
+    T = predicted_transferability(fit, res.pretrained_weights, res.teacher.weights, res.teacher.coef, grid,
+                                  sigma=res.params["sigma"])
     return {"n": grid, "T": T}
 
 

@@ -8,9 +8,8 @@ import numpy as np
 
 from ftheory.figures import style
 from ftheory.figures.relu_experiment import PROJECTION_MUS, experiment, jsonable, num, settings_text
-from ftheory.relu.projection import teacher_projection
-from ftheory.simulate.relu import draw_teacher
 from ftheory.simulate.relu.gram import gram_panels, kernel_diagnostics
+from ftheory.simulate.relu.spans import simulate_teacher_outside
 from ftheory.simulate.relu.summary import pretrain_relative_risk
 from ftheory.simulate.stats import mean_sem
 
@@ -121,17 +120,10 @@ def compute_projection(scale, seed, progress=None, store=None) -> dict:
     cfg, res = experiment(scale, seed, store, progress)
     if progress:
         progress(f"{PROJ_ID}: teacher spans")
-    teachers = draw_teacher(cfg["d"], cfg["m_star"], instances=cfg["projection_teachers"],
-                            seed=np.random.SeedSequence([seed, 14]))
-    absolute = np.empty((teachers.instances, len(PROJECTION_MUS)))
-    relative = np.empty_like(absolute)
-    for j, mu in enumerate(PROJECTION_MUS):
-        keep = teachers.keep(mu)
-        for i in range(teachers.instances):
-            p = teacher_projection(teachers.weights[i], teachers.coef[i], keep[i])
-            absolute[i, j], relative[i, j] = p.outside_sq, p.fraction
-    ta, tas = mean_sem(absolute)
-    tr, trs = mean_sem(relative)
+    fresh = simulate_teacher_outside(cfg["d"], cfg["m_star"], PROJECTION_MUS, instances=cfg["projection_teachers"],
+                                     seed=np.random.SeedSequence([seed, 14]))
+    ta, tas = mean_sem(fresh["absolute"])
+    tr, trs = mean_sem(fresh["relative"])
     sa, sas = mean_sem(res.student_outside)
     sr, srs = mean_sem(res.relative("student_outside"))
     ea, eas = mean_sem(res.teacher_outside)
@@ -139,7 +131,7 @@ def compute_projection(scale, seed, progress=None, store=None) -> dict:
     lt_last = res.relative("lt")[:, :, -1]
     la, las = mean_sem(lt_last)
     return jsonable({"config": cfg, "params": res.params, "settings": settings_text(cfg, res),
-                      "mus_fine": PROJECTION_MUS, "teachers": teachers.instances,
+                      "mus_fine": PROJECTION_MUS, "teachers": int(fresh["absolute"].shape[0]),
                       "teacher_abs": [ta, tas], "teacher_rel": [tr, trs],
                       "mus": res.mus, "student_abs": [sa, sas], "student_rel": [sr, srs],
                       "exp_teacher_abs": [ea, eas], "exp_teacher_rel": [er, ers],

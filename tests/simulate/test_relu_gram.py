@@ -141,3 +141,30 @@ def test_target_degree_fractions_of_one_neuron_are_those_of_relu():
     frac = target_degree_fractions(res, kmax=2)
     want = [1 / math.pi, 0.5, 1 / (2 * math.pi)]
     np.testing.assert_allclose(frac, want + [1 - sum(want)], atol=1e-12)
+
+
+def _arccos(u, v):
+    """E relu(u.x) relu(v.x), x ~ N(0, I): (|u||v| / 2 pi)(sin phi + (pi - phi) cos phi)."""
+    nu, nv = math.sqrt(sum(a * a for a in u)), math.sqrt(sum(b * b for b in v))
+    cos = max(-1.0, min(1.0, sum(a * b for a, b in zip(u, v)) / (nu * nv)))
+    phi = math.acos(cos)
+    return nu * nv / (2 * math.pi) * (math.sin(phi) + (math.pi - phi) * cos)
+
+
+def test_teacher_outside_of_two_neuron_teachers_by_hand():
+    """m* = 2, mu = 0.5: one neuron (order[0]) is removed; its part outside span{relu(w_kept . x)} is
+    (c_r/m*)^2 (K_rr - K_kr^2 / K_kk) with the arc-cosine kernel K; ||f_t||^2 = sum_ab c_a c_b K_ab / m*^2."""
+    from ftheory.simulate.relu.spans import simulate_teacher_outside
+
+    got = simulate_teacher_outside(3, 2, [0.0, 0.5], instances=4, seed=8)
+    teachers = draw_teacher(3, 2, instances=4, seed=8)                 # the same draws
+    for i in range(4):
+        r = int(teachers.order[i, 0])
+        k = 1 - r
+        W, c = teachers.weights[i], teachers.coef[i]
+        K = [[_arccos(W[a], W[b]) for b in range(2)] for a in range(2)]
+        outside = (c[r] / 2) ** 2 * (K[r][r] - K[k][r] ** 2 / K[k][k])
+        total = sum(c[a] * c[b] * K[a][b] for a in range(2) for b in range(2)) / 4
+        assert got["absolute"][i, 1] == pytest.approx(outside, rel=1e-9, abs=1e-14)
+        assert got["relative"][i, 1] == pytest.approx(outside / total, rel=1e-9, abs=1e-14)
+        assert abs(got["absolute"][i, 0]) < 1e-12                      # nothing removed
