@@ -1,6 +1,8 @@
 """Frozen copy of the data code of the six closed-form / least-squares paper-scale figures at commit bd24e37
 (before the grid simulators): one simulator call per grid point. The same-process baseline of
-benchmarks/bench_paper_closed.py. Not used by the library."""
+benchmarks/bench_paper_closed.py. Not used by the library. Since then only edited to give the simulators
+``gamma=`` (n = round(gamma d), the simulators' own conversion) where it converted by hand: same points, same
+seeds, same numbers."""
 from __future__ import annotations
 
 import numpy as np
@@ -10,6 +12,7 @@ from ftheory.figures import similarity as _sim
 from ftheory.figures import tuned as _tuned
 from ftheory.figures.lt_phase import grid_axes
 from ftheory.simulate.deep_linear import simulate_deep_linear
+from ftheory.simulate.gamma import n_from_gamma
 from ftheory.simulate.linear import (simulate_linear_transfer_risk, simulate_min_norm_risk,
                                      simulate_scratch_and_transfer, simulate_tuned_ridge_risk)
 from ftheory.simulate.sweeps import point_seed, sweep
@@ -21,19 +24,18 @@ def scratch_dd(scale, seed):
     rows = []
     for sigma in (0.0, 0.2):
         for k, g in enumerate(np.round(np.arange(0.1, 2.0001, 0.1), 10)):
-            n = int(round(g * d))
-            est = simulate_min_norm_risk(n, d, sigma, instances=scale["instances"],
+            est = simulate_min_norm_risk(gamma=g, d=d, sigma=sigma, instances=scale["instances"],
                                          seed=np.random.SeedSequence([seed, int(sigma * 1000), k]))
-            rows.append({"sigma": sigma, "n": n, "mean": est.mean, "sem": est.sem})
+            rows.append({"sigma": sigma, "n": est.info["n"], "mean": est.mean, "sem": est.sem})
     return {"rows": rows}
 
 
 def lt_phase(scale, seed, sigma):
     d = scale["d"]
     thetas, gammas = grid_axes(scale)
-    ns = sorted({int(round(g * d)) for g in gammas})
-    res = sweep(simulate_scratch_and_transfer, {"theta": thetas, "n": ns}, fixed={"d": d, "sigma": sigma},
+    res = sweep(simulate_scratch_and_transfer, {"theta": thetas, "gamma": gammas}, fixed={"d": d, "sigma": sigma},
                 instances=scale["instances"], seed=seed, progress=False)
+    ns = res.values("n")                                   # n = round(gamma d), as the simulator ran
     T = np.full((len(ns), len(thetas)), np.nan)
     S = np.full_like(T, np.nan)
     for r in res.rows:
@@ -46,19 +48,20 @@ def lt_phase(scale, seed, sigma):
 def tuned(scale, seed):
     d = scale["d"]
     thetas, gammas = grid_axes(scale)
-    ns = sorted({int(round(g * d)) for g in gammas})
     sc_inst = scale.get("tuned_sc_instances", 4 * scale["instances"])
     lams = sorted(set(_tuned.WD_LAMS) | set(_tuned.FINE_LAMS))
     wd_idx = [lams.index(x) for x in _tuned.WD_LAMS]
-    base_mean, base_sem = [], []
-    for n in ns:
-        res = simulate_tuned_ridge_risk(n, d, _tuned.SIGMA, lams, instances=sc_inst,
+    base_mean, base_sem, ns = [], [], []
+    for g in gammas:
+        n = n_from_gamma(g, d)                  # the seed stream is labelled by n; the simulator takes gamma
+        ns.append(n)
+        res = simulate_tuned_ridge_risk(gamma=g, d=d, sigma=_tuned.SIGMA, lams=lams, instances=sc_inst,
                                         seed=point_seed(seed, {"figure": _tuned.ID, "n": n}))
         means = res.means
         j = wd_idx[int(np.argmin(means[wd_idx]))]
         base_mean.append(means[j])
         base_sem.append(res.estimates[j].sem)
-    res = sweep(simulate_linear_transfer_risk, {"theta": thetas, "n": ns}, fixed={"d": d, "sigma": _tuned.SIGMA},
+    res = sweep(simulate_linear_transfer_risk, {"theta": thetas, "gamma": gammas}, fixed={"d": d, "sigma": _tuned.SIGMA},
                 instances=scale["instances"], seed=seed, progress=False)
     lt_mean = np.full((len(ns), len(thetas)), np.nan)
     lt_sem = np.full_like(lt_mean, np.nan)
@@ -77,10 +80,9 @@ def _deep_lt(n, d, theta, sigma, lam, instances, seed):
 
 def lt_ridge(scale, seed):
     d = scale["d"]
-    n = int(round(_ltr.GAMMA * d))
     mc = scale.get("ridge_instances", 50 * scale["instances"])
     gd = scale.get("ridge_gd_instances", 4 * scale["instances"])
-    fixed = {"n": n, "d": d, "theta": _ltr.THETA, "sigma": _ltr.SIGMA}
+    fixed = {"gamma": _ltr.GAMMA, "d": d, "theta": _ltr.THETA, "sigma": _ltr.SIGMA}
     closed = sweep(simulate_linear_transfer_risk, {"lam": _ltr.LAMS}, fixed=fixed, instances=mc, seed=seed,
                    progress=False).rows
     deep = sweep(_deep_lt, {"lam": _ltr.LAMS}, fixed=fixed, instances=gd, seed=seed, progress=False).rows
@@ -94,16 +96,15 @@ def lt_ridge(scale, seed):
 
 
 def _pair_at_gamma(gamma, d, theta, sigma, instances, seed):
-    return simulate_scratch_and_transfer(int(round(gamma * d)), d, theta, sigma, instances=instances, seed=seed)
+    return simulate_scratch_and_transfer(gamma=gamma, d=d, theta=theta, sigma=sigma, instances=instances, seed=seed)
 
 
 def similarity(scale, seed):
     d = scale["d"]
-    n = int(round(_sim.GAMMA * d))
     inst = scale.get("similarity_instances", 10 * scale["instances"])
     w1_inst = scale.get("w1_instances", max(2, scale["instances"] // 6))
     thetas = _sim._angles(scale)
-    res = sweep(simulate_scratch_and_transfer, {"theta": thetas}, fixed={"n": n, "d": d, "sigma": _sim.SIGMA},
+    res = sweep(simulate_scratch_and_transfer, {"theta": thetas}, fixed={"gamma": _sim.GAMMA, "d": d, "sigma": _sim.SIGMA},
                 instances=inst, seed=seed, progress=False)
     by_theta = [r for r in res.rows if r["quantity"] == "transferability"]
     gammas = [0.1, 0.3, 0.5, 0.7, 0.85, 1.2, 1.6, 2.5]

@@ -34,10 +34,11 @@ import numpy as np
 import ftheory
 from ftheory.figures import phase, style
 from ftheory.figures.ft_phase import MAX_STEPS, SLICE_LR_FACTOR, _arr, _collect_rows, mark_unconverged, \
-    off_one, paired_stats, points, run_gd_grid
+    off_one, points, run_gd_grid
 from ftheory.figures.lt_phase import grid_axes
 from ftheory.figures.registry import Figure
 from ftheory.simulate.paired_rows import simulate_lt_finite_source_rows
+from ftheory.simulate.stats import paired_gap_stats, pooled_mean_sem, rms
 from ftheory.simulate.sweeps import sweep
 
 ID = "finite-source"
@@ -134,20 +135,21 @@ def _checks(gs, ft, gd_thetas, gd_ns, d_gd, lt, lt_thetas, lt_ns, d):
     Gl = np.array(lt_ns)[:, None] / d
     Tl_th = lt_th(gamma=Gl, theta=np.array(lt_thetas)[None, :], sigma=SIGMA, gamma_s=gs, sigma_s=SIGMA_S)
     far = np.broadcast_to(np.abs(Gl - 1) > 0.25, Tl.shape)
+    c_pooled = [pooled_mean_sem(c_gd[i], c_sem[i]) if gd_ns[i] < d_gd else (None, None) for i in range(len(gd_ns))]
     G_p, G_ps, G_c = _arr(ft["gap_paper"]["mean"]), _arr(ft["gap_paper"]["sem"]), _arr(ft["gap_cmodel"]["mean"])
     return {"ft_chi2_paper": float(np.nansum(z_paper[below] ** 2)), "ft_chi2_gf": float(np.nansum(z_gf[below] ** 2)),
             "ft_points": int(below.sum()),
-            # paired null-space gaps R_paper - R_GD on the same instances (ft_phase.paired_stats)
-            "ft_paired": paired_stats(G_p[below].tolist(), G_ps[below].tolist(), G_c[below].tolist()),
-            "c_gd_by_gamma": [float(np.nanmean(c_gd[i])) if gd_ns[i] < d_gd else None for i in range(len(gd_ns))],
-            "c_gd_sem_by_gamma": [float(np.sqrt(np.nansum(c_sem[i] ** 2)) / np.sum(np.isfinite(c_sem[i])))
-                                  if gd_ns[i] < d_gd else None for i in range(len(gd_ns))],
+            # paired null-space gaps R_paper - R_GD on the same instances (ftheory.simulate.stats.paired_gap_stats)
+            "ft_paired": paired_gap_stats(G_p[below].tolist(), G_ps[below].tolist(), G_c[below].tolist()),
+            # pooled over the angles (c does not depend on theta)
+            "c_gd_by_gamma": [pooled[0] for pooled in c_pooled],
+            "c_gd_sem_by_gamma": [pooled[1] for pooled in c_pooled],
             "c_model_by_gamma": [float(np.nanmean(c_model[i])) if gd_ns[i] < d_gd else None
                                  for i in range(len(gd_ns))],
             "c_asymptotic_by_gamma": [float(c) if n < d_gd else None for c, n in zip(np.atleast_1d(c_asym), gd_ns)],
             "lt_sign_agree_far_from_1": int(((np.sign(Tl) == np.sign(Tl_th)) & far).sum()),
             "lt_cells_far_from_1": int(far.sum()),
-            "lt_rms_diff_far_from_1": float(np.sqrt(np.nanmean((Tl - Tl_th)[far] ** 2)))}
+            "lt_rms_diff_far_from_1": rms((Tl - Tl_th)[far])}
 
 
 # ------------------------------------------------------------------------------------------

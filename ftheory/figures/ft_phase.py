@@ -45,6 +45,7 @@ from ftheory.figures.registry import Figure
 from ftheory.simulate.paired_rows import ROW_QUANTITIES, simulate_finetune_rows
 from ftheory.simulate.gamma import n_from_gamma
 from ftheory.simulate.rowkeys import parse_row_key
+from ftheory.simulate.stats import paired_gap_stats, pooled_mean_sem
 from ftheory.simulate.sweeps import sweep
 
 SLICES = (math.pi / 8, math.pi / 4, 3 * math.pi / 8)
@@ -147,30 +148,9 @@ def compute_ft(scale, seed, sigma, store=None, progress=None, fid="ft-phase"):
             "map_instances": g["map_instances"], "map": grid,
             "slice_thetas": list(SLICES), "slice_ns": sns, "slice_gammas": [n / d for n in sns],
             "slice_instances": g["slice_instances"], "slices": sl, "slice_lr_factor": SLICE_LR_FACTOR,
-            "summary": summary, "paired": paired_stats(
+            "summary": summary, "paired": paired_gap_stats(
                 [r["gap_gd_minus_paper"] for r in summary], [r["gap_sem"] for r in summary],
                 [r["gap_cmodel"] for r in summary], [r["gap_asymptotic_gf"] for r in summary])}
-
-
-def paired_stats(gap, sem, pred_same, pred_asym=None):
-    """Which theory GD follows, from the paired null-space gaps ``R_paper - R_GD`` (same instances).
-
-    ``chi2_paper``: sum of squared z-scores of the gaps against 0 (the paper's prediction);
-    ``chi2_gf_asymptotic``: against the asymptotic gradient-flow correction;
-    ``slope``: weighted least-squares slope (through 0) of the GD gaps on the same-instance
-    gradient-flow gaps, with its standard error: 1 means gradient flow, 0 means the paper.
-    """
-    g, s, p = (np.array([np.nan if v is None else v for v in x], float) for x in (gap, sem, pred_same))
-    ok = np.isfinite(g) & np.isfinite(s) & np.isfinite(p) & (s > 0)
-    w = 1.0 / s[ok] ** 2
-    out = {"points": int(ok.sum()), "chi2_paper": float(np.sum((g[ok] / s[ok]) ** 2))}
-    if pred_asym is not None:
-        a = np.array([np.nan if v is None else v for v in pred_asym], float)
-        out["chi2_gf_asymptotic"] = float(np.sum(((g[ok] - a[ok]) / s[ok]) ** 2))
-    sxx = float(np.sum(w * p[ok] ** 2))
-    out["slope"] = float(np.sum(w * g[ok] * p[ok]) / sxx) if sxx > 0 else None
-    out["slope_sem"] = float(1 / math.sqrt(sxx)) if sxx > 0 else None
-    return out
 
 
 def _summary(sl, sns, d, sigma):
@@ -390,8 +370,7 @@ def _scale_panel(ax, data):
             label=r"gradient flow $c(\gamma,\sigma)$, asymptotic")
     ax.axhline(1, color="#2a9d5c", lw=1.0, ls=":", label="paper: c = 1")
     # pooled over the slice angles (c does not depend on theta)
-    m_gd = np.nanmean(cg, axis=1)
-    s_gd = np.sqrt(np.nansum(cs ** 2, axis=1)) / np.sum(np.isfinite(cs), axis=1)
+    m_gd, s_gd = pooled_mean_sem(cg, cs, axis=1)
     ax.plot(x, np.nanmean(cm, axis=1), ls="none", marker="x", ms=6, color=style.SIM_COLORS[1],
             label="gradient flow, same instances")
     ax.errorbar(x, m_gd, yerr=s_gd, fmt="o", ms=4, color=style.SIM_COLORS[0], capsize=2,

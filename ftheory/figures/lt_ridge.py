@@ -28,7 +28,7 @@ import ftheory
 from ftheory.figures import phase, style
 from ftheory.figures.registry import Figure
 from ftheory.mc.estimate import MCEstimate
-from ftheory.simulate.deep_linear.lam_grid import simulate_deep_linear_transfer_lams
+from ftheory.simulate.keyed import simulate_deep_lt_lam_rows
 from ftheory.simulate.linear_grid import grid_key, simulate_transfer_grid, transfer_grid_estimates
 from ftheory.simulate.sweeps import sweep
 
@@ -70,7 +70,7 @@ def compute(scale, seed, progress=None, store=None) -> dict:
                     for k, lam in enumerate(LAMS)], n)
     if progress:
         progress(f"{ID}: deep linear GD")
-    res = sweep(_deep_lt, {"gamma": [GAMMA]}, fixed={"d": d, "theta": THETA, "sigma": SIGMA, "lams": LAMS}, instances=gd,
+    res = sweep(simulate_deep_lt_lam_rows, {"gamma": [GAMMA]}, fixed={"d": d, "theta": THETA, "sigma": SIGMA, "lams": LAMS}, instances=gd,
                 seed=seed, store=st and os.path.join(st, "gd"), progress=False)
     gd_rows = _rows([{"lam": lam, **_summary(res.estimate(grid_key("lt", k), n=n))} for k, lam in enumerate(LAMS)],
                     n)
@@ -95,12 +95,6 @@ def compute(scale, seed, progress=None, store=None) -> dict:
 def _summary(est):
     return {"mean": est.mean, "sem": est.sem, "std": est.std, "instances": est.instances,
             "converged": int(est.converged.sum())}
-
-
-def _deep_lt(n, d, theta, sigma, lams, instances, seed):
-    """Deep-linear linear transfer (depth 2, GD-pretrained features, ridge read-out) at every lam, keyed ``lt:k``."""
-    res = simulate_deep_linear_transfer_lams(n, d, theta, sigma, lams, instances=instances, seed=seed)
-    return {grid_key("lt", k): est for k, est in enumerate(res.values())}
 
 
 def render(data, path_stem) -> list:

@@ -30,14 +30,16 @@ from matplotlib.ticker import NullFormatter
 
 from ftheory.figures import phase, style
 from ftheory.figures.registry import Figure
-from ftheory.figures.relu_experiment import (CONFIGS, clean, experiment, fit, jsonable, mean_sem, num,
+from ftheory.figures.relu_experiment import (CONFIGS, clean, experiment, fit, jsonable, num,
                                              pooled_scratch, settings_text)
 from ftheory.figures.relu_spans import (GRAM_ID, GRAM_TITLE, PROJ_ID, PROJ_TITLE, caption_gram, caption_projection,
                                         compute_gram, compute_projection, render_gram, render_projection)
 from ftheory.relu.boundary import crossing_ratio_summary, empirical_crossing
-from ftheory.relu.hermite import degree_norms
 from ftheory.relu.powerlaw import PAPER_NU, boundary_crossings, boundary_n
-from ftheory.relu.readout import readout_risk_estimate, readout_spectrum
+from ftheory.relu.readout_mean import mean_readout_relative_risk, predicted_transferability
+from ftheory.simulate.relu.summary import (local_exponents, pretrain_relative_risk, relative_noise, relative_noise_rms,
+                                           target_degree_fractions)
+from ftheory.simulate.stats import mean_sem
 
 __all__ = ["CONFIGS", "FIGURES"]
 
@@ -62,7 +64,7 @@ def compute_phase(scale, seed, progress=None, store=None) -> dict:
     n_star_teacher = boundary_n(pfit.A, pfit.nu, t_res)
     n_star_student = boundary_n(pfit.A, pfit.nu, s_res)
     # label noise in units of ||f_t||: sqrt of the instance mean of sigma^2 / ||f_t||^2
-    sig_rel = float(np.sqrt(np.mean(res.params["sigma"] ** 2 / res.norm_sq)))
+    sig_rel = relative_noise_rms(res)
 
     def crossings(residuals, ks):
         out = []
@@ -93,7 +95,7 @@ def compute_phase(scale, seed, progress=None, store=None) -> dict:
         "config": cfg, "params": res.params, "settings": settings_text(cfg, res), "slices": slices,
         "ns": res.ns, "mus": res.mus, "kept": res.kept, "T_mean": T_mean, "T_sem": T_sem,
         "scratch_converged": res.scratch_converged.sum(0), "pretrain_converged": res.pretrain_converged.sum(0),
-        "pretrain_rel_risk": (res.pretrain_risk / res.source_norm_sq).mean(0),
+        "pretrain_rel_risk": pretrain_relative_risk(res).mean(0),
         "fit": pfit.as_dict(), "teacher_residual": t_res, "student_residual": s_res,
         "n_star_teacher": n_star_teacher, "n_star_student": n_star_student, "crossing": crossing,
         "crossing_student": crossing_student, "predicted": predicted, "per_instance": per_instance,
@@ -116,7 +118,7 @@ def _heuristic_slices(res, cfg) -> list:
         k = int(res.kept[j])
         t_rel = clean(res.relative("teacher_outside")[:, j])
         s_rel = clean(res.relative("student_outside")[:, j])
-        sig_rel = sig / np.sqrt(res.norm_sq)
+        sig_rel = relative_noise(res)
         curves = {}
         for name, kk, rho in (("teacher_k_S", k, t_rel), ("student_k_m", m, s_rel)):
             vals = np.mean([rank_k(n=grid, k=kk, residual=float(r), sigma=float(sr)) for r, sr in zip(rho, sig_rel)],
@@ -135,18 +137,15 @@ def _heuristic_slices(res, cfg) -> list:
 
 def _readout_estimates(res, j, ns) -> np.ndarray:
     """Instance mean of the kernel-regression estimate of R_lt / ||f_t||^2 (ftheory.relu.readout, EXT)."""
-    sig = res.params["sigma"]
-    vals = []
-    for i in range(res.params["instances"]):
-        spec = readout_spectrum(res.pretrained_weights[i, j], res.teacher.weights[i], res.teacher.coef[i])
-        vals.append(readout_risk_estimate(spec, ns, sigma=sig) / spec.norm_sq)
-    return np.mean(vals, axis=0)
+    return mean_readout_relative_risk(res.pretrained_weights[:, j], res.teacher.weights, res.teacher.coef, ns,
+                                      sigma=res.params["sigma"])
 
 
 def _predicted_map(res, fit, n_min) -> dict:
     """``A n^-nu - E[R_lt]/||f_t||^2`` (kernel estimate) on a dense n grid, for the zero contour."""
     grid = np.unique(np.round(np.geomspace(n_min, res.ns.max(), 120)).astype(int))
-    T = np.array([fit(grid) - _readout_estimates(res, j, grid) for j in range(res.mus.size)])
+    T = predicted_transferability(fit, res.pretrained_weights, res.teacher.weights, res.teacher.coef, grid,
+                                  sigma=res.params["sigma"])
     return {"n": grid, "T": T}
 
 
@@ -372,15 +371,13 @@ def compute_power(scale, seed, progress=None, store=None) -> dict:
     full = fit(cfg, seed, R, res.ns, all_n=True)
     per_seed = [fit(cfg, seed, R[group == k], res.ns).as_dict() for k in np.unique(group)
                 if np.sum(group == k) >= 2]                       # a bootstrap needs 2 instances
-    local = -np.diff(np.log(mean)) / np.diff(np.log(res.ns.astype(float)))
-    tgt = res.teacher.target
-    degrees = np.mean([degree_norms(W, c, kmax=2) / nsq for W, c, nsq in zip(tgt.weights, tgt.coef, res.norm_sq)],
-                      axis=0)
+    local = local_exponents(res.ns, mean)
+    degrees = target_degree_fractions(res, kmax=2)
     d = int(res.params["d"])
     return jsonable({"config": cfg, "params": res.params, "settings": settings_text(cfg, res),
                      "ns": res.ns, "risk": R, "group": group, "mean": mean, "sem": sem,
                      "converged": conv.sum(0), "seeds": int(group.max()) + 1,
-                     "train_loss_rel": (res.scratch_loss / res.norm_sq[:, None]).mean(0),
+                     "train_loss_rel": res.relative("scratch_loss").mean(0),
                      "fit": pooled.as_dict(), "fit_fixed": fixed.as_dict(), "fit_all": full.as_dict(),
                      "fit_per_seed": per_seed, "local_slopes": local,
                      # mean fractions of ||f_t||^2 in Hermite degrees 0, 1, 2 and >= 3, and the dimensions of

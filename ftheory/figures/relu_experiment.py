@@ -11,6 +11,7 @@ import os
 import numpy as np
 
 from ftheory.figures.jsonable import jsonable  # noqa: F401  (re-exported for the ReLU figures)
+from ftheory.simulate.stats import mean_sem  # noqa: F401  (re-exported: it lived here)
 from ftheory.relu.powerlaw import fit_power_law
 from ftheory.simulate.relu import (RELU_SCALES, ReluSpec, ReluTransferResult, simulate_relu_scratch,
                                    simulate_relu_transfer)
@@ -94,14 +95,6 @@ def settings_text(cfg, res) -> str:
             f"pretraining: {pre} on the exact population loss; target training: up to {p['steps']} GD steps at "
             f"lr = {p['lr']:g} (mean-field time, both layers); linear transfer: lstsq read-out, "
             f"rcond = {p['rcond']:g}{extra}")
-
-
-def mean_sem(a, axis=0):
-    """Mean and standard error (ddof 1) of ``a`` along ``axis``; the standard error is NaN with one sample."""
-    a = np.asarray(a, dtype=float)
-    k = a.shape[axis]
-    sem = a.std(axis=axis, ddof=1) / math.sqrt(k) if k > 1 else np.full(a.mean(axis=axis).shape, np.nan)
-    return a.mean(axis=axis), sem
 
 
 def pooled_scratch(cfg, res, seed, store=None, progress=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

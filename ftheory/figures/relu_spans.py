@@ -7,10 +7,11 @@ from __future__ import annotations
 import numpy as np
 
 from ftheory.figures import style
-from ftheory.figures.relu_experiment import PROJECTION_MUS, experiment, jsonable, mean_sem, num, settings_text
-from ftheory.relu.projection import teacher_projection
-from ftheory.simulate.data import sphere_inputs
-from ftheory.simulate.relu import draw_teacher, kernel_alignment, kernel_outside_fraction
+from ftheory.figures.relu_experiment import PROJECTION_MUS, experiment, jsonable, num, settings_text
+from ftheory.simulate.relu.gram import gram_panels, kernel_diagnostics
+from ftheory.simulate.relu.spans import simulate_teacher_outside
+from ftheory.simulate.relu.summary import pretrain_relative_risk
+from ftheory.simulate.stats import mean_sem
 
 # ------------------------------------------------------------------------------------------
 # (c) Gram matrices
@@ -19,57 +20,20 @@ GRAM_ID = "relu-gram"
 GRAM_TITLE = "ReLU networks: kernel of the pretrained network vs the source teacher"
 
 
-def _feature_kernel(W, weights, X):
-    """``K(x, x') = sum_i weights_i relu(w_i.x) relu(w_i.x')`` on the rows of ``X``."""
-    F = np.maximum(X @ W.T, 0.0)
-    return (F * weights) @ F.T
-
-
 def compute_gram(scale, seed, progress=None, store=None) -> dict:
     """relu-gram data: kernel alignment and outside-span fractions (mean, sem over instances) of the pretrained and
-    initial networks at mu = gram_mu, and the kernels and neuron cosines of instance 0.
+    initial networks at mu = gram_mu (:func:`~ftheory.simulate.relu.gram.kernel_diagnostics`), and the kernels and
+    neuron cosines of instance 0 (:func:`~ftheory.simulate.relu.gram.gram_panels`).
     """
     cfg, res = experiment(scale, seed, store, progress)
     j = int(np.argmin(np.abs(res.mus - cfg["gram_mu"])))
-    mu = float(res.mus[j])
-    m, ms = res.params["m"], res.params["m_star"]
-    inst = []
-    for i in range(res.params["instances"]):
-        keep = res.teacher.keep(mu)[i]
-        Ws, cs = res.teacher.weights[i, keep], res.teacher.coef[i, keep]
-        nets = {"trained": (res.pretrained_weights[i, j], res.pretrained_readout[i, j]),
-                "init": (res.init_weights[i], res.init_readout[i])}
-        row = {}
-        for tag, (W, a) in nets.items():
-            # read-out weighted: student a_i^2/m vs teacher c_j^2/m* (each network's own kernel);
-            # uniform: the plain feature kernels 1/m and 1/|S|
-            row[f"align_{tag}_readout"] = kernel_alignment(W, a ** 2 / m, Ws, cs ** 2 / ms)
-            row[f"align_{tag}_uniform"] = kernel_alignment(W, np.full(m, 1.0 / m), Ws,
-                                                           np.full(len(keep), 1.0 / len(keep)))
-            row[f"outside_{tag}_readout"] = kernel_outside_fraction(W, a ** 2 / m, Ws)
-            row[f"outside_{tag}_uniform"] = kernel_outside_fraction(W, np.full(m, 1.0 / m), Ws)
-        inst.append(row)
-    summary = {k: mean_sem([r[k] for r in inst]) for k in inst[0]}
-    # panels for instance 0; inputs uniform on the sphere of radius sqrt(d) (relu is 1-homogeneous, so
-    # this removes the |x||x'| factor and shows the kernel on the sphere, §10.2 route 3)
-    i = 0
-    keep = res.teacher.keep(mu)[i]
-    removed = np.setdiff1d(np.arange(ms), keep)
-    Ws, cs = res.teacher.weights[i, keep], res.teacher.coef[i, keep]
-    W, a = res.pretrained_weights[i, j], res.pretrained_readout[i, j]
-    W0, a0 = res.init_weights[i], res.init_readout[i]
-    X = sphere_inputs(cfg["gram_inputs"], res.params["d"], seed=np.random.SeedSequence([seed, 13]))
-    X = X[np.argsort(np.maximum(X @ Ws.T, 0.0) @ cs)]
-    K_tr = _feature_kernel(W, a ** 2 / m, X)
-    K_s = _feature_kernel(Ws, cs ** 2 / ms, X)
-    K_0 = _feature_kernel(W0, a0 ** 2 / m, X)
-    Wt_hat = res.teacher.weights[i, np.concatenate([keep, removed])]
-    cos_tr = (W / np.linalg.norm(W, axis=1, keepdims=True)) @ Wt_hat.T
-    order_s = np.lexsort((-cos_tr.max(1), np.argmax(cos_tr, axis=1)))
-    return jsonable({"config": cfg, "params": res.params, "settings": settings_text(cfg, res), "mu": mu,
-                      "kept": len(keep), "K_trained": K_tr, "K_source": K_s, "K_init": K_0,
-                      "cos_trained": cos_tr[order_s], "summary": {k: [v[0], v[1]] for k, v in summary.items()},
-                      "pretrain_rel_risk": float((res.pretrain_risk[:, j] / res.source_norm_sq[:, j]).mean())})
+    summary = {k: mean_sem(v) for k, v in kernel_diagnostics(res, j).items()}
+    panels = gram_panels(res, j, cfg["gram_inputs"], instance=0, seed=np.random.SeedSequence([seed, 13]))
+    return jsonable({"config": cfg, "params": res.params, "settings": settings_text(cfg, res), "mu": float(res.mus[j]),
+                      "kept": panels["kept"], "K_trained": panels["K_trained"], "K_source": panels["K_source"],
+                      "K_init": panels["K_init"], "cos_trained": panels["cos_trained"],
+                      "summary": {k: [v[0], v[1]] for k, v in summary.items()},
+                      "pretrain_rel_risk": float(pretrain_relative_risk(res)[:, j].mean())})
 
 
 def _claim_text(s) -> str:
@@ -156,17 +120,10 @@ def compute_projection(scale, seed, progress=None, store=None) -> dict:
     cfg, res = experiment(scale, seed, store, progress)
     if progress:
         progress(f"{PROJ_ID}: teacher spans")
-    teachers = draw_teacher(cfg["d"], cfg["m_star"], instances=cfg["projection_teachers"],
-                            seed=np.random.SeedSequence([seed, 14]))
-    absolute = np.empty((teachers.instances, len(PROJECTION_MUS)))
-    relative = np.empty_like(absolute)
-    for j, mu in enumerate(PROJECTION_MUS):
-        keep = teachers.keep(mu)
-        for i in range(teachers.instances):
-            p = teacher_projection(teachers.weights[i], teachers.coef[i], keep[i])
-            absolute[i, j], relative[i, j] = p.outside_sq, p.fraction
-    ta, tas = mean_sem(absolute)
-    tr, trs = mean_sem(relative)
+    fresh = simulate_teacher_outside(cfg["d"], cfg["m_star"], PROJECTION_MUS, instances=cfg["projection_teachers"],
+                                     seed=np.random.SeedSequence([seed, 14]))
+    ta, tas = mean_sem(fresh["absolute"])
+    tr, trs = mean_sem(fresh["relative"])
     sa, sas = mean_sem(res.student_outside)
     sr, srs = mean_sem(res.relative("student_outside"))
     ea, eas = mean_sem(res.teacher_outside)
@@ -174,7 +131,7 @@ def compute_projection(scale, seed, progress=None, store=None) -> dict:
     lt_last = res.relative("lt")[:, :, -1]
     la, las = mean_sem(lt_last)
     return jsonable({"config": cfg, "params": res.params, "settings": settings_text(cfg, res),
-                      "mus_fine": PROJECTION_MUS, "teachers": teachers.instances,
+                      "mus_fine": PROJECTION_MUS, "teachers": int(fresh["absolute"].shape[0]),
                       "teacher_abs": [ta, tas], "teacher_rel": [tr, trs],
                       "mus": res.mus, "student_abs": [sa, sas], "student_rel": [sr, srs],
                       "exp_teacher_abs": [ea, eas], "exp_teacher_rel": [er, ers],

@@ -15,7 +15,7 @@ import numpy as np
 import ftheory
 from ftheory.figures import layout, style
 from ftheory.figures.registry import Figure
-from ftheory.simulate.linear_grid import simulate_min_norm_sigma_grid
+from ftheory.simulate.keyed import simulate_min_norm_sigma_rows
 from ftheory.simulate.rowkeys import row_key
 from ftheory.simulate.sweeps import sweep
 
@@ -31,7 +31,7 @@ def compute(scale, seed, progress=None, store=None) -> dict:
     gammas = np.round(np.arange(0.1, 2.0001, 0.1), 10).tolist()
     sigmas = [0.0, 0.2]
     # one sweep point per gamma (n = round(gamma d)): both noise levels from the same draws, one QR per instance
-    res = sweep(_sigma_point, {"gamma": gammas}, fixed={"d": d, "sigmas": sigmas}, instances=scale["instances"],
+    res = sweep(simulate_min_norm_sigma_rows, {"gamma": gammas}, fixed={"d": d, "sigmas": sigmas}, instances=scale["instances"],
                 seed=seed, store=store and os.path.join(store, ID), progress=False)
     ns = [res.records[i]["point"]["n"] for i in range(len(gammas))]
     rows = []
@@ -43,12 +43,6 @@ def compute(scale, seed, progress=None, store=None) -> dict:
                          "theory_finite": float(ftheory.get("scratch_risk_finite")(n=n, d=d, sigma=sigma)),
                          "theory_asymptotic": float(ftheory.get("scratch_risk")(gamma=n / d, sigma=sigma))})
     return {"rows": rows, "d": d, "instances": scale["instances"]}
-
-
-def _sigma_point(n, d, sigmas, instances, seed):
-    """Min-norm risks at every noise level in ``sigmas`` on the same data, keyed ``row_key("risk", j)`` (``risk:j``)."""
-    ests = simulate_min_norm_sigma_grid(n, d, sigmas, instances=instances, seed=seed)
-    return {row_key("risk", j): ests[float(s)] for j, s in enumerate(sigmas)}
 
 
 def render(data, path_stem) -> list:

@@ -27,6 +27,7 @@ import ftheory
 from ftheory.figures import layout, phase, style
 from ftheory.figures.registry import Figure
 from ftheory.mc.estimate import MCEstimate
+from ftheory.simulate.keyed import simulate_scratch_and_transfer_at_gamma
 from ftheory.simulate.linear_grid import grid_key, transfer_grid_estimates
 from ftheory.simulate.sweeps import sweep
 from ftheory.simulate.tasks import simulate_w1_estimate
@@ -66,7 +67,7 @@ def compute(scale, seed, progress=None, store=None) -> dict:
     if progress:
         progress(f"{ID}: transferability against gamma")
     gammas = [0.1, 0.3, 0.5, 0.7, 0.85, 1.2, 1.6, 2.5]
-    res = sweep(_pair_at_gamma, {"gamma": gammas}, fixed={"d": d, "theta": THETA_FIXED, "sigma": SIGMA},
+    res = sweep(simulate_scratch_and_transfer_at_gamma, {"gamma": gammas}, fixed={"d": d, "theta": THETA_FIXED, "sigma": SIGMA},
                 instances=inst, seed=seed, store=st and os.path.join(st, "gamma"), progress=False)
     by_gamma = [r for r in res.rows if r["quantity"] == "transferability"]
     if progress:
@@ -78,15 +79,6 @@ def compute(scale, seed, progress=None, store=None) -> dict:
           for r in res.rows]
     return {"d": d, "n": n, "instances": inst, "w1_instances": w1_inst, "w1_dim": w1_dim, "w1_size": W1_SIZE,
             "by_theta": by_theta, "by_gamma": by_gamma, "w1": w1}
-
-
-def _pair_at_gamma(gamma, d, theta, sigma, instances, seed):
-    """Scratch-minus-transfer at ``n = round(gamma d)`` (sweep over gamma, seeded by gamma): the samples of
-    :func:`~ftheory.simulate.linear.simulate_scratch_and_transfer` (same draws), the scratch risk from
-    one QR factorisation instead of an SVD-based solve (:mod:`ftheory.simulate.linear_grid`)."""
-    est = transfer_grid_estimates(gamma=gamma, d=d, thetas=[theta], sigma=sigma, instances=instances, seed=seed)
-    return {"scratch": est[grid_key("scratch", 0)], "linear_transfer": est[grid_key("linear_transfer", 0, 0)],
-            "transferability": est[grid_key("transferability", 0, 0)]}
 
 
 def render(data, path_stem) -> list:
@@ -180,6 +172,11 @@ def render(data, path_stem) -> list:
     return style.save(fig, path_stem)
 
 
+def _w1_max() -> float:
+    """The largest population W1 upper bound over theta (at theta = pi; docs/background.md §9.4)."""
+    return float(ftheory.get("wasserstein1_upper_bound")(theta=math.pi, sigma=SIGMA, sigma_s=SIGMA))
+
+
 def caption(data) -> str:
     """The figure caption: setting, sizes and how to read the three panels."""
     same = next(r for r in data["w1"] if r["theta"] == 0)
@@ -193,8 +190,8 @@ def caption(data) -> str:
             f"finite-sample estimate (c): exact assignment between two independent samples of size {data['w1_size']} in "
             f"R^{data['w1_dim'] + 1} with an l1 ground metric ({data['w1_instances']} pairs per theta, +-1 s.d.). "
             f"It is {same['mean']:.4g} +- {same['std']:.2g} between two samples of the same law and {top['mean']:.4g} "
-            f"at theta = pi, while the population distance is at most {2 * math.sqrt(2 / math.pi):.3f}: the estimate "
-            f"measures sampling noise. (d) One fixed pair (theta = pi/4): T_lt changes sign three times as gamma "
+            f"at theta = pi, while the population distance is at most {_w1_max():.3f} (the W1 upper bound at "
+            f"theta = pi): the estimate measures sampling noise. (d) One fixed pair (theta = pi/4): T_lt changes sign three times as gamma "
             f"varies while KL, W1 and W2 stay fixed, so no function of (p_s, p_t) predicts the sign of transfer.")
 
 

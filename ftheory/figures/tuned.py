@@ -28,8 +28,10 @@ import ftheory
 from ftheory.figures import phase, style
 from ftheory.figures.lt_phase import grid_axes
 from ftheory.figures.registry import Figure
-from ftheory.simulate.linear_grid import grid_key, simulate_ridge_grid, transfer_grid_estimates
-from ftheory.simulate.sweeps import point_seed, sweep
+from ftheory.simulate.keyed import simulate_ridge_lam_rows
+from ftheory.simulate.linear_grid import grid_key, transfer_grid_estimates
+from ftheory.simulate.stats import independent_difference, sign_agreement
+from ftheory.simulate.sweeps import sweep
 
 ID = "tuned-baseline"
 TITLE = "Linear transfer against the tuned scratch baseline"
@@ -53,7 +55,7 @@ def compute(scale, seed, progress=None, store=None) -> dict:
     st = store and os.path.join(store, ID)
     if progress:
         progress(f"{ID}: ridge baselines")
-    ridge = sweep(_ridge_point, {"gamma": gammas}, fixed={"d": d, "sigma": SIGMA, "lams": lams, "root": seed},
+    ridge = sweep(simulate_ridge_lam_rows, {"gamma": gammas}, fixed={"d": d, "sigma": SIGMA, "lams": lams, "root": seed},
                   instances=sc_inst,
                   seed=seed, store=st and os.path.join(st, "ridge"), progress=False)
     ns = ridge.values("n")                                 # n = round(gamma d), each once
@@ -88,8 +90,8 @@ def compute(scale, seed, progress=None, store=None) -> dict:
     for name in ("wd", "fine"):
         b = np.array([row[f"best_{name}_mean"] for row in base])[:, None]
         bs = np.array([row[f"best_{name}_sem"] for row in base])[:, None]
-        out[f"T_{name}"] = (b - lt_mean).tolist()
-        out[f"T_{name}_sem"] = np.sqrt(bs ** 2 + lt_sem ** 2).tolist()
+        T, T_sem = independent_difference(b, bs, lt_mean, lt_sem)     # independent draws: errors in quadrature
+        out[f"T_{name}"], out[f"T_{name}_sem"] = T.tolist(), T_sem.tolist()
     theory = ftheory.get("linear_transfer_transferability_tuned")
     T_th = theory(gamma=np.array(out["gammas"])[:, None], theta=np.array(thetas)[None, :], sigma=SIGMA)
     out["T_theory"] = np.asarray(T_th, float).tolist()
@@ -97,30 +99,9 @@ def compute(scale, seed, progress=None, store=None) -> dict:
     return out
 
 
-def _ridge_point(n, d, sigma, lams, root, instances, seed):
-    """Ridge risks over the penalty grid ``lams`` on the same data (:func:`simulate_ridge_grid`: the samples of
-    :func:`~ftheory.simulate.linear.simulate_tuned_ridge_risk` without its SVD), keyed ``ridge:j``.
-
-    Seeded by ``point_seed(root, {"figure": ID, "n": n})`` rather than the sweep's ``seed`` (which is
-    that of the linear-transfer row at the same n): the baseline's draws stay independent of the
-    transfer grid's, as the standard errors added in quadrature assume.
-    """
-    del seed
-    res = simulate_ridge_grid(n, d, sigma, lams, instances=instances, seed=point_seed(root, {"figure": ID, "n": n}))
-    return {grid_key("ridge", j): est for j, est in enumerate(res.estimates)}
-
-
 def _agreement(out):
     """Sign agreement of the simulated (wd grid) map with the theory map, away from the boundary."""
-    T = np.array(out["T_wd"])
-    S = np.array(out["T_wd_sem"])
-    Tth = np.array(out["T_theory"])
-    clear = np.abs(Tth) > 3 * S
-    same = np.sign(T) == np.sign(Tth)
-    return {"cells": int(T.size), "cells_clear_of_boundary": int(clear.sum()),
-            "sign_agree_clear": int((same & clear).sum()), "sign_agree_all": int(same.sum()),
-            "max_abs_diff": float(np.nanmax(np.abs(T - Tth))),
-            "rms_diff": float(np.sqrt(np.nanmean((T - Tth) ** 2)))}
+    return sign_agreement(out["T_wd"], out["T_wd_sem"], out["T_theory"], z=3.0)
 
 
 def _boundary(ax, sigma, labels=True):

@@ -158,7 +158,10 @@ def point_seed(seed: int, point: dict) -> np.random.SeedSequence:
 
 
 def _function_name(fn) -> str:
-    return f"{fn.__module__}.{fn.__qualname__}"
+    """The name a point's store key is formed from: ``fn.sweep_name`` when set (a simulator moved to another
+    module keeps the store keys of its points, :mod:`ftheory.simulate.keyed`), else ``module.qualname``."""
+    name = getattr(fn, "sweep_name", None)
+    return name if isinstance(name, str) and name else f"{fn.__module__}.{fn.__qualname__}"
 
 
 def _in_worker(fn, *args):

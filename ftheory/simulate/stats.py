@@ -1,0 +1,99 @@
+"""Summaries of Monte Carlo samples that the figures report: means with standard errors over instances,
+differences of independent estimates, standard errors pooled over a row, and the agreement of a simulated
+map with a reference map.
+
+Each function takes plain arrays (simulator output, or a theory evaluated by the caller), so this module
+imports no theory.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["mean_sem", "independent_difference", "pooled_mean_sem", "rms", "sign_agreement", "paired_gap_stats"]
+
+
+def mean_sem(a, axis=0):
+    """Mean and standard error (``ddof=1``) of ``a`` along ``axis``; the standard error is NaN with one sample.
+
+    >>> m, s = mean_sem([1.0, 2.0, 3.0])
+    >>> float(m), round(float(s), 12)
+    (2.0, 0.57735026919)
+    """
+    a = np.asarray(a, dtype=float)
+    k = a.shape[axis]
+    sem = a.std(axis=axis, ddof=1) / math.sqrt(k) if k > 1 else np.full(a.mean(axis=axis).shape, np.nan)
+    return a.mean(axis=axis), sem
+
+
+def independent_difference(mean_a, sem_a, mean_b, sem_b):
+    """``(mean_a - mean_b, sqrt(sem_a^2 + sem_b^2))``: the difference of two estimates from independent draws
+    and its standard error (errors added in quadrature); broadcasts.
+
+    >>> independent_difference(1.0, 0.3, 0.5, 0.4)
+    (0.5, 0.5)
+    """
+    mean_a, sem_a, mean_b, sem_b = (np.asarray(x, dtype=float) for x in (mean_a, sem_a, mean_b, sem_b))
+    diff, sem = mean_a - mean_b, np.sqrt(sem_a ** 2 + sem_b ** 2)
+    return (float(diff), float(sem)) if diff.ndim == 0 else (diff, sem)
+
+
+def pooled_mean_sem(means, sems, axis=None):
+    """Mean of the finite ``means`` of independent estimates and its standard error
+    ``sqrt(sum sem_k^2) / K`` over the ``K`` finite ``sems`` (NaNs skipped): floats over all entries, or arrays
+    pooled along ``axis``.
+
+    >>> pooled_mean_sem([1.0, 3.0, float("nan")], [0.3, 0.4, float("nan")])
+    (2.0, 0.25)
+    """
+    means, sems = np.asarray(means, dtype=float), np.asarray(sems, dtype=float)
+    mean = np.nanmean(means, axis=axis)
+    sem = np.sqrt(np.nansum(sems ** 2, axis=axis)) / np.sum(np.isfinite(sems), axis=axis)
+    return (float(mean), float(sem)) if axis is None else (mean, sem)
+
+
+def rms(a) -> float:
+    """Root mean square of the finite entries of ``a`` (NaNs skipped).
+
+    >>> rms([3.0, -4.0, float("nan")]) == math.sqrt(12.5)
+    True
+    """
+    return float(np.sqrt(np.nanmean(np.asarray(a, dtype=float) ** 2)))
+
+
+def sign_agreement(T, T_sem, T_ref, z=3.0) -> dict:
+    """Agreement of a simulated map ``T`` (standard errors ``T_sem``) with a reference map ``T_ref`` of the same
+    shape: ``cells``; ``cells_clear_of_boundary`` (``|T_ref| > z T_sem``); ``sign_agree_clear`` and
+    ``sign_agree_all`` (cells where ``sign T == sign T_ref``, among the clear ones / all); ``max_abs_diff`` and
+    ``rms_diff`` of ``T - T_ref`` (NaNs skipped)."""
+    T, S, R = (np.asarray(x, dtype=float) for x in (T, T_sem, T_ref))
+    if not T.shape == S.shape == R.shape:
+        raise ValueError(f"T {T.shape}, T_sem {S.shape}, T_ref {R.shape}: expected one shape")
+    clear = np.abs(R) > z * S
+    same = np.sign(T) == np.sign(R)
+    return {"cells": int(T.size), "cells_clear_of_boundary": int(clear.sum()),
+            "sign_agree_clear": int((same & clear).sum()), "sign_agree_all": int(same.sum()),
+            "max_abs_diff": float(np.nanmax(np.abs(T - R))), "rms_diff": rms(T - R)}
+
+
+def paired_gap_stats(gap, sem, pred_same, pred_asym=None) -> dict:
+    """How paired gaps (e.g. ``R_paper - R_GD`` on the same instances) follow two predictions.
+
+    ``points``: entries where ``gap``, ``sem`` (> 0) and ``pred_same`` are finite (None counts as NaN);
+    ``chi2_paper``: sum of squared z-scores ``(gap / sem)^2`` (prediction 0); ``chi2_gf_asymptotic`` (with
+    ``pred_asym``): ``((gap - pred_asym) / sem)^2`` summed; ``slope``: weighted least-squares slope through 0 of
+    ``gap`` on ``pred_same`` (weights ``1/sem^2``) with its standard error ``slope_sem`` (None without points).
+    A slope of 1 means the gaps follow ``pred_same``, 0 that they follow the zero prediction.
+    """
+    g, s, p = (np.array([np.nan if v is None else v for v in x], float) for x in (gap, sem, pred_same))
+    ok = np.isfinite(g) & np.isfinite(s) & np.isfinite(p) & (s > 0)
+    w = 1.0 / s[ok] ** 2
+    out = {"points": int(ok.sum()), "chi2_paper": float(np.sum((g[ok] / s[ok]) ** 2))}
+    if pred_asym is not None:
+        a = np.array([np.nan if v is None else v for v in pred_asym], float)
+        out["chi2_gf_asymptotic"] = float(np.sum(((g[ok] - a[ok]) / s[ok]) ** 2))
+    sxx = float(np.sum(w * p[ok] ** 2))
+    out["slope"] = float(np.sum(w * g[ok] * p[ok]) / sxx) if sxx > 0 else None
+    out["slope_sem"] = float(1 / math.sqrt(sxx)) if sxx > 0 else None
+    return out

@@ -1,0 +1,72 @@
+"""ftheory.simulate.stats against values computed independently (statistics module, explicit loops, hand
+examples). Tolerances: float64 rounding of sums of a few terms (relative 1e-13)."""
+import math
+import statistics
+
+import numpy as np
+import pytest
+
+from ftheory.simulate.stats import (independent_difference, mean_sem, paired_gap_stats, pooled_mean_sem, rms,
+                                    sign_agreement)
+
+RTOL = 1e-13
+
+
+def test_mean_sem_is_the_sample_mean_and_standard_error():
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(7, 3))
+    m, s = mean_sem(a)
+    for j in range(3):
+        col = a[:, j].tolist()
+        assert m[j] == pytest.approx(statistics.fmean(col), rel=RTOL)
+        assert s[j] == pytest.approx(statistics.stdev(col) / math.sqrt(7), rel=RTOL)
+    m, s = mean_sem(a, axis=1)
+    assert m.shape == s.shape == (7,)
+    m, s = mean_sem([[2.0, 4.0]])                        # one sample: no standard error
+    assert m.tolist() == [2.0, 4.0] and np.isnan(s).all()
+
+
+def test_independent_difference_adds_errors_in_quadrature():
+    assert independent_difference(1.0, 0.3, 0.5, 0.4) == pytest.approx((0.5, 0.5), rel=RTOL)
+    d, s = independent_difference(np.array([[1.0], [2.0]]), np.array([[0.1], [0.2]]), np.array([0.5, 1.0, 1.5]),
+                                  np.array([0.0, 0.1, 0.2]))
+    assert d.shape == s.shape == (2, 3)
+    assert d[1, 2] == pytest.approx(0.5, rel=RTOL) and s[1, 2] == pytest.approx(math.hypot(0.2, 0.2), rel=RTOL)
+
+
+def test_pooled_mean_sem_skips_nans_and_pools_by_row():
+    means = [[1.0, 3.0, math.nan], [2.0, 2.0, 5.0]]
+    sems = [[0.3, 0.4, math.nan], [0.1, 0.2, 0.2]]
+    assert pooled_mean_sem(means[0], sems[0]) == pytest.approx((2.0, 0.25), rel=RTOL)
+    m, s = pooled_mean_sem(means, sems, axis=1)
+    assert m.tolist() == pytest.approx([2.0, 3.0], rel=RTOL)
+    assert s.tolist() == pytest.approx([0.25, math.sqrt(0.01 + 0.04 + 0.04) / 3], rel=RTOL)
+
+
+def test_rms_and_sign_agreement_on_a_hand_map():
+    assert rms([3.0, -4.0, math.nan]) == pytest.approx(math.sqrt(12.5), rel=RTOL)
+    T = np.array([[0.5, -0.2], [0.01, math.nan]])
+    S = np.array([[0.1, 0.1], [0.1, 0.1]])
+    R = np.array([[0.4, 0.2], [-0.02, 0.3]])
+    a = sign_agreement(T, S, R)
+    # clear of the boundary (|R| > 3 S): (0,0) only; same sign: (0,0) only (NaN compares unequal)
+    assert a == {"cells": 4, "cells_clear_of_boundary": 1, "sign_agree_clear": 1, "sign_agree_all": 1,
+                 "max_abs_diff": pytest.approx(0.4, rel=RTOL),
+                 "rms_diff": pytest.approx(math.sqrt((0.01 + 0.16 + 0.03 ** 2) / 3), rel=RTOL)}
+    with pytest.raises(ValueError, match="one shape"):
+        sign_agreement(T, S, R[0])
+
+
+def test_paired_gap_stats_slope_and_chi2():
+    pred = [0.1, -0.2, 0.3, None, 0.05]
+    sem = [0.01, 0.02, 0.01, 0.01, 0.0]                  # sem 0: excluded; None: excluded
+    gap = [2 * p if p is not None else 1.0 for p in pred]
+    out = paired_gap_stats(gap, sem, pred, pred_asym=[0.0] * 5)
+    assert out["points"] == 3
+    chi2 = sum((g / s) ** 2 for g, s in zip([0.2, -0.4, 0.6], [0.01, 0.02, 0.01]))
+    assert out["chi2_paper"] == pytest.approx(chi2, rel=RTOL) and out["chi2_gf_asymptotic"] == pytest.approx(chi2)
+    assert out["slope"] == pytest.approx(2.0, rel=RTOL)
+    sxx = sum(p * p / s ** 2 for p, s in zip([0.1, -0.2, 0.3], [0.01, 0.02, 0.01]))
+    assert out["slope_sem"] == pytest.approx(1 / math.sqrt(sxx), rel=RTOL)
+    assert paired_gap_stats([1.0], [0.0], [1.0]) == {"points": 0, "chi2_paper": 0.0, "slope": None,
+                                                     "slope_sem": None}
