@@ -9,7 +9,13 @@ AST scan fails on the constructs that would let a figure simulate, solve or comp
 * simulators written in the figure module and run there (a local function passed to ``sweep`` or ``run_tasks``);
 * numerics on data: matrix products (``@``, ``einsum``, ``dot``, ``outer``, ...), anything under
   ``np.linalg`` (``np.linalg.norm``), elementary functions of numpy/math (``sqrt``, ``cos``, ``exp``,
-  ``log``, ...), spreads (``std``, ``var``), fits (``polyfit``) and fractional powers (``x ** 0.5``).
+  ``log``, ...), means and medians (``np.mean``, ``np.nanmean``, ``np.average``, ``np.median``, ``a.mean()``),
+  ``np.nansum``, spreads (``std``, ``var``), fits (``polyfit``) and fractional powers (``x ** 0.5``);
+* differences with a theory value: a subtraction one of whose operands is a registered result evaluated in the
+  figure (``ftheory.get(name)(...)``, a name bound to one, or a module function returning one), e.g. a z-score
+  ``(T - theory(...)) / S`` or a composition ``gf(...) - paper(...)``: those are
+  :func:`ftheory.simulate.stats.z_scores` / :func:`~ftheory.simulate.stats.chi2` /
+  :func:`~ftheory.simulate.stats.theory_gap` or registered results.
 
 Pure drawing arithmetic that needs one of these constructs is listed in :data:`ALLOWED`, one entry per
 (file, function, construct), each with its reason; an entry that no longer matches anything fails the test,
@@ -42,10 +48,11 @@ NUMERIC_FUNCS = {
     "einsum", "dot", "vdot", "inner", "outer", "tensordot", "matmul", "kron", "cross",
     "std", "var", "nanstd", "nanvar", "cov", "corrcoef", "polyfit", "polyval", "trapz", "trapezoid", "gradient",
     "convolve", "fft",
+    "mean", "nanmean", "average", "median", "nanmedian", "nansum",
 }
 NUMERIC_MODULES = {"np", "numpy", "math", "cmath"}
 #: methods that compute on arrays (``a.std()``, ``a.dot(b)``): flagged when called
-NUMERIC_METHODS = {"std", "var", "dot", "cumprod"}
+NUMERIC_METHODS = {"std", "var", "dot", "cumprod", "mean"}
 
 #: functions that run a simulator given as their first argument: a figure passes them one from ftheory.simulate,
 #: never one it defines (a simulator written in a figure module is a simulation in the figure)
@@ -63,6 +70,8 @@ ALLOWED = {
         "height of the off-scale bands above/below the map as a fixed fraction of the log axis",
     ("relu.py", "render_phase", "np.exp"):
         "positions of the off-scale bands and their markers on the log axis",
+    ("relu_spans.py", "render_gram", "np.mean"):
+        "colour normalisation: each drawn Gram matrix divided by its mean diagonal so the three share one scale",
 }
 
 
@@ -98,12 +107,48 @@ def _with_functions(tree):
     return out
 
 
+def _is_get(call) -> bool:
+    """``ftheory.get(...)``, ``registry.get(...)`` or a bare ``get(...)`` (imported from ftheory.registry)."""
+    f = call.func
+    return isinstance(call, ast.Call) and (
+        (isinstance(f, ast.Name) and f.id == "get")
+        or (isinstance(f, ast.Attribute) and f.attr == "get" and isinstance(f.value, ast.Name)
+            and f.value.id in ("ftheory", "registry")))
+
+
+def _theory_names(tree):
+    """``(functions, values)``: names bound in ``tree`` to a registered result (``f = ftheory.get(...)``, or a
+    module function returning a registered result's value) and to a value of one (``v = f(...)``)."""
+    funcs, values = set(), set()
+
+    def is_value(node):
+        return isinstance(node, ast.Call) and (_is_get(node.func) if isinstance(node.func, ast.Call) else
+                                               isinstance(node.func, ast.Name) and node.func.id in funcs)
+
+    for _ in range(3):                                   # wrappers of wrappers: a fixed point in a few rounds
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                if isinstance(node.value, ast.Call) and _is_get(node.value):
+                    funcs.add(node.targets[0].id)
+                elif is_value(node.value):
+                    values.add(node.targets[0].id)
+            if isinstance(node, ast.FunctionDef) and any(isinstance(r, ast.Return) and r.value is not None
+                                                         and is_value(r.value) for r in ast.walk(node)):
+                funcs.add(node.name)
+    return funcs, values, is_value
+
+
 def violations(source: str, filename: str = "", used=None) -> list:
     """Sorted ``(line, construct)`` for every forbidden construct in ``source`` that :data:`ALLOWED` does not list for
     ``filename`` (``used``: a set that collects the allow-list entries that matched)."""
     found = []
     tree = ast.parse(source)
     local = {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    _, theory_values, is_theory_value = _theory_names(tree)
+
+    def theory_operand(node):
+        return is_theory_value(node) or (isinstance(node, ast.Name) and node.id in theory_values)
+
     for node, where in _with_functions(tree):
         if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) in RUNNERS \
                 and node.args and isinstance(node.args[0], ast.Name) and node.args[0].id in local:
@@ -121,6 +166,9 @@ def violations(source: str, filename: str = "", used=None) -> list:
                 if any(name == m or name.startswith(m + ".") for m in FORBIDDEN_MODULES):
                     found.append((node.lineno, f"import {name}"))
         what = _numeric(node)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub) \
+                and (theory_operand(node.left) or theory_operand(node.right)):
+            what = "- theory"
         if what is not None:
             entry = (filename, where, what)
             if entry in ALLOWED:
@@ -162,6 +210,24 @@ def test_the_scan_catches_what_it_should():
     src = "def _deep_lt(n, d, instances, seed):\n    return {}\nres = sweep(_deep_lt, {'n': [4]})\n"
     assert violations(src) == [(3, "_deep_lt simulated here")]
     assert violations("from ftheory.simulate.keyed import simulate_deep_lt_lam_rows as f\nres = sweep(f, g)\n") == []
+    # instance means and medians (relu.compute_phase, _heuristic_slices, the relu-projection caption before the move)
+    assert violations("t = res.relative('teacher_outside').mean(0)\nv = np.mean([f(r) for r in rho], axis=0)\n") \
+        == [(1, ".mean()"), (2, "np.mean")]
+    assert violations("a = np.nanmean(c, axis=1)\nb = np.median(x)\nc = np.average(x, weights=w)\n") == \
+        [(1, "np.nanmean"), (2, "np.median"), (3, "np.average")]
+    assert violations("chi = float(np.nansum(z[below] ** 2))\nm = est.mean\n") == [(1, "np.nansum")]
+    # differences with a theory value: z-scores and compositions (finite_source._checks, ft_phase._summary)
+    src = ("import ftheory\npaper = ftheory.get('finetune_transferability')\n"
+           "z = (T - paper(gamma=G, theta=TH)) / S\n"
+           "g = gf(gamma=g0) - ftheory.get('finetune_transferability')(gamma=g0)\n"
+           "ref = paper(gamma=G, theta=TH)\nd = Tl - ref\n")
+    assert violations(src) == [(3, "- theory"), (4, "- theory"), (6, "- theory")]
+    src = ("def gf_fs(gamma):\n    return ftheory.get('finetune_transferability_gf_finite_source')(gamma=gamma)\n"
+           "z = T - gf_fs(G)\n")
+    assert violations(src) == [(3, "- theory")]                         # through a module-level wrapper
+    # ... but not a difference of drawing quantities, nor one with data.get (a dict), nor a theory value unchanged
+    assert violations("lo = m - s\nx = data.get('a')(1) - 2\npaper = ftheory.get('r')\ny = paper(gamma=g)\n"
+                      "w = theory_gap(paper(gamma=g), y)\n") == []
     # drawing arithmetic stays allowed: limits, colours, grids of theory arguments, means for a colour scale
     assert violations("ax.set_xlim(0, 1.05 * x.max())\ng = np.linspace(0, 2, 100)\nv = np.quantile(K, 0.99)\n") == []
     # an allow-list entry counts only in its file and function

@@ -38,7 +38,7 @@ from ftheory.figures.ft_phase import MAX_STEPS, SLICE_LR_FACTOR, _arr, _collect_
 from ftheory.figures.lt_phase import grid_axes
 from ftheory.figures.registry import Figure
 from ftheory.simulate.paired_rows import simulate_lt_finite_source_rows
-from ftheory.simulate.stats import paired_gap_stats, pooled_mean_sem, rms
+from ftheory.simulate.stats import agreement_where, chi2, finite_mean, paired_gap_stats, pooled_mean_sem, theory_gap
 from ftheory.simulate.sweeps import sweep
 
 ID = "finite-source"
@@ -119,37 +119,38 @@ def compute(scale, seed, progress=None, store=None) -> dict:
 
 
 def _checks(gs, ft, gd_thetas, gd_ns, d_gd, lt, lt_thetas, lt_ns, d):
-    """z-scores of the simulations against each theory (gamma < 1 for fine-tuning)."""
+    """Agreement of the simulations with each theory: chi^2 of the fine-tuning z-scores (gamma < 1), paired gaps,
+    pooled scales, and the linear-transfer signs and rms difference away from gamma = 1
+    (:mod:`ftheory.simulate.stats`)."""
     paper = ftheory.get("finetune_transferability_finite_source")
     T, S = _arr(ft["T_ft"]["mean"]), _arr(ft["T_ft"]["sem"])
     G = np.array(gd_ns)[:, None] / d_gd
     TH = np.array(gd_thetas)[None, :]
     below = np.broadcast_to(G < 1, T.shape)
-    z_paper = (T - paper(gamma=G, theta=TH, gamma_s=gs, sigma_s=SIGMA_S)) / S
-    z_gf = (T - ft_gf_finite_source(G, TH, SIGMA, gs, SIGMA_S)) / S
     c_gd, c_sem = _arr(ft["c_gd"]["mean"]), _arr(ft["c_gd"]["sem"])
     c_model = _arr(ft["c_model"]["mean"])
     c_asym = ft_scale_finite_source(np.array(gd_ns) / d_gd, SIGMA, gs, SIGMA_S)
     lt_th = ftheory.get("linear_transfer_transferability_finite_source")
-    Tl, Sl = _arr(lt["T_lt"]["mean"]), _arr(lt["T_lt"]["sem"])
+    Tl = _arr(lt["T_lt"]["mean"])
     Gl = np.array(lt_ns)[:, None] / d
     Tl_th = lt_th(gamma=Gl, theta=np.array(lt_thetas)[None, :], sigma=SIGMA, gamma_s=gs, sigma_s=SIGMA_S)
     far = np.broadcast_to(np.abs(Gl - 1) > 0.25, Tl.shape)
     c_pooled = [pooled_mean_sem(c_gd[i], c_sem[i]) if gd_ns[i] < d_gd else (None, None) for i in range(len(gd_ns))]
     G_p, G_ps, G_c = _arr(ft["gap_paper"]["mean"]), _arr(ft["gap_paper"]["sem"]), _arr(ft["gap_cmodel"]["mean"])
-    return {"ft_chi2_paper": float(np.nansum(z_paper[below] ** 2)), "ft_chi2_gf": float(np.nansum(z_gf[below] ** 2)),
+    lt_agree = agreement_where(Tl, Tl_th, far)
+    return {"ft_chi2_paper": chi2(T, S, paper(gamma=G, theta=TH, gamma_s=gs, sigma_s=SIGMA_S), below),
+            "ft_chi2_gf": chi2(T, S, ft_gf_finite_source(G, TH, SIGMA, gs, SIGMA_S), below),
             "ft_points": int(below.sum()),
             # paired null-space gaps R_paper - R_GD on the same instances (ftheory.simulate.stats.paired_gap_stats)
             "ft_paired": paired_gap_stats(G_p[below].tolist(), G_ps[below].tolist(), G_c[below].tolist()),
             # pooled over the angles (c does not depend on theta)
             "c_gd_by_gamma": [pooled[0] for pooled in c_pooled],
             "c_gd_sem_by_gamma": [pooled[1] for pooled in c_pooled],
-            "c_model_by_gamma": [float(np.nanmean(c_model[i])) if gd_ns[i] < d_gd else None
+            "c_model_by_gamma": [finite_mean(c_model[i]) if gd_ns[i] < d_gd else None
                                  for i in range(len(gd_ns))],
             "c_asymptotic_by_gamma": [float(c) if n < d_gd else None for c, n in zip(np.atleast_1d(c_asym), gd_ns)],
-            "lt_sign_agree_far_from_1": int(((np.sign(Tl) == np.sign(Tl_th)) & far).sum()),
-            "lt_cells_far_from_1": int(far.sum()),
-            "lt_rms_diff_far_from_1": rms((Tl - Tl_th)[far])}
+            "lt_sign_agree_far_from_1": lt_agree["sign_agree"], "lt_cells_far_from_1": lt_agree["cells"],
+            "lt_rms_diff_far_from_1": lt_agree["rms_diff"]}
 
 
 # ------------------------------------------------------------------------------------------
@@ -267,8 +268,8 @@ def _lt_slices(ax, data, rd):
                 color=color, lw=1.3, label=rf"$\theta={style.pi_label(th)[1:-1]}$")
         # finite-d approximation: exact scratch mean (§3.3) minus the exact lt mean (§4.2) at the asymptotic theta_eff
         th_eff = float(th_eff_of(theta=th, gamma_s=gsv, sigma_s=data["sigma_s"]))
-        ax.plot(n_line / d, sc_fin - lt_fin(n=n_line, theta=th_eff, sigma=data["sigma"]), color=color, lw=0.7,
-                ls="--")
+        ax.plot(n_line / d, theory_gap(sc_fin, lt_fin(n=n_line, theta=th_eff, sigma=data["sigma"])), color=color,
+                lw=0.7, ls="--")
         j = int(np.argmin(np.abs(thetas - th)))
         if abs(thetas[j] - th) < 1e-9:
             phase.errorbar_in_range(ax, x, T[:, j], S[:, j], (-1.1, 1.1), color=color, ms=3, capsize=1.5)

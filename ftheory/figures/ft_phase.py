@@ -45,7 +45,7 @@ from ftheory.figures.registry import Figure
 from ftheory.simulate.paired_rows import ROW_QUANTITIES, simulate_finetune_rows
 from ftheory.simulate.gamma import n_from_gamma
 from ftheory.simulate.rowkeys import parse_row_key
-from ftheory.simulate.stats import paired_gap_stats, pooled_mean_sem
+from ftheory.simulate.stats import finite_mean, paired_gap_stats, pooled_mean_sem, theory_gap
 from ftheory.simulate.sweeps import sweep
 
 SLICES = (math.pi / 8, math.pi / 4, 3 * math.pi / 8)
@@ -173,7 +173,7 @@ def _summary(sl, sns, d, sigma):
                          "gap_cmodel": sl["gap_cmodel"]["mean"][i][j],
                          "gd_minus_gf": sl["gd_minus_gf"]["mean"][i][j],
                          "gd_minus_gf_sem": sl["gd_minus_gf"]["sem"][i][j],
-                         "gap_asymptotic_gf": float(gf(gamma=gam, theta=th, sigma=sigma) - paper(gamma=gam, theta=th)),
+                         "gap_asymptotic_gf": theory_gap(gf(gamma=gam, theta=th, sigma=sigma), paper(gamma=gam, theta=th)),
                          "c_gd": sl["c_gd"]["mean"][i][j], "c_model": sl["c_model"]["mean"][i][j],
                          "c_asymptotic": float(scale_c(gamma=gam, sigma=sigma)),
                          "converged": sl["T_ft"]["converged"][i][j], "instances": sl["T_ft"]["instances"][i][j]})
@@ -341,8 +341,8 @@ def _gap_panel(ax, data):
     off = (np.arange(len(data["slice_thetas"])) - 1) * 0.008
     for k, th in enumerate(data["slice_thetas"]):
         color = style.SIM_COLORS[k]
-        ax.plot(g_line, gf(gamma=g_line, theta=th, sigma=sig) - paper(gamma=g_line, theta=th), color=color,
-                lw=1.1, ls="--")
+        ax.plot(g_line, theory_gap(gf(gamma=g_line, theta=th, sigma=sig), paper(gamma=g_line, theta=th)),
+                color=color, lw=1.1, ls="--")
         ax.plot(x + off[k], Gc[:, k], ls="none", marker="x", ms=5, color=color)
         points(ax, x + off[k], G[:, k], S[:, k], conv[:, k], inst[:, k], color)
     ax.axhline(0, color="black", lw=0.8, label="paper (c = 1)")
@@ -371,12 +371,13 @@ def _scale_panel(ax, data):
     ax.axhline(1, color="#2a9d5c", lw=1.0, ls=":", label="paper: c = 1")
     # pooled over the slice angles (c does not depend on theta)
     m_gd, s_gd = pooled_mean_sem(cg, cs, axis=1)
-    ax.plot(x, np.nanmean(cm, axis=1), ls="none", marker="x", ms=6, color=style.SIM_COLORS[1],
+    m_model = finite_mean(cm, axis=1)
+    ax.plot(x, m_model, ls="none", marker="x", ms=6, color=style.SIM_COLORS[1],
             label="gradient flow, same instances")
     ax.errorbar(x, m_gd, yerr=s_gd, fmt="o", ms=4, color=style.SIM_COLORS[0], capsize=2,
                 label=f"GD (d={d})")
     ax.set_xlim(0, 1)
-    hi = max(1.3, float(np.nanmax(np.concatenate([m_gd, np.nanmean(cm, axis=1)]))) + 0.05)
+    hi = max(1.3, float(np.nanmax(np.concatenate([m_gd, m_model]))) + 0.05)
     ax.set_ylim(0.85, hi)
     ax.set_xlabel(r"$\gamma = n/d$")
     ax.set_ylabel(r"scale $c$ of the frozen part $(I-P)\beta_s$")

@@ -39,7 +39,7 @@ from ftheory.relu.powerlaw import PAPER_NU, boundary_crossings, boundary_n
 from ftheory.relu.readout_mean import mean_readout_relative_risk, predicted_transferability
 from ftheory.simulate.relu.summary import (local_exponents, pretrain_relative_risk, relative_noise, relative_noise_rms,
                                            target_degree_fractions)
-from ftheory.simulate.stats import mean_sem
+from ftheory.simulate.stats import first_below, instance_mean, mean_sem, median_inf
 
 __all__ = ["CONFIGS", "FIGURES"]
 
@@ -59,8 +59,8 @@ def compute_phase(scale, seed, progress=None, store=None) -> dict:
     T_mean, T_sem = mean_sem(T)
     R_pool, _, _ = pooled_scratch(cfg, res, seed, store, progress)
     pfit = fit(cfg, seed, R_pool, res.ns)
-    t_res = clean(res.relative("teacher_outside").mean(0))
-    s_res = clean(res.relative("student_outside").mean(0))
+    t_res = clean(instance_mean(res.relative("teacher_outside")))
+    s_res = clean(instance_mean(res.relative("student_outside")))
     n_star_teacher = boundary_n(pfit.A, pfit.nu, t_res)
     n_star_student = boundary_n(pfit.A, pfit.nu, s_res)
     # label noise in units of ||f_t||: sqrt of the instance mean of sigma^2 / ||f_t||^2
@@ -82,11 +82,10 @@ def compute_phase(scale, seed, progress=None, store=None) -> dict:
     for j, mu in enumerate(res.mus):
         pred_s = boundary_n(pfit.A, pfit.nu, clean(res.relative("student_outside")[:, j]))
         pred_t = boundary_n(pfit.A, pfit.nu, clean(res.relative("teacher_outside")[:, j]))
-        neg = T[:, j, :].mean(0) < 0
         per_instance.append({"mu": float(mu), "crossing": emp[:, j],
                              "student": crossing_ratio_summary(emp[:, j], pred_s),
                              "teacher": crossing_ratio_summary(emp[:, j], pred_t),
-                             "first_negative_n": float(res.ns[np.argmax(neg)]) if neg.any() else None})
+                             "first_negative_n": first_below(res.ns, T_mean[j])})
     crossing = crossings(t_res, res.kept)
     crossing_student = crossings(s_res, [res.params["m"]] * len(res.mus))
     slices = _heuristic_slices(res, cfg)
@@ -95,11 +94,11 @@ def compute_phase(scale, seed, progress=None, store=None) -> dict:
         "config": cfg, "params": res.params, "settings": settings_text(cfg, res), "slices": slices,
         "ns": res.ns, "mus": res.mus, "kept": res.kept, "T_mean": T_mean, "T_sem": T_sem,
         "scratch_converged": res.scratch_converged.sum(0), "pretrain_converged": res.pretrain_converged.sum(0),
-        "pretrain_rel_risk": pretrain_relative_risk(res).mean(0),
+        "pretrain_rel_risk": instance_mean(pretrain_relative_risk(res)),
         "fit": pfit.as_dict(), "teacher_residual": t_res, "student_residual": s_res,
         "n_star_teacher": n_star_teacher, "n_star_student": n_star_student, "crossing": crossing,
         "crossing_student": crossing_student, "predicted": predicted, "per_instance": per_instance,
-        "lt_rel_mean": res.relative("lt").mean(0), "scratch_rel_mean": res.relative("scratch").mean(0)})
+        "lt_rel_mean": instance_mean(res.relative("lt")), "scratch_rel_mean": instance_mean(res.relative("scratch"))})
 
 
 def _heuristic_slices(res, cfg) -> list:
@@ -121,10 +120,11 @@ def _heuristic_slices(res, cfg) -> list:
         sig_rel = relative_noise(res)
         curves = {}
         for name, kk, rho in (("teacher_k_S", k, t_rel), ("student_k_m", m, s_rel)):
-            vals = np.mean([rank_k(n=grid, k=kk, residual=float(r), sigma=float(sr)) for r, sr in zip(rho, sig_rel)],
-                           axis=0)
-            at_ns = np.mean([rank_k(n=res.ns, k=kk, residual=float(r), sigma=float(sr)) for r, sr in zip(rho, sig_rel)],
-                            axis=0)
+            # the heuristic per instance (its own residual and noise), averaged over the instances
+            vals = instance_mean([rank_k(n=grid, k=kk, residual=float(r), sigma=float(sr))
+                                  for r, sr in zip(rho, sig_rel)])
+            at_ns = instance_mean([rank_k(n=res.ns, k=kk, residual=float(r), sigma=float(sr))
+                                   for r, sr in zip(rho, sig_rel)])
             curves[name] = {"k": kk, "n": grid, "risk": vals, "at_ns": at_ns}
         de = _readout_estimates(res, j, np.concatenate([grid, res.ns]))
         curves["kernel_estimate"] = {"k": m, "n": grid, "risk": de[:grid.size], "at_ns": de[grid.size:]}
@@ -315,7 +315,7 @@ def _boundary_text(data) -> str:
         inside = c[np.isfinite(c) & (c > 0)]
         if inside.size == 0:
             continue
-        r = dict(r, median_crossing=float(np.median(np.where(np.isfinite(c), c, np.inf))),
+        r = dict(r, median_crossing=median_inf(c),
                  lo=float(inside.min()), hi=float(inside.max()))
         parts.append(f"mu = {r['mu']:g}: {_fmt_ratio(s_)} over {s_['count']} of {c.size} instances"
                      + (f" ({s_['above']} cross above n = {n_max:g})" if s_["above"] else "")
@@ -377,7 +377,7 @@ def compute_power(scale, seed, progress=None, store=None) -> dict:
     return jsonable({"config": cfg, "params": res.params, "settings": settings_text(cfg, res),
                      "ns": res.ns, "risk": R, "group": group, "mean": mean, "sem": sem,
                      "converged": conv.sum(0), "seeds": int(group.max()) + 1,
-                     "train_loss_rel": res.relative("scratch_loss").mean(0),
+                     "train_loss_rel": instance_mean(res.relative("scratch_loss")),
                      "fit": pooled.as_dict(), "fit_fixed": fixed.as_dict(), "fit_all": full.as_dict(),
                      "fit_per_seed": per_seed, "local_slopes": local,
                      # mean fractions of ||f_t||^2 in Hermite degrees 0, 1, 2 and >= 3, and the dimensions of

@@ -11,7 +11,7 @@ from ftheory.figures.relu_experiment import PROJECTION_MUS, experiment, jsonable
 from ftheory.simulate.relu.gram import gram_panels, kernel_diagnostics
 from ftheory.simulate.relu.spans import simulate_teacher_outside
 from ftheory.simulate.relu.summary import pretrain_relative_risk
-from ftheory.simulate.stats import mean_sem
+from ftheory.simulate.stats import instance_mean, mean_abs_difference, mean_ratio, mean_sem
 
 # ------------------------------------------------------------------------------------------
 # (c) Gram matrices
@@ -33,7 +33,7 @@ def compute_gram(scale, seed, progress=None, store=None) -> dict:
                       "kept": panels["kept"], "K_trained": panels["K_trained"], "K_source": panels["K_source"],
                       "K_init": panels["K_init"], "cos_trained": panels["cos_trained"],
                       "summary": {k: [v[0], v[1]] for k, v in summary.items()},
-                      "pretrain_rel_risk": float(pretrain_relative_risk(res)[:, j].mean())})
+                      "pretrain_rel_risk": float(instance_mean(pretrain_relative_risk(res)[:, j]))})
 
 
 def _claim_text(s) -> str:
@@ -184,15 +184,11 @@ def caption_projection(data) -> str:
 
 
 def _ratio_text(data) -> str:
-    t = np.array(data["exp_teacher_rel"][0], float)
-    st_ = np.array(data["student_rel"][0], float)
-    ok = t > 1e-10
-    if not ok.any():
-        return "compared with"
-    r = float(np.mean(st_[ok] / t[ok]))
-    return f"{r:.2f} times"
+    """Student-span over teacher-span residual, averaged over mu (ftheory.simulate.stats.mean_ratio), as text."""
+    r = mean_ratio(np.array(data["student_rel"][0], float), np.array(data["exp_teacher_rel"][0], float))
+    return "compared with" if r is None else f"{r:.2f} times"
 
 
 def _gap(data, key) -> float:
-    lt = np.array(data["lt_rel_nmax"][0], float)
-    return float(np.mean(np.abs(lt - np.array(data[key][0], float))))
+    """Mean distance over mu of the relative linear-transfer risk at the largest n to the residual ``data[key]``."""
+    return mean_abs_difference(np.array(data["lt_rel_nmax"][0], float), np.array(data[key][0], float))

@@ -11,7 +11,9 @@ import math
 
 import numpy as np
 
-__all__ = ["mean_sem", "independent_difference", "pooled_mean_sem", "rms", "sign_agreement", "paired_gap_stats"]
+__all__ = ["mean_sem", "instance_mean", "finite_mean", "median_inf", "first_below", "independent_difference",
+           "theory_gap", "z_scores", "chi2", "pooled_mean_sem", "rms", "mean_ratio", "mean_abs_difference",
+           "sign_agreement", "agreement_where", "paired_gap_stats"]
 
 
 def mean_sem(a, axis=0):
@@ -27,6 +29,49 @@ def mean_sem(a, axis=0):
     return a.mean(axis=axis), sem
 
 
+def instance_mean(a, axis=0):
+    """Mean of ``a`` over the instances on ``axis`` (NaNs propagate): an array, or a NumPy scalar for 1-D ``a``.
+
+    >>> instance_mean([[1.0, 2.0], [3.0, 6.0]]).tolist()
+    [2.0, 4.0]
+    """
+    return np.asarray(a, dtype=float).mean(axis=axis)
+
+
+def finite_mean(a, axis=None):
+    """Mean of the non-NaN entries of ``a``: a float over all entries, or an array along ``axis``; NaN (with
+    NumPy's "Mean of empty slice" warning) where no entry is finite.
+
+    >>> finite_mean([1.0, float("nan"), 3.0])
+    2.0
+    """
+    mean = np.nanmean(np.asarray(a, dtype=float), axis=axis)
+    return float(mean) if axis is None else mean
+
+
+def median_inf(a) -> float:
+    """Median of ``a`` with every non-finite entry (NaN: no crossing) counted as ``+inf``.
+
+    >>> median_inf([3.0, float("nan"), 1.0])
+    3.0
+    """
+    a = np.asarray(a, dtype=float)
+    return float(np.median(np.where(np.isfinite(a), a, np.inf)))
+
+
+def first_below(x, y, level=0.0):
+    """``x[k]`` at the first ``k`` with ``y[k] < level`` (a float), or None if there is none.
+
+    >>> first_below([10, 20, 40], [0.3, -0.1, -0.2])
+    20.0
+    """
+    x, y = np.asarray(x), np.asarray(y, dtype=float)
+    if x.shape != y.shape or x.ndim != 1:
+        raise ValueError(f"x {x.shape}, y {y.shape}: expected two 1-D arrays of one length")
+    below = y < level
+    return float(x[np.argmax(below)]) if below.any() else None
+
+
 def independent_difference(mean_a, sem_a, mean_b, sem_b):
     """``(mean_a - mean_b, sqrt(sem_a^2 + sem_b^2))``: the difference of two estimates from independent draws
     and its standard error (errors added in quadrature); broadcasts.
@@ -37,6 +82,40 @@ def independent_difference(mean_a, sem_a, mean_b, sem_b):
     mean_a, sem_a, mean_b, sem_b = (np.asarray(x, dtype=float) for x in (mean_a, sem_a, mean_b, sem_b))
     diff, sem = mean_a - mean_b, np.sqrt(sem_a ** 2 + sem_b ** 2)
     return (float(diff), float(sem)) if diff.ndim == 0 else (diff, sem)
+
+
+def theory_gap(prediction, baseline):
+    """``prediction - baseline`` for two theories the caller evaluated at the same points (e.g. gradient flow minus
+    the paper's fine-tuning theory): the gap paired simulations are compared with; a float for scalars.
+
+    >>> theory_gap(0.25, 0.5)
+    -0.25
+    """
+    gap = np.asarray(prediction, dtype=float) - np.asarray(baseline, dtype=float)
+    return float(gap) if gap.ndim == 0 else gap
+
+
+def z_scores(mean, sem, reference):
+    """``(mean - reference) / sem``: how many standard errors an estimate lies from a reference value; broadcasts.
+
+    >>> z_scores(1.5, 0.25, 1.0)
+    2.0
+    """
+    z = (np.asarray(mean, dtype=float) - np.asarray(reference, dtype=float)) / np.asarray(sem, dtype=float)
+    return float(z) if z.ndim == 0 else z
+
+
+def chi2(mean, sem, reference, where=None) -> float:
+    """Sum of the squared :func:`z_scores` over the entries selected by the boolean ``where`` (all if None), NaNs
+    skipped.
+
+    >>> chi2([1.5, 0.5, float("nan")], [0.25, 0.5, 1.0], 1.0)
+    5.0
+    """
+    z = np.asarray(z_scores(mean, sem, reference), dtype=float)
+    if where is not None:
+        z = z[np.broadcast_to(np.asarray(where, dtype=bool), z.shape)]
+    return float(np.nansum(z ** 2))
 
 
 def pooled_mean_sem(means, sems, axis=None):
@@ -62,6 +141,28 @@ def rms(a) -> float:
     return float(np.sqrt(np.nanmean(np.asarray(a, dtype=float) ** 2)))
 
 
+def mean_ratio(numer, denom, floor=1e-10):
+    """Mean of ``numer / denom`` over the entries with ``denom > floor`` (a float), or None if there are none.
+
+    >>> mean_ratio([1.0, 3.0, 5.0], [2.0, 2.0, 0.0])
+    1.0
+    """
+    numer, denom = np.asarray(numer, dtype=float), np.asarray(denom, dtype=float)
+    if numer.shape != denom.shape:
+        raise ValueError(f"numer {numer.shape}, denom {denom.shape}: expected one shape")
+    ok = denom > floor
+    return float(np.mean(numer[ok] / denom[ok])) if ok.any() else None
+
+
+def mean_abs_difference(a, b) -> float:
+    """Mean of ``|a - b|`` over the entries (NaNs propagate).
+
+    >>> mean_abs_difference([1.0, 2.0], [2.0, 4.0])
+    1.5
+    """
+    return float(np.mean(np.abs(np.asarray(a, dtype=float) - np.asarray(b, dtype=float))))
+
+
 def sign_agreement(T, T_sem, T_ref, z=3.0) -> dict:
     """Agreement of a simulated map ``T`` (standard errors ``T_sem``) with a reference map ``T_ref`` of the same
     shape: ``cells``; ``cells_clear_of_boundary`` (``|T_ref| > z T_sem``); ``sign_agree_clear`` and
@@ -75,6 +176,16 @@ def sign_agreement(T, T_sem, T_ref, z=3.0) -> dict:
     return {"cells": int(T.size), "cells_clear_of_boundary": int(clear.sum()),
             "sign_agree_clear": int((same & clear).sum()), "sign_agree_all": int(same.sum()),
             "max_abs_diff": float(np.nanmax(np.abs(T - R))), "rms_diff": rms(T - R)}
+
+
+def agreement_where(T, T_ref, where) -> dict:
+    """Agreement of a simulated map ``T`` with a reference map ``T_ref`` on the cells selected by the boolean
+    ``where`` (broadcast to ``T``): ``sign_agree`` (cells where ``sign T == sign T_ref``), ``cells`` (selected) and
+    ``rms_diff`` (:func:`rms` of ``T - T_ref`` there)."""
+    T, R = np.broadcast_arrays(np.asarray(T, dtype=float), np.asarray(T_ref, dtype=float))
+    w = np.broadcast_to(np.asarray(where, dtype=bool), T.shape)
+    return {"sign_agree": int(((np.sign(T) == np.sign(R)) & w).sum()), "cells": int(w.sum()),
+            "rms_diff": rms((T - R)[w])}
 
 
 def paired_gap_stats(gap, sem, pred_same, pred_asym=None) -> dict:

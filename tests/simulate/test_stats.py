@@ -6,8 +6,9 @@ import statistics
 import numpy as np
 import pytest
 
-from ftheory.simulate.stats import (independent_difference, mean_sem, paired_gap_stats, pooled_mean_sem, rms,
-                                    sign_agreement)
+from ftheory.simulate.stats import (agreement_where, chi2, finite_mean, first_below, independent_difference,
+                                    instance_mean, mean_abs_difference, mean_ratio, mean_sem, median_inf,
+                                    paired_gap_stats, pooled_mean_sem, rms, sign_agreement, theory_gap, z_scores)
 
 RTOL = 1e-13
 
@@ -70,3 +71,63 @@ def test_paired_gap_stats_slope_and_chi2():
     assert out["slope_sem"] == pytest.approx(1 / math.sqrt(sxx), rel=RTOL)
     assert paired_gap_stats([1.0], [0.0], [1.0]) == {"points": 0, "chi2_paper": 0.0, "slope": None,
                                                      "slope_sem": None}
+
+
+def test_instance_and_finite_means_by_explicit_sums():
+    rng = np.random.default_rng(1)
+    a = rng.normal(size=(5, 3, 4))
+    m = instance_mean(a)
+    assert m.shape == (3, 4)
+    for j in range(3):
+        for k in range(4):
+            assert m[j, k] == pytest.approx(math.fsum(a[:, j, k]) / 5, rel=RTOL, abs=1e-15)
+    assert float(instance_mean([1.0, 2.0, 6.0])) == 3.0
+    assert finite_mean([1.0, math.nan, 4.0]) == 2.5
+    rows = finite_mean([[1.0, math.nan, 3.0], [math.nan, 5.0, math.nan]], axis=1)
+    assert rows.tolist() == [2.0, 5.0]
+
+
+def test_median_inf_and_first_below_on_hand_examples():
+    assert median_inf([5.0, 1.0, 3.0]) == 3.0
+    assert median_inf([1.0, math.nan, math.nan]) == math.inf            # two of three never cross
+    assert median_inf([1.0, 2.0, math.inf, math.nan]) == math.inf        # even count: mean of inf and inf
+    assert median_inf([4.0, 2.0, math.nan, 1.0]) == 3.0                  # sorted 1, 2, 4, inf: (2 + 4) / 2
+    assert first_below([10, 20, 40, 80], [0.5, 0.1, -0.1, 0.2]) == 40.0
+    assert first_below([10, 20], [0.5, math.nan]) is None                # NaN is not below
+    assert first_below([10, 20], [1.0, 0.5], level=0.7) == 20.0
+    with pytest.raises(ValueError, match="one length"):
+        first_below([1, 2, 3], [0.0, 1.0])
+
+
+def test_theory_gap_z_scores_and_chi2_against_loops():
+    assert theory_gap(0.75, 0.5) == 0.25 and isinstance(theory_gap(0.75, 0.5), float)
+    assert theory_gap(np.array([1.0, 2.0]), np.array([0.5, 3.0])).tolist() == [0.5, -1.0]
+    T = np.array([[0.3, 0.1], [math.nan, -0.2]])
+    S = np.array([[0.1, 0.05], [0.1, 0.1]])
+    ref = np.array([[0.1], [0.0]])                                       # broadcasts over the columns
+    z = z_scores(T, S, ref)
+    expect = [[(T[i, j] - ref[i, 0]) / S[i, j] for j in range(2)] for i in range(2)]
+    assert np.allclose(z, expect, rtol=RTOL, equal_nan=True)
+    where = np.array([[True, True], [True, False]])
+    by_hand = sum(v * v for i, row in enumerate(expect) for j, v in enumerate(row) if where[i, j] and v == v)
+    assert chi2(T, S, ref, where) == pytest.approx(by_hand, rel=RTOL)   # (0.2/0.1)^2 + 0 = 4, NaN skipped
+    assert chi2(T, S, ref, where) == pytest.approx(4.0, rel=RTOL)
+    assert chi2(T, S, ref) == pytest.approx(4.0 + 4.0, rel=RTOL)        # + (-0.2/0.1)^2
+    assert z_scores(1.5, 0.25, 1.0) == 2.0
+
+
+def test_mean_ratio_and_mean_abs_difference():
+    assert mean_ratio([1.0, 3.0, 7.0], [2.0, 3.0, 1e-12]) == pytest.approx((0.5 + 1.0) / 2, rel=RTOL)
+    assert mean_ratio([1.0], [0.0]) is None
+    with pytest.raises(ValueError, match="one shape"):
+        mean_ratio([1.0, 2.0], [1.0])
+    assert mean_abs_difference([0.1, 0.5, -0.2], [0.3, 0.1, -0.2]) == pytest.approx((0.2 + 0.4 + 0.0) / 3, rel=RTOL)
+
+
+def test_agreement_where_counts_signs_and_rms_on_the_selected_cells():
+    T = np.array([[0.5, -0.2], [0.01, 0.3]])
+    R = np.array([[0.4, 0.2], [-0.02, 0.1]])
+    far = np.array([[True], [False]])                                   # first row only
+    a = agreement_where(T, R, far)
+    assert a == {"sign_agree": 1, "cells": 2,
+                 "rms_diff": pytest.approx(math.sqrt((0.1 ** 2 + 0.4 ** 2) / 2), rel=RTOL)}
