@@ -25,6 +25,7 @@ import sympy as sp
 import ftheory
 from ftheory.params import PARAMS
 from ftheory.simulate.estimate import MCEstimate
+from ftheory.simulate.gamma import n_from_gamma
 from ftheory.simulate.linear import simulate_linear_transfer_finite_source
 from ftheory.theory.finite_source import n_s, source_norm_sq_finite, source_overlap_finite
 
@@ -43,7 +44,7 @@ def exact_finite_moments(ns, d, sigma_s, theta):
 
 
 def run(d, gamma, gamma_s, theta=math.pi / 4, sigma=0.2, sigma_s=0.2, instances=300, seed=0):
-    n, ns = int(round(gamma * d)), int(round(gamma_s * d))
+    n, ns = n_from_gamma(gamma, d), n_from_gamma(gamma_s, d, name="gamma_s", count="n_s")  # as the simulator
     est = simulate_linear_transfer_finite_source(n, d, theta, sigma, gamma_s, sigma_s, instances=instances, seed=seed)
     q_samples, v_samples = est.info["source_norm_sq_samples"], est.info["source_overlap_samples"]
     q, v = exact_finite_moments(ns, d, sigma_s, theta)

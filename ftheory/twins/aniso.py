@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 
 import ftheory
+from ftheory.simulate.gamma import n_from_gamma
 from ftheory.twins._core import F, I, Reason, Twin, declare
 
 SIM = "ftheory.simulate.aniso."
@@ -31,7 +32,8 @@ gammas = F(0.2, 3.0)
 
 
 def _n(gamma):
-    return max(1, int(round(gamma * D)))
+    """``n = round(gamma D)`` (:func:`ftheory.simulate.gamma.n_from_gamma`, the one conversion)."""
+    return n_from_gamma(gamma, D)
 
 
 def _off_peak(p):

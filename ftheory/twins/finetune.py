@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 
 import ftheory
+from ftheory.simulate.gamma import n_from_gamma
 from ftheory.twins._core import F, I, Reason, Twin, declare
 
 PAIRED = "ftheory.simulate.paired."
@@ -21,7 +22,13 @@ D_FS = 100
 
 
 def _n(gamma, d):
-    return max(1, int(round(gamma * d)))
+    """``n = round(gamma d)`` (:func:`ftheory.simulate.gamma.n_from_gamma`, the one conversion)."""
+    return n_from_gamma(gamma, d)
+
+
+def _n_s(gamma_s, d):
+    """``n_s = round(gamma_s d)`` (:func:`ftheory.simulate.gamma.n_from_gamma`), as the finite-source simulators."""
+    return n_from_gamma(gamma_s, d, name="gamma_s", count="n_s")
 
 
 def _model(p, d, **extra):
@@ -34,7 +41,7 @@ def _source(p):
 
 
 def _gamma_s_ok(p):  # n_s = round(gamma_s d) away from d: E||beta_hat_s||^2 finite with finite variance
-    return abs(round(p["gamma_s"] * D_FS) - D_FS) >= 10
+    return abs(_n_s(p["gamma_s"], D_FS) - D_FS) >= 10
 
 
 gammas = F(0.05, 0.85)
@@ -112,7 +119,7 @@ declare(
          pick=lambda out: _samples(out, "source_overlap_samples"), example={"theta": 0.3, "gamma_s": 0.5},
          oracle="finite_source_overlap at gamma_s = n_s/d (exact at finite size)",
          expect=lambda p: ftheory.get("finite_source_overlap")(theta=p["theta"],
-                                                               gamma_s=round(p["gamma_s"] * D_FS) / D_FS),
+                                                               gamma_s=_n_s(p["gamma_s"], D_FS) / D_FS),
          where=_gamma_s_ok),
     Twin("finite_source_effective_angle", "ftheory.simulate.linear.simulate_linear_transfer_finite_source",
          "cos(theta_eff) = <beta_t, beta_hat_s>/||beta_hat_s|| per instance, compared with cos(result)",
@@ -159,7 +166,7 @@ def _finite_moment(which, p, d=D_FS):
     from ftheory.params import PARAMS
     from ftheory.theory.finite_source import n_s, source_norm_sq_finite
 
-    sym = {n_s: int(round(p["gamma_s"] * d)), PARAMS["d"].symbol: d,
+    sym = {n_s: _n_s(p["gamma_s"], d), PARAMS["d"].symbol: d,
            PARAMS["sigma_s"].symbol: sp.Rational(p["sigma_s"])}
     return float(source_norm_sq_finite().subs(sym))
 

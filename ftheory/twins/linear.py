@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 import ftheory
+from ftheory.simulate.gamma import n_from_gamma
 from ftheory.twins._core import F, I, Reason, Twin, declare
 
 LIN = "ftheory.simulate.linear."
@@ -26,7 +27,8 @@ def _get(name):
 
 
 def _n(gamma, d):
-    return max(1, int(round(gamma * d)))
+    """``n = round(gamma d)`` (:func:`ftheory.simulate.gamma.n_from_gamma`, the one conversion)."""
+    return n_from_gamma(gamma, d)
 
 
 def _far_from_peak(n, d):

@@ -9,6 +9,7 @@ import pytest
 
 import ftheory
 from ftheory import aniso as A
+from ftheory.simulate.gamma import n_from_gamma
 
 NAMES = ["aniso2_kappa", "aniso2_scratch_risk", "aniso2_sigma_cosine", "aniso2_linear_transfer_risk",
          "aniso2_linear_transfer_risk_finite", "aniso2_finetune_risk", "aniso2_lt_transferability",
@@ -66,7 +67,7 @@ def two_level_problem(d, rho, ratio, e_s, e_perp, theta, norm_s=1.0, norm_t=1.0)
 def test_closed_forms_equal_the_numeric_api_at_exact_fractions(gamma, ratio):
     d = 1000
     ev, rho, bs, bt = two_level_problem(d, 0.3, ratio, 0.7, 0.2, 0.9, norm_s=1.3, norm_t=0.8)
-    n = int(round(gamma * d))
+    n = n_from_gamma(gamma, d)
     g = n / d
     common = dict(frac_a=rho, eig_ratio=ratio)
     e_t = float(bt[: int(rho * d)] @ bt[: int(rho * d)] / (bt @ bt))
