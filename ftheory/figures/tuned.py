@@ -30,7 +30,7 @@ from ftheory.figures.lt_phase import grid_axes
 from ftheory.figures.registry import Figure
 from ftheory.simulate.keyed import simulate_ridge_lam_rows
 from ftheory.simulate.linear_grid import grid_key, transfer_grid_estimates
-from ftheory.simulate.stats import independent_difference, sign_agreement
+from ftheory.simulate.stats import best_by_mean, independent_difference, sign_agreement
 from ftheory.simulate.sweeps import sweep
 
 ID = "tuned-baseline"
@@ -66,8 +66,8 @@ def compute(scale, seed, progress=None, store=None) -> dict:
         sems = np.array([e.sem for e in ests])
         row = {"n": n, "gamma": n / d, "lams": lams, "means": means.tolist(), "sems": sems.tolist()}
         for name, idx in (("wd", wd_idx), ("fine", fine_idx)):
-            j = idx[int(np.argmin(means[idx]))]
-            row[f"best_{name}_lam"], row[f"best_{name}_mean"], row[f"best_{name}_sem"] = lams[j], means[j], sems[j]
+            j, best, best_sem = best_by_mean(means, sems, idx)
+            row[f"best_{name}_lam"], row[f"best_{name}_mean"], row[f"best_{name}_sem"] = lams[j], best, best_sem
         row["min_norm_mean"], row["min_norm_sem"] = means[lams.index(0.0)], sems[lams.index(0.0)]
         row["theory_optimal"] = float(ftheory.get("scratch_risk_optimal_ridge")(gamma=n / d, sigma=SIGMA))
         row["theory_min_norm_finite"] = float(ftheory.get("scratch_risk_finite")(n=n, d=d, sigma=SIGMA))

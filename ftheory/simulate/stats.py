@@ -13,7 +13,7 @@ import numpy as np
 
 __all__ = ["mean_sem", "instance_mean", "finite_mean", "median_inf", "first_below", "independent_difference",
            "theory_gap", "z_scores", "chi2", "pooled_mean_sem", "rms", "mean_ratio", "mean_abs_difference",
-           "sign_agreement", "agreement_where", "paired_gap_stats"]
+           "sign_agreement", "agreement_where", "paired_gap_stats", "best_by_mean"]
 
 
 def mean_sem(a, axis=0):
@@ -70,6 +70,20 @@ def first_below(x, y, level=0.0):
         raise ValueError(f"x {x.shape}, y {y.shape}: expected two 1-D arrays of one length")
     below = y < level
     return float(x[np.argmax(below)]) if below.any() else None
+
+
+def best_by_mean(means, sems, candidates):
+    """``(j, means[j], sems[j])`` for the index ``j`` among ``candidates`` with the lowest mean (the first on a tie;
+    the first NaN if a candidate's mean is NaN): e.g. the best-tuned penalty of a row of ridge estimates.
+
+    >>> best_by_mean([0.5, 0.2, 0.1], [0.01, 0.02, 0.03], [0, 1])
+    (1, 0.2, 0.02)
+    """
+    means, sems, idx = np.asarray(means, dtype=float), np.asarray(sems, dtype=float), list(candidates)
+    if not idx:
+        raise ValueError("candidates is empty: expected at least one index")
+    j = idx[int(np.argmin(means[idx]))]
+    return j, float(means[j]), float(sems[j])
 
 
 def independent_difference(mean_a, sem_a, mean_b, sem_b):

@@ -8,7 +8,8 @@ import pytest
 
 from ftheory.simulate.stats import (agreement_where, chi2, finite_mean, first_below, independent_difference,
                                     instance_mean, mean_abs_difference, mean_ratio, mean_sem, median_inf,
-                                    paired_gap_stats, pooled_mean_sem, rms, sign_agreement, theory_gap, z_scores)
+                                    paired_gap_stats, pooled_mean_sem, rms, sign_agreement, theory_gap, z_scores,
+                                    best_by_mean)
 
 RTOL = 1e-13
 
@@ -131,3 +132,17 @@ def test_agreement_where_counts_signs_and_rms_on_the_selected_cells():
     a = agreement_where(T, R, far)
     assert a == {"sign_agree": 1, "cells": 2,
                  "rms_diff": pytest.approx(math.sqrt((0.1 ** 2 + 0.4 ** 2) / 2), rel=RTOL)}
+
+
+def test_best_by_mean_picks_the_lowest_candidate_by_a_loop():
+    rng = np.random.default_rng(2)
+    means, sems = rng.uniform(size=9), rng.uniform(0.01, 0.1, size=9)
+    for cand in ([0, 3, 5, 8], [1, 2], [7]):
+        j_loop = cand[0]
+        for k in cand[1:]:
+            if means[k] < means[j_loop]:
+                j_loop = k
+        assert best_by_mean(means, sems, cand) == (j_loop, means[j_loop], sems[j_loop])
+    assert best_by_mean([0.3, 0.1, 0.1], [1.0, 2.0, 3.0], [0, 1, 2]) == (1, 0.1, 2.0)   # first on a tie
+    with pytest.raises(ValueError, match="candidates"):
+        best_by_mean([0.1], [0.1], [])
