@@ -173,7 +173,8 @@ def _summary(sl, sns, d, sigma):
                          "gap_cmodel": sl["gap_cmodel"]["mean"][i][j],
                          "gd_minus_gf": sl["gd_minus_gf"]["mean"][i][j],
                          "gd_minus_gf_sem": sl["gd_minus_gf"]["sem"][i][j],
-                         "gap_asymptotic_gf": theory_gap(gf(gamma=gam, theta=th, sigma=sigma), paper(gamma=gam, theta=th)),
+                         "gap_asymptotic_gf": theory_gap(gf(gamma=gam, theta=th, sigma=sigma),
+                                                         paper(gamma=gam, theta=th)),
                          "c_gd": sl["c_gd"]["mean"][i][j], "c_model": sl["c_model"]["mean"][i][j],
                          "c_asymptotic": float(scale_c(gamma=gam, sigma=sigma)),
                          "converged": sl["T_ft"]["converged"][i][j], "instances": sl["T_ft"]["instances"][i][j]})
