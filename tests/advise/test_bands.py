@@ -272,3 +272,20 @@ def test_min_norm_above_d_band_is_the_mapped_noise_interval():
             assert high[i] == pytest.approx(V * noise.high, rel=eps)
             assert v[i] == pytest.approx(V * noise.value, rel=eps)
             assert v[i] == pytest.approx(V * max(pe.p[1], 0.0), rel=1e-9)
+
+
+def test_exact_features_reproduce_the_bootstrap_law():
+    """``G . p_hat*`` at a task from one matrix product equals the bootstrap's own draws (float64 rounding
+    of a 16-term sum: 64 eps relative to the largest term)."""
+    from ftheory.advise.bands import _exact_features, _task_features
+    from ftheory.advise.bootstrap import Worlds
+    W = Worlds(12, 30, 0, 50, seed=3)
+    rng = np.random.default_rng(4)
+    Q = feasible_rows(np.column_stack([rng.uniform(0.2, 2, 7), rng.uniform(0, 1, 7), rng.uniform(-0.5, 0.5, 7),
+                                       rng.uniform(0.3, 2, 7)]))
+    G = rng.standard_normal((7, 4))
+    T = _task_features(Q, G) @ _exact_features(W).T
+    for i in range(7):
+        ref = W.draws_at(Q[i]) @ G[i]
+        scale = np.abs(W.draws_at(Q[i])).max() * np.abs(G[i]).max()
+        assert np.allclose(T[i], ref, rtol=0, atol=64 * EPS * scale)
