@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ftheory.advise.bands import Z95, score_region
+from ftheory.advise.bands import Z95, exact_cut, score_region
 from ftheory.advise.estimators import Interval, ParameterEstimates, estimate_parameters, prepare
 from ftheory.advise.io import check_inputs
 from ftheory.advise.predict import LINEAR, PROCEDURES, isotropic_risk
@@ -117,7 +117,7 @@ def _region(pe: ParameterEstimates):
     reg = pe.__dict__.get("_score_region")
     if reg is None:
         # isotropic path: rays cut by the exact law of the estimate (the bootstrap draws of the intervals)
-        worlds = _worlds(pe) if pe.n_unlabeled == 0 else None
+        worlds = _worlds(pe) if exact_cut(pe.n, pe.n_unlabeled) else None
         reg = score_region(pe.p, pe.n, pe.d, pe.n_unlabeled, worlds=worlds)
         pe.__dict__["_score_region"] = reg
     return reg
