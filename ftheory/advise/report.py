@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ftheory.advise.bands import Z95, score_region
+from ftheory.advise.bands import Z95, exact_cut, score_region
 from ftheory.advise.estimators import Interval, ParameterEstimates, estimate_parameters, prepare
 from ftheory.advise.io import check_inputs
 from ftheory.advise.predict import LINEAR, PROCEDURES, isotropic_risk
@@ -116,9 +116,27 @@ def _region(pe: ParameterEstimates):
     """The score region of ``p`` behind every prediction band (cached on ``pe``)."""
     reg = pe.__dict__.get("_score_region")
     if reg is None:
-        reg = score_region(pe.p, pe.n, pe.d, pe.n_unlabeled)
+        # isotropic path: rays cut by the exact law of the estimate (the bootstrap draws of the intervals)
+        worlds = _worlds(pe) if exact_cut(pe.n, pe.n_unlabeled) else None
+        reg = score_region(pe.p, pe.n, pe.d, pe.n_unlabeled, worlds=worlds)
         pe.__dict__["_score_region"] = reg
     return reg
+
+
+_WORLDS = {}
+
+
+def _worlds(pe: ParameterEstimates):
+    """``pe.worlds``, shared between estimates with the same ``(n, d, draws)`` and integer seed (the
+    draws depend on nothing else)."""
+    if getattr(pe, "_worlds", None) is None and isinstance(pe.seed, (int, np.integer)):
+        key = (pe.n, pe.d, pe.n_unlabeled, pe.draws, int(pe.seed))
+        if key not in _WORLDS:
+            if len(_WORLDS) >= 8:
+                _WORLDS.pop(next(iter(_WORLDS)))
+            _WORLDS[key] = pe.worlds
+        pe._worlds = _WORLDS[key]
+    return pe.worlds
 
 
 def _vectorised(fn):

@@ -272,3 +272,46 @@ def test_min_norm_above_d_band_is_the_mapped_noise_interval():
             assert high[i] == pytest.approx(V * noise.high, rel=eps)
             assert v[i] == pytest.approx(V * noise.value, rel=eps)
             assert v[i] == pytest.approx(V * max(pe.p[1], 0.0), rel=1e-9)
+
+
+def test_exact_features_reproduce_the_bootstrap_law():
+    """``G . p_hat*`` at a task from one matrix product equals the bootstrap's own draws (float64 rounding
+    of a 16-term sum: 64 eps relative to the largest term)."""
+    from ftheory.advise.bands import _exact_features, _task_features
+    from ftheory.advise.bootstrap import Worlds
+    W = Worlds(12, 30, 0, 50, seed=3)
+    rng = np.random.default_rng(4)
+    Q = feasible_rows(np.column_stack([rng.uniform(0.2, 2, 7), rng.uniform(0, 1, 7), rng.uniform(-0.5, 0.5, 7),
+                                       rng.uniform(0.3, 2, 7)]))
+    G = rng.standard_normal((7, 4))
+    T = _task_features(Q, G) @ _exact_features(W).T
+    for i in range(7):
+        ref = W.draws_at(Q[i]) @ G[i]
+        scale = np.abs(W.draws_at(Q[i])).max() * np.abs(G[i]).max()
+        assert np.allclose(T[i], ref, rtol=0, atol=64 * EPS * scale)
+
+
+def test_exact_cut_follows_the_skewed_law_of_the_label_variance():
+    """The band of the total label variance ``tau^2 + sigma^2`` (estimated by ``S_y ~ s_yy chi^2_n / n``).
+    At n = 17 the Gaussian score region reaches ``S_y / (1 - z sqrt(2/n)) ~ 3 S_y`` (exact bound 2.25
+    ``S_y``); the exact cut comes closer (the other rays of the cloud widen it a little)."""
+    from scipy.stats import chi2
+    from ftheory.advise.bootstrap import Worlds
+    p = np.array([1.0, 1.0, 0.8, 1.0])
+    total = p[0] + p[1]
+
+    def ends(n, d, worlds):
+        return score_region(p, n, d, worlds=worlds).band(lambda P: P[..., 0] + P[..., 1], linear=True)[1:]
+    n, d = 17, 60
+    lo, hi = ends(n, d, Worlds(n, d, 0, 400, seed=0))
+    glo, ghi = ends(n, d, None)
+    up, down = total * n / chi2.ppf(0.025, n), total * n / chi2.ppf(0.975, n)
+    assert abs(hi - up) < 0.5 * abs(ghi - up) and ghi > up
+    assert abs(lo - down) < abs(glo - down)
+    # where the Gaussian law's error in a 2.5% point is below the Monte Carlo error of the draws' order
+    # statistic the Gaussian cut is kept: n <= 100 for 400 draws, n <= 402 for 1600, never with unlabeled data
+    from ftheory.advise.bands import exact_cut
+    W = Worlds(120, d, 0, 400, seed=0)
+    assert exact_cut(100, 0, W) and not exact_cut(101, 0, W) and not exact_cut(17, 200, W)
+    assert exact_cut(402, 0, Worlds(8, 10, 0, 1600, seed=0)) and not exact_cut(403, 0, Worlds(8, 10, 0, 1600, seed=0))
+    assert ends(120, d, W) == ends(120, d, None)
