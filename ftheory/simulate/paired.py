@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from ftheory._checks import check_int, check_real
+from ftheory.params import PARAMS
 from ftheory.simulate.gamma import n_from_gamma, takes_gamma
 from ftheory.mc.batch import inner, sq_dist
 from ftheory.mc.estimate import MCEstimate
-from ftheory.mc.seeds import as_generator, spawn_seeds
+from ftheory.mc.seeds import as_generator, check_seed, spawn_seeds
 from ftheory.mc.threads import single_blas_thread
 from ftheory.roots import positive_root
 from ftheory.simulate.data import gaussian_data, teachers
@@ -78,6 +80,16 @@ def _draw(n, d, theta, sigma, n_s, sigma_s, depth, instances, seed, norm_s=1.0):
     return out
 
 
+def _check(instances, seed, **canonical):
+    """``ValueError`` naming the parameter, its value and its domain: every canonical parameter given (None: not
+    used) against its declaration in :mod:`ftheory.params`, ``instances`` (integer >= 1) and ``seed``."""
+    for name, value in canonical.items():
+        if value is not None:
+            PARAMS[name].validate(value)
+    check_int("instances", instances, 1)
+    check_seed(seed)
+
+
 def _n_s(gamma_s, d):
     return None if gamma_s is None else n_from_gamma(gamma_s, d, name="gamma_s", count="n_s")
 
@@ -103,6 +115,9 @@ def simulate_finetune_paired(n, d, theta, sigma, *, gamma_s=None, sigma_s=0.0, d
         ``gap_paper``); ``"gd_minus_gf"`` their difference; ``"c_gd"`` the scale GD applied to the
         frozen part; ``"c_model"`` the gradient-flow root ``c``.
     """
+    _check(instances, seed, n=n, d=d, theta=theta, sigma=sigma, gamma_s=gamma_s, sigma_s=sigma_s, depth=depth)
+    check_int("max_steps", max_steps, 0)
+    check_real("ft_lr_factor", ft_lr_factor, low_open=True)
     dr = _draw(n, d, theta, sigma, _n_s(gamma_s, d), sigma_s, depth, instances, seed)
     if gamma_s is None:
         pre = pretrain(dr["beta_s"], net=dr["w_pre"])
@@ -150,6 +165,8 @@ def simulate_finetune_models(n, d, theta, sigma, *, gamma_s=None, sigma_s=0.0, d
     dict of MCEstimate
         ``"T_paper"``, ``"T_gf"``: ``R_sc - R_model`` per instance; ``"c"``: the root ``c``.
     """
+    _check(instances, seed, n=n, d=d, theta=theta, sigma=sigma, gamma_s=gamma_s, sigma_s=sigma_s, depth=depth,
+           norm_s=norm_s)
     if not n < d:
         raise ValueError(f"n={n!r} is invalid with d={d!r}: the null-space models need n < d")
     n_s = _n_s(gamma_s, d)
@@ -186,6 +203,7 @@ def simulate_lt_finite_source_paired(n, d, theta, sigma, gamma_s, sigma_s, *, in
         ``"sc"``, ``"lt"``, ``"T_lt"`` (= sc - lt per instance), ``"cos2_eff"``
         (``<beta_t, beta_hat_s>^2 / ||beta_hat_s||^2``, the squared cosine of the effective angle, §7.3).
     """
+    _check(instances, seed, n=n, d=d, theta=theta, sigma=sigma, gamma_s=gamma_s, sigma_s=sigma_s)
     n_s = n_from_gamma(gamma_s, d, name="gamma_s", count="n_s")
     rows = []
     for child in spawn_seeds(seed, instances):

@@ -187,6 +187,7 @@ def simulate_finetune_rows(n, d, sigma, *, thetas, gamma_s=None, sigma_s=0.0, de
     """
     thetas = _check_thetas(thetas)
     n, d = int(PARAMS["n"].validate(n)), int(PARAMS["d"].validate(d))
+    d = check_int("d", d, 2, note="two teachers at an angle need d >= 2")
     sigma, sigma_s = float(PARAMS["sigma"].validate(sigma)), float(PARAMS["sigma_s"].validate(sigma_s))
     depth = int(PARAMS["depth"].validate(depth))
     instances = check_int("instances", instances)
@@ -261,6 +262,7 @@ def simulate_lt_finite_source_rows(n, d, sigma, gamma_s, sigma_s, *, thetas, ins
     """
     thetas = _check_thetas(thetas)
     n, d = int(PARAMS["n"].validate(n)), int(PARAMS["d"].validate(d))
+    d = check_int("d", d, 2, note="two teachers at an angle need d >= 2")
     sigma, sigma_s = float(PARAMS["sigma"].validate(sigma)), float(PARAMS["sigma_s"].validate(sigma_s))
     instances = check_int("instances", instances)
     PARAMS["gamma_s"].validate(gamma_s)

@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from ftheory._checks import check_int
 from ftheory.mc.estimate import MCEstimate
 from ftheory.mc.seeds import spawn_seeds
 from ftheory.similarity.tasks import sample_task, task_teachers
@@ -46,6 +47,7 @@ def simulate_w1_estimate(theta, sigma, d, size, metric="l1", instances=5, seed=N
     """
     from ftheory.similarity.estimators import wasserstein1_exact
 
+    instances = check_int("instances", instances, 1)
     beta_s, beta_t = task_teachers(theta, d)
     values = []
     for ss in spawn_seeds(seed, instances):
