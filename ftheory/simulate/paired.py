@@ -183,7 +183,8 @@ def simulate_finetune_models(n, d, theta, sigma, *, gamma_s=None, sigma_s=0.0, d
     null_pre = null_space_part(X, b_pre)
     c = gradient_flow_scale(b_pre, null_pre, beta_sc, depth)
     r_sc = sq_dist(beta_sc, beta_t)
-    info = {"n": n, "d": d, "theta": theta, "sigma": sigma, "gamma_s": gamma_s, "sigma_s": sigma_s}
+    info = {"n": n, "d": d, "theta": float(theta), "sigma": float(sigma),
+            "gamma_s": None if gamma_s is None else float(gamma_s), "sigma_s": float(sigma_s)}
     return {"T_paper": MCEstimate(r_sc - sq_dist(beta_sc + null_pre, beta_t), info=info),
             "T_gf": MCEstimate(r_sc - sq_dist(beta_sc + c[:, None] * null_pre, beta_t), info=info),
             "c": MCEstimate(c, info=info)}
@@ -216,7 +217,8 @@ def simulate_lt_finite_source_paired(n, d, theta, sigma, gamma_s, sigma_s, *, in
     beta_hat = min_norm(X_s, y_s)
     r_sc = sq_dist(min_norm(X, y), beta_t)
     r_lt = sq_dist(linear_transfer_readout(X, y, beta_hat), beta_t)
-    info = {"n": n, "d": d, "theta": theta, "sigma": sigma, "gamma_s": gamma_s, "sigma_s": sigma_s, "n_s": n_s}
+    info = {"n": n, "d": d, "theta": float(theta), "sigma": float(sigma), "gamma_s": float(gamma_s),
+            "sigma_s": float(sigma_s), "n_s": n_s}
     return {"sc": MCEstimate(r_sc, info=info), "lt": MCEstimate(r_lt, info=info),
             "T_lt": MCEstimate(r_sc - r_lt, info=info),
             "cos2_eff": MCEstimate(inner(beta_hat, beta_t) ** 2 / sq_dist(beta_hat), info=info)}

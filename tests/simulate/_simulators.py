@@ -1,0 +1,111 @@
+"""The public simulators of ftheory.simulate (the catalog plus every ``simulate_*``/``sample_*`` of the simulate
+modules' ``__all__``), a tiny valid call of each, and the domains of their parameters taken from the
+declarations: ``ftheory.params.PARAMS`` (canonical names; grids ``thetas``, ``lams``, ... by element) and the
+deep-linear ``OPTIONS`` (``ftheory.simulate.deep_linear.options``, whose one-line docs state the domain)."""
+import importlib
+import inspect
+import math
+import re
+
+from ftheory.params import PARAMS
+from ftheory.simulate.catalog import SIMULATORS, simulator
+from ftheory.simulate.deep_linear.options import OPTIONS
+from ftheory.simulate.relu.spec import ReluSpec
+
+MODULES = ["ftheory.simulate.linear", "ftheory.simulate.linear_grid", "ftheory.simulate.aniso",
+           "ftheory.simulate.paired", "ftheory.simulate.paired_rows", "ftheory.simulate.deep_linear",
+           "ftheory.simulate.deep_linear.lam_grid", "ftheory.simulate.relu", "ftheory.simulate.tasks"]
+GRIDS = {"thetas": "theta", "sigmas": "sigma", "lams": "lam", "ns": "n", "mus": "mu"}
+
+
+def public_simulators() -> dict:
+    out = {fn: simulator(name) for name, (_, fn, _) in SIMULATORS.items()}
+    for mod in MODULES:
+        m = importlib.import_module(mod)
+        out.update({name: getattr(m, name) for name in m.__all__ if name.startswith(("simulate_", "sample_"))})
+    return out
+
+
+def _option_domain(o):
+    """The numeric domain an Option's doc states (``>= 0``, ``> 0``, ``[0, 1)``), or None."""
+    if o.kind not in ("int", "real"):
+        return None
+    m = re.search(r"\[(\d+), (\d+)\)", o.doc)
+    if m:
+        return dict(low=float(m[1]), high=float(m[2]), low_open=False, high_open=True, integer=o.kind == "int")
+    m = re.search(r"(>=|>) (\d+)", o.doc)
+    if m:
+        return dict(low=float(m[2]), high=math.inf, low_open=m[1] == ">", high_open=False, integer=o.kind == "int")
+    return None
+
+
+DOMAINS = {o.name: _option_domain(o) for o in OPTIONS if _option_domain(o) is not None}
+DOMAINS.update({p.name: dict(low=p.low, high=p.high, low_open=p.low_open, high_open=p.high_open, integer=p.integer)
+                for p in PARAMS.values()})
+
+EV = [2.0, 1.0, 1.0, 0.5, 0.5]
+BS = [0.6, -0.3, 0.2, 0.5, 0.1]
+BT = [0.5, 0.2, -0.1, 0.4, 0.3]
+RELU = dict(d=3, m=4, m_star=2, steps=2, pretrain_steps=2)
+DEEP = dict(n=3, d=4, max_steps=3, pretrain_steps=3)
+BASE = {
+    "simulate_min_norm_risk": dict(n=3, d=5, sigma=0.1),
+    "simulate_ridge_risk": dict(n=3, d=5, sigma=0.1, lam=0.1),
+    "simulate_tuned_ridge_risk": dict(n=3, d=5, sigma=0.1, lams=[0.1, 0.2]),
+    "simulate_linear_transfer_risk": dict(n=3, d=5, theta=0.5, sigma=0.1),
+    "simulate_linear_transfer_finite_source": dict(n=3, d=5, theta=0.5, sigma=0.1, gamma_s=1.2, sigma_s=0.1),
+    "simulate_rank_k_risk": dict(n=3, d=5, k=2, residual=0.3, sigma=0.1),
+    "simulate_scratch_and_transfer": dict(n=3, d=5, theta=0.5, sigma=0.1),
+    "simulate_transfer_grid": dict(n=3, d=5, thetas=[0.5], sigma=0.1),
+    "simulate_min_norm_sigma_grid": dict(n=3, d=5, sigmas=[0.1]),
+    "simulate_ridge_grid": dict(n=3, d=5, sigma=0.1, lams=[0.1]),
+    "simulate_aniso_scratch_risk": dict(eigenvalues=EV, beta_t=BT, n=3, sigma=0.1),
+    "simulate_aniso_tuned_ridge_risk": dict(eigenvalues=EV, beta_t=BT, n=3, sigma=0.1, lams=[0.1]),
+    "simulate_aniso_linear_transfer_risk": dict(eigenvalues=EV, beta_s=BS, beta_t=BT, n=3, sigma=0.1),
+    "simulate_aniso_finetune_linear_risk": dict(eigenvalues=EV, beta_s=BS, beta_t=BT, n=3, sigma=0.1),
+    "simulate_aniso_transfer": dict(eigenvalues=EV, beta_s=BS, beta_t=BT, n=3, sigma=0.1),
+    "simulate_aniso_deep_finetune": dict(eigenvalues=EV, beta_s=BS, beta_t=BT, n=3, sigma=0.1, max_steps=3),
+    "simulate_finetune_paired": dict(n=3, d=5, theta=0.5, sigma=0.1, max_steps=3),
+    "simulate_finetune_models": dict(n=3, d=5, theta=0.5, sigma=0.1),
+    "simulate_lt_finite_source_paired": dict(n=3, d=5, theta=0.5, sigma=0.1, gamma_s=1.2, sigma_s=0.1),
+    "simulate_tuned_vs_transfer": dict(n=3, d=5, theta=0.5, sigma=0.1, lam=0.1),
+    "simulate_finetune_rows": dict(n=3, d=5, sigma=0.1, thetas=[0.5], max_steps=3),
+    "simulate_lt_finite_source_rows": dict(n=3, d=5, sigma=0.1, gamma_s=1.2, sigma_s=0.1, thetas=[0.5]),
+    "simulate_deep_linear": dict(procedure="ft", **DEEP),
+    "simulate_transfer": DEEP, "simulate_deep_scratch": DEEP, "simulate_deep_linear_transfer": DEEP,
+    "simulate_deep_finetune": DEEP,
+    "simulate_deep_linear_transfer_lams": dict(n=3, d=4, theta=0.5, sigma=0.1, lams=[0.0], pretrain_steps=3),
+    "simulate_relu": dict(n=3, mu=0.0, **RELU),
+    "simulate_relu_scratch": dict(ns=[3], **RELU),
+    "simulate_relu_transfer": dict(ns=[3], mus=[0.0], **RELU),
+    "sample_kl_divergence": dict(theta=0.5, sigma_p=0.5, sigma_q=0.7, d=2, size=50),
+    "simulate_w1_estimate": dict(theta=0.5, sigma=0.1, d=2, size=10),
+}
+SIMS = public_simulators()
+
+
+def takes(fn, name) -> bool:
+    params = inspect.signature(fn).parameters
+    return name in params or (name in ReluSpec.names() and any(p.kind == p.VAR_KEYWORD for p in params.values()))
+
+
+def call(name, **changes):
+    """The tiny valid call of simulator ``name`` (2 instances where it takes them, seed 0) with ``changes``."""
+    fn = SIMS[name]
+    kw = dict(BASE[name])
+    if takes(fn, "instances"):
+        kw["instances"] = 2
+    kw["seed"] = 0
+    if "gamma" in changes:
+        kw.pop("n", None)
+    kw.update(changes)
+    return fn(**kw)
+
+
+def declared(name) -> list:
+    """Parameters of simulator ``name`` that have a declared domain (signature order; ReLU settings too)."""
+    fn = SIMS[name]
+    names = list(inspect.signature(fn).parameters)
+    if any(p.kind == p.VAR_KEYWORD for p in inspect.signature(fn).parameters.values()):
+        names += list(ReluSpec.names())
+    return [p for p in dict.fromkeys(names) if (p in DOMAINS or p in GRIDS) and takes(fn, p)]
