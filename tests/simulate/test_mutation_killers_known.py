@@ -198,3 +198,19 @@ def test_deep_linear_lams_with_an_all_zero_feature_matrix():
                                              norm_t=1.5, instances=2, seed=0)
     for est in out.values():
         np.testing.assert_allclose(est.samples, 2.25, rtol=1e-15)
+
+
+def test_tuned_vs_transfer_draws_each_part_from_its_own_child_seed():
+    """Found by the contract tests (a seed stream changed survives the int/Generator/SeedSequence checks):
+    documented as ridge risks from ``simulate_ridge_risk`` with child 0 of ``seed`` and read-out risks from
+    ``simulate_linear_transfer_risk`` with child 1. Checked against ``spawn_seeds(0, 2)[1]`` in place of
+    child 1 of the given seed (hand-applied; fails)."""
+    from ftheory.simulate.linear import simulate_linear_transfer_risk, simulate_ridge_risk
+    from ftheory.simulate.paired import simulate_tuned_vs_transfer
+
+    s1, s2 = np.random.SeedSequence(9).spawn(2)
+    want = simulate_ridge_risk(4, 6, 0.2, 0.1, instances=3, seed=s1).samples \
+        - simulate_linear_transfer_risk(4, 6, 0.5, 0.2, instances=3, seed=s2).samples
+    got = simulate_tuned_vs_transfer(4, 6, 0.5, 0.2, 0.1, instances=3, seed=9)
+    np.testing.assert_array_equal(got.samples, want)
+    assert got.info == {"n": 4, "d": 6, "lam": 0.1}
