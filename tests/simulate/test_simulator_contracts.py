@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 from ftheory.mc.estimate import MCEstimate
+from ftheory.simulate.deep_linear.options import OPTIONS
 from tests.simulate._simulators import BASE, DOMAINS, GRIDS, SIMS, call, declared
 
 
@@ -400,3 +401,31 @@ def test_every_option_reaches_the_computation_and_is_recorded_as_given(sim, para
     a, b = _fingerprint(base, param), _fingerprint(changed, param)
     inert = _same(a[0], b[0]) and a[1] == b[1]
     assert inert == ((sim, param) in INERT), f"{param}={value!r} of {sim}: {'no effect' if inert else 'acts'}"
+
+
+# choice and flag options of the deep-linear declaration (OPTIONS kinds "choice" and "bool"), wherever taken
+CHOICES = {o.name: (o.choices if o.kind == "choice" else (True, False)) for o in OPTIONS if o.kind in ("choice", "bool")}
+CHOICE_CASES = [(sim, p, c) for sim in sorted(SIMS) for p, cs in CHOICES.items()
+                if p in inspect.signature(SIMS[sim]).parameters
+                for c in cs if c != inspect.signature(SIMS[sim]).parameters[p].default]
+CHOICE_CONTEXT = {"early_stop": {"max_steps": 40, "tol": 0.5}}   # converged before the budget: stopping matters
+CHOICE_INERT = {
+    ("simulate_deep_linear_transfer", "early_stop"): "target-training option; linear transfer trains no layer",
+    ("simulate_deep_linear_transfer", "reduced"): "population pretraining: the reduced and full paths take the same "
+                                                  "steps (the population loss is already diagonal)",
+    ("simulate_deep_linear_transfer_lams", "reduced"): "population pretraining, as above",
+    ("simulate_deep_scratch", "pretrained"): "pretraining option; scratch has no pretraining",
+}
+
+
+@pytest.mark.parametrize("sim, param, choice", CHOICE_CASES, ids=[f"{s}-{p}={c!r}" for s, p, c in CHOICE_CASES])
+def test_every_choice_acts_and_a_bad_choice_is_refused_by_name(sim, param, choice):
+    params = inspect.signature(SIMS[sim]).parameters
+    context = {k: v for k, v in CHOICE_CONTEXT.get(param, {}).items() if k in params}
+    a = _fingerprint(call(sim, **context), param)
+    b = _fingerprint(call(sim, **context, **{param: choice}), param)
+    inert = _same(a[0], b[0]) and a[1] == b[1]
+    assert inert == ((sim, param) in CHOICE_INERT), f"{param}={choice!r} of {sim}: {'no effect' if inert else 'acts'}"
+    for bad in ("nonsense", None, 1):
+        with pytest.raises(ValueError, match=rf"^{param}={bad!r} is invalid"):
+            call(sim, **{param: bad})

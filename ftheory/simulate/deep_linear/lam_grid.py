@@ -57,7 +57,7 @@ def simulate_deep_linear_transfer_lams(n, d, theta, sigma, lams, *, depth=2, alp
         raise ValueError(f"lams={lams!r} is invalid: expected a non-empty one-dimensional grid")
     lam_arr = np.atleast_1d(np.asarray(PARAMS["lam"].validate(lams), dtype=float))   # rejects booleans, NaN, < 0
     p = _validate_sim(n, d, theta, sigma, depth, 0.0, alpha, width, instances, None, 0.0, norm_s, norm_t,
-                      method, seed, 0.0, 0, 0.0, None, pretrain_lr, pretrain_steps, pretrain_tol)
+                      method, seed, 0.0, 0, 0.0, None, pretrain_lr, pretrain_steps, pretrain_tol, reduced=reduced)
     rcond = check_real("rcond", rcond, high=1.0 - 1e-16, domain="[0, 1)")
     if rank is not None:
         rank = check_int("rank", rank, 1)

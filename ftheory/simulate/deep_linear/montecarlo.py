@@ -59,7 +59,7 @@ def _draw_all(seed, instances, **kw):
 
 def _validate_sim(n, d, theta, sigma, depth, lam, alpha, width, instances, gamma_s, sigma_s, norm_s,
                   norm_t, method, seed, wd, max_steps, tol, lr, pretrain_lr, pretrain_steps=0, pretrain_tol=0.0,
-                  rcond=0.0, rank=None):
+                  rcond=0.0, rank=None, reduced=True, early_stop=True):
     n = int(PARAMS["n"].validate(n))
     d = int(PARAMS["d"].validate(d))
     if d < 2:
@@ -94,6 +94,9 @@ def _validate_sim(n, d, theta, sigma, depth, lam, alpha, width, instances, gamma
     check_real("rcond", rcond, high=1.0, high_open=True, allow_bool=False)
     if rank is not None:
         check_int("rank", rank, 1)
+    for name, v in (("reduced", reduced), ("early_stop", early_stop)):
+        if not isinstance(v, (bool, np.bool_)):      # a string such as "False" is truthy: refused, not taken as True
+            raise ValueError(f"{name}={v!r} is invalid: expected True or False")
     return dict(n=n, d=d, theta=theta, sigma=sigma, depth=depth, lam=lam, alpha=alpha, m=m,
                 instances=instances, n_s=n_s, gamma_s=gamma_s, sigma_s=sigma_s, norm_s=norm_s, norm_t=norm_t)
 
@@ -110,7 +113,7 @@ def _run_procedures(procs, n, d, theta, sigma, *, depth, lam, alpha, width, lr, 
         raise ValueError(f"pretrained={pretrained!r} is invalid: expected 'gd' or 'balanced'")
     p = _validate_sim(n, d, theta, sigma, depth, lam, alpha, width, instances, gamma_s, sigma_s, norm_s,
                       norm_t, method, seed, wd, max_steps, tol, lr, pretrain_lr, pretrain_steps, pretrain_tol, rcond,
-                      rank)
+                      rank, reduced, early_stop)
     data = _draw_all(seed, p["instances"], n=p["n"], d=p["d"], m=p["m"], depth=p["depth"], theta=p["theta"],
                      sigma=p["sigma"], norm_s=p["norm_s"], norm_t=p["norm_t"], n_s=p["n_s"],
                      sigma_s=p["sigma_s"], alpha=p["alpha"], gauge=pretrained == "balanced")
