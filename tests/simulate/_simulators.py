@@ -1,7 +1,9 @@
 """The public simulators of ftheory.simulate (the catalog plus every ``simulate_*``/``sample_*`` of the simulate
 modules' ``__all__``), a tiny valid call of each, and the domains of their parameters taken from the
 declarations: ``ftheory.params.PARAMS`` (canonical names; grids ``thetas``, ``lams``, ... by element) and the
-deep-linear ``OPTIONS`` (``ftheory.simulate.deep_linear.options``, whose one-line docs state the domain)."""
+deep-linear ``OPTIONS`` (``ftheory.simulate.deep_linear.options``, whose one-line docs state the domain) and the
+ReLU settings (``ReluSpec``, whose docstring states them)."""
+import dataclasses
 import importlib
 import inspect
 import math
@@ -39,7 +41,20 @@ def _option_domain(o):
     return None
 
 
-DOMAINS = {o.name: _option_domain(o) for o in OPTIONS if _option_domain(o) is not None}
+def _relu_domains():
+    """Domains stated in the ReluSpec docstring (````lr > 0````, ````rcond```` in [0, 1), ...), integer-ness from the
+    field's annotation."""
+    types = {f.name: f.type for f in dataclasses.fields(ReluSpec)}
+    out = {}
+    for name, op, low in re.findall(r"``(\w+) (>=|>) (\d+)``", ReluSpec.__doc__):
+        out[name] = dict(low=float(low), high=math.inf, low_open=op == ">", high_open=False, integer=types[name] == "int")
+    for name, low, high in re.findall(r"``(\w+)`` in \[(\d+), (\d+)\)", ReluSpec.__doc__):
+        out[name] = dict(low=float(low), high=float(high), low_open=False, high_open=True, integer=False)
+    return out
+
+
+DOMAINS = _relu_domains()
+DOMAINS.update({o.name: _option_domain(o) for o in OPTIONS if _option_domain(o) is not None})
 DOMAINS.update({p.name: dict(low=p.low, high=p.high, low_open=p.low_open, high_open=p.high_open, integer=p.integer)
                 for p in PARAMS.values()})
 

@@ -11,6 +11,7 @@ list per simulator:
 
 Written for the weak categories of the mutmut survivors (messages and domains, records, seeds; docs/testing.md).
 """
+import dataclasses
 import inspect
 import math
 import re
@@ -20,7 +21,8 @@ import pytest
 
 from ftheory.mc.estimate import MCEstimate
 from ftheory.simulate.deep_linear.options import OPTIONS
-from tests.simulate._simulators import BASE, DOMAINS, GRIDS, SIMS, call, declared
+from ftheory.simulate.relu.spec import ReluSpec
+from tests.simulate._simulators import BASE, DOMAINS, GRIDS, SIMS, call, declared, takes
 
 
 def test_every_public_simulator_has_a_tiny_call():
@@ -362,9 +364,9 @@ def _fingerprint(out, skip):
 
 #: the setting in which an option acts (the source noise needs a finite source set; the feature's norm and
 #: depth matter only through the read-out's penalty, lam / norm_s^(2(L-1)/L); pretraining must be able to stop
-#: on its tolerance). Only the entries the simulator takes are used.
+#: on its tolerance; the plateau rule looks first at step 64). Only the entries the simulator takes are used.
 CONTEXT = {"sigma_s": {"gamma_s": 1.2}, "depth": {"lam": 0.3, "lams": [0.3], "norm_s": 2.0},
-           "norm_s": {"lam": 0.3, "lams": [0.3]}}
+           "norm_s": {"lam": 0.3, "lams": [0.3]}, "plateau": {"steps": 200, "pretrain_steps": 200}}
 VALUE = {"pretrain_tol": 2.0}
 #: options the procedure of the simulator does not use (documented in its docstring or the option's)
 INERT = {
@@ -376,23 +378,27 @@ INERT = {
        for p in ("norm_s", "pretrain_lr", "pretrain_tol")},
     **{("simulate_relu_scratch", p): "pretraining / read-out option; scratch only"
        for p in ("pretrain_lr", "pretrain_tol", "rcond")},
-    ("simulate_relu", "pretrain_tol"): "pretraining runs its budget (pretrain_early_stop=False); the tolerance "
-                                       "only flags convergence, which simulate_relu does not return",
 }
 # (scratch with a finite source set: the source noise, drawn only when sigma_s > 0, shifts the later draws;
 # neither outcome is a contract)
+def _default(sim, param):
+    """The default of a parameter: the signature's, or the ReluSpec field's for ReLU ``**settings``."""
+    params = inspect.signature(SIMS[sim]).parameters
+    if param in params:
+        return params[param].default
+    return {f.name: f.default for f in dataclasses.fields(ReluSpec)}[param]
+
+
 OPTION_CASES = [(sim, p) for sim, p in PAIRS if p not in BASE[sim] and p not in GRIDS and p not in ("gamma", "instances")
-                and (sim, p) != ("simulate_deep_scratch", "sigma_s")
-                and inspect.signature(SIMS[sim]).parameters.get(p, inspect.Parameter("x", 1)).default
-                is not inspect.Parameter.empty]
+                and (sim, p) != ("simulate_deep_scratch", "sigma_s") and _default(sim, p) is not inspect.Parameter.empty]
 
 
 @pytest.mark.parametrize("sim, param", OPTION_CASES, ids=[f"{s}-{p}" for s, p in OPTION_CASES])
 def test_every_option_reaches_the_computation_and_is_recorded_as_given(sim, param):
     params = inspect.signature(SIMS[sim]).parameters
-    default = params[param].default if param in params else None
-    value = VALUE.get(param, _interior(DOMAINS[param], default))
-    context = {k: v for k, v in CONTEXT.get(param, {}).items() if k not in BASE[sim] and k in params}
+    value = VALUE.get(param, _interior(DOMAINS[param], _default(sim, param)))
+    context = {k: v for k, v in CONTEXT.get(param, {}).items()
+               if takes(SIMS[sim], k) and not (k in GRIDS and k in BASE[sim])}
     base, changed = call(sim, **context), call(sim, **context, **{param: value})
     for q, info in _records(changed).items():
         if param in info and not isinstance(info[param], np.ndarray):
