@@ -118,6 +118,7 @@ def simulate_finetune_paired(n, d, theta, sigma, *, gamma_s=None, sigma_s=0.0, d
     _check(instances, seed, n=n, d=d, theta=theta, sigma=sigma, gamma_s=gamma_s, sigma_s=sigma_s, depth=depth)
     check_int("max_steps", max_steps, 0)
     check_real("ft_lr_factor", ft_lr_factor, low_open=True)
+    n, d, theta, sigma = int(n), int(d), float(theta), float(sigma)      # records as Python numbers
     dr = _draw(n, d, theta, sigma, _n_s(gamma_s, d), sigma_s, depth, instances, seed)
     if gamma_s is None:
         pre = pretrain(dr["beta_s"], net=dr["w_pre"])
@@ -167,6 +168,7 @@ def simulate_finetune_models(n, d, theta, sigma, *, gamma_s=None, sigma_s=0.0, d
     """
     _check(instances, seed, n=n, d=d, theta=theta, sigma=sigma, gamma_s=gamma_s, sigma_s=sigma_s, depth=depth,
            norm_s=norm_s)
+    n, d = int(n), int(d)
     if not n < d:
         raise ValueError(f"n={n!r} is invalid with d={d!r}: the null-space models need n < d")
     n_s = _n_s(gamma_s, d)
@@ -205,6 +207,7 @@ def simulate_lt_finite_source_paired(n, d, theta, sigma, gamma_s, sigma_s, *, in
         (``<beta_t, beta_hat_s>^2 / ||beta_hat_s||^2``, the squared cosine of the effective angle, §7.3).
     """
     _check(instances, seed, n=n, d=d, theta=theta, sigma=sigma, gamma_s=gamma_s, sigma_s=sigma_s)
+    n, d = int(n), int(d)
     n_s = n_from_gamma(gamma_s, d, name="gamma_s", count="n_s")
     rows = []
     for child in spawn_seeds(seed, instances):
@@ -236,7 +239,7 @@ def simulate_tuned_vs_transfer(n, d, theta, sigma, lam, *, norm_t=1.0, instances
     s1, s2 = spawn_seeds(seed, 2)
     ridge = simulate_ridge_risk(n, d, sigma, lam, norm_t=norm_t, instances=instances, seed=s1)
     lt = simulate_linear_transfer_risk(n, d, theta, sigma, norm_t=norm_t, instances=instances, seed=s2)
-    return MCEstimate(ridge.samples - lt.samples, info={"n": n, "d": d, "lam": lam})
+    return MCEstimate(ridge.samples - lt.samples, info={"n": int(n), "d": int(d), "lam": float(lam)})
 
 
 def pretrained_feature_norms(d, norm_s, depth, *, instances=1, seed=None) -> MCEstimate:

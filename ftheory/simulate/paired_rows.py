@@ -271,7 +271,7 @@ def simulate_lt_finite_source_rows(n, d, sigma, gamma_s, sigma_s, *, thetas, ins
             for c in spawn_seeds(seed, instances)]
     X, y, beta_t = _stack(rows, "X"), _stack(rows, "y"), _stack(rows, "beta_t")
     r_sc = sq_dist(min_norm(X, y), beta_t)
-    info = {"n": n, "d": d, "sigma": sigma, "gamma_s": gamma_s, "sigma_s": sigma_s, "n_s": n_s}
+    info = {"n": n, "d": d, "sigma": sigma, "gamma_s": float(gamma_s), "sigma_s": sigma_s, "n_s": n_s}
     src = _Sources(rows, sigma_s)
     out = {}
     for j, theta in enumerate(thetas):

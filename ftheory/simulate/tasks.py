@@ -36,7 +36,7 @@ def sample_kl_divergence(theta, sigma_p, sigma_q, *, norm_p=1.0, norm_q=1.0, d=2
     xy = sample_task(beta_p, sigma_p, size, seed=seed)
     x, y = xy[:, :-1], xy[:, -1]
     ratio = _log_normal(y, x @ beta_p, sigma_p) - _log_normal(y, x @ beta_q, sigma_q)
-    return MCEstimate(ratio, info={"theta": theta, "sigma_p": sigma_p, "sigma_q": sigma_q, "d": d})
+    return MCEstimate(ratio, info={"theta": float(theta), "sigma_p": sigma_p, "sigma_q": sigma_q, "d": int(d)})
 
 
 def simulate_w1_estimate(theta, sigma, d, size, metric="l1", instances=5, seed=None):

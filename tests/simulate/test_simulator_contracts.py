@@ -435,3 +435,16 @@ def test_every_choice_acts_and_a_bad_choice_is_refused_by_name(sim, param, choic
     for bad in ("nonsense", None, 1):
         with pytest.raises(ValueError, match=rf"^{param}={bad!r} is invalid"):
             call(sim, **{param: bad})
+
+
+@pytest.mark.parametrize("sim", sorted(SIMS))
+def test_numpy_scalars_give_the_same_draws_and_python_records(sim):
+    """``np.int64`` / ``np.float64`` values of the declared parameters give the same samples, and the records
+    hold Python numbers (a sweep's store keeps only int, float, str and bool info values)."""
+    changes = {p: (np.int64(v) if DOMAINS[p]["integer"] else np.float64(v)) for p, v in BASE[sim].items()
+               if p in DOMAINS and not isinstance(v, list)}
+    out = call(sim, **changes)
+    assert _same(_samples(out), _samples(call(sim)))
+    for q, info in _records(out).items():
+        bad = {k: type(v).__name__ for k, v in info.items() if isinstance(v, np.generic)}
+        assert not bad, (q, bad)
