@@ -124,3 +124,56 @@ def declared(name) -> list:
     if any(p.kind == p.VAR_KEYWORD for p in inspect.signature(fn).parameters.values()):
         names += list(ReluSpec.names())
     return [p for p in dict.fromkeys(names) if (p in DOMAINS or p in GRIDS) and takes(fn, p)]
+
+
+def random_helpers() -> dict:
+    """Every other public function of ftheory.simulate that takes ``seed`` (data, teachers, initialisations,
+    pretraining), by ``module.name``; sweeps (whose ``seed`` is an int root) excluded."""
+    import pkgutil
+
+    import ftheory.simulate as S
+
+    out = {}
+    for m in pkgutil.walk_packages(S.__path__, "ftheory.simulate."):
+        mod = importlib.import_module(m.name)
+        for name, f in vars(mod).items():
+            if name.startswith("_") or not inspect.isfunction(f) or f.__module__ != m.name or name in SIMS \
+                    or name in ("sweep", "point_seed"):
+                continue
+            if "seed" in inspect.signature(f).parameters:
+                out[f"{m.name}.{name}"] = f
+    return out
+
+
+def _relu_pretrain_args():
+    from ftheory.simulate.relu import draw_teacher, init_student
+
+    return (init_student(3, 4, instances=2, seed=1), draw_teacher(3, 2, instances=2, seed=0).source(0.0))
+
+
+def _xy():
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    return rng.standard_normal((2, 3, 5)), rng.standard_normal((2, 3))
+
+
+HELPER_CALLS = {   # name: (positional arguments (or a function making them), keywords) of a tiny call
+    "ftheory.simulate.aniso.block_teacher": ((6, 2, 0.5), {}),
+    "ftheory.simulate.aniso.random_spectrum": ((5,), {}),
+    "ftheory.simulate.aniso.sigma_data": ((EV, BT, 3), {"sigma": 0.1}),
+    "ftheory.simulate.aniso.two_level_pair": ((6, 0.5, 2.0, 0.5, 0.5, 0.5), {}),
+    "ftheory.simulate.data.gaussian_data": (([[0.6, 0.8, 0.0]], 4), {"sigma": 0.1}),
+    "ftheory.simulate.data.sphere_inputs": ((5, 3), {}),
+    "ftheory.simulate.data.target_teacher": ((4,), {"instances": 2}),
+    "ftheory.simulate.data.teachers": ((4, 0.5), {"instances": 2}),
+    "ftheory.simulate.deep_linear.network.init_network": ((4,), {"depth": 3, "instances": 2}),
+    "ftheory.simulate.deep_linear.network.pretrained_state": (([[0.5, 0.5, 0.5, 0.5]],), {"depth": 3}),
+    "ftheory.simulate.deep_linear.training.pretrain": (([[1.0, 0.0, 0.0, 0.0]],), {"max_steps": 3}),
+    "ftheory.simulate.deep_linear.training.train_scratch": (_xy, {"max_steps": 3}),
+    "ftheory.simulate.linear_grid.transfer_grid_estimates": ((3, 5, [0.5], 0.1), {"instances": 2}),
+    "ftheory.simulate.paired.pretrained_feature_norms": ((4, 1.0, 2), {"instances": 2}),
+    "ftheory.simulate.relu.network.draw_teacher": ((3, 2), {"instances": 2}),
+    "ftheory.simulate.relu.network.init_student": ((3, 4), {"instances": 2}),
+    "ftheory.simulate.relu.procedures.pretrain": (_relu_pretrain_args, {"n_source": 4, "steps": 2}),
+}

@@ -22,7 +22,7 @@ import pytest
 from ftheory.mc.estimate import MCEstimate
 from ftheory.simulate.deep_linear.options import OPTIONS
 from ftheory.simulate.relu.spec import ReluSpec
-from tests.simulate._simulators import BASE, DOMAINS, GRIDS, SIMS, call, declared, takes
+from tests.simulate._simulators import BASE, DOMAINS, GRIDS, HELPER_CALLS, SIMS, call, declared, random_helpers, takes
 
 
 def test_every_public_simulator_has_a_tiny_call():
@@ -448,3 +448,41 @@ def test_numpy_scalars_give_the_same_draws_and_python_records(sim):
     for q, info in _records(out).items():
         bad = {k: type(v).__name__ for k, v in info.items() if isinstance(v, np.generic)}
         assert not bad, (q, bad)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# every other random function of ftheory.simulate: the same seed contract
+# ---------------------------------------------------------------------------------------------------------------
+def _arrays(obj, depth=0) -> list:
+    """Every float array reachable in a result (arrays, tuples, dicts, dataclasses, MCEstimates)."""
+    if depth > 4:
+        return []
+    if isinstance(obj, np.ndarray):
+        return [obj.astype(float)] if obj.dtype.kind in "fi" else []
+    if isinstance(obj, MCEstimate):
+        return [obj.samples]
+    if isinstance(obj, (tuple, list)):
+        return [a for x in obj for a in _arrays(x, depth + 1)]
+    if isinstance(obj, dict):
+        return [a for k in sorted(obj, key=str) for a in _arrays(obj[k], depth + 1)]
+    if dataclasses.is_dataclass(obj):
+        return [a for f in dataclasses.fields(obj) for a in _arrays(getattr(obj, f.name), depth + 1)]
+    return [a for k in ("weights", "readout") if hasattr(obj, k) for a in _arrays(getattr(obj, k), depth + 1)]
+
+
+def test_every_random_helper_has_a_tiny_call():
+    assert set(HELPER_CALLS) == set(random_helpers())
+
+
+@pytest.mark.parametrize("name", sorted(HELPER_CALLS))
+def test_random_helpers_follow_the_seed_contract(name):
+    fn = random_helpers()[name]
+    args, kw = HELPER_CALLS[name]
+
+    def run(seed):
+        return _arrays(fn(*(args() if callable(args) else args), **kw, seed=seed))
+
+    ref = run(5)
+    assert ref
+    assert _same(run(5), ref) and _same(run(np.random.default_rng(5)), ref)
+    assert not _same(run(6), ref)
