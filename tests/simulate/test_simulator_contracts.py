@@ -486,3 +486,20 @@ def test_random_helpers_follow_the_seed_contract(name):
     assert ref
     assert _same(run(5), ref) and _same(run(np.random.default_rng(5)), ref)
     assert not _same(run(6), ref)
+
+
+HELPER_PAIRS = [(name, p) for name in sorted(HELPER_CALLS) for p in inspect.signature(random_helpers()[name]).parameters
+                if p in DOMAINS and p != "gamma"]
+
+
+@pytest.mark.parametrize("name, param", HELPER_PAIRS, ids=[f"{n.rsplit('.', 1)[1]}-{p}" for n, p in HELPER_PAIRS])
+def test_random_helpers_refuse_a_value_outside_the_declared_domain_by_name(name, param):
+    fn = random_helpers()[name]
+    args, kw = HELPER_CALLS[name]
+    bound = inspect.signature(fn).bind(*(args() if callable(args) else args), **kw).arguments
+    for value in _bad_values(DOMAINS[param]):
+        with pytest.raises(ValueError) as err:
+            fn(**{**bound, param: value}, seed=0)
+        msg = str(err.value)
+        assert re.search(rf"\b{param}=", msg) and (repr(value) in msg or str(value) in msg), msg
+        assert DOMAIN.search(msg) or "boolean" in msg, f"no domain: {msg}"

@@ -312,7 +312,7 @@ def linear_transfer(net, X, y, *, lam=0.0, rcond=1e-3, rank=None) -> DeepLinearN
         raise ValueError(f"net={type(net).__name__} is invalid: expected a DeepLinearNet")
     X, y = _as_data(X, y, net.d)
     lam = float(PARAMS["lam"].validate(lam))
-    rcond = check_real("rcond", rcond, high=1.0 - 1e-16, domain="[0, 1)")
+    rcond = check_real("rcond", rcond, high=1.0 - 1e-16, domain="[0, 1)", allow_bool=False)
     if rank is not None:
         rank = check_int("rank", rank, 1)
     n = X.shape[1]
