@@ -137,8 +137,8 @@ def random_helpers() -> dict:
     for m in pkgutil.walk_packages(S.__path__, "ftheory.simulate."):
         mod = importlib.import_module(m.name)
         for name, f in vars(mod).items():
-            if name.startswith("_") or not inspect.isfunction(f) or f.__module__ != m.name or name in SIMS \
-                    or name in ("sweep", "point_seed"):
+            if name.startswith("_") or "__mutmut_" in name or not inspect.isfunction(f) or f.__module__ != m.name \
+                    or name in SIMS or name in ("sweep", "point_seed"):    # (mutmut's copies: x_NAME__mutmut_N)
                 continue
             if "seed" in inspect.signature(f).parameters:
                 out[f"{m.name}.{name}"] = f
