@@ -107,8 +107,10 @@ class Param:
             raw = np.asarray(value)
         except (TypeError, ValueError):  # pragma: no cover - e.g. ragged nested sequences
             raw = np.asarray(None)
-        if raw.dtype.kind in "bc" or isinstance(value, bool):  # True is not 1, 0.5+1j is not 0.5
-            kind = "a boolean" if raw.dtype.kind == "b" or isinstance(value, bool) else "complex"
+        # True is not 1 (also as an element of a list such as [0.5, True], which NumPy turns into floats)
+        has_bool = isinstance(value, (list, tuple)) and any(isinstance(v, (bool, np.bool_)) for v in value)
+        if raw.dtype.kind in "bc" or isinstance(value, bool) or has_bool:  # 0.5+1j is not 0.5
+            kind = "a boolean" if raw.dtype.kind == "b" or isinstance(value, bool) or has_bool else "complex"
             raise ValueError(f"{self.name}={value!r} is {kind}, not a real number; expected a value in "
                              f"{self.domain} ({self.description})")
         try:

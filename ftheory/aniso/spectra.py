@@ -120,7 +120,7 @@ def two_level_spectrum(d, frac_a, eig_ratio) -> tuple[np.ndarray, int]:
     ``a / b = eig_ratio`` and trace ``d``. Returns ``(eigenvalues, m)``; the block ``a`` comes first."""
     d = check_int("d", d, 2)
     frac_a = check_real("frac_a", frac_a, 0.0, 1.0, low_open=True, high_open=True)
-    eig_ratio = check_real("eig_ratio", eig_ratio, 0.0, low_open=True, domain="(0, inf)")
+    eig_ratio = check_real("eig_ratio", eig_ratio, 0.0, low_open=True, domain="(0, inf)", allow_bool=False)
     m = int(round(frac_a * d))
     if not 1 <= m <= d - 1:
         raise ValueError(f"frac_a={frac_a!r} is invalid for d={d}: round(frac_a d) = {m} must be in [1, d - 1]")

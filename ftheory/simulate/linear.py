@@ -47,7 +47,7 @@ import math
 import numpy as np
 
 from ftheory.simulate.gamma import takes_gamma
-from ftheory._checks import check_int
+from ftheory._checks import check_int, check_real
 from ftheory.params import PARAMS
 from ftheory.simulate.data import gaussian_data
 from ftheory.mc.batch import sq_dist
@@ -285,12 +285,7 @@ def simulate_rank_k_risk(n, d, k, residual, sigma, *, instances=200, seed=None, 
     k = check_int("k", k)
     if k > d:
         raise ValueError(f"k={k!r} is invalid: expected an integer in [1, d] with d={d}")
-    try:
-        residual = float(residual)
-    except (TypeError, ValueError):
-        raise ValueError(f"residual={residual!r} is invalid: expected a real number in [0, 1]") from None
-    if not (0.0 <= residual <= 1.0):
-        raise ValueError(f"residual={residual!r} is invalid: expected a real number in [0, 1]")
+    residual = check_real("residual", residual, 0.0, 1.0, allow_bool=False)
     if k == d and residual > 0:
         raise ValueError(f"residual={residual!r} is invalid for k = d = {d}: the feature space is "
                          "all of R^d, so the residual must be 0")

@@ -51,6 +51,9 @@ def _grid(name, values, check):
     arr = np.atleast_1d(np.asarray(values, dtype=float))
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"{name}={values!r} is invalid: expected a non-empty one-dimensional grid")
+    items = list(values) if isinstance(values, (list, tuple)) else np.atleast_1d(np.asarray(values)).ravel().tolist()
+    if any(isinstance(v, (bool, np.bool_)) for v in items):       # True is not 1.0
+        raise ValueError(f"{name}={values!r} is invalid: expected a grid of numbers, not booleans")
     return np.array([check(float(v)) for v in arr])
 
 

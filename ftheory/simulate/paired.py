@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from ftheory._checks import check_int, check_real
+from ftheory.params import PARAMS
 from ftheory.simulate.gamma import n_from_gamma, takes_gamma
 from ftheory.mc.batch import inner, sq_dist
 from ftheory.mc.estimate import MCEstimate
-from ftheory.mc.seeds import as_generator, spawn_seeds
+from ftheory.mc.seeds import as_generator, check_seed, spawn_seeds
 from ftheory.mc.threads import single_blas_thread
 from ftheory.roots import positive_root
 from ftheory.simulate.data import gaussian_data, teachers
@@ -78,6 +80,16 @@ def _draw(n, d, theta, sigma, n_s, sigma_s, depth, instances, seed, norm_s=1.0):
     return out
 
 
+def _check(instances, seed, **canonical):
+    """``ValueError`` naming the parameter, its value and its domain: every canonical parameter given (None: not
+    used) against its declaration in :mod:`ftheory.params`, ``instances`` (integer >= 1) and ``seed``."""
+    for name, value in canonical.items():
+        if value is not None:
+            PARAMS[name].validate(value)
+    check_int("instances", instances, 1)
+    check_seed(seed)
+
+
 def _n_s(gamma_s, d):
     return None if gamma_s is None else n_from_gamma(gamma_s, d, name="gamma_s", count="n_s")
 
@@ -103,6 +115,10 @@ def simulate_finetune_paired(n, d, theta, sigma, *, gamma_s=None, sigma_s=0.0, d
         ``gap_paper``); ``"gd_minus_gf"`` their difference; ``"c_gd"`` the scale GD applied to the
         frozen part; ``"c_model"`` the gradient-flow root ``c``.
     """
+    _check(instances, seed, n=n, d=d, theta=theta, sigma=sigma, gamma_s=gamma_s, sigma_s=sigma_s, depth=depth)
+    check_int("max_steps", max_steps, 0)
+    check_real("ft_lr_factor", ft_lr_factor, low_open=True, allow_bool=False)
+    n, d, theta, sigma = int(n), int(d), float(theta), float(sigma)      # records as Python numbers
     dr = _draw(n, d, theta, sigma, _n_s(gamma_s, d), sigma_s, depth, instances, seed)
     if gamma_s is None:
         pre = pretrain(dr["beta_s"], net=dr["w_pre"])
@@ -150,6 +166,9 @@ def simulate_finetune_models(n, d, theta, sigma, *, gamma_s=None, sigma_s=0.0, d
     dict of MCEstimate
         ``"T_paper"``, ``"T_gf"``: ``R_sc - R_model`` per instance; ``"c"``: the root ``c``.
     """
+    _check(instances, seed, n=n, d=d, theta=theta, sigma=sigma, gamma_s=gamma_s, sigma_s=sigma_s, depth=depth,
+           norm_s=norm_s)
+    n, d = int(n), int(d)
     if not n < d:
         raise ValueError(f"n={n!r} is invalid with d={d!r}: the null-space models need n < d")
     n_s = _n_s(gamma_s, d)
@@ -166,7 +185,8 @@ def simulate_finetune_models(n, d, theta, sigma, *, gamma_s=None, sigma_s=0.0, d
     null_pre = null_space_part(X, b_pre)
     c = gradient_flow_scale(b_pre, null_pre, beta_sc, depth)
     r_sc = sq_dist(beta_sc, beta_t)
-    info = {"n": n, "d": d, "theta": theta, "sigma": sigma, "gamma_s": gamma_s, "sigma_s": sigma_s}
+    info = {"n": n, "d": d, "theta": float(theta), "sigma": float(sigma),
+            "gamma_s": None if gamma_s is None else float(gamma_s), "sigma_s": float(sigma_s)}
     return {"T_paper": MCEstimate(r_sc - sq_dist(beta_sc + null_pre, beta_t), info=info),
             "T_gf": MCEstimate(r_sc - sq_dist(beta_sc + c[:, None] * null_pre, beta_t), info=info),
             "c": MCEstimate(c, info=info)}
@@ -186,6 +206,8 @@ def simulate_lt_finite_source_paired(n, d, theta, sigma, gamma_s, sigma_s, *, in
         ``"sc"``, ``"lt"``, ``"T_lt"`` (= sc - lt per instance), ``"cos2_eff"``
         (``<beta_t, beta_hat_s>^2 / ||beta_hat_s||^2``, the squared cosine of the effective angle, §7.3).
     """
+    _check(instances, seed, n=n, d=d, theta=theta, sigma=sigma, gamma_s=gamma_s, sigma_s=sigma_s)
+    n, d = int(n), int(d)
     n_s = n_from_gamma(gamma_s, d, name="gamma_s", count="n_s")
     rows = []
     for child in spawn_seeds(seed, instances):
@@ -198,7 +220,8 @@ def simulate_lt_finite_source_paired(n, d, theta, sigma, gamma_s, sigma_s, *, in
     beta_hat = min_norm(X_s, y_s)
     r_sc = sq_dist(min_norm(X, y), beta_t)
     r_lt = sq_dist(linear_transfer_readout(X, y, beta_hat), beta_t)
-    info = {"n": n, "d": d, "theta": theta, "sigma": sigma, "gamma_s": gamma_s, "sigma_s": sigma_s, "n_s": n_s}
+    info = {"n": n, "d": d, "theta": float(theta), "sigma": float(sigma), "gamma_s": float(gamma_s),
+            "sigma_s": float(sigma_s), "n_s": n_s}
     return {"sc": MCEstimate(r_sc, info=info), "lt": MCEstimate(r_lt, info=info),
             "T_lt": MCEstimate(r_sc - r_lt, info=info),
             "cos2_eff": MCEstimate(inner(beta_hat, beta_t) ** 2 / sq_dist(beta_hat), info=info)}
@@ -216,7 +239,7 @@ def simulate_tuned_vs_transfer(n, d, theta, sigma, lam, *, norm_t=1.0, instances
     s1, s2 = spawn_seeds(seed, 2)
     ridge = simulate_ridge_risk(n, d, sigma, lam, norm_t=norm_t, instances=instances, seed=s1)
     lt = simulate_linear_transfer_risk(n, d, theta, sigma, norm_t=norm_t, instances=instances, seed=s2)
-    return MCEstimate(ridge.samples - lt.samples, info={"n": n, "d": d, "lam": lam})
+    return MCEstimate(ridge.samples - lt.samples, info={"n": int(n), "d": int(d), "lam": float(lam)})
 
 
 def pretrained_feature_norms(d, norm_s, depth, *, instances=1, seed=None) -> MCEstimate:

@@ -187,10 +187,11 @@ def simulate_finetune_rows(n, d, sigma, *, thetas, gamma_s=None, sigma_s=0.0, de
     """
     thetas = _check_thetas(thetas)
     n, d = int(PARAMS["n"].validate(n)), int(PARAMS["d"].validate(d))
+    d = check_int("d", d, 2, note="two teachers at an angle need d >= 2")
     sigma, sigma_s = float(PARAMS["sigma"].validate(sigma)), float(PARAMS["sigma_s"].validate(sigma_s))
     depth = int(PARAMS["depth"].validate(depth))
     instances = check_int("instances", instances)
-    ft_lr_factor = check_real("ft_lr_factor", ft_lr_factor, 0.0, low_open=True, domain="(0, inf)")
+    ft_lr_factor = check_real("ft_lr_factor", ft_lr_factor, 0.0, low_open=True, domain="(0, inf)", allow_bool=False)
     if pretrained not in ("balanced", "gd"):
         raise ValueError(f"pretrained={pretrained!r} is invalid: expected 'balanced' or 'gd'")
     if gamma_s is not None:
@@ -261,6 +262,7 @@ def simulate_lt_finite_source_rows(n, d, sigma, gamma_s, sigma_s, *, thetas, ins
     """
     thetas = _check_thetas(thetas)
     n, d = int(PARAMS["n"].validate(n)), int(PARAMS["d"].validate(d))
+    d = check_int("d", d, 2, note="two teachers at an angle need d >= 2")
     sigma, sigma_s = float(PARAMS["sigma"].validate(sigma)), float(PARAMS["sigma_s"].validate(sigma_s))
     instances = check_int("instances", instances)
     PARAMS["gamma_s"].validate(gamma_s)
@@ -269,7 +271,7 @@ def simulate_lt_finite_source_rows(n, d, sigma, gamma_s, sigma_s, *, thetas, ins
             for c in spawn_seeds(seed, instances)]
     X, y, beta_t = _stack(rows, "X"), _stack(rows, "y"), _stack(rows, "beta_t")
     r_sc = sq_dist(min_norm(X, y), beta_t)
-    info = {"n": n, "d": d, "sigma": sigma, "gamma_s": gamma_s, "sigma_s": sigma_s, "n_s": n_s}
+    info = {"n": n, "d": d, "sigma": sigma, "gamma_s": float(gamma_s), "sigma_s": sigma_s, "n_s": n_s}
     src = _Sources(rows, sigma_s)
     out = {}
     for j, theta in enumerate(thetas):

@@ -30,6 +30,7 @@ import json
 import math
 import os
 import tempfile
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,6 +46,14 @@ EXECUTORS = ("serial", "processes", "dask")
 MAX_POINTS = 100_000        # a grid larger than this is refused (a typo such as n=1:1e12:1)
 _DEFAULT = {"executor": None, "client": None, "workers": None}
 _SHARED = {"bar": None}
+_SERIAL = {"executor": "serial", "client": None, "workers": None}
+_WORKER = threading.local()   # .nested: this thread is running a task of a sweep (nested sweeps run serially)
+
+
+def _defaults() -> dict:
+    """The enclosing :func:`use_executor` settings; serial inside a task (per thread: a Dask worker may be a
+    thread of the client's own process, whose settings must not change)."""
+    return _SERIAL if getattr(_WORKER, "nested", False) else _DEFAULT
 
 
 @contextlib.contextmanager
@@ -166,8 +175,12 @@ def _function_name(fn) -> str:
 
 def _in_worker(fn, *args):
     """Run ``fn(*args)`` in a worker: nested :func:`sweep` / :func:`run_tasks` calls there run serially."""
-    _DEFAULT.update(executor="serial", client=None, workers=None)
-    return fn(*args)
+    outer = getattr(_WORKER, "nested", False)
+    _WORKER.nested = True
+    try:
+        return fn(*args)
+    finally:
+        _WORKER.nested = outer
 
 
 def run_tasks(fn, tasks, *, done=None) -> list:
@@ -179,7 +192,8 @@ def run_tasks(fn, tasks, *, done=None) -> list:
     on the executor: each task is the same computation wherever it runs.
     """
     tasks = [tuple(t) for t in tasks]
-    executor, client, workers = _DEFAULT["executor"] or "serial", _DEFAULT["client"], _DEFAULT["workers"]
+    now = _defaults()
+    executor, client, workers = now["executor"] or "serial", now["client"], now["workers"]
     out = [None] * len(tasks)
     bar = _SHARED["bar"]          # inside shared_progress: the tasks count on its one bar
     if bar is not None:
@@ -356,9 +370,10 @@ def sweep(fn, grid: dict, *, fixed=None, instances=100, seed=0, store=None, exec
     from tqdm.auto import tqdm
 
     if executor is None:
-        executor = _DEFAULT["executor"] or "serial"
-        client = client if client is not None else _DEFAULT["client"]
-        workers = workers if workers is not None else _DEFAULT["workers"]
+        now = _defaults()
+        executor = now["executor"] or "serial"
+        client = client if client is not None else now["client"]
+        workers = workers if workers is not None else now["workers"]
     if not callable(fn):
         raise ValueError(f"fn={fn!r} is not callable")
     if not isinstance(grid, dict) or not grid:

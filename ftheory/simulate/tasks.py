@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from ftheory._checks import check_int
 from ftheory.mc.estimate import MCEstimate
 from ftheory.mc.seeds import spawn_seeds
 from ftheory.similarity.tasks import sample_task, task_teachers
@@ -35,7 +36,7 @@ def sample_kl_divergence(theta, sigma_p, sigma_q, *, norm_p=1.0, norm_q=1.0, d=2
     xy = sample_task(beta_p, sigma_p, size, seed=seed)
     x, y = xy[:, :-1], xy[:, -1]
     ratio = _log_normal(y, x @ beta_p, sigma_p) - _log_normal(y, x @ beta_q, sigma_q)
-    return MCEstimate(ratio, info={"theta": theta, "sigma_p": sigma_p, "sigma_q": sigma_q, "d": d})
+    return MCEstimate(ratio, info={"theta": float(theta), "sigma_p": sigma_p, "sigma_q": sigma_q, "d": int(d)})
 
 
 def simulate_w1_estimate(theta, sigma, d, size, metric="l1", instances=5, seed=None):
@@ -46,6 +47,7 @@ def simulate_w1_estimate(theta, sigma, d, size, metric="l1", instances=5, seed=N
     """
     from ftheory.similarity.estimators import wasserstein1_exact
 
+    instances = check_int("instances", instances, 1)
     beta_s, beta_t = task_teachers(theta, d)
     values = []
     for ss in spawn_seeds(seed, instances):

@@ -58,7 +58,8 @@ def _draw_all(seed, instances, **kw):
 
 
 def _validate_sim(n, d, theta, sigma, depth, lam, alpha, width, instances, gamma_s, sigma_s, norm_s,
-                  norm_t, method, seed, wd, max_steps, tol, lr, pretrain_lr):
+                  norm_t, method, seed, wd, max_steps, tol, lr, pretrain_lr, pretrain_steps=0, pretrain_tol=0.0,
+                  rcond=0.0, rank=None, reduced=True, early_stop=True):
     n = int(PARAMS["n"].validate(n))
     d = int(PARAMS["d"].validate(d))
     if d < 2:
@@ -76,17 +77,26 @@ def _validate_sim(n, d, theta, sigma, depth, lam, alpha, width, instances, gamma
     if gamma_s is not None:
         gamma_s = float(PARAMS["gamma_s"].validate(gamma_s))
         n_s = n_from_gamma(gamma_s, d, name="gamma_s", count="n_s")
-    alpha = default_alpha(depth) if alpha is None else check_real("alpha", alpha, low_open=True)
+    alpha = default_alpha(depth) if alpha is None else check_real("alpha", alpha, low_open=True, allow_bool=False)
     m = d if width is None else check_int("width", width, 1)
     instances = check_int("instances", instances, 1)
     _check_method(method)
     check_seed(seed)
-    check_real("wd", wd)
+    check_real("wd", wd, allow_bool=False)
     check_int("max_steps", max_steps, 0)
-    check_real("tol", tol)
+    check_real("tol", tol, allow_bool=False)
     for name, v in (("lr", lr), ("pretrain_lr", pretrain_lr)):
         if v is not None:
-            check_real(name, v, low_open=True)
+            check_real(name, v, low_open=True, allow_bool=False)
+    # every option, also one the procedure does not use (named as given, not as the inner function's)
+    check_int("pretrain_steps", pretrain_steps, 0)
+    check_real("pretrain_tol", pretrain_tol, allow_bool=False)
+    check_real("rcond", rcond, high=1.0, high_open=True, allow_bool=False)
+    if rank is not None:
+        check_int("rank", rank, 1)
+    for name, v in (("reduced", reduced), ("early_stop", early_stop)):
+        if not isinstance(v, (bool, np.bool_)):      # a string such as "False" is truthy: refused, not taken as True
+            raise ValueError(f"{name}={v!r} is invalid: expected True or False")
     return dict(n=n, d=d, theta=theta, sigma=sigma, depth=depth, lam=lam, alpha=alpha, m=m,
                 instances=instances, n_s=n_s, gamma_s=gamma_s, sigma_s=sigma_s, norm_s=norm_s, norm_t=norm_t)
 
@@ -102,7 +112,8 @@ def _run_procedures(procs, n, d, theta, sigma, *, depth, lam, alpha, width, lr, 
     if pretrained not in ("gd", "balanced"):
         raise ValueError(f"pretrained={pretrained!r} is invalid: expected 'gd' or 'balanced'")
     p = _validate_sim(n, d, theta, sigma, depth, lam, alpha, width, instances, gamma_s, sigma_s, norm_s,
-                      norm_t, method, seed, wd, max_steps, tol, lr, pretrain_lr)
+                      norm_t, method, seed, wd, max_steps, tol, lr, pretrain_lr, pretrain_steps, pretrain_tol, rcond,
+                      rank, reduced, early_stop)
     data = _draw_all(seed, p["instances"], n=p["n"], d=p["d"], m=p["m"], depth=p["depth"], theta=p["theta"],
                      sigma=p["sigma"], norm_s=p["norm_s"], norm_t=p["norm_t"], n_s=p["n_s"],
                      sigma_s=p["sigma_s"], alpha=p["alpha"], gauge=pretrained == "balanced")

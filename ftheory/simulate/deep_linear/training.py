@@ -30,7 +30,7 @@ def _check_method(method):
 def _check_lr(lr, instances):
     if lr is None:
         return None
-    arr = np.asarray(lr, dtype=float) if not isinstance(lr, str) else None
+    arr = np.asarray(lr, dtype=float) if not isinstance(lr, (str, bool, np.bool_)) else None
     if arr is None or arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] != instances) \
             or not np.all(np.isfinite(arr)) or np.any(arr <= 0):
         raise ValueError(f"lr={lr!r} is invalid: expected None (automatic), a positive real number "
@@ -161,9 +161,9 @@ def train(net, *, X=None, y=None, beta_s=None, lr=None, max_steps=10000, tol=1e-
         if X.shape[0] != B:
             raise ValueError(f"X has {X.shape[0]} instances but the network has {B}")
     max_steps = check_int("max_steps", max_steps, 0)
-    tol = check_real("tol", tol)
-    grad_tol = tol if grad_tol is None else check_real("grad_tol", grad_tol)
-    wd = check_real("wd", wd)
+    tol = check_real("tol", tol, allow_bool=False)
+    grad_tol = tol if grad_tol is None else check_real("grad_tol", grad_tol, allow_bool=False)
+    wd = check_real("wd", wd, allow_bool=False)
     method = _check_method(method)
     lr = _check_lr(lr, B)
     checked = False
@@ -312,7 +312,7 @@ def linear_transfer(net, X, y, *, lam=0.0, rcond=1e-3, rank=None) -> DeepLinearN
         raise ValueError(f"net={type(net).__name__} is invalid: expected a DeepLinearNet")
     X, y = _as_data(X, y, net.d)
     lam = float(PARAMS["lam"].validate(lam))
-    rcond = check_real("rcond", rcond, high=1.0 - 1e-16, domain="[0, 1)")
+    rcond = check_real("rcond", rcond, high=1.0 - 1e-16, domain="[0, 1)", allow_bool=False)
     if rank is not None:
         rank = check_int("rank", rank, 1)
     n = X.shape[1]
