@@ -18,7 +18,8 @@ sum k l lambda^2``, Gram matrices ``sum_i k_i g_i`` of per-direction 2x2 Gram es
 plug-in parameters; an inverse-Wishart ``Sigma^{-1}`` adds ``2 tau^4/(N - d - 3)`` to the noise part.
 
 Bands: a linear risk (min-norm, or ridge at a fixed penalty) gets ``[value - 1.96 sd'', value + 1.96
-sd']`` with ``sd'`` the standard error at the upper end's task (more signal) and ``sd''`` that at the
+sd']`` with ``sd'`` the standard error at the upper end's task (more signal, added in proportion to the
+bias weights, from the nearest task whose weighted signal statistic is not negative) and ``sd''`` that at the
 lower end's task when the risk is noise-dominated (noise moved to signal; else the plug-in ``sd``)
 (:meth:`AnisotropicPredictor.linear_risks`).
 The tuned risk is ``min_lam R(n, lam)`` over a grid of penalties (a minimum of linear functions): its
@@ -144,9 +145,11 @@ class AnisotropicPredictor:
         of the noise to an even signal with the label variance kept (the noise and signal estimates are
         strongly anti-correlated, and the plug-in spread is smallest exactly when the noise is
         over-estimated: 6% of truths below the Wald end at gamma >= 2); otherwise plug-in Wald.
-        ``high = R_hat + z sd(t)``: one score step, the covariance
-        evaluated at the task whose risk is the Wald end ``R_hat + z sd`` (the estimate plus an even
-        signal ``t >= 0``, at most 4x the label variance; min-norm above n = d, whose risk is ``V sigma^2``
+        ``high = R_hat + z sd(t)``: one score step, the covariance evaluated at the task with a signal
+        ``t = t0 + z max(sd(t0), sd)/gain`` added (at most 4x the label variance above ``t0``) in the
+        least-favourable profile (per-direction energy in proportion to the bias weights ``W``; ``gain``
+        = dR/dt along it), from the anchor ``t0 = max(0, -tau_hat^2, -k.u/gain)`` where the signal
+        statistics are not negative (the plug-in variance collapses to 0 below it); min-norm above n = d, whose risk is ``V sigma^2``
         with ``V`` free of Sigma, gets ``V`` times the noise variance's own 95% interval instead:
         :meth:`noise_only`, ``ftheory.advise.report.predict``). The spread of the U-statistics grows with the
         signal, so the plug-in ``sd`` at an under-estimated signal is too small (78% coverage of the
