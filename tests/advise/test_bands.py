@@ -321,3 +321,24 @@ def test_upper_ends_cover_at_small_n():
         for proc in above:
             above[proc] += truth[proc] > ap.bands(proc, [n - 1])[2][0]
     assert max(above.values()) <= 6, above
+
+
+def test_transfer_functional_value_and_band():
+    """aniso_bands: a risk functional evaluates to the predictor's own estimate at that penalty, and the
+    transferability band is value -+ 1.96 x the exact standard error of the difference (plug-in)."""
+    from ftheory.advise.aniso_bands import difference, functional_value, transfer_band
+    d = 15
+    t = make_task(d, 0.8, 0.5, eigenvalues=np.linspace(0.2, 3, d), seed=3)
+    rng = np.random.default_rng(14)
+    X, y = t.sample(40, rng)
+    U = t.sample(400, rng)[0]
+    ap = AnisotropicPredictor(prepare(X, y, X @ t.beta_s, U))
+    lam = float(ap.lams[20])
+    for which in ("scratch", "finetune"):
+        v = ap.linear_risks(which, [39], [lam])[0][0, 0]
+        F = ap.functional(which, 39, lam)
+        assert functional_value(ap, F) == pytest.approx(v, rel=1e-12, abs=1e-12 * abs(v) + 1e-15)
+    F = difference(ap.functional("scratch", 39, lam), ap.functional("finetune", 39, lam))
+    val, lo, hi = transfer_band(ap, F, 0.3)
+    sd = math.sqrt(ap.cov_functionals(F, F))
+    assert sd > 0 and lo == pytest.approx(0.3 - Z95 * sd, rel=1e-14) and hi == pytest.approx(0.3 + Z95 * sd, rel=1e-14)
