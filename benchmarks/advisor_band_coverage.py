@@ -1,6 +1,7 @@
 """Coverage of the advisor's 95% prediction bands on synthetic Gaussian tasks with known truth.
 
     PYTHONPATH=. python benchmarks/advisor_band_coverage.py [--reps 500] [--only 0,2,4] [--out FILE.json]
+        [--transfer-exact]
 
 For each setting (d, gamma = n/d, theta, sigma, spectrum) draw ``reps`` target samples (and, for an
 anisotropic spectrum, ``N = 20 d`` unlabeled rows), run the prediction step of ``ftheory.advise``
@@ -9,7 +10,9 @@ intervals, which ``benchmarks/advisor_coverage.py`` studies), and count how ofte
 the truth: the theory at the true parameters and, in the anisotropic settings, at the true covariance spectrum and the true
 teacher (the deterministic equivalent of ``ftheory.aniso``; tuned = minimum over a fine penalty
 grid). Predictions: the five procedures at the sample's n and the two transferabilities
-``T = R_scratch_ridge - R_transfer``. Prints a markdown table (coverage; a binomial standard error
+``T = R_scratch_ridge - R_transfer``; ``--transfer-exact`` adds, in the anisotropic settings, the
+comparator columns ``Tx_*``: the transferability as one functional of the statistics with its exact
+plug-in standard error (``ftheory.advise.aniso_bands``, Wald). Prints a markdown table (coverage; a binomial standard error
 is about 1 point at 500 replications) and the seconds per setting.
 """
 from __future__ import annotations
@@ -22,7 +25,9 @@ import time
 
 import numpy as np
 
-from ftheory.advise.estimators import estimate_parameters, prepare
+from ftheory.advise.aniso_bands import transfer_band, transfer_functionals
+from ftheory.advise.aniso_predict import AnisotropicPredictor
+from ftheory.advise.estimators import Interval, estimate_parameters, prepare
 from ftheory.advise.predict import PROCEDURES, isotropic_risk
 from ftheory.advise.report import predict
 from ftheory.advise.synthetic import make_task
@@ -73,7 +78,7 @@ def true_risks(task, ev, m, d):
     return out
 
 
-def run(setting, reps, seed):
+def run(setting, reps, seed, exact=False):
     """Coverage (fraction of replications whose band contains the truth) per column, and miss sides."""
     d, gamma, theta, sigma, spec = setting
     n = int(round(gamma * d))
@@ -81,9 +86,11 @@ def run(setting, reps, seed):
     task = make_task(d, theta, sigma, eigenvalues=ev, seed=seed)
     truth = true_risks(task, ev, n - 1, d)
     rng = np.random.default_rng(seed + 1)
-    below = dict.fromkeys(COLS, 0)
-    above = dict.fromkeys(COLS, 0)
-    counted = dict.fromkeys(COLS, 0)
+    cols = COLS + (("Tx_linear_transfer", "Tx_finetune") if exact and spec else ())
+    truth.update({"Tx_" + k[2:]: truth[k] for k in COLS if k.startswith("T_")})
+    below = dict.fromkeys(cols, 0)
+    above = dict.fromkeys(cols, 0)
+    counted = dict.fromkeys(cols, 0)
     for _ in range(reps):
         X, y = task.sample(n, rng)
         U = task.sample(20 * d, rng)[0] if spec else None
@@ -93,16 +100,22 @@ def run(setting, reps, seed):
         preds, transf, *_ = predict(prep, pe, [m], m)
         ivs = dict(preds)
         ivs.update({f"T_{k}": v for k, v in transf.items()})
-        for k in COLS:
+        if len(cols) > len(COLS):
+            a = AnisotropicPredictor(prep)
+            fs = transfer_functionals(a, pe, m, lambda p: isotropic_risk("linear_transfer", m, d, p))
+            for k, (F, val) in fs.items():
+                v, lo, hi = transfer_band(a, F, val)
+                ivs["Tx_" + k] = Interval(v, lo, hi, (hi - lo) / 3.92)
+        for k in cols:
             t = truth[k]
             if not math.isfinite(t):
                 continue
             counted[k] += 1
             below[k] += t < ivs[k].low
             above[k] += t > ivs[k].high
-    cov = {k: (1 - (below[k] + above[k]) / counted[k] if counted[k] else None) for k in COLS}
-    return {"coverage": cov, "truth_below_band": {k: below[k] / max(counted[k], 1) for k in COLS},
-            "truth_above_band": {k: above[k] / max(counted[k], 1) for k in COLS}, "counted": counted}
+    cov = {k: (1 - (below[k] + above[k]) / counted[k] if counted[k] else None) for k in cols}
+    return {"coverage": cov, "truth_below_band": {k: below[k] / max(counted[k], 1) for k in cols},
+            "truth_above_band": {k: above[k] / max(counted[k], 1) for k in cols}, "counted": counted}
 
 
 def main():
@@ -110,6 +123,8 @@ def main():
     ap.add_argument("--reps", type=int, default=500)
     ap.add_argument("--only", default=None, help="comma-separated setting indices (to split the run)")
     ap.add_argument("--out", default=None)
+    ap.add_argument("--transfer-exact", action="store_true",
+                    help="add the exact-standard-error transferability comparator (anisotropic settings)")
     ns = ap.parse_args()
     rows = []
     print(f"load average at start: {os.getloadavg()[0]:.1f}")
@@ -119,10 +134,11 @@ def main():
         if ns.only is not None and str(i) not in ns.only.split(","):
             continue
         t0 = time.time()
-        res = run(s, ns.reps, seed=500 + i)
+        res = run(s, ns.reps, seed=500 + i, exact=ns.transfer_exact)
         sec = time.time() - t0
         rows.append({"setting": s, "reps": ns.reps, "seconds": sec, **res})
         cells = ["-" if res["coverage"][k] is None else f"{res['coverage'][k]:.3f}" for k in COLS]
+        cells += [f"{k} {res['coverage'][k]:.3f}" for k in res["coverage"] if k.startswith("Tx_")]
         print(f"| {s[0]} | {s[1]} | {s[2]} | {s[3]} | {s[4] or 'identity'} | " + " | ".join(cells)
               + f" | {sec:.0f} |", flush=True)
     print(f"load average at end: {os.getloadavg()[0]:.1f}")

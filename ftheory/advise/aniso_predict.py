@@ -18,7 +18,8 @@ sum k l lambda^2``, Gram matrices ``sum_i k_i g_i`` of per-direction 2x2 Gram es
 plug-in parameters; an inverse-Wishart ``Sigma^{-1}`` adds ``2 tau^4/(N - d - 3)`` to the noise part.
 
 Bands: a linear risk (min-norm, or ridge at a fixed penalty) gets ``[value - 1.96 sd'', value + 1.96
-sd']`` with ``sd'`` the standard error at the upper end's task (more signal) and ``sd''`` that at the
+sd']`` with ``sd'`` the standard error at the upper end's task (more signal, added in proportion to the
+bias weights, from the nearest task whose weighted signal statistic is not negative) and ``sd''`` that at the
 lower end's task when the risk is noise-dominated (noise moved to signal; else the plug-in ``sd``)
 (:meth:`AnisotropicPredictor.linear_risks`).
 The tuned risk is ``min_lam R(n, lam)`` over a grid of penalties (a minimum of linear functions): its
@@ -97,6 +98,7 @@ class AnisotropicPredictor:
         self.pi = self.ev ** 2 / self.ev.sum()                 # an even unit signal, per direction
         self._Q = Q
         self._wcache = {}
+        self._prof = None     # profile of the candidate signal (u-units per unit t); None: even (self.pi)
 
     # -- covariances of U(a, diag k) and S_y, vectorised over leading axes of k ------------------------
     # ``t`` (broadcasting with the leading axes) adds a signal of size t = delta tau^2 spread evenly over
@@ -104,7 +106,8 @@ class AnisotropicPredictor:
     # the covariance at a candidate task rather than at the estimate (score-type bands).
     def _gram(self, k, psd, t=0.0):
         G = (k @ self.g.reshape(self.d, 4)).reshape(k.shape[:-1] + (2, 2))
-        G = G + (np.asarray(t, float) * (k @ self.pi))[..., None, None] * _EYY
+        prof = self.pi if self._prof is None else self._prof
+        G = G + (np.asarray(t, float) * (k @ prof if prof.ndim == 1 else np.sum(k * prof, -1)))[..., None, None] * _EYY
         return _psd2(G) if psd else 0.5 * (G + np.swapaxes(G, -1, -2))
 
     def _S(self, t, s=0.0):
@@ -142,9 +145,11 @@ class AnisotropicPredictor:
         of the noise to an even signal with the label variance kept (the noise and signal estimates are
         strongly anti-correlated, and the plug-in spread is smallest exactly when the noise is
         over-estimated: 6% of truths below the Wald end at gamma >= 2); otherwise plug-in Wald.
-        ``high = R_hat + z sd(t)``: one score step, the covariance
-        evaluated at the task whose risk is the Wald end ``R_hat + z sd`` (the estimate plus an even
-        signal ``t >= 0``, at most 4x the label variance; min-norm above n = d, whose risk is ``V sigma^2``
+        ``high = R_hat + z sd(t)``: one score step, the covariance evaluated at the task with a signal
+        ``t = t0 + z max(sd(t0), sd)/gain`` added (at most 4x the label variance above ``t0``) in the
+        least-favourable profile (per-direction energy in proportion to the bias weights ``W``; ``gain``
+        = dR/dt along it), from the anchor ``t0 = max(0, -tau_hat^2, -k.u/gain)`` where the signal
+        statistics are not negative (the plug-in variance collapses to 0 below it); min-norm above n = d, whose risk is ``V sigma^2``
         with ``V`` free of Sigma, gets ``V`` times the noise variance's own 95% interval instead:
         :meth:`noise_only`, ``ftheory.advise.report.predict``). The spread of the U-statistics grows with the
         signal, so the plug-in ``sd`` at an under-estimated signal is too small (78% coverage of the
@@ -168,9 +173,24 @@ class AnisotropicPredictor:
 
         zero = np.zeros_like(value)
         se = sd(zero)
-        # upper end: one score step, the variance at the task whose risk is the Wald end R_hat + z sd
         step = z * se
-        hi_end = value + z * sd(np.clip(step / gain, 0.0, t_max))
+        # upper end: one score step along the least-favourable signal family (per-direction energy added
+        # in proportion to the bias weights W, where the risk is most sensitive; the even family put it
+        # on well-learned directions: small gain, large spread, upper half-widths ~9 sd at gamma = 0.5),
+        # from the nearest task whose weighted signal statistics are not negative (anchor t0: the plug-in
+        # variance collapses to 0 there, and one step from it stayed at the estimate: 8-12% of truths above
+        # the band at gamma = 0.3)
+        Wf = np.where(fin[..., None], W, 0.0)
+        mass = np.sum(Wf / self.ev, -1, keepdims=True)
+        lf = np.where(mass > 0, Wf / np.where(mass > 0, mass, 1.0), self.pi)
+        self._prof = lf
+        try:
+            gain_lf = np.maximum(np.sum(k * lf, -1), 1e-300)
+            t0 = np.maximum(max(-float(self.kinv @ self.u["y"]), 0.0), -(k @ ua) / gain_lf)
+            s0 = np.maximum(sd(t0), se)
+            hi_end = value + z * np.maximum(sd(np.clip(t0 + z * s0 / gain_lf, 0.0, t_max + t0)), se)
+        finally:
+            self._prof = None
         # lower end: one score step along the split of the (well determined) label variance between noise
         # and signal: where the risk falls as noise is moved to signal (V > dR/dt, noise-dominated risks),
         # the lower task has more signal, hence a larger spread; otherwise plug-in Wald
@@ -256,23 +276,28 @@ class AnisotropicPredictor:
         return [("Uinv", (1.0, 0.0), self.kinv, g[0] - g[1]), ("S", (1.0, 0.0), None, g[1] - 0.5 * g[2]),
                 ("S", (0.0, 1.0), None, g[3] - 0.5 * g[2]), ("S", (1.0, 1.0), None, 0.5 * g[2])]
 
-    def cov_functionals(self, F, G):
-        """Covariance of two functionals (exact Gaussian, plug-in; inverse-Wishart term included)."""
+    def cov_functionals(self, F, G, t=0.0, s=0.0, iw=True):
+        """Covariance of two functionals (exact Gaussian, plug-in; inverse-Wishart term included); ``t``,
+        ``s`` (scalars or arrays): at the candidate task with an even signal ``t`` added and the noise
+        changed by ``s`` (as in :meth:`linear_risks`); ``iw=False``: given Sigma_hat (without the
+        inverse-Wishart term)."""
+        t, s = np.asarray(t, float), np.asarray(s, float)
         total = 0.0
         for kind1, a, k, c1 in F:
             for kind2, b, l, c2 in G:
                 if kind1 == "S" and kind2 == "S":
-                    v = 2 * _form(self.S, a, b) ** 2 / self.n
+                    v = 2 * _form(self._S(t, s) if (t.any() or s.any()) else self.S, a, b) ** 2 / self.n
                 elif kind1 == "S":
-                    v = self._cov_su(a, b, l)
+                    v = self._cov_su(a, b, l, t, s)
                 elif kind2 == "S":
-                    v = self._cov_su(b, a, k)
+                    v = self._cov_su(b, a, k, t, s)
                 else:
-                    v = self._cov_uu(a, k, b, l)
-                    if kind1 == kind2 == "Uinv" and self.n_unlabeled > self.d + 3:
-                        v = v + 2 * max(float(self.kinv @ self.u["y"]), 0.0) ** 2 / (self.n_unlabeled - self.d - 3)
-                total += c1 * c2 * float(v)
-        return total
+                    v = self._cov_uu(a, k, b, l, t, s)
+                    if iw and kind1 == kind2 == "Uinv" and self.n_unlabeled > self.d + 3:
+                        tau2 = max(float(self.kinv @ self.u["y"]), 0.0) + t
+                        v = v + 2 * tau2 ** 2 / (self.n_unlabeled - self.d - 3)
+                total = total + c1 * c2 * v
+        return total if np.ndim(total) else float(total)
 
     def correlation(self, F, G):
         """Correlation of two functionals (0 if either is degenerate)."""
