@@ -12,12 +12,15 @@ import numpy as np
 import pytest
 
 import ftheory._checks
+from ftheory.simulate import aniso as A
 from ftheory.simulate import deep_linear as dl
+from ftheory.simulate import linear as L
 from ftheory.simulate.aniso import (finetune_linear, simulate_aniso_deep_finetune,
                                     simulate_aniso_linear_transfer_risk, simulate_aniso_tuned_ridge_risk,
                                     two_level_pair)
 from ftheory.simulate.linear import min_norm, simulate_tuned_ridge_risk
-from ftheory.simulate.linear_grid import simulate_min_norm_sigma_grid, simulate_ridge_grid, simulate_transfer_grid
+from ftheory.simulate.linear_grid import (simulate_min_norm_sigma_grid, simulate_ridge_grid, simulate_transfer_grid,
+                                         transfer_grid_estimates)
 from ftheory.simulate.paired import simulate_finetune_paired
 
 
@@ -80,12 +83,51 @@ def test_ridge_grid_default_target_norm_is_one():
 
 
 # ---------------------------------------------------------------- memory guard
-def test_tuned_ridge_memory_guard_counts_n_times_d(monkeypatch):
-    # 3 copies of one instance's n x d = 400 x 300 inputs need 8 * 3 * 1.2e5 = 2.88e6 bytes
+def _guard_message(entries, gigabytes, limit_gb):
+    return (rf"^a Monte Carlo instance with {entries} data entries \(n x d\) needs about {gigabytes} GB \(the design "
+            rf"matrix, a working copy and its SVD\); this machine has {limit_gb} GB of memory: reduce the sizes$")
+
+
+_EV300, _B300 = np.linspace(0.5, 1.5, 300), np.full(300, 0.05)
+# every chunked simulator of the linear family at n x d = 9e4 input entries (aniso: n x len(eigenvalues));
+# the finite-source one counts (n + n_s) d = (150 + 150) * 300
+_GUARDED = {
+    "min_norm": lambda: L.simulate_min_norm_risk(300, 300, 0.1, instances=1, seed=0),
+    "ridge": lambda: L.simulate_ridge_risk(300, 300, 0.1, 0.1, instances=1, seed=0),
+    "tuned_ridge": lambda: simulate_tuned_ridge_risk(300, 300, 0.1, [0.1], instances=1, seed=0),
+    "linear_transfer": lambda: L.simulate_linear_transfer_risk(300, 300, 0.3, 0.1, instances=1, seed=0),
+    "scratch_and_transfer": lambda: L.simulate_scratch_and_transfer(300, 300, 0.3, 0.1, instances=1, seed=0),
+    "rank_k": lambda: L.simulate_rank_k_risk(300, 300, 2, 0.5, 0.1, instances=1, seed=0),
+    "finite_source": lambda: L.simulate_linear_transfer_finite_source(150, 300, 0.3, 0.1, 0.5, 0.1, instances=1,
+                                                                      seed=0),
+    "transfer_grid": lambda: simulate_transfer_grid(300, 300, [0.3], 0.1, instances=1, seed=0),
+    "sigma_grid": lambda: simulate_min_norm_sigma_grid(300, 300, [0.1], instances=1, seed=0),
+    "ridge_grid": lambda: simulate_ridge_grid(300, 300, 0.1, [0.1], instances=1, seed=0),
+    "aniso_scratch": lambda: A.simulate_aniso_scratch_risk(_EV300, _B300, 300, 0.1, instances=1, seed=0),
+    "aniso_tuned": lambda: simulate_aniso_tuned_ridge_risk(_EV300, _B300, 300, 0.1, [0.1], instances=1, seed=0),
+    "aniso_lt": lambda: simulate_aniso_linear_transfer_risk(_EV300, _B300, _B300, 300, 0.1, instances=1, seed=0),
+    "aniso_ft": lambda: A.simulate_aniso_finetune_linear_risk(_EV300, _B300, _B300, 300, 0.1, instances=1, seed=0),
+    "aniso_transfer": lambda: A.simulate_aniso_transfer(_EV300, _B300, _B300, 300, 0.1, instances=1, seed=0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_GUARDED))
+def test_memory_guard_counts_the_input_entries_of_one_instance(name, monkeypatch):
+    # 3 copies of 9e4 float64 entries = 2.16e6 bytes > 2e6 bytes of (patched) physical memory
     monkeypatch.setattr(ftheory._checks, "_physical_memory", lambda: 2_000_000)
-    with pytest.raises(ValueError, match=r"^a Monte Carlo instance with 1\.2e\+05 data entries \(n x d\) needs "
-                                         r"about 0\.00288 GB"):
-        simulate_tuned_ridge_risk(400, 300, 0.1, [0.1], instances=1, seed=0)
+    with pytest.raises(ValueError, match=_guard_message(r"9e\+04", r"0\.00216", r"0\.002")):
+        _GUARDED[name]()
+
+
+def test_memory_guard_scales_with_the_chunk(monkeypatch):
+    monkeypatch.setattr(ftheory._checks, "_physical_memory", lambda: 1_000_000)
+    # 3 * (100 * 300) * min(chunk_size, instances) floats: 1.44e6 bytes for chunks of 2, 7.2e5 for chunks of 1
+    with pytest.raises(ValueError, match=_guard_message(r"3e\+04", r"0\.00144", r"0\.001")):
+        L.simulate_min_norm_risk(100, 300, 0.0, instances=3, seed=0, chunk_size=2)
+    with pytest.raises(ValueError, match=_guard_message(r"3e\+04", r"0\.00144", r"0\.001")):
+        L.simulate_min_norm_risk(100, 300, 0.0, instances=2, seed=0, chunk_size=5)
+    assert L.simulate_min_norm_risk(100, 300, 0.0, instances=3, seed=0, chunk_size=1).samples.shape == (3,)
+    assert L.simulate_min_norm_risk(100, 300, 0.0, instances=3, seed=0).samples.shape == (3,)
 
 
 # ---------------------------------------------------------------- aniso transfer: sign of beta_s
@@ -120,7 +162,9 @@ def test_aniso_deep_finetune_passes_its_budget_and_defaults_to_finetune(monkeypa
         return real(net, X, y, **{**kw, "max_steps": 2})          # the recorded budget, not run
 
     monkeypatch.setattr(dl, "finetune", spy)
-    simulate_aniso_deep_finetune(EV3, BS3, BT3, 2, 0.1, instances=1, seed=0)
+    out = simulate_aniso_deep_finetune(EV3, BS3, BT3, 2, 0.1, seed=0)
+    assert out["deep"].samples.shape == (20,)                       # default instances
+    assert (out["deep"].info["depth"], out["deep"].info["method"]) == (2, "gd")
     simulate_aniso_deep_finetune(EV3, BS3, BT3, 2, 0.1, instances=1, seed=0, lr=0.01, max_steps=7, tol=1e-3,
                                  method="flow")
     assert seen == [dict(lr=None, max_steps=200_000, tol=1e-10, method="gd"),
@@ -159,3 +203,113 @@ def test_two_level_pair_norm_t_message_is_exact():
         two_level_pair(10, 0.3, 2.0, 0.5, 0.5, 0.5, norm_t=0, seed=0)
     with pytest.raises(ValueError, match=r"^norm_s=0 is invalid: expected a real number in \(0, inf\)$"):
         two_level_pair(10, 0.3, 2.0, 0.5, 0.5, 0.5, norm_s=0, seed=0)
+
+
+# ---------------------------------------------------------------- documented defaults of the entry points
+# (mutmut's trampoline keeps the original signature, so a default is pinned by what a call without it does)
+def test_linear_entry_points_run_their_documented_defaults():
+    base = {"norm_t": 1.0}
+    tx = {"lam": 0.0, "lam_eff": 0.0, "norm_s": 1.0, "norm_t": 1.0, "depth": 2}
+    runs = {
+        "min_norm": (L.simulate_min_norm_risk(2, 3, 0.0, seed=0), base),
+        "ridge": (L.simulate_ridge_risk(2, 3, 0.0, 0.1, seed=0), base),
+        "tuned": (simulate_tuned_ridge_risk(2, 3, 0.0, [0.1], seed=0).estimates[0], base),
+        "ridge_grid": (simulate_ridge_grid(2, 3, 0.0, [0.1], seed=0).estimates[0], base),
+        "sigma_grid": (simulate_min_norm_sigma_grid(2, 3, [0.0], seed=0)[0.0], base),
+        "lt": (L.simulate_linear_transfer_risk(2, 3, 0.3, 0.0, seed=0), tx),
+        "rank_k": (L.simulate_rank_k_risk(4, 3, 1, 0.2, 0.0, seed=0), {}),
+        "finite_source": (L.simulate_linear_transfer_finite_source(2, 3, 0.3, 0.0, 1.0, 0.0, seed=0),
+                          {"lam": 0.0, "norm_s": 1.0, "norm_t": 1.0, "depth": 2}),
+    }
+    both = L.simulate_scratch_and_transfer(2, 3, 0.3, 0.0, seed=0)
+    runs["sat_lt"] = (both["linear_transfer"], tx)
+    runs["sat_sc"] = (both["scratch"], {"norm_s": 1.0, "norm_t": 1.0})
+    for name, (est, info) in runs.items():
+        assert est.samples.shape == (200,), name
+        assert {k: est.info[k] for k in info} == info, name
+    grid = simulate_transfer_grid(2, 3, [0.3], 0.0, seed=0)
+    assert grid["lams"].tolist() == [0.0] and grid["scratch"].shape == (200, 1)
+    assert grid["linear_transfer"].shape == (200, 1, 1)
+    assert {k: grid["info"][k] for k in ("norm_s", "norm_t", "depth")} == {"norm_s": 1.0, "norm_t": 1.0, "depth": 2}
+    est = transfer_grid_estimates(2, 3, [0.3], 0.0, seed=0)
+    assert sorted(est) == ["linear_transfer:0:0", "scratch:0", "transferability:0:0"]
+    assert est["linear_transfer:0:0"].info["lam"] == 0.0 and est["scratch:0"].samples.shape == (200,)
+
+
+def test_aniso_entry_points_run_their_documented_defaults():
+    ev, bs, bt = np.array([1.0, 2.0, 0.5]), np.array([0.3, 0.1, -0.2]), np.array([0.2, -0.4, 0.1])
+    sc = A.simulate_aniso_scratch_risk(ev, bt, 2, 0.0, seed=0)
+    assert sc.samples.shape == (200,) and sc.info["lam"] == 0.0 and sc.info["estimator"] == "min_norm"
+    assert simulate_aniso_tuned_ridge_risk(ev, bt, 2, 0.0, [0.1], seed=0).estimates[0].samples.shape == (200,)
+    assert simulate_aniso_linear_transfer_risk(ev, bs, bt, 2, 0.0, seed=0).samples.shape == (200,)
+    assert A.simulate_aniso_finetune_linear_risk(ev, bs, bt, 2, 0.0, seed=0).samples.shape == (200,)
+    assert all(e.samples.shape == (200,) for e in A.simulate_aniso_transfer(ev, bs, bt, 2, 0.0, seed=0).values())
+    X, y = A.sigma_data(ev, bt, 4, seed=1)                   # sigma = 0: noiseless labels, nothing else drawn
+    rng = np.random.default_rng(1)
+    np.testing.assert_array_equal(X, rng.standard_normal((4, 3)) * np.sqrt(ev))
+    np.testing.assert_array_equal(y, X @ bt)
+
+
+def test_paired_entry_points_run_their_documented_defaults():
+    from ftheory.simulate.data import gaussian_data, teachers
+    from ftheory.simulate.paired import (simulate_finetune_models, simulate_lt_finite_source_paired,
+                                         simulate_tuned_vs_transfer)
+    from ftheory.simulate.paired_rows import simulate_lt_finite_source_rows
+
+    n, d, theta = 2, 3, 0.3
+    models = simulate_finetune_models(n, d, theta, 0.0, seed=0)
+    assert models["c"].samples.shape == (200,)
+    assert {k: models["c"].info[k] for k in ("gamma_s", "sigma_s")} == {"gamma_s": None, "sigma_s": 0.0}
+    # population source of norm 1 and depth 2: c^2 is the positive root of c^4 - a c^2 - b with
+    # a = ||(I - P) beta_s||^2, b = ||X^+ y||^2 (||beta_s|| = 1)
+    for rng, c in zip(_children(0, 4), models["c"].samples):
+        t = teachers(d, theta, norm_s=1.0, seed=rng)
+        X, y = gaussian_data(t.beta_t, n, seed=rng)
+        pinv = np.linalg.pinv(X[0])
+        a = np.sum((t.beta_s[0] - pinv @ (X[0] @ t.beta_s[0])) ** 2)
+        b = np.sum((pinv @ y[0]) ** 2)
+        assert c ** 2 == pytest.approx((a + math.sqrt(a * a + 4 * b)) / 2, rel=1e-9)
+    assert all(e.samples.shape == (30,) for e in simulate_lt_finite_source_paired(n, d, theta, 0.0, 1.0, 0.0,
+                                                                                   seed=0).values())
+    rows = simulate_lt_finite_source_rows(n, d, 0.0, 1.0, 0.0, thetas=[theta], seed=0)
+    assert all(e.samples.shape == (30,) for e in rows.values())
+    got = simulate_tuned_vs_transfer(n, d, theta, 0.1, 0.1, seed=0)
+    s1, s2 = np.random.SeedSequence(0).spawn(2)       # independent children: ridge, then linear transfer
+    ridge = L.simulate_ridge_risk(n, d, 0.1, 0.1, norm_t=1.0, instances=200, seed=s1)
+    lt = L.simulate_linear_transfer_risk(n, d, theta, 0.1, norm_t=1.0, instances=200, seed=s2)
+    np.testing.assert_allclose(got.samples, ridge.samples - lt.samples, rtol=1e-12, atol=1e-14)
+
+
+def test_deep_paired_entry_points_pass_their_documented_defaults(monkeypatch):
+    import ftheory.simulate.paired as P
+    import ftheory.simulate.paired_rows as PR
+
+    seen = {}
+
+    def record(name, fn, cap):
+        def spy(*args, **kw):
+            seen.setdefault(name, []).append((args[cap:] if cap is not None else (), dict(kw)))
+            if cap is not None:
+                args = args[:cap] + (2,)
+            elif "max_steps" in kw:
+                kw["max_steps"] = 2
+            return fn(*args, **kw)
+        return spy
+
+    monkeypatch.setattr(P, "train_scratch", record("sc", P.train_scratch, None))
+    monkeypatch.setattr(P, "finetune", record("ft", P.finetune, None))
+    monkeypatch.setattr(P, "pretrain", record("pre", P.pretrain, None))
+    out = P.simulate_finetune_paired(2, 4, 0.3, 0.0, seed=0)
+    assert out["T_ft"].samples.shape == (8,)
+    assert [kw["max_steps"] for _, kw in seen["sc"]] == [10000]
+    assert [(kw["max_steps"], kw["lr"]) for _, kw in seen["ft"]] == [(10000, None)]
+    (pre_kw,) = [kw for _, kw in seen["pre"]]
+    assert "X_s" not in pre_kw and pre_kw["net"].depth == 2          # population source, depth 2
+
+    monkeypatch.setattr(PR, "_scratch", record("rows_sc", PR._scratch, 3))
+    monkeypatch.setattr(PR, "finetune_rank_one", record("rows_ft", PR.finetune_rank_one, None))
+    rows = PR.simulate_finetune_rows(2, 4, 0.0, thetas=[0.3], seed=0)
+    assert rows["T_ft:0"].samples.shape == (8,) and rows["T_ft:0"].info["pretrained"] == "balanced"
+    assert [a for a, _ in seen["rows_sc"]] == [(10000,)]
+    (ft_kw,) = [kw for _, kw in seen["rows_ft"]]
+    assert (ft_kw["depth"], ft_kw["lr_factor"], ft_kw["max_steps"]) == (2, 1.0, 10000)
