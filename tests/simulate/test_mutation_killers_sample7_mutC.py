@@ -288,7 +288,7 @@ def test_deep_paired_entry_points_pass_their_documented_defaults(monkeypatch):
 
     def record(name, fn, cap):
         def spy(*args, **kw):
-            seen.setdefault(name, []).append((args[cap:] if cap is not None else (), dict(kw)))
+            seen.setdefault(name, []).append((args, dict(kw)))
             if cap is not None:
                 args = args[:cap] + (2,)
             elif "max_steps" in kw:
@@ -303,13 +303,43 @@ def test_deep_paired_entry_points_pass_their_documented_defaults(monkeypatch):
     assert out["T_ft"].samples.shape == (8,)
     assert [kw["max_steps"] for _, kw in seen["sc"]] == [10000]
     assert [(kw["max_steps"], kw["lr"]) for _, kw in seen["ft"]] == [(10000, None)]
-    (pre_kw,) = [kw for _, kw in seen["pre"]]
+    ((pre_args, pre_kw),) = [(a, kw) for a, kw in seen["pre"]]
     assert "X_s" not in pre_kw and pre_kw["net"].depth == 2          # population source, depth 2
+    np.testing.assert_allclose(np.linalg.norm(pre_args[0], axis=1), 1.0, rtol=1e-12)   # unit source teachers
+    # a finite source set without sigma_s is noiseless: n_s = 8 >= d = 4 samples determine beta_s exactly
+    P.simulate_finetune_paired(2, 4, 0.3, 0.0, gamma_s=2.0, instances=2, seed=0)
+    X_s, y_s = seen["pre"][-1][1]["X_s"], seen["pre"][-1][1]["y_s"]
+    assert X_s.shape == (2, 8, 4)
+    fit = np.stack([np.linalg.lstsq(a, b, rcond=None)[0] for a, b in zip(X_s, y_s)])
+    np.testing.assert_allclose(np.einsum("bnd,bd->bn", X_s, fit), y_s, atol=1e-12)
+    np.testing.assert_allclose(np.linalg.norm(fit, axis=1), 1.0, rtol=1e-10)
 
     monkeypatch.setattr(PR, "_scratch", record("rows_sc", PR._scratch, 3))
     monkeypatch.setattr(PR, "finetune_rank_one", record("rows_ft", PR.finetune_rank_one, None))
     rows = PR.simulate_finetune_rows(2, 4, 0.0, thetas=[0.3], seed=0)
     assert rows["T_ft:0"].samples.shape == (8,) and rows["T_ft:0"].info["pretrained"] == "balanced"
-    assert [a for a, _ in seen["rows_sc"]] == [(10000,)]
+    assert [a[3] for a, _ in seen["rows_sc"]] == [10000]
     (ft_kw,) = [kw for _, kw in seen["rows_ft"]]
     assert (ft_kw["depth"], ft_kw["lr_factor"], ft_kw["max_steps"]) == (2, 1.0, 10000)
+    # finite source without sigma_s: the source fit X_s^+ y_s from n_s = 8 >= d samples is the unit teacher
+    PR.simulate_finetune_rows(2, 4, 0.0, thetas=[0.3], gamma_s=2.0, instances=2, seed=0)
+    b_pres = seen["rows_ft"][-1][0][0]                                 # (angles, instances, d)
+    assert b_pres.shape == (1, 2, 4)
+    np.testing.assert_allclose(np.linalg.norm(b_pres, axis=2), 1.0, rtol=1e-10)
+
+
+def test_gradient_flow_scale_default_depth_is_two():
+    from ftheory.simulate.paired import gradient_flow_scale
+
+    rng = np.random.default_rng(2)
+    beta_pre, null_pre, beta_sc = rng.standard_normal((3, 2, 5))
+    r2, a, b = (np.sum(v * v, axis=1) for v in (beta_pre, null_pre, beta_sc))
+    c2 = (a + np.sqrt(a * a + 4 * r2 * b)) / (2 * r2)       # r^2 c^4 - a c^2 - b = 0
+    np.testing.assert_allclose(gradient_flow_scale(beta_pre, null_pre, beta_sc) ** 2, c2, rtol=1e-12)
+
+
+def test_pretrained_feature_norms_default_is_one_instance():
+    from ftheory.simulate.paired import pretrained_feature_norms
+
+    est = pretrained_feature_norms(3, 1.0, 2, seed=0)
+    assert est.samples.shape == (1,) and est.info == {"d": 3, "depth": 2}
