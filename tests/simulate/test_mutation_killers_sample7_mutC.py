@@ -343,3 +343,151 @@ def test_pretrained_feature_norms_default_is_one_instance():
 
     est = pretrained_feature_norms(3, 1.0, 2, seed=0)
     assert est.samples.shape == (1,) and est.info == {"d": 3, "depth": 2}
+
+
+# ================================================================ batch 2 (survivors 70-116 of the sample prefix)
+@pytest.mark.parametrize("name", ["min_norm", "tuned_ridge", "rank_k", "transfer_grid", "sigma_grid", "ridge_grid",
+                                  "aniso_scratch", "aniso_transfer", "finite_source"])
+@pytest.mark.parametrize("chunk_size", [0, 1.5])
+def test_chunk_size_is_validated_by_every_chunked_simulator(name, chunk_size):
+    kw = dict(instances=1, seed=0, chunk_size=chunk_size)
+    ev, b = [1.0, 2.0, 0.5], [0.2, -0.1, 0.3]
+    call = {
+        "min_norm": lambda: L.simulate_min_norm_risk(2, 3, 0.1, **kw),
+        "tuned_ridge": lambda: simulate_tuned_ridge_risk(2, 3, 0.1, [0.1], **kw),
+        "rank_k": lambda: L.simulate_rank_k_risk(2, 3, 1, 0.5, 0.1, **kw),
+        "transfer_grid": lambda: simulate_transfer_grid(2, 3, [0.3], 0.1, **kw),
+        "sigma_grid": lambda: simulate_min_norm_sigma_grid(2, 3, [0.1], **kw),
+        "ridge_grid": lambda: simulate_ridge_grid(2, 3, 0.1, [0.1], **kw),
+        "aniso_scratch": lambda: A.simulate_aniso_scratch_risk(ev, b, 2, 0.1, **kw),
+        "aniso_transfer": lambda: A.simulate_aniso_transfer(ev, b, b, 2, 0.1, **kw),
+        "finite_source": lambda: L.simulate_linear_transfer_finite_source(2, 3, 0.3, 0.1, 1.0, 0.1, **kw),
+    }[name]
+    with pytest.raises(ValueError, match=rf"^chunk_size={chunk_size} is invalid: expected an integer"):
+        call()
+
+
+def test_sigma_data_messages_are_exact():
+    with pytest.raises(ValueError, match=r"^n=0 is invalid: expected an integer >= 1$"):
+        A.sigma_data([1.0, 2.0], [0.1, 0.2], 0)
+    with pytest.raises(ValueError, match=r"^sigma=-1 is invalid: expected a real number in \[0, inf\)$"):
+        A.sigma_data([1.0, 2.0], [0.1, 0.2], 3, sigma=-1)
+
+
+def test_aniso_simulators_check_the_seed_with_the_scalars_before_vectors_and_grids():
+    # seed is validated with n, sigma and instances, before the teachers, the grid and the memory guard
+    ev = [1.0, 2.0]
+    msg = r"^seed=-1 is invalid: expected an integer >= 0"
+    with pytest.raises(ValueError, match=msg):
+        simulate_aniso_tuned_ridge_risk(ev, [0.1, 0.2], 2, 0.1, [-1.0], instances=1, seed=-1)
+    with pytest.raises(ValueError, match=msg):
+        A.simulate_aniso_scratch_risk(ev, [0.1, 0.2, 0.3], 2, 0.1, instances=1, seed=-1)
+    with pytest.raises(ValueError, match=msg):
+        simulate_aniso_deep_finetune(ev, [0.1, 0.2], [0.1, 0.2], 2, 0.1, depth=1, instances=1, seed=-1)
+
+
+def test_aniso_simulators_accept_a_single_sample():
+    ev, bt = np.array([1.0, 2.0, 0.5]), np.array([0.2, -0.1, 0.3])
+    est = A.simulate_aniso_scratch_risk(ev, bt, 1, 0.0, instances=2, seed=3)
+    for rng, r in zip(_children(3, 2), est.samples):
+        x = rng.standard_normal(3) * np.sqrt(ev)
+        b = x * (x @ bt) / (x @ x)                       # min-norm fit of one noiseless sample
+        assert r == pytest.approx(((b - bt) ** 2) @ ev, rel=1e-9)
+
+
+def test_rank_k_full_space_message_is_exact():
+    with pytest.raises(ValueError, match=r"^residual=0.1 is invalid for k = d = 3: the feature space is all of R\^d, "
+                                         r"so the residual must be 0$"):
+        L.simulate_rank_k_risk(5, 3, 3, 0.1, 0.0, instances=1, seed=0)
+
+
+def test_aniso_transfer_records_its_info_on_every_estimate():
+    ev, bs, bt = [1.0, 2.0, 0.5], [0.3, 0.1, -0.2], [0.2, -0.4, 0.1]
+    out = A.simulate_aniso_transfer(ev, bs, bt, 2, 0.1, instances=2, seed=4)
+    assert sorted(out) == ["T_ft", "T_lt", "finetune", "linear_transfer", "scratch"]
+    for key, est in out.items():
+        assert est.info == {"n": 2, "d": 3, "sigma": 0.1, "seed": 4}, key
+
+
+def test_row_scratch_reports_a_diverged_run_as_not_converged(monkeypatch):
+    from types import SimpleNamespace
+
+    import ftheory.simulate.paired_rows as PR
+
+    rng = np.random.default_rng(20261208)                 # fresh bytes: no memo entry can match
+    X, y = rng.standard_normal((2, 2, 3)), rng.standard_normal((2, 2))
+    net = dl.init_network(3, instances=2, seed=rng)
+
+    def fake_train_scratch(X, y, *, net, max_steps):     # instance 0 converged, instance 1 diverged
+        return SimpleNamespace(beta=np.ones((X.shape[0], 3)), steps=np.array([4, 7]),
+                               converged=np.array([True, False]), diverged=np.array([False, True]))
+
+    monkeypatch.setattr(PR, "train_scratch", fake_train_scratch)
+    sc = PR._scratch(X, y, net, 50)
+    assert sc.converged.tolist() == [True, False] and sc.steps.tolist() == [4, 7]
+
+
+def test_two_level_pair_energy_bounds_and_factor_messages():
+    args = dict(d=10, frac_a=0.3, eig_ratio=2.0, theta=0.5, energy_s=0.5, energy_perp=0.5)
+    with pytest.raises(ValueError, match=r"^energy_perp=1.5 is invalid: expected a real number in \[0, 1\]$"):
+        two_level_pair(**{**args, "energy_perp": 1.5}, seed=0)
+    with pytest.raises(ValueError, match=r"^energy_s=1.5 is invalid: expected a real number in \[0, 1\]$"):
+        two_level_pair(**{**args, "energy_s": 1.5}, seed=0)
+
+
+def test_finetune_rows_step_factor_message_is_exact():
+    from ftheory.simulate.paired_rows import simulate_finetune_rows
+
+    with pytest.raises(ValueError, match=r"^ft_lr_factor=0 is invalid: expected a real number in \(0, inf\)$"):
+        simulate_finetune_rows(2, 4, 0.0, thetas=[0.3], ft_lr_factor=0, instances=1, seed=0)
+
+
+def test_ridge_of_one_problem_returns_one_vector():
+    from ftheory.simulate.linear import ridge
+
+    rng = np.random.default_rng(5)
+    X, y = rng.standard_normal((6, 4)), rng.standard_normal(6)
+    b = ridge(X, y, 0.3)
+    assert b.shape == (4,)
+    np.testing.assert_allclose(b, np.linalg.solve(X.T @ X + 6 * 0.3 * np.eye(4), X.T @ y), rtol=1e-10)
+    b0 = ridge(X, y, 0.0)
+    assert b0.shape == (4,)
+    np.testing.assert_allclose(b0, np.linalg.pinv(X) @ y, rtol=1e-10)
+
+
+def test_grids_with_a_single_sample():
+    # n = 1 < d: the scratch risk is ||(I - P) beta_t||^2 + sigma^2 ||X^+ eps||^2 with a 1 x 1 triangular factor
+    d, sigmas, seed = 3, [0.0, 0.5], 6
+    res = simulate_min_norm_sigma_grid(1, d, sigmas, instances=2, seed=seed)
+    for i, rng in enumerate(_children(seed, 2)):
+        g = rng.standard_normal(d)
+        beta_t = g / np.linalg.norm(g)
+        X, eps = rng.standard_normal((1, d)), rng.standard_normal(1)
+        pinv = np.linalg.pinv(X)
+        for s in sigmas:
+            b = pinv @ (X @ beta_t + s * eps)
+            assert res[s].samples[i] == pytest.approx(np.sum((b - beta_t) ** 2), rel=1e-9)
+
+
+def test_takes_gamma_builds_the_published_signature_when_applied():
+    import inspect
+
+    from ftheory.simulate.gamma import takes_gamma
+
+    def f(n, d, sigma=0.0, *, seed=None, **extra):
+        return n, d, sigma, extra
+
+    def h(n, d):
+        return n, d
+
+    g, k = takes_gamma(min_n=2)(f), takes_gamma(dimension=lambda a: 4)(h)
+    params = inspect.signature(g).parameters
+    assert list(params) == ["n", "d", "sigma", "seed", "gamma", "extra"]
+    assert params["gamma"].kind is inspect.Parameter.KEYWORD_ONLY and params["gamma"].default is None
+    assert list(inspect.signature(k).parameters) == ["n", "d", "gamma"]
+    assert g(d=10, gamma=0.5) == (5, 10, 0.0, {}) and k(d=9, gamma=0.5) == (2, 9)   # k: d from dimension()
+    assert (g.gamma_min_n, g.gamma_dimension, k.gamma_min_n) == (2, None, 1)
+    with pytest.raises(ValueError, match=r"^f: give n or gamma \(n = round\(gamma d\)\), not both$"):
+        g(3, d=10, gamma=0.5)
+    with pytest.raises(ValueError, match=r"^gamma=0.1 is invalid at d=10: n = round\(gamma d\) = 1, expected n >= 2"):
+        g(d=10, gamma=0.1)
