@@ -491,3 +491,55 @@ def test_takes_gamma_builds_the_published_signature_when_applied():
         g(3, d=10, gamma=0.5)
     with pytest.raises(ValueError, match=r"^gamma=0.1 is invalid at d=10: n = round\(gamma d\) = 1, expected n >= 2"):
         g(d=10, gamma=0.1)
+
+
+def test_maps_gamma_and_resolve_gamma_contract():
+    from ftheory.simulate.gamma import maps_gamma, resolve_gamma, takes_gamma
+
+    def plain(n, d, sigma=0.0):
+        return n
+
+    def own(n, d, gamma=1.0):
+        return n
+
+    def no_d(n, sigma=0.0):
+        return n
+
+    spec = takes_gamma(min_n=3, dimension=lambda a: len(a["ev"]))(lambda ev, n: n)
+    assert [maps_gamma(f) for f in (plain, own, no_d, spec)] == [True, False, False, True]
+    kw = {"d": 10, "sigma": 0.1}
+    assert resolve_gamma(plain, kw) is kw                            # no gamma: untouched
+    kw = {"gamma": 0.5, "d": 10}
+    assert resolve_gamma(own, kw) is kw                              # its own gamma: untouched
+    out = resolve_gamma(plain, kw)
+    assert out == {"d": 10, "n": 5} and kw == {"gamma": 0.5, "d": 10}          # a new dict, input kept
+    assert resolve_gamma(spec, {"gamma": 0.5, "ev": [1.0] * 8}) == {"ev": [1.0] * 8, "n": 4}
+    with pytest.raises(ValueError, match=r"^gamma=0.2 is invalid at d=8: n = round\(gamma d\) = 2, expected n >= 3"):
+        resolve_gamma(spec, {"gamma": 0.2, "ev": [1.0] * 8})         # the decorated function's own minimum
+    with pytest.raises(ValueError, match=r"^plain: gamma needs d \(n = round\(gamma d\)\); give d in the grid or as a "
+                                         r"fixed value$"):
+        resolve_gamma(plain, {"gamma": 0.5})
+    with pytest.raises(ValueError, match=r"^gamma_s=0.01 is invalid at d=10: n_s = round\(gamma_s d\) = 0, expected "
+                                         r"n_s >= 1 \(domain at this d: round\(gamma_s d\) >= 1; gamma_s >= 0.1 "
+                                         r"suffices\)$"):
+        from ftheory.simulate.gamma import n_from_gamma
+        n_from_gamma(0.01, 10, name="gamma_s", count="n_s")
+    with pytest.raises(ValueError, match=r"^gamma_s='x' is invalid: expected a finite number >= 0 \(samples per input "
+                                         r"dimension n_s/d\)$"):
+        n_from_gamma("x", 10, name="gamma_s", count="n_s")
+
+
+# ================================================================ batch 3 (survivors 117-123)
+def test_finetune_models_info_on_every_estimate_and_source_size_message():
+    from ftheory.simulate.paired import simulate_finetune_models
+
+    out = simulate_finetune_models(2, 4, 0.3, 0.1, gamma_s=1.0, sigma_s=0.2, instances=2, seed=0)
+    assert sorted(out) == ["T_gf", "T_paper", "c"]
+    for key, est in out.items():
+        assert est.info == {"n": 2, "d": 4, "theta": 0.3, "sigma": 0.1, "gamma_s": 1.0, "sigma_s": 0.2}, key
+    msg = (r"^gamma_s=0.1 is invalid at d=4: n_s = round\(gamma_s d\) = 0, expected n_s >= 1 \(domain at this d: "
+           r"round\(gamma_s d\) >= 1; gamma_s >= 0.25 suffices\)$")
+    with pytest.raises(ValueError, match=msg):
+        simulate_finetune_models(2, 4, 0.3, 0.1, gamma_s=0.1, instances=1, seed=0)
+    with pytest.raises(ValueError, match=msg):
+        simulate_finetune_paired(2, 4, 0.3, 0.1, gamma_s=0.1, instances=1, seed=0)
