@@ -543,3 +543,68 @@ def test_finetune_models_info_on_every_estimate_and_source_size_message():
         simulate_finetune_models(2, 4, 0.3, 0.1, gamma_s=0.1, instances=1, seed=0)
     with pytest.raises(ValueError, match=msg):
         simulate_finetune_paired(2, 4, 0.3, 0.1, gamma_s=0.1, instances=1, seed=0)
+
+
+# ---------------------------------------------------------------- info records, field by field (siblings)
+def _info_cases():
+    ev, b = [1.0, 2.0, 0.5], [0.1, 0.2, 0.3]
+    kw = dict(instances=2, seed=3)
+    lt = {"n": 2, "d": 3, "theta": 0.3, "sigma": 0.1, "norm_s": 2.0, "norm_t": 1.0, "seed": 3}
+    lt_extra = {"lam": 0.2, "lam_eff": 0.1, "depth": 2}            # lam_eff = lam / norm_s^(2 (L-1)/L)
+    src = {"n": 2, "d": 3, "theta": 0.3, "sigma": 0.1, "gamma_s": 1.0, "sigma_s": 0.2, "n_s": 3}
+    return [
+        ("min_norm", lambda: {"": L.simulate_min_norm_risk(2, 3, 0.1, **kw)},
+         {"": {"estimator": "min_norm", "n": 2, "d": 3, "sigma": 0.1, "norm_t": 1.0, "seed": 3}}),
+        ("ridge", lambda: {"": L.simulate_ridge_risk(2, 3, 0.1, 0.2, **kw)},
+         {"": {"estimator": "ridge", "n": 2, "d": 3, "sigma": 0.1, "lam": 0.2, "norm_t": 1.0, "seed": 3}}),
+        ("lt", lambda: {"": L.simulate_linear_transfer_risk(2, 3, 0.3, 0.1, lam=0.2, norm_s=2.0, **kw)},
+         {"": {"estimator": "linear_transfer", **lt, **lt_extra}}),
+        ("sat", lambda: L.simulate_scratch_and_transfer(2, 3, 0.3, 0.1, lam=0.2, norm_s=2.0, **kw),
+         {"scratch": {"estimator": "min_norm", **lt}, "linear_transfer": {"estimator": "linear_transfer", **lt, **lt_extra},
+          "transferability": {"estimator": "scratch - linear_transfer", **lt, **lt_extra}}),
+        ("lt_fs_paired", lambda: P_.simulate_lt_finite_source_paired(2, 3, 0.3, 0.1, 1.0, 0.2, **kw),
+         {k: src for k in ("sc", "lt", "T_lt", "cos2_eff")}),
+        ("lt_fs_rows", lambda: PR_.simulate_lt_finite_source_rows(2, 3, 0.1, 1.0, 0.2, thetas=[0.3], **kw),
+         {f"{k}:0": src for k in ("sc", "lt", "T_lt", "cos2_eff")}),
+        ("tuned_vs_transfer", lambda: {"": P_.simulate_tuned_vs_transfer(2, 3, 0.3, 0.1, 0.2, **kw)},
+         {"": {"n": 2, "d": 3, "lam": 0.2}}),
+        ("sigma_grid", lambda: {"": simulate_min_norm_sigma_grid(2, 3, [0.1], **kw)[0.1]},
+         {"": {"estimator": "min_norm", "n": 2, "d": 3, "sigma": 0.1, "norm_t": 1.0, "seed": 3}}),
+        ("aniso_ridge", lambda: {"": A.simulate_aniso_scratch_risk(ev, b, 2, 0.1, lam=0.2, **kw)},
+         {"": {"estimator": "ridge", "n": 2, "d": 3, "sigma": 0.1, "lam": 0.2, "seed": 3}}),
+        ("aniso_lt", lambda: {"": simulate_aniso_linear_transfer_risk(ev, b, b, 2, 0.1, **kw)},
+         {"": {"estimator": "linear_transfer", "n": 2, "d": 3, "sigma": 0.1, "seed": 3}}),
+        ("aniso_ft", lambda: {"": A.simulate_aniso_finetune_linear_risk(ev, b, b, 2, 0.1, **kw)},
+         {"": {"estimator": "finetune_linear", "n": 2, "d": 3, "sigma": 0.1, "seed": 3}}),
+        ("finetune_paired", lambda: simulate_finetune_paired(2, 3, 0.3, 0.1, max_steps=3, **kw),
+         {k: {"n": 2, "d": 3, "theta": 0.3, "sigma": 0.1, "max_steps_ft": 3, "max_steps_sc": 3}
+          for k in ("T_ft", "T_lt", "gap_paper", "gap_cmodel", "gd_minus_gf", "c_gd", "c_model")}),
+    ]
+
+
+import ftheory.simulate.paired as P_  # noqa: E402
+import ftheory.simulate.paired_rows as PR_  # noqa: E402
+
+
+@pytest.mark.parametrize("name,run,expected", _info_cases(), ids=[c[0] for c in _info_cases()])
+def test_info_records_field_by_field(name, run, expected):
+    out = run()
+    assert sorted(out) == sorted(expected)
+    for key, info in expected.items():
+        got = dict(out[key].info)
+        assert got.keys() == info.keys(), key
+        for k, v in info.items():
+            assert got[k] == pytest.approx(v, rel=1e-12) if isinstance(v, float) else got[k] == v, (key, k)
+            assert type(got[k]) is type(v), (key, k)
+
+
+def test_finetune_rows_info_names_the_pretraining_and_budgets():
+    out = PR_.simulate_finetune_rows(2, 3, 0.1, thetas=[0.3, 1.0], max_steps=3, instances=2, seed=3)
+    assert sorted(out) == sorted(f"{q}:{j}" for q in ("T_ft", "T_lt", "gap_paper", "gap_cmodel", "gd_minus_gf",
+                                                       "c_gd", "c_model") for j in (0, 1))
+    for key, est in out.items():
+        theta = 0.3 if key.endswith(":0") else 1.0
+        info = est.info
+        assert set(info) == {"n", "d", "theta", "sigma", "pretrained", "max_steps_ft", "max_steps_sc", "path_ft"}
+        assert (info["n"], info["d"], info["theta"], info["sigma"], info["pretrained"]) == (2, 3, theta, 0.1, "balanced")
+        assert (info["max_steps_ft"], info["max_steps_sc"]) == (3, 3) and isinstance(info["path_ft"], str)
