@@ -494,7 +494,7 @@ def test_takes_gamma_builds_the_published_signature_when_applied():
 
 
 def test_maps_gamma_and_resolve_gamma_contract():
-    from ftheory.simulate.gamma import maps_gamma, resolve_gamma, takes_gamma
+    from ftheory.simulate.gamma import maps_gamma, n_from_gamma, resolve_gamma, takes_gamma
 
     def plain(n, d, sigma=0.0):
         return n
@@ -507,6 +507,8 @@ def test_maps_gamma_and_resolve_gamma_contract():
 
     spec = takes_gamma(min_n=3, dimension=lambda a: len(a["ev"]))(lambda ev, n: n)
     assert [maps_gamma(f) for f in (plain, own, no_d, spec)] == [True, False, False, True]
+    assert maps_gamma(min) is False                                  # no readable signature: never mapped
+    assert n_from_gamma(2.0, 1) == 2 and n_from_gamma(1.0, 1.0) == 1 # d = 1 is a dimension
     kw = {"d": 10, "sigma": 0.1}
     assert resolve_gamma(plain, kw) is kw                            # no gamma: untouched
     kw = {"gamma": 0.5, "d": 10}
@@ -522,7 +524,6 @@ def test_maps_gamma_and_resolve_gamma_contract():
     with pytest.raises(ValueError, match=r"^gamma_s=0.01 is invalid at d=10: n_s = round\(gamma_s d\) = 0, expected "
                                          r"n_s >= 1 \(domain at this d: round\(gamma_s d\) >= 1; gamma_s >= 0.1 "
                                          r"suffices\)$"):
-        from ftheory.simulate.gamma import n_from_gamma
         n_from_gamma(0.01, 10, name="gamma_s", count="n_s")
     with pytest.raises(ValueError, match=r"^gamma_s='x' is invalid: expected a finite number >= 0 \(samples per input "
                                          r"dimension n_s/d\)$"):
