@@ -515,6 +515,7 @@ def test_maps_gamma_and_resolve_gamma_contract():
     assert resolve_gamma(own, kw) is kw                              # its own gamma: untouched
     out = resolve_gamma(plain, kw)
     assert out == {"d": 10, "n": 5} and kw == {"gamma": 0.5, "d": 10}          # a new dict, input kept
+    assert resolve_gamma(plain, {"gamma": 0.1, "d": 10}) == {"d": 10, "n": 1}    # undecorated: minimum n = 1
     assert resolve_gamma(spec, {"gamma": 0.5, "ev": [1.0] * 8}) == {"ev": [1.0] * 8, "n": 4}
     with pytest.raises(ValueError, match=r"^gamma=0.2 is invalid at d=8: n = round\(gamma d\) = 2, expected n >= 3"):
         resolve_gamma(spec, {"gamma": 0.2, "ev": [1.0] * 8})         # the decorated function's own minimum
