@@ -579,6 +579,10 @@ def _info_cases():
                                   "theta": 0.3, "lam": 0.2, "estimator": "linear_transfer"},
           "transferability:0:0": {"n": 2, "d": 3, "sigma": 0.1, "norm_s": 1.0, "norm_t": 1.0, "depth": 2, "seed": 3,
                                   "theta": 0.3, "lam": 0.2, "estimator": "scratch - linear_transfer"}}),
+        ("aniso_tuned", lambda: {"": simulate_aniso_tuned_ridge_risk(ev, b, 2, 0.1, [0.2], **kw).estimates[0]},
+         {"": {"estimator": "ridge", "n": 2, "d": 3, "sigma": 0.1, "seed": 3, "lam": 0.2}}),
+        ("ridge_grid", lambda: {"": simulate_ridge_grid(2, 3, 0.1, [0.2], **kw).estimates[0]},
+         {"": {"estimator": "ridge", "n": 2, "d": 3, "sigma": 0.1, "norm_t": 1.0, "seed": 3, "lam": 0.2}}),
         ("tuned_vs_transfer", lambda: {"": P_.simulate_tuned_vs_transfer(2, 3, 0.3, 0.1, 0.2, **kw)},
          {"": {"n": 2, "d": 3, "lam": 0.2}}),
         ("sigma_grid", lambda: {"": simulate_min_norm_sigma_grid(2, 3, [0.1], **kw)[0.1]},
@@ -621,3 +625,35 @@ def test_finetune_rows_info_names_the_pretraining_and_budgets():
         assert set(info) == {"n", "d", "theta", "sigma", "pretrained", "max_steps_ft", "max_steps_sc", "path_ft"}
         assert (info["n"], info["d"], info["theta"], info["sigma"], info["pretrained"]) == (2, 3, theta, 0.1, "balanced")
         assert (info["max_steps_ft"], info["max_steps_sc"]) == (3, 3) and isinstance(info["path_ft"], str)
+
+
+def test_finetune_models_and_finite_source_pairs_recomputed_from_their_draws():
+    from ftheory.simulate.data import gaussian_data, teachers
+    from ftheory.simulate.paired import simulate_finetune_models, simulate_lt_finite_source_paired
+
+    n, d, theta, sigma, seed = 2, 4, 0.7, 0.1, 8
+    models = simulate_finetune_models(n, d, theta, sigma, instances=2, seed=seed)
+    pairs = simulate_lt_finite_source_paired(n, d, theta, sigma, 1.0, 0.2, instances=2, seed=seed)
+    for i, rng in enumerate(_children(seed, 2)):
+        t = teachers(d, theta, seed=rng)
+        X, y = gaussian_data(t.beta_t, n, sigma=sigma, seed=rng)
+        bs, bt, pinv = t.beta_s[0], t.beta_t[0], np.linalg.pinv(X[0])
+        sc = pinv @ y[0]
+        null = bs - pinv @ (X[0] @ bs)
+        a, b = null @ null, sc @ sc
+        c = math.sqrt((a + math.sqrt(a * a + 4 * b)) / 2)        # ||beta_s|| = 1, depth 2
+        r_sc = np.sum((sc - bt) ** 2)
+        assert models["T_paper"].samples[i] == pytest.approx(r_sc - np.sum((sc + null - bt) ** 2), rel=1e-9, abs=1e-12)
+        assert models["T_gf"].samples[i] == pytest.approx(r_sc - np.sum((sc + c * null - bt) ** 2), rel=1e-9, abs=1e-12)
+    for i, rng in enumerate(_children(seed, 2)):
+        t = teachers(d, theta, seed=rng)
+        X_s, y_s = gaussian_data(t.beta_s, d, sigma=0.2, seed=rng)          # n_s = round(1.0 d)
+        X, y = gaussian_data(t.beta_t, n, sigma=sigma, seed=rng)
+        bt, bh = t.beta_t[0], np.linalg.pinv(X_s[0]) @ y_s[0]
+        f = X[0] @ bh
+        lt = (f @ y[0]) / (f @ f) * bh
+        r_sc, r_lt = np.sum((np.linalg.pinv(X[0]) @ y[0] - bt) ** 2), np.sum((lt - bt) ** 2)
+        assert pairs["sc"].samples[i] == pytest.approx(r_sc, rel=1e-9)
+        assert pairs["lt"].samples[i] == pytest.approx(r_lt, rel=1e-9)
+        assert pairs["T_lt"].samples[i] == pytest.approx(r_sc - r_lt, rel=1e-9, abs=1e-12)
+        assert pairs["cos2_eff"].samples[i] == pytest.approx((bh @ bt) ** 2 / (bh @ bh), rel=1e-9)
