@@ -657,3 +657,12 @@ def test_finetune_models_and_finite_source_pairs_recomputed_from_their_draws():
         assert pairs["lt"].samples[i] == pytest.approx(r_lt, rel=1e-9)
         assert pairs["T_lt"].samples[i] == pytest.approx(r_sc - r_lt, rel=1e-9, abs=1e-12)
         assert pairs["cos2_eff"].samples[i] == pytest.approx((bh @ bt) ** 2 / (bh @ bh), rel=1e-9)
+
+
+def test_finetune_rows_flags_every_estimate_with_its_runs():
+    out = PR_.simulate_finetune_rows(2, 4, 0.0, thetas=[0.4], instances=2, seed=0, max_steps=2)
+    assert len(out) == 7
+    # two GD steps from scratch cannot fit the data: every row involves scratch, so none is converged
+    for key, est in out.items():
+        assert est.converged.dtype == bool and est.converged.shape == (2,), key
+        assert not est.converged.any(), key
