@@ -1,0 +1,268 @@
+"""Written against the survivors of the seventh simulate mutmut sample (seed 20261208) in the ReLU
+simulators, the sweeps and the task estimators, AFTER that sample's survivors were listed: in-sample.
+
+Expected values are computed in the test, independently of the code under test: ReLU risks from the
+closed-form arc-cosine kernel ``E[relu(u.x) relu(v.x)] = |u||v| (sin t + (pi - t) cos t) / (2 pi)``
+(not :func:`ftheory.relu.kernel.gram`), the documented seed streams redrawn with NumPy, exact message
+texts, means and flags recounted from the raw samples, the checkpoint key hashed from its documented
+contents.
+"""
+import hashlib
+import json
+import math
+import os
+import re
+import time
+from decimal import Decimal
+
+import numpy as np
+import pytest
+
+from ftheory.mc.estimate import MCEstimate
+from ftheory.simulate.relu.network import ReluFunction, ReluNet, ReluTeacher, draw_teacher, init_student
+from ftheory.simulate.relu.procedures import pretrain, train
+from ftheory.simulate.relu.result import ReluTransferResult
+from ftheory.simulate.sweeps import SweepResult, _run_dask, sweep
+
+TINY = dict(d=3, m=4, m_star=2, instances=2)
+
+
+# ---------------------------------------------------------------------------------------------------
+# independent references
+# ---------------------------------------------------------------------------------------------------
+def _arccos(U, V):
+    """``E[relu(u.x) relu(v.x)]`` for rows u of U, v of V, x ~ N(0, I): the closed form, elementwise."""
+    U, V = np.asarray(U, float), np.asarray(V, float)
+    nu, nv = np.linalg.norm(U, axis=1), np.linalg.norm(V, axis=1)
+    cos = np.clip((U @ V.T) / np.outer(nu, nv), -1.0, 1.0)
+    t = np.arccos(cos)
+    return np.outer(nu, nv) * (np.sin(t) + (np.pi - t) * cos) / (2 * np.pi)
+
+
+def _risk(Wf, cf, Wg, cg):
+    """``E (sum_i cf_i relu(Wf_i.x) - sum_j cg_j relu(Wg_j.x))^2`` exactly."""
+    return float(cf @ _arccos(Wf, Wf) @ cf - 2 * cf @ _arccos(Wf, Wg) @ cg + cg @ _arccos(Wg, Wg) @ cg)
+
+
+def _unit(rng, shape):
+    g = rng.standard_normal(shape)
+    return g / np.linalg.norm(g, axis=-1, keepdims=True)
+
+
+def _documented_streams(seed, instances):
+    """The driver's documented seeds: one child per instance, each split into 6 streams."""
+    return [[np.random.default_rng(s) for s in child.spawn(6)]
+            for child in np.random.SeedSequence(seed).spawn(instances)]
+
+
+def _tiny_result(I=2, M=2, N=2, seed=0):
+    rng = np.random.default_rng(seed)
+    teacher = draw_teacher(3, 2, instances=I, seed=seed)
+    return ReluTransferResult(
+        params={}, ns=np.array([4, 8]), mus=np.array([0.0, 0.5]), kept=np.array([2, 1]),
+        norm_sq=rng.uniform(1, 2, I), scratch=rng.uniform(size=(I, N)),
+        scratch_converged=np.ones((I, N), bool), scratch_loss=rng.uniform(size=(I, N)),
+        lt=rng.uniform(size=(I, M, N)), lt_rank=np.ones((I, M, N), np.int64),
+        pretrain_risk=rng.uniform(size=(I, M)), pretrain_converged=np.ones((I, M), bool),
+        source_norm_sq=rng.uniform(size=(I, M)), teacher_outside=rng.uniform(size=(I, M)),
+        student_outside=rng.uniform(size=(I, M)), pretrained_weights=rng.standard_normal((I, M, 4, 3)),
+        pretrained_readout=rng.standard_normal((I, M, 4)), teacher=teacher)
+
+
+# ---------------------------------------------------------------------------------------------------
+# procedures: messages and the sample-size check
+# ---------------------------------------------------------------------------------------------------
+def test_pretrain_without_source_names_the_expected_type():
+    net = init_student(3, 4, instances=1, seed=0)
+    with pytest.raises(ValueError, match=r"^source must be a ReluFunction with the batch size and input "
+                                         r"dimension of net$"):
+        pretrain(net, None)
+
+
+def test_train_refuses_zero_samples_and_names_plateau():
+    net = init_student(3, 4, instances=2, seed=0)
+    with pytest.raises(ValueError, match=r"^n=0 is invalid: expected at least one sample$"):
+        train(net, np.zeros((2, 0, 3)), np.zeros((2, 0)))
+    X, y = np.ones((2, 2, 3)), np.ones((2, 2))
+    for bad, text in ((-1.0, "-1.0"), (math.nan, "nan"), (True, "True")):
+        with pytest.raises(ValueError, match=rf"^plateau={text} is invalid"):
+            train(net, X, y, plateau=bad, steps=1)
+
+
+# ---------------------------------------------------------------------------------------------------
+# networks and diagnostics: float conversion of every weight argument
+# ---------------------------------------------------------------------------------------------------
+def test_relu_function_stores_float64_weights_and_coefficients():
+    f = ReluFunction(np.ones((1, 2, 3), dtype=np.int64), np.array([[1, -2]], dtype=np.int64))
+    assert f.weights.dtype == np.float64 and f.coef.dtype == np.float64
+    g = ReluFunction([[[1.0, 0.0]]], [[Decimal("0.5")]])            # any real numbers: converted
+    assert g.coef.dtype == np.float64
+    assert g(np.array([[2.0, 7.0], [-1.0, 3.0]])).tolist() == [[1.0, 0.0]]
+
+
+def test_kernel_alignment_accepts_real_weights_in_both_positions():
+    from ftheory.simulate.relu.diagnostics import kernel_alignment
+    rng = np.random.default_rng(3)
+    W1, W2 = rng.standard_normal((3, 4)), rng.standard_normal((2, 4))
+    w1, w2 = [Decimal("0.5"), Decimal("1"), Decimal("2")], [Decimal("1.5"), Decimal("0.25")]
+    f1, f2 = np.array([0.5, 1.0, 2.0]), np.array([1.5, 0.25])
+    c12 = f1 @ _arccos(W1, W2) ** 2 @ f2
+    c11, c22 = f1 @ _arccos(W1, W1) ** 2 @ f1, f2 @ _arccos(W2, W2) ** 2 @ f2
+    expected = c12 / math.sqrt(c11 * c22)
+    assert kernel_alignment(W1, w1, W2, w2) == pytest.approx(expected, rel=1e-12)
+    assert kernel_alignment(W2, w2, W1, w1) == pytest.approx(expected, rel=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------------
+# ReluTransferResult
+# ---------------------------------------------------------------------------------------------------
+def test_transferability_defaults_to_relative_linear_transfer_and_estimate_names_quantities():
+    res = _tiny_result()
+    expected = (res.scratch[:, None, :] - res.lt) / res.norm_sq[:, None, None]
+    assert np.array_equal(res.transferability(), expected)
+    assert np.array_equal(res.transferability(relative=False), res.scratch[:, None, :] - res.lt)
+    with pytest.raises(ValueError, match=r"^quantity='bogus' is invalid: expected scratch, lt, ft, T_lt or T_ft$"):
+        res.estimate("bogus", mu=0.5, n=8)
+
+
+# ---------------------------------------------------------------------------------------------------
+# the driver
+# ---------------------------------------------------------------------------------------------------
+def test_scratch_driver_streams_zero_and_four_are_the_teacher_and_the_scratch_init():
+    """With ``steps=0`` the scratch student is its initialisation: its exact risk against the teacher,
+    both redrawn from the documented streams (0: teacher, 4: scratch weights then read-out)."""
+    from ftheory.simulate.relu.driver import simulate_relu_scratch
+    seed, scale = 5, 0.7
+    out = simulate_relu_scratch([3], seed=seed, steps=0, readout_scale=scale, **TINY)
+    m, m_star, d = TINY["m"], TINY["m_star"], TINY["d"]
+    for i, s in enumerate(_documented_streams(seed, TINY["instances"])):
+        Wt = _unit(s[0], (m_star, d))
+        ct = s[0].standard_normal(m_star) / m_star
+        W = _unit(s[4], (m, d))
+        a = scale * s[4].standard_normal(m) / m
+        assert out["norm_sq"][i] == pytest.approx(_risk(Wt, ct, Wt[:0], ct[:0]), rel=1e-12)
+        assert out["scratch"][i, 0] == pytest.approx(_risk(W, a, Wt, ct), rel=1e-10, abs=1e-14)
+
+
+def test_scratch_driver_messages_name_n():
+    from ftheory.simulate.relu.driver import simulate_relu_scratch, simulate_relu_transfer
+    for bad in (0, 1.5):
+        with pytest.raises(ValueError, match=rf"^n={bad} is invalid: expected an integer >= 1$"):
+            simulate_relu_scratch([4, bad], seed=0, **TINY)
+        with pytest.raises(ValueError, match=rf"^n={bad} is invalid: expected an integer >= 1$"):
+            simulate_relu_transfer([4, bad], [0.0], seed=0, **TINY)
+
+
+def test_scratch_progress_labels_count_instances_from_one():
+    from ftheory.simulate.relu.driver import simulate_relu_scratch
+    said = []
+    simulate_relu_scratch([3, 5], seed=0, steps=2, progress=said.append, **TINY)
+    labels = sorted(msg.split(":")[0] for msg in said)
+    assert labels == ["scratch n=3 instances 1-2", "scratch n=5 instances 1-2"]
+
+
+def test_memory_check_message_states_both_sizes_in_gib():
+    from ftheory.simulate.relu.driver import simulate_relu_scratch
+    have = float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    n = int(have)                                     # 8 (d + 2) n bytes > the memory for any d
+    need = 8.0 * 1 * n * (3 + 2)
+    expected = (f"n={n} is too large: the target inputs of 1 instances need about {need / 2 ** 30:.3g} GiB "
+                f"(instances x n x d floats), this machine has {have / 2 ** 30:.3g} GiB")
+    with pytest.raises(ValueError) as err:
+        simulate_relu_scratch([n], seed=0, d=3, m=2, m_star=1, instances=1)
+    assert str(err.value) == expected
+
+
+@pytest.fixture(scope="module")
+def transfer_run(tmp_path_factory):
+    """One tiny transfer run with a checkpoint folder and its progress lines, timed."""
+    from ftheory.simulate.relu.driver import simulate_relu_transfer
+    folder = tmp_path_factory.mktemp("ckpt")
+    said = []
+    t0 = time.perf_counter()
+    res = simulate_relu_transfer([4, 6], [0.0, 0.5], seed=3, checkpoint=folder, progress=said.append,
+                                 steps=2, pretrain_steps=3, pretrain_lr=1e3, **TINY)
+    return res, said, folder, time.perf_counter() - t0
+
+
+def test_transfer_params_record_every_setting_and_the_gd_statistics(transfer_run):
+    from ftheory.simulate.relu.spec import ReluSpec
+    res = transfer_run[0]
+    stats = {"pretrain_halvings", "pretrain_steps_taken_max", "pretrain_plateaued", "scratch_steps_taken_max"}
+    assert set(res.params) == set(ReluSpec.names()) | {"seed", "ns", "mus"} | stats
+    assert all(type(res.params[k]) is int for k in stats)
+    assert res.params["pretrain_halvings"] >= 1                 # lr = 1000 is refused at least once
+    assert 0 <= res.params["pretrain_steps_taken_max"] <= 3 and res.params["pretrain_plateaued"] == 0
+    assert 0 <= res.params["scratch_steps_taken_max"] <= 2
+    assert (res.params["seed"], res.params["ns"], res.params["mus"]) == (3, [4, 6], [0.0, 0.5])
+
+
+def test_transfer_checkpoint_folder_is_keyed_by_spec_grids_and_seed(transfer_run):
+    from ftheory.simulate.relu.spec import ReluSpec
+    _, _, folder, _ = transfer_run
+    spec = ReluSpec(steps=2, pretrain_steps=3, pretrain_lr=1e3, **TINY)
+    data = {"spec": spec.as_dict(), "ns": [4, 6], "mus": [0.0, 0.5], "seed": 3}
+    key = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    assert os.listdir(folder) == [key]
+    assert {"n_4.npz", "n_6.npz"} <= set(os.listdir(folder / key))
+
+
+def test_transfer_progress_reports_each_stage_wall_time(transfer_run):
+    _, said, _, elapsed = transfer_run
+    stages = [s for s in said if s.startswith(("pretraining pairs", "scratch n="))]
+    assert any(s.startswith("pretraining pairs 1-4 of 4: max ") for s in stages)
+    for s in stages:
+        seconds = int(re.fullmatch(r".*: max \d+ steps, (\d+) s", s).group(1))
+        assert 0 <= seconds <= elapsed + 1
+
+
+def test_finetuning_freezes_an_instance_converged_at_the_start():
+    """``tol`` so large that every fine-tuning starts converged: with early stopping (as documented for the
+    target gradient descent) the fine-tuned network is the pretrained one, so its exact risk is the
+    pretrained student's, recomputed here from the returned weights."""
+    from ftheory.simulate.relu.driver import simulate_relu_transfer
+    res = simulate_relu_transfer([5], [0.5], seed=2, steps=3, pretrain_steps=3, finetune=True, tol=1e6,
+                                 ft_lr=0.5, **TINY)
+    m, m_star = TINY["m"], TINY["m_star"]
+    for i in range(TINY["instances"]):
+        expected = _risk(res.pretrained_weights[i, 0], res.pretrained_readout[i, 0] / m,
+                         res.teacher.weights[i], res.teacher.coef[i] / m_star)
+        assert res.ft[i, 0, 0] == pytest.approx(expected, rel=1e-10, abs=1e-14)
+        assert res.ft_converged[i, 0, 0]
+
+
+# ---------------------------------------------------------------------------------------------------
+# sweeps
+# ---------------------------------------------------------------------------------------------------
+def _flagged(a, instances=3, seed=None):
+    """A deterministic simulator: samples a, 2a, 3a, ...; instance 1 flagged not converged."""
+    samples = a * np.arange(1.0, instances + 1)
+    conv = np.arange(instances) != 1
+    return MCEstimate(samples, conv, {"a": a})
+
+
+def test_sweep_records_flags_and_exports_them_to_pandas_and_xarray():
+    res = sweep(_flagged, {"a": [1.0, 2.0]}, instances=3, seed=11, progress=False)
+    assert res.records[0]["quantities"]["risk"]["converged"] == [True, False, True]
+    assert res.estimate("risk", a=2.0).converged.tolist() == [True, False, True]
+    frame = res.to_pandas()
+    assert list(frame["a"]) == [1.0, 2.0] and list(frame["quantity"]) == ["risk", "risk"]
+    assert list(frame["converged"]) == [2, 2] and list(frame["instances"]) == [3, 3]
+    for a, row in zip((1.0, 2.0), frame.itertuples()):
+        samples = np.array([a, 2 * a, 3 * a])            # every instance, flagged or not
+        assert row.mean == pytest.approx(samples.mean(), rel=1e-15)
+        assert row.std == pytest.approx(samples.std(ddof=1), rel=1e-15)
+    ds = res.to_xarray()
+    assert ds.attrs["seed"] == 11 and ds.attrs["instances"] == 3
+    assert ds["converged"].sel(quantity="risk").values.tolist() == [2.0, 2.0]
+
+
+def test_run_dask_finishes_every_call_on_a_given_client():
+    distributed = pytest.importorskip("distributed")
+    client = distributed.Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None)
+    try:
+        got = {}
+        _run_dask(pow, [(2, 3), (3, 2), (5, 1)], client, None, got.__setitem__)
+    finally:
+        client.close()
+    assert got == {0: 8, 1: 9, 2: 5}
