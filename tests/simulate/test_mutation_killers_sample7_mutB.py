@@ -257,12 +257,194 @@ def test_sweep_records_flags_and_exports_them_to_pandas_and_xarray():
     assert ds["converged"].sel(quantity="risk").values.tolist() == [2.0, 2.0]
 
 
-def test_run_dask_finishes_every_call_on_a_given_client():
+_CALLS = []
+
+
+def _count_call(x):
+    """Impure on purpose: records each call (an in-process Dask worker shares this module)."""
+    _CALLS.append(x)
+    return x * x
+
+
+def test_run_dask_finishes_every_call_on_a_given_client_and_repeats_identical_calls():
+    """``run_tasks`` is ``[fn(*args) for args in tasks]``: two identical tasks are two calls (Dask's
+    ``pure=True`` default would merge them into one task with one shared result)."""
     distributed = pytest.importorskip("distributed")
     client = distributed.Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None)
     try:
         got = {}
         _run_dask(pow, [(2, 3), (3, 2), (5, 1)], client, None, got.__setitem__)
+        _CALLS.clear()
+        twice = {}
+        _run_dask(_count_call, [(3,), (3,)], client, None, twice.__setitem__)
     finally:
         client.close()
     assert got == {0: 8, 1: 9, 2: 5}
+    assert twice == {0: 9, 1: 9} and _CALLS == [3, 3]
+
+
+# ---------------------------------------------------------------------------------------------------
+# whole message contracts (exact texts: a lower-cased or "XX"-wrapped message is a different message)
+# ---------------------------------------------------------------------------------------------------
+def _nd(n, d, instances=1, seed=None):
+    """A simulator taking n and d (so a sweep may give it gamma)."""
+    return MCEstimate(np.full(instances, float(n) / d))
+
+
+def test_sweep_messages_are_exact(tmp_path):
+    from ftheory.simulate.sweeps import check_call, use_executor
+
+    def raises(text, fn, *args, **kw):
+        with pytest.raises(ValueError) as err:
+            fn(*args, **kw)
+        assert str(err.value) == text
+
+    ok = dict(instances=1, seed=0, progress=False)
+    raises("fn=3 is not callable", sweep, 3, {"n": [1]}, **ok)
+    raises("grid={} is invalid: expected a non-empty dict name -> values", sweep, _nd, {}, **ok)
+    raises("executor='gpu' is invalid: expected one of serial, processes, dask", sweep, _nd, {"n": [1]},
+           fixed={"d": 2}, executor="gpu", **ok)
+    raises("instances=0 is invalid: expected an integer >= 1", sweep, _nd, {"n": [1]}, instances=0, seed=0)
+    raises("seed=-1 is invalid: expected an integer >= 0", sweep, _nd, {"n": [1]}, instances=1, seed=-1)
+    raises("parameter 'd' is both swept and fixed", sweep, _nd, {"n": [1], "d": [2]}, fixed={"d": 2}, **ok)
+    raises("_nd: give n or gamma (n = round(gamma d)), not both", sweep, _nd, {"gamma": [0.5]},
+           fixed={"n": 2, "d": 4}, **ok)
+    raises("_nd: gamma needs d (n = round(gamma d)); give d in the grid or as a fixed value", sweep, _nd,
+           {"gamma": [0.5]}, **ok)
+    raises("_nd has no parameter 'q'; its parameters are n, d", check_call, _nd, ["n", "d", "q"])
+    raises("_nd needs 'd' (give it in the grid or as a fixed value); its parameters are n, d", check_call, _nd,
+           ["n"])
+    raises("_unseeded takes no 'seed': it cannot be swept", check_call, _unseeded, ["a"])
+    check_call(_strict, ["a"])                  # instances and seed are supplied by the sweep, never missing
+    raises("grid['n'] is empty", sweep, _nd, {"n": []}, fixed={"d": 2}, **ok)
+    raises("grid=400x400x1 has 160000 points: expected at most 100000 (split the sweep)", sweep, _nd,
+           {"n": list(range(1, 401)), "d": list(range(1, 401)), "instances": [1]}, seed=0, progress=False)
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    raises(f"store={str(afile)!r} is invalid: expected a writable folder (it is a file)", sweep, _nd, {"n": [1]},
+           fixed={"d": 2}, store=str(afile), **ok)
+    res = sweep(_nd, {"n": [2]}, fixed={"d": 4}, **ok)
+    raises("no grid point {'n': 3} in this sweep", res.estimate, "risk", n=3)
+    raises("executor='gpu' is invalid: expected one of serial, processes, dask", use_executor("gpu").__enter__)
+    raises("scheduler='tcp://x:1' needs executor='dask', got executor='serial'",
+           use_executor("serial", scheduler="tcp://x:1").__enter__)
+
+
+def _unseeded(a, instances=1):
+    return MCEstimate(np.zeros(instances))
+
+
+def _strict(a, instances, seed):
+    return MCEstimate(np.zeros(instances))
+
+
+def test_relu_result_and_procedure_messages_are_exact():
+    def raises(text, fn, *args, **kw):
+        with pytest.raises(ValueError) as err:
+            fn(*args, **kw)
+        assert str(err.value) == text
+
+    res = _tiny_result()
+    raises("method='LT' is invalid: expected 'lt' or 'ft'", res.transferability, "LT")
+    raises("fine-tuning was not simulated (finetune=False)", res.transferability, "ft")
+    raises("fine-tuning was not simulated (finetune=False)", res.estimate, "ft", mu=0.5, n=8)
+    # (the grid is printed as list(ndarray): NumPy 2 shows np.int64(4); only the fixed parts are pinned)
+    with pytest.raises(ValueError, match=r"^n=5(\.0)? is not on the grid \[.*4.*8.*\]$"):
+        res.estimate("scratch", n=5)
+    with pytest.raises(ValueError, match=r"^mu='x' is invalid: expected a value of the grid \[.*0\.5.*\]$"):
+        res.estimate("lt", mu="x", n=4)
+    net = init_student(3, 4, instances=2, seed=0)
+    raises("X has shape (2, 5, 2); expected (2, n, 3)", train, net, np.ones((2, 5, 2)), np.ones((2, 5)))
+    raises("y has shape (2, 4); expected (2, 5)", train, net, np.ones((2, 5, 3)), np.ones((2, 4)))
+    raises("plateau > 0 needs the target network (target=...) whose risk it watches", train, net,
+           np.ones((2, 5, 3)), np.ones((2, 5)), plateau=0.1)
+    raises("target must be a ReluFunction with the batch size and input dimension of net", train, net,
+           np.ones((2, 5, 3)), np.ones((2, 5)), target=draw_teacher(2, 2, instances=2, seed=0).target)
+    raises("net=3 is invalid: expected a ReluNet", train, 3, np.ones((2, 5, 3)), np.ones((2, 5)))
+    raises("weights (2, 3) / coef (2,): expected (B, p, d) and (B, p)", ReluFunction, np.ones((2, 3)), np.ones(2))
+    raises("weights (1, 2, 3) / readout (1, 3): expected (B, m, d) and (B, m)", ReluNet, np.ones((1, 2, 3)),
+           np.ones((1, 3)))
+    f, g = ReluFunction(np.ones((1, 2, 3)), np.ones((1, 2))), ReluFunction(np.ones((2, 2, 3)), np.ones((2, 2)))
+    from ftheory.simulate.relu.network import risk
+    raises("f has shape (1, 2, 3), g (2, 2, 3): batch sizes and input dimensions must agree", risk, f, g)
+
+
+def test_kernel_outside_fraction_message_is_exact():
+    from ftheory.simulate.relu.diagnostics import kernel_outside_fraction
+    for W, w in ((np.ones(3), [1.0]), (np.ones((2, 3)), [1.0]), (np.ones((2, 3)), [1.0, -1.0])):
+        with pytest.raises(ValueError) as err:
+            kernel_outside_fraction(W, w, np.ones((1, 3)))
+        assert str(err.value) == "W must be (p, d) and weights a non-negative (p,) array"
+
+
+def test_train_and_pretrain_defaults_reach_gradient_descent():
+    """The documented defaults (lr 1, steps 1000, tol and grad_tol 1e-8, plateau 0) as recorded in the
+    result's ``info``; the targets are the student itself, so both stop at once (zero loss)."""
+    net = init_student(3, 4, instances=2, seed=0)
+    X = np.random.default_rng(1).standard_normal((2, 5, 3))
+    defaults = {"lr": 1.0, "max_steps": 1000, "tol": 1e-8, "grad_tol": 1e-8, "plateau": 0.0}
+    res = train(net, X, net(X))
+    assert res.info == defaults and res.steps.tolist() == [0, 0] and res.converged.all()
+    pre = pretrain(net, net.function)
+    assert pre.info == defaults and pre.steps.tolist() == [0, 0] and pre.converged.all()
+
+
+def test_sweep_store_keys_are_the_documented_hash_and_name_the_simulator(tmp_path):
+    """Store files: ``sha256(json({f, point, fixed, instances, seed}))[:24] + ".json"``; a different
+    simulator on the same grid and store must not load the first one's points."""
+    res = sweep(_nd, {"n": [2, 6]}, fixed={"d": 4}, instances=2, seed=7, store=str(tmp_path), progress=False)
+    names = set()
+    for n in (2, 6):
+        payload = json.dumps({"f": f"{_nd.__module__}._nd", "point": {"n": n}, "fixed": {"d": 4},
+                              "instances": 2, "seed": 7}, sort_keys=True, default=str)
+        names.add(hashlib.sha256(payload.encode()).hexdigest()[:24] + ".json")
+    assert set(os.listdir(tmp_path)) == names
+    other = sweep(_nd_twice, {"n": [2, 6]}, fixed={"d": 4}, instances=2, seed=7, store=str(tmp_path),
+                  progress=False)
+    assert (other.computed, other.loaded) == (2, 0)
+    assert other.estimate(n=6).samples.tolist() == [3.0, 3.0] and res.estimate(n=6).samples.tolist() == [1.5, 1.5]
+    assert res.instances == 2 and other.instances == 2
+
+
+def _nd_twice(n, d, instances=1, seed=None):
+    return MCEstimate(np.full(instances, 2.0 * n / d))
+
+
+def test_gamma_sweep_xarray_carries_integer_n_coordinate():
+    res = sweep(_nd, {"gamma": [0.5, 1.5]}, fixed={"d": 4}, instances=2, seed=0, progress=False)
+    ds = res.to_xarray()
+    assert ds.coords["n"].dtype.kind == "i"
+    assert ds.coords["n"].values.tolist() == [round(0.5 * 4), round(1.5 * 4)]
+    assert ds.coords["gamma"].values.tolist() == [0.5, 1.5]
+
+
+def test_relu_transferability_estimates_carry_every_convergence_flag():
+    res = _tiny_result()
+    res.scratch_converged = np.array([[True, True], [True, False]])
+    res.pretrain_converged = np.array([[True, False], [True, True]])
+    res.ft = res.lt + 0.25
+    res.ft_converged = np.ones((2, 2, 2), bool)
+    res.ft_converged[0, 0, 0] = False
+    lt = res.estimate("T_lt", mu=0.0, n=4)
+    assert lt.converged.tolist() == [True, True]
+    assert res.estimate("T_lt", mu=0.5, n=8).converged.tolist() == [False, False]
+    assert res.estimate("T_lt", mu=0.0, n=8).converged.tolist() == [True, False]
+    assert res.estimate("T_ft", mu=0.0, n=4).converged.tolist() == [False, True]
+    assert np.array_equal(res.estimate("T_ft", mu=0.0, n=4).samples, res.scratch[:, 0] - res.ft[:, 0, 0])
+
+
+def test_kernel_outside_fraction_accepts_real_weights_and_matches_the_projection():
+    """Against the projection computed here: ``||P^perp relu(w.)||^2 = |w|^2/2 - k^T G^+ k`` with the
+    closed-form arc-cosine Gram matrix ``G`` of the basis and ``k`` its products with the feature."""
+    from ftheory.simulate.relu.diagnostics import kernel_outside_fraction
+    rng = np.random.default_rng(4)
+    B = rng.standard_normal((2, 4))
+    W = np.vstack([B[:1], rng.standard_normal((2, 4))])        # the first feature lies in the span
+    weights = [Decimal("2"), Decimal("0.5"), Decimal("1")]
+    wf = np.array([2.0, 0.5, 1.0])
+    diag = 0.5 * np.sum(W * W, axis=1)
+    K = _arccos(B, W)
+    outside = diag - np.sum(K * (np.linalg.pinv(_arccos(B, B)) @ K), axis=0)
+    assert abs(outside[0]) < 1e-12 * diag[0]
+    expected = float(wf @ outside) / float(wf @ diag)
+    assert kernel_outside_fraction(W, weights, B) == pytest.approx(expected, rel=1e-10)
