@@ -448,3 +448,16 @@ def test_kernel_outside_fraction_accepts_real_weights_and_matches_the_projection
     assert abs(outside[0]) < 1e-12 * diag[0]
     expected = float(wf @ outside) / float(wf @ diag)
     assert kernel_outside_fraction(W, weights, B) == pytest.approx(expected, rel=1e-10)
+
+
+def test_sweep_progress_bar_and_unwritable_store_texts(tmp_path, capsys):
+    sweep(_nd, {"n": [2], "d": [4]}, instances=1, seed=0, progress=True)
+    err = capsys.readouterr().err
+    assert "_nd: 100%" in err and "1/1" in err and "pt/s" in err and "n=2, d=4" in err
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    with pytest.raises(ValueError) as exc:
+        sweep(_nd, {"n": [1]}, fixed={"d": 2}, instances=1, seed=0, store=str(afile / "sub"), progress=False)
+    import errno
+    why = os.strerror(errno.ENOTDIR)                      # "Not a directory": the OS's text, no errno prefix
+    assert str(exc.value) == f"store={str(afile / 'sub')!r} is invalid: expected a writable folder ({why})"
