@@ -270,7 +270,8 @@ def test_run_dask_finishes_every_call_on_a_given_client_and_repeats_identical_ca
     """``run_tasks`` is ``[fn(*args) for args in tasks]``: two identical tasks are two calls (Dask's
     ``pure=True`` default would merge them into one task with one shared result)."""
     distributed = pytest.importorskip("distributed")
-    client = distributed.Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None)
+    client = distributed.Client(processes=False, n_workers=1, threads_per_worker=1,
+                                dashboard_address=":0")   # any free port: 8787 may be taken
     try:
         got = {}
         _run_dask(pow, [(2, 3), (3, 2), (5, 1)], client, None, got.__setitem__)
@@ -451,7 +452,7 @@ def test_kernel_outside_fraction_accepts_real_weights_and_matches_the_projection
 
 
 def test_sweep_progress_bar_and_unwritable_store_texts(tmp_path, capsys):
-    sweep(_nd, {"n": [2], "d": [4]}, instances=1, seed=0, progress=True)
+    sweep(_nd, {"n": [2], "d": [4]}, instances=1, seed=0)                 # progress=True by default
     err = capsys.readouterr().err
     assert "_nd: 100%" in err and "1/1" in err and "pt/s" in err and "n=2, d=4" in err
     afile = tmp_path / "afile"
@@ -461,3 +462,121 @@ def test_sweep_progress_bar_and_unwritable_store_texts(tmp_path, capsys):
     import errno
     why = os.strerror(errno.ENOTDIR)                      # "Not a directory": the OS's text, no errno prefix
     assert str(exc.value) == f"store={str(afile / 'sub')!r} is invalid: expected a writable folder ({why})"
+
+
+
+# ---------------------------------------------------------------------------------------------------
+# batch 4 (mutants that had timed out under load)
+# ---------------------------------------------------------------------------------------------------
+def test_kept_count_names_m_star():
+    from ftheory.simulate.relu.spec import kept_count
+    with pytest.raises(ValueError) as err:
+        kept_count(0, 0.5)
+    assert str(err.value) == "m_star=0 is invalid: expected an integer >= 1"
+
+
+def test_gd_overflowing_step_is_undone_silently():
+    """A step size so large that the trial step overflows: the step is undone and lr halved, with no
+    floating-point warning escaping (the trial evaluation is allowed to overflow)."""
+    import warnings
+    net = init_student(3, 4, instances=1, seed=0)
+    X = np.random.default_rng(1).standard_normal((1, 5, 3))
+    y = np.random.default_rng(2).standard_normal((1, 5))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = train(net, X, y, lr=1e300, steps=3, grad_tol=0.0, tol=0.0)
+    assert res.halvings.tolist() == [3] and res.steps.tolist() == [0]
+    assert np.array_equal(res.net.weights, net.weights) and np.array_equal(res.net.readout, net.readout)
+
+
+def test_gd_accepts_steps_within_rounding_at_zero_loss():
+    """At an exact fit (targets = the student, loss ~ 0) with tol = grad_tol = 0 and no early stop, every step
+    changes the loss by rounding only: all are accepted (none halved, nothing diverges)."""
+    net = init_student(3, 4, instances=2, seed=0)
+    X = np.random.default_rng(1).standard_normal((2, 5, 3))
+    res = train(net, X, net(X), tol=0.0, grad_tol=0.0, early_stop=False, steps=50)
+    assert res.halvings.tolist() == [0, 0] and res.steps.tolist() == [50, 50]
+    assert not res.diverged.any()
+
+
+def test_gd_gradient_criterion_includes_its_boundary():
+    """Every neuron dead on the data: the gradient is exactly 0 while the loss is mean y^2 > 0; with
+    grad_tol = 0 the criterion ``|g| <= 0`` holds at once, so no step is taken."""
+    W = np.tile(np.array([1.0, 0.0, 0.0]), (1, 4, 1))
+    net = ReluNet(W, np.ones((1, 4)))
+    X = np.random.default_rng(1).standard_normal((1, 5, 3))
+    X[..., 0] = -np.abs(X[..., 0]) - 0.1                   # w . x < 0 for every sample
+    y = np.ones((1, 5))
+    res = train(net, X, y, grad_tol=0.0, steps=20)
+    assert res.steps.tolist() == [0] and res.converged.tolist() == [True] and res.grad_norm.tolist() == [0.0]
+
+
+def test_empirical_loss_gradient_uses_zero_slope_at_the_kink():
+    """relu'(0) = 0: a neuron exactly orthogonal to a sample gets no gradient from it (here computed
+    term by term)."""
+    from ftheory.simulate.relu.objectives import EmpiricalLoss
+    W = np.array([[[1.0, 0.0], [0.0, 1.0]]])
+    a = np.array([[2.0, -1.0]])
+    X = np.array([[[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]])     # samples on the kink of one neuron each
+    y = np.array([[0.5, -0.5, 1.0]])
+    loss, ga, gw = EmpiricalLoss(X, y)(W, a)
+    n, m = 3, 2
+    pre = X[0] @ W[0].T
+    r = np.maximum(pre, 0) @ a[0] / m - y[0]
+    exp_gw = np.zeros((m, 2))
+    for i in range(m):
+        for k in range(n):
+            if pre[k, i] > 0:
+                exp_gw[i] += (2.0 / n) * a[0, i] * r[k] * X[0, k]
+    assert loss[0] == pytest.approx(np.mean(r * r), rel=1e-15)
+    assert np.allclose(gw[0], exp_gw, rtol=0, atol=1e-15)
+
+
+def test_sweep_store_writes_beside_its_files_whatever_the_temp_dir(tmp_path, monkeypatch):
+    """The atomic write's temporary file is made in the store folder itself (same filesystem, so the
+    rename is atomic): an unusable system temp directory does not matter."""
+    import tempfile
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-dir"))
+    store = tmp_path / "store"
+    res = sweep(_nd, {"n": [2]}, fixed={"d": 4}, instances=1, seed=0, store=str(store), progress=False)
+    assert res.computed == 1 and len(os.listdir(store)) == 1 and os.listdir(store)[0].endswith(".json")
+
+
+def test_finetuning_plateau_rule_watches_the_target_risk():
+    """Fine-tuning with the plateau rule on: it must stop on the exact risk against the target (as
+    ``train(..., plateau=p, target=f_t)`` does from the pretrained student), not on the training loss."""
+    from ftheory.simulate.relu.driver import simulate_relu_transfer
+    kw = dict(steps=3, pretrain_steps=3, finetune=True, ft_steps=400, ft_lr=1.0, tol=0.0, grad_tol=0.0,
+              plateau=0.3, **TINY)
+    res = simulate_relu_transfer([4], [0.5], seed=2, **kw)
+    X = np.stack([s[2].standard_normal((4, TINY["d"])) for s in _documented_streams(2, TINY["instances"])])
+    teacher = res.teacher
+    y = teacher.target(X)                                            # sigma = 0
+    net = ReluNet(res.pretrained_weights[:, 0], res.pretrained_readout[:, 0])
+    ref = train(net, X, y, lr=1.0, steps=400, tol=0.0, grad_tol=0.0, plateau=0.3, target=teacher.target)
+    assert ref.plateaued.any()                                       # the rule acts in this setting
+    m, m_star = TINY["m"], TINY["m_star"]
+    for i in range(TINY["instances"]):
+        expected = _risk(ref.net.weights[i], ref.net.readout[i] / m, teacher.weights[i], teacher.coef[i] / m_star)
+        assert res.ft[i, 0, 0] == pytest.approx(expected, rel=1e-9, abs=1e-14)
+
+
+def _weighted(n, w, instances=1, seed=None):
+    return MCEstimate(np.full(instances, n * float(np.sum(w))))
+
+
+def test_sweep_store_refuses_values_json_cannot_hold_before_computing(tmp_path):
+    """A stored point records its parameters as JSON: an array value is refused up front with a ValueError
+    naming it (it used to fail with a TypeError after computing the point, leaving a temporary file); without a
+    store such values still run."""
+    with pytest.raises(ValueError) as err:
+        sweep(_weighted, {"n": [2]}, fixed={"w": np.array([1.0, 2.0])}, instances=1, seed=0, store=str(tmp_path),
+              progress=False)
+    assert str(err.value) == ("w=array([1., 2.]) is invalid with store=: a stored point records its parameters as "
+                              "JSON (numbers, strings, booleans, None and lists of them)")
+    assert os.listdir(tmp_path) == []
+    res = sweep(_weighted, {"n": [2]}, fixed={"w": np.array([1.0, 2.0])}, instances=1, seed=0, progress=False)
+    assert res.estimate(n=2).samples.tolist() == [6.0]
+    ok = sweep(_weighted, {"n": [2]}, fixed={"w": [1.0, 2.0]}, instances=1, seed=0, store=str(tmp_path),
+               progress=False)
+    assert ok.computed == 1 and len(os.listdir(tmp_path)) == 1
