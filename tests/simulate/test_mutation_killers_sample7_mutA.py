@@ -208,3 +208,74 @@ def test_lazy_layer_store_equals_explicit_updates_across_folds(wd):
     np.testing.assert_allclose(lazy.array(), ref, rtol=1e-12, atol=1e-14)
     x = rng.standard_normal((2, 4))                      # still exact after the final fold
     np.testing.assert_allclose(lazy.mv(x), (ref @ x[..., None])[..., 0], rtol=1e-12, atol=1e-14)
+
+
+_BASE_KEYS = {"n", "d", "theta", "sigma", "depth", "width", "alpha", "wd", "method", "reduced", "lam", "norm_s",
+              "norm_t", "pretrained", "seed", "procedure"}
+_PRE_KEYS = {"pretrain_steps", "pretrain_loss", "pretrain_converged"}
+_RUN_KEYS = {"steps", "final_loss", "loss_floor", "lr", "diverged", "path"}
+
+
+def test_simulate_deep_linear_diverged_runs_give_infinite_samples_and_full_records():
+    from ftheory.simulate.deep_linear.montecarlo import simulate_deep_linear
+    kw = dict(n=3, d=4, theta=0.3, instances=2, max_steps=3, pretrain_steps=5, seed=0)
+    with np.errstate(all="ignore"):                      # lr = 1e300 overflows on purpose
+        ests = {p: simulate_deep_linear(p, lr=1e300, **kw) for p in ("sc", "ft")}
+    for p, est in ests.items():
+        assert set(est.info) == _BASE_KEYS | _RUN_KEYS | (_PRE_KEYS if p == "ft" else set())
+        assert est.samples.tolist() == [math.inf, math.inf]
+        assert est.info["diverged"].dtype == bool and est.info["diverged"].tolist() == [True, True]
+        assert est.converged.tolist() == [False, False] and est.info["procedure"] == p
+    ok = simulate_deep_linear("ft", **kw)
+    assert ok.info["diverged"].dtype == bool and ok.info["diverged"].tolist() == [False, False]
+    assert np.all(np.isfinite(ok.samples))
+
+
+def test_procedure_wrappers_pass_the_whole_task_through():
+    # built at run time here (the module-level wrappers are built at import)
+    from ftheory.simulate.deep_linear.montecarlo import _procedure_wrapper
+    for proc, label in (("sc", "scratch"), ("lt", "linear_transfer"), ("ft", "finetune")):
+        fn = _procedure_wrapper(proc, label)
+        assert fn.__name__ == fn.__qualname__ == f"simulate_deep_{label}"
+        est = fn(3, 4, 0.3, 0.1, instances=1, max_steps=2, pretrain_steps=2, seed=0)
+        assert (est.info["n"], est.info["d"], est.info["theta"], est.info["sigma"]) == (3, 4, 0.3, 0.1)
+        assert est.info["procedure"] == proc
+        est = fn(d=4, gamma=0.5, instances=1, max_steps=2, pretrain_steps=2, seed=0)
+        assert (est.info["n"], est.info["d"]) == (2, 4)
+
+
+def test_lam_grid_default_pretraining_budget_is_the_flow_horizon():
+    # method="flow": pretraining integrates to pretrain_lr * pretrain_steps (default 20000 -> t = 0.2 here;
+    # tol = 1e-12 is not reached), so the width-1 feature direction, hence the risk, pins the default.
+    # Reference: the same draws (teachers, target data, pretraining initialisation) and the gradient flow
+    # of ||W_1 w - beta_s||^2 integrated here, then the least-squares read-out on F = X W_1.
+    from scipy.integrate import solve_ivp
+
+    from ftheory.simulate.data import gaussian_data, teachers
+    from ftheory.simulate.deep_linear.lam_grid import simulate_deep_linear_transfer_lams
+    n, d, theta, sigma, alpha, seed = 3, 2, 0.7, 0.3, 0.3, 0
+    rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
+    t = teachers(d, theta, instances=1, seed=rng)
+    X, y = gaussian_data(t.beta_t, n, sigma=sigma, seed=rng)
+    W1, w = alpha * rng.standard_normal((d, 1)) / math.sqrt(d), alpha * rng.standard_normal((1, 1))
+    bs = t.beta_s[0][:, None]
+
+    def rhs(_, v):
+        W, u = v[:d].reshape(d, 1), v[d:].reshape(1, 1)
+        G = 2.0 * (W @ u - bs)
+        return -np.concatenate([(G @ u.T).ravel(), (W.T @ G).ravel()])
+    sol = solve_ivp(rhs, (0.0, 1e-5 * 20000), np.concatenate([W1.ravel(), w.ravel()]), method="DOP853",
+                    rtol=1e-12, atol=1e-14)
+    phi = sol.y[:d, -1]
+    f = X[0] @ phi
+    risk = np.sum((phi * (f @ y[0]) / (f @ f) - t.beta_t[0]) ** 2)
+    got = simulate_deep_linear_transfer_lams(n, d, theta, sigma, [0.0], width=1, alpha=alpha, pretrain_lr=1e-5,
+                                             method="flow", instances=1, seed=seed)
+    np.testing.assert_allclose(got[0.0].samples, [risk], rtol=1e-9)   # a horizon 5e-5 % longer moves it 7e-6
+
+
+def test_lam_grid_names_pretrain_lr_in_its_message():
+    from ftheory.simulate.deep_linear.lam_grid import simulate_deep_linear_transfer_lams
+    for v in (-1, 0):
+        with pytest.raises(ValueError, match=rf"^pretrain_lr={v} is invalid: expected a real number in \(0, inf\)$"):
+            simulate_deep_linear_transfer_lams(3, 4, 0.3, 0.0, [0.0], pretrain_lr=v, instances=1)
