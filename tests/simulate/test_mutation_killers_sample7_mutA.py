@@ -279,3 +279,54 @@ def test_lam_grid_names_pretrain_lr_in_its_message():
     for v in (-1, 0):
         with pytest.raises(ValueError, match=rf"^pretrain_lr={v} is invalid: expected a real number in \(0, inf\)$"):
             simulate_deep_linear_transfer_lams(3, 4, 0.3, 0.0, [0.0], pretrain_lr=v, instances=1)
+
+
+def test_convergence_criterion_includes_excess_equal_to_tol():
+    from ftheory.simulate.deep_linear.engine import _met
+    # excess == tol exactly, gradient too large and no decrease: met by the loss clause alone
+    got = _met(np.array([0.5, 0.5]), np.array([1.0, 1.0]), np.array([1.0, 1.0]), np.array([1.0, 1.0]),
+               np.array([0.5, 0.25]), 0.1)
+    assert got.tolist() == [True, False]
+
+
+_TASK_DEFAULTS = {"n": None, "d": None, "theta": 0.0, "sigma": 0.0, "gamma": None}
+_OPTION_DEFAULTS = {"depth": 2, "lam": 0.0, "alpha": None, "lr": None, "max_steps": 10000, "tol": 1e-6, "wd": 0.0,
+                    "gamma_s": None, "sigma_s": 0.0, "norm_s": 1.0, "norm_t": 1.0, "width": None, "instances": 20,
+                    "seed": None, "method": "gd", "reduced": True, "pretrained": "gd", "pretrain_lr": None,
+                    "pretrain_steps": 20000, "pretrain_tol": 1e-12, "early_stop": True, "rcond": 1e-3, "rank": None}
+
+
+def _check_published_signature(sig, first=()):
+    import inspect
+    P = inspect.Parameter
+    params = list(sig.parameters.values())
+    assert [p.name for p in params] == list(first) + list(_TASK_DEFAULTS) + list(_OPTION_DEFAULTS)
+    for p in params[:len(first)]:
+        assert p.kind == P.POSITIONAL_OR_KEYWORD and p.default is P.empty
+    for p in params[len(first):]:
+        want = {**_TASK_DEFAULTS, **_OPTION_DEFAULTS}[p.name]
+        assert p.default == want and type(p.default) is type(want), p.name
+        positional = p.name in ("n", "d", "theta", "sigma")
+        assert p.kind == (P.POSITIONAL_OR_KEYWORD if positional else P.KEYWORD_ONLY), p.name
+
+
+def test_published_signatures_carry_every_default():
+    import inspect
+
+    from ftheory.simulate.deep_linear.montecarlo import _procedure_wrapper, simulate_deep_linear
+    from ftheory.simulate.deep_linear.options import signature
+    _check_published_signature(signature())                          # built here, at run time
+    _check_published_signature(signature(("procedure",)), ("procedure",))
+    _check_published_signature(inspect.signature(simulate_deep_linear), ("procedure",))
+    _check_published_signature(inspect.signature(_procedure_wrapper("lt", "linear_transfer")))
+
+
+def test_lam_grid_checks_seed_first_and_accepts_chunks_of_one():
+    from ftheory.simulate.deep_linear.lam_grid import simulate_deep_linear_transfer_lams as lams
+    with pytest.raises(ValueError, match=r"^seed="):            # the seed is checked with the task, before rcond
+        lams(3, 4, 0.3, 0.0, [0.0], seed="bad", rcond=2.0, instances=1)
+    with pytest.raises(ValueError, match=r"^chunk_size=0 is invalid: expected an integer >= 1$"):
+        lams(3, 4, 0.3, 0.0, [0.0], chunk_size=0, instances=1)
+    kw = dict(instances=2, seed=3, pretrain_steps=3)
+    one, two = lams(3, 4, 0.3, 0.0, [0.0], chunk_size=1, **kw), lams(3, 4, 0.3, 0.0, [0.0], chunk_size=2, **kw)
+    np.testing.assert_allclose(one[0.0].samples, two[0.0].samples, rtol=1e-12)  # chunking changes nothing
