@@ -24,19 +24,18 @@ def _chain(mats, d):
     return out
 
 
-def _gd_reference(ws, X, y, lr, steps):
-    """Textbook GD on (1/n)||y - X W_1 ... W_L||^2 for one instance (2-D weights), all layers at once."""
+def _grads(ws, X, y):
+    """Data-loss gradients of every layer (2-D weights) for (1/n)||y - X W_1 ... W_L||^2."""
+    n, d = X.shape
+    G = (2.0 / n) * X.T @ (X @ _chain(ws, d) - y[:, None])                  # (d, 1)
+    return [_chain(ws[:l], d).T @ G @ _chain(ws[l + 1:], ws[l].shape[1]).T for l in range(len(ws))]
+
+
+def _gd_reference(ws, X, y, lr, steps, wd=0.0):
+    """Textbook GD on (1/n)||y - X W_1 ... W_L||^2 + (wd/2) sum ||W_l||_F^2 for one instance, all layers at once."""
     ws = [np.array(w, dtype=float) for w in ws]
-    n = X.shape[0]
     for _ in range(steps):
-        beta = _chain(ws, ws[0].shape[0])
-        G = (2.0 / n) * X.T @ (X @ beta - y[:, None])                 # (d, 1)
-        grads = []
-        for l in range(len(ws)):
-            left = _chain(ws[:l], ws[0].shape[0])                       # W_1 ... W_{l-1}
-            right = _chain(ws[l + 1:], ws[l].shape[1])                  # W_{l+1} ... W_L
-            grads.append(left.T @ G @ right.T)
-        ws = [w - lr * g for w, g in zip(ws, grads)]
+        ws = [w - lr * (g + wd * w) for w, g in zip(ws, _grads(ws, X, y))]
     return ws
 
 
@@ -77,6 +76,39 @@ def test_width1_gram_kernel_matches_textbook_gd_layer_by_layer_at_depth_four():
     np.testing.assert_allclose(res.loss[0], excess, rtol=1e-9)
     assert res.floor.tolist() == [0.0] and res.converged.tolist() == [False]
     assert res.info == {"tol": 0.0, "grad_tol": 0.0, "wd": 0.0, "max_steps": steps, "early_stop": True}
+
+
+@pytest.mark.parametrize("wd", [0.0, 0.2])
+@pytest.mark.parametrize("case", ["gram", "width1", "generic"])
+def test_every_gd_kernel_matches_textbook_gd_with_and_without_weight_decay(case, wd):
+    # gram: rank one, n = 4 << d (Gram kernel); width1: rank one, n = 6, d = 8 (cond too large for the Gram
+    # kernel: the spectral width-1 kernel); generic: a random depth-3 net (row space + hidden subspaces)
+    rng = np.random.default_rng(21)
+    d, n = {"gram": (100, 4), "width1": (8, 6), "generic": (8, 5)}[case]
+    if case == "generic":
+        ws = [w[0] for w in init_network(d, depth=3, width=4, alpha=0.6, instances=1, seed=9).weights]
+    else:
+        ws = _rank_one_net(rng, d, 3, [1.2, 0.6])
+        ws[0] *= 3.0
+    X = rng.standard_normal((n, d)) / math.sqrt(d)
+    y = X @ _unit(rng.standard_normal(d)) + 0.1 * rng.standard_normal(n)
+    lr, steps = 0.2, 5
+    res = train(DeepLinearNet(tuple(w[None] for w in ws)), X=X[None], y=y[None], lr=lr, max_steps=steps, tol=0.0,
+                wd=wd)
+    assert res.path == {"gram": "reduced-width1-gram", "width1": "reduced-width1"}.get(case, res.path)
+    ref = _gd_reference(ws, X, y, lr, steps, wd)
+    beta = _chain(ref, d)[:, 0]
+    np.testing.assert_allclose(res.beta[0], beta, rtol=1e-9, atol=1e-13)
+    for got, want in zip(res.net.weights, ref):
+        np.testing.assert_allclose(got[0], want, rtol=1e-9, atol=1e-13)
+    floor = np.sum((X @ np.linalg.lstsq(X, y, rcond=None)[0] - y) ** 2) / n if n > d else 0.0
+    np.testing.assert_allclose(res.loss[0], np.sum((X @ beta - y) ** 2) / n, rtol=1e-9)
+    np.testing.assert_allclose(res.floor[0], floor, atol=1e-14)
+    gnorm = math.sqrt(sum(np.sum((g + wd * w) ** 2) for g, w in zip(_grads(ref, X, y), ref)))
+    np.testing.assert_allclose(res.grad_norm[0], gnorm, rtol=1e-7)
+    np.testing.assert_allclose(res.time, [lr * steps], rtol=1e-15)
+    assert res.steps.tolist() == [steps] and res.converged.tolist() == [False] and res.diverged.tolist() == [False]
+    assert res.info["wd"] == wd and res.lr.tolist() == [lr]
 
 
 def _at_optimum(rng, net, n):
