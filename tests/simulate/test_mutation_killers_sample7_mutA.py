@@ -261,6 +261,9 @@ def test_simulate_deep_linear_diverged_runs_give_infinite_samples_and_full_recor
     ok = simulate_deep_linear("ft", **kw)
     assert ok.info["diverged"].dtype == bool and ok.info["diverged"].tolist() == [False, False]
     assert np.all(np.isfinite(ok.samples))
+    lt = simulate_deep_linear("lt", **kw)
+    assert set(lt.info) == _BASE_KEYS | _PRE_KEYS | {"rcond", "rank"} and lt.info["procedure"] == "lt"
+    assert lt.info["pretrain_steps"].dtype == np.int64 and lt.info["pretrain_converged"].dtype == bool
 
 
 def test_procedure_wrappers_pass_the_whole_task_through():
