@@ -365,3 +365,18 @@ def test_lam_grid_checks_seed_first_and_accepts_chunks_of_one():
     kw = dict(instances=2, seed=3, pretrain_steps=3)
     one, two = lams(3, 4, 0.3, 0.0, [0.0], chunk_size=1, **kw), lams(3, 4, 0.3, 0.0, [0.0], chunk_size=2, **kw)
     np.testing.assert_allclose(one[0.0].samples, two[0.0].samples, rtol=1e-12)  # chunking changes nothing
+
+
+def test_a_diverging_run_is_flagged_without_a_floating_point_warning():
+    """lr = 1e300 overflows; the result is nan, flagged diverged, and no RuntimeWarning escapes
+    (the reconstruction of beta ran outside the engines' errstate; warnings are errors in this suite)."""
+    import warnings
+
+    from ftheory.simulate.deep_linear.training import train_scratch
+
+    rng = np.random.default_rng(3)
+    X, y = rng.standard_normal((2, 3, 5)), rng.standard_normal((2, 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = train_scratch(X, y, max_steps=5, lr=1e300)
+    assert r.diverged.all() and not np.isfinite(r.beta).any()

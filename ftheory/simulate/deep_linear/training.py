@@ -191,7 +191,8 @@ def train(net, *, X=None, y=None, beta_s=None, lr=None, max_steps=10000, tol=1e-
     else:
         out = _run_flow(layers, w, loss, lr=lr, wd=wd, max_steps=max_steps, tol=tol, grad_tol=grad_tol,
                         c0f=c0f if np.ndim(c0f) else np.zeros(B), options=flow_options)
-    beta, build = reconstruct(out["layers"], out["w"], out["decay"])
+    with np.errstate(over="ignore", invalid="ignore"):   # diverged instances are inf/nan and flagged below
+        beta, build = reconstruct(out["layers"], out["w"], out["decay"])
     return TrainResult(beta=beta, _build=build, steps=out["steps"], time=out["time"], loss=out["excess"] + out["floor"],
                        floor=out["floor"], grad_norm=out["grad_norm"], converged=out["converged"],
                        diverged=out["diverged"], lr=lr, method=method, path=path,
