@@ -1,0 +1,56 @@
+"""Interval of the cosine (overlap) ``rho / (tau r)`` between the target and the pretrained teacher, by
+test inversion. See docs/advisor.md, Intervals.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ftheory.advise.intervals import Interval, delta, hull, invert
+from ftheory.advise.param_cov import cosine, feasible
+from ftheory.advise.signal_noise import accept
+
+__all__ = ["cosine_interval"]
+
+
+def cosine_interval(pe) -> Interval:
+    """95% interval of the cosine for :class:`~ftheory.advise.estimators.ParameterEstimates` ``pe``."""
+    return cosine_interval_u(pe)
+
+
+def cosine_interval_u(pe) -> Interval:
+    """Keep the cosine ``c`` if ``D(c) = rho|rho| / r^2 - c|c| tau^2`` (estimates; its law does not depend
+    on ``r^2``, which ``D r^2`` did: 92% at cos = 0.98, n = 30, d = 60) lies inside the central
+    95% of its simulated law at the task with cosine ``c``: ``r^2 = r_hat^2`` and ``(tau^2, sigma^2)``
+    by generalised least squares on ``(U_y, S_y, rho_hat)`` with mean ``(tau^2, tau^2 + sigma^2,
+    c tau r)`` (a one-dimensional search in ``tau``; ``sigma^2`` in closed form, clipped at 0)."""
+    tau2, sig2, rho, r2 = (float(v) for v in pe.p)
+    r2 = max(r2, 1e-300)
+    r = math.sqrt(r2)
+    T = np.array([tau2, tau2 + sig2, rho])
+    W = np.linalg.pinv(pe.cov_stats(3))
+    sd_t = math.sqrt(max(pe.cov[0, 0], 0.0))
+    tmax = max(tau2, rho * rho / r2, 0.0) + 8 * sd_t + 1e-12
+    taus = np.sqrt(np.linspace(0.0, tmax, 400))
+    e = np.array([0.0, 1.0, 0.0])
+    eWe = max(float(e @ W @ e), 1e-300)
+    D_obs = lambda c: rho * abs(rho) / r2 - c * abs(c) * tau2  # noqa: E731
+
+    def null(c):
+        M = np.column_stack([taus ** 2, taus ** 2, c * r * taus])      # means with sigma^2 = 0
+        R = T - M
+        s = np.maximum((R @ W @ e) / eWe, 0.0)
+        R = R - np.outer(s, e)
+        Q = np.einsum("ij,jk,ik->i", R, W, R)
+        k = int(np.argmin(Q))
+        return [taus[k] ** 2, s[k], c * r * taus[k], r2]
+
+    def test(c):
+        S = pe.simulate(null(c))
+        sims = S[:, 2] * np.abs(S[:, 2]) / np.maximum(S[:, 3], 1e-300) - c * abs(c) * S[:, 0]
+        return accept(D_obs(c), sims)
+
+    value = cosine(feasible(pe.p))
+    se = math.sqrt(max(delta(cosine, feasible(pe.p), pe.cov), 0.0))
+    return hull(value, invert(test, -1.0, 1.0, grid=41, extra=[value]), se)
