@@ -71,9 +71,10 @@ def delta(f, p, C, eps=1e-6):
 
 
 
-def invert(test, lo, hi, grid=161, extra=()):
-    """Confidence set ``{t in [lo, hi]: test(t) <= 0}`` as ``(low, high)`` (its hull), refined by bisection;
-    ``extra`` points (e.g. the estimate) join the grid so that a set narrower than its spacing is found."""
+def invert(test, lo, hi, grid=161, extra=(), steps=16):
+    """Confidence set ``{t in [lo, hi]: test(t) <= 0}`` as ``(low, high)`` (its hull), refined by ``steps``
+    bisections; ``extra`` points (e.g. the estimate) join the grid so that a set narrower than its
+    spacing is found."""
     ts = np.unique(np.concatenate([np.linspace(lo, hi, grid),
                                    [min(max(float(x), lo), hi) for x in extra if math.isfinite(x)]]))
     ok = np.array([test(t) <= 0 for t in ts])
@@ -82,7 +83,7 @@ def invert(test, lo, hi, grid=161, extra=()):
 
     def edge(a, b):  # test(a) <= 0 < test(b) or the reverse
         fa = test(a) <= 0
-        for _ in range(16):
+        for _ in range(steps):
             m = 0.5 * (a + b)
             if (test(m) <= 0) == fa:
                 a = m
