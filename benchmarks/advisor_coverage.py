@@ -11,7 +11,8 @@ the anisotropic path); on isotropic settings the U-statistic test (``spectral=Fa
 the spectral test) runs on the same samples too (``--no-u`` skips it). Anisotropic settings pass ``N = 20 d`` unlabeled rows. Prints markdown tables;
 ``--no-predictions`` times the estimates alone; ``--params overlap`` measures the cosine alone;
 ``--tables a.json b.json`` prints the tables of split runs (``--only``; runs of the same setting
-with different ``--stream`` are pooled).
+with different ``--stream`` are pooled). With ``--out`` the replications done so far are saved every
+25 (rows marked ``"partial"``), so a long run stopped early still reports its replications.
 """
 from __future__ import annotations
 
@@ -60,7 +61,7 @@ def _whiten(prep):
     return prep.X @ (V / np.sqrt(w)) @ V.T
 
 
-def run(setting, reps, seed, predictions=True, compare_u=True, stream=0, params=PARAMS):
+def run(setting, reps, seed, predictions=True, compare_u=True, stream=0, params=PARAMS, progress=None, every=25):
     d, gamma, theta, sigma, spec = setting
     n = int(round(gamma * d))
     ev = None if spec is None else np.arange(1, d + 1) ** -1.0
@@ -73,7 +74,17 @@ def run(setting, reps, seed, predictions=True, compare_u=True, stream=0, params=
     counted = {k: 0 for k in PARAMS + PREDS + EP + US}
     width = {k: 0.0 for k in PARAMS + EP + US}
     above = {k: 0 for k in PARAMS}  # misses with the truth above the interval
-    for _ in range(reps):
+
+    def summary():
+        cov = {k: (hits[k] / counted[k] if counted[k] else None) for k in hits}
+        cov.update({"width_" + k: (width[k] / counted[k] if counted[k] else None) for k in width})
+        cov.update({"above_" + k: (above[k] / counted[k] if counted[k] else None) for k in above})
+        cov["cosine"] = tr["overlap"]
+        return cov
+
+    for rep in range(reps):
+        if progress is not None and rep and rep % every == 0:
+            progress(rep, summary())  # partial results of a long run (the replications done so far)
         X, y = task.sample(n, rng)
         U = task.sample(20 * d, rng)[0] if spec else None
         prep = prepare(X, y, X @ task.beta_s, U, center=True)
@@ -108,11 +119,7 @@ def run(setting, reps, seed, predictions=True, compare_u=True, stream=0, params=
                 f.linear = proc.endswith("min_norm")
                 hits[proc] += _risk_interval(pe, f).covers(truth)
                 counted[proc] += 1
-    cov = {k: (hits[k] / counted[k] if counted[k] else None) for k in hits}
-    cov.update({"width_" + k: (width[k] / counted[k] if counted[k] else None) for k in width})
-    cov.update({"above_" + k: (above[k] / counted[k] if counted[k] else None) for k in above})
-    cov["cosine"] = tr["overlap"]
-    return cov
+    return summary()
 
 
 def pool(rows):
@@ -184,14 +191,21 @@ def main():
         s = SETTINGS[i]
         t0 = time.time()
         params = tuple(k for k in PARAMS if k in ns.params.split(","))
+
+        def save(done, cov, final=False):
+            row = {"index": i, "setting": s, "coverage": cov, "reps": done, "seconds": time.time() - t0,
+                   "stream": ns.stream}
+            if not final:
+                row["partial"] = True
+            if ns.out:
+                with open(ns.out, "w") as fh:
+                    json.dump(rows + [row], fh, indent=1)
+            return row
+
         cov = run(s, ns.reps, seed=100 + i, predictions=not ns.no_predictions, compare_u=not ns.no_u,
-                  stream=ns.stream, params=params)
-        rows.append({"index": i, "setting": s, "coverage": cov, "reps": ns.reps, "seconds": time.time() - t0,
-                     "stream": ns.stream})
+                  stream=ns.stream, params=params, progress=save)
+        rows.append(save(ns.reps, cov, final=True))
         print(f"setting {i} {s}: {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
-        if ns.out:
-            with open(ns.out, "w") as fh:
-                json.dump(rows, fh, indent=1)
     print(tables(rows))
 
 
