@@ -9,8 +9,10 @@ EigenPrism (Janson, Barber & Candes 2017; ``benchmarks/eigenprism.py``) gives th
 for the signal and the noise variance on the same samples (inputs whitened by the estimated Sigma on
 the anisotropic path); on isotropic settings the U-statistic test (``spectral=False``, the method before
 the spectral test) runs on the same samples too (``--no-u`` skips it). Anisotropic settings pass ``N = 20 d`` unlabeled rows. Prints markdown tables;
-``--no-predictions`` times the estimates alone; ``--tables a.json b.json`` prints the tables of
-split runs (``--only``).
+``--no-predictions`` times the estimates alone; ``--params overlap`` measures the cosine alone;
+``--tables a.json b.json`` prints the tables of split runs (``--only``; runs of the same setting
+with different ``--stream`` are pooled). With ``--out`` the replications done so far are saved every
+25 (rows marked ``"partial"``), so a long run stopped early still reports its replications.
 """
 from __future__ import annotations
 
@@ -59,7 +61,7 @@ def _whiten(prep):
     return prep.X @ (V / np.sqrt(w)) @ V.T
 
 
-def run(setting, reps, seed, predictions=True, compare_u=True, stream=0):
+def run(setting, reps, seed, predictions=True, compare_u=True, stream=0, params=PARAMS, progress=None, every=25):
     d, gamma, theta, sigma, spec = setting
     n = int(round(gamma * d))
     ev = None if spec is None else np.arange(1, d + 1) ** -1.0
@@ -71,16 +73,30 @@ def run(setting, reps, seed, predictions=True, compare_u=True, stream=0):
     hits = {k: 0 for k in PARAMS + PREDS + EP + US}
     counted = {k: 0 for k in PARAMS + PREDS + EP + US}
     width = {k: 0.0 for k in PARAMS + EP + US}
-    for _ in range(reps):
+    above = {k: 0 for k in PARAMS}  # misses with the truth above the interval
+
+    def summary():
+        cov = {k: (hits[k] / counted[k] if counted[k] else None) for k in hits}
+        cov.update({"width_" + k: (width[k] / counted[k] if counted[k] else None) for k in width})
+        cov.update({"above_" + k: (above[k] / counted[k] if counted[k] else None) for k in above})
+        cov["cosine"] = tr["overlap"]
+        return cov
+
+    for rep in range(reps):
+        if progress is not None and rep and rep % every == 0:
+            progress(rep, summary())  # partial results of a long run (the replications done so far)
         X, y = task.sample(n, rng)
         U = task.sample(20 * d, rng)[0] if spec else None
         prep = prepare(X, y, X @ task.beta_s, U, center=True)
         pe = estimate_parameters(prep)
-        for k in PARAMS:
+        for k in params:
             iv = pe.interval(k)
             hits[k] += iv.covers(tr[k])
+            above[k] += tr[k] > iv.high
             width[k] += iv.high - iv.low
             counted[k] += 1
+        if params != PARAMS:  # a subset of the estimates alone (e.g. the cosine after a change to its test)
+            continue
         if spec is None and compare_u:  # the previous (U-statistic) test on the same sample
             pu = estimate_parameters(prep, spectral=False)
             for k in US:
@@ -103,10 +119,25 @@ def run(setting, reps, seed, predictions=True, compare_u=True, stream=0):
                 f.linear = proc.endswith("min_norm")
                 hits[proc] += _risk_interval(pe, f).covers(truth)
                 counted[proc] += 1
-    cov = {k: (hits[k] / counted[k] if counted[k] else None) for k in hits}
-    cov.update({"width_" + k: (width[k] / reps if counted[k] else None) for k in width})
-    cov["cosine"] = tr["overlap"]
-    return cov
+    return summary()
+
+
+def pool(rows):
+    """One row per setting: runs of the same setting (different ``--stream``) pooled by replications."""
+    out = {}
+    for r in rows:
+        i = r["index"]
+        if i not in out:
+            out[i] = json.loads(json.dumps(r))
+            continue
+        p, c, m = out[i], r["coverage"], r["reps"]
+        for k, v in c.items():
+            if k == "cosine" or v is None or p["coverage"].get(k) is None:
+                continue
+            p["coverage"][k] = (p["coverage"][k] * p["reps"] + v * m) / (p["reps"] + m)
+        p["reps"] += m
+        p["seconds"] += r["seconds"]
+    return [out[i] for i in sorted(out)]
 
 
 def tables(rows):
@@ -123,10 +154,10 @@ def tables(rows):
                    f"{f(c['noise_variance'])} | {f(c['signal'])} | {f(c['overlap'])} | "
                    f"{f(c['ep_noise_variance'])} | {f(c['ep_signal'])} | "
                    f"{f(c.get('u_noise_variance'))} | {f(c.get('u_signal'))} | "
-                   f"{c['width_noise_variance']:.3g} ({c['width_ep_noise_variance']:.3g}; "
+                   f"{fw(c['width_noise_variance'])} ({fw(c['width_ep_noise_variance'])}; "
                    f"{fw(c.get('width_u_noise_variance'))}) | "
-                   f"{c['width_signal']:.3g} ({c['width_ep_signal']:.3g}; {fw(c.get('width_u_signal'))}) | "
-                   f"{c['width_overlap']:.3g} | "
+                   f"{fw(c['width_signal'])} ({fw(c['width_ep_signal'])}; {fw(c.get('width_u_signal'))}) | "
+                   f"{fw(c['width_overlap'])} | "
                    f"{r['seconds'] / r['reps']:.2f} |")
     pred = [r for r in rows if any(r["coverage"].get(k) is not None for k in PREDS)]
     if pred:
@@ -146,11 +177,12 @@ def main():
     ap.add_argument("--no-u", action="store_true", help="skip the U-statistic comparison columns")
     ap.add_argument("--stream", type=int, default=0,
                     help="random stream of the samples (same tasks): runs with different streams can be pooled")
+    ap.add_argument("--params", default=",".join(PARAMS),
+                    help="comma-separated estimates to measure (a subset skips EigenPrism and the U-test)")
     ap.add_argument("--tables", nargs="*", default=None, help="print the tables of these JSON outputs")
     ns = ap.parse_args()
     if ns.tables:
-        rows = [r for path in ns.tables for r in json.load(open(path))]
-        rows.sort(key=lambda r: r["index"])
+        rows = pool([r for path in ns.tables for r in json.load(open(path))])
         print(tables(rows))
         return
     rows = []
@@ -158,14 +190,22 @@ def main():
     for i in order:
         s = SETTINGS[i]
         t0 = time.time()
+        params = tuple(k for k in PARAMS if k in ns.params.split(","))
+
+        def save(done, cov, final=False):
+            row = {"index": i, "setting": s, "coverage": cov, "reps": done, "seconds": time.time() - t0,
+                   "stream": ns.stream}
+            if not final:
+                row["partial"] = True
+            if ns.out:
+                with open(ns.out, "w") as fh:
+                    json.dump(rows + [row], fh, indent=1)
+            return row
+
         cov = run(s, ns.reps, seed=100 + i, predictions=not ns.no_predictions, compare_u=not ns.no_u,
-                  stream=ns.stream)
-        rows.append({"index": i, "setting": s, "coverage": cov, "reps": ns.reps, "seconds": time.time() - t0,
-                     "stream": ns.stream})
+                  stream=ns.stream, params=params, progress=save)
+        rows.append(save(ns.reps, cov, final=True))
         print(f"setting {i} {s}: {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
-        if ns.out:
-            with open(ns.out, "w") as fh:
-                json.dump(rows, fh, indent=1)
     print(tables(rows))
 
 

@@ -188,8 +188,8 @@ def _flags(pe, estimates, predictions, transferability) -> list:
         r = raw.get(k)
         if r is not None and np.isfinite(iv.low) and np.isfinite(iv.high) and not (iv.low <= r <= iv.high):
             what = "is undefined" if not np.isfinite(r) else f"= {r:.4g} lies outside its interval"
-            out.append(f"{k}: the unbiased estimate {what} (a negative variance estimate or |cos| > 1: "
-                       f"sampling noise); the value shown, {iv.value:.4g}, is the nearest point of "
+            out.append(f"{k}: the unbiased estimate {what} (a negative variance estimate, |cos| > 1 or a "
+                       f"cosine the exact test rejects: sampling noise); the value shown, {iv.value:.4g}, is the nearest point of "
                        f"[{iv.low:.4g}, {iv.high:.4g}]")
     for group, d in (("prediction", predictions), ("transferability", transferability)):
         for k, iv in d.items():

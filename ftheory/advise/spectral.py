@@ -32,10 +32,14 @@ DRAWS = 4000
 class SpectralWorlds:
     """Spectral coordinates of ``y`` for isotropic ``X`` (n x d) and ``draws`` simulations of their law."""
 
-    def __init__(self, X, y, draws=None, seed=0):
+    def __init__(self, X, y, draws=None, seed=0, dim=None):
         X = np.asarray(X, float)
         y = np.asarray(y, float)
-        n, d = X.shape
+        n, cols = X.shape
+        # dim: the dimension of the Gaussian design behind X (default its number of columns); a design
+        # projected off one direction (ftheory.advise.overlap_spectral) has cols - 1, and only the top
+        # min(n, dim) eigenvalues of X X' are its spectrum (the others vanish)
+        d = cols if dim is None else int(dim)
         if draws is None:  # 4000 (quantile error of the 95% test ~0.35 points), at most ~1e7 numbers stored
             draws = int(min(DRAWS, max(400, 1e7 / (3 * min(n, d)))))
         self.draws = int(draws)
@@ -46,7 +50,7 @@ class SpectralWorlds:
             zc = U.T @ y
         else:  # rank d: the d singular directions, then the orthogonal complement (lambda = 0)
             ev, V = np.linalg.eigh(X.T @ X)                        # X'X = V diag(s^2) V'
-            ev, V = np.maximum(ev[::-1], 1e-300), V[:, ::-1]
+            ev, V = np.maximum(ev[::-1][:d], 1e-300), V[:, ::-1][:, :d]
             zc = (V.T @ (X.T @ y)) / np.sqrt(ev)                    # U'y with U = X V / s
             evals = np.concatenate([ev, np.zeros(n - d)])
             rest = float(y @ y - zc @ zc)

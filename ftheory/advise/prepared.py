@@ -1,0 +1,81 @@
+"""Centring (Helmert contrasts), scaling and the choice of covariance path of the advisor's data."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Prepared", "prepare", "helmert"]
+
+
+def helmert(A):
+    """Rows of ``H A`` with ``H`` the (n-1) x n Helmert contrasts: centring without losing independence.
+
+    For i.i.d. Gaussian rows with any common mean, the n-1 transformed rows are i.i.d. and centred.
+    """
+    A = np.asarray(A, float)
+    n = A.shape[0]
+    k = np.arange(1, n, dtype=float)
+    cs = np.cumsum(A, axis=0)[:-1]
+    scale = 1 / np.sqrt(k * (k + 1))
+    shape = (-1,) + (1,) * (A.ndim - 1)
+    return (cs - k.reshape(shape) * A[1:]) * scale.reshape(shape)
+
+
+@dataclass
+class Prepared:
+    """Centred (and, on the isotropic path, standardised) data handed to the estimators."""
+
+    X: np.ndarray
+    y: np.ndarray
+    z: np.ndarray | None
+    Sigma: np.ndarray | None          # None: identity (isotropic path)
+    Sigma_inv: np.ndarray | None
+    n_unlabeled: int
+    isotropic: bool
+    centred: bool
+    notes: list
+
+
+def prepare(X, y, z=None, unlabeled=None, center=True, standardize=None) -> Prepared:
+    """Centre by Helmert contrasts (``n -> n - 1`` effective samples) and pick the covariance path.
+
+    Without ``unlabeled`` the inputs are treated as isotropic (``Sigma = I``) after scaling: one common
+    scale if the column variances agree with isotropy, column-wise scales otherwise
+    (``standardize=None``; ``True``/``False`` force column-wise scaling / no scaling). With ``unlabeled`` (``N`` rows) ``Sigma`` is their sample covariance and
+    ``Sigma^{-1}`` is estimated without bias by ``(N' - d - 1)/N' * inv(Sigma_hat)`` (inverse-Wishart
+    mean, ``N' = N - 1`` after centring).
+    """
+    notes = []
+    if center:
+        X, y = helmert(X), helmert(y)
+        z = helmert(z) if z is not None else None
+        notes.append("inputs and labels centred (intercept fitted): n - 1 effective samples")
+    n, d = X.shape
+    if unlabeled is None:
+        v = np.mean(X * X, axis=0)
+        if standardize is None:
+            # one common scale when the column variances agree with isotropy (their spread is then
+            # that of chi2_n / n, coefficient of variation sqrt(2/n)); per-column scales otherwise
+            standardize = bool(np.std(v) / np.mean(v) > 1.5 * np.sqrt(2 / n) + 0.05)
+            if not standardize:
+                X = X / np.sqrt(np.mean(v))
+        if standardize:
+            X = X / np.sqrt(v)
+            notes.append("columns scaled to unit variance (their variances differ): intervals are "
+                         "slightly conservative (estimated scales)")
+        notes.append("no unlabeled inputs: the inputs are treated as isotropic (Sigma = I); if the "
+                     "features are correlated the estimates refer to ||Sigma beta||^2 and the isotropic "
+                     "predictions may be off - pass unlabeled inputs")
+        return Prepared(X, y, z, None, None, 0, True, center, notes)
+    U = helmert(unlabeled) if center else np.asarray(unlabeled, float)
+    N = U.shape[0]
+    Sigma = U.T @ U / N
+    Sigma = 0.5 * (Sigma + Sigma.T)
+    Sigma_inv = (N - d - 1) / N * np.linalg.inv(Sigma)
+    notes.append(f"input covariance estimated from {N + int(center)} unlabeled rows (d = {d}); "
+                 "anisotropic theory")
+    if N < 10 * d:
+        notes.append(f"only {N / d:.1f} unlabeled rows per feature: the covariance spectrum is noisy "
+                     "(intervals ignore that error beyond the signal's Wishart term)")
+    return Prepared(X, y, z, Sigma, Sigma_inv, N, False, center, notes)
