@@ -1,0 +1,124 @@
+"""Killers for the sample-7 survivors that first timed out under load (deep linear, linear, paired rows).
+
+Expected values come from the documented definitions: exact messages and domains, the documented draw
+order of the deep-linear Monte Carlo driver (teachers, target data, pretraining init, scratch init), the
+Marchenko-Pastur rule of the width-1 kernel choice, and the byte count of the memory check.
+"""
+import math
+import re
+
+import numpy as np
+import pytest
+
+from ftheory.simulate.data import gaussian_data, teachers
+from ftheory.simulate.deep_linear import simulate_deep_linear
+from ftheory.simulate.deep_linear.network import DeepLinearNet, init_network, pretrained_state
+from ftheory.simulate.deep_linear.training import finetune, linear_transfer, pretrain, train
+from ftheory.simulate.linear import simulate_min_norm_risk
+from ftheory.simulate.linear_estimators import linear_transfer_readout
+
+
+def _data(n, d, instances=1, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((instances, n, d)), rng.standard_normal((instances, n))
+
+
+def test_training_messages_name_the_parameter_the_type_and_the_domain():
+    net = init_network(3, instances=1, seed=0)
+    X, y = _data(2, 3)
+    with pytest.raises(ValueError, match=r"^rcond=1\.0 is invalid: expected a real number in \[0, 1\)$"):
+        linear_transfer(net, X, y, rcond=1.0)
+    with pytest.raises(ValueError, match=r"^net=str is invalid: expected a DeepLinearNet$"):
+        train("x", X=X, y=y)
+    with pytest.raises(ValueError, match=r"^net=list is invalid: expected a DeepLinearNet$"):
+        linear_transfer([], X, y)
+    with pytest.raises(ValueError, match=r"^grad_tol=-1\.0 is invalid: expected a real number in \[0, inf\)$"):
+        train(net, X=X, y=y, grad_tol=-1.0)
+    with pytest.raises(ValueError, match=r"^feature must be finite with nonzero norm in every instance$"):
+        linear_transfer_readout(np.ones((2, 3)), np.ones(2), np.zeros(3))
+
+
+@pytest.mark.parametrize("procedure", ["lt", "sc", "ft"])
+def test_driver_validates_lr_up_front_for_every_procedure(procedure):
+    # linear transfer never uses lr, yet a bad lr is rejected (with the driver's own message) before any draw
+    with pytest.raises(ValueError, match=r"^lr=0\.0 is invalid: expected a real number in \(0, inf\)$"):
+        simulate_deep_linear(procedure, n=3, d=4, instances=1, seed=0, lr=0.0, max_steps=1, pretrain_steps=1)
+
+
+def test_memory_check_counts_three_design_sized_arrays_per_chunk():
+    n = d = 10**6
+    # 3 arrays (design, working copy, SVD) of n*d float64 per instance, times the chunk of 2 instances
+    need_gb = 3 * n * d * 2 * 8 / 1e9
+    with pytest.raises(ValueError, match=re.escape(f"needs about {need_gb:.3g} GB (the design matrix, a working copy and "
+                                                   "its SVD); this machine has")):
+        simulate_min_norm_risk(n, d, 0.0, instances=3, seed=0, chunk_size=2)
+    need_gb = 3 * n * d * 8 / 1e9        # default chunking: one instance at a time is the minimum
+    with pytest.raises(ValueError, match=re.escape(f"needs about {need_gb:.3g} GB (")):
+        simulate_min_norm_risk(n, d, 0.0, instances=3, seed=0)
+
+
+def test_a_diverged_instance_stays_diverged_while_the_others_run_on():
+    # per-instance steps: the first is far beyond 2 / lambda_max (its loss blows up within a few steps),
+    # the second is small and keeps running to the budget (no early stop); the first must stay flagged
+    d, n = 3, 6
+    X, y = _data(n, d, instances=2, seed=3)
+    for depth in (2, 3):
+        net = init_network(d, depth=depth, instances=2, alpha=0.5, seed=1)
+        lam_max = max(np.linalg.eigvalsh(X[i].T @ X[i] / n)[-1] for i in range(2))
+        res = train(net, X=X, y=y, lr=[1e6 / lam_max, 1e-3 / lam_max], max_steps=60, early_stop=False)
+        np.testing.assert_array_equal(res.diverged, [True, False])
+        np.testing.assert_array_equal(res.converged, [False, False])
+        assert res.steps[1] == 60 and res.steps[0] < 60
+        assert not np.isfinite(res.loss[0]) or res.loss[0] > 1e20     # the documented blow-up level
+    # the width-1 kernel (balanced rank-one start) uses the same rule
+    beta0 = np.array([[0.3, -0.2, 0.1], [0.2, 0.1, 0.4]])
+    net = pretrained_state(beta0, depth=2, seed=0)
+    lam_max = max(np.linalg.eigvalsh(X[i].T @ X[i] / n)[-1] for i in range(2))
+    res = train(net, X=X, y=y, lr=[1e6 / lam_max, 1e-3 / lam_max], max_steps=60, early_stop=False)
+    assert res.path.startswith("reduced-width1")
+    np.testing.assert_array_equal(res.diverged, [True, False])
+    assert res.steps[1] == 60 and res.steps[0] < 60
+
+
+@pytest.mark.parametrize("n,d", [(7, 8), (2, 40), (3, 400), (5, 400)])
+def test_width1_kernel_choice_follows_the_marchenko_pastur_rule(n, d):
+    # documented rule: the Gram kernel when cond(X X^T) ~ ((1 + r) / (1 - r))^2 <= 0.65 n, r = sqrt(n / d)
+    r = math.sqrt(n / d)
+    gram = ((1 + r) / (1 - r)) ** 2 <= 0.65 * n
+    X, y = _data(n, d, seed=n)
+    net = pretrained_state(np.ones((1, d)) / math.sqrt(d), depth=2, seed=0)
+    res = train(net, X=X, y=y, max_steps=3)
+    assert res.path == ("reduced-width1-gram" if gram else "reduced-width1")
+
+
+def _documented_draws(n, d, depth, seed, instances, alpha):
+    """Target data and pretraining initialisation per instance, in the driver's documented draw order."""
+    Xs, ys, bs, bt, w_pre = [], [], [], [], []
+    for child in np.random.SeedSequence(seed).spawn(instances):
+        rng = np.random.default_rng(child)
+        t = teachers(d, 0.5, seed=rng)
+        X, y = gaussian_data(t.beta_t, n, sigma=0.1, seed=rng)
+        net = init_network(d, depth=depth, alpha=alpha, seed=rng)
+        Xs.append(X[0]), ys.append(y[0]), bs.append(t.beta_s[0]), bt.append(t.beta_t[0])
+        w_pre.append(net.weights)
+    pre = DeepLinearNet(tuple(np.concatenate([w[l] for w in w_pre]) for l in range(depth)))
+    return np.stack(Xs), np.stack(ys), np.stack(bs), np.stack(bt), pre
+
+
+@pytest.mark.parametrize("method", ["gd", "flow"])
+def test_finetuning_receives_every_target_training_option(method):
+    n, d, depth, seed, instances, alpha = 4, 3, 2, 5, 2, 0.1
+    opts = dict(max_steps=400, tol=2e-3, wd=1e-3, lr=0.05)
+    est = simulate_deep_linear("ft", n=n, d=d, theta=0.5, sigma=0.1, depth=depth, alpha=alpha, method=method,
+                               instances=instances, seed=seed, pretrain_steps=300, pretrain_tol=1e-4,
+                               pretrain_lr=0.2, **opts)
+    X, y, beta_s, beta_t, net = _documented_draws(n, d, depth, seed, instances, alpha)
+    pre = pretrain(beta_s, net=net, lr=0.2, max_steps=300, tol=1e-4, method=method)
+    ft = finetune(pre.net, X, y, method=method, **opts)
+    np.testing.assert_allclose(est.samples, np.sum((ft.beta - beta_t) ** 2, axis=1), rtol=1e-10)
+    np.testing.assert_array_equal(est.info["steps"], ft.steps)
+    assert est.info["steps"].dtype.kind == "i"
+    np.testing.assert_array_equal(est.converged, pre.converged & ft.converged)
+    np.testing.assert_allclose(est.info["final_loss"], ft.loss, rtol=1e-10)
+    np.testing.assert_array_equal(est.info["lr"], 0.05)
+    assert est.info["method"] == method and est.info["path"] == ft.path
