@@ -108,12 +108,12 @@ def _documented_draws(n, d, depth, seed, instances, alpha):
 @pytest.mark.parametrize("method", ["gd", "flow"])
 def test_finetuning_receives_every_target_training_option(method):
     n, d, depth, seed, instances, alpha = 4, 3, 2, 5, 2, 0.1
-    opts = dict(max_steps=400, tol=2e-3, wd=1e-3, lr=0.05)
+    opts = dict(max_steps=60, tol=1e-2, wd=1e-3, lr=0.05)
     est = simulate_deep_linear("ft", n=n, d=d, theta=0.5, sigma=0.1, depth=depth, alpha=alpha, method=method,
-                               instances=instances, seed=seed, pretrain_steps=300, pretrain_tol=1e-4,
+                               instances=instances, seed=seed, pretrain_steps=60, pretrain_tol=1e-4,
                                pretrain_lr=0.2, **opts)
     X, y, beta_s, beta_t, net = _documented_draws(n, d, depth, seed, instances, alpha)
-    pre = pretrain(beta_s, net=net, lr=0.2, max_steps=300, tol=1e-4, method=method)
+    pre = pretrain(beta_s, net=net, lr=0.2, max_steps=60, tol=1e-4, method=method)
     ft = finetune(pre.net, X, y, method=method, **opts)
     np.testing.assert_allclose(est.samples, np.sum((ft.beta - beta_t) ** 2, axis=1), rtol=1e-10)
     np.testing.assert_array_equal(est.info["steps"], ft.steps)
