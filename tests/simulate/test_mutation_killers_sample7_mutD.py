@@ -122,3 +122,126 @@ def test_finetuning_receives_every_target_training_option(method):
     np.testing.assert_allclose(est.info["final_loss"], ft.loss, rtol=1e-10)
     np.testing.assert_array_equal(est.info["lr"], 0.05)
     assert est.info["method"] == method and est.info["path"] == ft.path
+
+
+# ---------------------------------------------------------------------------------------------- batch 2
+def test_pretrain_passes_grad_tol_to_the_criterion():
+    # tol = 0 and a huge grad_tol: the gradient test (with J <= J0 - tol, true at the start) stops at step 0
+    beta_s = np.array([[1.0, 0.0, 0.0]])
+    res = pretrain(beta_s, depth=2, alpha=0.1, seed=0, tol=0.0, grad_tol=1e9, max_steps=50)
+    assert res.steps[0] == 0 and res.converged[0]
+
+
+def test_train_default_budget_and_shape_checks():
+    X, y = _data(3, 4, seed=1)
+    net = pretrained_state(np.array([[0.5, 0.0, 0.0, 0.0]]), depth=2, seed=0)
+    assert train(net, X=X, y=y).info["max_steps"] == 10000            # the documented default budget
+    with pytest.raises(ValueError, match=r"^X and y must have shapes \(instances, n, d\) and \(instances, n\); "
+                                         r"got \(1, 3, 4\), \(1, 2\)$"):
+        train(net, X=X, y=y[:, :2])
+
+
+def test_deep_driver_memory_estimate_counts_data_and_square_weights():
+    n = d = 10**6
+    need_gb = 8 * (4.0 * n * d + 4.0 * d * d) / 1e9
+    with pytest.raises(ValueError, match=re.escape(f"the deep linear simulation (n={n}, d={d}) needs about "
+                                                   f"{need_gb:.3g} GB (one instance's data")):
+        simulate_deep_linear("sc", n=n, d=d, instances=1, seed=0)
+
+
+def test_scratch_record_has_every_documented_key():
+    est = simulate_deep_linear("sc", n=3, d=4, instances=2, seed=0, max_steps=3)
+    for key in ("steps", "final_loss", "loss_floor", "lr", "diverged", "path"):
+        assert key in est.info, key
+    np.testing.assert_array_equal(est.info["diverged"], [False, False])
+
+
+def test_rank_one_finetune_default_budget_and_shapes():
+    from ftheory.simulate.deep_linear.rank_one import finetune_rank_one
+    import inspect
+    assert inspect.signature(finetune_rank_one).parameters["max_steps"].default == 10000
+    X, y = _data(3, 4, seed=2)
+    # tol = grad_tol = 0 never met: the default budget is spent
+    res = finetune_rank_one(np.array([[[0.5, 0.0, 0.0, 0.0]]]), X, y, tol=0.0, grad_tol=0.0, lr=1e-6)
+    assert int(np.max(res.steps)) == 10000
+    with pytest.raises(ValueError, match=r"^beta_pre, X, y must have shapes \(G, B, d\), \(B, n, d\), \(B, n\)"):
+        finetune_rank_one(np.zeros((1, 1, 2)), np.ones((1, 3, 4, 2)), np.ones((1, 3)))
+
+
+def test_maps_gamma_needs_both_n_and_d():
+    from ftheory.simulate.gamma import maps_gamma
+
+    def f(n, d, sigma):
+        return n
+
+    def g(n, sigma):
+        return n
+
+    def h(n, d, gamma):
+        return n
+    assert maps_gamma(f) and not maps_gamma(g) and not maps_gamma(h)
+
+
+def test_aniso_transfer_memory_check_counts_the_requested_chunk():
+    from ftheory.simulate.aniso import simulate_aniso_transfer
+    import inspect
+    params = inspect.signature(simulate_aniso_transfer).parameters
+    assert "chunk_size" in params
+    d, n = 10**6, 10**6
+    ev = np.ones(d)
+    need_gb = 3 * n * d * 2 * 8 / 1e9
+    beta = np.zeros(d)
+    beta[0] = 1.0
+    with pytest.raises(ValueError, match=re.escape(f"needs about {need_gb:.3g} GB (")):
+        simulate_aniso_transfer(ev, beta, beta, n, 0.0, instances=3, seed=0, chunk_size=2)
+
+
+def test_finetune_rows_flag_needs_every_stage_converged():
+    from ftheory.simulate.paired_rows import row_key, simulate_finetune_rows
+    # theta = 0, sigma = 0: the balanced pretrained network is the target teacher, so fine-tuning has
+    # converged at step 0, while scratch from the small initialisation cannot within 2 steps
+    out = simulate_finetune_rows(4, 3, 0.0, thetas=[0.0], instances=2, seed=0, max_steps=2)
+    np.testing.assert_array_equal(out[row_key("T_ft", 0)].converged, [False, False])
+
+
+def test_relu_spec_converts_pretrain_steps():
+    from ftheory.simulate.relu.spec import ReluSpec
+    spec = ReluSpec(pretrain_steps=np.int64(5))
+    assert type(spec.pretrain_steps) is int and spec.pretrain_steps == 5
+
+
+def test_relu_shape_checks_name_the_shapes():
+    from ftheory.simulate.relu.network import ReluFunction, ReluNet, risk
+    from ftheory.simulate.relu.procedures import refit_readout
+    f = ReluFunction(np.ones((2, 3, 4)), np.ones((2, 3)))
+    g = ReluFunction(np.ones((1, 3, 4)), np.ones((1, 3)))
+    with pytest.raises(ValueError, match=r"^f has shape \(2, 3, 4\), g \(1, 3, 4\): batch sizes and input "
+                                         r"dimensions must agree$"):
+        risk(f, g)
+    net = ReluNet(np.ones((2, 3, 4)), np.ones((2, 3)))
+    with pytest.raises(ValueError, match=r"^X \(1, 5, 4\) / y \(1, 5\): expected \(2, n, d\) and \(2, n\)$"):
+        refit_readout(net, np.ones((1, 5, 4)), np.ones((1, 5)))
+
+
+def test_relu_driver_keeps_the_initialisation_only_when_asked():
+    from ftheory.simulate.relu import simulate_relu_transfer
+    kw = dict(d=5, m=6, m_star=2, instances=2, seed=1, steps=2, pretrain_steps=2)
+    res = simulate_relu_transfer([4], [0.0], **kw)
+    assert res.init_weights is None and res.init_readout is None
+    res = simulate_relu_transfer([4], [0.0], keep_init=True, **kw)
+    assert res.init_weights.shape == (2, 6, 5) and res.init_readout.shape == (2, 6)
+
+
+def test_relu_finetuning_with_the_plateau_rule_watches_the_target_risk():
+    from ftheory.simulate.relu import simulate_relu_transfer
+    res = simulate_relu_transfer([4], [0.0], d=5, m=6, m_star=2, instances=2, seed=1, steps=2,
+                                 pretrain_steps=2, finetune=True, ft_steps=20, plateau=0.5)
+    assert res.ft.shape == res.lt.shape and np.all(np.isfinite(res.ft))
+
+
+def test_sweep_accepts_numpy_integers_as_values():
+    from ftheory.simulate.sweeps import sweep
+    res = sweep(simulate_min_norm_risk, {"n": [np.int64(3)]}, fixed={"d": np.int64(4), "sigma": 0.0},
+                instances=2, seed=0, progress=False)
+    est = res.estimate(n=np.int64(3))
+    assert est.info["d"] == 4 and type(est.info["n"]) is int
