@@ -165,7 +165,7 @@ def test_rank_one_finetune_default_budget_and_shapes():
     res = finetune_rank_one(np.array([[[0.5, 0.0, 0.0, 0.0]]]), X, y, tol=0.0, grad_tol=0.0, lr=1e-6)
     assert int(np.max(res.steps)) == 10000
     with pytest.raises(ValueError, match=r"^beta_pre, X, y must have shapes \(G, B, d\), \(B, n, d\), \(B, n\)"):
-        finetune_rank_one(np.zeros((1, 1, 2)), np.ones((1, 3, 4, 2)), np.ones((1, 3)))
+        finetune_rank_one(np.zeros((1, 1, 2)), np.ones((1, 3, 2, 5)), np.ones((1, 3)))
 
 
 def test_maps_gamma_needs_both_n_and_d():
@@ -235,7 +235,8 @@ def test_relu_driver_keeps_the_initialisation_only_when_asked():
 def test_relu_finetuning_with_the_plateau_rule_watches_the_target_risk():
     from ftheory.simulate.relu import simulate_relu_transfer
     res = simulate_relu_transfer([4], [0.0], d=5, m=6, m_star=2, instances=2, seed=1, steps=2,
-                                 pretrain_steps=2, finetune=True, ft_steps=20, plateau=0.5)
+                                 pretrain_steps=2, finetune=True, ft_steps=70, plateau=0.5, tol=0.0, grad_tol=0.0)
+    # the plateau rule first looks at the risk at step 64 (ceil(64 * 2^0)), within the 70 steps
     assert res.ft.shape == res.lt.shape and np.all(np.isfinite(res.ft))
 
 
