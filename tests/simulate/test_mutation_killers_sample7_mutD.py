@@ -246,3 +246,18 @@ def test_sweep_accepts_numpy_integers_as_values():
                 instances=2, seed=0, progress=False)
     est = res.estimate(n=np.int64(3))
     assert est.info["d"] == 4 and type(est.info["n"]) is int
+
+
+def test_sweep_reads_a_store_written_by_the_current_release(tmp_path):
+    # the record file as the current release names and writes it (sha256 of the call, 24 hex digits);
+    # a store must stay readable across versions, so its naming is pinned here (samples marked 1, 2)
+    import json
+    from ftheory.simulate.sweeps import sweep
+    rec = {"point": {"n": 3}, "fixed": {"d": 4, "sigma": 0.0},
+           "quantities": {"risk": {"samples": [1.0, 2.0], "converged": [True, True],
+                                   "info": {"estimator": "min_norm", "n": 3, "d": 4, "sigma": 0.0, "norm_t": 1.0}}}}
+    (tmp_path / "b8853c75362c0a678eda8892.json").write_text(json.dumps(rec))
+    res = sweep(simulate_min_norm_risk, {"n": [3]}, fixed={"d": 4, "sigma": 0.0}, instances=2, seed=0,
+                store=str(tmp_path), progress=False)
+    assert (res.loaded, res.computed) == (1, 0)
+    np.testing.assert_array_equal(res.estimate(n=3).samples, [1.0, 2.0])
