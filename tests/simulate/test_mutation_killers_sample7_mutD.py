@@ -261,3 +261,18 @@ def test_sweep_reads_a_store_written_by_the_current_release(tmp_path):
                 store=str(tmp_path), progress=False)
     assert (res.loaded, res.computed) == (1, 0)
     np.testing.assert_array_equal(res.estimate(n=3).samples, [1.0, 2.0])
+
+
+def test_relu_gd_rejects_a_non_finite_step_only_in_its_own_instance():
+    from ftheory.simulate.relu.gd import gradient_descent
+    from ftheory.simulate.relu.network import ReluNet
+    from ftheory.simulate.relu.objectives import EmpiricalLoss
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((2, 5, 3))
+    X[1] *= 1e120                # instance 1: its weight gradient overflows, every trial step is non-finite
+    y = rng.standard_normal((2, 5))
+    net = ReluNet(rng.standard_normal((2, 4, 3)), rng.standard_normal((2, 4)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        res = gradient_descent(EmpiricalLoss(X, y), net, 0.05, 10, 0.0, 0.0, True)
+    assert res.steps[1] == 0
+    assert res.steps[0] == 10        # instance 0 is untouched by instance 1: a small step is always accepted
