@@ -276,3 +276,44 @@ def test_relu_gd_rejects_a_non_finite_step_only_in_its_own_instance():
         res = gradient_descent(EmpiricalLoss(X, y), net, 0.05, 10, 0.0, 0.0, True)
     assert res.steps[1] == 0
     assert res.steps[0] == 10        # instance 0 is untouched by instance 1: a small step is always accepted
+
+
+# ---------------------------------------------------------------------------------------------- batch 3
+def test_flow_flags_a_loss_above_the_blow_up_level_as_diverged():
+    X, y = _data(4, 3, seed=0)
+    net = init_network(3, depth=2, alpha=1e11, seed=0)      # beta ~ 1e22: loss ~ 1e44 > 1e20 at the start
+    for reduced in (True, False):
+        res = train(net, X=X, y=y, method="flow", lr=1e-40, max_steps=1, reduced=reduced)
+        assert res.loss[0] > 1e20
+        np.testing.assert_array_equal(res.diverged, [True])
+        np.testing.assert_array_equal(res.converged, [False])
+
+
+def test_train_rejects_non_finite_data_with_its_message():
+    X, y = _data(3, 4, seed=1)
+    X[0, 0, 0] = np.nan
+    net = init_network(4, instances=1, seed=0)
+    with pytest.raises(ValueError, match=r"^X and y must be finite$"):
+        train(net, X=X, y=y)
+
+
+def test_scratch_without_early_stop_spends_the_whole_budget():
+    # early_stop=False: every instance runs max_steps steps (docs: "run max_steps, as [CODE] fine-tuning")
+    est = simulate_deep_linear("sc", n=3, d=4, instances=2, seed=0, max_steps=40, tol=0.5, alpha=0.5,
+                               early_stop=False)
+    np.testing.assert_array_equal(est.info["steps"], [40, 40])
+    est = simulate_deep_linear("sc", n=3, d=4, instances=2, seed=0, max_steps=40, tol=0.5, alpha=0.5)
+    assert np.all(est.info["steps"] < 40) and np.all(est.converged)
+
+
+def test_relu_memory_message_gives_the_machine_memory_in_gib():
+    import os
+    import types
+    from ftheory.simulate.relu.driver import _check_memory
+    have = float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    spec = types.SimpleNamespace(instances=1, d=8)
+    n = int(2 * have / 80.0)
+    need = 8.0 * n * 10
+    with pytest.raises(ValueError, match=re.escape(f"need about {need / 2 ** 30:.3g} GiB (instances x n x d floats), "
+                                                   f"this machine has {have / 2 ** 30:.3g} GiB") + "$"):
+        _check_memory(spec, n)
