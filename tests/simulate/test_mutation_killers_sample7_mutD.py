@@ -317,3 +317,20 @@ def test_relu_memory_message_gives_the_machine_memory_in_gib():
     with pytest.raises(ValueError, match=re.escape(f"need about {need / 2 ** 30:.3g} GiB (instances x n x d floats), "
                                                    f"this machine has {have / 2 ** 30:.3g} GiB") + "$"):
         _check_memory(spec, n)
+
+
+def test_rank_deficient_data_fall_back_to_the_svd_silently():
+    # a sample that is a combination of two others: X X^T is singular (its smallest eigenvalue comes out
+    # at -1e-17 with this LAPACK, i.e. s = 0), the Gram route is refused and the SVD basis is used, with no floating-point
+    # warning (warnings are errors here) and the end-to-end fit still exact on the data
+    import warnings
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((1, 3, 5))
+    X[0, 2] = 0.3 * X[0, 0] + 0.7 * X[0, 1]
+    y = X[0] @ np.array([1.0, -0.5, 0.2, 0.0, 0.3])
+    net = init_network(5, depth=2, alpha=0.1, seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = train(net, X=X, y=y[None], tol=1e-10, max_steps=5000)
+    assert res.converged[0]
+    np.testing.assert_allclose(X[0] @ res.beta[0], y, atol=1e-4)
