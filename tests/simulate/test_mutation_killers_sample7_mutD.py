@@ -334,3 +334,15 @@ def test_rank_deficient_data_fall_back_to_the_svd_silently():
         res = train(net, X=X, y=y[None], tol=1e-10, max_steps=5000)
     assert res.converged[0]
     np.testing.assert_allclose(X[0] @ res.beta[0], y, atol=1e-4)
+
+
+@pytest.mark.parametrize("depth,d,n,m", [(2, 3, 4, 3), (3, 4, 2, 5)])
+def test_zero_network_runs_the_hidden_reduction_and_stays_at_zero(depth, d, n, m):
+    # all weights zero: every hidden subspace H_j is {0}, not all of R^m, so the hidden layers are reduced
+    # (documented rule of the bases: no reduction only where H_j is all of R^m); zero is a stationary point
+    X, y = _data(n, d, seed=depth)
+    shapes = [(1, d, m)] + [(1, m, m)] * (depth - 2) + [(1, m, 1)]
+    res = train(DeepLinearNet(tuple(np.zeros(s) for s in shapes)), X=X, y=y, max_steps=3)
+    assert res.path == "reduced-input+hidden"
+    np.testing.assert_array_equal(res.beta, 0.0)
+    np.testing.assert_allclose(res.loss, np.mean(y ** 2, axis=1), rtol=1e-12)
