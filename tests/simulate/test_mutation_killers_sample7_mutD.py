@@ -346,3 +346,17 @@ def test_zero_network_runs_the_hidden_reduction_and_stays_at_zero(depth, d, n, m
     assert res.path == "reduced-input+hidden"
     np.testing.assert_array_equal(res.beta, 0.0)
     np.testing.assert_allclose(res.loss, np.mean(y ** 2, axis=1), rtol=1e-12)
+
+
+def test_relu_function_evaluates_in_float64_whatever_the_input_dtype():
+    from ftheory.simulate.relu.network import ReluFunction
+    rng = np.random.default_rng(1)
+    W, c, X = rng.standard_normal((2, 3, 4)), rng.standard_normal((2, 3)), rng.standard_normal((2, 5, 4))
+    f = ReluFunction(W, c)
+    expected = np.einsum("bnp,bp->bn", np.maximum(np.einsum("bnd,bpd->bnp", X, W), 0.0), c)
+    for Xin in (X.astype(np.longdouble), X.astype(np.float32).astype(np.longdouble)):
+        out = f(Xin)
+        assert out.dtype == np.float64
+        np.testing.assert_allclose(out, np.einsum("bnp,bp->bn", np.maximum(
+            np.einsum("bnd,bpd->bnp", np.asarray(Xin, float), W), 0.0), c), rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(f(X), expected, rtol=1e-13, atol=1e-13)
