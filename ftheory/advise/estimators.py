@@ -18,6 +18,7 @@ Reported values are the estimates truncated into the parameter space; intervals 
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -62,7 +63,10 @@ class ParameterEstimates:
         if getattr(self, "_worlds", None) is None:
             # the exact/normal-law switch of Worlds is set by the cost of 400 draws, whatever ``draws``
             budget = BUDGET * max(self.draws, 400) / 400
-            self._worlds = Worlds(self.n, self.d, self.n_unlabeled, self.draws, self.seed, budget=budget)
+            if isinstance(self.seed, (int, np.integer)) and not isinstance(self.seed, bool):
+                self._worlds = _shared_worlds(self.n, self.d, self.n_unlabeled, self.draws, int(self.seed), budget)
+            else:
+                self._worlds = Worlds(self.n, self.d, self.n_unlabeled, self.draws, self.seed, budget=budget)
         return self._worlds
 
     @property
@@ -157,6 +161,14 @@ class ParameterEstimates:
 
 ANISO_DRAWS = 1600
 
+
+
+@functools.lru_cache(maxsize=8)
+def _shared_worlds(n, d, n_unlabeled, draws, seed, budget) -> Worlds:
+    """Bootstrap draws for an integer ``seed``: they depend on these arguments alone and are never changed
+    after construction, so estimates of samples of the same shape share one set (a coverage study, a report's
+    intervals and its bands)."""
+    return Worlds(n, d, n_unlabeled, draws, seed, budget=budget)
 
 def estimate_parameters(prep: Prepared, draws=None, seed=0, spectral=True) -> ParameterEstimates:
     """Unbiased estimates of ``(tau^2, sigma^2, rho, r^2)``, their Gaussian covariance (plug-in) and

@@ -117,26 +117,10 @@ def _region(pe: ParameterEstimates):
     reg = pe.__dict__.get("_score_region")
     if reg is None:
         # isotropic path: rays cut by the exact law of the estimate (the bootstrap draws of the intervals)
-        worlds = _worlds(pe) if exact_cut(pe.n, pe.n_unlabeled) else None
+        worlds = pe.worlds if exact_cut(pe.n, pe.n_unlabeled) else None
         reg = score_region(pe.p, pe.n, pe.d, pe.n_unlabeled, worlds=worlds)
         pe.__dict__["_score_region"] = reg
     return reg
-
-
-_WORLDS = {}
-
-
-def _worlds(pe: ParameterEstimates):
-    """``pe.worlds``, shared between estimates with the same ``(n, d, draws)`` and integer seed (the
-    draws depend on nothing else)."""
-    if getattr(pe, "_worlds", None) is None and isinstance(pe.seed, (int, np.integer)):
-        key = (pe.n, pe.d, pe.n_unlabeled, pe.draws, int(pe.seed))
-        if key not in _WORLDS:
-            if len(_WORLDS) >= 8:
-                _WORLDS.pop(next(iter(_WORLDS)))
-            _WORLDS[key] = pe.worlds
-        pe._worlds = _WORLDS[key]
-    return pe.worlds
 
 
 def _vectorised(fn):
