@@ -98,15 +98,15 @@ class AnisotropicPredictor:
         self.pi = self.ev ** 2 / self.ev.sum()                 # an even unit signal, per direction
         self._Q = Q
         self._wcache = {}
-        self._prof = None     # profile of the candidate signal (u-units per unit t); None: even (self.pi)
 
     # -- covariances of U(a, diag k) and S_y, vectorised over leading axes of k ------------------------
     # ``t`` (broadcasting with the leading axes) adds a signal of size t = delta tau^2 spread evenly over
     # the whitened directions (per-direction Gram + t pi_i on the y-y entry, pi_i = lambda_i^2/sum lambda):
-    # the covariance at a candidate task rather than at the estimate (score-type bands).
-    def _gram(self, k, psd, t=0.0):
+    # the covariance at a candidate task rather than at the estimate (score-type bands). ``prof``: the
+    # profile of that signal instead (u-units per unit t, broadcasting with k); None: even (self.pi).
+    def _gram(self, k, psd, t=0.0, prof=None):
         G = (k @ self.g.reshape(self.d, 4)).reshape(k.shape[:-1] + (2, 2))
-        prof = self.pi if self._prof is None else self._prof
+        prof = self.pi if prof is None else prof
         G = G + (np.asarray(t, float) * (k @ prof if prof.ndim == 1 else np.sum(k * prof, -1)))[..., None, None] * _EYY
         return _psd2(G) if psd else 0.5 * (G + np.swapaxes(G, -1, -2))
 
@@ -115,13 +115,13 @@ class AnisotropicPredictor:
         # signal from the noise with the total label variance kept)
         return _psd2(self.S + (np.asarray(t, float) + np.asarray(s, float))[..., None, None] * _EYY)
 
-    def _cov_uu(self, a, k, b, l, t=0.0, s=0.0):
+    def _cov_uu(self, a, k, b, l, t=0.0, s=0.0, prof=None):
         n = self.n
         a, b = np.asarray(a, float), np.asarray(b, float)
         S = self._S(t, s)
         sab = _form(S, a, b)
-        GK, GL = self._gram(k, True, t), self._gram(l, True, t)
-        GKSL = self._gram(k * self.ev * l, False, t)
+        GK, GL = self._gram(k, True, t, prof), self._gram(l, True, t, prof)
+        GKSL = self._gram(k * self.ev * l, False, t, prof)
         form = _form
         aKb, aLb, bKb, aLa = form(GK, a, b), form(GL, a, b), form(GK, b, b), form(GL, a, a)
         aKSLb = form(GKSL, a, b)
@@ -130,9 +130,9 @@ class AnisotropicPredictor:
         z2 = sab ** 2 * tr + 4 * sab * aKSLb + 2 * aKb * aLb + bKb * aLa
         return (4 * (n - 2) * z1 + 2 * z2) / (n * (n - 1))
 
-    def _cov_su(self, b, a, k, t=0.0, s=0.0):
+    def _cov_su(self, b, a, k, t=0.0, s=0.0, prof=None):
         a, b = np.asarray(a, float), np.asarray(b, float)
-        G = self._gram(k, False, t)
+        G = self._gram(k, False, t, prof)
         return 4 * _form(self._S(t, s), a, b) * _form(G, b, a) / self.n
 
     def linear_risks(self, which, ns, lams, z=Z95):
@@ -168,8 +168,8 @@ class AnisotropicPredictor:
         gain = np.maximum(k @ self.pi, 1e-300)               # d R / d t along the even-signal family
         t_max = 4.0 * float(self.S[0, 0])                      # candidate signal at most ~5x the label variance
 
-        def sd(t, s=0.0):
-            return np.sqrt(np.maximum(self._var(which, k, Vf, t, tau2, s), 0.0))
+        def sd(t, s=0.0, prof=None):
+            return np.sqrt(np.maximum(self._var(which, k, Vf, t, tau2, s, prof), 0.0))
 
         zero = np.zeros_like(value)
         se = sd(zero)
@@ -183,14 +183,10 @@ class AnisotropicPredictor:
         Wf = np.where(fin[..., None], W, 0.0)
         mass = np.sum(Wf / self.ev, -1, keepdims=True)
         lf = np.where(mass > 0, Wf / np.where(mass > 0, mass, 1.0), self.pi)
-        self._prof = lf
-        try:
-            gain_lf = np.maximum(np.sum(k * lf, -1), 1e-300)
-            t0 = np.maximum(max(-float(self.kinv @ self.u["y"]), 0.0), -(k @ ua) / gain_lf)
-            s0 = np.maximum(sd(t0), se)
-            hi_end = value + z * np.maximum(sd(np.clip(t0 + z * s0 / gain_lf, 0.0, t_max + t0)), se)
-        finally:
-            self._prof = None
+        gain_lf = np.maximum(np.sum(k * lf, -1), 1e-300)
+        t0 = np.maximum(max(-float(self.kinv @ self.u["y"]), 0.0), -(k @ ua) / gain_lf)
+        s0 = np.maximum(sd(t0, prof=lf), se)
+        hi_end = value + z * np.maximum(sd(np.clip(t0 + z * s0 / gain_lf, 0.0, t_max + t0), prof=lf), se)
         # lower end: one score step along the split of the (well determined) label variance between noise
         # and signal: where the risk falls as noise is moved to signal (V > dR/dt, noise-dominated risks),
         # the lower task has more signal, hence a larger spread; otherwise plug-in Wald
@@ -243,15 +239,16 @@ class AnisotropicPredictor:
             self._wcache[key] = (np.broadcast_to(W, (ns.size, lams.size, d)), np.broadcast_to(V, (ns.size, lams.size)))
         return self._wcache[key]
 
-    def _var(self, which, k, Vf, t, tau2, s=0.0):
+    def _var(self, which, k, Vf, t, tau2, s=0.0, prof=None):
         a = (1.0, 0.0) if which == "scratch" else (1.0, -1.0)
         yv = (1.0, 0.0)
         kinv = np.broadcast_to(self.kinv, k.shape)
         S = self._S(t, s)
         var_s = 2 * S[..., 0, 0] ** 2 / self.n
-        var = (self._cov_uu(a, k, a, k, t, s) + Vf ** 2 * self._cov_uu(yv, kinv, yv, kinv, t, s) + Vf ** 2 * var_s
-               - 2 * Vf * self._cov_uu(a, k, yv, kinv, t, s) + 2 * Vf * self._cov_su(yv, a, k, t, s)
-               - 2 * Vf ** 2 * self._cov_su(yv, yv, kinv, t, s))
+        c = (t, s, prof)
+        var = (self._cov_uu(a, k, a, k, *c) + Vf ** 2 * self._cov_uu(yv, kinv, yv, kinv, *c) + Vf ** 2 * var_s
+               - 2 * Vf * self._cov_uu(a, k, yv, kinv, *c) + 2 * Vf * self._cov_su(yv, a, k, *c)
+               - 2 * Vf ** 2 * self._cov_su(yv, yv, kinv, *c))
         if self.n_unlabeled > self.d + 3:
             var = var + Vf ** 2 * 2 * (tau2 + t) ** 2 / (self.n_unlabeled - self.d - 3)
         return var
