@@ -63,7 +63,7 @@ RELU_SCALES = {
 # ------------------------------------------------------------------------------------------
 def _real(name, value, **bounds):
     """:func:`ftheory._checks.check_real` rejecting bools (``lr=True`` is a mistake, not 1.0)."""
-    return check_real(name, value, allow_bool=False, **bounds)
+    return check_real(name, value, **bounds)
 
 
 def _mu(value):

@@ -55,7 +55,7 @@ def interval(low: float, high: float = math.inf, low_open: bool = False, high_op
 
 def check_real(name: str, value, low: float = 0.0, high: float = math.inf, *, low_open: bool = False,
                high_open: bool = False, domain: str | None = None, expected: str | None = None,
-               allow_bool: bool = True, description: str | None = None) -> float:
+               allow_bool: bool = False, description: str | None = None) -> float:
     """Return ``float(value)`` if it is a finite real number in the interval ``low .. high``.
 
     Parameters
@@ -71,7 +71,7 @@ def check_real(name: str, value, low: float = 0.0, high: float = math.inf, *, lo
     expected : str, optional
         Replaces ``"a real number in {domain}"`` in the default message.
     allow_bool : bool
-        If False, ``True``/``False`` are rejected (they convert to 1.0/0.0 otherwise).
+        If True, ``True``/``False`` are accepted as 1.0/0.0; by default they are rejected (True is not 1).
     description : str, optional
         Switch to the :meth:`~ftheory.params.Param.validate` message style (see the module
         docstring), naming what the parameter means.

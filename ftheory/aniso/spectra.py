@@ -110,7 +110,7 @@ def normalise_spectrum(eigenvalues) -> np.ndarray:
 def power_law_spectrum(d, alpha) -> np.ndarray:
     """``lambda_k proportional to k^(-alpha)``, ``k = 1..d``, normalised to trace ``d`` (``alpha = 0``: identity)."""
     d = check_int("d", d, 1)
-    alpha = check_real("alpha", alpha, 0.0, domain="[0, inf)")
+    alpha = check_real("alpha", alpha, 0.0, domain="[0, inf)", allow_bool=True)
     lam = np.arange(1, d + 1, dtype=float) ** (-alpha)
     return lam * (d / lam.sum())
 
@@ -119,8 +119,8 @@ def two_level_spectrum(d, frac_a, eig_ratio) -> tuple[np.ndarray, int]:
     """A two-level spectrum: ``m = round(frac_a d)`` eigenvalues ``a``, the other ``d - m`` equal to ``b``,
     ``a / b = eig_ratio`` and trace ``d``. Returns ``(eigenvalues, m)``; the block ``a`` comes first."""
     d = check_int("d", d, 2)
-    frac_a = check_real("frac_a", frac_a, 0.0, 1.0, low_open=True, high_open=True)
-    eig_ratio = check_real("eig_ratio", eig_ratio, 0.0, low_open=True, domain="(0, inf)", allow_bool=False)
+    frac_a = check_real("frac_a", frac_a, 0.0, 1.0, low_open=True, high_open=True, allow_bool=True)
+    eig_ratio = check_real("eig_ratio", eig_ratio, 0.0, low_open=True, domain="(0, inf)")
     m = int(round(frac_a * d))
     if not 1 <= m <= d - 1:
         raise ValueError(f"frac_a={frac_a!r} is invalid for d={d}: round(frac_a d) = {m} must be in [1, d - 1]")
@@ -135,8 +135,8 @@ def power_law_teacher(d, exponent, *, norm=1.0) -> np.ndarray:
     """Teacher coefficients ``beta_k proportional to k^(-exponent/2)`` (so ``beta_k^2 ~ k^-exponent``)
     with Euclidean norm ``norm``."""
     d = check_int("d", d, 1)
-    exponent = check_real("exponent", exponent, -math.inf, domain="(-inf, inf)")
-    norm = check_real("norm", norm, 0.0, domain="[0, inf)")
+    exponent = check_real("exponent", exponent, -math.inf, domain="(-inf, inf)", allow_bool=True)
+    norm = check_real("norm", norm, 0.0, domain="[0, inf)", allow_bool=True)
     b = np.arange(1, d + 1, dtype=float) ** (-exponent / 2)
     return norm * b / np.linalg.norm(b)
 
@@ -152,9 +152,9 @@ def window_pair(eigenvalues, position, *, width=0.1, eps=0.6, target_exp=1.0):
     """
     ev = check_spectrum(eigenvalues)
     d = ev.size
-    position = check_real("position", position, 0.0, 1.0)
-    width = check_real("width", width, 0.0, 1.0, low_open=True)
-    eps = check_real("eps", eps, 0.0)
+    position = check_real("position", position, 0.0, 1.0, allow_bool=True)
+    width = check_real("width", width, 0.0, 1.0, low_open=True, allow_bool=True)
+    eps = check_real("eps", eps, 0.0, allow_bool=True)
     bt = power_law_teacher(d, target_exp)
     w = max(1, int(round(width * d)))
     start = int(round(position * (d - w)))

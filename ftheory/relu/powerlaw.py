@@ -91,7 +91,7 @@ class PowerLawFit:
 
 
 def _positive(name, value):
-    return check_real(name, value, 0.0, low_open=True, allow_bool=False)
+    return check_real(name, value, 0.0, low_open=True)
 
 
 def _ols(x, Y):

@@ -100,7 +100,7 @@ def _project(K_tt, K_bt, K_bb, c, rcond) -> Projection:
 
 
 def _check_rcond(rcond) -> float:
-    return check_real("rcond", rcond, 0.0, 1.0, high_open=True, description="relative eigenvalue cut-off")
+    return check_real("rcond", rcond, 0.0, 1.0, high_open=True, description="relative eigenvalue cut-off", allow_bool=True)
 
 
 def project_onto_span(W_t, c_t, W_basis, rcond: float = DEFAULT_RCOND) -> Projection:

@@ -106,7 +106,7 @@ class LinearTransferPrediction:
 
 
 def _check_sigma(sigma):
-    return check_real("sigma", sigma, 0.0, description="target label-noise standard deviation")
+    return check_real("sigma", sigma, 0.0, description="target label-noise standard deviation", allow_bool=True)
 
 
 def leverage_moments(W_t, c_t, W_basis, *, samples: int = 200_000, seed=None, chunk: int = 50_000,

@@ -46,7 +46,7 @@ def _vector(name, value) -> np.ndarray:
 
 def _positive(name, value, description, allow_zero=False) -> float:
     """A finite real ``> 0`` (``>= 0`` with ``allow_zero``), in the message style of ``Param.validate``."""
-    return check_real(name, value, 0.0, low_open=not allow_zero, description=description)
+    return check_real(name, value, 0.0, low_open=not allow_zero, description=description, allow_bool=True)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ def _check_lam(lam):
 def _check_rcond(rcond, n, d):
     if rcond is None:
         return max(n, d) * np.finfo(float).eps
-    return check_real("rcond", rcond, 0.0, expected="a real number >= 0", allow_bool=False)
+    return check_real("rcond", rcond, 0.0, expected="a real number >= 0")
 
 
 def _as_batch(X, y):

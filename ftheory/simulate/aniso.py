@@ -72,7 +72,7 @@ def _teacher(beta, d, name):
 def _common(eigenvalues, n, sigma, instances, chunk_size, seed):
     ev = _spectrum(eigenvalues)
     n = check_int("n", n, 1)
-    sigma = check_real("sigma", sigma, 0.0, domain="[0, inf)", allow_bool=False)
+    sigma = check_real("sigma", sigma, 0.0, domain="[0, inf)")
     instances = check_int("instances", instances, 1)
     if chunk_size is not None:
         chunk_size = check_int("chunk_size", chunk_size, 1)
@@ -103,7 +103,7 @@ def sigma_data(eigenvalues, beta, n, *, sigma=0.0, seed=None):
     ev = _spectrum(eigenvalues)
     beta = _teacher(beta, ev.size, "beta")
     n = check_int("n", n, 1)
-    sigma = check_real("sigma", sigma, 0.0, domain="[0, inf)", allow_bool=False)
+    sigma = check_real("sigma", sigma, 0.0, domain="[0, inf)")
     return _draw(ev, beta, n, sigma)(as_generator(seed))
 
 
@@ -129,7 +129,7 @@ def simulate_aniso_scratch_risk(eigenvalues, beta_t, n, sigma, *, lam=0.0, insta
     """
     ev, n, sigma, instances, chunk_size = _common(eigenvalues, n, sigma, instances, chunk_size, seed)
     beta_t = _teacher(beta_t, ev.size, "beta_t")
-    lam = check_real("lam", lam, 0.0, domain="[0, inf)", allow_bool=False)
+    lam = check_real("lam", lam, 0.0, domain="[0, inf)")
 
     def compute(X, y):
         return {"risk": _risk(ev, ridge(X, y, lam), beta_t)}
@@ -293,8 +293,8 @@ def block_teacher(d, m, energy_a, *, norm=1.0, seed=None):
     m = check_int("m", m, 1)
     if m >= d:
         raise ValueError(f"m={m!r} is invalid: expected an integer in [1, d - 1] with d={d}")
-    energy_a = check_real("energy_a", energy_a, 0.0, 1.0, allow_bool=False)
-    norm = check_real("norm", norm, 0.0, allow_bool=False)
+    energy_a = check_real("energy_a", energy_a, 0.0, 1.0)
+    norm = check_real("norm", norm, 0.0)
     g = as_generator(seed).standard_normal(d)
     out = np.empty(d)
     out[:m] = g[:m] / np.linalg.norm(g[:m]) * math.sqrt(energy_a)
@@ -323,11 +323,11 @@ def two_level_pair(d, frac_a, eig_ratio, theta, energy_s, energy_perp, *, norm_s
     """
     d = check_int("d", d, 4)
     ev, m = two_level_spectrum(d, frac_a, eig_ratio)
-    theta = check_real("theta", theta, 0.0, math.pi, domain="[0, pi]", allow_bool=False)
-    energy_s = check_real("energy_s", energy_s, 0.0, 1.0, allow_bool=False)
-    energy_perp = check_real("energy_perp", energy_perp, 0.0, 1.0, allow_bool=False)
-    norm_s = check_real("norm_s", norm_s, 0.0, low_open=True, domain="(0, inf)", allow_bool=False)
-    norm_t = check_real("norm_t", norm_t, 0.0, low_open=True, domain="(0, inf)", allow_bool=False)
+    theta = check_real("theta", theta, 0.0, math.pi, domain="[0, pi]")
+    energy_s = check_real("energy_s", energy_s, 0.0, 1.0)
+    energy_perp = check_real("energy_perp", energy_perp, 0.0, 1.0)
+    norm_s = check_real("norm_s", norm_s, 0.0, low_open=True, domain="(0, inf)")
+    norm_t = check_real("norm_t", norm_t, 0.0, low_open=True, domain="(0, inf)")
     if not 2 <= m <= d - 2:
         raise ValueError(f"frac_a={frac_a!r} is invalid for d={d}: round(frac_a d) = {m} must be in [2, d - 2]")
     rng = as_generator(seed)

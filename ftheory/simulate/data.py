@@ -43,9 +43,9 @@ def teachers(d, theta, *, instances=1, norm_s=1.0, norm_t=1.0, seed=None) -> Tea
     """
     d = check_int("d", d, 2)
     instances = check_int("instances", instances)
-    theta = check_real("theta", theta, 0.0, math.pi, domain="[0, pi]", allow_bool=False)
-    norm_s = check_real("norm_s", norm_s, 0.0, low_open=True, domain="(0, inf)", allow_bool=False)
-    norm_t = check_real("norm_t", norm_t, 0.0, low_open=True, domain="(0, inf)", allow_bool=False)
+    theta = check_real("theta", theta, 0.0, math.pi, domain="[0, pi]")
+    norm_s = check_real("norm_s", norm_s, 0.0, low_open=True, domain="(0, inf)")
+    norm_t = check_real("norm_t", norm_t, 0.0, low_open=True, domain="(0, inf)")
     rng = as_generator(seed)
     g = rng.standard_normal((instances, 2, d))
     u_s = g[:, 0] / np.linalg.norm(g[:, 0], axis=1, keepdims=True)
@@ -59,7 +59,7 @@ def target_teacher(d, *, instances=1, norm_t=1.0, seed=None) -> np.ndarray:
     """Draw ``instances`` target teachers uniform on the sphere of radius ``norm_t``: shape (instances, d)."""
     d = check_int("d", d, 1)
     instances = check_int("instances", instances)
-    norm_t = check_real("norm_t", norm_t, 0.0, low_open=True, domain="(0, inf)", allow_bool=False)
+    norm_t = check_real("norm_t", norm_t, 0.0, low_open=True, domain="(0, inf)")
     g = as_generator(seed).standard_normal((instances, d))
     return norm_t * g / np.linalg.norm(g, axis=1, keepdims=True)
 
@@ -72,7 +72,7 @@ def gaussian_data(beta, n, *, sigma=0.0, seed=None):
     """
     beta = np.atleast_2d(np.asarray(beta, dtype=float))
     n = check_int("n", n)
-    sigma = check_real("sigma", sigma, 0.0, domain="[0, inf)", allow_bool=False)
+    sigma = check_real("sigma", sigma, 0.0, domain="[0, inf)")
     rng = as_generator(seed)
     instances, d = beta.shape
     X = rng.standard_normal((instances, n, d))
@@ -89,6 +89,6 @@ def sphere_inputs(size, d, *, radius=None, seed=None) -> np.ndarray:
     """
     size = check_int("size", size)
     d = check_int("d", d)
-    radius = math.sqrt(d) if radius is None else check_real("radius", radius, 0.0, low_open=True, allow_bool=False)
+    radius = math.sqrt(d) if radius is None else check_real("radius", radius, 0.0, low_open=True)
     X = as_generator(seed).standard_normal((size, d))
     return X * (radius / np.linalg.norm(X, axis=1, keepdims=True))

@@ -285,7 +285,7 @@ def simulate_rank_k_risk(n, d, k, residual, sigma, *, instances=200, seed=None, 
     k = check_int("k", k)
     if k > d:
         raise ValueError(f"k={k!r} is invalid: expected an integer in [1, d] with d={d}")
-    residual = check_real("residual", residual, 0.0, 1.0, allow_bool=False)
+    residual = check_real("residual", residual, 0.0, 1.0)
     if k == d and residual > 0:
         raise ValueError(f"residual={residual!r} is invalid for k = d = {d}: the feature space is "
                          "all of R^d, so the residual must be 0")

@@ -117,7 +117,7 @@ def simulate_finetune_paired(n, d, theta, sigma, *, gamma_s=None, sigma_s=0.0, d
     """
     _check(instances, seed, n=n, d=d, theta=theta, sigma=sigma, gamma_s=gamma_s, sigma_s=sigma_s, depth=depth)
     check_int("max_steps", max_steps, 0)
-    check_real("ft_lr_factor", ft_lr_factor, low_open=True, allow_bool=False)
+    check_real("ft_lr_factor", ft_lr_factor, low_open=True)
     n, d, theta, sigma = int(n), int(d), float(theta), float(sigma)      # records as Python numbers
     dr = _draw(n, d, theta, sigma, _n_s(gamma_s, d), sigma_s, depth, instances, seed)
     if gamma_s is None:

@@ -191,7 +191,7 @@ def simulate_finetune_rows(n, d, sigma, *, thetas, gamma_s=None, sigma_s=0.0, de
     sigma, sigma_s = float(PARAMS["sigma"].validate(sigma)), float(PARAMS["sigma_s"].validate(sigma_s))
     depth = int(PARAMS["depth"].validate(depth))
     instances = check_int("instances", instances)
-    ft_lr_factor = check_real("ft_lr_factor", ft_lr_factor, 0.0, low_open=True, domain="(0, inf)", allow_bool=False)
+    ft_lr_factor = check_real("ft_lr_factor", ft_lr_factor, 0.0, low_open=True, domain="(0, inf)")
     if pretrained not in ("balanced", "gd"):
         raise ValueError(f"pretrained={pretrained!r} is invalid: expected 'balanced' or 'gd'")
     if gamma_s is not None:

@@ -58,7 +58,7 @@ def simulate_deep_linear_transfer_lams(n, d, theta, sigma, lams, *, depth=2, alp
     lam_arr = np.atleast_1d(np.asarray(PARAMS["lam"].validate(lams), dtype=float))   # rejects booleans, NaN, < 0
     p = _validate_sim(n, d, theta, sigma, depth, 0.0, alpha, width, instances, None, 0.0, norm_s, norm_t,
                       method, seed, 0.0, 0, 0.0, None, pretrain_lr, pretrain_steps, pretrain_tol, reduced=reduced)
-    rcond = check_real("rcond", rcond, high=1.0 - 1e-16, domain="[0, 1)", allow_bool=False)
+    rcond = check_real("rcond", rcond, high=1.0 - 1e-16, domain="[0, 1)")
     if rank is not None:
         rank = check_int("rank", rank, 1)
     chunk_size = check_int("chunk_size", chunk_size, 1)

@@ -77,21 +77,21 @@ def _validate_sim(n, d, theta, sigma, depth, lam, alpha, width, instances, gamma
     if gamma_s is not None:
         gamma_s = float(PARAMS["gamma_s"].validate(gamma_s))
         n_s = n_from_gamma(gamma_s, d, name="gamma_s", count="n_s")
-    alpha = default_alpha(depth) if alpha is None else check_real("alpha", alpha, low_open=True, allow_bool=False)
+    alpha = default_alpha(depth) if alpha is None else check_real("alpha", alpha, low_open=True)
     m = d if width is None else check_int("width", width, 1)
     instances = check_int("instances", instances, 1)
     _check_method(method)
     check_seed(seed)
-    check_real("wd", wd, allow_bool=False)
+    check_real("wd", wd)
     check_int("max_steps", max_steps, 0)
-    check_real("tol", tol, allow_bool=False)
+    check_real("tol", tol)
     for name, v in (("lr", lr), ("pretrain_lr", pretrain_lr)):
         if v is not None:
-            check_real(name, v, low_open=True, allow_bool=False)
+            check_real(name, v, low_open=True)
     # every option, also one the procedure does not use (named as given, not as the inner function's)
     check_int("pretrain_steps", pretrain_steps, 0)
-    check_real("pretrain_tol", pretrain_tol, allow_bool=False)
-    check_real("rcond", rcond, high=1.0, high_open=True, allow_bool=False)
+    check_real("pretrain_tol", pretrain_tol)
+    check_real("rcond", rcond, high=1.0, high_open=True)
     if rank is not None:
         check_int("rank", rank, 1)
     for name, v in (("reduced", reduced), ("early_stop", early_stop)):

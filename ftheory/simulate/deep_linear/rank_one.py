@@ -76,10 +76,10 @@ def finetune_rank_one(beta_pre, X, y, *, depth=2, lr=None, lr_factor=1.0, max_st
         raise ValueError("beta_pre, X and y must be finite")
     depth = int(PARAMS["depth"].validate(depth))
     max_steps = check_int("max_steps", max_steps, 0)
-    tol = check_real("tol", tol, allow_bool=False)
-    grad_tol = tol if grad_tol is None else check_real("grad_tol", grad_tol, allow_bool=False)
-    wd = check_real("wd", wd, allow_bool=False)
-    lr_factor = check_real("lr_factor", lr_factor, 0.0, low_open=True, domain="(0, inf)", allow_bool=False)
+    tol = check_real("tol", tol)
+    grad_tol = tol if grad_tol is None else check_real("grad_tol", grad_tol)
+    wd = check_real("wd", wd)
+    lr_factor = check_real("lr_factor", lr_factor, 0.0, low_open=True, domain="(0, inf)")
     G, B, d = beta_pre.shape
     n = X.shape[1]
     r = np.linalg.norm(beta_pre, axis=2)                              # (G, B)

@@ -161,9 +161,9 @@ def train(net, *, X=None, y=None, beta_s=None, lr=None, max_steps=10000, tol=1e-
         if X.shape[0] != B:
             raise ValueError(f"X has {X.shape[0]} instances but the network has {B}")
     max_steps = check_int("max_steps", max_steps, 0)
-    tol = check_real("tol", tol, allow_bool=False)
-    grad_tol = tol if grad_tol is None else check_real("grad_tol", grad_tol, allow_bool=False)
-    wd = check_real("wd", wd, allow_bool=False)
+    tol = check_real("tol", tol)
+    grad_tol = tol if grad_tol is None else check_real("grad_tol", grad_tol)
+    wd = check_real("wd", wd)
     method = _check_method(method)
     lr = _check_lr(lr, B)
     checked = False
@@ -313,7 +313,7 @@ def linear_transfer(net, X, y, *, lam=0.0, rcond=1e-3, rank=None) -> DeepLinearN
         raise ValueError(f"net={type(net).__name__} is invalid: expected a DeepLinearNet")
     X, y = _as_data(X, y, net.d)
     lam = float(PARAMS["lam"].validate(lam))
-    rcond = check_real("rcond", rcond, high=1.0 - 1e-16, domain="[0, 1)", allow_bool=False)
+    rcond = check_real("rcond", rcond, high=1.0 - 1e-16, domain="[0, 1)")
     if rank is not None:
         rank = check_int("rank", rank, 1)
     n = X.shape[1]

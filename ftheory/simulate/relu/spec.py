@@ -23,7 +23,7 @@ __all__ = ["RELU_SCALES", "ReluSpec", "kept_count"]
 # ------------------------------------------------------------------------------------------
 def real(name, value, **bounds):
     """:func:`ftheory._checks.check_real` rejecting bools (``lr=True`` is a mistake, not 1.0)."""
-    return check_real(name, value, allow_bool=False, **bounds)
+    return check_real(name, value, **bounds)
 
 
 def check_mu(value):
