@@ -149,7 +149,7 @@ def simulate_aniso_tuned_ridge_risk(eigenvalues, beta_t, n, sigma, lams, *, inst
     given = lams
     lams = np.atleast_1d(np.asarray(lams, dtype=float))
     if lams.ndim != 1 or lams.size == 0 or not np.all(np.isfinite(lams)) or np.any(lams < 0) \
-            or np.asarray(given).dtype.kind == "b" or any(isinstance(v, bool) for v in np.ravel(np.asarray(given, dtype=object))):
+            or np.asarray(given).dtype.kind == "b" or any(isinstance(v, (bool, np.bool_)) for v in np.ravel(np.asarray(given, dtype=object))):
         raise ValueError(f"lams={given!r} is invalid: expected a non-empty one-dimensional grid of numbers >= 0")
     rcond = max(n, ev.size) * np.finfo(float).eps
 

@@ -41,9 +41,9 @@ class _DenseLoss:
         n, d = X.shape[1:]
         if floor is None:
             floor = np.zeros(X.shape[0])
-            if n > d:
-                for i in range(X.shape[0]):
-                    b = np.linalg.lstsq(X[i], y[i], rcond=None)[0]
+            for i in range(X.shape[0]):
+                b, _, rank, _ = np.linalg.lstsq(X[i], y[i], rcond=None)
+                if n > d or rank < n:              # else y is interpolated: the floor is exactly 0
                     r = X[i] @ b - y[i]
                     floor[i] = r @ r / n
         self.floor = floor
@@ -113,8 +113,25 @@ def _row_space(X, y):
         for i in np.flatnonzero(bad):
             Ui, Si, Vt = np.linalg.svd(X[i], full_matrices=False)
             basis.Q[i], s[i], z[i] = Vt.T, Si, Ui.T @ y[i]
-            floor[i] = max(0.0, (yy[i] - z[i] @ z[i]) / n) if n > d else 0.0
+            # components of y along null singular directions cannot be fitted: they belong to the floor
+            null = Si <= max(n, d) * np.finfo(float).eps * Si[0]
+            lost = z[i][null] @ z[i][null]
+            z[i][null] = 0.0
+            floor[i] = max(0.0, (yy[i] - z[i] @ z[i]) / n) if n > d else lost / n
     return basis, s, z, floor
+
+
+def _pow2_normalised(M):
+    """``M`` (B, r, c) with each instance scaled by a power of two to a largest entry in [0.5, 1) (exact:
+    column spans and every rank test unchanged, bit for bit, at ordinary scales; all-zero instances kept).
+    Without it, weights near 1e-165 square to zero and pass any rank test."""
+    return np.ldexp(M, -_pow2_exponent(M)[:, None, None])
+
+
+def _pow2_exponent(M):
+    """Per instance, the ``e`` with ``max |M[i]|`` in ``[2^(e-1), 2^e)`` (1 for an all-zero instance, which stays zero)."""
+    amax = np.max(np.abs(M), axis=(1, 2)) if M.size else np.zeros(M.shape[0])
+    return np.frexp(np.where(amax > 0, amax, 1.0))[1]
 
 
 _RANK_RTOL = 1e-13       # hidden-subspace rank cut-off, relative to the largest pivot
@@ -130,6 +147,7 @@ def _span(M, rtol=_RANK_RTOL):
     which is exact for the dynamics (zero coordinates stay zero).
     """
     B, m, p = M.shape
+    M = _pow2_normalised(M)              # spans unchanged; no under/overflow in the Gram and residual norms
     outs = []
     for i in range(B):
         Mi = M[i]
@@ -163,7 +181,7 @@ def _width_one(ws, rtol=_RANK_RTOL):
     with 8 columns (no cancellation, cost O(8 d m)); a residual that the sketch misses is below
     ``rtol`` up to a chi-square(8) factor, far beyond any practical probability.
     """
-    w = ws[-1]
+    w = _pow2_normalised(ws[-1])                     # directions only: exact scaling, no underflow in norms
     nrm = np.linalg.norm(w[..., 0], axis=1)
     if np.any(nrm == 0):
         return None
@@ -174,6 +192,8 @@ def _width_one(ws, rtol=_RANK_RTOL):
         if W.shape[2] != m:
             return None
         WvO = W @ np.concatenate([vs[0], np.broadcast_to(omega, (W.shape[0], m, 8))], axis=2)  # one pass over W
+        W1v = WvO[..., :1]
+        WvO = _pow2_normalised(WvO)                  # exact rescaling: the norms below cannot underflow
         Wv, WO = WvO[..., :1], WvO[..., 1:]
         res = WO - Wv @ (np.swapaxes(vs[0], 1, 2) @ omega)
         if np.any(np.sqrt(np.einsum("bij,bij->b", res, res)) > rtol * np.sqrt(np.einsum("bij,bij->b", WO, WO))):
@@ -183,7 +203,7 @@ def _width_one(ws, rtol=_RANK_RTOL):
             if np.any(nv == 0):
                 return None
             vs.insert(0, Wv / nv[:, None, None])
-    return vs, Wv                         # Wv = W_1 v_1 (B, d, 1), reused by the caller
+    return vs, W1v                        # W_1 v_1 (B, d, 1), reused by the caller
 
 
 def _hidden_bases(P10, mats, w0):
@@ -195,7 +215,7 @@ def _hidden_bases(P10, mats, w0):
     Vs = []
     for j in range(len(layers) - 1):
         A, C = layers[j], layers[j + 1]
-        M = np.concatenate([np.swapaxes(A, 1, 2), C], axis=2)
+        M = _pow2_normalised(np.concatenate([np.swapaxes(A, 1, 2), C], axis=2))
         if M.shape[2] >= m:
             # wide: look for a low rank on a random sketch, verified directly; else no reduction
             V = _span(M @ np.random.default_rng(j).standard_normal((M.shape[2], _SKETCH)))

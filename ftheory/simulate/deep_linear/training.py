@@ -38,6 +38,16 @@ def _check_lr(lr, instances):
     return np.broadcast_to(arr, (instances,)).astype(float).copy()
 
 
+def _check_one_loss(beta_s, X, y, message, x_name, y_name):
+    """Either ``beta_s`` alone or both data arrays: data given beside ``beta_s`` would be silently ignored."""
+    if beta_s is not None and (X is not None or y is not None):
+        given = x_name if y is None else y_name if X is None else f"{x_name} and {y_name}"
+        raise ValueError(f"{message}: got beta_s and {given}")
+    if beta_s is None and (X is None or y is None):
+        missing = f"{x_name} and {y_name}" if X is None and y is None else x_name if X is None else y_name
+        raise ValueError(f"{message}: {missing} missing")
+
+
 @dataclass(frozen=True)
 class TrainResult:
     """Outcome of one batched training run.
@@ -149,8 +159,7 @@ def train(net, *, X=None, y=None, beta_s=None, lr=None, max_steps=10000, tol=1e-
     """
     if not isinstance(net, DeepLinearNet):
         raise ValueError(f"net={type(net).__name__} is invalid: expected a DeepLinearNet")
-    if (beta_s is None) == (X is None or y is None):
-        raise ValueError("give exactly one of (X, y) and beta_s")
+    _check_one_loss(beta_s, X, y, "give exactly one of (X, y) and beta_s", "X", "y")
     B = net.instances
     if beta_s is not None:
         beta_s = np.atleast_2d(np.asarray(beta_s, dtype=float))
@@ -241,8 +250,8 @@ def pretrain(beta_s=None, *, X_s=None, y_s=None, net=None, depth=2, width=None, 
     :func:`init_network` with ``depth``, ``width``, ``alpha`` and ``seed``. The default ``tol`` is tight
     because pretraining errors propagate into fine-tuning.
     """
-    if (beta_s is None) == (X_s is None or y_s is None):
-        raise ValueError("give exactly one of beta_s (population source) and (X_s, y_s) (finite source)")
+    _check_one_loss(beta_s, X_s, y_s, "give exactly one of beta_s (population source) and (X_s, y_s) (finite source)",
+                    "X_s", "y_s")
     if beta_s is not None:
         beta_s = np.atleast_2d(np.asarray(beta_s, dtype=float))
         B, d = beta_s.shape

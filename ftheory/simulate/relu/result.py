@@ -127,13 +127,14 @@ class ReluTransferResult:
 
 
 def _index(grid, value, name):
+    shown = np.asarray(grid).tolist()      # plain numbers in messages, not NumPy reprs
     try:
-        value = float(value)
+        v = float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{name}={value!r} is invalid: expected a value of the grid {list(grid)}") from None
-    hits = np.flatnonzero(np.isclose(grid, value, rtol=0, atol=1e-12))
+        raise ValueError(f"{name}={value!r} is invalid: expected a value of the grid {shown}") from None
+    hits = np.flatnonzero(np.isclose(grid, v, rtol=0, atol=1e-12))
     if hits.size == 0:
-        raise ValueError(f"{name}={value!r} is not on the grid {list(grid)}")
+        raise ValueError(f"{name}={value!r} is not on the grid {shown}")
     return int(hits[0])
 
 
