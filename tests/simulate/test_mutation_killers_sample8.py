@@ -1,10 +1,29 @@
 """Behaviour the seventh (out-of-sample) mutation check of ``ftheory/simulate`` showed untested.
 
-The survivors and their exposing inputs are in ``benchmarks/mutation/sample8/`` (S1-S3); the per-survivor verdicts
-after this file (killing test or reason) are in ``benchmarks/mutation/sample8/killers.md``. Every expected value
-is computed here from its definition, not copied from a run. Four tests also guard bugs the survivors led to
-(rank tests underflowing at weights near 1e-165, the least-squares floor of rank-deficient data, data passed
-beside ``beta_s``, NumPy booleans in a ridge grid, NumPy reprs in a grid error).
+The survivors and their exposing inputs are in ``benchmarks/mutation/sample8/`` (S1-S3). Every expected value is
+computed here from its definition, not copied from a run. Each killer was run in the mutant tree of that check
+(main e8f9c8e): it passes on the original and fails with its mutant on (``MUTANT_UNDER_TEST``), except the one
+marked "bug", which failed on the original too (fixed since). Mutant (``ftheory.simulate.`` left off) -> test:
+
+stats.x_theory_gap_11 -> theory_gap_of_scalars; data.x_sphere_inputs_29 -> sphere_radius;
+deep_linear.rank_one.x_finetune_rank_one_187 -> finetune_rank_one_lr; _linear_core.x__check_rcond_23 ->
+min_norm_rcond; deep_linear.spectral.x__span_21 -> max_steps_zero (bug; the mutant is equivalent on the fixed
+code); aniso.x_simulate_aniso_linear_transfer_risk_36, linear_grid.x_simulate_ridge_grid_104,
+linear_grid.x_simulate_transfer_grid_270, linear.x_simulate_rank_k_risk_100 -> chunk_size_is_what_the_memory_guard
+_counts; relu.objectives.PopulationLoss.__init___15 -> population_loss; deep_linear.training.x_train_13 ->
+train_with_X_but_no_y; aniso.x_simulate_aniso_finetune_linear_risk_10, linear.x_simulate_linear_transfer_risk_17
+-> a_bad_seed; deep_linear.spectral.x__width_one_65 -> zero_first_layer; deep_linear.spectral.x__span_5 ->
+span_finds_the_rank; paired_rows.x_simulate_finetune_rows_167 -> finetune_rows_gap; deep_linear.engine.x__run_flow
+_316 -> flow_met; relu.spans.x_simulate_teacher_outside_1 -> teacher_outside_default; stats.x_paired_gap_stats_80
+-> paired_gap; deep_linear.spectral.x__row_space_135 -> training_loss_on_rank_deficient;
+relu.procedures.x__check_target_6 -> relu_pretrain_refuses; relu.driver.x__pretrain_tasks_17 ->
+relu_transfer_with_a_source_sample; deep_linear.montecarlo._BalancedPretraining.__init___6 -> balanced_pretraining;
+stats.x_pooled_mean_sem_7 -> pooled_sem; sweeps.x__run_dask_14 -> own_dask_cluster;
+relu.driver.x_simulate_relu_transfer_31 -> relu_transfer_names_mus.
+
+Tests for the bugs the survivors led to: the rank tests underflowing at weights near 1e-165, the least-squares
+floor of rank-deficient data, data passed beside ``beta_s``, NumPy booleans in a ridge grid, NumPy reprs in a
+grid error.
 """
 import doctest
 import math

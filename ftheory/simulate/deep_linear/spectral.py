@@ -129,7 +129,7 @@ def _pow2_normalised(M):
 
 
 def _pow2_exponent(M):
-    """Per instance, the ``e`` with ``max |M[i]|`` in ``[2^(e-1), 2^e)`` (1 for an all-zero instance, which stays zero)."""
+    """Per instance, the ``e`` with ``max |M[i]|`` in ``[2^(e-1), 2^e)`` (1 for an all-zero instance)."""
     amax = np.max(np.abs(M), axis=(1, 2)) if M.size else np.zeros(M.shape[0])
     return np.frexp(np.where(amax > 0, amax, 1.0))[1]
 
