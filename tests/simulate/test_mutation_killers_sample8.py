@@ -254,7 +254,7 @@ def test_max_steps_zero_returns_the_layers_at_any_scale():
                 assert np.array_equal(a, b), (scale, out.path)
 
 
-def test_tiny_weights_train_like_their_rescaled_copy():
+def test_tiny_first_layer_trains_like_the_full_engine():
     """Depth 2, ``W_1`` full rank at 1e-165 beside a unit read-out: not the rank-one state. Gradient descent
     from it matches the textbook full engine step for step."""
     rng = np.random.default_rng(5)
