@@ -12,7 +12,7 @@ from ftheory.advise.intervals import Interval, delta, hull, invert
 from ftheory.advise.param_cov import cosine, feasible
 from ftheory.advise.signal_noise import accept
 
-__all__ = ["cosine_interval", "cosine_interval_spectral", "cosine_interval_u"]
+__all__ = ["cosine_interval", "cosine_interval_spectral", "cosine_interval_u", "cosine_u_test"]
 
 
 def cosine_interval(pe) -> Interval:
@@ -49,6 +49,15 @@ def cosine_interval_u(pe) -> Interval:
     95% of its simulated law at the task with cosine ``c``: ``r^2 = r_hat^2`` and ``(tau^2, sigma^2)``
     by generalised least squares on ``(U_y, S_y, rho_hat)`` with mean ``(tau^2, tau^2 + sigma^2,
     c tau r)`` (a one-dimensional search in ``tau``; ``sigma^2`` in closed form, clipped at 0)."""
+    test = cosine_u_test(pe)
+    value = cosine(feasible(pe.p))
+    se = math.sqrt(max(delta(cosine, feasible(pe.p), pe.cov), 0.0))
+    return hull(value, invert(test, -1.0, 1.0, grid=41, extra=[value]), se)
+
+
+def cosine_u_test(pe, world=None):
+    """The test of :func:`cosine_interval_u` as a function of the candidate cosine (``<= 0``: kept);
+    ``world``: simulate at these ``(tau^2, sigma^2)`` instead of the ones fitted under the candidate."""
     tau2, sig2, rho, r2 = (float(v) for v in pe.p)
     r2 = max(r2, 1e-300)
     r = math.sqrt(r2)
@@ -62,6 +71,9 @@ def cosine_interval_u(pe) -> Interval:
     D_obs = lambda c: rho * abs(rho) / r2 - c * abs(c) * tau2  # noqa: E731
 
     def null(c):
+        if world is not None:
+            t2 = float(world[0])
+            return [t2, float(world[1]), c * r * math.sqrt(t2), r2]
         M = np.column_stack([taus ** 2, taus ** 2, c * r * taus])      # means with sigma^2 = 0
         R = T - M
         s = np.maximum((R @ W @ e) / eWe, 0.0)
@@ -75,6 +87,4 @@ def cosine_interval_u(pe) -> Interval:
         sims = S[:, 2] * np.abs(S[:, 2]) / np.maximum(S[:, 3], 1e-300) - c * abs(c) * S[:, 0]
         return accept(D_obs(c), sims)
 
-    value = cosine(feasible(pe.p))
-    se = math.sqrt(max(delta(cosine, feasible(pe.p), pe.cov), 0.0))
-    return hull(value, invert(test, -1.0, 1.0, grid=41, extra=[value]), se)
+    return test
