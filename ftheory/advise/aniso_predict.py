@@ -68,7 +68,7 @@ class AnisotropicPredictor:
     ``n_lam``: penalties of the tuning grid (log-spaced, ``1e-4`` to ``1e2`` times the mean eigenvalue).
     """
 
-    def __init__(self, prep, n_lam=41):
+    def __init__(self, prep, n_lam=41, pivot_draws=256, seed=0):
         from ftheory.aniso import scratch_risk  # noqa: F401  (fail early if unavailable)
 
         ev, Q = np.linalg.eigh(prep.Sigma)
@@ -98,6 +98,7 @@ class AnisotropicPredictor:
         self.pi = self.ev ** 2 / self.ev.sum()                 # an even unit signal, per direction
         self._Q = Q
         self._wcache = {}
+        self.pivot_draws, self.seed = int(pivot_draws), seed
 
     # -- covariances of U(a, diag k) and S_y, vectorised over leading axes of k ------------------------
     # ``t`` (broadcasting with the leading axes) adds a signal of size t = delta tau^2 spread evenly over
@@ -312,7 +313,19 @@ class AnisotropicPredictor:
         # lower end at the penalty the estimate selects, low(lam_hat) (min R <= R(lam_hat), and the
         # minimum is flat, so the error of the selection is second order)
         sel = np.argmin(np.where(np.isfinite(v), v, np.inf), 1)
-        value = np.maximum(v[np.arange(v.shape[0]), sel], 0.0)
+        raw = v[np.arange(v.shape[0]), sel]
+        value = np.maximum(raw, 0.0)
         lo = np.maximum(lo[np.arange(lo.shape[0]), sel], 0.0)
         hi = np.min(hi, 1)
+        if self.n < self.d and self.pivot_draws:
+            # below n = d: the simulated law of the estimate on the ray through the base task (ScalePivot)
+            ns = np.asarray(ns, int)
+            W, V = self._weights(ns, np.asarray(lams, float))
+            ok = np.all(np.isfinite(V), 1) & np.all(np.isfinite(W), (1, 2)) & np.any(W != 0.0, (1, 2))
+            if ok.any():
+                from ftheory.advise.aniso_bands import ScalePivot
+                pl, ph = ScalePivot(self, self.pivot_draws, self.seed).bands(
+                    which, W[ok], V[ok], v[ok], sel[ok], len(lams) > 1)
+                lo[ok] = np.where(np.isnan(pl), lo[ok], np.maximum(pl, 0.0))
+                hi[ok] = np.where(np.isnan(ph), hi[ok], ph)
         return value, np.minimum(lo, value), np.maximum(hi, value)
