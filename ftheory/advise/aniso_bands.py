@@ -116,8 +116,8 @@ class ScalePivot:
             g = rng.standard_normal(c)
             s = xq @ bs.T                                             # (c, n, J)
             zz = xq @ bz                                              # (c, n)
-            Xs = np.einsum("cnd,cnj->cjd", xq, s)
-            Xe, Xz = np.einsum("cnd,cn->cd", xq, e), np.einsum("cnd,cn->cd", xq, zz)
+            Xs = np.swapaxes(s, 1, 2) @ xq                           # (c, J, d), batched BLAS
+            Xe, Xz = (e[:, None, :] @ xq)[:, 0], (zz[:, None, :] @ xq)[:, 0]
             vec = {"s": (s, Xs), "e": (e, Xe), "z": (zz, Xz)}
             for k in out:
                 (va, Xa), (vb, Xb) = vec[k[0]], vec[k[1]]
@@ -127,7 +127,7 @@ class ScalePivot:
                     prod, XX = va * vb[..., None], Xa * Xb[:, None, :]
                 else:
                     prod, XX = va * vb, Xa * Xb
-                sub = (np.einsum("cnj,cnd->cjd", prod, x2) if prod.ndim == 3 else np.einsum("cn,cnd->cd", prod, x2))
+                sub = np.swapaxes(prod, 1, 2) @ x2 if prod.ndim == 3 else (prod[:, None, :] @ x2)[:, 0]
                 out[k][0].append((XX - sub) / (n * (n - 1)))
                 out[k][1].append(prod.mean(1))
             out.setdefault("g", ([], []))[0].append(g)
