@@ -105,15 +105,18 @@ class ScalePivot:
         n, d = ap.n, ap.d
         bs = np.sqrt(np.maximum(P, 0.0)) / ap.ev                     # (J, d) teachers in the eigenbasis
         out = {k: ([], []) for k in ("ss", "se", "ee", "sz", "ez", "zz")}
+        gs = []
         rng0 = np.random.default_rng([self.seed, 0])
         bz = np.sqrt(ap.pi) / ap.ev * np.where(rng0.standard_normal(d) > 0, 1.0, -1.0)
         for c0 in range(0, self.B, self.chunk):
-            rng = np.random.default_rng([self.seed, 1 + c0])
             c = min(self.chunk, self.B - c0)
-            xq = rng.standard_normal((c, n, d)) * np.sqrt(ap.ev)
+            # one generator per draw: the draws do not depend on the chunking
+            raw = [np.random.default_rng([self.seed, 1 + c0 + b]).standard_normal(n * d + n + 1) for b in range(c)]
+            raw = np.stack(raw)
+            xq = raw[:, :n * d].reshape(c, n, d) * np.sqrt(ap.ev)
             x2 = xq * xq
-            e = rng.standard_normal((c, n))
-            g = rng.standard_normal(c)
+            e = raw[:, n * d:n * d + n]
+            g = raw[:, -1]
             s = xq @ bs.T                                             # (c, n, J)
             zz = xq @ bz                                              # (c, n)
             Xs = np.swapaxes(s, 1, 2) @ xq                           # (c, J, d), batched BLAS
@@ -130,8 +133,10 @@ class ScalePivot:
                 sub = np.swapaxes(prod, 1, 2) @ x2 if prod.ndim == 3 else (prod[:, None, :] @ x2)[:, 0]
                 out[k][0].append((XX - sub) / (n * (n - 1)))
                 out[k][1].append(prod.mean(1))
-            out.setdefault("g", ([], []))[0].append(g)
-        return {k: tuple(np.concatenate(x, 0) for x in v if x) for k, v in out.items()}
+            gs.append(g)
+        res = {k: tuple(np.concatenate(x, 0) for x in v) for k, v in out.items()}
+        res["g"] = (np.concatenate(gs),)
+        return res
 
     def base(self, which):
         """``(L0, sigma0^2, r^2)``: signal (distance for fine-tuning) and noise of the base task, source part."""
