@@ -1,5 +1,7 @@
-"""Anisotropic transferability as ONE linear functional of the statistics, with its own exact standard
-error (a comparator: ``benchmarks/advisor_band_coverage.py --transfer-exact``; not used by the report).
+"""Anisotropic band helpers: the transferability as ONE linear functional of the statistics with its exact
+standard error (a comparator: ``benchmarks/advisor_band_coverage.py --transfer-exact``; not used by the
+report), and :class:`ScalePivot`, the simulated law of the risk estimate that gives the min-norm and tuned
+bands below n = d (used by :meth:`~ftheory.advise.aniso_predict.AnisotropicPredictor.bands`).
 
 At fixed penalties (those the point estimates select) both tuned risks are linear combinations of the
 same statistics ``U(a, diag k)``, ``U(y, Sigma^-1)`` and ``S(a)``

@@ -25,7 +25,9 @@ lower end's task when the risk is noise-dominated (noise moved to signal; else t
 The tuned risk is ``min_lam R(n, lam)`` over a grid of penalties (a minimum of linear functions): its
 band is ``[low(lam_hat), min_lam high(lam)]`` with ``lam_hat`` the penalty the point estimate selects
 (``min_lam low(lam)``, valid whatever the selected penalty, over-covered: 99.8% at gamma = 2). Cost: one eigendecomposition of Sigma and one pass over
-the data (``O(n d + d^3)``), then ``O(d)`` per sample size and penalty.
+the data (``O(n d + d^3)``), then ``O(d)`` per sample size and penalty. Below n = d (fewer data rows than
+features) the ends come from the simulated law of the estimate on a ray of tasks where it gives them
+(:class:`ftheory.advise.aniso_bands.ScalePivot`; ``pivot_draws`` data sets, ``seed``; 0 draws switches it off).
 """
 from __future__ import annotations
 
@@ -65,7 +67,9 @@ class AnisotropicPredictor:
     """Scratch and fine-tuning risks (min-norm and tuned ridge) with bands, for many sample sizes at once.
 
     ``prep``: :class:`~ftheory.advise.estimators.Prepared` with ``Sigma`` (and ``Sigma_inv``);
-    ``n_lam``: penalties of the tuning grid (log-spaced, ``1e-4`` to ``1e2`` times the mean eigenvalue).
+    ``n_lam``: penalties of the tuning grid (log-spaced, ``1e-4`` to ``1e2`` times the mean eigenvalue);
+    ``pivot_draws``, ``seed``: simulated data sets of the band below n = d (:class:`~ftheory.advise.aniso_bands.ScalePivot`;
+    0 switches it off) and their seed (int or numpy Generator).
     """
 
     def __init__(self, prep, n_lam=41, pivot_draws=256, seed=0):
@@ -98,7 +102,13 @@ class AnisotropicPredictor:
         self.pi = self.ev ** 2 / self.ev.sum()                 # an even unit signal, per direction
         self._Q = Q
         self._wcache = {}
-        self.pivot_draws, self.seed = int(pivot_draws), seed
+        from ftheory._checks import check_int
+
+        self.pivot_draws = check_int("pivot_draws", pivot_draws, 0, note="simulated data sets of the bands below n = d")
+        if 0 < self.pivot_draws < 40:
+            raise ValueError(f"pivot_draws={pivot_draws!r} is invalid: expected 0 (off) or at least 40 (2.5% quantiles)")
+        # one integer seed, so that every band of this predictor uses the same draws
+        self.seed = int(np.random.default_rng(seed).integers(2 ** 62)) if not isinstance(seed, (int, np.integer)) else int(seed)
 
     # -- covariances of U(a, diag k) and S_y, vectorised over leading axes of k ------------------------
     # ``t`` (broadcasting with the leading axes) adds a signal of size t = delta tau^2 spread evenly over

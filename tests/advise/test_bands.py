@@ -455,3 +455,14 @@ def test_min_norm_lower_ends_reachable_at_small_n():
         below += truth < lo[0]
         above += truth > hi[0]
     assert below >= 1 and below + above <= 15, (below, above)
+
+
+@pytest.mark.parametrize("bad", [-1, 5, 2.5, True])
+def test_pivot_draws_refused(bad):
+    """``pivot_draws``: 0 (off) or an integer >= 40 (a 2.5% quantile needs draws beyond the tails)."""
+    t = make_task(10, 0.5, 0.5, eigenvalues=np.linspace(1, 2, 10), seed=1)
+    rng = np.random.default_rng(0)
+    X, y = t.sample(8, rng)
+    prep = prepare(X, y, X @ t.beta_s, t.sample(200, rng)[0])
+    with pytest.raises(ValueError, match="pivot_draws"):
+        AnisotropicPredictor(prep, pivot_draws=bad)
