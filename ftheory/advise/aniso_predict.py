@@ -25,7 +25,9 @@ lower end's task when the risk is noise-dominated (noise moved to signal; else t
 The tuned risk is ``min_lam R(n, lam)`` over a grid of penalties (a minimum of linear functions): its
 band is ``[low(lam_hat), min_lam high(lam)]`` with ``lam_hat`` the penalty the point estimate selects
 (``min_lam low(lam)``, valid whatever the selected penalty, over-covered: 99.8% at gamma = 2). Cost: one eigendecomposition of Sigma and one pass over
-the data (``O(n d + d^3)``), then ``O(d)`` per sample size and penalty.
+the data (``O(n d + d^3)``), then ``O(d)`` per sample size and penalty. Below n = d (fewer data rows than
+features) the ends come from the simulated law of the estimate on a ray of tasks where it gives them
+(:class:`ftheory.advise.aniso_bands.ScalePivot`; ``pivot_draws`` data sets, ``seed``; 0 draws switches it off).
 """
 from __future__ import annotations
 
@@ -65,10 +67,12 @@ class AnisotropicPredictor:
     """Scratch and fine-tuning risks (min-norm and tuned ridge) with bands, for many sample sizes at once.
 
     ``prep``: :class:`~ftheory.advise.estimators.Prepared` with ``Sigma`` (and ``Sigma_inv``);
-    ``n_lam``: penalties of the tuning grid (log-spaced, ``1e-4`` to ``1e2`` times the mean eigenvalue).
+    ``n_lam``: penalties of the tuning grid (log-spaced, ``1e-4`` to ``1e2`` times the mean eigenvalue);
+    ``pivot_draws``, ``seed``: simulated data sets of the band below n = d (:class:`~ftheory.advise.aniso_bands.ScalePivot`;
+    0 switches it off) and their seed (int or numpy Generator).
     """
 
-    def __init__(self, prep, n_lam=41):
+    def __init__(self, prep, n_lam=41, pivot_draws=256, seed=0):
         from ftheory.aniso import scratch_risk  # noqa: F401  (fail early if unavailable)
 
         ev, Q = np.linalg.eigh(prep.Sigma)
@@ -98,6 +102,13 @@ class AnisotropicPredictor:
         self.pi = self.ev ** 2 / self.ev.sum()                 # an even unit signal, per direction
         self._Q = Q
         self._wcache = {}
+        from ftheory._checks import check_int
+
+        self.pivot_draws = check_int("pivot_draws", pivot_draws, 0, note="simulated data sets of the bands below n = d")
+        if 0 < self.pivot_draws < 40:
+            raise ValueError(f"pivot_draws={pivot_draws!r} is invalid: expected 0 (off) or at least 40 (2.5% quantiles)")
+        # one integer seed, so that every band of this predictor uses the same draws
+        self.seed = int(np.random.default_rng(seed).integers(2 ** 62)) if not isinstance(seed, (int, np.integer)) else int(seed)
 
     # -- covariances of U(a, diag k) and S_y, vectorised over leading axes of k ------------------------
     # ``t`` (broadcasting with the leading axes) adds a signal of size t = delta tau^2 spread evenly over
@@ -312,7 +323,19 @@ class AnisotropicPredictor:
         # lower end at the penalty the estimate selects, low(lam_hat) (min R <= R(lam_hat), and the
         # minimum is flat, so the error of the selection is second order)
         sel = np.argmin(np.where(np.isfinite(v), v, np.inf), 1)
-        value = np.maximum(v[np.arange(v.shape[0]), sel], 0.0)
+        raw = v[np.arange(v.shape[0]), sel]
+        value = np.maximum(raw, 0.0)
         lo = np.maximum(lo[np.arange(lo.shape[0]), sel], 0.0)
         hi = np.min(hi, 1)
+        if self.n < self.d and self.pivot_draws:
+            # below n = d: the simulated law of the estimate on the ray through the base task (ScalePivot)
+            ns = np.asarray(ns, int)
+            W, V = self._weights(ns, np.asarray(lams, float))
+            ok = np.all(np.isfinite(V), 1) & np.all(np.isfinite(W), (1, 2)) & np.any(W != 0.0, (1, 2))
+            if ok.any():
+                from ftheory.advise.aniso_bands import ScalePivot
+                pl, ph = ScalePivot(self, self.pivot_draws, self.seed).bands(
+                    which, W[ok], V[ok], v[ok], sel[ok], len(lams) > 1)
+                lo[ok] = np.where(np.isnan(pl), lo[ok], np.maximum(pl, 0.0))
+                hi[ok] = np.where(np.isnan(ph), hi[ok], ph)
         return value, np.minimum(lo, value), np.maximum(hi, value)
