@@ -282,14 +282,12 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     Report
     """
     _check_options(center, standardize, n_max, grid_size)
-    X, y, z, U = check_inputs(X, y, source_pred, source_weights, unlabeled)
+    X, y, z, U = check_inputs(X, y, source_pred, source_weights, unlabeled, min_rows=3 + int(center))
     if z is None:
         raise ValueError("no pretrained model: give source_pred (its predictions on X) or source_weights")
     n, d = X.shape
     prep = prepare(X, y, z, U, center=center, standardize=standardize)
     n_eff = prep.X.shape[0]
-    if n_eff < 3:
-        raise ValueError(f"X has n={n} rows: expected at least {3 + int(center)} with an intercept")
     pe = estimate_parameters(prep)
     estimates = {k: pe.interval(k) for k in ("noise_variance", "signal", "overlap", "overlap_inner",
                                              "source_signal", "distance")}
