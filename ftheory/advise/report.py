@@ -160,13 +160,20 @@ def _combine(a: Interval, b: Interval, rho=0.0) -> Interval:
     return _band_interval(v, v - half(a.value - a.low, b.high - b.value), v + half(a.high - a.value, b.value - b.low))
 
 
-def _flags(pe, estimates, predictions, transferability) -> list:
+def _scaled(iv: Interval, c) -> Interval:
+    """``iv`` in units ``c`` times larger (exact for a power of two ``c``)."""
+    return Interval(iv.value * c, iv.low * c, iv.high * c, iv.se * c)
+
+
+def _flags(pe, estimates, predictions, transferability, unit=1.0) -> list:
     """Plain statements of everything a reader might misread: unbiased estimates outside their
-    parameter's domain (shown at the nearest end of their interval), unbounded bands."""
-    p = np.asarray(pe.p, float)
-    raw = {"signal": p[0], "noise_variance": p[1], "overlap": p[2] / np.sqrt(max(p[0], 0) * max(p[3], 0))
-           if p[0] > 0 and p[3] > 0 else np.nan, "overlap_inner": p[2], "source_signal": p[3],
-           "distance": p[0] - 2 * p[2] + p[3]}
+    parameter's domain (shown at the nearest end of their interval), unbounded bands. ``pe`` is in
+    label units ``sqrt(unit)`` (the estimates, predictions and transferability in user units)."""
+    q = np.asarray(pe.p, float)
+    cos = q[2] / np.sqrt(q[0] * q[3]) if q[0] > 0 and q[3] > 0 else np.nan
+    p = q * unit
+    raw = {"signal": p[0], "noise_variance": p[1], "overlap": cos, "overlap_inner": p[2], "source_signal": p[3],
+           "distance": (q[0] - 2 * q[2] + q[3]) * unit}
     out = []
     for k, iv in estimates.items():
         r = raw.get(k)
@@ -285,6 +292,11 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     X, y, z, U = check_inputs(X, y, source_pred, source_weights, unlabeled, min_rows=3 + int(center))
     if z is None:
         raise ValueError("no pretrained model: give source_pred (its predictions on X) or source_weights")
+    # Work in label units of a power of two near max|y| (exact in float64) and scale back at the end:
+    # the estimators and bands keep absolute floors and form fourth powers of the labels, which broke
+    # for labels far from 1 although inside the accepted magnitudes [1e-150, 1e150].
+    unit = 2.0 ** int(np.frexp(np.max(np.abs(y)))[1])
+    y, z = y / unit, z / unit
     n, d = X.shape
     prep = prepare(X, y, z, U, center=center, standardize=standardize)
     n_eff = prep.X.shape[0]
@@ -306,7 +318,13 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     pick = np.searchsorted(allns, ns) if grid_size else np.array([at])
     for proc in PROCEDURES:
         curves[proc] = tuple([float(x) for x in b[pick]] for b in bands[proc])
-    flags = _flags(pe, estimates, predictions, transferability)
+    u2 = unit * unit
+    estimates = {k: iv if k == "overlap" else _scaled(iv, u2) for k, iv in estimates.items()}
+    predictions = {k: _scaled(iv, u2) for k, iv in predictions.items()}
+    transferability = {k: _scaled(iv, u2) for k, iv in transferability.items()}
+    for proc in PROCEDURES:
+        curves[proc] = tuple([x * u2 for x in b] for b in curves[proc])
+    flags = _flags(pe, estimates, predictions, transferability, unit=u2)
     head = {k: predictions[v].value for k, v in HEADLINE.items()}
     recommendation = min(head, key=lambda k: (head[k], k != "scratch"))
     sc = np.asarray(curves["scratch_ridge"][0])

@@ -1,0 +1,68 @@
+"""The advisor as a new user meets it through the Python API: label scales anywhere in the accepted
+range, rescaled feature columns, d = 1, n < d, flags and the summary's wording."""
+import json
+
+import numpy as np
+import pytest
+
+import ftheory
+
+
+def _task(n=40, d=6, seed=2):
+    rng = np.random.default_rng(seed)
+    bt = rng.standard_normal(d) / np.sqrt(d)
+    X = rng.standard_normal((n, d))
+    return X, X @ bt + 0.4 * rng.standard_normal(n), X @ (bt + 0.3 * rng.standard_normal(d) / np.sqrt(d))
+
+
+def _numbers(rep):
+    """Every number of a report in label units squared (the overlap, a cosine, separately)."""
+    out = {}
+    for group in ("estimates", "predictions", "transferability"):
+        for k, iv in getattr(rep, group).items():
+            out[f"{group}.{k}"] = np.array([iv.value, iv.low, iv.high, iv.se])
+    for k, v in rep.curves.items():
+        if k != "n":
+            out[f"curves.{k}"] = np.asarray(v, float)
+    return out
+
+
+@pytest.mark.parametrize("unlabeled", [False, True])
+@pytest.mark.parametrize("k", [-450, -200, 200, 450])
+def test_label_scale_is_exact_anywhere_in_the_accepted_range(k, unlabeled):
+    # labels (and the pretrained predictions) in units 2^k: every variance and risk scales by 4^k, the
+    # cosine not at all. At 1e140 the run failed ("SVD did not converge", overflow warnings) and at
+    # 1e-140 the intervals collapsed onto their values, although both are inside [1e-150, 1e150].
+    X, y, z = _task()
+    U = np.random.default_rng(9).standard_normal((60, X.shape[1])) if unlabeled else None
+    ref = ftheory.advise(X, y, source_pred=z, unlabeled=U, grid_size=8)
+    s = 2.0 ** k
+    rep = ftheory.advise(X, y * s, source_pred=z * s, unlabeled=U, grid_size=8)
+    a, b = _numbers(ref), _numbers(rep)
+    for key in a:
+        unit = 1.0 if key == "estimates.overlap" else s * s
+        np.testing.assert_array_equal(b[key], a[key] * unit, err_msg=key)  # powers of two: exact
+    assert rep.recommendation == ref.recommendation and rep.crossover_n == ref.crossover_n
+    json.loads(rep.to_json(allow_nan=False))
+
+
+@pytest.mark.parametrize("scale", [1e140, 1e-140, 3.7e-100])
+def test_label_scale_decimal_factor(scale):
+    # a decimal factor rounds the inputs (relative 1.1e-16), which the prediction bands (score crossings
+    # interpolated between grid points, tuned penalties) resolve to about 2e-8 of each quantity's
+    # magnitude - measured the same for factors 1.1 and 3 as for 1e140 and 1e-140, so this is the
+    # bands' resolution, not the scale: tolerance 1e-7 of the magnitude. The estimates' values (closed
+    # forms: sums over n = 40 rows) follow to 1e-12 (1e4 x eps).
+    X, y, z = _task()
+    ref = ftheory.advise(X, y, source_pred=z, grid_size=8)
+    rep = ftheory.advise(X, y * scale, source_pred=z * scale, grid_size=8)
+    a, b = _numbers(ref), _numbers(rep)
+    for key in a:
+        unit = 1.0 if key == "estimates.overlap" else scale * scale
+        got, want = b[key] / unit, a[key]
+        assert np.array_equal(np.isfinite(got), np.isfinite(want)), key
+        fin = np.isfinite(want)
+        np.testing.assert_allclose(got[fin], want[fin], rtol=0, atol=1e-7 * np.max(np.abs(want[fin])), err_msg=key)
+        if key.startswith("estimates."):
+            np.testing.assert_allclose(got[0], want[0], rtol=1e-12, atol=0, err_msg=key)
+    assert rep.recommendation == ref.recommendation and rep.crossover_n == ref.crossover_n
