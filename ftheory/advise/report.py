@@ -297,6 +297,11 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     # for labels far from 1 although inside the accepted magnitudes [1e-150, 1e150].
     unit = 2.0 ** int(np.frexp(np.max(np.abs(y)))[1])
     y, z = y / unit, z / unit
+    # likewise one power of two for all inputs (exact; the report depends on their common scale only
+    # through standardize=False, which then keeps the given scale as Sigma = I)
+    if standardize is not False or U is not None:
+        xunit = 2.0 ** int(np.frexp(np.max(np.abs(X)))[1])
+        X, U = X / xunit, (None if U is None else U / xunit)
     n, d = X.shape
     prep = prepare(X, y, z, U, center=center, standardize=standardize)
     n_eff = prep.X.shape[0]

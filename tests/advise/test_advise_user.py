@@ -66,3 +66,26 @@ def test_label_scale_decimal_factor(scale):
         if key.startswith("estimates."):
             np.testing.assert_allclose(got[0], want[0], rtol=1e-12, atol=0, err_msg=key)
     assert rep.recommendation == ref.recommendation and rep.crossover_n == ref.crossover_n
+
+
+@pytest.mark.parametrize("mode", ["isotropic", "unlabeled"])
+@pytest.mark.parametrize("k", [-400, -200, 200, 400])
+def test_feature_scale_is_exact_anywhere_in_the_accepted_range(k, mode):
+    # all inputs (and the unlabeled pool) in units 2^k, the weights in units 2^-k: the same task, the
+    # same report (standardize=False is left out: it declares the given scale to be Sigma = I). At 2^400
+    # (2.6e120) the column-variance test squared 1e240 and overflowed; with unlabeled inputs 2^-200 and
+    # 2^200 overflowed in the anisotropic bands.
+    rng = np.random.default_rng(7)
+    n, d = 40, 6
+    X = rng.standard_normal((n, d))
+    w = rng.standard_normal(d) / np.sqrt(d)
+    y = X @ (w + 0.3 * rng.standard_normal(d) / np.sqrt(d)) + 0.4 * rng.standard_normal(n)
+    U = rng.standard_normal((60, d)) if mode == "unlabeled" else None
+    kw = {}
+    s = 2.0 ** k
+    ref = ftheory.advise(X, y, source_weights=w, unlabeled=U, grid_size=8, **kw)
+    rep = ftheory.advise(X * s, y, source_weights=w / s, unlabeled=None if U is None else U * s, grid_size=8, **kw)
+    a, b = _numbers(ref), _numbers(rep)
+    for key in a:
+        np.testing.assert_array_equal(b[key], a[key], err_msg=key)
+    assert (rep.recommendation, rep.crossover_n, rep.notes) == (ref.recommendation, ref.crossover_n, ref.notes)
