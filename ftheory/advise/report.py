@@ -15,6 +15,8 @@ __all__ = ["Report", "advise", "predict"]
 
 # the three procedures of the recommendation (the better-tuned variant of each)
 HEADLINE = {"scratch": "scratch_ridge", "linear_transfer": "linear_transfer", "finetune": "finetune_ridge"}
+CITE = ("Theory: docs/background.md §3 (scratch), §4 (linear probe), §6 (fine-tuning); estimators, "
+        "intervals and caveats: docs/advisor.md")
 
 
 @dataclass
@@ -66,9 +68,9 @@ class Report:
             sure = "" if iv.low > 0 or iv.high < 0 else "  (sign not resolved at 95%)"
             L.append(f"  T_{k:<16} {iv.value:10.4g}  [{iv.low:.4g}, {iv.high:.4g}]{sure}")
         L.append(f"Recommendation: {self.recommendation}")
-        L.append("Scratch overtakes transfer at n = " + (str(self.crossover_n) if self.crossover_n
-                                                          else "never on the grid (up to "
-                                                          f"{int(self.curves['n'][-1])})"))
+        L.append(f"Scratch overtakes transfer from n = {self.crossover_n} on" if self.crossover_n else
+                 f"Scratch never overtakes transfer on the grid (n up to {int(self.curves['n'][-1])})")
+        L.append(CITE)
         return "\n".join(L)
 
     def plot(self, ax=None, path=None):
@@ -107,6 +109,8 @@ class Report:
         ax.set_ylabel(r"predicted excess risk $\|\hat\beta-\beta_t\|_\Sigma^2$")
         ax.set_title(f"Recommendation at n = {self.n}: {self.recommendation}  (d = {self.d}, {self.theory})", fontsize=9)
         ax.legend(fontsize=7)
+        ax.annotate(CITE, xy=(1, 0), xycoords="axes fraction", xytext=(0, -44), textcoords="offset points",
+                    ha="right", va="top", fontsize=6, color="0.35")
         if path:
             fig.savefig(path, dpi=130, bbox_inches="tight")
         return fig
@@ -179,9 +183,10 @@ def _flags(pe, estimates, predictions, transferability, unit=1.0) -> list:
         r = raw.get(k)
         if r is not None and np.isfinite(iv.low) and np.isfinite(iv.high) and not (iv.low <= r <= iv.high):
             what = "is undefined" if not np.isfinite(r) else f"= {r:.4g} lies outside its interval"
-            out.append(f"{k}: the unbiased estimate {what} (a negative variance estimate, |cos| > 1 or a "
-                       f"cosine the exact test rejects: sampling noise); the value shown, {iv.value:.4g}, is the nearest point of "
-                       f"[{iv.low:.4g}, {iv.high:.4g}]")
+            out.append(f"{k}: the unbiased estimate {what} (sampling noise: a negative variance estimate, "
+                       f"|cos| > 1 or a value the exact test rejects); the value shown, {iv.value:.4g}, is that of "
+                       "the nearest possible task (variances >= 0, |cos| <= 1, total label variance kept), "
+                       f"moved into [{iv.low:.4g}, {iv.high:.4g}] if outside it")
     for group, d in (("prediction", predictions), ("transferability", transferability)):
         for k, iv in d.items():
             if not (iv.low <= iv.value <= iv.high):  # pragma: no cover - bands contain their centre
@@ -346,10 +351,12 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
 
     lt, ft = np.asarray(curves["linear_transfer"][0]), np.asarray(curves["finetune_ridge"][0])
     crossover = overtakes(np.minimum(lt, ft))
-    notes.append("scratch (tuned ridge) overtakes the linear probe at n = "
-                 f"{overtakes(lt) or 'never on the grid'} and tuned fine-tuning at n = "
-                 f"{overtakes(ft) or 'never on the grid'}" + (" (tuned fine-tuning is never worse when "
-                                                              "||beta_t - beta_s|| < ||beta_t||)" if
-                                                              overtakes(ft) is None else ""))
+    def when(name, tr):
+        k = overtakes(tr)
+        return f"overtakes {name} from n = {k} on" if k else f"does not overtake {name} by n = {int(curves['n'][-1])}"
+
+    notes.append(f"scratch (tuned ridge) {when('the linear probe', lt)}; it {when('tuned fine-tuning', ft)}"
+                 + (" (tuned fine-tuning is never worse when ||beta_t - beta_s|| < ||beta_t||)"
+                    if overtakes(ft) is None else ""))
     return Report(n, d, n_eff, estimates, predictions, transferability, recommendation, crossover, curves,
                   theory, notes, flags)

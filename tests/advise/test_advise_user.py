@@ -89,3 +89,34 @@ def test_feature_scale_is_exact_anywhere_in_the_accepted_range(k, mode):
     for key in a:
         np.testing.assert_array_equal(b[key], a[key], err_msg=key)
     assert (rep.recommendation, rep.crossover_n, rep.notes) == (ref.recommendation, ref.crossover_n, ref.notes)
+
+
+def test_summary_reads_as_sentences_and_cites_the_background():
+    X, y, z = _task(n=60, d=8)
+    rep = ftheory.advise(X, y, source_pred=z, grid_size=10)
+    text = rep.summary()
+    assert "n = never" not in text and "does not overtake" in text  # was "... at n = never on the grid"
+    assert "docs/background.md §" in text and "docs/advisor.md" in text and "THEORY" not in text
+    last = [ln for ln in text.splitlines() if ln.startswith("Scratch ")][0]
+    assert ("never" in last and "n = " not in last.split("never")[0]) or rep.crossover_n is not None
+
+
+def test_flag_says_what_the_shown_value_is():
+    # the unbiased signal estimate 1.793 lies outside its interval; the value shown, 1.922, is the
+    # signal of the nearest possible task (here |cos| > 1 is projected to 1), strictly inside the
+    # interval - the flag called it "the nearest point of [low, high]", which it is not
+    X, y, z = _task(n=40, d=6, seed=6)
+    rep = ftheory.advise(X, y, source_pred=z, grid_size=0)
+    flag = [f for f in rep.flags if f.startswith("signal: the unbiased estimate")]
+    iv = rep.estimates["signal"]
+    assert len(flag) == 1 and iv.low < iv.value < iv.high
+    assert "nearest point of" not in flag[0] and "nearest possible task" in flag[0]
+    assert f"the value shown, {iv.value:.4g}," in flag[0]
+
+
+def test_plot_cites_the_background(tmp_path):
+    X, y, z = _task(n=30, d=8)
+    fig = ftheory.advise(X, y, source_pred=z, grid_size=10).plot(path=str(tmp_path / "a.png"))
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts] + [t.get_text() for t in fig.texts]
+    assert any("docs/background.md §" in t for t in texts)
+    assert (tmp_path / "a.png").stat().st_size > 1000
