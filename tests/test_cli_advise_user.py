@@ -128,3 +128,19 @@ def test_weights_written_by_pandas_with_their_index(tmp_path, frame, capsys):
         assert rc == 0, err
         outs.append(json.loads(out))
     assert outs[0] == outs[1] == outs[2]
+
+
+@pytest.mark.parametrize("out, words", [
+    ("{tmp}/advice", ["--plot", "advice'", "extension", ".png"]),  # matplotlib wrote advice.png instead
+    ("{tmp}/advice.xyz", ["--plot", "advice.xyz'", ".png"]),
+    ("{tmp}", ["--plot", "folder"]),                                # a folder: it wrote {tmp}.png beside it
+    ("{tmp}/no/such/a.png", ["--plot", "folder", "does not exist"]),
+])
+def test_plot_path_is_checked_before_the_work(tmp_path, frame, capsys, out, words):
+    p = tmp_path / "t.csv"
+    frame.to_csv(p, index=False)
+    out = out.format(tmp=tmp_path)
+    rc, stdout, err = _advise(capsys, "--target", p, "--label", "y", "--source-pred", "pretrained", "--plot", out)
+    _one_line(rc, err, *words)
+    assert stdout == "" and not (tmp_path.parent / (tmp_path.name + ".png")).exists()
+    assert not (tmp_path / "advice.png").exists()
