@@ -39,6 +39,12 @@ def _col(j, names):
 def _matrix(name, A, ncols=None):
     names = _names(A)
     _reject_complex(name, A)
+    if names is not None:
+        import pandas as pd
+
+        bad = [str(c) for c in A.columns if not pd.api.types.is_numeric_dtype(A[c].dtype)]
+        if bad:
+            raise ValueError(f"{name} column(s) {bad[:5]} are not numeric: expected real numeric features")
     try:
         A = np.asarray(A, dtype=float)
     except (TypeError, ValueError):
@@ -106,6 +112,16 @@ def check_inputs(X, y, source_pred=None, source_weights=None, unlabeled=None, mi
     """Validated float arrays ``(X, y, z, unlabeled)``; ``z`` is the pretrained prediction on ``X``
     (tables name their columns in the messages; at least ``min_rows`` rows)."""
     names, unames = _names(X), _names(unlabeled)
+    if names is not None and unames is not None and unames != names:
+        # two tables: match the unlabeled columns to the features by name, not by position
+        missing = [c for c in names if c not in unames]
+        extra = [c for c in unames if c not in names]
+        if missing:
+            raise ValueError(f"unlabeled lacks feature column(s) {missing[:5]} of X: expected X's columns")
+        if extra:
+            raise ValueError(f"unlabeled has column(s) {extra[:5]} that are not a feature of X: drop them")
+        unlabeled = unlabeled[list(X.columns)]
+        unames = names
     X = _matrix("X", X)
     n, d = X.shape
     if n < min_rows:

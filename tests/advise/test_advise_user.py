@@ -120,3 +120,28 @@ def test_plot_cites_the_background(tmp_path):
     texts = [t.get_text() for ax in fig.axes for t in ax.texts] + [t.get_text() for t in fig.texts]
     assert any("docs/background.md §" in t for t in texts)
     assert (tmp_path / "a.png").stat().st_size > 1000
+
+
+def test_unlabeled_table_is_matched_to_the_features_by_name():
+    # pandas tables in a different column order were used by position: a wrong covariance, silently
+    pd = pytest.importorskip("pandas")
+    X, y, z = _task(n=40, d=5)
+    rng = np.random.default_rng(1)
+    cols = [f"f{j}" for j in range(5)]
+    U = pd.DataFrame(rng.standard_normal((60, 5)) * [1, 2, 3, 4, 5], columns=cols)
+    Xd = pd.DataFrame(X, columns=cols)
+    ref = ftheory.advise(Xd, y, source_pred=z, unlabeled=U, grid_size=0)
+    rev = ftheory.advise(Xd, y, source_pred=z, unlabeled=U[cols[::-1]], grid_size=0)
+    assert rev.to_dict() == ref.to_dict()
+    with pytest.raises(ValueError, match=r"unlabeled.*'g'.*not a feature"):
+        ftheory.advise(Xd, y, source_pred=z, unlabeled=U.assign(g=1.0), grid_size=0)
+    with pytest.raises(ValueError, match=r"unlabeled lacks.*'f4'"):
+        ftheory.advise(Xd, y, source_pred=z, unlabeled=U.drop(columns="f4"), grid_size=0)
+
+
+def test_text_column_of_a_table_is_named():
+    pd = pytest.importorskip("pandas")
+    X, y, z = _task(n=20, d=3)
+    Xd = pd.DataFrame(X, columns=["a", "b", "c"]).assign(city="Paris")
+    with pytest.raises(ValueError, match=r"X column\(s\) \['city'\] are not numeric"):
+        ftheory.advise(Xd, y, source_pred=z)
