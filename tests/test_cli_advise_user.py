@@ -144,3 +144,10 @@ def test_plot_path_is_checked_before_the_work(tmp_path, frame, capsys, out, word
     _one_line(rc, err, *words)
     assert stdout == "" and not (tmp_path.parent / (tmp_path.name + ".png")).exists()
     assert not (tmp_path / "advice.png").exists()
+
+
+def test_semicolon_separated_file_gets_a_hint(tmp_path, frame, capsys):
+    p = tmp_path / "t.csv"
+    frame.to_csv(p, index=False, sep=";")  # the European spreadsheet default
+    rc, out, err = _advise(capsys, "--target", p, "--label", "y", "--source-pred", "pretrained")
+    _one_line(rc, err, "label column 'y' is missing", "separated by ';'", "expected commas")

@@ -309,8 +309,10 @@ def load_target(path, label, source_pred=None):
     """``(X, y, z, feature_names)`` from a target table with label column ``label``."""
     df = read_table(path)
     if label not in df.columns:
+        sep = next((c for c in ";\t|" if len(df.columns) == 1 and c in str(df.columns[0])), None)
         raise ValueError(f"label column {label!r} is missing from {path!r}; columns are "
-                         f"{', '.join(map(str, list(df.columns)[:12]))}{' ...' if len(df.columns) > 12 else ''}")
+                         f"{', '.join(map(str, list(df.columns)[:12]))}{' ...' if len(df.columns) > 12 else ''}"
+                         + (f" (the file seems separated by {sep!r}: expected commas)" if sep else ""))
     if source_pred is not None and source_pred not in df.columns:
         raise ValueError(f"source-pred column {source_pred!r} is missing from {path!r}")
     if source_pred is not None and source_pred == label:
