@@ -151,3 +151,49 @@ def test_semicolon_separated_file_gets_a_hint(tmp_path, frame, capsys):
     frame.to_csv(p, index=False, sep=";")  # the European spreadsheet default
     rc, out, err = _advise(capsys, "--target", p, "--label", "y", "--source-pred", "pretrained")
     _one_line(rc, err, "label column 'y' is missing", "separated by ';'", "expected commas")
+
+
+def _strict(text):
+    def no(token):
+        raise AssertionError(f"non-JSON token {token}")
+    return json.loads(text, parse_constant=no)
+
+
+@pytest.mark.parametrize("kind", ["d1_intlabel", "n_lt_d_parquet_bool", "npz_weights"])
+def test_json_contract(tmp_path, capsys, kind):
+    rng = np.random.default_rng(5)
+    if kind == "d1_intlabel":
+        x = rng.standard_normal(30)
+        df = pd.DataFrame({"x": x, "y": np.round(3 * x + rng.standard_normal(30)).astype(int), "p": 2 * x})
+        p = tmp_path / "t.csv"
+        df.to_csv(p)
+        args = ["--target", p, "--label", "y", "--source-pred", "p"]
+    elif kind == "n_lt_d_parquet_bool":
+        X = rng.standard_normal((20, 40))
+        df = pd.DataFrame(X, columns=[f"c{j}" for j in range(40)]).assign(flag=rng.random(20) > 0.5)
+        df = df.assign(y=X[:, :5].sum(1) + 0.5 * rng.standard_normal(20), p=X[:, :6].sum(1))
+        p = tmp_path / "t.parquet"
+        df.to_parquet(p)
+        args = ["--target", p, "--label", "y", "--source-pred", "p"]
+    else:
+        X = rng.standard_normal((50, 4))
+        p, w = tmp_path / "t.npz", tmp_path / "w.npy"
+        np.savez(p, x=X, y=X @ [1, 0.5, 0, 0] + 0.3 * rng.standard_normal(50))
+        np.save(w, np.array([1, 0.4, 0.1, 0]))
+        U = tmp_path / "u.npz"
+        np.savez(U, x=rng.standard_normal((40, 4)))
+        args = ["--target", p, "--label", "y", "--source-weights", w, "--unlabeled", U]
+    rc, out, err = _advise(capsys, *args, "--json")
+    assert rc == 0 and err == [], err
+    doc = _strict(out)
+    assert list(doc) == ["n", "d", "estimates", "predictions", "recommendation", "crossover_n"]
+    assert list(doc["estimates"]) == ["noise_variance", "signal", "overlap"]
+    assert list(doc["predictions"]) == ["scratch", "linear_transfer", "finetune"]
+    for group in ("estimates", "predictions"):
+        for v in doc[group].values():
+            assert list(v) == ["value", "ci"] and len(v["ci"]) == 2
+            assert all(isinstance(t, float) for t in (v["value"], *v["ci"]))
+            assert v["ci"][0] <= v["value"] <= v["ci"][1]
+    assert doc["recommendation"] in ("scratch", "linear_transfer", "finetune")
+    assert doc["crossover_n"] is None or isinstance(doc["crossover_n"], int)
+    assert (doc["n"], doc["d"]) == {"d1_intlabel": (30, 1), "n_lt_d_parquet_bool": (20, 41), "npz_weights": (50, 4)}[kind]
