@@ -241,7 +241,8 @@ def _numeric(df, path):
     bad = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c].dtype)
            or pd.api.types.is_complex_dtype(df[c].dtype)]
     if bad:
-        raise ValueError(f"column(s) {bad[:5]} of {path!r} are not numeric: expected real numeric features")
+        raise ValueError(f"column(s) {bad[:5]} of {path!r} are not numeric: expected real numbers (text, dates "
+                         "and categories are not converted silently: encode them as numbers first)")
     A = df.to_numpy(dtype=float)
     if not np.all(np.isfinite(A)):
         i, j = np.argwhere(~np.isfinite(A))[0]
