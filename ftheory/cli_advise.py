@@ -16,8 +16,9 @@ def add_parser(sub):
                        "noise, signal and overlap with 95% intervals, predicts the risks of training from "
                        "scratch, a linear probe and fine-tuning, and recommends one. Bad input is one line and exit "
                        "status 2. See docs/advisor.md.")
-    p.add_argument("--target", required=True, metavar="FILE", help="target table (.csv/.txt, .parquet/.pq or .npz): the label, the feature columns and, with "
-                   "--source-pred, the predictions; a first CSV column with an empty header is the row index")
+    p.add_argument("--target", required=True, metavar="FILE",
+                   help="target table (.csv/.txt, .parquet/.pq or .npz): the label, the feature columns and, "
+                   "with --source-pred, the predictions; a first CSV column with an empty header is the row index")
     p.add_argument("--label", required=True, metavar="COLUMN", help="label column of the target table")
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--source-pred", dest="source_pred", metavar="COLUMN",
@@ -25,9 +26,11 @@ def add_parser(sub):
     g.add_argument("--source-weights", dest="source_weights", metavar="FILE",
                    help="pretrained linear weights, d numbers in the order of the feature columns (.npy, "
                    ".csv/.txt, .parquet or .npz)")
-    p.add_argument("--unlabeled", metavar="FILE", help="unlabeled inputs: the target's feature columns in any order (its label "
-                   "and prediction columns are ignored, any other column is an error); selects the anisotropic theory")
-    p.add_argument("--json", action="store_true", help="print the JSON summary (n, d, estimates, predictions, recommendation, crossover_n) "
+    p.add_argument("--unlabeled", metavar="FILE",
+                   help="unlabeled inputs: the target's feature columns in any order (its label and prediction "
+                   "columns are ignored, any other column is an error); selects the anisotropic theory")
+    p.add_argument("--json", action="store_true",
+                   help="print the JSON summary (n, d, estimates, predictions, recommendation, crossover_n) "
                    "instead of the text report")
     p.add_argument("--plot", metavar="OUT.png", help="also write the risk curves with 95%% bands to this image file")
     p.set_defaults(func=run)

@@ -196,4 +196,5 @@ def test_json_contract(tmp_path, capsys, kind):
             assert v["ci"][0] <= v["value"] <= v["ci"][1]
     assert doc["recommendation"] in ("scratch", "linear_transfer", "finetune")
     assert doc["crossover_n"] is None or isinstance(doc["crossover_n"], int)
-    assert (doc["n"], doc["d"]) == {"d1_intlabel": (30, 1), "n_lt_d_parquet_bool": (20, 41), "npz_weights": (50, 4)}[kind]
+    shape = {"d1_intlabel": (30, 1), "n_lt_d_parquet_bool": (20, 41), "npz_weights": (50, 4)}[kind]
+    assert (doc["n"], doc["d"]) == shape
