@@ -103,9 +103,10 @@ def _check_columns(name, A, what="column", names=None):
             v = np.abs(V[:, 0])
             idx = np.flatnonzero(v > 1e-3 * v.max())[:8]
             cols = [names[j] for j in idx] if names else idx.tolist()
+            cond = np.sqrt(lam[-1] / max(lam[0], 1e-300))
+            how = f"condition number {cond:.2g} > 1e5" if cond < 1e15 else "exactly, up to rounding"
             raise ValueError(f"{name} has linearly dependent {what}s {cols}: one is a combination of the "
-                             f"others (condition number {np.sqrt(lam[-1] / max(lam[0], 1e-300)):.2g} > 1e5, "
-                             "the covariance is singular); drop one of them")
+                             f"others ({how}; the covariance is singular); drop one of them")
 
 
 def check_inputs(X, y, source_pred=None, source_weights=None, unlabeled=None, min_rows=3):
