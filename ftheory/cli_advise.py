@@ -47,7 +47,7 @@ def run(ns):
     if ns.plot:
         _check_plot_path(ns.plot)
     X, y, z, feats = load_target(ns.target, ns.label, ns.source_pred)
-    w = read_weights(ns.source_weights, X.shape[1]) if ns.source_weights else None
+    w = read_weights(ns.source_weights, X.shape[1], feats) if ns.source_weights else None
     U = load_unlabeled(ns.unlabeled, feats, ignore=(ns.label, ns.source_pred)) if ns.unlabeled else None
     # tables, so that a constant, duplicated or collinear column is named in the message
     X = pd.DataFrame(X, columns=feats)

@@ -198,3 +198,12 @@ def test_json_contract(tmp_path, capsys, kind):
     assert doc["crossover_n"] is None or isinstance(doc["crossover_n"], int)
     shape = {"d1_intlabel": (30, 1), "n_lt_d_parquet_bool": (20, 41), "npz_weights": (50, 4)}[kind]
     assert (doc["n"], doc["d"]) == shape
+
+
+def test_weights_of_the_wrong_length_list_the_feature_columns(tmp_path, frame, capsys):
+    # the prediction column left in the table is a feature when the model comes as weights
+    t, w = tmp_path / "t.csv", tmp_path / "w.npy"
+    frame.to_csv(t, index=False)
+    np.save(w, np.ones(5))
+    rc, out, err = _advise(capsys, "--target", t, "--label", "y", "--source-weights", w)
+    _one_line(rc, err, "holds 5 numbers", "d=6", "pretrained")

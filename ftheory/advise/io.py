@@ -253,7 +253,7 @@ def _numeric(df, path):
     return A
 
 
-def read_weights(path, d):
+def read_weights(path, d, features=None):
     """Pretrained weights: a vector of ``d`` numbers from a text/CSV file (one column or one row, with or
     without a header line; a pandas index column is skipped), Parquet, NPY or NPZ."""
     ext = os.path.splitext(path)[1].lower()
@@ -272,7 +272,9 @@ def read_weights(path, d):
     else:
         w = _numeric(read_table(path), path).ravel()
     if w.shape[0] != d:
-        raise ValueError(f"weights file {path!r} holds {w.shape[0]} numbers but the target has d={d} features")
+        cols = "" if not features else (" (every column but the label: " + ", ".join(map(str, features[:8]))
+                                         + (", ..." if len(features) > 8 else "") + ")")
+        raise ValueError(f"weights file {path!r} holds {w.shape[0]} numbers but the target has d={d} features{cols}")
     return w
 
 
