@@ -14,18 +14,25 @@ def add_parser(sub):
                        description="Reads a target table (CSV, Parquet or NPZ) with a label column and the "
                        "pretrained model's predictions (a column) or weights (a file of d numbers), estimates "
                        "noise, signal and overlap with 95% intervals, predicts the risks of training from "
-                       "scratch, a linear probe and fine-tuning, and recommends one. See docs/advisor.md.")
-    p.add_argument("--target", required=True, metavar="FILE", help="target table: feature columns and the label")
+                       "scratch, a linear probe and fine-tuning, and recommends one. Bad input is one line and exit "
+                       "status 2. See docs/advisor.md.")
+    p.add_argument("--target", required=True, metavar="FILE",
+                   help="target table (.csv/.txt, .parquet/.pq or .npz): the label, the feature columns and, "
+                   "with --source-pred, the predictions; a first CSV column with an empty header is the row index")
     p.add_argument("--label", required=True, metavar="COLUMN", help="label column of the target table")
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--source-pred", dest="source_pred", metavar="COLUMN",
                    help="column of the target table holding the pretrained model's predictions")
     g.add_argument("--source-weights", dest="source_weights", metavar="FILE",
-                   help="pretrained linear weights on the same features (d numbers)")
-    p.add_argument("--unlabeled", metavar="FILE", help="unlabeled inputs with the same feature columns "
-                   "(selects the anisotropic theory)")
-    p.add_argument("--json", action="store_true", help="print the JSON summary")
-    p.add_argument("--plot", metavar="OUT.png", help="write the risk curves with 95%% bands")
+                   help="pretrained linear weights, d numbers in the order of the feature columns (.npy, "
+                   ".csv/.txt, .parquet or .npz)")
+    p.add_argument("--unlabeled", metavar="FILE",
+                   help="unlabeled inputs: the target's feature columns in any order (its label and prediction "
+                   "columns are ignored, any other column is an error); selects the anisotropic theory")
+    p.add_argument("--json", action="store_true",
+                   help="print the JSON summary (n, d, estimates, predictions, recommendation, crossover_n) "
+                   "instead of the text report")
+    p.add_argument("--plot", metavar="OUT.png", help="also write the risk curves with 95%% bands to this image file")
     p.set_defaults(func=run)
     return p
 
@@ -35,9 +42,16 @@ def run(ns):
     from ftheory.advise import advise
     from ftheory.advise.io import load_target, load_unlabeled, read_weights
 
+    import pandas as pd
+
+    if ns.plot:
+        _check_plot_path(ns.plot)
     X, y, z, feats = load_target(ns.target, ns.label, ns.source_pred)
-    w = read_weights(ns.source_weights, X.shape[1]) if ns.source_weights else None
-    U = load_unlabeled(ns.unlabeled, feats) if ns.unlabeled else None
+    w = read_weights(ns.source_weights, X.shape[1], feats) if ns.source_weights else None
+    U = load_unlabeled(ns.unlabeled, feats, ignore=(ns.label, ns.source_pred)) if ns.unlabeled else None
+    # tables, so that a constant, duplicated or collinear column is named in the message
+    X = pd.DataFrame(X, columns=feats)
+    U = pd.DataFrame(U, columns=feats) if U is not None else None
     rep = advise(X, y, source_pred=z, source_weights=w, unlabeled=U)
     if ns.plot:
         import matplotlib
@@ -45,3 +59,22 @@ def run(ns):
         rep.plot(path=ns.plot)
     print(json.dumps(rep.to_dict(), indent=2) if ns.json else rep.summary())
     return 0
+
+
+def _check_plot_path(path):
+    """``ValueError`` naming ``--plot`` unless ``path`` is a new or existing image file matplotlib can write
+    (checked before the work: matplotlib would add ``.png`` to a name without an extension)."""
+    import os
+
+    from matplotlib.figure import Figure
+
+    formats = sorted(Figure().canvas.get_supported_filetypes())
+    ext = os.path.splitext(path)[1].lower().lstrip(".")
+    if os.path.isdir(path):
+        raise ValueError(f"--plot {path!r} is a folder: expected an image file name such as advice.png")
+    if ext not in formats:
+        raise ValueError(f"--plot {path!r} has extension {('.' + ext) if ext else 'none'}: expected one of "
+                         + ", ".join("." + f for f in formats) + " (e.g. advice.png)")
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise ValueError(f"--plot {path!r}: folder {parent!r} does not exist")

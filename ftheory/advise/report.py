@@ -15,6 +15,8 @@ __all__ = ["Report", "advise", "predict"]
 
 # the three procedures of the recommendation (the better-tuned variant of each)
 HEADLINE = {"scratch": "scratch_ridge", "linear_transfer": "linear_transfer", "finetune": "finetune_ridge"}
+CITE = ("Theory: docs/background.md §3 (scratch), §4 (linear probe), §6 (fine-tuning); estimators, "
+        "intervals and caveats: docs/advisor.md")
 
 
 @dataclass
@@ -66,9 +68,9 @@ class Report:
             sure = "" if iv.low > 0 or iv.high < 0 else "  (sign not resolved at 95%)"
             L.append(f"  T_{k:<16} {iv.value:10.4g}  [{iv.low:.4g}, {iv.high:.4g}]{sure}")
         L.append(f"Recommendation: {self.recommendation}")
-        L.append("Scratch overtakes transfer at n = " + (str(self.crossover_n) if self.crossover_n
-                                                          else "never on the grid (up to "
-                                                          f"{int(self.curves['n'][-1])})"))
+        L.append(f"Scratch overtakes transfer from n = {self.crossover_n} on" if self.crossover_n else
+                 f"Scratch never overtakes transfer on the grid (n up to {int(self.curves['n'][-1])})")
+        L.append(CITE)
         return "\n".join(L)
 
     def plot(self, ax=None, path=None):
@@ -107,6 +109,8 @@ class Report:
         ax.set_ylabel(r"predicted excess risk $\|\hat\beta-\beta_t\|_\Sigma^2$")
         ax.set_title(f"Recommendation at n = {self.n}: {self.recommendation}  (d = {self.d}, {self.theory})", fontsize=9)
         ax.legend(fontsize=7)
+        ax.annotate(CITE, xy=(1, 0), xycoords="axes fraction", xytext=(0, -44), textcoords="offset points",
+                    ha="right", va="top", fontsize=6, color="0.35")
         if path:
             fig.savefig(path, dpi=130, bbox_inches="tight")
         return fig
@@ -160,21 +164,29 @@ def _combine(a: Interval, b: Interval, rho=0.0) -> Interval:
     return _band_interval(v, v - half(a.value - a.low, b.high - b.value), v + half(a.high - a.value, b.value - b.low))
 
 
-def _flags(pe, estimates, predictions, transferability) -> list:
+def _scaled(iv: Interval, c) -> Interval:
+    """``iv`` in units ``c`` times larger (exact for a power of two ``c``)."""
+    return Interval(iv.value * c, iv.low * c, iv.high * c, iv.se * c)
+
+
+def _flags(pe, estimates, predictions, transferability, unit=1.0) -> list:
     """Plain statements of everything a reader might misread: unbiased estimates outside their
-    parameter's domain (shown at the nearest end of their interval), unbounded bands."""
-    p = np.asarray(pe.p, float)
-    raw = {"signal": p[0], "noise_variance": p[1], "overlap": p[2] / np.sqrt(max(p[0], 0) * max(p[3], 0))
-           if p[0] > 0 and p[3] > 0 else np.nan, "overlap_inner": p[2], "source_signal": p[3],
-           "distance": p[0] - 2 * p[2] + p[3]}
+    parameter's domain (shown at the nearest end of their interval), unbounded bands. ``pe`` is in
+    label units ``sqrt(unit)`` (the estimates, predictions and transferability in user units)."""
+    q = np.asarray(pe.p, float)
+    cos = q[2] / np.sqrt(q[0] * q[3]) if q[0] > 0 and q[3] > 0 else np.nan
+    p = q * unit
+    raw = {"signal": p[0], "noise_variance": p[1], "overlap": cos, "overlap_inner": p[2], "source_signal": p[3],
+           "distance": (q[0] - 2 * q[2] + q[3]) * unit}
     out = []
     for k, iv in estimates.items():
         r = raw.get(k)
         if r is not None and np.isfinite(iv.low) and np.isfinite(iv.high) and not (iv.low <= r <= iv.high):
             what = "is undefined" if not np.isfinite(r) else f"= {r:.4g} lies outside its interval"
-            out.append(f"{k}: the unbiased estimate {what} (a negative variance estimate, |cos| > 1 or a "
-                       f"cosine the exact test rejects: sampling noise); the value shown, {iv.value:.4g}, is the nearest point of "
-                       f"[{iv.low:.4g}, {iv.high:.4g}]")
+            out.append(f"{k}: the unbiased estimate {what} (sampling noise: a negative variance estimate, "
+                       f"|cos| > 1 or a value the exact test rejects); the value shown, {iv.value:.4g}, is that of "
+                       "the nearest possible task (variances >= 0, |cos| <= 1, total label variance kept), "
+                       f"moved into [{iv.low:.4g}, {iv.high:.4g}] if outside it")
     for group, d in (("prediction", predictions), ("transferability", transferability)):
         for k, iv in d.items():
             if not (iv.low <= iv.value <= iv.high):  # pragma: no cover - bands contain their centre
@@ -282,14 +294,22 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     Report
     """
     _check_options(center, standardize, n_max, grid_size)
-    X, y, z, U = check_inputs(X, y, source_pred, source_weights, unlabeled)
+    X, y, z, U = check_inputs(X, y, source_pred, source_weights, unlabeled, min_rows=3 + int(center))
     if z is None:
         raise ValueError("no pretrained model: give source_pred (its predictions on X) or source_weights")
+    # Work in label units of a power of two near max|y| (exact in float64) and scale back at the end:
+    # the estimators and bands keep absolute floors and form fourth powers of the labels, which broke
+    # for labels far from 1 although inside the accepted magnitudes [1e-150, 1e150].
+    unit = 2.0 ** int(np.frexp(np.max(np.abs(y)))[1])
+    y, z = y / unit, z / unit
+    # likewise one power of two for all inputs (exact; the report depends on their common scale only
+    # through standardize=False, which then keeps the given scale as Sigma = I)
+    if standardize is not False or U is not None:
+        xunit = 2.0 ** int(np.frexp(np.max(np.abs(X)))[1])
+        X, U = X / xunit, (None if U is None else U / xunit)
     n, d = X.shape
     prep = prepare(X, y, z, U, center=center, standardize=standardize)
     n_eff = prep.X.shape[0]
-    if n_eff < 3:
-        raise ValueError(f"X has n={n} rows: expected at least {3 + int(center)} with an intercept")
     pe = estimate_parameters(prep)
     estimates = {k: pe.interval(k) for k in ("noise_variance", "signal", "overlap", "overlap_inner",
                                              "source_signal", "distance")}
@@ -308,7 +328,13 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     pick = np.searchsorted(allns, ns) if grid_size else np.array([at])
     for proc in PROCEDURES:
         curves[proc] = tuple([float(x) for x in b[pick]] for b in bands[proc])
-    flags = _flags(pe, estimates, predictions, transferability)
+    u2 = unit * unit
+    estimates = {k: iv if k == "overlap" else _scaled(iv, u2) for k, iv in estimates.items()}
+    predictions = {k: _scaled(iv, u2) for k, iv in predictions.items()}
+    transferability = {k: _scaled(iv, u2) for k, iv in transferability.items()}
+    for proc in PROCEDURES:
+        curves[proc] = tuple([x * u2 for x in b] for b in curves[proc])
+    flags = _flags(pe, estimates, predictions, transferability, unit=u2)
     head = {k: predictions[v].value for k, v in HEADLINE.items()}
     recommendation = min(head, key=lambda k: (head[k], k != "scratch"))
     sc = np.asarray(curves["scratch_ridge"][0])
@@ -325,10 +351,12 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
 
     lt, ft = np.asarray(curves["linear_transfer"][0]), np.asarray(curves["finetune_ridge"][0])
     crossover = overtakes(np.minimum(lt, ft))
-    notes.append("scratch (tuned ridge) overtakes the linear probe at n = "
-                 f"{overtakes(lt) or 'never on the grid'} and tuned fine-tuning at n = "
-                 f"{overtakes(ft) or 'never on the grid'}" + (" (tuned fine-tuning is never worse when "
-                                                              "||beta_t - beta_s|| < ||beta_t||)" if
-                                                              overtakes(ft) is None else ""))
+    def when(name, tr):
+        k = overtakes(tr)
+        return f"overtakes {name} from n = {k} on" if k else f"does not overtake {name} by n = {int(curves['n'][-1])}"
+
+    notes.append(f"scratch (tuned ridge) {when('the linear probe', lt)}; it {when('tuned fine-tuning', ft)}"
+                 + (" (tuned fine-tuning is never worse when ||beta_t - beta_s|| < ||beta_t||)"
+                    if overtakes(ft) is None else ""))
     return Report(n, d, n_eff, estimates, predictions, transferability, recommendation, crossover, curves,
                   theory, notes, flags)
