@@ -144,7 +144,8 @@ def realised(Xtr, ytr, Xte, yte, ws):
                          "ft": mse["scratch_ridge"] - mse["finetune_ridge"],
                          "ft_mn": mse["scratch_min_norm"] - mse["finetune_min_norm"],
                          "best": min(("scratch", mse["scratch_ridge"]), ("linear_transfer", mse["linear_transfer"]),
-                                     ("finetune", mse["finetune_ridge"]), key=lambda kv: kv[1])[0]}
+                                     ("finetune", mse["finetune_ridge"]), key=lambda kv: kv[1])[0],
+                         "mse": mse}
     return out
 
 
