@@ -2,14 +2,16 @@
 
     OMP_NUM_THREADS=1 PYTHONPATH=. python benchmarks/advisor_digits.py [--reps 100] [--n 23,40,92,184]
         [--pairs value>ge5,ge5>ge5,...] [--jobs 2] [--seed 1] [--json docs/advisor_digits.json]
-        [--png docs/images/advisor_digits.png] [--from-json FILE]
+        [--png docs/images/advisor_digits.png] [--from-json FILE] [--merge A.json,B.json] [--cache DIR]
 
 Flags: ``--reps`` random target subsamples per (pair, n); ``--n`` target sample sizes (comma list);
 ``--pairs`` labelling pairs ``source>target`` (comma list; names in ``LABELS``, default ``PAIRS``);
 ``--jobs`` worker processes (one (target labelling, n) cell each); ``--seed`` seed of the subsamples;
 ``--json`` where the raw per-subsample results and the summaries go (``''``: not written); ``--png``
 the figure (``''``: none); ``--from-json`` re-print the table and redraw the figure from a saved JSON
-without recomputing.
+without recomputing; ``--merge a.json,b.json`` join saved results (e.g. of two processes run with
+different ``--pairs``/``--n``) into ``--json``; ``--cache DIR`` keep each finished (target, n) cell as a
+pickle in DIR and reuse it (a long run can be resumed).
 
 Data: scikit-learn's handwritten digits (1797 images, 8x8 pixels, values 0-16), the pixels that are
 non-zero in at least 20% of the images (d = 46). One fixed random split (seed 0): 600 *source* images
@@ -31,6 +33,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import pickle
 import time
 from concurrent.futures import ProcessPoolExecutor
 
@@ -160,8 +164,13 @@ def predicted(Xtr, ytr, w, U):
 
 
 def run_cell(job):
-    """All subsamples of one (target labelling, n) cell, for every pair with that target."""
-    target, n, sources, reps, seed = job
+    """All subsamples of one (target labelling, n) cell, for every pair with that target; with a
+    ``cache`` directory the cell is read from / written to a pickle there (a long run can resume)."""
+    target, n, sources, reps, seed, cache = job
+    path = os.path.join(cache, f"{target}_{n}_{'+'.join(sources)}_{reps}_{seed}.pkl") if cache else ""
+    if path and os.path.exists(path):
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
     X, digit, S, Uidx, T = load()
     ws = {s: lstsq(X[S], LABELS[s](digit[S])) for s in sources}
     y = LABELS[target](digit)
@@ -177,6 +186,9 @@ def run_cell(job):
             rows[s].append({"d": int(cols.size), "real": real[s],
                             "iso": predicted(Xtr, y[tr], ws[s][cols], None),
                             "aniso": predicted(Xtr, y[tr], ws[s][cols], U)})
+    if path:
+        with open(path, "wb") as fh:
+            pickle.dump((target, n, rows), fh)
     return target, n, rows
 
 
@@ -214,12 +226,12 @@ def summarise(pair, n, rows, orc):
     return out
 
 
-def table(summ):
+def table(summ, unlabeled="600 images", features="pixels"):
     """Markdown tables of the summaries."""
     f = lambda v: f"{v[0]:.3f} ± {v[1]:.3f}"  # noqa: E731
     L = []
-    for path, coding, title in (("aniso", "raw", "anisotropic path (unlabeled = 600 images), raw pixels"),
-                                ("iso", "std", "isotropic path (no unlabeled), standardised pixels")):
+    for path, coding, title in (("aniso", "raw", f"anisotropic path (unlabeled = {unlabeled}), raw {features}"),
+                                ("iso", "std", f"isotropic path (no unlabeled), standardised {features}")):
         L += [f"\n{title}\n", "| pair | n | d | T_lt predicted | realised | oracle | corr | sign | band covers mean "
               "| T_ft predicted | realised | oracle | corr | sign | band covers mean | T_ft min-norm predicted "
               "| realised | oracle | rec = best |", "|" + "---|" * 19]
@@ -236,7 +248,7 @@ def table(summ):
     return "\n".join(L)
 
 
-def figure(summ, path):
+def figure(summ, path, title="digits", features="pixels"):
     """Predicted (mean ± s.e.) against realised (mean ± s.e.) T, one point per pair and n."""
     import matplotlib
     matplotlib.use("Agg")
@@ -260,8 +272,8 @@ def figure(summ, path):
             ax.axhline(0, color="grey", lw=0.5)
             ax.axvline(0, color="grey", lw=0.5)
             ax.set_xlabel(f"predicted T ({name}), mean over subsamples")
-            ax.set_ylabel(f"realised T ({coding} pixels), held-out MSE difference")
-            ax.set_title(f"digits: {t}", fontsize=9)
+            ax.set_ylabel(f"realised T ({coding} {features}), held-out MSE difference")
+            ax.set_title(f"{title}: {t}", fontsize=9)
     handles = [plt.Line2D([], [], color=colours[p], marker="o", ls="", label=p.replace(">", " → ")) for p in pairs]
     handles += [plt.Line2D([], [], color="k", marker=markers[n], ls="", label=f"n = {n}") for n in ns]
     fig.legend(handles=handles, loc="lower center", ncol=6, fontsize=7, frameon=False)
@@ -270,7 +282,7 @@ def figure(summ, path):
     plt.close(fig)
 
 
-def run(pairs=PAIRS, ns=(23, 40, 92, 184), reps=100, seed=1, jobs=1):
+def run(pairs=PAIRS, ns=(23, 40, 92, 184), reps=100, seed=1, jobs=1, cache=""):
     """Raw rows and summaries: ``{"rows": {pair: {n: [...]}}, "summary": [...], "populations": ...}``."""
     X, digit, S, _, _ = load()
     by_target = {}
@@ -279,7 +291,7 @@ def run(pairs=PAIRS, ns=(23, 40, 92, 184), reps=100, seed=1, jobs=1):
         if s not in LABELS or t not in LABELS:
             raise ValueError(f"pairs: {p!r} is invalid: expected source>target with names in {sorted(LABELS)}")
         by_target.setdefault(t, []).append(s)
-    cells = [(t, int(n), srcs, int(reps), int(seed)) for t, srcs in by_target.items() for n in ns]
+    cells = [(t, int(n), srcs, int(reps), int(seed), cache) for t, srcs in by_target.items() for n in ns]
     if jobs > 1:
         with ProcessPoolExecutor(jobs) as ex:
             results = list(ex.map(run_cell, cells))
@@ -330,6 +342,22 @@ def compact(res):
     return _round(out)
 
 
+def merge(paths):
+    """Several saved JSON results (same ``--reps`` and ``--seed``) as one: rows and summaries joined."""
+    parts = []
+    for p in paths:
+        with open(p) as fh:
+            parts.append(json.load(fh))
+    out = {k: parts[0][k] for k in ("d", "reps", "seed")}
+    out["seconds"] = round(sum(float(q.get("seconds", 0)) for q in parts), 1)
+    out["rows"], out["summary"] = {}, []
+    for q in parts:
+        for pair, v in q["rows"].items():
+            out["rows"].setdefault(pair, {}).update(v)
+        out["summary"] += q["summary"]
+    return out
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--reps", type=int, default=100)
@@ -340,13 +368,20 @@ def main(argv=None):
     ap.add_argument("--json", default="docs/advisor_digits.json")
     ap.add_argument("--png", default="docs/images/advisor_digits.png")
     ap.add_argument("--from-json", default="")
+    ap.add_argument("--merge", default="")
+    ap.add_argument("--cache", default="")
     ns = ap.parse_args(argv)
     t0 = time.time()
     if ns.from_json:
         with open(ns.from_json) as fh:
             res = json.load(fh)
+    elif ns.merge:
+        res = merge(ns.merge.split(","))
+        if ns.json:
+            with open(ns.json, "w") as fh:
+                json.dump(res, fh, separators=(",", ":"))
     else:
-        res = run(ns.pairs.split(","), [int(v) for v in ns.n.split(",")], ns.reps, ns.seed, ns.jobs)
+        res = run(ns.pairs.split(","), [int(v) for v in ns.n.split(",")], ns.reps, ns.seed, ns.jobs, ns.cache)
         res["seconds"] = round(time.time() - t0, 1)
         if ns.json:
             with open(ns.json, "w") as fh:
