@@ -31,7 +31,8 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from advisor_digits import compact, figure, lstsq, oracle, predicted, realised, summarise, table  # noqa: E402
+from advisor_digits import (compact, figure, load_json, lstsq, oracle, predicted, realised,  # noqa: E402
+                            summarise, table)
 
 DIRECTIONS = ("A>B", "B>A")
 
@@ -92,8 +93,7 @@ def main(argv=None):
     ns = ap.parse_args(argv)
     t0 = time.time()
     if ns.from_json:
-        with open(ns.from_json) as fh:
-            res = json.load(fh)
+        res = load_json(ns.from_json)
     else:
         res = run([int(v) for v in ns.n.split(",")], ns.reps, ns.seed)
         res["seconds"] = round(time.time() - t0, 1)
@@ -102,7 +102,7 @@ def main(argv=None):
                 json.dump(compact(res), fh, default=float, separators=(",", ":"))
     print(f"diabetes: d = {res['d']} variables, {res['reps']} subsamples per (direction, n), "
           f"{res.get('seconds', '?')} s")
-    print(table(res["summary"], unlabeled="the other target patients", features="variables"))
+    print(table(res["summary"], unlabeled="the other target patients", features="variables", digits=0))
     if ns.png:
         figure(res["summary"], ns.png, title="diabetes", features="variables")
 

@@ -226,24 +226,24 @@ def summarise(pair, n, rows, orc):
     return out
 
 
-def table(summ, unlabeled="600 images", features="pixels"):
-    """Markdown tables of the summaries."""
-    f = lambda v: f"{v[0]:.3f} ± {v[1]:.3f}"  # noqa: E731
+def table(summ, unlabeled="600 images", features="pixels", digits=3):
+    """Markdown tables of the summaries (``digits`` decimals for T)."""
+    f = lambda v: f"{v[0]:.{digits}f} ± {v[1]:.{digits}f}"  # noqa: E731
     L = []
     for path, coding, title in (("aniso", "raw", f"anisotropic path (unlabeled = {unlabeled}), raw {features}"),
                                 ("iso", "std", f"isotropic path (no unlabeled), standardised {features}")):
-        L += [f"\n{title}\n", "| pair | n | d | T_lt predicted | realised | oracle | corr | sign | band covers mean "
-              "| T_ft predicted | realised | oracle | corr | sign | band covers mean | T_ft min-norm predicted "
+        L += [f"\n{title}\n", "| pair | n | d | T_lt predicted | realised | oracle | corr | sign | band covers mean / oracle "
+              "| T_ft predicted | realised | oracle | corr | sign | band covers mean / oracle | T_ft min-norm predicted "
               "| realised | oracle | rec = best |", "|" + "---|" * 19]
         for s in summ:
             r, o = s[path], s["oracle"][coding]
             cells = [s["pair"], str(s["n"]), f"{s['d_mean']:.1f}"]
             for k in ("lt", "ft"):
                 c = r[k]
-                cells += [f(c["pred"]), f(c["real"]), f"{o[k]:.3f}", f"{c['corr']:.2f}", f"{c['sign']:.2f}",
-                          f"{c['cover_real_mean']:.2f}"]
+                cells += [f(c["pred"]), f(c["real"]), f"{o[k]:.{digits}f}", f"{c['corr']:.2f}", f"{c['sign']:.2f}",
+                          f"{c['cover_real_mean']:.2f} / {c['cover_oracle']:.2f}"]
             c = r["ft_mn"]
-            cells += [f(c["pred"]), f(c["real"]), f"{o['ft_mn']:.3f}", f"{r['rec_is_best']:.2f}"]
+            cells += [f(c["pred"]), f(c["real"]), f"{o['ft_mn']:.{digits}f}", f"{r['rec_is_best']:.2f}"]
             L.append("| " + " | ".join(cells) + " |")
     return "\n".join(L)
 
@@ -258,15 +258,15 @@ def figure(summ, path, title="digits", features="pixels"):
     colours = {p: plt.cm.tab10(i) for i, p in enumerate(pairs)}
     markers = dict(zip(ns, "o^sDv<>"))
     fig, axes = plt.subplots(2, 2, figsize=(10, 8.6))
-    for row, (path, coding, name) in enumerate((("aniso", "raw", "anisotropic path"), ("iso", "std", "isotropic path"))):
+    for row, (way, coding, name) in enumerate((("aniso", "raw", "anisotropic path"), ("iso", "std", "isotropic path"))):
         for col, (k, t) in enumerate((("lt", "linear probe vs tuned ridge"), ("ft", "tuned fine-tuning vs tuned ridge"))):
             ax = axes[row, col]
             for s in summ:
-                c = s[path][k]
+                c = s[way][k]
                 ax.errorbar(c["pred"][0], c["real"][0], xerr=c["pred"][1], yerr=c["real"][1], fmt=markers[s["n"]],
                             color=colours[s["pair"]], ms=5, lw=0.8)
-            lo = min(min(s[path][k]["pred"][0], s[path][k]["real"][0]) for s in summ)
-            hi = max(max(s[path][k]["pred"][0], s[path][k]["real"][0]) for s in summ)
+            lo = min(min(s[way][k]["pred"][0], s[way][k]["real"][0]) for s in summ)
+            hi = max(max(s[way][k]["pred"][0], s[way][k]["real"][0]) for s in summ)
             pad = 0.05 * (hi - lo)
             ax.plot([lo - pad, hi + pad], [lo - pad, hi + pad], "k--", lw=0.8)
             ax.axhline(0, color="grey", lw=0.5)
@@ -335,6 +335,18 @@ def _round(v):
     return v
 
 
+def load_json(path):
+    """A saved result; the non-finite numbers (stored as the strings "nan", "inf", "-inf") as floats."""
+    def back(v):
+        if isinstance(v, dict):
+            return {k: back(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [back(x) for x in v]
+        return float(v) if v in ("nan", "inf", "-inf") else v
+    with open(path) as fh:
+        return back(json.load(fh))
+
+
 def compact(res):
     """The result with per-subsample rows as columns and floats to 5 significant digits (JSON)."""
     out = dict(res)
@@ -344,10 +356,7 @@ def compact(res):
 
 def merge(paths):
     """Several saved JSON results (same ``--reps`` and ``--seed``) as one: rows and summaries joined."""
-    parts = []
-    for p in paths:
-        with open(p) as fh:
-            parts.append(json.load(fh))
+    parts = [load_json(p) for p in paths]
     out = {k: parts[0][k] for k in ("d", "reps", "seed")}
     out["seconds"] = round(sum(float(q.get("seconds", 0)) for q in parts), 1)
     out["rows"], out["summary"] = {}, []
@@ -373,13 +382,12 @@ def main(argv=None):
     ns = ap.parse_args(argv)
     t0 = time.time()
     if ns.from_json:
-        with open(ns.from_json) as fh:
-            res = json.load(fh)
+        res = load_json(ns.from_json)
     elif ns.merge:
         res = merge(ns.merge.split(","))
         if ns.json:
             with open(ns.json, "w") as fh:
-                json.dump(res, fh, separators=(",", ":"))
+                json.dump(_round(res), fh, separators=(",", ":"))
     else:
         res = run(ns.pairs.split(","), [int(v) for v in ns.n.split(",")], ns.reps, ns.seed, ns.jobs, ns.cache)
         res["seconds"] = round(time.time() - t0, 1)
