@@ -43,7 +43,8 @@ def test_same_task_oracle_has_zero_fine_tuning_gap_at_the_population_teacher(ben
     assert o["raw"]["ft_mn"] > 0 and abs(o["cos"] - 1) < 1e-12
 
 
-def test_one_tiny_cell_runs_and_is_consistent(bench, tmp_path):
+@pytest.mark.slow
+def test_one_tiny_cell_runs_and_is_consistent(bench, tmp_path, monkeypatch):
     res = bench.run(pairs=["value>ge5"], ns=(30,), reps=3, seed=5)
     s = res["summary"][0]
     for path in ("iso", "aniso"):
@@ -65,6 +66,9 @@ def test_one_tiny_cell_runs_and_is_consistent(bench, tmp_path):
     back = json.loads(out.read_text())
     assert len(back["rows"]["value>ge5"]["30"]["aniso_lt_low"]) == 3
     assert bench.table(back["summary"]).count("| value>ge5 | 30 |") == 2
+    monkeypatch.chdir(tmp_path)
+    bench.figure(back["summary"], str(tmp_path / "f.png"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.png", "r.json"]
 
 
 def test_least_squares_is_coding_invariant_above_d(bench):
