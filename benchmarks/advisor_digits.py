@@ -321,7 +321,8 @@ def risk_table(summ, digits=3):
 
 
 def figure(summ, path, title="digits", features="pixels"):
-    """Predicted (mean ± s.e.) against realised (mean ± s.e.) T, one point per pair and n."""
+    """Predicted (mean ± s.e.) against realised (mean ± s.e.) T, one point per pair and n; open
+    symbols: the Gaussian theory at the population task against the same realised mean."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -337,8 +338,19 @@ def figure(summ, path, title="digits", features="pixels"):
                 c = s[way][k]
                 ax.errorbar(c["pred"][0], c["real"][0], xerr=c["pred"][1], yerr=c["real"][1], fmt=markers[s["n"]],
                             color=colours[s["pair"]], ms=5, lw=0.8)
-            lo = min(min(s[way][k]["pred"][0], s[way][k]["real"][0]) for s in summ)
-            hi = max(max(s[way][k]["pred"][0], s[way][k]["real"][0]) for s in summ)
+                ax.plot(s["oracle"][coding][k], c["real"][0], markers[s["n"]], mfc="none", mec=colours[s["pair"]],
+                        ms=7, mew=0.9)
+            vals = [v for s in summ for v in (s[way][k]["pred"][0], s[way][k]["real"][0], s["oracle"][coding][k])]
+            lo, hi = min(vals), max(vals)
+            if hi - lo > 0.5:   # transferabilities from -2 to 0.1: linear near 0, logarithmic beyond
+                lin = 0.025 * max(abs(lo), abs(hi))
+                steps = [m * 10.0 ** e for e in range(-2, 5) for m in (1, 2, 5)]
+                ticks = [t for t in sorted([-v for v in steps] + [0.0] + steps)
+                         if lo - 0.1 * abs(lo) <= t <= hi + 0.1 * abs(hi) and (t == 0 or abs(t) >= 2 * lin)]
+                ax.set_xscale("symlog", linthresh=lin)
+                ax.set_yscale("symlog", linthresh=lin)
+                ax.set_xticks(ticks, [f"{t:g}" for t in ticks], fontsize=7)
+                ax.set_yticks(ticks, [f"{t:g}" for t in ticks], fontsize=7)
             pad = 0.05 * (hi - lo)
             ax.plot([lo - pad, hi + pad], [lo - pad, hi + pad], "k--", lw=0.8)
             ax.axhline(0, color="grey", lw=0.5)
@@ -348,7 +360,9 @@ def figure(summ, path, title="digits", features="pixels"):
             ax.set_title(f"{title}: {t}", fontsize=9)
     handles = [plt.Line2D([], [], color=colours[p], marker="o", ls="", label=p.replace(">", " → ")) for p in pairs]
     handles += [plt.Line2D([], [], color="k", marker=markers[n], ls="", label=f"n = {n}") for n in ns]
-    fig.legend(handles=handles, loc="lower center", ncol=6, fontsize=7, frameon=False)
+    handles += [plt.Line2D([], [], color="k", marker="o", ls="", label="advisor (mean ± s.e.)"),
+                plt.Line2D([], [], color="k", marker="o", mfc="none", ls="", label="Gaussian theory, population task")]
+    fig.legend(handles=handles, loc="lower center", ncol=7, fontsize=7, frameon=False)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     fig.savefig(path, dpi=110)
     plt.close(fig)
