@@ -169,6 +169,19 @@ def predicted(Xtr, ytr, w, U):
             "rec": rep.recommendation, "theory": rep.theory}
 
 
+def subsamples(T, y, target, n, reps, seed):
+    """The ``reps`` (train, held-out) index pairs of one cell, drawn from the target pool ``T``; a draw whose
+    labels are all equal (possible for a rare class: "digit == 3" at n = 23, ~9% of draws) is redrawn,
+    since the advisor refuses a constant y. Depends only on seed, n and target."""
+    rng = np.random.default_rng([seed, n, list(LABELS).index(target)])
+    out = []
+    while len(out) < reps:
+        idx = rng.permutation(T)
+        if np.ptp(y[idx[:n]]) > 0:
+            out.append((idx[:n], idx[n:]))
+    return out
+
+
 def run_cell(job):
     """All subsamples of one (target labelling, n) cell, for every pair with that target; with a
     ``cache`` directory each (target, n, source) is read from / written to a pickle there (the
@@ -185,11 +198,8 @@ def run_cell(job):
         X, digit, S, Uidx, T = load()
         ws = {s: lstsq(X[S], LABELS[s](digit[S])) for s in todo}
         y = LABELS[target](digit)
-        rng = np.random.default_rng([seed, n, list(LABELS).index(target)])
         new = {s: [] for s in todo}
-        for _ in range(reps):
-            idx = rng.permutation(T)
-            tr, te = idx[:n], idx[n:]
+        for tr, te in subsamples(T, y, target, n, reps, seed):
             cols = usable_columns(X[tr])
             Xtr, Xte, U = X[tr][:, cols], X[te][:, cols], X[Uidx][:, cols]
             real = realised(Xtr, y[tr], Xte, y[te], {s: w[cols] for s, w in ws.items()})
@@ -217,13 +227,10 @@ def hindsight(X, y, T, target, n, reps, seed, pop, w):
     realised excess risk, slightly over-stated: the population fit saw the held-out images, about
     sigma^2 d/1797), and the held-out MSE of tuned scratch and tuned fine-tuning at the penalty that is
     best *on the held-out images* (the oracle penalty the theory assumes), raw and standardised pixels."""
-    rng = np.random.default_rng([seed, n, list(LABELS).index(target)])
     icpt = float(y.mean() - X.mean(0) @ pop["beta_t"])
     out = {"base": [], "raw": {"scratch_ridge": [], "finetune_ridge": []},
            "std": {"scratch_ridge": [], "finetune_ridge": []}}
-    for _ in range(reps):
-        idx = rng.permutation(T)
-        tr, te = idx[:n], idx[n:]
+    for tr, te in subsamples(T, y, target, n, reps, seed):
         out["base"].append(float(np.mean((X[te] @ pop["beta_t"] + icpt - y[te]) ** 2)))
         cols = usable_columns(X[tr])
         Xtr, Xte, wk = X[tr][:, cols], X[te][:, cols], w[cols]

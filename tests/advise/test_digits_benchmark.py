@@ -84,6 +84,15 @@ def test_least_squares_is_coding_invariant_above_d(bench):
         assert r["raw"]["mse"][k] == pytest.approx(r["std"]["mse"][k], rel=1e-8)
 
 
+def test_subsamples_are_reproducible_and_never_constant(bench):
+    X, digit, S, U, T = bench.load()
+    y = bench.LABELS["eq3"](digit)
+    a = bench.subsamples(T, y, "eq3", 23, 40, 1)
+    b = bench.subsamples(T, y, "eq3", 23, 40, 1)
+    assert len(a) == 40 and all(np.array_equal(p[0], q[0]) for p, q in zip(a, b))
+    assert all(np.ptp(y[tr]) > 0 and len(tr) == 23 and len(te) == 597 - 23 and not set(tr) & set(te) for tr, te in a)
+
+
 def test_bad_pair_is_refused(bench):
     with pytest.raises(ValueError, match="pairs"):
         bench.run(pairs=["value>nosuch"], ns=(30,), reps=1)
