@@ -53,7 +53,7 @@ LABELS = {
     "eq8": lambda g: (g == 8).astype(float),
     "eq5": lambda g: (g == 5).astype(float),
 }
-PAIRS = ("value>ge5", "ge5>ge5", "ge5>loopy", "eq8>eq3", "eq5>eq3", "ge5>even", "value>even")
+PAIRS = ("value>ge5", "ge5>ge5", "ge5>loopy", "eq8>eq3", "value>even")
 MIN_NONZERO = 0.2     # keep pixels non-zero in at least this fraction of the images
 KINDS = ("lt", "ft", "ft_mn")
 RISKS = ("scratch_ridge", "scratch_min_norm", "linear_transfer", "finetune_ridge", "finetune_min_norm")
@@ -353,7 +353,7 @@ def figure(summ, path, title="digits", features="pixels"):
                 lin = 0.025 * max(abs(lo), abs(hi))
                 steps = [m * 10.0 ** e for e in range(-2, 5) for m in (1, 2, 5)]
                 ticks = [t for t in sorted([-v for v in steps] + [0.0] + steps)
-                         if lo - 0.1 * abs(lo) <= t <= hi + 0.1 * abs(hi) and (t == 0 or abs(t) >= 2 * lin)]
+                         if lo - 0.1 * abs(lo) <= t <= hi + 0.1 * abs(hi) and (t == 0 or abs(t) >= 1.2 * lin)]
                 ax.set_xscale("symlog", linthresh=lin)
                 ax.set_yscale("symlog", linthresh=lin)
                 ax.set_xticks(ticks, [f"{t:g}" for t in ticks], fontsize=7)
