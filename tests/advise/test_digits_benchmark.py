@@ -96,3 +96,12 @@ def test_subsamples_are_reproducible_and_never_constant(bench):
 def test_bad_pair_is_refused(bench):
     with pytest.raises(ValueError, match="pairs"):
         bench.run(pairs=["value>nosuch"], ns=(30,), reps=1)
+
+
+def test_diabetes_groups_are_the_two_sex_values():
+    spec = importlib.util.spec_from_file_location("advisor_diabetes", _PATH.parent / "advisor_diabetes.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    X, y, g = mod.load()
+    assert X.shape == (442, 9) and y.shape == (442,)
+    assert (len(g["A"]), len(g["B"])) == (235, 207) and not set(g["A"]) & set(g["B"])
