@@ -1,0 +1,107 @@
+"""The real-data benchmark (benchmarks/advisor_digits.py) at tiny size: loader, split, oracle, one cell."""
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("sklearn")
+
+_PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "advisor_digits.py"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("advisor_digits", _PATH)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_loader_ships_with_sklearn_and_splits_disjointly(bench):
+    X, digit, S, U, T = bench.load()
+    assert X.shape == (1797, 46) and digit.shape == (1797,)
+    assert np.all((X > 0).mean(0) >= bench.MIN_NONZERO)
+    parts = [set(S), set(U), set(T)]
+    assert [len(p) for p in parts] == [600, 600, 597]
+    assert set().union(*parts) == set(range(1797)) and sum(map(len, parts)) == 1797
+
+
+def test_same_task_oracle_has_zero_fine_tuning_gap_at_the_population_teacher(bench):
+    # source = the population least-squares teacher itself: fine-tuning starts at the truth, so its
+    # tuned risk is 0 and T_ft equals the tuned scratch risk (> 0); the probe's risk is then only its
+    # variance term sigma^2/(m - 2), so T_lt = scratch - sigma^2/(m - 2)
+    from ftheory.aniso import tuned_ridge
+    X, digit, *_ = bench.load()
+    pop = bench.population(X, digit, bench.lstsq(X, bench.LABELS["ge5"](digit)), "ge5")
+    o = bench.oracle(pop, 40)
+    ev, Q = np.linalg.eigh(pop["Sigma"])
+    sc = float(tuned_ridge(np.maximum(ev, 0), Q.T @ pop["beta_t"], 39, np.sqrt(pop["sigma2"])).risk)
+    assert o["raw"]["ft"] == pytest.approx(sc, rel=1e-9)
+    assert o["raw"]["lt"] == pytest.approx(sc - pop["sigma2"] / 37, rel=1e-9)
+    assert o["raw"]["ft_mn"] > 0 and abs(o["cos"] - 1) < 1e-12
+
+
+@pytest.mark.slow
+def test_one_tiny_cell_runs_and_is_consistent(bench, tmp_path, monkeypatch):
+    res = bench.run(pairs=["value>ge5"], ns=(30,), reps=3, seed=5)
+    s = res["summary"][0]
+    for path in ("iso", "aniso"):
+        for k in ("lt", "ft"):
+            c = s[path][k]
+            assert np.isfinite(c["pred"][0]) and np.isfinite(c["real"][0])
+            assert 0 <= c["cover_real_mean"] <= 1 and c["width"] >= 0
+    rows = res["rows"]["value>ge5"][30]
+    assert len(rows) == 3 and all(r["aniso"]["theory"] == "anisotropic" for r in rows)
+    assert all(r["iso"]["theory"] == "isotropic" for r in rows)
+    # the linear probe is invariant to the pixel coding (same held-out MSE in raw and standardised
+    # pixels); the scratch ridge is not (different penalty geometry)
+    for r in rows:
+        raw, std = r["real"]["raw"]["mse"], r["real"]["std"]["mse"]
+        assert raw["linear_transfer"] == pytest.approx(std["linear_transfer"], rel=1e-9)
+        assert r["real"]["raw"]["lt"] == pytest.approx(raw["scratch_ridge"] - raw["linear_transfer"], rel=1e-12)
+    out = tmp_path / "r.json"
+    out.write_text(json.dumps(bench.compact(res)))
+    back = json.loads(out.read_text())
+    assert len(back["rows"]["value>ge5"]["30"]["aniso_lt_low"]) == 3
+    assert bench.table(back["summary"]).count("| value>ge5 | 30 |") == 2
+    monkeypatch.chdir(tmp_path)
+    bench.figure(back["summary"], str(tmp_path / "f.png"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.png", "r.json"]
+
+
+def test_least_squares_is_coding_invariant_above_d(bench):
+    # above n = d, min-norm is ordinary least squares: invariant to rescaling the pixels, so its held-out
+    # MSE (and that of min-norm fine-tuning) agrees between raw and standardised pixels
+    X, digit, S, U, T = bench.load()
+    y = bench.LABELS["ge5"](digit)
+    w = bench.lstsq(X[S], bench.LABELS["value"](digit[S]))
+    tr, te = T[:120], T[120:]
+    cols = bench.usable_columns(X[tr])
+    r = bench.realised(X[tr][:, cols], y[tr], X[te][:, cols], y[te], {"v": w[cols]})["v"]
+    for k in ("scratch_min_norm", "finetune_min_norm"):
+        assert r["raw"]["mse"][k] == pytest.approx(r["std"]["mse"][k], rel=1e-8)
+
+
+def test_subsamples_are_reproducible_and_never_constant(bench):
+    X, digit, S, U, T = bench.load()
+    y = bench.LABELS["eq3"](digit)
+    a = bench.subsamples(T, y, "eq3", 23, 40, 1)
+    b = bench.subsamples(T, y, "eq3", 23, 40, 1)
+    assert len(a) == 40 and all(np.array_equal(p[0], q[0]) for p, q in zip(a, b))
+    assert all(np.ptp(y[tr]) > 0 and len(tr) == 23 and len(te) == 597 - 23 and not set(tr) & set(te) for tr, te in a)
+
+
+def test_bad_pair_is_refused(bench):
+    with pytest.raises(ValueError, match="pairs"):
+        bench.run(pairs=["value>nosuch"], ns=(30,), reps=1)
+
+
+def test_diabetes_groups_are_the_two_sex_values():
+    spec = importlib.util.spec_from_file_location("advisor_diabetes", _PATH.parent / "advisor_diabetes.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    X, y, g = mod.load()
+    assert X.shape == (442, 9) and y.shape == (442,)
+    assert (len(g["A"]), len(g["B"])) == (235, 207) and not set(g["A"]) & set(g["B"])
