@@ -96,7 +96,7 @@ def check_real(name: str, value, low: float = 0.0, high: float = math.inf, *, lo
         v = float(value)
     except (TypeError, ValueError):
         raise failure(True) from None
-    if (not allow_bool and isinstance(value, bool)) or not math.isfinite(v) or v < low \
+    if (not allow_bool and isinstance(value, (bool, np.bool_))) or not math.isfinite(v) or v < low \
             or (low_open and v == low) or v > high or (high_open and v == high):
         raise failure(False)
     return v

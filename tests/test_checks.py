@@ -1,0 +1,27 @@
+"""The shared argument checks: booleans (Python or NumPy) are not reals unless a caller allows them."""
+import numpy as np
+import pytest
+
+from ftheory._checks import check_int, check_real
+
+
+@pytest.mark.parametrize("value", [True, False, np.True_, np.False_])
+def test_check_real_refuses_booleans_by_default(value):
+    with pytest.raises(ValueError, match=r"^radius=.* is invalid: expected a real number in \[0, inf\)"):
+        check_real("radius", value)
+
+
+@pytest.mark.parametrize("value, expected", [(np.True_, 1.0), (False, 0.0)])
+def test_check_real_allow_bool(value, expected):
+    assert check_real("lam", value, allow_bool=True) == expected
+
+
+@pytest.mark.parametrize("value", [True, np.True_, 2.0, "3"])
+def test_check_int_refuses_non_integers(value):
+    with pytest.raises(ValueError, match="^n=.* is invalid: expected an integer >= 1"):
+        check_int("n", value, 1)
+
+
+def test_check_real_accepts_numpy_scalars():
+    assert check_real("sigma", np.float32(0.5)) == 0.5
+    assert check_real("n", np.int64(4)) == 4.0
