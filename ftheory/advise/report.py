@@ -142,7 +142,7 @@ def _vectorised(fn):
 
 def _band_interval(value, low, high) -> Interval:
     """Interval from a band; ``se`` is its half-width / 1.96 (symmetric-equivalent)."""
-    se = (high - low) / (2 * Z95) if np.isfinite(high - low) else float("inf")
+    se = (high - low) / (2 * Z95) if np.isfinite(low) and np.isfinite(high) else float("inf")
     return Interval(float(value), float(low), float(high), float(se))
 
 

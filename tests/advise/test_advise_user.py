@@ -145,3 +145,17 @@ def test_text_column_of_a_table_is_named():
     Xd = pd.DataFrame(X, columns=["a", "b", "c"]).assign(city="Paris")
     with pytest.raises(ValueError, match=r"X column\(s\) \['city'\] are not numeric"):
         ftheory.advise(Xd, y, source_pred=z)
+
+
+def test_tiny_sample_with_unlabeled_data_runs_without_warnings():
+    """n = 5, d = 3 with unlabeled rows: unbounded band ends must not leak an inf - inf RuntimeWarning."""
+    import warnings
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((5, 3))
+    y = X @ [1.0, 0.5, 0.0] + 0.3 * rng.standard_normal(5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rep = ftheory.advise(X, y, source_pred=X[:, 0], unlabeled=rng.standard_normal((200, 3)))
+    for iv in rep.predictions.values():
+        assert iv.low <= iv.value <= iv.high
