@@ -6,7 +6,10 @@ true world (no plug-in), on the coverage study's tasks (``benchmarks/advisor_cov
 
 ``--stream 0`` replays the coverage study's default samples (``--stream k`` its stream k); ``--seeds``
 are the seeds of the simulated draws (0 is the advisor's). Prints, per estimate and seed, the fraction of
-samples whose true value is kept with the fitted and with the true world.
+samples whose true value is kept with the fitted and with the true world. ``--exact`` instead checks the
+signal and noise test at the true world on fresh teachers (centred and scaled as the advisor does, the
+effective signal ``s^2 tau^2`` of the scaled design), with fresh draws for each sample (``--seeds fresh``)
+or the advisor's seed 0: acceptance and the mean of the probability integral transform.
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from advisor_coverage import SETTINGS  # noqa: E402
 
 from ftheory.advise.overlap_spectral import SpectralCosine
-from ftheory.advise.prepared import prepare
+from ftheory.advise.prepared import helmert, prepare
 from ftheory.advise.spectral import SpectralWorlds
 from ftheory.advise.synthetic import make_task
 
@@ -54,6 +57,27 @@ def run(i, reps, stream, seeds, params):
     return {k: v / reps for k, v in sorted(kept.items())}
 
 
+def exact(i, reps, stream, fresh):
+    """Acceptance and mean PIT of the spectral signal / noise test at the true world (exact law)."""
+    d, gamma, theta, sigma, spec = SETTINGS[i]
+    n = int(round(gamma * d))
+    rng = np.random.default_rng([777, i, stream])
+    acc, pit = np.zeros(2), np.zeros(2)
+    for _ in range(reps):
+        b = rng.standard_normal(d)
+        b /= np.linalg.norm(b)
+        X = rng.standard_normal((n, d))
+        prep = prepare(X, X @ b + sigma * rng.standard_normal(n), X[:, 0], None, center=True)
+        t_eff = float(np.mean(helmert(X) ** 2))      # the advisor's common scale: signal s^2 tau^2, tau^2 = 1
+        sw = SpectralWorlds(prep.X, prep.y, seed=rng if fresh else 0)
+        for which, (t, nu) in enumerate(((t_eff, sigma ** 2), (sigma ** 2, t_eff))):
+            obs, sims = sw.profile_law(t, nu, which)
+            lo, hi = np.quantile(sims, [0.025, 0.975])
+            acc[which] += lo <= obs <= hi
+            pit[which] += np.mean(sims < obs)
+    return acc / reps, pit / reps
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", type=int, required=True, help="setting index of benchmarks/advisor_coverage.py")
@@ -61,7 +85,14 @@ def main():
     ap.add_argument("--stream", type=int, default=5)
     ap.add_argument("--seeds", default="0")
     ap.add_argument("--params", default="overlap,signal,noise_variance")
+    ap.add_argument("--exact", action="store_true", help="signal/noise test at the true world, fresh teachers")
     ns = ap.parse_args()
+    if ns.exact:
+        acc, pit = exact(ns.only, ns.reps, ns.stream, ns.seeds == "fresh")
+        for k, name in enumerate(("signal", "noise_variance")):
+            print(f"setting {ns.only} stream {ns.stream} reps {ns.reps} draws {ns.seeds} {name}: kept {acc[k]:.4f}, "
+                  f"mean PIT {pit[k]:.4f} (s.e. {(1 / 12 / ns.reps) ** 0.5:.4f})")
+        return
     res = run(ns.only, ns.reps, ns.stream, [int(s) for s in ns.seeds.split(",")], ns.params.split(","))
     for (name, s, key), v in res.items():
         print(f"setting {ns.only} stream {ns.stream} reps {ns.reps} {name} draws seed {s} {key} world: {v:.4f}")
