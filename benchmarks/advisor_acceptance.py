@@ -9,7 +9,10 @@ are the seeds of the simulated draws (0 is the advisor's). Prints, per estimate 
 samples whose true value is kept with the fitted and with the true world. ``--exact`` instead checks the
 signal and noise test at the true world on fresh teachers (centred and scaled as the advisor does, the
 effective signal ``s^2 tau^2`` of the scaled design), with fresh draws for each sample (``--seeds fresh``)
-or the advisor's seed 0: acceptance and the mean of the probability integral transform.
+or the advisor's seed 0: acceptance and the mean of the probability integral transform. ``--hull`` adds,
+for the signal and noise with the advisor's draws, the interval's coverage, how often it covers a true
+value the test rejects (the hull with the reported U-statistic value) and how often that value lies
+outside the kept set.
 """
 from __future__ import annotations
 
@@ -22,13 +25,15 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from advisor_coverage import SETTINGS  # noqa: E402
 
+from ftheory.advise.estimators import estimate_parameters
 from ftheory.advise.overlap_spectral import SpectralCosine
+from ftheory.advise.param_cov import feasible
 from ftheory.advise.prepared import helmert, prepare
 from ftheory.advise.spectral import SpectralWorlds
 from ftheory.advise.synthetic import make_task
 
 
-def run(i, reps, stream, seeds, params):
+def run(i, reps, stream, seeds, params, hull=False):
     d, gamma, theta, sigma, spec = SETTINGS[i]
     if spec is not None:
         raise ValueError(f"setting {i} is anisotropic: the spectral tests are isotropic only")
@@ -40,6 +45,8 @@ def run(i, reps, stream, seeds, params):
     for _ in range(reps):
         X, y = task.sample(n, rng)
         prep = prepare(X, y, X @ task.beta_s, None, center=True)
+        if hull:
+            _hull(prep, tr, params, kept)
         for s in seeds:
             if "overlap" in params:
                 sc = SpectralCosine(prep.X, prep.y, prep.z, seed=s)
@@ -55,6 +62,22 @@ def run(i, reps, stream, seeds, params):
                 for key, w in (("fitted", sw.nuisance_fit(t, which)), ("true", nu)):
                     kept[(name, s, key)] = kept.get((name, s, key), 0) + bool(sw.profile_accept(t, w, which) <= 0)
     return {k: v / reps for k, v in sorted(kept.items())}
+
+
+def _hull(prep, tr, params, kept):
+    pe = estimate_parameters(prep)
+    sw = pe.spectral_worlds
+    for which, name in ((0, "signal"), (1, "noise_variance")):
+        if name not in params:
+            continue
+        t = tr[name]
+        iv = pe.interval(name)
+        ok = sw.profile_accept(t, sw.nuisance_fit(t, which), which) <= 0
+        v = float(feasible(pe.p)[which])
+        out = sw.profile_accept(v, sw.nuisance_fit(v, which), which) > 0
+        for key, x in (("interval covers", iv.covers(t)), ("covers, test rejects", iv.covers(t) and not ok),
+                       ("reported value outside kept set", out)):
+            kept[(name, 0, key)] = kept.get((name, 0, key), 0) + bool(x)
 
 
 def exact(i, reps, stream, fresh):
@@ -86,6 +109,7 @@ def main():
     ap.add_argument("--seeds", default="0")
     ap.add_argument("--params", default="overlap,signal,noise_variance")
     ap.add_argument("--exact", action="store_true", help="signal/noise test at the true world, fresh teachers")
+    ap.add_argument("--hull", action="store_true", help="signal/noise intervals: coverage and the hull's share")
     ns = ap.parse_args()
     if ns.exact:
         acc, pit = exact(ns.only, ns.reps, ns.stream, ns.seeds == "fresh")
@@ -93,9 +117,10 @@ def main():
             print(f"setting {ns.only} stream {ns.stream} reps {ns.reps} draws {ns.seeds} {name}: kept {acc[k]:.4f}, "
                   f"mean PIT {pit[k]:.4f} (s.e. {(1 / 12 / ns.reps) ** 0.5:.4f})")
         return
-    res = run(ns.only, ns.reps, ns.stream, [int(s) for s in ns.seeds.split(",")], ns.params.split(","))
+    res = run(ns.only, ns.reps, ns.stream, [int(s) for s in ns.seeds.split(",")], ns.params.split(","), ns.hull)
     for (name, s, key), v in res.items():
-        print(f"setting {ns.only} stream {ns.stream} reps {ns.reps} {name} draws seed {s} {key} world: {v:.4f}")
+        print(f"setting {ns.only} stream {ns.stream} reps {ns.reps} {name} draws seed {s} {key}"
+              f"{' world' if key in ('fitted', 'true') else ''}: {v:.4f}")
 
 
 if __name__ == "__main__":
