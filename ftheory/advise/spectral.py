@@ -126,6 +126,14 @@ class SpectralWorlds:
         other parameter ``nu``; the other parameter refitted, clipped at 0) lies in the central
         ``level`` of its simulated law at that world. In the interior the root is the standardised
         ``T_w - t``; when the refit hits 0 the total label variance testifies too."""
+        obs, zs = self.profile_law(t, nu, which)
+        a = (1 - level) / 2
+        lo, hi = np.quantile(zs, [a, 1 - a])
+        return max(lo - obs, obs - hi)
+
+    def profile_law(self, t, nu, which):
+        """The observed signed root of :meth:`profile_accept` and its ``draws`` simulated values at the
+        world (candidate ``t`` for ``tau^2`` (``which = 0``) or ``sigma^2`` (1), other parameter ``nu``)."""
         tau2, sig2 = (t, nu) if which == 0 else (nu, t)
         var = (self.lam * tau2 + sig2) ** 2
         top = float(np.max(var))
@@ -149,8 +157,4 @@ class SpectralWorlds:
             g = R @ M[:, k]
             return np.sign(g) * np.sqrt(np.maximum(Qf, 0.0))
 
-        obs = float(root(th_obs)[0])
-        zs = root(sims)
-        a = (1 - level) / 2
-        lo, hi = np.quantile(zs, [a, 1 - a])
-        return max(lo - obs, obs - hi)
+        return float(root(th_obs)[0]), root(sims)

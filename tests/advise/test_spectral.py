@@ -48,3 +48,33 @@ def test_spectral_intervals_contain_value_and_spectral_flag():
         iv = pe.interval(name)
         assert 0.0 <= iv.low <= iv.value <= iv.high < math.inf
         assert iv.value == pu.interval(name).value          # the same (U-statistic) reported value
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n, d", [(20, 40), (45, 30)])
+def test_profile_test_is_exactly_calibrated_at_the_true_task(n, d):
+    """At the true task (world = truth, no plug-in) the signed root falls in the central 95% of its
+    simulated law with probability 0.95 (the law given the spectrum is exact; fresh draws for each
+    design, so the draws' Monte Carlo error averages out too): binomial tolerance of 3.5 standard
+    errors over fresh designs, teachers and noise, and the probability integral transform has mean 1/2
+    within 3.5 standard errors. With the nuisance fitted under the candidate (the test that the
+    intervals invert) the acceptance is within the same tolerance of 0.95."""
+    rng = np.random.default_rng(17)
+    tau2, sig2, reps = 1.0, 0.5, 600
+    kept = np.zeros((2, 2))
+    pit = [[], []]
+    for _ in range(reps):
+        beta = rng.standard_normal(d)
+        beta *= math.sqrt(tau2) / np.linalg.norm(beta)
+        X = rng.standard_normal((n, d))
+        y = X @ beta + math.sqrt(sig2) * rng.standard_normal(n)
+        sw = SpectralWorlds(X, y, draws=1000, seed=rng)
+        for which, (t, nu) in enumerate(((tau2, sig2), (sig2, tau2))):
+            obs, sims = sw.profile_law(t, nu, which)
+            lo, hi = np.quantile(sims, [0.025, 0.975])
+            kept[which, 0] += lo <= obs <= hi
+            pit[which].append(np.mean(sims < obs) + 0.5 * np.mean(sims == obs))
+            kept[which, 1] += sw.profile_accept(t, sw.nuisance_fit(t, which), which) <= 0
+    se = math.sqrt(0.95 * 0.05 / reps)
+    assert np.all(np.abs(kept / reps - 0.95) < 3.5 * se), kept / reps
+    assert np.all(np.abs(np.mean(pit, axis=1) - 0.5) < 3.5 * math.sqrt(1 / 12 / reps)), np.mean(pit, axis=1)
