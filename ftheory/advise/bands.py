@@ -39,6 +39,14 @@ it costs one ``(K x 24, 16) x (16, draws)`` matrix product and a partial sort (~
 The order statistic carries a Monte Carlo error (0.13 standard deviations for 400 draws) that the
 range over 520 rays turns into a small widening; so the exact cut is used only where the Gaussian
 law's own error is larger (:func:`exact_cut`: ``n <= 100`` effective samples for 400 draws).
+
+Cornish-Fisher cut (``skew_worlds``: many exact draws, at every ``n``): the lower point is the exact
+mean ``G . p`` of the ray statistic plus ``-z + (z^2 - 1) g1 / 6`` exact standard deviations
+``sd_p(G . p_hat)``, with only the skewness ``g1`` taken from the draws (through the third central moment
+tensor of their 16 entries: one ``(K x 24, 16) x (16, 256)`` product). Its Monte Carlo error is that of
+the skewness, ``(z^2 - 1)/6 sqrt(6/draws)`` standard deviations for a nearly normal law (more for the
+heavy-tailed laws at tiny n): with 400 draws it widened the bands as much as the order statistic, with
+12 800 it is ~0.01-0.02 and the cut follows the skewness that the Gaussian cut misses above n = 100.
 """
 from __future__ import annotations
 
