@@ -337,21 +337,25 @@ def test_upper_end_steps_from_a_task_with_nonnegative_signal_statistics():
     assert found >= 1
 
 
+
+def _band_benchmark_task(index, seed):
+    """The band benchmark module, and setting ``index``'s d, n, spectrum and a task drawn with ``seed``."""
+    import importlib.util
+    import pathlib
+    spec = importlib.util.spec_from_file_location(
+        "advisor_band_coverage", pathlib.Path(__file__).parents[2] / "benchmarks" / "advisor_band_coverage.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    d, gamma, theta, sigma, sp = bench.SETTINGS[index]
+    ev = bench.SPECTRA[sp](d)
+    return bench, d, int(round(gamma * d)), ev, make_task(d, theta, sigma, eigenvalues=ev, seed=seed)
+
 @pytest.mark.slow
 def test_upper_ends_cover_at_small_n():
     """gamma = 0.3, d = 60, spectrum 1/i (the benchmark's setting): the truth lies above the min-norm and tuned
     scratch bands in at most 6 of 100 replications (2.5% expected one-sided; the one step from the plug-in
     variance missed 11-12% above, P(X > 6 | p = 0.025) < 0.5%)."""
-    import importlib.util
-    import pathlib
-    spec = importlib.util.spec_from_file_location(
-        "abc", pathlib.Path(__file__).parents[2] / "benchmarks" / "advisor_band_coverage.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    d, gamma, theta, sigma, sp = bench.SETTINGS[10]
-    n = int(round(gamma * d))
-    ev = bench.SPECTRA[sp](d)
-    task = make_task(d, theta, sigma, eigenvalues=ev, seed=510)
+    bench, d, n, ev, task = _band_benchmark_task(10, seed=510)
     truth = bench.true_risks(task, ev, n - 1, d)
     rng = np.random.default_rng(511)
     above = dict.fromkeys(("scratch_min_norm", "scratch_ridge"), 0)
@@ -434,16 +438,7 @@ def test_min_norm_lower_ends_reachable_at_small_n():
     below the fine-tuning min-norm band in 500 replications (coverage 100%); the pivot band misses below in a few
     percent (4.5% in 200 development replications). 150 replications: at least 1 miss below (P(0) = 0.1% at 4.5%)
     and at most 15 misses in all (P(X > 15) < 1% at 5%)."""
-    import importlib.util
-    import pathlib
-    spec = importlib.util.spec_from_file_location(
-        "abc", pathlib.Path(__file__).parents[2] / "benchmarks" / "advisor_band_coverage.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    d, gamma, theta, sigma, sp = bench.SETTINGS[10]
-    n = int(round(gamma * d))
-    ev = bench.SPECTRA[sp](d)
-    task = make_task(d, theta, sigma, eigenvalues=ev, seed=510)
+    bench, d, n, ev, task = _band_benchmark_task(10, seed=510)
     truth = bench.true_risks(task, ev, n - 1, d)["finetune_min_norm"]
     rng = np.random.default_rng(511)
     below = above = 0
