@@ -1,11 +1,13 @@
 """Centring (Helmert contrasts), scaling and the choice of covariance path of the advisor's data."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Prepared", "prepare", "helmert"]
+__all__ = ["Prepared", "prepare", "helmert", "independence_z"]
+
+CORRELATION_Z = 4.0  # independence_z above which the isotropic path warns (docs/advisor.md, Intervals)
 
 
 def helmert(A):
@@ -22,6 +24,21 @@ def helmert(A):
     return (cs - k.reshape(shape) * A[1:]) * scale.reshape(shape)
 
 
+def independence_z(X) -> float:
+    """Schott's (2005) standardised statistic for complete independence of the columns of ``X`` (rows
+    i.i.d. Gaussian with mean zero): ``(sum_{i<j} r_ij^2 - d(d-1)/(2n)) / sqrt(d(d-1)(n-1)/(n^2(n+2)))``
+    with ``r`` the correlations about zero. Exact mean 0 and variance 1 under independence (``r_ij^2`` are
+    Beta(1/2, (n-1)/2) and pairwise uncorrelated); large when the columns are correlated. NaN for d < 2."""
+    X = np.asarray(X, float)
+    n, d = X.shape
+    if d < 2:
+        return float("nan")
+    Xn = X / np.sqrt(np.einsum("ij,ij->j", X, X))
+    R = Xn.T @ Xn
+    t = 0.5 * (float(np.sum(R * R)) - float(np.sum(np.diag(R) ** 2))) - d * (d - 1) / (2 * n)
+    return t / np.sqrt(d * (d - 1) * (n - 1) / (n * n * (n + 2.0)))
+
+
 @dataclass
 class Prepared:
     """Centred (and, on the isotropic path, standardised) data handed to the estimators."""
@@ -35,6 +52,7 @@ class Prepared:
     isotropic: bool
     centred: bool
     notes: list
+    warnings: list = field(default_factory=list)  # what the report must flag (not just note)
 
 
 def prepare(X, y, z=None, unlabeled=None, center=True, standardize=None) -> Prepared:
@@ -46,7 +64,7 @@ def prepare(X, y, z=None, unlabeled=None, center=True, standardize=None) -> Prep
     ``Sigma^{-1}`` is estimated without bias by ``(N' - d - 1)/N' * inv(Sigma_hat)`` (inverse-Wishart
     mean, ``N' = N - 1`` after centring).
     """
-    notes = []
+    notes, warnings = [], []
     if center:
         X, y = helmert(X), helmert(y)
         z = helmert(z) if z is not None else None
@@ -67,7 +85,13 @@ def prepare(X, y, z=None, unlabeled=None, center=True, standardize=None) -> Prep
         notes.append("no unlabeled inputs: the inputs are treated as isotropic (Sigma = I); if the "
                      "features are correlated the estimates refer to ||Sigma beta||^2 and the isotropic "
                      "predictions may be off - pass unlabeled inputs")
-        return Prepared(X, y, z, None, None, 0, True, center, notes)
+        zc = independence_z(X)
+        if zc > CORRELATION_Z:
+            warnings.append(f"the features are correlated (Schott's test of independence: z = {zc:.3g}, "
+                         f"flagged above {CORRELATION_Z:g}), so the isotropic theory does not describe these "
+                         "inputs: its signal estimate is ||Sigma beta||^2, not ||beta||_Sigma^2, and its "
+                         "predictions can be far off (docs/advisor.md, Real data) - pass unlabeled inputs")
+        return Prepared(X, y, z, None, None, 0, True, center, notes, warnings)
     U = helmert(unlabeled) if center else np.asarray(unlabeled, float)
     N = U.shape[0]
     Sigma = U.T @ U / N

@@ -334,7 +334,7 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     transferability = {k: _scaled(iv, u2) for k, iv in transferability.items()}
     for proc in PROCEDURES:
         curves[proc] = tuple([x * u2 for x in b] for b in curves[proc])
-    flags = _flags(pe, estimates, predictions, transferability, unit=u2)
+    flags = list(prep.warnings) + _flags(pe, estimates, predictions, transferability, unit=u2)
     head = {k: predictions[v].value for k, v in HEADLINE.items()}
     recommendation = min(head, key=lambda k: (head[k], k != "scratch"))
     sc = np.asarray(curves["scratch_ridge"][0])
