@@ -71,6 +71,12 @@ def transfer_functionals(aniso, pe, n, probe_risk):
             "finetune": (difference(Fs, Ff), vs - vf)}
 
 
+def int_seed(seed) -> int:
+    """One integer seed from an int or a numpy Generator / None (drawn from it), so that every band of a
+    predictor uses the same draws."""
+    return int(seed) if isinstance(seed, (int, np.integer)) else int(np.random.default_rng(seed).integers(2 ** 62))
+
+
 # -- bands of the min-norm and tuned risks below n = d: the simulated law in a scale family ----------------
 PROFILES = ("bias", "whitened", "coordinate")
 
@@ -96,7 +102,7 @@ class ScalePivot:
 
     def __init__(self, ap, draws=256, seed=0, chunk_size=2_000_000):
         self.ap, self.B = ap, int(draws)
-        self.seed = seed if isinstance(seed, (int, np.integer)) else int(np.random.default_rng(seed).integers(2 ** 62))
+        self.seed = int_seed(seed)
         self.chunk = max(1, min(self.B, int(chunk_size // max(ap.n * ap.d, 1))))
 
     def _pairs(self, P):

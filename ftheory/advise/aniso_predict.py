@@ -107,8 +107,9 @@ class AnisotropicPredictor:
         self.pivot_draws = check_int("pivot_draws", pivot_draws, 0, note="simulated data sets of the bands below n = d")
         if 0 < self.pivot_draws < 40:
             raise ValueError(f"pivot_draws={pivot_draws!r} is invalid: expected 0 (off) or at least 40 (2.5% quantiles)")
-        # one integer seed, so that every band of this predictor uses the same draws
-        self.seed = int(np.random.default_rng(seed).integers(2 ** 62)) if not isinstance(seed, (int, np.integer)) else int(seed)
+        from ftheory.advise.aniso_bands import int_seed
+
+        self.seed = int_seed(seed)
 
     # -- covariances of U(a, diag k) and S_y, vectorised over leading axes of k ------------------------
     # ``t`` (broadcasting with the leading axes) adds a signal of size t = delta tau^2 spread evenly over

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Interval", "interval", "delta", "invert", "hull", "Z95"]
+__all__ = ["Interval", "interval", "delta", "accept", "invert", "hull", "Z95"]
 
 Z95 = 1.959963984540054
 
@@ -69,6 +69,12 @@ def delta(f, p, C, eps=1e-6):
         g[i] = (fp - fm) / (2 * h)
     return float(g @ C @ g)
 
+
+
+def accept(stat, sims, q=(0.025, 0.975)) -> float:
+    """``<= 0`` iff ``stat`` lies between the ``q`` quantiles of ``sims`` (default: the central 95%)."""
+    lo, hi = np.quantile(sims, q)
+    return max(lo - stat, stat - hi)
 
 
 def invert(test, lo, hi, grid=161, extra=(), steps=16):

@@ -8,9 +8,8 @@ import math
 import numpy as np
 
 from ftheory.advise.overlap_spectral import SpectralCosine
-from ftheory.advise.intervals import Interval, delta, hull, invert
+from ftheory.advise.intervals import Interval, accept, delta, hull, invert
 from ftheory.advise.param_cov import cosine, feasible
-from ftheory.advise.signal_noise import accept
 
 __all__ = ["cosine_interval", "cosine_interval_spectral", "cosine_interval_u", "cosine_u_test"]
 

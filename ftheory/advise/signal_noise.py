@@ -12,15 +12,9 @@ import numpy as np
 from ftheory.advise.intervals import Interval, hull, invert
 from ftheory.advise.param_cov import _cov_us, _inv2, feasible
 
-__all__ = ["signal_noise_interval", "u_test", "accept"]
+__all__ = ["signal_noise_interval", "u_test"]
 
 _TO_US = np.array([[1.0, 1.0], [0.0, 1.0]])  # (tau^2_hat, sigma^2_hat) -> (U_y, S_y)
-
-
-def accept(stat, sims):
-    """``<= 0`` iff ``stat`` lies between the 2.5% and 97.5% quantiles of ``sims``."""
-    lo, hi = np.quantile(sims, [0.025, 0.975])
-    return max(lo - stat, stat - hi)
 
 
 def _cone_min(Ts, W):

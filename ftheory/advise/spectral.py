@@ -21,6 +21,8 @@ import math
 
 import numpy as np
 
+from ftheory.advise.intervals import accept
+
 __all__ = ["SpectralWorlds"]
 
 # With 400 draws the 2.5% / 97.5% quantiles carry a Monte Carlo error that moves the acceptance
@@ -128,8 +130,7 @@ class SpectralWorlds:
         ``T_w - t``; when the refit hits 0 the total label variance testifies too."""
         obs, zs = self.profile_law(t, nu, which)
         a = (1 - level) / 2
-        lo, hi = np.quantile(zs, [a, 1 - a])
-        return max(lo - obs, obs - hi)
+        return accept(obs, zs, (a, 1 - a))
 
     def profile_law(self, t, nu, which):
         """The observed signed root of :meth:`profile_accept` and its ``draws`` simulated values at the
