@@ -10,7 +10,7 @@ same statistics ``U(a, diag k)``, ``U(y, Sigma^-1)`` and ``S(a)``
 ``T_hat`` is the exact Gaussian variance of that combination (both risks share the noise estimate,
 whose terms cancel in part), instead of the two bands' half-widths combined as those of correlated
 normal estimates (the report's band), which over-covered (97.8-99.8% at gamma >= 2). Measured
-(docs/advisor.md, Coverage of the prediction bands): the exact standard error matches the spread of
+(docs/advisor_validation.md, Bands): the exact standard error matches the spread of
 ``T_hat`` given Sigma_hat, but ``T_hat`` at gamma >= 2 is a small difference whose bias (penalty selection,
 Sigma_hat) is comparable to its spread, and the Wald band under-covers (72-88%).
 """

@@ -7,7 +7,7 @@ import numpy as np
 
 __all__ = ["Prepared", "prepare", "helmert", "independence_z"]
 
-CORRELATION_Z = 4.0  # independence_z above which the isotropic path warns (docs/advisor.md, Intervals)
+CORRELATION_Z = 4.0  # independence_z above which the isotropic path warns (docs/advisor.md, Inputs)
 
 
 def helmert(A):

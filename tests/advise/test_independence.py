@@ -14,7 +14,7 @@ def test_statistic_is_standardised_under_independence(n, d):
     z = np.array([independence_z(rng.standard_normal((n, d))) for _ in range(1500)])
     assert abs(z.mean()) < 4 * z.std(ddof=1) / np.sqrt(z.size)
     assert abs(z.var(ddof=1) - 1) < 0.25
-    assert np.all(z < CORRELATION_Z)  # false alarms: 0 of 4000 designs at d >= 20 (docs/advisor.md)
+    assert np.all(z < CORRELATION_Z)  # false alarms: 0 of 4000 designs at d >= 20 (docs/advisor_validation.md)
 
 
 def test_statistic_against_a_direct_sum():

@@ -1,5 +1,5 @@
 """The U-statistic signal / noise test (anisotropic path, ``spectral=False``): its boundary projection and
-its acceptance at the true task (docs/advisor.md, Intervals)."""
+its acceptance at the true task (docs/advisor.md, Intervals; measured in docs/advisor_validation.md)."""
 import math
 
 import numpy as np
