@@ -42,16 +42,13 @@ def run(ns):
     from ftheory.advise import advise
     from ftheory.advise.io import load_target, load_unlabeled, read_weights
 
-    import pandas as pd
-
     if ns.plot:
         _check_plot_path(ns.plot)
-    X, y, z, feats = load_target(ns.target, ns.label, ns.source_pred)
-    w = read_weights(ns.source_weights, X.shape[1], feats) if ns.source_weights else None
+    # X and U are tables: a constant, duplicated or collinear column is named in the message
+    X, y, z = load_target(ns.target, ns.label, ns.source_pred)
+    feats = list(X.columns)
+    w = read_weights(ns.source_weights, len(feats), feats) if ns.source_weights else None
     U = load_unlabeled(ns.unlabeled, feats, ignore=(ns.label, ns.source_pred)) if ns.unlabeled else None
-    # tables, so that a constant, duplicated or collinear column is named in the message
-    X = pd.DataFrame(X, columns=feats)
-    U = pd.DataFrame(U, columns=feats) if U is not None else None
     rep = advise(X, y, source_pred=z, source_weights=w, unlabeled=U)
     if ns.plot:
         import matplotlib

@@ -1,0 +1,183 @@
+"""Messy real-world inputs to the advisor's readers and checks (ftheory.advise.io): weights labelled by
+feature name, weights tables of the wrong shape, decimal commas, header-less and odd CSV headers, NPZ
+arrays of the wrong shape, pandas objects whose indexes or column names would be used silently."""
+import numpy as np
+import pandas as pd
+import pytest
+
+import ftheory
+from ftheory.advise.io import _csv, _header, check_inputs, load_target, load_unlabeled, read_weights
+
+NAMES = [f"f{j}" for j in range(4)]
+W = np.array([0.5, -1.25, 2.0, 1e-3])
+
+
+@pytest.fixture
+def task():
+    rng = np.random.default_rng(11)
+    X = pd.DataFrame(rng.standard_normal((30, 4)), columns=NAMES)
+    y = X.to_numpy() @ [1.0, 0.5, 0.0, -0.5] + 0.3 * rng.standard_normal(30)
+    return X, pd.Series(y, name="y")
+
+
+# -- weights labelled by feature name are matched by name, never used in the file's order -----------
+
+@pytest.mark.parametrize("write", [
+    lambda p: pd.Series(W, index=NAMES).iloc[::-1].to_csv(p),                                  # index column
+    lambda p: pd.Series(W, index=NAMES).iloc[::-1].rename_axis("feature").rename("w").to_csv(p),  # name column
+    lambda p: pd.DataFrame([W[::-1]], columns=NAMES[::-1]).to_csv(p, index=False),             # one named row
+], ids=["index", "name-column", "named-row"])
+def test_weights_named_by_feature_are_reordered_by_name(tmp_path, write):
+    p = str(tmp_path / "w.csv")
+    write(p)
+    np.testing.assert_array_equal(read_weights(p, 4, NAMES), W)
+
+
+def test_named_weights_in_parquet_are_reordered_by_name(tmp_path):
+    p = str(tmp_path / "w.parquet")
+    pd.Series(W, index=NAMES).iloc[::-1].to_frame("w").to_parquet(p)
+    np.testing.assert_array_equal(read_weights(p, 4, NAMES), W)
+
+
+def test_generic_labels_keep_the_file_order(tmp_path):
+    # pd.Series(w).to_csv(), a header "w", columns 0..k-1 of a one-row table: positions, not names
+    for i, write in enumerate([lambda p: pd.Series(W).to_csv(p), lambda p: pd.DataFrame({"w": W}).to_csv(p),
+                               lambda p: pd.DataFrame([W]).to_csv(p, index=False)]):
+        p = str(tmp_path / f"w{i}.csv")
+        write(p)
+        np.testing.assert_array_equal(read_weights(p, 4, NAMES), W)
+
+
+def test_weights_naming_a_wrong_feature_are_refused(tmp_path):
+    p = str(tmp_path / "w.csv")
+    pd.Series(W, index=["f0", "f1", "F2", "f3"]).to_csv(p)
+    with pytest.raises(ValueError, match=r"w.csv' lacks feature\(s\) \['f2'\]; names \['F2'\], not a feature"):
+        read_weights(p, 4, NAMES)
+
+
+@pytest.mark.parametrize("content, match", [
+    ("a,b\n1,2\n3,4\n", r"table of 2 rows and 2 columns: expected d numbers in one column or one row"),
+    ("1 2\n3 4\n", r"line 1 holds 2 numbers: expected one number per line or all on one line"),
+    ("0,5\n-1,25\n2,0\n0,001\n", r"decimal commas\? write 0.5, not 0,5"),
+    ("0,5;-1,25\n", r"mixes ';' and ','"),
+])
+def test_weights_that_are_not_one_row_or_one_column_are_refused(tmp_path, content, match):
+    # each of these used to be flattened into d numbers: a silent wrong vector whenever the count matched
+    p = tmp_path / "w.csv"
+    p.write_text(content)
+    with pytest.raises(ValueError, match=match):
+        read_weights(str(p), 4)
+
+
+def test_weights_pandas_default_header_above_one_row_and_byte_order_mark(tmp_path):
+    p = tmp_path / "w.txt"
+    p.write_text("0 1 2 3\n" + " ".join(map(str, W.tolist())) + "\n")  # pd.DataFrame([w]).to_csv(sep=" ", index=False)
+    np.testing.assert_array_equal(read_weights(str(p), 4), W)
+    p.write_text("\ufeff" + "\n".join(map(str, W.tolist())) + "\n", encoding="utf-8")  # a BOM is not a header
+    np.testing.assert_array_equal(read_weights(str(p), 4), W)
+
+
+def test_weights_npy_matrix_npz_lengths_and_nan_are_named(tmp_path):
+    np.save(tmp_path / "m.npy", np.ones((2, 2)))
+    with pytest.raises(ValueError, match=r"m.npy' holds an array of shape \(2, 2\)"):
+        read_weights(str(tmp_path / "m.npy"), 4)
+    np.save(tmp_path / "r.npy", W[None, :])  # one row is fine
+    np.testing.assert_array_equal(read_weights(str(tmp_path / "r.npy"), 4), W)
+    np.savez(tmp_path / "w.npz", coef=W, intercept=np.array([0.3]))
+    with pytest.raises(ValueError, match=r"different numbers of rows \('coef': 4, 'intercept': 1\)"):
+        read_weights(str(tmp_path / "w.npz"), 4)
+    np.save(tmp_path / "n.npy", np.r_[W[:3], np.nan])
+    with pytest.raises(ValueError, match=r"weights file .*n.npy' holds nan at position 3"):
+        read_weights(str(tmp_path / "n.npy"), 4)
+
+
+# -- one header parser for tables and weights --------------------------------------------------------
+
+@pytest.mark.parametrize("line, fields, indexed", [
+    (",a,b", ["", "a", "b"], True),          # DataFrame.to_csv()
+    ('"",a,b', ["", "a", "b"], True),        # quoted empty name (R's write.csv quotes every name)
+    (" ,a,b", [" ", "a", "b"], True),
+    ("a,b", ["a", "b"], False),
+    (",", ["", ""], True),                   # degenerate: an index and one unnamed column (refused by _csv)
+    ("a", ["a"], False),
+])
+def test_header_parser(tmp_path, line, fields, indexed):
+    p = tmp_path / "t.csv"
+    p.write_text("\n" + line + "\n1,2,3\n")  # a blank first line is skipped, as pandas does
+    assert _header(str(p)) == (fields, indexed)
+
+
+def test_degenerate_header_is_refused_and_quoted_index_is_the_index(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text(",\n1,2\n")
+    with pytest.raises(ValueError, match="column 2 of .* has no name"):
+        _csv(str(p))
+    p.write_text('"","a","b"\n"r1",1,2\n"r2",3,4\n')
+    df = _csv(str(p))
+    assert list(df.columns) == ["a", "b"] and list(df.index) == ["r1", "r2"]
+    p.write_text("")
+    with pytest.raises(ValueError, match=r"t.csv': the file is empty"):
+        _csv(str(p))
+
+
+def test_header_less_csv_and_split_npz_label_get_a_hint(tmp_path):
+    p = tmp_path / "t.csv"
+    pd.DataFrame(np.random.default_rng(0).standard_normal((6, 3))).to_csv(p, index=False, header=False)
+    with pytest.raises(ValueError, match="no header line"):
+        load_target(str(p), "y")
+    with pytest.raises(ValueError, match="no header line"):
+        load_unlabeled(str(p), ["a", "b"])
+    q = tmp_path / "t.npz"
+    np.savez(q, x=np.ones((6, 2)), y=np.ones((6, 1)))
+    with pytest.raises(ValueError, match=r"a 2-d array 'y' is split into columns 'y0', 'y1'"):
+        load_target(str(q), "y")
+
+
+def test_load_target_returns_a_named_float_table(tmp_path):
+    p = tmp_path / "t.csv"
+    df = pd.DataFrame({"b": [1, 2, 3, 5], "a": [0.5, 0.1, 0.2, 0.3], "y": [1.0, 2, 3, 4], "p": [0.0, 1, 2, 4]})
+    df.to_csv(p)
+    X, y, z = load_target(str(p), "y", "p")
+    assert list(X.columns) == ["b", "a"] and X.dtypes.tolist() == [np.float64, np.float64]
+    np.testing.assert_array_equal(X.to_numpy(), df[["b", "a"]].to_numpy(float))
+    np.testing.assert_array_equal(y, df["y"].to_numpy())
+    np.testing.assert_array_equal(z, df["p"].to_numpy(float))
+    U = load_unlabeled(str(p), ["a", "b"], ignore=("y", "p"))
+    assert list(U.columns) == ["a", "b"]
+
+
+# -- the Python API: pandas objects -----------------------------------------------------------------
+
+def test_misaligned_pandas_index_is_refused(task):
+    X, y = task
+    Xs = X.sample(frac=1, random_state=0)  # shuffled rows: by position y would belong to other rows
+    with pytest.raises(ValueError, match=r"y's index differs from X's \(at position 0 X has row \d+ and y has 0\)"):
+        check_inputs(Xs, y, source_pred=y)
+    with pytest.raises(ValueError, match=r"source_pred's index differs"):
+        check_inputs(Xs, y.loc[Xs.index], source_pred=y)
+    check_inputs(Xs, y.loc[Xs.index], source_pred=y.loc[Xs.index])
+    check_inputs(Xs, y.to_numpy(), source_pred=list(y))  # arrays and lists: positions, as documented
+
+
+def test_weights_series_is_matched_by_name(task):
+    X, y = task
+    w = pd.Series(W, index=NAMES)
+    a = ftheory.advise(X, y, source_weights=w, grid_size=0).to_dict()
+    assert ftheory.advise(X, y, source_weights=w.iloc[::-1], grid_size=0).to_dict() == a
+    assert ftheory.advise(X, y, source_weights=W, grid_size=0).to_dict() == a
+    with pytest.raises(ValueError, match=r"source_weights lacks feature\(s\) \['f3'\]"):
+        ftheory.advise(X, y, source_weights=w.rename({"f3": "g"}), grid_size=0)
+
+
+def test_duplicated_names_and_nullable_missing_values_are_named(task):
+    X, y = task
+    with pytest.raises(ValueError, match=r"X has the column name 'f0' more than once"):
+        ftheory.advise(X.set_axis(["f0"] * 4, axis=1), y, source_pred=y)
+    Xn = X.astype({"f2": "Float64"})
+    Xn.loc[3, "f2"] = pd.NA
+    with pytest.raises(ValueError, match=r"X contains nan at row 3, column 2 \('f2'\)"):
+        ftheory.advise(Xn, y, source_pred=y)
+    yn = y.astype("Float64")
+    yn[5] = pd.NA
+    with pytest.raises(ValueError, match=r"y contains nan at position 5"):
+        ftheory.advise(X, yn, source_pred=y)
