@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import json
+import sys
+import warnings
 
 
 def add_parser(sub):
@@ -40,7 +42,7 @@ def add_parser(sub):
 def run(ns):
     """Run ``ftheory advise`` for parsed arguments ``ns``; bad input raises ``ValueError`` (exit 2)."""
     from ftheory.advise import advise
-    from ftheory.advise.io import load_target, load_unlabeled, read_weights
+    from ftheory.advise.files import load_target, load_unlabeled, read_weights
 
     if ns.plot:
         _check_plot_path(ns.plot)
@@ -49,7 +51,11 @@ def run(ns):
     feats = list(X.columns)
     w = read_weights(ns.source_weights, len(feats), feats) if ns.source_weights else None
     U = load_unlabeled(ns.unlabeled, feats, ignore=(ns.label, ns.source_pred)) if ns.unlabeled else None
-    rep = advise(X, y, source_pred=z, source_weights=w, unlabeled=U)
+    with warnings.catch_warnings(record=True) as caught:  # e.g. a row-id column: one line each on stderr
+        warnings.simplefilter("always")
+        rep = advise(X, y, source_pred=z, source_weights=w, unlabeled=U)
+    for text in dict.fromkeys(str(c.message).splitlines()[0] for c in caught):
+        print(f"ftheory: warning: {text}", file=sys.stderr)
     if ns.plot:
         import matplotlib
         matplotlib.use("Agg")

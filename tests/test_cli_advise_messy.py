@@ -86,3 +86,16 @@ def test_npz_arrays_of_different_lengths_are_named(files, capsys):
     np.savez(tmp / "t.npz", x=df[cols].to_numpy(), y=df["y"].to_numpy(), ids=np.arange(3))
     rc, out, err = _advise(capsys, "--target", tmp / "t.npz", "--label", "y", "--source-pred", "p")
     _one_line(rc, err, "'x': 40, 'y': 40, 'ids': 3")
+
+
+def test_row_id_column_is_one_warning_line_and_json_stays_clean(files, capsys):
+    tmp, t, cols, w = files
+    df = pd.read_csv(t)
+    df.to_csv(tmp / "saved.csv")  # with its index ...
+    pd.read_csv(tmp / "saved.csv").to_csv(tmp / "again.csv", index=False)  # ... read back and saved: "Unnamed: 0"
+    np.save(tmp / "w.npy", np.r_[0.0, w])
+    rc, out, err = _advise(capsys, "--target", tmp / "again.csv", "--label", "y", "--source-weights", tmp / "w.npy",
+                           "--json")
+    assert rc == 0 and json.loads(out)["d"] == 6
+    assert err == ["ftheory: warning: feature column 0 ('Unnamed: 0') holds the row numbers 0, 1, ..., 39: it is "
+                   "used as a feature; drop it if it is a row id or an index saved as a column"]

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 import ftheory
-from ftheory.advise.io import _csv, _header, check_inputs, load_target, load_unlabeled, read_weights
+from ftheory.advise.files import _csv, _header, load_target, load_unlabeled, read_weights
+from ftheory.advise.io import check_inputs
 
 NAMES = [f"f{j}" for j in range(4)]
 W = np.array([0.5, -1.25, 2.0, 1e-3])
@@ -181,3 +182,22 @@ def test_duplicated_names_and_nullable_missing_values_are_named(task):
     yn[5] = pd.NA
     with pytest.raises(ValueError, match=r"y contains nan at position 5"):
         ftheory.advise(X, yn, source_pred=y)
+
+
+def test_row_number_column_warns(task):
+    # pandas' "Unnamed: 0" (an index saved by to_csv and read back) or an id column: used as a feature,
+    # so say so; a feature that only looks like a count (another start, another order) does not warn
+    X, y = task
+    with pytest.warns(UserWarning, match=r"feature column 0 \('Unnamed: 0'\) holds the row numbers 0, 1, \.\.\., 29"):
+        check_inputs(X.assign(f0=np.arange(30.0)).rename(columns={"f0": "Unnamed: 0"}), y)
+    with pytest.warns(UserWarning, match=r"column 4 holds the row numbers 1, 2, \.\.\., 30"):
+        check_inputs(np.c_[X.to_numpy(), np.arange(1, 31)], y.to_numpy())
+    check_inputs(np.c_[X.to_numpy(), np.arange(2, 32)], y.to_numpy())        # no warning (filterwarnings=error)
+    check_inputs(np.c_[X.to_numpy(), np.arange(30)[::-1]], y.to_numpy())
+
+
+def test_near_miss_column_name_gets_a_hint(tmp_path):
+    p = tmp_path / "t.csv"
+    pd.DataFrame({"a": [1.0, 2, 3, 4], "b": [2.0, 1, 0, 3], "Sale Price ": [1.0, 2, 4, 3]}).to_csv(p, index=False)
+    with pytest.raises(ValueError, match=r"did you mean 'Sale Price '\? names must match exactly"):
+        load_target(str(p), "sale price")
