@@ -24,6 +24,7 @@ def read_table(path):
     if os.path.isdir(path):
         raise ValueError(f"{path!r} is a folder: expected a .csv, .parquet or .npz file")
     ext = os.path.splitext(path)[1].lower()
+    _check_format(path, ext)
     try:
         if ext in (".csv", ".txt"):
             return _csv(path)
@@ -31,11 +32,32 @@ def read_table(path):
             return _unique_names(pd.read_parquet(path), path)
         if ext == ".npz":
             return _npz(path)
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path!r} is not UTF-8 text (it holds the byte 0x{exc.object[exc.start]:02x}): expected "
+                         "a UTF-8 CSV; save it as UTF-8 (e.g. pandas.read_csv(path, encoding='latin-1')"
+                         ".to_csv(new, index=False))") from None
     except Exception as exc:  # parser errors of pandas / pyarrow / numpy (some are ValueErrors without the path)
         if isinstance(exc, ValueError) and path in str(exc):
             raise
         raise ValueError(f"cannot read {path!r}: {type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}") from None
     raise ValueError(f"file {path!r} has extension {ext!r}: expected .csv, .parquet or .npz")
+
+
+_KINDS = {".csv": "CSV text", ".txt": "CSV text", ".parquet": "a Parquet file", ".pq": "a Parquet file",
+          ".npz": "an NPZ file", ".npy": "an NPY file"}
+_MAGIC = {b"PAR1": ".parquet", b"PK\x03\x04": ".npz", b"\x93NUMPY": ".npy"}
+
+
+def _check_format(path, ext):
+    """``ValueError`` if the first bytes of the file show another format than its extension says."""
+    with open(path, "rb") as fh:
+        head = fh.read(6)
+    if ext not in _KINDS or not head:
+        return
+    kind = next((e for magic, e in _MAGIC.items() if head.startswith(magic)), ".csv")
+    if _KINDS[kind] != _KINDS[ext]:
+        raise ValueError(f"{path!r} is {_KINDS[kind]} (by its first bytes), not {_KINDS[ext]} as its extension "
+                         f"{ext!r} says: rename it to end in {kind}")
 
 
 def _npz(path):
@@ -105,7 +127,8 @@ def _csv(path):
     for j, c in enumerate(names):
         if c.strip() == "":
             raise ValueError(f"column {j + 1 + indexed} of {path!r} has no name in the header line: "
-                             "expected a name for every column (only a first, index column may be unnamed)")
+                             "expected a name for every column (only a first, index column may be unnamed)"
+                             + (" - does every line end with a comma?" if j == len(names) - 1 else ""))
     seen = set()
     for c in names:
         if c in seen:
@@ -131,8 +154,9 @@ def _numeric(df, path):
     bad = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c].dtype)
            or pd.api.types.is_complex_dtype(df[c].dtype)]
     if bad:
-        raise ValueError(f"column(s) {bad[:5]} of {path!r} are not numeric: expected real numbers (text, dates "
-                         "and categories are not converted silently: encode them as numbers first)")
+        raise ValueError(f"column(s) {bad[:5]} of {path!r} are not numeric{_first_text(df[bad[0]])}: expected real "
+                         "numbers (text, dates and categories are not converted silently: encode them as numbers "
+                         "first)")
     A = df.to_numpy(dtype=float, na_value=np.nan)
     if not np.all(np.isfinite(A)):
         i, j = np.argwhere(~np.isfinite(A))[0]
@@ -140,6 +164,18 @@ def _numeric(df, path):
         raise ValueError(f"column {str(df.columns[j])!r} of {path!r} has {what} at row {i} (counting data rows "
                          "from 0): expected finite numbers (nothing is dropped silently; remove or impute it)")
     return A
+
+
+def _first_text(col):
+    """`` (column 'c' holds 'abc' at row 5)`` for the first entry of a text column that is not a number."""
+    import pandas as pd
+
+    if not (pd.api.types.is_object_dtype(col.dtype) or pd.api.types.is_string_dtype(col.dtype)):
+        return f" (column {str(col.name)!r} is of type {col.dtype})"
+    for i, v in enumerate(col.tolist()):
+        if not isinstance(v, (int, float)) and not (isinstance(v, str) and _is_number(v)):
+            return f" (column {str(col.name)!r} holds {v!r} at row {i})"
+    return ""
 
 
 def _missing_hint(df, path, column):
@@ -167,6 +203,8 @@ def read_weights(path, d, features=None):
     feature name (an index or text column, or the header of a one-row table) are matched to
     ``features`` by name; other labels (0, 1, ..., w0, ...) keep the file's order."""
     ext = os.path.splitext(path)[1].lower()
+    if os.path.isfile(path):
+        _check_format(path, ext)
     text = ext in (".csv", ".txt") and os.path.isfile(path)
     if ext == ".npy" and os.path.isfile(path):
         w, labels = _npy(path), None

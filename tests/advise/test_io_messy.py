@@ -201,3 +201,34 @@ def test_near_miss_column_name_gets_a_hint(tmp_path):
     pd.DataFrame({"a": [1.0, 2, 3, 4], "b": [2.0, 1, 0, 3], "Sale Price ": [1.0, 2, 4, 3]}).to_csv(p, index=False)
     with pytest.raises(ValueError, match=r"did you mean 'Sale Price '\? names must match exactly"):
         load_target(str(p), "sale price")
+
+
+def test_file_format_is_checked_by_its_first_bytes(tmp_path):
+    df = pd.DataFrame({"a": [1.0, 2.0], "y": [0.5, 1.5]})
+    df.to_parquet(tmp_path / "t.csv")                    # a Parquet file named .csv
+    df.to_csv(tmp_path / "t.npz", index=False)           # text named .npz (numpy spoke of pickled data)
+    np.save(tmp_path / "w.npy", W)
+    (tmp_path / "w.npy").rename(tmp_path / "w.csv")
+    with pytest.raises(ValueError, match=r"t.csv' is a Parquet file \(by its first bytes\), not CSV text .* \.parquet"):
+        load_target(str(tmp_path / "t.csv"), "y")
+    with pytest.raises(ValueError, match=r"t.npz' is CSV text \(by its first bytes\), not an NPZ file .* \.csv"):
+        load_target(str(tmp_path / "t.npz"), "y")
+    with pytest.raises(ValueError, match=r"w.csv' is an NPY file .* \.npy"):
+        read_weights(str(tmp_path / "w.csv"), 4)
+
+
+def test_text_encoding_trailing_comma_and_first_text_value_are_named(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_bytes("prix \xe9,y\n1,2\n3,4\n".encode("latin-1"))
+    with pytest.raises(ValueError, match=r"t.csv' is not UTF-8 text \(it holds the byte 0xe9\)"):
+        load_target(str(p), "y")
+    p.write_text("a,y,\n1,2,\n3,4,\n")
+    with pytest.raises(ValueError, match=r"column 3 of .* has no name .* does every line end with a comma\?"):
+        load_target(str(p), "y")
+    p.write_text("a,b,y\n1,2,3\n4,?,6\n7,8,9\n")
+    with pytest.raises(ValueError, match=r"\['b'\] of .* are not numeric \(column 'b' holds '\?' at row 1\)"):
+        load_target(str(p), "y")
+    df = pd.DataFrame({"a": [1.0, 2.0], "d": pd.Categorical(["u", "v"]), "y": [1.0, 0.0]})
+    df.to_parquet(tmp_path / "t.parquet")
+    with pytest.raises(ValueError, match=r"\(column 'd' is of type category\)"):
+        load_target(str(tmp_path / "t.parquet"), "y")
