@@ -352,7 +352,33 @@ def build_parser() -> argparse.ArgumentParser:
     from ftheory import cli_aniso
 
     cli_aniso.add_parser(sub)
+    _describe(sub)
     return parser
+
+
+_ARG_HELP = {"name": "a registered result (ftheory list shows them all)",
+             "param": "the parameter to vary, e.g. gamma", "seed": "base random seed (default %(default)s)",
+             "limit.dir": "approach the point from above (+), below (-) or both (+-; default)",
+             "series.dir": "expand on this side of the point: + (default) or -",
+             "procedure": "the procedure to simulate", "out": "output image (default %(default)s)",
+             "instances": "Monte Carlo instances per grid point (default %(default)s)",
+             "workers": "processes for --executor processes or a local Dask cluster"}
+
+
+def _describe(sub):
+    """``ftheory CMD --help`` starts with the command's one-line help where it has no description, and
+    the positional ``name``/``param`` arguments and ``--seed`` get a line of help."""
+    for action in sub._choices_actions:
+        p = sub.choices[action.dest]
+        p.description = p.description or action.help
+        for a in p._actions:
+            a.help = a.help or _ARG_HELP.get(f"{action.dest}.{a.dest}") or _ARG_HELP.get(a.dest) or _param_help(a.dest)
+
+
+def _param_help(dest):
+    from ftheory.params import PARAMS
+
+    return f"value of {dest}: {PARAMS[dest].description}" if dest in PARAMS else None
 
 
 def main(argv=None) -> int:

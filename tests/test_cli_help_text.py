@@ -1,0 +1,22 @@
+"""Every ``ftheory CMD --help`` tells a new user what the command does and what each argument is."""
+import pytest
+
+from ftheory import cli
+
+
+def _subparsers():
+    parser = cli.build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    return sub.choices
+
+
+@pytest.mark.parametrize("name", sorted(_subparsers()))
+def test_every_subcommand_help_has_a_description_and_every_argument_a_help(name, capsys):
+    p = _subparsers()[name]
+    assert p.description, f"ftheory {name} --help has no description"
+    undocumented = [a.dest for a in p._actions if not a.help and a.dest not in ("help", "json")]
+    assert not undocumented, f"ftheory {name}: arguments without help: {undocumented}"
+    with pytest.raises(SystemExit) as exc:
+        cli.main([name, "--help"])
+    assert exc.value.code == 0
+    assert p.description.split()[0] in capsys.readouterr().out
