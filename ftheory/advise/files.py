@@ -214,7 +214,9 @@ def read_weights(path, d, features=None):
         w, labels = _weights_table(read_table(path), path)
     if w.shape[0] != d:
         cols = "" if not features else f" (every column but the label: {_listing(features)})"
-        raise ValueError(f"weights file {path!r} holds {w.shape[0]} numbers but the target has d={d} features{cols}")
+        icpt = "; an intercept among them? give the feature weights only (the advisor fits its own intercept)"
+        raise ValueError(f"weights file {path!r} holds {w.shape[0]} numbers but the target has d={d} features{cols}"
+                         + (icpt if w.shape[0] == d + 1 else ""))
     if not np.all(np.isfinite(w)):
         i = int(np.flatnonzero(~np.isfinite(w))[0])
         raise ValueError(f"weights file {path!r} holds {w[i]} at position {i}: expected finite numbers")

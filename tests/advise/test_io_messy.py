@@ -232,3 +232,9 @@ def test_text_encoding_trailing_comma_and_first_text_value_are_named(tmp_path):
     df.to_parquet(tmp_path / "t.parquet")
     with pytest.raises(ValueError, match=r"\(column 'd' is of type category\)"):
         load_target(str(tmp_path / "t.parquet"), "y")
+
+
+def test_weights_with_one_number_too_many_ask_about_an_intercept(tmp_path):
+    np.save(tmp_path / "w.npy", np.r_[0.3, W])
+    with pytest.raises(ValueError, match=r"holds 5 numbers but the target has d=4 features .*an intercept among them"):
+        read_weights(str(tmp_path / "w.npy"), 4, NAMES)
