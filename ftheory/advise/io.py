@@ -194,7 +194,7 @@ def check_inputs(X, y, source_pred=None, source_weights=None, unlabeled=None, mi
             raise ValueError(f"unlabeled lacks feature column(s) {missing[:5]} of X: expected X's columns")
         if extra:
             raise ValueError(f"unlabeled has column(s) {extra[:5]} that are not a feature of X: drop them")
-        unlabeled = unlabeled[list(X.columns)]
+        unlabeled = unlabeled.set_axis(unames, axis=1)[names]  # names as strings: 0 and "0" are one name
         unames = names
     X = _matrix("X", X)
     n, d = X.shape

@@ -238,3 +238,15 @@ def test_weights_with_one_number_too_many_ask_about_an_intercept(tmp_path):
     np.save(tmp_path / "w.npy", np.r_[0.3, W])
     with pytest.raises(ValueError, match=r"holds 5 numbers but the target has d=4 features .*an intercept among them"):
         read_weights(str(tmp_path / "w.npy"), 4, NAMES)
+
+
+def test_unlabeled_names_match_as_strings(task):
+    # integer column names on X and the same names as text on the pool (a Parquet round trip): one name
+    X, y = task
+    Xi = X.set_axis(range(4), axis=1)
+    U = pd.DataFrame(np.random.default_rng(2).standard_normal((30, 4)), columns=["0", "1", "2", "3"])
+    _, _, _, a = check_inputs(Xi, y, unlabeled=U)
+    _, _, _, b = check_inputs(Xi, y, unlabeled=U[["3", "1", "0", "2"]])  # was a KeyError
+    np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match=r"unlabeled has the column name '1' more than once"):
+        check_inputs(Xi, y, unlabeled=U.set_axis(["0", "1", "2", "1"], axis=1).assign(**{"3": 1.0}))
