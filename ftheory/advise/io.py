@@ -183,9 +183,15 @@ def check_inputs(X, y, source_pred=None, source_weights=None, unlabeled=None, mi
     names, unames = _names(X), _names(unlabeled)
     for key, v in (("y", y), ("source_pred", source_pred)):
         _same_rows(X, v, key)
-    if names is not None and _is_pandas(source_weights):
-        source_weights = _align_weights(np.asarray(source_weights, dtype=float).ravel(),
-                                       _labels(source_weights.index), names, "source_weights")
+    if names is not None and _is_pandas(source_weights):  # a Series or table labelled by feature name
+        one_row = getattr(source_weights, "ndim", 1) == 2 and source_weights.shape[0] == 1
+        labels = [str(c) for c in source_weights.columns] if one_row else _labels(source_weights.index)
+        try:
+            source_weights = _align_weights(source_weights.to_numpy(dtype=float, na_value=np.nan).ravel(),
+                                            labels, names, "source_weights")
+        except (TypeError, ValueError) as exc:
+            if "source_weights" in str(exc):
+                raise  # (values that are not numbers are reported by the vector check below)
     if names is not None and unames is not None and unames != names:
         # two tables: match the unlabeled columns to the features by name, not by position
         missing = [c for c in names if c not in unames]

@@ -250,3 +250,12 @@ def test_unlabeled_names_match_as_strings(task):
     np.testing.assert_array_equal(a, b)
     with pytest.raises(ValueError, match=r"unlabeled has the column name '1' more than once"):
         check_inputs(Xi, y, unlabeled=U.set_axis(["0", "1", "2", "1"], axis=1).assign(**{"3": 1.0}))
+
+
+def test_weights_table_of_one_named_row_is_matched_by_name(task):
+    X, y = task
+    a = check_inputs(X, y, source_weights=W)[2]
+    b = check_inputs(X, y, source_weights=pd.DataFrame([W[::-1]], columns=NAMES[::-1]))[2]
+    np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="source_weights is invalid"):
+        check_inputs(X, y, source_weights=pd.Series(["a", "b", "c", "d"], index=NAMES))
