@@ -185,9 +185,9 @@ def _missing_hint(df, path, column):
     near = [c for c in cols if c.strip().lower() == str(column).strip().lower()]
     if near:
         return f" (did you mean {near[0]!r}? names must match exactly, spaces and case included)"
-    sep = next((c for c in ";\t|" if len(cols) == 1 and c in cols[0]), None)
+    sep = next((c for c in ";\t| " if len(cols) == 1 and c in cols[0].strip()), None)
     if sep:
-        return f" (the file seems separated by {sep!r}: expected commas)"
+        return f" (the file seems separated by {'spaces' if sep == ' ' else repr(sep)}: expected commas)"
     if path.lower().endswith(".csv") or path.lower().endswith(".txt"):
         return _NO_HEADER if _numbers_header(cols) else ""
     if f"{column}0" in cols:
@@ -300,8 +300,9 @@ def load_target(path, label, source_pred=None):
     df = read_table(path)
     for what, col in (("label column", label), ("source-pred column", source_pred)):
         if col is not None and col not in df.columns:
-            raise ValueError(f"{what} {col!r} is missing from {path!r}; its {len(df.columns)} columns are "
-                             f"{_listing(df.columns)}" + _missing_hint(df, path, col))
+            cols = f"its {len(df.columns)} columns are" if len(df.columns) > 1 else "its one column is"
+            raise ValueError(f"{what} {col!r} is missing from {path!r}; {cols} {_listing(df.columns)}"
+                             + _missing_hint(df, path, col))
     if source_pred is not None and source_pred == label:
         raise ValueError(f"label column and source-pred column are both {label!r}: the pretrained model's "
                          "predictions must be a column of their own")

@@ -157,8 +157,8 @@ def _align_weights(w, labels, features, what):
 
 
 def _listing(names, head=5, tail=3):
-    """``a, b, c, ..., y, z``: the first and last names of a long list."""
-    names = [str(c) for c in names]
+    """``a, b, c, ..., y, z``: the first and last names of a long list (each cut to 40 characters)."""
+    names = [str(c) if len(str(c)) <= 40 else str(c)[:37] + "..." for c in names]
     if len(names) <= head + tail + 1:
         return ", ".join(names)
     return ", ".join(names[:head] + ["..."] + names[-tail:])

@@ -259,3 +259,14 @@ def test_weights_table_of_one_named_row_is_matched_by_name(task):
     np.testing.assert_array_equal(a, b)
     with pytest.raises(ValueError, match="source_weights is invalid"):
         check_inputs(X, y, source_weights=pd.Series(["a", "b", "c", "d"], index=NAMES))
+
+
+def test_space_separated_text_gets_a_hint_and_long_names_are_cut(tmp_path):
+    # numpy.savetxt writes spaces; a header-less file's one "column name" is its whole first line
+    p = tmp_path / "t.txt"
+    np.savetxt(p, np.random.default_rng(0).standard_normal((5, 30)), header="a b y", comments="")
+    with pytest.raises(ValueError, match=r"its one column is a b y \(the file seems separated by spaces"):
+        load_target(str(p), "y")
+    np.savetxt(p, np.random.default_rng(0).standard_normal((5, 30)))
+    with pytest.raises(ValueError, match=r"its one column is .{37}\.\.\. \(the file seems separated by spaces"):
+        load_target(str(p), "y")
