@@ -225,6 +225,8 @@ def cmd_reproduce(ns):
         if not all(only):
             raise CLIError(f"--only {ns.only!r} names an empty figure id; give comma-separated ids (see "
                            "'ftheory reproduce --help')")
+    if os.path.exists(ns.out) and not os.path.isdir(ns.out):
+        raise CLIError(f"--out {ns.out!r} is a file: expected a folder (created if missing)")
     from ftheory.simulate.sweeps import use_executor
 
     executor = ns.executor or ("dask" if ns.scheduler else "serial")

@@ -20,3 +20,11 @@ def test_every_subcommand_help_has_a_description_and_every_argument_a_help(name,
         cli.main([name, "--help"])
     assert exc.value.code == 0
     assert p.description.split()[0] in capsys.readouterr().out
+
+
+def test_reproduce_out_that_is_a_file_is_one_line(tmp_path, capsys):
+    f = tmp_path / "figures"
+    f.write_text("not a folder")
+    assert cli.main(["reproduce", "--only", "scratch-dd", "--scale", "tiny", "--out", str(f)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"ftheory: error: --out {str(f)!r} is a file: expected a folder (created if missing)"]
