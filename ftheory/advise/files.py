@@ -78,8 +78,9 @@ def _npz(path):
                                      "'x' is split into columns 'x0', 'x1', ...): rename one")
                 cols[name] = a if j is None else a[:, j]
     if len(set(rows.values())) > 1:
-        raise ValueError(f"arrays in {path!r} have different numbers of rows ("
-                         + ", ".join(f"{k!r}: {r}" for k, r in rows.items()) + "): expected the same length for every array")
+        sizes = ", ".join(f"{k!r}: {r}" for k, r in rows.items())
+        raise ValueError(f"arrays in {path!r} have different numbers of rows ({sizes}): expected the same length "
+                         "for every array")
     return pd.DataFrame(cols)
 
 

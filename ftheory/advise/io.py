@@ -172,7 +172,8 @@ def _warn_row_numbers(X, names):
     n = X.shape[0]
     for j in range(X.shape[1] if n >= 10 else 0):
         if X[0, j] in (0.0, 1.0) and np.array_equal(X[:, j], np.arange(n) + X[0, j]):
-            warnings.warn(f"feature {_col(j, names)} holds the row numbers {X[0, j]:g}, {X[1, j]:g}, ..., {X[-1, j]:g}: "
+            first, last = X[0, j], X[-1, j]
+            warnings.warn(f"feature {_col(j, names)} holds the row numbers {first:g}, {first + 1:g}, ..., {last:g}: "
                           "it is used as a feature; drop it if it is a row id or an index saved as a column",
                           UserWarning, stacklevel=4)
 
