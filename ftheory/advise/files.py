@@ -275,7 +275,7 @@ def _plain_numbers(path):
         raise ValueError(f"weights file {path!r} is empty")
     rows = [[t for t in re.split(r"[,;\s]+", line) if t] for line in lines]
     start = 0 if all(map(_is_number, rows[0])) else 1  # else a header line
-    if len(rows) == 2 and start == 0 and rows[0] == [str(j) for j in range(len(rows[1]))]:
+    if len(rows) == 2 and start == 0 and len(rows[1]) > 1 and rows[0] == [str(j) for j in range(len(rows[1]))]:
         start = 1  # pandas' default header 0, 1, ..., k-1 above one row
     for i in range(start, len(rows)):
         for t in rows[i]:

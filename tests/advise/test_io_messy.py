@@ -270,3 +270,9 @@ def test_space_separated_text_gets_a_hint_and_long_names_are_cut(tmp_path):
     np.savetxt(p, np.random.default_rng(0).standard_normal((5, 30)))
     with pytest.raises(ValueError, match=r"its one column is .{37}\.\.\. \(the file seems separated by spaces"):
         load_target(str(p), "y")
+
+
+def test_a_column_of_weights_0_and_1_is_not_a_header(tmp_path):
+    p = tmp_path / "w.txt"
+    p.write_text("0\n1\n")
+    np.testing.assert_array_equal(read_weights(str(p), 2), [0.0, 1.0])
