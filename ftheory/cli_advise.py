@@ -54,7 +54,8 @@ def run(ns):
     with warnings.catch_warnings(record=True) as caught:  # e.g. a row-id column: one line each on stderr
         warnings.simplefilter("always")
         rep = advise(X, y, source_pred=z, source_weights=w, unlabeled=U)
-    for text in dict.fromkeys(str(c.message).splitlines()[0] for c in caught):
+    shown = [c for c in caught if not issubclass(c.category, (DeprecationWarning, PendingDeprecationWarning))]
+    for text in dict.fromkeys((str(c.message).splitlines() or [""])[0] for c in shown):
         print(f"ftheory: warning: {text}", file=sys.stderr)
     if ns.plot:
         import matplotlib
