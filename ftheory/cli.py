@@ -31,6 +31,9 @@ def cmd_list(ns):
     from ftheory.registry import results
 
     rows = results(ns.topic)
+    if not rows and ns.topic is not None:
+        topics = sorted({r.topic for r in results()})
+        raise CLIError(f"--topic {ns.topic!r} is not a topic; topics are {', '.join(topics)}")
     if ns.json:
         _emit([r.spec.as_dict() | {"params": list(r.params)} for r in rows], True, "")
         return

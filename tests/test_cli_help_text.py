@@ -28,3 +28,9 @@ def test_reproduce_out_that_is_a_file_is_one_line(tmp_path, capsys):
     assert cli.main(["reproduce", "--only", "scratch-dd", "--scale", "tiny", "--out", str(f)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"ftheory: error: --out {str(f)!r} is a file: expected a folder (created if missing)"]
+
+
+def test_list_unknown_topic_is_an_error(capsys):
+    assert cli.main(["list", "--topic", "nosuch"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--topic 'nosuch' is not a topic; topics are " in err[0] and "scratch" in err[0]
