@@ -99,3 +99,15 @@ def test_row_id_column_is_one_warning_line_and_json_stays_clean(files, capsys):
     assert rc == 0 and json.loads(out)["d"] == 6
     assert err == ["ftheory: warning: feature column 0 ('Unnamed: 0') holds the row numbers 0, 1, ..., 39: it is "
                    "used as a feature; drop it if it is a row id or an index saved as a column"]
+
+
+def test_unlabeled_npz_under_another_key_lists_its_columns(files, capsys):
+    tmp, t, cols, w = files
+    df = pd.read_csv(t)
+    np.savez(tmp / "t.npz", X=df[cols].to_numpy(), y=df["y"].to_numpy())
+    np.savez(tmp / "u.npz", U=np.random.default_rng(0).standard_normal((30, 5)))
+    np.save(tmp / "w.npy", w)
+    rc, out, err = _advise(capsys, "--target", tmp / "t.npz", "--label", "y", "--source-weights", tmp / "w.npy",
+                           "--unlabeled", tmp / "u.npz")
+    _one_line(rc, err, "lacks feature column(s) ['X0', 'X1', 'X2', 'X3', 'X4']; its columns are U0, U1, U2, U3, U4",
+              "use the target's key")

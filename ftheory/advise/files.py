@@ -194,6 +194,7 @@ def _missing_hint(df, path, column):
     if f"{column}0" in cols:
         return (f" (a 2-d array {column!r} is split into columns '{column}0', '{column}1', ...: save a "
                 "column as a 1-d array)")
+
     return ""
 
 
@@ -325,8 +326,10 @@ def load_unlabeled(path, features, ignore=()):
     features = list(features)
     missing = [c for c in features if c not in df.columns]
     if missing:
-        raise ValueError(f"unlabeled file {path!r} lacks feature column(s) {missing[:5]}"
-                         + _missing_hint(df, path, missing[0]))
+        npz = " (a 2-d array 'x' gives the columns 'x0', 'x1', ...: use the target's key)"
+        raise ValueError(f"unlabeled file {path!r} lacks feature column(s) {missing[:5]}; its columns are "
+                         f"{_listing(df.columns)}" + (_missing_hint(df, path, missing[0])
+                                                      or (npz if path.lower().endswith(".npz") else "")))
     extra = [c for c in df.columns if c not in features and c not in ignore]
     if extra:
         raise ValueError(f"unlabeled file {path!r} has column(s) {extra[:5]} that are not a feature of the "
