@@ -123,10 +123,16 @@ def _labels(index):
 
 
 def _same_rows(X, v, name):
-    """``ValueError`` if ``X`` and ``v`` are both pandas objects whose row indexes differ: converting them to
-    arrays would pair the rows by position, not by label."""
+    """``ValueError`` if ``X`` and ``v`` are pandas objects whose rows are paired by position although their
+    indexes disagree: the same labels in another order, or two indexes that are neither the default 0..n-1
+    (a table rebuilt from an array, e.g. after scaling, keeps the default index and pairs by position)."""
     if not (_is_pandas(X) and _is_pandas(v)) or len(X.index) != len(v.index) or X.index.equals(v.index):
         return  # (a length mismatch is reported by the shape check)
+    import pandas as pd
+
+    default = [idx.equals(pd.RangeIndex(len(idx))) for idx in (X.index, v.index)]
+    if any(default) and set(X.index) != set(v.index):
+        return
     i = int(np.flatnonzero(np.asarray(X.index != v.index))[0])
     where = f"at position {i} X has row {X.index.tolist()[i]!r} and {name} has {v.index.tolist()[i]!r}"
     raise ValueError(f"{name}'s index differs from X's ({where}): expected the same rows in the same order; "

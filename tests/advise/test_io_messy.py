@@ -276,3 +276,14 @@ def test_a_column_of_weights_0_and_1_is_not_a_header(tmp_path):
     p = tmp_path / "w.txt"
     p.write_text("0\n1\n")
     np.testing.assert_array_equal(read_weights(str(p), 2), [0.0, 1.0])
+
+
+def test_table_rebuilt_from_an_array_pairs_by_position(task):
+    # X_train scaled and rebuilt (default index 0..n-1) beside y_train of a train/test split (labels kept):
+    # positions pair them correctly, so no error; two split indexes that disagree are an error
+    X, y = task
+    perm = np.random.default_rng(0).permutation(60)[:30]
+    y_split = y.set_axis(perm)
+    check_inputs(X, y_split, source_pred=y_split)
+    with pytest.raises(ValueError, match=r"y's index differs from X's"):
+        check_inputs(X.set_axis(perm[::-1]), y_split)
