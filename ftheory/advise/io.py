@@ -114,12 +114,10 @@ def _check_columns(name, A, what="column", names=None):
 
 
 def _labels(index):
-    """The labels of a pandas index as strings if they are names (not the default 0, 1, ... positions)."""
+    """The labels of a pandas index as strings, None for the default positions 0, 1, ..., n-1."""
     import pandas as pd
 
-    if isinstance(index, pd.RangeIndex) or pd.api.types.is_numeric_dtype(index.dtype):
-        return None
-    return [str(c) for c in index]
+    return None if index.equals(pd.RangeIndex(len(index))) else [str(c) for c in index]
 
 
 def _same_rows(X, v, name):

@@ -287,3 +287,13 @@ def test_table_rebuilt_from_an_array_pairs_by_position(task):
     check_inputs(X, y_split, source_pred=y_split)
     with pytest.raises(ValueError, match=r"y's index differs from X's"):
         check_inputs(X.set_axis(perm[::-1]), y_split)
+
+
+def test_weights_of_numeric_feature_names_are_matched_by_name(tmp_path):
+    # a target whose columns are named 0..3 (pandas' default header) and weights saved with that index
+    # in another order: the index is read back as integers, still names
+    p = str(tmp_path / "w.csv")
+    pd.Series(W, index=[0, 1, 2, 3]).iloc[[2, 0, 3, 1]].to_csv(p)
+    np.testing.assert_array_equal(read_weights(p, 4, ["0", "1", "2", "3"]), W)
+    pd.Series(W).to_csv(p)  # the default index: positions
+    np.testing.assert_array_equal(read_weights(p, 4, ["3", "2", "1", "0"]), W)
