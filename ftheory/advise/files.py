@@ -124,6 +124,9 @@ def _csv(path):
     import pandas as pd
 
     fields, indexed = _header(path)
+    if len(fields) == 1 and fields[0].lstrip().startswith("#"):
+        raise ValueError(f"{path!r} starts with the comment line {fields[0][:40]!r}: expected the header line of "
+                         "column names first; remove the comment lines")
     names = fields[1:] if indexed else fields
     for j, c in enumerate(names):
         if c.strip() == "":

@@ -297,3 +297,10 @@ def test_weights_of_numeric_feature_names_are_matched_by_name(tmp_path):
     np.testing.assert_array_equal(read_weights(p, 4, ["0", "1", "2", "3"]), W)
     pd.Series(W).to_csv(p)  # the default index: positions
     np.testing.assert_array_equal(read_weights(p, 4, ["3", "2", "1", "0"]), W)
+
+
+def test_comment_line_above_the_header_is_named(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text("# exported 2024-01-01\na,b,y\n1,2,3\n4,5,7\n")
+    with pytest.raises(ValueError, match=r"t.csv' starts with the comment line '# exported 2024-01-01'"):
+        load_target(str(p), "y")
