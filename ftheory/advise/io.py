@@ -184,7 +184,10 @@ def _warn_row_numbers(X, names):
 
 def check_inputs(X, y, source_pred=None, source_weights=None, unlabeled=None, min_rows=3):
     """Validated float arrays ``(X, y, z, unlabeled)``; ``z`` is the pretrained prediction on ``X``
-    (tables name their columns in the messages; at least ``min_rows`` rows)."""
+    (tables name their columns in the messages; at least ``min_rows`` rows). With pandas objects, rows
+    are paired by position unless their indexes show a reordering (an error), an unlabeled table and
+    weights labelled by feature name are matched to X's columns by name, and a column holding the row
+    numbers 0..n-1 or 1..n warns."""
     names, unames = _names(X), _names(unlabeled)
     for key, v in (("y", y), ("source_pred", source_pred)):
         _same_rows(X, v, key)
