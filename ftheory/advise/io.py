@@ -232,6 +232,11 @@ def check_inputs(X, y, source_pred=None, source_weights=None, unlabeled=None, mi
         if w.shape[0] != d:
             raise ValueError(f"source_weights has {w.shape[0]} entries but X has d={d} columns: shapes must match")
         z = _vector("X @ source_weights", X @ w, n)
+    for key, v in (("y", y), ("source_pred", None if source_weights is not None else z)):
+        same = [j for j in range(d) if v is not None and np.array_equal(X[:, j], v)]
+        if same:
+            raise ValueError(f"X {_col(same[0], names)} equals {key}: the {'label' if key == 'y' else 'prediction'} "
+                             "is among the features (a leak); drop it from X")
     if z is not None and np.std(z) <= 1e-12 * max(np.abs(z).max(), 1e-300):
         raise ValueError("the pretrained predictor is constant on the target inputs (source_pred/"
                          "source_weights): it carries no feature to transfer")

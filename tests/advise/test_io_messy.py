@@ -304,3 +304,12 @@ def test_comment_line_above_the_header_is_named(tmp_path):
     p.write_text("# exported 2024-01-01\na,b,y\n1,2,3\n4,5,7\n")
     with pytest.raises(ValueError, match=r"t.csv' starts with the comment line '# exported 2024-01-01'"):
         load_target(str(p), "y")
+
+
+def test_label_or_prediction_left_among_the_features_is_refused(task):
+    X, y = task
+    z = np.tanh(X.to_numpy() @ W)  # a nonlinear pretrained model (a linear one is a collinear column)
+    with pytest.raises(ValueError, match=r"X column 4 \('y'\) equals y: the label is among the features"):
+        check_inputs(X.assign(y=y), y)
+    with pytest.raises(ValueError, match=r"X column 4 \('p'\) equals source_pred: the prediction is among"):
+        check_inputs(X.assign(p=z), y, source_pred=z)
