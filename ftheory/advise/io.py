@@ -189,6 +189,7 @@ def check_inputs(X, y, source_pred=None, source_weights=None, unlabeled=None, mi
     weights labelled by feature name are matched to X's columns by name, and a column holding the row
     numbers 0..n-1 or 1..n warns."""
     names, unames = _names(X), _names(unlabeled)
+    y_name = str(y.name) if getattr(y, "name", None) is not None else None
     for key, v in (("y", y), ("source_pred", source_pred)):
         _same_rows(X, v, key)
     if names is not None and _is_pandas(source_weights):  # a Series or table labelled by feature name
@@ -232,11 +233,9 @@ def check_inputs(X, y, source_pred=None, source_weights=None, unlabeled=None, mi
         if w.shape[0] != d:
             raise ValueError(f"source_weights has {w.shape[0]} entries but X has d={d} columns: shapes must match")
         z = _vector("X @ source_weights", X @ w, n)
-    for key, v in (("y", y), ("source_pred", None if source_weights is not None else z)):
-        same = [j for j in range(d) if v is not None and np.array_equal(X[:, j], v)]
-        if same:
-            raise ValueError(f"X {_col(same[0], names)} equals {key}: the {'label' if key == 'y' else 'prediction'} "
-                             "is among the features (a leak); drop it from X")
+    j = names.index(y_name) if names and y_name in names else None  # the whole table passed as X
+    if j is not None and np.array_equal(X[:, j], y):
+        raise ValueError(f"X {_col(j, names)} is y itself: the label is among the features (a leak); drop it from X")
     if z is not None and np.std(z) <= 1e-12 * max(np.abs(z).max(), 1e-300):
         raise ValueError("the pretrained predictor is constant on the target inputs (source_pred/"
                          "source_weights): it carries no feature to transfer")
