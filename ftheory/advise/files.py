@@ -55,9 +55,23 @@ def _check_format(path, ext):
     if ext not in _KINDS or not head:
         return
     kind = next((e for magic, e in _MAGIC.items() if head.startswith(magic)), ".csv")
+    other = ("gzip-compressed: decompress it first (gunzip)" if head.startswith(b"\x1f\x8b") else
+             "an Excel workbook: save it as CSV" if kind == ".npz" and _is_workbook(path) else None)
+    if other:
+        raise ValueError(f"{path!r} is {other} (expected {_KINDS[ext]})")
     if _KINDS[kind] != _KINDS[ext]:
         raise ValueError(f"{path!r} is {_KINDS[kind]} (by its first bytes), not {_KINDS[ext]} as its extension "
                          f"{ext!r} says: rename it to end in {kind}")
+
+
+def _is_workbook(path):
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            return "[Content_Types].xml" in z.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
 
 
 def _npz(path):

@@ -313,3 +313,18 @@ def test_label_left_among_the_features_is_refused(task):
         check_inputs(X.assign(y=y), y)
     check_inputs(X.assign(y=y + 1.0), y)               # another column that happens to be named y
     check_inputs(X, y, source_pred=X["f0"])            # a pretrained model that is one feature: fine
+
+
+def test_gzip_and_excel_files_are_named(tmp_path):
+    import gzip
+    import zipfile
+
+    with gzip.open(tmp_path / "t.csv", "wt") as fh:
+        fh.write("a,y\n1,2\n")
+    with pytest.raises(ValueError, match=r"t.csv' is gzip-compressed: decompress it first"):
+        load_target(str(tmp_path / "t.csv"), "y")
+    with zipfile.ZipFile(tmp_path / "book.npz", "w") as z:  # the parts of an .xlsx workbook
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+    with pytest.raises(ValueError, match=r"book.npz' is an Excel workbook: save it as CSV \(expected an NPZ file\)"):
+        load_target(str(tmp_path / "book.npz"), "y")
