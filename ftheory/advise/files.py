@@ -40,7 +40,9 @@ def read_table(path):
         if isinstance(exc, ValueError) and path in str(exc):
             raise
         raise ValueError(f"cannot read {path!r}: {type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}") from None
-    raise ValueError(f"file {path!r} has extension {ext!r}: expected .csv, .parquet or .npz")
+    hint = {".xlsx": " (save the sheet as CSV)", ".xls": " (save the sheet as CSV)", ".gz": " (decompress it first)",
+            ".tsv": " (convert it to comma-separated CSV)", ".json": " (convert it to CSV or Parquet)"}.get(ext, "")
+    raise ValueError(f"file {path!r} has extension {ext!r}: expected .csv, .parquet or .npz{hint}")
 
 
 _KINDS = {".csv": "CSV text", ".txt": "CSV text", ".parquet": "a Parquet file", ".pq": "a Parquet file",

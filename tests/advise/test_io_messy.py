@@ -328,3 +328,10 @@ def test_gzip_and_excel_files_are_named(tmp_path):
         z.writestr("xl/workbook.xml", "<workbook/>")
     with pytest.raises(ValueError, match=r"book.npz' is an Excel workbook: save it as CSV \(expected an NPZ file\)"):
         load_target(str(tmp_path / "book.npz"), "y")
+
+
+def test_unsupported_extensions_say_what_to_do(tmp_path):
+    for name, hint in (("t.xlsx", "save the sheet as CSV"), ("t.tsv", "convert it to comma-separated CSV")):
+        (tmp_path / name).write_text("a\tb\n")
+        with pytest.raises(ValueError, match=rf"has extension '\.\w+': expected \.csv, \.parquet or \.npz \({hint}\)"):
+            load_target(str(tmp_path / name), "y")
