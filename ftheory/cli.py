@@ -365,9 +365,9 @@ _ARG_HELP = {"name": "a registered result (ftheory list shows them all)",
              "param": "the parameter to vary, e.g. gamma", "seed": "base random seed (default %(default)s)",
              "limit.dir": "approach the point from above (+), below (-) or both (+-; default)",
              "series.dir": "expand on this side of the point: + (default) or -",
-             "procedure": "the procedure to simulate", "out": "output image (default %(default)s)",
-             "instances": "Monte Carlo instances per grid point (default %(default)s)",
-             "workers": "processes for --executor processes or a local Dask cluster"}
+             "simulate.procedure": "the procedure to simulate", "phase-diagram.out": "output image (default "
+             "%(default)s)", "sweep.instances": "Monte Carlo instances per grid point (default %(default)s)",
+             "sweep.workers": "processes for --executor processes or a local Dask cluster"}
 
 
 def _describe(sub):
@@ -377,7 +377,8 @@ def _describe(sub):
         p = sub.choices[action.dest]
         p.description = p.description or action.help
         for a in p._actions:
-            a.help = a.help or _ARG_HELP.get(f"{action.dest}.{a.dest}") or _ARG_HELP.get(a.dest) or _param_help(a.dest)
+            a.help = (a.help or _ARG_HELP.get(f"{action.dest}.{a.dest}") or _ARG_HELP.get(a.dest)
+                      or _param_help(a.dest))
 
 
 def _param_help(dest):
