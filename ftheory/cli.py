@@ -31,6 +31,9 @@ def cmd_list(ns):
     from ftheory.registry import results
 
     rows = results(ns.topic)
+    if not rows and ns.topic is not None:
+        topics = sorted({r.topic for r in results()})
+        raise CLIError(f"--topic {ns.topic!r} is not a topic; topics are {', '.join(topics)}")
     if ns.json:
         _emit([r.spec.as_dict() | {"params": list(r.params)} for r in rows], True, "")
         return
@@ -225,6 +228,8 @@ def cmd_reproduce(ns):
         if not all(only):
             raise CLIError(f"--only {ns.only!r} names an empty figure id; give comma-separated ids (see "
                            "'ftheory reproduce --help')")
+    if os.path.exists(ns.out) and not os.path.isdir(ns.out):
+        raise CLIError(f"--out {ns.out!r} is a file: expected a folder (created if missing)")
     from ftheory.simulate.sweeps import use_executor
 
     executor = ns.executor or ("dask" if ns.scheduler else "serial")
@@ -352,7 +357,34 @@ def build_parser() -> argparse.ArgumentParser:
     from ftheory import cli_aniso
 
     cli_aniso.add_parser(sub)
+    _describe(sub)
     return parser
+
+
+_ARG_HELP = {"name": "a registered result (ftheory list shows them all)",
+             "param": "the parameter to vary, e.g. gamma", "seed": "base random seed (default %(default)s)",
+             "limit.dir": "approach the point from above (+), below (-) or both (+-; default)",
+             "series.dir": "expand on this side of the point: + (default) or -",
+             "simulate.procedure": "the procedure to simulate", "phase-diagram.out": "output image (default "
+             "%(default)s)", "sweep.instances": "Monte Carlo instances per grid point (default %(default)s)",
+             "sweep.workers": "processes for --executor processes or a local Dask cluster"}
+
+
+def _describe(sub):
+    """``ftheory CMD --help`` starts with the command's one-line help where it has no description, and
+    the positional ``name``/``param`` arguments and ``--seed`` get a line of help."""
+    for action in sub._choices_actions:
+        p = sub.choices[action.dest]
+        p.description = p.description or action.help
+        for a in p._actions:
+            a.help = (a.help or _ARG_HELP.get(f"{action.dest}.{a.dest}") or _ARG_HELP.get(a.dest)
+                      or _param_help(a.dest))
+
+
+def _param_help(dest):
+    from ftheory.params import PARAMS
+
+    return f"value of {dest}: {PARAMS[dest].description}" if dest in PARAMS else None
 
 
 def main(argv=None) -> int:

@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import json
+import sys
+import warnings
 
 
 def add_parser(sub):
@@ -24,8 +26,9 @@ def add_parser(sub):
     g.add_argument("--source-pred", dest="source_pred", metavar="COLUMN",
                    help="column of the target table holding the pretrained model's predictions")
     g.add_argument("--source-weights", dest="source_weights", metavar="FILE",
-                   help="pretrained linear weights, d numbers in the order of the feature columns (.npy, "
-                   ".csv/.txt, .parquet or .npz)")
+                   help="pretrained linear weights (.npy, .csv/.txt, .parquet or .npz): d numbers in the order of "
+                   "the feature columns, one per line or all on one line; weights labelled by feature name (a "
+                   "pandas Series saved with its index, a name,weight table) are matched by name")
     p.add_argument("--unlabeled", metavar="FILE",
                    help="unlabeled inputs: the target's feature columns in any order (its label and prediction "
                    "columns are ignored, any other column is an error); selects the anisotropic theory")
@@ -40,19 +43,21 @@ def add_parser(sub):
 def run(ns):
     """Run ``ftheory advise`` for parsed arguments ``ns``; bad input raises ``ValueError`` (exit 2)."""
     from ftheory.advise import advise
-    from ftheory.advise.io import load_target, load_unlabeled, read_weights
-
-    import pandas as pd
+    from ftheory.advise.files import load_target, load_unlabeled, read_weights
 
     if ns.plot:
         _check_plot_path(ns.plot)
-    X, y, z, feats = load_target(ns.target, ns.label, ns.source_pred)
-    w = read_weights(ns.source_weights, X.shape[1], feats) if ns.source_weights else None
+    # X and U are tables: a constant, duplicated or collinear column is named in the message
+    X, y, z = load_target(ns.target, ns.label, ns.source_pred)
+    feats = list(X.columns)
+    w = read_weights(ns.source_weights, len(feats), feats) if ns.source_weights else None
     U = load_unlabeled(ns.unlabeled, feats, ignore=(ns.label, ns.source_pred)) if ns.unlabeled else None
-    # tables, so that a constant, duplicated or collinear column is named in the message
-    X = pd.DataFrame(X, columns=feats)
-    U = pd.DataFrame(U, columns=feats) if U is not None else None
-    rep = advise(X, y, source_pred=z, source_weights=w, unlabeled=U)
+    with warnings.catch_warnings(record=True) as caught:  # e.g. a row-id column: one line each on stderr
+        warnings.simplefilter("always")
+        rep = advise(X, y, source_pred=z, source_weights=w, unlabeled=U)
+    shown = [c for c in caught if not issubclass(c.category, (DeprecationWarning, PendingDeprecationWarning))]
+    for text in dict.fromkeys((str(c.message).splitlines() or [""])[0] for c in shown):
+        print(f"ftheory: warning: {text}", file=sys.stderr)
     if ns.plot:
         import matplotlib
         matplotlib.use("Agg")

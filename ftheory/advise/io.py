@@ -1,14 +1,12 @@
-"""Input checks and file reading for the advisor (CSV, NPZ, Parquet).
+"""Input checks for the advisor: arrays and pandas tables (files are read by ftheory.advise.files).
 
 Every problem raises ``ValueError`` naming the input, what is wrong and what is expected.
 """
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
-__all__ = ["check_inputs", "read_table", "read_weights", "load_target"]
+__all__ = ["check_inputs"]
 
 
 def _reject_complex(name, A):
@@ -42,9 +40,13 @@ def _matrix(name, A, ncols=None):
     if names is not None:
         import pandas as pd
 
+        dup = A.columns[A.columns.duplicated()]
+        if len(dup):
+            raise ValueError(f"{name} has the column name {str(dup[0])!r} more than once: expected distinct names")
         bad = [str(c) for c in A.columns if not pd.api.types.is_numeric_dtype(A[c].dtype)]
         if bad:
             raise ValueError(f"{name} column(s) {bad[:5]} are not numeric: expected real numeric features")
+        A = A.to_numpy(dtype=float, na_value=np.nan)  # nullable columns: pandas.NA is a missing value (NaN)
     try:
         A = np.asarray(A, dtype=float)
     except (TypeError, ValueError):
@@ -64,6 +66,8 @@ def _matrix(name, A, ncols=None):
 def _vector(name, v, n):
     _reject_complex(name, v)
     try:
+        if hasattr(v, "to_numpy"):  # pandas: a missing value (pandas.NA) becomes NaN, named below
+            v = v.to_numpy(dtype=float, na_value=np.nan)
         v = np.asarray(v, dtype=float)
     except (TypeError, ValueError):
         raise ValueError(f"{name} is invalid: expected a numeric vector") from None
@@ -109,10 +113,94 @@ def _check_columns(name, A, what="column", names=None):
                              f"others ({how}; the covariance is singular); drop one of them")
 
 
+def _labels(index):
+    """The labels of a pandas index as strings, None for the default positions 0, 1, ..., n-1."""
+    import pandas as pd
+
+    return None if index.equals(pd.RangeIndex(len(index))) else [str(c) for c in index]
+
+
+def _same_rows(X, v, name):
+    """``ValueError`` if ``X`` and ``v`` are pandas objects whose rows are paired by position although their
+    indexes disagree: the same labels in another order, or two indexes that are neither the default 0..n-1
+    (a table rebuilt from an array, e.g. after scaling, keeps the default index and pairs by position)."""
+    if not (_is_pandas(X) and _is_pandas(v)) or len(X.index) != len(v.index) or X.index.equals(v.index):
+        return  # (a length mismatch is reported by the shape check)
+    import pandas as pd
+
+    default = [idx.equals(pd.RangeIndex(len(idx))) for idx in (X.index, v.index)]
+    if any(default) and set(X.index) != set(v.index):
+        return
+    i = int(np.flatnonzero(np.asarray(X.index != v.index))[0])
+    where = f"at position {i} X has row {X.index.tolist()[i]!r} and {name} has {v.index.tolist()[i]!r}"
+    raise ValueError(f"{name}'s index differs from X's ({where}): expected the same rows in the same order; "
+                     f"align them ({name}.loc[X.index]) or pass arrays (.to_numpy())")
+
+
+def _is_pandas(v):
+    return hasattr(v, "index") and hasattr(v, "iloc")
+
+
+def _align_weights(w, labels, features, what):
+    """Weights ``w`` in the order of ``features``: when their ``labels`` (names from a table, or None) share a
+    name with the features, every feature must be named exactly once and the weights are reordered by
+    name; labels without a feature name (w0, 0, coef) keep the file's order."""
+    if labels is None or not features or len(labels) != len(w) or not set(labels) & set(features):
+        return w  # (a length mismatch is reported by the caller's shape check)
+    dup = sorted({c for c in labels if labels.count(c) > 1})
+    missing = [c for c in features if c not in labels]
+    extra = [c for c in labels if c not in features]
+    if dup or missing or extra:
+        what_is_wrong = "; ".join(t for t in (dup and f"names {dup[:5]} more than once",
+                                               missing and f"lacks feature(s) {missing[:5]}",
+                                               extra and f"names {extra[:5]}, not a feature") if t)
+        raise ValueError(f"{what} {what_is_wrong}: expected one weight for each feature column of the target "
+                         f"({_listing(features)}), matched by name")
+    order = {c: i for i, c in enumerate(labels)}
+    return w[[order[c] for c in features]]
+
+
+def _listing(names, head=5, tail=3):
+    """``a, b, c, ..., y, z``: the first and last names of a long list (each cut to 40 characters)."""
+    names = [str(c) if len(str(c)) <= 40 else str(c)[:37] + "..." for c in names]
+    if len(names) <= head + tail + 1:
+        return ", ".join(names)
+    return ", ".join(names[:head] + ["..."] + names[-tail:])
+
+
+def _warn_row_numbers(X, names):
+    """``UserWarning`` for a column holding the row numbers 0..n-1 or 1..n: a row id or an index saved
+    as a column (pandas' ``Unnamed: 0``), which the advisor would otherwise use as a feature silently."""
+    import warnings
+
+    n = X.shape[0]
+    for j in range(X.shape[1] if n >= 10 else 0):
+        if X[0, j] in (0.0, 1.0) and np.array_equal(X[:, j], np.arange(n) + X[0, j]):
+            first, last = X[0, j], X[-1, j]
+            warnings.warn(f"feature {_col(j, names)} holds the row numbers {first:g}, {first + 1:g}, ..., {last:g}: "
+                          "it is used as a feature; drop it if it is a row id or an index saved as a column",
+                          UserWarning, stacklevel=4)
+
+
 def check_inputs(X, y, source_pred=None, source_weights=None, unlabeled=None, min_rows=3):
     """Validated float arrays ``(X, y, z, unlabeled)``; ``z`` is the pretrained prediction on ``X``
-    (tables name their columns in the messages; at least ``min_rows`` rows)."""
+    (tables name their columns in the messages; at least ``min_rows`` rows). With pandas objects, rows
+    are paired by position unless their indexes show a reordering (an error), an unlabeled table and
+    weights labelled by feature name are matched to X's columns by name, and a column holding the row
+    numbers 0..n-1 or 1..n warns."""
     names, unames = _names(X), _names(unlabeled)
+    y_name = str(y.name) if getattr(y, "name", None) is not None else None
+    for key, v in (("y", y), ("source_pred", source_pred)):
+        _same_rows(X, v, key)
+    if names is not None and _is_pandas(source_weights):  # a Series or table labelled by feature name
+        one_row = getattr(source_weights, "ndim", 1) == 2 and source_weights.shape[0] == 1
+        labels = [str(c) for c in source_weights.columns] if one_row else _labels(source_weights.index)
+        try:
+            source_weights = _align_weights(source_weights.to_numpy(dtype=float, na_value=np.nan).ravel(),
+                                            labels, names, "source_weights")
+        except (TypeError, ValueError) as exc:
+            if "source_weights" in str(exc):
+                raise  # (values that are not numbers are reported by the vector check below)
     if names is not None and unames is not None and unames != names:
         # two tables: match the unlabeled columns to the features by name, not by position
         missing = [c for c in names if c not in unames]
@@ -121,7 +209,7 @@ def check_inputs(X, y, source_pred=None, source_weights=None, unlabeled=None, mi
             raise ValueError(f"unlabeled lacks feature column(s) {missing[:5]} of X: expected X's columns")
         if extra:
             raise ValueError(f"unlabeled has column(s) {extra[:5]} that are not a feature of X: drop them")
-        unlabeled = unlabeled[list(X.columns)]
+        unlabeled = unlabeled.set_axis(unames, axis=1)[names]  # names as strings: 0 and "0" are one name
         unames = names
     X = _matrix("X", X)
     n, d = X.shape
@@ -132,6 +220,7 @@ def check_inputs(X, y, source_pred=None, source_weights=None, unlabeled=None, mi
         raise ValueError("X has no columns: expected at least one feature")
     y = _vector("y", y, n)
     _check_columns("X", X, names=names)
+    _warn_row_numbers(X, names)
     if np.std(y) <= 1e-12 * max(np.abs(y).max(), 1e-300):
         raise ValueError("y is constant: there is nothing to predict")
     if source_pred is not None and source_weights is not None:
@@ -144,6 +233,9 @@ def check_inputs(X, y, source_pred=None, source_weights=None, unlabeled=None, mi
         if w.shape[0] != d:
             raise ValueError(f"source_weights has {w.shape[0]} entries but X has d={d} columns: shapes must match")
         z = _vector("X @ source_weights", X @ w, n)
+    j = names.index(y_name) if names and y_name in names else None  # the whole table passed as X
+    if j is not None and np.array_equal(X[:, j], y):
+        raise ValueError(f"X {_col(j, names)} is y itself: the label is among the features (a leak); drop it from X")
     if z is not None and np.std(z) <= 1e-12 * max(np.abs(z).max(), 1e-300):
         raise ValueError("the pretrained predictor is constant on the target inputs (source_pred/"
                          "source_weights): it carries no feature to transfer")
@@ -157,189 +249,3 @@ def check_inputs(X, y, source_pred=None, source_weights=None, unlabeled=None, mi
                              "input covariance (or omit it to use the isotropic theory)")
         _check_columns("unlabeled", U, names=unames)
     return X, y, z, U
-
-
-# -- files ----------------------------------------------------------------------------------------
-
-def read_table(path):
-    """A ``pandas.DataFrame`` from a CSV, Parquet or NPZ file (NPZ: one array per column name,
-    or a 2-d array ``X`` plus 1-d arrays)."""
-    import pandas as pd
-
-    if not os.path.exists(path):
-        raise ValueError(f"file {path!r} does not exist")
-    if os.path.isdir(path):
-        raise ValueError(f"{path!r} is a folder: expected a .csv, .parquet or .npz file")
-    ext = os.path.splitext(path)[1].lower()
-    try:
-        if ext in (".csv", ".txt"):
-            return _csv(path)
-        if ext in (".parquet", ".pq"):
-            return _unique_names(pd.read_parquet(path), path)
-        if ext == ".npz":
-            with np.load(path, allow_pickle=False) as f:
-                cols = {}
-                for key in f.files:
-                    a = f[key]
-                    if a.ndim == 2:
-                        for j in range(a.shape[1]):
-                            cols[f"{key}{j}"] = a[:, j]
-                    elif a.ndim == 1:
-                        cols[key] = a
-                    else:
-                        raise ValueError(f"array {key!r} in {path!r} has {a.ndim} dimensions: expected 1 or 2")
-                lengths = {len(v) for v in cols.values()}
-                if len(lengths) > 1:
-                    raise ValueError(f"arrays in {path!r} have different lengths {sorted(lengths)}")
-                if len(cols) < sum(f[k].shape[1] if f[k].ndim == 2 else 1 for k in f.files):
-                    raise ValueError(f"arrays in {path!r} give the same column name twice (a 2-d array "
-                                     "'x' is split into columns 'x0', 'x1', ...): rename one")
-                return pd.DataFrame(cols)
-    except Exception as exc:  # parser errors of pandas / pyarrow / numpy (some are ValueErrors without the path)
-        if isinstance(exc, ValueError) and path in str(exc):
-            raise
-        raise ValueError(f"cannot read {path!r}: {type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}") from None
-    raise ValueError(f"file {path!r} has extension {ext!r}: expected .csv, .parquet or .npz")
-
-
-def _csv(path):
-    """A CSV table. A first column with an empty header is the row index that ``DataFrame.to_csv()``
-    and R's ``write.csv`` write: it is read as the index, not as a feature. Any other unnamed or
-    repeated header is an error (pandas would rename it silently)."""
-    import csv
-
-    import pandas as pd
-
-    with open(path, newline="", encoding="utf-8-sig", errors="replace") as fh:
-        header = next(csv.reader(fh), [])
-    index = 0 if len(header) > 1 and header[0].strip() == "" else None
-    names = header[1:] if index == 0 else header
-    for j, c in enumerate(names):
-        if c.strip() == "":
-            raise ValueError(f"column {j + 1 + (index == 0)} of {path!r} has no name in the header line: "
-                             "expected a name for every column (only a first, index column may be unnamed)")
-    seen = set()
-    for c in names:
-        if c in seen:
-            raise ValueError(f"column name {c!r} appears more than once in the header of {path!r}: "
-                             "expected distinct names (pandas would rename the copy silently)")
-        seen.add(c)
-    return pd.read_csv(path, index_col=index)
-
-
-def _unique_names(df, path):
-    dup = df.columns[df.columns.duplicated()]
-    if len(dup):
-        raise ValueError(f"column name {str(dup[0])!r} appears more than once in {path!r}: expected distinct names")
-    return df
-
-
-def _numeric(df, path):
-    import pandas as pd
-
-    if len(df) == 0:
-        raise ValueError(f"{path!r} has no data rows")
-    bad = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c].dtype)
-           or pd.api.types.is_complex_dtype(df[c].dtype)]
-    if bad:
-        raise ValueError(f"column(s) {bad[:5]} of {path!r} are not numeric: expected real numbers (text, dates "
-                         "and categories are not converted silently: encode them as numbers first)")
-    A = df.to_numpy(dtype=float)
-    if not np.all(np.isfinite(A)):
-        i, j = np.argwhere(~np.isfinite(A))[0]
-        what = "a missing value (empty or NA)" if np.isnan(A[i, j]) else f"the value {A[i, j]}"
-        raise ValueError(f"column {str(df.columns[j])!r} of {path!r} has {what} at row {i} (counting data rows "
-                         "from 0): expected finite numbers (nothing is dropped silently; remove or impute it)")
-    return A
-
-
-def read_weights(path, d, features=None):
-    """Pretrained weights: a vector of ``d`` numbers from a text/CSV file (one column or one row, with or
-    without a header line; a pandas index column is skipped), Parquet, NPY or NPZ."""
-    ext = os.path.splitext(path)[1].lower()
-    if ext in (".csv", ".txt") and os.path.isfile(path) and _indexed_csv(path):
-        w = _numeric(_csv(path), path).ravel()  # written by pandas with its index column
-    elif ext in (".csv", ".txt") and os.path.isfile(path):
-        w = _plain_numbers(path)
-    elif ext == ".npy" and os.path.isfile(path):
-        try:
-            w = np.load(path, allow_pickle=False)
-        except Exception as exc:
-            raise ValueError(f"cannot read {path!r}: {type(exc).__name__}") from None
-        if not (np.issubdtype(w.dtype, np.number) and not np.iscomplexobj(w)):
-            raise ValueError(f"weights file {path!r} holds {w.dtype} values: expected real numbers")
-        w = np.asarray(w, dtype=float).ravel()
-    else:
-        w = _numeric(read_table(path), path).ravel()
-    if w.shape[0] != d:
-        cols = "" if not features else (" (every column but the label: " + ", ".join(map(str, features[:8]))
-                                         + (", ..." if len(features) > 8 else "") + ")")
-        raise ValueError(f"weights file {path!r} holds {w.shape[0]} numbers but the target has d={d} features{cols}")
-    return w
-
-
-def _indexed_csv(path):
-    """Does the header line of a CSV start with an empty field (``DataFrame.to_csv()`` with its index)?"""
-    with open(path, encoding="utf-8-sig", errors="replace") as fh:
-        first = fh.readline()
-    return first.startswith(",") and len(first.strip()) > 1
-
-
-def _plain_numbers(path):
-    """Every number of a text file split at commas, semicolons and white space; a first line that is
-    not numbers is a header."""
-    import re
-
-    with open(path, encoding="utf-8", errors="replace") as fh:
-        rows = [[t for t in re.split(r"[,;\s]+", line.strip()) if t] for line in fh if line.strip()]
-    if not rows:
-        raise ValueError(f"weights file {path!r} is empty")
-    try:
-        [float(t) for t in rows[0]]
-        start = 0
-    except ValueError:
-        start = 1  # a header line
-    values = []
-    for i, row in enumerate(rows[start:], start):
-        for t in row:
-            try:
-                values.append(float(t))
-            except ValueError:
-                raise ValueError(f"weights file {path!r}, line {i + 1}: {t!r} is not a number") from None
-    return np.array(values, dtype=float)
-
-
-def load_target(path, label, source_pred=None):
-    """``(X, y, z, feature_names)`` from a target table with label column ``label``."""
-    df = read_table(path)
-    if label not in df.columns:
-        sep = next((c for c in ";\t|" if len(df.columns) == 1 and c in str(df.columns[0])), None)
-        raise ValueError(f"label column {label!r} is missing from {path!r}; columns are "
-                         f"{', '.join(map(str, list(df.columns)[:12]))}{' ...' if len(df.columns) > 12 else ''}"
-                         + (f" (the file seems separated by {sep!r}: expected commas)" if sep else ""))
-    if source_pred is not None and source_pred not in df.columns:
-        raise ValueError(f"source-pred column {source_pred!r} is missing from {path!r}")
-    if source_pred is not None and source_pred == label:
-        raise ValueError(f"label column and source-pred column are both {label!r}: the pretrained model's "
-                         "predictions must be a column of their own")
-    y = _numeric(df[[label]], path).ravel()
-    z = _numeric(df[[source_pred]], path).ravel() if source_pred is not None else None
-    feats = [c for c in df.columns if c not in (label, source_pred)]
-    if not feats:
-        raise ValueError(f"{path!r} has no feature columns besides the label")
-    return _numeric(df[feats], path), y, z, feats
-
-
-def load_unlabeled(path, features, ignore=()):
-    """Unlabeled inputs: the columns ``features`` of a CSV, Parquet or NPZ table, in that order; the
-    columns ``ignore`` (the target's label and prediction columns) are skipped, any other is an error."""
-    df = read_table(path)
-    missing = [c for c in features if c not in df.columns]
-    if missing:
-        raise ValueError(f"unlabeled file {path!r} lacks feature column(s) {missing[:5]}")
-    extra = [c for c in df.columns if c not in features and c not in ignore]
-    if extra:
-        raise ValueError(f"unlabeled file {path!r} has column(s) {extra[:5]} that are not a feature of the "
-                         "target: expected the target's feature columns (its label and prediction columns "
-                         "are ignored); drop them")
-    return _numeric(df[features], path)

@@ -1,0 +1,357 @@
+"""Reading the advisor's input files: target and unlabeled tables (CSV, Parquet, NPZ) and pretrained
+weights (NPY, text/CSV, Parquet, NPZ).
+
+Every problem raises ``ValueError`` naming the file, what is wrong and what is expected.
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from ftheory.advise.io import _align_weights, _labels, _listing
+
+__all__ = ["read_table", "read_weights", "load_target", "load_unlabeled"]
+
+
+def read_table(path):
+    """A ``pandas.DataFrame`` from a CSV, Parquet or NPZ file (NPZ: one array per column name,
+    or a 2-d array ``X`` plus 1-d arrays)."""
+    import pandas as pd
+
+    if not os.path.exists(path):
+        raise ValueError(f"file {path!r} does not exist")
+    if os.path.isdir(path):
+        raise ValueError(f"{path!r} is a folder: expected a .csv, .parquet or .npz file")
+    ext = os.path.splitext(path)[1].lower()
+    _check_format(path, ext)
+    try:
+        if ext in (".csv", ".txt"):
+            return _csv(path)
+        if ext in (".parquet", ".pq"):
+            return _unique_names(pd.read_parquet(path), path)
+        if ext == ".npz":
+            return _npz(path)
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path!r} is not UTF-8 text (it holds the byte 0x{exc.object[exc.start]:02x}): expected "
+                         "a UTF-8 CSV; save it as UTF-8 (e.g. pandas.read_csv(path, encoding='latin-1')"
+                         ".to_csv(new, index=False))") from None
+    except Exception as exc:  # parser errors of pandas / pyarrow / numpy (some are ValueErrors without the path)
+        if isinstance(exc, ValueError) and path in str(exc):
+            raise
+        raise ValueError(f"cannot read {path!r}: {type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}") from None
+    hint = {".xlsx": " (save the sheet as CSV)", ".xls": " (save the sheet as CSV)", ".gz": " (decompress it first)",
+            ".tsv": " (convert it to comma-separated CSV)", ".json": " (convert it to CSV or Parquet)"}.get(ext, "")
+    raise ValueError(f"file {path!r} has extension {ext!r}: expected .csv, .parquet or .npz{hint}")
+
+
+_KINDS = {".csv": "CSV text", ".txt": "CSV text", ".parquet": "a Parquet file", ".pq": "a Parquet file",
+          ".npz": "an NPZ file", ".npy": "an NPY file"}
+_MAGIC = {b"PAR1": ".parquet", b"PK\x03\x04": ".npz", b"\x93NUMPY": ".npy"}
+
+
+def _check_format(path, ext):
+    """``ValueError`` if the first bytes of the file show another format than its extension says."""
+    with open(path, "rb") as fh:
+        head = fh.read(6)
+    if ext not in _KINDS or not head:
+        return
+    kind = next((e for magic, e in _MAGIC.items() if head.startswith(magic)), ".csv")
+    other = ("gzip-compressed: decompress it first (gunzip)" if head.startswith(b"\x1f\x8b") else
+             "an Excel workbook: save it as CSV" if kind == ".npz" and _is_workbook(path) else None)
+    if other:
+        raise ValueError(f"{path!r} is {other} (expected {_KINDS[ext]})")
+    if _KINDS[kind] != _KINDS[ext]:
+        raise ValueError(f"{path!r} is {_KINDS[kind]} (by its first bytes), not {_KINDS[ext]} as its extension "
+                         f"{ext!r} says: rename it to end in {kind}")
+
+
+def _is_workbook(path):
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            return "[Content_Types].xml" in z.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
+def _npz(path):
+    """Columns of an NPZ file: a 1-d array is a column, a 2-d array ``x`` the columns ``x0, x1, ...``."""
+    import pandas as pd
+
+    with np.load(path, allow_pickle=False) as f:
+        cols, rows = {}, {}
+        for key in f.files:
+            a = f[key]
+            if a.ndim not in (1, 2):
+                raise ValueError(f"array {key!r} in {path!r} has {a.ndim} dimensions: expected 1 or 2")
+            rows[key] = a.shape[0]
+            for j in range(a.shape[1]) if a.ndim == 2 else [None]:
+                name = key if j is None else f"{key}{j}"
+                if name in cols:
+                    raise ValueError(f"arrays in {path!r} give the column name {name!r} twice (a 2-d array "
+                                     "'x' is split into columns 'x0', 'x1', ...): rename one")
+                cols[name] = a if j is None else a[:, j]
+    if len(set(rows.values())) > 1:
+        sizes = ", ".join(f"{k!r}: {r}" for k, r in rows.items())
+        raise ValueError(f"arrays in {path!r} have different numbers of rows ({sizes}): expected the same length "
+                         "for every array")
+    return pd.DataFrame(cols)
+
+
+def _header(path):
+    """``(fields, indexed)``: the first non-blank line of a CSV split into fields, and whether its first
+    field is empty - the unnamed row-index column that ``DataFrame.to_csv()`` and R's ``write.csv``
+    write. The one header parser for tables and weights files."""
+    import csv
+
+    with open(path, newline="", encoding="utf-8-sig", errors="replace") as fh:
+        fields = next((row for row in csv.reader(fh) if row), None)
+    if fields is None:
+        raise ValueError(f"cannot read {path!r}: the file is empty (expected a header line of column names "
+                         "and data rows)")
+    return fields, len(fields) > 1 and fields[0].strip() == ""
+
+
+def _is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _numbers_header(fields):
+    """Is a header line made of numbers (a file without a header line), other than pandas' default column
+    names 0, 1, ..., k-1?"""
+    fields = [f.strip() for f in fields if f.strip()]
+    return bool(fields) and all(map(_is_number, fields)) and fields != [str(j) for j in range(len(fields))]
+
+
+_NO_HEADER = (" (its first line is numbers: the file seems to have no header line; expected column names in "
+              "the first line)")
+
+
+def _csv(path):
+    """A CSV table. A first column with an empty header is the row index that ``DataFrame.to_csv()``
+    and R's ``write.csv`` write: it is read as the index, not as a feature. Any other unnamed or
+    repeated header is an error (pandas would rename it silently)."""
+    import pandas as pd
+
+    fields, indexed = _header(path)
+    if len(fields) == 1 and fields[0].lstrip().startswith("#"):
+        raise ValueError(f"{path!r} starts with the comment line {fields[0][:40]!r}: expected the header line of "
+                         "column names first; remove the comment lines")
+    names = fields[1:] if indexed else fields
+    for j, c in enumerate(names):
+        if c.strip() == "":
+            raise ValueError(f"column {j + 1 + indexed} of {path!r} has no name in the header line: "
+                             "expected a name for every column (only a first, index column may be unnamed)"
+                             + (" - does every line end with a comma?" if j == len(names) - 1 else ""))
+    seen = set()
+    for c in names:
+        if c in seen:
+            raise ValueError(f"column name {c!r} appears more than once in the header of {path!r}: "
+                             "expected distinct names (pandas would rename the copy silently)"
+                             + (_NO_HEADER if _numbers_header(names) else ""))
+        seen.add(c)
+    return pd.read_csv(path, index_col=0 if indexed else None)
+
+
+def _unique_names(df, path):
+    dup = df.columns[df.columns.duplicated()]
+    if len(dup):
+        raise ValueError(f"column name {str(dup[0])!r} appears more than once in {path!r}: expected distinct names")
+    return df
+
+
+def _numeric(df, path):
+    import pandas as pd
+
+    if len(df) == 0:
+        raise ValueError(f"{path!r} has no data rows")
+    bad = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c].dtype)
+           or pd.api.types.is_complex_dtype(df[c].dtype)]
+    if bad:
+        raise ValueError(f"column(s) {bad[:5]} of {path!r} are not numeric{_first_text(df[bad[0]])}: expected real "
+                         "numbers (text, dates and categories are not converted silently: encode them as numbers "
+                         "first)")
+    A = df.to_numpy(dtype=float, na_value=np.nan)
+    if not np.all(np.isfinite(A)):
+        i, j = np.argwhere(~np.isfinite(A))[0]
+        what = "a missing value (empty or NA)" if np.isnan(A[i, j]) else f"the value {A[i, j]}"
+        raise ValueError(f"column {str(df.columns[j])!r} of {path!r} has {what} at row {i} (counting data rows "
+                         "from 0): expected finite numbers (nothing is dropped silently; remove or impute it)")
+    return A
+
+
+def _first_text(col):
+    """`` (column 'c' holds 'abc' at row 5)`` for the first entry of a text column that is not a number."""
+    import pandas as pd
+
+    if not (pd.api.types.is_object_dtype(col.dtype) or pd.api.types.is_string_dtype(col.dtype)):
+        return f" (column {str(col.name)!r} is of type {col.dtype})"
+    for i, v in enumerate(col.tolist()):
+        if not isinstance(v, (int, float)) and not (isinstance(v, str) and _is_number(v)):
+            return f" (column {str(col.name)!r} holds {v!r} at row {i})"
+    return ""
+
+
+def _missing_hint(df, path, column):
+    """Why ``column`` may be absent from a table read from ``path``: a separator other than commas, no
+    header line, or a 2-d NPZ array split into columns."""
+    cols = [str(c) for c in df.columns]
+    near = [c for c in cols if c.strip().lower() == str(column).strip().lower()]
+    if near:
+        return f" (did you mean {near[0]!r}? names must match exactly, spaces and case included)"
+    sep = next((c for c in ";\t| " if len(cols) == 1 and c in cols[0].strip()), None)
+    if sep:
+        return f" (the file seems separated by {'spaces' if sep == ' ' else repr(sep)}: expected commas)"
+    if path.lower().endswith(".csv") or path.lower().endswith(".txt"):
+        return _NO_HEADER if _numbers_header(cols) else ""
+    if f"{column}0" in cols:
+        return (f" (a 2-d array {column!r} is split into columns '{column}0', '{column}1', ...: save a "
+                "column as a 1-d array)")
+
+    return ""
+
+
+def read_weights(path, d, features=None):
+    """Pretrained weights: a vector of ``d`` numbers in the order of the feature names ``features`` (if
+    given). Text/CSV files hold one number per line or all on one line, with or without a header line;
+    tables (CSV with a header or a pandas index, Parquet, NPZ) one column or one row. Weights labelled by
+    feature name (an index or text column, or the header of a one-row table) are matched to
+    ``features`` by name; other labels (0, 1, ..., w0, ...) keep the file's order."""
+    ext = os.path.splitext(path)[1].lower()
+    if os.path.isfile(path):
+        _check_format(path, ext)
+    text = ext in (".csv", ".txt") and os.path.isfile(path)
+    if ext == ".npy" and os.path.isfile(path):
+        w, labels = _npy(path), None
+    elif text and not _table_like(path):
+        w, labels = _plain_numbers(path), None
+    else:  # a CSV with a pandas index or a header of two or more names, Parquet, NPZ
+        w, labels = _weights_table(read_table(path), path)
+    if w.shape[0] != d:
+        cols = "" if not features else f" (every column but the label: {_listing(features)})"
+        icpt = "; an intercept among them? give the feature weights only (the advisor fits its own intercept)"
+        raise ValueError(f"weights file {path!r} holds {w.shape[0]} numbers but the target has d={d} features{cols}"
+                         + (icpt if w.shape[0] == d + 1 else ""))
+    if not np.all(np.isfinite(w)):
+        i = int(np.flatnonzero(~np.isfinite(w))[0])
+        raise ValueError(f"weights file {path!r} holds {w[i]} at position {i}: expected finite numbers")
+    return _align_weights(w, labels, [str(c) for c in features] if features else None, f"weights file {path!r}")
+
+
+def _npy(path):
+    try:
+        w = np.load(path, allow_pickle=False)
+    except Exception as exc:
+        raise ValueError(f"cannot read {path!r}: {type(exc).__name__}") from None
+    if not (np.issubdtype(w.dtype, np.number) and not np.iscomplexobj(w)):
+        raise ValueError(f"weights file {path!r} holds {w.dtype} values: expected real numbers")
+    if w.ndim > 1 and sorted(w.shape)[-2] > 1:
+        raise ValueError(f"weights file {path!r} holds an array of shape {w.shape}: expected d numbers (a 1-d "
+                         "array, one row or one column)")
+    return np.asarray(w, dtype=float).ravel()
+
+
+def _table_like(path):
+    """Is a text weights file a table for pandas: a pandas index column, or a header line of two or more
+    comma-separated fields (no semicolons) that are not all numbers?"""
+    fields, indexed = _header(path)
+    return indexed or (len(fields) > 1 and not any(";" in f for f in fields)
+                       and not all(_is_number(f) for f in fields))
+
+
+def _weights_table(df, path):
+    """``(w, labels)`` from a table of one numeric column or one numeric row; ``labels`` are the names the
+    weights carry (an index or a text column of names, or the header of one row), else None."""
+    import pandas as pd
+
+    labels = _labels(df.index)
+    text = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c].dtype)]
+    if labels is None and len(text) == 1 and df.shape[1] == 2:  # feature,weight
+        labels = [str(v) for v in df[text[0]]]
+        df = df.drop(columns=text)
+    A = _numeric(df, path)
+    if A.shape[1] == 1:
+        return A[:, 0], labels
+    if A.shape[0] == 1:
+        return A[0], [str(c) for c in df.columns]
+    raise ValueError(f"weights file {path!r} holds a table of {A.shape[0]} rows and {A.shape[1]} columns: "
+                     "expected d numbers in one column or one row")
+
+
+def _plain_numbers(path):
+    """The numbers of a text file split at commas, semicolons and white space: one per line or all on one
+    line; a first line that is not numbers is a header."""
+    import re
+
+    with open(path, encoding="utf-8-sig", errors="replace") as fh:
+        lines = [line.strip() for line in fh if line.strip()]
+    if not lines:
+        raise ValueError(f"weights file {path!r} is empty")
+    rows = [[t for t in re.split(r"[,;\s]+", line) if t] for line in lines]
+    start = 0 if all(map(_is_number, rows[0])) else 1  # else a header line
+    if len(rows) == 2 and start == 0 and len(rows[1]) > 1 and rows[0] == [str(j) for j in range(len(rows[1]))]:
+        start = 1  # pandas' default header 0, 1, ..., k-1 above one row
+    for i in range(start, len(rows)):
+        for t in rows[i]:
+            if not _is_number(t):
+                raise ValueError(f"weights file {path!r}, line {i + 1}: {t!r} is not a number")
+        if ";" in lines[i] and "," in lines[i]:
+            raise ValueError(f"weights file {path!r}, line {i + 1} mixes ';' and ',': expected one separator "
+                             "(and a decimal point: 0.5, not 0,5)")
+        if len(rows) - start > 1 and len(rows[i]) > 1:
+            comma = all(re.fullmatch(r"[-+]?\d+,\d+", ln) for ln in lines[start:])
+            raise ValueError(f"weights file {path!r}, line {i + 1} holds {len(rows[i])} numbers: expected one "
+                             "number per line or all on one line"
+                             + (" (decimal commas? write 0.5, not 0,5)" if comma else ""))
+    return np.array([float(t) for row in rows[start:] for t in row], dtype=float)
+
+
+def load_target(path, label, source_pred=None):
+    """``(X, y, z)`` from a target table with label column ``label``: ``X`` the feature columns (every
+    other column) as a float ``pandas.DataFrame`` keeping their names, ``y`` the labels, ``z`` the column
+    ``source_pred`` (None if not given)."""
+    import pandas as pd
+
+    df = read_table(path)
+    for what, col in (("label column", label), ("source-pred column", source_pred)):
+        if col is not None and col not in df.columns:
+            cols = f"its {len(df.columns)} columns are" if len(df.columns) > 1 else "its one column is"
+            raise ValueError(f"{what} {col!r} is missing from {path!r}; {cols} {_listing(df.columns)}"
+                             + _missing_hint(df, path, col))
+    if source_pred is not None and source_pred == label:
+        raise ValueError(f"label column and source-pred column are both {label!r}: the pretrained model's "
+                         "predictions must be a column of their own")
+    y = _numeric(df[[label]], path).ravel()
+    z = _numeric(df[[source_pred]], path).ravel() if source_pred is not None else None
+    feats = [c for c in df.columns if c not in (label, source_pred)]
+    if not feats:
+        raise ValueError(f"{path!r} has no feature columns besides the label")
+    return pd.DataFrame(_numeric(df[feats], path), columns=feats), y, z
+
+
+def load_unlabeled(path, features, ignore=()):
+    """Unlabeled inputs: the columns ``features`` of a CSV, Parquet or NPZ table, as a float
+    ``pandas.DataFrame`` in that order; the columns ``ignore`` (the target's label and prediction
+    columns) are skipped, any other is an error."""
+    import pandas as pd
+
+    df = read_table(path)
+    features = list(features)
+    missing = [c for c in features if c not in df.columns]
+    if missing:
+        npz = " (a 2-d array 'x' gives the columns 'x0', 'x1', ...: use the target's key)"
+        raise ValueError(f"unlabeled file {path!r} lacks feature column(s) {missing[:5]}; its columns are "
+                         f"{_listing(df.columns)}" + (_missing_hint(df, path, missing[0])
+                                                      or (npz if path.lower().endswith(".npz") else "")))
+    extra = [c for c in df.columns if c not in features and c not in ignore]
+    if extra:
+        raise ValueError(f"unlabeled file {path!r} has column(s) {extra[:5]} that are not a feature of the "
+                         "target: expected the target's feature columns (its label and prediction columns "
+                         "are ignored); drop them")
+    return pd.DataFrame(_numeric(df[features], path), columns=features)
