@@ -237,11 +237,11 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
         rows = [reg.band(lambda P, m=int(m): isotropic_risk(proc, m, d, P), linear=proc in LINEAR) for m in ns]
         bands[proc] = tuple(np.array(c, float) for c in zip(*rows))
     region = None
-    if aniso is not None and aniso.n > aniso.d:
+    noise = pe.interval("noise_variance") if aniso is not None and aniso.n > aniso.d else None
+    if noise is not None and np.isfinite(noise.low) and np.isfinite(noise.high):
         # more rows than features: tuned risks and fine-tuning transferability over the disc (noise variance
         # on its exact interval, the other statistics Gaussian given it): aniso_transfer.NoiseRegion
         from ftheory.advise.aniso_transfer import NoiseRegion
-        noise = pe.interval("noise_variance")
         region = NoiseRegion(aniso, (noise.low, noise.high))
         for proc in ("scratch_ridge", "finetune_ridge"):
             bands[proc] = region.merge(proc.split("_")[0], ns, bands[proc])
