@@ -51,8 +51,10 @@ class NoiseRegion:
         lo, hi = (float(v) for v in noise)
         if not (math.isfinite(lo) and math.isfinite(hi) and lo <= hi):
             raise ValueError(f"noise={noise!r} is invalid: expected a finite interval (low, high) with low <= high")
+        from ftheory._checks import check_int
+
         self.ap, self.noise = ap, (lo, hi)
-        self.disc = _disc(n_angles)
+        self.disc = _disc(check_int("n_angles", n_angles, 4, note="directions of each ring of the disc"))
         self._cache = {}
 
     def _law(self, n):

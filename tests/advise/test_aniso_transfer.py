@@ -69,6 +69,8 @@ def test_bad_noise_interval():
     for bad in ((1.0, 0.5), (0.0, math.inf), (math.nan, 1.0)):
         with pytest.raises(ValueError, match="noise"):
             NoiseRegion(ap, bad)
+    with pytest.raises(ValueError, match="n_angles"):
+        NoiseRegion(ap, (0.1, 0.5), n_angles=2)
 
 
 @pytest.mark.slow
