@@ -9,7 +9,8 @@ same statistics ``U(a, diag k)``, ``U(y, Sigma^-1)`` and ``S(a)``
 ``T = R_scratch - R_finetune``; the probe's risk enters through its gradient in ``p``. The variance of
 ``T_hat`` is the exact Gaussian variance of that combination (both risks share the noise estimate,
 whose terms cancel in part), instead of the two bands' half-widths combined as those of correlated
-normal estimates (the report's band), which over-covered (97.8-99.8% at gamma >= 2). Measured
+normal estimates (the report's band of T_lt, and of T_ft below n = d), which over-covered (97.8-99.8% at gamma >= 2; above
+n = d the report now uses :class:`ftheory.advise.aniso_transfer.NoiseRegion`). Measured
 (docs/advisor_validation.md, Bands): the exact standard error matches the spread of
 ``T_hat`` given Sigma_hat, but ``T_hat`` at gamma >= 2 is a small difference whose bias (penalty selection,
 Sigma_hat) is comparable to its spread, and the Wald band under-covers (72-88%).

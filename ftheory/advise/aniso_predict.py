@@ -28,6 +28,9 @@ band is ``[low(lam_hat), min_lam high(lam)]`` with ``lam_hat`` the penalty the p
 the data (``O(n d + d^3)``), then ``O(d)`` per sample size and penalty. Below n = d (fewer data rows than
 features) the ends come from the simulated law of the estimate on a ray of tasks where it gives them
 (:class:`ftheory.advise.aniso_bands.ScalePivot`; ``pivot_draws`` data sets, ``seed``; 0 draws switches it off).
+Above n = d the report replaces the tuned bands (and the fine-tuning transferability's) by the range over the
+disc of the noise variance's exact interval and the statistics' Gaussian residual given the noise estimate
+(:class:`ftheory.advise.aniso_transfer.NoiseRegion`).
 """
 from __future__ import annotations
 

@@ -236,6 +236,15 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
             continue
         rows = [reg.band(lambda P, m=int(m): isotropic_risk(proc, m, d, P), linear=proc in LINEAR) for m in ns]
         bands[proc] = tuple(np.array(c, float) for c in zip(*rows))
+    region = None
+    noise = pe.interval("noise_variance") if aniso is not None and aniso.n > aniso.d else None
+    if noise is not None and np.isfinite(noise.low) and np.isfinite(noise.high):
+        # more rows than features: tuned risks and fine-tuning transferability over the disc (noise variance
+        # on its exact interval, the other statistics Gaussian given it): aniso_transfer.NoiseRegion
+        from ftheory.advise.aniso_transfer import NoiseRegion
+        region = NoiseRegion(aniso, (noise.low, noise.high))
+        for proc in ("scratch_ridge", "finetune_ridge"):
+            bands[proc] = region.merge(proc.split("_")[0], ns, bands[proc])
     predictions = {proc: _band_interval(*(b[at] for b in bands[proc])) for proc in PROCEDURES}
     if aniso is None:
         def diff(tr):
@@ -256,6 +265,9 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
         transferability = {
             "linear_transfer": _combine(predictions["scratch_ridge"], predictions["linear_transfer"], rho_lt),
             "finetune": _combine(predictions["scratch_ridge"], predictions["finetune_ridge"], rho_ft)}
+        if region is not None:
+            tv = predictions["scratch_ridge"].value - predictions["finetune_ridge"].value
+            transferability["finetune"] = _band_interval(*region.transfer_interval(n_at, tv))
     return predictions, transferability, bands, theory, notes
 
 

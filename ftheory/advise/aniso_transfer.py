@@ -1,0 +1,157 @@
+"""Bands of the tuned anisotropic risks and of the fine-tuning transferability when the data have more rows
+than features (n > d), from a two-dimensional region: the noise variance on its exact interval, the rest
+of the statistics Gaussian given it.
+
+At a sample size ``n`` every risk estimate of the tuning grid is a linear combination of the statistics
+``s = (A_y(lam)..., B, A_r(lam)..., S_y, S_z, S_{y+z})`` with ``A_y(lam) = k_lam . u_y``,
+``A_r(lam) = k_lam . u_{y-z}`` (the bias terms of scratch and fine-tuning), ``B = U(y, Sigma^-1)``:
+``R_scratch(lam) = A_y(lam) + V_lam sigma2_hat``, ``R_finetune(lam) = A_r(lam) + V_lam sigma2_hat`` with the
+shared noise estimate ``sigma2_hat = S_y - B``. Above n = d the error of ``sigma2_hat`` dominates and is
+skewed (``S_y - tau2_hat`` inherits the skew of a second-order chaos), and the risks' own plug-in spread
+is smallest exactly when the noise is over-estimated. So the noise variance is taken on its exact 95%
+interval (the bootstrap test inversion of :meth:`~ftheory.advise.estimators.ParameterEstimates.interval`,
+inverse-Wishart term included), and the rest of the statistics by their exact Gaussian covariance
+*given* ``sigma2_hat``: with ``c = Cov(s, sigma2_hat)/Var(sigma2_hat)`` the residual ``s - c sigma2_hat``
+is uncorrelated with ``sigma2_hat``, so at a candidate noise ``sigma^2`` the statistics' mean is
+``s_hat - c (sigma2_hat - sigma^2)``. The band of a prediction ``f`` is the range of ``f`` over the disc
+``z_sigma^2 + z_r^2 <= 1.96^2`` of the plane (noise position, residual along ``f``): ``z_sigma = -+1.96`` at the
+interval's ends (linear in ``sigma^2`` between them and the estimate) and ``f`` moved by ``z_r`` standard
+deviations of its residual at the penalties the candidate selects. For ``f`` linear in the two
+coordinates the range is exactly ``f -+ 1.96 sd`` (the projection of the disc); the tuned risks
+``min_lam R(lam)`` keep their penalty selection at every candidate, and the transferability
+``min R_scratch - min R_finetune`` both selections (docs/advisor_notes/anisohigh.md).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ftheory.advise.bands import Z95
+
+__all__ = ["NoiseRegion"]
+
+_Y, _R, _Z, _YZ = (1.0, 0.0), (1.0, -1.0), (0.0, 1.0), (1.0, 1.0)
+
+
+def _disc(n_angles):
+    """Points ``(z_sigma, z_r)`` of the disc of radius ``Z95``: two rings (full and half radius) and the centre."""
+    th = np.linspace(0.0, 2 * np.pi, int(n_angles), endpoint=False)
+    ring = np.stack([np.cos(th), np.sin(th)], -1)
+    return np.concatenate([Z95 * ring, 0.5 * Z95 * ring, np.zeros((1, 2))], 0)
+
+
+class NoiseRegion:
+    """Bands of the tuned risks and of the fine-tuning transferability over the (noise, residual) disc.
+
+    ``ap``: :class:`~ftheory.advise.aniso_predict.AnisotropicPredictor`; ``noise``: ``(low, high)`` of the
+    noise variance's 95% interval (in the predictor's label units); ``n_angles``: directions of each ring."""
+
+    def __init__(self, ap, noise, n_angles=64):
+        lo, hi = (float(v) for v in noise)
+        if not (math.isfinite(lo) and math.isfinite(hi) and lo <= hi):
+            raise ValueError(f"noise={noise!r} is invalid: expected a finite interval (low, high) with low <= high")
+        from ftheory._checks import check_int
+
+        self.ap, self.noise = ap, (lo, hi)
+        self.disc = _disc(check_int("n_angles", n_angles, 4, note="directions of each ring of the disc"))
+        self._cache = {}
+
+    def _law(self, n):
+        """Statistics ``s``, their covariance ``C`` (exact Gaussian, plug-in), ``V`` and the finite mask over the penalties."""
+        if n in self._cache:
+            return self._cache[n]
+        ap = self.ap
+        W, V = ap._weights(np.array([int(n)]), ap.lams)
+        W, V = W[0], V[0]
+        fin = np.isfinite(V) & np.all(np.isfinite(W), -1)
+        k = ap._signal_weights(np.where(fin[:, None], W, 0.0))
+        L = k.shape[0]
+        Ky = np.concatenate([k, ap.kinv[None]], 0)                       # A_y(lam)..., then B (label y)
+        vecs = [np.array(a) for a in (_Y, _Z, _YZ)]
+        s = np.concatenate([Ky @ ap.u["y"], k @ ap.u["y-z"], [float(a @ ap.S_raw @ a) for a in vecs]])
+        m = s.size
+        iy, ir, i0 = slice(0, L + 1), slice(L + 1, 2 * L + 1), 2 * L + 1
+        C = np.empty((m, m))
+        C[iy, iy] = ap._cov_uu(_Y, Ky[:, None], _Y, Ky[None])
+        C[iy, ir] = ap._cov_uu(_Y, Ky[:, None], _R, k[None])
+        C[ir, iy] = C[iy, ir].T
+        C[ir, ir] = ap._cov_uu(_R, k[:, None], _R, k[None])
+        if ap.n_unlabeled > ap.d + 3:                                     # inverse-Wishart spread of B
+            C[L, L] += 2 * max(float(ap.kinv @ ap.u["y"]), 0.0) ** 2 / (ap.n_unlabeled - ap.d - 3)
+        for i, b in enumerate(vecs):
+            C[i0 + i, iy] = C[iy, i0 + i] = ap._cov_su(b, _Y, Ky)
+            C[i0 + i, ir] = C[ir, i0 + i] = ap._cov_su(b, _R, k)
+            for j, c in enumerate(vecs):
+                C[i0 + i, i0 + j] = 2 * float(b @ ap.S @ c) ** 2 / ap.n
+        out = (s, 0.5 * (C + C.T), np.where(fin, V, 0.0), fin, L)
+        self._cache[n] = out
+        return out
+
+    def _candidates(self, n):
+        """Per disc point: scratch and fine-tuning risk curves ``(K, 2, L)`` at the candidate noise, the residual
+        covariance ``Cres`` given the noise estimate, ``z_r`` ``(K,)`` and the index layout."""
+        s, C, V, fin, L = self._law(n)
+        g = np.zeros(s.size)
+        g[2 * L + 1], g[L] = 1.0, -1.0                                    # sigma2_hat = S_y - B
+        vs = float(g @ C @ g)
+        cg = C @ g
+        coef = cg / vs if vs > 0 else np.zeros_like(cg)
+        Cres = C - np.outer(cg, coef)
+        s2 = float(g @ s)
+        lo, hi = self.noise
+        zs, zr = self.disc[:, 0], self.disc[:, 1]
+        sig = np.where(zs >= 0, s2 + zs / Z95 * (hi - s2), s2 + zs / Z95 * (s2 - lo))
+        # the exact interval's ends are z_sigma = -+1.96 (an interval that excludes the estimate still maps
+        # its ends there: the noise candidates are the interval's points)
+        sig = np.where(zs >= 0, np.maximum(sig, lo), np.minimum(sig, hi))
+        cand = s[None] - coef[None] * (s2 - sig)[:, None]
+        curves = np.stack([cand[:, :L], cand[:, L + 1:2 * L + 1]], 1) + (V[None] * sig[:, None])[:, None]
+        return np.where(fin, curves, np.inf), Cres, zr, L
+
+    def tuned(self, which, ns):
+        """``(low, high)`` arrays over ``ns`` for the tuned risk ``min_lam R(lam)`` of ``which`` (``scratch`` or
+        ``finetune``): the range over the disc of the candidate's minimum moved by ``z_r`` residual standard
+        deviations at the penalty it selects (NaN where no penalty has a finite risk)."""
+        w = {"scratch": 0, "finetune": 1}[which]
+        lo, hi = np.full(len(ns), np.nan), np.full(len(ns), np.nan)
+        for i, n in enumerate(np.asarray(ns, int)):
+            curves, Cres, zr, L = self._candidates(int(n))
+            R = curves[:, w]
+            if not np.isfinite(R).any():
+                continue
+            j = np.argmin(R, -1)
+            idx = j if w == 0 else L + 1 + j
+            sd = np.sqrt(np.maximum(Cres[idx, idx], 0.0))
+            v = R[np.arange(R.shape[0]), j] + zr * sd
+            lo[i], hi[i] = float(v.min()), float(v.max())
+        return lo, hi
+
+    def transfer(self, n):
+        """``(low, high)`` of the fine-tuning transferability ``min R_scratch - min R_finetune`` at ``n``: the range
+        over the disc, both penalty selections redone at each candidate, the residual of the difference at the
+        selected pair of penalties."""
+        curves, Cres, zr, L = self._candidates(int(n))
+        if not np.isfinite(curves).any():
+            return -math.inf, math.inf
+        js, jf = np.argmin(curves[:, 0], -1), np.argmin(curves[:, 1], -1)
+        K = np.arange(curves.shape[0])
+        ir = L + 1 + jf
+        var = Cres[js, js] + Cres[ir, ir] - 2 * Cres[js, ir]
+        v = curves[K, 0, js] - curves[K, 1, jf] + zr * np.sqrt(np.maximum(var, 0.0))
+        return float(v.min()), float(v.max())
+
+    def merge(self, which, ns, band):
+        """``band = (value, low, high)`` arrays over ``ns`` with the ends of :meth:`tuned` where it gives them,
+        the low end at least 0 and the band containing the value."""
+        v, lo, hi = (np.array(b, float) for b in band)
+        rl, rh = self.tuned(which, ns)
+        ok = np.isfinite(rl) & np.isfinite(rh)
+        lo = np.where(ok, np.maximum(rl, 0.0), lo)
+        hi = np.where(ok, rh, hi)
+        return v, np.minimum(lo, v), np.maximum(hi, v)
+
+    def transfer_interval(self, n, value):
+        """``(value, low, high)``: :meth:`transfer` at ``n``, widened to contain ``value``."""
+        lo, hi = self.transfer(n)
+        return value, min(lo, value), max(hi, value)
