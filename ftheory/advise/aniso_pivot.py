@@ -6,31 +6,33 @@ A Gaussian task with ``Sigma = Sigma_hat``, per-direction signal energies ``L p_
 ``sum_i p_i/lambda_i = 1``) for a profile ``p``, noise ``sigma^2`` and (fine-tuning) a source part: every
 statistic is quadratic in the labels, so scaling the signal and the noise by ``c`` scales the estimate and the
 risk by ``c`` and ``R_hat/R`` is a pivot along the ray (exactly for scratch; for fine-tuning the source part
-is not scaled). Two nuisances fix the ray: the profile (not identified at ``n < d``) and the noise fraction
-``f = sigma^2/(L + sigma^2)``.
+is not scaled). The band inverts the ray test ``q_2.5 <= R_hat/R <= q_97.5`` exactly, whatever the signs (a
+negative estimate gets the lower end ``R_hat/q_2.5`` when ``q_2.5 < 0``, and no upper end). Two nuisances fix
+the ray:
 
 * Profile: fitted from the data in the family ``p_i ∝ lambda_i^a`` (``a = 1``: even over whitened directions,
-  ``a = 2``: even over coordinates), ``a`` by the moment ratio ``sum u_i / sum u_i/lambda_i`` (a weighted mean
-  of the eigenvalues, increasing in ``a``), clipped to ``[0, 3]``.
-* Noise fraction: the estimate ``f_hat`` of the data (signal ``tau_hat^2``, the distance for fine-tuning, and
-  ``sigma_hat^2``, each at least 5% of the label variance), with the level of each quantile *calibrated* in
-  the fitted world (Beran's prepivoting, a double bootstrap without a second simulation): every draw ``b``
-  has its own estimated fraction ``f*_b``; the law of ``R_hat/R`` is tabulated on a grid of fractions with the
-  same draws (all statistics are linear in ``(L, sqrt(L sigma^2), sigma^2)``, so a fraction costs one linear
-  combination), and the level ``c`` of the upper quantile is the one at which the rule "``R_hat*/R*`` above its
-  ``c``-quantile at the draw's own fraction" misses 2.5% of the draws (likewise for the lower quantile).
-  The band is ``[R_hat/q_c(f_hat), R_hat/q_c'(f_hat)]``.
-* Tuned risk ``min_lam R(lam)``: the lower end uses the law of ``min_lam R_hat*(lam)/min_lam R*(lam)`` (the
-  penalty selection simulated in every draw); the upper end is simultaneous over the penalties ``Lambda+``
-  whose ratio is positive in 97.5% of the draws: with ``c`` the calibrated 2.5% quantile of
-  ``min_{lam in Lambda+} R_hat*(lam)/R*(lam)``, ``R(lam) <= R_hat(lam)/c`` for every such ``lam``, so
-  ``min R <= min_{Lambda+} R_hat(lam)/c``.
+  ``a = 2``: even over coordinates), ``a`` from the moment ratio ``sum u_i / sum u_i/lambda_i`` (a weighted
+  mean of the eigenvalues, increasing in ``a``), clipped to ``[0, 3]`` (:func:`fit_exponent`).
+* Noise fraction ``f = sigma^2/(L + sigma^2)``: its estimate ``f_hat`` (signal ``tau_hat^2``, the distance for
+  fine-tuning, and ``sigma_hat^2``, each at least 5% of the label variance) is scale-free, so its law depends
+  on ``f`` alone; it is tabulated with the same draws on a grid of fractions (every draw is linear in seven
+  coefficients of ``(L, sigma^2)``: one product per fraction), and the grid points whose law keeps
+  ``f_hat`` at level ``1 - beta`` form a confidence set. Each quantile is the most extreme over that set, with
+  ``beta`` calibrated in the fitted world: the widest ``beta`` (narrowest set) at which the draws' own sets
+  miss at most 2.5% of the draws on that tail. (A plug-in fraction put 6-10% of truths below the fine-tuning
+  bands at gamma = 0.3-0.5; the union over the fraction's Wald range gave 99.2-99.8%.)
+* Tuned risk ``min_lam R(lam)``: the statistic is ``min_lam R_hat*(lam)/min_lam R*(lam)`` (the penalty
+  selection simulated in every draw). Its upper end is the largest of that ray end and, over the fitted,
+  whitened-even and coordinate-even profiles, ``min_lam R_hat(lam)/q_2.5(lam)`` (``R(lam) >= min R``).
 
-An end is NaN where the ray gives none (a quantile ``<= 0``, an estimate ``<= 0``): the caller keeps its
-score-step end there. Draws: ``X ~ N(0, Sigma_hat)`` in the eigenbasis, one generator per draw (seeded), the
-per-direction U-statistics of the unit pieces (signal in the two fitted profiles, noise, source) computed
-once per predictor and cached (``8 B d (3 J + 3)`` bytes for ``B`` draws, ``J = 2`` profiles: 4.6 MB at
-``B = 256``, ``d = 256``); the inverse-Wishart spread of ``sigma_hat^2`` is added as a Gaussian term.
+An end is NaN where the ray gives none (an infinite end, an empty test): the caller keeps its score-step end
+there. Draws: ``X ~ N(0, Sigma_hat)`` in the eigenbasis, one generator per draw (seeded); the per-direction
+U-statistics of the unit pieces (signal in four profiles: the two fitted, whitened-even, coordinate-even;
+noise; source, in its own fitted profile) are computed once per predictor and cached:
+``8 B d (3 J + 3) = 120 B d`` bytes for ``B`` draws and ``J = 4`` profiles (7.5 MB at ``B = 256``,
+``d = 256``; 31 MB at ``d = 1000``). Per call, the table of one profile takes ``56 B M n_lam`` bytes for ``M``
+sample sizes and ``n_lam`` penalties (32 MB at ``B = 256``, ``M = 55``, ``n_lam = 41``). The inverse-Wishart
+spread of ``sigma_hat^2`` is added as a Gaussian term.
 """
 from __future__ import annotations
 
@@ -80,8 +82,8 @@ def _first_below(miss, target):
 
 class ScalePivot:
     """Bands from the law of the risk estimate simulated on a ray of Gaussian tasks with ``Sigma = Sigma_hat``
-    (module docstring): profile fitted from the data, noise fraction estimated with quantile levels calibrated
-    in the fitted world, the tuned selection simulated in every draw. ``draws`` data sets of the data's size,
+    (module docstring): profile fitted from the data, a confidence set for the noise fraction whose level is
+    calibrated in the fitted world, the tuned selection simulated in every draw. ``draws`` data sets of the data's size,
     ``seed`` (int); the unit statistics are computed once and reused by every call of :meth:`bands`."""
 
     def __init__(self, ap, draws=256, seed=0, chunk_size=2_000_000):
@@ -93,21 +95,22 @@ class ScalePivot:
         P = np.stack([ap.ev ** self.a[w] for w in WHICH + ("source",)])
         P = P / np.sum(P / ap.ev, -1, keepdims=True)
         fixed = np.stack([ap.ev / ap.d, ap.pi])                       # whitened-even, coordinate-even
-        self.P, self.p_source = np.concatenate([P[:2], fixed]), (P[2] if self.source_fit else ap.pi)
+        self.P, self.p_source = np.concatenate([P[:2], fixed]), P[2]
         self._pr = None
 
-    source_fit = True
+    #: False: the plug-in noise fraction instead of its calibrated confidence set (for diagnosis)
     calibrate = True
 
     def pairs(self):
-        """The cached unit statistics of :meth:`_pairs` at the two fitted profiles (scratch, fine-tuning)."""
+        """The cached unit statistics of :meth:`_pairs` at the four profiles ``self.P`` (fitted for scratch and
+        for fine-tuning, whitened-even, coordinate-even)."""
         if self._pr is None:
             self._pr = self._pairs(self.P)
         return self._pr
 
     def _pairs(self, P):
         """Bilinear per-direction U-statistics and label means of the unit pieces ``s`` (signal with profile
-        ``P[j]``), ``e`` (unit noise) and ``z`` (unit source part, even over coordinates, random signs) over the
+        ``P[j]``), ``e`` (unit noise) and ``z`` (unit source part, in its fitted profile, random signs) over the
         draws: ``{pair: (U (B, J, d) or (B, d), m (B, J) or (B,))}``, ``"g"``: a standard normal per draw."""
         ap = self.ap
         n, d = ap.n, ap.d
