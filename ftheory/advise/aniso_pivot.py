@@ -165,8 +165,8 @@ class ScalePivot:
         ``V`` ``(M, nl)`` (finite); ``v_all`` ``(M, nl)``: the estimates at every penalty, ``sel`` ``(M,)``: the
         penalty the estimate selects (``nl = 1``, ``tuned=False``: min-norm). The tuned upper end is the
         largest of the ray end of the minimum (fitted profile) and, over the fitted, whitened-even and
-        coordinate-even profiles, ``min_lam R_hat(lam)/q_2.5(lam)`` (each alone put 3-6.5% of truths above the
-        tuned scratch band at gamma = 0.3-0.5, 200 replications)."""
+        coordinate-even profiles, ``min_lam R_hat(lam)/q_2.5(lam)`` (either with the fitted profile alone put
+        4.5-6.5% of truths above the tuned scratch band at gamma = 0.5, 200 replications)."""
         lo, hi, hi_lam = self._ends(which, WHICH.index(which), W, V, v_all, sel, tuned, level)
         if tuned:
             for j in (2, 3):
