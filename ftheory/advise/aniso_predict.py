@@ -27,7 +27,7 @@ band is ``[low(lam_hat), min_lam high(lam)]`` with ``lam_hat`` the penalty the p
 (``min_lam low(lam)``, valid whatever the selected penalty, over-covered: 99.8% at gamma = 2). Cost: one eigendecomposition of Sigma and one pass over
 the data (``O(n d + d^3)``), then ``O(d)`` per sample size and penalty. Below n = d (fewer data rows than
 features) the ends come from the simulated law of the estimate on a ray of tasks where it gives them
-(:class:`ftheory.advise.aniso_bands.ScalePivot`; ``pivot_draws`` data sets, ``seed``; 0 draws switches it off).
+(:class:`ftheory.advise.aniso_pivot.ScalePivot`; ``pivot_draws`` data sets, ``seed``; 0 draws switches it off).
 Above n = d the report replaces the tuned bands (and the fine-tuning transferability's) by the range over the
 disc of the noise variance's exact interval and the statistics' Gaussian residual given the noise estimate
 (:class:`ftheory.advise.aniso_transfer.NoiseRegion`).
@@ -71,12 +71,15 @@ class AnisotropicPredictor:
 
     ``prep``: :class:`~ftheory.advise.estimators.Prepared` with ``Sigma`` (and ``Sigma_inv``);
     ``n_lam``: penalties of the tuning grid (log-spaced, ``1e-4`` to ``1e2`` times the mean eigenvalue);
-    ``pivot_draws``, ``seed``: simulated data sets of the band below n = d (:class:`~ftheory.advise.aniso_bands.ScalePivot`;
-    0 switches it off) and their seed (int or numpy Generator).
+    ``pivot_draws``, ``seed``: simulated data sets of the band below n = d (:class:`~ftheory.advise.aniso_pivot.ScalePivot`;
+    0 switches it off) and their seed (int >= 0, numpy Generator, SeedSequence or None; else ``ValueError``).
     """
 
     def __init__(self, prep, n_lam=41, pivot_draws=256, seed=0):
         from ftheory.aniso import scratch_risk  # noqa: F401  (fail early if unavailable)
+        from ftheory.mc.seeds import check_seed
+
+        check_seed(seed)                                       # int >= 0, numpy Generator, SeedSequence or None
 
         ev, Q = np.linalg.eigh(prep.Sigma)
         self.ev = np.maximum(ev, 1e-12 * ev.max())
@@ -111,8 +114,8 @@ class AnisotropicPredictor:
         if 0 < self.pivot_draws < 40:
             raise ValueError(f"pivot_draws={pivot_draws!r} is invalid: expected 0 (off) or at least 40 (2.5% quantiles)")
         from ftheory.advise.aniso_bands import int_seed
-
         self.seed = int_seed(seed)
+        self._pivot = None                                     # ScalePivot, built by the first band below n = d
 
     # -- covariances of U(a, diag k) and S_y, vectorised over leading axes of k ------------------------
     # ``t`` (broadcasting with the leading axes) adds a signal of size t = delta tau^2 spread evenly over
@@ -318,6 +321,15 @@ class AnisotropicPredictor:
             return 0.0
         return float(np.clip(self.cov_functionals(F, G) / np.sqrt(vf * vg), -1.0, 1.0))
 
+    def pivot(self):
+        """The :class:`~ftheory.advise.aniso_pivot.ScalePivot` of the bands below n = d, built once (its simulated
+        statistics are shared by the four procedures' bands)."""
+        if self._pivot is None:
+            from ftheory.advise.aniso_pivot import ScalePivot
+
+            self._pivot = ScalePivot(self, self.pivot_draws, self.seed)
+        return self._pivot
+
     def bands(self, proc, ns, z=Z95):
         """``(value, low, high)`` arrays over ``ns`` for a scratch/fine-tuning procedure (min-norm or tuned)."""
         which = "scratch" if proc.startswith("scratch") else "finetune"
@@ -337,9 +349,7 @@ class AnisotropicPredictor:
             W, V = self._weights(ns, np.asarray(lams, float))
             ok = np.all(np.isfinite(V), 1) & np.all(np.isfinite(W), (1, 2)) & np.any(W != 0.0, (1, 2))
             if ok.any():
-                from ftheory.advise.aniso_bands import ScalePivot
-                pl, ph = ScalePivot(self, self.pivot_draws, self.seed).bands(
-                    which, W[ok], V[ok], v[ok], sel[ok], len(lams) > 1)
+                pl, ph = self.pivot().bands(which, W[ok], V[ok], v[ok], sel[ok], len(lams) > 1)
                 lo[ok] = np.where(np.isnan(pl), lo[ok], np.maximum(pl, 0.0))
                 hi[ok] = np.where(np.isnan(ph), hi[ok], ph)
         return value, np.minimum(lo, value), np.maximum(hi, value)

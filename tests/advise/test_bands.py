@@ -412,7 +412,7 @@ def test_scale_pivot_bands_scale_with_the_labels():
 
 def test_scale_pivot_draws_are_seeded_and_shared():
     """The simulated law is reproducible (seed) and the draws do not depend on the chunking."""
-    from ftheory.advise.aniso_bands import ScalePivot
+    from ftheory.advise.aniso_pivot import ScalePivot
     d = 20
     t = make_task(d, 0.6, 0.7, eigenvalues=np.linspace(0.3, 3, d), seed=2)
     rng = np.random.default_rng(3)
@@ -461,3 +461,40 @@ def test_pivot_draws_refused(bad):
     prep = prepare(X, y, X @ t.beta_s, t.sample(200, rng)[0])
     with pytest.raises(ValueError, match="pivot_draws"):
         AnisotropicPredictor(prep, pivot_draws=bad)
+
+
+@pytest.mark.parametrize("bad", [-1, 2.5, "0", True, [1, 2]])
+def test_aniso_seed_refused(bad):
+    """``AnisotropicPredictor(seed=...)``: an int >= 0, a numpy Generator, a SeedSequence or None; anything else
+    is a ValueError naming ``seed`` (before any work)."""
+    t = make_task(10, 0.5, 0.5, eigenvalues=np.linspace(1, 2, 10), seed=1)
+    rng = np.random.default_rng(0)
+    X, y = t.sample(8, rng)
+    prep = prepare(X, y, X @ t.beta_s, t.sample(200, rng)[0])
+    with pytest.raises(ValueError, match="seed"):
+        AnisotropicPredictor(prep, seed=bad)
+    for ok in (0, np.random.default_rng(1), np.random.SeedSequence(2), None):
+        AnisotropicPredictor(prep, seed=ok)
+
+
+def test_scale_pivot_profile_fit_and_cache():
+    """The signal profile of the pivot is ``p ∝ lambda^a`` with ``a`` matched to the moment ratio of the
+    per-direction statistics (exact moments give ``a`` back to interpolation accuracy; clipped to [0, 3]); the
+    unit statistics are simulated once per predictor and shared by the four procedures' bands."""
+    from ftheory.advise.aniso_pivot import fit_exponent
+    ev = np.linspace(0.2, 5.0, 40)
+    for a in (0.0, 0.7, 1.0, 1.6, 3.0):
+        assert fit_exponent(ev, 2.5 * ev ** a) == pytest.approx(a, abs=2e-3)
+    assert fit_exponent(ev, ev ** 5.0) == 3.0 and fit_exponent(ev, ev ** -2.0) == 0.0
+    assert fit_exponent(ev, -ev) == 1.0                       # no positive moment: even over whitened directions
+    d = 24
+    t = make_task(d, 0.6, 0.7, eigenvalues=1.0 / np.arange(1, d + 1), seed=4)
+    rng = np.random.default_rng(5)
+    X, y = t.sample(10, rng)
+    ap = AnisotropicPredictor(prepare(X, y, X @ t.beta_s, t.sample(20 * d, rng)[0]), pivot_draws=64)
+    ap.bands("scratch_min_norm", [9])
+    piv, pairs = ap.pivot(), ap.pivot().pairs()
+    for proc in ("scratch_ridge", "finetune_min_norm", "finetune_ridge"):
+        ap.bands(proc, [5, 9, 30])
+    assert ap.pivot() is piv and piv.pairs() is pairs
+    assert pairs["ss"][0].shape == (64, 4, d) and pairs["ee"][0].shape == (64, d)

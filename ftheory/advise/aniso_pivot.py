@@ -1,0 +1,281 @@
+"""The simulated law of the anisotropic risk estimate on a ray of tasks (:class:`ScalePivot`): the min-norm and
+tuned bands below n = d (fewer data rows than features), used by
+:meth:`~ftheory.advise.aniso_predict.AnisotropicPredictor.bands`.
+
+A Gaussian task with ``Sigma = Sigma_hat``, per-direction signal energies ``L p_i`` (``u`` units,
+``sum_i p_i/lambda_i = 1``) for a profile ``p``, noise ``sigma^2`` and (fine-tuning) a source part: every
+statistic is quadratic in the labels, so scaling the signal and the noise by ``c`` scales the estimate and the
+risk by ``c`` and ``R_hat/R`` is a pivot along the ray (exactly for scratch; for fine-tuning the source part
+is not scaled). The band inverts the ray test ``q_2.5 <= R_hat/R <= q_97.5`` exactly, whatever the signs (a
+negative estimate gets the lower end ``R_hat/q_2.5`` when ``q_2.5 < 0``, and no upper end). Two nuisances fix
+the ray:
+
+* Profile: fitted from the data in the family ``p_i ∝ lambda_i^a`` (``a = 1``: even over whitened directions,
+  ``a = 2``: even over coordinates), ``a`` from the moment ratio ``sum u_i / sum u_i/lambda_i`` (a weighted
+  mean of the eigenvalues, increasing in ``a``), clipped to ``[0, 3]`` (:func:`fit_exponent`).
+* Noise fraction ``f = sigma^2/(L + sigma^2)``: its estimate ``f_hat`` (signal ``tau_hat^2``, the distance for
+  fine-tuning, and ``sigma_hat^2``, each at least 5% of the label variance) is scale-free, so its law depends
+  on ``f`` alone; it is tabulated with the same draws on a grid of fractions (every draw is linear in seven
+  coefficients of ``(L, sigma^2)``: one product per fraction), and the grid points whose law keeps
+  ``f_hat`` at level ``1 - beta`` form a confidence set. Each quantile is the most extreme over that set, with
+  ``beta`` calibrated in the fitted world: the widest ``beta`` (narrowest set) at which the draws' own sets
+  miss at most 2.5% of the draws on that tail. (A plug-in fraction put 6-10% of truths below the fine-tuning
+  bands at gamma = 0.3-0.5; the union over the fraction's Wald range gave 99.2-99.8%.)
+* Tuned risk ``min_lam R(lam)``: the statistic is ``min_lam R_hat*(lam)/min_lam R*(lam)`` (the penalty
+  selection simulated in every draw). Its upper end is the largest of that ray end and, over the fitted,
+  whitened-even and coordinate-even profiles, ``min_lam R_hat(lam)/q_2.5(lam)`` (``R(lam) >= min R``).
+
+An end is NaN where the ray gives none (an infinite end, an empty test): the caller keeps its score-step end
+there. Draws: ``X ~ N(0, Sigma_hat)`` in the eigenbasis, one generator per draw (seeded); the per-direction
+U-statistics of the unit pieces (signal in four profiles: the two fitted, whitened-even, coordinate-even;
+noise; source, in its own fitted profile) are computed once per predictor and cached:
+``8 B d (3 J + 3) = 120 B d`` bytes for ``B`` draws and ``J = 4`` profiles (7.5 MB at ``B = 256``,
+``d = 256``; 31 MB at ``d = 1000``). Per call, the table of one profile takes ``56 B M n_lam`` bytes for ``M``
+sample sizes and ``n_lam`` penalties (32 MB at ``B = 256``, ``M = 55``, ``n_lam = 41``). The inverse-Wishart
+spread of ``sigma_hat^2`` is added as a Gaussian term.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["ScalePivot", "fit_exponent"]
+
+WHICH = ("scratch", "finetune")
+A_RANGE = (0.0, 3.0)
+GRID = np.linspace(0.02, 0.98, 17)          # noise fractions of the calibration table
+
+
+def fit_exponent(ev, u, lo=A_RANGE[0], hi=A_RANGE[1]) -> float:
+    """``a`` with ``sum ev^a / sum ev^(a - 1) = sum u / sum u/ev`` (the profile ``p ∝ ev^a`` whose moment ratio
+    matches the per-direction statistics ``u``), clipped to ``[lo, hi]``; 1 (even over whitened directions)
+    when either moment is not positive."""
+    ev, u = np.asarray(ev, float), np.asarray(u, float)
+    m0, m1 = float(np.sum(u)), float(np.sum(u / ev))
+    if not (m0 > 0 and m1 > 0):
+        return 1.0
+    grid = np.linspace(lo, hi, 121)
+    le = np.log(ev)
+    r = np.array([np.exp(np.logaddexp.reduce(a * le) - np.logaddexp.reduce((a - 1) * le)) for a in grid])
+    return float(np.interp(m0 / m1, r, grid))
+
+
+BETAS = np.array([1.0, 0.8, 0.6, 0.4, 0.3, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005])   # 1 - levels of the fraction's set
+
+
+def _quantile(x, a):
+    """``np.quantile(x, a, axis=0)`` (linear interpolation) by partial sorts."""
+    B = x.shape[0]
+    pos = a * (B - 1)
+    i = int(math.floor(pos))
+    j = min(i + 1, B - 1)
+    part = np.partition(x, (i, j) if j != i else i, axis=0)
+    return part[i] + (pos - i) * (part[j] - part[i])
+
+
+def _first_below(miss, target):
+    """Index of the first row of ``miss`` ``(Z, M)`` at or below ``target`` (the last row where none is)."""
+    ok = miss <= target
+    return np.where(ok.any(0), np.argmax(ok, 0), miss.shape[0] - 1)
+
+
+class ScalePivot:
+    """Bands from the law of the risk estimate simulated on a ray of Gaussian tasks with ``Sigma = Sigma_hat``
+    (module docstring): profile fitted from the data, a confidence set for the noise fraction whose level is
+    calibrated in the fitted world, the tuned selection simulated in every draw. ``draws`` data sets of the data's size,
+    ``seed`` (int); the unit statistics are computed once and reused by every call of :meth:`bands`."""
+
+    def __init__(self, ap, draws=256, seed=0, chunk_size=2_000_000):
+        self.ap, self.B = ap, int(draws)
+        self.seed = int(seed)
+        self.chunk = max(1, min(self.B, int(chunk_size // max(ap.n * ap.d, 1))))
+        self.a = {w: fit_exponent(ap.ev, ap.u["y"] if w == "scratch" else ap.u["y-z"]) for w in WHICH}
+        self.a["source"] = fit_exponent(ap.ev, ap.u["z"])
+        P = np.stack([ap.ev ** self.a[w] for w in WHICH + ("source",)])
+        P = P / np.sum(P / ap.ev, -1, keepdims=True)
+        fixed = np.stack([ap.ev / ap.d, ap.pi])                       # whitened-even, coordinate-even
+        self.P, self.p_source = np.concatenate([P[:2], fixed]), P[2]
+        self._pr = None
+
+    #: False: the plug-in noise fraction instead of its calibrated confidence set (for diagnosis)
+    calibrate = True
+
+    def pairs(self):
+        """The cached unit statistics of :meth:`_pairs` at the four profiles ``self.P`` (fitted for scratch and
+        for fine-tuning, whitened-even, coordinate-even)."""
+        if self._pr is None:
+            self._pr = self._pairs(self.P)
+        return self._pr
+
+    def _pairs(self, P):
+        """Bilinear per-direction U-statistics and label means of the unit pieces ``s`` (signal with profile
+        ``P[j]``), ``e`` (unit noise) and ``z`` (unit source part, in its fitted profile, random signs) over the
+        draws: ``{pair: (U (B, J, d) or (B, d), m (B, J) or (B,))}``, ``"g"``: a standard normal per draw."""
+        ap = self.ap
+        n, d = ap.n, ap.d
+        bs = np.sqrt(np.maximum(P, 0.0)) / ap.ev                     # (J, d) teachers in the eigenbasis
+        out = {k: ([], []) for k in ("ss", "se", "ee", "sz", "ez", "zz")}
+        gs = []
+        rng0 = np.random.default_rng([self.seed, 0])
+        bz = np.sqrt(self.p_source) / ap.ev * np.where(rng0.standard_normal(d) > 0, 1.0, -1.0)
+        for c0 in range(0, self.B, self.chunk):
+            c = min(self.chunk, self.B - c0)
+            # one generator per draw: the draws do not depend on the chunking
+            raw = np.stack([np.random.default_rng([self.seed, 1 + c0 + b]).standard_normal(n * d + n + 1)
+                            for b in range(c)])
+            xq = raw[:, :n * d].reshape(c, n, d) * np.sqrt(ap.ev)
+            x2 = xq * xq
+            e = raw[:, n * d:n * d + n]
+            s = xq @ bs.T                                             # (c, n, J)
+            zz = xq @ bz                                              # (c, n)
+            Xs = np.swapaxes(s, 1, 2) @ xq                           # (c, J, d), batched BLAS
+            Xe, Xz = (e[:, None, :] @ xq)[:, 0], (zz[:, None, :] @ xq)[:, 0]
+            vec = {"s": (s, Xs), "e": (e, Xe), "z": (zz, Xz)}
+            for k in out:
+                (va, Xa), (vb, Xb) = vec[k[0]], vec[k[1]]
+                if k[0] == "s" and k[1] == "s":
+                    prod, XX = va * vb, Xa * Xb
+                elif k[0] == "s":
+                    prod, XX = va * vb[..., None], Xa * Xb[:, None, :]
+                else:
+                    prod, XX = va * vb, Xa * Xb
+                sub = np.swapaxes(prod, 1, 2) @ x2 if prod.ndim == 3 else (prod[:, None, :] @ x2)[:, 0]
+                out[k][0].append((XX - sub) / (n * (n - 1)))
+                out[k][1].append(prod.mean(1))
+            gs.append(raw[:, -1])
+        res = {k: tuple(np.concatenate(x, 0) for x in v) for k, v in out.items()}
+        res["g"] = (np.concatenate(gs),)
+        return res
+
+    def base(self, which):
+        """``(L0, sigma0^2, r^2)``: signal (distance for fine-tuning) and noise of the base task, source part."""
+        ap = self.ap
+        S = ap.S_raw
+        tau = float(ap.kinv @ ap.u["y"])
+        Sy = max(float(S[0, 0]), 1e-300)
+        sig0 = max(Sy - tau, 0.05 * Sy)
+        if which == "scratch":
+            return max(tau, 0.05 * Sy), sig0, 0.0
+        Sr = max(float(S[0, 0] - 2 * S[0, 1] + S[1, 1]), 1e-300)
+        return max(float(ap.kinv @ ap.u["y-z"]), 0.05 * Sr), sig0, max(float(S[1, 1]), 0.0)
+
+    def bands(self, which, W, V, v_all, sel, tuned, level=0.95):
+        """Lower and upper ends (NaN where the ray gives none) over the first axis of ``W`` ``(M, nl, d)``,
+        ``V`` ``(M, nl)`` (finite); ``v_all`` ``(M, nl)``: the estimates at every penalty, ``sel`` ``(M,)``: the
+        penalty the estimate selects (``nl = 1``, ``tuned=False``: min-norm). The tuned upper end is the
+        largest of the ray end of the minimum (fitted profile) and, over the fitted, whitened-even and
+        coordinate-even profiles, ``min_lam R_hat(lam)/q_2.5(lam)`` (either with the fitted profile alone put
+        4.5-6.5% of truths above the tuned scratch band at gamma = 0.5, 200 replications)."""
+        lo, hi, hi_lam = self._ends(which, WHICH.index(which), W, V, v_all, sel, tuned, level)
+        if tuned:
+            for j in (2, 3):
+                hi_lam = np.maximum(hi_lam, self._ends(which, j, W, V, v_all, sel, tuned, level)[2])
+            hi = np.fmax(hi, hi_lam)
+        return lo, hi
+
+    def _ends(self, which, j, W, V, v_all, sel, tuned, level):
+        """``(low, high, high_lam)`` at profile ``self.P[j]``: the ray test of ``R_hat/R`` (tuned: of the minimum
+        over penalties) with the noise fraction's calibrated set, and the tuned upper end from each penalty's
+        own ratio law (``min_lam R_hat(lam)/q_2.5(lam)``; NaN for min-norm)."""
+        ap = self.ap
+        ev = ap.ev
+        M, nl = V.shape
+        pr = self.pairs()
+        p = self.P[j]
+        alpha = (1 - level) / 2
+        L0, sig0, rz = self.base(which)
+        tot = L0 + sig0
+        cz = math.sqrt(rz) if which == "finetune" else 0.0
+        kk = (W / ev ** 2).reshape(M * nl, ap.d)
+        Vr = V.reshape(M * nl)
+        Rs, Re = np.sum(W * p / ev ** 2, -1), V                       # risk per unit signal, per unit noise
+        Us = {k: (pr[k][0][:, j] if k[0] == "s" else pr[k][0]) for k in ("ss", "se", "ee", "sz", "ez", "zz")}
+        ms = {k: (pr[k][1][:, j] if k[0] == "s" else pr[k][1]) for k in Us}
+        # every draw is linear in the seven coefficients of coef() below: one (7, B, M nl) table, one product
+        # per noise fraction
+        inv = 1.0 / ev
+        tr = {k: Us[k] @ inv for k in Us}                             # kinv . u of each piece, (B,)
+        g = pr["g"][0]
+        iwc = math.sqrt(2.0 / (ap.n_unlabeled - ap.d - 3)) if ap.n_unlabeled > ap.d + 3 else 0.0
+        keys = ("ss", "se", "ee", "sz", "ez", "zz")
+        A = np.empty((7, self.B, M * nl))
+        for i, k in enumerate(keys):
+            A[i] = np.outer(ms[k] - tr[k], Vr)
+            if i < 3:
+                A[i] += Us[k] @ kk.T
+        A[6] = np.outer(g, Vr)
+
+        def coef(L, sg):
+            cs, ce = math.sqrt(L), math.sqrt(sg)
+            return np.array([L, 2 * cs * ce, sg, 2 * cz * cs, 2 * cz * ce, cz * cz, iwc * (L + cz * cz)])
+
+        def world(f, want_ql=False):
+            """At noise fraction ``f`` (total ``tot``): the statistic (B, M) (tuned: ``min R_hat*/min R*``), each
+            draw's own estimated noise fraction (B,) and (``want_ql``) each penalty's 2.5% ratio quantile."""
+            L, sg = (1 - f) * tot, f * tot
+            c = coef(L, sg)
+            draws = np.tensordot(c, A, 1).reshape(-1, M, nl)
+            R = L * Rs + sg * Re
+            t_r = c[:3] @ np.stack([tr[k] for k in keys[:3]])
+            m_r = c[:3] @ np.stack([ms[k] for k in keys[:3]])
+            t_y = t_r + c[3:6] @ np.stack([tr[k] for k in keys[3:]])
+            m_y = m_r + c[3:6] @ np.stack([ms[k] for k in keys[3:]])
+            sig_hat = m_y - t_y
+            # the draw's own base task, as base() builds it from the data
+            Sy = np.maximum(m_y, 1e-300)
+            s_b = np.maximum(sig_hat, 0.05 * Sy)
+            if which == "scratch":
+                L_b = np.maximum(t_y, 0.05 * Sy)
+            else:
+                L_b = np.maximum(t_r, 0.05 * np.maximum(m_r, 1e-300))
+            st = np.min(draws, -1) / np.min(R, -1) if tuned else draws[..., 0] / R[:, 0]
+            ql = _quantile(draws / R, alpha) if want_ql else None
+            return st, s_b / (L_b + s_b), ql
+
+        grid = np.unique(np.r_[GRID, sig0 / tot])
+        i0 = int(np.searchsorted(grid, sig0 / tot))
+        v_obs = v_all[np.arange(M), sel]
+        # per grid fraction: the statistic (tuned: the minimum over penalties, the selection in every draw, per
+        # unit min R), the draws' own estimated fractions, and (tuned) each penalty's 2.5% ratio quantile
+        worlds = [world(f) for f in grid]
+        stat = np.stack([w[0] for w in worlds], 1)                    # (B, G, M)
+        qa, qb = _quantile(stat, alpha), _quantile(stat, 1 - alpha)    # (G, M) each
+        # a confidence set for the noise fraction: f_hat is scale-free, so its law depends on f alone (and the
+        # profile); grid point g is kept at level 1 - beta if f_hat lies between the beta/2 and 1 - beta/2
+        # quantiles of its law at g. The level is calibrated in the fitted world: the widest beta (narrowest
+        # set) at which the draws' own sets, ranged over, miss at most 2.5% of the draws on each tail
+        fg = np.stack([w[1] for w in worlds], 1)                      # (B, G): the draws' fractions at each g
+        betas = BETAS if self.calibrate else BETAS[:1]
+        acc = np.quantile(fg, np.r_[betas / 2, 1 - betas / 2], axis=0).reshape(2, betas.size, -1)   # (2, NB, G)
+        f_b = fg[:, i0]
+
+        def kept(f):                                                  # (len(f), NB, G), never empty
+            k = (acc[0][None] <= f[:, None, None]) & (f[:, None, None] <= acc[1][None])
+            gap = np.maximum(acc[0][None] - f[:, None, None], f[:, None, None] - acc[1][None])
+            return k | (gap <= np.min(gap, -1, keepdims=True))
+
+        inside = kept(f_b)                                            # (B, NB, G)
+        t0 = stat[:, i0][:, None, :]                                  # (B, 1, M)
+        qb_b = np.max(np.where(inside[..., None], qb[None, None], -np.inf), 2)    # (B, NB, M)
+        qa_b = np.min(np.where(inside[..., None], qa[None, None], np.inf), 2)
+        k_b = _first_below(np.mean(t0 > qb_b, 0), alpha)              # (M,) index into betas
+        k_a = _first_below(np.mean(t0 < qa_b, 0), alpha)
+        in0 = kept(np.array([sig0 / tot]))[0]                         # (NB, G)
+        qb0 = np.max(np.where(in0[k_b].T, qb, -np.inf), 0)
+        qa0 = np.min(np.where(in0[k_a].T, qa, np.inf), 0)
+        # exact inversion of the ray test qa <= R_hat/R <= qb (R > 0), whatever the signs
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pos = v_obs > 0
+            lo = np.where(pos, np.where(qb0 > 0, v_obs / qb0, np.nan), np.where(qa0 < 0, v_obs / qa0, np.nan))
+            hi = np.where(pos & (qa0 > 0), v_obs / qa0, np.nan)
+            hi_lam = np.full(M, np.nan)
+            if tuned:   # each R(lam) >= min R: the smallest of the penalties' upper ends, over the same set
+                keep = in0[k_a]                                       # (M, G)
+                ql0 = np.full((M, nl), np.inf)
+                for gi in np.flatnonzero(keep.any(0)):
+                    ql0 = np.where(keep[:, gi, None], np.minimum(ql0, world(grid[gi], True)[2]), ql0)
+                up = np.min(np.where((ql0 > 0) & (v_all > 0), v_all / ql0, np.inf), -1)
+                hi_lam = np.where(np.isfinite(up), up, np.nan)
+        self.last = {"beta_b": betas[k_b], "beta_a": betas[k_a], "f0": sig0 / tot}
+        return lo, hi, hi_lam
