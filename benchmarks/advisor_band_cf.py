@@ -2,6 +2,7 @@
 
     PYTHONPATH=. python benchmarks/advisor_band_cf.py [--reps 500] [--only 0,3,7] [--cuts 0,12800]
         [--stream 0] [--worlds-seed 0] [--cf-seed 0] [--out FILE.json]
+    PYTHONPATH=. python benchmarks/advisor_band_cf.py --pool A.json B.json [--worlds-seed 0 --cf-seed 0]
 
 The isotropic settings of ``benchmarks/advisor_band_coverage.py`` (indices 0-7, same tasks). Each
 replication draws one target sample and computes the bands of the five procedures and the two
@@ -71,8 +72,39 @@ def run(i, reps, cuts, stream=0, worlds_seed=0):
     return out
 
 
+def pool(paths, worlds_seed=0, cf_seed=0):
+    """Pool the replications of several ``--out`` files (same draw seeds) per setting and cut: markdown
+    rows of coverage (below / above, %) and the binomial standard error, and per column the replications
+    where the second cut covers and the first misses / the reverse (paired, same estimates)."""
+    acc = {}
+    for path in paths:
+        with open(path) as f:
+            for row in json.load(f):
+                if row.get("worlds_seed", 0) != worlds_seed or row.get("cf_seed", 0) != cf_seed:
+                    continue
+                for c, r in row["cuts"].items():
+                    a = acc.setdefault((row["index"], int(c)), {k: [] for k in COLS})
+                    for k in COLS:
+                        a[k] += r["misses"][k]
+    lines = []
+    for i in sorted({i for i, _ in acc}):
+        cuts = sorted(c for j, c in acc if j == i)
+        for c in cuts:
+            mm = {k: np.array(v) for k, v in acc[(i, c)].items()}
+            reps = len(mm[COLS[0]])
+            cells = [f"{np.mean(v == 0):.3f} ({100 * np.mean(v < 0):.1f}/{100 * np.mean(v > 0):.1f})" for v in mm.values()]
+            lines.append(f"| {i} | {SETTINGS[i][1]} | {SETTINGS[i][3]} | {c} | {reps} | " + " | ".join(cells) + " |")
+        if len(cuts) > 1 and len(acc[(i, cuts[0])][COLS[0]]) == len(acc[(i, cuts[1])][COLS[0]]):
+            a, b = (np.array([acc[(i, c)][k] for k in COLS]) for c in cuts[:2])
+            lines.append(f"| {i} | | | {cuts[0]} -> {cuts[1]} | | " + " | ".join(
+                f"+{int(np.sum((a[j] != 0) & (b[j] == 0)))} / -{int(np.sum((a[j] == 0) & (b[j] != 0)))}"
+                for j in range(len(COLS))) + " |")
+    return lines
+
+
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--pool", nargs="*", default=None, help="pool these --out files (no new runs)")
     ap.add_argument("--reps", type=int, default=500)
     ap.add_argument("--only", default=None, help="comma-separated setting indices (isotropic: 0-7)")
     ap.add_argument("--cuts", default="0,12800")
@@ -81,6 +113,11 @@ def main():
     ap.add_argument("--cf-seed", type=int, default=0, help="seed of the Cornish-Fisher draws (bands.SKEW_SEED)")
     ap.add_argument("--out", default=None)
     ns = ap.parse_args()
+    if ns.pool:
+        print("| i | gamma | sigma | cut | reps | " + " | ".join(COLS) + " |")
+        print("|" + "---|" * (5 + len(COLS)))
+        print("\n".join(pool(ns.pool, ns.worlds_seed, ns.cf_seed)))
+        return
     cuts = [int(c) for c in ns.cuts.split(",")]
     bands.SKEW_SEED = ns.cf_seed
     only = ISOTROPIC if ns.only is None else [int(i) for i in ns.only.split(",")]
