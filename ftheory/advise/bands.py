@@ -47,6 +47,10 @@ tensor of their 16 entries: one ``(K x 24, 16) x (16, 256)`` product). Its Monte
 the skewness, ``(z^2 - 1)/6 sqrt(6/draws)`` standard deviations for a nearly normal law (more for the
 heavy-tailed laws at tiny n): with 400 draws it widened the bands as much as the order statistic, with
 12 800 it is ~0.01-0.02 and the cut follows the skewness that the Gaussian cut misses above n = 100.
+The moments depend on ``(n, d)`` alone (:func:`skew_moments`, cached per process; ``skew_draws`` of
+:func:`score_region`), with the draws capped by the bootstrap's size budget (:func:`skew_draws`; 3 200
+draws give the same coverage as 12 800). Not the report's default (``ftheory.advise.report.CF_DRAWS``):
+measured in docs/advisor_notes/cfwire.md.
 """
 from __future__ import annotations
 
