@@ -148,3 +148,25 @@ def test_report_region_switches_the_cut():
         assert iv.low <= iv.value <= iv.high
     lo, hi = r1.band(lambda P: P[..., 0], linear=True)[1:]
     assert (lo, hi) != r0.band(lambda P: P[..., 0], linear=True)[1:]
+
+
+def test_skew_moments_give_the_exact_skewness_of_the_label_variance():
+    """The skewness that the cached moments give to ``S_y = tau^2_hat + sigma^2_hat`` (``s_yy chi^2_n / n``,
+    skewness exactly ``sqrt(8 / n)``) within 4 standard errors of the sample skewness (delta method from
+    the draws' own influence values; below 0.05 here, so a skewness off by 0.2 fails)."""
+    import math
+
+    from ftheory.advise.bands import _task_features, skew_moments
+    p = np.array([1.0, 1.0, 0.8, 1.0])
+    G = np.array([1.0, 1.0, 0.0, 0.0])
+    for n, d, draws in ((17, 60, 12800), (59, 100, 3200)):
+        S, M3 = skew_moments(n, d, draws, 0)
+        x = _task_features(p[None], G[None])[0]
+        g1 = np.einsum("ijk,i,j,k->", M3, x, x, x) / (x @ S @ x) ** 1.5
+        t = Worlds(n, d, 0, draws, 0, budget=math.inf).draws_at(p) @ G
+        t = t - t.mean()
+        s2, m3 = np.mean(t ** 2), np.mean(t ** 3)
+        infl = (t ** 3 - 3 * s2 * t - m3) / s2 ** 1.5 - 1.5 * (m3 / s2 ** 2.5) * (t ** 2 - s2)
+        se = infl.std() / np.sqrt(draws)
+        assert abs(g1 - m3 / s2 ** 1.5) < 1e-9 * (1 + abs(g1))  # the tensor is the draws' skewness
+        assert se < 0.05 and abs(g1 - np.sqrt(8 / n)) < 4 * se, (n, g1, np.sqrt(8 / n), se)
