@@ -2,7 +2,7 @@
 import numpy as np
 from scipy.stats import chi2
 
-from ftheory.advise.bands import Z95, _lower_point, exact_cut, score_region
+from ftheory.advise.bands import Z95, _lower_point, score_region
 from ftheory.advise.bootstrap import Worlds
 
 
@@ -94,3 +94,79 @@ def test_lower_point_skewness_is_that_of_the_draws():
         sd = np.sqrt(G[k] @ param_cov_rows(12, 30, P[k]) @ G[k])
         ref = G[k] @ P[k] + (-Z95 + (Z95 ** 2 - 1) / 6 * g1) * sd
         assert abs(low[k] - ref) < 1e-9 * (abs(G[k] @ P[k]) + Z95 * sd)
+
+
+def test_skew_draws_within_the_bootstrap_budget():
+    """The Cornish-Fisher draws: the cap at small sizes, ``6e7 / (n min(n, d))`` above (4 026 at n = 149,
+    d = 100), none (the Gaussian cut) where fewer than 2 000 fit, ``n < 3`` or ``d < 3``, or the cap is 0."""
+    from ftheory.advise.bands import skew_draws
+    assert skew_draws(17, 60) == 12800 and skew_draws(17, 60, cap=3200) == 3200
+    assert skew_draws(149, 100) == 6e7 // (149 * 100) == 4026
+    assert skew_draws(1000, 1000) == 0 and skew_draws(2, 10) == 0 and skew_draws(30, 2) == 0
+    assert skew_draws(17, 60, cap=0) == 0
+
+
+def test_skew_moments_are_those_of_the_draws_and_cached():
+    """``skew_moments`` is ``_feature_moments`` of exact Worlds of that size and seed (bit for bit), built
+    once per process and shape; ``score_region(skew_draws=D)`` is the region of ``skew_worlds`` with those
+    draws (seed ``SKEW_SEED`` = 0), and the Gaussian region with unlabeled data."""
+    import math
+
+    from ftheory.advise.bands import _feature_moments, skew_moments
+    a = skew_moments(12, 30, 400, 3)
+    assert skew_moments(12, 30, 400, 3) is a
+    S, M3 = _feature_moments(Worlds(12, 30, 0, 400, 3, budget=math.inf))
+    assert np.array_equal(a[0], S) and np.array_equal(a[1], M3)
+    p = np.array([1.0, 0.6, 0.5, 1.2])
+    ref = score_region(p, 17, 40, skew_worlds=Worlds(17, 40, 0, 800, 0, budget=math.inf))
+    assert np.array_equal(score_region(p, 17, 40, skew_draws=800).raw, ref.raw)
+    assert not np.array_equal(ref.raw, score_region(p, 17, 40).raw)
+    assert np.array_equal(score_region(p, 17, 40, n_unlabeled=200, skew_draws=800).raw,
+                          score_region(p, 17, 40, n_unlabeled=200).raw)
+
+
+def test_report_region_switches_the_cut():
+    """``report._region``: ``cf_draws=0`` is the order-statistic cut of the report's 400 bootstrap draws
+    (n <= 100), ``cf_draws=D`` the Cornish-Fisher region of ``skew_draws(n, d, D)`` draws; both cached on
+    the estimates, and ``predict`` passes ``cf_draws`` through (its bands contain their values)."""
+    from ftheory.advise.bands import skew_draws
+    from ftheory.advise.estimators import estimate_parameters, prepare
+    from ftheory.advise.report import _region, predict
+    from ftheory.advise.synthetic import make_task
+
+    task = make_task(40, 0.6, 0.7, seed=5)
+    X, y = task.sample(24, np.random.default_rng(6))
+    prep = prepare(X, y, X @ task.beta_s, None)
+    pe = estimate_parameters(prep)
+    n, d = pe.n, pe.d
+    r0, r1 = _region(pe, 0), _region(pe, 1600)
+    assert _region(pe, 0) is r0 and _region(pe, 1600) is r1
+    assert np.array_equal(r0.raw, score_region(pe.p, n, d, worlds=pe.worlds).raw)
+    assert np.array_equal(r1.raw, score_region(pe.p, n, d, skew_draws=skew_draws(n, d, 1600)).raw)
+    preds, transf, *_ = predict(prep, pe, [n], n, cf_draws=1600)
+    for iv in list(preds.values()) + list(transf.values()):
+        assert iv.low <= iv.value <= iv.high
+    lo, hi = r1.band(lambda P: P[..., 0], linear=True)[1:]
+    assert (lo, hi) != r0.band(lambda P: P[..., 0], linear=True)[1:]
+
+
+def test_skew_moments_give_the_exact_skewness_of_the_label_variance():
+    """The skewness that the cached moments give to ``S_y = tau^2_hat + sigma^2_hat`` (``s_yy chi^2_n / n``,
+    skewness exactly ``sqrt(8 / n)``) within 4 standard errors of the sample skewness (delta method from
+    the draws' own influence values; below 0.05 here, so a skewness off by 0.2 fails)."""
+    import math
+
+    from ftheory.advise.bands import _task_features, skew_moments
+    p = np.array([1.0, 1.0, 0.8, 1.0])
+    G = np.array([1.0, 1.0, 0.0, 0.0])
+    for n, d, draws in ((17, 60, 12800), (59, 100, 3200)):
+        S, M3 = skew_moments(n, d, draws, 0)
+        x = _task_features(p[None], G[None])[0]
+        g1 = np.einsum("ijk,i,j,k->", M3, x, x, x) / (x @ S @ x) ** 1.5
+        t = Worlds(n, d, 0, draws, 0, budget=math.inf).draws_at(p) @ G
+        t = t - t.mean()
+        s2, m3 = np.mean(t ** 2), np.mean(t ** 3)
+        infl = (t ** 3 - 3 * s2 * t - m3) / s2 ** 1.5 - 1.5 * (m3 / s2 ** 2.5) * (t ** 2 - s2)
+        se = infl.std() / np.sqrt(draws)
+        assert abs(g1 - m3 / s2 ** 1.5) < 1e-9 * (1 + abs(g1))  # the tensor is the draws' skewness
+        assert se < 0.05 and abs(g1 - np.sqrt(8 / n)) < 4 * se, (n, g1, np.sqrt(8 / n), se)
