@@ -5,9 +5,11 @@ Statistics ``T = (a_hat, sigma_hat^2, tau_hat^2)`` with ``a_hat = rho_hat / (r_h
 ``m_n = E chi_n / sqrt(n)``: in whitened coordinates with the source along ``e_1``,
 ``rho_hat / r_hat = u'y / sqrt(n) = (a chi_n + sqrt(kappa + sigma^2) xi) / sqrt(n)`` (``u = z / |z|``,
 ``a = c tau``, ``kappa = tau^2 - a^2``), so the law of ``T`` does not depend on ``r`` and its mean is
-``(c tau, sigma^2, tau^2)`` exactly. Its covariance is exact (:func:`cov_stats`; the ``(U_y, S_y)``
-block of :func:`~ftheory.advise.param_cov.param_cov`, and the ``a_hat`` terms from the chi law and
-Isserlis' theorem, checked by simulation in ``tests/advise/test_overlap_lr.py``).
+``(c tau, sigma^2, tau^2)`` exactly. Its covariance (:func:`cov_stats`): the ``a_hat`` terms from the
+chi law and Isserlis' theorem (exact), the ``(U_y, S_y)`` block of
+:func:`~ftheory.advise.param_cov.param_cov` (exact for known Sigma; with Sigma estimated its Wishart term
+understates Var U_y a little, which only changes the weights); checked against exact simulations in
+``tests/advise/test_overlap_lr.py``.
 
 At a candidate ``c``: ``Q_c = min_{tau, s >= 0} |T - (c tau, s, tau^2)|_W^2`` (``s`` profiled in
 closed form per branch, ``tau`` by the real roots of a cubic, for all draws at once), ``Q_min`` the
@@ -139,7 +141,8 @@ def _stats(P, m):
 def cosine_lr_test(pe, world=None, level=0.95):
     """The test of :func:`cosine_interval_lr` as a function of the candidate cosine (``<= 0``: kept);
     ``world``: simulate at these ``(tau^2, sigma^2)`` instead of the ones fitted under the candidate
-    (to measure the test at a known task). The function has ``.world(c)``, the fitted
+    (to measure the test at a known task), or ``"estimate"``: at the feasible unconstrained estimates
+    (the same world for every candidate; a variant measured in docs/advisor_notes/coslr.md). The function has ``.world(c)``, the fitted
     ``(tau^2, sigma^2)``, and ``.estimate``, the cosine of the unconstrained fit (``LR = 0`` there when
     the estimates are a real task)."""
     n, d, N = pe.n, pe.d, pe.n_unlabeled
@@ -186,7 +189,8 @@ def cosine_lr_test(pe, world=None, level=0.95):
 
 
 def cosine_interval_lr(pe, world=None) -> Interval:
-    """95% interval of the cosine by inverting the likelihood-ratio-type test of :func:`cosine_lr_test`:
+    """95% interval of the cosine by inverting the likelihood-ratio-type test of :func:`cosine_lr_test`
+    (``world`` as there; not the advisor's default, see docs/advisor_notes/coslr.md):
     ``T = (a_hat, sigma_hat^2, tau_hat^2)`` (means ``(c tau, sigma^2, tau^2)``, ``a_hat`` the unbiased
     ``rho_hat / r_hat`` rescaled; law free of ``r``), ``LR_c = Q_c - Q_min`` with the exact covariance at
     the task fitted under ``c``, kept if at most the 95% quantile of its bootstrap law at that task.
