@@ -99,7 +99,9 @@ def test_lr_test_accepts_the_true_cosine_95_percent():
     cos = 0.76), over fresh designs the test keeps the truth in 95% of the data sets, simulated in the true
     world (exact: observation and draws are the same function of data with the same law) and in the world
     fitted under the candidate (what the interval inverts). Tolerance: 3 standard errors of the binomial
-    count (REPS) combined with the Monte Carlo error of the 95% quantile of DRAWS fixed draws."""
+    count (REPS) combined with the Monte Carlo error of the 95% quantile of DRAWS fixed draws (+-3.4
+    points). On these samples: 93.8% (fitted world), 92.8% (true world); the variant simulated at the
+    feasible estimates kept 94.2%."""
     d, n = 60, 30
     task = make_task(d, 0.7, 0.5, eigenvalues=np.arange(1, d + 1) ** -1.0, seed=106)
     tr = task.truth()
