@@ -14,6 +14,13 @@ from ftheory.advise.param_cov import _cov_us, _inv2, feasible
 
 __all__ = ["signal_noise_interval", "u_test"]
 
+# Isotropic path (docs/advisor_notes/isosmall.md): EXACT uses the spectral test with each data set's own
+# nuisance refit and the exact covariance of z^2 (SpectralWorlds.profile_law(exact=True)); CLIP moves the
+# reported value into the kept set instead of widening the set to it. Both off: not yet validated on
+# every coverage cell.
+EXACT = False
+CLIP = False
+
 _TO_US = np.array([[1.0, 1.0], [0.0, 1.0]])  # (tau^2_hat, sigma^2_hat) -> (U_y, S_y)
 
 
@@ -85,7 +92,7 @@ def signal_noise_interval(pe, which) -> Interval:
     hi = max(float(pe.p[which]), value, 0.0) + 6 * se
     sw, extra = pe.spectral_worlds, [value, float(pe.p[which])]
     test = u_test(pe, which) if sw is None else (  # isotropic path: the spectral test (docs/advisor.md)
-        lambda t: sw.profile_accept(t, sw.nuisance_fit(t, which), which))
+        lambda t: sw.profile_accept(t, sw.nuisance_fit(t, which), which, exact=EXACT))
     if sw is not None:
         extra.append(sw.estimate()[which])
     hi = max(hi, *extra) + 1e-12
@@ -94,4 +101,6 @@ def signal_noise_interval(pe, which) -> Interval:
             break
         hi *= 1.6
     lohi = invert(test, 0.0, hi, grid=25, extra=extra)
+    if CLIP and sw is not None and lohi is not None:
+        return Interval(value, lohi[0], lohi[1], se)   # the value moved to the nearer end (Interval)
     return hull(value, lohi, se)

@@ -109,33 +109,85 @@ class SpectralWorlds:
 
     def nuisance_fit(self, t, which, iters=3):
         """The other parameter fitted by weighted least squares on ``z^2`` given the candidate ``t`` (clipped at 0)."""
-        lam, z2 = self.lam, self.z2
+        m = self.m
+        return float(self._nuisance_rows(self.z2[None, :m], np.array([self.z2[m:].sum()]), t, which, iters)[0])
+
+    def _nuisance_rows(self, Z, S0, t, which, iters=3):
+        """:meth:`nuisance_fit` for each row of ``Z`` (``z^2`` on the ``m`` positive eigenvalues) with ``S0``
+        the sum of ``z^2`` over the ``n - m`` zero eigenvalues."""
+        lam, n, k0 = self.lam[:self.m], self.n, self.n - self.m
         if which == 0:
-            nu = max(float(np.mean(z2 - lam * t)), 0.0)
+            nu = np.maximum((np.sum(Z - lam * t, 1) + S0) / n, 0.0)
             for _ in range(iters):
-                om = 1.0 / ((lam * t + nu) ** 2 + 1e-300)
-                nu = max(float(om @ (z2 - lam * t) / om.sum()), 0.0)
+                om = 1.0 / ((lam * t + nu[:, None]) ** 2 + 1e-300)
+                om0 = 1.0 / (nu ** 2 + 1e-300)
+                nu = np.maximum((np.sum(om * (Z - lam * t), 1) + om0 * S0) / (om.sum(1) + k0 * om0), 0.0)
         else:
-            nu = max(float(np.sum(z2 - t) / max(np.sum(lam), 1e-300)), 0.0)
+            nu = np.maximum((np.sum(Z, 1) + S0 - n * t) / max(float(np.sum(lam)), 1e-300), 0.0)
             for _ in range(iters):
-                om = lam / ((lam * nu + t) ** 2 + 1e-300)
-                nu = max(float(om @ (z2 - t) / max(om @ lam, 1e-300)), 0.0)
+                om = lam / ((lam * nu[:, None] + t) ** 2 + 1e-300)
+                nu = np.maximum(np.sum(om * (Z - t), 1) / np.maximum(om @ lam, 1e-300), 0.0)
         return nu
 
-    def profile_accept(self, t, nu, which, level=0.95):
+    def _exact_roots(self, Z, S0, t, which):
+        """Signed roots of :meth:`profile_law` (``exact=True``) for each row of ``Z`` (as :meth:`_nuisance_rows`):
+        the other parameter refitted under ``t`` on that row, then the generalised-least-squares pair and
+        its quadratic form with the exact covariance of ``z^2`` given the spectrum at ``(t, refit)``."""
+        lam, d, k0 = self.lam[:self.m], self.d, self.n - self.m
+        c = 2.0 / (d + 2)
+        nu = self._nuisance_rows(Z, S0, t, which)
+        tau2, sig2 = (t + 0 * nu, nu) if which == 0 else (nu, t + 0 * nu)
+        al, s2 = lam * tau2[:, None], sig2[:, None]
+        # Cov(z^2) = D - c a a' with D_i = 2d/(d+2) a_i^2 + 4 a_i sigma^2 + 2 sigma^4 (a_i = lambda_i tau^2;
+        # v = sqrt(d) x sphere coordinates: Var v_i^2 = 2(d-1)/(d+2), Cov(v_i^2, v_j^2) = -c = -2/(d+2)),
+        # scaled by each row's largest entry (the fit is scale-free; M is scaled back)
+        D = al * al * (2.0 * d / (d + 2)) + 4 * al * s2 + 2 * s2 * s2
+        top = np.maximum(np.max(D, 1), 2 * sig2 ** 2)
+        sc = np.where(top > 0, top, 1.0)
+        Di = 1.0 / (D / sc[:, None] + 1e-12)
+        D0i = 1.0 / (2 * sig2 ** 2 / sc + 1e-12)                    # the zero eigenvalues: pure noise
+        al = al / np.sqrt(sc)[:, None]
+        u = Di * al                                                  # V^-1 = D^-1 + c u u' / (1 - c a'u)
+        g = c / np.maximum(1.0 - c * np.sum(al * u, 1), 1e-12)
+        su, slu, uz = u.sum(1), u @ lam, np.sum(u * Z, 1)
+        M = np.empty((Z.shape[0], 2, 2))                             # C V^-1 C' (inverse covariance of the pair)
+        M[:, 0, 0] = Di.sum(1) + k0 * D0i + g * su * su
+        M[:, 0, 1] = M[:, 1, 0] = Di @ lam + g * su * slu
+        M[:, 1, 1] = Di @ (lam * lam) + g * slu * slu
+        b = np.stack([np.sum(Di * Z, 1) + D0i * S0 + g * su * uz, np.sum(Di * lam * Z, 1) + g * slu * uz], 1)
+        th = np.linalg.solve(M, b[..., None])[..., 0]               # (sigma^2, tau^2)_hat
+        M /= sc[:, None, None]
+        k, o = (1, 0) if which == 0 else (0, 1)
+        R = th.copy()
+        R[:, k] -= t
+        R[:, o] -= np.maximum(R[:, o] + (M[:, o, k] / M[:, o, o]) * R[:, k], 0.0)
+        Qf = np.einsum("bi,bij,bj->b", R, M, R)
+        return np.sign(np.einsum("bi,bi->b", R, M[:, :, k])) * np.sqrt(np.maximum(Qf, 0.0))
+
+    def profile_accept(self, t, nu, which, level=0.95, exact=False):
         """``<= 0`` iff the signed root of the profiled quadratic form of the generalised-least-squares
         pair ``(sigma^2, tau^2)_hat`` (weights and covariance ``2 M^{-1}`` at the world: candidate ``t``,
         other parameter ``nu``; the other parameter refitted, clipped at 0) lies in the central
         ``level`` of its simulated law at that world. In the interior the root is the standardised
-        ``T_w - t``; when the refit hits 0 the total label variance testifies too."""
-        obs, zs = self.profile_law(t, nu, which)
+        ``T_w - t``; when the refit hits 0 the total label variance testifies too. ``exact``: the
+        statistic of :meth:`profile_law` with ``exact=True``."""
+        obs, zs = self.profile_law(t, nu, which, exact)
         a = (1 - level) / 2
         return accept(obs, zs, (a, 1 - a))
 
-    def profile_law(self, t, nu, which):
+    def profile_law(self, t, nu, which, exact=False):
         """The observed signed root of :meth:`profile_accept` and its ``draws`` simulated values at the
-        world (candidate ``t`` for ``tau^2`` (``which = 0``) or ``sigma^2`` (1), other parameter ``nu``)."""
+        world (candidate ``t`` for ``tau^2`` (``which = 0``) or ``sigma^2`` (1), other parameter ``nu``).
+        ``exact``: each data set (observed and simulated) gets its own refit of the other parameter under
+        ``t``, and the weights and quadratic form use the exact covariance of ``z^2`` given the spectrum
+        at ``t`` and that refit (so the root is the same function of every data set and has variance
+        about 1 whatever the world); otherwise the world's Gaussian weights ``1/(lambda tau^2 + sigma^2)^2``."""
         tau2, sig2 = (t, nu) if which == 0 else (nu, t)
+        if exact:
+            m = self.m
+            Z = tau2 * self.P + math.sqrt(max(tau2 * sig2, 0.0)) * self.Q + sig2 * self.R
+            obs = self._exact_roots(self.z2[None, :m], np.array([self.z2[m:].sum()]), t, which)[0]
+            return float(obs), self._exact_roots(Z, sig2 * self.Rc, t, which)
         var = (self.lam * tau2 + sig2) ** 2
         top = float(np.max(var))
         scale = top if top > 0 else 1.0

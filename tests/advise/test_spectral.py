@@ -78,3 +78,62 @@ def test_profile_test_is_exactly_calibrated_at_the_true_task(n, d):
     se = math.sqrt(0.95 * 0.05 / reps)
     assert np.all(np.abs(kept / reps - 0.95) < 3.5 * se), kept / reps
     assert np.all(np.abs(np.mean(pit, axis=1) - 0.5) < 3.5 * math.sqrt(1 / 12 / reps)), np.mean(pit, axis=1)
+
+
+@pytest.mark.parametrize("n, d", [(35, 24), (20, 40)])
+def test_exact_covariance_of_squared_coordinates(n, d):
+    """``Cov(z^2 | spectrum) = diag(2d/(d+2) a^2 + 4 a sigma^2 + 2 sigma^4) - 2/(d+2) a a'`` (``a = lambda
+    tau^2``; the moments of sphere coordinates) against the variance of weighted sums of the simulated
+    ``z^2``, within 4 standard errors (from the sample fourth moment)."""
+    rng = np.random.default_rng(8)
+    X = rng.standard_normal((n, d))
+    sw = SpectralWorlds(X, np.zeros(n), draws=40000, seed=9)
+    tau2, sig2, m = 1.0, 0.3, sw.m
+    a = sw.lam[:m] * tau2
+    V = np.diag(2 * d / (d + 2) * a * a + 4 * a * sig2 + 2 * sig2 ** 2) - 2 / (d + 2) * np.outer(a, a)
+    Z = tau2 * sw.P + math.sqrt(tau2 * sig2) * sw.Q + sig2 * sw.R
+    for w in (np.ones(m), sw.lam[:m], rng.standard_normal(m)):
+        s = Z @ w
+        c = s - s.mean()
+        var = c @ c / (s.size - 1)
+        se = math.sqrt(max(np.mean(c ** 4) - var ** 2, 0.0) / s.size)
+        assert abs(var - w @ V @ w) < 4 * se, (var, w @ V @ w, se)
+
+
+@pytest.mark.parametrize("n, d", [(35, 24), (20, 40)])
+def test_exact_statistic_is_the_same_function_of_every_data_set(n, d):
+    """``profile_law(exact=True)``: a simulated data set handed in as the observation gets the root it had
+    among the simulations (each data set its own nuisance refit and weights)."""
+    rng = np.random.default_rng(10)
+    X = rng.standard_normal((n, d))
+    y = X @ (rng.standard_normal(d) / math.sqrt(d)) + 0.5 * rng.standard_normal(n)
+    sw = SpectralWorlds(X, y, draws=300, seed=11)
+    m = sw.m
+    for which, (t, nu) in enumerate(((0.8, 0.3), (0.3, 0.8))):
+        tau2, sig2 = (t, nu) if which == 0 else (nu, t)
+        _, sims = sw.profile_law(t, nu, which, exact=True)
+        Z = tau2 * sw.P + math.sqrt(tau2 * sig2) * sw.Q + sig2 * sw.R
+        for b in (0, 7, 123):
+            sw.z2 = np.concatenate([Z[b], np.full(n - m, sig2 * sw.Rc[b] / max(n - m, 1))])
+            obs, _ = sw.profile_law(t, nu, which, exact=True)
+            assert abs(obs - sims[b]) <= 1e-9 * (1 + abs(obs)), (which, b, obs, sims[b])
+        assert abs(sw.nuisance_fit(t, which) - sw._nuisance_rows(sw.z2[None, :m], np.array([sw.z2[m:].sum()]), t, which)[0]) == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n, d", [(35, 24), (20, 40)])
+def test_exact_profile_test_with_fitted_nuisance_is_calibrated(n, d):
+    """``exact=True`` with the nuisance fitted under the true value (what the intervals would invert) keeps
+    the truth with probability 0.95 within 3.5 binomial standard errors (fresh designs and draws)."""
+    rng = np.random.default_rng(19)
+    tau2, sig2, reps = 1.0, 0.36, 500
+    kept = np.zeros(2)
+    for _ in range(reps):
+        beta = rng.standard_normal(d)
+        beta *= math.sqrt(tau2) / np.linalg.norm(beta)
+        X = rng.standard_normal((n, d))
+        y = X @ beta + math.sqrt(sig2) * rng.standard_normal(n)
+        sw = SpectralWorlds(X, y, draws=1000, seed=rng)
+        for which, t in enumerate((tau2, sig2)):
+            kept[which] += sw.profile_accept(t, sw.nuisance_fit(t, which), which, exact=True) <= 0
+    assert np.all(np.abs(kept / reps - 0.95) < 3.5 * math.sqrt(0.95 * 0.05 / reps)), kept / reps
