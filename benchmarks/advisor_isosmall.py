@@ -1,7 +1,7 @@
 """Acceptance of the isotropic spectral signal/noise test at the TRUE task, default statistic against
 ``exact=True`` (``SpectralWorlds.profile_law``), with the nuisance fitted under the true value (what the
 intervals invert) and with the true nuisance; fixed draws (seed 0, the advisor's) and fresh draws per design.
-docs/advisor_notes/isosmall.md.
+docs/advisor_validation.md, spectral signal test at small n.
 
     PYTHONPATH=. python benchmarks/advisor_isosmall.py task 24 36 0.7 0.6 --reps 2000 --stream 1
     PYTHONPATH=. python benchmarks/advisor_isosmall.py cell 2 --reps 1500

@@ -19,7 +19,7 @@ interval's ends (linear in ``sigma^2`` between them and the estimate) and ``f`` 
 deviations of its residual at the penalties the candidate selects. For ``f`` linear in the two
 coordinates the range is exactly ``f -+ 1.96 sd`` (the projection of the disc); the tuned risks
 ``min_lam R(lam)`` keep their penalty selection at every candidate, and the transferability
-``min R_scratch - min R_finetune`` both selections (docs/advisor_notes/anisohigh.md).
+``min R_scratch - min R_finetune`` both selections (docs/advisor_validation.md, noise disc).
 """
 from __future__ import annotations
 

@@ -50,7 +50,7 @@ heavy-tailed laws at tiny n): with 400 draws it widened the bands as much as the
 The moments depend on ``(n, d)`` alone (:func:`skew_moments`, cached per process; ``skew_draws`` of
 :func:`score_region`), with the draws capped by the bootstrap's size budget (:func:`skew_draws`; 3 200
 draws give the same coverage as 12 800). Not the report's default (``ftheory.advise.report.CF_DRAWS``):
-measured in docs/advisor_notes/cfwire.md.
+measured in docs/advisor_validation.md, Cornish-Fisher cut.
 """
 from __future__ import annotations
 

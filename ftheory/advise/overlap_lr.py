@@ -142,7 +142,7 @@ def cosine_lr_test(pe, world=None, level=0.95):
     """The test of :func:`cosine_interval_lr` as a function of the candidate cosine (``<= 0``: kept);
     ``world``: simulate at these ``(tau^2, sigma^2)`` instead of the ones fitted under the candidate
     (to measure the test at a known task), or ``"estimate"``: at the feasible unconstrained estimates
-    (the same world for every candidate; a variant measured in docs/advisor_notes/coslr.md). The function has ``.world(c)``, the fitted
+    (the same world for every candidate; a variant measured in docs/advisor_validation.md, likelihood-ratio cosine test). The function has ``.world(c)``, the fitted
     ``(tau^2, sigma^2)``, and ``.estimate``, the cosine of the unconstrained fit (``LR = 0`` there when
     the estimates are a real task)."""
     n, d, N = pe.n, pe.d, pe.n_unlabeled
@@ -190,7 +190,7 @@ def cosine_lr_test(pe, world=None, level=0.95):
 
 def cosine_interval_lr(pe, world=None) -> Interval:
     """95% interval of the cosine by inverting the likelihood-ratio-type test of :func:`cosine_lr_test`
-    (``world`` as there; not the advisor's default, see docs/advisor_notes/coslr.md):
+    (``world`` as there; not the advisor's default, see docs/advisor_validation.md, likelihood-ratio cosine test):
     ``T = (a_hat, sigma_hat^2, tau_hat^2)`` (means ``(c tau, sigma^2, tau^2)``, ``a_hat`` the unbiased
     ``rho_hat / r_hat`` rescaled; law free of ``r``), ``LR_c = Q_c - Q_min`` with the exact covariance at
     the task fitted under ``c``, kept if at most the 95% quantile of its bootstrap law at that task.

@@ -118,7 +118,7 @@ class Report:
 
 # Cornish-Fisher cut of the isotropic score region (bands.score_region, skew_draws): at most this many
 # exact draws behind the skewness, fewer above the bootstrap's size budget; 0 keeps the order-statistic
-# cut of the 400 bootstrap draws at n <= 100 and the Gaussian cut above (docs/advisor_notes/cfwire.md)
+# cut of the 400 bootstrap draws at n <= 100 and the Gaussian cut above (docs/advisor_validation.md, Cornish-Fisher cut)
 CF_DRAWS = 0
 
 

@@ -14,7 +14,7 @@ from ftheory.advise.param_cov import _cov_us, _inv2, feasible
 
 __all__ = ["signal_noise_interval", "u_test"]
 
-# Isotropic path (docs/advisor_notes/isosmall.md): EXACT uses the spectral test with each data set's own
+# Isotropic path (docs/advisor_validation.md, spectral signal test at small n): EXACT uses the spectral test with each data set's own
 # nuisance refit and the exact covariance of z^2 (SpectralWorlds.profile_law(exact=True)); CLIP moves the
 # reported value into the kept set instead of widening the set to it. Both off: not yet validated on
 # every coverage cell.
