@@ -18,7 +18,9 @@ same over the whole parameter space (``s >= 0``, ``a^2 <= t``: a convex set; ins
 the task fitted under ``c`` (a pilot fit with weights at the row's own clipped estimates, then one
 refit), computed from each row alone, so observed and simulated statistics are the same function of
 their data. ``c`` is kept if the observed ``LR_c`` is at most the 95% quantile of its simulated law at
-``(c, tau(c), sigma^2(c))`` (one world: the fit under ``c``).
+``(c, tau(c), sigma^2(c))`` (one world: the fit under ``c``), or, as the advisor does
+(``world="estimate"``), at the feasible unconstrained estimates with cosine ``c``: the fit under ``c``
+sends ``tau`` to 0 for cosines far from the data, where ``c`` is unidentified and the law too wide.
 """
 from __future__ import annotations
 
@@ -190,7 +192,8 @@ def cosine_lr_test(pe, world=None, level=0.95):
 
 def cosine_interval_lr(pe, world=None) -> Interval:
     """95% interval of the cosine by inverting the likelihood-ratio-type test of :func:`cosine_lr_test`
-    (``world`` as there; not the advisor's default, see docs/advisor_validation.md, likelihood-ratio cosine test):
+    (``world`` as there; the advisor uses ``world="estimate"``, see docs/advisor_validation.md,
+    likelihood-ratio cosine test):
     ``T = (a_hat, sigma_hat^2, tau_hat^2)`` (means ``(c tau, sigma^2, tau^2)``, ``a_hat`` the unbiased
     ``rho_hat / r_hat`` rescaled; law free of ``r``), ``LR_c = Q_c - Q_min`` with the exact covariance at
     the task fitted under ``c``, kept if at most the 95% quantile of its bootstrap law at that task.

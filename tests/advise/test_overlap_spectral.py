@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from ftheory.advise.estimators import estimate_parameters, prepare
-from ftheory.advise.overlap import cosine_interval_spectral, cosine_interval_u
+from ftheory.advise.overlap import cosine_interval_spectral
+from ftheory.advise.overlap_lr import cosine_interval_lr
 from ftheory.advise.overlap_spectral import SpectralCosine
 from ftheory.advise.param_cov import cosine, feasible
 
@@ -127,11 +128,11 @@ def test_paths_and_bad_input():
     y = X @ rng.standard_normal(d) / 3 + rng.standard_normal(n)
     pe = estimate_parameters(prepare(X, y, X[:, 0]))
     assert pe.interval("overlap") == cosine_interval_spectral(pe)
-    pu = estimate_parameters(prepare(X, y, X[:, 0]), spectral=False)    # the bootstrap test
-    assert pu.interval("overlap") == cosine_interval_u(pu)
-    U = rng.standard_normal((10 * d, d))                                  # anisotropic path: the bootstrap test
+    pu = estimate_parameters(prepare(X, y, X[:, 0]), spectral=False)    # the likelihood-ratio test
+    assert pu.interval("overlap") == cosine_interval_lr(pu, world="estimate")
+    U = rng.standard_normal((10 * d, d))                                  # anisotropic path: the same test
     pa = estimate_parameters(prepare(X, y, X[:, 0], U))
-    assert pa.interval("overlap") == cosine_interval_u(pa)
+    assert pa.interval("overlap") == cosine_interval_lr(pa, world="estimate")
     with pytest.raises(ValueError, match="z is zero"):
         SpectralCosine(X, y, np.zeros(n))
     with pytest.raises(ValueError, match="n >= 3"):
