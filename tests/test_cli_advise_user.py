@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ftheory import cli
+from tests._cli_advise import one_line, run_advise
 
 
 @pytest.fixture
@@ -20,18 +20,6 @@ def frame():
     return df.assign(y=X @ bt + 0.3 * rng.standard_normal(n), pretrained=X @ (bt + 0.2))
 
 
-def _advise(capsys, *args):
-    rc = cli.main(["advise", *map(str, args)])
-    out, err = capsys.readouterr()
-    return rc, out, err.strip().splitlines()
-
-
-def _one_line(rc, err, *words):
-    assert rc == 2 and len(err) == 1 and err[0].startswith("ftheory: error:"), err
-    for w in words:
-        assert w in err[0], (w, err[0])
-
-
 def test_pandas_index_column_is_the_index_not_a_feature(tmp_path, frame, capsys):
     # DataFrame.to_csv() writes the row index as a first column with an empty header (so does R's
     # write.csv); it counted as a feature (d = 6 here) and changed every number
@@ -40,7 +28,7 @@ def test_pandas_index_column_is_the_index_not_a_feature(tmp_path, frame, capsys)
     frame.to_csv(b, index=False)
     outs = []
     for p in (a, b):
-        rc, out, err = _advise(capsys, "--target", p, "--label", "y", "--source-pred", "pretrained", "--json")
+        rc, out, err = run_advise(capsys, "--target", p, "--label", "y", "--source-pred", "pretrained", "--json")
         assert rc == 0, err
         outs.append(json.loads(out))
     assert outs[0]["d"] == 5 and outs[0] == outs[1]
@@ -49,16 +37,16 @@ def test_pandas_index_column_is_the_index_not_a_feature(tmp_path, frame, capsys)
 def test_unnamed_column_in_the_middle_is_refused(tmp_path, frame, capsys):
     p = tmp_path / "t.csv"
     frame.rename(columns={"f2": ""}).to_csv(p, index=False)
-    rc, out, err = _advise(capsys, "--target", p, "--label", "y", "--source-pred", "pretrained")
-    _one_line(rc, err, "t.csv", "column 3", "no name")
+    rc, out, err = run_advise(capsys, "--target", p, "--label", "y", "--source-pred", "pretrained")
+    one_line(rc, err, "t.csv", "column 3", "no name")
 
 
 def test_duplicated_column_names_are_refused(tmp_path, frame, capsys):
     # pandas renames a repeated header 'y' to 'y.1' silently: a copy of the label became a feature
     p = tmp_path / "t.csv"
     frame.assign(y2=frame["y"]).rename(columns={"y2": "y"}).to_csv(p, index=False)
-    rc, out, err = _advise(capsys, "--target", p, "--label", "y", "--source-pred", "pretrained")
-    _one_line(rc, err, "t.csv", "'y'", "more than once")
+    rc, out, err = run_advise(capsys, "--target", p, "--label", "y", "--source-pred", "pretrained")
+    one_line(rc, err, "t.csv", "'y'", "more than once")
 
 
 def test_unlabeled_pool_extra_column_is_refused_label_column_ignored(tmp_path, frame, capsys):
@@ -68,12 +56,12 @@ def test_unlabeled_pool_extra_column_is_refused_label_column_ignored(tmp_path, f
     pool = pd.DataFrame(rng.standard_normal((60, 5)), columns=[f"f{j}" for j in range(5)])
     ok = tmp_path / "ok.csv"
     pool[["f4", "f3", "f2", "f1", "f0"]].assign(y=0.0).to_csv(ok, index=False)  # order and label ignored
-    rc, out, err = _advise(capsys, "--target", t, "--label", "y", "--source-pred", "pretrained", "--unlabeled", ok)
+    rc, out, err = run_advise(capsys, "--target", t, "--label", "y", "--source-pred", "pretrained", "--unlabeled", ok)
     assert rc == 0, err
     bad = tmp_path / "bad.csv"
     pool.assign(f5=pool["f0"] + 1.0).to_csv(bad, index=False)
-    rc, out, err = _advise(capsys, "--target", t, "--label", "y", "--source-pred", "pretrained", "--unlabeled", bad)
-    _one_line(rc, err, "bad.csv", "'f5'", "not a feature")
+    rc, out, err = run_advise(capsys, "--target", t, "--label", "y", "--source-pred", "pretrained", "--unlabeled", bad)
+    one_line(rc, err, "bad.csv", "'f5'", "not a feature")
 
 
 @pytest.mark.parametrize("na", ["", "NA"])
@@ -81,29 +69,29 @@ def test_missing_value_names_file_column_and_row(tmp_path, frame, capsys, na):
     p = tmp_path / "t.csv"
     frame.loc[3, "f2"] = np.nan
     frame.to_csv(p, index=False, na_rep=na)
-    rc, out, err = _advise(capsys, "--target", p, "--label", "y", "--source-pred", "pretrained")
-    _one_line(rc, err, "t.csv", "'f2'", "row 3", "missing")
+    rc, out, err = run_advise(capsys, "--target", p, "--label", "y", "--source-pred", "pretrained")
+    one_line(rc, err, "t.csv", "'f2'", "row 3", "missing")
 
 
 def test_constant_and_duplicated_columns_are_named(tmp_path, frame, capsys):
     p = tmp_path / "t.csv"
     frame.assign(c=2.5).to_csv(p, index=False)
-    rc, out, err = _advise(capsys, "--target", p, "--label", "y", "--source-pred", "pretrained")
-    _one_line(rc, err, "'c'", "constant")
+    rc, out, err = run_advise(capsys, "--target", p, "--label", "y", "--source-pred", "pretrained")
+    one_line(rc, err, "'c'", "constant")
     frame.assign(g=frame["f1"]).to_csv(p, index=False)
-    rc, out, err = _advise(capsys, "--target", p, "--label", "y", "--source-pred", "pretrained")
-    _one_line(rc, err, "'f1'", "'g'")
+    rc, out, err = run_advise(capsys, "--target", p, "--label", "y", "--source-pred", "pretrained")
+    one_line(rc, err, "'f1'", "'g'")
 
 
 @pytest.mark.parametrize("rows, ok", [(3, False), (4, True)])
 def test_fewest_rows_agree_with_the_docs(tmp_path, frame, capsys, rows, ok):
     p = tmp_path / "t.csv"
     frame[["f0", "y", "pretrained"]].iloc[:rows].to_csv(p, index=False)
-    rc, out, err = _advise(capsys, "--target", p, "--label", "y", "--source-pred", "pretrained", "--json")
+    rc, out, err = run_advise(capsys, "--target", p, "--label", "y", "--source-pred", "pretrained", "--json")
     if ok:
         assert rc == 0, err
     else:
-        _one_line(rc, err, "n=3", "at least 4")
+        one_line(rc, err, "n=3", "at least 4")
 
 
 def test_collinear_columns_are_refused_with_their_names(tmp_path, frame, capsys):
@@ -111,8 +99,8 @@ def test_collinear_columns_are_refused_with_their_names(tmp_path, frame, capsys)
     # inputs its inverse was rounding noise and the report changed silently
     p = tmp_path / "t.csv"
     frame.assign(s=frame["f0"] + 2 * frame["f1"]).to_csv(p, index=False)
-    rc, out, err = _advise(capsys, "--target", p, "--label", "y", "--source-pred", "pretrained")
-    _one_line(rc, err, "linearly dependent", "'s'", "'f0'", "'f1'")
+    rc, out, err = run_advise(capsys, "--target", p, "--label", "y", "--source-pred", "pretrained")
+    one_line(rc, err, "linearly dependent", "'s'", "'f0'", "'f1'")
 
 
 def test_weights_written_by_pandas_with_their_index(tmp_path, frame, capsys):
@@ -124,7 +112,7 @@ def test_weights_written_by_pandas_with_their_index(tmp_path, frame, capsys):
     for name, write in [("a.csv", lambda p: pd.Series(w).to_csv(p)), ("b.npy", lambda p: np.save(p, w)),
                         ("c.csv", lambda p: pd.DataFrame({"w": w}).to_csv(p))]:
         write(tmp_path / name)
-        rc, out, err = _advise(capsys, "--target", t, "--label", "y", "--source-weights", tmp_path / name, "--json")
+        rc, out, err = run_advise(capsys, "--target", t, "--label", "y", "--source-weights", tmp_path / name, "--json")
         assert rc == 0, err
         outs.append(json.loads(out))
     assert outs[0] == outs[1] == outs[2]
@@ -140,8 +128,8 @@ def test_plot_path_is_checked_before_the_work(tmp_path, frame, capsys, out, word
     p = tmp_path / "t.csv"
     frame.to_csv(p, index=False)
     out = out.format(tmp=tmp_path)
-    rc, stdout, err = _advise(capsys, "--target", p, "--label", "y", "--source-pred", "pretrained", "--plot", out)
-    _one_line(rc, err, *words)
+    rc, stdout, err = run_advise(capsys, "--target", p, "--label", "y", "--source-pred", "pretrained", "--plot", out)
+    one_line(rc, err, *words)
     assert stdout == "" and not (tmp_path.parent / (tmp_path.name + ".png")).exists()
     assert not (tmp_path / "advice.png").exists()
 
@@ -149,8 +137,8 @@ def test_plot_path_is_checked_before_the_work(tmp_path, frame, capsys, out, word
 def test_semicolon_separated_file_gets_a_hint(tmp_path, frame, capsys):
     p = tmp_path / "t.csv"
     frame.to_csv(p, index=False, sep=";")  # the European spreadsheet default
-    rc, out, err = _advise(capsys, "--target", p, "--label", "y", "--source-pred", "pretrained")
-    _one_line(rc, err, "label column 'y' is missing", "separated by ';'", "expected commas")
+    rc, out, err = run_advise(capsys, "--target", p, "--label", "y", "--source-pred", "pretrained")
+    one_line(rc, err, "label column 'y' is missing", "separated by ';'", "expected commas")
 
 
 def _strict(text):
@@ -183,7 +171,7 @@ def test_json_contract(tmp_path, capsys, kind):
         U = tmp_path / "u.npz"
         np.savez(U, x=rng.standard_normal((40, 4)))
         args = ["--target", p, "--label", "y", "--source-weights", w, "--unlabeled", U]
-    rc, out, err = _advise(capsys, *args, "--json")
+    rc, out, err = run_advise(capsys, *args, "--json")
     assert rc == 0 and err == [], err
     doc = _strict(out)
     assert list(doc) == ["n", "d", "estimates", "predictions", "recommendation", "crossover_n"]
@@ -205,5 +193,5 @@ def test_weights_of_the_wrong_length_list_the_feature_columns(tmp_path, frame, c
     t, w = tmp_path / "t.csv", tmp_path / "w.npy"
     frame.to_csv(t, index=False)
     np.save(w, np.ones(5))
-    rc, out, err = _advise(capsys, "--target", t, "--label", "y", "--source-weights", w)
-    _one_line(rc, err, "holds 5 numbers", "d=6", "pretrained")
+    rc, out, err = run_advise(capsys, "--target", t, "--label", "y", "--source-weights", w)
+    one_line(rc, err, "holds 5 numbers", "d=6", "pretrained")

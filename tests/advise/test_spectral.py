@@ -9,6 +9,14 @@ from ftheory.advise.estimators import estimate_parameters, prepare
 from ftheory.advise.spectral import SpectralWorlds
 
 
+def _sample(rng, n, d, tau2, sig2):
+    """A Gaussian design and labels with a random teacher of squared norm ``tau2`` and noise ``sig2``."""
+    beta = rng.standard_normal(d)
+    beta *= math.sqrt(tau2) / np.linalg.norm(beta)
+    X = rng.standard_normal((n, d))
+    return X, X @ beta + math.sqrt(sig2) * rng.standard_normal(n)
+
+
 @pytest.mark.parametrize("n, d", [(12, 30), (45, 20)])
 def test_simulated_law_of_weighted_statistic_matches_rotated_designs(n, d):
     """Given X X', X O (O Haar) has the same spectrum and ``y = X O beta + sigma eps`` has exactly the
@@ -64,10 +72,7 @@ def test_profile_test_is_exactly_calibrated_at_the_true_task(n, d):
     kept = np.zeros((2, 2))
     pit = [[], []]
     for _ in range(reps):
-        beta = rng.standard_normal(d)
-        beta *= math.sqrt(tau2) / np.linalg.norm(beta)
-        X = rng.standard_normal((n, d))
-        y = X @ beta + math.sqrt(sig2) * rng.standard_normal(n)
+        X, y = _sample(rng, n, d, tau2, sig2)
         sw = SpectralWorlds(X, y, draws=1000, seed=rng)
         for which, (t, nu) in enumerate(((tau2, sig2), (sig2, tau2))):
             obs, sims = sw.profile_law(t, nu, which)
@@ -129,10 +134,7 @@ def test_exact_profile_test_with_fitted_nuisance_is_calibrated(n, d):
     tau2, sig2, reps = 1.0, 0.36, 500
     kept = np.zeros(2)
     for _ in range(reps):
-        beta = rng.standard_normal(d)
-        beta *= math.sqrt(tau2) / np.linalg.norm(beta)
-        X = rng.standard_normal((n, d))
-        y = X @ beta + math.sqrt(sig2) * rng.standard_normal(n)
+        X, y = _sample(rng, n, d, tau2, sig2)
         sw = SpectralWorlds(X, y, draws=1000, seed=rng)
         for which, t in enumerate((tau2, sig2)):
             kept[which] += sw.profile_accept(t, sw.nuisance_fit(t, which), which, exact=True) <= 0
