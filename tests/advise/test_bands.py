@@ -452,13 +452,18 @@ def test_min_norm_lower_ends_reachable_at_small_n():
     assert below >= 1 and below + above <= 15, (below, above)
 
 
-@pytest.mark.parametrize("bad", [-1, 5, 2.5, True])
-def test_pivot_draws_refused(bad):
-    """``pivot_draws``: 0 (off) or an integer >= 40 (a 2.5% quantile needs draws beyond the tails)."""
+def _small_aniso_prep():
+    """An anisotropic task with 8 labelled and 200 unlabeled rows in d = 10 (for bad-argument tests)."""
     t = make_task(10, 0.5, 0.5, eigenvalues=np.linspace(1, 2, 10), seed=1)
     rng = np.random.default_rng(0)
     X, y = t.sample(8, rng)
-    prep = prepare(X, y, X @ t.beta_s, t.sample(200, rng)[0])
+    return prepare(X, y, X @ t.beta_s, t.sample(200, rng)[0])
+
+
+@pytest.mark.parametrize("bad", [-1, 5, 2.5, True])
+def test_pivot_draws_refused(bad):
+    """``pivot_draws``: 0 (off) or an integer >= 40 (a 2.5% quantile needs draws beyond the tails)."""
+    prep = _small_aniso_prep()
     with pytest.raises(ValueError, match="pivot_draws"):
         AnisotropicPredictor(prep, pivot_draws=bad)
 
@@ -467,10 +472,7 @@ def test_pivot_draws_refused(bad):
 def test_aniso_seed_refused(bad):
     """``AnisotropicPredictor(seed=...)``: an int >= 0, a numpy Generator, a SeedSequence or None; anything else
     is a ValueError naming ``seed`` (before any work)."""
-    t = make_task(10, 0.5, 0.5, eigenvalues=np.linspace(1, 2, 10), seed=1)
-    rng = np.random.default_rng(0)
-    X, y = t.sample(8, rng)
-    prep = prepare(X, y, X @ t.beta_s, t.sample(200, rng)[0])
+    prep = _small_aniso_prep()
     with pytest.raises(ValueError, match="seed"):
         AnisotropicPredictor(prep, seed=bad)
     for ok in (0, np.random.default_rng(1), np.random.SeedSequence(2), None):
