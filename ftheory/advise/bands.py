@@ -39,32 +39,16 @@ it costs one ``(K x 24, 16) x (16, draws)`` matrix product and a partial sort (~
 The order statistic carries a Monte Carlo error (0.13 standard deviations for 400 draws) that the
 range over 520 rays turns into a small widening; so the exact cut is used only where the Gaussian
 law's own error is larger (:func:`exact_cut`: ``n <= 100`` effective samples for 400 draws).
-
-Cornish-Fisher cut (``skew_worlds``: many exact draws, at every ``n``): the lower point is the exact
-mean ``G . p`` of the ray statistic plus ``-z + (z^2 - 1) g1 / 6`` exact standard deviations
-``sd_p(G . p_hat)``, with only the skewness ``g1`` taken from the draws (through the third central moment
-tensor of their 16 entries: one ``(K x 24, 16) x (16, 256)`` product). Its Monte Carlo error is that of
-the skewness, ``(z^2 - 1)/6 sqrt(6/draws)`` standard deviations for a nearly normal law (more for the
-heavy-tailed laws at tiny n): with 400 draws it widened the bands as much as the order statistic, with
-12 800 it is ~0.01-0.02 and the cut follows the skewness that the Gaussian cut misses above n = 100.
-The moments depend on ``(n, d)`` alone (:func:`skew_moments`, cached per process; ``skew_draws`` of
-:func:`score_region`), with the draws capped by the bootstrap's size budget (:func:`skew_draws`; 3 200
-draws give the same coverage as 12 800). Not the report's default (``ftheory.advise.report.CF_DRAWS``):
-measured in docs/advisor_validation.md, Cornish-Fisher cut.
 """
 from __future__ import annotations
 
-import functools
 import math
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
 
-from ftheory.advise.bootstrap import Worlds
 
-__all__ = ["Z95", "param_cov_rows", "feasible_rows", "ScoreRegion", "score_region", "exact_cut",
-           "skew_draws", "skew_moments"]
+__all__ = ["Z95", "param_cov_rows", "feasible_rows", "ScoreRegion", "score_region", "exact_cut"]
 
 Z95 = 1.959963984540054
 _L = np.array([[0, 1, 0, 0], [1, -1, 0, 0], [-0.5, 0, -0.5, 0.5], [0, 0, 1, 0]], float)  # p = L (S_y, U_y, S_z, S_yz)
@@ -188,68 +172,6 @@ def _task_features(Q, G):
     return np.concatenate([(g0 - g1) * mono, g1 * mono, g2 * r[..., None] * c, g3 * r2[..., None]], axis=-1)
 
 
-_MOMENTS = weakref.WeakKeyDictionary()  # Worlds -> (_feature_moments), dropped with the Worlds
-
-
-def _feature_moments(worlds):
-    """Covariance ``(16, 16)`` and third central moment tensor ``(16, 16, 16)`` of the entries of
-    :func:`_exact_features` over the draws (computed once per ``worlds``)."""
-    cache = _MOMENTS.get(worlds)
-    if cache is None:
-        F = _exact_features(worlds)
-        F = F - F.mean(axis=0)
-        D = F.shape[0]
-        S = F.T @ F / D
-        M3 = (F.T @ (F[:, :, None] * F[:, None, :]).reshape(D, -1)).reshape(16, 16, 16) / D
-        cache = (S, M3)
-        _MOMENTS[worlds] = cache
-    return cache
-
-
-SKEW_DRAWS = 12800   # draws behind the skewness of the Cornish-Fisher cut (at most)
-SKEW_MIN_DRAWS = 2000  # below this many draws within the budget the Gaussian cut is kept
-SKEW_BUDGET = 6e7  # normals for the draws (that of the bootstrap, ftheory.advise.bootstrap.BUDGET)
-SKEW_SEED = 0  # seed of those draws (a report is reproducible; benchmarks vary it to see their Monte Carlo error)
-
-
-def skew_draws(n, d, cap=SKEW_DRAWS) -> int:
-    """Draws of the Cornish-Fisher cut's skewness at ``n`` effective samples in dimension ``d``: ``cap``,
-    fewer where ``draws * n * min(n, d)`` normals would exceed the bootstrap's size budget (6e7), 0 (the
-    Gaussian cut) where fewer than 2 000 fit or ``n, d < 3``."""
-    if n < 3 or d < 3 or cap <= 0:
-        return 0
-    k = min(int(cap), int(SKEW_BUDGET // (n * min(n, d))))
-    return k if k >= min(SKEW_MIN_DRAWS, int(cap)) else 0
-
-
-@functools.lru_cache(maxsize=8)
-def skew_moments(n, d, draws, seed=0):
-    """Covariance ``(16, 16)`` and third central moment tensor ``(16, 16, 16)`` of the entries of the
-    bootstrap matrices ``(A, B)`` (:class:`~ftheory.advise.bootstrap.Worlds`, isotropic, exact) over
-    ``draws`` draws with an integer ``seed``: they depend on ``(n, d)`` alone, so they are computed once
-    per process and shape (cost ``draws * n * min(n, d)`` normals)."""
-    W = Worlds(n, d, 0, draws, seed, budget=math.inf)
-    return _feature_moments(W)
-
-
-def _lower_point(Qf, pts, G, n, d, worlds, z=Z95):
-    """Lower ``Phi(-z)`` point of the law of ``G_k . p_hat`` at the candidates ``pts[k, s]`` (``(K, S)``):
-    mean ``G . pts`` and variance ``G' C(Qf) G`` exact (``Qf``: the candidates' nearest real tasks),
-    skewness ``g1`` that of the draws of ``worlds`` (or of the moments ``(S, M3)`` of :func:`skew_moments`)
-    at ``Qf`` (third central moment over the second's 1.5th power), combined by the Cornish-Fisher expansion ``-z + (z^2 - 1) g1 / 6`` standard deviations."""
-    X = _task_features(Qf, np.broadcast_to(G[:, None, :], Qf.shape)).reshape(-1, 16)
-    S, M3 = worlds if isinstance(worlds, tuple) else _feature_moments(worlds)
-    var = np.einsum("ri,ri->r", X @ S, X)
-    k3 = np.einsum("rij,ri,rj->r", (X @ M3.reshape(16, 256)).reshape(-1, 16, 16), X, X)
-    g1 = k3 / np.maximum(var, 1e-300) ** 1.5
-    Gb = np.broadcast_to(G[:, None, :], Qf.shape).reshape(-1, 4)
-    with np.errstate(all="ignore"):
-        C = param_cov_rows(n, d, Qf.reshape(-1, 4))
-    sd = np.sqrt(np.maximum(np.einsum("ri,rij,rj->r", Gb, C, Gb), 0.0))
-    zc = -z + (z * z - 1) / 6 * g1
-    return (zc * sd).reshape(Qf.shape[:2]) + np.einsum("ksi,ki->ks", pts, G)
-
-
 def exact_cut(n, n_unlabeled=0, worlds=None) -> bool:
     """Whether :func:`score_region` cuts its rays by the exact law of ``worlds`` (``None``: with 400
     draws): on the isotropic path, with exact draws, and where the Gaussian law's error in a 2.5% point
@@ -264,20 +186,13 @@ def exact_cut(n, n_unlabeled=0, worlds=None) -> bool:
     return (z * z - 1) / 6 * math.sqrt(8 / n) > mc
 
 
-def score_region(p_hat, n, d, n_unlabeled=0, k=512, z=Z95, worlds=None, skew_worlds=None,
-                 skew_draws=0) -> ScoreRegion:
+def score_region(p_hat, n, d, n_unlabeled=0, k=512, z=Z95, worlds=None) -> ScoreRegion:
     """The score region of ``p`` around the unbiased estimate ``p_hat`` (``n`` effective samples,
     dimension ``d``) as a cloud of points (module docstring). With ``worlds`` (exact
     :class:`~ftheory.advise.bootstrap.Worlds` of the same ``n, d``, isotropic path) each ray is cut by
     the exact law of the estimate instead of its Gaussian approximation where :func:`exact_cut` says so
-    (order statistic of the draws). With ``skew_worlds`` (exact Worlds of the same ``n, d``, isotropic
-    path; many draws, e.g. 12 800) every ray is instead cut by the Cornish-Fisher point of
-    :func:`_lower_point` (exact mean and variance, the draws' skewness), at every ``n``; ``skew_draws > 0``
-    does the same with the cached moments of that many draws (:func:`skew_moments`) where
-    ``skew_worlds`` is not given (isotropic path only; seed ``SKEW_SEED``, 0)."""
+    (order statistic of the draws)."""
     p_hat = np.asarray(p_hat, float)
-    if skew_worlds is None and skew_draws and not n_unlabeled and n >= 3 and d >= 3:
-        skew_worlds = skew_moments(int(n), int(d), int(skew_draws), SKEW_SEED)
     q = feasible_rows(p_hat)
     C0 = param_cov_rows(n, d, q, n_unlabeled)
     w, V = np.linalg.eigh(0.5 * (C0 + C0.T))
@@ -289,18 +204,8 @@ def score_region(p_hat, n, d, n_unlabeled=0, k=512, z=Z95, worlds=None, skew_wor
     s = z * _S_GRID                                                      # radii along each ray
     pts = p_hat + s[None, :, None] * steps[:, None, :]                   # (K, S, 4)
     ok = pts[..., 3] > 0                                                 # r^2 = E z^2 > 0 for a real task
-    cf = skew_worlds is not None and not n_unlabeled and (isinstance(skew_worlds, tuple)
-                                                           or getattr(skew_worlds, "exact", False))
-    exact = cf or (worlds is not None and exact_cut(n, n_unlabeled, worlds))
-    if cf:
-        # the statistic u' L^{-1} p_hat (the linear functional maximised along the ray) against the lower
-        # alpha point of its law at the candidate (:func:`_lower_point`); margin > 0 inside
-        Qf = feasible_rows(np.where(ok[..., None], pts, q))
-        G = U @ np.linalg.inv(Lm)                                        # (K, 4)
-        low_q = _lower_point(Qf, pts, G, n, d, skew_worlds, z)
-        margin = np.where(ok, (G @ p_hat)[:, None] - low_q, -np.inf)
-        Q = np.where(np.isfinite(margin), z * z - margin, np.inf)
-    elif exact:
+    exact = worlds is not None and exact_cut(n, n_unlabeled, worlds)
+    if exact:
         # the statistic u' L^{-1} p_hat (the linear functional maximised along the ray) against the
         # lower alpha quantile of its exact law at the candidate (fluctuations at the nearest real task,
         # mean at the candidate itself); margin > 0 inside

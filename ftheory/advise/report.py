@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ftheory.advise.bands import Z95, exact_cut, score_region, skew_draws
+from ftheory.advise.bands import Z95, exact_cut, score_region
 from ftheory.advise.estimators import Interval, ParameterEstimates, estimate_parameters, prepare
 from ftheory.advise.io import check_inputs
 from ftheory.advise.predict import LINEAR, PROCEDURES, isotropic_risk
@@ -116,29 +116,15 @@ class Report:
         return fig
 
 
-# Cornish-Fisher cut of the isotropic score region (bands.score_region, skew_draws): at most this many
-# exact draws behind the skewness, fewer above the bootstrap's size budget; 0 keeps the order-statistic
-# cut of the 400 bootstrap draws at n <= 100 and the Gaussian cut above (docs/advisor_validation.md, Cornish-Fisher cut)
-CF_DRAWS = 0
-
-
-def _region(pe: ParameterEstimates, cf_draws=None):
-    """The score region of ``p`` behind every prediction band (cached on ``pe``); ``cf_draws``: cap on
-    the draws of the Cornish-Fisher cut (default :data:`CF_DRAWS`; 0: off)."""
-    cap = CF_DRAWS if cf_draws is None else int(cf_draws)
-    draws = 0 if pe.n_unlabeled else skew_draws(pe.n, pe.d, cap)
-    cache = pe.__dict__.setdefault("_score_regions", {})
-    reg = cache.get(draws)
+def _region(pe: ParameterEstimates):
+    """The score region of ``p`` behind every prediction band (cached on ``pe``): on the isotropic path its
+    rays are cut by the exact law of the estimate (the bootstrap draws of the intervals) where
+    :func:`~ftheory.advise.bands.exact_cut` says so, else by the Gaussian law."""
+    reg = pe.__dict__.get("_score_region")
     if reg is None:
-        if draws:
-            # isotropic path: rays cut at the Cornish-Fisher point (exact mean and variance, skewness of
-            # `draws` exact draws cached per (n, d))
-            reg = score_region(pe.p, pe.n, pe.d, skew_draws=draws)
-        else:
-            # isotropic path: rays cut by the exact law of the estimate (the bootstrap draws of the intervals)
-            worlds = pe.worlds if exact_cut(pe.n, pe.n_unlabeled) else None
-            reg = score_region(pe.p, pe.n, pe.d, pe.n_unlabeled, worlds=worlds)
-        cache[draws] = reg
+        worlds = pe.worlds if exact_cut(pe.n, pe.n_unlabeled) else None
+        reg = score_region(pe.p, pe.n, pe.d, pe.n_unlabeled, worlds=worlds)
+        pe.__dict__["_score_region"] = reg
     return reg
 
 
@@ -212,16 +198,15 @@ def _flags(pe, estimates, predictions, transferability, unit=1.0) -> list:
     return out
 
 
-def predict(prep, pe: ParameterEstimates, ns, n_at, cf_draws=None):
+def predict(prep, pe: ParameterEstimates, ns, n_at):
     """Predictions at ``n_at`` effective samples and bands over the effective sample sizes ``ns``
     (which must contain ``n_at``): ``(predictions, transferability, bands, theory, notes)`` with
-    ``bands[proc] = (values, lows, highs)`` arrays over ``ns``. ``cf_draws``: draws of the isotropic
-    Cornish-Fisher cut (default ``CF_DRAWS`` of this module; 0: the order-statistic / Gaussian cut)."""
+    ``bands[proc] = (values, lows, highs)`` arrays over ``ns``."""
     ns = np.asarray(ns, int)
     at = int(np.searchsorted(ns, n_at))
     d = pe.d
     bands, notes = {}, []
-    reg = _region(pe, cf_draws)
+    reg = _region(pe)
     theory = "isotropic"
     aniso = None
     if not prep.isotropic:
