@@ -149,7 +149,8 @@ class Report:
         ax.set_ylim(0, 1.6 * top if top > 0 else 1)
         ax.set_xlabel("target sample size n")
         ax.set_ylabel(r"predicted excess risk $\|\hat\beta-\beta_t\|_\Sigma^2$")
-        how = "resolved at 95%" if self.resolved else "by point estimate, not resolved at 95%"
+        how = ("by point estimate, not resolved at 95%" if not self.resolved else
+               "transfer hurts at 95%" if self.recommendation == "scratch" else "beats scratch at 95%")
         ax.set_title(f"Recommendation at n = {self.n}: {self.recommendation} ({how})\nd = {self.d}, {self.theory} theory",
                      fontsize=9)
         ax.legend(fontsize=7)

@@ -7,6 +7,7 @@ import pytest
 
 import ftheory
 from ftheory.advise.estimators import Interval
+from ftheory.advise.predict import PROCEDURES
 from ftheory.advise.report import WIDTH, Report, _label_flags
 
 
@@ -15,6 +16,7 @@ def _report(rec, t_lt, t_ft):
     iv = Interval(1.0, 0.5, 2.0, 0.4)
     T = {"linear_transfer": Interval(*t_lt, 1.0), "finetune": Interval(*t_ft, 1.0)}
     curves = {"n": np.array([10, 20])}
+    curves.update({proc: ([1.0, 0.8], [0.5, 0.4], [2.0, 1.6]) for proc in PROCEDURES})
     return Report(20, 10, 19, {"signal": iv}, {"scratch_ridge": iv}, T, rec, None, curves, "isotropic")
 
 
@@ -42,6 +44,15 @@ def test_strength_says_whether_the_bands_confirm_the_recommendation(rec, t_lt, t
     rep = _report(rec, t_lt, t_ft)
     assert rep.resolved is resolved
     assert rep.strength == text
+    import matplotlib
+    matplotlib.use("Agg")
+    fig = rep.plot()
+    title = fig.axes[0].get_title()
+    assert title.startswith(f"Recommendation at n = 20: {rec} (")
+    assert ("not resolved at 95%" in title) is (not resolved)
+    assert ("hurts at 95%" if rec == "scratch" else "beats scratch at 95%") in title or not resolved
+    import matplotlib.pyplot as plt
+    plt.close(fig)
     summary = rep.summary()
     line = summary[summary.index("Recommendation: "):].split("\nScratch")[0]
     assert " ".join(line.split()) == "Recommendation: " + text
