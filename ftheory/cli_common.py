@@ -59,8 +59,9 @@ _ROLE = re.compile(r":(?:func|class|mod|meth|data|attr|obj|exc|ref|doc):`~?([^`<
 
 
 def plain_text(text):
-    """``text`` with reStructuredText markup rendered for a terminal: ``:func:`~a.b``` -> ``b`` (the
-    full dotted name without ``~``), double backquotes and single backquotes dropped; None stays None."""
+    """``text`` with its reStructuredText markup rendered for a terminal: a role such as ``:func:`` becomes
+    the name it cites (the last dotted part when the name starts with ``~``); double and single backquotes
+    are dropped. None stays None."""
     if text is None:
         return None
 
