@@ -38,7 +38,8 @@ def add_simulate_parser(sub):
     for o in TASK + OPTIONS:
         doc = _CLI_DOC.get(o.name, o.doc)
         if o.kind == "bool":
-            default = "" if o.default is None else f" (default {_flag(o.name) if o.default else '--no-' + _flag(o.name)[2:]})"
+            on = _flag(o.name)
+            default = "" if o.default is None else f" (default {on if o.default else '--no-' + on[2:]})"
         else:
             default = "" if o.default is None or o.name in _CLI_DOC else f" (default {o.default!r})"
         kw = {"dest": o.name, "help": doc + default}

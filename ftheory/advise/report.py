@@ -73,7 +73,8 @@ class Report:
                 return (f"scratch (transfer hurts at 95%: {band('linear_transfer')} < 0 and "
                         f"{band('finetune')} < 0)")
             open_ = [band(k) for k in ("linear_transfer", "finetune") if T[k].high >= 0]
-            return f"scratch by point estimate; not resolved at 95%: {' and '.join(open_)} contain{'s' if len(open_) == 1 else ''} 0"
+            verb = "contains" if len(open_) == 1 else "contain"
+            return f"scratch by point estimate; not resolved at 95%: {' and '.join(open_)} {verb} 0"
         other = "finetune" if rec == "linear_transfer" else "linear_transfer"
         if self.resolved:
             return (f"{rec} (beats scratch at 95%: {band(rec)} > 0; chosen over {other} by point estimate)")
@@ -151,8 +152,8 @@ class Report:
         ax.set_ylabel(r"predicted excess risk $\|\hat\beta-\beta_t\|_\Sigma^2$")
         how = ("by point estimate, not resolved at 95%" if not self.resolved else
                "transfer hurts at 95%" if self.recommendation == "scratch" else "beats scratch at 95%")
-        ax.set_title(f"Recommendation at n = {self.n}: {self.recommendation} ({how})\nd = {self.d}, {self.theory} theory",
-                     fontsize=9)
+        ax.set_title(f"Recommendation at n = {self.n}: {self.recommendation} ({how})\n"
+                     f"d = {self.d}, {self.theory} theory", fontsize=9)
         ax.legend(fontsize=7)
         ax.annotate(CITE, xy=(1, 0), xycoords="axes fraction", xytext=(0, -44), textcoords="offset points",
                     ha="right", va="top", fontsize=6, color="0.35")
@@ -246,7 +247,7 @@ def _flags(pe, estimates, predictions, transferability, unit=1.0) -> list:
                 what = "is undefined (signal estimate <= 0: sampling noise)"
             elif k == "overlap" and abs(r) > 1:
                 what = f"{r:.4g} has |cos| > 1 (sampling noise) and lies outside [{iv.low:.4g}, {iv.high:.4g}]"
-            elif k != "overlap" and r < 0:
+            elif k in ("signal", "noise_variance", "source_signal", "distance") and r < 0:  # variances
                 what = f"{r:.4g} < 0 (sampling noise) lies outside [{iv.low:.4g}, {iv.high:.4g}]"
             else:
                 what = f"{r:.4g} lies outside [{iv.low:.4g}, {iv.high:.4g}] (the exact test rejects it)"

@@ -160,3 +160,24 @@ def test_binary_labels_moment_estimates_are_unbiased_for_the_best_linear_predict
         P[k] = _L @ np.array([m.value(st) for st in stats])
     se = P.std(0, ddof=1) / np.sqrt(reps)
     assert np.all(np.abs(P.mean(0) - truth) < 4 * se), (P.mean(0), truth, se)
+
+
+def test_estimate_flag_wording_per_case():
+    from types import SimpleNamespace
+
+    from ftheory.advise.report import _flags
+
+    def flags(p, **ivs):
+        return _flags(SimpleNamespace(p=np.array(p, float)), {k: Interval(*v, 0.1) for k, v in ivs.items()}, {}, {})
+
+    # a negative variance estimate; a legitimately negative inner product outside its interval is not "< 0"
+    out = flags([-0.5, 1.0, -0.3, 1.0], signal=(0.0, 0.0, 0.4), overlap_inner=(-0.1, -0.2, 0.4))
+    assert out[0].startswith("signal: the unbiased estimate -0.5 < 0 (sampling noise) lies outside [0, 0.4]; ")
+    assert out[1].startswith("overlap_inner: the unbiased estimate -0.3 lies outside [-0.2, 0.4] (the exact test "
+                             "rejects it); the value shown, -0.1,")
+    out = flags([0.25, 1.0, 0.6, 1.0], overlap=(1.0, 0.8, 1.0))           # cos = 0.6 / 0.5 = 1.2
+    assert out == ["overlap: the unbiased estimate 1.2 has |cos| > 1 (sampling noise) and lies outside [0.8, 1]; "
+                   "the value shown, 1, is that of the nearest possible task (variances >= 0, |cos| <= 1, total "
+                   "label variance kept), clipped to the interval"]
+    out = flags([-0.2, 1.0, 0.1, 1.0], overlap=(1.0, 0.3, 1.0))
+    assert out[0].startswith("overlap: the unbiased estimate is undefined (signal estimate <= 0: sampling noise); ")
