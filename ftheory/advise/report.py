@@ -11,6 +11,7 @@ from ftheory.advise.bands import Z95, exact_cut, score_region, skew_draws
 from ftheory.advise.estimators import Interval, ParameterEstimates, estimate_parameters, prepare
 from ftheory.advise.io import check_inputs
 from ftheory.advise.predict import LINEAR, PROCEDURES, isotropic_risk
+from ftheory.mc.threads import single_blas_thread
 
 __all__ = ["Report", "advise", "predict"]
 
@@ -372,6 +373,7 @@ def _check_options(center, standardize, n_max, grid_size):
     check_int("grid_size", grid_size, 0, note="points of the risk curves; 0 skips them")
 
 
+@single_blas_thread  # many small simulations: threaded BLAS cost 3x the time (docs/performance.md)
 def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, center=True, standardize=None,
            n_max=None, grid_size=60) -> Report:
     """Estimate the task, predict the risk of training from scratch, of a linear probe on the
@@ -391,6 +393,9 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     Returns
     -------
     Report
+
+    BLAS runs with one thread during the call (``FTHEORY_BLAS_THREADS`` asks for more): its many small
+    simulations took 3x the time with the default threads on 2 cores (docs/performance.md).
     """
     _check_options(center, standardize, n_max, grid_size)
     X, y, z, U = check_inputs(X, y, source_pred, source_weights, unlabeled, min_rows=3 + int(center))
