@@ -21,7 +21,7 @@ import sys
 EXIT_USAGE = 2
 
 
-from ftheory.cli_common import CLIError, _assignments, _emit, _number, _Parser
+from ftheory.cli_common import CLIError, _assignments, _emit, _number, _Parser, plain_text
 
 
 # -- commands ----------------------------------------------------------------------------------
@@ -334,7 +334,9 @@ def build_parser() -> argparse.ArgumentParser:
     from ftheory.cli_advise import add_parser as _add_advise
     _add_advise(sub)
 
-    p = sub.add_parser("reproduce", help="reproduce the paper's figures, theory and simulation side by side")
+    p = sub.add_parser("reproduce", help="reproduce the paper's figures, theory and simulation side by side",
+                       epilog="[EXT] below marks what is not in the paper: an extension or correction derived "
+                       "for the toolkit (labels: docs/background.md §0.1).")
     p.add_argument("--out", default="figures", help="output folder (default: figures)")
     p.add_argument("--only", help="comma-separated figure ids (listed below)")
     p.add_argument("--scale", default="default", choices=["tiny", "default", "paper"],
@@ -367,18 +369,20 @@ _ARG_HELP = {"name": "a registered result (ftheory list shows them all)",
              "series.dir": "expand on this side of the point: + (default) or -",
              "simulate.procedure": "the procedure to simulate", "phase-diagram.out": "output image (default "
              "%(default)s)", "sweep.instances": "Monte Carlo instances per grid point (default %(default)s)",
-             "sweep.workers": "processes for --executor processes or a local Dask cluster"}
+             "sweep.workers": "processes for --executor processes or a local Dask cluster",
+             "json": "print JSON instead of text"}
 
 
 def _describe(sub):
-    """``ftheory CMD --help`` starts with the command's one-line help where it has no description, and
-    the positional ``name``/``param`` arguments and ``--seed`` get a line of help."""
+    """``ftheory CMD --help`` starts with the command's one-line help where it has no description, the
+    positional ``name``/``param`` arguments, ``--seed`` and ``--json`` get a line of help, and docstring
+    markup is rendered as plain text (:func:`~ftheory.cli_common.plain_text`)."""
     for action in sub._choices_actions:
         p = sub.choices[action.dest]
-        p.description = p.description or action.help
+        p.description = plain_text(p.description or action.help)
         for a in p._actions:
-            a.help = (a.help or _ARG_HELP.get(f"{action.dest}.{a.dest}") or _ARG_HELP.get(a.dest)
-                      or _param_help(a.dest))
+            a.help = plain_text(a.help or _ARG_HELP.get(f"{action.dest}.{a.dest}") or _ARG_HELP.get(a.dest)
+                                or _param_help(a.dest))
 
 
 def _param_help(dest):

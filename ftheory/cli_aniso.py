@@ -14,11 +14,16 @@ import numpy as np
 
 __all__ = ["add_parser", "run"]
 
+# ftheory aniso --help (the docstring's markup is rendered as plain text by ftheory.cli)
+_DESCRIPTION = ("Risks of training from scratch (min-norm and tuned ridge), of linear transfer and of fine-tuning "
+                "when the inputs have a structured covariance (deterministic equivalents, docs/aniso.md): one row "
+                "per sample size.\n\n" + __doc__.split("\n\n", 1)[1])
+
 
 def add_parser(sub):
     """Add the ``aniso`` subcommand to the argparse subparsers ``sub``; returns its parser."""
     p = sub.add_parser("aniso", help="risks with structured input covariance (power-law, two-level or file spectrum)",
-                       description=__doc__.split("\n\n")[0])
+                       description=_DESCRIPTION)
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--alpha", type=float, help="power-law spectrum lambda_k ~ k^-alpha")
     g.add_argument("--two-level", nargs=2, type=float, metavar=("FRAC", "RATIO"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 
 
 class CLIError(Exception):
@@ -52,3 +53,21 @@ def _estimate_json(est):
     """An MCEstimate as JSON-ready numbers."""
     return {"mean": _number(est.mean), "sem": _number(est.sem), "std": _number(est.std),
             "instances": est.instances, "converged": int(est.converged.sum())}
+
+
+_ROLE = re.compile(r":(?:func|class|mod|meth|data|attr|obj|exc|ref|doc):`~?([^`<]*?)(?:\s*<[^>]*>)?`")
+
+
+def plain_text(text):
+    """``text`` with its reStructuredText markup rendered for a terminal: a role such as ``:func:`` becomes
+    the name it cites (the last dotted part when the name starts with ``~``); double and single backquotes
+    are dropped. None stays None."""
+    if text is None:
+        return None
+
+    def role(m):
+        name = m.group(1)
+        return name.rsplit(".", 1)[-1] if m.group(0).split("`", 1)[1].startswith("~") else name
+    text = _ROLE.sub(role, text)
+    text = re.sub(r"``([^`]+)``", r"\1", text)
+    return re.sub(r"(?<![\w`])`([^`]+)`(?![\w`])", r"\1", text)

@@ -36,7 +36,13 @@ def add_simulate_parser(sub):
                        "below is a parameter of ftheory.simulate.deep_linear.simulate_transfer.")
     p.add_argument("procedure", choices=["scratch", "linear-transfer", "finetune"])
     for o in TASK + OPTIONS:
-        kw = {"dest": o.name, "help": o.doc + ("" if o.default is None else f" (default {o.default!r})")}
+        doc = _CLI_DOC.get(o.name, o.doc)
+        if o.kind == "bool":
+            on = _flag(o.name)
+            default = "" if o.default is None else f" (default {on if o.default else '--no-' + on[2:]})"
+        else:
+            default = "" if o.default is None or o.name in _CLI_DOC else f" (default {o.default!r})"
+        kw = {"dest": o.name, "help": doc + default}
         names = [_flag(o.name)]
         if o.name == "instances":
             names.append("--reps")
@@ -51,6 +57,18 @@ def add_simulate_parser(sub):
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_simulate)
     return p
+
+
+# what the Python docstrings say in Python terms, said for the command line
+_CLI_DOC = {
+    "seed": "random seed: an integer >= 0; the same seed repeats the same numbers (default 0, so runs "
+            "without --seed all repeat the same numbers)",
+    "lr": "target-training step size > 0 (default: automatic, 0.5 / (depth x lam_max x max(1, r)^(2 - 2/depth)) "
+          "with lam_max the largest eigenvalue of X'X/n and r a bound on the norm of the end-to-end weights)",
+    "reduced": "exact reduced (spectral) dynamics; --no-reduced runs textbook full-dimensional GD",
+    "early_stop": "freeze converged instances (--no-early-stop: run all --max-steps steps, as the authors' "
+                  "code fine-tunes)",
+}
 
 
 def _parse_option(o, value):
@@ -78,6 +96,8 @@ def cmd_simulate(ns):
     given = {k: v for k, v in given.items() if v is not None}
     if given.get("seed") is None:
         given["seed"] = 0
+    elif given["seed"] < 0:
+        raise _err()(f"--seed {given['seed']} is invalid: expected an integer >= 0")
     if "sigma_s" in given and "gamma_s" not in given:
         raise _err()("--sigma-s needs --gamma-s (finite source set)")
     if given.get("instances", 1) < 1:

@@ -178,7 +178,8 @@ def _linear(e) -> str:
 
 
 def formula_text(result, width: int = 100) -> str:
-    """The formula for a terminal: one ``condition: expression`` line per Piecewise branch; a
+    """The formula for a terminal: one ``condition: expression`` line per Piecewise branch (the
+    condition under which that branch is taken, :mod:`ftheory.piecewise_text`); a
     non-Piecewise expression pretty-printed when it fits in ``width`` columns, else as one line
     in named sub-expressions followed by ``where A_1 = ...`` lines (as in the formula sheet)."""
     import sympy as sp
@@ -197,4 +198,10 @@ def formula_text(result, width: int = 100) -> str:
         if defs:  # too long for one line: the named sub-expressions of the formula sheet
             lines = piecewise_lines(main, names) + ["where"]
             return "\n".join(lines + [f"  {s.name} = {piecewise_lines(d, names)[0]}" for s, d in defs])
+    if isinstance(expr, sp.Piecewise):  # each branch with the condition under which it is taken
+        from ftheory.piecewise_text import branch_lines, domain_set
+
+        domains = {PARAMS[p].symbol: domain_set(dom) for p, dom in result.domain.items() if p in PARAMS}
+        domains = {k: v for k, v in domains.items() if v is not None}
+        return "\n".join(branch_lines(expr, lambda e: piecewise_lines(e, names)[0], domains))
     return "\n".join(piecewise_lines(expr, names))

@@ -62,7 +62,8 @@ def test_cli_show_prints_branch_lines(capsys):
 
     assert main(["show", "scratch_ridge_risk"]) == 0
     out = capsys.readouterr().out
-    assert "↪" not in out and "λ = 0 ∧ γ < 1: " in out and "\notherwise: " in out
+    # each branch with the condition under which it is taken (tests/test_piecewise_text.py)
+    assert "↪" not in out and "λ = 0 ∧ γ < 1: " in out and "\nγ = 1 ∧ λ > 0: " in out
     assert "docs/background.md §3.5" in out
     assert main(["show", "wasserstein2_task"]) == 0
     out = capsys.readouterr().out

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -10,6 +11,7 @@ from ftheory.advise.bands import Z95, exact_cut, score_region
 from ftheory.advise.estimators import Interval, ParameterEstimates, estimate_parameters, prepare
 from ftheory.advise.io import check_inputs
 from ftheory.advise.predict import LINEAR, PROCEDURES, isotropic_risk
+from ftheory.mc.threads import single_blas_thread
 
 __all__ = ["Report", "advise", "predict"]
 
@@ -17,13 +19,21 @@ __all__ = ["Report", "advise", "predict"]
 HEADLINE = {"scratch": "scratch_ridge", "linear_transfer": "linear_transfer", "finetune": "finetune_ridge"}
 CITE = ("Theory: docs/background.md §3 (scratch), §4 (linear probe), §6 (fine-tuning); estimators, "
         "intervals and caveats: docs/advisor.md")
+WIDTH = 100  # columns of the text report (notes and flags wrap, indented under their label)
+
+
+def _wrapped(text, width=WIDTH) -> str:
+    """``text`` as lines of at most ``width`` columns: the first indented 2, the rest 8 (under the label)."""
+    return textwrap.fill(text, width, initial_indent="  ", subsequent_indent="        ",
+                         break_long_words=False, break_on_hyphens=False)
 
 
 @dataclass
 class Report:
     """What :func:`advise` found. ``predictions[proc]`` and ``transferability[proc]`` are
     :class:`~ftheory.advise.estimators.Interval` at the user's ``n``; ``curves`` holds the same on a
-    grid of sample sizes ``curves["n"]``."""
+    grid of sample sizes ``curves["n"]``. ``resolved`` and ``strength`` say whether the 95% bands of
+    the transferabilities confirm the recommendation."""
 
     n: int
     d: int
@@ -37,6 +47,39 @@ class Report:
     theory: str
     notes: list = field(default_factory=list)
     flags: list = field(default_factory=list)
+
+    @property
+    def resolved(self) -> bool:
+        """Whether the recommendation holds at 95% against the alternatives' transferability bands: a
+        transfer procedure is resolved when its ``T = R_scratch - R_transfer`` band lies above 0,
+        scratch when both bands lie below 0. The choice between the two transfer procedures is always
+        by point estimate (no band compares them)."""
+        T = self.transferability
+        if self.recommendation == "scratch":
+            return all(T[k].high < 0 for k in ("linear_transfer", "finetune"))
+        return T[self.recommendation].low > 0
+
+    @property
+    def strength(self) -> str:
+        """The recommendation and how strong it is, in words (the ``Recommendation:`` line of
+        :meth:`summary`)."""
+        T = self.transferability
+
+        def band(k):
+            return f"T_{k} in [{T[k].low:.4g}, {T[k].high:.4g}]"
+
+        rec = self.recommendation
+        if rec == "scratch":
+            if self.resolved:
+                return (f"scratch (transfer hurts at 95%: {band('linear_transfer')} < 0 and "
+                        f"{band('finetune')} < 0)")
+            open_ = [band(k) for k in ("linear_transfer", "finetune") if T[k].high >= 0]
+            verb = "contains" if len(open_) == 1 else "contain"
+            return f"scratch by point estimate; not resolved at 95%: {' and '.join(open_)} {verb} 0"
+        other = "finetune" if rec == "linear_transfer" else "linear_transfer"
+        if self.resolved:
+            return (f"{rec} (beats scratch at 95%: {band(rec)} > 0; chosen over {other} by point estimate)")
+        return f"{rec} by point estimate; not resolved at 95%: {band(rec)} contains 0"
 
     def to_dict(self) -> dict:
         """The JSON document of ``ftheory advise --json``."""
@@ -53,11 +96,12 @@ class Report:
         """:meth:`to_dict` as a JSON string (``json.dumps`` keywords pass through)."""
         return json.dumps(self.to_dict(), **kw)
 
-    def summary(self) -> str:
-        """A plain-text report."""
+    def summary(self, width: int = WIDTH) -> str:
+        """A plain-text report; notes, flags, the recommendation and the references wrapped to ``width``
+        columns (the tables are about 80 columns wide)."""
         L = [f"Target: n = {self.n} samples, d = {self.d} features ({self.theory} theory)"]
-        L += [f"  note: {t}" for t in self.notes]
-        L += [f"  FLAG: {t}" for t in self.flags]
+        L += [_wrapped(f"note: {t}", width) for t in self.notes]
+        L += [_wrapped(f"FLAG: {t}", width) for t in self.flags]
         L.append("Estimates (95% intervals):")
         for k, iv in self.estimates.items():
             L.append(f"  {k:<16} {iv.value:10.4g}  [{iv.low:.4g}, {iv.high:.4g}]")
@@ -67,10 +111,10 @@ class Report:
         for k, iv in self.transferability.items():
             sure = "" if iv.low > 0 or iv.high < 0 else "  (sign not resolved at 95%)"
             L.append(f"  T_{k:<16} {iv.value:10.4g}  [{iv.low:.4g}, {iv.high:.4g}]{sure}")
-        L.append(f"Recommendation: {self.recommendation}")
+        L.append(textwrap.fill(f"Recommendation: {self.strength}", width, subsequent_indent="    "))
         L.append(f"Scratch overtakes transfer from n = {self.crossover_n} on" if self.crossover_n else
                  f"Scratch never overtakes transfer on the grid (n up to {int(self.curves['n'][-1])})")
-        L.append(CITE)
+        L.append(textwrap.fill(CITE, width, subsequent_indent="    "))
         return "\n".join(L)
 
     def plot(self, ax=None, path=None):
@@ -107,7 +151,10 @@ class Report:
         ax.set_ylim(0, 1.6 * top if top > 0 else 1)
         ax.set_xlabel("target sample size n")
         ax.set_ylabel(r"predicted excess risk $\|\hat\beta-\beta_t\|_\Sigma^2$")
-        ax.set_title(f"Recommendation at n = {self.n}: {self.recommendation}  (d = {self.d}, {self.theory})", fontsize=9)
+        how = ("by point estimate, not resolved at 95%" if not self.resolved else
+               "transfer hurts at 95%" if self.recommendation == "scratch" else "beats scratch at 95%")
+        ax.set_title(f"Recommendation at n = {self.n}: {self.recommendation} ({how})\n"
+                     f"d = {self.d}, {self.theory} theory", fontsize=9)
         ax.legend(fontsize=7)
         ax.annotate(CITE, xy=(1, 0), xycoords="axes fraction", xytext=(0, -44), textcoords="offset points",
                     ha="right", va="top", fontsize=6, color="0.35")
@@ -183,19 +230,44 @@ def _flags(pe, estimates, predictions, transferability, unit=1.0) -> list:
     for k, iv in estimates.items():
         r = raw.get(k)
         if r is not None and np.isfinite(iv.low) and np.isfinite(iv.high) and not (iv.low <= r <= iv.high):
-            what = "is undefined" if not np.isfinite(r) else f"= {r:.4g} lies outside its interval"
-            out.append(f"{k}: the unbiased estimate {what} (sampling noise: a negative variance estimate, "
-                       f"|cos| > 1 or a value the exact test rejects); the value shown, {iv.value:.4g}, is that of "
-                       "the nearest possible task (variances >= 0, |cos| <= 1, total label variance kept), "
-                       f"moved into [{iv.low:.4g}, {iv.high:.4g}] if outside it")
+            if not np.isfinite(r):
+                what = "is undefined (signal estimate <= 0: sampling noise)"
+            elif k == "overlap" and abs(r) > 1:
+                what = f"{r:.4g} has |cos| > 1 (sampling noise) and lies outside [{iv.low:.4g}, {iv.high:.4g}]"
+            elif k in ("signal", "noise_variance", "source_signal", "distance") and r < 0:  # variances
+                what = f"{r:.4g} < 0 (sampling noise) lies outside [{iv.low:.4g}, {iv.high:.4g}]"
+            else:
+                what = f"{r:.4g} lies outside [{iv.low:.4g}, {iv.high:.4g}] (the exact test rejects it)"
+            out.append(f"{k}: the unbiased estimate {what}; the value shown, {iv.value:.4g}, is that of the "
+                       "nearest possible task (variances >= 0, |cos| <= 1, total label variance kept), "
+                       "clipped to the interval")
     for group, d in (("prediction", predictions), ("transferability", transferability)):
         for k, iv in d.items():
             if not (iv.low <= iv.value <= iv.high):  # pragma: no cover - bands contain their centre
                 out.append(f"{group} {k}: value {iv.value:.4g} outside [{iv.low:.4g}, {iv.high:.4g}]")
             elif np.isinf(iv.high) and np.isfinite(iv.value):
-                out.append(f"{group} {k}: the band is unbounded above (the risk diverges somewhere in "
-                           "the 95% region of the parameters, e.g. near the interpolation peak n = d)")
+                out.append(f"{group} {k}: band unbounded above (the risk diverges somewhere in the 95% "
+                           "parameter region, e.g. near the interpolation peak n = d)")
     return out
+
+
+# at most this many distinct label values (and each value on >= 2 rows on average) marks discrete labels
+FEW_LABEL_VALUES = 5
+
+
+def _label_flags(y) -> list:
+    """A flag when ``y`` takes few distinct values (binary classes, ratings): the Gaussian linear model
+    is then misspecified; what of the report still holds."""
+    values = np.unique(y)
+    k = values.size
+    if k > FEW_LABEL_VALUES or y.size < 2 * k:
+        return []
+    shown = ", ".join(f"{v:.4g}" for v in values)
+    kind = "binary labels" if k == 2 else f"labels with only {k} distinct values"
+    return [f"{kind} ({shown}): the Gaussian linear model is misspecified. Still unbiased: the moment estimates "
+            "behind signal, noise_variance and overlap, for the best linear predictor of y (noise_variance then "
+            "includes the part of E[y | x] that is not linear). Not guaranteed: the 95% intervals, the bands and "
+            "the risk predictions, which assume Gaussian noise independent of x (docs/advisor.md)"]
 
 
 def predict(prep, pe: ParameterEstimates, ns, n_at):
@@ -286,6 +358,7 @@ def _check_options(center, standardize, n_max, grid_size):
     check_int("grid_size", grid_size, 0, note="points of the risk curves; 0 skips them")
 
 
+@single_blas_thread  # many small simulations: threaded BLAS cost 3x the time (docs/performance.md)
 def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, center=True, standardize=None,
            n_max=None, grid_size=60) -> Report:
     """Estimate the task, predict the risk of training from scratch, of a linear probe on the
@@ -305,11 +378,15 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     Returns
     -------
     Report
+
+    BLAS runs with one thread during the call (``FTHEORY_BLAS_THREADS`` asks for more): its many small
+    simulations took 3x the time with the default threads on 2 cores (docs/performance.md).
     """
     _check_options(center, standardize, n_max, grid_size)
     X, y, z, U = check_inputs(X, y, source_pred, source_weights, unlabeled, min_rows=3 + int(center))
     if z is None:
         raise ValueError("no pretrained model: give source_pred (its predictions on X) or source_weights")
+    label_flags = _label_flags(y)
     # Work in label units of a power of two near max|y| (exact in float64) and scale back at the end:
     # the estimators and bands keep absolute floors and form fourth powers of the labels, which broke
     # for labels far from 1 although inside the accepted magnitudes [1e-150, 1e150].
@@ -347,7 +424,7 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     transferability = {k: _scaled(iv, u2) for k, iv in transferability.items()}
     for proc in PROCEDURES:
         curves[proc] = tuple([x * u2 for x in b] for b in curves[proc])
-    flags = list(prep.warnings) + _flags(pe, estimates, predictions, transferability, unit=u2)
+    flags = list(prep.warnings) + label_flags + _flags(pe, estimates, predictions, transferability, unit=u2)
     head = {k: predictions[v].value for k, v in HEADLINE.items()}
     recommendation = min(head, key=lambda k: (head[k], k != "scratch"))
     sc = np.asarray(curves["scratch_ridge"][0])

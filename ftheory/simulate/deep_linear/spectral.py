@@ -215,9 +215,11 @@ def _hidden_bases(P10, mats, w0):
     Vs = []
     for j in range(len(layers) - 1):
         A, C = layers[j], layers[j + 1]
-        M = _pow2_normalised(np.concatenate([np.swapaxes(A, 1, 2), C], axis=2))
+        M = np.concatenate([np.swapaxes(A, 1, 2), C], axis=2)
         if M.shape[2] >= m:
-            # wide: look for a low rank on a random sketch, verified directly; else no reduction
+            # wide: look for a low rank on a random sketch, verified directly; else no reduction. M is
+            # rescaled first for the residual test below (_span rescales its own argument, the sketch)
+            M = _pow2_normalised(M)
             V = _span(M @ np.random.default_rng(j).standard_normal((M.shape[2], _SKETCH)))
             if V.shape[2] >= _SKETCH:
                 Vs.append(None)
