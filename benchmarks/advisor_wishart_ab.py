@@ -6,7 +6,7 @@ settings, paired on the same samples and the same bootstrap draws.
     PYTHONPATH=. python benchmarks/advisor_wishart_ab.py --tables F.json ...
 
 ``--grid coverage``: the settings, tasks and sample streams of ``benchmarks/advisor_coverage.py``
-(``N = 20 d`` unlabeled rows); ``--grid bands``: those of ``benchmarks/advisor_band_coverage.py``. Per
+(``N = 20 d`` unlabeled rows; ``--ratio``: another ``N / d``); ``--grid bands``: those of ``benchmarks/advisor_band_coverage.py``. Per
 sample the estimates are made twice, with the exact variance (``new``) and with the previous one
 (``old``: the known-Sigma variance plus ``2 tau^4/(N - d - 3)``, patched into ``param_cov._var_u`` and
 ``bands._var_u``), and for each the 95% intervals of the signal, the noise variance and the cosine and
@@ -61,7 +61,7 @@ def grid(name):
     return m.SETTINGS, (lambda i: 500 + i), (lambda spec, d: m.SPECTRA[spec](d))
 
 
-def run(gname, i, reps, progress=None):
+def run(gname, i, reps, progress=None, ratio=20):
     """Coverage, miss sides and summed widths per estimate, ``old`` and ``new``, on ``reps`` samples."""
     settings, seed_of, spectrum = grid(gname)
     d, gamma, theta, sigma, spec = settings[i]
@@ -77,7 +77,7 @@ def run(gname, i, reps, progress=None):
         if progress is not None and rep and rep % 25 == 0:
             progress(rep, res)
         X, y = task.sample(n, rng)
-        U = task.sample(20 * d, rng)[0]
+        U = task.sample(ratio * d, rng)[0]
         prep = prepare(X, y, X @ task.beta_s, U, center=True)
         m = prep.X.shape[0]
         truth["linear_transfer"] = isotropic_risk("linear_transfer", m, d, p_true)
@@ -106,8 +106,8 @@ def run(gname, i, reps, progress=None):
 
 
 def tables(rows):
-    out = ["| grid | index | setting | reps | " + " | ".join(f"{k} old -> new" for k in KEYS) + " | "
-           + " | ".join(f"width {k} old -> new" for k in KEYS) + " |", "|" + "---|" * (4 + 2 * len(KEYS))]
+    out = ["| grid | index | setting | N/d | reps | " + " | ".join(f"{k} old -> new" for k in KEYS) + " | "
+           + " | ".join(f"width {k} old -> new" for k in KEYS) + " |", "|" + "---|" * (5 + 2 * len(KEYS))]
     for r in rows:
         res = r["result"]
         cov = []
@@ -117,7 +117,7 @@ def tables(rows):
             c = max(o["count"], 1)
             cov.append(f"{o['hits'] / c:.3f} -> {nn['hits'] / c:.3f}")
             wid.append(f"{o['width'] / c:.4g} -> {nn['width'] / c:.4g} ({100 * (nn['width'] / max(o['width'], 1e-300) - 1):+.1f}%)")
-        out.append(f"| {r['grid']} | {r['index']} | {tuple(r['setting'])} | {r['reps']}{' (partial)' if r.get('partial') else ''} | "
+        out.append(f"| {r['grid']} | {r['index']} | {tuple(r['setting'])} | {r.get('ratio', 20)} | {r['reps']}{' (partial)' if r.get('partial') else ''} | "
                    + " | ".join(cov) + " | " + " | ".join(wid) + " |")
     return "\n".join(out)
 
@@ -127,6 +127,7 @@ def main():
     ap.add_argument("--grid", choices=("coverage", "bands"), default="coverage")
     ap.add_argument("--only", default=None, help="comma-separated setting indices")
     ap.add_argument("--reps", type=int, default=500)
+    ap.add_argument("--ratio", type=int, default=20, help="unlabeled rows per feature (N = ratio d)")
     ap.add_argument("--out", default=None)
     ap.add_argument("--tables", nargs="*", default=None)
     ns = ap.parse_args()
@@ -140,7 +141,7 @@ def main():
         t0 = time.time()
 
         def save(done, res, final=False):
-            row = {"grid": ns.grid, "index": i, "setting": settings[i], "reps": done, "result": res,
+            row = {"grid": ns.grid, "index": i, "setting": settings[i], "ratio": ns.ratio, "reps": done, "result": res,
                    "seconds": time.time() - t0}
             if not final:
                 row["partial"] = True
@@ -149,7 +150,7 @@ def main():
                     json.dump(rows + [row], fh, indent=1)
             return row
 
-        rows.append(save(ns.reps, run(ns.grid, i, ns.reps, progress=save), final=True))
+        rows.append(save(ns.reps, run(ns.grid, i, ns.reps, progress=save, ratio=ns.ratio), final=True))
         print(f"{ns.grid} {i} {settings[i]}: {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
     print(tables(rows))
 
