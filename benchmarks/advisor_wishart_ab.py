@@ -61,7 +61,7 @@ def grid(name):
     return m.SETTINGS, (lambda i: 500 + i), (lambda spec, d: m.SPECTRA[spec](d))
 
 
-def run(gname, i, reps, progress=None, ratio=20):
+def run(gname, i, reps, progress=None, ratio=20, band_only=False):
     """Coverage, miss sides and summed widths per estimate, ``old`` and ``new``, on ``reps`` samples."""
     settings, seed_of, spectrum = grid(gname)
     d, gamma, theta, sigma, spec = settings[i]
@@ -71,7 +71,9 @@ def run(gname, i, reps, progress=None, ratio=20):
     tr = task.truth()
     p_true = np.array([tr["signal"], tr["noise_variance"], tr["overlap_inner"], tr["source_signal"]])
     rng = np.random.default_rng(seed + 1)
-    res = {v: {k: {"hits": 0, "below": 0, "above": 0, "width": 0.0, "count": 0} for k in KEYS} for v in ("old", "new")}
+    keys = KEYS[3:] if band_only else KEYS
+    res = {v: {k: {"hits": 0, "below": 0, "above": 0, "width": 0.0, "count": 0} for k in keys} for v in ("old", "new")}
+    res["flips"] = []           # samples covered by one variant only: (rep, estimate, truth, {variant: (low, high)})
     truth = {k: tr[k] for k in KEYS[:3]}
     for rep in range(reps):
         if progress is not None and rep and rep % 25 == 0:
@@ -85,7 +87,7 @@ def run(gname, i, reps, progress=None, ratio=20):
             _use(f)
             try:
                 pe = estimate_parameters(prep)
-                ivs = {k: pe.interval(k) for k in KEYS[:3]}
+                ivs = {} if band_only else {k: pe.interval(k) for k in KEYS[:3]}
 
                 def g(q):
                     return isotropic_risk("linear_transfer", m, d, q)
@@ -93,7 +95,7 @@ def run(gname, i, reps, progress=None, ratio=20):
                 ivs["linear_transfer"] = _risk_interval(pe, g)
             finally:
                 _use(NEW)
-            for k in KEYS:
+            for k in keys:
                 t, iv, r = truth[k], ivs[k], res[which][k]
                 if not math.isfinite(t):
                     continue
@@ -102,6 +104,14 @@ def run(gname, i, reps, progress=None, ratio=20):
                 r["below"] += bool(t < iv.low)
                 r["above"] += bool(t > iv.high)
                 r["width"] += float(iv.high - iv.low)
+            if which == "old":
+                old_ivs = ivs
+        for k in keys:
+            t = truth[k]
+            a, b = old_ivs[k], ivs[k]
+            if math.isfinite(t) and (a.low <= t <= a.high) != (b.low <= t <= b.high):
+                res["flips"].append((rep, k, [float(v) for v in pe.p], float(t),
+                                     {"old": (float(a.low), float(a.high)), "new": (float(b.low), float(b.high))}))
     return res
 
 
@@ -113,6 +123,10 @@ def tables(rows):
         cov = []
         wid = []
         for k in KEYS:
+            if k not in res["old"]:
+                cov.append("-")
+                wid.append("-")
+                continue
             o, nn = res["old"][k], res["new"][k]
             c = max(o["count"], 1)
             cov.append(f"{o['hits'] / c:.3f} -> {nn['hits'] / c:.3f}")
@@ -128,6 +142,7 @@ def main():
     ap.add_argument("--only", default=None, help="comma-separated setting indices")
     ap.add_argument("--reps", type=int, default=500)
     ap.add_argument("--ratio", type=int, default=20, help="unlabeled rows per feature (N = ratio d)")
+    ap.add_argument("--band-only", action="store_true", help="the linear-transfer band alone (cheap)")
     ap.add_argument("--out", default=None)
     ap.add_argument("--tables", nargs="*", default=None)
     ns = ap.parse_args()
@@ -150,7 +165,7 @@ def main():
                     json.dump(rows + [row], fh, indent=1)
             return row
 
-        rows.append(save(ns.reps, run(ns.grid, i, ns.reps, progress=save, ratio=ns.ratio), final=True))
+        rows.append(save(ns.reps, run(ns.grid, i, ns.reps, progress=save, ratio=ns.ratio, band_only=ns.band_only), final=True))
         print(f"{ns.grid} {i} {settings[i]}: {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
     print(tables(rows))
 
