@@ -47,6 +47,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ftheory.advise.param_cov import _var_u
 
 __all__ = ["Z95", "param_cov_rows", "feasible_rows", "ScoreRegion", "score_region", "exact_cut"]
 
@@ -70,8 +71,9 @@ def param_cov_rows(n, d, P, n_unlabeled=0):
 
     Statistics ``(S_y, U_y, S_z, S_{y+z})`` of :mod:`ftheory.advise.moments`:
     ``Cov(S_a, S_b) = 2 s_ab^2/n``, ``Cov(U_y, S_b) = 4 s_yb g_yb / n`` and
-    ``Var U_y = (4(n-2)(s_yy tau^2 + tau^4) + 2(s_yy^2 d + 4 s_yy tau^2 + 3 tau^4))/(n(n-1))``; an
-    inverse-Wishart ``Sigma^{-1}`` from ``n_unlabeled`` rows adds ``2 tau^4/(N - d - 3)`` to ``U_y``.
+    ``Var U_y = (4(n-2)(s_yy tau^2 + tau^4) + 2(s_yy^2 d + 4 s_yy tau^2 + 3 tau^4))/(n(n-1))``; with
+    Sigma^{-1} estimated from ``n_unlabeled`` rows the exact ``Var U_y`` of
+    :func:`ftheory.advise.param_cov.param_cov` (its inverse-Wishart terms; the other entries are unchanged).
     """
     P = np.asarray(P, float)
     tau2, sig2, rho, r2 = (P[..., k] for k in range(4))
@@ -89,8 +91,7 @@ def param_cov_rows(n, d, P, n_unlabeled=0):
 
     labels = ["y", None, "z", "w"]  # None: U_y
     C = np.empty(P.shape[:-1] + (4, 4))
-    var_u = (4 * (n - 2) * (syy * tau2 + tau2 ** 2)
-             + 2 * (syy ** 2 * d + 4 * syy * tau2 + 3 * tau2 ** 2)) / (n * (n - 1))
+    var_u = _var_u(n, d, tau2, syy, n_unlabeled)
     for i, a in enumerate(labels):
         for j, b in enumerate(labels):
             if a is None and b is None:
@@ -100,14 +101,7 @@ def param_cov_rows(n, d, P, n_unlabeled=0):
                 C[..., i, j] = 4 * ss("y", k) * g_yb[k] / n
             else:
                 C[..., i, j] = 2 * ss(a, b) ** 2 / n
-    C = _L @ C @ _L.T
-    if n_unlabeled > d + 3:
-        extra = 2 * tau2 ** 2 / (n_unlabeled - d - 3)
-        C[..., 0, 0] += extra
-        C[..., 1, 1] += extra
-        C[..., 0, 1] -= extra
-        C[..., 1, 0] -= extra
-    return C
+    return _L @ C @ _L.T
 
 
 def _directions(k, dim=4, seed=20241008):

@@ -7,9 +7,8 @@ Statistics ``T = (a_hat, sigma_hat^2, tau_hat^2)`` with ``a_hat = rho_hat / (r_h
 ``a = c tau``, ``kappa = tau^2 - a^2``), so the law of ``T`` does not depend on ``r`` and its mean is
 ``(c tau, sigma^2, tau^2)`` exactly. Its covariance (:func:`cov_stats`): the ``a_hat`` terms from the
 chi law and Isserlis' theorem (exact), the ``(U_y, S_y)`` block of
-:func:`~ftheory.advise.param_cov.param_cov` (exact for known Sigma; with Sigma estimated its Wishart term
-understates Var U_y a little, which only changes the weights); checked against exact simulations in
-``tests/advise/test_overlap_lr.py``.
+:func:`~ftheory.advise.param_cov.param_cov` (exact, for known Sigma and with Sigma estimated from unlabeled
+rows); checked against exact simulations in ``tests/advise/test_overlap_lr.py``.
 
 At a candidate ``c``: ``Q_c = min_{tau, s >= 0} |T - (c tau, s, tau^2)|_W^2`` (``s`` profiled in
 closed form per branch, ``tau`` by the real roots of a cubic, for all draws at once), ``Q_min`` the

@@ -15,6 +15,32 @@ _STATS = [("S", [1, 0]), ("U", [1, 0], None, "inv"), ("S", [0, 1]), ("S", [1, 1]
 _L = np.array([[0, 1, 0, 0], [1, -1, 0, 0], [-0.5, 0, -0.5, 0.5], [0, 0, 1, 0]], float)
 
 
+def _var_u(n, d, tau2, syy, n_unlabeled=0):
+    """Exact ``Var U_y`` at signal ``tau2`` and label variance ``syy`` (scalars or arrays).
+
+    Known Sigma (``n_unlabeled = 0``): ``(4(n-2)(s tau^2 + tau^4) + 2(s^2 d + 4 s tau^2 + 3 tau^4))/(n(n-1))``.
+    Sigma^{-1} estimated by ``A = (N - d - 1)/N inv(Sigma_hat)`` from ``N`` centred unlabeled rows
+    independent of the data: ``E Var(U_y | A) + Var(c_y' A c_y)``, i.e. ``s tau^2`` and ``s^2 d`` times
+    ``kappa = (N - d - 1)(N - 1)/((N - d)(N - d - 3))`` (``E[A Sigma A] = kappa Sigma^{-1}``), ``tau^4``
+    times ``(N - d - 1)/(N - d - 3)`` (``E (c' A c)^2``), plus ``2 tau^4/(N - d - 3)``
+    (``derivations/advise_wishart.py``). ``N <= d + 3`` (infinite variance): ``ValueError``.
+    """
+    N = int(n_unlabeled)
+    if N == 0:
+        kap = lam = 1.0
+        extra = 0.0
+    elif N > d + 3:
+        kap = (N - d - 1) * (N - 1) / ((N - d) * (N - d - 3.0))
+        lam = (N - d - 1) / (N - d - 3.0)
+        extra = 2 * tau2 ** 2 / (N - d - 3.0)
+    else:
+        raise ValueError(f"n_unlabeled={n_unlabeled!r} is invalid: expected 0 (Sigma known) or more than "
+                         f"d + 3 = {d + 3} rows (the estimate of Sigma^-1 has no finite variance below)")
+    t4 = tau2 * tau2
+    return (4 * (n - 2) * (syy * tau2 * kap + t4 * lam)
+            + 2 * (syy * syy * d * kap + 4 * syy * tau2 * kap + 3 * t4 * lam)) / (n * (n - 1)) + extra
+
+
 def feasible(p):
     """Nearest parameters of a real task: tau^2 >= rho^2 / r^2 (|cos| <= 1), sigma^2 >= 0, total kept."""
     tau2, sig2, rho, r2 = (float(v) for v in p)
@@ -26,10 +52,12 @@ def feasible(p):
 
 def param_cov(n, d, p, n_unlabeled=0):
     """Exact Gaussian covariance of the estimator of ``p = (tau^2, sigma^2, rho, r^2)`` at the true ``p``
-    (``n`` samples, dimension ``d``; ``n_unlabeled`` rows behind an estimated Sigma^{-1}).
+    (``n`` samples, dimension ``d``; ``n_unlabeled``: 0 for a known Sigma, else the ``N > d + 3`` centred
+    unlabeled rows behind the estimate ``(N - d - 1)/N inv(Sigma_hat)`` of Sigma^{-1}).
 
     Closed form of :class:`~ftheory.advise.moments.Moments` covariances for the statistics
-    ``(S_y, U_y, S_z, S_{y+z})`` (checked against it in the tests and ``derivations/advise.py``).
+    ``(S_y, U_y, S_z, S_{y+z})`` (checked against it in the tests and ``derivations/advise.py``); with
+    Sigma estimated only ``Var U_y`` changes (:func:`_var_u`, ``derivations/advise_wishart.py``).
     """
     tau2, sig2, rho, r2 = (float(v) for v in p)
     syy = tau2 + sig2
@@ -39,7 +67,7 @@ def param_cov(n, d, p, n_unlabeled=0):
     SA = A @ S @ A.T
     C = np.empty((4, 4))
     idx = [0, None, 1, 2]  # statistic -> row of A (None: the U-statistic of y)
-    var_u = (4 * (n - 2) * (syy * tau2 + tau2 ** 2) + 2 * (syy ** 2 * d + 4 * syy * tau2 + 3 * tau2 ** 2)) / (n * (n - 1))
+    var_u = _var_u(n, d, tau2, syy, n_unlabeled)
     for i in range(4):
         for j in range(4):
             a, b = idx[i], idx[j]
@@ -51,12 +79,7 @@ def param_cov(n, d, p, n_unlabeled=0):
                 C[i, j] = 4 * float(A[0] @ S @ ak) * float(ak @ G @ A[0]) / n
             else:
                 C[i, j] = 2 * SA[a, b] ** 2 / n
-    C = _L @ C @ _L.T
-    if n_unlabeled > d + 3:
-        # Var of c' A c for the unbiased inverse-Wishart estimate A of Sigma^{-1}: 2 tau^4 / (N - d - 3)
-        extra = 2 * max(tau2, 0.0) ** 2 / (n_unlabeled - d - 3)
-        C[:2, :2] += extra * np.array([[1, -1], [-1, 1]])
-    return C
+    return _L @ C @ _L.T
 
 
 def _cov_us(n, d, tau2, sig2, n_unlabeled=0):
@@ -64,9 +87,7 @@ def _cov_us(n, d, tau2, sig2, n_unlabeled=0):
     :func:`param_cov`, which the tests check); arrays of parameters give ``(..., 2, 2)``."""
     tau2, sig2 = np.asarray(tau2, float), np.asarray(sig2, float)
     syy = tau2 + sig2
-    vu = (4 * (n - 2) * (syy * tau2 + tau2 ** 2) + 2 * (syy ** 2 * d + 4 * syy * tau2 + 3 * tau2 ** 2)) / (n * (n - 1))
-    if n_unlabeled > d + 3:
-        vu = vu + 2 * tau2 ** 2 / (n_unlabeled - d - 3)
+    vu = _var_u(n, d, tau2, syy, n_unlabeled)
     c = 4 * syy * tau2 / n
     return np.stack([np.stack([vu, c], -1), np.stack([c, 2 * syy ** 2 / n], -1)], -2)
 
