@@ -47,6 +47,9 @@ SETTINGS = [  # d, gamma, theta, sigma, spectrum
     (60, 1.0, 1.4, 1.0, "power"),    # nearly orthogonal, anisotropic, n = d
     (60, 3.0, 1.0, 0.5, "power"),
     (60, 0.2, 0.9, 1.0, "power"),
+    (10, 8.0, 0.7, 0.3, None),       # many more samples than features (n = 80, sigma^2 = 0.09)
+    (10, 8.0, 0.7, 0.3, "power"),
+    (3, 1000.0, 0.7, 0.3, None),     # n = 3000, d = 3
 ]
 PARAMS = ("noise_variance", "signal", "overlap")
 EXTRA = ("noise_moment",)  # --params only: the moment estimate's interval (the noise interval below the residual's switch)

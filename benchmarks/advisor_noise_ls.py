@@ -40,6 +40,7 @@ def run(d, k, sigma, path, reps, seed=0):
     row = {"d": d, "k": k, "n": n, "sigma": sigma, "path": path, "reps": reps}
     for key, v in out.items():
         a = np.array(v)
+        row[key + "_reps"] = a.tolist()   # (estimate, low, high) per replication, to evaluate switching rules
         row[key] = {"cover": float(np.mean((a[:, 1] <= s2) & (s2 <= a[:, 2]))),
                     "width": float(np.mean(a[:, 2] - a[:, 1])),
                     "median_width": float(np.median(a[:, 2] - a[:, 1])), "sd": float(np.std(a[:, 0], ddof=1))}

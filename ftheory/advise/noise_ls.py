@@ -21,8 +21,8 @@ from ftheory.advise.intervals import Interval
 __all__ = ["MIN_DF", "ResidualVariance", "residual_variance", "use_residual"]
 
 #: least residual degrees of freedom ``n - rank(X)`` at which the advisor reports the residual variance
-#: (docs/advisor_notes/noisels.md: below it the chi2 interval is wider than the moment interval)
-MIN_DF = 8
+#: (measured, docs/advisor_notes/noisels.md: below it the chi2 interval is mostly the wider one)
+MIN_DF = 16
 
 
 @dataclass(frozen=True)

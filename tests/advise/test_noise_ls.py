@@ -35,9 +35,10 @@ def test_residual_variance_is_the_least_squares_rss_with_the_rank_deficit():
 
 def test_chi2_interval_covers_exactly_given_a_fixed_design():
     """Given one anisotropic design with a non-zero mean (fixed X, fresh noise), the advisor's noise interval
-    (centred, with unlabeled rows: df = n - 1 - d = 9) covers the truth in 95% of samples: 3.5 binomial
+    (centred, with unlabeled rows: df = n - 1 - d = MIN_DF) covers the truth in 95% of samples: 3.5 binomial
     standard errors over REPS; the probability integral transform of RSS/sigma^2 is uniform (mean 1/2)."""
-    reps, d, n = 1500, 10, 20
+    reps, d = 1500, 10
+    n = d + 1 + noise_ls.MIN_DF
     task = make_task(d, 0.6, 0.7, eigenvalues=np.linspace(0.2, 4, d), seed=8)
     rng = np.random.default_rng(9)
     X = task.sample(n, rng, mean=1.5)[0]
