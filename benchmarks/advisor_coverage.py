@@ -52,7 +52,7 @@ SETTINGS = [  # d, gamma, theta, sigma, spectrum
     (3, 1000.0, 0.7, 0.3, None),     # n = 3000, d = 3
 ]
 PARAMS = ("noise_variance", "signal", "overlap")
-EXTRA = ("noise_moment",)  # --params only: the moment estimate's interval (the noise interval below the residual's switch)
+EXTRA = ("noise_moment", "signal_moment")  # --params only: the moment estimates' intervals (reported below the residual's switch)
 EP = ("ep_signal", "ep_noise_variance")
 US = ("u_signal", "u_noise_variance")  # the U-statistic test (spectral=False), isotropic settings
 PREDS = ("scratch_min_norm", "linear_transfer", "finetune_min_norm", "scratch_ridge", "finetune_ridge")
@@ -71,7 +71,7 @@ def run(setting, reps, seed, predictions=True, compare_u=True, stream=0, params=
     ev = None if spec is None else np.arange(1, d + 1) ** -1.0
     task = make_task(d, theta, sigma, eigenvalues=ev, seed=seed)
     tr = task.truth()
-    tr["noise_moment"] = tr["noise_variance"]
+    tr["noise_moment"], tr["signal_moment"] = tr["noise_variance"], tr["signal"]
     p_true = np.array([tr["signal"], tr["noise_variance"], tr["overlap_inner"], tr["source_signal"]])
     # stream > 0: another independent run of the same task (to split a setting's replications)
     rng = np.random.default_rng(seed + 1 if stream == 0 else [seed + 1, stream])
@@ -164,15 +164,15 @@ def tables(rows):
                    f"{fw(c['width_signal'])} ({fw(c['width_ep_signal'])}; {fw(c.get('width_u_signal'))}) | "
                    f"{fw(c['width_overlap'])} | "
                    f"{r['seconds'] / r['reps']:.2f} |")
-    mom = [r for r in rows if r["coverage"].get("noise_moment") is not None]
+    mom = [r for r in rows if any(r["coverage"].get(k) is not None for k in EXTRA)]
     if mom:
-        out += ["", "| index | d | gamma | sigma | Sigma | reps | noise | width | moment noise | width |",
-                "|" + "---|" * 10]
+        out += ["", "| index | d | gamma | sigma | Sigma | reps | noise | width | moment noise | width | signal | width "
+                "| moment signal | width |", "|" + "---|" * 14]
         for r in mom:
             (d, g, th, sg, spec), c = r["setting"], r["coverage"]
-            out.append(f"| {r['index']} | {d} | {g} | {sg} | {spec or 'identity'} | {r['reps']} | "
-                       f"{f(c['noise_variance'])} | {fw(c['width_noise_variance'])} | "
-                       f"{f(c['noise_moment'])} | {fw(c['width_noise_moment'])} |")
+            out.append(f"| {r['index']} | {d} | {g} | {sg} | {spec or 'identity'} | {r['reps']} | " + " | ".join(
+                f"{f(c.get(k))} | {fw(c.get('width_' + k))}"
+                for k in ("noise_variance", "noise_moment", "signal", "signal_moment")) + " |")
     pred = [r for r in rows if any(r["coverage"].get(k) is not None for k in PREDS)]
     if pred:
         out += ["", "| d | gamma | theta | sigma | " + " | ".join(PREDS) + " |", "|" + "---|" * (4 + len(PREDS))]

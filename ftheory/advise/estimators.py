@@ -7,7 +7,8 @@ Model (docs/background.md §1.1, with an input covariance): ``y = x . beta_t + e
   ``Sigma = I`` it is the unbiased version of Dicker's 2014 moment estimator);
 * noise ``sigma^2 = mean(y^2) - tau^2`` (unbiased; ``p[1]``); with at least
   :data:`~ftheory.advise.noise_ls.MIN_DF` more samples than features the *reported* noise variance is the
-  least-squares residual variance ``RSS/(n - d)`` with its exact chi2 interval (:mod:`ftheory.advise.noise_ls`);
+  least-squares residual variance ``RSS/(n - d)`` with its exact chi2 interval (:mod:`ftheory.advise.noise_ls`),
+  and with unlabeled rows the reported signal is ``S_y - RSS/(n - d)`` (:mod:`ftheory.advise.signal_ls`);
 * overlap ``rho = <beta_t, beta_s>_Sigma = E[y z]``, ``r^2 = ||beta_s||_Sigma^2 = E[z^2]``
   (sample means, unbiased for every ``Sigma``); cosine ``rho / (tau r)``.
 
@@ -33,6 +34,7 @@ from ftheory.advise.noise_ls import ResidualVariance, residual_variance, use_res
 from ftheory.advise.overlap import cosine_interval
 from ftheory.advise.param_cov import _L, _STATS, _cov_us, cosine, feasible, param_cov  # noqa: F401
 from ftheory.advise.prepared import Prepared, helmert, prepare  # noqa: F401  (re-exported)
+from ftheory.advise.signal_ls import signal_ls_interval
 from ftheory.advise.signal_noise import signal_noise_interval
 from ftheory.advise.spectral import SpectralWorlds
 
@@ -70,6 +72,15 @@ class ParameterEstimates:
         used, else the moment estimate ``p[1]``."""
         return self.residual.value if use_residual(self.residual) else float(self.p[1])
 
+    def _signal_ls(self) -> bool:
+        return SIGNAL_LS and self.n_unlabeled > 0 and use_residual(self.residual)
+
+    @property
+    def signal_value(self) -> float:
+        """The reported signal estimate before truncation: ``S_y - RSS/(n - d)``
+        (:mod:`ftheory.advise.signal_ls`) with unlabeled rows when the residual variance is used, else ``p[0]``."""
+        return float(self.p[0] + self.p[1]) - self.residual.value if self._signal_ls() else float(self.p[0])
+
     @property
     def worlds(self) -> Worlds:
         """The bootstrap draws (created on first use)."""
@@ -102,8 +113,9 @@ class ParameterEstimates:
 
     def interval(self, name) -> Interval:
         """95% interval of ``signal``, ``noise_variance``, ``overlap`` (cosine), ``overlap_inner`` (rho),
-        ``source_signal`` (r^2) or ``distance`` (||beta_t - beta_s||_Sigma^2); ``noise_moment``: that of the
-        moment estimate ``p[1]`` (``noise_variance`` below the residual's switch)."""
+        ``source_signal`` (r^2) or ``distance`` (||beta_t - beta_s||_Sigma^2); ``noise_moment``, ``signal_moment``:
+        those of the moment estimates ``p[1]``, ``p[0]`` (what ``noise_variance``, ``signal`` report below the
+        residual's switch)."""
         if not hasattr(self, "_cache"):
             self._cache = {}
         if name not in self._cache:
@@ -147,6 +159,11 @@ class ParameterEstimates:
 
     def _interval(self, name) -> Interval:
         if name == "signal":
+            if self._signal_ls():
+                return signal_ls_interval(float(self.p[0] + self.p[1]), self.residual.rss, self.n, self.residual.df,
+                                          seed=_int_seed(self.seed))
+            return self.interval("signal_moment")
+        if name == "signal_moment":
             return self._inverted(0)
         if name == "noise_variance":
             return self.residual.interval() if use_residual(self.residual) else self.interval("noise_moment")
@@ -176,6 +193,16 @@ class ParameterEstimates:
 
 
 ANISO_DRAWS = 1600
+#: with unlabeled rows and the residual variance in use, the signal interval is that of ``S_y - RSS/(n - d)``
+#: (:mod:`ftheory.advise.signal_ls`; docs/advisor_notes/noisels.md)
+SIGNAL_LS = True
+
+
+def _int_seed(seed) -> int:
+    """An integer seed for cached draws: ``seed`` itself, one drawn from a Generator, or a fresh one for None."""
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+        return int(seed)
+    return int(np.random.default_rng(seed).integers(2 ** 63))
 
 
 

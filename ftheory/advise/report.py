@@ -191,7 +191,7 @@ def _flags(pe, estimates, predictions, transferability, unit=1.0) -> list:
     q = np.asarray(pe.p, float)
     cos = q[2] / np.sqrt(q[0] * q[3]) if q[0] > 0 and q[3] > 0 else np.nan
     p = q * unit
-    raw = {"signal": p[0], "noise_variance": pe.noise_value * unit, "overlap": cos, "overlap_inner": p[2],
+    raw = {"signal": pe.signal_value * unit, "noise_variance": pe.noise_value * unit, "overlap": cos, "overlap_inner": p[2],
            "source_signal": p[3], "distance": (q[0] - 2 * q[2] + q[3]) * unit}
     out = []
     for k, iv in estimates.items():

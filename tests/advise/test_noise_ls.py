@@ -73,3 +73,41 @@ def test_switch_at_min_df(aniso):
         else:
             assert got == pe.residual.interval() and pe.noise_value == pe.residual.value
     assert not use_residual(None) and use_residual(ResidualVariance(1.0, 3), min_df=3)
+
+
+def test_signal_law_has_the_exact_mean_and_variance():
+    """The simulated law of tau2_hat = S_y - RSS/k (signal_ls) has mean tau^2 and the variance derived in
+    derivations/noise_ls.py, within 4 standard errors of DRAWS draws (the draws are fixed: seed 0)."""
+    from ftheory.advise.signal_ls import DRAWS, _law
+
+    n, d, t, s2 = 40, 12, 0.8, 0.5
+    k = n - d
+    T = _law(t, s2, n, d, k, DRAWS, 0)
+    var = 2 * (t + s2) ** 2 / n + 2 * s2 ** 2 / k - 4 * s2 ** 2 / n
+    assert abs(T.mean() - t) <= 4 * math.sqrt(var / DRAWS)
+    assert abs(T.var() - var) <= 4 * np.std((T - T.mean()) ** 2) / math.sqrt(DRAWS)
+
+
+@pytest.mark.slow
+def test_signal_interval_covers_with_unlabeled_rows():
+    """With unlabeled rows and k >= MIN_DF the signal interval is signal_ls's; over fresh samples of an
+    anisotropic task it covers the true signal in 95% of REPS samples (3.5 binomial standard errors; the
+    plug-in nuisance RSS/k makes it approximate); without unlabeled rows the spectral interval is kept."""
+    from ftheory.advise.signal_ls import signal_ls_interval
+
+    reps, d, n = 400, 8, 40
+    task = make_task(d, 0.7, 0.6, eigenvalues=np.linspace(0.2, 3, d), seed=12)
+    rng = np.random.default_rng(13)
+    hit = 0
+    for _ in range(reps):
+        X, y = task.sample(n, rng)
+        prep = prepare(X, y, X @ task.beta_s, task.sample(10 * d, rng)[0])
+        pe = estimate_parameters(prep)
+        iv = pe.interval("signal")
+        hit += iv.covers(task.truth()["signal"])
+    n_eff = n - 1
+    assert iv == signal_ls_interval(float(prep.y @ prep.y) / n_eff, pe.residual.rss, n_eff, n_eff - d, seed=0)
+    assert pe.signal_value == pytest.approx(float(prep.y @ prep.y) / n_eff - pe.residual.value, rel=1e-12)
+    assert abs(hit / reps - 0.95) <= 3.5 * math.sqrt(0.95 * 0.05 / reps), hit / reps
+    iso = estimate_parameters(prepare(X, y, X @ task.beta_s), draws=100)
+    assert iso.interval("signal") == iso.interval("signal_moment") and iso.signal_value == iso.p[0]
