@@ -47,8 +47,12 @@ SETTINGS = [  # d, gamma, theta, sigma, spectrum
     (60, 1.0, 1.4, 1.0, "power"),    # nearly orthogonal, anisotropic, n = d
     (60, 3.0, 1.0, 0.5, "power"),
     (60, 0.2, 0.9, 1.0, "power"),
+    (10, 8.0, 0.7, 0.3, None),       # many more samples than features (n = 80, sigma^2 = 0.09)
+    (10, 8.0, 0.7, 0.3, "power"),
+    (3, 1000.0, 0.7, 0.3, None),     # n = 3000, d = 3
 ]
 PARAMS = ("noise_variance", "signal", "overlap")
+EXTRA = ("noise_moment", "signal_moment")  # --params only: the moment estimates' intervals (reported below the residual's switch)
 EP = ("ep_signal", "ep_noise_variance")
 US = ("u_signal", "u_noise_variance")  # the U-statistic test (spectral=False), isotropic settings
 PREDS = ("scratch_min_norm", "linear_transfer", "finetune_min_norm", "scratch_ridge", "finetune_ridge")
@@ -67,13 +71,14 @@ def run(setting, reps, seed, predictions=True, compare_u=True, stream=0, params=
     ev = None if spec is None else np.arange(1, d + 1) ** -1.0
     task = make_task(d, theta, sigma, eigenvalues=ev, seed=seed)
     tr = task.truth()
+    tr["noise_moment"], tr["signal_moment"] = tr["noise_variance"], tr["signal"]
     p_true = np.array([tr["signal"], tr["noise_variance"], tr["overlap_inner"], tr["source_signal"]])
     # stream > 0: another independent run of the same task (to split a setting's replications)
     rng = np.random.default_rng(seed + 1 if stream == 0 else [seed + 1, stream])
-    hits = {k: 0 for k in PARAMS + PREDS + EP + US}
-    counted = {k: 0 for k in PARAMS + PREDS + EP + US}
-    width = {k: 0.0 for k in PARAMS + EP + US}
-    above = {k: 0 for k in PARAMS}  # misses with the truth above the interval
+    hits = {k: 0 for k in PARAMS + EXTRA + PREDS + EP + US}
+    counted = {k: 0 for k in PARAMS + EXTRA + PREDS + EP + US}
+    width = {k: 0.0 for k in PARAMS + EXTRA + EP + US}
+    above = {k: 0 for k in PARAMS + EXTRA}  # misses with the truth above the interval
 
     def summary():
         cov = {k: (hits[k] / counted[k] if counted[k] else None) for k in hits}
@@ -159,6 +164,15 @@ def tables(rows):
                    f"{fw(c['width_signal'])} ({fw(c['width_ep_signal'])}; {fw(c.get('width_u_signal'))}) | "
                    f"{fw(c['width_overlap'])} | "
                    f"{r['seconds'] / r['reps']:.2f} |")
+    mom = [r for r in rows if any(r["coverage"].get(k) is not None for k in EXTRA)]
+    if mom:
+        out += ["", "| index | d | gamma | sigma | Sigma | reps | noise | width | moment noise | width | signal | width "
+                "| moment signal | width |", "|" + "---|" * 14]
+        for r in mom:
+            (d, g, th, sg, spec), c = r["setting"], r["coverage"]
+            out.append(f"| {r['index']} | {d} | {g} | {sg} | {spec or 'identity'} | {r['reps']} | " + " | ".join(
+                f"{f(c.get(k))} | {fw(c.get('width_' + k))}"
+                for k in ("noise_variance", "noise_moment", "signal", "signal_moment")) + " |")
     pred = [r for r in rows if any(r["coverage"].get(k) is not None for k in PREDS)]
     if pred:
         out += ["", "| d | gamma | theta | sigma | " + " | ".join(PREDS) + " |", "|" + "---|" * (4 + len(PREDS))]
@@ -190,7 +204,7 @@ def main():
     for i in order:
         s = SETTINGS[i]
         t0 = time.time()
-        params = tuple(k for k in PARAMS if k in ns.params.split(","))
+        params = tuple(k for k in PARAMS + EXTRA if k in ns.params.split(","))
 
         def save(done, cov, final=False):
             row = {"index": i, "setting": s, "coverage": cov, "reps": done, "seconds": time.time() - t0,

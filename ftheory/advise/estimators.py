@@ -5,7 +5,10 @@ Model (docs/background.md §1.1, with an input covariance): ``y = x . beta_t + e
 
 * signal ``tau^2 = ||beta_t||_Sigma^2``: the U-statistic ``U(y, Sigma^{-1})`` (unbiased; with
   ``Sigma = I`` it is the unbiased version of Dicker's 2014 moment estimator);
-* noise ``sigma^2 = mean(y^2) - tau^2`` (unbiased);
+* noise ``sigma^2 = mean(y^2) - tau^2`` (unbiased; ``p[1]``); with at least
+  :data:`~ftheory.advise.noise_ls.MIN_DF` more samples than features the *reported* noise variance is the
+  least-squares residual variance ``RSS/(n - d)`` with its exact chi2 interval (:mod:`ftheory.advise.noise_ls`),
+  and with unlabeled rows the reported signal is ``S_y - RSS/(n - d)`` (:mod:`ftheory.advise.signal_ls`);
 * overlap ``rho = <beta_t, beta_s>_Sigma = E[y z]``, ``r^2 = ||beta_s||_Sigma^2 = E[z^2]``
   (sample means, unbiased for every ``Sigma``); cosine ``rho / (tau r)``.
 
@@ -27,9 +30,11 @@ import numpy as np
 from ftheory.advise.bootstrap import BUDGET, Worlds
 from ftheory.advise.intervals import Z95, Interval, delta, interval, invert  # noqa: F401  (re-exported)
 from ftheory.advise.moments import Moments
+from ftheory.advise.noise_ls import ResidualVariance, residual_variance, use_residual
 from ftheory.advise.overlap import cosine_interval
 from ftheory.advise.param_cov import _L, _STATS, _cov_us, cosine, feasible, param_cov  # noqa: F401
 from ftheory.advise.prepared import Prepared, helmert, prepare  # noqa: F401  (re-exported)
+from ftheory.advise.signal_ls import signal_ls_interval
 from ftheory.advise.signal_noise import signal_noise_interval
 from ftheory.advise.spectral import SpectralWorlds
 
@@ -45,6 +50,9 @@ class ParameterEstimates:
     if the observed statistic lies between the 2.5% and 97.5% quantiles of its simulated law at that
     value, the nuisance parameters estimated under that value. Reported values are the estimates
     truncated into the parameter space (:func:`feasible`); each interval contains its reported value.
+    ``residual``: the least-squares residual variance (None at ``n <= d``), which ``noise_variance``
+    reports when :func:`~ftheory.advise.noise_ls.use_residual` (``p[1]`` and ``cov`` stay the moment
+    estimate's: the statistics every test and band is built on).
     """
 
     p: np.ndarray
@@ -56,6 +64,22 @@ class ParameterEstimates:
     draws: int = 400
     seed: object = 0
     spectral: bool = True
+    residual: ResidualVariance | None = None
+
+    @property
+    def noise_value(self) -> float:
+        """The reported noise estimate before truncation: ``RSS/(n - d)`` when the residual variance is
+        used, else the moment estimate ``p[1]``."""
+        return self.residual.value if use_residual(self.residual) else float(self.p[1])
+
+    def _signal_ls(self) -> bool:
+        return SIGNAL_LS and self.n_unlabeled > 0 and use_residual(self.residual)
+
+    @property
+    def signal_value(self) -> float:
+        """The reported signal estimate before truncation: ``S_y - RSS/(n - d)``
+        (:mod:`ftheory.advise.signal_ls`) with unlabeled rows when the residual variance is used, else ``p[0]``."""
+        return float(self.p[0] + self.p[1]) - self.residual.value if self._signal_ls() else float(self.p[0])
 
     @property
     def worlds(self) -> Worlds:
@@ -89,7 +113,9 @@ class ParameterEstimates:
 
     def interval(self, name) -> Interval:
         """95% interval of ``signal``, ``noise_variance``, ``overlap`` (cosine), ``overlap_inner`` (rho),
-        ``source_signal`` (r^2) or ``distance`` (||beta_t - beta_s||_Sigma^2)."""
+        ``source_signal`` (r^2) or ``distance`` (||beta_t - beta_s||_Sigma^2); ``noise_moment``, ``signal_moment``:
+        those of the moment estimates ``p[1]``, ``p[0]`` (what ``noise_variance``, ``signal`` report below the
+        residual's switch)."""
         if not hasattr(self, "_cache"):
             self._cache = {}
         if name not in self._cache:
@@ -133,8 +159,15 @@ class ParameterEstimates:
 
     def _interval(self, name) -> Interval:
         if name == "signal":
+            if self._signal_ls():
+                return signal_ls_interval(float(self.p[0] + self.p[1]), self.residual.rss, self.n, self.residual.df,
+                                          seed=_int_seed(self.seed))
+            return self.interval("signal_moment")
+        if name == "signal_moment":
             return self._inverted(0)
         if name == "noise_variance":
+            return self.residual.interval() if use_residual(self.residual) else self.interval("noise_moment")
+        if name == "noise_moment":
             return self._inverted(1)
         if name == "overlap_inner":
             return interval(self.p[2], self.cov[2, 2])
@@ -160,6 +193,16 @@ class ParameterEstimates:
 
 
 ANISO_DRAWS = 1600
+#: with unlabeled rows and the residual variance in use, the signal interval is that of ``S_y - RSS/(n - d)``
+#: (:mod:`ftheory.advise.signal_ls`; docs/advisor_notes/noisels.md)
+SIGNAL_LS = True
+
+
+def _int_seed(seed) -> int:
+    """An integer seed for cached draws: ``seed`` itself, one drawn from a Generator, or a fresh one for None."""
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+        return int(seed)
+    return int(np.random.default_rng(seed).integers(2 ** 63))
 
 
 
@@ -171,7 +214,8 @@ def _shared_worlds(n, d, n_unlabeled, draws, seed, budget) -> Worlds:
     return Worlds(n, d, n_unlabeled, draws, seed, budget=budget)
 
 def estimate_parameters(prep: Prepared, draws=None, seed=0, spectral=True) -> ParameterEstimates:
-    """Unbiased estimates of ``(tau^2, sigma^2, rho, r^2)``, their Gaussian covariance (plug-in) and
+    """Unbiased estimates of ``(tau^2, sigma^2, rho, r^2)`` and the least-squares residual variance
+    (:mod:`ftheory.advise.noise_ls`), their Gaussian covariance (plug-in) and
     intervals calibrated by ``draws`` parametric-bootstrap data sets (``seed``: int, Generator or None;
     the default 0 makes a report reproducible; ``spectral``: isotropic signal and noise intervals by
     the spectral test of :mod:`ftheory.advise.spectral`, else by the U-statistic test). Default ``draws``:
@@ -185,4 +229,5 @@ def estimate_parameters(prep: Prepared, draws=None, seed=0, spectral=True) -> Pa
     p = _L @ np.array([m.value(s) for s in stats])
     n, d = prep.X.shape
     cov = param_cov(n, d, feasible(p), prep.n_unlabeled)
-    return ParameterEstimates(p, cov, m, n, d, prep.n_unlabeled, int(draws), seed, bool(spectral))
+    return ParameterEstimates(p, cov, m, n, d, prep.n_unlabeled, int(draws), seed, bool(spectral),
+                              residual_variance(prep.X, prep.y))

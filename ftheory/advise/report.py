@@ -224,8 +224,8 @@ def _flags(pe, estimates, predictions, transferability, unit=1.0) -> list:
     q = np.asarray(pe.p, float)
     cos = q[2] / np.sqrt(q[0] * q[3]) if q[0] > 0 and q[3] > 0 else np.nan
     p = q * unit
-    raw = {"signal": p[0], "noise_variance": p[1], "overlap": cos, "overlap_inner": p[2], "source_signal": p[3],
-           "distance": (q[0] - 2 * q[2] + q[3]) * unit}
+    raw = {"signal": pe.signal_value * unit, "noise_variance": pe.noise_value * unit, "overlap": cos, "overlap_inner": p[2],
+           "source_signal": p[3], "distance": (q[0] - 2 * q[2] + q[3]) * unit}
     out = []
     for k, iv in estimates.items():
         r = raw.get(k)
@@ -310,7 +310,8 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
         rows = [reg.band(lambda P, m=int(m): isotropic_risk(proc, m, d, P), linear=proc in LINEAR) for m in ns]
         bands[proc] = tuple(np.array(c, float) for c in zip(*rows))
     region = None
-    noise = pe.interval("noise_variance") if aniso is not None and aniso.n > aniso.d else None
+    # the disc is centred on the moment noise estimate S_y - U(y) that its statistics share: its own interval
+    noise = pe.interval("noise_moment") if aniso is not None and aniso.n > aniso.d else None
     if noise is not None and np.isfinite(noise.low) and np.isfinite(noise.high):
         # more rows than features: tuned risks and fine-tuning transferability over the disc (noise variance
         # on its exact interval, the other statistics Gaussian given it): aniso_transfer.NoiseRegion

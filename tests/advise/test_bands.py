@@ -271,7 +271,7 @@ def test_min_norm_above_d_band_is_the_mapped_noise_interval():
             assert low[i] == pytest.approx(V * noise.low, rel=eps)
             assert high[i] == pytest.approx(V * noise.high, rel=eps)
             assert v[i] == pytest.approx(V * noise.value, rel=eps)
-            assert v[i] == pytest.approx(V * max(pe.p[1], 0.0), rel=1e-9)
+            assert v[i] == pytest.approx(V * pe.noise_value, rel=1e-9)  # the residual variance (df = 44)
 
 
 def test_exact_features_reproduce_the_bootstrap_law():
