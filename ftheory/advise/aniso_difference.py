@@ -15,11 +15,14 @@ fine-tuning): ``T`` is evaluated in every draw of the law behind the risk bands 
   its estimate is scale-free, tabulated with the same draws on a grid of fractions, and each quantile is
   the most extreme over the fractions kept by a confidence set whose level is calibrated in the fitted
   world (the construction of ``ScalePivot``).
-* Above n = d, the (noise, residual) disc of :class:`~ftheory.advise.aniso_transfer.NoiseRegion` for both
-  (:meth:`~ftheory.advise.aniso_transfer.NoiseRegion.transfer` and ``probe_transfer``).
+* Above n = d, T_ft is the range over the (noise, residual) disc of
+  :class:`~ftheory.advise.aniso_transfer.NoiseRegion` (:meth:`~ftheory.advise.aniso_transfer.NoiseRegion.transfer`).
+  T_lt keeps the two bands' half-widths combined (:func:`combine`): over the same disc
+  (``NoiseRegion.probe_transfer``) and in the simulated law above it under-covered, its misses below the band
+  (docs/advisor_validation.md, Bands).
 
-Elsewhere (``pivot_draws = 0``, n = d, an unbounded noise interval) the two bands' half-widths are combined
-as those of correlated normal estimates (:func:`combine`).
+Elsewhere (``pivot_draws = 0``, n = d) the two bands' half-widths are combined as those of correlated normal
+estimates, with the correlation of the two risk estimates at the selected penalties.
 """
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ import math
 
 import numpy as np
 
-from ftheory.advise.bands import Z95, feasible_rows
+from ftheory.advise.bands import feasible_rows
 from ftheory.advise.predict import linear_transfer_risk
 
 __all__ = ["DifferenceLaw", "combine", "transfer_intervals"]
@@ -184,7 +187,7 @@ def _first_below(miss, target):
 def transfer_intervals(aniso, pe, predictions, n_at, region=None):
     """``{"linear_transfer": (value, low, high), "finetune": (...)}``: the anisotropic transferability bands at
     ``n_at`` (module docstring); ``predictions``: the report's risk intervals at ``n_at``; ``region``: the
-    :class:`~ftheory.advise.aniso_transfer.NoiseRegion` above n = d (None below)."""
+    :class:`~ftheory.advise.aniso_transfer.NoiseRegion` above n = d (None elsewhere)."""
     from ftheory.advise.predict import isotropic_risk
 
     d = pe.d
@@ -195,16 +198,14 @@ def transfer_intervals(aniso, pe, predictions, n_at, region=None):
     def probe(P):
         return isotropic_risk("linear_transfer", n_at, d, P)
 
-    if region is not None:
-        return {"linear_transfer": region.probe_transfer_interval(n_at, probe, t_lt),
-                "finetune": region.transfer_interval(n_at, t_ft)}
     if aniso.n < aniso.d and aniso.pivot_draws:
         try:
             return DifferenceLaw(aniso, n_at).bands(t_lt, t_ft)
         except ValueError:
             pass
     # elsewhere: the bands' half-widths combined, with the correlation of the two risk estimates at the
-    # selected penalties from the exact covariances of the statistics
+    # selected penalties from the exact covariances of the statistics; above n = d T_ft over the noise disc
+    # (T_lt over the disc, NoiseRegion.probe_transfer, put 4.7-6.7% of truths below the band: not used)
     from ftheory.advise.estimators import feasible
 
     q = feasible(pe.p)
@@ -213,5 +214,8 @@ def transfer_intervals(aniso, pe, predictions, n_at, region=None):
     Fs = aniso.functional("scratch", n_at)
     rho_lt = aniso.correlation(Fs, aniso.parameter_functional(g)) if np.all(np.isfinite(g)) else 0.0
     rho_ft = aniso.correlation(Fs, aniso.functional("finetune", n_at))
-    return {"linear_transfer": combine(predictions["scratch_ridge"], predictions["linear_transfer"], rho_lt),
-            "finetune": combine(predictions["scratch_ridge"], predictions["finetune_ridge"], rho_ft)}
+    out = {"linear_transfer": combine(predictions["scratch_ridge"], predictions["linear_transfer"], rho_lt),
+           "finetune": combine(predictions["scratch_ridge"], predictions["finetune_ridge"], rho_ft)}
+    if region is not None:
+        out["finetune"] = region.transfer_interval(n_at, t_ft)
+    return out
