@@ -1,28 +1,28 @@
-"""Joint bands of the anisotropic transferabilities ``T = R_scratch - R_transfer`` (the linear probe and tuned
-fine-tuning): ``T`` is evaluated in every draw of the law behind the risk bands and the band is cut at the
-2.5/97.5% points of ``T``'s own law, instead of combining the two risks' half-widths with a plug-in correlation.
+"""Bands of the anisotropic transferabilities ``T = R_scratch - R_transfer`` (the linear probe, T_lt, and tuned
+fine-tuning, T_ft). Where it is calibrated, ``T`` is evaluated in every draw of the law behind the risk bands
+and the band is cut at the 2.5/97.5% points of ``T``'s own law, instead of combining the two risks'
+half-widths with a plug-in correlation.
 
-* Below n = d (fewer data rows than features), :class:`DifferenceLaw`: the draws of
+* T_ft below n = d (fewer data rows than features), :class:`DifferenceLaw`: the draws of
   :class:`~ftheory.advise.aniso_pivot.ScalePivot` (``X ~ N(0, Sigma_hat)``, the unit pieces' U-statistics)
-  carry one Gaussian task with *both* teachers: the distance ``beta_t - beta_s = c_s b_s`` in the pivot's
-  fitted fine-tuning profile, the source ``beta_s = kappa b_s + c_z b_z`` (``b_z`` the pivot's source
-  piece) with ``kappa, c_z`` solved so that ``||beta_s||^2 = r^2`` and ``<beta_t, beta_s> = rho`` at the
-  estimates, noise ``sigma^2``. In each draw the tuned scratch and fine-tuning risks (selection redone), the
-  probe's risk at the draw's feasible ``p_hat`` and both ``T_hat`` are formed exactly as from the data, so
-  the two risks' dependence is the simulated one. Scaling every amplitude by ``c`` scales every statistic and
-  risk by ``c^2``: ``(T_hat - T)/S_y`` is a pivot on that ray, and the band is
-  ``[T_hat - q_97.5 S_y, T_hat - q_2.5 S_y]``. The noise fraction ``f = sigma^2/S_y`` is the nuisance:
-  its estimate is scale-free, tabulated with the same draws on a grid of fractions, and each quantile is
-  the most extreme over the fractions kept by a confidence set whose level is calibrated in the fitted
-  world (the construction of ``ScalePivot``).
-* Above n = d, T_ft is the range over the (noise, residual) disc of
+  carry one Gaussian task with *both* teachers: the distance ``beta_t - beta_s = c_s b_s`` in one of the
+  pivot's profiles (default: the fitted fine-tuning one), the source ``beta_s = kappa b_s + c_z b_z`` (``b_z``
+  the pivot's source piece) with ``kappa, c_z`` solved so that ``||beta_s||^2 = r^2`` and
+  ``<beta_t, beta_s> = rho`` at the estimates, noise ``sigma^2``. In each draw the tuned scratch and
+  fine-tuning risks (selection redone), the probe's risk at the draw's feasible ``p_hat`` and both ``T_hat``
+  are formed as from the data, so the two risks' dependence is the simulated one. Scaling every amplitude by
+  ``c`` scales every statistic and risk by ``c^2``: ``(T_hat - T)/S_y`` is a pivot on that ray, and the band
+  is ``[T_hat - q_97.5 S_y, T_hat - q_2.5 S_y]``. The noise fraction ``f = sigma^2/S_y`` is the nuisance: its
+  estimate is scale-free, tabulated with the same draws on a grid of fractions, and each quantile is the most
+  extreme over the fractions kept by a confidence set whose level is calibrated in the fitted world (the
+  construction of ``ScalePivot``).
+* T_ft above n = d: the range over the (noise, residual) disc of
   :class:`~ftheory.advise.aniso_transfer.NoiseRegion` (:meth:`~ftheory.advise.aniso_transfer.NoiseRegion.transfer`).
-  T_lt keeps the two bands' half-widths combined (:func:`combine`): over the same disc
-  (``NoiseRegion.probe_transfer``) and in the simulated law above it under-covered, its misses below the band
-  (docs/advisor_validation.md, Bands).
-
-Elsewhere (``pivot_draws = 0``, n = d) the two bands' half-widths are combined as those of correlated normal
-estimates, with the correlation of the two risk estimates at the selected penalties.
+* T_lt, and T_ft where neither applies (``pivot_draws = 0``, n = d): the two bands' half-widths combined as
+  those of correlated normal estimates (:func:`combine`), with the correlation of the two risk estimates at
+  the selected penalties. T_lt from the simulated law under-covered at n = 18, d = 60 (80%, every miss above:
+  the probe's and the scratch risk's biases at that n are not those of the fitted world), and over the disc
+  above n = d (``NoiseRegion.probe_transfer``) 92-94%, misses below (docs/advisor_validation.md, Bands).
 """
 from __future__ import annotations
 
@@ -63,7 +63,11 @@ class DifferenceLaw:
     ``ap``: :class:`~ftheory.advise.aniso_predict.AnisotropicPredictor` (its ``pivot()`` draws are reused);
     ``n``: the sample size of the risks (the data's effective n)."""
 
-    def __init__(self, ap, n):
+    #: None: the noise fraction's set at the level calibrated in the fitted world; a number ``beta``: the fixed
+    #: ``1 - beta`` confidence set (the union over it covers at least ``level - beta`` on the ray)
+    beta = None
+
+    def __init__(self, ap, n, profile=1):
         self.ap, self.n = ap, int(n)
         pv = ap.pivot()
         W, V = ap._weights(np.array([self.n]), ap.lams)
@@ -75,7 +79,7 @@ class DifferenceLaw:
         ev = ap.ev
         kk = self.W / ev ** 2                                  # plain weights: the world's Sigma is Sigma_hat
         pr = pv.pairs()
-        j = 1                                                  # the fitted fine-tuning (distance) profile
+        j = int(profile)                                       # the distance's profile: pivot.P[j]
         U = {k: (pr[k][0][:, j] if k[0] == "s" else pr[k][0]) for k in KEYS}
         self.m = np.stack([(pr[k][1][:, j] if k[0] == "s" else pr[k][1]) for k in KEYS])     # (6, B)
         self.KU = np.stack([U[k] @ kk.T for k in KEYS])        # (6, B, nl)
@@ -150,6 +154,8 @@ class DifferenceLaw:
         qa_b = np.min(np.where(inside[..., None], qa[None, None], np.inf), 2)
         k_b = _first_below(np.mean(t0 > qb_b, 0), alpha)                   # (2,)
         k_a = _first_below(np.mean(t0 < qa_b, 0), alpha)
+        if self.beta is not None:
+            k_a = k_b = np.full(2, int(np.argmin(np.abs(BETAS - self.beta))))
         in0 = kept([f0])[0]                                                 # (NB, G)
         hi = np.array([np.max(qb[in0[k_b[i]], i]) for i in range(2)])
         lo = np.array([np.min(qa[in0[k_a[i]], i]) for i in range(2)])
@@ -198,14 +204,16 @@ def transfer_intervals(aniso, pe, predictions, n_at, region=None):
     def probe(P):
         return isotropic_risk("linear_transfer", n_at, d, P)
 
+    sim = None
     if aniso.n < aniso.d and aniso.pivot_draws:
         try:
-            return DifferenceLaw(aniso, n_at).bands(t_lt, t_ft)
+            sim = DifferenceLaw(aniso, n_at).bands(t_lt, t_ft)
         except ValueError:
             pass
-    # elsewhere: the bands' half-widths combined, with the correlation of the two risk estimates at the
-    # selected penalties from the exact covariances of the statistics; above n = d T_ft over the noise disc
-    # (T_lt over the disc, NoiseRegion.probe_transfer, put 4.7-6.7% of truths below the band: not used)
+    # T_lt (and T_ft where neither law applies): the bands' half-widths combined, with the correlation of the two
+    # risk estimates at the selected penalties from the exact covariances of the statistics. T_lt from the
+    # simulated law covered 80% at n = 18, d = 60 (all misses above); over the noise disc above n = d it put
+    # 4-7% of truths below the band (docs/advisor_validation.md, Bands)
     from ftheory.advise.estimators import feasible
 
     q = feasible(pe.p)
@@ -218,4 +226,6 @@ def transfer_intervals(aniso, pe, predictions, n_at, region=None):
            "finetune": combine(predictions["scratch_ridge"], predictions["finetune_ridge"], rho_ft)}
     if region is not None:
         out["finetune"] = region.transfer_interval(n_at, t_ft)
+    if sim is not None:
+        out["finetune"] = sim["finetune"]
     return out
