@@ -263,7 +263,7 @@ def predict(prep, pe: ParameterEstimates, ns, n_at, cf_draws=None):
                                             - isotropic_risk(tr, n_at, d, P)))
         transferability = {"linear_transfer": diff("linear_transfer"), "finetune": diff("finetune_ridge")}
     else:
-        # T evaluated in each draw of the bands' law, cut at its own 2.5/97.5% points (aniso_difference)
+        # T_ft from its own simulated law below n = d and over the noise disc above; T_lt the combined half-widths
         from ftheory.advise.aniso_difference import transfer_intervals
         transferability = {k: _band_interval(*b) for k, b in transfer_intervals(aniso, pe, predictions, n_at, region).items()}
     return predictions, transferability, bands, theory, notes
