@@ -88,9 +88,9 @@ class NoiseRegion:
         self._cache[n] = out
         return out
 
-    def _candidates(self, n):
-        """Per disc point: scratch and fine-tuning risk curves ``(K, 2, L)`` at the candidate noise, the residual
-        covariance ``Cres`` given the noise estimate, ``z_r`` ``(K,)`` and the index layout."""
+    def _points(self, n):
+        """Per disc point: the candidate statistics ``cand`` ``(K, m)`` and noise ``sig`` ``(K,)``, the residual
+        covariance ``Cres`` given the noise estimate, ``z_r`` ``(K,)``, ``V``, the finite mask and ``L``."""
         s, C, V, fin, L = self._law(n)
         g = np.zeros(s.size)
         g[2 * L + 1], g[L] = 1.0, -1.0                                    # sigma2_hat = S_y - B
@@ -106,6 +106,12 @@ class NoiseRegion:
         # its ends there: the noise candidates are the interval's points)
         sig = np.where(zs >= 0, np.maximum(sig, lo), np.minimum(sig, hi))
         cand = s[None] - coef[None] * (s2 - sig)[:, None]
+        return cand, sig, Cres, zr, V, fin, L
+
+    def _candidates(self, n):
+        """Per disc point: scratch and fine-tuning risk curves ``(K, 2, L)`` at the candidate noise, the residual
+        covariance ``Cres`` given the noise estimate, ``z_r`` ``(K,)`` and the index layout."""
+        cand, sig, Cres, zr, V, fin, L = self._points(n)
         curves = np.stack([cand[:, :L], cand[:, L + 1:2 * L + 1]], 1) + (V[None] * sig[:, None])[:, None]
         return np.where(fin, curves, np.inf), Cres, zr, L
 
@@ -140,6 +146,48 @@ class NoiseRegion:
         var = Cres[js, js] + Cres[ir, ir] - 2 * Cres[js, ir]
         v = curves[K, 0, js] - curves[K, 1, jf] + zr * np.sqrt(np.maximum(var, 0.0))
         return float(v.min()), float(v.max())
+
+    def probe_transfer(self, n, probe):
+        """``(low, high)`` of the probe's transferability ``min R_scratch - R_probe(p)`` at ``n``: the range over the
+        disc, ``p = (U_y, S_y - U_y, (S_{y+z} - S_y - S_z)/2, S_z)`` at each candidate's statistics (nearest real
+        task), the scratch selection redone, and the residual of the difference (the probe linearised in ``p``
+        at the candidate) at the selected penalty. ``probe``: risk of rows of ``p`` (vectorised)."""
+        from ftheory.advise.bands import feasible_rows
+
+        cand, sig, Cres, zr, V, fin, L = self._points(int(n))
+        Rcurve = np.where(fin, cand[:, :L] + V[None] * sig[:, None], np.inf)
+        if not np.isfinite(Rcurve).any():
+            return -math.inf, math.inf
+        i0 = 2 * L + 1
+        K = Rcurve.shape[0]
+        js = np.argmin(Rcurve, -1)
+        Rs = Rcurve[np.arange(K), js]
+        B_, Sy, Sz, Syz = cand[:, L], cand[:, i0], cand[:, i0 + 1], cand[:, i0 + 2]
+        P = np.stack([B_, Sy - B_, (Syz - Sy - Sz) / 2, Sz], -1)
+        Q = feasible_rows(P)
+        pv = np.asarray(probe(Q), float)
+        # the probe's gradient in p at each candidate, mapped to the statistics (dp/ds)
+        h = 1e-6 * (np.abs(Q) + np.max(np.abs(Q), -1, keepdims=True) + 1e-300)
+        grad = np.stack([(np.asarray(probe(Q + h[:, [k]] * e), float) - np.asarray(probe(Q - h[:, [k]] * e), float))
+                         / (2 * h[:, k]) for k, e in enumerate(np.eye(4))], -1)
+        grad = np.where(np.isfinite(grad), grad, 0.0)
+        H = np.zeros((K, cand.shape[1]))
+        H[np.arange(K), js] = 1.0                                          # A_y at the selected penalty
+        H[:, L] -= grad[:, 0] - grad[:, 1]
+        H[:, i0] -= grad[:, 1] - 0.5 * grad[:, 2]
+        H[:, i0 + 1] -= grad[:, 3] - 0.5 * grad[:, 2]
+        H[:, i0 + 2] -= 0.5 * grad[:, 2]
+        var = np.einsum("ki,ij,kj->k", H, Cres, H)
+        v = Rs - pv + zr * np.sqrt(np.maximum(var, 0.0))
+        v = v[np.isfinite(v)]
+        if not v.size:
+            return -math.inf, math.inf
+        return float(v.min()), float(v.max())
+
+    def probe_transfer_interval(self, n, probe, value):
+        """``(value, low, high)``: :meth:`probe_transfer` at ``n``, widened to contain ``value``."""
+        lo, hi = self.probe_transfer(n, probe)
+        return value, min(lo, value), max(hi, value)
 
     def merge(self, which, ns, band):
         """``band = (value, low, high)`` arrays over ``ns`` with the ends of :meth:`tuned` where it gives them,

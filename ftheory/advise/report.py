@@ -202,14 +202,9 @@ def _risk_interval(pe: ParameterEstimates, fn) -> Interval:
 
 def _combine(a: Interval, b: Interval, rho=0.0) -> Interval:
     """``a - b``: the half-widths of the two bands combined as those of correlated normal estimates
-    (correlation ``rho`` of the two risk estimates)."""
-    v = a.value - b.value
-
-    def half(x, y):
-        if not (np.isfinite(x) and np.isfinite(y)):
-            return float("inf")
-        return float(np.sqrt(max(x * x + y * y - 2 * rho * x * y, 0.0)))
-    return _band_interval(v, v - half(a.value - a.low, b.high - b.value), v + half(a.high - a.value, b.value - b.low))
+    (correlation ``rho`` of the two risk estimates; :func:`ftheory.advise.aniso_difference.combine`)."""
+    from ftheory.advise.aniso_difference import combine
+    return _band_interval(*combine(a, b, rho))
 
 
 def _scaled(iv: Interval, c) -> Interval:
@@ -326,22 +321,9 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
                                             - isotropic_risk(tr, n_at, d, P)))
         transferability = {"linear_transfer": diff("linear_transfer"), "finetune": diff("finetune_ridge")}
     else:
-        # the two risk estimates are correlated (both grow with the noise estimate): their correlation
-        # at the selected penalties, from the exact covariances of the statistics
-        from ftheory.advise.estimators import feasible
-        q = feasible(pe.p)
-        h = 1e-6 * (np.abs(q) + np.sqrt(np.maximum(np.diag(pe.cov), 0)) + 1e-300)
-        g = [(isotropic_risk("linear_transfer", n_at, d, q + h[i] * e) - isotropic_risk("linear_transfer", n_at, d, q - h[i] * e))
-             / (2 * h[i]) for i, e in enumerate(np.eye(4))]
-        Fs = aniso.functional("scratch", n_at)
-        rho_lt = aniso.correlation(Fs, aniso.parameter_functional(g)) if np.all(np.isfinite(g)) else 0.0
-        rho_ft = aniso.correlation(Fs, aniso.functional("finetune", n_at))
-        transferability = {
-            "linear_transfer": _combine(predictions["scratch_ridge"], predictions["linear_transfer"], rho_lt),
-            "finetune": _combine(predictions["scratch_ridge"], predictions["finetune_ridge"], rho_ft)}
-        if region is not None:
-            tv = predictions["scratch_ridge"].value - predictions["finetune_ridge"].value
-            transferability["finetune"] = _band_interval(*region.transfer_interval(n_at, tv))
+        # T_ft from its own simulated law below n = d and over the noise disc above; T_lt the combined half-widths
+        from ftheory.advise.aniso_difference import transfer_intervals
+        transferability = {k: _band_interval(*b) for k, b in transfer_intervals(aniso, pe, predictions, n_at, region).items()}
     return predictions, transferability, bands, theory, notes
 
 

@@ -1,0 +1,231 @@
+"""Bands of the anisotropic transferabilities ``T = R_scratch - R_transfer`` (the linear probe, T_lt, and tuned
+fine-tuning, T_ft). Where it is calibrated, ``T`` is evaluated in every draw of the law behind the risk bands
+and the band is cut at the 2.5/97.5% points of ``T``'s own law, instead of combining the two risks'
+half-widths with a plug-in correlation.
+
+* T_ft below n = d (fewer data rows than features), :class:`DifferenceLaw`: the draws of
+  :class:`~ftheory.advise.aniso_pivot.ScalePivot` (``X ~ N(0, Sigma_hat)``, the unit pieces' U-statistics)
+  carry one Gaussian task with *both* teachers: the distance ``beta_t - beta_s = c_s b_s`` in one of the
+  pivot's profiles (default: the fitted fine-tuning one), the source ``beta_s = kappa b_s + c_z b_z`` (``b_z``
+  the pivot's source piece) with ``kappa, c_z`` solved so that ``||beta_s||^2 = r^2`` and
+  ``<beta_t, beta_s> = rho`` at the estimates, noise ``sigma^2``. In each draw the tuned scratch and
+  fine-tuning risks (selection redone), the probe's risk at the draw's feasible ``p_hat`` and both ``T_hat``
+  are formed as from the data, so the two risks' dependence is the simulated one. Scaling every amplitude by
+  ``c`` scales every statistic and risk by ``c^2``: ``(T_hat - T)/S_y`` is a pivot on that ray, and the band
+  is ``[T_hat - q_97.5 S_y, T_hat - q_2.5 S_y]``. The noise fraction ``f = sigma^2/S_y`` is the nuisance: its
+  estimate is scale-free, tabulated with the same draws on a grid of fractions, and each quantile is the most
+  extreme over the fractions kept by a confidence set whose level is calibrated in the fitted world (the
+  construction of ``ScalePivot``).
+* T_ft above n = d: the range over the (noise, residual) disc of
+  :class:`~ftheory.advise.aniso_transfer.NoiseRegion` (:meth:`~ftheory.advise.aniso_transfer.NoiseRegion.transfer`).
+* T_lt, and T_ft where neither applies (``pivot_draws = 0``, n = d): the two bands' half-widths combined as
+  those of correlated normal estimates (:func:`combine`), with the correlation of the two risk estimates at
+  the selected penalties. T_lt from the simulated law under-covered at n = 18, d = 60 (80%, every miss above:
+  the probe's and the scratch risk's biases at that n are not those of the fitted world), and over the disc
+  above n = d (``NoiseRegion.probe_transfer``) 92-94%, misses below (docs/advisor_validation.md, Bands).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ftheory.advise.bands import feasible_rows
+from ftheory.advise.predict import linear_transfer_risk
+
+__all__ = ["DifferenceLaw", "combine", "transfer_intervals"]
+
+KEYS = ("ss", "se", "ee", "sz", "ez", "zz")
+GRID = np.linspace(0.02, 0.98, 17)                       # noise fractions of the calibration table
+BETAS = np.array([1.0, 0.8, 0.6, 0.4, 0.3, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005])   # 1 - levels of the set
+
+
+def combine(a, b, rho=0.0):
+    """``(value, low, high)`` of ``a - b`` for intervals ``a``, ``b``: their half-widths combined as those of
+    correlated normal estimates (correlation ``rho`` of the two estimates)."""
+    v = a.value - b.value
+
+    def half(x, y):
+        if not (np.isfinite(x) and np.isfinite(y)):
+            return float("inf")
+        return float(np.sqrt(max(x * x + y * y - 2 * rho * x * y, 0.0)))
+    return v, v - half(a.value - a.low, b.high - b.value), v + half(a.high - a.value, b.value - b.low)
+
+
+def _quad(a, b, c):
+    """Coefficients over :data:`KEYS` of the U-statistic (or mean) of ``a s + b z + c e`` with itself."""
+    return np.array([a * a, 2 * a * c, c * c, 2 * a * b, 2 * b * c, b * b])
+
+
+class DifferenceLaw:
+    """The simulated law of ``(T_hat_lt, T_hat_ft)`` at the data's sample size below n = d (module docstring).
+
+    ``ap``: :class:`~ftheory.advise.aniso_predict.AnisotropicPredictor` (its ``pivot()`` draws are reused);
+    ``n``: the sample size of the risks (the data's effective n)."""
+
+    #: None: the noise fraction's set at the level calibrated in the fitted world; a number ``beta``: the fixed
+    #: ``1 - beta`` confidence set (the union over it covers at least ``level - beta`` on the ray)
+    beta = None
+
+    def __init__(self, ap, n, profile=1):
+        self.ap, self.n = ap, int(n)
+        pv = ap.pivot()
+        W, V = ap._weights(np.array([self.n]), ap.lams)
+        W, V = W[0], V[0]
+        fin = np.isfinite(V) & np.all(np.isfinite(W), -1)
+        if not fin.any():
+            raise ValueError(f"n={n!r} is invalid: no penalty of the grid has a finite risk there")
+        self.W, self.V = W[fin], V[fin]
+        ev = ap.ev
+        kk = self.W / ev ** 2                                  # plain weights: the world's Sigma is Sigma_hat
+        pr = pv.pairs()
+        j = int(profile)                                       # the distance's profile: pivot.P[j]
+        U = {k: (pr[k][0][:, j] if k[0] == "s" else pr[k][0]) for k in KEYS}
+        self.m = np.stack([(pr[k][1][:, j] if k[0] == "s" else pr[k][1]) for k in KEYS])     # (6, B)
+        self.KU = np.stack([U[k] @ kk.T for k in KEYS])        # (6, B, nl)
+        self.TU = np.stack([U[k] @ (1.0 / ev) for k in KEYS])  # (6, B): kinv . u of each piece
+        self.g = pr["g"][0]
+        self.iwc = math.sqrt(2.0 / (ap.n_unlabeled - ap.d - 3)) if ap.n_unlabeled > ap.d + 3 else 0.0
+        # the pivot's teachers in the eigenbasis: b_s (profile P[1]) and the source piece b_z (random signs
+        # drawn from the pivot's seed exactly as ScalePivot._pairs draws them)
+        rng0 = np.random.default_rng([pv.seed, 0])
+        self.bs = np.sqrt(np.maximum(pv.P[j], 0.0)) / ev
+        self.bz = np.sqrt(pv.p_source) / ev * np.where(rng0.standard_normal(ap.d) > 0, 1.0, -1.0)
+        self.c = float(np.clip(np.sum(ev * self.bs * self.bz), -0.999, 0.999))   # <b_s, b_z>_Sigma
+
+    def _amplitudes(self, f, Sy, rho, r2, Sr):
+        """``(a, b, ce, cs, kappa)``: labels ``a s + b z + ce e``, distance ``cs s``, source ``kappa s + b z`` of
+        the world with noise fraction ``f`` of the label variance ``Sy``, overlap ``rho`` and source ``r2``."""
+        sig = f * Sy
+        dist = max((1 - f) * Sy - 2 * rho + r2, 0.05 * Sr, 1e-300)
+        cs = math.sqrt(dist)
+        mm = float(np.clip((rho - r2) / cs, -math.sqrt(0.99 * r2), math.sqrt(0.99 * r2)))
+        cz = math.sqrt(max(r2 - mm * mm, 0.0) / (1 - self.c ** 2))
+        kap = mm - cz * self.c
+        return cs + kap, cz, math.sqrt(sig), cs, kap
+
+    def world(self, f, Sy, rho, r2, Sr):
+        """At noise fraction ``f``: ``(stat (B, 2), fhat (B,))``: ``(T_hat - T)/S_y`` per draw for the probe and
+        tuned fine-tuning, and each draw's estimated noise fraction (clipped as the data's)."""
+        a, b, ce, cs, kap = self._amplitudes(f, Sy, rho, r2, Sr)
+        ev, W, V, n = self.ap.ev, self.W, self.V, self.n
+        bt, bsrc, bd = a * self.bs + b * self.bz, kap * self.bs + b * self.bz, cs * self.bs
+        sig = ce * ce
+        tau2w = float(np.sum(ev * bt * bt))
+        Rs = float(np.min(W @ (bt * bt) + V * sig))
+        Rf = float(np.min(W @ (bd * bd) + V * sig))
+        Rp = float(linear_transfer_risk(n, tau2w, sig, float(np.sum(ev * bt * bsrc)), float(np.sum(ev * bsrc * bsrc))))
+        cy, cr = _quad(a, b, ce), _quad(cs, 0.0, ce)
+        Sy_b = cy @ self.m
+        tau_b = cy @ self.TU - self.g * self.iwc * tau2w
+        sig_b = Sy_b - tau_b
+        rs = np.maximum(np.min(np.tensordot(cy, self.KU, 1) + np.outer(sig_b, V), -1), 0.0)
+        rf = np.maximum(np.min(np.tensordot(cr, self.KU, 1) + np.outer(sig_b, V), -1), 0.0)
+        m = self.m
+        r2_b = kap * kap * m[0] + 2 * kap * b * m[3] + b * b * m[5]
+        rho_b = a * kap * m[0] + (a * b + b * kap) * m[3] + b * b * m[5] + ce * kap * m[1] + ce * b * m[4]
+        P = feasible_rows(np.stack([tau_b, sig_b, rho_b, r2_b], -1))
+        rp = linear_transfer_risk(n, P[:, 0], P[:, 1], P[:, 2], P[:, 3])
+        stat = np.stack([(rs - rp) - (Rs - Rp), (rs - rf) - (Rs - Rf)], -1) / np.maximum(Sy_b, 1e-300)[:, None]
+        return stat, _fraction(sig_b, tau_b, Sy_b)
+
+    def quantiles(self, Sy, tau, rho, r2, Sr, level=0.95):
+        """``(qa, qb)`` (2,) each: the calibrated lower and upper quantiles of ``(T_hat - T)/S_y`` (probe,
+        fine-tuning) over the kept noise fractions, for data with label variance ``Sy``, signal estimate
+        ``tau``, overlap ``rho``, source ``r2`` and residual label variance ``Sr``."""
+        alpha = (1 - level) / 2
+        f0 = float(_fraction(np.array([Sy - tau]), np.array([tau]), np.array([Sy]))[0])
+        grid = np.unique(np.r_[GRID, f0])
+        i0 = int(np.searchsorted(grid, f0))
+        worlds = [self.world(f, Sy, rho, r2, Sr) for f in grid]
+        stat = np.stack([w[0] for w in worlds], 1)                          # (B, G, 2)
+        fg = np.stack([w[1] for w in worlds], 1)                            # (B, G)
+        qa, qb = np.quantile(stat, alpha, axis=0), np.quantile(stat, 1 - alpha, axis=0)   # (G, 2)
+        acc = np.quantile(fg, np.r_[BETAS / 2, 1 - BETAS / 2], axis=0).reshape(2, BETAS.size, -1)
+
+        def kept(fs):                                                       # (len(fs), NB, G), never empty
+            fs = np.asarray(fs, float)[:, None, None]
+            gap = np.maximum(acc[0][None] - fs, fs - acc[1][None])
+            return (gap <= 0) | (gap <= np.min(gap, -1, keepdims=True))
+
+        inside = kept(fg[:, i0])                                            # (B, NB, G)
+        t0 = stat[:, i0][:, None, :]                                        # (B, 1, 2)
+        qb_b = np.max(np.where(inside[..., None], qb[None, None], -np.inf), 2)      # (B, NB, 2)
+        qa_b = np.min(np.where(inside[..., None], qa[None, None], np.inf), 2)
+        k_b = _first_below(np.mean(t0 > qb_b, 0), alpha)                   # (2,)
+        k_a = _first_below(np.mean(t0 < qa_b, 0), alpha)
+        if self.beta is not None:
+            k_a = k_b = np.full(2, int(np.argmin(np.abs(BETAS - self.beta))))
+        in0 = kept([f0])[0]                                                 # (NB, G)
+        hi = np.array([np.max(qb[in0[k_b[i]], i]) for i in range(2)])
+        lo = np.array([np.min(qa[in0[k_a[i]], i]) for i in range(2)])
+        self.last = {"f0": f0, "beta_a": BETAS[k_a], "beta_b": BETAS[k_b]}
+        return lo, hi
+
+    def bands(self, t_lt, t_ft, level=0.95):
+        """``{"linear_transfer": (value, low, high), "finetune": (...)}`` for the data's estimates ``t_lt``,
+        ``t_ft`` of the two transferabilities (the band is widened to contain the value)."""
+        S = self.ap.S_raw
+        Sy, rho, r2 = float(S[0, 0]), float(S[0, 1]), max(float(S[1, 1]), 1e-300)
+        Sr = max(float(S[0, 0] - 2 * S[0, 1] + S[1, 1]), 1e-300)
+        tau = float(self.ap.kinv @ self.ap.u["y"])
+        lo, hi = self.quantiles(max(Sy, 1e-300), tau, rho, r2, Sr, level)
+        out = {}
+        for i, (k, v) in enumerate((("linear_transfer", t_lt), ("finetune", t_ft))):
+            a, b = v - hi[i] * Sy, v - lo[i] * Sy
+            out[k] = (v, min(a, v), max(b, v))
+        return out
+
+
+def _fraction(sig, tau, Sy):
+    """The estimated noise fraction with each part at least 5% of the label variance (as ScalePivot.base)."""
+    Sy = np.maximum(Sy, 1e-300)
+    s, t = np.maximum(sig, 0.05 * Sy), np.maximum(tau, 0.05 * Sy)
+    return s / (s + t)
+
+
+def _first_below(miss, target):
+    """Per column of ``miss`` ``(NB, k)``: index of the first row at or below ``target`` (else the last)."""
+    ok = miss <= target
+    return np.where(ok.any(0), np.argmax(ok, 0), miss.shape[0] - 1)
+
+
+def transfer_intervals(aniso, pe, predictions, n_at, region=None):
+    """``{"linear_transfer": (value, low, high), "finetune": (...)}``: the anisotropic transferability bands at
+    ``n_at`` (module docstring); ``predictions``: the report's risk intervals at ``n_at``; ``region``: the
+    :class:`~ftheory.advise.aniso_transfer.NoiseRegion` above n = d (None elsewhere)."""
+    from ftheory.advise.predict import isotropic_risk
+
+    d = pe.d
+    v_s = predictions["scratch_ridge"].value
+    t_lt = v_s - predictions["linear_transfer"].value
+    t_ft = v_s - predictions["finetune_ridge"].value
+
+    def probe(P):
+        return isotropic_risk("linear_transfer", n_at, d, P)
+
+    sim = None
+    if aniso.n < aniso.d and aniso.pivot_draws:
+        try:
+            sim = DifferenceLaw(aniso, n_at).bands(t_lt, t_ft)
+        except ValueError:
+            pass
+    # T_lt (and T_ft where neither law applies): the bands' half-widths combined, with the correlation of the two
+    # risk estimates at the selected penalties from the exact covariances of the statistics. T_lt from the
+    # simulated law covered 80% at n = 18, d = 60 (all misses above); over the noise disc above n = d it put
+    # 4-7% of truths below the band (docs/advisor_validation.md, Bands)
+    from ftheory.advise.estimators import feasible
+
+    q = feasible(pe.p)
+    h = 1e-6 * (np.abs(q) + np.sqrt(np.maximum(np.diag(pe.cov), 0)) + 1e-300)
+    g = [(probe(q + h[i] * e) - probe(q - h[i] * e)) / (2 * h[i]) for i, e in enumerate(np.eye(4))]
+    Fs = aniso.functional("scratch", n_at)
+    rho_lt = aniso.correlation(Fs, aniso.parameter_functional(g)) if np.all(np.isfinite(g)) else 0.0
+    rho_ft = aniso.correlation(Fs, aniso.functional("finetune", n_at))
+    out = {"linear_transfer": combine(predictions["scratch_ridge"], predictions["linear_transfer"], rho_lt),
+           "finetune": combine(predictions["scratch_ridge"], predictions["finetune_ridge"], rho_ft)}
+    if region is not None:
+        out["finetune"] = region.transfer_interval(n_at, t_ft)
+    if sim is not None:
+        out["finetune"] = sim["finetune"]
+    return out

@@ -1,0 +1,164 @@
+"""Joint bands of the anisotropic transferabilities (ftheory.advise.aniso_difference; NoiseRegion.probe_transfer)."""
+import math
+
+import numpy as np
+import pytest
+
+from ftheory.advise.aniso_bands import difference
+from ftheory.advise.aniso_difference import DifferenceLaw, transfer_intervals
+from ftheory.advise.aniso_predict import AnisotropicPredictor
+from ftheory.advise.aniso_transfer import NoiseRegion
+from ftheory.advise.bands import Z95
+from ftheory.advise.estimators import estimate_parameters, prepare
+from ftheory.advise.report import predict
+from ftheory.advise.synthetic import make_task
+
+# the disc is cut by 64 directions: a linear functional's range is its extreme times cos(pi/64) at worst
+RING = 1 - math.cos(math.pi / 64)
+
+
+def _prep(n, d=12, scale=1.0, seed=4, sigma=0.5):
+    t = make_task(d, 0.9, sigma, eigenvalues=np.linspace(0.3, 3, d), seed=seed)
+    rng = np.random.default_rng(seed)
+    X, y = t.sample(n, rng)
+    U = t.sample(20 * d, rng)[0]
+    return prepare(X, scale * y, scale * (X @ t.beta_s), U)
+
+
+def test_probe_transfer_with_a_linear_probe_is_the_exact_band():
+    """One penalty on the grid and a probe linear in p: T_lt is linear in (noise, residual). With the noise
+    interval sigma2_hat -+ c sd(sigma2_hat) the disc's range is the projection of the ellipse:
+    half-width sqrt((c beta sd)^2 + 1.96^2 Var(residual)), ``beta sd`` the part of T_lt's exact standard error
+    along the noise estimate (up to the ring's 64 directions); c = 1.96 gives 1.96 sd."""
+    from ftheory.advise.bands import feasible_rows
+
+    ap = AnisotropicPredictor(_prep(60, sigma=1.5), n_lam=1)
+    n, lam = 59, float(ap.lams[0])
+    g = np.array([0.3, 0.2, -0.4, 0.1])
+    S = ap.S_raw
+    p = np.array([ap.kinv @ ap.u["y"], S[0, 0] - ap.kinv @ ap.u["y"], S[0, 1], S[1, 1]])
+    noise_f = [("S", (1.0, 0.0), None, 1.0), ("Uinv", (1.0, 0.0), ap.kinv, -1.0)]
+    sd2 = math.sqrt(ap.cov_functionals(noise_f, noise_f))
+    F = difference(ap.functional("scratch", n, lam), ap.parameter_functional(g))
+    var = ap.cov_functionals(F, F)
+    along = ap.cov_functionals(F, noise_f) / sd2                      # beta sd(sigma2_hat)
+    v = ap.linear_risks("scratch", [n], [lam])[0][0, 0] - g @ p
+    for c in (1.0, Z95):
+        reg = NoiseRegion(ap, (p[1] - c * sd2, p[1] + c * sd2))
+        cand = reg._points(n)[0]
+        L = 1
+        P = np.stack([cand[:, L], cand[:, 3] - cand[:, L], (cand[:, 5] - cand[:, 3] - cand[:, 4]) / 2, cand[:, 4]], -1)
+        if c == 1.0:                                                  # every candidate a real task: no projection
+            np.testing.assert_array_equal(feasible_rows(P), P)
+        half = math.sqrt((c * along) ** 2 + Z95 ** 2 * (var - along ** 2))
+        lo, hi = reg.probe_transfer(n, lambda P: P @ g)
+        if c == Z95:
+            assert half == pytest.approx(Z95 * math.sqrt(var), rel=1e-9)
+            continue                                                  # projected candidates: ends only bounded
+        assert v - lo == pytest.approx(half, rel=2 * RING) and hi - v == pytest.approx(half, rel=2 * RING)
+
+
+def test_probe_transfer_scales_with_the_labels():
+    """Labels x 3: statistics and the probe's risk (homogeneous in p) x 9, so the band x 9 (up to the rounding
+    of the probe's finite-difference gradient)."""
+    from ftheory.advise.predict import isotropic_risk
+
+    a1, a3 = AnisotropicPredictor(_prep(40)), AnisotropicPredictor(_prep(40, scale=3.0))
+    probe = lambda P: isotropic_risk("linear_transfer", 39, 12, P)   # noqa: E731
+    r1, r3 = NoiseRegion(a1, (0.1, 0.5)), NoiseRegion(a3, (0.9, 4.5))
+    e1 = 9 * np.array(r1.probe_transfer(39, probe))
+    # the probe's gradient is a central difference with relative step 1e-6: rounding error ~ eps / 1e-6 = 2e-10
+    # of the gradient, times the statistics' scale (the ends' magnitude)
+    np.testing.assert_allclose(r3.probe_transfer(39, probe), e1, rtol=1e-9, atol=1e-8 * np.max(np.abs(e1)))
+
+
+def test_difference_law_world_is_the_stated_task():
+    """The simulated world carries the stated teachers: over the pivot's draws the unbiased statistics average
+    to the world's truths (label variance, ||beta_s||^2, <beta_t, beta_s>, signal), within 4 standard errors."""
+    ap = AnisotropicPredictor(_prep(8), pivot_draws=400, seed=3)
+    law = DifferenceLaw(ap, 8)
+    Sy, rho, r2 = 2.0, 0.6, 0.9
+    a, b, ce, cs, kap = law._amplitudes(0.3, Sy, rho, r2, Sy - 2 * rho + r2)
+    ev = ap.ev
+    bt, bsrc = a * law.bs + b * law.bz, kap * law.bs + b * law.bz
+    m = law.m
+    cy = np.array([a * a, 2 * a * ce, ce * ce, 2 * a * b, 2 * b * ce, b * b])
+    draws = {"S_y": cy @ m, "r2": kap * kap * m[0] + 2 * kap * b * m[3] + b * b * m[5],
+             "rho": a * kap * m[0] + (a * b + b * kap) * m[3] + b * b * m[5] + ce * kap * m[1] + ce * b * m[4],
+             "tau2": cy @ law.TU}
+    truth = {"S_y": np.sum(ev * bt * bt) + ce * ce, "r2": np.sum(ev * bsrc * bsrc), "rho": np.sum(ev * bt * bsrc),
+             "tau2": np.sum(ev * bt * bt)}
+    for k, x in draws.items():
+        se = x.std() / math.sqrt(x.size)
+        assert abs(x.mean() - truth[k]) <= 4 * se, (k, x.mean(), truth[k], se)
+    # and the world sits at the requested overlap and source signal (solved with the pieces' own cross term)
+    assert truth["r2"] == pytest.approx(r2, rel=1e-9) and truth["rho"] == pytest.approx(rho, rel=1e-9)
+    assert truth["S_y"] == pytest.approx(Sy, rel=1e-9)
+
+
+def test_difference_bands_scale_with_the_labels_and_contain_the_value():
+    """Below n = d: labels x 3 gives both transferability bands x 9 (the pivot (T_hat - T)/S_y is scale-free)."""
+    out = []
+    for scale in (1.0, 3.0):
+        prep = _prep(8, scale=scale)
+        pe = estimate_parameters(prep, draws=200)
+        preds, transf, *_ = predict(prep, pe, [7], 7)
+        out.append({k: np.array([iv.value, iv.low, iv.high]) for k, iv in transf.items()})
+        for iv in transf.values():
+            assert iv.low <= iv.value <= iv.high and np.isfinite(iv.low) and np.isfinite(iv.high)
+    for k in out[0]:
+        np.testing.assert_allclose(out[1][k], 9 * out[0][k], rtol=1e-6)
+
+
+def test_fallback_without_pivot_is_the_combination():
+    """pivot_draws = 0 below n = d: the half-widths combined (the documented fallback)."""
+    prep = _prep(8)
+    pe = estimate_parameters(prep, draws=200)
+    ap = AnisotropicPredictor(prep, pivot_draws=0)
+    preds, *_ = predict(prep, pe, [7], 7)
+    out = transfer_intervals(ap, pe, preds, 7)
+    for k, b in out.items():
+        assert b[1] <= b[0] <= b[2]
+
+
+@pytest.mark.slow
+def test_transfer_coverage_below_n_eq_d():
+    """Monte Carlo: below n = d (d = 24, n = 12, N = 20 d unlabeled rows) the report's T_ft band (simulated law)
+    covers the deterministic-equivalent truth at the true spectrum at least 95% - 3 binomial standard errors of
+    the time (150 replications, fixed seed), with a median width below that of the half-widths' combination
+    (the fallback, which over-covers); T_lt (the combination) covers as well."""
+    from ftheory.aniso import scratch_risk
+    from ftheory.advise.predict import isotropic_risk
+
+    d, n, reps = 24, 12, 150
+    ev = 1.0 / np.arange(1, d + 1)
+    t = make_task(d, 0.7, 0.5, eigenvalues=ev, seed=7)
+    w, Q = np.linalg.eigh(t.Sigma)
+    lams = float(w.mean()) * np.logspace(-5, 3, 401)
+    m = n - 1
+    tr = t.truth()
+    p = np.array([tr["signal"], tr["noise_variance"], tr["overlap_inner"], tr["source_signal"]])
+    R = {}
+    for name, beta in (("scratch", t.beta_t), ("finetune", t.beta_t - t.beta_s)):
+        with np.errstate(all="ignore"):
+            R[name] = float(np.min(np.asarray(scratch_risk(w, Q.T @ beta, m, t.sigma, lams), float)))
+    truth = {"linear_transfer": R["scratch"] - isotropic_risk("linear_transfer", m, d, p),
+             "finetune": R["scratch"] - R["finetune"]}
+    rng = np.random.default_rng(8)
+    miss = dict.fromkeys(truth, 0)
+    width = {k: ([], []) for k in truth}
+    for _ in range(reps):
+        X, y = t.sample(n, rng)
+        U = t.sample(20 * d, rng)[0]
+        prep = prepare(X, y, X @ t.beta_s, U)
+        pe = estimate_parameters(prep, draws=400)
+        preds, transf, *_ = predict(prep, pe, [m], m)
+        comb = transfer_intervals(AnisotropicPredictor(prep, pivot_draws=0), pe, preds, m)
+        for k in truth:
+            miss[k] += not (transf[k].low <= truth[k] <= transf[k].high)
+            width[k][0].append(transf[k].high - transf[k].low)
+            width[k][1].append(comb[k][2] - comb[k][1])
+    se = math.sqrt(0.95 * 0.05 / reps)
+    for k in truth:
+        assert 1 - miss[k] / reps >= 0.95 - 3 * se, (k, miss[k])
+    assert np.median(width["finetune"][0]) < np.median(width["finetune"][1])
