@@ -149,7 +149,7 @@ def summarise(pair, n, rows, orc, hind=None):
     the realised mean), median band width, recommendation = realised best; with ``hind`` (``base``:
     held-out MSE of the population predictor per subsample; ``raw``/``std``: best-penalty MSEs) the
     realised excess risk of each procedure beside the oracle's risk."""
-    out = {"pair": pair, "n": n, "d_mean": float(np.mean([r["d"] for r in rows])), "oracle": orc}
+    out = {"pair": pair, "n": n, "reps": len(rows), "d_mean": float(np.mean([r["d"] for r in rows])), "oracle": orc}
     if hind is not None and "mse" in rows[0]["real"]["raw"]:
         base = hind["base"]
         out["excess"] = {c: {k: _ms([r["real"][c]["mse"][k] - b for r, b in zip(rows, base)])
@@ -273,6 +273,22 @@ def compare_table(old, new, digits=3):
     return _md(head, rows)
 
 
+def matched(old, summ):
+    """The summaries of the saved result ``old`` on the subsamples of ``summ``: a cell of ``summ`` with
+    fewer subsamples (its ``reps``) than ``old`` kept is re-summarised on the first ``reps`` of ``old``'s
+    (the same draws where the subsamples are a prefix of a longer run's, as in ``advisor_digits.py``)."""
+    by = {(s["pair"], s["n"]): s for s in old["summary"]}
+    out = []
+    for s in summ:
+        o = by.get((s["pair"], s["n"]))
+        cols = old.get("rows", {}).get(s["pair"], {}).get(str(s["n"]))
+        if o is not None and cols and "reps" in s and s["reps"] < len(cols["d"]):
+            o = summarise(s["pair"], s["n"], rows_from_columns(cols)[:s["reps"]], o["oracle"])
+        if o is not None:
+            out.append(o)
+    return out
+
+
 def columns(rows):
     """Per-subsample rows as named columns (``real_raw_lt``, ``aniso_ft_low``, ``iso_rec``, ...)."""
     out = {"d": [r["d"] for r in rows]}
@@ -329,12 +345,14 @@ def save(res, path):
 
 
 def merge(paths):
-    """Several saved JSON results (same ``--reps`` and ``--seed``) as one: rows and summaries joined."""
+    """Several saved JSON results (same data and ``--seed``) as one: rows and summaries joined (``reps``
+    says "100 or 50" if they differ)."""
     parts = [load_json(p) for p in paths]
-    for q in parts[1:]:
-        if (q["reps"], q["seed"]) != (parts[0]["reps"], parts[0]["seed"]):
-            raise ValueError(f"merge: {paths} have different reps or seed; expected the same in every file")
-    out = {k: parts[0][k] for k in ("d", "reps", "seed")}
+    if len({(q["d"], q["seed"]) for q in parts}) > 1:
+        raise ValueError(f"--merge: {paths} have different d or seed; expected the same in every file")
+    out = {k: parts[0][k] for k in ("d", "seed")}
+    reps = list(dict.fromkeys(str(q["reps"]) for q in parts))
+    out["reps"] = int(reps[0]) if len(reps) == 1 else " or ".join(reps)   # a cell's own: len of its rows
     for key in ("seconds", "cpu_seconds"):
         out[key] = round(sum(float(q.get(key, 0)) for q in parts), 1)
     out["rows"], out["summary"] = {}, []
@@ -387,7 +405,7 @@ def main(study: Study, argv=None):
                     "not written unless given; '': not written)")
     ap.add_argument("--png", default=study.png, help=f"the figure ({study.png}; '': none)")
     ap.add_argument("--from-json", default="", help="re-print and redraw from a saved JSON, no computation")
-    ap.add_argument("--merge", default="", help="comma list of saved JSONs (same --reps, --seed) to join into --json")
+    ap.add_argument("--merge", default="", help="comma list of saved JSONs (same --seed) to join into --json")
     ap.add_argument("--compare", default="", help="a saved JSON (earlier code, same subsamples): print before -> after")
     study.add_args(ap)
     ns = ap.parse_args(argv)
@@ -420,7 +438,8 @@ def main(study: Study, argv=None):
     for heading, tab in study.extras(res) if study.extras else ():
         print(f"\n{heading}\n\n{tab}")
     if old is not None:
-        print(f"\nBefore ({ns.compare}) -> after:\n\n{compare_table(old['summary'], res['summary'], study.digits)}")
+        print(f"\nBefore ({ns.compare}, on the same subsamples) -> after:\n\n"
+              f"{compare_table(matched(old, res['summary']), res['summary'], study.digits)}")
     if ns.png:
         figure(res["summary"], ns.png, title=study.title, features=study.features)
     return res
