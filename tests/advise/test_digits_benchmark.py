@@ -147,3 +147,27 @@ def test_diabetes_groups_are_the_two_sex_values(diabetes):
     X, y, g = diabetes.load()
     assert X.shape == (442, 9) and y.shape == (442,)
     assert (len(g["A"]), len(g["B"])) == (235, 207) and not set(g["A"]) & set(g["B"])
+
+
+def test_compare_resummarises_the_earlier_result_on_the_same_subsamples(bench):
+    # a re-run with fewer subsamples (a prefix of the docs' draws) is compared with the earlier result on
+    # those subsamples, not with its summary over all of them
+    real = bench.real
+    old = real.load_json(str(_ROOT / "docs" / "advisor_digits.json"))
+    s_old = next(s for s in old["summary"] if (s["pair"], s["n"]) == ("value>ge5", 92))
+    rows = real.rows_from_columns(old["rows"]["value>ge5"]["92"])
+    half = len(rows) // 2
+    new = real.summarise("value>ge5", 92, rows[:half], s_old["oracle"])
+    assert new["reps"] == half
+    (m,) = real.matched(old, [new])
+    assert json.dumps(m["aniso"]) == json.dumps(new["aniso"]) and m["reps"] == half
+    # all rows give back the stored summary (to its 5 significant digits; coverage to one subsample)
+    full = real.summarise("value>ge5", 92, rows, s_old["oracle"])
+    for path in ("aniso", "iso"):
+        for k in ("lt", "ft"):
+            for key in ("pred", "real"):
+                assert full[path][k][key][0] == pytest.approx(s_old[path][k][key][0], rel=1e-4, abs=1e-9)
+            assert abs(full[path][k]["cover_real_mean"] - s_old[path][k]["cover_real_mean"]) <= 1 / len(rows) + 1e-12
+    assert m["aniso"]["lt"]["pred"][0] != pytest.approx(full["aniso"]["lt"]["pred"][0], rel=1e-3)
+    assert real.matched(old, [full])[0] is s_old
+    assert "| aniso | value>ge5 | 92 |" in real.compare_table([m], [new])
