@@ -1,12 +1,16 @@
 """Predicted vs realised transferability across two patient groups of scikit-learn's diabetes data.
 
-    OMP_NUM_THREADS=1 PYTHONPATH=. python benchmarks/advisor_diabetes.py [--reps 200] [--n 6,10,20,40,80]
-        [--seed 1] [--json docs/advisor_diabetes.json] [--png docs/images/advisor_digits_diabetes.png]
-        [--from-json FILE]
+The tables of docs/advisor_validation.md ("Diabetes"), JSON and figure, in one command (~10 min CPU):
 
-Flags: ``--reps`` random target subsamples per (direction, n); ``--n`` target sample sizes; ``--seed``
-seed of the subsamples; ``--json`` raw per-subsample results and summaries (``''``: not written);
-``--png`` the figure (``''``: none); ``--from-json`` re-print and redraw from a saved JSON.
+    OMP_NUM_THREADS=1 PYTHONPATH=. python benchmarks/advisor_diabetes.py \\
+        [--json docs/advisor_diabetes.json] [--png docs/images/advisor_digits_diabetes.png]
+
+Flags: ``--n`` target sample sizes (comma list; 6,20,80); ``--reps`` random target subsamples per
+(direction, n) (100); ``--seed`` seed of the subsamples (1); ``--json``/``--png`` outputs (``''``: none);
+``--from-json FILE`` re-print and redraw from a saved JSON (the best-penalty table is computed and,
+with ``--json``, saved if the file lacks it); ``--merge``, ``--compare OLD.json`` as in
+``advisor_digits.py``. Printed: the docs' markdown tables verbatim (anisotropic path, isotropic path,
+realised T with the cross-validated and with the best-in-hindsight penalty), then where the bands miss.
 
 Data (bundled, no download): 442 patients, 10 baseline variables, the label is a measure of disease
 progression one year later. The two values of the ``sex`` column split the patients into groups A
@@ -18,26 +22,23 @@ anisotropic path with ``unlabeled=`` the other target patients (inputs only; the
 held-out set of the realised errors, whose labels the advisor never sees); realised
 ``T = R_scratch - R_transfer`` = difference of held-out mean squared errors (raw and standardised
 variables, ridge penalties by 5-fold cross-validation). The Gaussian oracle is the theory at the
-population task of the whole target group. Also printed: the realised T with tuned ridge at the penalty
-that is best on the held-out patients (the oracle penalty the theory assumes) beside the cross-validated
-one (the subsamples regenerated from the seed; added to a saved JSON by ``--from-json FILE --json FILE``).
-Functions shared with ``benchmarks/advisor_digits.py``.
+population task of the whole target group. Also: the realised T with tuned ridge at the penalty that is
+best on the held-out patients (the oracle penalty the theory assumes) beside the cross-validated one.
+Shared machinery: ``_advisor_real.py``.
 """
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import sys
-import time
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from advisor_digits import (_round, compact, figure, load_json, lstsq, oracle, predicted, realised,  # noqa: E402
-                            summarise, table)
+import _advisor_real as real  # noqa: E402
+from _advisor_real import lstsq, oracle, predicted, realised  # noqa: E402
 
 DIRECTIONS = ("A>B", "B>A")
+NS = (6, 20, 80)
 
 
 def load():
@@ -51,17 +52,24 @@ def load():
 
 
 def population(X, y, w, idx):
-    """The Gaussian task of the whole target group (covariance, least-squares teacher, residual variance)."""
-    Xt, yt = X[idx], y[idx]
-    bt = lstsq(Xt, yt)
-    Xc = Xt - Xt.mean(0)
-    res = yt - yt.mean() - Xc @ bt
-    N, d = Xt.shape
-    return {"Sigma": Xc.T @ Xc / N, "beta_t": bt, "beta_s": w, "sigma2": float(res @ res / (N - d - 1)),
-            "var_y": float(np.var(yt))}
+    """The Gaussian task of the whole target group ``idx`` (source weights ``w``)."""
+    return real.population(X[idx], y[idx], w)
 
 
-def run(ns=(6, 10, 20, 40, 80), reps=200, seed=1):
+def subsamples(pool, ns, reps, seed, k):
+    """``{n: [(train, held-out), ...]}`` of direction number ``k``: one generator per direction, drawn
+    in the order of ``ns`` (so a cell depends on the sample sizes before it)."""
+    rng = np.random.default_rng([seed, k])
+    out = {}
+    for n in ns:
+        out[n] = []
+        for _ in range(reps):
+            idx = rng.permutation(pool)
+            out[n].append((idx[:n], idx[n:]))
+    return out
+
+
+def run(ns=NS, reps=100, seed=1):
     """Raw rows and summaries, as ``advisor_digits.run``."""
     X, y, groups = load()
     rows, summ = {}, []
@@ -70,99 +78,96 @@ def run(ns=(6, 10, 20, 40, 80), reps=200, seed=1):
         w = lstsq(X[groups[src]], y[groups[src]])
         pool = groups[tgt]
         pop = population(X, y, w, pool)
-        rng = np.random.default_rng([seed, k])
-        for n in ns:
+        for n, draws in subsamples(pool, ns, reps, seed, k).items():
             cell = []
-            for _ in range(reps):
-                idx = rng.permutation(pool)
-                tr, te = idx[:n], idx[n:]
+            for tr, te in draws:
                 Xtr, Xte = X[tr], X[te]
-                real = realised(Xtr, y[tr], Xte, y[te], {"s": w})["s"]
-                cell.append({"d": X.shape[1], "real": real, "iso": predicted(Xtr, y[tr], w, None),
-                             "aniso": predicted(Xtr, y[tr], w, Xte)})
+                cell.append({"d": X.shape[1], "real": realised(Xtr, y[tr], Xte, y[te], {"s": w})["s"],
+                             "iso": predicted(Xtr, y[tr], w, None), "aniso": predicted(Xtr, y[tr], w, Xte)})
             rows.setdefault(direction, {})[int(n)] = cell
-            summ.append(summarise(direction, int(n), cell, oracle(pop, int(n))))
+            summ.append(real.summarise(direction, int(n), cell, oracle(pop, int(n))))
     return {"d": int(X.shape[1]), "reps": int(reps), "seed": int(seed), "rows": rows, "summary": summ}
 
 
-def best_penalty(res, X, y, groups):
+def best_penalty(res):
     """Attach to each summary the realised T with tuned ridge at the penalty that is best on the held-out
-    patients (the oracle penalty the theory assumes) beside the cross-validated one, raw variables
-    (the subsamples of :func:`run` regenerated: they depend only on the seed)."""
-    ns = sorted({s["n"] for s in res["summary"]})
+    patients beside the cross-validated one, raw variables (the subsamples of :func:`run` regenerated:
+    they depend only on the seed and the sample sizes)."""
+    X, y, groups = load()
+    ns = list(dict.fromkeys(s["n"] for s in res["summary"]))
     by = {(s["pair"], s["n"]): s for s in res["summary"]}
     for k, direction in enumerate(DIRECTIONS):
         src, tgt = direction.split(">")
         w = lstsq(X[groups[src]], y[groups[src]])
-        pool = groups[tgt]
-        rng = np.random.default_rng([res["seed"], k])
-        for n in ns:
+        for n, draws in subsamples(groups[tgt], ns, res["reps"], res["seed"], k).items():
             acc = []
-            for _ in range(res["reps"]):
-                idx = rng.permutation(pool)
-                tr, te = idx[:n], idx[n:]
+            for tr, te in draws:
                 mse = realised(X[tr], y[tr], X[te], y[te], {"s": w})["s"]["raw"]["mse"]
-                A, B = X[tr] - X[tr].mean(0), X[te] - X[tr].mean(0)
-                U, sv, Vt = np.linalg.svd(A, full_matrices=False)
-                grid = np.logspace(-6, 4, 61) * float(np.mean(A * A)) * A.shape[1] / (n - 1)
-                yc = y[tr] - y[tr].mean()
-                best = {}
-                for name, t, off in (("scratch", yc, 0.0), ("finetune", yc - A @ w, B @ w)):
-                    ut = U.T @ t
-                    best[name] = min(float(np.mean((B @ (Vt.T @ (sv / (sv ** 2 + (n - 1) * lam) * ut)) + off
-                                                     + y[tr].mean() - y[te]) ** 2)) for lam in grid)
-                acc.append([mse["scratch_ridge"] - mse["linear_transfer"], best["scratch"] - mse["linear_transfer"],
-                            mse["scratch_ridge"] - mse["finetune_ridge"], best["scratch"] - best["finetune"]])
+                mu = X[tr].mean(0)
+                best = real.best_penalty_mse(X[tr] - mu, X[te] - mu, y[tr], y[te], w)
+                sc, bs = mse["scratch_ridge"], best["scratch_ridge"]
+                acc.append([sc - mse["linear_transfer"], bs - mse["linear_transfer"],
+                            sc - mse["finetune_ridge"], bs - best["finetune_ridge"]])
             a = np.array(acc)
             se = a.std(0, ddof=1) / np.sqrt(len(a))
-            by[(direction, n)]["best_penalty"] = {
-                "lt_cv": [float(a[:, 0].mean()), float(se[0])], "lt_best": [float(a[:, 1].mean()), float(se[1])],
-                "ft_cv": [float(a[:, 2].mean()), float(se[2])], "ft_best": [float(a[:, 3].mean()), float(se[3])]}
+            if (direction, n) in by:
+                keys = ("lt_cv", "lt_best", "ft_cv", "ft_best")
+                by[(direction, n)]["best_penalty"] = {k: [float(a[:, j].mean()), float(se[j])]
+                                                      for j, k in enumerate(keys)}
     return res
 
 
 def best_table(summ):
     """Markdown: realised T (raw variables) with cross-validated and with best-in-hindsight penalties."""
-    L = ["| direction | n | T_lt, CV penalty | T_lt, best penalty | T_ft, CV penalty | T_ft, best penalty | "
-         "oracle T_lt | oracle T_ft |", "|" + "---|" * 8]
+    head = ["direction", "n", "T_lt, CV penalty", "T_lt, best penalty", "T_ft, CV penalty", "T_ft, best penalty",
+            "oracle T_lt", "oracle T_ft"]
+    rows = []
     for s in summ:
         b = s["best_penalty"]
-        cells = [s["pair"], str(s["n"])] + [f"{b[k][0]:.0f} ± {b[k][1]:.0f}" for k in ("lt_cv", "lt_best", "ft_cv", "ft_best")]
-        cells += [f"{s['oracle']['raw']['lt']:.0f}", f"{s['oracle']['raw']['ft']:.0f}"]
-        L.append("| " + " | ".join(cells) + " |")
-    return "\n".join(L)
+        rows.append([s["pair"], str(s["n"])] + [real._pm(b[k], 0) for k in ("lt_cv", "lt_best", "ft_cv", "ft_best")]
+                    + [f"{s['oracle']['raw']['lt']:.0f}", f"{s['oracle']['raw']['ft']:.0f}"])
+    return real._md(head, rows)
+
+
+def blocks(res):
+    """The docs' ``[(heading, table)]``: both advisor paths, then the best-penalty comparison."""
+    return real.path_blocks(res["summary"], "the other target patients", "variables", digits=0) + [
+        ("Realised T with the cross-validated and with the best-in-hindsight penalty (raw variables):",
+         best_table(res["summary"]))]
+
+
+def _complete(res, ns):
+    """A result lacking the best-penalty table gets it."""
+    return res if "best_penalty" in res["summary"][0] else best_penalty(res)
+
+
+def _add_args(ap):
+    ap.add_argument("--n", default=",".join(map(str, NS)), help="target sample sizes (comma list; 6,20,80)")
+
+
+def _ns(ns):
+    return [int(v) for v in ns.n.split(",")]
+
+
+def _check(ns):
+    try:
+        sizes = _ns(ns)
+    except ValueError:
+        raise ValueError(f"--n={ns.n!r} is invalid: expected a comma list of integers") from None
+    if min(sizes) < 5 or max(sizes) > 200:
+        raise ValueError(f"--n={ns.n!r} is invalid: expected sample sizes in [5, 200] (groups of 235 and 207)")
+
+
+STUDY = real.Study(
+    description=__doc__.split("\n")[0], reps=100, json="docs/advisor_diabetes.json",
+    png="docs/images/advisor_digits_diabetes.png", add_args=_add_args, check=_check,
+    compute=lambda ns: run(_ns(ns), ns.reps, ns.seed), blocks=blocks, complete=_complete,
+    title="diabetes", features="variables", digits=0,
+    headline=lambda res: f"diabetes: d = {res['d']} variables, ")
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--reps", type=int, default=200)
-    ap.add_argument("--n", default="6,10,20,40,80")
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--json", default="docs/advisor_diabetes.json")
-    ap.add_argument("--png", default="docs/images/advisor_digits_diabetes.png")
-    ap.add_argument("--from-json", default="")
-    ns = ap.parse_args(argv)
-    t0 = time.time()
-    if ns.from_json:
-        res = load_json(ns.from_json)
-    else:
-        res = run([int(v) for v in ns.n.split(",")], ns.reps, ns.seed)
-        res["seconds"] = round(time.time() - t0, 1)
-        if ns.json:
-            with open(ns.json, "w") as fh:
-                json.dump(compact(res), fh, default=float, separators=(",", ":"))
-    if "best_penalty" not in res["summary"][0]:
-        res = best_penalty(res, *load())
-        if ns.json:
-            with open(ns.json, "w") as fh:
-                json.dump(_round(res) if ns.from_json else compact(res), fh, default=float, separators=(",", ":"))
-    print(f"diabetes: d = {res['d']} variables, {res['reps']} subsamples per (direction, n), "
-          f"{res.get('seconds', '?')} s")
-    print(table(res["summary"], unlabeled="the other target patients", features="variables", digits=0))
-    if ns.png:
-        figure(res["summary"], ns.png, title="diabetes", features="variables")
-    print("\nrealised T with the cross-validated and with the best-in-hindsight penalty (raw variables)\n")
-    print(best_table(res["summary"]))
+    return real.main(STUDY, argv)
 
 
 if __name__ == "__main__":

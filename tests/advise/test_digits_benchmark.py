@@ -1,4 +1,6 @@
-"""The real-data benchmark (benchmarks/advisor_digits.py) at tiny size: loader, split, oracle, one cell."""
+"""The real-data benchmarks (benchmarks/advisor_digits.py, advisor_diabetes.py, their shared
+_advisor_real.py) at tiny size: loader, split, oracle, one cell, the command line, and that the tables
+of docs/advisor_validation.md are exactly those the benchmarks print from the JSON in docs/."""
 import importlib.util
 import json
 from pathlib import Path
@@ -8,15 +10,25 @@ import pytest
 
 pytest.importorskip("sklearn")
 
-_PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "advisor_digits.py"
+_ROOT = Path(__file__).resolve().parents[2]
+_PATH = _ROOT / "benchmarks" / "advisor_digits.py"
+
+
+def _module(name):
+    spec = importlib.util.spec_from_file_location(name, _PATH.parent / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("advisor_digits", _PATH)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return _module("advisor_digits")
+
+
+@pytest.fixture(scope="module")
+def diabetes():
+    return _module("advisor_diabetes")
 
 
 def test_loader_ships_with_sklearn_and_splits_disjointly(bench):
@@ -61,13 +73,18 @@ def test_one_tiny_cell_runs_and_is_consistent(bench, tmp_path, monkeypatch):
         raw, std = r["real"]["raw"]["mse"], r["real"]["std"]["mse"]
         assert raw["linear_transfer"] == pytest.approx(std["linear_transfer"], rel=1e-9)
         assert r["real"]["raw"]["lt"] == pytest.approx(raw["scratch_ridge"] - raw["linear_transfer"], rel=1e-12)
+    # the JSON columns give back the rows summarise needs: the same summary without the excess risks
+    again = bench.real.summarise("value>ge5", 30, bench.real.rows_from_columns(bench.real.columns(rows)),
+                                 s["oracle"])
+    assert json.dumps([again["aniso"], again["iso"]]) == json.dumps([s["aniso"], s["iso"]])
     out = tmp_path / "r.json"
-    out.write_text(json.dumps(bench.compact(res)))
+    bench.real.save(res, str(out))
     back = json.loads(out.read_text())
     assert len(back["rows"]["value>ge5"]["30"]["aniso_lt_low"]) == 3
-    assert bench.table(back["summary"]).count("| value>ge5 | 30 |") == 2
+    text = "\n".join(t for _, t in bench.blocks(back))
+    assert text.count("| value>ge5 | 30 |") == 3      # two advisor paths and the excess risks
     monkeypatch.chdir(tmp_path)
-    bench.figure(back["summary"], str(tmp_path / "f.png"))
+    bench.real.figure(back["summary"], str(tmp_path / "f.png"))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.png", "r.json"]
 
 
@@ -98,10 +115,59 @@ def test_bad_pair_is_refused(bench):
         bench.run(pairs=["value>nosuch"], ns=(30,), reps=1)
 
 
-def test_diabetes_groups_are_the_two_sex_values():
-    spec = importlib.util.spec_from_file_location("advisor_diabetes", _PATH.parent / "advisor_diabetes.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    X, y, g = mod.load()
+def test_bad_flags_exit_with_one_line(bench, diabetes, capsys):
+    for mod, argv, word in ((bench, ["--pairs", "value>nosuch"], "--pairs"), (bench, ["--n", "23,x"], "--n"),
+                            (diabetes, ["--n", "3"], "--n"), (diabetes, ["--reps", "1"], "--reps"),
+                            (diabetes, ["--from-json", "/nonexistent/x.json"], "nonexistent")):
+        with pytest.raises(SystemExit) as e:
+            mod.main(argv + ["--json", "", "--png", ""])
+        err = capsys.readouterr().err.strip()
+        assert e.value.code == 2 and len(err.splitlines()) == 1 and word in err
+
+
+@pytest.mark.parametrize("name", ["advisor_digits", "advisor_diabetes"])
+def test_docs_tables_are_the_benchmark_tables_of_the_docs_json(name, capsys):
+    # every table the benchmark prints as a docs table, from the JSON kept in docs/, appears verbatim in
+    # docs/advisor_validation.md: a re-run's JSON and the pasted tables cannot drift apart
+    mod = _module(name)
+    doc = (_ROOT / "docs" / "advisor_validation.md").read_text()
+    res = mod.real.load_json(str(_ROOT / "docs" / f"{name}.json"))
+    tables = [t for _, t in mod.blocks(res)]
+    assert len(tables) == 3
+    for t in tables:
+        missing = [line for line in t.splitlines() if line not in doc]
+        assert not missing and t in doc, missing[:3]
+    # and the command line prints them (nothing computed, nothing written)
+    mod.main(["--from-json", str(_ROOT / "docs" / f"{name}.json"), "--png", ""])
+    out = capsys.readouterr().out
+    assert all(t in out for t in tables)
+
+
+def test_diabetes_groups_are_the_two_sex_values(diabetes):
+    X, y, g = diabetes.load()
     assert X.shape == (442, 9) and y.shape == (442,)
     assert (len(g["A"]), len(g["B"])) == (235, 207) and not set(g["A"]) & set(g["B"])
+
+
+def test_compare_resummarises_the_earlier_result_on_the_same_subsamples(bench):
+    # a re-run with fewer subsamples (a prefix of the docs' draws) is compared with the earlier result on
+    # those subsamples, not with its summary over all of them
+    real = bench.real
+    old = real.load_json(str(_ROOT / "docs" / "advisor_digits.json"))
+    s_old = next(s for s in old["summary"] if (s["pair"], s["n"]) == ("value>ge5", 92))
+    rows = real.rows_from_columns(old["rows"]["value>ge5"]["92"])
+    half = len(rows) // 2
+    new = real.summarise("value>ge5", 92, rows[:half], s_old["oracle"])
+    assert new["reps"] == half
+    (m,) = real.matched(old, [new])
+    assert json.dumps(m["aniso"]) == json.dumps(new["aniso"]) and m["reps"] == half
+    # all rows give back the stored summary (to its 5 significant digits; coverage to one subsample)
+    full = real.summarise("value>ge5", 92, rows, s_old["oracle"])
+    for path in ("aniso", "iso"):
+        for k in ("lt", "ft"):
+            for key in ("pred", "real"):
+                assert full[path][k][key][0] == pytest.approx(s_old[path][k][key][0], rel=1e-4, abs=1e-9)
+            assert abs(full[path][k]["cover_real_mean"] - s_old[path][k]["cover_real_mean"]) <= 1 / len(rows) + 1e-12
+    assert m["aniso"]["lt"]["pred"][0] != pytest.approx(full["aniso"]["lt"]["pred"][0], rel=1e-3)
+    assert real.matched(old, [full])[0] is s_old
+    assert "| aniso | value>ge5 | 92 |" in real.compare_table([m], [new])
