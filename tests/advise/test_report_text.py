@@ -168,7 +168,9 @@ def test_estimate_flag_wording_per_case():
     from ftheory.advise.report import _flags
 
     def flags(p, **ivs):
-        return _flags(SimpleNamespace(p=np.array(p, float)), {k: Interval(*v, 0.1) for k, v in ivs.items()}, {}, {})
+        # below the least-squares switch the reported signal and noise are the unbiased p[0], p[1]
+        pe = SimpleNamespace(p=np.array(p, float), signal_value=float(p[0]), noise_value=float(p[1]))
+        return _flags(pe, {k: Interval(*v, 0.1) for k, v in ivs.items()}, {}, {})
 
     # a negative variance estimate; a legitimately negative inner product outside its interval is not "< 0"
     out = flags([-0.5, 1.0, -0.3, 1.0], signal=(0.0, 0.0, 0.4), overlap_inner=(-0.1, -0.2, 0.4))
