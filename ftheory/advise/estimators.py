@@ -73,7 +73,7 @@ class ParameterEstimates:
         return self.residual.value if use_residual(self.residual) else float(self.p[1])
 
     def _signal_ls(self) -> bool:
-        return SIGNAL_LS and self.n_unlabeled > 0 and use_residual(self.residual)
+        return self.n_unlabeled > 0 and use_residual(self.residual)
 
     @property
     def signal_value(self) -> float:
@@ -193,9 +193,6 @@ class ParameterEstimates:
 
 
 ANISO_DRAWS = 1600
-#: with unlabeled rows and the residual variance in use, the signal interval is that of ``S_y - RSS/(n - d)``
-#: (:mod:`ftheory.advise.signal_ls`; docs/advisor_notes/noisels.md)
-SIGNAL_LS = True
 
 
 def _int_seed(seed) -> int:
