@@ -200,13 +200,6 @@ def _risk_interval(pe: ParameterEstimates, fn) -> Interval:
     return _band_interval(*_region(pe).band(_vectorised(fn), linear=bool(getattr(fn, "linear", False))))
 
 
-def _combine(a: Interval, b: Interval, rho=0.0) -> Interval:
-    """``a - b``: the half-widths of the two bands combined as those of correlated normal estimates
-    (correlation ``rho`` of the two risk estimates; :func:`ftheory.advise.aniso_difference.combine`)."""
-    from ftheory.advise.aniso_difference import combine
-    return _band_interval(*combine(a, b, rho))
-
-
 def _scaled(iv: Interval, c) -> Interval:
     """``iv`` in units ``c`` times larger (exact for a power of two ``c``)."""
     return Interval(iv.value * c, iv.low * c, iv.high * c, iv.se * c)
