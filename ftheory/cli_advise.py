@@ -1,7 +1,7 @@
 """``ftheory advise``: will pretraining help on my data? (docs/advisor.md)
 
     ftheory advise --target FILE --label COLUMN (--source-pred COLUMN | --source-weights FILE)
-                   [--unlabeled FILE] [--json] [--plot OUT.png]
+                   [--unlabeled FILE] [--ignore COLUMN[,COLUMN...]] [--json] [--plot OUT.png]
 """
 from __future__ import annotations
 
@@ -32,6 +32,9 @@ def add_parser(sub):
     p.add_argument("--unlabeled", metavar="FILE",
                    help="unlabeled inputs: the target's feature columns in any order (its label and prediction "
                    "columns are ignored, any other column is an error); selects the anisotropic theory")
+    p.add_argument("--ignore", action="append", default=[], metavar="COLUMN[,COLUMN...]",
+                   help="columns of the target (and unlabeled) table that are not features, e.g. a row id or "
+                   "another model's predictions: skipped (repeatable; comma-separated names)")
     p.add_argument("--json", action="store_true",
                    help="print the JSON summary (n, d, estimates, predictions, recommendation, crossover_n) "
                    "instead of the text report")
@@ -47,16 +50,18 @@ def run(ns):
 
     if ns.plot:
         _check_plot_path(ns.plot)
+    ignore = [c for arg in ns.ignore for c in arg.split(",") if c.strip()]
     # X and U are tables: a constant, duplicated or collinear column is named in the message
-    X, y, z = load_target(ns.target, ns.label, ns.source_pred)
+    X, y, z = load_target(ns.target, ns.label, ns.source_pred, ignore=ignore)
     feats = list(X.columns)
     w = read_weights(ns.source_weights, len(feats), feats) if ns.source_weights else None
-    U = load_unlabeled(ns.unlabeled, feats, ignore=(ns.label, ns.source_pred)) if ns.unlabeled else None
+    skip = (ns.label, ns.source_pred, *ignore)
+    U = load_unlabeled(ns.unlabeled, feats, ignore=skip) if ns.unlabeled else None
     with warnings.catch_warnings(record=True) as caught:  # e.g. a row-id column: one line each on stderr
         warnings.simplefilter("always")
         rep = advise(X, y, source_pred=z, source_weights=w, unlabeled=U)
     shown = [c for c in caught if not issubclass(c.category, (DeprecationWarning, PendingDeprecationWarning))]
-    for text in dict.fromkeys((str(c.message).splitlines() or [""])[0] for c in shown):
+    for text in _warning_lines(shown):
         print(f"ftheory: warning: {text}", file=sys.stderr)
     if ns.plot:
         import matplotlib
@@ -83,3 +88,24 @@ def _check_plot_path(path):
     parent = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(parent):
         raise ValueError(f"--plot {path!r}: folder {parent!r} does not exist")
+
+
+def _warning_lines(caught):
+    """One line per distinct warning (its first line); NumPy's floating-point warnings ("overflow
+    encountered in multiply"), whose text alone does not say what they concern, become one line naming
+    where they arose."""
+    import os
+
+    lines, numeric = {}, {}
+    for w in caught:
+        text = (str(w.message).splitlines() or [""])[0]
+        if issubclass(w.category, RuntimeWarning) and " encountered in " in text:
+            numeric.setdefault(f"{os.path.basename(str(w.filename))}:{w.lineno}: {text}", None)
+        else:
+            lines.setdefault(text, None)
+    if numeric:
+        where = list(numeric)
+        more = f"; {len(where) - 2} more" if len(where) > 2 else ""
+        lines[(f"{len(where)} numerical warning(s) inside ftheory ({'; '.join(where[:2])}{more}): the report "
+               "may be unreliable; please report it with the shape of your data")] = None
+    return list(lines)

@@ -86,7 +86,8 @@ def test_row_id_column_is_one_warning_line_and_json_stays_clean(files, capsys):
                            "--json")
     assert rc == 0 and json.loads(out)["d"] == 6
     assert err == ["ftheory: warning: feature column 0 ('Unnamed: 0') holds the row numbers 0, 1, ..., 39: it is "
-                   "used as a feature; drop it if it is a row id or an index saved as a column"]
+                   "used as a feature; drop it if it is a row id or an index saved as a column "
+                   "(ftheory advise: --ignore 'Unnamed: 0')"]
 
 
 def test_unlabeled_npz_under_another_key_lists_its_columns(files, capsys):

@@ -53,12 +53,14 @@ _MAGIC = {b"PAR1": ".parquet", b"PK\x03\x04": ".npz", b"\x93NUMPY": ".npy"}
 def _check_format(path, ext):
     """``ValueError`` if the first bytes of the file show another format than its extension says."""
     with open(path, "rb") as fh:
-        head = fh.read(6)
+        head = fh.read(4096)
     if ext not in _KINDS or not head:
         return
     kind = next((e for magic, e in _MAGIC.items() if head.startswith(magic)), ".csv")
     other = ("gzip-compressed: decompress it first (gunzip)" if head.startswith(b"\x1f\x8b") else
-             "an Excel workbook: save it as CSV" if kind == ".npz" and _is_workbook(path) else None)
+             "an Excel workbook: save it as CSV" if kind == ".npz" and _is_workbook(path) else
+             "binary data or UTF-16 text (it holds NUL bytes): save it as UTF-8 CSV"
+             if kind == ".csv" and b"\x00" in head else None)
     if other:
         raise ValueError(f"{path!r} is {other} (expected {_KINDS[ext]})")
     if _KINDS[kind] != _KINDS[ext]:
@@ -236,8 +238,10 @@ def read_weights(path, d, features=None):
     if w.shape[0] != d:
         cols = "" if not features else f" (every column but the label: {_listing(features)})"
         icpt = "; an intercept among them? give the feature weights only (the advisor fits its own intercept)"
+        extra = ("; is one of these columns not a feature (a row id, another model's predictions)? skip it "
+                 "(ftheory advise: --ignore COLUMN)")
         raise ValueError(f"weights file {path!r} holds {w.shape[0]} numbers but the target has d={d} features{cols}"
-                         + (icpt if w.shape[0] == d + 1 else ""))
+                         + (icpt if w.shape[0] == d + 1 else extra if w.shape[0] == d - 1 else ""))
     if not np.all(np.isfinite(w)):
         i = int(np.flatnonzero(~np.isfinite(w))[0])
         raise ValueError(f"weights file {path!r} holds {w[i]} at position {i}: expected finite numbers")
@@ -312,33 +316,52 @@ def _plain_numbers(path):
     return np.array([float(t) for row in rows[start:] for t in row], dtype=float)
 
 
-def load_target(path, label, source_pred=None):
+def load_target(path, label, source_pred=None, ignore=()):
     """``(X, y, z)`` from a target table with label column ``label``: ``X`` the feature columns (every
-    other column) as a float ``pandas.DataFrame`` keeping their names, ``y`` the labels, ``z`` the column
-    ``source_pred`` (None if not given)."""
+    other column but those in ``ignore``, e.g. a row id) as a float ``pandas.DataFrame`` keeping their
+    names, ``y`` the labels, ``z`` the column ``source_pred`` (None if not given)."""
     import pandas as pd
 
     df = read_table(path)
+    ignore = list(dict.fromkeys(ignore))
     for what, col in (("label column", label), ("source-pred column", source_pred)):
         if col is not None and col not in df.columns:
             cols = f"its {len(df.columns)} columns are" if len(df.columns) > 1 else "its one column is"
             raise ValueError(f"{what} {col!r} is missing from {path!r}; {cols} {_listing(df.columns)}"
-                             + _missing_hint(df, path, col))
+                             + (_missing_hint(df, path, col) or _position_hint(df, col)))
     if source_pred is not None and source_pred == label:
         raise ValueError(f"label column and source-pred column are both {label!r}: the pretrained model's "
                          "predictions must be a column of their own")
+    absent = [c for c in ignore if c not in df.columns]
+    if absent:
+        raise ValueError(f"--ignore column(s) {absent[:5]} are missing from {path!r}; its columns are "
+                         f"{_listing(df.columns)}" + _missing_hint(df, path, absent[0]))
+    both = [c for c in ignore if c in (label, source_pred)]
+    if both:
+        raise ValueError(f"--ignore column {both[0]!r} is the {'label' if both[0] == label else 'source-pred'} "
+                         "column: expected columns that are neither the label nor the predictions")
     y = _numeric(df[[label]], path).ravel()
     z = _numeric(df[[source_pred]], path).ravel() if source_pred is not None else None
-    feats = [c for c in df.columns if c not in (label, source_pred)]
+    feats = [c for c in df.columns if c not in (label, source_pred) and c not in ignore]
     if not feats:
-        raise ValueError(f"{path!r} has no feature columns besides the label")
+        raise ValueError(f"{path!r} has no feature columns besides the label"
+                         + (" and the ignored columns" if ignore else ""))
     return pd.DataFrame(_numeric(df[feats], path), columns=feats), y, z
+
+
+def _position_hint(df, column):
+    """`` (columns are chosen by name: column 3 counting from 0 is 'y')`` for a name that is a position."""
+    text = str(column).strip()
+    if not text.isdigit() or int(text) >= len(df.columns):
+        return ""
+    return (f" (columns are chosen by name, not by position: column {int(text)} counting from 0 is "
+            f"{str(df.columns[int(text)])!r})")
 
 
 def load_unlabeled(path, features, ignore=()):
     """Unlabeled inputs: the columns ``features`` of a CSV, Parquet or NPZ table, as a float
-    ``pandas.DataFrame`` in that order; the columns ``ignore`` (the target's label and prediction
-    columns) are skipped, any other is an error."""
+    ``pandas.DataFrame`` in that order; the columns ``ignore`` (the target's label, prediction and
+    ignored columns) are skipped, any other is an error."""
     import pandas as pd
 
     df = read_table(path)
@@ -352,6 +375,6 @@ def load_unlabeled(path, features, ignore=()):
     extra = [c for c in df.columns if c not in features and c not in ignore]
     if extra:
         raise ValueError(f"unlabeled file {path!r} has column(s) {extra[:5]} that are not a feature of the "
-                         "target: expected the target's feature columns (its label and prediction columns "
-                         "are ignored); drop them")
+                         "target: expected the target's feature columns (its label, prediction and "
+                         "--ignore columns are skipped); drop them or --ignore them")
     return pd.DataFrame(_numeric(df[features], path), columns=features)

@@ -10,8 +10,16 @@ __all__ = ["check_inputs"]
 
 
 def _reject_complex(name, A):
+    """``ValueError`` for complex values, a missing input (None) and text (strings are not parsed silently,
+    as in files)."""
+    if A is None:
+        raise ValueError(f"{name} is None: expected an array of numbers")
     if np.iscomplexobj(A):
         raise ValueError(f"{name} is complex: expected real numbers (the imaginary part is not dropped silently)")
+    kind = getattr(getattr(A, "dtype", None), "kind", None)
+    if kind in ("U", "S") or (kind is None and isinstance(A, (str, bytes))):
+        raise ValueError(f"{name} holds text (dtype {getattr(A, 'dtype', type(A).__name__)}): expected numbers "
+                         "(text is not converted silently: convert it with .astype(float) if it holds numbers)")
 
 
 def _magnitude(name, A):
@@ -177,8 +185,9 @@ def _warn_row_numbers(X, names):
     for j in range(X.shape[1] if n >= 10 else 0):
         if X[0, j] in (0.0, 1.0) and np.array_equal(X[:, j], np.arange(n) + X[0, j]):
             first, last = X[0, j], X[-1, j]
+            hint = f" (ftheory advise: --ignore '{names[j]}')" if names else ""
             warnings.warn(f"feature {_col(j, names)} holds the row numbers {first:g}, {first + 1:g}, ..., {last:g}: "
-                          "it is used as a feature; drop it if it is a row id or an index saved as a column",
+                          f"it is used as a feature; drop it if it is a row id or an index saved as a column{hint}",
                           UserWarning, stacklevel=4)
 
 
