@@ -123,3 +123,12 @@ def test_api_none_and_text_inputs_are_named(which):
         none = dict(args, **{which: None})
         with pytest.raises(ValueError, match=rf"^{which} is None: expected an array of numbers"):
             check_inputs(none["X"], none["y"], source_pred=none["source_pred"])
+
+
+@pytest.mark.parametrize("first", ["sep=,", "sep=;"])
+def test_excel_separator_line_is_named(tmp_path, frame, capsys, first):
+    # Excel writes "sep=," above the header; it was reported as an unnamed column 2
+    p = tmp_path / "t.csv"
+    p.write_text(first + "\n" + frame.to_csv(index=False))
+    rc, out, err = run_advise(capsys, "--target", p, "--label", "y", "--source-pred", "pretrained")
+    one_line(rc, err, "t.csv", "Excel's separator line", repr(first), "remove that line")

@@ -145,6 +145,9 @@ def _csv(path):
     if len(fields) == 1 and fields[0].lstrip().startswith("#"):
         raise ValueError(f"{path!r} starts with the comment line {fields[0][:40]!r}: expected the header line of "
                          "column names first; remove the comment lines")
+    if ",".join(fields).strip().lower().startswith("sep="):
+        raise ValueError(f"{path!r} starts with Excel's separator line {','.join(fields)[:10]!r}: expected the "
+                         "header line of column names first; remove that line")
     names = fields[1:] if indexed else fields
     for j, c in enumerate(names):
         if c.strip() == "":
