@@ -22,6 +22,7 @@ import math
 import numpy as np
 
 from ftheory.advise.bands import Z95
+from ftheory.mc.seeds import int_seed  # noqa: F401  (re-export: aniso_predict imports it from here)
 
 __all__ = ["functional_value", "difference", "transfer_band", "transfer_functionals"]
 
@@ -70,9 +71,3 @@ def transfer_functionals(aniso, pe, n, probe_risk):
     vs, vf = max(functional_value(aniso, Fs), 0.0), max(functional_value(aniso, Ff), 0.0)
     return {"linear_transfer": (difference(Fs, aniso.parameter_functional(g)), vs - float(probe_risk(q))),
             "finetune": (difference(Fs, Ff), vs - vf)}
-
-
-def int_seed(seed) -> int:
-    """One integer seed from an int or a numpy Generator / None (drawn from it), so that every band of a
-    predictor uses the same draws."""
-    return int(seed) if isinstance(seed, (int, np.integer)) else int(np.random.default_rng(seed).integers(2 ** 62))

@@ -37,6 +37,7 @@ from ftheory.advise.prepared import Prepared, helmert, prepare  # noqa: F401  (r
 from ftheory.advise.signal_ls import signal_ls_interval
 from ftheory.advise.signal_noise import signal_noise_interval
 from ftheory.advise.spectral import SpectralWorlds
+from ftheory.mc.seeds import int_seed
 
 __all__ = ["Interval", "Prepared", "prepare", "ParameterEstimates", "estimate_parameters", "delta"]
 
@@ -161,7 +162,7 @@ class ParameterEstimates:
         if name == "signal":
             if self._signal_ls():
                 return signal_ls_interval(float(self.p[0] + self.p[1]), self.residual.rss, self.n, self.residual.df,
-                                          seed=_int_seed(self.seed))
+                                          seed=int_seed(self.seed))
             return self.interval("signal_moment")
         if name == "signal_moment":
             return self._inverted(0)
@@ -193,14 +194,6 @@ class ParameterEstimates:
 
 
 ANISO_DRAWS = 1600
-
-
-def _int_seed(seed) -> int:
-    """An integer seed for cached draws: ``seed`` itself, one drawn from a Generator, or a fresh one for None."""
-    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
-        return int(seed)
-    return int(np.random.default_rng(seed).integers(2 ** 63))
-
 
 
 @functools.lru_cache(maxsize=8)
