@@ -51,9 +51,9 @@ class ParameterEstimates:
     if the observed statistic lies between the 2.5% and 97.5% quantiles of its simulated law at that
     value, the nuisance parameters estimated under that value. Reported values are the estimates
     truncated into the parameter space (:func:`feasible`); each interval contains its reported value.
-    ``residual``: the least-squares residual variance (None at ``n <= d``), which ``noise_variance``
-    reports when :func:`~ftheory.advise.noise_ls.use_residual` (``p[1]`` and ``cov`` stay the moment
-    estimate's: the statistics every test and band is built on).
+    :attr:`residual`: the least-squares residual variance (None at ``n <= d``; computed on first use), which
+    ``noise_variance`` reports when :func:`~ftheory.advise.noise_ls.use_residual` (``p[1]`` and ``cov`` stay
+    the moment estimate's: the statistics every test and band is built on).
     """
 
     p: np.ndarray
@@ -65,7 +65,14 @@ class ParameterEstimates:
     draws: int = 400
     seed: object = 0
     spectral: bool = True
-    residual: ResidualVariance | None = None
+
+    @property
+    def residual(self) -> ResidualVariance | None:
+        """:func:`~ftheory.advise.noise_ls.residual_variance` of the labeled data, computed on first use (a
+        pivoted QR of ``X``: nothing reads it unless a noise or signal estimate or interval is asked for)."""
+        if not hasattr(self, "_residual"):
+            self._residual = residual_variance(self.moments.X, self.moments.R[:, 0])
+        return self._residual
 
     @property
     def noise_value(self) -> float:
@@ -219,5 +226,4 @@ def estimate_parameters(prep: Prepared, draws=None, seed=0, spectral=True) -> Pa
     p = _L @ np.array([m.value(s) for s in stats])
     n, d = prep.X.shape
     cov = param_cov(n, d, feasible(p), prep.n_unlabeled)
-    return ParameterEstimates(p, cov, m, n, d, prep.n_unlabeled, int(draws), seed, bool(spectral),
-                              residual_variance(prep.X, prep.y))
+    return ParameterEstimates(p, cov, m, n, d, prep.n_unlabeled, int(draws), seed, bool(spectral))
