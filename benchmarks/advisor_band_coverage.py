@@ -18,9 +18,9 @@ is about 1 point at 500 replications) and the seconds per setting.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
+import sys
 import time
 
 import numpy as np
@@ -31,6 +31,9 @@ from ftheory.advise.estimators import Interval, estimate_parameters, prepare
 from ftheory.advise.predict import PROCEDURES, isotropic_risk
 from ftheory.advise.report import predict
 from ftheory.advise.synthetic import make_task
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import print_load, write_json  # noqa: E402
 
 SPECTRA = {
     None: None,
@@ -127,7 +130,7 @@ def main():
                     help="add the exact-standard-error transferability comparator (anisotropic settings)")
     ns = ap.parse_args()
     rows = []
-    print(f"load average at start: {os.getloadavg()[0]:.1f}")
+    print_load("start")
     print("| d | gamma | theta | sigma | spectrum | " + " | ".join(COLS) + " | seconds |")
     print("|" + "---|" * (6 + len(COLS)))
     for i, s in enumerate(SETTINGS):
@@ -141,10 +144,8 @@ def main():
         cells += [f"{k} {res['coverage'][k]:.3f}" for k in res["coverage"] if k.startswith("Tx_")]
         print(f"| {s[0]} | {s[1]} | {s[2]} | {s[3]} | {s[4] or 'identity'} | " + " | ".join(cells)
               + f" | {sec:.0f} |", flush=True)
-    print(f"load average at end: {os.getloadavg()[0]:.1f}")
-    if ns.out:
-        with open(ns.out, "w") as f:
-            json.dump(rows, f, indent=1)
+    print_load("end")
+    write_json(ns.out, rows)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import write_json  # noqa: E402
 from advisor_coverage import SETTINGS  # noqa: E402
 
 from ftheory.advise.estimators import estimate_parameters, prepare
@@ -97,9 +98,7 @@ def main():
                "rates": {k: v / max(done, 1) for k, v in tot.items()}}
         if partial:
             row["partial"] = True
-        if ns.out:
-            with open(ns.out, "w") as fh:
-                json.dump(row, fh, indent=1)
+        write_json(ns.out, row)
         return row
 
     done, tot = run(ns.only, ns.reps, ns.stream, ns.true_world, ns.variant, save=save, fitted=not ns.variant_only)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import time
 
 import os
 import sys
@@ -27,6 +26,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import row_saver  # noqa: E402
 from eigenprism import eigenprism  # noqa: E402
 
 from ftheory.advise.estimators import estimate_parameters, prepare
@@ -203,23 +203,12 @@ def main():
     order = range(len(SETTINGS)) if ns.only is None else [int(k) for k in ns.only.split(",")]
     for i in order:
         s = SETTINGS[i]
-        t0 = time.time()
+        save = row_saver(rows, ns.out, "coverage", index=i, setting=s, stream=ns.stream)
         params = tuple(k for k in PARAMS + EXTRA if k in ns.params.split(","))
-
-        def save(done, cov, final=False):
-            row = {"index": i, "setting": s, "coverage": cov, "reps": done, "seconds": time.time() - t0,
-                   "stream": ns.stream}
-            if not final:
-                row["partial"] = True
-            if ns.out:
-                with open(ns.out, "w") as fh:
-                    json.dump(rows + [row], fh, indent=1)
-            return row
-
         cov = run(s, ns.reps, seed=100 + i, predictions=not ns.no_predictions, compare_u=not ns.no_u,
                   stream=ns.stream, params=params, progress=save)
         rows.append(save(ns.reps, cov, final=True))
-        print(f"setting {i} {s}: {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
+        print(f"setting {i} {s}: {rows[-1]['seconds']:.0f} s", file=sys.stderr, flush=True)
     print(tables(rows))
 
 

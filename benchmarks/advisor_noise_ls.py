@@ -14,13 +14,17 @@ The advisor switches to the residual variance from the ``k`` where its interval 
 from __future__ import annotations
 
 import argparse
-import json
+import os
+import sys
 import time
 
 import numpy as np
 
 from ftheory.advise.estimators import estimate_parameters, prepare
 from ftheory.advise.synthetic import make_task
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import write_json  # noqa: E402
 
 
 def run(d, k, sigma, path, reps, seed=0):
@@ -69,9 +73,7 @@ def main():
                 print(f"| {path} | {a.d} | {k} | {sigma:g} | {m['cover']:.3f} | {m['width']:.4g} ({m['median_width']:.4g}) | {m['sd']:.4g} | "
                       f"{ls['cover']:.3f} | {ls['width']:.4g} ({ls['median_width']:.4g}) | {ls['sd']:.4g} | {time.process_time() - t0:.0f} |",
                       flush=True)
-                if a.out:
-                    with open(a.out, "w") as f:
-                        json.dump(rows, f, indent=1)
+                write_json(a.out, rows)
 
 
 if __name__ == "__main__":

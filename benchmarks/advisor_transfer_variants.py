@@ -13,8 +13,6 @@ the % of truths below / above the band and the median width.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import time
 
 import numpy as np
@@ -28,6 +26,7 @@ from ftheory.advise.report import predict
 from ftheory.advise.synthetic import make_task
 
 from advisor_band_coverage import SETTINGS, SPECTRA, true_risks   # noqa: E402  (run from benchmarks/ or with it on the path)
+from _common import print_load, write_json  # noqa: E402
 
 KEYS = ("linear_transfer", "finetune")
 
@@ -81,7 +80,7 @@ def main():
     ap.add_argument("--only", default=None, help="comma-separated anisotropic setting indices (8-13)")
     ap.add_argument("--out", default=None)
     ns = ap.parse_args()
-    print(f"load average at start: {os.getloadavg()[0]:.1f}")
+    print_load("start")
     rows = []
     for i, s in enumerate(SETTINGS):
         if s[4] is None or (ns.only is not None and str(i) not in ns.only.split(",")):
@@ -92,10 +91,8 @@ def main():
         for k, r in res.items():
             print(f"{i} {s} {k:<28} coverage {r['coverage']:.3f}  below {100 * r['below']:.1f}%  "
                   f"above {100 * r['above']:.1f}%  median width {r['median_width']:.4g}", flush=True)
-    print(f"load average at end: {os.getloadavg()[0]:.1f}")
-    if ns.out:
-        with open(ns.out, "w") as f:
-            json.dump(rows, f, indent=1)
+    print_load("end")
+    write_json(ns.out, rows)
 
 
 if __name__ == "__main__":

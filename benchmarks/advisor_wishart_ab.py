@@ -22,13 +22,14 @@ import json
 import math
 import os
 import sys
-import time
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import importlib  # noqa: E402
+
+from _common import row_saver  # noqa: E402
 
 bands = importlib.import_module("ftheory.advise.bands")    # (ftheory.advise is also a function's name)
 pc = importlib.import_module("ftheory.advise.param_cov")
@@ -153,20 +154,9 @@ def main():
     idx = [i for i, s in enumerate(settings) if s[4]] if ns.only is None else [int(k) for k in ns.only.split(",")]
     rows = []
     for i in idx:
-        t0 = time.time()
-
-        def save(done, res, final=False):
-            row = {"grid": ns.grid, "index": i, "setting": settings[i], "ratio": ns.ratio, "reps": done, "result": res,
-                   "seconds": time.time() - t0}
-            if not final:
-                row["partial"] = True
-            if ns.out:
-                with open(ns.out, "w") as fh:
-                    json.dump(rows + [row], fh, indent=1)
-            return row
-
+        save = row_saver(rows, ns.out, "result", grid=ns.grid, index=i, setting=settings[i], ratio=ns.ratio)
         rows.append(save(ns.reps, run(ns.grid, i, ns.reps, progress=save, ratio=ns.ratio, band_only=ns.band_only), final=True))
-        print(f"{ns.grid} {i} {settings[i]}: {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
+        print(f"{ns.grid} {i} {settings[i]}: {rows[-1]['seconds']:.0f} s", file=sys.stderr, flush=True)
     print(tables(rows))
 
 

@@ -54,6 +54,19 @@ def equal(a, b) -> bool:
     return bool(sp.simplify(sp.expand(sp.powsimp(sp.expand_power_base(a2 - b2, force=False)))) == 0)
 
 
+def gauss_E(expr, gs):
+    """E[expr] for independent standard normals ``gs``, exactly: ``expr`` is expanded into monomials and each
+    ``g^k`` replaced by its moment ``(k-1)!!`` (0 for odd k), so no Gaussian identity is assumed."""
+    poly = sp.Poly(sp.expand(expr), *gs)
+    total = 0
+    for powers, coef in poly.terms():
+        m = 1
+        for k in powers:
+            m *= 0 if k % 2 else sp.factorial2(k - 1)
+        total += coef * m
+    return sp.expand(total)
+
+
 def check(claim: str, ok: bool):
     """Assert a claim of the derivation and report it."""
     _count["checks"] += 1

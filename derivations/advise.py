@@ -2,8 +2,8 @@
 
 Run ``python derivations/advise.py`` (``--quiet`` for checks only).
 
-Gaussian expectations are computed here from scratch: a polynomial in independent standard normals
-is expanded into monomials and each ``g^k`` replaced by its moment ``(k-1)!!`` (0 for odd k), so the
+Gaussian expectations are computed from scratch (``_derive.gauss_E``): a polynomial in independent standard
+normals is expanded into monomials and each ``g^k`` replaced by its moment ``(k-1)!!`` (0 for odd k), so the
 checks do not assume Isserlis' theorem, they confirm it.
 
 1. Dicker's (2014) moments: E[y^2 ||x||^2] = (d+2) tau^2 + d sigma^2 (isotropic x), hence
@@ -19,22 +19,10 @@ checks do not assume Isserlis' theorem, they confirm it.
 import numpy as np
 import sympy as sp
 
-from _derive import check, done, step, title
+from _derive import check, done, gauss_E, step, title
 from ftheory import rmt
 
 title("Advisor: unbiased moment estimators and their Gaussian covariances")
-
-
-def gauss_E(expr, gs):
-    """E[expr] for independent standard normals ``gs`` (exact, by monomial moments)."""
-    poly = sp.Poly(sp.expand(expr), *gs)
-    total = 0
-    for powers, coef in poly.terms():
-        m = 1
-        for k in powers:
-            m *= 0 if k % 2 else sp.factorial2(k - 1)
-        total += coef * m
-    return sp.expand(total)
 
 
 # 1. Dicker's moments ---------------------------------------------------------------------------------

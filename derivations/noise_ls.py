@@ -23,7 +23,7 @@ labeled rows), ``rho_hat = y'z/n``, ``r2_hat = |z|^2/n``.
 import numpy as np
 import sympy as sp
 
-from _derive import check, done, step, title
+from _derive import check, done, gauss_E, step, title
 
 title("Least-squares residual variance: law and covariances with the moment statistics")
 
@@ -37,19 +37,8 @@ gv = sp.Matrix(g)
 quad = (gv.T * Msym * gv)[0]
 
 
-def gauss_E(expr):
-    poly = sp.Poly(sp.expand(expr), *g)
-    tot = 0
-    for powers, coef in poly.terms():
-        m = 1
-        for k in powers:
-            m *= 0 if k % 2 else sp.factorial2(k - 1)
-        tot += coef * m
-    return sp.expand(tot)
-
-
 for i, j in ((0, 1), (0, 0), (1, 2)):
-    lhs = gauss_E(quad * g[i] * g[j])
+    lhs = gauss_E(quad * g[i] * g[j], g)
     rhs = sp.expand(Msym.trace() * (1 if i == j else 0) + 2 * Msym[i, j])
     check(f"E[g'Mg g_{i} g_{j}] = tr M delta + 2 M_{i}{j}", sp.expand(lhs - rhs) == 0)
 step("so Cov(RSS, y_i y_j | X) = 2 sigma^4 M_ij for i != j (the mean part mu_i mu_j multiplies E RSS | X, "

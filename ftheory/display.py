@@ -73,8 +73,9 @@ def latex_repr(result) -> str:
     sub-expressions ``A_{k}`` followed by their definitions.
     """
     from ftheory.latex import formula_lines
+    from ftheory.piecewise_text import param_domains
 
-    main, defs = formula_lines(result.expr)
+    main, defs = formula_lines(result.expr, domains=param_domains(result.domain))
     head = signature_latex(result) + " = "
     if not defs and "\\qquad" not in main:
         return f"$$\\displaystyle {head}{main[1:]}$$"
@@ -139,8 +140,10 @@ def piecewise_lines(expr, names: dict | None = None) -> list:
 
     import sympy as sp
 
+    from ftheory.piecewise_text import linear_text
+
     def text(e):
-        out = _linear(e)
+        out = linear_text(e)
         if names:
             pattern = r"\b(" + "|".join(re.escape(k) for k in sorted(names, key=len, reverse=True)) + r")\b"
             out = re.sub(pattern, lambda m: names[m.group(1)], out)
@@ -149,32 +152,6 @@ def piecewise_lines(expr, names: dict | None = None) -> list:
     if not isinstance(expr, sp.Piecewise):
         return [text(expr)]
     return [f"{'otherwise' if cond is sp.true else text(cond)}: {text(value)}" for value, cond in expr.args]
-
-
-def _linear(e) -> str:
-    """Linear text: ``a = b`` for equations, Unicode operators (≤ ≥ ≠ ∧ ∨ ∞ √), ``^`` for powers."""
-    from sympy.printing.str import StrPrinter
-
-    class _Printer(StrPrinter):
-        def _print_Relational(self, expr):
-            op = {"==": "=", "!=": "≠", "<=": "≤", ">=": "≥"}.get(expr.rel_op, expr.rel_op)
-            return f"{self._print(expr.lhs)} {op} {self._print(expr.rhs)}"
-
-        def _print_And(self, expr):
-            return " ∧ ".join(self.parenthesize(a, 1) if a.is_Boolean and not a.is_Relational else self._print(a)
-                              for a in expr.args)
-
-        def _print_Or(self, expr):
-            return " ∨ ".join(f"({self._print(a)})" if a.func.__name__ == "And" else self._print(a) for a in expr.args)
-
-        def _print_Infinity(self, expr):
-            return "∞"
-
-        def _print_NegativeInfinity(self, expr):
-            return "-∞"
-
-    s = _Printer().doprint(e)
-    return s.replace("**", "^").replace("sqrt(", "√(")
 
 
 def formula_text(result, width: int = 100) -> str:
@@ -199,9 +176,7 @@ def formula_text(result, width: int = 100) -> str:
             lines = piecewise_lines(main, names) + ["where"]
             return "\n".join(lines + [f"  {s.name} = {piecewise_lines(d, names)[0]}" for s, d in defs])
     if isinstance(expr, sp.Piecewise):  # each branch with the condition under which it is taken
-        from ftheory.piecewise_text import branch_lines, domain_set
+        from ftheory.piecewise_text import branch_lines, param_domains
 
-        domains = {PARAMS[p].symbol: domain_set(dom) for p, dom in result.domain.items() if p in PARAMS}
-        domains = {k: v for k, v in domains.items() if v is not None}
-        return "\n".join(branch_lines(expr, lambda e: piecewise_lines(e, names)[0], domains))
+        return "\n".join(branch_lines(expr, lambda e: piecewise_lines(e, names)[0], param_domains(result.domain)))
     return "\n".join(piecewise_lines(expr, names))

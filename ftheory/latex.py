@@ -16,8 +16,10 @@ from __future__ import annotations
 import re
 
 import sympy as sp
+from sympy.printing.latex import LatexPrinter
 
 from ftheory.params import PARAMS
+from ftheory.piecewise_text import branch_rows, param_domains
 
 __all__ = ["to_latex", "parse_latex", "result_block", "tex_escape", "loaded_functions", "split_formula",
            "join_formula", "formula_lines", "formula_environment", "formula_width"]
@@ -27,11 +29,32 @@ def _symbol_names() -> dict:
     return {p.symbol: p.latex for p in PARAMS.values()}
 
 
-def to_latex(expr, **options) -> str:
-    """LaTeX of a SymPy expression in the canonical symbols."""
+def to_latex(expr, domains=None, **options) -> str:
+    """LaTeX of a SymPy expression in the canonical symbols. A Piecewise is a ``cases`` environment stating,
+    as ``ftheory show`` does, the condition under which each case is taken within ``domains`` (``{symbol:
+    set}``, :func:`ftheory.piecewise_text.param_domains`): ``value & \\text{if } condition`` rows
+    (``\\text{otherwise}``: the rest of the domain), or, where those conditions are not cheap to simplify,
+    the cases in order with ``\\text{else if }`` (:func:`ftheory.piecewise_text.branch_rows`)."""
     opts = {"symbol_names": _symbol_names(), "inv_trig_style": "full"}
     opts.update(options)
-    return sp.latex(expr, **opts)
+    return _CasesPrinter(opts, domains).doprint(expr)
+
+
+class _CasesPrinter(LatexPrinter):
+    def __init__(self, settings, domains):
+        super().__init__(settings)
+        self._domains = domains or {}
+
+    def _print_Piecewise(self, expr):
+        effective, rows = branch_rows(expr, self._domains)                  # as ftheory show writes them
+        if effective and len(rows) == 1 and rows[0][0] is sp.true:
+            return self._print(rows[0][1])                  # one case everywhere in the domain
+        out = []
+        for k, (c, v) in enumerate(rows):
+            head = r"\text{otherwise}" if c is sp.true else \
+                (r"\text{if } " if effective or k == 0 else r"\text{else if } ") + self._print(c)
+            out.append(f"{self._print(v)} & {head}")
+        return r"\begin{cases} " + r" \\ ".join(out) + r" \end{cases}"
 
 
 # -- parsing back ----------------------------------------------------------------------------
@@ -91,34 +114,65 @@ def _back_map() -> dict:
     return table
 
 
+def _split_top(text: str, op: str) -> list:
+    """``text`` split at the ``op`` tokens outside ``\\left ... \\right`` pairs."""
+    parts, depth, start = [], 0, 0
+    for m in re.finditer(r"\\left\b|\\right\b|" + re.escape(op) + r"\b", text):
+        if m.group() == r"\left":
+            depth += 1
+        elif m.group() == r"\right":
+            depth -= 1
+        elif depth == 0:
+            parts.append(text[start:m.start()])
+            start = m.end()
+    return parts + [text[start:]]
+
+
+def _parse_condition(text: str, parse):
+    """A condition: comparisons (each read by ``parse``) joined by ``\\vee``, ``\\wedge`` (binding tighter)
+    and grouped by ``\\left( ... \\right)``."""
+    text = text.strip()
+    for op, join in ((r"\vee", sp.Or), (r"\wedge", sp.And)):
+        parts = _split_top(text, op)
+        if len(parts) > 1:
+            return join(*[_parse_condition(p, parse) for p in parts])
+    if text.startswith(r"\left(") and text.endswith(r"\right)") and _one_group(text):
+        return _parse_condition(text[len(r"\left("):-len(r"\right)")], parse)
+    return parse(text)
+
+
+def _one_group(text: str) -> bool:
+    """Whether the ``\\left`` opening ``text`` is closed by the ``\\right`` ending it."""
+    depth = 0
+    for m in re.finditer(r"\\left\b|\\right\b", text):
+        depth += 1 if m.group() == r"\left" else -1
+        if depth == 0:
+            return m.end() == len(text) - 1                 # the closing delimiter is the last character
+    return False
+
+
 def _parse_piece(text: str, back: dict, custom: dict):
     from sympy.parsing.latex import parse_latex as sympy_parse_latex
 
     text, functions = _rename_operatornames(text, custom)
-    text = _prepare(text)
-    ops = re.findall(r"\\wedge|\\vee", text)
-    parsed = []
-    for part in re.split(r"\\wedge|\\vee", text):
-        expr = sympy_parse_latex(part.strip()).xreplace(back)
+
+    def parse(part):
+        expr = sympy_parse_latex(_prepare(part.strip())).xreplace(back)
         expr = expr.replace(sp.Function("min"), sp.Min).replace(sp.Function("max"), sp.Max)
         for letter, cls in functions.items():
             expr = expr.replace(sp.Function(letter), cls)
-        parsed.append(expr)
-    if not ops:
-        return parsed[0]
-    if set(ops) == {r"\wedge"}:
-        return sp.And(*parsed)
-    if set(ops) == {r"\vee"}:
-        return sp.Or(*parsed)
-    raise ValueError("mixed \\wedge and \\vee are not supported")
+        return expr
+
+    return _parse_condition(text, parse)
 
 
 def parse_latex(text: str, functions: dict | None = None):
     """Parse the LaTeX written by :func:`to_latex` back into a SymPy expression.
 
     ``functions`` maps ``\\operatorname`` names to SymPy Function classes (default: those of the theory
-    modules already imported, :func:`loaded_functions`). Handles ``\\begin{cases} value & \\text{for}\\: condition \\\\ ... \\end{cases}`` (conditions
-    joined by ``\\wedge`` or ``\\vee``), the canonical parameter names and ``\\infty``.
+    modules already imported, :func:`loaded_functions`). Handles ``\\begin{cases} value & \\text{if } condition
+    \\\\ ... \\end{cases}`` (``\\text{else if }``, ``\\text{otherwise}``, and SymPy's ``\\text{for}\\:``; conditions
+    of comparisons joined by ``\\wedge``, ``\\vee`` and parentheses), the canonical parameter names and ``\\infty``.
     """
     back = _back_map()
     custom = loaded_functions() if functions is None else functions
@@ -136,7 +190,7 @@ def parse_latex(text: str, functions: dict | None = None):
         if cond == r"\text{otherwise}":
             condition = sp.true
         else:
-            cond = re.sub(r"^\\text\{for\}\\:\s*", "", cond)
+            cond = re.sub(r"^\\text\{(?:for\}\\:|if \}|else if \})\s*", "", cond)
             condition = _parse_piece(cond, back, custom)
         pieces.append((_parse_piece(value, back, custom), condition))
     return sp.Piecewise(*pieces)
@@ -309,10 +363,10 @@ def join_formula(main, definitions):
     return main
 
 
-def _term_lines(expr, names, width=LINE_WIDTH) -> list:
+def _term_lines(expr, names, width=LINE_WIDTH, domains=None) -> list:
     """LaTeX lines of ``expr``: a sum wider than ``width`` is cut between terms."""
     if not isinstance(expr, sp.Add) or formula_width(expr) <= width:
-        return [to_latex(expr, symbol_names=names)]
+        return [to_latex(expr, domains, symbol_names=names)]
     lines, chunk, used = [], [], 0.0
     for term in expr.as_ordered_terms():
         w = formula_width(term) + 2
@@ -324,26 +378,27 @@ def _term_lines(expr, names, width=LINE_WIDTH) -> list:
     lines.append(chunk)
     out = []
     for k, chunk in enumerate(lines):
-        tex = to_latex(sp.Add(*chunk, evaluate=False), symbol_names=names, order="none")
+        tex = to_latex(sp.Add(*chunk, evaluate=False), domains, symbol_names=names, order="none")
         out.append(tex if k == 0 or tex.lstrip().startswith("-") else "+ " + tex)
     return out
 
 
-def formula_lines(expr, width: float = LINE_WIDTH):
+def formula_lines(expr, width: float = LINE_WIDTH, domains=None):
     """``(main, definitions)``: LaTeX of ``expr`` cut to lines of at most ``width`` (see
-    :func:`split_formula`). ``main`` is one string whose lines are separated by ``\\\\``
-    (aligned at ``&``); ``definitions`` is a list of ``(name, latex)``, name like ``A_{1}``."""
+    :func:`split_formula`; Piecewise cases with their conditions within ``domains``, :func:`to_latex`).
+    ``main`` is one string whose lines are separated by ``\\\\`` (aligned at ``&``); ``definitions`` is
+    a list of ``(name, latex)``, name like ``A_{1}``."""
     main, defs = split_formula(expr, width)
     names = {**_symbol_names(), **{s: f"A_{{{s.name[2:]}}}" for s, _ in defs}}
-    rows = _term_lines(main, names, width)
+    rows = _term_lines(main, names, width, domains)
     text = " \\\\\n&\\qquad ".join(rows)
-    return "&" + text, [(names[s], " \\\\\n&\\qquad ".join(_term_lines(v, names, width))) for s, v in defs]
+    return "&" + text, [(names[s], " \\\\\n&\\qquad ".join(_term_lines(v, names, width, domains))) for s, v in defs]
 
 
-def formula_environment(expr, width: float = LINE_WIDTH) -> str:
+def formula_environment(expr, width: float = LINE_WIDTH, domains=None) -> str:
     """A display environment for the sheet: ``equation*`` when ``expr`` fits, else ``align*``
-    with the formula on broken lines and ``where A_{1} = ...`` below it."""
-    main, defs = formula_lines(expr, width)
+    with the formula on broken lines and ``where A_{1} = ...`` below it (``domains``: :func:`formula_lines`)."""
+    main, defs = formula_lines(expr, width, domains)
     if not defs and "\\qquad" not in main:
         return f"\\begin{{equation*}}\n{main[1:]}\n\\end{{equation*}}\n"
     rows = [main] + (["\\intertext{where}"] if defs else []) + [f"{name} &= {tex}" for name, tex in defs]
@@ -357,7 +412,7 @@ def result_block(result) -> str:
     return (f"\\subsection*{{\\texttt{{{_tex_escape(result.name)}}} "
             f"[{_tex_escape(result.status)}]}}\n"
             f"{_tex_escape(result.summary)} \\emph{{{_tex_escape(result.reference)}}}.\n"
-            + formula_environment(result.expr))
+            + formula_environment(result.expr, domains=param_domains(result.domain)))
 
 
 tex_escape = _tex_escape

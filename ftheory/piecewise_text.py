@@ -6,7 +6,8 @@ condition is not when it applies: in the scratch risk the branch ``sigma = 0: 0`
 each branch, its condition and the negations of all earlier ones, simplified within the parameters'
 domains; where that simplification is not cheap and exact (conditions that are not polynomial, more
 than a few comparisons) it returns None and :func:`branch_lines` writes the branches in order,
-``else`` before each later one.
+``else`` before each later one. :func:`branch_rows` makes that choice for the terminal text and for the
+LaTeX ``cases`` of :func:`ftheory.latex.to_latex` alike.
 """
 from __future__ import annotations
 
@@ -14,11 +15,11 @@ import re
 
 import sympy as sp
 
-__all__ = ["branch_conditions", "branch_lines", "domain_set"]
+__all__ = ["branch_conditions", "branch_lines", "branch_rows", "domain_set", "linear_text", "param_domains"]
 
 MAX_ATOMS = 8        # comparisons in one branch's effective condition simplified exactly
 MAX_SYMBOLS = 3      # free symbols of one comparison
-MAX_WIDTH = 100      # a simplified condition longer than this is not shown (the ordered form is)
+MAX_WIDTH = 100      # a simplified condition longer than this (linear_text) is not shown (the ordered form is)
 
 
 def domain_set(text):
@@ -137,22 +138,64 @@ def branch_conditions(expr, domains=None):
     return out
 
 
+def linear_text(e) -> str:
+    """Linear text: ``a = b`` for equations, Unicode operators (≤ ≥ ≠ ∧ ∨ ∞ √), ``^`` for powers."""
+    from sympy.printing.str import StrPrinter
+
+    class _Printer(StrPrinter):
+        def _print_Relational(self, expr):
+            op = {"==": "=", "!=": "≠", "<=": "≤", ">=": "≥"}.get(expr.rel_op, expr.rel_op)
+            return f"{self._print(expr.lhs)} {op} {self._print(expr.rhs)}"
+
+        def _print_And(self, expr):
+            return " ∧ ".join(self.parenthesize(a, 1) if a.is_Boolean and not a.is_Relational else self._print(a)
+                              for a in expr.args)
+
+        def _print_Or(self, expr):
+            return " ∨ ".join(f"({self._print(a)})" if a.func.__name__ == "And" else self._print(a) for a in expr.args)
+
+        def _print_Infinity(self, expr):
+            return "∞"
+
+        def _print_NegativeInfinity(self, expr):
+            return "-∞"
+
+    s = _Printer().doprint(e)
+    return s.replace("**", "^").replace("sqrt(", "√(")
+
+
+def branch_rows(expr, domains=None):
+    """``(effective, rows)``, rows ``(condition, value)`` of the Piecewise ``expr``. ``effective``: the branches
+    reached within ``domains``, each with the condition under which it is taken (``true``: everywhere not
+    covered by an earlier row). Otherwise (those conditions not cheap to simplify, or one longer than
+    :data:`MAX_WIDTH` characters of :func:`linear_text`) the branches as written, each taken where no earlier
+    one is."""
+    eff = branch_conditions(expr, domains)
+    if eff is not None and all(len(linear_text(c)) <= MAX_WIDTH for c in eff):
+        return True, [(c, v) for (v, _), c in zip(expr.args, eff) if c is not sp.false]
+    return False, [(c, v) for v, c in expr.args]
+
+
 def branch_lines(expr, text, domains=None) -> list:
     """``condition: value`` lines of the Piecewise ``expr`` (``text`` renders an expression): each
     branch with the condition under which it applies (``otherwise`` for the rest of the domain), or,
-    when those conditions are not cheap to simplify, in order with ``else`` before each later branch."""
-    values = [v for v, _ in expr.args]
-    eff = branch_conditions(expr, domains)
-    if eff is not None and all(len(text(c)) <= MAX_WIDTH for c in eff):
-        lines = []
-        for v, c in zip(values, eff):
-            if c is sp.false:
-                continue  # never reached within the domain
-            head = text(c) if c is not sp.true else ("otherwise" if lines else "everywhere in the domain")
-            lines.append(f"{head}: {text(v)}")
-        return lines
+    when those conditions are not cheap to simplify, in order with ``else`` before each later branch
+    (:func:`branch_rows`)."""
+    effective, rows = branch_rows(expr, domains)
     lines = []
-    for k, (v, c) in enumerate(expr.args):
-        head = "otherwise" if c is sp.true else ("else if " if k else "if ") + text(c)
+    for k, (c, v) in enumerate(rows):
+        if c is sp.true:
+            head = "otherwise" if lines or not effective else "everywhere in the domain"
+        else:
+            head = text(c) if effective else ("else if " if k else "if ") + text(c)
         lines.append(f"{head}: {text(v)}")
     return lines
+
+
+def param_domains(domain: dict) -> dict:
+    """``{symbol: set}`` of a result's ``domain`` (``{parameter: domain string}``): the registry parameters
+    whose domain :func:`domain_set` reads."""
+    from ftheory.params import PARAMS
+
+    sets = {PARAMS[p].symbol: domain_set(dom) for p, dom in domain.items() if p in PARAMS}
+    return {k: v for k, v in sets.items() if v is not None}

@@ -319,10 +319,12 @@ class Result:
         return {p: PARAMS[p].symbol for p in self.params}
 
     def latex(self, **options) -> str:
-        """LaTeX of the expression, with the canonical LaTeX names of the parameters."""
+        """LaTeX of the expression, with the canonical LaTeX names of the parameters; a Piecewise states the
+        condition under which each case is taken within the parameters' domains (:func:`ftheory.latex.to_latex`)."""
         from ftheory.latex import to_latex
+        from ftheory.piecewise_text import param_domains
 
-        return to_latex(self.expr, **options)
+        return to_latex(self.expr, param_domains(self.domain), **options)
 
     def pretty(self) -> str:
         """Unicode pretty-print of the expression."""

@@ -3,6 +3,7 @@ import pytest
 import sympy as sp
 
 import ftheory
+from ftheory.piecewise_text import branch_rows, param_domains
 from ftheory.sheet import formula_sheet
 from ftheory.symbolic import parse_latex
 
@@ -35,11 +36,31 @@ def _same(a, b):
     return sp.simplify(a - b) == 0
 
 
+def _stated(r):
+    """What the LaTeX of ``r`` must state: a Piecewise as its rows (:func:`ftheory.piecewise_text.branch_rows`:
+    each case with the condition under which it is taken, or the cases in order), anything else as is."""
+    if not isinstance(r.expr, sp.Piecewise):
+        return r.expr
+    _, rows = branch_rows(r.expr, param_domains(r.domain))
+    return sp.Piecewise(*[(v, c) for c, v in rows])
+
+
 @pytest.mark.parametrize("name", [r.name for r in ftheory.results()])
 def test_latex_round_trip(name):
     r = ftheory.get(name)
     parsed = parse_latex(r.latex())
-    assert _same(parsed, r.expr), f"{name}: {parsed} != {r.expr}"
+    assert _same(parsed, _stated(r)), f"{name}: {parsed} != {r.expr}"
+
+
+def test_cases_state_where_each_applies():
+    """The cases of scratch_risk are stated as ``ftheory show`` states them: ``sigma = 0`` alone would read
+    as "zero risk without noise", false below gamma = 1."""
+    tex = ftheory.get("scratch_risk").latex()
+    assert tex.startswith(r"\begin{cases} ") and tex.endswith(r" \end{cases}")
+    assert r"0 & \text{if } \gamma = 1 \wedge \sigma = 0" in tex
+    assert r"\infty & \text{if } \gamma = 1 \wedge \sigma > 0" in tex and r"\text{for}" not in tex
+    ordered = ftheory.get("lt_boundary_lower").latex()   # |cos theta| in the conditions: written in order
+    assert r"\text{else if } \sigma < 1" in ordered and ordered.endswith(r"0 & \text{otherwise} \end{cases}")
 
 
 def test_round_trip_detects_a_difference():
@@ -56,7 +77,7 @@ def test_formula_sheet_is_a_complete_document_with_every_result():
     assert tex.startswith(r"\documentclass") and tex.rstrip().endswith(r"\end{document}")
     for r in ftheory.results():
         assert r"\texttt{" + r.name.replace("_", r"\_") + "}" in tex
-        assert r.latex() in tex or formula_environment(r.expr) in tex  # wide ones broken up (test_latex_sheet.py)
+        assert r.latex() in tex or formula_environment(r.expr, domains=param_domains(r.domain)) in tex  # wide ones broken up
         assert f"[{r.status}]" in tex
     displays = tex.count(r"\begin{equation*}") + tex.count(r"\begin{align*}")
     assert displays == tex.count(r"\end{equation*}") + tex.count(r"\end{align*}") == len(ftheory.results())

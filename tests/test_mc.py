@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from ftheory.mc import MCEstimate, as_generator, spawn_seeds
+from ftheory.mc import MCEstimate, as_generator, int_seed, spawn_seeds
 from ftheory.mc.batch import inner, sq_dist
 
 
@@ -30,6 +30,20 @@ def test_sem_has_its_meaning_for_iid_samples():
 def test_converged_shape_is_checked():
     with pytest.raises(ValueError, match="converged"):
         MCEstimate([1.0, 2.0], converged=[True])
+
+
+def test_int_seed():
+    """An int is kept; a Generator, SeedSequence or None gives one drawn integer (a Generator advances, the
+    same state gives the same integer); anything else is a ValueError naming ``seed``."""
+    assert int_seed(5) == 5 and int_seed(np.int64(7)) == 7 and type(int_seed(np.int64(7))) is int
+    g = np.random.default_rng(1)
+    a, b = int_seed(g), int_seed(g)
+    assert a != b and a == int_seed(np.random.default_rng(1))
+    assert int_seed(np.random.SeedSequence(2)) == int_seed(np.random.SeedSequence(2)) >= 0
+    assert isinstance(int_seed(None), int)
+    for bad in (-1, True, 2.5, "0"):
+        with pytest.raises(ValueError, match="seed"):
+            int_seed(bad)
 
 
 def test_seeds_and_batch_helpers():

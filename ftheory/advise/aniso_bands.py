@@ -1,19 +1,13 @@
-"""Anisotropic band helpers: the transferability as ONE linear functional of the statistics with its exact
-standard error (a comparator: ``benchmarks/advisor_band_coverage.py --transfer-exact``; not used by the
-report), and :func:`int_seed`. The simulated law of the risk estimate that gives the min-norm and tuned bands
-below n = d is :class:`ftheory.advise.aniso_pivot.ScalePivot`.
+"""The anisotropic transferability ``T = R_scratch - R_transfer`` as one linear functional of the statistics,
+with its exact Gaussian standard error: a comparator (``benchmarks/advisor_band_coverage.py --transfer-exact``)
+that the report does not use (its bands of T are in :mod:`ftheory.advise.aniso_difference`).
 
-At fixed penalties (those the point estimates select) both tuned risks are linear combinations of the
-same statistics ``U(a, diag k)``, ``U(y, Sigma^-1)`` and ``S(a)``
-(:meth:`~ftheory.advise.aniso_predict.AnisotropicPredictor.functional`), and so is their difference
-``T = R_scratch - R_finetune``; the probe's risk enters through its gradient in ``p``. The variance of
-``T_hat`` is the exact Gaussian variance of that combination (both risks share the noise estimate,
-whose terms cancel in part), instead of the two bands' half-widths combined as those of correlated
-normal estimates (the report's band of T_lt, and of T_ft below n = d), which over-covered (97.8-99.8% at gamma >= 2; above
-n = d the report now uses :class:`ftheory.advise.aniso_transfer.NoiseRegion`). Measured
-(docs/advisor_validation.md, Bands): the exact standard error matches the spread of
-``T_hat`` given Sigma_hat, but ``T_hat`` at gamma >= 2 is a small difference whose bias (penalty selection,
-Sigma_hat) is comparable to its spread, and the Wald band under-covers (72-88%).
+At the penalties the point estimates select, both tuned risks, and so ``T``, are linear combinations of the
+statistics ``U(a, diag k)``, ``U(y, Sigma^-1)`` and ``S(a)``
+(:meth:`~ftheory.advise.aniso_predict.AnisotropicPredictor.functional`); the probe's risk enters through its
+gradient in ``p``. Measured (docs/advisor_validation.md, Bands): the standard error matches the spread of
+``T_hat`` given Sigma_hat, but at gamma >= 2 the bias of ``T_hat`` is comparable to that spread and the Wald
+band covered T_ft 72.5-87.5% (gamma = 3, 2).
 """
 from __future__ import annotations
 
@@ -22,6 +16,7 @@ import math
 import numpy as np
 
 from ftheory.advise.bands import Z95
+from ftheory.mc.seeds import int_seed  # noqa: F401  (re-export: aniso_predict imports it from here)
 
 __all__ = ["functional_value", "difference", "transfer_band", "transfer_functionals"]
 
@@ -70,9 +65,3 @@ def transfer_functionals(aniso, pe, n, probe_risk):
     vs, vf = max(functional_value(aniso, Fs), 0.0), max(functional_value(aniso, Ff), 0.0)
     return {"linear_transfer": (difference(Fs, aniso.parameter_functional(g)), vs - float(probe_risk(q))),
             "finetune": (difference(Fs, Ff), vs - vf)}
-
-
-def int_seed(seed) -> int:
-    """One integer seed from an int or a numpy Generator / None (drawn from it), so that every band of a
-    predictor uses the same draws."""
-    return int(seed) if isinstance(seed, (int, np.integer)) else int(np.random.default_rng(seed).integers(2 ** 62))

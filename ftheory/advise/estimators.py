@@ -37,6 +37,7 @@ from ftheory.advise.prepared import Prepared, helmert, prepare  # noqa: F401  (r
 from ftheory.advise.signal_ls import signal_ls_interval
 from ftheory.advise.signal_noise import signal_noise_interval
 from ftheory.advise.spectral import SpectralWorlds
+from ftheory.mc.seeds import int_seed
 
 __all__ = ["Interval", "Prepared", "prepare", "ParameterEstimates", "estimate_parameters", "delta"]
 
@@ -50,9 +51,9 @@ class ParameterEstimates:
     if the observed statistic lies between the 2.5% and 97.5% quantiles of its simulated law at that
     value, the nuisance parameters estimated under that value. Reported values are the estimates
     truncated into the parameter space (:func:`feasible`); each interval contains its reported value.
-    ``residual``: the least-squares residual variance (None at ``n <= d``), which ``noise_variance``
-    reports when :func:`~ftheory.advise.noise_ls.use_residual` (``p[1]`` and ``cov`` stay the moment
-    estimate's: the statistics every test and band is built on).
+    :attr:`residual`: the least-squares residual variance (None at ``n <= d``; computed on first use), which
+    ``noise_variance`` reports when :func:`~ftheory.advise.noise_ls.use_residual` (``p[1]`` and ``cov`` stay
+    the moment estimate's: the statistics every test and band is built on).
     """
 
     p: np.ndarray
@@ -64,7 +65,14 @@ class ParameterEstimates:
     draws: int = 400
     seed: object = 0
     spectral: bool = True
-    residual: ResidualVariance | None = None
+
+    @property
+    def residual(self) -> ResidualVariance | None:
+        """:func:`~ftheory.advise.noise_ls.residual_variance` of the labeled data, computed on first use (a
+        pivoted QR of ``X``: nothing reads it unless a noise or signal estimate or interval is asked for)."""
+        if not hasattr(self, "_residual"):
+            self._residual = residual_variance(self.moments.X, self.moments.R[:, 0])
+        return self._residual
 
     @property
     def noise_value(self) -> float:
@@ -161,7 +169,7 @@ class ParameterEstimates:
         if name == "signal":
             if self._signal_ls():
                 return signal_ls_interval(float(self.p[0] + self.p[1]), self.residual.rss, self.n, self.residual.df,
-                                          seed=_int_seed(self.seed))
+                                          seed=int_seed(self.seed))
             return self.interval("signal_moment")
         if name == "signal_moment":
             return self._inverted(0)
@@ -195,14 +203,6 @@ class ParameterEstimates:
 ANISO_DRAWS = 1600
 
 
-def _int_seed(seed) -> int:
-    """An integer seed for cached draws: ``seed`` itself, one drawn from a Generator, or a fresh one for None."""
-    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
-        return int(seed)
-    return int(np.random.default_rng(seed).integers(2 ** 63))
-
-
-
 @functools.lru_cache(maxsize=8)
 def _shared_worlds(n, d, n_unlabeled, draws, seed, budget) -> Worlds:
     """Bootstrap draws for an integer ``seed``: they depend on these arguments alone and are never changed
@@ -226,5 +226,4 @@ def estimate_parameters(prep: Prepared, draws=None, seed=0, spectral=True) -> Pa
     p = _L @ np.array([m.value(s) for s in stats])
     n, d = prep.X.shape
     cov = param_cov(n, d, feasible(p), prep.n_unlabeled)
-    return ParameterEstimates(p, cov, m, n, d, prep.n_unlabeled, int(draws), seed, bool(spectral),
-                              residual_variance(prep.X, prep.y))
+    return ParameterEstimates(p, cov, m, n, d, prep.n_unlabeled, int(draws), seed, bool(spectral))

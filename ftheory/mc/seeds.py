@@ -62,6 +62,16 @@ def spawn_seeds(seed, count: int) -> list[np.random.SeedSequence]:
     return np.random.SeedSequence(seed).spawn(count)
 
 
+def int_seed(seed) -> int:
+    """One integer seed for ``seed`` (any value :func:`as_generator` accepts): an int itself, else one drawn
+    from ``as_generator(seed)`` (a Generator advances; None draws fresh entropy), so that draws keyed on it
+    can be cached and shared."""
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
+        check_seed(seed)
+        return int(seed)
+    return int(as_generator(seed).integers(2 ** 63))
+
+
 def check_seed(seed) -> None:
     """Raise ``ValueError`` naming ``seed`` unless :func:`as_generator` accepts it.
 

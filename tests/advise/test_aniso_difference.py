@@ -9,20 +9,10 @@ from ftheory.advise.aniso_difference import DifferenceLaw, transfer_intervals
 from ftheory.advise.aniso_predict import AnisotropicPredictor
 from ftheory.advise.aniso_transfer import NoiseRegion
 from ftheory.advise.bands import Z95
-from ftheory.advise.estimators import estimate_parameters, prepare
+from ftheory.advise.estimators import estimate_parameters
 from ftheory.advise.report import predict
 from ftheory.advise.synthetic import make_task
-
-# the disc is cut by 64 directions: a linear functional's range is its extreme times cos(pi/64) at worst
-RING = 1 - math.cos(math.pi / 64)
-
-
-def _prep(n, d=12, scale=1.0, seed=4, sigma=0.5):
-    t = make_task(d, 0.9, sigma, eigenvalues=np.linspace(0.3, 3, d), seed=seed)
-    rng = np.random.default_rng(seed)
-    X, y = t.sample(n, rng)
-    U = t.sample(20 * d, rng)[0]
-    return prepare(X, scale * y, scale * (X @ t.beta_s), U)
+from tests.advise._aniso_tasks import RING, replicate, small_prep, tuned_truth
 
 
 def test_probe_transfer_with_a_linear_probe_is_the_exact_band():
@@ -32,7 +22,7 @@ def test_probe_transfer_with_a_linear_probe_is_the_exact_band():
     along the noise estimate (up to the ring's 64 directions); c = 1.96 gives 1.96 sd."""
     from ftheory.advise.bands import feasible_rows
 
-    ap = AnisotropicPredictor(_prep(60, sigma=1.5), n_lam=1)
+    ap = AnisotropicPredictor(small_prep(60, sigma=1.5), n_lam=1)
     n, lam = 59, float(ap.lams[0])
     g = np.array([0.3, 0.2, -0.4, 0.1])
     S = ap.S_raw
@@ -63,7 +53,7 @@ def test_probe_transfer_scales_with_the_labels():
     of the probe's finite-difference gradient)."""
     from ftheory.advise.predict import isotropic_risk
 
-    a1, a3 = AnisotropicPredictor(_prep(40)), AnisotropicPredictor(_prep(40, scale=3.0))
+    a1, a3 = AnisotropicPredictor(small_prep(40)), AnisotropicPredictor(small_prep(40, scale=3.0))
     probe = lambda P: isotropic_risk("linear_transfer", 39, 12, P)   # noqa: E731
     r1, r3 = NoiseRegion(a1, (0.1, 0.5)), NoiseRegion(a3, (0.9, 4.5))
     e1 = 9 * np.array(r1.probe_transfer(39, probe))
@@ -75,7 +65,7 @@ def test_probe_transfer_scales_with_the_labels():
 def test_difference_law_world_is_the_stated_task():
     """The simulated world carries the stated teachers: over the pivot's draws the unbiased statistics average
     to the world's truths (label variance, ||beta_s||^2, <beta_t, beta_s>, signal), within 4 standard errors."""
-    ap = AnisotropicPredictor(_prep(8), pivot_draws=400, seed=3)
+    ap = AnisotropicPredictor(small_prep(8), pivot_draws=400, seed=3)
     law = DifferenceLaw(ap, 8)
     Sy, rho, r2 = 2.0, 0.6, 0.9
     a, b, ce, cs, kap = law._amplitudes(0.3, Sy, rho, r2, Sy - 2 * rho + r2)
@@ -100,7 +90,7 @@ def test_difference_bands_scale_with_the_labels_and_contain_the_value():
     """Below n = d: labels x 3 gives both transferability bands x 9 (the pivot (T_hat - T)/S_y is scale-free)."""
     out = []
     for scale in (1.0, 3.0):
-        prep = _prep(8, scale=scale)
+        prep = small_prep(8, scale=scale)
         pe = estimate_parameters(prep, draws=200)
         preds, transf, *_ = predict(prep, pe, [7], 7)
         out.append({k: np.array([iv.value, iv.low, iv.high]) for k, iv in transf.items()})
@@ -112,7 +102,7 @@ def test_difference_bands_scale_with_the_labels_and_contain_the_value():
 
 def test_fallback_without_pivot_is_the_combination():
     """pivot_draws = 0 below n = d: the half-widths combined (the documented fallback)."""
-    prep = _prep(8)
+    prep = small_prep(8)
     pe = estimate_parameters(prep, draws=200)
     ap = AnisotropicPredictor(prep, pivot_draws=0)
     preds, *_ = predict(prep, pe, [7], 7)
@@ -127,32 +117,22 @@ def test_transfer_coverage_below_n_eq_d():
     covers the deterministic-equivalent truth at the true spectrum at least 95% - 3 binomial standard errors of
     the time (150 replications, fixed seed), with a median width below that of the half-widths' combination
     (the fallback, which over-covers); T_lt (the combination) covers as well."""
-    from ftheory.aniso import scratch_risk
     from ftheory.advise.predict import isotropic_risk
 
     d, n, reps = 24, 12, 150
     ev = 1.0 / np.arange(1, d + 1)
     t = make_task(d, 0.7, 0.5, eigenvalues=ev, seed=7)
-    w, Q = np.linalg.eigh(t.Sigma)
-    lams = float(w.mean()) * np.logspace(-5, 3, 401)
     m = n - 1
     tr = t.truth()
     p = np.array([tr["signal"], tr["noise_variance"], tr["overlap_inner"], tr["source_signal"]])
-    R = {}
-    for name, beta in (("scratch", t.beta_t), ("finetune", t.beta_t - t.beta_s)):
-        with np.errstate(all="ignore"):
-            R[name] = float(np.min(np.asarray(scratch_risk(w, Q.T @ beta, m, t.sigma, lams), float)))
+    R = {name: tuned_truth(t, beta, m) for name, beta in (("scratch", t.beta_t), ("finetune", t.beta_t - t.beta_s))}
     truth = {"linear_transfer": R["scratch"] - isotropic_risk("linear_transfer", m, d, p),
              "finetune": R["scratch"] - R["finetune"]}
     rng = np.random.default_rng(8)
     miss = dict.fromkeys(truth, 0)
     width = {k: ([], []) for k in truth}
     for _ in range(reps):
-        X, y = t.sample(n, rng)
-        U = t.sample(20 * d, rng)[0]
-        prep = prepare(X, y, X @ t.beta_s, U)
-        pe = estimate_parameters(prep, draws=400)
-        preds, transf, *_ = predict(prep, pe, [m], m)
+        prep, pe, preds, transf = replicate(t, n, rng)
         comb = transfer_intervals(AnisotropicPredictor(prep, pivot_draws=0), pe, preds, m)
         for k in truth:
             miss[k] += not (transf[k].low <= truth[k] <= transf[k].high)

@@ -8,23 +8,12 @@ from ftheory.advise.aniso_bands import difference
 from ftheory.advise.aniso_predict import AnisotropicPredictor
 from ftheory.advise.aniso_transfer import NoiseRegion
 from ftheory.advise.bands import Z95
-from ftheory.advise.estimators import estimate_parameters, prepare
-from ftheory.advise.report import predict
 from ftheory.advise.synthetic import make_task
-from ftheory.aniso import scratch_risk
-
-# the disc is cut by 64 directions: a linear functional's range is its extreme times cos(pi/64) at worst
-RING = 1 - math.cos(math.pi / 64)
+from tests.advise._aniso_tasks import RING, replicate, small_prep, tuned_truth
 
 
 def _predictor(n_lam=41, scale=1.0, seed=4):
-    d = 12
-    t = make_task(d, 0.9, 0.5, eigenvalues=np.linspace(0.3, 3, d), seed=seed)
-    rng = np.random.default_rng(seed)
-    X, y = t.sample(40, rng)
-    U = t.sample(20 * d, rng)[0]
-    z = X @ t.beta_s
-    return AnisotropicPredictor(prepare(X, scale * y, scale * z, U), n_lam=n_lam)
+    return AnisotropicPredictor(small_prep(40, scale=scale, seed=seed), n_lam=n_lam)
 
 
 def test_one_penalty_is_the_exact_wald_band():
@@ -81,22 +70,14 @@ def test_tuned_and_transfer_coverage_above_n_eq_d():
     d, n, reps = 10, 30, 160
     ev = 1.0 / np.arange(1, d + 1)
     t = make_task(d, 1.2, 0.3, eigenvalues=ev, seed=5)
-    w, Q = np.linalg.eigh(t.Sigma)
-    lams = float(w.mean()) * np.logspace(-5, 3, 401)
     m = n - 1
-    truth = {}
-    for name, beta in (("scratch_ridge", t.beta_t), ("finetune_ridge", t.beta_t - t.beta_s)):
-        with np.errstate(all="ignore"):
-            truth[name] = float(np.min(np.asarray(scratch_risk(w, Q.T @ beta, m, t.sigma, lams), float)))
+    truth = {name: tuned_truth(t, beta, m) for name, beta in (("scratch_ridge", t.beta_t),
+                                                              ("finetune_ridge", t.beta_t - t.beta_s))}
     truth["T"] = truth["scratch_ridge"] - truth["finetune_ridge"]
     rng = np.random.default_rng(6)
     below, above = dict.fromkeys(truth, 0), dict.fromkeys(truth, 0)
     for _ in range(reps):
-        X, y = t.sample(n, rng)
-        U = t.sample(20 * d, rng)[0]
-        prep = prepare(X, y, X @ t.beta_s, U)
-        pe = estimate_parameters(prep, draws=400)
-        preds, transf, *_ = predict(prep, pe, [m], m)
+        _, _, preds, transf = replicate(t, n, rng)
         ivs = {"scratch_ridge": preds["scratch_ridge"], "finetune_ridge": preds["finetune_ridge"], "T": transf["finetune"]}
         for k, iv in ivs.items():
             below[k] += truth[k] < iv.low
