@@ -164,13 +164,21 @@ class Report:
 
 
 def _region(pe: ParameterEstimates):
-    """The score region of ``p`` behind every prediction band (cached on ``pe``): on the isotropic path its
-    rays are cut by the exact law of the estimate (the bootstrap draws of the intervals) where
-    :func:`~ftheory.advise.bands.exact_cut` says so, else by the Gaussian law."""
+    """The score region of ``p`` behind every prediction band (cached on ``pe``): its rays are cut by the exact
+    law of the estimate (the bootstrap draws of the intervals) where :func:`~ftheory.advise.bands.exact_cut`
+    says so for the draws' number, else by the Gaussian law. With unlabeled data (there the region carries
+    only the probe's band) the draws are exact too (``K = (N - d - 1) W^-1``, :mod:`ftheory.advise.bootstrap`),
+    1 600 of them: the cut is exact up to n = 399 effective samples."""
     reg = pe.__dict__.get("_score_region")
     if reg is None:
-        worlds = pe.worlds if exact_cut(pe.n, pe.n_unlabeled) else None
-        reg = score_region(pe.p, pe.n, pe.d, pe.n_unlabeled, worlds=worlds)
+        if pe.n_unlabeled and exact_cut(pe.n, 0, pe.worlds):
+            # the exact cut reads the law of the draws, which carry the unlabeled rows; score_region's
+            # n_unlabeled (0 here: exact_cut refuses it) then only shapes the rays' directions L (the Gaussian
+            # covariance without the inverse-Wishart term of Var U_y, ~sqrt(2/(N - d)) of it)
+            reg = score_region(pe.p, pe.n, pe.d, 0, worlds=pe.worlds)
+        else:
+            worlds = pe.worlds if exact_cut(pe.n, pe.n_unlabeled) else None
+            reg = score_region(pe.p, pe.n, pe.d, pe.n_unlabeled, worlds=worlds)
         pe.__dict__["_score_region"] = reg
     return reg
 
