@@ -73,3 +73,10 @@ def test_regression_option_off_by_default_and_for_the_exact_cut():
     # with unlabeled rows the option is ignored
     assert np.array_equal(score_region(p_hat, 120, 20, 500, residual=(s2, df)).raw,
                           score_region(p_hat, 120, 20, 500).raw)
+
+
+@pytest.mark.parametrize("residual", [(0.0, 10), (-1.0, 10), (float("nan"), 10), (1.0, 0), (1.0, 2.5), (1.0, 119)])
+def test_regression_option_rejects_bad_residual(residual):
+    p_hat = np.array([0.5, 0.5, 0.2, 1.0])
+    with pytest.raises(ValueError, match="residual"):
+        score_region(p_hat, 120, 20, residual=residual)
