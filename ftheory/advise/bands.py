@@ -252,11 +252,12 @@ def _task_features(Q, G):
 
 def exact_cut(n, n_unlabeled=0, worlds=None) -> bool:
     """Whether :func:`score_region` cuts its rays by the exact law of ``worlds`` (``None``: with 400
-    draws): on the isotropic path, with exact draws, and where the Gaussian law's error in a 2.5% point
+    draws, isotropic path only): with exact draws (with unlabeled rows too: ``K = (N - d - 1) W^-1``,
+    :mod:`ftheory.advise.bootstrap`), and where the Gaussian law's error in a 2.5% point
     (the Cornish-Fisher term ``(z^2 - 1)/6`` times the skewness ``sqrt(8/n)`` of ``S_y``, in standard
     deviations) exceeds the Monte Carlo error of the ``draws``' order statistic
     (``sqrt(a (1 - a)/draws) / phi(z)``): ``n <= 100`` for 400 draws."""
-    if n_unlabeled or (worlds is not None and not getattr(worlds, "exact", False)):
+    if (worlds is None and n_unlabeled) or (worlds is not None and not getattr(worlds, "exact", False)):
         return False
     draws = 400 if worlds is None else worlds.draws
     z = Z95

@@ -171,14 +171,8 @@ def _region(pe: ParameterEstimates):
     1 600 of them: the cut is exact up to n = 399 effective samples."""
     reg = pe.__dict__.get("_score_region")
     if reg is None:
-        if pe.n_unlabeled and exact_cut(pe.n, 0, pe.worlds):
-            # the exact cut reads the law of the draws, which carry the unlabeled rows; score_region's
-            # n_unlabeled (0 here: exact_cut refuses it) then only shapes the rays' directions L (the Gaussian
-            # covariance without the inverse-Wishart term of Var U_y, ~sqrt(2/(N - d)) of it)
-            reg = score_region(pe.p, pe.n, pe.d, 0, worlds=pe.worlds)
-        else:
-            worlds = pe.worlds if exact_cut(pe.n, pe.n_unlabeled) else None
-            reg = score_region(pe.p, pe.n, pe.d, pe.n_unlabeled, worlds=worlds)
+        worlds = pe.worlds if exact_cut(pe.n, pe.n_unlabeled, pe.worlds) else None
+        reg = score_region(pe.p, pe.n, pe.d, pe.n_unlabeled, worlds=worlds)
         pe.__dict__["_score_region"] = reg
     return reg
 

@@ -309,10 +309,10 @@ def test_exact_cut_follows_the_skewed_law_of_the_label_variance():
     assert abs(hi - up) < 0.5 * abs(ghi - up) and ghi > up
     assert abs(lo - down) < abs(glo - down)
     # where the Gaussian law's error in a 2.5% point is below the Monte Carlo error of the draws' order
-    # statistic the Gaussian cut is kept: n <= 100 for 400 draws, n <= 402 for 1600, never with unlabeled data
+    # statistic the Gaussian cut is kept: n <= 100 for 400 draws, n <= 402 for 1600; with unlabeled data only given the draws
     from ftheory.advise.bands import exact_cut
     W = Worlds(120, d, 0, 400, seed=0)
-    assert exact_cut(100, 0, W) and not exact_cut(101, 0, W) and not exact_cut(17, 200, W)
+    assert exact_cut(100, 0, W) and not exact_cut(101, 0, W) and not exact_cut(17, 200) and exact_cut(17, 200, W)
     assert exact_cut(402, 0, Worlds(8, 10, 0, 1600, seed=0)) and not exact_cut(403, 0, Worlds(8, 10, 0, 1600, seed=0))
     assert ends(120, d, W) == ends(120, d, None)
 def test_upper_end_steps_from_a_task_with_nonnegative_signal_statistics():

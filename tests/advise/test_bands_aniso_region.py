@@ -26,7 +26,7 @@ def test_unlabeled_region_is_the_exact_cut_of_the_draws():
     assert pe.n_unlabeled and pe.worlds.exact and pe.worlds.draws == 1600
     reg = _region(pe)
     assert _region(pe) is reg
-    assert np.array_equal(reg.raw, score_region(pe.p, pe.n, pe.d, 0, worlds=pe.worlds).raw)
+    assert np.array_equal(reg.raw, score_region(pe.p, pe.n, pe.d, pe.n_unlabeled, worlds=pe.worlds).raw)
     gauss = score_region(pe.p, pe.n, pe.d, pe.n_unlabeled)
     assert not np.array_equal(reg.raw, gauss.raw)
 
