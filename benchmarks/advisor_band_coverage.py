@@ -1,10 +1,10 @@
 """Coverage of the advisor's 95% prediction bands on synthetic Gaussian tasks with known truth.
 
     PYTHONPATH=. python benchmarks/advisor_band_coverage.py [--reps 500] [--only 0,2,4] [--out FILE.json]
-        [--transfer-exact]
+        [--transfer-exact] [--unlabeled 20]
 
 For each setting (d, gamma = n/d, theta, sigma, spectrum) draw ``reps`` target samples (and, for an
-anisotropic spectrum, ``N = 20 d`` unlabeled rows), run the prediction step of ``ftheory.advise``
+anisotropic spectrum, ``N = 20 d`` unlabeled rows; ``--unlabeled K``: ``N = K d``), run the prediction step of ``ftheory.advise``
 (``prepare``, ``estimate_parameters``, ``report.predict``: the same code, without the estimates' own
 intervals, which ``benchmarks/advisor_coverage.py`` studies), and count how often each band contains
 the truth: the theory at the true parameters and, in the anisotropic settings, at the true covariance spectrum and the true
@@ -78,7 +78,7 @@ def true_risks(task, ev, m, d):
     return out
 
 
-def run(setting, reps, seed, exact=False):
+def run(setting, reps, seed, exact=False, per_feature=20):
     """Coverage (fraction of replications whose band contains the truth) per column, and miss sides."""
     d, gamma, theta, sigma, spec = setting
     n = int(round(gamma * d))
@@ -93,7 +93,7 @@ def run(setting, reps, seed, exact=False):
     counted = dict.fromkeys(cols, 0)
     for _ in range(reps):
         X, y = task.sample(n, rng)
-        U = task.sample(20 * d, rng)[0] if spec else None
+        U = task.sample(per_feature * d, rng)[0] if spec else None
         prep = prepare(X, y, X @ task.beta_s, U)
         pe = estimate_parameters(prep)
         m = prep.X.shape[0]
@@ -125,6 +125,8 @@ def main():
     ap.add_argument("--out", default=None)
     ap.add_argument("--transfer-exact", action="store_true",
                     help="add the exact-standard-error transferability comparator (anisotropic settings)")
+    ap.add_argument("--unlabeled", type=int, default=20,
+                    help="unlabeled rows per feature of the anisotropic settings (N = UNLABELED x d; > 1 + 3/d)")
     ns = ap.parse_args()
     rows = []
     print(f"load average at start: {os.getloadavg()[0]:.1f}")
@@ -134,9 +136,9 @@ def main():
         if ns.only is not None and str(i) not in ns.only.split(","):
             continue
         t0 = time.time()
-        res = run(s, ns.reps, seed=500 + i, exact=ns.transfer_exact)
+        res = run(s, ns.reps, seed=500 + i, exact=ns.transfer_exact, per_feature=ns.unlabeled)
         sec = time.time() - t0
-        rows.append({"setting": s, "reps": ns.reps, "seconds": sec, **res})
+        rows.append({"setting": s, "reps": ns.reps, "unlabeled_per_feature": ns.unlabeled, "seconds": sec, **res})
         cells = ["-" if res["coverage"][k] is None else f"{res['coverage'][k]:.3f}" for k in COLS]
         cells += [f"{k} {res['coverage'][k]:.3f}" for k in res["coverage"] if k.startswith("Tx_")]
         print(f"| {s[0]} | {s[1]} | {s[2]} | {s[3]} | {s[4] or 'identity'} | " + " | ".join(cells)

@@ -32,13 +32,16 @@ noise; source, in its own fitted profile) are computed once per predictor and ca
 ``8 B d (3 J + 3) = 120 B d`` bytes for ``B`` draws and ``J = 4`` profiles (7.5 MB at ``B = 256``,
 ``d = 256``; 31 MB at ``d = 1000``). Per call, the table of one profile takes ``56 B M n_lam`` bytes for ``M``
 sample sizes and ``n_lam`` penalties (32 MB at ``B = 256``, ``M = 55``, ``n_lam = 41``). The inverse-Wishart
-spread of ``sigma_hat^2`` is added as a Gaussian term.
+spread of ``sigma_hat^2`` (the exact variance of ``U(y, Sigma^-1)`` with Sigma^-1 estimated from the unlabeled
+rows minus its variance given Sigma, :func:`ftheory.advise.param_cov._var_u`) is added as a Gaussian term.
 """
 from __future__ import annotations
 
 import math
 
 import numpy as np
+
+from ftheory.advise.param_cov import _var_u
 
 __all__ = ["ScalePivot", "fit_exponent"]
 
@@ -197,7 +200,15 @@ class ScalePivot:
         inv = 1.0 / ev
         tr = {k: Us[k] @ inv for k in Us}                             # kinv . u of each piece, (B,)
         g = pr["g"][0]
-        iwc = math.sqrt(2.0 / (ap.n_unlabeled - ap.d - 3)) if ap.n_unlabeled > ap.d + 3 else 0.0
+        n_unl = ap.n_unlabeled if ap.n_unlabeled > ap.d + 3 else 0
+
+        def iw_sd(t2, syy):
+            """Standard deviation the estimated Sigma^-1 adds to U(y, Sigma^-1) at signal ``t2`` and label variance
+            ``syy`` (exact minus known-Sigma variance, param_cov._var_u): homogeneous of degree 1, so a
+            coefficient of the ray's draws like the others."""
+            if not n_unl:
+                return 0.0
+            return math.sqrt(max(_var_u(ap.n, ap.d, t2, syy, n_unl) - _var_u(ap.n, ap.d, t2, syy), 0.0))
         keys = ("ss", "se", "ee", "sz", "ez", "zz")
         A = np.empty((7, self.B, M * nl))
         for i, k in enumerate(keys):
@@ -208,7 +219,7 @@ class ScalePivot:
 
         def coef(L, sg):
             cs, ce = math.sqrt(L), math.sqrt(sg)
-            return np.array([L, 2 * cs * ce, sg, 2 * cz * cs, 2 * cz * ce, cz * cz, iwc * (L + cz * cz)])
+            return np.array([L, 2 * cs * ce, sg, 2 * cz * cs, 2 * cz * ce, cz * cz, iw_sd(L + cz * cz, L + cz * cz + sg)])
 
         def world(f, want_ql=False):
             """At noise fraction ``f`` (total ``tot``): the statistic (B, M) (tuned: ``min R_hat*/min R*``), each
