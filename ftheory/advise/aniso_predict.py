@@ -108,6 +108,7 @@ class AnisotropicPredictor:
         self.lams = scale * np.logspace(-4, 2, n_lam)
         self.pi = self.ev ** 2 / self.ev.sum()                 # an even unit signal, per direction
         self._Q = Q
+        self._prep = prep                                      # the pool's bootstrap (aniso_pool) re-uses the data
         self._wcache = {}
         from ftheory._checks import check_int
 
@@ -361,7 +362,11 @@ class AnisotropicPredictor:
             W, V = self._weights(ns, np.asarray(lams, float))
             ok = np.all(np.isfinite(V), 1) & np.all(np.isfinite(W), (1, 2)) & np.any(W != 0.0, (1, 2))
             if ok.any():
-                pl, ph = self.pivot().bands(which, W[ok], V[ok], v[ok], sel[ok], len(lams) > 1)
+                from ftheory.advise.aniso_pool import pool_sd
+
+                # the estimated covariance's part of the law: the estimate's spread over simulated pools
+                extra = pool_sd(self, which, ns[ok], np.asarray(lams, float), seed=self.seed)
+                pl, ph = self.pivot().bands(which, W[ok], V[ok], v[ok], sel[ok], len(lams) > 1, extra_sd=extra)
                 lo[ok] = np.where(np.isnan(pl), lo[ok], np.maximum(pl, 0.0))
                 hi[ok] = np.where(np.isnan(ph), hi[ok], ph)
         return value, np.minimum(lo, value), np.maximum(hi, value)
