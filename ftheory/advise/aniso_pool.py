@@ -21,8 +21,15 @@ __all__ = ["pool_sd", "POOL_DRAWS"]
 POOL_DRAWS = 16
 
 
-def _value(ap, which, ns, lams):
-    """The predictor's risk estimates ``(len(ns), len(lams))`` (non-finite where the risk is)."""
+def _value(ap, which, ns, lams, paired=False):
+    """The predictor's risk estimates ``(len(ns), len(lams))`` (non-finite where the risk is); ``paired``:
+    ``(len(ns),)``, the estimate at ``(ns[i], lams[i])``."""
+    if paired:
+        out = np.empty(ns.size)
+        for lam in np.unique(lams):
+            at = lams == lam
+            out[at] = _value(ap, which, ns[at], np.array([lam]))[:, 0]
+        return out
     W, V = ap._weights(ns, lams)
     fin = np.isfinite(V) & np.all(np.isfinite(W), -1)
     k = ap._signal_weights(np.where(fin[..., None], W, 0.0))
@@ -31,18 +38,19 @@ def _value(ap, which, ns, lams):
     return np.where(fin, k @ ua + np.where(fin, V, 0.0) * sig2, np.nan)
 
 
-def pool_sd(ap, which, ns, lams, draws=POOL_DRAWS, seed=0):
+def pool_sd(ap, which, ns, lams, draws=POOL_DRAWS, seed=0, paired=False):
     """Standard deviation ``(len(ns), len(lams))`` of the estimate of ``which`` (``"scratch"``/``"finetune"``)
     over ``draws`` simulated pools of the predictor's ``n_unlabeled`` rows around ``Sigma_hat`` (seeded by the
-    int ``seed``), the labeled data fixed; zeros without an estimated covariance or where the risk is not
-    finite."""
+    int ``seed``; the pools are built once per predictor), the labeled data fixed; zeros without an estimated
+    covariance or where the risk is not finite. ``paired``: ``lams`` has one penalty per sample size and the
+    result is ``(len(ns),)``."""
     from ftheory.advise.aniso_predict import AnisotropicPredictor
 
     ns, lams = np.asarray(ns, int), np.asarray(lams, float)
     prep = getattr(ap, "_prep", None)
     N, d = int(ap.n_unlabeled), ap.d
     if prep is None or N <= d + 3 or draws < 2:
-        return np.zeros((ns.size, lams.size))
+        return np.zeros(ns.size if paired else (ns.size, lams.size))
     key = (int(seed), int(draws))
     pool = getattr(ap, "_pool", None)
     if pool is None or pool[0] != key:             # the simulated pools' predictors, built once per predictor
@@ -56,7 +64,7 @@ def pool_sd(ap, which, ns, lams, draws=POOL_DRAWS, seed=0):
             p = dataclasses.replace(prep, Sigma=S, Sigma_inv=(N - d - 1) / N * np.linalg.inv(S))
             preds.append(AnisotropicPredictor(p, n_lam=2, pivot_draws=0))
         ap._pool = pool = (key, preds)
-    v = np.stack([_value(a, which, ns, lams) for a in pool[1]])
+    v = np.stack([_value(a, which, ns, lams, paired) for a in pool[1]])
     fin = np.all(np.isfinite(v), 0)
     sd = np.std(np.where(fin, v, 0.0), 0, ddof=1)
     return np.where(fin, sd, 0.0)

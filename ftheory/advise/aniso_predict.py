@@ -364,8 +364,11 @@ class AnisotropicPredictor:
             if ok.any():
                 from ftheory.advise.aniso_pool import pool_sd
 
-                # the estimated covariance's part of the law: the estimate's spread over simulated pools
-                extra = pool_sd(self, which, ns[ok], np.asarray(lams, float), seed=self.seed)
+                # the estimated covariance's part of the law: the estimate's spread over simulated pools, at
+                # the penalty the estimate selects (common to the penalties: the pools' cost is the bias weights)
+                lam_sel = np.asarray(lams, float)[sel[ok]]
+                extra = np.repeat(pool_sd(self, which, ns[ok], lam_sel, seed=self.seed, paired=True)[:, None],
+                                  len(lams), 1)
                 pl, ph = self.pivot().bands(which, W[ok], V[ok], v[ok], sel[ok], len(lams) > 1, extra_sd=extra)
                 lo[ok] = np.where(np.isnan(pl), lo[ok], np.maximum(pl, 0.0))
                 hi[ok] = np.where(np.isnan(ph), hi[ok], ph)
