@@ -44,8 +44,6 @@ def pool_sd(ap, which, ns, lams, draws=POOL_DRAWS, seed=0, paired=False):
     int ``seed``; the pools are built once per predictor), the labeled data fixed; zeros without an estimated
     covariance or where the risk is not finite. ``paired``: ``lams`` has one penalty per sample size and the
     result is ``(len(ns),)``."""
-    from ftheory.advise.aniso_predict import AnisotropicPredictor
-
     ns, lams = np.asarray(ns, int), np.asarray(lams, float)
     prep = getattr(ap, "_prep", None)
     N, d = int(ap.n_unlabeled), ap.d
@@ -62,7 +60,7 @@ def pool_sd(ap, which, ns, lams, draws=POOL_DRAWS, seed=0, paired=False):
             S = Q @ (Z.T @ Z / N) @ Q.T
             S = 0.5 * (S + S.T)
             p = dataclasses.replace(prep, Sigma=S, Sigma_inv=(N - d - 1) / N * np.linalg.inv(S))
-            preds.append(AnisotropicPredictor(p, n_lam=2, pivot_draws=0))
+            preds.append(type(ap)(p, n_lam=2, pivot_draws=0))   # the predictor's class
         ap._pool = pool = (key, preds)
     v = np.stack([_value(a, which, ns, lams, paired) for a in pool[1]])
     fin = np.all(np.isfinite(v), 0)

@@ -136,6 +136,10 @@ def test_pool_sd_matches_the_spread_over_real_pools():
     ns, lams = np.array([n - 1]), np.array([0.0])
     boot = pool_sd(ap, "scratch", ns, lams, draws=60, seed=3)[0, 0]
     assert boot == pool_sd(ap, "scratch", ns, lams, draws=60, seed=3)[0, 0]
+    two = np.array([0.0, 0.1])                                        # paired: one penalty per sample size
+    grid = pool_sd(ap, "finetune", np.array([n - 1, n - 3]), two, draws=60, seed=3)
+    np.testing.assert_allclose(pool_sd(ap, "finetune", np.array([n - 1, n - 3]), two, draws=60, seed=3, paired=True),
+                               np.diag(grid), rtol=1e-12)
     rng = np.random.default_rng(4)
     real = np.std([_value(AnisotropicPredictor(prepare(X, y, z, task.sample(N, rng)[0]), pivot_draws=0),
                           "scratch", ns, lams)[0, 0] for _ in range(60)], ddof=1)
