@@ -31,9 +31,11 @@ U-statistics of the unit pieces (signal in four profiles: the two fitted, whiten
 noise; source, in its own fitted profile) are computed once per predictor and cached:
 ``8 B d (3 J + 3) = 120 B d`` bytes for ``B`` draws and ``J = 4`` profiles (7.5 MB at ``B = 256``,
 ``d = 256``; 31 MB at ``d = 1000``). Per call, the table of one profile takes ``56 B M n_lam`` bytes for ``M``
-sample sizes and ``n_lam`` penalties (32 MB at ``B = 256``, ``M = 55``, ``n_lam = 41``). The inverse-Wishart
-spread of ``sigma_hat^2`` (the exact variance of ``U(y, Sigma^-1)`` with Sigma^-1 estimated from the unlabeled
-rows minus its variance given Sigma, :func:`ftheory.advise.param_cov._var_u`) is added as a Gaussian term.
+sample sizes and ``n_lam`` penalties (32 MB at ``B = 256``, ``M = 55``, ``n_lam = 41``). The worlds take
+Sigma = Sigma_hat as known; the covariance estimate's part of the law is added as one Gaussian term per draw:
+the estimate's spread over bootstrapped unlabeled pools (:func:`ftheory.advise.aniso_pool.pool_sd`, passed by
+the predictor), else ``V`` times the exact excess of ``Var U(y, Sigma^-1)`` over its known-Sigma variance
+(:func:`ftheory.advise.param_cov._var_u`), which overstates it for scratch (``aniso_pool``).
 """
 from __future__ import annotations
 
