@@ -1,10 +1,10 @@
 """Coverage of the advisor's 95% prediction bands on synthetic Gaussian tasks with known truth.
 
     PYTHONPATH=. python benchmarks/advisor_band_coverage.py [--reps 500] [--only 0,2,4] [--out FILE.json]
-        [--transfer-exact] [--regression]
+        [--transfer-exact] [--regression] [--unlabeled 20]
 
 For each setting (d, gamma = n/d, theta, sigma, spectrum) draw ``reps`` target samples (and, for an
-anisotropic spectrum, ``N = 20 d`` unlabeled rows), run the prediction step of ``ftheory.advise``
+anisotropic spectrum, ``N = 20 d`` unlabeled rows; ``--unlabeled K``: ``N = K d``), run the prediction step of ``ftheory.advise``
 (``prepare``, ``estimate_parameters``, ``report.predict``: the same code, without the estimates' own
 intervals, which ``benchmarks/advisor_coverage.py`` studies), and count how often each band contains
 the truth: the theory at the true parameters and, in the anisotropic settings, at the true covariance spectrum and the true
@@ -85,7 +85,7 @@ def true_risks(task, ev, m, d):
     return out
 
 
-def run(setting, reps, seed, exact=False, regression=False):
+def run(setting, reps, seed, exact=False, regression=False, per_feature=20):
     """Coverage (fraction of replications whose band contains the truth) per column, and miss sides."""
     d, gamma, theta, sigma, spec = setting
     n = int(round(gamma * d))
@@ -100,7 +100,7 @@ def run(setting, reps, seed, exact=False, regression=False):
     counted = dict.fromkeys(cols, 0)
     for _ in range(reps):
         X, y = task.sample(n, rng)
-        U = task.sample(20 * d, rng)[0] if spec else None
+        U = task.sample(per_feature * d, rng)[0] if spec else None
         prep = prepare(X, y, X @ task.beta_s, U)
         pe = estimate_parameters(prep)
         if regression and not spec and use_residual(pe.residual) and not exact_cut(pe.n):
@@ -138,6 +138,8 @@ def main():
                     help="isotropic region from the exact regression statistics (n > d, bands.score_region option)")
     ap.add_argument("--transfer-exact", action="store_true",
                     help="add the exact-standard-error transferability comparator (anisotropic settings)")
+    ap.add_argument("--unlabeled", type=int, default=20,
+                    help="unlabeled rows per feature of the anisotropic settings (N = UNLABELED x d; > 1 + 3/d)")
     ns = ap.parse_args()
     rows = []
     print_load("start")
@@ -147,9 +149,10 @@ def main():
         if ns.only is not None and str(i) not in ns.only.split(","):
             continue
         t0 = time.time()
-        res = run(s, ns.reps, seed=500 + i, exact=ns.transfer_exact, regression=ns.regression)
+        res = run(s, ns.reps, seed=500 + i, exact=ns.transfer_exact, regression=ns.regression,
+                  per_feature=ns.unlabeled)
         sec = time.time() - t0
-        rows.append({"setting": s, "reps": ns.reps, "seconds": sec, **res})
+        rows.append({"setting": s, "reps": ns.reps, "unlabeled_per_feature": ns.unlabeled, "seconds": sec, **res})
         cells = ["-" if res["coverage"][k] is None else f"{res['coverage'][k]:.3f}" for k in COLS]
         cells += [f"{k} {res['coverage'][k]:.3f}" for k in res["coverage"] if k.startswith("Tx_")]
         print(f"| {s[0]} | {s[1]} | {s[2]} | {s[3]} | {s[4] or 'identity'} | " + " | ".join(cells)

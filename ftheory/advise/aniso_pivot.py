@@ -31,14 +31,19 @@ U-statistics of the unit pieces (signal in four profiles: the two fitted, whiten
 noise; source, in its own fitted profile) are computed once per predictor and cached:
 ``8 B d (3 J + 3) = 120 B d`` bytes for ``B`` draws and ``J = 4`` profiles (7.5 MB at ``B = 256``,
 ``d = 256``; 31 MB at ``d = 1000``). Per call, the table of one profile takes ``56 B M n_lam`` bytes for ``M``
-sample sizes and ``n_lam`` penalties (32 MB at ``B = 256``, ``M = 55``, ``n_lam = 41``). The inverse-Wishart
-spread of ``sigma_hat^2`` is added as a Gaussian term.
+sample sizes and ``n_lam`` penalties (32 MB at ``B = 256``, ``M = 55``, ``n_lam = 41``). The worlds take
+Sigma = Sigma_hat as known; the covariance estimate's part of the law is added as one Gaussian term per draw:
+the estimate's spread over bootstrapped unlabeled pools (:func:`ftheory.advise.aniso_pool.pool_sd`, passed by
+the predictor), else ``V`` times the exact excess of ``Var U(y, Sigma^-1)`` over its known-Sigma variance
+(:func:`ftheory.advise.param_cov._var_u`), which overstates it for scratch (``aniso_pool``).
 """
 from __future__ import annotations
 
 import math
 
 import numpy as np
+
+from ftheory.advise.param_cov import _var_u
 
 __all__ = ["ScalePivot", "fit_exponent"]
 
@@ -160,21 +165,24 @@ class ScalePivot:
         Sr = max(float(S[0, 0] - 2 * S[0, 1] + S[1, 1]), 1e-300)
         return max(float(ap.kinv @ ap.u["y-z"]), 0.05 * Sr), sig0, max(float(S[1, 1]), 0.0)
 
-    def bands(self, which, W, V, v_all, sel, tuned, level=0.95):
+    def bands(self, which, W, V, v_all, sel, tuned, level=0.95, extra_sd=None):
         """Lower and upper ends (NaN where the ray gives none) over the first axis of ``W`` ``(M, nl, d)``,
         ``V`` ``(M, nl)`` (finite); ``v_all`` ``(M, nl)``: the estimates at every penalty, ``sel`` ``(M,)``: the
         penalty the estimate selects (``nl = 1``, ``tuned=False``: min-norm). The tuned upper end is the
         largest of the ray end of the minimum (fitted profile) and, over the fitted, whitened-even and
         coordinate-even profiles, ``min_lam R_hat(lam)/q_2.5(lam)`` (either with the fitted profile alone put
-        4.5-6.5% of truths above the tuned scratch band at gamma = 0.5, 200 replications)."""
-        lo, hi, hi_lam = self._ends(which, WHICH.index(which), W, V, v_all, sel, tuned, level)
+        4.5-6.5% of truths above the tuned scratch band at gamma = 0.5, 200 replications). ``extra_sd``
+        ``(M, nl)``: the estimate's spread over the unlabeled pool (:func:`ftheory.advise.aniso_pool.pool_sd`),
+        added to every draw as a Gaussian term common to the penalties; None: ``V`` times the exact excess
+        variance of ``U(y, Sigma^-1)`` over its known-Sigma variance."""
+        lo, hi, hi_lam = self._ends(which, WHICH.index(which), W, V, v_all, sel, tuned, level, extra_sd)
         if tuned:
             for j in (2, 3):
-                hi_lam = np.maximum(hi_lam, self._ends(which, j, W, V, v_all, sel, tuned, level)[2])
+                hi_lam = np.maximum(hi_lam, self._ends(which, j, W, V, v_all, sel, tuned, level, extra_sd)[2])
             hi = np.fmax(hi, hi_lam)
         return lo, hi
 
-    def _ends(self, which, j, W, V, v_all, sel, tuned, level):
+    def _ends(self, which, j, W, V, v_all, sel, tuned, level, extra_sd=None):
         """``(low, high, high_lam)`` at profile ``self.P[j]``: the ray test of ``R_hat/R`` (tuned: of the minimum
         over penalties) with the noise fraction's calibrated set, and the tuned upper end from each penalty's
         own ratio law (``min_lam R_hat(lam)/q_2.5(lam)``; NaN for min-norm)."""
@@ -197,18 +205,28 @@ class ScalePivot:
         inv = 1.0 / ev
         tr = {k: Us[k] @ inv for k in Us}                             # kinv . u of each piece, (B,)
         g = pr["g"][0]
-        iwc = math.sqrt(2.0 / (ap.n_unlabeled - ap.d - 3)) if ap.n_unlabeled > ap.d + 3 else 0.0
+        n_unl = ap.n_unlabeled if ap.n_unlabeled > ap.d + 3 else 0
+
+        def iw_sd(t2, syy):
+            """Standard deviation the estimated Sigma^-1 adds to U(y, Sigma^-1) at signal ``t2`` and label variance
+            ``syy`` (exact minus known-Sigma variance, param_cov._var_u): homogeneous of degree 1, so a
+            coefficient of the ray's draws like the others."""
+            if not n_unl:
+                return 0.0
+            return math.sqrt(max(_var_u(ap.n, ap.d, t2, syy, n_unl) - _var_u(ap.n, ap.d, t2, syy), 0.0))
         keys = ("ss", "se", "ee", "sz", "ez", "zz")
         A = np.empty((7, self.B, M * nl))
         for i, k in enumerate(keys):
             A[i] = np.outer(ms[k] - tr[k], Vr)
             if i < 3:
                 A[i] += Us[k] @ kk.T
-        A[6] = np.outer(g, Vr)
+        pooled = extra_sd is not None
+        A[6] = np.outer(g, np.asarray(extra_sd, float).reshape(M * nl) if pooled else Vr)
 
         def coef(L, sg):
             cs, ce = math.sqrt(L), math.sqrt(sg)
-            return np.array([L, 2 * cs * ce, sg, 2 * cz * cs, 2 * cz * ce, cz * cz, iwc * (L + cz * cz)])
+            iw = 1.0 if pooled else iw_sd(L + cz * cz, L + cz * cz + sg)
+            return np.array([L, 2 * cs * ce, sg, 2 * cz * cs, 2 * cz * ce, cz * cz, iw])
 
         def world(f, want_ql=False):
             """At noise fraction ``f`` (total ``tot``): the statistic (B, M) (tuned: ``min R_hat*/min R*``), each

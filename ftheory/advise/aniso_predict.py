@@ -15,7 +15,8 @@ Sigma (:meth:`AnisotropicPredictor._signal_weights`), and ``sigma^2`` by ``S_y -
 Covariances: the exact Gaussian covariances of :mod:`ftheory.advise.moments`, specialised to
 matrices diagonal in the eigenbasis (``K Sigma L`` is ``diag(k lambda l)``, ``tr(K Sigma L Sigma) =
 sum k l lambda^2``, Gram matrices ``sum_i k_i g_i`` of per-direction 2x2 Gram estimates), with
-plug-in parameters; an inverse-Wishart ``Sigma^{-1}`` adds ``2 tau^4/(N - d - 3)`` to the noise part.
+plug-in parameters; the variance of ``U(y, Sigma^{-1})`` (the noise estimate's signal part) is the exact one
+with ``Sigma^{-1}`` estimated from the unlabeled rows (:meth:`AnisotropicPredictor._var_inv`).
 
 Bands: a linear risk (min-norm, or ridge at a fixed penalty) gets ``[value - 1.96 sd'', value + 1.96
 sd']`` with ``sd'`` the standard error at the upper end's task (more signal, added in proportion to the
@@ -107,6 +108,7 @@ class AnisotropicPredictor:
         self.lams = scale * np.logspace(-4, 2, n_lam)
         self.pi = self.ev ** 2 / self.ev.sum()                 # an even unit signal, per direction
         self._Q = Q
+        self._prep = prep                                      # the pool's bootstrap (aniso_pool) re-uses the data
         self._wcache = {}
         from ftheory._checks import check_int
 
@@ -182,12 +184,11 @@ class AnisotropicPredictor:
         sig2 = self.S_raw[0, 0] - self.kinv @ self.u["y"]
         Vf = np.where(fin, V, 0.0)
         value = k @ ua + Vf * sig2
-        tau2 = max(float(self.kinv @ self.u["y"]), 0.0)
         gain = np.maximum(k @ self.pi, 1e-300)               # d R / d t along the even-signal family
         t_max = 4.0 * float(self.S[0, 0])                      # candidate signal at most ~5x the label variance
 
         def sd(t, s=0.0, prof=None):
-            return np.sqrt(np.maximum(self._var(which, k, Vf, t, tau2, s, prof), 0.0))
+            return np.sqrt(np.maximum(self._var(which, k, Vf, t, s, prof), 0.0))
 
         zero = np.zeros_like(value)
         se = sd(zero)
@@ -257,19 +258,32 @@ class AnisotropicPredictor:
             self._wcache[key] = (np.broadcast_to(W, (ns.size, lams.size, d)), np.broadcast_to(V, (ns.size, lams.size)))
         return self._wcache[key]
 
-    def _var(self, which, k, Vf, t, tau2, s=0.0, prof=None):
+    def _var(self, which, k, Vf, t, s=0.0, prof=None):
         a = (1.0, 0.0) if which == "scratch" else (1.0, -1.0)
         yv = (1.0, 0.0)
         kinv = np.broadcast_to(self.kinv, k.shape)
         S = self._S(t, s)
         var_s = 2 * S[..., 0, 0] ** 2 / self.n
         c = (t, s, prof)
-        var = (self._cov_uu(a, k, a, k, *c) + Vf ** 2 * self._cov_uu(yv, kinv, yv, kinv, *c) + Vf ** 2 * var_s
-               - 2 * Vf * self._cov_uu(a, k, yv, kinv, *c) + 2 * Vf * self._cov_su(yv, a, k, *c)
-               - 2 * Vf ** 2 * self._cov_su(yv, yv, kinv, *c))
-        if self.n_unlabeled > self.d + 3:
-            var = var + Vf ** 2 * 2 * (tau2 + t) ** 2 / (self.n_unlabeled - self.d - 3)
-        return var
+        return (self._cov_uu(a, k, a, k, *c) + Vf ** 2 * self._var_inv(kinv, *c) + Vf ** 2 * var_s
+                - 2 * Vf * self._cov_uu(a, k, yv, kinv, *c) + 2 * Vf * self._cov_su(yv, a, k, *c)
+                - 2 * Vf ** 2 * self._cov_su(yv, yv, kinv, *c))
+
+    def _var_inv(self, kinv=None, t=0.0, s=0.0, prof=None):
+        """Variance of ``U(y, A)`` (the signal statistic behind the noise estimate) with ``A = (N - d - 1)/N
+        inv(Sigma_hat)`` from the ``N`` unlabeled rows: the exact :func:`ftheory.advise.param_cov._var_u`
+        (``derivations/advise_wishart.py``) at the plug-in signal ``U(y, A)`` and label variance (at the
+        candidate task ``t, s, prof`` as in :meth:`_cov_uu`); the plug-in given Sigma_hat when ``N <= d + 3``
+        (no finite variance). ``kinv``: ``self.kinv`` broadcast to the candidate's leading axes. Plug-in given
+        Sigma_hat plus the old ``2 tau^4/(N - d - 3)`` was 0.855 of it at ``N = 20 d`` (0.29 at ``N = 3 d``)."""
+        from ftheory.advise.param_cov import _var_u
+
+        yv = (1.0, 0.0)
+        kinv = self.kinv if kinv is None else kinv
+        if self.n_unlabeled <= self.d + 3:
+            return self._cov_uu(yv, kinv, yv, kinv, t, s, prof)
+        tau2 = np.maximum(_form(self._gram(kinv, False, t, prof), yv, yv), 0.0)
+        return _var_u(self.n, self.d, tau2, self._S(t, s)[..., 0, 0], self.n_unlabeled)
 
     # -- linear functionals of the statistics, for correlations between predictions -----------------
     def functional(self, which, n, lam=None):
@@ -306,11 +320,10 @@ class AnisotropicPredictor:
                     v = self._cov_su(a, b, l, t, s)
                 elif kind2 == "S":
                     v = self._cov_su(b, a, k, t, s)
+                elif iw and kind1 == kind2 == "Uinv" and np.array_equal(a, b) and np.array_equal(k, l):
+                    v = self._var_inv(None, t, s)                # exact, with the estimated Sigma^-1
                 else:
                     v = self._cov_uu(a, k, b, l, t, s)
-                    if iw and kind1 == kind2 == "Uinv" and self.n_unlabeled > self.d + 3:
-                        tau2 = max(float(self.kinv @ self.u["y"]), 0.0) + t
-                        v = v + 2 * tau2 ** 2 / (self.n_unlabeled - self.d - 3)
                 total = total + c1 * c2 * v
         return total if np.ndim(total) else float(total)
 
@@ -349,7 +362,14 @@ class AnisotropicPredictor:
             W, V = self._weights(ns, np.asarray(lams, float))
             ok = np.all(np.isfinite(V), 1) & np.all(np.isfinite(W), (1, 2)) & np.any(W != 0.0, (1, 2))
             if ok.any():
-                pl, ph = self.pivot().bands(which, W[ok], V[ok], v[ok], sel[ok], len(lams) > 1)
+                from ftheory.advise.aniso_pool import pool_sd
+
+                # the estimated covariance's part of the law: the estimate's spread over simulated pools, at
+                # the penalty the estimate selects (common to the penalties: the pools' cost is the bias weights)
+                lam_sel = np.asarray(lams, float)[sel[ok]]
+                extra = np.repeat(pool_sd(self, which, ns[ok], lam_sel, seed=self.seed, paired=True)[:, None],
+                                  len(lams), 1)
+                pl, ph = self.pivot().bands(which, W[ok], V[ok], v[ok], sel[ok], len(lams) > 1, extra_sd=extra)
                 lo[ok] = np.where(np.isnan(pl), lo[ok], np.maximum(pl, 0.0))
                 hi[ok] = np.where(np.isnan(ph), hi[ok], ph)
         return value, np.minimum(lo, value), np.maximum(hi, value)

@@ -77,8 +77,7 @@ class NoiseRegion:
         C[iy, ir] = ap._cov_uu(_Y, Ky[:, None], _R, k[None])
         C[ir, iy] = C[iy, ir].T
         C[ir, ir] = ap._cov_uu(_R, k[:, None], _R, k[None])
-        if ap.n_unlabeled > ap.d + 3:                                     # inverse-Wishart spread of B
-            C[L, L] += 2 * max(float(ap.kinv @ ap.u["y"]), 0.0) ** 2 / (ap.n_unlabeled - ap.d - 3)
+        C[L, L] = ap._var_inv()                                           # exact, Sigma^-1 estimated
         for i, b in enumerate(vecs):
             C[i0 + i, iy] = C[iy, i0 + i] = ap._cov_su(b, _Y, Ky)
             C[i0 + i, ir] = C[ir, i0 + i] = ap._cov_su(b, _R, k)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ftheory.advise.bands import Z95, exact_cut, score_region
+from ftheory.advise.caps import cap_tuned
 from ftheory.advise.estimators import Interval, ParameterEstimates, estimate_parameters, prepare
 from ftheory.advise.io import check_inputs
 from ftheory.advise.predict import LINEAR, PROCEDURES, isotropic_risk
@@ -309,6 +310,8 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
         region = NoiseRegion(aniso, (noise.low, noise.high))
         for proc in ("scratch_ridge", "finetune_ridge"):
             bands[proc] = region.merge(proc.split("_")[0], ns, bands[proc])
+    # the tuned risks never exceed the signal (scratch) / the distance (fine-tuning): caps.cap_tuned
+    bands = cap_tuned(bands, pe)
     predictions = {proc: _band_interval(*(b[at] for b in bands[proc])) for proc in PROCEDURES}
     if aniso is None:
         def diff(tr):

@@ -9,6 +9,7 @@ from ftheory.advise.aniso_predict import AnisotropicPredictor
 from ftheory.advise.bands import Z95, feasible_rows, param_cov_rows, score_region
 from ftheory.advise.estimators import estimate_parameters, feasible, param_cov, prepare
 from ftheory.advise.moments import Moments
+from ftheory.advise.param_cov import _var_u
 from ftheory.advise.predict import PROCEDURES, isotropic_risk
 from ftheory.advise.report import predict
 from ftheory.advise.synthetic import make_task
@@ -93,9 +94,14 @@ def _dense(prep, which, n, lam):
     stats = [("U", a, K, "K"), ("U", [1, 0], m.kinv(), "inv"), ("S", [1, 0])]
     coef = np.array([1.0, -V, V])
     val = coef @ np.array([m.value(s) for s in stats])
-    var = coef @ m.cov_matrix(stats) @ coef
-    extra = 2 * max(float(m.U([1, 0], m.kinv())), 0) ** 2 / (prep.n_unlabeled - d - 3) * V ** 2
-    return val, math.sqrt(var + extra)
+    C = m.cov_matrix(stats)
+    var = coef @ C @ coef
+    # Var U(y, Sigma^-1): the exact one with Sigma^-1 estimated from the N unlabeled rows (param_cov._var_u) at
+    # the plug-in signal and label variance, in place of the plug-in given Sigma_hat
+    nx = prep.X.shape[0]
+    syy = float(np.mean(prep.y ** 2)) * math.sqrt(nx / (nx + 2))
+    exact = _var_u(nx, d, max(float(m.U([1, 0], m.kinv())), 0.0), syy, N)
+    return val, math.sqrt(var + V ** 2 * (exact - C[1, 1]))
 
 
 @pytest.mark.parametrize("which, n, lam", [("scratch", 12, 0.0), ("scratch", 40, 0.3), ("finetune", 25, 0.05)])
