@@ -98,7 +98,10 @@ def run(setting, reps, seed, exact=False, regression=False, per_feature=20):
     below = dict.fromkeys(cols, 0)
     above = dict.fromkeys(cols, 0)
     counted = dict.fromkeys(cols, 0)
-    for _ in range(reps):
+    for rep in range(reps):
+        if rep and rep % 50 == 0:                       # progress (stderr): partial coverage of a long run
+            part = {k: round(1 - (below[k] + above[k]) / counted[k], 3) for k in cols if counted[k]}
+            print(f"setting {setting}: {rep} replications: {part}", file=sys.stderr, flush=True)
         X, y = task.sample(n, rng)
         U = task.sample(per_feature * d, rng)[0] if spec else None
         prep = prepare(X, y, X @ task.beta_s, U)

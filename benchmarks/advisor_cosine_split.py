@@ -6,7 +6,7 @@ cosine in the advisor's world and in the true world (exact), split by the sign o
 
     OMP_NUM_THREADS=1 PYTHONPATH=. python benchmarks/advisor_cosine_split.py --only 11 --reps 500 --out s11.json
     PYTHONPATH=. python benchmarks/advisor_cosine_split.py --tables s11.json s11_1.json
-    PYTHONPATH=. python benchmarks/advisor_cosine_split.py --tables docs/advisor_notes/estcells_cosine_split.json
+    PYTHONPATH=. python benchmarks/advisor_cosine_split.py --tables docs/advisor_cosine_split.json
 
 Saves the replications done so far every 25.
 """
@@ -82,7 +82,7 @@ def main():
     ns = ap.parse_args()
     if ns.tables:
         runs = []
-        for f in ns.tables:  # a run, or a list of runs (docs/advisor_notes/estcells_cosine_split.json)
+        for f in ns.tables:  # a run, or a list of runs (docs/advisor_cosine_split.json)
             r = json.load(open(f))
             runs.extend(r if isinstance(r, list) else [r])
         print(tables(runs))

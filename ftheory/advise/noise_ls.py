@@ -21,7 +21,7 @@ from ftheory.advise.intervals import Interval
 __all__ = ["MIN_DF", "ResidualVariance", "residual_variance", "use_residual"]
 
 #: least residual degrees of freedom ``n - rank(X)`` at which the advisor reports the residual variance
-#: (measured, docs/advisor_notes/noisels.md: below it the chi2 interval is mostly the wider one)
+#: (measured, docs/advisor_validation.md, least-squares residual variance: below it the chi2 interval is mostly the wider one)
 MIN_DF = 16
 
 

@@ -261,6 +261,22 @@ def _label_flags(y) -> list:
             "the risk predictions, which assume Gaussian noise independent of x (docs/advisor.md)"]
 
 
+def _check_not_degenerate(bands, ns, d, n_unlabeled):
+    """``ValueError`` naming ``unlabeled`` when an anisotropic band's upper end is not a positive number at some
+    sample size (``<= 0`` or NaN: with few unlabeled rows, e.g. ``N <= 2 d``, the Sigma^-1-weighted signal
+    statistics swing negative at some penalty, and the risk shown would be 0)."""
+    for proc, b in bands.items():
+        hi = np.asarray(b[2], float)
+        bad = ~(hi > 0)
+        if bad.any():
+            m = int(np.asarray(ns)[np.flatnonzero(bad)[0]])
+            raise ValueError(
+                f"unlabeled: {n_unlabeled} effective rows are too few for the anisotropic predictions with d = {d} features: "
+                f"the {proc} estimate is degenerate (95% band [.., {hi[bad][0]:.3g}] at n = {m}); pass more "
+                f"unlabeled rows (coverage is measured at 20 d = {20 * d}; 4 d = {4 * d} was the least that "
+                "worked in our trials) or none (isotropic theory, with a flag if the features are correlated)")
+
+
 def predict(prep, pe: ParameterEstimates, ns, n_at):
     """Predictions at ``n_at`` effective samples and bands over the effective sample sizes ``ns``
     (which must contain ``n_at``): ``(predictions, transferability, bands, theory, notes)`` with
@@ -310,6 +326,8 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
         region = NoiseRegion(aniso, (noise.low, noise.high))
         for proc in ("scratch_ridge", "finetune_ridge"):
             bands[proc] = region.merge(proc.split("_")[0], ns, bands[proc])
+    if aniso is not None:
+        _check_not_degenerate(bands, ns, d, aniso.n_unlabeled)
     # the tuned risks never exceed the signal (scratch) / the distance (fine-tuning): caps.cap_tuned
     bands = cap_tuned(bands, pe)
     predictions = {proc: _band_interval(*(b[at] for b in bands[proc])) for proc in PROCEDURES}

@@ -1,6 +1,6 @@
 """The regression-statistics option of the isotropic score region (bands.score_region(residual=...)).
 
-Not used by ``advise`` (measured in docs/advisor_notes/isoband2.md); these tests pin its law and its
+Not used by ``advise`` (measured in docs/advisor_validation.md, "Exact regression statistics for the isotropic region"); these tests pin its law and its
 region so that the measurement can be repeated."""
 import numpy as np
 import pytest
