@@ -261,15 +261,16 @@ def _label_flags(y) -> list:
             "the risk predictions, which assume Gaussian noise independent of x (docs/advisor.md)"]
 
 
-def _check_not_degenerate(bands, ns, d, n_unlabeled):
-    """``ValueError`` naming ``unlabeled`` when an anisotropic band's upper end is not a positive number at some
-    sample size (``<= 0`` or NaN: with few unlabeled rows, e.g. ``N <= 2 d``, the Sigma^-1-weighted signal
-    statistics swing negative at some penalty, and the risk shown would be 0)."""
+def _check_not_degenerate(bands, at, ns, d, n_unlabeled, noise_low):
+    """``ValueError`` naming ``unlabeled`` when an anisotropic band's upper end at the user's sample size (index
+    ``at`` of ``ns``) is NaN, or ``<= 0`` although the noise variance's interval excludes 0 (noise makes every
+    risk at a finite n positive): with few unlabeled rows, e.g. ``N <= 2 d``, the Sigma^-1-weighted signal
+    statistics swing negative at some penalty, and the risk shown would be 0."""
     for proc, b in bands.items():
-        hi = np.asarray(b[2], float)
-        bad = ~(hi > 0)
+        hi = np.asarray(b[2], float)[at:at + 1]
+        bad = np.isnan(hi) | ((hi <= 0) & (noise_low > 0))
         if bad.any():
-            m = int(np.asarray(ns)[np.flatnonzero(bad)[0]])
+            m = int(ns[at])
             raise ValueError(
                 f"unlabeled: {n_unlabeled} effective rows are too few for the anisotropic predictions with d = {d} features: "
                 f"the {proc} estimate is degenerate (95% band [.., {hi[bad][0]:.3g}] at n = {m}); pass more "
@@ -327,7 +328,7 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
         for proc in ("scratch_ridge", "finetune_ridge"):
             bands[proc] = region.merge(proc.split("_")[0], ns, bands[proc])
     if aniso is not None:
-        _check_not_degenerate(bands, ns, d, aniso.n_unlabeled)
+        _check_not_degenerate(bands, at, ns, d, aniso.n_unlabeled, pe.interval("noise_variance").low)
     # the tuned risks never exceed the signal (scratch) / the distance (fine-tuning): caps.cap_tuned
     bands = cap_tuned(bands, pe)
     predictions = {proc: _band_interval(*(b[at] for b in bands[proc])) for proc in PROCEDURES}
