@@ -1,4 +1,7 @@
 """Helpers shared by the ``ftheory advise`` CLI tests."""
+import numpy as np
+import pandas as pd
+
 from ftheory import cli
 
 
@@ -14,3 +17,12 @@ def one_line(rc, err, *words):
     assert rc == 2 and len(err) == 1 and err[0].startswith("ftheory: error:"), err
     for w in words:
         assert w in err[0], (w, err[0])
+
+
+def target_frame(seed, n=40, d=5):
+    """A target table: features ``f0..``, label ``y`` (noise 0.3) and a column ``pretrained`` of predictions."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    bt = np.ones(d) / np.sqrt(d)
+    df = pd.DataFrame(X, columns=[f"f{j}" for j in range(d)])
+    return df.assign(y=X @ bt + 0.3 * rng.standard_normal(n), pretrained=X @ (bt + 0.2))

@@ -10,17 +10,12 @@ import pandas as pd
 import pytest
 
 from ftheory.advise.io import check_inputs
-from tests._cli_advise import one_line, run_advise
+from tests._cli_advise import one_line, run_advise, target_frame
 
 
 @pytest.fixture
 def frame():
-    rng = np.random.default_rng(11)
-    n, d = 40, 5
-    X = rng.standard_normal((n, d))
-    bt = np.ones(d) / np.sqrt(d)
-    df = pd.DataFrame(X, columns=[f"f{j}" for j in range(d)])
-    return df.assign(y=X @ bt + 0.3 * rng.standard_normal(n), pretrained=X @ (bt + 0.2))
+    return target_frame(11)
 
 
 def test_ignored_columns_are_not_features_in_the_target_and_the_pool(tmp_path, frame, capsys):

@@ -7,17 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests._cli_advise import one_line, run_advise
+from tests._cli_advise import one_line, run_advise, target_frame
 
 
 @pytest.fixture
 def frame():
-    rng = np.random.default_rng(3)
-    n, d = 40, 5
-    X = rng.standard_normal((n, d))
-    bt = np.ones(d) / np.sqrt(d)
-    df = pd.DataFrame(X, columns=[f"f{j}" for j in range(d)])
-    return df.assign(y=X @ bt + 0.3 * rng.standard_normal(n), pretrained=X @ (bt + 0.2))
+    return target_frame(3)
 
 
 def test_pandas_index_column_is_the_index_not_a_feature(tmp_path, frame, capsys):
