@@ -16,7 +16,6 @@ import math
 import numpy as np
 
 from ftheory.advise.bands import Z95
-from ftheory.mc.seeds import int_seed  # noqa: F401  (re-export: aniso_predict imports it from here)
 
 __all__ = ["functional_value", "difference", "transfer_band", "transfer_functionals"]
 

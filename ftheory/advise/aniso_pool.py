@@ -30,12 +30,8 @@ def _value(ap, which, ns, lams, paired=False):
             at = lams == lam
             out[at] = _value(ap, which, ns[at], np.array([lam]))[:, 0]
         return out
-    W, V = ap._weights(ns, lams)
-    fin = np.isfinite(V) & np.all(np.isfinite(W), -1)
-    k = ap._signal_weights(np.where(fin[..., None], W, 0.0))
-    ua = ap.u["y"] if which == "scratch" else ap.u["y-z"]
-    sig2 = ap.S_raw[0, 0] - ap.kinv @ ap.u["y"]
-    return np.where(fin, k @ ua + np.where(fin, V, 0.0) * sig2, np.nan)
+    _, fin, *_, value = ap._estimate(which, ns, lams)
+    return np.where(fin, value, np.nan)
 
 
 def pool_sd(ap, which, ns, lams, draws=POOL_DRAWS, seed=0, paired=False):

@@ -115,7 +115,7 @@ class AnisotropicPredictor:
         self.pivot_draws = check_int("pivot_draws", pivot_draws, 0, note="simulated data sets of the bands below n = d")
         if 0 < self.pivot_draws < 40:
             raise ValueError(f"pivot_draws={pivot_draws!r} is invalid: expected 0 (off) or at least 40 (2.5% quantiles)")
-        from ftheory.advise.aniso_bands import int_seed
+        from ftheory.mc.seeds import int_seed
         self.seed = int_seed(seed)
         self._pivot = None                                     # ScalePivot, built by the first band below n = d
 
@@ -177,13 +177,7 @@ class AnisotropicPredictor:
         Gaussian score solution diverges at small n (the Gaussian tail overstates large signals)."""
         ns = np.asarray(ns, int)
         lams = np.asarray(lams, float)
-        W, V = self._weights(ns, lams)
-        fin = np.isfinite(V) & np.all(np.isfinite(W), -1)
-        k = self._signal_weights(np.where(fin[..., None], W, 0.0))
-        ua = self.u["y"] if which == "scratch" else self.u["y-z"]
-        sig2 = self.S_raw[0, 0] - self.kinv @ self.u["y"]
-        Vf = np.where(fin, V, 0.0)
-        value = k @ ua + Vf * sig2
+        W, fin, k, ua, sig2, Vf, value = self._estimate(which, ns, lams)
         gain = np.maximum(k @ self.pi, 1e-300)               # d R / d t along the even-signal family
         t_max = 4.0 * float(self.S[0, 0])                      # candidate signal at most ~5x the label variance
 
@@ -217,6 +211,17 @@ class AnisotropicPredictor:
         inf = np.full_like(value, math.inf)
         value, lo, hi = (np.where(fin, x, inf) for x in (value, lo_end, hi_end))
         return value, np.where(fin, se, math.nan), lo, hi
+
+    def _estimate(self, which, ns, lams):
+        """The risk estimate ``k . u_a + V sigma_hat^2`` over ``(ns, lams)`` and its parts ``(W, fin, k, u_a,
+        sigma_hat^2, V, value)`` (``fin``: where the risk is finite; ``V`` and ``value`` are 0-filled elsewhere)."""
+        W, V = self._weights(ns, lams)
+        fin = np.isfinite(V) & np.all(np.isfinite(W), -1)
+        k = self._signal_weights(np.where(fin[..., None], W, 0.0))
+        ua = self.u["y"] if which == "scratch" else self.u["y-z"]
+        sig2 = self.S_raw[0, 0] - self.kinv @ self.u["y"]
+        Vf = np.where(fin, V, 0.0)
+        return W, fin, k, ua, sig2, Vf, k @ ua + Vf * sig2
 
     def _signal_weights(self, W):
         """Weights ``k`` (last axis: eigen-directions of Sigma_hat) with ``k . u`` the estimate of the bias
