@@ -92,6 +92,15 @@ def test_console_script_exit_status_and_help():
         assert h.returncode == 0 and "usage: ftheory" in h.stdout
 
 
+def test_python_dash_m_ftheory_runs_the_command():
+    """``python -m ftheory`` is the console script: --help exits 0, bad input exits 2 with one line."""
+    exe = [sys.executable, "-m", "ftheory"]
+    h = subprocess.run(exe + ["--help"], capture_output=True, text=True)
+    assert h.returncode == 0 and h.stdout.startswith("usage: ftheory") and h.stderr == ""
+    bad = subprocess.run(exe + ["eval", "scratch_risk", "gamma=-1", "sigma=0.2"], capture_output=True, text=True)
+    assert bad.returncode == 2 and bad.stderr.startswith("ftheory: error: ") and bad.stdout == ""
+
+
 def test_simulate_command(capsys):
     code, out, _ = run(capsys, "simulate", "linear-transfer", "--d", "30", "--n", "15", "--theta", "pi/4",
                        "--sigma", "0.2", "--reps", "3", "--json")
