@@ -32,15 +32,21 @@ KEYS = ("cover_old", "cover_new", "cover_est", "accept_old", "accept_new", "acce
         "width_old", "width_new", "width_est", "above_old", "above_new", "old_has_negative", "new_has_negative")
 
 
-def run(i, reps, stream=0, true_world=False, variant=False, save=None, fitted=True):
+def _task(i, stream=0):
+    """The coverage study's setting ``i`` (``SETTINGS[i]``, task seed ``100 + i``): ``(task, truth, n, d, spec,
+    rng)`` with ``rng`` the Generator of sample stream ``stream`` (``advisor_coverage.run``'s streams)."""
     d, gamma, theta, sigma, spec = SETTINGS[i]
     n = int(round(gamma * d))
     seed = 100 + i
     ev = None if spec is None else np.arange(1, d + 1) ** -1.0
     task = make_task(d, theta, sigma, eigenvalues=ev, seed=seed)
-    tr = task.truth()
-    c = tr["overlap"]
     rng = np.random.default_rng(seed + 1 if stream == 0 else [seed + 1, stream])
+    return task, task.truth(), n, d, spec, rng
+
+
+def run(i, reps, stream=0, true_world=False, variant=False, save=None, fitted=True):
+    task, tr, n, d, spec, rng = _task(i, stream)
+    c = tr["overlap"]
     tot = dict.fromkeys(KEYS, 0.0)
     tot["cosine"] = c * reps  # reported as a rate: the true cosine
     done = 0

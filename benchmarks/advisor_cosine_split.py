@@ -22,23 +22,17 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from advisor_coverage import SETTINGS  # noqa: E402
+from advisor_cosine_lr import _task  # noqa: E402
 
 from ftheory.advise.estimators import estimate_parameters, prepare
 from ftheory.advise.overlap_lr import cosine_lr_test
-from ftheory.advise.synthetic import make_task
 
 
 def run(i, reps, stream=0, save=None):
     """One row per replication: ``tau2`` (the estimate), ``cover``, ``accept`` (advisor's world),
     ``accept_true`` (true world), ``width``."""
-    d, gamma, theta, sigma, spec = SETTINGS[i]
-    n = int(round(gamma * d))
-    seed = 100 + i
-    ev = None if spec is None else np.arange(1, d + 1) ** -1.0
-    task = make_task(d, theta, sigma, eigenvalues=ev, seed=seed)
-    tr = task.truth()
+    task, tr, n, d, spec, rng = _task(i, stream)
     c, world = tr["overlap"], (tr["signal"], tr["noise_variance"])
-    rng = np.random.default_rng(seed + 1 if stream == 0 else [seed + 1, stream])
     rows = []
     for rep in range(reps):
         X, y = task.sample(n, rng)
@@ -74,7 +68,8 @@ def tables(runs):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--only", type=int, default=11, help="setting index of benchmarks/advisor_coverage.py")
+    ap.add_argument("--only", type=int, default=11, choices=range(len(SETTINGS)), metavar="INDEX",
+                    help="setting index of benchmarks/advisor_coverage.py")
     ap.add_argument("--reps", type=int, default=500)
     ap.add_argument("--stream", type=int, default=0)
     ap.add_argument("--out", default=None)
