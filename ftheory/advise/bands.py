@@ -265,6 +265,31 @@ def exact_cut(n, n_unlabeled=0, worlds=None) -> bool:
     return (z * z - 1) / 6 * math.sqrt(8 / n) > mc
 
 
+def _exact_form_rays(pts, ok, q, G, p_hat, worlds, z):
+    """``(K, S)`` form of the exact cut at the grid points ``pts`` (``Q <= z^2`` inside), ray by ray outwards
+    from the centre: the statistic ``G_k . p_hat`` (``G = U L^-1``, the linear functional maximised along ray
+    ``k``) against the lower ``_ALPHA`` quantile of its exact law at the candidate (fluctuations at the
+    nearest real task, mean at the candidate itself). A ray's points beyond its first point outside are not
+    evaluated (``inf``: outside): :func:`score_region` reads a ray up to that point only."""
+    K, S = ok.shape
+    F = _exact_features(worlds).T                                        # (16, draws)
+    kq = int(np.floor(_ALPHA * F.shape[-1]))
+    stat = G @ p_hat
+    Q = np.full((K, S), np.inf)
+    act = np.arange(K)                                                   # rays inside at every radius so far
+    for j in range(S):
+        if act.size == 0:
+            break
+        P, good = pts[act, j], ok[act, j]
+        Qf = feasible_rows(np.where(good[:, None], P, q))
+        T = _task_features(Qf, G[act]) @ F
+        low_q = np.partition(T, kq, axis=-1)[:, kq] + np.einsum("ki,ki->k", P - Qf, G[act])
+        margin = np.where(good, stat[act] - low_q, -np.inf)              # > 0 inside
+        Q[act, j] = np.where(np.isfinite(margin), z * z - margin, np.inf)
+        act = act[Q[act, j] <= z * z]
+    return Q
+
+
 def score_region(p_hat, n, d, n_unlabeled=0, k=512, z=Z95, worlds=None, residual=None) -> ScoreRegion:
     """The score region of ``p`` around the unbiased estimate ``p_hat`` (``n`` effective samples,
     dimension ``d``) as a cloud of points (module docstring). With ``worlds`` (exact
@@ -303,17 +328,7 @@ def score_region(p_hat, n, d, n_unlabeled=0, k=512, z=Z95, worlds=None, residual
     pts = centre + s[None, :, None] * steps[:, None, :]                  # (K, S, 4)
     ok = pts[..., 3] > 0                                                 # r^2 = E z^2 > 0 for a real task
     if exact:
-        # the statistic u' L^{-1} p_hat (the linear functional maximised along the ray) against the
-        # lower alpha quantile of its exact law at the candidate (fluctuations at the nearest real task,
-        # mean at the candidate itself); margin > 0 inside
-        Qf = feasible_rows(np.where(ok[..., None], pts, q))
-        G = U @ np.linalg.inv(Lm)                                        # (K, 4)
-        X = _task_features(Qf, np.broadcast_to(G[:, None, :], Qf.shape))
-        T = (X.reshape(-1, X.shape[-1]) @ _exact_features(worlds).T).reshape(Qf.shape[:2] + (-1,))
-        kq = int(np.floor(_ALPHA * T.shape[-1]))
-        low_q = np.partition(T, kq, axis=-1)[..., kq] + np.einsum("ksi,ki->ks", pts - Qf, G)
-        margin = np.where(ok, (G @ p_hat)[:, None] - low_q, -np.inf)
-        Q = np.where(np.isfinite(margin), z * z - margin, np.inf)       # inside: Q <= z^2, as below
+        Q = _exact_form_rays(pts, ok, q, U @ np.linalg.inv(Lm), p_hat, worlds, z)
     elif joint:
         Q = np.where(ok, _exact_form(np.where(ok[..., None], pts, q), stats, n, df), np.inf)
         q_min = min(float(_exact_form(centre, stats, n, df)), float(np.min(Q)))
