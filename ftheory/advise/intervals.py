@@ -87,11 +87,10 @@ def invert(test, lo, hi, grid=161, extra=(), steps=16):
     if not ok.any():
         return None
 
-    def edge(a, b):  # test(a) <= 0 < test(b) or the reverse
-        fa = test(a) <= 0
+    def edge(a, b):  # a kept grid point (ok), b its rejected neighbour: test(a) <= 0 < test(b)
         for _ in range(steps):
             m = 0.5 * (a + b)
-            if (test(m) <= 0) == fa:
+            if test(m) <= 0:
                 a = m
             else:
                 b = m
