@@ -1,5 +1,6 @@
 """The advisor as a new user meets it through the Python API: label scales anywhere in the accepted
 range, rescaled feature columns, d = 1, n < d, flags and the summary's wording."""
+import functools
 import json
 
 import numpy as np
@@ -13,6 +14,29 @@ def _task(n=40, d=6, seed=2):
     bt = rng.standard_normal(d) / np.sqrt(d)
     X = rng.standard_normal((n, d))
     return X, X @ bt + 0.4 * rng.standard_normal(n), X @ (bt + 0.3 * rng.standard_normal(d) / np.sqrt(d))
+
+
+@functools.lru_cache(maxsize=None)
+def _reference(kind, unlabeled):
+    """The unscaled report that the scale tests compare with, computed once per (task, pool) (``advise`` is
+    deterministic: seed 0): ``kind`` "labels" (``_task()``, pretrained predictions) or "features"
+    (:func:`_feature_task`, pretrained weights); ``unlabeled`` adds the task's pool."""
+    if kind == "labels":
+        X, y, z = _task()
+        U = np.random.default_rng(9).standard_normal((60, X.shape[1])) if unlabeled else None
+        return ftheory.advise(X, y, source_pred=z, unlabeled=U, grid_size=8)
+    X, y, w, U = _feature_task(unlabeled)
+    return ftheory.advise(X, y, source_weights=w, unlabeled=U, grid_size=8)
+
+
+def _feature_task(unlabeled):
+    rng = np.random.default_rng(7)
+    n, d = 40, 6
+    X = rng.standard_normal((n, d))
+    w = rng.standard_normal(d) / np.sqrt(d)
+    y = X @ (w + 0.3 * rng.standard_normal(d) / np.sqrt(d)) + 0.4 * rng.standard_normal(n)
+    U = rng.standard_normal((60, d)) if unlabeled else None
+    return X, y, w, U
 
 
 def _numbers(rep):
@@ -35,7 +59,7 @@ def test_label_scale_is_exact_anywhere_in_the_accepted_range(k, unlabeled):
     # 1e-140 the intervals collapsed onto their values, although both are inside [1e-150, 1e150].
     X, y, z = _task()
     U = np.random.default_rng(9).standard_normal((60, X.shape[1])) if unlabeled else None
-    ref = ftheory.advise(X, y, source_pred=z, unlabeled=U, grid_size=8)
+    ref = _reference("labels", unlabeled)
     s = 2.0 ** k
     rep = ftheory.advise(X, y * s, source_pred=z * s, unlabeled=U, grid_size=8)
     a, b = _numbers(ref), _numbers(rep)
@@ -54,7 +78,7 @@ def test_label_scale_decimal_factor(scale):
     # bands' resolution, not the scale: tolerance 1e-7 of the magnitude. The estimates' values (closed
     # forms: sums over n = 40 rows) follow to 1e-12 (1e4 x eps).
     X, y, z = _task()
-    ref = ftheory.advise(X, y, source_pred=z, grid_size=8)
+    ref = _reference("labels", False)
     rep = ftheory.advise(X, y * scale, source_pred=z * scale, grid_size=8)
     a, b = _numbers(ref), _numbers(rep)
     for key in a:
@@ -75,16 +99,10 @@ def test_feature_scale_is_exact_anywhere_in_the_accepted_range(k, mode):
     # same report (standardize=False is left out: it declares the given scale to be Sigma = I). At 2^400
     # (2.6e120) the column-variance test squared 1e240 and overflowed; with unlabeled inputs 2^-200 and
     # 2^200 overflowed in the anisotropic bands.
-    rng = np.random.default_rng(7)
-    n, d = 40, 6
-    X = rng.standard_normal((n, d))
-    w = rng.standard_normal(d) / np.sqrt(d)
-    y = X @ (w + 0.3 * rng.standard_normal(d) / np.sqrt(d)) + 0.4 * rng.standard_normal(n)
-    U = rng.standard_normal((60, d)) if mode == "unlabeled" else None
-    kw = {}
+    X, y, w, U = _feature_task(mode == "unlabeled")
     s = 2.0 ** k
-    ref = ftheory.advise(X, y, source_weights=w, unlabeled=U, grid_size=8, **kw)
-    rep = ftheory.advise(X * s, y, source_weights=w / s, unlabeled=None if U is None else U * s, grid_size=8, **kw)
+    ref = _reference("features", mode == "unlabeled")
+    rep = ftheory.advise(X * s, y, source_weights=w / s, unlabeled=None if U is None else U * s, grid_size=8)
     a, b = _numbers(ref), _numbers(rep)
     for key in a:
         np.testing.assert_array_equal(b[key], a[key], err_msg=key)
