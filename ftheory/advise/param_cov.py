@@ -89,7 +89,10 @@ def _cov_us(n, d, tau2, sig2, n_unlabeled=0):
     syy = tau2 + sig2
     vu = _var_u(n, d, tau2, syy, n_unlabeled)
     c = 4 * syy * tau2 / n
-    return np.stack([np.stack([vu, c], -1), np.stack([c, 2 * syy ** 2 / n], -1)], -2)
+    vs = 2 * syy ** 2 / n
+    out = np.empty(np.broadcast_shapes(np.shape(vu), np.shape(c), np.shape(vs)) + (2, 2))
+    out[..., 0, 0], out[..., 0, 1], out[..., 1, 0], out[..., 1, 1] = vu, c, c, vs
+    return out
 
 
 def _inv2(M):
@@ -97,7 +100,9 @@ def _inv2(M):
     a, b, c, d = M[..., 0, 0], M[..., 0, 1], M[..., 1, 0], M[..., 1, 1]
     det = a * d - b * c
     det = np.where(np.abs(det) > 1e-300, det, 1e-300)
-    return np.stack([np.stack([d, -b], -1), np.stack([-c, a], -1)], -2) / det[..., None, None]
+    out = np.empty(np.shape(det) + (2, 2))
+    out[..., 0, 0], out[..., 0, 1], out[..., 1, 0], out[..., 1, 1] = d / det, -b / det, -c / det, a / det
+    return out
 
 
 def cosine(p):
