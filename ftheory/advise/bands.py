@@ -204,6 +204,7 @@ _STARTS = 1  # best rays so far from which each round's search starts (and the g
 _ROUNDS = 2  # rounds of aimed rays (surrogate search, then the exact cut of its directions)
 _SEARCH = 12  # pattern-search steps on the surrogate per round
 _ANGLE = 0.25  # their first angle (radians)
+_POLISH = 4  # exact pattern-search steps from the best ray found (first angle _ANGLE / 2)
 _KAPPA = 20.0  # concentration of the surrogate's kernel exp(kappa (u . u_i - 1)) (width ~ 0.22 rad)
 
 
@@ -256,7 +257,6 @@ class ScoreRegion:
         cut = self.cut
         c, Lm = cut.centre, cut.Lm
         D, R = cut.directions, cut.radii                                 # the cloud's rays
-        K = len(D)
 
         def evaluate(X):
             with np.errstate(all="ignore"):
@@ -266,50 +266,74 @@ class ScoreRegion:
             ends = c + r[:, None] * (U @ Lm.T)
             return np.concatenate([ends, 0.5 * (c + ends)])
 
-        sign = np.repeat([1.0, -1.0], _STARTS + 1)                       # searches: raise, then lower
+        def values(C, r, sign):                                         # sign * f, best shell: (m, j)
+            m = C.shape[0]
+            s = sign[None, :, None] * evaluate(shells(C.reshape(-1, 4), r)).reshape(2, m, -1)
+            return np.max(np.where(np.isnan(s), -np.inf, s), 0)
+
+        def surrogate(D, R, sign):                                       # phi on the surrogate radius
+            logR = np.log(np.maximum(R, 1e-300))
+
+            def phi(C):
+                W = np.exp(_KAPPA * (C.reshape(-1, 4) @ D.T - 1.0))
+                return values(C, np.exp((W @ logR) / np.maximum(W.sum(1), 1e-300)), sign)
+            return phi
+
+        def exact(sign):                                                 # phi on the exact cut
+            seen = []
+
+            def phi(C):
+                r = cut(C.reshape(-1, 4))[0]
+                seen.append(shells(C.reshape(-1, 4), r))
+                return values(C, r, sign)
+            return phi, seen
+
+        def best_rays(vv, k):                                            # top k rays (raise), (lower)
+            w = np.where(np.isnan(vv), np.inf, vv).reshape(2, -1)
+            hi, lo = np.max(np.where(np.isinf(w), -np.inf, w), 0), np.min(w, 0)
+            return np.argsort(-hi)[:k], np.argsort(lo)[:k]
+
         v = np.asarray(cloud, float) if cloud is not None else evaluate(self.raw)
-        w = np.where(np.isnan(v[1:]), np.inf, v[1:]).reshape(2, K)       # (half, end) x rays
-        best = np.concatenate([np.max(np.where(np.isinf(w), -np.inf, w), 0), np.min(w, 0)]).reshape(2, K)
         E = _GRAD_STEP * Lm.T
         gv = evaluate(np.concatenate([c + E, c - E]))
         g = (gv[:4] - gv[4:]) / (2 * _GRAD_STEP)
         g = np.where(np.isfinite(g), g, 0.0)
         gn = np.linalg.norm(g)
+        sign = np.repeat([1.0, -1.0], _STARTS + 1)                       # searches: raise, then lower
+        vals_D = v[1:]                                                   # (halves, ends) of the rays D
         out_P, out_v = [], []
         for _ in range(rounds):
-            i_hi, i_lo = np.argsort(-best[0])[:_STARTS], np.argsort(best[1])[:_STARTS]
+            i_hi, i_lo = best_rays(vals_D, _STARTS)
             u = g / gn if gn > 0 else D[i_hi[0]]
             starts = np.concatenate([D[i_hi], u[None], D[i_lo], -u[None] if gn > 0 else D[i_lo[:1]]])
-            U = self._search(evaluate, shells, D, R, starts, sign)
+            U = self._search(surrogate(D, R, sign), starts, _SEARCH, _ANGLE)
             r, _ = cut(U)
             P = shells(U, r)
             vals = evaluate(P)
             out_P.append(P)
             out_v.append(vals)
-            vv = np.where(np.isnan(vals), np.inf, vals).reshape(2, -1)
             D, R = np.concatenate([D, U]), np.concatenate([R, r])
-            best = np.concatenate([best, np.stack([np.max(np.where(np.isinf(vv), -np.inf, vv), 0),
-                                                   np.min(vv, 0)])], 1)
+            vals_D = np.concatenate([vals_D.reshape(2, -1), vals.reshape(2, -1)], 1).ravel()
+        if _POLISH:
+            # the surrogate averages the radii and so cuts the region's tips short: a few exact steps
+            i_hi, i_lo = best_rays(vals_D, 1)
+            phi, seen = exact(np.array([1.0, -1.0]))
+            self._search(phi, np.concatenate([D[i_hi], D[i_lo]]), _POLISH, _ANGLE / 2)
+            P = np.concatenate(seen)
+            out_P.append(P)
+            out_v.append(evaluate(P))
         return np.concatenate(out_P), np.concatenate(out_v)
 
     @staticmethod
-    def _search(evaluate, shells, D, R, U, sign):
-        """Pattern search (:meth:`aimed_rays`) on the surrogate from the unit directions ``U`` ``(m, 4)``,
-        maximising ``sign * f``: the directions found."""
+    def _search(phi, U, iters, angle):
+        """Pattern search on the sphere of directions from the unit rows of ``U`` ``(m, 4)`` for the maximum of
+        ``phi`` (``(m, j, 4)`` directions -> ``(m, j)`` values): the six neighbours at ``angle`` in the tangent
+        space, moving to the best if it improves, else halving the angle. Returns the directions found."""
         m = len(U)
-        logR = np.log(np.maximum(R, 1e-300))
-
-        def phi(C):                                                      # (m, j, 4) -> (m, j)
-            W = np.exp(_KAPPA * (C.reshape(-1, 4) @ D.T - 1.0))
-            r = np.exp((W @ logR) / np.maximum(W.sum(1), 1e-300))
-            vals = evaluate(shells(C.reshape(-1, 4), r)).reshape(2, m, -1)
-            s = sign[:, None] * vals
-            return np.max(np.where(np.isnan(s), -np.inf, s), 0)
-
         best = phi(U[:, None, :])[:, 0]
-        angle = np.full(m, _ANGLE)
+        angle = np.full(m, float(angle))
         rows = np.arange(m)
-        for _ in range(_SEARCH):
+        for _ in range(iters):
             Qr = np.linalg.qr(np.concatenate([U[:, :, None], np.broadcast_to(np.eye(4), (m, 4, 4))], 2))[0]
             T = np.swapaxes(Qr[:, :, 1:], 1, 2)                          # (m, 3, 4): tangent basis at U
             C = U[:, None, :] + angle[:, None, None] * np.concatenate([T, -T], 1)
