@@ -26,6 +26,13 @@ a transferability). The centre is the point estimate, so every estimate lies ins
 one vectorised covariance evaluation per grid point (``K x 24`` 4x4 matrices, a few ms), then one
 vectorised evaluation of ``f`` on ``3 K + 1`` points per prediction.
 
+Aimed rays: fixed directions miss the extreme of ``f`` between them (at gamma = 2 the 512 rays covered the
+linear probe 92.4%, 4096 rays 94.2%, on the same samples). :meth:`ScoreRegion.aimed_rays` adds, per
+prediction, rays aimed at its highest and lowest value (:mod:`ftheory.advise.aim`: a search over the
+directions, started from the best ray and from ``+-L' grad f``), each cut by the same test: the band stays
+the range of ``f`` over the region, now to within 0.2% of its width of the range over 32768 fixed rays.
+Tens of ms per band, so the report aims them at the user's sample size only.
+
 Exact cut (isotropic path, ``worlds`` given): at small ``n`` the Gaussian law is a poor guide to the
 tails of ``p_hat`` (``S_y`` is ``s_yy chi^2_n / n``; the score bound ``S_y / (1 - z sqrt(2/n))`` on
 ``s_yy`` is 3.05 ``S_y`` at ``n = 17`` against the exact 2.25), so the regions reached far into large
@@ -199,15 +206,6 @@ _BISECT = 8  # bisections of each ray's bracket for the exact form of the residu
 _S_GRID = np.concatenate([np.linspace(0.05, 1.0, 8), np.geomspace(1.15, 12.0, 16)])
 
 
-_GRAD_STEP = 1e-3  # central-difference step of a prediction's gradient, in standard deviations (units of L)
-_STARTS = 1  # best rays so far from which each round's search starts (and the gradient direction)
-_ROUNDS = 2  # rounds of aimed rays (surrogate search, then the exact cut of its directions)
-_SEARCH = 12  # pattern-search steps on the surrogate per round
-_ANGLE = 0.25  # their first angle (radians)
-_POLISH = 4  # exact pattern-search steps from the best ray found (first angle _ANGLE / 2)
-_KAPPA = 20.0  # concentration of the surrogate's kernel exp(kappa (u . u_i - 1)) (width ~ 0.22 rad)
-
-
 @dataclass
 class ScoreRegion:
     """Cloud of points of the score region of ``p`` (rows of ``raw``; ``points`` = their nearest real
@@ -241,111 +239,17 @@ class ScoreRegion:
             lo = max(lo, 0.0)
         return value, min(lo, value), max(hi, value)
 
-    def aimed_rays(self, f, linear=False, cloud=None, rounds=_ROUNDS):
-        """``(raw points, values of f)`` on rays aimed at the highest and lowest value of ``f``, each cut by the
-        region's own test and sampled at the cloud's shells (``1/2, 1`` of the radius); ``cloud``: ``f`` on the
-        cloud's points (else evaluated).
-
-        Each round searches the directions ``u`` for the extremes of ``f(centre + r(u) L u)`` with a surrogate
-        radius ``r(u)`` (kernel average of the radii of the rays cut so far, :data:`_KAPPA`): a pattern search
-        (:data:`_SEARCH` steps: the six neighbours at angle ``a`` in the tangent space, moving to the best if it
-        improves, else halving ``a``, first :data:`_ANGLE`) from the best ray so far and from the gradient
-        direction ``+-u``, ``u = L' grad f / |L' grad f|`` (in the ray's metric ``L L' = C``: the extreme of a
-        linear ``f`` over an ellipsoid; ``grad f`` by central differences of :data:`_GRAD_STEP` standard
-        deviations along the columns of ``L``); the four directions found are then cut exactly and join the
-        surrogate. The surrogate only aims: every point returned lies on a ray cut by the region's test."""
-        cut = self.cut
-        c, Lm = cut.centre, cut.Lm
-        D, R = cut.directions, cut.radii                                 # the cloud's rays
+    def aimed_rays(self, f, linear=False, cloud=None):
+        """``(raw points, values of f)`` on rays aimed at the highest and lowest value of ``f`` (``f`` at the
+        nearest real task unless ``linear``; ``cloud``: ``f`` on the cloud's points, else evaluated), each cut
+        by the region's own test: :func:`ftheory.advise.aim.aimed_rays`."""
+        from ftheory.advise.aim import aimed_rays
 
         def evaluate(X):
             with np.errstate(all="ignore"):
                 return np.asarray(f(X if linear else feasible_rows(X)), float)
 
-        def shells(U, r):                                                # ends, then half radii
-            ends = c + r[:, None] * (U @ Lm.T)
-            return np.concatenate([ends, 0.5 * (c + ends)])
-
-        def values(C, r, sign):                                         # sign * f, best shell: (m, j)
-            m = C.shape[0]
-            s = sign[None, :, None] * evaluate(shells(C.reshape(-1, 4), r)).reshape(2, m, -1)
-            return np.max(np.where(np.isnan(s), -np.inf, s), 0)
-
-        def surrogate(D, R, sign):                                       # phi on the surrogate radius
-            logR = np.log(np.maximum(R, 1e-300))
-
-            def phi(C):
-                W = np.exp(_KAPPA * (C.reshape(-1, 4) @ D.T - 1.0))
-                return values(C, np.exp((W @ logR) / np.maximum(W.sum(1), 1e-300)), sign)
-            return phi
-
-        def exact(sign):                                                 # phi on the exact cut
-            seen = []
-
-            def phi(C):
-                r = cut(C.reshape(-1, 4))[0]
-                seen.append(shells(C.reshape(-1, 4), r))
-                return values(C, r, sign)
-            return phi, seen
-
-        def best_rays(vv, k):                                            # top k rays (raise), (lower)
-            w = np.where(np.isnan(vv), np.inf, vv).reshape(2, -1)
-            hi, lo = np.max(np.where(np.isinf(w), -np.inf, w), 0), np.min(w, 0)
-            return np.argsort(-hi)[:k], np.argsort(lo)[:k]
-
-        v = np.asarray(cloud, float) if cloud is not None else evaluate(self.raw)
-        E = _GRAD_STEP * Lm.T
-        gv = evaluate(np.concatenate([c + E, c - E]))
-        g = (gv[:4] - gv[4:]) / (2 * _GRAD_STEP)
-        g = np.where(np.isfinite(g), g, 0.0)
-        gn = np.linalg.norm(g)
-        sign = np.repeat([1.0, -1.0], _STARTS + 1)                       # searches: raise, then lower
-        vals_D = v[1:]                                                   # (halves, ends) of the rays D
-        out_P, out_v = [], []
-        for _ in range(rounds):
-            i_hi, i_lo = best_rays(vals_D, _STARTS)
-            u = g / gn if gn > 0 else D[i_hi[0]]
-            starts = np.concatenate([D[i_hi], u[None], D[i_lo], -u[None] if gn > 0 else D[i_lo[:1]]])
-            U = self._search(surrogate(D, R, sign), starts, _SEARCH, _ANGLE)
-            r, _ = cut(U)
-            P = shells(U, r)
-            vals = evaluate(P)
-            out_P.append(P)
-            out_v.append(vals)
-            D, R = np.concatenate([D, U]), np.concatenate([R, r])
-            vals_D = np.concatenate([vals_D.reshape(2, -1), vals.reshape(2, -1)], 1).ravel()
-        if _POLISH:
-            # the surrogate averages the radii and so cuts the region's tips short: a few exact steps
-            i_hi, i_lo = best_rays(vals_D, 1)
-            phi, seen = exact(np.array([1.0, -1.0]))
-            self._search(phi, np.concatenate([D[i_hi], D[i_lo]]), _POLISH, _ANGLE / 2)
-            P = np.concatenate(seen)
-            out_P.append(P)
-            out_v.append(evaluate(P))
-        return np.concatenate(out_P), np.concatenate(out_v)
-
-    @staticmethod
-    def _search(phi, U, iters, angle):
-        """Pattern search on the sphere of directions from the unit rows of ``U`` ``(m, 4)`` for the maximum of
-        ``phi`` (``(m, j, 4)`` directions -> ``(m, j)`` values): the six neighbours at ``angle`` in the tangent
-        space, moving to the best if it improves, else halving the angle. Returns the directions found."""
-        m = len(U)
-        best = phi(U[:, None, :])[:, 0]
-        angle = np.full(m, float(angle))
-        rows = np.arange(m)
-        for _ in range(iters):
-            Qr = np.linalg.qr(np.concatenate([U[:, :, None], np.broadcast_to(np.eye(4), (m, 4, 4))], 2))[0]
-            T = np.swapaxes(Qr[:, :, 1:], 1, 2)                          # (m, 3, 4): tangent basis at U
-            C = U[:, None, :] + angle[:, None, None] * np.concatenate([T, -T], 1)
-            C = C / np.linalg.norm(C, axis=2, keepdims=True)             # (m, 6, 4)
-            ph = phi(C)
-            j = np.argmax(ph, 1)
-            top = ph[rows, j]
-            up = top > best
-            U = np.where(up[:, None], C[rows, j], U)
-            best = np.where(up, top, best)
-            angle = np.where(up, angle, 0.5 * angle)
-        return U
+        return aimed_rays(self.cut, evaluate, evaluate(self.raw) if cloud is None else cloud)
 
 
 def _exact_features(worlds):
