@@ -26,6 +26,13 @@ a transferability). The centre is the point estimate, so every estimate lies ins
 one vectorised covariance evaluation per grid point (``K x 24`` 4x4 matrices, a few ms), then one
 vectorised evaluation of ``f`` on ``3 K + 1`` points per prediction.
 
+Aimed rays: fixed directions miss the extreme of ``f`` between them (at gamma = 2 the 512 rays covered the
+linear probe 92.4%, 4096 rays 94.2%, on the same samples). :meth:`ScoreRegion.aimed_rays` adds, per
+prediction, rays aimed at its highest and lowest value (:mod:`ftheory.advise.aim`: a search over the
+directions, started from the best ray and from ``+-L' grad f``), each cut by the same test: the band stays
+the range of ``f`` over the region, now to within 0.2% of its width of the range over 32768 fixed rays.
+Tens of ms per band, so the report aims them at the user's sample size only.
+
 Exact cut (isotropic path, ``worlds`` given): at small ``n`` the Gaussian law is a poor guide to the
 tails of ``p_hat`` (``S_y`` is ``s_yy chi^2_n / n``; the score bound ``S_y / (1 - z sqrt(2/n))`` on
 ``s_yy`` is 3.05 ``S_y`` at ``n = 17`` against the exact 2.25), so the regions reached far into large
@@ -202,29 +209,47 @@ _S_GRID = np.concatenate([np.linspace(0.05, 1.0, 8), np.geomspace(1.15, 12.0, 16
 @dataclass
 class ScoreRegion:
     """Cloud of points of the score region of ``p`` (rows of ``raw``; ``points`` = their nearest real
-    tasks); row 0 is the estimate itself (raw ``p_hat`` and its feasible projection)."""
+    tasks); row 0 is the estimate itself (raw ``p_hat`` and its feasible projection). ``cut``: the rays' test
+    (:func:`score_region`), with which :meth:`band` adds rays aimed at each prediction's extremes (None: the
+    cloud only)."""
 
     raw: np.ndarray
     points: np.ndarray
     unbounded: bool
+    cut: object = None
 
-    def band(self, f, linear=False):
+    def band(self, f, linear=False, aimed=True):
         """``(value, low, high)`` of a vectorised prediction ``f`` (rows of p -> values) over the region.
 
         ``linear=True``: ``f`` is linear in ``p`` and evaluated at the raw points (its plug-in at the
         raw estimate is unbiased), the value clipped at 0 like a risk. Non-finite values (a risk that
-        diverges somewhere in the region) give an infinite end."""
+        diverges somewhere in the region) give an infinite end. ``aimed`` (and ``cut``): the cloud's points
+        are joined by :meth:`aimed_rays` (the extremes of ``f`` that the fixed directions miss; ~20 ms)."""
         P = self.raw if linear else self.points
         v = np.asarray(f(P), float)
         value = float(v[0])
         if linear:
             value = max(value, 0.0)
+        if aimed and self.cut is not None:
+            v = np.concatenate([v, self.aimed_rays(f, linear, v)[1]])
         if np.isnan(v).any():
             v = np.where(np.isnan(v), np.inf, v)
         lo, hi = float(np.min(v)), float(np.max(v))
         if linear:
             lo = max(lo, 0.0)
         return value, min(lo, value), max(hi, value)
+
+    def aimed_rays(self, f, linear=False, cloud=None):
+        """``(raw points, values of f)`` on rays aimed at the highest and lowest value of ``f`` (``f`` at the
+        nearest real task unless ``linear``; ``cloud``: ``f`` on the cloud's points, else evaluated), each cut
+        by the region's own test: :func:`ftheory.advise.aim.aimed_rays`."""
+        from ftheory.advise.aim import aimed_rays
+
+        def evaluate(X):
+            with np.errstate(all="ignore"):
+                return np.asarray(f(X if linear else feasible_rows(X)), float)
+
+        return aimed_rays(self.cut, evaluate, evaluate(self.raw) if cloud is None else cloud)
 
 
 def _exact_features(worlds):
@@ -265,14 +290,14 @@ def exact_cut(n, n_unlabeled=0, worlds=None) -> bool:
     return (z * z - 1) / 6 * math.sqrt(8 / n) > mc
 
 
-def _exact_form_rays(pts, ok, q, G, p_hat, worlds, z):
+def _exact_form_rays(pts, ok, q, G, p_hat, features, z):
     """``(K, S)`` form of the exact cut at the grid points ``pts`` (``Q <= z^2`` inside), ray by ray outwards
     from the centre: the statistic ``G_k . p_hat`` (``G = U L^-1``, the linear functional maximised along ray
     ``k``) against the lower ``_ALPHA`` quantile of its exact law at the candidate (fluctuations at the
     nearest real task, mean at the candidate itself). A ray's points beyond its first point outside are not
     evaluated (``inf``: outside): :func:`score_region` reads a ray up to that point only."""
     K, S = ok.shape
-    F = _exact_features(worlds).T                                        # (16, draws)
+    F = features.T                                                       # (16, draws): _exact_features
     kq = int(np.floor(_ALPHA * F.shape[-1]))
     stat = G @ p_hat
     Q = np.full((K, S), np.inf)
@@ -322,50 +347,80 @@ def score_region(p_hat, n, d, n_unlabeled=0, k=512, z=Z95, worlds=None, residual
     scale = np.sqrt(np.maximum(w, 0.0))
     floor = 1e-9 * (scale.max() + abs(p_hat).max() + 1e-300)
     Lm = V * np.maximum(scale, floor)
+    if exact:
+        test = ("exact", _exact_features(worlds))
+    elif joint:
+        test = ("joint", (stats, df, None))
+    else:
+        test = ("gauss", (C0, floor))
+    cut = _RayCut(p_hat, centre, Lm, n, d, n_unlabeled, z, test)
     U = _directions(k)
+    radius, hit = cut(U)
+    cut.directions, cut.radii = U, radius
     steps = U @ Lm.T                                                     # (K, 4): L u
-    s = z * _S_GRID                                                      # radii along each ray
-    pts = centre + s[None, :, None] * steps[:, None, :]                  # (K, S, 4)
-    ok = pts[..., 3] > 0                                                 # r^2 = E z^2 > 0 for a real task
-    if exact:
-        Q = _exact_form_rays(pts, ok, q, U @ np.linalg.inv(Lm), p_hat, worlds, z)
-    elif joint:
-        Q = np.where(ok, _exact_form(np.where(ok[..., None], pts, q), stats, n, df), np.inf)
-        q_min = min(float(_exact_form(centre, stats, n, df)), float(np.min(Q)))
-        Q = Q - q_min                                                    # the distance test: Q - min Q
-    else:
-        with np.errstate(all="ignore"):
-            C = param_cov_rows(n, d, feasible_rows(np.where(ok[..., None], pts, q)), n_unlabeled)
-        C = C + (1e-10 * np.trace(C0) / 4 + floor ** 2) * np.eye(4)
-        diff = pts - p_hat
-        Q = np.einsum("ksi,ksi->ks", diff, np.linalg.solve(C, diff[..., None])[..., 0])
-        Q = np.where(ok & np.isfinite(Q), Q, np.inf)
-    inside = Q <= z * z
-    # the first grid radius where the form leaves the region (contiguous from the centre)
-    out = ~inside
-    first = np.where(out.any(1), out.argmax(1), s.size)
-    unbounded = bool(np.any(first == s.size))
-    idx = np.clip(first, 1, s.size - 1)
-    rows = np.arange(len(U))
-    s_in, s_out = s[idx - 1], s[idx]
-    q_in, q_out = Q[rows, idx - 1], Q[rows, idx]
-    with np.errstate(all="ignore"):
-        frac = np.clip((z * z - q_in) / (q_out - q_in), 0.0, 1.0)
-    if exact:
-        frac = np.where(np.isfinite(q_out), frac, 0.0)
-        radius = np.where(first == 0, 0.0, np.where(first == s.size, s[-1], s_in + frac * (s_out - s_in)))
-    elif joint:
-        # the exact form is cheap: bisect each bracket instead of the chord (which cuts a convex form short;
-        # measured effect on the bands: at most a few tenths of a percent of their ends)
-        lo_s, hi_s = np.where(first == 0, 0.0, s_in), s_out
-        for _ in range(_BISECT):
-            mid = 0.5 * (lo_s + hi_s)
-            qm = _exact_form(centre + mid[:, None] * steps, stats, n, df) - q_min
-            lo_s, hi_s = np.where(qm <= z * z, mid, lo_s), np.where(qm <= z * z, hi_s, mid)
-        radius = np.where(first == s.size, s[-1], lo_s)
-    else:
-        radius = np.where(first == 0, s[0] * np.sqrt(z * z / np.maximum(Q[:, 0], 1e-300)),
-                          np.where(first == s.size, s[-1], s_in + frac * (s_out - s_in)))
     shells = np.concatenate([radius[:, None] * f for f in (0.5, 1.0)], axis=0)
     raw = np.concatenate([centre[None, :], centre + shells * np.concatenate([steps, steps])])
-    return ScoreRegion(raw, feasible_rows(raw), unbounded)
+    return ScoreRegion(raw, feasible_rows(raw), bool(hit.any()), cut)
+
+
+class _RayCut:
+    """The cut of rays ``centre + s L u`` by one of the three tests of :func:`score_region`: called with unit
+    directions ``U`` ``(K, 4)``, returns the radii ``s`` where each ray leaves the region and whether it reached
+    ``s_max`` (so that :meth:`ScoreRegion.band` adds rays of its own under the same test)."""
+
+    def __init__(self, p_hat, centre, Lm, n, d, n_unlabeled, z, test):
+        self.p_hat, self.centre, self.Lm = p_hat, centre, Lm
+        self.n, self.d, self.n_unlabeled, self.z = n, d, n_unlabeled, z
+        self.kind, self.args = test
+
+    def __call__(self, U):
+        p_hat, centre, Lm, n, d, z = self.p_hat, self.centre, self.Lm, self.n, self.d, self.z
+        q = feasible_rows(p_hat)
+        steps = U @ Lm.T                                                 # (K, 4): L u
+        s = z * _S_GRID                                                  # radii along each ray
+        pts = centre + s[None, :, None] * steps[:, None, :]              # (K, S, 4)
+        ok = pts[..., 3] > 0                                             # r^2 = E z^2 > 0 for a real task
+        if self.kind == "exact":
+            Q = _exact_form_rays(pts, ok, q, U @ np.linalg.inv(Lm), p_hat, self.args, z)
+        elif self.kind == "joint":
+            stats, df, q_min = self.args
+            Q = np.where(ok, _exact_form(np.where(ok[..., None], pts, q), stats, n, df), np.inf)
+            if q_min is None:                                            # the first cloud fixes min Q
+                q_min = min(float(_exact_form(centre, stats, n, df)), float(np.min(Q)))
+                self.args = (stats, df, q_min)
+            Q = Q - q_min                                                # the distance test: Q - min Q
+        else:
+            C0, floor = self.args
+            with np.errstate(all="ignore"):
+                C = param_cov_rows(n, d, feasible_rows(np.where(ok[..., None], pts, q)), self.n_unlabeled)
+            C = C + (1e-10 * np.trace(C0) / 4 + floor ** 2) * np.eye(4)
+            diff = pts - p_hat
+            Q = np.einsum("ksi,ksi->ks", diff, np.linalg.solve(C, diff[..., None])[..., 0])
+            Q = np.where(ok & np.isfinite(Q), Q, np.inf)
+        inside = Q <= z * z
+        # the first grid radius where the form leaves the region (contiguous from the centre)
+        out = ~inside
+        first = np.where(out.any(1), out.argmax(1), s.size)
+        idx = np.clip(first, 1, s.size - 1)
+        rows = np.arange(len(U))
+        s_in, s_out = s[idx - 1], s[idx]
+        q_in, q_out = Q[rows, idx - 1], Q[rows, idx]
+        with np.errstate(all="ignore"):
+            frac = np.clip((z * z - q_in) / (q_out - q_in), 0.0, 1.0)
+        if self.kind == "exact":
+            frac = np.where(np.isfinite(q_out), frac, 0.0)
+            radius = np.where(first == 0, 0.0, np.where(first == s.size, s[-1], s_in + frac * (s_out - s_in)))
+        elif self.kind == "joint":
+            # the exact form is cheap: bisect each bracket instead of the chord (which cuts a convex form short;
+            # measured effect on the bands: at most a few tenths of a percent of their ends)
+            stats, df, q_min = self.args
+            lo_s, hi_s = np.where(first == 0, 0.0, s_in), s_out
+            for _ in range(_BISECT):
+                mid = 0.5 * (lo_s + hi_s)
+                qm = _exact_form(centre + mid[:, None] * steps, stats, n, df) - q_min
+                lo_s, hi_s = np.where(qm <= z * z, mid, lo_s), np.where(qm <= z * z, hi_s, mid)
+            radius = np.where(first == s.size, s[-1], lo_s)
+        else:
+            radius = np.where(first == 0, s[0] * np.sqrt(z * z / np.maximum(Q[:, 0], 1e-300)),
+                              np.where(first == s.size, s[-1], s_in + frac * (s_out - s_in)))
+        return radius, first == s.size
