@@ -20,11 +20,12 @@ half-widths with a plug-in correlation.
   :class:`~ftheory.advise.aniso_transfer.NoiseRegion` (:meth:`~ftheory.advise.aniso_transfer.NoiseRegion.transfer`).
 * T_lt, and T_ft where neither applies (``pivot_draws = 0``, n = d): the two bands' half-widths combined as
   those of correlated normal estimates, with the correlation of the two risk estimates at the selected
-  penalties: each side's half-widths paired (:func:`combine`), except T_lt below n = d, where the bands'
-  centres are differenced and their half-widths combined (:func:`combine_centred`): the tuned scratch band
-  and the probe's are both shifted up from their estimates there, and the shifts largely cancel in T (pairing
-  the sides covered 98.4-98.8%). T_lt from the simulated law under-covered at n = 18, d = 60 (80%, every miss above:
-  the probe's and the scratch risk's biases at that n are not those of the fitted world), and over the disc
+  penalties: the other band's opposite side (:func:`combine`), except T_lt below n = d, where the probe's
+  half-width on each side is weighted by the probability that the two errors have the same sign
+  (:func:`combine_concordant`): the two bands are skewed there and the estimates strongly correlated, so a
+  scratch estimate above its truth mostly comes with a probe estimate above its own (opposite sides covered
+  98.4-98.8%; the bands' centres differenced instead covered 90.7% at n = 18). T_lt from the simulated law
+  under-covered at n = 18, d = 60 (80%, every miss above: the probe's and the scratch risk's biases at that n are not those of the fitted world), and over the disc
   above n = d (``NoiseRegion.probe_transfer``) 92-94%, misses below (docs/advisor_validation.md, Bands).
 """
 from __future__ import annotations
@@ -36,7 +37,7 @@ import numpy as np
 from ftheory.advise.bands import feasible_rows
 from ftheory.advise.predict import linear_transfer_risk
 
-__all__ = ["DifferenceLaw", "combine", "combine_centred", "transfer_intervals"]
+__all__ = ["DifferenceLaw", "combine", "combine_concordant", "transfer_intervals"]
 
 KEYS = ("ss", "se", "ee", "sz", "ez", "zz")
 GRID = np.linspace(0.02, 0.98, 17)                       # noise fractions of the calibration table
@@ -55,19 +56,23 @@ def combine(a, b, rho=0.0):
     return v, v - half(a.value - a.low, b.high - b.value), v + half(a.high - a.value, b.value - b.low)
 
 
-def combine_centred(a, b, rho=0.0):
-    """``(value, low, high)`` of ``a - b`` for intervals ``a``, ``b`` read as centre ``(low + high)/2`` (the
-    estimate with its bias correction) plus or minus a half-width: the centres differenced, the half-widths
-    combined as those of correlated normal estimates (correlation ``rho``); widened to contain the value. A
-    shift common to both bands (both risks fall when the signal is under-estimated) cancels in the difference,
-    where :func:`combine` pairs the long side of one band with the short side of the other."""
+def combine_concordant(a, b, rho=0.0):
+    """``(value, low, high)`` of ``a - b`` for intervals ``a``, ``b`` with skewed bands: as :func:`combine`, but
+    ``b``'s half-width on each side of ``a - b`` is the mean square of its two half-widths weighted by the
+    probability that the two errors have the same sign, ``1/2 + arcsin(rho)/pi`` (bivariate normal). ``a``'s
+    overestimate then comes with ``b``'s overestimate (same side) that often and with its underestimate
+    otherwise; :func:`combine` always takes the opposite side, exact only for ``rho = -1`` or symmetric
+    bands (where the two agree)."""
     v = a.value - b.value
-    ha, hb = (a.high - a.low) / 2, (b.high - b.low) / 2
-    if not (np.isfinite(ha) and np.isfinite(hb)):
-        return combine(a, b, rho)
-    c = (a.low + a.high) / 2 - (b.low + b.high) / 2
-    h = float(np.sqrt(max(ha * ha + hb * hb - 2 * rho * ha * hb, 0.0)))
-    return v, min(c - h, v), max(c + h, v)
+    pc = 0.5 + math.asin(min(max(float(rho), -1.0), 1.0)) / math.pi
+    lo_b, up_b = b.value - b.low, b.high - b.value
+
+    def half(x, same, opp):
+        if not (np.isfinite(x) and np.isfinite(same) and np.isfinite(opp)):
+            return float("inf")
+        y = math.sqrt(pc * same * same + (1 - pc) * opp * opp)
+        return float(np.sqrt(max(x * x + y * y - 2 * rho * x * y, 0.0)))
+    return v, v - half(a.value - a.low, lo_b, up_b), v + half(a.high - a.value, up_b, lo_b)
 
 
 def _quad(a, b, c):
@@ -240,9 +245,9 @@ def transfer_intervals(aniso, pe, predictions, n_at, region=None):
     Fs = aniso.functional("scratch", n_at)
     rho_lt = aniso.correlation(Fs, aniso.parameter_functional(g)) if np.all(np.isfinite(g)) else 0.0
     rho_ft = aniso.correlation(Fs, aniso.functional("finetune", n_at))
-    # T_lt below n = d: the centres differenced (the pivot's tuned scratch band and the probe's are both shifted
-    # up from their estimates, and the shifts largely cancel in T; pairing sides covered 98.4-98.8%)
-    lt = combine_centred if aniso.n < aniso.d else combine
+    # T_lt below n = d: the probe's half-widths weighted by the sign concordance of the two errors (the bands are
+    # skewed there and the correlation high, 0.7-0.8: pairing opposite sides covered 98.4-98.8%)
+    lt = combine_concordant if aniso.n < aniso.d else combine
     out = {"linear_transfer": lt(predictions["scratch_ridge"], predictions["linear_transfer"], rho_lt),
            "finetune": combine(predictions["scratch_ridge"], predictions["finetune_ridge"], rho_ft)}
     if region is not None:
