@@ -141,8 +141,9 @@ def test_linear_transfer_below_n_eq_d_is_the_concordant_combination():
         ap = AnisotropicPredictor(prep)
         q = feasible(pe.p)
         h = 1e-6 * (np.abs(q) + np.sqrt(np.maximum(np.diag(pe.cov), 0)) + 1e-300)
-        g = [(isotropic_risk("linear_transfer", m, 12, q + h[i] * e) - isotropic_risk("linear_transfer", m, 12, q - h[i] * e))
-             / (2 * h[i]) for i, e in enumerate(np.eye(4))]
+        def probe(P):
+            return isotropic_risk("linear_transfer", m, 12, P)
+        g = [(probe(q + h[i] * e) - probe(q - h[i] * e)) / (2 * h[i]) for i, e in enumerate(np.eye(4))]
         rho = ap.correlation(ap.functional("scratch", m), ap.parameter_functional(g))
         f = combine_concordant if n < 12 else combine
         v, lo, hi = f(preds["scratch_ridge"], preds["linear_transfer"], rho)
