@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ftheory.advise.pool_size import pool_flag
+
 __all__ = ["Prepared", "prepare", "helmert", "independence_z"]
 
 CORRELATION_Z = 4.0  # independence_z above which the isotropic path warns (docs/advisor.md, Inputs)
@@ -99,7 +101,5 @@ def prepare(X, y, z=None, unlabeled=None, center=True, standardize=None) -> Prep
     Sigma_inv = (N - d - 1) / N * np.linalg.inv(Sigma)
     notes.append(f"input covariance estimated from {N + int(center)} unlabeled rows (d = {d}); "
                  "anisotropic theory")
-    if N < 10 * d:
-        notes.append(f"only {N / d:.1f} unlabeled rows per feature: the covariance spectrum is noisy "
-                     "(intervals ignore that error beyond the signal's Wishart term)")
-    return Prepared(X, y, z, Sigma, Sigma_inv, N, False, center, notes)
+    flag = pool_flag(N + int(center), d)           # few rows per feature: the measured under-coverage
+    return Prepared(X, y, z, Sigma, Sigma_inv, N, False, center, notes, [flag] if flag else [])
