@@ -64,7 +64,8 @@ def prepare(X, y, z=None, unlabeled=None, center=True, standardize=None) -> Prep
     scale if the column variances agree with isotropy, column-wise scales otherwise
     (``standardize=None``; ``True``/``False`` force column-wise scaling / no scaling). With ``unlabeled`` (``N`` rows) ``Sigma`` is their sample covariance and
     ``Sigma^{-1}`` is estimated without bias by ``(N' - d - 1)/N' * inv(Sigma_hat)`` (inverse-Wishart
-    mean, ``N' = N - 1`` after centring).
+    mean, ``N' = N - 1`` after centring); below ``FLAG_BELOW d`` unlabeled rows a warning quotes the band coverage
+    measured at that pool size (:func:`ftheory.advise.pool_size.pool_flag`).
     """
     notes, warnings = [], []
     if center:

@@ -55,10 +55,10 @@ def test_prepare_flags_below_the_threshold_only(ratio):
     prep = prepare(X, y, X[:, 0], rng.normal(size=(ratio * d, d)))
     if ratio < FLAG_BELOW:
         k = max(k for k in MEASURED if k <= ratio)
-        (c1, col1), (c2, col2) = MEASURED[k]
+        (c1, col1, sp1), (c2, col2, sp2) = MEASURED[k]
         assert prep.warnings == [pool_flag(ratio * d, d)]
-        for word in (f"only {ratio:.1f} unlabeled rows per feature", f"N = {k} d", f"{c1:.0%} ({col1}",
-                     f"{c2:.0%} ({col2}", "docs/advisor.md"):
+        for word in (f"only {ratio:.1f} unlabeled rows per feature", f"N = {k} d", f"{c1:.0%} ({col1}, n = d/2, spectrum {sp1})",
+                     f"{c2:.0%} ({col2}, n = 2 d, spectrum {sp2})", "docs/advisor.md"):
             assert word in prep.warnings[0], word
     else:
         assert prep.warnings == []
