@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ftheory.advise.pool_size import pool_flag
+
 __all__ = ["Prepared", "prepare", "helmert", "independence_z"]
 
 CORRELATION_Z = 4.0  # independence_z above which the isotropic path warns (docs/advisor.md, Inputs)
@@ -62,7 +64,8 @@ def prepare(X, y, z=None, unlabeled=None, center=True, standardize=None) -> Prep
     scale if the column variances agree with isotropy, column-wise scales otherwise
     (``standardize=None``; ``True``/``False`` force column-wise scaling / no scaling). With ``unlabeled`` (``N`` rows) ``Sigma`` is their sample covariance and
     ``Sigma^{-1}`` is estimated without bias by ``(N' - d - 1)/N' * inv(Sigma_hat)`` (inverse-Wishart
-    mean, ``N' = N - 1`` after centring).
+    mean, ``N' = N - 1`` after centring); below ``FLAG_BELOW d`` unlabeled rows a warning quotes the band coverage
+    measured at that pool size (:func:`ftheory.advise.pool_size.pool_flag`).
     """
     notes, warnings = [], []
     if center:
@@ -99,7 +102,5 @@ def prepare(X, y, z=None, unlabeled=None, center=True, standardize=None) -> Prep
     Sigma_inv = (N - d - 1) / N * np.linalg.inv(Sigma)
     notes.append(f"input covariance estimated from {N + int(center)} unlabeled rows (d = {d}); "
                  "anisotropic theory")
-    if N < 10 * d:
-        notes.append(f"only {N / d:.1f} unlabeled rows per feature: the covariance spectrum is noisy "
-                     "(intervals ignore that error beyond the signal's Wishart term)")
-    return Prepared(X, y, z, Sigma, Sigma_inv, N, False, center, notes)
+    flag = pool_flag(N + int(center), d)           # few rows per feature: the measured under-coverage
+    return Prepared(X, y, z, Sigma, Sigma_inv, N, False, center, notes, [flag] if flag else [])

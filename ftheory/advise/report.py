@@ -274,8 +274,9 @@ def _check_not_degenerate(bands, at, ns, d, n_unlabeled, noise_low):
             raise ValueError(
                 f"unlabeled: {n_unlabeled} effective rows are too few for the anisotropic predictions with d = {d} features: "
                 f"the {proc} estimate is degenerate (95% band [.., {hi[bad][0]:.3g}] at n = {m}); pass more "
-                f"unlabeled rows (coverage is measured at 20 d = {20 * d}; 4 d = {4 * d} was the least that "
-                "worked in our trials) or none (isotropic theory, with a flag if the features are correlated)")
+                f"unlabeled rows (every band covered at least 92% from 10 d = {10 * d} on in our measurements; "
+                "docs/advisor.md, What is not done) or none (isotropic theory, with a flag if the features are "
+                "correlated)")
 
 
 def predict(prep, pe: ParameterEstimates, ns, n_at):

@@ -1,11 +1,15 @@
 """A pool of few unlabeled rows: the anisotropic risk estimates degenerate (bands [0, 0] or [0, nan]); the advisor
-refuses with a ValueError naming ``unlabeled`` instead of reporting a risk of 0 (docs/advisor.md, Limits)."""
+refuses with a ValueError naming ``unlabeled`` instead of reporting a risk of 0 (docs/advisor.md, Limits). Below
+``FLAG_BELOW d`` rows the report flags the measured under-coverage (text report and CLI)."""
 import warnings
 
 import numpy as np
 import pytest
 
 import ftheory
+from ftheory.advise.pool_size import FLAG_BELOW, MEASURED, pool_flag
+from ftheory.advise.prepared import prepare
+from tests._cli_advise import run_advise, target_frame
 
 
 def _task(N, seed=5, n=80, d=40):
@@ -30,3 +34,48 @@ def test_pool_of_four_d_rows_is_accepted_with_positive_tuned_risks():
     rep = ftheory.advise(X, y, source_weights=bs, unlabeled=U)
     for k in ("scratch_ridge", "finetune_ridge"):
         assert rep.predictions[k].high > 0 and rep.predictions[k].value > 0
+    # accepted, but flagged: 4 d rows quote the coverage measured at 3 d
+    flag = [f for f in rep.flags if f.startswith("only 4.0 unlabeled rows per feature (N = 160, d = 40)")]
+    assert len(flag) == 1 and f"{MEASURED[3][0][0]:.0%}" in flag[0]
+    assert "FLAG: only 4.0 unlabeled rows per feature" in rep.summary()
+
+
+def test_flag_threshold_agrees_with_the_measured_table():
+    # every measured N/d from FLAG_BELOW on covered >= 90% in every column; the next one below did not
+    worst = {k: min(a[0], b[0]) for k, (a, b) in MEASURED.items()}
+    assert all(c >= 0.90 for k, c in worst.items() if k >= FLAG_BELOW)
+    assert worst[max(k for k in MEASURED if k < FLAG_BELOW)] < 0.90
+
+
+@pytest.mark.parametrize("ratio", [3, 5, 10, 20])
+def test_prepare_flags_below_the_threshold_only(ratio):
+    rng = np.random.default_rng(ratio)
+    d = 6
+    X, y = rng.normal(size=(20, d)), rng.normal(size=20)
+    prep = prepare(X, y, X[:, 0], rng.normal(size=(ratio * d, d)))
+    if ratio < FLAG_BELOW:
+        k = max(k for k in MEASURED if k <= ratio)
+        (c1, col1, sp1), (c2, col2, sp2) = MEASURED[k]
+        assert prep.warnings == [pool_flag(ratio * d, d)]
+        for word in (f"only {ratio:.1f} unlabeled rows per feature", f"N = {k} d", f"{c1:.0%} ({col1}, n = d/2, spectrum {sp1})",
+                     f"{c2:.0%} ({col2}, n = 2 d, spectrum {sp2})", "docs/advisor.md"):
+            assert word in prep.warnings[0], word
+    else:
+        assert prep.warnings == []
+    assert pool_flag(FLAG_BELOW * d - 1, d) is not None and pool_flag(FLAG_BELOW * d, d) is None
+
+
+def test_fewer_rows_than_measured_say_so():
+    assert "fewer rows than that" in pool_flag(2 * 10 + 5, 10) and "N = 3 d" in pool_flag(25, 10)
+
+
+def test_cli_text_report_carries_the_flag(tmp_path, capsys):
+    t = tmp_path / "t.csv"
+    target_frame(3).to_csv(t, index=False)
+    pool = tmp_path / "pool.csv"
+    d = 5
+    frame = target_frame(4, n=3 * d)[[f"f{j}" for j in range(d)]]
+    frame.to_csv(pool, index=False)
+    rc, out, err = run_advise(capsys, "--target", t, "--label", "y", "--source-pred", "pretrained", "--unlabeled", pool)
+    assert rc == 0, err
+    assert "FLAG: only 3.0 unlabeled rows per feature (N = 15, d = 5)" in out
