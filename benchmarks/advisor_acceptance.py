@@ -7,8 +7,8 @@ true world (no plug-in), on the coverage study's tasks (``benchmarks/advisor_cov
 ``--stream 0`` replays the coverage study's default samples (``--stream k`` its stream k); ``--seeds``
 are the seeds of the simulated draws (0 is the advisor's). Prints, per estimate and seed, the fraction of
 samples whose true value is kept with the fitted and with the true world. ``--exact`` instead checks the
-signal and noise test at the true world on fresh teachers (centred and scaled as the advisor does, the
-effective signal ``s^2 tau^2`` of the scaled design), with fresh draws for each sample (``--seeds fresh``)
+signal and noise test at the true world on fresh teachers (centred and scaled as the advisor does; the law
+integrates over the estimated scale, ``SpectralWorlds(scale=...)``), with fresh draws for each sample (``--seeds fresh``)
 or the advisor's seed 0: acceptance and the mean of the probability integral transform. ``--hull`` adds,
 for the signal and noise with the advisor's draws, the interval's coverage, how often it covers a true
 value the test rejects (the hull with the reported U-statistic value) and how often that value lies
@@ -28,8 +28,8 @@ from advisor_coverage import SETTINGS  # noqa: E402
 from ftheory.advise.estimators import estimate_parameters
 from ftheory.advise.overlap_spectral import SpectralCosine
 from ftheory.advise.param_cov import feasible
-from ftheory.advise.prepared import helmert, prepare
-from ftheory.advise.spectral import SpectralWorlds
+from ftheory.advise.prepared import prepare
+from ftheory.advise.spectral import SpectralWorlds, rms_scale
 from ftheory.advise.synthetic import make_task
 
 
@@ -54,7 +54,7 @@ def run(i, reps, stream, seeds, params, hull=False):
                 obs, sims = sc.law(c, tr["signal"], tr["noise_variance"])
                 for key, ok in (("fitted", sc.accept(c) <= 0), ("true", obs <= np.quantile(sims, 0.95) + 1e-9)):
                     kept[("overlap", s, key)] = kept.get(("overlap", s, key), 0) + bool(ok)
-            sw = SpectralWorlds(prep.X, prep.y, seed=s)
+            sw = SpectralWorlds(prep.X, prep.y, seed=s, scale=rms_scale(prep.X) if prep.common_scale else None)
             for which, name in ((0, "signal"), (1, "noise_variance")):
                 if name not in params:
                     continue
@@ -91,9 +91,9 @@ def exact(i, reps, stream, fresh):
         b /= np.linalg.norm(b)
         X = rng.standard_normal((n, d))
         prep = prepare(X, X @ b + sigma * rng.standard_normal(n), X[:, 0], None, center=True)
-        t_eff = float(np.mean(helmert(X) ** 2))      # the advisor's common scale: signal s^2 tau^2, tau^2 = 1
-        sw = SpectralWorlds(prep.X, prep.y, seed=rng if fresh else 0)
-        for which, (t, nu) in enumerate(((t_eff, sigma ** 2), (sigma ** 2, t_eff))):
+        sw = SpectralWorlds(prep.X, prep.y, seed=rng if fresh else 0,
+                            scale=rms_scale(prep.X) if prep.common_scale else None)
+        for which, (t, nu) in enumerate(((1.0, sigma ** 2), (sigma ** 2, 1.0))):   # tau^2 = 1
             obs, sims = sw.profile_law(t, nu, which)
             lo, hi = np.quantile(sims, [0.025, 0.975])
             acc[which] += lo <= obs <= hi

@@ -36,7 +36,7 @@ from ftheory.advise.param_cov import _L, _STATS, _cov_us, cosine, feasible, para
 from ftheory.advise.prepared import Prepared, helmert, prepare  # noqa: F401  (re-exported)
 from ftheory.advise.signal_ls import signal_ls_interval
 from ftheory.advise.signal_noise import signal_noise_interval
-from ftheory.advise.spectral import SpectralWorlds
+from ftheory.advise.spectral import SpectralWorlds, rms_scale
 from ftheory.mc.seeds import int_seed
 
 __all__ = ["Interval", "Prepared", "prepare", "ParameterEstimates", "estimate_parameters", "delta"]
@@ -53,7 +53,9 @@ class ParameterEstimates:
     truncated into the parameter space (:func:`feasible`); each interval contains its reported value.
     :attr:`residual`: the least-squares residual variance (None at ``n <= d``; computed on first use), which
     ``noise_variance`` reports when :func:`~ftheory.advise.noise_ls.use_residual` (``p[1]`` and ``cov`` stay
-    the moment estimate's: the statistics every test and band is built on).
+    the moment estimate's: the statistics every test and band is built on). ``common_scale``: ``X`` was
+    divided by its root-mean-square entry (``Prepared.common_scale``), which the spectral signal and noise
+    test's law integrates over.
     """
 
     p: np.ndarray
@@ -65,6 +67,7 @@ class ParameterEstimates:
     draws: int = 400
     seed: object = 0
     spectral: bool = True
+    common_scale: bool = False
 
     @property
     def residual(self) -> ResidualVariance | None:
@@ -107,7 +110,9 @@ class ParameterEstimates:
         if not self.spectral or self.n_unlabeled or getattr(self.moments, "X", None) is None:
             return None
         if getattr(self, "_sw", None) is None:
-            self._sw = SpectralWorlds(self.moments.X, self.moments.R[:, 0], seed=self.seed)
+            X = self.moments.X
+            self._sw = SpectralWorlds(X, self.moments.R[:, 0], seed=self.seed,
+                                      scale=rms_scale(X) if self.common_scale else None)
         return self._sw
 
     def simulate(self, q) -> np.ndarray:
@@ -226,4 +231,5 @@ def estimate_parameters(prep: Prepared, draws=None, seed=0, spectral=True) -> Pa
     p = _L @ np.array([m.value(s) for s in stats])
     n, d = prep.X.shape
     cov = param_cov(n, d, feasible(p), prep.n_unlabeled)
-    return ParameterEstimates(p, cov, m, n, d, prep.n_unlabeled, int(draws), seed, bool(spectral))
+    return ParameterEstimates(p, cov, m, n, d, prep.n_unlabeled, int(draws), seed, bool(spectral),
+                              prep.common_scale)

@@ -55,6 +55,7 @@ class Prepared:
     centred: bool
     notes: list
     warnings: list = field(default_factory=list)  # what the report must flag (not just note)
+    common_scale: bool = False        # X divided by its root-mean-square entry (one scale estimated from X)
 
 
 def prepare(X, y, z=None, unlabeled=None, center=True, standardize=None) -> Prepared:
@@ -74,13 +75,14 @@ def prepare(X, y, z=None, unlabeled=None, center=True, standardize=None) -> Prep
         notes.append("inputs and labels centred (intercept fitted): n - 1 effective samples")
     n, d = X.shape
     if unlabeled is None:
+        common = False
         v = np.mean(X * X, axis=0)
         if standardize is None:
             # one common scale when the column variances agree with isotropy (their spread is then
             # that of chi2_n / n, coefficient of variation sqrt(2/n)); per-column scales otherwise
             standardize = bool(np.std(v) / np.mean(v) > 1.5 * np.sqrt(2 / n) + 0.05)
             if not standardize:
-                X = X / np.sqrt(np.mean(v))
+                X, common = X / np.sqrt(np.mean(v)), True
         if standardize:
             X = X / np.sqrt(v)
             notes.append("columns scaled to unit variance (their variances differ): intervals are "
@@ -94,7 +96,7 @@ def prepare(X, y, z=None, unlabeled=None, center=True, standardize=None) -> Prep
                          f"flagged above {CORRELATION_Z:g}), so the isotropic theory does not describe these "
                          "inputs: its signal estimate is ||Sigma beta||^2, not ||beta||_Sigma^2, and its "
                          "predictions can be far off (docs/advisor.md, Real data) - pass unlabeled inputs")
-        return Prepared(X, y, z, None, None, 0, True, center, notes, warnings)
+        return Prepared(X, y, z, None, None, 0, True, center, notes, warnings, common)
     U = helmert(unlabeled) if center else np.asarray(unlabeled, float)
     N = U.shape[0]
     Sigma = U.T @ U / N
