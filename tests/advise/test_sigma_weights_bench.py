@@ -63,7 +63,7 @@ def test_crossfit_unbiased_when_B_is_sigma_hat():
         cur[r] = c @ bench.current_matrix(U.T @ U / N, N, lambda ev: ev) @ c
     se = xf.std(ddof=1) / np.sqrt(R)
     assert abs(xf.mean() - target) < 4 * se, (xf.mean(), target, se)
-    # the advisor's current weights at B = Sigma_hat: scaled by (N - 2 d - 2)/N (docs/advisor_notes/pool11.md)
+    # the advisor's current weights at B = Sigma_hat: scaled by (N - 2 d - 2)/N (docs/advisor_validation.md, the pool-size study)
     se_c = cur.std(ddof=1) / np.sqrt(R)
     assert abs(cur.mean() - (N - 2 * d - 2) / N * target) < 4 * se_c
     assert target - cur.mean() > 10 * se_c
