@@ -1,7 +1,7 @@
 """Coverage of the advisor's 95% prediction bands on synthetic Gaussian tasks with known truth.
 
     PYTHONPATH=. python benchmarks/advisor_band_coverage.py [--reps 500] [--only 0,2,4] [--out FILE.json]
-        [--transfer-exact] [--regression] [--unlabeled 20]
+        [--transfer-exact] [--unlabeled 20]
 
 For each setting (d, gamma = n/d, theta, sigma, spectrum) draw ``reps`` target samples (and, for an
 anisotropic spectrum, ``N = 20 d`` unlabeled rows; ``--unlabeled K``: ``N = K d``), run the prediction step of ``ftheory.advise``
@@ -12,9 +12,7 @@ teacher (the deterministic equivalent of ``ftheory.aniso``; tuned = minimum over
 grid). Predictions: the five procedures at the sample's n and the two transferabilities
 ``T = R_scratch_ridge - R_transfer``; ``--transfer-exact`` adds, in the anisotropic settings, the
 comparator columns ``Tx_*``: the transferability as one functional of the statistics with its exact
-plug-in standard error (``ftheory.advise.aniso_bands``, Wald); ``--regression`` builds the isotropic
-region from the four exact regression statistics where the residual variance applies
-(``bands.score_region(residual=...)``, an option that ``advise`` does not use). Prints a markdown table (coverage; a binomial standard error
+plug-in standard error (``ftheory.advise.aniso_bands``, Wald). Prints a markdown table (coverage; a binomial standard error
 is about 1 point at 500 replications) and the seconds per setting.
 """
 from __future__ import annotations
@@ -29,9 +27,7 @@ import numpy as np
 
 from ftheory.advise.aniso_bands import transfer_band, transfer_functionals
 from ftheory.advise.aniso_predict import AnisotropicPredictor
-from ftheory.advise.bands import exact_cut, score_region
 from ftheory.advise.estimators import Interval, estimate_parameters, prepare
-from ftheory.advise.noise_ls import use_residual
 from ftheory.advise.predict import PROCEDURES, isotropic_risk
 from ftheory.advise.report import predict
 from ftheory.advise.synthetic import make_task
@@ -85,7 +81,7 @@ def true_risks(task, ev, m, d):
     return out
 
 
-def run(setting, reps, seed, exact=False, regression=False, per_feature=20):
+def run(setting, reps, seed, exact=False, per_feature=20):
     """Coverage (fraction of replications whose band contains the truth) per column, and miss sides."""
     d, gamma, theta, sigma, spec = setting
     n = int(round(gamma * d))
@@ -106,10 +102,6 @@ def run(setting, reps, seed, exact=False, regression=False, per_feature=20):
         U = task.sample(per_feature * d, rng)[0] if spec else None
         prep = prepare(X, y, X @ task.beta_s, U)
         pe = estimate_parameters(prep)
-        if regression and not spec and use_residual(pe.residual) and not exact_cut(pe.n):
-            # the option's region, placed in the report's cache (report._region)
-            pe.__dict__["_score_region"] = score_region(pe.p, pe.n, pe.d,
-                                                        residual=(pe.residual.value, pe.residual.df))
         m = prep.X.shape[0]
         preds, transf, *_ = predict(prep, pe, [m], m)
         ivs = dict(preds)
@@ -137,8 +129,6 @@ def main():
     ap.add_argument("--reps", type=int, default=500)
     ap.add_argument("--only", default=None, help="comma-separated setting indices (to split the run)")
     ap.add_argument("--out", default=None)
-    ap.add_argument("--regression", action="store_true",
-                    help="isotropic region from the exact regression statistics (n > d, bands.score_region option)")
     ap.add_argument("--transfer-exact", action="store_true",
                     help="add the exact-standard-error transferability comparator (anisotropic settings)")
     ap.add_argument("--unlabeled", type=int, default=20,
@@ -152,7 +142,7 @@ def main():
         if ns.only is not None and str(i) not in ns.only.split(","):
             continue
         t0 = time.time()
-        res = run(s, ns.reps, seed=500 + i, exact=ns.transfer_exact, regression=ns.regression,
+        res = run(s, ns.reps, seed=500 + i, exact=ns.transfer_exact,
                   per_feature=ns.unlabeled)
         sec = time.time() - t0
         rows.append({"setting": s, "reps": ns.reps, "unlabeled_per_feature": ns.unlabeled, "seconds": sec, **res})

@@ -320,10 +320,9 @@ def score_region(p_hat, n, d, n_unlabeled=0, k=512, z=Z95, worlds=None, residual
     dimension ``d``) as a cloud of points (module docstring). With ``worlds`` (exact
     :class:`~ftheory.advise.bootstrap.Worlds` of the same ``n, d``, isotropic path) each ray is cut by
     the exact law of the estimate instead of its Gaussian approximation where :func:`exact_cut` says so
-    (order statistic of the draws). Option, not used by ``advise`` (it brought the one-sided tuned bands
-    at n = 149, d = 100 into 93-97% but covered the linear probe 92-93% at n = 119, d = 60): with
-    ``residual = (s2, df)`` (the least-squares residual variance ``RSS/df``, ``n > d``) and the Gaussian
-    cut, the region is that of four independent statistics with exact laws (``n S_z/r^2``, the coefficient
+    (order statistic of the draws). With ``residual = (s2, df)`` (the least-squares residual variance
+    ``RSS/df``, ``n > d``; what ``advise`` passes on the isotropic path wherever the residual variance applies)
+    and the Gaussian cut, the region is that of four independent statistics with exact laws (``n S_z/r^2``, the coefficient
     of ``y`` on ``z``, ``RSS``, ``RSS_z - RSS``; derivations/band_regression.py): rays from their moment
     estimate (row 0: the value of every band), each cut where ``Q(p) - min Q`` reaches ``z^2``, ``Q`` the
     sum of their squared normal scores (``chi2_4`` at the truth)."""

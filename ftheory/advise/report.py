@@ -11,6 +11,7 @@ from ftheory.advise.bands import Z95, exact_cut, score_region
 from ftheory.advise.caps import cap_tuned
 from ftheory.advise.estimators import Interval, ParameterEstimates, estimate_parameters, prepare
 from ftheory.advise.io import check_inputs
+from ftheory.advise.noise_ls import use_residual
 from ftheory.advise.predict import LINEAR, PROCEDURES, isotropic_risk
 from ftheory.mc.threads import single_blas_thread
 
@@ -169,11 +170,16 @@ def _region(pe: ParameterEstimates):
     law of the estimate (the bootstrap draws of the intervals) where :func:`~ftheory.advise.bands.exact_cut`
     says so for the draws' number, else by the Gaussian law. With unlabeled data (there the region carries
     only the probe's band) the draws are exact too (``K = (N - d - 1) W^-1``, :mod:`ftheory.advise.bootstrap`),
-    1 600 of them: the cut is exact up to n = 399 effective samples."""
+    1 600 of them: the cut is exact up to n = 399 effective samples. Isotropic path with the residual variance
+    (``n > d``, Gaussian cut): the region of the four exact regression statistics (``score_region(residual=)``),
+    whose rays start from their moment estimate."""
     reg = pe.__dict__.get("_score_region")
     if reg is None:
         worlds = pe.worlds if exact_cut(pe.n, pe.n_unlabeled, pe.worlds) else None
-        reg = score_region(pe.p, pe.n, pe.d, pe.n_unlabeled, worlds=worlds)
+        residual = None
+        if worlds is None and not pe.n_unlabeled and use_residual(pe.residual):
+            residual = (pe.residual.value, pe.residual.df)
+        reg = score_region(pe.p, pe.n, pe.d, pe.n_unlabeled, worlds=worlds, residual=residual)
         pe.__dict__["_score_region"] = reg
     return reg
 

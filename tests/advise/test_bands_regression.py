@@ -1,7 +1,6 @@
-"""The regression-statistics option of the isotropic score region (bands.score_region(residual=...)).
-
-Not used by ``advise`` (measured in docs/advisor_validation.md, "Exact regression statistics for the isotropic region"); these tests pin its law and its
-region so that the measurement can be repeated."""
+"""The isotropic score region of the four exact regression statistics (bands.score_region(residual=...)), which
+``advise`` uses wherever the residual variance applies (measured in docs/advisor_validation.md, "Exact regression
+statistics for the isotropic region" and "Current coverage")."""
 import numpy as np
 import pytest
 
@@ -80,3 +79,24 @@ def test_regression_option_rejects_bad_residual(residual):
     p_hat = np.array([0.5, 0.5, 0.2, 1.0])
     with pytest.raises(ValueError, match="residual"):
         score_region(p_hat, 120, 20, residual=residual)
+
+
+def test_report_region_uses_the_regression_statistics_where_the_residual_applies():
+    from ftheory.advise.estimators import estimate_parameters, prepare
+    from ftheory.advise.noise_ls import use_residual
+    from ftheory.advise.report import _region
+
+    task = make_task(20, 0.7, 0.5, seed=5)
+    rng = np.random.default_rng(2)
+    X, y = task.sample(120, rng)
+    pe = estimate_parameters(prepare(X, y, X @ task.beta_s))
+    assert use_residual(pe.residual) and not pe.n_unlabeled
+    reg = _region(pe)
+    want = score_region(pe.p, pe.n, pe.d, residual=(pe.residual.value, pe.residual.df))
+    assert np.array_equal(reg.raw, want.raw)
+    assert not np.array_equal(reg.raw, score_region(pe.p, pe.n, pe.d).raw)
+    # below the residual's switch (n - d small) the moment region stays
+    X, y = task.sample(30, rng)
+    pe = estimate_parameters(prepare(X, y, X @ task.beta_s))
+    assert not use_residual(pe.residual)
+    assert np.array_equal(_region(pe).raw[0], pe.p)
