@@ -177,7 +177,8 @@ def _region(pe: ParameterEstimates):
     if reg is None:
         worlds = pe.worlds if exact_cut(pe.n, pe.n_unlabeled, pe.worlds) else None
         residual = None
-        if worlds is None and not pe.n_unlabeled and use_residual(pe.residual):
+        # d >= 2 (df < n - 1): with one feature z spans X and RSS_z - RSS has no degrees of freedom
+        if worlds is None and not pe.n_unlabeled and use_residual(pe.residual) and pe.residual.df < pe.n - 1:
             residual = (pe.residual.value, pe.residual.df)
         reg = score_region(pe.p, pe.n, pe.d, pe.n_unlabeled, worlds=worlds, residual=residual)
         pe.__dict__["_score_region"] = reg

@@ -100,3 +100,15 @@ def test_report_region_uses_the_regression_statistics_where_the_residual_applies
     pe = estimate_parameters(prepare(X, y, X @ task.beta_s))
     assert not use_residual(pe.residual)
     assert np.array_equal(_region(pe).raw[0], pe.p)
+
+
+def test_report_region_with_one_feature_keeps_the_moment_region():
+    # d = 1: z spans X, RSS_z - RSS has no degrees of freedom; the report must not pass the residual
+    from ftheory.advise.estimators import estimate_parameters, prepare
+    from ftheory.advise.report import _region
+
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((200, 1))
+    y = 0.8 * X[:, 0] + 0.3 * rng.standard_normal(200)
+    pe = estimate_parameters(prepare(X, y, 0.5 * X[:, 0]))
+    assert np.array_equal(_region(pe).raw[0], pe.p)
