@@ -28,7 +28,7 @@ def aimed_rays(cut, evaluate, cloud, rounds=_ROUNDS):
     (``1/2, 1`` of the radius). ``evaluate``: the prediction at raw points (rows); ``cloud``: its values on
     the cloud's points (centre, half radii, ends).
 
-    Each round searches the directions ``u`` for the extremes of ``the prediction ``f(centre + r(u) L u)```` with a surrogate
+    Each round searches the directions ``u`` for the extremes of ``f(centre + r(u) L u)`` with a surrogate
     radius ``r(u)`` (kernel average of the radii of the rays cut so far, :data:`_KAPPA`): a pattern search
     (:data:`_SEARCH` steps: the six neighbours at angle ``a`` in the tangent space, moving to the best if it
     improves, else halving ``a``, first :data:`_ANGLE`) from the best ray so far and from the gradient
@@ -103,6 +103,7 @@ def aimed_rays(cut, evaluate, cloud, rounds=_ROUNDS):
         out_P.append(P)
         out_v.append(evaluate(P))
     return np.concatenate(out_P), np.concatenate(out_v)
+
 
 def _search(phi, U, iters, angle):
     """Pattern search on the sphere of directions from the unit rows of ``U`` ``(m, 4)`` for the maximum of

@@ -46,16 +46,23 @@ GRID = np.linspace(0.02, 0.98, 17)                       # noise fractions of th
 BETAS = np.array([1.0, 0.8, 0.6, 0.4, 0.3, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005])   # 1 - levels of the set
 
 
-def combine(a, b, rho=0.0):
-    """``(value, low, high)`` of ``a - b`` for intervals ``a``, ``b``: their half-widths combined as those of
-    correlated normal estimates (correlation ``rho`` of the two estimates)."""
-    v = a.value - b.value
+def _difference(a, b_value, b_low_side, b_high_side, rho):
+    """``(value, low, high)`` of ``a - b``: ``a``'s lower (upper) half-width combined with ``b_low_side``
+    (``b_high_side``) as those of correlated normal estimates (correlation ``rho``); infinite where either is
+    not finite."""
+    v = a.value - b_value
 
     def half(x, y):
         if not (np.isfinite(x) and np.isfinite(y)):
             return float("inf")
         return float(np.sqrt(max(x * x + y * y - 2 * rho * x * y, 0.0)))
-    return v, v - half(a.value - a.low, b.high - b.value), v + half(a.high - a.value, b.value - b.low)
+    return v, v - half(a.value - a.low, b_low_side), v + half(a.high - a.value, b_high_side)
+
+
+def combine(a, b, rho=0.0):
+    """``(value, low, high)`` of ``a - b`` for intervals ``a``, ``b``: their half-widths combined as those of
+    correlated normal estimates (correlation ``rho`` of the two estimates)."""
+    return _difference(a, b.value, b.high - b.value, b.value - b.low, rho)
 
 
 def combine_concordant(a, b, rho=0.0):
@@ -65,16 +72,14 @@ def combine_concordant(a, b, rho=0.0):
     overestimate then comes with ``b``'s overestimate (same side) that often and with its underestimate
     otherwise; :func:`combine` always takes the opposite side, exact only for ``rho = -1`` or symmetric
     bands (where the two agree)."""
-    v = a.value - b.value
     pc = 0.5 + math.asin(min(max(float(rho), -1.0), 1.0)) / math.pi
     lo_b, up_b = b.value - b.low, b.high - b.value
 
-    def half(x, same, opp):
-        if not (np.isfinite(x) and np.isfinite(same) and np.isfinite(opp)):
-            return float("inf")
-        y = math.sqrt(pc * same * same + (1 - pc) * opp * opp)
-        return float(np.sqrt(max(x * x + y * y - 2 * rho * x * y, 0.0)))
-    return v, v - half(a.value - a.low, lo_b, up_b), v + half(a.high - a.value, up_b, lo_b)
+    def mix(same, opp):
+        if not (np.isfinite(same) and np.isfinite(opp)):
+            return float("inf")                           # an infinite end, as in combine
+        return math.sqrt(pc * same * same + (1 - pc) * opp * opp)
+    return _difference(a, b.value, mix(lo_b, up_b), mix(up_b, lo_b), rho)
 
 
 def _quad(a, b, c):

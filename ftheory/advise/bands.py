@@ -54,6 +54,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ftheory.advise.aim import aimed_rays
 from ftheory.advise.param_cov import _var_u
 
 __all__ = ["Z95", "param_cov_rows", "feasible_rows", "ScoreRegion", "score_region", "exact_cut"]
@@ -243,8 +244,6 @@ class ScoreRegion:
         """``(raw points, values of f)`` on rays aimed at the highest and lowest value of ``f`` (``f`` at the
         nearest real task unless ``linear``; ``cloud``: ``f`` on the cloud's points, else evaluated), each cut
         by the region's own test: :func:`ftheory.advise.aim.aimed_rays`."""
-        from ftheory.advise.aim import aimed_rays
-
         def evaluate(X):
             with np.errstate(all="ignore"):
                 return np.asarray(f(X if linear else feasible_rows(X)), float)
@@ -371,16 +370,17 @@ class _RayCut:
         self.p_hat, self.centre, self.Lm = p_hat, centre, Lm
         self.n, self.d, self.n_unlabeled, self.z = n, d, n_unlabeled, z
         self.kind, self.args = test
+        self._q = feasible_rows(p_hat)                                   # stand-in task where r^2 <= 0
+        self._Linv = np.linalg.inv(Lm) if self.kind == "exact" else None
 
     def __call__(self, U):
-        p_hat, centre, Lm, n, d, z = self.p_hat, self.centre, self.Lm, self.n, self.d, self.z
-        q = feasible_rows(p_hat)
+        p_hat, centre, Lm, n, d, z, q = self.p_hat, self.centre, self.Lm, self.n, self.d, self.z, self._q
         steps = U @ Lm.T                                                 # (K, 4): L u
         s = z * _S_GRID                                                  # radii along each ray
         pts = centre + s[None, :, None] * steps[:, None, :]              # (K, S, 4)
         ok = pts[..., 3] > 0                                             # r^2 = E z^2 > 0 for a real task
         if self.kind == "exact":
-            Q = _exact_form_rays(pts, ok, q, U @ np.linalg.inv(Lm), p_hat, self.args, z)
+            Q = _exact_form_rays(pts, ok, q, U @ self._Linv, p_hat, self.args, z)
         elif self.kind == "joint":
             stats, df, q_min = self.args
             Q = np.where(ok, _exact_form(np.where(ok[..., None], pts, q), stats, n, df), np.inf)
