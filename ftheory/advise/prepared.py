@@ -36,8 +36,8 @@ def independence_z(X) -> float:
     if d < 2:
         return float("nan")
     Xn = X / np.sqrt(np.einsum("ij,ij->j", X, X))
-    R = Xn.T @ Xn
-    t = 0.5 * (float(np.sum(R * R)) - float(np.sum(np.diag(R) ** 2))) - d * (d - 1) / (2 * n)
+    G = Xn.T @ Xn if d <= n else Xn @ Xn.T  # sum r_ij^2 = |Xn' Xn|_F^2 = |Xn Xn'|_F^2: the smaller Gram
+    t = 0.5 * (float(np.sum(G * G)) - d) - d * (d - 1) / (2 * n)  # (r_ii = 1)
     return t / np.sqrt(d * (d - 1) * (n - 1) / (n * n * (n + 2.0)))
 
 
