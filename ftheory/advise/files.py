@@ -137,8 +137,10 @@ _NO_HEADER = (" (its first line is numbers: the file seems to have no header lin
 
 def _csv(path):
     """A CSV table. A first column with an empty header is the row index that ``DataFrame.to_csv()``
-    and R's ``write.csv`` write: it is read as the index, not as a feature. Any other unnamed or
-    repeated header is an error (pandas would rename it silently)."""
+    and R's ``write.csv`` write: it is read as the index, not as a feature. What a spreadsheet adds when
+    it saves a sheet as CSV is no column and no row: trailing columns without a name and without a value
+    (every line ends with a comma) and trailing lines of commas alone. Any other unnamed or repeated header
+    is an error (pandas would rename it silently)."""
     import pandas as pd
 
     fields, indexed = _header(path)
@@ -148,20 +150,63 @@ def _csv(path):
     if ",".join(fields).strip().lower().startswith("sep="):
         raise ValueError(f"{path!r} starts with Excel's separator line {','.join(fields)[:10]!r}: expected the "
                          "header line of column names first; remove that line")
+    row = _first_data_row(path)
+    if row is not None and len(row) > len(fields) and all(f.strip() == "" for f in row[len(fields):]):
+        fields = fields + [""] * (len(row) - len(fields))  # data lines end with commas the header lacks
     names = fields[1:] if indexed else fields
-    for j, c in enumerate(names):
+    named = [j for j, c in enumerate(names) if c.strip()]
+    pad = len(names) - 1 - named[-1] if named else 0          # unnamed columns after the last named one
+    for j, c in enumerate(names[:len(names) - pad]):
         if c.strip() == "":
             raise ValueError(f"column {j + 1 + indexed} of {path!r} has no name in the header line: "
-                             "expected a name for every column (only a first, index column may be unnamed)"
-                             + (" - does every line end with a comma?" if j == len(names) - 1 else ""))
+                             "expected a name for every column (only a first, index column may be unnamed)")
     seen = set()
     for c in names:
-        if c in seen:
+        if c in seen and c.strip():
             raise ValueError(f"column name {c!r} appears more than once in the header of {path!r}: "
                              "expected distinct names (pandas would rename the copy silently)"
                              + (_NO_HEADER if _numbers_header(names) else ""))
         seen.add(c)
-    return pd.read_csv(path, index_col=0 if indexed else None)
+    given = [*fields[:len(fields) - pad], *(f"\0pad{k}" for k in range(pad))]  # unique names for the padding
+    df = pd.read_csv(path, names=given, header=0, index_col=0 if indexed else None)
+    for j, c in enumerate(given[len(given) - pad:]):
+        if df[c].notna().any():
+            i = int(np.flatnonzero(df[c].notna().to_numpy())[0])
+            raise ValueError(f"column {len(names) - pad + j + 1 + indexed} of {path!r} has no name in the header "
+                             f"line but holds {df[c].tolist()[i]!r} at row {i}: expected a name for every column "
+                             "(only a first, index column may be unnamed)")
+    df = df.drop(columns=given[len(given) - pad:])
+    blank = _trailing_comma_lines(path)
+    if blank and np.all(df.iloc[len(df) - blank:].isna().to_numpy()) and (
+            not indexed or df.index[len(df) - blank:].isna().all()):
+        df = df.iloc[:len(df) - blank]
+    return df
+
+
+def _first_data_row(path):
+    """The fields of the second non-blank line of a CSV (the first data line), None if there is none."""
+    import csv
+
+    with open(path, newline="", encoding="utf-8-sig", errors="replace") as fh:
+        rows = (row for row in csv.reader(fh) if row)
+        next(rows, None)
+        return next(rows, None)
+
+
+def _trailing_comma_lines(path, tail=1 << 16):
+    """How many lines at the end of a CSV hold nothing but commas (and white space): the empty rows a
+    spreadsheet writes below the data. Blank lines, which pandas skips anyway, are not counted."""
+    with open(path, "rb") as fh:
+        fh.seek(max(0, os.path.getsize(path) - tail))
+        lines = [ln.strip() for ln in fh.read().splitlines()]
+    k = 0
+    for ln in reversed(lines[1:]):  # (the first line of the tail may be cut)
+        if not ln:
+            continue
+        if ln.strip(b", \t") or b"," not in ln:
+            break
+        k += 1
+    return k
 
 
 def _unique_names(df, path):
@@ -343,6 +388,7 @@ def load_target(path, label, source_pred=None, ignore=()):
     if both:
         raise ValueError(f"--ignore column {both[0]!r} is the {'label' if both[0] == label else 'source-pred'} "
                          "column: expected columns that are neither the label nor the predictions")
+    _no_empty_rows(df, path)
     y = _numeric(df[[label]], path).ravel()
     z = _numeric(df[[source_pred]], path).ravel() if source_pred is not None else None
     feats = [c for c in df.columns if c not in (label, source_pred) and c not in ignore]
@@ -380,4 +426,15 @@ def load_unlabeled(path, features, ignore=()):
         raise ValueError(f"unlabeled file {path!r} has column(s) {extra[:5]} that are not a feature of the "
                          "target: expected the target's feature columns (its label, prediction and "
                          "--ignore columns are skipped); drop them or --ignore them")
+    _no_empty_rows(df[features], path)
     return pd.DataFrame(_numeric(df[features], path), columns=features)
+
+
+def _no_empty_rows(df, path):
+    """``ValueError`` for a row whose every cell is empty or NA (a line of commas in a CSV), named by its
+    position, before its first missing value would be reported as if one cell were missing."""
+    empty = np.flatnonzero(df.isna().to_numpy().all(axis=1)) if df.shape[1] > 1 else []
+    if len(empty):
+        more = f" (and {len(empty) - 1} more)" if len(empty) > 1 else ""
+        raise ValueError(f"row {empty[0]} of {path!r}{more} is empty: every cell is empty or NA (counting data "
+                         "rows from 0); expected a value in every cell (nothing is dropped silently; remove it)")

@@ -222,8 +222,8 @@ def test_text_encoding_trailing_comma_and_first_text_value_are_named(tmp_path):
     p.write_bytes("prix \xe9,y\n1,2\n3,4\n".encode("latin-1"))
     with pytest.raises(ValueError, match=r"t.csv' is not UTF-8 text \(it holds the byte 0xe9\)"):
         load_target(str(p), "y")
-    p.write_text("a,y,\n1,2,\n3,4,\n")
-    with pytest.raises(ValueError, match=r"column 3 of .* has no name .* does every line end with a comma\?"):
+    p.write_text("a,y,\n1,2,\n3,4,5\n")
+    with pytest.raises(ValueError, match=r"column 3 of .* has no name in the header line but holds 5.0 at row 1"):
         load_target(str(p), "y")
     p.write_text("a,b,y\n1,2,3\n4,?,6\n7,8,9\n")
     with pytest.raises(ValueError, match=r"\['b'\] of .* are not numeric \(column 'b' holds '\?' at row 1\)"):
@@ -335,3 +335,29 @@ def test_unsupported_extensions_say_what_to_do(tmp_path):
         (tmp_path / name).write_text("a\tb\n")
         with pytest.raises(ValueError, match=rf"has extension '\.\w+': expected \.csv, \.parquet or \.npz \({hint}\)"):
             load_target(str(tmp_path / name), "y")
+
+
+@pytest.mark.parametrize("text", [
+    "a,b,y,\n1,2,3,\n4,5,7,\n2,1,1,\n",                 # spreadsheet: every line ends with a comma
+    "a,b,y\n1,2,3,\n4,5,7,\n2,1,1,\n",                   # the data lines only (pandas would shift every column)
+    "\ufeffa,b,y,,\r\n1,2,3,,\r\n4,5,7,,\r\n2,1,1,,\r\n",  # byte order mark, CRLF, two empty columns
+    "a,b,y\n1,2,3\n4,5,7\n2,1,1\n,,\n,,\n\n",             # lines of commas below the data
+    ",a,b,y,\n0,1,2,3,\n1,4,5,7,\n2,2,1,1,\n,,,,\n",      # a pandas index column, trailing commas and a comma line
+], ids=["all-lines", "data-lines", "bom-crlf", "comma-lines", "index"])
+def test_spreadsheet_csv_reads_as_the_plain_table(tmp_path, text):
+    p = tmp_path / "t.csv"
+    p.write_bytes(text.encode("utf-8"))
+    X, y, _ = load_target(str(p), "y")
+    assert list(X.columns) == ["a", "b"]
+    assert X.to_numpy().tolist() == [[1, 2], [4, 5], [2, 1]] and y.tolist() == [3, 7, 1]
+
+
+def test_empty_row_inside_the_data_is_named_as_a_row(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text("a,b,y\n1,2,3\n,,\n4,5,7\n2,1,1\n")
+    with pytest.raises(ValueError, match=r"row 1 of .*t.csv' is empty: every cell is empty or NA"):
+        load_target(str(p), "y")
+    p.write_text("a,b,y\n1,2,3\n4,5,7\n2,1,1\n")
+    pd.DataFrame({"a": [1.0, np.nan, 2.0], "b": [2.0, np.nan, 3.0]}).to_csv(tmp_path / "u.csv", index=False)
+    with pytest.raises(ValueError, match=r"row 1 of .*u.csv' is empty"):
+        load_unlabeled(str(tmp_path / "u.csv"), ["a", "b"])
