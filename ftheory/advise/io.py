@@ -259,6 +259,9 @@ def check_inputs(X, y, source_pred=None, source_weights=None, unlabeled=None, mi
                          + (" (3 centred rows once the intercept is fitted)" if min_rows == 4 else ""))
     if d < 1:
         raise ValueError("X has no columns: expected at least one feature")
+    if np.ndim(y) == 1 and len(y) == d != n:
+        raise ValueError(f"y has {len(y)} entries but X has {n} rows and {d} columns: shapes must match (is X "
+                         "transposed? expected one row per sample, X.T)")
     y = _vector("y", y, n)
     _check_columns("X", X, names=names)
     _warn_row_numbers(X, names)
@@ -280,6 +283,14 @@ def check_inputs(X, y, source_pred=None, source_weights=None, unlabeled=None, mi
     if z is not None and np.std(z) <= 1e-12 * max(np.abs(z).max(), 1e-300):
         raise ValueError("the pretrained predictor is constant on the target inputs (source_pred/"
                          "source_weights): it carries no feature to transfer")
+    if z is not None and abs(np.corrcoef(y, z)[0, 1]) > 1 - 1e-12:
+        raise ValueError("source_pred is y itself, up to scale and shift (correlation 1 with the labels): the "
+                         "pretrained predictions must come from a model not fitted to these labels (in-sample "
+                         "predictions of a model trained on them?); noise-free labels that a pretrained model "
+                         "predicts exactly leave nothing to advise" if source_weights is None else
+                         "X @ source_weights is y itself, up to scale and shift (correlation 1 with the labels): "
+                         "the weights fit these labels exactly (fitted to them?); expected weights of a model "
+                         "trained on other data")
     U = None
     if unlabeled is not None:
         U = _matrix("unlabeled", unlabeled)

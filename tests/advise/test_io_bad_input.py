@@ -112,3 +112,16 @@ def test_advise_keywords_are_checked_by_name(data, kwargs, match):
     X, y, z = data
     with pytest.raises(ValueError, match=match):
         ftheory.advise(X, y, source_pred=z, **kwargs)
+
+
+def test_predictions_equal_to_the_labels_and_a_transposed_x_are_named(data):
+    X, y, z = data
+    for pred in (y, 3.0 - 2.0 * y):               # the labels themselves, or an affine map of them (a leak)
+        with pytest.raises(ValueError, match=r"source_pred is y itself, up to scale and shift"):
+            check_inputs(X, y, pred)
+    w = np.linalg.lstsq(X, y, rcond=None)[0]
+    with pytest.raises(ValueError, match=r"X @ source_weights is y itself"):
+        check_inputs(X[:6], X[:6] @ w, source_weights=w)  # weights that interpolate these 6 labels
+    check_inputs(X, y, y + 1e-3 * np.random.default_rng(1).standard_normal(y.size))  # close is fine
+    with pytest.raises(ValueError, match=r"y has 30 entries but X has 6 rows and 30 columns: .*transposed\?"):
+        check_inputs(X.T, y, z)

@@ -156,8 +156,9 @@ def test_misaligned_pandas_index_is_refused(task):
         check_inputs(Xs, y, source_pred=y)
     with pytest.raises(ValueError, match=r"source_pred's index differs"):
         check_inputs(Xs, y.loc[Xs.index], source_pred=y)
-    check_inputs(Xs, y.loc[Xs.index], source_pred=y.loc[Xs.index])
-    check_inputs(Xs, y.to_numpy(), source_pred=list(y))  # arrays and lists: positions, as documented
+    z = X["f0"] + 0.5 * X["f1"]
+    check_inputs(Xs, y.loc[Xs.index], source_pred=z.loc[Xs.index])
+    check_inputs(Xs, y.to_numpy(), source_pred=list(z))  # arrays and lists: positions, as documented
 
 
 def test_weights_series_is_matched_by_name(task):
@@ -284,7 +285,7 @@ def test_table_rebuilt_from_an_array_pairs_by_position(task):
     X, y = task
     perm = np.random.default_rng(0).permutation(60)[:30]
     y_split = y.set_axis(perm)
-    check_inputs(X, y_split, source_pred=y_split)
+    check_inputs(X, y_split, source_pred=(X["f0"] - X["f3"]).set_axis(perm))
     with pytest.raises(ValueError, match=r"y's index differs from X's"):
         check_inputs(X.set_axis(perm[::-1]), y_split)
 
