@@ -37,7 +37,8 @@ def add_parser(sub):
                    "another model's predictions: skipped (repeatable; comma-separated names)")
     p.add_argument("--json", action="store_true",
                    help="print the JSON summary (n, d, estimates, predictions, recommendation, crossover_n) "
-                   "instead of the text report")
+                   "instead of the text report; the report's flags that question the predictions (correlated features, "
+                   "few unlabeled rows, few-valued labels) go to stderr, one line each")
     p.add_argument("--plot", metavar="OUT.png", help="also write the risk curves with 95%% bands to this image file")
     p.set_defaults(func=run)
     return p
@@ -63,12 +64,23 @@ def run(ns):
     shown = [c for c in caught if not issubclass(c.category, (DeprecationWarning, PendingDeprecationWarning))]
     for text in _warning_lines(shown):
         print(f"ftheory: warning: {text}", file=sys.stderr)
+    if ns.json:  # the JSON's keys are fixed: the flags that question the predictions go to stderr
+        for text in _validity_flags(rep):
+            print(f"ftheory: flag: {text}", file=sys.stderr)
     if ns.plot:
         import matplotlib
         matplotlib.use("Agg")
         rep.plot(path=ns.plot)
     print(json.dumps(rep.to_dict(), indent=2) if ns.json else rep.summary())
     return 0
+
+
+def _validity_flags(rep):
+    """The report's FLAG lines that question its predictions (correlated features without unlabeled inputs,
+    few unlabeled rows, few-valued labels, unbounded bands), one line each; not those that only say an
+    estimate's value is shown at the nearest possible task ("signal: the unbiased estimate ...")."""
+    return [" ".join(str(t).split()) for t in rep.flags
+            if not any(str(t).startswith(f"{k}: the unbiased estimate") for k in rep.estimates)]
 
 
 def _check_plot_path(path):
