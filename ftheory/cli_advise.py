@@ -47,8 +47,9 @@ def add_parser(sub):
 def run(ns):
     """Run ``ftheory advise`` for parsed arguments ``ns``; bad input raises ``ValueError`` (exit 2)."""
     from ftheory.advise import advise
-    from ftheory.advise.files import load_target, load_unlabeled, read_weights
+    from ftheory.advise.files import load_target, load_unlabeled, read_weights, require_pandas
 
+    require_pandas()
     if ns.plot:
         _check_plot_path(ns.plot)
     ignore = [c for arg in ns.ignore for c in arg.split(",") if c.strip()]

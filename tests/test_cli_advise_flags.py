@@ -2,6 +2,7 @@
 predictions (correlated features without unlabeled inputs, few-valued labels) on stderr: without them a
 JSON user never learnt that the isotropic theory did not describe the data (digits: z = 108)."""
 import json
+import sys
 
 import numpy as np
 import pandas as pd
@@ -27,3 +28,17 @@ def test_json_puts_the_validity_flags_on_stderr(tmp_path, capsys):
     assert [line.split(": ", 2)[2][:40] for line in err[:2]] == [
         "the features are correlated (Schott's te", "binary labels (0, 1): the Gaussian linea"]
     assert not any(": the unbiased estimate" in line for line in err)  # values shown at the nearest task: text only
+
+
+def test_missing_pandas_or_pyarrow_is_one_line_with_the_install_command(tmp_path, capsys, monkeypatch):
+    # `pip install -e .` installs neither (the `advise` extra does): a traceback, exit 1, before
+    df = pd.DataFrame({"a": [1.0, 2.0, 0.5, 3.0, 1.5], "b": [0.2, 0.1, 0.4, 0.3, 0.9]})
+    df.assign(y=df.a - df.b, p=df.a).to_parquet(tmp_path / "t.parquet")
+    args = ("--target", tmp_path / "t.parquet", "--label", "y", "--source-pred", "p", "--json")
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    monkeypatch.setitem(sys.modules, "fastparquet", None)
+    rc, out, err = run_advise(capsys, *args)
+    assert rc == 2 and len(err) == 1 and "reading Parquet needs pyarrow" in err[0] and "pip install pyarrow" in err[0]
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    rc, out, err = run_advise(capsys, *args)
+    assert rc == 2 and len(err) == 1 and "needs pandas" in err[0] and "pip install pandas pyarrow" in err[0], err

@@ -14,9 +14,22 @@ from ftheory.advise.io import _align_weights, _labels, _listing
 __all__ = ["read_table", "read_weights", "load_target", "load_unlabeled"]
 
 
+def require_pandas():
+    """``ValueError`` saying how to install pandas unless it can be imported (the file readers need it;
+    ``pip install -e .`` does not install it: the ``advise`` extra does)."""
+    import importlib
+
+    try:
+        importlib.import_module("pandas")
+    except ImportError as exc:
+        raise ValueError(f"reading the advisor's files needs pandas, which is not installed ({exc}): pip install "
+                         "pandas pyarrow (or pip install -e '.[advise]' in ftheory's folder)") from None
+
+
 def read_table(path):
     """A ``pandas.DataFrame`` from a CSV, Parquet or NPZ file (NPZ: one array per column name,
     or a 2-d array ``X`` plus 1-d arrays)."""
+    require_pandas()
     import pandas as pd
 
     if not os.path.exists(path):
@@ -36,6 +49,10 @@ def read_table(path):
         raise ValueError(f"{path!r} is not UTF-8 text (it holds the byte 0x{exc.object[exc.start]:02x}): expected "
                          "a UTF-8 CSV; save it as UTF-8 (e.g. pandas.read_csv(path, encoding='latin-1')"
                          ".to_csv(new, index=False))") from None
+    except ImportError as exc:  # pandas found no Parquet engine
+        raise ValueError(f"cannot read {path!r}: reading Parquet needs pyarrow, which is not installed "
+                         f"({(str(exc).splitlines() or [''])[0]}): pip install pyarrow (or pip install -e '.[advise]' in ftheory's folder), or save the "
+                         "table as CSV or NPZ") from None
     except Exception as exc:  # parser errors of pandas / pyarrow / numpy (some are ValueErrors without the path)
         if isinstance(exc, ValueError) and path in str(exc):
             raise
