@@ -61,7 +61,10 @@ def run(ns):
     U = load_unlabeled(ns.unlabeled, feats, ignore=skip) if ns.unlabeled else None
     with warnings.catch_warnings(record=True) as caught:  # e.g. a row-id column: one line each on stderr
         warnings.simplefilter("always")
-        rep = advise(X, y, source_pred=z, source_weights=w, unlabeled=U)
+        try:
+            rep = advise(X, y, source_pred=z, source_weights=w, unlabeled=U)
+        except ValueError as exc:
+            raise ValueError(_in_file_terms(str(exc), ns)) from None
     shown = [c for c in caught if not issubclass(c.category, (DeprecationWarning, PendingDeprecationWarning))]
     for text in _warning_lines(shown):
         print(f"ftheory: warning: {text}", file=sys.stderr)
@@ -74,6 +77,20 @@ def run(ns):
         rep.plot(path=ns.plot)
     print(json.dumps(rep.to_dict(), indent=2) if ns.json else rep.summary())
     return 0
+
+
+def _in_file_terms(message, ns):
+    """A message of ``ftheory.advise`` that starts with a parameter name (``X has n=3 rows``, ``y is constant``,
+    ``unlabeled has 10 rows``) restated with the file or column the user gave for it."""
+    names = [("X @ source_weights", f"the predictions of the weights file {ns.source_weights!r}"),
+             ("X", f"the target {ns.target!r}"), ("y", f"label column {ns.label!r}"),
+             ("source_pred", f"source-pred column {ns.source_pred!r}"),
+             ("source_weights", f"weights file {ns.source_weights!r}"), ("unlabeled", f"unlabeled file {ns.unlabeled!r}")]
+    for name, user in names:
+        if message.startswith(name + " ") or message.startswith(name + ":"):
+            message = user + message[len(name):]
+            return message.replace(" is y itself", f" is label column {ns.label!r} itself", 1)
+    return message
 
 
 def _validity_flags(rep):

@@ -1,13 +1,15 @@
-"""``ftheory advise --json`` keeps its fixed keys on stdout and puts the report's flags that question the
-predictions (correlated features without unlabeled inputs, few-valued labels) on stderr: without them a
-JSON user never learnt that the isotropic theory did not describe the data (digits: z = 108)."""
+"""``ftheory advise`` in the terms of a CLI user: with ``--json`` its fixed keys stay on stdout and the
+report's flags that question the predictions (correlated features without unlabeled inputs, few-valued
+labels) go to stderr (a JSON user never learnt that the isotropic theory did not describe the data:
+digits, z = 108); the checks' messages name the files and columns given, not the API's X, y, unlabeled;
+a missing pandas or pyarrow is one line with the install command."""
 import json
 import sys
 
 import numpy as np
 import pandas as pd
 
-from tests._cli_advise import run_advise
+from tests._cli_advise import one_line, run_advise
 
 
 def test_json_puts_the_validity_flags_on_stderr(tmp_path, capsys):
@@ -42,3 +44,25 @@ def test_missing_pandas_or_pyarrow_is_one_line_with_the_install_command(tmp_path
     monkeypatch.setitem(sys.modules, "pandas", None)
     rc, out, err = run_advise(capsys, *args)
     assert rc == 2 and len(err) == 1 and "needs pandas" in err[0] and "pip install pandas pyarrow" in err[0], err
+
+
+def test_messages_of_the_checks_name_the_files_and_columns_given(tmp_path, capsys):
+    # the API's parameter names (X, y, unlabeled) meant nothing to a CLI user: 'y is constant' for --label price
+    rng = np.random.default_rng(6)
+    X = rng.standard_normal((30, 4))
+    df = pd.DataFrame(X, columns=["a", "b", "c", "e"]).assign(price=2.0, p=X @ [1.0, 0.5, 0.0, 0.2])
+    df.to_csv(tmp_path / "t.csv", index=False)
+    rc, out, err = run_advise(capsys, "--target", tmp_path / "t.csv", "--label", "price", "--source-pred", "p")
+    one_line(rc, err, "label column 'price' is constant")
+    df.assign(price=X[:, 0] + 0.3 * rng.standard_normal(30)).head(3).to_csv(tmp_path / "s.csv", index=False)
+    rc, out, err = run_advise(capsys, "--target", tmp_path / "s.csv", "--label", "price", "--source-pred", "p")
+    one_line(rc, err, f"the target '{tmp_path / 's.csv'}' has n=3 rows")
+    df = df.assign(price=X[:, 0] + 0.3 * rng.standard_normal(30))
+    df.to_csv(tmp_path / "t.csv", index=False)
+    pd.DataFrame(rng.standard_normal((6, 4)), columns=["a", "b", "c", "e"]).to_csv(tmp_path / "u.csv", index=False)
+    rc, out, err = run_advise(capsys, "--target", tmp_path / "t.csv", "--label", "price", "--source-pred", "p",
+                              "--unlabeled", tmp_path / "u.csv")
+    one_line(rc, err, f"unlabeled file '{tmp_path / 'u.csv'}' has 6 rows: expected at least d + 6 = 10")
+    df.assign(p=3 * df.price).to_csv(tmp_path / "t.csv", index=False)
+    rc, out, err = run_advise(capsys, "--target", tmp_path / "t.csv", "--label", "price", "--source-pred", "p")
+    one_line(rc, err, "source-pred column 'p' is label column 'price' itself")
