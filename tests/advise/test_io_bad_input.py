@@ -125,3 +125,11 @@ def test_predictions_equal_to_the_labels_and_a_transposed_x_are_named(data):
     check_inputs(X, y, y + 1e-3 * np.random.default_rng(1).standard_normal(y.size))  # close is fine
     with pytest.raises(ValueError, match=r"y has 30 entries but X has 6 rows and 30 columns: .*transposed\?"):
         check_inputs(X.T, y, z)
+
+
+def test_constant_labels_and_predictions_show_their_value(data):
+    X, y, z = data
+    with pytest.raises(ValueError, match=r"y is constant \(every entry 2.5\): expected labels that vary"):
+        check_inputs(X, np.full_like(y, 2.5), z)
+    with pytest.raises(ValueError, match=r"every prediction 0.7\): expected predictions that vary"):
+        check_inputs(X, y, np.full_like(z, 0.7))
