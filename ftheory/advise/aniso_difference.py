@@ -20,7 +20,8 @@ half-widths with a plug-in correlation.
   :class:`~ftheory.advise.aniso_transfer.NoiseRegion` (:meth:`~ftheory.advise.aniso_transfer.NoiseRegion.transfer`).
 * T_lt, and T_ft where neither applies (``pivot_draws = 0``, n = d): the two bands' half-widths combined as
   those of correlated normal estimates, with the correlation of the two risk estimates at the selected
-  penalties: the other band's opposite side (:func:`combine`), except T_lt below n = d, where the probe's
+  penalties (for T_lt above n = d, at the task of each end: :func:`probe_correlations`): the other band's
+  opposite side (:func:`combine`), except T_lt below n = d, where the probe's
   half-width on each side is weighted by the probability that the two errors have the same sign
   (:func:`combine_concordant`): the two bands are skewed there and the estimates strongly correlated, so a
   scratch estimate above its truth mostly comes with a probe estimate above its own (500 replications at
@@ -39,7 +40,7 @@ import numpy as np
 from ftheory.advise.bands import feasible_rows
 from ftheory.advise.predict import linear_transfer_risk
 
-__all__ = ["DifferenceLaw", "combine", "combine_concordant", "transfer_intervals"]
+__all__ = ["DifferenceLaw", "combine", "combine_concordant", "probe_correlations", "transfer_intervals"]
 
 KEYS = ("ss", "se", "ee", "sz", "ez", "zz")
 GRID = np.linspace(0.02, 0.98, 17)                       # noise fractions of the calibration table
