@@ -20,7 +20,8 @@ half-widths with a plug-in correlation.
   :class:`~ftheory.advise.aniso_transfer.NoiseRegion` (:meth:`~ftheory.advise.aniso_transfer.NoiseRegion.transfer`).
 * T_lt, and T_ft where neither applies (``pivot_draws = 0``, n = d): the two bands' half-widths combined as
   those of correlated normal estimates, with the correlation of the two risk estimates at the selected
-  penalties: the other band's opposite side (:func:`combine`), except T_lt below n = d, where the probe's
+  penalties (for T_lt above n = d, at the task of each end: :func:`probe_correlations`): the other band's
+  opposite side (:func:`combine`), except T_lt below n = d, where the probe's
   half-width on each side is weighted by the probability that the two errors have the same sign
   (:func:`combine_concordant`): the two bands are skewed there and the estimates strongly correlated, so a
   scratch estimate above its truth mostly comes with a probe estimate above its own (500 replications at
@@ -39,7 +40,7 @@ import numpy as np
 from ftheory.advise.bands import feasible_rows
 from ftheory.advise.predict import linear_transfer_risk
 
-__all__ = ["DifferenceLaw", "combine", "combine_concordant", "transfer_intervals"]
+__all__ = ["DifferenceLaw", "combine", "combine_concordant", "probe_correlations", "transfer_intervals"]
 
 KEYS = ("ss", "se", "ee", "sz", "ez", "zz")
 GRID = np.linspace(0.02, 0.98, 17)                       # noise fractions of the calibration table
@@ -48,20 +49,28 @@ BETAS = np.array([1.0, 0.8, 0.6, 0.4, 0.3, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005])  
 
 def _difference(a, b_value, b_low_side, b_high_side, rho):
     """``(value, low, high)`` of ``a - b``: ``a``'s lower (upper) half-width combined with ``b_low_side``
-    (``b_high_side``) as those of correlated normal estimates (correlation ``rho``); infinite where either is
-    not finite."""
+    (``b_high_side``) as those of correlated normal estimates (correlation ``rho``, or ``(rho_low, rho_high)``
+    one for each end); infinite where either is not finite."""
     v = a.value - b_value
+    r_lo, r_hi = _pair(rho)
 
-    def half(x, y):
+    def half(x, y, r):
         if not (np.isfinite(x) and np.isfinite(y)):
             return float("inf")
-        return float(np.sqrt(max(x * x + y * y - 2 * rho * x * y, 0.0)))
-    return v, v - half(a.value - a.low, b_low_side), v + half(a.high - a.value, b_high_side)
+        return float(np.sqrt(max(x * x + y * y - 2 * r * x * y, 0.0)))
+    return v, v - half(a.value - a.low, b_low_side, r_lo), v + half(a.high - a.value, b_high_side, r_hi)
+
+
+def _pair(rho):
+    """``(rho_low, rho_high)`` from one correlation or a pair, each clipped to [-1, 1]."""
+    r = np.broadcast_to(np.asarray(rho, float), (2,))
+    return float(np.clip(r[0], -1.0, 1.0)), float(np.clip(r[1], -1.0, 1.0))
 
 
 def combine(a, b, rho=0.0):
     """``(value, low, high)`` of ``a - b`` for intervals ``a``, ``b``: their half-widths combined as those of
-    correlated normal estimates (correlation ``rho`` of the two estimates)."""
+    correlated normal estimates (correlation ``rho`` of the two estimates, or ``(rho_low, rho_high)``: the one
+    of each end of ``a - b``)."""
     return _difference(a, b.value, b.high - b.value, b.value - b.low, rho)
 
 
@@ -71,15 +80,16 @@ def combine_concordant(a, b, rho=0.0):
     probability that the two errors have the same sign, ``1/2 + arcsin(rho)/pi`` (bivariate normal). ``a``'s
     overestimate then comes with ``b``'s overestimate (same side) that often and with its underestimate
     otherwise; :func:`combine` always takes the opposite side, exact only for ``rho = -1`` or symmetric
-    bands (where the two agree)."""
-    pc = 0.5 + math.asin(min(max(float(rho), -1.0), 1.0)) / math.pi
+    bands (where the two agree). ``rho`` may be a pair ``(rho_low, rho_high)``, one for each end of ``a - b``."""
+    r_lo, r_hi = _pair(rho)
     lo_b, up_b = b.value - b.low, b.high - b.value
 
-    def mix(same, opp):
+    def mix(same, opp, r):
         if not (np.isfinite(same) and np.isfinite(opp)):
             return float("inf")                           # an infinite end, as in combine
+        pc = 0.5 + math.asin(r) / math.pi
         return math.sqrt(pc * same * same + (1 - pc) * opp * opp)
-    return _difference(a, b.value, mix(lo_b, up_b), mix(up_b, lo_b), rho)
+    return _difference(a, b.value, mix(lo_b, up_b, r_lo), mix(up_b, lo_b, r_hi), (r_lo, r_hi))
 
 
 def _quad(a, b, c):
@@ -220,6 +230,48 @@ def _first_below(miss, target):
     return np.where(ok.any(0), np.argmax(ok, 0), miss.shape[0] - 1)
 
 
+def probe_correlations(aniso, n, q, probe, h, probe_band):
+    """``(rho_low, rho_high)``: the correlation of the tuned scratch and the probe's risk estimates at the task of
+    each end of ``T_lt = R_scratch - R_probe``, for :func:`combine`. The lower end of ``T_lt`` is reached where
+    the probe's risk is at its upper end; that task is taken on the line that moves noise into an even signal
+    with the label variance kept (``p = q + (t, -t, 0, 0)``, ``t`` the probe's upper half-width over its slope
+    along the line, at most the noise ``q[1]``), the scratch penalty re-selected there (``R(lam) + t dR/dt``) and
+    the covariance evaluated there (:meth:`~ftheory.advise.aniso_predict.AnisotropicPredictor.cov_functionals`
+    with ``t, s = -t``); the upper end likewise with the signal moved to the noise (``t < 0``, at least
+    ``-q[0]``). ``q``: the feasible estimate of ``p = (tau^2, sigma^2, rho, r^2)``; ``probe``: the probe's risk
+    of ``p``; ``h``: the gradient's steps; ``probe_band``: the probe's interval. At the estimate itself the
+    correlation follows the penalty the estimate selects, and where the signal is under-estimated (the probe's
+    risk too low, the heavy penalty making the scratch risk a signal statistic like the probe's) it turns
+    positive, against a correlation of about -0.7 of the two errors over replications (1/i, gamma = 2):
+    docs/advisor_validation.md, Bands."""
+    W, fin, k, ua, sig2, V, value = aniso._estimate("scratch", np.array([int(n)]), aniso.lams)
+    curve = np.where(fin[0], value[0], np.inf)
+    slope = k[0] @ aniso.pi - V[0]                             # dR(lam)/dt, noise moved into an even signal
+
+    def grad(P):
+        return np.array([(probe(P + h[i] * e) - probe(P - h[i] * e)) / (2 * h[i]) for i, e in enumerate(np.eye(4))])
+    out = []
+    for hw, cap in ((probe_band.high - probe_band.value, max(float(q[1]), 0.0)),
+                    (probe_band.low - probe_band.value, -max(float(q[0]), 0.0))):
+        g0 = grad(q)
+        along = float(g0[0] - g0[1])                           # d R_probe / dt along the line
+        if not (along > 0 and np.isfinite(along)):
+            t = 0.0                                            # no such line: the estimate's own correlation
+        else:
+            t = hw / along if np.isfinite(hw) else cap         # an unbounded end: as far as the line goes
+            t = min(t, cap) if cap >= 0 else max(t, cap)
+        j = int(np.argmin(curve + t * slope))
+        g = grad(q + np.array([t, -t, 0.0, 0.0]))
+        if not (np.all(np.isfinite(g)) and np.isfinite(curve[j])):
+            out.append(0.0)
+            continue
+        Fs, Fp = aniso.functional("scratch", n, float(aniso.lams[j])), aniso.parameter_functional(g)
+        vs, vp = aniso.cov_functionals(Fs, Fs, t, -t), aniso.cov_functionals(Fp, Fp, t, -t)
+        ok = vs > 0 and vp > 0 and np.isfinite(vs * vp)
+        out.append(float(np.clip(aniso.cov_functionals(Fs, Fp, t, -t) / math.sqrt(vs * vp), -1, 1)) if ok else 0.0)
+    return tuple(out)
+
+
 def transfer_intervals(aniso, pe, predictions, n_at, region=None):
     """``{"linear_transfer": (value, low, high), "finetune": (...)}``: the anisotropic transferability bands at
     ``n_at`` (module docstring); ``predictions``: the report's risk intervals at ``n_at``; ``region``: the
@@ -248,9 +300,14 @@ def transfer_intervals(aniso, pe, predictions, n_at, region=None):
 
     q = feasible(pe.p)
     h = 1e-6 * (np.abs(q) + np.sqrt(np.maximum(np.diag(pe.cov), 0)) + 1e-300)
-    g = [(probe(q + h[i] * e) - probe(q - h[i] * e)) / (2 * h[i]) for i, e in enumerate(np.eye(4))]
     Fs = aniso.functional("scratch", n_at)
-    rho_lt = aniso.correlation(Fs, aniso.parameter_functional(g)) if np.all(np.isfinite(g)) else 0.0
+    if aniso.n > aniso.d:
+        # above n = d each end at the correlation of its own task: at the estimate's own penalty the correlation
+        # turned positive exactly where the probe is under-estimated (92.4% at 1/i, gamma = 2, 5.4% below)
+        rho_lt = probe_correlations(aniso, n_at, q, probe, h, predictions["linear_transfer"])
+    else:
+        g = [(probe(q + h[i] * e) - probe(q - h[i] * e)) / (2 * h[i]) for i, e in enumerate(np.eye(4))]
+        rho_lt = aniso.correlation(Fs, aniso.parameter_functional(g)) if np.all(np.isfinite(g)) else 0.0
     rho_ft = aniso.correlation(Fs, aniso.functional("finetune", n_at))
     # T_lt below n = d: the probe's half-widths weighted by the sign concordance of the two errors (the bands are
     # skewed there and the correlation high, 0.7-0.8: pairing opposite sides covered 98.4-98.8%)

@@ -129,7 +129,9 @@ def test_concordant_combination_is_exact_for_comonotone_skewed_errors():
 
 def test_linear_transfer_below_n_eq_d_is_the_concordant_combination():
     """Below n = d the report's T_lt band is the concordant combination of the tuned scratch and probe bands at the
-    exact correlation of the two estimates; above n = d the side-paired one (unchanged)."""
+    correlation of the two estimates, above n = d the side-paired one, each end at the correlation of its own task
+    (probe_correlations)."""
+    from ftheory.advise.aniso_difference import probe_correlations
     from ftheory.advise.estimators import feasible
     from ftheory.advise.predict import isotropic_risk
 
@@ -143,12 +145,61 @@ def test_linear_transfer_below_n_eq_d_is_the_concordant_combination():
         h = 1e-6 * (np.abs(q) + np.sqrt(np.maximum(np.diag(pe.cov), 0)) + 1e-300)
         def probe(P):
             return isotropic_risk("linear_transfer", m, 12, P)
-        g = [(probe(q + h[i] * e) - probe(q - h[i] * e)) / (2 * h[i]) for i, e in enumerate(np.eye(4))]
-        rho = ap.correlation(ap.functional("scratch", m), ap.parameter_functional(g))
+        if n < 12:
+            g = [(probe(q + h[i] * e) - probe(q - h[i] * e)) / (2 * h[i]) for i, e in enumerate(np.eye(4))]
+            rho = ap.correlation(ap.functional("scratch", m), ap.parameter_functional(g))
+        else:
+            rho = probe_correlations(ap, m, q, probe, h, preds["linear_transfer"])
         f = combine_concordant if n < 12 else combine
         v, lo, hi = f(preds["scratch_ridge"], preds["linear_transfer"], rho)
         iv = transf["linear_transfer"]
         np.testing.assert_allclose([iv.low, iv.high], [lo, hi], rtol=1e-9)
+
+
+def _probe_setup(n, scale=1.0):
+    from ftheory.advise.estimators import feasible
+    from ftheory.advise.predict import isotropic_risk
+
+    prep = small_prep(n, scale=scale)
+    pe = estimate_parameters(prep, draws=200)
+    m = n - 1
+    preds, *_ = predict(prep, pe, [m], m)
+    q = feasible(pe.p)
+    h = 1e-6 * (np.abs(q) + np.sqrt(np.maximum(np.diag(pe.cov), 0)) + 1e-300)
+    return AnisotropicPredictor(prep), m, q, (lambda P: isotropic_risk("linear_transfer", m, 12, P)), h, preds
+
+
+def test_probe_correlations_at_the_estimate_and_scale_free():
+    """With a probe band of zero width both ends' tasks are the estimate: the correlation is the plug-in one at
+    the penalty the estimate selects. Labels x 3 (statistics, risks and the probe's band x 9): the same pair."""
+    from ftheory.advise.aniso_difference import probe_correlations
+
+    ap, m, q, probe, h, preds = _probe_setup(40)
+    pv = preds["linear_transfer"].value
+    g = np.array([(probe(q + h[i] * e) - probe(q - h[i] * e)) / (2 * h[i]) for i, e in enumerate(np.eye(4))])
+    plug = ap.correlation(ap.functional("scratch", m), ap.parameter_functional(g))
+    flat = Interval(pv, pv, pv, 0.0)
+    np.testing.assert_allclose(probe_correlations(ap, m, q, probe, h, flat), [plug, plug], rtol=1e-9, atol=1e-12)
+    r1 = probe_correlations(ap, m, q, probe, h, preds["linear_transfer"])
+    ap3, m3, q3, probe3, h3, preds3 = _probe_setup(40, scale=3.0)
+    np.testing.assert_allclose(q3, 9 * q, rtol=1e-9)
+    b = preds["linear_transfer"]
+    b9 = Interval(9 * b.value, 9 * b.low, 9 * b.high, 9 * b.se)
+    np.testing.assert_allclose(probe_correlations(ap3, m3, q3, probe3, h3, b9), r1, rtol=1e-6, atol=1e-9)
+    assert r1[1] != pytest.approx(plug, abs=1e-3)                     # the upper end's task is not the estimate
+
+
+def test_combine_uses_each_ends_correlation():
+    """``combine(a, b, (r_lo, r_hi))``: the lower end depends on ``r_lo`` only, the upper on ``r_hi`` only; a pair
+    of equal values is the scalar correlation (also for the concordant combination)."""
+    a, b = Interval(1.0, 0.5, 1.6, 0.25), Interval(0.4, 0.1, 0.9, 0.15)
+    for f in (combine, combine_concordant):
+        for r in (-0.8, 0.0, 0.5):
+            np.testing.assert_allclose(f(a, b, (r, r)), f(a, b, r), rtol=1e-12)
+        lo1, lo2 = f(a, b, (-0.5, 0.9)), f(a, b, (-0.5, -0.9))
+        assert lo1[1] == lo2[1] and lo1[2] != lo2[2]
+        hi1, hi2 = f(a, b, (0.9, 0.3)), f(a, b, (-0.9, 0.3))
+        assert hi1[2] == hi2[2] and hi1[1] != hi2[1]
 
 
 def test_fallback_without_pivot_is_the_combination():

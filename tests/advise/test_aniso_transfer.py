@@ -53,6 +53,27 @@ def test_bands_scale_with_the_labels():
     np.testing.assert_allclose(r3.transfer(39), 9 * np.array(r1.transfer(39)), rtol=1e-9)
 
 
+def test_noise_candidates_are_the_intervals_points():
+    """The disc's noise coordinate maps onto the noise interval: z_sigma = -+1.96 at its ends and 0 at the estimate
+    when the interval contains it (linear on each side), else at the interval's end nearest the estimate (a
+    negative sigma2_hat with the interval [0, hi]): no candidate outside the interval, the centre at that end."""
+    ap = _predictor()
+    L = 41
+    s2 = float(ap.S_raw[0, 0] - ap.kinv @ ap.u["y"])
+    for lo, hi, centre in ((s2 - 0.1, s2 + 0.3, s2), (s2 + 0.05, s2 + 0.4, s2 + 0.05), (s2 - 0.4, s2 - 0.1, s2 - 0.1)):
+        reg = NoiseRegion(ap, (lo, hi))
+        cand, sig, Cres, zr, V, fin, L_ = reg._points(39)
+        assert L_ == L
+        zs = reg.disc[:, 0]
+        assert np.all(sig >= lo - 1e-12) and np.all(sig <= hi + 1e-12)
+        np.testing.assert_allclose(sig[-1], centre, rtol=0, atol=1e-12)                 # the disc's centre
+        np.testing.assert_allclose(sig[zs >= Z95 * (1 - 1e-12)], hi, rtol=1e-12)
+        np.testing.assert_allclose(sig[zs <= -Z95 * (1 - 1e-12)], lo, rtol=1e-12)
+        # the statistics move with the noise along their regression on sigma2_hat: the noise statistic itself is
+        # the candidate's noise
+        np.testing.assert_allclose(cand[:, 2 * L + 1] - cand[:, L], sig, rtol=1e-9, atol=1e-12)
+
+
 def test_bad_noise_interval():
     ap = _predictor()
     for bad in ((1.0, 0.5), (0.0, math.inf), (math.nan, 1.0)):
