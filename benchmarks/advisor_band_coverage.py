@@ -55,6 +55,8 @@ SETTINGS = [  # d, gamma, theta, sigma, spectrum
     (60, 3.0, 1.2, 0.3, "1/i"),
     (60, 0.5, 0.7, 0.5, "two-level"),
     (60, 2.0, 1.0, 1.0, "two-level"),
+    (20, 3.0, 0.7, 0.5, None),
+    (30, 2.5, 1.0, 1.0, None),
 ]
 COLS = PROCEDURES + ("T_linear_transfer", "T_finetune")
 

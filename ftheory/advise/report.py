@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import textwrap
 from dataclasses import dataclass, field
 
@@ -12,7 +13,7 @@ from ftheory.advise.caps import cap_tuned
 from ftheory.advise.estimators import Interval, ParameterEstimates, estimate_parameters, prepare
 from ftheory.advise.io import check_inputs
 from ftheory.advise.noise_ls import use_residual
-from ftheory.advise.predict import LINEAR, PROCEDURES, isotropic_risk
+from ftheory.advise.predict import LINEAR, PROCEDURES, isotropic_risk, min_norm_coefficients
 from ftheory.mc.threads import single_blas_thread
 
 __all__ = ["Report", "advise", "predict"]
@@ -215,6 +216,19 @@ def _scaled(iv: Interval, c) -> Interval:
     return Interval(iv.value * c, iv.low * c, iv.high * c, iv.se * c)
 
 
+def _noise_coefficient(n, d):
+    """``V`` when the isotropic min-norm risk at ``n`` effective samples is ``V sigma^2`` alone (``n > d + 1``:
+    no bias term, finite variance), else None."""
+    a, b = min_norm_coefficients(n, d)
+    return b if a == 0 and math.isfinite(b) else None
+
+
+def _noise_band(V, noise):
+    """``V`` times the noise variance's own 95% interval (the exact chi-square interval of the residual
+    variance when it is reported): a band for ``V sigma^2`` with the interval's coverage, whatever the region."""
+    return V * noise.value, V * noise.low, V * noise.high
+
+
 def _flags(pe, estimates, predictions, transferability, unit=1.0) -> list:
     """Plain statements of everything a reader might misread: unbiased estimates outside their
     parameter's domain (shown at the nearest end of their interval), unbounded bands. ``pe`` is in
@@ -326,6 +340,8 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
         # rays aimed at the band's ends at the user's n only (the predictions); the curves from the cloud alone
         # (aimed rays at every grid point multiplied the call's time by 4)
         rows = [reg.band(lambda P, m=int(m): isotropic_risk(proc, m, d, P), linear=proc in LINEAR, aimed=j == at)
+                if proc not in LINEAR or _noise_coefficient(int(m), d) is None else
+                _noise_band(_noise_coefficient(int(m), d), pe.interval("noise_variance"))
                 for j, m in enumerate(ns)]
         bands[proc] = tuple(np.array(c, float) for c in zip(*rows))
     region = None
