@@ -21,15 +21,6 @@ the ray:
   ``beta`` calibrated in the fitted world: the widest ``beta`` (narrowest set) at which the draws' own sets
   miss at most 2.5% of the draws on that tail. (A plug-in fraction put 6-10% of truths below the fine-tuning
   bands at gamma = 0.3-0.5; the union over the fraction's Wald range gave 99.2-99.8%.)
-* Min-norm levels: before widening the fraction's set, the narrowest set is tried with the quantile levels
-  relaxed to ``r alpha`` (``RELAX``), on the same criterion (its own-set misses in the fitted world at most
-  ``alpha`` on that tail; the narrowest set alone missed only 0.4-1.6% of the draws on the lower tail).
-* Min-norm fine-tuning: the source part ``r^2`` and the pool term are not scaled along the ray, so the law of
-  ``R_hat/R`` changes along it (wider towards small risks, where the source's share of the noise estimate
-  grows); the test is inverted with the law at each point of the ray (scales ``SCALES``, the pool term
-  rescaled as the exact inverse-Wishart sd), and the source part is simulated at its estimated overlap with
-  the teacher ``beta_t - beta_s`` (:meth:`ScalePivot.source_pairs`); with the law at the base task alone
-  7.2% of truths fell below the band at gamma = 0.5 (500 replications).
 * Tuned risk ``min_lam R(lam)``: the statistic is ``min_lam R_hat*(lam)/min_lam R*(lam)`` (the penalty
   selection simulated in every draw). Its upper end is the largest of that ray end and, over the fitted,
   whitened-even and coordinate-even profiles, ``min_lam R_hat(lam)/q_2.5(lam)`` (``R(lam) >= min R``).
@@ -39,12 +30,11 @@ there. Draws: ``X ~ N(0, Sigma_hat)`` in the eigenbasis, one generator per draw 
 U-statistics of the unit pieces (signal in four profiles: the two fitted, whitened-even, coordinate-even;
 noise; source, in its own fitted profile) are computed once per predictor and cached:
 ``8 B d (3 J + 3) = 120 B d`` bytes for ``B`` draws and ``J = 4`` profiles (7.5 MB at ``B = 256``,
-``d = 256``; 31 MB at ``d = 1000``; as much again, once, for the min-norm fine-tuning band's overlapping
-source). Per call, the table of one profile takes ``56 B M n_lam`` bytes for ``M`` sample sizes and
-``n_lam`` penalties (32 MB at ``B = 256``, ``M = 55``, ``n_lam = 41``). The worlds take Sigma = Sigma_hat as
-known; the covariance estimate's part of the law is added as one Gaussian term per draw: the estimate's spread
-over bootstrapped unlabeled pools (:func:`ftheory.advise.aniso_pool.pool_sd`, passed by the predictor), else
-``V`` times the exact excess of ``Var U(y, Sigma^-1)`` over its known-Sigma variance
+``d = 256``; 31 MB at ``d = 1000``). Per call, the table of one profile takes ``56 B M n_lam`` bytes for ``M``
+sample sizes and ``n_lam`` penalties (32 MB at ``B = 256``, ``M = 55``, ``n_lam = 41``). The worlds take
+Sigma = Sigma_hat as known; the covariance estimate's part of the law is added as one Gaussian term per draw:
+the estimate's spread over bootstrapped unlabeled pools (:func:`ftheory.advise.aniso_pool.pool_sd`, passed by
+the predictor), else ``V`` times the exact excess of ``Var U(y, Sigma^-1)`` over its known-Sigma variance
 (:func:`ftheory.advise.param_cov._var_u`), which overstates it for scratch (``aniso_pool``).
 """
 from __future__ import annotations
@@ -76,8 +66,6 @@ def fit_exponent(ev, u, lo=A_RANGE[0], hi=A_RANGE[1]) -> float:
     return float(np.interp(m0 / m1, r, grid))
 
 
-SCALES = 2.0 ** np.arange(-6, 5)       # ray scales of the min-norm fine-tuning law (source part fixed)
-RELAX = (4.0, 3.0, 2.0, 1.5, 1.25)     # relaxed quantile levels r alpha tried at the narrowest set (min-norm)
 BETAS = np.array([1.0, 0.8, 0.6, 0.4, 0.3, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005])   # 1 - levels of the fraction's set
 
 
@@ -117,12 +105,6 @@ class ScalePivot:
 
     #: False: the plug-in noise fraction instead of its calibrated confidence set (for diagnosis)
     calibrate = True
-    #: False: the nominal quantile level only (no relaxed levels at the narrowest set; for diagnosis)
-    relax = True
-    #: False: min-norm fine-tuning from the law at the base task alone (for diagnosis)
-    source_ray = True
-    #: False: the ray's source part with independent random signs (no overlap with the teacher; for diagnosis)
-    overlap = True
 
     def pairs(self):
         """The cached unit statistics of :meth:`_pairs` at the four profiles ``self.P`` (fitted for scratch and
@@ -131,29 +113,7 @@ class ScalePivot:
             self._pr = self._pairs(self.P)
         return self._pr
 
-    def source_pairs(self):
-        """The unit statistics with the source part at its estimated overlap with the fine-tuning teacher
-        (:meth:`_source_ray`): ``bz = kappa b_1 + sqrt(1 - kappa^2) b_perp`` (unit Sigma-norms, ``b_1`` the fitted
-        fine-tuning profile, ``b_perp`` the source profile with random signs made Sigma-orthogonal to it),
-        ``kappa = (S_yz - S_zz)/sqrt(L0 r^2)`` clipped to [-1, 1] (``S_yz - S_zz`` is unbiased for
-        ``(beta_t - beta_s)' Sigma beta_s``). With independent signs (``kappa ~ 0``) the simulated label signal
-        ``L + r^2`` exceeds the estimated ``tau^2`` by the overlap term."""
-        if getattr(self, "_pr_src", None) is None:
-            ap = self.ap
-            L0, _, rz = self.base("finetune")
-            S = ap.S_raw
-            kappa = float(np.clip((S[0, 1] - S[1, 1]) / math.sqrt(max(L0 * rz, 1e-300)), -1.0, 1.0))
-            b1 = np.sqrt(np.maximum(self.P[1], 0.0)) / ap.ev
-            b1 = b1 / math.sqrt(np.sum(ap.ev * b1 * b1))
-            rng0 = np.random.default_rng([self.seed, 0])
-            bp = np.sqrt(self.p_source) / ap.ev * np.where(rng0.standard_normal(ap.d) > 0, 1.0, -1.0)
-            bp = bp - np.sum(ap.ev * bp * b1) * b1
-            bp = bp / math.sqrt(max(np.sum(ap.ev * bp * bp), 1e-300))
-            self.kappa = kappa
-            self._pr_src = self._pairs(self.P, kappa * b1 + math.sqrt(1 - kappa * kappa) * bp)
-        return self._pr_src
-
-    def _pairs(self, P, bz=None):
+    def _pairs(self, P):
         """Bilinear per-direction U-statistics and label means of the unit pieces ``s`` (signal with profile
         ``P[j]``), ``e`` (unit noise) and ``z`` (unit source part, in its fitted profile, random signs) over the
         draws: ``{pair: (U (B, J, d) or (B, d), m (B, J) or (B,))}``, ``"g"``: a standard normal per draw."""
@@ -163,8 +123,7 @@ class ScalePivot:
         out = {k: ([], []) for k in ("ss", "se", "ee", "sz", "ez", "zz")}
         gs = []
         rng0 = np.random.default_rng([self.seed, 0])
-        if bz is None:
-            bz = np.sqrt(self.p_source) / ap.ev * np.where(rng0.standard_normal(d) > 0, 1.0, -1.0)
+        bz = np.sqrt(self.p_source) / ap.ev * np.where(rng0.standard_normal(d) > 0, 1.0, -1.0)
         for c0 in range(0, self.B, self.chunk):
             c = min(self.chunk, self.B - c0)
             # one generator per draw: the draws do not depend on the chunking
@@ -216,8 +175,6 @@ class ScalePivot:
         ``(M, nl)``: the estimate's spread over the unlabeled pool (:func:`ftheory.advise.aniso_pool.pool_sd`),
         added to every draw as a Gaussian term common to the penalties; None: ``V`` times the exact excess
         variance of ``U(y, Sigma^-1)`` over its known-Sigma variance."""
-        if which == "finetune" and not tuned and self.source_ray:
-            return self._source_ray(W, V, v_all, sel, level, extra_sd)
         lo, hi, hi_lam = self._ends(which, WHICH.index(which), W, V, v_all, sel, tuned, level, extra_sd)
         if tuned:
             for j in (2, 3):
@@ -225,59 +182,17 @@ class ScalePivot:
             hi = np.fmax(hi, hi_lam)
         return lo, hi
 
-    def _source_ray(self, W, V, v_all, sel, level, extra_sd):
-        """Min-norm fine-tuning ends: the ray test inverted with the law at each point of the ray. The source
-        part ``r^2`` (and the pool term) is not scaled along the ray, so the law of ``R_hat/R`` at
-        ``c (L0, sigma0^2)`` is wider for ``c < 1`` (the source's share of the noise estimate grows) and
-        narrower for ``c > 1``; the quantiles ``q(c)`` on the scales ``SCALES``, interpolated in ``log c``, and
-        the accepted risks ``c R0`` (``R0``: the base task's risk, fitted profile) with
-        ``q_2.5(c) <= R_hat/(c R0) <= q_97.5(c)``; lowest and highest accepted, NaN where none is, and beyond
-        the scales: the law at the end scale."""
-        ev = self.ap.ev
-        M = V.shape[0]
-        L0, sig0, _ = self.base("finetune")
-        R0 = L0 * np.sum(W[:, 0] * self.P[1] / ev ** 2, -1) + sig0 * V[:, 0]        # (M,)
-        v = v_all[np.arange(M), sel]
-        qa, qb = [], []
-        for c in SCALES:
-            self._ends("finetune", 1, W, V, v_all, sel, False, level, extra_sd, scale=c, src=True)
-            qa.append(self.last["qa"])
-            qb.append(self.last["qb"])
-        lc = np.log(SCALES)
-        fine = np.linspace(lc[0], lc[-1], 400 * (SCALES.size - 1) + 1)        # steps of 0.17%
-        qa = np.array([np.interp(fine, lc, q) for q in np.array(qa).T])               # (M, F)
-        qb = np.array([np.interp(fine, lc, q) for q in np.array(qb).T])
-        R = np.exp(fine)[None] * R0[:, None]                                          # (M, F)
-        acc = (qa * R <= v[:, None]) & (v[:, None] <= qb * R)
-        F = acc.shape[1]
-        any_ = acc.any(1)
-        first = np.argmax(acc, 1)
-        last = F - 1 - np.argmax(acc[:, ::-1], 1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            # accepted at an end scale: the ray test beyond it with the law at that scale
-            bottom = np.where(v > 0, np.where(qb[:, 0] > 0, v / qb[:, 0], np.nan),
-                              np.where(qa[:, 0] < 0, v / qa[:, 0], np.nan))
-            top = np.where((v > 0) & (qa[:, -1] > 0), v / qa[:, -1], np.nan)
-        i = np.arange(M)
-        lo = np.where(first > 0, R[i, first], np.where(np.isnan(bottom), np.nan, np.fmin(bottom, R[:, 0])))
-        hi = np.where(last < F - 1, R[i, last], np.where(np.isnan(top), np.nan, np.fmax(top, R[:, -1])))
-        lo, hi = np.where(any_, lo, np.nan), np.where(any_, hi, np.nan)
-        return lo, hi
-
-    def _ends(self, which, j, W, V, v_all, sel, tuned, level, extra_sd=None, scale=1.0, src=False):
+    def _ends(self, which, j, W, V, v_all, sel, tuned, level, extra_sd=None):
         """``(low, high, high_lam)`` at profile ``self.P[j]``: the ray test of ``R_hat/R`` (tuned: of the minimum
         over penalties) with the noise fraction's calibrated set, and the tuned upper end from each penalty's
-        own ratio law (``min_lam R_hat(lam)/q_2.5(lam)``; NaN for min-norm); ``scale``: the law at the task
-        ``scale (L0, sigma0^2)`` with the source part and the pool term kept (:meth:`_source_ray`)."""
+        own ratio law (``min_lam R_hat(lam)/q_2.5(lam)``; NaN for min-norm)."""
         ap = self.ap
         ev = ap.ev
         M, nl = V.shape
-        pr = self.source_pairs() if src and self.overlap else self.pairs()
+        pr = self.pairs()
         p = self.P[j]
         alpha = (1 - level) / 2
         L0, sig0, rz = self.base(which)
-        L1, s1 = L0, sig0
-        L0, sig0 = scale * L0, scale * sig0
         tot = L0 + sig0
         cz = math.sqrt(rz) if which == "finetune" else 0.0
         kk = (W / ev ** 2).reshape(M * nl, ap.d)
@@ -306,12 +221,7 @@ class ScalePivot:
             if i < 3:
                 A[i] += Us[k] @ kk.T
         pooled = extra_sd is not None
-        # the pool spread was measured at the data (scale 1); off it, scaled as the exact inverse-Wishart sd
-        ps = 1.0
-        if pooled and scale != 1.0 and n_unl:
-            b1 = iw_sd(L1 + rz, L1 + rz + s1)
-            ps = iw_sd(L0 + rz, L0 + rz + sig0) / b1 if b1 > 0 else 1.0
-        A[6] = np.outer(g, ps * np.asarray(extra_sd, float).reshape(M * nl) if pooled else Vr)
+        A[6] = np.outer(g, np.asarray(extra_sd, float).reshape(M * nl) if pooled else Vr)
 
         def coef(L, sg):
             cs, ce = math.sqrt(L), math.sqrt(sg)
@@ -365,22 +275,13 @@ class ScalePivot:
 
         inside = kept(f_b)                                            # (B, NB, G)
         t0 = stat[:, i0][:, None, :]                                  # (B, 1, M)
-        # candidates from the narrowest to the widest: (min-norm) the narrowest set with the quantile levels
-        # relaxed to r alpha (RELAX), then the nominal level with each set; the first whose own-set misses in
-        # the fitted world are at most alpha on that tail (the narrowest set alone often missed 0.4-1.6%)
-        rel = RELAX if (self.relax and not tuned) else ()
-        ck = np.r_[np.zeros(len(rel), int), np.arange(betas.size)]   # (C,) index into betas
-        QA = np.stack([_quantile(stat, alpha * r) for r in rel] + [qa] * betas.size)          # (C, G, M)
-        QB = np.stack([_quantile(stat, 1 - alpha * r) for r in rel] + [qb] * betas.size)
-        ins = inside[:, ck]                                           # (B, C, G)
-        qb_b = np.max(np.where(ins[..., None], QB[None], -np.inf), 2)    # (B, C, M)
-        qa_b = np.min(np.where(ins[..., None], QA[None], np.inf), 2)
-        k_b = _first_below(np.mean(t0 > qb_b, 0), alpha)              # (M,) index into the candidates
+        qb_b = np.max(np.where(inside[..., None], qb[None, None], -np.inf), 2)    # (B, NB, M)
+        qa_b = np.min(np.where(inside[..., None], qa[None, None], np.inf), 2)
+        k_b = _first_below(np.mean(t0 > qb_b, 0), alpha)              # (M,) index into betas
         k_a = _first_below(np.mean(t0 < qa_b, 0), alpha)
-        in0 = kept(np.array([sig0 / tot]))[0][ck]                     # (C, G)
-        Mi = np.arange(M)
-        qb0 = np.max(np.where(in0[k_b], QB[k_b, :, Mi], -np.inf), 1)
-        qa0 = np.min(np.where(in0[k_a], QA[k_a, :, Mi], np.inf), 1)
+        in0 = kept(np.array([sig0 / tot]))[0]                         # (NB, G)
+        qb0 = np.max(np.where(in0[k_b].T, qb, -np.inf), 0)
+        qa0 = np.min(np.where(in0[k_a].T, qa, np.inf), 0)
         # exact inversion of the ray test qa <= R_hat/R <= qb (R > 0), whatever the signs
         with np.errstate(divide="ignore", invalid="ignore"):
             pos = v_obs > 0
@@ -394,7 +295,5 @@ class ScalePivot:
                     ql0 = np.where(keep[:, gi, None], np.minimum(ql0, world(grid[gi], True)[2]), ql0)
                 up = np.min(np.where((ql0 > 0) & (v_all > 0), v_all / ql0, np.inf), -1)
                 hi_lam = np.where(np.isfinite(up), up, np.nan)
-        self.last = {"beta_b": betas[ck[k_b]], "beta_a": betas[ck[k_a]], "f0": sig0 / tot, "qa": qa0, "qb": qb0,
-                     "level_b": alpha * np.r_[rel, np.ones(betas.size)][k_b],
-                     "level_a": alpha * np.r_[rel, np.ones(betas.size)][k_a]}
+        self.last = {"beta_b": betas[k_b], "beta_a": betas[k_a], "f0": sig0 / tot}
         return lo, hi, hi_lam
