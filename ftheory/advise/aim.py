@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["aimed_rays", "functional_rays"]
+__all__ = ["aimed_rays"]
 
 _GRAD_STEP = 1e-3  # central-difference step of a prediction's gradient, in standard deviations (units of L)
 _STARTS = 1  # best rays so far from which each round's search starts (and the gradient direction)
@@ -126,22 +126,3 @@ def _search(phi, U, iters, angle):
         best = np.where(up, top, best)
         angle = np.where(up, angle, 0.5 * angle)
     return U
-
-
-
-def functional_rays(cut, evaluate):
-    """``(raw points, values)`` at the two ends of the rays along ``+-L L' grad f`` of a prediction ``f`` linear in
-    ``p``: the ray along ``L u`` is cut by the exact test of ``u' L^-1 p_hat``, which for ``u`` parallel to
-    ``L' grad f`` is ``f``'s own statistic, so the two ends are ``f``'s own exact 95% interval (the profile path
-    of a linear ``f`` under the metric ``C = L L'``). ``None`` where the gradient is zero or not finite."""
-    c, Lm = cut.centre, cut.Lm
-    E = _GRAD_STEP * Lm.T
-    gv = evaluate(np.concatenate([c + E, c - E]))
-    with np.errstate(all="ignore"):
-        g = (gv[:4] - gv[4:]) / (2 * _GRAD_STEP)
-        gn = np.linalg.norm(g)
-    if not (np.all(np.isfinite(g)) and gn > 0):
-        return None
-    U = np.stack([g / gn, -g / gn])
-    P = c + cut(U)[0][:, None] * (U @ Lm.T)
-    return P, evaluate(P)
