@@ -446,7 +446,8 @@ class _RayCut:
             v = sign * evaluate(D.reshape(-1, 4)).reshape(m, k)
             v = np.where(np.isnan(v), np.inf, v)
             kq = int(np.floor(_ALPHA * k))
-            out[ok] = sign * stat - np.partition(v, kq, axis=-1)[:, kq]
+            with np.errstate(invalid="ignore"):                         # inf - inf: nan, rejected
+                out[ok] = sign * stat - np.partition(v, kq, axis=-1)[:, kq]
         return out
 
     def __call__(self, U):
