@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ftheory.advise.bands import Z95, exact_cut, score_region
+from ftheory.advise.bands import Z95, exact_cut, regression_applies, score_region
 from ftheory.advise.caps import cap_tuned
 from ftheory.advise.estimators import Interval, ParameterEstimates, estimate_parameters, prepare
 from ftheory.advise.io import check_inputs
@@ -178,8 +178,8 @@ def _region(pe: ParameterEstimates):
     if reg is None:
         worlds = pe.worlds if exact_cut(pe.n, pe.n_unlabeled, pe.worlds) else None
         residual = None
-        # d >= 2 (df < n - 1): with one feature z spans X and RSS_z - RSS has no degrees of freedom
-        if worlds is None and not pe.n_unlabeled and use_residual(pe.residual) and pe.residual.df < pe.n - 1:
+        if (worlds is None and not pe.n_unlabeled and use_residual(pe.residual)
+                and regression_applies(pe.n, pe.residual.df)):
             residual = (pe.residual.value, pe.residual.df)
         reg = score_region(pe.p, pe.n, pe.d, pe.n_unlabeled, worlds=worlds, residual=residual)
         pe.__dict__["_score_region"] = reg
