@@ -76,7 +76,8 @@ def aimed_rays(cut, evaluate, cloud, rounds=_ROUNDS):
     v = np.asarray(cloud, float)
     E = _GRAD_STEP * Lm.T
     gv = evaluate(np.concatenate([c + E, c - E]))
-    g = (gv[:4] - gv[4:]) / (2 * _GRAD_STEP)
+    with np.errstate(invalid="ignore"):                             # inf - inf near the peak n = d: set to 0 below
+        g = (gv[:4] - gv[4:]) / (2 * _GRAD_STEP)
     g = np.where(np.isfinite(g), g, 0.0)
     gn = np.linalg.norm(g)
     sign = np.repeat([1.0, -1.0], _STARTS + 1)                       # searches: raise, then lower

@@ -37,3 +37,15 @@ def test_below_the_peak_the_band_still_comes_from_the_region():
     assert a > 0                                              # a bias term: not a multiple of the noise interval
     iv = r.predictions["scratch_min_norm"]
     assert not np.allclose([iv.low, iv.high], b * np.array([noise.low, noise.high]))
+
+
+def test_no_numpy_warning_at_the_interpolation_peak():
+    """At n = d + 2 (21 effective rows, d = 20) the min-norm risk is infinite on part of the region; the aimed
+    rays' gradient there is set to 0 without a NumPy warning (the CLI turns warnings into 'please report it')."""
+    import warnings
+
+    X, y, z = _data(60, 20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = ftheory.advise(X[:22], y[:22], source_pred=z[:22])
+    assert r.predictions["scratch_min_norm"].high == np.inf
