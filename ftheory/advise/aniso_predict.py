@@ -9,9 +9,9 @@ eigenbasis, so the data enter once, through per-direction U-statistics: with ``X
 combination ``w``, ``u_i = ((Q'X'w)_i^2 - sum_j w_j^2 (XQ)_ji^2)/(n(n-1))`` is unbiased for
 ``(Q'c_w)_i^2`` (``c_w = E[x w] = Sigma beta_w``), and ``U(w, Q diag(k) Q') = k . u``. So
 ``sum_i w_i b_i^2`` is estimated by ``k . u_y`` (``u_{y-z}`` for fine-tuning, whose risk is the scratch
-risk of ``beta_t - beta_s``), ``k = w/lambda^2`` at the true Sigma, estimated
-through Sigma_hat's resolvent (:meth:`AnisotropicPredictor._signal_weights`), and ``sigma^2`` by
-``S_y - U(y, Sigma^{-1})``.
+risk of ``beta_t - beta_s``), ``k = w/lambda^2`` corrected for the inverse-Wishart error of an estimated
+Sigma (:meth:`AnisotropicPredictor._signal_weights`; the resolvent weights behind a switch, not adopted), and
+``sigma^2`` by ``S_y - U(y, Sigma^{-1})``.
 
 Covariances: the exact Gaussian covariances of :mod:`ftheory.advise.moments`, specialised to
 matrices diagonal in the eigenbasis (``K Sigma L`` is ``diag(k lambda l)``, ``tr(K Sigma L Sigma) =
@@ -76,6 +76,10 @@ class AnisotropicPredictor:
     ``pivot_draws``, ``seed``: simulated data sets of the band below n = d (:class:`~ftheory.advise.aniso_pivot.ScalePivot`;
     0 switches it off) and their seed (int >= 0, numpy Generator, SeedSequence or None; else ``ValueError``).
     """
+
+    #: the resolvent bias weights (:meth:`_signal_weights`); off: measured, not adopted (the tuned bands at
+    #: N = 3 d rose from 50-62% to 85-97%, but three cells moved the wrong way, docs/advisor_notes/wdeb13.md)
+    resolvent = False
 
     def __init__(self, prep, n_lam=41, pivot_draws=256, seed=0):
         from ftheory.aniso import scratch_risk  # noqa: F401  (fail early if unavailable)
@@ -227,18 +231,19 @@ class AnisotropicPredictor:
     def _signal_weights(self, W, n=None, lam=None):
         """Weights ``k`` (last axis: eigen-directions of Sigma_hat) with ``k . u`` the estimate of the bias
         term ``sum_i W_i b_i^2`` (``u`` estimates ``lambda_i^2 b_i^2``; ``W``: the bias weights at Sigma_hat's
-        spectrum, zero-filled where the risk is not finite). With the sample sizes and penalties ``n``, ``lam``
-        (broadcasting with ``W``'s leading axes) and ``N > d + 3`` unlabeled rows: the weights of the true
-        Sigma's bias term, estimated through the resolvent of Sigma_hat
+        spectrum, zero-filled where the risk is not finite). With :attr:`resolvent` set, the sample sizes and
+        penalties ``n``, ``lam`` (broadcasting with ``W``'s leading axes) and ``N > d + 3`` unlabeled rows: the
+        weights of the true Sigma's bias term, estimated through the resolvent of Sigma_hat
         (:func:`ftheory.advise.sigma_debias.resolvent_weights`; zero where ``W`` is); otherwise ``W/lambda^2``
         debiased for the inverse-Wishart error of a fixed ``W`` (:func:`ftheory.advise.sigma_debias.fixed_b_weights`).
         The fixed-``W`` correction, applied to weights read off Sigma_hat, kept the large-penalty signal at
-        ``(N - 2 d - 2)/N`` of the truth (0.35 at ``N = 3 d``, 0.91 at ``20 d``); the resolvent weights are within
-        2% of it from ``N = 3 d`` (``benchmarks/advisor_sigma_weights.py``)."""
+        ``(N - 2 d - 2)/N`` of the truth (0.35 at ``N = 3 d``, 0.90 at ``20 d``, d = 60); with the resolvent weights
+        the ratio given the pool is 0.95-1.08 at ``N = 3-20 d``, 0.98-1.02 from penalties of the mean eigenvalue up
+        (``benchmarks/advisor_sigma_weights.py``)."""
         from ftheory.advise.sigma_debias import fixed_b_weights, resolvent_weights
 
         N, d = self.n_unlabeled, self.d
-        if n is None or lam is None or N <= d + 3:
+        if not self.resolvent or n is None or lam is None or N <= d + 3:
             return fixed_b_weights(W, self.ev, N)
         shape = W.shape[:-1]
         n = np.broadcast_to(np.asarray(n, float), shape)

@@ -75,3 +75,30 @@ def test_resolvent_weights_plug_in_limit_and_shapes():
 def test_resolvent_weights_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
         resolvent_weights(**kwargs)
+
+
+def test_predictor_switch(monkeypatch):
+    """AnisotropicPredictor uses the resolvent weights only with ``resolvent`` set (off by default: the fixed-W
+    weights, bitwise as before); with it set, the estimate's weights are resolvent_weights on the grid."""
+    from ftheory.advise.aniso_predict import AnisotropicPredictor
+    from ftheory.advise.prepared import prepare
+    from ftheory.advise.synthetic import make_task
+
+    d = 10
+    t = make_task(d, 0.7, 0.5, eigenvalues=1.0 / np.arange(1, d + 1), seed=2)
+    rng = np.random.default_rng(3)
+    X, y = t.sample(8, rng)
+    U = t.sample(5 * d, rng)[0]
+    ap = AnisotropicPredictor(prepare(X, y, X @ t.beta_s, U), pivot_draws=0)
+    ns, lams = np.array([5, 8, 20]), np.r_[0.0, ap.lams[::10]]
+    W, V = ap._weights(ns, lams)
+    fin = np.isfinite(V)[..., None] & np.all(np.isfinite(W), -1, keepdims=True)
+    Wf = np.where(fin, W, 0.0)
+    k_off = ap._estimate("scratch", ns, lams)[2]
+    np.testing.assert_array_equal(k_off, fixed_b_weights(Wf, ap.ev, ap.n_unlabeled))
+    monkeypatch.setattr(AnisotropicPredictor, "resolvent", True)
+    k_on = ap._estimate("scratch", ns, lams)[2]
+    want = np.where(np.any(Wf != 0.0, -1, keepdims=True),
+                    resolvent_weights(ap.ev, ap.n_unlabeled, ns[:, None], lams[None, :]), 0.0)
+    np.testing.assert_allclose(k_on, want, rtol=1e-12, atol=0)
+    assert np.all(k_on[2, 0] == 0.0) and not np.allclose(k_on, k_off)   # min-norm above d: no bias term
