@@ -7,9 +7,10 @@ The scratch ridge risk's bias term ``sum_i W_i b_i^2`` (``W``: the deterministic
 ``ftheory.aniso.scratch_risk``, ``b = Q' beta``) is estimated by the U-statistic ``U(y, M)`` (unbiased for
 ``c' M c``, ``c = Sigma beta``) with a matrix ``M`` standing for ``Sigma^-1 B Sigma^-1``, ``B = Q diag(W) Q'``:
 
-* ``fixed_b``: the advisor's weights before the resolvent ones (``W`` and ``Q`` at Sigma_hat from all ``N``
-  unlabeled rows, inverse-Wishart debiasing with the same Sigma_hat, as if ``B`` were fixed);
-* ``resolvent``: the advisor's weights now (:func:`resolvent_matrix`, ``ftheory.advise.sigma_debias``);
+* ``fixed_b``: the advisor's weights (``AnisotropicPredictor.resolvent`` off: ``W`` and ``Q`` at Sigma_hat from all
+  ``N`` unlabeled rows, inverse-Wishart debiasing with the same Sigma_hat, as if ``B`` were fixed);
+* ``resolvent``: the resolvent weights (:func:`resolvent_matrix`, ``ftheory.advise.sigma_debias``; the
+  advisor's with ``AnisotropicPredictor.resolvent`` set);
 * ``crossfit``: :func:`crossfit_matrix` (``W``, ``Q`` from half A of the pool, debiasing with half B by
   :func:`iw_debias`, then the halves swapped and the two averaged);
 * ``oracle``: the true Sigma (``M = Sigma^-1 B(Sigma) Sigma^-1``; its tuned risk also uses the true ``V`` and
@@ -103,16 +104,14 @@ def _vfac(ev, n, lams):
 
 
 def current_matrix(S, N, W_of_ev):
-    """The advisor's former ``M`` (``fixed_b``): ``Q diag(k) Q'`` with ``k`` from ``W/lambda^2`` debiased as if ``W``
-    were fixed (``AnisotropicPredictor._signal_weights`` without sample sizes and penalties) at ``S``."""
-    from types import SimpleNamespace
-
-    from ftheory.advise.aniso_predict import AnisotropicPredictor
+    """The advisor's fixed-``W`` ``M`` (``fixed_b``): ``Q diag(k) Q'`` with ``k`` from ``W/lambda^2`` debiased as if
+    ``W`` were fixed (:func:`ftheory.advise.sigma_debias.fixed_b_weights`, what ``AnisotropicPredictor._signal_weights``
+    returns with ``resolvent`` off) at ``S``."""
+    from ftheory.advise.sigma_debias import fixed_b_weights
 
     ev, Q = np.linalg.eigh(S)
     ev = np.maximum(ev, 1e-12 * ev.max())
-    shim = SimpleNamespace(ev=ev, n_unlabeled=N, d=ev.size)
-    k = AnisotropicPredictor._signal_weights(shim, W_of_ev(ev))
+    k = fixed_b_weights(W_of_ev(ev), ev, N)
     return np.einsum("ij,...j,kj->...ik", Q, k, Q)
 
 

@@ -68,7 +68,8 @@ def resolvent_weights(ev, N, n, lam):
     ``Sigma_hat = U'U/N`` (``N`` rows, ``N > d + 3``, else ``ValueError``). Zero where the bias vanishes
     (min-norm with ``n >= d``). The pool-side penalty ``mu`` solves ``lam = kappa (1 - f(mu)/n)`` with
     ``kappa = mu/(1 - f(mu)/N)``, ``f(mu) = tr S (S + mu)^-1``; then ``(Sigma + kappa)^-1 ~ rho (S + mu)^-1``
-    (``rho = mu/kappa``) and ``(Sigma + kappa)^-2`` is its ``kappa``-derivative."""
+    (``rho = mu/kappa``) and ``(Sigma + kappa)^-2`` is its ``kappa``-derivative, ``Sigma^-1 ~ (1 - d/N) S^-1``;
+    with ``N`` taken as ``N d/(d + 1)`` throughout, so that the last is the exact ``(N - d - 1)/N S^-1``."""
     ev, n, lam = _check(ev, N, n, lam)
     d = ev.size
     N = N * d / (d + 1.0)              # effective rows: the mu -> 0 limit becomes the exact (N - d - 1)/N Sigma_hat^-1
