@@ -1,4 +1,4 @@
-"""Bias of the anisotropic advisor's signal term when Sigma is estimated: current weights against cross-fitted.
+"""Bias of the anisotropic advisor's signal term when Sigma is estimated: fixed-W, resolvent and cross-fitted weights.
 
     PYTHONPATH=. python benchmarks/advisor_sigma_weights.py [--reps 100] [--d 60] [--ratios 3,5,10,20]
         [--spectra 1/i,two-level] [--seed 0] [--out FILE.json]
@@ -7,8 +7,10 @@ The scratch ridge risk's bias term ``sum_i W_i b_i^2`` (``W``: the deterministic
 ``ftheory.aniso.scratch_risk``, ``b = Q' beta``) is estimated by the U-statistic ``U(y, M)`` (unbiased for
 ``c' M c``, ``c = Sigma beta``) with a matrix ``M`` standing for ``Sigma^-1 B Sigma^-1``, ``B = Q diag(W) Q'``:
 
-* ``current``: ``AnisotropicPredictor._signal_weights`` (``W`` and ``Q`` at Sigma_hat from all ``N`` unlabeled
-  rows, inverse-Wishart debiasing with the same Sigma_hat, as if ``B`` were fixed);
+* ``fixed_b``: the advisor's weights (``AnisotropicPredictor.resolvent`` off: ``W`` and ``Q`` at Sigma_hat from all
+  ``N`` unlabeled rows, inverse-Wishart debiasing with the same Sigma_hat, as if ``B`` were fixed);
+* ``resolvent``: the resolvent weights (:func:`resolvent_matrix`, ``ftheory.advise.sigma_debias``; the
+  advisor's with ``AnisotropicPredictor.resolvent`` set);
 * ``crossfit``: :func:`crossfit_matrix` (``W``, ``Q`` from half A of the pool, debiasing with half B by
   :func:`iw_debias`, then the halves swapped and the two averaged);
 * ``oracle``: the true Sigma (``M = Sigma^-1 B(Sigma) Sigma^-1``; its tuned risk also uses the true ``V`` and
@@ -40,7 +42,7 @@ from advisor_band_coverage import SETTINGS, SPECTRA  # noqa: E402
 
 FIXED = (0.01, 0.1, 1.0, 10.0)
 TASKS = {"1/i": (8, 9), "two-level": (12, 13)}     # settings at n = d/2 and n = 2 d
-METHODS = ("current", "crossfit", "oracle")
+METHODS = ("fixed_b", "resolvent", "crossfit", "oracle")
 
 
 def iw_debias(B, S, N):
@@ -102,15 +104,24 @@ def _vfac(ev, n, lams):
 
 
 def current_matrix(S, N, W_of_ev):
-    """The advisor's ``M``: ``Q diag(k) Q'`` with ``k`` from ``AnisotropicPredictor._signal_weights`` at ``S``."""
-    from types import SimpleNamespace
-
-    from ftheory.advise.aniso_predict import AnisotropicPredictor
+    """The advisor's fixed-``W`` ``M`` (``fixed_b``): ``Q diag(k) Q'`` with ``k`` from ``W/lambda^2`` debiased as if
+    ``W`` were fixed (:func:`ftheory.advise.sigma_debias.fixed_b_weights`, what ``AnisotropicPredictor._signal_weights``
+    returns with ``resolvent`` off) at ``S``."""
+    from ftheory.advise.sigma_debias import fixed_b_weights
 
     ev, Q = np.linalg.eigh(S)
     ev = np.maximum(ev, 1e-12 * ev.max())
-    shim = SimpleNamespace(ev=ev, n_unlabeled=N, d=ev.size)
-    k = AnisotropicPredictor._signal_weights(shim, W_of_ev(ev))
+    k = fixed_b_weights(W_of_ev(ev), ev, N)
+    return np.einsum("ij,...j,kj->...ik", Q, k, Q)
+
+
+def resolvent_matrix(S, N, n, lams):
+    """The advisor's ``M`` since the resolvent weights: ``Q diag(k) Q'``, ``k`` from
+    :func:`ftheory.advise.sigma_debias.resolvent_weights` at ``S``'s spectrum (penalties ``lams``, ``n`` rows)."""
+    from ftheory.advise.sigma_debias import resolvent_weights
+
+    ev, Q = np.linalg.eigh(S)
+    k = resolvent_weights(np.maximum(ev, 1e-12 * ev.max()), N, n, lams)
     return np.einsum("ij,...j,kj->...ik", Q, k, Q)
 
 
@@ -144,7 +155,8 @@ def run_cell(spec, K, d, reps, seed):
             U = task.sample(N, rng)[0]
             X, y = task.sample(n, rng)
             S = U.T @ U / N
-            Ms = {"current": current_matrix(S, N, Wf), "crossfit": crossfit_matrix(U, Wf, rng), "oracle": M_true}
+            Ms = {"fixed_b": current_matrix(S, N, Wf), "resolvent": resolvent_matrix(S, N, n, lams),
+                  "crossfit": crossfit_matrix(U, Wf, rng), "oracle": M_true}
             sig2 = float(y @ y / n - u_stat(X, y, (N - d - 1) / N * np.linalg.inv(S)))
             Vh = _vfac(np.maximum(np.linalg.eigvalsh(S), 0.0), n, lams[nf:])
             sig2_true = float(y @ y / n - u_stat(X, y, np.linalg.inv(task.Sigma)))

@@ -10,7 +10,8 @@ combination ``w``, ``u_i = ((Q'X'w)_i^2 - sum_j w_j^2 (XQ)_ji^2)/(n(n-1))`` is u
 ``(Q'c_w)_i^2`` (``c_w = E[x w] = Sigma beta_w``), and ``U(w, Q diag(k) Q') = k . u``. So
 ``sum_i w_i b_i^2`` is estimated by ``k . u_y`` (``u_{y-z}`` for fine-tuning, whose risk is the scratch
 risk of ``beta_t - beta_s``), ``k = w/lambda^2`` corrected for the inverse-Wishart error of an estimated
-Sigma (:meth:`AnisotropicPredictor._signal_weights`), and ``sigma^2`` by ``S_y - U(y, Sigma^{-1})``.
+Sigma (:meth:`AnisotropicPredictor._signal_weights`; the resolvent weights behind a switch, not adopted), and
+``sigma^2`` by ``S_y - U(y, Sigma^{-1})``.
 
 Covariances: the exact Gaussian covariances of :mod:`ftheory.advise.moments`, specialised to
 matrices diagonal in the eigenbasis (``K Sigma L`` is ``diag(k lambda l)``, ``tr(K Sigma L Sigma) =
@@ -75,6 +76,10 @@ class AnisotropicPredictor:
     ``pivot_draws``, ``seed``: simulated data sets of the band below n = d (:class:`~ftheory.advise.aniso_pivot.ScalePivot`;
     0 switches it off) and their seed (int >= 0, numpy Generator, SeedSequence or None; else ``ValueError``).
     """
+
+    #: the resolvent bias weights (:meth:`_signal_weights`); off: measured, not adopted (the tuned bands at
+    #: N = 3 d rose from 50-62% to 85-97%, but three cells moved the wrong way, docs/advisor_notes/wdeb13.md)
+    resolvent = False
 
     def __init__(self, prep, n_lam=41, pivot_draws=256, seed=0):
         from ftheory.aniso import scratch_risk  # noqa: F401  (fail early if unavailable)
@@ -217,31 +222,38 @@ class AnisotropicPredictor:
         sigma_hat^2, V, value)`` (``fin``: where the risk is finite; ``V`` and ``value`` are 0-filled elsewhere)."""
         W, V = self._weights(ns, lams)
         fin = np.isfinite(V) & np.all(np.isfinite(W), -1)
-        k = self._signal_weights(np.where(fin[..., None], W, 0.0))
+        k = self._signal_weights(np.where(fin[..., None], W, 0.0), ns[:, None], lams[None, :])
         ua = self.u["y"] if which == "scratch" else self.u["y-z"]
         sig2 = self.S_raw[0, 0] - self.kinv @ self.u["y"]
         Vf = np.where(fin, V, 0.0)
         return W, fin, k, ua, sig2, Vf, k @ ua + Vf * sig2
 
-    def _signal_weights(self, W):
+    def _signal_weights(self, W, n=None, lam=None):
         """Weights ``k`` (last axis: eigen-directions of Sigma_hat) with ``k . u`` the estimate of the bias
-        term ``sum_i W_i b_i^2``: ``W / lambda^2`` (``u`` estimates ``lambda_i^2 b_i^2``), debiased for
-        the inverse-Wishart error of Sigma_hat when it comes from ``N`` unlabeled rows.
+        term ``sum_i W_i b_i^2`` (``u`` estimates ``lambda_i^2 b_i^2``; ``W``: the bias weights at Sigma_hat's
+        spectrum, zero-filled where the risk is not finite). With :attr:`resolvent` set, the sample sizes and
+        penalties ``n``, ``lam`` (broadcasting with ``W``'s leading axes) and ``N > d + 3`` unlabeled rows: the
+        weights of the true Sigma's bias term, estimated through the resolvent of Sigma_hat
+        (:func:`ftheory.advise.sigma_debias.resolvent_weights`; zero where ``W`` is); otherwise ``W/lambda^2``
+        debiased for the inverse-Wishart error of a fixed ``W`` (:func:`ftheory.advise.sigma_debias.fixed_b_weights`).
+        The fixed-``W`` correction, applied to weights read off Sigma_hat, kept the large-penalty signal at
+        ``(N - 2 d - 2)/N`` of the truth (0.35 at ``N = 3 d``, 0.90 at ``20 d``, d = 60); with the resolvent weights
+        the ratio given the pool is 0.95-1.08 at ``N = 3-20 d``, 0.98-1.02 from penalties of the mean eigenvalue up
+        (``benchmarks/advisor_sigma_weights.py``)."""
+        from ftheory.advise.sigma_debias import fixed_b_weights, resolvent_weights
 
-        ``E[Sigma_hat^-1 B Sigma_hat^-1] = N^2 [a Sigma^-1 B Sigma^-1 + tr(Sigma^-1 B) Sigma^-1] / D`` and
-        ``E[tr(Sigma_hat^-1 B) Sigma_hat^-1] = N^2 [2 Sigma^-1 B Sigma^-1 + (a - 1) tr(Sigma^-1 B) Sigma^-1] / D``
-        (``a = N - d - 1``, ``D = (N - d)(N - d - 1)(N - d - 3)``, ``B`` fixed), so
-        ``D [(a - 1) Sigma_hat^-1 B Sigma_hat^-1 - tr(Sigma_hat^-1 B) Sigma_hat^-1] / (N^2 (a - 2)(a + 1))``
-        is unbiased for ``Sigma^-1 B Sigma^-1``; ``B = Q diag(W) Q'`` is diagonal in the eigenbasis.
-        Without the correction the bias term was 9-11% high at n < d, N = 20 d."""
-        ev = self.ev
-        k = W / ev ** 2
         N, d = self.n_unlabeled, self.d
-        if N <= d + 3:
-            return k
-        a = N - d - 1.0
-        c = (N - d) * (N - d - 3.0) * a / (N * N * (a - 2.0) * (a + 1.0))
-        return c * ((a - 1.0) * k - (W @ (1.0 / ev))[..., None] / ev)
+        if not self.resolvent or n is None or lam is None or N <= d + 3:
+            return fixed_b_weights(W, self.ev, N)
+        shape = W.shape[:-1]
+        n = np.broadcast_to(np.asarray(n, float), shape)
+        lam = np.broadcast_to(np.asarray(lam, float), shape)
+        cache = self.__dict__.setdefault("_kcache", {})        # k depends on (n, lam) and Sigma_hat only
+        key = (shape, n.tobytes(), lam.tobytes())
+        if key not in cache:
+            cache[key] = resolvent_weights(self.ev, N, n, lam)
+        k = cache[key]
+        return np.where(np.any(W != 0.0, -1, keepdims=True), k, 0.0)
 
     def noise_only(self, ns):
         """Boolean mask over ``ns``: the min-norm risk is ``V sigma^2`` (no bias term: ``n`` above the
@@ -299,7 +311,7 @@ class AnisotropicPredictor:
             v = self.linear_risks(which, [n], self.lams)[0][0]
             lam = float(self.lams[int(np.argmin(v))])
         W, V = self._weights(np.array([int(n)]), np.array([float(lam)]))
-        k, V = self._signal_weights(W[0, 0]), float(V[0, 0])
+        k, V = self._signal_weights(W[0, 0], int(n), float(lam)), float(V[0, 0])
         a = (1.0, 0.0) if which == "scratch" else (1.0, -1.0)
         return [("U", a, k, 1.0), ("Uinv", (1.0, 0.0), self.kinv, -V), ("S", (1.0, 0.0), None, V)]
 

@@ -66,7 +66,7 @@ class NoiseRegion:
         W, V = ap._weights(np.array([int(n)]), ap.lams)
         W, V = W[0], V[0]
         fin = np.isfinite(V) & np.all(np.isfinite(W), -1)
-        k = ap._signal_weights(np.where(fin[:, None], W, 0.0))
+        k = ap._signal_weights(np.where(fin[:, None], W, 0.0), int(n), ap.lams)
         L = k.shape[0]
         Ky = np.concatenate([k, ap.kinv[None]], 0)                       # A_y(lam)..., then B (label y)
         vecs = [np.array(a) for a in (_Y, _Z, _YZ)]
