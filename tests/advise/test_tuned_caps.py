@@ -68,14 +68,19 @@ def test_cap_tuned_caps_only_the_tuned_upper_ends():
 
 
 def test_cap_tuned_caps_at_the_min_norm_band():
-    """The tuned band's upper end and value never exceed the min-norm band's (where finite); lower ends follow."""
+    """The tuned band's upper end and value never exceed the min-norm band's (where finite); the value never goes
+    below the band's lower end, and the lower end only follows an upper end capped below it."""
     bands = {"scratch_ridge": (np.array([0.5, 2.0, 0.2]), np.array([0.1, 1.5, 0.1]), np.array([3.0, 4.0, 0.3])),
              "scratch_min_norm": (np.array([0.4, 1.0, np.inf]), np.zeros(3), np.array([2.0, 1.2, np.inf]))}
     pe = _PE(signal=Interval(0.8, 0.0, math.inf, math.inf), distance=Interval(1.0, 0.0, math.inf, math.inf))
     v, lo, hi = cap_tuned(bands, pe)["scratch_ridge"]
     np.testing.assert_array_equal(hi, [2.0, 1.2, 0.3])
-    np.testing.assert_array_equal(v, [0.4, 1.0, 0.2])
-    np.testing.assert_array_equal(lo, [0.1, 1.0, 0.1])
+    np.testing.assert_array_equal(v, [0.4, 1.2, 0.2])           # 2nd: the value stops at the (capped) band
+    np.testing.assert_array_equal(lo, [0.1, 1.2, 0.1])
+    bands["scratch_min_norm"] = (np.array([0.05, 1.0, np.inf]), np.zeros(3), np.array([2.0, 5.0, np.inf]))
+    v, lo, hi = cap_tuned(bands, pe)["scratch_ridge"]
+    np.testing.assert_array_equal(lo, [0.1, 1.5, 0.1])           # a min-norm value below the band: lower end kept
+    np.testing.assert_array_equal(v, [0.1, 1.5, 0.2])
 
 
 def _task_data(d, n, N, seed):
