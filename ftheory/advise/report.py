@@ -337,8 +337,8 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
                     hi[only] = V[:, 0] * noise.high
                     bands[proc] = (v, lo, hi)
             continue
-        # rays aimed at the band's ends at the user's n only (the predictions); the curves from the cloud alone
-        # (aimed rays at every grid point multiplied the call's time by 4)
+        # rays aimed at the band's ends and each prediction's own exact test at the user's n only (the predictions);
+        # the curves from the cloud alone (both at every grid point multiplied the call's time by 4-5)
         rows = [reg.band(lambda P, m=int(m): isotropic_risk(proc, m, d, P), linear=proc in LINEAR, aimed=j == at)
                 if proc not in LINEAR or _noise_coefficient(int(m), d) is None else
                 _noise_band(_noise_coefficient(int(m), d), pe.interval("noise_variance"))
