@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ftheory.advise.aniso_predict import AnisotropicPredictor
-from ftheory.advise.caps import CAPS, MIN_NORM, cap_tuned
+from ftheory.advise.caps import CAPS, cap_tuned
 from ftheory.advise.estimators import Interval, prepare
 from ftheory.advise.param_cov import _var_u
 from ftheory.advise.predict import isotropic_risk
@@ -26,8 +26,6 @@ def test_tuned_risks_never_exceed_the_capping_parameters():
         p = np.array([tau2, sig2, rho, r2])
         assert isotropic_risk("scratch_ridge", n, d, p) <= tau2 * (1 + 1e-9)
         assert isotropic_risk("finetune_ridge", n, d, p) <= (tau2 - 2 * rho + r2) * (1 + 1e-9) + 1e-12
-        for tuned, mn in MIN_NORM.items():      # lam -> 0+: the finite-n min-norm risk is never below the tuned one
-            assert isotropic_risk(tuned, n, d, p) <= isotropic_risk(mn, n, d, p) * (1 + 1e-9)
     d = 30
     ev = np.arange(1, d + 1) ** -1.0
     lams = np.r_[0.0, ev.mean() * np.logspace(-4, 2, 41)]
@@ -36,7 +34,6 @@ def test_tuned_risks_never_exceed_the_capping_parameters():
         with np.errstate(all="ignore"):
             r = np.asarray(scratch_risk(ev, b, n, 0.7, lams), float)
         assert np.nanmin(r[1:]) <= float(ev @ (b * b)) * (1 + 1e-9)
-        assert np.nanmin(r[1:]) <= r[0] * (1 + 1e-9) or not np.isfinite(r[0])
 
 
 class _PE:
@@ -62,25 +59,9 @@ def test_cap_tuned_caps_only_the_tuned_upper_ends():
     assert bands["scratch_ridge"][2][0] == 3.0                          # input not modified
     assert set(CAPS) == {"scratch_ridge", "finetune_ridge"}
     inf = _PE(signal=Interval(0.8, 0.0, math.inf, math.inf), distance=Interval(1.0, 0.0, math.nan, math.nan))
-    out = cap_tuned({k: b for k, b in bands.items() if k in CAPS}, inf)
+    out = cap_tuned(bands, inf)
     for proc in CAPS:
-        np.testing.assert_array_equal(np.array(out[proc]), np.array(bands[proc]))
-
-
-def test_cap_tuned_caps_at_the_min_norm_band():
-    """The tuned band's upper end and value never exceed the min-norm band's (where finite); the value never goes
-    below the band's lower end, and the lower end only follows an upper end capped below it."""
-    bands = {"scratch_ridge": (np.array([0.5, 2.0, 0.2]), np.array([0.1, 1.5, 0.1]), np.array([3.0, 4.0, 0.3])),
-             "scratch_min_norm": (np.array([0.4, 1.0, np.inf]), np.zeros(3), np.array([2.0, 1.2, np.inf]))}
-    pe = _PE(signal=Interval(0.8, 0.0, math.inf, math.inf), distance=Interval(1.0, 0.0, math.inf, math.inf))
-    v, lo, hi = cap_tuned(bands, pe)["scratch_ridge"]
-    np.testing.assert_array_equal(hi, [2.0, 1.2, 0.3])
-    np.testing.assert_array_equal(v, [0.4, 1.2, 0.2])           # 2nd: the value stops at the (capped) band
-    np.testing.assert_array_equal(lo, [0.1, 1.2, 0.1])
-    bands["scratch_min_norm"] = (np.array([0.05, 1.0, np.inf]), np.zeros(3), np.array([2.0, 5.0, np.inf]))
-    v, lo, hi = cap_tuned(bands, pe)["scratch_ridge"]
-    np.testing.assert_array_equal(lo, [0.1, 1.5, 0.1])           # a min-norm value below the band: lower end kept
-    np.testing.assert_array_equal(v, [0.1, 1.5, 0.2])
+        assert out[proc] is bands[proc]
 
 
 def _task_data(d, n, N, seed):
