@@ -243,7 +243,7 @@ class AnisotropicPredictor:
         (``benchmarks/advisor_sigma_weights.py``)."""
         from ftheory.advise.sigma_debias import fixed_b_weights, resolvent_weights
 
-        N, d = self.n_unlabeled, self.d
+        N = self.n_unlabeled
         if not self.uses_resolvent() or n is None or lam is None:
             return fixed_b_weights(W, self.ev, N)
         shape = W.shape[:-1]
