@@ -10,7 +10,7 @@ combination ``w``, ``u_i = ((Q'X'w)_i^2 - sum_j w_j^2 (XQ)_ji^2)/(n(n-1))`` is u
 ``(Q'c_w)_i^2`` (``c_w = E[x w] = Sigma beta_w``), and ``U(w, Q diag(k) Q') = k . u``. So
 ``sum_i w_i b_i^2`` is estimated by ``k . u_y`` (``u_{y-z}`` for fine-tuning, whose risk is the scratch
 risk of ``beta_t - beta_s``), ``k = w/lambda^2`` corrected for the inverse-Wishart error of an estimated
-Sigma (:meth:`AnisotropicPredictor._signal_weights`; the resolvent weights for pools below 10 d rows), and
+Sigma (:meth:`AnisotropicPredictor._signal_weights`; the resolvent weights for pools of 3 d to 10 d rows), and
 ``sigma^2`` by ``S_y - U(y, Sigma^{-1})``.
 
 Covariances: the exact Gaussian covariances of :mod:`ftheory.advise.moments`, specialised to
@@ -78,7 +78,7 @@ class AnisotropicPredictor:
     """
 
     #: the resolvent bias weights (:meth:`_signal_weights`): True/False force them on/off; None (default): the
-    #: pool-size rule :func:`ftheory.advise.sigma_debias.resolvent_default` (on below ``RESOLVENT_BELOW d`` rows)
+    #: pool-size rule :func:`ftheory.advise.sigma_debias.resolvent_default` (on from 3 d to below 10 d rows)
     resolvent = None
 
     def __init__(self, prep, n_lam=41, pivot_draws=256, seed=0):
