@@ -244,7 +244,7 @@ class AnisotropicPredictor:
         from ftheory.advise.sigma_debias import fixed_b_weights, resolvent_weights
 
         N = self.n_unlabeled
-        if not self.uses_resolvent() or n is None or lam is None:
+        if n is None or lam is None or not self.uses_resolvent():
             return fixed_b_weights(W, self.ev, N)
         shape = W.shape[:-1]
         n = np.broadcast_to(np.asarray(n, float), shape)
