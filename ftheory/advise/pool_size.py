@@ -4,9 +4,9 @@ feature (docs/advisor.md, What is not done: few unlabeled rows).
 
 Measured with ``benchmarks/advisor_band_coverage.py --only I --unlabeled K`` (I = 8, 9, 12, 13: d = 60, n = d/2
 and n = 2 d, spectra 1/i and two-level; 150 replications, 500 at K = 20) with the default bias weights at that
-pool size (the resolvent weights below 10 d, :func:`ftheory.advise.sigma_debias.resolvent_default`): for each
-``K`` the lowest coverage over the seven band columns and both spectra, with its column and spectrum, at n = d/2
-and at n = 2 d.
+pool size (the resolvent weights from 3 d to below 10 d, :func:`ftheory.advise.sigma_debias.resolvent_default`):
+for each ``K`` the lowest coverage over the seven band columns and both spectra, with its column and spectrum,
+at n = d/2 and at n = 2 d.
 """
 from __future__ import annotations
 

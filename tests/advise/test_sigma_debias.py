@@ -5,7 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from ftheory.advise.sigma_debias import RESOLVENT_BELOW, RESOLVENT_FROM, fixed_b_weights, resolvent_default, resolvent_weights
+from ftheory.advise.sigma_debias import (RESOLVENT_BELOW, RESOLVENT_FROM, fixed_b_weights, resolvent_default,
+                                         resolvent_weights)
 from ftheory.aniso import scratch_risk
 
 
@@ -114,10 +115,12 @@ def test_pool_size_rule():
     from ftheory.advise.synthetic import make_task
 
     assert (RESOLVENT_FROM, RESOLVENT_BELOW) == (3, 10) and AnisotropicPredictor.resolvent is None
-    assert [resolvent_default(N, 60) for N in (64, 179, 180, 599, 600, 1200)] == [False, False, True, True, False, False]
+    rows = (64, 179, 180, 599, 600, 1200)
+    assert [resolvent_default(N, 60) for N in rows] == [False, False, True, True, False, False]
     d = 10
     t = make_task(d, 0.7, 0.5, eigenvalues=1.0 / np.arange(1, d + 1), seed=2)
-    for rows, on in ((3 * d - 1, False), (3 * d, True), (5 * d, True), (10 * d - 1, True), (10 * d, False), (20 * d, False)):
+    for rows, on in ((3 * d - 1, False), (3 * d, True), (5 * d, True), (10 * d - 1, True), (10 * d, False),
+                     (20 * d, False)):
         rng = np.random.default_rng(3)
         X, y = t.sample(8, rng)
         ap = AnisotropicPredictor(prepare(X, y, X @ t.beta_s, t.sample(rows, rng)[0]), pivot_draws=0)
