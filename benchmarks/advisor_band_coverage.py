@@ -1,7 +1,7 @@
 """Coverage of the advisor's 95% prediction bands on synthetic Gaussian tasks with known truth.
 
     PYTHONPATH=. python benchmarks/advisor_band_coverage.py [--reps 500] [--only 0,2,4] [--out FILE.json]
-        [--transfer-exact] [--unlabeled 20] [--resolvent-weights]
+        [--transfer-exact] [--unlabeled 20] [--resolvent-weights | --no-resolvent-weights]
 
 For each setting (d, gamma = n/d, theta, sigma, spectrum) draw ``reps`` target samples (and, for an
 anisotropic spectrum, ``N = 20 d`` unlabeled rows; ``--unlabeled K``: ``N = K d``), run the prediction step of ``ftheory.advise``
@@ -137,11 +137,15 @@ def main():
                     help="unlabeled rows per feature of the anisotropic settings (N = UNLABELED x d; > 1 + 3/d)")
     ap.add_argument("--resolvent-weights", action="store_true",
                     help="the anisotropic bias weights through Sigma_hat's resolvent (AnisotropicPredictor.resolvent)")
+    ap.add_argument("--no-resolvent-weights", action="store_true",
+                    help="the former fixed-W weights at every pool size (AnisotropicPredictor.resolvent = False)")
     ns = ap.parse_args()
-    if ns.resolvent_weights:
+    if ns.resolvent_weights and ns.no_resolvent_weights:
+        ap.error("--resolvent-weights and --no-resolvent-weights exclude each other")
+    if ns.resolvent_weights or ns.no_resolvent_weights:
         from ftheory.advise.aniso_predict import AnisotropicPredictor
 
-        AnisotropicPredictor.resolvent = True
+        AnisotropicPredictor.resolvent = bool(ns.resolvent_weights)
     rows = []
     print_load("start")
     print("| d | gamma | theta | sigma | spectrum | " + " | ".join(COLS) + " | seconds |")
@@ -154,7 +158,8 @@ def main():
                   per_feature=ns.unlabeled)
         sec = time.time() - t0
         rows.append({"setting": s, "reps": ns.reps, "unlabeled_per_feature": ns.unlabeled, "seconds": sec,
-                     **({"resolvent_weights": True} if ns.resolvent_weights else {}), **res})
+                     **({"resolvent_weights": True} if ns.resolvent_weights else {}),
+                     **({"resolvent_weights": False} if ns.no_resolvent_weights else {}), **res})
         cells = ["-" if res["coverage"][k] is None else f"{res['coverage'][k]:.3f}" for k in COLS]
         cells += [f"{k} {res['coverage'][k]:.3f}" for k in res["coverage"] if k.startswith("Tx_")]
         print(f"| {s[0]} | {s[1]} | {s[2]} | {s[3]} | {s[4] or 'identity'} | " + " | ".join(cells)

@@ -16,7 +16,7 @@ import dataclasses
 
 import numpy as np
 
-__all__ = ["pool_sd", "POOL_DRAWS"]
+__all__ = ["pool_sd", "pool_stat_cov", "POOL_DRAWS"]
 
 POOL_DRAWS = 16
 
@@ -34,20 +34,16 @@ def _value(ap, which, ns, lams, paired=False):
     return np.where(fin, value, np.nan)
 
 
-def pool_sd(ap, which, ns, lams, draws=POOL_DRAWS, seed=0, paired=False):
-    """Standard deviation ``(len(ns), len(lams))`` of the estimate of ``which`` (``"scratch"``/``"finetune"``)
-    over ``draws`` simulated pools of the predictor's ``n_unlabeled`` rows around ``Sigma_hat`` (seeded by the
-    int ``seed``; the pools are built once per predictor), the labeled data fixed; zeros without an estimated
-    covariance or where the risk is not finite. ``paired``: ``lams`` has one penalty per sample size and the
-    result is ``(len(ns),)``."""
-    ns, lams = np.asarray(ns, int), np.asarray(lams, float)
+def _pools(ap, draws, seed):
+    """The predictors of ``draws`` simulated pools (built once per predictor and ``(seed, draws)``), or None
+    without an estimated covariance (``N <= d + 3``), without the data, or with fewer than 2 draws."""
     prep = getattr(ap, "_prep", None)
     N, d = int(ap.n_unlabeled), ap.d
     if prep is None or N <= d + 3 or draws < 2:
-        return np.zeros(ns.size if paired else (ns.size, lams.size))
+        return None
     key = (int(seed), int(draws))
     pool = getattr(ap, "_pool", None)
-    if pool is None or pool[0] != key:             # the simulated pools' predictors, built once per predictor
+    if pool is None or pool[0] != key:
         rng = np.random.default_rng([int(seed), 2])
         Q, ev = ap._Q, ap.ev
         preds = []
@@ -58,6 +54,38 @@ def pool_sd(ap, which, ns, lams, draws=POOL_DRAWS, seed=0, paired=False):
             p = dataclasses.replace(prep, Sigma=S, Sigma_inv=(N - d - 1) / N * np.linalg.inv(S))
             preds.append(type(ap)(p, n_lam=2, pivot_draws=0))   # the predictor's class
         ap._pool = pool = (key, preds)
+    return pool[1]
+
+
+def pool_stat_cov(ap, n, lams, draws=POOL_DRAWS, seed=0):
+    """Covariance ``(2 L + 1, 2 L + 1)`` over ``draws`` simulated pools (as :func:`pool_sd`) of the statistics
+    ``(A_y(lam)..., B, A_r(lam)...)`` of :class:`ftheory.advise.aniso_transfer.NoiseRegion` at sample size ``n``
+    (``L = len(lams)``; ``A_y = k . u_y``, ``A_r = k . u_{y-z}`` with the bias weights ``k`` at ``(n, lam)``,
+    ``B = U(y, A)``), the labeled data fixed; zeros where :func:`pool_sd` gives zeros."""
+    lams = np.asarray(lams, float)
+    L = lams.size
+    preds = _pools(ap, draws, seed)
+    if preds is None:
+        return np.zeros((2 * L + 1, 2 * L + 1))
+    rows = []
+    for a in preds:
+        _, fin, k, *_ = a._estimate("scratch", np.array([int(n)]), lams)
+        k = np.where(fin[0][:, None], k[0], 0.0)
+        rows.append(np.concatenate([k @ a.u["y"], [a.kinv @ a.u["y"]], k @ a.u["y-z"]]))
+    return np.cov(np.stack(rows), rowvar=False)
+
+
+def pool_sd(ap, which, ns, lams, draws=POOL_DRAWS, seed=0, paired=False):
+    """Standard deviation ``(len(ns), len(lams))`` of the estimate of ``which`` (``"scratch"``/``"finetune"``)
+    over ``draws`` simulated pools of the predictor's ``n_unlabeled`` rows around ``Sigma_hat`` (seeded by the
+    int ``seed``; the pools are built once per predictor), the labeled data fixed; zeros without an estimated
+    covariance or where the risk is not finite. ``paired``: ``lams`` has one penalty per sample size and the
+    result is ``(len(ns),)``."""
+    ns, lams = np.asarray(ns, int), np.asarray(lams, float)
+    preds = _pools(ap, draws, seed)
+    if preds is None:
+        return np.zeros(ns.size if paired else (ns.size, lams.size))
+    pool = (None, preds)
     v = np.stack([_value(a, which, ns, lams, paired) for a in pool[1]])
     fin = np.all(np.isfinite(v), 0)
     sd = np.std(np.where(fin, v, 0.0), 0, ddof=1)

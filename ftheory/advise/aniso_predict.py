@@ -10,7 +10,7 @@ combination ``w``, ``u_i = ((Q'X'w)_i^2 - sum_j w_j^2 (XQ)_ji^2)/(n(n-1))`` is u
 ``(Q'c_w)_i^2`` (``c_w = E[x w] = Sigma beta_w``), and ``U(w, Q diag(k) Q') = k . u``. So
 ``sum_i w_i b_i^2`` is estimated by ``k . u_y`` (``u_{y-z}`` for fine-tuning, whose risk is the scratch
 risk of ``beta_t - beta_s``), ``k = w/lambda^2`` corrected for the inverse-Wishart error of an estimated
-Sigma (:meth:`AnisotropicPredictor._signal_weights`; the resolvent weights behind a switch, not adopted), and
+Sigma (:meth:`AnisotropicPredictor._signal_weights`; the resolvent weights for pools of 3 d to 10 d rows), and
 ``sigma^2`` by ``S_y - U(y, Sigma^{-1})``.
 
 Covariances: the exact Gaussian covariances of :mod:`ftheory.advise.moments`, specialised to
@@ -77,9 +77,9 @@ class AnisotropicPredictor:
     0 switches it off) and their seed (int >= 0, numpy Generator, SeedSequence or None; else ``ValueError``).
     """
 
-    #: the resolvent bias weights (:meth:`_signal_weights`); off: measured, not adopted (the tuned bands at
-    #: N = 3 d rose from 50-62% to 85-97%, but three cells moved the wrong way, docs/advisor_notes/wdeb13.md)
-    resolvent = False
+    #: the resolvent bias weights (:meth:`_signal_weights`): True/False force them on/off; None (default): the
+    #: pool-size rule :func:`ftheory.advise.sigma_debias.resolvent_default` (on from 3 d to below 10 d rows)
+    resolvent = None
 
     def __init__(self, prep, n_lam=41, pivot_draws=256, seed=0):
         from ftheory.aniso import scratch_risk  # noqa: F401  (fail early if unavailable)
@@ -109,6 +109,7 @@ class AnisotropicPredictor:
         Sinv = prep.Sigma_inv if prep.Sigma_inv is not None else np.linalg.inv(prep.Sigma)
         self.kinv = np.einsum("ij,jk,ki->i", Q.T, Sinv, Q)      # diagonal of Sigma_inv in the eigenbasis
         self.n_unlabeled = int(prep.n_unlabeled)
+        self.rows_unlabeled = self.n_unlabeled + int(bool(getattr(prep, "centred", False)))   # as passed
         scale = float(self.ev.mean())
         self.lams = scale * np.logspace(-4, 2, n_lam)
         self.pi = self.ev ** 2 / self.ev.sum()                 # an even unit signal, per direction
@@ -231,7 +232,7 @@ class AnisotropicPredictor:
     def _signal_weights(self, W, n=None, lam=None):
         """Weights ``k`` (last axis: eigen-directions of Sigma_hat) with ``k . u`` the estimate of the bias
         term ``sum_i W_i b_i^2`` (``u`` estimates ``lambda_i^2 b_i^2``; ``W``: the bias weights at Sigma_hat's
-        spectrum, zero-filled where the risk is not finite). With :attr:`resolvent` set, the sample sizes and
+        spectrum, zero-filled where the risk is not finite). With :meth:`uses_resolvent`, the sample sizes and
         penalties ``n``, ``lam`` (broadcasting with ``W``'s leading axes) and ``N > d + 3`` unlabeled rows: the
         weights of the true Sigma's bias term, estimated through the resolvent of Sigma_hat
         (:func:`ftheory.advise.sigma_debias.resolvent_weights`; zero where ``W`` is); otherwise ``W/lambda^2``
@@ -242,8 +243,8 @@ class AnisotropicPredictor:
         (``benchmarks/advisor_sigma_weights.py``)."""
         from ftheory.advise.sigma_debias import fixed_b_weights, resolvent_weights
 
-        N, d = self.n_unlabeled, self.d
-        if not self.resolvent or n is None or lam is None or N <= d + 3:
+        N = self.n_unlabeled
+        if n is None or lam is None or not self.uses_resolvent():
             return fixed_b_weights(W, self.ev, N)
         shape = W.shape[:-1]
         n = np.broadcast_to(np.asarray(n, float), shape)
@@ -254,6 +255,17 @@ class AnisotropicPredictor:
             cache[key] = resolvent_weights(self.ev, N, n, lam)
         k = cache[key]
         return np.where(np.any(W != 0.0, -1, keepdims=True), k, 0.0)
+
+    def uses_resolvent(self):
+        """Whether :meth:`_signal_weights` gives the resolvent weights (sample sizes and penalties given):
+        :attr:`resolvent` if it is a bool, else the pool-size rule
+        :func:`ftheory.advise.sigma_debias.resolvent_default` on the unlabeled rows as passed (before centring,
+        as the pool-size flag counts them); never with ``N <= d + 3`` effective unlabeled rows."""
+        from ftheory.advise.sigma_debias import resolvent_default
+
+        if self.n_unlabeled <= self.d + 3:
+            return False
+        return bool(self.resolvent) if self.resolvent is not None else resolvent_default(self.rows_unlabeled, self.d)
 
     def noise_only(self, ns):
         """Boolean mask over ``ns``: the min-norm risk is ``V sigma^2`` (no bias term: ``n`` above the

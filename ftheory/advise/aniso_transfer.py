@@ -78,7 +78,15 @@ class NoiseRegion:
         C[iy, ir] = ap._cov_uu(_Y, Ky[:, None], _R, k[None])
         C[ir, iy] = C[iy, ir].T
         C[ir, ir] = ap._cov_uu(_R, k[:, None], _R, k[None])
-        C[L, L] = ap._var_inv()                                           # exact, Sigma^-1 estimated
+        if ap.uses_resolvent():
+            # the resolvent weights move with Sigma_hat: the law given Sigma_hat (C so far) plus the statistics'
+            # covariance over simulated pools, the labeled data fixed (B's pool part included: it replaces the
+            # inverse-Wishart term of _var_inv, which would count it twice)
+            from ftheory.advise.aniso_pool import pool_stat_cov
+
+            C[:2 * L + 1, :2 * L + 1] += pool_stat_cov(ap, int(n), ap.lams, seed=ap.seed)   # same order
+        else:
+            C[L, L] = ap._var_inv()                                       # exact, Sigma^-1 estimated
         for i, b in enumerate(vecs):
             C[i0 + i, iy] = C[iy, i0 + i] = ap._cov_su(b, _Y, Ky)
             C[i0 + i, ir] = C[ir, i0 + i] = ap._cov_su(b, _R, k)

@@ -2,9 +2,11 @@
 (:func:`pool_flag`) that :func:`ftheory.advise.prepared.prepare` raises below :data:`FLAG_BELOW` rows per
 feature (docs/advisor.md, What is not done: few unlabeled rows).
 
-Measured with ``benchmarks/advisor_band_coverage.py --only 8,9,12,13 --unlabeled K`` (d = 60, n = d/2 and
-n = 2 d, spectra 1/i and two-level; 150 replications, 500 at K = 20): for each ``K`` the lowest coverage over
-the seven band columns and both spectra, with its column and spectrum, at n = d/2 and at n = 2 d.
+Measured with ``benchmarks/advisor_band_coverage.py --only I --unlabeled K`` (I = 8, 9, 12, 13: d = 60, n = d/2
+and n = 2 d, spectra 1/i and two-level; 150 replications, 500 at K = 20) with the default bias weights at that
+pool size (the resolvent weights from 3 d to below 10 d, :func:`ftheory.advise.sigma_debias.resolvent_default`):
+for each ``K`` the lowest coverage over the seven band columns and both spectra, with its column and spectrum,
+at n = d/2 and at n = 2 d.
 """
 from __future__ import annotations
 
@@ -14,8 +16,8 @@ __all__ = ["MEASURED", "FLAG_BELOW", "pool_flag"]
 
 #: N/d -> ((coverage, column, spectrum) at n = d/2, the same at n = 2 d): the worst band column
 MEASURED = {
-    3: ((0.533, "finetune_ridge", "two-level"), (0.500, "scratch_ridge", "two-level")),
-    5: ((0.880, "finetune_ridge", "two-level"), (0.847, "T_finetune", "1/i")),
+    3: ((0.893, "finetune_min_norm", "1/i"), (0.913, "scratch_min_norm", "two-level")),
+    5: ((0.887, "finetune_min_norm", "1/i"), (0.947, "scratch_min_norm", "two-level")),
     10: ((0.940, "finetune_min_norm", "1/i"), (0.933, "scratch_min_norm", "1/i")),
     20: ((0.928, "finetune_min_norm", "1/i"), (0.920, "T_linear_transfer", "1/i")),
 }
@@ -36,8 +38,8 @@ def pool_flag(rows, d):
     fewer = "" if k <= ratio else " (fewer rows than that: expect worse)"
     shown = math.floor(10 * ratio) / 10                 # 599 rows for d = 60: 9.9, not 10.0
     return (f"only {shown:.1f} unlabeled rows per feature (N = {rows}, d = {d}): the covariance estimated from "
-            "so few rows biases the anisotropic risk estimates at large ridge penalties low, and the 95% bands "
+            "so few rows makes the anisotropic risk estimates noisier, and some 95% bands "
             f"cover the truth less often. Measured (d = 60) at N = {k} d{fewer}: the worst band covered "
             f"{c1:.0%} ({col1}, n = d/2, spectrum {sp1}) and {c2:.0%} ({col2}, n = 2 d, spectrum {sp2}), against "
-            f"at least {c20:.0%} at N = 20 d. Read the bands as too narrow, or pass more "
+            f"at least {c20:.0%} at N = 20 d. Read the bands as approximate, or pass more "
             f"unlabeled rows, {FLAG_BELOW} d = {FLAG_BELOW * d} or more (docs/advisor.md, What is not done)")

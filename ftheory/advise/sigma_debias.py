@@ -18,7 +18,14 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["fixed_b_weights", "resolvent_weights"]
+__all__ = ["fixed_b_weights", "resolvent_weights", "resolvent_default", "RESOLVENT_BELOW", "RESOLVENT_FROM"]
+
+#: pools of fewer than ``RESOLVENT_BELOW d`` unlabeled rows get the resolvent weights by default
+#: (:func:`resolvent_default`): where the fixed-W weights' bias ``(N - 2 d - 2)/N`` cost coverage
+RESOLVENT_BELOW = 10
+#: ... and from ``RESOLVENT_FROM d`` rows on (the smallest pool measured; at 1.5-2 d the tuned estimates still
+#: came out 0, and the former weights' degenerate bands make the advisor refuse such pools)
+RESOLVENT_FROM = 3
 
 _ITER = 200
 
@@ -36,6 +43,14 @@ def fixed_b_weights(W, ev, N):
     a = N - d - 1.0
     c = (N - d) * (N - d - 3.0) * a / (N * N * (a - 2.0) * (a + 1.0))
     return c * ((a - 1.0) * k - (W @ (1.0 / ev))[..., None] / ev)
+
+
+def resolvent_default(rows, d):
+    """Whether the anisotropic predictor uses :func:`resolvent_weights` by default for a pool of ``rows``
+    unlabeled rows (as passed, before centring: the rows that :func:`ftheory.advise.pool_size.pool_flag`
+    counts) and ``d`` features: ``RESOLVENT_FROM d <= rows < RESOLVENT_BELOW d``, the pool sizes where it was
+    measured to help (docs/advisor_validation.md, covariance weights by pool size)."""
+    return RESOLVENT_FROM * d <= rows < RESOLVENT_BELOW * d
 
 
 def _check(ev, N, n, lam):

@@ -5,7 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from ftheory.advise.sigma_debias import fixed_b_weights, resolvent_weights
+from ftheory.advise.sigma_debias import (RESOLVENT_BELOW, RESOLVENT_FROM, fixed_b_weights, resolvent_default,
+                                         resolvent_weights)
 from ftheory.aniso import scratch_risk
 
 
@@ -78,8 +79,8 @@ def test_resolvent_weights_bad_input(kwargs, match):
 
 
 def test_predictor_switch(monkeypatch):
-    """AnisotropicPredictor uses the resolvent weights only with ``resolvent`` set (off by default: the fixed-W
-    weights, bitwise as before); with it set, the estimate's weights are resolvent_weights on the grid."""
+    """``AnisotropicPredictor.resolvent = False``: the fixed-W weights (bitwise as before); True: the estimate's
+    weights are resolvent_weights on the grid."""
     from ftheory.advise.aniso_predict import AnisotropicPredictor
     from ftheory.advise.prepared import prepare
     from ftheory.advise.synthetic import make_task
@@ -89,6 +90,7 @@ def test_predictor_switch(monkeypatch):
     rng = np.random.default_rng(3)
     X, y = t.sample(8, rng)
     U = t.sample(5 * d, rng)[0]
+    monkeypatch.setattr(AnisotropicPredictor, "resolvent", False)
     ap = AnisotropicPredictor(prepare(X, y, X @ t.beta_s, U), pivot_draws=0)
     ns, lams = np.array([5, 8, 20]), np.r_[0.0, ap.lams[::10]]
     W, V = ap._weights(ns, lams)
@@ -102,3 +104,59 @@ def test_predictor_switch(monkeypatch):
                     resolvent_weights(ap.ev, ap.n_unlabeled, ns[:, None], lams[None, :]), 0.0)
     np.testing.assert_allclose(k_on, want, rtol=1e-12, atol=0)
     assert np.all(k_on[2, 0] == 0.0) and not np.allclose(k_on, k_off)   # min-norm above d: no bias term
+
+
+def test_pool_size_rule():
+    """The default (``resolvent = None``): the resolvent weights exactly from ``RESOLVENT_FROM d`` to below
+    ``RESOLVENT_BELOW d`` unlabeled rows as passed (where the pool-size flag is raised), the fixed-W weights from
+    10 d on, where the benchmarks' settings (20 d) keep their former outputs, and below 3 d."""
+    from ftheory.advise.aniso_predict import AnisotropicPredictor
+    from ftheory.advise.prepared import prepare
+    from ftheory.advise.synthetic import make_task
+
+    assert (RESOLVENT_FROM, RESOLVENT_BELOW) == (3, 10) and AnisotropicPredictor.resolvent is None
+    rows = (64, 179, 180, 599, 600, 1200)
+    assert [resolvent_default(N, 60) for N in rows] == [False, False, True, True, False, False]
+    d = 10
+    t = make_task(d, 0.7, 0.5, eigenvalues=1.0 / np.arange(1, d + 1), seed=2)
+    for rows, on in ((3 * d - 1, False), (3 * d, True), (5 * d, True), (10 * d - 1, True), (10 * d, False),
+                     (20 * d, False)):
+        rng = np.random.default_rng(3)
+        X, y = t.sample(8, rng)
+        ap = AnisotropicPredictor(prepare(X, y, X @ t.beta_s, t.sample(rows, rng)[0]), pivot_draws=0)
+        assert ap.uses_resolvent() is on, rows
+        ns, lams = np.array([5, 20]), ap.lams[::10]
+        W, V = ap._weights(ns, lams)
+        want = (resolvent_weights(ap.ev, ap.n_unlabeled, ns[:, None], lams[None, :]) if on
+                else fixed_b_weights(W, ap.ev, ap.n_unlabeled))
+        np.testing.assert_allclose(ap._estimate("scratch", ns, lams)[2], want, rtol=1e-12, atol=0)
+
+
+def test_pool_stat_cov_layout():
+    """The disc's pool covariance of ``(A_y(lam)..., B, A_r(lam)...)`` against the predictor's own risk estimates
+    on the same simulated pools: fine-tuning minus scratch is ``A_r - A_y`` in every pool (the noise part
+    cancels), so its variance over the pools is ``g' P g`` (exact up to rounding); zeros without a pool."""
+    from ftheory.advise import aniso_pool
+    from ftheory.advise.aniso_predict import AnisotropicPredictor
+    from ftheory.advise.prepared import prepare
+    from ftheory.advise.synthetic import make_task
+
+    d, n = 10, 30
+    t = make_task(d, 0.7, 0.5, eigenvalues=1.0 / np.arange(1, d + 1), seed=4)
+    rng = np.random.default_rng(5)
+    X, y = t.sample(n, rng)
+    ap = AnisotropicPredictor(prepare(X, y, X @ t.beta_s, t.sample(4 * d, rng)[0]), n_lam=5, pivot_draws=0)
+    assert ap.uses_resolvent()
+    m, lams = ap.n, ap.lams
+    L = lams.size
+    P = aniso_pool.pool_stat_cov(ap, m, lams, seed=1)
+    assert P.shape == (2 * L + 1, 2 * L + 1) and np.all(np.diag(P) > 0)
+    pools = aniso_pool._pools(ap, aniso_pool.POOL_DRAWS, 1)
+    diff = np.stack([aniso_pool._value(a, "finetune", np.array([m]), lams)[0]
+                     - aniso_pool._value(a, "scratch", np.array([m]), lams)[0] for a in pools])
+    for j in range(L):
+        g = np.zeros(2 * L + 1)
+        g[L + 1 + j], g[j] = 1.0, -1.0
+        assert math.isclose(np.var(diff[:, j], ddof=1), g @ P @ g, rel_tol=1e-8), j
+    ap.n_unlabeled = d + 3                                           # no finite inverse moment: no pool part
+    assert not np.any(aniso_pool.pool_stat_cov(ap, m, lams, seed=2))
