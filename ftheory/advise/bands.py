@@ -50,7 +50,7 @@ law's own error is larger (:func:`exact_cut`: ``n <= 100`` effective samples for
 Bands of the exact-cut region (isotropic path): the region is the union of one-dimensional cuts, each by the
 test of its own direction's functional, so its range over-covered each single prediction (97-98.6% at
 n = 18-60: the aimed rays reach its tips). There the band of ``f`` is the range of ``f`` over the region's
-points (cloud and aimed rays) that ``f``'s own exact test accepts (:func:`_accepted`): the plug-in
+points (cloud and aimed rays) that ``f``'s own exact test accepts (:func:`~ftheory.advise.own_test.accepted`): the plug-in
 ``f(p_hat)`` against the 2.5% point, on the side of that end, of ``f`` over the exact draws of ``p_hat`` at
 the point. (The cut of the ray along ``+-L L' grad f`` alone, which for a linear ``f`` is the inversion of its
 own test along one nuisance path, under-covered scratch min-norm at n = 20, d = 100: 92.8%.)
@@ -63,6 +63,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ftheory.advise.aim import aimed_rays
+from ftheory.advise.own_test import accepted
 from ftheory.advise.param_cov import _var_u
 
 __all__ = ["Z95", "param_cov_rows", "feasible_rows", "ScoreRegion", "score_region", "exact_cut", "regression_applies"]
@@ -257,7 +258,7 @@ class ScoreRegion:
         # the exact cut of the isotropic path (with unlabeled rows the region carries the probe's band only: kept),
         # with the aimed rays only (the user's n): at every point of a 60-point curve it cost 2 s of the 2.5 s call
         if aimed and self.cut is not None and self.cut.kind == "exact" and not self.cut.n_unlabeled:
-            v = _accepted(self.cut, self._evaluator(f, linear), P, v)
+            v = accepted(self.cut, self._evaluator(f, linear), P, v)
         if np.isnan(v).any():
             v = np.where(np.isnan(v), np.inf, v)
         lo, hi = float(np.min(v)), float(np.max(v))
@@ -279,29 +280,6 @@ class ScoreRegion:
             with np.errstate(all="ignore"):
                 return np.asarray(f(X if linear else feasible_rows(X)), float)
         return evaluate
-
-
-def _accepted(cut, evaluate, P, v, batch=8):
-    """Values ``v`` of a prediction ``f`` (row 0: the plug-in ``f(p_hat)``) at the region's points ``P`` reduced
-    to the centre and the highest and lowest value among the points that ``f``'s own exact test accepts
-    (:meth:`_RayCut.stat_margin`: the plug-in against the law of ``f`` at the draws of ``p_hat`` at the point,
-    one-sided 2.5% on the side of each end), searched from each end in batches of ``batch``, doubling (the first
-    usually holds it: only the region's tips are rejected). A side with no accepted point keeps the region's end."""
-    v = np.where(np.isnan(v), np.inf, v)
-    stat, keep = float(v[0]), [v[0]]
-    for sign in (1.0, -1.0):
-        order = np.argsort(-sign * v, kind="stable")
-        end = v[order[0]]
-        i, size = 0, batch
-        while i < len(order):
-            idx = order[i:i + size]
-            ok = cut.stat_margin(P[idx], evaluate, stat, sign) > 0
-            if ok.any():
-                end = v[idx[np.argmax(ok)]]
-                break
-            i, size = i + size, 2 * size
-        keep.append(end)
-    return np.array(keep)
 
 
 def _exact_features(worlds):
