@@ -230,6 +230,11 @@ def _first_below(miss, target):
     return np.where(ok.any(0), np.argmax(ok, 0), miss.shape[0] - 1)
 
 
+def _grad(probe, P, h):
+    """Central-difference gradient of ``probe`` at ``P`` (steps ``h``, one per coordinate of ``p``)."""
+    return np.array([(probe(P + h[i] * e) - probe(P - h[i] * e)) / (2 * h[i]) for i, e in enumerate(np.eye(4))])
+
+
 def probe_correlations(aniso, n, q, probe, h, probe_band):
     """``(rho_low, rho_high)``: the correlation of the tuned scratch and the probe's risk estimates at the task of
     each end of ``T_lt = R_scratch - R_probe``, for :func:`combine`. The lower end of ``T_lt`` is reached where
@@ -248,20 +253,18 @@ def probe_correlations(aniso, n, q, probe, h, probe_band):
     curve = np.where(fin[0], value[0], np.inf)
     slope = k[0] @ aniso.pi - V[0]                             # dR(lam)/dt, noise moved into an even signal
 
-    def grad(P):
-        return np.array([(probe(P + h[i] * e) - probe(P - h[i] * e)) / (2 * h[i]) for i, e in enumerate(np.eye(4))])
+    g0 = _grad(probe, q, h)
+    along = float(g0[0] - g0[1])                               # d R_probe / dt along the line
     out = []
     for hw, cap in ((probe_band.high - probe_band.value, max(float(q[1]), 0.0)),
                     (probe_band.low - probe_band.value, -max(float(q[0]), 0.0))):
-        g0 = grad(q)
-        along = float(g0[0] - g0[1])                           # d R_probe / dt along the line
         if not (along > 0 and np.isfinite(along)):
             t = 0.0                                            # no such line: the estimate's own correlation
         else:
             t = hw / along if np.isfinite(hw) else cap         # an unbounded end: as far as the line goes
             t = min(t, cap) if cap >= 0 else max(t, cap)
         j = int(np.argmin(curve + t * slope))
-        g = grad(q + np.array([t, -t, 0.0, 0.0]))
+        g = _grad(probe, q + np.array([t, -t, 0.0, 0.0]), h)
         if not (np.all(np.isfinite(g)) and np.isfinite(curve[j])):
             out.append(0.0)
             continue
@@ -306,7 +309,7 @@ def transfer_intervals(aniso, pe, predictions, n_at, region=None):
         # turned positive exactly where the probe is under-estimated (92.4% at 1/i, gamma = 2, 5.4% below)
         rho_lt = probe_correlations(aniso, n_at, q, probe, h, predictions["linear_transfer"])
     else:
-        g = [(probe(q + h[i] * e) - probe(q - h[i] * e)) / (2 * h[i]) for i, e in enumerate(np.eye(4))]
+        g = _grad(probe, q, h)
         rho_lt = aniso.correlation(Fs, aniso.parameter_functional(g)) if np.all(np.isfinite(g)) else 0.0
     rho_ft = aniso.correlation(Fs, aniso.functional("finetune", n_at))
     # T_lt below n = d: the probe's half-widths weighted by the sign concordance of the two errors (the bands are

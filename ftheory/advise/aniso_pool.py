@@ -85,8 +85,7 @@ def pool_sd(ap, which, ns, lams, draws=POOL_DRAWS, seed=0, paired=False):
     preds = _pools(ap, draws, seed)
     if preds is None:
         return np.zeros(ns.size if paired else (ns.size, lams.size))
-    pool = (None, preds)
-    v = np.stack([_value(a, which, ns, lams, paired) for a in pool[1]])
+    v = np.stack([_value(a, which, ns, lams, paired) for a in preds])
     fin = np.all(np.isfinite(v), 0)
     sd = np.std(np.where(fin, v, 0.0), 0, ddof=1)
     return np.where(fin, sd, 0.0)

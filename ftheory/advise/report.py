@@ -223,10 +223,13 @@ def _noise_coefficient(n, d):
     return b if a == 0 and math.isfinite(b) else None
 
 
-def _noise_band(V, noise):
-    """``V`` times the noise variance's own 95% interval (the exact chi-square interval of the residual
-    variance when it is reported): a band for ``V sigma^2`` with the interval's coverage, whatever the region."""
-    return V * noise.value, V * noise.low, V * noise.high
+def _with_noise_band(band, only, V, noise):
+    """``band`` (values, lows, highs over the sample sizes) with the points ``only`` set to ``V`` times the noise
+    variance's own 95% interval (the exact chi-square interval of the residual variance when it is reported): the
+    band of a risk ``V sigma^2`` (min-norm above n = d), with the interval's coverage, whatever the region."""
+    v, lo, hi = (np.array(b, float) for b in band)
+    v[only], lo[only], hi[only] = V * noise.value, V * noise.low, V * noise.high
+    return v, lo, hi
 
 
 def _flags(pe, estimates, predictions, transferability, unit=1.0) -> list:
@@ -329,21 +332,20 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
                 # over the score region of p under-covered here (92.6-93.4% at gamma = 2-3).
                 only = aniso.noise_only(ns)
                 if only.any():
-                    noise = pe.interval("noise_variance")
-                    v, lo, hi = (np.array(b, float) for b in bands[proc])
-                    W, V = aniso._weights(ns[only], np.array([0.0]))
-                    v[only] = V[:, 0] * noise.value
-                    lo[only] = V[:, 0] * noise.low
-                    hi[only] = V[:, 0] * noise.high
-                    bands[proc] = (v, lo, hi)
+                    V = aniso._weights(ns[only], np.array([0.0]))[1][:, 0]
+                    bands[proc] = _with_noise_band(bands[proc], only, V, pe.interval("noise_variance"))
             continue
+        # isotropic min-norm above n = d + 1: V sigma^2 alone, its band V x the noise interval as above
+        V = np.array([_noise_coefficient(int(m), d) if proc in LINEAR else None for m in ns], float)
+        only = np.isfinite(V)
         # rays aimed at the band's ends and each prediction's own exact test at the user's n only (the predictions);
         # the curves from the cloud alone (both at every grid point multiplied the call's time by 4-5)
-        rows = [reg.band(lambda P, m=int(m): isotropic_risk(proc, m, d, P), linear=proc in LINEAR, aimed=j == at)
-                if proc not in LINEAR or _noise_coefficient(int(m), d) is None else
-                _noise_band(_noise_coefficient(int(m), d), pe.interval("noise_variance"))
+        rows = [(np.nan,) * 3 if only[j] else
+                reg.band(lambda P, m=int(m): isotropic_risk(proc, m, d, P), linear=proc in LINEAR, aimed=j == at)
                 for j, m in enumerate(ns)]
         bands[proc] = tuple(np.array(c, float) for c in zip(*rows))
+        if only.any():
+            bands[proc] = _with_noise_band(bands[proc], only, V[only], pe.interval("noise_variance"))
     region = None
     # the disc is centred on the moment noise estimate S_y - U(y) that its statistics share: its own interval
     noise = pe.interval("noise_moment") if aniso is not None and aniso.n > aniso.d else None
