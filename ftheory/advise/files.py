@@ -5,6 +5,7 @@ Every problem raises ``ValueError`` naming the file, what is wrong and what is e
 """
 from __future__ import annotations
 
+import contextlib
 import os
 
 import numpy as np
@@ -123,10 +124,19 @@ def _header(path):
     """``(fields, indexed)``: the first non-blank line of a CSV split into fields, and whether its first
     field is empty - the unnamed row-index column that ``DataFrame.to_csv()`` and R's ``write.csv``
     write. The one header parser for tables and weights files."""
+    with contextlib.closing(_csv_lines(path)) as rows:
+        return _split_header(next(rows, None), path)
+
+
+def _csv_lines(path):
+    """The non-blank lines of a CSV split into fields, parsed one at a time as they are asked for."""
     import csv
 
     with open(path, newline="", encoding="utf-8-sig", errors="replace") as fh:
-        fields = next((row for row in csv.reader(fh) if row), None)
+        yield from (row for row in csv.reader(fh) if row)
+
+
+def _split_header(fields, path):
     if fields is None:
         raise ValueError(f"cannot read {path!r}: the file is empty (expected a header line of column names "
                          "and data rows)")
@@ -160,14 +170,15 @@ def _csv(path):
     is an error (pandas would rename it silently)."""
     import pandas as pd
 
-    fields, indexed = _header(path)
-    if len(fields) == 1 and fields[0].lstrip().startswith("#"):
-        raise ValueError(f"{path!r} starts with the comment line {fields[0][:40]!r}: expected the header line of "
-                         "column names first; remove the comment lines")
-    if ",".join(fields).strip().lower().startswith("sep="):
-        raise ValueError(f"{path!r} starts with Excel's separator line {','.join(fields)[:10]!r}: expected the "
-                         "header line of column names first; remove that line")
-    row = _first_data_row(path)
+    with contextlib.closing(_csv_lines(path)) as rows:  # the header is checked before line 2 is parsed
+        fields, indexed = _split_header(next(rows, None), path)
+        if len(fields) == 1 and fields[0].lstrip().startswith("#"):
+            raise ValueError(f"{path!r} starts with the comment line {fields[0][:40]!r}: expected the header line "
+                             "of column names first; remove the comment lines")
+        if ",".join(fields).strip().lower().startswith("sep="):
+            raise ValueError(f"{path!r} starts with Excel's separator line {','.join(fields)[:10]!r}: expected the "
+                             "header line of column names first; remove that line")
+        row = next(rows, None)
     if row is not None and len(row) > len(fields) and all(f.strip() == "" for f in row[len(fields):]):
         fields = fields + [""] * (len(row) - len(fields))  # data lines end with commas the header lacks
     names = fields[1:] if indexed else fields
@@ -198,16 +209,6 @@ def _csv(path):
             not indexed or df.index[len(df) - blank:].isna().all()):
         df = df.iloc[:len(df) - blank]
     return df
-
-
-def _first_data_row(path):
-    """The fields of the second non-blank line of a CSV (the first data line), None if there is none."""
-    import csv
-
-    with open(path, newline="", encoding="utf-8-sig", errors="replace") as fh:
-        rows = (row for row in csv.reader(fh) if row)
-        next(rows, None)
-        return next(rows, None)
 
 
 def _trailing_comma_lines(path, tail=1 << 16):
