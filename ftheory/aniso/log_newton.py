@@ -21,22 +21,23 @@ def log_newton(residual, t, t_lo, t_hi, todo, max_iter=MAX_ITER):
     ``[t_lo[j], t_hi[j]]``; ``residual(tt, idx)`` returns ``(F, dF/dt)`` at ``tt = t[idx]``. Each step moves the
     bracket end on the side of ``F``'s sign to the current point, then takes the Newton step, or the bracket's
     midpoint when that step is not finite or not strictly inside the bracket; an index stops at ``F = 0`` or
-    when its step or bracket is at most ``TOL max(1, |t|)``. Updates the float arrays ``t``, ``t_lo``, ``t_hi``
+    when its step or bracket is at most ``TOL max(1, |t|)``. Floating-point warnings are silenced throughout
+    (``residual`` included). Updates the float arrays ``t``, ``t_lo``, ``t_hi``
     in place (entries outside ``todo`` untouched) and returns ``t``."""
-    for _ in range(max_iter):
-        if todo.size == 0:
-            break
-        tt = t[todo]
-        F, slope = residual(tt, todo)
-        lo_t = np.where(F < 0, tt, t_lo[todo])
-        hi_t = np.where(F > 0, tt, t_hi[todo])
-        with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"):  # once for the loop: entering it per step cost ~5% of an anisotropic advise
+        for _ in range(max_iter):
+            if todo.size == 0:
+                break
+            tt = t[todo]
+            F, slope = residual(tt, todo)
+            lo_t = np.where(F < 0, tt, t_lo[todo])
+            hi_t = np.where(F > 0, tt, t_hi[todo])
             new = tt - F / slope
-        outside = ~((new > lo_t) & (new < hi_t)) | ~np.isfinite(new)
-        new = np.where(outside, 0.5 * (lo_t + hi_t), new)
-        new = np.where(F == 0, tt, new)
-        tol = TOL * np.maximum(1.0, np.abs(tt))
-        finished = (np.abs(new - tt) <= tol) | (hi_t - lo_t <= tol)
-        t[todo], t_lo[todo], t_hi[todo] = new, lo_t, hi_t
-        todo = todo[~finished]
+            outside = ~((new > lo_t) & (new < hi_t)) | ~np.isfinite(new)
+            new = np.where(outside, 0.5 * (lo_t + hi_t), new)
+            new = np.where(F == 0, tt, new)
+            tol = TOL * np.maximum(1.0, np.abs(tt))
+            finished = (np.abs(new - tt) <= tol) | (hi_t - lo_t <= tol)
+            t[todo], t_lo[todo], t_hi[todo] = new, lo_t, hi_t
+            todo = todo[~finished]
     return t
