@@ -340,6 +340,12 @@ def _weights_table(df, path):
     weights carry (an index or a text column of names, or the header of one row), else None."""
     import pandas as pd
 
+    if len(df) == 0:  # e.g. a printed Python list "[0.1, 0.2]" read as a header line
+        text = path.lower().endswith((".csv", ".txt"))
+        raise ValueError(f"weights file {path!r} holds no numbers: "
+                         + ("its one line was read as" if text else "it has no rows, only") + " the column names "
+                         + _listing([str(c).strip() for c in df.columns]) + ": expected d numbers"
+                         + (", one per line or all on one line, without brackets" if text else " in one column or one row"))
     labels = _labels(df.index)
     text = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c].dtype)]
     if labels is None and len(text) == 1 and df.shape[1] == 2:  # feature,weight
@@ -365,6 +371,10 @@ def _plain_numbers(path):
         raise ValueError(f"weights file {path!r} is empty")
     rows = [[t for t in re.split(r"[,;\s]+", line) if t] for line in lines]
     start = 0 if all(map(_is_number, rows[0])) else 1  # else a header line
+    if start == len(rows):  # one line, not numbers: e.g. a printed Python list "[0.1, 0.2]"
+        bad = next(t for t in rows[0] if not _is_number(t))
+        raise ValueError(f"weights file {path!r} holds no numbers: its one line is not numbers ({bad[:40]!r} is "
+                         "not a number): expected d numbers, one per line or all on one line, without brackets")
     if len(rows) == 2 and start == 0 and len(rows[1]) > 1 and rows[0] == [str(j) for j in range(len(rows[1]))]:
         start = 1  # pandas' default header 0, 1, ..., k-1 above one row
     for i in range(start, len(rows)):
