@@ -38,7 +38,7 @@ def add_parser(sub):
     p.add_argument("--json", action="store_true",
                    help="print the JSON summary (n, d, estimates, predictions, recommendation, crossover_n) "
                    "instead of the text report; the report's flags that question the predictions (correlated features, "
-                   "few unlabeled rows, few-valued labels) go to stderr, one line each")
+                   "few unlabeled rows, few-valued labels, unbounded bands) go to stderr, one line each")
     p.add_argument("--plot", metavar="OUT.png", help="also write the risk curves with 95%% bands to this image file")
     p.set_defaults(func=run)
     return p

@@ -5,6 +5,7 @@ Every problem raises ``ValueError`` naming the file, what is wrong and what is e
 """
 from __future__ import annotations
 
+import contextlib
 import os
 
 import numpy as np
@@ -123,10 +124,19 @@ def _header(path):
     """``(fields, indexed)``: the first non-blank line of a CSV split into fields, and whether its first
     field is empty - the unnamed row-index column that ``DataFrame.to_csv()`` and R's ``write.csv``
     write. The one header parser for tables and weights files."""
+    with contextlib.closing(_csv_lines(path)) as rows:
+        return _split_header(next(rows, None), path)
+
+
+def _csv_lines(path):
+    """The non-blank lines of a CSV split into fields, parsed one at a time as they are asked for."""
     import csv
 
     with open(path, newline="", encoding="utf-8-sig", errors="replace") as fh:
-        fields = next((row for row in csv.reader(fh) if row), None)
+        yield from (row for row in csv.reader(fh) if row)
+
+
+def _split_header(fields, path):
     if fields is None:
         raise ValueError(f"cannot read {path!r}: the file is empty (expected a header line of column names "
                          "and data rows)")
@@ -160,14 +170,15 @@ def _csv(path):
     is an error (pandas would rename it silently)."""
     import pandas as pd
 
-    fields, indexed = _header(path)
-    if len(fields) == 1 and fields[0].lstrip().startswith("#"):
-        raise ValueError(f"{path!r} starts with the comment line {fields[0][:40]!r}: expected the header line of "
-                         "column names first; remove the comment lines")
-    if ",".join(fields).strip().lower().startswith("sep="):
-        raise ValueError(f"{path!r} starts with Excel's separator line {','.join(fields)[:10]!r}: expected the "
-                         "header line of column names first; remove that line")
-    row = _first_data_row(path)
+    with contextlib.closing(_csv_lines(path)) as rows:  # the header is checked before line 2 is parsed
+        fields, indexed = _split_header(next(rows, None), path)
+        if len(fields) == 1 and fields[0].lstrip().startswith("#"):
+            raise ValueError(f"{path!r} starts with the comment line {fields[0][:40]!r}: expected the header line "
+                             "of column names first; remove the comment lines")
+        if ",".join(fields).strip().lower().startswith("sep="):
+            raise ValueError(f"{path!r} starts with Excel's separator line {','.join(fields)[:10]!r}: expected the "
+                             "header line of column names first; remove that line")
+        row = next(rows, None)
     if row is not None and len(row) > len(fields) and all(f.strip() == "" for f in row[len(fields):]):
         fields = fields + [""] * (len(row) - len(fields))  # data lines end with commas the header lacks
     names = fields[1:] if indexed else fields
@@ -198,16 +209,6 @@ def _csv(path):
             not indexed or df.index[len(df) - blank:].isna().all()):
         df = df.iloc[:len(df) - blank]
     return df
-
-
-def _first_data_row(path):
-    """The fields of the second non-blank line of a CSV (the first data line), None if there is none."""
-    import csv
-
-    with open(path, newline="", encoding="utf-8-sig", errors="replace") as fh:
-        rows = (row for row in csv.reader(fh) if row)
-        next(rows, None)
-        return next(rows, None)
 
 
 def _trailing_comma_lines(path, tail=1 << 16):
@@ -339,6 +340,12 @@ def _weights_table(df, path):
     weights carry (an index or a text column of names, or the header of one row), else None."""
     import pandas as pd
 
+    if len(df) == 0:  # e.g. a printed Python list "[0.1, 0.2]" read as a header line
+        text = path.lower().endswith((".csv", ".txt"))
+        raise ValueError(f"weights file {path!r} holds no numbers: "
+                         + ("its one line was read as" if text else "it has no rows, only") + " the column names "
+                         + _listing([str(c).strip() for c in df.columns]) + ": expected d numbers"
+                         + (", one per line or all on one line, without brackets" if text else " in one column or one row"))
     labels = _labels(df.index)
     text = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c].dtype)]
     if labels is None and len(text) == 1 and df.shape[1] == 2:  # feature,weight
@@ -364,6 +371,10 @@ def _plain_numbers(path):
         raise ValueError(f"weights file {path!r} is empty")
     rows = [[t for t in re.split(r"[,;\s]+", line) if t] for line in lines]
     start = 0 if all(map(_is_number, rows[0])) else 1  # else a header line
+    if start == len(rows):  # one line, not numbers: e.g. a printed Python list "[0.1, 0.2]"
+        bad = next(t for t in rows[0] if not _is_number(t))
+        raise ValueError(f"weights file {path!r} holds no numbers: its one line is not numbers ({bad[:40]!r} is "
+                         "not a number): expected d numbers, one per line or all on one line, without brackets")
     if len(rows) == 2 and start == 0 and len(rows[1]) > 1 and rows[0] == [str(j) for j in range(len(rows[1]))]:
         start = 1  # pandas' default header 0, 1, ..., k-1 above one row
     for i in range(start, len(rows)):

@@ -401,7 +401,8 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     unlabeled : (N, d) inputs without labels; their covariance selects the anisotropic theory.
     center : fit an intercept (Helmert centring, ``n - 1`` effective samples).
     standardize : isotropic path only: scale each column to unit variance (default True).
-    n_max, grid_size : the sample-size grid of the curves (default up to ``max(10 n, 4 d)``);
+    n_max, grid_size : the sample-size grid of the curves, up to ``n_max`` effective samples (default
+        ``max(10 n, 4 d)``; ``curves["n"]`` counts rows: one more with ``center=True``);
         ``grid_size=0`` skips the curves (the crossover is then only checked at ``n``).
 
     Returns

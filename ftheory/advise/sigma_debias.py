@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ftheory.aniso.log_newton import log_newton
+
 __all__ = ["fixed_b_weights", "resolvent_weights", "resolvent_default", "RESOLVENT_BELOW", "RESOLVENT_FROM"]
 
 #: pools of fewer than ``RESOLVENT_BELOW d`` unlabeled rows get the resolvent weights by default
@@ -26,8 +28,6 @@ RESOLVENT_BELOW = 10
 #: ... and from ``RESOLVENT_FROM d`` rows on (the smallest pool measured; at 1.5-2 d the tuned estimates still
 #: came out 0, and the former weights' degenerate bands make the advisor refuse such pools)
 RESOLVENT_FROM = 3
-
-_ITER = 200
 
 
 def fixed_b_weights(W, ev, N):
@@ -91,35 +91,21 @@ def resolvent_weights(ev, N, n, lam):
     shape = n.shape
     n, lam = n.ravel(), lam.ravel()
     active = (lam > 0) | (n < d)
-    mu = np.ones(n.shape)
-    # F(mu) = kappa(mu)(1 - f/n) - lam is negative at lo, positive at hi; unique sign change (log-bisection,
-    # then the safeguarded Newton steps of ftheory.aniso.scratch._kappa's kind)
+    # F(mu) = kappa(mu)(1 - f/n) - lam, increasing in t = log mu, is negative at lo, positive at hi
     lo = np.where(lam > 0, lam * (1.0 - d / N), 1e-3 * ev.min())
     hi = lam + ev.sum() / n + ev.max()
     t_lo, t_hi = np.log(lo), np.log(hi)
     t = 0.5 * (t_lo + t_hi)
-    todo = np.flatnonzero(active)
-    for _ in range(_ITER):
-        if todo.size == 0:
-            break
-        tt = t[todo]
+
+    def residual(tt, idx):             # F and dF/dt
         m = np.exp(tt)
         f, f1, f2, rho, drho = _pool_side(ev, N, m)
         kap = m / rho
-        F = kap * (1.0 - f / n[todo]) - lam[todo]
         dkap = (rho - m * drho) / rho ** 2
-        slope = m * (dkap * (1.0 - f / n[todo]) + kap * (f1 - m * f2) / n[todo])     # dF/dt
-        lo_t = np.where(F < 0, tt, t_lo[todo])
-        hi_t = np.where(F > 0, tt, t_hi[todo])
-        with np.errstate(all="ignore"):
-            new = tt - F / slope
-        bad = ~((new > lo_t) & (new < hi_t)) | ~np.isfinite(new)
-        new = np.where(bad, 0.5 * (lo_t + hi_t), new)
-        new = np.where(F == 0, tt, new)
-        tol = 2e-15 * np.maximum(1.0, np.abs(tt))
-        done = (np.abs(new - tt) <= tol) | (hi_t - lo_t <= tol)
-        t[todo], t_lo[todo], t_hi[todo] = new, lo_t, hi_t
-        todo = todo[~done]
+        return (kap * (1.0 - f / n[idx]) - lam[idx],
+                m * (dkap * (1.0 - f / n[idx]) + kap * (f1 - m * f2) / n[idx]))
+
+    log_newton(residual, t, t_lo, t_hi, np.flatnonzero(active))
     mu = np.exp(t)
     f, f1, f2, rho, drho = _pool_side(ev, N, mu)
     kap = mu / rho

@@ -10,7 +10,7 @@ the effective regularisation ``kappa`` solves ``lam = kappa (1 - df1(kappa)/n)``
 
 Numerics. ``kappa`` is the root of ``h(t) = 1 - lam/kappa - df1(kappa)/n`` in ``t = log kappa``, an
 increasing function, bracketed by ``[max(lam, lambda_(n+1)/n), lam + tr(Sigma)/n]`` and found by
-safeguarded Newton steps, all grid points at once. At the root ``1 - df2/n`` equals
+safeguarded Newton steps (:mod:`ftheory.aniso.log_newton`), all grid points at once. At the root ``1 - df2/n`` equals
 ``lam/kappa + (1/n) sum_i lambda_i kappa/(lambda_i + kappa)^2``, a sum of positive terms, so the
 interpolation peak loses no digits to cancellation.
 """
@@ -20,12 +20,11 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ftheory.aniso.log_newton import log_newton
 from ftheory.aniso.spectra import check_lam, check_samples, check_sigma, check_spectrum, check_teacher
 
 __all__ = ["effective_regularisation", "scratch_risk", "scratch_risk_de", "TunedRidge", "tuned_ridge",
            "projection_weights"]
-
-_MAX_ITER = 200
 
 
 def _pairwise_sum(weights, values):
@@ -62,25 +61,13 @@ def _kappa(ev, n, pen):
         lo = np.maximum(la, lo_free)
         t_lo, t_hi = np.log(lo), np.log(hi)
         t = t_hi.copy()
-        todo = np.arange(na.size)          # indices still iterating (compressed each step)
-        for _ in range(_MAX_ITER):
-            tt, lt, nt = t[todo], la[todo], na[todo]
-            k = np.exp(tt)
+
+        def residual(tt, idx):             # h(t) and dh/dt > 0
+            k, lt, nt = np.exp(tt), la[idx], na[idx]
             frac = pos / (pos + k[:, None])                  # lambda/(lambda + kappa)
-            h = 1.0 - lt / k - frac.sum(1) / nt
-            slope = lt / k + (frac * (1.0 - frac)).sum(1) / nt   # dh/dt > 0
-            lo_t = np.where(h < 0, tt, t_lo[todo])
-            hi_t = np.where(h > 0, tt, t_hi[todo])
-            new = tt - h / slope
-            outside = ~((new > lo_t) & (new < hi_t)) | ~np.isfinite(new)
-            new = np.where(outside, 0.5 * (lo_t + hi_t), new)
-            new = np.where(h == 0, tt, new)
-            tol = 2e-15 * np.maximum(1.0, np.abs(tt))
-            finished = (np.abs(new - tt) <= tol) | (hi_t - lo_t <= tol)
-            t[todo], t_lo[todo], t_hi[todo] = new, lo_t, hi_t
-            todo = todo[~finished]
-            if todo.size == 0:
-                break
+            return 1.0 - lt / k - frac.sum(1) / nt, lt / k + (frac * (1.0 - frac)).sum(1) / nt
+
+        log_newton(residual, t, t_lo, t_hi, np.arange(na.size))
         kappa[active] = np.exp(t)
     return kappa.reshape(shape)
 

@@ -78,6 +78,18 @@ def test_weights_files_with_or_without_header(tmp_path):
         read_weights(str(tmp_path / "bad.csv"), 2)
 
 
+@pytest.mark.parametrize("line, shown", [
+    ("[0.5, -1.25, 2.0, 0.001]", r"its one line was read as the column names \[0.5, -1.25, 2.0, 0.001\]"),  # print(list(w))
+    ("[0.5 -1.25 2.0 0.001]", r"its one line is not numbers \('\[0.5' is not a number\)"),   # print(w)
+    ("weights", r"its one line is not numbers \('weights' is not a number\)"),
+])
+def test_weights_file_of_one_line_that_is_not_numbers(tmp_path, line, shown):
+    # it was read as a header above no data: "holds 0 numbers but the target has d=4 features"
+    (tmp_path / "w.txt").write_text(line + "\n")
+    with pytest.raises(ValueError, match=r"weights file .*w.txt' holds no numbers: " + shown):
+        read_weights(str(tmp_path / "w.txt"), 4)
+
+
 def test_cli_unwritable_plot_path_is_one_line_exit_2(tmp_path, data, capsys):
     X, y, z = data
     df = pd.DataFrame(X, columns=[f"x{j}" for j in range(X.shape[1])]).assign(y=y, pred=z)
