@@ -66,3 +66,11 @@ def test_messages_of_the_checks_name_the_files_and_columns_given(tmp_path, capsy
     df.assign(p=3 * df.price).to_csv(tmp_path / "t.csv", index=False)
     rc, out, err = run_advise(capsys, "--target", tmp_path / "t.csv", "--label", "price", "--source-pred", "p")
     one_line(rc, err, "source-pred column 'p' is label column 'price' itself")
+    df.assign(p=3.0).to_csv(tmp_path / "t.csv", index=False)
+    rc, out, err = run_advise(capsys, "--target", tmp_path / "t.csv", "--label", "price", "--source-pred", "p")
+    one_line(rc, err, "source-pred column 'p' is constant")   # was 'source_pred/source_weights: every prediction 3'
+    df.drop(columns="p").to_csv(tmp_path / "t.csv", index=False)
+    pd.DataFrame({"w": [0.0] * 4}).to_csv(tmp_path / "w.csv", index=False)
+    rc, out, err = run_advise(capsys, "--target", tmp_path / "t.csv", "--label", "price", "--source-weights",
+                              tmp_path / "w.csv")
+    one_line(rc, err, f"the predictions of the weights file '{tmp_path / 'w.csv'}' is constant")

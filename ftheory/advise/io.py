@@ -282,9 +282,10 @@ def check_inputs(X, y, source_pred=None, source_weights=None, unlabeled=None, mi
     if j is not None and np.array_equal(X[:, j], y):
         raise ValueError(f"X {_col(j, names)} is y itself: the label is among the features (a leak); drop it from X")
     if z is not None and np.std(z) <= 1e-12 * max(np.abs(z).max(), 1e-300):
-        raise ValueError(f"the pretrained predictor is constant on the target inputs (source_pred/"
-                         f"source_weights: every prediction {z[0]:.6g}): expected predictions that vary; a constant "
-                         "carries no feature to transfer")
+        who = "source_pred" if source_weights is None else "X @ source_weights"
+        raise ValueError(f"{who} is constant: the pretrained predictor is constant on the target inputs (every "
+                         f"prediction {z[0]:.6g}): expected predictions that vary; a constant carries no feature "
+                         "to transfer")
     if z is not None and abs(np.corrcoef(y, z)[0, 1]) > 1 - 1e-12:
         raise ValueError("source_pred is y itself, up to scale and shift (correlation 1 with the labels): the "
                          "pretrained predictions must come from a model not fitted to these labels (in-sample "

@@ -400,7 +400,8 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     source_weights : (d,) weights of a pretrained linear predictor on the same features.
     unlabeled : (N, d) inputs without labels; their covariance selects the anisotropic theory.
     center : fit an intercept (Helmert centring, ``n - 1`` effective samples).
-    standardize : isotropic path only: scale each column to unit variance (default True).
+    standardize : isotropic path only: scale each column to unit variance (default: when the column
+        variances differ); ``True`` with ``unlabeled`` is an error.
     n_max, grid_size : the sample-size grid of the curves, up to ``n_max`` effective samples (default
         ``max(10 n, 4 d)``; ``curves["n"]`` counts rows: one more with ``center=True``);
         ``grid_size=0`` skips the curves (the crossover is then only checked at ``n``).
@@ -416,6 +417,10 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     X, y, z, U = check_inputs(X, y, source_pred, source_weights, unlabeled, min_rows=3 + int(center))
     if z is None:
         raise ValueError("no pretrained model: give source_pred (its predictions on X) or source_weights")
+    if standardize and U is not None:
+        raise ValueError("standardize=True is invalid with unlabeled inputs: the anisotropic path estimates Sigma "
+                         "from them and keeps the columns' scales (scaling a column changes the task); leave "
+                         "standardize unset")
     label_flags = _label_flags(y)
     # Work in label units of a power of two near max|y| (exact in float64) and scale back at the end:
     # the estimators and bands keep absolute floors and form fourth powers of the labels, which broke
@@ -460,8 +465,9 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     sc = np.asarray(curves["scratch_ridge"][0])
 
     def overtakes(tr):
-        """Smallest grid n from which scratch stays ahead of ``tr`` up to the end of the grid."""
-        ahead = sc < tr
+        """Smallest grid n from which scratch stays ahead of ``tr`` (or level with it: ties go to scratch, as in
+        the recommendation) up to the end of the grid."""
+        ahead = sc <= tr
         if not ahead[-1]:
             return None
         k = len(ahead) - 1

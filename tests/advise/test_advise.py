@@ -111,6 +111,10 @@ def test_bad_weights_and_unlabeled():
         ftheory.advise(X, y, source_weights=np.ones(30), unlabeled=np.ones((100, 5)))
     with pytest.raises(ValueError, match="no pretrained model"):
         ftheory.advise(X, y)
+    # the anisotropic path keeps the columns' scales: standardize=True was silently ignored there
+    U = np.random.default_rng(3).standard_normal((200, X.shape[1]))
+    with pytest.raises(ValueError, match="standardize=True is invalid with unlabeled inputs"):
+        ftheory.advise(X, y, source_weights=np.ones(30), unlabeled=U, standardize=True)
 
 
 def _close(a, b):
