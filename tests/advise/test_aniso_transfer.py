@@ -77,7 +77,7 @@ def test_noise_candidates_are_the_intervals_points():
 def test_ring_sampled_finely_enough():
     """The tuned risks and T_ft jump with their penalty selections, so the range over the disc depends on how finely
     its ring is sampled: with the default directions each end is within 2.5% of the band's width of the range over
-    4096 directions (64 directions were 3.9-5.3% off in these cases, T_ft at gamma = 3 covered 1 point less)."""
+    4096 directions (64 directions were 4.9-5.3% off at the worse end in these cases; T_ft at gamma = 3 covered 1 point less)."""
     for seed, noise in ((4, (0.0, 0.5)), (5, (0.0, 0.535)), (7, (0.0, 0.242))):
         ap = _predictor(seed=seed)
         fine, default = NoiseRegion(ap, noise, n_angles=4096), NoiseRegion(ap, noise)
