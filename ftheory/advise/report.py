@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ftheory.advise.bands import Z95, exact_cut, regression_applies, score_region
-from ftheory.advise.caps import cap_tuned
+from ftheory.advise.caps import CAPS, cap_tuned
 from ftheory.advise.estimators import Interval, ParameterEstimates, estimate_parameters, prepare
 from ftheory.advise.io import check_inputs
 from ftheory.advise.noise_ls import use_residual
@@ -172,18 +172,30 @@ def _region(pe: ParameterEstimates):
     says so for the draws' number, else by the Gaussian law. With unlabeled data (there the region carries
     only the probe's band) the draws are exact too (``K = (N - d - 1) W^-1``, :mod:`ftheory.advise.bootstrap`),
     1 600 of them: the cut is exact up to n = 399 effective samples. Isotropic path with the residual variance
-    (``n > d``, Gaussian cut): the region of the four exact regression statistics (``score_region(residual=)``),
-    whose rays start from their moment estimate."""
+    (``n > d``): the region of the four exact regression statistics (``score_region(residual=)``), whose rays
+    start from their moment estimate; where the exact cut would apply (few rows) the tuned risks' bands at the
+    user's n keep the exact-cut region (``pe._tuned_region``)."""
     reg = pe.__dict__.get("_score_region")
     if reg is None:
-        worlds = pe.worlds if exact_cut(pe.n, pe.n_unlabeled, pe.worlds) else None
+        exact = exact_cut(pe.n, pe.n_unlabeled, pe.worlds)
         residual = None
-        if (worlds is None and not pe.n_unlabeled and use_residual(pe.residual)
-                and regression_applies(pe.n, pe.residual.df)):
+        if not pe.n_unlabeled and use_residual(pe.residual) and regression_applies(pe.n, pe.residual.df):
             residual = (pe.residual.value, pe.residual.df)
+        worlds = pe.worlds if exact and residual is None else None
         reg = score_region(pe.p, pe.n, pe.d, pe.n_unlabeled, worlds=worlds, residual=residual)
         pe.__dict__["_score_region"] = reg
+        # few rows above n = d: the tuned risks at the user's n keep the exact cut (the regression region's
+        # one-degree-of-freedom cut under-covered them at 60 rows: docs/advisor_validation.md)
+        pe.__dict__["_tuned_region"] = score_region(pe.p, pe.n, pe.d, worlds=pe.worlds) if exact and residual else None
     return reg
+
+
+def _tuned_band(tuned, reg, f):
+    """A tuned risk ``f`` at the user's n with few rows above n = d: the band of the exact-cut region ``tuned``, the
+    value at the centre of the regression region ``reg`` (as every other prediction and transferability there)."""
+    lo, hi = tuned.band(f)[1:]
+    v = float(f(reg.points[:1])[0])
+    return v, min(lo, v), max(hi, v)
 
 
 def _vectorised(fn):
@@ -340,7 +352,9 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
         only = np.isfinite(V)
         # rays aimed at the band's ends and each prediction's own exact test at the user's n only (the predictions);
         # the curves from the cloud alone (both at every grid point multiplied the call's time by 4-5)
+        tuned = pe.__dict__.get("_tuned_region") if proc in CAPS else None
         rows = [(np.nan,) * 3 if only[j] else
+                _tuned_band(tuned, reg, lambda P, m=int(m): isotropic_risk(proc, m, d, P)) if j == at and tuned else
                 reg.band(lambda P, m=int(m): isotropic_risk(proc, m, d, P), linear=proc in LINEAR, aimed=j == at)
                 for j, m in enumerate(ns)]
         bands[proc] = tuple(np.array(c, float) for c in zip(*rows))
