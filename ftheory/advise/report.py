@@ -14,6 +14,7 @@ from ftheory.advise.estimators import Interval, ParameterEstimates, estimate_par
 from ftheory.advise.io import check_inputs
 from ftheory.advise.noise_ls import use_residual
 from ftheory.advise.predict import LINEAR, PROCEDURES, isotropic_risk, min_norm_coefficients
+from ftheory.advise.report_flags import label_flags, report_flags
 from ftheory.mc.threads import single_blas_thread
 
 __all__ = ["Report", "advise", "predict"]
@@ -244,59 +245,6 @@ def _with_noise_band(band, only, V, noise):
     return v, lo, hi
 
 
-def _flags(pe, estimates, predictions, transferability, unit=1.0) -> list:
-    """Plain statements of everything a reader might misread: unbiased estimates outside their
-    parameter's domain (shown at the nearest end of their interval), unbounded bands. ``pe`` is in
-    label units ``sqrt(unit)`` (the estimates, predictions and transferability in user units)."""
-    q = np.asarray(pe.p, float)
-    cos = q[2] / np.sqrt(q[0] * q[3]) if q[0] > 0 and q[3] > 0 else np.nan
-    p = q * unit
-    raw = {"signal": pe.signal_value * unit, "noise_variance": pe.noise_value * unit, "overlap": cos, "overlap_inner": p[2],
-           "source_signal": p[3], "distance": (q[0] - 2 * q[2] + q[3]) * unit}
-    out = []
-    for k, iv in estimates.items():
-        r = raw.get(k)
-        if r is not None and np.isfinite(iv.low) and np.isfinite(iv.high) and not (iv.low <= r <= iv.high):
-            if not np.isfinite(r):
-                what = "is undefined (signal estimate <= 0: sampling noise)"
-            elif k == "overlap" and abs(r) > 1:
-                what = f"{r:.4g} has |cos| > 1 (sampling noise) and lies outside [{iv.low:.4g}, {iv.high:.4g}]"
-            elif k in ("signal", "noise_variance", "source_signal", "distance") and r < 0:  # variances
-                what = f"{r:.4g} < 0 (sampling noise) lies outside [{iv.low:.4g}, {iv.high:.4g}]"
-            else:
-                what = f"{r:.4g} lies outside [{iv.low:.4g}, {iv.high:.4g}] (the exact test rejects it)"
-            out.append(f"{k}: the unbiased estimate {what}; the value shown, {iv.value:.4g}, is that of the "
-                       "nearest possible task (variances >= 0, |cos| <= 1, total label variance kept), "
-                       "clipped to the interval")
-    for group, d in (("prediction", predictions), ("transferability", transferability)):
-        for k, iv in d.items():
-            if not (iv.low <= iv.value <= iv.high):  # pragma: no cover - bands contain their centre
-                out.append(f"{group} {k}: value {iv.value:.4g} outside [{iv.low:.4g}, {iv.high:.4g}]")
-            elif np.isinf(iv.high) and np.isfinite(iv.value):
-                out.append(f"{group} {k}: band unbounded above (the risk diverges somewhere in the 95% "
-                           "parameter region, e.g. near the interpolation peak n = d)")
-    return out
-
-
-# at most this many distinct label values (and each value on >= 2 rows on average) marks discrete labels
-FEW_LABEL_VALUES = 5
-
-
-def _label_flags(y) -> list:
-    """A flag when ``y`` takes few distinct values (binary classes, ratings): the Gaussian linear model
-    is then misspecified; what of the report still holds."""
-    values = np.unique(y)
-    k = values.size
-    if k > FEW_LABEL_VALUES or y.size < 2 * k:
-        return []
-    shown = ", ".join(f"{v:.4g}" for v in values)
-    kind = "binary labels" if k == 2 else f"labels with only {k} distinct values"
-    return [f"{kind} ({shown}): the Gaussian linear model is misspecified. Still unbiased: the moment estimates "
-            "behind signal, noise_variance and overlap, for the best linear predictor of y (noise_variance then "
-            "includes the part of E[y | x] that is not linear). Not guaranteed: the 95% intervals, the bands and "
-            "the risk predictions, which assume Gaussian noise independent of x (docs/advisor.md)"]
-
-
 def _check_not_degenerate(bands, at, ns, d, n_unlabeled, noise_low):
     """``ValueError`` naming ``unlabeled`` when an anisotropic band's upper end at the user's sample size (index
     ``at`` of ``ns``) is NaN, or ``<= 0`` although the noise variance's interval excludes 0 (noise makes every
@@ -435,7 +383,7 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
         raise ValueError("standardize=True is invalid with unlabeled inputs: the anisotropic path estimates Sigma "
                          "from them and keeps the columns' scales (scaling a column changes the task); leave "
                          "standardize unset")
-    label_flags = _label_flags(y)
+    y_flags = label_flags(y)
     # Work in label units of a power of two near max|y| (exact in float64) and scale back at the end:
     # the estimators and bands keep absolute floors and form fourth powers of the labels, which broke
     # for labels far from 1 although inside the accepted magnitudes [1e-150, 1e150].
@@ -473,7 +421,7 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     transferability = {k: _scaled(iv, u2) for k, iv in transferability.items()}
     for proc in PROCEDURES:
         curves[proc] = tuple([x * u2 for x in b] for b in curves[proc])
-    flags = list(prep.warnings) + label_flags + _flags(pe, estimates, predictions, transferability, unit=u2)
+    flags = list(prep.warnings) + y_flags + report_flags(pe, estimates, predictions, transferability, unit=u2)
     head = {k: predictions[v].value for k, v in HEADLINE.items()}
     recommendation = min(head, key=lambda k: (head[k], k != "scratch"))
     sc = np.asarray(curves["scratch_ridge"][0])

@@ -8,7 +8,8 @@ import pytest
 import ftheory
 from ftheory.advise.estimators import Interval
 from ftheory.advise.predict import PROCEDURES
-from ftheory.advise.report import WIDTH, Report, _label_flags
+from ftheory.advise.report import WIDTH, Report
+from ftheory.advise.report_flags import label_flags as _label_flags
 
 
 def _report(rec, t_lt, t_ft):
@@ -165,7 +166,7 @@ def test_binary_labels_moment_estimates_are_unbiased_for_the_best_linear_predict
 def test_estimate_flag_wording_per_case():
     from types import SimpleNamespace
 
-    from ftheory.advise.report import _flags
+    from ftheory.advise.report_flags import report_flags as _flags
 
     def flags(p, **ivs):
         # below the least-squares switch the reported signal and noise are the unbiased p[0], p[1]

@@ -1,0 +1,60 @@
+"""The report's flags: statements of what a reader might misread (estimates shown at the nearest possible task,
+unbounded bands) and of labels the Gaussian linear model does not describe (few distinct values)."""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["FEW_LABEL_VALUES", "label_flags", "report_flags"]
+
+
+def report_flags(pe, estimates, predictions, transferability, unit=1.0) -> list:
+    """Plain statements of everything a reader might misread: unbiased estimates outside their
+    parameter's domain (shown at the nearest end of their interval), unbounded bands. ``pe`` is in
+    label units ``sqrt(unit)`` (the estimates, predictions and transferability in user units)."""
+    q = np.asarray(pe.p, float)
+    cos = q[2] / np.sqrt(q[0] * q[3]) if q[0] > 0 and q[3] > 0 else np.nan
+    p = q * unit
+    raw = {"signal": pe.signal_value * unit, "noise_variance": pe.noise_value * unit, "overlap": cos, "overlap_inner": p[2],
+           "source_signal": p[3], "distance": (q[0] - 2 * q[2] + q[3]) * unit}
+    out = []
+    for k, iv in estimates.items():
+        r = raw.get(k)
+        if r is not None and np.isfinite(iv.low) and np.isfinite(iv.high) and not (iv.low <= r <= iv.high):
+            if not np.isfinite(r):
+                what = "is undefined (signal estimate <= 0: sampling noise)"
+            elif k == "overlap" and abs(r) > 1:
+                what = f"{r:.4g} has |cos| > 1 (sampling noise) and lies outside [{iv.low:.4g}, {iv.high:.4g}]"
+            elif k in ("signal", "noise_variance", "source_signal", "distance") and r < 0:  # variances
+                what = f"{r:.4g} < 0 (sampling noise) lies outside [{iv.low:.4g}, {iv.high:.4g}]"
+            else:
+                what = f"{r:.4g} lies outside [{iv.low:.4g}, {iv.high:.4g}] (the exact test rejects it)"
+            out.append(f"{k}: the unbiased estimate {what}; the value shown, {iv.value:.4g}, is that of the "
+                       "nearest possible task (variances >= 0, |cos| <= 1, total label variance kept), "
+                       "clipped to the interval")
+    for group, d in (("prediction", predictions), ("transferability", transferability)):
+        for k, iv in d.items():
+            if not (iv.low <= iv.value <= iv.high):  # pragma: no cover - bands contain their centre
+                out.append(f"{group} {k}: value {iv.value:.4g} outside [{iv.low:.4g}, {iv.high:.4g}]")
+            elif np.isinf(iv.high) and np.isfinite(iv.value):
+                out.append(f"{group} {k}: band unbounded above (the risk diverges somewhere in the 95% "
+                           "parameter region, e.g. near the interpolation peak n = d)")
+    return out
+
+
+# at most this many distinct label values (and each value on >= 2 rows on average) marks discrete labels
+FEW_LABEL_VALUES = 5
+
+
+def label_flags(y) -> list:
+    """A flag when ``y`` takes few distinct values (binary classes, ratings): the Gaussian linear model
+    is then misspecified; what of the report still holds."""
+    values = np.unique(y)
+    k = values.size
+    if k > FEW_LABEL_VALUES or y.size < 2 * k:
+        return []
+    shown = ", ".join(f"{v:.4g}" for v in values)
+    kind = "binary labels" if k == 2 else f"labels with only {k} distinct values"
+    return [f"{kind} ({shown}): the Gaussian linear model is misspecified. Still unbiased: the moment estimates "
+            "behind signal, noise_variance and overlap, for the best linear predictor of y (noise_variance then "
+            "includes the part of E[y | x] that is not linear). Not guaranteed: the 95% intervals, the bands and "
+            "the risk predictions, which assume Gaussian noise independent of x (docs/advisor.md)"]
