@@ -213,6 +213,51 @@ def test_fallback_without_pivot_is_the_combination():
         assert b[1] <= b[0] <= b[2]
 
 
+def _shifted_law(s, B=20000, seed=5):
+    """A synthetic table: at grid fraction ``g`` the statistic is ``Z + g`` (``Z ~ N(0, 1)``, two columns), the
+    draws' own fractions at the fitted world ``g = 0`` are ``s`` times a normal."""
+    rng = np.random.default_rng(seed)
+    grid = np.linspace(-3.0, 3.0, 61)
+    Z = rng.standard_normal((B, 1, 2))
+    stat = Z + grid[None, :, None]
+    fg = np.broadcast_to(s * rng.standard_normal((B, 1)), (B, grid.size)).copy()
+    return stat, fg, grid, 30
+
+
+@pytest.mark.parametrize("s", [0.0, 0.5])
+def test_difference_law_prepivot_recovers_the_shifted_quantile(s):
+    """Each draw judged by its own world's quantile (``Z + f_b``): the prepivoted upper end at the fitted world
+    is the 97.5% point of ``Z - s e`` plus nothing, ``1.96 sqrt(1 + s^2)`` (and the lower end its negative);
+    with ``s = 0`` the level is the nominal 2.5%. Monte Carlo, 4 standard errors of the quantile."""
+    stat, fg, grid, i0 = _shifted_law(s)
+    law = DifferenceLaw.__new__(DifferenceLaw)
+    lo, hi = law._prepivot(stat, fg, grid, i0, 0.025)
+    want = 1.959964 * math.sqrt(1 + s * s)
+    p = 0.025 if s == 0 else 1 - 0.5 * (1 + math.erf(want / math.sqrt(2)))
+    se = math.sqrt(p * (1 - p) / stat.shape[0]) / (math.exp(-want * want / 2) / math.sqrt(2 * math.pi))
+    np.testing.assert_allclose(hi, want, atol=4 * se)
+    np.testing.assert_allclose(lo, -want, atol=4 * se)
+    if s == 0:
+        np.testing.assert_allclose(law.last["level_b"], 0.025, atol=4 * math.sqrt(0.025 * 0.975 / stat.shape[0]))
+
+
+def test_difference_law_prepivot_ends_are_the_fitted_worlds_quantiles():
+    """The T bands below n = d are the fitted world's quantiles at the recorded prepivoted levels, narrower than
+    (or equal to) the most extreme quantile over the fraction's set (mode "set")."""
+    ap = AnisotropicPredictor(small_prep(8), pivot_draws=400, seed=3)
+    law = DifferenceLaw(ap, 8)
+    args = (2.0, 1.2, 0.6, 0.9, 2.0 - 1.2 + 0.9)
+    lo, hi = law.quantiles(*args)
+    last = law.last
+    stat = law.world(last["f0"], *args[:1], *args[2:])[0]
+    for m in range(2):
+        assert hi[m] == pytest.approx(np.quantile(stat[:, m], 1 - last["level_b"][m]), rel=1e-12, abs=1e-12)
+        assert lo[m] == pytest.approx(np.quantile(stat[:, m], last["level_a"][m]), rel=1e-12, abs=1e-12)
+    law.mode = "set"
+    lo_s, hi_s = law.quantiles(*args)
+    assert np.any(lo_s != lo) or np.any(hi_s != hi)
+
+
 @pytest.mark.slow
 def test_transfer_coverage_below_n_eq_d():
     """Monte Carlo: below n = d (d = 24, n = 12, N = 20 d unlabeled rows) the report's T_ft band (simulated law)
