@@ -175,7 +175,7 @@ def _region(pe: ParameterEstimates):
     1 600 of them: the cut is exact up to n = 399 effective samples. Isotropic path with the residual variance
     (``n > d``): the region of the four exact regression statistics (``score_region(residual=)``), whose rays
     start from their moment estimate; where the exact cut would apply (few rows) the tuned risks' bands at the
-    user's n keep the exact-cut region (``pe._tuned_region``)."""
+    user's n keep the exact-cut region's upper end (``pe._tuned_region``, :func:`_tuned_band`)."""
     reg = pe.__dict__.get("_score_region")
     if reg is None:
         exact = exact_cut(pe.n, pe.n_unlabeled, pe.worlds)
@@ -185,18 +185,18 @@ def _region(pe: ParameterEstimates):
         worlds = pe.worlds if exact and residual is None else None
         reg = score_region(pe.p, pe.n, pe.d, pe.n_unlabeled, worlds=worlds, residual=residual)
         pe.__dict__["_score_region"] = reg
-        # few rows above n = d: the tuned risks at the user's n keep the exact cut (the regression region's
-        # one-degree-of-freedom cut under-covered them at 60 rows: docs/advisor_validation.md)
+        # few rows above n = d: the tuned risks at the user's n keep the exact cut's upper end (the regression
+        # region's one-degree-of-freedom cut under-covered them at 60 rows: docs/advisor_validation.md)
         pe.__dict__["_tuned_region"] = score_region(pe.p, pe.n, pe.d, worlds=pe.worlds) if exact and residual else None
     return reg
 
 
 def _tuned_band(tuned, reg, f):
-    """A tuned risk ``f`` at the user's n with few rows above n = d: the band of the exact-cut region ``tuned``, the
-    value at the centre of the regression region ``reg`` (as every other prediction and transferability there)."""
-    lo, hi = tuned.band(f)[1:]
-    v = float(f(reg.points[:1])[0])
-    return v, min(lo, v), max(hi, v)
+    """A tuned risk ``f`` at the user's n with few rows above n = d: the upper end of the exact-cut region ``tuned``,
+    the lower end and the value (at its centre, as every other prediction there) of the regression region ``reg``.
+    The exact cut's lower end sat at the risk's floor (it never missed), the regression region missed on both sides."""
+    v, lo = reg.band(f)[:2]
+    return v, lo, max(tuned.band(f)[2], v)
 
 
 def _vectorised(fn):

@@ -1,6 +1,6 @@
 """Isotropic bands with few rows above n = d (``d < n <= 100`` effective samples, the residual variance reported):
-the regression region as above 100 rows, the tuned risks' bands at the user's n from the exact-cut region
-(report._region, report._tuned_band)."""
+the regression region as above 100 rows, the tuned risks' bands at the user's n from the regression region below
+and the exact-cut region above (report._region, report._tuned_band)."""
 import numpy as np
 import pytest
 
@@ -42,10 +42,12 @@ def test_few_rows_bands_come_from_their_regions_and_the_transferabilities_add_up
     # the probe: the regression region's band (its centre the statistics' moment estimate)
     assert (preds["linear_transfer"].value, preds["linear_transfer"].low, preds["linear_transfer"].high) == \
         reg.band(f("linear_transfer"))
-    # the tuned risks: the exact-cut region's ends, the value at the regression centre, then the caps
+    # the tuned risks: the regression region's lower end, the exact-cut region's upper end, the value at the
+    # regression centre, then the caps
     for proc in ("scratch_ridge", "finetune_ridge"):
-        lo, hi = tuned.band(f(proc))[1:]
+        lo, hi = reg.band(f(proc))[1], tuned.band(f(proc))[2]
         v = float(f(proc)(reg.points[:1])[0])
+        assert lo > tuned.band(f(proc))[1]  # not the exact cut's lower end (at this task it is lower)
         want = cap_tuned({proc: (np.array([v]), np.array([min(lo, v)]), np.array([max(hi, v)]))}, pe)[proc]
         got = preds[proc]
         assert (got.value, got.low, got.high) == tuple(float(w[0]) for w in want)
