@@ -258,7 +258,8 @@ class ScoreRegion:
         # the exact cut of the isotropic path (with unlabeled rows the region carries the probe's band only: kept),
         # with the aimed rays only (the user's n): at every point of a 60-point curve it cost 2 s of the 2.5 s call
         if aimed and self.cut is not None and self.cut.kind == "exact" and not self.cut.n_unlabeled:
-            v = accepted(self.cut, self._evaluator(f, linear), P, v)
+            cov = (lambda Q: param_cov_rows(self.cut.n, self.cut.d, feasible_rows(Q))) if linear else None
+            v = accepted(self.cut, self._evaluator(f, linear), P, v, cov=cov, alpha=_ALPHA)
         if np.isnan(v).any():
             v = np.where(np.isnan(v), np.inf, v)
         lo, hi = float(np.min(v)), float(np.max(v))
