@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 
-from ftheory.advise.bands import ScoreRegion, regression_applies, score_region
+from ftheory.advise.bands import _ALPHA, ScoreRegion, feasible_rows, param_cov_rows, regression_applies, score_region
 from ftheory.advise.estimators import estimate_parameters, prepare
 from ftheory.advise.predict import isotropic_risk
+from ftheory.advise.own_test import studentized_margin
 from ftheory.advise.report import _region
 from ftheory.advise.synthetic import make_task
 
@@ -34,7 +35,7 @@ def _union(reg, f, linear):
 def test_band_ends_are_accepted_by_the_predictions_own_test(small, proc):
     """A prediction's band lies within its range over the region, and each end is a point of the region that
     ``f``'s own exact test accepts on that side (or the region's end where none is accepted), every point beyond
-    it rejected."""
+    it rejected; for a linear ``f`` the studentized test (own_test.studentized_margin)."""
     pe, reg = small
     linear = proc.endswith("min_norm")
 
@@ -52,17 +53,21 @@ def test_band_ends_are_accepted_by_the_predictions_own_test(small, proc):
     ev = ScoreRegion._evaluator(f, linear)
     P = np.concatenate([reg.raw, reg.aimed_rays(f, linear)[0]])
     v = ev(P)
+    margin = reg.cut.stat_margin
+    if linear:
+        margin = studentized_margin(reg.cut, ev, reg.raw[0], lambda Q: param_cov_rows(pe.n, pe.d, feasible_rows(Q)),
+                                    _ALPHA)
     for end, sign in ((hi, 1.0), (lo, -1.0)):
         if linear and sign < 0 and end == 0.0:
             continue  # clipped at 0
         at = P[np.flatnonzero(v == end)]
-        ok = reg.cut.stat_margin(at, ev, value, sign) > 0
+        ok = margin(at, ev, value, sign) > 0
         union_end = uhi if sign > 0 else ulo
         assert ok.any() or end == union_end
         # every point beyond the end is rejected on that side
         beyond = P[sign * (v - end) > 0]
         if len(beyond):
-            assert not np.any(reg.cut.stat_margin(beyond, ev, value, sign) > 0) or not ok.any()
+            assert not np.any(margin(beyond, ev, value, sign) > 0) or not ok.any()
 
 
 def test_the_gaussian_and_regression_regions_keep_the_range():
