@@ -41,10 +41,11 @@ def test_pool_of_four_d_rows_is_accepted_with_positive_tuned_risks():
 
 
 def test_flag_threshold_agrees_with_the_measured_table():
-    # every measured N/d from FLAG_BELOW on covered >= 90% in every column; the next one below did not
+    # every measured N/d from FLAG_BELOW on covered >= 92% in every column (the one-sided 5% sampling limit of a
+    # 95% band over 150 replications); the next one below did not
     worst = {k: min(a[0], b[0]) for k, (a, b) in MEASURED.items()}
-    assert all(c >= 0.90 for k, c in worst.items() if k >= FLAG_BELOW)
-    assert worst[max(k for k in MEASURED if k < FLAG_BELOW)] < 0.90
+    assert all(c >= 0.92 for k, c in worst.items() if k >= FLAG_BELOW)
+    assert worst[max(k for k in MEASURED if k < FLAG_BELOW)] < 0.92
 
 
 @pytest.mark.parametrize("ratio", [3, 5, 10, 20])
