@@ -39,7 +39,7 @@ import math
 
 import numpy as np
 
-from ftheory.advise.aniso_pivot import PP_LEVELS, _sorted_quantile, calibrated_level
+from ftheory.advise.aniso_pivot import PP_LEVELS, _grid_weights, _sorted_quantile, calibrated_level
 from ftheory.advise.bands import feasible_rows
 from ftheory.advise.predict import linear_transfer_risk
 
@@ -217,9 +217,7 @@ class DifferenceLaw:
         the level at which a fraction ``alpha`` of the draws lie beyond their own quantile, on each tail."""
         S = np.sort(np.moveaxis(stat, 1, 0), axis=1)                        # (G, B, 2)
         t0 = stat[:, i0]                                                    # (B, 2)
-        fc = np.clip(fg[:, i0], grid[0], grid[-1])
-        ig = np.clip(np.searchsorted(grid, fc) - 1, 0, grid.size - 2)
-        wg = ((fc - grid[ig]) / (grid[ig + 1] - grid[ig]))[:, None]
+        ig, wg = _grid_weights(fg[:, i0], grid)
         lev = alpha * PP_LEVELS
         out, levels = [], []
         for upper in (False, True):

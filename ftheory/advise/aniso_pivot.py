@@ -110,6 +110,14 @@ def _sorted_quantile(S, a):
     return np.moveaxis(np.take(S, i, -2), -2, 0) * (1 - fr) + np.moveaxis(np.take(S, j, -2), -2, 0) * fr
 
 
+def _grid_weights(x, grid):
+    """Linear interpolation between the increasing ``grid``'s points at ``x`` (clipped to the grid's range): the
+    lower neighbour's index and the weight of the upper one, ``(B,)`` and ``(B, 1)``."""
+    x = np.clip(x, grid[0], grid[-1])
+    i = np.clip(np.searchsorted(grid, x) - 1, 0, grid.size - 2)
+    return i, ((x - grid[i]) / (grid[i + 1] - grid[i]))[:, None]
+
+
 def _invert(v, qa, qb):
     """Exact inversion of the ray test ``qa <= R_hat/R <= qb`` (``R > 0``) at the estimates ``v``, whatever the
     signs: ``(low, high)``, NaN where the test gives no end."""
@@ -160,12 +168,8 @@ class ScalePivot:
         st = [np.stack([world(f, scale=c)[0] for f in grid]) for c in PP_SCALES]      # C x (G, B, M)
         t0, f_b, _, tb = world(grid[i0], want_tot=True)
         S = np.sort(np.array(st), axis=2)                                          # (C, G, B, M)
-        x = np.clip(np.log(np.maximum(tb / tot, 1e-300)), lc[0], lc[-1])
-        ic = np.clip(np.searchsorted(lc, x) - 1, 0, lc.size - 2)
-        wc = ((x - lc[ic]) / (lc[ic + 1] - lc[ic]))[:, None]
-        fc = np.clip(f_b, grid[0], grid[-1])
-        ig = np.clip(np.searchsorted(grid, fc) - 1, 0, grid.size - 2)
-        wg = ((fc - grid[ig]) / (grid[ig + 1] - grid[ig]))[:, None]
+        ic, wc = _grid_weights(np.log(np.maximum(tb / tot, 1e-300)), lc)
+        ig, wg = _grid_weights(f_b, grid)
         lev = alpha * PP_LEVELS
         out, self.levels = [], []
         for upper in (False, True):
