@@ -1,7 +1,7 @@
 """Coverage of the advisor's 95% prediction bands on synthetic Gaussian tasks with known truth.
 
     PYTHONPATH=. python benchmarks/advisor_band_coverage.py [--reps 500] [--only 0,2,4] [--out FILE.json]
-        [--transfer-exact] [--unlabeled 20] [--resolvent-weights | --no-resolvent-weights]
+        [--transfer-exact] [--unlabeled 20] [--stream 0] [--resolvent-weights | --no-resolvent-weights]
 
 For each setting (d, gamma = n/d, theta, sigma, spectrum) draw ``reps`` target samples (and, for an
 anisotropic spectrum, ``N = 20 d`` unlabeled rows; ``--unlabeled K``: ``N = K d``), run the prediction step of ``ftheory.advise``
@@ -83,14 +83,15 @@ def true_risks(task, ev, m, d):
     return out
 
 
-def run(setting, reps, seed, exact=False, per_feature=20):
-    """Coverage (fraction of replications whose band contains the truth) per column, and miss sides."""
+def run(setting, reps, seed, exact=False, per_feature=20, stream=0):
+    """Coverage (fraction of replications whose band contains the truth) per column, and miss sides.
+    ``stream > 0``: another independent run of the same task (runs of different streams can be pooled)."""
     d, gamma, theta, sigma, spec = setting
     n = int(round(gamma * d))
     ev = None if spec is None else SPECTRA[spec](d)
     task = make_task(d, theta, sigma, eigenvalues=ev, seed=seed)
     truth = true_risks(task, ev, n - 1, d)
-    rng = np.random.default_rng(seed + 1)
+    rng = np.random.default_rng(seed + 1 if stream == 0 else [seed + 1, stream])
     cols = COLS + (("Tx_linear_transfer", "Tx_finetune") if exact and spec else ())
     truth.update({"Tx_" + k[2:]: truth[k] for k in COLS if k.startswith("T_")})
     below = dict.fromkeys(cols, 0)
@@ -139,7 +140,11 @@ def main():
                     help="the anisotropic bias weights through Sigma_hat's resolvent (AnisotropicPredictor.resolvent)")
     ap.add_argument("--no-resolvent-weights", action="store_true",
                     help="the former fixed-W weights at every pool size (AnisotropicPredictor.resolvent = False)")
+    ap.add_argument("--stream", type=int, default=0,
+                    help="random stream of the samples (same tasks): runs with different streams can be pooled")
     ns = ap.parse_args()
+    if ns.stream < 0:
+        ap.error(f"--stream must be >= 0, got {ns.stream}")
     if ns.resolvent_weights and ns.no_resolvent_weights:
         ap.error("--resolvent-weights and --no-resolvent-weights exclude each other")
     if ns.resolvent_weights or ns.no_resolvent_weights:
@@ -155,9 +160,9 @@ def main():
             continue
         t0 = time.time()
         res = run(s, ns.reps, seed=500 + i, exact=ns.transfer_exact,
-                  per_feature=ns.unlabeled)
+                  per_feature=ns.unlabeled, stream=ns.stream)
         sec = time.time() - t0
-        rows.append({"setting": s, "reps": ns.reps, "unlabeled_per_feature": ns.unlabeled, "seconds": sec,
+        rows.append({"setting": s, "reps": ns.reps, "stream": ns.stream, "unlabeled_per_feature": ns.unlabeled, "seconds": sec,
                      **({"resolvent_weights": True} if ns.resolvent_weights else {}),
                      **({"resolvent_weights": False} if ns.no_resolvent_weights else {}), **res})
         cells = ["-" if res["coverage"][k] is None else f"{res['coverage'][k]:.3f}" for k in COLS]
