@@ -43,7 +43,8 @@ def _old_fill(preds, ns, lams, signal=True):
         if key not in a._wcache:
             d = a.d
             with np.errstate(all="ignore"):
-                W = np.asarray(scratch.scratch_risk(a.ev, np.eye(d), ns[:, None, None], 0.0, lams[None, :, None]), float)
+                W = np.asarray(scratch.scratch_risk(a.ev, np.eye(d), ns[:, None, None], 0.0, lams[None, :, None]),
+                               float)
                 V = np.asarray(scratch.scratch_risk(a.ev, np.zeros(d), ns[:, None], 1.0, lams[None, :]), float)
             a._wcache[key] = (np.broadcast_to(W, (ns.size, lams.size, d)), np.broadcast_to(V, (ns.size, lams.size)))
         if signal and a.uses_resolvent():
@@ -67,11 +68,11 @@ def _old_resolvent(preds, shape, n, lam):
 def baseline():
     """Within the block, the anisotropic predictor solves as at ed164b3."""
     P = aniso_predict.AnisotropicPredictor
-    saved = (scratch.log_newton, sigma_debias.log_newton, P.__dict__["fill_caches"], P.__dict__["_resolvent_cached"])
+    saved = (scratch.log_newton, sigma_debias.log_newton, P.__dict__["_fill_caches"], P.__dict__["_resolvent_cached"])
     scratch.log_newton = sigma_debias.log_newton = old_log_newton
-    P.fill_caches, P._resolvent_cached = staticmethod(_old_fill), staticmethod(_old_resolvent)
+    P._fill_caches, P._resolvent_cached = staticmethod(_old_fill), staticmethod(_old_resolvent)
     try:
         yield
     finally:
         scratch.log_newton, sigma_debias.log_newton = saved[0], saved[1]
-        P.fill_caches, P._resolvent_cached = saved[2], saved[3]
+        P._fill_caches, P._resolvent_cached = saved[2], saved[3]

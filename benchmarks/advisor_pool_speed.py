@@ -1,6 +1,7 @@
 """Anisotropic ``advise`` with small unlabeled pools: the penalty solves of rev16 against those of ed164b3.
 
-    PYTHONPATH=. OMP_NUM_THREADS=1 python benchmarks/advisor_pool_speed.py [--d 60] [--n 30 120] [--pool 4 20] [--runs 2]
+    PYTHONPATH=. OMP_NUM_THREADS=1 python benchmarks/advisor_pool_speed.py [--d 60] [--n 30 120] [--pool 4 20] \\
+        [--runs 2]
 
 Same process, same data (``make_task``, spectrum 1/i, teachers at angle 0.9, noise 0.6): CPU seconds
 (``time.process_time``) of ``advise(X, y, source_pred=z, unlabeled=U)`` with ``N = pool * d`` unlabeled rows,

@@ -269,11 +269,11 @@ class AnisotropicPredictor:
     def _weights(self, ns, lams):
         """Bias weights per unit ``b_i^2`` and the variance factor, ``(len(ns), len(lams), d)`` and
         ``(len(ns), len(lams))``, from ``ftheory.aniso.scratch_risk`` (cached: scratch and fine-tuning share them)."""
-        self.fill_caches([self], ns, lams, signal=False)
+        self._fill_caches([self], ns, lams, signal=False)
         return self._wcache[(ns.tobytes(), lams.tobytes())]
 
     @staticmethod
-    def fill_caches(preds, ns, lams, signal=True):
+    def _fill_caches(preds, ns, lams, signal=True):
         """Fill the caches of :meth:`AnisotropicPredictor._weights` and (``signal``, with the resolvent weights)
         :meth:`AnisotropicPredictor._signal_weights` as :meth:`AnisotropicPredictor._estimate` calls them at
         ``(ns, lams)``, for predictors of one ``d`` and pool size (the simulated pools of

@@ -20,7 +20,8 @@ import numpy as np
 
 from ftheory.aniso.log_newton import log_newton
 
-__all__ = ["fixed_b_weights", "resolvent_weights", "resolvent_weights_many", "resolvent_default", "RESOLVENT_BELOW", "RESOLVENT_FROM"]
+__all__ = ["fixed_b_weights", "resolvent_weights", "resolvent_weights_many", "resolvent_default", "RESOLVENT_BELOW",
+           "RESOLVENT_FROM"]
 
 #: pools of fewer than ``RESOLVENT_BELOW d`` unlabeled rows get the resolvent weights by default
 #: (:func:`resolvent_default`): where the fixed-W weights' bias ``(N - 2 d - 2)/N`` cost coverage
