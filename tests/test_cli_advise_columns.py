@@ -55,12 +55,15 @@ def test_label_given_by_position_names_the_column_there(tmp_path, frame, capsys)
     p = tmp_path / "t.csv"
     frame.to_csv(p, index=False)
     rc, out, err = run_advise(capsys, "--target", p, "--label", "5", "--source-pred", "pretrained")
-    one_line(rc, err, "label column '5' is missing", "chosen by name", "column 5 counting from 0 is 'y'")
+    one_line(rc, err, "label column '5' is missing", "chosen by name",
+             "column 5 counting from 1 is 'f4', counting from 0 'y'")
     rc, out, err = run_advise(capsys, "--target", p, "--label", "y", "--source-pred", "6")
-    one_line(rc, err, "source-pred column '6'", "column 6 counting from 0 is 'pretrained'")
+    one_line(rc, err, "source-pred column '6'", "column 6 counting from 1 is 'y', counting from 0 'pretrained'")
+    rc, out, err = run_advise(capsys, "--target", p, "--label", "7", "--source-pred", "pretrained")
+    one_line(rc, err, "label column '7' is missing", "column 7 counting from 1 is 'pretrained')")  # 7 columns
     rc, out, err = run_advise(capsys, "--target", p, "--label", "70", "--source-pred", "pretrained")
     one_line(rc, err, "label column '70' is missing")
-    assert "counting from 0" not in err[0]  # no column 70
+    assert "counting from" not in err[0]  # no column 70
 
 
 def test_weights_one_short_suggest_ignoring_a_column(tmp_path, frame, capsys):

@@ -33,7 +33,7 @@ def test_unnamed_column_in_the_middle_is_refused(tmp_path, frame, capsys):
     p = tmp_path / "t.csv"
     frame.rename(columns={"f2": ""}).to_csv(p, index=False)
     rc, out, err = run_advise(capsys, "--target", p, "--label", "y", "--source-pred", "pretrained")
-    one_line(rc, err, "t.csv", "column 3", "no name")
+    one_line(rc, err, "t.csv", "column 3 of", "(counting from 1) has no name")
 
 
 def test_duplicated_column_names_are_refused(tmp_path, frame, capsys):

@@ -241,19 +241,12 @@ class AnisotropicPredictor:
         ``(N - 2 d - 2)/N`` of the truth (0.35 at ``N = 3 d``, 0.90 at ``20 d``, d = 60); with the resolvent weights
         the ratio given the pool is 0.95-1.08 at ``N = 3-20 d``, 0.98-1.02 from penalties of the mean eigenvalue up
         (``benchmarks/advisor_sigma_weights.py``)."""
-        from ftheory.advise.sigma_debias import fixed_b_weights, resolvent_weights
+        from ftheory.advise.sigma_debias import fixed_b_weights
 
         N = self.n_unlabeled
         if n is None or lam is None or not self.uses_resolvent():
             return fixed_b_weights(W, self.ev, N)
-        shape = W.shape[:-1]
-        n = np.broadcast_to(np.asarray(n, float), shape)
-        lam = np.broadcast_to(np.asarray(lam, float), shape)
-        cache = self.__dict__.setdefault("_kcache", {})        # k depends on (n, lam) and Sigma_hat only
-        key = (shape, n.tobytes(), lam.tobytes())
-        if key not in cache:
-            cache[key] = resolvent_weights(self.ev, N, n, lam)
-        k = cache[key]
+        k = self._resolvent_cached([self], W.shape[:-1], n, lam)[0]
         return np.where(np.any(W != 0.0, -1, keepdims=True), k, 0.0)
 
     def uses_resolvent(self):
@@ -276,16 +269,47 @@ class AnisotropicPredictor:
     def _weights(self, ns, lams):
         """Bias weights per unit ``b_i^2`` and the variance factor, ``(len(ns), len(lams), d)`` and
         ``(len(ns), len(lams))``, from ``ftheory.aniso.scratch_risk`` (cached: scratch and fine-tuning share them)."""
-        from ftheory.aniso import scratch_risk
+        self._fill_caches([self], ns, lams, signal=False)
+        return self._wcache[(ns.tobytes(), lams.tobytes())]
+
+    @staticmethod
+    def _fill_caches(preds, ns, lams, signal=True):
+        """Fill the caches of :meth:`AnisotropicPredictor._weights` and (``signal``, with the resolvent weights)
+        :meth:`AnisotropicPredictor._signal_weights` as :meth:`AnisotropicPredictor._estimate` calls them at
+        ``(ns, lams)``, for predictors of one ``d`` and pool size (the simulated pools of
+        :mod:`ftheory.advise.aniso_pool`), solving the penalties of all in one Newton loop each: the same numbers as
+        one predictor at a time, with far fewer array operations."""
+        from ftheory.aniso.scratch import _risk_weights_many
 
         key = (ns.tobytes(), lams.tobytes())
-        if key not in self._wcache:
-            d = self.d
+        todo = [a for a in preds if key not in a._wcache]
+        if todo:
             with np.errstate(all="ignore"):
-                W = np.asarray(scratch_risk(self.ev, np.eye(d), ns[:, None, None], 0.0, lams[None, :, None]), float)
-                V = np.asarray(scratch_risk(self.ev, np.zeros(d), ns[:, None], 1.0, lams[None, :]), float)
-            self._wcache[key] = (np.broadcast_to(W, (ns.size, lams.size, d)), np.broadcast_to(V, (ns.size, lams.size)))
-        return self._wcache[key]
+                for a, (W, V) in zip(todo, _risk_weights_many([a.ev for a in todo], ns[:, None], lams[None, :])):
+                    W, V = np.asarray(W, float), np.asarray(V, float)
+                    a._wcache[key] = (np.broadcast_to(W, (ns.size, lams.size, a.d)),
+                                      np.broadcast_to(V, (ns.size, lams.size)))
+        if signal:
+            preds = [a for a in preds if a.uses_resolvent()]
+            if preds:
+                AnisotropicPredictor._resolvent_cached(preds, (ns.size, lams.size), ns[:, None], lams[None, :])
+
+    @staticmethod
+    def _resolvent_cached(preds, shape, n, lam):
+        """The resolvent weights ``(shape + (d,))`` of each predictor at ``n``, ``lam`` broadcast to ``shape``, cached
+        per predictor (they depend on ``(n, lam)`` and Sigma_hat only); the missing ones in one Newton loop."""
+        from ftheory.advise.sigma_debias import resolvent_weights_many
+
+        n = np.broadcast_to(np.asarray(n, float), shape)
+        lam = np.broadcast_to(np.asarray(lam, float), shape)
+        key = (shape, n.tobytes(), lam.tobytes())
+        caches = [a.__dict__.setdefault("_kcache", {}) for a in preds]
+        todo = [j for j, c in enumerate(caches) if key not in c]
+        if todo:
+            N = preds[todo[0]].n_unlabeled
+            for j, k in zip(todo, resolvent_weights_many([preds[j].ev for j in todo], N, n, lam)):
+                caches[j][key] = k
+        return [c[key] for c in caches]
 
     def _var(self, which, k, Vf, t, s=0.0, prof=None):
         a = (1.0, 0.0) if which == "scratch" else (1.0, -1.0)
@@ -402,3 +426,4 @@ class AnisotropicPredictor:
                 lo[ok] = np.where(np.isnan(pl), lo[ok], np.maximum(pl, 0.0))
                 hi[ok] = np.where(np.isnan(ph), hi[ok], ph)
         return value, np.minimum(lo, value), np.maximum(hi, value)
+

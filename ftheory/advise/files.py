@@ -186,7 +186,7 @@ def _csv(path):
     pad = len(names) - 1 - named[-1] if named else 0          # unnamed columns after the last named one
     for j, c in enumerate(names[:len(names) - pad]):
         if c.strip() == "":
-            raise ValueError(f"column {j + 1 + indexed} of {path!r} has no name in the header line: "
+            raise ValueError(f"column {j + 1 + indexed} of {path!r} (counting from 1) has no name in the header line: "
                              "expected a name for every column (only a first, index column may be unnamed)")
     seen = set()
     for c in names:
@@ -200,8 +200,9 @@ def _csv(path):
     for j, c in enumerate(given[len(given) - pad:]):
         if df[c].notna().any():
             i = int(np.flatnonzero(df[c].notna().to_numpy())[0])
-            raise ValueError(f"column {len(names) - pad + j + 1 + indexed} of {path!r} has no name in the header "
-                             f"line but holds {df[c].tolist()[i]!r} at row {i}: expected a name for every column "
+            raise ValueError(f"column {len(names) - pad + j + 1 + indexed} of {path!r} (counting from 1) has no name "
+                             f"in the header line but holds {df[c].tolist()[i]!r} at row {i} (counting data rows from "
+                             "0): expected a name for every column "
                              "(only a first, index column may be unnamed)")
     df = df.drop(columns=given[len(given) - pad:])
     blank = _trailing_comma_lines(path)
@@ -213,18 +214,24 @@ def _csv(path):
 
 def _trailing_comma_lines(path, tail=1 << 16):
     """How many lines at the end of a CSV hold nothing but commas (and white space): the empty rows a
-    spreadsheet writes below the data. Blank lines, which pandas skips anyway, are not counted."""
+    spreadsheet writes below the data. Blank lines, which pandas skips anyway, are not counted. Reads the last
+    ``tail`` bytes, and four times as many while they hold only such lines (the data's last line not reached)."""
+    size = os.path.getsize(path)
     with open(path, "rb") as fh:
-        fh.seek(max(0, os.path.getsize(path) - tail))
-        lines = [ln.strip() for ln in fh.read().splitlines()]
-    k = 0
-    for ln in reversed(lines[1:]):  # (the first line of the tail may be cut)
-        if not ln:
-            continue
-        if ln.strip(b", \t") or b"," not in ln:
-            break
-        k += 1
-    return k
+        while True:
+            start = max(0, size - tail)
+            fh.seek(start)
+            k = 0
+            for ln in reversed(fh.read().splitlines()[1:]):  # (the first line of the tail may be cut)
+                ln = ln.strip()
+                if not ln:
+                    continue
+                if ln.strip(b", \t") or b"," not in ln:
+                    return k
+                k += 1
+            if start == 0:
+                return k
+            tail *= 4
 
 
 def _unique_names(df, path):
@@ -262,7 +269,7 @@ def _first_text(col):
         return f" (column {str(col.name)!r} is of type {col.dtype})"
     for i, v in enumerate(col.tolist()):
         if not isinstance(v, (int, float)) and not (isinstance(v, str) and _is_number(v)):
-            return f" (column {str(col.name)!r} holds {v!r} at row {i})"
+            return f" (column {str(col.name)!r} holds {v!r} at row {i}, counting data rows from 0)"
     return ""
 
 
@@ -310,7 +317,8 @@ def read_weights(path, d, features=None):
                          + (icpt if w.shape[0] == d + 1 else extra if w.shape[0] == d - 1 else ""))
     if not np.all(np.isfinite(w)):
         i = int(np.flatnonzero(~np.isfinite(w))[0])
-        raise ValueError(f"weights file {path!r} holds {w[i]} at position {i}: expected finite numbers")
+        raise ValueError(f"weights file {path!r} holds {w[i]} at position {i} (counting from 0): expected finite "
+                         "numbers")
     return _align_weights(w, labels, [str(c) for c in features] if features else None, f"weights file {path!r}")
 
 
@@ -427,12 +435,14 @@ def load_target(path, label, source_pred=None, ignore=()):
 
 
 def _position_hint(df, column):
-    """`` (columns are chosen by name: column 3 counting from 0 is 'y')`` for a name that is a position."""
+    """`` (columns are chosen by name, not by position: column 3 counting from 1 is 'x', counting from 0 'y')``
+    for a name that is a position (a file's columns count from 1 in the other messages; pandas' from 0)."""
     text = str(column).strip()
-    if not text.isdigit() or int(text) >= len(df.columns):
-        return ""
-    return (f" (columns are chosen by name, not by position: column {int(text)} counting from 0 is "
-            f"{str(df.columns[int(text)])!r})")
+    k, cols = (int(text) if text.isdigit() else -1), [str(c) for c in df.columns]
+    at = [f"counting from 1 is {cols[k - 1]!r}"] if 1 <= k <= len(cols) else []
+    if 0 <= k < len(cols):
+        at.append(f"counting from 0{'' if at else ' is'} {cols[k]!r}")
+    return f" (columns are chosen by name, not by position: column {k} {', '.join(at)})" if at else ""
 
 
 def load_unlabeled(path, features, ignore=()):

@@ -39,7 +39,14 @@ def _names(A):
 
 
 def _col(j, names):
-    return f"column {int(j)} ({names[int(j)]!r})" if names else f"column {int(j)}"
+    """A column of a table by its name (its position among the features is not its column in a file), else by
+    its position counting from 0 (rows and columns of an array)."""
+    return f"column {names[int(j)]!r}" if names else f"column {int(j)} (counting from 0)"
+
+
+def _cell(i, j, names):
+    return (f"row {int(i)} (counting from 0), {_col(j, names)}" if names
+            else f"row {int(i)}, column {int(j)} (both counting from 0)")
 
 
 def _matrix(name, A, ncols=None):
@@ -65,7 +72,7 @@ def _matrix(name, A, ncols=None):
         raise ValueError(f"{name} has shape {A.shape}: expected a 2-d array (samples x features)")
     if A.size and not np.all(np.isfinite(A)):
         i, j = np.argwhere(~np.isfinite(A))[0]
-        raise ValueError(f"{name} contains {A[i, j]} at row {i}, {_col(j, names)}: expected finite numbers "
+        raise ValueError(f"{name} contains {A[i, j]} at {_cell(i, j, names)}: expected finite numbers "
                          "(NaN and inf are not dropped silently; remove or impute them)")
     _magnitude(name, A)
     return A
@@ -87,7 +94,7 @@ def _vector(name, v, n):
         raise ValueError(f"{name} has {v.shape[0]} entries but X has {n} rows: shapes must match")
     if not np.all(np.isfinite(v)):
         i = int(np.argwhere(~np.isfinite(v))[0][0])
-        raise ValueError(f"{name} contains {v[i]} at position {i}: expected finite numbers "
+        raise ValueError(f"{name} contains {v[i]} at position {i} (counting from 0): expected finite numbers "
                          "(NaN and inf are not dropped silently)")
     _magnitude(name, v)
     return v
@@ -98,7 +105,7 @@ def _check_columns(name, A, what="column", names=None):
     scale = np.abs(A).max(axis=0)
     const = np.flatnonzero(sd <= 1e-12 * np.maximum(scale, 1e-300))
     if const.size:
-        which = [names[j] for j in const[:10]] if names else const[:10].tolist()
+        which = [names[j] for j in const[:10]] if names else f"{const[:10].tolist()} (counting from 0)"
         raise ValueError(f"{name} has constant {what}(s) {which}: a constant input carries no "
                          "information and makes the covariance singular; drop it (the advisor fits an "
                          "intercept)")
@@ -115,7 +122,7 @@ def _check_columns(name, A, what="column", names=None):
         if lam[0] < 1e-10 * lam[-1]:
             v = np.abs(V[:, 0])
             idx = np.flatnonzero(v > 1e-3 * v.max())[:8]
-            cols = [names[j] for j in idx] if names else idx.tolist()
+            cols = [names[j] for j in idx] if names else f"{idx.tolist()} (counting from 0)"
             cond = np.sqrt(lam[-1] / max(lam[0], 1e-300))
             how = f"condition number {cond:.2g} > 1e5" if cond < 1e15 else "exactly, up to rounding"
             raise ValueError(f"{name} has linearly dependent {what}s {cols}: one is a combination of the "

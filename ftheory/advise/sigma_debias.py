@@ -20,7 +20,8 @@ import numpy as np
 
 from ftheory.aniso.log_newton import log_newton
 
-__all__ = ["fixed_b_weights", "resolvent_weights", "resolvent_default", "RESOLVENT_BELOW", "RESOLVENT_FROM"]
+__all__ = ["fixed_b_weights", "resolvent_weights", "resolvent_weights_many", "resolvent_default", "RESOLVENT_BELOW",
+           "RESOLVENT_FROM"]
 
 #: pools of fewer than ``RESOLVENT_BELOW d`` unlabeled rows get the resolvent weights by default
 #: (:func:`resolvent_default`): where the fixed-W weights' bias ``(N - 2 d - 2)/N`` cost coverage
@@ -69,10 +70,11 @@ def _check(ev, N, n, lam):
 
 def _pool_side(ev, N, mu):
     """At pool penalties ``mu`` (...): ``f = tr S(S + mu)^-1``, ``f1 = tr (S + mu)^-1``, ``f2 = tr (S + mu)^-2``,
-    ``rho = mu/tau = 1 - f/N`` and ``drho = d rho/d mu = tr S (S + mu)^-2 / N``."""
+    ``rho = mu/tau = 1 - f/N`` and ``drho = d rho/d mu = tr S (S + mu)^-2 / N`` (``ev``: ``(d,)``, or one spectrum
+    per penalty ``(..., d)``)."""
     r = 1.0 / (ev + mu[..., None])
     f1, f2 = r.sum(-1), (r * r).sum(-1)
-    f = ev.size - mu * f1
+    f = ev.shape[-1] - mu * f1
     return f, f1, f2, 1.0 - f / N, (f1 - mu * f2) / N
 
 
@@ -85,28 +87,45 @@ def resolvent_weights(ev, N, n, lam):
     ``kappa = mu/(1 - f(mu)/N)``, ``f(mu) = tr S (S + mu)^-1``; then ``(Sigma + kappa)^-1 ~ rho (S + mu)^-1``
     (``rho = mu/kappa``) and ``(Sigma + kappa)^-2`` is its ``kappa``-derivative, ``Sigma^-1 ~ (1 - d/N) S^-1``;
     with ``N`` taken as ``N d/(d + 1)`` throughout, so that the last is the exact ``(N - d - 1)/N S^-1``."""
-    ev, n, lam = _check(ev, N, n, lam)
-    d = ev.size
+    return resolvent_weights_many([ev], N, n, lam)[0]
+
+
+def resolvent_weights_many(evs, N, n, lam):
+    """``[resolvent_weights(ev, N, n, lam) for ev in evs]`` (spectra of one ``d``) with one Newton loop for all:
+    the roots do not interact, so the numbers are the same."""
+    checked = [_check(ev, N, n, lam) for ev in evs]
+    evs, (_, n, lam) = [c[0] for c in checked], checked[0]
+    d = evs[0].size
+    if any(ev.size != d for ev in evs):
+        raise ValueError(f"evs has spectra of sizes {sorted({ev.size for ev in evs})}: expected one d")
     N = N * d / (d + 1.0)              # effective rows: the mu -> 0 limit becomes the exact (N - d - 1)/N Sigma_hat^-1
     shape = n.shape
     n, lam = n.ravel(), lam.ravel()
+    m = n.size
     active = (lam > 0) | (n < d)
     # F(mu) = kappa(mu)(1 - f/n) - lam, increasing in t = log mu, is negative at lo, positive at hi
-    lo = np.where(lam > 0, lam * (1.0 - d / N), 1e-3 * ev.min())
-    hi = lam + ev.sum() / n + ev.max()
-    t_lo, t_hi = np.log(lo), np.log(hi)
+    t_lo = np.concatenate([np.log(np.where(lam > 0, lam * (1.0 - d / N), 1e-3 * ev.min())) for ev in evs])
+    t_hi = np.concatenate([np.log(lam + ev.sum() / n + ev.max()) for ev in evs])
     t = 0.5 * (t_lo + t_hi)
+    E, n_all, lam_all = (evs[0], n, lam) if len(evs) == 1 else (np.stack(evs), np.tile(n, len(evs)),
+                                                              np.tile(lam, len(evs)))
 
     def residual(tt, idx):             # F and dF/dt
-        m = np.exp(tt)
-        f, f1, f2, rho, drho = _pool_side(ev, N, m)
-        kap = m / rho
-        dkap = (rho - m * drho) / rho ** 2
-        return (kap * (1.0 - f / n[idx]) - lam[idx],
-                m * (dkap * (1.0 - f / n[idx]) + kap * (f1 - m * f2) / n[idx]))
+        mu = np.exp(tt)
+        f, f1, f2, rho, drho = _pool_side(E if len(evs) == 1 else E[idx // m], N, mu)
+        kap = mu / rho
+        dkap = (rho - mu * drho) / rho ** 2
+        return (kap * (1.0 - f / n_all[idx]) - lam_all[idx],
+                mu * (dkap * (1.0 - f / n_all[idx]) + kap * (f1 - mu * f2) / n_all[idx]))
 
-    log_newton(residual, t, t_lo, t_hi, np.flatnonzero(active))
-    mu = np.exp(t)
+    log_newton(residual, t, t_lo, t_hi, np.concatenate([np.flatnonzero(active) + j * m for j in range(len(evs))]))
+    return [_weights_at(ev, N, n, lam, active, np.exp(t[j * m:(j + 1) * m])).reshape(shape + (d,))
+            for j, ev in enumerate(evs)]
+
+
+def _weights_at(ev, N, n, lam, active, mu):
+    """The weights ``k`` ``(m, d)`` at the solved pool-side penalties ``mu`` ``(m,)``."""
+    d = ev.size
     f, f1, f2, rho, drho = _pool_side(ev, N, mu)
     kap = mu / rho
     # (Sigma + kappa)^-2 ~ -d/dkappa [rho (S + mu)^-1] = (rho^2/(rho - mu drho)) [rho (S + mu)^-2 - drho (S + mu)^-1]
@@ -117,5 +136,4 @@ def resolvent_weights(ev, N, n, lam):
     R = rho[:, None] * r
     R2 = c2[:, None] * (rho[:, None] * r * r - drho[:, None] * r)
     k = ((1.0 - d / N) / ev - R - kap[:, None] * R2) / gap[:, None]
-    k = np.where(active[:, None], k, 0.0)
-    return k.reshape(shape + (d,))
+    return np.where(active[:, None], k, 0.0)

@@ -24,20 +24,28 @@ def log_newton(residual, t, t_lo, t_hi, todo, max_iter=MAX_ITER):
     when its step or bracket is at most ``TOL max(1, |t|)``. Floating-point warnings are silenced throughout
     (``residual`` included). Updates the float arrays ``t``, ``t_lo``, ``t_hi``
     in place (entries outside ``todo`` untouched) and returns ``t``."""
+    # the unfinished indices' t and bracket are kept as compact arrays (written back when an index stops): the
+    # same arithmetic per index as gathering and scattering every step, with fewer array operations per step
+    tt, lo, hi = t[todo], t_lo[todo], t_hi[todo]
     with np.errstate(all="ignore"):  # once for the loop: entering it per step cost ~5% of an anisotropic advise
         for _ in range(max_iter):
             if todo.size == 0:
                 break
-            tt = t[todo]
             F, slope = residual(tt, todo)
-            lo_t = np.where(F < 0, tt, t_lo[todo])
-            hi_t = np.where(F > 0, tt, t_hi[todo])
+            lo = np.where(F < 0, tt, lo)
+            hi = np.where(F > 0, tt, hi)
             new = tt - F / slope
-            outside = ~((new > lo_t) & (new < hi_t)) | ~np.isfinite(new)
-            new = np.where(outside, 0.5 * (lo_t + hi_t), new)
+            outside = ~((new > lo) & (new < hi)) | ~np.isfinite(new)
+            new = np.where(outside, 0.5 * (lo + hi), new)
             new = np.where(F == 0, tt, new)
             tol = TOL * np.maximum(1.0, np.abs(tt))
-            finished = (np.abs(new - tt) <= tol) | (hi_t - lo_t <= tol)
-            t[todo], t_lo[todo], t_hi[todo] = new, lo_t, hi_t
-            todo = todo[~finished]
+            finished = (np.abs(new - tt) <= tol) | (hi - lo <= tol)
+            if finished.any():
+                done = todo[finished]
+                t[done], t_lo[done], t_hi[done] = new[finished], lo[finished], hi[finished]
+                keep = ~finished
+                todo, tt, lo, hi = todo[keep], new[keep], lo[keep], hi[keep]
+            else:
+                tt = new
+        t[todo], t_lo[todo], t_hi[todo] = tt, lo, hi
     return t

@@ -46,35 +46,58 @@ def effective_regularisation(eigenvalues, n, lam=0.0):
 
 
 def _kappa(ev, n, pen):
+    return _kappa_many([ev], n, pen)[0]
+
+
+def _kappa_many(evs, n, pen):
+    """``[_kappa(ev, n, pen) for ev in evs]`` with one Newton loop for all spectra (same number of positive
+    eigenvalues; else one loop each): the roots do not interact, so the numbers are the same."""
     n, pen = np.broadcast_arrays(np.asarray(n, dtype=float), np.asarray(pen, dtype=float))
     shape = n.shape
     n, pen = n.ravel(), pen.ravel()
-    pos = np.sort(ev[ev > 0])[::-1]
-    d_pos = pos.size
-    kappa = np.zeros(n.shape)
+    pos = [np.sort(ev[ev > 0])[::-1] for ev in evs]
+    if len({p.size for p in pos}) > 1:
+        return [_kappa_many([ev], n.reshape(shape), pen.reshape(shape))[0] for ev in evs]
+    d_pos = pos[0].size
+    kappa = [np.zeros(n.shape) for _ in evs]
     active = (pen > 0) | (n < d_pos)
     if np.any(active):
         na, la = n[active], pen[active]
-        hi = la + pos.sum() / na
         idx = np.minimum(na.astype(np.int64), d_pos - 1)        # lambda_(n+1), 0-based index n
-        lo_free = np.where(na < d_pos, pos[idx] / na, 0.0)
-        lo = np.maximum(la, lo_free)
-        t_lo, t_hi = np.log(lo), np.log(hi)
+        t_lo, t_hi = [], []
+        for p in pos:
+            hi = la + p.sum() / na
+            lo_free = np.where(na < d_pos, p[idx] / na, 0.0)
+            t_lo.append(np.log(np.maximum(la, lo_free)))
+            t_hi.append(np.log(hi))
+        m = na.size
+        t_lo, t_hi = np.concatenate(t_lo), np.concatenate(t_hi)
         t = t_hi.copy()
+        if len(pos) == 1:
+            P = pos[0]
 
-        def residual(tt, idx):             # h(t) and dh/dt > 0
-            k, lt, nt = np.exp(tt), la[idx], na[idx]
-            frac = pos / (pos + k[:, None])                  # lambda/(lambda + kappa)
-            return 1.0 - lt / k - frac.sum(1) / nt, lt / k + (frac * (1.0 - frac)).sum(1) / nt
+            def residual(tt, idx):             # h(t) and dh/dt > 0
+                k, lt, nt = np.exp(tt), la[idx], na[idx]
+                frac = P / (P + k[:, None])                      # lambda/(lambda + kappa)
+                return 1.0 - lt / k - frac.sum(1) / nt, lt / k + (frac * (1.0 - frac)).sum(1) / nt
+        else:
+            P, la_all, na_all = np.stack(pos), np.tile(la, len(pos)), np.tile(na, len(pos))
 
-        log_newton(residual, t, t_lo, t_hi, np.arange(na.size))
-        kappa[active] = np.exp(t)
-    return kappa.reshape(shape)
+            def residual(tt, idx):             # the same, spectrum idx // m
+                k, lt, nt, Pi = np.exp(tt), la_all[idx], na_all[idx], P[idx // m]
+                frac = Pi / (Pi + k[:, None])
+                return 1.0 - lt / k - frac.sum(1) / nt, lt / k + (frac * (1.0 - frac)).sum(1) / nt
+
+        log_newton(residual, t, t_lo, t_hi, np.arange(t.size))
+        for j, kap in enumerate(kappa):
+            kap[active] = np.exp(t[j * m:(j + 1) * m])
+    return [kap.reshape(shape) for kap in kappa]
 
 
-def _pieces(ev, n, pen):
-    """``(kappa, 1 - df2/n, bias weights lambda kappa^2/(lambda+kappa)^2 (..., d), df2/n)`` on the grid."""
-    kappa = _kappa(ev, n, pen)
+def _pieces(ev, n, pen, kappa=None):
+    """``(kappa, 1 - df2/n, bias weights lambda kappa^2/(lambda+kappa)^2 (..., d), df2/n)`` on the grid
+    (``kappa``: ``_kappa(ev, n, pen)`` when already solved)."""
+    kappa = _kappa(ev, n, pen) if kappa is None else kappa
     n_b = np.broadcast_to(np.asarray(n, dtype=float), kappa.shape)
     pen_b = np.broadcast_to(np.asarray(pen, dtype=float), kappa.shape)
     k = kappa[..., None]
@@ -102,8 +125,8 @@ def scratch_risk_de(eigenvalues, beta_t, n, sigma, lam=0.0):
     return _risk_de(ev, beta, n, sig, pen)
 
 
-def _risk_de(ev, beta, n, sig, pen):
-    kappa, gap, weights, df2_n = _pieces(ev, n, pen)
+def _risk_de(ev, beta, n, sig, pen, kappa=None):
+    kappa, gap, weights, df2_n = _pieces(ev, n, pen, kappa)
     with np.errstate(divide="ignore", invalid="ignore"):
         bias = np.where(kappa[...] > 0, 1.0, 0.0) * _pairwise_sum(weights, beta ** 2)
         bias = np.where(gap > 0, bias / np.where(gap > 0, gap, 1.0), np.where(bias > 0, np.inf, 0.0))
@@ -153,7 +176,32 @@ def scratch_risk(eigenvalues, beta_t, n, sigma, lam=0.0):
     n = check_samples(n)
     pen = check_lam(lam)
     sig = check_sigma(sigma)
-    out = np.asarray(_risk_de(ev, beta, n, sig, pen), dtype=float)
+    return _scratch_risk(ev, beta, n, sig, pen)
+
+
+def _risk_weights(eigenvalues, n, lam):
+    """``(scratch_risk(ev, I, n[..., None], 0, lam[..., None]), scratch_risk(ev, 0, n, 1, lam))``: the bias
+    weights per unit ``beta_i^2`` ``(..., d)`` and the variance factor ``(...)`` (``n``, ``lam`` broadcast), the
+    same numbers as the two calls with ``kappa`` solved once."""
+    return _risk_weights_many([eigenvalues], n, lam)[0]
+
+
+def _risk_weights_many(spectra, n, lam):
+    """``[_risk_weights(ev, n, lam) for ev in spectra]`` with one Newton loop for all ``kappa`` (the same numbers)."""
+    evs = [check_spectrum(ev) for ev in spectra]
+    n = check_samples(n)
+    pen = check_lam(lam)
+    out = []
+    for ev, kappa in zip(evs, _kappa_many(evs, n, pen)):
+        d = ev.size
+        W = _scratch_risk(ev, check_teacher(np.eye(d), d, "beta_t"), n[..., None], check_sigma(0.0), pen[..., None],
+                          kappa[..., None])
+        out.append((W, _scratch_risk(ev, check_teacher(np.zeros(d), d, "beta_t"), n, check_sigma(1.0), pen, kappa)))
+    return out
+
+
+def _scratch_risk(ev, beta, n, sig, pen, kappa=None):
+    out = np.asarray(_risk_de(ev, beta, n, sig, pen, kappa), dtype=float)
     d_pos = int(np.count_nonzero(ev > 0))
     n_b, pen_b, s_b = np.broadcast_arrays(n, pen, sig)
     over = (pen_b == 0) & (n_b > d_pos)

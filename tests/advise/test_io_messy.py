@@ -88,7 +88,7 @@ def test_weights_npy_matrix_npz_lengths_and_nan_are_named(tmp_path):
     with pytest.raises(ValueError, match=r"different numbers of rows \('coef': 4, 'intercept': 1\)"):
         read_weights(str(tmp_path / "w.npz"), 4)
     np.save(tmp_path / "n.npy", np.r_[W[:3], np.nan])
-    with pytest.raises(ValueError, match=r"weights file .*n.npy' holds nan at position 3"):
+    with pytest.raises(ValueError, match=r"weights file .*n.npy' holds nan at position 3 \(counting from 0\)"):
         read_weights(str(tmp_path / "n.npy"), 4)
 
 
@@ -111,7 +111,7 @@ def test_header_parser(tmp_path, line, fields, indexed):
 def test_degenerate_header_is_refused_and_quoted_index_is_the_index(tmp_path):
     p = tmp_path / "t.csv"
     p.write_text(",\n1,2\n")
-    with pytest.raises(ValueError, match="column 2 of .* has no name"):
+    with pytest.raises(ValueError, match=r"column 2 of '[^']*' \(counting from 1\) has no name"):
         _csv(str(p))
     p.write_text('"","a","b"\n"r1",1,2\n"r2",3,4\n')
     df = _csv(str(p))
@@ -177,11 +177,11 @@ def test_duplicated_names_and_nullable_missing_values_are_named(task):
         ftheory.advise(X.set_axis(["f0"] * 4, axis=1), y, source_pred=y)
     Xn = X.astype({"f2": "Float64"})
     Xn.loc[3, "f2"] = pd.NA
-    with pytest.raises(ValueError, match=r"X contains nan at row 3, column 2 \('f2'\)"):
+    with pytest.raises(ValueError, match=r"X contains nan at row 3 \(counting from 0\), column 'f2':"):
         ftheory.advise(Xn, y, source_pred=y)
     yn = y.astype("Float64")
     yn[5] = pd.NA
-    with pytest.raises(ValueError, match=r"y contains nan at position 5"):
+    with pytest.raises(ValueError, match=r"y contains nan at position 5 \(counting from 0\)"):
         ftheory.advise(X, yn, source_pred=y)
 
 
@@ -189,9 +189,9 @@ def test_row_number_column_warns(task):
     # pandas' "Unnamed: 0" (an index saved by to_csv and read back) or an id column: used as a feature,
     # so say so; a feature that only looks like a count (another start, another order) does not warn
     X, y = task
-    with pytest.warns(UserWarning, match=r"feature column 0 \('Unnamed: 0'\) holds the row numbers 0, 1, \.\.\., 29"):
+    with pytest.warns(UserWarning, match=r"feature column 'Unnamed: 0' holds the row numbers 0, 1, \.\.\., 29"):
         check_inputs(X.assign(f0=np.arange(30.0)).rename(columns={"f0": "Unnamed: 0"}), y)
-    with pytest.warns(UserWarning, match=r"column 4 holds the row numbers 1, 2, \.\.\., 30"):
+    with pytest.warns(UserWarning, match=r"column 4 \(counting from 0\) holds the row numbers 1, 2, \.\.\., 30"):
         check_inputs(np.c_[X.to_numpy(), np.arange(1, 31)], y.to_numpy())
     check_inputs(np.c_[X.to_numpy(), np.arange(2, 32)], y.to_numpy())        # no warning (filterwarnings=error)
     check_inputs(np.c_[X.to_numpy(), np.arange(30)[::-1]], y.to_numpy())
@@ -224,10 +224,12 @@ def test_text_encoding_trailing_comma_and_first_text_value_are_named(tmp_path):
     with pytest.raises(ValueError, match=r"t.csv' is not UTF-8 text \(it holds the byte 0xe9\)"):
         load_target(str(p), "y")
     p.write_text("a,y,\n1,2,\n3,4,5\n")
-    with pytest.raises(ValueError, match=r"column 3 of .* has no name in the header line but holds 5.0 at row 1"):
+    with pytest.raises(ValueError, match=r"column 3 of '[^']*' \(counting from 1\) has no name in the header line "
+                                         r"but holds 5.0 at row 1 \(counting data rows from 0\)"):
         load_target(str(p), "y")
     p.write_text("a,b,y\n1,2,3\n4,?,6\n7,8,9\n")
-    with pytest.raises(ValueError, match=r"\['b'\] of .* are not numeric \(column 'b' holds '\?' at row 1\)"):
+    with pytest.raises(ValueError, match=r"\['b'\] of .* are not numeric \(column 'b' holds '\?' at row 1, "
+                                         r"counting data rows from 0\)"):
         load_target(str(p), "y")
     df = pd.DataFrame({"a": [1.0, 2.0], "d": pd.Categorical(["u", "v"]), "y": [1.0, 0.0]})
     df.to_parquet(tmp_path / "t.parquet")
@@ -310,7 +312,7 @@ def test_comment_line_above_the_header_is_named(tmp_path):
 def test_label_left_among_the_features_is_refused(task):
     # the whole table passed as X: a column with y's name and values
     X, y = task
-    with pytest.raises(ValueError, match=r"X column 4 \('y'\) is y itself: the label is among the features"):
+    with pytest.raises(ValueError, match=r"X column 'y' is y itself: the label is among the features"):
         check_inputs(X.assign(y=y), y)
     check_inputs(X.assign(y=y + 1.0), y)               # another column that happens to be named y
     check_inputs(X, y, source_pred=X["f0"])            # a pretrained model that is one feature: fine
@@ -353,6 +355,26 @@ def test_spreadsheet_csv_reads_as_the_plain_table(tmp_path, text):
     assert X.to_numpy().tolist() == [[1, 2], [4, 5], [2, 1]] and y.tolist() == [3, 7, 1]
 
 
+def test_comma_lines_longer_than_the_tail_read_are_dropped(tmp_path):
+    # more than the 64 KiB read at first (about 21 800 lines of ",,"): the rows beyond it were kept as NaN rows
+    # and reported as a missing value at the first of them
+    from ftheory.advise.files import _trailing_comma_lines
+
+    p = tmp_path / "t.csv"
+    for lines in (30_000, 120_000):
+        p.write_text("a,b,y\n1,2,3\n4,5,7\n2,1,1\n" + ",,\n" * lines + "\n")
+        X, y, _ = load_target(str(p), "y")
+        assert X.to_numpy().tolist() == [[1, 2], [4, 5], [2, 1]] and y.tolist() == [3, 7, 1]
+    assert _trailing_comma_lines(str(p)) == 120_000
+    # the look further back starts from a short tail and stops at the data's last line, or at the file's start
+    assert _trailing_comma_lines(str(p), tail=10) == 120_000
+    p.write_text("a,b,y\n" + ",,\n" * 5)
+    assert _trailing_comma_lines(str(p), tail=4) == 5
+    p.write_text("a,b,y\n1,2,3\n,,\n4,5,7\n" + ",,\n" * 30_000)          # a comma line inside the data stays an error
+    with pytest.raises(ValueError, match=r"row 1 of .*t.csv' is empty: every cell is empty or NA"):
+        load_target(str(p), "y")
+
+
 def test_empty_row_inside_the_data_is_named_as_a_row(tmp_path):
     p = tmp_path / "t.csv"
     p.write_text("a,b,y\n1,2,3\n,,\n4,5,7\n2,1,1\n")
@@ -362,3 +384,26 @@ def test_empty_row_inside_the_data_is_named_as_a_row(tmp_path):
     pd.DataFrame({"a": [1.0, np.nan, 2.0], "b": [2.0, np.nan, 3.0]}).to_csv(tmp_path / "u.csv", index=False)
     with pytest.raises(ValueError, match=r"row 1 of .*u.csv' is empty"):
         load_unlabeled(str(tmp_path / "u.csv"), ["a", "b"])
+
+
+def test_feature_columns_are_named_by_name_in_tables_and_counted_from_0_in_arrays():
+    # a table's feature position is not its column in a file (the label may come first): names only; plain
+    # arrays: positions, saying where they count from (files' own messages count columns from 1)
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((30, 4))
+    y = X.sum(1) + rng.standard_normal(30)
+    bad = {"constant": np.c_[X, np.ones(30)], "dependent": np.c_[X, X[:, 0] + 2 * X[:, 1]],
+           "duplicated": np.c_[X, 3 * X[:, 2]]}
+    want = {"constant": (r"constant column\(s\) \[4\] \(counting from 0\)", r"constant column\(s\) \['e'\]:"),
+            "dependent": (r"dependent columns \[0, 1, 4\] \(counting from 0\)",
+                          r"dependent columns \['a', 'b', 'e'\]:"),
+            "duplicated": (r"column 2 \(counting from 0\) and column 4 \(counting from 0\);",
+                           r"column 'c' and column 'e';")}
+    for k, A in bad.items():
+        with pytest.raises(ValueError, match=want[k][0]):
+            check_inputs(A, y, source_weights=np.ones(5))
+        with pytest.raises(ValueError, match=want[k][1]):
+            check_inputs(pd.DataFrame(A, columns=list("abcde")), y, source_weights=np.ones(5))
+    X[3, 1] = np.nan
+    with pytest.raises(ValueError, match=r"X contains nan at row 3, column 1 \(both counting from 0\):"):
+        check_inputs(X, y, source_weights=np.ones(4))

@@ -36,7 +36,8 @@ def test_wide_check_inputs_stays_on_the_data_side():
 def test_wide_duplicated_columns_are_found_and_named(sign):
     X, y, z = _wide()
     X[:, 2718] = sign * X[:, 31] + 4.0                # a copy up to sign, scale and shift, far from its twin
-    with pytest.raises(ValueError, match=r"duplicated \(perfectly correlated\) columns: column 31 and column 2718"):
+    with pytest.raises(ValueError, match=r"duplicated \(perfectly correlated\) columns: column 31 \(counting from 0\) "
+                                         r"and column 2718 \(counting from 0\)"):
         check_inputs(X, y, z)
     X, y, z = _wide(d=3000, seed=1)                   # a near-copy (correlation 1 - 1e-8) is not a duplicate
     rng = np.random.default_rng(2)
