@@ -210,21 +210,21 @@ class ScalePivot:
         lev = alpha * PP_LEVELS
         if self.tails not in ("separate", "band", "joint"):
             raise ValueError(f"tails must be 'separate', 'band' or 'joint', got {self.tails!r}")
-        misses = []
+        per_tail = []            # "separate": each tail's level (M,); else its misses under the band's rule (L, M)
         for upper in (False, True):
             Q = _sorted_quantile(S, 1 - lev if upper else lev)                     # (L, C, G, M)
             own = ((1 - wc) * ((1 - wg) * Q[:, ic, ig] + wg * Q[:, ic, ig + 1])
                    + wc * ((1 - wg) * Q[:, ic + 1, ig] + wg * Q[:, ic + 1, ig + 1]))   # (L, B, M)
             if self.tails == "separate":
-                misses.append(calibrated_level(t0, own, lev, alpha, upper))
+                per_tail.append(calibrated_level(t0, own, lev, alpha, upper))
             else:
-                misses.append(tail_misses(t0, own, upper, "band"))
+                per_tail.append(tail_misses(t0, own, upper, "band"))
         if self.tails == "separate":
-            self.levels = misses
+            self.levels = per_tail
         elif self.tails == "band":
-            self.levels = [level_at(m, lev, alpha) for m in misses]
+            self.levels = [level_at(m, lev, alpha) for m in per_tail]
         else:
-            self.levels = list(joint_levels(misses[0], misses[1], lev, alpha))
+            self.levels = list(joint_levels(per_tail[0], per_tail[1], lev, alpha))
         col = S[c1, i0]                                                            # (B, M), sorted
         out = [np.diagonal(_sorted_quantile(col, 1 - a if upper else a))
                for a, upper in zip(self.levels, (False, True))]
