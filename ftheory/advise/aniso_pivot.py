@@ -27,7 +27,9 @@ the ray:
   scales ``PP_SCALES``, bilinear in ``(f, log c)``; the scale matters for fine-tuning, whose source part is not
   scaled), and the level is the one at which ``alpha`` of the draws exceed their own quantile on that tail.
   (The set's union made min-norm scratch over-cover, 97.8-98.2% at gamma = 0.3-0.5, and the law at the fitted
-  world alone left 7.2% of truths below the fine-tuning band at gamma = 0.5.)
+  world alone left 7.2% of truths below the fine-tuning band at gamma = 0.5.) Off by default
+  (``ScalePivot.tails``): counting on each tail only the draws the final band would miss (:func:`tail_misses`),
+  and letting a tail that cannot reach ``alpha`` give the rest to the other (:func:`joint_levels`).
 * Tuned risk ``min_lam R(lam)``: the statistic is ``min_lam R_hat*(lam)/min_lam R*(lam)`` (the penalty
   selection simulated in every draw). Its upper end is the largest of that ray end and, over the fitted,
   whitened-even and coordinate-even profiles, ``min_lam R_hat(lam)/q_2.5(lam)`` (``R(lam) >= min R``).
@@ -99,6 +101,37 @@ def calibrated_level(t, own_q, levels, target, upper):
     return np.array([np.interp(target, miss[:, m], levels) for m in range(miss.shape[1])])
 
 
+def tail_misses(t, own_q, upper, rule="ray"):
+    """Fraction ``(L, M)`` of the draws ``t`` ``(B, M)`` beyond their own quantiles ``own_q`` ``(L, B, M)`` on one
+    tail, non-decreasing in the level. ``rule="ray"``: every draw beyond its quantile (``t > q`` for ``upper``,
+    else ``t < q``); ``"band"``: only the draws the band built from that quantile would miss: an end exists
+    only where the estimate and the quantile are positive (:func:`_invert`; else the caller keeps a score-step
+    end, and the band contains the estimate clipped at 0), so ``t > q > 0`` (truth below the band) and
+    ``0 < t < q`` (truth above it)."""
+    if rule not in ("ray", "band"):
+        raise ValueError(f"rule must be 'ray' or 'band', got {rule!r}")
+    if upper:
+        beyond = (t[None] > own_q) & ((own_q > 0) if rule == "band" else True)
+    else:
+        beyond = (t[None] < own_q) & ((t[None] > 0) if rule == "band" else True)
+    return np.maximum.accumulate(np.mean(beyond, 1), 0)
+
+
+def level_at(miss, levels, target):
+    """Level ``(M,)`` at which the non-decreasing ``miss`` ``(L, M)`` (at the increasing ``levels`` ``(L,)``)
+    reaches ``target`` (scalar or ``(M,)``), linear between the candidates, clipped to their range."""
+    target = np.broadcast_to(np.asarray(target, float), miss.shape[1:])
+    return np.array([np.interp(target[m], miss[:, m], levels) for m in range(miss.shape[1])])
+
+
+def joint_levels(miss_a, miss_b, levels, alpha):
+    """Levels ``(a_lo, a_hi)`` ``(M,)`` of the two tails with ``miss_a``, ``miss_b`` ``(L, M)`` their misses
+    (:func:`tail_misses`): each tail at ``alpha``, and a tail that cannot reach ``alpha`` at the largest
+    candidate level gives the other tail what it leaves unused (target ``2 alpha`` minus its reachable miss)."""
+    reach_a, reach_b = np.minimum(miss_a[-1], alpha), np.minimum(miss_b[-1], alpha)
+    return level_at(miss_a, levels, 2 * alpha - reach_b), level_at(miss_b, levels, 2 * alpha - reach_a)
+
+
 def _sorted_quantile(S, a):
     """Quantiles of the sorted draws ``S`` ``(..., B, M)`` at levels ``a`` ``(L,)`` (as :func:`_quantile`):
     ``(L, ..., M)``."""
@@ -157,6 +190,10 @@ class ScalePivot:
     #: min-norm quantiles: "prepivot" (levels calibrated with each draw's own world) or "set" (the fraction's
     #: calibrated set, as the tuned bands; for diagnosis)
     minnorm = "prepivot"
+    #: min-norm prepivoted tails: "separate" (each tail's draws beyond their own quantile at ``alpha``),
+    #: "band" (each at ``alpha``, counting only the draws the final band would miss: :func:`tail_misses`) or
+    #: "joint" (as "band", a tail that cannot reach ``alpha`` leaving the rest to the other: :func:`joint_levels`)
+    tails = "separate"
 
     def _prepivot(self, world, grid, i0, tot, alpha):
         """Min-norm ``(q_lo, q_hi)`` ``(M,)``: quantiles of ``R_hat/R`` at the fitted world (fraction ``grid[i0]``,
@@ -171,15 +208,26 @@ class ScalePivot:
         ic, wc = _grid_weights(np.log(np.maximum(tb / tot, 1e-300)), lc)
         ig, wg = _grid_weights(f_b, grid)
         lev = alpha * PP_LEVELS
-        out, self.levels = [], []
+        if self.tails not in ("separate", "band", "joint"):
+            raise ValueError(f"tails must be 'separate', 'band' or 'joint', got {self.tails!r}")
+        per_tail = []            # "separate": each tail's level (M,); else its misses under the band's rule (L, M)
         for upper in (False, True):
             Q = _sorted_quantile(S, 1 - lev if upper else lev)                     # (L, C, G, M)
             own = ((1 - wc) * ((1 - wg) * Q[:, ic, ig] + wg * Q[:, ic, ig + 1])
                    + wc * ((1 - wg) * Q[:, ic + 1, ig] + wg * Q[:, ic + 1, ig + 1]))   # (L, B, M)
-            a = calibrated_level(t0, own, lev, alpha, upper)
-            self.levels.append(a)
-            col = S[c1, i0]                                                        # (B, M), sorted
-            out.append(np.diagonal(_sorted_quantile(col, 1 - a if upper else a)))
+            if self.tails == "separate":
+                per_tail.append(calibrated_level(t0, own, lev, alpha, upper))
+            else:
+                per_tail.append(tail_misses(t0, own, upper, "band"))
+        if self.tails == "separate":
+            self.levels = per_tail
+        elif self.tails == "band":
+            self.levels = [level_at(m, lev, alpha) for m in per_tail]
+        else:
+            self.levels = list(joint_levels(per_tail[0], per_tail[1], lev, alpha))
+        col = S[c1, i0]                                                            # (B, M), sorted
+        out = [np.diagonal(_sorted_quantile(col, 1 - a if upper else a))
+               for a, upper in zip(self.levels, (False, True))]
         return out[0], out[1]
 
     def pairs(self):

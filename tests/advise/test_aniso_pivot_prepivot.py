@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from ftheory.advise.aniso_pivot import PP_LEVELS, ScalePivot, calibrated_level
+from ftheory.advise.aniso_pivot import PP_LEVELS, ScalePivot, calibrated_level, joint_levels, tail_misses
 from ftheory.advise.aniso_predict import AnisotropicPredictor
 from ftheory.advise.estimators import prepare
 from ftheory.advise.synthetic import make_task
@@ -81,3 +81,74 @@ def test_prepivot_ends_are_the_fitted_worlds_quantiles_at_the_calibrated_levels(
         ScalePivot.minnorm = "prepivot"
     pp_band = ap.bands("scratch_min_norm", ns)
     assert not all(np.array_equal(x, y) for x, y in zip(set_band, pp_band))
+
+
+def _normal_cdf(x):
+    return 0.5 * (1 + math.erf(x / math.sqrt(2)))
+
+
+def test_tail_misses_band_rule_counts_only_what_the_band_would_miss():
+    """Constructed draws: under ``rule="band"`` the truth-above tail counts ``0 < t < q`` (no ray end for a
+    non-positive estimate) and the truth-below tail ``t > q > 0`` (no ray end for a non-positive quantile);
+    ``"ray"`` counts every draw beyond its quantile; the counts are non-decreasing in the level."""
+    t = np.array([[-1.0], [-0.2], [0.1], [0.5], [2.0], [3.0]])                # (B=6, M=1)
+    own = np.array([0.0, 0.3, 0.6])[:, None, None] * np.ones((3, 6, 1))        # lower-tail quantiles by level
+    np.testing.assert_allclose(tail_misses(t, own, False, "ray")[:, 0], [2 / 6, 3 / 6, 4 / 6])
+    np.testing.assert_allclose(tail_misses(t, own, False, "band")[:, 0], [0.0, 1 / 6, 2 / 6])
+    up = np.array([-0.5, 2.5, 1.0])[:, None, None] * np.ones((3, 6, 1))        # upper-tail quantiles
+    # ray: t > -0.5 (5 of 6), then t > 2.5 (1) and t > 1 (2), accumulated to stay non-decreasing
+    np.testing.assert_allclose(tail_misses(t, up, True, "ray")[:, 0], [5 / 6, 5 / 6, 5 / 6])
+    np.testing.assert_allclose(tail_misses(t, up, True, "band")[:, 0], [0.0, 1 / 6, 2 / 6])
+    with pytest.raises(ValueError, match="rule"):
+        tail_misses(t, own, False, "other")
+
+
+def test_joint_levels_give_an_unreachable_tails_rest_to_the_other():
+    """Draws t ~ N(1, 1) whose own quantiles are exact (20000 draws, fixed seed): the lower quantiles are negative
+    at every candidate level (at most 10%: 1 - 1.28 < 0), so no draw with a positive estimate lies below its
+    own quantile and the band cannot miss on that side; the joint rule then puts the upper tail at 5% and the
+    total simulated miss under the band's rule is 5% within 4 binomial standard errors, where the separate
+    rule's is 2.5%. With both tails reachable (t ~ N(4, 1)) each tail stays at 2.5%."""
+    rng = np.random.default_rng(11)
+    B = 20000
+    lev = ALPHA * PP_LEVELS
+    z = np.array([_normal_quantile(1 - a) for a in lev])
+    se = math.sqrt(0.05 * 0.95 / B)
+    for mu, want in ((1.0, (0.0, 2 * ALPHA)), (4.0, (ALPHA, ALPHA))):
+        t = mu + rng.standard_normal((B, 1))
+        own_a = np.broadcast_to((mu - z)[:, None, None], (lev.size, B, 1))
+        own_b = np.broadcast_to((mu + z)[:, None, None], (lev.size, B, 1))
+        ma, mb = tail_misses(t, own_a, False, "band"), tail_misses(t, own_b, True, "band")
+        la, lb = joint_levels(ma, mb, lev, ALPHA)
+        qa, qb = mu - _normal_quantile(1 - la[0]), mu + _normal_quantile(1 - lb[0])
+        miss_a = float(np.mean((t[:, 0] > 0) & (t[:, 0] < qa))) if qa > 0 else 0.0
+        miss_b = float(np.mean(t[:, 0] > qb))
+        assert abs(miss_a - want[0]) < 4 * se + 1e-12 and abs(miss_b - want[1]) < 4 * se
+        assert abs(miss_a + miss_b - 2 * ALPHA) < 4 * se
+        if mu == 1.0:
+            assert la[0] == lev[-1]                            # the unreachable tail at the largest candidate
+            assert abs(calibrated_level(t, own_b, lev, ALPHA, True)[0] - ALPHA) < 4 * se + 2e-4
+
+
+def test_tails_modes_leave_the_tuned_bands_and_default_unchanged():
+    """``ScalePivot.tails`` moves only the min-norm bands: the tuned bands are identical under every mode, the
+    default ("separate") reproduces :func:`calibrated_level`'s ends, an unknown mode is refused."""
+    ap = _aniso()
+    ns = [6, 13, 40]
+    base = {p: ap.bands(p, ns) for p in ("scratch_min_norm", "finetune_min_norm", "scratch_ridge", "finetune_ridge")}
+    try:
+        for mode in ("band", "joint"):
+            ScalePivot.tails = mode
+            for p in ("scratch_ridge", "finetune_ridge"):
+                for x, y in zip(base[p], ap.bands(p, ns)):
+                    np.testing.assert_array_equal(x, y)
+            v, lo, hi = ap.bands("finetune_min_norm", ns)
+            assert np.all(lo <= v) and np.all(v <= hi) and np.all(lo >= 0)
+        ScalePivot.tails = "nonsense"
+        with pytest.raises(ValueError, match="tails"):
+            ap.bands("scratch_min_norm", ns)
+    finally:
+        ScalePivot.tails = "separate"
+    for p in ("scratch_min_norm", "finetune_min_norm"):
+        for x, y in zip(base[p], ap.bands(p, ns)):
+            np.testing.assert_array_equal(x, y)
