@@ -21,6 +21,10 @@ deviations of its residual at the penalties the candidate selects. For ``f`` lin
 coordinates the range is exactly ``f -+ 1.96 sd`` (the projection of the disc); the tuned risks
 ``min_lam R(lam)`` keep their penalty selection at every candidate, and the transferability
 ``min R_scratch - min R_finetune`` both selections (docs/advisor_validation.md, noise disc).
+
+The reported *values* are not the disc's centre when the least-squares residual variance is used (at least 16
+residual degrees of freedom): :func:`ls_point_values` reads the tuned risks at the statistics moved to that variance
+(:meth:`NoiseRegion.ls_centre`), clipped into the bands above, which stay as they are.
 """
 from __future__ import annotations
 
