@@ -21,6 +21,10 @@ deviations of its residual at the penalties the candidate selects. For ``f`` lin
 coordinates the range is exactly ``f -+ 1.96 sd`` (the projection of the disc); the tuned risks
 ``min_lam R(lam)`` keep their penalty selection at every candidate, and the transferability
 ``min R_scratch - min R_finetune`` both selections (docs/advisor_validation.md, noise disc).
+
+The reported *values* are not the disc's centre when the least-squares residual variance is used (at least 16
+residual degrees of freedom): :func:`ls_point_values` reads the tuned risks at the statistics moved to that variance
+(:meth:`NoiseRegion.ls_centre`), clipped into the bands above, which stay as they are.
 """
 from __future__ import annotations
 
@@ -30,7 +34,7 @@ import numpy as np
 
 from ftheory.advise.bands import Z95
 
-__all__ = ["NoiseRegion"]
+__all__ = ["NoiseRegion", "ls_point_values"]
 
 _Y, _R, _Z, _YZ = (1.0, 0.0), (1.0, -1.0), (0.0, 1.0), (1.0, 1.0)
 
@@ -98,6 +102,7 @@ class NoiseRegion:
             for j, c in enumerate(vecs):
                 C[i0 + i, i0 + j] = 2 * float(b @ ap.S @ c) ** 2 / ap.n
         out = (s, 0.5 * (C + C.T), np.where(fin, V, 0.0), fin, L)
+        self._cache[("trK", n)] = (Ky @ ap.ev, k @ ap.ev)                 # tr(K Sigma) of each U-statistic (ls_values)
         self._cache[n] = out
         return out
 
@@ -215,7 +220,66 @@ class NoiseRegion:
         hi = np.where(ok, rh, hi)
         return v, np.minimum(lo, v), np.maximum(hi, v)
 
+    def ls_centre(self, n, ls):
+        """The statistics ``s`` at ``n`` moved to the least-squares noise, and ``(V, fin, L)`` as in :meth:`_law`.
+        ``ls = (value, df)``: the residual variance ``sigma2_LS = RSS/df``. The statistics are moved along their
+        regression on both noise estimates ``q = (sigma2_hat, sigma2_LS)``: ``s - beta_1 (sigma2_hat - sigma2_LS)``,
+        ``beta = Cov(s, q) Cov(q)^-1`` with (``derivations/noise_ls.py``, ``sigma^4`` plugged in as ``sigma2_LS^2``)
+        ``Cov(sigma2_LS, U(a, K)) = -2 sigma^4 tr(K Sigma)/((n+2)(n-1))`` (a = y, y - z), ``2 sigma^4/n`` for ``S_y``
+        and ``S_{y+z}``, 0 for ``S_z``, and ``Var(sigma2_LS) = 2 sigma^4/df``; so the moved ``S_y - B`` is
+        ``sigma2_LS``."""
+        value, df = float(ls[0]), int(ls[1])
+        if not (math.isfinite(value) and df >= 1):
+            raise ValueError(f"ls={ls!r} is invalid: expected (value, df) with a finite value and df >= 1")
+        s, C, V, fin, L = self._law(int(n))
+        tky, tk = self._cache[("trK", int(n))]
+        s4, nn = max(value, 0.0) ** 2, self.ap.n
+        g = np.zeros(s.size)
+        g[2 * L + 1], g[L] = 1.0, -1.0                                    # sigma2_hat = S_y - B
+        cu = -2 * s4 / ((nn + 2) * (nn - 1))
+        cl = np.concatenate([cu * tky, cu * tk, 2 * s4 / nn * np.array([1.0, 0.0, 1.0])])
+        Csq = np.stack([C @ g, cl], 1)
+        Cq = np.array([[float(g @ C @ g), float(g @ cl)], [float(g @ cl), 2 * s4 / df]])
+        ok = Cq[0, 0] > 0 and Cq[1, 1] > 0
+        beta1 = np.linalg.lstsq(Cq, Csq.T, rcond=None)[0][0] if ok else np.zeros(s.size)
+        return s - beta1 * (float(g @ s) - value), V, fin, L
+
+    def ls_values(self, which, ns, ls):
+        """The tuned risk ``min_lam R(lam)`` of ``which`` (``scratch`` or ``finetune``) over ``ns`` at the statistics
+        of :meth:`ls_centre` and the noise ``ls[0]``, at least 0 (NaN where no penalty has a finite risk)."""
+        w = {"scratch": 0, "finetune": 1}[which]
+        out = np.full(len(ns), np.nan)
+        for i, n in enumerate(np.asarray(ns, int)):
+            cand, V, fin, L = self.ls_centre(int(n), ls)
+            R = cand[:L] if w == 0 else cand[L + 1:2 * L + 1]
+            R = np.where(fin, R + V * float(ls[0]), np.inf)
+            if np.isfinite(R).any():
+                out[i] = max(float(R.min()), 0.0)
+        return out
+
     def transfer_interval(self, n, value):
         """``(value, low, high)``: :meth:`transfer` at ``n``, widened to contain ``value``."""
         lo, hi = self.transfer(n)
         return value, min(lo, value), max(hi, value)
+
+
+def ls_point_values(region, ls, ns, at, bands, transferability):
+    """``(bands, transferability)`` with the tuned values (``scratch_ridge``, ``finetune_ridge``, over ``ns``) at the
+    least-squares-conditioned centre (:meth:`NoiseRegion.ls_values`), each clipped into its band, and the
+    transferabilities' values at ``ns[at]`` recomputed from them (``T = R_scratch - R_transfer``, clipped into its
+    band); every band's ends unchanged (they were calibrated around the moment-noise values). Where a centre is
+    not finite the value is unchanged. New dicts; ``transferability`` holds ``Interval``."""
+    from ftheory.advise.intervals import Interval
+
+    out = dict(bands)
+    for proc in ("scratch_ridge", "finetune_ridge"):
+        v, lo, hi = (np.array(b, float) for b in bands[proc])
+        c = np.minimum(np.maximum(region.ls_values(proc.split("_")[0], ns, ls), lo), hi)
+        out[proc] = (np.where(np.isfinite(c), c, v), lo, hi)
+    vs = out["scratch_ridge"][0][at]
+    tr = {}
+    for k, proc in (("linear_transfer", "linear_transfer"), ("finetune", "finetune_ridge")):
+        iv = transferability[k]
+        t = float(vs - out[proc][0][at])
+        tr[k] = Interval(min(max(t, iv.low), iv.high), iv.low, iv.high, iv.se) if math.isfinite(t) else iv
+    return out, tr

@@ -335,6 +335,13 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
         # T_ft from its own simulated law below n = d and over the noise disc above; T_lt the combined half-widths
         from ftheory.advise.aniso_difference import transfer_intervals
         transferability = {k: _band_interval(*b) for k, b in transfer_intervals(aniso, pe, predictions, n_at, region).items()}
+        if region is not None and use_residual(pe.residual):
+            # the values (not the bands) at the least-squares-conditioned centre: read at the moment noise estimate they
+            # were up to 6x further from the truth, and 0 where it was <= 0 (docs/advisor.md, the noise disc)
+            from ftheory.advise.aniso_transfer import ls_point_values
+            bands, transferability = ls_point_values(region, (pe.residual.value, pe.residual.df), ns, at, bands,
+                                                     transferability)
+            predictions = {proc: _band_interval(*(b[at] for b in bands[proc])) for proc in PROCEDURES}
     return predictions, transferability, bands, theory, notes
 
 

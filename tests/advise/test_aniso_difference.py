@@ -127,10 +127,12 @@ def test_concordant_combination_is_exact_for_comonotone_skewed_errors():
         np.testing.assert_allclose(combine_concordant(a, b, rho), combine(a, b, rho), rtol=1e-12)
 
 
-def test_linear_transfer_below_n_eq_d_is_the_concordant_combination():
+def test_linear_transfer_below_n_eq_d_is_the_concordant_combination(monkeypatch):
     """Below n = d the report's T_lt band is the concordant combination of the tuned scratch and probe bands at the
     correlation of the two estimates, above n = d the side-paired one, each end at the correlation of its own task
-    (probe_correlations)."""
+    (probe_correlations); above n = d (27 residual df) around the moment-noise values, which the report replaces by
+    the least-squares centre's after the bands (aniso_transfer.ls_point_values)."""
+    from ftheory.advise import report
     from ftheory.advise.aniso_difference import probe_correlations
     from ftheory.advise.estimators import feasible
     from ftheory.advise.predict import isotropic_risk
@@ -140,6 +142,10 @@ def test_linear_transfer_below_n_eq_d_is_the_concordant_combination():
         pe = estimate_parameters(prep, draws=200)
         m = n - 1
         preds, transf, *_ = predict(prep, pe, [m], m)
+        if n > 12:
+            with monkeypatch.context() as mp:
+                mp.setattr(report, "use_residual", lambda *a, **k: False)
+                preds = predict(prep, pe, [m], m)[0]
         ap = AnisotropicPredictor(prep)
         q = feasible(pe.p)
         h = 1e-6 * (np.abs(q) + np.sqrt(np.maximum(np.diag(pe.cov), 0)) + 1e-300)
