@@ -24,6 +24,9 @@ underflows while the value itself is a normal number.
     as ``2 c (c/(B' + root))`` (``c = sqrt(t) sqrt(1 - gamma)``) or ``gamma k' = (root - B')/2``. The generated form
     multiplies ``eig_ratio`` by a sum of a-block terms of order ``eig_ratio``: the product is subnormal below
     ``eig_ratio ~ 1e-154`` (3.5e-12 relative at 1e-156, a false 0 below ~1e-170).
+    ``B'`` comes from ``ftheory.stable._b_prime`` and the root from ``_two_level_root`` below (with ``gamma - rho_2``
+    rounded, ``B'`` was 0 for ~1e-17 on the threshold and T_ft wrong by a factor 1e165 at ``gamma = 0.9 = 1 - frac_a``,
+    ``eig_ratio = 2.4e-188``); the value is one product of mantissas and exponents (``_product``).
 
 ``aniso2_scratch_risk``, ``aniso2_finetune_risk``, ``aniso2_kappa``
     With the same ``t``, ``k'``, ``R`` and ``M``, the min-norm risk for target block energies ``E_1``, ``E_2`` is
@@ -44,7 +47,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ftheory.stable import _out
+from ftheory.stable import _b_prime, _out
 
 __all__ = ["wasserstein1_lower_bound", "aniso2_ft_transferability", "aniso2_scratch_risk",
            "aniso2_finetune_risk", "aniso2_kappa"]
@@ -86,25 +89,16 @@ def aniso2_ft_transferability(gamma, theta, frac_a, eig_ratio, energy_s, energy_
     gamma, theta, rho, r, e_s, _, norm_s, norm_t = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (
         gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t)))
     h = norm_t * np.cos(theta) - 0.5 * norm_s                         # x = norm_s (2 norm_t cos theta - norm_s) = 2 norm_s h
-    a_small = r <= 1
-    t = np.where(a_small, r, 1 / r)                                   # m/M
-    rho1, rho2 = np.where(a_small, rho, 1 - rho), np.where(a_small, 1 - rho, rho)
-    e1, e2 = np.where(a_small, e_s, 1 - e_s), np.where(a_small, 1 - e_s, e_s)
-    inv_m = np.where(a_small, rho * r + (1 - rho), rho + (1 - rho) / r)  # 1/M (rho a + (1 - rho) b = 1)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-        bq = (gamma - rho2) + t * (gamma - rho1)
-        c = np.sqrt(t) * np.sqrt(1 - gamma)
-        root = np.hypot(bq, 2 * np.sqrt(gamma) * c)
-        kq = np.where(bq >= 0, 2 * c * (c / (bq + root)), (root - bq) / (2 * gamma))
-        gk = np.where(bq >= 0, gamma * kq, (root - bq) / 2)           # gamma k'
-        q = (1 + kq) / (t + kq)
+        a_small, t, rho1, rho2, inv_m, (k_a, k_b), (u_a, u_b), (gk_a, gk_b) = _two_level_root(gamma, rho, r)
+        e1, e2 = np.where(a_small, e_s, 1 - e_s), np.where(a_small, 1 - e_s, e_s)
+        kq, u = k_a * k_b, u_a * u_b
+        q = np.where(kq <= 1, (1 + kq) / (t + kq), (u + 1) / (t * u + 1))  # (1 + k')/(t + k')
         ratio = (t * q) * q
-        factor = np.where(gamma == 0, (e1 * t + e2) / inv_m, gk * (e1 * ratio + e2) / ((rho1 * ratio + rho2) * inv_m))
-    # 2 norm_s h factor as mantissas and exponents: one rounding at the end, no intermediate under/overflow
-    # (an exact common rescaling of (norm_s, norm_t) made the smaller norm subnormal at ratios beyond 2^1000)
-    (m1, k1), (m2, k2), (m3, k3) = np.frexp(norm_s), np.frexp(h), np.frexp(factor)
-    with np.errstate(over="ignore", under="ignore"):
-        value = np.ldexp(2 * m1 * m2 * m3, k1 + k2 + k3)
+        # 2 norm_s h (gamma k') W/H as mantissas and exponents: one rounding at the end, no intermediate under/overflow
+        # (an exact common rescaling of (norm_s, norm_t) made the smaller norm subnormal at ratios beyond 2^1000)
+        value = np.where(gamma == 0, _product([2 * norm_s, h, e1 * t + e2], [inv_m]),
+                         _product([2 * norm_s, h, gk_a, gk_b, e1 * ratio + e2], [rho1 * ratio + rho2, inv_m]))
     return _out(np.where(gamma < 1, value, 0.0))
 
 
@@ -133,12 +127,7 @@ def _two_level_root(gamma, rho, r):
     t = np.where(a_small, r, 1 / r)                                       # m/M
     rho1, rho2 = np.where(a_small, rho, 1 - rho), np.where(a_small, 1 - rho, rho)
     inv_m = np.where(a_small, rho * r + (1 - rho), rho + (1 - rho) / r)  # 1/M
-    s = gamma + rho                                                       # gamma + rho - 1, error-free sum
-    z = s - gamma
-    plus = (s - 1) + ((gamma - (s - z)) + (rho - z))                      # one rounding (s - 1 exact near 0)
-    minus = gamma - rho
-    g2, g1 = np.where(a_small, plus, minus), np.where(a_small, minus, plus)  # gamma - rho_2, gamma - rho_1
-    bq = g2 + t * g1
+    bq = _b_prime(gamma, rho, t, a_small)
     c = np.sqrt(t) * np.sqrt(1 - gamma)
     root = np.hypot(bq, 2 * np.sqrt(gamma) * c)
     pos = bq >= 0

@@ -313,3 +313,26 @@ def test_quadrature_refuses_where_its_powers_overflow():
         r(n=10, theta=1.0, sigma=0.1, lam=0.5, norm_s=1e-200)
     assert float(r(n=10, theta=1.0, sigma=0.1, lam=0.5)) == pytest.approx(
         float(r.mp(dps=20, n=10, theta=1.0, sigma=0.1, lam=0.5)), rel=1e-12)
+
+
+@pytest.mark.parametrize("name, args", [
+    ("aniso2_scratch_risk", dict(gamma=0.1, sigma=1.0, frac_a=0.9, eig_ratio=1e-300, energy_t=0.5, norm_t=1.0)),
+    ("aniso2_scratch_risk", dict(gamma=0.7, sigma=0.3, frac_a=0.7, eig_ratio=1e20, energy_t=1.0, norm_t=1e25)),
+    ("aniso2_finetune_risk", dict(gamma=0.1, theta=1.0, sigma=1.0, frac_a=0.9, eig_ratio=1e-300, energy_s=0.0,
+                                  energy_perp=0.0, norm_s=1.0, norm_t=1.0)),
+    ("aniso2_kappa", dict(gamma=0.1, frac_a=0.9, eig_ratio=1e-300)),
+    ("aniso2_ft_transferability", dict(gamma=0.9, theta=2.242532583530655, frac_a=0.1, eig_ratio=2.3724649703450654e-188,
+                                       energy_s=5.320339997278159e-90, energy_perp=1.0, norm_s=1.577365215718615e-09,
+                                       norm_t=8803436426387327.0)),
+    ("aniso2_lt_transferability", dict(gamma=0.7, theta=2.3251276397850753, sigma=0.3, frac_a=0.3,
+                                       eig_ratio=2.2250738585072014e-308, energy_s=0.0, energy_perp=1.0, norm_t=1.0)),
+])
+def test_two_level_threshold_values_are_exact_for_the_binary_inputs(name, args):
+    """On a block's threshold (gamma = 1 - frac_a below eig_ratio 1, gamma = frac_a above) B' = (gamma - rho_2) +
+    t (gamma - rho_1) is a difference of the exact binary inputs, ~1e-17 here; rounded to 0 it moved kappa by 25%
+    and T_ft, T_lt by factors 1e165, 1e137, all inside check_point's allowance (a 1e-13 move of gamma shifts B' by
+    1e-14). B' is now formed with one rounding (ftheory.stable._b_prime) and the value depends on it with a
+    logarithmic derivative of order 1, so the error is a few eps: 1e-13 relative, no allowance."""
+    r = ftheory.get(name)
+    got, truth = float(r(**args)), r.mp(dps=30, **args)
+    assert abs(got - truth) <= 1e-13 * abs(truth), (name, args, got, truth)

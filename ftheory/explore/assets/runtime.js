@@ -357,7 +357,7 @@
     if (gamma === 0) return a * ca + b * cb;
     if (gamma > 1) return sigma * sigma / (gamma - 1) - lt;
     if (gamma === 1) return sigma === 0 ? -lt : Infinity;
-    const B = gamma * (a + b) - 1, rootD = Math.hypot(B, 2 * Math.sqrt(gamma * (1 - gamma)) * Math.sqrt(a) * Math.sqrt(b));
+    const B = bPrime(gamma, rho, Math.min(r, 1 / r), r <= 1) * Math.max(a, b), rootD = Math.hypot(B, 2 * Math.sqrt(gamma * (1 - gamma)) * Math.sqrt(a) * Math.sqrt(b));
     const k = B >= 0 ? 2 * a * b * (1 - gamma) / (B + rootD) : (rootD - B) / (2 * gamma);
     if (k < 1) {  // x_j = lambda_j/(lambda_j + k), u_j = k/(lambda_j + k); lambda_j/k without k
       const alpha = B >= 0 ? (B + rootD) / (2 * b * (1 - gamma)) : 2 * gamma * a / (rootD - B);
@@ -515,20 +515,20 @@
     const y = den > 0 ? Math.abs((rs - rt) * (rs + rt) + (ss - s) * (ss + s)) / den : 0.0;
     return Math.max(c * Math.max(viaS, viaT), c * ldexp(y, e));
   }
+  function bPrime(gamma, rho, t, aSmall) { // ftheory.stable_range._b_prime: gamma + rho - 1 by an error-free sum
+    const s = gamma + rho, z = s - gamma, plus = (s - 1) + ((gamma - (s - z)) + (rho - z)), minus = gamma - rho;
+    return (aSmall ? plus : minus) + t * (aSmall ? minus : plus); // (gamma - rho_2) + t (gamma - rho_1)
+  }
   function aniso2FtTransferability(gamma, theta, rho, r, eS, eP, normS, normT) {
-    const x = normS * (2 * normT * Math.cos(theta) - normS);
+    const h = normT * Math.cos(theta) - 0.5 * normS; // x = 2 normS h
     const aSmall = r <= 1, t = aSmall ? r : 1 / r;
-    const rho1 = aSmall ? rho : 1 - rho, rho2 = aSmall ? 1 - rho : rho;
     const e1 = aSmall ? eS : 1 - eS, e2 = aSmall ? 1 - eS : eS;
     const invM = aSmall ? rho * r + (1 - rho) : rho + (1 - rho) / r; // 1/max(a, b)
-    if (gamma === 0) return x * ((e1 * t + e2) / invM);
+    if (gamma === 0) return productOf([2 * normS, h, e1 * t + e2], [invM]);
     if (!(gamma < 1)) return 0.0;
-    const bq = (gamma - rho2) + t * (gamma - rho1), c = Math.sqrt(t) * Math.sqrt(1 - gamma);
-    const root = Math.hypot(bq, 2 * Math.sqrt(gamma) * c);
-    const kq = bq >= 0 ? 2 * c * (c / (bq + root)) : (root - bq) / (2 * gamma);
-    const gk = bq >= 0 ? gamma * kq : (root - bq) / 2;
-    const q = (1 + kq) / (t + kq), ratio = (t * q) * q;
-    return x * (gk * (e1 * ratio + e2) / ((rho1 * ratio + rho2) * invM));
+    const k = twoLevelRoot(gamma, rho, r), kq = k.kA * k.kB, u = k.uA * k.uB;
+    const q = kq <= 1 ? (1 + kq) / (t + kq) : (u + 1) / (t * u + 1), ratio = (t * q) * q;
+    return productOf([2 * normS, h, k.gkA, k.gkB, e1 * ratio + e2], [k.rho1 * ratio + k.rho2, invM]);
   }
   function frexp(x) {  // [m, e] with x = m 2^e, |m| in [0.5, 1); [x, 0] at 0, +-inf and NaN
     if (x === 0 || !Number.isFinite(x)) return [x, 0];
@@ -547,9 +547,7 @@
     const aSmall = r <= 1, t = aSmall ? r : 1 / r;
     const rho1 = aSmall ? rho : 1 - rho, rho2 = aSmall ? 1 - rho : rho;
     const invM = aSmall ? rho * r + (1 - rho) : rho + (1 - rho) / r; // 1/max(a, b)
-    const s = gamma + rho, z = s - gamma, plus = (s - 1) + ((gamma - (s - z)) + (rho - z)); // gamma + rho - 1
-    const minus = gamma - rho, g2 = aSmall ? plus : minus, g1 = aSmall ? minus : plus; // gamma - rho_2, - rho_1
-    const bq = g2 + t * g1, c = Math.sqrt(t) * Math.sqrt(1 - gamma);
+    const bq = bPrime(gamma, rho, t, aSmall), c = Math.sqrt(t) * Math.sqrt(1 - gamma);
     const root = Math.hypot(bq, 2 * Math.sqrt(gamma) * c), pos = bq >= 0;
     return {aSmall: aSmall, t: t, rho1: rho1, rho2: rho2, invM: invM,
             kA: pos ? 2 * c : root - bq, kB: pos ? c / (bq + root) : 0.5 / gamma, // k' = kA kB
