@@ -227,19 +227,22 @@ STABLE = {"wasserstein2_task": "ftheory.stable.wasserstein2_task",
           "finetune_transferability_gf": "ftheory.stable_finetune.finetune_transferability_gf",
           "finetune_break_even_theta_gf": "ftheory.stable_finetune.finetune_break_even_theta_gf",
           "wasserstein1_lower_bound": "ftheory.stable_range.wasserstein1_lower_bound",
-          "aniso2_ft_transferability": "ftheory.stable_range.aniso2_ft_transferability"}
+          "aniso2_ft_transferability": "ftheory.stable_range.aniso2_ft_transferability",
+          "aniso2_scratch_risk": "ftheory.stable_range.aniso2_scratch_risk",
+          "aniso2_finetune_risk": "ftheory.stable_range.aniso2_finetune_risk",
+          "aniso2_kappa": "ftheory.stable_range.aniso2_kappa"}
 
 
 #: results homogeneous in a group of scale parameters: ``name -> (group, degree)`` with
 #: ``f(c x_group, rest) = c**degree f(x_group, rest)`` for every ``c > 0`` (proved in derivations/stable_forms.py,
 #: checked numerically in tests/test_codegen.py). The float64 evaluator rescales extreme magnitudes of the group
-#: exactly (:func:`ftheory.stable.rescaled`), so they neither underflow nor overflow.
+#: exactly (:func:`ftheory.stable.rescaled`), so they neither underflow nor overflow. Not aniso2_scratch_risk and
+#: aniso2_finetune_risk (STABLE): their value can underflow at unit norms while normal at the caller's, so they
+#: multiply the squared norms and sigma^2 in as mantissas and exponents themselves.
 SCALING = {
-    "aniso2_finetune_risk": (("sigma", "norm_s", "norm_t"), 2),
     "aniso2_linear_transfer_risk": (("norm_t",), 2),
     "aniso2_linear_transfer_risk_finite": (("sigma", "norm_t"), 2),
     "aniso2_lt_transferability": (("sigma", "norm_t"), 2),
-    "aniso2_scratch_risk": (("sigma", "norm_t"), 2),
     "finetune_break_even_theta": (("norm_s", "norm_t"), 0),
     "finetune_transferability_finite": (("norm_s", "norm_t"), 2),
     "linear_transfer_risk": (("norm_t",), 2),

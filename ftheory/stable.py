@@ -75,6 +75,9 @@ by mpmath at high precision (and ``derivations/stable_forms.py`` proves the iden
     ``x_j = lambda_j/(lambda_j + k)``, ``u_j = k/(lambda_j + k)`` (``H = k H_x``, ``G = k G_x``, the ``s_j = k S_j``
     terms), with ``lambda_j/k`` formed from the quadratic without ``k``: a tiny eigenvalue ratio no longer underflows
     ``v_j^2`` (0 instead of 1.2e-279 at ``eig_ratio = 1e-140``, NaN at 1e-177).
+    The quadratic's ``B = gamma (a + b) - 1 = M B'`` comes from :func:`_b_prime` (``gamma + rho - 1`` by an
+    error-free sum): rounded to 0 on a block's threshold it was wrong by a factor 1e137 (``gamma = 0.7 = 1 - frac_a``,
+    ``eig_ratio = 2.2e-308``).
 
 ``lt_boundary_over``, ``kl_divergence_task``
     ``1 + (sigma/sin theta)^2`` and ``((norm_s - norm_t)/sigma)^2/2 + 2 (norm_s h/sigma)(norm_t h/sigma)``, ``h = sin(theta/2)``:
@@ -322,6 +325,17 @@ def linear_transfer_transferability_finite_source(gamma, theta, sigma, gamma_s, 
     return _out(np.where(gamma < 1, below, np.where(gamma > 1, above, np.where(sigma == 0, -risk, np.inf))))
 
 
+def _b_prime(gamma, rho, t, a_small):
+    """``B' = (gamma - rho_2) + t (gamma - rho_1)`` with ``gamma + rho - 1`` by an error-free sum: one rounding where
+    ``gamma + rho`` is in ``[1/2, 2]`` (``s - 1`` exact), so ``B'`` near 0 on a block's threshold keeps its digits."""
+    s = gamma + rho
+    z = s - gamma
+    plus = (s - 1) + ((gamma - (s - z)) + (rho - z))
+    minus = gamma - rho
+    g2, g1 = np.where(a_small, plus, minus), np.where(a_small, minus, plus)  # gamma - rho_2, gamma - rho_1
+    return g2 + t * g1
+
+
 def aniso2_lt_transferability(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_t):
     """``R_sc - R_lt`` on a two-level spectrum in the form of the module docstring."""
     gamma, theta, sigma, rho, r, e_s, e_p, norm_t = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (
@@ -333,7 +347,7 @@ def aniso2_lt_transferability(gamma, theta, sigma, frac_a, eig_ratio, energy_s, 
     ca, cb, pa, pb = c2 * e_s, c2 * (1 - e_s), s2 * e_p, s2 * (1 - e_p)
     lt = a * pa + b * pb
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-        B = gamma * (a + b) - 1
+        B = _b_prime(gamma, rho, np.minimum(r, 1 / r), r <= 1) * np.maximum(a, b)  # gamma (a + b) - 1 = M B'
         root_d = np.hypot(B, 2 * np.sqrt(gamma * (1 - gamma)) * np.sqrt(a) * np.sqrt(b))  # sqrt(B^2 + 4 gamma C)
         up = B >= 0
         k = np.where(up, 2 * a * b * (1 - gamma) / (B + root_d), (root_d - B) / (2 * gamma))

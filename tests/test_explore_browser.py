@@ -357,11 +357,26 @@ def test_runtime_stable_forms_at_extreme_magnitudes(browser):
     rng = np.random.default_rng(12)
     forms = {"wasserstein1_lower_bound": stable_range.wasserstein1_lower_bound,
              "aniso2_ft_transferability": stable_range.aniso2_ft_transferability,
+             "aniso2_scratch_risk": stable_range.aniso2_scratch_risk,
+             "aniso2_finetune_risk": stable_range.aniso2_finetune_risk,
+             "aniso2_kappa": stable_range.aniso2_kappa,
              "wasserstein2_task": stable.wasserstein2_task}
     cases = [("wasserstein1_lower_bound", [0.0018, 0.0, 0.0, 9e-195, 9e-195]),
              ("aniso2_ft_transferability", [0.5, 2.6, 0.9, 2.2e-178, 0.55, 0.03, 2.29, 1.66]),
+             ("aniso2_scratch_risk", [0.1, 1.0, 0.9, 1e-300, 0.5, 1.0]),
+             ("aniso2_scratch_risk", [0.3303275101605699, 0.0, 0.7, 1.767465216695525e-111, 0.0, 3.2e28]),
+             ("aniso2_finetune_risk", [0.1, 1.0, 1.0, 0.9, 1e-300, 0.0, 0.0, 1.0, 1.0]),
+             ("aniso2_kappa", [0.9999998884479563, 1 - 0.9999998884479563, 1e-26]),
              ("wasserstein2_task", [0.0, 1.0, 1.0, 3.829248410780254e-160, 1.6475957728570367e-264])]
     for _ in range(60):
+        # the two-level min-norm risks on and near the block thresholds gamma = 1 - frac_a and gamma = frac_a
+        rho, ratio = float(rng.uniform(0.01, 0.99)), float(10 ** rng.uniform(-307, 30))
+        g = min(0.999, ((1 - rho) if ratio <= 1 else rho) * float(1 + rng.choice([0.0, 1e-12, -1e-6, 0.3])))
+        sig, norm_t = float(rng.choice([0.0, 0.3, 10 ** rng.uniform(-300, 30)])), float(10 ** rng.uniform(-300, 30))
+        cases.append(("aniso2_scratch_risk", [g, sig, rho, ratio, float(rng.random()), norm_t]))
+        cases.append(("aniso2_finetune_risk", [g, float(np.pi * rng.random()), sig, rho, ratio, float(rng.random()),
+                                               float(rng.random()), float(10 ** rng.uniform(-300, 30)), norm_t]))
+        cases.append(("aniso2_kappa", [g, rho, ratio]))
         mag = [float(10 ** rng.uniform(-300, 300)) for _ in range(4)]
         cases.append(("wasserstein1_lower_bound", [float(np.pi * rng.random() ** 20)] + mag))
         cases.append(("aniso2_ft_transferability", [float(rng.uniform(0, 1.2)), float(np.pi * rng.random()),

@@ -10,50 +10,11 @@ import numpy
 from ftheory._generated._support import broadcast_float, finish, quad, squeeze_grid  # noqa: F401
 
 # aniso2_finetune_risk: docs/aniso.md §3; docs/background.md §6.1 with Sigma
-def _aniso2_finetune_risk__branches(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t):
-    gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t = broadcast_float(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t)
-    out = numpy.empty(gamma.shape)
-    todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo.copy()
-    m[todo] = (lambda gamma: numpy.equal(gamma, 0))(gamma[todo])
-    if m.any():
-        out[m] = (lambda theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t: eig_ratio*(energy_perp*norm_t**2*numpy.sin(theta)**2 + energy_s*(-norm_s + norm_t*numpy.cos(theta))**2)/(eig_ratio*frac_a - frac_a + 1) + (norm_t**2*(1 - energy_perp)*numpy.sin(theta)**2 + (1 - energy_s)*(-norm_s + norm_t*numpy.cos(theta))**2)/(eig_ratio*frac_a - frac_a + 1))(theta[m], frac_a[m], eig_ratio[m], energy_s[m], energy_perp[m], norm_s[m], norm_t[m])
-        todo &= ~m
-    m = todo.copy()
-    m[todo] = (lambda gamma, frac_a, eig_ratio: numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.greater_equal(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)), 1))))(gamma[todo], frac_a[todo], eig_ratio[todo])
-    if m.any():
-        out[m] = (lambda gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t: 2*eig_ratio*gamma*(1 - gamma)*(eig_ratio*(energy_perp*norm_t**2*numpy.sin(theta)**2 + energy_s*(-norm_s + norm_t*numpy.cos(theta))**2)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)) + (norm_t**2*(1 - energy_perp)*numpy.sin(theta)**2 + (1 - energy_s)*(-norm_s + norm_t*numpy.cos(theta))**2)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)))/((eig_ratio*frac_a/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)))*(eig_ratio*frac_a - frac_a + 1)**2*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)) + (1/2)*sigma**2*(eig_ratio**2*frac_a/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)**2) + (1 - frac_a)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)**2))*(eig_ratio*frac_a - frac_a + 1)**2*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)*(eig_ratio*frac_a/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)))))(gamma[m], theta[m], sigma[m], frac_a[m], eig_ratio[m], energy_s[m], energy_perp[m], norm_s[m], norm_t[m])
-        todo &= ~m
-    m = todo.copy()
-    m[todo] = (lambda gamma: numpy.less(gamma, 1))(gamma[todo])
-    if m.any():
-        out[m] = (lambda gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t: 2*gamma*sigma**2*(eig_ratio**2*frac_a/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)**2) + (1 - frac_a)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)**2))/((eig_ratio*frac_a/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)))*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + (eig_ratio*(energy_perp*norm_t**2*numpy.sin(theta)**2 + energy_s*(-norm_s + norm_t*numpy.cos(theta))**2)/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)) + (norm_t**2*(1 - energy_perp)*numpy.sin(theta)**2 + (1 - energy_s)*(-norm_s + norm_t*numpy.cos(theta))**2)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)))*(-1/2*gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + (1/2)*numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1/2)/(eig_ratio*frac_a/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1))))(gamma[m], theta[m], sigma[m], frac_a[m], eig_ratio[m], energy_s[m], energy_perp[m], norm_s[m], norm_t[m])
-        todo &= ~m
-    m = todo.copy()
-    m[todo] = (lambda gamma: numpy.greater(gamma, 1))(gamma[todo])
-    if m.any():
-        out[m] = (lambda gamma, sigma: sigma**2/(gamma - 1))(gamma[m], sigma[m])
-        todo &= ~m
-    m = todo.copy()
-    m[todo] = (lambda sigma: numpy.equal(sigma, 0))(sigma[todo])
-    if m.any():
-        out[m] = 0
-        todo &= ~m
-    m = todo
-    if m.any():
-        out[m] = numpy.inf
-    return out
-
-
-def _aniso2_finetune_risk__unscaled(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t):
-    (gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t,), shape = squeeze_grid(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t)
-    return finish(_aniso2_finetune_risk__branches(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t), shape)
-
-
 def aniso2_finetune_risk__numpy(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t):
-    """Homogeneous of degree 2 in (sigma, norm_s, norm_t): extreme magnitudes rescaled exactly."""
-    import ftheory.stable
-    return finish(ftheory.stable.rescaled(_aniso2_finetune_risk__unscaled, (gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t,), (2, 7, 8), 2))
+    """Hand-derived stable float64 form: ftheory.stable_range.aniso2_finetune_risk (the SymPy form cancels or overflows)."""
+    import ftheory.stable_range
+    (gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t,), shape = squeeze_grid(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t)
+    return finish(ftheory.stable_range.aniso2_finetune_risk(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t), shape)
 
 
 def aniso2_finetune_risk__mp(gamma, theta, sigma, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t):
@@ -91,34 +52,11 @@ def aniso2_ft_transferability__mp(gamma, theta, frac_a, eig_ratio, energy_s, ene
 
 
 # aniso2_kappa: docs/aniso.md §1; docs/background.md §3.2 with Sigma; Hastie et al. 2022 Thm. 5
-def _aniso2_kappa__branches(gamma, frac_a, eig_ratio):
-    gamma, frac_a, eig_ratio = broadcast_float(gamma, frac_a, eig_ratio)
-    out = numpy.empty(gamma.shape)
-    todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo.copy()
-    m[todo] = (lambda gamma: numpy.equal(gamma, 0))(gamma[todo])
-    if m.any():
-        out[m] = numpy.inf
-        todo &= ~m
-    m = todo.copy()
-    m[todo] = (lambda gamma, frac_a, eig_ratio: numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.greater_equal(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)), 1))))(gamma[todo], frac_a[todo], eig_ratio[todo])
-    if m.any():
-        out[m] = (lambda gamma, frac_a, eig_ratio: 2*eig_ratio*(1 - gamma)/((eig_ratio*frac_a - frac_a + 1)**2*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)))(gamma[m], frac_a[m], eig_ratio[m])
-        todo &= ~m
-    m = todo.copy()
-    m[todo] = (lambda gamma: numpy.less(gamma, 1))(gamma[todo])
-    if m.any():
-        out[m] = (lambda gamma, frac_a, eig_ratio: (1/2)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)/gamma)(gamma[m], frac_a[m], eig_ratio[m])
-        todo &= ~m
-    m = todo
-    if m.any():
-        out[m] = 0
-    return out
-
-
 def aniso2_kappa__numpy(gamma, frac_a, eig_ratio):
+    """Hand-derived stable float64 form: ftheory.stable_range.aniso2_kappa (the SymPy form cancels or overflows)."""
+    import ftheory.stable_range
     (gamma, frac_a, eig_ratio,), shape = squeeze_grid(gamma, frac_a, eig_ratio)
-    return finish(_aniso2_kappa__branches(gamma, frac_a, eig_ratio), shape)
+    return finish(ftheory.stable_range.aniso2_kappa(gamma, frac_a, eig_ratio), shape)
 
 
 def aniso2_kappa__mp(gamma, frac_a, eig_ratio):
@@ -212,50 +150,11 @@ def aniso2_lt_transferability__mp(gamma, theta, sigma, frac_a, eig_ratio, energy
 
 
 # aniso2_scratch_risk: docs/aniso.md §1; docs/background.md §3.2 with Sigma
-def _aniso2_scratch_risk__branches(gamma, sigma, frac_a, eig_ratio, energy_t, norm_t):
-    gamma, sigma, frac_a, eig_ratio, energy_t, norm_t = broadcast_float(gamma, sigma, frac_a, eig_ratio, energy_t, norm_t)
-    out = numpy.empty(gamma.shape)
-    todo = numpy.ones(gamma.shape, dtype=bool)
-    m = todo.copy()
-    m[todo] = (lambda gamma: numpy.equal(gamma, 0))(gamma[todo])
-    if m.any():
-        out[m] = (lambda frac_a, eig_ratio, energy_t, norm_t: eig_ratio*energy_t*norm_t**2/(eig_ratio*frac_a - frac_a + 1) + norm_t**2*(1 - energy_t)/(eig_ratio*frac_a - frac_a + 1))(frac_a[m], eig_ratio[m], energy_t[m], norm_t[m])
-        todo &= ~m
-    m = todo.copy()
-    m[todo] = (lambda gamma, frac_a, eig_ratio: numpy.logical_and.reduce((numpy.less(gamma, 1),numpy.greater_equal(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)), 1))))(gamma[todo], frac_a[todo], eig_ratio[todo])
-    if m.any():
-        out[m] = (lambda gamma, sigma, frac_a, eig_ratio, energy_t, norm_t: 2*eig_ratio*gamma*(1 - gamma)*(eig_ratio*energy_t*norm_t**2/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)) + norm_t**2*(1 - energy_t)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)))/((eig_ratio*frac_a/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)))*(eig_ratio*frac_a - frac_a + 1)**2*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)) + (1/2)*sigma**2*(eig_ratio**2*frac_a/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)**2) + (1 - frac_a)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)**2))*(eig_ratio*frac_a - frac_a + 1)**2*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)*(eig_ratio*frac_a/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(1 - gamma))**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((1 + (1/2)*(eig_ratio*frac_a - frac_a + 1)*(gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) - 1)/(eig_ratio*(1 - gamma)))**2*(eig_ratio*frac_a - frac_a + 1)))))(gamma[m], sigma[m], frac_a[m], eig_ratio[m], energy_t[m], norm_t[m])
-        todo &= ~m
-    m = todo.copy()
-    m[todo] = (lambda gamma: numpy.less(gamma, 1))(gamma[todo])
-    if m.any():
-        out[m] = (lambda gamma, sigma, frac_a, eig_ratio, energy_t, norm_t: 2*gamma*sigma**2*(eig_ratio**2*frac_a/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)**2) + (1 - frac_a)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)**2))/((eig_ratio*frac_a/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)))*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + (eig_ratio*energy_t*norm_t**2/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)) + norm_t**2*(1 - energy_t)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)))*(-1/2*gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + (1/2)*numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1/2)/(eig_ratio*frac_a/((2*eig_ratio*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1)) + (1 - frac_a)/((2*gamma/((eig_ratio*frac_a - frac_a + 1)*(-gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) + numpy.sqrt(4*eig_ratio*gamma*(1 - gamma)/(eig_ratio*frac_a - frac_a + 1)**2 + (gamma*(eig_ratio/(eig_ratio*frac_a - frac_a + 1) + (eig_ratio*frac_a - frac_a + 1)**(-1.0)) - 1)**2) + 1)) + 1)**2*(eig_ratio*frac_a - frac_a + 1))))(gamma[m], sigma[m], frac_a[m], eig_ratio[m], energy_t[m], norm_t[m])
-        todo &= ~m
-    m = todo.copy()
-    m[todo] = (lambda gamma: numpy.greater(gamma, 1))(gamma[todo])
-    if m.any():
-        out[m] = (lambda gamma, sigma: sigma**2/(gamma - 1))(gamma[m], sigma[m])
-        todo &= ~m
-    m = todo.copy()
-    m[todo] = (lambda sigma: numpy.equal(sigma, 0))(sigma[todo])
-    if m.any():
-        out[m] = 0
-        todo &= ~m
-    m = todo
-    if m.any():
-        out[m] = numpy.inf
-    return out
-
-
-def _aniso2_scratch_risk__unscaled(gamma, sigma, frac_a, eig_ratio, energy_t, norm_t):
-    (gamma, sigma, frac_a, eig_ratio, energy_t, norm_t,), shape = squeeze_grid(gamma, sigma, frac_a, eig_ratio, energy_t, norm_t)
-    return finish(_aniso2_scratch_risk__branches(gamma, sigma, frac_a, eig_ratio, energy_t, norm_t), shape)
-
-
 def aniso2_scratch_risk__numpy(gamma, sigma, frac_a, eig_ratio, energy_t, norm_t):
-    """Homogeneous of degree 2 in (sigma, norm_t): extreme magnitudes rescaled exactly."""
-    import ftheory.stable
-    return finish(ftheory.stable.rescaled(_aniso2_scratch_risk__unscaled, (gamma, sigma, frac_a, eig_ratio, energy_t, norm_t,), (1, 5), 2))
+    """Hand-derived stable float64 form: ftheory.stable_range.aniso2_scratch_risk (the SymPy form cancels or overflows)."""
+    import ftheory.stable_range
+    (gamma, sigma, frac_a, eig_ratio, energy_t, norm_t,), shape = squeeze_grid(gamma, sigma, frac_a, eig_ratio, energy_t, norm_t)
+    return finish(ftheory.stable_range.aniso2_scratch_risk(gamma, sigma, frac_a, eig_ratio, energy_t, norm_t), shape)
 
 
 def aniso2_scratch_risk__mp(gamma, sigma, frac_a, eig_ratio, energy_t, norm_t):

@@ -357,7 +357,7 @@
     if (gamma === 0) return a * ca + b * cb;
     if (gamma > 1) return sigma * sigma / (gamma - 1) - lt;
     if (gamma === 1) return sigma === 0 ? -lt : Infinity;
-    const B = gamma * (a + b) - 1, rootD = Math.hypot(B, 2 * Math.sqrt(gamma * (1 - gamma)) * Math.sqrt(a) * Math.sqrt(b));
+    const B = bPrime(gamma, rho, Math.min(r, 1 / r), r <= 1) * Math.max(a, b), rootD = Math.hypot(B, 2 * Math.sqrt(gamma * (1 - gamma)) * Math.sqrt(a) * Math.sqrt(b));
     const k = B >= 0 ? 2 * a * b * (1 - gamma) / (B + rootD) : (rootD - B) / (2 * gamma);
     if (k < 1) {  // x_j = lambda_j/(lambda_j + k), u_j = k/(lambda_j + k); lambda_j/k without k
       const alpha = B >= 0 ? (B + rootD) / (2 * b * (1 - gamma)) : 2 * gamma * a / (rootD - B);
@@ -515,20 +515,73 @@
     const y = den > 0 ? Math.abs((rs - rt) * (rs + rt) + (ss - s) * (ss + s)) / den : 0.0;
     return Math.max(c * Math.max(viaS, viaT), c * ldexp(y, e));
   }
+  function bPrime(gamma, rho, t, aSmall) { // ftheory.stable_range._b_prime: gamma + rho - 1 by an error-free sum
+    const s = gamma + rho, z = s - gamma, plus = (s - 1) + ((gamma - (s - z)) + (rho - z)), minus = gamma - rho;
+    return (aSmall ? plus : minus) + t * (aSmall ? minus : plus); // (gamma - rho_2) + t (gamma - rho_1)
+  }
   function aniso2FtTransferability(gamma, theta, rho, r, eS, eP, normS, normT) {
-    const x = normS * (2 * normT * Math.cos(theta) - normS);
+    const h = normT * Math.cos(theta) - 0.5 * normS; // x = 2 normS h
     const aSmall = r <= 1, t = aSmall ? r : 1 / r;
-    const rho1 = aSmall ? rho : 1 - rho, rho2 = aSmall ? 1 - rho : rho;
     const e1 = aSmall ? eS : 1 - eS, e2 = aSmall ? 1 - eS : eS;
     const invM = aSmall ? rho * r + (1 - rho) : rho + (1 - rho) / r; // 1/max(a, b)
-    if (gamma === 0) return x * ((e1 * t + e2) / invM);
+    if (gamma === 0) return productOf([2 * normS, h, e1 * t + e2], [invM]);
     if (!(gamma < 1)) return 0.0;
-    const bq = (gamma - rho2) + t * (gamma - rho1), c = Math.sqrt(t) * Math.sqrt(1 - gamma);
-    const root = Math.hypot(bq, 2 * Math.sqrt(gamma) * c);
-    const kq = bq >= 0 ? 2 * c * (c / (bq + root)) : (root - bq) / (2 * gamma);
-    const gk = bq >= 0 ? gamma * kq : (root - bq) / 2;
-    const q = (1 + kq) / (t + kq), ratio = (t * q) * q;
-    return x * (gk * (e1 * ratio + e2) / ((rho1 * ratio + rho2) * invM));
+    const k = twoLevelRoot(gamma, rho, r), kq = k.kA * k.kB, u = k.uA * k.uB;
+    const q = kq <= 1 ? (1 + kq) / (t + kq) : (u + 1) / (t * u + 1), ratio = (t * q) * q;
+    return productOf([2 * normS, h, k.gkA, k.gkB, e1 * ratio + e2], [k.rho1 * ratio + k.rho2, invM]);
+  }
+  function frexp(x) {  // [m, e] with x = m 2^e, |m| in [0.5, 1); [x, 0] at 0, +-inf and NaN
+    if (x === 0 || !Number.isFinite(x)) return [x, 0];
+    let e = Math.floor(Math.log2(Math.abs(x))) + 1;
+    let m = ldexp(x, -e);
+    if (Math.abs(m) >= 1) { m /= 2; e += 1; } else if (Math.abs(m) < 0.5) { m *= 2; e -= 1; }
+    return [m, e];
+  }
+  function productOf(nums, dens) {  // prod(nums)/prod(dens) as mantissas and exponents, rounded once at the end
+    let m = 1.0, e = 0;
+    for (const f of nums) { const [fm, fe] = frexp(f), [pm, pe] = frexp(m * fm); m = pm; e += fe + pe; }
+    for (const f of dens) { const [fm, fe] = frexp(f), [pm, pe] = frexp(m / fm); m = pm; e += pe - fe; }
+    return ldexp(m, Math.max(-5000, Math.min(5000, e)));
+  }
+  function twoLevelRoot(gamma, rho, r) { // ftheory.stable_range._two_level_root (0 < gamma < 1)
+    const aSmall = r <= 1, t = aSmall ? r : 1 / r;
+    const rho1 = aSmall ? rho : 1 - rho, rho2 = aSmall ? 1 - rho : rho;
+    const invM = aSmall ? rho * r + (1 - rho) : rho + (1 - rho) / r; // 1/max(a, b)
+    const bq = bPrime(gamma, rho, t, aSmall), c = Math.sqrt(t) * Math.sqrt(1 - gamma);
+    const root = Math.hypot(bq, 2 * Math.sqrt(gamma) * c), pos = bq >= 0;
+    return {aSmall: aSmall, t: t, rho1: rho1, rho2: rho2, invM: invM,
+            kA: pos ? 2 * c : root - bq, kB: pos ? c / (bq + root) : 0.5 / gamma, // k' = kA kB
+            uA: pos ? (bq + root) / (2 * c) : 2 * gamma, uB: pos ? 1 / c : 1 / (root - bq), // 1/k' = uA uB
+            gkA: pos ? gamma * 2 * c : 0.5 * (root - bq), gkB: pos ? c / (bq + root) : 1.0}; // gamma k'
+  }
+  function twoLevelRisk(gamma, sigma, rho, r, eA, eB, unit) { // ftheory.stable_range._two_level_risk
+    const aSmall = r <= 1, t = aSmall ? r : 1 / r;
+    const e1 = aSmall ? eA : eB, e2 = aSmall ? eB : eA;
+    const invM = aSmall ? rho * r + (1 - rho) : rho + (1 - rho) / r; // 1/max(a, b)
+    if (gamma === 0) return productOf([unit, unit, e1 * t + e2], [invM]);
+    if (gamma > 1) return productOf([sigma, sigma], [gamma - 1]);
+    if (!(gamma < 1)) return sigma === 0 ? 0.0 : Infinity;
+    const k = twoLevelRoot(gamma, rho, r), kq = k.kA * k.kB, u = k.uA * k.uB;
+    const q = kq <= 1 ? (1 + kq) / (t + kq) : (u + 1) / (t * u + 1), tq = t * q, ratio = tq * q;
+    const den = k.rho1 * ratio + k.rho2;
+    return productOf([unit, unit, k.gkA, k.gkB, e1 * ratio + e2], [invM, den])
+      + productOf([sigma, sigma, k.uA, k.uB, k.rho1 * (tq * tq) + k.rho2], [den]);
+  }
+  function aniso2Kappa(gamma, rho, r) {
+    if (gamma === 0) return Infinity;
+    if (!(gamma < 1)) return 0.0;
+    const k = twoLevelRoot(gamma, rho, r);
+    return productOf([k.kA, k.kB], [k.invM]);
+  }
+  function aniso2ScratchRisk(gamma, sigma, rho, r, eT, normT) {
+    return twoLevelRisk(gamma, sigma, rho, r, eT, 1 - eT, normT);
+  }
+  function aniso2FinetuneRisk(gamma, theta, sigma, rho, r, eS, eP, normS, normT) {
+    const shift = frexp(Math.max(normS, normT))[1], unit = ldexp(1.0, shift);
+    const rs = ldexp(normS, -shift), rt = ldexp(normT, -shift);
+    const along = rt * Math.cos(theta) - rs, across = rt * Math.sin(theta); // beta_t - beta_s on u_s, u_perp
+    const w = along * along, s2 = across * across;
+    return twoLevelRisk(gamma, sigma, rho, r, w * eS + s2 * eP, w * (1 - eS) + s2 * (1 - eP), unit);
   }
   const stable = {wasserstein2_task: wasserstein2Task, relu_arccos_kernel: reluArccosKernel,
                   dudley_lower_bound_cosine: dudleyLowerBoundCosine, scratch_optimal_ridge: scratchOptimalRidge,
@@ -543,7 +596,9 @@
                   finetune_transferability_gf: finetuneTransferabilityGf,
                   finetune_break_even_theta_gf: finetuneBreakEvenThetaGf,
                   wasserstein1_lower_bound: wasserstein1LowerBound,
-                  aniso2_ft_transferability: aniso2FtTransferability};
+                  aniso2_ft_transferability: aniso2FtTransferability,
+                  aniso2_scratch_risk: aniso2ScratchRisk, aniso2_finetune_risk: aniso2FinetuneRisk,
+                  aniso2_kappa: aniso2Kappa};
 
   root.FT_RUNTIME = {sq: sq, positiveRoot: positiveRoot, scaledRoot: scaledRoot, log2Pair: log2Pair, pow2: pow2,
                      quad: quad, beta: beta, betaGeneral: betaGeneral, stable: stable};
