@@ -302,7 +302,7 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
         # the curves from the cloud alone (both at every grid point multiplied the call's time by 4-5)
         tuned = pe.__dict__.get("_tuned_region") if proc in CAPS else None
         # fine-tuning min-norm's own test studentized (over-covered: 97.2-97.6%); scratch's is not (S_y drives both its
-        # estimate and spread: 94.0% -> 91.6% at n = 30, d = 60; docs/advisor_notes/isomn15.md)
+        # estimate and spread: 94.0% -> 91.6% at n = 30, d = 60; docs/advisor_validation.md, the studentized own test)
         rows = [(np.nan,) * 3 if only[j] else
                 _tuned_band(tuned, reg, lambda P, m=int(m): isotropic_risk(proc, m, d, P)) if j == at and tuned else
                 reg.band(lambda P, m=int(m): isotropic_risk(proc, m, d, P), linear=proc in LINEAR, aimed=j == at,
