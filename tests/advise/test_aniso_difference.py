@@ -295,3 +295,40 @@ def test_transfer_coverage_below_n_eq_d():
     for k in truth:
         assert 1 - miss[k] / reps >= 0.95 - 3 * se, (k, miss[k])
     assert np.median(width["finetune"][0]) < np.median(width["finetune"][1])
+
+
+def test_linear_transfer_law_option_below_n_eq_d(monkeypatch):
+    """LT_BELOW = "law": below n = d the report's T_lt band is DifferenceLaw's prepivoted band (not the concordant
+    combination, the default); "law_overlap" widens it by the union over the overlap's worlds and contains it.
+    T_ft is the same under every option."""
+    import importlib
+
+    AD = importlib.import_module("ftheory.advise.aniso_difference")
+    prep = small_prep(8)
+    pe = estimate_parameters(prep, draws=200)
+    out = {}
+    for mode in ("concordant", "law", "law_overlap"):
+        monkeypatch.setattr(AD, "LT_BELOW", mode)
+        preds, transf, *_ = predict(prep, pe, [7], 7)
+        out[mode] = {k: (iv.value, iv.low, iv.high) for k, iv in transf.items()}
+    t_lt, t_ft = out["law"]["linear_transfer"][0], out["law"]["finetune"][0]
+    sim = DifferenceLaw(AnisotropicPredictor(prep), 7).bands(t_lt, t_ft)
+    np.testing.assert_allclose(out["law"]["linear_transfer"], sim["linear_transfer"], rtol=1e-12)
+    assert out["law"]["linear_transfer"] != out["concordant"]["linear_transfer"]
+    assert out["law"]["finetune"] == out["concordant"]["finetune"] == out["law_overlap"]["finetune"]
+    lo, hi = out["law_overlap"]["linear_transfer"][1:], out["law"]["linear_transfer"][1:]
+    assert lo[0] <= hi[0] and lo[1] >= hi[1] and (lo[0] < hi[0] or lo[1] > hi[1])
+
+
+def test_difference_law_overlap_union_at_the_fitted_overlap_is_the_fitted_band():
+    """bands(rhos=[rho_hat]): the union over the data's own overlap is the fitted world's band (T_lt), and T_ft
+    never depends on rhos."""
+    ap = AnisotropicPredictor(small_prep(8))
+    law = DifferenceLaw(ap, 7)
+    rho = float(ap.S_raw[0, 1])
+    base = law.bands(0.3, 0.2)
+    same = law.bands(0.3, 0.2, rhos=[rho])
+    wide = law.bands(0.3, 0.2, rhos=[0.5 * rho, 1.5 * rho])
+    assert same == base
+    assert wide["finetune"] == base["finetune"]
+    assert wide["linear_transfer"][1] <= base["linear_transfer"][1] and wide["linear_transfer"][2] >= base["linear_transfer"][2]
