@@ -182,19 +182,21 @@ def pool(rows):
 
 
 def tables(rows):
-    """Markdown tables of pooled rows (:func:`pool`): coverage (bold outside 93-97%) with the replications,
-    then the misses per column as ``below / above`` counts."""
+    """Markdown tables of pooled rows (:func:`pool`): coverage (bold outside 93-97%) with the setting's index,
+    streams and replications, then the misses per column as ``below / above`` counts."""
     cols = list(COLS) + sorted({k for r in rows for k in r["coverage"] if k not in COLS})
-    head = "| d | gamma | theta | sigma | spectrum | streams | reps | " + " | ".join(cols)
+    order = {s: i for i, s in enumerate(SETTINGS)}
+    head = "| index | d | gamma | theta | sigma | spectrum | streams | reps | " + " | ".join(cols)
     f = lambda v: "-" if v is None else (f"{v:.3f}" if 0.93 <= round(v, 3) <= 0.97 else f"**{v:.3f}**")  # noqa: E731
 
     def lead(r):
         d, g, th, sg, sp = r["setting"]
-        return f"| {d} | {g} | {th} | {sg} | {sp or 'identity'} | {','.join(map(str, r['streams']))} | {r['reps']} | "
+        i = order.get(tuple(r["setting"]), "-")
+        return f"| {i} | {d} | {g} | {th} | {sg} | {sp or 'identity'} | {','.join(map(str, r['streams']))} | {r['reps']} | "
 
-    out = [head + " | seconds |", "|" + "---|" * (8 + len(cols))]
+    out = [head + " | seconds (sum) |", "|" + "---|" * (9 + len(cols))]
     out += [lead(r) + " | ".join(f(r["coverage"].get(k)) for k in cols) + f" | {r['seconds']:.0f} |" for r in rows]
-    out += ["", "Misses (truth below / above the band, counts):", "", head + " |", "|" + "---|" * (7 + len(cols))]
+    out += ["", "Misses (truth below / above the band, counts):", "", head + " |", "|" + "---|" * (8 + len(cols))]
     out += [lead(r) + " | ".join(f"{r['misses_below'][k]} / {r['misses_above'][k]}" if k in r["counted"] else "-"
                                  for k in cols) + " |" for r in rows]
     return "\n".join(out)

@@ -43,7 +43,8 @@ def test_streams_pool_by_counts():
     assert p["coverage"]["T_finetune"] == pytest.approx(1 - 32 / 999, abs=1e-12)
     assert p["truth_above_band"]["T_finetune"] == pytest.approx(27 / 999, abs=1e-12)
     table = bench.tables(rows)
-    assert "| 0,1 | 1000 | " in table and "| 0.968 |" in table and "| **0.980** |" in table
+    assert "| 8 | 60 | 0.5 | 0.7 | 0.5 | 1/i | 0,1 | 1000 | " in table
+    assert "| 0.968 |" in table and "| **0.980** |" in table
 
 
 def test_same_stream_twice_is_refused():
