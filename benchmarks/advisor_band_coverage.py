@@ -192,7 +192,8 @@ def tables(rows):
     def lead(r):
         d, g, th, sg, sp = r["setting"]
         i = order.get(tuple(r["setting"]), "-")
-        return f"| {i} | {d} | {g} | {th} | {sg} | {sp or 'identity'} | {','.join(map(str, r['streams']))} | {r['reps']} | "
+        streams = ",".join(map(str, r["streams"]))
+        return f"| {i} | {d} | {g} | {th} | {sg} | {sp or 'identity'} | {streams} | {r['reps']} | "
 
     out = [head + " | seconds (sum) |", "|" + "---|" * (9 + len(cols))]
     out += [lead(r) + " | ".join(f(r["coverage"].get(k)) for k in cols) + f" | {r['seconds']:.0f} |" for r in rows]
