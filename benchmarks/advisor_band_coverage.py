@@ -2,6 +2,7 @@
 
     PYTHONPATH=. python benchmarks/advisor_band_coverage.py [--reps 500] [--only 0,2,4] [--out FILE.json]
         [--transfer-exact] [--unlabeled 20] [--stream 0] [--resolvent-weights | --no-resolvent-weights]
+    PYTHONPATH=. python benchmarks/advisor_band_coverage.py --tables a.json b.json [--out pooled.json]
 
 For each setting (d, gamma = n/d, theta, sigma, spectrum) draw ``reps`` target samples (and, for an
 anisotropic spectrum, ``N = 20 d`` unlabeled rows; ``--unlabeled K``: ``N = K d``), run the prediction step of ``ftheory.advise``
@@ -13,11 +14,14 @@ grid). Predictions: the five procedures at the sample's n and the two transferab
 ``T = R_scratch_ridge - R_transfer``; ``--transfer-exact`` adds, in the anisotropic settings, the
 comparator columns ``Tx_*``: the transferability as one functional of the statistics with its exact
 plug-in standard error (``ftheory.advise.aniso_bands``, Wald). Prints a markdown table (coverage; a binomial standard error
-is about 1 point at 500 replications) and the seconds per setting.
+is about 1 point at 500 replications) and the seconds per setting. ``--tables`` pools the rows of saved
+runs (same setting and options, different ``--stream``) by their replication counts and prints the
+coverage and the miss sides with the replications per row.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import sys
@@ -127,6 +131,78 @@ def run(setting, reps, seed, exact=False, per_feature=20, stream=0):
             "truth_above_band": {k: above[k] / max(counted[k], 1) for k in cols}, "counted": counted}
 
 
+def _key(row):
+    """What must agree for two rows to be pooled: the setting and the options that change the bands."""
+    return tuple(row["setting"]), row.get("unlabeled_per_feature", 20), row.get("resolvent_weights")
+
+
+def _count(frac, n, what):
+    """The integer count behind a saved fraction ``frac`` of ``n`` replications."""
+    k = round(frac * n)
+    if abs(frac * n - k) > 1e-6:
+        raise ValueError(f"{what}: fraction {frac} of {n} replications is not a count")
+    return k
+
+
+def pool(rows):
+    """One row per setting and options (:func:`_key`): the rows of different streams (a missing ``"stream"``
+    is stream 0) pooled by replication counts; coverage and miss sides recomputed from the summed counts.
+    Two rows with the same stream of the same setting and options hold the same samples: ``ValueError``."""
+    out, seen = {}, set()
+    for r in rows:
+        key, stream = _key(r), r.get("stream", 0)
+        if (key, stream) in seen:
+            raise ValueError(f"rows: stream {stream} of setting {list(key[0])} (unlabeled_per_feature {key[1]}, "
+                             f"resolvent_weights {key[2]}) appears twice; the same samples cannot be pooled "
+                             "(pool runs of different --stream)")
+        seen.add((key, stream))
+        p = out.setdefault(key, {"setting": list(key[0]), "unlabeled_per_feature": key[1], "streams": [],
+                                 "reps": 0, "seconds": 0.0, "counted": {}, "below": {}, "above": {}})
+        p["streams"].append(stream)
+        p["reps"] += r["reps"]
+        p["seconds"] += r["seconds"]
+        for k, n in r["counted"].items():
+            p["counted"][k] = p["counted"].get(k, 0) + n
+            for side in ("below", "above"):
+                p[side][k] = p[side].get(k, 0) + _count(r[f"truth_{side}_band"][k], n, f"{side} {k} of {list(key[0])}")
+    order = {s: i for i, s in enumerate(SETTINGS)}
+    pooled = []
+    for key in sorted(out, key=lambda k: (order.get(k[0], len(SETTINGS)), k[1], str(k[2]))):
+        p = out[key]
+        n, b, a = p.pop("counted"), p.pop("below"), p.pop("above")
+        if key[2] is not None:
+            p["resolvent_weights"] = key[2]
+        p["streams"].sort()
+        p["coverage"] = {k: (1 - (b[k] + a[k]) / n[k] if n[k] else None) for k in n}
+        p["truth_below_band"] = {k: b[k] / max(n[k], 1) for k in n}
+        p["truth_above_band"] = {k: a[k] / max(n[k], 1) for k in n}
+        p["counted"], p["misses_below"], p["misses_above"] = n, b, a
+        pooled.append(p)
+    return pooled
+
+
+def tables(rows):
+    """Markdown tables of pooled rows (:func:`pool`): coverage (bold outside 93-97%) with the setting's index,
+    streams and replications, then the misses per column as ``below / above`` counts."""
+    cols = list(COLS) + sorted({k for r in rows for k in r["coverage"] if k not in COLS})
+    order = {s: i for i, s in enumerate(SETTINGS)}
+    head = "| index | d | gamma | theta | sigma | spectrum | streams | reps | " + " | ".join(cols)
+    f = lambda v: "-" if v is None else (f"{v:.3f}" if 0.93 <= round(v, 3) <= 0.97 else f"**{v:.3f}**")  # noqa: E731
+
+    def lead(r):
+        d, g, th, sg, sp = r["setting"]
+        i = order.get(tuple(r["setting"]), "-")
+        streams = ",".join(map(str, r["streams"]))
+        return f"| {i} | {d} | {g} | {th} | {sg} | {sp or 'identity'} | {streams} | {r['reps']} | "
+
+    out = [head + " | seconds (sum) |", "|" + "---|" * (9 + len(cols))]
+    out += [lead(r) + " | ".join(f(r["coverage"].get(k)) for k in cols) + f" | {r['seconds']:.0f} |" for r in rows]
+    out += ["", "Misses (truth below / above the band, counts):", "", head + " |", "|" + "---|" * (8 + len(cols))]
+    out += [lead(r) + " | ".join(f"{r['misses_below'][k]} / {r['misses_above'][k]}" if k in r["counted"] else "-"
+                                 for k in cols) + " |" for r in rows]
+    return "\n".join(out)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=500)
@@ -142,7 +218,17 @@ def main():
                     help="the former fixed-W weights at every pool size (AnisotropicPredictor.resolvent = False)")
     ap.add_argument("--stream", type=int, default=0,
                     help="random stream of the samples (same tasks): runs with different streams can be pooled")
+    ap.add_argument("--tables", nargs="+", default=None, metavar="JSON",
+                    help="pool the rows of these saved runs across streams and print the tables (--out: pooled JSON)")
     ns = ap.parse_args()
+    if ns.tables:
+        try:
+            rows = pool([r for path in ns.tables for r in json.load(open(path))])
+        except ValueError as err:
+            ap.error(str(err))
+        print(tables(rows))
+        write_json(ns.out, rows)
+        return
     if ns.stream < 0:
         ap.error(f"--stream must be >= 0, got {ns.stream}")
     if ns.resolvent_weights and ns.no_resolvent_weights:

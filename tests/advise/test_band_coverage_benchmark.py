@@ -1,0 +1,56 @@
+"""benchmarks/advisor_band_coverage.py ``--tables``: rows of different streams pool by replication counts;
+the same stream of the same setting twice (the same samples) is refused."""
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+_PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "advisor_band_coverage.py"
+
+
+def _module():
+    spec = importlib.util.spec_from_file_location("advisor_band_coverage", _PATH)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _row(setting, below, above, counted, stream=None, reps=None, **extra):
+    """A saved row as the benchmark writes it (one column, ``T_finetune``); ``stream=None``: no key."""
+    row = {"setting": setting, "reps": reps or counted, "unlabeled_per_feature": 20, "seconds": 1.0,
+           "coverage": {"T_finetune": 1 - (below + above) / counted},
+           "truth_below_band": {"T_finetune": below / counted},
+           "truth_above_band": {"T_finetune": above / counted}, "counted": {"T_finetune": counted}, **extra}
+    if stream is not None:
+        row["stream"] = stream
+    return row
+
+
+def test_streams_pool_by_counts():
+    """Stream 0 without a "stream" key (3 below, 7 above of 500) and stream 1 (2 below, 20 above of 499
+    counted in 500 replications: one non-finite truth): 5 / 27 misses of 999 counted; another setting and
+    another unlabeled size stay separate rows (in setting order, then by unlabeled size); the table bolds
+    coverage outside 93-97% only (0.980, not 0.968)."""
+    bench = _module()
+    s8, s9 = list(bench.SETTINGS[8]), list(bench.SETTINGS[9])
+    rows = bench.pool([_row(s8, 3, 7, 500), _row(s9, 1, 1, 100, stream=1), _row(s8, 2, 20, 499, stream=1, reps=500),
+                       _row(s8, 0, 0, 50, stream=1, unlabeled_per_feature=5)])
+    assert [(r["setting"], r["streams"], r["unlabeled_per_feature"]) for r in rows] == [
+        (s8, [1], 5), (s8, [0, 1], 20), (s9, [1], 20)]
+    p = rows[1]
+    assert p["counted"]["T_finetune"] == 999 and p["reps"] == 1000
+    assert (p["misses_below"]["T_finetune"], p["misses_above"]["T_finetune"]) == (5, 27)
+    assert p["coverage"]["T_finetune"] == pytest.approx(1 - 32 / 999, abs=1e-12)
+    assert p["truth_above_band"]["T_finetune"] == pytest.approx(27 / 999, abs=1e-12)
+    table = bench.tables(rows)
+    assert "| 8 | 60 | 0.5 | 0.7 | 0.5 | 1/i | 0,1 | 1000 | " in table
+    assert "| 0.968 |" in table and "| **0.980** |" in table
+
+
+def test_same_stream_twice_is_refused():
+    """Stream 0 given once without the key and once as ``"stream": 0``: the same samples, ValueError."""
+    bench = _module()
+    s8 = list(bench.SETTINGS[8])
+    with pytest.raises(ValueError, match="stream 0 of setting"):
+        bench.pool([_row(s8, 3, 7, 500), _row(s8, 2, 20, 500, stream=0)])
+    assert len(bench.pool([_row(s8, 3, 7, 500), _row(s8, 2, 20, 500, stream=0, resolvent_weights=False)])) == 2
