@@ -131,6 +131,12 @@ def run(setting, reps, seed, exact=False, per_feature=20, stream=0):
             "truth_above_band": {k: above[k] / max(counted[k], 1) for k in cols}, "counted": counted}
 
 
+def _load(path):
+    """The rows of a saved run (``--out``)."""
+    with open(path) as fh:
+        return json.load(fh)
+
+
 def _key(row):
     """What must agree for two rows to be pooled: the setting and the options that change the bands."""
     return tuple(row["setting"]), row.get("unlabeled_per_feature", 20), row.get("resolvent_weights")
@@ -223,7 +229,7 @@ def main():
     ns = ap.parse_args()
     if ns.tables:
         try:
-            rows = pool([r for path in ns.tables for r in json.load(open(path))])
+            rows = pool([r for path in ns.tables for r in _load(path)])
         except ValueError as err:
             ap.error(str(err))
         print(tables(rows))
@@ -248,7 +254,8 @@ def main():
         res = run(s, ns.reps, seed=500 + i, exact=ns.transfer_exact,
                   per_feature=ns.unlabeled, stream=ns.stream)
         sec = time.time() - t0
-        rows.append({"setting": s, "reps": ns.reps, "stream": ns.stream, "unlabeled_per_feature": ns.unlabeled, "seconds": sec,
+        rows.append({"setting": s, "reps": ns.reps, "stream": ns.stream, "unlabeled_per_feature": ns.unlabeled,
+                     "seconds": sec,
                      **({"resolvent_weights": True} if ns.resolvent_weights else {}),
                      **({"resolvent_weights": False} if ns.no_resolvent_weights else {}), **res})
         cells = ["-" if res["coverage"][k] is None else f"{res['coverage'][k]:.3f}" for k in COLS]

@@ -92,8 +92,7 @@ def aniso2_ft_transferability(gamma, theta, frac_a, eig_ratio, energy_s, energy_
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
         a_small, t, rho1, rho2, inv_m, (k_a, k_b), (u_a, u_b), (gk_a, gk_b) = _two_level_root(gamma, rho, r)
         e1, e2 = np.where(a_small, e_s, 1 - e_s), np.where(a_small, 1 - e_s, e_s)
-        kq, u = k_a * k_b, u_a * u_b
-        q = np.where(kq <= 1, (1 + kq) / (t + kq), (u + 1) / (t * u + 1))  # (1 + k')/(t + k')
+        q = _q(t, k_a * k_b, u_a * u_b)
         ratio = (t * q) * q
         # 2 norm_s h (gamma k') W/H as mantissas and exponents: one rounding at the end, no intermediate under/overflow
         # (an exact common rescaling of (norm_s, norm_t) made the smaller norm subnormal at ratios beyond 2^1000)
@@ -138,13 +137,17 @@ def _two_level_root(gamma, rho, r):
     return a_small, t, rho1, rho2, inv_m, (k_a, k_b), (u_a, u_b), (gk_a, gk_b)
 
 
+def _q(t, kq, u):
+    """``(1 + k')/(t + k')`` from ``k'`` (``kq``) or, above 1, from ``1/k'`` (``u``)."""
+    return np.where(kq <= 1, (1 + kq) / (t + kq), (u + 1) / (t * u + 1))
+
+
 def _two_level_risk(gamma, sigma, rho, r, energy_a, energy_b, unit):
     """Min-norm risk on a two-level spectrum for block energies ``unit^2 energy_a``, ``unit^2 energy_b``."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
         a_small, t, rho1, rho2, inv_m, (k_a, k_b), (u_a, u_b), (gk_a, gk_b) = _two_level_root(gamma, rho, r)
         e1, e2 = np.where(a_small, energy_a, energy_b), np.where(a_small, energy_b, energy_a)
-        kq, u = k_a * k_b, u_a * u_b
-        q = np.where(kq <= 1, (1 + kq) / (t + kq), (u + 1) / (t * u + 1))  # (1 + k')/(t + k')
+        q = _q(t, k_a * k_b, u_a * u_b)
         tq = t * q                                                        # in [t, 1]
         ratio = tq * q                                                    # R in [t, 1/t]
         den = rho1 * ratio + rho2

@@ -328,6 +328,8 @@ def transfer_intervals(aniso, pe, predictions, n_at, region=None):
     def probe(P):
         return isotropic_risk("linear_transfer", n_at, d, P)
 
+    if LT_BELOW not in ("concordant", "law", "law_overlap"):
+        raise ValueError(f"LT_BELOW must be 'concordant', 'law' or 'law_overlap', got {LT_BELOW!r}")
     sim = None
     if aniso.n < aniso.d and aniso.pivot_draws:
         try:

@@ -98,9 +98,7 @@ def calibrated_level(t, own_q, levels, target, upper):
     tail probabilities ``levels`` ``(L,)`` (upper tail: the ``1 - level`` quantile), ``t`` ``(B, M)`` the draws'
     statistics; the level at which a fraction ``target`` of the draws lie beyond their own quantile on that
     tail (``t > q`` for ``upper``, else ``t < q``), linear between the candidates, clipped to their range."""
-    miss = np.mean(t[None] > own_q, 1) if upper else np.mean(t[None] < own_q, 1)        # (L, M)
-    miss = np.maximum.accumulate(miss, 0)          # non-decreasing in the level (ties in the interpolation)
-    return np.array([np.interp(target, miss[:, m], levels) for m in range(miss.shape[1])])
+    return level_at(tail_misses(t, own_q, upper, "ray"), levels, target)
 
 
 def tail_misses(t, own_q, upper, rule="ray"):
@@ -192,7 +190,8 @@ class ScalePivot:
     #: min-norm quantiles: "prepivot" (levels calibrated with each draw's own world) or "set" (the fraction's
     #: calibrated set, as the tuned bands; for diagnosis)
     minnorm = "prepivot"
-    #: min-norm prepivoted tails: "separate" (each tail's draws beyond their own quantile at ``alpha``),
+    #: min-norm prepivoted tails: "separate" (each at ``alpha``, counting every draw beyond its own quantile:
+    #: :func:`calibrated_level`),
     #: "band" (each at ``alpha``, counting only the draws the final band would miss: :func:`tail_misses`) or
     #: "joint" (as "band", a tail that cannot reach ``alpha`` leaving the rest to the other: :func:`joint_levels`)
     tails = "band"
@@ -201,7 +200,7 @@ class ScalePivot:
         """Min-norm ``(q_lo, q_hi)`` ``(M,)``: quantiles of ``R_hat/R`` at the fitted world (fraction ``grid[i0]``,
         total ``tot``) at prepivoted levels (module docstring): the table of worlds over ``grid`` x ``PP_SCALES``,
         each draw's own world (its base task's fraction and total ``L_b + sigma_b^2``, relative to ``tot``)
-        bilinear in ``(f, log c)``, and :func:`calibrated_level` on each tail."""
+        bilinear in ``(f, log c)``, and each tail's level by the rule :attr:`tails`."""
         lc = np.log(PP_SCALES)
         c1 = int(np.argmin(np.abs(lc)))
         st = [np.stack([world(f, scale=c)[0] for f in grid]) for c in PP_SCALES]      # C x (G, B, M)
@@ -212,21 +211,16 @@ class ScalePivot:
         lev = alpha * PP_LEVELS
         if self.tails not in ("separate", "band", "joint"):
             raise ValueError(f"tails must be 'separate', 'band' or 'joint', got {self.tails!r}")
-        per_tail = []            # "separate": each tail's level (M,); else its misses under the band's rule (L, M)
+        misses = []                                                                # each tail's (L, M)
         for upper in (False, True):
             Q = _sorted_quantile(S, 1 - lev if upper else lev)                     # (L, C, G, M)
             own = ((1 - wc) * ((1 - wg) * Q[:, ic, ig] + wg * Q[:, ic, ig + 1])
                    + wc * ((1 - wg) * Q[:, ic + 1, ig] + wg * Q[:, ic + 1, ig + 1]))   # (L, B, M)
-            if self.tails == "separate":
-                per_tail.append(calibrated_level(t0, own, lev, alpha, upper))
-            else:
-                per_tail.append(tail_misses(t0, own, upper, "band"))
-        if self.tails == "separate":
-            self.levels = per_tail
-        elif self.tails == "band":
-            self.levels = [level_at(m, lev, alpha) for m in per_tail]
+            misses.append(tail_misses(t0, own, upper, "ray" if self.tails == "separate" else "band"))
+        if self.tails == "joint":
+            self.levels = list(joint_levels(misses[0], misses[1], lev, alpha))
         else:
-            self.levels = list(joint_levels(per_tail[0], per_tail[1], lev, alpha))
+            self.levels = [level_at(m, lev, alpha) for m in misses]
         col = S[c1, i0]                                                            # (B, M), sorted
         out = [np.diagonal(_sorted_quantile(col, 1 - a if upper else a))
                for a, upper in zip(self.levels, (False, True))]

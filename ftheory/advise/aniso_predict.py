@@ -426,4 +426,3 @@ class AnisotropicPredictor:
                 lo[ok] = np.where(np.isnan(pl), lo[ok], np.maximum(pl, 0.0))
                 hi[ok] = np.where(np.isnan(ph), hi[ok], ph)
         return value, np.minimum(lo, value), np.maximum(hi, value)
-

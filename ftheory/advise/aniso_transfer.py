@@ -140,7 +140,9 @@ class NoiseRegion:
         """``(low, high)`` arrays over ``ns`` for the tuned risk ``min_lam R(lam)`` of ``which`` (``scratch`` or
         ``finetune``): the range over the disc of the candidate's minimum moved by ``z_r`` residual standard
         deviations at the penalty it selects (NaN where no penalty has a finite risk)."""
-        w = {"scratch": 0, "finetune": 1}[which]
+        if which not in ("scratch", "finetune"):
+            raise ValueError(f"which must be 'scratch' or 'finetune', got {which!r}")
+        w = 0 if which == "scratch" else 1
         lo, hi = np.full(len(ns), np.nan), np.full(len(ns), np.nan)
         for i, n in enumerate(np.asarray(ns, int)):
             curves, Cres, zr, L = self._candidates(int(n))
@@ -247,7 +249,9 @@ class NoiseRegion:
     def ls_values(self, which, ns, ls):
         """The tuned risk ``min_lam R(lam)`` of ``which`` (``scratch`` or ``finetune``) over ``ns`` at the statistics
         of :meth:`ls_centre` and the noise ``ls[0]``, at least 0 (NaN where no penalty has a finite risk)."""
-        w = {"scratch": 0, "finetune": 1}[which]
+        if which not in ("scratch", "finetune"):
+            raise ValueError(f"which must be 'scratch' or 'finetune', got {which!r}")
+        w = 0 if which == "scratch" else 1
         out = np.full(len(ns), np.nan)
         for i, n in enumerate(np.asarray(ns, int)):
             cand, V, fin, L = self.ls_centre(int(n), ls)

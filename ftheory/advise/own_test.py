@@ -40,7 +40,8 @@ def studentized_margin(cut, evaluate, p_hat, cov, alpha=0.025):
     ``(f(p*) - f(p))/s(p*)`` over ``cut.draws_at(p)`` (``s(q)^2 = g' cov(q) g``, the Gaussian variance of
     ``f(p_hat)`` at the task ``q``). Dividing by the estimate's own spread makes the law nearly free of the
     nuisance (the part of ``p`` that ``f`` does not fix), whose largest spread over the region the plain test
-    accepted at the region's tips (docs/advisor_validation.md, "Isotropic fine-tuning min-norm below n = d: a studentized own test"). Where ``f`` is not finite: the plain test."""
+    accepted at the region's tips (docs/advisor_validation.md, "Isotropic fine-tuning min-norm below n = d: a
+    studentized own test"). Where ``f`` is not finite: the plain test."""
     p_hat = np.asarray(p_hat, float)
     with np.errstate(all="ignore"):
         g = evaluate(p_hat + np.eye(4)) - evaluate(p_hat[None, :])[0]   # f linear: its gradient

@@ -93,6 +93,8 @@ def resolvent_weights(ev, N, n, lam):
 def resolvent_weights_many(evs, N, n, lam):
     """``[resolvent_weights(ev, N, n, lam) for ev in evs]`` (spectra of one ``d``) with one Newton loop for all:
     the roots do not interact, so the numbers are the same."""
+    if len(evs) == 0:
+        raise ValueError("evs=[] is invalid: expected at least one spectrum")
     checked = [_check(ev, N, n, lam) for ev in evs]
     evs, (_, n, lam) = [c[0] for c in checked], checked[0]
     d = evs[0].size

@@ -179,15 +179,10 @@ def scratch_risk(eigenvalues, beta_t, n, sigma, lam=0.0):
     return _scratch_risk(ev, beta, n, sig, pen)
 
 
-def _risk_weights(eigenvalues, n, lam):
-    """``(scratch_risk(ev, I, n[..., None], 0, lam[..., None]), scratch_risk(ev, 0, n, 1, lam))``: the bias
-    weights per unit ``beta_i^2`` ``(..., d)`` and the variance factor ``(...)`` (``n``, ``lam`` broadcast), the
-    same numbers as the two calls with ``kappa`` solved once."""
-    return _risk_weights_many([eigenvalues], n, lam)[0]
-
-
 def _risk_weights_many(spectra, n, lam):
-    """``[_risk_weights(ev, n, lam) for ev in spectra]`` with one Newton loop for all ``kappa`` (the same numbers)."""
+    """Per spectrum ``ev``: ``(scratch_risk(ev, I, n[..., None], 0, lam[..., None]), scratch_risk(ev, 0, n, 1,
+    lam))``, the bias weights per unit ``beta_i^2`` ``(..., d)`` and the variance factor ``(...)`` (``n``, ``lam``
+    broadcast): the same numbers, with one Newton loop for all ``kappa``."""
     evs = [check_spectrum(ev) for ev in spectra]
     n = check_samples(n)
     pen = check_lam(lam)

@@ -318,6 +318,9 @@ def test_linear_transfer_law_option_below_n_eq_d(monkeypatch):
     assert out["law"]["finetune"] == out["concordant"]["finetune"] == out["law_overlap"]["finetune"]
     lo, hi = out["law_overlap"]["linear_transfer"][1:], out["law"]["linear_transfer"][1:]
     assert lo[0] <= hi[0] and lo[1] >= hi[1] and (lo[0] < hi[0] or lo[1] > hi[1])
+    monkeypatch.setattr(AD, "LT_BELOW", "lawful")
+    with pytest.raises(ValueError, match="LT_BELOW must be 'concordant', 'law' or 'law_overlap', got 'lawful'"):
+        predict(prep, pe, [7], 7)
 
 
 def test_difference_law_overlap_union_at_the_fitted_overlap_is_the_fitted_band():

@@ -42,6 +42,8 @@ def test_ls_centre_moves_the_statistics_to_the_residual_variance():
     for bad in ((np.nan, 10), (0.1, 0)):
         with pytest.raises(ValueError, match="ls"):
             reg.ls_centre(m, bad)
+    with pytest.raises(ValueError, match="which must be 'scratch' or 'finetune', got 'probe'"):
+        reg.ls_values("probe", [m], (rv.value, rv.df))
 
 
 def test_report_values_from_the_ls_centre_bands_unchanged(monkeypatch):

@@ -1,18 +1,8 @@
 """benchmarks/advisor_band_coverage.py ``--tables``: rows of different streams pool by replication counts;
 the same stream of the same setting twice (the same samples) is refused."""
-import importlib.util
-from pathlib import Path
-
 import pytest
 
-_PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "advisor_band_coverage.py"
-
-
-def _module():
-    spec = importlib.util.spec_from_file_location("advisor_band_coverage", _PATH)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+from tests.advise._bench import load_benchmark
 
 
 def _row(setting, below, above, counted, stream=None, reps=None, **extra):
@@ -31,7 +21,7 @@ def test_streams_pool_by_counts():
     counted in 500 replications: one non-finite truth): 5 / 27 misses of 999 counted; another setting and
     another unlabeled size stay separate rows (in setting order, then by unlabeled size); the table bolds
     coverage outside 93-97% only (0.980, not 0.968)."""
-    bench = _module()
+    bench = load_benchmark("advisor_band_coverage")
     s8, s9 = list(bench.SETTINGS[8]), list(bench.SETTINGS[9])
     rows = bench.pool([_row(s8, 3, 7, 500), _row(s9, 1, 1, 100, stream=1), _row(s8, 2, 20, 499, stream=1, reps=500),
                        _row(s8, 0, 0, 50, stream=1, unlabeled_per_feature=5)])
@@ -49,7 +39,7 @@ def test_streams_pool_by_counts():
 
 def test_same_stream_twice_is_refused():
     """Stream 0 given once without the key and once as ``"stream": 0``: the same samples, ValueError."""
-    bench = _module()
+    bench = load_benchmark("advisor_band_coverage")
     s8 = list(bench.SETTINGS[8])
     with pytest.raises(ValueError, match="stream 0 of setting"):
         bench.pool([_row(s8, 3, 7, 500), _row(s8, 2, 20, 500, stream=0)])

@@ -346,12 +346,8 @@ def test_upper_end_steps_from_a_task_with_nonnegative_signal_statistics():
 
 def _band_benchmark_task(index, seed):
     """The band benchmark module, and setting ``index``'s d, n, spectrum and a task drawn with ``seed``."""
-    import importlib.util
-    import pathlib
-    spec = importlib.util.spec_from_file_location(
-        "advisor_band_coverage", pathlib.Path(__file__).parents[2] / "benchmarks" / "advisor_band_coverage.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    from tests.advise._bench import load_benchmark
+    bench = load_benchmark("advisor_band_coverage")
     d, gamma, theta, sigma, sp = bench.SETTINGS[index]
     ev = bench.SPECTRA[sp](d)
     return bench, d, int(round(gamma * d)), ev, make_task(d, theta, sigma, eigenvalues=ev, seed=seed)

@@ -1,27 +1,16 @@
 """benchmarks/advisor_cosine_split.py: its replications are the coverage study's samples (the interval
 it records is the one ``advisor_coverage.py`` counts), and its table splits by the sign of tau_hat^2."""
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 
 from ftheory.advise.estimators import estimate_parameters, prepare
 from ftheory.advise.synthetic import make_task
-
-_PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "advisor_cosine_split.py"
-
-
-def _module():
-    spec = importlib.util.spec_from_file_location("advisor_cosine_split", _PATH)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+from tests.advise._bench import load_benchmark
 
 
 def test_rows_are_the_coverage_study_samples():
     """Two replications of index 11, stream 1: the same tau_hat^2, width and coverage as the advisor's
     interval on the samples drawn here from the coverage study's task (seed 100 + 11) and stream."""
-    bench = _module()
+    bench = load_benchmark("advisor_cosine_split")
     rows = bench.run(11, 2, stream=1)
     d, gamma, theta, sigma, _ = bench.SETTINGS[11]
     n = int(round(gamma * d))
@@ -38,7 +27,7 @@ def test_rows_are_the_coverage_study_samples():
 
 
 def test_table_splits_by_the_sign_of_the_signal_estimate():
-    bench = _module()
+    bench = load_benchmark("advisor_cosine_split")
     rows = [dict(tau2=t, cover=c, accept=a, accept_true=b, width=w)
             for t, c, a, b, w in ((-1.0, True, True, True, 2.0), (0.0, False, False, True, 1.0),
                                   (0.5, True, False, False, 0.5), (2.0, True, True, True, 0.25))]

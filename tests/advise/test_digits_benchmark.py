@@ -1,34 +1,27 @@
 """The real-data benchmarks (benchmarks/advisor_digits.py, advisor_diabetes.py, their shared
 _advisor_real.py) at tiny size: loader, split, oracle, one cell, the command line, and that the tables
 of docs/advisor_validation.md are exactly those the benchmarks print from the JSON in docs/."""
-import importlib.util
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.advise._bench import load_benchmark
+
 pytest.importorskip("sklearn")
 
 _ROOT = Path(__file__).resolve().parents[2]
-_PATH = _ROOT / "benchmarks" / "advisor_digits.py"
-
-
-def _module(name):
-    spec = importlib.util.spec_from_file_location(name, _PATH.parent / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 @pytest.fixture(scope="module")
 def bench():
-    return _module("advisor_digits")
+    return load_benchmark("advisor_digits")
 
 
 @pytest.fixture(scope="module")
 def diabetes():
-    return _module("advisor_diabetes")
+    return load_benchmark("advisor_diabetes")
 
 
 def test_loader_ships_with_sklearn_and_splits_disjointly(bench):
@@ -129,7 +122,7 @@ def test_bad_flags_exit_with_one_line(bench, diabetes, capsys):
 def test_docs_tables_are_the_benchmark_tables_of_the_docs_json(name, capsys):
     # every table the benchmark prints as a docs table, from the JSON kept in docs/, appears verbatim in
     # docs/advisor_validation.md: a re-run's JSON and the pasted tables cannot drift apart
-    mod = _module(name)
+    mod = load_benchmark(name)
     doc = (_ROOT / "docs" / "advisor_validation.md").read_text()
     res = mod.real.load_json(str(_ROOT / "docs" / f"{name}.json"))
     tables = [t for _, t in mod.blocks(res)]

@@ -1,19 +1,10 @@
 """The cross-fitted inverse-Wishart weights of benchmarks/advisor_sigma_weights.py: unbiased at a fixed
 (non-diagonal) B, and for B = Sigma_hat_A (the large-penalty limit), where the advisor's current weights are
 low by (N - 2 d - 2)/N. Monte Carlo against the exact expectation, tolerance from the standard error."""
-import importlib.util
-import pathlib
-
 import numpy as np
 import pytest
 
-
-def _bench():
-    spec = importlib.util.spec_from_file_location(
-        "advisor_sigma_weights", pathlib.Path(__file__).parents[2] / "benchmarks" / "advisor_sigma_weights.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+from tests.advise._bench import load_benchmark
 
 
 def _sigma(d, rng):
@@ -22,7 +13,7 @@ def _sigma(d, rng):
 
 
 def test_iw_debias_unbiased_fixed_B():
-    bench = _bench()
+    bench = load_benchmark("advisor_sigma_weights")
     rng = np.random.default_rng(3)
     d, N, R = 4, 20, 40000
     Sigma = _sigma(d, rng)
@@ -43,13 +34,13 @@ def test_iw_debias_unbiased_fixed_B():
 
 
 def test_iw_debias_bad_N():
-    bench = _bench()
+    bench = load_benchmark("advisor_sigma_weights")
     with pytest.raises(ValueError, match="N=7"):
         bench.iw_debias(np.eye(4), np.eye(4), 7)
 
 
 def test_crossfit_unbiased_when_B_is_sigma_hat():
-    bench = _bench()
+    bench = load_benchmark("advisor_sigma_weights")
     rng = np.random.default_rng(5)
     d, N, R = 4, 30, 6000
     Sigma = _sigma(d, rng)

@@ -41,3 +41,5 @@ def test_batched_solves_equal_one_spectrum_at_a_time(d):
 def test_batched_resolvent_weights_refuse_spectra_of_different_sizes():
     with pytest.raises(ValueError, match=r"evs has spectra of sizes \[3, 4\]"):
         resolvent_weights_many([np.ones(3), np.ones(4)], 20, 5, 0.1)
+    with pytest.raises(ValueError, match=r"evs=\[\] is invalid"):
+        resolvent_weights_many([], 20, 5, 0.1)
