@@ -15,9 +15,12 @@ labeled rows), ``rho_hat = y'z/n``, ``r2_hat = |z|^2/n``.
    ``E[M_11 |w_1|^2] = d - E[s^2/(s + c)]``, ``s ~ chi2_d``, ``c ~ chi2_{n-d}`` independent
    (``1/(u'A^{-1}u) ~ chi2_{n-d}`` for the other rows' Wishart A), ``= d - E[B^2] E[T]`` with
    ``B ~ Beta(d/2, (n-d)/2)`` independent of ``T ~ chi2_n``: Cov(s2, U_y) = -2 sigma^4 d/((n+2)(n-1)).
+   For any fixed K (not only E K = Sigma^{-1}): M is unchanged when the whitened rows W become W O (O
+   orthogonal), so ``E[M_11 w_1 w_1'] = E[M_11 |w_1|^2] I/d`` and d becomes ``tr(K Sigma)``:
+   Cov(s2, U(y, K)) = -2 sigma^4 tr(K Sigma)/((n+2)(n-1)) (the form ``NoiseRegion.ls_centre`` uses).
 5. The signal estimate ``S_y - s2``: Var = 2 (tau^2 + sigma^2)^2/n + 2 sigma^4/(n - d) - 4 sigma^4/n.
-6. Monte Carlo check of 1, 3, 4, 5 at an anisotropic Sigma (tolerance 4.5 standard errors of each
-   sample covariance).
+6. Monte Carlo check of 1, 3, 4 (with K = Sigma^{-1} and with a K whose tr(K Sigma) is not d), 5 at an
+   anisotropic Sigma (tolerance 4.5 standard errors of each sample covariance).
 """
 
 import numpy as np
@@ -77,11 +80,14 @@ Q = np.linalg.qr(rng.standard_normal((D_, D_)))[0]
 Sig = (Q * ev) @ Q.T
 L = np.linalg.cholesky(Sig)
 K = np.linalg.inv(Sig)
+G = rng.standard_normal((D_, D_))
+K2 = 2 * K + G @ G.T / D_                     # a fixed K with tr(K2 Sigma) far from d
+tr2 = float(np.trace(K2 @ Sig))
 beta = Q @ rng.standard_normal(D_)
 beta *= 1 / np.sqrt(beta @ Sig @ beta)          # tau^2 = 1
 beta_s = Q @ rng.standard_normal(D_)
 s2_true = 0.5
-stats = np.empty((R, 5))
+stats = np.empty((R, 6))
 for lo in range(0, R, 20_000):
     m = min(20_000, R - lo)
     X = rng.standard_normal((m, N_, D_)) @ L.T
@@ -93,12 +99,13 @@ for lo in range(0, R, 20_000):
     quad = np.einsum("bj,jk,bk->b", xy, K, xy)
     diag = np.einsum("bi,bij,jk,bik->b", y * y, X, K, X)
     U = (quad - diag) / (N_ * (N_ - 1))
+    U2 = (np.einsum("bj,jk,bk->b", xy, K2, xy) - np.einsum("bi,bij,jk,bik->b", y * y, X, K2, X)) / (N_ * (N_ - 1))
     stats[lo:lo + m] = np.column_stack([np.sum(r * r, 1) / (N_ - D_), np.mean(y * y, 1), U,
-                                        np.mean(y * z, 1), np.mean(z * z, 1)])
+                                        np.mean(y * z, 1), np.mean(z * z, 1), U2])
 subs = {n: N_, d: D_, sig2: s2_true, tau2: 1.0}
 c = stats - stats.mean(0)
 want = {(0, 0): float(var_s2.subs(subs)), (0, 1): float(cov_s2_S.subs(subs)), (0, 2): float(cov_s2_u.subs(subs)),
-        (0, 3): 0.0, (0, 4): 0.0}
+        (0, 3): 0.0, (0, 4): 0.0, (0, 5): float((cov_s2_u * tr2 / d).subs(subs))}
 for (i, j), w in want.items():
     prod = c[:, i] * c[:, j]
     est, se = prod.mean(), prod.std() / np.sqrt(R)
