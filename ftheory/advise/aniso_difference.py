@@ -42,7 +42,7 @@ import math
 
 import numpy as np
 
-from ftheory.advise.aniso_pivot import PP_LEVELS, _grid_weights, _sorted_quantile, calibrated_level
+from ftheory.advise.prepivot import PP_LEVELS, calibrated_level, grid_weights, sorted_quantile
 from ftheory.advise.bands import feasible_rows
 from ftheory.advise.predict import linear_transfer_risk
 
@@ -221,15 +221,15 @@ class DifferenceLaw:
     def _prepivot(self, stat, fg, grid, i0, alpha):
         """``(lo, hi)`` (2,) each: quantiles of ``stat[:, i0]`` (the fitted world) at prepivoted levels: each
         draw judged by the quantile of its own world (its estimated fraction, linear between the grid's worlds)
-        at tail probabilities ``alpha * PP_LEVELS``; :func:`~ftheory.advise.aniso_pivot.calibrated_level` picks
+        at tail probabilities ``alpha * PP_LEVELS``; :func:`~ftheory.advise.prepivot.calibrated_level` picks
         the level at which a fraction ``alpha`` of the draws lie beyond their own quantile, on each tail."""
         S = np.sort(np.moveaxis(stat, 1, 0), axis=1)                        # (G, B, 2)
         t0 = stat[:, i0]                                                    # (B, 2)
-        ig, wg = _grid_weights(fg[:, i0], grid)
+        ig, wg = grid_weights(fg[:, i0], grid)
         lev = alpha * PP_LEVELS
         out, levels = [], []
         for upper in (False, True):
-            Q = _sorted_quantile(S, 1 - lev if upper else lev)             # (L, G, 2)
+            Q = sorted_quantile(S, 1 - lev if upper else lev)             # (L, G, 2)
             own = (1 - wg) * Q[:, ig] + wg * Q[:, ig + 1]                   # (L, B, 2)
             a = calibrated_level(t0, own, lev, alpha, upper)
             levels.append(a)

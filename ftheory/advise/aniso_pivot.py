@@ -22,13 +22,13 @@ the ray:
   miss at most 2.5% of the draws on that tail. (A plug-in fraction put 6-10% of truths below the fine-tuning
   bands at gamma = 0.3-0.5; the union over the fraction's Wald range gave 99.2-99.8%.)
 * Min-norm: no set for the fraction; the quantiles are taken at the fitted world, at levels calibrated there
-  by prepivoting (:func:`calibrated_level`): each simulated data set gets the quantile of its *own* fitted
+  by prepivoting (:mod:`ftheory.advise.prepivot`): each simulated data set gets the quantile of its *own* fitted
   world (its base task's noise fraction and total, read off a table of worlds over fractions ``GRID`` and
   scales ``PP_SCALES``, bilinear in ``(f, log c)``; the scale matters for fine-tuning, whose source part is not
   scaled), and the level is the one at which ``alpha`` of the draws exceed their own quantile on that tail.
   (The set's union made min-norm scratch over-cover, 97.8-98.2% at gamma = 0.3-0.5, and the law at the fitted
   world alone left 7.2% of truths below the fine-tuning band at gamma = 0.5.) Each tail counts only the draws
-  the final band would miss (:func:`tail_misses`, ``ScalePivot.tails = "band"``): where the estimate or the
+  the final band would miss (``prepivot.tail_misses``, ``ScalePivot.tails = "band"``): where the estimate or the
   quantile is not positive the band has no end from the ray, so those draws cannot miss on that side (counting
   them, ``"separate"``, left the upper side at 0-0.6% and scratch at 97.2-98.4%). ``"joint"`` (a tail that cannot
   reach ``alpha`` gives the rest to the other) is for diagnosis: it pushed fine-tuning to 93.2-93.4%.
@@ -54,6 +54,8 @@ import math
 
 import numpy as np
 
+from ftheory.advise.prepivot import PP_LEVELS, grid_weights, joint_levels, level_at, sorted_quantile, tail_misses
+
 from ftheory.advise.param_cov import _var_u
 
 __all__ = ["ScalePivot", "fit_exponent"]
@@ -78,8 +80,6 @@ def fit_exponent(ev, u, lo=A_RANGE[0], hi=A_RANGE[1]) -> float:
 
 
 PP_SCALES = 2.0 ** np.arange(-4.0, 3.01, 0.5)   # scales of the min-norm calibration table (1 included)
-PP_LEVELS = np.array([0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.5, 3.0,
-                      4.0])                      # candidate levels of the min-norm quantiles, in units of alpha
 BETAS = np.array([1.0, 0.8, 0.6, 0.4, 0.3, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005])   # 1 - levels of the fraction's set
 
 
@@ -91,64 +91,6 @@ def _quantile(x, a):
     j = min(i + 1, B - 1)
     part = np.partition(x, (i, j) if j != i else i, axis=0)
     return part[i] + (pos - i) * (part[j] - part[i])
-
-
-def calibrated_level(t, own_q, levels, target, upper):
-    """Prepivoted level ``(M,)``: ``own_q`` ``(L, B, M)`` is each draw's own quantile at each of the increasing
-    tail probabilities ``levels`` ``(L,)`` (upper tail: the ``1 - level`` quantile), ``t`` ``(B, M)`` the draws'
-    statistics; the level at which a fraction ``target`` of the draws lie beyond their own quantile on that
-    tail (``t > q`` for ``upper``, else ``t < q``), linear between the candidates, clipped to their range."""
-    return level_at(tail_misses(t, own_q, upper, "ray"), levels, target)
-
-
-def tail_misses(t, own_q, upper, rule="ray"):
-    """Fraction ``(L, M)`` of the draws ``t`` ``(B, M)`` beyond their own quantiles ``own_q`` ``(L, B, M)`` on one
-    tail, non-decreasing in the level. ``rule="ray"``: every draw beyond its quantile (``t > q`` for ``upper``,
-    else ``t < q``); ``"band"``: only the draws the band built from that quantile would miss: an end exists
-    only where the estimate and the quantile are positive (:func:`_invert`; else the caller keeps a score-step
-    end, and the band contains the estimate clipped at 0), so ``t > q > 0`` (truth below the band) and
-    ``0 < t < q`` (truth above it)."""
-    if rule not in ("ray", "band"):
-        raise ValueError(f"rule must be 'ray' or 'band', got {rule!r}")
-    if upper:
-        beyond = (t[None] > own_q) & ((own_q > 0) if rule == "band" else True)
-    else:
-        beyond = (t[None] < own_q) & ((t[None] > 0) if rule == "band" else True)
-    return np.maximum.accumulate(np.mean(beyond, 1), 0)
-
-
-def level_at(miss, levels, target):
-    """Level ``(M,)`` at which the non-decreasing ``miss`` ``(L, M)`` (at the increasing ``levels`` ``(L,)``)
-    reaches ``target`` (scalar or ``(M,)``), linear between the candidates, clipped to their range."""
-    target = np.broadcast_to(np.asarray(target, float), miss.shape[1:])
-    return np.array([np.interp(target[m], miss[:, m], levels) for m in range(miss.shape[1])])
-
-
-def joint_levels(miss_a, miss_b, levels, alpha):
-    """Levels ``(a_lo, a_hi)`` ``(M,)`` of the two tails with ``miss_a``, ``miss_b`` ``(L, M)`` their misses
-    (:func:`tail_misses`): each tail at ``alpha``, and a tail that cannot reach ``alpha`` at the largest
-    candidate level gives the other tail what it leaves unused (target ``2 alpha`` minus its reachable miss)."""
-    reach_a, reach_b = np.minimum(miss_a[-1], alpha), np.minimum(miss_b[-1], alpha)
-    return level_at(miss_a, levels, 2 * alpha - reach_b), level_at(miss_b, levels, 2 * alpha - reach_a)
-
-
-def _sorted_quantile(S, a):
-    """Quantiles of the sorted draws ``S`` ``(..., B, M)`` at levels ``a`` ``(L,)`` (as :func:`_quantile`):
-    ``(L, ..., M)``."""
-    B = S.shape[-2]
-    pos = np.asarray(a, float) * (B - 1)
-    i = np.floor(pos).astype(int)
-    j = np.minimum(i + 1, B - 1)
-    fr = (pos - i).reshape((-1,) + (1,) * (S.ndim - 1))
-    return np.moveaxis(np.take(S, i, -2), -2, 0) * (1 - fr) + np.moveaxis(np.take(S, j, -2), -2, 0) * fr
-
-
-def _grid_weights(x, grid):
-    """Linear interpolation between the increasing ``grid``'s points at ``x`` (clipped to the grid's range): the
-    lower neighbour's index and the weight of the upper one, ``(B,)`` and ``(B, 1)``."""
-    x = np.clip(x, grid[0], grid[-1])
-    i = np.clip(np.searchsorted(grid, x) - 1, 0, grid.size - 2)
-    return i, ((x - grid[i]) / (grid[i + 1] - grid[i]))[:, None]
 
 
 def _invert(v, qa, qb):
@@ -191,9 +133,10 @@ class ScalePivot:
     #: calibrated set, as the tuned bands; for diagnosis)
     minnorm = "prepivot"
     #: min-norm prepivoted tails: "separate" (each at ``alpha``, counting every draw beyond its own quantile:
-    #: :func:`calibrated_level`),
-    #: "band" (each at ``alpha``, counting only the draws the final band would miss: :func:`tail_misses`) or
-    #: "joint" (as "band", a tail that cannot reach ``alpha`` leaving the rest to the other: :func:`joint_levels`)
+    #: :func:`~ftheory.advise.prepivot.calibrated_level`),
+    #: "band" (each at ``alpha``, counting only the draws the final band would miss:
+    #: :func:`~ftheory.advise.prepivot.tail_misses`) or "joint" (as "band", a tail that cannot reach ``alpha``
+    #: leaving the rest to the other: :func:`~ftheory.advise.prepivot.joint_levels`)
     tails = "band"
 
     def _prepivot(self, world, grid, i0, tot, alpha):
@@ -206,14 +149,14 @@ class ScalePivot:
         st = [np.stack([world(f, scale=c)[0] for f in grid]) for c in PP_SCALES]      # C x (G, B, M)
         t0, f_b, _, tb = world(grid[i0], want_tot=True)
         S = np.sort(np.array(st), axis=2)                                          # (C, G, B, M)
-        ic, wc = _grid_weights(np.log(np.maximum(tb / tot, 1e-300)), lc)
-        ig, wg = _grid_weights(f_b, grid)
+        ic, wc = grid_weights(np.log(np.maximum(tb / tot, 1e-300)), lc)
+        ig, wg = grid_weights(f_b, grid)
         lev = alpha * PP_LEVELS
         if self.tails not in ("separate", "band", "joint"):
             raise ValueError(f"tails must be 'separate', 'band' or 'joint', got {self.tails!r}")
         misses = []                                                                # each tail's (L, M)
         for upper in (False, True):
-            Q = _sorted_quantile(S, 1 - lev if upper else lev)                     # (L, C, G, M)
+            Q = sorted_quantile(S, 1 - lev if upper else lev)                     # (L, C, G, M)
             own = ((1 - wc) * ((1 - wg) * Q[:, ic, ig] + wg * Q[:, ic, ig + 1])
                    + wc * ((1 - wg) * Q[:, ic + 1, ig] + wg * Q[:, ic + 1, ig + 1]))   # (L, B, M)
             misses.append(tail_misses(t0, own, upper, "ray" if self.tails == "separate" else "band"))
@@ -222,7 +165,7 @@ class ScalePivot:
         else:
             self.levels = [level_at(m, lev, alpha) for m in misses]
         col = S[c1, i0]                                                            # (B, M), sorted
-        out = [np.diagonal(_sorted_quantile(col, 1 - a if upper else a))
+        out = [np.diagonal(sorted_quantile(col, 1 - a if upper else a))
                for a, upper in zip(self.levels, (False, True))]
         return out[0], out[1]
 

@@ -1,11 +1,12 @@
-"""The min-norm bands below n = d: quantiles at prepivoted levels (ftheory.advise.aniso_pivot.calibrated_level,
+"""The min-norm bands below n = d: quantiles at prepivoted levels (ftheory.advise.prepivot.calibrated_level,
 ScalePivot._prepivot)."""
 import math
 
 import numpy as np
 import pytest
 
-from ftheory.advise.aniso_pivot import PP_LEVELS, ScalePivot, calibrated_level, joint_levels, tail_misses
+from ftheory.advise.aniso_pivot import ScalePivot
+from ftheory.advise.prepivot import PP_LEVELS, calibrated_level, joint_levels, tail_misses
 from ftheory.advise.aniso_predict import AnisotropicPredictor
 from ftheory.advise.estimators import prepare
 from ftheory.advise.synthetic import make_task
