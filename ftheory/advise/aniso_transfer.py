@@ -39,6 +39,13 @@ __all__ = ["NoiseRegion", "ls_point_values"]
 _Y, _R, _Z, _YZ = (1.0, 0.0), (1.0, -1.0), (0.0, 1.0), (1.0, 1.0)
 
 
+def _column(which):
+    """0 for ``scratch``, 1 for ``finetune`` (the tuned risks' blocks of the statistics)."""
+    if which not in ("scratch", "finetune"):
+        raise ValueError(f"which must be 'scratch' or 'finetune', got {which!r}")
+    return 0 if which == "scratch" else 1
+
+
 def _disc(n_angles):
     """Points ``(z_sigma, z_r)`` of the disc of radius ``Z95``: two rings (full and half radius) and the centre.
 
@@ -140,9 +147,7 @@ class NoiseRegion:
         """``(low, high)`` arrays over ``ns`` for the tuned risk ``min_lam R(lam)`` of ``which`` (``scratch`` or
         ``finetune``): the range over the disc of the candidate's minimum moved by ``z_r`` residual standard
         deviations at the penalty it selects (NaN where no penalty has a finite risk)."""
-        if which not in ("scratch", "finetune"):
-            raise ValueError(f"which must be 'scratch' or 'finetune', got {which!r}")
-        w = 0 if which == "scratch" else 1
+        w = _column(which)
         lo, hi = np.full(len(ns), np.nan), np.full(len(ns), np.nan)
         for i, n in enumerate(np.asarray(ns, int)):
             curves, Cres, zr, L = self._candidates(int(n))
@@ -249,9 +254,7 @@ class NoiseRegion:
     def ls_values(self, which, ns, ls):
         """The tuned risk ``min_lam R(lam)`` of ``which`` (``scratch`` or ``finetune``) over ``ns`` at the statistics
         of :meth:`ls_centre` and the noise ``ls[0]``, at least 0 (NaN where no penalty has a finite risk)."""
-        if which not in ("scratch", "finetune"):
-            raise ValueError(f"which must be 'scratch' or 'finetune', got {which!r}")
-        w = 0 if which == "scratch" else 1
+        w = _column(which)
         out = np.full(len(ns), np.nan)
         for i, n in enumerate(np.asarray(ns, int)):
             cand, V, fin, L = self.ls_centre(int(n), ls)

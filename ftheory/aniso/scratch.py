@@ -73,20 +73,14 @@ def _kappa_many(evs, n, pen):
         m = na.size
         t_lo, t_hi = np.concatenate(t_lo), np.concatenate(t_hi)
         t = t_hi.copy()
-        if len(pos) == 1:
-            P = pos[0]
+        one = len(pos) == 1
+        P, la_all, na_all = (pos[0], la, na) if one else (np.stack(pos), np.tile(la, len(pos)), np.tile(na, len(pos)))
 
-            def residual(tt, idx):             # h(t) and dh/dt > 0
-                k, lt, nt = np.exp(tt), la[idx], na[idx]
-                frac = P / (P + k[:, None])                      # lambda/(lambda + kappa)
-                return 1.0 - lt / k - frac.sum(1) / nt, lt / k + (frac * (1.0 - frac)).sum(1) / nt
-        else:
-            P, la_all, na_all = np.stack(pos), np.tile(la, len(pos)), np.tile(na, len(pos))
-
-            def residual(tt, idx):             # the same, spectrum idx // m
-                k, lt, nt, Pi = np.exp(tt), la_all[idx], na_all[idx], P[idx // m]
-                frac = Pi / (Pi + k[:, None])
-                return 1.0 - lt / k - frac.sum(1) / nt, lt / k + (frac * (1.0 - frac)).sum(1) / nt
+        def residual(tt, idx):                 # h(t) and dh/dt > 0 (spectrum idx // m)
+            k, lt, nt = np.exp(tt), la_all[idx], na_all[idx]
+            Pi = P if one else P[idx // m]
+            frac = Pi / (Pi + k[:, None])                        # lambda/(lambda + kappa)
+            return 1.0 - lt / k - frac.sum(1) / nt, lt / k + (frac * (1.0 - frac)).sum(1) / nt
 
         log_newton(residual, t, t_lo, t_hi, np.arange(t.size))
         for j, kap in enumerate(kappa):
