@@ -47,7 +47,8 @@ def add_parser(sub):
 def run(ns):
     """Run ``ftheory advise`` for parsed arguments ``ns``; bad input raises ``ValueError`` (exit 2)."""
     from ftheory.advise import advise
-    from ftheory.advise.files import load_target, load_unlabeled, read_weights, require_pandas
+    from ftheory.advise.files import load_target, load_unlabeled, require_pandas
+    from ftheory.advise.weights_file import read_weights
 
     require_pandas()
     if ns.plot:

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from ftheory import cli
-from ftheory.advise.files import load_target, read_table, read_weights
+from ftheory.advise.files import load_target, read_table
+from ftheory.advise.weights_file import read_weights
 from ftheory.advise.io import check_inputs
 
 

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 import ftheory
-from ftheory.advise.files import _csv, _header, load_target, load_unlabeled, read_weights
+from ftheory.advise.files import _csv, _header, load_target, load_unlabeled
+from ftheory.advise.weights_file import read_weights
 from ftheory.advise.io import check_inputs
 
 NAMES = [f"f{j}" for j in range(4)]
