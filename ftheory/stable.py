@@ -75,7 +75,7 @@ by mpmath at high precision (and ``derivations/stable_forms.py`` proves the iden
     ``x_j = lambda_j/(lambda_j + k)``, ``u_j = k/(lambda_j + k)`` (``H = k H_x``, ``G = k G_x``, the ``s_j = k S_j``
     terms), with ``lambda_j/k`` formed from the quadratic without ``k``: a tiny eigenvalue ratio no longer underflows
     ``v_j^2`` (0 instead of 1.2e-279 at ``eig_ratio = 1e-140``, NaN at 1e-177).
-    The quadratic's ``B = gamma (a + b) - 1 = M B'`` comes from :func:`_b_prime` (``gamma + rho - 1`` by an
+    The quadratic's ``B = gamma (a + b) - 1 = M B'`` comes from :func:`two_level_b_prime` (``gamma + rho - 1`` by an
     error-free sum): rounded to 0 on a block's threshold it was wrong by a factor 1e137 (``gamma = 0.7 = 1 - frac_a``,
     ``eig_ratio = 2.2e-308``).
 
@@ -225,7 +225,8 @@ def relu_arccos_kernel(u, norm_w, norm_v):
     return out[()] if out.ndim == 0 else out
 
 
-def _out(x):
+def scalar_or_array(x):
+    """A 0-d array as its scalar, any other array unchanged (the forms' return convention)."""
     return x[()] if x.ndim == 0 else x
 
 
@@ -236,7 +237,7 @@ def dudley_lower_bound_cosine(sigma, sigma_s, norm_s, norm_t):
     a = (norm_s * norm_s + sigma_s * sigma_s) / 2
     b = (norm_t * norm_t + sigma * sigma) / 2
     gap = ((norm_s - norm_t) * (norm_s + norm_t) + (sigma_s - sigma) * (sigma_s + sigma)) / 2
-    return _out(np.exp(-np.minimum(a, b)) * -np.expm1(-np.abs(gap)) / 2)
+    return scalar_or_array(np.exp(-np.minimum(a, b)) * -np.expm1(-np.abs(gap)) / 2)
 
 
 def scratch_optimal_ridge(gamma, sigma, norm_t):
@@ -245,7 +246,7 @@ def scratch_optimal_ridge(gamma, sigma, norm_t):
     q = sigma / norm_t
     with np.errstate(divide="ignore", invalid="ignore"):
         value = q * (q / gamma)
-    return _out(np.where(sigma == 0, 0.0, np.where(gamma == 0, np.inf, value)))
+    return scalar_or_array(np.where(sigma == 0, 0.0, np.where(gamma == 0, np.inf, value)))
 
 
 def finite_source_effective_angle(theta, gamma_s, sigma_s):
@@ -260,7 +261,7 @@ def finite_source_effective_angle(theta, gamma_s, sigma_s):
     a_sq = np.where(at_one, np.where(sigma_s == 0, 1.0, 0.0), a_sq)
     rest = np.where(at_one, np.where(sigma_s == 0, 0.0, 1.0), rest)
     c, s = np.cos(theta), np.sin(theta)
-    return _out(np.arctan2(np.sqrt(s * s + rest * c * c), np.sqrt(a_sq) * c))
+    return scalar_or_array(np.arctan2(np.sqrt(s * s + rest * c * c), np.sqrt(a_sq) * c))
 
 
 def lt_effective_ridge(lam, norm_s, depth):
@@ -272,7 +273,7 @@ def lt_effective_ridge(lam, norm_s, depth):
         logged = np.exp(np.log(lam) + power * np.log(norm_s))
     tiny = 2.2250738585072014e-308
     ok = np.isfinite(direct) & ((np.abs(direct) >= tiny) | (lam == 0)) & (norm_s ** power < np.inf)
-    return _out(np.where(lam == 0, 0.0, np.where(ok, direct, logged)))
+    return scalar_or_array(np.where(lam == 0, 0.0, np.where(ok, direct, logged)))
 
 
 def _shrinkage(lam, norm_s, depth):
@@ -289,7 +290,7 @@ def linear_transfer_risk(theta, lam, norm_t, norm_s, depth):
         *(np.asarray(a, dtype=float) for a in (theta, lam, norm_t, norm_s, depth)))
     q, _ = _shrinkage(lam, norm_s, depth)
     s, c = np.sin(theta), np.cos(theta)
-    return _out(norm_t * norm_t * (s * s + q * q * c * c))
+    return scalar_or_array(norm_t * norm_t * (s * s + q * q * c * c))
 
 
 def linear_transfer_transferability(gamma, theta, sigma, lam, norm_t, norm_s, depth):
@@ -304,7 +305,7 @@ def linear_transfer_transferability(gamma, theta, sigma, lam, norm_t, norm_s, de
         below = rt2 * (gap * c * c - gamma) + gamma * (sigma * sigma) / (1 - gamma)
         above = (sigma * sigma) / (gamma - 1) - risk
     out = np.where(gamma < 1, below, np.where(gamma > 1, above, np.where(sigma == 0, -risk, np.inf)))
-    return _out(out)
+    return scalar_or_array(out)
 
 
 def linear_transfer_transferability_finite_source(gamma, theta, sigma, gamma_s, sigma_s):
@@ -322,10 +323,10 @@ def linear_transfer_transferability_finite_source(gamma, theta, sigma, gamma_s, 
                         np.where(g > 1, hi * cos2 / (hi + s2), np.where(s == 0, cos2, 0.0)))  # 1 - risk
         below = kept - gamma + gamma * (sigma * sigma) / (1 - gamma)
         above = (sigma * sigma) / (gamma - 1) - risk
-    return _out(np.where(gamma < 1, below, np.where(gamma > 1, above, np.where(sigma == 0, -risk, np.inf))))
+    return scalar_or_array(np.where(gamma < 1, below, np.where(gamma > 1, above, np.where(sigma == 0, -risk, np.inf))))
 
 
-def _b_prime(gamma, rho, t, a_small):
+def two_level_b_prime(gamma, rho, t, a_small):
     """``B' = (gamma - rho_2) + t (gamma - rho_1)`` with ``gamma + rho - 1`` by an error-free sum: one rounding where
     ``gamma + rho`` is in ``[1/2, 2]`` (``s - 1`` exact), so ``B'`` near 0 on a block's threshold keeps its digits."""
     s = gamma + rho
@@ -347,7 +348,7 @@ def aniso2_lt_transferability(gamma, theta, sigma, frac_a, eig_ratio, energy_s, 
     ca, cb, pa, pb = c2 * e_s, c2 * (1 - e_s), s2 * e_p, s2 * (1 - e_p)
     lt = a * pa + b * pb
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-        B = _b_prime(gamma, rho, np.minimum(r, 1 / r), r <= 1) * np.maximum(a, b)  # gamma (a + b) - 1 = M B'
+        B = two_level_b_prime(gamma, rho, np.minimum(r, 1 / r), r <= 1) * np.maximum(a, b)  # gamma (a + b) - 1 = M B'
         root_d = np.hypot(B, 2 * np.sqrt(gamma * (1 - gamma)) * np.sqrt(a) * np.sqrt(b))  # sqrt(B^2 + 4 gamma C)
         up = B >= 0
         k = np.where(up, 2 * a * b * (1 - gamma) / (B + root_d), (root_d - B) / (2 * gamma))
@@ -376,7 +377,7 @@ def aniso2_lt_transferability(gamma, theta, sigma, frac_a, eig_ratio, energy_s, 
         above = sigma * sigma / (gamma - 1) - lt
     out = np.where(gamma == 0, a * ca + b * cb, np.where(gamma < 1, mid, np.where(
         gamma > 1, above, np.where(sigma == 0, -lt, np.inf))))
-    return _out(out)
+    return scalar_or_array(out)
 
 
 def lt_boundary_over(theta, sigma):
@@ -385,7 +386,7 @@ def lt_boundary_over(theta, sigma):
     sin = np.sin(theta)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         value = 1 + (sigma / sin) ** 2
-    return _out(np.where(sin == 0, np.inf, np.where(sigma == 0, 1.0, value)))
+    return scalar_or_array(np.where(sin == 0, np.inf, np.where(sigma == 0, 1.0, value)))
 
 
 def kl_divergence_task(theta, sigma, norm_s, norm_t):
@@ -396,7 +397,7 @@ def kl_divergence_task(theta, sigma, norm_s, norm_t):
         turn = np.where(half == 0, 0.0, 2 * (norm_s / sigma * half) * (norm_t / sigma * half))  # no inf * 0
         value = ((norm_s - norm_t) / sigma) ** 2 / 2 + turn
     same = (norm_s == norm_t) & (theta == 0)
-    return _out(np.where(sigma > 0, value, np.where(same, 0.0, np.inf)))
+    return scalar_or_array(np.where(sigma > 0, value, np.where(same, 0.0, np.inf)))
 
 
 def aniso2_linear_transfer_risk_finite(n, theta, sigma, frac_a, eig_ratio, energy_perp, norm_t):
@@ -407,7 +408,7 @@ def aniso2_linear_transfer_risk_finite(n, theta, sigma, frac_a, eig_ratio, energ
     rho = norm_t * norm_t * np.sin(theta) ** 2 * (r / den * e_p + 1 / den * (1 - e_p))
     with np.errstate(divide="ignore", invalid="ignore"):
         value = rho + (sigma * sigma + rho) / (n - 2)
-    return _out(np.where(n > 2, value, np.where((sigma == 0) & (theta == 0), rho, np.inf)))
+    return scalar_or_array(np.where(n > 2, value, np.where((sigma == 0) & (theta == 0), rho, np.inf)))
 
 
 def linear_transfer_risk_rank_k(n, k, residual, sigma):
@@ -420,7 +421,7 @@ def linear_transfer_risk_rank_k(n, k, residual, sigma):
         clean = rho + (1 - rho) * ((k - np.minimum(k, n)) / k)
     out = np.where(n <= k - 2, under, np.where(n >= k + 2, over,
                                                np.where((rho == 0) & (sigma == 0), clean, np.inf)))
-    return _out(out)
+    return scalar_or_array(out)
 
 
 #: magnitudes outside [2**-_SAFE_EXP, 2**_SAFE_EXP] are rescaled by :func:`rescaled` (inside it nothing changes)

@@ -24,8 +24,8 @@ underflows while the value itself is a normal number.
     as ``2 c (c/(B' + root))`` (``c = sqrt(t) sqrt(1 - gamma)``) or ``gamma k' = (root - B')/2``. The generated form
     multiplies ``eig_ratio`` by a sum of a-block terms of order ``eig_ratio``: the product is subnormal below
     ``eig_ratio ~ 1e-154`` (3.5e-12 relative at 1e-156, a false 0 below ~1e-170).
-    ``B'`` comes from ``ftheory.stable._b_prime`` and the root from ``_two_level_root`` below (with ``gamma - rho_2``
-    rounded, ``B'`` was 0 for ~1e-17 on the threshold and T_ft wrong by a factor 1e165 at ``gamma = 0.9 = 1 - frac_a``,
+    ``B'`` comes from ``ftheory.stable.two_level_b_prime`` and the root from ``_two_level_root`` below (with
+    ``gamma - rho_2`` rounded, ``B'`` was 0 for ~1e-17 on the threshold and T_ft wrong by a factor 1e165 at ``gamma = 0.9 = 1 - frac_a``,
     ``eig_ratio = 2.4e-188``); the value is one product of mantissas and exponents (``_product``).
 
 ``aniso2_scratch_risk``, ``aniso2_finetune_risk``, ``aniso2_kappa``
@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ftheory.stable import _b_prime, _out
+from ftheory.stable import scalar_or_array, two_level_b_prime
 
 __all__ = ["wasserstein1_lower_bound", "aniso2_ft_transferability", "aniso2_scratch_risk",
            "aniso2_finetune_risk", "aniso2_kappa"]
@@ -81,7 +81,7 @@ def wasserstein1_lower_bound(theta, sigma, sigma_s, norm_s, norm_t):
     c = np.sqrt(2 / np.pi)
     with np.errstate(over="ignore", under="ignore"):
         via_y = np.ldexp(c * np.where(big > 0, y, 0.0), shift)
-    return _out(np.maximum(c * np.maximum(via_s, via_t), via_y))
+    return scalar_or_array(np.maximum(c * np.maximum(via_s, via_t), via_y))
 
 
 def aniso2_ft_transferability(gamma, theta, frac_a, eig_ratio, energy_s, energy_perp, norm_s, norm_t):
@@ -98,7 +98,7 @@ def aniso2_ft_transferability(gamma, theta, frac_a, eig_ratio, energy_s, energy_
         # (an exact common rescaling of (norm_s, norm_t) made the smaller norm subnormal at ratios beyond 2^1000)
         value = np.where(gamma == 0, _product([2 * norm_s, h, e1 * t + e2], [inv_m]),
                          _product([2 * norm_s, h, gk_a, gk_b, e1 * ratio + e2], [rho1 * ratio + rho2, inv_m]))
-    return _out(np.where(gamma < 1, value, 0.0))
+    return scalar_or_array(np.where(gamma < 1, value, 0.0))
 
 
 def _times(mant, expo, factor, divide=False):
@@ -126,7 +126,7 @@ def _two_level_root(gamma, rho, r):
     t = np.where(a_small, r, 1 / r)                                       # m/M
     rho1, rho2 = np.where(a_small, rho, 1 - rho), np.where(a_small, 1 - rho, rho)
     inv_m = np.where(a_small, rho * r + (1 - rho), rho + (1 - rho) / r)  # 1/M
-    bq = _b_prime(gamma, rho, t, a_small)
+    bq = two_level_b_prime(gamma, rho, t, a_small)
     c = np.sqrt(t) * np.sqrt(1 - gamma)
     root = np.hypot(bq, 2 * np.sqrt(gamma) * c)
     pos = bq >= 0
@@ -156,7 +156,7 @@ def _two_level_risk(gamma, sigma, rho, r, energy_a, energy_b, unit):
         null = _product([unit, unit, e1 * t + e2], [inv_m])
         above = _product([sigma, sigma], [gamma - 1])
         value = np.select([gamma == 0, gamma < 1, gamma > 1, sigma == 0], [null, bias + noise, above, 0.0], np.inf)
-    return _out(value)
+    return scalar_or_array(value)
 
 
 def aniso2_kappa(gamma, frac_a, eig_ratio):
@@ -165,7 +165,7 @@ def aniso2_kappa(gamma, frac_a, eig_ratio):
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
         _, _, _, _, inv_m, (k_a, k_b), _, _ = _two_level_root(gamma, rho, r)
         value = np.select([gamma == 0, gamma < 1], [np.inf, _product([k_a, k_b], [inv_m])], 0.0)
-    return _out(value)
+    return scalar_or_array(value)
 
 
 def aniso2_scratch_risk(gamma, sigma, frac_a, eig_ratio, energy_t, norm_t):

@@ -331,7 +331,7 @@ def test_two_level_threshold_values_are_exact_for_the_binary_inputs(name, args):
     """On a block's threshold (gamma = 1 - frac_a below eig_ratio 1, gamma = frac_a above) B' = (gamma - rho_2) +
     t (gamma - rho_1) is a difference of the exact binary inputs, ~1e-17 here; rounded to 0 it moved kappa by 25%
     and T_ft, T_lt by factors 1e165, 1e137, all inside check_point's allowance (a 1e-13 move of gamma shifts B' by
-    1e-14). B' is now formed with one rounding (ftheory.stable._b_prime) and the value depends on it with a
+    1e-14). B' is now formed with one rounding (ftheory.stable.two_level_b_prime) and the value depends on it with a
     logarithmic derivative of order 1, so the error is a few eps: 1e-13 relative, no allowance."""
     r = ftheory.get(name)
     got, truth = float(r(**args)), r.mp(dps=30, **args)

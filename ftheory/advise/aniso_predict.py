@@ -279,13 +279,13 @@ class AnisotropicPredictor:
         ``(ns, lams)``, for predictors of one ``d`` and pool size (the simulated pools of
         :mod:`ftheory.advise.aniso_pool`), solving the penalties of all in one Newton loop each: the same numbers as
         one predictor at a time, with far fewer array operations."""
-        from ftheory.aniso.scratch import _risk_weights_many
+        from ftheory.aniso.scratch import risk_weights_many
 
         key = (ns.tobytes(), lams.tobytes())
         todo = [a for a in preds if key not in a._wcache]
         if todo:
             with np.errstate(all="ignore"):
-                for a, (W, V) in zip(todo, _risk_weights_many([a.ev for a in todo], ns[:, None], lams[None, :])):
+                for a, (W, V) in zip(todo, risk_weights_many([a.ev for a in todo], ns[:, None], lams[None, :])):
                     W, V = np.asarray(W, float), np.asarray(V, float)
                     a._wcache[key] = (np.broadcast_to(W, (ns.size, lams.size, a.d)),
                                       np.broadcast_to(V, (ns.size, lams.size)))

@@ -24,7 +24,7 @@ from ftheory.aniso.log_newton import log_newton
 from ftheory.aniso.spectra import check_lam, check_samples, check_sigma, check_spectrum, check_teacher
 
 __all__ = ["effective_regularisation", "scratch_risk", "scratch_risk_de", "TunedRidge", "tuned_ridge",
-           "projection_weights"]
+           "projection_weights", "risk_weights_many"]
 
 
 def _pairwise_sum(weights, values):
@@ -173,11 +173,15 @@ def scratch_risk(eigenvalues, beta_t, n, sigma, lam=0.0):
     return _scratch_risk(ev, beta, n, sig, pen)
 
 
-def _risk_weights_many(spectra, n, lam):
-    """Per spectrum ``ev``: ``(scratch_risk(ev, I, n[..., None], 0, lam[..., None]), scratch_risk(ev, 0, n, 1,
-    lam))``, the bias weights per unit ``beta_i^2`` ``(..., d)`` and the variance factor ``(...)`` (``n``, ``lam``
-    broadcast): the same numbers, with one Newton loop for all ``kappa``."""
+def risk_weights_many(spectra, n, lam):
+    """The scratch risk's linear weights for several spectra: per spectrum ``ev`` the pair ``(W, V)`` with
+    ``scratch_risk(ev, beta, n, sigma, lam) = W @ beta**2 + V sigma**2`` (``beta`` in ``ev``'s eigenbasis), ``W``
+    of shape ``(..., d)`` and ``V`` of shape ``(...)`` for ``n`` and ``lam`` broadcast together: the numbers of
+    ``scratch_risk(ev, I, n[..., None], 0, lam[..., None])`` and ``scratch_risk(ev, 0, n, 1, lam)``, with one
+    Newton loop for every ``kappa`` of every spectrum."""
     evs = [check_spectrum(ev) for ev in spectra]
+    if not evs:
+        raise ValueError("spectra=[] is empty: expected one or more spectra (one-dimensional arrays of eigenvalues)")
     n = check_samples(n)
     pen = check_lam(lam)
     out = []

@@ -1,12 +1,12 @@
 """The batched solves of the anisotropic advisor's simulated pools give bit for bit the numbers of one spectrum at a
-time: ``_kappa_many`` against ``effective_regularisation``, ``_risk_weights_many`` against two ``scratch_risk``
+time: ``_kappa_many`` against ``effective_regularisation``, ``risk_weights_many`` against two ``scratch_risk``
 calls, ``resolvent_weights_many`` against ``resolvent_weights``."""
 import numpy as np
 import pytest
 
 from ftheory.advise.sigma_debias import resolvent_weights, resolvent_weights_many
 from ftheory.aniso import effective_regularisation, scratch_risk
-from ftheory.aniso.scratch import _kappa_many, _risk_weights_many
+from ftheory.aniso.scratch import _kappa_many, risk_weights_many
 
 
 def _spectra(d, k, seed):
@@ -21,7 +21,7 @@ def test_batched_solves_equal_one_spectrum_at_a_time(d):
     ns = np.array([1, 2, d // 2 + 1, d, d + 1, 3 * d + 5])[:, None]
     lams = np.r_[0.0, np.geomspace(1e-8, 1e3, 9)][None, :]
     kaps = _kappa_many(evs, ns.astype(float), lams)
-    for ev, kap, (W, V) in zip(evs, kaps, _risk_weights_many(evs, ns, lams)):
+    for ev, kap, (W, V) in zip(evs, kaps, risk_weights_many(evs, ns, lams)):
         assert np.array_equal(kap, effective_regularisation(ev, ns, lams))
         with np.errstate(all="ignore"):
             W1 = scratch_risk(ev, np.eye(d), ns[..., None], 0.0, lams[..., None])
@@ -43,3 +43,19 @@ def test_batched_resolvent_weights_refuse_spectra_of_different_sizes():
         resolvent_weights_many([np.ones(3), np.ones(4)], 20, 5, 0.1)
     with pytest.raises(ValueError, match=r"evs=\[\] is invalid"):
         resolvent_weights_many([], 20, 5, 0.1)
+
+
+def test_risk_weights_many_are_the_risks_linear_weights_and_check_their_input():
+    """``W @ beta**2 + V sigma**2`` is ``scratch_risk`` for a teacher and noise that the weights never saw;
+    an empty list or a bare spectrum is a ValueError naming it."""
+    rng = np.random.default_rng(3)
+    ev = np.sort(rng.uniform(0.2, 3.0, 12))[::-1]
+    beta, sigma, n, lam = rng.normal(size=12), 0.7, np.array([5.0, 30.0]), np.array([0.0, 0.3])
+    (W, V), = risk_weights_many([ev], n, lam)
+    for k in range(2):
+        want = scratch_risk(ev, beta, n[k], sigma, lam[k])
+        assert abs(W[k] @ beta**2 + V[k] * sigma**2 - want) <= 64 * np.finfo(float).eps * want  # a d-term sum
+    with pytest.raises(ValueError, match="spectra"):
+        risk_weights_many([], n, lam)
+    with pytest.raises(ValueError, match="eigenvalues"):
+        risk_weights_many(ev, n, lam)
