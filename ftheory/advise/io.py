@@ -1,4 +1,5 @@
-"""Input checks for the advisor: arrays and pandas tables (files are read by ftheory.advise.files and ftheory.advise.weights_file).
+"""Input checks for the advisor: arrays and pandas tables (files are read by ftheory.advise.files and
+ftheory.advise.weights_file).
 
 Every problem raises ``ValueError`` naming the input, what is wrong and what is expected.
 """
