@@ -266,17 +266,18 @@ class NoiseRegion:
     def merge(self, which, ns, band):
         """``band = (value, low, high)`` arrays over ``ns`` with the ends of :meth:`tuned` where it gives them, the
         low end at least 0 and the band containing the value. With ``ls`` the low end is the least-squares disc's and
-        the value the reported one, :meth:`ls_values` (where finite)."""
+        the upper end the one without ``ls`` and the value the reported one, :meth:`ls_values` clipped to the upper end
+        (where finite)."""
         v, lo, hi = (np.array(b, float) for b in band)
         rl, rh = self.tuned(which, ns)
-        if self.ls is not None:
-            rl = self.tuned(which, ns, at_ls=True)[0]
-            c = self.ls_values(which, ns, self.ls[:2])
-            v = np.where(np.isfinite(c), c, v)
         ok = np.isfinite(rl) & np.isfinite(rh)
+        hi = np.maximum(np.where(ok, rh, hi), v)
+        if self.ls is not None:
+            rl = np.where(ok, self.tuned(which, ns, at_ls=True)[0], rl)
+            c = self.ls_values(which, ns, self.ls[:2])
+            v = np.where(np.isfinite(c), np.minimum(c, hi), v)
         lo = np.where(ok, np.maximum(rl, 0.0), lo)
-        hi = np.where(ok, rh, hi)
-        return v, np.minimum(lo, v), np.maximum(hi, v)
+        return v, np.minimum(lo, v), hi
 
     def ls_centre(self, n, ls):
         """The statistics ``s`` at ``n`` moved to the least-squares noise, and ``(V, fin, L)`` as in :meth:`_law`.
@@ -314,13 +315,15 @@ class NoiseRegion:
 
     def transfer_interval(self, n, value):
         """``(value, low, high)``: :meth:`transfer` at ``n``, widened to contain ``value``. With ``ls`` the low end is
-        the least-squares disc's and the value the difference of the tuned :meth:`ls_values` (where finite)."""
+        the least-squares disc's, the upper end the one without ``ls`` and the value the difference of the tuned
+        :meth:`ls_values` clipped to the upper end (where finite)."""
         lo, hi = self.transfer(n)
+        hi = max(hi, value)
         if self.ls is not None:
             lo = self.transfer(n, at_ls=True)[0]
             c = float(self.ls_values("scratch", [n], self.ls[:2])[0] - self.ls_values("finetune", [n], self.ls[:2])[0])
-            value = c if math.isfinite(c) else value
-        return value, min(lo, value), max(hi, value)
+            value = min(c, hi) if math.isfinite(c) else value
+        return value, min(lo, value), hi
 
 
 def ls_point_values(region, ls, ns, at, bands, transferability):

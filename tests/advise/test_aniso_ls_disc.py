@@ -97,9 +97,10 @@ def test_one_penalty_ls_disc_is_the_projection_of_the_disc():
 
 
 def test_merge_and_transfer_take_the_lower_end_from_the_ls_disc():
-    """merge: the value ls_values (the reported one), lower end ``max(LS disc's low, 0)``, upper end the moment
-    disc's, widened to the value; the same for transfer_interval (no floor, the value the difference of the tuned
-    ls_values); without ``ls`` both ends are the moment disc's and the value the one given."""
+    """merge: upper end the moment disc's widened to the given value (as without ``ls``), the value ls_values (the
+    reported one) clipped to it, lower end ``max(LS disc's low, 0)`` widened to the value; the same for
+    transfer_interval (no floor, the value the difference of the tuned ls_values); without ``ls`` both ends are the
+    moment disc's and the value the one given."""
     ap, rv, reg = _region()
     plain = NoiseRegion(ap, reg.noise)
     ns = [20, 39, 80]
@@ -110,9 +111,9 @@ def test_merge_and_transfer_take_the_lower_end_from_the_ls_disc():
         c = reg.ls_values(which, ns, ls)
         ll = reg.tuned(which, ns, at_ls=True)[0]
         mh = plain.tuned(which, ns)[1]
-        np.testing.assert_array_equal(v, c)
-        np.testing.assert_array_equal(lo, np.minimum(np.maximum(ll, 0.0), c))
-        np.testing.assert_array_equal(hi, np.maximum(mh, c))
+        np.testing.assert_array_equal(hi, np.maximum(mh, band[0]))
+        np.testing.assert_array_equal(v, np.minimum(c, hi))
+        np.testing.assert_array_equal(lo, np.minimum(np.maximum(ll, 0.0), v))
         assert np.all(ll <= c)                     # the centre is a point of the LS disc: no widening needed
         assert not np.array_equal(ll, plain.tuned(which, ns)[0])
         pv, plo, phi = plain.merge(which, ns, band)
@@ -121,7 +122,8 @@ def test_merge_and_transfer_take_the_lower_end_from_the_ls_disc():
     t = float(np.mean(plain.transfer(39)))
     c = reg.ls_values("scratch", [39], ls)[0] - reg.ls_values("finetune", [39], ls)[0]
     got = reg.transfer_interval(39, t)
-    assert got == (c, min(reg.transfer(39, at_ls=True)[0], c), max(plain.transfer(39)[1], c))
+    hi = max(plain.transfer(39)[1], t)
+    assert got == (min(c, hi), min(reg.transfer(39, at_ls=True)[0], min(c, hi)), hi)
     assert plain.transfer_interval(39, t) == (t, min(plain.transfer(39)[0], t), max(plain.transfer(39)[1], t))
 
 
@@ -136,8 +138,8 @@ def test_bad_ls():
 
 def test_report_lower_ends_from_the_ls_disc(monkeypatch):
     """Through report.predict (residual variance with 27 df): the tuned bands' upper ends are bitwise the moment
-    path's (the residual switched off), T_ft's the moment disc's, the lower ends the LS disc's (at least 0, at most
-    the value), the values the LS centre's; every other risk band bitwise the moment path's (T_lt combines the
+    path's (the residual switched off), T_ft's the moment disc's, the lower ends the LS disc's (at least 0, at most the value),
+    the values the LS centre's clipped to the upper ends; every other risk band bitwise the moment path's (T_lt combines the
     new scratch band's half-widths: aniso_difference.transfer_intervals)."""
     prep = small_prep(40, seed=0, sigma=0.3)
     pe = estimate_parameters(prep, draws=400)
@@ -154,11 +156,12 @@ def test_report_lower_ends_from_the_ls_disc(monkeypatch):
         np.testing.assert_array_equal(hi, old[2][proc][2])
         ll = np.maximum(reg.tuned(proc.split("_")[0], ns, at_ls=True)[0], 0.0)
         np.testing.assert_allclose(lo, np.minimum(ll, v), rtol=1e-12)
-        np.testing.assert_allclose(v, reg.ls_values(proc.split("_")[0], ns, (pe.residual.value, pe.residual.df)),
-                                   rtol=1e-12)
+        np.testing.assert_allclose(v, np.minimum(reg.ls_values(proc.split("_")[0], ns, (pe.residual.value, pe.residual.df)),
+                                                 hi), rtol=1e-12)
         assert np.all(lo <= v) and np.all(v <= hi)
     t = new[1]["finetune"].value
     assert t == pytest.approx(new[0]["scratch_ridge"].value - new[0]["finetune_ridge"].value, rel=1e-12)
+    # T_ft's upper end: the moment disc's, widened to the difference of the reported tuned values
     assert new[1]["finetune"].high == pytest.approx(max(NoiseRegion(ap, (nm.low, nm.high)).transfer(39)[1], t), rel=1e-12)
     assert new[1]["finetune"].low == pytest.approx(min(reg.transfer(39, at_ls=True)[0], t), rel=1e-12)
     for proc in new[2]:
