@@ -24,7 +24,8 @@ coordinates the range is exactly ``f -+ 1.96 sd`` (the projection of the disc); 
 
 The reported *values* are not the disc's centre when the least-squares residual variance is used (at least 16
 residual degrees of freedom): :func:`ls_point_values` reads the tuned risks at the statistics moved to that variance
-(:meth:`NoiseRegion.ls_centre`). The *lower* ends of the tuned risks and of T_ft then come from the same construction
+(:meth:`NoiseRegion.ls_centre`). With ``ls`` (off in the report: :data:`LS_LOWER`) the *lower* ends of the tuned
+risks and of T_ft come from the same construction
 on that variance (``ls``: the disc's noise coordinate on the residual variance's exact chi-square interval, the
 statistics given both noise estimates) and the upper ends from the moment disc: the tuned estimate ``min_lam R(lam)``
 of noisy unbiased risk curves is biased low (the minimum selects the penalties whose error is negative), so the
@@ -39,7 +40,12 @@ import numpy as np
 
 from ftheory.advise.bands import Z95
 
-__all__ = ["NoiseRegion", "ls_point_values"]
+__all__ = ["LS_LOWER", "NoiseRegion", "ls_point_values"]
+
+#: whether report.predict gives the region ``ls`` (the tuned risks' and T_ft's lower ends from the least-squares disc).
+#: Measured, not adopted (500 replications on each of two streams at settings 9, 11, 13): in range pooled, but the
+#: fine-tuning cell at 1/i, gamma = 2 covered 92.2% on stream 1 (docs/advisor_notes/ncl17.md)
+LS_LOWER = False
 
 _Y, _R, _Z, _YZ = (1.0, 0.0), (1.0, -1.0), (0.0, 1.0), (1.0, 1.0)
 

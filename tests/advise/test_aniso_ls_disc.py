@@ -137,33 +137,44 @@ def test_bad_ls():
 
 
 def test_report_lower_ends_from_the_ls_disc(monkeypatch):
-    """Through report.predict (residual variance with 27 df): the tuned bands' upper ends are bitwise the moment
-    path's (the residual switched off), T_ft's the moment disc's, the lower ends the LS disc's (at least 0, at most the value),
-    the values the LS centre's clipped to the upper ends; every other risk band bitwise the moment path's (T_lt combines the
-    new scratch band's half-widths: aniso_difference.transfer_intervals)."""
+    """Through report.predict (residual variance with 27 df): off by default (LS_LOWER), the tuned and T_ft bands'
+    ends are those of the moment path (the residual switched off). On: the tuned bands' upper ends are bitwise the
+    moment path's (the residual switched off), T_ft's the moment disc's widened to the reported difference, the
+    lower ends the LS disc's (at least 0, at most the value), the values the LS centre's clipped to the upper ends;
+    the other risk bands bitwise the moment path's (T_lt combines the new scratch band's half-widths:
+    aniso_difference.transfer_intervals)."""
+    from ftheory.advise import aniso_transfer
+
     prep = small_prep(40, seed=0, sigma=0.3)
     pe = estimate_parameters(prep, draws=400)
     assert pe.residual.df >= 16
     ns = [10, 39, 100]
+    off = report.predict(prep, pe, ns, 39)
+    ap = AnisotropicPredictor(prep)
+    nm, iv = pe.interval("noise_moment"), pe.residual.interval()
+    plain = NoiseRegion(ap, (nm.low, nm.high))
+    monkeypatch.setattr(aniso_transfer, "LS_LOWER", True)
     new = report.predict(prep, pe, ns, 39)
     monkeypatch.setattr(report, "use_residual", lambda *a, **k: False)
     old = report.predict(prep, pe, ns, 39)
-    ap = AnisotropicPredictor(prep)
-    nm, iv = pe.interval("noise_moment"), pe.residual.interval()
     reg = NoiseRegion(ap, (nm.low, nm.high), ls=(pe.residual.value, pe.residual.df, iv.low, iv.high))
     for proc in ("scratch_ridge", "finetune_ridge"):
         v, lo, hi = new[2][proc]
         np.testing.assert_array_equal(hi, old[2][proc][2])
+        for j in (1, 2):                                  # off: the ends as with the residual switched off
+            np.testing.assert_array_equal(off[2][proc][j], old[2][proc][j])
         ll = np.maximum(reg.tuned(proc.split("_")[0], ns, at_ls=True)[0], 0.0)
         np.testing.assert_allclose(lo, np.minimum(ll, v), rtol=1e-12)
+        assert not np.allclose(lo, off[2][proc][1])
         np.testing.assert_allclose(v, np.minimum(reg.ls_values(proc.split("_")[0], ns, (pe.residual.value, pe.residual.df)),
                                                  hi), rtol=1e-12)
         assert np.all(lo <= v) and np.all(v <= hi)
     t = new[1]["finetune"].value
     assert t == pytest.approx(new[0]["scratch_ridge"].value - new[0]["finetune_ridge"].value, rel=1e-12)
     # T_ft's upper end: the moment disc's, widened to the difference of the reported tuned values
-    assert new[1]["finetune"].high == pytest.approx(max(NoiseRegion(ap, (nm.low, nm.high)).transfer(39)[1], t), rel=1e-12)
+    assert new[1]["finetune"].high == pytest.approx(max(plain.transfer(39)[1], t), rel=1e-12)
     assert new[1]["finetune"].low == pytest.approx(min(reg.transfer(39, at_ls=True)[0], t), rel=1e-12)
+    assert (off[1]["finetune"].low, off[1]["finetune"].high) == (old[1]["finetune"].low, old[1]["finetune"].high)
     for proc in new[2]:
         if proc not in ("scratch_ridge", "finetune_ridge"):
             for j in (1, 2):

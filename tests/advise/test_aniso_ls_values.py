@@ -1,5 +1,5 @@
 """The tuned anisotropic values above n = d at the least-squares-conditioned centre (NoiseRegion.ls_centre,
-ls_values; aniso_transfer.ls_point_values through report.predict), the other procedures' bands unchanged."""
+ls_values; aniso_transfer.ls_point_values through report.predict), with every band unchanged."""
 import numpy as np
 import pytest
 
@@ -49,8 +49,8 @@ def test_ls_centre_moves_the_statistics_to_the_residual_variance():
 def test_report_values_from_the_ls_centre_bands_unchanged(monkeypatch):
     """A task whose moment noise estimate is negative (sigma 0.1, 40 rows, d = 12, 27 residual df): the moment-noise
     path (the residual switched off, as before this change) reports tuned values of exactly 0 at every sample size;
-    the report's values are the LS centre's (positive, clipped into the band), the other procedures' bands bitwise
-    those of the moment path, and the transferabilities' values are the differences of the new values."""
+    the report's values are the LS centre's (positive, clipped into the band) with every band's ends bitwise those
+    of the moment path, and the transferabilities' values are the differences of the new values."""
     prep = small_prep(40, seed=0, sigma=0.1)
     pe = estimate_parameters(prep, draws=400)
     assert pe.p[1] < 0 and pe.residual.df >= 16
@@ -59,9 +59,10 @@ def test_report_values_from_the_ls_centre_bands_unchanged(monkeypatch):
     monkeypatch.setattr(report, "use_residual", lambda *a, **k: False)
     old = report.predict(prep, pe, ns, 39)
     for proc in new[2]:
-        if proc not in ("scratch_ridge", "finetune_ridge"):   # their lower ends: test_aniso_ls_disc.py
-            for j in (1, 2):
-                assert np.array_equal(new[2][proc][j], old[2][proc][j]), proc
+        for j in (1, 2):
+            assert np.array_equal(new[2][proc][j], old[2][proc][j]), proc
+    for k in new[1]:
+        assert (new[1][k].low, new[1][k].high) == (old[1][k].low, old[1][k].high)
     ap = AnisotropicPredictor(prep)
     nm = pe.interval("noise_moment")
     reg = NoiseRegion(ap, (nm.low, nm.high))
