@@ -40,7 +40,7 @@ import numpy as np
 
 from ftheory.advise.bands import Z95
 
-__all__ = ["LS_LOWER", "NoiseRegion", "ls_point_values"]
+__all__ = ["NoiseRegion", "ls_point_values"]
 
 #: whether report.predict gives the region ``ls`` (the tuned risks' and T_ft's lower ends from the least-squares disc).
 #: Measured, not adopted (500 replications on each of two streams at settings 9, 11, 13): in range pooled, but the
@@ -198,7 +198,8 @@ class NoiseRegion:
     def tuned(self, which, ns, at_ls=False):
         """``(low, high)`` arrays over ``ns`` for the tuned risk ``min_lam R(lam)`` of ``which`` (``scratch`` or
         ``finetune``): the range over the disc of the candidate's minimum moved by ``z_r`` residual standard
-        deviations at the penalty it selects (NaN where no penalty has a finite risk); ``at_ls``: :meth:`_points`."""
+        deviations at the penalty it selects (NaN where no penalty has a finite risk); ``at_ls``: over the disc on the
+        least-squares noise (``ls``)."""
         w = _column(which)
         lo, hi = np.full(len(ns), np.nan), np.full(len(ns), np.nan)
         for i, n in enumerate(np.asarray(ns, int)):
@@ -216,7 +217,7 @@ class NoiseRegion:
     def transfer(self, n, at_ls=False):
         """``(low, high)`` of the fine-tuning transferability ``min R_scratch - min R_finetune`` at ``n``: the range
         over the disc, both penalty selections redone at each candidate, the residual of the difference at the
-        selected pair of penalties; ``at_ls``: :meth:`_points`."""
+        selected pair of penalties; ``at_ls``: over the disc on the least-squares noise (``ls``)."""
         curves, Cres, zr, L = self._candidates(int(n), at_ls)
         if not np.isfinite(curves).any():
             return -math.inf, math.inf
@@ -271,8 +272,8 @@ class NoiseRegion:
 
     def merge(self, which, ns, band):
         """``band = (value, low, high)`` arrays over ``ns`` with the ends of :meth:`tuned` where it gives them, the
-        low end at least 0 and the band containing the value. With ``ls`` the low end is the least-squares disc's and
-        the upper end the one without ``ls`` and the value the reported one, :meth:`ls_values` clipped to the upper end
+        low end at least 0 and the band containing the value. With ``ls`` the low end is the least-squares disc's, the
+        upper end the one without ``ls``, and the value the reported one: :meth:`ls_values` clipped to the upper end
         (where finite)."""
         v, lo, hi = (np.array(b, float) for b in band)
         rl, rh = self.tuned(which, ns)
