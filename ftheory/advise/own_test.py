@@ -43,8 +43,8 @@ def studentized_margin(cut, evaluate, p_hat, cov, alpha=0.025, linear=True):
     ``q`` (steps 1e-3 standard deviations of ``p_hat``; the bootstrap-t). Dividing by the estimate's own spread
     makes the law far less dependent on the nuisance (the part of ``p`` that ``f`` does not fix), whose largest
     spread over the region the plain test accepted at the region's tips (docs/advisor_validation.md, "Isotropic
-    fine-tuning min-norm below n = d: a studentized own test"). Where ``f`` or ``s(p_hat)`` is not finite: the
-    plain test."""
+    fine-tuning min-norm below n = d: a studentized own test"). Where ``f`` (linear) or ``s(p_hat)`` (nonlinear) is not
+    finite: the plain test."""
     p_hat = np.asarray(p_hat, float)
     if linear:
         with np.errstate(all="ignore"):

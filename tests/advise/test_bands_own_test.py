@@ -35,7 +35,8 @@ def _union(reg, f, linear):
 def test_band_ends_are_accepted_by_the_predictions_own_test(small, proc):
     """A prediction's band lies within its range over the region, and each end is a point of the region that
     ``f``'s own exact test accepts on that side (or the region's end where none is accepted), every point beyond
-    it rejected; for fine-tuning min-norm and the tuned scratch risk the studentized test (own_test.studentized_margin)."""
+    it rejected; for fine-tuning min-norm and the tuned scratch risk the studentized test
+    (own_test.studentized_margin)."""
     pe, reg = small
     linear = proc.endswith("min_norm")
 
