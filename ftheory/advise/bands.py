@@ -246,7 +246,8 @@ class ScoreRegion:
         raw estimate is unbiased), the value clipped at 0 like a risk. Non-finite values (a risk that
         diverges somewhere in the region) give an infinite end. ``aimed`` (and ``cut``): the cloud's points
         are joined by :meth:`aimed_rays` (the extremes of ``f`` that the fixed directions miss; ~20 ms).
-        ``studentize`` (with ``linear``): the own test studentized (:func:`~ftheory.advise.own_test.studentized_margin`)."""
+        ``studentize``: the own test studentized (:func:`~ftheory.advise.own_test.studentized_margin`; for a nonlinear
+        ``f`` the delta-method spread at every draw, the bootstrap-t)."""
         P = self.raw if linear else self.points
         v = np.asarray(f(P), float)
         value = float(v[0])
@@ -259,8 +260,8 @@ class ScoreRegion:
         # the exact cut of the isotropic path (with unlabeled rows the region carries the probe's band only: kept),
         # with the aimed rays only (the user's n): at every point of a 60-point curve it cost 2 s of the 2.5 s call
         if aimed and self.cut is not None and self.cut.kind == "exact" and not self.cut.n_unlabeled:
-            cov = (lambda Q: param_cov_rows(self.cut.n, self.cut.d, feasible_rows(Q))) if linear and studentize else None
-            v = accepted(self.cut, self._evaluator(f, linear), P, v, cov=cov, alpha=_ALPHA)
+            cov = (lambda Q: param_cov_rows(self.cut.n, self.cut.d, feasible_rows(Q))) if studentize else None
+            v = accepted(self.cut, self._evaluator(f, linear), P, v, cov=cov, alpha=_ALPHA, linear=linear)
         if np.isnan(v).any():
             v = np.where(np.isnan(v), np.inf, v)
         lo, hi = float(np.min(v)), float(np.max(v))

@@ -263,6 +263,10 @@ def _check_not_degenerate(bands, at, ns, d, n_unlabeled, noise_low):
                 "correlated)")
 
 
+#: isotropic predictions whose own exact test (below n = d, exact cut) is studentized (own_test.studentized_margin)
+STUDENTIZED = ("finetune_min_norm", "scratch_ridge")
+
+
 def predict(prep, pe: ParameterEstimates, ns, n_at):
     """Predictions at ``n_at`` effective samples and bands over the effective sample sizes ``ns``
     (which must contain ``n_at``): ``(predictions, transferability, bands, theory, notes)`` with
@@ -301,12 +305,13 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
         # rays aimed at the band's ends and each prediction's own exact test at the user's n only (the predictions);
         # the curves from the cloud alone (both at every grid point multiplied the call's time by 4-5)
         tuned = pe.__dict__.get("_tuned_region") if proc in CAPS else None
-        # fine-tuning min-norm's own test studentized (over-covered: 97.2-97.6%); scratch's is not (S_y drives both its
-        # estimate and spread: 94.0% -> 91.6% at n = 30, d = 60; docs/advisor_validation.md, the studentized own test)
+        # fine-tuning min-norm's and tuned scratch's own tests studentized (over-covered: the nuisance at the region's
+        # tips widens the plain test's law); scratch min-norm's is not (S_y drives both its estimate and spread: 94.0%
+        # -> 91.6% at n = 30, d = 60; docs/advisor_validation.md, the studentized own test)
         rows = [(np.nan,) * 3 if only[j] else
                 _tuned_band(tuned, reg, lambda P, m=int(m): isotropic_risk(proc, m, d, P)) if j == at and tuned else
                 reg.band(lambda P, m=int(m): isotropic_risk(proc, m, d, P), linear=proc in LINEAR, aimed=j == at,
-                         studentize=proc == "finetune_min_norm")
+                         studentize=proc in STUDENTIZED)
                 for j, m in enumerate(ns)]
         bands[proc] = tuple(np.array(c, float) for c in zip(*rows))
         if only.any():

@@ -7,7 +7,7 @@ from ftheory.advise.bands import _ALPHA, ScoreRegion, feasible_rows, param_cov_r
 from ftheory.advise.estimators import estimate_parameters, prepare
 from ftheory.advise.predict import isotropic_risk
 from ftheory.advise.own_test import studentized_margin
-from ftheory.advise.report import _region
+from ftheory.advise.report import STUDENTIZED, _region
 from ftheory.advise.synthetic import make_task
 
 
@@ -35,7 +35,8 @@ def _union(reg, f, linear):
 def test_band_ends_are_accepted_by_the_predictions_own_test(small, proc):
     """A prediction's band lies within its range over the region, and each end is a point of the region that
     ``f``'s own exact test accepts on that side (or the region's end where none is accepted), every point beyond
-    it rejected; for fine-tuning min-norm the studentized test (own_test.studentized_margin)."""
+    it rejected; for fine-tuning min-norm and the tuned scratch risk the studentized test
+    (own_test.studentized_margin)."""
     pe, reg = small
     linear = proc.endswith("min_norm")
 
@@ -44,7 +45,7 @@ def test_band_ends_are_accepted_by_the_predictions_own_test(small, proc):
             return isotropic_risk("scratch_ridge", pe.n, pe.d, P) - isotropic_risk("finetune_ridge", pe.n, pe.d, P)
         return isotropic_risk(proc, pe.n, pe.d, P)
 
-    stud = proc == "finetune_min_norm"
+    stud = proc in STUDENTIZED
     value, lo, hi = reg.band(f, linear=linear, studentize=stud)
     ulo, uhi = _union(reg, f, linear)
     if linear:
@@ -57,7 +58,7 @@ def test_band_ends_are_accepted_by_the_predictions_own_test(small, proc):
     margin = reg.cut.stat_margin
     if stud:
         margin = studentized_margin(reg.cut, ev, reg.raw[0], lambda Q: param_cov_rows(pe.n, pe.d, feasible_rows(Q)),
-                                    _ALPHA)
+                                    _ALPHA, linear=linear)
     for end, sign in ((hi, 1.0), (lo, -1.0)):
         if linear and sign < 0 and end == 0.0:
             continue  # clipped at 0
