@@ -103,6 +103,16 @@ def _invert(v, qa, qb):
     return lo, hi
 
 
+def _use_residual(noise, Sr, Sy):
+    """Whether the fine-tuning world takes its noise from the residual ``y - z`` (mean square ``Sr``) rather than
+    from the labels (``Sy``) under the rule ``noise`` (:attr:`ScalePivot.ft_noise`); elementwise."""
+    if noise not in ("labels", "residual", "smaller"):
+        raise ValueError(f"ft_noise must be 'labels', 'residual' or 'smaller', got {noise!r}")
+    if noise == "labels":
+        return np.zeros(np.shape(Sr), bool)
+    return np.ones(np.shape(Sr), bool) if noise == "residual" else np.asarray(Sr) < np.asarray(Sy)
+
+
 def _first_below(miss, target):
     """Index of the first row of ``miss`` ``(Z, M)`` at or below ``target`` (the last row where none is)."""
     ok = miss <= target
@@ -138,6 +148,9 @@ class ScalePivot:
     #: :func:`~ftheory.advise.prepivot.tail_misses`) or "joint" (as "band", a tail that cannot reach ``alpha``
     #: leaving the rest to the other: :func:`~ftheory.advise.prepivot.joint_levels`)
     tails = "band"
+    #: min-norm fine-tuning: where the base task (and every draw's own) takes its noise variance: "labels"
+    #: (``S_y - k.u_y``), "residual" (``S_r - k.u_{y-z}``) or "smaller" (whichever mean square is smaller)
+    ft_noise = "labels"
 
     def _prepivot(self, world, grid, i0, tot, alpha):
         """Min-norm ``(q_lo, q_hi)`` ``(M,)``: quantiles of ``R_hat/R`` at the fitted world (fraction ``grid[i0]``,
@@ -216,8 +229,11 @@ class ScalePivot:
         res["g"] = (np.concatenate(gs),)
         return res
 
-    def base(self, which):
-        """``(L0, sigma0^2, r^2)``: signal (distance for fine-tuning) and noise of the base task, source part."""
+    def base(self, which, noise="labels"):
+        """``(L0, sigma0^2, r^2)``: signal (distance for fine-tuning) and noise of the base task, source part.
+        ``noise`` (fine-tuning): the noise from the labels ``S_y - k.u_y`` (``"labels"``), from the residual
+        ``y - z`` (``"residual"``: ``S_r - k.u_{y-z}``) or from whichever has the smaller mean square
+        (``"smaller"``; :attr:`ft_noise`)."""
         ap = self.ap
         S = ap.S_raw
         tau = float(ap.kinv @ ap.u["y"])
@@ -226,7 +242,10 @@ class ScalePivot:
         if which == "scratch":
             return max(tau, 0.05 * Sy), sig0, 0.0
         Sr = max(float(S[0, 0] - 2 * S[0, 1] + S[1, 1]), 1e-300)
-        return max(float(ap.kinv @ ap.u["y-z"]), 0.05 * Sr), sig0, max(float(S[1, 1]), 0.0)
+        dist = float(ap.kinv @ ap.u["y-z"])
+        if _use_residual(noise, Sr, Sy):
+            sig0 = max(Sr - dist, 0.05 * Sr)
+        return max(dist, 0.05 * Sr), sig0, max(float(S[1, 1]), 0.0)
 
     def bands(self, which, W, V, v_all, sel, tuned, level=0.95, extra_sd=None):
         """Lower and upper ends (NaN where the ray gives none) over the first axis of ``W`` ``(M, nl, d)``,
@@ -255,7 +274,8 @@ class ScalePivot:
         pr = self.pairs()
         p = self.P[j]
         alpha = (1 - level) / 2
-        L0, sig0, rz = self.base(which)
+        noise = self.ft_noise if (which == "finetune" and not tuned and self.minnorm == "prepivot") else "labels"
+        L0, sig0, rz = self.base(which, noise)
         tot = L0 + sig0
         cz = math.sqrt(rz) if which == "finetune" else 0.0
         kk = (W / ev ** 2).reshape(M * nl, ap.d)
@@ -307,6 +327,9 @@ class ScalePivot:
             # the draw's own base task, as base() builds it from the data
             Sy = np.maximum(m_y, 1e-300)
             s_b = np.maximum(sig_hat, 0.05 * Sy)
+            if noise != "labels":
+                Sr = np.maximum(m_r, 1e-300)
+                s_b = np.where(_use_residual(noise, Sr, Sy), np.maximum(m_r - t_r, 0.05 * Sr), s_b)
             if which == "scratch":
                 L_b = np.maximum(t_y, 0.05 * Sy)
             else:
