@@ -151,6 +151,10 @@ class ScalePivot:
     #: min-norm fine-tuning: where the base task (and every draw's own) takes its noise variance: "labels"
     #: (``S_y - k.u_y``), "residual" (``S_r - k.u_{y-z}``) or "smaller" (whichever mean square is smaller)
     ft_noise = "labels"
+    #: min-norm fine-tuning: the world's source part aligned with the distance at the data's cosine
+    #: (:meth:`_alignment`) instead of at random signs (nearly orthogonal), so that the world's label variance
+    #: ``L + 2 rho + r^2 + sigma^2`` is the data's
+    ft_align = False
 
     def _prepivot(self, world, grid, i0, tot, alpha):
         """Min-norm ``(q_lo, q_hi)`` ``(M,)``: quantiles of ``R_hat/R`` at the fitted world (fraction ``grid[i0]``,
@@ -229,6 +233,15 @@ class ScalePivot:
         res["g"] = (np.concatenate(gs),)
         return res
 
+    def _alignment(self, L0, rz):
+        """Cosine (Sigma norms) between the source part and the distance of the fine-tuning base task:
+        ``(S_yz - S_zz)/sqrt(L0 r^2)`` (``S_yz - S_zz`` = mean ``z (y - z)``, unbiased for ``<beta_s, beta_t - beta_s>``),
+        clipped to ``[-1, 1]``; 0 where either part is 0."""
+        S = self.ap.S_raw
+        if not (L0 > 0 and rz > 0):
+            return 0.0
+        return float(np.clip((S[0, 1] - S[1, 1]) / math.sqrt(L0 * rz), -1.0, 1.0))
+
     def base(self, which, noise="labels"):
         """``(L0, sigma0^2, r^2)``: signal (distance for fine-tuning) and noise of the base task, source part.
         ``noise`` (fine-tuning): the noise from the labels ``S_y - k.u_y`` (``"labels"``), from the residual
@@ -274,7 +287,8 @@ class ScalePivot:
         pr = self.pairs()
         p = self.P[j]
         alpha = (1 - level) / 2
-        noise = self.ft_noise if (which == "finetune" and not tuned and self.minnorm == "prepivot") else "labels"
+        mn_ft = which == "finetune" and not tuned and self.minnorm == "prepivot"
+        noise = self.ft_noise if mn_ft else "labels"
         L0, sig0, rz = self.base(which, noise)
         tot = L0 + sig0
         cz = math.sqrt(rz) if which == "finetune" else 0.0
@@ -305,9 +319,21 @@ class ScalePivot:
                 A[i] += Us[k] @ kk.T
         pooled = extra_sd is not None
         A[6] = np.outer(g, np.asarray(extra_sd, float).reshape(M * nl) if pooled else Vr)
+        cos = self._alignment(L0, rz) if mn_ft and self.ft_align else None
+        if cos is not None:
+            # the source's part along the distance moves the labels' pieces only: separate rows for the signal
+            # term k.U(y - z) (three) and the noise estimate (six), then the pool term
+            sig = np.stack([Us[k] @ kk.T for k in keys[:3]])
+            A = np.concatenate([sig, A[:3] - sig, A[3:]])
 
         def coef(L, sg):
             cs, ce = math.sqrt(L), math.sqrt(sg)
+            if cos is not None:
+                a_s, a_z = cs + cz * cos, cz * math.sqrt(max(1 - cos * cos, 0.0))
+                ny = a_s * a_s + a_z * a_z
+                iw = 1.0 if pooled else iw_sd(ny, ny + sg)
+                return np.array([L, 2 * cs * ce, sg, a_s * a_s, 2 * a_s * ce, sg, 2 * a_s * a_z, 2 * a_z * ce,
+                                 a_z * a_z, iw])
             iw = 1.0 if pooled else iw_sd(L + cz * cz, L + cz * cz + sg)
             return np.array([L, 2 * cs * ce, sg, 2 * cz * cs, 2 * cz * ce, cz * cz, iw])
 
@@ -321,8 +347,12 @@ class ScalePivot:
             R = L * Rs + sg * Re
             t_r = c[:3] @ np.stack([tr[k] for k in keys[:3]])
             m_r = c[:3] @ np.stack([ms[k] for k in keys[:3]])
-            t_y = t_r + c[3:6] @ np.stack([tr[k] for k in keys[3:]])
-            m_y = m_r + c[3:6] @ np.stack([ms[k] for k in keys[3:]])
+            if cos is not None:     # the labels: the distance's pieces at a_s, the source's across it at a_z
+                t_y = c[3:9] @ np.stack([tr[k] for k in keys])
+                m_y = c[3:9] @ np.stack([ms[k] for k in keys])
+            else:
+                t_y = t_r + c[3:6] @ np.stack([tr[k] for k in keys[3:]])
+                m_y = m_r + c[3:6] @ np.stack([ms[k] for k in keys[3:]])
             sig_hat = m_y - t_y
             # the draw's own base task, as base() builds it from the data
             Sy = np.maximum(m_y, 1e-300)

@@ -16,16 +16,16 @@ def _data(task, n, d, rng):
     return prepare(X, y, X @ task.beta_s, task.sample(20 * d, rng)[0])
 
 
-def _aniso(seed=3, n=14, d=30, theta=0.7):
-    t = make_task(d, theta, 0.5, eigenvalues=1.0 / np.arange(1, d + 1), seed=seed)
+def _aniso(seed=3, n=14, d=30, theta=0.7, sigma=0.5):
+    t = make_task(d, theta, sigma, eigenvalues=1.0 / np.arange(1, d + 1), seed=seed)
     return AnisotropicPredictor(_data(t, n, d, np.random.default_rng(seed + 1)), pivot_draws=128, seed=1)
 
 
 def test_base_noise_rules_are_the_labels_or_residual_moment_estimates():
     """``base("finetune", rule)``: the noise is ``S_y - k.u_y`` ("labels"), ``S_r - k.u_{y-z}`` ("residual"),
     the one of the smaller mean square ("smaller"); the distance and source part do not depend on the rule;
-    scratch ignores it; a bad rule is a ValueError naming it."""
-    ap = _aniso()
+    scratch ignores it; a bad rule is a ValueError naming it. (Noise 2: neither estimate is clipped.)"""
+    ap = _aniso(theta=0.3, sigma=2.0)
     pv = ScalePivot(ap, draws=64, seed=0)
     S = ap.S_raw
     Sy, Sr = float(S[0, 0]), float(S[0, 0] - 2 * S[0, 1] + S[1, 1])
@@ -33,8 +33,9 @@ def test_base_noise_rules_are_the_labels_or_residual_moment_estimates():
     lab = pv.base("finetune", "labels")
     res = pv.base("finetune", "residual")
     assert lab == pv.base("finetune")
-    assert lab[1] == max(Sy - tau, 0.05 * Sy)
-    assert res[1] == max(Sr - dist, 0.05 * Sr)
+    assert Sy - tau > 0.05 * Sy and Sr - dist > 0.05 * Sr and lab[1] != res[1]
+    assert lab[1] == Sy - tau
+    assert res[1] == Sr - dist
     assert lab[0] == res[0] == max(dist, 0.05 * Sr) and lab[2] == res[2] == float(S[1, 1])
     assert pv.base("finetune", "smaller") == (res if Sr < Sy else lab)
     assert pv.base("scratch", "residual") == pv.base("scratch")
@@ -80,3 +81,25 @@ def test_ft_noise_moves_only_the_finetune_min_norm_band():
             assert np.array_equal(a, b, equal_nan=True)
     assert base["finetune_min_norm"][0] == alt["finetune_min_norm"][0]          # the value is the estimate's
     assert not np.array_equal(np.r_[base["finetune_min_norm"][1:]], np.r_[alt["finetune_min_norm"][1:]])
+
+
+def test_alignment_path_at_zero_cosine_is_the_default_world(monkeypatch):
+    """``ft_align`` splits the draws' rows into the signal term and the labels' noise estimate; at cosine 0 the
+    world is the default one, so the fine-tuning min-norm band agrees to rounding (a wrong coefficient or row
+    moves it by far more); at the data's cosine (negative here: the source and the distance point apart) the
+    band moves."""
+    ap = _aniso(n=12)
+    m = ap.n
+    base = ap.bands("finetune_min_norm", [m])
+    pv = ap.pivot()
+    assert pv._alignment(*[pv.base("finetune")[i] for i in (0, 2)]) < 0
+    try:
+        ScalePivot.ft_align = True
+        moved = ap.bands("finetune_min_norm", [m])
+        monkeypatch.setattr(ScalePivot, "_alignment", lambda self, L0, rz: 0.0)
+        zero = ap.bands("finetune_min_norm", [m])
+    finally:
+        ScalePivot.ft_align = False
+    for a, b in zip(base, zero):
+        assert np.allclose(a, b, rtol=1e-9, atol=1e-12, equal_nan=True)
+    assert not np.allclose(np.r_[base[1:]], np.r_[moved[1:]], rtol=1e-3, equal_nan=True)
