@@ -32,6 +32,10 @@ the ray:
   quantile is not positive the band has no end from the ray, so those draws cannot miss on that side (counting
   them, ``"separate"``, left the upper side at 0-0.6% and scratch at 97.2-98.4%). ``"joint"`` (a tail that cannot
   reach ``alpha`` gives the rest to the other) is for diagnosis: it pushed fine-tuning to 93.2-93.4%.
+* Min-norm fine-tuning, two options off by default (measured, not adopted: docs/advisor_notes/ftmn17.md):
+  :attr:`ScalePivot.ft_noise` takes the world's noise from the residual ``y - z`` (unbiased, with less variance
+  near the source), :attr:`ScalePivot.ft_align` aligns the world's source part with the distance at the data's
+  cosine (random signs leave them nearly orthogonal and overstate the label variance).
 * Tuned risk ``min_lam R(lam)``: the statistic is ``min_lam R_hat*(lam)/min_lam R*(lam)`` (the penalty
   selection simulated in every draw). Its upper end is the largest of that ray end and, over the fitted,
   whitened-even and coordinate-even profiles, ``min_lam R_hat(lam)/q_2.5(lam)`` (``R(lam) >= min R``).
