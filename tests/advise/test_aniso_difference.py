@@ -333,12 +333,12 @@ def test_linear_transfer_law_option_below_n_eq_d(monkeypatch):
         predict(prep, pe, [7], 7)
 
 
-def test_linear_transfer_below_n_eq_d_default_is_the_sided_law():
-    """The default below n = d (LT_BELOW = "law_sided"): the report's T_lt band is DifferenceLaw's sided union
-    over the overlap's Wald interval; T_ft is the law's band at the data's overlap."""
+def test_linear_transfer_sided_law_option_below_n_eq_d(monkeypatch):
+    """LT_BELOW = "law_sided" below n = d: the report's T_lt band is DifferenceLaw's sided union over the overlap's
+    Wald interval; T_ft is the law's band at the data's overlap (as under every option)."""
     from ftheory.advise import aniso_difference as AD
 
-    assert AD.LT_BELOW == "law_sided"
+    monkeypatch.setattr(AD, "LT_BELOW", "law_sided")
     prep = small_prep(8)
     pe = estimate_parameters(prep, draws=200)
     transf = predict(prep, pe, [7], 7)[1]
