@@ -23,19 +23,22 @@ half-widths with a plug-in correlation.
 * T_lt below n = d (option :data:`LT_BELOW`, default ``"concordant"``: :func:`combine_concordant`, below). From
   :class:`DifferenceLaw`'s probe column at the data's overlap (``"law"``) it covered 91.0 / 76.5 / 91.0% at
   1/i gamma 0.5 / 0.3 / two-level 0.5 (200 replications), nearly every miss above: T_lt rises with the overlap
-  rho (the probe's risk falls), and at n = 17-30 rho_hat is so noisy that the fitted world's T moves with it.
-  The union over rho's 95% Wald interval for both ends (``"law_overlap"``) covered 97.4 / 96.0 / 96.8%;
-  each end over its own half of that interval (``"law_sided"``: the upper end from rho_hat up, the lower end
-  from rho_hat down, :meth:`DifferenceLaw.bands` with ``sided=True``) 96.6 / 96.0 / 96.6% on one stream of
-  500 replications but 99.0% at 1/i gamma 0.5 on another, so it is not the default
-  (docs/advisor_validation.md, Bands).
+  rho (the probe's risk falls), and at n = 17-30 rho_hat (often a third of the true one) is so noisy that the
+  fitted world's T moves with it. The union over rho's 95% Wald interval for both ends (``"law_overlap"``)
+  covered 97.4 / 96.0 / 96.8% (500 replications); each end over its own half of that interval
+  (``"law_sided"``: the upper end from rho_hat up, the lower end from rho_hat down,
+  :meth:`DifferenceLaw.bands` with ``sided=True``) 96.6 / 96.0 / 96.6% on one stream of 500 replications but
+  99.0 / 97.0 / 97.4% on another, so it is not the default (docs/advisor_validation.md, Bands).
 * T_lt above n = d, and T_ft where neither law applies (``pivot_draws = 0``, n = d): the two bands' half-widths
   combined as those of correlated normal estimates, with the correlation of the two risk estimates at the
   selected penalties (for T_lt above n = d, at the task of each end: :func:`probe_correlations`): the other
   band's opposite side (:func:`combine`), except T_lt below n = d, where the probe's half-width
   on each side is weighted by the probability that the two errors have the same sign
-  (:func:`combine_concordant`, 98.0 / 96.0 / 97.0% at the three settings above, 500 replications). Over the
-  disc above n = d (``NoiseRegion.probe_transfer``) 92-94%, misses below (docs/advisor_validation.md, Bands).
+  (:func:`combine_concordant`): the two bands are skewed there and the estimates strongly correlated, so a
+  scratch estimate above its truth mostly comes with a probe estimate above its own (500 replications at the
+  three settings above: 98.0 / 96.0 / 97.0% against 98.8 / 96.4 / 98.4% with opposite sides; the bands'
+  centres differenced covered 89.6% at gamma = 0.3). Over the disc above n = d
+  (``NoiseRegion.probe_transfer``) 92-94%, misses below (docs/advisor_validation.md, Bands).
 """
 from __future__ import annotations
 
