@@ -68,11 +68,11 @@ def _old_resolvent(preds, shape, n, lam):
 def baseline():
     """Within the block, the anisotropic predictor solves as at ed164b3."""
     P = aniso_predict.AnisotropicPredictor
-    saved = (scratch.log_newton, sigma_debias.log_newton, P.__dict__["_fill_caches"], P.__dict__["_resolvent_cached"])
+    saved = (scratch.log_newton, sigma_debias.log_newton, P.__dict__["fill_caches"], P.__dict__["_resolvent_cached"])
     scratch.log_newton = sigma_debias.log_newton = old_log_newton
-    P._fill_caches, P._resolvent_cached = staticmethod(_old_fill), staticmethod(_old_resolvent)
+    P.fill_caches, P._resolvent_cached = staticmethod(_old_fill), staticmethod(_old_resolvent)
     try:
         yield
     finally:
         scratch.log_newton, sigma_debias.log_newton = saved[0], saved[1]
-        P._fill_caches, P._resolvent_cached = saved[2], saved[3]
+        P.fill_caches, P._resolvent_cached = saved[2], saved[3]

@@ -68,7 +68,7 @@ def pool_stat_cov(ap, n, lams, draws=POOL_DRAWS, seed=0):
     if preds is None:
         return np.zeros((2 * L + 1, 2 * L + 1))
     rows = []
-    ap._fill_caches(preds, np.array([int(n)]), lams)    # all pools' penalties in one Newton loop (same numbers)
+    ap.fill_caches(preds, np.array([int(n)]), lams)    # all pools' penalties in one Newton loop (same numbers)
     for a in preds:
         _, fin, k, *_ = a._estimate("scratch", np.array([int(n)]), lams)
         k = np.where(fin[0][:, None], k[0], 0.0)

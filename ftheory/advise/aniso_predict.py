@@ -82,7 +82,6 @@ class AnisotropicPredictor:
     resolvent = None
 
     def __init__(self, prep, n_lam=41, pivot_draws=256, seed=0):
-        from ftheory.aniso import scratch_risk  # noqa: F401  (fail early if unavailable)
         from ftheory.mc.seeds import check_seed
 
         check_seed(seed)                                       # int >= 0, numpy Generator, SeedSequence or None
@@ -269,11 +268,11 @@ class AnisotropicPredictor:
     def _weights(self, ns, lams):
         """Bias weights per unit ``b_i^2`` and the variance factor, ``(len(ns), len(lams), d)`` and
         ``(len(ns), len(lams))``, from ``ftheory.aniso.scratch_risk`` (cached: scratch and fine-tuning share them)."""
-        self._fill_caches([self], ns, lams, signal=False)
+        self.fill_caches([self], ns, lams, signal=False)
         return self._wcache[(ns.tobytes(), lams.tobytes())]
 
     @staticmethod
-    def _fill_caches(preds, ns, lams, signal=True):
+    def fill_caches(preds, ns, lams, signal=True):
         """Fill the caches of :meth:`AnisotropicPredictor._weights` and (``signal``, with the resolvent weights)
         :meth:`AnisotropicPredictor._signal_weights` as :meth:`AnisotropicPredictor._estimate` calls them at
         ``(ns, lams)``, for predictors of one ``d`` and pool size (the simulated pools of
