@@ -31,6 +31,11 @@ statistics given both noise estimates) and the upper ends from the moment disc: 
 of noisy unbiased risk curves is biased low (the minimum selects the penalties whose error is negative), so the
 lower side needs no padding, while the upper side needs more spread than the least-squares disc gives, which the
 moment noise's wider interval supplies (docs/advisor_validation.md, tuned risks at the least-squares noise).
+
+With ``score_upper`` (off in the report: :data:`SCORE_UPPER`) each upper end is also read over the disc whose
+covariance is evaluated at a task with more signal (:meth:`NoiseRegion.shift`, the score step of
+:meth:`~ftheory.advise.aniso_predict.AnisotropicPredictor.linear_risks`): the U-statistics' spread grows with the
+signal, so a plug-in spread at an under-estimated signal is too small on the side where the truth lies above.
 """
 from __future__ import annotations
 
@@ -48,8 +53,15 @@ __all__ = ["NoiseRegion", "ls_point_values"]
 LS_LOWER = False
 
 #: whether report.predict gives the region ``score_upper`` (the upper ends of the tuned risks and of T_ft also over the
-#: disc whose covariance is evaluated at the task with more signal, :meth:`NoiseRegion.shift`)
+#: disc whose covariance is evaluated at the task with more signal, :meth:`NoiseRegion.shift`). Measured, not adopted: at
+#: 1/i, gamma = 2 the tuned risks' upper misses are unchanged (they sit where the moment noise estimate is <= 0 and its
+#: interval's upper end is below the true noise, not where the residual spread is small); T_ft over-covers
+#: (docs/advisor_notes/lfsd17.md)
 SCORE_UPPER = False
+
+#: the score step's length (:meth:`NoiseRegion.shift`): ``"residual"`` (1.96 residual sd over the gain) or ``"end"``
+#: (the plug-in disc's upper half-width over the gain: the task whose risk is the upper end)
+SCORE_STEP = "residual"
 
 _Y, _R, _Z, _YZ = (1.0, 0.0), (1.0, -1.0), (0.0, 1.0), (1.0, 1.0)
 
@@ -252,8 +264,9 @@ class NoiseRegion:
         ``prof`` in proportion to the bias weights ``W`` of the penalty selected at the disc's centre (scratch's for
         T_ft: the least-favourable family), ``gain`` the prediction's growth per unit of it, the anchor ``t0`` where the
         signal statistics are not negative, and ``t = t0 + 1.96 sd/gain`` with ``sd`` the plug-in residual standard
-        deviation given the noise (the disc's ``z_r`` coordinate; the noise has its own exact interval), at most 4x the
-        label variance above ``t0``. ``t = 0`` where no penalty has a finite risk or the prediction does not grow with
+        deviation given the noise (the disc's ``z_r`` coordinate; the noise has its own exact interval), or with
+        :data:`SCORE_STEP` ``"end"`` ``t = t0 + (high - value)/gain`` (``high`` the plug-in disc's upper end: the task
+        whose prediction is the upper end), at most 4x the label variance above ``t0``. ``t = 0`` where no penalty has a finite risk or the prediction does not grow with
         the signal (``gain <= 0``)."""
         if which not in ("scratch", "finetune", "transfer"):
             raise ValueError(f"which must be 'scratch', 'finetune' or 'transfer', got {which!r}")
@@ -280,8 +293,13 @@ class NoiseRegion:
         if not gain > 0:
             return 0.0, prof
         t0 = max(max(-float(ap.kinv @ ap.u["y"]), 0.0), -ka / max(float(k[j] @ prof), 1e-300))
-        sd = float(np.sqrt(max(float(h @ Cres @ h), 0.0)))
-        return min(t0 + Z95 * sd / gain, 4.0 * float(ap.S[0, 0]) + t0), prof
+        if SCORE_STEP == "end":
+            centre = curves[0, js] - curves[1, jf] if which == "transfer" else curves[0 if which == "scratch" else 1, j]
+            high = self.transfer(int(n))[1] if which == "transfer" else float(self.tuned(which, [int(n)])[1][0])
+            step = max(high - float(centre), 0.0)
+        else:
+            step = Z95 * float(np.sqrt(max(float(h @ Cres @ h), 0.0)))
+        return min(t0 + step / gain, 4.0 * float(ap.S[0, 0]) + t0), prof
 
     def probe_transfer(self, n, probe):
         """``(low, high)`` of the probe's transferability ``min R_scratch - R_probe(p)`` at ``n``: the range over the

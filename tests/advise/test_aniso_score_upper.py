@@ -60,35 +60,28 @@ def test_shift_is_the_task_of_the_upper_end():
         reg.shift(n, "linear")
 
 
-def test_zero_shift_is_bitwise_the_plug_in(monkeypatch):
-    """With the shift at zero the score ends are bitwise the plug-in disc's, and the region's bands bitwise those
-    without ``score_upper``."""
-    ap, on = _region(score_upper=True)
-    off = NoiseRegion(ap, (0.1, 0.5))
-    monkeypatch.setattr(NoiseRegion, "shift", lambda self, n, which: (0.0, ap.pi))
-    ns = [20, 39, 80]
-    for which in ("scratch", "finetune"):
-        for x, y in zip(on.tuned(which, ns, score=True), off.tuned(which, ns)):
-            np.testing.assert_array_equal(x, y)
-        band = (np.full(3, 0.3), np.full(3, 0.1), np.full(3, 0.6))
-        for x, y in zip(on.merge(which, ns, band), off.merge(which, ns, band)):
-            np.testing.assert_array_equal(x, y)
-    assert on.transfer_interval(39, 0.01) == off.transfer_interval(39, 0.01)
+def test_end_step_is_the_task_whose_prediction_is_the_upper_end(monkeypatch):
+    """SCORE_STEP "end": the prediction at the shifted task (signal statistics moved by ``t prof``) is the plug-in
+    disc's upper end, unless the step is capped at 4x the label variance."""
+    from ftheory.advise import aniso_transfer
 
-
-def test_score_upper_raises_only_the_upper_ends():
-    """On: the upper ends are the larger of the plug-in disc's and the shifted disc's, strictly larger here (the
-    spread grows with the signal) at n = 20 and 39; the lower ends and the values are unchanged."""
-    ap, on = _region(score_upper=True)
-    off = NoiseRegion(ap, (0.1, 0.5))
-    ns = [20, 39, 80]
-    band = (np.full(3, 0.05), np.full(3, 0.01), np.full(3, 0.06))
-    for which in ("scratch", "finetune"):
-        v1, l1, h1 = on.merge(which, ns, band)
-        v0, l0, h0 = off.merge(which, ns, band)
-        np.testing.assert_array_equal(v1, v0)
-        np.testing.assert_array_equal(l1, l0)
-        np.testing.assert_array_equal(h1, np.fmax(h0, on.tuned(which, ns, score=True)[1]))
-        assert np.all(h1 >= h0) and np.all(h1[:2] > h0[:2])
-    t1, t0 = on.transfer_interval(39, 0.0), off.transfer_interval(39, 0.0)
-    assert t1[:2] == t0[:2] and t1[2] == max(t0[2], on.transfer(39, score=True)[1]) and t1[2] > t0[2]
+    monkeypatch.setattr(aniso_transfer, "SCORE_STEP", "end")
+    n, exact = 39, 0
+    for seed in (4, 1):                                   # capped (seed 4) and not (seed 1)
+        ap, reg = _region(seed=seed)
+        s, C, V, fin, L = reg._law(n)
+        W, k = reg._cache[("W", n)]
+        curves = reg._candidates(n)[0][-1]
+        js, jf = int(np.argmin(curves[0])), int(np.argmin(curves[1]))
+        for which, ks, value, high in (("scratch", k[js], curves[0, js], reg.tuned("scratch", [n])[1][0]),
+                                       ("finetune", k[jf], curves[1, jf], reg.tuned("finetune", [n])[1][0]),
+                                       ("transfer", k[js] - k[jf], curves[0, js] - curves[1, jf], reg.transfer(n)[1])):
+            t, prof = reg.shift(n, which)
+            cap = 4 * float(ap.S[0, 0])
+            assert 0 < t <= cap
+            if t < cap:
+                exact += 1
+                assert value + float(ks @ prof) * t == pytest.approx(high, rel=1e-12)
+            else:
+                assert value + float(ks @ prof) * t < high
+    assert exact == 3
