@@ -85,3 +85,37 @@ def test_end_step_is_the_task_whose_prediction_is_the_upper_end(monkeypatch):
             else:
                 assert value + float(ks @ prof) * t < high
     assert exact == 3
+
+
+def test_zero_shift_is_bitwise_the_plug_in(monkeypatch):
+    """With the shift at zero the score ends are bitwise the plug-in disc's, and the region's bands bitwise those
+    without ``score_upper``."""
+    ap, on = _region(score_upper=True)
+    off = NoiseRegion(ap, (0.1, 0.5))
+    monkeypatch.setattr(NoiseRegion, "shift", lambda self, n, which: (0.0, ap.pi))
+    ns = [20, 39, 80]
+    for which in ("scratch", "finetune"):
+        for x, y in zip(on.tuned(which, ns, score=True), off.tuned(which, ns)):
+            np.testing.assert_array_equal(x, y)
+        band = (np.full(3, 0.3), np.full(3, 0.1), np.full(3, 0.6))
+        for x, y in zip(on.merge(which, ns, band), off.merge(which, ns, band)):
+            np.testing.assert_array_equal(x, y)
+    assert on.transfer_interval(39, 0.01) == off.transfer_interval(39, 0.01)
+
+
+def test_score_upper_raises_only_the_upper_ends():
+    """On: the upper ends are the larger of the plug-in disc's and the shifted disc's, strictly larger here (the
+    spread grows with the signal) at n = 20 and 39; the lower ends and the values are unchanged."""
+    ap, on = _region(score_upper=True)
+    off = NoiseRegion(ap, (0.1, 0.5))
+    ns = [20, 39, 80]
+    band = (np.full(3, 0.05), np.full(3, 0.01), np.full(3, 0.06))
+    for which in ("scratch", "finetune"):
+        v1, l1, h1 = on.merge(which, ns, band)
+        v0, l0, h0 = off.merge(which, ns, band)
+        np.testing.assert_array_equal(v1, v0)
+        np.testing.assert_array_equal(l1, l0)
+        np.testing.assert_array_equal(h1, np.fmax(h0, on.tuned(which, ns, score=True)[1]))
+        assert np.all(h1 >= h0) and np.all(h1[:2] > h0[:2])
+    t1, t0 = on.transfer_interval(39, 0.0), off.transfer_interval(39, 0.0)
+    assert t1[:2] == t0[:2] and t1[2] == max(t0[2], on.transfer(39, score=True)[1]) and t1[2] > t0[2]
