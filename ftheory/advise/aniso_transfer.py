@@ -194,11 +194,10 @@ class NoiseRegion:
         cu = -2 * s4 / ((nn + 2) * (nn - 1))
         return np.concatenate([cu * tky, cu * tk, 2 * s4 / nn * np.array([1.0, 0.0, 1.0])]), s4
 
-    def _ls_points(self, n):
-        """:meth:`_points` on the disc of the least-squares noise (``ls``)."""
-        if self.ls is None:
-            raise ValueError("at_ls=True needs the region's ls=(value, df, low, high)")
-        value, df, lo, hi = self.ls
+    def _ls_regression(self, n, value, df):
+        """``(s, C, V, fin, L)`` of :meth:`_law`, ``g`` (``g @ s = S_y - B``), the coefficients ``beta`` ``(m, 2)`` of
+        the statistics on both noise estimates ``q = (S_y - B, sigma2_LS)`` (zeros where ``Cov(q)`` is degenerate)
+        and ``Cov(s, q)`` ``(m, 2)``."""
         s, C, V, fin, L = self._law(n)
         g = np.zeros(s.size)
         g[2 * L + 1], g[L] = 1.0, -1.0                                    # sigma2_hat = S_y - B
@@ -207,6 +206,14 @@ class NoiseRegion:
         Cq = np.array([[float(g @ C @ g), float(g @ cl)], [float(g @ cl), 2 * s4 / df]])
         ok = Cq[0, 0] > 0 and Cq[1, 1] > 0
         beta = np.linalg.lstsq(Cq, Csq.T, rcond=None)[0].T if ok else np.zeros_like(Csq)
+        return s, C, V, fin, L, g, beta, Csq
+
+    def _ls_points(self, n):
+        """:meth:`_points` on the disc of the least-squares noise (``ls``)."""
+        if self.ls is None:
+            raise ValueError("at_ls=True needs the region's ls=(value, df, low, high)")
+        value, df, lo, hi = self.ls
+        s, C, V, fin, L, g, beta, Csq = self._ls_regression(n, value, df)
         Cres = C - beta @ Csq.T
         zs, zr = self.disc[:, 0], self.disc[:, 1]
         c = min(max(value, lo), hi)
@@ -372,15 +379,8 @@ class NoiseRegion:
         value, df = float(ls[0]), int(ls[1])
         if not (math.isfinite(value) and df >= 1):
             raise ValueError(f"ls={ls!r} is invalid: expected (value, df) with a finite value and df >= 1")
-        s, C, V, fin, L = self._law(int(n))
-        g = np.zeros(s.size)
-        g[2 * L + 1], g[L] = 1.0, -1.0                                    # sigma2_hat = S_y - B
-        cl, s4 = self._ls_cov(n, value)
-        Csq = np.stack([C @ g, cl], 1)
-        Cq = np.array([[float(g @ C @ g), float(g @ cl)], [float(g @ cl), 2 * s4 / df]])
-        ok = Cq[0, 0] > 0 and Cq[1, 1] > 0
-        beta1 = np.linalg.lstsq(Cq, Csq.T, rcond=None)[0][0] if ok else np.zeros(s.size)
-        return s - beta1 * (float(g @ s) - value), V, fin, L
+        s, C, V, fin, L, g, beta, _ = self._ls_regression(int(n), value, df)
+        return s - beta[:, 0] * (float(g @ s) - value), V, fin, L
 
     def ls_values(self, which, ns, ls):
         """The tuned risk ``min_lam R(lam)`` of ``which`` (``scratch`` or ``finetune``) over ``ns`` at the statistics
