@@ -73,6 +73,13 @@ def _column(which):
     return 0 if which == "scratch" else 1
 
 
+def _noise_points(zs, estimate, lo, hi):
+    """The disc's noise coordinate ``z_sigma`` mapped onto the interval ``(lo, hi)``: ``-+Z95`` to its ends, 0 to its
+    point nearest ``estimate``, linear on each side."""
+    c = min(max(estimate, lo), hi)
+    return np.where(zs >= 0, c + zs / Z95 * (hi - c), c + zs / Z95 * (c - lo))
+
+
 def _disc(n_angles):
     """Points ``(z_sigma, z_r)`` of the disc of radius ``Z95``: two rings (full and half radius) and the centre.
 
@@ -181,8 +188,7 @@ class NoiseRegion:
         # interval [0, hi]) used to be the centre, which put half of the disc at negative noise (no task) and
         # squeezed the interval onto the rim (|z_r| <= 1 at the noise 0): T_ft at gamma = 3 missed below the
         # band in 24 of the 114 replications with sigma2_hat <= 0 (docs/advisor_validation.md, Bands)
-        c = min(max(s2, lo), hi)
-        sig = np.where(zs >= 0, c + zs / Z95 * (hi - c), c + zs / Z95 * (c - lo))
+        sig = _noise_points(zs, s2, lo, hi)
         cand = s[None] - coef[None] * (s2 - sig)[:, None]
         return cand, sig, Cres, zr, V, fin, L
 
@@ -216,8 +222,7 @@ class NoiseRegion:
         s, C, V, fin, L, g, beta, Csq = self._ls_regression(n, value, df)
         Cres = C - beta @ Csq.T
         zs, zr = self.disc[:, 0], self.disc[:, 1]
-        c = min(max(value, lo), hi)
-        sig = np.where(zs >= 0, c + zs / Z95 * (hi - c), c + zs / Z95 * (c - lo))
+        sig = _noise_points(zs, value, lo, hi)
         q = np.array([float(g @ s), value])
         cand = s[None] - (q[None] - sig[:, None]) @ beta.T
         return cand, sig, 0.5 * (Cres + Cres.T), zr, V, fin, L
