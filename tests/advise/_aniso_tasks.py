@@ -42,3 +42,20 @@ def replicate(t, n, rng):
     pe = estimate_parameters(prep, draws=400)
     preds, transf, *_ = predict(prep, pe, [n - 1], n - 1)
     return prep, pe, preds, transf
+
+
+def ls_joint_law(reg, n, rv):
+    """The statistics' covariance ``C``, ``Cov(s, q)`` and ``Cov(q)`` with ``q = (S_y - B, sigma2_LS)``, written out
+    from derivations/noise_ls.py (the tests' oracle for the least-squares disc and centre)."""
+    s, C, V, fin, L = reg._law(n)
+    ap = reg.ap
+    W, _ = ap._weights(np.array([n]), ap.lams)
+    k = ap._signal_weights(np.where(fin[:, None], W[0], 0.0), n, ap.lams)
+    Ky = np.concatenate([k, ap.kinv[None]], 0)
+    s4, m = rv.value ** 2, ap.n
+    cl = np.concatenate([-2 * s4 * (Ky @ ap.ev) / ((m + 2) * (m - 1)), -2 * s4 * (k @ ap.ev) / ((m + 2) * (m - 1)),
+                         [2 * s4 / m, 0.0, 2 * s4 / m]])
+    g = np.zeros(s.size)
+    g[2 * L + 1], g[L] = 1.0, -1.0
+    Csq = np.stack([C @ g, cl], 1)
+    return s, C, g, Csq, np.array([[g @ C @ g, g @ cl], [g @ cl, 2 * s4 / rv.df]]), V, L

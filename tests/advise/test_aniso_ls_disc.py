@@ -12,7 +12,7 @@ from ftheory.advise.aniso_transfer import NoiseRegion
 from ftheory.advise.bands import Z95
 from ftheory.advise.estimators import estimate_parameters
 from ftheory.advise.noise_ls import residual_variance
-from tests.advise._aniso_tasks import RING, small_prep
+from tests.advise._aniso_tasks import RING, ls_joint_law, small_prep
 
 
 def _region(n_lam=41, seed=4, moment=(0.1, 0.5), sigma=0.5):
@@ -23,23 +23,6 @@ def _region(n_lam=41, seed=4, moment=(0.1, 0.5), sigma=0.5):
     return ap, rv, NoiseRegion(ap, moment, ls=(rv.value, rv.df, iv.low, iv.high))
 
 
-def _joint(reg, n, rv):
-    """The statistics' covariance ``C``, ``Cov(s, q)`` and ``Cov(q)`` with ``q = (S_y - B, sigma2_LS)``, written out
-    from derivations/noise_ls.py (as in test_aniso_ls_values.py)."""
-    s, C, V, fin, L = reg._law(n)
-    ap = reg.ap
-    W, _ = ap._weights(np.array([n]), ap.lams)
-    k = ap._signal_weights(np.where(fin[:, None], W[0], 0.0), n, ap.lams)
-    Ky = np.concatenate([k, ap.kinv[None]], 0)
-    s4, m = rv.value ** 2, ap.n
-    cl = np.concatenate([-2 * s4 * (Ky @ ap.ev) / ((m + 2) * (m - 1)), -2 * s4 * (k @ ap.ev) / ((m + 2) * (m - 1)),
-                         [2 * s4 / m, 0.0, 2 * s4 / m]])
-    g = np.zeros(s.size)
-    g[2 * L + 1], g[L] = 1.0, -1.0
-    Csq = np.stack([C @ g, cl], 1)
-    return s, C, g, Csq, np.array([[g @ C @ g, g @ cl], [g @ cl, 2 * s4 / rv.df]]), V, L
-
-
 def test_ls_disc_is_the_conditional_law_given_both_noise_estimates():
     """At each candidate noise the statistics are the Gaussian conditional mean given ``q = (S_y - B, sigma2_LS)``
     both at that noise, the residual covariance the Schur complement ``C - Cov(s, q) Cov(q)^-1 Cov(q, s)``
@@ -47,7 +30,7 @@ def test_ls_disc_is_the_conditional_law_given_both_noise_estimates():
     disc's centre at the residual variance, where the statistics are ls_centre's (the reported values' centre)."""
     ap, rv, reg = _region()
     n = 39
-    s, C, g, Csq, Cq, V, L = _joint(reg, n, rv)
+    s, C, g, Csq, Cq, V, L = ls_joint_law(reg, n, rv)
     cand, sig, Cres, zr, V_, fin, L_ = reg._points(n, at_ls=True)
     beta = Csq @ np.linalg.inv(Cq)
     q = np.array([g @ s, rv.value])
@@ -81,7 +64,7 @@ def test_one_penalty_ls_disc_is_the_projection_of_the_disc():
     sd = rv.value * math.sqrt(2 / rv.df)
     reg = NoiseRegion(ap, (0.1, 0.5), ls=(rv.value, rv.df, rv.value - Z95 * sd, rv.value + Z95 * sd))
     n = 39
-    s, C, g, Csq, Cq, V, L = _joint(reg, n, rv)
+    s, C, g, Csq, Cq, V, L = ls_joint_law(reg, n, rv)
     beta = Csq @ np.linalg.inv(Cq)
     Cres = C - Csq @ np.linalg.solve(Cq, Csq.T)
     centre = s - beta[:, 0] * (g @ s - rv.value)

@@ -8,7 +8,7 @@ from ftheory.advise.aniso_predict import AnisotropicPredictor
 from ftheory.advise.aniso_transfer import NoiseRegion
 from ftheory.advise.estimators import estimate_parameters
 from ftheory.advise.noise_ls import residual_variance
-from tests.advise._aniso_tasks import small_prep
+from tests.advise._aniso_tasks import ls_joint_law, small_prep
 
 
 def test_ls_centre_moves_the_statistics_to_the_residual_variance():
@@ -22,17 +22,8 @@ def test_ls_centre_moves_the_statistics_to_the_residual_variance():
     reg = NoiseRegion(ap, (0.1, 0.5))
     m = 39
     cand, V, fin, L = reg.ls_centre(m, (rv.value, rv.df))
-    s, C = reg._law(m)[:2]
-    W, _ = ap._weights(np.array([m]), ap.lams)
-    k = ap._signal_weights(np.where(fin[:, None], W[0], 0.0), m, ap.lams)
-    Ky = np.concatenate([k, ap.kinv[None]], 0)
-    s4, n = rv.value ** 2, ap.n
-    cl = np.concatenate([-2 * s4 * (Ky @ ap.ev) / ((n + 2) * (n - 1)), -2 * s4 * (k @ ap.ev) / ((n + 2) * (n - 1)),
-                         [2 * s4 / n, 0.0, 2 * s4 / n]])
-    g = np.zeros(s.size)
-    g[2 * L + 1], g[L] = 1.0, -1.0
-    Cq = np.array([[g @ C @ g, g @ cl], [g @ cl, 2 * s4 / rv.df]])
-    beta = np.stack([C @ g, cl], 1) @ np.linalg.inv(Cq)
+    s, C, g, Csq, Cq = ls_joint_law(reg, m, rv)[:5]
+    beta = Csq @ np.linalg.inv(Cq)
     np.testing.assert_allclose(cand, s - beta[:, 0] * (g @ s - rv.value), rtol=1e-9, atol=1e-12 * np.abs(s).max())
     assert cand[2 * L + 1] - cand[L] == pytest.approx(rv.value, rel=1e-9)
     assert abs(beta[L, 0]) > 0.1                                  # B moves with the noise estimate: not trivial
