@@ -42,17 +42,15 @@ def _cone_min(Ts, W):
 def u_test(pe, which, nuisance=None):
     """The U-statistic test of :func:`signal_noise_interval` as a function of the candidate ``t``
     (``<= 0``: kept). ``nuisance``: simulate at this value of the other parameter instead of the one
-    fitted under ``t`` (to measure the test at a known task). For the noise (``which = 1``) ``test(t, sides=True)``
-    gives the two one-sided tests' values ``(low, high)`` (``> 0``: ``t`` rejected as too large, as too small)."""
+    fitted under ``t`` (to measure the test at a known task)."""
     T = np.array([pe.p[0], pe.p[0] + pe.p[1]])
     e = np.array([0.0, 1.0]) if which == 0 else np.array([1.0, 1.0])   # direction of the nuisance
     f = np.array([1.0, 1.0]) if which == 0 else np.array([0.0, 1.0])   # direction of the parameter
     n, d, N = pe.n, pe.d, pe.n_unlabeled
 
     def lr(Ts, t):
-        """``(LR, nu, side)`` for rows ``Ts`` of ``(U_y, S_y)``: a function of each row alone, so the observation
-        and the simulated data sets get the same statistic. ``side``: the sign of ``f' W R``, the side of ``t``
-        on which the row's best real task lies (``LR`` falls towards it: ``-dQ_t/dt = 2 f' W R`` at the fit)."""
+        """``(LR, nu)`` for rows ``Ts`` of ``(U_y, S_y)``: a function of each row alone, so the observation
+        and the simulated data sets get the same statistic."""
         R0 = Ts - f * t
         # pilot weights: the exact covariance at the row's own clipped estimates (not the observed
         # data's: a weight fixed by the observation made the law of the observed statistic differ
@@ -67,22 +65,13 @@ def u_test(pe, which, nuisance=None):
         nu = np.maximum(np.einsum("...i,...i->...", R0, We) / np.maximum(We @ e, 1e-300), 0.0)
         R = R0 - np.multiply.outer(nu, e)
         Q = np.einsum("...i,...ij,...j->...", R, W, R)
-        side = np.sign(np.einsum("...i,...i->...", R, W @ f))
-        return np.maximum(Q - _cone_min(Ts, W), 0.0), nu, side
+        return np.maximum(Q - _cone_min(Ts, W), 0.0), nu
 
-    def test(t, sides=False):
-        lr_obs, nu_fit, side = lr(T, t)
+    def test(t):
+        lr_obs, nu_fit = lr(T, t)
         nu = float(nu_fit) if nuisance is None else float(nuisance)
-        sims = lr(pe.simulate([t, nu, 0.0, 1.0] if which == 0 else [nu, t, 0.0, 1.0])[:, :2] @ _TO_US, t)
-        if which == 0:  # the signal: two-sided (the squared statistic)
-            return float(lr_obs) - float(np.quantile(sims[0], 0.95))
-        # the noise: the signed root against its own 2.5% and 97.5% points (two one-sided tests), so that
-        # each end misses on its side in 2.5% of data sets; the squared statistic's single 95% point
-        # left 3.6% of truths above the interval and 1.7% below at band setting 9's task
-        r_obs = float(side * math.sqrt(lr_obs))
-        lo, hi = np.quantile(sims[2] * np.sqrt(sims[0]), [0.025, 0.975])
-        low, high = float(lo) - r_obs, r_obs - float(hi)
-        return (low, high) if sides else max(low, high)
+        sims = lr(pe.simulate([t, nu, 0.0, 1.0] if which == 0 else [nu, t, 0.0, 1.0])[:, :2] @ _TO_US, t)[0]
+        return float(lr_obs) - float(np.quantile(sims, 0.95))
 
     return test
 
@@ -92,11 +81,9 @@ def signal_noise_interval(pe, which) -> Interval:
     ``T = (U_y, S_y)`` (means ``(tau^2, tau^2 + sigma^2)``). At candidate ``t`` the other parameter
     ``nu >= 0`` is fitted by generalised least squares with the exact covariance ``F`` at the candidate
     task; ``LR = Q_t - Q_min`` with ``Q_t = R' F^{-1} R`` (``R`` the residual) and ``Q_min`` the same
-    form minimised over every real task (``tau^2, sigma^2 >= 0``). The signal's ``t`` is kept if ``LR`` is at
-    most the 95% quantile of its law simulated at ``(t, nu)`` (the constrained fit: one world, the
-    parametric bootstrap at the restricted estimate); the noise's if the signed root ``sign(f' F^{-1} R) sqrt(LR)``
-    (positive when the best real task has more noise than ``t``) lies between the 2.5% and 97.5% points of its law
-    simulated there, so that each end misses on its own side in 2.5% of data sets. In the interior ``LR`` is the square of the
+    form minimised over every real task (``tau^2, sigma^2 >= 0``). ``t`` is kept if ``LR`` is at most
+    the 95% quantile of its law simulated at ``(t, nu)`` (the constrained fit: one world, the
+    parametric bootstrap at the restricted estimate). In the interior ``LR`` is the square of the
     standardised ``U_y - t`` (signal) or decorrelated noise estimate; when ``nu`` hits 0, ``S_y`` (the
     total label variance) testifies too, which bounds the signal by the label variance.
     Candidates live in ``[0, inf)``; the interval is the hull of the kept values and the reported
