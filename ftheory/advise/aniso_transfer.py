@@ -24,8 +24,8 @@ coordinates the range is exactly ``f -+ 1.96 sd`` (the projection of the disc); 
 
 The reported *values* are not the disc's centre when the least-squares residual variance is used (at least 16
 residual degrees of freedom): :func:`ls_point_values` reads the tuned risks at the statistics moved to that variance
-(:meth:`NoiseRegion.ls_centre`); the bands' ends stay the moment disc's (the lower ends from a disc on the residual
-variance were measured and not adopted: docs/advisor_notes/nmeq18.md).
+(:meth:`NoiseRegion.ls_centre`); the bands' ends stay the moment disc's (lower ends from a disc on the residual
+variance were measured and not adopted: docs/advisor_validation.md, tuned risks at the least-squares noise).
 """
 from __future__ import annotations
 
@@ -111,13 +111,12 @@ class NoiseRegion:
 
             C[:2 * L + 1, :2 * L + 1] += pool_stat_cov(ap, int(n), ap.lams, seed=ap.seed)   # same order
         else:
-            C[L, L] = ap._var_inv(None)                               # exact, Sigma^-1 estimated
-        S = ap.S
+            C[L, L] = ap._var_inv(None)                                   # exact, Sigma^-1 estimated
         for i, b in enumerate(vecs):
             C[i0 + i, iy] = C[iy, i0 + i] = ap._cov_su(b, _Y, Ky)
             C[i0 + i, ir] = C[ir, i0 + i] = ap._cov_su(b, _R, k)
             for j, e in enumerate(vecs):
-                C[i0 + i, i0 + j] = 2 * float(b @ S @ e) ** 2 / ap.n
+                C[i0 + i, i0 + j] = 2 * float(b @ ap.S @ e) ** 2 / ap.n
         out = (s, 0.5 * (C + C.T), np.where(fin, V, 0.0), fin, L)
         self._cache[("trK", n)] = (Ky @ ap.ev, k @ ap.ev)                 # tr(K Sigma) of each U-statistic
         self._cache[n] = out
