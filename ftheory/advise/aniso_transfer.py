@@ -24,18 +24,8 @@ coordinates the range is exactly ``f -+ 1.96 sd`` (the projection of the disc); 
 
 The reported *values* are not the disc's centre when the least-squares residual variance is used (at least 16
 residual degrees of freedom): :func:`ls_point_values` reads the tuned risks at the statistics moved to that variance
-(:meth:`NoiseRegion.ls_centre`). With ``ls`` (off in the report: :data:`LS_LOWER`) the *lower* ends of the tuned
-risks and of T_ft come from the same construction
-on that variance (``ls``: the disc's noise coordinate on the residual variance's exact chi-square interval, the
-statistics given both noise estimates) and the upper ends from the moment disc: the tuned estimate ``min_lam R(lam)``
-of noisy unbiased risk curves is biased low (the minimum selects the penalties whose error is negative), so the
-lower side needs no padding, while the upper side needs more spread than the least-squares disc gives, which the
-moment noise's wider interval supplies (docs/advisor_validation.md, tuned risks at the least-squares noise).
-
-With ``score_upper`` (off in the report: :data:`SCORE_UPPER`) each upper end is also read over the disc whose
-covariance is evaluated at a task with more signal (:meth:`NoiseRegion.shift`, the score step of
-:meth:`~ftheory.advise.aniso_predict.AnisotropicPredictor.linear_risks`): the U-statistics' spread grows with the
-signal, so a plug-in spread at an under-estimated signal is too small on the side where the truth lies above.
+(:meth:`NoiseRegion.ls_centre`); the bands' ends stay the moment disc's (lower ends from a disc on the residual
+variance were measured and not adopted: docs/advisor_validation.md, tuned risks at the least-squares noise).
 """
 from __future__ import annotations
 
@@ -46,22 +36,6 @@ import numpy as np
 from ftheory.advise.bands import Z95
 
 __all__ = ["NoiseRegion", "ls_point_values"]
-
-#: whether report.predict gives the region ``ls`` (the tuned risks' and T_ft's lower ends from the least-squares disc).
-#: Measured, not adopted (500 replications on each of two streams at settings 9, 11, 13): in range pooled, but the
-#: fine-tuning cell at 1/i, gamma = 2 covered 92.2% on stream 1 (docs/advisor_notes/ncl17.md)
-LS_LOWER = False
-
-#: whether report.predict gives the region ``score_upper`` (the upper ends of the tuned risks and of T_ft also over the
-#: disc whose covariance is evaluated at the task with more signal, :meth:`NoiseRegion.shift`). Measured, not adopted: at
-#: 1/i, gamma = 2 the tuned risks' upper misses are unchanged (they sit where the moment noise estimate is <= 0 and its
-#: interval's upper end is below the true noise, not where the residual spread is small); T_ft over-covers
-#: (docs/advisor_notes/lfsd17.md)
-SCORE_UPPER = False
-
-#: the score step's length (:meth:`NoiseRegion.shift`): ``"residual"`` (1.96 residual sd over the gain) or ``"end"``
-#: (the plug-in disc's upper half-width over the gain: the task whose risk is the upper end)
-SCORE_STEP = "residual"
 
 _Y, _R, _Z, _YZ = (1.0, 0.0), (1.0, -1.0), (0.0, 1.0), (1.0, 1.0)
 
@@ -96,37 +70,24 @@ class NoiseRegion:
     """Bands of the tuned risks and of the fine-tuning transferability over the (noise, residual) disc.
 
     ``ap``: :class:`~ftheory.advise.aniso_predict.AnisotropicPredictor`; ``noise``: ``(low, high)`` of the
-    noise variance's 95% interval (in the predictor's label units); ``n_angles``: directions of each ring;
-    ``ls``: None, or ``(value, df, low, high)`` of the least-squares residual variance and its exact interval:
-    the tuned risks' and T_ft's *lower* ends then come from the disc on that variance, the statistics given both
-    noise estimates (:meth:`_points` with ``at_ls``), the upper ends from the moment disc (:meth:`merge`);
-    ``score_upper``: each upper end the larger of the disc's and the disc's with the covariance at the task of
-    :meth:`shift` (a score-type end: the spread of the U-statistics grows with the signal, so where the signal is
-    under-estimated the plug-in covariance is too small exactly on the side where the truth lies above)."""
+    noise variance's 95% interval (in the predictor's label units); ``n_angles``: directions of each ring."""
 
-    def __init__(self, ap, noise, n_angles=256, ls=None, score_upper=False):
+    def __init__(self, ap, noise, n_angles=256):
         lo, hi = (float(v) for v in noise)
         if not (math.isfinite(lo) and math.isfinite(hi) and lo <= hi):
             raise ValueError(f"noise={noise!r} is invalid: expected a finite interval (low, high) with low <= high")
         from ftheory._checks import check_int
 
-        if ls is not None:
-            ls = tuple(float(v) for v in ls)
-            if not (len(ls) == 4 and all(map(math.isfinite, ls)) and ls[1] >= 1 and ls[2] <= ls[3]):
-                raise ValueError(f"ls={ls!r} is invalid: expected (value, df, low, high), finite, df >= 1, low <= high")
-        self.ap, self.noise, self.ls, self.score_upper = ap, (lo, hi), ls, bool(score_upper)
+        self.ap, self.noise = ap, (lo, hi)
         self.disc = _disc(check_int("n_angles", n_angles, 4, note="directions of each ring of the disc"))
         self._cache = {}
 
-    def _law(self, n, shift=None):
-        """Statistics ``s``, their covariance ``C`` (exact Gaussian, plug-in), ``V`` and the finite mask over the penalties.
-        ``shift``: None, or ``(t, prof)``: ``C`` at the task with the signal ``t`` added in the profile ``prof``
-        (:meth:`~ftheory.advise.aniso_predict.AnisotropicPredictor._cov_uu`; the pool part of the resolvent weights
-        stays the plug-in); ``s`` is the observed statistics either way."""
-        if shift is None and n in self._cache:
+    def _law(self, n):
+        """Statistics ``s``, their covariance ``C`` (exact Gaussian, plug-in), ``V``, the finite mask over the penalties
+        and ``L``; cached with ``tr(K Sigma)`` of each U-statistic (:meth:`_ls_regression`)."""
+        if n in self._cache:
             return self._cache[n]
         ap = self.ap
-        c = () if shift is None or float(shift[0]) == 0.0 else (float(shift[0]), 0.0, np.asarray(shift[1], float))
         W, V = ap._weights(np.array([int(n)]), ap.lams)
         W, V = W[0], V[0]
         fin = np.isfinite(V) & np.all(np.isfinite(W), -1)
@@ -138,10 +99,10 @@ class NoiseRegion:
         m = s.size
         iy, ir, i0 = slice(0, L + 1), slice(L + 1, 2 * L + 1), 2 * L + 1
         C = np.empty((m, m))
-        C[iy, iy] = ap._cov_uu(_Y, Ky[:, None], _Y, Ky[None], *c)
-        C[iy, ir] = ap._cov_uu(_Y, Ky[:, None], _R, k[None], *c)
+        C[iy, iy] = ap._cov_uu(_Y, Ky[:, None], _Y, Ky[None])
+        C[iy, ir] = ap._cov_uu(_Y, Ky[:, None], _R, k[None])
         C[ir, iy] = C[iy, ir].T
-        C[ir, ir] = ap._cov_uu(_R, k[:, None], _R, k[None], *c)
+        C[ir, ir] = ap._cov_uu(_R, k[:, None], _R, k[None])
         if ap.uses_resolvent():
             # the resolvent weights move with Sigma_hat: the law given Sigma_hat (C so far) plus the statistics'
             # covariance over simulated pools, the labeled data fixed (B's pool part included: it replaces the
@@ -150,30 +111,21 @@ class NoiseRegion:
 
             C[:2 * L + 1, :2 * L + 1] += pool_stat_cov(ap, int(n), ap.lams, seed=ap.seed)   # same order
         else:
-            C[L, L] = ap._var_inv(None, *c)                               # exact, Sigma^-1 estimated
-        S = ap._S(c[0]) if c else ap.S
+            C[L, L] = ap._var_inv(None)                                   # exact, Sigma^-1 estimated
         for i, b in enumerate(vecs):
-            C[i0 + i, iy] = C[iy, i0 + i] = ap._cov_su(b, _Y, Ky, *c)
-            C[i0 + i, ir] = C[ir, i0 + i] = ap._cov_su(b, _R, k, *c)
+            C[i0 + i, iy] = C[iy, i0 + i] = ap._cov_su(b, _Y, Ky)
+            C[i0 + i, ir] = C[ir, i0 + i] = ap._cov_su(b, _R, k)
             for j, e in enumerate(vecs):
-                C[i0 + i, i0 + j] = 2 * float(b @ S @ e) ** 2 / ap.n
+                C[i0 + i, i0 + j] = 2 * float(b @ ap.S @ e) ** 2 / ap.n
         out = (s, 0.5 * (C + C.T), np.where(fin, V, 0.0), fin, L)
-        if shift is not None:
-            return out
-        self._cache[("W", n)] = (W, k)
-        self._cache[("trK", n)] = (Ky @ ap.ev, k @ ap.ev)                 # tr(K Sigma) of each U-statistic (ls_values)
+        self._cache[("trK", n)] = (Ky @ ap.ev, k @ ap.ev)                 # tr(K Sigma) of each U-statistic
         self._cache[n] = out
         return out
 
-    def _points(self, n, at_ls=False, shift=None):
+    def _points(self, n):
         """Per disc point: the candidate statistics ``cand`` ``(K, m)`` and noise ``sig`` ``(K,)``, the residual
-        covariance ``Cres`` given the noise estimate, ``z_r`` ``(K,)``, ``V``, the finite mask and ``L``. ``at_ls``:
-        the disc on the least-squares noise (``ls``): given both estimates ``q = (S_y - B, sigma2_LS)`` the mean at a
-        candidate noise is ``s - beta (q - sigma^2)``, ``beta = Cov(s, q) Cov(q)^-1`` (:meth:`_ls_cov`), the residual
-        covariance ``C - beta Cov(q, s)``."""
-        if at_ls:
-            return self._ls_points(n)
-        s, C, V, fin, L = self._law(n, shift)
+        covariance ``Cres`` given the noise estimate, ``z_r`` ``(K,)``, ``V``, the finite mask and ``L``."""
+        s, C, V, fin, L = self._law(n)
         g = np.zeros(s.size)
         g[2 * L + 1], g[L] = 1.0, -1.0                                    # sigma2_hat = S_y - B
         vs = float(g @ C @ g)
@@ -192,14 +144,6 @@ class NoiseRegion:
         cand = s[None] - coef[None] * (s2 - sig)[:, None]
         return cand, sig, Cres, zr, V, fin, L
 
-    def _ls_cov(self, n, value):
-        """``Cov(s, sigma2_LS)`` and ``Var(sigma2_LS)`` at ``n`` (:meth:`ls_centre`; ``sigma^4`` as ``value^2``)."""
-        s, C, V, fin, L = self._law(int(n))
-        tky, tk = self._cache[("trK", int(n))]
-        s4, nn = max(value, 0.0) ** 2, self.ap.n
-        cu = -2 * s4 / ((nn + 2) * (nn - 1))
-        return np.concatenate([cu * tky, cu * tk, 2 * s4 / nn * np.array([1.0, 0.0, 1.0])]), s4
-
     def _ls_regression(self, n, value, df):
         """``(s, C, V, fin, L)`` of :meth:`_law`, ``g`` (``g @ s = S_y - B``), the coefficients ``beta`` ``(m, 2)`` of
         the statistics on both noise estimates ``q = (S_y - B, sigma2_LS)`` (zeros where ``Cov(q)`` is degenerate)
@@ -207,43 +151,32 @@ class NoiseRegion:
         s, C, V, fin, L = self._law(n)
         g = np.zeros(s.size)
         g[2 * L + 1], g[L] = 1.0, -1.0                                    # sigma2_hat = S_y - B
-        cl, s4 = self._ls_cov(n, value)
+        # Cov(s, sigma2_LS) (ls_centre; sigma^4 as value^2)
+        tky, tk = self._cache[("trK", n)]
+        s4, nn = max(value, 0.0) ** 2, self.ap.n
+        cu = -2 * s4 / ((nn + 2) * (nn - 1))
+        cl = np.concatenate([cu * tky, cu * tk, 2 * s4 / nn * np.array([1.0, 0.0, 1.0])])
         Csq = np.stack([C @ g, cl], 1)
         Cq = np.array([[float(g @ C @ g), float(g @ cl)], [float(g @ cl), 2 * s4 / df]])
         ok = Cq[0, 0] > 0 and Cq[1, 1] > 0
         beta = np.linalg.lstsq(Cq, Csq.T, rcond=None)[0].T if ok else np.zeros_like(Csq)
         return s, C, V, fin, L, g, beta, Csq
 
-    def _ls_points(self, n):
-        """:meth:`_points` on the disc of the least-squares noise (``ls``)."""
-        if self.ls is None:
-            raise ValueError("at_ls=True needs the region's ls=(value, df, low, high)")
-        value, df, lo, hi = self.ls
-        s, C, V, fin, L, g, beta, Csq = self._ls_regression(n, value, df)
-        Cres = C - beta @ Csq.T
-        zs, zr = self.disc[:, 0], self.disc[:, 1]
-        sig = _noise_points(zs, value, lo, hi)
-        q = np.array([float(g @ s), value])
-        cand = s[None] - (q[None] - sig[:, None]) @ beta.T
-        return cand, sig, 0.5 * (Cres + Cres.T), zr, V, fin, L
-
-    def _candidates(self, n, at_ls=False, shift=None):
+    def _candidates(self, n):
         """Per disc point: scratch and fine-tuning risk curves ``(K, 2, L)`` at the candidate noise, the residual
-        covariance ``Cres`` given the noise estimate, ``z_r`` ``(K,)`` and the index layout (``shift``: :meth:`_law`)."""
-        cand, sig, Cres, zr, V, fin, L = self._points(n, at_ls, shift)
+        covariance ``Cres`` given the noise estimate, ``z_r`` ``(K,)`` and the index layout."""
+        cand, sig, Cres, zr, V, fin, L = self._points(n)
         curves = np.stack([cand[:, :L], cand[:, L + 1:2 * L + 1]], 1) + (V[None] * sig[:, None])[:, None]
         return np.where(fin, curves, np.inf), Cres, zr, L
 
-    def tuned(self, which, ns, at_ls=False, score=False):
+    def tuned(self, which, ns):
         """``(low, high)`` arrays over ``ns`` for the tuned risk ``min_lam R(lam)`` of ``which`` (``scratch`` or
         ``finetune``): the range over the disc of the candidate's minimum moved by ``z_r`` residual standard
-        deviations at the penalty it selects (NaN where no penalty has a finite risk); ``at_ls``: over the disc on the
-        least-squares noise (``ls``); ``score``: with the covariance at the task of :meth:`shift`."""
+        deviations at the penalty it selects (NaN where no penalty has a finite risk)."""
         w = _column(which)
         lo, hi = np.full(len(ns), np.nan), np.full(len(ns), np.nan)
         for i, n in enumerate(np.asarray(ns, int)):
-            sh = self.shift(int(n), which) if score else None
-            curves, Cres, zr, L = self._candidates(int(n), at_ls, sh)
+            curves, Cres, zr, L = self._candidates(int(n))
             R = curves[:, w]
             if not np.isfinite(R).any():
                 continue
@@ -254,13 +187,11 @@ class NoiseRegion:
             lo[i], hi[i] = float(v.min()), float(v.max())
         return lo, hi
 
-    def transfer(self, n, at_ls=False, score=False):
+    def transfer(self, n):
         """``(low, high)`` of the fine-tuning transferability ``min R_scratch - min R_finetune`` at ``n``: the range
         over the disc, both penalty selections redone at each candidate, the residual of the difference at the
-        selected pair of penalties; ``at_ls``: over the disc on the least-squares noise (``ls``); ``score``: with the
-        covariance at the task of :meth:`shift` (``transfer``)."""
-        sh = self.shift(int(n), "transfer") if score else None
-        curves, Cres, zr, L = self._candidates(int(n), at_ls, sh)
+        selected pair of penalties."""
+        curves, Cres, zr, L = self._candidates(int(n))
         if not np.isfinite(curves).any():
             return -math.inf, math.inf
         js, jf = np.argmin(curves[:, 0], -1), np.argmin(curves[:, 1], -1)
@@ -269,49 +200,6 @@ class NoiseRegion:
         var = Cres[js, js] + Cres[ir, ir] - 2 * Cres[js, ir]
         v = curves[K, 0, js] - curves[K, 1, jf] + zr * np.sqrt(np.maximum(var, 0.0))
         return float(v.min()), float(v.max())
-
-    def shift(self, n, which):
-        """``(t, prof)``: the task of the upper end of ``which`` (``scratch``, ``finetune`` or ``transfer``: T_ft) at ``n``,
-        one score step as in :meth:`~ftheory.advise.aniso_predict.AnisotropicPredictor.linear_risks`: the signal profile
-        ``prof`` in proportion to the bias weights ``W`` of the penalty selected at the disc's centre (scratch's for
-        T_ft: the least-favourable family), ``gain`` the prediction's growth per unit of it, the anchor ``t0`` where the
-        signal statistics are not negative, and ``t = t0 + 1.96 sd/gain`` with ``sd`` the plug-in residual standard
-        deviation given the noise (the disc's ``z_r`` coordinate; the noise has its own exact interval), or with
-        :data:`SCORE_STEP` ``"end"`` ``t = t0 + (high - value)/gain`` (``high`` the plug-in disc's upper end: the task
-        whose prediction is the upper end), at most 4x the label variance above ``t0``. ``t = 0`` where no penalty has a finite risk or the prediction does not grow with
-        the signal (``gain <= 0``)."""
-        if which not in ("scratch", "finetune", "transfer"):
-            raise ValueError(f"which must be 'scratch', 'finetune' or 'transfer', got {which!r}")
-        ap = self.ap
-        s, C, V, fin, L = self._law(int(n))
-        W, k = self._cache[("W", int(n))]
-        curves, Cres = self._candidates(int(n))[:2]
-        curves = curves[-1]                                                # the centre of the disc
-        if not (np.isfinite(curves[0]).any() and np.isfinite(curves[1]).any()):
-            return 0.0, ap.pi
-        js, jf = int(np.argmin(curves[0])), int(np.argmin(curves[1]))
-        j = jf if which == "finetune" else js
-        Wf = np.where(fin[j], W[j], 0.0)
-        mass = float(np.sum(Wf / ap.ev))
-        prof = Wf / mass if mass > 0 else ap.pi
-        if which == "transfer":
-            h = np.zeros(s.size)
-            h[js], h[L + 1 + jf] = 1.0, -1.0
-            gain, ka = float((k[js] - k[jf]) @ prof), float(k[js] @ ap.u["y"])
-        else:
-            h = np.zeros(s.size)
-            h[j if which == "scratch" else L + 1 + j] = 1.0
-            gain, ka = float(k[j] @ prof), float(k[j] @ ap.u["y" if which == "scratch" else "y-z"])
-        if not gain > 0:
-            return 0.0, prof
-        t0 = max(max(-float(ap.kinv @ ap.u["y"]), 0.0), -ka / max(float(k[j] @ prof), 1e-300))
-        if SCORE_STEP == "end":
-            centre = curves[0, js] - curves[1, jf] if which == "transfer" else curves[0 if which == "scratch" else 1, j]
-            high = self.transfer(int(n))[1] if which == "transfer" else float(self.tuned(which, [int(n)])[1][0])
-            step = max(high - float(centre), 0.0)
-        else:
-            step = Z95 * float(np.sqrt(max(float(h @ Cres @ h), 0.0)))
-        return min(t0 + step / gain, 4.0 * float(ap.S[0, 0]) + t0), prof
 
     def probe_transfer(self, n, probe):
         """``(low, high)`` of the probe's transferability ``min R_scratch - R_probe(p)`` at ``n``: the range over the
@@ -357,19 +245,11 @@ class NoiseRegion:
 
     def merge(self, which, ns, band):
         """``band = (value, low, high)`` arrays over ``ns`` with the ends of :meth:`tuned` where it gives them, the
-        low end at least 0 and the band containing the value. With ``ls`` the low end is the least-squares disc's, the
-        upper end the one without ``ls``, and the value the reported one: :meth:`ls_values` clipped to the upper end
-        (where finite)."""
+        low end at least 0 and the band containing the value."""
         v, lo, hi = (np.array(b, float) for b in band)
         rl, rh = self.tuned(which, ns)
         ok = np.isfinite(rl) & np.isfinite(rh)
-        if self.score_upper:
-            rh = np.where(ok, np.fmax(rh, self.tuned(which, ns, score=True)[1]), rh)
         hi = np.maximum(np.where(ok, rh, hi), v)
-        if self.ls is not None:
-            rl = np.where(ok, self.tuned(which, ns, at_ls=True)[0], rl)
-            c = self.ls_values(which, ns, self.ls[:2])
-            v = np.where(np.isfinite(c), np.minimum(c, hi), v)
         lo = np.where(ok, np.maximum(rl, 0.0), lo)
         return v, np.minimum(lo, v), hi
 
@@ -401,18 +281,9 @@ class NoiseRegion:
         return out
 
     def transfer_interval(self, n, value):
-        """``(value, low, high)``: :meth:`transfer` at ``n``, widened to contain ``value``. With ``ls`` the low end is
-        the least-squares disc's, the upper end the one without ``ls`` and the value the difference of the tuned
-        :meth:`ls_values` clipped to the upper end (where finite)."""
+        """``(value, low, high)``: :meth:`transfer` at ``n``, widened to contain ``value``."""
         lo, hi = self.transfer(n)
-        if self.score_upper:
-            hi = max(hi, self.transfer(n, score=True)[1])
-        hi = max(hi, value)
-        if self.ls is not None:
-            lo = self.transfer(n, at_ls=True)[0]
-            c = float(self.ls_values("scratch", [n], self.ls[:2])[0] - self.ls_values("finetune", [n], self.ls[:2])[0])
-            value = min(c, hi) if math.isfinite(c) else value
-        return value, min(lo, value), hi
+        return value, min(lo, value), max(hi, value)
 
 
 def ls_point_values(region, ls, ns, at, bands, transferability):

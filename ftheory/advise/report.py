@@ -322,11 +322,8 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
     if noise is not None and np.isfinite(noise.low) and np.isfinite(noise.high):
         # more rows than features: tuned risks and fine-tuning transferability over the disc (noise variance
         # on its exact interval, the other statistics Gaussian given it): aniso_transfer.NoiseRegion
-        from ftheory.advise.aniso_transfer import LS_LOWER, SCORE_UPPER, NoiseRegion
-        # LS_LOWER (measured, off): the tuned and T_ft lower ends from the disc on the residual variance
-        ls = pe.residual.interval() if LS_LOWER and use_residual(pe.residual) else None
-        ls = (pe.residual.value, pe.residual.df, ls.low, ls.high) if ls is not None else None
-        region = NoiseRegion(aniso, (noise.low, noise.high), ls=ls, score_upper=SCORE_UPPER)
+        from ftheory.advise.aniso_transfer import NoiseRegion
+        region = NoiseRegion(aniso, (noise.low, noise.high))
         for proc in ("scratch_ridge", "finetune_ridge"):
             bands[proc] = region.merge(proc.split("_")[0], ns, bands[proc])
     if aniso is not None:
