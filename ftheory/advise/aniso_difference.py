@@ -53,13 +53,6 @@ from ftheory.advise.predict import linear_transfer_risk
 __all__ = ["DifferenceLaw", "combine", "combine_concordant", "probe_correlations", "transfer_intervals"]
 
 KEYS = ("ss", "se", "ee", "sz", "ez", "zz")
-#: T_lt below n = d: "concordant" (:func:`combine_concordant`), "law" (:class:`DifferenceLaw`'s prepivoted band at
-#: the data's overlap), "law_overlap" (that band's union over the overlap's 95% interval, :data:`OVERLAP_STEPS`)
-#: or "law_sided" (each end's union over its own half of that interval: ``DifferenceLaw.bands(sided=True)``)
-LT_BELOW = "concordant"
-LT_MODES = ("concordant", "law", "law_overlap", "law_sided")
-#: the overlaps of "law_overlap": ``rho_hat`` plus these multiples of the upper half-width of rho's 95% interval
-OVERLAP_STEPS = np.array([-1.0, -0.5, 0.5, 1.0])
 GRID = np.linspace(0.02, 0.98, 17)                       # noise fractions of the calibration table
 BETAS = np.array([1.0, 0.8, 0.6, 0.4, 0.3, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005])   # 1 - levels of the set
 
@@ -164,9 +157,10 @@ class DifferenceLaw:
         kap = mm - cz * self.c
         return cs + kap, cz, math.sqrt(sig), cs, kap
 
-    def world(self, f, Sy, rho, r2, Sr):
+    def world(self, f, Sy, rho, r2, Sr, overlap=False):
         """At noise fraction ``f``: ``(stat (B, 2), fhat (B,))``: ``(T_hat - T)/S_y`` per draw for the probe and
-        tuned fine-tuning, and each draw's estimated noise fraction (clipped as the data's)."""
+        tuned fine-tuning, and each draw's estimated noise fraction (clipped as the data's); ``overlap``: also
+        each draw's estimated overlap over its label variance ``(B,)`` and the world's two transferabilities."""
         a, b, ce, cs, kap = self._amplitudes(f, Sy, rho, r2, Sr)
         ev, W, V, n = self.ap.ev, self.W, self.V, self.n
         bt, bsrc, bd = a * self.bs + b * self.bz, kap * self.bs + b * self.bz, cs * self.bs
@@ -187,6 +181,8 @@ class DifferenceLaw:
         P = feasible_rows(np.stack([tau_b, sig_b, rho_b, r2_b], -1))
         rp = linear_transfer_risk(n, P[:, 0], P[:, 1], P[:, 2], P[:, 3])
         stat = np.stack([(rs - rp) - (Rs - Rp), (rs - rf) - (Rs - Rf)], -1) / np.maximum(Sy_b, 1e-300)[:, None]
+        if overlap:
+            return stat, _fraction(sig_b, tau_b, Sy_b), rho_b / np.maximum(Sy_b, 1e-300), np.array([Rs - Rp, Rs - Rf])
         return stat, _fraction(sig_b, tau_b, Sy_b)
 
     def quantiles(self, Sy, tau, rho, r2, Sr, level=0.95):
@@ -243,28 +239,30 @@ class DifferenceLaw:
         self.last = {"f0": float(grid[i0]), "level_a": levels[0], "level_b": levels[1]}
         return out[0], out[1]
 
-    def bands(self, t_lt, t_ft, level=0.95, rhos=None, sided=False):
+    def bands(self, t_lt, t_ft, level=0.95):
         """``{"linear_transfer": (value, low, high), "finetune": (...)}`` for the data's estimates ``t_lt``,
-        ``t_ft`` of the two transferabilities (the band is widened to contain the value). ``rhos``: overlaps at
-        which the T_lt quantiles are also taken (the widest kept; T_ft only at the data's overlap); ``sided``:
-        an overlap below the data's only moves T_lt's lower end, one above only its upper end (T_lt rises with
-        the overlap)."""
+        ``t_ft`` of the two transferabilities, from the prepivoted quantiles at the data's overlap (the band is
+        widened to contain the value)."""
         S = self.ap.S_raw
         Sy, rho, r2 = float(S[0, 0]), float(S[0, 1]), max(float(S[1, 1]), 1e-300)
         Sr = max(float(S[0, 0] - 2 * S[0, 1] + S[1, 1]), 1e-300)
         tau = float(self.ap.kinv @ self.ap.u["y"])
         lo, hi = self.quantiles(max(Sy, 1e-300), tau, rho, r2, Sr, level)
-        for rr in () if rhos is None else rhos:                 # T_lt: the union over the overlap's worlds
-            q = self.quantiles(max(Sy, 1e-300), tau, float(rr), r2, max(Sy - 2 * float(rr) + r2, 1e-300), level)
-            if not sided or rr > rho:                           # the band's upper end is T_hat - lo S_y
-                lo[0] = min(lo[0], q[0][0])
-            if not sided or rr < rho:
-                hi[0] = max(hi[0], q[1][0])
         out = {}
         for i, (k, v) in enumerate((("linear_transfer", t_lt), ("finetune", t_ft))):
             a, b = v - hi[i] * Sy, v - lo[i] * Sy
             out[k] = (v, min(a, v), max(b, v))
         return out
+
+    def linear_transfer_band(self, t_lt, level=0.95):
+        """``(value, low, high)``: T_lt's band by test inversion over the overlap
+        (:func:`~ftheory.advise.aniso_overlap_pivot.overlap_inverted`), widened to contain the value."""
+        from ftheory.advise.aniso_overlap_pivot import overlap_inverted
+
+        S = self.ap.S_raw
+        Sy, rho, r2 = max(float(S[0, 0]), 1e-300), float(S[0, 1]), max(float(S[1, 1]), 1e-300)
+        lo, hi, _ = overlap_inverted(self, t_lt, Sy, float(self.ap.kinv @ self.ap.u["y"]), rho, r2, level)
+        return t_lt, min(lo, t_lt), max(hi, t_lt)
 
 
 def _fraction(sig, tau, Sy):
@@ -339,16 +337,12 @@ def transfer_intervals(aniso, pe, predictions, n_at, region=None):
     def probe(P):
         return isotropic_risk("linear_transfer", n_at, d, P)
 
-    if LT_BELOW not in LT_MODES:
-        raise ValueError(f"LT_BELOW must be one of {LT_MODES}, got {LT_BELOW!r}")
     sim = None
     if aniso.n < aniso.d and aniso.pivot_draws:
         try:
-            rhos = None
-            if LT_BELOW in ("law_overlap", "law_sided"):
-                ov = pe.interval("overlap_inner")
-                rhos = ov.value + (ov.high - ov.value) * OVERLAP_STEPS
-            sim = DifferenceLaw(aniso, n_at).bands(t_lt, t_ft, rhos=rhos, sided=LT_BELOW == "law_sided")
+            law = DifferenceLaw(aniso, n_at)
+            sim = law.bands(t_lt, t_ft)
+            sim["linear_transfer"] = law.linear_transfer_band(t_lt)
         except ValueError:
             pass
     # T_lt (and T_ft where neither law applies): the bands' half-widths combined, with the correlation of the two
@@ -376,7 +370,5 @@ def transfer_intervals(aniso, pe, predictions, n_at, region=None):
     if region is not None:
         out["finetune"] = region.transfer_interval(n_at, t_ft)
     if sim is not None:
-        out["finetune"] = sim["finetune"]
-        if LT_BELOW != "concordant":
-            out["linear_transfer"] = sim["linear_transfer"]
+        out["finetune"], out["linear_transfer"] = sim["finetune"], sim["linear_transfer"]
     return out
