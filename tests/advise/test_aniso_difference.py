@@ -128,18 +128,16 @@ def test_concordant_combination_is_exact_for_comonotone_skewed_errors():
 
 
 def test_linear_transfer_below_n_eq_d_is_the_concordant_combination(monkeypatch):
-    """LT_BELOW = "concordant": below n = d the report's T_lt band is the concordant combination of the tuned
-    scratch and probe bands at the correlation of the two estimates, above n = d (every option) the side-paired one,
+    """Below n = d the report's T_lt band is the concordant combination of the tuned scratch and probe bands at
+    the correlation of the two estimates, above n = d the side-paired one,
     each end at the correlation of its own task (probe_correlations); above n = d (27 residual df) around the
     moment-noise values, which the report replaces by the least-squares centre's after the bands
     (aniso_transfer.ls_point_values)."""
-    from ftheory.advise import aniso_difference as AD
     from ftheory.advise import report
     from ftheory.advise.aniso_difference import probe_correlations
     from ftheory.advise.estimators import feasible
     from ftheory.advise.predict import isotropic_risk
 
-    monkeypatch.setattr(AD, "LT_BELOW", "concordant")
     for n in (8, 40):
         prep = small_prep(n)
         pe = estimate_parameters(prep, draws=200)
@@ -298,97 +296,3 @@ def test_transfer_coverage_below_n_eq_d():
     for k in truth:
         assert 1 - miss[k] / reps >= 0.95 - 3 * se, (k, miss[k])
     assert np.median(width["finetune"][0]) < np.median(width["finetune"][1])
-
-
-def test_linear_transfer_law_option_below_n_eq_d(monkeypatch):
-    """LT_BELOW = "law": below n = d the report's T_lt band is DifferenceLaw's prepivoted band (not the concordant
-    combination, the default); "law_overlap" widens it by the union over the overlap's worlds and contains it.
-    T_ft is the same under every option."""
-    import importlib
-
-    AD = importlib.import_module("ftheory.advise.aniso_difference")
-    prep = small_prep(8)
-    pe = estimate_parameters(prep, draws=200)
-    out = {}
-    for mode in ("concordant", "law", "law_overlap", "law_sided"):
-        monkeypatch.setattr(AD, "LT_BELOW", mode)
-        preds, transf, *_ = predict(prep, pe, [7], 7)
-        out[mode] = {k: (iv.value, iv.low, iv.high) for k, iv in transf.items()}
-    t_lt, t_ft = out["law"]["linear_transfer"][0], out["law"]["finetune"][0]
-    sim = DifferenceLaw(AnisotropicPredictor(prep), 7).bands(t_lt, t_ft)
-    np.testing.assert_allclose(out["law"]["linear_transfer"], sim["linear_transfer"], rtol=1e-12)
-    assert out["law"]["linear_transfer"] != out["concordant"]["linear_transfer"]
-    assert out["law"]["finetune"] == out["concordant"]["finetune"] == out["law_overlap"]["finetune"]
-    assert out["law_sided"]["finetune"] == out["law"]["finetune"]
-    lo, hi = out["law_overlap"]["linear_transfer"][1:], out["law"]["linear_transfer"][1:]
-    assert lo[0] <= hi[0] and lo[1] >= hi[1] and (lo[0] < hi[0] or lo[1] > hi[1])
-    mid = out["law_sided"]["linear_transfer"][1:]                # each end's union over part of the same overlaps
-    assert lo[0] <= mid[0] <= hi[0] and hi[1] <= mid[1] <= lo[1]
-    ov = pe.interval("overlap_inner")
-    rhos = ov.value + (ov.high - ov.value) * AD.OVERLAP_STEPS
-    sided = DifferenceLaw(AnisotropicPredictor(prep), 7).bands(t_lt, t_ft, rhos=rhos, sided=True)
-    np.testing.assert_allclose(out["law_sided"]["linear_transfer"], sided["linear_transfer"], rtol=1e-12)
-    monkeypatch.setattr(AD, "LT_BELOW", "lawful")
-    with pytest.raises(ValueError, match="LT_BELOW must be one of .*'law_sided'.*, got 'lawful'"):
-        predict(prep, pe, [7], 7)
-
-
-def test_linear_transfer_sided_law_option_below_n_eq_d(monkeypatch):
-    """LT_BELOW = "law_sided" below n = d: the report's T_lt band is DifferenceLaw's sided union over the overlap's
-    Wald interval; T_ft is the law's band at the data's overlap (as under every option)."""
-    from ftheory.advise import aniso_difference as AD
-
-    monkeypatch.setattr(AD, "LT_BELOW", "law_sided")
-    prep = small_prep(8)
-    pe = estimate_parameters(prep, draws=200)
-    transf = predict(prep, pe, [7], 7)[1]
-    ov = pe.interval("overlap_inner")
-    law = DifferenceLaw(AnisotropicPredictor(prep), 7)
-    t_lt, t_ft = transf["linear_transfer"].value, transf["finetune"].value
-    want = law.bands(t_lt, t_ft, rhos=ov.value + (ov.high - ov.value) * AD.OVERLAP_STEPS, sided=True)
-    for k in ("linear_transfer", "finetune"):
-        iv = transf[k]
-        np.testing.assert_allclose([iv.value, iv.low, iv.high], want[k], rtol=1e-12)
-    assert want["finetune"] == law.bands(t_lt, t_ft)["finetune"]
-
-
-def test_difference_law_sided_union_takes_each_end_from_its_own_side():
-    """bands(sided=True): T_lt's lower end is the widest over the data's overlap and the overlaps below it, the
-    upper end over the data's and those above it, each exactly the single worlds' quantiles (T_lt rises with the
-    overlap); an overlap on one side leaves the other end at the fitted world's."""
-    ap = AnisotropicPredictor(small_prep(8))
-    law = DifferenceLaw(ap, 7)
-    S = ap.S_raw
-    Sy, rho, r2 = float(S[0, 0]), float(S[0, 1]), float(S[1, 1])
-    tau = float(ap.kinv @ ap.u["y"])
-    v = 0.3
-
-    def q(rr):                                                  # (lo, hi) of the probe's pivot in the world at rr
-        a, b = law.quantiles(Sy, tau, rr, r2, max(Sy - 2 * rr + r2, 1e-300))
-        return a[0], b[0]
-
-    rd, ru = 0.6 * rho, 1.4 * rho
-    (l0, h0), (ld, hd), (lu, hu) = q(rho), q(rd), q(ru)
-    sided = law.bands(v, 0.2, rhos=[rd, ru], sided=True)["linear_transfer"]
-    np.testing.assert_allclose(sided, (v, min(v - max(h0, hd) * Sy, v), max(v - min(l0, lu) * Sy, v)), rtol=1e-12)
-    up_only = law.bands(v, 0.2, rhos=[ru], sided=True)["linear_transfer"]
-    base = law.bands(v, 0.2)["linear_transfer"]
-    assert up_only[1] == base[1]
-    np.testing.assert_allclose(up_only[2], max(v - min(l0, lu) * Sy, v), rtol=1e-12)
-    both = law.bands(v, 0.2, rhos=[rd, ru])["linear_transfer"]
-    np.testing.assert_allclose(both, (v, min(v - max(h0, hd, hu) * Sy, v), max(v - min(l0, ld, lu) * Sy, v)),
-                               rtol=1e-12)
-
-
-def test_difference_law_overlap_union_at_the_fitted_overlap_is_the_fitted_band():
-    """bands(rhos=[rho_hat]): the union over the data's own overlap is the fitted world's band (T_lt), and T_ft
-    never depends on rhos."""
-    ap = AnisotropicPredictor(small_prep(8))
-    law = DifferenceLaw(ap, 7)
-    rho = float(ap.S_raw[0, 1])
-    base = law.bands(0.3, 0.2)
-    same = law.bands(0.3, 0.2, rhos=[rho])
-    wide = law.bands(0.3, 0.2, rhos=[0.5 * rho, 1.5 * rho])
-    assert same == base
-    assert wide["finetune"] == base["finetune"]
-    assert wide["linear_transfer"][1] <= base["linear_transfer"][1] and wide["linear_transfer"][2] >= base["linear_transfer"][2]
