@@ -6,7 +6,7 @@ Per replication (the benchmark's seeds and streams): value, low, high of the rep
 the nearest real task with tau^2 raised to rho^2/r^2)."""
 import json, sys
 import numpy as np
-sys.path.insert(0, "/work/wt-iso18/benchmarks")
+sys.path.insert(0, __import__("os").path.join(__import__("os").path.dirname(__import__("os").path.abspath(__file__)), "..", ".."))  # benchmarks/
 from advisor_band_coverage import SETTINGS, true_risks
 from ftheory.advise.estimators import estimate_parameters, prepare
 from ftheory.advise.synthetic import make_task

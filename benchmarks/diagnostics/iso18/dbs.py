@@ -5,7 +5,7 @@ Per replication (the benchmark's seeds/streams): truth, report band, region rang
 and for each column the calibrated one-sided levels (alpha_hi, alpha_lo) from B outer draws at the fitted world."""
 import json, os, sys, time
 import numpy as np
-sys.path.insert(0, "/work/wt-iso18/benchmarks")
+sys.path.insert(0, __import__("os").path.join(__import__("os").path.dirname(__import__("os").path.abspath(__file__)), "..", ".."))  # benchmarks/
 from advisor_band_coverage import SETTINGS, true_risks
 from ftheory.advise.estimators import estimate_parameters, prepare
 from ftheory.advise.synthetic import make_task

@@ -1,6 +1,6 @@
 import sys
 import numpy as np
-sys.path.insert(0, "/work/wt-iso18/benchmarks")
+sys.path.insert(0, __import__("os").path.join(__import__("os").path.dirname(__import__("os").path.abspath(__file__)), "..", ".."))  # benchmarks/
 from advisor_band_coverage import SETTINGS
 from ftheory.advise.estimators import estimate_parameters, prepare
 from ftheory.advise.synthetic import make_task
