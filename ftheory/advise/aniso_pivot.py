@@ -138,6 +138,10 @@ class ScalePivot:
     #: :func:`~ftheory.advise.prepivot.tail_misses`) or "joint" (as "band", a tail that cannot reach ``alpha``
     #: leaving the rest to the other: :func:`~ftheory.advise.prepivot.joint_levels`)
     tails = "band"
+    #: EXPERIMENT mn18: the pool term scaled on the ray
+    pool_ray = True
+    #: EXPERIMENT mn18: min-norm statistic "ratio" (R_hat/R) or "diff" ((R_hat - R)/S_y)
+    pivot_stat = "ratio"
 
     def _prepivot(self, world, grid, i0, tot, alpha):
         """Min-norm ``(q_lo, q_hi)`` ``(M,)``: quantiles of ``R_hat/R`` at the fitted world (fraction ``grid[i0]``,
@@ -159,7 +163,8 @@ class ScalePivot:
             Q = sorted_quantile(S, 1 - lev if upper else lev)                     # (L, C, G, M)
             own = ((1 - wc) * ((1 - wg) * Q[:, ic, ig] + wg * Q[:, ic, ig + 1])
                    + wc * ((1 - wg) * Q[:, ic + 1, ig] + wg * Q[:, ic + 1, ig + 1]))   # (L, B, M)
-            misses.append(tail_misses(t0, own, upper, "ray" if self.tails == "separate" else "band"))
+            rule = "ray" if self.tails == "separate" or self.pivot_stat == "diff" else "band"
+            misses.append(tail_misses(t0, own, upper, rule))
         if self.tails == "joint":
             self.levels = list(joint_levels(misses[0], misses[1], lev, alpha))
         else:
@@ -286,9 +291,13 @@ class ScalePivot:
         pooled = extra_sd is not None
         A[6] = np.outer(g, np.asarray(extra_sd, float).reshape(M * nl) if pooled else Vr)
 
+        iw0 = iw_sd(L0 + rz, L0 + rz + sig0) if pooled and self.pool_ray and not tuned else 0.0
+
         def coef(L, sg):
             cs, ce = math.sqrt(L), math.sqrt(sg)
-            iw = 1.0 if pooled else iw_sd(L + cz * cz, L + cz * cz + sg)
+            iw = iw_sd(L + cz * cz, L + cz * cz + sg)
+            if pooled:
+                iw = iw / iw0 if iw0 > 0 else 1.0
             return np.array([L, 2 * cs * ce, sg, 2 * cz * cs, 2 * cz * ce, cz * cz, iw])
 
         def world(f, want_ql=False, scale=1.0, want_tot=False):
@@ -311,7 +320,12 @@ class ScalePivot:
                 L_b = np.maximum(t_y, 0.05 * Sy)
             else:
                 L_b = np.maximum(t_r, 0.05 * np.maximum(m_r, 1e-300))
-            st = np.min(draws, -1) / np.min(R, -1) if tuned else draws[..., 0] / R[:, 0]
+            if tuned:
+                st = np.min(draws, -1) / np.min(R, -1)
+            elif self.pivot_stat == "diff":
+                st = (draws[..., 0] - R[:, 0]) / Sy[:, None]
+            else:
+                st = draws[..., 0] / R[:, 0]
             ql = _quantile(draws / R, alpha) if want_ql else None
             return (st, s_b / (L_b + s_b), ql) + ((L_b + s_b,) if want_tot else ())
 
@@ -321,6 +335,9 @@ class ScalePivot:
         if not tuned and self.minnorm == "prepivot":
             qa0, qb0 = self._prepivot(world, grid, i0, tot, alpha)
             self.last = {"level_a": self.levels[0], "level_b": self.levels[1], "f0": sig0 / tot}
+            if self.pivot_stat == "diff":
+                Sy0 = max(float(ap.S_raw[0, 0]), 1e-300)
+                return v_obs - qb0 * Sy0, v_obs - qa0 * Sy0, np.full(M, np.nan)
             return _invert(v_obs, qa0, qb0) + (np.full(M, np.nan),)
         # per grid fraction: the statistic (tuned: the minimum over penalties, the selection in every draw, per
         # unit min R), the draws' own estimated fractions, and (tuned) each penalty's 2.5% ratio quantile
