@@ -46,7 +46,11 @@ sample sizes and ``n_lam`` penalties (32 MB at ``B = 256``, ``M = 55``, ``n_lam 
 Sigma = Sigma_hat as known; the covariance estimate's part of the law is added as one Gaussian term per draw:
 the estimate's spread over bootstrapped unlabeled pools (:func:`ftheory.advise.aniso_pool.pool_sd`, passed by
 the predictor), else ``V`` times the exact excess of ``Var U(y, Sigma^-1)`` over its known-Sigma variance
-(:func:`ftheory.advise.param_cov._var_u`), which overstates it for scratch (``aniso_pool``).
+(:func:`ftheory.advise.param_cov._var_u`), which overstates it for scratch (``aniso_pool``). For the min-norm
+bands the pooled term is scaled along the ray as every other term (degree 1 in ``(L, sigma^2)``: the data's
+spread times the ratio of that modelled excess sd at the world to its value at the base task), so that ``R_hat/R``
+stays scale-free over the prepivot's table of worlds (a constant term made the worlds above the data's total
+relatively narrower, below it wider: docs/advisor_notes/mn18.md); the tuned bands keep the data's spread.
 """
 from __future__ import annotations
 
@@ -138,10 +142,6 @@ class ScalePivot:
     #: :func:`~ftheory.advise.prepivot.tail_misses`) or "joint" (as "band", a tail that cannot reach ``alpha``
     #: leaving the rest to the other: :func:`~ftheory.advise.prepivot.joint_levels`)
     tails = "band"
-    #: EXPERIMENT mn18: the pool term scaled on the ray
-    pool_ray = True
-    #: EXPERIMENT mn18: min-norm statistic "ratio" (R_hat/R) or "diff" ((R_hat - R)/S_y)
-    pivot_stat = "ratio"
 
     def _prepivot(self, world, grid, i0, tot, alpha):
         """Min-norm ``(q_lo, q_hi)`` ``(M,)``: quantiles of ``R_hat/R`` at the fitted world (fraction ``grid[i0]``,
@@ -163,8 +163,7 @@ class ScalePivot:
             Q = sorted_quantile(S, 1 - lev if upper else lev)                     # (L, C, G, M)
             own = ((1 - wc) * ((1 - wg) * Q[:, ic, ig] + wg * Q[:, ic, ig + 1])
                    + wc * ((1 - wg) * Q[:, ic + 1, ig] + wg * Q[:, ic + 1, ig + 1]))   # (L, B, M)
-            rule = "ray" if self.tails == "separate" or self.pivot_stat == "diff" else "band"
-            misses.append(tail_misses(t0, own, upper, rule))
+            misses.append(tail_misses(t0, own, upper, "ray" if self.tails == "separate" else "band"))
         if self.tails == "joint":
             self.levels = list(joint_levels(misses[0], misses[1], lev, alpha))
         else:
@@ -241,7 +240,8 @@ class ScalePivot:
         coordinate-even profiles, ``min_lam R_hat(lam)/q_2.5(lam)`` (either with the fitted profile alone put
         4.5-6.5% of truths above the tuned scratch band at gamma = 0.5, 200 replications). ``extra_sd``
         ``(M, nl)``: the estimate's spread over the unlabeled pool (:func:`ftheory.advise.aniso_pool.pool_sd`),
-        added to every draw as a Gaussian term common to the penalties; None: ``V`` times the exact excess
+        added to every draw as a Gaussian term common to the penalties (min-norm: scaled along the ray, module
+        docstring); None: ``V`` times the exact excess
         variance of ``U(y, Sigma^-1)`` over its known-Sigma variance."""
         lo, hi, hi_lam = self._ends(which, WHICH.index(which), W, V, v_all, sel, tuned, level, extra_sd)
         if tuned:
@@ -291,7 +291,9 @@ class ScalePivot:
         pooled = extra_sd is not None
         A[6] = np.outer(g, np.asarray(extra_sd, float).reshape(M * nl) if pooled else Vr)
 
-        iw0 = iw_sd(L0 + rz, L0 + rz + sig0) if pooled and self.pool_ray and not tuned else 0.0
+        # min-norm: the pool term scaled on the ray as the other terms (degree 1 in (L, sigma^2)), by the modelled
+        # excess sd at the world over that at the base task (1 there); tuned: the data's spread at every world
+        iw0 = iw_sd(L0 + rz, L0 + rz + sig0) if pooled and not tuned else 0.0
 
         def coef(L, sg):
             cs, ce = math.sqrt(L), math.sqrt(sg)
@@ -320,12 +322,7 @@ class ScalePivot:
                 L_b = np.maximum(t_y, 0.05 * Sy)
             else:
                 L_b = np.maximum(t_r, 0.05 * np.maximum(m_r, 1e-300))
-            if tuned:
-                st = np.min(draws, -1) / np.min(R, -1)
-            elif self.pivot_stat == "diff":
-                st = (draws[..., 0] - R[:, 0]) / Sy[:, None]
-            else:
-                st = draws[..., 0] / R[:, 0]
+            st = np.min(draws, -1) / np.min(R, -1) if tuned else draws[..., 0] / R[:, 0]
             ql = _quantile(draws / R, alpha) if want_ql else None
             return (st, s_b / (L_b + s_b), ql) + ((L_b + s_b,) if want_tot else ())
 
@@ -335,9 +332,6 @@ class ScalePivot:
         if not tuned and self.minnorm == "prepivot":
             qa0, qb0 = self._prepivot(world, grid, i0, tot, alpha)
             self.last = {"level_a": self.levels[0], "level_b": self.levels[1], "f0": sig0 / tot}
-            if self.pivot_stat == "diff":
-                Sy0 = max(float(ap.S_raw[0, 0]), 1e-300)
-                return v_obs - qb0 * Sy0, v_obs - qa0 * Sy0, np.full(M, np.nan)
             return _invert(v_obs, qa0, qb0) + (np.full(M, np.nan),)
         # per grid fraction: the statistic (tuned: the minimum over penalties, the selection in every draw, per
         # unit min R), the draws' own estimated fractions, and (tuned) each penalty's 2.5% ratio quantile
