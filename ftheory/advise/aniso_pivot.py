@@ -32,10 +32,6 @@ the ray:
   quantile is not positive the band has no end from the ray, so those draws cannot miss on that side (counting
   them, ``"separate"``, left the upper side at 0-0.6% and scratch at 97.2-98.4%). ``"joint"`` (a tail that cannot
   reach ``alpha`` gives the rest to the other) is for diagnosis: it pushed fine-tuning to 93.2-93.4%.
-* Min-norm fine-tuning, two options off by default (measured, not adopted: docs/advisor_notes/ftmn17.md):
-  :attr:`ScalePivot.ft_noise` takes the world's noise from the residual ``y - z`` (unbiased, with less variance
-  near the source), :attr:`ScalePivot.ft_align` aligns the world's source part with the distance at the data's
-  cosine (random signs leave them nearly orthogonal and overstate the label variance).
 * Tuned risk ``min_lam R(lam)``: the statistic is ``min_lam R_hat*(lam)/min_lam R*(lam)`` (the penalty
   selection simulated in every draw). Its upper end is the largest of that ray end and, over the fitted,
   whitened-even and coordinate-even profiles, ``min_lam R_hat(lam)/q_2.5(lam)`` (``R(lam) >= min R``).
@@ -50,7 +46,11 @@ sample sizes and ``n_lam`` penalties (32 MB at ``B = 256``, ``M = 55``, ``n_lam 
 Sigma = Sigma_hat as known; the covariance estimate's part of the law is added as one Gaussian term per draw:
 the estimate's spread over bootstrapped unlabeled pools (:func:`ftheory.advise.aniso_pool.pool_sd`, passed by
 the predictor), else ``V`` times the exact excess of ``Var U(y, Sigma^-1)`` over its known-Sigma variance
-(:func:`ftheory.advise.param_cov._var_u`), which overstates it for scratch (``aniso_pool``).
+(:func:`ftheory.advise.param_cov._var_u`), which overstates it for scratch (``aniso_pool``). For the min-norm
+bands the pooled term is scaled along the ray as every other term (degree 1 in ``(L, sigma^2)``: the data's
+spread times the ratio of that modelled excess sd at the world to its value at the base task), so that ``R_hat/R``
+stays scale-free over the prepivot's table of worlds (a constant term made the worlds above the data's total
+relatively narrower, below it wider: docs/advisor_notes/mn18.md); the tuned bands keep the data's spread.
 """
 from __future__ import annotations
 
@@ -107,16 +107,6 @@ def _invert(v, qa, qb):
     return lo, hi
 
 
-def _use_residual(noise, Sr, Sy):
-    """Whether the fine-tuning world takes its noise from the residual ``y - z`` (mean square ``Sr``) rather than
-    from the labels (``Sy``) under the rule ``noise`` (:attr:`ScalePivot.ft_noise`); elementwise."""
-    if noise not in ("labels", "residual", "smaller"):
-        raise ValueError(f"ft_noise must be 'labels', 'residual' or 'smaller', got {noise!r}")
-    if noise == "labels":
-        return np.zeros(np.shape(Sr), bool)
-    return np.ones(np.shape(Sr), bool) if noise == "residual" else np.asarray(Sr) < np.asarray(Sy)
-
-
 def _first_below(miss, target):
     """Index of the first row of ``miss`` ``(Z, M)`` at or below ``target`` (the last row where none is)."""
     ok = miss <= target
@@ -152,13 +142,6 @@ class ScalePivot:
     #: :func:`~ftheory.advise.prepivot.tail_misses`) or "joint" (as "band", a tail that cannot reach ``alpha``
     #: leaving the rest to the other: :func:`~ftheory.advise.prepivot.joint_levels`)
     tails = "band"
-    #: min-norm fine-tuning: where the base task (and every draw's own) takes its noise variance: "labels"
-    #: (``S_y - k.u_y``), "residual" (``S_r - k.u_{y-z}``) or "smaller" (whichever mean square is smaller)
-    ft_noise = "labels"
-    #: min-norm fine-tuning: the world's source part aligned with the distance at the data's cosine
-    #: (:meth:`_alignment`) instead of at random signs (nearly orthogonal), so that the world's label variance
-    #: ``L + 2 rho + r^2 + sigma^2`` is the data's
-    ft_align = False
 
     def _prepivot(self, world, grid, i0, tot, alpha):
         """Min-norm ``(q_lo, q_hi)`` ``(M,)``: quantiles of ``R_hat/R`` at the fitted world (fraction ``grid[i0]``,
@@ -237,20 +220,8 @@ class ScalePivot:
         res["g"] = (np.concatenate(gs),)
         return res
 
-    def _alignment(self, L0, rz):
-        """Cosine (Sigma norms) between the source part and the distance of the fine-tuning base task:
-        ``(S_yz - S_zz)/sqrt(L0 r^2)`` (``S_yz - S_zz`` = mean ``z (y - z)``, unbiased for ``<beta_s, beta_t - beta_s>``),
-        clipped to ``[-1, 1]``; 0 where either part is 0."""
-        S = self.ap.S_raw
-        if not (L0 > 0 and rz > 0):
-            return 0.0
-        return float(np.clip((S[0, 1] - S[1, 1]) / math.sqrt(L0 * rz), -1.0, 1.0))
-
-    def base(self, which, noise="labels"):
-        """``(L0, sigma0^2, r^2)``: signal (distance for fine-tuning) and noise of the base task, source part.
-        ``noise`` (fine-tuning): the noise from the labels ``S_y - k.u_y`` (``"labels"``), from the residual
-        ``y - z`` (``"residual"``: ``S_r - k.u_{y-z}``) or from whichever has the smaller mean square
-        (``"smaller"``; :attr:`ft_noise`)."""
+    def base(self, which):
+        """``(L0, sigma0^2, r^2)``: signal (distance for fine-tuning) and noise of the base task, source part."""
         ap = self.ap
         S = ap.S_raw
         tau = float(ap.kinv @ ap.u["y"])
@@ -259,10 +230,7 @@ class ScalePivot:
         if which == "scratch":
             return max(tau, 0.05 * Sy), sig0, 0.0
         Sr = max(float(S[0, 0] - 2 * S[0, 1] + S[1, 1]), 1e-300)
-        dist = float(ap.kinv @ ap.u["y-z"])
-        if _use_residual(noise, Sr, Sy):
-            sig0 = max(Sr - dist, 0.05 * Sr)
-        return max(dist, 0.05 * Sr), sig0, max(float(S[1, 1]), 0.0)
+        return max(float(ap.kinv @ ap.u["y-z"]), 0.05 * Sr), sig0, max(float(S[1, 1]), 0.0)
 
     def bands(self, which, W, V, v_all, sel, tuned, level=0.95, extra_sd=None):
         """Lower and upper ends (NaN where the ray gives none) over the first axis of ``W`` ``(M, nl, d)``,
@@ -272,7 +240,8 @@ class ScalePivot:
         coordinate-even profiles, ``min_lam R_hat(lam)/q_2.5(lam)`` (either with the fitted profile alone put
         4.5-6.5% of truths above the tuned scratch band at gamma = 0.5, 200 replications). ``extra_sd``
         ``(M, nl)``: the estimate's spread over the unlabeled pool (:func:`ftheory.advise.aniso_pool.pool_sd`),
-        added to every draw as a Gaussian term common to the penalties; None: ``V`` times the exact excess
+        added to every draw as a Gaussian term common to the penalties (min-norm: scaled along the ray, module
+        docstring); None: ``V`` times the exact excess
         variance of ``U(y, Sigma^-1)`` over its known-Sigma variance."""
         lo, hi, hi_lam = self._ends(which, WHICH.index(which), W, V, v_all, sel, tuned, level, extra_sd)
         if tuned:
@@ -291,9 +260,7 @@ class ScalePivot:
         pr = self.pairs()
         p = self.P[j]
         alpha = (1 - level) / 2
-        mn_ft = which == "finetune" and not tuned and self.minnorm == "prepivot"
-        noise = self.ft_noise if mn_ft else "labels"
-        L0, sig0, rz = self.base(which, noise)
+        L0, sig0, rz = self.base(which)
         tot = L0 + sig0
         cz = math.sqrt(rz) if which == "finetune" else 0.0
         kk = (W / ev ** 2).reshape(M * nl, ap.d)
@@ -323,22 +290,16 @@ class ScalePivot:
                 A[i] += Us[k] @ kk.T
         pooled = extra_sd is not None
         A[6] = np.outer(g, np.asarray(extra_sd, float).reshape(M * nl) if pooled else Vr)
-        cos = self._alignment(L0, rz) if mn_ft and self.ft_align else None
-        if cos is not None:
-            # the source's part along the distance moves the labels' pieces only: separate rows for the signal
-            # term k.U(y - z) (three) and the noise estimate (six), then the pool term
-            sig = np.stack([Us[k] @ kk.T for k in keys[:3]])
-            A = np.concatenate([sig, A[:3] - sig, A[3:]])
+
+        # min-norm: the pool term scaled on the ray as the other terms (degree 1 in (L, sigma^2)), by the modelled
+        # excess sd at the world over that at the base task (1 there); tuned: the data's spread at every world
+        iw0 = iw_sd(L0 + rz, L0 + rz + sig0) if pooled and not tuned else 0.0
 
         def coef(L, sg):
             cs, ce = math.sqrt(L), math.sqrt(sg)
-            if cos is not None:
-                a_s, a_z = cs + cz * cos, cz * math.sqrt(max(1 - cos * cos, 0.0))
-                ny = a_s * a_s + a_z * a_z
-                iw = 1.0 if pooled else iw_sd(ny, ny + sg)
-                return np.array([L, 2 * cs * ce, sg, a_s * a_s, 2 * a_s * ce, sg, 2 * a_s * a_z, 2 * a_z * ce,
-                                 a_z * a_z, iw])
-            iw = 1.0 if pooled else iw_sd(L + cz * cz, L + cz * cz + sg)
+            iw = iw_sd(L + cz * cz, L + cz * cz + sg)
+            if pooled:
+                iw = iw / iw0 if iw0 > 0 else 1.0
             return np.array([L, 2 * cs * ce, sg, 2 * cz * cs, 2 * cz * ce, cz * cz, iw])
 
         def world(f, want_ql=False, scale=1.0, want_tot=False):
@@ -351,19 +312,12 @@ class ScalePivot:
             R = L * Rs + sg * Re
             t_r = c[:3] @ np.stack([tr[k] for k in keys[:3]])
             m_r = c[:3] @ np.stack([ms[k] for k in keys[:3]])
-            if cos is not None:     # the labels: the distance's pieces at a_s, the source's across it at a_z
-                t_y = c[3:9] @ np.stack([tr[k] for k in keys])
-                m_y = c[3:9] @ np.stack([ms[k] for k in keys])
-            else:
-                t_y = t_r + c[3:6] @ np.stack([tr[k] for k in keys[3:]])
-                m_y = m_r + c[3:6] @ np.stack([ms[k] for k in keys[3:]])
+            t_y = t_r + c[3:6] @ np.stack([tr[k] for k in keys[3:]])
+            m_y = m_r + c[3:6] @ np.stack([ms[k] for k in keys[3:]])
             sig_hat = m_y - t_y
             # the draw's own base task, as base() builds it from the data
             Sy = np.maximum(m_y, 1e-300)
             s_b = np.maximum(sig_hat, 0.05 * Sy)
-            if noise != "labels":
-                Sr = np.maximum(m_r, 1e-300)
-                s_b = np.where(_use_residual(noise, Sr, Sy), np.maximum(m_r - t_r, 0.05 * Sr), s_b)
             if which == "scratch":
                 L_b = np.maximum(t_y, 0.05 * Sy)
             else:
