@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ftheory.advise.pool_size import pool_flag
+from ftheory.advise.pool_size import check_self_pool, pool_flag, shared_rows
 
 __all__ = ["Prepared", "prepare", "helmert", "independence_z"]
 
@@ -56,6 +56,7 @@ class Prepared:
     notes: list
     warnings: list = field(default_factory=list)  # what the report must flag (not just note)
     common_scale: bool = False        # X divided by its root-mean-square entry (one scale estimated from X)
+    shared_rows: int = 0              # rows of X found among the unlabeled rows (pool_size.shared_rows)
 
 
 def prepare(X, y, z=None, unlabeled=None, center=True, standardize=None) -> Prepared:
@@ -69,6 +70,8 @@ def prepare(X, y, z=None, unlabeled=None, center=True, standardize=None) -> Prep
     measured at that pool size (:func:`ftheory.advise.pool_size.pool_flag`).
     """
     notes, warnings = [], []
+    shared = shared_rows(X, unlabeled) if unlabeled is not None else 0
+    own = check_self_pool(shared, len(unlabeled), len(X), np.shape(X)[1]) if shared else None  # refuses few rows
     if center:
         X, y = helmert(X), helmert(y)
         z = helmert(z) if z is not None else None
@@ -105,4 +108,5 @@ def prepare(X, y, z=None, unlabeled=None, center=True, standardize=None) -> Prep
     notes.append(f"input covariance estimated from {N + int(center)} unlabeled rows (d = {d}); "
                  "anisotropic theory")
     flag = pool_flag(N + int(center), d)           # few rows per feature: the measured under-coverage
-    return Prepared(X, y, z, Sigma, Sigma_inv, N, False, center, notes, [flag] if flag else [])
+    return Prepared(X, y, z, Sigma, Sigma_inv, N, False, center, notes, [f for f in (flag, own) if f],
+                    shared_rows=shared)

@@ -13,6 +13,7 @@ from ftheory.advise.caps import CAPS, cap_tuned
 from ftheory.advise.estimators import Interval, ParameterEstimates, estimate_parameters, prepare
 from ftheory.advise.io import check_inputs
 from ftheory.advise.noise_ls import use_residual
+from ftheory.advise.pool_size import check_not_degenerate, contained, one_row
 from ftheory.advise.predict import LINEAR, PROCEDURES, isotropic_risk, min_norm_coefficients
 from ftheory.advise.report_flags import label_flags, report_flags
 from ftheory.mc.threads import single_blas_thread
@@ -245,24 +246,6 @@ def _with_noise_band(band, only, V, noise):
     return v, lo, hi
 
 
-def _check_not_degenerate(bands, at, ns, d, n_unlabeled, noise_low):
-    """``ValueError`` naming ``unlabeled`` when an anisotropic band's upper end at the user's sample size (index
-    ``at`` of ``ns``) is NaN, or ``<= 0`` although the noise variance's interval excludes 0 (noise makes every
-    risk at a finite n positive): with few unlabeled rows, e.g. ``N <= 2 d``, the Sigma^-1-weighted signal
-    statistics swing negative at some penalty, and the risk shown would be 0."""
-    for proc, b in bands.items():
-        hi = np.asarray(b[2], float)[at:at + 1]
-        bad = np.isnan(hi) | ((hi <= 0) & (noise_low > 0))
-        if bad.any():
-            m = int(ns[at])
-            raise ValueError(
-                f"unlabeled: {n_unlabeled} effective rows are too few for the anisotropic predictions with d = {d} features: "
-                f"the {proc} estimate is degenerate (95% band [.., {hi[bad][0]:.3g}] at n = {m}); pass more "
-                f"unlabeled rows (every band covered at least 92% from 10 d = {10 * d} on in our measurements; "
-                "docs/advisor.md, What is not done) or none (isotropic theory, with a flag if the features are "
-                "correlated)")
-
-
 #: isotropic predictions whose own exact test (below n = d, exact cut) is studentized (own_test.studentized_margin)
 STUDENTIZED = ("finetune_min_norm", "scratch_ridge")
 
@@ -327,7 +310,8 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
         for proc in ("scratch_ridge", "finetune_ridge"):
             bands[proc] = region.merge(proc.split("_")[0], ns, bands[proc])
     if aniso is not None:
-        _check_not_degenerate(bands, at, ns, d, aniso.n_unlabeled, pe.interval("noise_variance").low)
+        check_not_degenerate(bands, at, ns, d, aniso.rows_unlabeled, pe.interval("noise_variance").low, prep.centred,
+                             prep.shared_rows)
     # the tuned risks never exceed the signal (scratch) / the distance (fine-tuning): caps.cap_tuned
     bands = cap_tuned(bands, pe)
     predictions = {proc: _band_interval(*(b[at] for b in bands[proc])) for proc in PROCEDURES}
@@ -391,6 +375,7 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     simulations took 3x the time with the default threads on 2 cores (docs/performance.md).
     """
     _check_options(center, standardize, n_max, grid_size)
+    one_row(unlabeled)
     X, y, z, U = check_inputs(X, y, source_pred, source_weights, unlabeled, min_rows=3 + int(center))
     if z is None:
         raise ValueError("no pretrained model: give source_pred (its predictions on X) or source_weights")
@@ -412,15 +397,19 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     n, d = X.shape
     prep = prepare(X, y, z, U, center=center, standardize=standardize)
     n_eff = prep.X.shape[0]
-    pe = estimate_parameters(prep)
-    estimates = {k: pe.interval(k) for k in ("noise_variance", "signal", "overlap", "overlap_inner",
-                                             "source_signal", "distance")}
-    notes = list(prep.notes)
     n_max = int(n_max or max(10 * n, 4 * d))
     ns = np.unique(np.round(np.geomspace(3, n_max, grid_size)).astype(int)) if grid_size else np.array([], int)
     allns = np.unique(np.r_[ns, n_eff]).astype(int)
     at = int(np.searchsorted(allns, n_eff))
-    predictions, transferability, bands, theory, more = predict(prep, pe, allns, n_eff)
+
+    def estimate_and_predict():
+        pe = estimate_parameters(prep)
+        return pe, predict(prep, pe, allns, n_eff)
+    # warnings (overflow in a degenerate pool's statistics) held back until the refusal has had its chance
+    pe, (predictions, transferability, bands, theory, more) = contained(estimate_and_predict)
+    estimates = {k: pe.interval(k) for k in ("noise_variance", "signal", "overlap", "overlap_inner",
+                                             "source_signal", "distance")}
+    notes = list(prep.notes)
     notes += more
     reg = _region(pe)
     if reg.unbounded:

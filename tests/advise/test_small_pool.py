@@ -25,7 +25,7 @@ def test_degenerate_pool_is_refused_naming_unlabeled():
     X, y, bs, U = _task(60)                    # 1.5 d rows: the tuned risks came out exactly 0 [0, 0]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        with pytest.raises(ValueError, match=r"^unlabeled: 59 effective rows are too few .* d = 40"):
+        with pytest.raises(ValueError, match=r"^unlabeled: N = 60 rows \(59 after centring\) are too few .* d = 40 .* at n = 80 rows \(79 after centring\)"):
             ftheory.advise(X, y, source_weights=bs, unlabeled=U)
 
 

@@ -1,0 +1,73 @@
+"""The unlabeled pool's checks (ftheory.advise.pool_size): a pool containing the labelled rows is held to a rows
+rule (below 3 d refused: the tuned risks came out near 0), a large pool whose covariance does not describe X is
+refused with that reason (not "too few rows"), a 1-d ``unlabeled`` is refused as one row, and a refusal is not
+preceded by the overflow warnings of the computation it stops."""
+import warnings
+
+import numpy as np
+import pytest
+
+import ftheory
+from ftheory.advise.pool_size import SELF_POOL_FROM, shared_rows
+
+
+def _task(n, d=20, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    bt = rng.standard_normal(d) / np.sqrt(d)
+    bs = bt + 0.3 * rng.standard_normal(d) / np.sqrt(d)
+    return X, X @ bt + 0.5 * rng.standard_normal(n), bs, rng
+
+
+def test_shared_rows_counts_exact_row_matches():
+    X = np.arange(12.0).reshape(4, 3)
+    assert shared_rows(X, X) == 4 and shared_rows(X, X[::-1]) == 4 and shared_rows(X, X + 1e-9) == 0
+    assert shared_rows(X, np.vstack([X[:2], X[:2] + 100])) == 2
+
+
+def test_labelled_rows_as_a_small_pool_are_refused():
+    X, y, bs, _ = _task(40)                              # N = n = 2 d: tuned scratch risk was 0.0 vs truth 0.136
+    with pytest.raises(ValueError, match=r"^unlabeled: N = 40 rows, 40 of the n = 40 labelled rows .* d = 20 .*"
+                                         r"at least 3 d = 60 rows"):
+        ftheory.advise(X, y, source_weights=bs, unlabeled=X)
+
+
+def test_labelled_rows_as_a_pool_of_three_d_rows_are_accepted_and_flagged():
+    X, y, bs, _ = _task(SELF_POOL_FROM * 20)
+    rep = ftheory.advise(X, y, source_weights=bs, unlabeled=X, grid_size=0)
+    assert rep.predictions["scratch_ridge"].value > 0
+    assert any(f.startswith("the unlabeled pool contains 60 of the n = 60 labelled rows") for f in rep.flags)
+
+
+def test_large_pool_with_columns_reversed_names_the_columns_not_the_size():
+    rng = np.random.default_rng(0)                       # /tmp/ux18/pd_api.py: 400 rows, columns reversed
+    d, n = 20, 60
+    S = 0.7 ** np.abs(np.subtract.outer(np.arange(d), np.arange(d)))
+    L = np.linalg.cholesky(S) * np.linspace(1, 5, d)[:, None]
+    X = rng.standard_normal((n, d)) @ L.T
+    bt = rng.standard_normal(d) / np.sqrt(d) / 3
+    bs = bt + 0.3 * rng.standard_normal(d) / np.sqrt(d) / 3
+    y = X @ bt + 0.5 * rng.standard_normal(n)
+    z = X @ bs
+    U = rng.standard_normal((400, d)) @ L.T
+    with pytest.raises(ValueError) as e:
+        ftheory.advise(X, y, source_pred=z, unlabeled=U[:, ::-1])
+    msg = str(e.value)
+    assert msg.startswith("unlabeled: ") and "N = 400 rows are enough for d = 20" in msg
+    assert "same order and units" in msg and "too few" not in msg
+
+
+def test_one_dimensional_unlabeled_is_one_row():
+    X, y, bs, _ = _task(40)
+    with pytest.raises(ValueError, match=r"^unlabeled has shape \(20,\): a 1-d vector \(one row\?\); expected a 2-d"):
+        ftheory.advise(X, y, source_weights=bs, unlabeled=X[0])
+
+
+def test_refusal_of_a_small_pool_comes_without_overflow_warnings():
+    X, y, bs, _ = _task(40)
+    U = np.random.default_rng(40).standard_normal((40, 20))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(ValueError, match=r"^unlabeled: N = 40 rows \(39 after centring\) are too few"):
+            ftheory.advise(X, y, source_weights=bs, unlabeled=U)
+    assert [str(w.message) for w in caught] == []
