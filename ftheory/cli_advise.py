@@ -28,7 +28,8 @@ def add_parser(sub):
     g.add_argument("--source-weights", dest="source_weights", metavar="FILE",
                    help="pretrained linear weights (.npy, .csv/.txt, .parquet or .npz): d numbers in the order of "
                    "the feature columns, one per line or all on one line; weights labelled by feature name (a "
-                   "pandas Series saved with its index, a name,weight table) are matched by name")
+                   "pandas Series saved with its index, a name,weight table) are matched by name, and every label "
+                   "must then name a feature; a first line of a text file is a header only if it is names")
     p.add_argument("--unlabeled", metavar="FILE",
                    help="unlabeled inputs: the target's feature columns in any order (its label and prediction "
                    "columns are ignored, any other column is an error); selects the anisotropic theory")

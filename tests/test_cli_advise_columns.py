@@ -115,7 +115,7 @@ def test_api_none_and_text_inputs_are_named(which):
     rng = np.random.default_rng(0)
     args = {"X": rng.standard_normal((20, 3)), "y": rng.standard_normal(20), "source_pred": rng.standard_normal(20)}
     text = dict(args, **{which: args[which].astype(str)})
-    with pytest.raises(ValueError, match=rf"^{which} holds text \(dtype <U\d+\): expected numbers"):
+    with pytest.raises(ValueError, match=rf"^{which} holds the text '[-0-9.e]+' at (position 0|row 0, column 0) \(counting from 0\): expected numbers"):
         check_inputs(text["X"], text["y"], source_pred=text["source_pred"])
     if which != "source_pred":  # source_pred=None means "not given"
         none = dict(args, **{which: None})

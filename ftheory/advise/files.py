@@ -12,7 +12,14 @@ import numpy as np
 
 from ftheory.advise.io import _listing
 
-__all__ = ["read_table", "load_target", "load_unlabeled"]
+__all__ = ["read_table", "load_target", "load_unlabeled", "TABLE_EXTENSIONS"]
+
+TABLE_EXTENSIONS = (".csv", ".txt", ".parquet", ".pq", ".npz")  # every extension read_table accepts
+
+
+def _accepted(exts=TABLE_EXTENSIONS):
+    """``.csv, .txt, .parquet, .pq or .npz``: the accepted extensions, for messages."""
+    return ", ".join(exts[:-1]) + " or " + exts[-1]
 
 
 def require_pandas():
@@ -36,7 +43,7 @@ def read_table(path):
     if not os.path.exists(path):
         raise ValueError(f"file {path!r} does not exist")
     if os.path.isdir(path):
-        raise ValueError(f"{path!r} is a folder: expected a .csv, .parquet or .npz file")
+        raise ValueError(f"{path!r} is a folder: expected a file ending in {_accepted()}")
     ext = os.path.splitext(path)[1].lower()
     _check_format(path, ext)
     try:
@@ -60,7 +67,7 @@ def read_table(path):
         raise ValueError(f"cannot read {path!r}: {type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}") from None
     hint = {".xlsx": " (save the sheet as CSV)", ".xls": " (save the sheet as CSV)", ".gz": " (decompress it first)",
             ".tsv": " (convert it to comma-separated CSV)", ".json": " (convert it to CSV or Parquet)"}.get(ext, "")
-    raise ValueError(f"file {path!r} has extension {ext!r}: expected .csv, .parquet or .npz{hint}")
+    raise ValueError(f"file {path!r} has extension {ext!r}: expected {_accepted()}{hint}")
 
 
 _KINDS = {".csv": "CSV text", ".txt": "CSV text", ".parquet": "a Parquet file", ".pq": "a Parquet file",

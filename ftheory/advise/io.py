@@ -17,10 +17,63 @@ def _reject_complex(name, A):
         raise ValueError(f"{name} is None: expected an array of numbers")
     if np.iscomplexobj(A):
         raise ValueError(f"{name} is complex: expected real numbers (the imaginary part is not dropped silently)")
+    _reject_text(name, A)
+
+
+_TEXT = (str, bytes)
+
+
+def _reject_text(name, A):
+    """``ValueError`` naming the first text entry of ``A`` (an array, a list, a pandas Series or table) and its
+    position: text is refused everywhere, even text that reads as a number ('1.5')."""
+    if isinstance(A, _TEXT):
+        raise ValueError(f"{name} is the text {A[:40]!r}: expected an array of numbers")
+    if hasattr(A, "columns") and hasattr(A, "dtypes"):  # a table: by column name and row
+        for j, c in enumerate(A.columns):  # by position: a repeated name is reported by the table check
+            col = A.iloc[:, j]
+            if getattr(col.dtype, "kind", "O") in "biuf":
+                continue
+            at = _first_text_at(col.to_numpy(dtype=object))
+            if at is not None:
+                raise ValueError(f"{name} column {str(c)!r} holds the text {at[1]!r} at row {at[0][0]} (counting "
+                                 "from 0): expected numbers" + _CONVERT)
+        return
     kind = getattr(getattr(A, "dtype", None), "kind", None)
-    if kind in ("U", "S") or (kind is None and isinstance(A, (str, bytes))):
-        raise ValueError(f"{name} holds text (dtype {getattr(A, 'dtype', type(A).__name__)}): expected numbers "
-                         "(text is not converted silently: convert it with .astype(float) if it holds numbers)")
+    if kind in tuple("biufc"):
+        return
+    if hasattr(A, "to_numpy"):
+        A = A.to_numpy(dtype=object)
+    elif kind is None:
+        if not isinstance(A, (list, tuple)):
+            return
+        try:
+            if np.asarray(A).dtype.kind in "biufc":  # a list of numbers: the common case, no scan
+                return
+        except (TypeError, ValueError):
+            pass  # a ragged list: reported by the numeric conversion
+    try:
+        A = np.asarray(A, dtype=object)
+    except (TypeError, ValueError):
+        return
+    at = _first_text_at(A)
+    if at is not None:
+        where = (f"at position {at[0][0]}" if len(at[0]) == 1 else
+                 "at " + ", ".join(f"{w} {i}" for w, i in zip(("row", "column", "index"), at[0]))) + " (counting from 0)"
+        raise ValueError(f"{name} holds the text {at[1]!r} {where}: expected numbers" + _CONVERT)
+
+
+_CONVERT = (" (text is not converted silently, even text that reads as a number: convert it first, e.g. "
+            "np.asarray(v, dtype=float), if it holds numbers)")
+
+
+def _first_text_at(A):
+    """``(index, value)`` of the first str/bytes entry of an object array, else None."""
+    is_text = np.frompyfunc(lambda v: isinstance(v, _TEXT), 1, 1)(A).astype(bool) if A.size else A.astype(bool)
+    if not np.any(is_text):
+        return None
+    idx = tuple(int(i) for i in np.argwhere(is_text)[0])
+    v = A[idx]
+    return idx, (v[:40] if isinstance(v, _TEXT) else v)
 
 
 def _magnitude(name, A):
@@ -190,10 +243,11 @@ def _is_pandas(v):
 
 
 def _align_weights(w, labels, features, what):
-    """Weights ``w`` in the order of ``features``: when their ``labels`` (names from a table, or None) share a
-    name with the features, every feature must be named exactly once and the weights are reordered by
-    name; labels without a feature name (w0, 0, coef) keep the file's order."""
-    if labels is None or not features or len(labels) != len(w) or not set(labels) & set(features):
+    """Weights ``w`` in the order of ``features``: when they carry ``labels`` (names from a table; None or the
+    default positions 0, 1, ..., d-1 for unlabelled weights) and the features have names, every feature must
+    be named exactly once and the weights are reordered by name; only unlabelled weights are used by
+    position (labels that name no feature are an error, not a fallback to position)."""
+    if labels is None or not features or len(labels) != len(w) or labels == [str(j) for j in range(len(w))]:
         return w  # (a length mismatch is reported by the caller's shape check)
     dup = sorted({c for c in labels if labels.count(c) > 1})
     missing = [c for c in features if c not in labels]
@@ -203,7 +257,9 @@ def _align_weights(w, labels, features, what):
                                                missing and f"lacks feature(s) {missing[:5]}",
                                                extra and f"names {extra[:5]}, not a feature") if t)
         raise ValueError(f"{what} {what_is_wrong}: expected one weight for each feature column of the target "
-                         f"({_listing(features)}), matched by name")
+                         f"({_listing(features)}), matched by name (weights with labels are never used by position: "
+                         + ("save them without the labels" if what.startswith("weights file") else
+                            "drop the labels, e.g. .to_numpy(),") + " to use them in the order given)")
     order = {c: i for i, c in enumerate(labels)}
     return w[[order[c] for c in features]]
 
@@ -237,6 +293,9 @@ def check_inputs(X, y, source_pred=None, source_weights=None, unlabeled=None, mi
     are paired by position unless their indexes show a reordering (an error), an unlabeled table and
     weights labelled by feature name are matched to X's columns by name, and a column holding the row
     numbers 0..n-1 or 1..n warns."""
+    for key, v in (("X", X), ("y", y), ("source_pred", source_pred), ("source_weights", source_weights),
+                   ("unlabeled", unlabeled)):
+        _reject_text(key, v)  # before any conversion: no input's text is converted silently
     names, unames = _names(X), _names(unlabeled)
     y_name = str(y.name) if getattr(y, "name", None) is not None else None
     for key, v in (("y", y), ("source_pred", source_pred)):

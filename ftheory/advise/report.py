@@ -363,7 +363,7 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     center : fit an intercept (Helmert centring, ``n - 1`` effective samples).
     standardize : isotropic path only: scale each column to unit variance (default: when the column
         variances differ); ``True`` with ``unlabeled`` is an error.
-    n_max, grid_size : the sample-size grid of the curves, up to ``n_max`` effective samples (default
+    n_max, grid_size : the sample-size grid of the curves, up to ``n_max`` >= n - center effective samples (default
         ``max(10 n, 4 d)``; ``curves["n"]`` counts rows: one more with ``center=True``);
         ``grid_size=0`` skips the curves (the crossover is then only checked at ``n``).
 
@@ -377,6 +377,10 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     _check_options(center, standardize, n_max, grid_size)
     one_row(unlabeled)
     X, y, z, U = check_inputs(X, y, source_pred, source_weights, unlabeled, min_rows=3 + int(center))
+    if n_max is not None and n_max < X.shape[0] - int(center):  # curves that stop before the target's n
+        raise ValueError(f"n_max={n_max} is invalid: expected an integer >= {X.shape[0] - int(center)} (the target's "
+                         f"n={X.shape[0]} rows{', less one for the intercept' if center else ''}): the risk curves "
+                         "and the crossover must reach the target's sample size")
     if z is None:
         raise ValueError("no pretrained model: give source_pred (its predictions on X) or source_weights")
     if standardize and U is not None:

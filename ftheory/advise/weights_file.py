@@ -19,7 +19,9 @@ def read_weights(path, d, features=None):
     given). Text/CSV files hold one number per line or all on one line, with or without a header line;
     tables (CSV with a header or a pandas index, Parquet, NPZ) one column or one row. Weights labelled by
     feature name (an index or text column, or the header of a one-row table) are matched to
-    ``features`` by name; other labels (0, 1, ..., w0, ...) keep the file's order."""
+    ``features`` by name, and then every label must name a feature; only unlabelled weights (no labels, or
+    pandas' default 0, 1, ..., d-1) are used in the file's order. A text file's first line is a header only
+    if it is made of names (a letter or '_' first, then letters, digits, '_', '.', '-'), else it is data."""
     ext = os.path.splitext(path)[1].lower()
     if os.path.isfile(path):
         _check_format(path, ext)
@@ -90,9 +92,18 @@ def _weights_table(df, path):
                      "expected d numbers in one column or one row")
 
 
+def _is_name(text):
+    """Is ``text`` a column name of a header line: a letter or '_' first, then letters, digits, '_', '.', '-'
+    (w, coef, beta_hat, weight.1), and not a number such as 'nan' or 'inf'?"""
+    import re
+
+    return bool(re.fullmatch(r"[^\W\d][\w.\-]*", text)) and not _is_number(text)
+
+
 def _plain_numbers(path):
     """The numbers of a text file split at commas, semicolons and white space: one per line or all on one
-    line; a first line that is not numbers is a header."""
+    line; a first line of names (:func:`_is_name`) is a header, any other first line is data (so 'pi/4' on
+    line 1 is named as not a number, never dropped as a header)."""
     import re
 
     with open(path, encoding="utf-8-sig", errors="replace") as fh:
@@ -100,8 +111,12 @@ def _plain_numbers(path):
     if not lines:
         raise ValueError(f"weights file {path!r} is empty")
     rows = [[t for t in re.split(r"[,;\s]+", line) if t] for line in lines]
-    start = 0 if all(map(_is_number, rows[0])) else 1  # else a header line
-    if start == len(rows):  # one line, not numbers: e.g. a printed Python list "[0.1, 0.2]"
+    start = 0 if all(map(_is_number, rows[0])) else 1 if all(map(_is_name, rows[0])) else None
+    if start is None and len(rows) > 1:
+        bad = next(t for t in rows[0] if not _is_number(t))
+        raise ValueError(f"weights file {path!r}, line 1: {bad[:40]!r} is not a number (nor a header of names: "
+                         "a letter or '_' first, then letters, digits, '_', '.', '-')")
+    if start is None or start == len(rows):  # one line, not numbers: e.g. a printed Python list "[0.1, 0.2]"
         bad = next(t for t in rows[0] if not _is_number(t))
         raise ValueError(f"weights file {path!r} holds no numbers: its one line is not numbers ({bad[:40]!r} is "
                          "not a number): expected d numbers, one per line or all on one line, without brackets")

@@ -162,7 +162,7 @@ def test_text_column_of_a_table_is_named():
     pd = pytest.importorskip("pandas")
     X, y, z = _task(n=20, d=3)
     Xd = pd.DataFrame(X, columns=["a", "b", "c"]).assign(city="Paris")
-    with pytest.raises(ValueError, match=r"X column\(s\) \['city'\] are not numeric"):
+    with pytest.raises(ValueError, match=r"X column 'city' holds the text 'Paris' at row 0 \(counting from 0\): expected numbers"):
         ftheory.advise(Xd, y, source_pred=z)
 
 

@@ -146,3 +146,54 @@ def test_constant_labels_and_predictions_show_their_value(data):
         check_inputs(X, np.full_like(y, 2.5), z)
     with pytest.raises(ValueError, match=r"every prediction 0.7\): expected predictions that vary"):
         check_inputs(X, y, np.full_like(z, 0.7))
+
+
+# -- text is refused everywhere, naming the first text value and its position (it used to be converted
+#    silently from lists and Series of numeric strings, and named without value or position otherwise) --
+
+@pytest.mark.parametrize("key, make, shown", [
+    ("y", lambda X, y, z: np.array(["pi/4"] + y[1:].tolist(), dtype=object), r"y holds the text 'pi/4' at position 0"),
+    ("y", lambda X, y, z: [repr(float(v)) for v in y], r"y holds the text '[-0-9.e]+' at position 0"),
+    ("y", lambda X, y, z: pd.Series([repr(float(v)) for v in y]), r"y holds the text '[-0-9.e]+' at position 0"),
+    ("y", lambda X, y, z: pd.Series(y.tolist()[:2] + ["1.5"] + y.tolist()[3:], dtype=object),
+     r"y holds the text '1.5' at position 2"),
+    ("source_pred", lambda X, y, z: [float(v) for v in z[:4]] + ["pi/4"] + [float(v) for v in z[5:]],
+     r"source_pred holds the text 'pi/4' at position 4"),
+    ("X", lambda X, y, z: [[repr(float(v)) for v in row] for row in X], r"X holds the text '[-0-9.e]+' at row 0, column 0"),
+    ("X", lambda X, y, z: X.tolist()[:2] + [X[2, :3].tolist() + ["pi/4"] + X[2, 4:].tolist()] + X.tolist()[3:],
+     r"X holds the text 'pi/4' at row 2, column 3"),
+    ("X", lambda X, y, z: np.asarray(X).astype(str), r"X holds the text '[-0-9.e]+' at row 0, column 0"),
+])
+def test_python_text_is_refused_with_value_and_position(data, key, make, shown):
+    X, y, z = data
+    args = {"X": X, "y": y, "source_pred": z}
+    args[key] = make(X, y, z)
+    with pytest.raises(ValueError, match=shown + r" \(counting from 0\): expected numbers \(text is not converted"):
+        check_inputs(args["X"], args["y"], args["source_pred"])
+
+
+def test_text_in_a_table_column_and_in_weights_is_named(data):
+    X, y, z = data
+    df = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])]).astype({"f3": object})
+    df.loc[3, "f3"] = "pi/4"
+    with pytest.raises(ValueError, match=r"X column 'f3' holds the text 'pi/4' at row 3 \(counting from 0\)"):
+        check_inputs(df, y, z)
+    for w in ([repr(0.5)] * X.shape[1], pd.Series([repr(0.5)] * X.shape[1])):
+        with pytest.raises(ValueError, match=r"source_weights holds the text '0.5' at position 0"):
+            check_inputs(X, y, source_weights=w)
+    named = pd.Series(["0.5"] * X.shape[1], index=[f"f{j}" for j in range(X.shape[1])])
+    with pytest.raises(ValueError, match=r"source_weights holds the text '0.5' at position 0"):
+        check_inputs(pd.DataFrame(X, columns=named.index), y, source_weights=named)
+
+
+def test_n_max_below_the_target_n_is_refused(data):
+    import ftheory
+
+    X, y, z = data  # n = 30: the curves used to stop at n_max + 1 = 11 rows, before the target's n
+    with pytest.raises(ValueError, match=r"n_max=10 is invalid: expected an integer >= 29 \(the target's n=30 rows, "
+                                         r"less one for the intercept\)"):
+        ftheory.advise(X, y, source_pred=z, n_max=10)
+    with pytest.raises(ValueError, match=r"n_max=29 is invalid: expected an integer >= 30"):
+        ftheory.advise(X, y, source_pred=z, n_max=29, center=False)
+    rep = ftheory.advise(X, y, source_pred=z, n_max=29, grid_size=5)  # the smallest accepted: reaches n
+    assert max(rep.curves["n"]) >= 30

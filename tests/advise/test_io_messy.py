@@ -261,7 +261,7 @@ def test_weights_table_of_one_named_row_is_matched_by_name(task):
     a = check_inputs(X, y, source_weights=W)[2]
     b = check_inputs(X, y, source_weights=pd.DataFrame([W[::-1]], columns=NAMES[::-1]))[2]
     np.testing.assert_array_equal(a, b)
-    with pytest.raises(ValueError, match="source_weights is invalid"):
+    with pytest.raises(ValueError, match=r"source_weights holds the text .a. at position 0"):
         check_inputs(X, y, source_weights=pd.Series(["a", "b", "c", "d"], index=NAMES))
 
 
@@ -337,7 +337,7 @@ def test_gzip_and_excel_files_are_named(tmp_path):
 def test_unsupported_extensions_say_what_to_do(tmp_path):
     for name, hint in (("t.xlsx", "save the sheet as CSV"), ("t.tsv", "convert it to comma-separated CSV")):
         (tmp_path / name).write_text("a\tb\n")
-        with pytest.raises(ValueError, match=rf"has extension '\.\w+': expected \.csv, \.parquet or \.npz \({hint}\)"):
+        with pytest.raises(ValueError, match=rf"has extension '\.\w+': expected \.csv, \.txt, \.parquet, \.pq or \.npz \({hint}\)"):
             load_target(str(tmp_path / name), "y")
 
 
@@ -408,3 +408,50 @@ def test_feature_columns_are_named_by_name_in_tables_and_counted_from_0_in_array
     X[3, 1] = np.nan
     with pytest.raises(ValueError, match=r"X contains nan at row 3, column 1 \(both counting from 0\):"):
         check_inputs(X, y, source_weights=np.ones(4))
+
+
+# -- weights whose labels name no feature are an error, not a fallback to position ---------------------
+
+def test_weights_labelled_with_no_feature_name_are_refused(tmp_path, task):
+    X, y = task
+    wrong = [c + "x" for c in NAMES]  # used by position before: no label matched, so none was checked
+    with pytest.raises(ValueError, match=r"source_weights lacks feature\(s\) \['f0', 'f1', 'f2', 'f3'\]; names "
+                                         r"\['f0x', 'f1x', 'f2x', 'f3x'\], not a feature"):
+        check_inputs(X, y, source_weights=pd.Series(W, index=wrong))
+    p = str(tmp_path / "w.csv")
+    pd.Series(W, index=wrong).to_csv(p)
+    with pytest.raises(ValueError, match=r"w.csv' lacks feature\(s\) .*names \['f0x', 'f1x', 'f2x', 'f3x'\]"):
+        read_weights(p, 4, NAMES)
+    # unlabelled weights are still used by position: an array, a default index, pandas' default 0..d-1 header
+    for w in (W, pd.Series(W), pd.DataFrame([W])):
+        np.testing.assert_array_equal(check_inputs(X, y, source_weights=w)[2], X.to_numpy() @ W)
+
+
+def test_cli_weights_with_wrong_names_exit_2(tmp_path, task, capsys):
+    from ftheory import cli
+
+    X, y = task
+    target = str(tmp_path / "t.csv")
+    X.assign(y=y).to_csv(target, index=False)
+    w = str(tmp_path / "w_wrongnames.csv")
+    pd.Series(W, index=[c + "x" for c in NAMES]).to_csv(w)
+    assert cli.main(["advise", "--target", target, "--label", "y", "--source-weights", w]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "names ['f0x', 'f1x', 'f2x', 'f3x'], not a feature" in err[0]
+
+
+# -- a first line that is neither numbers nor names is data (named), not a header dropped silently -----
+
+@pytest.mark.parametrize("extra", [0, 1], ids=["d-lines", "d+1-lines"])
+def test_weights_first_line_that_is_not_a_name_is_named(tmp_path, extra):
+    p = tmp_path / "w.csv"
+    p.write_text("pi/4\n" + "\n".join(map(repr, W.tolist()[1 - extra:] if extra else W.tolist()[1:])) + "\n")
+    with pytest.raises(ValueError, match=r"w.csv', line 1: 'pi/4' is not a number \(nor a header of names"):
+        read_weights(str(p), 4 - 1 + extra if not extra else 4)
+
+
+@pytest.mark.parametrize("header", ["w", "coef", "beta_hat", "weight.1", "_w"])
+def test_weights_header_of_names_is_a_header(tmp_path, header):
+    p = tmp_path / "w.txt"
+    p.write_text(header + "\n" + "\n".join(map(repr, W.tolist())) + "\n")
+    np.testing.assert_array_equal(read_weights(str(p), 4), W)
