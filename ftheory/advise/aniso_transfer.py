@@ -282,13 +282,14 @@ class NoiseRegion:
 
     def ls_lower(self, ns, ls, draws=4000, seed=0):
         """Lower ends over ``ns`` of the tuned scratch risk from the simulated law of its least-squares-centred
-        estimate (:meth:`ls_values`): ``T_hat - q_97.5(T* - T_hat)``, at least 0, ``T_hat`` the estimate before its
-        clip at 0. The world is the least-squares centre (its tuned risk is ``T_hat``); a draw takes the residual
-        variance from its scaled chi-square law ``sigma2_LS chi2_df/df`` and the statistics from their Gaussian law
-        given it (mean moved by ``Cov(s, sigma2_LS)/Var(sigma2_LS)``, covariance the Schur complement), and
-        re-estimates ``T* = min_lam`` of the centre moved to the drawn variance. The minimum's selection bias
-        (``E T* < T_hat``) is in the law, so the end is not the plug-in disc's (which reaches 0 with the moment
-        noise interval). NaN where no penalty has a finite risk. ``ls = (value, df)`` as in :meth:`ls_centre`."""
+        estimate (:meth:`ls_values`): ``T_hat / q_97.5(T*/T_hat)`` (0 where ``T_hat <= 0``), ``T_hat`` the estimate
+        before its clip at 0. The world is the least-squares centre (its tuned risk is ``T_hat``); a draw takes the
+        residual variance from its scaled chi-square law ``sigma2_LS chi2_df/df`` and the statistics from their
+        Gaussian law given it (mean moved by ``Cov(s, sigma2_LS)/Var(sigma2_LS)``, covariance the Schur complement),
+        and re-estimates ``T* = min_lam`` of the centre moved to the drawn variance. The minimum's selection bias is
+        in the law; the root is the ratio because the error scales with the risk (the difference ``T* - T_hat``
+        left the end 1 miss in 500 at band setting 9: docs/advisor_notes/lo18.md). NaN where no penalty has a
+        finite risk. ``ls = (value, df)`` as in :meth:`ls_centre`."""
         value, df = float(ls[0]), int(ls[1])
         rng = np.random.default_rng(seed)
         out = np.full(len(ns), np.nan)
@@ -305,7 +306,8 @@ class NoiseRegion:
             Sc = S - np.outer(S @ g - q, beta[:, 0])
             T = np.where(fin, Sc[:, :L] + V * q[:, None], np.inf).min(-1)
             t0 = float(np.where(fin, m[:L] + V * value, np.inf).min())
-            out[i] = max(t0 - float(np.quantile(T - t0, 0.975)), 0.0)
+            r = float(np.quantile(T / t0, 0.975)) if t0 > 0 else 0.0
+            out[i] = t0 / r if r > 0 else 0.0
         return out
 
     def transfer_interval(self, n, value):

@@ -16,7 +16,8 @@ def test_one_penalty_lower_end_is_the_quantile_of_the_linear_law():
     """With one penalty the re-estimated tuned risk is linear in the draw: ``T* - T_hat = h.(s* - m) + c (q* - q)``
     with ``h = e_lam - beta_1[lam] g`` and ``c = beta_1[lam] + V``, the statistics Gaussian given ``q*`` (mean
     moved by ``Cov(s, q) / Var q``) and ``q* = q chi2_df / df``; its 97.5% point, computed here by quadrature
-    over the chi-square law, matches ``T_hat - ls_lower`` within 4 Monte Carlo standard errors."""
+    over the chi-square law, gives the end ``T_hat / (1 + q_97.5 / T_hat)`` (the ratio's 97.5% point), matched
+    within 4 Monte Carlo standard errors."""
     prep = small_prep(40)
     ap = AnisotropicPredictor(prep, n_lam=1)
     rv = residual_variance(prep.X, prep.y)
@@ -48,8 +49,8 @@ def test_one_penalty_lower_end_is_the_quantile_of_the_linear_law():
     dens = (cdf(q975 + 1e-4 * sd) - cdf(q975 - 1e-4 * sd)) / (2e-4 * sd)
     se = np.sqrt(0.975 * 0.025 / draws) / dens
     got = reg.ls_lower([m], (rv.value, rv.df), draws=draws)[0]
-    assert t0 - q975 > 0.0
-    assert got == pytest.approx(t0 - q975, abs=4 * se)
+    assert t0 > 0 and q975 > 0
+    assert got == pytest.approx(t0 / (1 + q975 / t0), abs=4 * se * (t0 / (t0 + q975)) ** 2)
 
 
 def test_ls_lower_seeded_and_only_tuned_scratch_lower_ends_move(monkeypatch):
