@@ -25,7 +25,9 @@ coordinates the range is exactly ``f -+ 1.96 sd`` (the projection of the disc); 
 The reported *values* are not the disc's centre when the least-squares residual variance is used (at least 16
 residual degrees of freedom): :func:`ls_point_values` reads the tuned risks at the statistics moved to that variance
 (:meth:`NoiseRegion.ls_centre`); the bands' ends stay the moment disc's (lower ends from a disc on the residual
-variance were measured and not adopted: docs/advisor_validation.md, tuned risks at the least-squares noise).
+variance were measured and not adopted: docs/advisor_validation.md, tuned risks at the least-squares noise), but tuned
+scratch's lower end, which the disc put at 0 wherever the moment noise interval reached 0:
+:meth:`NoiseRegion.ls_lower` bootstraps the least-squares-centred value instead.
 """
 from __future__ import annotations
 
@@ -288,8 +290,8 @@ class NoiseRegion:
         Gaussian law given it (mean moved by ``Cov(s, sigma2_LS)/Var(sigma2_LS)``, covariance the Schur complement),
         and re-estimates ``T* = min_lam`` of the centre moved to the drawn variance. The minimum's selection bias is
         in the law; the root is the ratio because the error scales with the risk (the difference ``T* - T_hat``
-        left the end 1 miss in 500 at band setting 9: docs/advisor_notes/lo18.md). NaN where no penalty has a
-        finite risk. ``ls = (value, df)`` as in :meth:`ls_centre`."""
+        left the end 1 miss below in 500 at band setting 9: docs/advisor_validation.md, lo18). NaN where no penalty
+        has a finite risk. ``ls = (value, df)`` as in :meth:`ls_centre`."""
         value, df = float(ls[0]), int(ls[1])
         rng = np.random.default_rng(seed)
         out = np.full(len(ns), np.nan)

@@ -328,7 +328,8 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
             bands[proc] = region.merge(proc.split("_")[0], ns, bands[proc])
         if use_residual(pe.residual):
             # tuned scratch's lower end from the simulated law of its least-squares-centred estimate: the disc's
-            # lower end reaches 0 with the moment noise interval and almost never missed (docs/advisor_notes/lo18.md)
+            # lower end reaches 0 with the moment noise interval and almost never missed
+            # (docs/advisor_validation.md, lo18)
             v, lo, hi = bands["scratch_ridge"]
             ll = region.ls_lower(ns, (pe.residual.value, pe.residual.df))
             bands["scratch_ridge"] = (v, np.minimum(np.where(np.isfinite(ll), ll, lo), v), hi)
