@@ -25,7 +25,9 @@ coordinates the range is exactly ``f -+ 1.96 sd`` (the projection of the disc); 
 The reported *values* are not the disc's centre when the least-squares residual variance is used (at least 16
 residual degrees of freedom): :func:`ls_point_values` reads the tuned risks at the statistics moved to that variance
 (:meth:`NoiseRegion.ls_centre`); the bands' ends stay the moment disc's (lower ends from a disc on the residual
-variance were measured and not adopted: docs/advisor_validation.md, tuned risks at the least-squares noise).
+variance were measured and not adopted: docs/advisor_validation.md, tuned risks at the least-squares noise), but tuned
+scratch's lower end, which the disc put at 0 wherever the moment noise interval reached 0:
+:meth:`NoiseRegion.ls_lower` bootstraps the least-squares-centred value instead.
 """
 from __future__ import annotations
 
@@ -278,6 +280,36 @@ class NoiseRegion:
             R = np.where(fin, R + V * float(ls[0]), np.inf)
             if np.isfinite(R).any():
                 out[i] = max(float(R.min()), 0.0)
+        return out
+
+    def ls_lower(self, ns, ls, draws=4000, seed=0):
+        """Lower ends over ``ns`` of the tuned scratch risk from the simulated law of its least-squares-centred
+        estimate (:meth:`ls_values`): ``T_hat / q_97.5(T*/T_hat)`` (0 where ``T_hat <= 0``), ``T_hat`` the estimate
+        before its clip at 0. The world is the least-squares centre (its tuned risk is ``T_hat``); a draw takes the
+        residual variance from its scaled chi-square law ``sigma2_LS chi2_df/df`` and the statistics from their
+        Gaussian law given it (mean moved by ``Cov(s, sigma2_LS)/Var(sigma2_LS)``, covariance the Schur complement),
+        and re-estimates ``T* = min_lam`` of the centre moved to the drawn variance. The minimum's selection bias is
+        in the law; the root is the ratio because the error scales with the risk (the difference ``T* - T_hat``
+        left the end 1 miss below in 500 at band setting 9: docs/advisor_validation.md, lo18). NaN where no penalty
+        has a finite risk. ``ls = (value, df)`` as in :meth:`ls_centre`."""
+        value, df = float(ls[0]), int(ls[1])
+        rng = np.random.default_rng(seed)
+        out = np.full(len(ns), np.nan)
+        for i, n in enumerate(np.asarray(ns, int)):
+            s, C, V, fin, L, g, beta, Csq = self._ls_regression(int(n), value, df)
+            m = s - beta[:, 0] * (float(g @ s) - value)                    # the centre: g @ m = value
+            if not fin.any():
+                continue
+            vq = 2 * max(value, 0.0) ** 2 / df
+            cq = Csq[:, 1] / vq if vq > 0 else np.zeros(s.size)
+            w, U = np.linalg.eigh(C - np.outer(cq, Csq[:, 1]))
+            q = max(value, 0.0) * rng.chisquare(df, draws) / df
+            S = m + np.outer(q - value, cq) + (rng.standard_normal((draws, s.size)) * np.sqrt(np.maximum(w, 0.0))) @ U.T
+            Sc = S - np.outer(S @ g - q, beta[:, 0])
+            T = np.where(fin, Sc[:, :L] + V * q[:, None], np.inf).min(-1)
+            t0 = float(np.where(fin, m[:L] + V * value, np.inf).min())
+            r = float(np.quantile(T / t0, 0.975)) if t0 > 0 else 0.0
+            out[i] = t0 / r if r > 0 else 0.0
         return out
 
     def transfer_interval(self, n, value):

@@ -309,6 +309,13 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
         region = NoiseRegion(aniso, (noise.low, noise.high))
         for proc in ("scratch_ridge", "finetune_ridge"):
             bands[proc] = region.merge(proc.split("_")[0], ns, bands[proc])
+        if use_residual(pe.residual):
+            # tuned scratch's lower end from the simulated law of its least-squares-centred estimate: the disc's
+            # lower end reaches 0 with the moment noise interval and almost never missed
+            # (docs/advisor_validation.md, lo18)
+            v, lo, hi = bands["scratch_ridge"]
+            ll = region.ls_lower(ns, (pe.residual.value, pe.residual.df))
+            bands["scratch_ridge"] = (v, np.minimum(np.where(np.isfinite(ll), ll, lo), v), hi)
     if aniso is not None:
         check_not_degenerate(bands, at, ns, d, aniso.rows_unlabeled, pe.interval("noise_variance").low, prep.centred,
                              prep.shared_rows)
