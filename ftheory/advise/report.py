@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ftheory.advise.bands import Z95, exact_cut, regression_applies, score_region
-from ftheory.advise.caps import CAPS, cap_tuned
+from ftheory.advise.caps import CAPS, cap_by_min_norm, cap_tuned
 from ftheory.advise.estimators import Interval, ParameterEstimates, estimate_parameters, prepare
 from ftheory.advise.io import check_inputs
 from ftheory.advise.noise_ls import use_residual
@@ -245,6 +245,18 @@ def _with_noise_band(band, only, V, noise):
     return v, lo, hi
 
 
+def _peak_value(band, ns, d, noise_high):
+    """A min-norm band with the value ``inf`` at the interpolation peak (noise coefficient ``inf``: ``n = d, d + 1``
+    effective samples) where the noise variance's interval reaches above 0: the risk is then ``inf`` unless the
+    noise is exactly 0, and the clipped estimate 0 times ``inf`` gave a finite value below the band's meaning."""
+    v, lo, hi = (np.array(b, float) for b in band)
+    if noise_high > 0:
+        peak = np.array([math.isinf(min_norm_coefficients(int(m), d)[1]) for m in ns])
+        v[peak] = math.inf
+        hi[peak] = math.inf
+    return v, lo, hi
+
+
 def _check_not_degenerate(bands, at, ns, d, n_unlabeled, noise_low):
     """``ValueError`` naming ``unlabeled`` when an anisotropic band's upper end at the user's sample size (index
     ``at`` of ``ns``) is NaN, or ``<= 0`` although the noise variance's interval excludes 0 (noise makes every
@@ -280,8 +292,10 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
     aniso = None
     if not prep.isotropic:
         try:
-            from ftheory.advise.aniso_predict import AnisotropicPredictor
+            from ftheory.advise.aniso_predict import AnisotropicPredictor, check_conditioning, units_note
+            check_conditioning(prep)                         # float64 resolves Sigma_hat, else ValueError naming X
             aniso = AnisotropicPredictor(prep)
+            notes += [t for t in (units_note(prep),) if t]
             theory = "anisotropic"
         except ImportError:
             notes.append("the anisotropic theory (ftheory.aniso) is not available in this installation: "
@@ -316,6 +330,8 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
         bands[proc] = tuple(np.array(c, float) for c in zip(*rows))
         if only.any():
             bands[proc] = _with_noise_band(bands[proc], only, V[only], pe.interval("noise_variance"))
+        if proc in LINEAR:
+            bands[proc] = _peak_value(bands[proc], ns, d, pe.interval("noise_variance").high)
     region = None
     # the disc is centred on the moment noise estimate S_y - U(y) that its statistics share: its own interval
     noise = pe.interval("noise_moment") if aniso is not None and aniso.n > aniso.d else None
@@ -329,7 +345,7 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
     if aniso is not None:
         _check_not_degenerate(bands, at, ns, d, aniso.n_unlabeled, pe.interval("noise_variance").low)
     # the tuned risks never exceed the signal (scratch) / the distance (fine-tuning): caps.cap_tuned
-    bands = cap_tuned(bands, pe)
+    bands = cap_by_min_norm(cap_tuned(bands, pe))    # nor their min-norm limit (lam -> 0): caps.cap_by_min_norm
     predictions = {proc: _band_interval(*(b[at] for b in bands[proc])) for proc in PROCEDURES}
     if aniso is None:
         def diff(tr):
@@ -346,6 +362,7 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
             from ftheory.advise.aniso_transfer import ls_point_values
             bands, transferability = ls_point_values(region, (pe.residual.value, pe.residual.df), ns, at, bands,
                                                      transferability)
+            bands = cap_by_min_norm(bands)
             predictions = {proc: _band_interval(*(b[at] for b in bands[proc])) for proc in PROCEDURES}
     return predictions, transferability, bands, theory, notes
 
