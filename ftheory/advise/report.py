@@ -404,6 +404,11 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     -------
     Report
 
+    Tuned ridge's value and band ends are at most min-norm's (its ``lam -> 0`` limit). At the interpolation peak
+    (``n`` within one of ``d`` effective samples) min-norm's value is ``inf`` whenever the noise variance's interval
+    reaches above 0. With ``unlabeled``, a Sigma_hat of condition number above ``1e12`` (e.g. columns in very
+    different units) is a ``ValueError`` naming ``X``: float64 does not resolve its smallest directions.
+
     BLAS runs with one thread during the call (``FTHEORY_BLAS_THREADS`` asks for more): its many small
     simulations took 3x the time with the default threads on 2 cores (docs/performance.md).
     """
