@@ -4,7 +4,7 @@ and the exact-cut region above (report._region, report._tuned_band)."""
 import numpy as np
 import pytest
 
-from ftheory.advise.caps import cap_tuned
+from ftheory.advise.caps import cap_by_min_norm, cap_tuned
 from ftheory.advise.estimators import estimate_parameters, prepare
 from ftheory.advise.predict import isotropic_risk
 from ftheory.advise.report import _region, predict
@@ -49,6 +49,8 @@ def test_few_rows_bands_come_from_their_regions_and_the_transferabilities_add_up
         v = float(f(proc)(reg.points[:1])[0])
         assert lo > tuned.band(f(proc))[1]  # not the exact cut's lower end (at this task it is lower)
         want = cap_tuned({proc: (np.array([v]), np.array([min(lo, v)]), np.array([max(hi, v)]))}, pe)[proc]
+        mn = proc.split("_")[0] + "_min_norm"                   # and at most the min-norm limit's (caps.cap_by_min_norm)
+        want = cap_by_min_norm({proc: want, mn: bands[mn]})[proc]
         got = preds[proc]
         assert (got.value, got.low, got.high) == tuple(float(w[0]) for w in want)
         assert v != pytest.approx(float(f(proc)(tuned.points[:1])[0]), rel=1e-3)  # not the moment estimate's value
