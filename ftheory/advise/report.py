@@ -246,6 +246,18 @@ def _with_noise_band(band, only, V, noise):
     return v, lo, hi
 
 
+def _peak_value(band, ns, d, noise_high):
+    """A min-norm band with the value ``inf`` at the interpolation peak (noise coefficient ``inf``: ``n = d, d + 1``
+    effective samples) where the noise variance's interval reaches above 0: the risk is then ``inf`` unless the
+    noise is exactly 0, and the clipped estimate 0 times ``inf`` gave a finite value below the band's meaning."""
+    v, lo, hi = (np.array(b, float) for b in band)
+    if noise_high > 0:
+        peak = np.array([math.isinf(min_norm_coefficients(int(m), d)[1]) for m in ns])
+        v[peak] = math.inf
+        hi[peak] = math.inf
+    return v, lo, hi
+
+
 #: isotropic predictions whose own exact test (below n = d, exact cut) is studentized (own_test.studentized_margin)
 STUDENTIZED = ("finetune_min_norm", "scratch_ridge")
 
@@ -263,8 +275,10 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
     aniso = None
     if not prep.isotropic:
         try:
-            from ftheory.advise.aniso_predict import AnisotropicPredictor
+            from ftheory.advise.aniso_predict import AnisotropicPredictor, check_conditioning, units_note
+            check_conditioning(prep)                         # float64 resolves Sigma_hat, else ValueError naming X
             aniso = AnisotropicPredictor(prep)
+            notes += [t for t in (units_note(prep),) if t]
             theory = "anisotropic"
         except ImportError:
             notes.append("the anisotropic theory (ftheory.aniso) is not available in this installation: "
@@ -299,6 +313,8 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
         bands[proc] = tuple(np.array(c, float) for c in zip(*rows))
         if only.any():
             bands[proc] = _with_noise_band(bands[proc], only, V[only], pe.interval("noise_variance"))
+        if proc in LINEAR:
+            bands[proc] = _peak_value(bands[proc], ns, d, pe.interval("noise_variance").high)
     region = None
     # the disc is centred on the moment noise estimate S_y - U(y) that its statistics share: its own interval
     noise = pe.interval("noise_moment") if aniso is not None and aniso.n > aniso.d else None
@@ -377,6 +393,10 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     Returns
     -------
     Report
+
+    At the interpolation peak (``n`` within one of ``d`` effective samples) min-norm's value is ``inf`` whenever the noise variance's interval
+    reaches above 0. With ``unlabeled``, a Sigma_hat of condition number above ``1e12`` (e.g. columns in very
+    different units) is a ``ValueError`` naming ``X``: float64 does not resolve its smallest directions.
 
     BLAS runs with one thread during the call (``FTHEORY_BLAS_THREADS`` asks for more): its many small
     simulations took 3x the time with the default threads on 2 cores (docs/performance.md).
