@@ -92,7 +92,7 @@ def check_conditioning(prep):
     top = float(ev.max())
     if top > 0 and not float(ev.min()) > top / MAX_CONDITION:
         sds = _column_sds(prep)
-        cond = top / max(float(ev.min()), 0.0) if ev.min() > 0 else math.inf
+        cond = top / float(ev.min()) if ev.min() > 0 else math.inf
         raise ValueError(
             f"X: the input covariance estimated from the unlabeled rows has condition number {cond:.3g}, beyond "
             f"{MAX_CONDITION:.0e}, what float64 resolves for the anisotropic predictions ({_spread(sds)}): rescale the columns of X, unlabeled and source_weights (e.g. "

@@ -287,12 +287,24 @@ def _warn_row_numbers(X, names):
                           UserWarning, stacklevel=4)
 
 
+def _one_row(unlabeled):
+    """``ValueError`` when ``unlabeled`` is one-dimensional (one row, or one column, of a pool that must be 2-d)."""
+    try:
+        shape = np.shape(unlabeled)
+    except ValueError:                  # ragged: left to the input checks
+        return
+    if unlabeled is not None and len(shape) == 1:
+        raise ValueError(f"unlabeled has shape {shape}: a 1-d vector (one row?); expected a 2-d (N, d) array of N "
+                         "unlabeled rows with X's d columns (one row is far too few: at least d + 6 rows)")
+
+
 def check_inputs(X, y, source_pred=None, source_weights=None, unlabeled=None, min_rows=3):
     """Validated float arrays ``(X, y, z, unlabeled)``; ``z`` is the pretrained prediction on ``X``
     (tables name their columns in the messages; at least ``min_rows`` rows). With pandas objects, rows
     are paired by position unless their indexes show a reordering (an error), an unlabeled table and
     weights labelled by feature name are matched to X's columns by name, and a column holding the row
     numbers 0..n-1 or 1..n warns."""
+    _one_row(unlabeled)  # before _matrix, which reads a 1-d array as one column
     for key, v in (("X", X), ("y", y), ("source_pred", source_pred), ("source_weights", source_weights),
                    ("unlabeled", unlabeled)):
         _reject_text(key, v)  # before any conversion: no input's text is converted silently

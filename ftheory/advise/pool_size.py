@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 
 __all__ = ["MEASURED", "FLAG_BELOW", "SELF_POOL_FROM", "pool_flag", "shared_rows", "check_self_pool", "check_not_degenerate",
-           "contained", "one_row"]
+           "contained"]
 
 #: N/d -> ((coverage, column, spectrum) at n = d/2, the same at n = 2 d): the worst band column
 MEASURED = {
@@ -104,17 +104,6 @@ def contained(fn, *args):
     for w in caught:
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     return out
-
-
-def one_row(unlabeled):
-    """``ValueError`` when ``unlabeled`` is one-dimensional (one row, or one column, of a pool that must be 2-d)."""
-    try:
-        shape = np.shape(unlabeled)
-    except ValueError:                  # ragged: left to the input checks
-        return
-    if unlabeled is not None and len(shape) == 1:
-        raise ValueError(f"unlabeled has shape {shape}: a 1-d vector (one row?); expected a 2-d (N, d) array of N "
-                         "unlabeled rows with X's d columns (one row is far too few: at least d + 6 rows)")
 
 
 #: a pool containing labelled rows is refused below this many rows per feature: with the labelled X itself as the

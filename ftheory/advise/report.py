@@ -13,7 +13,7 @@ from ftheory.advise.caps import CAPS, cap_tuned
 from ftheory.advise.estimators import Interval, ParameterEstimates, estimate_parameters, prepare
 from ftheory.advise.io import check_inputs
 from ftheory.advise.noise_ls import use_residual
-from ftheory.advise.pool_size import check_not_degenerate, contained, one_row
+from ftheory.advise.pool_size import check_not_degenerate, contained
 from ftheory.advise.predict import LINEAR, PROCEDURES, isotropic_risk, min_norm_coefficients
 from ftheory.advise.report_flags import label_flags, report_flags
 from ftheory.mc.threads import single_blas_thread
@@ -402,7 +402,6 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     simulations took 3x the time with the default threads on 2 cores (docs/performance.md).
     """
     _check_options(center, standardize, n_max, grid_size)
-    one_row(unlabeled)
     X, y, z, U = check_inputs(X, y, source_pred, source_weights, unlabeled, min_rows=3 + int(center))
     if n_max is not None and n_max < X.shape[0] - int(center):  # curves that stop before the target's n
         raise ValueError(f"n_max={n_max} is invalid: expected an integer >= {X.shape[0] - int(center)} (the target's "
