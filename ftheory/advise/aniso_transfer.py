@@ -263,11 +263,17 @@ class NoiseRegion:
         ``Cov(sigma2_LS, U(a, K)) = -2 sigma^4 tr(K Sigma)/((n+2)(n-1))`` (a = y, y - z), ``2 sigma^4/n`` for ``S_y``
         and ``S_{y+z}``, 0 for ``S_z``, and ``Var(sigma2_LS) = 2 sigma^4/df``; so the moved ``S_y - B`` is
         ``sigma2_LS``."""
+        m, _, V, fin, L, _, _, _ = self._centre(n, ls)
+        return m, V, fin, L
+
+    def _centre(self, n, ls):
+        """:meth:`ls_centre`'s moved statistics ``m`` (``g @ m = sigma2_LS``) with the rest of :meth:`_ls_regression`:
+        ``(m, C, V, fin, L, g, beta, Csq)``."""
         value, df = float(ls[0]), int(ls[1])
         if not (math.isfinite(value) and df >= 1):
             raise ValueError(f"ls={ls!r} is invalid: expected (value, df) with a finite value and df >= 1")
-        s, C, V, fin, L, g, beta, _ = self._ls_regression(int(n), value, df)
-        return s - beta[:, 0] * (float(g @ s) - value), V, fin, L
+        s, C, V, fin, L, g, beta, Csq = self._ls_regression(int(n), value, df)
+        return s - beta[:, 0] * (float(g @ s) - value), C, V, fin, L, g, beta, Csq
 
     def ls_values(self, which, ns, ls):
         """The tuned risk ``min_lam R(lam)`` of ``which`` (``scratch`` or ``finetune``) over ``ns`` at the statistics
@@ -296,15 +302,14 @@ class NoiseRegion:
         rng = np.random.default_rng(seed)
         out = np.full(len(ns), np.nan)
         for i, n in enumerate(np.asarray(ns, int)):
-            s, C, V, fin, L, g, beta, Csq = self._ls_regression(int(n), value, df)
-            m = s - beta[:, 0] * (float(g @ s) - value)                    # the centre: g @ m = value
+            m, C, V, fin, L, g, beta, Csq = self._centre(n, ls)
             if not fin.any():
                 continue
             vq = 2 * max(value, 0.0) ** 2 / df
-            cq = Csq[:, 1] / vq if vq > 0 else np.zeros(s.size)
+            cq = Csq[:, 1] / vq if vq > 0 else np.zeros(m.size)
             w, U = np.linalg.eigh(C - np.outer(cq, Csq[:, 1]))
             q = max(value, 0.0) * rng.chisquare(df, draws) / df
-            S = m + np.outer(q - value, cq) + (rng.standard_normal((draws, s.size)) * np.sqrt(np.maximum(w, 0.0))) @ U.T
+            S = m + np.outer(q - value, cq) + (rng.standard_normal((draws, m.size)) * np.sqrt(np.maximum(w, 0.0))) @ U.T
             Sc = S - np.outer(S @ g - q, beta[:, 0])
             T = np.where(fin, Sc[:, :L] + V * q[:, None], np.inf).min(-1)
             t0 = float(np.where(fin, m[:L] + V * value, np.inf).min())
