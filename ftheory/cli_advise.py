@@ -37,10 +37,12 @@ def add_parser(sub):
                    help="columns of the target (and unlabeled) table that are not features, e.g. a row id or "
                    "another model's predictions: skipped (repeatable; comma-separated names)")
     p.add_argument("--json", action="store_true",
-                   help="print the JSON summary (n, d, estimates, predictions, recommendation, crossover_n) "
+                   help="print the JSON summary (n, d, estimates, predictions, recommendation, crossover_n: "
+                   "the integer n from which tuned scratch stays ahead of transfer, null if not by n_max) "
                    "instead of the text report; the report's flags that question the predictions (correlated features, "
                    "few unlabeled rows, few-valued labels, unbounded bands) go to stderr, one line each")
-    p.add_argument("--plot", metavar="OUT.png", help="also write the risk curves with 95%% bands to this image file")
+    p.add_argument("--plot", metavar="OUT.png", help="also write the risk curves with 95%% bands to this image file "
+                   "(the report's flags, if any, listed under the axes)")
     p.set_defaults(func=run)
     return p
 
