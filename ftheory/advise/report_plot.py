@@ -67,7 +67,8 @@ def plot_report(rep, ax=None, path=None, cite=""):
     ax.axvline(rep.n, color="k", lw=0.8, ls="--")
     ax.text(rep.n, 0.02, f" your n = {rep.n}", transform=ax.get_xaxis_transform(), fontsize=8)
     if rep.crossover_n:
-        ax.axvline(rep.crossover_n, color="C3", lw=0.8, ls="-.", label=f"scratch overtakes: n = {rep.crossover_n}")
+        ax.axvline(rep.crossover_n, color="C3", lw=0.8, ls="-.",
+                   label=f"scratch ahead (or level) from n = {rep.crossover_n}")
     ax.set_xscale("log")
     ax.set_ylim(0, 1.6 * top if top > 0 else 1)
     ax.set_xlabel("target sample size n")
