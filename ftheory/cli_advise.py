@@ -56,7 +56,8 @@ def run(ns):
     require_pandas()
     if ns.plot:
         _check_plot_path(ns.plot)
-    ignore = [c for arg in ns.ignore for c in arg.split(",") if c.strip()]
+    # "a, b": names of a comma-separated list lose the spaces around them (a single name is kept exactly)
+    ignore = [c.strip() if "," in arg else c for arg in ns.ignore for c in arg.split(",") if c.strip()]
     # X and U are tables: a constant, duplicated or collinear column is named in the message
     X, y, z = load_target(ns.target, ns.label, ns.source_pred, ignore=ignore)
     feats = list(X.columns)

@@ -71,3 +71,21 @@ def test_plot_file_carries_the_flags(tmp_path, capsys, monkeypatch):
                               "--plot", tmp_path / "a.png")
     assert rc == 0 and (tmp_path / "a.png").stat().st_size > 0
     assert any("FLAG" in t and "binary labels (0, 1)" in t for t in seen["texts"])
+
+
+def test_ignore_accepts_a_comma_list_with_spaces(tmp_path, capsys):
+    df = target_frame(0)
+    df.insert(0, "id", np.arange(len(df)) * 7 % 13)
+    df["other model"] = df["pretrained"] * 0.5 + df["f0"]              # another model's predictions: collinear
+    df.to_csv(tmp_path / "t.csv", index=False)
+    rc, out, err = run_advise(capsys, "--target", tmp_path / "t.csv", "--label", "y", "--source-pred", "pretrained",
+                              "--ignore", "id, other model", "--json")
+    assert rc == 0, err
+
+
+def test_a_collinear_column_is_named_first(tmp_path, capsys):
+    df = target_frame(0, d=12)
+    df["other model"] = df["pretrained"] * 0.5                         # a combination of every feature
+    df.to_csv(tmp_path / "t.csv", index=False)
+    rc, out, err = run_advise(capsys, "--target", tmp_path / "t.csv", "--label", "y", "--source-pred", "pretrained")
+    one_line(rc, err, "linearly dependent columns ['other model', ", "and 5 more (13 in all), largest weight")

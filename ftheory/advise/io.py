@@ -175,12 +175,15 @@ def _check_columns(name, A, what="column", names=None):
         lam, V = np.linalg.eigh(0.5 * (C + C.T))
         if lam[0] < 1e-10 * lam[-1]:
             v = np.abs(V[:, 0])
-            idx = np.flatnonzero(v > 1e-3 * v.max())[:8]
-            cols = [names[j] for j in idx] if names else f"{idx.tolist()} (counting from 0)"
+            idx = np.flatnonzero(v > 1e-3 * v.max())
+            idx = idx[np.argsort(-v[idx], kind="stable")]  # the largest weight first: often the one to drop
+            shown = _some([names[j] for j in idx] if names else idx.tolist(), 8)
+            cols = shown if names else f"{shown} (counting from 0)"
             cond = np.sqrt(lam[-1] / max(lam[0], 1e-300))
             how = f"condition number {cond:.2g} > 1e5" if cond < 1e15 else "exactly, up to rounding"
-            raise ValueError(f"{name} has linearly dependent {what}s {cols}: one is a combination of the "
-                             f"others ({how}; the covariance is singular); drop one of them")
+            raise ValueError(f"{name} has linearly dependent {what}s {cols}, largest weight in the combination "
+                             f"first: one is a combination of the others ({how}; the covariance is singular); drop "
+                             "one of them")
 
 
 def _duplicated_pair(Z, C=None, eps=1e-10):
