@@ -93,7 +93,7 @@ def crossover_line(crossover_n, rows) -> str:
     if crossover_n is None:
         return f"Scratch never overtakes transfer up to n = {last} (the curves' end, n_max)"
     if len(rows) == 1:
-        return f"Scratch is ahead of transfer at n = {first} (no curves: checked there only)"
+        return f"Scratch is ahead of transfer at n = {first}, the curves' only point (checked there only)"
     if crossover_n == first:
         return f"Scratch is ahead of transfer at every n of the curves, n = {first} to {last}"
     return (f"Scratch overtakes transfer from n = {crossover_n} on (exact integer; checked on the curves' grid up to "
