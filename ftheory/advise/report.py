@@ -242,7 +242,7 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
     if not prep.isotropic:
         try:
             from ftheory.advise.aniso_predict import AnisotropicPredictor, check_conditioning, units_note
-            aniso = pe.__dict__.get("_aniso")                # built once per report (reused by curves_at)
+            aniso = pe.__dict__.get("_aniso")    # built once per report (reused by the crossover's n_at=None calls)
             if aniso is None:
                 check_conditioning(prep)                     # float64 resolves Sigma_hat, else ValueError naming X
                 aniso = pe.__dict__["_aniso"] = AnisotropicPredictor(prep)
