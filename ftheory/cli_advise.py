@@ -37,10 +37,12 @@ def add_parser(sub):
                    help="columns of the target (and unlabeled) table that are not features, e.g. a row id or "
                    "another model's predictions: skipped (repeatable; comma-separated names)")
     p.add_argument("--json", action="store_true",
-                   help="print the JSON summary (n, d, estimates, predictions, recommendation, crossover_n) "
+                   help="print the JSON summary (n, d, estimates, predictions, recommendation, crossover_n: "
+                   "the integer n from which tuned scratch stays ahead of transfer, null if not by n_max) "
                    "instead of the text report; the report's flags that question the predictions (correlated features, "
                    "few unlabeled rows, few-valued labels, unbounded bands) go to stderr, one line each")
-    p.add_argument("--plot", metavar="OUT.png", help="also write the risk curves with 95%% bands to this image file")
+    p.add_argument("--plot", metavar="OUT.png", help="also write the risk curves with 95%% bands to this image file "
+                   "(the report's flags, if any, listed under the axes)")
     p.set_defaults(func=run)
     return p
 
@@ -54,7 +56,8 @@ def run(ns):
     require_pandas()
     if ns.plot:
         _check_plot_path(ns.plot)
-    ignore = [c for arg in ns.ignore for c in arg.split(",") if c.strip()]
+    # "a, b": names of a comma-separated list lose the spaces around them (a single name is kept exactly)
+    ignore = [c.strip() if "," in arg else c for arg in ns.ignore for c in arg.split(",") if c.strip()]
     # X and U are tables: a constant, duplicated or collinear column is named in the message
     X, y, z = load_target(ns.target, ns.label, ns.source_pred, ignore=ignore)
     feats = list(X.columns)
@@ -67,6 +70,10 @@ def run(ns):
             rep = advise(X, y, source_pred=z, source_weights=w, unlabeled=U)
         except ValueError as exc:
             raise ValueError(_in_file_terms(str(exc), ns)) from None
+        except MemoryError as exc:  # e.g. d = 1e5 features: the spectral test draws 4000 x d numbers (3 GB)
+            raise ValueError(f"the target {ns.target!r} (n = {X.shape[0]} rows, d = {len(feats)} features) needs more "
+                             f"memory than is free ({exc}): reduce the features (a selection or a projection) or run "
+                             "on a machine with more memory") from None
     shown = [c for c in caught if not issubclass(c.category, (DeprecationWarning, PendingDeprecationWarning))]
     for text in _warning_lines(shown):
         print(f"ftheory: warning: {text}", file=sys.stderr)

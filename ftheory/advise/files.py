@@ -10,7 +10,7 @@ import os
 
 import numpy as np
 
-from ftheory.advise.io import _listing
+from ftheory.advise.io import _listing, _some
 
 __all__ = ["read_table", "load_target", "load_unlabeled", "TABLE_EXTENSIONS"]
 
@@ -256,7 +256,7 @@ def _numeric(df, path):
     bad = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c].dtype)
            or pd.api.types.is_complex_dtype(df[c].dtype)]
     if bad:
-        raise ValueError(f"column(s) {bad[:5]} of {path!r} are not numeric{_first_text(df[bad[0]])}: expected real "
+        raise ValueError(f"column(s) {_some(bad)} of {path!r} are not numeric{_first_text(df[bad[0]])}: expected real "
                          "numbers (text, dates and categories are not converted silently: encode them as numbers "
                          "first)")
     A = df.to_numpy(dtype=float, na_value=np.nan)
@@ -281,8 +281,8 @@ def _first_text(col):
 
 
 def _missing_hint(df, path, column):
-    """Why ``column`` may be absent from a table read from ``path``: a separator other than commas, no
-    header line, or a 2-d NPZ array split into columns."""
+    """Why ``column`` may be absent from a table read from ``path``: another case or spacing, a close name (a typo
+    or an abbreviation), a separator other than commas, no header line, or a 2-d NPZ array split into columns."""
     cols = [str(c) for c in df.columns]
     near = [c for c in cols if c.strip().lower() == str(column).strip().lower()]
     if near:
@@ -291,12 +291,15 @@ def _missing_hint(df, path, column):
     if sep:
         return f" (the file seems separated by {'spaces' if sep == ' ' else repr(sep)}: expected commas)"
     if path.lower().endswith(".csv") or path.lower().endswith(".txt"):
-        return _NO_HEADER if _numbers_header(cols) else ""
-    if f"{column}0" in cols:
+        if _numbers_header(cols):
+            return _NO_HEADER
+    elif f"{column}0" in cols:
         return (f" (a 2-d array {column!r} is split into columns '{column}0', '{column}1', ...: save a "
                 "column as a 1-d array)")
+    import difflib
 
-    return ""
+    close = difflib.get_close_matches(str(column), cols, n=2, cutoff=0.55)  # not X0 for U0 (0.5)
+    return f" (the closest name{'s' if len(close) > 1 else ''}: {', '.join(map(repr, close))})" if close else ""
 
 
 def load_target(path, label, source_pred=None, ignore=()):
@@ -317,7 +320,7 @@ def load_target(path, label, source_pred=None, ignore=()):
                          "predictions must be a column of their own")
     absent = [c for c in ignore if c not in df.columns]
     if absent:
-        raise ValueError(f"--ignore column(s) {absent[:5]} are missing from {path!r}; its columns are "
+        raise ValueError(f"--ignore column(s) {_some(absent)} are missing from {path!r}; its columns are "
                          f"{_listing(df.columns)}" + _missing_hint(df, path, absent[0]))
     both = [c for c in ignore if c in (label, source_pred)]
     if both:
@@ -355,12 +358,12 @@ def load_unlabeled(path, features, ignore=()):
     missing = [c for c in features if c not in df.columns]
     if missing:
         npz = " (a 2-d array 'x' gives the columns 'x0', 'x1', ...: use the target's key)"
-        raise ValueError(f"unlabeled file {path!r} lacks feature column(s) {missing[:5]}; its columns are "
+        raise ValueError(f"unlabeled file {path!r} lacks feature column(s) {_some(missing)}; its columns are "
                          f"{_listing(df.columns)}" + (_missing_hint(df, path, missing[0])
                                                       or (npz if path.lower().endswith(".npz") else "")))
     extra = [c for c in df.columns if c not in features and c not in ignore]
     if extra:
-        raise ValueError(f"unlabeled file {path!r} has column(s) {extra[:5]} that are not a feature of the "
+        raise ValueError(f"unlabeled file {path!r} has column(s) {_some(extra)} that are not a feature of the "
                          "target: expected the target's feature columns (its label, prediction and "
                          "--ignore columns are skipped); drop them or --ignore them")
     _no_empty_rows(df[features], path)

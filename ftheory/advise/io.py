@@ -114,7 +114,7 @@ def _matrix(name, A, ncols=None):
             raise ValueError(f"{name} has the column name {str(dup[0])!r} more than once: expected distinct names")
         bad = [str(c) for c in A.columns if not pd.api.types.is_numeric_dtype(A[c].dtype)]
         if bad:
-            raise ValueError(f"{name} column(s) {bad[:5]} are not numeric: expected real numeric features")
+            raise ValueError(f"{name} column(s) {_some(bad)} are not numeric: expected real numeric features")
         A = A.to_numpy(dtype=float, na_value=np.nan)  # nullable columns: pandas.NA is a missing value (NaN)
     try:
         A = np.asarray(A, dtype=float)
@@ -175,12 +175,15 @@ def _check_columns(name, A, what="column", names=None):
         lam, V = np.linalg.eigh(0.5 * (C + C.T))
         if lam[0] < 1e-10 * lam[-1]:
             v = np.abs(V[:, 0])
-            idx = np.flatnonzero(v > 1e-3 * v.max())[:8]
-            cols = [names[j] for j in idx] if names else f"{idx.tolist()} (counting from 0)"
+            idx = np.flatnonzero(v > 1e-3 * v.max())
+            idx = idx[np.argsort(-v[idx], kind="stable")]  # the largest weight first: often the one to drop
+            shown = _some([names[j] for j in idx] if names else idx.tolist(), 8)
+            cols = shown if names else f"{shown} (counting from 0)"
             cond = np.sqrt(lam[-1] / max(lam[0], 1e-300))
             how = f"condition number {cond:.2g} > 1e5" if cond < 1e15 else "exactly, up to rounding"
-            raise ValueError(f"{name} has linearly dependent {what}s {cols}: one is a combination of the "
-                             f"others ({how}; the covariance is singular); drop one of them")
+            raise ValueError(f"{name} has linearly dependent {what}s {cols}, largest weight in the combination "
+                             f"first: one is a combination of the others ({how}; the covariance is singular); drop "
+                             "one of them")
 
 
 def _duplicated_pair(Z, C=None, eps=1e-10):
@@ -253,15 +256,21 @@ def _align_weights(w, labels, features, what):
     missing = [c for c in features if c not in labels]
     extra = [c for c in labels if c not in features]
     if dup or missing or extra:
-        what_is_wrong = "; ".join(t for t in (dup and f"names {dup[:5]} more than once",
-                                               missing and f"lacks feature(s) {missing[:5]}",
-                                               extra and f"names {extra[:5]}, not a feature") if t)
+        what_is_wrong = "; ".join(t for t in (dup and f"names {_some(dup)} more than once",
+                                               missing and f"lacks feature(s) {_some(missing)}",
+                                               extra and f"names {_some(extra)}, not a feature") if t)
         raise ValueError(f"{what} {what_is_wrong}: expected one weight for each feature column of the target "
                          f"({_listing(features)}), matched by name (weights with labels are never used by position: "
                          + ("save them without the labels" if what.startswith("weights file") else
                             "drop the labels, e.g. .to_numpy(),") + " to use them in the order given)")
     order = {c: i for i, c in enumerate(labels)}
     return w[[order[c] for c in features]]
+
+
+def _some(names, k=5) -> str:
+    """``['a', 'b'] (2)`` style: the first ``k`` of ``names`` as a list, then how many there are in all when more."""
+    names = list(names)
+    return f"{names[:k]}" + (f" and {len(names) - k} more ({len(names)} in all)" if len(names) > k else "")
 
 
 def _listing(names, head=5, tail=3):
@@ -326,9 +335,9 @@ def check_inputs(X, y, source_pred=None, source_weights=None, unlabeled=None, mi
         missing = [c for c in names if c not in unames]
         extra = [c for c in unames if c not in names]
         if missing:
-            raise ValueError(f"unlabeled lacks feature column(s) {missing[:5]} of X: expected X's columns")
+            raise ValueError(f"unlabeled lacks feature column(s) {_some(missing)} of X: expected X's columns")
         if extra:
-            raise ValueError(f"unlabeled has column(s) {extra[:5]} that are not a feature of X: drop them")
+            raise ValueError(f"unlabeled has column(s) {_some(extra)} that are not a feature of X: drop them")
         unlabeled = unlabeled.set_axis(unames, axis=1)[names]  # names as strings: 0 and "0" are one name
         unames = names
     X = _matrix("X", X)

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ftheory.advise.pool_size import check_self_pool, pool_flag, shared_rows
+from ftheory.advise.pool_size import check_self_pool, pool_flag, repeated_rows, shared_rows
 
 __all__ = ["Prepared", "prepare", "helmert", "independence_z"]
 
@@ -71,7 +71,8 @@ def prepare(X, y, z=None, unlabeled=None, center=True, standardize=None) -> Prep
     """
     notes, warnings = [], []
     shared = shared_rows(X, unlabeled) if unlabeled is not None else 0
-    own = check_self_pool(shared, len(unlabeled), len(X), np.shape(X)[1]) if shared else None  # refuses few rows
+    own = (check_self_pool(shared, len(unlabeled), len(X), np.shape(X)[1], repeated_rows(unlabeled)) if shared
+           else None)                                      # refuses a pool of fewer than SELF_POOL_FROM d rows
     if center:
         X, y = helmert(X), helmert(y)
         z = helmert(z) if z is not None else None

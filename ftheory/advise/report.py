@@ -10,6 +10,7 @@ import numpy as np
 
 from ftheory.advise.bands import Z95, exact_cut, regression_applies, score_region
 from ftheory.advise.caps import CAPS, cap_tuned
+from ftheory.advise.crossover import crossover_line
 from ftheory.advise.estimators import Interval, ParameterEstimates, estimate_parameters, prepare
 from ftheory.advise.io import check_inputs
 from ftheory.advise.noise_ls import use_residual
@@ -117,55 +118,16 @@ class Report:
             sure = "" if iv.low > 0 or iv.high < 0 else "  (sign not resolved at 95%)"
             L.append(f"  T_{k:<16} {iv.value:10.4g}  [{iv.low:.4g}, {iv.high:.4g}]{sure}")
         L.append(textwrap.fill(f"Recommendation: {self.strength}", width, subsequent_indent="    "))
-        L.append(f"Scratch overtakes transfer from n = {self.crossover_n} on" if self.crossover_n else
-                 f"Scratch never overtakes transfer on the grid (n up to {int(self.curves['n'][-1])})")
+        L.append(crossover_line(self.crossover_n, self.curves["n"]))
         L.append(textwrap.fill(CITE, width, subsequent_indent="    "))
         return "\n".join(L)
 
     def plot(self, ax=None, path=None):
-        """Risk curves against n with 95% bands; the user's n marked. Returns the matplotlib figure."""
-        import matplotlib
-        if ax is None:
-            matplotlib.use("Agg", force=False) if path else None
-            import matplotlib.pyplot as plt
-            fig, ax = plt.subplots(figsize=(6.4, 4.2))
-        else:
-            fig = ax.figure
-        ns = self.curves["n"]
-        style = {"scratch_ridge": ("C0", "-", "scratch (tuned ridge)"),
-                 "scratch_min_norm": ("C0", ":", "scratch (min-norm)"),
-                 "linear_transfer": ("C1", "-", "linear probe on pretrained feature"),
-                 "finetune_ridge": ("C2", "-", "fine-tune (tuned, towards pretrained)"),
-                 "finetune_min_norm": ("C2", ":", "fine-tune (min-norm from pretrained)")}
-        top = 0.0
-        for proc, (c, ls, lab) in style.items():
-            if proc not in self.curves:
-                continue
-            v, lo, hi = (np.asarray(a, float) for a in self.curves[proc])
-            ax.plot(ns, v, color=c, ls=ls, label=lab)
-            if ls == "-":
-                ax.fill_between(ns, lo, hi, color=c, alpha=0.18, lw=0)
-            fin = v[np.isfinite(v)]
-            if fin.size:
-                top = max(top, float(np.percentile(fin, 90)))
-        ax.axvline(self.n, color="k", lw=0.8, ls="--")
-        ax.text(self.n, 0.02, f" your n = {self.n}", transform=ax.get_xaxis_transform(), fontsize=8)
-        if self.crossover_n:
-            ax.axvline(self.crossover_n, color="C3", lw=0.8, ls="-.", label=f"scratch overtakes: n = {self.crossover_n}")
-        ax.set_xscale("log")
-        ax.set_ylim(0, 1.6 * top if top > 0 else 1)
-        ax.set_xlabel("target sample size n")
-        ax.set_ylabel(r"predicted excess risk $\|\hat\beta-\beta_t\|_\Sigma^2$")
-        how = ("by point estimate, not resolved at 95%" if not self.resolved else
-               "transfer hurts at 95%" if self.recommendation == "scratch" else "beats scratch at 95%")
-        ax.set_title(f"Recommendation at n = {self.n}: {self.recommendation} ({how})\n"
-                     f"d = {self.d}, {self.theory} theory", fontsize=9)
-        ax.legend(fontsize=7)
-        ax.annotate(CITE, xy=(1, 0), xycoords="axes fraction", xytext=(0, -44), textcoords="offset points",
-                    ha="right", va="top", fontsize=6, color="0.35")
-        if path:
-            fig.savefig(path, dpi=130, bbox_inches="tight")
-        return fig
+        """Risk curves against n with 95% bands; the user's n and the crossover marked; the report's flags, if any,
+        counted in the title and listed under the axes (:mod:`ftheory.advise.report_plot`). Returns the figure."""
+        from ftheory.advise.report_plot import plot_report
+
+        return plot_report(self, ax=ax, path=path, cite=CITE)
 
 
 def _region(pe: ParameterEstimates):
@@ -258,6 +220,9 @@ def _peak_value(band, ns, d, noise_high):
     return v, lo, hi
 
 
+#: placeholder transferabilities for ls_point_values when only the curves' values are wanted (predict(n_at=None))
+_NO_T = {k: Interval(0.0, -math.inf, math.inf, math.inf) for k in ("linear_transfer", "finetune")}
+
 #: isotropic predictions whose own exact test (below n = d, exact cut) is studentized (own_test.studentized_margin)
 STUDENTIZED = ("finetune_min_norm", "scratch_ridge")
 
@@ -265,9 +230,10 @@ STUDENTIZED = ("finetune_min_norm", "scratch_ridge")
 def predict(prep, pe: ParameterEstimates, ns, n_at):
     """Predictions at ``n_at`` effective samples and bands over the effective sample sizes ``ns``
     (which must contain ``n_at``): ``(predictions, transferability, bands, theory, notes)`` with
-    ``bands[proc] = (values, lows, highs)`` arrays over ``ns``."""
+    ``bands[proc] = (values, lows, highs)`` arrays over ``ns``. ``n_at=None``: the curves' bands of the tuned
+    procedures and the probe over ``ns`` only (as at points of the curves; for :mod:`ftheory.advise.crossover`)."""
     ns = np.asarray(ns, int)
-    at = int(np.searchsorted(ns, n_at))
+    at = int(np.searchsorted(ns, n_at)) if n_at is not None else -1
     d = pe.d
     bands, notes = {}, []
     reg = _region(pe)
@@ -276,14 +242,16 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
     if not prep.isotropic:
         try:
             from ftheory.advise.aniso_predict import AnisotropicPredictor, check_conditioning, units_note
-            check_conditioning(prep)                         # float64 resolves Sigma_hat, else ValueError naming X
-            aniso = AnisotropicPredictor(prep)
+            aniso = pe.__dict__.get("_aniso")    # built once per report (reused by the crossover's n_at=None calls)
+            if aniso is None:
+                check_conditioning(prep)                     # float64 resolves Sigma_hat, else ValueError naming X
+                aniso = pe.__dict__["_aniso"] = AnisotropicPredictor(prep)
             notes += [t for t in (units_note(prep),) if t]
             theory = "anisotropic"
         except ImportError:
             notes.append("the anisotropic theory (ftheory.aniso) is not available in this installation: "
                          "scratch and fine-tuning predictions use the isotropic theory in Sigma-norms")
-    for proc in PROCEDURES:
+    for proc in PROCEDURES if n_at is not None else HEADLINE.values():
         if aniso is not None and proc != "linear_transfer":
             bands[proc] = aniso.bands(proc, ns)
             if proc in LINEAR:
@@ -332,11 +300,16 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
             v, lo, hi = bands["scratch_ridge"]
             ll = region.ls_lower(ns, (pe.residual.value, pe.residual.df))
             bands["scratch_ridge"] = (v, np.minimum(np.where(np.isfinite(ll), ll, lo), v), hi)
-    if aniso is not None:
+    if aniso is not None and n_at is not None:
         check_not_degenerate(bands, at, ns, d, aniso.rows_unlabeled, pe.interval("noise_variance").low, prep.centred,
                              prep.shared_rows)
     # the tuned risks never exceed the signal (scratch) / the distance (fine-tuning): caps.cap_tuned
     bands = cap_tuned(bands, pe)
+    if n_at is None:
+        if aniso is not None and region is not None and use_residual(pe.residual):
+            from ftheory.advise.aniso_transfer import ls_point_values
+            bands = ls_point_values(region, (pe.residual.value, pe.residual.df), ns, 0, bands, _NO_T)[0]
+        return bands
     predictions = {proc: _band_interval(*(b[at] for b in bands[proc])) for proc in PROCEDURES}
     if aniso is None:
         def diff(tr):
@@ -458,27 +431,42 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     flags = list(prep.warnings) + y_flags + report_flags(pe, estimates, predictions, transferability, unit=u2)
     head = {k: predictions[v].value for k, v in HEADLINE.items()}
     recommendation = min(head, key=lambda k: (head[k], k != "scratch"))
-    sc = np.asarray(curves["scratch_ridge"][0])
-
-    def overtakes(tr):
-        """Smallest grid n from which scratch stays ahead of ``tr`` (or level with it: ties go to scratch, as in
-        the recommendation) up to the end of the grid."""
-        ahead = sc <= tr
-        if not ahead[-1]:
-            return None
-        k = len(ahead) - 1
-        while k > 0 and ahead[k - 1]:
-            k -= 1
-        return int(curves["n"][k])
-
-    lt, ft = np.asarray(curves["linear_transfer"][0]), np.asarray(curves["finetune_ridge"][0])
-    crossover = overtakes(np.minimum(lt, ft))
-    def when(name, tr):
-        k = overtakes(tr)
-        return f"overtakes {name} from n = {k} on" if k else f"does not overtake {name} by n = {int(curves['n'][-1])}"
-
-    notes.append(f"scratch (tuned ridge) {when('the linear probe', lt)}; it {when('tuned fine-tuning', ft)}"
-                 + (" (tuned fine-tuning is never worse when ||beta_t - beta_s|| < ||beta_t||)"
-                    if overtakes(ft) is None else ""))
+    crossover, notes = _crossover(prep, pe, ns, curves, u2, int(center), notes)
     return Report(n, d, n_eff, estimates, predictions, transferability, recommendation, crossover, curves,
                   theory, notes, flags)
+
+
+def _crossover(prep, pe, ns, curves, u2, center, notes):
+    """``(crossover_n, notes)``: the smallest row count from which tuned scratch stays ahead of the better transfer
+    procedure, exact to the integer between grid points (:mod:`ftheory.advise.crossover`), and a note with the
+    crossover against each procedure."""
+    from ftheory.advise.crossover import crossovers
+
+    rows = np.asarray(curves["n"], int)
+    eff = rows - center
+
+    def values_at(ms):
+        b = predict(prep, pe, np.asarray(ms, int), None)
+        return {"scratch": b["scratch_ridge"][0] * u2, "linear_transfer": b["linear_transfer"][0] * u2,
+                "finetune": b["finetune_ridge"][0] * u2}
+
+    c = crossovers(eff, curves["scratch_ridge"][0], {"linear_transfer": curves["linear_transfer"][0],
+                                                     "finetune": curves["finetune_ridge"][0]},
+                   values_at if len(ns) else None)
+    c = {k: None if v is None else v + center for k, v in c.items()}
+    last = int(rows[-1])
+    sc = np.asarray(curves["scratch_ridge"][0])
+
+    def when(name, k, proc):
+        if k is None:
+            return f"does not overtake {name} by n = {last}"
+        level = np.array_equal(sc[rows >= k], np.asarray(curves[proc][0])[rows >= k])
+        how = "is level with" if level else "is ahead of" if k == rows[0] else "overtakes"
+        where = f"from the curves' start, n = {k}" if k == rows[0] else f"from n = {k} on"
+        return f"{how} {name} {where}" + (" (equal predictions: ties go to scratch)" if level else "")
+
+    notes.append(f"scratch (tuned ridge) {when('the linear probe', c['linear_transfer'], 'linear_transfer')}; it "
+                 f"{when('tuned fine-tuning', c['finetune'], 'finetune_ridge')}"
+                 + (" (tuned fine-tuning is never worse when ||beta_t - beta_s|| < ||beta_t||)" if c["finetune"] is None
+                    else ""))
+    return c["best"], notes

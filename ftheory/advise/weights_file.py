@@ -26,6 +26,8 @@ def read_weights(path, d, features=None):
     if os.path.isfile(path):
         _check_format(path, ext)
     text = ext in (".csv", ".txt") and os.path.isfile(path)
+    if text and not _has_text(path):  # (read as a table it was "expected a header line of column names")
+        raise ValueError(f"weights file {path!r} is empty: expected d = {d} numbers, one per line or all on one line")
     if ext == ".npy" and os.path.isfile(path):
         w, labels = _npy(path), None
     elif text and not _table_like(path):
@@ -57,6 +59,12 @@ def _npy(path):
         raise ValueError(f"weights file {path!r} holds an array of shape {w.shape}: expected d numbers (a 1-d "
                          "array, one row or one column)")
     return np.asarray(w, dtype=float).ravel()
+
+
+def _has_text(path):
+    """Does the text file ``path`` hold anything but white space (and a byte order mark)?"""
+    with open(path, encoding="utf-8-sig", errors="replace") as fh:
+        return any(line.strip() for line in fh)
 
 
 def _table_like(path):

@@ -396,8 +396,8 @@ def test_feature_columns_are_named_by_name_in_tables_and_counted_from_0_in_array
     bad = {"constant": np.c_[X, np.ones(30)], "dependent": np.c_[X, X[:, 0] + 2 * X[:, 1]],
            "duplicated": np.c_[X, 3 * X[:, 2]]}
     want = {"constant": (r"constant column\(s\) \[4\] \(counting from 0\)", r"constant column\(s\) \['e'\]:"),
-            "dependent": (r"dependent columns \[0, 1, 4\] \(counting from 0\)",
-                          r"dependent columns \['a', 'b', 'e'\]:"),
+            "dependent": (r"dependent columns \[4, 1, 0\] \(counting from 0\), largest weight in the combination first",
+                          r"dependent columns \['e', 'b', 'a'\], largest weight"),  # e = a + 2 b: e first
             "duplicated": (r"column 2 \(counting from 0\) and column 4 \(counting from 0\);",
                            r"column 'c' and column 'e';")}
     for k, A in bad.items():

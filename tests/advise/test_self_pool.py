@@ -1,14 +1,15 @@
 """The unlabeled pool's checks (ftheory.advise.pool_size): a pool containing the labelled rows is held to a rows
-rule (below 3 d refused: the tuned risks came out near 0), a large pool whose covariance does not describe X is
-refused with that reason (not "too few rows"), a 1-d ``unlabeled`` is refused as one row, and a refusal is not
-preceded by the overflow warnings of the computation it stops."""
+rule (below 50 d refused: with correlated features the tuned risks came out far too low up to 20 d, near 0 at 2 d;
+docs/advisor_notes/ux19.md) unless the pool's own rows repeat (discrete features: rows coincide by chance), a large
+pool whose covariance does not describe X is refused with that reason (not "too few rows"), a 1-d ``unlabeled`` is
+refused as one row, and a refusal is not preceded by the overflow warnings of the computation it stops."""
 import warnings
 
 import numpy as np
 import pytest
 
 import ftheory
-from ftheory.advise.pool_size import SELF_POOL_FROM, shared_rows
+from ftheory.advise.pool_size import SELF_POOL_FROM, repeated_rows, shared_rows
 
 
 def _task(n, d=20, seed=0):
@@ -27,16 +28,44 @@ def test_shared_rows_counts_exact_row_matches():
 
 def test_labelled_rows_as_a_small_pool_are_refused():
     X, y, bs, _ = _task(40)                              # N = n = 2 d: tuned scratch risk was 0.0 vs truth 0.136
-    with pytest.raises(ValueError, match=r"^unlabeled: N = 40 rows, 40 of the n = 40 labelled rows .* d = 20 .*"
-                                         r"at least 3 d = 60 rows"):
+    with pytest.raises(ValueError, match=r"^unlabeled: N = 40 rows with 40 of the n = 40 labelled rows of X among "
+                                         r"them: expected a pool without X's rows, or at least 50 d = 1000 rows for "
+                                         r"d = 20 features .* Pass unlabeled rows other than X's, or no pool"):
         ftheory.advise(X, y, source_weights=bs, unlabeled=X)
 
 
-def test_labelled_rows_as_a_pool_of_three_d_rows_are_accepted_and_flagged():
+def test_labelled_rows_below_fifty_d_are_refused_even_with_other_rows_and_the_message_counts_the_rest():
+    X, y, bs, rng = _task(200)                           # N = 10 d: AR(0.8) bands below the truth in 7 of 18 seeds
+    U = np.vstack([X[:50], rng.standard_normal((150, 20))])
+    assert SELF_POOL_FROM == 50
+    with pytest.raises(ValueError, match=r"^unlabeled: N = 200 rows with 50 of the n = 200 labelled rows .* Drop "
+                                         r"X's rows from the pool \(150 would remain\), or no pool"):
+        ftheory.advise(X, y, source_weights=bs, unlabeled=U, grid_size=0)
+
+
+def test_labelled_rows_as_a_pool_of_fifty_d_rows_are_accepted_and_flagged():
     X, y, bs, _ = _task(SELF_POOL_FROM * 20)
     rep = ftheory.advise(X, y, source_weights=bs, unlabeled=X, grid_size=0)
     assert rep.predictions["scratch_ridge"].value > 0
-    assert any(f.startswith("the unlabeled pool contains 60 of the n = 60 labelled rows") for f in rep.flags)
+    assert any(f.startswith("the unlabeled pool contains 1000 of the n = 1000 labelled rows") for f in rep.flags)
+
+
+def test_discrete_features_whose_pool_repeats_rows_are_flagged_not_refused():
+    rng = np.random.default_rng(3)                       # 8 binary features: 256 possible rows, coincidences by chance
+    d, n = 8, 60
+    X = rng.integers(0, 2, (n, d)).astype(float)
+    U = rng.integers(0, 2, (200, d)).astype(float)       # independent of X, 25 d rows
+    bt = rng.standard_normal(d) / np.sqrt(d)
+    y = X @ bt + 0.5 * rng.standard_normal(n)
+    assert shared_rows(X, U) > 0 and repeated_rows(U) > 0
+    rep = ftheory.advise(X, y, source_weights=bt + 0.3, unlabeled=U, grid_size=0)
+    flag = [f for f in rep.flags if f.startswith("the unlabeled pool contains")]
+    assert len(flag) == 1 and "may coincide by chance" in flag[0]
+
+
+def test_repeated_rows_counts_rows_equal_to_an_earlier_one():
+    U = np.array([[0, 1], [1, 0], [0, 1], [0, 1.0]])
+    assert repeated_rows(U) == 2 and repeated_rows(U[:2]) == 0
 
 
 def test_large_pool_with_columns_reversed_names_the_columns_not_the_size():
@@ -71,3 +100,20 @@ def test_refusal_of_a_small_pool_comes_without_overflow_warnings():
         with pytest.raises(ValueError, match=r"^unlabeled: N = 40 rows \(39 after centring\) are too few"):
             ftheory.advise(X, y, source_weights=bs, unlabeled=U)
     assert [str(w.message) for w in caught] == []
+
+
+def test_a_degenerate_large_pool_of_x_itself_is_not_blamed_on_column_order():
+    # AR(0.9), d = 20, X itself as a 50 d pool (ux19 measurement, seed 9003): the tuned scratch band came out [.., 0];
+    # the message for large pools said "its covariance does not describe X" (columns, units), wrong for X itself
+    d, n = 20, 1000
+    S = 0.9 ** np.abs(np.subtract.outer(np.arange(d), np.arange(d)))
+    g = np.random.default_rng(9000 + 100 * 50 + 3)
+    bt = g.standard_normal(d) / np.sqrt(d)
+    bs = bt + 0.3 * g.standard_normal(d) / np.sqrt(d)
+    X = g.standard_normal((n, d)) @ np.linalg.cholesky(S).T
+    y = X @ bt + 0.5 * g.standard_normal(n)
+    with pytest.raises(ValueError) as e:
+        ftheory.advise(X, y, source_weights=bs, unlabeled=X, grid_size=0)
+    msg = str(e.value)
+    assert msg.startswith("unlabeled: the scratch_ridge estimate is degenerate") and "1000 of them labelled rows" in msg
+    assert "Pass unlabeled rows other than X's" in msg and "same order and units" not in msg
