@@ -1,4 +1,4 @@
-"""``ftheory advise`` messages found wanting in the new-user trial of 5 December 2026 (docs/advisor_notes/ux19.md):
+"""``ftheory advise`` messages found wanting in the new-user trial of 5 December 2026 (docs/advisor_validation.md, ux19):
 a mistyped column is answered with the closest names, a long list of missing names says how many there are, an
 empty weights file asks for d numbers, running out of memory (d = 1e5 features) is one line, and the plot keeps the
 report's flags."""

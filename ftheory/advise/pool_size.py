@@ -113,7 +113,7 @@ def contained(fn, *args):
     return out
 
 
-#: a pool containing labelled rows is refused below this many rows per feature (docs/advisor_notes/ux19.md). With
+#: a pool containing labelled rows is refused below this many rows per feature (docs/advisor_validation.md, ux19). With
 #: the labelled X itself as the pool (d = 20, N = n, 10-20 seeds per cell) the tuned scratch risk's 95% band lay
 #: below the truth, with AR(0.8) features, in 8 of 19 seeds at 3 d, 3 of 17 at 5 d, 7 of 18 at 10 d, 0 of 19 at 20 d
 #: and 0 of 10 at 50 d; with AR(0.9) in 3 of 9 at 20 d and 0 of 9 at 50 d (independent pools of the same size: 0-2 of

@@ -1,6 +1,6 @@
 """The unlabeled pool's checks (ftheory.advise.pool_size): a pool containing the labelled rows is held to a rows
 rule (below 50 d refused: with correlated features the tuned risks came out far too low up to 20 d, near 0 at 2 d;
-docs/advisor_notes/ux19.md) unless the pool's own rows repeat (discrete features: rows coincide by chance), a large
+docs/advisor_validation.md, ux19) unless the pool's own rows repeat (discrete features: rows coincide by chance), a large
 pool whose covariance does not describe X is refused with that reason (not "too few rows"), a 1-d ``unlabeled`` is
 refused as one row, and a refusal is not preceded by the overflow warnings of the computation it stops."""
 import warnings
