@@ -70,7 +70,7 @@ def run(ns):
             rep = advise(X, y, source_pred=z, source_weights=w, unlabeled=U)
         except ValueError as exc:
             raise ValueError(_in_file_terms(str(exc), ns)) from None
-        except MemoryError as exc:  # e.g. d = 1e5 features: the spectral test draws 4000 x d numbers (3 GB)
+        except MemoryError as exc:  # e.g. d x d covariances with very many features and unlabeled rows
             raise ValueError(f"the target {ns.target!r} (n = {X.shape[0]} rows, d = {len(feats)} features) needs more "
                              f"memory than is free ({exc}): reduce the features (a selection or a projection) or run "
                              "on a machine with more memory") from None

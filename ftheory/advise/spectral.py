@@ -44,6 +44,22 @@ def rms_scale(X):
     return X.size, float(np.sum(X * X))
 
 
+#: above this many numbers a (draws, d) normal array is not drawn: the m coordinates and a chi-square for the rest
+SPHERE_BUDGET = 2 ** 24
+
+
+def _sphere_coordinates(rng, draws, d, m):
+    """The first ``m`` coordinates of ``draws`` uniform points on the sphere of radius ``sqrt(d)`` in ``R^d``:
+    ``sqrt(d) g_{1..m} / |g|``. Up to :data:`SPHERE_BUDGET` numbers ``g`` is drawn whole; above it the squared norm
+    of its other ``d - m`` coordinates is drawn as ``chi2_{d-m}`` (the same law, O(draws m) memory; at d = 1e5 the
+    whole array was 3 GB)."""
+    if draws * d <= SPHERE_BUDGET or d == m:
+        g = rng.standard_normal((draws, d))
+        return math.sqrt(d) * g[:, :m] / np.linalg.norm(g, axis=1, keepdims=True)
+    g = rng.standard_normal((draws, m))
+    return math.sqrt(d) * g / np.sqrt((g * g).sum(1) + rng.chisquare(d - m, draws))[:, None]
+
+
 class SpectralWorlds:
     """Spectral coordinates of ``y`` for isotropic ``X`` (n x d) and ``draws`` simulations of their law.
     ``scale = (df, total)``: ``X`` is a Gaussian design times ``sqrt(total / S)``, ``S ~ chi2_df`` its squared
@@ -80,8 +96,7 @@ class SpectralWorlds:
         self.lam[m:] = 0.0
         self.z2 = zc * zc
         rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-        g = rng.standard_normal((draws, d))
-        v = math.sqrt(d) * g[:, :m] / np.linalg.norm(g, axis=1, keepdims=True)
+        v = _sphere_coordinates(rng, draws, d, m)
         e = rng.standard_normal((draws, m))
         sl = np.sqrt(self.lam[:m])
         self.P = self.lam[:m] * v * v                                # (draws, m)
