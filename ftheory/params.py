@@ -23,6 +23,7 @@ ValueError: sigma=-1.0 is out of its domain [0, inf) (target label-noise standar
 from __future__ import annotations
 
 import ast
+import re
 import math
 import numbers
 import operator
@@ -353,14 +354,21 @@ def _tree(text: str):
     if len(text) > MAX_EXPRESSION_LENGTH:
         raise ValueError(f"expression of {len(text)} characters is too long (at most {MAX_EXPRESSION_LENGTH})")
     try:
-        return ast.parse(text.strip().replace("^", "**"), mode="eval")
+        return ast.parse(_source(text), mode="eval")
     except SyntaxError:
+        if re.search(r"(deg|degrees?|°)\s*$", text.strip()):
+            raise ValueError(f"cannot parse {text!r}: angles are in radians (45 degrees is pi/4)") from None
         raise ValueError(f"cannot parse {text!r}") from None
+
+
+def _source(text: str) -> str:
+    """The expression as Python: ``^`` is ``**`` and ``π`` is ``pi``."""
+    return text.strip().replace("^", "**").replace("π", "pi")
 
 
 def _evaluate(text: str, ns):
     """Evaluate an expression with the constants, operators and functions of namespace ``ns``."""
-    source = text.strip().replace("^", "**")
+    source = _source(text)
     tree = _tree(text)
 
     def ev(node):

@@ -103,3 +103,12 @@ def test_exact_size_of_expressions_is_bounded():
     assert exact_digits("(1/3)**1e300") > MAX_EXACT_DIGITS
     with pytest.raises(ValueError, match="too long"):
         exact_digits("1+" * 200 + "1")
+
+
+def test_parse_accepts_the_pi_sign_and_points_degrees_to_radians():
+    from ftheory.params import PARAMS
+
+    assert PARAMS["theta"].parse("π/4") == PARAMS["theta"].parse("pi/4") == math.pi / 4
+    for text in ("45deg", "45 degrees", "45°"):
+        with pytest.raises(ValueError, match=r"theta=.*angles are in radians \(45 degrees is pi/4\)"):
+            PARAMS["theta"].parse(text)
