@@ -89,3 +89,20 @@ def test_a_collinear_column_is_named_first(tmp_path, capsys):
     df.to_csv(tmp_path / "t.csv", index=False)
     rc, out, err = run_advise(capsys, "--target", tmp_path / "t.csv", "--label", "y", "--source-pred", "pretrained")
     one_line(rc, err, "linearly dependent columns ['other model', ", "and 5 more (13 in all), largest weight")
+
+
+@pytest.mark.parametrize("where", ["load_target", "load_unlabeled"])
+def test_out_of_memory_while_reading_a_file_is_one_line(tmp_path, capsys, monkeypatch, where):
+    # rev19: only advise() itself was guarded; a MemoryError while reading a table (a huge pool) was a traceback
+    from ftheory.advise import files
+
+    def exhausted(*a, **k):
+        raise MemoryError()                                             # numpy/pandas may give no text
+    monkeypatch.setattr(files, where, exhausted)
+    target_frame(0).to_csv(tmp_path / "t.csv", index=False)
+    target_frame(1).drop(columns=["y", "pretrained"]).to_csv(tmp_path / "u.csv", index=False)
+    rc, out, err = run_advise(capsys, "--target", tmp_path / "t.csv", "--label", "y", "--source-pred", "pretrained",
+                              "--unlabeled", tmp_path / "u.csv")
+    one_line(rc, err, "needs more memory than is free")
+    assert "()" not in err[0]
+    assert ("t.csv" if where == "load_target" else "u.csv") in err[0]

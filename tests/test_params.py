@@ -112,3 +112,15 @@ def test_parse_accepts_the_pi_sign_and_points_degrees_to_radians():
     for text in ("45deg", "45 degrees", "45°"):
         with pytest.raises(ValueError, match=r"theta=.*angles are in radians \(45 degrees is pi/4\)"):
             PARAMS["theta"].parse(text)
+
+
+def test_a_number_written_against_a_name_says_multiplication_needs_a_star():
+    # rev19: "2π" (and "2pi", "3 sqrt(2)") were "cannot parse" with no reason, although "π/4" is accepted
+    from ftheory.params import PARAMS, parse_number
+
+    for text in ("2π", "2pi", "3 sqrt(2)", "0.5pi"):
+        with pytest.raises(ValueError, match=r"multiplication is written with \*"):
+            parse_number(text)
+    with pytest.raises(ValueError, match=r"theta='π2'.*cannot parse"):
+        PARAMS["theta"].parse("π2")
+    assert parse_number("2*π") == 2 * math.pi and parse_number("1e3") == 1000.0

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["PROBES", "crossover_line", "crossovers", "grid_start", "refine"]
+__all__ = ["PROBES", "crossover_line", "crossovers", "grid_start", "is_level", "refine"]
 
 #: integer sample sizes evaluated at once inside a bracket (one prediction call per narrowing step)
 PROBES = 4
@@ -87,14 +87,29 @@ def crossovers(ns, scratch, transfer, values_at=None):
     return out
 
 
-def crossover_line(crossover_n, rows) -> str:
-    """The text report's line for ``crossover_n`` (rows, or None) on the curves' grid ``rows`` (row counts)."""
+def is_level(curves, crossover_n) -> bool:
+    """Are tuned scratch's predictions equal to the better transfer procedure's at every point of ``curves`` (a
+    report's) from ``crossover_n`` on (a tie there, e.g. both 0 when the noise estimate is 0)? False for None."""
+    if crossover_n is None:
+        return False
+    at = np.asarray(curves["n"], int) >= crossover_n
+    best = np.minimum(np.asarray(curves["linear_transfer"][0], float), np.asarray(curves["finetune_ridge"][0], float))
+    return bool(at.any()) and np.array_equal(np.asarray(curves["scratch_ridge"][0], float)[at], best[at])
+
+
+def crossover_line(crossover_n, rows, level=False) -> str:
+    """The text report's line for ``crossover_n`` (rows, or None) on the curves' grid ``rows`` (row counts);
+    ``level``: the predictions are equal from there on (:func:`is_level`), said instead of "ahead"/"overtakes"."""
     first, last = int(rows[0]), int(rows[-1])
     if crossover_n is None:
         return f"Scratch never overtakes transfer up to n = {last} (the curves' end, n_max)"
+    how, tie = ("is level with", " (equal predictions: ties go to scratch)") if level else ("is ahead of", "")
     if len(rows) == 1:
-        return f"Scratch is ahead of transfer at n = {first}, the curves' only point (checked there only)"
+        return f"Scratch {how} transfer at n = {first}, the curves' only point (checked there only){tie}"
     if crossover_n == first:
-        return f"Scratch is ahead of transfer at every n of the curves, n = {first} to {last}"
+        return f"Scratch {how} transfer at every n of the curves, n = {first} to {last}{tie}"
+    if level:
+        return (f"Scratch is level with transfer from n = {crossover_n} on (equal predictions: ties go to scratch; "
+                f"exact integer; checked on the curves' grid up to n = {last})")
     return (f"Scratch overtakes transfer from n = {crossover_n} on (exact integer; checked on the curves' grid up to "
             f"n = {last})")

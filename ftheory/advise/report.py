@@ -10,7 +10,7 @@ import numpy as np
 
 from ftheory.advise.bands import Z95, exact_cut, regression_applies, score_region
 from ftheory.advise.caps import CAPS, cap_tuned
-from ftheory.advise.crossover import crossover_line
+from ftheory.advise.crossover import crossover_line, is_level
 from ftheory.advise.estimators import Interval, ParameterEstimates, estimate_parameters, prepare
 from ftheory.advise.io import check_inputs
 from ftheory.advise.noise_ls import use_residual
@@ -118,7 +118,7 @@ class Report:
             sure = "" if iv.low > 0 or iv.high < 0 else "  (sign not resolved at 95%)"
             L.append(f"  T_{k:<16} {iv.value:10.4g}  [{iv.low:.4g}, {iv.high:.4g}]{sure}")
         L.append(textwrap.fill(f"Recommendation: {self.strength}", width, subsequent_indent="    "))
-        L.append(crossover_line(self.crossover_n, self.curves["n"]))
+        L.append(crossover_line(self.crossover_n, self.curves["n"], is_level(self.curves, self.crossover_n)))
         L.append(textwrap.fill(CITE, width, subsequent_indent="    "))
         return "\n".join(L)
 

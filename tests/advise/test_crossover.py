@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import ftheory
-from ftheory.advise.crossover import PROBES, crossover_line, crossovers, grid_start, refine
+from ftheory.advise.crossover import PROBES, crossover_line, crossovers, grid_start, is_level, refine
 
 
 def _brute(ns_all, sc, tr):
@@ -120,3 +120,29 @@ def test_refinement_costs_little():
     finally:
         crossover.crossovers = old
     assert full < 1.5 * grid + 0.2
+
+
+def test_crossover_line_says_level_when_the_predictions_are_equal_from_there_on():
+    # rev19: the README example's headline said "Scratch overtakes transfer from n = 201 on" where its note said
+    # "is level with tuned fine-tuning from n = 201 on" (both predicted 0 there)
+    rows = np.array([4, 10, 100, 201, 1001])
+    line = crossover_line(201, rows, level=True)
+    assert line.startswith("Scratch is level with transfer from n = 201 on (equal predictions: ties go to scratch")
+    assert "overtakes" not in line
+    assert crossover_line(4, rows, level=True).startswith("Scratch is level with transfer at every n of the curves")
+    curves = {"n": rows, "scratch_ridge": ([3, 2, 0.5, 0, 0.0],), "linear_transfer": ([1, 1, 1, 1, 1.0],),
+              "finetune_ridge": ([2, 1, 1, 0, 0.0],)}
+    assert is_level(curves, 201) and not is_level(curves, 100) and not is_level(curves, None)
+
+
+def test_readme_example_headline_agrees_with_its_note():
+    rng = np.random.default_rng(0)                                      # README.md's example
+    d, n = 200, 100
+    beta_t = rng.standard_normal(d) / np.sqrt(d)
+    beta_s = beta_t + 0.5 * rng.standard_normal(d) / np.sqrt(d)
+    X = rng.standard_normal((n, d))
+    y = X @ beta_t + 0.3 * rng.standard_normal(n)
+    rep = ftheory.advise(X, y, source_weights=beta_s)
+    assert rep.crossover_n == 201
+    assert any("is level with tuned fine-tuning from n = 201 on" in t for t in rep.notes)
+    assert "Scratch is level with transfer from n = 201 on" in rep.summary()

@@ -117,3 +117,13 @@ def test_a_degenerate_large_pool_of_x_itself_is_not_blamed_on_column_order():
     msg = str(e.value)
     assert msg.startswith("unlabeled: the scratch_ridge estimate is degenerate") and "1000 of them labelled rows" in msg
     assert "Pass unlabeled rows other than X's" in msg and "same order and units" not in msg
+
+
+@pytest.mark.parametrize("copies", ["one row twice", "X twice"])
+def test_a_pool_of_x_with_its_own_rows_repeated_is_still_refused(copies):
+    # rev19: a repeat among X's own rows in the pool (a duplicated record, X stacked twice) passed for "discrete
+    # features" and turned the refusal into a flag; only repeats among the pool's other rows are evidence of that
+    X, y, bs, _ = _task(40)
+    U = np.vstack([X, X[:1]]) if copies == "one row twice" else np.vstack([X, X])
+    with pytest.raises(ValueError, match=r"^unlabeled: N = \d+ rows with 40 of the n = 40 labelled rows of X"):
+        ftheory.advise(X, y, source_weights=bs, unlabeled=U, grid_size=0)
