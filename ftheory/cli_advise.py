@@ -59,11 +59,18 @@ def run(ns):
     # "a, b": names of a comma-separated list lose the spaces around them (a single name is kept exactly)
     ignore = [c.strip() if "," in arg else c for arg in ns.ignore for c in arg.split(",") if c.strip()]
     # X and U are tables: a constant, duplicated or collinear column is named in the message
-    X, y, z = load_target(ns.target, ns.label, ns.source_pred, ignore=ignore)
+    try:
+        X, y, z = load_target(ns.target, ns.label, ns.source_pred, ignore=ignore)
+    except MemoryError as exc:  # a table larger than the free memory: one line, not a traceback
+        raise ValueError(_no_memory(f"reading the target {ns.target!r}", exc)) from None
     feats = list(X.columns)
     w = read_weights(ns.source_weights, len(feats), feats) if ns.source_weights else None
     skip = (ns.label, ns.source_pred, *ignore)
-    U = load_unlabeled(ns.unlabeled, feats, ignore=skip) if ns.unlabeled else None
+    try:
+        U = load_unlabeled(ns.unlabeled, feats, ignore=skip) if ns.unlabeled else None
+    except MemoryError as exc:
+        raise ValueError(_no_memory(f"reading the unlabeled file {ns.unlabeled!r} (d = {len(feats)} features)",
+                                    exc)) from None
     with warnings.catch_warnings(record=True) as caught:  # e.g. a row-id column: one line each on stderr
         warnings.simplefilter("always")
         try:
@@ -71,9 +78,8 @@ def run(ns):
         except ValueError as exc:
             raise ValueError(_in_file_terms(str(exc), ns)) from None
         except MemoryError as exc:  # e.g. d x d covariances with very many features and unlabeled rows
-            raise ValueError(f"the target {ns.target!r} (n = {X.shape[0]} rows, d = {len(feats)} features) needs more "
-                             f"memory than is free ({exc}): reduce the features (a selection or a projection) or run "
-                             "on a machine with more memory") from None
+            raise ValueError(_no_memory(f"the target {ns.target!r} (n = {X.shape[0]} rows, d = {len(feats)} features)",
+                                        exc)) from None
     shown = [c for c in caught if not issubclass(c.category, (DeprecationWarning, PendingDeprecationWarning))]
     for text in _warning_lines(shown):
         print(f"ftheory: warning: {text}", file=sys.stderr)
@@ -86,6 +92,13 @@ def run(ns):
         rep.plot(path=ns.plot)
     print(json.dumps(rep.to_dict(), indent=2) if ns.json else rep.summary())
     return 0
+
+
+def _no_memory(what, exc):
+    """The one-line message for a ``MemoryError`` ``exc`` raised by ``what``; its text in parentheses if it has one."""
+    why = f" ({exc})" if str(exc) else ""
+    return (f"{what} needs more memory than is free{why}: reduce the features (a selection or a projection) or the "
+            "rows, or run on a machine with more memory")
 
 
 def _in_file_terms(message, ns):
