@@ -123,23 +123,27 @@ def contained(fn, *args):
 SELF_POOL_FROM = 50
 
 
-def repeated_rows(U) -> int:
-    """How many rows of ``U`` repeat an earlier row: discrete features (few values per column) make rows coincide,
-    so a row of X found in such a pool is no evidence that the pool contains X."""
+def repeated_rows(U, X=None) -> int:
+    """How many rows of ``U`` repeat an earlier row, counting only rows that are not rows of ``X`` (if given):
+    discrete features (few values per column) make rows coincide, so a row of X found in such a pool is no evidence
+    that the pool contains X; a repeat of one of X's own rows (X stacked twice, a duplicated record) is no evidence
+    of discrete features."""
     U = np.ascontiguousarray(U, float)
-    return len(U) - len({r.tobytes() for r in U})
+    own = set() if X is None else {r.tobytes() for r in np.ascontiguousarray(X, float)}
+    rows = [b for b in (r.tobytes() for r in U) if b not in own]
+    return len(rows) - len(set(rows))
 
 
 def check_self_pool(shared, rows, n, d, repeats=0):
     """``ValueError`` naming ``unlabeled`` when the pool (``rows`` rows as passed) contains ``shared > 0`` of the
-    ``n`` labelled rows and has fewer than ``SELF_POOL_FROM d`` rows, unless its own rows repeat (``repeats > 0``:
-    discrete features, the rows may coincide by chance); else the flag's text for a pool containing labelled rows
-    (None when it contains none)."""
+    ``n`` labelled rows and has fewer than ``SELF_POOL_FROM d`` rows, unless its rows other than X's repeat
+    (``repeats > 0``: discrete features, the rows may coincide by chance); else the flag's text for a pool containing
+    labelled rows (None when it contains none)."""
     if not shared:
         return None
     which = f"{shared} of the n = {n} labelled rows of X"
     if repeats:
-        return (f"the unlabeled pool contains {which}, and {repeats} of its own rows repeat an earlier one (discrete "
+        return (f"the unlabeled pool contains {which}, and {repeats} of its other rows repeat an earlier one (discrete "
                 "features?), so they may coincide by chance. If the pool contains X itself, pass it without X's rows: "
                 "the anisotropic estimates assume a pool independent of X, and with X as the pool and correlated "
                 f"features they came out far too low below {SELF_POOL_FROM} d rows (docs/advisor.md, What is not done)")

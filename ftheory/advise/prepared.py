@@ -71,7 +71,7 @@ def prepare(X, y, z=None, unlabeled=None, center=True, standardize=None) -> Prep
     """
     notes, warnings = [], []
     shared = shared_rows(X, unlabeled) if unlabeled is not None else 0
-    own = (check_self_pool(shared, len(unlabeled), len(X), np.shape(X)[1], repeated_rows(unlabeled)) if shared
+    own = (check_self_pool(shared, len(unlabeled), len(X), np.shape(X)[1], repeated_rows(unlabeled, X)) if shared
            else None)                                      # refuses a pool of fewer than SELF_POOL_FROM d rows
     if center:
         X, y = helmert(X), helmert(y)
