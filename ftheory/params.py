@@ -358,6 +358,8 @@ def _tree(text: str):
     except SyntaxError:
         if re.search(r"(deg|degrees?|°)\s*$", text.strip()):
             raise ValueError(f"cannot parse {text!r}: angles are in radians (45 degrees is pi/4)") from None
+        if re.search(r"\d\s*(?:π|[A-Za-z_(])", text):                 # "2π", "2pi", "3 sqrt(2)"
+            raise ValueError(f"cannot parse {text!r}: multiplication is written with * (2*pi, 3*sqrt(2))") from None
         raise ValueError(f"cannot parse {text!r}") from None
 
 
