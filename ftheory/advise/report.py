@@ -118,7 +118,8 @@ class Report:
             sure = "" if iv.low > 0 or iv.high < 0 else "  (sign not resolved at 95%)"
             L.append(f"  T_{k:<16} {iv.value:10.4g}  [{iv.low:.4g}, {iv.high:.4g}]{sure}")
         L.append(textwrap.fill(f"Recommendation: {self.strength}", width, subsequent_indent="    "))
-        L.append(crossover_line(self.crossover_n, self.curves["n"], is_level(self.curves, self.crossover_n)))
+        cross = crossover_line(self.crossover_n, self.curves["n"], is_level(self.curves, self.crossover_n))
+        L.append(textwrap.fill(cross, width, subsequent_indent="    "))
         L.append(textwrap.fill(CITE, width, subsequent_indent="    "))
         return "\n".join(L)
 

@@ -146,3 +146,7 @@ def test_readme_example_headline_agrees_with_its_note():
     assert rep.crossover_n == 201
     assert any("is level with tuned fine-tuning from n = 201 on" in t for t in rep.notes)
     assert "Scratch is level with transfer from n = 201 on" in rep.summary()
+    # the crossover line was 102 columns here ("Scratch overtakes ... up to n = 1001)"): every line fits the width
+    from ftheory.advise.report import WIDTH
+    for width in (WIDTH, 72):
+        assert max(len(line) for line in rep.summary(width).splitlines()) <= max(width, 80)
