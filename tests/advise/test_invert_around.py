@@ -48,3 +48,21 @@ def test_u_signal_interval_stops_at_the_rejected_stretch():
     iv = pe.interval("signal")
     assert iv.low == 0.0 and 0.7 < iv.high < 0.9 and not iv.covers(1.0), iv
     assert test(iv.high - 1e-3) <= 0 < test(iv.high + 1e-2)
+
+
+def test_u_noise_interval_keeps_the_hull():
+    """The noise interval keeps the hull (its test under-accepts at n = 11: docs/advisor_notes/sig19.md).
+    Sample 71 of estimate index 11's stream 0 (d = 60, n = 12): the test rejects the true noise 1, the hull
+    [0, ~2.2] covers it."""
+    from ftheory.advise.estimators import estimate_parameters, prepare
+    from ftheory.advise.signal_noise import u_test
+    from ftheory.advise.synthetic import make_task
+    d = 60
+    task = make_task(d, 0.9, 1.0, eigenvalues=np.arange(1, d + 1) ** -1.0, seed=111)
+    rng = np.random.default_rng(112)
+    for _ in range(72):
+        X, y = task.sample(12, rng)
+        U = task.sample(20 * d, rng)[0]
+    pe = estimate_parameters(prepare(X, y, X @ task.beta_s, U))
+    iv = pe.interval("noise_moment")
+    assert u_test(pe, 1)(1.0) > 0 and iv.low == 0.0 and 2.0 < iv.high < 2.5, iv
