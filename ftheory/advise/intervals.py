@@ -77,10 +77,11 @@ def accept(stat, sims, q=(0.025, 0.975)) -> float:
     return max(lo - stat, stat - hi)
 
 
-def invert(test, lo, hi, grid=161, extra=(), steps=16):
+def invert(test, lo, hi, grid=161, extra=(), steps=16, around=None):
     """Confidence set ``{t in [lo, hi]: test(t) <= 0}`` as ``(low, high)`` (its hull), refined by ``steps``
     bisections; ``extra`` points (e.g. the estimate) join the grid so that a set narrower than its
-    spacing is found."""
+    spacing is found. ``around``: instead of the hull, the run of kept grid points through the kept point
+    nearest to ``around`` (the estimate), so that no rejected grid point lies inside."""
     ts = np.unique(np.concatenate([np.linspace(lo, hi, grid),
                                    [min(max(float(x), lo), hi) for x in extra if math.isfinite(x)]]))
     ok = np.array([test(t) <= 0 for t in ts])
@@ -97,6 +98,13 @@ def invert(test, lo, hi, grid=161, extra=(), steps=16):
         return 0.5 * (a + b)
 
     i, j = np.flatnonzero(ok)[[0, -1]]
+    if around is not None:
+        k = np.flatnonzero(ok)
+        i = j = int(k[np.argmin(np.abs(ts[k] - float(around)))])
+        while i > 0 and ok[i - 1]:
+            i -= 1
+        while j < len(ts) - 1 and ok[j + 1]:
+            j += 1
     low = ts[i] if i == 0 else edge(ts[i], ts[i - 1])
     high = ts[j] if j == len(ts) - 1 else edge(ts[j], ts[j + 1])
     return float(low), float(high)
