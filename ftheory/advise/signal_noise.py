@@ -103,7 +103,7 @@ def signal_noise_interval(pe, which) -> Interval:
             break
         hi *= 1.6
     # signal (U-statistic path): the kept run through the estimate; the noise keeps the hull, which at n = 11
-    # compensates its test's under-acceptance (94% at the truth; docs/advisor_notes/sig19.md)
+    # compensates its test's under-acceptance (94% at the truth; docs/advisor_validation.md, sig19)
     lohi = invert(test, 0.0, hi, grid=25, extra=extra, around=value if sw is None and which == 0 else None)
     if CLIP and sw is not None and lohi is not None:
         return Interval(value, lohi[0], lohi[1], se)   # the value moved to the nearer end (Interval)

@@ -51,7 +51,7 @@ def test_u_signal_interval_stops_at_the_rejected_stretch():
 
 
 def test_u_noise_interval_keeps_the_hull():
-    """The noise interval keeps the hull (its test under-accepts at n = 11: docs/advisor_notes/sig19.md).
+    """The noise interval keeps the hull (its test under-accepts at n = 11: docs/advisor_validation.md, sig19).
     Sample 71 of estimate index 11's stream 0 (d = 60, n = 12): the test rejects the true noise 1, the hull
     [0, ~2.2] covers it."""
     from ftheory.advise.estimators import estimate_parameters, prepare
