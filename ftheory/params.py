@@ -23,10 +23,10 @@ ValueError: sigma=-1.0 is out of its domain [0, inf) (target label-noise standar
 from __future__ import annotations
 
 import ast
-import re
 import math
 import numbers
 import operator
+import re
 from dataclasses import dataclass, field
 
 import numpy as np

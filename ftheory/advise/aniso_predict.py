@@ -85,10 +85,11 @@ def _spread(sds):
     return f"the column sds of X differ by a factor {ratio:.3g} (column {i} smallest, column {j} largest)"
 
 
-def check_conditioning(prep):
+def check_conditioning(prep, ev=None):
     """``ValueError`` naming ``X`` and its column scales when Sigma_hat's condition number exceeds
-    :data:`MAX_CONDITION` (float64 does not resolve its smallest directions: the tuned risks would be wrong)."""
-    ev = np.linalg.eigvalsh(np.asarray(prep.Sigma, float))
+    :data:`MAX_CONDITION` (float64 does not resolve its smallest directions: the tuned risks would be wrong).
+    ``ev``: Sigma_hat's eigenvalues when already computed (:class:`AnisotropicPredictor` checks its own)."""
+    ev = np.linalg.eigvalsh(np.asarray(prep.Sigma, float)) if ev is None else np.asarray(ev, float)
     top = float(ev.max())
     if top > 0 and not float(ev.min()) > top / MAX_CONDITION:
         sds = _column_sds(prep)
@@ -118,6 +119,7 @@ class AnisotropicPredictor:
     at the same step down to ``1e-2`` of the smallest eigenvalue where that is lower);
     ``pivot_draws``, ``seed``: simulated data sets of the band below n = d (:class:`~ftheory.advise.aniso_pivot.ScalePivot`;
     0 switches it off) and their seed (int >= 0, numpy Generator, SeedSequence or None; else ``ValueError``).
+    A Sigma_hat beyond :data:`MAX_CONDITION` is refused (:func:`check_conditioning`).
     """
 
     #: the resolvent bias weights (:meth:`_signal_weights`): True/False force them on/off; None (default): the
@@ -130,6 +132,7 @@ class AnisotropicPredictor:
         check_seed(seed)                                       # int >= 0, numpy Generator, SeedSequence or None
 
         ev, Q = np.linalg.eigh(prep.Sigma)
+        check_conditioning(prep, ev)                           # float64 resolves Sigma_hat, else ValueError naming X
         self.ev = np.maximum(ev, 1e-12 * ev.max())
         self.d = ev.size
         X = np.asarray(prep.X, float)

@@ -14,12 +14,11 @@ ray: 3 d at n = d/2 moved from 92.0% to 90.7%, the rest as before).
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 
 __all__ = ["MEASURED", "FLAG_BELOW", "SELF_POOL_FROM", "pool_flag", "shared_rows", "repeated_rows", "check_self_pool",
-           "check_not_degenerate", "contained"]
+           "check_not_degenerate"]
 
 #: N/d -> ((coverage, column, spectrum) at n = d/2, the same at n = 2 d): the worst band column
 MEASURED = {
@@ -56,9 +55,13 @@ def pool_flag(rows, d):
 def shared_rows(X, U) -> int:
     """How many rows of ``X`` occur (exactly) among the rows of ``U``: a pool that contains the labelled inputs
     is not independent of them, which the anisotropic estimates assume."""
-    X, U = np.ascontiguousarray(X, float), np.ascontiguousarray(U, float)
-    pool = {r.tobytes() for r in U}
-    return sum(r.tobytes() in pool for r in X)
+    pool = set(_keys(U))
+    return sum(k in pool for k in _keys(X))
+
+
+def _keys(A):
+    """The rows of ``A`` (as float64) as bytes, for exact row matching."""
+    return [r.tobytes() for r in np.ascontiguousarray(A, float)]
 
 
 def _rows(k, centred):
@@ -102,17 +105,6 @@ def check_not_degenerate(bands, at, ns, d, rows, noise_low, centred=True, shared
             "(isotropic theory, with a flag if the features are correlated)")
 
 
-def contained(fn, *args):
-    """``fn(*args)`` with its warnings held back: re-issued if it returns, dropped if it raises (a refusal, whose
-    overflowing intermediate computations are not the user's concern)."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        out = fn(*args)
-    for w in caught:
-        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    return out
-
-
 #: a pool containing labelled rows is refused below this many rows per feature (docs/advisor_validation.md, ux19). With
 #: the labelled X itself as the pool (d = 20, N = n, 10-20 seeds per cell) the tuned scratch risk's 95% band lay
 #: below the truth, with AR(0.8) features, in 8 of 19 seeds at 3 d, 3 of 17 at 5 d, 7 of 18 at 10 d, 0 of 19 at 20 d
@@ -128,9 +120,8 @@ def repeated_rows(U, X=None) -> int:
     discrete features (few values per column) make rows coincide, so a row of X found in such a pool is no evidence
     that the pool contains X; a repeat of one of X's own rows (X stacked twice, a duplicated record) is no evidence
     of discrete features."""
-    U = np.ascontiguousarray(U, float)
-    own = set() if X is None else {r.tobytes() for r in np.ascontiguousarray(X, float)}
-    rows = [b for b in (r.tobytes() for r in U) if b not in own]
+    own = set() if X is None else set(_keys(X))
+    rows = [k for k in _keys(U) if k not in own]
     return len(rows) - len(set(rows))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import math
 import textwrap
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,7 +15,7 @@ from ftheory.advise.crossover import crossover_line, is_level
 from ftheory.advise.estimators import Interval, ParameterEstimates, estimate_parameters, prepare
 from ftheory.advise.io import check_inputs
 from ftheory.advise.noise_ls import use_residual
-from ftheory.advise.pool_size import check_not_degenerate, contained
+from ftheory.advise.pool_size import check_not_degenerate
 from ftheory.advise.predict import LINEAR, PROCEDURES, isotropic_risk, min_norm_coefficients
 from ftheory.advise.report_flags import label_flags, report_flags
 from ftheory.mc.threads import single_blas_thread
@@ -242,10 +243,9 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
     aniso = None
     if not prep.isotropic:
         try:
-            from ftheory.advise.aniso_predict import AnisotropicPredictor, check_conditioning, units_note
+            from ftheory.advise.aniso_predict import AnisotropicPredictor, units_note
             aniso = pe.__dict__.get("_aniso")    # built once per report (reused by the crossover's n_at=None calls)
-            if aniso is None:
-                check_conditioning(prep)                     # float64 resolves Sigma_hat, else ValueError naming X
+            if aniso is None:                    # refuses a Sigma_hat float64 does not resolve (ValueError naming X)
                 aniso = pe.__dict__["_aniso"] = AnisotropicPredictor(prep)
             notes += [t for t in (units_note(prep),) if t]
             theory = "anisotropic"
@@ -345,6 +345,17 @@ def _check_options(center, standardize, n_max, grid_size):
     check_int("grid_size", grid_size, 0, note="points of the risk curves; 0 skips them")
 
 
+def _contained(fn, *args):
+    """``fn(*args)`` with its warnings held back: re-issued if it returns, dropped if it raises (a refusal, whose
+    overflowing intermediate computations are not the user's concern)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = fn(*args)
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return out
+
+
 @single_blas_thread  # many small simulations: threaded BLAS cost 3x the time (docs/performance.md)
 def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, center=True, standardize=None,
            n_max=None, grid_size=60) -> Report:
@@ -410,7 +421,7 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
         pe = estimate_parameters(prep)
         return pe, predict(prep, pe, allns, n_eff)
     # warnings (overflow in a degenerate pool's statistics) held back until the refusal has had its chance
-    pe, (predictions, transferability, bands, theory, more) = contained(estimate_and_predict)
+    pe, (predictions, transferability, bands, theory, more) = _contained(estimate_and_predict)
     estimates = {k: pe.interval(k) for k in ("noise_variance", "signal", "overlap", "overlap_inner",
                                              "source_signal", "distance")}
     notes = list(prep.notes)
