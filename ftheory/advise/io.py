@@ -11,13 +11,12 @@ __all__ = ["check_inputs"]
 
 
 def _reject_complex(name, A):
-    """``ValueError`` for complex values, a missing input (None) and text (strings are not parsed silently,
-    as in files)."""
+    """``ValueError`` for complex values and a missing input (None); text was refused by :func:`check_inputs`
+    (:func:`_reject_text`) before any conversion."""
     if A is None:
         raise ValueError(f"{name} is None: expected an array of numbers")
     if np.iscomplexobj(A):
         raise ValueError(f"{name} is complex: expected real numbers (the imaginary part is not dropped silently)")
-    _reject_text(name, A)
 
 
 _TEXT = (str, bytes)
