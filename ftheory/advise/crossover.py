@@ -87,13 +87,14 @@ def crossovers(ns, scratch, transfer, values_at=None):
     return out
 
 
-def is_level(curves, crossover_n) -> bool:
-    """Are tuned scratch's predictions equal to the better transfer procedure's at every point of ``curves`` (a
-    report's) from ``crossover_n`` on (a tie there, e.g. both 0 when the noise estimate is 0)? False for None."""
+def is_level(curves, crossover_n, procs=("linear_transfer", "finetune_ridge")) -> bool:
+    """Are tuned scratch's predictions equal to the better of the transfer procedures ``procs`` at every point of
+    ``curves`` (a report's) from ``crossover_n`` on (a tie there, e.g. both 0 when the noise estimate is 0)? False
+    for None."""
     if crossover_n is None:
         return False
     at = np.asarray(curves["n"], int) >= crossover_n
-    best = np.minimum(np.asarray(curves["linear_transfer"][0], float), np.asarray(curves["finetune_ridge"][0], float))
+    best = np.minimum.reduce([np.asarray(curves[p][0], float) for p in procs])
     return bool(at.any()) and np.array_equal(np.asarray(curves["scratch_ridge"][0], float)[at], best[at])
 
 

@@ -467,12 +467,11 @@ def _crossover(prep, pe, ns, curves, u2, center, notes):
                    values_at if len(ns) else None)
     c = {k: None if v is None else v + center for k, v in c.items()}
     last = int(rows[-1])
-    sc = np.asarray(curves["scratch_ridge"][0])
 
     def when(name, k, proc):
         if k is None:
             return f"does not overtake {name} by n = {last}"
-        level = np.array_equal(sc[rows >= k], np.asarray(curves[proc][0])[rows >= k])
+        level = is_level(curves, k, (proc,))
         how = "is level with" if level else "is ahead of" if k == rows[0] else "overtakes"
         where = f"from the curves' start, n = {k}" if k == rows[0] else f"from n = {k} on"
         return f"{how} {name} {where}" + (" (equal predictions: ties go to scratch)" if level else "")
