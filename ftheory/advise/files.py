@@ -10,7 +10,7 @@ import os
 
 import numpy as np
 
-from ftheory.advise.io import _listing, _some
+from ftheory.advise.io import _is_number, _listing, _not_numeric, _some
 
 __all__ = ["read_table", "load_target", "load_unlabeled", "TABLE_EXTENSIONS"]
 
@@ -150,14 +150,6 @@ def _split_header(fields, path):
     return fields, len(fields) > 1 and fields[0].strip() == ""
 
 
-def _is_number(text):
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 def _numbers_header(fields):
     """Is a header line made of numbers (a file without a header line), other than pandas' default column
     names 0, 1, ..., k-1?"""
@@ -249,16 +241,11 @@ def _unique_names(df, path):
 
 
 def _numeric(df, path):
-    import pandas as pd
-
+    """The table's values as a float array: ``ValueError`` naming the file for no rows, a column that is not
+    numbers (:func:`~ftheory.advise.io._not_numeric`) or a missing or infinite value."""
     if len(df) == 0:
         raise ValueError(f"{path!r} has no data rows")
-    bad = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c].dtype)
-           or pd.api.types.is_complex_dtype(df[c].dtype)]
-    if bad:
-        raise ValueError(f"column(s) {_some(bad)} of {path!r} are not numeric{_first_text(df[bad[0]])}: expected real "
-                         "numbers (text, dates and categories are not converted silently: encode them as numbers "
-                         "first)")
+    _not_numeric(df, "", f" of {path!r}")
     A = df.to_numpy(dtype=float, na_value=np.nan)
     if not np.all(np.isfinite(A)):
         i, j = np.argwhere(~np.isfinite(A))[0]
@@ -266,18 +253,6 @@ def _numeric(df, path):
         raise ValueError(f"column {str(df.columns[j])!r} of {path!r} has {what} at row {i} (counting data rows "
                          "from 0): expected finite numbers (nothing is dropped silently; remove or impute it)")
     return A
-
-
-def _first_text(col):
-    """`` (column 'c' holds 'abc' at row 5)`` for the first entry of a text column that is not a number."""
-    import pandas as pd
-
-    if not (pd.api.types.is_object_dtype(col.dtype) or pd.api.types.is_string_dtype(col.dtype)):
-        return f" (column {str(col.name)!r} is of type {col.dtype})"
-    for i, v in enumerate(col.tolist()):
-        if not isinstance(v, (int, float)) and not (isinstance(v, str) and _is_number(v)):
-            return f" (column {str(col.name)!r} holds {v!r} at row {i}, counting data rows from 0)"
-    return ""
 
 
 def _missing_hint(df, path, column):

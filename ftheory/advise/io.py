@@ -106,14 +106,10 @@ def _matrix(name, A, ncols=None):
     names = _names(A)
     _reject_complex(name, A)
     if names is not None:
-        import pandas as pd
-
         dup = A.columns[A.columns.duplicated()]
         if len(dup):
             raise ValueError(f"{name} has the column name {str(dup[0])!r} more than once: expected distinct names")
-        bad = [str(c) for c in A.columns if not pd.api.types.is_numeric_dtype(A[c].dtype)]
-        if bad:
-            raise ValueError(f"{name} column(s) {_some(bad)} are not numeric: expected real numeric features")
+        _not_numeric(A, f"{name} ")
         A = A.to_numpy(dtype=float, na_value=np.nan)  # nullable columns: pandas.NA is a missing value (NaN)
     try:
         A = np.asarray(A, dtype=float)
@@ -129,6 +125,42 @@ def _matrix(name, A, ncols=None):
                          "(NaN and inf are not dropped silently; remove or impute them)")
     _magnitude(name, A)
     return A
+
+
+def _not_numeric(df, before, after=""):
+    """``ValueError`` for the columns of table ``df`` that are not real numbers (text, dates, categories, complex,
+    objects), naming the first one's offending entry or type: ``{before}column(s) [...]{after} are not numeric``
+    (``before="X "`` for a table passed to the API, ``after=" of 'f.csv'"`` for a file). The one check of both."""
+    import pandas as pd
+
+    bad = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c].dtype)
+           or pd.api.types.is_complex_dtype(df[c].dtype)]
+    if bad:
+        raise ValueError(f"{before}column(s) {_some(map(str, bad))}{after} are not numeric"
+                         f"{_first_text(df[bad[0]])}: expected real numbers (text, dates and categories are not "
+                         "converted silently: encode them as numbers first)")
+
+
+def _is_number(text):
+    """Does ``float(text)`` accept ``text``?"""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _first_text(col):
+    """`` (column 'c' holds 'abc' at row 5, counting data rows from 0)`` for the first entry of a text column that
+    is not a number, `` (column 'c' is of type datetime64[ns])`` for another column type."""
+    import pandas as pd
+
+    if not (pd.api.types.is_object_dtype(col.dtype) or pd.api.types.is_string_dtype(col.dtype)):
+        return f" (column {str(col.name)!r} is of type {col.dtype})"
+    for i, v in enumerate(col.tolist()):
+        if not isinstance(v, (int, float)) and not (isinstance(v, str) and _is_number(v)):
+            return f" (column {str(col.name)!r} holds {v!r} at row {i}, counting data rows from 0)"
+    return ""
 
 
 def _vector(name, v, n):

@@ -8,8 +8,8 @@ import os
 
 import numpy as np
 
-from ftheory.advise.files import _check_format, _header, _is_number, _numeric, read_table
-from ftheory.advise.io import _align_weights, _labels, _listing
+from ftheory.advise.files import _check_format, _header, _numeric, read_table
+from ftheory.advise.io import _align_weights, _is_number, _labels, _listing
 
 __all__ = ["read_weights"]
 

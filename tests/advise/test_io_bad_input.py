@@ -66,6 +66,24 @@ def test_text_column_empty_table_folder_and_same_label_and_prediction(tmp_path, 
         load_target(_table(tmp_path, df), "pred", "pred")
 
 
+def test_a_column_that_is_not_numbers_reads_the_same_from_a_file_and_a_table(tmp_path, data):
+    # io._not_numeric owns the check and its message (a table passed to the API was told only "not numeric")
+    X, y, z = data
+    df = pd.DataFrame(X, columns=[f"x{j}" for j in range(X.shape[1])]).assign(when=pd.date_range("2020", periods=30))
+    with pytest.raises(ValueError) as api:
+        check_inputs(df, y)
+    path = str(tmp_path / "t.parquet")
+    df.assign(y=y).to_parquet(path)
+    with pytest.raises(ValueError) as read:
+        load_target(path, "y")
+    tail = " are not numeric (column 'when' is of type datetime64"
+    assert str(api.value).startswith("X column(s) ['when']" + tail)
+    assert str(read.value).startswith(f"column(s) ['when'] of {path!r}" + tail)
+    assert str(api.value).split(tail)[1] == str(read.value).split(tail)[1]
+    with pytest.raises(ValueError, match=r"X column\(s\) \['c'\] are not numeric \(column 'c' is of type category\)"):
+        check_inputs(df.drop(columns="when").assign(c=pd.Categorical([1, 2] * 15)), y)
+
+
 def test_weights_files_with_or_without_header(tmp_path):
     w = np.array([0.5, -1.25, 2.0, 1e-3])
     np.savetxt(tmp_path / "plain.txt", w)
