@@ -350,11 +350,12 @@ _EXP = 30
 FLOAT64_SCALE = 10.0 ** _EXP
 
 
-def _tree(text: str):
+def _tree(text: str, source: str | None = None):
+    """The syntax tree of expression ``text``, parsed from ``source`` (:func:`_source` of ``text`` unless given)."""
     if len(text) > MAX_EXPRESSION_LENGTH:
         raise ValueError(f"expression of {len(text)} characters is too long (at most {MAX_EXPRESSION_LENGTH})")
     try:
-        return ast.parse(_source(text), mode="eval")
+        return ast.parse(_source(text) if source is None else source, mode="eval")
     except SyntaxError:
         if re.search(r"(deg|degrees?|°)\s*$", text.strip()):
             raise ValueError(f"cannot parse {text!r}: angles are in radians (45 degrees is pi/4)") from None
@@ -371,7 +372,7 @@ def _source(text: str) -> str:
 def _evaluate(text: str, ns):
     """Evaluate an expression with the constants, operators and functions of namespace ``ns``."""
     source = _source(text)
-    tree = _tree(text)
+    tree = _tree(text, source)
 
     def ev(node):
         if isinstance(node, ast.Expression):

@@ -124,3 +124,13 @@ def test_a_number_written_against_a_name_says_multiplication_needs_a_star():
     with pytest.raises(ValueError, match=r"theta='π2'.*cannot parse"):
         PARAMS["theta"].parse("π2")
     assert parse_number("2*π") == 2 * math.pi and parse_number("1e3") == 1000.0
+
+
+def test_an_expression_is_turned_into_python_source_once(monkeypatch):
+    # _evaluate read the source segments of its numbers from one _source(text) and parsed another (_tree)
+    import ftheory.params as params
+
+    calls = []
+    source = params._source
+    monkeypatch.setattr(params, "_source", lambda text: calls.append(text) or source(text))
+    assert parse_number("2^3*π") == 8 * math.pi and calls == ["2^3*π"]
