@@ -247,7 +247,8 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
             aniso = pe.__dict__.get("_aniso")    # built once per report (reused by the crossover's n_at=None calls)
             if aniso is None:                    # refuses a Sigma_hat float64 does not resolve (ValueError naming X)
                 aniso = pe.__dict__["_aniso"] = AnisotropicPredictor(prep)
-            notes += [t for t in (units_note(prep),) if t]
+            if n_at is not None:                 # (the curves' calls, n_at=None, return no notes)
+                notes += [t for t in (units_note(prep),) if t]
             theory = "anisotropic"
         except ImportError:
             notes.append("the anisotropic theory (ftheory.aniso) is not available in this installation: "

@@ -53,6 +53,23 @@ def test_units_note_and_wide_but_resolved_spectrum():
     assert MAX_CONDITION == 1e12
 
 
+def test_the_units_note_is_computed_once_per_report_not_at_each_crossover_refinement(monkeypatch):
+    """predict(n_at=None) (the crossover's values between grid points) returns no notes: it skips units_note."""
+    import importlib
+
+    ap, report = (importlib.import_module(f"ftheory.advise.{m}") for m in ("aniso_predict", "report"))
+
+    calls = {"note": 0, "curves": 0}
+    note, predict = ap.units_note, report.predict
+    monkeypatch.setattr(ap, "units_note", lambda prep: calls.__setitem__("note", calls["note"] + 1) or note(prep))
+    monkeypatch.setattr(report, "predict", lambda prep, pe, ns, n_at: calls.__setitem__(
+        "curves", calls["curves"] + (n_at is None)) or predict(prep, pe, ns, n_at))
+    X, y, bs, U = _task(0, 120, 5, np.array([30.0, 1 / 30, 1, 1, 1]), 2000)
+    r = ftheory.advise(X, y, source_weights=bs, unlabeled=U, grid_size=10)
+    assert calls["curves"] > 0 and calls["note"] == 1
+    assert sum("column sds of X differ by a factor" in t for t in r.notes) == 1
+
+
 def _predictor(ev, n=50, N=1000, seed=0):
     g = np.random.default_rng(seed)
     d = ev.size
