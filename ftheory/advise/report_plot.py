@@ -30,15 +30,15 @@ def _first_clause(text: str) -> str:
 
 def flag_caption(flags, width=110) -> str:
     """The caption listing ``flags`` under the figure: one numbered entry per flag (its first clause, wrapped to
-    ``width`` columns) and where the full text is; ``""`` without flags."""
+    ``width`` columns, a longer word such as a column name cut) and where the full text is; ``""`` without flags."""
     if not flags:
         return ""
     head = (f"{len(flags)} FLAG{'S' if len(flags) > 1 else ''} (the report's caveats; full text: "
             "Report.summary() or the CLI's text report):")
-    lines = [head]
+    lines = [textwrap.fill(head, width)]
     for i, t in enumerate(flags, 1):
         lines.append(textwrap.fill(f"{i}. {_first_clause(t)}", width, subsequent_indent="    ",
-                                   break_long_words=False, break_on_hyphens=False))
+                                   break_long_words=True, break_on_hyphens=False))
     return "\n".join(lines)
 
 

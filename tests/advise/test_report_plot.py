@@ -79,3 +79,14 @@ def test_advise_plot_shows_the_flags_of_a_real_report():
     caption = [t for t in _texts(fig) if "FLAG" in t][0]
     assert all(_first_clause(f)[:40] in " ".join(caption.split()) for f in rep.flags)
     plt.close(fig)
+
+
+def test_caption_lines_keep_to_the_width_even_with_a_long_column_name():
+    # a column name of 200 characters without spaces was one caption line of 240 columns, wider than the figure
+    name = "sensor_" + "x" * 193
+    flags = [f"feature column '{name}' holds the row numbers 0, 1, ..., 29: it is used as a feature", FLAGS[0]]
+    for width in (110, 60):
+        caption = flag_caption(flags, width=width)
+        assert max(map(len, caption.splitlines())) <= width
+        assert name in caption.replace("\n    ", "")                      # cut, not dropped
+    assert flag_caption(FLAGS) == flag_caption(FLAGS, width=110)
