@@ -102,7 +102,9 @@ def _cell(i, j, names):
             else f"row {int(i)}, column {int(j)} (both counting from 0)")
 
 
-def _matrix(name, A, ncols=None):
+def _matrix(name, A):
+    """``A`` as a finite 2-d float array (``ValueError`` naming ``name`` otherwise; a 1-d array is refused, not read
+    as one column: it may as well be one row, and d = 1 is outside the advisor's range)."""
     names = _names(A)
     _reject_complex(name, A)
     if names is not None:
@@ -115,8 +117,11 @@ def _matrix(name, A, ncols=None):
         A = np.asarray(A, dtype=float)
     except (TypeError, ValueError):
         raise ValueError(f"{name} is invalid: expected a numeric array") from None
-    if A.ndim == 1 and ncols is None:
-        A = A[:, None]
+    if A.ndim == 1:
+        raise ValueError(f"{name} has shape {A.shape}: a 1-d vector (one row? one feature?); expected a 2-d (n, d) "
+                         f"array of n rows and d feature columns (one feature: {name}.reshape(-1, 1) or a Series' "
+                         ".to_frame(), though the advisor is built for d in the tens and more: at d <= 2 the "
+                         "cosine test's interval can be implausibly narrow or wide)")
     if A.ndim != 2:
         raise ValueError(f"{name} has shape {A.shape}: expected a 2-d array (samples x features)")
     if A.size and not np.all(np.isfinite(A)):
@@ -344,7 +349,7 @@ def check_inputs(X, y, source_pred=None, source_weights=None, unlabeled=None, mi
     are paired by position unless their indexes show a reordering (an error), an unlabeled table and
     weights labelled by feature name are matched to X's columns by name, and a column holding the row
     numbers 0..n-1 or 1..n warns."""
-    _one_row(unlabeled)  # before _matrix, which reads a 1-d array as one column
+    _one_row(unlabeled)  # before _matrix: a 1-d unlabeled is named as one row
     for key, v in (("X", X), ("y", y), ("source_pred", source_pred), ("source_weights", source_weights),
                    ("unlabeled", unlabeled)):
         _reject_text(key, v)  # before any conversion: no input's text is converted silently

@@ -215,3 +215,14 @@ def test_n_max_below_the_target_n_is_refused(data):
         ftheory.advise(X, y, source_pred=z, n_max=29, center=False)
     rep = ftheory.advise(X, y, source_pred=z, n_max=29, grid_size=5)  # the smallest accepted: reaches n
     assert max(rep.curves["n"]) >= 30
+
+
+@pytest.mark.parametrize("as_", [np.asarray, list, pd.Series])
+def test_a_1d_x_is_refused_not_read_as_one_column(data, as_):
+    # it was read as one feature (d = 1, outside the advisor's range), although a vector may as well be one row
+    X, y, z = data
+    with pytest.raises(ValueError, match=r"^X has shape \(30,\): a 1-d vector \(one row\? one feature\?\); expected a "
+                                         r"2-d \(n, d\) array .*X.reshape\(-1, 1\)"):
+        check_inputs(as_(X[:, 2]), y, source_pred=z)
+    Xc = check_inputs(X[:, 2:3], y, source_pred=z)[0]           # one feature, said so: an (n, 1) array
+    assert Xc.shape == (30, 1)
