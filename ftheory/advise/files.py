@@ -195,7 +195,8 @@ def _csv(path):
                              + (_NO_HEADER if _numbers_header(names) else ""))
         seen.add(c)
     given = [*fields[:len(fields) - pad], *(f"\0pad{k}" for k in range(pad))]  # unique names for the padding
-    df = pd.read_csv(path, names=given, header=0, index_col=0 if indexed else None)
+    # skipinitialspace: a blank cell (spaces only) is a missing value, not the text ' '; ' 1.5' stays 1.5
+    df = pd.read_csv(path, names=given, header=0, index_col=0 if indexed else None, skipinitialspace=True)
     for j, c in enumerate(given[len(given) - pad:]):
         if df[c].notna().any():
             i = int(np.flatnonzero(df[c].notna().to_numpy())[0])
@@ -240,16 +241,23 @@ def _unique_names(df, path):
     return df
 
 
-def _numeric(df, path):
+def _numeric(df, path, features=False):
     """The table's values as a float array: ``ValueError`` naming the file for no rows, a column that is not
-    numbers (:func:`~ftheory.advise.io._not_numeric`) or a missing or infinite value."""
+    numbers (:func:`~ftheory.advise.io._not_numeric`), an empty column (``features``: the message suggests
+    ``--ignore``) or a missing or infinite value."""
     if len(df) == 0:
         raise ValueError(f"{path!r} has no data rows")
     _not_numeric(df, "", f" of {path!r}")
     A = df.to_numpy(dtype=float, na_value=np.nan)
     if not np.all(np.isfinite(A)):
+        empty = np.flatnonzero(np.isnan(A).all(axis=0)) if len(A) > 1 else []
+        if len(empty):
+            c = df.columns[empty[0]]
+            skip = f" (nothing is dropped silently; remove the column, or skip it: --ignore '{c}')"
+            raise ValueError(f"column {str(c)!r} of {path!r} is empty (no value in any of its {len(A)} rows): "
+                             f"expected finite numbers{skip if features else ''}")
         i, j = np.argwhere(~np.isfinite(A))[0]
-        what = "a missing value (empty or NA)" if np.isnan(A[i, j]) else f"the value {A[i, j]}"
+        what = "a missing value (empty, blank or NA)" if np.isnan(A[i, j]) else f"the value {A[i, j]}"
         raise ValueError(f"column {str(df.columns[j])!r} of {path!r} has {what} at row {i} (counting data rows "
                          "from 0): expected finite numbers (nothing is dropped silently; remove or impute it)")
     return A
@@ -264,7 +272,10 @@ def _missing_hint(df, path, column):
         return f" (did you mean {near[0]!r}? names must match exactly, spaces and case included)"
     sep = next((c for c in ";\t| " if len(cols) == 1 and c in cols[0].strip()), None)
     if sep:
-        return f" (the file seems separated by {'spaces' if sep == ' ' else repr(sep)}: expected commas)"
+        arg = r"'\s+'" if sep == " " else repr(sep)
+        return (f" (the file seems separated by {'spaces' if sep == ' ' else repr(sep)}: expected commas; convert it, "
+                f"e.g. pandas.read_csv(path, sep={arg}).to_csv(new, index=False)"
+                + (", with decimal=',' if its decimals are commas)" if sep == ";" else ")"))
     if path.lower().endswith(".csv") or path.lower().endswith(".txt"):
         if _numbers_header(cols):
             return _NO_HEADER
@@ -336,7 +347,7 @@ def load_target(path, label, source_pred=None, ignore=()):
     if not feats:
         raise ValueError(f"{path!r} has no feature columns besides the label"
                          + (" and the ignored columns" if ignore else ""))
-    return pd.DataFrame(_numeric(df[feats], path), columns=feats), y, z
+    return pd.DataFrame(_numeric(df[feats], path, features=True), columns=feats), y, z
 
 
 def _position_hint(df, column):
@@ -370,7 +381,7 @@ def load_unlabeled(path, features, ignore=()):
                          "target: expected the target's feature columns (its label, prediction and "
                          "--ignore columns are skipped); drop them or --ignore them")
     _no_empty_rows(df[features], path)
-    return pd.DataFrame(_numeric(df[features], path), columns=features)
+    return pd.DataFrame(_numeric(df[features], path, features=True), columns=features)
 
 
 def _no_empty_rows(df, path):

@@ -164,7 +164,24 @@ def _first_text(col):
         return f" (column {str(col.name)!r} is of type {col.dtype})"
     for i, v in enumerate(col.tolist()):
         if not isinstance(v, (int, float)) and not (isinstance(v, str) and _is_number(v)):
-            return f" (column {str(col.name)!r} holds {v!r} at row {i}, counting data rows from 0)"
+            return f" (column {str(col.name)!r} holds {v!r} at row {i}, counting data rows from 0{_written(v)})"
+    return ""
+
+
+def _written(text):
+    """``: a number written with thousands separators? write 1257.30`` when ``text`` is a number but for its commas
+    (thousands separators or a decimal comma) or a trailing percent sign, else ``""``."""
+    import re
+
+    t = text.strip() if isinstance(text, str) else ""
+    plain, dot = t.replace(",", ""), t.replace(",", ".")
+    thousands = re.fullmatch(r"[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d*)?", t) is not None
+    decimal = t.count(",") == 1 and "." not in t and _is_number(dot)
+    if thousands or decimal:
+        what = " or ".join(w for w, yes in (("thousands separators", thousands), ("a decimal comma", decimal)) if yes)
+        return f": a number written with {what}? write {' or '.join([plain] * thousands + [dot] * decimal)}"
+    if t.endswith("%") and _is_number(t[:-1]):
+        return f": a percentage? write {t[:-1]} (or {float(t[:-1]) / 100:g})"
     return ""
 
 

@@ -175,7 +175,7 @@ def test_cli_nan_and_missing_file(tmp_path, capsys):
     X[3, 2] = np.nan
     path = _write(tmp_path, X, y, z)
     assert main(["advise", "--target", path, "--label", "label", "--source-pred", "pre"]) == 2
-    assert "column 'x2' of" in (err := capsys.readouterr().err) and "missing value (empty or NA) at row 3" in err
+    assert "column 'x2' of" in (err := capsys.readouterr().err) and "missing value (empty, blank or NA) at row 3" in err
     assert main(["advise", "--target", str(tmp_path / "none.csv"), "--label", "y", "--source-pred", "p"]) == 2
     assert "does not exist" in capsys.readouterr().err
 
