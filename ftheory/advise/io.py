@@ -35,7 +35,7 @@ def _reject_text(name, A):
             at = _first_text_at(col.to_numpy(dtype=object))
             if at is not None:
                 raise ValueError(f"{name} column {str(c)!r} holds the text {at[1]!r} at row {at[0][0]} (counting "
-                                 "from 0): expected numbers" + _CONVERT)
+                                 f"from 0{_written(at[1])}): expected numbers" + _CONVERT)
         return
     kind = getattr(getattr(A, "dtype", None), "kind", None)
     if kind in tuple("biufc"):
@@ -57,7 +57,8 @@ def _reject_text(name, A):
     at = _first_text_at(A)
     if at is not None:
         where = (f"at position {at[0][0]}" if len(at[0]) == 1 else
-                 "at " + ", ".join(f"{w} {i}" for w, i in zip(("row", "column", "index"), at[0]))) + " (counting from 0)"
+                 "at " + ", ".join(f"{w} {i}" for w, i in zip(("row", "column", "index"), at[0])))
+        where += f" (counting from 0{_written(at[1])})"
         raise ValueError(f"{name} holds the text {at[1]!r} {where}: expected numbers" + _CONVERT)
 
 

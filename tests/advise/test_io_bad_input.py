@@ -226,3 +226,16 @@ def test_a_1d_x_is_refused_not_read_as_one_column(data, as_):
         check_inputs(as_(X[:, 2]), y, source_pred=z)
     Xc = check_inputs(X[:, 2:3], y, source_pred=z)[0]           # one feature, said so: an (n, 1) array
     assert Xc.shape == (30, 1)
+
+
+def test_text_that_is_a_number_written_for_people_names_the_plain_number(data):
+    # as the file reader does (tests/test_cli_advise_spreadsheet.py): not converted, but the message says how
+    X, y, z = data
+    df = pd.DataFrame(X, columns=[f"x{j}" for j in range(X.shape[1])]).astype({"x1": object})
+    df.loc[3, "x1"] = "1,257.30"
+    with pytest.raises(ValueError, match=r"X column 'x1' holds the text '1,257.30' at row 3 \(counting from 0: a number "
+                                         r"written with thousands separators\? write 1257.30\): expected numbers"):
+        check_inputs(df, y)
+    with pytest.raises(ValueError, match=r"y holds the text '-0,5' at position 0 \(counting from 0: a number written "
+                                         r"with a decimal comma\? write -0.5\): expected numbers"):
+        check_inputs(X, ["-0,5"] + list(y[1:]))
