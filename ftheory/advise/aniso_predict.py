@@ -100,13 +100,18 @@ def check_conditioning(prep, ev=None):
             "standardise them; ridge then penalises the rescaled coefficients) or drop (near-)collinear columns")
 
 
+def units_spread(prep, factor=100.0):
+    """The phrase naming the column sds' spread when they differ by more than ``factor``, else None."""
+    sds = _column_sds(prep)
+    return _spread(sds) if sds.min() > 0 and sds.max() / sds.min() > factor else None
+
+
 def units_note(prep, factor=100.0):
     """A note (str) when the column sds of ``X`` differ by more than ``factor``, else None: tuned ridge penalises
     raw coefficients, so its risk (and the recommendation) depends on the columns' units."""
-    sds = _column_sds(prep)
-    if sds.min() > 0 and sds.max() / sds.min() > factor:
-        return (f"{_spread(sds)}; "
-                "tuned ridge penalises the raw coefficients, so its risks depend on the columns' units "
+    spread = units_spread(prep, factor)
+    if spread:
+        return (f"{spread}; tuned ridge penalises the raw coefficients, so its risks depend on the columns' units "
                 "(standardise X, unlabeled and source_weights to compare)")
     return None
 

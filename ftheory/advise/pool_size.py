@@ -69,13 +69,14 @@ def _rows(k, centred):
     return f"{k} rows ({k - 1} after centring)" if centred else f"{k} rows"
 
 
-def check_not_degenerate(bands, at, ns, d, rows, noise_low, centred=True, shared=0):
+def check_not_degenerate(bands, at, ns, d, rows, noise_low, centred=True, shared=0, units=None):
     """``ValueError`` naming ``unlabeled`` when an anisotropic band's upper end at the user's sample size (index
     ``at`` of ``ns``, effective samples) is NaN, or ``<= 0`` although the noise variance's interval excludes 0 (noise
     makes every risk at a finite n positive). ``rows``: the pool's rows as passed; ``shared``: how many labelled rows
     it contains. With few rows (e.g. ``N <= 2 d``) the Sigma^-1-weighted signal statistics swing negative at some
     penalty; with ``FLAG_BELOW d`` rows or more the pool's covariance does not describe ``X`` (columns in another
-    order or units, another population)."""
+    order or units, another population), or, ``units`` given (the columns' scale spread, a phrase), the spread itself
+    made them swing negative at the smallest penalties (ux20: sds 1/30 to 30, N = 400 d)."""
     for proc, b in bands.items():
         hi = np.asarray(b[2], float)[at:at + 1]
         bad = np.isnan(hi) | ((hi <= 0) & (noise_low > 0))
@@ -90,6 +91,13 @@ def check_not_degenerate(bands, at, ns, d, rows, noise_low, centred=True, shared
                 "can fail so (docs/advisor.md, What is not done). Pass unlabeled rows other than X's"
                 + (f" (drop X's rows: {rows - shared} would remain)" if rows > shared else "")
                 + ", or no pool (isotropic theory, with a flag if the features are correlated)")
+        if rows >= FLAG_BELOW * d and units:
+            raise ValueError(
+                f"unlabeled: {what} although its N = {rows} rows are enough for d = {d} features in our measurements "
+                f"(from {FLAG_BELOW} d = {FLAG_BELOW * d} on), and {units}: at such a spread the tuned risks' signal "
+                "statistics can swing negative at the smallest penalties. Standardise the columns of X and unlabeled (and "
+                "multiply source_weights by the same sds; ridge then penalises the rescaled coefficients), and check that unlabeled has X's "
+                "columns in the same order and units and comes from the same population as X")
         if rows >= FLAG_BELOW * d:
             raise ValueError(
                 f"unlabeled: {what} although its N = {rows} rows are enough for d = {d} features in our measurements "

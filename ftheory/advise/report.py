@@ -303,8 +303,9 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
             ll = region.ls_lower(ns, (pe.residual.value, pe.residual.df))
             bands["scratch_ridge"] = (v, np.minimum(np.where(np.isfinite(ll), ll, lo), v), hi)
     if aniso is not None and n_at is not None:
+        from ftheory.advise.aniso_predict import units_spread
         check_not_degenerate(bands, at, ns, d, aniso.rows_unlabeled, pe.interval("noise_variance").low, prep.centred,
-                             prep.shared_rows)
+                             prep.shared_rows, units=units_spread(prep))
     # the tuned risks never exceed the signal (scratch) / the distance (fine-tuning): caps.cap_tuned
     bands = cap_tuned(bands, pe)
     if n_at is None:

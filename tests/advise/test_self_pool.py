@@ -127,3 +127,25 @@ def test_a_pool_of_x_with_its_own_rows_repeated_is_still_refused(copies):
     U = np.vstack([X, X[:1]]) if copies == "one row twice" else np.vstack([X, X])
     with pytest.raises(ValueError, match=r"^unlabeled: N = \d+ rows with 40 of the n = 40 labelled rows of X"):
         ftheory.advise(X, y, source_weights=bs, unlabeled=U, grid_size=0)
+
+
+def test_a_degenerate_large_pool_under_a_wide_units_spread_names_the_spread():
+    # ux20: column sds 1/30 to 30 (d = 5, n = 120, N = 2000 from X's population): the tuned fine-tuning estimate's
+    # grid minimum is negative at penalties 5.6e-7..3.2e-6 and its band [.., 0]; the pool is right, the units are
+    # the cause (standardised, the same task gives 0.0098 with a band [0.0071, 0.0141])
+    sd = np.array([30.0, 1 / 30, 1, 1, 1])
+    g = np.random.default_rng(0)
+    d, n = 5, 120
+    bt = g.standard_normal(d) / sd / np.sqrt(d)
+    bs = bt * (1 + 3.0 * g.standard_normal(d))
+    X = g.standard_normal((n, d)) * sd
+    y = X @ bt + 0.5 * g.standard_normal(n)
+    U = g.standard_normal((2000, d)) * sd
+    with pytest.raises(ValueError) as e:
+        ftheory.advise(X, y, source_weights=bs, unlabeled=U, grid_size=0)
+    msg = str(e.value)
+    assert msg.startswith("unlabeled: the finetune_ridge estimate is degenerate")
+    assert "the column sds of X differ by a factor 910 (column 1 smallest, column 0 largest)" in msg
+    assert "Standardise the columns of X and unlabeled (and multiply source_weights by the same sds" in msg
+    r = ftheory.advise(X / sd, y, source_weights=bs * sd, unlabeled=U / sd, grid_size=0)
+    assert r.predictions["finetune_ridge"].low > 0
