@@ -12,7 +12,7 @@ from ana import conc  # noqa: E402
 from table import FILES, rules  # noqa: E402
 
 R, out = sys.argv[1], sys.argv[2]
-res = {"note": "docs/advisor_notes/cor20.md", "base": "0d4ea6d", "T_lt_candidates": [], "stream2_main": []}
+res = {"note": "docs/advisor_validation.md (cor20)", "base": "0d4ea6d", "T_lt_candidates": [], "stream2_main": []}
 for i in (8, 10, 12):
     for s in (0, 1):
         rows, tr = [], None
