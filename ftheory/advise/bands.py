@@ -276,13 +276,23 @@ class ScoreRegion:
         if aimed and self.cut is not None and self.cut.kind == "exact" and not self.cut.n_unlabeled:
             cov = (lambda Q: param_cov_rows(self.cut.n, self.cut.d, feasible_rows(Q))) if studentize else None
             v = accepted(self.cut, self._evaluator(f, linear), P, v, cov=cov, alpha=_ALPHA, linear=linear,
-                         distance=score_distance(self.cut.n, self.cut.d, self.raw[0], P))
+                         profile=self.profile_candidates(f, linear, P, v))
         if np.isnan(v).any():
             v = np.where(np.isnan(v), np.inf, v)
         lo, hi = float(np.min(v)), float(np.max(v))
         if linear:
             lo = max(lo, 0.0)
         return value, min(lo, value), max(hi, value)
+
+    PROFILE = "real"  # measured variants: "raw" (region points), "real" (their nearest real tasks)
+
+    def profile_candidates(self, f, linear, P, v):
+        """``(Q, f(Q), distance)`` of the profile own test: ``Q`` the region's points (``raw``) or their
+        nearest real tasks (``real``)."""
+        if self.PROFILE == "raw":
+            return P, v, score_distance(self.cut.n, self.cut.d, self.raw[0], P)
+        Q = feasible_rows(P)
+        return Q, self._evaluator(f, linear)(Q), score_distance(self.cut.n, self.cut.d, self.raw[0], Q)
 
     def aimed_rays(self, f, linear=False, cloud=None):
         """``(raw points, values of f)`` on rays aimed at the highest and lowest value of ``f`` (``f`` at the

@@ -33,7 +33,7 @@ def _first_accepted(margin, order, P, v, evaluate, stat, sign, batch):
     return None
 
 
-def accepted(cut, evaluate, P, v, batch=8, cov=None, alpha=0.025, linear=True, distance=None):
+def accepted(cut, evaluate, P, v, batch=8, cov=None, alpha=0.025, linear=True, profile=None):
     """Values ``v`` of a prediction ``f`` (row 0: the plug-in ``f(p_hat)``) at the region's points ``P`` reduced
     to the centre and the highest and lowest value among the points that ``f``'s own exact test accepts
     (``cut.stat_margin``, :class:`~ftheory.advise.bands.ScoreRegion`'s ray cut: the plug-in against the law of ``f`` at the draws of ``p_hat`` at the point,
@@ -41,18 +41,20 @@ def accepted(cut, evaluate, P, v, batch=8, cov=None, alpha=0.025, linear=True, d
     usually holds it: only the region's tips are rejected). A side with no accepted point keeps the region's end.
     ``cov`` (rows of ``p`` -> ``(..., 4, 4)`` Gaussian covariance of ``p_hat`` there): the test of
     :func:`studentized_margin` at one-sided level ``alpha`` instead (``linear``: ``f`` linear in ``p``).
-    ``distance`` (one per point, 0 at the centre): the profile test instead; each value ``c`` is tested only at the
-    point nearest the estimate among those with ``f`` at least ``c`` on that side (:func:`profile_frontier`), so
-    the end is the first frontier point accepted, searched from the end inwards; where none is, the search above
-    (the end is then never further out than the search above's)."""
+    ``profile = (Q, vq, dq)`` (candidate points, ``f`` and their distance to the estimate): the profile test
+    instead; each value ``c`` is tested only at the candidate nearest the estimate among those with ``f`` at least
+    ``c`` on that side (:func:`profile_frontier`), so the end is ``vq`` at the first frontier candidate accepted,
+    searched from the end inwards; where none is, the search above."""
     margin = cut.stat_margin if cov is None else studentized_margin(cut, evaluate, P[0], cov, alpha, linear)
     v = np.where(np.isnan(v), np.inf, v)
     stat, keep = float(v[0]), [v[0]]
     for sign in (1.0, -1.0):
         order = np.argsort(-sign * v, kind="stable")
         end = None
-        if distance is not None:
-            end = _first_accepted(margin, profile_frontier(v, distance, sign), P, v, evaluate, stat, sign, batch)
+        if profile is not None:
+            Q, vq, dq = profile
+            vq = np.where(np.isnan(vq), np.inf, vq)
+            end = _first_accepted(margin, profile_frontier(vq, dq, sign), Q, vq, evaluate, stat, sign, batch)
         if end is None:
             end = _first_accepted(margin, order, P, v, evaluate, stat, sign, batch)
         keep.append(v[order[0]] if end is None else end)
