@@ -66,7 +66,7 @@ from ftheory.advise.aim import aimed_rays
 from ftheory.advise.own_test import accepted
 from ftheory.advise.param_cov import _var_u
 
-__all__ = ["Z95", "param_cov_rows", "feasible_rows", "score_distance", "ScoreRegion", "score_region", "exact_cut", "regression_applies"]
+__all__ = ["Z95", "param_cov_rows", "feasible_rows", "ScoreRegion", "score_region", "exact_cut", "regression_applies"]
 
 Z95 = 1.959963984540054
 _L = np.array([[0, 1, 0, 0], [1, -1, 0, 0], [-0.5, 0, -0.5, 0.5], [0, 0, 1, 0]], float)  # p = L (S_y, U_y, S_z, S_yz)
@@ -119,20 +119,6 @@ def param_cov_rows(n, d, P, n_unlabeled=0):
             else:
                 C[..., i, j] = 2 * ss(a, b) ** 2 / n
     return _L @ C @ _L.T
-
-
-def score_distance(n, d, p_hat, P):
-    """Score form ``(p_hat - p)' C(p)^{-1} (p_hat - p)`` at the rows ``P`` (``C`` of :func:`param_cov_rows` at their
-    nearest real tasks; a ridge of ``1e-10`` of ``C(p_hat)``'s mean variance): the region's own distance, ``inf``
-    where ``r^2 <= 0`` or not finite."""
-    P = np.asarray(P, float)
-    with np.errstate(all="ignore"):
-        C = param_cov_rows(n, d, feasible_rows(P))
-        ridge = 1e-10 * np.trace(param_cov_rows(n, d, feasible_rows(p_hat))) / 4 + 1e-300
-        C = np.where(np.isfinite(C), C, 0.0) + ridge * np.eye(4)
-        diff = P - p_hat
-        Q = np.einsum("ki,ki->k", diff, np.linalg.solve(C, diff[..., None])[..., 0])
-    return np.where((P[:, 3] > 0) & np.isfinite(Q), Q, np.inf)
 
 
 def _normal_score(cdf, sf):
@@ -275,24 +261,13 @@ class ScoreRegion:
         # with the aimed rays only (the user's n): at every point of a 60-point curve it cost 2 s of the 2.5 s call
         if aimed and self.cut is not None and self.cut.kind == "exact" and not self.cut.n_unlabeled:
             cov = (lambda Q: param_cov_rows(self.cut.n, self.cut.d, feasible_rows(Q))) if studentize else None
-            v = accepted(self.cut, self._evaluator(f, linear), P, v, cov=cov, alpha=_ALPHA, linear=linear,
-                         profile=self.profile_candidates(f, linear, P, v))
+            v = accepted(self.cut, self._evaluator(f, linear), P, v, cov=cov, alpha=_ALPHA, linear=linear)
         if np.isnan(v).any():
             v = np.where(np.isnan(v), np.inf, v)
         lo, hi = float(np.min(v)), float(np.max(v))
         if linear:
             lo = max(lo, 0.0)
         return value, min(lo, value), max(hi, value)
-
-    PROFILE = "real"  # measured variants: "raw" (region points), "real" (their nearest real tasks)
-
-    def profile_candidates(self, f, linear, P, v):
-        """``(Q, f(Q), distance)`` of the profile own test: ``Q`` the region's points (``raw``) or their
-        nearest real tasks (``real``)."""
-        if self.PROFILE == "raw":
-            return P, v, score_distance(self.cut.n, self.cut.d, self.raw[0], P)
-        Q = feasible_rows(P)
-        return Q, self._evaluator(f, linear)(Q), score_distance(self.cut.n, self.cut.d, self.raw[0], Q)
 
     def aimed_rays(self, f, linear=False, cloud=None):
         """``(raw points, values of f)`` on rays aimed at the highest and lowest value of ``f`` (``f`` at the

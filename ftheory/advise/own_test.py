@@ -6,58 +6,32 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["accepted", "profile_frontier", "studentized_margin"]
+__all__ = ["accepted", "studentized_margin"]
 
 
-def profile_frontier(v, distance, sign):
-    """Indices of the points that are the nearest (smallest ``distance``) among those at least as far out as
-    themselves (``sign * f >= sign * v[i]``), from the end ``sign`` inwards: sorted by ``sign * v`` descending (ties
-    by distance), a point is kept if its distance is below that of every point before it. Those are the restricted
-    nearest points ``argmin {distance : sign * f >= sign * c}`` over every ``c``; a non-finite distance is never kept."""
-    dist = np.where(np.isfinite(distance), distance, np.inf)
-    order = np.lexsort((dist, -sign * v))
-    dd = dist[order]
-    before = np.minimum.accumulate(np.concatenate([[np.inf], dd[:-1]]))
-    return order[dd < before]
-
-
-def _first_accepted(margin, order, P, v, evaluate, stat, sign, batch):
-    """``v`` at the first of ``order`` that the test accepts on side ``sign`` (batches of ``batch``, doubling), else None."""
-    i, size = 0, batch
-    while i < len(order):
-        idx = order[i:i + size]
-        ok = margin(P[idx], evaluate, stat, sign) > 0
-        if ok.any():
-            return v[idx[np.argmax(ok)]]
-        i, size = i + size, 2 * size
-    return None
-
-
-def accepted(cut, evaluate, P, v, batch=8, cov=None, alpha=0.025, linear=True, profile=None):
+def accepted(cut, evaluate, P, v, batch=8, cov=None, alpha=0.025, linear=True):
     """Values ``v`` of a prediction ``f`` (row 0: the plug-in ``f(p_hat)``) at the region's points ``P`` reduced
     to the centre and the highest and lowest value among the points that ``f``'s own exact test accepts
     (``cut.stat_margin``, :class:`~ftheory.advise.bands.ScoreRegion`'s ray cut: the plug-in against the law of ``f`` at the draws of ``p_hat`` at the point,
     one-sided 2.5% on the side of each end), searched from each end in batches of ``batch``, doubling (the first
     usually holds it: only the region's tips are rejected). A side with no accepted point keeps the region's end.
     ``cov`` (rows of ``p`` -> ``(..., 4, 4)`` Gaussian covariance of ``p_hat`` there): the test of
-    :func:`studentized_margin` at one-sided level ``alpha`` instead (``linear``: ``f`` linear in ``p``).
-    ``profile = (Q, vq, dq)`` (candidate points, ``f`` and their distance to the estimate): the profile test
-    instead; each value ``c`` is tested only at the candidate nearest the estimate among those with ``f`` at least
-    ``c`` on that side (:func:`profile_frontier`), so the end is ``vq`` at the first frontier candidate accepted,
-    searched from the end inwards; where none is, the search above."""
+    :func:`studentized_margin` at one-sided level ``alpha`` instead (``linear``: ``f`` linear in ``p``)."""
     margin = cut.stat_margin if cov is None else studentized_margin(cut, evaluate, P[0], cov, alpha, linear)
     v = np.where(np.isnan(v), np.inf, v)
     stat, keep = float(v[0]), [v[0]]
     for sign in (1.0, -1.0):
         order = np.argsort(-sign * v, kind="stable")
-        end = None
-        if profile is not None:
-            Q, vq, dq = profile
-            vq = np.where(np.isnan(vq), np.inf, vq)
-            end = _first_accepted(margin, profile_frontier(vq, dq, sign), Q, vq, evaluate, stat, sign, batch)
-        if end is None:
-            end = _first_accepted(margin, order, P, v, evaluate, stat, sign, batch)
-        keep.append(v[order[0]] if end is None else end)
+        end = v[order[0]]
+        i, size = 0, batch
+        while i < len(order):
+            idx = order[i:i + size]
+            ok = margin(P[idx], evaluate, stat, sign) > 0
+            if ok.any():
+                end = v[idx[np.argmax(ok)]]
+                break
+            i, size = i + size, 2 * size
+        keep.append(end)
     return np.array(keep)
 
 

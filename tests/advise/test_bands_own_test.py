@@ -3,36 +3,12 @@
 import numpy as np
 import pytest
 
-from ftheory.advise.bands import (_ALPHA, ScoreRegion, feasible_rows, param_cov_rows, regression_applies,
-                                  score_distance, score_region)
+from ftheory.advise.bands import _ALPHA, ScoreRegion, feasible_rows, param_cov_rows, regression_applies, score_region
 from ftheory.advise.estimators import estimate_parameters, prepare
 from ftheory.advise.predict import isotropic_risk
-from ftheory.advise.own_test import accepted, profile_frontier, studentized_margin
+from ftheory.advise.own_test import studentized_margin
 from ftheory.advise.report import STUDENTIZED, _region
 from ftheory.advise.synthetic import make_task
-
-
-def test_the_profile_frontier_keeps_the_nearest_point_beyond_each_value():
-    """Hand-made cloud: from the upper end inwards a point is kept when it is nearer than every point further out
-    (ties in f: the nearer one), a non-finite distance never; mirrored for the lower end."""
-    v = np.array([0.0, 5.0, 4.0, 4.0, 3.0, 2.0, 6.0, 1.0, np.inf])
-    dist = np.array([0.0, 2.0, 3.0, 1.5, 1.0, 1.2, np.nan, 0.5, 4.0])
-    # inf (4.0), [6: nan], 5 (2.0), 4 (1.5; 3.0 not), 3 (1.0), [2: 1.2], 1 (0.5), 0 (0.0)
-    assert profile_frontier(v, dist, 1.0).tolist() == [8, 1, 3, 4, 7, 0]
-    assert profile_frontier(v, dist, -1.0).tolist() == [0]            # the centre is the lowest and nearest
-    assert profile_frontier(v[1:], dist[1:], -1.0).tolist() == [6]    # 1 (0.5): nothing further up is nearer
-    assert profile_frontier(-v[:-1], dist[:-1], -1.0).tolist() == [1, 3, 4, 7, 0]   # mirrored
-
-
-def test_score_distance_is_the_score_form():
-    """0 at the estimate, the score form with C at the nearest real task elsewhere, inf where r^2 <= 0."""
-    n, d, p = 20, 50, np.array([0.9, 0.8, 0.5, 1.0])
-    P = np.array([p, [1.2, 0.5, 0.6, 1.1], [0.1, 1.5, 0.7, 0.9], [1.0, 1.0, 0.2, -0.1]])
-    D = score_distance(n, d, p, P)
-    assert D[0] == 0.0 and D[3] == np.inf
-    for q, dq in zip(P[1:3], D[1:3]):
-        C = param_cov_rows(n, d, feasible_rows(q))
-        assert np.isclose(dq, (p - q) @ np.linalg.solve(C, p - q), rtol=1e-8)
 
 
 @pytest.fixture(scope="module")
@@ -57,10 +33,10 @@ def _union(reg, f, linear):
 @pytest.mark.parametrize("proc", ["scratch_ridge", "linear_transfer", "finetune_ridge", "scratch_min_norm",
                                   "finetune_min_norm", "T_finetune"])
 def test_band_ends_are_accepted_by_the_predictions_own_test(small, proc):
-    """A prediction's band lies within its range over the region and within the band of the test at every point
-    (the union), and each end is a point of the profile frontier that ``f``'s own exact test accepts on that side,
-    every frontier point beyond it rejected (else the union's rule: the first point accepted, or the region's end);
-    for fine-tuning min-norm and the tuned scratch risk the studentized test (own_test.studentized_margin)."""
+    """A prediction's band lies within its range over the region, and each end is a point of the region that
+    ``f``'s own exact test accepts on that side (or the region's end where none is accepted), every point beyond
+    it rejected; for fine-tuning min-norm and the tuned scratch risk the studentized test
+    (own_test.studentized_margin)."""
     pe, reg = small
     linear = proc.endswith("min_norm")
 
@@ -83,19 +59,17 @@ def test_band_ends_are_accepted_by_the_predictions_own_test(small, proc):
     if stud:
         margin = studentized_margin(reg.cut, ev, reg.raw[0], lambda Q: param_cov_rows(pe.n, pe.d, feasible_rows(Q)),
                                     _ALPHA, linear=linear)
-    cov = (lambda Q: param_cov_rows(pe.n, pe.d, feasible_rows(Q))) if stud else None
-    union = accepted(reg.cut, ev, P, v, cov=cov, alpha=_ALPHA, linear=linear)   # every point tested: the band before
-    assert min(union) <= lo and hi <= max(union)
-    dist = score_distance(pe.n, pe.d, reg.raw[0], P)
     for end, sign in ((hi, 1.0), (lo, -1.0)):
         if linear and sign < 0 and end == 0.0:
             continue  # clipped at 0
-        front = profile_frontier(v, dist, sign)
-        ok = margin(P[front], ev, value, sign) > 0
-        if ok.any():
-            assert end == v[front[np.argmax(ok)]] or end == value  # the first frontier point accepted
-        else:
-            assert end == (union[1] if sign > 0 else union[2]) or end == value
+        at = P[np.flatnonzero(v == end)]
+        ok = margin(at, ev, value, sign) > 0
+        union_end = uhi if sign > 0 else ulo
+        assert ok.any() or end == union_end
+        # every point beyond the end is rejected on that side
+        beyond = P[sign * (v - end) > 0]
+        if len(beyond):
+            assert not np.any(margin(beyond, ev, value, sign) > 0) or not ok.any()
 
 
 def test_the_gaussian_and_regression_regions_keep_the_range():
