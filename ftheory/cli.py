@@ -95,7 +95,7 @@ def cmd_eval(ns):
     from ftheory.registry import get
 
     r = get(ns.name)
-    values = _assignments(ns.params, r.params)
+    values = _assignments(ns.params, r)
     if ns.dps is None:
         _check_digits(ns)
     elif ns.digits is not None and ns.digits < 1:
@@ -137,7 +137,7 @@ def cmd_limit(ns):
     from ftheory.registry import get
 
     r = get(ns.name)
-    subs = _raw_assignments(ns.params, r.params)
+    subs = _raw_assignments(ns.params, r)
     with _time_box(ns.timeout, f"the limit {ns.param} -> {ns.point}"):
         value = r.limit(ns.param, ns.point, ns.dir, **subs)
     _emit({"result": r.name, "param": ns.param, "point": ns.point, "dir": ns.dir, "subs": subs,
@@ -149,7 +149,7 @@ def cmd_series(ns):
     from ftheory.registry import get
 
     r = get(ns.name)
-    subs = _raw_assignments(ns.params, r.params)
+    subs = _raw_assignments(ns.params, r)
     with _time_box(ns.timeout, f"the series in {ns.param} at {ns.point} to order {ns.order}"):
         value = r.series(ns.param, ns.point, ns.order, ns.dir, **subs)
     _emit({"result": r.name, "param": ns.param, "point": ns.point, "order": ns.order, "dir": ns.dir,
@@ -167,9 +167,9 @@ def _time_box(seconds, what):
                                               "numeric values for the other parameters)"))
 
 
-def _raw_assignments(items, result_params) -> dict:
+def _raw_assignments(items, result) -> dict:
     """Like :func:`_assignments` but keep the text (limits and series stay exact)."""
-    checked = _assignments(items, result_params)
+    checked = _assignments(items, result)
     raw = {item.partition("=")[0]: item.partition("=")[2] for item in items}
     for k, v in checked.items():
         if isinstance(v, list):

@@ -152,7 +152,8 @@ def test_expr_symbols_and_latex(r):
 
 @pytest.mark.parametrize("kwargs,match", [
     ({"gamma": 0.5}, "missing parameter 'sigma'"),
-    ({"gamma": 0.5, "sigma": 0.2, "theta": 1.0}, "unknown parameter 'theta'"),
+    ({"gamma": 0.5, "sigma": 0.2, "theta": 1.0}, "unknown parameter 'theta'; parameters are gamma, sigma"),
+    ({"gama": 0.5, "sigma": 0.2}, r"unknown parameter 'gama' \(did you mean 'gamma'\?\); parameters are"),
     ({"gamma": -0.5, "sigma": 0.2}, "gamma=-0.5 is out of its domain"),
     ({"gamma": float("nan"), "sigma": 0.2}, "gamma=nan is out of its domain"),
     ({"gamma": "x", "sigma": 0.2}, "gamma='x' is not a number"),
