@@ -391,6 +391,18 @@ def _param_help(dest):
     return f"value of {dest}: {PARAMS[dest].description}" if dest in PARAMS else None
 
 
+def _unrecognized(parser, command, extra):
+    """Report unknown words through the subcommand's parser ("see 'ftheory X --help'"), naming the closest
+    option of that subcommand for a misspelled one (--thta -> --theta)."""
+    import difflib
+
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[command]
+    options = [o for a in sub._actions for o in a.option_strings if o.startswith("--")]
+    close = [difflib.get_close_matches(e.split("=")[0], options, n=1, cutoff=0.7) for e in extra if e.startswith("--")]
+    hint = "".join(f"; did you mean {c[0]}?" for c in close[:1] if c)
+    sub.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
+
+
 def main(argv=None) -> int:
     """Run the ``ftheory`` command; returns the exit status (2 on bad input)."""
     parser = build_parser()
@@ -401,7 +413,7 @@ def main(argv=None) -> int:
                 and all("=" in e and not e.startswith("-") for e in extra):
             ns.params = list(ns.params) + extra
         elif extra:
-            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+            _unrecognized(parser, ns.command, extra)
         status = ns.func(ns)
     except CLIError as exc:
         print(f"ftheory: error: {exc}", file=sys.stderr)

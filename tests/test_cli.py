@@ -75,7 +75,10 @@ def test_limit_and_series(capsys):
     (["limit", "scratch_risk", "gamma", "1", "sigm=0"], "unknown parameter 'sigm' (did you mean 'sigma'?)"),
     (["limit", "scratch_risk", "gamma", "1", "--dir", "x"], "invalid choice"),
     (["frobnicate"], "invalid choice"),
-    (["eval", "scratch_risk", "gamma=0.5", "sigma=0.2", "--bogus"], "unrecognized arguments"),
+    (["eval", "scratch_risk", "gamma=0.5", "sigma=0.2", "--bogus"],
+     "unrecognized arguments: --bogus (see 'ftheory eval --help')"),
+    (["simulate", "finetune", "--d", "60", "--n", "30", "--thta", "pi/4"],
+     "unrecognized arguments: --thta pi/4; did you mean --theta? (see 'ftheory simulate --help')"),
 ])
 def test_errors_are_one_line_with_status_2(capsys, argv, fragment):
     code, out, err = run(capsys, *argv)
