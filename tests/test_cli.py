@@ -73,6 +73,8 @@ def test_limit_and_series(capsys):
     (["eval", "scratch_risk", "gama=0.5"],
      "scratch_risk: unknown parameter 'gama' (did you mean 'gamma'?); parameters are gamma, sigma, norm_t"),
     (["limit", "scratch_risk", "gamma", "1", "sigm=0"], "unknown parameter 'sigm' (did you mean 'sigma'?)"),
+    (["eval", "finetune_transferability", "gamma=0.5", "theta=1", "sigma=0.2"],
+     "finetune_transferability: unknown parameter 'sigma'; parameters are gamma, theta, norm_s, norm_t"),
     (["limit", "scratch_risk", "gamma", "1", "--dir", "x"], "invalid choice"),
     (["frobnicate"], "invalid choice"),
     (["eval", "scratch_risk", "gamma=0.5", "sigma=0.2", "--bogus"],

@@ -267,3 +267,15 @@ def test_simulators_say_how_much_memory_they_would_need():
 
     with pytest.raises(ValueError, match="GB"):
         simulate_min_norm_risk(10 ** 12, 100, 0.1, instances=2, seed=0)
+
+
+def test_unknown_parameter_hint_only_for_misspellings():
+    """A near miss gets 'did you mean'; a canonical parameter the result does not take does not
+    ('sigma' on a noiseless result is not a misspelling of 'gamma')."""
+    import doctest
+
+    import ftheory._hints
+
+    assert doctest.testmod(ftheory._hints).failed == 0
+    with pytest.raises(ValueError, match=r"unknown parameter 'sigma'; parameters are gamma, theta"):
+        ftheory.get("finetune_transferability")(gamma=0.5, theta=1.0, sigma=0.2)
