@@ -224,7 +224,7 @@ check("limits: gamma -> 0: ||beta_t||^2 cos^2 theta (lam = 0); gamma -> 1: +oo; 
 
 c = ltb._c
 quadratic, roots, disc = ltb.lobe_quadratic()
-step("§5.2 under-parameterised branch x (1 - gamma) (unit teacher, lam = 0, c = |cos theta|)", quadratic)
+step("§5.2 over-parameterised (n < d) branch x (1 - gamma) (unit teacher, lam = 0, c = |cos theta|)", quadratic)
 check("= gamma^2 - (1 + cos^2 - sigma^2) gamma + cos^2 (docs/background.md §5.2), same sign as T for gamma < 1",
       equal(quadratic, gamma ** 2 - (1 + c ** 2 - sigma ** 2) * gamma + c ** 2))
 step("roots (sympy.solve)", sp.Tuple(*roots))
@@ -256,7 +256,7 @@ check("gamma_+ - gamma_- = sqrt(D) >= 0: always gamma_- <= gamma_+ (the paper pr
 check("both registered lobe edges are roots of the quadratic",
       all(sp.simplify(sp.radsimp(quadratic.subs(gamma, r))) == 0 for r in (lo_b, up_b)))
 (over_root,) = sp.solve(ltb._unit_branches()[1], gamma)
-step("Over-parameterised side: sigma^2/(gamma - 1) - sin^2 = 0", over_root)
+step("Under-parameterised (n > d) side: sigma^2/(gamma - 1) - sin^2 = 0", over_root)
 check("gamma_over = 1 + sigma^2/sin^2 theta (1 at sigma = 0), +oo at sin theta = 0 (registered)",
       equal(over.args[-1][0], 1 + sigma ** 2 / s_ ** 2) and over.args[0][0] == sp.oo
       and over.args[1] == (1, sp.Eq(sigma, 0)))

@@ -103,7 +103,7 @@ check("gamma -> oo: sigma^2/gamma + O(gamma^-2)",
 step("gamma -> 1-: leading singular term", r.series("gamma", 1, 1, "-"))
 gs = get("scratch_optimal_gamma").expr
 rs = get("scratch_risk_minimum").expr
-step("Under-parameterised minimiser gamma* (solving dR/dgamma = 0 on gamma < 1)", gs)
+step("Over-parameterised (n < d) minimiser gamma* (solving dR/dgamma = 0 on gamma < 1)", gs)
 step("Risk at gamma*", rs)
 check("unit teacher: gamma* = 1 - sigma for sigma < 1",
       equal(gs.subs(norm_t, 1).args[0][0], 1 - sigma))

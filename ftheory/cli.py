@@ -95,7 +95,7 @@ def cmd_eval(ns):
     from ftheory.registry import get
 
     r = get(ns.name)
-    values = _assignments(ns.params, r.params)
+    values = _assignments(ns.params, r)
     if ns.dps is None:
         _check_digits(ns)
     elif ns.digits is not None and ns.digits < 1:
@@ -137,7 +137,7 @@ def cmd_limit(ns):
     from ftheory.registry import get
 
     r = get(ns.name)
-    subs = _raw_assignments(ns.params, r.params)
+    subs = _raw_assignments(ns.params, r)
     with _time_box(ns.timeout, f"the limit {ns.param} -> {ns.point}"):
         value = r.limit(ns.param, ns.point, ns.dir, **subs)
     _emit({"result": r.name, "param": ns.param, "point": ns.point, "dir": ns.dir, "subs": subs,
@@ -149,7 +149,7 @@ def cmd_series(ns):
     from ftheory.registry import get
 
     r = get(ns.name)
-    subs = _raw_assignments(ns.params, r.params)
+    subs = _raw_assignments(ns.params, r)
     with _time_box(ns.timeout, f"the series in {ns.param} at {ns.point} to order {ns.order}"):
         value = r.series(ns.param, ns.point, ns.order, ns.dir, **subs)
     _emit({"result": r.name, "param": ns.param, "point": ns.point, "order": ns.order, "dir": ns.dir,
@@ -167,9 +167,9 @@ def _time_box(seconds, what):
                                               "numeric values for the other parameters)"))
 
 
-def _raw_assignments(items, result_params) -> dict:
+def _raw_assignments(items, result) -> dict:
     """Like :func:`_assignments` but keep the text (limits and series stay exact)."""
-    checked = _assignments(items, result_params)
+    checked = _assignments(items, result)
     raw = {item.partition("=")[0]: item.partition("=")[2] for item in items}
     for k, v in checked.items():
         if isinstance(v, list):
@@ -391,6 +391,18 @@ def _param_help(dest):
     return f"value of {dest}: {PARAMS[dest].description}" if dest in PARAMS else None
 
 
+def _unrecognized(parser, command, extra):
+    """Report unknown words through the subcommand's parser ("see 'ftheory X --help'"), naming the closest
+    option of that subcommand for a misspelled one (--thta -> --theta)."""
+    import difflib
+
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[command]
+    options = [o for a in sub._actions for o in a.option_strings if o.startswith("--")]
+    close = [difflib.get_close_matches(e.split("=")[0], options, n=1, cutoff=0.7) for e in extra if e.startswith("--")]
+    hint = "".join(f"; did you mean {c[0]}?" for c in close[:1] if c)
+    sub.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
+
+
 def main(argv=None) -> int:
     """Run the ``ftheory`` command; returns the exit status (2 on bad input)."""
     parser = build_parser()
@@ -401,7 +413,7 @@ def main(argv=None) -> int:
                 and all("=" in e and not e.startswith("-") for e in extra):
             ns.params = list(ns.params) + extra
         elif extra:
-            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+            _unrecognized(parser, ns.command, extra)
         status = ns.func(ns)
     except CLIError as exc:
         print(f"ftheory: error: {exc}", file=sys.stderr)

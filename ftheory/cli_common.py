@@ -16,18 +16,20 @@ class _Parser(argparse.ArgumentParser):
         raise CLIError(f"{message} (see '{self.prog} --help')")
 
 
-def _assignments(items, result_params=None) -> dict:
-    """Parse ``name=value`` words; values may be expressions or comma-separated lists."""
+def _assignments(items, result=None) -> dict:
+    """Parse ``name=value`` words (the parameters of ``result``, a :class:`~ftheory.result.Result`, if given);
+    values may be expressions or comma-separated lists."""
     from ftheory.params import get_param
+    from ftheory._hints import unknown_parameter
 
     values = {}
     for item in items:
         name, sep, text = item.partition("=")
         if not sep or not name:
             raise CLIError(f"expected NAME=VALUE, got {item!r}")
+        if result is not None and name not in result.params:
+            raise CLIError(str(unknown_parameter(result.name, name, result.params)))
         param = get_param(name)
-        if result_params is not None and name not in result_params:
-            raise CLIError(f"unknown parameter {name!r}; parameters are {', '.join(result_params)}")
         if name in values:
             raise CLIError(f"parameter {name!r} is given twice ({name}={values[name]!r} and {item!r}); "
                            "give it once (a list is gamma=0.5,0.7)")

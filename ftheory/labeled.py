@@ -69,7 +69,9 @@ def grid(result, **params):
     axes, fixed = {}, {}
     for name, value in params.items():
         if name not in result.params:
-            raise ValueError(f"{result.name}: unknown parameter {name!r}; parameters are {', '.join(result.params)}")
+            from ftheory._hints import unknown_parameter
+
+            raise unknown_parameter(result.name, name, result.params)
         if isinstance(value, str):
             raise ValueError(f"{name}={value!r} is not a number; expected a value in {PARAMS[name].domain}")
         arr = np.asarray(value)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ftheory._hints import unknown_parameter
 from ftheory.params import PARAMS, get_param
 
 __all__ = ["Result", "ResultSpec", "register", "expr_of", "STATUSES", "MAX_DPS", "MAX_SERIES_ORDER"]
@@ -219,8 +220,7 @@ class Result:
     def _arguments(self, kwargs: dict, validate) -> list:
         unknown = [k for k in kwargs if k not in self.params]
         if unknown:
-            raise ValueError(f"{self.name}: unknown parameter {unknown[0]!r}; "
-                             f"parameters are {', '.join(self.params)}")
+            raise unknown_parameter(self.name, unknown[0], self.params)
         missing = [p for p in self.required if p not in kwargs]
         if missing:
             raise ValueError(f"{self.name}: missing parameter {missing[0]!r} "
@@ -342,7 +342,7 @@ class Result:
             values = {}
             for p, v in subs.items():
                 if p not in self.params:
-                    raise ValueError(f"{self.name}: unknown parameter {p!r}; parameters are {', '.join(self.params)}")
+                    raise unknown_parameter(self.name, p, self.params)
                 values[PARAMS[p].symbol] = _sympify_value(p, v)
             expr = expr.xreplace(values)
             expr = sp.piecewise_fold(expr) if expr.has(sp.Piecewise) else expr
@@ -421,7 +421,7 @@ class Result:
 
     def _param_symbol(self, param):
         if param not in self.params:
-            raise ValueError(f"{self.name}: unknown parameter {param!r}; parameters are {', '.join(self.params)}")
+            raise unknown_parameter(self.name, param, self.params)
         return PARAMS[param].generic_symbol
 
 

@@ -70,10 +70,17 @@ def test_limit_and_series(capsys):
     (["eval", "scratch_risk", "gamma=0.5", "sigma=0.2", "theta=1"], "unknown parameter 'theta'"),
     (["eval", "scratch_risk", "gamma=abc", "sigma=0.2"], "gamma='abc' is not a number"),
     (["eval", "scratch_risk", "gamma0.5"], "expected NAME=VALUE"),
-    (["eval", "scratch_risk", "gama=0.5"], "unknown parameter 'gama'"),
+    (["eval", "scratch_risk", "gama=0.5"],
+     "scratch_risk: unknown parameter 'gama' (did you mean 'gamma'?); parameters are gamma, sigma, norm_t"),
+    (["limit", "scratch_risk", "gamma", "1", "sigm=0"], "unknown parameter 'sigm' (did you mean 'sigma'?)"),
+    (["eval", "finetune_transferability", "gamma=0.5", "theta=1", "sigma=0.2"],
+     "finetune_transferability: unknown parameter 'sigma'; parameters are gamma, theta, norm_s, norm_t"),
     (["limit", "scratch_risk", "gamma", "1", "--dir", "x"], "invalid choice"),
     (["frobnicate"], "invalid choice"),
-    (["eval", "scratch_risk", "gamma=0.5", "sigma=0.2", "--bogus"], "unrecognized arguments"),
+    (["eval", "scratch_risk", "gamma=0.5", "sigma=0.2", "--bogus"],
+     "unrecognized arguments: --bogus (see 'ftheory eval --help')"),
+    (["simulate", "finetune", "--d", "60", "--n", "30", "--thta", "pi/4"],
+     "unrecognized arguments: --thta pi/4; did you mean --theta? (see 'ftheory simulate --help')"),
 ])
 def test_errors_are_one_line_with_status_2(capsys, argv, fragment):
     code, out, err = run(capsys, *argv)

@@ -662,7 +662,7 @@ def test_screenshot_is_not_blank(browser, tmp_path):
 # -- the structured-covariance widget (docs/aniso.md) ----------------------------------------------
 
 #: slider settings of the aniso widget: spectra with the large block small or large, r < 1, r = 1
-#: (isotropic), the interpolation peak gamma = 1, the over-parameterised side gamma > 1, sigma = 0
+#: (isotropic), the interpolation peak gamma = 1, the under-parameterised side gamma > 1, sigma = 0
 ANISO_SETTINGS = [
     dict(frac_a=0.2, eig_ratio=10.0, energy_s=0.2, energy_perp=0.5, theta=math.pi / 4, sigma=0.2, gamma=0.5),
     dict(frac_a=0.1, eig_ratio=40.0, energy_s=0.9, energy_perp=0.0, theta=3 * math.pi / 8, sigma=0.5, gamma=0.8),

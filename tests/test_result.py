@@ -152,7 +152,8 @@ def test_expr_symbols_and_latex(r):
 
 @pytest.mark.parametrize("kwargs,match", [
     ({"gamma": 0.5}, "missing parameter 'sigma'"),
-    ({"gamma": 0.5, "sigma": 0.2, "theta": 1.0}, "unknown parameter 'theta'"),
+    ({"gamma": 0.5, "sigma": 0.2, "theta": 1.0}, "unknown parameter 'theta'; parameters are gamma, sigma"),
+    ({"gama": 0.5, "sigma": 0.2}, r"unknown parameter 'gama' \(did you mean 'gamma'\?\); parameters are"),
     ({"gamma": -0.5, "sigma": 0.2}, "gamma=-0.5 is out of its domain"),
     ({"gamma": float("nan"), "sigma": 0.2}, "gamma=nan is out of its domain"),
     ({"gamma": "x", "sigma": 0.2}, "gamma='x' is not a number"),
@@ -266,3 +267,15 @@ def test_simulators_say_how_much_memory_they_would_need():
 
     with pytest.raises(ValueError, match="GB"):
         simulate_min_norm_risk(10 ** 12, 100, 0.1, instances=2, seed=0)
+
+
+def test_unknown_parameter_hint_only_for_misspellings():
+    """A near miss gets 'did you mean'; a canonical parameter the result does not take does not
+    ('sigma' on a noiseless result is not a misspelling of 'gamma')."""
+    import doctest
+
+    import ftheory._hints
+
+    assert doctest.testmod(ftheory._hints).failed == 0
+    with pytest.raises(ValueError, match=r"unknown parameter 'sigma'; parameters are gamma, theta"):
+        ftheory.get("finetune_transferability")(gamma=0.5, theta=1.0, sigma=0.2)

@@ -62,9 +62,7 @@ def reproduce(out="figures", only=None, scale="default", seed=1, quiet=False, re
         A documentation folder (e.g. ``"docs"``): copy the PNGs to ``DOCS/images/`` and write
         ``DOCS/figures.md`` with every figure and its caption.
     """
-    from tqdm.auto import tqdm
-
-    from ftheory.simulate.sweeps import shared_progress
+    from ftheory.simulate.sweeps import shared_progress, tqdm_for
 
     if scale not in SCALES:
         raise ValueError(f"scale={scale!r} is invalid: expected one of {', '.join(SCALES)}")
@@ -77,7 +75,7 @@ def reproduce(out="figures", only=None, scale="default", seed=1, quiet=False, re
         raise ValueError(f"unknown figure {unknown[0]!r}; figures are {', '.join(mods)}")
     os.makedirs(os.path.join(out, "data"), exist_ok=True)
     report = {}
-    bar = tqdm(wanted, desc="figures", disable=quiet, unit="fig")
+    bar = tqdm_for(not quiet)(wanted, desc="figures", disable=quiet, unit="fig")
     with shared_progress(disable=quiet):      # one bar over every simulation point of every figure
         _reproduce_figures(bar, mods, out, scale, seed, quiet, redraw, report)
     _write_index(out, report, scale, seed)

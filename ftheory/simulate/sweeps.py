@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib
 import inspect
 import itertools
 import json
@@ -56,13 +57,17 @@ def _defaults() -> dict:
     return _SERIAL if getattr(_WORKER, "nested", False) else _DEFAULT
 
 
+def tqdm_for(show: bool):
+    """``tqdm.auto.tqdm`` for a bar that shows, else ``tqdm.tqdm``: importing ``tqdm.auto`` in Jupyter
+    without ipywidgets prints a TqdmWarning, even for a disabled bar."""
+    return importlib.import_module("tqdm.auto" if show else "tqdm").tqdm
+
+
 @contextlib.contextmanager
 def shared_progress(desc="simulation points", disable=False):
     """Within the block, every :func:`sweep` reports to ONE progress bar over all its points (done,
     rate, time left), instead of one bar per sweep; the total grows as sweeps start."""
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=0, desc=desc, unit="pt", disable=disable, dynamic_ncols=True)
+    bar = tqdm_for(not disable)(total=0, desc=desc, unit="pt", disable=disable, dynamic_ncols=True)
     saved = _SHARED["bar"]
     _SHARED["bar"] = bar
     try:
@@ -380,8 +385,6 @@ def sweep(fn, grid: dict, *, fixed=None, instances=100, seed=0, store=None, exec
     progress : bool
         Show a tqdm progress bar naming the current point.
     """
-    from tqdm.auto import tqdm
-
     if executor is None:
         now = _defaults()
         executor = now["executor"] or "serial"
@@ -451,7 +454,8 @@ def sweep(fn, grid: dict, *, fixed=None, instances=100, seed=0, store=None, exec
         bar.total += len(points)
         bar.update(loaded)
     else:
-        bar = tqdm(total=len(points), initial=loaded, desc=fn.__name__, disable=not progress, unit="pt")
+        bar = tqdm_for(progress)(total=len(points), initial=loaded, desc=fn.__name__, disable=not progress,
+                                 unit="pt")
 
     def finish(i, rec):
         records[i] = rec

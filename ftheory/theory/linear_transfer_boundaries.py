@@ -34,7 +34,7 @@ def _unit_branches():
 
 @functools.lru_cache(maxsize=None)
 def lobe_quadratic():
-    """§5.2: the under-parameterised branch of T times ``(1 - gamma) > 0``, a quadratic in gamma.
+    """§5.2: the over-parameterised (n < d) branch of T times ``(1 - gamma) > 0``, a quadratic in gamma.
 
     Returns ``(quadratic, roots, discriminant)``: ``T < 0`` on ``gamma < 1`` iff the quadratic
     ``gamma^2 - (1 + c^2 - sigma^2) gamma + c^2`` (``= (1 - gamma) T``) is negative;
@@ -144,7 +144,7 @@ def lt_boundary_upper():
 
 @register("lt_boundary_over", params=("theta", "sigma"), status="PAPER",
           reference="docs/background.md §5.2", topic="linear_transfer",
-          summary="Over-parameterised boundary gamma_over = 1 + sigma^2/sin^2 theta (unit teacher; general "
+          summary="Under-parameterised (n > d) boundary gamma_over = 1 + sigma^2/sin^2 theta (unit teacher; general "
                   "norm: sigma -> sigma/||beta_t||): transfer loses for gamma > gamma_over; +inf where "
                   "sin theta = 0 (never negative).")
 def lt_boundary_over():

@@ -252,7 +252,7 @@ def scratch_risk_optimal_ridge():
     # underflow to 0/0 for tiny sigma at gamma = 1.
     at_zero = sp.simplify(over.subs(gamma, g_zero))
     generic = sp.Piecewise((at_zero, sp.Eq(B_star + 1, 1)), (over, cond_over), (under, True))
-    # sigma -> 0+: the under-parameterised root (B < 0 <=> gamma < 1 at sigma = 0) tends to
+    # sigma -> 0+: the over-parameterised (n < d) root (B < 0 <=> gamma < 1 at sigma = 0) tends to
     # 1 - gamma; the other root to 0 (for gamma > 1; at gamma = 1 it is 0/0 in float64).
     t = sp.Symbol("t", positive=True)                  # gamma = 1 - t < 1
     below = sp.simplify(sp.limit(under.subs(gamma, 1 - t), sigma, 0, "+")).subs(t, 1 - gamma)

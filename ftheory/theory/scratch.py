@@ -49,16 +49,16 @@ def scratch_risk():
     return rmt.proportional_limit(expr_of("scratch_risk_finite"), n, d, gamma)
 
 
-def _under_parameterised_branch():
+def _over_parameterised_branch():
     return rmt.restrict(expr_of("scratch_risk").args[0][0], gamma < 1, gamma)
 
 
 @register("scratch_optimal_gamma", params=("sigma", "norm_t"), status="EXT",
           reference="docs/background.md §3.4", topic="scratch",
-          summary="Sample ratio gamma* < 1 minimising the scratch risk on the under-parameterised "
-                  "side (0 when sigma >= norm_t: the risk then increases on (0, 1)).")
+          summary="Sample ratio gamma* < 1 minimising the scratch risk on the over-parameterised "
+                  "side n < d (0 when sigma >= norm_t: the risk then increases on (0, 1)).")
 def scratch_optimal_gamma():
-    branch = _under_parameterised_branch()
+    branch = _over_parameterised_branch()
     roots = sp.solve(sp.diff(branch, gamma), gamma)
     (inside,) = [r for r in roots if sp.simplify(r - 1).is_nonpositive]
     # inside = 1 - sigma/norm_t lies in (0, 1) iff sigma < norm_t.
@@ -71,7 +71,7 @@ def scratch_optimal_gamma():
                   "sigma >= norm_t (approached as gamma -> 0).")
 def scratch_risk_minimum():
     g_star = expr_of("scratch_optimal_gamma")
-    branch = _under_parameterised_branch()
+    branch = _over_parameterised_branch()
     (inside, cond), _ = g_star.args
     return sp.Piecewise((sp.factor(sp.simplify(branch.subs(gamma, inside))), cond),
                         (branch.subs(gamma, 0), True))

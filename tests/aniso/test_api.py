@@ -31,7 +31,7 @@ def test_isotropic_scratch_equals_registered(n, lam):
     assert got == pytest.approx(float(want), rel=1e-12)
 
 
-def test_overparameterised_ridgeless_is_the_exact_mean_for_any_spectrum():
+def test_underparameterised_ridgeless_is_the_exact_mean_for_any_spectrum():
     ev = A.power_law_spectrum(50, 1.5)
     bt = np.random.default_rng(0).standard_normal(50)
     for n in (52, 60, 200):

@@ -299,3 +299,26 @@ def test_gamma_sweeps_run_at_n_round_gamma_d_and_are_labelled_by_gamma(tmp_path)
                                ({"gamma": [0.5]}, {"sigma": 0.2}, "gamma needs d")):
         with pytest.raises(ValueError, match=match):
             sweep(simulate_min_norm_risk, grid, fixed=fixed, instances=2, progress=False)
+
+
+def test_a_hidden_progress_bar_does_not_import_tqdm_auto(tmp_path):
+    """tqdm.auto prints a TqdmWarning in Jupyter without ipywidgets at import, so a sweep with
+    progress=False and a quiet reproduce (the notebooks' calls) must not import it."""
+    code = ("import sys\n"
+            "from ftheory.simulate import sweep\n"
+            "from ftheory.simulate.sweeps import shared_progress\n"
+            "from ftheory.simulate.linear import simulate_min_norm_risk\n"
+            "from ftheory.figures import reproduce\n"
+            "sweep(simulate_min_norm_risk, {'n': [10]}, fixed={'d': 20, 'sigma': 0.2}, instances=2, seed=0,"
+            " progress=False)\n"
+            "with shared_progress(disable=True):\n"
+            "    pass\n"
+            "try:\n"
+            "    reproduce(out=sys.argv[1], only=['no-such-figure'], quiet=True)\n"
+            "except ValueError:\n"
+            "    pass\n"
+            "assert 'tqdm.auto' not in sys.modules, 'tqdm.auto imported'\n"
+            "from ftheory.simulate.sweeps import tqdm_for\n"
+            "assert tqdm_for(True).__module__.startswith('tqdm.')\n")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

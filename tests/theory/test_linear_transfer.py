@@ -190,7 +190,7 @@ def test_boundaries_make_T_vanish_and_T_changes_sign_across_each(theta, sigma):
         slope = 1 + sigma ** 2 / (1 - g) ** 2
         return 1e-11 * (1 + sigma ** 2 / abs(1 - g)) + 4 * slope * np.spacing(g)
 
-    # over-parameterised boundary, always present for sin(theta) > 0
+    # under-parameterised (gamma > 1) boundary, always present for sin(theta) > 0
     assert abs(float(T(gamma=ov, theta=theta, sigma=sigma))) <= residual_bound(ov)
     assert _T_mp((1 + ov) / 2, theta, sigma) > 0 > _T_mp(2 * ov, theta, sigma)
     if theta <= t_min:

@@ -317,7 +317,7 @@
       "Linear transfer freezes the pretrained feature and refits only the read-out on the n target samples. " +
       "Its transferability T<sub>lt</sub>(γ, θ) = R<sub>sc</sub>(γ, σ) − R<sub>lt</sub> (eq. (11), §5.1) is a function of " +
       "γ plus a function of θ. Blue: transfer helps; red: it hurts. Dashed curves are the closed-form boundaries of " +
-      "§5.2 (γ<sub>−</sub>, γ<sub>+</sub> of the negative lobe, γ<sub>over</sub> on the over-parameterised side; dotted: " +
+      "§5.2 (γ<sub>−</sub>, γ<sub>+</sub> of the negative lobe, γ<sub>over</sub> on the under-parameterised side γ &gt; 1; dotted: " +
       "θ<sub>min</sub> below which the lobe vanishes; σ = 0: γ = cos²θ, §5.4); the thin black line is the zero level " +
       "computed on the grid (the only boundary shown for a read-out ridge λ > 0, whose closed-form boundaries the " +
       "theory does not register). The band around γ = 1 is the anomalous positive transfer created by the " +
