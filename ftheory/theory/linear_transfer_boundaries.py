@@ -144,7 +144,8 @@ def lt_boundary_upper():
 
 @register("lt_boundary_over", params=("theta", "sigma"), status="PAPER",
           reference="docs/background.md §5.2", topic="linear_transfer",
-          summary="Under-parameterised (n > d) boundary gamma_over = 1 + sigma^2/sin^2 theta (unit teacher; general "
+          summary="Boundary above gamma = 1 (n > d; 'over' for gamma over 1) "
+                  "gamma_over = 1 + sigma^2/sin^2 theta (unit teacher; general "
                   "norm: sigma -> sigma/||beta_t||): transfer loses for gamma > gamma_over; +inf where "
                   "sin theta = 0 (never negative).")
 def lt_boundary_over():
