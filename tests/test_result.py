@@ -167,8 +167,13 @@ def test_bad_input(r, kwargs, match):
 def test_unknown_result_lists_close_matches():
     with pytest.raises(ValueError, match="did you mean scratch_risk"):
         ftheory.get("scratch_rsk")
-    with pytest.raises(ValueError, match="registered:"):
+    with pytest.raises(ValueError, match="did you mean wasserstein.*wasserstein.*wasserstein"):
+        ftheory.get("wasserstein")
+    with pytest.raises(ValueError) as err:
         ftheory.get("zzzz")
+    # the way to the full list, not the list itself (61 names on one line)
+    msg = str(err.value)
+    assert "no registered name is close" in msg and "ftheory list" in msg and "scratch_risk" not in msg
 
 
 def test_results_listing():
