@@ -108,6 +108,8 @@ class Param:
             raw = np.asarray(value)
         except (TypeError, ValueError):  # pragma: no cover - e.g. ragged nested sequences
             raw = np.asarray(None)
+        if raw.dtype == object and any(v is None for v in raw.ravel()):  # NumPy would read None as NaN
+            raise ValueError(f"{self.name}=None is not a number; expected a value in {self.domain} ({self.description})")
         # True is not 1 (also as an element of a list such as [0.5, True], which NumPy turns into floats)
         has_bool = isinstance(value, (list, tuple)) and any(isinstance(v, (bool, np.bool_)) for v in value)
         if raw.dtype.kind in "bc" or isinstance(value, bool) or has_bool:  # 0.5+1j is not 0.5
@@ -280,13 +282,7 @@ class Param:
 
 
 def _fmt_bound(x: float) -> str:
-    if x == math.inf:
-        return "inf"
-    if x == -math.inf:
-        return "-inf"
-    if x == math.pi:
-        return "pi"
-    return f"{x:g}"
+    return {math.inf: "inf", -math.inf: "-inf", math.pi: "pi"}.get(x, f"{x:g}")
 
 
 _BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,

@@ -157,6 +157,8 @@ def test_expr_symbols_and_latex(r):
     ({"gamma": -0.5, "sigma": 0.2}, "gamma=-0.5 is out of its domain"),
     ({"gamma": float("nan"), "sigma": 0.2}, "gamma=nan is out of its domain"),
     ({"gamma": "x", "sigma": 0.2}, "gamma='x' is not a number"),
+    ({"gamma": None, "sigma": 0.2}, "gamma=None is not a number"),  # NumPy reads None as NaN: say what it is
+    ({"gamma": [0.5, None], "sigma": 0.2}, "gamma=None is not a number"),
     ({"gamma": 0.5, "sigma": 0.2, "norm_t": 0}, "norm_t=0 is out of its domain"),
 ])
 def test_bad_input(r, kwargs, match):
