@@ -72,11 +72,9 @@ def grid(result, **params):
             from ftheory._hints import unknown_parameter
 
             raise unknown_parameter(result.name, name, result.params)
-        if isinstance(value, str):
-            raise ValueError(f"{name}={value!r} is not a number; expected a value in {PARAMS[name].domain}")
         arr = np.asarray(value)
         if arr.ndim == 0:
-            fixed[name] = value
+            fixed[name] = PARAMS[name].validate(value)  # text such as "pi/4" read as by result(...)
         elif arr.ndim == 1:
             if arr.size == 0:
                 raise ValueError(f"{name}=[] is empty; give at least one value")

@@ -96,7 +96,8 @@ class Param:
         return ok
 
     def validate(self, value):
-        """Check ``value`` (scalar or array-like) and return it as float (or int) NumPy data.
+        """Check ``value`` (scalar or array-like) and return it as float (or int) NumPy data; text
+        (``"0.2"``, ``"pi/4"``) is read by :meth:`parse`, as on the command line.
 
         Raises
         ------
@@ -107,7 +108,7 @@ class Param:
         try:
             raw = np.asarray(value)
         except (TypeError, ValueError):  # pragma: no cover - e.g. ragged nested sequences
-            raw = np.asarray(None)
+            raw = np.array(0, dtype=object)  # not None: only a None given is reported as None
         if raw.dtype == object and any(v is None for v in raw.ravel()):  # NumPy would read None as NaN
             raise ValueError(f"{self.name}=None is not a number; expected a value in {self.domain} ({self.description})")
         # True is not 1 (also as an element of a list such as [0.5, True], which NumPy turns into floats)
@@ -116,6 +117,8 @@ class Param:
             kind = "a boolean" if raw.dtype.kind == "b" or isinstance(value, bool) or has_bool else "complex"
             raise ValueError(f"{self.name}={value!r} is {kind}, not a real number; expected a value in "
                              f"{self.domain} ({self.description})")
+        if raw.dtype.kind in "US":  # text ("0.2", "pi/4") is read as on the command line, element by element
+            return self.parse(value) if raw.ndim == 0 else self.validate([self.parse(str(t)) for t in raw.ravel()]).reshape(raw.shape)
         try:
             arr = np.asarray(value, dtype=float)
         except (TypeError, ValueError):
