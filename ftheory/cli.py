@@ -15,6 +15,7 @@ Errors print one line on stderr and exit with status 2.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 
@@ -152,8 +153,31 @@ def cmd_series(ns):
     subs = _raw_assignments(ns.params, r)
     with _time_box(ns.timeout, f"the series in {ns.param} at {ns.point} to order {ns.order}"):
         value = r.series(ns.param, ns.point, ns.order, ns.dir, **subs)
+    side = _series_side(r, ns, subs, value)
     _emit({"result": r.name, "param": ns.param, "point": ns.point, "order": ns.order, "dir": ns.dir,
-           "subs": subs, "series": str(value), "latex": _latex(value)}, ns.json, str(value))
+           "subs": subs, "series": str(value), "latex": _latex(value)}, ns.json, str(value) + side)
+
+
+def _series_side(r, ns, subs, value) -> str:
+    """A line naming the side of ``ns.point`` the series was taken on, where the two sides differ (a pole or
+    branch point: the expansion is no polynomial; or a change of Piecewise branch); else ``""``."""
+    from ftheory.params import PARAMS, parse_number
+
+    try:
+        point = parse_number(ns.point)
+    except ValueError:  # oo
+        return ""
+    if not math.isfinite(point) or point in (PARAMS[ns.param].low, PARAMS[ns.param].high):  # one side only
+        return ""
+    other = "-" if ns.dir == "+" else "+"
+    try:
+        same = r.branch(ns.param, ns.point, other, **subs) == r.branch(ns.param, ns.point, ns.dir, **subs)
+    except ValueError:  # no branch, or an undecided one, on the other side
+        return ""
+    if same and value.removeO().is_polynomial(PARAMS[ns.param].symbol):
+        return ""
+    return (f"\n(expanded on the side {ns.param} {'>' if ns.dir == '+' else '<'} {ns.point}, --dir {ns.dir}; "
+            f"--dir {other} expands on the other side)")
 
 
 def _time_box(seconds, what):

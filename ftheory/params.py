@@ -96,7 +96,8 @@ class Param:
         return ok
 
     def validate(self, value):
-        """Check ``value`` (scalar or array-like) and return it as float (or int) NumPy data.
+        """Check ``value`` (scalar or array-like) and return it as float (or int) NumPy data; text
+        (``"0.2"``, ``"pi/4"``) is read by :meth:`parse`, as on the command line.
 
         Raises
         ------
@@ -107,13 +108,17 @@ class Param:
         try:
             raw = np.asarray(value)
         except (TypeError, ValueError):  # pragma: no cover - e.g. ragged nested sequences
-            raw = np.asarray(None)
+            raw = np.array(0, dtype=object)  # not None: only a None given is reported as None
+        if raw.dtype == object and any(v is None for v in raw.ravel()):  # NumPy would read None as NaN
+            raise ValueError(f"{self.name}=None is not a number; expected a value in {self.domain} ({self.description})")
         # True is not 1 (also as an element of a list such as [0.5, True], which NumPy turns into floats)
         has_bool = isinstance(value, (list, tuple)) and any(isinstance(v, (bool, np.bool_)) for v in value)
         if raw.dtype.kind in "bc" or isinstance(value, bool) or has_bool:  # 0.5+1j is not 0.5
             kind = "a boolean" if raw.dtype.kind == "b" or isinstance(value, bool) or has_bool else "complex"
             raise ValueError(f"{self.name}={value!r} is {kind}, not a real number; expected a value in "
                              f"{self.domain} ({self.description})")
+        if raw.dtype.kind in "US":  # text ("0.2", "pi/4") is read as on the command line, element by element
+            return self.parse(value) if raw.ndim == 0 else self.validate([self.parse(str(t)) for t in raw.ravel()]).reshape(raw.shape)
         try:
             arr = np.asarray(value, dtype=float)
         except (TypeError, ValueError):
@@ -280,13 +285,7 @@ class Param:
 
 
 def _fmt_bound(x: float) -> str:
-    if x == math.inf:
-        return "inf"
-    if x == -math.inf:
-        return "-inf"
-    if x == math.pi:
-        return "pi"
-    return f"{x:g}"
+    return {math.inf: "inf", -math.inf: "-inf", math.pi: "pi"}.get(x, f"{x:g}")
 
 
 _BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,

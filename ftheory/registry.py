@@ -50,10 +50,24 @@ def get(name: str) -> Result:
     """
     reg = _registry()
     if not isinstance(name, str) or name not in reg:
-        close = difflib.get_close_matches(str(name), list(reg), n=4, cutoff=0.5)
-        hint = f"; did you mean {', '.join(close)}?" if close else f"; registered: {', '.join(sorted(reg))}"
-        raise ValueError(f"unknown result {name!r}{hint}")
+        raise ValueError(f"unknown result {name!r}{_closest_hint(str(name), sorted(reg))}")
     return reg[name]
+
+
+def _closest_hint(name: str, names: list[str]) -> str:
+    """The tail of the unknown-result error: up to four close names (misspellings first, then names containing
+    ``name``), and where the full list is, never the full list itself.
+
+    >>> _closest_hint("wasserstein", ["kl_task", "wasserstein1_lower_bound", "wasserstein2_task"])
+    '; did you mean wasserstein2_task, wasserstein1_lower_bound? (ftheory.results() or `ftheory list` lists all 3)'
+    >>> _closest_hint("zzzz", ["kl_task", "scratch_risk"])
+    '; no registered name is close (ftheory.results() or `ftheory list` lists all 2)'
+    """
+    close = difflib.get_close_matches(name, names, n=4, cutoff=0.5)
+    if len(name) >= 2:
+        close += [n for n in names if name.lower() in n and n not in close][:4 - len(close)]
+    where = f"(ftheory.results() or `ftheory list` lists all {len(names)})"
+    return f"; did you mean {', '.join(close)}? {where}" if close else f"; no registered name is close {where}"
 
 
 def results(topic: str | None = None) -> list[Result]:

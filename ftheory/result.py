@@ -238,6 +238,7 @@ class Result:
     def __call__(self, **params):
         """Evaluate in float64 with NumPy broadcasting; each Piecewise branch only where it applies.
 
+        Values may be text read as on the command line (``theta="pi/4"``, :meth:`ftheory.params.Param.parse`).
         Returns a NumPy scalar for scalar inputs, an array of the broadcast shape otherwise.
         Singular points return ``inf`` (never NaN) without floating-point warnings. Near-singular
         inputs whose value exceeds the float64 range (e.g. a KL divergence at ``sigma = 1e-200``)

@@ -63,6 +63,22 @@ def test_limit_and_series(capsys):
     assert code == 0 and "sigma**2/gamma" in out
 
 
+@pytest.mark.parametrize("argv,side", [
+    (["gamma", "1", "sigma=0.2"], "(expanded on the side gamma > 1, --dir +; --dir - expands on the other side)"),
+    (["gamma", "1", "sigma=0.2", "--dir", "-"], "(expanded on the side gamma < 1, --dir -; --dir + expands on the other side)"),
+    (["gamma", "0.5", "sigma=0.2"], None),            # an ordinary point: the sides agree
+    (["gamma", "0", "sigma=0.2"], None),              # the end of the domain: one side only
+    (["gamma", "oo", "sigma=0.2"], None),
+])
+def test_series_at_a_pole_says_on_which_side_it_expanded(capsys, argv, side):
+    """At gamma = 1 (a pole of scratch_risk, docs/background.md §3.2) the two sides differ: the text says which."""
+    code, out, _ = run(capsys, "series", "scratch_risk", *argv)
+    lines = out.strip().splitlines()
+    assert code == 0 and (lines[-1] == side if side else len(lines) == 1)
+    code, out, _ = run(capsys, "series", "scratch_risk", *argv, "--json")
+    assert "expanded" not in out and json.loads(out)["dir"] in "+-"
+
+
 @pytest.mark.parametrize("argv,fragment", [
     (["eval", "scratch_risk", "gamma=-1", "sigma=0.2"], "gamma='-1' (= -1) is out of its domain [0, inf)"),
     (["eval", "scratch_rsk", "gamma=1"], "did you mean scratch_risk"),

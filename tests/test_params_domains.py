@@ -64,8 +64,8 @@ def test_validate_returns_numbers_of_the_right_type_and_names_the_culprit(name):
     msg = str(exc.value)
     assert msg.startswith(f"{name}={float(bad)!r} is out of its domain {p.domain}")  # the culprit, not the list
     assert p.description in msg
-    with pytest.raises(ValueError, match=rf"^{name}='abc' is not a number; expected a value in"):
-        p.validate("abc")
+    with pytest.raises(ValueError, match=rf"^{name}='abc' is not a number \(cannot parse 'abc'\); expected a value in"):
+        p.validate("abc")  # text is read as on the command line (Param.parse)
     with pytest.raises(ValueError, match=rf"^{name}=.* is not a number; expected a value in"):
         p.validate([[1.0], "x"])
 

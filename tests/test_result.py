@@ -157,6 +157,8 @@ def test_expr_symbols_and_latex(r):
     ({"gamma": -0.5, "sigma": 0.2}, "gamma=-0.5 is out of its domain"),
     ({"gamma": float("nan"), "sigma": 0.2}, "gamma=nan is out of its domain"),
     ({"gamma": "x", "sigma": 0.2}, "gamma='x' is not a number"),
+    ({"gamma": None, "sigma": 0.2}, "gamma=None is not a number"),  # NumPy reads None as NaN: say what it is
+    ({"gamma": [0.5, None], "sigma": 0.2}, "gamma=None is not a number"),
     ({"gamma": 0.5, "sigma": 0.2, "norm_t": 0}, "norm_t=0 is out of its domain"),
 ])
 def test_bad_input(r, kwargs, match):
@@ -167,8 +169,13 @@ def test_bad_input(r, kwargs, match):
 def test_unknown_result_lists_close_matches():
     with pytest.raises(ValueError, match="did you mean scratch_risk"):
         ftheory.get("scratch_rsk")
-    with pytest.raises(ValueError, match="registered:"):
+    with pytest.raises(ValueError, match="did you mean wasserstein.*wasserstein.*wasserstein"):
+        ftheory.get("wasserstein")
+    with pytest.raises(ValueError) as err:
         ftheory.get("zzzz")
+    # the way to the full list, not the list itself (61 names on one line)
+    msg = str(err.value)
+    assert "no registered name is close" in msg and "ftheory list" in msg and "scratch_risk" not in msg
 
 
 def test_results_listing():

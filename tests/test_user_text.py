@@ -75,6 +75,7 @@ def test_list_and_show_cite_the_background_page():
         shown = _run(["show", name])
         assert PRIVATE not in shown, name
         assert "docs/background.md §" in shown or "paper" in shown, name
+        assert "tests/" not in shown and "test_" not in shown, name   # a user has the docs, not the test suite
 
 
 def test_background_page_has_every_section_it_is_cited_by():

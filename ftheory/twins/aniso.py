@@ -118,8 +118,9 @@ declare(
          example={"gamma": 0.5, "theta": math.pi / 4, "frac_a": 0.2, "eig_ratio": 5.0, "energy_s": 0.8,
                   "energy_perp": 0.3, "norm_s": 1.0, "norm_t": 1.0}),
     Reason("aniso2_kappa", "a deterministic property of the spectrum (the effective regularisation), not an "
-                           "expectation; checked against ftheory.aniso.effective_regularisation to 1e-10 "
-                           "(tests/aniso) and it enters every aniso2 risk that has a twin"),
+                           "expectation; it agrees with the root that ftheory.aniso.effective_regularisation "
+                           "solves numerically (docs/aniso.md §1) to 1e-10 and enters every aniso2 risk that has "
+                           "a twin"),
     Reason("aniso2_sigma_cosine", "a deterministic function of Sigma and the teachers (the Sigma-weighted "
                                   "cosine), not an expectation; checked against ftheory.aniso.sigma_cosine"),
 )

@@ -52,6 +52,7 @@ declare(
          "square of E[relu(z) He_l(z)]/sqrt(l!), z ~ N(0, 1) (quadrature)", {"ell": I(0, 12)},
          args=lambda p: dict(f="relu", ell=p["ell"]), pick=lambda q: q * q, random=False, rtol=1e-10,
          example={"ell": 2}),
-    Reason("sphere_harmonic_multiplicity", "a combinatorial count (dimension of the degree-l harmonics), no "
-                                           "random quantity; tests/theory/test_relu.py counts monomials"),
+    Reason("sphere_harmonic_multiplicity", "a combinatorial count (dimension of the degree-l harmonics, "
+                                           "docs/background.md §10.2), no random quantity; it equals the count "
+                                           "of degree-l monomials less that of degree l - 2"),
 )

@@ -29,8 +29,9 @@ declare(
     Reason("wasserstein2_task", "a distance with no unbiased estimator: the empirical W2 between samples in "
                                 "R^(d+1) is biased by O(size^(-1/(d+1))); the closed form is the Gaussian "
                                 "(Bures) formula, checked against its mpmath evaluation and limits"),
-    Reason("wasserstein1_upper_bound", "a bound (W1 <= coupling cost), not an expectation; tests/similarity "
-                                       "checks it lies above the exact 1-D/LP estimates"),
+    Reason("wasserstein1_upper_bound", "a bound (W1 <= the mean cost E|(beta_s - beta_t).x + (sigma_s - sigma) "
+                                       "e| of the coupling with the same x and noise, docs/background.md §9.4), "
+                                       "not an expectation of a W1 estimate"),
     Reason("wasserstein1_lower_bound", "a bound (W1 >= Lipschitz test functions), not an expectation"),
     Reason("dudley_lower_bound_cosine", "a bound (Dudley >= |E_s cos y - E_t cos y|/2), not an expectation"),
 )
