@@ -286,8 +286,7 @@ def _store_rows(folder):
                 continue
             quantity, indexed = row_quantity(quantity)
             extra = {k: (q.get("info") or {}).get(k) for k in along} if indexed else {}
-            asked = {k: v for k, v in (rec.get("asked") or {}).items() if k == "gamma"}  # a gamma sweep's label
-            rows.append({**rec["point"], **asked, **extra, "quantity": quantity, **_summary(est)})
+            rows.append({**rec["point"], **extra, "quantity": quantity, **_summary(est)})
             for k, v in (q.get("info") or {}).items():
                 if k in PARAMS and isinstance(v, (int, float)) and not isinstance(v, bool) and k not in rec["point"]:
                     info.setdefault(k, set()).add(v)
@@ -299,10 +298,7 @@ def store_dataset(folder):
 
     Dimensions are the swept parameters (the keys of each record's ``point``) and ``quantity``;
     parameters recorded by the simulator that take one value in the whole store go to ``attrs``
-    (so ``gamma = n/d`` is added when ``n`` is swept at fixed ``d``). A store whose every point was
-    asked for as ``gamma`` (a gamma sweep; each is stored as its ``n`` point) is indexed by ``gamma``,
-    with ``n`` as a coordinate, like the sweep's own ``to_xarray()``; a store also holding points of an
-    n-sweep is indexed by ``n``.
+    (so ``gamma = n/d`` is added when ``n`` is swept at fixed ``d``).
     """
     folder = os.fspath(folder)
     if not os.path.isdir(folder):
@@ -310,8 +306,6 @@ def store_dataset(folder):
     rows, names, info = _store_rows(folder)
     if not rows:
         raise ValueError(f"folder={folder!r} holds no sweep records (*.json files with 'point' and 'quantities')")
-    if "n" in names and "gamma" not in names and all("gamma" in row for row in rows):
-        names[names.index("n")] = "gamma"
     for row in rows:
         for n in names:
             row.setdefault(n, math.nan)

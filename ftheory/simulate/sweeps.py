@@ -252,8 +252,7 @@ def _run_point(fn, point, fixed, instances, seed):
 def _labelled(record, point):
     """The record as the sweep reports it: its ``point`` is the grid point as given (e.g. ``gamma``) with
     the call's own values added (the ``n`` that gamma ran at)."""
-    return {**{k: v for k, v in record.items() if k != "asked"},
-            "point": {**point, **{k: v for k, v in record["point"].items() if k not in point}}}
+    return {**record, "point": {**point, **{k: v for k, v in record["point"].items() if k not in point}}}
 
 
 def _check_storable(calls):
@@ -460,9 +459,8 @@ def sweep(fn, grid: dict, *, fixed=None, instances=100, seed=0, store=None, exec
 
     def finish(i, rec):
         records[i] = rec
-        if store is not None:  # a gamma point is stored as its n point, with the gamma asked for (store_dataset)
-            asked = {k: v for k, v in points[i].items() if k not in rec["point"]}
-            _write_atomic(paths[i], {**rec, "asked": asked} if asked else rec)
+        if store is not None:
+            _write_atomic(paths[i], rec)
         bar.set_postfix_str(", ".join(f"{k}={v}" for k, v in points[i].items()))
         bar.update(1)
 

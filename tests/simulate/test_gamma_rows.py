@@ -108,26 +108,6 @@ def test_gamma_sweeps_label_points_by_gamma_and_n_and_share_the_point_of_one_n()
                           linear.simulate_min_norm_risk(5, 10, 0.2, instances=3, seed=point_seed(1, {"sigma": 0.2})).samples)
 
 
-def test_a_store_filled_by_a_gamma_sweep_reads_back_along_gamma(tmp_path):
-    """Each gamma point is stored as its n point (same file, same seed) with the gamma asked for, so the
-    store reads back indexed by gamma as the sweep does; once an n-sweep adds a point, by n."""
-    pytest.importorskip("xarray")
-    from ftheory.labeled import store_dataset, sweep_dataset
-
-    kw = dict(fixed={"d": 10, "sigma": 0.2}, instances=3, seed=1, progress=False, store=str(tmp_path))
-    res = sweep(linear.simulate_min_norm_risk, {"gamma": [0.5, 2.0]}, **kw)
-    ds, expected = store_dataset(str(tmp_path)), sweep_dataset(res)
-    assert ds["mean"].dims == ("gamma", "quantity") and ds["n"].dims == ("gamma",)
-    assert ds["gamma"].values.tolist() == [0.5, 2.0] and ds["n"].values.tolist() == [5, 20]
-    np.testing.assert_array_equal(ds["mean"].values, expected["mean"].values)
-    assert "asked" not in res.records[0]                                  # the sweep's records label by point
-    again = sweep(linear.simulate_min_norm_risk, {"n": [5, 20, 30]}, **kw)
-    assert (again.loaded, again.computed) == (2, 1)
-    mixed = store_dataset(str(tmp_path))
-    assert mixed["mean"].dims == ("n", "quantity") and mixed["n"].values.tolist() == [5, 20, 30]
-    assert mixed["gamma"].values.tolist() == [0.5, 2.0, 3.0]             # gamma = n/d as a coordinate
-
-
 def test_row_keys_have_one_convention_and_read_the_legacy_one():
     assert row_key("T_ft", 2) == "T_ft:2" and row_key("transferability", 1, 0) == "transferability:1:0"
     assert linear_grid.grid_key is row_key and paired_rows.row_key is row_key
