@@ -120,6 +120,26 @@ def test_row_keys_have_one_convention_and_read_the_legacy_one():
     assert upgrade_record({"point": {}, "quantities": {"a:1": 1}})["quantities"] == {"a:1": 1}
 
 
+def test_a_store_filled_by_a_gamma_sweep_reads_back_along_n_with_gamma_a_swap_away(tmp_path):
+    """A store is read along n (the sample size each point ran at; a gamma point is stored as its n point), with
+    gamma = n/d as a coordinate, so that its dimensions do not depend on which sweeps filled it; swap_dims gives the
+    gamma sweep's own indexing (docs/index.md). Indexing by gamma when every point was asked as gamma was tried on
+    5 December 2026 and reverted: the dimensions then changed with the store's history and broke reproduce_dataset's
+    readers."""
+    pytest.importorskip("xarray")
+    from ftheory.labeled import store_dataset, sweep_dataset
+
+    kw = dict(fixed={"d": 10, "sigma": 0.2}, instances=3, seed=1, progress=False, store=str(tmp_path))
+    res = sweep(linear.simulate_min_norm_risk, {"gamma": [0.5, 2.0]}, **kw)
+    ds = store_dataset(str(tmp_path))
+    assert ds["mean"].dims == ("n", "quantity") and ds["gamma"].values.tolist() == [0.5, 2.0]
+    by_gamma, expected = ds.swap_dims(n="gamma"), sweep_dataset(res)
+    assert by_gamma["mean"].dims == ("gamma", "quantity") and by_gamma["n"].values.tolist() == [5, 20]
+    np.testing.assert_array_equal(by_gamma["mean"].values, expected["mean"].values)
+    sweep(linear.simulate_min_norm_risk, {"n": [5, 20, 30]}, **kw)
+    assert store_dataset(str(tmp_path))["mean"].dims == ("n", "quantity")
+
+
 def test_a_store_written_with_legacy_row_names_resumes_and_reads_the_same(tmp_path):
     """Stores from before the one convention name rows ``T_lt@j``: a resumed sweep loads them (no point
     recomputed) under the names ``T_lt:j``, and store_dataset gives the same labeled data."""
