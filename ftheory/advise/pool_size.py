@@ -91,19 +91,16 @@ def check_not_degenerate(bands, at, ns, d, rows, noise_low, centred=True, shared
                 "can fail so (docs/advisor.md, What is not done). Pass unlabeled rows other than X's"
                 + (f" (drop X's rows: {rows - shared} would remain)" if rows > shared else "")
                 + ", or no pool (isotropic theory, with a flag if the features are correlated)")
-        if rows >= FLAG_BELOW * d and units:
+        if rows >= FLAG_BELOW * d:  # enough rows: the units' spread (if wide) or a pool that does not describe X
+            why = (f", and {units}: at such a spread the tuned risks' signal statistics can swing negative at the "
+                   "smallest penalties. Standardise the columns of X and unlabeled (and multiply source_weights by the "
+                   "same sds; ridge then penalises the rescaled coefficients), and check that unlabeled has X's columns "
+                   "in the same order and units" if units else
+                   ": its covariance does not describe X. Check that unlabeled has X's columns in the same order and "
+                   "units (a NumPy array is matched by position)")
             raise ValueError(
                 f"unlabeled: {what} although its N = {rows} rows are enough for d = {d} features in our measurements "
-                f"(from {FLAG_BELOW} d = {FLAG_BELOW * d} on), and {units}: at such a spread the tuned risks' signal "
-                "statistics can swing negative at the smallest penalties. Standardise the columns of X and unlabeled (and "
-                "multiply source_weights by the same sds; ridge then penalises the rescaled coefficients), and check that unlabeled has X's "
-                "columns in the same order and units and comes from the same population as X")
-        if rows >= FLAG_BELOW * d:
-            raise ValueError(
-                f"unlabeled: {what} although its N = {rows} rows are enough for d = {d} features in our measurements "
-                f"(from {FLAG_BELOW} d = {FLAG_BELOW * d} on): its covariance does not describe X. Check that "
-                "unlabeled has X's columns in the same order and units (a NumPy array is matched by position) and "
-                "comes from the same population as X")
+                f"(from {FLAG_BELOW} d = {FLAG_BELOW * d} on){why} and comes from the same population as X")
         alone = (f" ({shared} of them the labelled rows: a pool containing X counts like any other pool)"
                  if shared else "")
         raise ValueError(

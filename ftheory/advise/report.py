@@ -243,7 +243,7 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
     aniso = None
     if not prep.isotropic:
         try:
-            from ftheory.advise.aniso_predict import AnisotropicPredictor, units_note
+            from ftheory.advise.aniso_predict import AnisotropicPredictor, units_note, units_spread
             aniso = pe.__dict__.get("_aniso")    # built once per report (reused by the crossover's n_at=None calls)
             if aniso is None:                    # refuses a Sigma_hat float64 does not resolve (ValueError naming X)
                 aniso = pe.__dict__["_aniso"] = AnisotropicPredictor(prep)
@@ -303,7 +303,6 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
             ll = region.ls_lower(ns, (pe.residual.value, pe.residual.df))
             bands["scratch_ridge"] = (v, np.minimum(np.where(np.isfinite(ll), ll, lo), v), hi)
     if aniso is not None and n_at is not None:
-        from ftheory.advise.aniso_predict import units_spread
         check_not_degenerate(bands, at, ns, d, aniso.rows_unlabeled, pe.interval("noise_variance").low, prep.centred,
                              prep.shared_rows, units=units_spread(prep))
     # the tuned risks never exceed the signal (scratch) / the distance (fine-tuning): caps.cap_tuned
