@@ -1,15 +1,16 @@
 """The report's flags: statements of what a reader might misread (estimates shown at the nearest possible task,
-unbounded bands) and of labels the Gaussian linear model does not describe (few distinct values)."""
+unbounded bands, bands of a risk 0 for certain that the noise interval contradicts) and of labels the Gaussian linear model does not describe (few distinct values)."""
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["FEW_LABEL_VALUES", "label_flags", "report_flags"]
+__all__ = ["FEW_LABEL_VALUES", "label_flags", "report_flags", "zero_band_flag"]
 
 
 def report_flags(pe, estimates, predictions, transferability, unit=1.0) -> list:
     """Plain statements of everything a reader might misread: unbiased estimates outside their
-    parameter's domain (shown at the nearest end of their interval), unbounded bands. ``pe`` is in
+    parameter's domain (shown at the nearest end of their interval), unbounded bands, risk bands [.., <= 0] although
+    the noise variance's interval reaches above 0 (:func:`zero_band_flag`). ``pe`` is in
     label units ``sqrt(unit)`` (the estimates, predictions and transferability in user units)."""
     q = np.asarray(pe.p, float)
     cos = q[2] / np.sqrt(q[0] * q[3]) if q[0] > 0 and q[3] > 0 else np.nan
@@ -17,6 +18,7 @@ def report_flags(pe, estimates, predictions, transferability, unit=1.0) -> list:
     raw = {"signal": pe.signal_value * unit, "noise_variance": pe.noise_value * unit, "overlap": cos, "overlap_inner": p[2],
            "source_signal": p[3], "distance": (q[0] - 2 * q[2] + q[3]) * unit}
     out = []
+    noise_high = float(estimates["noise_variance"].high) if "noise_variance" in estimates else 0.0
     for k, iv in estimates.items():
         r = raw.get(k)
         if r is not None and np.isfinite(iv.low) and np.isfinite(iv.high) and not (iv.low <= r <= iv.high):
@@ -38,7 +40,20 @@ def report_flags(pe, estimates, predictions, transferability, unit=1.0) -> list:
             elif np.isinf(iv.high) and np.isfinite(iv.value):
                 out.append(f"{group} {k}: band unbounded above (the risk diverges somewhere in the 95% "
                            "parameter region, e.g. near the interpolation peak n = d)")
+            elif group == "prediction" and iv.high <= 0 < noise_high:
+                out.append(zero_band_flag(k, iv, noise_high))
     return out
+
+
+def zero_band_flag(k, iv, noise_high) -> str:
+    """The flag of a risk band ``iv`` whose upper end is ``<= 0`` although the noise variance's 95% interval reaches
+    ``noise_high > 0``: any noise makes a risk at a finite n positive, so the band claims a certainty the data do
+    not give (seen with correlated features on the isotropic path, diabetes; and with a small pool, wine)."""
+    return (f"prediction {k}: band [{iv.low:.4g}, {iv.high:.4g}], a risk of 0 for certain, although the noise "
+            f"variance's 95% interval reaches {noise_high:.4g} and any noise makes the risk at a finite n positive: "
+            "the band admits no task with noise above 0 (the estimates lie outside the possible tasks, e.g. with "
+            "correlated features and no unlabeled inputs, or a small unlabeled pool), so the band understates the "
+            "uncertainty and a recommendation resting on it is not supported (docs/advisor.md, Bands)")
 
 
 # at most this many distinct label values (and each value on >= 2 rows on average) marks discrete labels
