@@ -17,7 +17,7 @@ from ftheory.advise.io import check_inputs
 from ftheory.advise.noise_ls import use_residual
 from ftheory.advise.pool_size import check_not_degenerate
 from ftheory.advise.predict import LINEAR, PROCEDURES, isotropic_risk, min_norm_coefficients
-from ftheory.advise.report_flags import label_flags, report_flags
+from ftheory.advise.report_flags import label_flags, report_flags, zero_value_flags
 from ftheory.mc.threads import single_blas_thread
 
 __all__ = ["Report", "advise", "predict"]
@@ -443,7 +443,8 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     transferability = {k: _scaled(iv, u2) for k, iv in transferability.items()}
     for proc in PROCEDURES:
         curves[proc] = tuple([x * u2 for x in b] for b in curves[proc])
-    flags = list(prep.warnings) + y_flags + report_flags(pe, estimates, predictions, transferability, unit=u2)
+    flags = (list(prep.warnings) + y_flags + report_flags(pe, estimates, predictions, transferability, unit=u2)
+             + zero_value_flags(n_eff, d, estimates, predictions))
     head = {k: predictions[v].value for k, v in HEADLINE.items()}
     recommendation = min(head, key=lambda k: (head[k], k != "scratch"))
     crossover, notes = _crossover(prep, pe, ns, curves, u2, int(center), notes)

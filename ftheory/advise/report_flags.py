@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["FEW_LABEL_VALUES", "label_flags", "report_flags", "zero_band_flag"]
+__all__ = ["FEW_LABEL_VALUES", "label_flags", "report_flags", "zero_band_flag", "zero_value_flags"]
 
 
 def report_flags(pe, estimates, predictions, transferability, unit=1.0) -> list:
     """Plain statements of everything a reader might misread: unbiased estimates outside their
     parameter's domain (shown at the nearest end of their interval), unbounded bands, risk bands [.., <= 0] although
-    the noise variance's interval reaches above 0 (:func:`zero_band_flag`). ``pe`` is in
+    the noise variance's interval reaches above 0 (:func:`zero_band_flag`). The report adds :func:`zero_value_flags`. ``pe`` is in
     label units ``sqrt(unit)`` (the estimates, predictions and transferability in user units)."""
     q = np.asarray(pe.p, float)
     cos = q[2] / np.sqrt(q[0] * q[3]) if q[0] > 0 and q[3] > 0 else np.nan
@@ -42,6 +42,33 @@ def report_flags(pe, estimates, predictions, transferability, unit=1.0) -> list:
                            "parameter region, e.g. near the interpolation peak n = d)")
             elif group == "prediction" and iv.high <= 0 < noise_high:
                 out.append(zero_band_flag(k, iv, noise_high))
+    return out
+
+
+#: procedure -> the estimate whose value 0 is the only way its risk is 0 below n = d (scratch: beta_t = 0; fine-tuning:
+#: beta_t = beta_s; min-norm and ridge leave the part of the residual task outside the rows' span unfitted)
+_ZERO_ONLY_IF = {"scratch_min_norm": "signal", "scratch_ridge": "signal", "finetune_min_norm": "distance",
+                 "finetune_ridge": "distance"}
+
+
+def zero_value_flags(n, d, estimates, predictions) -> list:
+    """Flags for a risk (min-norm or tuned) shown as 0 at ``n < d`` effective samples although the estimate it needs to
+    be 0 (the signal for scratch, the distance for fine-tuning) is shown above 0: below n = d neither fits the part of
+    beta outside the rows' span, so the risk is positive whenever that parameter is; the 0 comes from signal
+    statistics that came out negative (sampling noise), and a recommendation by point estimate can rest on it
+    (synthetic d = 15, n = 4: tuned scratch 0 with signal 1.55 shown, scratch recommended; trial21)."""
+    out = []
+    for name in ("signal", "distance"):
+        est = estimates.get(name)
+        zero = [k for k, v in _ZERO_ONLY_IF.items() if v == name and k in predictions and predictions[k].value <= 0]
+        if est is None or not zero or not (n < d and est.value > 0):
+            continue
+        what = f"prediction {zero[0]}: value 0" if len(zero) == 1 else f"predictions {' and '.join(zero)}: values 0"
+        out.append(f"{what} at n = {n} effective samples < d = {d}, where such a risk is 0 only if the {name} is 0, "
+                   f"and the {name} shown is {est.value:.4g}: the 0 comes from signal statistics that came out "
+                   "negative (sampling noise), not from a task the report shows, so a recommendation by point estimate "
+                   "resting on it is not supported; read the bands (docs/advisor.md, What is not done: point values of "
+                   "min-norm and tuned risks)")
     return out
 
 

@@ -57,7 +57,7 @@ def test_zero_band_contradicting_the_noise_interval_is_flagged():
 
 
 def test_zero_band_flag_only_when_the_noise_interval_reaches_above_zero():
-    pe = types.SimpleNamespace(p=np.array([1.0, 0.5, 0.5, 1.0]), signal_value=1.0, noise_value=0.5)
+    pe = types.SimpleNamespace(p=np.array([1.0, 0.5, 0.5, 1.0]), signal_value=1.0, noise_value=0.5, n=30, d=10)
 
     def flags(noise_high, band):
         est = {"noise_variance": Interval(0.0, 0.0, noise_high, 0.1)}
@@ -125,3 +125,47 @@ def test_one_feature_gives_no_runtime_warning():
         for pool in (None, U):
             rep = ftheory.advise(X, y, source_pred=z, unlabeled=pool, grid_size=0)
             assert np.isfinite(rep.predictions["linear_transfer"].value)
+
+
+def test_zero_tuned_value_below_n_d_with_a_positive_signal_is_flagged():
+    # d = 15 correlated features, n = 4 rows, 400 unlabeled: tuned scratch and fine-tuning were shown as 0 (level at
+    # every n of the curves) and scratch was recommended by the tie rule, while the signal shown was 1.55 (truth 1.09)
+    from sklearn.linear_model import Ridge
+
+    rng = np.random.default_rng(3)
+    d = 15
+    A = rng.standard_normal((d, d)) / np.sqrt(d)
+    L = np.linalg.cholesky(A @ A.T + 0.5 * np.eye(d))
+    bt = rng.standard_normal(d) / np.sqrt(d)
+    rng.standard_normal(d)
+
+    def draw(k):
+        X = rng.standard_normal((k, d)) @ L.T + 3.0
+        return X, X @ bt + 0.5 * rng.standard_normal(k)
+
+    w = Ridge(1.0).fit(*draw(2000)).coef_
+    X, y = draw(40)
+    U, _ = draw(400)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rep = ftheory.advise(X[:4], y[:4], source_weights=w, unlabeled=U, grid_size=0)
+    assert rep.predictions["scratch_ridge"].value == 0.0 and rep.estimates["signal"].value > 1
+    flag = [f for f in rep.flags if f.startswith("prediction scratch_ridge: value 0 at n = 3 effective samples < d = 15")]
+    assert len(flag) == 1 and "the signal shown is 1.552" in flag[0]
+    # the distance is shown as 0 too: tuned fine-tuning's 0 agrees with what the report shows, no flag
+    assert not any("finetune_ridge: value" in f or "finetune_ridge: values" in f for f in rep.flags)
+    assert rep.predictions["scratch_min_norm"].value > 0 and not any("scratch_min_norm: value 0" in f for f in rep.flags)
+
+
+def test_zero_value_flag_needs_n_below_d_and_a_positive_parameter():
+    from ftheory.advise.report_flags import zero_value_flags
+
+    est = {"signal": Interval(0.5, 0.0, 2.0, 0.5), "distance": Interval(0.0, 0.0, 1.0, 0.3)}
+    zero = Interval(0.0, 0.0, 1.0, 0.3)
+    pred = {"scratch_ridge": zero, "finetune_ridge": zero}
+    assert [f.split(":")[0] for f in zero_value_flags(10, 20, est, pred)] == ["prediction scratch_ridge"]
+    pred["scratch_min_norm"] = zero                                 # min-norm below n = d: the same argument
+    assert [f.split(":")[0] for f in zero_value_flags(10, 20, est, pred)] == [
+        "predictions scratch_min_norm and scratch_ridge"]
+    assert zero_value_flags(20, 20, est, pred) == []               # n = d: interpolation can reach risk 0
+    assert zero_value_flags(10, 20, est, {"scratch_ridge": Interval(1e-9, 0.0, 1.0, 0.3)}) == []
