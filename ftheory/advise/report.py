@@ -443,10 +443,10 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     transferability = {k: _scaled(iv, u2) for k, iv in transferability.items()}
     for proc in PROCEDURES:
         curves[proc] = tuple([x * u2 for x in b] for b in curves[proc])
-    flags = (list(prep.warnings) + y_flags + report_flags(pe, estimates, predictions, transferability, unit=u2)
-             + zero_value_flags(n_eff, d, estimates, predictions))
     head = {k: predictions[v].value for k, v in HEADLINE.items()}
     recommendation = min(head, key=lambda k: (head[k], k != "scratch"))
+    flags = (list(prep.warnings) + y_flags + report_flags(pe, estimates, predictions, transferability, unit=u2)
+             + zero_value_flags(n_eff, d, estimates, predictions, HEADLINE[recommendation]))
     crossover, notes = _crossover(prep, pe, ns, curves, u2, int(center), notes)
     return Report(n, d, n_eff, estimates, predictions, transferability, recommendation, crossover, curves,
                   theory, notes, flags)

@@ -167,5 +167,7 @@ def test_zero_value_flag_needs_n_below_d_and_a_positive_parameter():
     pred["scratch_min_norm"] = zero                                 # min-norm below n = d: the same argument
     assert [f.split(":")[0] for f in zero_value_flags(10, 20, est, pred)] == [
         "predictions scratch_min_norm and scratch_ridge"]
+    assert zero_value_flags(10, 20, est, pred, "finetune_ridge") == []   # the recommendation does not rest on it
+    assert len(zero_value_flags(10, 20, est, pred, "scratch_ridge")) == 1
     assert zero_value_flags(20, 20, est, pred) == []               # n = d: interpolation can reach risk 0
     assert zero_value_flags(10, 20, est, {"scratch_ridge": Interval(1e-9, 0.0, 1.0, 0.3)}) == []
