@@ -1,5 +1,6 @@
 """The report's flags: statements of what a reader might misread (estimates shown at the nearest possible task,
-unbounded bands, bands of a risk 0 for certain that the noise interval contradicts) and of labels the Gaussian linear model does not describe (few distinct values)."""
+unbounded bands, bands of a risk 0 for certain that the noise interval contradicts, a recommended risk shown as an
+impossible 0) and of labels the Gaussian linear model does not describe (few distinct values)."""
 from __future__ import annotations
 
 import numpy as np
@@ -10,8 +11,8 @@ __all__ = ["FEW_LABEL_VALUES", "label_flags", "report_flags", "zero_band_flag", 
 def report_flags(pe, estimates, predictions, transferability, unit=1.0) -> list:
     """Plain statements of everything a reader might misread: unbiased estimates outside their
     parameter's domain (shown at the nearest end of their interval), unbounded bands, risk bands [.., <= 0] although
-    the noise variance's interval reaches above 0 (:func:`zero_band_flag`). The report adds :func:`zero_value_flags`. ``pe`` is in
-    label units ``sqrt(unit)`` (the estimates, predictions and transferability in user units)."""
+    the noise variance's interval reaches above 0 (:func:`zero_band_flag`); the report adds :func:`zero_value_flags`.
+    ``pe`` is in label units ``sqrt(unit)`` (the estimates, predictions and transferability in user units)."""
     q = np.asarray(pe.p, float)
     cos = q[2] / np.sqrt(q[0] * q[3]) if q[0] > 0 and q[3] > 0 else np.nan
     p = q * unit
@@ -68,7 +69,7 @@ def zero_value_flags(n, d, estimates, predictions, recommended=None) -> list:
             continue
         what = f"prediction {zero[0]}: value 0" if len(zero) == 1 else f"predictions {' and '.join(zero)}: values 0"
         out.append(f"{what} at n = {n} effective samples < d = {d}, where such a risk is 0 only if the {name} is 0, "
-                   f"and the {name} shown is {est.value:.4g}: the 0 comes from signal statistics that came out "
+                   f"and the {name} shown is {est.value:.4g}; the 0 comes from signal statistics that came out "
                    "negative (sampling noise), not from a task the report shows, so a recommendation by point estimate "
                    "resting on it is not supported; read the bands (docs/advisor.md, What is not done: point values of "
                    "min-norm and tuned risks)")
@@ -80,7 +81,7 @@ def zero_band_flag(k, iv, noise_high) -> str:
     ``noise_high > 0``: any noise makes a risk at a finite n positive, so the band claims a certainty the data do
     not give (seen with correlated features on the isotropic path, diabetes; and with a small pool, wine)."""
     return (f"prediction {k}: band [{iv.low:.4g}, {iv.high:.4g}], a risk of 0 for certain, although the noise "
-            f"variance's 95% interval reaches {noise_high:.4g} and any noise makes the risk at a finite n positive: "
+            f"variance's 95% interval reaches {noise_high:.4g}; any noise makes the risk at a finite n positive, and "
             "the band admits no task with noise above 0 (the estimates lie outside the possible tasks, e.g. with "
             "correlated features and no unlabeled inputs, or a small unlabeled pool), so the band understates the "
             "uncertainty and a recommendation resting on it is not supported (docs/advisor.md, Bands)")
