@@ -69,14 +69,16 @@ def _rows(k, centred):
     return f"{k} rows ({k - 1} after centring)" if centred else f"{k} rows"
 
 
-def check_not_degenerate(bands, at, ns, d, rows, noise_low, centred=True, shared=0, units=None):
+def check_not_degenerate(bands, at, ns, d, rows, noise_low, centred=True, shared=0, units=None, repeats=0):
     """``ValueError`` naming ``unlabeled`` when an anisotropic band's upper end at the user's sample size (index
     ``at`` of ``ns``, effective samples) is NaN, or ``<= 0`` although the noise variance's interval excludes 0 (noise
     makes every risk at a finite n positive). ``rows``: the pool's rows as passed; ``shared``: how many labelled rows
     it contains. With few rows (e.g. ``N <= 2 d``) the Sigma^-1-weighted signal statistics swing negative at some
     penalty; with ``FLAG_BELOW d`` rows or more the pool's covariance does not describe ``X`` (columns in another
     order or units, another population), or, ``units`` given (the columns' scale spread, a phrase), the spread itself
-    made them swing negative at the smallest penalties (ux20: sds 1/30 to 30, N = 400 d)."""
+    made them swing negative at the smallest penalties (ux20: sds 1/30 to 30, N = 400 d). ``repeats``: how many of the
+    pool's rows other than X's repeat an earlier one (:func:`repeated_rows`); with ``shared`` rows too, those may
+    coincide with X's by chance (discrete features), and the message does not blame X's rows (trial21: iris, d = 3)."""
     for proc, b in bands.items():
         hi = np.asarray(b[2], float)[at:at + 1]
         bad = np.isnan(hi) | ((hi <= 0) & (noise_low > 0))
@@ -84,6 +86,13 @@ def check_not_degenerate(bands, at, ns, d, rows, noise_low, centred=True, shared
             continue
         m = int(ns[at]) + int(centred)
         what = (f"the {proc} estimate is degenerate (95% band [.., {hi[bad][0]:.3g}] at n = {_rows(m, centred)})")
+        if shared and repeats:  # discrete features: the labelled rows found in the pool are no evidence that it holds X
+            raise ValueError(
+                f"unlabeled: {what} with N = {_rows(rows, centred)}. {shared} of them equal labelled rows of X, but "
+                f"{repeats} of its other rows repeat an earlier one too (discrete features?), so they may coincide by "
+                "chance; the anisotropic estimates assume continuous, roughly Gaussian inputs (docs/advisor.md, Model "
+                "and what is estimated), and with few distinct rows they can fail so. Pass no pool (isotropic theory, "
+                "with a flag if the features are correlated)")
         if rows >= FLAG_BELOW * d and shared:  # X's own rows: the pool describes X, but is not independent of it
             raise ValueError(
                 f"unlabeled: {what} with N = {rows} rows, {shared} of them labelled rows of X: the anisotropic estimates "

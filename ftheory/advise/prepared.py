@@ -57,6 +57,8 @@ class Prepared:
     warnings: list = field(default_factory=list)  # what the report must flag (not just note)
     common_scale: bool = False        # X divided by its root-mean-square entry (one scale estimated from X)
     shared_rows: int = 0              # rows of X found among the unlabeled rows (pool_size.shared_rows)
+    pool_repeats: int = 0             # with shared_rows: the pool's other rows that repeat (pool_size.repeated_rows)
+    names: list | None = None         # X's column names when X is a table (messages name the columns), else None
 
 
 def prepare(X, y, z=None, unlabeled=None, center=True, standardize=None) -> Prepared:
@@ -71,7 +73,8 @@ def prepare(X, y, z=None, unlabeled=None, center=True, standardize=None) -> Prep
     """
     notes, warnings = [], []
     shared = shared_rows(X, unlabeled) if unlabeled is not None else 0
-    own = (check_self_pool(shared, len(unlabeled), len(X), np.shape(X)[1], repeated_rows(unlabeled, X)) if shared
+    repeats = repeated_rows(unlabeled, X) if shared else 0
+    own = (check_self_pool(shared, len(unlabeled), len(X), np.shape(X)[1], repeats) if shared
            else None)                                      # refuses a pool of fewer than SELF_POOL_FROM d rows
     if center:
         X, y = helmert(X), helmert(y)
@@ -110,4 +113,4 @@ def prepare(X, y, z=None, unlabeled=None, center=True, standardize=None) -> Prep
                  "anisotropic theory")
     flag = pool_flag(N + int(center), d)           # few rows per feature: the measured under-coverage
     return Prepared(X, y, z, Sigma, Sigma_inv, N, False, center, notes, [f for f in (flag, own) if f],
-                    shared_rows=shared)
+                    shared_rows=shared, pool_repeats=repeats)

@@ -17,7 +17,7 @@ from ftheory.advise.io import check_inputs
 from ftheory.advise.noise_ls import use_residual
 from ftheory.advise.pool_size import check_not_degenerate
 from ftheory.advise.predict import LINEAR, PROCEDURES, isotropic_risk, min_norm_coefficients
-from ftheory.advise.report_flags import label_flags, report_flags
+from ftheory.advise.report_flags import label_flags, report_flags, zero_value_flags
 from ftheory.mc.threads import single_blas_thread
 
 __all__ = ["Report", "advise", "predict"]
@@ -304,7 +304,7 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
             bands["scratch_ridge"] = (v, np.minimum(np.where(np.isfinite(ll), ll, lo), v), hi)
     if aniso is not None and n_at is not None:
         check_not_degenerate(bands, at, ns, d, aniso.rows_unlabeled, pe.interval("noise_variance").low, prep.centred,
-                             prep.shared_rows, units=units_spread(prep))
+                             prep.shared_rows, units=units_spread(prep), repeats=prep.pool_repeats)
     # the tuned risks never exceed the signal (scratch) / the distance (fine-tuning): caps.cap_tuned
     bands = cap_tuned(bands, pe)
     if n_at is None:
@@ -388,6 +388,7 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     simulations took 3x the time with the default threads on 2 cores (docs/performance.md).
     """
     _check_options(center, standardize, n_max, grid_size)
+    names = [str(c) for c in X.columns] if hasattr(X, "columns") and hasattr(X, "dtypes") else None
     X, y, z, U = check_inputs(X, y, source_pred, source_weights, unlabeled, min_rows=3 + int(center))
     if n_max is not None and n_max < X.shape[0] - int(center):  # curves that stop before the target's n
         raise ValueError(f"n_max={n_max} is invalid: expected an integer >= {X.shape[0] - int(center)} (the target's "
@@ -412,6 +413,7 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
         X, U = X / xunit, (None if U is None else U / xunit)
     n, d = X.shape
     prep = prepare(X, y, z, U, center=center, standardize=standardize)
+    prep.names = names                                     # the notes and refusals name a table's columns
     n_eff = prep.X.shape[0]
     n_max = int(n_max or max(10 * n, 4 * d))
     ns = np.unique(np.round(np.geomspace(3, n_max, grid_size)).astype(int)) if grid_size else np.array([], int)
@@ -441,9 +443,10 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     transferability = {k: _scaled(iv, u2) for k, iv in transferability.items()}
     for proc in PROCEDURES:
         curves[proc] = tuple([x * u2 for x in b] for b in curves[proc])
-    flags = list(prep.warnings) + y_flags + report_flags(pe, estimates, predictions, transferability, unit=u2)
     head = {k: predictions[v].value for k, v in HEADLINE.items()}
     recommendation = min(head, key=lambda k: (head[k], k != "scratch"))
+    flags = (list(prep.warnings) + y_flags + report_flags(pe, estimates, predictions, transferability, unit=u2)
+             + zero_value_flags(n_eff, d, estimates, predictions, HEADLINE[recommendation]))
     crossover, notes = _crossover(prep, pe, ns, curves, u2, int(center), notes)
     return Report(n, d, n_eff, estimates, predictions, transferability, recommendation, crossover, curves,
                   theory, notes, flags)
