@@ -12,7 +12,7 @@ theory reference docs/background.md.
 from ftheory.params import PARAMS, Param, get_param
 from ftheory.registry import get, results
 from ftheory.result import Result
-from ftheory.advise import advise
+import ftheory.advise as advise  # the package, callable as ftheory.advise(X, y, ...)
 
 __version__ = "0.1.0"
 

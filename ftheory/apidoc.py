@@ -91,6 +91,8 @@ def _module_section(name: str) -> list:
     lines = [f"\n## `{name}`\n", _first_paragraph(module) + "\n"]
     for n in public_names(module):
         obj = getattr(module, n)
+        if inspect.ismodule(obj):
+            obj = obj.__wrapped__                      # the callable package ftheory.advise: its function
         owner = getattr(obj, "__module__", name)
         where = "" if owner in (name, None) else f" (from `{owner}`)"
         if inspect.isclass(obj):
