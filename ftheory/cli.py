@@ -96,7 +96,6 @@ def cmd_eval(ns):
     from ftheory.registry import get
 
     r = get(ns.name)
-    values = _assignments(ns.params, r)
     if ns.dps is None:
         _check_digits(ns)
     elif ns.digits is not None and ns.digits < 1:
@@ -104,16 +103,20 @@ def cmd_eval(ns):
     if ns.dps is not None:
         import mpmath
 
-        if any(isinstance(v, list) for v in values.values()):
+        # the user's text, so that mpmath keeps every decimal digit (1e400 too) and evaluates pi-expressions exactly
+        exact = _assignments(ns.params, r, parse=False)
+        if any(isinstance(v, list) for v in exact.values()):
             raise CLIError("--dps evaluates scalars only; give one value per parameter")
-        # the user's text, so that mpmath keeps every decimal digit and evaluates pi-expressions exactly
-        exact = {item.partition("=")[0]: item.partition("=")[2] for item in ns.params}
         value = r.mp(dps=ns.dps, **exact)
         text = mpmath.nstr(value, ns.dps if ns.digits is None else min(ns.digits, ns.dps))
         _emit({"result": r.name, "params": {k: str(v) for k, v in exact.items()}, "dps": ns.dps,
                "value": text}, ns.json, text)
         return
-    value = r(**values)
+    try:
+        values = _assignments(ns.params, r)
+        value = r(**values)
+    except ValueError as exc:  # the command-line spelling of .mp(...)
+        raise CLIError(str(exc).replace("use .mp(...)", "use --dps N")) from None
 
     def shown(v):
         if not isinstance(v, float):

@@ -16,9 +16,10 @@ class _Parser(argparse.ArgumentParser):
         raise CLIError(f"{message} (see '{self.prog} --help')")
 
 
-def _assignments(items, result=None) -> dict:
+def _assignments(items, result=None, parse: bool = True) -> dict:
     """Parse ``name=value`` words (the parameters of ``result``, a :class:`~ftheory.result.Result`, if given);
-    values may be expressions or comma-separated lists."""
+    values may be expressions or comma-separated lists. ``parse=False`` keeps each value's text (for mpmath,
+    which reads ``1e400`` and every digit exactly) after the same checks of the names."""
     from ftheory.params import get_param
     from ftheory._hints import unknown_parameter
 
@@ -33,7 +34,7 @@ def _assignments(items, result=None) -> dict:
         if name in values:
             raise CLIError(f"parameter {name!r} is given twice ({name}={values[name]!r} and {item!r}); "
                            "give it once (a list is gamma=0.5,0.7)")
-        parts = [param.parse(t) for t in text.split(",")]
+        parts = [param.parse(t) if parse else t for t in text.split(",")]
         values[name] = parts[0] if len(parts) == 1 else parts
     return values
 

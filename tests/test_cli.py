@@ -166,7 +166,7 @@ def test_phase_diagram_command(capsys, tmp_path):
     (["limit", "scratch_risk", "gamma", "1", "sigma=(1/3)**1e300"], "too large an exact number"),
     (["eval", "relu_arccos_kernel", "u=1.000000000000000000000000001", "--dps", "30"], "u='1.000000000000000000000000001'"),
     (["eval", "lt_theta_min", "sigma=-1e-400", "--dps", "30"], "sigma='-1e-400'"),
-    (["eval", "linear_transfer_risk_finite", "n=10", "theta=1", "sigma=0.1", "lam=1e300"], "use .mp"),
+    (["eval", "linear_transfer_risk_finite", "n=10", "theta=1", "sigma=0.1", "lam=1e300"], "use --dps N"),
     (["eval", "relu_funk_hecke", "d=1", "ell=4"], "d >= 2"),
     (["eval", "scratch_risk_finite", "n=4611686018427387904", "d=4611686018427387909", "sigma=0.1"], "2**53"),
     (["phase-diagram", "linear_transfer_transferability", "--size", "0"], "--size 0"),

@@ -155,7 +155,7 @@ def test_expr_symbols_and_latex(r):
     ({"gamma": 0.5, "sigma": 0.2, "theta": 1.0}, "unknown parameter 'theta'; parameters are gamma, sigma"),
     ({"gama": 0.5, "sigma": 0.2}, r"unknown parameter 'gama' \(did you mean 'gamma'\?\); parameters are"),
     ({"gamma": -0.5, "sigma": 0.2}, "gamma=-0.5 is out of its domain"),
-    ({"gamma": float("nan"), "sigma": 0.2}, "gamma=nan is out of its domain"),
+    ({"gamma": float("nan"), "sigma": 0.2}, r"gamma=nan is not a number \(NaN\)"),
     ({"gamma": "x", "sigma": 0.2}, "gamma='x' is not a number"),
     ({"gamma": None, "sigma": 0.2}, "gamma=None is not a number"),  # NumPy reads None as NaN: say what it is
     ({"gamma": [0.5, None], "sigma": 0.2}, "gamma=None is not a number"),
