@@ -15,6 +15,7 @@ Errors print one line on stderr and exit with status 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import sys
@@ -142,7 +143,7 @@ def cmd_limit(ns):
 
     r = get(ns.name)
     subs = _raw_assignments(ns.params, r)
-    with _time_box(ns.timeout, f"the limit {ns.param} -> {ns.point}"):
+    with _time_box(ns.timeout, f"the limit {ns.param} -> {ns.point}"), _dir_option():
         value = r.limit(ns.param, ns.point, ns.dir, **subs)
     _emit({"result": r.name, "param": ns.param, "point": ns.point, "dir": ns.dir, "subs": subs,
            "limit": str(value), "latex": _latex(value)}, ns.json, str(value))
@@ -154,18 +155,30 @@ def cmd_series(ns):
 
     r = get(ns.name)
     subs = _raw_assignments(ns.params, r)
-    with _time_box(ns.timeout, f"the series in {ns.param} at {ns.point} to order {ns.order}"):
+    with _time_box(ns.timeout, f"the series in {ns.param} at {ns.point} to order {ns.order}"), _dir_option():
         value = r.series(ns.param, ns.point, ns.order, ns.dir, **subs)
     side = _series_side(r, ns, subs, value)
     _emit({"result": r.name, "param": ns.param, "point": ns.point, "order": ns.order, "dir": ns.dir,
            "subs": subs, "series": str(value), "latex": _latex(value)}, ns.json, str(value) + side)
 
 
+@contextlib.contextmanager
+def _dir_option():
+    """Name the option ``--dir`` where the library's message names the argument ``dir=``."""
+    try:
+        yield
+    except ValueError as exc:
+        raise CLIError(str(exc).replace("pass dir='-' or dir='+'", "pass --dir - or --dir +")) from None
+
+
 def _series_side(r, ns, subs, value) -> str:
-    """A line naming the side of ``ns.point`` the series was taken on, where the two sides differ (a pole or
-    branch point: the expansion is no polynomial; or a change of Piecewise branch); else ``""``."""
+    """A line naming the side of ``ns.point`` a one-sided series (``--dir +`` or ``-``) was taken on, where the
+    two sides differ (a pole or branch point: the expansion is no polynomial; or a change of Piecewise
+    branch); else ``""`` (also for ``--dir +-``, where the sides agree)."""
     from ftheory.params import PARAMS, parse_number
 
+    if ns.dir == "+-":
+        return ""
     try:
         point = parse_number(ns.point)
     except ValueError:  # oo
@@ -315,7 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("point", help="a number, an expression such as pi/2, or oo")
     p.add_argument("params", nargs="*", metavar="PARAM=VALUE", help="substitute these first")
     p.add_argument("--order", type=int, default=3, help="expand to O(param^order) (at most 30)")
-    p.add_argument("--dir", default="+", choices=["+", "-"])
+    p.add_argument("--dir", default="+-", choices=["+", "-", "+-"])
     p.add_argument("--timeout", type=float, default=120.0, help="give up after this many seconds (default 120)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_series)
@@ -392,8 +405,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 _ARG_HELP = {"name": "a registered result (ftheory list shows them all)",
              "param": "the parameter to vary, e.g. gamma", "seed": "base random seed (default %(default)s)",
-             "limit.dir": "approach the point from above (+), below (-) or both (+-; default)",
-             "series.dir": "expand on this side of the point: + (default) or -",
+             "series.dir": "expand above the point (+), below it (-) or on both sides (+-; default: an error "
+                           "if the two expansions differ, as at a pole)",
+             "limit.dir": "approach the point from above (+), below (-) or both (+-; default: an error if the "
+                          "two limits differ)",
              "simulate.procedure": "the procedure to simulate", "phase-diagram.out": "output image (default "
              "%(default)s)", "sweep.instances": "Monte Carlo instances per grid point (default %(default)s)",
              "sweep.workers": "processes for --executor processes or a local Dask cluster",
