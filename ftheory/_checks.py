@@ -67,6 +67,8 @@ def outside(shown: str, value, domain: str, description: str | None = None, text
     ValueError('gamma=inf is infinite; expected a finite value in [0, inf)')
     """
     tail = f" ({description})" if description else ""
+    if description and "in radians" in description and 2 * math.pi < value <= 360:  # theta=45 meant degrees?
+        tail = f" ({description}; {_degrees(float(value))})"
     if value != value:
         return ValueError(f"{shown} is not a number (NaN); expected a value in {domain}{tail}")
     if (value == math.inf or value == -math.inf) and isinstance(text, str) and "inf" not in text.lower():
@@ -75,6 +77,17 @@ def outside(shown: str, value, domain: str, description: str | None = None, text
     if value == math.inf or value == -math.inf:
         return ValueError(f"{shown} is infinite; expected a finite value in {domain}{tail}")
     return ValueError(f"{shown} is out of its domain {domain}{tail}")
+
+
+def _degrees(value: float) -> str:
+    """``"45 degrees is pi/4"``: what an angle given in degrees by mistake is in radians."""
+    from fractions import Fraction
+
+    f = Fraction(value) / 180
+    if f.denominator > 360:
+        return f"{value:g} degrees is {value:g}*pi/180"
+    num = {1: "", -1: "-"}.get(f.numerator, f"{f.numerator}*")
+    return f"{value:g} degrees is {num}pi" + ("" if f.denominator == 1 else f"/{f.denominator}")
 
 
 def check_real(name: str, value, low: float = 0.0, high: float = math.inf, *, low_open: bool = False,

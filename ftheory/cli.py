@@ -5,11 +5,12 @@
     ftheory latex NAME | --all [--out FILE]
     ftheory eval NAME gamma=0.5 sigma=0.2 [--dps 50] [--json]
     ftheory limit NAME PARAM POINT [--dir -|+|+-] [sigma=0 ...] [--json]
-    ftheory series NAME PARAM POINT [--order 3] [--dir +|-] [--json]
+    ftheory series NAME PARAM POINT [--order 3] [--dir -|+|+-] [--json]
     ftheory reproduce [--out DIR] [--only IDS] [--scale tiny|default|paper] [--redraw] [--docs DIR]
     ftheory explore [--out explorer.html] [--data STORE_DIR]
 
-Parameter values accept expressions (``theta=pi/4``) and comma lists (``gamma=0.5,1.5``).
+Parameter values accept expressions (``theta=pi/4``), comma lists (``gamma=0.5,1.5``) and ranges
+(``gamma=0:2:0.5``).
 Errors print one line on stderr and exit with status 2.
 """
 from __future__ import annotations
@@ -106,7 +107,7 @@ def cmd_eval(ns):
 
         # the user's text, so that mpmath keeps every decimal digit (1e400 too) and evaluates pi-expressions exactly
         exact = _assignments(ns.params, r, parse=False)
-        if any(isinstance(v, list) for v in exact.values()):
+        if any(isinstance(v, list) or ":" in v for v in exact.values()):  # a list or a range start:stop:step
             raise CLIError("--dps evaluates scalars only; give one value per parameter")
         value = r.mp(dps=ns.dps, **exact)
         text = mpmath.nstr(value, ns.dps if ns.digits is None else min(ns.digits, ns.dps))
@@ -306,7 +307,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="evaluate a result: ftheory eval scratch_risk gamma=0.5 sigma=0.2")
     p.add_argument("name")
     p.add_argument("params", nargs="*", metavar="PARAM=VALUE",
-                   help="values such as gamma=0.5, theta=pi/4, or lists gamma=0.5,1.5")
+                   help="values such as gamma=0.5, theta=pi/4, lists gamma=0.5,1.5 or ranges gamma=0:2:0.5 "
+                   "(start:stop:step); the lists of several parameters pair element by element")
     p.add_argument("--dps", type=int, help="evaluate with mpmath at this many significant digits (at most 1000)")
     p.add_argument("--digits", type=int, help="print this many significant digits (float64: 1 to 17)")
     p.add_argument("--json", action="store_true")

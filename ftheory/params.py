@@ -363,8 +363,8 @@ def _tree(text: str, source: str | None = None):
 
 
 def _source(text: str) -> str:
-    """The expression as Python: ``^`` is ``**`` and ``π`` is ``pi``."""
-    return text.strip().replace("^", "**").replace("π", "pi")
+    """The expression as Python: ``^`` is ``**``, ``π`` is ``pi`` and the minus sign ``−`` (U+2212) is ``-``."""
+    return text.strip().replace("^", "**").replace("π", "pi").replace("\u2212", "-")
 
 
 def _evaluate(text: str, ns):

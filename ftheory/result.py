@@ -452,7 +452,7 @@ def _sympify_value(param, value, allow_inf=False):
         return sp.oo
     if allow_inf and text in ("-oo", "-inf"):
         return -sp.oo
-    from ftheory.params import MAX_EXACT_DIGITS, exact_digits, parse_number
+    from ftheory.params import MAX_EXACT_DIGITS, _source, exact_digits, parse_number
 
     try:
         parse_number(text)  # validates the syntax safely before SymPy sees it
@@ -464,7 +464,7 @@ def _sympify_value(param, value, allow_inf=False):
                          f"{digits:.3g} digits, at most {MAX_EXACT_DIGITS}); give a decimal value")
     if isinstance(value, float):
         return sp.Rational(value)
-    return sp.sympify(text.replace("^", "**"), locals={"pi": sp.pi, "e": sp.E}, rational=True)
+    return sp.sympify(_source(text), locals={"pi": sp.pi, "e": sp.E}, rational=True)  # what parse_number read
 
 
 def _short(expr, width=120) -> str:

@@ -1,0 +1,76 @@
+"""What a new user of the CLI typed (docs/advisor_notes/left21.md, item 5): the minus sign U+2212 and π in
+every value, an angle in degrees by mistake, ranges start:stop:step in eval, lists of unequal lengths."""
+import json
+import re
+
+import pytest
+
+import ftheory
+from ftheory.cli import main
+from ftheory.params import PARAMS, parse_number
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_unicode_minus_is_a_minus():
+    assert parse_number("\u22120.5") == -0.5 and parse_number("1e\u22121") == 0.1
+    assert PARAMS["sigma"].parse("1e\u22121") == 0.1
+    assert float(PARAMS["sigma"].to_mp("2e\u22121")) == pytest.approx(0.2, rel=1e-15)
+    with pytest.raises(ValueError, match=r"^gamma='\u22120\.5' \(= -0\.5\) is out of its domain \[0, inf\)"):
+        PARAMS["gamma"].parse("\u22120.5")
+
+
+def test_limit_and_series_points_read_like_values(capsys):
+    """The point (and substituted values) of limit and series are read as values are: π and U+2212 too (π/8 used
+    to reach SymPy as a symbol named π)."""
+    r = ftheory.get("scratch_risk")
+    assert r.limit("gamma", "\u03c0/8") == r.limit("gamma", "pi/8")
+    assert r.limit("gamma", "1\u22120") == r.limit("gamma", "1")
+    code, out, _ = run(capsys, "series", "scratch_risk", "gamma", "1/2", "sigma=\u03c0")
+    assert code == 0 and "pi**2" in out
+
+
+@pytest.mark.parametrize("value, hint", [("45", "45 degrees is pi/4"), ("90", "90 degrees is pi/2"),
+                                         ("180", "180 degrees is pi"), ("120", "120 degrees is 2*pi/3"),
+                                         ("22.5", "22.5 degrees is pi/8"), ("37.3", "37.3 degrees is 37.3*pi/180")])
+def test_an_angle_in_degrees_is_named_as_such(capsys, value, hint):
+    code, _, err = run(capsys, "eval", "linear_transfer_transferability", "gamma=0.5", f"theta={value}", "sigma=0.2")
+    assert code == 2 and err == (f"ftheory: error: theta='{value}' (= {float(value):g}) is out of its domain [0, pi] "
+                                 f"(source-target teacher angle in radians; {hint})\n")
+    with pytest.raises(ValueError, match=rf"^theta={float(value)!r} is out of its domain \[0, pi\] \(.*; {re.escape(hint)}\)$"):
+        ftheory.get("linear_transfer_risk")(theta=float(value))
+    with pytest.raises(ValueError, match=rf"; {re.escape(hint)}\)$"):
+        ftheory.get("linear_transfer_risk").mp(theta=value)
+
+
+@pytest.mark.parametrize("value", ["3.2", "6", "-30", "400"])
+def test_no_degrees_hint_where_radians_or_nothing_is_likelier(capsys, value):
+    code, _, err = run(capsys, "eval", "linear_transfer_transferability", "gamma=0.5", f"theta={value}", "sigma=0.2")
+    assert code == 2 and err.endswith("(source-target teacher angle in radians)\n")
+
+
+def test_eval_takes_ranges_like_sweep(capsys):
+    code, out, _ = run(capsys, "eval", "scratch_risk", "gamma=0:2:0.5", "sigma=0.2", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["params"]["gamma"] == [0.0, 0.5, 1.0, 1.5, 2.0]
+    assert data["value"] == [float(ftheory.get("scratch_risk")(gamma=g, sigma=0.2)) if g != 1 else "inf"
+                             for g in (0.0, 0.5, 1.0, 1.5, 2.0)]
+    code, out, _ = run(capsys, "eval", "linear_transfer_risk", "theta=0:pi/2:pi/4")
+    assert code == 0 and len(out.split()) == 3
+    for argv, needle in ((["gamma=0:2:0"], "gamma='0:2:0': expected finite start <= stop and step > 0"),
+                         (["gamma=0:1e9:1"], "has 1e+09 values: expected at most 10000"),
+                         (["gamma=0:2:0.5", "--dps", "20"], "--dps evaluates scalars only")):
+        code, _, err = run(capsys, "eval", "scratch_risk", "sigma=0.2", *argv)
+        assert code == 2 and needle in err and err.count("\n") == 1
+
+
+def test_lists_of_unequal_lengths_name_both(capsys):
+    code, _, err = run(capsys, "eval", "scratch_risk", "gamma=0.5,1.5", "sigma=0.2,0.3,0.4")
+    assert code == 2 and err == ("ftheory: error: lists pair element by element, but gamma 2 and sigma 3 values are "
+                                 "given: give equal lengths (Result.grid in Python evaluates every combination)\n")
+    code, out, _ = run(capsys, "eval", "scratch_risk", "gamma=0.5,1.5", "sigma=0.2,0.3")
+    assert code == 0 and out.split() == ["0.54", "0.18"]                 # paired: (0.5, 0.2) and (1.5, 0.3)
