@@ -236,11 +236,18 @@ def cmd_phase_diagram(ns):
     from ftheory.figures.phase import phase_diagram
 
     params = _assignments(ns.params)
+    for name, value in params.items():  # NAME=VALUE words: fixed values of the parameters other than the axes
+        if name in ("theta", "gamma"):
+            raise CLIError(f"{name}={value!r}: theta and gamma are the axes of the phase diagram; give the others")
+        if isinstance(value, list):
+            raise CLIError(f"{name}={value!r}: give one value (the diagram fixes every parameter but theta and gamma)")
     for name in ("sigma", "lam", "gamma_s", "sigma_s", "depth", "norm_s", "norm_t"):
         value = getattr(ns, name, None)
         if value is not None:
             from ftheory.params import get_param
 
+            if name in params:
+                raise CLIError(f"{name} is given twice (--{name.replace('_', '-')} and {name}=); give it once")
             params[name] = get_param(name).parse(value)
     if ns.size < 2:
         raise CLIError(f"--size {ns.size} is invalid: expected an integer >= 2 (grid points per axis)")

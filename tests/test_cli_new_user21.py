@@ -74,3 +74,17 @@ def test_lists_of_unequal_lengths_name_both(capsys):
                                  "given: give equal lengths (Result.grid in Python evaluates every combination)\n")
     code, out, _ = run(capsys, "eval", "scratch_risk", "gamma=0.5,1.5", "sigma=0.2,0.3")
     assert code == 0 and out.split() == ["0.54", "0.18"]                 # paired: (0.5, 0.2) and (1.5, 0.3)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["theta=1"], "theta=1.0: theta and gamma are the axes of the phase diagram; give the others"),
+    (["gamma=0.5"], "gamma=0.5: theta and gamma are the axes of the phase diagram; give the others"),
+    (["sigma=0.1,0.2"], "sigma=[0.1, 0.2]: give one value (the diagram fixes every parameter but theta and gamma)"),
+    (["sigma=0.1", "--sigma", "0.2"], "sigma is given twice (--sigma and sigma=); give it once"),
+])
+def test_phase_diagram_refuses_its_axes_and_lists(capsys, tmp_path, argv, message):
+    """theta=1 used to end in a TypeError traceback (the keyword given twice to the result)."""
+    code, out, err = run(capsys, "phase-diagram", "linear_transfer_transferability", *argv, "--size", "4",
+                         "--out", str(tmp_path / "p.png"))
+    assert code == 2 and out == "" and err == f"ftheory: error: {message}\n"
+    assert not (tmp_path / "p.png").exists()
