@@ -417,6 +417,8 @@ class Result:
         import sympy as sp
 
         p = PARAMS[param]
+        if not p.low <= (float(pt) if pt.is_finite else pt) <= p.high:  # the closed domain: its ends count
+            raise ValueError(f"{self.name}: {param}={pt} is out of its domain {p.domain} ({p.description})")
         if pt in (sp.oo, -sp.oo):
             dir = "-" if pt == sp.oo else "+"
         elif dir == "+-" and float(pt) in (p.low, p.high):

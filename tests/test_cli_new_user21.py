@@ -88,3 +88,20 @@ def test_phase_diagram_refuses_its_axes_and_lists(capsys, tmp_path, argv, messag
                          "--out", str(tmp_path / "p.png"))
     assert code == 2 and out == "" and err == f"ftheory: error: {message}\n"
     assert not (tmp_path / "p.png").exists()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["limit", "scratch_risk", "gamma", "-1"], "scratch_risk: gamma=-1 is out of its domain [0, inf) (target samples"),
+    (["series", "linear_transfer_risk", "theta", "4"], "linear_transfer_risk: theta=4 is out of its domain [0, pi]"),
+    (["limit", "linear_transfer_risk", "theta", "oo"], "linear_transfer_risk: theta=oo is out of its domain [0, pi]"),
+])
+def test_limit_and_series_points_outside_the_domain_are_refused(capsys, argv, message):
+    """limit scratch_risk gamma -1 used to print 2*r_t**2 - sigma**2/2, the formula continued outside its domain."""
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == "" and err.startswith(f"ftheory: error: {message}") and err.count("\n") == 1
+
+
+def test_the_ends_of_the_domain_are_points_of_limits():
+    r = ftheory.get("linear_transfer_risk")
+    assert r.limit("theta", "pi", lam=0) == 0 and r.limit("theta", 0, lam=0) == 0
+    assert ftheory.get("scratch_risk").limit("gamma", 0) == PARAMS["norm_t"].symbol ** 2
