@@ -15,12 +15,13 @@ Nothing here imports from the rest of :mod:`ftheory`, so any module may use it.
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 
 import numpy as np
 
-__all__ = ["check_int", "check_real", "check_memory", "interval", "outside", "psd_eigh", "psd_pinv"]
+__all__ = ["check_int", "check_real", "check_memory", "interval", "outside", "overflow_hint", "psd_eigh", "psd_pinv"]
 
 
 def check_int(name: str, value, minimum: int = 1, *, note: str | None = None) -> int:
@@ -61,7 +62,7 @@ def outside(shown: str, value, domain: str, description: str | None = None, text
     ``shown`` is how the input is named (``"gamma=nan"``, ``"gamma='inf'"``). NaN is "not a number (NaN)",
     an infinity "infinite" (no domain contains one), anything else "out of its domain"; the message ends
     with the domain and, if given, the ``description`` in parentheses. An infinity read from ``text``
-    that does not spell one (``"1e400"``) overflowed float64: the message says so and points to ``.mp``.
+    that does not spell one (``"1e400"``) overflowed float64: the message says so.
 
     >>> outside("gamma=inf", float("inf"), "[0, inf)")
     ValueError('gamma=inf is infinite; expected a finite value in [0, inf)')
@@ -72,11 +73,22 @@ def outside(shown: str, value, domain: str, description: str | None = None, text
     if value != value:
         return ValueError(f"{shown} is not a number (NaN); expected a value in {domain}{tail}")
     if (value == math.inf or value == -math.inf) and isinstance(text, str) and "inf" not in text.lower():
-        return ValueError(f"{shown} overflows float64 (largest about 1.8e308): float64 cannot evaluate there; "
-                          "use .mp(...) (arbitrary precision)")
+        return ValueError(f"{shown} overflows float64 (largest about 1.8e308)")
     if value == math.inf or value == -math.inf:
         return ValueError(f"{shown} is infinite; expected a finite value in {domain}{tail}")
     return ValueError(f"{shown} is out of its domain {domain}{tail}")
+
+
+@contextlib.contextmanager
+def overflow_hint(where: str):
+    """Append ``"; use {where} (arbitrary precision)"`` to a ValueError raised inside that says a value
+    overflows float64 (:func:`outside`), where an arbitrary-precision path exists (``.mp(...)``, ``--dps N``)."""
+    try:
+        yield
+    except ValueError as exc:
+        if "overflows float64" not in str(exc) or "arbitrary precision" in str(exc):
+            raise
+        raise ValueError(f"{exc}; use {where} (arbitrary precision)") from None
 
 
 def _degrees(value: float) -> str:

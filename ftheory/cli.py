@@ -24,6 +24,7 @@ import sys
 EXIT_USAGE = 2
 
 
+from ftheory._checks import overflow_hint
 from ftheory.cli_common import CLIError, _assignments, _emit, _number, _Parser, plain_text
 
 
@@ -115,7 +116,8 @@ def cmd_eval(ns):
                "value": text}, ns.json, text)
         return
     try:
-        values = _assignments(ns.params, r)
+        with overflow_hint(".mp(...)"):
+            values = _assignments(ns.params, r)
         value = r(**values)
     except ValueError as exc:  # the command-line spelling of .mp(...)
         raise CLIError(str(exc).replace("use .mp(...)", "use --dps N")) from None

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ftheory._checks import overflow_hint
 from ftheory._hints import unknown_parameter
 from ftheory.params import PARAMS, get_param
 
@@ -244,7 +245,8 @@ class Result:
         inputs whose value exceeds the float64 range (e.g. a KL divergence at ``sigma = 1e-200``)
         overflow silently to ``inf``; invalid operations are never silenced.
         """
-        args = self._arguments(params, lambda p, v: PARAMS[p].validate(v))
+        with overflow_hint(".mp(...)"):  # text beyond float64 ("1e400"): .mp reads it exactly
+            args = self._arguments(params, lambda p, v: PARAMS[p].validate(v))
         for p, v in zip(self.params, args):
             PARAMS[p].check_float64(v)
         for p, limit, reason, *when in self.spec.float64_limits:

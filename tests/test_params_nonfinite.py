@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import ftheory
-from ftheory._checks import check_real, outside
+from ftheory._checks import check_real, outside, overflow_hint
 from ftheory.cli import main
 from ftheory.params import PARAMS
 
@@ -55,11 +55,24 @@ def test_out_of_domain_is_still_out_of_domain():
 
 
 def test_text_beyond_float64_is_an_overflow_not_an_infinity():
-    with pytest.raises(ValueError, match=r"^gamma='1e400' overflows float64 \(largest about 1\.8e308\): float64 "
-                                         r"cannot evaluate there; use \.mp\(\.\.\.\)"):
+    """The overflow is named where it is read; evaluators of the closed forms add the way out (.mp), which
+    simulators do not have."""
+    with pytest.raises(ValueError, match=r"^gamma='1e400' overflows float64 \(largest about 1\.8e308\)$"):
         PARAMS["gamma"].parse("1e400")
-    with pytest.raises(ValueError, match=r"^gamma='-1e400' overflows float64"):
-        R(gamma="-1e400", sigma=0.5)
+    for call in (lambda: R(gamma="-1e400", sigma=0.5), lambda: R.grid(gamma=["1e400", "1"], sigma=0.5),
+                 lambda: R.grid(gamma=[1, 2], sigma="1e400")):
+        with pytest.raises(ValueError, match=r"^(gamma='-?1e400'|sigma='1e400') overflows float64 \(largest about "
+                                             r"1\.8e308\); use \.mp\(\.\.\.\) \(arbitrary precision\)$"):
+            call()
+
+
+def test_overflow_hint_adds_once():
+    with pytest.raises(ValueError, match=r"^x overflows float64; use B \(arbitrary precision\)$"):  # the innermost
+        with overflow_hint("A"), overflow_hint("B"):
+            raise ValueError("x overflows float64")
+    with pytest.raises(ValueError, match=r"^other$"):
+        with overflow_hint("A"):
+            raise ValueError("other")
 
 
 def test_outside_helper():
@@ -86,8 +99,7 @@ def test_check_real_with_description():
     (["gamma=0.5,inf"], "gamma='inf' is infinite"),
     (["gamma=nan", "--dps", "20"], "gamma='nan' is not a number (NaN)"),
     (["gamma=inf", "--dps", "20"], "gamma='inf' is infinite"),
-    (["gamma=1e400"], "gamma='1e400' overflows float64 (largest about 1.8e308): float64 cannot evaluate there; "
-                      "use --dps N (arbitrary precision)"),
+    (["gamma=1e400"], "gamma='1e400' overflows float64 (largest about 1.8e308); use --dps N (arbitrary precision)"),
     (["gamma=1e31"], "the float64 range of the closed forms (they raise magnitudes to powers up to about 8, "
                      "which would overflow): float64 cannot evaluate there; use --dps N"),
 ])
@@ -95,6 +107,11 @@ def test_cli(capsys, argv, message):
     assert main(["eval", "scratch_risk", "sigma=0.5", *argv]) == 2
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1 and message in err and ".mp(" not in err
+
+
+def test_cli_simulate_names_the_overflow_without_a_way_out_it_does_not_have(capsys):
+    assert main(["simulate", "scratch", "--d", "20", "--gamma", "1e400", "--instances", "2"]) == 2
+    assert capsys.readouterr().err == "ftheory: error: gamma='1e400' overflows float64 (largest about 1.8e308)\n"
 
 
 def test_cli_dps_reads_text_beyond_float64(capsys):
