@@ -105,3 +105,12 @@ def test_the_ends_of_the_domain_are_points_of_limits():
     r = ftheory.get("linear_transfer_risk")
     assert r.limit("theta", "pi", lam=0) == 0 and r.limit("theta", 0, lam=0) == 0
     assert ftheory.get("scratch_risk").limit("gamma", 0) == PARAMS["norm_t"].symbol ** 2
+
+
+@pytest.mark.parametrize("typed, meant", [("θ", "theta"), ("λ", "lam"), ("‖βₜ‖", "norm_t"), ("L", "depth")])
+def test_a_symbol_as_show_prints_it_names_the_parameter(capsys, typed, meant):
+    """`ftheory show` prints θ, λ, ‖βₜ‖; typing them as names gets the parameter's name in the error."""
+    code, _, err = run(capsys, "eval", "linear_transfer_risk", f"{typed}=0.5")
+    assert code == 2 and f"unknown parameter {typed!r} (did you mean {meant!r}?); parameters are theta," in err
+    with pytest.raises(ValueError, match=f"did you mean {meant!r}"):
+        ftheory.get("linear_transfer_risk")(**{typed: 0.5})
