@@ -6,19 +6,22 @@ tests rely on them):
 
 * ``"{name}={value!r} is invalid: expected ..."`` for every failure (the default);
 * the :meth:`ftheory.params.Param.validate` style when a ``description`` is given:
-  ``"{name}={value!r} is not a number; expected a value in {domain}"`` for a non-number and
-  ``"{name}={value!r} is out of its domain {domain} ({description})"`` for a value outside it.
+  ``"{name}={value!r} is not a number; expected a value in {domain}"`` for a non-number,
+  ``"... is not a number (NaN); ..."`` for NaN, ``"... is infinite; expected a finite value in ..."``
+  for an infinity and ``"{name}={value!r} is out of its domain {domain} ({description})"`` for another
+  value outside it (:func:`outside`).
 
 Nothing here imports from the rest of :mod:`ftheory`, so any module may use it.
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 
 import numpy as np
 
-__all__ = ["check_int", "check_real", "check_memory", "interval", "psd_eigh", "psd_pinv"]
+__all__ = ["check_int", "check_real", "check_memory", "interval", "outside", "overflow_hint", "psd_eigh", "psd_pinv"]
 
 
 def check_int(name: str, value, minimum: int = 1, *, note: str | None = None) -> int:
@@ -51,6 +54,52 @@ def interval(low: float, high: float = math.inf, low_open: bool = False, high_op
     left = "(" if low_open else "["
     right = ")" if high_open or high == math.inf else "]"
     return f"{left}{low:g}, {high:g}{right}"
+
+
+def outside(shown: str, value, domain: str, description: str | None = None, text: str | None = None) -> ValueError:
+    """The ``ValueError`` for a real ``value`` (float, NumPy or mpmath) that is not in ``domain``.
+
+    ``shown`` is how the input is named (``"gamma=nan"``, ``"gamma='inf'"``). NaN is "not a number (NaN)",
+    an infinity "infinite" (no domain contains one), anything else "out of its domain"; the message ends
+    with the domain and, if given, the ``description`` in parentheses. An infinity read from ``text``
+    that does not spell one (``"1e400"``) overflowed float64: the message says so.
+
+    >>> outside("gamma=inf", float("inf"), "[0, inf)")
+    ValueError('gamma=inf is infinite; expected a finite value in [0, inf)')
+    """
+    tail = f" ({description})" if description else ""
+    if description and "in radians" in description and 2 * math.pi < value <= 360:  # theta=45 meant degrees?
+        tail = f" ({description}; {_degrees(float(value))})"
+    if value != value:
+        return ValueError(f"{shown} is not a number (NaN); expected a value in {domain}{tail}")
+    if (value == math.inf or value == -math.inf) and isinstance(text, str) and "inf" not in text.lower():
+        return ValueError(f"{shown} overflows float64 (largest about 1.8e308)")
+    if value == math.inf or value == -math.inf:
+        return ValueError(f"{shown} is infinite; expected a finite value in {domain}{tail}")
+    return ValueError(f"{shown} is out of its domain {domain}{tail}")
+
+
+@contextlib.contextmanager
+def overflow_hint(where: str):
+    """Append ``"; use {where} (arbitrary precision)"`` to a ValueError raised inside that says a value
+    overflows float64 (:func:`outside`), where an arbitrary-precision path exists (``.mp(...)``, ``--dps N``)."""
+    try:
+        yield
+    except ValueError as exc:
+        if "overflows float64" not in str(exc) or "arbitrary precision" in str(exc):
+            raise
+        raise ValueError(f"{exc}; use {where} (arbitrary precision)") from None
+
+
+def _degrees(value: float) -> str:
+    """``"45 degrees is pi/4"``: what an angle given in degrees by mistake is in radians."""
+    from fractions import Fraction
+
+    f = Fraction(value) / 180
+    if f.denominator > 360:
+        return f"{value:g} degrees is {value:g}*pi/180"
+    num = {1: "", -1: "-"}.get(f.numerator, f"{f.numerator}*")
+    return f"{value:g} degrees is {num}pi" + ("" if f.denominator == 1 else f"/{f.denominator}")
 
 
 def check_real(name: str, value, low: float = 0.0, high: float = math.inf, *, low_open: bool = False,
@@ -90,7 +139,7 @@ def check_real(name: str, value, low: float = 0.0, high: float = math.inf, *, lo
             return ValueError(f"{name}={value!r} is invalid: expected {what}")
         if not_a_number:
             return ValueError(f"{name}={value!r} is not a number; expected a value in {domain}")
-        return ValueError(f"{name}={value!r} is out of its domain {domain} ({description})")
+        return outside(f"{name}={value!r}", v, domain, description)
 
     try:
         v = float(value)

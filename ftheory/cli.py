@@ -5,16 +5,18 @@
     ftheory latex NAME | --all [--out FILE]
     ftheory eval NAME gamma=0.5 sigma=0.2 [--dps 50] [--json]
     ftheory limit NAME PARAM POINT [--dir -|+|+-] [sigma=0 ...] [--json]
-    ftheory series NAME PARAM POINT [--order 3] [--dir +|-] [--json]
+    ftheory series NAME PARAM POINT [--order 3] [--dir -|+|+-] [--json]
     ftheory reproduce [--out DIR] [--only IDS] [--scale tiny|default|paper] [--redraw] [--docs DIR]
     ftheory explore [--out explorer.html] [--data STORE_DIR]
 
-Parameter values accept expressions (``theta=pi/4``) and comma lists (``gamma=0.5,1.5``).
+Parameter values accept expressions (``theta=pi/4``), comma lists (``gamma=0.5,1.5``) and ranges
+(``gamma=0:2:0.5``).
 Errors print one line on stderr and exit with status 2.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import sys
@@ -22,6 +24,7 @@ import sys
 EXIT_USAGE = 2
 
 
+from ftheory._checks import overflow_hint
 from ftheory.cli_common import CLIError, _assignments, _emit, _number, _Parser, plain_text
 
 
@@ -96,7 +99,6 @@ def cmd_eval(ns):
     from ftheory.registry import get
 
     r = get(ns.name)
-    values = _assignments(ns.params, r)
     if ns.dps is None:
         _check_digits(ns)
     elif ns.digits is not None and ns.digits < 1:
@@ -104,16 +106,21 @@ def cmd_eval(ns):
     if ns.dps is not None:
         import mpmath
 
-        if any(isinstance(v, list) for v in values.values()):
+        # the user's text, so that mpmath keeps every decimal digit (1e400 too) and evaluates pi-expressions exactly
+        exact = _assignments(ns.params, r, parse=False)
+        if any(isinstance(v, list) or ":" in v for v in exact.values()):  # a list or a range start:stop:step
             raise CLIError("--dps evaluates scalars only; give one value per parameter")
-        # the user's text, so that mpmath keeps every decimal digit and evaluates pi-expressions exactly
-        exact = {item.partition("=")[0]: item.partition("=")[2] for item in ns.params}
         value = r.mp(dps=ns.dps, **exact)
         text = mpmath.nstr(value, ns.dps if ns.digits is None else min(ns.digits, ns.dps))
         _emit({"result": r.name, "params": {k: str(v) for k, v in exact.items()}, "dps": ns.dps,
                "value": text}, ns.json, text)
         return
-    value = r(**values)
+    try:
+        with overflow_hint(".mp(...)"):
+            values = _assignments(ns.params, r)
+        value = r(**values)
+    except ValueError as exc:  # the command-line spelling of .mp(...)
+        raise CLIError(str(exc).replace("use .mp(...)", "use --dps N")) from None
 
     def shown(v):
         if not isinstance(v, float):
@@ -139,7 +146,7 @@ def cmd_limit(ns):
 
     r = get(ns.name)
     subs = _raw_assignments(ns.params, r)
-    with _time_box(ns.timeout, f"the limit {ns.param} -> {ns.point}"):
+    with _time_box(ns.timeout, f"the limit {ns.param} -> {ns.point}"), _dir_option():
         value = r.limit(ns.param, ns.point, ns.dir, **subs)
     _emit({"result": r.name, "param": ns.param, "point": ns.point, "dir": ns.dir, "subs": subs,
            "limit": str(value), "latex": _latex(value)}, ns.json, str(value))
@@ -151,18 +158,30 @@ def cmd_series(ns):
 
     r = get(ns.name)
     subs = _raw_assignments(ns.params, r)
-    with _time_box(ns.timeout, f"the series in {ns.param} at {ns.point} to order {ns.order}"):
+    with _time_box(ns.timeout, f"the series in {ns.param} at {ns.point} to order {ns.order}"), _dir_option():
         value = r.series(ns.param, ns.point, ns.order, ns.dir, **subs)
     side = _series_side(r, ns, subs, value)
     _emit({"result": r.name, "param": ns.param, "point": ns.point, "order": ns.order, "dir": ns.dir,
            "subs": subs, "series": str(value), "latex": _latex(value)}, ns.json, str(value) + side)
 
 
+@contextlib.contextmanager
+def _dir_option():
+    """Name the option ``--dir`` where the library's message names the argument ``dir=``."""
+    try:
+        yield
+    except ValueError as exc:
+        raise CLIError(str(exc).replace("pass dir='-' or dir='+'", "pass --dir - or --dir +")) from None
+
+
 def _series_side(r, ns, subs, value) -> str:
-    """A line naming the side of ``ns.point`` the series was taken on, where the two sides differ (a pole or
-    branch point: the expansion is no polynomial; or a change of Piecewise branch); else ``""``."""
+    """A line naming the side of ``ns.point`` a one-sided series (``--dir +`` or ``-``) was taken on, where the
+    two sides differ (a pole or branch point: the expansion is no polynomial; or a change of Piecewise
+    branch); else ``""`` (also for ``--dir +-``, where the sides agree)."""
     from ftheory.params import PARAMS, parse_number
 
+    if ns.dir == "+-":
+        return ""
     try:
         point = parse_number(ns.point)
     except ValueError:  # oo
@@ -219,11 +238,18 @@ def cmd_phase_diagram(ns):
     from ftheory.figures.phase import phase_diagram
 
     params = _assignments(ns.params)
+    for name, value in params.items():  # NAME=VALUE words: fixed values of the parameters other than the axes
+        if name in ("theta", "gamma"):
+            raise CLIError(f"{name}={value!r}: theta and gamma are the axes of the phase diagram; give the others")
+        if isinstance(value, list):
+            raise CLIError(f"{name}={value!r}: give one value (the diagram fixes every parameter but theta and gamma)")
     for name in ("sigma", "lam", "gamma_s", "sigma_s", "depth", "norm_s", "norm_t"):
         value = getattr(ns, name, None)
         if value is not None:
             from ftheory.params import get_param
 
+            if name in params:
+                raise CLIError(f"{name} is given twice (--{name.replace('_', '-')} and {name}=); give it once")
             params[name] = get_param(name).parse(value)
     if ns.size < 2:
         raise CLIError(f"--size {ns.size} is invalid: expected an integer >= 2 (grid points per axis)")
@@ -290,7 +316,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="evaluate a result: ftheory eval scratch_risk gamma=0.5 sigma=0.2")
     p.add_argument("name")
     p.add_argument("params", nargs="*", metavar="PARAM=VALUE",
-                   help="values such as gamma=0.5, theta=pi/4, or lists gamma=0.5,1.5")
+                   help="values such as gamma=0.5, theta=pi/4, lists gamma=0.5,1.5 or ranges gamma=0:2:0.5 "
+                   "(start:stop:step); the lists of several parameters pair element by element")
     p.add_argument("--dps", type=int, help="evaluate with mpmath at this many significant digits (at most 1000)")
     p.add_argument("--digits", type=int, help="print this many significant digits (float64: 1 to 17)")
     p.add_argument("--json", action="store_true")
@@ -312,7 +339,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("point", help="a number, an expression such as pi/2, or oo")
     p.add_argument("params", nargs="*", metavar="PARAM=VALUE", help="substitute these first")
     p.add_argument("--order", type=int, default=3, help="expand to O(param^order) (at most 30)")
-    p.add_argument("--dir", default="+", choices=["+", "-"])
+    p.add_argument("--dir", default="+-", choices=["+", "-", "+-"])
     p.add_argument("--timeout", type=float, default=120.0, help="give up after this many seconds (default 120)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_series)
@@ -389,8 +416,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 _ARG_HELP = {"name": "a registered result (ftheory list shows them all)",
              "param": "the parameter to vary, e.g. gamma", "seed": "base random seed (default %(default)s)",
-             "limit.dir": "approach the point from above (+), below (-) or both (+-; default)",
-             "series.dir": "expand on this side of the point: + (default) or -",
+             "series.dir": "expand above the point (+), below it (-) or on both sides (+-; default: an error "
+                           "if the two expansions differ, as at a pole)",
+             "limit.dir": "approach the point from above (+), below (-) or both (+-; default: an error if the "
+                          "two limits differ)",
              "simulate.procedure": "the procedure to simulate", "phase-diagram.out": "output image (default "
              "%(default)s)", "sweep.instances": "Monte Carlo instances per grid point (default %(default)s)",
              "sweep.workers": "processes for --executor processes or a local Dask cluster",

@@ -16,9 +16,32 @@ class _Parser(argparse.ArgumentParser):
         raise CLIError(f"{message} (see '{self.prog} --help')")
 
 
-def _assignments(items, result=None) -> dict:
+#: values of one range start:stop:step (a typo such as n=1:1e12:1 is refused at once)
+MAX_GRID_VALUES = 10_000
+
+
+def range_values(prm, param: str, text: str) -> list:
+    """The values of the inclusive range ``start:stop:step`` (expressions allowed: ``0:pi/2:pi/8``), each
+    validated by ``prm`` (a :class:`~ftheory.params.Param` or a plain parser; integers rounded)."""
+    from ftheory.params import parse_number
+
+    try:
+        start, stop, step = (parse_number(t) for t in text.split(":"))
+    except ValueError:
+        raise ValueError(f"{param}={text!r}: expected start:stop:step") from None
+    if not (math.isfinite(start) and math.isfinite(stop) and math.isfinite(step)) or step <= 0 or stop < start:
+        raise ValueError(f"{param}={text!r}: expected finite start <= stop and step > 0")
+    count = math.floor((stop - start) / step + 1e-9) + 1
+    if count > MAX_GRID_VALUES:
+        raise ValueError(f"{param}={text!r} has {count:.3g} values: expected at most {MAX_GRID_VALUES} per grid axis")
+    return [prm.validate(round(v) if prm.integer else v) for v in (start + k * step for k in range(count))]
+
+
+def _assignments(items, result=None, parse: bool = True) -> dict:
     """Parse ``name=value`` words (the parameters of ``result``, a :class:`~ftheory.result.Result`, if given);
-    values may be expressions or comma-separated lists."""
+    values may be expressions, comma-separated lists or ranges ``start:stop:step``; lists of several
+    parameters pair element by element (equal lengths). ``parse=False`` keeps each value's text (for mpmath,
+    which reads ``1e400`` and every digit exactly) after the same checks of the names."""
     from ftheory.params import get_param
     from ftheory._hints import unknown_parameter
 
@@ -33,8 +56,16 @@ def _assignments(items, result=None) -> dict:
         if name in values:
             raise CLIError(f"parameter {name!r} is given twice ({name}={values[name]!r} and {item!r}); "
                            "give it once (a list is gamma=0.5,0.7)")
-        parts = [param.parse(t) for t in text.split(",")]
+        if ":" in text and parse:
+            parts = range_values(param, name, text)
+        else:
+            parts = [param.parse(t) if parse else t for t in text.split(",")]
         values[name] = parts[0] if len(parts) == 1 else parts
+    lists = {k: len(v) for k, v in values.items() if isinstance(v, list)}
+    if len(set(lists.values())) > 1:
+        shown = " and ".join(f"{k} {n}" for k, n in lists.items())
+        raise CLIError(f"lists pair element by element, but {shown} values are given: give equal "
+                       "lengths (Result.grid in Python evaluates every combination)")
     return values
 
 

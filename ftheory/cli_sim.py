@@ -7,9 +7,6 @@ The flags of ``simulate`` are generated from the simulator's parameter declarati
 from __future__ import annotations
 
 import argparse
-import math
-
-MAX_GRID_VALUES = 10_000       # values of one --grid range (a typo such as n=1:1e12:1 is refused at once)
 
 
 def _err():
@@ -207,21 +204,11 @@ def _fixed(items, fn) -> dict:
 
 def grid_values(param, text, fn=None):
     """``a,b,c`` or an inclusive range ``start:stop:step`` (expressions allowed: ``0:pi/2:pi/8``)."""
-    from ftheory.params import parse_number
+    from ftheory.cli_common import range_values
 
     prm = _param(param, fn)
     if ":" in text:
-        try:
-            start, stop, step = (parse_number(t) for t in text.split(":"))
-        except ValueError:
-            raise _err()(f"{param}={text!r}: expected start:stop:step") from None
-        if not (math.isfinite(start) and math.isfinite(stop) and math.isfinite(step)) or step <= 0 or stop < start:
-            raise _err()(f"{param}={text!r}: expected finite start <= stop and step > 0")
-        count = math.floor((stop - start) / step + 1e-9) + 1
-        if count > MAX_GRID_VALUES:
-            raise _err()(f"{param}={text!r} has {count:.3g} values: expected at most {MAX_GRID_VALUES} per grid axis")
-        raw = [start + k * step for k in range(count)]
-        return [prm.validate(round(v) if prm.integer else v) for v in raw]
+        return range_values(prm, param, text)
     return [prm.parse(t) for t in text.split(",")]
 
 

@@ -22,6 +22,7 @@ import os
 
 import numpy as np
 
+from ftheory._checks import overflow_hint
 from ftheory.params import PARAMS
 from ftheory.simulate.sweeps import row_quantity
 
@@ -73,14 +74,15 @@ def grid(result, **params):
 
             raise unknown_parameter(result.name, name, result.params)
         arr = np.asarray(value)
-        if arr.ndim == 0:
-            fixed[name] = PARAMS[name].validate(value)  # text such as "pi/4" read as by result(...)
-        elif arr.ndim == 1:
-            if arr.size == 0:
-                raise ValueError(f"{name}=[] is empty; give at least one value")
-            axes[name] = PARAMS[name].validate(arr)
-        else:
-            raise ValueError(f"{name} has shape {arr.shape}; expected a scalar or a one-dimensional array")
+        with overflow_hint(".mp(...)"):  # text beyond float64 ("1e400")
+            if arr.ndim == 0:
+                fixed[name] = PARAMS[name].validate(value)  # text such as "pi/4" read as by result(...)
+            elif arr.ndim == 1:
+                if arr.size == 0:
+                    raise ValueError(f"{name}=[] is empty; give at least one value")
+                axes[name] = PARAMS[name].validate(arr)
+            else:
+                raise ValueError(f"{name} has shape {arr.shape}; expected a scalar or a one-dimensional array")
     if not axes:
         raise ValueError(f"{result.name}.grid: give at least one parameter as a one-dimensional array "
                          f"(parameters are {', '.join(result.params)})")

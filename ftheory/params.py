@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ftheory._checks import outside
+
 __all__ = ["Param", "PARAMS", "get_param", "parse_number", "validate_params", "exact_digits", "MAX_EXACT_INT", "FLOAT64_SCALE"]
 
 
@@ -124,13 +126,11 @@ class Param:
         except (TypeError, ValueError):
             raise ValueError(f"{self.name}={value!r} is not a number; expected a value in "
                              f"{self.domain} ({self.description})") from None
-        if arr.dtype == object:
-            raise ValueError(f"{self.name}={value!r} is not a number; expected a value in {self.domain}")
         ok = self.contains(arr)
         if not np.all(ok):
             bad = arr[~ok].ravel()[0] if arr.ndim else arr.item()
-            shown = value if arr.ndim == 0 else bad.item()
-            raise ValueError(f"{self.name}={shown!r} is out of its domain {self.domain} ({self.description})")
+            shown = (value.item() if isinstance(value, np.generic) else value) if arr.ndim == 0 else bad.item()
+            raise outside(f"{self.name}={shown!r}", bad, self.domain, self.description)
         if self.integer:
             big = np.abs(arr) > MAX_EXACT_INT
             if np.any(big) or (isinstance(value, numbers.Integral) and abs(int(value)) > MAX_EXACT_INT):
@@ -155,6 +155,7 @@ class Param:
             return ValueError(f"{self.name}={value!r} {what}; expected a value in {self.domain} "
                               f"({self.description})")
 
+        value = value.item() if isinstance(value, np.generic) else value  # np.float64(0.5) is shown as 0.5
         if isinstance(value, (bool, np.bool_)):
             raise bad("is a boolean, not a real number")
         if isinstance(value, (complex, np.complexfloating, mpmath.mpc)):
@@ -168,14 +169,12 @@ class Param:
                     x = _evaluate(text, _MP_NAMESPACE)
                 except ValueError:
                     raise bad("is not a number") from None
-        elif isinstance(value, numbers.Integral):
-            x = mpmath.mpf(int(value))
-        elif isinstance(value, (numbers.Real, mpmath.mpf)):
-            x = mpmath.mpf(value)
+        elif isinstance(value, (numbers.Real, mpmath.mpf)):  # integers convert exactly
+            x = mpmath.mpf(int(value) if isinstance(value, numbers.Integral) else value)
         else:
             raise bad("is not a number")
-        if not mpmath.isfinite(x) or not self._contains_mp(x):
-            raise bad("is out of its domain")
+        if not mpmath.isfinite(x) or not self._contains_mp(x):  # NaN, infinite or outside
+            raise outside(f"{self.name}={value!r}", x, self.domain, self.description)
         return x
 
     def _contains_mp(self, x) -> bool:
@@ -225,8 +224,8 @@ class Param:
         if not np.all(self.contains(value)) or (value == 0 and math.copysign(1.0, value) < 0 and self.low == 0
                                                   and any(c in "123456789" for c in text)):
             # -0.0 comes from a negative number that underflowed (sigma=-1e-400): outside [0, inf)
-            raise ValueError(f"{self.name}={text!r} (= {value:g}) is out of its domain {self.domain} "
-                             f"({self.description})")
+            raise outside(f"{self.name}={text!r}" + ("" if math.isinf(value) else f" (= {value:g})"), value,
+                          self.domain, self.description, text)
         return self.validate(value)
 
     # -- SymPy ----------------------------------------------------------------------------
@@ -364,8 +363,8 @@ def _tree(text: str, source: str | None = None):
 
 
 def _source(text: str) -> str:
-    """The expression as Python: ``^`` is ``**`` and ``π`` is ``pi``."""
-    return text.strip().replace("^", "**").replace("π", "pi")
+    """The expression as Python: ``^`` is ``**``, ``π`` is ``pi`` and the minus sign ``−`` (U+2212) is ``-``."""
+    return text.strip().replace("^", "**").replace("π", "pi").replace("\u2212", "-")
 
 
 def _evaluate(text: str, ns):

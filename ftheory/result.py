@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ftheory._checks import overflow_hint
 from ftheory._hints import unknown_parameter
 from ftheory.params import PARAMS, get_param
 
@@ -244,7 +245,8 @@ class Result:
         inputs whose value exceeds the float64 range (e.g. a KL divergence at ``sigma = 1e-200``)
         overflow silently to ``inf``; invalid operations are never silenced.
         """
-        args = self._arguments(params, lambda p, v: PARAMS[p].validate(v))
+        with overflow_hint(".mp(...)"):  # text beyond float64 ("1e400"): .mp reads it exactly
+            args = self._arguments(params, lambda p, v: PARAMS[p].validate(v))
         for p, v in zip(self.params, args):
             PARAMS[p].check_float64(v)
         for p, limit, reason, *when in self.spec.float64_limits:
@@ -379,7 +381,7 @@ class Result:
         Other parameters are generic (strictly positive where their domain starts at 0) unless
         given in ``subs``; e.g. ``r.limit("gamma", 1, "-")`` is ``oo`` (generic sigma > 0) and
         ``r.limit("gamma", 1, "-", sigma=0)`` is ``0``. A two-sided limit whose sides differ
-        raises ``ValueError``.
+        raises ``ValueError``; at an end of the domain (``gamma = 0``) or at ``oo`` only the inside counts.
         """
         import sympy as sp
 
@@ -387,34 +389,53 @@ class Result:
             raise ValueError(f"dir={dir!r} is invalid: expected '+', '-' or '+-'")
         sym = self._param_symbol(param)
         pt = _sympify_value(param, point, allow_inf=True)
-        if pt in (sp.oo, -sp.oo) or dir != "+-":
-            side = "-" if pt == sp.oo else ("+" if pt == -sp.oo else dir)
-            return self._canonical(sp.simplify(sp.limit(self.branch(param, point, side, **subs), sym, pt, side)))
-        left = sp.simplify(sp.limit(self.branch(param, point, "-", **subs), sym, pt, "-"))
-        right = sp.simplify(sp.limit(self.branch(param, point, "+", **subs), sym, pt, "+"))
-        same = left == right if (left.is_infinite or right.is_infinite) else sp.simplify(left - right) == 0
-        if not same:
-            raise ValueError(f"{self.name}: the limit {param} -> {point} differs from the left ({left}) "
-                             f"and the right ({right}); pass dir='-' or dir='+'")
-        return self._canonical(left)
+        return self._canonical(self._one_sided_or_equal(
+            f"the limit {param} -> {point}", param, pt, dir,
+            lambda side: sp.simplify(sp.limit(self.branch(param, point, side, **subs), sym, pt, side))))
 
-    def series(self, param: str, point=0, order: int = 3, dir: str = "+", **subs):
+    def series(self, param: str, point=0, order: int = 3, dir: str = "+-", **subs):
         """Series expansion around ``param = point`` (``point`` may be ``oo``) to ``O(order)``.
 
-        Uses the branch that applies on side ``dir``; at infinity the expansion is in
-        ``1/param``.
+        ``dir`` is ``"+"`` or ``"-"`` (expand on that side of ``point``, with the branch that applies
+        there) or ``"+-"`` (both sides, which must agree, else ``ValueError``, as for :meth:`limit`);
+        at an end of the domain only the inside counts; at infinity the expansion is in ``1/param``.
         """
         import sympy as sp
 
-        if dir not in ("+", "-"):
-            raise ValueError(f"dir={dir!r} is invalid: expected '+' or '-'")
+        if dir not in ("+", "-", "+-"):
+            raise ValueError(f"dir={dir!r} is invalid: expected '+', '-' or '+-'")
         if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or not 1 <= order <= MAX_SERIES_ORDER:
             raise ValueError(f"order={order!r} is invalid: expected an integer in [1, {MAX_SERIES_ORDER}] "
                              "(ftheory.result.MAX_SERIES_ORDER)")
         sym = self._param_symbol(param)
         pt = _sympify_value(param, point, allow_inf=True)
-        side = "-" if pt == sp.oo else dir
-        return self._canonical(sp.series(self.branch(param, point, side, **subs), sym, pt, int(order), dir=side))
+        return self._canonical(self._one_sided_or_equal(
+            f"the series in {param} at {point}", param, pt, dir,
+            lambda side: sp.series(self.branch(param, point, side, **subs), sym, pt, int(order), dir=side)))
+
+    def _one_sided_or_equal(self, what, param, pt, dir, compute):
+        """``compute(side)`` on the side ``dir``, or for ``"+-"`` on both sides of ``pt`` (one side at infinity
+        or at an end of the domain): the common value, or ``ValueError`` if the two sides differ."""
+        import sympy as sp
+
+        p = PARAMS[param]
+        if not p.low <= (float(pt) if pt.is_finite else pt) <= p.high:  # the closed domain: its ends count
+            raise ValueError(f"{self.name}: {param}={pt} is out of its domain {p.domain} ({p.description})")
+        if pt in (sp.oo, -sp.oo):
+            dir = "-" if pt == sp.oo else "+"
+        elif dir == "+-" and float(pt) in (p.low, p.high):
+            dir = "+" if float(pt) == p.low else "-"
+        if dir != "+-":
+            return compute(dir)
+        left, right = compute("-"), compute("+")
+        if left.is_infinite or right.is_infinite:
+            same = left == right
+        else:
+            same = left.getO() == right.getO() and sp.simplify(left.removeO() - right.removeO()) == 0
+        if not same:
+            raise ValueError(f"{self.name}: {what} differs on the two sides: {_short(left)} from the left, "
+                             f"{_short(right)} from the right; pass dir='-' or dir='+'")
+        return right
 
     def _canonical(self, expr):
         """Map the generic symbols back to the canonical ones (what ``.expr`` uses)."""
@@ -435,7 +456,7 @@ def _sympify_value(param, value, allow_inf=False):
         return sp.oo
     if allow_inf and text in ("-oo", "-inf"):
         return -sp.oo
-    from ftheory.params import MAX_EXACT_DIGITS, exact_digits, parse_number
+    from ftheory.params import MAX_EXACT_DIGITS, _source, exact_digits, parse_number
 
     try:
         parse_number(text)  # validates the syntax safely before SymPy sees it
@@ -447,7 +468,13 @@ def _sympify_value(param, value, allow_inf=False):
                          f"{digits:.3g} digits, at most {MAX_EXACT_DIGITS}); give a decimal value")
     if isinstance(value, float):
         return sp.Rational(value)
-    return sp.sympify(text.replace("^", "**"), locals={"pi": sp.pi, "e": sp.E}, rational=True)
+    return sp.sympify(_source(text), locals={"pi": sp.pi, "e": sp.E}, rational=True)  # what parse_number read
+
+
+def _short(expr, width=120) -> str:
+    """``str(expr)``, cut to ``width`` characters with ``...``."""
+    text = str(expr)
+    return text if len(text) <= width else text[:width - 3] + "..."
 
 
 def _probe_point(pt, direction):

@@ -64,7 +64,7 @@ def test_limit_and_series(capsys):
 
 
 @pytest.mark.parametrize("argv,side", [
-    (["gamma", "1", "sigma=0.2"], "(expanded on the side gamma > 1, --dir +; --dir - expands on the other side)"),
+    (["gamma", "1", "sigma=0.2", "--dir", "+"], "(expanded on the side gamma > 1, --dir +; --dir - expands on the other side)"),
     (["gamma", "1", "sigma=0.2", "--dir", "-"], "(expanded on the side gamma < 1, --dir -; --dir + expands on the other side)"),
     (["gamma", "0.5", "sigma=0.2"], None),            # an ordinary point: the sides agree
     (["gamma", "0", "sigma=0.2"], None),              # the end of the domain: one side only
@@ -76,7 +76,26 @@ def test_series_at_a_pole_says_on_which_side_it_expanded(capsys, argv, side):
     lines = out.strip().splitlines()
     assert code == 0 and (lines[-1] == side if side else len(lines) == 1)
     code, out, _ = run(capsys, "series", "scratch_risk", *argv, "--json")
-    assert "expanded" not in out and json.loads(out)["dir"] in "+-"
+    assert "expanded" not in out and json.loads(out)["dir"] in ("+", "-", "+-")
+
+
+def test_series_two_sided_by_default_like_limit(capsys):
+    """Without --dir, series expands on both sides, as limit takes both: where they differ (the pole of
+    scratch_risk at gamma = 1) it is one line naming both and the option, status 2."""
+    code, out, err = run(capsys, "series", "scratch_risk", "gamma", "1", "sigma=0.2")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert err == ("ftheory: error: scratch_risk: the series in gamma at 1 differs on the two sides: "
+                   "1/(25*(1 - gamma)) - 1/25 + r_t**2*(1 - gamma) + O((gamma - 1)**3, (gamma, 1)) from the left, "
+                   "1/(25*(gamma - 1)) from the right; pass --dir - or --dir +\n")
+    assert run(capsys, "series", "scratch_risk", "gamma", "1", "sigma=0.2", "--dir", "+-")[0] == 2
+    code, out, _ = run(capsys, "series", "scratch_risk", "gamma", "0.5", "sigma=0.2", "--json")
+    assert code == 0 and json.loads(out)["dir"] == "+-" and "(gamma - 1/2)" in json.loads(out)["series"]
+    for sub, says in (("series", "or on both sides (+-; default: an error if the two expansions differ"),
+                      ("limit", "or both (+-; default: an error if the two limits differ)")):
+        with pytest.raises(SystemExit):
+            main([sub, "--help"])
+        out = " ".join(capsys.readouterr().out.split())
+        assert "--dir {+,-,+-}" in out and says in out
 
 
 @pytest.mark.parametrize("argv,fragment", [
@@ -166,7 +185,7 @@ def test_phase_diagram_command(capsys, tmp_path):
     (["limit", "scratch_risk", "gamma", "1", "sigma=(1/3)**1e300"], "too large an exact number"),
     (["eval", "relu_arccos_kernel", "u=1.000000000000000000000000001", "--dps", "30"], "u='1.000000000000000000000000001'"),
     (["eval", "lt_theta_min", "sigma=-1e-400", "--dps", "30"], "sigma='-1e-400'"),
-    (["eval", "linear_transfer_risk_finite", "n=10", "theta=1", "sigma=0.1", "lam=1e300"], "use .mp"),
+    (["eval", "linear_transfer_risk_finite", "n=10", "theta=1", "sigma=0.1", "lam=1e300"], "use --dps N"),
     (["eval", "relu_funk_hecke", "d=1", "ell=4"], "d >= 2"),
     (["eval", "scratch_risk_finite", "n=4611686018427387904", "d=4611686018427387909", "sigma=0.1"], "2**53"),
     (["phase-diagram", "linear_transfer_transferability", "--size", "0"], "--size 0"),

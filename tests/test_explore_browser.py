@@ -418,7 +418,9 @@ def test_validation_errors_name_parameter_and_domain(browser):
                             () => ftheory.eval('scratch_risk', {gamma: 0.5}),
                             () => ftheory.eval('scratch_risk', {gamma: 0.5, sigma: 0.2, theta: 1}),
                             () => ftheory.eval('scratch_risk_finite', {n: 2.5, d: 10, sigma: 0}),
-                            () => ftheory.eval('no_such_result', {})]) {
+                            () => ftheory.eval('no_such_result', {}),
+                            () => ftheory.eval('scratch_risk', {gamma: NaN, sigma: 0.2}),
+                            () => ftheory.eval('scratch_risk', {gamma: 0.5, sigma: Infinity})]) {
             try { call(); out.push(null); } catch (e) { out.push(e.message); }
         }
         return out;""")
@@ -427,6 +429,8 @@ def test_validation_errors_name_parameter_and_domain(browser):
     assert "unknown parameter \"theta\"" in messages[2]
     assert messages[3].startswith("n=2.5 is out of its domain integers >= 1")
     assert "unknown result" in messages[4]
+    assert messages[5] == "gamma=NaN is not a number (NaN); expected a value in [0, inf) (target samples per input dimension n/d)"
+    assert messages[6] == "sigma=Infinity is infinite; expected a finite value in [0, inf) (target label-noise standard deviation)"
     # defaults fill optional parameters exactly as in Python
     assert js(browser, "return ftheory.eval('linear_transfer_risk', {theta: Math.PI / 4})") == \
         pytest.approx(float(ftheory.get("linear_transfer_risk")(theta=math.pi / 4)), rel=RTOL)

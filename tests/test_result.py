@@ -143,6 +143,40 @@ def test_series(r):
         r.series("gamma", 0, 0)
 
 
+def test_series_two_sided_like_limit(r):
+    """dir="+-" (the default, as for limit) expands on both sides and raises where they differ; at an end
+    of the domain (gamma = 0) or at oo only the inside counts."""
+    gamma = PARAMS["gamma"].symbol
+    with pytest.raises(ValueError, match=r"^scratch_risk: the series in gamma at 1 differs on the two sides: .* from "
+                                         r"the left, .* from the right; pass dir='-' or dir='\+'$"):
+        r.series("gamma", 1, 2)
+    assert r.series("gamma", "1/2", 3) == r.series("gamma", "1/2", 3, "+") == r.series("gamma", "1/2", 3, "+-")
+    left, right = r.series("gamma", "1/2", 3, "-"), r.series("gamma", "1/2", 3, "+")
+    assert left.getO() == right.getO() and sp.expand(left.removeO() - right.removeO()) == 0
+    assert r.series("gamma", 0, 3) == r.series("gamma", 0, 3, "+")
+    assert r.series("gamma", "oo", 3) == r.series("gamma", "oo", 3, "-")
+    assert r.series("gamma", 1, 2, "+", sigma=0) == 0 and r.series("gamma", 1, 2, "-", sigma=0).removeO() != 0
+    with pytest.raises(ValueError, match="differs on the two sides"):
+        r.series("gamma", 1, 2, sigma=0)
+    with pytest.raises(ValueError, match=r"dir='up' is invalid: expected '\+', '-' or '\+-'"):
+        r.series("gamma", 1, 2, "up")
+    assert gamma in r.series("gamma", "1/2", 2).free_symbols
+
+
+def test_two_sided_values_must_agree(r):
+    """The rule shared by limit and series: equal values (infinities compared as such) pass, others raise
+    naming both, cut to 120 characters."""
+    pt = sp.Integer(1)
+    assert r._one_sided_or_equal("it", "gamma", pt, "+-", lambda side: sp.oo) is not None
+    long = sp.Symbol("x" * 300)
+    with pytest.raises(ValueError, match=r"^scratch_risk: it differs on the two sides: 1 from the left, x{117}\.\.\. "
+                                         r"from the right; pass dir='-' or dir='\+'$"):
+        r._one_sided_or_equal("it", "gamma", pt, "+-", lambda side: sp.Integer(1) if side == "-" else long)
+    calls = []
+    r._one_sided_or_equal("it", "gamma", sp.Integer(0), "+-", lambda side: calls.append(side) or sp.Integer(0))
+    assert calls == ["+"]                                  # gamma = 0 is the end of the domain: inside only
+
+
 def test_expr_symbols_and_latex(r):
     assert r.expr.free_symbols == {PARAMS[p].symbol for p in r.params}
     assert r.latex().startswith(r"\begin{cases}")
@@ -155,7 +189,7 @@ def test_expr_symbols_and_latex(r):
     ({"gamma": 0.5, "sigma": 0.2, "theta": 1.0}, "unknown parameter 'theta'; parameters are gamma, sigma"),
     ({"gama": 0.5, "sigma": 0.2}, r"unknown parameter 'gama' \(did you mean 'gamma'\?\); parameters are"),
     ({"gamma": -0.5, "sigma": 0.2}, "gamma=-0.5 is out of its domain"),
-    ({"gamma": float("nan"), "sigma": 0.2}, "gamma=nan is out of its domain"),
+    ({"gamma": float("nan"), "sigma": 0.2}, r"gamma=nan is not a number \(NaN\)"),
     ({"gamma": "x", "sigma": 0.2}, "gamma='x' is not a number"),
     ({"gamma": None, "sigma": 0.2}, "gamma=None is not a number"),  # NumPy reads None as NaN: say what it is
     ({"gamma": [0.5, None], "sigma": 0.2}, "gamma=None is not a number"),

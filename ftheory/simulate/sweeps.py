@@ -316,16 +316,18 @@ class SweepResult:
         return rows
 
     def to_xarray(self):
-        """Labeled arrays: an :class:`xarray.Dataset` with variables ``mean``, ``sem``, ``std``,
-        ``converged`` (count) and ``instances`` over the dimensions ``quantity`` and the grid names
-        (coordinates: the grid values, and ``n`` over a ``gamma`` grid). Requires xarray."""
+        """Labeled arrays: an :class:`xarray.Dataset` with variables ``mean``, ``sem``, ``std`` (float64) and the
+        counts ``converged`` and ``instances`` (int64; 0 where a point did not report a quantity, its mean NaN)
+        over the dimensions ``quantity`` and the grid names (coordinates: the grid values, and ``n`` over a
+        ``gamma`` grid). Requires xarray."""
         import xarray as xr
 
         names = list(self.grid)
         quantities = list(dict.fromkeys(r["quantity"] for r in self.rows))
         shape = (len(quantities),) + tuple(len(self.grid[k]) for k in names)
         index = [{_canonical(v): i for i, v in enumerate(self.grid[k])} for k in names]
-        data = {v: np.full(shape, np.nan) for v in ("mean", "sem", "std", "converged", "instances")}
+        data = {**{v: np.full(shape, np.nan) for v in ("mean", "sem", "std")},
+                **{v: np.zeros(shape, np.int64) for v in ("converged", "instances")}}
         for row in self.rows:
             at = (quantities.index(row["quantity"]),) + tuple(ix[row[k]] for ix, k in zip(index, names))
             for v in data:

@@ -9,7 +9,9 @@ import time
 import numpy as np
 import pytest
 
+from ftheory.labeled import sweep_dataset
 from ftheory.simulate import sweep
+from ftheory.simulate.estimate import MCEstimate
 from ftheory.simulate.linear import simulate_min_norm_risk, simulate_scratch_and_transfer
 
 GRID = {"n": [20, 60], "sigma": [0.0, 0.2]}
@@ -270,6 +272,29 @@ def test_labeled_arrays():
     assert ds["mean"].dims == ("quantity", "n", "sigma") and list(ds["n"].values) == [20, 60]
     assert float(ds["mean"].sel(quantity="risk", n=60, sigma=0.2)) == res.estimate(n=60, sigma=0.2).mean
     assert int(ds["instances"].sel(quantity="risk", n=20, sigma=0.0)) == 12
+    # counts are integers (as in sweep_dataset), the summaries floats
+    assert ds["instances"].dtype == np.int64 and ds["converged"].dtype == np.int64 and ds["mean"].dtype == np.float64
+    assert ds["instances"].values.tolist() == [[[12, 12], [12, 12]]]
+    assert sweep_dataset(res)["instances"].dtype == ds["instances"].dtype
+
+
+def _extra_quantity_at_large_n(n, d, instances=1, seed=None):
+    """A simulator whose second quantity exists only for n > d (a point that does not report it)."""
+    out = {"a": MCEstimate(np.full(instances, float(n)))}
+    if n > d:
+        out["b"] = MCEstimate(np.arange(instances, dtype=float), np.arange(instances) > 0)
+    return out
+
+
+def test_labeled_arrays_counts_where_a_point_lacks_a_quantity():
+    pytest.importorskip("xarray")
+    res = sweep(_extra_quantity_at_large_n, {"n": [2, 8]}, fixed={"d": 4}, instances=3, seed=0, progress=False)
+    ds = res.to_xarray()
+    assert ds["instances"].dtype == np.int64 and ds["converged"].dtype == np.int64
+    assert ds["instances"].sel(quantity="b").values.tolist() == [0, 3]   # no record at n=2: 0 instances ...
+    assert ds["converged"].sel(quantity="b").values.tolist() == [0, 2]
+    assert np.isnan(float(ds["mean"].sel(quantity="b", n=2))) and float(ds["mean"].sel(quantity="b", n=8)) == 1.0
+    assert ds["instances"].sel(quantity="a").values.tolist() == [3, 3]
 
 
 def test_gamma_sweeps_run_at_n_round_gamma_d_and_are_labelled_by_gamma(tmp_path):

@@ -27,8 +27,13 @@
   function validate(name, v) {
     const p = params[name];
     if (!p) throw new Error("unknown parameter " + JSON.stringify(name));
-    if (!contains(p, v)) {
-      throw new Error(name + "=" + String(v) + " is out of its domain " + p.domain + " (" + p.description + ")");
+    if (!contains(p, v)) {  // the wording of ftheory._checks.outside
+      const tail = " (" + p.description + ")";
+      if (Number.isNaN(v)) throw new Error(name + "=NaN is not a number (NaN); expected a value in " + p.domain + tail);
+      if (v === Infinity || v === -Infinity) {
+        throw new Error(name + "=" + String(v) + " is infinite; expected a finite value in " + p.domain + tail);
+      }
+      throw new Error(name + "=" + String(v) + " is out of its domain " + p.domain + tail);
     }
     return v;
   }
