@@ -40,7 +40,8 @@ def add_parser(sub):
                    help="print the JSON summary (n, d, estimates, predictions, recommendation, crossover_n: "
                    "the integer n from which tuned scratch stays ahead of transfer, null if not by n_max) "
                    "instead of the text report; the report's flags that question the predictions (correlated features, "
-                   "few unlabeled rows, few-valued labels, unbounded bands) go to stderr, one line each")
+                   "few unlabeled rows, few-valued labels, unbounded bands) go to stderr, one line each, and so does a "
+                   "recommendation that is not resolved at 95%% (by point estimate only)")
     p.add_argument("--plot", metavar="OUT.png", help="also write the risk curves with 95%% bands to this image file "
                    "(the report's flags, if any, listed under the axes)")
     p.set_defaults(func=run)
@@ -86,6 +87,8 @@ def run(ns):
     if ns.json:  # the JSON's keys are fixed: the flags that question the predictions go to stderr
         for text in _validity_flags(rep):
             print(f"ftheory: flag: {text}", file=sys.stderr)
+        if not rep.resolved:  # the JSON has no field for it (its keys are fixed)
+            print(f"ftheory: note: recommendation {' '.join(rep.strength.split())}", file=sys.stderr)
     if ns.plot:
         import matplotlib
         matplotlib.use("Agg")
