@@ -76,8 +76,8 @@ def check_not_degenerate(bands, at, ns, d, rows, noise_low, centred=True, shared
     it contains. With few rows (e.g. ``N <= 2 d``) the Sigma^-1-weighted signal statistics swing negative at some
     penalty; with ``FLAG_BELOW d`` rows or more the pool's covariance does not describe ``X`` (columns in another
     order or units, another population), or, ``units`` given (the columns' scale spread, a phrase), the spread itself
-    made them swing negative at the smallest penalties (ux20: sds 1/30 to 30, N = 400 d). ``repeats``: how many of the
-    pool's rows other than X's repeat an earlier one (:func:`repeated_rows`); with ``shared`` rows too, those may
+    made them swing negative at the smallest penalties (ux20: sds 1/30 to 30, N = 400 d). ``repeats``: how many rows
+    repeat an earlier one (:func:`repeated_rows`); with ``shared`` rows too, those may
     coincide with X's by chance (discrete features), and the message does not blame X's rows (trial21: iris, d = 3)."""
     for proc, b in bands.items():
         hi = np.asarray(b[2], float)[at:at + 1]
@@ -89,9 +89,9 @@ def check_not_degenerate(bands, at, ns, d, rows, noise_low, centred=True, shared
         if shared and repeats:  # discrete features: the labelled rows found in the pool are no evidence that it holds X
             raise ValueError(
                 f"unlabeled: {what} with N = {_rows(rows, centred)}. {shared} of them equal labelled rows of X, but "
-                f"{repeats} of its other rows repeat an earlier one too (discrete features?), so they may coincide by "
-                "chance; the anisotropic estimates assume continuous, roughly Gaussian inputs (docs/advisor.md, Model "
-                "and what is estimated), and with few distinct rows they can fail so. Pass no pool (isotropic theory, "
+                f"{repeats} other rows (of the pool, or of X among themselves) repeat an earlier one too (discrete "
+                "features?), so they may coincide by chance; the anisotropic estimates assume continuous, roughly "
+                "Gaussian inputs (docs/advisor.md, Model and what is estimated), and with few distinct rows they can fail so. Pass no pool (isotropic theory, "
                 "with a flag if the features are correlated)")
         if rows >= FLAG_BELOW * d and shared:  # X's own rows: the pool describes X, but is not independent of it
             raise ValueError(
@@ -130,27 +130,34 @@ SELF_POOL_FROM = 50
 
 
 def repeated_rows(U, X=None) -> int:
-    """How many rows of ``U`` repeat an earlier row, counting only rows that are not rows of ``X`` (if given):
-    discrete features (few values per column) make rows coincide, so a row of X found in such a pool is no evidence
-    that the pool contains X; a repeat of one of X's own rows (X stacked twice, a duplicated record) is no evidence
-    of discrete features."""
-    own = set() if X is None else set(_keys(X))
-    rows = [k for k in _keys(U) if k not in own]
-    return len(rows) - len(set(rows))
+    """How many rows repeat an earlier row, as evidence of discrete features (few values per column make rows
+    coincide, so a row of X found in such a pool is no evidence that the pool contains X): the rows of ``U`` that are
+    not rows of ``X`` (if given), plus X's repeats among its own rows when fewer than half of X's distinct rows are
+    in ``U`` (iris at 0.1 cm, n = 30, a 20-row pool: 1-3 chance matches, no repeat in the pool, repeats in X;
+    trial21). A repeat of one of X's rows inside ``U`` (X stacked twice, a duplicated record) is no evidence, nor
+    X's own repeats when ``U`` holds half of X or more."""
+    xk = [] if X is None else _keys(X)
+    own, pool = set(xk), _keys(U)
+    rows = [k for k in pool if k not in own]
+    out = len(rows) - len(set(rows))
+    if own and 2 * len(own & set(pool)) < len(own):
+        out += len(xk) - len(own)
+    return out
 
 
 def check_self_pool(shared, rows, n, d, repeats=0):
     """``ValueError`` naming ``unlabeled`` when the pool (``rows`` rows as passed) contains ``shared > 0`` of the
-    ``n`` labelled rows and has fewer than ``SELF_POOL_FROM d`` rows, unless its rows other than X's repeat
-    (``repeats > 0``: discrete features, the rows may coincide by chance); else the flag's text for a pool containing
-    labelled rows (None when it contains none)."""
+    ``n`` labelled rows and has fewer than ``SELF_POOL_FROM d`` rows, unless rows repeat (``repeats > 0``,
+    :func:`repeated_rows`: discrete features, the rows may coincide by chance); else the flag's text for a pool
+    containing labelled rows (None when it contains none)."""
     if not shared:
         return None
     which = f"{shared} of the n = {n} labelled rows of X"
     if repeats:
-        return (f"the unlabeled pool contains {which}, and {repeats} of its other rows repeat an earlier one (discrete "
-                "features?), so they may coincide by chance. If the pool contains X itself, pass it without X's rows: "
-                "the anisotropic estimates assume a pool independent of X, and with X as the pool and correlated "
+        return (f"the unlabeled pool contains {which}, and {repeats} other rows (of the pool, or of X among "
+                "themselves) repeat an earlier one (discrete features?), so they may coincide by chance. If the pool "
+                "contains X itself, pass it without X's rows: the anisotropic estimates assume a pool independent of "
+                "X, and with X as the pool and correlated "
                 f"features they came out far too low below {SELF_POOL_FROM} d rows (docs/advisor.md, What is not done)")
     if rows < SELF_POOL_FROM * d:
         rest = rows - shared

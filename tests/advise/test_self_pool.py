@@ -149,3 +149,24 @@ def test_a_degenerate_large_pool_under_a_wide_units_spread_names_the_spread():
     assert "Standardise the columns of X and unlabeled (and multiply source_weights by the same sds" in msg
     r = ftheory.advise(X / sd, y, source_weights=bs * sd, unlabeled=U / sd, grid_size=0)
     assert r.predictions["finetune_ridge"].low > 0
+
+
+def test_repeats_within_x_count_only_when_the_pool_lacks_most_of_x():
+    # trial21: iris at 0.1 cm, a 20-row pool with no repeat of its own; 1-3 of X's 30 rows equal pool rows by chance
+    # and X's own rows repeat: that is evidence of discrete features. A pool holding half of X or more is not
+    X = np.array([[0.0, 1.0], [0.0, 1.0], [1.0, 2.0], [2.0, 3.0], [3.0, 4.0], [4.0, 5.0]])   # one repeat in X
+    U_chance = np.array([[1.0, 2.0], [9.0, 9.0], [8.0, 8.0]])          # 1 of X's 5 distinct rows
+    U_most = np.vstack([X[2:], [[9.0, 9.0]]])                            # 4 of 5
+    assert repeated_rows(U_chance, X) == 1 and repeated_rows(U_most, X) == 0
+    assert repeated_rows(U_chance) == 0 and repeated_rows(np.vstack([U_chance, U_chance[1:2]]), X) == 2
+
+
+def test_iris_pool_with_chance_matches_is_flagged_not_refused():
+    from tests.advise.test_user_datasets import _iris
+    X, y, z, U = _iris(30, seed=2)
+    X, U = X.to_numpy(), U.to_numpy()
+    assert shared_rows(X, U) == 1 and repeated_rows(U) == 0 and repeated_rows(U, X) > 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rep = ftheory.advise(X, y.to_numpy(), source_pred=z, unlabeled=U, grid_size=0)
+    assert any(f.startswith("the unlabeled pool contains 1 of the n = 30 labelled rows of X, and") for f in rep.flags)

@@ -100,7 +100,7 @@ def test_degenerate_pool_with_repeating_rows_is_not_blamed_on_x():
             ftheory.advise(X, y, source_pred=z, unlabeled=U)
     msg = str(exc.value)
     assert msg.startswith("unlabeled: the scratch_ridge estimate is degenerate")
-    assert "1 of them equal labelled rows of X, but 2 of its other rows repeat an earlier one too" in msg
+    assert "1 of them equal labelled rows of X, but 2 other rows (of the pool, or of X among themselves) repeat an earlier one too" in msg
     assert "drop X's rows" not in msg and "Pass no pool" in msg
 
 
