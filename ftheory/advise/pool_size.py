@@ -42,7 +42,9 @@ def pool_flag(rows, d):
     k = max((k for k in MEASURED if k <= ratio), default=min(MEASURED))
     (c1, col1, sp1), (c2, col2, sp2) = MEASURED[k]
     c20 = min(MEASURED[20][0][0], MEASURED[20][1][0])
-    fewer = "" if k <= ratio else " (fewer rows than that: expect worse)"
+    fewer = ("" if k <= ratio else " (fewer rows than that, where nothing is measured on synthetic data, expect "
+             "worse: on real data, wine with d = 12 and 2.3 d rows, the tuned bands held the realised risk in 0 of 15 "
+             "subsamples)")
     shown = math.floor(10 * ratio) / 10                 # 599 rows for d = 60: 9.9, not 10.0
     return (f"only {shown:.1f} unlabeled rows per feature (N = {rows}, d = {d}): the covariance estimated from "
             "so few rows makes the anisotropic risk estimates noisier, and some 95% bands "
@@ -91,8 +93,8 @@ def check_not_degenerate(bands, at, ns, d, rows, noise_low, centred=True, shared
                 f"unlabeled: {what} with N = {_rows(rows, centred)}. {shared} of them equal labelled rows of X, but "
                 f"{repeats} other rows (of the pool, or of X among themselves) repeat an earlier one too (discrete "
                 "features?), so they may coincide by chance; the anisotropic estimates assume continuous, roughly "
-                "Gaussian inputs (docs/advisor.md, Model and what is estimated), and with few distinct rows they can fail so. Pass no pool (isotropic theory, "
-                "with a flag if the features are correlated)")
+                "Gaussian inputs (docs/advisor.md, Model and what is estimated), and with few distinct rows they can "
+                "fail so. Pass no pool (isotropic theory, with a flag if the features are correlated)")
         if rows >= FLAG_BELOW * d and shared:  # X's own rows: the pool describes X, but is not independent of it
             raise ValueError(
                 f"unlabeled: {what} with N = {rows} rows, {shared} of them labelled rows of X: the anisotropic estimates "

@@ -68,6 +68,7 @@ def test_prepare_flags_below_the_threshold_only(ratio):
 
 def test_fewer_rows_than_measured_say_so():
     assert "fewer rows than that" in pool_flag(2 * 10 + 5, 10) and "N = 3 d" in pool_flag(25, 10)
+    assert "0 of 15 subsamples" in pool_flag(25, 10) and "0 of 15" not in pool_flag(35, 10)
 
 
 def test_cli_text_report_carries_the_flag(tmp_path, capsys):
