@@ -63,7 +63,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ftheory.advise.aim import aimed_rays
-from ftheory.advise.own_test import _lower_point, accepted, projection_event
+from ftheory.advise.own_test import accepted
 from ftheory.advise.param_cov import _var_u
 
 __all__ = ["Z95", "param_cov_rows", "feasible_rows", "ScoreRegion", "score_region", "exact_cut", "regression_applies"]
@@ -221,8 +221,6 @@ def _directions(k, dim=4, seed=20241008):
     return np.concatenate([np.eye(dim), -np.eye(dim), g, -g])
 
 
-CONDITIONAL = True  # isc21 candidate: the own tests' laws given the data's projection event
-CONDITIONAL_REGION = True  # isc21 candidate: the rays' exact cut given the data's projection event
 _ALPHA = 0.025  # one-sided level of each ray's exact test (two-sided 95% for a linear functional)
 _BISECT = 8  # bisections of each ray's bracket for the exact form of the residual path
 _S_GRID = np.concatenate([np.linspace(0.05, 1.0, 8), np.geomspace(1.15, 12.0, 16)])
@@ -263,8 +261,7 @@ class ScoreRegion:
         # with the aimed rays only (the user's n): at every point of a 60-point curve it cost 2 s of the 2.5 s call
         if aimed and self.cut is not None and self.cut.kind == "exact" and not self.cut.n_unlabeled:
             cov = (lambda Q: param_cov_rows(self.cut.n, self.cut.d, feasible_rows(Q))) if studentize else None
-            v = accepted(self.cut, self._evaluator(f, linear), P, v, cov=cov, alpha=_ALPHA, linear=linear,
-                         event=int(projection_event(self.cut.p_hat)) if CONDITIONAL else None)
+            v = accepted(self.cut, self._evaluator(f, linear), P, v, cov=cov, alpha=_ALPHA, linear=linear)
         if np.isnan(v).any():
             v = np.where(np.isnan(v), np.inf, v)
         lo, hi = float(np.min(v)), float(np.max(v))
@@ -326,7 +323,7 @@ def exact_cut(n, n_unlabeled=0, worlds=None) -> bool:
     return (z * z - 1) / 6 * math.sqrt(8 / n) > mc
 
 
-def _exact_form_rays(pts, ok, q, G, p_hat, features, z, event=None):
+def _exact_form_rays(pts, ok, q, G, p_hat, features, z):
     """``(K, S)`` form of the exact cut at the grid points ``pts`` (``Q <= z^2`` inside), ray by ray outwards
     from the centre: the statistic ``G_k . p_hat`` (``G = U L^-1``, the linear functional maximised along ray
     ``k``) against the lower ``_ALPHA`` quantile of its exact law at the candidate (fluctuations at the
@@ -344,12 +341,7 @@ def _exact_form_rays(pts, ok, q, G, p_hat, features, z, event=None):
         P, good = pts[act, j], ok[act, j]
         Qf = feasible_rows(np.where(good[:, None], P, q))
         T = _task_features(Qf, G[act]) @ F
-        if event is None:
-            low = np.partition(T, kq, axis=-1)[:, kq]
-        else:                                                            # the law given the data's projection event
-            D = np.swapaxes(_task_features(Qf[:, None, :], np.eye(4)[None]) @ F, 1, 2) + (P - Qf)[:, None, :]
-            low = _lower_point(T, projection_event(D) == event, _ALPHA)
-        low_q = low + np.einsum("ki,ki->k", P - Qf, G[act])
+        low_q = np.partition(T, kq, axis=-1)[:, kq] + np.einsum("ki,ki->k", P - Qf, G[act])
         margin = np.where(good, stat[act] - low_q, -np.inf)              # > 0 inside
         Q[act, j] = np.where(np.isfinite(margin), z * z - margin, np.inf)
         act = act[Q[act, j] <= z * z]
@@ -447,8 +439,7 @@ class _RayCut:
         pts = centre + s[None, :, None] * steps[:, None, :]              # (K, S, 4)
         ok = pts[..., 3] > 0                                             # r^2 = E z^2 > 0 for a real task
         if self.kind == "exact":
-            event = int(projection_event(p_hat)) if CONDITIONAL_REGION else None
-            Q = _exact_form_rays(pts, ok, q, U @ self._Linv, p_hat, self.args, z, event)
+            Q = _exact_form_rays(pts, ok, q, U @ self._Linv, p_hat, self.args, z)
         elif self.kind == "joint":
             stats, df, q_min = self.args
             Q = np.where(ok, _exact_form(np.where(ok[..., None], pts, q), stats, n, df), np.inf)

@@ -6,65 +6,18 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["accepted", "projection_event", "studentized_margin"]
+__all__ = ["accepted", "studentized_margin"]
 
 
-def projection_event(P):
-    """Which constraints of a real task the rows ``P`` of ``p`` break: 1 for ``sigma^2 < 0``, plus 2 for
-    ``tau^2 < rho^2/r^2`` (|cos| > 1); 0 for a real task. The nearest real task (``bands.feasible_rows``) moves
-    an estimate exactly when its event is not 0."""
-    P = np.asarray(P, float)
-    with np.errstate(all="ignore"):
-        cos = P[..., 0] < P[..., 2] ** 2 / np.maximum(P[..., 3], 1e-300)
-    return (P[..., 1] < 0).astype(int) + 2 * cos.astype(int)
-
-
-def _lower_point(t, mask, alpha):
-    """Row-wise ``floor(alpha k)``-th smallest (0-based) of ``t`` ``(m, k)`` over the ``k`` entries where ``mask``
-    (the draws of the data's projection event); rows where no draw has the event: over all entries."""
-    kq = int(np.floor(alpha * t.shape[-1]))
-    full = np.partition(t, kq, axis=-1)[:, kq]
-    if mask is None:
-        return full
-    cnt = mask.sum(-1)
-    srt = np.sort(np.where(mask, t, np.inf), axis=-1)
-    cond = np.take_along_axis(srt, np.floor(alpha * np.maximum(cnt, 1)).astype(int)[:, None], -1)[:, 0]
-    return np.where(cnt > 0, cond, full)
-
-
-def plain_margin(cut, event=None, alpha=0.025):
-    """Margin function (as ``cut.stat_margin``, the plain exact test) with the law of ``f`` at each candidate
-    conditioned on the projection event ``event`` of the data (:func:`projection_event` of ``p_hat``): only the
-    draws of ``p_hat`` with that event. ``event=None``: unconditioned."""
-    def margin(Q, evaluate, stat, sign):
-        ok = Q[:, 3] > 0
-        out = np.full(len(Q), -np.inf)                                   # r^2 <= 0: not a task, rejected
-        if ok.any():
-            D = cut.draws_at(Q[ok])
-            m, k = D.shape[:2]
-            v = sign * evaluate(D.reshape(-1, 4)).reshape(m, k)
-            v = np.where(np.isnan(v), np.inf, v)
-            mask = None if event is None else projection_event(D) == event
-            with np.errstate(invalid="ignore"):
-                out[ok] = sign * stat - _lower_point(v, mask, alpha)
-        return out
-    return margin
-
-
-def accepted(cut, evaluate, P, v, batch=8, cov=None, alpha=0.025, linear=True, event=None):
+def accepted(cut, evaluate, P, v, batch=8, cov=None, alpha=0.025, linear=True):
     """Values ``v`` of a prediction ``f`` (row 0: the plug-in ``f(p_hat)``) at the region's points ``P`` reduced
     to the centre and the highest and lowest value among the points that ``f``'s own exact test accepts
     (``cut.stat_margin``, :class:`~ftheory.advise.bands.ScoreRegion`'s ray cut: the plug-in against the law of ``f`` at the draws of ``p_hat`` at the point,
     one-sided 2.5% on the side of each end), searched from each end in batches of ``batch``, doubling (the first
     usually holds it: only the region's tips are rejected). A side with no accepted point keeps the region's end.
     ``cov`` (rows of ``p`` -> ``(..., 4, 4)`` Gaussian covariance of ``p_hat`` there): the test of
-    :func:`studentized_margin` at one-sided level ``alpha`` instead (``linear``: ``f`` linear in ``p``). ``event``
-    (:func:`projection_event` of ``p_hat``): each test's law conditioned on it (valid: a test of level ``alpha``
-    given each event has level ``alpha``)."""
-    if cov is not None:
-        margin = studentized_margin(cut, evaluate, P[0], cov, alpha, linear, event)
-    else:
-        margin = cut.stat_margin if event is None else plain_margin(cut, event, alpha)
+    :func:`studentized_margin` at one-sided level ``alpha`` instead (``linear``: ``f`` linear in ``p``)."""
+    margin = cut.stat_margin if cov is None else studentized_margin(cut, evaluate, P[0], cov, alpha, linear)
     v = np.where(np.isnan(v), np.inf, v)
     stat, keep = float(v[0]), [v[0]]
     for sign in (1.0, -1.0):
@@ -82,7 +35,7 @@ def accepted(cut, evaluate, P, v, batch=8, cov=None, alpha=0.025, linear=True, e
     return np.array(keep)
 
 
-def studentized_margin(cut, evaluate, p_hat, cov, alpha=0.025, linear=True, event=None):
+def studentized_margin(cut, evaluate, p_hat, cov, alpha=0.025, linear=True):
     """Margin function (as ``cut.stat_margin``) of the studentized exact test of ``f`` at the candidates: ``t =
     (f(p_hat) - f(p))/s(p_hat)`` against the one-sided ``alpha`` point of ``(f(p*) - f(p))/s(p*)`` over
     ``cut.draws_at(p)``, ``s(q)^2 = g(q)' cov(q) g(q)`` the delta-method (Gaussian) variance of ``f(p_hat)`` at
@@ -91,14 +44,13 @@ def studentized_margin(cut, evaluate, p_hat, cov, alpha=0.025, linear=True, even
     makes the law far less dependent on the nuisance (the part of ``p`` that ``f`` does not fix), whose largest
     spread over the region the plain test accepted at the region's tips (docs/advisor_validation.md, "Isotropic
     fine-tuning min-norm below n = d: a studentized own test"). Where ``f`` (linear) or ``s(p_hat)`` (nonlinear) is not
-    finite: the plain test. ``event``: the law conditioned on the data's projection event (:func:`plain_margin`)."""
+    finite: the plain test."""
     p_hat = np.asarray(p_hat, float)
-    plain = cut.stat_margin if event is None else plain_margin(cut, event, alpha)
     if linear:
         with np.errstate(all="ignore"):
             g = evaluate(p_hat + np.eye(4)) - evaluate(p_hat[None, :])[0]   # f linear: its gradient
         if not np.all(np.isfinite(g)):
-            return plain                                                 # f infinite (interpolation peak): plain test
+            return cut.stat_margin                                       # f infinite (interpolation peak): plain test
 
         def spread(Q):
             return np.sqrt(np.maximum(np.einsum("...i,...ij,...j->...", g, cov(Q), g), 1e-300))
@@ -118,7 +70,7 @@ def studentized_margin(cut, evaluate, p_hat, cov, alpha=0.025, linear=True, even
 
     s_hat = float(spread(p_hat[None, :])[0])
     if not linear and not np.isfinite(s_hat):
-        return plain                                                     # a spread that is not finite: plain test
+        return cut.stat_margin                                           # a spread that is not finite: plain test
 
     def margin(Q, evaluate, stat, sign):
         ok = Q[:, 3] > 0
@@ -130,7 +82,7 @@ def studentized_margin(cut, evaluate, p_hat, cov, alpha=0.025, linear=True, even
             with np.errstate(all="ignore"):
                 t = sign * (evaluate(D.reshape(-1, 4)).reshape(m, k) - fq[:, None]) / spread(D)
                 t = np.where(np.isnan(t), np.inf, t)
-                mask = None if event is None else projection_event(D) == event
-                out[ok] = sign * (stat - fq) / s_hat - _lower_point(t, mask, alpha)
+                kq = int(np.floor(alpha * k))
+                out[ok] = sign * (stat - fq) / s_hat - np.partition(t, kq, axis=-1)[:, kq]
         return out
     return margin

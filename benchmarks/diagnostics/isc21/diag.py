@@ -26,6 +26,9 @@ def main():
     draws = int(os.environ.get("ISC21_DRAWS", "0"))
     if variant:
         from ftheory.advise import bands
+        if not hasattr(bands, "CONDITIONAL_REGION"):
+            raise SystemExit("ISC21_VARIANT needs the candidate's code: git worktree add /tmp/isc21_cand 6e6ef66, "
+                             "then PYTHONPATH=/tmp/isc21_cand")
         bands.CONDITIONAL = variant in ("test", "both")
         bands.CONDITIONAL_REGION = variant in ("region", "both")
     index, reps, stream, out = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
