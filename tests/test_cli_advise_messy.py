@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests._cli_advise import one_line, run_advise
+from tests._cli_advise import one_line, run_advise, warnings_only
 
 
 @pytest.fixture
@@ -85,7 +85,7 @@ def test_row_id_column_is_one_warning_line_and_json_stays_clean(files, capsys):
     rc, out, err = run_advise(capsys, "--target", tmp / "again.csv", "--label", "y", "--source-weights", tmp / "w.npy",
                            "--json")
     assert rc == 0 and json.loads(out)["d"] == 6
-    assert err == ["ftheory: warning: feature column 'Unnamed: 0' holds the row numbers 0, 1, ..., 39: it is "
+    assert warnings_only(err) == ["ftheory: warning: feature column 'Unnamed: 0' holds the row numbers 0, 1, ..., 39: it is "
                    "used as a feature; drop it if it is a row id or an index saved as a column "
                    "(ftheory advise: --ignore 'Unnamed: 0')"]
 
