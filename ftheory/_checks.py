@@ -136,6 +136,9 @@ def check_real(name: str, value, low: float = 0.0, high: float = math.inf, *, lo
     def failure(not_a_number: bool) -> ValueError:
         if description is None:
             what = f"a real number in {domain}" if expected is None else expected
+            if not not_a_number and not math.isfinite(v):  # say which: NaN or infinite (as outside does)
+                return ValueError(f"{name}={value!r} is {'not a number (NaN)' if v != v else 'infinite'}; "
+                                  f"expected {what}")
             return ValueError(f"{name}={value!r} is invalid: expected {what}")
         if not_a_number:
             return ValueError(f"{name}={value!r} is not a number; expected a value in {domain}")

@@ -25,3 +25,12 @@ def test_check_int_refuses_non_integers(value):
 def test_check_real_accepts_numpy_scalars():
     assert check_real("sigma", np.float32(0.5)) == 0.5
     assert check_real("n", np.int64(4)) == 4.0
+
+
+@pytest.mark.parametrize("value, words", [(float("nan"), "is not a number (NaN)"), (float("inf"), "is infinite"),
+                                          (-1.0, "is invalid")])
+def test_check_real_names_nan_and_infinity(value, words):
+    # left21: `ftheory aniso --alpha nan` said "is invalid", where parameters with a description say "not a number"
+    with pytest.raises(ValueError) as e:
+        check_real("alpha", value, 0.0)
+    assert str(e.value).startswith(f"alpha={value!r} {words}") and str(e.value).endswith("a real number in [0, inf)")
