@@ -5,6 +5,7 @@ import argparse
 import json
 import math
 import re
+import sys
 
 
 class CLIError(Exception):
@@ -60,6 +61,10 @@ def _assignments(items, result=None, parse: bool = True) -> dict:
             parts = range_values(param, name, text)
         else:
             parts = [param.parse(t) if parse else t for t in text.split(",")]
+            if not param.integer and re.fullmatch(r"\d+,\d+", text.strip()):  # a decimal comma? kept as a list
+                a, b = text.strip().split(",")
+                print(f"ftheory: note: {name}={text} is read as the list {a}, {b} (one result each); a decimal "
+                      f"number is written with a point: {name}={a}.{b}", file=sys.stderr)
         values[name] = parts[0] if len(parts) == 1 else parts
     lists = {k: len(v) for k, v in values.items() if isinstance(v, list)}
     if len(set(lists.values())) > 1:

@@ -114,3 +114,15 @@ def test_a_symbol_as_show_prints_it_names_the_parameter(capsys, typed, meant):
     assert code == 2 and f"unknown parameter {typed!r} (did you mean {meant!r}?); parameters are theta," in err
     with pytest.raises(ValueError, match=f"did you mean {meant!r}"):
         ftheory.get("linear_transfer_risk")(**{typed: 0.5})
+
+
+def test_a_possible_decimal_comma_is_noted_on_stderr(capsys):
+    # gamma=1,5 is the list 1, 5 (documented), but a user writing a decimal comma got two numbers silently
+    assert main(["eval", "scratch_risk", "gamma=1,5", "sigma=0.2"]) == 0
+    out, err = capsys.readouterr()
+    assert len(out.split()) == 2
+    assert err.strip() == ("ftheory: note: gamma=1,5 is read as the list 1, 5 (one result each); a decimal number is "
+                           "written with a point: gamma=1.5")
+    for words in (["gamma=0.5,0.7", "sigma=0.2"], ["gamma=1,5,7", "sigma=0.2"]):
+        assert main(["eval", "scratch_risk", *words]) == 0
+        assert capsys.readouterr().err == ""
