@@ -57,7 +57,7 @@ class Prepared:
     warnings: list = field(default_factory=list)  # what the report must flag (not just note)
     common_scale: bool = False        # X divided by its root-mean-square entry (one scale estimated from X)
     shared_rows: int = 0              # rows of X found among the unlabeled rows (pool_size.shared_rows)
-    pool_repeats: int = 0             # with shared_rows: the pool's other rows that repeat (pool_size.repeated_rows)
+    pool_repeats: int = 0             # with shared_rows: rows that repeat an earlier one (pool_size.repeated_rows)
     names: list | None = None         # X's column names when X is a table (messages name the columns), else None
 
 
