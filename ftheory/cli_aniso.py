@@ -108,6 +108,7 @@ def run(ns):
     lt = A.linear_transfer_risk(ev, bs, bt, n, sigma)
     ft = A.finetune_linear_risk(ev, bs, bt, n, sigma)
     kappa = A.effective_regularisation(ev, n)
+    T = A.transferability(ev, bs, bt, n, sigma)
     print(f"spectrum: {label}; d = {d}; sigma = {sigma:g}; source {source_label}")
     print(f"Euclidean cos = {float(bs @ bt / np.linalg.norm(bs) / np.linalg.norm(bt)):.4f}, "
           f"Sigma-weighted cos = {float(A.sigma_cosine(ev, bs, bt)):.4f}, "
@@ -115,7 +116,7 @@ def run(ns):
     head = ["n", "gamma", "kappa", "R_scratch", "R_ridge*", "lam*", "R_lt", "R_ft", "T_lt", "T_ft"]
     print("  ".join(f"{h:>10}" for h in head))
     for i in range(n.size):
-        row = [n[i], n[i] / d, kappa[i], sc[i], tuned.risk[i], tuned.lam[i], lt[i], ft[i], sc[i] - lt[i],
-               sc[i] - ft[i]]
+        row = [n[i], n[i] / d, kappa[i], sc[i], tuned.risk[i], tuned.lam[i], lt[i], ft[i], T["linear_transfer"][i],
+               T["finetune"][i]]
         print("  ".join(f"{v:>10d}" if isinstance(v, (int, np.integer)) else f"{v:>10.4g}" for v in row))
     return 0

@@ -167,3 +167,21 @@ def test_deep_scale_edges_without_warnings():
     assert np.all(np.isfinite(c[[0, 1, 3, 4]])) and c[2] == math.inf
     assert A.finetune_deep_risk(ev, bs, bt, 100, 0.3, depth=3) == pytest.approx(0.09 * 50 / 49)
     assert A.finetune_deep_risk(ev, bs, bt, 50, 0.3, depth=3) == math.inf
+
+
+@pytest.mark.parametrize("zeros", [0, 30])
+def test_finetune_transferability_is_zero_where_both_are_least_squares(zeros):
+    """For n >= d+ (positive eigenvalues) fine-tuning and min-norm are the same least-squares fit, so T_ft = 0
+    exactly, also at n = d+ and d+ + 1 where both mean risks are infinite (was NaN; the registered isotropic
+    finetune_transferability_finite is 0 there)."""
+    ev = np.r_[A.power_law_spectrum(100, 1.0), np.zeros(zeros)]
+    bs, bt = A.window_pair(ev, 0.5)
+    n = np.array([99, 100, 101, 102, 150])
+    with np.errstate(all="raise"):
+        t = A.transferability(ev, bs, bt, n, 0.2)
+    assert np.all(t["finetune"][1:] == 0.0) and t["finetune"][0] != 0.0
+    assert np.isposinf(t["linear_transfer"][1:3]).all() and np.isfinite(t["linear_transfer"][[0, 3, 4]]).all()
+    iso = ftheory.get("finetune_transferability_finite")
+    bs, bt = iso_pair(D, 0.7)
+    for m in (D, D + 1):
+        assert A.transferability(ISO, bs, bt, m, 0.3)["finetune"] == float(iso(n=m, d=D, theta=0.7)) == 0.0

@@ -36,3 +36,11 @@ def test_bad_input_is_one_line_and_status_2(args, text, capsys):
     assert main(["aniso", *args]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and text in err[0]
+
+
+def test_no_nan_where_fine_tuning_and_scratch_coincide(capsys):
+    """n = d and d + 1: both risks are infinite, T_ft = 0 (the same least-squares fit), no NaN, no warning."""
+    assert main(["aniso", "--alpha", "1", "--d", "100", "--n", "100,101,102"]) == 0
+    out, err = capsys.readouterr()
+    rows = [line.split() for line in out.splitlines()[3:]]
+    assert [r[-1] for r in rows] == ["0", "0", "0"] and "nan" not in out and err == ""
