@@ -185,3 +185,30 @@ def test_finetune_transferability_is_zero_where_both_are_least_squares(zeros):
     bs, bt = iso_pair(D, 0.7)
     for m in (D, D + 1):
         assert A.transferability(ISO, bs, bt, m, 0.3)["finetune"] == float(iso(n=m, d=D, theta=0.7)) == 0.0
+
+
+def test_eigenbasis_of_a_covariance_matrix():
+    """A full covariance and teachers in the original coordinates: the eigenbasis gives the same risks as a
+    direct computation in rotated coordinates; rounding negatives are clipped; bad matrices name the parameter."""
+    rng = np.random.default_rng(3)
+    d = 60
+    U, _ = np.linalg.qr(rng.standard_normal((d, d)))
+    ev = A.power_law_spectrum(d, 1.2)
+    cov = (U * ev) @ U.T
+    bt, bs = rng.standard_normal(d), rng.standard_normal(d)
+    w, (ct, cs) = A.eigenbasis(cov, bt, bs)
+    assert np.all(np.diff(w) <= 0) and w == pytest.approx(ev, rel=1e-10, abs=1e-12)
+    assert ct @ (w * cs) == pytest.approx(bt @ cov @ bs, rel=1e-10)
+    assert A.scratch_risk(w, ct, 30, 0.2) == pytest.approx(float(A.scratch_risk(ev, U.T @ bt, 30, 0.2)), rel=1e-9)
+    X = rng.standard_normal((40, d))                  # rank-deficient sample covariance: eigenvalues ~ -1e-16
+    w0, _ = A.eigenbasis(np.cov(X, rowvar=False), np.ones(d))
+    assert w0.min() == 0.0 and np.count_nonzero(w0) == 39
+    bad = np.diag(np.r_[np.ones(d - 1), -0.5])
+    for c, match in ((bad, r"covariance is not positive semi-definite: its smallest eigenvalue is -0.5"),
+                     (cov + np.triu(np.ones((d, d)), 1) * 0.1, r"covariance is not symmetric"),
+                     (np.ones((3, 4)), r"covariance has shape \(3, 4\)"),
+                     (np.full((2, 2), np.nan), r"covariance contains a non-finite entry")):
+        with pytest.raises(ValueError, match=match):
+            A.eigenbasis(c)
+    with pytest.raises(ValueError, match=r"beta_1 has shape \(59,\)"):
+        A.eigenbasis(cov, bt, bs[:-1])

@@ -44,3 +44,27 @@ def test_no_nan_where_fine_tuning_and_scratch_coincide(capsys):
     out, err = capsys.readouterr()
     rows = [line.split() for line in out.splitlines()[3:]]
     assert [r[-1] for r in rows] == ["0", "0", "0"] and "nan" not in out and err == ""
+
+
+def test_covariance_file_and_a_matrix_given_as_eigenvalues(tmp_path, capsys):
+    """--covariance diagonalises a d x d matrix (teachers in its coordinates); a matrix given to --eigenvalues
+    used to be flattened into d^2 'eigenvalues' silently: now an error naming the parameter."""
+    rng = np.random.default_rng(0)
+    U, _ = np.linalg.qr(rng.standard_normal((40, 40)))
+    ev = A.power_law_spectrum(40, 1.0)
+    cov, bt = tmp_path / "cov.txt", tmp_path / "bt.txt"
+    np.savetxt(cov, (U * ev) @ U.T)
+    np.savetxt(bt, U @ A.power_law_teacher(40, 1.0))
+    assert main(["aniso", "--covariance", str(cov), "--target", str(bt), "--n", "20"]) == 0
+    got = capsys.readouterr().out.splitlines()
+    assert main(["aniso", "--alpha", "1", "--d", "40", "--n", "20"]) == 0
+    want = capsys.readouterr().out.splitlines()
+    assert got[3].split()[:6] == want[3].split()[:6]           # n, gamma, kappa, scratch and ridge risks
+    assert main(["aniso", "--eigenvalues", str(cov), "--n", "20"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "eigenvalues=" in err[0] and "40 x 40" in err[0] and "--covariance" in err[0]
+    np.savetxt(cov, np.diag(np.r_[np.ones(39), -1.0]))
+    assert main(["aniso", "--covariance", str(cov), "--n", "20"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not positive semi-definite" in err[0]
+
