@@ -91,6 +91,9 @@ def _teachers(ns, d):
             files[what] = v = _read_vector(getattr(ns, what), what)
             if v.shape != (d,):
                 raise ValueError(f"{what}={getattr(ns, what)!r} has {v.size} coefficients: expected d={d}")
+            if not np.any(v):
+                raise ValueError(f"{what}={getattr(ns, what)!r} is the zero vector: expected a teacher with a "
+                                 "non-zero coefficient")
     if ns.covariance and files:      # into the eigenbasis of the matrix (eigenvalues in decreasing order)
         _, rotated = A.eigenbasis(_read_array(ns.covariance, "covariance"), *files.values())
         files = dict(zip(files, rotated))

@@ -68,3 +68,10 @@ def test_covariance_file_and_a_matrix_given_as_eigenvalues(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "not positive semi-definite" in err[0]
 
+
+def test_zero_target_names_the_target(tmp_path, capsys):
+    f = tmp_path / "bt.txt"
+    np.savetxt(f, np.zeros(30))
+    assert main(["aniso", "--alpha", "1", "--d", "30", "--target", str(f)]) == 2
+    out, err = capsys.readouterr()
+    assert err.strip().splitlines() == [err.strip()] and "target" in err and "zero" in err and "beta_s" not in err
