@@ -103,15 +103,12 @@ def use_executor(executor="serial", scheduler=None, workers=None):
 
 def _connect(scheduler):
     try:
-        from distributed import Client
+        import distributed  # noqa: F401
     except ImportError:  # pragma: no cover - depends on the optional extra
         raise ValueError("executor='dask' needs the optional extra: pip install 'ftheory[dask]'") from None
-    try:
-        if os.path.isfile(str(scheduler)):
-            return Client(scheduler_file=str(scheduler), timeout="20s")
-        return Client(str(scheduler), timeout="20s")
-    except (OSError, TimeoutError) as exc:
-        raise ValueError(f"scheduler={scheduler!r} is unreachable: {exc}") from None
+    from ftheory.simulate.dask_connect import connect
+
+    return connect(scheduler)
 
 
 def check_call(fn, names) -> None:

@@ -1,0 +1,70 @@
+"""--scheduler mistakes are one ValueError naming `scheduler` (CLI: one line, status 2), never a hang or a traceback."""
+import socket
+import threading
+import time
+
+import pytest
+
+pytest.importorskip("distributed")
+
+from ftheory.cli import main  # noqa: E402
+from ftheory.simulate.dask_connect import connect  # noqa: E402
+
+
+def _server(reply):
+    """A TCP server on localhost that accepts connections and sends ``reply`` (b"": stays silent)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    conns = []
+
+    def serve():
+        while True:
+            try:
+                c, _ = sock.accept()
+            except OSError:
+                return
+            conns.append(c)
+            if reply:
+                c.sendall(reply)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return sock, conns
+
+
+@pytest.mark.parametrize("reply, match", [
+    (b"", r"no answer within 1 s"),                                    # e.g. a web server waiting for a request
+    (b"\xff" * 64, r"is not a dask scheduler|unreachable"),             # bytes read as a frame of exabytes
+    (b"HTTP/1.0 400 Bad Request\r\n\r\n", r"is not a dask scheduler|unreachable"),
+])
+def test_a_server_that_is_not_a_scheduler_is_a_prompt_error(reply, match):
+    sock, conns = _server(reply)
+    address = "tcp://127.0.0.1:%d" % sock.getsockname()[1]
+    t = time.monotonic()
+    try:
+        with pytest.raises(ValueError, match=r"scheduler='tcp://127\.0\.0\.1:\d+' .*(%s)" % match):
+            connect(address, seconds=1.0)
+    finally:
+        sock.close()
+        for c in conns:
+            c.close()
+    assert time.monotonic() - t < 10
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda p: str(p / "missing.json"), r"no such scheduler file"),
+    (lambda p: (p / "bad.json").write_text("not json") and str(p / "bad.json"), r"is not a scheduler file"),
+    (lambda p: (p / "noaddr.json").write_text("{}") and str(p / "noaddr.json"), r"is not a scheduler file"),
+    (lambda p: "http://127.0.0.1:8787", r"is not a dask scheduler .*unknown address scheme"),
+])
+def test_bad_scheduler_files_and_schemes(tmp_path, make, match):
+    with pytest.raises(ValueError, match=r"scheduler=.*" + match):
+        connect(make(tmp_path), seconds=1.0)
+
+
+def test_cli_bad_scheduler_is_one_line_and_status_2(tmp_path, capsys):
+    bad = tmp_path / "sched.json"
+    bad.write_text("garbage")
+    assert main(["sweep", "gd-finetune", "--grid", "n=50", "--set", "d=20", "--scheduler", str(bad)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "scheduler=" in err[0] and "is not a scheduler file" in err[0]
