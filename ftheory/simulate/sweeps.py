@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib
+import importlib.util
 import inspect
 import itertools
 import json
@@ -102,10 +103,8 @@ def use_executor(executor="serial", scheduler=None, workers=None):
 
 
 def _connect(scheduler):
-    try:
-        import distributed  # noqa: F401
-    except ImportError:  # pragma: no cover - depends on the optional extra
-        raise ValueError("executor='dask' needs the optional extra: pip install 'ftheory[dask]'") from None
+    if importlib.util.find_spec("distributed") is None:  # pragma: no cover - depends on the optional extra
+        raise ValueError("executor='dask' needs the optional extra: pip install 'ftheory[dask]'")
     from ftheory.simulate.dask_connect import connect
 
     return connect(scheduler)
