@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ftheory._checks import check_int
 from ftheory.mc.estimate import MCEstimate
 from ftheory.simulate.gamma import maps_gamma, resolve_gamma
 from ftheory.simulate.rowkeys import row_quantity, upgrade_record as _upgrade  # noqa: F401  (row_quantity: public here too)
@@ -90,6 +91,7 @@ def use_executor(executor="serial", scheduler=None, workers=None):
         raise ValueError(f"executor={executor!r} is invalid: expected one of {', '.join(EXECUTORS)}")
     if scheduler is not None and executor != "dask":
         raise ValueError(f"scheduler={scheduler!r} needs executor='dask', got executor={executor!r}")
+    workers = None if workers is None else check_int("workers", workers, 1)
     client = _connect(scheduler) if scheduler is not None else None
     saved = dict(_DEFAULT)
     _DEFAULT.update(executor=executor, client=client, workers=workers)
@@ -388,6 +390,7 @@ def sweep(fn, grid: dict, *, fixed=None, instances=100, seed=0, store=None, exec
         executor = now["executor"] or "serial"
         client = client if client is not None else now["client"]
         workers = workers if workers is not None else now["workers"]
+    workers = None if workers is None else check_int("workers", workers, 1)
     if not callable(fn):
         raise ValueError(f"fn={fn!r} is not callable")
     if not isinstance(grid, dict) or not grid:

@@ -68,3 +68,18 @@ def test_cli_bad_scheduler_is_one_line_and_status_2(tmp_path, capsys):
     assert main(["sweep", "gd-finetune", "--grid", "n=50", "--set", "d=20", "--scheduler", str(bad)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "scheduler=" in err[0] and "is not a scheduler file" in err[0]
+
+
+@pytest.mark.parametrize("workers", [0, -2, 1.5])
+def test_bad_worker_count_names_workers(workers, capsys):
+    """--workers 0 used to print a progress bar, then 'max_workers must be greater than 0'."""
+    from ftheory.simulate.sweeps import use_executor
+
+    with pytest.raises(ValueError, match=r"workers=.* is invalid: expected an integer >= 1"):
+        with use_executor("processes", workers=workers):
+            pass
+    if workers == 0:
+        assert main(["sweep", "gd-finetune", "--grid", "n=50", "--set", "d=20", "--executor", "processes",
+                     "--workers", "0"]) == 2
+        out, err = capsys.readouterr()
+        assert err.strip().splitlines() == ["ftheory: error: workers=0 is invalid: expected an integer >= 1"]
