@@ -4,6 +4,7 @@ The browser half (values computed by the page, sliders, screenshots) is tests/te
 """
 import json
 import math
+import os
 import re
 
 import numpy as np
@@ -356,9 +357,13 @@ def test_cli_explore_with_a_reproduce_folder(tmp_path, capsys):
 @pytest.mark.parametrize("argv, message", [
     (["explore", "--out", "/nonexistent-folder/x.html"], "does not exist"),
     (["explore", "--out", "x.html", "--data", "/nonexistent-folder"], "not a directory"),
-    (["explore", "--bogus"], "unrecognized arguments")])
+    (["explore", "--bogus"], "unrecognized arguments"),
+    (["explore", "--out", "folder"], "--out 'folder' is a folder: expected a file name"),
+    pytest.param(["explore", "--out", "/proc/ftheory-x.html"], "--out '/proc/ftheory-x.html' cannot be written",
+                 marks=pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux /proc"))])
 def test_cli_explore_errors_are_one_line(argv, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "folder").mkdir()
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
