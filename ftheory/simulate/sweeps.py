@@ -31,6 +31,7 @@ import itertools
 import json
 import math
 import os
+import reprlib
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -253,17 +254,17 @@ def _labelled(record, point):
     return {**record, "point": {**point, **{k: v for k, v in record["point"].items() if k not in point}}}
 
 
-def _check_storable(calls):
-    """A stored point records its parameters as JSON: refuse up front (not after computing the point) a value
-    that JSON cannot hold."""
-    for call in calls:
-        for values in call:
-            for k, v in values.items():
-                try:
-                    json.dumps(v)
-                except (TypeError, ValueError):
-                    raise ValueError(f"{k}={v!r} is invalid with store=: a stored point records its parameters as "
-                                     "JSON (numbers, strings, booleans, None and lists of them)") from None
+def _storable(calls):
+    """A stored point records its parameters as JSON: NumPy arrays become lists (the same numbers), and a value
+    that JSON cannot hold is refused up front (not after computing the point)."""
+    out = [tuple({k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in vs.items()} for vs in c) for c in calls]
+    for k, v in ((k, v) for call in out for values in call for k, v in values.items()):
+        try:
+            json.dumps(v)
+        except (TypeError, ValueError):
+            raise ValueError(f"{k}={reprlib.repr(v)} is invalid with store=: a stored point records its parameters "
+                             "as JSON (numbers, strings, booleans, None, lists of them, NumPy arrays)") from None
+    return out
 
 
 def _write_atomic(path, record):
@@ -439,7 +440,7 @@ def sweep(fn, grid: dict, *, fixed=None, instances=100, seed=0, store=None, exec
         except (OSError, ValueError) as exc:        # ValueError: e.g. an embedded null byte
             why = "it is a file" if os.path.isfile(store) else (getattr(exc, "strerror", None) or str(exc))
             raise ValueError(f"store={str(store)!r} is invalid: expected a writable folder ({why})") from None
-        _check_storable(calls)
+        calls = _storable(calls)
         for i, p in enumerate(points):
             paths[i] = os.path.join(store, _key(fname, *calls[i], instances, seed) + ".json")
             try:

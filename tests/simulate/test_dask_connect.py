@@ -83,3 +83,4 @@ def test_bad_worker_count_names_workers(workers, capsys):
                      "--workers", "0"]) == 2
         out, err = capsys.readouterr()
         assert err.strip().splitlines() == ["ftheory: error: workers=0 is invalid: expected an integer >= 1"]
+
