@@ -32,8 +32,9 @@ def add_parser(sub):
     g.add_argument("--eigenvalues", metavar="FILE", help="eigenvalues, one per line (or a .npy vector)")
     g.add_argument("--covariance", metavar="FILE",
                    help="a d x d covariance matrix (text rows or .npy); --target/--source are in its coordinates")
-    p.add_argument("--d", type=int, default=500, help="dimension for --alpha/--two-level (default 500)")
-    p.add_argument("--n", default="100", help="sample size(s): comma-separated integers (default 100)")
+    p.add_argument("--d", type=int, help="dimension for --alpha/--two-level (default 500); with a file, its length")
+    p.add_argument("--n", default="100",
+                   help="sample size(s): comma-separated integers and ranges start:stop:step (default 100)")
     p.add_argument("--sigma", default="0.2", help="label-noise standard deviation (default 0.2)")
     p.add_argument("--target-exp", type=float, default=1.0, help="beta_t,k^2 ~ k^-target_exp (default 1)")
     p.add_argument("--target", metavar="FILE",
@@ -67,16 +68,19 @@ def _spectrum(ns):
     from ftheory import aniso as A
     from ftheory.aniso.spectra import check_spectrum
 
+    d = 500 if ns.d is None else ns.d
     if ns.alpha is not None:
-        return A.power_law_spectrum(ns.d, ns.alpha), f"power law alpha={ns.alpha:g}"
+        return A.power_law_spectrum(d, ns.alpha), f"power law alpha={ns.alpha:g}"
     if ns.two_level is not None:
-        ev, m = A.two_level_spectrum(ns.d, *ns.two_level)
-        return ev, f"two-level: {m} eigenvalues {ev[0]:.4g}, {ns.d - m} eigenvalues {ev[-1]:.4g}"
+        ev, m = A.two_level_spectrum(d, *ns.two_level)
+        return ev, f"two-level: {m} eigenvalues {ev[0]:.4g}, {d - m} eigenvalues {ev[-1]:.4g}"
     if ns.covariance:
         ev, _ = A.eigenbasis(_read_array(ns.covariance, "covariance"))
         name = f"covariance {ns.covariance}"
     else:
         ev, name = check_spectrum(_read_vector(ns.eigenvalues, "eigenvalues")), f"file {ns.eigenvalues}"
+    if ns.d is not None and ns.d != ev.size:
+        raise ValueError(f"d={ns.d} disagrees with the {ev.size} eigenvalues of {name} (omit --d with a file)")
     factor = ev.size / ev.sum()
     return ev * factor, f"{name}, trace {ev.sum():.4g}, normalised to trace d (x {factor:.4g})"
 
@@ -115,16 +119,26 @@ def _teachers(ns, d):
     return bs, bt, f"theta={theta:.4g} along eigen-direction {k}"
 
 
+def _sample_sizes(text):
+    from ftheory.cli_common import CLIError, range_values
+    from ftheory.params import get_param
+
+    out = []
+    for item in text.split(","):
+        try:
+            out += range_values(get_param("n"), "n", item) if ":" in item else [int(item)]
+        except ValueError as exc:
+            why = str(exc) if ":" in item else "expected comma-separated integers >= 1 or ranges start:stop:step"
+            raise CLIError(why if why.startswith("n=") else f"n={text!r} is invalid: {why}") from None
+    return out
+
+
 def run(ns):
     """Print one table row per sample size."""
     from ftheory import aniso as A
-    from ftheory.cli_common import CLIError
     from ftheory.params import get_param, parse_number
 
-    try:
-        n = np.array([int(v) for v in ns.n.split(",")])
-    except ValueError:
-        raise CLIError(f"n={ns.n!r} is invalid: expected comma-separated integers >= 1") from None
+    n = np.array(_sample_sizes(ns.n))
     sigma = float(get_param("sigma").parse(ns.sigma)) if isinstance(ns.sigma, str) else parse_number(ns.sigma)
     ev, label = _spectrum(ns)
     d = ev.size

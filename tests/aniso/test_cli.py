@@ -75,3 +75,19 @@ def test_zero_target_names_the_target(tmp_path, capsys):
     assert main(["aniso", "--alpha", "1", "--d", "30", "--target", str(f)]) == 2
     out, err = capsys.readouterr()
     assert err.strip().splitlines() == [err.strip()] and "target" in err and "zero" in err and "beta_s" not in err
+
+
+def test_sample_sizes_take_ranges_and_d_must_match_a_file(tmp_path, capsys):
+    """--n 50:150:50 (the range syntax of ftheory eval/sweep) was 'invalid: expected comma-separated integers';
+    --d given with a spectrum file of another length was ignored silently."""
+    assert main(["aniso", "--alpha", "1", "--d", "100", "--n", "20,50:150:50"]) == 0
+    rows = capsys.readouterr().out.splitlines()[3:]
+    assert [r.split()[0] for r in rows] == ["20", "50", "100", "150"]
+    assert main(["aniso", "--alpha", "1", "--n", "150:50:50"]) == 2
+    assert "n='150:50:50'" in capsys.readouterr().err
+    f = tmp_path / "ev.txt"
+    np.savetxt(f, np.linspace(1, 3, 50))
+    assert main(["aniso", "--eigenvalues", str(f), "--d", "200", "--n", "20"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "d=200" in err[0] and "50 eigenvalues" in err[0]
+    assert main(["aniso", "--eigenvalues", str(f), "--d", "50", "--n", "20"]) == 0
