@@ -485,8 +485,8 @@ def _run_dask(fn, calls, client, workers, finish):
         raise ValueError("executor='dask' needs the optional extra: pip install 'ftheory[dask]'") from None
     own = client is None
     if own:
-        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                               processes=True, dashboard_address=None)
+        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                               dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
         client = Client(cluster)
     try:
         futures = {client.submit(fn, *call, pure=False): j for j, call in enumerate(calls)}
