@@ -1,4 +1,5 @@
-"""Connecting to a running ``dask.distributed`` scheduler (``--scheduler`` of ``ftheory sweep`` and ``reproduce``).
+"""Running sweep points on ``dask.distributed``: connecting to a scheduler (``--scheduler`` of ``ftheory sweep`` and
+``reproduce``) and submitting the points (:func:`run_on_dask`; a lost scheduler is one ``ConnectionError``).
 
 Before opening a client, the address is asked for its identity with a wall-clock limit, so that a wrong
 address is one ``ValueError`` naming ``scheduler``: a path that is not a scheduler file, a server that is not a
@@ -11,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+from concurrent.futures import CancelledError
 
-__all__ = ["connect", "scheduler_address"]
+__all__ = ["connect", "scheduler_address", "run_on_dask"]
 
 _HELP = "expected a scheduler address tcp://host:port or the file of dask scheduler --scheduler-file"
 
@@ -68,3 +70,29 @@ def connect(scheduler, seconds=20.0):
         return Client(address, timeout=f"{seconds:g}s")
     except (OSError, TimeoutError) as exc:
         raise ValueError(f"scheduler={scheduler!r} is unreachable: {exc}") from None
+
+
+def run_on_dask(fn, calls, client, workers, finish):
+    """``fn(*call)`` for each call on a Dask cluster (``client``, or a local one); ``finish(j, result)``."""
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:  # pragma: no cover - depends on the optional extra
+        raise ValueError("executor='dask' needs the optional extra: pip install 'ftheory[dask]'") from None
+    own, done = client is None, 0
+    if own:
+        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                               dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
+        client = Client(cluster)
+    try:
+        futures = {client.submit(fn, *call, pure=False): j for j, call in enumerate(calls)}
+        for fut in as_completed(list(futures)):
+            finish(futures[fut], fut.result())
+            done += 1
+    except CancelledError as exc:             # e.g. the scheduler died: no traceback, say what is kept
+        why = " ".join(str(exc).split())      # distributed's reason spans two lines
+        raise ConnectionError(f"the dask cluster cancelled the run after {done} of {len(calls)} points ({why}); "
+                              "points written to a store are kept: rerun the same command to resume") from None
+    finally:
+        if own:
+            client.close()
+            cluster.close()

@@ -40,6 +40,7 @@ import numpy as np
 
 from ftheory._checks import check_int
 from ftheory.mc.estimate import MCEstimate
+from ftheory.simulate.dask_connect import run_on_dask as _run_dask
 from ftheory.simulate.gamma import maps_gamma, resolve_gamma
 from ftheory.simulate.rowkeys import row_quantity, upgrade_record as _upgrade  # noqa: F401  (row_quantity: public here too)
 
@@ -475,24 +476,3 @@ def sweep(fn, grid: dict, *, fixed=None, instances=100, seed=0, store=None, exec
     return SweepResult(grid={n: v for n, v in zip(names, values)}, fixed=fixed, instances=instances,
                        seed=seed, records=[_labelled(records[i], points[i]) for i in range(len(points))],
                        computed=len(todo), loaded=loaded)
-
-
-def _run_dask(fn, calls, client, workers, finish):
-    """``fn(*call)`` for each call on a Dask cluster (``client``, or a local one); ``finish(j, result)``."""
-    try:
-        from distributed import Client, LocalCluster, as_completed
-    except ImportError:  # pragma: no cover - depends on the optional extra
-        raise ValueError("executor='dask' needs the optional extra: pip install 'ftheory[dask]'") from None
-    own = client is None
-    if own:
-        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                               dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
-        client = Client(cluster)
-    try:
-        futures = {client.submit(fn, *call, pure=False): j for j, call in enumerate(calls)}
-        for fut in as_completed(list(futures)):
-            finish(futures[fut], fut.result())
-    finally:
-        if own:
-            client.close()
-            cluster.close()

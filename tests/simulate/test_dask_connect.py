@@ -84,3 +84,20 @@ def test_bad_worker_count_names_workers(workers, capsys):
         out, err = capsys.readouterr()
         assert err.strip().splitlines() == ["ftheory: error: workers=0 is invalid: expected an integer >= 1"]
 
+
+
+def test_a_cancelled_run_is_one_connection_error_that_says_how_to_resume():
+    """A scheduler that dies mid-run cancels the client's futures: `ftheory sweep --scheduler` ended in a
+    FutureCancelledError traceback (exit 1). Here the remaining futures are cancelled after the first point."""
+    from distributed import Client, Future, LocalCluster
+
+    from ftheory.simulate.dask_connect import run_on_dask
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None,
+                      scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as cluster, Client(cluster) as client:
+        def finish(j, result):
+            client.cancel([Future(key, client) for key in list(client.futures)])
+
+        with pytest.raises(ConnectionError, match=r"cancelled the run after 1 of 6 points .*rerun the same command") as err:
+            run_on_dask(time.sleep, [(0.2,)] * 6, client, None, finish)
+        assert "\n" not in str(err.value)
