@@ -37,8 +37,8 @@ def add_parser(sub):
                    help="sample size(s): comma-separated integers and ranges start:stop:step (default 100)")
     p.add_argument("--sigma", default="0.2", help="label-noise standard deviation (default 0.2)")
     p.add_argument("--target-exp", type=float, default=1.0, help="beta_t,k^2 ~ k^-target_exp (default 1)")
-    p.add_argument("--target", metavar="FILE",
-                   help="target coefficients in the eigenbasis, or in the --covariance coordinates (overrides --target-exp)")
+    p.add_argument("--target", metavar="FILE", help="target coefficients in the eigenbasis, or in the "
+                   "--covariance coordinates (overrides --target-exp)")
     p.add_argument("--source", metavar="FILE",
                    help="source coefficients in the eigenbasis, or in the --covariance coordinates (overrides --theta)")
     p.add_argument("--theta", default="pi/4", help="Euclidean source-target angle in radians (default pi/4)")

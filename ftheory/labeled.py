@@ -307,8 +307,9 @@ def _check_one_run(folder, rows, names):
                               for n in names)
             counts = ", ".join(str(c) for c in sorted(r.get("instances", 0) for r in same))
             raise ValueError(f"folder={folder!r} holds {len(same)} records of the point {point} (quantity "
-                             f"{key[-1]!r}) with {counts} instances: runs with other instances, seeds or fixed "
-                             "values share this store (a point's file is keyed on them); use one --store folder per run")
+                             f"{key[-1]!r}) with {counts} instances: runs with other instances, seeds or "
+                             "fixed values share this store (a point's file is keyed on them); use one --store "
+                             "folder per run")
 
 
 def store_dataset(folder):

@@ -98,6 +98,7 @@ def test_a_cancelled_run_is_one_connection_error_that_says_how_to_resume():
         def finish(j, result):
             client.cancel([Future(key, client) for key in list(client.futures)])
 
-        with pytest.raises(ConnectionError, match=r"cancelled the run after 1 of 6 points .*rerun the same command") as err:
+        match = r"cancelled the run after 1 of 6 points .*rerun the same command"
+        with pytest.raises(ConnectionError, match=match) as err:
             run_on_dask(time.sleep, [(0.2,)] * 6, client, None, finish)
         assert "\n" not in str(err.value)

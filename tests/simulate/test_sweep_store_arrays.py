@@ -24,5 +24,6 @@ def test_a_spectrum_sweep_with_numpy_arrays_can_use_a_store(tmp_path):
     assert again.loaded == 2 and again.computed == 0
     assert np.array_equal(again.estimate("T_ft", n=10).samples, plain.estimate("T_ft", n=10).samples)
     with pytest.raises(ValueError) as err:
-        sweep(simulate_aniso_transfer, {"n": [10]}, store=str(tmp_path), **{**args, "fixed": {**fixed, "sigma": object()}})
+        sweep(simulate_aniso_transfer, {"n": [10]}, store=str(tmp_path),
+              **{**args, "fixed": {**fixed, "sigma": object()}})
     assert "\n" not in str(err.value) and str(err.value).startswith("sigma=<object")
