@@ -1,7 +1,8 @@
 """``ftheory aniso``: scratch, tuned ridge, linear transfer and fine-tuning risks for a structured spectrum.
 
-Spectrum: ``--alpha A`` (power law ``lambda_k ~ k^-A``), ``--two-level FRAC RATIO`` or ``--eigenvalues FILE``
-(one number per line, or a ``.npy`` vector), normalised to trace d. Target teacher: power-law
+Spectrum: ``--alpha A`` (power law ``lambda_k ~ k^-A``), ``--two-level FRAC RATIO``, ``--eigenvalues FILE``
+(one number per line, or a ``.npy`` vector) or ``--covariance FILE`` (a d x d matrix; the teacher files are then
+in its coordinates), normalised to trace d. Target teacher: power-law
 coefficients ``beta_k^2 ~ k^-target_exp`` (``--target-exp``) or ``--target FILE``; source:
 ``--source FILE`` or ``cos(theta) beta_t_hat + sin(theta) e_K`` orthogonalised (``--theta``, ``--perp-at K``:
 the eigen-direction the source deviates along; 1 = largest eigenvalue).
@@ -29,12 +30,17 @@ def add_parser(sub):
     g.add_argument("--two-level", nargs=2, type=float, metavar=("FRAC", "RATIO"),
                    help="fraction FRAC of eigenvalues a, the rest b, a/b = RATIO")
     g.add_argument("--eigenvalues", metavar="FILE", help="eigenvalues, one per line (or a .npy vector)")
-    p.add_argument("--d", type=int, default=500, help="dimension for --alpha/--two-level (default 500)")
-    p.add_argument("--n", default="100", help="sample size(s): comma-separated integers (default 100)")
+    g.add_argument("--covariance", metavar="FILE",
+                   help="a d x d covariance matrix (text rows or .npy); --target/--source are in its coordinates")
+    p.add_argument("--d", type=int, help="dimension for --alpha/--two-level (default 500); with a file, its length")
+    p.add_argument("--n", default="100",
+                   help="sample size(s): comma-separated integers and ranges start:stop:step (default 100)")
     p.add_argument("--sigma", default="0.2", help="label-noise standard deviation (default 0.2)")
     p.add_argument("--target-exp", type=float, default=1.0, help="beta_t,k^2 ~ k^-target_exp (default 1)")
-    p.add_argument("--target", metavar="FILE", help="target coefficients in the eigenbasis (overrides --target-exp)")
-    p.add_argument("--source", metavar="FILE", help="source coefficients in the eigenbasis (overrides --theta)")
+    p.add_argument("--target", metavar="FILE", help="target coefficients in the eigenbasis, or in the "
+                   "--covariance coordinates (overrides --target-exp)")
+    p.add_argument("--source", metavar="FILE",
+                   help="source coefficients in the eigenbasis, or in the --covariance coordinates (overrides --theta)")
     p.add_argument("--theta", default="pi/4", help="Euclidean source-target angle in radians (default pi/4)")
     p.add_argument("--perp-at", type=int, default=0,
                    help="eigen-direction K (1-based) the source deviates along (default: the last, smallest)")
@@ -42,38 +48,62 @@ def add_parser(sub):
     return p
 
 
-def _read_vector(path, what):
+def _read_array(path, what):
     try:
-        v = np.load(path) if str(path).endswith(".npy") else np.loadtxt(path, ndmin=1)
+        return np.asarray(np.load(path) if str(path).endswith(".npy") else np.loadtxt(path, ndmin=1), dtype=float)
     except (OSError, ValueError) as exc:
         raise ValueError(f"{what}={path!r} could not be read: {exc}") from None
-    return np.asarray(v, dtype=float).ravel()
+
+
+def _read_vector(path, what):
+    v = _read_array(path, what)
+    if sum(k > 1 for k in v.shape) > 1:
+        hint = "; for a covariance matrix use --covariance FILE" if what == "eigenvalues" else ""
+        raise ValueError(f"{what}={path!r} holds a {' x '.join(map(str, v.shape))} table: expected a vector, "
+                         f"one number per line{hint}")
+    return v.ravel()
 
 
 def _spectrum(ns):
     from ftheory import aniso as A
+    from ftheory.aniso.spectra import check_spectrum
 
+    d = 500 if ns.d is None else ns.d
     if ns.alpha is not None:
-        return A.power_law_spectrum(ns.d, ns.alpha), f"power law alpha={ns.alpha:g}"
+        return A.power_law_spectrum(d, ns.alpha), f"power law alpha={ns.alpha:g}"
     if ns.two_level is not None:
-        ev, m = A.two_level_spectrum(ns.d, *ns.two_level)
-        return ev, f"two-level: {m} eigenvalues {ev[0]:.4g}, {ns.d - m} eigenvalues {ev[-1]:.4g}"
-    ev = _read_vector(ns.eigenvalues, "eigenvalues")
-    return A.normalise_spectrum(ev), f"file {ns.eigenvalues} (normalised to trace d)"
+        ev, m = A.two_level_spectrum(d, *ns.two_level)
+        return ev, f"two-level: {m} eigenvalues {ev[0]:.4g}, {d - m} eigenvalues {ev[-1]:.4g}"
+    if ns.covariance:
+        ev, _ = A.eigenbasis(_read_array(ns.covariance, "covariance"))
+        name = f"covariance {ns.covariance}"
+    else:
+        ev, name = check_spectrum(_read_vector(ns.eigenvalues, "eigenvalues")), f"file {ns.eigenvalues}"
+    if ns.d is not None and ns.d != ev.size:
+        raise ValueError(f"d={ns.d} disagrees with the {ev.size} eigenvalues of {name} (omit --d with a file)")
+    factor = ev.size / ev.sum()
+    return ev * factor, f"{name}, trace {ev.sum():.4g}, normalised to trace d (x {factor:.4g})"
 
 
 def _teachers(ns, d):
     from ftheory import aniso as A
     from ftheory.params import get_param
 
-    bt = _read_vector(ns.target, "target") if ns.target else A.power_law_teacher(d, ns.target_exp)
-    if bt.shape != (d,):
-        raise ValueError(f"target has {bt.size} coefficients: expected d={d}")
-    if ns.source:
-        bs = _read_vector(ns.source, "source")
-        if bs.shape != (d,):
-            raise ValueError(f"source has {bs.size} coefficients: expected d={d}")
-        return bs, bt, "from file"
+    files = {}
+    for what in ("target", "source"):
+        if getattr(ns, what):
+            files[what] = v = _read_vector(getattr(ns, what), what)
+            if v.shape != (d,):
+                raise ValueError(f"{what}={getattr(ns, what)!r} has {v.size} coefficients: expected d={d}")
+            if not np.any(v):
+                raise ValueError(f"{what}={getattr(ns, what)!r} is the zero vector: expected a teacher with a "
+                                 "non-zero coefficient")
+    if ns.covariance and files:      # into the eigenbasis of the matrix (eigenvalues in decreasing order)
+        _, rotated = A.eigenbasis(_read_array(ns.covariance, "covariance"), *files.values())
+        files = dict(zip(files, rotated))
+    bt = files["target"] if "target" in files else A.power_law_teacher(d, ns.target_exp)
+    if "source" in files:
+        return files["source"], bt, "from file"
     theta = float(get_param("theta").parse(ns.theta))
     k = d if ns.perp_at == 0 else ns.perp_at
     if not 1 <= k <= d:
@@ -89,16 +119,26 @@ def _teachers(ns, d):
     return bs, bt, f"theta={theta:.4g} along eigen-direction {k}"
 
 
+def _sample_sizes(text):
+    from ftheory.cli_common import CLIError, range_values
+    from ftheory.params import get_param
+
+    out = []
+    for item in text.split(","):
+        try:
+            out += range_values(get_param("n"), "n", item) if ":" in item else [int(item)]
+        except ValueError as exc:
+            why = str(exc) if ":" in item else "expected comma-separated integers >= 1 or ranges start:stop:step"
+            raise CLIError(why if why.startswith("n=") else f"n={text!r} is invalid: {why}") from None
+    return out
+
+
 def run(ns):
     """Print one table row per sample size."""
     from ftheory import aniso as A
-    from ftheory.cli_common import CLIError
     from ftheory.params import get_param, parse_number
 
-    try:
-        n = np.array([int(v) for v in ns.n.split(",")])
-    except ValueError:
-        raise CLIError(f"n={ns.n!r} is invalid: expected comma-separated integers >= 1") from None
+    n = np.array(_sample_sizes(ns.n))
     sigma = float(get_param("sigma").parse(ns.sigma)) if isinstance(ns.sigma, str) else parse_number(ns.sigma)
     ev, label = _spectrum(ns)
     d = ev.size
@@ -108,6 +148,7 @@ def run(ns):
     lt = A.linear_transfer_risk(ev, bs, bt, n, sigma)
     ft = A.finetune_linear_risk(ev, bs, bt, n, sigma)
     kappa = A.effective_regularisation(ev, n)
+    T = A.transferability(ev, bs, bt, n, sigma)
     print(f"spectrum: {label}; d = {d}; sigma = {sigma:g}; source {source_label}")
     print(f"Euclidean cos = {float(bs @ bt / np.linalg.norm(bs) / np.linalg.norm(bt)):.4f}, "
           f"Sigma-weighted cos = {float(A.sigma_cosine(ev, bs, bt)):.4f}, "
@@ -115,7 +156,7 @@ def run(ns):
     head = ["n", "gamma", "kappa", "R_scratch", "R_ridge*", "lam*", "R_lt", "R_ft", "T_lt", "T_ft"]
     print("  ".join(f"{h:>10}" for h in head))
     for i in range(n.size):
-        row = [n[i], n[i] / d, kappa[i], sc[i], tuned.risk[i], tuned.lam[i], lt[i], ft[i], sc[i] - lt[i],
-               sc[i] - ft[i]]
+        row = [n[i], n[i] / d, kappa[i], sc[i], tuned.risk[i], tuned.lam[i], lt[i], ft[i], T["linear_transfer"][i],
+               T["finetune"][i]]
         print("  ".join(f"{v:>10d}" if isinstance(v, (int, np.integer)) else f"{v:>10.4g}" for v in row))
     return 0

@@ -295,6 +295,23 @@ def _store_rows(folder):
     return rows, names, info
 
 
+def _check_one_run(folder, rows, names):
+    """``ValueError`` naming the folder and a point when runs with other instances, seeds or fixed values share it."""
+    seen = {}
+    for row in rows:
+        key = tuple(str(row[n]) for n in names) + (row["quantity"],)
+        seen.setdefault(key, []).append(row)
+    for key, same in seen.items():
+        if len(same) > 1:
+            point = ", ".join(f"{n}={same[0][n]:.6g}" if isinstance(same[0][n], float) else f"{n}={same[0][n]}"
+                              for n in names)
+            counts = ", ".join(str(c) for c in sorted(r.get("instances", 0) for r in same))
+            raise ValueError(f"folder={folder!r} holds {len(same)} records of the point {point} (quantity "
+                             f"{key[-1]!r}) with {counts} instances: runs with other instances, seeds or "
+                             "fixed values share this store (a point's file is keyed on them); use one --store "
+                             "folder per run")
+
+
 def store_dataset(folder):
     """The records of one sweep store folder (``sweep(..., store=DIR)``) as an ``xarray.Dataset``.
 
@@ -311,6 +328,7 @@ def store_dataset(folder):
     for row in rows:
         for n in names:
             row.setdefault(n, math.nan)
+    _check_one_run(folder, rows, names)
     attrs = {k: next(iter(v)) for k, v in info.items() if len(v) == 1}
     attrs["store"] = os.path.abspath(folder)
     return _rows_dataset(rows, names, attrs)

@@ -241,3 +241,18 @@ def test_docstring_examples_run():
     import ftheory.labeled
 
     assert doctest.testmod(ftheory.labeled).failed == 0
+
+
+def test_a_store_shared_by_two_runs_names_the_folder_and_the_cause(tmp_path):
+    """A rerun with more --instances into the same --store (each point's file is keyed on instances and seed)
+    left records that store_dataset refused with 'records repeat a point of (n, quantity)'; the message now
+    names the folder, the point, the instance counts and the remedy."""
+    from ftheory.simulate.linear import simulate_min_norm_risk
+    from ftheory.simulate.sweeps import sweep
+
+    for instances in (4, 6):
+        sweep(simulate_min_norm_risk, {"n": [10, 30]}, fixed={"d": 20, "sigma": 0.1}, instances=instances, seed=0,
+              store=str(tmp_path), progress=False)
+    with pytest.raises(ValueError, match=r"folder='.*' holds 2 records of the point n=(10|30) \(quantity 'risk'\) "
+                                         r"with 4, 6 instances: .*one --store folder per run"):
+        store_dataset(tmp_path)

@@ -4,6 +4,7 @@ The browser half (values computed by the page, sliders, screenshots) is tests/te
 """
 import json
 import math
+import os
 import re
 
 import numpy as np
@@ -316,6 +317,26 @@ def test_records_carry_every_parameter_of_the_call(tmp_path):
     assert not next(r for r in records if r["file"].startswith("pop"))["complete"]
 
 
+def test_structured_covariance_runs_are_not_drawn_as_isotropic_points(tmp_path):
+    """A store of simulate_aniso_transfer (a power-law spectrum) was drawn on the isotropic risks widget: its scratch
+    risk 0.17 at gamma = 0.6 beside the isotropic theory's 0.46. Records of a call with a spectrum or teacher
+    vectors belong to no widget (the structured widget is the two-level closed form): they are counted as not shown."""
+    from ftheory import aniso as A
+    from ftheory.simulate import sweep
+    from ftheory.simulate.aniso import simulate_aniso_transfer
+
+    ev = A.power_law_spectrum(20, 1.0)
+    bs, bt = A.window_pair(ev, 1.0)
+    sweep(simulate_aniso_transfer, {"n": [8, 12]}, fixed={"eigenvalues": ev, "beta_s": bs, "beta_t": bt, "sigma": 0.2},
+          instances=3, seed=1, store=str(tmp_path / "aniso"), progress=False)
+    sweep(_only_fixed_knows, {"n": [8]}, fixed={"d": 16, "theta": 0.5, "sigma": 0.2},
+          instances=4, seed=1, store=str(tmp_path / "iso"), progress=False)
+    records, summary = explore_data.load_store(tmp_path)
+    assert records and all(r["file"].startswith("iso") for r in records)
+    assert summary["skipped_quantities"] == {f"{q} (structured covariance)": 2
+                                             for q in ("scratch", "linear_transfer", "finetune", "T_lt", "T_ft")}
+
+
 @pytest.mark.parametrize("quantity, info, kind", [
     ("T_lt", {}, "T_lt"), ("transferability", {}, "T_lt"), ("T_ft", {}, "T_ft"),
     ("risk", {"estimator": "min_norm"}, "scratch_risk"), ("risk", {"estimator": "ridge"}, "ridge_risk"),
@@ -356,9 +377,13 @@ def test_cli_explore_with_a_reproduce_folder(tmp_path, capsys):
 @pytest.mark.parametrize("argv, message", [
     (["explore", "--out", "/nonexistent-folder/x.html"], "does not exist"),
     (["explore", "--out", "x.html", "--data", "/nonexistent-folder"], "not a directory"),
-    (["explore", "--bogus"], "unrecognized arguments")])
+    (["explore", "--bogus"], "unrecognized arguments"),
+    (["explore", "--out", "folder"], "--out 'folder' is a folder: expected a file name"),
+    pytest.param(["explore", "--out", "/proc/ftheory-x.html"], "--out '/proc/ftheory-x.html' cannot be written",
+                 marks=pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux /proc"))])
 def test_cli_explore_errors_are_one_line(argv, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "folder").mkdir()
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1

@@ -512,6 +512,20 @@ def test_simulation_points_are_drawn(browser):
     assert any("sim., d=40" in label for label in labels)
 
 
+def test_d_slider_is_disabled_while_no_finite_size_curve_is_drawn(browser):
+    """The phase widget draws the exact finite-size curve (whose dimension the d slider sets) only at lam = 0;
+    with lam > 0 the d slider moved nothing on the page (a practitioner's trial) and is now disabled, saying why."""
+    from selenium.webdriver.common.keys import Keys
+
+    state = "const s = ftheory.widgets['lt-phase'].sliders.d; return [s.input.disabled, s.el.title];"
+    assert js(browser, state)[0] is False
+    assert _press(browser, "lt-phase", "lam", Keys.ARROW_RIGHT * 5)["lam"] == pytest.approx(0.05)
+    disabled, title = js(browser, state)
+    assert disabled is True and "λ = 0" in title
+    assert _press(browser, "lt-phase", "lam", Keys.ARROW_LEFT * 5)["lam"] == 0
+    assert js(browser, state)[0] is False
+
+
 def js_fmt(v, digits=4):
     """Python port of FTPlot.fmt (the readouts' number format)."""
     if v == math.inf:

@@ -13,7 +13,7 @@ import numpy as np
 
 from ftheory._checks import check_int, check_real
 
-__all__ = ["check_spectrum", "check_teacher", "check_samples", "check_sigma", "check_lam",
+__all__ = ["check_spectrum", "check_teacher", "check_samples", "check_sigma", "check_lam", "eigenbasis",
            "normalise_spectrum", "power_law_spectrum", "two_level_spectrum", "power_law_teacher", "window_pair"]
 
 
@@ -99,6 +99,39 @@ def check_sigma(sigma) -> np.ndarray:
 def check_lam(lam) -> np.ndarray:
     """Ridge penalty(ies) ``>= 0`` as a float array."""
     return _check_nonneg(lam, "lam", "ridge penalty in (1/n)|y - X b|^2 + lam |b|^2")
+
+
+def eigenbasis(covariance, *teachers):
+    """``(eigenvalues, [teacher coefficients])`` of a covariance matrix: its eigenvalues in decreasing order and
+    each teacher (a length-``d`` vector in the matrix's coordinates) written in its eigenbasis, ``U^T beta``.
+
+    ``covariance`` must be a real, finite, symmetric ``d x d`` matrix (to ``1e-8`` relative) that is positive
+    semi-definite: eigenvalues below ``d 1e-14 max|lambda|`` in size (rounding, e.g. of a rank-deficient
+    sample covariance) become 0, a more negative one is a ``ValueError`` naming it. Eigenvalues are not rescaled.
+    """
+    _reject_complex(covariance, "covariance")
+    try:
+        c = np.asarray(covariance, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"covariance={covariance!r} is invalid: expected a d x d matrix of real numbers") from None
+    if c.ndim != 2 or c.shape[0] != c.shape[1] or c.size == 0:
+        raise ValueError(f"covariance has shape {c.shape}: expected a square d x d matrix")
+    if not np.all(np.isfinite(c)):
+        raise ValueError("covariance contains a non-finite entry: expected real numbers")
+    asym = np.abs(c - c.T)
+    scale = np.abs(c).max()
+    if asym.max() > 1e-8 * scale:
+        i, j = np.unravel_index(int(np.argmax(asym)), c.shape)
+        raise ValueError(f"covariance is not symmetric: entry [{i}, {j}] = {c[i, j]!r} but [{j}, {i}] = {c[j, i]!r}")
+    w, U = np.linalg.eigh((c + c.T) / 2)
+    w, U = w[::-1], U[:, ::-1]
+    tol = c.shape[0] * 1e-14 * max(np.abs(w).max(), 0.0)
+    if w[-1] < -tol:
+        raise ValueError(f"covariance is not positive semi-definite: its smallest eigenvalue is {w[-1]:.4g} "
+                         f"(largest {w[0]:.4g}); a covariance matrix has eigenvalues >= 0")
+    w = np.where(w < tol, 0.0, w)
+    check_spectrum(w)
+    return w, [U.T @ check_teacher(b, c.shape[0], f"beta_{k}") for k, b in enumerate(teachers)]
 
 
 def normalise_spectrum(eigenvalues) -> np.ndarray:

@@ -104,12 +104,16 @@ def finetune_linear_risk(eigenvalues, beta_s, beta_t, n, sigma):
 
 def transferability(eigenvalues, beta_s, beta_t, n, sigma):
     """``{"linear_transfer": T_lt, "finetune": T_ft}`` with ``T = R_scratch(min-norm) - R_transfer``
-    (``T > 0``: transfer helps)."""
+    (``T > 0``: transfer helps). ``T_ft = 0`` for ``n >= d+`` (positive eigenvalues): both fits are then the
+    same least-squares fit, also at ``n = d+, d+ + 1`` where both mean risks are infinite (as the registered
+    ``finetune_transferability_finite``)."""
     ev, bs, bt = _teachers(eigenvalues, beta_s, beta_t)
     sc = scratch_risk(ev, bt, n, sigma)
+    same = check_samples(n) >= np.count_nonzero(ev)
     with np.errstate(invalid="ignore"):
+        ft = np.where(same, 0.0, sc - finetune_linear_risk(ev, bs, bt, n, sigma))
         return {"linear_transfer": sc - linear_transfer_risk(ev, bs, bt, n, sigma),
-                "finetune": sc - finetune_linear_risk(ev, bs, bt, n, sigma)}
+                "finetune": ft[()] if ft.ndim == 0 else ft}
 
 
 def _deep_coefficients(ev, bs, bt, n, sig):

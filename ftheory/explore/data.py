@@ -19,7 +19,8 @@ reads every such file, and turns each quantity it recognises into a record
      "file": "a/b.json"}
 
 with ``kind`` one of :data:`KINDS`. Quantities it does not recognise (e.g. diagnostic scales) are
-counted in the summary and skipped; so are files that are not sweep records.
+counted in the summary and skipped; so are files that are not sweep records, and the runs of the
+structured-covariance simulators (their spectrum and teachers match no widget's sliders).
 """
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ import numpy as np
 
 from ftheory.simulate.sweeps import row_quantity
 
-__all__ = ["KINDS", "classify", "load_store"]
+__all__ = ["KINDS", "STRUCTURED", "classify", "load_store"]
 
 #: record kinds the widgets plot, with what they measure
 KINDS = {
@@ -49,6 +50,9 @@ _BY_QUANTITY = {"scratch": "scratch_risk", "sc": "scratch_risk", "linear_transfe
 _BY_ESTIMATOR = {"min_norm": "scratch_risk", "ridge": "ridge_risk", "linear_transfer": "lt_risk",
                  "linear_transfer_finite_source": "lt_risk", "scratch - linear_transfer": "T_lt"}
 _BY_PROCEDURE = {"sc": "scratch_risk", "lt": "lt_risk", "ft": "ft_risk", "T_lt": "T_lt", "T_ft": "T_ft"}
+
+#: arguments of the structured-covariance simulators (:mod:`ftheory.simulate.aniso`): their runs are not drawn
+STRUCTURED = ("eigenvalues", "beta_s", "beta_t")
 
 #: parameters copied from ``info`` into a record (when present and numeric)
 _PARAMS = ("n", "d", "theta", "sigma", "lam", "depth", "gamma_s", "sigma_s", "norm_s", "norm_t", "wd")
@@ -134,7 +138,12 @@ def load_store(folder) -> tuple[list, dict]:
             point = rec.get("point") if isinstance(rec.get("point"), dict) else {}
             fixed = rec.get("fixed") if isinstance(rec.get("fixed"), dict) else None
             rel = os.path.relpath(path, folder)
+            structured = any(k in STRUCTURED for k in (*point, *(fixed or {})))
             for quantity, q in rec["quantities"].items():
+                if structured:          # a spectrum or teacher vectors: no widget's sliders describe the run
+                    name = f"{quantity} (structured covariance)"
+                    skipped[name] = skipped.get(name, 0) + 1
+                    continue
                 kind = classify(quantity, q.get("info", {}) if isinstance(q, dict) else {})
                 made = _record(kind, quantity, q, point, fixed, rel) if kind else None
                 if made is None:

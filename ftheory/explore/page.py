@@ -143,11 +143,16 @@ def write_page(out, data_dir=None, warn=None) -> dict:
     parent = os.path.dirname(os.path.abspath(out))
     if not os.path.isdir(parent):
         raise ValueError(f"--out {out!r}: the folder {parent!r} does not exist")
+    if os.path.isdir(out):
+        raise ValueError(f"--out {out!r} is a folder: expected a file name for the page (e.g. {out}/explorer.html)")
     records = summary = relu_run = None
     if data_dir is not None:
         records, summary, relu_run = load_data(data_dir)
     text = build_page(warn=warn, records=records, summary=summary, relu_run=relu_run)
-    with open(out, "w", encoding="utf-8") as fh:
-        fh.write(text)
+    try:
+        with open(out, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise ValueError(f"--out {out!r} cannot be written: {exc.strerror or exc}") from None
     return {"path": out, "bytes": len(text.encode("utf-8")), "records": len(records or []), "summary": summary,
             "relu_fit": (relu_run or {}).get("fit")}

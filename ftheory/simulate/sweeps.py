@@ -25,18 +25,22 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib
+import importlib.util
 import inspect
 import itertools
 import json
 import math
 import os
+import reprlib
 import tempfile
 import threading
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from ftheory._checks import check_int
 from ftheory.mc.estimate import MCEstimate
+from ftheory.simulate.dask_connect import run_on_dask as _run_dask
 from ftheory.simulate.gamma import maps_gamma, resolve_gamma
 from ftheory.simulate.rowkeys import row_quantity, upgrade_record as _upgrade  # noqa: F401  (row_quantity: public here too)
 
@@ -89,6 +93,7 @@ def use_executor(executor="serial", scheduler=None, workers=None):
         raise ValueError(f"executor={executor!r} is invalid: expected one of {', '.join(EXECUTORS)}")
     if scheduler is not None and executor != "dask":
         raise ValueError(f"scheduler={scheduler!r} needs executor='dask', got executor={executor!r}")
+    workers = None if workers is None else check_int("workers", workers, 1)
     client = _connect(scheduler) if scheduler is not None else None
     saved = dict(_DEFAULT)
     _DEFAULT.update(executor=executor, client=client, workers=workers)
@@ -102,16 +107,11 @@ def use_executor(executor="serial", scheduler=None, workers=None):
 
 
 def _connect(scheduler):
-    try:
-        from distributed import Client
-    except ImportError:  # pragma: no cover - depends on the optional extra
-        raise ValueError("executor='dask' needs the optional extra: pip install 'ftheory[dask]'") from None
-    try:
-        if os.path.isfile(str(scheduler)):
-            return Client(scheduler_file=str(scheduler), timeout="20s")
-        return Client(str(scheduler), timeout="20s")
-    except (OSError, TimeoutError) as exc:
-        raise ValueError(f"scheduler={scheduler!r} is unreachable: {exc}") from None
+    if importlib.util.find_spec("distributed") is None:  # pragma: no cover - depends on the optional extra
+        raise ValueError("executor='dask' needs the optional extra: pip install 'ftheory[dask]'")
+    from ftheory.simulate.dask_connect import connect
+
+    return connect(scheduler)
 
 
 def check_call(fn, names) -> None:
@@ -255,17 +255,17 @@ def _labelled(record, point):
     return {**record, "point": {**point, **{k: v for k, v in record["point"].items() if k not in point}}}
 
 
-def _check_storable(calls):
-    """A stored point records its parameters as JSON: refuse up front (not after computing the point) a value
-    that JSON cannot hold."""
-    for call in calls:
-        for values in call:
-            for k, v in values.items():
-                try:
-                    json.dumps(v)
-                except (TypeError, ValueError):
-                    raise ValueError(f"{k}={v!r} is invalid with store=: a stored point records its parameters as "
-                                     "JSON (numbers, strings, booleans, None and lists of them)") from None
+def _storable(calls):
+    """A stored point records its parameters as JSON: NumPy arrays become lists (the same numbers), and a value
+    that JSON cannot hold is refused up front (not after computing the point)."""
+    out = [tuple({k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in vs.items()} for vs in c) for c in calls]
+    for k, v in ((k, v) for call in out for values in call for k, v in values.items()):
+        try:
+            json.dumps(v)
+        except (TypeError, ValueError):
+            raise ValueError(f"{k}={reprlib.repr(v)} is invalid with store=: a stored point records its parameters "
+                             "as JSON (numbers, strings, booleans, None, lists of them, NumPy arrays)") from None
+    return out
 
 
 def _write_atomic(path, record):
@@ -392,6 +392,7 @@ def sweep(fn, grid: dict, *, fixed=None, instances=100, seed=0, store=None, exec
         executor = now["executor"] or "serial"
         client = client if client is not None else now["client"]
         workers = workers if workers is not None else now["workers"]
+    workers = None if workers is None else check_int("workers", workers, 1)
     if not callable(fn):
         raise ValueError(f"fn={fn!r} is not callable")
     if not isinstance(grid, dict) or not grid:
@@ -440,7 +441,7 @@ def sweep(fn, grid: dict, *, fixed=None, instances=100, seed=0, store=None, exec
         except (OSError, ValueError) as exc:        # ValueError: e.g. an embedded null byte
             why = "it is a file" if os.path.isfile(store) else (getattr(exc, "strerror", None) or str(exc))
             raise ValueError(f"store={str(store)!r} is invalid: expected a writable folder ({why})") from None
-        _check_storable(calls)
+        calls = _storable(calls)
         for i, p in enumerate(points):
             paths[i] = os.path.join(store, _key(fname, *calls[i], instances, seed) + ".json")
             try:
@@ -475,24 +476,3 @@ def sweep(fn, grid: dict, *, fixed=None, instances=100, seed=0, store=None, exec
     return SweepResult(grid={n: v for n, v in zip(names, values)}, fixed=fixed, instances=instances,
                        seed=seed, records=[_labelled(records[i], points[i]) for i in range(len(points))],
                        computed=len(todo), loaded=loaded)
-
-
-def _run_dask(fn, calls, client, workers, finish):
-    """``fn(*call)`` for each call on a Dask cluster (``client``, or a local one); ``finish(j, result)``."""
-    try:
-        from distributed import Client, LocalCluster, as_completed
-    except ImportError:  # pragma: no cover - depends on the optional extra
-        raise ValueError("executor='dask' needs the optional extra: pip install 'ftheory[dask]'") from None
-    own = client is None
-    if own:
-        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                               processes=True, dashboard_address=None)
-        client = Client(cluster)
-    try:
-        futures = {client.submit(fn, *call, pure=False): j for j, call in enumerate(calls)}
-        for fut in as_completed(list(futures)):
-            finish(futures[fut], fut.result())
-    finally:
-        if own:
-            client.close()
-            cluster.close()

@@ -167,3 +167,48 @@ def test_deep_scale_edges_without_warnings():
     assert np.all(np.isfinite(c[[0, 1, 3, 4]])) and c[2] == math.inf
     assert A.finetune_deep_risk(ev, bs, bt, 100, 0.3, depth=3) == pytest.approx(0.09 * 50 / 49)
     assert A.finetune_deep_risk(ev, bs, bt, 50, 0.3, depth=3) == math.inf
+
+
+@pytest.mark.parametrize("zeros", [0, 30])
+def test_finetune_transferability_is_zero_where_both_are_least_squares(zeros):
+    """For n >= d+ (positive eigenvalues) fine-tuning and min-norm are the same least-squares fit, so T_ft = 0
+    exactly, also at n = d+ and d+ + 1 where both mean risks are infinite (was NaN; the registered isotropic
+    finetune_transferability_finite is 0 there)."""
+    ev = np.r_[A.power_law_spectrum(100, 1.0), np.zeros(zeros)]
+    bs, bt = A.window_pair(ev, 0.5)
+    n = np.array([99, 100, 101, 102, 150])
+    with np.errstate(all="raise"):
+        t = A.transferability(ev, bs, bt, n, 0.2)
+    assert np.all(t["finetune"][1:] == 0.0) and t["finetune"][0] != 0.0
+    assert np.isposinf(t["linear_transfer"][1:3]).all() and np.isfinite(t["linear_transfer"][[0, 3, 4]]).all()
+    iso = ftheory.get("finetune_transferability_finite")
+    bs, bt = iso_pair(D, 0.7)
+    for m in (D, D + 1):
+        assert A.transferability(ISO, bs, bt, m, 0.3)["finetune"] == float(iso(n=m, d=D, theta=0.7)) == 0.0
+
+
+def test_eigenbasis_of_a_covariance_matrix():
+    """A full covariance and teachers in the original coordinates: the eigenbasis gives the same risks as a
+    direct computation in rotated coordinates; rounding negatives are clipped; bad matrices name the parameter."""
+    rng = np.random.default_rng(3)
+    d = 60
+    U, _ = np.linalg.qr(rng.standard_normal((d, d)))
+    ev = A.power_law_spectrum(d, 1.2)
+    cov = (U * ev) @ U.T
+    bt, bs = rng.standard_normal(d), rng.standard_normal(d)
+    w, (ct, cs) = A.eigenbasis(cov, bt, bs)
+    assert np.all(np.diff(w) <= 0) and w == pytest.approx(ev, rel=1e-10, abs=1e-12)
+    assert ct @ (w * cs) == pytest.approx(bt @ cov @ bs, rel=1e-10)
+    assert A.scratch_risk(w, ct, 30, 0.2) == pytest.approx(float(A.scratch_risk(ev, U.T @ bt, 30, 0.2)), rel=1e-9)
+    X = rng.standard_normal((40, d))                  # rank-deficient sample covariance: eigenvalues ~ -1e-16
+    w0, _ = A.eigenbasis(np.cov(X, rowvar=False), np.ones(d))
+    assert w0.min() == 0.0 and np.count_nonzero(w0) == 39
+    bad = np.diag(np.r_[np.ones(d - 1), -0.5])
+    for c, match in ((bad, r"covariance is not positive semi-definite: its smallest eigenvalue is -0.5"),
+                     (cov + np.triu(np.ones((d, d)), 1) * 0.1, r"covariance is not symmetric"),
+                     (np.ones((3, 4)), r"covariance has shape \(3, 4\)"),
+                     (np.full((2, 2), np.nan), r"covariance contains a non-finite entry")):
+        with pytest.raises(ValueError, match=match):
+            A.eigenbasis(c)
+    with pytest.raises(ValueError, match=r"beta_1 has shape \(59,\)"):
+        A.eigenbasis(cov, bt, bs[:-1])

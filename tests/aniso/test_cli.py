@@ -36,3 +36,58 @@ def test_bad_input_is_one_line_and_status_2(args, text, capsys):
     assert main(["aniso", *args]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and text in err[0]
+
+
+def test_no_nan_where_fine_tuning_and_scratch_coincide(capsys):
+    """n = d and d + 1: both risks are infinite, T_ft = 0 (the same least-squares fit), no NaN, no warning."""
+    assert main(["aniso", "--alpha", "1", "--d", "100", "--n", "100,101,102"]) == 0
+    out, err = capsys.readouterr()
+    rows = [line.split() for line in out.splitlines()[3:]]
+    assert [r[-1] for r in rows] == ["0", "0", "0"] and "nan" not in out and err == ""
+
+
+def test_covariance_file_and_a_matrix_given_as_eigenvalues(tmp_path, capsys):
+    """--covariance diagonalises a d x d matrix (teachers in its coordinates); a matrix given to --eigenvalues
+    used to be flattened into d^2 'eigenvalues' silently: now an error naming the parameter."""
+    rng = np.random.default_rng(0)
+    U, _ = np.linalg.qr(rng.standard_normal((40, 40)))
+    ev = A.power_law_spectrum(40, 1.0)
+    cov, bt = tmp_path / "cov.txt", tmp_path / "bt.txt"
+    np.savetxt(cov, (U * ev) @ U.T)
+    np.savetxt(bt, U @ A.power_law_teacher(40, 1.0))
+    assert main(["aniso", "--covariance", str(cov), "--target", str(bt), "--n", "20"]) == 0
+    got = capsys.readouterr().out.splitlines()
+    assert main(["aniso", "--alpha", "1", "--d", "40", "--n", "20"]) == 0
+    want = capsys.readouterr().out.splitlines()
+    assert got[3].split()[:6] == want[3].split()[:6]           # n, gamma, kappa, scratch and ridge risks
+    assert main(["aniso", "--eigenvalues", str(cov), "--n", "20"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "eigenvalues=" in err[0] and "40 x 40" in err[0] and "--covariance" in err[0]
+    np.savetxt(cov, np.diag(np.r_[np.ones(39), -1.0]))
+    assert main(["aniso", "--covariance", str(cov), "--n", "20"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not positive semi-definite" in err[0]
+
+
+def test_zero_target_names_the_target(tmp_path, capsys):
+    f = tmp_path / "bt.txt"
+    np.savetxt(f, np.zeros(30))
+    assert main(["aniso", "--alpha", "1", "--d", "30", "--target", str(f)]) == 2
+    out, err = capsys.readouterr()
+    assert err.strip().splitlines() == [err.strip()] and "target" in err and "zero" in err and "beta_s" not in err
+
+
+def test_sample_sizes_take_ranges_and_d_must_match_a_file(tmp_path, capsys):
+    """--n 50:150:50 (the range syntax of ftheory eval/sweep) was 'invalid: expected comma-separated integers';
+    --d given with a spectrum file of another length was ignored silently."""
+    assert main(["aniso", "--alpha", "1", "--d", "100", "--n", "20,50:150:50"]) == 0
+    rows = capsys.readouterr().out.splitlines()[3:]
+    assert [r.split()[0] for r in rows] == ["20", "50", "100", "150"]
+    assert main(["aniso", "--alpha", "1", "--n", "150:50:50"]) == 2
+    assert "n='150:50:50'" in capsys.readouterr().err
+    f = tmp_path / "ev.txt"
+    np.savetxt(f, np.linspace(1, 3, 50))
+    assert main(["aniso", "--eigenvalues", str(f), "--d", "200", "--n", "20"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "d=200" in err[0] and "50 eigenvalues" in err[0]
+    assert main(["aniso", "--eigenvalues", str(f), "--d", "50", "--n", "20"]) == 0

@@ -83,8 +83,9 @@ def test_the_client_of_a_use_executor_block_runs_the_points(cluster, serial, mon
 
 def test_own_local_cluster_gets_the_worker_count_and_is_closed(cluster, serial, monkeypatch):
     """``_run_dask`` without a client starts ``LocalCluster(n_workers=workers, threads_per_worker=1,
-    processes=True, dashboard_address=None)`` and closes it and its client; here the cluster is a stand-in
-    that records its arguments and points at the in-process scheduler (no processes are started)."""
+    processes=True, dashboard_address=None, scheduler_kwargs=...)`` and closes it and its client; here the
+    cluster is a stand-in that records its arguments and points at the in-process scheduler (no processes are
+    started)."""
     made, clients = [], []
 
     class Stand:
@@ -109,7 +110,8 @@ def test_own_local_cluster_gets_the_worker_count_and_is_closed(cluster, serial, 
                 progress=False)
     _same(res, serial)
     assert len(made) == 1 and made[0].kwargs == {"n_workers": 3, "threads_per_worker": 1, "processes": True,
-                                                  "dashboard_address": None}
+                                                  "dashboard_address": None,
+                                                  "scheduler_kwargs": {"dashboard_address": "127.0.0.1:0"}}
     assert made[0].closed and len(clients) == 1 and clients[0].status == "closed"
     # a use_executor block's worker count reaches the cluster, through sweep and through run_tasks
     import os

@@ -566,17 +566,20 @@ def _weighted(n, w, instances=1, seed=None):
 
 
 def test_sweep_store_refuses_values_json_cannot_hold_before_computing(tmp_path):
-    """A stored point records its parameters as JSON: an array value is refused up front with a ValueError
+    """A stored point records its parameters as JSON: a value JSON cannot hold is refused up front with a ValueError
     naming it (it used to fail with a TypeError after computing the point, leaving a temporary file); without a
-    store such values still run."""
+    store such values still run. NumPy arrays are stored as lists (trial22): the point of the list run."""
     with pytest.raises(ValueError) as err:
-        sweep(_weighted, {"n": [2]}, fixed={"w": np.array([1.0, 2.0])}, instances=1, seed=0, store=str(tmp_path),
+        sweep(_weighted, {"n": [2]}, fixed={"w": {1.0, 2.0}}, instances=1, seed=0, store=str(tmp_path),
               progress=False)
-    assert str(err.value) == ("w=array([1., 2.]) is invalid with store=: a stored point records its parameters as "
-                              "JSON (numbers, strings, booleans, None and lists of them)")
+    assert str(err.value) == ("w={1.0, 2.0} is invalid with store=: a stored point records its parameters as "
+                              "JSON (numbers, strings, booleans, None, lists of them, NumPy arrays)")
     assert os.listdir(tmp_path) == []
     res = sweep(_weighted, {"n": [2]}, fixed={"w": np.array([1.0, 2.0])}, instances=1, seed=0, progress=False)
     assert res.estimate(n=2).samples.tolist() == [6.0]
-    ok = sweep(_weighted, {"n": [2]}, fixed={"w": [1.0, 2.0]}, instances=1, seed=0, store=str(tmp_path),
+    ok = sweep(_weighted, {"n": [2]}, fixed={"w": np.array([1.0, 2.0])}, instances=1, seed=0, store=str(tmp_path),
                progress=False)
-    assert ok.computed == 1 and len(os.listdir(tmp_path)) == 1
+    assert ok.computed == 1 and len(os.listdir(tmp_path)) == 1 and ok.estimate(n=2).samples.tolist() == [6.0]
+    again = sweep(_weighted, {"n": [2]}, fixed={"w": [1.0, 2.0]}, instances=1, seed=0, store=str(tmp_path),
+                  progress=False)
+    assert (again.loaded, again.computed) == (1, 0)

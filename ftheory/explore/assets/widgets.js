@@ -368,6 +368,8 @@
                                   title: "slice at θ = " + thetaText(v.theta)});
       f1.begin().hline(0, {color: "#999"});
       f1.line(GAMMA, GAMMA.map(g => T(g, v.theta)), {color: C.blue, label: "asymptotic, eq. (11)"});
+      this.sliders.d.input.disabled = v.lam !== 0;   // the finite-size curve (its only use) is drawn at λ = 0
+      this.sliders.d.el.title = v.lam !== 0 ? "d sets the exact finite-size curve, drawn only at λ = 0" : "";
       if (v.lam === 0) {
         const ns = finiteN(v.d);
         const Tf = F.partial("linear_transfer_transferability_finite", {d: v.d, theta: v.theta, sigma: v.sigma}, ["n"]);
