@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ftheory.advise.pool_size import check_self_pool, pool_flag, repeated_rows, shared_rows
+from ftheory.advise.pool_size import check_self_pool, pool_flag, pool_overlap
 
 __all__ = ["Prepared", "prepare", "helmert", "independence_z"]
 
@@ -72,8 +72,7 @@ def prepare(X, y, z=None, unlabeled=None, center=True, standardize=None) -> Prep
     measured at that pool size (:func:`ftheory.advise.pool_size.pool_flag`).
     """
     notes, warnings = [], []
-    shared = shared_rows(X, unlabeled) if unlabeled is not None else 0
-    repeats = repeated_rows(unlabeled, X) if shared else 0
+    shared, repeats = pool_overlap(X, unlabeled) if unlabeled is not None else (0, 0)
     own = (check_self_pool(shared, len(unlabeled), len(X), np.shape(X)[1], repeats) if shared
            else None)                                      # refuses a pool of fewer than SELF_POOL_FROM d rows
     if center:
