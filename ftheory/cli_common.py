@@ -5,7 +5,6 @@ import argparse
 import json
 import math
 import re
-import sys
 
 
 class CLIError(Exception):
@@ -38,11 +37,13 @@ def range_values(prm, param: str, text: str) -> list:
     return [prm.validate(round(v) if prm.integer else v) for v in (start + k * step for k in range(count))]
 
 
-def _assignments(items, result=None, parse: bool = True) -> dict:
+def _assignments(items, result=None, parse: bool = True, notes: list | None = None) -> dict:
     """Parse ``name=value`` words (the parameters of ``result``, a :class:`~ftheory.result.Result`, if given);
     values may be expressions, comma-separated lists or ranges ``start:stop:step``; lists of several
     parameters pair element by element (equal lengths). ``parse=False`` keeps each value's text (for mpmath,
-    which reads ``1e400`` and every digit exactly) after the same checks of the names."""
+    which reads ``1e400`` and every digit exactly) after the same checks of the names. ``notes``: a list to
+    which the notes on how a word was read are appended, for the command to print (``gamma=1,5``, a decimal
+    comma?, is the list 1, 5)."""
     from ftheory.params import get_param
     from ftheory._hints import unknown_parameter
 
@@ -61,10 +62,10 @@ def _assignments(items, result=None, parse: bool = True) -> dict:
             parts = range_values(param, name, text)
         else:
             parts = [param.parse(t) if parse else t for t in text.split(",")]
-            if not param.integer and re.fullmatch(r"\d+,\d+", text.strip()):  # a decimal comma? kept as a list
-                a, b = text.strip().split(",")
-                print(f"ftheory: note: {name}={text} is read as the list {a}, {b} (one result each); a decimal "
-                      f"number is written with a point: {name}={a}.{b}", file=sys.stderr)
+            if not param.integer and re.fullmatch(r"\d+,\d+", text.strip()) and notes is not None:
+                a, b = text.strip().split(",")                               # a decimal comma? kept as a list
+                notes.append(f"ftheory: note: {name}={text} is read as the list {a}, {b} (one result each); a "
+                             f"decimal number is written with a point: {name}={a}.{b}")
         values[name] = parts[0] if len(parts) == 1 else parts
     lists = {k: len(v) for k, v in values.items() if isinstance(v, list)}
     if len(set(lists.values())) > 1:

@@ -126,3 +126,21 @@ def test_a_possible_decimal_comma_is_noted_on_stderr(capsys):
     for words in (["gamma=0.5,0.7", "sigma=0.2"], ["gamma=1,5,7", "sigma=0.2"]):
         assert main(["eval", "scratch_risk", *words]) == 0
         assert capsys.readouterr().err == ""
+
+
+def test_the_decimal_comma_note_is_returned_by_the_parser_and_printed_by_the_command(capsys):
+    # code22: _assignments hands the note back; a command whose words are refused prints its one error line only
+    from ftheory.cli_common import _assignments
+
+    notes = []
+    assert _assignments(["gamma=1,5", "sigma=0.2"], notes=notes) == {"gamma": [1.0, 5.0], "sigma": 0.2}
+    assert notes == ["ftheory: note: gamma=1,5 is read as the list 1, 5 (one result each); a decimal number is "
+                     "written with a point: gamma=1.5"] and capsys.readouterr().err == ""
+    for words in (["gamma=1,5", "sigma=-1"], ["gamma=1,5", "bogus=3"]):
+        assert main(["eval", "scratch_risk", *words]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("ftheory: error: ") and err.count("\n") == 1
+    assert main(["limit", "scratch_risk", "gamma", "oo", "sigma=1,5"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "ftheory: note: sigma=1,5 is read as the list 1, 5 (one result each); a decimal number is written with a "
+        "point: sigma=1.5", "ftheory: error: sigma: give one value for a limit or series"]
