@@ -25,7 +25,7 @@ EXIT_USAGE = 2
 
 
 from ftheory._checks import overflow_hint
-from ftheory.cli_common import CLIError, _assignments, _emit, _number, _Parser, plain_text
+from ftheory.cli_common import CLIError, _assignments, _emit, _number, _Parser, parse_known_args, plain_text
 
 
 # -- commands ----------------------------------------------------------------------------------
@@ -465,7 +465,7 @@ def main(argv=None) -> int:
     """Run the ``ftheory`` command; returns the exit status (2 on bad input)."""
     parser = build_parser()
     try:
-        ns, extra = parser.parse_known_args(argv)
+        ns, extra = parse_known_args(parser, argv)  # limit NAME PARAM -oo: a point, not an option
         # PARAM=VALUE words may also follow the options (argparse stops the positional list there).
         if extra and getattr(ns, "params", None) is not None \
                 and all("=" in e and not e.startswith("-") for e in extra):

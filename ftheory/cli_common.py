@@ -5,6 +5,7 @@ import argparse
 import json
 import math
 import re
+import sys
 
 
 class CLIError(Exception):
@@ -73,6 +74,35 @@ def _assignments(items, result=None, parse: bool = True, notes: list | None = No
         raise CLIError(f"lists pair element by element, but {shown} values are given: give equal "
                        "lengths (Result.grid in Python evaluates every combination)")
     return values
+
+
+def parse_known_args(parser, argv):
+    """``parser.parse_known_args(argv)`` (``argv`` None: the command line), where the POINT of ``limit`` and
+    ``series`` may start with ``-`` (``-oo``, ``-pi/4``, ``-1/2``: argparse takes such a word for an option and
+    says the point is missing)."""
+    argv, point = _negative_point(sys.argv[1:] if argv is None else list(argv))
+    ns, extra = parser.parse_known_args(argv)
+    if point is not None:
+        ns.point = point
+    return ns, extra
+
+
+def _negative_point(argv):
+    """``(argv, point)``: for ``limit`` and ``series`` whose POINT starts with ``-``, ``argv`` with that word
+    replaced by ``0`` and the word; else ``(argv, None)``."""
+    if not argv or argv[0] not in ("limit", "series"):
+        return argv, None
+    seen, skip = 0, False
+    for i, word in enumerate(argv[1:], 1):
+        if skip or word in ("--dir", "--order", "--timeout"):  # an option and its value (which may be "-")
+            skip = not skip
+        elif word == "--":                                     # the user's own end of options: all positional
+            break
+        elif seen == 2 and word.startswith("-") and len(word) > 1 and not word.startswith("--") and word != "-h":
+            return argv[:i] + ["0"] + argv[i + 1:], word
+        elif not word.startswith("-"):
+            seen += 1
+    return argv, None
 
 
 def _number(x):

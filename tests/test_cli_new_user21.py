@@ -144,3 +144,27 @@ def test_the_decimal_comma_note_is_returned_by_the_parser_and_printed_by_the_com
     assert capsys.readouterr().err.splitlines() == [
         "ftheory: note: sigma=1,5 is read as the list 1, 5 (one result each); a decimal number is written with a "
         "point: sigma=1.5", "ftheory: error: sigma: give one value for a limit or series"]
+
+
+@pytest.mark.parametrize("words", [
+    ["limit", "scratch_risk", "gamma", "-oo"], ["limit", "scratch_risk", "gamma", "-inf"],
+    ["limit", "scratch_risk", "gamma", "\u2212oo"], ["limit", "--dir", "+", "scratch_risk", "gamma", "-oo", "sigma=0"],
+    ["limit", "scratch_risk", "gamma", "--dir", "-", "-oo"], ["series", "scratch_risk", "gamma", "-oo", "--order", "2"],
+    ["limit", "scratch_risk", "gamma", "--", "-oo"]])
+def test_a_point_at_minus_infinity_reaches_limit_and_series(capsys, words):
+    # code22: argparse took -oo for an option and said the point was missing; no domain reaches -oo, so the end is
+    # the one-line domain error naming the parameter, value and domain
+    assert main(words) == 2
+    assert capsys.readouterr().err == ("ftheory: error: scratch_risk: gamma=-oo is out of its domain [0, inf) "
+                                       "(target samples per input dimension n/d)\n")
+
+
+def test_a_negative_expression_as_point_and_other_words_keep_their_meaning(capsys):
+    assert main(["limit", "linear_transfer_risk", "theta", "-pi/4", "lam=0"]) == 2
+    assert capsys.readouterr().err.startswith("ftheory: error: linear_transfer_risk: theta=-pi/4 is out of its domain")
+    assert main(["limit", "scratch_risk", "gamma", "oo", "-x"]) == 2     # a stray option after the point stays one
+    assert "unrecognized arguments: -x" in capsys.readouterr().err
+    assert main(["series", "scratch_risk", "gamma", "oo", "--order", "-3"]) == 2   # an option's value is not the point
+    assert "order=-3 is invalid" in capsys.readouterr().err
+    assert main(["limit", "scratch_risk", "gamma", "1", "--dir", "-", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["point"] == "1"
