@@ -1,15 +1,16 @@
 """Private helpers shared by several modules: scalar input validation and a PSD pseudo-inverse.
 
 Validation follows the toolkit's convention: bad input raises ``ValueError`` naming the parameter,
-the offending value and the domain. Two message styles are in use (and kept, since callers and
-tests rely on them):
+the offending value and the domain. NaN, an infinity and text beyond float64 are worded in one place
+(:func:`nonfinite`: ``"... is not a number (NaN); expected ..."``, ``"... is infinite; expected ..."``,
+``"... overflows float64 (largest about 1.8e308)"``). Otherwise two message styles are in use (and kept,
+since callers and tests rely on them):
 
-* ``"{name}={value!r} is invalid: expected ..."`` for every failure (the default);
+* ``"{name}={value!r} is invalid: expected ..."`` (the default);
 * the :meth:`ftheory.params.Param.validate` style when a ``description`` is given:
-  ``"{name}={value!r} is not a number; expected a value in {domain}"`` for a non-number,
-  ``"... is not a number (NaN); ..."`` for NaN, ``"... is infinite; expected a finite value in ..."``
-  for an infinity and ``"{name}={value!r} is out of its domain {domain} ({description})"`` for another
-  value outside it (:func:`outside`).
+  ``"{name}={value!r} is not a number; expected a value in {domain}"`` for a non-number, "a finite value
+  in {domain}" after an infinity and ``"{name}={value!r} is out of its domain {domain} ({description})"``
+  for another value outside it (:func:`outside`).
 
 Nothing here imports from the rest of :mod:`ftheory`, so any module may use it.
 """
@@ -21,7 +22,8 @@ import numbers
 
 import numpy as np
 
-__all__ = ["check_int", "check_real", "check_memory", "interval", "outside", "overflow_hint", "psd_eigh", "psd_pinv"]
+__all__ = ["check_int", "check_real", "check_memory", "interval", "nonfinite", "outside", "overflow_hint", "psd_eigh",
+           "psd_pinv"]
 
 
 def check_int(name: str, value, minimum: int = 1, *, note: str | None = None) -> int:
@@ -70,13 +72,29 @@ def outside(shown: str, value, domain: str, description: str | None = None, text
     tail = f" ({description})" if description else ""
     if description and "in radians" in description and 2 * math.pi < value <= 360:  # theta=45 meant degrees?
         tail = f" ({description}; {_degrees(float(value))})"
+    return (nonfinite(shown, value, f"a value in {domain}{tail}", f"a finite value in {domain}{tail}", text)
+            or ValueError(f"{shown} is out of its domain {domain}{tail}"))
+
+
+def nonfinite(shown: str, value, expected: str, expected_finite: str | None = None,
+              text: str | None = None) -> ValueError | None:
+    """The ``ValueError`` for a NaN or infinite ``value`` (float, NumPy or mpmath), ``None`` for any other.
+
+    The one wording of these cases (:func:`outside`, :func:`check_real`): NaN is
+    ``"{shown} is not a number (NaN); expected {expected}"``, an infinity
+    ``"{shown} is infinite; expected {expected_finite or expected}"``, and an infinity read from ``text``
+    that does not spell one (``"1e400"``) ``"{shown} overflows float64 (largest about 1.8e308)"``.
+
+    >>> nonfinite("x='1e400'", float("inf"), "a real number", text="1e400")
+    ValueError("x='1e400' overflows float64 (largest about 1.8e308)")
+    """
     if value != value:
-        return ValueError(f"{shown} is not a number (NaN); expected a value in {domain}{tail}")
-    if (value == math.inf or value == -math.inf) and isinstance(text, str) and "inf" not in text.lower():
-        return ValueError(f"{shown} overflows float64 (largest about 1.8e308)")
+        return ValueError(f"{shown} is not a number (NaN); expected {expected}")
     if value == math.inf or value == -math.inf:
-        return ValueError(f"{shown} is infinite; expected a finite value in {domain}{tail}")
-    return ValueError(f"{shown} is out of its domain {domain}{tail}")
+        if isinstance(text, str) and "inf" not in text.lower():
+            return ValueError(f"{shown} overflows float64 (largest about 1.8e308)")
+        return ValueError(f"{shown} is infinite; expected {expected_finite or expected}")
+    return None
 
 
 @contextlib.contextmanager
@@ -134,15 +152,14 @@ def check_real(name: str, value, low: float = 0.0, high: float = math.inf, *, lo
         domain = interval(low, high, low_open, high_open)
 
     def failure(not_a_number: bool) -> ValueError:
+        text = value if isinstance(value, str) else None  # "1e400" overflows float64 rather than being infinite
         if description is None:
             what = f"a real number in {domain}" if expected is None else expected
-            if not not_a_number and not math.isfinite(v):  # say which: NaN or infinite (as outside does)
-                return ValueError(f"{name}={value!r} is {'not a number (NaN)' if v != v else 'infinite'}; "
-                                  f"expected {what}")
-            return ValueError(f"{name}={value!r} is invalid: expected {what}")
+            return ((not not_a_number and nonfinite(f"{name}={value!r}", v, what, text=text))
+                    or ValueError(f"{name}={value!r} is invalid: expected {what}"))
         if not_a_number:
             return ValueError(f"{name}={value!r} is not a number; expected a value in {domain}")
-        return outside(f"{name}={value!r}", v, domain, description)
+        return outside(f"{name}={value!r}", v, domain, description, text)
 
     try:
         v = float(value)

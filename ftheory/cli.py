@@ -25,7 +25,7 @@ EXIT_USAGE = 2
 
 
 from ftheory._checks import overflow_hint
-from ftheory.cli_common import CLIError, _assignments, _emit, _number, _Parser, plain_text
+from ftheory.cli_common import CLIError, _assignments, _emit, _number, _Parser, parse_known_args, plain_text
 
 
 # -- commands ----------------------------------------------------------------------------------
@@ -103,11 +103,13 @@ def cmd_eval(ns):
         _check_digits(ns)
     elif ns.digits is not None and ns.digits < 1:
         raise CLIError(f"--digits {ns.digits} is invalid: expected an integer >= 1")
+    notes = []
     if ns.dps is not None:
         import mpmath
 
         # the user's text, so that mpmath keeps every decimal digit (1e400 too) and evaluates pi-expressions exactly
-        exact = _assignments(ns.params, r, parse=False)
+        exact = _assignments(ns.params, r, parse=False, notes=notes)
+        sys.stderr.write("".join(f"{note}\n" for note in notes))  # gamma=1,5: how it was read
         if any(isinstance(v, list) or ":" in v for v in exact.values()):  # a list or a range start:stop:step
             raise CLIError("--dps evaluates scalars only; give one value per parameter")
         value = r.mp(dps=ns.dps, **exact)
@@ -117,7 +119,8 @@ def cmd_eval(ns):
         return
     try:
         with overflow_hint(".mp(...)"):
-            values = _assignments(ns.params, r)
+            values = _assignments(ns.params, r, notes=notes)
+        sys.stderr.write("".join(f"{note}\n" for note in notes))
         value = r(**values)
     except ValueError as exc:  # the command-line spelling of .mp(...)
         raise CLIError(str(exc).replace("use .mp(...)", "use --dps N")) from None
@@ -212,7 +215,8 @@ def _time_box(seconds, what):
 
 def _raw_assignments(items, result) -> dict:
     """Like :func:`_assignments` but keep the text (limits and series stay exact)."""
-    checked = _assignments(items, result)
+    checked = _assignments(items, result, notes=(notes := []))
+    sys.stderr.write("".join(f"{note}\n" for note in notes))  # gamma=1,5: then refused as a list
     raw = {item.partition("=")[0]: item.partition("=")[2] for item in items}
     for k, v in checked.items():
         if isinstance(v, list):
@@ -237,7 +241,8 @@ def cmd_phase_diagram(ns):
     """``ftheory phase-diagram NAME``: a theory phase diagram as PNG + PDF."""
     from ftheory.figures.phase import phase_diagram
 
-    params = _assignments(ns.params)
+    params = _assignments(ns.params, notes=(notes := []))
+    sys.stderr.write("".join(f"{note}\n" for note in notes))  # gamma=1,5: then refused as a list
     for name, value in params.items():  # NAME=VALUE words: fixed values of the parameters other than the axes
         if name in ("theta", "gamma"):
             raise CLIError(f"{name}={value!r}: theta and gamma are the axes of the phase diagram; give the others")
@@ -460,7 +465,7 @@ def main(argv=None) -> int:
     """Run the ``ftheory`` command; returns the exit status (2 on bad input)."""
     parser = build_parser()
     try:
-        ns, extra = parser.parse_known_args(argv)
+        ns, extra = parse_known_args(parser, argv)  # limit NAME PARAM -oo: a point, not an option
         # PARAM=VALUE words may also follow the options (argparse stops the positional list there).
         if extra and getattr(ns, "params", None) is not None \
                 and all("=" in e and not e.startswith("-") for e in extra):

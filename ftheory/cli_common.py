@@ -38,11 +38,13 @@ def range_values(prm, param: str, text: str) -> list:
     return [prm.validate(round(v) if prm.integer else v) for v in (start + k * step for k in range(count))]
 
 
-def _assignments(items, result=None, parse: bool = True) -> dict:
+def _assignments(items, result=None, parse: bool = True, notes: list | None = None) -> dict:
     """Parse ``name=value`` words (the parameters of ``result``, a :class:`~ftheory.result.Result`, if given);
     values may be expressions, comma-separated lists or ranges ``start:stop:step``; lists of several
     parameters pair element by element (equal lengths). ``parse=False`` keeps each value's text (for mpmath,
-    which reads ``1e400`` and every digit exactly) after the same checks of the names."""
+    which reads ``1e400`` and every digit exactly) after the same checks of the names. ``notes``: a list to
+    which the notes on how a word was read are appended, for the command to print (``gamma=1,5``, a decimal
+    comma?, is the list 1, 5)."""
     from ftheory.params import get_param
     from ftheory._hints import unknown_parameter
 
@@ -61,10 +63,10 @@ def _assignments(items, result=None, parse: bool = True) -> dict:
             parts = range_values(param, name, text)
         else:
             parts = [param.parse(t) if parse else t for t in text.split(",")]
-            if not param.integer and re.fullmatch(r"\d+,\d+", text.strip()):  # a decimal comma? kept as a list
-                a, b = text.strip().split(",")
-                print(f"ftheory: note: {name}={text} is read as the list {a}, {b} (one result each); a decimal "
-                      f"number is written with a point: {name}={a}.{b}", file=sys.stderr)
+            if not param.integer and re.fullmatch(r"\d+,\d+", text.strip()) and notes is not None:
+                a, b = text.strip().split(",")                               # a decimal comma? kept as a list
+                notes.append(f"ftheory: note: {name}={text} is read as the list {a}, {b} (one result each); a "
+                             f"decimal number is written with a point: {name}={a}.{b}")
         values[name] = parts[0] if len(parts) == 1 else parts
     lists = {k: len(v) for k, v in values.items() if isinstance(v, list)}
     if len(set(lists.values())) > 1:
@@ -72,6 +74,35 @@ def _assignments(items, result=None, parse: bool = True) -> dict:
         raise CLIError(f"lists pair element by element, but {shown} values are given: give equal "
                        "lengths (Result.grid in Python evaluates every combination)")
     return values
+
+
+def parse_known_args(parser, argv):
+    """``parser.parse_known_args(argv)`` (``argv`` None: the command line), where the POINT of ``limit`` and
+    ``series`` may start with ``-`` (``-oo``, ``-pi/4``, ``-1/2``: argparse takes such a word for an option and
+    says the point is missing)."""
+    argv, point = _negative_point(sys.argv[1:] if argv is None else list(argv))
+    ns, extra = parser.parse_known_args(argv)
+    if point is not None:
+        ns.point = point
+    return ns, extra
+
+
+def _negative_point(argv):
+    """``(argv, point)``: for ``limit`` and ``series`` whose POINT starts with ``-``, ``argv`` with that word
+    replaced by ``0`` and the word; else ``(argv, None)``."""
+    if not argv or argv[0] not in ("limit", "series"):
+        return argv, None
+    seen, skip = 0, False
+    for i, word in enumerate(argv[1:], 1):
+        if skip or word in ("--dir", "--order", "--timeout"):  # an option and its value (which may be "-")
+            skip = not skip
+        elif word == "--":                                     # the user's own end of options: all positional
+            break
+        elif seen == 2 and word.startswith("-") and len(word) > 1 and not word.startswith("--") and word != "-h":
+            return argv[:i] + ["0"] + argv[i + 1:], word
+        elif not word.startswith("-"):
+            seen += 1
+    return argv, None
 
 
 def _number(x):

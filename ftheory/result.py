@@ -451,7 +451,7 @@ def _sympify_value(param, value, allow_inf=False):
     import sympy as sp
 
     text = value if isinstance(value, str) else repr(value)
-    text = text.strip()
+    text = text.strip().replace("\u2212", "-")  # U+2212 minus reads as - (as parse_number does): -oo too
     if allow_inf and text in ("oo", "inf", "+oo", "+inf", "infinity"):
         return sp.oo
     if allow_inf and text in ("-oo", "-inf"):

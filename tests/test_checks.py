@@ -34,3 +34,22 @@ def test_check_real_names_nan_and_infinity(value, words):
     with pytest.raises(ValueError) as e:
         check_real("alpha", value, 0.0)
     assert str(e.value).startswith(f"alpha={value!r} {words}") and str(e.value).endswith("a real number in [0, inf)")
+
+
+def test_check_real_says_text_beyond_float64_overflows():
+    # code22: one wording (nonfinite) for both styles; "1e400" was "is infinite" without a description
+    for kw in ({}, {"description": "why"}):
+        with pytest.raises(ValueError, match=r"^alpha='1e400' overflows float64 \(largest about 1\.8e308\)$"):
+            check_real("alpha", "1e400", **kw)
+    with pytest.raises(ValueError, match=r"^alpha='-inf' is infinite; expected a real number in \[0, inf\)$"):
+        check_real("alpha", "-inf")
+
+
+def test_nonfinite_is_none_for_finite_values():
+    import mpmath
+
+    from ftheory._checks import nonfinite
+
+    assert nonfinite("x=1", 1.0, "e") is None and nonfinite("x=1", mpmath.mpf(1), "e") is None
+    assert str(nonfinite("x", np.float32("nan"), "e")) == "x is not a number (NaN); expected e"
+    assert str(nonfinite("x", mpmath.mpf("-inf"), "e", "f")) == "x is infinite; expected f"

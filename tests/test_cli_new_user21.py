@@ -126,3 +126,45 @@ def test_a_possible_decimal_comma_is_noted_on_stderr(capsys):
     for words in (["gamma=0.5,0.7", "sigma=0.2"], ["gamma=1,5,7", "sigma=0.2"]):
         assert main(["eval", "scratch_risk", *words]) == 0
         assert capsys.readouterr().err == ""
+
+
+def test_the_decimal_comma_note_is_returned_by_the_parser_and_printed_by_the_command(capsys):
+    # code22: _assignments hands the note back; a command whose words are refused prints its one error line only
+    from ftheory.cli_common import _assignments
+
+    notes = []
+    assert _assignments(["gamma=1,5", "sigma=0.2"], notes=notes) == {"gamma": [1.0, 5.0], "sigma": 0.2}
+    assert notes == ["ftheory: note: gamma=1,5 is read as the list 1, 5 (one result each); a decimal number is "
+                     "written with a point: gamma=1.5"] and capsys.readouterr().err == ""
+    for words in (["gamma=1,5", "sigma=-1"], ["gamma=1,5", "bogus=3"]):
+        assert main(["eval", "scratch_risk", *words]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("ftheory: error: ") and err.count("\n") == 1
+    assert main(["limit", "scratch_risk", "gamma", "oo", "sigma=1,5"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "ftheory: note: sigma=1,5 is read as the list 1, 5 (one result each); a decimal number is written with a "
+        "point: sigma=1.5", "ftheory: error: sigma: give one value for a limit or series"]
+
+
+@pytest.mark.parametrize("words", [
+    ["limit", "scratch_risk", "gamma", "-oo"], ["limit", "scratch_risk", "gamma", "-inf"],
+    ["limit", "scratch_risk", "gamma", "\u2212oo"], ["limit", "--dir", "+", "scratch_risk", "gamma", "-oo", "sigma=0"],
+    ["limit", "scratch_risk", "gamma", "--dir", "-", "-oo"], ["series", "scratch_risk", "gamma", "-oo", "--order", "2"],
+    ["limit", "scratch_risk", "gamma", "--", "-oo"]])
+def test_a_point_at_minus_infinity_reaches_limit_and_series(capsys, words):
+    # code22: argparse took -oo for an option and said the point was missing; no domain reaches -oo, so the end is
+    # the one-line domain error naming the parameter, value and domain
+    assert main(words) == 2
+    assert capsys.readouterr().err == ("ftheory: error: scratch_risk: gamma=-oo is out of its domain [0, inf) "
+                                       "(target samples per input dimension n/d)\n")
+
+
+def test_a_negative_expression_as_point_and_other_words_keep_their_meaning(capsys):
+    assert main(["limit", "linear_transfer_risk", "theta", "-pi/4", "lam=0"]) == 2
+    assert capsys.readouterr().err.startswith("ftheory: error: linear_transfer_risk: theta=-pi/4 is out of its domain")
+    assert main(["limit", "scratch_risk", "gamma", "oo", "-x"]) == 2     # a stray option after the point stays one
+    assert "unrecognized arguments: -x" in capsys.readouterr().err
+    assert main(["series", "scratch_risk", "gamma", "oo", "--order", "-3"]) == 2   # an option's value is not the point
+    assert "order=-3 is invalid" in capsys.readouterr().err
+    assert main(["limit", "scratch_risk", "gamma", "1", "--dir", "-", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["point"] == "1"

@@ -97,14 +97,15 @@ def check_conditioning(prep, ev=None):
         cond = top / float(ev.min()) if ev.min() > 0 else math.inf
         raise ValueError(
             f"X: the input covariance estimated from the unlabeled rows has condition number {cond:.3g}, beyond "
-            f"{MAX_CONDITION:.0e}, what float64 resolves for the anisotropic predictions ({_spread(sds, getattr(prep, 'names', None))}): rescale the columns of X, unlabeled and source_weights (e.g. "
+            f"{MAX_CONDITION:.0e}, what float64 resolves for the anisotropic predictions ({_spread(sds, prep.names)}): "
+            "rescale the columns of X, unlabeled and source_weights (e.g. "
             "standardise them; ridge then penalises the rescaled coefficients) or drop (near-)collinear columns")
 
 
 def units_spread(prep, factor=100.0):
     """The phrase naming the column sds' spread when they differ by more than ``factor``, else None."""
     sds = _column_sds(prep)
-    return _spread(sds, getattr(prep, "names", None)) if sds.min() > 0 and sds.max() / sds.min() > factor else None
+    return _spread(sds, prep.names) if sds.min() > 0 and sds.max() / sds.min() > factor else None
 
 
 def units_note(prep, factor=100.0):

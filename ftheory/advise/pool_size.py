@@ -17,8 +17,8 @@ import math
 
 import numpy as np
 
-__all__ = ["MEASURED", "FLAG_BELOW", "SELF_POOL_FROM", "pool_flag", "shared_rows", "repeated_rows", "check_self_pool",
-           "check_not_degenerate"]
+__all__ = ["MEASURED", "FLAG_BELOW", "SELF_POOL_FROM", "pool_flag", "shared_rows", "repeated_rows", "pool_overlap",
+           "check_self_pool", "check_not_degenerate"]
 
 #: N/d -> ((coverage, column, spectrum) at n = d/2, the same at n = 2 d): the worst band column
 MEASURED = {
@@ -57,8 +57,21 @@ def pool_flag(rows, d):
 def shared_rows(X, U) -> int:
     """How many rows of ``X`` occur (exactly) among the rows of ``U``: a pool that contains the labelled inputs
     is not independent of them, which the anisotropic estimates assume."""
-    pool = set(_keys(U))
-    return sum(k in pool for k in _keys(X))
+    return _shared(_keys(X), _keys(U))
+
+
+def pool_overlap(X, U) -> tuple[int, int]:
+    """``(shared_rows(X, U), repeated_rows(U, X))``, the second 0 when the first is, with each row's key
+    computed once."""
+    xk, uk = _keys(X), _keys(U)
+    shared = _shared(xk, uk)
+    return shared, (_repeated(uk, xk) if shared else 0)
+
+
+def _shared(xk, uk) -> int:
+    """:func:`shared_rows` on row keys (:func:`_keys`)."""
+    pool = set(uk)
+    return sum(k in pool for k in xk)
 
 
 def _keys(A):
@@ -138,8 +151,12 @@ def repeated_rows(U, X=None) -> int:
     in ``U`` (iris at 0.1 cm, n = 30, a 20-row pool: 1-3 chance matches, no repeat in the pool, repeats in X;
     trial21). A repeat of one of X's rows inside ``U`` (X stacked twice, a duplicated record) is no evidence, nor
     X's own repeats when ``U`` holds half of X or more."""
-    xk = [] if X is None else _keys(X)
-    own, pool = set(xk), _keys(U)
+    return _repeated(_keys(U), [] if X is None else _keys(X))
+
+
+def _repeated(pool, xk) -> int:
+    """:func:`repeated_rows` on row keys (:func:`_keys`); ``xk`` empty for no ``X``."""
+    own = set(xk)
     rows = [k for k in pool if k not in own]
     out = len(rows) - len(set(rows))
     if own and 2 * len(own & set(pool)) < len(own):

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ftheory.advise.pool_size import check_self_pool, pool_flag, repeated_rows, shared_rows
+from ftheory.advise.pool_size import check_self_pool, pool_flag, pool_overlap
 
 __all__ = ["Prepared", "prepare", "helmert", "independence_z"]
 
@@ -61,7 +61,7 @@ class Prepared:
     names: list | None = None         # X's column names when X is a table (messages name the columns), else None
 
 
-def prepare(X, y, z=None, unlabeled=None, center=True, standardize=None) -> Prepared:
+def prepare(X, y, z=None, unlabeled=None, center=True, standardize=None, names=None) -> Prepared:
     """Centre by Helmert contrasts (``n -> n - 1`` effective samples) and pick the covariance path.
 
     Without ``unlabeled`` the inputs are treated as isotropic (``Sigma = I``) after scaling: one common
@@ -69,11 +69,11 @@ def prepare(X, y, z=None, unlabeled=None, center=True, standardize=None) -> Prep
     (``standardize=None``; ``True``/``False`` force column-wise scaling / no scaling). With ``unlabeled`` (``N`` rows) ``Sigma`` is their sample covariance and
     ``Sigma^{-1}`` is estimated without bias by ``(N' - d - 1)/N' * inv(Sigma_hat)`` (inverse-Wishart
     mean, ``N' = N - 1`` after centring); below ``FLAG_BELOW d`` unlabeled rows a warning quotes the band coverage
-    measured at that pool size (:func:`ftheory.advise.pool_size.pool_flag`).
+    measured at that pool size (:func:`ftheory.advise.pool_size.pool_flag`). ``names``: X's column names (a
+    table's), kept for the messages.
     """
     notes, warnings = [], []
-    shared = shared_rows(X, unlabeled) if unlabeled is not None else 0
-    repeats = repeated_rows(unlabeled, X) if shared else 0
+    shared, repeats = pool_overlap(X, unlabeled) if unlabeled is not None else (0, 0)
     own = (check_self_pool(shared, len(unlabeled), len(X), np.shape(X)[1], repeats) if shared
            else None)                                      # refuses a pool of fewer than SELF_POOL_FROM d rows
     if center:
@@ -103,7 +103,7 @@ def prepare(X, y, z=None, unlabeled=None, center=True, standardize=None) -> Prep
                          f"flagged above {CORRELATION_Z:g}), so the isotropic theory does not describe these "
                          "inputs: its signal estimate is ||Sigma beta||^2, not ||beta||_Sigma^2, and its "
                          "predictions can be far off (docs/advisor.md, Real data) - pass unlabeled inputs")
-        return Prepared(X, y, z, None, None, 0, True, center, notes, warnings, common)
+        return Prepared(X, y, z, None, None, 0, True, center, notes, warnings, common, names=names)
     U = helmert(unlabeled) if center else np.asarray(unlabeled, float)
     N = U.shape[0]
     Sigma = U.T @ U / N
@@ -113,4 +113,4 @@ def prepare(X, y, z=None, unlabeled=None, center=True, standardize=None) -> Prep
                  "anisotropic theory")
     flag = pool_flag(N + int(center), d)           # few rows per feature: the measured under-coverage
     return Prepared(X, y, z, Sigma, Sigma_inv, N, False, center, notes, [f for f in (flag, own) if f],
-                    shared_rows=shared, pool_repeats=repeats)
+                    shared_rows=shared, pool_repeats=repeats, names=names)

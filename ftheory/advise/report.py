@@ -412,8 +412,7 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
         xunit = 2.0 ** int(np.frexp(np.max(np.abs(X)))[1])
         X, U = X / xunit, (None if U is None else U / xunit)
     n, d = X.shape
-    prep = prepare(X, y, z, U, center=center, standardize=standardize)
-    prep.names = names                                     # the notes and refusals name a table's columns
+    prep = prepare(X, y, z, U, center=center, standardize=standardize, names=names)  # messages name a table's columns
     n_eff = prep.X.shape[0]
     n_max = int(n_max or max(10 * n, 4 * d))
     ns = np.unique(np.round(np.geomspace(3, n_max, grid_size)).astype(int)) if grid_size else np.array([], int)

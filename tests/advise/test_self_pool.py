@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import ftheory
-from ftheory.advise.pool_size import SELF_POOL_FROM, repeated_rows, shared_rows
+from ftheory.advise.pool_size import SELF_POOL_FROM, pool_overlap, repeated_rows, shared_rows
 
 
 def _task(n, d=20, seed=0):
@@ -159,6 +159,16 @@ def test_repeats_within_x_count_only_when_the_pool_lacks_most_of_x():
     U_most = np.vstack([X[2:], [[9.0, 9.0]]])                            # 4 of 5
     assert repeated_rows(U_chance, X) == 1 and repeated_rows(U_most, X) == 0
     assert repeated_rows(U_chance) == 0 and repeated_rows(np.vstack([U_chance, U_chance[1:2]]), X) == 2
+
+
+def test_pool_overlap_is_shared_and_repeated_rows_from_one_set_of_keys():
+    # code22: prepare asks for both counts; pool_overlap computes each row's key once and must agree with the two
+    X = np.array([[0.0, 1.0], [0.0, 1.0], [1.0, 2.0], [2.0, 3.0], [3.0, 4.0], [4.0, 5.0]])
+    for U in (np.array([[1.0, 2.0], [9.0, 9.0], [8.0, 8.0]]), np.vstack([X[2:], [[9.0, 9.0]]]), X + 100.0,
+              np.vstack([X, X]), np.array([[9.0, 9.0], [9.0, 9.0], [0.0, 1.0]])):
+        shared = shared_rows(X, U)
+        assert pool_overlap(X, U) == (shared, repeated_rows(U, X) if shared else 0)
+    assert pool_overlap(X, X + 100.0) == (0, 0) and pool_overlap(X, np.vstack([X, X])) == (6, 0)
 
 
 def test_iris_pool_with_chance_matches_is_flagged_not_refused():

@@ -1,12 +1,12 @@
 """The refusal of a Sigma_hat that float64 does not resolve (columns in very different units), the units note, the
 penalty grid spanning the spectrum, and the min-norm point value at the interpolation peak."""
-import types
 
 import numpy as np
 import pytest
 
 import ftheory
 from ftheory.advise.aniso_predict import MAX_CONDITION, AnisotropicPredictor
+from ftheory.advise.prepared import Prepared
 
 def _task(seed, n, d, sd, N=0, sigma=0.5):
     g = np.random.default_rng(seed)
@@ -74,8 +74,7 @@ def _predictor(ev, n=50, N=1000, seed=0):
     g = np.random.default_rng(seed)
     d = ev.size
     X = g.standard_normal((n, d)) * np.sqrt(ev)
-    prep = types.SimpleNamespace(Sigma=np.diag(ev), Sigma_inv=np.diag(1 / ev), X=X, y=g.standard_normal(n), z=None,
-                                 n_unlabeled=N, centred=False)
+    prep = Prepared(X, g.standard_normal(n), None, np.diag(ev), np.diag(1 / ev), N, False, False, [])  # names=None
     return AnisotropicPredictor(prep, pivot_draws=0)
 
 
@@ -106,3 +105,14 @@ def test_min_norm_point_value_at_the_peak(n):
         for proc in ("scratch_min_norm", "finetune_min_norm"):
             p = r.predictions[proc]
             assert p.value == np.inf and p.high == np.inf, (seed, proc, p)
+
+
+def test_prepare_keeps_the_column_names_it_is_given():
+    # code22: advise passes a table's column names into prepare (was set on the result afterwards); None by default
+    from ftheory.advise.prepared import prepare
+
+    g = np.random.default_rng(0)
+    X, U = g.standard_normal((30, 3)), g.standard_normal((200, 3))
+    assert prepare(X, X[:, 0], X[:, 1], U).names is None and prepare(X, X[:, 0], X[:, 1]).names is None
+    assert prepare(X, X[:, 0], X[:, 1], U, names=["a", "b", "c"]).names == ["a", "b", "c"]
+    assert prepare(X, X[:, 0], X[:, 1], names=["a", "b", "c"]).names == ["a", "b", "c"]

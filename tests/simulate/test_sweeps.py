@@ -52,9 +52,16 @@ def test_process_pool_equals_serial_bit_for_bit():
 
 
 @pytest.mark.slow
+# distributed warns (UserWarning) when making a scratch directory takes over 1 s, as it can on a loaded CI host
+# (purging other runs' leftovers, or the process descheduled); pytest's filterwarnings = error turned that warning
+# into "Cluster failed to start" (reproduced with a 1.2 s delay; docs/testing.md, code22). Only that message is
+# ignored: every number is still compared bit for bit
+@pytest.mark.filterwarnings("ignore:Creating scratch directories is taking a surprisingly long time:UserWarning")
 def test_dask_local_cluster_equals_serial_bit_for_bit():
     pytest.importorskip("distributed")
-    assert _run().records == _run(executor="dask", workers=2).records
+    serial, dask = _run(), _run(executor="dask", workers=2)
+    assert len(serial.records) == 4 and dask.computed == 4
+    assert serial.records == dask.records
 
 
 def test_store_resumes(tmp_path):
