@@ -20,20 +20,31 @@ half-widths with a plug-in correlation.
   two-level gamma 0.5 (500 replications), the union over-covering as it did for min-norm.
 * T_ft above n = d: the range over the (noise, residual) disc of
   :class:`~ftheory.advise.aniso_transfer.NoiseRegion` (:meth:`~ftheory.advise.aniso_transfer.NoiseRegion.transfer`).
-* T_lt below n = d: :func:`combine_concordant` (below), a heuristic that over-covers slightly (97.0-97.8% over
-  1000 replications at 1/i gamma 0.5 / 0.3 / two-level 0.5). Measured from :class:`DifferenceLaw`'s worlds and not
-  kept (docs/advisor_validation.md, Bands): the probe column at the data's overlap covered 91.0 / 76.5 / 91.0%
-  (200 replications), nearly every miss above: T_lt rises with the overlap rho and at n = 17-30 rho_hat (often a
-  third of the true one) is so noisy that the fitted world's T moves with it. The union over rho's 95% Wald
-  interval covered 97.4 / 96.0 / 96.8% (500 replications); each end over its own half of it 96.6 / 96.0 / 96.6%
-  on one stream, 99.0 / 97.0 / 97.4% on another. The level prepivoted over the overlap in the fitted world
-  (each draw judged by the world at its own overlap) saturated at the extreme levels: the fitted world often
-  sits where the requested overlap is out of reach (rho_hat^2 > (1 - f_hat) S_y r^2 in 31% / 52% of data sets
-  at 1/i gamma 0.5 / 0.3), and there its law jumps.
-  The test inversion with the overlap profiled out (each T0 tested in the world at the data's noise fraction
-  whose overlap gives it, on the monotone branch around rho_hat) covered 96.2 / 98.3 / 94.0% (1000 replications,
-  misses 10/28, 1/16, 17/43 below/above): at gamma 0.3 no truth falls below any law-based band (the real T_hat
-  sits lower than the simulated one), so that cell left 93-97%.
+* T_lt below n = d where the data's noise estimate is clipped at 0 (``feasible``'s projection; 28-33% of data sets
+  at 1/i and two-level gamma 0.5, n = 30, d = 60): the law given the clip (:meth:`DifferenceLaw.given_clip`,
+  :func:`_given_clip`): in :class:`DifferenceLaw`'s worlds at every noise fraction of the calibration grid (the
+  data's label variance, overlap and source), the draws whose own noise estimate is clipped too, pooled, and the
+  band cut at the 2.5/97.5% points of their ``(T_hat - T)/S_y`` (the fraction uniform over the grid, each world
+  weighted by its chance of the clip, 0.07-0.43 there: the clip says little about the fraction). Given the clip the
+  estimates are biased (scratch low, probe high; real ``T_hat - T`` median -0.41 at 1/i gamma 0.5), which the
+  clipped draws carry and the fitted world's draws do not. The worlds take :data:`CLIP_DRAWS` draws (the pivot's
+  256 first, same seed): only a quarter of them are clipped, and the pivot's 256 alone left the 2.5% point of
+  ~70 draws, whose spread over seeds (0.08 in ``(T_hat - T)/S_y`` at 1/i gamma 0.5) is shared by every data set
+  of the same shape; the seed-0 set sits 2 sd wide there (docs/advisor_notes/clipw22.md). :func:`combine_concordant`
+  never missed there (0 of ~290 / ~330 data sets, half-widths 2-5 times what the errors need).
+* T_lt below n = d otherwise (or with fewer than :data:`MIN_CLIP` clipped draws): :func:`combine_concordant` (below),
+  a heuristic that covers 95.6-97.5% where the noise is not clipped. Measured from :class:`DifferenceLaw`'s worlds and
+  not kept (docs/advisor_validation.md, Bands): the probe column at the data's overlap covered 91.0 / 76.5 / 91.0%
+  (200 replications), nearly every miss above: T_lt rises with the overlap rho and at n = 17-30 rho_hat (often a third
+  of the true one) is so noisy that the fitted world's T moves with it. The union over rho's 95% Wald interval covered
+  97.4 / 96.0 / 96.8% (500 replications); each end over its own half of it 96.6 / 96.0 / 96.6% on one stream, 99.0 /
+  97.0 / 97.4% on another. The level prepivoted over the overlap in the fitted world (each draw judged by the world at
+  its own overlap) saturated at the extreme levels: the fitted world often sits where the requested overlap is out of
+  reach (rho_hat^2 > (1 - f_hat) S_y r^2 in 31% / 52% of data sets at 1/i gamma 0.5 / 0.3), and there its law jumps.
+  The test inversion with the overlap profiled out (each T0 tested in the world at the data's noise fraction whose
+  overlap gives it, on the monotone branch around rho_hat) covered 96.2 / 98.3 / 94.0% (1000 replications, misses
+  10/28, 1/16, 17/43 below/above): at gamma 0.3 no truth falls below any law-based band (the real T_hat sits lower
+  than the simulated one), so that cell left 93-97%.
 * T_lt above n = d, and T_ft where neither law applies (``pivot_draws = 0``, n = d): the two bands' half-widths
   combined as those of correlated normal estimates, with the correlation of the two risk estimates at the
   selected penalties (for T_lt above n = d, at the task of each end: :func:`probe_correlations`): the other
@@ -59,6 +70,8 @@ __all__ = ["DifferenceLaw", "combine", "combine_concordant", "probe_correlations
 
 KEYS = ("ss", "se", "ee", "sz", "ez", "zz")
 GRID = np.linspace(0.02, 0.98, 17)                       # noise fractions of the calibration table
+MIN_CLIP = 40                                            # clipped draws for the law given the clip (2.5% points)
+CLIP_DRAWS = 4096                                        # draws of the law given the clip (the pivot's first 256 among them)
 BETAS = np.array([1.0, 0.8, 0.6, 0.4, 0.3, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005])   # 1 - levels of the set
 
 
@@ -116,7 +129,8 @@ class DifferenceLaw:
     """The simulated law of ``(T_hat_lt, T_hat_ft)`` at the data's sample size below n = d (module docstring).
 
     ``ap``: :class:`~ftheory.advise.aniso_predict.AnisotropicPredictor` (its ``pivot()`` draws are reused);
-    ``n``: the sample size of the risks (the data's effective n)."""
+    ``n``: the sample size of the risks (the data's effective n); ``pivot``: another
+    :class:`~ftheory.advise.aniso_pivot.ScalePivot` of ``ap`` whose draws to use instead (None: ``ap.pivot()``)."""
 
     #: None: the noise fraction's set at the level calibrated in the fitted world; a number ``beta``: the fixed
     #: ``1 - beta`` confidence set (the union over it covers at least ``level - beta`` on the ray)
@@ -125,9 +139,9 @@ class DifferenceLaw:
     #: (:meth:`_prepivot`); "set": the most extreme quantile over the fraction's calibrated set (for diagnosis)
     mode = "prepivot"
 
-    def __init__(self, ap, n, profile=1):
+    def __init__(self, ap, n, profile=1, pivot=None):
         self.ap, self.n = ap, int(n)
-        pv = ap.pivot()
+        pv = ap.pivot() if pivot is None else pivot
         W, V = ap._weights(np.array([self.n]), ap.lams)
         W, V = W[0], V[0]
         fin = np.isfinite(V) & np.all(np.isfinite(W), -1)
@@ -163,8 +177,9 @@ class DifferenceLaw:
         return cs + kap, cz, math.sqrt(sig), cs, kap
 
     def world(self, f, Sy, rho, r2, Sr):
-        """At noise fraction ``f``: ``(stat (B, 2), fhat (B,))``: ``(T_hat - T)/S_y`` per draw for the probe and
-        tuned fine-tuning, and each draw's estimated noise fraction (clipped as the data's)."""
+        """At noise fraction ``f``: ``(stat (B, 2), fhat (B,), clipped (B,))``: ``(T_hat - T)/S_y`` per draw for the
+        probe and tuned fine-tuning, each draw's estimated noise fraction (clipped as the data's), and whether
+        the draw's feasible noise estimate is 0 (as ``feasible`` clips the data's)."""
         a, b, ce, cs, kap = self._amplitudes(f, Sy, rho, r2, Sr)
         ev, W, V, n = self.ap.ev, self.W, self.V, self.n
         bt, bsrc, bd = a * self.bs + b * self.bz, kap * self.bs + b * self.bz, cs * self.bs
@@ -185,7 +200,7 @@ class DifferenceLaw:
         P = feasible_rows(np.stack([tau_b, sig_b, rho_b, r2_b], -1))
         rp = linear_transfer_risk(n, P[:, 0], P[:, 1], P[:, 2], P[:, 3])
         stat = np.stack([(rs - rp) - (Rs - Rp), (rs - rf) - (Rs - Rf)], -1) / np.maximum(Sy_b, 1e-300)[:, None]
-        return stat, _fraction(sig_b, tau_b, Sy_b)
+        return stat, _fraction(sig_b, tau_b, Sy_b), P[:, 1] == 0
 
     def quantiles(self, Sy, tau, rho, r2, Sr, level=0.95):
         """``(qa, qb)`` (2,) each: the calibrated lower and upper quantiles of ``(T_hat - T)/S_y`` (probe,
@@ -241,13 +256,17 @@ class DifferenceLaw:
         self.last = {"f0": float(grid[i0]), "level_a": levels[0], "level_b": levels[1]}
         return out[0], out[1]
 
+    def _data(self):
+        """``(Sy, rho, r2, Sr)``: the data's label variance, overlap, source and residual label variance."""
+        S = self.ap.S_raw
+        Sy, rho, r2 = float(S[0, 0]), float(S[0, 1]), max(float(S[1, 1]), 1e-300)
+        return Sy, rho, r2, max(float(S[0, 0] - 2 * S[0, 1] + S[1, 1]), 1e-300)
+
     def bands(self, t_lt, t_ft, level=0.95):
         """``{"linear_transfer": (value, low, high), "finetune": (...)}`` for the data's estimates ``t_lt``,
         ``t_ft`` of the two transferabilities, from the prepivoted quantiles at the data's overlap (the band is
         widened to contain the value)."""
-        S = self.ap.S_raw
-        Sy, rho, r2 = float(S[0, 0]), float(S[0, 1]), max(float(S[1, 1]), 1e-300)
-        Sr = max(float(S[0, 0] - 2 * S[0, 1] + S[1, 1]), 1e-300)
+        Sy, rho, r2, Sr = self._data()
         tau = float(self.ap.kinv @ self.ap.u["y"])
         lo, hi = self.quantiles(max(Sy, 1e-300), tau, rho, r2, Sr, level)
         out = {}
@@ -256,12 +275,37 @@ class DifferenceLaw:
             out[k] = (v, min(a, v), max(b, v))
         return out
 
+    def given_clip(self, t_lt, level=0.95):
+        """``(value, low, high)`` of T_lt from the law of ``(T_hat - T)/S_y`` (probe) given the clip: the draws
+        whose own feasible noise estimate is 0, pooled over the worlds at every noise fraction of :data:`GRID`
+        (the data's label variance, overlap and source; :func:`_given_clip`), the band widened to contain the
+        value; None with fewer than :data:`MIN_CLIP` such draws. ``last["clip_draws"]``: their number."""
+        Sy, rho, r2, Sr = self._data()
+        worlds = [self.world(f, max(Sy, 1e-300), rho, r2, Sr) for f in GRID]
+        cl = np.stack([w[2] for w in worlds], 1)                            # (B, G)
+        self.last = {"clip_draws": int(cl.sum())}
+        q = _given_clip(np.stack([w[0][:, 0] for w in worlds], 1), cl, (1 - level) / 2)
+        if q is None:
+            return None
+        a, b = t_lt - q[1] * Sy, t_lt - q[0] * Sy
+        return t_lt, min(a, t_lt), max(b, t_lt)
+
 
 def _fraction(sig, tau, Sy):
     """The estimated noise fraction with each part at least 5% of the label variance (as ScalePivot.base)."""
     Sy = np.maximum(Sy, 1e-300)
     s, t = np.maximum(sig, 0.05 * Sy), np.maximum(tau, 0.05 * Sy)
     return s / (s + t)
+
+
+def _given_clip(stat, clipped, alpha):
+    """``(lo, hi)``: the ``alpha`` and ``1 - alpha`` points of ``stat`` ``(B, G)`` (draws by worlds of the grid)
+    over the draws whose noise estimate is clipped (``clipped`` ``(B, G)``), pooled over the worlds: the law
+    given the clip with the noise fraction uniform over the grid. None with fewer than :data:`MIN_CLIP` draws."""
+    s = stat[clipped]
+    if s.size < MIN_CLIP:
+        return None
+    return float(np.quantile(s, alpha)), float(np.quantile(s, 1 - alpha))
 
 
 def _first_below(miss, target):
@@ -329,19 +373,24 @@ def transfer_intervals(aniso, pe, predictions, n_at, region=None):
     def probe(P):
         return isotropic_risk("linear_transfer", n_at, d, P)
 
-    sim = None
+    from ftheory.advise.estimators import feasible
+
+    q = feasible(pe.p)
+    sim = clip = None
     if aniso.n < aniso.d and aniso.pivot_draws:
         try:
             sim = DifferenceLaw(aniso, n_at).bands(t_lt, t_ft)
+            if q[1] == 0:
+                from ftheory.advise.aniso_pivot import ScalePivot
+
+                more = ScalePivot(aniso, max(CLIP_DRAWS, aniso.pivot_draws), aniso.seed)
+                clip = DifferenceLaw(aniso, n_at, pivot=more).given_clip(t_lt)
         except ValueError:
             pass
     # T_lt (and T_ft where neither law applies): the bands' half-widths combined, with the correlation of the two
     # risk estimates at the selected penalties from the exact covariances of the statistics. T_lt from the
     # simulated law covered 80% at n = 18, d = 60 (all misses above); over the noise disc above n = d it put
     # 4-7% of truths below the band (docs/advisor_validation.md, Bands)
-    from ftheory.advise.estimators import feasible
-
-    q = feasible(pe.p)
     h = 1e-6 * (np.abs(q) + np.sqrt(np.maximum(np.diag(pe.cov), 0)) + 1e-300)
     Fs = aniso.functional("scratch", n_at)
     if aniso.n > aniso.d:
@@ -353,7 +402,8 @@ def transfer_intervals(aniso, pe, predictions, n_at, region=None):
         rho_lt = aniso.correlation(Fs, aniso.parameter_functional(g)) if np.all(np.isfinite(g)) else 0.0
     rho_ft = aniso.correlation(Fs, aniso.functional("finetune", n_at))
     # T_lt below n = d: the probe's half-widths weighted by the sign concordance of the two errors (the bands are
-    # skewed there and the correlation high, 0.7-0.8: pairing opposite sides covered 98.4-98.8%)
+    # skewed there and the correlation high, 0.7-0.8: pairing opposite sides covered 98.4-98.8%); where the noise
+    # estimate is clipped, the simulated law given the clip instead (module docstring)
     lt = combine_concordant if aniso.n < aniso.d else combine
     out = {"linear_transfer": lt(predictions["scratch_ridge"], predictions["linear_transfer"], rho_lt),
            "finetune": combine(predictions["scratch_ridge"], predictions["finetune_ridge"], rho_ft)}
@@ -361,4 +411,6 @@ def transfer_intervals(aniso, pe, predictions, n_at, region=None):
         out["finetune"] = region.transfer_interval(n_at, t_ft)
     if sim is not None:
         out["finetune"] = sim["finetune"]
+    if clip is not None:
+        out["linear_transfer"] = clip
     return out

@@ -296,3 +296,67 @@ def test_transfer_coverage_below_n_eq_d():
     for k in truth:
         assert 1 - miss[k] / reps >= 0.95 - 3 * se, (k, miss[k])
     assert np.median(width["finetune"][0]) < np.median(width["finetune"][1])
+
+
+def test_given_clip_is_the_pooled_quantile_of_the_clipped_draws():
+    """Exact: the law given the clip pools the clipped draws of every world (np.quantile over them); with fewer
+    than MIN_CLIP clipped draws there is no such law (None)."""
+    from ftheory.advise.aniso_difference import MIN_CLIP, _given_clip
+
+    rng = np.random.default_rng(0)
+    stat = rng.standard_normal((50, 4))
+    clipped = rng.random((50, 4)) < 0.4
+    lo, hi = _given_clip(stat, clipped, 0.025)
+    assert (lo, hi) == (np.quantile(stat[clipped], 0.025), np.quantile(stat[clipped], 0.975))
+    few = np.zeros_like(clipped)
+    few[:MIN_CLIP - 1, 0] = True
+    assert _given_clip(stat, few, 0.025) is None
+    few[MIN_CLIP - 1, 0] = True
+    assert _given_clip(stat, few, 0.025) is not None
+
+
+def test_given_clip_recovers_the_conditional_law():
+    """Monte Carlo: draws whose error is shifted by 2 where clipped (a third of them): the ends are the 2.5 / 97.5%
+    points of N(2, 1), within 4 standard errors of a quantile of the clipped draws."""
+    from ftheory.advise.aniso_difference import _given_clip
+
+    rng = np.random.default_rng(1)
+    clipped = rng.random((4000, 5)) < 1 / 3
+    stat = rng.standard_normal(clipped.shape) + 2.0 * clipped
+    lo, hi = _given_clip(stat, clipped, 0.025)
+    z, k = 1.959964, int(clipped.sum())
+    se = math.sqrt(0.025 * 0.975 / k) / (math.exp(-z * z / 2) / math.sqrt(2 * math.pi))
+    assert abs(lo - (2 - z)) < 4 * se and abs(hi - (2 + z)) < 4 * se
+
+
+def test_linear_transfer_below_n_eq_d_where_the_noise_is_clipped():
+    """Below n = d with the noise estimate clipped at 0 (feasible projection; this task's unbiased estimate is
+    negative) the report's T_lt band is DifferenceLaw's law given the clip from CLIP_DRAWS draws (the pivot's
+    own draws first among them); T_ft is the 256-draw prepivoted band as without the clip; where the noise is
+    not clipped T_lt stays the concordant combination (test_linear_transfer_below_n_eq_d_is_the_concordant_combination)."""
+    from ftheory.advise.aniso_difference import CLIP_DRAWS
+    from ftheory.advise.aniso_pivot import ScalePivot
+    from ftheory.advise.estimators import feasible
+
+    prep = small_prep(8, seed=6)
+    pe = estimate_parameters(prep, draws=200)
+    assert pe.p[1] < 0 and feasible(pe.p)[1] == 0
+    m = 7
+    preds, transf, *_ = predict(prep, pe, [m], m)
+    t_lt = preds["scratch_ridge"].value - preds["linear_transfer"].value
+    t_ft = preds["scratch_ridge"].value - preds["finetune_ridge"].value
+    ap = AnisotropicPredictor(prep)
+    more = ScalePivot(ap, CLIP_DRAWS, ap.seed)
+    B = ap.pivot_draws
+    for k, v in ap.pivot().pairs().items():
+        assert all(np.array_equal(a, b[:B]) for a, b in zip(v, more.pairs()[k])), k
+    law = DifferenceLaw(ap, m, pivot=more)
+    clip = law.given_clip(t_lt)
+    assert law.last["clip_draws"] >= 40 and law.W.shape == DifferenceLaw(ap, m).W.shape
+    plain = DifferenceLaw(AnisotropicPredictor(prep), m).bands(t_lt, t_ft)
+    for k, b in (("linear_transfer", clip), ("finetune", plain["finetune"])):
+        iv = transf[k]
+        assert (iv.value, iv.low, iv.high) == tuple(b), k
+    assert tuple(clip) != tuple(plain["linear_transfer"])
+    few = DifferenceLaw(AnisotropicPredictor(prep), m).given_clip(t_lt)    # the pivot's 256 draws only
+    assert few is not None and tuple(few) != tuple(clip)
