@@ -30,7 +30,7 @@ half-widths with a plug-in correlation.
   clipped draws carry and the fitted world's draws do not. The worlds take :data:`CLIP_DRAWS` draws (the pivot's
   256 first, same seed): only a quarter of them are clipped, and the pivot's 256 alone left the 2.5% point of
   ~70 draws, whose spread over seeds (0.08 in ``(T_hat - T)/S_y`` at 1/i gamma 0.5) is shared by every data set
-  of the same shape; the seed-0 set sits 2 sd wide there (docs/advisor_notes/clipw22.md). :func:`combine_concordant`
+  of the same shape; the seed-0 set sits 2 sd wide there (docs/advisor_validation.md, clipw22). :func:`combine_concordant`
   never missed there (0 of ~290 / ~330 data sets, half-widths 2-5 times what the errors need).
 * T_lt below n = d otherwise (or with fewer than :data:`MIN_CLIP` clipped draws): :func:`combine_concordant` (below),
   a heuristic that covers 95.6-97.5% where the noise is not clipped. Measured from :class:`DifferenceLaw`'s worlds and
