@@ -98,25 +98,42 @@ def test_finetune_paired_info_records_are_complete_on_every_quantity():
 
 
 def test_dask_connect_gives_up_after_twenty_seconds(monkeypatch, tmp_path):
-    """An unreachable scheduler must fail within 20 s (not distributed's longer default): the Client is
-    created with ``timeout="20s"``, for an address and for a scheduler file, and a timeout becomes a
-    one-line ValueError naming the scheduler."""
+    """A scheduler must answer within 20 s (not distributed's longer default): the identity probe and the
+    Client both get the 20 s limit, for an address and for a scheduler file, and a timeout becomes a one-line
+    ValueError naming the scheduler. No network: the probe and the Client are stand-ins (a real unroutable
+    address is answered by some sandboxes' proxies)."""
+    import asyncio
+
     import distributed
 
+    from ftheory.simulate import dask_connect
     from ftheory.simulate.sweeps import _connect
 
-    calls = []
+    probes, calls = [], []
+
+    async def fake_identity(address, seconds):
+        probes.append((address, seconds))
+        return {"type": "Scheduler"}
 
     def fake_client(*args, **kwargs):
         calls.append((args, kwargs))
         raise TimeoutError("no scheduler")
 
+    monkeypatch.setattr(dask_connect, "_identity", fake_identity)
     monkeypatch.setattr(distributed, "Client", fake_client)
     with pytest.raises(ValueError, match=r"^scheduler='tcp://10\.255\.255\.1:8786' is unreachable: no scheduler"):
         _connect("tcp://10.255.255.1:8786")
     sched = tmp_path / "sched.json"
-    sched.write_text("{}")
+    sched.write_text('{"address": "tcp://10.255.255.1:8786"}')
     with pytest.raises(ValueError, match="is unreachable"):
         _connect(str(sched))
-    assert calls == [(("tcp://10.255.255.1:8786",), {"timeout": "20s"}),
-                     ((), {"scheduler_file": str(sched), "timeout": "20s"})]
+    assert probes == [("tcp://10.255.255.1:8786", 20.0)] * 2
+    assert calls == [(("tcp://10.255.255.1:8786",), {"timeout": "20s"})] * 2
+
+    async def silent(address, seconds):
+        await asyncio.sleep(30)
+
+    monkeypatch.setattr(dask_connect, "_identity", silent)
+    with pytest.raises(ValueError, match=r"^scheduler='tcp://h:1' is unreachable or not a dask scheduler: "
+                                         r"no answer within 0\.2 s"):
+        dask_connect.connect("tcp://h:1", seconds=0.2)
