@@ -103,13 +103,11 @@ def cmd_eval(ns):
         _check_digits(ns)
     elif ns.digits is not None and ns.digits < 1:
         raise CLIError(f"--digits {ns.digits} is invalid: expected an integer >= 1")
-    notes = []
     if ns.dps is not None:
         import mpmath
 
         # the user's text, so that mpmath keeps every decimal digit (1e400 too) and evaluates pi-expressions exactly
-        exact = _assignments(ns.params, r, parse=False, notes=notes)
-        sys.stderr.write("".join(f"{note}\n" for note in notes))  # gamma=1,5: how it was read
+        exact = _read_assignments(ns.params, r, parse=False)
         if any(isinstance(v, list) or ":" in v for v in exact.values()):  # a list or a range start:stop:step
             raise CLIError("--dps evaluates scalars only; give one value per parameter")
         value = r.mp(dps=ns.dps, **exact)
@@ -119,8 +117,7 @@ def cmd_eval(ns):
         return
     try:
         with overflow_hint(".mp(...)"):
-            values = _assignments(ns.params, r, notes=notes)
-        sys.stderr.write("".join(f"{note}\n" for note in notes))
+            values = _read_assignments(ns.params, r)
         value = r(**values)
     except ValueError as exc:  # the command-line spelling of .mp(...)
         raise CLIError(str(exc).replace("use .mp(...)", "use --dps N")) from None
@@ -213,10 +210,16 @@ def _time_box(seconds, what):
                                               "numeric values for the other parameters)"))
 
 
+def _read_assignments(items, result=None, parse: bool = True) -> dict:
+    """:func:`_assignments`, then its notes on how a word was read (``gamma=1,5``) printed on stderr."""
+    values = _assignments(items, result, parse=parse, notes=(notes := []))
+    sys.stderr.write("".join(f"{note}\n" for note in notes))
+    return values
+
+
 def _raw_assignments(items, result) -> dict:
     """Like :func:`_assignments` but keep the text (limits and series stay exact)."""
-    checked = _assignments(items, result, notes=(notes := []))
-    sys.stderr.write("".join(f"{note}\n" for note in notes))  # gamma=1,5: then refused as a list
+    checked = _read_assignments(items, result)  # gamma=1,5: its note, then refused as a list
     raw = {item.partition("=")[0]: item.partition("=")[2] for item in items}
     for k, v in checked.items():
         if isinstance(v, list):
@@ -241,8 +244,7 @@ def cmd_phase_diagram(ns):
     """``ftheory phase-diagram NAME``: a theory phase diagram as PNG + PDF."""
     from ftheory.figures.phase import phase_diagram
 
-    params = _assignments(ns.params, notes=(notes := []))
-    sys.stderr.write("".join(f"{note}\n" for note in notes))  # gamma=1,5: then refused as a list
+    params = _read_assignments(ns.params)  # gamma=1,5: its note, then refused as a list
     for name, value in params.items():  # NAME=VALUE words: fixed values of the parameters other than the axes
         if name in ("theta", "gamma"):
             raise CLIError(f"{name}={value!r}: theta and gamma are the axes of the phase diagram; give the others")
