@@ -2,6 +2,7 @@
 
     PYTHONPATH=. python benchmarks/advisor_band_coverage.py [--reps 500] [--only 0,2,4] [--out FILE.json]
         [--transfer-exact] [--unlabeled 20] [--stream 0] [--resolvent-weights | --no-resolvent-weights]
+        [--advisor-seeds fixed|rep]
     PYTHONPATH=. python benchmarks/advisor_band_coverage.py --tables a.json b.json [--out pooled.json]
 
 For each setting (d, gamma = n/d, theta, sigma, spectrum) draw ``reps`` target samples (and, for an
@@ -17,10 +18,17 @@ plug-in standard error (``ftheory.advise.aniso_bands``, Wald). Prints a markdown
 is about 1 point at 500 replications) and the seconds per setting. ``--tables`` pools the rows of saved
 runs (same setting and options, different ``--stream``) by their replication counts and prints the
 coverage and the miss sides with the replications per row.
+
+``--advisor-seeds fixed`` (default) runs the advisor at its default seed 0, as a report does: every data set of
+one shape shares the same simulated draw sets, so their Monte Carlo luck is shared by all replications and does
+not average out. ``rep`` gives each replication its own advisor seed (from the setting's seed, the stream and the
+replication): the coverage is then the method's, averaged over draw sets, which is what a report at a new shape
+can expect. Rows record the option and the anisotropic pivot's draws; rows that differ in either are not pooled.
 """
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import math
 import os
@@ -35,6 +43,8 @@ from ftheory.advise.estimators import Interval, estimate_parameters, prepare
 from ftheory.advise.predict import PROCEDURES, isotropic_risk
 from ftheory.advise.report import predict
 from ftheory.advise.synthetic import make_task
+
+PIVOT_DRAWS = inspect.signature(AnisotropicPredictor).parameters["pivot_draws"].default   # recorded per row
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import print_load, write_json  # noqa: E402
@@ -87,9 +97,16 @@ def true_risks(task, ev, m, d):
     return out
 
 
-def run(setting, reps, seed, exact=False, per_feature=20, stream=0):
+def advisor_seed(seed, stream, rep):
+    """The advisor's seed of replication ``rep`` under ``--advisor-seeds rep``: an int from the setting's seed,
+    the stream and the replication."""
+    return int(np.random.SeedSequence([seed, stream, rep]).generate_state(1)[0])
+
+
+def run(setting, reps, seed, exact=False, per_feature=20, stream=0, seeds="fixed"):
     """Coverage (fraction of replications whose band contains the truth) per column, and miss sides.
-    ``stream > 0``: another independent run of the same task (runs of different streams can be pooled)."""
+    ``stream > 0``: another independent run of the same task (runs of different streams can be pooled);
+    ``seeds="rep"``: the advisor's seed per replication (:func:`advisor_seed`), else 0."""
     d, gamma, theta, sigma, spec = setting
     n = int(round(gamma * d))
     ev = None if spec is None else SPECTRA[spec](d)
@@ -108,13 +125,13 @@ def run(setting, reps, seed, exact=False, per_feature=20, stream=0):
         X, y = task.sample(n, rng)
         U = task.sample(per_feature * d, rng)[0] if spec else None
         prep = prepare(X, y, X @ task.beta_s, U)
-        pe = estimate_parameters(prep)
+        pe = estimate_parameters(prep, seed=advisor_seed(seed, stream, rep) if seeds == "rep" else 0)
         m = prep.X.shape[0]
         preds, transf, *_ = predict(prep, pe, [m], m)
         ivs = dict(preds)
         ivs.update({f"T_{k}": v for k, v in transf.items()})
         if len(cols) > len(COLS):
-            a = AnisotropicPredictor(prep)
+            a = AnisotropicPredictor(prep, seed=pe.seed)
             fs = transfer_functionals(a, pe, m, lambda p: isotropic_risk("linear_transfer", m, d, p))
             for k, (F, val) in fs.items():
                 v, lo, hi = transfer_band(a, F, val)
@@ -139,7 +156,8 @@ def _load(path):
 
 def _key(row):
     """What must agree for two rows to be pooled: the setting and the options that change the bands."""
-    return tuple(row["setting"]), row.get("unlabeled_per_feature", 20), row.get("resolvent_weights")
+    return (tuple(row["setting"]), row.get("unlabeled_per_feature", 20), row.get("resolvent_weights"),
+            row.get("advisor_seeds", "fixed"), row.get("pivot_draws", 256))
 
 
 def _count(frac, n, what):
@@ -159,11 +177,12 @@ def pool(rows):
         key, stream = _key(r), r.get("stream", 0)
         if (key, stream) in seen:
             raise ValueError(f"rows: stream {stream} of setting {list(key[0])} (unlabeled_per_feature {key[1]}, "
-                             f"resolvent_weights {key[2]}) appears twice; the same samples cannot be pooled "
-                             "(pool runs of different --stream)")
+                             f"resolvent_weights {key[2]}, advisor_seeds {key[3]}, pivot_draws {key[4]}) appears "
+                             "twice; the same samples cannot be pooled (pool runs of different --stream)")
         seen.add((key, stream))
-        p = out.setdefault(key, {"setting": list(key[0]), "unlabeled_per_feature": key[1], "streams": [],
-                                 "reps": 0, "seconds": 0.0, "counted": {}, "below": {}, "above": {}})
+        p = out.setdefault(key, {"setting": list(key[0]), "unlabeled_per_feature": key[1], "advisor_seeds": key[3],
+                                 "pivot_draws": key[4], "streams": [], "reps": 0, "seconds": 0.0, "counted": {},
+                                 "below": {}, "above": {}})
         p["streams"].append(stream)
         p["reps"] += r["reps"]
         p["seconds"] += r["seconds"]
@@ -173,7 +192,7 @@ def pool(rows):
                 p[side][k] = p[side].get(k, 0) + _count(r[f"truth_{side}_band"][k], n, f"{side} {k} of {list(key[0])}")
     order = {s: i for i, s in enumerate(SETTINGS)}
     pooled = []
-    for key in sorted(out, key=lambda k: (order.get(k[0], len(SETTINGS)), k[1], str(k[2]))):
+    for key in sorted(out, key=lambda k: (order.get(k[0], len(SETTINGS)), k[1], str(k[2]), k[3], k[4])):
         p = out[key]
         n, b, a = p.pop("counted"), p.pop("below"), p.pop("above")
         if key[2] is not None:
@@ -199,6 +218,10 @@ def tables(rows):
         d, g, th, sg, sp = r["setting"]
         i = order.get(tuple(r["setting"]), "-")
         streams = ",".join(map(str, r["streams"]))
+        if r.get("advisor_seeds", "fixed") != "fixed":
+            streams += f" ({r['advisor_seeds']} seeds)"
+        if r.get("pivot_draws", 256) != 256 and sp:
+            streams += f" ({r['pivot_draws']} pivot draws)"
         return f"| {i} | {d} | {g} | {th} | {sg} | {sp or 'identity'} | {streams} | {r['reps']} | "
 
     out = [head + " | seconds (sum) |", "|" + "---|" * (9 + len(cols))]
@@ -224,6 +247,9 @@ def main():
                     help="the former fixed-W weights at every pool size (AnisotropicPredictor.resolvent = False)")
     ap.add_argument("--stream", type=int, default=0,
                     help="random stream of the samples (same tasks): runs with different streams can be pooled")
+    ap.add_argument("--advisor-seeds", choices=("fixed", "rep"), default="fixed",
+                    help="the advisor's seed: 0 for every replication, as a report (fixed), or one per replication "
+                         "(rep: coverage averaged over the simulated draw sets)")
     ap.add_argument("--tables", nargs="+", default=None, metavar="JSON",
                     help="pool the rows of these saved runs across streams and print the tables (--out: pooled JSON)")
     ns = ap.parse_args()
@@ -252,10 +278,10 @@ def main():
             continue
         t0 = time.time()
         res = run(s, ns.reps, seed=500 + i, exact=ns.transfer_exact,
-                  per_feature=ns.unlabeled, stream=ns.stream)
+                  per_feature=ns.unlabeled, stream=ns.stream, seeds=ns.advisor_seeds)
         sec = time.time() - t0
         rows.append({"setting": s, "reps": ns.reps, "stream": ns.stream, "unlabeled_per_feature": ns.unlabeled,
-                     "seconds": sec,
+                     "advisor_seeds": ns.advisor_seeds, "pivot_draws": PIVOT_DRAWS, "seconds": sec,
                      **({"resolvent_weights": True} if ns.resolvent_weights else {}),
                      **({"resolvent_weights": False} if ns.no_resolvent_weights else {}), **res})
         cells = ["-" if res["coverage"][k] is None else f"{res['coverage'][k]:.3f}" for k in COLS]

@@ -44,6 +44,10 @@ def add_parser(sub):
                    "recommendation that is not resolved at 95%% (by point estimate only)")
     p.add_argument("--plot", metavar="OUT.png", help="also write the risk curves with 95%% bands to this image file "
                    "(the report's flags, if any, listed under the axes)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the simulated data sets behind the intervals and bands (an integer >= 0, default 0): "
+                   "the report is a deterministic function of the files for a given seed; another seed moves the "
+                   "ends by their Monte Carlo error only")
     p.set_defaults(func=run)
     return p
 
@@ -75,7 +79,7 @@ def run(ns):
     with warnings.catch_warnings(record=True) as caught:  # e.g. a row-id column: one line each on stderr
         warnings.simplefilter("always")
         try:
-            rep = advise(X, y, source_pred=z, source_weights=w, unlabeled=U)
+            rep = advise(X, y, source_pred=z, source_weights=w, unlabeled=U, seed=ns.seed)
         except ValueError as exc:
             raise ValueError(_in_file_terms(str(exc), ns)) from None
         except MemoryError as exc:  # e.g. d x d covariances with very many features and unlabeled rows

@@ -18,6 +18,7 @@ from ftheory.advise.noise_ls import use_residual
 from ftheory.advise.pool_size import check_not_degenerate
 from ftheory.advise.predict import LINEAR, PROCEDURES, isotropic_risk, min_norm_coefficients
 from ftheory.advise.report_flags import label_flags, report_flags, zero_value_flags
+from ftheory.mc.seeds import check_seed
 from ftheory.mc.threads import single_blas_thread
 
 __all__ = ["Report", "advise", "predict"]
@@ -246,7 +247,7 @@ def predict(prep, pe: ParameterEstimates, ns, n_at):
             from ftheory.advise.aniso_predict import AnisotropicPredictor, units_note, units_spread
             aniso = pe.__dict__.get("_aniso")    # built once per report (reused by the crossover's n_at=None calls)
             if aniso is None:                    # refuses a Sigma_hat float64 does not resolve (ValueError naming X)
-                aniso = pe.__dict__["_aniso"] = AnisotropicPredictor(prep)
+                aniso = pe.__dict__["_aniso"] = AnisotropicPredictor(prep, seed=pe.seed)
             if n_at is not None:                 # (the curves' calls, n_at=None, return no notes)
                 notes += [t for t in (units_note(prep),) if t]
             theory = "anisotropic"
@@ -359,7 +360,7 @@ def _contained(fn, *args):
 
 @single_blas_thread  # many small simulations: threaded BLAS cost 3x the time (docs/performance.md)
 def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, center=True, standardize=None,
-           n_max=None, grid_size=60) -> Report:
+           n_max=None, grid_size=60, seed=0) -> Report:
     """Estimate the task, predict the risk of training from scratch, of a linear probe on the
     pretrained feature and of fine-tuning, and recommend one.
 
@@ -375,6 +376,9 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     n_max, grid_size : the sample-size grid of the curves, up to ``n_max`` >= n - center effective samples (default
         ``max(10 n, 4 d)``; ``curves["n"]`` counts rows: one more with ``center=True``);
         ``grid_size=0`` skips the curves (the crossover is then only checked at ``n``).
+    seed : the simulated data sets behind the intervals and bands (int >= 0, numpy Generator, SeedSequence or
+        None): the report is a deterministic function of the data for an int (default 0); another seed moves
+        the ends by their Monte Carlo error only.
 
     Returns
     -------
@@ -388,6 +392,7 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     simulations took 3x the time with the default threads on 2 cores (docs/performance.md).
     """
     _check_options(center, standardize, n_max, grid_size)
+    check_seed(seed)
     names = [str(c) for c in X.columns] if hasattr(X, "columns") and hasattr(X, "dtypes") else None
     X, y, z, U = check_inputs(X, y, source_pred, source_weights, unlabeled, min_rows=3 + int(center))
     if n_max is not None and n_max < X.shape[0] - int(center):  # curves that stop before the target's n
@@ -420,7 +425,7 @@ def advise(X, y, source_pred=None, source_weights=None, unlabeled=None, *, cente
     at = int(np.searchsorted(allns, n_eff))
 
     def estimate_and_predict():
-        pe = estimate_parameters(prep)
+        pe = estimate_parameters(prep, seed=seed)
         return pe, predict(prep, pe, allns, n_eff)
     # warnings (overflow in a degenerate pool's statistics) held back until the refusal has had its chance
     pe, (predictions, transferability, bands, theory, more) = _contained(estimate_and_predict)
