@@ -13,6 +13,9 @@ the spectral test) runs on the same samples too (``--no-u`` skips it). Anisotrop
 ``--tables a.json b.json`` prints the tables of split runs (``--only``; runs of the same setting
 with different ``--stream`` are pooled). With ``--out`` the replications done so far are saved every
 25 (rows marked ``"partial"``), so a long run stopped early still reports its replications.
+``--advisor-seeds rep`` gives each replication its own advisor seed (the estimates' simulated draws; default
+``fixed``: seed 0, as a report, one draw set shared by every replication of a shape): coverage averaged over
+draw sets. Rows record the option; ``--tables`` pools only rows with the same one.
 """
 from __future__ import annotations
 
@@ -65,7 +68,8 @@ def _whiten(prep):
     return prep.X @ (V / np.sqrt(w)) @ V.T
 
 
-def run(setting, reps, seed, predictions=True, compare_u=True, stream=0, params=PARAMS, progress=None, every=25):
+def run(setting, reps, seed, predictions=True, compare_u=True, stream=0, params=PARAMS, progress=None, every=25,
+        seeds="fixed"):
     d, gamma, theta, sigma, spec = setting
     n = int(round(gamma * d))
     ev = None if spec is None else np.arange(1, d + 1) ** -1.0
@@ -93,7 +97,7 @@ def run(setting, reps, seed, predictions=True, compare_u=True, stream=0, params=
         X, y = task.sample(n, rng)
         U = task.sample(20 * d, rng)[0] if spec else None
         prep = prepare(X, y, X @ task.beta_s, U, center=True)
-        pe = estimate_parameters(prep)
+        pe = estimate_parameters(prep, seed=advisor_seed(seed, stream, rep) if seeds == "rep" else 0)
         for k in params:
             iv = pe.interval(k)
             hits[k] += iv.covers(tr[k])
@@ -103,7 +107,7 @@ def run(setting, reps, seed, predictions=True, compare_u=True, stream=0, params=
         if params != PARAMS:  # a subset of the estimates alone (e.g. the cosine after a change to its test)
             continue
         if spec is None and compare_u:  # the previous (U-statistic) test on the same sample
-            pu = estimate_parameters(prep, spectral=False)
+            pu = estimate_parameters(prep, spectral=False, seed=pe.seed)
             for k in US:
                 iv = pu.interval(k[2:])
                 hits[k] += iv.covers(tr[k[2:]])
@@ -127,11 +131,18 @@ def run(setting, reps, seed, predictions=True, compare_u=True, stream=0, params=
     return summary()
 
 
+def advisor_seed(seed, stream, rep):
+    """The advisor's seed of replication ``rep`` under ``--advisor-seeds rep``: an int from the setting's seed,
+    the stream and the replication."""
+    return int(np.random.SeedSequence([seed, stream, rep]).generate_state(1)[0])
+
+
 def pool(rows):
-    """One row per setting: runs of the same setting (different ``--stream``) pooled by replications."""
+    """One row per setting and ``advisor_seeds``: runs of the same setting (different ``--stream``) pooled by
+    replications."""
     out = {}
     for r in rows:
-        i = r["index"]
+        i = (r["index"], r.get("advisor_seeds", "fixed"))
         if i not in out:
             out[i] = json.loads(json.dumps(r))
             continue
@@ -155,7 +166,8 @@ def tables(rows):
     fw = lambda v: "-" if v is None else f"{v:.3g}"  # noqa: E731
     for r in rows:
         (d, g, th, sg, spec), c = r["setting"], r["coverage"]
-        out.append(f"| {d} | {g} | {th} | {c['cosine']:.2f} | {sg} | {spec or 'identity'} | {r['reps']} | "
+        seeds = " (rep seeds)" if r.get("advisor_seeds", "fixed") != "fixed" else ""
+        out.append(f"| {d} | {g} | {th} | {c['cosine']:.2f} | {sg} | {spec or 'identity'} | {r['reps']}{seeds} | "
                    f"{f(c['noise_variance'])} | {f(c['signal'])} | {f(c['overlap'])} | "
                    f"{f(c['ep_noise_variance'])} | {f(c['ep_signal'])} | "
                    f"{f(c.get('u_noise_variance'))} | {f(c.get('u_signal'))} | "
@@ -193,6 +205,9 @@ def main():
                     help="random stream of the samples (same tasks): runs with different streams can be pooled")
     ap.add_argument("--params", default=",".join(PARAMS),
                     help="comma-separated estimates to measure (a subset skips EigenPrism and the U-test)")
+    ap.add_argument("--advisor-seeds", choices=("fixed", "rep"), default="fixed",
+                    help="the advisor's seed: 0 for every replication, as a report (fixed), or one per replication "
+                         "(rep: coverage averaged over the simulated draw sets)")
     ap.add_argument("--tables", nargs="*", default=None, help="print the tables of these JSON outputs")
     ns = ap.parse_args()
     if ns.tables:
@@ -203,10 +218,11 @@ def main():
     order = range(len(SETTINGS)) if ns.only is None else [int(k) for k in ns.only.split(",")]
     for i in order:
         s = SETTINGS[i]
-        save = row_saver(rows, ns.out, "coverage", index=i, setting=s, stream=ns.stream)
+        save = row_saver(rows, ns.out, "coverage", index=i, setting=s, stream=ns.stream,
+                         advisor_seeds=ns.advisor_seeds)
         params = tuple(k for k in PARAMS + EXTRA if k in ns.params.split(","))
         cov = run(s, ns.reps, seed=100 + i, predictions=not ns.no_predictions, compare_u=not ns.no_u,
-                  stream=ns.stream, params=params, progress=save)
+                  stream=ns.stream, params=params, progress=save, seeds=ns.advisor_seeds)
         rows.append(save(ns.reps, cov, final=True))
         print(f"setting {i} {s}: {rows[-1]['seconds']:.0f} s", file=sys.stderr, flush=True)
     print(tables(rows))

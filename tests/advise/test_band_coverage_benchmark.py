@@ -44,3 +44,20 @@ def test_same_stream_twice_is_refused():
     with pytest.raises(ValueError, match="stream 0 of setting"):
         bench.pool([_row(s8, 3, 7, 500), _row(s8, 2, 20, 500, stream=0)])
     assert len(bench.pool([_row(s8, 3, 7, 500), _row(s8, 2, 20, 500, stream=0, resolvent_weights=False)])) == 2
+
+
+def test_seeds_and_pivot_draws_do_not_pool():
+    """Rows measured with per-replication advisor seeds, or with another number of pivot draws, are other
+    measurements: separate rows (a missing key is the former default: fixed seeds, 256 draws), marked in the
+    table's streams column; the per-replication seeds differ across replications and streams."""
+    bench = load_benchmark("advisor_band_coverage")
+    s8 = list(bench.SETTINGS[8])
+    rows = bench.pool([_row(s8, 3, 7, 500), _row(s8, 2, 20, 500, stream=1, advisor_seeds="rep", pivot_draws=1024),
+                       _row(s8, 1, 2, 500, stream=0, advisor_seeds="rep", pivot_draws=1024),
+                       _row(s8, 4, 4, 500, stream=1, pivot_draws=256)])
+    assert [(r["streams"], r["advisor_seeds"], r["pivot_draws"]) for r in rows] == [
+        ([0, 1], "fixed", 256), ([0, 1], "rep", 1024)]
+    assert (rows[1]["misses_below"]["T_finetune"], rows[1]["misses_above"]["T_finetune"]) == (3, 22)
+    assert "| 0,1 (rep seeds) (1024 pivot draws) | 1000 |" in bench.tables(rows)
+    seeds = {bench.advisor_seed(508, s, r) for s in range(3) for r in range(200)}
+    assert len(seeds) == 600 and all(isinstance(x, int) and x >= 0 for x in seeds)
