@@ -28,7 +28,7 @@ half-widths with a plug-in correlation.
   weighted by its chance of the clip, 0.07-0.43 there: the clip says little about the fraction). Given the clip the
   estimates are biased (scratch low, probe high; real ``T_hat - T`` median -0.41 at 1/i gamma 0.5), which the
   clipped draws carry and the fitted world's draws do not. The worlds take :data:`CLIP_DRAWS` draws (the pivot's
-  256 first, same seed): only a quarter of them are clipped, and the pivot's 256 alone left the 2.5% point of
+  first, same seed): only a quarter of them are clipped, and the pivot's former 256 alone left the 2.5% point of
   ~70 draws, whose spread over seeds (0.08 in ``(T_hat - T)/S_y`` at 1/i gamma 0.5) is shared by every data set
   of the same shape; the seed-0 set sits 2 sd wide there (docs/advisor_validation.md, clipw22). :func:`combine_concordant`
   never missed there (0 of ~290 / ~330 data sets, half-widths 2-5 times what the errors need).
@@ -71,7 +71,7 @@ __all__ = ["DifferenceLaw", "combine", "combine_concordant", "probe_correlations
 KEYS = ("ss", "se", "ee", "sz", "ez", "zz")
 GRID = np.linspace(0.02, 0.98, 17)                       # noise fractions of the calibration table
 MIN_CLIP = 40                                            # clipped draws for the law given the clip (2.5% points)
-CLIP_DRAWS = 4096                                        # draws of the law given the clip (the pivot's first 256 among them)
+CLIP_DRAWS = 4096                                        # draws of the law given the clip (the pivot's draws first among them)
 BETAS = np.array([1.0, 0.8, 0.6, 0.4, 0.3, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005])   # 1 - levels of the set
 
 
