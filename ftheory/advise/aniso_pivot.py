@@ -113,6 +113,33 @@ def _first_below(miss, target):
     return np.where(ok.any(0), np.argmax(ok, 0), miss.shape[0] - 1)
 
 
+def _weighted_misses(kept, fg, stat, qa, qb, f0, grid):
+    """Tuned bands: the fractions ``(NB, M)`` of draws beyond the most extreme quantile over their own fraction's
+    set (upper tail: ``stat > max qb``; lower: ``stat < min qa``), at each set level, at every grid world ``g`` and
+    averaged over the worlds with weights proportional to the likelihood of the data's fraction ``f0`` there (a
+    Gaussian kernel density of the world's simulated fractions ``fg[:, g]``, Silverman's bandwidth) times the grid
+    spacing (a uniform prior on the fraction). ``kept(f)``: the grid points in the set of each fraction at each
+    level, ``(len(f), NB, G)``; ``stat`` ``(B, G, M)``, ``qa``, ``qb`` ``(G, M)``. The sets of the draws are
+    evaluated once per distinct set pattern."""
+    B, G, M = stat.shape
+    h = 1.06 * np.maximum(np.std(fg, 0), 1e-6) * B ** -0.2
+    w = np.mean(np.exp(-0.5 * ((fg - f0) / h) ** 2), 0) / h * np.gradient(grid)
+    w = w / np.sum(w)
+    K = kept(fg.T.reshape(-1))                                        # (G B, NB, G), world-major
+    _, first, inv = np.unique(np.packbits(K.reshape(K.shape[0], -1), axis=1), axis=0, return_index=True,
+                              return_inverse=True)
+    Ku = K[first][..., None]                                          # the distinct sets
+    hi_u = np.max(np.where(Ku, qb[None, None], -np.inf), 2)           # (U, NB, M)
+    lo_u = np.min(np.where(Ku, qa[None, None], np.inf), 2)
+    inv = np.asarray(inv).reshape(G, B)
+    mb, ma = np.zeros(hi_u.shape[1:]), np.zeros(lo_u.shape[1:])
+    for g in np.flatnonzero(w > 0):
+        t = stat[:, g][:, None, :]
+        mb += w[g] * np.mean(t > hi_u[inv[g]], 0)
+        ma += w[g] * np.mean(t < lo_u[inv[g]], 0)
+    return mb, ma
+
+
 class ScalePivot:
     """Bands from the law of the risk estimate simulated on a ray of Gaussian tasks with ``Sigma = Sigma_hat``
     (module docstring): profile fitted from the data, a confidence set for the noise fraction whose level is
@@ -142,8 +169,6 @@ class ScalePivot:
     #: :func:`~ftheory.advise.prepivot.tail_misses`) or "joint" (as "band", a tail that cannot reach ``alpha``
     #: leaving the rest to the other: :func:`~ftheory.advise.prepivot.joint_levels`)
     tails = "band"
-    #: tuned quantiles (screening): "set", "prepivot" (both ends of the ray), "prepivot_low" (the lower end only)
-    tuned_rule = "uniform_lik"
 
     def _prepivot(self, world, grid, i0, tot, alpha):
         """Min-norm ``(q_lo, q_hi)`` ``(M,)``: quantiles of ``R_hat/R`` at the fitted world (fraction ``grid[i0]``,
@@ -295,8 +320,7 @@ class ScalePivot:
 
         # min-norm: the pool term scaled on the ray as the other terms (degree 1 in (L, sigma^2)), by the modelled
         # excess sd at the world over that at the base task (1 there); tuned: the data's spread at every world
-        pp_t = tuned and self.tuned_rule.startswith("prepivot")
-        iw0 = iw_sd(L0 + rz, L0 + rz + sig0) if pooled and (not tuned or pp_t) else 0.0
+        iw0 = iw_sd(L0 + rz, L0 + rz + sig0) if pooled and not tuned else 0.0
 
         def coef(L, sg):
             cs, ce = math.sqrt(L), math.sqrt(sg)
@@ -355,50 +379,18 @@ class ScalePivot:
             gap = np.maximum(acc[0][None] - f[:, None, None], f[:, None, None] - acc[1][None])
             return k | (gap <= np.min(gap, -1, keepdims=True))
 
-        inside = kept(f_b)                                            # (B, NB, G)
-        t0 = stat[:, i0][:, None, :]                                  # (B, 1, M)
-        qb_b = np.max(np.where(inside[..., None], qb[None, None], -np.inf), 2)    # (B, NB, M)
-        qa_b = np.min(np.where(inside[..., None], qa[None, None], np.inf), 2)
-        mb, ma = np.mean(t0 > qb_b, 0), np.mean(t0 < qa_b, 0)         # (NB, M)
-        in0 = kept(np.array([sig0 / tot]))[0]                         # (NB, G)
-        if tuned and self.tuned_rule.startswith("uniform"):
-            # the misses of the draws' own sets at every grid world (not only the fitted one)
-            mbg, mag = np.empty((grid.size,) + mb.shape), np.empty((grid.size,) + ma.shape)
-            f0 = sig0 / tot
-            h = 1.06 * np.maximum(np.std(fg, 0), 1e-6) * self.B ** -0.2
-            kw = np.exp(-0.5 * ((fg - f0) / h) ** 2) / h * np.gradient(grid)      # (B, G)
-            cb, ca = np.zeros_like(mb), np.zeros_like(ma)
-            for gi in range(grid.size):
-                ins = kept(fg[:, gi])
-                tg = stat[:, gi][:, None, :]
-                xb = tg > np.max(np.where(ins[..., None], qb[None, None], -np.inf), 2)
-                xa = tg < np.min(np.where(ins[..., None], qa[None, None], np.inf), 2)
-                mbg[gi], mag[gi] = np.mean(xb, 0), np.mean(xa, 0)
-                cb += np.tensordot(kw[:, gi], xb, 1)
-                ca += np.tensordot(kw[:, gi], xa, 1)
-            if self.tuned_rule == "uniform_cond":
-                mb, ma = cb / np.sum(kw), ca / np.sum(kw)
-            if self.tuned_rule == "uniform_lik":
-                # the worlds weighted by the likelihood of the data's fraction (a Gaussian kernel density of the
-                # draws' fractions at each world, Silverman's bandwidth) times the grid spacing (uniform prior)
-                f0 = sig0 / tot
-                h = 1.06 * np.maximum(np.std(fg, 0), 1e-6) * self.B ** -0.2
-                dens = np.mean(np.exp(-0.5 * ((fg - f0) / h) ** 2), 0) / h
-                w = dens * np.gradient(grid)
-                w = w / np.sum(w)
-                mb, ma = np.tensordot(w, mbg, 1), np.tensordot(w, mag, 1)
-            elif self.tuned_rule != "uniform_cond":
-                rel = np.ones(grid.size, bool) if self.tuned_rule == "uniform" else in0[list(BETAS).index(0.05)]
-                mb, ma = np.max(mbg[rel], 0), np.max(mag[rel], 0)
+        if tuned:   # the set's misses over the grid's worlds, weighted by the likelihood of the data's fraction
+            mb, ma = _weighted_misses(kept, fg, stat, qa, qb, sig0 / tot, grid)
+        else:
+            inside = kept(f_b)                                        # (B, NB, G)
+            t0 = stat[:, i0][:, None, :]                              # (B, 1, M)
+            mb = np.mean(t0 > np.max(np.where(inside[..., None], qb[None, None], -np.inf), 2), 0)   # (NB, M)
+            ma = np.mean(t0 < np.min(np.where(inside[..., None], qa[None, None], np.inf), 2), 0)
         k_b = _first_below(mb, alpha)                                 # (M,) index into betas
         k_a = _first_below(ma, alpha)
+        in0 = kept(np.array([sig0 / tot]))[0]                         # (NB, G)
         qb0 = np.max(np.where(in0[k_b].T, qb, -np.inf), 0)
         qa0 = np.min(np.where(in0[k_a].T, qa, np.inf), 0)
-        if pp_t:
-            pa, pb = self._prepivot(world, grid, i0, tot, alpha)
-            qb0 = pb
-            if self.tuned_rule == "prepivot":
-                qa0 = pa
         lo, hi = _invert(v_obs, qa0, qb0)
         with np.errstate(divide="ignore", invalid="ignore"):
             hi_lam = np.full(M, np.nan)
