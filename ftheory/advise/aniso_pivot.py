@@ -113,33 +113,6 @@ def _first_below(miss, target):
     return np.where(ok.any(0), np.argmax(ok, 0), miss.shape[0] - 1)
 
 
-def _weighted_misses(kept, fg, stat, qa, qb, f0, grid):
-    """Tuned bands: the fractions ``(NB, M)`` of draws beyond the most extreme quantile over their own fraction's
-    set (upper tail: ``stat > max qb``; lower: ``stat < min qa``), at each set level, at every grid world ``g`` and
-    averaged over the worlds with weights proportional to the likelihood of the data's fraction ``f0`` there (a
-    Gaussian kernel density of the world's simulated fractions ``fg[:, g]``, Silverman's bandwidth) times the grid
-    spacing (a uniform prior on the fraction). ``kept(f)``: the grid points in the set of each fraction at each
-    level, ``(len(f), NB, G)``; ``stat`` ``(B, G, M)``, ``qa``, ``qb`` ``(G, M)``. The sets of the draws are
-    evaluated once per distinct set pattern."""
-    B, G, M = stat.shape
-    h = 1.06 * np.maximum(np.std(fg, 0), 1e-6) * B ** -0.2
-    w = np.mean(np.exp(-0.5 * ((fg - f0) / h) ** 2), 0) / h * np.gradient(grid)
-    w = w / np.sum(w)
-    K = kept(fg.T.reshape(-1))                                        # (G B, NB, G), world-major
-    _, first, inv = np.unique(np.packbits(K.reshape(K.shape[0], -1), axis=1), axis=0, return_index=True,
-                              return_inverse=True)
-    Ku = K[first][..., None]                                          # the distinct sets
-    hi_u = np.max(np.where(Ku, qb[None, None], -np.inf), 2)           # (U, NB, M)
-    lo_u = np.min(np.where(Ku, qa[None, None], np.inf), 2)
-    inv = np.asarray(inv).reshape(G, B)
-    mb, ma = np.zeros(hi_u.shape[1:]), np.zeros(lo_u.shape[1:])
-    for g in np.flatnonzero(w > 0):
-        t = stat[:, g][:, None, :]
-        mb += w[g] * np.mean(t > hi_u[inv[g]], 0)
-        ma += w[g] * np.mean(t < lo_u[inv[g]], 0)
-    return mb, ma
-
-
 class ScalePivot:
     """Bands from the law of the risk estimate simulated on a ray of Gaussian tasks with ``Sigma = Sigma_hat``
     (module docstring): profile fitted from the data, a confidence set for the noise fraction whose level is
@@ -379,15 +352,12 @@ class ScalePivot:
             gap = np.maximum(acc[0][None] - f[:, None, None], f[:, None, None] - acc[1][None])
             return k | (gap <= np.min(gap, -1, keepdims=True))
 
-        if tuned:   # the set's misses over the grid's worlds, weighted by the likelihood of the data's fraction
-            mb, ma = _weighted_misses(kept, fg, stat, qa, qb, sig0 / tot, grid)
-        else:
-            inside = kept(f_b)                                        # (B, NB, G)
-            t0 = stat[:, i0][:, None, :]                              # (B, 1, M)
-            mb = np.mean(t0 > np.max(np.where(inside[..., None], qb[None, None], -np.inf), 2), 0)   # (NB, M)
-            ma = np.mean(t0 < np.min(np.where(inside[..., None], qa[None, None], np.inf), 2), 0)
-        k_b = _first_below(mb, alpha)                                 # (M,) index into betas
-        k_a = _first_below(ma, alpha)
+        inside = kept(f_b)                                            # (B, NB, G)
+        t0 = stat[:, i0][:, None, :]                                  # (B, 1, M)
+        qb_b = np.max(np.where(inside[..., None], qb[None, None], -np.inf), 2)    # (B, NB, M)
+        qa_b = np.min(np.where(inside[..., None], qa[None, None], np.inf), 2)
+        k_b = _first_below(np.mean(t0 > qb_b, 0), alpha)              # (M,) index into betas
+        k_a = _first_below(np.mean(t0 < qa_b, 0), alpha)
         in0 = kept(np.array([sig0 / tot]))[0]                         # (NB, G)
         qb0 = np.max(np.where(in0[k_b].T, qb, -np.inf), 0)
         qa0 = np.min(np.where(in0[k_a].T, qa, np.inf), 0)
