@@ -51,3 +51,13 @@ print(f"a: quantiles {np.quantile(a, [0.1, 0.5, 0.9]).round(2)}; f0: {np.quantil
 for k in names:
     Rm = np.array([x["layers"][k]["Rmin"] for x in rows])
     print(f"{k}: world min R median {np.median(Rm):.4f} (truth {truth:.4f})")
+# misses by the data's noise fraction (the pivot's f0) and the calibrated set level
+f0 = np.array([x["last"]["f0"][0] for x in rows])
+beta = np.array([x["last"]["beta_b"][0] for x in rows])
+pit = np.array([x["layers"]["T"]["pit"] for x in rows])
+print("f0 bin | data sets | misses below | median beta_b | real t median | frac PIT(T) > 0.975")
+for a, b in ((0, 0.15), (0.15, 0.4), (0.4, 0.7), (0.7, 1.01)):
+    m = (f0 >= a) & (f0 < b)
+    if m.any():
+        print(f"[{a}, {b}) | {m.sum()} | {below[m].sum()} | {np.median(beta[m])} | {np.median(t[m]):.2f} | "
+              f"{np.mean(pit[m] > 0.975):.3f}")
