@@ -40,9 +40,9 @@ An end is NaN where the ray gives none (an infinite end, an empty test): the cal
 there. Draws: ``X ~ N(0, Sigma_hat)`` in the eigenbasis, one generator per draw (seeded); the per-direction
 U-statistics of the unit pieces (signal in four profiles: the two fitted, whitened-even, coordinate-even;
 noise; source, in its own fitted profile) are computed once per predictor and cached:
-``8 B d (3 J + 3) = 120 B d`` bytes for ``B`` draws and ``J = 4`` profiles (7.5 MB at ``B = 256``,
-``d = 256``; 31 MB at ``d = 1000``). Per call, the table of one profile takes ``56 B M n_lam`` bytes for ``M``
-sample sizes and ``n_lam`` penalties (32 MB at ``B = 256``, ``M = 55``, ``n_lam = 41``). The worlds take
+``8 B d (3 J + 3) = 120 B d`` bytes for ``B`` draws and ``J = 4`` profiles (31 MB at ``B = 1024``,
+``d = 256``; 123 MB at ``d = 1000``). Per call, the table of one profile takes ``56 B M n_lam`` bytes for ``M``
+sample sizes and ``n_lam`` penalties (129 MB at ``B = 1024``, ``M = 55``, ``n_lam = 41``). The worlds take
 Sigma = Sigma_hat as known; the covariance estimate's part of the law is added as one Gaussian term per draw:
 the estimate's spread over bootstrapped unlabeled pools (:func:`ftheory.advise.aniso_pool.pool_sd`, passed by
 the predictor), else ``V`` times the exact excess of ``Var U(y, Sigma^-1)`` over its known-Sigma variance
@@ -119,7 +119,7 @@ class ScalePivot:
     calibrated in the fitted world, the tuned selection simulated in every draw. ``draws`` data sets of the data's size,
     ``seed`` (int); the unit statistics are computed once and reused by every call of :meth:`bands`."""
 
-    def __init__(self, ap, draws=256, seed=0, chunk_size=2_000_000):
+    def __init__(self, ap, draws=1024, seed=0, chunk_size=2_000_000):
         self.ap, self.B = ap, int(draws)
         self.seed = int(seed)
         self.chunk = max(1, min(self.B, int(chunk_size // max(ap.n * ap.d, 1))))
