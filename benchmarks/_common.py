@@ -1,11 +1,13 @@
 """What the advisor's Monte Carlo benchmarks share: the load-average lines of their logs and the JSON rows
 they save (rewritten after every setting, or every few replications, so a run stopped early keeps what it
-did)."""
+did), and the advisor's seed per replication of ``--advisor-seeds rep``."""
 from __future__ import annotations
 
 import json
 import os
 import time
+
+import numpy as np
 
 
 def print_load(when: str) -> None:
@@ -34,3 +36,9 @@ def row_saver(rows: list, path, result_key: str, **fields):
         return row
 
     return save
+
+
+def advisor_seed(seed, stream, rep):
+    """The advisor's seed of replication ``rep`` under ``--advisor-seeds rep``: an int from the setting's seed,
+    the stream and the replication."""
+    return int(np.random.SeedSequence([seed, stream, rep]).generate_state(1)[0])

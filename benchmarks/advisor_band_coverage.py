@@ -47,7 +47,7 @@ from ftheory.advise.synthetic import make_task
 PIVOT_DRAWS = inspect.signature(AnisotropicPredictor).parameters["pivot_draws"].default   # recorded per row
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import print_load, write_json  # noqa: E402
+from _common import advisor_seed, print_load, write_json  # noqa: E402
 
 SPECTRA = {
     None: None,
@@ -95,12 +95,6 @@ def true_risks(task, ev, m, d):
     out["T_linear_transfer"] = out["scratch_ridge"] - out["linear_transfer"]
     out["T_finetune"] = out["scratch_ridge"] - out["finetune_ridge"]
     return out
-
-
-def advisor_seed(seed, stream, rep):
-    """The advisor's seed of replication ``rep`` under ``--advisor-seeds rep``: an int from the setting's seed,
-    the stream and the replication."""
-    return int(np.random.SeedSequence([seed, stream, rep]).generate_state(1)[0])
 
 
 def run(setting, reps, seed, exact=False, per_feature=20, stream=0, seeds="fixed"):

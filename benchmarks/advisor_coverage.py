@@ -29,7 +29,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import row_saver  # noqa: E402
+from _common import advisor_seed, row_saver  # noqa: E402
 from eigenprism import eigenprism  # noqa: E402
 
 from ftheory.advise.estimators import estimate_parameters, prepare
@@ -129,12 +129,6 @@ def run(setting, reps, seed, predictions=True, compare_u=True, stream=0, params=
                 hits[proc] += _risk_interval(pe, f).covers(truth)
                 counted[proc] += 1
     return summary()
-
-
-def advisor_seed(seed, stream, rep):
-    """The advisor's seed of replication ``rep`` under ``--advisor-seeds rep``: an int from the setting's seed,
-    the stream and the replication."""
-    return int(np.random.SeedSequence([seed, stream, rep]).generate_state(1)[0])
 
 
 def pool(rows):
