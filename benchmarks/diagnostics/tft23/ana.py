@@ -94,7 +94,9 @@ def main():
         alts["Fw at Pt's levels (fitted world, levels calibrated at the true scalars)"] = (
             np.array([r["Pt"]["Fw_at_true_levels"][0] for r in rows]), np.array([r["Pt"]["Fw_at_true_levels"][1] for r in rows]))
     if "cand" in rows[0]:
-        for k in ("cond_fit", "cond_union", "post"):
+        for k in ("cond_fit", "cond_union", "post", "cond_pp"):
+            if k not in rows[0]["cand"]:
+                continue
             alts[f"cand {k}"] = (np.array([r["cand"][k][0] for r in rows]), np.array([r["cand"][k][1] for r in rows]))
     print()
     print("Bands from other quantiles (same data sets): misses below / above, coverage, and the same in the f0 >= 0.7 and f0 < 0.2 data sets; median width / S_y")

@@ -10,6 +10,7 @@ DifferenceLaw's prepivoted quantiles and levels, and the law of (T_hat - T)/S_y 
   Fw_g: its 2.5 / 97.5% points at every fraction of the grid (how the law moves with f);
 * Tw: DifferenceLaw.world at the true scalars (f, Sy, rho, r2, Sr of the population) with the fitted profiles;
 * cand: screened alternatives from the same worlds (candidates());
+  cand cond_pp: the conditional law at the fitted world with prepivoted levels (cond_pp());
 * Pt: the band's rule (DifferenceLaw.quantiles) at the true scalars, and the fitted world's law cut at the levels it
   calibrates there (the level from the true world, the quantile from the fitted one);
 * Fs / Ts / Ts_fm: fresh draws (this script's sim(), the estimator formed as DifferenceLaw.world forms it) at the
@@ -114,8 +115,38 @@ def candidates(st0, fh0, wg, f0, k=128, pool=512):
     sel = dist <= h
     out["post"] = np.quantile(stat[sel], [0.025, 0.975]).tolist()
     out["post_h"] = float(h)
+    out["cond_pp"], out["cond_pp_levels"] = cond_pp(st0, fh0, wg, f0, k)
     out["inset"] = int(sum(inset))
     return out
+
+
+def cond_pp(st0, fh0, wg, f0, k=128, alpha=0.025):
+    """The conditional law prepivoted: ``(lo, hi)`` of the fitted world's law given f_hat near f0 (the ``k`` draws
+    nearest in f_hat, as a window of the draws sorted by f_hat), at levels calibrated in the fitted world with each
+    draw judged by the conditional quantile, given its own f_hat, of its own world (the grid's world at its f_hat,
+    linear between grid points); and the two levels."""
+    from ftheory.advise.prepivot import PP_LEVELS, calibrated_level, grid_weights
+
+    lev = alpha * PP_LEVELS
+
+    def window(t, fh, fq, levels):
+        o = np.argsort(fh)
+        fs, ts = fh[o], t[o]
+        start = np.clip(np.searchsorted(fs, fq) - k // 2, 0, fs.size - k)
+        return np.quantile(np.sort(ts[start[:, None] + np.arange(k)], 1), levels, axis=1)      # (L, Q)
+    grid = adiff.GRID
+    t0 = st0[:, 1]
+    ig, w = grid_weights(fh0, grid)
+    ar = np.arange(t0.size)
+    out, levels = [], []
+    for upper in (False, True):
+        L = 1 - lev if upper else lev
+        Qg = np.stack([window(x[0][:, 1], x[1], fh0, L) for x in wg])                      # (G, L, B)
+        own = ((1 - w) * Qg[ig, :, ar] + w * Qg[ig + 1, :, ar]).T                         # (L, B)
+        a = float(calibrated_level(t0[:, None], own[..., None], lev, alpha, upper)[0])
+        levels.append(a)
+        out.append(float(window(t0, fh0, np.array([f0]), np.array([1 - a if upper else a]))[0, 0]))
+    return out, levels
 
 
 def summ(st, real):
