@@ -18,7 +18,8 @@ def row(r):
     if "Pt" in r:
         out["Pt"] = [r["Pt"]["lo"], r["Pt"]["hi"], r["Pt"]["level_a"], r["Pt"]["level_b"]]
     if "cand" in r:
-        out["cand"] = {k: r["cand"][k] for k in ("cond_fit", "cond_union", "post")}
+        out["cand"] = {k: r["cand"][k] for k in ("cond_fit", "cond_union", "post", "cond_pp", "cond_pp_levels")
+                       if k in r["cand"]}
     return out
 
 
