@@ -61,3 +61,25 @@ def test_seeds_and_pivot_draws_do_not_pool():
     assert "| 0,1 (rep seeds) (1024 pivot draws) | 1000 |" in bench.tables(rows)
     seeds = {bench.advisor_seed(508, s, r) for s in range(3) for r in range(200)}
     assert len(seeds) == 600 and all(isinstance(x, int) and x >= 0 for x in seeds)
+
+
+def test_estimate_rows_pool_by_seeds():
+    """benchmarks/advisor_coverage.py ``--tables``: rows of the same index pool across streams by replications,
+    and rows with per-replication advisor seeds stay a separate row, marked in the table."""
+    bench = load_benchmark("advisor_coverage")
+    s = list(bench.SETTINGS[0])
+
+    def row(stream, cov, seeds=None):
+        c = {k: None for k in ("cosine",)}
+        c.update({"noise_variance": cov, "signal": cov, "overlap": cov, "ep_noise_variance": cov,
+                  "ep_signal": cov, "width_noise_variance": 1.0, "width_ep_noise_variance": 1.0,
+                  "width_signal": 1.0, "width_ep_signal": 1.0, "width_overlap": 1.0, "cosine": 0.92})
+        r = {"index": 0, "setting": s, "stream": stream, "reps": 500, "seconds": 10.0, "coverage": c}
+        if seeds:
+            r["advisor_seeds"] = seeds
+        return r
+    rows = bench.pool([row(0, 0.96), row(1, 0.98), row(0, 0.94, "rep"), row(1, 0.95, "rep")])
+    assert [(r.get("advisor_seeds", "fixed"), r["reps"]) for r in rows] == [("fixed", 1000), ("rep", 1000)]
+    assert rows[0]["coverage"]["noise_variance"] == pytest.approx(0.97, abs=1e-12)
+    assert rows[1]["coverage"]["signal"] == pytest.approx(0.945, abs=1e-12)
+    assert "| 1000 (rep seeds) | 0.945 |" in bench.tables(rows)
