@@ -28,7 +28,6 @@ can expect. Rows record the option and the anisotropic pivot's draws; rows that 
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import math
 import os
@@ -38,13 +37,12 @@ import time
 import numpy as np
 
 from ftheory.advise.aniso_bands import transfer_band, transfer_functionals
+from ftheory.advise.aniso_pivot import PIVOT_DRAWS
 from ftheory.advise.aniso_predict import AnisotropicPredictor
 from ftheory.advise.estimators import Interval, estimate_parameters, prepare
 from ftheory.advise.predict import PROCEDURES, isotropic_risk
 from ftheory.advise.report import predict
 from ftheory.advise.synthetic import make_task
-
-PIVOT_DRAWS = inspect.signature(AnisotropicPredictor).parameters["pivot_draws"].default   # recorded per row
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import advisor_seed, print_load, write_json  # noqa: E402
@@ -212,9 +210,9 @@ def tables(rows):
         d, g, th, sg, sp = r["setting"]
         i = order.get(tuple(r["setting"]), "-")
         streams = ",".join(map(str, r["streams"]))
-        if r.get("advisor_seeds", "fixed") != "fixed":
+        if r["advisor_seeds"] != "fixed":
             streams += f" ({r['advisor_seeds']} seeds)"
-        if r.get("pivot_draws", 256) != 256 and sp:
+        if r["pivot_draws"] != 256 and sp:
             streams += f" ({r['pivot_draws']} pivot draws)"
         return f"| {i} | {d} | {g} | {th} | {sg} | {sp or 'identity'} | {streams} | {r['reps']} | "
 

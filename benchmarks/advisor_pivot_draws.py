@@ -13,6 +13,7 @@ relative to the band's width (the draws' Monte Carlo error).
 from __future__ import annotations
 
 import argparse
+import inspect
 import os
 import time
 import tracemalloc
@@ -21,6 +22,7 @@ import warnings
 import numpy as np
 
 from ftheory.advise import advise
+from ftheory.advise.aniso_pivot import PIVOT_DRAWS
 from ftheory.advise.aniso_predict import AnisotropicPredictor
 from ftheory.advise.synthetic import make_task
 
@@ -29,8 +31,8 @@ def _call(X, y, z, U, draws):
     """CPU seconds and report of one ``advise`` call with the pivot's default draws set to ``draws``."""
     init = AnisotropicPredictor.__init__
     saved = init.__defaults__
-    init.__defaults__ = tuple(draws if name == "pivot_draws" else v for name, v in
-                              zip(init.__code__.co_varnames[2:2 + len(saved)], saved))
+    init.__defaults__ = tuple(draws if p.name == "pivot_draws" else p.default
+                              for p in inspect.signature(init).parameters.values() if p.default is not p.empty)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -56,11 +58,9 @@ def main():
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--base", type=int, default=256, help="the baseline's pivot draws")
     a = ap.parse_args()
-    default = dict(zip(AnisotropicPredictor.__init__.__code__.co_varnames[2:],
-                       AnisotropicPredictor.__init__.__defaults__))["pivot_draws"]
     print(f"load average: {os.getloadavg()[0]:.1f}; CPU seconds, min over {a.runs} runs; pivot draws "
-          f"{default} against {a.base}")
-    print(f"| d | n | {a.base} draws (s) | {default} draws (s) | ratio | peak MiB {a.base} | peak MiB {default} "
+          f"{PIVOT_DRAWS} against {a.base}")
+    print(f"| d | n | {a.base} draws (s) | {PIVOT_DRAWS} draws (s) | ratio | peak MiB {a.base} | peak MiB {PIVOT_DRAWS} "
           "| largest end move / width |")
     print("|---|---|---|---|---|---|---|---|")
     for shape in a.shapes:
@@ -70,19 +70,19 @@ def main():
         X, y = task.sample(n, rng)
         U = task.sample(20 * d, rng)[0]
         z = X @ task.beta_s
-        _call(X, y, z, U, a.base), _call(X, y, z, U, default)      # warm-up
+        _call(X, y, z, U, a.base), _call(X, y, z, U, PIVOT_DRAWS)      # warm-up
         tb, td = [], []
         for _ in range(a.runs):
             t, rb = _call(X, y, z, U, a.base)
             tb.append(t)
-            t, rd = _call(X, y, z, U, default)
+            t, rd = _call(X, y, z, U, PIVOT_DRAWS)
             td.append(t)
         move = 0.0
         for k, (lo, hi) in ((k, v["ci"]) for k, v in rb.to_dict()["predictions"].items()):
             lo2, hi2 = rd.to_dict()["predictions"][k]["ci"]
             w = max(hi - lo, 1e-300)
             move = max(move, abs(lo2 - lo) / w, abs(hi2 - hi) / w)
-        mb, md = _peak(X, y, z, U, a.base), _peak(X, y, z, U, default)
+        mb, md = _peak(X, y, z, U, a.base), _peak(X, y, z, U, PIVOT_DRAWS)
         print(f"| {d} | {n} | {min(tb):.2f} | {min(td):.2f} | {min(td) / min(tb):.2f} | {mb:.0f} | {md:.0f} | "
               f"{move:.3f} |", flush=True)
 

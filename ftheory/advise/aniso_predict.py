@@ -40,6 +40,7 @@ import math
 
 import numpy as np
 
+from ftheory.advise.aniso_pivot import PIVOT_DRAWS
 from ftheory.advise.bands import Z95
 
 __all__ = ["AnisotropicPredictor", "MAX_CONDITION", "check_conditioning", "units_note"]
@@ -133,7 +134,7 @@ class AnisotropicPredictor:
     #: pool-size rule :func:`ftheory.advise.sigma_debias.resolvent_default` (on from 3 d to below 10 d rows)
     resolvent = None
 
-    def __init__(self, prep, n_lam=41, pivot_draws=1024, seed=0):
+    def __init__(self, prep, n_lam=41, pivot_draws=PIVOT_DRAWS, seed=0):
         from ftheory.mc.seeds import check_seed
 
         check_seed(seed)                                       # int >= 0, numpy Generator, SeedSequence or None

@@ -70,10 +70,9 @@ def test_estimate_rows_pool_by_seeds():
     s = list(bench.SETTINGS[0])
 
     def row(stream, cov, seeds=None):
-        c = {k: None for k in ("cosine",)}
-        c.update({"noise_variance": cov, "signal": cov, "overlap": cov, "ep_noise_variance": cov,
-                  "ep_signal": cov, "width_noise_variance": 1.0, "width_ep_noise_variance": 1.0,
-                  "width_signal": 1.0, "width_ep_signal": 1.0, "width_overlap": 1.0, "cosine": 0.92})
+        c = {"noise_variance": cov, "signal": cov, "overlap": cov, "ep_noise_variance": cov, "ep_signal": cov,
+             "width_noise_variance": 1.0, "width_ep_noise_variance": 1.0, "width_signal": 1.0,
+             "width_ep_signal": 1.0, "width_overlap": 1.0, "cosine": 0.92}
         r = {"index": 0, "setting": s, "stream": stream, "reps": 500, "seconds": 10.0, "coverage": c}
         if seeds:
             r["advisor_seeds"] = seeds
