@@ -165,6 +165,7 @@ class ScalePivot:
     cond_beta = 0.01
     cond_k = 256
     cond_sides = "lower"
+    keep_draws = False          # screening: keep the fitted profile's tuned worlds in self.kept_draws
 
     def _prepivot(self, world, grid, i0, tot, alpha):
         """Min-norm ``(q_lo, q_hi)`` ``(M,)``: quantiles of ``R_hat/R`` at the fitted world (fraction ``grid[i0]``,
@@ -385,6 +386,8 @@ class ScalePivot:
         qb0 = np.max(np.where(in0[k_b].T, qb, -np.inf), 0)
         qa0 = np.min(np.where(in0[k_a].T, qa, np.inf), 0)
         keep = in0[k_a]                                               # (M, G)
+        if self.keep_draws and tuned and j == WHICH.index(which):
+            self.kept_draws = dict(grid=grid, stat=stat, fg=fg, i0=i0, qb=qb, qb0=qb0, beta=betas[k_b], v=v_obs)
         f0 = sig0 / tot
         if tuned and self.tuned_rule == "cu":
             bp = self.cond_beta
