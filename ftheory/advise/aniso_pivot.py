@@ -114,16 +114,6 @@ def _first_below(miss, target):
     return np.where(ok.any(0), np.argmax(ok, 0), miss.shape[0] - 1)
 
 
-def cond_quantile(stat, fg, f0, k, a):
-    """At every world ``g`` the level-``a`` quantile (``np.quantile``'s linear interpolation) of ``stat[:, g]``
-    ``(B, G, M)`` over the ``k`` draws whose own fraction ``fg[:, g]`` ``(B, G)`` is nearest ``f0``: the law of the
-    statistic given ``f_hat`` near ``f0`` at each world, ``(G, M)``."""
-    B, G = fg.shape
-    k = int(min(max(k, 1), B))
-    idx = np.argpartition(np.abs(fg - f0), k - 1, axis=0)[:k]       # (k, G)
-    return _quantile(stat[idx, np.arange(G)[None]], a)
-
-
 class ScalePivot:
     """Bands from the law of the risk estimate simulated on a ray of Gaussian tasks with ``Sigma = Sigma_hat``
     (module docstring): profile fitted from the data, a confidence set for the noise fraction whose level is
@@ -153,19 +143,6 @@ class ScalePivot:
     #: :func:`~ftheory.advise.prepivot.tail_misses`) or "joint" (as "band", a tail that cannot reach ``alpha``
     #: leaving the rest to the other: :func:`~ftheory.advise.prepivot.joint_levels`)
     tails = "band"
-    #: tuned lower end (screening switch, cond24; docs/advisor_notes/cond24.md): "set" (base); "cu" (the most
-    #: extreme over the fraction's set at level 1 - cond_beta of each world's quantile of the statistic given
-    #: f_hat near f0, the cond_k nearest draws, at level (alpha - cond_beta/2)/(1 - cond_beta/2)); "cal" (the set's
-    #: level: the widest whose union of marginal quantiles leaves at most alpha of the draws near f0 beyond it at
-    #: every world of the 95% set); "post" (the draws of all grid worlds pooled, the cond_k nearest f0: the law
-    #: given f_hat = f0 with a uniform prior on the grid); "cfit" (the fitted world given f_hat near f0); "dcu",
-    #: "dpost", "dfit" (the same with the difference (min R_hat* - min R*)/total, lower end v - q total);
-    #: cond_sides "both": "cu" and "post" also on the upper end
-    tuned_rule = "set"
-    cond_beta = 0.01
-    cond_k = 256
-    cond_sides = "lower"
-    keep_draws = False          # screening: keep the fitted profile's tuned worlds in self.kept_draws
 
     def _prepivot(self, world, grid, i0, tot, alpha):
         """Min-norm ``(q_lo, q_hi)`` ``(M,)``: quantiles of ``R_hat/R`` at the fitted world (fraction ``grid[i0]``,
@@ -359,7 +336,7 @@ class ScalePivot:
             return _invert(v_obs, qa0, qb0) + (np.full(M, np.nan),)
         # per grid fraction: the statistic (tuned: the minimum over penalties, the selection in every draw, per
         # unit min R), the draws' own estimated fractions, and (tuned) each penalty's 2.5% ratio quantile
-        worlds = [world(f, want_tot=True) for f in grid]
+        worlds = [world(f) for f in grid]
         stat = np.stack([w[0] for w in worlds], 1)                    # (B, G, M)
         qa, qb = _quantile(stat, alpha), _quantile(stat, 1 - alpha)    # (G, M) each
         # a confidence set for the noise fraction: f_hat is scale-free, so its law depends on f alone (and the
@@ -385,60 +362,11 @@ class ScalePivot:
         in0 = kept(np.array([sig0 / tot]))[0]                         # (NB, G)
         qb0 = np.max(np.where(in0[k_b].T, qb, -np.inf), 0)
         qa0 = np.min(np.where(in0[k_a].T, qa, np.inf), 0)
-        keep = in0[k_a]                                               # (M, G)
-        if self.keep_draws and tuned and j == WHICH.index(which):
-            self.kept_draws = dict(grid=grid, stat=stat, fg=fg, i0=i0, qb=qb, qb0=qb0, beta=betas[k_b], v=v_obs)
-        f0 = sig0 / tot
-        if tuned and self.tuned_rule == "cu":
-            bp = self.cond_beta
-            ap_ = (alpha - bp / 2) / (1 - bp / 2)
-            C = in0[int(np.argmin(np.abs(betas - bp)))]               # (G,)
-            qb0 = np.max(cond_quantile(stat[:, C], fg[:, C], f0, self.cond_k, 1 - ap_), 0)
-            if self.cond_sides == "both":
-                qa0 = np.min(cond_quantile(stat[:, C], fg[:, C], f0, self.cond_k, ap_), 0)
-                keep = np.broadcast_to(C, (M, C.size))
-        elif tuned and self.tuned_rule in ("dpost", "dcu", "dfit"):
-            # the difference statistic (min R_hat* - min R*) / (the draw's own total), lower end v - q tot
-            mR = np.stack([np.min((1 - f) * Rs + f * Re, -1) for f in grid])        # (G, M) per unit total
-            tb = np.stack([w[3] for w in worlds], 1) / tot                              # (B, G)
-            dd = (stat - 1) * mR[None] / tb[..., None]                                   # (B, G, M)
-            if self.tuned_rule == "dfit":
-                qd = cond_quantile(dd[:, [i0]], fg[:, [i0]], f0, self.cond_k, 1 - alpha)[0]
-            elif self.tuned_rule == "dcu":
-                bp = self.cond_beta
-                ap_ = (alpha - bp / 2) / (1 - bp / 2)
-                C = in0[int(np.argmin(np.abs(betas - bp)))]
-                qd = np.max(cond_quantile(dd[:, C], fg[:, C], f0, self.cond_k, 1 - ap_), 0)
-            else:
-                gi = np.flatnonzero(np.isin(grid, GRID))
-                fp, sp = fg[:, gi].reshape(-1), dd[:, gi].reshape(-1, M)
-                kk_ = min(self.cond_k, fp.size)
-                qd = _quantile(sp[np.argpartition(np.abs(fp - f0), kk_ - 1)[:kk_]], 1 - alpha)
-            lo_d = np.maximum(v_obs - qd * tot, 0.0)
-        elif tuned and self.tuned_rule == "cfit":
-            qb0 = cond_quantile(stat[:, [i0]], fg[:, [i0]], f0, self.cond_k, 1 - alpha)[0]
-        elif tuned and self.tuned_rule == "post":
-            gi = np.flatnonzero(np.isin(grid, GRID))
-            fp, sp = fg[:, gi].reshape(-1), stat[:, gi].reshape(-1, M)
-            kk_ = min(self.cond_k, fp.size)
-            nn = np.argpartition(np.abs(fp - f0), kk_ - 1)[:kk_]
-            qb0 = _quantile(sp[nn], 1 - alpha)
-            if self.cond_sides == "both":
-                qa0 = _quantile(sp[nn], alpha)
-        elif tuned and self.tuned_rule == "cal":
-            P = in0[int(np.argmin(np.abs(betas - 0.05)))]
-            kk_ = min(self.cond_k, self.B)
-            idx = np.argpartition(np.abs(fg[:, P] - f0), kk_ - 1, axis=0)[:kk_]
-            cs = stat[:, P][idx, np.arange(int(P.sum()))[None]]        # (k, P, M)
-            qbs = np.max(np.where(in0[..., None], qb[None], -np.inf), 1)   # (NB, M)
-            mcond = np.max(np.mean(cs[:, None] > qbs[None, :, None], 0), 1)   # (NB, M)
-            qb0 = qbs[_first_below(mcond, alpha), np.arange(M)]
         lo, hi = _invert(v_obs, qa0, qb0)
-        if tuned and self.tuned_rule in ("dpost", "dcu", "dfit"):
-            lo = lo_d
         with np.errstate(divide="ignore", invalid="ignore"):
             hi_lam = np.full(M, np.nan)
             if tuned:   # each R(lam) >= min R: the smallest of the penalties' upper ends, over the same set
+                keep = in0[k_a]                                       # (M, G)
                 ql0 = np.full((M, nl), np.inf)
                 for gi in np.flatnonzero(keep.any(0)):
                     ql0 = np.where(keep[:, gi, None], np.minimum(ql0, world(grid[gi], True)[2]), ql0)

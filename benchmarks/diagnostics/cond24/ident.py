@@ -1,7 +1,8 @@
 """cond24: how well the data's noise fraction f0 places the world, for the data sets of a band setting whose f0 is
 below 0.15: per grid world the share of its draws with f_hat within 0.03 of f0 (the likelihood, up to a constant),
 its marginal 97.5% point of t = min R_hat*/min R* and the 97.5% point given f_hat near f0 (256 nearest draws), for
-the tuned band's fitted profile; the real t = v / R.
+the tuned band's fitted profile; the real t = v / R. Runs at commit b2531fe (cond24's screening switch
+ScalePivot.tuned_rule and its keep_draws hook, removed afterwards).
 
     OMP_NUM_THREADS=1 PYTHONPATH=. python benchmarks/diagnostics/cond24/ident.py INDEX STREAM REPS COLUMN
 """

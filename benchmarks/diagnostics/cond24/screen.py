@@ -1,7 +1,8 @@
 """cond24 screen: the tuned bands below n = d (scratch_ridge, finetune_ridge: AnisotropicPredictor.bands, as the
 report computes them, before its caps) under ScalePivot.tuned_rule variants on the same data sets (the band
 benchmark's sampling, --advisor-seeds rep), with the data's noise fraction f0. A rule is NAME[:BETA[:K[:SIDES]]]
-(ScalePivot.tuned_rule, cond_beta, cond_k, cond_sides). Prints the misses below / above per rule and column.
+(ScalePivot.tuned_rule, cond_beta, cond_k, cond_sides). Prints the misses below / above per rule and column. Runs
+at commit b2531fe (cond24's screening switch ScalePivot.tuned_rule and its keep_draws hook, removed afterwards).
 
     OMP_NUM_THREADS=1 PYTHONPATH=. python benchmarks/diagnostics/cond24/screen.py INDEX STREAM REPS OUT.json RULE [RULE ...]
 """
