@@ -19,7 +19,8 @@ isotropic path; with ``Sigma`` estimated from ``N`` centred unlabeled rows
 Cost: about ``draws * n * min(n, d)`` normals (plus ``d^2 (n + d)`` flops per draw with unlabeled
 data; 0.1-0.5 s for the 400 default draws at the sizes of docs/advisor.md); above ``budget`` the
 draws are taken from the normal law of ``p_hat`` with its exact covariance at ``p``
-(:func:`ftheory.advise.estimators.param_cov`), accurate at those sizes.
+(:func:`ftheory.advise.estimators.param_cov`), accurate at those sizes; so are they at ``d <= 2``, which the exact
+simulation does not take, with ``r_hat^2`` from its exact law at the normal draws' ranks (always > 0).
 """
 from __future__ import annotations
 
