@@ -2,7 +2,10 @@
 
 Spectrum: ``--alpha A`` (power law ``lambda_k ~ k^-A``), ``--two-level FRAC RATIO``, ``--eigenvalues FILE``
 (one number per line, or a ``.npy`` vector) or ``--covariance FILE`` (a d x d matrix; the teacher files are then
-in its coordinates), normalised to trace d. Target teacher: power-law
+in its coordinates). Every spectrum is normalised to trace d (the toolkit's convention; the header prints the
+factor d/trace applied to a file's spectrum) and there is no option to keep a file's scale: for the risks of the
+spectrum as given, multiply the ``--target`` and ``--source`` files by sqrt(trace/d) (kappa and lam* are then those
+of the normalised spectrum: multiply them by trace/d). Target teacher: power-law
 coefficients ``beta_k^2 ~ k^-target_exp`` (``--target-exp``) or ``--target FILE``; source:
 ``--source FILE`` or ``cos(theta) beta_t_hat + sin(theta) e_K`` orthogonalised (``--theta``, ``--perp-at K``:
 the eigen-direction the source deviates along; 1 = largest eigenvalue).
@@ -29,9 +32,11 @@ def add_parser(sub):
     g.add_argument("--alpha", type=float, help="power-law spectrum lambda_k ~ k^-alpha")
     g.add_argument("--two-level", nargs=2, type=float, metavar=("FRAC", "RATIO"),
                    help="fraction FRAC of eigenvalues a, the rest b, a/b = RATIO")
-    g.add_argument("--eigenvalues", metavar="FILE", help="eigenvalues, one per line (or a .npy vector)")
+    g.add_argument("--eigenvalues", metavar="FILE",
+                   help="eigenvalues, one per line (or a .npy vector); normalised to trace d")
     g.add_argument("--covariance", metavar="FILE",
-                   help="a d x d covariance matrix (text rows or .npy); --target/--source are in its coordinates")
+                   help="a d x d covariance matrix (text rows or .npy), its eigenvalues normalised to trace d; "
+                   "--target/--source are in its coordinates")
     p.add_argument("--d", type=int, help="dimension for --alpha/--two-level (default 500); with a file, its length")
     p.add_argument("--n", default="100",
                    help="sample size(s): comma-separated integers and ranges start:stop:step (default 100)")

@@ -185,17 +185,34 @@ def _with_gamma(ds):
 
 # -- sweeps and stores -----------------------------------------------------------------------------
 
-def _rows_dataset(rows, dims, attrs):
-    """Tidy rows (dicts with the ``dims``, ``quantity`` and the summary variables) -> Dataset."""
+def _repeated_point(frame, index, folder):
+    """The ``ValueError`` for rows repeating a point of ``index``; from a store ``folder``, it names the folder,
+    the point, the instance counts and the cause (runs with other instances, seeds or fixed values)."""
+    if folder is None:
+        return ValueError(f"records repeat a point of ({', '.join(index)}); they do not form one grid")
+    same = next(iter(frame[frame.duplicated(index, keep=False)].groupby(index, dropna=False, sort=False)))[1]
+    first = same.iloc[0]
+    names = [n for n in index if n != "quantity"]
+    point = ", ".join(f"{n}={first[n]:.6g}" if isinstance(first[n], float) else f"{n}={first[n]}" for n in names)
+    counts = ", ".join(str(c) for c in sorted(same["instances"]))
+    return ValueError(f"folder={folder!r} holds {len(same)} records of the point {point} (quantity "
+                      f"{first['quantity']!r}) with {counts} instances: runs with other instances, seeds or "
+                      "fixed values share this store (a point's file is keyed on them); use one --store "
+                      "folder per run")
+
+
+def _rows_dataset(rows, dims, attrs, folder=None):
+    """Tidy rows (dicts with the ``dims``, ``quantity`` and the summary variables) -> Dataset; rows repeating a
+    point are refused (naming the store ``folder`` they were read from, if given)."""
     import pandas as pd
     import xarray as xr
 
     if not rows:
         raise ValueError("no simulation records to convert")
     frame = pd.DataFrame(rows)
-    index = [d for d in dims] + (["quantity"] if "quantity" in frame else [])
+    index = list(dims) + (["quantity"] if "quantity" in frame else [])
     if frame.duplicated(index).any():
-        raise ValueError(f"records repeat a point of ({', '.join(index)}); they do not form one grid")
+        raise _repeated_point(frame, index, folder)
     columns = [c for c in SUMMARY_VARIABLES if c in frame]
     ds = xr.Dataset.from_dataframe(frame.set_index(index)[columns])
     for k in columns:
@@ -295,23 +312,6 @@ def _store_rows(folder):
     return rows, names, info
 
 
-def _check_one_run(folder, rows, names):
-    """``ValueError`` naming the folder and a point when runs with other instances, seeds or fixed values share it."""
-    seen = {}
-    for row in rows:
-        key = tuple(str(row[n]) for n in names) + (row["quantity"],)
-        seen.setdefault(key, []).append(row)
-    for key, same in seen.items():
-        if len(same) > 1:
-            point = ", ".join(f"{n}={same[0][n]:.6g}" if isinstance(same[0][n], float) else f"{n}={same[0][n]}"
-                              for n in names)
-            counts = ", ".join(str(c) for c in sorted(r.get("instances", 0) for r in same))
-            raise ValueError(f"folder={folder!r} holds {len(same)} records of the point {point} (quantity "
-                             f"{key[-1]!r}) with {counts} instances: runs with other instances, seeds or "
-                             "fixed values share this store (a point's file is keyed on them); use one --store "
-                             "folder per run")
-
-
 def store_dataset(folder):
     """The records of one sweep store folder (``sweep(..., store=DIR)``) as an ``xarray.Dataset``.
 
@@ -328,10 +328,9 @@ def store_dataset(folder):
     for row in rows:
         for n in names:
             row.setdefault(n, math.nan)
-    _check_one_run(folder, rows, names)
     attrs = {k: next(iter(v)) for k, v in info.items() if len(v) == 1}
     attrs["store"] = os.path.abspath(folder)
-    return _rows_dataset(rows, names, attrs)
+    return _rows_dataset(rows, names, attrs, folder)
 
 
 def reproduce_dataset(out):

@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 
 import ftheory  # noqa: E402
 from ftheory.display import html_card, labels, piecewise_lines, unicode_names  # noqa: E402
-from ftheory.labeled import grid, reproduce_dataset, store_dataset, sweep_dataset, to_dataset  # noqa: E402
+from ftheory.labeled import reproduce_dataset, store_dataset, sweep_dataset, to_dataset  # noqa: E402
 from ftheory.simulate.estimate import MCEstimate  # noqa: E402
 
 # -- display ------------------------------------------------------------------------------------
@@ -256,3 +256,16 @@ def test_a_store_shared_by_two_runs_names_the_folder_and_the_cause(tmp_path):
     with pytest.raises(ValueError, match=r"folder='.*' holds 2 records of the point n=(10|30) \(quantity 'risk'\) "
                                          r"with 4, 6 instances: .*one --store folder per run"):
         store_dataset(tmp_path)
+
+
+def test_repeated_points_outside_a_store_are_refused_by_the_same_check():
+    """One duplicate check serves both paths (store_dataset checked twice before): sweep JSON whose rows repeat a
+    point is refused without a folder to name, a store's repeats name it (test above)."""
+    from ftheory.simulate.linear import simulate_min_norm_risk
+    from ftheory.simulate.sweeps import sweep
+
+    r = sweep(simulate_min_norm_risk, {"n": [10, 30]}, fixed={"d": 20, "sigma": 0.1}, instances=4, seed=0,
+              progress=False)
+    assert sweep_dataset({"grid": r.grid, "rows": r.rows})["mean"].shape == (2, 1)
+    with pytest.raises(ValueError, match=r"^records repeat a point of \(n, quantity\); they do not form one grid$"):
+        sweep_dataset({"grid": r.grid, "rows": r.rows + r.rows})

@@ -42,16 +42,17 @@ def pool_flag(rows, d):
     k = max((k for k in MEASURED if k <= ratio), default=min(MEASURED))
     (c1, col1, sp1), (c2, col2, sp2) = MEASURED[k]
     c20 = min(MEASURED[20][0][0], MEASURED[20][1][0])
-    fewer = ("" if k <= ratio else " (fewer rows than that, where nothing is measured on synthetic data, expect "
-             "worse: on real data, wine with d = 12 and 2.3 d rows, the tuned bands held the realised risk in 0 of 15 "
-             "subsamples)")
+    worst = (f"the worst band covered {c1:.0%} ({col1}, n = d/2, spectrum {sp1}) and {c2:.0%} ({col2}, n = 2 d, "
+             f"spectrum {sp2}), against at least {c20:.0%} at N = 20 d")
     shown = math.floor(10 * ratio) / 10                 # 599 rows for d = 60: 9.9, not 10.0
-    return (f"only {shown:.1f} unlabeled rows per feature (N = {rows}, d = {d}): the covariance estimated from "
-            "so few rows makes the anisotropic risk estimates noisier, and some 95% bands "
-            f"cover the truth less often. Measured (d = 60) at N = {k} d{fewer}: the worst band covered "
-            f"{c1:.0%} ({col1}, n = d/2, spectrum {sp1}) and {c2:.0%} ({col2}, n = 2 d, spectrum {sp2}), against "
-            f"at least {c20:.0%} at N = 20 d. Read the bands as approximate, or pass more "
-            f"unlabeled rows, {FLAG_BELOW} d = {FLAG_BELOW * d} or more (docs/advisor.md, What is not done)")
+    head = (f"only {shown:.1f} unlabeled rows per feature (N = {rows}, d = {d}): the covariance estimated from "
+            "so few rows makes the anisotropic risk estimates noisier, and some 95% bands cover the truth less often. ")
+    more = f"pass more unlabeled rows, {FLAG_BELOW} d = {FLAG_BELOW * d} or more (docs/advisor.md, What is not done)"
+    if k <= ratio:
+        return head + f"Measured (d = 60) at N = {k} d: {worst}. Read the bands as approximate, or {more}"
+    return (head + f"This pool is smaller than any measured on synthetic data (the smallest, N = {k} d at d = 60: "
+            f"{worst}); expect worse: on real data, wine with d = 12 and 2.3 d rows, the tuned bands held the "
+            f"realised risk in 0 of 15 subsamples. Do not rely on the bands; {more}")
 
 
 def shared_rows(X, U) -> int:

@@ -48,11 +48,13 @@ async def _identity(address, seconds):
 
 def connect(scheduler, seconds=20.0):
     """A ``distributed.Client`` on the scheduler named by ``scheduler``; ``ValueError`` naming it when that
-    is not a reachable dask scheduler within ``seconds`` (module docstring)."""
+    is not a reachable dask scheduler within ``seconds`` (module docstring). The identity probe's limit is the
+    one an unreachable address meets; the Client's own limit (also ``seconds``) only when a scheduler that
+    answered the probe stops answering before the Client connects."""
     from distributed import Client
 
     address = scheduler_address(scheduler)
-    try:
+    try:   # this limit ends a refused, silent or unroutable address (comm_connect's, the same, paces its retries)
         reply = asyncio.run(asyncio.wait_for(_identity(address, seconds), seconds))
     except (asyncio.TimeoutError, TimeoutError):
         raise ValueError(f"scheduler={scheduler!r} is unreachable or not a dask scheduler: no answer within "

@@ -91,3 +91,39 @@ def test_sample_sizes_take_ranges_and_d_must_match_a_file(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "d=200" in err[0] and "50 eigenvalues" in err[0]
     assert main(["aniso", "--eigenvalues", str(f), "--d", "50", "--n", "20"]) == 0
+
+
+def test_a_file_spectrum_is_normalised_and_the_help_says_how_to_keep_its_scale(tmp_path, capsys):
+    """A new user found no option to keep a file spectrum's scale (trial22): the help of --eigenvalues and
+    --covariance now says the spectrum is normalised to trace d, and the description gives the recipe, checked
+    here: with the teacher files times sqrt(trace/d), the risks are the API's at the spectrum as given, and kappa
+    and lam* are those of the normalised spectrum (times trace/d for the given one)."""
+    import argparse
+
+    from ftheory.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)).choices["aniso"]
+    helps = {a.dest: a.help for a in sub._actions}
+    assert "normalised to trace d" in helps["eigenvalues"] and "normalised to trace d" in helps["covariance"]
+    assert "multiply the --target and --source files by sqrt(trace/d)" in " ".join(sub.description.split())
+    d, c, sigma, ns = 40, 6.25, 0.3, [15, 60]
+    rng = np.random.default_rng(3)
+    ev = c * A.power_law_spectrum(d, 1.0)                  # trace c d: the spectrum as given
+    bt = A.power_law_teacher(d, 1.0)
+    bs = bt + 0.3 * rng.standard_normal(d) / np.sqrt(d)
+    files = {k: tmp_path / f"{k}.txt" for k in ("ev", "bt", "bs")}
+    for k, v in (("ev", ev), ("bt", np.sqrt(c) * bt), ("bs", np.sqrt(c) * bs)):
+        np.savetxt(files[k], v)
+    assert main(["aniso", "--eigenvalues", str(files["ev"]), "--target", str(files["bt"]), "--source",
+                 str(files["bs"]), "--n", ",".join(map(str, ns)), "--sigma", str(sigma)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert f"trace {c * d:g}, normalised to trace d (x {1 / c:g})" in out[0]
+    rows = [[float(x) for x in line.split()] for line in out[3:]]
+    n = np.array(ns)
+    tuned = A.tuned_ridge(ev, bt, n, sigma)
+    want = {2: A.effective_regularisation(ev, n), 3: A.scratch_risk(ev, bt, n, sigma), 4: tuned.risk,
+            5: tuned.lam, 6: A.linear_transfer_risk(ev, bs, bt, n, sigma),
+            7: A.finetune_linear_risk(ev, bs, bt, n, sigma)}
+    for col, values in want.items():
+        got = [r[col] * (c if col in (2, 5) else 1.0) for r in rows]     # kappa, lam* times trace/d
+        assert got == pytest.approx(np.asarray(values, float), rel=1e-3, abs=1e-12), col

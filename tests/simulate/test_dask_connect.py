@@ -102,3 +102,25 @@ def test_a_cancelled_run_is_one_connection_error_that_says_how_to_resume():
         with pytest.raises(ConnectionError, match=match) as err:
             run_on_dask(time.sleep, [(0.2,)] * 6, client, None, finish)
         assert "\n" not in str(err.value)
+
+
+def test_the_clients_limit_is_met_when_the_scheduler_goes_away_after_the_probe(monkeypatch):
+    """The identity probe ends every unreachable address, so the Client's own limit (20 s by default) is met only
+    when a scheduler that answered the probe stops answering before the Client connects. Here the probe's answer
+    is a stand-in and the port is closed: the real Client gives up after `seconds` with the one-line error (this
+    path was reached before only by a stand-in Client raising TimeoutError)."""
+    from ftheory.simulate import dask_connect
+
+    async def answered(address, seconds):
+        return {"type": "Scheduler"}
+
+    monkeypatch.setattr(dask_connect, "_identity", answered)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()                                    # nothing listens there any more
+    t = time.monotonic()
+    with pytest.raises(ValueError, match=r"^scheduler='tcp://127\.0\.0\.1:%d' is unreachable: Timed out trying to "
+                                         r"connect to tcp://127\.0\.0\.1:%d after 0\.5 s" % (port, port)):
+        connect("tcp://127.0.0.1:%d" % port, seconds=0.5)
+    assert 0.5 <= time.monotonic() - t < 10
