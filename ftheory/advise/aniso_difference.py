@@ -12,19 +12,11 @@ half-widths with a plug-in correlation.
   fine-tuning risks (selection redone), the probe's risk at the draw's feasible ``p_hat`` and both ``T_hat``
   are formed as from the data, so the two risks' dependence is the simulated one. Scaling every amplitude by
   ``c`` scales every statistic and risk by ``c^2``: ``(T_hat - T)/S_y`` is a pivot on that ray, and the band
-  is ``[T_hat - q_97.5 S_y, T_hat - q_2.5 S_y]``. The noise fraction ``f = sigma^2/S_y`` is the nuisance, barely
-  identified here, and ``t = (T_hat - T)/S_y`` falls with its estimate (corr -0.6 to -0.7 at 1/i and two-level,
-  gamma 0.3-0.5: an over-estimated noise comes with an under-estimated tuned scratch risk), so the band is cut
-  from the law of ``t`` *given* the estimated fraction: in the fitted world (``f`` at the data's estimate ``f0``,
-  scale-free), the quarter of the draws (:data:`COND_SHARE`) whose own estimate is nearest ``f0``, their trend in
-  it removed by a line through them, at the order statistics a new draw exchangeable with them falls beyond with
-  probability at most 2.5% on each side (:func:`~ftheory.advise.conditional.conditional_ends`). Valid as far as
-  that conditional law hardly moves with the world's ``f``; the marginal law cut at one world put the coverage
-  where the data's estimate puts the world (all misses above where ``f0 >= 0.7`` against a true 0.2), and its
-  former prepivoted level over the fraction (each draw judged by the quantile of its own estimated fraction's
-  world; ``mode = "prepivot"``) was calibrated at 0.006 where ``f0 < 0.2`` and 0.026 where ``f0 >= 0.7`` against
-  0.007 at the true world (docs/advisor_validation.md, tft23; docs/advisor_notes/tftc24.md). The most extreme
-  quantile over the fraction's calibrated set (``mode = "set"``) covered 97.8 / 98.0% at 1/i gamma 0.3 /
+  is ``[T_hat - q_97.5 S_y, T_hat - q_2.5 S_y]``. The noise fraction ``f = sigma^2/S_y`` is the nuisance: its
+  estimate is scale-free, tabulated with the same draws on a grid of fractions, and each quantile is the fitted
+  world's at a prepivoted level (each draw judged by the quantile of its own estimated fraction's world; the
+  level at which 2.5% of them lie beyond it, as ``ScalePivot``'s min-norm levels). The most extreme quantile
+  over the fraction's calibrated set (``DifferenceLaw.mode = "set"``) covered 97.8 / 98.0% at 1/i gamma 0.3 /
   two-level gamma 0.5 (500 replications), the union over-covering as it did for min-norm.
 * T_ft above n = d: the range over the (noise, residual) disc of
   :class:`~ftheory.advise.aniso_transfer.NoiseRegion` (:meth:`~ftheory.advise.aniso_transfer.NoiseRegion.transfer`).
@@ -72,7 +64,6 @@ import numpy as np
 
 from ftheory.advise.prepivot import PP_LEVELS, calibrated_level, grid_weights, sorted_quantile
 from ftheory.advise.bands import feasible_rows
-from ftheory.advise.conditional import conditional_ends
 from ftheory.advise.predict import linear_transfer_risk
 
 __all__ = ["DifferenceLaw", "combine", "combine_concordant", "probe_correlations", "transfer_intervals"]
@@ -81,7 +72,6 @@ KEYS = ("ss", "se", "ee", "sz", "ez", "zz")
 GRID = np.linspace(0.02, 0.98, 17)                       # noise fractions of the calibration table
 MIN_CLIP = 40                                            # clipped draws for the law given the clip (2.5% points)
 CLIP_DRAWS = 4096                                        # draws of the law given the clip (the pivot's draws first among them)
-COND_SHARE = 0.25                                        # share of the draws nearest the data's noise fraction
 BETAS = np.array([1.0, 0.8, 0.6, 0.4, 0.3, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005])   # 1 - levels of the set
 
 
@@ -145,11 +135,9 @@ class DifferenceLaw:
     #: None: the noise fraction's set at the level calibrated in the fitted world; a number ``beta``: the fixed
     #: ``1 - beta`` confidence set (the union over it covers at least ``level - beta`` on the ray)
     beta = None
-    #: "conditional": the fitted world's law given the draw's estimated fraction at the data's
-    #: (:func:`~ftheory.advise.conditional.conditional_ends`, the :data:`COND_SHARE` nearest draws); "prepivot": the
-    #: quantiles at the fitted world's fraction at levels calibrated with each draw's own world (:meth:`_prepivot`);
-    #: "set": the most extreme quantile over the fraction's calibrated set (both for diagnosis)
-    mode = "conditional"
+    #: "prepivot": the quantiles at the fitted world's fraction at levels calibrated with each draw's own world
+    #: (:meth:`_prepivot`); "set": the most extreme quantile over the fraction's calibrated set (for diagnosis)
+    mode = "prepivot"
 
     def __init__(self, ap, n, profile=1, pivot=None):
         self.ap, self.n = ap, int(n)
@@ -220,11 +208,6 @@ class DifferenceLaw:
         ``tau``, overlap ``rho``, source ``r2`` and residual label variance ``Sr``."""
         alpha = (1 - level) / 2
         f0 = float(_fraction(np.array([Sy - tau]), np.array([tau]), np.array([Sy]))[0])
-        if self.mode == "conditional" and self.beta is None:
-            stat, fh, _ = self.world(f0, Sy, rho, r2, Sr)
-            lo, hi = conditional_ends(stat, fh, f0, alpha, round(COND_SHARE * fh.size))
-            self.last = {"f0": f0}
-            return lo, hi
         grid = np.unique(np.r_[GRID, f0])
         i0 = int(np.searchsorted(grid, f0))
         worlds = [self.world(f, Sy, rho, r2, Sr) for f in grid]

@@ -4,7 +4,7 @@ misses, the real t's quantiles, the ends' medians, the share of real t beyond ea
     PYTHONPATH=. python benchmarks/diagnostics/tftc24/bins.py DUMP.npz
 """
 import numpy as np, sys
-from ftheory.advise.conditional import conditional_ends
+from conditional import conditional_ends
 z=np.load(sys.argv[1]); rows, st, fh = z['rows'], z['st'], z['fh']
 f0=rows[:,5]; t=rows[:,6]
 L=[];H=[];nties=[]

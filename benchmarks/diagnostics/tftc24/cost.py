@@ -1,5 +1,6 @@
-"""tftc24: seconds of the T_ft band below n = d (DifferenceLaw.bands) per data set, mode "conditional" against the
-former "prepivot", interleaved in one process on the first data sets of a band setting (as the benchmark draws them).
+"""tftc24: CPU seconds per data set of the T_ft band's quantiles below n = d: main's (DifferenceLaw.quantiles, 18
+worlds and the prepivoted levels) against the conditional rule (the fitted world and conditional_ends, as at commit
+6b34eec), interleaved in one process on the first data sets of a band setting (as the benchmark draws them).
 
     OMP_NUM_THREADS=1 PYTHONPATH=. python benchmarks/diagnostics/tftc24/cost.py INDEX REPS
 """
@@ -11,7 +12,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 from advisor_band_coverage import SETTINGS, SPECTRA, advisor_seed  # noqa: E402
-from ftheory.advise.aniso_difference import DifferenceLaw  # noqa: E402
+from conditional import conditional_ends  # noqa: E402
+from ftheory.advise.aniso_difference import DifferenceLaw, _fraction  # noqa: E402
 from ftheory.advise.aniso_predict import AnisotropicPredictor  # noqa: E402
 from ftheory.advise.estimators import prepare  # noqa: E402
 from ftheory.advise.synthetic import make_task  # noqa: E402
@@ -34,11 +36,17 @@ def main():
         t0 = time.process_time()
         ap.pivot().pairs()
         sec["pivot draws"].append(time.process_time() - t0)
+        law = DifferenceLaw(ap, m)
+        Sy, rho, r2, Sr = law._data()
+        tau = float(ap.kinv @ ap.u["y"])
         for mode in ("prepivot", "conditional") if rep % 2 else ("conditional", "prepivot"):
-            law = DifferenceLaw(ap, m)
-            law.mode = mode
             t0 = time.process_time()
-            law.bands(0.1, 0.1)
+            if mode == "prepivot":
+                law.quantiles(Sy, tau, rho, r2, Sr)
+            else:
+                f0 = float(_fraction(np.array([Sy - tau]), np.array([tau]), np.array([Sy]))[0])
+                stat, fh, _ = law.world(f0, Sy, rho, r2, Sr)
+                conditional_ends(stat, fh, f0, 0.025, 256)
             sec[mode].append(time.process_time() - t0)
     for k, v in sec.items():
         print(f"{k}: {np.mean(v):.3f} s per data set (CPU, {len(v)} data sets)")

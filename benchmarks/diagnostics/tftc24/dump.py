@@ -38,7 +38,7 @@ def quantiles(self, Sy, tau, rho, r2, Sr, level=0.95):
 
 adiff.DifferenceLaw.bands = bands
 adiff.DifferenceLaw.quantiles = quantiles
-adiff.DifferenceLaw.mode = "prepivot"                   # the band as on main (P), whatever the default
+adiff.DifferenceLaw.mode = "prepivot"                   # the band as on main (P)
 
 
 def main():

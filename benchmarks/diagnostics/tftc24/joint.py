@@ -5,7 +5,7 @@ leaves the rest to the other, as prepivot.joint_levels) against conditional_ends
 """
 import numpy as np, sys
 sys.path.insert(0,'.')
-from ftheory.advise.conditional import conditional_ends
+from conditional import conditional_ends
 def joint_ends(x, alpha):
     s = np.sort(x); k = s.size
     j = int(np.floor(alpha*(k+1)+1e-9)); J = int(np.floor(2*alpha*(k+1)+1e-9))

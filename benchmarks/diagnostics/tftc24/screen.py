@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 
-from ftheory.advise.conditional import conditional_ends
+from conditional import conditional_ends
 
 A = 0.025
 

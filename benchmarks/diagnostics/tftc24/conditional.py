@@ -1,7 +1,8 @@
 """The law of a simulated statistic given a simulated nuisance estimate, as a band's ends: the draws whose nuisance
 estimate is nearest the data's, their trend in it removed (local linear), cut at the order statistics that a new
-draw exchangeable with them falls beyond with probability at most ``alpha`` on each side (the T_ft band below
-n = d given the estimated noise fraction, :class:`~ftheory.advise.aniso_difference.DifferenceLaw`)."""
+draw exchangeable with them falls beyond with probability at most ``alpha`` on each side: tftc24's T_ft band below n = d
+given the estimated noise fraction (DifferenceLaw's fitted world, COND_SHARE = 0.25 of its draws). Measured and not
+adopted (docs/advisor_notes/tftc24.md); the module as it stood in ftheory/advise at commit 6b34eec."""
 from __future__ import annotations
 
 import numpy as np
