@@ -107,7 +107,6 @@ class Worlds:
         u = (self.B @ c) @ c
         return np.column_stack([u, sy - u, r * Ac[:, 0], r2 * self.A[:, 0, 0]])
 
-
     def _source_signal(self, r2, score):
         """``r^2_hat`` from its exact law ``r^2 chi^2_n / n`` at the normal scores ``score`` of the normal law's
         draws (same ranks, so the dependence on the other statistics is kept): the normal law's ``r^2_hat`` was

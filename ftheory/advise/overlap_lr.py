@@ -152,9 +152,8 @@ def cosine_lr_test(pe, world=None, level=0.95):
     scale = max(float(T_obs[0, 1] + T_obs[0, 2]), 0.0) + 1e-300  # observed label second moment
 
     def lr(T, c):
-        """``(LR, tau, s)`` for rows ``T``: a function of each row alone (and of the constant ``scale``). (At d <= 2 a
-        few simulated rows had ``r_hat^2 <= 0``, hence a huge ``a_hat``, an overflowing covariance and silenced
-        warnings, iris at d = 1 in trial21; the bootstrap's ``r_hat^2`` now follows its exact law, always > 0.)"""
+        """``(LR, tau, s)`` for rows ``T``: a function of each row alone (and of the constant ``scale``); the rows'
+        ``r_hat^2 > 0`` (:meth:`ftheory.advise.bootstrap.Worlds.draws_at`)."""
         tot = np.maximum(T[:, 1] + T[:, 2], 0.0)
         floor = 1e-3 * np.maximum(tot, 1e-6 * scale)
         t0 = np.clip(T[:, 2], 0.0, tot)
