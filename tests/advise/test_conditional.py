@@ -12,7 +12,7 @@ Z = 1.959964
 
 def test_order_ends_are_the_stated_order_statistics():
     """Exact: p = alpha (k + 1) from each end, interpolated: k = 256, alpha = 0.025 gives 0.575 of the 6th smallest
-    (largest) and 0.425 of the 7th (p = 6.425); k = 39 the smallest and largest (p = 1); k = 20 infinite ends
+    (largest) and 0.425 of the 7th (p = 6.425), the 6th alone without interpolation; k = 39 the smallest and largest (p = 1); k = 20 infinite ends
     (p < 1)."""
     rng = np.random.default_rng(0)
     x = rng.standard_normal((256, 2))
@@ -20,6 +20,9 @@ def test_order_ends_are_the_stated_order_statistics():
     s = np.sort(x, 0)
     np.testing.assert_allclose(lo, 0.575 * s[5] + 0.425 * s[6], rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(hi, 0.575 * s[250] + 0.425 * s[249], rtol=1e-12, atol=1e-15)
+    lo, hi = order_ends(x, 0.025, interpolate=False)          # the 6th alone: at most alpha (6 / 257)
+    np.testing.assert_array_equal(lo, s[5])
+    np.testing.assert_array_equal(hi, s[250])
     lo, hi = order_ends(x[:39], 0.025)
     np.testing.assert_array_equal(lo, x[:39].min(0))
     np.testing.assert_array_equal(hi, x[:39].max(0))
