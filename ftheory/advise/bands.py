@@ -79,7 +79,7 @@ def feasible_rows(P):
     total = tau2 + sig2
     r2 = np.maximum(r2, 1e-300)
     b = rho * rho / r2
-    t = np.minimum(np.maximum(np.maximum(tau2, b), 0.0), np.maximum(total, b))
+    t = np.minimum(np.maximum(tau2, b), np.maximum(total, b))            # b >= 0, so t >= 0
     return np.stack([t, np.maximum(total - t, 0.0), rho, r2], axis=-1)
 
 
