@@ -95,29 +95,45 @@ def true_risks(task, ev, m, d):
     return out
 
 
+def setting_task(setting, seed):
+    """``(task, ev, n)``: the benchmark's task of ``setting`` at ``seed`` (``ev`` None: isotropic) and its n."""
+    d, gamma, theta, sigma, spec = setting
+    ev = None if spec is None else SPECTRA[spec](d)
+    return make_task(d, theta, sigma, eigenvalues=ev, seed=seed), ev, int(round(gamma * d))
+
+
+def datasets(setting, seed, reps, stream=0, per_feature=20, seeds="fixed", start=0):
+    """The benchmark's replications ``start .. reps - 1`` of ``setting``, in order, as :func:`run` sees them:
+    ``(rep, prep, pe)`` (the prepared data and its estimates at the replication's advisor seed). Replays of the
+    benchmark (``benchmarks/diagnostics/``) should draw their data sets here rather than copy this loop."""
+    task, ev, n = setting_task(setting, seed)
+    d, spec = setting[0], setting[4]
+    rng = np.random.default_rng(seed + 1 if stream == 0 else [seed + 1, stream])
+    for rep in range(reps):
+        X, y = task.sample(n, rng)
+        U = task.sample(per_feature * d, rng)[0] if spec else None
+        if rep < start:
+            continue
+        prep = prepare(X, y, X @ task.beta_s, U)
+        yield rep, prep, estimate_parameters(prep, seed=advisor_seed(seed, stream, rep) if seeds == "rep" else 0)
+
+
 def run(setting, reps, seed, exact=False, per_feature=20, stream=0, seeds="fixed"):
     """Coverage (fraction of replications whose band contains the truth) per column, and miss sides.
     ``stream > 0``: another independent run of the same task (runs of different streams can be pooled);
     ``seeds="rep"``: the advisor's seed per replication (:func:`advisor_seed`), else 0."""
-    d, gamma, theta, sigma, spec = setting
-    n = int(round(gamma * d))
-    ev = None if spec is None else SPECTRA[spec](d)
-    task = make_task(d, theta, sigma, eigenvalues=ev, seed=seed)
+    d, spec = setting[0], setting[4]
+    task, ev, n = setting_task(setting, seed)
     truth = true_risks(task, ev, n - 1, d)
-    rng = np.random.default_rng(seed + 1 if stream == 0 else [seed + 1, stream])
     cols = COLS + (("Tx_linear_transfer", "Tx_finetune") if exact and spec else ())
     truth.update({"Tx_" + k[2:]: truth[k] for k in COLS if k.startswith("T_")})
     below = dict.fromkeys(cols, 0)
     above = dict.fromkeys(cols, 0)
     counted = dict.fromkeys(cols, 0)
-    for rep in range(reps):
+    for rep, prep, pe in datasets(setting, seed, reps, stream, per_feature, seeds):
         if rep and rep % 50 == 0:                       # progress (stderr): partial coverage of a long run
             part = {k: round(1 - (below[k] + above[k]) / counted[k], 3) for k in cols if counted[k]}
             print(f"setting {setting}: {rep} replications: {part}", file=sys.stderr, flush=True)
-        X, y = task.sample(n, rng)
-        U = task.sample(per_feature * d, rng)[0] if spec else None
-        prep = prepare(X, y, X @ task.beta_s, U)
-        pe = estimate_parameters(prep, seed=advisor_seed(seed, stream, rep) if seeds == "rep" else 0)
         m = prep.X.shape[0]
         preds, transf, *_ = predict(prep, pe, [m], m)
         ivs = dict(preds)

@@ -82,3 +82,30 @@ def test_estimate_rows_pool_by_seeds():
     assert rows[0]["coverage"]["noise_variance"] == pytest.approx(0.97, abs=1e-12)
     assert rows[1]["coverage"]["signal"] == pytest.approx(0.945, abs=1e-12)
     assert "| 1000 (rep seeds) | 0.945 |" in bench.tables(rows)
+
+
+def test_datasets_replay_the_benchmarks_replications():
+    """``datasets`` (what replays of the benchmark import) yields the benchmark's samples in order: the prepared
+    data of replication 2 equal a direct draw of the task with the stream's generator (third X, y of it, the first
+    two skipped), ``start`` skips replications without changing the later ones, and ``seeds="rep"`` gives each
+    replication its ``advisor_seed`` (exact)."""
+    import numpy as np
+
+    from ftheory.advise.estimators import prepare
+
+    bench = load_benchmark("advisor_band_coverage")
+    setting = bench.SETTINGS[14]                         # isotropic, d = 20: cheap
+    seed = 500 + 14
+    full = list(bench.datasets(setting, seed, 3, stream=1, seeds="rep"))
+    late = list(bench.datasets(setting, seed, 3, stream=1, seeds="rep", start=2))
+    assert [r for r, *_ in full] == [0, 1, 2] and [r for r, *_ in late] == [2]
+    np.testing.assert_array_equal(late[0][1].X, full[2][1].X)
+    np.testing.assert_array_equal(late[0][2].p, full[2][2].p)
+    task, ev, n = bench.setting_task(setting, seed)
+    rng = np.random.default_rng([seed + 1, 1])
+    for _ in range(3):
+        X, y = task.sample(n, rng)
+    direct = prepare(X, y, X @ task.beta_s, None)
+    np.testing.assert_array_equal(direct.X, full[2][1].X)
+    np.testing.assert_array_equal(direct.y, full[2][1].y)
+    assert full[2][2].seed == bench.advisor_seed(seed, 1, 2)
