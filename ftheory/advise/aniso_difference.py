@@ -279,8 +279,8 @@ class DifferenceLaw:
 
     def bands(self, t_lt, t_ft, level=0.95):
         """``{"linear_transfer": (value, low, high), "finetune": (...)}`` for the data's estimates ``t_lt``,
-        ``t_ft`` of the two transferabilities, from the prepivoted quantiles at the data's overlap (the band is
-        widened to contain the value)."""
+        ``t_ft`` of the two transferabilities, from :meth:`quantiles` at the data's estimates (the band is widened
+        to contain the value)."""
         Sy, rho, r2, Sr = self._data()
         tau = float(self.ap.kinv @ self.ap.u["y"])
         lo, hi = self.quantiles(max(Sy, 1e-300), tau, rho, r2, Sr, level)
