@@ -12,18 +12,12 @@ half-widths with a plug-in correlation.
   fine-tuning risks (selection redone), the probe's risk at the draw's feasible ``p_hat`` and both ``T_hat``
   are formed as from the data, so the two risks' dependence is the simulated one. Scaling every amplitude by
   ``c`` scales every statistic and risk by ``c^2``: ``(T_hat - T)/S_y`` is a pivot on that ray, and the band
-  is ``[T_hat - q_97.5 S_y, T_hat - q_2.5 S_y]``. The noise fraction ``f = sigma^2/S_y`` is the nuisance, barely
-  identified here, and ``t = (T_hat - T)/S_y`` falls with its estimate (corr -0.6 to -0.7 at 1/i and two-level,
-  gamma 0.3-0.5: an over-estimated noise comes with an under-estimated tuned scratch risk), so the band is cut
-  from the law of ``t`` *given* the estimated fraction: in the fitted world (``f`` at the data's estimate ``f0``,
-  scale-free), the quarter of the draws (:data:`COND_SHARE`) whose own estimate is nearest ``f0``, their trend in
-  it removed by a line through them, cut at the order statistics at position ``0.025 (k + 1)`` from each end,
-  interpolated (:func:`~ftheory.advise.conditional.conditional_ends`): a new draw exchangeable with them falls
-  beyond each with probability about 2.5%. Valid as far as that conditional law hardly moves with the world's
-  ``f``. The marginal law cut at one world put the misses where the data's estimate puts the world (all above
-  where ``f0 >= 0.7`` against a true 0.2); its level prepivoted over the fraction (``mode = "prepivot"``) and the
-  most extreme quantile over the fraction's calibrated set (``mode = "set"``) stay for diagnosis
-  (docs/advisor_validation.md: tft23, tftc24, weib25).
+  is ``[T_hat - q_97.5 S_y, T_hat - q_2.5 S_y]``. The noise fraction ``f = sigma^2/S_y`` is the nuisance: its
+  estimate is scale-free, tabulated with the same draws on a grid of fractions, and each quantile is the fitted
+  world's at a prepivoted level (each draw judged by the quantile of its own estimated fraction's world; the
+  level at which 2.5% of them lie beyond it, as ``ScalePivot``'s min-norm levels). The most extreme quantile
+  over the fraction's calibrated set (``DifferenceLaw.mode = "set"``) covered 97.8 / 98.0% at 1/i gamma 0.3 /
+  two-level gamma 0.5 (500 replications), the union over-covering as it did for min-norm.
 * T_ft above n = d: the range over the (noise, residual) disc of
   :class:`~ftheory.advise.aniso_transfer.NoiseRegion` (:meth:`~ftheory.advise.aniso_transfer.NoiseRegion.transfer`).
 * T_lt below n = d where the data's noise estimate is clipped at 0 (``feasible``'s projection; 28-33% of data sets
@@ -70,7 +64,6 @@ import numpy as np
 
 from ftheory.advise.prepivot import PP_LEVELS, calibrated_level, grid_weights, sorted_quantile
 from ftheory.advise.bands import feasible_rows
-from ftheory.advise.conditional import conditional_ends
 from ftheory.advise.predict import linear_transfer_risk
 
 __all__ = ["DifferenceLaw", "combine", "combine_concordant", "probe_correlations", "transfer_intervals"]
@@ -79,7 +72,6 @@ KEYS = ("ss", "se", "ee", "sz", "ez", "zz")
 GRID = np.linspace(0.02, 0.98, 17)                       # noise fractions of the calibration table
 MIN_CLIP = 40                                            # clipped draws for the law given the clip (2.5% points)
 CLIP_DRAWS = 4096                                        # draws of the law given the clip (the pivot's draws first among them)
-COND_SHARE = 0.25                                        # share of the draws nearest the data's noise fraction
 BETAS = np.array([1.0, 0.8, 0.6, 0.4, 0.3, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005])   # 1 - levels of the set
 
 
@@ -143,11 +135,9 @@ class DifferenceLaw:
     #: None: the noise fraction's set at the level calibrated in the fitted world; a number ``beta``: the fixed
     #: ``1 - beta`` confidence set (the union over it covers at least ``level - beta`` on the ray)
     beta = None
-    #: "conditional": the fitted world's law given the draw's estimated fraction at the data's
-    #: (:func:`~ftheory.advise.conditional.conditional_ends`, the :data:`COND_SHARE` nearest draws); "prepivot": the
-    #: quantiles at the fitted world's fraction at levels calibrated with each draw's own world (:meth:`_prepivot`);
-    #: "set": the most extreme quantile over the fraction's calibrated set (both for diagnosis)
-    mode = "conditional"
+    #: "prepivot": the quantiles at the fitted world's fraction at levels calibrated with each draw's own world
+    #: (:meth:`_prepivot`); "set": the most extreme quantile over the fraction's calibrated set (for diagnosis)
+    mode = "prepivot"
 
     def __init__(self, ap, n, profile=1, pivot=None):
         self.ap, self.n = ap, int(n)
@@ -213,16 +203,11 @@ class DifferenceLaw:
         return stat, _fraction(sig_b, tau_b, Sy_b), P[:, 1] == 0
 
     def quantiles(self, Sy, tau, rho, r2, Sr, level=0.95):
-        """``(qa, qb)`` (2,) each: the lower and upper ends of ``(T_hat - T)/S_y`` (probe, fine-tuning) for data with
-        label variance ``Sy``, signal estimate ``tau``, overlap ``rho``, source ``r2`` and residual label variance
-        ``Sr``: by :attr:`mode` (default: the fitted world's law given the estimated noise fraction)."""
+        """``(qa, qb)`` (2,) each: the calibrated lower and upper quantiles of ``(T_hat - T)/S_y`` (probe,
+        fine-tuning) over the kept noise fractions, for data with label variance ``Sy``, signal estimate
+        ``tau``, overlap ``rho``, source ``r2`` and residual label variance ``Sr``."""
         alpha = (1 - level) / 2
         f0 = float(_fraction(np.array([Sy - tau]), np.array([tau]), np.array([Sy]))[0])
-        if self.mode == "conditional" and self.beta is None:
-            stat, fh, _ = self.world(f0, Sy, rho, r2, Sr)
-            lo, hi = conditional_ends(stat, fh, f0, alpha, round(COND_SHARE * fh.size))
-            self.last = {"f0": f0}
-            return lo, hi
         grid = np.unique(np.r_[GRID, f0])
         i0 = int(np.searchsorted(grid, f0))
         worlds = [self.world(f, Sy, rho, r2, Sr) for f in grid]
@@ -279,8 +264,8 @@ class DifferenceLaw:
 
     def bands(self, t_lt, t_ft, level=0.95):
         """``{"linear_transfer": (value, low, high), "finetune": (...)}`` for the data's estimates ``t_lt``,
-        ``t_ft`` of the two transferabilities, from :meth:`quantiles` at the data's estimates (the band is widened
-        to contain the value)."""
+        ``t_ft`` of the two transferabilities, from the prepivoted quantiles at the data's overlap (the band is
+        widened to contain the value)."""
         Sy, rho, r2, Sr = self._data()
         tau = float(self.ap.kinv @ self.ap.u["y"])
         lo, hi = self.quantiles(max(Sy, 1e-300), tau, rho, r2, Sr, level)

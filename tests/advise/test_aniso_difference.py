@@ -249,12 +249,10 @@ def test_difference_law_prepivot_recovers_the_shifted_quantile(s):
 
 
 def test_difference_law_prepivot_ends_are_the_fitted_worlds_quantiles():
-    """Mode "prepivot" (diagnosis; the band before the conditional law): the fitted world's quantiles at the
-    recorded prepivoted levels, narrower than (or equal to) the most extreme quantile over the fraction's set
-    (mode "set")."""
+    """The T bands below n = d are the fitted world's quantiles at the recorded prepivoted levels, narrower than
+    (or equal to) the most extreme quantile over the fraction's set (mode "set")."""
     ap = AnisotropicPredictor(small_prep(8), pivot_draws=400, seed=3)
     law = DifferenceLaw(ap, 8)
-    law.mode = "prepivot"
     args = (2.0, 1.2, 0.6, 0.9, 2.0 - 1.2 + 0.9)
     lo, hi = law.quantiles(*args)
     last = law.last
@@ -334,8 +332,8 @@ def test_given_clip_recovers_the_conditional_law():
 def test_linear_transfer_below_n_eq_d_where_the_noise_is_clipped():
     """Below n = d with the noise estimate clipped at 0 (feasible projection; this task's unbiased estimate is
     negative) the report's T_lt band is DifferenceLaw's law given the clip from CLIP_DRAWS draws (the pivot's
-    own draws first among them); T_ft is the pivot's band (DifferenceLaw.bands) as without the clip; where the
-    noise is not clipped T_lt stays the concordant combination (test_linear_transfer_below_n_eq_d_is_the_concordant_combination)."""
+    own draws first among them); T_ft is the 256-draw prepivoted band as without the clip; where the noise is
+    not clipped T_lt stays the concordant combination (test_linear_transfer_below_n_eq_d_is_the_concordant_combination)."""
     from ftheory.advise.aniso_difference import CLIP_DRAWS
     from ftheory.advise.aniso_pivot import ScalePivot
     from ftheory.advise.estimators import feasible
