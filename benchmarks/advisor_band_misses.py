@@ -20,33 +20,22 @@ import sys
 
 import numpy as np
 
-from ftheory.advise.estimators import estimate_parameters, prepare
 from ftheory.advise.report import predict
-from ftheory.advise.synthetic import make_task
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import print_load, write_json  # noqa: E402
-from advisor_band_coverage import COLS, SETTINGS, SPECTRA, true_risks  # noqa: E402
+from advisor_band_coverage import COLS, SETTINGS, datasets, setting_task, true_risks  # noqa: E402
 
 COLUMNS = ("scratch_ridge", "finetune_min_norm", "finetune_ridge", "T_finetune")
 
 
 def run(index, reps, start=0, per_feature=20):
     """Per-replication records of setting ``index`` (replications ``start`` to ``reps - 1``) and the truth."""
-    d, gamma, theta, sigma, spec = SETTINGS[index]
-    n = int(round(gamma * d))
-    ev = None if spec is None else SPECTRA[spec](d)
-    task = make_task(d, theta, sigma, eigenvalues=ev, seed=500 + index)
-    truth = true_risks(task, ev, n - 1, d)
-    rng = np.random.default_rng(500 + index + 1)
+    setting = SETTINGS[index]
+    task, ev, n = setting_task(setting, 500 + index)
+    truth = true_risks(task, ev, n - 1, setting[0])
     rows = []
-    for rep in range(reps):
-        X, y = task.sample(n, rng)
-        U = task.sample(per_feature * d, rng)[0] if spec else None
-        if rep < start:
-            continue
-        prep = prepare(X, y, X @ task.beta_s, U)
-        pe = estimate_parameters(prep)
+    for rep, prep, pe in datasets(setting, 500 + index, reps, per_feature=per_feature, start=start):
         m = prep.X.shape[0]
         preds, transf, *_ = predict(prep, pe, [m], m)
         ivs = {k: [v.value, v.low, v.high] for k, v in preds.items()}
