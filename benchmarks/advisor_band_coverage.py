@@ -1,6 +1,6 @@
 """Coverage of the advisor's 95% prediction bands on synthetic Gaussian tasks with known truth.
 
-    PYTHONPATH=. python benchmarks/advisor_band_coverage.py [--reps 500] [--only 0,2,4] [--out FILE.json]
+    PYTHONPATH=. python benchmarks/advisor_band_coverage.py [--reps 500] [--only 0,2,4] [--offgrid] [--out FILE.json]
         [--transfer-exact] [--unlabeled 20] [--stream 0] [--resolvent-weights | --no-resolvent-weights]
         [--advisor-seeds fixed|rep]
     PYTHONPATH=. python benchmarks/advisor_band_coverage.py --tables a.json b.json [--out pooled.json]
@@ -70,7 +70,41 @@ SETTINGS = [  # d, gamma, theta, sigma, spectrum
     (20, 3.0, 0.7, 0.5, None),
     (30, 2.5, 1.0, 1.0, None),
 ]
+#: anisotropic settings below n = d away from the grid, drawn once by offgrid_settings() (task seed 700 + index):
+#: a check that what is tuned on the grid's three such rows (8, 10, 12) holds elsewhere
+OFFGRID = [
+    (60, 0.48, 0.62, 0.38, "two-level"),
+    (60, 0.35, 0.75, 0.31, "two-level"),
+    (80, 0.47, 1.15, 0.8, "1/i"),
+    (60, 0.69, 0.75, 0.2, "two-level"),
+    (60, 0.82, 0.43, 0.58, "two-level"),
+    (100, 0.45, 1.26, 0.39, "1/i"),
+    (100, 0.56, 0.95, 0.92, "1/i"),
+    (100, 0.3, 0.39, 0.66, "1/i"),
+    (40, 0.54, 0.23, 0.78, "1/i"),
+    (100, 0.69, 0.24, 0.35, "1/i"),
+    (100, 0.62, 1.34, 0.39, "two-level"),
+    (80, 0.73, 0.89, 0.67, "1/i"),
+]
 COLS = PROCEDURES + ("T_linear_transfer", "T_finetune")
+
+
+def offgrid_settings(k=12, seed=2612):
+    """``k`` settings drawn at random (seed ``seed``): d in {40, 60, 80, 100}, gamma uniform on [0.25, 0.85],
+    theta on [0.2, 1.45], sigma on [0.15, 1.0] (two decimals), spectrum 1/i or two-level; :data:`OFFGRID` is
+    its default draw, written out."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(k):
+        d = int(rng.choice([40, 60, 80, 100]))
+        g, th, sg = (round(float(rng.uniform(a, b)), 2) for a, b in ((0.25, 0.85), (0.2, 1.45), (0.15, 1.0)))
+        out.append((d, g, th, sg, str(rng.choice(["1/i", "two-level"]))))
+    return out
+
+
+def task_seed(i, offgrid=False):
+    """The task seed of setting ``i`` of :data:`SETTINGS` (500 + i) or of :data:`OFFGRID` (700 + i)."""
+    return (700 if offgrid else 500) + i
 
 
 def true_risks(task, ev, m, d):
@@ -198,7 +232,7 @@ def pool(rows):
             p["counted"][k] = p["counted"].get(k, 0) + n
             for side in ("below", "above"):
                 p[side][k] = p[side].get(k, 0) + _count(r[f"truth_{side}_band"][k], n, f"{side} {k} of {list(key[0])}")
-    order = {s: i for i, s in enumerate(SETTINGS)}
+    order = {s: i for i, s in enumerate(SETTINGS + OFFGRID)}
     pooled = []
     for key in sorted(out, key=lambda k: (order.get(k[0], len(SETTINGS)), k[1], str(k[2]), k[3], k[4])):
         p = out[key]
@@ -219,6 +253,7 @@ def tables(rows):
     streams and replications, then the misses per column as ``below / above`` counts."""
     cols = list(COLS) + sorted({k for r in rows for k in r["coverage"] if k not in COLS})
     order = {s: i for i, s in enumerate(SETTINGS)}
+    order.update({s: f"o{i}" for i, s in enumerate(OFFGRID)})
     head = "| index | d | gamma | theta | sigma | spectrum | streams | reps | " + " | ".join(cols)
     f = lambda v: "-" if v is None else (f"{v:.3f}" if 0.93 <= round(v, 3) <= 0.97 else f"**{v:.3f}**")  # noqa: E731
 
@@ -244,6 +279,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=500)
     ap.add_argument("--only", default=None, help="comma-separated setting indices (to split the run)")
+    ap.add_argument("--offgrid", action="store_true",
+                    help="the off-grid settings (OFFGRID, task seeds 700 + index) instead of the grid")
     ap.add_argument("--out", default=None)
     ap.add_argument("--transfer-exact", action="store_true",
                     help="add the exact-standard-error transferability comparator (anisotropic settings)")
@@ -281,11 +318,11 @@ def main():
     print_load("start")
     print("| d | gamma | theta | sigma | spectrum | " + " | ".join(COLS) + " | seconds |")
     print("|" + "---|" * (6 + len(COLS)))
-    for i, s in enumerate(SETTINGS):
+    for i, s in enumerate(OFFGRID if ns.offgrid else SETTINGS):
         if ns.only is not None and str(i) not in ns.only.split(","):
             continue
         t0 = time.time()
-        res = run(s, ns.reps, seed=500 + i, exact=ns.transfer_exact,
+        res = run(s, ns.reps, seed=task_seed(i, ns.offgrid), exact=ns.transfer_exact,
                   per_feature=ns.unlabeled, stream=ns.stream, seeds=ns.advisor_seeds)
         sec = time.time() - t0
         rows.append({"setting": s, "reps": ns.reps, "stream": ns.stream, "unlabeled_per_feature": ns.unlabeled,

@@ -134,8 +134,9 @@ class ScalePivot:
 
     #: False: the plug-in noise fraction instead of its calibrated confidence set (for diagnosis)
     calibrate = True
-    #: min-norm quantiles: "prepivot" (levels calibrated with each draw's own world) or "set" (the fraction's
-    #: calibrated set, as the tuned bands; for diagnosis)
+    #: min-norm quantiles: "prepivot" (levels calibrated with each draw's own world), "set_low" (the prepivot's
+    #: upper end, and the lower of its lower end and the set's) or "set" (the fraction's calibrated set, as the
+    #: tuned bands; for diagnosis)
     minnorm = "prepivot"
     #: min-norm prepivoted tails: "separate" (each at ``alpha``, counting every draw beyond its own quantile:
     #: :func:`~ftheory.advise.prepivot.calibrated_level`),
@@ -303,10 +304,20 @@ class ScalePivot:
                 iw = iw / iw0 if iw0 > 0 else 1.0
             return np.array([L, 2 * cs * ce, sg, 2 * cz * cs, 2 * cz * ce, cz * cz, iw])
 
+        memo = {}
+
         def world(f, want_ql=False, scale=1.0, want_tot=False):
+            """:func:`world_` once per ``(f, scale, want_ql)`` (the prepivot's table and the set share the worlds
+            at scale 1)."""
+            key = (float(f), float(scale), bool(want_ql))
+            if key not in memo:
+                memo[key] = world_(f, want_ql, scale)
+            return memo[key] if want_tot else memo[key][:3]
+
+        def world_(f, want_ql=False, scale=1.0):
             """At noise fraction ``f`` (total ``scale tot``): the statistic (B, M) (tuned: ``min R_hat*/min R*``),
-            each draw's own estimated noise fraction (B,), (``want_ql``) each penalty's 2.5% ratio quantile and
-            (``want_tot``) each draw's own base total ``L_b + sigma_b^2`` (B,)."""
+            each draw's own estimated noise fraction (B,), (``want_ql``, else None) each penalty's 2.5% ratio quantile
+            and each draw's own base total ``L_b + sigma_b^2`` (B,)."""
             L, sg = (1 - f) * tot * scale, f * tot * scale
             c = coef(L, sg)
             draws = np.tensordot(c, A, 1).reshape(-1, M, nl)
@@ -325,15 +336,20 @@ class ScalePivot:
                 L_b = np.maximum(t_r, 0.05 * np.maximum(m_r, 1e-300))
             st = np.min(draws, -1) / np.min(R, -1) if tuned else draws[..., 0] / R[:, 0]
             ql = _quantile(draws / R, alpha) if want_ql else None
-            return (st, s_b / (L_b + s_b), ql) + ((L_b + s_b,) if want_tot else ())
+            return st, s_b / (L_b + s_b), ql, L_b + s_b
 
         grid = np.unique(np.r_[GRID, sig0 / tot])
         i0 = int(np.searchsorted(grid, sig0 / tot))
         v_obs = v_all[np.arange(M), sel]
-        if not tuned and self.minnorm == "prepivot":
+        if self.minnorm not in ("prepivot", "set_low", "set"):
+            raise ValueError(f"minnorm must be 'prepivot', 'set_low' or 'set', got {self.minnorm!r}")
+        pp = None
+        if not tuned and self.minnorm != "set":
             qa0, qb0 = self._prepivot(world, grid, i0, tot, alpha)
             self.last = {"level_a": self.levels[0], "level_b": self.levels[1], "f0": sig0 / tot}
-            return _invert(v_obs, qa0, qb0) + (np.full(M, np.nan),)
+            pp = _invert(v_obs, qa0, qb0)
+            if self.minnorm == "prepivot":
+                return pp + (np.full(M, np.nan),)
         # per grid fraction: the statistic (tuned: the minimum over penalties, the selection in every draw, per
         # unit min R), the draws' own estimated fractions, and (tuned) each penalty's 2.5% ratio quantile
         worlds = [world(f) for f in grid]
@@ -363,6 +379,10 @@ class ScalePivot:
         qb0 = np.max(np.where(in0[k_b].T, qb, -np.inf), 0)
         qa0 = np.min(np.where(in0[k_a].T, qa, np.inf), 0)
         lo, hi = _invert(v_obs, qa0, qb0)
+        last = {"beta_b": betas[k_b], "beta_a": betas[k_a], "f0": sig0 / tot}
+        if pp is not None:          # "set_low": the lower of the two lower ends (NaN: none), the prepivot's upper
+            self.last.update(last, lo_prepivot=pp[0], lo_set=lo)
+            return np.minimum(pp[0], lo), pp[1], np.full(M, np.nan)
         with np.errstate(divide="ignore", invalid="ignore"):
             hi_lam = np.full(M, np.nan)
             if tuned:   # each R(lam) >= min R: the smallest of the penalties' upper ends, over the same set
@@ -372,5 +392,5 @@ class ScalePivot:
                     ql0 = np.where(keep[:, gi, None], np.minimum(ql0, world(grid[gi], True)[2]), ql0)
                 up = np.min(np.where((ql0 > 0) & (v_all > 0), v_all / ql0, np.inf), -1)
                 hi_lam = np.where(np.isfinite(up), up, np.nan)
-        self.last = {"beta_b": betas[k_b], "beta_a": betas[k_a], "f0": sig0 / tot}
+        self.last = last
         return lo, hi, hi_lam

@@ -109,3 +109,14 @@ def test_datasets_replay_the_benchmarks_replications():
     np.testing.assert_array_equal(direct.X, full[2][1].X)
     np.testing.assert_array_equal(direct.y, full[2][1].y)
     assert full[2][2].seed == bench.advisor_seed(seed, 1, 2)
+
+
+def test_offgrid_settings_are_their_draw():
+    """The off-grid settings written out in the benchmark are :func:`offgrid_settings`' draw (exact), below
+    n = d, anisotropic, none on the grid; their task seeds (700 + i) are not the grid's (500 + i)."""
+    bench = load_benchmark("advisor_band_coverage")
+    assert bench.offgrid_settings() == bench.OFFGRID
+    assert all(s[4] is not None and round(s[1] * s[0]) < s[0] for s in bench.OFFGRID)
+    assert not set(bench.OFFGRID) & set(bench.SETTINGS)
+    grid = {bench.task_seed(i) for i in range(len(bench.SETTINGS))}
+    assert not grid & {bench.task_seed(i, offgrid=True) for i in range(len(bench.OFFGRID))}
