@@ -70,8 +70,9 @@ SETTINGS = [  # d, gamma, theta, sigma, spectrum
     (20, 3.0, 0.7, 0.5, None),
     (30, 2.5, 1.0, 1.0, None),
 ]
-#: anisotropic settings below n = d away from the grid, drawn once by offgrid_settings() (task seed 700 + index):
-#: a check that what is tuned on the grid's three such rows (8, 10, 12) holds elsewhere
+#: settings away from the grid, drawn once by offgrid_settings() (task seed 700 + index): 0-11 anisotropic below
+#: n = d (the target: rules tuned on the grid's three such rows, 8, 10, 12, failed off it), 12-17 isotropic,
+#: 18-21 anisotropic above n = d
 OFFGRID = [
     (60, 0.48, 0.62, 0.38, "two-level"),
     (60, 0.35, 0.75, 0.31, "two-level"),
@@ -85,19 +86,40 @@ OFFGRID = [
     (100, 0.69, 0.24, 0.35, "1/i"),
     (100, 0.62, 1.34, 0.39, "two-level"),
     (80, 0.73, 0.89, 0.67, "1/i"),
+    (40, 0.4, 1.33, 0.17, None),
+    (100, 0.32, 1.08, 0.55, None),
+    (60, 0.25, 0.95, 0.29, None),
+    (20, 1.91, 0.76, 0.45, None),
+    (20, 1.37, 0.72, 0.36, None),
+    (60, 0.29, 0.77, 0.57, None),
+    (60, 2.36, 1.38, 0.99, "two-level"),
+    (60, 2.37, 0.73, 0.45, "two-level"),
+    (80, 2.09, 1.06, 0.48, "two-level"),
+    (80, 2.63, 0.93, 0.57, "two-level"),
 ]
+OFFGRID_DRAWS = (("below", 12, 2612), ("isotropic", 6, 2613), ("above", 4, 2614))   # kind, settings, seed
 COLS = PROCEDURES + ("T_linear_transfer", "T_finetune")
 
 
-def offgrid_settings(k=12, seed=2612):
-    """``k`` settings drawn at random (seed ``seed``): d in {40, 60, 80, 100}, gamma uniform on [0.25, 0.85],
-    theta on [0.2, 1.45], sigma on [0.15, 1.0] (two decimals), spectrum 1/i or two-level; :data:`OFFGRID` is
-    its default draw, written out."""
+def offgrid_settings(kind="below", k=12, seed=2612):
+    """``k`` settings drawn at random (seed ``seed``), theta uniform on [0.2, 1.45] and sigma on [0.15, 1.0] (two
+    decimals), and by ``kind``: "below" (d in {40, 60, 80, 100}, gamma uniform on [0.25, 0.85], spectrum 1/i or
+    two-level), "isotropic" (d in {20, 40, 60, 100}, gamma log-uniform on [0.2, 3], redrawn within 0.15 of n = d
+    or below n = 8), "above" (d in {40, 60, 80}, gamma uniform on [1.3, 3], 1/i or two-level). :data:`OFFGRID`
+    is the draws of :data:`OFFGRID_DRAWS`, written out."""
     rng = np.random.default_rng(seed)
     out = []
-    for _ in range(k):
-        d = int(rng.choice([40, 60, 80, 100]))
-        g, th, sg = (round(float(rng.uniform(a, b)), 2) for a, b in ((0.25, 0.85), (0.2, 1.45), (0.15, 1.0)))
+    while len(out) < k:
+        d = int(rng.choice({"below": [40, 60, 80, 100], "isotropic": [20, 40, 60, 100]}.get(kind, [40, 60, 80])))
+        if kind == "isotropic":
+            g = round(math.exp(rng.uniform(math.log(0.2), math.log(3.0))), 2)
+        else:
+            g = round(float(rng.uniform(*((0.25, 0.85) if kind == "below" else (1.3, 3.0)))), 2)
+        th, sg = (round(float(rng.uniform(a, b)), 2) for a, b in ((0.2, 1.45), (0.15, 1.0)))
+        if kind == "isotropic":
+            if abs(g - 1) >= 0.15 and round(g * d) >= 8:
+                out.append((d, g, th, sg, None))
+            continue
         out.append((d, g, th, sg, str(rng.choice(["1/i", "two-level"]))))
     return out
 

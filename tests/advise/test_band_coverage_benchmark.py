@@ -112,11 +112,15 @@ def test_datasets_replay_the_benchmarks_replications():
 
 
 def test_offgrid_settings_are_their_draw():
-    """The off-grid settings written out in the benchmark are :func:`offgrid_settings`' draw (exact), below
-    n = d, anisotropic, none on the grid; their task seeds (700 + i) are not the grid's (500 + i)."""
+    """The off-grid settings written out in the benchmark are :func:`offgrid_settings`' draws (exact), of the kinds
+    :data:`OFFGRID_DRAWS` declares, none on the grid; their task seeds (700 + i) are not the grid's (500 + i)."""
     bench = load_benchmark("advisor_band_coverage")
-    assert bench.offgrid_settings() == bench.OFFGRID
-    assert all(s[4] is not None and round(s[1] * s[0]) < s[0] for s in bench.OFFGRID)
+    drawn = [bench.offgrid_settings(kind, k, seed) for kind, k, seed in bench.OFFGRID_DRAWS]
+    assert [s for part in drawn for s in part] == bench.OFFGRID
+    n_d = {"below": lambda s: s[4] is not None and round(s[0] * s[1]) < s[0],
+           "isotropic": lambda s: s[4] is None and abs(s[1] - 1) >= 0.15 and round(s[0] * s[1]) >= 8,
+           "above": lambda s: s[4] is not None and round(s[0] * s[1]) > s[0]}
+    assert all(n_d[kind](s) for (kind, _, _), part in zip(bench.OFFGRID_DRAWS, drawn) for s in part)
     assert not set(bench.OFFGRID) & set(bench.SETTINGS)
     grid = {bench.task_seed(i) for i in range(len(bench.SETTINGS))}
     assert not grid & {bench.task_seed(i, offgrid=True) for i in range(len(bench.OFFGRID))}
