@@ -153,3 +153,43 @@ def test_tails_modes_leave_the_tuned_bands_and_default_unchanged():
     for p in ("scratch_min_norm", "finetune_min_norm"):
         for x, y in zip(base[p], ap.bands(p, ns)):
             np.testing.assert_array_equal(x, y)
+
+
+def test_set_low_takes_the_lower_of_the_two_lower_ends_and_the_prepivots_upper():
+    """``minnorm = "set_low"``: the pivot's lower end is the elementwise lower of the prepivot's and the fraction
+    set's (both recorded in ``ScalePivot.last``), the upper end is the prepivot's; so the final min-norm band
+    only widens downwards against "prepivot", the tuned bands do not move, and an unknown rule is refused."""
+    ap = _aniso()
+    ns = [6, 13, 40]
+    default = ScalePivot.minnorm
+    out = {}
+    try:
+        for rule in ("prepivot", "set_low"):
+            ScalePivot.minnorm = rule
+            out[rule] = {p: ap.bands(p, ns) for p in
+                         ("scratch_min_norm", "finetune_min_norm", "scratch_ridge", "finetune_ridge")}
+        ScalePivot.minnorm = "set_low"
+        W, V = ap._weights(np.asarray(ns), np.array([0.0]))
+        v = ap.linear_risks("scratch", ns, [0.0])[0]
+        lo, hi = ap.pivot().bands("scratch", W, V, v, np.zeros(len(ns), int), False)
+        last = ap.pivot().last
+        assert last["lo_set"].shape == last["lo_prepivot"].shape == (len(ns),)
+        np.testing.assert_array_equal(lo, np.minimum(last["lo_prepivot"], last["lo_set"]))
+        ScalePivot.minnorm = "prepivot"
+        lo_p, hi_p = ap.pivot().bands("scratch", W, V, v, np.zeros(len(ns), int), False)
+        np.testing.assert_array_equal(lo_p, last["lo_prepivot"])
+        np.testing.assert_array_equal(hi, hi_p)
+        ScalePivot.minnorm = "other"
+        with pytest.raises(ValueError, match="minnorm"):
+            ap.bands("scratch_min_norm", ns)
+    finally:
+        ScalePivot.minnorm = default
+    for p in ("scratch_ridge", "finetune_ridge"):
+        for x, y in zip(out["prepivot"][p], out["set_low"][p]):
+            np.testing.assert_array_equal(x, y)
+    for p in ("scratch_min_norm", "finetune_min_norm"):
+        (v0, lo0, hi0), (v1, lo1, hi1) = out["prepivot"][p], out["set_low"][p]
+        np.testing.assert_array_equal(v0, v1)
+        np.testing.assert_array_equal(hi0, hi1)
+        assert np.all(lo1 <= lo0)
+    assert np.any(out["set_low"]["scratch_min_norm"][1] < out["prepivot"]["scratch_min_norm"][1])
