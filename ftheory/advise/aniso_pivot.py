@@ -32,6 +32,12 @@ the ray:
   quantile is not positive the band has no end from the ray, so those draws cannot miss on that side (counting
   them, ``"separate"``, left the upper side at 0-0.6% and scratch at 97.2-98.4%). ``"joint"`` (a tail that cannot
   reach ``alpha`` gives the rest to the other) is for diagnosis: it pushed fine-tuning to 93.2-93.4%.
+  The lower end is then the lower of that end and the fraction set's (the tuned bands' rule below, for the
+  min-norm statistic; ``ScalePivot.minnorm = "set_low"``): where the fraction is barely identified (n/d near 1,
+  little noise) the data sets that over-estimate the noise get a fitted world whose law is too narrow, and the
+  prepivot, calibrated inside that world, cannot see it (min-norm scratch 85.7-88.0% at three off-grid settings,
+  93.7-96.7% with the set's end; the grid's rows moved by at most 4 counts of 500: docs/advisor_validation.md,
+  mnset26).
 * Tuned risk ``min_lam R(lam)``: the statistic is ``min_lam R_hat*(lam)/min_lam R*(lam)`` (the penalty
   selection simulated in every draw). Its upper end is the largest of that ray end and, over the fitted,
   whitened-even and coordinate-even profiles, ``min_lam R_hat(lam)/q_2.5(lam)`` (``R(lam) >= min R``).
@@ -134,10 +140,15 @@ class ScalePivot:
 
     #: False: the plug-in noise fraction instead of its calibrated confidence set (for diagnosis)
     calibrate = True
-    #: min-norm quantiles: "prepivot" (levels calibrated with each draw's own world), "set_low" (the prepivot's
-    #: upper end, and the lower of its lower end and the set's) or "set" (the fraction's calibrated set, as the
-    #: tuned bands; for diagnosis)
-    minnorm = "prepivot"
+    #: min-norm quantiles: "set_low" (the prepivot's upper end, and the lower of its lower end and the fraction
+    #: set's), "prepivot" (levels calibrated with each draw's own world, both ends; the rule before mnset26) or
+    #: "set" (the fraction's calibrated set, as the tuned bands; for diagnosis)
+    minnorm = "set_low"
+    #: min-norm fine-tuning's world total (distance + noise): "fitted" (``L0 + sigma0^2`` from the estimates) or
+    #: "label" (the data's mean ``(y - z)^2``, a direct and far less variable estimate of it, each draw's own at
+    #: its own; the fitted fraction kept). A candidate of ftmn26, not yet benchmarked
+    #: (docs/advisor_validation.md, ftmn26)
+    ft_total = "fitted"
     #: min-norm prepivoted tails: "separate" (each at ``alpha``, counting every draw beyond its own quantile:
     #: :func:`~ftheory.advise.prepivot.calibrated_level`),
     #: "band" (each at ``alpha``, counting only the draws the final band would miss:
@@ -263,6 +274,14 @@ class ScalePivot:
         p = self.P[j]
         alpha = (1 - level) / 2
         L0, sig0, rz = self.base(which)
+        # min-norm fine-tuning, ft_total "label": the world's total at the data's mean (y - z)^2 (each draw's own
+        # at its own), the fitted fraction kept (ftmn26)
+        label_total = which == "finetune" and not tuned and self.ft_total == "label"
+        if label_total:
+            S = ap.S_raw
+            f0 = sig0 / (L0 + sig0)
+            Sr = max(float(S[0, 0] - 2 * S[0, 1] + S[1, 1]), 1e-300)
+            L0, sig0 = (1 - f0) * Sr, f0 * Sr
         tot = L0 + sig0
         cz = math.sqrt(rz) if which == "finetune" else 0.0
         kk = (W / ev ** 2).reshape(M * nl, ap.d)
@@ -336,11 +355,13 @@ class ScalePivot:
                 L_b = np.maximum(t_r, 0.05 * np.maximum(m_r, 1e-300))
             st = np.min(draws, -1) / np.min(R, -1) if tuned else draws[..., 0] / R[:, 0]
             ql = _quantile(draws / R, alpha) if want_ql else None
-            return st, s_b / (L_b + s_b), ql, L_b + s_b
+            return st, s_b / (L_b + s_b), ql, np.maximum(m_r, 1e-300) if label_total else L_b + s_b
 
         grid = np.unique(np.r_[GRID, sig0 / tot])
         i0 = int(np.searchsorted(grid, sig0 / tot))
         v_obs = v_all[np.arange(M), sel]
+        if self.ft_total not in ("fitted", "label"):
+            raise ValueError(f"ft_total must be 'fitted' or 'label', got {self.ft_total!r}")
         if self.minnorm not in ("prepivot", "set_low", "set"):
             raise ValueError(f"minnorm must be 'prepivot', 'set_low' or 'set', got {self.minnorm!r}")
         pp = None

@@ -72,15 +72,17 @@ def test_prepivot_ends_are_the_fitted_worlds_quantiles_at_the_calibrated_levels(
             assert np.all(lv <= ALPHA * PP_LEVELS[-1] + 1e-15)
         assert np.all(lo <= v) and np.all(v <= hi) and np.all(lo >= 0)
     tuned = {p: ap.bands(p, ns) for p in ("scratch_ridge", "finetune_ridge")}
+    default = ScalePivot.minnorm
     try:
         ScalePivot.minnorm = "set"
         for p, b in tuned.items():
             for x, y in zip(b, ap.bands(p, ns)):
                 np.testing.assert_array_equal(x, y)
         set_band = ap.bands("scratch_min_norm", ns)
-    finally:
         ScalePivot.minnorm = "prepivot"
-    pp_band = ap.bands("scratch_min_norm", ns)
+        pp_band = ap.bands("scratch_min_norm", ns)
+    finally:
+        ScalePivot.minnorm = default
     assert not all(np.array_equal(x, y) for x, y in zip(set_band, pp_band))
 
 
@@ -193,3 +195,28 @@ def test_set_low_takes_the_lower_of_the_two_lower_ends_and_the_prepivots_upper()
         np.testing.assert_array_equal(hi0, hi1)
         assert np.all(lo1 <= lo0)
     assert np.any(out["set_low"]["scratch_min_norm"][1] < out["prepivot"]["scratch_min_norm"][1])
+
+
+def test_ft_total_label_moves_only_min_norm_fine_tuning():
+    """``ft_total = "label"`` (the world's total at the data's mean (y - z)^2) moves the min-norm fine-tuning
+    pivot's ends (here the estimate is clipped at 0, so the final band keeps its score-step ends) with the same
+    fitted fraction, and no other band; an unknown value is refused."""
+    ap = _aniso()
+    ns = [6, 13, 40]
+    procs = ("scratch_min_norm", "scratch_ridge", "finetune_ridge", "finetune_min_norm")
+    out, last = {}, {}
+    try:
+        for total in ("fitted", "label"):
+            ScalePivot.ft_total = total
+            out[total] = {p: ap.bands(p, ns) for p in procs}
+            last[total] = dict(ap.pivot().last)                  # finetune_min_norm's pivot call
+        ScalePivot.ft_total = "other"
+        with pytest.raises(ValueError, match="ft_total"):
+            ap.bands("finetune_min_norm", ns)
+    finally:
+        ScalePivot.ft_total = "fitted"
+    for p in procs[:3]:
+        for x, y in zip(out["fitted"][p], out["label"][p]):
+            np.testing.assert_array_equal(x, y)
+    assert math.isclose(last["fitted"]["f0"], last["label"]["f0"], rel_tol=1e-12)
+    assert not np.allclose(last["fitted"]["lo_prepivot"], last["label"]["lo_prepivot"])

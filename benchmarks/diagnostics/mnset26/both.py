@@ -1,8 +1,8 @@
-"""mnset26: the min-norm bands below n = d under the rule in use (``ScalePivot.minnorm = "prepivot"``) and the
-candidate ``"set_low"`` (lower end the lower of the prepivot's and the noise fraction's calibrated set's, upper end
+"""mnset26: the min-norm bands below n = d under the rule that was in use before mnset26 (``ScalePivot.minnorm =
+"prepivot"``) and the candidate ``"set_low"`` (adopted since: the default) (lower end the lower of the prepivot's and the noise fraction's calibrated set's, upper end
 the prepivot's), in one pass over the band benchmark's replications (``advisor_band_coverage.run``, rep seeds).
 
-Every column of the output row is the rule in use, as the benchmark writes it (so it can be checked count for count
+Every column of the output row is the former rule, as the benchmark wrote it before mnset26 (so it can be checked count for count
 against a saved run of the same stream); two more columns, ``scratch_min_norm@set_low`` and
 ``finetune_min_norm@set_low``, are the candidate's bands on the same data sets and the same simulated draws.
 
