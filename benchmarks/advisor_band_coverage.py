@@ -107,10 +107,13 @@ def offgrid_settings(kind="below", k=12, seed=2612):
     two-level), "isotropic" (d in {20, 40, 60, 100}, gamma log-uniform on [0.2, 3], redrawn within 0.15 of n = d
     or below n = 8), "above" (d in {40, 60, 80}, gamma uniform on [1.3, 3], 1/i or two-level). :data:`OFFGRID`
     is the draws of :data:`OFFGRID_DRAWS`, written out."""
+    dims = {"below": [40, 60, 80, 100], "isotropic": [20, 40, 60, 100], "above": [40, 60, 80]}
+    if kind not in dims:
+        raise ValueError(f"kind must be one of {sorted(dims)}, got {kind!r}")
     rng = np.random.default_rng(seed)
     out = []
     while len(out) < k:
-        d = int(rng.choice({"below": [40, 60, 80, 100], "isotropic": [20, 40, 60, 100]}.get(kind, [40, 60, 80])))
+        d = int(rng.choice(dims[kind]))
         if kind == "isotropic":
             g = round(math.exp(rng.uniform(math.log(0.2), math.log(3.0))), 2)
         else:

@@ -233,8 +233,10 @@ class ScalePivot:
         res["g"] = (np.concatenate(gs),)
         return res
 
-    def base(self, which):
-        """``(L0, sigma0^2, r^2)``: signal (distance for fine-tuning) and noise of the base task, source part."""
+    def base(self, which, label_total=False):
+        """``(L0, sigma0^2, r^2)``: signal (distance for fine-tuning) and noise of the base task, source part.
+        ``label_total`` (fine-tuning): ``L0 + sigma0^2`` rescaled to the data's mean ``(y - z)^2``, the fraction
+        kept (:attr:`ft_total` "label")."""
         ap = self.ap
         S = ap.S_raw
         tau = float(ap.kinv @ ap.u["y"])
@@ -243,7 +245,11 @@ class ScalePivot:
         if which == "scratch":
             return max(tau, 0.05 * Sy), sig0, 0.0
         Sr = max(float(S[0, 0] - 2 * S[0, 1] + S[1, 1]), 1e-300)
-        return max(float(ap.kinv @ ap.u["y-z"]), 0.05 * Sr), sig0, max(float(S[1, 1]), 0.0)
+        L0 = max(float(ap.kinv @ ap.u["y-z"]), 0.05 * Sr)
+        if label_total:
+            f0 = sig0 / (L0 + sig0)
+            L0, sig0 = (1 - f0) * Sr, f0 * Sr
+        return L0, sig0, max(float(S[1, 1]), 0.0)
 
     def bands(self, which, W, V, v_all, sel, tuned, level=0.95, extra_sd=None):
         """Lower and upper ends (NaN where the ray gives none) over the first axis of ``W`` ``(M, nl, d)``,
@@ -267,21 +273,20 @@ class ScalePivot:
         """``(low, high, high_lam)`` at profile ``self.P[j]``: the ray test of ``R_hat/R`` (tuned: of the minimum
         over penalties) with the noise fraction's calibrated set, and the tuned upper end from each penalty's
         own ratio law (``min_lam R_hat(lam)/q_2.5(lam)``; NaN for min-norm)."""
+        if self.ft_total not in ("fitted", "label"):
+            raise ValueError(f"ft_total must be 'fitted' or 'label', got {self.ft_total!r}")
+        if self.minnorm not in ("prepivot", "set_low", "set"):
+            raise ValueError(f"minnorm must be 'prepivot', 'set_low' or 'set', got {self.minnorm!r}")
         ap = self.ap
         ev = ap.ev
         M, nl = V.shape
         pr = self.pairs()
         p = self.P[j]
         alpha = (1 - level) / 2
-        L0, sig0, rz = self.base(which)
         # min-norm fine-tuning, ft_total "label": the world's total at the data's mean (y - z)^2 (each draw's own
         # at its own), the fitted fraction kept (ftmn26)
         label_total = which == "finetune" and not tuned and self.ft_total == "label"
-        if label_total:
-            S = ap.S_raw
-            f0 = sig0 / (L0 + sig0)
-            Sr = max(float(S[0, 0] - 2 * S[0, 1] + S[1, 1]), 1e-300)
-            L0, sig0 = (1 - f0) * Sr, f0 * Sr
+        L0, sig0, rz = self.base(which, label_total)
         tot = L0 + sig0
         cz = math.sqrt(rz) if which == "finetune" else 0.0
         kk = (W / ev ** 2).reshape(M * nl, ap.d)
@@ -360,10 +365,6 @@ class ScalePivot:
         grid = np.unique(np.r_[GRID, sig0 / tot])
         i0 = int(np.searchsorted(grid, sig0 / tot))
         v_obs = v_all[np.arange(M), sel]
-        if self.ft_total not in ("fitted", "label"):
-            raise ValueError(f"ft_total must be 'fitted' or 'label', got {self.ft_total!r}")
-        if self.minnorm not in ("prepivot", "set_low", "set"):
-            raise ValueError(f"minnorm must be 'prepivot', 'set_low' or 'set', got {self.minnorm!r}")
         pp = None
         if not tuned and self.minnorm != "set":
             qa0, qb0 = self._prepivot(world, grid, i0, tot, alpha)

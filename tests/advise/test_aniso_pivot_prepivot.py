@@ -205,6 +205,7 @@ def test_ft_total_label_moves_only_min_norm_fine_tuning():
     ns = [6, 13, 40]
     procs = ("scratch_min_norm", "scratch_ridge", "finetune_ridge", "finetune_min_norm")
     out, last = {}, {}
+    default = ScalePivot.ft_total
     try:
         for total in ("fitted", "label"):
             ScalePivot.ft_total = total
@@ -214,7 +215,7 @@ def test_ft_total_label_moves_only_min_norm_fine_tuning():
         with pytest.raises(ValueError, match="ft_total"):
             ap.bands("finetune_min_norm", ns)
     finally:
-        ScalePivot.ft_total = "fitted"
+        ScalePivot.ft_total = default
     for p in procs[:3]:
         for x, y in zip(out["fitted"][p], out["label"][p]):
             np.testing.assert_array_equal(x, y)
