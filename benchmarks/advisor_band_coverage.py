@@ -98,6 +98,23 @@ OFFGRID = [
     (80, 2.63, 0.93, 0.57, "two-level"),
 ]
 OFFGRID_DRAWS = (("below", 12, 2612), ("isotropic", 6, 2613), ("above", 4, 2614))   # kind, settings, seed
+#: a second set of anisotropic settings below n = d, drawn by offgrid_settings() for ftlab27 (task seed 900 + index)
+#: and held out of every screen before that test: h0-h11 in the tables
+HELDOUT = [
+    (80, 0.66, 0.63, 0.38, "two-level"),
+    (60, 0.81, 0.55, 0.91, "two-level"),
+    (80, 0.51, 0.65, 0.88, "two-level"),
+    (60, 0.53, 1.4, 0.26, "two-level"),
+    (40, 0.65, 1.2, 0.32, "1/i"),
+    (40, 0.39, 0.68, 0.64, "1/i"),
+    (40, 0.61, 0.95, 0.33, "two-level"),
+    (40, 0.56, 1.26, 0.3, "1/i"),
+    (100, 0.37, 1.05, 0.95, "1/i"),
+    (100, 0.38, 1.3, 0.24, "1/i"),
+    (60, 0.77, 0.45, 0.56, "two-level"),
+    (40, 0.52, 1.1, 0.89, "1/i"),
+]
+HELDOUT_DRAW = ("below", 12, 2615)                                                     # kind, settings, seed
 COLS = PROCEDURES + ("T_linear_transfer", "T_finetune")
 
 
@@ -127,9 +144,12 @@ def offgrid_settings(kind="below", k=12, seed=2612):
     return out
 
 
-def task_seed(i, offgrid=False):
-    """The task seed of setting ``i`` of :data:`SETTINGS` (500 + i) or of :data:`OFFGRID` (700 + i)."""
-    return (700 if offgrid else 500) + i
+def task_seed(i, offgrid=False, heldout=False):
+    """The task seed of setting ``i`` of :data:`SETTINGS` (500 + i), :data:`OFFGRID` (700 + i) or :data:`HELDOUT`
+    (900 + i)."""
+    if offgrid and heldout:
+        raise ValueError("offgrid and heldout exclude each other")
+    return (900 if heldout else 700 if offgrid else 500) + i
 
 
 def true_risks(task, ev, m, d):
@@ -257,7 +277,7 @@ def pool(rows):
             p["counted"][k] = p["counted"].get(k, 0) + n
             for side in ("below", "above"):
                 p[side][k] = p[side].get(k, 0) + _count(r[f"truth_{side}_band"][k], n, f"{side} {k} of {list(key[0])}")
-    order = {s: i for i, s in enumerate(SETTINGS + OFFGRID)}
+    order = {s: i for i, s in enumerate(SETTINGS + OFFGRID + HELDOUT)}
     pooled = []
     for key in sorted(out, key=lambda k: (order.get(k[0], len(SETTINGS)), k[1], str(k[2]), k[3], k[4])):
         p = out[key]
@@ -279,6 +299,7 @@ def tables(rows):
     cols = list(COLS) + sorted({k for r in rows for k in r["coverage"] if k not in COLS})
     order = {s: i for i, s in enumerate(SETTINGS)}
     order.update({s: f"o{i}" for i, s in enumerate(OFFGRID)})
+    order.update({s: f"h{i}" for i, s in enumerate(HELDOUT)})
     head = "| index | d | gamma | theta | sigma | spectrum | streams | reps | " + " | ".join(cols)
     f = lambda v: "-" if v is None else (f"{v:.3f}" if 0.93 <= round(v, 3) <= 0.97 else f"**{v:.3f}**")  # noqa: E731
 
@@ -306,6 +327,8 @@ def main():
     ap.add_argument("--only", default=None, help="comma-separated setting indices (to split the run)")
     ap.add_argument("--offgrid", action="store_true",
                     help="the off-grid settings (OFFGRID, task seeds 700 + index) instead of the grid")
+    ap.add_argument("--heldout", action="store_true",
+                    help="the second off-grid set (HELDOUT, task seeds 900 + index) instead of the grid")
     ap.add_argument("--out", default=None)
     ap.add_argument("--transfer-exact", action="store_true",
                     help="add the exact-standard-error transferability comparator (anisotropic settings)")
@@ -331,6 +354,8 @@ def main():
         print(tables(rows))
         write_json(ns.out, rows)
         return
+    if ns.offgrid and ns.heldout:
+        ap.error("--offgrid and --heldout exclude each other")
     if ns.stream < 0:
         ap.error(f"--stream must be >= 0, got {ns.stream}")
     if ns.resolvent_weights and ns.no_resolvent_weights:
@@ -343,11 +368,11 @@ def main():
     print_load("start")
     print("| d | gamma | theta | sigma | spectrum | " + " | ".join(COLS) + " | seconds |")
     print("|" + "---|" * (6 + len(COLS)))
-    for i, s in enumerate(OFFGRID if ns.offgrid else SETTINGS):
+    for i, s in enumerate(OFFGRID if ns.offgrid else HELDOUT if ns.heldout else SETTINGS):
         if ns.only is not None and str(i) not in ns.only.split(","):
             continue
         t0 = time.time()
-        res = run(s, ns.reps, seed=task_seed(i, ns.offgrid), exact=ns.transfer_exact,
+        res = run(s, ns.reps, seed=task_seed(i, ns.offgrid, ns.heldout), exact=ns.transfer_exact,
                   per_feature=ns.unlabeled, stream=ns.stream, seeds=ns.advisor_seeds)
         sec = time.time() - t0
         rows.append({"setting": s, "reps": ns.reps, "stream": ns.stream, "unlabeled_per_feature": ns.unlabeled,

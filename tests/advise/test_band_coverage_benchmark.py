@@ -124,3 +124,18 @@ def test_offgrid_settings_are_their_draw():
     assert not set(bench.OFFGRID) & set(bench.SETTINGS)
     grid = {bench.task_seed(i) for i in range(len(bench.SETTINGS))}
     assert not grid & {bench.task_seed(i, offgrid=True) for i in range(len(bench.OFFGRID))}
+
+
+def test_heldout_settings_are_their_draw_and_apart_from_the_others():
+    """The held-out set is :data:`HELDOUT_DRAW`'s draw (exact), anisotropic below n = d, on neither the grid nor
+    the first off-grid set, with task seeds (900 + i) of its own; a seed cannot be asked of two sets at once."""
+    bench = load_benchmark("advisor_band_coverage")
+    assert bench.offgrid_settings(*bench.HELDOUT_DRAW) == bench.HELDOUT
+    assert all(s[4] is not None and round(s[0] * s[1]) < s[0] for s in bench.HELDOUT)
+    assert not set(bench.HELDOUT) & (set(bench.SETTINGS) | set(bench.OFFGRID))
+    held = {bench.task_seed(i, heldout=True) for i in range(len(bench.HELDOUT))}
+    others = {bench.task_seed(i) for i in range(len(bench.SETTINGS))}
+    others |= {bench.task_seed(i, offgrid=True) for i in range(len(bench.OFFGRID))}
+    assert held == set(range(900, 912)) and not held & others
+    with pytest.raises(ValueError, match="exclude each other"):
+        bench.task_seed(0, offgrid=True, heldout=True)

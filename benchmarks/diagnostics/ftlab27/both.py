@@ -10,8 +10,8 @@ with ``ft_total = "label"``).
 
     PYTHONPATH=. python benchmarks/diagnostics/ftlab27/both.py (grid|offgrid|fresh) INDEX REPS STREAM OUT.json
 
-``fresh``: the held-out settings ``offgrid_settings("below", 12, 2615)`` at task seeds 900 + index (drawn for this
-test; never run before it).
+``fresh``: the held-out settings (the benchmark's ``HELDOUT``, ``offgrid_settings("below", 12, 2615)``) at task
+seeds 900 + index (drawn for this test; never run before it).
 """
 import json
 import math
@@ -26,7 +26,7 @@ from ftheory.advise.aniso_pivot import PIVOT_DRAWS, ScalePivot  # noqa: E402
 from ftheory.advise.aniso_predict import AnisotropicPredictor  # noqa: E402
 
 CAND, PROC = "@label", "finetune_min_norm"
-FRESH = b.offgrid_settings("below", 12, 2615)
+FRESH = b.HELDOUT                                          # offgrid_settings("below", 12, 2615)
 BANDS, CHECK = {}, {"checked": 0}
 _bands, _predict, _truth = AnisotropicPredictor.bands, b.predict, b.true_risks
 
@@ -75,7 +75,7 @@ b.COLS = b.COLS + (PROC + CAND,)
 if __name__ == "__main__":
     kind, i, reps, stream, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
     setting = {"grid": b.SETTINGS, "offgrid": b.OFFGRID, "fresh": FRESH}[kind][i]
-    seed = 900 + i if kind == "fresh" else b.task_seed(i, kind == "offgrid")
+    seed = b.task_seed(i, kind == "offgrid", kind == "fresh")
     t0 = time.time()
     res = b.run(setting, reps, seed, stream=stream, seeds="rep")
     row = {"setting": setting, "reps": reps, "stream": stream, "unlabeled_per_feature": 20, "advisor_seeds": "rep",

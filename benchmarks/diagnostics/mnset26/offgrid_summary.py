@@ -3,6 +3,7 @@ outside 93-97%, the chance count for calibrated cells at the runs' replications 
 column the pooled coverage and miss sides.
 
     PYTHONPATH=. python benchmarks/diagnostics/mnset26/offgrid_summary.py docs/advisor_band_coverage_offgrid.json
+    PYTHONPATH=. python benchmarks/diagnostics/mnset26/offgrid_summary.py docs/advisor_band_coverage_heldout.json
 """
 import json
 import sys
@@ -26,7 +27,8 @@ for kind, k, _ in b.OFFGRID_DRAWS:
     for i in range(start, start + k):
         kinds[tuple(b.OFFGRID[i])] = kind
     start += k
-for kind, _, _ in b.OFFGRID_DRAWS:
+kinds.update({tuple(s): "held out (below n = d)" for s in b.HELDOUT})
+for kind in [k for k, _, _ in b.OFFGRID_DRAWS] + ["held out (below n = d)"]:
     rs = [r for r in rows if kinds[tuple(r["setting"])] == kind]
     if not rs:
         continue

@@ -4,7 +4,7 @@ misses of each, on the band benchmark's replications (rep seeds) of one setting;
 
     PYTHONPATH=. python benchmarks/diagnostics/tltlow27/paths.py (grid|offgrid|fresh) INDEX REPS OUT.json [STREAM]
 
-``fresh``: ``offgrid_settings("below", 12, 2615)`` at task seeds 900 + index (ftlab27's held-out set).
+``fresh``: the benchmark's ``HELDOUT`` at task seeds 900 + index (ftlab27's held-out set).
 """
 import json
 import sys
@@ -31,9 +31,8 @@ ad.combine_concordant = conc
 if __name__ == "__main__":
     kind, i, reps, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
     stream = int(sys.argv[5]) if len(sys.argv) > 5 else 0
-    fresh = b.offgrid_settings("below", 12, 2615)
-    setting = {"grid": b.SETTINGS, "offgrid": b.OFFGRID, "fresh": fresh}[kind][i]
-    seed = 900 + i if kind == "fresh" else b.task_seed(i, kind == "offgrid")
+    setting = {"grid": b.SETTINGS, "offgrid": b.OFFGRID, "fresh": b.HELDOUT}[kind][i]
+    seed = b.task_seed(i, kind == "offgrid", kind == "fresh")
     task, ev, n = b.setting_task(setting, seed)
     truth = b.true_risks(task, ev, n - 1, setting[0])
     rows = []
