@@ -152,6 +152,24 @@ def task_seed(i, offgrid=False, heldout=False):
     return (900 if heldout else 700 if offgrid else 500) + i
 
 
+#: the benchmark's sets of settings by name (:func:`setting_at`)
+SETS = {"grid": SETTINGS, "offgrid": OFFGRID, "heldout": HELDOUT}
+
+
+def setting_at(kind, i):
+    """``(setting, task seed)`` of index ``i`` of the set ``kind`` of :data:`SETS`."""
+    if kind not in SETS:
+        raise ValueError(f"kind must be one of {sorted(SETS)}, got {kind!r}")
+    return SETS[kind][i], task_seed(i, kind == "offgrid", kind == "heldout")
+
+
+def miss_counts(row, k):
+    """``(below, above, counted)``: the integer counts behind a saved row's miss fractions of column ``k``."""
+    n = row["counted"][k]
+    return (_count(row["truth_below_band"][k], n, f"below {k}"), _count(row["truth_above_band"][k], n, f"above {k}"),
+            n)
+
+
 def true_risks(task, ev, m, d):
     """Theory at the truth: isotropic formulas (``ev is None``) or the anisotropic deterministic
     equivalent at the true spectrum; keys as in :data:`COLS`."""
@@ -368,11 +386,13 @@ def main():
     print_load("start")
     print("| d | gamma | theta | sigma | spectrum | " + " | ".join(COLS) + " | seconds |")
     print("|" + "---|" * (6 + len(COLS)))
-    for i, s in enumerate(OFFGRID if ns.offgrid else HELDOUT if ns.heldout else SETTINGS):
+    kind = "offgrid" if ns.offgrid else "heldout" if ns.heldout else "grid"
+    for i in range(len(SETS[kind])):
         if ns.only is not None and str(i) not in ns.only.split(","):
             continue
+        s, seed = setting_at(kind, i)
         t0 = time.time()
-        res = run(s, ns.reps, seed=task_seed(i, ns.offgrid, ns.heldout), exact=ns.transfer_exact,
+        res = run(s, ns.reps, seed=seed, exact=ns.transfer_exact,
                   per_feature=ns.unlabeled, stream=ns.stream, seeds=ns.advisor_seeds)
         sec = time.time() - t0
         rows.append({"setting": s, "reps": ns.reps, "stream": ns.stream, "unlabeled_per_feature": ns.unlabeled,

@@ -139,3 +139,8 @@ def test_heldout_settings_are_their_draw_and_apart_from_the_others():
     assert held == set(range(900, 912)) and not held & others
     with pytest.raises(ValueError, match="exclude each other"):
         bench.task_seed(0, offgrid=True, heldout=True)
+    assert bench.setting_at("heldout", 4) == (bench.HELDOUT[4], 904)
+    assert bench.setting_at("offgrid", 3) == (bench.OFFGRID[3], 703)
+    assert bench.setting_at("grid", 8) == (bench.SETTINGS[8], 508)
+    with pytest.raises(ValueError, match="kind must be one of"):
+        bench.setting_at("fresh", 0)

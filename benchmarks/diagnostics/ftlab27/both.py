@@ -26,7 +26,6 @@ from ftheory.advise.aniso_pivot import PIVOT_DRAWS, ScalePivot  # noqa: E402
 from ftheory.advise.aniso_predict import AnisotropicPredictor  # noqa: E402
 
 CAND, PROC = "@label", "finetune_min_norm"
-FRESH = b.HELDOUT                                          # offgrid_settings("below", 12, 2615)
 BANDS, CHECK = {}, {"checked": 0}
 _bands, _predict, _truth = AnisotropicPredictor.bands, b.predict, b.true_risks
 
@@ -74,8 +73,7 @@ b.COLS = b.COLS + (PROC + CAND,)
 
 if __name__ == "__main__":
     kind, i, reps, stream, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
-    setting = {"grid": b.SETTINGS, "offgrid": b.OFFGRID, "fresh": FRESH}[kind][i]
-    seed = b.task_seed(i, kind == "offgrid", kind == "fresh")
+    setting, seed = b.setting_at("heldout" if kind == "fresh" else kind, i)
     t0 = time.time()
     res = b.run(setting, reps, seed, stream=stream, seeds="rep")
     row = {"setting": setting, "reps": reps, "stream": stream, "unlabeled_per_feature": 20, "advisor_seeds": "rep",

@@ -6,12 +6,10 @@ import glob
 import json
 import sys
 
+sys.path.insert(0, "benchmarks")
+from advisor_band_coverage import miss_counts as counts  # noqa: E402
+
 K, CAND = "finetune_min_norm", "@label"
-
-
-def counts(r, k):
-    n = r["counted"][k]
-    return round(r["truth_below_band"][k] * n), round(r["truth_above_band"][k] * n), n
 
 
 def cell(r, k):

@@ -84,10 +84,9 @@ b.COLS = b.COLS + tuple(k + CAND for k in MN)
 
 if __name__ == "__main__":
     kind, i, reps, stream, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
-    off = kind == "offgrid"
-    setting = (b.OFFGRID if off else b.SETTINGS)[i]
+    setting, seed = b.setting_at(kind, i)
     t0 = time.time()
-    res = b.run(setting, reps, b.task_seed(i, off), stream=stream, seeds="rep")
+    res = b.run(setting, reps, seed, stream=stream, seeds="rep")
     row = {"setting": setting, "reps": reps, "stream": stream, "unlabeled_per_feature": 20, "advisor_seeds": "rep",
            "pivot_draws": PIVOT_DRAWS, "seconds": time.time() - t0, **res, "check": dict(CHECK),
            "kind": kind, "index": i}

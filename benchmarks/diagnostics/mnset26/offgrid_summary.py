@@ -40,7 +40,7 @@ for kind in [k for k, _, _ in b.OFFGRID_DRAWS] + ["held out (below n = d)"]:
           f"calibrated cells would put {chance:.1f} outside by chance")
     for c in b.COLS:
         n = sum(r["counted"][c] for r in rs)
-        lo = sum(round(r["truth_below_band"][c] * r["counted"][c]) for r in rs)
-        hi = sum(round(r["truth_above_band"][c] * r["counted"][c]) for r in rs)
+        lo = sum(b.miss_counts(r, c)[0] for r in rs)
+        hi = sum(b.miss_counts(r, c)[1] for r in rs)
         cov = sorted(round(100 * r["coverage"][c], 1) for r in rs)
         print(f"  {c}: pooled {100 * (1 - (lo + hi) / n):.1f}% ({lo} / {hi} of {n}), range {cov[0]}-{cov[-1]}%")

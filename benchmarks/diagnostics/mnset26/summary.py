@@ -6,13 +6,11 @@ import glob
 import json
 import sys
 
+sys.path.insert(0, "benchmarks")
+from advisor_band_coverage import miss_counts as counts  # noqa: E402
+
 MN = ("scratch_min_norm", "finetune_min_norm")
 CAND = "@set_low"
-
-
-def counts(r, k):
-    n = r["counted"][k]
-    return round(r["truth_below_band"][k] * n), round(r["truth_above_band"][k] * n), n
 
 
 def cell(r, k):

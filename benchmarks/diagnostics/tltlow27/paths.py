@@ -31,8 +31,7 @@ ad.combine_concordant = conc
 if __name__ == "__main__":
     kind, i, reps, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
     stream = int(sys.argv[5]) if len(sys.argv) > 5 else 0
-    setting = {"grid": b.SETTINGS, "offgrid": b.OFFGRID, "fresh": b.HELDOUT}[kind][i]
-    seed = b.task_seed(i, kind == "offgrid", kind == "fresh")
+    setting, seed = b.setting_at("heldout" if kind == "fresh" else kind, i)
     task, ev, n = b.setting_task(setting, seed)
     truth = b.true_risks(task, ev, n - 1, setting[0])
     rows = []

@@ -36,8 +36,7 @@ def given_no_clip(prep, pe, m, t_lt, level=0.95):
 
 if __name__ == "__main__":
     kind, i, reps, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-    setting = {"grid": b.SETTINGS, "offgrid": b.OFFGRID, "fresh": b.HELDOUT}[kind][i]
-    seed = b.task_seed(i, kind == "offgrid", kind == "fresh")
+    setting, seed = b.setting_at("heldout" if kind == "fresh" else kind, i)
     task, ev, n = b.setting_task(setting, seed)
     t = b.true_risks(task, ev, n - 1, setting[0])["T_linear_transfer"]
     rows, t0 = [], time.time()
