@@ -1,5 +1,5 @@
 """dist28 E1: the distance interval (||beta_t - beta_s||^2_Sigma, the tuned fine-tuning cap) against the truth, old
-(Wald on tau^2 - 2 rho + r^2, clipped at 0) and new (the signal's test on y - z: ParameterEstimates.residual_task),
+(Wald on tau^2 - 2 rho + r^2, clipped at 0) and new (the signal's test on y - z: ParameterEstimates.distance = "residual"),
 on the band benchmark's data sets (stream 0, rep seeds). Writes per data set the two intervals; prints misses.
 
     OMP_NUM_THREADS=1 PYTHONPATH=. python benchmarks/diagnostics/dist28/dist.py SET INDEX REPS OUT.json
@@ -12,7 +12,10 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 import advisor_band_coverage as b  # noqa: E402
+from ftheory.advise.estimators import ParameterEstimates  # noqa: E402
 from ftheory.advise.intervals import interval  # noqa: E402
+
+ParameterEstimates.distance = "residual"      # "new" (the option's default is "wald", computed here as "old")
 
 
 def wald(pe):

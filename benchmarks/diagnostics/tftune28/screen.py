@@ -4,7 +4,10 @@
 2 whitened-even, 3 coordinate-even) of the tuned scratch and fine-tuning bands, with the capping intervals. Offline
 (``ana_screen.py``) the benchmark's counts are recomputed from the saved intervals and candidate ends are formed.
 
-    OMP_NUM_THREADS=1 PYTHONPATH=. python benchmarks/diagnostics/tftune28/screen.py SET INDEX REPS OUT.json [STREAM]
+    OMP_NUM_THREADS=1 PYTHONPATH=. python benchmarks/diagnostics/tftune28/screen.py SET INDEX REPS OUT.json [STREAM [DIST]]
+
+DIST: the distance interval's rule (``ParameterEstimates.distance``: wald, the default, or residual, dist28's
+candidate; dist28's E2 ran at 988eefb, where residual was the only rule).
 """
 import json
 import os
@@ -16,6 +19,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 import advisor_band_coverage as b  # noqa: E402
 from ftheory.advise.aniso_pivot import ScalePivot  # noqa: E402
+from ftheory.advise.estimators import ParameterEstimates  # noqa: E402
 from ftheory.advise.report import predict  # noqa: E402
 
 REC = {}
@@ -36,11 +40,14 @@ ScalePivot._ends = _ends
 def main():
     kind, index, reps, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
     stream = int(sys.argv[5]) if len(sys.argv) > 5 else 0
+    if len(sys.argv) > 6:
+        ParameterEstimates.distance = sys.argv[6]
     setting, seed = b.setting_at(kind, index)
     task, ev, n = b.setting_task(setting, seed)
     truth = b.true_risks(task, ev, n - 1, setting[0])
     tr = task.truth()
-    res = {"set": kind, "index": index, "stream": stream, "setting": setting, "truth": truth,
+    res = {"set": kind, "index": index, "stream": stream, "distance_rule": ParameterEstimates.distance,
+           "setting": setting, "truth": truth,
            "true_distance": tr["signal"] - 2 * tr["overlap_inner"] + tr["source_signal"],
            "true_signal": tr["signal"], "reps": []}
     t0 = time.time()
