@@ -17,7 +17,9 @@ def report_flags(pe, estimates, predictions, transferability, unit=1.0) -> list:
     cos = q[2] / np.sqrt(q[0] * q[3]) if q[0] > 0 and q[3] > 0 else np.nan
     p = q * unit
     raw = {"signal": pe.signal_value * unit, "noise_variance": pe.noise_value * unit, "overlap": cos, "overlap_inner": p[2],
-           "source_signal": p[3], "distance": (q[0] - 2 * q[2] + q[3]) * unit}
+           "source_signal": p[3]}
+    if "distance" in estimates:
+        raw["distance"] = pe.distance_value * unit
     out = []
     noise_high = float(estimates["noise_variance"].high) if "noise_variance" in estimates else 0.0
     for k, iv in estimates.items():
