@@ -155,6 +155,10 @@ class ScalePivot:
     #: :func:`~ftheory.advise.prepivot.tail_misses`) or "joint" (as "band", a tail that cannot reach ``alpha``
     #: leaving the rest to the other: :func:`~ftheory.advise.prepivot.joint_levels`)
     tails = "band"
+    #: tuned fine-tuning's lower end: "fitted" (the fitted profile's ray end) or "profiles" (the lowest of the fitted,
+    #: whitened-even and coordinate-even profiles' ray ends where none is NaN, else the fitted profile's; tfc29's
+    #: candidate: the lower misses sat where the fitted profile or noise fraction was off, docs/advisor_validation.md)
+    tuned_low = "fitted"
 
     def _prepivot(self, world, grid, i0, tot, alpha):
         """Min-norm ``(q_lo, q_hi)`` ``(M,)``: quantiles of ``R_hat/R`` at the fitted world (fraction ``grid[i0]``,
@@ -262,11 +266,19 @@ class ScalePivot:
         added to every draw as a Gaussian term common to the penalties (min-norm: scaled along the ray, module
         docstring); None: ``V`` times the exact excess
         variance of ``U(y, Sigma^-1)`` over its known-Sigma variance."""
+        if self.tuned_low not in ("fitted", "profiles"):
+            raise ValueError(f"tuned_low must be 'fitted' or 'profiles', got {self.tuned_low!r}")
         lo, hi, hi_lam = self._ends(which, WHICH.index(which), W, V, v_all, sel, tuned, level, extra_sd)
         if tuned:
+            lows = [lo]
             for j in (2, 3):
-                hi_lam = np.maximum(hi_lam, self._ends(which, j, W, V, v_all, sel, tuned, level, extra_sd)[2])
+                e = self._ends(which, j, W, V, v_all, sel, tuned, level, extra_sd)
+                hi_lam = np.maximum(hi_lam, e[2])
+                lows.append(e[0])
             hi = np.fmax(hi, hi_lam)
+            if which == "finetune" and self.tuned_low == "profiles":
+                lows = np.stack(lows)
+                lo = np.where(np.any(np.isnan(lows), 0), lo, np.min(lows, 0))
         return lo, hi
 
     def _ends(self, which, j, W, V, v_all, sel, tuned, level, extra_sd=None):

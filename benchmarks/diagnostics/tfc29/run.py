@@ -1,0 +1,86 @@
+"""tfc29: the band benchmark's data sets through the report at the rules in use, recording what two candidates
+need, so that both are evaluated on the same data sets and draws as the rules in use:
+
+* C1 (dist28's rule, ``ParameterEstimates.distance = "residual"``): the tuned bands before their caps
+  (``report.cap_tuned`` wrapped) and the distance's interval under both rules; C1's ``finetune_ridge`` interval is
+  ``caps.cap_tuned`` of the same band at the residual interval's upper end.
+* C2 (``ScalePivot.tuned_low = "profiles"``): every profile's ray ends of the tuned bands (``ScalePivot._ends``
+  wrapped, unchanged), from which the lower end over the profiles is formed.
+
+    OMP_NUM_THREADS=1 PYTHONPATH=. python benchmarks/diagnostics/tfc29/run.py SET INDEX REPS STREAM OUT.json
+"""
+import json
+import os
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import advisor_band_coverage as b  # noqa: E402
+from ftheory.advise import report  # noqa: E402
+from ftheory.advise.aniso_pivot import ScalePivot  # noqa: E402
+from ftheory.advise.estimators import ParameterEstimates  # noqa: E402
+
+REC = {}
+_orig_ends, _orig_cap = ScalePivot._ends, report.cap_tuned
+
+
+def _ends(self, which, j, W, V, v_all, sel, tuned, level, extra_sd=None):
+    out = _orig_ends(self, which, j, W, V, v_all, sel, tuned, level, extra_sd)
+    if tuned:
+        REC["ends"][f"{which}_{j}"] = [float(np.ravel(x)[0]) for x in out]
+    return out
+
+
+def _cap(bands, pe):
+    """``report.cap_tuned``, recording the tuned fine-tuning band before the cap (``ns = [m]``: one point)."""
+    REC["uncapped"] = [float(np.ravel(x)[0]) for x in bands["finetune_ridge"]]
+    return _orig_cap(bands, pe)
+
+
+report.cap_tuned = _cap
+ScalePivot._ends = _ends
+
+
+def distance_intervals(pe):
+    """``{"wald": [low, high], "residual": [low, high]}``, each computed afresh under its rule."""
+    out, rule = {}, ParameterEstimates.distance
+    try:
+        for r in ("wald", "residual"):
+            ParameterEstimates.distance = r
+            iv = pe._interval("distance")
+            out[r] = [float(iv.low), float(iv.high)]
+    finally:
+        ParameterEstimates.distance = rule
+    return out
+
+
+def main():
+    kind, index, reps, stream, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+    assert ParameterEstimates.distance == "wald" and ScalePivot.tuned_low == "fitted"
+    setting, seed = b.setting_at(kind, index)
+    task, ev, n = b.setting_task(setting, seed)
+    truth = b.true_risks(task, ev, n - 1, setting[0])
+    res = {"set": kind, "index": index, "stream": stream, "setting": setting, "truth": truth, "reps": []}
+    t0 = time.time()
+    for rep, prep, pe in b.datasets(setting, seed, reps, stream, 20, "rep"):
+        REC.clear()
+        REC["ends"] = {}
+        m = prep.X.shape[0]
+        preds, transf, *_ = report.predict(prep, pe, [m], m)
+        ivs = {k: [v.value, v.low, v.high] for k, v in preds.items()}
+        ivs.update({f"T_{k}": [v.value, v.low, v.high] for k, v in transf.items()})
+        res["reps"].append({"rep": rep, "ivs": ivs, "ends": REC["ends"], "uncapped": REC.get("uncapped"),
+                            "distance": distance_intervals(pe)})
+        if rep % 25 == 0:
+            print(f"rep {rep} {time.time() - t0:.0f}s", flush=True)
+            with open(out, "w") as fh:
+                json.dump(res, fh)
+    res["seconds"] = time.time() - t0
+    with open(out, "w") as fh:
+        json.dump(res, fh)
+
+
+if __name__ == "__main__":
+    main()
