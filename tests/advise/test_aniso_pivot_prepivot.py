@@ -221,3 +221,43 @@ def test_ft_total_label_moves_only_min_norm_fine_tuning():
             np.testing.assert_array_equal(x, y)
     assert math.isclose(last["fitted"]["f0"], last["label"]["f0"], rel_tol=1e-12)
     assert not np.allclose(last["fitted"]["lo_prepivot"], last["label"]["lo_prepivot"])
+
+
+def test_tuned_low_profiles_lowers_only_the_tuned_fine_tuning_lower_end():
+    """``tuned_low = "profiles"``: the tuned fine-tuning lower end is the lowest of the fitted, whitened-even and
+    coordinate-even profiles' ray ends (each ``_ends``'s first output) where none is NaN, the upper end unchanged;
+    tuned scratch and the min-norm bands do not move; an unknown rule is refused."""
+    ap = _aniso()
+    ns = [6, 13, 40]
+    procs = ("scratch_min_norm", "finetune_min_norm", "scratch_ridge", "finetune_ridge")
+    base = {p: ap.bands(p, ns) for p in procs}
+    try:
+        ScalePivot.tuned_low = "profiles"
+        new = {p: ap.bands(p, ns) for p in procs}
+        lams = np.asarray(ap.lams, float)
+        W, V = ap._weights(np.asarray(ns), lams)
+        v = ap.linear_risks("finetune", ns, lams)[0]
+        sel = np.argmin(v, 1)
+        pv = ap.pivot()
+        ScalePivot.tuned_low = "fitted"
+        ends = [pv._ends("finetune", j, W, V, v, sel, True, 0.95)[0] for j in (1, 2, 3)]
+        lo_f, hi_f = pv.bands("finetune", W, V, v, sel, True)
+        ScalePivot.tuned_low = "profiles"
+        lo_p, hi_p = pv.bands("finetune", W, V, v, sel, True)
+        ScalePivot.tuned_low = "other"
+        with pytest.raises(ValueError, match="tuned_low"):
+            ap.bands("finetune_ridge", ns)
+    finally:
+        ScalePivot.tuned_low = "fitted"
+    e = np.stack(ends)
+    np.testing.assert_array_equal(lo_f, e[0])
+    np.testing.assert_array_equal(lo_p, np.where(np.any(np.isnan(e), 0), e[0], np.min(e, 0)))
+    np.testing.assert_array_equal(hi_p, hi_f)
+    assert np.any(lo_p < lo_f)
+    for p in procs[:3]:
+        for x, y in zip(base[p], new[p]):
+            np.testing.assert_array_equal(x, y)
+    (v0, lo0, hi0), (v1, lo1, hi1) = base["finetune_ridge"], new["finetune_ridge"]
+    np.testing.assert_array_equal(v0, v1)
+    np.testing.assert_array_equal(hi0, hi1)
+    assert np.all(lo1 <= lo0)
