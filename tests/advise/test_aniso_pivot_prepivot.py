@@ -231,6 +231,8 @@ def test_tuned_low_profiles_lowers_only_the_tuned_fine_tuning_lower_end():
     ns = [6, 13, 40]
     procs = ("scratch_min_norm", "finetune_min_norm", "scratch_ridge", "finetune_ridge")
     base = {p: ap.bands(p, ns) for p in procs}
+    default = ScalePivot.tuned_low
+    assert default == "fitted"
     try:
         ScalePivot.tuned_low = "profiles"
         new = {p: ap.bands(p, ns) for p in procs}
@@ -248,7 +250,7 @@ def test_tuned_low_profiles_lowers_only_the_tuned_fine_tuning_lower_end():
         with pytest.raises(ValueError, match="tuned_low"):
             ap.bands("finetune_ridge", ns)
     finally:
-        ScalePivot.tuned_low = "fitted"
+        ScalePivot.tuned_low = default
     e = np.stack(ends)
     np.testing.assert_array_equal(lo_f, e[0])
     np.testing.assert_array_equal(lo_p, np.where(np.any(np.isnan(e), 0), e[0], np.min(e, 0)))
