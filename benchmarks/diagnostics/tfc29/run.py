@@ -3,13 +3,17 @@ need, so that both are evaluated on the same data sets and draws as the rules in
 
 * C1 (dist28's rule, ``ParameterEstimates.distance = "residual"``): the tuned bands before their caps
   (``report.cap_tuned`` wrapped) and the distance's interval under both rules; C1's ``finetune_ridge`` interval is
-  ``caps.cap_tuned`` of the same band at the residual interval's upper end.
+  ``caps.cap_tuned`` of the same band at the residual interval's upper end. T_ft reads the capped value (below
+  n = d its simulated law is centred there; above n = d the noise disc's interval too; the isotropic T_ft does not
+  read it), so where C1's value differs from the rule in use's the report is run again under C1 and its
+  transferabilities recorded (``c1_T``); elsewhere they are the rule in use's (``check.py --c1`` checks this).
 * C2 (``ScalePivot.tuned_low = "profiles"``): every profile's ray ends of the tuned bands (``ScalePivot._ends``
   wrapped, unchanged), from which the lower end over the profiles is formed.
 
     OMP_NUM_THREADS=1 PYTHONPATH=. python benchmarks/diagnostics/tfc29/run.py SET INDEX REPS STREAM OUT.json
 """
 import json
+import math
 import os
 import sys
 import time
@@ -56,6 +60,30 @@ def distance_intervals(pe):
     return out
 
 
+def capped_value(band, c):
+    """The value ``caps.cap_tuned`` leaves for one ``(value, low, high)`` at the cap ``c``."""
+    v, _, hi = band
+    return min(v, min(hi, c)) if math.isfinite(c) and c >= 0.0 else v
+
+
+def c1_transferability(prep, pe, m):
+    """``{"T_...": [value, low, high]}`` of the report under C1 (the distance's cache cleared, then restored)."""
+    rule, cached = ParameterEstimates.distance, pe._cache.pop("distance", None)
+    try:
+        ParameterEstimates.distance = "residual"
+        REC_saved = dict(REC)
+        REC["ends"] = {}                                  # the record's own dict is not written into
+        transf = report.predict(prep, pe, [m], m)[1]
+    finally:
+        ParameterEstimates.distance = rule
+        pe._cache.pop("distance", None)
+        if cached is not None:
+            pe._cache["distance"] = cached
+        REC.clear()
+        REC.update(REC_saved)
+    return {f"T_{k}": [v.value, v.low, v.high] for k, v in transf.items()}
+
+
 def main():
     kind, index, reps, stream, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
     assert ParameterEstimates.distance == "wald" and ScalePivot.tuned_low == "fitted"
@@ -71,8 +99,11 @@ def main():
         preds, transf, *_ = report.predict(prep, pe, [m], m)
         ivs = {k: [v.value, v.low, v.high] for k, v in preds.items()}
         ivs.update({f"T_{k}": [v.value, v.low, v.high] for k, v in transf.items()})
-        res["reps"].append({"rep": rep, "ivs": ivs, "ends": REC["ends"], "uncapped": REC.get("uncapped"),
-                            "distance": distance_intervals(pe)})
+        dist = distance_intervals(pe)
+        entry = {"rep": rep, "ivs": ivs, "ends": REC["ends"], "uncapped": REC.get("uncapped"), "distance": dist}
+        if capped_value(REC["uncapped"], dist["residual"][1]) != ivs["finetune_ridge"][0]:
+            entry["c1_T"] = c1_transferability(prep, pe, m)
+        res["reps"].append(entry)
         if rep % 25 == 0:
             print(f"rep {rep} {time.time() - t0:.0f}s", flush=True)
             with open(out, "w") as fh:
