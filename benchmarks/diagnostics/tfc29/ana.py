@@ -19,7 +19,7 @@ from rows import row  # noqa: E402
 DOCS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "docs")
 SAVED = {"grid": "advisor_band_coverage.json", "offgrid": "advisor_band_coverage_offgrid.json",
          "heldout": "advisor_band_coverage_heldout.json"}
-RULES = ("in use", "C2", "C1", "C1+C2")
+RULES = ("in use", "C2", "C1", "C1+C2", "T_ft in use", "T_ft C1")
 
 
 def capped(band, c):
@@ -46,13 +46,21 @@ def intervals(x):
             "C1+C2": (low_over_profiles(lo1, x["ends"]), hi1)}
 
 
+def t_ft(x):
+    """``{"in use": (low, high), "C1": (low, high)}`` of T_ft for one data set's record (C1: run.py's second
+    report where it has one, else the rule in use's)."""
+    _, lo, hi = x["ivs"]["T_finetune"]
+    _, lo1, hi1 = x["c1_T"]["T_finetune"] if "c1_T" in x else x["ivs"]["T_finetune"]
+    return {"in use": (lo, hi), "C1": (lo1, hi1)}
+
+
 def label(rec):
     return {"grid": "", "offgrid": "o", "heldout": "h"}[rec["set"]] + str(rec["index"])
 
 
 def main():
     saved = {k: json.load(open(os.path.join(DOCS, f))) for k, f in SAVED.items()}
-    per = defaultdict(lambda: {r: [0, 0, 0] for r in RULES})
+    per = defaultdict(lambda: {r: [0, 0, 0] for r in RULES})   # T_ft C1: records from run.py at dfdc7c3 or later
     diffs = 0
     for f in sys.argv[1:]:
         rec = json.load(open(f))
@@ -67,21 +75,23 @@ def main():
                 if o != n:
                     diffs += 1
                     print(f"REPLAY {label(rec)} s{rec['stream']} {k}: saved {o} -> now {n}")
-        t = rec["truth"]["finetune_ridge"]
-        if not math.isfinite(t):
-            continue
+        t, tt = rec["truth"]["finetune_ridge"], rec["truth"]["T_finetune"]
         for x in rec["reps"]:
-            for r, (lo, hi) in intervals(x).items():
-                c = per[(rec["set"] != "grid", label(rec))][r]
-                c[0] += t < lo
-                c[1] += t > hi
+            ivs = dict(intervals(x)) if math.isfinite(t) else {}
+            if math.isfinite(tt):
+                ivs.update({f"T_ft {k}": v for k, v in t_ft(x).items() if k == "in use" or rec.get("c1_T")})
+            for r, (lo, hi) in ivs.items():
+                tr = tt if r.startswith("T_ft") else t
+                c = per[(rec["set"] != "grid", label(rec))].setdefault(r, [0, 0, 0])
+                c[0] += tr < lo
+                c[1] += tr > hi
                 c[2] += 1
     print(f"replay differences: {diffs}")
     for group, name in ((False, "grid (streams pooled)"), (True, "off-grid")):
         keys = sorted(k for k in per if k[0] == group)
         if not keys:
             continue
-        print(f"\n{name}: finetune_ridge coverage (misses below / above of N)")
+        print(f"\n{name}: finetune_ridge and T_finetune coverage (misses below / above of N)")
         print("setting | " + " | ".join(RULES))
         tot = {r: [0, 0, 0] for r in RULES}
         out = dict.fromkeys(RULES, 0)
@@ -89,12 +99,15 @@ def main():
             cells = []
             for r in RULES:
                 lo, hi, N = per[k][r]
+                if not N:
+                    cells.append("-")
+                    continue
                 cov = 1 - (lo + hi) / N
                 out[r] += not (0.93 <= round(cov, 3) <= 0.97)
                 cells.append(f"{cov:.3f} ({lo} / {hi} of {N})")
                 tot[r] = [a + b_ for a, b_ in zip(tot[r], per[k][r])]
             print(f"{k[1]} | " + " | ".join(cells))
-        print("pooled | " + " | ".join(f"{1 - (v[0] + v[1]) / v[2]:.4f} ({v[0]} / {v[1]} of {v[2]})"
+        print("pooled | " + " | ".join(f"{1 - (v[0] + v[1]) / v[2]:.4f} ({v[0]} / {v[1]} of {v[2]})" if v[2] else "-"
                                       for v in tot.values()))
         print("outside 93-97% | " + " | ".join(str(out[r]) for r in RULES))
 

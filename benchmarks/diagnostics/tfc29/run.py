@@ -90,7 +90,8 @@ def main():
     setting, seed = b.setting_at(kind, index)
     task, ev, n = b.setting_task(setting, seed)
     truth = b.true_risks(task, ev, n - 1, setting[0])
-    res = {"set": kind, "index": index, "stream": stream, "setting": setting, "truth": truth, "reps": []}
+    res = {"set": kind, "index": index, "stream": stream, "setting": setting, "truth": truth, "c1_T": True,
+           "reps": []}
     t0 = time.time()
     for rep, prep, pe in b.datasets(setting, seed, reps, stream, 20, "rep"):
         REC.clear()
