@@ -10,11 +10,14 @@ import math
 import os
 import sys
 from collections import defaultdict
+from types import SimpleNamespace
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "dist28"))
 import advisor_band_coverage as b  # noqa: E402
 from rows import row  # noqa: E402
+from ftheory.advise.caps import cap_tuned  # noqa: E402
+from ftheory.advise.report import predict  # noqa: E402
 
 DOCS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "docs")
 SAVED = {"grid": "advisor_band_coverage.json", "offgrid": "advisor_band_coverage_offgrid.json",
@@ -23,13 +26,18 @@ RULES = ("in use", "C2", "C1", "C1+C2", "T_ft in use", "T_ft C1")
 
 
 def capped(band, c):
-    """``caps.cap_tuned`` of one ``(value, low, high)`` at the cap ``c``."""
-    v, lo, hi = band
-    if not (math.isfinite(c) and c >= 0.0):
-        return v, lo, hi
-    hi = min(hi, c)
-    v = min(v, hi)
-    return v, min(lo, v), hi
+    """``caps.cap_tuned`` of one tuned fine-tuning ``(value, low, high)`` at the cap ``c`` (the distance's upper end)."""
+    pe = SimpleNamespace(interval=lambda name: SimpleNamespace(high=c))
+    return tuple(float(x[0]) for x in cap_tuned({"finetune_ridge": tuple([x] for x in band)}, pe)["finetune_ridge"])
+
+
+def report_intervals(prep, pe):
+    """``{column: [value, low, high]}``: the report's intervals at the data's size, named as the benchmark's columns."""
+    m = prep.X.shape[0]
+    preds, transf, *_ = predict(prep, pe, [m], m)
+    ivs = {k: [v.value, v.low, v.high] for k, v in preds.items()}
+    ivs.update({f"T_{k}": [v.value, v.low, v.high] for k, v in transf.items()})
+    return ivs
 
 
 def low_over_profiles(lo, ends):

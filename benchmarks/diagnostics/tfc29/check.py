@@ -16,10 +16,9 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import advisor_band_coverage as b  # noqa: E402
-from ana import capped, intervals  # noqa: E402
+from ana import capped, intervals, report_intervals  # noqa: E402
 from ftheory.advise.aniso_pivot import ScalePivot  # noqa: E402
 from ftheory.advise.estimators import ParameterEstimates  # noqa: E402
-from ftheory.advise.report import predict  # noqa: E402
 
 
 def main():
@@ -33,10 +32,7 @@ def main():
     bad = moved = 0
     for (rep, prep, pe), x in zip(b.datasets(setting, seed, N, rec["stream"], 20, "rep"), rec["reps"]):
         assert rep == x["rep"]
-        m = prep.X.shape[0]
-        preds, transf, *_ = predict(prep, pe, [m], m)
-        ivs = {k: [v.value, v.low, v.high] for k, v in preds.items()}
-        ivs.update({f"T_{k}": [v.value, v.low, v.high] for k, v in transf.items()})
+        ivs = report_intervals(prep, pe)
         for k, iv in ivs.items():
             want = list(x["ivs"][k])
             if c1:

@@ -13,7 +13,6 @@ need, so that both are evaluated on the same data sets and draws as the rules in
     OMP_NUM_THREADS=1 PYTHONPATH=. python benchmarks/diagnostics/tfc29/run.py SET INDEX REPS STREAM OUT.json
 """
 import json
-import math
 import os
 import sys
 import time
@@ -21,7 +20,9 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import advisor_band_coverage as b  # noqa: E402
+from ana import capped, report_intervals  # noqa: E402
 from ftheory.advise import report  # noqa: E402
 from ftheory.advise.aniso_pivot import ScalePivot  # noqa: E402
 from ftheory.advise.estimators import ParameterEstimates  # noqa: E402
@@ -60,20 +61,14 @@ def distance_intervals(pe):
     return out
 
 
-def capped_value(band, c):
-    """The value ``caps.cap_tuned`` leaves for one ``(value, low, high)`` at the cap ``c``."""
-    v, _, hi = band
-    return min(v, min(hi, c)) if math.isfinite(c) and c >= 0.0 else v
-
-
-def c1_transferability(prep, pe, m):
+def c1_transferability(prep, pe):
     """``{"T_...": [value, low, high]}`` of the report under C1 (the distance's cache cleared, then restored)."""
     rule, cached = ParameterEstimates.distance, pe._cache.pop("distance", None)
     try:
         ParameterEstimates.distance = "residual"
         REC_saved = dict(REC)
         REC["ends"] = {}                                  # the record's own dict is not written into
-        transf = report.predict(prep, pe, [m], m)[1]
+        ivs = report_intervals(prep, pe)
     finally:
         ParameterEstimates.distance = rule
         pe._cache.pop("distance", None)
@@ -81,7 +76,7 @@ def c1_transferability(prep, pe, m):
             pe._cache["distance"] = cached
         REC.clear()
         REC.update(REC_saved)
-    return {f"T_{k}": [v.value, v.low, v.high] for k, v in transf.items()}
+    return {k: v for k, v in ivs.items() if k.startswith("T_")}
 
 
 def main():
@@ -96,14 +91,11 @@ def main():
     for rep, prep, pe in b.datasets(setting, seed, reps, stream, 20, "rep"):
         REC.clear()
         REC["ends"] = {}
-        m = prep.X.shape[0]
-        preds, transf, *_ = report.predict(prep, pe, [m], m)
-        ivs = {k: [v.value, v.low, v.high] for k, v in preds.items()}
-        ivs.update({f"T_{k}": [v.value, v.low, v.high] for k, v in transf.items()})
+        ivs = report_intervals(prep, pe)
         dist = distance_intervals(pe)
         entry = {"rep": rep, "ivs": ivs, "ends": REC["ends"], "uncapped": REC.get("uncapped"), "distance": dist}
-        if capped_value(REC["uncapped"], dist["residual"][1]) != ivs["finetune_ridge"][0]:
-            entry["c1_T"] = c1_transferability(prep, pe, m)
+        if capped(REC["uncapped"], dist["residual"][1])[0] != ivs["finetune_ridge"][0]:
+            entry["c1_T"] = c1_transferability(prep, pe)
         res["reps"].append(entry)
         if rep % 25 == 0:
             print(f"rep {rep} {time.time() - t0:.0f}s", flush=True)
