@@ -11,6 +11,8 @@ need, so that both are evaluated on the same data sets and draws as the rules in
   wrapped, unchanged), from which the lower end over the profiles is formed.
 
     OMP_NUM_THREADS=1 PYTHONPATH=. python benchmarks/diagnostics/tfc29/run.py SET INDEX REPS STREAM OUT.json
+
+An existing OUT.json of the same run (its checkpoint, written every 25 data sets) is resumed after its last data set.
 """
 import json
 import os
@@ -87,8 +89,12 @@ def main():
     truth = b.true_risks(task, ev, n - 1, setting[0])
     res = {"set": kind, "index": index, "stream": stream, "setting": setting, "truth": truth, "c1_T": True,
            "reps": []}
+    if os.path.exists(out):
+        old = json.load(open(out))
+        assert all(old[k] == json.loads(json.dumps(res[k])) for k in ("set", "index", "stream", "setting", "c1_T")), "another run's record"
+        res["reps"], res["resumed_at"] = old["reps"], len(old["reps"])
     t0 = time.time()
-    for rep, prep, pe in b.datasets(setting, seed, reps, stream, 20, "rep"):
+    for rep, prep, pe in b.datasets(setting, seed, reps, stream, 20, "rep", start=len(res["reps"])):
         REC.clear()
         REC["ends"] = {}
         ivs = report_intervals(prep, pe)
@@ -101,7 +107,7 @@ def main():
             print(f"rep {rep} {time.time() - t0:.0f}s", flush=True)
             with open(out, "w") as fh:
                 json.dump(res, fh)
-    res["seconds"] = time.time() - t0
+    res["seconds"] = time.time() - t0                      # resumed: this process's seconds only
     with open(out, "w") as fh:
         json.dump(res, fh)
 
