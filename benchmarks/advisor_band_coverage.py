@@ -163,6 +163,16 @@ def setting_at(kind, i):
     return SETS[kind][i], task_seed(i, kind == "offgrid", kind == "heldout")
 
 
+#: the prefix of a setting's label in the tables by set (:func:`set_label`)
+SET_PREFIX = {"grid": "", "offgrid": "o", "heldout": "h"}
+
+
+def set_label(kind, i):
+    """The tables' label of index ``i`` of the set ``kind``: ``"3"`` (grid), ``"o3"``, ``"h3"``."""
+    setting_at(kind, i)                                   # the set and index exist
+    return SET_PREFIX[kind] + str(i)
+
+
 def miss_counts(row, k):
     """``(below, above, counted)``: the integer counts behind a saved row's miss fractions of column ``k``."""
     n = row["counted"][k]
@@ -315,9 +325,7 @@ def tables(rows):
     """Markdown tables of pooled rows (:func:`pool`): coverage (bold outside 93-97%) with the setting's index,
     streams and replications, then the misses per column as ``below / above`` counts."""
     cols = list(COLS) + sorted({k for r in rows for k in r["coverage"] if k not in COLS})
-    order = {s: i for i, s in enumerate(SETTINGS)}
-    order.update({s: f"o{i}" for i, s in enumerate(OFFGRID)})
-    order.update({s: f"h{i}" for i, s in enumerate(HELDOUT)})
+    order = {s: set_label(kind, i) for kind, settings in SETS.items() for i, s in enumerate(settings)}
     head = "| index | d | gamma | theta | sigma | spectrum | streams | reps | " + " | ".join(cols)
     f = lambda v: "-" if v is None else (f"{v:.3f}" if 0.93 <= round(v, 3) <= 0.97 else f"**{v:.3f}**")  # noqa: E731
 

@@ -144,3 +144,6 @@ def test_heldout_settings_are_their_draw_and_apart_from_the_others():
     assert bench.setting_at("grid", 8) == (bench.SETTINGS[8], 508)
     with pytest.raises(ValueError, match="kind must be one of"):
         bench.setting_at("fresh", 0)
+    assert [bench.set_label(k, 3) for k in ("grid", "offgrid", "heldout")] == ["3", "o3", "h3"]
+    with pytest.raises(IndexError):
+        bench.set_label("heldout", len(bench.HELDOUT))

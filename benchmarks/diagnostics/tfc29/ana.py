@@ -63,7 +63,7 @@ def t_ft(x):
 
 
 def label(rec):
-    return {"grid": "", "offgrid": "o", "heldout": "h"}[rec["set"]] + str(rec["index"])
+    return b.set_label(rec["set"], rec["index"])
 
 
 def main():
