@@ -34,7 +34,7 @@ from ftheory.advise.moments import Moments
 from ftheory.advise.noise_ls import ResidualVariance, residual_variance, use_residual
 from ftheory.advise.overlap import cosine_interval
 from ftheory.advise.param_cov import _L, _STATS, _cov_us, cosine, feasible, param_cov  # noqa: F401
-from ftheory.advise.prepared import Prepared, helmert, prepare  # noqa: F401  (re-exported)
+from ftheory.advise.prepared import Prepared, complement_rows, helmert, prepare  # noqa: F401  (re-exported)
 from ftheory.advise.signal_ls import signal_ls_interval
 from ftheory.advise.signal_noise import signal_noise_interval
 from ftheory.advise.spectral import SpectralWorlds, rms_scale
@@ -78,6 +78,11 @@ class ParameterEstimates:
     #: candidate: 95.4% against 94.7% over 40 settings, 2 against 11 of them outside 93-97%; not yet adopted, its
     #: pre-declared rule having failed on one grid setting (docs/advisor_validation.md, dist28)
     distance: ClassVar[str] = "wald"
+    #: the noise variance below the residual's switch, with the pretrained predictor ``z``: "labels" (the moment
+    #: estimate ``p[1]`` and its test) or "orthogonal" (the same on the rows rotated onto z's orthogonal
+    #: complement, :attr:`orthogonal_task`, whose target signal is ``tau^2 sin^2 theta``: orth30's candidate,
+    #: docs/advisor_validation.md)
+    noise: ClassVar[str] = "labels"
 
     @property
     def residual(self) -> ResidualVariance | None:
@@ -90,8 +95,10 @@ class ParameterEstimates:
     @property
     def noise_value(self) -> float:
         """The reported noise estimate before truncation: ``RSS/(n - d)`` when the residual variance is
-        used, else the moment estimate ``p[1]``."""
-        return self.residual.value if use_residual(self.residual) else float(self.p[1])
+        used, else the moment estimate ``p[1]`` (:attr:`orthogonal_task`'s under :attr:`noise` "orthogonal")."""
+        if use_residual(self.residual):
+            return self.residual.value
+        return float(self.orthogonal_task.p[1]) if self._orthogonal_noise() else float(self.p[1])
 
     def _signal_ls(self) -> bool:
         return self.n_unlabeled > 0 and use_residual(self.residual)
@@ -113,6 +120,26 @@ class ParameterEstimates:
             self._residual_task = _from_moments(r, self.n_unlabeled, self.draws, self.seed, self.spectral,
                                                 self.common_scale)
         return self._residual_task
+
+    @property
+    def orthogonal_task(self) -> ParameterEstimates | None:
+        """The estimates of the rows rotated onto the orthogonal complement of ``z``
+        (:func:`~ftheory.advise.prepared.complement_rows`): n - 1 i.i.d. rows of the same model with inputs
+        ``N(0, Sigma_perp)`` and teacher signal ``tau^2 sin^2 theta``, the same noise. None without ``z`` or with
+        fewer than 4 rows. Built on first use, with this estimate's draws and seed."""
+        m = self.moments
+        if not m.has_z or m.n < 4:
+            return None
+        if getattr(self, "_orthogonal_task", None) is None:
+            Xr, yr = complement_rows(m.R[:, 1], m.X, m.R[:, 0])
+            self._orthogonal_task = _from_moments(Moments(Xr, yr, None, m.Sigma, m.Sigma_inv), self.n_unlabeled,
+                                                  self.draws, self.seed, self.spectral, self.common_scale)
+        return self._orthogonal_task
+
+    def _orthogonal_noise(self) -> bool:
+        if self.noise not in ("labels", "orthogonal"):
+            raise ValueError(f"noise must be 'labels' or 'orthogonal', got {self.noise!r}")
+        return self.noise == "orthogonal" and not use_residual(self.residual) and self.orthogonal_task is not None
 
     @property
     def distance_value(self) -> float:
@@ -214,7 +241,10 @@ class ParameterEstimates:
         if name == "signal_moment":
             return self._inverted(0)
         if name == "noise_variance":
-            return self.residual.interval() if use_residual(self.residual) else self.interval("noise_moment")
+            if use_residual(self.residual):
+                return self.residual.interval()
+            return self.orthogonal_task.interval("noise_moment") if self._orthogonal_noise() else self.interval(
+                "noise_moment")
         if name == "noise_moment":
             return self._inverted(1)
         if name == "overlap_inner":

@@ -7,7 +7,7 @@ import numpy as np
 
 from ftheory.advise.pool_size import check_self_pool, pool_flag, pool_overlap
 
-__all__ = ["Prepared", "prepare", "helmert", "independence_z"]
+__all__ = ["Prepared", "prepare", "helmert", "complement_rows", "independence_z"]
 
 CORRELATION_Z = 4.0  # independence_z above which the isotropic path warns (docs/advisor.md, Inputs)
 
@@ -24,6 +24,26 @@ def helmert(A):
     scale = 1 / np.sqrt(k * (k + 1))
     shape = (-1,) + (1,) * (A.ndim - 1)
     return (cs - k.reshape(shape) * A[1:]) * scale.reshape(shape)
+
+
+def complement_rows(z, *arrays):
+    """Each of ``arrays`` (n rows) rotated onto the orthogonal complement of ``z`` (n - 1 rows): ``H' A`` with
+    ``H`` the last n - 1 columns of the Householder reflection taking ``z`` to a multiple of e_1, a function of
+    ``z`` alone. For Gaussian rows ``x ~ N(0, Sigma)`` with ``z = X beta_s`` and ``y = X beta_t + eps``, the
+    rotated rows are i.i.d. given ``z``: inputs ``N(0, Sigma_perp)``, ``Sigma_perp = Sigma - Sigma beta_s
+    beta_s' Sigma / r^2``, labels with teacher signal ``||beta_t||_Sigma^2 sin^2 theta`` and the same noise
+    (docs/advisor_validation.md, orth30). ``ValueError`` if ``z`` is 0."""
+    z = np.asarray(z, float)
+    nz = float(np.linalg.norm(z))
+    if not nz > 0:
+        raise ValueError("z is 0: no orthogonal complement to rotate onto")
+    u = z / nz
+    u[0] += 1.0 if u[0] >= 0 else -1.0
+    out = []
+    for A in arrays:
+        A = np.asarray(A, float)
+        out.append((A - np.multiply.outer(u, u @ A) * (2.0 / (u @ u)))[1:])
+    return out
 
 
 def independence_z(X) -> float:

@@ -57,6 +57,8 @@ def main():
     print("\npooled by angle:\n")
     for g in sorted(groups):
         print(f"| {g} | " + " | ".join(cell(groups[g][k]) for k in WORLDS) + " |")
+    every = {k: [sum(groups[g][k][i] for g in groups) for i in range(3)] for k in WORLDS}
+    print("| all | " + " | ".join(cell(every[k]) for k in WORLDS) + " |")
     print("\nfitted world, by the world distance's error:\n")
     for k, c in sorted(by_err.items()):
         print(f"| {k} | {cell(c)} of {c[2]} |")
