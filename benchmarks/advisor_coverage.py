@@ -15,7 +15,9 @@ with different ``--stream`` are pooled). With ``--out`` the replications done so
 25 (rows marked ``"partial"``), so a long run stopped early still reports its replications.
 ``--advisor-seeds rep`` gives each replication its own advisor seed (the estimates' simulated draws; default
 ``fixed``: seed 0, as a report, one draw set shared by every replication of a shape): coverage averaged over
-draw sets. Rows record the option; ``--tables`` pools only rows with the same one.
+draw sets. Rows record the option; ``--tables`` pools only rows with the same one. ``--noise orthogonal`` runs
+the estimates under ``ParameterEstimates.noise = "orthogonal"`` (orth30's candidate: the noise variance below n = d
+from the rows orthogonal to the pretrained predictions); rows record it as ``"noise_rule"`` and pool apart.
 """
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import advisor_seed, row_saver  # noqa: E402
 from eigenprism import eigenprism  # noqa: E402
 
-from ftheory.advise.estimators import estimate_parameters, prepare
+from ftheory.advise.estimators import ParameterEstimates, estimate_parameters, prepare
 from ftheory.advise.predict import isotropic_risk
 from ftheory.advise.report import _risk_interval
 from ftheory.advise.synthetic import make_task
@@ -132,11 +134,11 @@ def run(setting, reps, seed, predictions=True, compare_u=True, stream=0, params=
 
 
 def pool(rows):
-    """One row per setting and ``advisor_seeds``: runs of the same setting (different ``--stream``) pooled by
-    replications."""
+    """One row per setting, ``advisor_seeds`` and ``noise_rule``: runs of the same setting (different ``--stream``)
+    pooled by replications."""
     out = {}
     for r in rows:
-        i = (r["index"], r.get("advisor_seeds", "fixed"))
+        i = (r["index"], r.get("advisor_seeds", "fixed"), r.get("noise_rule", "labels"))
         if i not in out:
             out[i] = json.loads(json.dumps(r))
             continue
@@ -161,6 +163,7 @@ def tables(rows):
     for r in rows:
         (d, g, th, sg, spec), c = r["setting"], r["coverage"]
         seeds = " (rep seeds)" if r.get("advisor_seeds", "fixed") != "fixed" else ""
+        seeds += " (orthogonal noise)" if r.get("noise_rule", "labels") != "labels" else ""
         out.append(f"| {d} | {g} | {th} | {c['cosine']:.2f} | {sg} | {spec or 'identity'} | {r['reps']}{seeds} | "
                    f"{f(c['noise_variance'])} | {f(c['signal'])} | {f(c['overlap'])} | "
                    f"{f(c['ep_noise_variance'])} | {f(c['ep_signal'])} | "
@@ -202,8 +205,13 @@ def main():
     ap.add_argument("--advisor-seeds", choices=("fixed", "rep"), default="fixed",
                     help="the advisor's seed: 0 for every replication, as a report (fixed), or one per replication "
                          "(rep: coverage averaged over the simulated draw sets)")
+    ap.add_argument("--noise", choices=("labels", "orthogonal"), default="labels",
+                    help="ParameterEstimates.noise: the noise variance below n = d from the labels (in use) or from "
+                         "the rows orthogonal to the pretrained predictions (orth30's candidate)")
     ap.add_argument("--tables", nargs="*", default=None, help="print the tables of these JSON outputs")
     ns = ap.parse_args()
+    ParameterEstimates.noise = ns.noise
+    rule = {} if ns.noise == "labels" else {"noise_rule": ns.noise}
     if ns.tables:
         rows = pool([r for path in ns.tables for r in json.load(open(path))])
         print(tables(rows))
@@ -213,7 +221,7 @@ def main():
     for i in order:
         s = SETTINGS[i]
         save = row_saver(rows, ns.out, "coverage", index=i, setting=s, stream=ns.stream,
-                         advisor_seeds=ns.advisor_seeds)
+                         advisor_seeds=ns.advisor_seeds, **rule)
         params = tuple(k for k in PARAMS + EXTRA if k in ns.params.split(","))
         cov = run(s, ns.reps, seed=100 + i, predictions=not ns.no_predictions, compare_u=not ns.no_u,
                   stream=ns.stream, params=params, progress=save, seeds=ns.advisor_seeds)
