@@ -105,11 +105,16 @@ def main():
         res["reps"].append(entry)
         if rep % 25 == 0:
             print(f"rep {rep} {time.time() - t0:.0f}s", flush=True)
-            with open(out, "w") as fh:
-                json.dump(res, fh)
+            save(res, out)
     res["seconds"] = time.time() - t0                      # resumed: this process's seconds only
-    with open(out, "w") as fh:
+    save(res, out)
+
+
+def save(res, out):
+    """Write the record whole or not at all (a run stopped while writing leaves the last checkpoint to resume)."""
+    with open(out + ".tmp", "w") as fh:
         json.dump(res, fh)
+    os.replace(out + ".tmp", out)
 
 
 if __name__ == "__main__":
