@@ -26,7 +26,8 @@ RULES = ("in use", "C2", "C1", "C1+C2", "T_ft in use", "T_ft C1")
 
 
 def capped(band, c):
-    """``caps.cap_tuned`` of one tuned fine-tuning ``(value, low, high)`` at the cap ``c`` (the distance's upper end)."""
+    """``caps.cap_tuned`` of one tuned fine-tuning ``(value, low, high)`` at the cap ``c`` (the distance's upper
+    end)."""
     pe = SimpleNamespace(interval=lambda name: SimpleNamespace(high=c))
     return tuple(float(x[0]) for x in cap_tuned({"finetune_ridge": tuple([x] for x in band)}, pe)["finetune_ridge"])
 

@@ -91,7 +91,8 @@ def main():
            "reps": []}
     if os.path.exists(out):
         old = json.load(open(out))
-        assert all(old[k] == json.loads(json.dumps(res[k])) for k in ("set", "index", "stream", "setting", "c1_T")), "another run's record"
+        keys = ("set", "index", "stream", "setting", "c1_T")
+        assert all(old[k] == json.loads(json.dumps(res[k])) for k in keys), "another run's record"
         res["reps"], res["resumed_at"] = old["reps"], len(old["reps"])
     t0 = time.time()
     for rep, prep, pe in b.datasets(setting, seed, reps, stream, 20, "rep", start=len(res["reps"])):

@@ -1,11 +1,12 @@
 """tftheta30: coverage of T_ft's band below n = d under probe.py's four worlds, per setting (misses below / above of
 N) and pooled by the angle between the teachers; and, for the fitted world, the misses by the sign of the world's
 distance error (its distance at the fitted fraction, floored as ``DifferenceLaw`` floors it, against the truth's).
+First the check that the fitted world's band is the report's (probe.py's record of it): the data sets where they
+differ are counted.
 
     python benchmarks/diagnostics/tftheta30/ana.py OUT.json [OUT.json ...]
 """
 import json
-import math
 import os
 import sys
 from collections import defaultdict
@@ -31,6 +32,12 @@ def cell(c):
 def main():
     groups = defaultdict(lambda: {k: [0, 0, 0] for k in WORLDS})
     by_err = defaultdict(lambda: [0, 0, 0])
+    differ = total = 0
+    for f in sys.argv[1:]:
+        for x in json.load(open(f))["reps"]:
+            differ += list(band(x, "fitted")) != list(x["band"])
+            total += 1
+    print(f"fitted band against the report's: {differ} of {total} data sets differ\n")
     print("| setting | θ | N | " + " | ".join(WORLDS) + " | world distance / true (median) |")
     print("|---|---|---|" + "---|" * (len(WORLDS) + 1))
     for f in sys.argv[1:]:

@@ -49,7 +49,7 @@ def main():
         q = {k: [float(v[1]) for v in dl.quantiles(*w)] for k, w in worlds.items()}   # [lo, hi] of the T_ft pivot
         res["reps"].append({"rep": rep, "T_hat": x["ivs"]["T_finetune"][0], "band": x["ivs"]["T_finetune"][1:],
                             "Sy": Sy, "tau": tau, "rho": rho, "r2": r2, "Sr": Sr, "f0": f0,
-                            "D_w": max((1 - f0) * Sy - 2 * rho + r2, 0.05 * Sr), "q": q})
+                            "D_w": dl._amplitudes(f0, Sy, rho, r2, Sr)[3] ** 2, "q": q})
         if rep % 10 == 0:
             print(f"rep {rep} {time.time() - t0:.0f}s", flush=True)
     res["seconds"] = time.time() - t0
